@@ -1,0 +1,72 @@
+# cyberloss — two commands do everything on a fresh Debian machine:
+#   make demo   install what is missing, build, price an example organisation
+#   make test   install what is missing, build, run Catch2 (ctest) and pytest
+# Every step leaves a stamp in .make/ and is skipped when its inputs have not changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD_DIR := build/py
+STAMPS := .make
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev g++ make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp)
+PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
+
+.PHONY: all demo test test-cpp test-python bench sysdeps venv build clean distclean
+
+all: build
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+# Debian libraries: installed only when one of them is missing.
+$(STAMPS)/sysdeps: Makefile | $(STAMPS)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+	touch $@
+
+# Python environment: build tools and the runtime and test dependencies, from PyPI.
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.13" cmake ninja
+	$(PY) -m pip install --quiet $$($(PY) -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'))['project'];print(' '.join(repr(x) for x in d['dependencies']+d['optional-dependencies']['test']))" | tr -d "'")
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+# One CMake build (scikit-build-core) makes the extension and the Catch2 tests.
+$(STAMPS)/build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
+	$(PY) -m pip install --quiet --no-build-isolation --no-deps \
+	  -Cbuild-dir=$(BUILD_DIR) -Ccmake.define.CYBERLOSS_BUILD_TESTS=ON -Ceditable.rebuild=false \
+	  --editable .
+	touch $@
+
+sysdeps: $(STAMPS)/sysdeps
+venv: $(STAMPS)/venv
+build: $(STAMPS)/build
+
+test-cpp: build
+	$(VENV)/bin/ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
+
+test-python: build
+	$(PY) -m pytest -q
+
+test: test-cpp test-python
+
+demo: build
+	$(VENV)/bin/cyberloss demo --out demo_out
+
+bench: build
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf build $(STAMPS)/build
+
+distclean:
+	rm -rf build $(VENV) $(STAMPS)
