@@ -48,16 +48,17 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
     for label, arr in (("design", X), ("targets", t), ("offset", o)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{label} must be finite")
-    if np.any(t < 0):
+    if np.any(t <= 0):
         j = int(np.argmin(t))
-        raise ValueError(f"margin '{names[j]}' must be >= 0, got {t[j]:g}")
+        raise ValueError(f"margin '{names[j]}' must be > 0, got {t[j]:g} (a zero margin has no "
+                         "finite maximum-likelihood coefficient)")
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise ValueError(f"the margins do not identify the model: design of rank "
                          f"{np.linalg.matrix_rank(X)} < {X.shape[1]} coefficients ({', '.join(names)})")
 
     beta = np.zeros(t.size)
     # start from the overall rate on the first (intercept) column
-    beta[0] = np.log(t[0] / np.exp(o).sum()) if t[0] > 0 else 0.0
+    beta[0] = np.log(t[0] / np.exp(o).sum())
 
     def loglik(b: np.ndarray) -> tuple[float, np.ndarray]:
         mu = np.exp(o + X @ b)
@@ -67,6 +68,11 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
     for iteration in range(1, max_iter + 1):
         score = t - X.T @ mu
         if np.max(np.abs(score) / np.maximum(np.abs(t), 1.0)) < tol:
+            if np.max(np.abs(beta[1:])) > 50.0:
+                j = 1 + int(np.argmax(np.abs(beta[1:])))
+                raise ValueError(f"Poisson margin fit diverged: coefficient '{names[j]}' = "
+                                 f"{beta[j]:.3g}; the margins are on the boundary of what the "
+                                 "model can reproduce")
             info = X.T @ (mu[:, None] * X)
             return PoissonMarginFit(tuple(names), beta, np.linalg.inv(info), t, X.T @ mu, iteration - 1)
         info = X.T @ (mu[:, None] * X)
@@ -87,5 +93,5 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
     j = int(np.argmax(gap))
     raise ValueError(
         f"Poisson margin fit did not converge in {max_iter} iterations: margin '{names[j]}' "
-        f"target {t[j]:g}, fitted {fitted[j]:g} (relative gap {gap[j]:.2e}); a zero or "
-        "inconsistent margin has no finite maximum-likelihood solution")
+        f"target {t[j]:g}, fitted {fitted[j]:g} (relative gap {gap[j]:.2e}); inconsistent "
+        "margins have no finite maximum-likelihood solution")
