@@ -215,6 +215,21 @@ class Calibration:
                  for a in self.data.attack_types]
         return cl.Model(types)
 
+    def model_table(self, industry: str, size: str, basis: str = "all",
+                    period: str = "recent") -> pd.DataFrame:
+        """What :meth:`default_model` holds, with provenance: one row per attack type with
+        its rate (and the basis and period it is on), the survey-basis severity mean and
+        median (JPY), their quality and the severity scope."""
+        rows = []
+        for a in self.data.attack_types:
+            fit = self.severity_fit(a, period)
+            rows.append({"attack_type": a, "label_ja": self.data.attack_labels[a],
+                         "rate": self.rate(a, industry, size, basis, period), "basis": basis,
+                         "period": period, "severity_mean": fit.mean, "severity_median": fit.median,
+                         "severity_sigma": fit.sigma, "severity_quality": fit.quality,
+                         "severity_scope": " + ".join(self.scope.includes)})
+        return pd.DataFrame(rows)
+
     # ----- provenance -----------------------------------------------------------------------
     def assumptions(self) -> pd.DataFrame:
         """Every assumption used: key, value, quality, source, reasoning, overridden."""

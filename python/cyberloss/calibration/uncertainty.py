@@ -102,14 +102,15 @@ class UncertaintyResult:
 
 def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
              years_per_block: int = 20_000, seed: int, basis: str = "all",
-             period: str = "recent", tail=None,
+             period: str = "recent", tail=None, common_random_numbers: bool = True,
              statistics: Mapping[str, Callable] | None = None) -> UncertaintyResult:
     """Simulate ``blocks`` blocks, each with its own parameter draw, for one organisation.
 
-    All blocks use the same simulation seed (common random numbers), so the spread across
-    blocks is the parameter uncertainty and not Monte Carlo noise.  ``statistics`` maps a
-    name to a function of a ``cyberloss`` simulation result (default: mean, std, VaR and
-    TVaR at 99%).
+    With ``common_random_numbers`` (default) every block simulates the same years 0..n-1, so
+    the spread across blocks is the parameter uncertainty and not Monte Carlo noise;
+    otherwise block ``b`` simulates years ``b*n .. (b+1)*n - 1`` (parameter and process
+    uncertainty together).  ``statistics`` maps a name to a function of a ``cyberloss``
+    simulation result (default: mean, std, VaR and TVaR at 99%).
     """
     import cyberloss as cl
 
@@ -119,6 +120,7 @@ def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
     rows = []
     for b in range(blocks):
         model = draw(cal, b, seed).default_model(industry, size, basis, period, tail)
-        res = cl.simulate(model, years=years_per_block, seed=seed)
+        first = 0 if common_random_numbers else b * years_per_block
+        res = cl.simulate(model, years=years_per_block, seed=seed, first_year=first)
         rows.append({"block": b, **{name: f(res) for name, f in stats.items()}})
     return UncertaintyResult(pd.DataFrame(rows), int(years_per_block), int(seed), basis, period)
