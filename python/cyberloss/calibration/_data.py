@@ -352,6 +352,8 @@ def parse(raw: Any, origin: str = "<dict>",
                             f"exposure.{s}.value", positive=True) for s in ("large", "sme")}
 
     sev = r.get(raw, "severity", "")
+    if not isinstance(sev, Mapping):
+        raise r.fail(f"'severity' must be an object, got {type(sev).__name__}")
     if r.get(sev, "unit", "severity") != "man-yen":
         raise r.fail(f"'severity.unit' must be 'man-yen', got {sev['unit']!r}")
     survey: dict[tuple[str, str], SurveyFigure] = {}
@@ -360,6 +362,8 @@ def parse(raw: Any, origin: str = "<dict>",
             continue
         if a not in attack_types:
             raise r.fail(f"unknown attack type '{a}' in 'severity' (known: {', '.join(attack_types)})")
+        if not isinstance(periods, Mapping):
+            raise r.fail(f"'severity.{a}' must be an object of periods, got {type(periods).__name__}")
         for period, node in periods.items():
             p = f"severity.{a}.{period}"
             if period not in PERIODS:
@@ -375,8 +379,13 @@ def parse(raw: Any, origin: str = "<dict>",
                 r.quality(r.get(node, "quality", p), f"{p}.quality"))
 
     scope_node = r.get(raw, "severity_scope", "")
-    scope = SeverityScope(tuple(r.get(scope_node, "includes", "severity_scope")),
-                          tuple(r.get(scope_node, "excludes", "severity_scope")),
+    scope_lists = {}
+    for part in ("includes", "excludes"):
+        items = r.get(scope_node, part, "severity_scope")
+        if not isinstance(items, list) or not items:
+            raise r.fail(f"'severity_scope.{part}' must be a non-empty list, got {items!r}")
+        scope_lists[part] = tuple(r.text(x, f"severity_scope.{part}[{n}]") for n, x in enumerate(items))
+    scope = SeverityScope(scope_lists["includes"], scope_lists["excludes"],
                           r.text(r.get(scope_node, "note", "severity_scope"), "severity_scope.note"))
 
     unpublished = tuple(a for a in attack_types if (a, "cumulative") not in survey)
