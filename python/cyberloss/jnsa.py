@@ -177,7 +177,7 @@ class SurveySimulation:
         ax.hist(self.means * to_man, bins=bins, alpha=0.55, label="simulated mean")
         ax.axvline(self.published_median * to_man, color="C0", ls="--", label="published median")
         ax.axvline(self.published_mean * to_man, color="C1", ls="--", label="published mean")
-        ax.set_xlabel("loss per incident (万円)")
+        ax.set_xlabel("loss per incident (man-yen)")
         ax.set_ylabel("surveys")
         ax.set_title(f"{self.attack_type} ({self.period}), {self.n_answers} answers")
         ax.legend(fontsize=7)

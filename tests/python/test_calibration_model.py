@@ -77,11 +77,11 @@ def test_parameter_draws_are_deterministic_and_centred(cal):
 
 
 def test_uncertainty_bands(cal):
-    res = uncertainty.simulate(cal, "manufacturing", "sme", blocks=12, years_per_block=20_000, seed=7)
+    res = uncertainty.simulate(cal, "manufacturing", "large", blocks=12, years_per_block=20_000, seed=7)
     bands = res.bands((0.05, 0.95)).set_index("statistic")
     assert list(bands.index) == ["mean", "std", "var_99", "tvar_99"]
     assert (bands["q0.05"] < bands["q0.95"]).all()
-    point = cl.simulate(cal.default_model("manufacturing", "sme"), years=20_000, seed=7)
+    point = cl.simulate(cal.default_model("manufacturing", "large"), years=20_000, seed=7)
     assert bands.loc["mean", "q0.05"] < point.mean() < bands.loc["mean", "q0.95"]
     assert (res.describe()["basis"] == "all").all()
     with pytest.raises(ValueError, match="blocks must be an integer >= 2"):

@@ -39,6 +39,11 @@ def _overrides(pairs: list[str]) -> dict:
     return out
 
 
+def _no_negative_zero(x: float, digits: int) -> float:
+    """Round for display so that solver-precision residuals print as 0, not -0."""
+    return round(float(x), digits) + 0.0
+
+
 def _man_yen(x: float) -> str:
     from cyberloss import format_yen
 
@@ -59,14 +64,16 @@ def run(args: argparse.Namespace) -> int:
                             ("industry", "Cases by industry (cumulative, incidents)"),
                             ("attack_type", "Cases by attack type (cumulative, attack-type events)"),
                             ("attack_type_recent", "Cases by attack type (recent 2022-07..2024-06)")):
-            t = rep.table(name)[["category", "published", "model", "difference", "relative_difference", "quality"]]
+            t = rep.table(name)[["category", "published", "model", "difference", "relative_difference", "quality"]].copy()
+            t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 2):+,.2f}")
+            t["relative_difference"] = t["relative_difference"].map(lambda v: f"{_no_negative_zero(100 * v, 3):+.3f}%")
             print(f"\n{title} - publicised basis")
             print(t.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
         print("\nApproximate published shares")
         print(rep.interactions.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         sev = rep.severity.copy()
         for col in ("published", "model", "difference"):
-            sev[col] = sev[col].map(_man_yen)
+            sev[col] = sev[col].map(lambda v: _man_yen(_no_negative_zero(v, 0)))
         print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} simulated surveys, seed {rep.seed})")
         print(sev.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
