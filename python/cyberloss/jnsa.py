@@ -104,8 +104,8 @@ def interaction_shares(cal: Calibration | None = None) -> pd.DataFrame:
         of_type = margin_of_type == inter.attack_margin
         where = group if inter.dimension == "industry" else size
         share = mu[of_type & (where == inter.category)].sum() / mu[of_type].sum()
-        rows.append({"interaction": inter.name, "published": inter.value, "model": share,
-                     "difference": share - inter.value, "quality": inter.quality})
+        rows.append({"interaction": inter.name, "published": inter.published, "target": inter.value,
+                     "model": share, "difference": share - inter.published, "quality": inter.quality})
     return pd.DataFrame(rows)
 
 

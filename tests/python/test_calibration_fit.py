@@ -140,3 +140,16 @@ def test_irls_failure_is_explained():
         fit_poisson_margins(X, np.array([10.0, 0.0]), np.zeros(4), ("a", "b"))
     with pytest.raises(ValueError, match="margin 'b' must be > 0, got -1"):
         fit_poisson_margins(X, np.array([10.0, -1.0]), np.zeros(4), ("a", "b"))
+
+
+def test_interaction_share_is_overridable():
+    changed = calibration.load(overrides={"interactions.ransomware_share_manufacturing": 0.3})
+    shares = jnsa.interaction_shares(changed).set_index("interaction")
+    assert shares.loc["ransomware_share_manufacturing", "model"] == pytest.approx(0.3)
+    assert shares.loc["ransomware_share_manufacturing", "quality"] == "assumption"
+    # the margins are still reproduced; manufacturing ransomware rates fall
+    assert np.abs(jnsa.model_margins(changed)["relative_difference"]).max() < 1e-9
+    base = calibration.load()
+    assert changed.rate("ransomware", "manufacturing", "large") < base.rate("ransomware", "manufacturing", "large")
+    with pytest.raises(ValueError, match=r"interactions.web_leak_share_sme.*\(0, 1\), got 1.2"):
+        calibration.load(overrides={"interactions.web_leak_share_sme": 1.2})

@@ -79,6 +79,7 @@ class Calibration:
         self.data = data
         self.frequency = frequency
         self._beta = frequency.glm.beta if beta is None else np.asarray(beta, dtype=float)
+        self._cell_rates = np.exp(frequency.log_rate(self._beta))   # per organisation-year
         self._severities = dict(severities) if severities is not None else _survey_severities(data)
         self.parameter_draw = parameter_draw
 
@@ -122,9 +123,7 @@ class Calibration:
         s = self.data.sizes.index(_check("size", size, self.data.sizes))
         _check("basis", basis, BASES)
         _check("period", period, PERIODS)
-        log_rate = self.frequency.log_rate(self._beta)
-        f = self.frequency
-        early, recent = (math.exp(log_rate[f.cell_index(a, i, s, w)]) for w in (0, 1))
+        early, recent = (float(self._cell_rates[self.frequency.cell_index(a, i, s, w)]) for w in (0, 1))
         if period == "recent":
             value = recent
         else:

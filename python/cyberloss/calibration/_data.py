@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -55,14 +55,18 @@ class SeverityScope:
 
 @dataclass(frozen=True)
 class Interaction:
-    """A published share: ``category`` holds ``value`` of the ``attack_margin`` incidents."""
+    """A published share: ``category`` holds ``value`` of the ``attack_margin`` incidents
+    (``published`` is the file's figure, ``value`` the one used, which may be overridden)."""
 
     name: str
     value: float
+    published: float
     attack_margin: str
     dimension: str  # "industry" or "size"
     category: str
     quality: str
+    source: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -345,7 +349,9 @@ def parse(raw: Any, origin: str = "<dict>",
         if category not in known:
             raise r.fail(f"unknown {dimension} '{category}' in '{p}.category' (known: {', '.join(known)})")
         quality = r.quality(r.get(node, "quality", p), f"{p}.quality")
-        interactions.append(Interaction(name, value, margin, dimension, category, quality))
+        interactions.append(Interaction(name, value, value, margin, dimension, category, quality,
+                                        r.text(r.get(node, "source", p), f"{p}.source"),
+                                        str(node.get("note", ""))))
 
     exp_node = r.get(raw, "exposure", "")
     exposure = {s: r.number(r.get(r.get(exp_node, s, "exposure"), "value", f"exposure.{s}"),
@@ -391,7 +397,17 @@ def parse(raw: Any, origin: str = "<dict>",
     unpublished = tuple(a for a in attack_types if (a, "cumulative") not in survey)
     validators = _validators(r, industries, sizes, unpublished)
     assumptions = _assumptions(r, r.get(raw, "assumptions", ""), validators)
+    # the approximate published shares ("close to 40%") are judgement too: overridable
+    for inter in interactions:
+        key = f"interactions.{inter.name}"
+        validators[key] = lambda x, p: r.share(x, p, open_interval=True)
+        assumptions[key] = Assumption(key, inter.value, inter.quality, inter.source,
+                                      f"published share entered as an interaction margin: {inter.note}")
     assumptions = _apply_overrides(r, assumptions, validators, _read_overrides(overrides))
+    for n, inter in enumerate(interactions):
+        used = assumptions[f"interactions.{inter.name}"]
+        if used.overridden:
+            interactions[n] = replace(inter, value=used.value, quality="assumption")
     for a in unpublished:
         _check_mean_median(r, assumptions, f"severity.{a}.mean", f"severity.{a}.median")
     for a in ("web_leak_card", "web_leak_personal"):
