@@ -5,6 +5,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cyberloss import calibration, jnsa
 from cyberloss.calibration._glm import fit_poisson_margins
@@ -153,3 +155,21 @@ def test_interaction_share_is_overridable():
     assert changed.rate("ransomware", "manufacturing", "large") < base.rate("ransomware", "manufacturing", "large")
     with pytest.raises(ValueError, match=r"interactions.web_leak_share_sme.*\(0, 1\), got 1.2"):
         calibration.load(overrides={"interactions.web_leak_share_sme": 1.2})
+
+
+@settings(max_examples=25, deadline=None)
+@given(card=st.floats(0.05, 0.95), organisations=st.floats(2e4, 2e6),
+       sme_factor=st.floats(1.0, 30.0), reconciliation=st.sampled_from(["type_events", "scale_to_total"]))
+def test_any_admissible_assumptions_still_reproduce_the_margins(card, organisations, sme_factor,
+                                                                reconciliation):
+    """Assumptions move rates, never the fit to the published incident margins."""
+    c = calibration.load(overrides={"web_leak_card_share": card, "exposure.organisation": organisations,
+                                    "reporting_factor.sme": sme_factor,
+                                    "attack_type_reconciliation": reconciliation})
+    table = jnsa.model_margins(c)
+    incidents = table[table["table"].isin(["size", "industry", "attack_type_recent"])]
+    assert np.allclose(incidents["model"], incidents["published"], rtol=1e-9)
+    shares = jnsa.interaction_shares(c)
+    assert np.allclose(shares["model"], shares["target"], atol=1e-9)
+    rates = c.rates("all", "recent")
+    assert np.isfinite(rates["rate"]).all() and (rates["rate"] > 0).all()

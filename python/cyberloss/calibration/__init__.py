@@ -79,6 +79,9 @@ class Calibration:
         self.data = data
         self.frequency = frequency
         self._beta = frequency.glm.beta if beta is None else np.asarray(beta, dtype=float)
+        if self._beta.shape != frequency.glm.beta.shape or not np.all(np.isfinite(self._beta)):
+            raise ValueError(f"beta must be {frequency.glm.beta.size} finite coefficients "
+                             f"({', '.join(frequency.glm.names)}), got {beta!r}")
         self._cell_rates = np.exp(frequency.log_rate(self._beta))   # per organisation-year
         self._severities = dict(severities) if severities is not None else _survey_severities(data)
         self.parameter_draw = parameter_draw
