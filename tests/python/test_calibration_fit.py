@@ -95,6 +95,10 @@ def test_reporting_factor_moves_all_incidents_only(cal):
             a, "manufacturing", "sme", basis="publicised")
         assert changed.rate(a, "services", "large", basis="all") == cal.rate(
             a, "services", "large", basis="all")
+    pub, alld = changed.expected_counts(), changed.expected_counts("all")
+    sme = (pub["size"] == "sme").to_numpy()
+    assert np.allclose(alld["expected"][sme], 15.0 * pub["expected"][sme])
+    assert np.array_equal(alld["expected"][~sme], cal.expected_counts("all")["expected"][~sme])
     before = jnsa.model_margins(cal)
     after = jnsa.model_margins(changed)
     assert np.array_equal(before["model"].to_numpy(), after["model"].to_numpy())

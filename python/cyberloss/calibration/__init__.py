@@ -144,14 +144,19 @@ class Calibration:
         df["basis"], df["period"] = basis, period
         return df
 
-    def expected_counts(self) -> pd.DataFrame:
-        """Expected publicised attack-type events per cell of the Japanese economy.
+    def expected_counts(self, basis: str = "publicised") -> pd.DataFrame:
+        """Expected attack-type events per cell of the Japanese economy.
 
         One row per (attack type, industry, size, window) with the exposure (organisations),
-        the window length in years and the expected events in that window.
+        the window length in years and the expected events in that window, on the
+        publicised basis (what JNSA counted) or all incidents (x the size's reporting factor).
         """
+        _check("basis", basis, BASES)
         f, d = self.frequency, self.data
         c = f.cells
+        expected = f.expected(self._beta)
+        if basis == "all":
+            expected = expected * np.array([self.reporting_factor(s) for s in d.sizes])[c.size]
         return pd.DataFrame({
             "attack_type": np.array(d.attack_types)[c.type],
             "industry": np.array(d.industries)[c.industry],
@@ -159,7 +164,8 @@ class Calibration:
             "window": np.array(WINDOWS)[c.window],
             "exposure": c.exposure,
             "years": c.years,
-            "expected": f.expected(self._beta),
+            "expected": expected,
+            "basis": basis,
         })
 
     # ----- severity -------------------------------------------------------------------------
