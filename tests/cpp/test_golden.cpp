@@ -1,0 +1,107 @@
+// Golden outputs: the random-number convention is a public contract, so for a given
+// (model, seed, years) every output array must keep the exact bits it had when these checksums
+// were recorded (commit b921339 on main). Optimisations of the engine must leave them unchanged.
+// The checksum is 64-bit FNV-1a over the raw bytes of each array (x86-64, little endian).
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cyberloss/engine.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+template <class T>
+std::string fnv1a(const Buffer<T>& v) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+  for (std::size_t i = 0; i < v.size() * sizeof(T); ++i) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t seed, int threads,
+                     std::uint64_t block, std::uint64_t first_year, bool events) {
+  SimulationOptions o;
+  o.years = years;
+  o.seed = seed;
+  o.threads = threads;
+  o.block_size = block;
+  o.first_year = first_year;
+  o.keep_events = events;
+  return simulate(m, o);
+}
+
+// The benchmark's model: four Poisson-lognormal attack types.
+Model benchmark_model() {
+  const double rates[4] = {0.05, 0.1, 0.25, 0.5};
+  const double mu[4] = {17.3, 16.6, 16.3, 14.5}, sigma[4] = {0.9, 1.2, 1.2, 1.4};
+  std::vector<AttackType> types;
+  for (int i = 0; i < 4; ++i)
+    types.emplace_back("type" + std::to_string(i), std::make_shared<Poisson>(rates[i]),
+                       std::make_shared<Lognormal>(mu[i], sigma[i]));
+  return Model(std::move(types));
+}
+
+// Every frequency path (table inversion for Poisson and negative binomial, PTRS for a large
+// Poisson mean, gamma-Poisson mixture for a large negative-binomial mean) and both severities.
+Model mixed_model() {
+  const Lognormal body(15.0, 1.3);
+  return Model({
+      AttackType("nb_spliced", std::make_shared<NegativeBinomial>(1.5, 0.8),
+                 std::make_shared<SplicedLognormalGPD>(body, 2.0e7, 0.4)),
+      AttackType("poisson_small", std::make_shared<Poisson>(0.02),
+                 std::make_shared<Lognormal>(16.0, 2.0)),
+      AttackType("poisson_large", std::make_shared<Poisson>(80.0),
+                 std::make_shared<Lognormal>(12.0, 0.7)),
+      AttackType("nb_large", std::make_shared<NegativeBinomial>(70.0, 3.0),
+                 std::make_shared<SplicedLognormalGPD>(Lognormal(11.0, 1.0), 2.0e5, 0.0, 9.0e4)),
+      AttackType("poisson_mid", std::make_shared<Poisson>(3.0),
+                 std::make_shared<SplicedLognormalGPD>(Lognormal(14.0, 0.9), 3.0e6, 0.25)),
+  });
+}
+
+}  // namespace
+
+TEST_CASE("benchmark model reproduces its golden checksums", "[engine][golden]") {
+  const Model model = benchmark_model();
+  for (int threads : {1, 2}) {
+    const auto r = run(model, 200003, 20261123, threads, 0, 0, false);
+    CHECK(fnv1a(r.annual) == "98ef49449624a0e0");
+    CHECK(fnv1a(r.by_type) == "f262c108fcde5255");
+    CHECK(fnv1a(r.counts) == "856fd76f7d2fb423");
+  }
+}
+
+TEST_CASE("mixed model with events reproduces its golden checksums", "[engine][golden]") {
+  const Model model = mixed_model();
+  for (std::uint64_t block : {0ULL, 777ULL}) {
+    const auto r = run(model, 30001, 4242, 2, block, 1001, true);
+    CHECK(fnv1a(r.annual) == "ba9b62049ea3a840");
+    CHECK(fnv1a(r.by_type) == "fef14eba59ca6305");
+    CHECK(fnv1a(r.counts) == "d8d5878926360b22");
+    CHECK(fnv1a(r.event_year) == "f33a89e9c8963ec6");
+    CHECK(fnv1a(r.event_type) == "3b78bebee16ceda5");
+    CHECK(fnv1a(r.event_k) == "5e29c2a872d553d1");
+    CHECK(fnv1a(r.event_loss) == "3da645cfb3679c18");
+  }
+}
+
+TEST_CASE("a single low-rate type reproduces its golden checksums", "[engine][golden]") {
+  // Mostly-empty years, an odd first year and seed 0: the sparse path and the block edges.
+  const Model model({AttackType("rare", std::make_shared<Poisson>(0.003),
+                                std::make_shared<Lognormal>(18.0, 1.6))});
+  const auto r = run(model, 1000003, 0, 2, 5000, 7, true);
+  CHECK(fnv1a(r.annual) == "03dfa15b6240b6e7");
+  CHECK(fnv1a(r.by_type) == "03dfa15b6240b6e7");
+  CHECK(fnv1a(r.counts) == "e71ceb720e32cfa7");
+  CHECK(fnv1a(r.event_loss) == "9d72b50d39f5e2cb");
+}
