@@ -1,6 +1,10 @@
 #include "cyberloss/distributions.hpp"
 
+#include <algorithm>
 #include <cmath>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -47,6 +51,54 @@ CountTable::CountTable(std::vector<double> cdf, double last_pmf, double a, doubl
     high_.push_back(static_cast<std::uint64_t>(high));
     frac_.push_back(scaled - high);
   }
+  constexpr std::size_t kMaxQuick = 16;
+  std::size_t m = 0;
+  while (m < cdf_.size() && 1.0 - cdf_[m] >= 0x1.0p-20) ++m;
+  m = std::min(m + 1, cdf_.size());  // thresholds 0..m-1 settle all but 2^-20 of the years
+  if (m <= kMaxQuick) {
+    for (std::size_t j = 0; j < m; ++j) {
+      // A threshold of 2^32 (cdf rounded to 1) is above every high word: 0xFFFFFFFF compares
+      // equal to H = 0xFFFFFFFF only, which sends that year to the exact path.
+      const std::uint64_t h = std::min<std::uint64_t>(high_[j], 0xFFFFFFFFu);
+      quick_.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(h) ^ 0x80000000u));
+    }
+  }
+}
+
+void CountTable::count_batch(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
+                             const std::uint32_t* hi, std::size_t n, std::uint32_t* out) const {
+  // With thresholds t_0 <= t_1 <= ... (high words of the cdf), a year whose high word H
+  // equals none of t_0..t_{m-1} has count #{j < m : t_j < H} if that is < m; otherwise (a tie,
+  // or a count of m or more) the exact scalar path decides.
+  std::size_t i = 0;
+  const std::size_t m = quick_.size();
+#if defined(__AVX2__)
+  if (m) {
+    const __m256i sign = _mm256_set1_epi32(static_cast<int>(0x80000000u));
+    const __m256i vm = _mm256_set1_epi32(static_cast<int>(m));
+    for (; i + 8 <= n; i += 8) {
+      const __m256i h =
+          _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi + i)), sign);
+      __m256i k = _mm256_setzero_si256(), tie = _mm256_setzero_si256();
+      for (std::size_t j = 0; j < m; ++j) {
+        const __m256i t = _mm256_set1_epi32(quick_[j]);
+        k = _mm256_sub_epi32(k, _mm256_cmpgt_epi32(h, t));
+        tie = _mm256_or_si256(tie, _mm256_cmpeq_epi32(h, t));
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), k);
+      const __m256i exact = _mm256_or_si256(tie, _mm256_cmpeq_epi32(k, vm));
+      for (unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(exact)));
+           mask; mask &= mask - 1) {
+        const std::size_t l = i + static_cast<std::size_t>(__builtin_ctz(mask));
+        out[l] = static_cast<std::uint32_t>(count(FrequencyUniform{hi[l], seed, stream, y0 + l}));
+      }
+    }
+  }
+#endif
+  for (; i < n; ++i)
+    out[i] = surely_zero(hi[i])
+                 ? 0
+                 : static_cast<std::uint32_t>(count(FrequencyUniform{hi[i], seed, stream, y0 + i}));
 }
 
 std::uint64_t CountTable::count(std::uint32_t hi, std::uint32_t lo) const {

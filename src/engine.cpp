@@ -79,82 +79,122 @@ struct BlockEvents {
   std::vector<double> loss;
 };
 
-// Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
-void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
-                    std::uint64_t r0, SimulationResult& out, BlockEvents* events) {
-  const std::size_t n = static_cast<std::size_t>(y1 - y0);
-  const std::size_t T = model.size();
-  std::vector<std::uint64_t> years(n);
-  std::iota(years.begin(), years.end(), y0);
-  std::vector<std::uint32_t> hi(n);
-  std::vector<std::uint64_t> ev_years, ev_draws;
-  std::vector<double> ev_u;
-  std::vector<std::vector<double>> type_losses(events ? T : 0);
-  double* by_type = out.by_type.data() + r0 * T;
-  std::int32_t* counts = out.counts.data() + r0 * T;
+// Years per inner pass of a block: the per-type columns of one pass stay in L1/L2 cache.
+constexpr std::size_t kChunk = 1024;
 
-  std::vector<std::uint32_t> hit_rows, hit_counts;  // years of this block with events
-  for (std::size_t t = 0; t < T; ++t) {
-    const AttackType& type = model.types()[t];
-    const std::uint32_t index = static_cast<std::uint32_t>(t);
-    const std::uint32_t freq_stream = stream_id(Purpose::frequency, index);
-    hit_rows.clear();
-    hit_counts.clear();
-    std::uint64_t total_events = 0;
-    auto record = [&](std::size_t i, std::uint64_t c) {
-      if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
-        throw std::overflow_error("attack type '" + type.name + "': annual count " +
-                                  std::to_string(c) + " exceeds 2^31 - 1");
-      counts[i * T + t] = static_cast<std::int32_t>(c);
-      if (c) {
-        hit_rows.push_back(static_cast<std::uint32_t>(i));
-        hit_counts.push_back(static_cast<std::uint32_t>(c));
-        total_events += c;
-      }
-    };
-    if (const CountTable* table = type.frequency->table()) {
-      frequency_words(seed, freq_stream, y0, n, hi.data());
-      for (std::size_t i = 0; i < n; ++i)
-        if (!table->surely_zero(hi[i]))
-          record(i, table->count(FrequencyUniform{hi[i], seed, freq_stream, years[i]}));
-    } else {
-      for (std::size_t i = 0; i < n; ++i) record(i, type.frequency->count(seed, freq_stream, years[i]));
-    }
-    ev_years.resize(total_events);
-    ev_draws.resize(total_events);
-    ev_u.resize(total_events);
-    std::size_t e = 0;
-    for (std::size_t h = 0; h < hit_rows.size(); ++h)
-      for (std::uint32_t k = 0; k < hit_counts[h]; ++k, ++e) {
-        ev_years[e] = years[hit_rows[h]];
-        ev_draws[e] = k;
-      }
-    uniform_batch(seed, stream_id(Purpose::severity, index), ev_years.data(), ev_draws.data(),
-                  total_events, ev_u.data());
-    type.severity->quantile_batch(ev_u.data(), ev_u.data(), total_events);
-    e = 0;
-    for (std::size_t h = 0; h < hit_rows.size(); ++h) {
-      double sum = 0.0;
-      for (std::uint32_t k = 0; k < hit_counts[h]; ++k) sum += ev_u[e++];
-      by_type[hit_rows[h] * T + t] = sum;
-    }
-    if (events) type_losses[t].assign(ev_u.begin(), ev_u.end());
+// Per-thread working memory, reused by every block the thread runs.
+struct Scratch {
+  std::vector<std::uint32_t> hi;       // frequency words of one type
+  std::vector<std::uint32_t> counts;   // (T, kChunk) counts, one column per type
+  std::vector<double> sums;            // (T, kChunk) annual loss per type
+  std::vector<std::uint32_t> run_row;  // years of the pass with events (of one type) ...
+  std::vector<std::uint64_t> run_year;
+  std::vector<std::uint32_t> run_count;  // ... and their counts
+  std::vector<double> losses;            // the events' uniforms, then their losses
+  std::vector<std::vector<double>> type_losses;  // per type, when events are kept
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// Counts of one attack type for years [y0, y0 + n) into cnt.
+void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream,
+                 std::uint64_t y0, std::size_t n, Scratch& s, std::uint32_t* cnt) {
+  if (const CountTable* table = type.frequency->table()) {
+    frequency_words(seed, stream, y0, n, s.hi.data());
+    table->count_batch(seed, stream, y0, s.hi.data(), n, cnt);
+    return;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    double sum = 0.0;
-    for (std::size_t t = 0; t < T; ++t) sum += by_type[i * T + t];
-    out.annual[r0 + i] = sum;
+    const std::uint64_t c = type.frequency->count(seed, stream, y0 + i);
+    if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
+      throw std::overflow_error("attack type '" + type.name + "': annual count " +
+                                std::to_string(c) + " exceeds 2^31 - 1");
+    cnt[i] = static_cast<std::uint32_t>(c);
   }
-  if (events) {
-    std::vector<std::size_t> cursor(T, 0);
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t t = 0; t < T; ++t)
-        for (std::int32_t k = 0; k < counts[i * T + t]; ++k) {
-          events->year.push_back(static_cast<std::int64_t>(years[i]));
-          events->type.push_back(static_cast<std::int32_t>(t));
-          events->k.push_back(k);
-          events->loss.push_back(type_losses[t][cursor[t]++]);
+}
+
+// Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
+// Each pass of kChunk years draws every type's counts, then the severities of that type's
+// events (draw k of year y is event k), sums them per year in event order, and finally writes
+// each output row once: by_type, counts and annual = ((0 + type 0) + type 1) + ...
+void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
+                    std::uint64_t r0, SimulationResult& out, BlockEvents* events) {
+  const std::size_t T = model.size();
+  Scratch& s = scratch();
+  s.hi.resize(kChunk);
+  s.counts.resize(T * kChunk);
+  s.sums.resize(T * kChunk);
+  s.run_row.resize(kChunk);
+  s.run_year.resize(kChunk);
+  s.run_count.resize(kChunk);
+  if (events) s.type_losses.resize(T);
+
+  for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, y1 - p0));
+    for (std::size_t t = 0; t < T; ++t) {
+      const AttackType& type = model.types()[t];
+      const std::uint32_t index = static_cast<std::uint32_t>(t);
+      std::uint32_t* cnt = s.counts.data() + t * kChunk;
+      double* sum = s.sums.data() + t * kChunk;
+      draw_counts(type, seed, stream_id(Purpose::frequency, index), p0, n, s, cnt);
+
+      std::size_t runs = 0;
+      std::uint64_t total = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        s.run_row[runs] = static_cast<std::uint32_t>(i);
+        runs += cnt[i] != 0;
+        total += cnt[i];
+      }
+      for (std::size_t h = 0; h < runs; ++h) {
+        s.run_year[h] = p0 + s.run_row[h];
+        s.run_count[h] = cnt[s.run_row[h]];
+      }
+      s.losses.resize(static_cast<std::size_t>(total));
+      double* loss = s.losses.data();
+      uniform_runs(seed, stream_id(Purpose::severity, index), s.run_year.data(),
+                   s.run_count.data(), runs, loss);
+      type.severity->quantile_batch(loss, loss, static_cast<std::size_t>(total));
+
+      std::fill(sum, sum + n, 0.0);
+      for (std::size_t h = 0, e = 0; h < runs; ++h) {
+        double x = 0.0;
+        for (std::uint32_t k = 0; k < s.run_count[h]; ++k) x += loss[e++];
+        sum[s.run_row[h]] = x;
+      }
+      if (events) s.type_losses[t].assign(loss, loss + total);
+    }
+
+    const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
+    double* by_type = out.by_type.data() + row0 * T;
+    std::int32_t* counts = out.counts.data() + row0 * T;
+    double* annual = out.annual.data() + row0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double x = 0.0;
+      for (std::size_t t = 0; t < T; ++t) {
+        const double v = s.sums[t * kChunk + i];
+        by_type[i * T + t] = v;
+        counts[i * T + t] = static_cast<std::int32_t>(s.counts[t * kChunk + i]);
+        x += v;
+      }
+      annual[i] = x;
+    }
+
+    if (events) {
+      std::vector<std::size_t> cursor(T, 0);
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t t = 0; t < T; ++t) {
+          const std::uint32_t c = s.counts[t * kChunk + i];
+          for (std::uint32_t k = 0; k < c; ++k) {
+            events->year.push_back(static_cast<std::int64_t>(p0 + i));
+            events->type.push_back(static_cast<std::int32_t>(t));
+            events->k.push_back(static_cast<std::int32_t>(k));
+            events->loss.push_back(s.type_losses[t][cursor[t]++]);
+          }
         }
+    }
   }
 }
 
@@ -182,9 +222,10 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   out.n_types = model.size();
   for (const auto& t : model.types()) out.type_names.push_back(t.name);
   const std::size_t n = static_cast<std::size_t>(options.years);
-  out.annual.assign(n, 0.0);
-  out.by_type.assign(n * out.n_types, 0.0);
-  out.counts.assign(n * out.n_types, 0);
+  // Uninitialised: every block writes each of its rows exactly once.
+  out.annual.resize(n);
+  out.by_type.resize(n * out.n_types);
+  out.counts.resize(n * out.n_types);
 
   const std::uint64_t block = options.block_size ? options.block_size : 8192;
   const std::uint64_t n_blocks = (options.years + block - 1) / block;

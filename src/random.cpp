@@ -140,7 +140,69 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
 }
 
 namespace {
+
+// out[i] = to_unit(lo[i], hi[i]). The AVX2 path converts the 53-bit integer exactly (two
+// 32-bit halves through the 2^52 exponent trick) and then applies the same two IEEE
+// operations, so it gives the scalar bits.
+void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out) {
+  std::size_t i = 0;
+#if defined(__AVX2__)
+  const __m256i exp52 = _mm256_set1_epi64x(0x4330000000000000LL);
+  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
+  const __m256d two52 = _mm256_set1_pd(0x1.0p52), two32 = _mm256_set1_pd(0x1.0p32);
+  const __m256d scale = _mm256_set1_pd(0x1.0p-53), half = _mm256_set1_pd(0x1.0p-54);
+  for (; i + 4 <= n; i += 4) {
+    const __m256i l = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
+    const __m256i h = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
+    const __m256i bits = _mm256_or_si256(_mm256_slli_epi64(h, 21), _mm256_srli_epi64(l, 11));
+    const __m256d top = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 32), exp52)), two52);
+    const __m256d bottom = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, low32), exp52)), two52);
+    const __m256d value = _mm256_add_pd(_mm256_mul_pd(top, two32), bottom);  // exact
+    _mm256_storeu_pd(out + i, _mm256_add_pd(_mm256_mul_pd(value, scale), half));
+  }
+#endif
+  for (; i < n; ++i) out[i] = to_unit(lo[i], hi[i]);
+}
+
 constexpr std::uint32_t kFrequencyMark = 0x80000000u;
+
+}  // namespace
+
+void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
+                  const std::uint32_t* counts, std::size_t n, double* out) {
+  constexpr std::size_t B = 256;
+  alignas(32) std::uint32_t c[4][B], r[4][B];
+  alignas(32) double even[B], odd[B];
+  std::uint32_t take[B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  std::fill(c[1], c[1] + B, 0u);  // draw / 2 < 2^31
+  std::size_t m = 0, pos = 0;
+  auto flush = [&] {
+    philox_batch({seed, stream}, cin, m, rout);
+    to_unit_batch(r[0], r[1], m, even);
+    to_unit_batch(r[2], r[3], m, odd);
+    for (std::size_t b = 0; b < m; ++b) {
+      out[pos] = even[b];
+      if (take[b] == 2) out[pos + 1] = odd[b];
+      pos += take[b];
+    }
+    m = 0;
+  };
+  for (std::size_t h = 0; h < n; ++h) {
+    const std::uint64_t year = years[h];
+    const std::uint32_t count = counts[h];
+    for (std::uint32_t j = 0; 2 * static_cast<std::uint64_t>(j) < count; ++j) {
+      c[0][m] = j;
+      c[2][m] = static_cast<std::uint32_t>(year);
+      c[3][m] = static_cast<std::uint32_t>(year >> 32);
+      take[m] = count - 2 * j >= 2 ? 2 : 1;
+      if (++m == B) flush();
+    }
+  }
+  if (m) flush();
 }
 
 std::uint32_t FrequencyUniform::low() const {

@@ -1,6 +1,7 @@
 // Large result arrays. Allocations of 4 MiB and more are aligned to 2 MiB and marked for
 // transparent huge pages: a 10^7-year run writes hundreds of MiB, and first-touch page faults
-// on 4 KiB pages cost more than the simulation itself on virtual machines.
+// on 4 KiB pages cost more than the simulation itself on virtual machines. Buffer(n) leaves
+// numbers uninitialised (see construct below).
 #pragma once
 
 #include <sys/mman.h>
@@ -8,6 +9,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace cyberloss {
@@ -33,6 +36,18 @@ struct LargeAllocator {
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+
+  // Buffer(n) and resize(n) default-initialise: numbers are left unset, for outputs that the
+  // writer fills completely (zeroing first would touch every page twice). Buffer(n, value) and
+  // assign(n, value) fill as usual.
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible<U>::value) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
 
   template <class U>
   bool operator==(const LargeAllocator<U>&) const noexcept { return true; }

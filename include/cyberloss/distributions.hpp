@@ -29,10 +29,18 @@ class CountTable {
   std::uint64_t count(std::uint32_t hi, std::uint32_t lo) const;
   // True when the high word alone says the count is 0 (the common case for small rates).
   bool surely_zero(std::uint32_t hi) const { return high_[0] > hi; }
+  // Counts of years y0, y0 + 1, ... from their high words hi[0..n) (see frequency_words):
+  // exactly count(FrequencyUniform{hi[i], seed, stream, y0 + i}), but branch-free and
+  // vectorised for the common small counts.
+  void count_batch(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
+                   const std::uint32_t* hi, std::size_t n, std::uint32_t* out) const;
 
  private:
   std::uint64_t beyond(std::uint32_t hi, std::uint32_t lo) const;
   std::vector<double> cdf_;
+  // The first thresholds high_[j] < 2^32 (as signed words, x ^ 2^31), enough that a year
+  // needs more of them with probability < 2^-20; empty when that would take more than 16.
+  std::vector<std::int32_t> quick_;
   std::vector<std::uint64_t> high_;  // floor(cdf * 2^32)
   std::vector<double> frac_;         // cdf * 2^32 - high
   double last_pmf_ = 0.0, a_ = 0.0, b_ = 0.0;

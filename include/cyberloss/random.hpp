@@ -48,6 +48,12 @@ void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const c
 void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                    const std::uint64_t* draws, std::size_t n, double* out);
 
+// Uniforms of draws 0 .. counts[h] - 1 of year years[h], for h = 0 .. n - 1, one run after
+// another in out (sum of counts values): exactly the values of uniform_at, with one Philox
+// block per two draws. This is how the engine draws the severities of a year's events.
+void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
+                  const std::uint32_t* counts, std::size_t n, double* out);
+
 // Frequency uniforms (used by inverse-CDF count draws). The uniform of (seed, stream, year) is
 //   u = (H + (L + 1/2) / 2^32) / 2^32
 // with H = word (year mod 4) of Philox(key (seed, stream), counter (0, 2^31, year / 4)) and
