@@ -5,11 +5,15 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <numeric>
 #include <unistd.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 namespace cyberloss {
 
@@ -116,10 +120,131 @@ void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t strea
   }
 }
 
+// Rows of the pass with events: run_row/run_count get the years (pass-relative) with a
+// nonzero count and those counts, in year order; returns how many. Both arrays need n + 8
+// elements (the vector loop stores whole registers).
+std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* run_row,
+                      std::uint32_t* run_count) {
+  std::size_t runs = 0, i = 0;
+#if defined(__AVX2__)
+  // For each 8-bit mask, the lanes of its set bits in order (AVX2 left-packing).
+  static const auto pack = [] {
+    std::array<std::array<std::uint8_t, 8>, 256> table{};
+    for (unsigned mask = 0; mask < 256; ++mask)
+      for (unsigned lane = 0, j = 0; lane < 8; ++lane)
+        if (mask >> lane & 1) table[mask][j++] = static_cast<std::uint8_t>(lane);
+    return table;
+  }();
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (; i + 8 <= n; i += 8) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + i));
+    const unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(
+                              _mm256_castsi256_ps(_mm256_cmpeq_epi32(c, _mm256_setzero_si256())))) ^
+                          0xFFu;
+    const __m256i perm = _mm256_cvtepu8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
+    const __m256i rows = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(i)), lanes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_row + runs),
+                        _mm256_permutevar8x32_epi32(rows, perm));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_count + runs),
+                        _mm256_permutevar8x32_epi32(c, perm));
+    runs += static_cast<std::size_t>(__builtin_popcount(mask));
+  }
+#endif
+  for (; i < n; ++i) {
+    run_row[runs] = static_cast<std::uint32_t>(i);
+    run_count[runs] = cnt[i];
+    runs += cnt[i] != 0;
+  }
+  return runs;
+}
+
+// Output rows of a pass from the per-type columns: by_type (0 where the count is 0) and
+// counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile time for the usual
+// small models so that the inner loop disappears.
+template <std::size_t T>
+void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t n,
+                      double* by_type, std::int32_t* counts, double* annual) {
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = 0.0;
+    for (std::size_t t = 0; t < T; ++t) {
+      const double v = cnt[t * kChunk + i] ? sums[t * kChunk + i] : 0.0;
+      by_type[i * T + t] = v;
+      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * kChunk + i]);
+      x += v;
+    }
+    annual[i] = x;
+  }
+}
+
+#if defined(__AVX2__)
+// T = 4 with 4x4 register transposes: four years per step. The same IEEE additions in the
+// same order as write_rows_fixed.
+void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, double* by_type,
+                 std::int32_t* counts, double* annual) {
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    __m256d v[4];
+    __m128i c[4];
+    __m256d x = _mm256_setzero_pd();
+    for (std::size_t t = 0; t < 4; ++t) {
+      c[t] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cnt + t * kChunk + i));
+      const __m256i zero = _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(c[t], _mm_setzero_si128()));
+      v[t] = _mm256_andnot_pd(_mm256_castsi256_pd(zero), _mm256_loadu_pd(sums + t * kChunk + i));
+      x = _mm256_add_pd(x, v[t]);
+    }
+    _mm256_storeu_pd(annual + i, x);
+    const __m256d a = _mm256_unpacklo_pd(v[0], v[1]), b = _mm256_unpackhi_pd(v[0], v[1]);
+    const __m256d e = _mm256_unpacklo_pd(v[2], v[3]), f = _mm256_unpackhi_pd(v[2], v[3]);
+    double* row = by_type + i * 4;
+    _mm256_storeu_pd(row + 0, _mm256_permute2f128_pd(a, e, 0x20));
+    _mm256_storeu_pd(row + 4, _mm256_permute2f128_pd(b, f, 0x20));
+    _mm256_storeu_pd(row + 8, _mm256_permute2f128_pd(a, e, 0x31));
+    _mm256_storeu_pd(row + 12, _mm256_permute2f128_pd(b, f, 0x31));
+    const __m128i p = _mm_unpacklo_epi32(c[0], c[1]), q = _mm_unpackhi_epi32(c[0], c[1]);
+    const __m128i r = _mm_unpacklo_epi32(c[2], c[3]), u = _mm_unpackhi_epi32(c[2], c[3]);
+    __m128i* crow = reinterpret_cast<__m128i*>(counts + i * 4);
+    _mm_storeu_si128(crow + 0, _mm_unpacklo_epi64(p, r));
+    _mm_storeu_si128(crow + 1, _mm_unpackhi_epi64(p, r));
+    _mm_storeu_si128(crow + 2, _mm_unpacklo_epi64(q, u));
+    _mm_storeu_si128(crow + 3, _mm_unpackhi_epi64(q, u));
+  }
+  write_rows_fixed<4>(sums + i, cnt + i, n - i, by_type + i * 4, counts + i * 4, annual + i);
+}
+#endif
+
+void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t n,
+                double* by_type, std::int32_t* counts, double* annual) {
+#if defined(__AVX2__)
+  if (T == 4) return write_rows4(sums, cnt, n, by_type, counts, annual);
+#endif
+  switch (T) {
+    case 1: return write_rows_fixed<1>(sums, cnt, n, by_type, counts, annual);
+    case 2: return write_rows_fixed<2>(sums, cnt, n, by_type, counts, annual);
+    case 3: return write_rows_fixed<3>(sums, cnt, n, by_type, counts, annual);
+    case 4: return write_rows_fixed<4>(sums, cnt, n, by_type, counts, annual);
+    case 5: return write_rows_fixed<5>(sums, cnt, n, by_type, counts, annual);
+    case 6: return write_rows_fixed<6>(sums, cnt, n, by_type, counts, annual);
+    case 7: return write_rows_fixed<7>(sums, cnt, n, by_type, counts, annual);
+    case 8: return write_rows_fixed<8>(sums, cnt, n, by_type, counts, annual);
+    default: break;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = 0.0;
+    for (std::size_t t = 0; t < T; ++t) {
+      const double v = cnt[t * kChunk + i] ? sums[t * kChunk + i] : 0.0;
+      by_type[i * T + t] = v;
+      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * kChunk + i]);
+      x += v;
+    }
+    annual[i] = x;
+  }
+}
+
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
 // Each pass of kChunk years draws every type's counts, then the severities of that type's
 // events (draw k of year y is event k), sums them per year in event order, and finally writes
-// each output row once: by_type, counts and annual = ((0 + type 0) + type 1) + ...
+// each output row once.
 void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
                     std::uint64_t r0, SimulationResult& out, BlockEvents* events) {
   const std::size_t T = model.size();
@@ -127,9 +252,9 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
   s.hi.resize(kChunk);
   s.counts.resize(T * kChunk);
   s.sums.resize(T * kChunk);
-  s.run_row.resize(kChunk);
+  s.run_row.resize(kChunk + 8);
   s.run_year.resize(kChunk);
-  s.run_count.resize(kChunk);
+  s.run_count.resize(kChunk + 8);
   if (events) s.type_losses.resize(T);
 
   for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
@@ -138,19 +263,14 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
       const AttackType& type = model.types()[t];
       const std::uint32_t index = static_cast<std::uint32_t>(t);
       std::uint32_t* cnt = s.counts.data() + t * kChunk;
-      double* sum = s.sums.data() + t * kChunk;
+      double* sum = s.sums.data() + t * kChunk;  // valid where cnt != 0
       draw_counts(type, seed, stream_id(Purpose::frequency, index), p0, n, s, cnt);
 
-      std::size_t runs = 0;
+      const std::size_t runs = pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
       std::uint64_t total = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        s.run_row[runs] = static_cast<std::uint32_t>(i);
-        runs += cnt[i] != 0;
-        total += cnt[i];
-      }
       for (std::size_t h = 0; h < runs; ++h) {
         s.run_year[h] = p0 + s.run_row[h];
-        s.run_count[h] = cnt[s.run_row[h]];
+        total += s.run_count[h];
       }
       s.losses.resize(static_cast<std::size_t>(total));
       double* loss = s.losses.data();
@@ -158,29 +278,20 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
                    s.run_count.data(), runs, loss);
       type.severity->quantile_batch(loss, loss, static_cast<std::size_t>(total));
 
-      std::fill(sum, sum + n, 0.0);
+      // Only the rows with events are set; write_rows reads the others as 0.
       for (std::size_t h = 0, e = 0; h < runs; ++h) {
-        double x = 0.0;
-        for (std::uint32_t k = 0; k < s.run_count[h]; ++k) x += loss[e++];
+        const std::uint32_t c = s.run_count[h];
+        double x = 0.0 + loss[e];
+        for (std::uint32_t k = 1; k < c; ++k) x += loss[e + k];
+        e += c;
         sum[s.run_row[h]] = x;
       }
       if (events) s.type_losses[t].assign(loss, loss + total);
     }
 
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
-    double* by_type = out.by_type.data() + row0 * T;
-    std::int32_t* counts = out.counts.data() + row0 * T;
-    double* annual = out.annual.data() + row0;
-    for (std::size_t i = 0; i < n; ++i) {
-      double x = 0.0;
-      for (std::size_t t = 0; t < T; ++t) {
-        const double v = s.sums[t * kChunk + i];
-        by_type[i * T + t] = v;
-        counts[i * T + t] = static_cast<std::int32_t>(s.counts[t * kChunk + i]);
-        x += v;
-      }
-      annual[i] = x;
-    }
+    write_rows(T, s.sums.data(), s.counts.data(), n, out.by_type.data() + row0 * T,
+               out.counts.data() + row0 * T, out.annual.data() + row0);
 
     if (events) {
       std::vector<std::size_t> cursor(T, 0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -71,6 +72,35 @@ inline void mulhilo8(__m256i x, __m256i m, __m256i& lo, __m256i& hi) {
   lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
 }
+
+// The 20 round keys of one Philox key, broadcast once per batch.
+struct RoundKeys8 {
+  __m256i k[10][2];
+  explicit RoundKeys8(std::array<std::uint32_t, 2> key) {
+    std::uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      k[round][0] = _mm256_set1_epi32(static_cast<int>(k0));
+      k[round][1] = _mm256_set1_epi32(static_cast<int>(k1));
+      k0 += kW0;
+      k1 += kW1;
+    }
+  }
+};
+
+// Philox4x32-10 on eight counters in place (x0..x3: counter words -> output words).
+inline void philox8(const RoundKeys8& keys, __m256i& x0, __m256i& x1, __m256i& x2, __m256i& x3) {
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
+  for (int round = 0; round < 10; ++round) {
+    __m256i lo0, hi0, lo1, hi1;
+    mulhilo8(x0, m0, lo0, hi0);
+    mulhilo8(x2, m1, lo1, hi1);
+    x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), keys.k[round][0]);
+    x1 = lo1;
+    x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), keys.k[round][1]);
+    x3 = lo0;
+  }
+}
 #endif
 
 void philox_scalar(std::array<std::uint32_t, 2> key, const std::uint32_t* const c[4],
@@ -85,31 +115,19 @@ void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const c
                   std::size_t n, std::uint32_t* const out[4]) {
   std::size_t i = 0;
 #if defined(__AVX2__)
-  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
-  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
-  for (; i + 8 <= n; i += 8) {
-    auto load = [&](int w) {
-      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counter[w] + i));
-    };
-    __m256i x0 = load(0), x1 = load(1), x2 = load(2), x3 = load(3);
-    std::uint32_t k0 = key[0], k1 = key[1];
-    for (int round = 0; round < 10; ++round) {
-      __m256i lo0, hi0, lo1, hi1;
-      mulhilo8(x0, m0, lo0, hi0);
-      mulhilo8(x2, m1, lo1, hi1);
-      const __m256i vk0 = _mm256_set1_epi32(static_cast<int>(k0));
-      const __m256i vk1 = _mm256_set1_epi32(static_cast<int>(k1));
-      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), vk0);
-      x1 = lo1;
-      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), vk1);
-      x3 = lo0;
-      k0 += kW0;
-      k1 += kW1;
+  if (n >= 8) {
+    const RoundKeys8 keys(key);
+    for (; i + 8 <= n; i += 8) {
+      auto load = [&](int w) {
+        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counter[w] + i));
+      };
+      __m256i x0 = load(0), x1 = load(1), x2 = load(2), x3 = load(3);
+      philox8(keys, x0, x1, x2, x3);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0] + i), x0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1] + i), x1);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2] + i), x2);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3] + i), x3);
     }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0] + i), x0);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1] + i), x1);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2] + i), x2);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3] + i), x3);
   }
 #endif
   for (; i < n; ++i) philox_scalar(key, counter, i, out);
@@ -174,7 +192,7 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
                   const std::uint32_t* counts, std::size_t n, double* out) {
   constexpr std::size_t B = 256;
   alignas(32) std::uint32_t c[4][B], r[4][B];
-  alignas(32) double even[B], odd[B];
+  alignas(32) double even[B], odd[B], stage[2 * B + 1];
   std::uint32_t take[B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
@@ -184,16 +202,28 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     philox_batch({seed, stream}, cin, m, rout);
     to_unit_batch(r[0], r[1], m, even);
     to_unit_batch(r[2], r[3], m, odd);
+    std::size_t staged = 0;
     for (std::size_t b = 0; b < m; ++b) {
-      out[pos] = even[b];
-      if (take[b] == 2) out[pos + 1] = odd[b];
-      pos += take[b];
+      stage[staged] = even[b];
+      stage[staged + 1] = odd[b];
+      staged += take[b];
     }
+    std::memcpy(out + pos, stage, staged * sizeof(double));
+    pos += staged;
     m = 0;
   };
   for (std::size_t h = 0; h < n; ++h) {
     const std::uint64_t year = years[h];
     const std::uint32_t count = counts[h];
+    if (count <= 2) {  // the usual case: one block
+      if (count == 0) continue;
+      c[0][m] = 0;
+      c[2][m] = static_cast<std::uint32_t>(year);
+      c[3][m] = static_cast<std::uint32_t>(year >> 32);
+      take[m] = count;
+      if (++m == B) flush();
+      continue;
+    }
     for (std::uint32_t j = 0; 2 * static_cast<std::uint64_t>(j) < count; ++j) {
       c[0][m] = j;
       c[2][m] = static_cast<std::uint32_t>(year);
@@ -224,37 +254,50 @@ FrequencyUniform frequency_uniform(std::uint32_t seed, std::uint32_t stream, std
 void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0, std::size_t n,
                      std::uint32_t* hi) {
   if (n == 0) return;
-  const std::uint64_t g0 = y0 >> 2, g1 = (y0 + n - 1) >> 2;
-  constexpr std::size_t B = 256;
-  alignas(32) std::uint32_t c[4][B], r[4][B];
-  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
-  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
-  for (std::uint64_t gs = g0; gs <= g1; gs += B) {
-    const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(B, g1 - gs + 1));
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::uint64_t g = gs + i;
-      c[0][i] = 0;
-      c[1][i] = kFrequencyMark;
-      c[2][i] = static_cast<std::uint32_t>(g);
-      c[3][i] = static_cast<std::uint32_t>(g >> 32);
+  const std::uint64_t y1 = y0 + n;
+  // Groups of four years; a group cut by either end of [y0, y1) is done on its own.
+  auto one_group = [&](std::uint64_t g) {
+    const auto w = philox4x32_10(
+        {0, kFrequencyMark, static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(g >> 32)},
+        {seed, stream});
+    for (std::uint64_t j = 0; j < 4; ++j) {
+      const std::uint64_t y = 4 * g + j;
+      if (y >= y0 && y < y1) hi[y - y0] = w[j];
     }
-    philox_batch({seed, stream}, cin, m, rout);
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::uint64_t first = (gs + i) << 2;
-      if (first >= y0 && first + 4 <= y0 + n) {
-        std::uint32_t* dst = hi + (first - y0);
-        dst[0] = r[0][i];
-        dst[1] = r[1][i];
-        dst[2] = r[2][i];
-        dst[3] = r[3][i];
-      } else {
-        for (std::uint64_t w = 0; w < 4; ++w) {
-          const std::uint64_t y = first + w;
-          if (y >= y0 && y < y0 + n) hi[y - y0] = r[w][i];
-        }
-      }
+  };
+  std::uint64_t g = (y0 + 3) >> 2;           // first whole group
+  const std::uint64_t g_end = y1 >> 2;       // whole groups end
+  if (g > g_end) {                           // [y0, y1) inside one group
+    one_group(y0 >> 2);
+    return;
+  }
+  if (y0 & 3) one_group(y0 >> 2);
+#if defined(__AVX2__)
+  if (g + 8 <= g_end) {
+    // Eight groups per Philox call, transposed in registers to 32 consecutive years.
+    const RoundKeys8 keys({seed, stream});
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mark = _mm256_set1_epi32(static_cast<int>(kFrequencyMark));
+    for (; g + 8 <= g_end; g += 8) {
+      if ((g & 0xFFFFFFFFu) > 0xFFFFFFF8u) break;  // lanes would straddle a carry
+      __m256i x0 = _mm256_setzero_si256(), x1 = mark;
+      __m256i x2 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(g & 0xFFFFFFFFu)), lane);
+      __m256i x3 = _mm256_set1_epi32(static_cast<int>(g >> 32));
+      philox8(keys, x0, x1, x2, x3);
+      const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
+      const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
+      const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+      const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+      auto* dst = reinterpret_cast<__m256i*>(hi + (4 * g - y0));
+      _mm256_storeu_si256(dst + 0, _mm256_permute2x128_si256(u0, u1, 0x20));
+      _mm256_storeu_si256(dst + 1, _mm256_permute2x128_si256(u2, u3, 0x20));
+      _mm256_storeu_si256(dst + 2, _mm256_permute2x128_si256(u0, u1, 0x31));
+      _mm256_storeu_si256(dst + 3, _mm256_permute2x128_si256(u2, u3, 0x31));
     }
   }
+#endif
+  for (; g < g_end; ++g) one_group(g);
+  if (y1 & 3) one_group(y1 >> 2);
 }
 
 Stream::Stream(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
