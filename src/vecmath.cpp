@@ -81,14 +81,33 @@ void inverse_normal_cdf(const double* p, double* z, std::size_t n) {
   // The tails are gathered first (branch-free) so that the tail loop does not mispredict.
   constexpr std::size_t B = 256;
   double buf[B];
-  std::uint32_t tails[B];
+  std::uint32_t tails[B + 4];
+#if defined(__AVX2__)
+  // For each 4-bit mask, the lanes of its set bits in order (left-packing).
+  alignas(16) static constexpr std::uint32_t pack[16][4] = {
+      {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
+      {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
+      {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
+  const __m256d half = _mm256_set1_pd(0.5), bound = _mm256_set1_pd(0.425);
+  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFFLL));
+#endif
   for (std::size_t start = 0; start < n; start += B) {
     const std::size_t m = std::min(B, n - start);
     std::memcpy(buf, p + start, m * sizeof(double));
     double* out = z + start;
     for (std::size_t i = 0; i < m; ++i) out[i] = central(buf[i] - 0.5);
-    std::size_t nt = 0;
-    for (std::size_t i = 0; i < m; ++i) {
+    std::size_t nt = 0, i0 = 0;
+#if defined(__AVX2__)
+    for (; i0 + 4 <= m; i0 += 4) {
+      const __m256d q = _mm256_and_pd(_mm256_sub_pd(_mm256_loadu_pd(buf + i0), half), abs_mask);
+      const int mask = _mm256_movemask_pd(_mm256_cmp_pd(q, bound, _CMP_GT_OQ));
+      const __m128i lanes = _mm_load_si128(reinterpret_cast<const __m128i*>(pack[mask]));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(tails + nt),
+                       _mm_add_epi32(lanes, _mm_set1_epi32(static_cast<int>(i0))));
+      nt += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(mask)));
+    }
+#endif
+    for (std::size_t i = i0; i < m; ++i) {
       tails[nt] = static_cast<std::uint32_t>(i);
       nt += std::fabs(buf[i] - 0.5) > 0.425;
     }
