@@ -190,25 +190,28 @@ constexpr std::uint32_t kFrequencyMark = 0x80000000u;
 
 void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                   const std::uint32_t* counts, std::size_t n, double* out) {
-  constexpr std::size_t B = 256;
+  constexpr std::size_t B = 256;  // Philox blocks per batch, a multiple of 8
   alignas(32) std::uint32_t c[4][B], r[4][B];
-  alignas(32) double even[B], odd[B], stage[2 * B + 1];
+  std::uint32_t lo[2 * B + 1], hi[2 * B + 1];
   std::uint32_t take[B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
-  std::fill(c[1], c[1] + B, 0u);  // draw / 2 < 2^31
+  for (std::size_t b = 0; b < B; ++b) c[1][b] = 0;  // draw / 2 < 2^31
   std::size_t m = 0, pos = 0;
   auto flush = [&] {
-    philox_batch({seed, stream}, cin, m, rout);
-    to_unit_batch(r[0], r[1], m, even);
-    to_unit_batch(r[2], r[3], m, odd);
+    // Whole groups of eight: the padding lanes get counter 0, their output is unused.
+    const std::size_t padded = (m + 7) / 8 * 8;
+    for (std::size_t b = m; b < padded; ++b) c[0][b] = c[2][b] = c[3][b] = 0;
+    philox_batch({seed, stream}, cin, padded, rout);
     std::size_t staged = 0;
     for (std::size_t b = 0; b < m; ++b) {
-      stage[staged] = even[b];
-      stage[staged + 1] = odd[b];
+      lo[staged] = r[0][b];
+      hi[staged] = r[1][b];
+      lo[staged + 1] = r[2][b];
+      hi[staged + 1] = r[3][b];
       staged += take[b];
     }
-    std::memcpy(out + pos, stage, staged * sizeof(double));
+    to_unit_batch(lo, hi, staged, out + pos);
     pos += staged;
     m = 0;
   };
