@@ -133,10 +133,14 @@ void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const c
   for (; i < n; ++i) philox_scalar(key, counter, i, out);
 }
 
+namespace {
+void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out);
+}  // namespace
+
 void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                    const std::uint64_t* draws, std::size_t n, double* out) {
   constexpr std::size_t B = 256;
-  alignas(32) std::uint32_t c[4][B], r[4][B];
+  alignas(32) std::uint32_t c[4][B], r[4][B], lo[B], hi[B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
   for (std::size_t start = 0; start < n; start += B) {
@@ -152,8 +156,10 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
     philox_batch({seed, stream}, cin, m, rout);
     for (std::size_t i = 0; i < m; ++i) {
       const bool odd = draws[start + i] & 1;
-      out[start + i] = odd ? to_unit(r[2][i], r[3][i]) : to_unit(r[0][i], r[1][i]);
+      lo[i] = odd ? r[2][i] : r[0][i];
+      hi[i] = odd ? r[3][i] : r[1][i];
     }
+    to_unit_batch(lo, hi, m, out + start);
   }
 }
 
