@@ -2,18 +2,84 @@
 // transparent huge pages: a 10^7-year run writes hundreds of MiB, and first-touch page faults
 // on 4 KiB pages cost more than the simulation itself on virtual machines. Buffer(n) leaves
 // numbers uninitialised (see construct below).
+//
+// Freed large blocks are kept for reuse, up to 1 GiB (at most 1/8 of physical memory): the
+// kernel's cost of providing fresh pages (faulting and zeroing them, ~56 bytes per simulated
+// year) is several times the simulation's own on virtual machines, and repeated runs of similar
+// size (scenario sweeps, notebooks) can reuse the pages instead. Kept blocks are marked
+// MADV_FREE, so the kernel may still reclaim them under memory pressure.
 #pragma once
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace cyberloss {
+
+namespace detail {
+
+// Freed large blocks (sizes multiples of 2 MiB), most recently freed last.
+class BlockCache {
+ public:
+  static BlockCache& instance() {
+    static BlockCache* cache = new BlockCache;  // never destroyed: buffers may outlive statics
+    return *cache;
+  }
+  // A kept block of exactly this size (most recently freed first), or nullptr.
+  void* take(std::size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = blocks_.size(); i-- > 0;)
+      if (blocks_[i].second == bytes) {
+        void* p = blocks_[i].first;
+        kept_ -= bytes;
+        blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
+        return p;
+      }
+    return nullptr;
+  }
+  // Keeps the block, freeing the oldest ones beyond the limit.
+  void give(void* p, std::size_t bytes) noexcept {
+    if (bytes > limit_) {
+      std::free(p);
+      return;
+    }
+    madvise(p, bytes, MADV_FREE);
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      blocks_.emplace_back(p, bytes);
+    } catch (...) {
+      std::free(p);
+      return;
+    }
+    kept_ += bytes;
+    while (kept_ > limit_) {
+      std::free(blocks_.front().first);
+      kept_ -= blocks_.front().second;
+      blocks_.erase(blocks_.begin());
+    }
+  }
+
+ private:
+  BlockCache() {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    const double eighth = pages > 0 && page > 0 ? double(pages) * double(page) / 8.0 : 0.0;
+    limit_ = eighth < double(std::size_t{1} << 30) ? static_cast<std::size_t>(eighth)
+                                                   : std::size_t{1} << 30;
+  }
+  std::mutex mutex_;
+  std::vector<std::pair<void*, std::size_t>> blocks_;
+  std::size_t kept_ = 0;
+  std::size_t limit_ = 0;
+};
+
+}  // namespace detail
 
 template <class T>
 struct LargeAllocator {
@@ -22,20 +88,29 @@ struct LargeAllocator {
   template <class U>
   LargeAllocator(const LargeAllocator<U>&) noexcept {}
 
+  static constexpr std::size_t kHuge = std::size_t{2} << 20;
+  static bool large(std::size_t bytes) { return bytes >= 2 * kHuge; }
+  static std::size_t rounded(std::size_t bytes) { return (bytes + kHuge - 1) / kHuge * kHuge; }
+
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    constexpr std::size_t huge = std::size_t{2} << 20;
-    if (bytes < 2 * huge) {
+    if (!large(bytes)) {
       if (void* p = std::malloc(bytes ? bytes : 1)) return static_cast<T*>(p);
       throw std::bad_alloc();
     }
-    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
-    void* p = std::aligned_alloc(huge, rounded);
+    if (void* p = detail::BlockCache::instance().take(rounded(bytes))) return static_cast<T*>(p);
+    void* p = std::aligned_alloc(kHuge, rounded(bytes));
     if (!p) throw std::bad_alloc();
-    madvise(p, rounded, MADV_HUGEPAGE);  // a hint: failure leaves ordinary pages
+    madvise(p, rounded(bytes), MADV_HUGEPAGE);  // a hint: failure leaves ordinary pages
     return static_cast<T*>(p);
   }
-  void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+  void deallocate(T* p, std::size_t n) noexcept {
+    const std::size_t bytes = n * sizeof(T);
+    if (large(bytes))
+      detail::BlockCache::instance().give(p, rounded(bytes));
+    else
+      std::free(p);
+  }
 
   // Buffer(n) and resize(n) default-initialise: numbers are left unset, for outputs that the
   // writer fills completely (zeroing first would touch every page twice). Buffer(n, value) and
