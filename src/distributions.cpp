@@ -53,8 +53,8 @@ CountTable::CountTable(std::vector<double> cdf, double last_pmf, double a, doubl
   }
   constexpr std::size_t kMaxQuick = 16;
   std::size_t m = 0;
-  while (m < cdf_.size() && 1.0 - cdf_[m] >= 0x1.0p-20) ++m;
-  m = std::min(m + 1, cdf_.size());  // thresholds 0..m-1 settle all but 2^-20 of the years
+  while (m < cdf_.size() && 1.0 - cdf_[m] >= 0x1.0p-12) ++m;
+  m = std::min(m + 1, cdf_.size());  // thresholds 0..m-1 settle all but 2^-12 of the years
   if (m <= kMaxQuick) {
     for (std::size_t j = 0; j < m; ++j) {
       // A threshold of 2^32 (cdf rounded to 1) is above every high word: 0xFFFFFFFF compares

@@ -39,7 +39,7 @@ class CountTable {
   std::uint64_t beyond(std::uint32_t hi, std::uint32_t lo) const;
   std::vector<double> cdf_;
   // The first thresholds high_[j] < 2^32 (as signed words, x ^ 2^31), enough that a year
-  // needs more of them with probability < 2^-20; empty when that would take more than 16.
+  // needs more of them with probability < 2^-12; empty when that would take more than 16.
   std::vector<std::int32_t> quick_;
   std::vector<std::uint64_t> high_;  // floor(cdf * 2^32)
   std::vector<double> frac_;         // cdf * 2^32 - high

@@ -105,3 +105,48 @@ TEST_CASE("a single low-rate type reproduces its golden checksums", "[engine][go
   CHECK(fnv1a(r.counts) == "e71ceb720e32cfa7");
   CHECK(fnv1a(r.event_loss) == "9d72b50d39f5e2cb");
 }
+
+TEST_CASE("CountTable::count_batch equals the scalar count on every threshold edge",
+          "[distributions][golden]") {
+  // The batched counts (vector paths with up to 8 and up to 16 thresholds, and the scalar
+  // path) must equal count(FrequencyUniform) for any high word, including words equal to a
+  // threshold (decided by the low word) and the extremes.
+  const std::vector<std::shared_ptr<const Frequency>> frequencies = {
+      std::make_shared<Poisson>(0.003),  std::make_shared<Poisson>(0.05),
+      std::make_shared<Poisson>(0.5),    std::make_shared<Poisson>(3.0),
+      std::make_shared<Poisson>(20.0),   std::make_shared<Poisson>(63.0),
+      std::make_shared<NegativeBinomial>(1.5, 0.8), std::make_shared<NegativeBinomial>(0.2, 5.0)};
+  const std::uint32_t seed = 77, stream = stream_id(Purpose::frequency, 3);
+  for (const auto& f : frequencies) {
+    const CountTable* table = f->table();
+    REQUIRE(table != nullptr);
+    auto scalar = [&](std::uint32_t hi, std::uint64_t year) {
+      return table->count(FrequencyUniform{hi, seed, stream, year});
+    };
+    std::vector<std::uint32_t> words = {0u, 1u, 2u, 0xFFFFFFFEu, 0xFFFFFFFFu};
+    // Smallest high word reaching each count k, by bisection, and its neighbours.
+    for (std::uint64_t k = 1; k <= 24; ++k) {
+      std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;
+      while (lo < hi) {
+        const std::uint64_t mid = (lo + hi) / 2;
+        if (scalar(static_cast<std::uint32_t>(mid), 0) >= k) hi = mid; else lo = mid + 1;
+      }
+      for (std::int64_t d = -2; d <= 2; ++d) {
+        const std::int64_t w = static_cast<std::int64_t>(lo) + d;
+        if (w >= 0 && w <= 0xFFFFFFFFLL) words.push_back(static_cast<std::uint32_t>(w));
+      }
+    }
+    std::uint64_t state = 12345;
+    while (words.size() % 8 != 3 || words.size() < 400) {  // random words, odd-sized tail
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      words.push_back(static_cast<std::uint32_t>(state >> 32));
+    }
+    const std::uint64_t y0 = 1000;
+    std::vector<std::uint32_t> out(words.size());
+    table->count_batch(seed, stream, y0, words.data(), words.size(), out.data());
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      INFO(f->name() << " mean " << f->mean() << " word " << words[i]);
+      REQUIRE(out[i] == scalar(words[i], y0 + i));
+    }
+  }
+}
