@@ -3,6 +3,7 @@
 #include <Random123/philox.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #if defined(__AVX2__)
@@ -209,8 +210,36 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     const std::size_t padded = (m + 7) / 8 * 8;
     for (std::size_t b = m; b < padded; ++b) c[0][b] = c[2][b] = c[3][b] = 0;
     philox_batch({seed, stream}, cin, padded, rout);
-    std::size_t staged = 0;
-    for (std::size_t b = 0; b < m; ++b) {
+    std::size_t staged = 0, b = 0;
+#if defined(__AVX2__)
+    // Four blocks at a time: their eight (lo, hi) candidates, left-packed by take.
+    static const auto pack = [] {
+      std::array<std::array<std::uint8_t, 8>, 256> table{};
+      for (unsigned mask = 0; mask < 256; ++mask)
+        for (unsigned lane = 0, j = 0; lane < 8; ++lane)
+          if (mask >> lane & 1) table[mask][j++] = static_cast<std::uint8_t>(lane);
+      return table;
+    }();
+    const __m256i parity = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
+    auto pairs = [](const std::uint32_t* even, const std::uint32_t* odd) {
+      const __m128i e = _mm_loadu_si128(reinterpret_cast<const __m128i*>(even));
+      const __m128i o = _mm_loadu_si128(reinterpret_cast<const __m128i*>(odd));
+      return _mm256_set_m128i(_mm_unpackhi_epi32(e, o), _mm_unpacklo_epi32(e, o));
+    };
+    for (; b + 4 <= m; b += 4) {
+      const __m256i t = pairs(take + b, take + b);  // take of each candidate's block
+      const unsigned mask =
+          static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(t, parity))));
+      const __m256i perm = _mm256_cvtepu8_epi32(
+          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo + staged),
+                          _mm256_permutevar8x32_epi32(pairs(r[0] + b, r[2] + b), perm));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(hi + staged),
+                          _mm256_permutevar8x32_epi32(pairs(r[1] + b, r[3] + b), perm));
+      staged += static_cast<std::size_t>(__builtin_popcount(mask));
+    }
+#endif
+    for (; b < m; ++b) {
       lo[staged] = r[0][b];
       hi[staged] = r[1][b];
       lo[staged + 1] = r[2][b];
@@ -222,6 +251,29 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     m = 0;
   };
   for (std::size_t h = 0; h < n; ++h) {
+#if defined(__AVX2__)
+    // Eight runs of at most two draws each (the usual case): one block each, set up at once.
+    const __m256i two = _mm256_set1_epi32(2);
+    while (h + 8 <= n) {
+      const __m256i cnt = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counts + h));
+      if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(_mm256_max_epu32(cnt, two), two)) != -1) break;
+      if (m + 8 > B) flush();
+      // The low and high words of eight 64-bit years.
+      const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+      const __m256i a = _mm256_permutevar8x32_epi32(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(years + h)), split);
+      const __m256i z = _mm256_permutevar8x32_epi32(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(years + h + 4)), split);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[0] + m), _mm256_setzero_si256());
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[2] + m), _mm256_permute2x128_si256(a, z, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m), _mm256_permute2x128_si256(a, z, 0x31));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(take + m), cnt);  // 0, 1 or 2 draws
+      m += 8;
+      h += 8;
+      if (m == B) flush();
+    }
+    if (h >= n) break;
+#endif
     const std::uint64_t year = years[h];
     const std::uint32_t count = counts[h];
     if (count <= 2) {  // the usual case: one block

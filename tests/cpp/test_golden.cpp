@@ -160,3 +160,27 @@ TEST_CASE("CountTable::count_batch equals the scalar count on every threshold ed
     }
   }
 }
+
+TEST_CASE("uniform_runs gives uniform_at's values for any mix of run lengths",
+          "[random][golden]") {
+  // Runs of 0, 1, 2 (the vector set-up path) and longer runs (scalar path), with years that
+  // cross 2^32, in batches longer than one internal Philox batch.
+  std::vector<std::uint64_t> years;
+  std::vector<std::uint32_t> counts;
+  std::uint64_t state = 99;
+  for (std::size_t h = 0; h < 3000; ++h) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::uint32_t r = static_cast<std::uint32_t>(state >> 40);
+    years.push_back((h % 7 == 0 ? (std::uint64_t{1} << 32) - 1500 : 0) + 3 * h + (r & 1));
+    counts.push_back(h % 97 < 40 ? r % 3 : r % 9);
+  }
+  std::size_t total = 0;
+  for (auto c : counts) total += c;
+  std::vector<double> out(total);
+  const std::uint32_t seed = 5, stream = stream_id(Purpose::severity, 2);
+  uniform_runs(seed, stream, years.data(), counts.data(), years.size(), out.data());
+  std::size_t e = 0;
+  for (std::size_t h = 0; h < years.size(); ++h)
+    for (std::uint32_t k = 0; k < counts[h]; ++k, ++e)
+      REQUIRE(out[e] == uniform_at(seed, stream, years[h], k));
+}
