@@ -1,0 +1,144 @@
+"""Per-incident gross (ground-up) loss of a policy: the pluggable part of a portfolio run.
+
+A loss function is any picklable callable ``loss(portfolio, events) -> ndarray`` returning
+one finite JPY amount >= 0 per event.  ``events`` is a dict of equal-length NumPy arrays:
+
+* ``policy`` (int32): row index into ``portfolio.table``;
+* ``type`` (int32): index into ``portfolio.attack_types``;
+* ``year`` (int64), ``k`` (int32): the event's simulated year and number within its type;
+* ``u`` (float64): the event's severity uniform in (0, 1), from stream
+  (PORTFOLIO, 0x200 + type), draw k of the year (docs/DESIGN.md).  Draw any further numbers
+  with ``cyberloss.random.uniform_at`` on your own stream (Purpose.USER) so the result stays a
+  pure function of (seed, portfolio, year).
+
+The function sees whole blocks of events at once, so it should be vectorised.  It must hold
+plain data (no compiled objects) to travel to Dask workers.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import calibration as calib
+
+# Assumption "portfolio.reference_revenue": the revenue at which the survey severity applies
+# unscaled, per size class.  JNSA does not publish respondents' revenues; these are round
+# typical values for each class (large enterprise 100 bn yen, SME 1 bn yen, organisation
+# 3 bn yen), used only when exposure_elasticity > 0.
+DEFAULT_REFERENCE_REVENUE = {"large": 1e11, "sme": 1e9, "organisation": 3e9}
+
+
+@dataclass(frozen=True)
+class SurveySeverity:
+    """Calibrated survey-basis severity (費用損害 + 賠償責任) per attack type, optionally
+    scaled per policy by revenue.
+
+    ``loss = F_a^{-1}(u) * (revenue / reference_revenue[size]) ** exposure_elasticity``, with
+    ``F_a`` the lognormal fitted to the survey's mean and median for ``period``.  The default
+    elasticity 0 leaves the survey severity unscaled (no published evidence ties the JNSA
+    amounts to revenue); 0 < elasticity <= 1 is an assumption the user states (e.g. 0.5: ten
+    times the revenue, about three times the response cost).  Survey amounts exclude lost
+    profit and internal effort (see ``calibration.load().scope``).
+    """
+
+    mu: Mapping[str, float]
+    sigma: Mapping[str, float]
+    quality: Mapping[str, str]
+    period: str = "recent"
+    exposure_elasticity: float = 0.0
+    reference_revenue: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_REFERENCE_REVENUE))
+
+    def __post_init__(self):
+        e = float(self.exposure_elasticity)
+        if not (math.isfinite(e) and 0.0 <= e <= 1.0):
+            raise ValueError(f"exposure_elasticity must be in [0, 1], got {self.exposure_elasticity!r}")
+        for s, r in self.reference_revenue.items():
+            if not (math.isfinite(float(r)) and float(r) > 0):
+                raise ValueError(f"reference_revenue[{s!r}] must be finite and > 0, got {r!r}")
+
+    @classmethod
+    def from_calibration(cls, calibration=None, period: str = "recent",
+                         exposure_elasticity: float = 0.0,
+                         reference_revenue: Mapping[str, float] | None = None) -> "SurveySeverity":
+        cal = calibration if calibration is not None else calib.load()
+        fits = {a: cal.severity_fit(a, period) for a in cal.attack_types}
+        return cls({a: f.mu for a, f in fits.items()}, {a: f.sigma for a, f in fits.items()},
+                   {a: f.quality for a, f in fits.items()}, period, float(exposure_elasticity),
+                   dict(reference_revenue or DEFAULT_REFERENCE_REVENUE))
+
+    def exposure_factor(self, portfolio) -> np.ndarray:
+        """Per-policy severity multiplier (1 when the elasticity is 0)."""
+        n = len(portfolio)
+        if self.exposure_elasticity == 0.0:
+            return np.ones(n)
+        t = portfolio.table
+        revenue = t["revenue"].to_numpy(dtype=float)
+        missing = np.flatnonzero(np.isnan(revenue))
+        if missing.size:
+            i = int(missing[0])
+            raise ValueError(f"portfolio row {i + 1} (policy_id {t['policy_id'].iloc[i]!r}), column "
+                             f"'revenue': needed by exposure_elasticity {self.exposure_elasticity}, got empty")
+        ref = t["size"].map(lambda s: self.reference_revenue[s]).to_numpy(dtype=float)
+        return (revenue / ref) ** self.exposure_elasticity
+
+    def _lognormals(self, attack_types):
+        import cyberloss as cl
+
+        missing = [a for a in attack_types if a not in self.mu]
+        if missing:
+            raise ValueError(f"SurveySeverity has no severity for attack type(s) {missing}")
+        return [cl.Lognormal(self.mu[a], self.sigma[a]) for a in attack_types]
+
+    def __call__(self, portfolio, events) -> np.ndarray:
+        factor = self.exposure_factor(portfolio)
+        out = np.empty(events["u"].size)
+        for t, dist in enumerate(self._lognormals(portfolio.attack_types)):
+            sel = events["type"] == t
+            if sel.any():
+                out[sel] = np.asarray(dist.quantile(events["u"][sel]), dtype=float)
+        return out * factor[events["policy"]]
+
+    def mean(self, portfolio) -> np.ndarray:
+        """E[loss] per (attack type, policy): shape (n_types, n_policies)."""
+        factor = self.exposure_factor(portfolio)
+        return np.array([d.mean() * factor for d in self._lognormals(portfolio.attack_types)])
+
+    def expected_insured(self, portfolio) -> np.ndarray:
+        """E[min((X - deductible)^+, occurrence_limit)] per (attack type, policy), exact
+        (lognormal limited expected values); the annual aggregate limit is not applied."""
+        factor = self.exposure_factor(portfolio)
+        d = portfolio.table["deductible"].to_numpy(dtype=float)
+        lim = portfolio.table["occurrence_limit"].to_numpy(dtype=float)
+        rows = []
+        for dist in self._lognormals(portfolio.attack_types):
+            lev_hi = np.array([dist.lev(x) if math.isfinite(x) else dist.mean() for x in (d + lim) / factor])
+            lev_lo = np.array([dist.lev(x) for x in d / factor])
+            rows.append(factor * (lev_hi - lev_lo))
+        return np.array(rows)
+
+    def provenance(self) -> pd.DataFrame:
+        """Per attack type: the lognormal, its period and the quality of its survey figures."""
+        return pd.DataFrame([{"attack_type": a, "mu": self.mu[a], "sigma": self.sigma[a],
+                              "mean": math.exp(self.mu[a] + 0.5 * self.sigma[a] ** 2),
+                              "period": self.period, "quality": self.quality[a],
+                              "exposure_elasticity": self.exposure_elasticity}
+                             for a in self.mu])
+
+
+@dataclass(frozen=True)
+class FixedLoss:
+    """Every incident costs ``amount`` JPY (for checks against closed forms and for
+    exposure counting)."""
+
+    amount: float
+
+    def __post_init__(self):
+        if not (math.isfinite(float(self.amount)) and float(self.amount) >= 0):
+            raise ValueError(f"amount must be finite and >= 0, got {self.amount!r}")
+
+    def __call__(self, portfolio, events) -> np.ndarray:
+        return np.full(events["u"].size, float(self.amount))
