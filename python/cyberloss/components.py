@@ -217,6 +217,16 @@ class ComponentData:
             raise ValueError(f"downtime.{attack_type}.affects must be 'ec_share' or 'it_dependency', got {field!r}")
         return field
 
+    def web_exposure_factor(self, attack_type: str, ec_share: float, default_ec_share: float) -> float:
+        """Rate multiplier for web leaks: max(ec_share, floor) / max(default ec_share, floor)."""
+        spec = self.raw["web_exposure"]
+        if attack_type not in spec["attack_types"]:
+            return 1.0
+        floor = float(spec["floor"])
+        if not 0.0 < floor <= 1.0:
+            raise ValueError(f"web_exposure.floor must lie in (0, 1], got {floor!r}")
+        return max(ec_share, floor) / max(default_ec_share, floor)
+
     @property
     def max_downtime_days(self) -> float:
         return float(self.raw["downtime"]["max_days"]["value"])

@@ -286,6 +286,8 @@ class TypeParameters:
                         raise ValueError(f"controls.{control}.severity names unknown component {component!r}")
                     severity[comp.RESPONSE.index(component)] *= _check_factor(value, f"controls.{control}.severity.{key}.{component}")
         down *= profile.controls.downtime_scale
+        default_ec = data.default("ec_share", profile.industry, profile.size)[0]
+        freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
         records_kind = data.records(attack_type)["record_kind"]
         return cls(attack_type, freq, down, severity, effort,
                    getattr(profile, data.affects(attack_type)), profile.records_held(records_kind))
@@ -466,14 +468,16 @@ def simulate_organisation(
     split into components by ``event_components`` with its own counter-based uniforms.
     """
     import cyberloss as cl
-    from cyberloss import calibration as calibration_module
     from cyberloss import random as clrandom
 
     if not isinstance(profile, OrganisationProfile):
         raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
         raise ValueError(f"years must be a whole number >= 1, got {years!r}")
-    cal = calibration if calibration is not None else calibration_module.load()
+    if calibration is None:
+        from cyberloss import calibration as calibration_module
+        calibration = calibration_module.load()
+    cal = calibration
     types = list(cal.attack_types)
     params = [TypeParameters.for_profile(profile, t) for t in types]
     rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor

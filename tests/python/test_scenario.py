@@ -107,3 +107,26 @@ def test_scenario_components_scale_with_inputs():
                           response_costs=1e7, person_months=4).evaluate()
     plain = bcp.Scenario(profile=p, attack_type="ransomware", response_costs=1e7, person_months=4).evaluate()
     assert drills.downtime_days == pytest.approx(0.5 * plain.downtime_days)
+
+
+def test_cli_scenario_json_prints_the_components(capsys):
+    from cyberloss.cli import main
+
+    assert main(["scenario", str(ROOT / "examples/tmnf1.toml"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for c in comp.COMPONENTS:
+        assert isinstance(doc[c], float), c
+    assert doc["lost_profit"] == pytest.approx(7_000 * 1e4, rel=0.15)
+    assert doc["total"] == pytest.approx(sum(doc[c] for c in comp.COMPONENTS))
+    assert doc["attack_type"] == "ransomware" and doc["downtime_days"] == 14
+    assert "gross_margin" in doc["profile"] and doc["sources"]["share_affected"] == "given"
+
+
+def test_cli_scenario_table(capsys):
+    from cyberloss.cli import main
+
+    assert main(["scenario", str(ROOT / "examples/tmnf2.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "lost_profit" in out and "832万円" in out and "site closed 20 days" in out
+    assert main(["scenario", str(ROOT / "examples/nope.toml")]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import unicodedata
 
 from cyberloss import bcp
 
@@ -48,12 +49,12 @@ def format_table(result: bcp.BcpComparison) -> str:
     lines = [f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
              f"period {s.period}; variants share their random numbers",
              ""]
-    header = (f"{'variant':<44} {'expected loss':>14} {'± SE':>10} {'VaR 99%':>12} "
+    header = (f"{'variant':<40} {'expected loss':>14} {'± SE':>10} {'VaR 99%':>12} "
               f"{'downtime d/yr':>13} {'ransomware d/yr':>15} {'vs baseline':>14} {'± SE':>10}")
     lines += [header, "-" * len(header)]
     for name, r in t.iterrows():
         lines.append(
-            f"{name[:44]:<44} {format_yen(r.expected_loss):>14} {format_yen(r.expected_loss_se):>10} "
+            f"{_fit(name, 40)} {format_yen(r.expected_loss):>14} {format_yen(r.expected_loss_se):>10} "
             f"{format_yen(r.var_99):>12} {r.expected_downtime_days:>13.3f} "
             f"{r.expected_ransomware_downtime_days:>15.3f} "
             f"{_signed_yen(r.difference_to_baseline):>14} {format_yen(r.difference_to_baseline_se):>10}")
@@ -61,6 +62,17 @@ def format_table(result: bcp.BcpComparison) -> str:
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
                  "VaR = lower empirical 99% quantile of the annual loss")
     return "\n".join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    """Left-align to ``width`` terminal columns (East Asian wide characters count two)."""
+    out, used = "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
 
 
 def _signed_yen(x: float) -> str:

@@ -34,9 +34,14 @@ def format_table(result: bcp.ScenarioResult) -> str:
     from cyberloss import format_yen
 
     s = result.scenario
-    lines = [s.name, f"attack type {s.attack_type}; downtime {result.downtime_days:.1f} days"
-             + (f" (site closed {result.closure_days:g} days)" if result.closure_days is not None else "")
-             + f"; share affected {result.share_affected:.0%}; internal effort {result.person_months:.1f} person-months", ""]
+    if result.closure_days is not None:
+        down = (f"site closed {result.closure_days:g} days, card payment suspended "
+                f"{result.downtime_days:.1f} days ({result.sources['downtime_days']})")
+    else:
+        down = f"downtime {result.downtime_days:.1f} days ({result.sources['downtime_days']})"
+    lines = [s.name, f"attack type {s.attack_type}; {down}",
+             f"share of operations affected {result.share_affected:.0%}; "
+             f"internal effort {result.person_months:.1f} person-months", ""]
     df = result.describe()
     for name, r in df.iterrows():
         lines.append(f"{name:<16} {format_yen(r.jpy):>12}  {r.source}")
