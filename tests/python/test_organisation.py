@@ -180,7 +180,7 @@ def test_ransomware_component_shares_within_interview_ranges(cal, manufacturer):
 def test_card_leak_downtime_reproduces_jnsa(cal):
     retailer = org.OrganisationProfile(industry="wholesale_retail", size="sme", revenue=1e9, ec_share=0.6)
     lam = cal.rate("web_leak_card", "wholesale_retail", "sme", basis="all", period="recent")
-    factor = 0.05 / lam  # 0.05 card leaks a year: 20,000 incidents in 400,000 years
+    factor = 0.05 / lam  # with the EC-share exposure factor (0.6 / 0.1): 0.3 a year, ~120,000 incidents
     sim = org.simulate_organisation(retailer, 400_000, 31, calibration=ScaledRates(cal, factor))
     days = sim.events.loc[sim.events["attack_type"] == "web_leak_card", "downtime_days"].to_numpy()
     assert len(days) > 15_000
