@@ -113,7 +113,7 @@ class OrganisationProfile:
     it_dependency: float | None = None
     controls: Controls = field(default_factory=Controls)
     name: str = "organisation"
-    sources: Mapping[str, str] = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    sources: Mapping[str, str] = field(default=None, init=False, compare=False, repr=False)  # type: ignore[assignment]
     data: comp.ComponentData = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
