@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import components as comp
 from .organisation import (Controls, OrganisationProfile, OrganisationSimulation, TypeParameters,
-                           _read_toml, _var, simulate_organisation)
+                           _read_toml, _var, data_from_document, simulate_organisation)
 
 _SCENARIO_FIELDS = ("name", "attack_type", "downtime_days", "closure_days", "share_affected",
                     "response_costs", "person_months", "records_exposed", "gifts_paid", "period")
@@ -86,7 +86,8 @@ class Scenario:
                 raise ValueError(f"scenario: unknown field {key!r} (known: {', '.join(_SCENARIO_FIELDS)})")
         if "attack_type" not in table:
             raise ValueError("scenario: field 'attack_type' is required")
-        return cls(profile=OrganisationProfile.from_mapping(doc["organisation"]), **table)
+        return cls(profile=OrganisationProfile.from_mapping(doc["organisation"], data=data_from_document(doc)),
+                   **table)
 
     def evaluate(self, calibration: Any = None) -> "ScenarioResult":
         """Components of the described incident (deterministic)."""

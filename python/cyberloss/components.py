@@ -288,7 +288,48 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
         raw = copy.deepcopy(raw)
         for dotted, value in overrides.items():
             _set_path(raw, dotted, value)
-    return ComponentData(raw)
+    data = ComponentData(raw)
+    _validate(data)
+    return data
+
+
+def _validate(data: ComponentData) -> None:
+    """Check every value once, at load, so that a bad override fails with its path."""
+    types = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
+    _require_positive("shares.dispersion", data.dispersion, allow_zero=True)
+    for t in types:
+        data.mean_shares(t)
+        data.downtime(t)
+        data.closure(t)
+        data.affects(t)
+        data.effort(t)
+        rec = data.records(t)
+        for key in ("exposure_probability", "exposed_share", "gift_probability"):
+            value = rec[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                raise ValueError(f"records.by_type.{t}.{key} must lie in [0, 1], got {value!r}")
+        for c in rec["record_driven"]:
+            if c not in ("notification", "condolence", "liability"):
+                raise ValueError(f"records.by_type.{t}.record_driven names {c!r}; "
+                                 "record-driven components are notification, condolence, liability")
+    for name, spec in data.raw["records"]["unit_costs"].items():
+        _require_positive(f"records.unit_costs.{name}", spec["value"], allow_zero=True)
+    _require_positive("downtime.max_days", data.max_downtime_days)
+    for control in data.control_names:
+        spec = data.control(control)
+        for kind in ("frequency", "downtime", "effort"):
+            for key, value in spec.get(kind, {}).items():
+                _require_factor(value, f"controls.{control}.{kind}.{key}")
+        for key, table in spec.get("severity", {}).items():
+            for component, value in table.items():
+                if component not in RESPONSE:
+                    raise ValueError(f"controls.{control}.severity.{key} names unknown component {component!r}")
+                _require_factor(value, f"controls.{control}.severity.{key}.{component}")
+
+
+def _require_factor(value: Any, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{where} must be a finite factor > 0, got {value!r}")
 
 
 def _set_path(raw: dict, dotted: str, value: Any) -> None:

@@ -171,8 +171,8 @@ class OrganisationProfile:
         (``[simulation]``, ``[[variants]]`` and ``[scenario]`` tables are ignored here)."""
         doc = _read_toml(path)
         table = doc.get("organisation", {k: v for k, v in doc.items()
-                                         if k not in ("simulation", "variants", "scenario")})
-        return cls.from_mapping(table, data=data)
+                                         if k not in ("simulation", "variants", "scenario", "overrides")})
+        return cls.from_mapping(table, data=data if data is not None else data_from_document(doc))
 
     def given(self) -> dict[str, Any]:
         """The fields the user gave (defaults left out), as keyword arguments."""
@@ -244,6 +244,28 @@ def _validate(name: str, value: Any) -> Any:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
     return float(value)
+
+
+def data_from_document(doc: Mapping[str, Any]) -> comp.ComponentData:
+    """Component data with the document's ``[overrides]`` applied (nested tables or quoted
+    dotted keys, e.g. ``"controls.restore_drills.downtime.ransomware" = 0.3``)."""
+    overrides = doc.get("overrides")
+    if overrides is None:
+        return comp.load()
+    if not isinstance(overrides, Mapping):
+        raise ValueError(f"overrides must be a table of data paths, got {overrides!r}")
+    return comp.load(overrides=dict(_flatten(overrides)))
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.extend(_flatten(value, path + "."))
+        else:
+            out.append((path, value))
+    return out
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:

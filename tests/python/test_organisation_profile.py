@@ -148,3 +148,35 @@ def test_controls_turn_into_type_factors():
     assert card.frequency_factor == 1.0 and card.share_affected == p.ec_share
     assert rw.share_affected == p.it_dependency
     assert profile().daily_gross_profit == pytest.approx(3e9 * 0.20 / 365)
+
+
+def test_factors_are_overridable_from_python_and_toml(tmp_path):
+    from cyberloss import components as comp
+
+    data = comp.load(overrides={"controls.restore_drills.downtime.ransomware": 0.3})
+    p = OrganisationProfile(industry="manufacturing", size="sme", controls={"restore_drills": True}, data=data)
+    assert TypeParameters.for_profile(p, "ransomware").downtime_factor == pytest.approx(0.3)
+    path = write(tmp_path, """
+        [organisation]
+        industry = "manufacturing"
+        size = "sme"
+        controls = { restore_drills = true }
+        [overrides.controls.restore_drills.downtime]
+        ransomware = 0.25
+        [overrides]
+        "profile_defaults.by_industry.gross_margin.values.manufacturing" = 0.3
+        """)
+    q = OrganisationProfile.from_toml(path)
+    assert TypeParameters.for_profile(q, "ransomware").downtime_factor == pytest.approx(0.25)
+    assert q.gross_margin == 0.3 and "default for manufacturing" in q.sources["gross_margin"]
+    bad = write(tmp_path, """
+        [organisation]
+        industry = "manufacturing"
+        size = "sme"
+        [overrides]
+        "controls.restore_drills.downtime.ransomware" = -1
+        """)
+    with pytest.raises(ValueError, match=r"controls.restore_drills.downtime.ransomware must be a finite factor > 0"):
+        OrganisationProfile.from_toml(bad)
+    with pytest.raises(ValueError, match=r"records.by_type.ransomware.exposure_probability must lie in \[0, 1\]"):
+        comp.load(overrides={"records.by_type.ransomware.exposure_probability": 1.5})
