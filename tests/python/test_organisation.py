@@ -236,3 +236,18 @@ def test_bad_arguments(cal, manufacturer):
         org.simulate_organisation(manufacturer, 0, 1, calibration=cal)
     with pytest.raises(ValueError, match="profile must be an OrganisationProfile"):
         org.simulate_organisation({"industry": "manufacturing"}, 10, 1, calibration=cal)
+
+
+@pytest.mark.parametrize("control", org.Controls.names())
+def test_no_control_raises_any_incident_loss(cal, manufacturer, control):
+    """With common random numbers every incident of the variant is an incident of the
+    baseline (same year, type, k) and no component of it is larger."""
+    scaled = ScaledRates(cal, 5.0)
+    profile = manufacturer.replace(personal_records=5_000)
+    base = org.simulate_organisation(profile, 50_000, 13, calibration=scaled).events
+    var = org.simulate_organisation(profile.with_controls(**{control: True}), 50_000, 13, calibration=scaled).events
+    keys = ["year", "attack_type", "k"]
+    joined = var.merge(base, on=keys, how="left", suffixes=("", "_base"), indicator=True)
+    assert (joined["_merge"] == "both").all()
+    for c in ("downtime_days", *comp.COMPONENTS):
+        assert np.all(joined[c].to_numpy() <= joined[f"{c}_base"].to_numpy() * (1 + 1e-12)), c

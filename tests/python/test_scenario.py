@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cyberloss import bcp, components as comp
 
@@ -130,3 +129,19 @@ def test_cli_scenario_table(capsys):
     assert "lost_profit" in out and "832万円" in out and "site closed 20 days" in out
     assert main(["scenario", str(ROOT / "examples/nope.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@settings(max_examples=60, deadline=None)
+@given(revenue=st.floats(1e7, 1e12), margin=st.floats(0.0, 1.0), share=st.floats(0.0, 1.0),
+       d1=st.floats(0.0, 365.0), d2=st.floats(0.0, 365.0),
+       attack_type=st.sampled_from(["ransomware", "web_leak_card", "web_leak_personal", "emotet", "other"]))
+def test_lost_profit_is_monotone_in_downtime_and_linear_in_revenue(revenue, margin, share, d1, d2, attack_type):
+    from cyberloss.organisation import OrganisationProfile
+
+    lo, hi = sorted((d1, d2))
+    p = OrganisationProfile(industry="services", size="sme", revenue=revenue, gross_margin=margin)
+    def lp(profile, days):
+        return bcp.Scenario(profile=profile, attack_type=attack_type, downtime_days=days, share_affected=share,
+                            response_costs=1e6, person_months=1.0).evaluate().lost_profit
+    assert lp(p, lo) <= lp(p, hi) * (1 + 1e-12) + 1e-9
+    assert lp(p.replace(revenue=2 * revenue), hi) == pytest.approx(2 * lp(p, hi), rel=1e-12, abs=1e-9)
