@@ -374,7 +374,7 @@ class BcpComparison:
             variants.append(entry)
         s = self.sims[0]
         return {"years": self.n_years, "seed": s.seed, "basis": s.basis, "period": s.period,
-                "var_level": self.var_level, "variants": variants}
+                "var_level": self.var_level, "variants": variants, "assumptions": s.assumptions()}
 
     def _repr_html_(self) -> str:
         return (f"<b>BCP comparison</b>: {len(self.variants)} variants, {self.n_years:,} years, "

@@ -384,7 +384,8 @@ class OrganisationSimulation:
     """
 
     def __init__(self, events: pd.DataFrame, n_years: int, profile: OrganisationProfile,
-                 seed: int, basis: str, period: str, rates: Mapping[str, float]):
+                 seed: int, basis: str, period: str, rates: Mapping[str, float],
+                 provenance: pd.DataFrame):
         self.events = events
         self.n_years = int(n_years)
         self.profile = profile
@@ -392,6 +393,20 @@ class OrganisationSimulation:
         self.basis = basis
         self.period = period
         self.rates = dict(rates)
+        self._provenance = provenance
+
+    def provenance(self) -> pd.DataFrame:
+        """Per attack type: the rate used and the quality and source of each input."""
+        return self._provenance.copy()
+
+    def assumptions(self) -> list[str]:
+        """Inputs resting on assumptions rather than published figures, one line each."""
+        out = []
+        for t, row in self._provenance.iterrows():
+            for what in ("severity", "shares", "downtime", "effort"):
+                if row[f"{what}_quality"] == "assumption":
+                    out.append(f"{t} {what}: assumption ({row[f'{what}_source']})")
+        return out
 
     @property
     def attack_types(self) -> list[str]:
@@ -534,4 +549,19 @@ def simulate_organisation(
         "downtime_days": columns["downtime_days"],
         **{c: columns[c] for c in comp.COMPONENTS},
     })
-    return OrganisationSimulation(events, int(years), profile, seed, basis, period, rates)
+    return OrganisationSimulation(events, int(years), profile, seed, basis, period, rates,
+                                  _provenance(cal, profile.data, types, rates, basis, period))
+
+
+def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
+                basis: str, period: str) -> pd.DataFrame:
+    rows = []
+    for t in types:
+        fit = cal.severity_fit(t, period)
+        row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
+               "severity_mean": fit.mean, "severity_quality": fit.quality, "severity_source": fit.source}
+        for section in ("shares", "downtime", "effort"):
+            spec = data.raw[section][t]
+            row[f"{section}_quality"], row[f"{section}_source"] = spec["quality"], spec["source"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("attack_type")

@@ -31,6 +31,7 @@ def test_cli_prints_the_comparison_table(capsys):
     for name in ("as is", "restore drills", "MFA on VPN", "EDR", "IR retainer", "downtime halved"):
         assert name in out
     assert "expected loss" in out and "VaR 99%" in out and "万円" in out
+    assert "assumptions in use" in out and "severity of web_leak_card, web_leak_personal, emotet, other" in out
 
 
 def test_restore_drills_lower_ransomware_downtime_and_expected_loss_by_3_se(capsys):
@@ -40,6 +41,7 @@ def test_restore_drills_lower_ransomware_downtime_and_expected_loss_by_3_se(caps
     for v in doc["variants"]:
         assert JSON_KEYS <= set(v), v["name"]
         assert all(math.isfinite(v[k]) for k in JSON_KEYS - {"name"})
+    assert any("emotet severity: assumption" in a for a in doc["assumptions"])
     base, drills = doc["variants"][0], variants["restore drills (復旧訓練)"]
     assert base["name"] == "as is" and base["difference_to_baseline"] == 0.0
     assert drills["ransomware_downtime_difference"] < -3 * drills["ransomware_downtime_difference_se"]

@@ -37,6 +37,9 @@ class ScaledRates:
     def severity(self, *args, **kwargs):
         return self._cal.severity(*args, **kwargs)
 
+    def severity_fit(self, *args, **kwargs):
+        return self._cal.severity_fit(*args, **kwargs)
+
 
 @pytest.fixture(scope="module")
 def manufacturer():
@@ -229,6 +232,11 @@ def test_describe_and_html(sim):
     assert sim.var(0.99) >= 0 and sim.expected_loss_se() > 0
     t = sim.by_attack_type()
     assert t["incidents"].sum() == len(sim.events)
+    prov = sim.provenance()
+    assert prov.loc["ransomware", "severity_quality"] == "published"
+    assert prov.loc["ransomware", "effort_quality"] == "published"
+    assert any(line.startswith("emotet severity: assumption") for line in sim.assumptions())
+    assert not any(line.startswith("ransomware severity") for line in sim.assumptions())
 
 
 def test_bad_arguments(cal, manufacturer):

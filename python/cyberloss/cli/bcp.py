@@ -61,6 +61,14 @@ def format_table(result: bcp.BcpComparison) -> str:
     lines.append("")
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
                  "VaR = lower empirical 99% quantile of the annual loss")
+    prov = s.provenance()
+    parts = []
+    for what in ("severity", "shares", "downtime", "effort"):
+        types = [t for t in prov.index if prov.loc[t, f"{what}_quality"] == "assumption"]
+        if types:
+            parts.append(f"{what} of {', '.join(types)}")
+    lines.append("assumptions in use (not published figures): " + "; ".join(parts))
+    lines.append("control factors and profile defaults: see python/cyberloss/data/components.json")
     return "\n".join(lines)
 
 
