@@ -159,10 +159,12 @@ class Scenario:
             from cyberloss import calibration as calibration_module
             cal = calibration if calibration is not None else calibration_module.load()
             survey_mean = float(cal.severity(t, period=self.period).mean())
+            fit = cal.severity_fit(t, self.period)
             split = {c: survey_mean * shares[comp.RESPONSE.index(c)] * params.severity_factor[comp.RESPONSE.index(c)]
                      for c in share_based}
             record_parts = {c: v * params.severity_factor[comp.RESPONSE.index(c)] for c, v in record_parts.items()}
-            label = f"survey mean ({self.period}) x mean share, {data.provenance('shares', t)}"
+            label = (f"survey mean {survey_mean / 1e4:,.0f}万円 ({self.period}; {fit.quality}, {fit.source}) "
+                     f"x mean share ({data.provenance('shares', t)})")
         for c in share_based:
             sources[c] = label
         return {c: (split[c] if c in split else record_parts[c]) for c in comp.RESPONSE}

@@ -124,6 +124,8 @@ class OrganisationProfile:
             raise ValueError(f"industry must be one of {', '.join(industries)}; got {self.industry!r}")
         if self.size not in SIZES:
             raise ValueError(f"size must be one of {', '.join(SIZES)}; got {self.size!r}")
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))
         elif not isinstance(self.controls, Controls):
