@@ -145,3 +145,14 @@ def test_lost_profit_is_monotone_in_downtime_and_linear_in_revenue(revenue, marg
                             response_costs=1e6, person_months=1.0).evaluate().lost_profit
     assert lp(p, lo) <= lp(p, hi) * (1 + 1e-12) + 1e-9
     assert lp(p.replace(revenue=2 * revenue), hi) == pytest.approx(2 * lp(p, hi), rel=1e-12, abs=1e-9)
+
+
+def test_scenario_without_response_costs_uses_the_calibrated_survey_mean():
+    from cyberloss import calibration
+
+    cal = calibration.load()
+    result = bcp.Scenario(profile=base_profile(), attack_type="ransomware", downtime_days=30).evaluate(calibration=cal)
+    response = sum(result.components[c] for c in comp.RESPONSE)
+    assert response == pytest.approx(cal.severity("ransomware", period="recent").mean(), rel=1e-12)
+    assert "published" in result.sources["investigation"]
+    assert result.components["prevention"] == pytest.approx(0.28 * response, rel=1e-12)
