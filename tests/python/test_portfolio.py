@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from cyberloss import _core
 from cyberloss import portfolio as pf
 from cyberloss import random as clrandom
 from cyberloss.cli import main
@@ -103,9 +104,7 @@ def test_events_follow_the_documented_streams(book):
     model = pf.PortfolioModel(book, systemic=pf.SystemicShock.off())
     blk = pf.run_block(model, 21, 100, 50)
     gross = blk.columns["ground_up"]
-    # rebuild the year-150 ground-up loss from the raw generator and the documented uniforms
-    from cyberloss import _core
-
+    # rebuild the year-120 ground-up loss from the raw generator and the documented uniforms
     ev = _core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()), 21, 100, 50)
     sel = ev["year"] == 120
     for t, k, u in zip(ev["type"][sel], ev["k"][sel], ev["u"][sel]):
@@ -262,3 +261,38 @@ def test_synthetic_book_is_deterministic_and_follows_the_mix():
     assert abs(share - 0.25) < 4 * math.sqrt(0.25 * 0.75 / 2000)
     with pytest.raises(ValueError, match="size_mix: unknown key 'huge'"):
         pf.Portfolio.synthetic(10, seed=1, size_mix={"huge": 1})
+
+
+def test_organisation_loss_uses_the_components_of_each_policy():
+    from cyberloss import components as comp
+    from cyberloss import organisation as org
+
+    book = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    loss = pf.OrganisationLoss.from_calibration()
+    model = pf.PortfolioModel(book, loss=loss, systemic=pf.SystemicShock.off())
+    ev = dict(_core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()),
+                                     5, 0, 3000))
+    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
+    ev["seed"] = 5
+    parts = loss.components(book, ev)
+    assert len(parts) == ev["u"].size > 20
+    i = int(np.argmax(ev["type"] == 0))                      # a ransomware incident
+    row = book.table.iloc[int(ev["policy"][i])]
+    profile = org.OrganisationProfile(row["industry"], row["size"], revenue=row["revenue"])
+    y, k = ev["year"][i:i + 1], ev["k"][i:i + 1].astype(np.int64)
+
+    def u(purpose, draws):
+        return np.atleast_2d(clrandom.uniform_at(5, clrandom.stream_id(purpose, 0x200), y[:, None], draws))
+
+    survey = pf.SurveySeverity.from_calibration()(book, {k2: v[i:i + 1] for k2, v in ev.items() if k2 != "seed"})
+    direct = org.event_components(profile, org.TypeParameters.for_profile(profile, "ransomware"), survey,
+                                  u(clrandom.Purpose.DOWNTIME, k[:, None])[0],
+                                  u(clrandom.Purpose.EFFORT, k[:, None])[0],
+                                  u(clrandom.Purpose.COMPONENTS, k[:, None] * 16 + np.arange(16)))
+    for c in comp.COMPONENTS:
+        assert parts[c].iloc[i] == pytest.approx(float(direct[c][0]), rel=1e-12)
+    assert parts["lost_profit"].iloc[i] > 0
+    total = loss(book, ev)
+    np.testing.assert_allclose(total, parts[list(comp.USUALLY_INSURED)].sum(axis=1), rtol=1e-12)
+    with pytest.raises(ValueError, match="sections must be components"):
+        pf.OrganisationLoss(pf.SurveySeverity.from_calibration(), sections=("lunch",))

@@ -68,6 +68,8 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
     else:
         systemic = pf.SystemicShock.default()
     loss = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
+    if args.loss == "organisation":
+        loss = pf.OrganisationLoss(loss)
     return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),
                              scenario=pf.scenario(args.scenario) if args.scenario else None)
 
@@ -136,6 +138,9 @@ def register(sub) -> None:
                    help="rate and severity period (default recent)")
     p.add_argument("--exposure-elasticity", type=float, default=0.0,
                    help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
+    p.add_argument("--loss", choices=("survey", "organisation"), default="survey",
+                   help="per-incident loss: survey-basis severity (default) or the organisation's "
+                        "insured components incl. lost profit (slower)")
     p.add_argument("--no-systemic", action="store_true", help="switch the systemic shock off")
     p.add_argument("--systemic-variance", type=float, default=None,
                    help="one systemic variance for every attack type (default: derived per type)")

@@ -76,6 +76,7 @@ def run_block(model: PortfolioModel, seed: int, first_year: int, years: int,
     freq = _core.PortfolioFrequency(model.rates().tolist(), model.variances())
     ev = _core.portfolio_events(freq, seed, first_year, years, threads)
     events = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
+    events["seed"] = seed
     ground_up = np.asarray(model.loss(p, events), dtype=np.float64)
     if ground_up.shape != events["u"].shape:
         raise ValueError(f"loss function returned shape {ground_up.shape}, expected {events['u'].shape}")

@@ -7,7 +7,8 @@ one finite JPY amount >= 0 per event.  ``events`` is a dict of equal-length NumP
 * ``type`` (int32): index into ``portfolio.attack_types``;
 * ``year`` (int64), ``k`` (int32): the event's simulated year and number within its type;
 * ``u`` (float64): the event's severity uniform in (0, 1), from stream
-  (PORTFOLIO, 0x200 + type), draw k of the year (docs/DESIGN.md).  Draw any further numbers
+  (PORTFOLIO, 0x200 + type), draw k of the year (docs/DESIGN.md);
+* ``seed`` (int): the run's seed.  Draw any further numbers
   with ``cyberloss.random.uniform_at`` on your own stream (Purpose.USER) so the result stays a
   pure function of (seed, portfolio, year).
 
@@ -142,3 +143,78 @@ class FixedLoss:
 
     def __call__(self, portfolio, events) -> np.ndarray:
         return np.full(events["u"].size, float(self.amount))
+
+
+@dataclass(frozen=True)
+class OrganisationLoss:
+    """Per-incident loss built from ``cyberloss.organisation``: the survey-basis loss split
+    into response-cost and liability components (費用損害, 賠償責任) plus lost profit over the
+    downtime (利益損害) and internal effort, summed over ``sections``.
+
+    Each policy is an ``OrganisationProfile(industry, size, revenue)`` with the profile's
+    labelled defaults for everything else (revenue too when the column is empty).  The
+    survey-basis loss is the calibrated severity at the event's uniform ``u``; the event's
+    downtime, effort and component uniforms come from streams (DOWNTIME / EFFORT / COMPONENTS,
+    0x200 + type), year, draw k (COMPONENTS: draws k*16 .. k*16+15), k being the event's number
+    within its type and year across the book.  Default sections: the ones a Japanese cyber
+    policy usually insures (``components.USUALLY_INSURED``: response costs and liability
+    without recurrence prevention, plus lost profit).  Control-driven frequency factors are not
+    applied here: use the portfolio's ``frequency_factor`` column.
+    """
+
+    severity: SurveySeverity
+    sections: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        from .. import components as comp
+
+        sections = tuple(self.sections) if self.sections is not None else tuple(comp.USUALLY_INSURED)
+        unknown = [s for s in sections if s not in comp.COMPONENTS]
+        if unknown or not sections:
+            raise ValueError(f"sections must be components among {', '.join(comp.COMPONENTS)}, got {self.sections!r}")
+        object.__setattr__(self, "sections", sections)
+
+    @classmethod
+    def from_calibration(cls, calibration=None, period: str = "recent",
+                         sections: tuple[str, ...] | None = None) -> "OrganisationLoss":
+        return cls(SurveySeverity.from_calibration(calibration, period), sections)
+
+    def components(self, portfolio, events) -> pd.DataFrame:
+        """Every component (JPY) and the downtime of each event, in event order."""
+        from .. import components as comp
+        from .. import organisation as org
+        from .. import random as clrandom
+
+        seed = int(events["seed"])
+        n = events["u"].size
+        survey = self.severity(portfolio, events)
+        out = {c: np.zeros(n) for c in (*comp.COMPONENTS, "downtime_days")}
+        table = portfolio.table
+        data = comp.load()
+        offsets = np.arange(comp.DRAWS_PER_EVENT, dtype=np.int64)
+        for p in np.unique(events["policy"]):
+            row = table.iloc[int(p)]
+            revenue = None if np.isnan(row["revenue"]) else float(row["revenue"])
+            profile = org.OrganisationProfile(row["industry"], row["size"], revenue=revenue,
+                                              name=row["policy_id"], data=data)
+            at_p = events["policy"] == p
+            for t in np.unique(events["type"][at_p]):
+                sel = np.flatnonzero(at_p & (events["type"] == t))
+                y, k = events["year"][sel], events["k"][sel].astype(np.int64)
+
+                def u(purpose, draws=k):
+                    return np.asarray(clrandom.uniform_at(
+                        seed, clrandom.stream_id(purpose, 0x200 + int(t)), y if draws is k else y[:, None], draws))
+
+                params = org.TypeParameters.for_profile(profile, portfolio.attack_types[int(t)])
+                parts = org.event_components(profile, params, survey[sel], u(clrandom.Purpose.DOWNTIME),
+                                             u(clrandom.Purpose.EFFORT),
+                                             u(clrandom.Purpose.COMPONENTS,
+                                               k[:, None] * comp.DRAWS_PER_EVENT + offsets[None, :]))
+                for key, value in parts.items():
+                    out[key][sel] = value
+        return pd.DataFrame(out)
+
+    def __call__(self, portfolio, events) -> np.ndarray:
+        parts = self.components(portfolio, events)
+        return parts[list(self.sections)].sum(axis=1).to_numpy()
