@@ -1,0 +1,157 @@
+"""Risk measures on simulated annual (or occurrence) losses, each with its standard error.
+
+The point estimates of VaR and TVaR come from :mod:`cyberloss.stats` (C++), whose
+conventions are:
+
+* ``VaR_p = inf{x : F_n(x) >= p}``, the lower empirical quantile, i.e. the ``ceil(n p)``-th
+  order statistic;
+* ``TVaR_p = VaR_p + E[(X - VaR_p)^+] / (1 - p)`` (Acerbi-Tasche expected shortfall; ties at
+  VaR are handled exactly);
+* a return period of ``T`` years is the level exceeded with probability ``1/T`` in a year,
+  i.e. ``VaR_{1 - 1/T}`` of the annual loss (AEP) or of the largest occurrence (OEP).
+
+Standard errors (all for ``n`` independent simulated years):
+
+* mean: ``s / sqrt(n)``;
+* standard deviation: delta method, ``sqrt((m4 - s^4) / (4 s^2 n))`` with ``m4`` the fourth
+  central moment;
+* VaR: the order-statistic interval.  The rank of the sample quantile has binomial standard
+  deviation ``r = sqrt(n p (1 - p))``; the SE is the half-distance between the order
+  statistics ``r`` ranks below and above ``ceil(n p)`` (Maritz-Jarrett style, no density
+  estimate needed).  It is 0 where the distribution is flat there (e.g. many zero years);
+* TVaR: ``sd((X - VaR_p)^+) / ((1 - p) sqrt(n))``, the asymptotic variance of the
+  Rockafellar-Uryasev representation ``TVaR_p = min_c c + E[(X - c)^+] / (1 - p)``, whose
+  derivative in ``c`` vanishes at ``c = VaR_p``;
+* a probability ``q``: ``sqrt(q (1 - q) / n)``.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+
+DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
+
+
+class Estimate(NamedTuple):
+    """A Monte Carlo estimate and its standard error (same unit as the value)."""
+
+    value: float
+    se: float
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+    def __repr__(self) -> str:
+        return f"Estimate(value={self.value:.6g}, se={self.se:.3g})"
+
+
+def _as_losses(x, name: str = "losses") -> np.ndarray:
+    arr = np.ascontiguousarray(x, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {int(np.sum(~np.isfinite(arr)))} non-finite values")
+    return arr
+
+
+def check_level(p: float, name: str = "p") -> float:
+    """Validate a probability level in (0, 1)."""
+    p = float(p)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"{name} must be in (0, 1), got {p!r}")
+    return p
+
+
+def mean(x) -> Estimate:
+    x = _as_losses(x)
+    return Estimate(float(np.mean(x)), float(stats.mean_se(x)) if x.size > 1 else 0.0)
+
+
+def std(x) -> Estimate:
+    x = _as_losses(x)
+    if x.size < 2:
+        raise ValueError(f"std needs at least 2 values, got {x.size}")
+    s = float(np.std(x, ddof=1))
+    if s == 0.0:
+        return Estimate(0.0, 0.0)
+    m4 = float(np.mean((x - x.mean()) ** 4))
+    return Estimate(s, math.sqrt(max(m4 - s**4, 0.0) / (4.0 * s * s * x.size)))
+
+
+def _order_stat_se(x: np.ndarray, p: float) -> float:
+    n = x.size
+    m = max(math.ceil(n * p), 1)
+    r = math.sqrt(n * p * (1.0 - p))
+    lo = max(1, math.floor(m - r))
+    hi = min(n, math.ceil(m + r))
+    if hi == lo:
+        return 0.0
+    part = np.partition(x, [lo - 1, hi - 1])
+    return float((part[hi - 1] - part[lo - 1]) * r / (hi - lo))
+
+
+def var(x, p: float) -> Estimate:
+    """Value at risk (lower empirical quantile, see module docstring) with its SE."""
+    x = _as_losses(x)
+    p = check_level(p)
+    return Estimate(float(stats.var(x, p)), _order_stat_se(x, p))
+
+
+def tvar(x, p: float) -> Estimate:
+    """Tail value at risk (Acerbi-Tasche, see module docstring) with its SE."""
+    x = _as_losses(x)
+    p = check_level(p)
+    v = float(stats.var(x, p))
+    excess = np.maximum(x - v, 0.0)
+    se = float(np.std(excess, ddof=1)) / ((1.0 - p) * math.sqrt(x.size)) if x.size > 1 else 0.0
+    return Estimate(float(stats.tvar(x, p)), se)
+
+
+def probability(flags) -> Estimate:
+    """Share of years where ``flags`` is true, with its binomial SE."""
+    flags = np.asarray(flags, dtype=bool)
+    q = float(np.mean(flags))
+    return Estimate(q, math.sqrt(q * (1.0 - q) / flags.size))
+
+
+def check_return_periods(return_periods: Sequence[float], n_years: int) -> np.ndarray:
+    periods = np.asarray(return_periods, dtype=np.float64)
+    if periods.ndim != 1 or periods.size == 0:
+        raise ValueError(f"return_periods must be a non-empty list, got {return_periods!r}")
+    bad = periods[~(periods > 1.0) | ~np.isfinite(periods)]
+    if bad.size:
+        raise ValueError(f"return_periods must be finite and > 1 year, got {bad[0]!r}")
+    too_long = periods[periods > n_years]
+    if too_long.size:
+        raise ValueError(
+            f"return_periods: {too_long[0]:g} years is longer than the {n_years} simulated years; "
+            "simulate more years")
+    return periods
+
+
+def default_return_periods(n_years: int) -> list[float]:
+    """The standard return periods that at least 10 simulated exceedances can support."""
+    return [t for t in DEFAULT_RETURN_PERIODS if t * 10 <= n_years]
+
+
+def ep_table(annual, occurrence_max, return_periods: Sequence[float]) -> pd.DataFrame:
+    """AEP and OEP losses at the given return periods, with standard errors.
+
+    ``annual`` is the annual aggregate loss per simulated year, ``occurrence_max`` the largest
+    single-incident loss in the same year (0 in years without incidents).
+    """
+    annual = _as_losses(annual, "annual")
+    occurrence_max = _as_losses(occurrence_max, "occurrence_max")
+    periods = check_return_periods(return_periods, annual.size)
+    rows = []
+    for t in periods:
+        p = 1.0 - 1.0 / t
+        a, o = var(annual, p), var(occurrence_max, p)
+        rows.append((t, 1.0 / t, a.value, a.se, o.value, o.se))
+    return pd.DataFrame(rows, columns=["return_period", "exceedance_probability",
+                                       "aep", "aep_se", "oep", "oep_se"])
