@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ["simulate", "demo"]
+SUBCOMMANDS = ["simulate", "demo", "quote"]
 
 
 def build_parser() -> argparse.ArgumentParser:
