@@ -139,11 +139,13 @@ def default_return_periods(n_years: int) -> list[float]:
     return [t for t in DEFAULT_RETURN_PERIODS if t * 10 <= n_years]
 
 
-def ep_table(annual, occurrence_max, return_periods: Sequence[float]) -> pd.DataFrame:
+def ep_table(annual, occurrence_max, return_periods: Sequence[float],
+             with_se: bool = True) -> pd.DataFrame:
     """AEP and OEP losses at the given return periods, with standard errors.
 
     ``annual`` is the annual aggregate loss per simulated year, ``occurrence_max`` the largest
-    single-incident loss in the same year (0 in years without incidents).
+    single-incident loss in the same year (0 in years without incidents).  ``with_se=False``
+    skips the standard errors (they are then reported as 0; for plots).
     """
     annual = _as_losses(annual, "annual")
     occurrence_max = _as_losses(occurrence_max, "occurrence_max")
@@ -151,7 +153,11 @@ def ep_table(annual, occurrence_max, return_periods: Sequence[float]) -> pd.Data
     rows = []
     for t in periods:
         p = 1.0 - 1.0 / t
-        a, o = var(annual, p), var(occurrence_max, p)
+        if with_se:
+            a, o = var(annual, p), var(occurrence_max, p)
+        else:
+            a = Estimate(float(stats.var(annual, check_level(p))), 0.0)
+            o = Estimate(float(stats.var(occurrence_max, p)), 0.0)
         rows.append((t, 1.0 / t, a.value, a.se, o.value, o.se))
     return pd.DataFrame(rows, columns=["return_period", "exceedance_probability",
                                        "aep", "aep_se", "oep", "oep_se"])

@@ -134,8 +134,12 @@ class WangTransform:
 
     def weights(self, x: np.ndarray) -> np.ndarray:
         order = np.argsort(x, kind="stable")
+        # Years without loss add nothing whatever their weight, so when losses are >= 0 the
+        # distortion is evaluated only above them (most simulated years of one organisation
+        # are loss-free) and the zeros share the remaining mass equally.
+        zeros = int(np.count_nonzero(x == 0.0)) if x.size and x[order[0]] >= 0.0 else 0
         w = np.empty(x.size)
-        w[order] = _wang_rank_weights(x.size, float(self.lam))
+        w[order] = _wang_rank_weights(x.size, zeros, float(self.lam))
         return w
 
 
@@ -165,8 +169,9 @@ def principle_from(spec) -> Principle:
     raise ValueError(f"principle must be a name, a dict or a principle object, got {spec!r}")
 
 
-@functools.lru_cache(maxsize=16)
-def _wang_rank_weights(n: int, lam: float) -> np.ndarray:
+@functools.lru_cache(maxsize=32)
+def _wang_rank_weights(n: int, zeros: int, lam: float) -> np.ndarray:
+    """Wang weights by rank (ascending); the lowest ``zeros`` ranks share their mass equally."""
     nd = NormalDist()
 
     def g(u: float) -> float:
@@ -176,8 +181,12 @@ def _wang_rank_weights(n: int, lam: float) -> np.ndarray:
             return 1.0
         return nd.cdf(nd.inv_cdf(u) + lam)
 
-    survival = np.array([g((n - i) / n) for i in range(n + 1)])  # g(S) just after rank i
-    weights = survival[:-1] - survival[1:]
+    # g(S) just after rank i, for i = zeros .. n
+    survival = np.array([g((n - i) / n) for i in range(zeros, n + 1)])
+    weights = np.empty(n)
+    weights[zeros:] = survival[:-1] - survival[1:]
+    if zeros:
+        weights[:zeros] = (1.0 - survival[0]) / zeros
     weights.flags.writeable = False
     return weights
 

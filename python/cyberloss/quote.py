@@ -196,11 +196,11 @@ class Quote:
             _, ax = plt.subplots(figsize=(7, 4.5))
         res = self.result
         top = res.n_years / 10
-        periods = np.geomspace(1.25, top, 60)
+        periods = np.geomspace(1.25, top, 40)
         styles = [("gross", "aep", "C3", "-", "gross AEP"), ("gross", "oep", "C3", "--", "gross OEP"),
                   ("insured", "aep", "C0", "-", "insured AEP"),
                   ("retained", "aep", "C2", "-", "retained AEP")]
-        tables = {v: measures.ep_table(res.annual(v), res.occurrence_max(v), periods)
+        tables = {v: measures.ep_table(res.annual(v), res.occurrence_max(v), periods, with_se=False)
                   for v in ("gross", "insured", "retained")}
         for view, kind, colour, line, label in styles:
             ax.plot(periods, tables[view][kind] / 1e4, line, color=colour, label=label)
