@@ -41,6 +41,17 @@ class DecisionSettings:
     tail_level: float = 0.99
     max_premium: float | None = None
 
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "deductibles", decision._amounts(self.deductibles, "deductibles", positive=False))
+        set_(self, "limits", decision._amounts(self.limits, "limits", positive=True))
+        set_(self, "principle", pricing.principle_from(self.principle))
+        if not 0.0 <= float(self.cost_of_capital) < 1.0:
+            raise ValueError(f"cost_of_capital must be in [0, 1), got {self.cost_of_capital!r}")
+        set_(self, "tail_level", measures.check_level(self.tail_level, "tail_level"))
+        if self.max_premium is not None:
+            set_(self, "max_premium", terms_mod.parse_yen(self.max_premium, "max_premium"))
+
     @classmethod
     def from_dict(cls, data: Mapping) -> "DecisionSettings":
         data = _table(data, "quote.decision")
