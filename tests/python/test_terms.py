@@ -221,3 +221,15 @@ def test_result_views_and_tables(engine_events):
         res.ep_curve([10, n * 2])
     with pytest.raises(ValueError, match="view"):
         res.mean("net")
+
+
+def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
+    n = 20_000
+    ev = engine_events[engine_events["year"] < n]
+    res = terms.apply(CoverageTerms(sections={"liability": {}}), ev, n)
+    gross = np.bincount(ev["year"], weights=ev["liability"], minlength=n)
+    layer = Layer(5e7, 1e8, basis="annual")
+    out = res.layer(layer, "gross")
+    assert out.expected_loss.value == pytest.approx(np.clip(gross - 5e7, 0, 1e8).mean(), rel=1e-12)
+    assert out.prob_attach.value == pytest.approx(np.mean(gross > 5e7))
+    assert out.prob_exhaust.value == pytest.approx(np.mean(gross >= 1.5e8))
