@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD_DIR := build/py
 STAMPS := .make
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev g++ make
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp)

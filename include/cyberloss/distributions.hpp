@@ -1,0 +1,148 @@
+// Frequency and severity distributions. Each validates its parameters at construction
+// (std::invalid_argument naming the parameter and value) and offers its exact moments, CDF and
+// quantile where closed forms exist. Severities are sampled by inverse CDF from one uniform.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cyberloss/random.hpp"
+
+namespace cyberloss {
+
+class Frequency {
+ public:
+  virtual ~Frequency() = default;
+  virtual std::string name() const = 0;
+  virtual double mean() const = 0;
+  virtual double variance() const = 0;
+  virtual double pmf(std::uint64_t k) const = 0;
+  virtual double cdf(std::uint64_t k) const;
+  // Smallest k with cdf(k) >= p, p in (0, 1).
+  virtual std::uint64_t quantile(double p) const;
+  // One annual count; draws come from the stream of (FREQUENCY, type) for that year.
+  virtual std::uint64_t draw(Stream& s) const = 0;
+  // The same distribution with its mean multiplied by factor (controls, systemic shocks).
+  virtual std::shared_ptr<const Frequency> scaled(double factor) const = 0;
+};
+
+class Poisson final : public Frequency {
+ public:
+  explicit Poisson(double rate);
+  std::string name() const override { return "Poisson"; }
+  double rate() const { return rate_; }
+  double mean() const override { return rate_; }
+  double variance() const override { return rate_; }
+  double pmf(std::uint64_t k) const override;
+  std::uint64_t draw(Stream& s) const override;
+  std::shared_ptr<const Frequency> scaled(double factor) const override;
+  // Inverse CDF of one uniform (the draw used when rate < 64).
+  std::uint64_t count_from_uniform(double u) const;
+  bool inverts() const { return rate_ < 64.0; }
+
+ private:
+  double rate_;
+  std::vector<double> cdf_table_;  // cdf(0..K) for the inversion, K with 1 - cdf(K) < 1e-16
+};
+
+// Negative binomial as a gamma-Poisson mixture: N | L ~ Poisson(L), L ~ Gamma(k, mean / k);
+// variance = mean + mean^2 / k (k = dispersion; k -> infinity gives the Poisson).
+class NegativeBinomial final : public Frequency {
+ public:
+  NegativeBinomial(double mean, double dispersion);
+  std::string name() const override { return "NegativeBinomial"; }
+  double dispersion() const { return dispersion_; }
+  double mean() const override { return mean_; }
+  double variance() const override { return mean_ + mean_ * mean_ / dispersion_; }
+  double pmf(std::uint64_t k) const override;
+  std::uint64_t draw(Stream& s) const override;
+  std::shared_ptr<const Frequency> scaled(double factor) const override;
+
+ private:
+  double mean_;
+  double dispersion_;
+};
+
+class Severity {
+ public:
+  virtual ~Severity() = default;
+  virtual std::string name() const = 0;
+  virtual double mean() const = 0;        // throws std::domain_error when infinite
+  virtual double variance() const = 0;    // throws std::domain_error when infinite
+  virtual double cdf(double x) const = 0;
+  virtual double quantile(double p) const = 0;  // p in (0, 1)
+  // Limited expected value E[min(X, x)], x >= 0.
+  virtual double lev(double x) const = 0;
+  // out[i] = quantile(u[i]); vectorised, element values independent of batch position.
+  virtual void quantile_batch(const double* u, double* out, std::size_t n) const = 0;
+  virtual std::shared_ptr<const Severity> scaled(double factor) const = 0;
+};
+
+class Lognormal final : public Severity {
+ public:
+  Lognormal(double mu, double sigma);
+  // sigma = sqrt(2 ln(mean / median)), mu = ln(median); requires mean > median > 0.
+  static Lognormal from_mean_median(double mean, double median);
+  std::string name() const override { return "Lognormal"; }
+  double mu() const { return mu_; }
+  double sigma() const { return sigma_; }
+  double median() const;
+  double mean() const override;
+  double variance() const override;
+  double cdf(double x) const override;
+  double quantile(double p) const override;
+  double lev(double x) const override;
+  // E[X^k ; X <= x] for k = 1, 2.
+  double partial_moment(int k, double x) const;
+  void quantile_batch(const double* u, double* out, std::size_t n) const override;
+  std::shared_ptr<const Severity> scaled(double factor) const override;
+
+ private:
+  double mu_;
+  double sigma_;
+};
+
+// Lognormal body below `threshold`, generalised Pareto tail above it:
+//   F(x) = F_LN(x)                                   x <= t
+//   F(x) = F_LN(t) + (1 - F_LN(t)) G_{xi,beta}(x - t)  x > t
+// with G the GPD CDF 1 - (1 + xi y / beta)^(-1/xi). beta defaults to (1 - F_LN(t)) / f_LN(t),
+// which makes the density continuous at t.
+class SplicedLognormalGPD final : public Severity {
+ public:
+  SplicedLognormalGPD(Lognormal body, double threshold, double xi, double beta = 0.0);
+  std::string name() const override { return "SplicedLognormalGPD"; }
+  const Lognormal& body() const { return body_; }
+  double threshold() const { return threshold_; }
+  double xi() const { return xi_; }
+  double beta() const { return beta_; }
+  double tail_probability() const { return tail_prob_; }
+  double mean() const override;
+  double variance() const override;
+  double cdf(double x) const override;
+  double quantile(double p) const override;
+  double lev(double x) const override;
+  void quantile_batch(const double* u, double* out, std::size_t n) const override;
+  std::shared_ptr<const Severity> scaled(double factor) const override;
+
+ private:
+  double gpd_quantile(double q) const;
+  double gpd_lev(double y) const;  // E[min(Y, y)]
+  Lognormal body_;
+  double threshold_;
+  double xi_;
+  double beta_;
+  double body_prob_;
+  double tail_prob_;
+};
+
+// Shared validation helpers: throw std::invalid_argument("<name> must be ..., got <value>").
+void require_finite(const char* name, double value);
+void require_positive(const char* name, double value);
+void require_nonnegative(const char* name, double value);
+void require_probability(const char* name, double value);  // open interval (0, 1)
+std::string format_value(double value);
+
+}  // namespace cyberloss

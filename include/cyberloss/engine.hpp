@@ -1,0 +1,88 @@
+// Compound frequency-severity simulation of one organisation facing several attack types.
+//
+// Year y of a run with seed s is a pure function of (s, model, y): the count of attack type t
+// uses stream (FREQUENCY, t), draw 0 (inverse CDF) or more for rejection samplers; event k of
+// type t uses stream (SEVERITY, t), draw k (inverse CDF). Blocks of years run in parallel
+// (oneTBB) and write disjoint slices, so the output is bit-identical for any thread count,
+// block size or split of the years into separate runs (first_year).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cyberloss/distributions.hpp"
+
+namespace cyberloss {
+
+struct AttackType {
+  AttackType(std::string name, std::shared_ptr<const Frequency> frequency,
+             std::shared_ptr<const Severity> severity);
+  std::string name;
+  std::shared_ptr<const Frequency> frequency;
+  std::shared_ptr<const Severity> severity;
+};
+
+class Model {
+ public:
+  explicit Model(std::vector<AttackType> types);
+  const std::vector<AttackType>& types() const { return types_; }
+  std::size_t size() const { return types_.size(); }
+  double expected_annual_loss() const;    // sum of lambda_t E[X_t]
+  double annual_loss_variance() const;    // compound: Var N E[X]^2 + E[N] Var X, summed over types
+
+ private:
+  std::vector<AttackType> types_;
+};
+
+// Raised when a request would not fit in memory; says how much it needs.
+class memory_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Raised when a run is cancelled through SimulationOptions::cancel.
+class cancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SimulationOptions {
+  std::uint64_t years = 0;
+  std::uint32_t seed = 0;
+  std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
+  int threads = 0;               // 0: all cores
+  std::uint64_t block_size = 0;  // 0: automatic (8192 years)
+  bool keep_events = false;
+  const std::atomic<bool>* cancel = nullptr;      // set to stop at the next block
+  std::atomic<std::uint64_t>* years_done = nullptr;  // progress, updated per block
+};
+
+struct SimulationResult {
+  std::uint64_t years = 0;
+  std::uint64_t first_year = 0;
+  std::uint32_t seed = 0;
+  std::size_t n_types = 0;
+  std::vector<std::string> type_names;
+  std::vector<double> annual;        // (years)
+  std::vector<double> by_type;       // (years, n_types), row-major
+  std::vector<std::int32_t> counts;  // (years, n_types), row-major
+  // Event table, ordered by (year, type, k), when keep_events.
+  std::vector<std::int64_t> event_year;
+  std::vector<std::int32_t> event_type;
+  std::vector<std::int32_t> event_k;
+  std::vector<double> event_loss;
+};
+
+// Bytes a run would allocate (outputs, and the expected event table when kept).
+double simulation_bytes(const Model& model, const SimulationOptions& options);
+// Memory the system can give now (MemAvailable), in bytes.
+double available_memory_bytes();
+
+SimulationResult simulate(const Model& model, const SimulationOptions& options);
+
+}  // namespace cyberloss

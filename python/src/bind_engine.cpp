@@ -1,0 +1,97 @@
+#include "bindings.hpp"
+#include "cyberloss/engine.hpp"
+
+namespace cyberloss::bindings {
+
+void register_engine(py::module_& m) {
+  py::class_<AttackType>(m, "AttackType")
+      .def(py::init([](std::string name, std::shared_ptr<Frequency> f, std::shared_ptr<Severity> s) {
+             return AttackType(std::move(name), std::move(f), std::move(s));
+           }),
+           py::arg("name"), py::arg("frequency"), py::arg("severity"))
+      .def_readonly("name", &AttackType::name)
+      .def_property_readonly("frequency",
+                             [](const AttackType& a) { return std::const_pointer_cast<Frequency>(a.frequency); })
+      .def_property_readonly("severity",
+                             [](const AttackType& a) { return std::const_pointer_cast<Severity>(a.severity); });
+
+  py::class_<Model, std::shared_ptr<Model>>(m, "Model")
+      .def(py::init<std::vector<AttackType>>(), py::arg("attack_types"))
+      .def_property_readonly("attack_types", &Model::types)
+      .def("expected_annual_loss", &Model::expected_annual_loss)
+      .def("annual_loss_variance", &Model::annual_loss_variance);
+
+  py::class_<SimulationResult, std::shared_ptr<SimulationResult>>(m, "SimulationResult")
+      .def_readonly("years", &SimulationResult::years)
+      .def_readonly("first_year", &SimulationResult::first_year)
+      .def_readonly("seed", &SimulationResult::seed)
+      .def_readonly("type_names", &SimulationResult::type_names)
+      .def_property_readonly("annual", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.annual.data(), {static_cast<py::ssize_t>(r.years)}, self);
+      })
+      .def_property_readonly("by_type", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.by_type.data(),
+                    {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)}, self);
+      })
+      .def_property_readonly("counts", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.counts.data(),
+                    {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)}, self);
+      })
+      .def_property_readonly("event_year", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.event_year.data(), {static_cast<py::ssize_t>(r.event_year.size())}, self);
+      })
+      .def_property_readonly("event_type", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.event_type.data(), {static_cast<py::ssize_t>(r.event_type.size())}, self);
+      })
+      .def_property_readonly("event_k", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.event_k.data(), {static_cast<py::ssize_t>(r.event_k.size())}, self);
+      })
+      .def_property_readonly("event_loss", [](py::object self) {
+        const auto& r = self.cast<const SimulationResult&>();
+        return view(r.event_loss.data(), {static_cast<py::ssize_t>(r.event_loss.size())}, self);
+      });
+
+  m.def("simulation_bytes", [](const Model& model, std::uint64_t years, bool keep_events) {
+    SimulationOptions o;
+    o.years = years;
+    o.keep_events = keep_events;
+    return simulation_bytes(model, o);
+  });
+  m.def("available_memory_bytes", &available_memory_bytes);
+
+  m.def(
+      "simulate",
+      [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
+         std::uint64_t block_size, std::uint64_t first_year, bool keep_events,
+         py::object progress) {
+        std::atomic<bool> cancel{false};
+        std::atomic<std::uint64_t> done{0};
+        SimulationOptions o;
+        o.years = years;
+        o.seed = seed;
+        o.threads = threads;
+        o.block_size = block_size;
+        o.first_year = first_year;
+        o.keep_events = keep_events;
+        o.cancel = &cancel;
+        o.years_done = &done;
+        std::function<void()> report;
+        if (!progress.is_none()) report = [&] { progress(done.load(), years); };
+        auto result = run_interruptible<std::shared_ptr<SimulationResult>>(
+            [model, o] { return std::make_shared<SimulationResult>(simulate(*model, o)); }, cancel,
+            report);
+        if (report) report();
+        return result;
+      },
+      py::arg("model"), py::arg("years"), py::arg("seed"), py::arg("threads") = 0,
+      py::arg("block_size") = 0, py::arg("first_year") = 0, py::arg("keep_events") = false,
+      py::arg("progress") = py::none());
+}
+
+}  // namespace cyberloss::bindings

@@ -1,0 +1,13 @@
+// cyberloss._core: the private compiled module. Creates submodules and registers each family.
+#include "bindings.hpp"
+#include "cyberloss/engine.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "cyberloss compiled core (private; use the cyberloss package)";
+  py::register_exception<cyberloss::memory_error>(m, "SimulationMemoryError", PyExc_MemoryError);
+  py::register_exception<cyberloss::cancelled>(m, "Cancelled", PyExc_KeyboardInterrupt);
+  cyberloss::bindings::register_random(m);
+  cyberloss::bindings::register_distributions(m);
+  cyberloss::bindings::register_engine(m);
+  cyberloss::bindings::register_stats(m);
+}

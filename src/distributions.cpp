@@ -1,0 +1,282 @@
+#include "cyberloss/distributions.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "cyberloss/vecmath.hpp"
+
+namespace cyberloss {
+
+std::string format_value(double value) {
+  std::ostringstream os;
+  os.precision(12);
+  os << value;
+  return os.str();
+}
+
+void require_finite(const char* name, double value) {
+  if (!std::isfinite(value))
+    throw std::invalid_argument(std::string(name) + " must be finite, got " + format_value(value));
+}
+
+void require_positive(const char* name, double value) {
+  if (!std::isfinite(value) || !(value > 0.0))
+    throw std::invalid_argument(std::string(name) + " must be finite and > 0, got " +
+                                format_value(value));
+}
+
+void require_nonnegative(const char* name, double value) {
+  if (!std::isfinite(value) || !(value >= 0.0))
+    throw std::invalid_argument(std::string(name) + " must be finite and >= 0, got " +
+                                format_value(value));
+}
+
+void require_probability(const char* name, double value) {
+  if (!(value > 0.0 && value < 1.0))
+    throw std::invalid_argument(std::string(name) + " must be in (0, 1), got " +
+                                format_value(value));
+}
+
+double Frequency::cdf(std::uint64_t k) const {
+  double total = 0.0;
+  for (std::uint64_t j = 0; j <= k; ++j) total += pmf(j);
+  return std::min(total, 1.0);
+}
+
+std::uint64_t Frequency::quantile(double p) const {
+  require_probability("p", p);
+  double total = 0.0;
+  std::uint64_t k = 0;
+  for (;; ++k) {
+    total += pmf(k);
+    if (total >= p) return k;
+    if (k > 10 * static_cast<std::uint64_t>(mean() + 10.0 * std::sqrt(variance()) + 100.0))
+      return k;  // p indistinguishable from 1 in double precision
+  }
+}
+
+Poisson::Poisson(double rate) : rate_(rate) {
+  require_nonnegative("rate", rate);
+  if (rate_ < 64.0) {
+    double p = std::exp(-rate_);
+    double total = p;
+    cdf_table_.push_back(total);
+    for (std::uint64_t k = 1; 1.0 - total > 1e-17 && p > 0.0; ++k) {
+      p *= rate_ / static_cast<double>(k);
+      total += p;
+      cdf_table_.push_back(total);
+    }
+  }
+}
+
+double Poisson::pmf(std::uint64_t k) const {
+  if (rate_ == 0.0) return k == 0 ? 1.0 : 0.0;
+  const double kk = static_cast<double>(k);
+  return std::exp(-rate_ + kk * std::log(rate_) - std::lgamma(kk + 1.0));
+}
+
+std::uint64_t Poisson::count_from_uniform(double u) const {
+  std::uint64_t k = 0;
+  const std::size_t n = cdf_table_.size();
+  while (k < n && u > cdf_table_[k]) ++k;
+  if (k < n) return k;
+  // u beyond the tabulated cdf (within 1e-17 of 1): continue the recursion.
+  double p = pmf(n - 1), total = cdf_table_[n - 1];
+  k = n - 1;
+  while (u > total && p > 0.0) {
+    ++k;
+    p *= rate_ / static_cast<double>(k);
+    total += p;
+  }
+  return k;
+}
+
+std::uint64_t Poisson::draw(Stream& s) const {
+  if (rate_ == 0.0) return 0;
+  return inverts() ? count_from_uniform(s.uniform()) : poisson(s, rate_);
+}
+
+std::shared_ptr<const Frequency> Poisson::scaled(double factor) const {
+  require_nonnegative("factor", factor);
+  return std::make_shared<Poisson>(rate_ * factor);
+}
+
+NegativeBinomial::NegativeBinomial(double mean, double dispersion)
+    : mean_(mean), dispersion_(dispersion) {
+  require_nonnegative("mean", mean);
+  require_positive("dispersion", dispersion);
+}
+
+double NegativeBinomial::pmf(std::uint64_t k) const {
+  if (mean_ == 0.0) return k == 0 ? 1.0 : 0.0;
+  const double r = dispersion_, kk = static_cast<double>(k);
+  return std::exp(std::lgamma(kk + r) - std::lgamma(r) - std::lgamma(kk + 1.0) +
+                  r * std::log(r / (r + mean_)) + kk * std::log(mean_ / (r + mean_)));
+}
+
+std::uint64_t NegativeBinomial::draw(Stream& s) const {
+  return negative_binomial(s, mean_, dispersion_);
+}
+
+std::shared_ptr<const Frequency> NegativeBinomial::scaled(double factor) const {
+  require_nonnegative("factor", factor);
+  return std::make_shared<NegativeBinomial>(mean_ * factor, dispersion_);
+}
+
+Lognormal::Lognormal(double mu, double sigma) : mu_(mu), sigma_(sigma) {
+  require_finite("mu", mu);
+  require_positive("sigma", sigma);
+}
+
+Lognormal Lognormal::from_mean_median(double mean, double median) {
+  require_positive("mean", mean);
+  require_positive("median", median);
+  if (!(mean > median))
+    throw std::invalid_argument("mean must be greater than median for a lognormal, got mean=" +
+                                format_value(mean) + " median=" + format_value(median));
+  return Lognormal(std::log(median), std::sqrt(2.0 * std::log(mean / median)));
+}
+
+double Lognormal::median() const { return std::exp(mu_); }
+
+double Lognormal::mean() const {
+  const double m = std::exp(mu_ + 0.5 * sigma_ * sigma_);
+  if (!std::isfinite(m)) throw std::domain_error("lognormal mean overflows double precision");
+  return m;
+}
+
+double Lognormal::variance() const {
+  const double s2 = sigma_ * sigma_;
+  const double v = std::expm1(s2) * std::exp(2.0 * mu_ + s2);
+  if (!std::isfinite(v)) throw std::domain_error("lognormal variance overflows double precision");
+  return v;
+}
+
+double Lognormal::cdf(double x) const {
+  if (std::isnan(x)) throw std::invalid_argument("x must not be NaN");
+  if (x <= 0.0) return 0.0;
+  return vecmath::normal_cdf((std::log(x) - mu_) / sigma_);
+}
+
+double Lognormal::quantile(double p) const {
+  require_probability("p", p);
+  double x;
+  quantile_batch(&p, &x, 1);
+  return x;
+}
+
+double Lognormal::partial_moment(int k, double x) const {
+  if (x <= 0.0) return 0.0;
+  const double kk = k, s2 = sigma_ * sigma_;
+  const double scale = std::exp(kk * mu_ + 0.5 * kk * kk * s2);
+  if (std::isinf(x)) return scale;
+  return scale * vecmath::normal_cdf((std::log(x) - mu_ - kk * s2) / sigma_);
+}
+
+double Lognormal::lev(double x) const {
+  if (std::isnan(x) || x < 0.0)
+    throw std::invalid_argument("limit must be >= 0, got " + format_value(x));
+  if (std::isinf(x)) return mean();
+  return partial_moment(1, x) + x * (1.0 - cdf(x));
+}
+
+void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
+  vecmath::inverse_normal_cdf(u, out, n);
+  vecmath::exp_affine(out, mu_, sigma_, out, n);
+}
+
+std::shared_ptr<const Severity> Lognormal::scaled(double factor) const {
+  require_positive("factor", factor);
+  return std::make_shared<Lognormal>(mu_ + std::log(factor), sigma_);
+}
+
+SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, double xi,
+                                         double beta)
+    : body_(body), threshold_(threshold), xi_(xi), beta_(beta) {
+  require_positive("threshold", threshold);
+  require_nonnegative("xi", xi);
+  body_prob_ = body_.cdf(threshold);
+  tail_prob_ = 1.0 - body_prob_;
+  if (!(tail_prob_ > 0.0))
+    throw std::invalid_argument("threshold is beyond the lognormal body's range, got " +
+                                format_value(threshold));
+  if (beta == 0.0) {
+    const double z = (std::log(threshold) - body_.mu()) / body_.sigma();
+    const double density =
+        std::exp(-0.5 * z * z) / (threshold * body_.sigma() * std::sqrt(2.0 * M_PI));
+    beta_ = tail_prob_ / density;
+  }
+  require_positive("beta", beta_);
+}
+
+double SplicedLognormalGPD::gpd_quantile(double one_minus_q) const {
+  if (xi_ == 0.0) return -beta_ * std::log(one_minus_q);
+  return beta_ / xi_ * std::expm1(-xi_ * std::log(one_minus_q));
+}
+
+double SplicedLognormalGPD::gpd_lev(double y) const {
+  if (xi_ == 0.0) return -beta_ * std::expm1(-y / beta_);
+  if (xi_ == 1.0) return beta_ * std::log1p(y / beta_);
+  return beta_ / (1.0 - xi_) * -std::expm1((1.0 - 1.0 / xi_) * std::log1p(xi_ * y / beta_));
+}
+
+double SplicedLognormalGPD::mean() const {
+  if (xi_ >= 1.0)
+    throw std::domain_error("mean is infinite for a GPD tail with xi >= 1, got xi=" +
+                            format_value(xi_));
+  return body_.partial_moment(1, threshold_) +
+         tail_prob_ * (threshold_ + beta_ / (1.0 - xi_));
+}
+
+double SplicedLognormalGPD::variance() const {
+  if (xi_ >= 0.5)
+    throw std::domain_error("variance is infinite for a GPD tail with xi >= 0.5, got xi=" +
+                            format_value(xi_));
+  const double ey = beta_ / (1.0 - xi_);
+  const double ey2 = 2.0 * beta_ * beta_ / ((1.0 - xi_) * (1.0 - 2.0 * xi_));
+  const double t = threshold_;
+  const double second = body_.partial_moment(2, t) + tail_prob_ * (t * t + 2.0 * t * ey + ey2);
+  const double m = mean();
+  return second - m * m;
+}
+
+double SplicedLognormalGPD::cdf(double x) const {
+  if (std::isnan(x)) throw std::invalid_argument("x must not be NaN");
+  if (x <= threshold_) return body_.cdf(x);
+  const double y = x - threshold_;
+  const double survival =
+      xi_ == 0.0 ? std::exp(-y / beta_) : std::exp(-std::log1p(xi_ * y / beta_) / xi_);
+  return body_prob_ + tail_prob_ * (1.0 - survival);
+}
+
+double SplicedLognormalGPD::quantile(double p) const {
+  require_probability("p", p);
+  double x;
+  quantile_batch(&p, &x, 1);
+  return x;
+}
+
+double SplicedLognormalGPD::lev(double x) const {
+  if (std::isnan(x) || x < 0.0)
+    throw std::invalid_argument("limit must be >= 0, got " + format_value(x));
+  if (std::isinf(x)) return mean();
+  if (x <= threshold_) return body_.partial_moment(1, x) + x * (1.0 - body_.cdf(x));
+  return body_.partial_moment(1, threshold_) +
+         tail_prob_ * (threshold_ + gpd_lev(x - threshold_));
+}
+
+void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size_t n) const {
+  body_.quantile_batch(u, out, n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (u[i] > body_prob_) out[i] = threshold_ + gpd_quantile((1.0 - u[i]) / tail_prob_);
+}
+
+std::shared_ptr<const Severity> SplicedLognormalGPD::scaled(double factor) const {
+  require_positive("factor", factor);
+  const Lognormal body(body_.mu() + std::log(factor), body_.sigma());
+  return std::make_shared<SplicedLognormalGPD>(body, threshold_ * factor, xi_, beta_ * factor);
+}
+
+}  // namespace cyberloss

@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cyberloss/distributions.hpp"
+
+using namespace cyberloss;
+
+TEST_CASE("lognormal from mean and median reproduces both exactly", "[distributions]") {
+  // JNSA 2025 ransomware, cumulative: mean 4,959 man-yen, median 3,260 man-yen.
+  const auto ln = Lognormal::from_mean_median(49.59e6, 32.6e6);
+  CHECK(ln.mean() == Approx(49.59e6).epsilon(1e-12));
+  CHECK(ln.median() == Approx(32.6e6).epsilon(1e-12));
+  CHECK(ln.quantile(0.5) == Approx(32.6e6).epsilon(1e-12));
+  CHECK(ln.sigma() == Approx(std::sqrt(2.0 * std::log(4959.0 / 3260.0))).epsilon(1e-14));
+  const double s2 = ln.sigma() * ln.sigma();
+  CHECK(ln.variance() == Approx(std::expm1(s2) * std::exp(2 * ln.mu() + s2)).epsilon(1e-12));
+}
+
+TEST_CASE("lognormal quantile inverts the cdf", "[distributions]") {
+  const Lognormal ln(17.0, 1.1);
+  for (double p : {1e-12, 0.001, 0.1, 0.5, 0.9, 0.999, 1 - 1e-12})
+    CHECK(ln.cdf(ln.quantile(p)) == Approx(p).epsilon(1e-9));
+  // exact closed form: exp(mu + sigma z_p), z_0.99 = 2.3263478740408408
+  CHECK(ln.quantile(0.99) == Approx(std::exp(17.0 + 1.1 * 2.3263478740408408)).epsilon(1e-14));
+}
+
+TEST_CASE("lognormal limited expected value: limits and a numerical integral", "[distributions]") {
+  const Lognormal ln(16.0, 1.3);
+  CHECK(ln.lev(0.0) == 0.0);
+  CHECK(ln.lev(std::numeric_limits<double>::infinity()) == Approx(ln.mean()));
+  // LEV(d) = integral_0^d S(x) dx, by Simpson's rule on a fine grid
+  const double d = 2.0e7;
+  const int n = 20000;
+  const double h = d / n;
+  double integral = 1.0 - ln.cdf(0.0) + 1.0 - ln.cdf(d);
+  for (int i = 1; i < n; ++i) integral += (i % 2 ? 4.0 : 2.0) * (1.0 - ln.cdf(i * h));
+  CHECK(ln.lev(d) == Approx(integral * h / 3.0).epsilon(1e-7));
+}
+
+TEST_CASE("spliced lognormal-GPD: continuity, quantile inverse and moments", "[distributions]") {
+  const Lognormal body = Lognormal::from_mean_median(60.19e6, 38.0e6);
+  const double t = body.quantile(0.9);
+  const SplicedLognormalGPD sp(body, t, 0.3);
+  CHECK(sp.tail_probability() == Approx(0.1).epsilon(1e-12));
+  CHECK(sp.cdf(t) == Approx(0.9).epsilon(1e-12));
+  CHECK(sp.cdf(t * (1 + 1e-9)) == Approx(0.9).epsilon(1e-6));
+  for (double p : {0.3, 0.89, 0.9, 0.95, 0.999, 1 - 1e-9}) {
+    CHECK(sp.cdf(sp.quantile(p)) == Approx(p).epsilon(1e-9));
+    if (p <= 0.9) CHECK(sp.quantile(p) == Approx(body.quantile(p)).epsilon(1e-12));
+  }
+  // Closed-form quantile of the tail: t + beta/xi ((tail/(1-p))^xi - 1).
+  const double p = 0.995;
+  CHECK(sp.quantile(p) ==
+        Approx(t + sp.beta() / 0.3 * (std::pow(0.1 / (1 - p), 0.3) - 1.0)).epsilon(1e-10));
+  // Mean and E[X^2] against integrals of the quantile function (midpoint rule in u with
+  // a log-spaced grid near 1 for the tail).
+  double m1 = 0, m2 = 0;
+  const int n = 400000;
+  for (int i = 0; i < n; ++i) {
+    const double u = (i + 0.5) / n;
+    const double x = sp.quantile(u);
+    m1 += x / n;
+    m2 += x * x / n;
+  }
+  CHECK(sp.mean() == Approx(m1).epsilon(2e-3));
+  CHECK(sp.variance() + sp.mean() * sp.mean() == Approx(m2).epsilon(2e-2));
+  CHECK(sp.lev(std::numeric_limits<double>::infinity()) == Approx(sp.mean()));
+  CHECK(sp.lev(t) == Approx(body.lev(t)).epsilon(1e-12));
+  CHECK_THROWS_AS(SplicedLognormalGPD(body, t, 1.2).mean(), std::domain_error);
+}
+
+TEST_CASE("batched severity quantiles equal scalar ones", "[distributions]") {
+  const Lognormal body(15.0, 1.4);
+  const SplicedLognormalGPD sp(body, body.quantile(0.95), 0.25);
+  std::vector<double> u, a(997), b(997);
+  for (int i = 1; i <= 997; ++i) u.push_back(i / 998.0);
+  body.quantile_batch(u.data(), a.data(), u.size());
+  sp.quantile_batch(u.data(), b.data(), u.size());
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    REQUIRE(a[i] == body.quantile(u[i]));
+    REQUIRE(b[i] == sp.quantile(u[i]));
+  }
+}
+
+TEST_CASE("Poisson and negative binomial pmf, cdf and quantile", "[distributions]") {
+  const Poisson p(2.0);
+  CHECK(p.pmf(0) == Approx(std::exp(-2.0)));
+  CHECK(p.pmf(3) == Approx(std::exp(-2.0) * 8.0 / 6.0));
+  CHECK(p.cdf(1) == Approx(3.0 * std::exp(-2.0)));
+  CHECK(p.quantile(0.5) == 2);
+  for (double u : {1e-9, 0.1, 0.5, 0.9, 1 - 1e-12}) CHECK(p.count_from_uniform(u) == p.quantile(u));
+  const NegativeBinomial nb(3.0, 2.0);
+  CHECK(nb.variance() == Approx(3.0 + 9.0 / 2.0));
+  double total = 0, mean = 0;
+  for (std::uint64_t k = 0; k < 400; ++k) {
+    total += nb.pmf(k);
+    mean += static_cast<double>(k) * nb.pmf(k);
+  }
+  CHECK(total == Approx(1.0).epsilon(1e-12));
+  CHECK(mean == Approx(3.0).epsilon(1e-10));
+}
+
+TEST_CASE("distribution parameters are validated with name and value", "[distributions][errors]") {
+  CHECK_THROWS_WITH(Poisson(-1.0), Catch::Contains("rate") && Catch::Contains("-1"));
+  CHECK_THROWS_WITH(Poisson(NAN), Catch::Contains("rate") && Catch::Contains("nan"));
+  CHECK_THROWS_WITH(Poisson(INFINITY), Catch::Contains("rate") && Catch::Contains("inf"));
+  CHECK_THROWS_WITH(NegativeBinomial(1.0, -2.0), Catch::Contains("dispersion"));
+  CHECK_THROWS_WITH(Lognormal(0.0, 0.0), Catch::Contains("sigma") && Catch::Contains("got 0"));
+  CHECK_THROWS_WITH(Lognormal(NAN, 1.0), Catch::Contains("mu"));
+  CHECK_THROWS_WITH(Lognormal::from_mean_median(10.0, 20.0),
+                    Catch::Contains("mean must be greater than median") && Catch::Contains("20"));
+  CHECK_THROWS_WITH(Lognormal::from_mean_median(-1.0, 1.0), Catch::Contains("mean"));
+  CHECK_THROWS_WITH(Lognormal(0, 1).quantile(1.5), Catch::Contains("p must be in (0, 1)"));
+  CHECK_THROWS_WITH(Lognormal(0, 1).lev(-3.0), Catch::Contains("limit"));
+  CHECK_THROWS_WITH(SplicedLognormalGPD(Lognormal(0, 1), -1.0, 0.2), Catch::Contains("threshold"));
+  CHECK_THROWS_WITH(SplicedLognormalGPD(Lognormal(0, 1), 1.0, -0.2), Catch::Contains("xi"));
+}

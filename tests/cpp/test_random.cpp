@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "cyberloss/random.hpp"
+
+using namespace cyberloss;
+
+TEST_CASE("Philox4x32-10 matches the published Random123 known-answer vectors", "[random][kat]") {
+  // Random123 1.14 examples/kat_vectors: philox4x32 10 <counter> <key> <expected>.
+  struct Kat {
+    std::array<std::uint32_t, 4> ctr;
+    std::array<std::uint32_t, 2> key;
+    std::array<std::uint32_t, 4> expected;
+  };
+  const Kat kats[] = {
+      {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+      {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+       {0xffffffff, 0xffffffff},
+       {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+      {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+       {0xa4093822, 0x299f31d0},
+       {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+  };
+  for (const auto& k : kats) CHECK(philox4x32_10(k.ctr, k.key) == k.expected);
+}
+
+TEST_CASE("uniform_at follows the documented counter layout", "[random]") {
+  // seed 7, stream 3, year 5, draw 3: block 1, words 2 and 3.
+  const auto w = philox4x32_10({1, 0, 5, 0}, {7, 3});
+  const double expected =
+      static_cast<double>((std::uint64_t{w[3]} << 32 | w[2]) >> 11) * 0x1.0p-53 + 0x1.0p-54;
+  CHECK(uniform_at(7, 3, 5, 3) == expected);
+}
+
+TEST_CASE("batched uniforms equal one-at-a-time uniforms and lie inside (0, 1)", "[random]") {
+  std::vector<std::uint64_t> years, draws;
+  for (std::uint64_t y = 0; y < 97; ++y)
+    for (std::uint64_t d = 0; d < 5; ++d) {
+      years.push_back(y * 1000003ULL + (y << 33));
+      draws.push_back(d * 7919ULL + (d << 34));
+    }
+  std::vector<double> out(years.size());
+  uniform_batch(42, stream_id(Purpose::severity, 3), years.data(), draws.data(), years.size(),
+                out.data());
+  for (std::size_t i = 0; i < years.size(); ++i) {
+    REQUIRE(out[i] == uniform_at(42, stream_id(Purpose::severity, 3), years[i], draws[i]));
+    REQUIRE(out[i] > 0.0);
+    REQUIRE(out[i] < 1.0);
+  }
+}
+
+TEST_CASE("Stream hands out the same draws as uniform_at", "[random]") {
+  Stream s(11, 5, 123456789, 0);
+  for (std::uint64_t d = 0; d < 9; ++d) CHECK(s.uniform() == uniform_at(11, 5, 123456789, d));
+  Stream t(11, 5, 123456789, 3);
+  CHECK(t.uniform() == uniform_at(11, 5, 123456789, 3));
+}
+
+TEST_CASE("stream ids pack purpose and index and refuse out-of-range values", "[random]") {
+  CHECK(stream_id(Purpose::severity, 3) == ((2u << 16) | 3u));
+  CHECK_THROWS_WITH(stream_id(0u, 1u), Catch::Contains("purpose") && Catch::Contains("got 0"));
+  CHECK_THROWS_WITH(stream_id(1u, 70000u), Catch::Contains("index") && Catch::Contains("70000"));
+}
+
+TEST_CASE("sampler parameter errors name the parameter and value", "[random][errors]") {
+  Stream s(1, 1, 0);
+  CHECK_THROWS_WITH(gamma(s, -1.0, 1.0), Catch::Contains("shape") && Catch::Contains("-1"));
+  CHECK_THROWS_WITH(gamma(s, 1.0, NAN), Catch::Contains("scale") && Catch::Contains("nan"));
+  CHECK_THROWS_WITH(poisson(s, -0.5), Catch::Contains("mean") && Catch::Contains("-0.5"));
+  CHECK_THROWS_WITH(negative_binomial(s, 1.0, 0.0), Catch::Contains("dispersion"));
+}

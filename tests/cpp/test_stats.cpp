@@ -1,0 +1,59 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "cyberloss/distributions.hpp"
+#include "cyberloss/stats.hpp"
+
+using namespace cyberloss;
+
+TEST_CASE("VaR and TVaR conventions on a small sample", "[stats]") {
+  const std::vector<double> x = {5, 1, 4, 2, 3, 10, 7, 6, 9, 8};  // 1..10
+  CHECK(stats::var(x.data(), x.size(), 0.9) == 9.0);   // ceil(10 * 0.9) = 9th smallest
+  CHECK(stats::var(x.data(), x.size(), 0.91) == 10.0);
+  CHECK(stats::var(x.data(), x.size(), 0.05) == 1.0);
+  CHECK(stats::tvar(x.data(), x.size(), 0.8) == Approx(8.0 + (1.0 + 2.0) / 2.0));  // mean of 9, 10
+  CHECK(stats::tvar(x.data(), x.size(), 0.85) == Approx(9.0 + 1.0 / 1.5));
+  const std::vector<double> ties = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+  CHECK(stats::var(ties.data(), 10, 0.5) == 0.0);
+  CHECK(stats::tvar(ties.data(), 10, 0.5) == Approx(0.4));  // mean of the worst half
+  CHECK(stats::mean(x.data(), x.size()) == 5.5);
+  CHECK(stats::std_dev(x.data(), x.size()) == Approx(std::sqrt(110.0 / 12.0)));
+}
+
+TEST_CASE("VaR of a lognormal sample matches the exact quantile", "[stats][closed-form]") {
+  const Lognormal ln(10.0, 1.2);
+  const std::size_t n = 200000;
+  const auto sample = [&] {
+    std::vector<double> x(n);
+    std::vector<std::uint64_t> years(n), draws(n, 0);
+    for (std::size_t i = 0; i < n; ++i) years[i] = i;
+    uniform_batch(77, stream_id(Purpose::user, 0), years.data(), draws.data(), n, x.data());
+    ln.quantile_batch(x.data(), x.data(), n);
+    return x;
+  }();
+  for (double p : {0.5, 0.9, 0.99, 0.995}) {
+    const double q = ln.quantile(p);
+    const double z = (std::log(q) - ln.mu()) / ln.sigma();
+    const double density = std::exp(-0.5 * z * z) / (q * ln.sigma() * std::sqrt(2 * M_PI));
+    const double se = std::sqrt(p * (1 - p) / n) / density;  // asymptotic SE of a sample quantile
+    CHECK(std::fabs(stats::var(sample.data(), n, p) - q) <= 4.0 * se);
+    CHECK(stats::var_se(sample.data(), n, p) == Approx(se).epsilon(0.25));
+    CHECK(stats::tvar(sample.data(), n, p) >= stats::var(sample.data(), n, p));
+  }
+  // TVaR closed form for the lognormal: E[X | X > q] = E[X] Phi(sigma - z_p) / (1 - p)
+  const double p = 0.99, zp = 2.3263478740408408;
+  const double exact = ln.mean() * 0.5 * std::erfc(-(ln.sigma() - zp) / std::sqrt(2.0)) / (1 - p);
+  CHECK(stats::tvar(sample.data(), n, p) == Approx(exact).epsilon(0.05));
+}
+
+TEST_CASE("statistics refuse empty samples, NaN and bad levels", "[stats][errors]") {
+  const std::vector<double> x = {1.0, NAN, 2.0};
+  CHECK_THROWS_WITH(stats::mean(x.data(), 3), Catch::Contains("index 1") && Catch::Contains("nan"));
+  CHECK_THROWS_WITH(stats::mean(x.data(), 0), Catch::Contains("empty"));
+  const std::vector<double> y = {1.0, 2.0};
+  CHECK_THROWS_WITH(stats::var(y.data(), 2, 1.0), Catch::Contains("p must be in (0, 1), got 1"));
+  CHECK_THROWS_WITH(stats::tvar(y.data(), 2, -0.1), Catch::Contains("-0.1"));
+  CHECK_THROWS_WITH(stats::return_period_losses(y.data(), 2, {0.5}), Catch::Contains("return period"));
+}

@@ -1,0 +1,161 @@
+"""The Python API of the engine: zero-copy results, statistics, determinism, errors."""
+import hashlib
+import math
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cyberloss as cl
+
+
+def basic_model():
+    return cl.Model([
+        cl.AttackType("ransomware", cl.Poisson(0.3), cl.Lognormal.from_mean_median(49.59e6, 32.6e6)),
+        cl.AttackType("web_leak_card", cl.Poisson(0.5), cl.Lognormal.from_mean_median(36.08e6, 16.9e6)),
+        cl.AttackType("emotet", cl.NegativeBinomial(0.4, 0.5), cl.Lognormal(14.5, 1.0)),
+    ])
+
+
+def test_result_arrays_are_views_of_the_cpp_result():
+    r = cl.simulate(basic_model(), years=10_000, seed=1)
+    for a in (r.annual_loss, r.by_type, r.counts):
+        assert not a.flags.owndata and not a.flags.writeable
+        assert a.base is not None
+    assert r.by_type.shape == (10_000, 3) and r.counts.dtype == np.int32
+    np.testing.assert_allclose(r.by_type.sum(axis=1), r.annual_loss, rtol=1e-12)
+
+
+def test_compound_mean_within_standard_errors():
+    m = basic_model()
+    n = 400_000
+    r = cl.simulate(m, years=n, seed=2024)
+    se = math.sqrt(m.annual_loss_variance() / n)
+    assert abs(r.mean() - m.expected_annual_loss()) <= 4 * se
+    assert r.mean_se() == pytest.approx(se, rel=0.1)
+
+
+def test_describe_var_tvar_ep_curve_and_html():
+    r = cl.simulate(basic_model(), years=50_000, seed=3)
+    d = r.describe()
+    assert isinstance(d, pd.DataFrame)
+    assert list(d.index) == ["annual total", "ransomware", "web_leak_card", "emotet"]
+    assert d.loc["annual total", "mean"] == pytest.approx(r.mean())
+    assert r.var(0.99) == np.sort(r.annual_loss)[math.ceil(50_000 * 0.99) - 1]
+    assert r.tvar(0.99) >= r.var(0.99)
+    ep = r.ep_curve([10, 100])
+    assert list(ep.columns) == ["return_period", "exceedance_probability", "loss"]
+    assert ep["loss"].iloc[1] == r.var(0.99)
+    html = r._repr_html_()
+    assert "万円" in html and "<table" in html
+
+
+@pytest.mark.parametrize("threads", [1, 2, 8])
+@pytest.mark.parametrize("block_size", [1000, 8192])
+def test_bit_identical_for_threads_and_block_sizes(threads, block_size):
+    ref = cl.simulate(basic_model(), years=40_000, seed=77, threads=1, block_size=4096)
+    r = cl.simulate(basic_model(), years=40_000, seed=77, threads=threads, block_size=block_size)
+    assert r.annual_loss.tobytes() == ref.annual_loss.tobytes()
+    assert r.counts.tobytes() == ref.counts.tobytes()
+
+
+def test_split_runs_concatenate_to_the_full_run_and_seeds_differ():
+    full = cl.simulate(basic_model(), years=30_000, seed=5)
+    a = cl.simulate(basic_model(), years=12_345, seed=5)
+    b = cl.simulate(basic_model(), years=30_000 - 12_345, seed=5, first_year=12_345)
+    assert np.concatenate([a.annual_loss, b.annual_loss]).tobytes() == full.annual_loss.tobytes()
+    other = cl.simulate(basic_model(), years=30_000, seed=6)
+    assert other.annual_loss.tobytes() != full.annual_loss.tobytes()
+
+
+def test_event_table_matches_the_random_convention():
+    m = basic_model()
+    r = cl.simulate(m, years=2_000, seed=9, events=True)
+    ev = r.events
+    stream = [cl.random.stream_id(cl.random.Purpose.SEVERITY, t) for t in range(3)]
+    sel = ev["type"] == 0
+    u = cl.random.uniform_at(9, stream[0], ev["year"][sel], ev["k"][sel])
+    np.testing.assert_array_equal(ev["loss"][sel], m.attack_types[0].severity.quantile(u))
+    sums = np.bincount(ev["year"], weights=ev["loss"], minlength=2_000)
+    np.testing.assert_allclose(sums, r.annual_loss, rtol=1e-12)
+    with pytest.raises(ValueError, match="events=True"):
+        cl.simulate(m, years=10, seed=1).events
+
+
+def test_common_random_numbers_move_years_monotonically():
+    base = cl.Model([cl.AttackType("r", cl.Poisson(0.2), cl.Lognormal(16, 1))])
+    lower = cl.Model([cl.AttackType("r", cl.Poisson(0.1), cl.Lognormal(16, 1))])
+    a = cl.simulate(base, years=20_000, seed=11)
+    b = cl.simulate(lower, years=20_000, seed=11)
+    assert (b.counts <= a.counts).all()
+    assert (b.annual_loss <= a.annual_loss).all()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: cl.Poisson(float("nan")), "rate must be finite and >= 0, got nan"),
+    (lambda: cl.Poisson(-0.1), "rate must be finite and >= 0, got -0.1"),
+    (lambda: cl.Poisson(float("inf")), "rate must be finite and >= 0, got inf"),
+    (lambda: cl.NegativeBinomial(1.0, 0.0), "dispersion must be finite and > 0, got 0"),
+    (lambda: cl.Lognormal(0.0, -1.0), "sigma must be finite and > 0, got -1"),
+    (lambda: cl.Lognormal(float("-inf"), 1.0), "mu must be finite, got -inf"),
+    (lambda: cl.Lognormal.from_mean_median(10.0, 20.0), "mean must be greater than median"),
+    (lambda: cl.Lognormal.from_mean_median(float("nan"), 20.0), "mean must be finite and > 0, got nan"),
+    (lambda: cl.Lognormal(0, 1).quantile(1.2), r"p must be in \(0, 1\), got 1.2"),
+    (lambda: cl.stats.var(np.ones(10), 0.0), r"p must be in \(0, 1\), got 0.0"),
+    (lambda: cl.stats.tvar(np.ones(10), float("nan")), r"p must be in \(0, 1\), got nan"),
+    (lambda: cl.stats.mean(np.array([1.0, np.nan])), "losses must be finite, got nan at index 1"),
+    (lambda: cl.simulate(basic_model(), years=0, seed=1), "years must be an integer >= 1, got 0"),
+    (lambda: cl.simulate(basic_model(), years=-5, seed=1), "years must be an integer >= 1, got -5"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=-1), "seed must be an integer"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, threads=0), "threads must be an integer >= 1, got 0"),
+    (lambda: cl.Model([]), "at least one attack type"),
+])
+def test_bad_input_names_parameter_and_value(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_request_larger_than_memory_is_refused_before_allocating():
+    with pytest.raises(MemoryError, match="MiB"):
+        cl.simulate(basic_model(), years=10**15, seed=1)
+
+
+def test_ctrl_c_stops_a_long_run_promptly():
+    heavy = cl.Model([cl.AttackType(f"t{i}", cl.Poisson(50.0), cl.Lognormal(10, 1)) for i in range(4)])
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        cl.simulate(heavy, years=10_000_000, seed=1)
+    assert time.monotonic() - start < 3.0
+    timer.join()
+
+
+def test_gil_is_released_while_simulating():
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    heavy = cl.Model([cl.AttackType("t", cl.Poisson(20.0), cl.Lognormal(10, 1))])
+    before = len(ticks)
+    cl.simulate(heavy, years=2_000_000, seed=1)
+    stop.set()
+    t.join()
+    assert len(ticks) - before >= 5
+
+
+def test_yen_display():
+    assert cl.format_yen(49_590_000) == "4,959万円"
+    assert cl.format_yen(123_000_000) == "1.23億円"
+    with pytest.raises(ValueError, match="amount must be finite"):
+        cl.format_yen(float("nan"))

@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+from scipy import special, stats
+
+import cyberloss as cl
+from cyberloss.random import Purpose, stream_id, uniform_at
+
+
+def test_uniform_at_broadcasts_and_matches_scalar_calls():
+    years = np.arange(5)[:, None]
+    draws = np.arange(3)[None, :]
+    u = uniform_at(3, stream_id(Purpose.SEVERITY, 1), years, draws)
+    assert u.shape == (5, 3)
+    assert u[4, 2] == uniform_at(3, stream_id(Purpose.SEVERITY, 1), 4, 2)
+    assert ((u > 0) & (u < 1)).all()
+
+
+def test_uniforms_pass_a_kolmogorov_smirnov_test():
+    u = cl.random.uniform(200_000, seed=1)
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+
+
+def test_normal_sampler_is_the_inverse_cdf_of_the_uniform():
+    u = cl.random.uniform(1000, seed=4, stream=7)
+    z = cl.random.normal(1000, seed=4, stream=7)
+    np.testing.assert_allclose(z, special.ndtri(u), rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("mean", [0.2, 5.0, 300.0])
+def test_poisson_sampler_moments(mean):
+    n = 200_000
+    x = cl.random.poisson(mean, n, seed=8)
+    assert abs(x.mean() - mean) <= 5 * np.sqrt(mean / n)
+
+
+def test_negative_binomial_and_gamma_moments():
+    n = 200_000
+    x = cl.random.negative_binomial(2.0, 0.5, n, seed=8)
+    var = 2.0 + 4.0 / 0.5
+    assert abs(x.mean() - 2.0) <= 5 * np.sqrt(var / n)
+    g = cl.random.gamma(0.5, 4.0, n, seed=9)
+    assert abs(g.mean() - 2.0) <= 5 * np.sqrt(0.5 * 16 / n)
+
+
+def test_severity_sample_uses_inverse_cdf():
+    ln = cl.Lognormal(15, 1.3)
+    x = ln.sample(1000, seed=2, stream=5)
+    u = uniform_at(2, 5, np.arange(1000), 0)
+    np.testing.assert_array_equal(x, ln.quantile(u))
+    np.testing.assert_allclose(ln.quantile(u), np.exp(15 + 1.3 * special.ndtri(u)), rtol=1e-13)
+
+
+def test_lognormal_and_spliced_closed_forms_against_scipy():
+    ln = cl.Lognormal.from_mean_median(36.08e6, 16.9e6)
+    ref = stats.lognorm(s=ln.sigma, scale=np.exp(ln.mu))
+    assert ln.mean() == pytest.approx(36.08e6, rel=1e-12)
+    assert ln.variance() == pytest.approx(ref.var(), rel=1e-10)
+    p = np.array([0.01, 0.5, 0.99])
+    np.testing.assert_allclose(ln.quantile(p), ref.ppf(p), rtol=1e-12)
+    np.testing.assert_allclose(ln.cdf(ref.ppf(p)), p, rtol=1e-12)
+    sp = cl.SplicedLognormalGPD(ln, ln.quantile(0.95), 0.4)
+    q = sp.quantile(0.999)
+    tail = stats.genpareto(c=0.4, scale=sp.beta)
+    assert q == pytest.approx(sp.threshold + tail.ppf(1 - 0.001 / 0.05), rel=1e-10)
+
+
+def test_bad_sampler_arguments():
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        cl.random.uniform(0, seed=1)
+    with pytest.raises(ValueError, match="shape must be finite and > 0, got -1"):
+        cl.random.gamma(-1, 1, 10, seed=1)
+    with pytest.raises(ValueError, match="year must be non-negative integers"):
+        uniform_at(1, 1, -1, 0)
