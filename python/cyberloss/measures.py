@@ -15,10 +15,9 @@ Standard errors (all for ``n`` independent simulated years):
 * mean: ``s / sqrt(n)``;
 * standard deviation: delta method, ``sqrt((m4 - s^4) / (4 s^2 n))`` with ``m4`` the fourth
   central moment;
-* VaR: the order-statistic interval.  The rank of the sample quantile has binomial standard
-  deviation ``r = sqrt(n p (1 - p))``; the SE is the half-distance between the order
-  statistics ``r`` ranks below and above ``ceil(n p)`` (Maritz-Jarrett style, no density
-  estimate needed).  It is 0 where the distribution is flat there (e.g. many zero years);
+* VaR: ``stats.var_se``, half the distance between the VaR at ``p - h`` and ``p + h`` with
+  ``h = sqrt(p (1 - p) / n)`` (one binomial standard deviation of the empirical CDF; no
+  density estimate needed).  It is 0 where the distribution is flat there (e.g. zero years);
 * TVaR: ``sd((X - VaR_p)^+) / ((1 - p) sqrt(n))``, the asymptotic variance of the
   Rockafellar-Uryasev representation ``TVaR_p = min_c c + E[(X - c)^+] / (1 - p)``, whose
   derivative in ``c`` vanishes at ``c = VaR_p``;
@@ -83,23 +82,11 @@ def std(x) -> Estimate:
     return Estimate(s, math.sqrt(max(m4 - s**4, 0.0) / (4.0 * s * s * x.size)))
 
 
-def _order_stat_se(x: np.ndarray, p: float) -> float:
-    n = x.size
-    m = max(math.ceil(n * p), 1)
-    r = math.sqrt(n * p * (1.0 - p))
-    lo = max(1, math.floor(m - r))
-    hi = min(n, math.ceil(m + r))
-    if hi == lo:
-        return 0.0
-    part = np.partition(x, [lo - 1, hi - 1])
-    return float((part[hi - 1] - part[lo - 1]) * r / (hi - lo))
-
-
 def var(x, p: float) -> Estimate:
     """Value at risk (lower empirical quantile, see module docstring) with its SE."""
     x = _as_losses(x)
     p = check_level(p)
-    return Estimate(float(stats.var(x, p)), _order_stat_se(x, p))
+    return Estimate(float(stats.var(x, p)), float(stats.var_se(x, p)))
 
 
 def tvar(x, p: float) -> Estimate:
@@ -150,14 +137,12 @@ def ep_table(annual, occurrence_max, return_periods: Sequence[float],
     annual = _as_losses(annual, "annual")
     occurrence_max = _as_losses(occurrence_max, "occurrence_max")
     periods = check_return_periods(return_periods, annual.size)
-    rows = []
-    for t in periods:
-        p = 1.0 - 1.0 / t
-        if with_se:
-            a, o = var(annual, p), var(occurrence_max, p)
-        else:
-            a = Estimate(float(stats.var(annual, check_level(p))), 0.0)
-            o = Estimate(float(stats.var(occurrence_max, p)), 0.0)
-        rows.append((t, 1.0 / t, a.value, a.se, o.value, o.se))
-    return pd.DataFrame(rows, columns=["return_period", "exceedance_probability",
-                                       "aep", "aep_se", "oep", "oep_se"])
+    out = pd.DataFrame({"return_period": periods, "exceedance_probability": 1.0 / periods,
+                        "aep": stats.ep_curve(annual, periods)["loss"].to_numpy(),
+                        "aep_se": 0.0,
+                        "oep": stats.ep_curve(occurrence_max, periods)["loss"].to_numpy(),
+                        "oep_se": 0.0})
+    if with_se:
+        out["aep_se"] = [stats.var_se(annual, 1.0 - 1.0 / t) for t in periods]
+        out["oep_se"] = [stats.var_se(occurrence_max, 1.0 - 1.0 / t) for t in periods]
+    return out
