@@ -39,6 +39,51 @@ void require_probability(const char* name, double value) {
                                 format_value(value));
 }
 
+CountTable::CountTable(std::vector<double> cdf, double last_pmf, double a, double b)
+    : cdf_(std::move(cdf)), last_pmf_(last_pmf), a_(a), b_(b) {
+  for (double c : cdf_) {
+    const double scaled = std::ldexp(c, 32);
+    const double high = std::floor(scaled);
+    high_.push_back(static_cast<std::uint64_t>(high));
+    frac_.push_back(scaled - high);
+  }
+}
+
+std::uint64_t CountTable::count(std::uint32_t hi, std::uint32_t lo) const {
+  // cdf_k < u  <=>  high_k < H, or high_k == H and frac_k < (L + 1/2) / 2^32
+  const double low = (static_cast<double>(lo) + 0.5) * 0x1.0p-32;
+  std::size_t k = 0;
+  const std::size_t n = cdf_.size();
+  while (k < n && (high_[k] < hi || (high_[k] == hi && frac_[k] < low))) ++k;
+  return k < n ? k : beyond(hi, lo);
+}
+
+std::uint64_t CountTable::count(const FrequencyUniform& u) const {
+  // The first threshold decides most draws from the high word alone.
+  if (high_[0] > u.hi) return 0;
+  std::size_t k = 0;
+  const std::size_t n = cdf_.size();
+  while (k < n && high_[k] < u.hi) ++k;
+  if (k < n && high_[k] > u.hi) return k;
+  return count(u.hi, u.low());
+}
+
+std::uint64_t CountTable::beyond(std::uint32_t hi, std::uint32_t lo) const {
+  // u lies above the last tabulated cdf (within about 1e-17 of 1): continue the pmf recursion
+  // in long double with the table's recurrence data (last pmf, then ratio a + b / k).
+  const long double u = (static_cast<long double>(hi) +
+                         (static_cast<long double>(lo) + 0.5L) / 4294967296.0L) /
+                        4294967296.0L;
+  long double p = last_pmf_, total = cdf_.back();
+  std::uint64_t k = cdf_.size() - 1;
+  while (u > total && p > 0.0L) {
+    ++k;
+    p *= a_ + b_ / static_cast<long double>(k);
+    total += p;
+  }
+  return k;
+}
+
 double Frequency::cdf(std::uint64_t k) const {
   double total = 0.0;
   for (std::uint64_t j = 0; j <= k; ++j) total += pmf(j);
@@ -57,18 +102,34 @@ std::uint64_t Frequency::quantile(double p) const {
   }
 }
 
+std::uint64_t Frequency::count(std::uint32_t seed, std::uint32_t stream, std::uint64_t year) const {
+  if (!table_.empty()) return table_.count(frequency_uniform(seed, stream, year));
+  Stream s(seed, stream, year);
+  return draw(s);
+}
+
+namespace {
+
+// cdf(0..K) by the recursion p_{k} = p_{k-1} (a + b / k), stopped when 1 - cdf < 1e-17 or the
+// pmf underflows; empty when more than max_size terms would be needed.
+CountTable build_table(double p0, double a, double b, std::size_t max_size) {
+  std::vector<double> cdf;
+  double p = p0, total = p0;
+  cdf.push_back(total);
+  for (std::uint64_t k = 1; 1.0 - total > 1e-17 && p > 0.0; ++k) {
+    if (cdf.size() >= max_size) return CountTable();
+    p *= a + b / static_cast<double>(k);
+    total += p;
+    cdf.push_back(total);
+  }
+  return CountTable(std::move(cdf), p, a, b);
+}
+
+}  // namespace
+
 Poisson::Poisson(double rate) : rate_(rate) {
   require_nonnegative("rate", rate);
-  if (rate_ < 64.0) {
-    double p = std::exp(-rate_);
-    double total = p;
-    cdf_table_.push_back(total);
-    for (std::uint64_t k = 1; 1.0 - total > 1e-17 && p > 0.0; ++k) {
-      p *= rate_ / static_cast<double>(k);
-      total += p;
-      cdf_table_.push_back(total);
-    }
-  }
+  if (rate_ < 64.0) table_ = build_table(std::exp(-rate_), 0.0, rate_, 1 << 16);
 }
 
 double Poisson::pmf(std::uint64_t k) const {
@@ -77,26 +138,7 @@ double Poisson::pmf(std::uint64_t k) const {
   return std::exp(-rate_ + kk * std::log(rate_) - std::lgamma(kk + 1.0));
 }
 
-std::uint64_t Poisson::count_from_uniform(double u) const {
-  std::uint64_t k = 0;
-  const std::size_t n = cdf_table_.size();
-  while (k < n && u > cdf_table_[k]) ++k;
-  if (k < n) return k;
-  // u beyond the tabulated cdf (within 1e-17 of 1): continue the recursion.
-  double p = pmf(n - 1), total = cdf_table_[n - 1];
-  k = n - 1;
-  while (u > total && p > 0.0) {
-    ++k;
-    p *= rate_ / static_cast<double>(k);
-    total += p;
-  }
-  return k;
-}
-
-std::uint64_t Poisson::draw(Stream& s) const {
-  if (rate_ == 0.0) return 0;
-  return inverts() ? count_from_uniform(s.uniform()) : poisson(s, rate_);
-}
+std::uint64_t Poisson::draw(Stream& s) const { return poisson(s, rate_); }
 
 std::shared_ptr<const Frequency> Poisson::scaled(double factor) const {
   require_nonnegative("factor", factor);
@@ -107,6 +149,11 @@ NegativeBinomial::NegativeBinomial(double mean, double dispersion)
     : mean_(mean), dispersion_(dispersion) {
   require_nonnegative("mean", mean);
   require_positive("dispersion", dispersion);
+  if (mean_ < 64.0) {
+    // p_k = p_{k-1} (k - 1 + r) / k * q  =  p_{k-1} (q + (r - 1) q / k),  q = m / (r + m)
+    const double r = dispersion_, q = mean_ / (r + mean_);
+    table_ = build_table(std::exp(r * std::log(r / (r + mean_))), q, (r - 1.0) * q, 1 << 16);
+  }
 }
 
 double NegativeBinomial::pmf(std::uint64_t k) const {

@@ -84,56 +84,59 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
                     std::uint64_t r0, SimulationResult& out, BlockEvents* events) {
   const std::size_t n = static_cast<std::size_t>(y1 - y0);
   const std::size_t T = model.size();
-  std::vector<std::uint64_t> years(n), draws(n, 0);
+  std::vector<std::uint64_t> years(n);
   std::iota(years.begin(), years.end(), y0);
-  std::vector<double> u(n);
+  std::vector<std::uint32_t> hi(n);
   std::vector<std::uint64_t> ev_years, ev_draws;
   std::vector<double> ev_u;
   std::vector<std::vector<double>> type_losses(events ? T : 0);
   double* by_type = out.by_type.data() + r0 * T;
   std::int32_t* counts = out.counts.data() + r0 * T;
 
+  std::vector<std::uint32_t> hit_rows, hit_counts;  // years of this block with events
   for (std::size_t t = 0; t < T; ++t) {
     const AttackType& type = model.types()[t];
     const std::uint32_t index = static_cast<std::uint32_t>(t);
-    const auto* poisson = dynamic_cast<const Poisson*>(type.frequency.get());
+    const std::uint32_t freq_stream = stream_id(Purpose::frequency, index);
+    hit_rows.clear();
+    hit_counts.clear();
     std::uint64_t total_events = 0;
-    if (poisson && poisson->inverts()) {
-      uniform_batch(seed, stream_id(Purpose::frequency, index), years.data(), draws.data(), n,
-                    u.data());
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t c = poisson->count_from_uniform(u[i]);
-        counts[i * T + t] = static_cast<std::int32_t>(c);
+    auto record = [&](std::size_t i, std::uint64_t c) {
+      if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
+        throw std::overflow_error("attack type '" + type.name + "': annual count " +
+                                  std::to_string(c) + " exceeds 2^31 - 1");
+      counts[i * T + t] = static_cast<std::int32_t>(c);
+      if (c) {
+        hit_rows.push_back(static_cast<std::uint32_t>(i));
+        hit_counts.push_back(static_cast<std::uint32_t>(c));
         total_events += c;
       }
+    };
+    if (const CountTable* table = type.frequency->table()) {
+      frequency_words(seed, freq_stream, y0, n, hi.data());
+      for (std::size_t i = 0; i < n; ++i)
+        if (!table->surely_zero(hi[i]))
+          record(i, table->count(FrequencyUniform{hi[i], seed, freq_stream, years[i]}));
     } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        Stream s(seed, stream_id(Purpose::frequency, index), years[i]);
-        const std::uint64_t c = type.frequency->draw(s);
-        if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
-          throw std::overflow_error("attack type '" + type.name + "': annual count " +
-                                    std::to_string(c) + " exceeds 2^31 - 1");
-        counts[i * T + t] = static_cast<std::int32_t>(c);
-        total_events += c;
-      }
+      for (std::size_t i = 0; i < n; ++i) record(i, type.frequency->count(seed, freq_stream, years[i]));
     }
     ev_years.resize(total_events);
     ev_draws.resize(total_events);
     ev_u.resize(total_events);
     std::size_t e = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::int32_t k = 0; k < counts[i * T + t]; ++k, ++e) {
-        ev_years[e] = years[i];
-        ev_draws[e] = static_cast<std::uint64_t>(k);
+    for (std::size_t h = 0; h < hit_rows.size(); ++h)
+      for (std::uint32_t k = 0; k < hit_counts[h]; ++k, ++e) {
+        ev_years[e] = years[hit_rows[h]];
+        ev_draws[e] = k;
       }
     uniform_batch(seed, stream_id(Purpose::severity, index), ev_years.data(), ev_draws.data(),
                   total_events, ev_u.data());
     type.severity->quantile_batch(ev_u.data(), ev_u.data(), total_events);
     e = 0;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t h = 0; h < hit_rows.size(); ++h) {
       double sum = 0.0;
-      for (std::int32_t k = 0; k < counts[i * T + t]; ++k) sum += ev_u[e++];
-      by_type[i * T + t] = sum;
+      for (std::uint32_t k = 0; k < hit_counts[h]; ++k) sum += ev_u[e++];
+      by_type[hit_rows[h] * T + t] = sum;
     }
     if (events) type_losses[t].assign(ev_u.begin(), ev_u.end());
   }

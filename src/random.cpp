@@ -2,7 +2,11 @@
 
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <cmath>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 #include <stdexcept>
 #include <string>
 
@@ -57,40 +61,136 @@ double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
   return to_unit(w[j], w[j + 1]);
 }
 
-void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
-                   const std::uint64_t* draws, std::size_t n, double* out) {
-  // Structure-of-arrays Philox: the ten rounds run across 64 counters at once, which the
-  // compiler turns into SIMD 32x32->64 multiplies.
-  constexpr std::size_t B = 64;
-  alignas(64) std::uint32_t x0[B], x1[B], x2[B], x3[B];
-  for (std::size_t start = 0; start < n; start += B) {
-    const std::size_t m = std::min(B, n - start);
-    for (std::size_t i = 0; i < B; ++i) {
-      const std::uint64_t block = i < m ? draws[start + i] >> 1 : 0;
-      const std::uint64_t year = i < m ? years[start + i] : 0;
-      x0[i] = static_cast<std::uint32_t>(block);
-      x1[i] = static_cast<std::uint32_t>(block >> 32);
-      x2[i] = static_cast<std::uint32_t>(year);
-      x3[i] = static_cast<std::uint32_t>(year >> 32);
-    }
-    std::uint32_t k0 = seed, k1 = stream;
+namespace {
+
+#if defined(__AVX2__)
+// 32x32->64 products of all eight lanes: returns (lo, hi) words in lane order.
+inline void mulhilo8(__m256i x, __m256i m, __m256i& lo, __m256i& hi) {
+  const __m256i even = _mm256_mul_epu32(x, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+#endif
+
+void philox_scalar(std::array<std::uint32_t, 2> key, const std::uint32_t* const c[4],
+                   std::size_t i, std::uint32_t* const out[4]) {
+  const auto r = philox4x32_10({c[0][i], c[1][i], c[2][i], c[3][i]}, key);
+  for (int w = 0; w < 4; ++w) out[w][i] = r[static_cast<std::size_t>(w)];
+}
+
+}  // namespace
+
+void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const counter[4],
+                  std::size_t n, std::uint32_t* const out[4]) {
+  std::size_t i = 0;
+#if defined(__AVX2__)
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
+  for (; i + 8 <= n; i += 8) {
+    auto load = [&](int w) {
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counter[w] + i));
+    };
+    __m256i x0 = load(0), x1 = load(1), x2 = load(2), x3 = load(3);
+    std::uint32_t k0 = key[0], k1 = key[1];
     for (int round = 0; round < 10; ++round) {
-      for (std::size_t i = 0; i < B; ++i) {
-        const std::uint64_t p0 = std::uint64_t{kM0} * x0[i];
-        const std::uint64_t p1 = std::uint64_t{kM1} * x2[i];
-        const std::uint32_t y0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1[i] ^ k0;
-        const std::uint32_t y2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3[i] ^ k1;
-        x1[i] = static_cast<std::uint32_t>(p1);
-        x3[i] = static_cast<std::uint32_t>(p0);
-        x0[i] = y0;
-        x2[i] = y2;
-      }
+      __m256i lo0, hi0, lo1, hi1;
+      mulhilo8(x0, m0, lo0, hi0);
+      mulhilo8(x2, m1, lo1, hi1);
+      const __m256i vk0 = _mm256_set1_epi32(static_cast<int>(k0));
+      const __m256i vk1 = _mm256_set1_epi32(static_cast<int>(k1));
+      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), vk0);
+      x1 = lo1;
+      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), vk1);
+      x3 = lo0;
       k0 += kW0;
       k1 += kW1;
     }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0] + i), x0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1] + i), x1);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2] + i), x2);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3] + i), x3);
+  }
+#endif
+  for (; i < n; ++i) philox_scalar(key, counter, i, out);
+}
+
+void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
+                   const std::uint64_t* draws, std::size_t n, double* out) {
+  constexpr std::size_t B = 256;
+  alignas(32) std::uint32_t c[4][B], r[4][B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  for (std::size_t start = 0; start < n; start += B) {
+    const std::size_t m = std::min(B, n - start);
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::uint64_t block = draws[start + i] >> 1;
+      const std::uint64_t year = years[start + i];
+      c[0][i] = static_cast<std::uint32_t>(block);
+      c[1][i] = static_cast<std::uint32_t>(block >> 32);
+      c[2][i] = static_cast<std::uint32_t>(year);
+      c[3][i] = static_cast<std::uint32_t>(year >> 32);
+    }
+    philox_batch({seed, stream}, cin, m, rout);
     for (std::size_t i = 0; i < m; ++i) {
       const bool odd = draws[start + i] & 1;
-      out[start + i] = odd ? to_unit(x2[i], x3[i]) : to_unit(x0[i], x1[i]);
+      out[start + i] = odd ? to_unit(r[2][i], r[3][i]) : to_unit(r[0][i], r[1][i]);
+    }
+  }
+}
+
+namespace {
+constexpr std::uint32_t kFrequencyMark = 0x80000000u;
+}
+
+std::uint32_t FrequencyUniform::low() const {
+  const std::uint64_t group = year >> 2;
+  const auto w = philox4x32_10({1, kFrequencyMark, static_cast<std::uint32_t>(group),
+                                static_cast<std::uint32_t>(group >> 32)},
+                               {seed, stream});
+  return w[year & 3];
+}
+
+FrequencyUniform frequency_uniform(std::uint32_t seed, std::uint32_t stream, std::uint64_t year) {
+  const std::uint64_t group = year >> 2;
+  const auto w = philox4x32_10({0, kFrequencyMark, static_cast<std::uint32_t>(group),
+                                static_cast<std::uint32_t>(group >> 32)},
+                               {seed, stream});
+  return {w[year & 3], seed, stream, year};
+}
+
+void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0, std::size_t n,
+                     std::uint32_t* hi) {
+  if (n == 0) return;
+  const std::uint64_t g0 = y0 >> 2, g1 = (y0 + n - 1) >> 2;
+  constexpr std::size_t B = 256;
+  alignas(32) std::uint32_t c[4][B], r[4][B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  for (std::uint64_t gs = g0; gs <= g1; gs += B) {
+    const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(B, g1 - gs + 1));
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::uint64_t g = gs + i;
+      c[0][i] = 0;
+      c[1][i] = kFrequencyMark;
+      c[2][i] = static_cast<std::uint32_t>(g);
+      c[3][i] = static_cast<std::uint32_t>(g >> 32);
+    }
+    philox_batch({seed, stream}, cin, m, rout);
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::uint64_t first = (gs + i) << 2;
+      if (first >= y0 && first + 4 <= y0 + n) {
+        std::uint32_t* dst = hi + (first - y0);
+        dst[0] = r[0][i];
+        dst[1] = r[1][i];
+        dst[2] = r[2][i];
+        dst[3] = r[3][i];
+      } else {
+        for (std::uint64_t w = 0; w < 4; ++w) {
+          const std::uint64_t y = first + w;
+          if (y >= y0 && y < y0 + n) hi[y - y0] = r[w][i];
+        }
+      }
     }
   }
 }

@@ -11,7 +11,32 @@
 
 #include "cyberloss/random.hpp"
 
+
 namespace cyberloss {
+
+// Inverse CDF of a count distribution, exact for the 64-bit frequency uniforms: count = the
+// smallest k with u <= cdf(k). Comparisons use the high word first and ask for the low word
+// only when it decides (probability about 2^-32 per threshold).
+class CountTable {
+ public:
+  CountTable() = default;
+  // cdf(0..K) with the recurrence p_k = p_{k-1} (a + b / k) and p_K = last_pmf, used to
+  // continue beyond the table.
+  CountTable(std::vector<double> cdf, double last_pmf, double a, double b);
+  bool empty() const { return cdf_.empty(); }
+  std::size_t size() const { return cdf_.size(); }
+  std::uint64_t count(const FrequencyUniform& u) const;
+  std::uint64_t count(std::uint32_t hi, std::uint32_t lo) const;
+  // True when the high word alone says the count is 0 (the common case for small rates).
+  bool surely_zero(std::uint32_t hi) const { return high_[0] > hi; }
+
+ private:
+  std::uint64_t beyond(std::uint32_t hi, std::uint32_t lo) const;
+  std::vector<double> cdf_;
+  std::vector<std::uint64_t> high_;  // floor(cdf * 2^32)
+  std::vector<double> frac_;         // cdf * 2^32 - high
+  double last_pmf_ = 0.0, a_ = 0.0, b_ = 0.0;
+};
 
 class Frequency {
  public:
@@ -23,10 +48,18 @@ class Frequency {
   virtual double cdf(std::uint64_t k) const;
   // Smallest k with cdf(k) >= p, p in (0, 1).
   virtual std::uint64_t quantile(double p) const;
-  // One annual count; draws come from the stream of (FREQUENCY, type) for that year.
+  // The annual count at (seed, stream, year): inverse CDF of the frequency uniform when the
+  // distribution has an inversion table (mean < 64), otherwise the sampler `draw` on
+  // Stream(seed, stream, year). The engine's batched path gives the same counts.
+  std::uint64_t count(std::uint32_t seed, std::uint32_t stream, std::uint64_t year) const;
+  const CountTable* table() const { return table_.empty() ? nullptr : &table_; }
+  // Sampler for distributions without a table (rejection / mixture methods).
   virtual std::uint64_t draw(Stream& s) const = 0;
   // The same distribution with its mean multiplied by factor (controls, systemic shocks).
   virtual std::shared_ptr<const Frequency> scaled(double factor) const = 0;
+
+ protected:
+  CountTable table_;
 };
 
 class Poisson final : public Frequency {
@@ -39,13 +72,9 @@ class Poisson final : public Frequency {
   double pmf(std::uint64_t k) const override;
   std::uint64_t draw(Stream& s) const override;
   std::shared_ptr<const Frequency> scaled(double factor) const override;
-  // Inverse CDF of one uniform (the draw used when rate < 64).
-  std::uint64_t count_from_uniform(double u) const;
-  bool inverts() const { return rate_ < 64.0; }
 
  private:
   double rate_;
-  std::vector<double> cdf_table_;  // cdf(0..K) for the inversion, K with 1 - cdf(K) < 1e-16
 };
 
 // Negative binomial as a gamma-Poisson mixture: N | L ~ Poisson(L), L ~ Gamma(k, mean / k);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cyberloss/buffer.hpp"
 #include "cyberloss/distributions.hpp"
 
 namespace cyberloss {
@@ -68,14 +69,14 @@ struct SimulationResult {
   std::uint32_t seed = 0;
   std::size_t n_types = 0;
   std::vector<std::string> type_names;
-  std::vector<double> annual;        // (years)
-  std::vector<double> by_type;       // (years, n_types), row-major
-  std::vector<std::int32_t> counts;  // (years, n_types), row-major
+  Buffer<double> annual;        // (years)
+  Buffer<double> by_type;       // (years, n_types), row-major
+  Buffer<std::int32_t> counts;  // (years, n_types), row-major
   // Event table, ordered by (year, type, k), when keep_events.
-  std::vector<std::int64_t> event_year;
-  std::vector<std::int32_t> event_type;
-  std::vector<std::int32_t> event_k;
-  std::vector<double> event_loss;
+  Buffer<std::int64_t> event_year;
+  Buffer<std::int32_t> event_type;
+  Buffer<std::int32_t> event_k;
+  Buffer<double> event_loss;
 };
 
 // Bytes a run would allocate (outputs, and the expected event table when kept).

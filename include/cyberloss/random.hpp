@@ -39,10 +39,31 @@ std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> counter,
 double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
                   std::uint64_t draw);
 
-// Uniforms at n coordinates sharing (seed, stream); the loop vectorises across coordinates
-// and gives exactly the values of uniform_at.
+// Philox4x32-10 on n counters (structure of arrays) under one key; AVX2 when available, with
+// results identical to philox4x32_10 (integer arithmetic is exact).
+void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const counter[4],
+                  std::size_t n, std::uint32_t* const out[4]);
+
+// Uniforms at n coordinates sharing (seed, stream); gives exactly the values of uniform_at.
 void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                    const std::uint64_t* draws, std::size_t n, double* out);
+
+// Frequency uniforms (used by inverse-CDF count draws). The uniform of (seed, stream, year) is
+//   u = (H + (L + 1/2) / 2^32) / 2^32
+// with H = word (year mod 4) of Philox(key (seed, stream), counter (0, 2^31, year / 4)) and
+// L = the same word of counter (1, 2^31, year / 4): four consecutive years share one block,
+// and L is generated only when H alone cannot decide the count. Counter word 1 = 2^31 keeps
+// these blocks apart from ordinary draws.
+struct FrequencyUniform {
+  std::uint32_t hi;
+  std::uint32_t seed, stream;
+  std::uint64_t year;
+  std::uint32_t low() const;  // L, computed on demand
+};
+FrequencyUniform frequency_uniform(std::uint32_t seed, std::uint32_t stream, std::uint64_t year);
+// The high words H for years [y0, y0 + n).
+void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0, std::size_t n,
+                     std::uint32_t* hi);
 
 // Draws 0, 1, 2, ... of one (seed, stream, year), for samplers that need a variable number of
 // uniforms (rejection methods). Cheap to construct; holds one Philox block.

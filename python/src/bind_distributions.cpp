@@ -58,10 +58,8 @@ void register_distributions(py::module_& m) {
         std::vector<std::int64_t> out(n);
         {
           py::gil_scoped_release release;
-          for (std::size_t i = 0; i < n; ++i) {
-            Stream s(seed, stream, i);
-            out[i] = static_cast<std::int64_t>(f.draw(s));
-          }
+          for (std::size_t i = 0; i < n; ++i)
+            out[i] = static_cast<std::int64_t>(f.count(seed, stream, i));
         }
         return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n), out.data());
       });

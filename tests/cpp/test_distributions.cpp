@@ -91,7 +91,20 @@ TEST_CASE("Poisson and negative binomial pmf, cdf and quantile", "[distributions
   CHECK(p.pmf(3) == Approx(std::exp(-2.0) * 8.0 / 6.0));
   CHECK(p.cdf(1) == Approx(3.0 * std::exp(-2.0)));
   CHECK(p.quantile(0.5) == 2);
-  for (double u : {1e-9, 0.1, 0.5, 0.9, 1 - 1e-12}) CHECK(p.count_from_uniform(u) == p.quantile(u));
+  // Inversion of the 64-bit frequency uniform agrees with the quantile function.
+  for (double u : {1e-9, 0.1, 0.5, 0.9, 1 - 1e-12}) {
+    const double scaled = std::ldexp(u, 32);
+    const auto hi = static_cast<std::uint32_t>(scaled);
+    const auto lo = static_cast<std::uint32_t>(std::ldexp(scaled - hi, 32));
+    CHECK(p.table()->count(hi, lo) == p.quantile(u));
+  }
+  // Exactly at a threshold the low word decides: u = cdf(1) exactly gives 1, just above gives 2.
+  const double c1 = p.cdf(1);
+  const double s1 = std::ldexp(c1, 32);
+  const auto h1 = static_cast<std::uint32_t>(s1);
+  const double f1 = std::ldexp(s1 - h1, 32);
+  CHECK(p.table()->count(h1, static_cast<std::uint32_t>(std::floor(f1)) - 1) == 1);
+  CHECK(p.table()->count(h1, static_cast<std::uint32_t>(std::ceil(f1)) + 1) == 2);
   const NegativeBinomial nb(3.0, 2.0);
   CHECK(nb.variance() == Approx(3.0 + 9.0 / 2.0));
   double total = 0, mean = 0;
@@ -101,6 +114,24 @@ TEST_CASE("Poisson and negative binomial pmf, cdf and quantile", "[distributions
   }
   CHECK(total == Approx(1.0).epsilon(1e-12));
   CHECK(mean == Approx(3.0).epsilon(1e-10));
+  REQUIRE(nb.table() != nullptr);
+  for (double u : {0.05, 0.5, 0.97}) {
+    const double scaled = std::ldexp(u, 32);
+    const auto hi = static_cast<std::uint32_t>(scaled);
+    CHECK(nb.table()->count(hi, 0x80000000u) == nb.quantile(u));
+  }
+}
+
+TEST_CASE("Frequency::count is the engine's draw and is monotone in the rate", "[distributions]") {
+  const Poisson lo(0.2), hi(0.4);
+  for (std::uint64_t y = 0; y < 2000; ++y) {
+    const auto a = lo.count(5, 77, y), b = hi.count(5, 77, y);
+    REQUIRE(a <= b);
+    REQUIRE(a == lo.table()->count(frequency_uniform(5, 77, y)));
+  }
+  std::vector<std::uint32_t> words(37);
+  frequency_words(5, 77, 3, words.size(), words.data());
+  for (std::size_t i = 0; i < words.size(); ++i) CHECK(words[i] == frequency_uniform(5, 77, 3 + i).hi);
 }
 
 TEST_CASE("distribution parameters are validated with name and value", "[distributions][errors]") {

@@ -36,7 +36,7 @@ SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t seed, in
   return simulate(m, o);
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+bool same_bits(const Buffer<double>& a, const Buffer<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("same seed gives bit-identical years for any threads and block size",
   // Splitting the years into two runs reproduces the same arrays.
   const auto a = run(model, 20000, 99, 2, 777, 0);
   const auto b = run(model, n - 20000, 99, 2, 4096, 20000);
-  std::vector<double> joined(a.annual);
+  Buffer<double> joined(a.annual);
   joined.insert(joined.end(), b.annual.begin(), b.annual.end());
   CHECK(same_bits(joined, ref.annual));
   // A different seed gives different years.

@@ -71,3 +71,11 @@ def test_bad_sampler_arguments():
         cl.random.gamma(-1, 1, 10, seed=1)
     with pytest.raises(ValueError, match="year must be non-negative integers"):
         uniform_at(1, 1, -1, 0)
+
+
+def test_frequency_sample_gives_the_engines_counts():
+    f = cl.Poisson(0.7)
+    m = cl.Model([cl.AttackType("a", f, cl.Lognormal(1, 1))])
+    r = cl.simulate(m, years=5000, seed=21)
+    stream = stream_id(Purpose.FREQUENCY, 0)
+    np.testing.assert_array_equal(f.sample(5000, seed=21, stream=stream), r.counts[:, 0])

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ["simulate", "demo", "quote"]
+SUBCOMMANDS = ["simulate", "demo", "jnsa", "quote"]
 
 
 def build_parser() -> argparse.ArgumentParser:

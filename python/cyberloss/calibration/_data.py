@@ -1,0 +1,469 @@
+"""Reading and validating the calibration data file (``data/jnsa2025.json`` or a user copy).
+
+Everything here is plain Python: the file is checked once, at load time, and every error
+names the offending key (``margins.size.values.sme``) and value.  Assumptions can be
+replaced by overrides (a mapping or a JSON file of ``key -> value``), validated by the same
+rules as the file.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in man-yen
+QUALITIES = ("published", "derived", "approximate", "assumption")
+PERIODS = ("cumulative", "recent")
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "jnsa2025.json"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One labelled modelling assumption: the value used, where it comes from and why."""
+
+    key: str
+    value: Any
+    quality: str
+    source: str
+    reasoning: str
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class SurveyFigure:
+    """Mean and median loss per incident (JPY) for one attack type and period."""
+
+    attack_type: str
+    period: str
+    mean: float
+    median: float
+    answers: int
+    source: str
+    quality: str
+
+
+@dataclass(frozen=True)
+class SeverityScope:
+    """What the survey loss amounts cover (and so what other parts must add on top)."""
+
+    includes: tuple[str, ...]
+    excludes: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A published share: ``category`` holds ``value`` of the ``attack_margin`` incidents
+    (``published`` is the file's figure, ``value`` the one used, which may be overridden)."""
+
+    name: str
+    value: float
+    published: float
+    attack_margin: str
+    dimension: str  # "industry" or "size"
+    category: str
+    quality: str
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CalibrationData:
+    """The validated content of a calibration file, with overrides applied."""
+
+    path: str
+    attack_types: tuple[str, ...]
+    attack_labels: dict[str, str]
+    attack_margin: dict[str, str]
+    industries: tuple[str, ...]
+    industry_labels: dict[str, str]
+    industry_margin: dict[str, str]
+    sizes: tuple[str, ...]
+    size_labels: dict[str, str]
+    years: dict[str, float]
+    total_cumulative: float
+    total_recent: float
+    size_margin: dict[str, float]
+    industry_group_margin: dict[str, float]
+    attack_type_margin: dict[str, float]
+    attack_type_recent_margin: dict[str, float]
+    interactions: tuple[Interaction, ...]
+    exposure: dict[str, float]
+    survey: dict[tuple[str, str], SurveyFigure]
+    scope: SeverityScope
+    assumptions: dict[str, Assumption]
+
+    def value(self, key: str) -> Any:
+        return self.assumptions[key].value
+
+
+class _Reader:
+    """Walks the JSON tree and raises ValueError naming the dotted key on any problem."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+
+    def fail(self, message: str) -> ValueError:
+        return ValueError(f"calibration file {self.origin}: {message}")
+
+    def get(self, node: Any, key: str, path: str) -> Any:
+        if not isinstance(node, Mapping):
+            raise self.fail(f"'{path}' must be an object, got {type(node).__name__}")
+        if key not in node:
+            name = f"{path}.{key}" if path else key
+            raise self.fail(f"missing key '{name}'")
+        return node[key]
+
+    def number(self, value: Any, path: str, *, positive: bool = False) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or value < 0 or (positive and value == 0):
+            need = "a positive number" if positive else "a non-negative number"
+            raise self.fail(f"'{path}' must be {need}, got {value!r}")
+        return float(value)
+
+    def share(self, value: Any, path: str, *, open_interval: bool = False) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or not (0.0 <= value <= 1.0) or (open_interval and value in (0.0, 1.0)):
+            bounds = "(0, 1)" if open_interval else "[0, 1]"
+            raise self.fail(f"'{path}' must be a share in {bounds}, got {value!r}")
+        return float(value)
+
+    def integer(self, value: Any, path: str, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
+                or value < minimum:
+            raise self.fail(f"'{path}' must be an integer >= {minimum}, got {value!r}")
+        return int(value)
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(f"'{path}' must be a non-empty string, got {value!r}")
+        return value
+
+    def quality(self, value: Any, path: str) -> str:
+        if value not in QUALITIES:
+            raise self.fail(f"'{path}' must be one of {', '.join(QUALITIES)}, got {value!r}")
+        return value
+
+    def keyed_counts(self, node: Any, path: str, keys: tuple[str, ...], what: str) -> dict[str, float]:
+        """A mapping whose keys must be exactly ``keys`` (in any order), values counts."""
+        if not isinstance(node, Mapping):
+            raise self.fail(f"'{path}' must be an object, got {type(node).__name__}")
+        for k in node:
+            if k not in keys:
+                raise self.fail(f"unknown {what} '{k}' in '{path}' (known: {', '.join(keys)})")
+        return {k: self.number(self.get(node, k, path), f"{path}.{k}") for k in keys}
+
+
+def _labelled_list(r: _Reader, raw: Any, path: str) -> list[Mapping[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(f"'{path}' must be a non-empty list")
+    keys = [r.text(r.get(item, "key", f"{path}[{n}]"), f"{path}[{n}].key") for n, item in enumerate(raw)]
+    if len(set(keys)) != len(keys):
+        raise r.fail(f"'{path}' has duplicate keys: {keys}")
+    return raw
+
+
+# ----- assumptions: one validator per key -------------------------------------------------
+
+def _industry_shares(r: _Reader, value: Any, path: str, industries: tuple[str, ...]) -> dict[str, float]:
+    shares = r.keyed_counts(value, path, industries, "industry")
+    for k, v in shares.items():
+        r.share(v, f"{path}.{k}")
+    total = sum(shares.values())
+    if abs(total - 1.0) > 0.005:
+        raise r.fail(f"'{path}' shares must add to 1 (within 0.005), got {total:.4f}")
+    return {k: v / total for k, v in shares.items()}
+
+
+def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
+                modelled_types: tuple[str, ...]) -> dict[str, Callable[[Any, str], Any]]:
+    v: dict[str, Callable[[Any, str], Any]] = {
+        "attack_type_reconciliation": lambda x, p: _choice(r, x, p, ("type_events", "scale_to_total")),
+        "web_leak_card_share": lambda x, p: r.share(x, p, open_interval=True),
+        "exposure.organisation": lambda x, p: r.number(x, p, positive=True),
+        "industry_share.company": lambda x, p: _industry_shares(r, x, p, industries),
+        "industry_share.organisation": lambda x, p: _industry_shares(r, x, p, industries),
+        "tail.threshold_quantile": lambda x, p: r.share(x, p, open_interval=True),
+        "tail.xi": lambda x, p: _xi(r, x, p),
+    }
+    for s in sizes:
+        v[f"reporting_factor.{s}"] = lambda x, p: _at_least_one(r, x, p)
+    for a in modelled_types:
+        v[f"severity.{a}.mean"] = lambda x, p: r.number(x, p, positive=True)
+        v[f"severity.{a}.median"] = lambda x, p: r.number(x, p, positive=True)
+        v[f"severity.{a}.answers"] = lambda x, p: r.integer(x, p, 2)
+    for a in ("web_leak_card", "web_leak_personal"):
+        v[f"severity.{a}.recent_mean"] = lambda x, p: r.number(x, p, positive=True)
+        v[f"severity.{a}.recent_median"] = lambda x, p: r.number(x, p, positive=True)
+    return v
+
+
+def _choice(r: _Reader, x: Any, path: str, allowed: tuple[str, ...]) -> str:
+    if x not in allowed:
+        raise r.fail(f"'{path}' must be one of {', '.join(allowed)}, got {x!r}")
+    return x
+
+
+def _xi(r: _Reader, x: Any, path: str) -> float:
+    value = r.number(x, path)
+    if value >= 1.0:
+        raise r.fail(f"'{path}' (GPD shape) must be in [0, 1) for a finite mean, got {x!r}")
+    return value
+
+
+def _at_least_one(r: _Reader, x: Any, path: str) -> float:
+    value = r.number(x, path, positive=True)
+    if value < 1.0:
+        raise r.fail(f"'{path}' (all incidents per publicised incident) must be >= 1, got {x!r}")
+    return value
+
+
+def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
+    if overrides is None:
+        return {}
+    if isinstance(overrides, (str, Path)):
+        path = Path(overrides)
+        with path.open(encoding="utf-8") as fh:
+            loaded = json.load(fh)
+        if not isinstance(loaded, dict):
+            raise ValueError(f"overrides file {path}: must hold a JSON object of key -> value")
+        return loaded
+    if not isinstance(overrides, Mapping):
+        raise ValueError(f"overrides must be a mapping or a JSON file path, got {type(overrides).__name__}")
+    return dict(overrides)
+
+
+# ----- the file ----------------------------------------------------------------------------
+
+def read(path: str | Path | None = None,
+         overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
+    """Load and validate a calibration file, then apply ``overrides`` to its assumptions."""
+    file = DEFAULT_PATH if path is None else Path(path)
+    try:
+        with file.open(encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"calibration file {file}: not valid JSON ({exc})") from exc
+    return parse(raw, str(file), overrides)
+
+
+def parse(raw: Any, origin: str = "<dict>",
+          overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
+    """Validate an already-parsed calibration document (see :func:`read`)."""
+    r = _Reader(origin)
+    if not isinstance(raw, Mapping):
+        raise r.fail("top level must be a JSON object")
+
+    types_raw = _labelled_list(r, r.get(raw, "attack_types", ""), "attack_types")
+    attack_types = tuple(t["key"] for t in types_raw)
+    attack_labels = {t["key"]: r.text(r.get(t, "label_ja", f"attack_types.{t['key']}"),
+                                      f"attack_types.{t['key']}.label_ja") for t in types_raw}
+    attack_margin = {t["key"]: r.text(r.get(t, "margin", f"attack_types.{t['key']}"),
+                                      f"attack_types.{t['key']}.margin") for t in types_raw}
+    web_types = tuple(a for a in attack_types if attack_margin[a] == "web_leak")
+    if web_types != ("web_leak_card", "web_leak_personal"):
+        raise r.fail("attack_types must hold web_leak_card and web_leak_personal (in this order) "
+                     f"as the two kinds of the 'web_leak' margin, got {web_types}")
+    for margin in set(attack_margin.values()) - {"web_leak"}:
+        sharing = [a for a in attack_types if attack_margin[a] == margin]
+        if len(sharing) != 1:
+            raise r.fail(f"attack-type margin '{margin}' is shared by {sharing}; only web_leak may be split")
+
+    ind_raw = _labelled_list(r, r.get(raw, "industries", ""), "industries")
+    industries = tuple(i["key"] for i in ind_raw)
+    industry_labels = {i["key"]: r.text(r.get(i, "label_ja", f"industries.{i['key']}"),
+                                        f"industries.{i['key']}.label_ja") for i in ind_raw}
+    industry_margin = {i["key"]: r.text(r.get(i, "margin", f"industries.{i['key']}"),
+                                        f"industries.{i['key']}.margin") for i in ind_raw}
+    size_raw = _labelled_list(r, r.get(raw, "sizes", ""), "sizes")
+    sizes = tuple(s["key"] for s in size_raw)
+    size_labels = {s["key"]: r.text(r.get(s, "label_ja", f"sizes.{s['key']}"),
+                                    f"sizes.{s['key']}.label_ja") for s in size_raw}
+    if "organisation" not in sizes:
+        raise r.fail(f"sizes must include 'organisation' (団体等), got {sizes}")
+
+    windows = r.get(raw, "windows", "")
+    years = {p: r.number(r.get(r.get(windows, p, "windows"), "years", f"windows.{p}"),
+                         f"windows.{p}.years", positive=True) for p in PERIODS}
+    if years["recent"] >= years["cumulative"]:
+        raise r.fail(f"'windows.recent.years' ({years['recent']}) must be shorter than "
+                     f"'windows.cumulative.years' ({years['cumulative']})")
+
+    m = r.get(raw, "margins", "")
+
+    def published(node_path: str) -> Mapping[str, Any]:
+        node = r.get(m, node_path, "margins")
+        r.quality(r.get(node, "quality", f"margins.{node_path}"), f"margins.{node_path}.quality")
+        r.text(r.get(node, "source", f"margins.{node_path}"), f"margins.{node_path}.source")
+        return node
+
+    total_cum = r.number(r.get(published("total_cumulative"), "value", "margins.total_cumulative"),
+                         "margins.total_cumulative.value", positive=True)
+    total_rec = r.number(r.get(published("total_recent"), "value", "margins.total_recent"),
+                         "margins.total_recent.value", positive=True)
+    if total_rec > total_cum:
+        raise r.fail(f"'margins.total_recent.value' ({total_rec}) exceeds 'margins.total_cumulative.value' ({total_cum})")
+    size_margin = r.keyed_counts(r.get(published("size"), "values", "margins.size"),
+                                 "margins.size.values", sizes, "size")
+    groups = tuple(dict.fromkeys(industry_margin.values()))
+    industry_group_margin = r.keyed_counts(r.get(published("industry"), "values", "margins.industry"),
+                                           "margins.industry.values", groups, "industry")
+    type_margins = tuple(dict.fromkeys(attack_margin.values()))
+    attack_type_margin = r.keyed_counts(r.get(published("attack_type"), "values", "margins.attack_type"),
+                                        "margins.attack_type.values", type_margins, "attack type")
+    recent_node = r.get(published("attack_type_recent"), "values", "margins.attack_type_recent")
+    if not isinstance(recent_node, Mapping):
+        raise r.fail("'margins.attack_type_recent.values' must be an object")
+    attack_type_recent_margin = {}
+    for k, val in recent_node.items():
+        if k not in type_margins or k == "web_leak":
+            raise r.fail(f"unknown attack type '{k}' in 'margins.attack_type_recent.values' "
+                         f"(known: {', '.join(t for t in type_margins if t != 'web_leak')})")
+        attack_type_recent_margin[k] = r.number(val, f"margins.attack_type_recent.values.{k}")
+    for name, margin in (("size", size_margin), ("industry", industry_group_margin)):
+        if abs(sum(margin.values()) - total_cum) > 1.0:
+            raise r.fail(f"'margins.{name}.values' add to {sum(margin.values()):g}, "
+                         f"not margins.total_cumulative = {total_cum:g}")
+    if sum(attack_type_recent_margin.values()) > total_rec:
+        raise r.fail("'margins.attack_type_recent.values' add to more than margins.total_recent")
+    for k, val in attack_type_recent_margin.items():
+        if val > attack_type_margin[k]:
+            raise r.fail(f"'margins.attack_type_recent.values.{k}' ({val:g}) exceeds the cumulative "
+                         f"count 'margins.attack_type.values.{k}' ({attack_type_margin[k]:g})")
+
+    inter_raw = r.get(raw, "interactions", "")
+    if not isinstance(inter_raw, Mapping):
+        raise r.fail("'interactions' must be an object")
+    interactions = []
+    for name, node in inter_raw.items():
+        p = f"interactions.{name}"
+        value = r.share(r.get(node, "value", p), f"{p}.value")
+        margin = r.get(node, "attack_margin", p)
+        if margin not in type_margins:
+            raise r.fail(f"unknown attack type '{margin}' in '{p}.attack_margin' (known: {', '.join(type_margins)})")
+        dimension = _choice(r, r.get(node, "dimension", p), f"{p}.dimension", ("industry", "size"))
+        category = r.get(node, "category", p)
+        known = groups if dimension == "industry" else sizes
+        if category not in known:
+            raise r.fail(f"unknown {dimension} '{category}' in '{p}.category' (known: {', '.join(known)})")
+        quality = r.quality(r.get(node, "quality", p), f"{p}.quality")
+        interactions.append(Interaction(name, value, value, margin, dimension, category, quality,
+                                        r.text(r.get(node, "source", p), f"{p}.source"),
+                                        str(node.get("note", ""))))
+
+    exp_node = r.get(raw, "exposure", "")
+    exposure = {s: r.number(r.get(r.get(exp_node, s, "exposure"), "value", f"exposure.{s}"),
+                            f"exposure.{s}.value", positive=True) for s in ("large", "sme")}
+
+    sev = r.get(raw, "severity", "")
+    if not isinstance(sev, Mapping):
+        raise r.fail(f"'severity' must be an object, got {type(sev).__name__}")
+    if r.get(sev, "unit", "severity") != "man-yen":
+        raise r.fail(f"'severity.unit' must be 'man-yen', got {sev['unit']!r}")
+    survey: dict[tuple[str, str], SurveyFigure] = {}
+    for a, periods in sev.items():
+        if a == "unit":
+            continue
+        if a not in attack_types:
+            raise r.fail(f"unknown attack type '{a}' in 'severity' (known: {', '.join(attack_types)})")
+        if not isinstance(periods, Mapping):
+            raise r.fail(f"'severity.{a}' must be an object of periods, got {type(periods).__name__}")
+        for period, node in periods.items():
+            p = f"severity.{a}.{period}"
+            if period not in PERIODS:
+                raise r.fail(f"unknown period '{period}' in 'severity.{a}' (known: {', '.join(PERIODS)})")
+            mean = r.number(r.get(node, "mean", p), f"{p}.mean", positive=True)
+            median = r.number(r.get(node, "median", p), f"{p}.median", positive=True)
+            if mean <= median:
+                raise r.fail(f"'{p}': a lognormal needs mean > median, got mean {mean:g} <= median {median:g}")
+            survey[(a, period)] = SurveyFigure(
+                a, period, mean * MAN_YEN, median * MAN_YEN,
+                r.integer(r.get(node, "answers", p), f"{p}.answers", 2),
+                r.text(r.get(node, "source", p), f"{p}.source"),
+                r.quality(r.get(node, "quality", p), f"{p}.quality"))
+
+    scope_node = r.get(raw, "severity_scope", "")
+    scope_lists = {}
+    for part in ("includes", "excludes"):
+        items = r.get(scope_node, part, "severity_scope")
+        if not isinstance(items, list) or not items:
+            raise r.fail(f"'severity_scope.{part}' must be a non-empty list, got {items!r}")
+        scope_lists[part] = tuple(r.text(x, f"severity_scope.{part}[{n}]") for n, x in enumerate(items))
+    scope = SeverityScope(scope_lists["includes"], scope_lists["excludes"],
+                          r.text(r.get(scope_node, "note", "severity_scope"), "severity_scope.note"))
+
+    unpublished = tuple(a for a in attack_types if (a, "cumulative") not in survey)
+    validators = _validators(r, industries, sizes, unpublished)
+    assumptions = _assumptions(r, r.get(raw, "assumptions", ""), validators)
+    # the approximate published shares ("close to 40%") are judgement too: overridable
+    for inter in interactions:
+        key = f"interactions.{inter.name}"
+        validators[key] = lambda x, p: r.share(x, p, open_interval=True)
+        assumptions[key] = Assumption(key, inter.value, inter.quality, inter.source,
+                                      f"published share entered as an interaction margin: {inter.note}")
+    assumptions = _apply_overrides(r, assumptions, validators, _read_overrides(overrides))
+    for n, inter in enumerate(interactions):
+        used = assumptions[f"interactions.{inter.name}"]
+        if used.overridden:
+            interactions[n] = replace(inter, value=used.value, quality="assumption")
+    for a in unpublished:
+        _check_mean_median(r, assumptions, f"severity.{a}.mean", f"severity.{a}.median")
+    for a in ("web_leak_card", "web_leak_personal"):
+        _check_mean_median(r, assumptions, f"severity.{a}.recent_mean", f"severity.{a}.recent_median")
+    exposure["organisation"] = assumptions["exposure.organisation"].value
+
+    return CalibrationData(
+        path=origin, attack_types=attack_types, attack_labels=attack_labels,
+        attack_margin=attack_margin, industries=industries, industry_labels=industry_labels,
+        industry_margin=industry_margin, sizes=sizes, size_labels=size_labels, years=years,
+        total_cumulative=total_cum, total_recent=total_rec, size_margin=size_margin,
+        industry_group_margin=industry_group_margin, attack_type_margin=attack_type_margin,
+        attack_type_recent_margin=attack_type_recent_margin, interactions=tuple(interactions),
+        exposure=exposure, survey=survey, scope=scope, assumptions=assumptions)
+
+
+def _assumptions(r: _Reader, node: Any, validators: Mapping[str, Callable[[Any, str], Any]]
+                 ) -> dict[str, Assumption]:
+    if not isinstance(node, Mapping):
+        raise r.fail("'assumptions' must be an object")
+    for key in node:
+        if key not in validators:
+            raise r.fail(f"unknown assumption 'assumptions.{key}' (known: {', '.join(validators)})")
+    out = {}
+    for key, validate in validators.items():
+        p = f"assumptions.{key}"
+        entry = r.get(node, key, "assumptions")
+        out[key] = Assumption(
+            key=key,
+            value=validate(r.get(entry, "value", p), f"{p}.value"),
+            quality=r.quality(r.get(entry, "quality", p), f"{p}.quality"),
+            source=r.text(r.get(entry, "source", p), f"{p}.source"),
+            reasoning=r.text(r.get(entry, "reasoning", p), f"{p}.reasoning"))
+    return out
+
+
+def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
+                     validators: Mapping[str, Callable[[Any, str], Any]],
+                     overrides: Mapping[str, Any]) -> dict[str, Assumption]:
+    out = dict(assumptions)
+    for key, value in overrides.items():
+        if key not in validators:
+            raise ValueError(f"unknown assumption '{key}' in overrides (known: {', '.join(validators)})")
+        try:
+            checked = validators[key](value, f"overrides.{key}")
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(f"calibration file {r.origin}: ", "")) from None
+        old = assumptions[key]
+        out[key] = Assumption(key, checked, "assumption", "user override",
+                              f"overridden by the user (default {old.value!r}: {old.reasoning})",
+                              overridden=True)
+    return out
+
+
+def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_key: str, median_key: str) -> None:
+    mean, median = assumptions[mean_key].value, assumptions[median_key].value
+    if mean <= median:
+        raise ValueError(f"assumptions '{mean_key}' ({mean:g}) must exceed '{median_key}' ({median:g}): "
+                         "a lognormal has mean > median")

@@ -1,0 +1,97 @@
+"""Poisson log-linear model fitted from published margins (pure NumPy).
+
+For a Poisson GLM with log link, design ``X`` and offset ``o``, the log-likelihood is
+``l(b) = t'b - sum_c exp(o_c + x_c'b) + const`` with ``t = X'y``: the data enter only through
+the sufficient statistics ``t``.  Published margins are exactly such sums of cell counts, so
+Newton's method (= IRLS for the canonical link) on ``t`` is the maximum-likelihood fit even
+though the cell counts themselves are unknown, and at the optimum ``X'mu = t``: every margin
+used as a column of ``X`` is reproduced exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PoissonMarginFit:
+    """Result of :func:`fit_poisson_margins`."""
+
+    names: tuple[str, ...]
+    beta: np.ndarray          # coefficients, one per column of X
+    covariance: np.ndarray    # inverse Fisher information (X' diag(mu) X)^-1
+    targets: np.ndarray       # the sufficient statistics X'y that were fitted
+    fitted: np.ndarray        # X'mu at the solution
+    iterations: int
+
+    def max_relative_gap(self) -> float:
+        return float(np.max(np.abs(self.fitted - self.targets) / np.maximum(np.abs(self.targets), 1.0)))
+
+
+def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
+                        names: tuple[str, ...], *, tol: float = 1e-10,
+                        max_iter: int = 100) -> PoissonMarginFit:
+    """Maximum-likelihood Poisson log-linear fit given only ``X'y`` (the margins).
+
+    Newton-Raphson with step halving on the concave log-likelihood; converged when every
+    margin is reproduced to relative accuracy ``tol``.  Raises ValueError naming the worst
+    margin when the design is not identified or the iteration does not converge (e.g. a
+    zero margin, whose maximum-likelihood coefficient is at minus infinity).
+    """
+    X = np.asarray(X, dtype=float)
+    t = np.asarray(targets, dtype=float)
+    o = np.asarray(offset, dtype=float)
+    if X.ndim != 2 or X.shape[1] != t.size or X.shape[0] != o.size or len(names) != t.size:
+        raise ValueError(f"design {X.shape}, targets {t.shape}, offset {o.shape} and "
+                         f"{len(names)} names do not match")
+    for label, arr in (("design", X), ("targets", t), ("offset", o)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{label} must be finite")
+    if np.any(t <= 0):
+        j = int(np.argmin(t))
+        raise ValueError(f"margin '{names[j]}' must be > 0, got {t[j]:g} (a zero margin has no "
+                         "finite maximum-likelihood coefficient)")
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError(f"the margins do not identify the model: design of rank "
+                         f"{np.linalg.matrix_rank(X)} < {X.shape[1]} coefficients ({', '.join(names)})")
+
+    beta = np.zeros(t.size)
+    # start from the overall rate on the first (intercept) column
+    beta[0] = np.log(t[0] / np.exp(o).sum())
+
+    def loglik(b: np.ndarray) -> tuple[float, np.ndarray]:
+        mu = np.exp(o + X @ b)
+        return float(t @ b - mu.sum()), mu
+
+    ll, mu = loglik(beta)
+    for iteration in range(1, max_iter + 1):
+        score = t - X.T @ mu
+        if np.max(np.abs(score) / np.maximum(np.abs(t), 1.0)) < tol:
+            if np.max(np.abs(beta[1:])) > 50.0:
+                j = 1 + int(np.argmax(np.abs(beta[1:])))
+                raise ValueError(f"Poisson margin fit diverged: coefficient '{names[j]}' = "
+                                 f"{beta[j]:.3g}; the margins are on the boundary of what the "
+                                 "model can reproduce")
+            info = X.T @ (mu[:, None] * X)
+            return PoissonMarginFit(tuple(names), beta, np.linalg.inv(info), t, X.T @ mu, iteration - 1)
+        info = X.T @ (mu[:, None] * X)
+        step = np.linalg.solve(info, score)
+        scale = 1.0
+        while True:
+            candidate = beta + scale * step
+            ll_new, mu_new = loglik(candidate)
+            if np.isfinite(ll_new) and ll_new >= ll - 1e-12 * abs(ll):
+                break
+            scale /= 2.0
+            if scale < 1e-12:
+                break
+        beta, ll, mu = candidate, ll_new, mu_new
+
+    fitted = X.T @ mu
+    gap = np.abs(fitted - t) / np.maximum(np.abs(t), 1.0)
+    j = int(np.argmax(gap))
+    raise ValueError(
+        f"Poisson margin fit did not converge in {max_iter} iterations: margin '{names[j]}' "
+        f"target {t[j]:g}, fitted {fitted[j]:g} (relative gap {gap[j]:.2e}); inconsistent "
+        "margins have no finite maximum-likelihood solution")

@@ -1,0 +1,126 @@
+"""Parameter uncertainty: redraw the calibrated parameters per simulation block.
+
+The survey pins severities loosely (29 ransomware answers, 27 website-leak answers) and the
+frequency rests on 1,842 counts.  :func:`draw` returns a :class:`Calibration` whose
+parameters are one draw from their sampling distributions; :func:`simulate` runs one block
+per draw and gives credible bands on any statistic of the annual loss.
+
+Sampling distributions (normal theory, stated in docs/MODEL_NOTES.md):
+
+* frequency: ``beta* = beta_hat + L z`` with ``L L' = (X' diag(mu) X)^-1``, the inverse
+  Fisher information of the Poisson margin fit (the asymptotic distribution of the MLE);
+* severity of a type and period with ``n`` answers: the log-losses are taken as
+  normal(mu, sigma), so ``sigma*^2 = (n - 1) sigma^2 / chi2_{n-1}`` and
+  ``mu* = mu + sigma* z / sqrt(n)`` (the posterior under the reference prior
+  ``p(mu, sigma) ~ 1 / sigma``), with ``chi2_{n-1}`` the sum of ``n - 1`` squared normals.
+
+Every normal draw is ``Phi^-1(uniform_at(seed, stream_id(PARAMETERS, k), block, j))`` with
+``k = 0`` for the frequency coefficients and ``k = 1 + 2 * type + period`` for severities,
+so a block's parameters depend only on (seed, block).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import PERIODS, Calibration, SeverityFit
+
+
+def _normals(seed: int, index: int, block: int, n: int) -> np.ndarray:
+    import cyberloss as cl
+
+    stream = cl.random.stream_id(cl.random.Purpose.PARAMETERS, index)
+    u = cl.random.uniform_at(seed, stream, block, np.arange(n, dtype=np.int64))
+    # the standard normal quantile through the engine's exact lognormal inverse CDF
+    return np.log(np.asarray(cl.Lognormal(0.0, 1.0).quantile(np.ravel(u)), dtype=float))
+
+
+def draw(cal: Calibration, block: int, seed: int) -> Calibration:
+    """One draw of all frequency and severity parameters, a pure function of (seed, block)."""
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 0:
+        raise ValueError(f"block must be a non-negative integer, got {block!r}")
+    glm = cal.frequency.glm
+    chol = np.linalg.cholesky(glm.covariance)
+    beta = glm.beta + chol @ _normals(seed, 0, int(block), glm.beta.size)
+
+    severities: dict[tuple[str, str], SeverityFit] = {}
+    for t_idx, a in enumerate(cal.attack_types):
+        for p_idx, period in enumerate(PERIODS):
+            fit = cal.severity_fit(a, period)
+            n = fit.answers
+            z = _normals(seed, 1 + 2 * t_idx + p_idx, int(block), n)
+            sigma = fit.sigma * math.sqrt((n - 1) / float(np.sum(z[1:] ** 2)))
+            mu = fit.mu + sigma * float(z[0]) / math.sqrt(n)
+            severities[(a, period)] = SeverityFit(
+                a, period, math.exp(mu + 0.5 * sigma * sigma), math.exp(mu), n,
+                fit.quality, f"{fit.source}; parameter draw (seed {seed}, block {block})")
+    return Calibration(cal.data, cal.frequency, beta, severities, parameter_draw=(int(seed), int(block)))
+
+
+def _default_statistics() -> dict[str, Callable]:
+    return {
+        "mean": lambda res: float(res.mean()),
+        "std": lambda res: float(res.std()),
+        "var_99": lambda res: float(res.var(0.99)),
+        "tvar_99": lambda res: float(res.tvar(0.99)),
+    }
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """One row per block (parameter draw) with each statistic of that block's annual loss."""
+
+    blocks: pd.DataFrame
+    years_per_block: int
+    seed: int
+    basis: str
+    period: str
+
+    def bands(self, levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+        """Credible band per statistic: the given quantiles across parameter draws, plus the mean."""
+        lo, hi = levels
+        if not 0.0 <= lo < hi <= 1.0:
+            raise ValueError(f"levels must satisfy 0 <= low < high <= 1, got {levels!r}")
+        stats = self.blocks.drop(columns=["block"])
+        return pd.DataFrame({"mean": stats.mean(), f"q{lo:g}": stats.quantile(lo),
+                             f"q{hi:g}": stats.quantile(hi)}).rename_axis("statistic").reset_index()
+
+    def describe(self) -> pd.DataFrame:
+        out = self.bands()
+        out["basis"], out["period"] = self.basis, self.period
+        return out
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>Parameter uncertainty</b>: {len(self.blocks)} parameter draws x "
+                f"{self.years_per_block} years, seed {self.seed}, {self.basis} basis, "
+                f"{self.period} period (JPY)</p>" + self.describe().to_html(index=False))
+
+
+def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
+             years_per_block: int = 20_000, seed: int, basis: str = "all",
+             period: str = "recent", tail=None, common_random_numbers: bool = True,
+             statistics: Mapping[str, Callable] | None = None) -> UncertaintyResult:
+    """Simulate ``blocks`` blocks, each with its own parameter draw, for one organisation.
+
+    With ``common_random_numbers`` (default) every block simulates the same years 0..n-1, so
+    the spread across blocks is the parameter uncertainty and not Monte Carlo noise;
+    otherwise block ``b`` simulates years ``b*n .. (b+1)*n - 1`` (parameter and process
+    uncertainty together).  ``statistics`` maps a name to a function of a ``cyberloss``
+    simulation result (default: mean, std, VaR and TVaR at 99%).
+    """
+    import cyberloss as cl
+
+    if isinstance(blocks, bool) or not isinstance(blocks, (int, np.integer)) or blocks < 2:
+        raise ValueError(f"blocks must be an integer >= 2, got {blocks!r}")
+    stats = dict(statistics) if statistics is not None else _default_statistics()
+    rows = []
+    for b in range(blocks):
+        model = draw(cal, b, seed).default_model(industry, size, basis, period, tail)
+        first = 0 if common_random_numbers else b * years_per_block
+        res = cl.simulate(model, years=years_per_block, seed=seed, first_year=first)
+        rows.append({"block": b, **{name: f(res) for name, f in stats.items()}})
+    return UncertaintyResult(pd.DataFrame(rows), int(years_per_block), int(seed), basis, period)

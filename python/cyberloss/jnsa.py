@@ -1,0 +1,321 @@
+"""Put the JNSA 2025 tables and the calibrated model side by side.
+
+* :func:`reproduce` - "published | model | difference" for cases by size, industry, attack
+  type (cumulative and recent window), the two published interactions, and the survey mean
+  and median per attack type with where the published value falls in the simulated survey.
+* :func:`simulate_survey` - the sampling distribution of a survey's mean and median
+  (29 ransomware answers, 27 website-leak answers) under the fitted severity.
+* :func:`simulate_economy` - the Japanese economy simulated over the survey windows on the
+  publicised basis, tabulated like the report, with Monte Carlo standard errors.
+
+Random numbers follow the package convention: survey answers use stream
+``stream_id(SURVEY, 2 * type + period)`` with year = replication and draw = answer; economy
+counts use ``cyberloss.Poisson(expected).sample`` on stream ``stream_id(FREQUENCY, cell)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import calibration as _calibration
+from .calibration import Calibration
+
+MARGIN_TABLES = ("size", "industry", "attack_type", "attack_type_recent")
+DEFAULT_SEED = 20250723   # the report's publication date
+
+
+def _calib(cal: Calibration | None) -> Calibration:
+    return _calibration.load() if cal is None else cal
+
+
+def _published_margins(cal: Calibration) -> list[tuple[str, str, float, str]]:
+    d = cal.data
+    rows = [("size", s, v, "published") for s, v in d.size_margin.items()]
+    rows += [("industry", g, v, "derived" if g == "all_other_industries" else "published")
+             for g, v in d.industry_group_margin.items()]
+    rows += [("attack_type", g, v, "published") for g, v in d.attack_type_margin.items()]
+    rows += [("attack_type_recent", g, v, "published") for g, v in d.attack_type_recent_margin.items()]
+    rows.append(("attack_type_recent", "web_leak_plus_other",
+                 d.total_recent - sum(d.attack_type_recent_margin.values()), "derived"))
+    rows.append(("attack_type_recent", "total", d.total_recent, "published"))
+    return rows
+
+
+def tabulate(cal: Calibration, counts: np.ndarray) -> np.ndarray:
+    """Cell counts -> the report's margins, in :func:`_published_margins` order.
+
+    ``counts`` has the cells on its last axis (any leading shape).  Size and industry
+    tables count incidents, so events are divided by the attack-type multiplicity
+    (1887 / 1842 under the default reconciliation); attack-type tables count events.
+    """
+    d, f = cal.data, cal.frequency
+    c = f.cells
+    counts = np.asarray(counts, dtype=float)
+    margin_of_type = np.array([d.attack_margin[a] for a in d.attack_types])[c.type]
+    group = np.array([d.industry_margin[i] for i in d.industries])[c.industry]
+    size = np.array(d.sizes)[c.size]
+    recent = c.window == 1
+    masks = []
+    for table, category, _, _ in _published_margins(cal):
+        if table == "size":
+            masks.append((size == category, 1.0 / f.multiplicity))
+        elif table == "industry":
+            masks.append((group == category, 1.0 / f.multiplicity))
+        elif table == "attack_type":
+            masks.append((margin_of_type == category, 1.0))
+        elif category == "total":
+            masks.append((recent, 1.0))
+        elif category == "web_leak_plus_other":
+            named = np.isin(margin_of_type, list(d.attack_type_recent_margin))
+            masks.append((recent & ~named, 1.0))
+        else:
+            masks.append((recent & (margin_of_type == category), 1.0))
+    M = np.column_stack([m.astype(float) * w for m, w in masks])
+    return counts @ M
+
+
+def model_margins(cal: Calibration | None = None) -> pd.DataFrame:
+    """Published margins next to the fitted expectations (publicised basis)."""
+    cal = _calib(cal)
+    published = _published_margins(cal)
+    model = tabulate(cal, cal.frequency.expected(cal.beta))
+    df = pd.DataFrame(published, columns=["table", "category", "published", "quality"])
+    df["model"] = model
+    df["difference"] = df["model"] - df["published"]
+    df["relative_difference"] = df["difference"] / df["published"]
+    df["basis"] = "publicised"
+    return df[["table", "category", "published", "model", "difference", "relative_difference",
+               "quality", "basis"]]
+
+
+def interaction_shares(cal: Calibration | None = None) -> pd.DataFrame:
+    """The approximate published shares (ransomware ~40% manufacturing, web leak ~60% SME)."""
+    cal = _calib(cal)
+    d, c = cal.data, cal.frequency.cells
+    mu = cal.frequency.expected(cal.beta)
+    margin_of_type = np.array([d.attack_margin[a] for a in d.attack_types])[c.type]
+    group = np.array([d.industry_margin[i] for i in d.industries])[c.industry]
+    size = np.array(d.sizes)[c.size]
+    rows = []
+    for inter in d.interactions:
+        of_type = margin_of_type == inter.attack_margin
+        where = group if inter.dimension == "industry" else size
+        share = mu[of_type & (where == inter.category)].sum() / mu[of_type].sum()
+        rows.append({"interaction": inter.name, "published": inter.published, "target": inter.value,
+                     "model": share, "difference": share - inter.published, "quality": inter.quality})
+    return pd.DataFrame(rows)
+
+
+# ----- survey sampling distribution -------------------------------------------------------
+
+@dataclass(frozen=True)
+class SurveySimulation:
+    """Simulated means and medians of ``replications`` surveys of ``n_answers`` losses each."""
+
+    attack_type: str
+    period: str
+    n_answers: int
+    seed: int
+    means: np.ndarray
+    medians: np.ndarray
+    published_mean: float
+    published_median: float
+    model_mean: float
+    model_median: float
+
+    def _sample(self, statistic: str) -> np.ndarray:
+        if statistic not in ("mean", "median"):
+            raise ValueError(f"statistic must be 'mean' or 'median', got {statistic!r}")
+        return self.means if statistic == "mean" else self.medians
+
+    def published(self, statistic: str) -> float:
+        self._sample(statistic)
+        return self.published_mean if statistic == "mean" else self.published_median
+
+    def quantile_of_published(self, statistic: str) -> float:
+        """Share of simulated surveys whose statistic is <= the published one (0-1)."""
+        return float(np.mean(self._sample(statistic) <= self.published(statistic)))
+
+    def interval(self, statistic: str, level: float = 0.9) -> tuple[float, float]:
+        """Central ``level`` interval of the simulated statistic."""
+        if not 0.0 < level < 1.0:
+            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        lo, hi = np.quantile(self._sample(statistic), [(1 - level) / 2, (1 + level) / 2])
+        return float(lo), float(hi)
+
+    def describe(self) -> pd.DataFrame:
+        rows = []
+        for stat in ("mean", "median"):
+            lo, hi = self.interval(stat)
+            q = self.quantile_of_published(stat)
+            rows.append({"attack_type": self.attack_type, "period": self.period, "statistic": stat,
+                         "n_answers": self.n_answers, "published": self.published(stat),
+                         "model": self.model_mean if stat == "mean" else self.model_median,
+                         "simulated_median": float(np.median(self._sample(stat))),
+                         "p05": lo, "p95": hi, "survey_quantile": q,
+                         "inside_central_90": 0.05 <= q <= 0.95})
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>Simulated JNSA survey</b>: {self.attack_type} ({self.period}), "
+                f"{self.n_answers} answers x {self.means.size} surveys, seed {self.seed}</p>"
+                + self.describe().to_html(index=False))
+
+    def plot(self, ax=None):
+        """Histograms of the simulated mean and median with the published values (man-yen)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        to_man = 1.0 / _calibration.MAN_YEN
+        top = np.quantile(self.means, 0.995) * to_man
+        bins = np.linspace(0, top, 80)
+        ax.hist(self.medians * to_man, bins=bins, alpha=0.55, label="simulated median")
+        ax.hist(self.means * to_man, bins=bins, alpha=0.55, label="simulated mean")
+        ax.axvline(self.published_median * to_man, color="C0", ls="--", label="published median")
+        ax.axvline(self.published_mean * to_man, color="C1", ls="--", label="published mean")
+        ax.set_xlabel("loss per incident (man-yen)")
+        ax.set_ylabel("surveys")
+        ax.set_title(f"{self.attack_type} ({self.period}), {self.n_answers} answers")
+        ax.legend(fontsize=7)
+        return ax
+
+
+def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware",
+                    period: str = "cumulative", *, replications: int = 20_000,
+                    seed: int = DEFAULT_SEED, cal: Calibration | None = None,
+                    tail: Any = None) -> SurveySimulation:
+    """Simulate ``replications`` surveys of ``n_answers`` losses from the fitted severity.
+
+    ``n_answers`` defaults to the survey's answer count for that attack type and period
+    (29 ransomware cumulative, 21 recent, 27 website leak).  Answer ``j`` of survey ``r`` is
+    ``severity.quantile(uniform_at(seed, stream_id(SURVEY, 2*type+period), r, j))``.
+    """
+    import cyberloss as cl
+
+    cal = _calib(cal)
+    fit = cal.severity_fit(attack_type, period)
+    n = fit.answers if n_answers is None else n_answers
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n_answers must be a positive integer, got {n_answers!r}")
+    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 2:
+        raise ValueError(f"replications must be an integer >= 2, got {replications!r}")
+    severity = cal.severity(attack_type, period, tail)
+    index = 2 * cal.attack_types.index(attack_type) + _calibration.PERIODS.index(period)
+    stream = cl.random.stream_id(cl.random.Purpose.SURVEY, index)
+    u = cl.random.uniform_at(seed, stream, np.arange(replications, dtype=np.int64)[:, None],
+                             np.arange(n, dtype=np.int64)[None, :])
+    losses = np.asarray(severity.quantile(np.ravel(u)), dtype=float).reshape(replications, n)
+    return SurveySimulation(attack_type, period, int(n), int(seed), losses.mean(axis=1),
+                            np.median(losses, axis=1), fit.mean, fit.median,
+                            float(severity.mean()), float(severity.quantile(0.5)))
+
+
+# ----- the Japanese economy over the survey windows ----------------------------------------
+
+@dataclass(frozen=True)
+class EconomySimulation:
+    """Margins of ``histories`` simulated 7.5-year histories of the Japanese economy."""
+
+    table: pd.DataFrame   # one row per published margin
+    histories: int
+    seed: int
+
+    def describe(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def within(self, k: float = 3.0) -> bool:
+        """True when every simulated mean is within ``k`` standard errors of the published margin."""
+        return bool((self.table["z"].abs() <= k).all())
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>Simulated Japanese economy</b>: {self.histories} histories of 7.5 years, "
+                f"publicised basis, seed {self.seed}</p>" + self.table.to_html(index=False))
+
+
+def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
+                     seed: int = DEFAULT_SEED) -> EconomySimulation:
+    """Simulate every organisation cell over the earlier 5.5 and recent 2 years, tabulate.
+
+    Each cell's count in a history is ``cyberloss.Poisson(expected).sample`` (publicised
+    basis), so the sum over cells is the economy's count.  The table gives, per published
+    margin, the simulated mean, its standard deviation across histories (the sampling noise
+    of one 7.5-year history), the standard error of the mean and ``z`` = (mean - published) / se.
+    """
+    import cyberloss as cl
+
+    cal = _calib(cal)
+    if isinstance(histories, bool) or not isinstance(histories, (int, np.integer)) or histories < 2:
+        raise ValueError(f"histories must be an integer >= 2, got {histories!r}")
+    expected = cal.frequency.expected(cal.beta)
+    counts = np.zeros((histories, expected.size))
+    for cell in np.flatnonzero(expected > 0):
+        stream = cl.random.stream_id(cl.random.Purpose.FREQUENCY, int(cell))
+        counts[:, cell] = cl.Poisson(float(expected[cell])).sample(histories, seed, stream)
+    margins = tabulate(cal, counts)
+    table = model_margins(cal).drop(columns=["difference", "relative_difference"])
+    table["simulated_mean"] = margins.mean(axis=0)
+    table["simulated_sd"] = margins.std(axis=0, ddof=1)
+    table["se"] = table["simulated_sd"] / np.sqrt(histories)
+    table["z"] = (table["simulated_mean"] - table["published"]) / table["se"]
+    return EconomySimulation(table, int(histories), int(seed))
+
+
+# ----- everything together -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The JNSA 2025 tables rebuilt from the model (see :func:`reproduce`)."""
+
+    margins: pd.DataFrame
+    interactions: pd.DataFrame
+    severity: pd.DataFrame
+    seed: int
+    replications: int
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in MARGIN_TABLES:
+            raise ValueError(f"table must be one of {', '.join(MARGIN_TABLES)}, got {name!r}")
+        return self.margins[self.margins["table"] == name].reset_index(drop=True)
+
+    def describe(self) -> pd.DataFrame:
+        return self.margins.copy()
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """The JSON contract: ``{"margins": [...], "severity": [...], "interactions": [...]}``."""
+        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+                    for row in df.to_dict(orient="records")]
+        return {"margins": records(self.margins), "severity": records(self.severity),
+                "interactions": records(self.interactions)}
+
+    def _repr_html_(self) -> str:
+        return ("<p><b>JNSA 2025 reproduction</b> (publicised basis; money in JPY)</p>"
+                + self.margins.to_html(index=False) + self.interactions.to_html(index=False)
+                + self.severity.to_html(index=False))
+
+
+def reproduce(cal: Calibration | None = None, *, seed: int = DEFAULT_SEED,
+              replications: int = 20_000) -> Reproduction:
+    """Published | model | difference for every JNSA 2025 table the model is fitted to.
+
+    Severity rows compare the survey mean and median with the fitted lognormal's (JPY) and
+    give ``survey_quantile``: where the published value falls among ``replications``
+    simulated surveys with the survey's number of answers.
+    """
+    cal = _calib(cal)
+    rows = []
+    for (attack_type, period) in cal.data.survey:
+        sim = simulate_survey(None, attack_type, period, replications=replications, seed=seed, cal=cal)
+        for stat in ("mean", "median"):
+            published = sim.published(stat)
+            model = sim.model_mean if stat == "mean" else sim.model_median
+            rows.append({"attack_type": attack_type, "period": period, "statistic": stat,
+                         "published": published, "model": model, "difference": model - published,
+                         "n_answers": sim.n_answers,
+                         "survey_quantile": sim.quantile_of_published(stat)})
+    return Reproduction(model_margins(cal), interaction_shares(cal), pd.DataFrame(rows),
+                        int(seed), int(replications))
