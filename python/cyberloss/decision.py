@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import measures, pricing, terms as terms_mod
+from . import measures, pricing, stats, terms as terms_mod
 
 DEFAULT_DEDUCTIBLES = (0.0, 1e6, 3e6, 5e6, 1e7, 3e7)
 DEFAULT_LIMITS = (3e7, 5e7, 1e8, 3e8, 5e8, 1e9)
@@ -60,8 +60,7 @@ class RetentionDecision:
         return self.grid
 
     def _repr_html_(self) -> str:
-        from . import format_yen
-
+        format_yen = terms_mod.format_amount
         shown = self.grid.copy()
         for c in ("deductible", "limit", "retained_el", "premium", "tail_capital_cost",
                   "total_cost", "retained_tvar"):
@@ -99,7 +98,7 @@ class RetentionDecision:
                       label="no insurance")
         ax_front.plot(rec["retained_tvar"] / 1e4, (rec["retained_el"] + rec["premium"]) / 1e4,
                       "r*", markersize=14, label="recommended")
-        ax_front.set_xlabel(f"retained TVaR {self.tail_level:.1%} (man-yen)")
+        ax_front.set_xlabel(f"retained TVaR {measures.level_label(self.tail_level)} (man-yen)")
         ax_front.set_ylabel("expected cost: retained loss + premium (man-yen)")
         ax_front.set_title("risk kept vs. expected cost")
         ax_front.legend(fontsize=8)
@@ -141,7 +140,7 @@ def choose_retention(events, n_years: int, base_terms: terms_mod.CoverageTerms,
             res = terms_mod.apply(base_terms.with_retention(d, limit), events, n_years)
             if gross is None:
                 gross = np.array(res.annual("gross"))
-            prem = pricing.premium(res, principle, loads)
+            prem = pricing.premium(res, principle, loads, by_section=False)
             rows.append(_row(True, d, limit, res.annual("retained"),
                              prem.technical_premium.value, prem.expected_loss.value,
                              cost_of_capital, tail_level))
@@ -161,7 +160,7 @@ def choose_retention(events, n_years: int, base_terms: terms_mod.CoverageTerms,
 def _row(insured: bool, d: float, limit: float, retained: np.ndarray, premium: float,
          insured_el: float, coc: float, p: float) -> dict:
     el = float(np.mean(retained))
-    tv = measures.tvar(retained, p).value
+    tv = float(stats.tvar(retained, p))
     capital_cost = coc * max(tv - el, 0.0)
     return {"insured": insured, "deductible": d, "limit": limit, "insured_el": insured_el,
             "premium": premium, "retained_el": el, "retained_tvar": tv,
@@ -178,8 +177,7 @@ def _efficient(cost: pd.Series, tail: pd.Series) -> np.ndarray:
 
 
 def _reason(grid: pd.DataFrame, best: pd.Series, p: float, max_premium) -> str:
-    from . import format_yen
-
+    format_yen = terms_mod.format_amount
     none = grid[~grid["insured"]].iloc[0]
     parts = []
     if best["insured"]:
@@ -191,7 +189,7 @@ def _reason(grid: pd.DataFrame, best: pd.Series, p: float, max_premium) -> str:
             f"capital on the retained tail {format_yen(best['tail_capital_cost'])}.")
         parts.append(
             f"Without insurance it would be {format_yen(none['total_cost'])} "
-            f"(retained TVaR {p:.1%} {format_yen(none['retained_tvar'])}, with this policy "
+            f"(retained TVaR {measures.level_label(p)} {format_yen(none['retained_tvar'])}, with this policy "
             f"{format_yen(best['retained_tvar'])}).")
         others = grid[grid["insured"] & ~grid["recommended"]]
         if len(others):

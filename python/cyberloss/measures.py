@@ -66,6 +66,11 @@ def check_level(p: float, name: str = "p") -> float:
     return p
 
 
+def level_label(p: float) -> str:
+    """``0.99`` -> ``"99%"``, ``0.9995`` -> ``"99.95%"``."""
+    return f"{100.0 * float(p):.10g}%"
+
+
 def mean(x) -> Estimate:
     x = _as_losses(x)
     return Estimate(float(np.mean(x)), float(stats.mean_se(x)) if x.size > 1 else 0.0)
@@ -82,21 +87,38 @@ def std(x) -> Estimate:
     return Estimate(s, math.sqrt(max(m4 - s**4, 0.0) / (4.0 * s * s * x.size)))
 
 
+def tail(x, levels: Sequence[float]) -> pd.DataFrame:
+    """VaR and TVaR at several levels with their SEs, from one sort (``stats.var_tvar``).
+
+    The VaR SE is ``stats.var_se``'s: half the distance between VaR at ``p - h`` and
+    ``p + h``, ``h = sqrt(p (1 - p) / n)``, the neighbours clamped to ``[0.5/n, 1 - 0.5/n]``.
+    """
+    x = _as_losses(x)
+    ps = [check_level(p) for p in np.atleast_1d(np.asarray(levels, dtype=np.float64))]
+    n = x.size
+    hs = [math.sqrt(p * (1.0 - p) / n) for p in ps]
+    lows = [max(p - h, 0.5 / n) for p, h in zip(ps, hs)]
+    highs = [min(p + h, 1.0 - 0.5 / n) for p, h in zip(ps, hs)]
+    v, t = stats.var_tvar(x, ps + lows + highs)
+    k = len(ps)
+    rows = []
+    for i, p in enumerate(ps):
+        excess_sd = float(np.std(np.maximum(x - v[i], 0.0), ddof=1)) if n > 1 else 0.0
+        rows.append((p, float(v[i]), 0.5 * float(v[2 * k + i] - v[k + i]),
+                     float(t[i]), excess_sd / ((1.0 - p) * math.sqrt(n))))
+    return pd.DataFrame(rows, columns=["level", "var", "var_se", "tvar", "tvar_se"]).set_index("level")
+
+
 def var(x, p: float) -> Estimate:
     """Value at risk (lower empirical quantile, see module docstring) with its SE."""
-    x = _as_losses(x)
-    p = check_level(p)
-    return Estimate(float(stats.var(x, p)), float(stats.var_se(x, p)))
+    row = tail(x, [p]).iloc[0]
+    return Estimate(float(row["var"]), float(row["var_se"]))
 
 
 def tvar(x, p: float) -> Estimate:
     """Tail value at risk (Acerbi-Tasche, see module docstring) with its SE."""
-    x = _as_losses(x)
-    p = check_level(p)
-    v = float(stats.var(x, p))
-    excess = np.maximum(x - v, 0.0)
-    se = float(np.std(excess, ddof=1)) / ((1.0 - p) * math.sqrt(x.size)) if x.size > 1 else 0.0
-    return Estimate(float(stats.tvar(x, p)), se)
+    row = tail(x, [p]).iloc[0]
+    return Estimate(float(row["tvar"]), float(row["tvar_se"]))
 
 
 def probability(flags) -> Estimate:
@@ -143,6 +165,6 @@ def ep_table(annual, occurrence_max, return_periods: Sequence[float],
                         "oep": stats.ep_curve(occurrence_max, periods)["loss"].to_numpy(),
                         "oep_se": 0.0})
     if with_se:
-        out["aep_se"] = [stats.var_se(annual, 1.0 - 1.0 / t) for t in periods]
-        out["oep_se"] = [stats.var_se(occurrence_max, 1.0 - 1.0 / t) for t in periods]
+        out["aep_se"] = tail(annual, 1.0 - 1.0 / periods)["var_se"].to_numpy()
+        out["oep_se"] = tail(occurrence_max, 1.0 - 1.0 / periods)["var_se"].to_numpy()
     return out

@@ -44,6 +44,12 @@ _BATCHES = 20
 _MIN_YEARS = 100
 
 
+def _wsum(w: np.ndarray, x: np.ndarray) -> float:
+    """sum(w * x) by NumPy's pairwise summation: unlike a BLAS dot product, its result does
+    not depend on the number of BLAS threads."""
+    return float(np.sum(w * x))
+
+
 def _loss_array(x) -> np.ndarray:
     x = np.ascontiguousarray(x, dtype=np.float64)
     if x.ndim != 1 or x.size < 2:
@@ -111,7 +117,7 @@ class TVaRCostOfCapital:
     name = "tvar_cost_of_capital"
 
     def label(self) -> str:
-        return f"TVaR {self.level:.1%} cost of capital ({self.rate:.0%})"
+        return f"TVaR {measures.level_label(self.level)} cost of capital ({self.rate:.0%})"
 
     def weights(self, x: np.ndarray) -> np.ndarray:
         return (1.0 - self.rate) / x.size + self.rate * tvar_weights(x, self.level)
@@ -236,12 +242,12 @@ class Loads:
 def risk_premium(x, principle) -> float:
     """The principle's premium (before loads) for annual losses ``x``."""
     x = _loss_array(x)
-    return float(np.dot(principle_from(principle).weights(x), x))
+    return float(_wsum(principle_from(principle).weights(x), x))
 
 
 def _batch_se(x: np.ndarray, principle: Principle) -> float:
     blocks = np.array_split(x, _BATCHES)
-    values = np.array([np.dot(principle.weights(b), b) for b in blocks])
+    values = np.array([_wsum(principle.weights(b), b) for b in blocks])
     return float(np.std(values, ddof=1) / math.sqrt(_BATCHES))
 
 
@@ -261,7 +267,7 @@ class Premium:
         return self.by_section
 
     def _repr_html_(self) -> str:
-        from . import format_yen
+        from .terms import format_amount as format_yen
 
         return (f"<p>{self.label}: technical premium {format_yen(self.technical_premium.value)} "
                 f"(SE {format_yen(self.technical_premium.se)}), expected loss "
@@ -269,11 +275,12 @@ class Premium:
 
 
 def premium(res, principle="expected_value", loads: Loads | None = None,
-            view: str = "insured") -> Premium:
+            view: str = "insured", by_section: bool = True) -> Premium:
     """Premium for an :class:`~cyberloss.terms.InsuredResult` (insured view by default).
 
     ``by_section`` splits expected loss, risk premium and technical premium over the
-    policy sections with the principle's weights (fixed expense pro rata to risk premium).
+    policy sections with the principle's weights (fixed expense pro rata to risk premium);
+    ``by_section=False`` leaves only the total row.
     """
     principle = principle_from(principle)
     loads = Loads() if loads is None else loads
@@ -283,22 +290,23 @@ def premium(res, principle="expected_value", loads: Loads | None = None,
     if x.size < _MIN_YEARS:
         raise ValueError(f"premium needs at least {_MIN_YEARS} simulated years, got {x.size}")
     w = principle.weights(x)
-    total = float(np.dot(w, x))
+    total = float(_wsum(w, x))
     factor = 1.0 / (1.0 - loads.expense_ratio - loads.profit_ratio)
     rows = []
     from .terms import SECTIONS
 
-    for section in SECTIONS + ("uninsured",):
+    for section in (SECTIONS + ("uninsured",)) if by_section else ():
         xs = res.annual(view, section)
-        rp = float(np.dot(w, xs))
+        rp = float(_wsum(w, xs))
         fixed = loads.fixed_expense * (rp / total if total > 0 else 1.0 / (len(SECTIONS) + 1))
         rows.append((section, float(xs.mean()), rp, (rp + fixed) * factor))
     by_section = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",
                                              "technical_premium"]).set_index("section")
-    by_section.loc["total"] = by_section.sum()
     se = _batch_se(x, principle)
+    expected = measures.mean(x)
+    by_section.loc["total"] = (expected.value, total, loads.gross_up(total))
     return Premium(principle=principle.name, label=principle.label(),
-                   expected_loss=measures.mean(x),
+                   expected_loss=expected,
                    risk_premium=Estimate(total, se),
                    technical_premium=Estimate(loads.gross_up(total), se * factor),
                    loads=loads, by_section=by_section)

@@ -114,7 +114,9 @@ class Quote:
 
     name: str
     result: terms_mod.InsuredResult
-    premiums: pd.DataFrame
+    statistics: pd.DataFrame          # InsuredResult.describe(settings.levels)
+    premiums: pd.DataFrame            # pricing.quote_table, one row per principle
+    section_premium: pricing.Premium  # the first principle, by section
     decision: decision.RetentionDecision
     settings: QuoteSettings
 
@@ -130,22 +132,17 @@ class Quote:
 
     def summary(self) -> pd.DataFrame:
         """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle."""
-        res = self.result
-        rows = {}
-        for view in terms_mod.VIEWS:
-            rows.setdefault("expected loss", {})[view] = res.mean(view).value
-            rows.setdefault("standard deviation", {})[view] = res.std(view).value
-            for p in self.settings.levels:
-                rows.setdefault(f"VaR {p:.1%}", {})[view] = res.var(p, view).value
-                rows.setdefault(f"TVaR {p:.1%}", {})[view] = res.tvar(p, view).value
+        st = self.statistics
+        rows = {("expected loss" if label == "mean" else
+                 "standard deviation" if label == "std" else label):
+                {view: st.loc[label, view] for view in terms_mod.VIEWS} for label in st.index}
         for name, row in self.premiums.iterrows():
             rows[f"premium: {row['label']}"] = {"insured": row["technical_premium"]}
         return pd.DataFrame.from_dict(rows, orient="index")[list(terms_mod.VIEWS)]
 
     def text(self) -> str:
         """The quote as plain text in 万円 / 億円."""
-        from . import format_yen
-
+        format_yen = terms_mod.format_amount
         res, rec = self.result, self.decision.recommended
         table = self.summary().map(lambda v: "" if pd.isna(v) else format_yen(v))
         lines = [f"cyberloss quote: {self.name}",
@@ -153,21 +150,18 @@ class Quote:
                  f"{res.n_events:,} incidents",
                  "", table.to_string(), "",
                  "Technical premium by section (" + self.premiums.index[0] + "):",
-                 self._first_premium().by_section.map(format_yen).to_string(), "",
+                 self.section_premium.by_section.map(format_yen).to_string(), "",
                  "Recommended: " + (f"deductible {format_yen(rec['deductible'])}, annual aggregate "
                                     f"limit {format_yen(rec['limit'])}" if rec["insured"]
                                     else "no insurance"),
                  self.decision.reason]
         return "\n".join(lines)
 
-    def _first_premium(self) -> pricing.Premium:
-        return pricing.premium(self.result, self.settings.principles[0], self.settings.loads)
-
     def to_json(self) -> dict:
         """JSON-ready dict (JPY; unlimited amounts are null)."""
         res, rec = self.result, self.decision.recommended
         views = terms_mod.VIEWS
-        means = {v: res.mean(v) for v in views}
+        st = self.statistics
         ep = self.ep_curve()
         return _clean({
             "name": self.name,
@@ -176,17 +170,22 @@ class Quote:
             "seed": self.settings.seed,
             "incidents": res.n_events,
             "terms": res.terms.to_dict(),
-            "expected_loss": {v: means[v].value for v in views},
-            "expected_loss_se": {v: means[v].se for v in views},
-            "std": {v: res.std(v).value for v in views},
-            "var": {f"{p:g}": {v: res.var(p, v).value for v in views} for p in self.settings.levels},
-            "tvar": {f"{p:g}": {v: res.tvar(p, v).value for v in views}
+            "expected_loss": {v: st.loc["mean", v] for v in views},
+            "expected_loss_se": {v: st.loc["mean", f"{v}_se"] for v in views},
+            "std": {v: st.loc["std", v] for v in views},
+            "var": {f"{p:g}": {v: st.loc[f"VaR {measures.level_label(p)}", v] for v in views}
+                    for p in self.settings.levels},
+            "var_se": {f"{p:g}": {v: st.loc[f"VaR {measures.level_label(p)}", f"{v}_se"] for v in views}
+                       for p in self.settings.levels},
+            "tvar": {f"{p:g}": {v: st.loc[f"TVaR {measures.level_label(p)}", v] for v in views}
                      for p in self.settings.levels},
+            "tvar_se": {f"{p:g}": {v: st.loc[f"TVaR {measures.level_label(p)}", f"{v}_se"] for v in views}
+                        for p in self.settings.levels},
             "premium": {name: row["technical_premium"] for name, row in self.premiums.iterrows()},
             "premium_detail": {name: {k: row[k] for k in row.index}
                                for name, row in self.premiums.iterrows()},
             "premium_by_section": {k: dict(v) for k, v in
-                                   self._first_premium().by_section.iterrows()},
+                                   self.section_premium.by_section.iterrows()},
             "loads": dataclasses.asdict(self.settings.loads),
             "ep_curve": ep.to_dict(orient="records"),
             "recommended": {
@@ -227,8 +226,7 @@ class Quote:
         """A self-contained HTML report with tables and the two plots."""
         import matplotlib.pyplot as plt
 
-        from . import format_yen
-
+        format_yen = terms_mod.format_amount
         ax = self.plot_ep()
         ep_png = _png(ax.figure)
         plt.close(ax.figure)
@@ -242,15 +240,14 @@ class Quote:
                 f"<p>{self.result.n_years:,} simulated years, seed {self.settings.seed}.</p>"
                 f"<h2>Policy</h2>{self.result.terms._repr_html_()}"
                 f"<h2>Quote</h2>{summary.to_html()}"
-                f"<h2>Premium by section</h2>{self._first_premium()._repr_html_()}"
+                f"<h2>Premium by section</h2>{self.section_premium._repr_html_()}"
                 f"<h2>Exceedance probability</h2><img src='data:image/png;base64,{ep_png}'>"
                 f"<h2>Retention and limit</h2><p>{html.escape(self.decision.reason)}</p>"
                 f"<img src='data:image/png;base64,{decision_png}'>"
                 "</body></html>")
 
     def _repr_html_(self) -> str:
-        from . import format_yen
-
+        format_yen = terms_mod.format_amount
         return (f"<p>Quote for {html.escape(self.name)}</p>"
                 + self.summary().map(lambda v: "" if pd.isna(v) else format_yen(v)).to_html()
                 + f"<p>{html.escape(self.decision.reason)}</p>")
@@ -288,7 +285,10 @@ def quote_events(events, n_years: int, policy: terms_mod.CoverageTerms,
                                     principle=d.principle, loads=settings.loads,
                                     cost_of_capital=d.cost_of_capital, tail_level=d.tail_level,
                                     max_premium=d.max_premium)
-    return Quote(name=name, result=res, premiums=premiums, decision=dec, settings=settings)
+    return Quote(name=name, result=res, statistics=res.describe(settings.levels),
+                 premiums=premiums,
+                 section_premium=pricing.premium(res, settings.principles[0], settings.loads),
+                 decision=dec, settings=settings)
 
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:

@@ -82,6 +82,16 @@ def parse_yen(value: Any, field: str) -> float:
         raise ValueError(f"{field} must be an amount in JPY, got {value!r}") from None
 
 
+def format_amount(x: float) -> str:
+    """``cyberloss.format_yen`` with one decimal of 万円 below 100万円 (small premiums)."""
+    from . import format_yen
+
+    x = float(x)
+    if math.isfinite(x) and 0 < abs(x) < 1e6:
+        return f"{x / 1e4:,.1f}万円"
+    return format_yen(x)
+
+
 def section_components(section: str, cover_prevention: bool) -> tuple[str, ...]:
     """Event-table components paid by ``section``."""
     if section == "response":
@@ -245,8 +255,7 @@ class CoverageTerms:
         return dataclasses.replace(self, deductible=deductible, aggregate_limit=aggregate_limit)
 
     def describe(self) -> pd.DataFrame:
-        from . import format_yen
-
+        format_yen = format_amount
         rows = []
         for name in SECTIONS:
             sec = self.sections.get(name)
@@ -434,14 +443,25 @@ class InsuredResult:
         self._event = {"gross": gross, "insured": insured, "retained": gross - insured}
         self._annual = {v: self._sum_by_year(x) for v, x in self._event.items()}
         self._annual["retained"] = self._annual["gross"] - self._annual["insured"]
-        self._sections = {}
-        for name in gross_by:
-            g = self._sum_by_year(gross_by[name])
-            i = self._sum_by_year(insured_by[name])
-            self._sections[name] = {"gross": g, "insured": i, "retained": g - i}
+        # per-incident section amounts; annual sums are formed when a section is asked for
+        self._gross_by = gross_by
+        self._insured_by = insured_by
 
     def _sum_by_year(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self._year, weights=x, minlength=self.n_years).astype(np.float64)
+        return np.bincount(self._year, weights=x, minlength=self.n_years)
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(self._gross_by)
+
+    def _section_annual(self, section: str, view: str) -> np.ndarray:
+        if section not in self._gross_by:
+            raise ValueError(f"section must be one of {', '.join(self._gross_by)}, got {section!r}")
+        gross = self._sum_by_year(self._gross_by[section])
+        if view == "gross":
+            return gross
+        insured = self._sum_by_year(self._insured_by[section])
+        return insured if view == "insured" else gross - insured
 
     @staticmethod
     def _check_view(view: str) -> str:
@@ -452,12 +472,7 @@ class InsuredResult:
     def annual(self, view: str = "insured", section: str | None = None) -> np.ndarray:
         """Annual loss per simulated year (read-only view), optionally of one section."""
         self._check_view(view)
-        if section is None:
-            out = self._annual[view]
-        elif section in self._sections:
-            out = self._sections[section][view]
-        else:
-            raise ValueError(f"section must be one of {', '.join(self._sections)}, got {section!r}")
+        out = self._annual[view] if section is None else self._section_annual(section, view)
         out = out.view()
         out.flags.writeable = False
         return out
@@ -478,9 +493,9 @@ class InsuredResult:
         """Year loss table (JPY): gross, insured, retained, and per section if asked."""
         data = {v: self._annual[v] for v in VIEWS}
         if by_section:
-            for name, views in self._sections.items():
+            for name in self.sections:
                 for v in VIEWS:
-                    data[f"{v}_{name}"] = views[v]
+                    data[f"{v}_{name}"] = self._section_annual(name, v)
         df = pd.DataFrame(data)
         df.index.name = "year"
         return df
@@ -542,8 +557,10 @@ class InsuredResult:
         for limit in np.atleast_1d(np.asarray(limits, dtype=np.float64)):
             y = self.layer_losses(Layer(0.0, float(limit), basis), view)
             r = y.mean() / mb
-            cov = np.cov(y, basic, ddof=1) if n > 1 else np.zeros((2, 2))
-            var_r = (cov[0, 0] - 2 * r * cov[0, 1] + r * r * cov[1, 1]) / (n * mb * mb)
+            # delta method on the ratio: Var(y - r basic) / (n E[basic]^2); pairwise sums, not
+            # BLAS (np.cov), so the result does not depend on the number of threads
+            resid = (y - y.mean()) - r * (basic - mb)
+            var_r = float(np.sum(resid * resid)) / max(n - 1, 1) / (n * mb * mb)
             rows.append((float(limit), float(y.mean()), float(r), math.sqrt(max(var_r, 0.0))))
         return pd.DataFrame(rows, columns=["limit", "expected_loss", "ilf", "ilf_se"])
 
@@ -559,17 +576,16 @@ class InsuredResult:
             x = self._annual[view]
             put("mean", view, measures.mean(x))
             put("std", view, measures.std(x))
-            for p in levels:
-                put(f"VaR {p:.1%}", view, measures.var(x, p))
-                put(f"TVaR {p:.1%}", view, measures.tvar(x, p))
+            table = measures.tail(x, levels)
+            for p, row in table.iterrows():
+                put(f"VaR {measures.level_label(p)}", view, Estimate(row["var"], row["var_se"]))
+                put(f"TVaR {measures.level_label(p)}", view, Estimate(row["tvar"], row["tvar_se"]))
         df = pd.DataFrame.from_dict(rows, orient="index")
         df.index.name = "statistic"
         return df
 
     def _repr_html_(self) -> str:
-        from . import format_yen
-
-        df = self.describe().map(format_yen)
+        df = self.describe().map(format_amount)
         return (f"<p>InsuredResult: {self.n_years:,} simulated years, {self.n_events:,} incidents"
                 "</p>" + df.to_html())
 
