@@ -45,3 +45,12 @@ def test_quote_refuses_a_profile_without_terms(tmp_path, capsys):
     path.write_text('[organisation]\nindustry = "manufacturing"\nsize = "sme"\n', encoding="utf-8")
     assert main(["quote", str(path), "--json"]) == 2
     assert "[terms]" in capsys.readouterr().err
+
+
+def test_demo_quotes_the_example_and_writes_the_ep_plot(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--years", "50000"]) == 0
+    out = capsys.readouterr().out
+    assert "SME manufacturer" in out and "Recommended" in out
+    assert (tmp_path / "ep_curve.png").read_bytes()[:4] == b"\x89PNG"
+    data = json.loads((tmp_path / "quote.json").read_text(encoding="utf-8"))
+    assert data["recommended"]["reason"]

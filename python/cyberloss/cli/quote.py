@@ -24,19 +24,17 @@ def register(subparsers) -> None:
 
 
 def write_outputs(quote, plot: Path | None, html_path: Path | None) -> None:
+    """Write the EP curve PNG and/or the HTML report (Agg backend without a display)."""
+    if plot is None and html_path is None:
+        return
+    from ..plotting import pyplot
+
+    plt = pyplot()
     if plot is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         ax = quote.plot_ep()
         ax.figure.savefig(plot, dpi=120, bbox_inches="tight")
         plt.close(ax.figure)
     if html_path is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
         html_path.write_text(quote.to_html(), encoding="utf-8")
 
 
