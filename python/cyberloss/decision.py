@@ -7,7 +7,8 @@ simulated years (common random numbers, so options are compared without extra no
 
 the retained expected loss, the premium the market would charge (a premium principle with
 loads on the insured loss), and the cost of holding capital against the retained tail.
-"No insurance" is always an option (its retained loss is the gross loss, premium 0).
+"No insurance" is always an option (its retained loss is the gross loss, premium 0); in the
+grid it is the row with ``insured`` false, an infinite deductible and a zero limit.
 
 An option is on the efficient frontier when no other option has both a lower-or-equal
 expected cost (``E[retained] + premium``) and a lower-or-equal retained tail
@@ -64,7 +65,7 @@ class RetentionDecision:
         shown = self.grid.copy()
         for c in ("deductible", "limit", "retained_el", "premium", "tail_capital_cost",
                   "total_cost", "retained_tvar"):
-            shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else format_yen(v))
+            shown[c] = shown[c].map(lambda v: format_yen(v) if math.isfinite(v) else "none")
         return f"<p>{self.reason}</p>" + shown.to_html()
 
     def plot(self, fig=None):
@@ -144,7 +145,8 @@ def choose_retention(events, n_years: int, base_terms: terms_mod.CoverageTerms,
             rows.append(_row(True, d, limit, res.annual("retained"),
                              prem.technical_premium.value, prem.expected_loss.value,
                              cost_of_capital, tail_level))
-    rows.append(_row(False, math.nan, 0.0, gross, 0.0, 0.0, cost_of_capital, tail_level))
+    # no insurance: an infinite deductible, no limit
+    rows.append(_row(False, math.inf, 0.0, gross, 0.0, 0.0, cost_of_capital, tail_level))
     grid = pd.DataFrame(rows)
     grid["efficient"] = _efficient(grid["retained_el"] + grid["premium"], grid["retained_tvar"])
 
