@@ -23,8 +23,10 @@ TVaR follows :mod:`cyberloss.stats` (``VaR_p`` is the ``m = ceil(n p)``-th order
 ranked in simulation order (stable sort).
 
 The technical premium adds loads: ``(risk premium + fixed_expense) / (1 - expense_ratio -
-profit_ratio)``.  Standard errors of premiums are batch means over 20 contiguous blocks of
-simulated years (an approximation for the non-linear principles).
+profit_ratio)``.  Standard errors of premiums: exact for the expected-value principle, delta
+method for the standard-deviation principle, the influence function for TVaR cost of capital,
+and batch means over 20 contiguous blocks of years for Wang.  For heavy tails all of them
+tend to understate the spread (the tail that drives it is rarely sampled).
 """
 from __future__ import annotations
 
@@ -77,6 +79,9 @@ class ExpectedValue:
     def weights(self, x: np.ndarray) -> np.ndarray:
         return np.full(x.size, (1.0 + self.loading) / x.size)
 
+    def standard_error(self, x: np.ndarray) -> float:
+        return (1.0 + self.loading) * float(np.std(x, ddof=1)) / math.sqrt(x.size)
+
 
 @dataclasses.dataclass(frozen=True)
 class StandardDeviation:
@@ -101,6 +106,16 @@ class StandardDeviation:
             w += self.k * (x - x.mean()) / ((n - 1) * sd)
         return w
 
+    def standard_error(self, x: np.ndarray) -> float:
+        """Delta method: Var(m + k s) = (s^2 + k mu3 / s + k^2 (mu4 - s^4) / (4 s^2)) / n."""
+        s = float(np.std(x, ddof=1))
+        if s == 0.0:
+            return 0.0
+        c = x - x.mean()
+        mu3, mu4 = float(np.mean(c**3)), float(np.mean(c**4))
+        var = s * s + self.k * mu3 / s + self.k**2 * (mu4 - s**4) / (4.0 * s * s)
+        return math.sqrt(max(var, 0.0) / x.size)
+
 
 @dataclasses.dataclass(frozen=True)
 class TVaRCostOfCapital:
@@ -122,6 +137,13 @@ class TVaRCostOfCapital:
     def weights(self, x: np.ndarray) -> np.ndarray:
         return (1.0 - self.rate) / x.size + self.rate * tvar_weights(x, self.level)
 
+    def standard_error(self, x: np.ndarray) -> float:
+        """Influence function ``(1 - r)(x - mean) + r (VaR + (x - VaR)^+ / (1 - p) - TVaR)``."""
+        row = measures.tail(x, [self.level]).iloc[0]
+        influence = ((1.0 - self.rate) * (x - x.mean())
+                     + self.rate * np.maximum(x - row["var"], 0.0) / (1.0 - self.level))
+        return float(np.std(influence, ddof=1)) / math.sqrt(x.size)
+
 
 @dataclasses.dataclass(frozen=True)
 class WangTransform:
@@ -137,6 +159,10 @@ class WangTransform:
 
     def label(self) -> str:
         return f"Wang transform (lambda = {self.lam:g})"
+
+    def standard_error(self, x: np.ndarray) -> float:
+        """Batch means over 20 contiguous blocks of years (no simple closed form)."""
+        return _batch_se(x, self)
 
     def weights(self, x: np.ndarray) -> np.ndarray:
         order = np.argsort(x, kind="stable")
@@ -302,7 +328,7 @@ def premium(res, principle="expected_value", loads: Loads | None = None,
         rows.append((section, float(xs.mean()), rp, (rp + fixed) * factor))
     by_section = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",
                                              "technical_premium"]).set_index("section")
-    se = _batch_se(x, principle)
+    se = principle.standard_error(x)
     expected = measures.mean(x)
     by_section.loc["total"] = (expected.value, total, loads.gross_up(total))
     return Premium(principle=principle.name, label=principle.label(),

@@ -114,3 +114,19 @@ def test_bad_principles_are_refused(spec, field):
 def test_bad_loads_are_refused(kwargs, field):
     with pytest.raises(ValueError, match=field):
         Loads(**kwargs)
+
+
+@pytest.mark.parametrize("principle", [ExpectedValue(0.3), StandardDeviation(0.2),
+                                       TVaRCostOfCapital(0.99, 0.1), WangTransform(0.25)])
+def test_premium_standard_error_matches_replication_spread(principle):
+    rng = np.random.default_rng(17)
+    premiums, ses = [], []
+    for _ in range(60):
+        n = 20_000
+        x = rng.lognormal(14, 1.2, n) * (rng.random(n) < 0.1)
+        res = result_with(x)
+        p = pricing.premium(res, principle, Loads.none(), by_section=False)
+        premiums.append(p.risk_premium.value)
+        ses.append(p.risk_premium.se)
+    # batch means with 20 batches: the SE of an SE is ~16%, plus the spread over 60 runs
+    assert np.mean(ses) == pytest.approx(np.std(premiums, ddof=1), rel=0.35)

@@ -13,8 +13,7 @@ from cyberloss import quote, terms
 N = 20_000
 
 
-@pytest.fixture(scope="module")
-def q():
+def inputs():
     rng = np.random.default_rng(21)
     year = np.sort(rng.choice(N, size=600))
     ev = terms.event_table(year, downtime_days=rng.uniform(0, 30, year.size),
@@ -30,7 +29,16 @@ def q():
     settings = quote.QuoteSettings.from_dict(
         {"years": N, "seed": 3, "loads": {"expense_ratio": 0.25, "profit_ratio": 0.05},
          "decision": {"deductibles": [0, "100万円", "500万円"], "limits": ["5000万円", "1億円", "3億円"]}})
-    return quote.quote_events(ev, N, policy, settings, name="hand-made SME")
+    return ev, N, policy, settings
+
+
+@pytest.fixture(scope="module")
+def q():
+    return quote.quote_events(*inputs(), name="hand-made SME")
+
+
+def test_quote_is_deterministic(q):
+    assert quote.quote_events(*inputs(), name="hand-made SME").to_json() == q.to_json()
 
 
 def test_json_contract(q):
@@ -84,3 +92,4 @@ def test_profile_without_terms_is_refused(tmp_path):
     path.write_text('industry = "manufacturing"\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"\[terms\]"):
         quote.read_quote_toml(path)
+
