@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ["simulate", "demo", "jnsa", "quote"]
+SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote"]
 
 
 def build_parser() -> argparse.ArgumentParser:
