@@ -194,6 +194,11 @@ def _reason(grid: pd.DataFrame, best: pd.Series, p: float, max_premium) -> str:
             f"(retained TVaR {measures.level_label(p)} {format_yen(none['retained_tvar'])}, with this policy "
             f"{format_yen(best['retained_tvar'])}).")
         others = grid[grid["insured"] & ~grid["recommended"]]
+        same = np.isclose(others["total_cost"], best["total_cost"], rtol=1e-12, atol=0.0)
+        if same.any():
+            parts.append(f"{int(same.sum())} other option(s) cost exactly the same: their extra "
+                         "cover is never used in the simulated years.")
+        others = others[~same]
         if len(others):
             runner = others.loc[others["total_cost"].idxmin()]
             parts.append(

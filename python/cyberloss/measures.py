@@ -33,7 +33,8 @@ import pandas as pd
 
 from . import stats
 
-DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
+DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000,
+                          50000, 100000)
 
 
 class Estimate(NamedTuple):
