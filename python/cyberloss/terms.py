@@ -353,7 +353,6 @@ def _event_arrays(events, n_years: int) -> tuple[np.ndarray, np.ndarray, dict[st
         if bad.any():
             raise ValueError(f"events.{c} must be finite and >= 0, got {arr[bad][0]!r}")
         values[c] = arr
-    order = None
     if year.size > 1 and np.any(np.diff(year) < 0):
         order = np.argsort(year, kind="stable")
         year = year[order]
@@ -440,6 +439,9 @@ class InsuredResult:
         self.n_events = int(year.size)
         self._year = year
         gross = sum(gross_by.values(), np.zeros(year.size))
+        # insured <= gross exactly, although the two sums round differently: so retained
+        # losses, per incident and (summed in the same order) per year, are never below 0
+        insured = np.minimum(insured, gross)
         self._event = {"gross": gross, "insured": insured, "retained": gross - insured}
         self._annual = {v: self._sum_by_year(x) for v, x in self._event.items()}
         self._annual["retained"] = self._annual["gross"] - self._annual["insured"]

@@ -78,7 +78,7 @@ def test_retained_plus_insured_is_gross_every_year(events, policy):
     np.testing.assert_allclose(res.annual("gross"), gross, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(res.annual("insured") + res.annual("retained"), gross,
                                rtol=1e-12, atol=1e-6)
-    assert np.all(res.annual("insured") >= 0)
+    assert np.all(res.annual("insured") >= 0) and np.all(res.annual("retained") >= 0)
     assert np.all(res.annual("insured") <= policy.aggregate_limit * (1 + 1e-12))
     assert no_more_than(res.annual("insured"), gross)
 
