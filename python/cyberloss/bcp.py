@@ -17,9 +17,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import components as comp
+from . import components as comp, stats
 from .organisation import (Controls, OrganisationProfile, OrganisationSimulation, TypeParameters,
-                           _read_toml, _var, data_from_document, simulate_organisation)
+                           _read_toml, data_from_document, simulate_organisation)
 
 _SCENARIO_FIELDS = ("name", "attack_type", "downtime_days", "closure_days", "share_affected",
                     "response_costs", "person_months", "records_exposed", "gifts_paid", "period")
@@ -335,7 +335,7 @@ class BcpComparison:
                 "variant": v.name,
                 "expected_loss": loss.mean(),
                 "expected_loss_se": loss.std(ddof=1) / math.sqrt(n),
-                "var_99": _var(loss, self.var_level),
+                "var_99": stats.var(loss, self.var_level),
                 "expected_downtime_days": down.mean(),
                 "expected_ransomware_downtime_days": rw.mean(),
                 "difference_to_baseline": d_loss.mean(),

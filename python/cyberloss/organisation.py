@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import components as comp
+from . import components as comp, stats
 
 SIZES = ("large", "sme", "organisation")
 
@@ -447,7 +447,7 @@ class OrganisationSimulation:
 
     def var(self, p: float) -> float:
         """VaR_p of the annual loss: the lower empirical quantile, ceil(n p)-th order statistic."""
-        return _var(self.annual(), p)
+        return stats.var(self.annual(), p)
 
     def describe(self) -> pd.DataFrame:
         """Annual expected loss by component with its standard error, and counts/downtime."""
@@ -481,14 +481,6 @@ class OrganisationSimulation:
     def _repr_html_(self) -> str:
         return (f"<b>OrganisationSimulation</b> {self.profile.name}: {self.n_years:,} years, seed {self.seed}, "
                 f"basis {self.basis}, period {self.period}" + self.describe().to_html())
-
-
-def _var(x: np.ndarray, p: float) -> float:
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"p must lie in (0, 1), got {p!r}")
-    xs = np.sort(x)
-    idx = max(int(math.ceil(p * xs.size)) - 1, 0)
-    return float(xs[idx])
 
 
 def simulate_organisation(
