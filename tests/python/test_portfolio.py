@@ -296,3 +296,26 @@ def test_organisation_loss_uses_the_components_of_each_policy():
     np.testing.assert_allclose(total, parts[list(comp.USUALLY_INSURED)].sum(axis=1), rtol=1e-12)
     with pytest.raises(ValueError, match="sections must be components"):
         pf.OrganisationLoss(pf.SurveySeverity.from_calibration(), sections=("lunch",))
+
+
+def test_covered_loss_applies_the_section_wording_of_cyberloss_terms():
+    from cyberloss import terms as tm
+
+    book = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    wording = tm.CoverageTerms.from_toml(REPO / "examples" / "sme_manufacturer.toml").with_retention(0.0, math.inf)
+    components = pf.OrganisationLoss.from_calibration()
+    covered = pf.CoveredLoss(components, wording)
+    ev = dict(_core.portfolio_events(_core.PortfolioFrequency(book.rates.tolist(), [0.0] * 5), 6, 0, 4000))
+    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
+    ev["seed"] = 6
+    paid = covered(book, ev)
+    parts = components.components(book, ev)
+    direct = tm.apply(wording, tm.event_table(np.arange(len(parts)), downtime_days=parts["downtime_days"],
+                                              **{c: parts[c].to_numpy() for c in tm.COMPONENTS}), len(parts))
+    np.testing.assert_array_equal(paid, direct.occurrence("insured")[1])
+    assert (paid <= parts[list(tm.COMPONENTS)].sum(axis=1).to_numpy() + 1e-6).all()
+    assert (paid < components(book, ev)).any()               # sublimits / BI periods bite
+    with pytest.raises(ValueError, match="template's deductible must be 0"):
+        pf.CoveredLoss(components, tm.CoverageTerms.from_toml(REPO / "examples" / "sme_manufacturer.toml"))
+    res = pf.simulate_portfolio(pf.PortfolioModel(book, loss=covered), 2000, 6)
+    assert res.describe().loc["gross", "mean"] > 0

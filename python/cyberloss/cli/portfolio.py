@@ -8,8 +8,13 @@ Reinsurance comes from ``--reinsurance FILE.toml`` (tables ``[per_risk]``, ``[pe
 ``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` and
 ``--stop-loss RETENTION[:LIMIT]`` (JPY; an option overrides the same contract of the file).
 
+The loss per incident is ``--loss survey`` (calibrated survey severity, default),
+``organisation`` (the usually insured components of cyberloss.organisation, incl. lost
+profit from each policy's revenue) or ``covered`` (those components through the sections of a
+policy wording, ``--terms FILE.toml``; the book's deductible and limits stay per policy).
+
 JSON keys (stable): policies, years, seed, block_years, attack_types, systemic_variance,
-scenario, reinsurance, gross / ceded / net (each: mean, mean_se, std, var, tvar keyed by
+scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, var, tvar keyed by
 level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64),
 reinstatement_premium_mean, average_policy_correlation; for an empty portfolio, message and
 gross / ceded / net = null.
@@ -68,8 +73,18 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
     else:
         systemic = pf.SystemicShock.default()
     loss = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
-    if args.loss == "organisation":
+    if args.loss in ("organisation", "covered"):
         loss = pf.OrganisationLoss(loss)
+    if args.loss == "covered":
+        if not args.terms:
+            raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
+        from .. import terms as tm
+
+        # the book's deductible and limits are per-policy columns: the wording gives the sections
+        wording = tm.CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
+        loss = pf.CoveredLoss(loss, wording)
+    elif args.terms:
+        raise ValueError("--terms applies to --loss covered only")
     return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),
                              scenario=pf.scenario(args.scenario) if args.scenario else None)
 
@@ -138,9 +153,14 @@ def register(sub) -> None:
                    help="rate and severity period (default recent)")
     p.add_argument("--exposure-elasticity", type=float, default=0.0,
                    help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
-    p.add_argument("--loss", choices=("survey", "organisation"), default="survey",
-                   help="per-incident loss: survey-basis severity (default) or the organisation's "
-                        "insured components incl. lost profit (slower)")
+    p.add_argument("--loss", choices=("survey", "organisation", "covered"), default="survey",
+                   help="per-incident loss: survey-basis severity (default), the organisation's "
+                        "usually insured components incl. lost profit, or those components "
+                        "through the sections of --terms (slower)")
+    p.add_argument("--terms", metavar="FILE.toml", default=None,
+                   help="policy wording for --loss covered: the [terms] sections (sublimits, BI "
+                        "periods, coinsurance, section limits); its deductible and aggregate "
+                        "limit are replaced by the book's columns")
     p.add_argument("--no-systemic", action="store_true", help="switch the systemic shock off")
     p.add_argument("--systemic-variance", type=float, default=None,
                    help="one systemic variance for every attack type (default: derived per type)")

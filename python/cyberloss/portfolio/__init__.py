@@ -21,10 +21,10 @@ from ._model import Portfolio, PortfolioModel
 from ._result import PortfolioResult, annual_loss_sha256
 from ._simulate import DEFAULT_BLOCK_YEARS, BlockResult, apply_terms, run_block, simulate_portfolio
 from ._table import COLUMNS, OPTIONAL_DEFAULTS, REQUIRED
-from .losses import FixedLoss, OrganisationLoss, SurveySeverity
+from .losses import CoveredLoss, FixedLoss, OrganisationLoss, SurveySeverity
 from .systemic import SCENARIOS, Scenario, SystemicShock, derive_default_variances, scenario
 
 __all__ = ["COLUMNS", "DEFAULT_BLOCK_YEARS", "OPTIONAL_DEFAULTS", "REQUIRED", "SCENARIOS",
-           "BlockResult", "FixedLoss", "OrganisationLoss", "Portfolio", "PortfolioModel", "PortfolioResult", "Scenario",
+           "BlockResult", "CoveredLoss", "FixedLoss", "OrganisationLoss", "Portfolio", "PortfolioModel", "PortfolioResult", "Scenario",
            "SurveySeverity", "SystemicShock", "annual_loss_sha256", "apply_terms",
            "derive_default_variances", "run_block", "scenario", "simulate_portfolio"]

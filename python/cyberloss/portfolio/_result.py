@@ -114,7 +114,8 @@ class PortfolioResult:
                "block_years": self.block_years, "attack_types": self.model.attack_types,
                "systemic_variance": dict(zip(self.model.attack_types, self.model.variances())),
                "scenario": self.model.scenario.name if self.model.scenario else None,
-               "reinsurance": self.model.reinsurance.to_dict()}
+               "reinsurance": self.model.reinsurance.to_dict(),
+               "loss": type(self.model.loss).__name__}
         if self.is_empty:
             out["message"] = self.message
             for view in VIEWS:

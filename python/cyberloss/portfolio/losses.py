@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -218,3 +218,44 @@ class OrganisationLoss:
     def __call__(self, portfolio, events) -> np.ndarray:
         parts = self.components(portfolio, events)
         return parts[list(self.sections)].sum(axis=1).to_numpy()
+
+
+@dataclass(frozen=True)
+class CoveredLoss:
+    """Per-incident loss after a policy wording's sections (``cyberloss.terms``, issue 5).
+
+    Each incident's components (from ``components``, an :class:`OrganisationLoss`) go through
+    ``terms`` (a ``CoverageTerms`` template shared by the book): covered sections, per-component
+    sublimits, the business-interruption waiting and indemnity periods, coinsurance and section
+    limits.  The template's own deductible and aggregate limit must be 0 and unlimited: each
+    policy's deductible, occurrence limit and annual aggregate limit are the portfolio's
+    columns, applied by the portfolio to the sum of covered sections returned here (so the
+    per-policy deductible acts after coinsurance and section limits, a documented
+    simplification of ``terms.apply``'s order).
+    """
+
+    components_loss: OrganisationLoss
+    terms: Any
+
+    def __post_init__(self):
+        from .. import terms as tm
+
+        if not isinstance(self.components_loss, OrganisationLoss):
+            raise ValueError(f"components_loss must be an OrganisationLoss, got {self.components_loss!r}")
+        if not isinstance(self.terms, tm.CoverageTerms):
+            raise ValueError(f"terms must be a cyberloss.terms.CoverageTerms, got {self.terms!r}")
+        if self.terms.deductible != 0 or math.isfinite(self.terms.aggregate_limit):
+            raise ValueError("terms: the template's deductible must be 0 and its aggregate_limit "
+                             "unlimited; per-policy deductibles and limits are portfolio columns, got "
+                             f"deductible={self.terms.deductible!r}, aggregate_limit={self.terms.aggregate_limit!r}")
+
+    def __call__(self, portfolio, events) -> np.ndarray:
+        from .. import terms as tm
+
+        parts = self.components_loss.components(portfolio, events)
+        n = len(parts)
+        if n == 0:
+            return np.zeros(0)
+        table = tm.event_table(np.arange(n), downtime_days=parts["downtime_days"].to_numpy(),
+                               **{c: parts[c].to_numpy() for c in tm.COMPONENTS})
+        return tm.apply(self.terms, table, n).occurrence("insured")[1]
