@@ -17,6 +17,7 @@ at the end).  ``progress=True`` prints the years done as blocks complete; a call
 from __future__ import annotations
 
 import contextlib
+import uuid
 from typing import Callable, Sequence
 
 from . import _validate
@@ -64,8 +65,9 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
     with _client(client, scheduler, local_cluster) as c:
         shared = c.scatter(model, broadcast=True)
         spans = blocks(years, block_years)
+        run = uuid.uuid4().hex     # a task name only: results never depend on it
         futures = [c.submit(run_block, shared, seed, y0, n, tracked, 1,
-                            key=f"cyberloss-portfolio-{seed}-{y0}-{n}-{id(model)}")
+                            key=f"cyberloss-portfolio-{run}-{y0}")
                    for y0, n in spans]
         size = {f.key: n for f, (_, n) in zip(futures, spans)}
         done = 0
