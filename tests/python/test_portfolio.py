@@ -319,3 +319,8 @@ def test_covered_loss_applies_the_section_wording_of_cyberloss_terms():
         pf.CoveredLoss(components, tm.CoverageTerms.from_toml(REPO / "examples" / "sme_manufacturer.toml"))
     res = pf.simulate_portfolio(pf.PortfolioModel(book, loss=covered), 2000, 6)
     assert res.describe().loc["gross", "mean"] > 0
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_with_the_size(book):
+    with pytest.raises(MemoryError, match=r"needs about [0-9.,]+ GiB"):
+        pf.simulate_portfolio(pf.PortfolioModel(book), 10**11, 1)

@@ -10,6 +10,7 @@ the block size is part of a run's definition (default 4096 years).
 """
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -18,6 +19,7 @@ import numpy as np
 
 from .. import _core, _validate
 from ._model import PortfolioModel
+from ._result import YLT_COLUMNS
 
 DEFAULT_BLOCK_YEARS = 4096
 MAX_TRACKED = 500
@@ -133,7 +135,25 @@ def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, li
         tracked.append(ids.index(str(pid)))
     if len(tracked) > MAX_TRACKED:
         raise ValueError(f"track: at most {MAX_TRACKED} policies, got {len(tracked)}")
+    need = required_bytes(model, years, min(block_years, years), len(tracked))
+    have = _core.available_memory_bytes()
+    if need > have:
+        raise MemoryError(f"a portfolio run of {years:,} years needs about {need / 2**30:.1f} GiB "
+                          f"(year-loss table, one block's events, per-policy sums), "
+                          f"{have / 2**30:.1f} GiB is available: use fewer years or smaller blocks")
     return years, seed, block_years, tracked
+
+
+def required_bytes(model, years: int, block_years: int, tracked: int = 0) -> float:
+    """Memory a run holds at its peak: the year-loss table (the merged blocks and their
+    concatenation), one block's events with their working arrays (about 200 bytes each at
+    mean + 6 sd of the block's count, ignoring the shock's spread) and per-policy sums."""
+    n_types = len(model.attack_types)
+    ylt = 2.0 * years * (len(YLT_COLUMNS) + 2 * n_types + 1) * 8
+    mean = model.expected_events() * block_years
+    events = 200.0 * (mean + 6 * math.sqrt(mean))
+    policies = 8.0 * 8 * len(model.portfolio) + block_years * tracked * 8 + tracked * tracked * 8
+    return ylt + events + policies
 
 
 def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
