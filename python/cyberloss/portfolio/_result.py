@@ -48,8 +48,9 @@ class PortfolioResult:
     def empty(cls, model, years: int, seed: int, block_years: int) -> "PortfolioResult":
         cols = list(YLT_COLUMNS) + [f"theta_{a}" for a in model.attack_types]
         ylt = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in ["year"] + cols})
-        policies = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in
-                                 ("policy_id", "mean", "std", "mean_se", "events_per_year")})
+        policies = pd.DataFrame({"policy_id": pd.Series(dtype=object),
+                                 **{c: pd.Series(dtype=np.float64)
+                                    for c in ("mean", "std", "mean_se", "events_per_year")}})
         return cls(model, years, seed, block_years, ylt, policies,
                    message="the portfolio has no policies: nothing to simulate, the result is empty")
 
