@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.portfolio}: {result.message}")
     else:
         print_table(result)
-    if result.is_empty:
+    if result.is_empty and args.json:
         print(f"cyberloss portfolio: {result.message}", file=sys.stderr)
     return 0
 
