@@ -227,6 +227,17 @@ class ComponentData:
             raise ValueError(f"web_exposure.floor must lie in (0, 1], got {floor!r}")
         return max(ec_share, floor) / max(default_ec_share, floor)
 
+    def size_exposure_factor(self, size: str, employees: float) -> float:
+        """Rate multiplier (employees / class mean employees) ** elasticity (an assumption)."""
+        spec = self.raw["size_exposure"]
+        elasticity = float(spec["elasticity"])
+        if not math.isfinite(elasticity) or not 0.0 <= elasticity <= 1.0:
+            raise ValueError(f"size_exposure.elasticity must lie in [0, 1], got {elasticity!r}")
+        mean = float(spec["class_mean_employees"][size])
+        if not math.isfinite(mean) or mean <= 0:
+            raise ValueError(f"size_exposure.class_mean_employees.{size} must be > 0, got {mean!r}")
+        return (max(float(employees), 1.0) / mean) ** elasticity
+
     @property
     def max_downtime_days(self) -> float:
         return float(self.raw["downtime"]["max_days"]["value"])

@@ -312,6 +312,7 @@ class TypeParameters:
         down *= profile.controls.downtime_scale
         default_ec = data.default("ec_share", profile.industry, profile.size)[0]
         freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
+        freq *= data.size_exposure_factor(profile.size, profile.employees)
         records_kind = data.records(attack_type)["record_kind"]
         return cls(attack_type, freq, down, severity, effort,
                    getattr(profile, data.affects(attack_type)), profile.records_held(records_kind))

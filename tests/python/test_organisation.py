@@ -43,7 +43,9 @@ class ScaledRates:
 
 @pytest.fixture(scope="module")
 def manufacturer():
-    return org.OrganisationProfile(industry="manufacturing", size="large", revenue=20e9, employees=800,
+    # The large class's mean headcount: the size-exposure factor is exactly 1, so the engine's
+    # calibrated rates apply unchanged (test_organisation_size_exposure.py covers the factor).
+    return org.OrganisationProfile(industry="manufacturing", size="large", revenue=20e9, employees=1405,
                                    name="test manufacturer")
 
 

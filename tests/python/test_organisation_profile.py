@@ -139,13 +139,14 @@ def test_controls_turn_into_type_factors():
     p = profile(controls={"restore_drills": True, "offline_backups": True, "mfa_remote_access": True,
                           "ir_retainer": True, "downtime_scale": 0.5})
     rw = TypeParameters.for_profile(p, "ransomware")
-    assert rw.frequency_factor == pytest.approx(0.5)
+    size = p.data.size_exposure_factor(p.size, p.employees)  # headcount factor, all types
+    assert rw.frequency_factor == pytest.approx(0.5 * size)
     assert rw.downtime_factor == pytest.approx(0.6 * 0.5 * 0.85 * 0.5)
     assert rw.effort_factor == pytest.approx(0.85 * 0.9 * 0.85)
     sev = dict(zip(("investigation", "recovery", "legal"), rw.severity_factor[:3]))
     assert sev == pytest.approx({"investigation": 0.8, "recovery": 0.8 * 0.9, "legal": 0.9})
     card = TypeParameters.for_profile(p, "web_leak_card")
-    assert card.frequency_factor == 1.0 and card.share_affected == p.ec_share
+    assert card.frequency_factor == pytest.approx(size) and card.share_affected == p.ec_share
     assert rw.share_affected == p.it_dependency
     assert profile().daily_gross_profit == pytest.approx(3e9 * 0.20 / 365)
 
