@@ -164,7 +164,8 @@ def test_higher_deductible_never_raises_insured_loss(xs, d1, d2):
     args = (np.array([3e8]), np.array([5e8]), 1)
     a = pf.apply_terms(policy, year, x, np.array([lo]), *args)
     b = pf.apply_terms(policy, year, x, np.array([hi]), *args)
-    assert a.sum() >= b.sum()
+    # exact in real arithmetic; the running aggregate can move the float sum by a few ulps
+    assert a.sum() >= b.sum() - 4 * n * np.spacing(max(b.sum(), 1.0))
     assert (a <= x).all()
     for y in range(3):
         assert a[year == y].sum() <= 5e8

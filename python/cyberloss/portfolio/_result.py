@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..display import man_yen
+from ..display import man_yen, man_yen_table
 
 VIEWS = ("gross", "ceded", "net")
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
@@ -173,11 +173,7 @@ class PortfolioResult:
     def _repr_html_(self) -> str:
         if self.is_empty:
             return f"<p><b>cyberloss portfolio</b>: {self.message}</p>"
-        shown = self.describe()
-        money = [c for c in shown.columns if c != "p_loss"]
-        for c in money:
-            shown[c] = shown[c].map(lambda v: f"{man_yen(v):,.0f}")
-        shown = shown.rename(columns={c: f"{c} (万円)" for c in money})
+        shown = man_yen_table(self.describe(), not_money=("p_loss",))
         return (f"<p><b>cyberloss portfolio</b>: {len(self.model.portfolio):,} policies, {self.years:,} years, "
                 f"seed {self.seed}</p>" + shown.to_html())
 
