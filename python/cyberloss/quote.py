@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from . import decision, measures, pricing, terms as terms_mod
+from . import _validate, decision, measures, pricing, terms as terms_mod
 
 DEFAULT_LEVELS = (0.99, 0.995)
 
@@ -28,6 +28,13 @@ def _table(data: Any, where: str) -> dict:
     if not isinstance(data, Mapping):
         raise ValueError(f"{where} must be a table, got {data!r}")
     return dict(data)
+
+
+def _refuse_unknown(cls, data: Mapping, where: str) -> None:
+    fields = [f.name for f in dataclasses.fields(cls)]
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        raise ValueError(f"{where}: unknown field {unknown[0]!r}; known: {', '.join(fields)}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,10 +62,7 @@ class DecisionSettings:
     @classmethod
     def from_dict(cls, data: Mapping) -> "DecisionSettings":
         data = _table(data, "quote.decision")
-        fields = [f.name for f in dataclasses.fields(cls)]
-        unknown = [k for k in data if k not in fields]
-        if unknown:
-            raise ValueError(f"quote.decision: unknown field {unknown[0]!r}; known: {', '.join(fields)}")
+        _refuse_unknown(cls, data, "quote.decision")
         for key in ("deductibles", "limits"):
             if key in data:
                 data[key] = tuple(data[key])
@@ -79,8 +83,7 @@ class QuoteSettings:
     def __post_init__(self) -> None:
         if isinstance(self.years, bool) or not isinstance(self.years, int) or self.years < 1000:
             raise ValueError(f"years must be an integer >= 1000, got {self.years!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**32:
-            raise ValueError(f"seed must be an integer in [0, 2^32), got {self.seed!r}")
+        _validate.seed(self.seed)
         for p in self.levels:
             measures.check_level(p, "levels")
         object.__setattr__(self, "principles",
@@ -89,10 +92,7 @@ class QuoteSettings:
     @classmethod
     def from_dict(cls, data: Mapping) -> "QuoteSettings":
         data = _table(data, "quote")
-        fields = [f.name for f in dataclasses.fields(cls)]
-        unknown = [k for k in data if k not in fields]
-        if unknown:
-            raise ValueError(f"quote: unknown field {unknown[0]!r}; known: {', '.join(fields)}")
+        _refuse_unknown(cls, data, "quote")
         if "levels" in data:
             data["levels"] = tuple(data["levels"])
         if "principles" in data:
