@@ -22,3 +22,16 @@ def format_yen(amount: float, unit: str = "auto") -> str:
 def man_yen(amount: float) -> float:
     """JPY -> 万円 as a number (for tables)."""
     return float(amount) / MAN
+
+
+def man_yen_table(table, not_money=(), rename: bool = True):
+    """A copy of a statistics DataFrame with money columns as 万円 strings.
+
+    Columns named in ``not_money`` (probabilities, counts) are left as they are; with ``rename``
+    the money columns get a " (万円)" suffix.
+    """
+    shown = table.copy()
+    money = [c for c in shown.columns if c not in not_money]
+    for c in money:
+        shown[c] = shown[c].map(lambda v: f"{man_yen(v):,.0f}")
+    return shown.rename(columns={c: f"{c} (万円)" for c in money}) if rename else shown

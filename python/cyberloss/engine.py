@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, _validate, stats
-from .display import man_yen
+from .display import man_yen_table
 
 AttackType = _core.AttackType
 Model = _core.Model
@@ -88,12 +88,7 @@ class SimulationResult:
         return pd.DataFrame(rows)
 
     def _repr_html_(self) -> str:
-        table = self.describe()
-        money = [c for c in table.columns if c not in ("p_loss", "mean_count")]
-        shown = table.copy()
-        for c in money:
-            shown[c] = shown[c].map(lambda v: f"{man_yen(v):,.0f}")
-        shown = shown.rename(columns={c: f"{c} (万円)" for c in money})
+        shown = man_yen_table(self.describe(), not_money=("p_loss", "mean_count"))
         return (f"<p><b>cyberloss simulation</b>: {self.years:,} years, seed {self.seed}, "
                 f"{len(self.type_names)} attack types</p>" + shown.to_html())
 

@@ -38,19 +38,25 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; expected {sorted(allowed)}")
 
 
-def frequency_from_dict(table: dict, where: str = "frequency"):
-    kind = _take(table, "distribution", where)
+def _located(where: str, build):
+    """Run build(); prefix errors from the distributions' own checks with the spec location."""
     try:
-        if kind == "poisson":
-            _check_keys(table, {"distribution", "rate"}, where)
-            return Poisson(_number(table, "rate", where))
-        if kind == "negative_binomial":
-            _check_keys(table, {"distribution", "mean", "dispersion"}, where)
-            return NegativeBinomial(_number(table, "mean", where), _number(table, "dispersion", where))
+        return build()
     except ValueError as exc:
         if str(exc).startswith(where):
             raise
         raise ValueError(f"{where}: {exc}") from None
+
+
+def frequency_from_dict(table: dict, where: str = "frequency"):
+    kind = _take(table, "distribution", where)
+    if kind == "poisson":
+        _check_keys(table, {"distribution", "rate"}, where)
+        return _located(where, lambda: Poisson(_number(table, "rate", where)))
+    if kind == "negative_binomial":
+        _check_keys(table, {"distribution", "mean", "dispersion"}, where)
+        return _located(where, lambda: NegativeBinomial(_number(table, "mean", where),
+                                                        _number(table, "dispersion", where)))
     raise ValueError(f"{where}.distribution: unknown frequency {kind!r}; "
                      "expected 'poisson' or 'negative_binomial'")
 
@@ -64,18 +70,14 @@ def _lognormal(table: dict, where: str) -> Lognormal:
 def severity_from_dict(table: dict, where: str = "severity"):
     kind = _take(table, "distribution", where)
     body_keys = {"distribution", "mu", "sigma", "mean", "median"}
-    try:
-        if kind == "lognormal":
-            _check_keys(table, body_keys, where)
-            return _lognormal(table, where)
-        if kind == "spliced_lognormal_gpd":
-            _check_keys(table, body_keys | {"threshold", "xi", "beta"}, where)
-            return SplicedLognormalGPD(_lognormal(table, where), _number(table, "threshold", where),
-                                       _number(table, "xi", where), float(table.get("beta", 0.0)))
-    except ValueError as exc:
-        if str(exc).startswith(where):
-            raise
-        raise ValueError(f"{where}: {exc}") from None
+    if kind == "lognormal":
+        _check_keys(table, body_keys, where)
+        return _located(where, lambda: _lognormal(table, where))
+    if kind == "spliced_lognormal_gpd":
+        _check_keys(table, body_keys | {"threshold", "xi", "beta"}, where)
+        return _located(where, lambda: SplicedLognormalGPD(
+            _lognormal(table, where), _number(table, "threshold", where),
+            _number(table, "xi", where), float(table.get("beta", 0.0))))
     raise ValueError(f"{where}.distribution: unknown severity {kind!r}; "
                      "expected 'lognormal' or 'spliced_lognormal_gpd'")
 

@@ -18,6 +18,7 @@ void register_random(py::module_& m);
 void register_distributions(py::module_& m);
 void register_engine(py::module_& m);
 void register_stats(py::module_& m);
+void register_portfolio(py::module_& m);
 
 // A read-only NumPy view of `size` elements at `data`, kept alive by `owner` (no copy).
 template <class T>

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ["simulate", "demo", "jnsa"]
+SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote", "portfolio"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,51 +1,42 @@
-"""``cyberloss demo``: simulate the example organisation, print its statistics, plot its EP curve."""
+"""``cyberloss demo``: quote the example SME manufacturer and plot its EP curve.
+
+Runs ``cyberloss quote`` on ``examples/sme_manufacturer.toml`` (organisation profile, policy
+terms and quote settings) and writes into ``--out``: the EP curve (``ep_curve.png``, return
+periods on a log axis), the HTML report (``quote.html``) and the JSON quote (``quote.json``).
+"""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from ..engine import simulate
-from ..spec import load_model
-from .simulate import print_table
+from .quote import write_outputs
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "simulate_basic.toml"
-
-
-def plot_ep_curve(result, path: Path) -> None:
-    import numpy as np
-
-    from ..plotting import pyplot
-    plt = pyplot()
-
-    periods = np.unique(np.geomspace(1.25, min(result.years / 10, 1000), 40).round(2))
-    curve = result.ep_curve(periods)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(curve["return_period"], curve["loss"] / 1e4, marker=".")
-    ax.set_xscale("log")
-    ax.set_xlabel("return period (years)")
-    ax.set_ylabel("annual loss (万円)")
-    ax.set_title("Annual loss exceedance curve (AEP)")
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "sme_manufacturer.toml"
 
 
 def run(args) -> int:
+    from ..quote import quote_profile
+
+    profile = Path(args.profile)
+    if not profile.is_file():
+        raise FileNotFoundError(f"profile not found: {profile} (give --profile PROFILE.toml)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    model = load_model(args.spec)
-    result = simulate(model, years=args.years, seed=args.seed)
-    print_table(result)
-    png = out / "ep_curve.png"
-    plot_ep_curve(result, png)
-    print(f"EP curve written to {png}")
+    quote = quote_profile(profile, years=args.years, seed=args.seed)
+    png, page, data = out / "ep_curve.png", out / "quote.html", out / "quote.json"
+    write_outputs(quote, png, page)
+    data.write_text(json.dumps(quote.to_json(), ensure_ascii=False, indent=2, allow_nan=False),
+                    encoding="utf-8")
+    print(quote.text())
+    print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")
     return 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="simulate an example organisation and plot its EP curve")
-    p.add_argument("--spec", default=str(EXAMPLE), help="model TOML (default: examples/simulate_basic.toml)")
-    p.add_argument("--years", type=int, default=200_000)
-    p.add_argument("--seed", type=int, default=20250723)
-    p.add_argument("--out", default="demo_out", help="folder for the plot")
+    p = sub.add_parser("demo", help="quote an example organisation and plot its EP curve")
+    p.add_argument("--profile", default=str(EXAMPLE),
+                   help="profile TOML with [terms] (default: examples/sme_manufacturer.toml)")
+    p.add_argument("--years", type=int, default=None, help="simulated years (default: the profile's)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the profile's)")
+    p.add_argument("--out", default="demo_out", help="folder for the plot, report and JSON")
     p.set_defaults(func=run)

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from ..display import man_yen
+from ..display import man_yen_table
 from ..engine import simulate
 from ..spec import load_model
 
@@ -39,11 +39,8 @@ def summary(result) -> dict:
 
 
 def print_table(result) -> None:
-    table = result.describe(levels=(0.99, 0.995))
-    money = [c for c in table.columns if c not in ("p_loss", "mean_count")]
-    shown = table.copy()
-    for c in money:
-        shown[c] = shown[c].map(lambda x: f"{man_yen(x):,.0f}")
+    shown = man_yen_table(result.describe(levels=(0.99, 0.995)), not_money=("p_loss", "mean_count"),
+                          rename=False)
     shown["p_loss"] = shown["p_loss"].map(lambda x: f"{x:.3f}")
     shown["mean_count"] = shown["mean_count"].map(lambda x: f"{x:.3f}")
     print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY)")

@@ -1,0 +1,175 @@
+"""``cyberloss portfolio PORTFOLIO.csv --years N --seed S [--dask SCHEDULER | --local-cluster N]
+[--json] [--out ylt.parquet]``: a book of policies with systemic shocks and reinsurance.
+
+Reinsurance comes from ``--reinsurance FILE.toml`` (tables ``[per_risk]``, ``[per_event]``,
+``[quota_share]``, ``[stop_loss]``, optionally under ``[reinsurance]``; see
+``examples/reinsurance.toml``) or from the options ``--quota-share Q``,
+``--per-risk-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]``,
+``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` and
+``--stop-loss RETENTION[:LIMIT]`` (JPY; an option overrides the same contract of the file).
+
+The loss per incident is ``--loss survey`` (calibrated survey severity, default),
+``organisation`` (the usually insured components of cyberloss.organisation, incl. lost
+profit from each policy's revenue) or ``covered`` (those components through the sections of a
+policy wording, ``--terms FILE.toml``; the book's deductible and limits stay per policy).
+
+JSON keys (stable): policies, years, seed, block_years, attack_types, systemic_variance,
+scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, var, tvar keyed by
+level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64),
+reinstatement_premium_mean, average_policy_correlation; for an empty portfolio, message and
+gross / ceded / net = null.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .. import distributed, portfolio as pf, reinsurance as re
+from ..display import man_yen
+
+
+def _numbers(text: str, option: str, lo: int, hi: int) -> list[float]:
+    parts = text.split(":")
+    if not lo <= len(parts) <= hi:
+        raise ValueError(f"{option} takes {lo} to {hi} numbers separated by ':', got {text!r}")
+    try:
+        return [float(x) for x in parts]
+    except ValueError:
+        raise ValueError(f"{option}: not a number in {text!r}") from None
+
+
+def _xl(cls, text: str, option: str):
+    v = _numbers(text, option, 2, 4)
+    reinst = None if len(v) < 3 or math.isinf(v[2]) else v[2]
+    if reinst is not None and reinst != int(reinst):
+        raise ValueError(f"{option}: reinstatements must be a whole number, got {v[2]!r}")
+    return cls(v[0], v[1], None if reinst is None else int(reinst), v[3] if len(v) > 3 else 0.0)
+
+
+def programme(args: argparse.Namespace) -> re.Programme:
+    base = re.Programme.from_toml(args.reinsurance) if args.reinsurance else re.Programme()
+    parts = {k: getattr(base, k) for k in ("per_risk", "per_event", "quota_share", "stop_loss")}
+    if args.quota_share is not None:
+        parts["quota_share"] = re.QuotaShare(args.quota_share)
+    if args.per_risk_xl:
+        parts["per_risk"] = _xl(re.PerRiskXL, args.per_risk_xl, "--per-risk-xl")
+    if args.per_event_xl:
+        parts["per_event"] = _xl(re.PerEventXL, args.per_event_xl, "--per-event-xl")
+    if args.stop_loss:
+        v = _numbers(args.stop_loss, "--stop-loss", 1, 2)
+        parts["stop_loss"] = re.StopLoss(v[0], v[1] if len(v) > 1 else math.inf)
+    return re.Programme(**parts)
+
+
+def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
+    book = pf.Portfolio.read(args.portfolio, basis=args.basis, period=args.period)
+    if args.no_systemic:
+        systemic = pf.SystemicShock.off()
+    elif args.systemic_variance is not None:
+        v = args.systemic_variance
+        systemic = pf.SystemicShock({a: v for a in book.attack_types})
+    else:
+        systemic = pf.SystemicShock.default()
+    loss = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
+    if args.loss in ("organisation", "covered"):
+        loss = pf.OrganisationLoss(loss)
+    if args.loss == "covered":
+        if not args.terms:
+            raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
+        from .. import terms as tm
+
+        # the book's deductible and limits are per-policy columns: the wording gives the sections
+        wording = tm.CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
+        loss = pf.CoveredLoss(loss, wording)
+    elif args.terms:
+        raise ValueError("--terms applies to --loss covered only")
+    return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),
+                             scenario=pf.scenario(args.scenario) if args.scenario else None)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.dask and args.local_cluster:
+        raise ValueError("give --dask or --local-cluster, not both")
+    model = build_model(args)
+    progress = bool(args.progress)
+    if args.dask or args.local_cluster:
+        result = distributed.simulate_portfolio(model, args.years, args.seed, scheduler=args.dask,
+                                                local_cluster=args.local_cluster,
+                                                block_years=args.block_years, progress=progress)
+    else:
+        result = pf.simulate_portfolio(model, args.years, args.seed, block_years=args.block_years,
+                                       threads=args.threads, progress=progress)
+    if args.out and not result.is_empty:
+        result.to_parquet(args.out)
+    if args.json:
+        print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+    elif result.is_empty:
+        print(f"{args.portfolio}: {result.message}")
+    else:
+        print_table(result)
+    if result.is_empty and args.json:
+        print(f"cyberloss portfolio: {result.message}", file=sys.stderr)
+    return 0
+
+
+def print_table(result: pf.PortfolioResult) -> None:
+    table = result.describe()
+    shown = table.copy()
+    for c in table.columns:
+        if c == "p_loss":
+            shown[c] = table[c].map(lambda x: f"{x:.3f}")
+        else:
+            shown[c] = table[c].map(lambda x: f"{man_yen(x):,.0f}")
+    m = result.model
+    print(f"{len(m.portfolio):,} policies, {result.years:,} simulated years, seed {result.seed}; "
+          f"money in 万円 (10,000 JPY)")
+    print(shown.to_string())
+    corr = result.average_correlation()
+    if corr is not None:
+        print(f"average correlation between policies' annual losses: {corr:.4f}")
+    print("systemic variance by attack type: " + ", ".join(
+        f"{a} {v:.3g}" for a, v in zip(m.attack_types, m.variances())))
+
+
+def register(sub) -> None:
+    p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("portfolio", help="policy table, .csv or .parquet (see examples/portfolio_small.csv)")
+    p.add_argument("--years", type=int, required=True, help="number of simulated years")
+    p.add_argument("--seed", type=int, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
+    p.add_argument("--block-years", type=int, default=pf.DEFAULT_BLOCK_YEARS,
+                   help=f"years per block (default {pf.DEFAULT_BLOCK_YEARS}); part of the run's definition")
+    p.add_argument("--threads", type=int, default=None, help="threads for a local run (default: all cores)")
+    p.add_argument("--dask", metavar="SCHEDULER", default=None, help="run on this dask.distributed scheduler")
+    p.add_argument("--local-cluster", type=int, metavar="N", default=None,
+                   help="run on a LocalCluster of N worker processes")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--out", metavar="YLT.parquet", default=None, help="write the year-loss table to Parquet")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+    p.add_argument("--basis", choices=("all", "publicised"), default="all", help="rate basis (default all)")
+    p.add_argument("--period", choices=("recent", "cumulative"), default="recent",
+                   help="rate and severity period (default recent)")
+    p.add_argument("--exposure-elasticity", type=float, default=0.0,
+                   help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
+    p.add_argument("--loss", choices=("survey", "organisation", "covered"), default="survey",
+                   help="per-incident loss: survey-basis severity (default), the organisation's "
+                        "usually insured components incl. lost profit, or those components "
+                        "through the sections of --terms (slower)")
+    p.add_argument("--terms", metavar="FILE.toml", default=None,
+                   help="policy wording for --loss covered: the [terms] sections (sublimits, BI "
+                        "periods, coinsurance, section limits); its deductible and aggregate "
+                        "limit are replaced by the book's columns")
+    p.add_argument("--no-systemic", action="store_true", help="switch the systemic shock off")
+    p.add_argument("--systemic-variance", type=float, default=None,
+                   help="one systemic variance for every attack type (default: derived per type)")
+    p.add_argument("--scenario", choices=sorted(pf.SCENARIOS), default=None, help="a named stress scenario")
+    p.add_argument("--reinsurance", metavar="FILE.toml", default=None, help="reinsurance programme file")
+    p.add_argument("--quota-share", type=float, default=None, metavar="Q", help="quota share ceding Q in [0, 1]")
+    p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
+                   help="per-risk XL: retention, limit, reinstatements, premium (JPY)")
+    p.add_argument("--per-event-xl", default=None, metavar="R:L[:N[:P]]",
+                   help="per-event XL on each systemic event (attack type x year)")
+    p.add_argument("--stop-loss", default=None, metavar="R[:L]", help="aggregate stop loss: retention, limit")
+    p.set_defaults(func=run)

@@ -1,0 +1,119 @@
+"""BCP comparison: common random numbers, the CLI table and JSON (acceptance 4)."""
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cyberloss import bcp
+from cyberloss.cli import main
+from cyberloss.organisation import OrganisationProfile
+
+ROOT = Path(__file__).resolve().parents[2]
+MANUFACTURER = str(ROOT / "examples" / "manufacturer.toml")
+JSON_KEYS = {"name", "expected_loss", "expected_loss_se", "var_99", "expected_downtime_days",
+             "difference_to_baseline", "difference_to_baseline_se"}
+
+
+@pytest.fixture(scope="module")
+def plan_result():
+    plan = bcp.BcpPlan.from_toml(MANUFACTURER)
+    return bcp.run_plan(plan)
+
+
+def test_cli_prints_the_comparison_table(capsys):
+    assert main(["bcp", MANUFACTURER, "--years", "50000"]) == 0
+    out = capsys.readouterr().out
+    for name in ("as is", "restore drills", "MFA on VPN", "EDR", "IR retainer", "downtime halved"):
+        assert name in out
+    assert "expected loss" in out and "VaR 99%" in out and "万円" in out
+    assert "assumptions in use" in out and "severity of web_leak_card, web_leak_personal, emotet, other" in out
+
+
+def test_restore_drills_lower_ransomware_downtime_and_expected_loss_by_3_se(capsys):
+    assert main(["bcp", MANUFACTURER, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    variants = {v["name"]: v for v in doc["variants"]}
+    for v in doc["variants"]:
+        assert JSON_KEYS <= set(v), v["name"]
+        assert all(math.isfinite(v[k]) for k in JSON_KEYS - {"name"})
+    assert any("emotet severity: assumption" in a for a in doc["assumptions"])
+    base, drills = doc["variants"][0], variants["restore drills (復旧訓練)"]
+    assert base["name"] == "as is" and base["difference_to_baseline"] == 0.0
+    assert drills["ransomware_downtime_difference"] < -3 * drills["ransomware_downtime_difference_se"]
+    assert drills["expected_ransomware_downtime_days"] < base["expected_ransomware_downtime_days"]
+    assert drills["difference_to_baseline"] < -3 * drills["difference_to_baseline_se"]
+    assert drills["expected_loss"] < base["expected_loss"]
+    # common random numbers: the difference is measured far more precisely than either level
+    assert drills["difference_to_baseline_se"] < 0.5 * base["expected_loss_se"]
+
+
+def test_difference_se_is_the_paired_standard_error(plan_result):
+    base, drills = plan_result.sims[0], plan_result.sims[1]
+    d = drills.annual() - base.annual()
+    row = plan_result.describe().iloc[1]
+    assert row["difference_to_baseline"] == pytest.approx(d.mean(), rel=1e-12)
+    assert row["difference_to_baseline_se"] == pytest.approx(d.std(ddof=1) / math.sqrt(d.size), rel=1e-12)
+    # the paired SE is below the SE two independent runs would give
+    independent = math.sqrt(base.annual().var(ddof=1) + drills.annual().var(ddof=1)) / math.sqrt(d.size)
+    assert row["difference_to_baseline_se"] < independent
+    assert plan_result.describe().loc["as is", "var_99"] == pytest.approx(base.var(0.99))
+
+
+def test_components_by_variant_add_up(plan_result):
+    by = plan_result.by_component()
+    table = plan_result.describe()
+    assert np.allclose(by.sum(axis=1).to_numpy(), table["expected_loss"].to_numpy(), rtol=1e-9)
+    diffs = plan_result.component_differences()
+    assert diffs.loc["as is"].abs().max() == 0.0
+    # restore drills act on ransomware lost profit, not on liability
+    assert diffs.loc["restore drills (復旧訓練)", ("lost_profit", "difference")] < 0
+    assert diffs.loc["restore drills (復旧訓練)", ("liability", "difference")] == 0.0
+    assert "<table" in plan_result._repr_html_()
+
+
+def test_default_variants_switch_each_missing_control():
+    p = OrganisationProfile(industry="manufacturing", size="large", controls={"edr": True})
+    names = [v.name for v in bcp.default_variants(p)]
+    assert names[0] == "as is" and len(names) == 1 + 4 + 2
+    assert not any(n.startswith("+ edr") for n in names)
+    halved = [v for v in bcp.default_variants(p) if v.name.startswith("downtime halved")][0]
+    assert halved.profile.controls.downtime_scale == 0.5 and halved.profile.controls.edr
+
+
+def test_compare_prepends_the_baseline():
+    p = OrganisationProfile(industry="manufacturing", size="large", revenue=20e9)
+    res = bcp.compare(p, [bcp.Variant("MFA", p.with_controls(mfa_remote_access=True))], years=20_000, seed=3)
+    assert [v.name for v in res.variants] == ["as is", "MFA"]
+    again = bcp.compare(p, [bcp.Variant("MFA", p.with_controls(mfa_remote_access=True))], years=20_000, seed=3)
+    assert res.describe().equals(again.describe())
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[simulation]\nyears = 1\n", "years must be a whole number >= 2"),
+    ("[simulation]\nrounds = 5\n", "simulation: unknown field 'rounds'"),
+    ("[[variants]]\ncontrols = { edr = true }\n", r"variants\[0\]: field 'name' is required"),
+    ("[[variants]]\nname = 'x'\ncontrols = { sandbox = true }\n", "controls: unknown control 'sandbox'"),
+    ("[[variants]]\nname = 'x'\nrevenue = -1\n", "revenue must be > 0"),
+])
+def test_bad_plans_are_refused(tmp_path, body, message):
+    path = tmp_path / "plan.toml"
+    path.write_text('[organisation]\nindustry = "manufacturing"\nsize = "large"\n' + body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        bcp.BcpPlan.from_toml(path)
+
+
+def test_cli_reports_bad_profile_with_field_name(tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text(textwrap.dedent("""
+        [organisation]
+        industry = "manufacturing"
+        size = "large"
+        gross_margin = 1.4
+        """), encoding="utf-8")
+    assert main(["bcp", str(path)]) == 2
+    assert "gross_margin must lie in [0, 1]" in capsys.readouterr().err

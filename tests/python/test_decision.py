@@ -1,0 +1,108 @@
+"""The deductible x limit decision: cost identities, limiting cases, frontier, plot."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cyberloss import decision, pricing, terms
+from cyberloss.pricing import ExpectedValue, Loads
+
+N = 4000
+
+
+@pytest.fixture(scope="module")
+def events():
+    # a hand-made table (rare, heavy incidents); the engine-based checks live in test_terms
+    rng = np.random.default_rng(8)
+    year = np.sort(rng.choice(N, size=400, replace=True))
+    return terms.event_table(year, downtime_days=rng.uniform(0, 40, year.size),
+                             investigation=rng.lognormal(15, 1.0, year.size),
+                             liability=rng.lognormal(14, 1.8, year.size),
+                             lost_profit=rng.lognormal(16, 1.2, year.size),
+                             internal_effort=rng.lognormal(14, 0.5, year.size))
+
+
+BASE = terms.CoverageTerms(sections={"response": {}, "liability": {},
+                                     "business_interruption": {"waiting_period_days": 1}})
+DEDUCTIBLES = [0, "100万円", "500万円", "1000万円"]
+LIMITS = ["3000万円", "1億円", "3億円"]
+
+
+def test_grid_costs_add_up_and_move_the_right_way(events):
+    dec = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS)
+    grid = dec.grid
+    assert len(grid) == len(DEDUCTIBLES) * len(LIMITS) + 1
+    np.testing.assert_allclose(grid["total_cost"], grid["retained_el"] + grid["premium"]
+                               + grid["tail_capital_cost"], rtol=1e-12)
+    options = grid[grid["insured"]]
+    by_limit = options.pivot(index="deductible", columns="limit", values="premium")
+    assert np.all(np.diff(by_limit.to_numpy(), axis=0) <= 0)  # higher deductible, lower premium
+    assert np.all(np.diff(by_limit.to_numpy(), axis=1) >= 0)  # higher limit, higher premium
+    gross_el = grid.loc[~grid["insured"], "retained_el"].iloc[0]
+    np.testing.assert_allclose(options["retained_el"] + options["insured_el"], gross_el, rtol=1e-10)
+    rec = dec.recommended
+    assert rec["total_cost"] == grid["total_cost"].min()
+    assert rec["efficient"] and rec["recommended"]
+    assert "total cost of risk" in dec.reason
+
+
+def test_without_capital_cost_a_loaded_premium_is_not_worth_buying(events):
+    dec = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.0,
+                                    principle=ExpectedValue(0.1), loads=Loads.none())
+    assert not dec.recommended["insured"]
+    assert "Keeping the risk" in dec.reason
+
+
+def test_with_fair_premium_and_capital_cost_buy_the_most_cover(events):
+    dec = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2,
+                                    principle=ExpectedValue(0.0), loads=Loads.none())
+    assert dec.recommended["deductible"] == 0.0
+    assert dec.recommended["limit"] == 3e8
+
+
+def test_premium_budget_is_respected(events):
+    free = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2)
+    budget = free.recommended["premium"] * 0.5
+    capped = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2,
+                                       max_premium=budget)
+    assert capped.recommended["premium"] <= budget
+    assert "excluded" in capped.reason
+
+
+def test_pricing_entry_point_and_plot(events, tmp_path):
+    dec = pricing.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS)
+    fig = dec.plot()
+    out = tmp_path / "decision.png"
+    fig.savefig(out)
+    assert out.stat().st_size > 10_000
+    assert len(dec.frontier) >= 1
+    assert "<table" in dec._repr_html_()
+
+
+@settings(max_examples=30, deadline=None)
+@given(cost=st.lists(st.floats(0, 100), min_size=1, max_size=12),
+       tail=st.lists(st.floats(0, 100), min_size=12, max_size=12))
+def test_efficient_points_are_not_dominated(cost, tail):
+    import pandas as pd
+
+    c, t = pd.Series(cost), pd.Series(tail[: len(cost)])
+    eff = decision._efficient(c, t)
+    assert eff.any()
+    for i in np.flatnonzero(eff):
+        assert not np.any((c <= c[i]) & (t <= t[i]) & ((c < c[i]) | (t < t[i])))
+    assert eff[int(np.lexsort((t, c))[0])]  # the cheapest option (least tail among ties)
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"deductibles": [-1]}, "deductibles"),
+    ({"limits": [0]}, "limits"),
+    ({"limits": []}, "limits"),
+    ({"tail_level": 1.5}, "tail_level"),
+    ({"cost_of_capital": -0.1}, "cost_of_capital"),
+])
+def test_bad_grids_are_refused(events, kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        decision.choose_retention(events, N, BASE, **kwargs)

@@ -1,0 +1,327 @@
+"""Portfolio simulation: closed-form means and variances, independence without the shock,
+determinism, terms, validation of the policy table, empty books."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cyberloss import _core
+from cyberloss import portfolio as pf
+from cyberloss import random as clrandom
+from cyberloss.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+FACTS = Path("/work/shared/reference/calibration-facts.json")
+
+
+@pytest.fixture(scope="module")
+def book() -> pf.Portfolio:
+    # 60 policies; frequency factors raise the rates so that a short run sees many incidents.
+    b = pf.Portfolio.synthetic(60, seed=4)
+    t = b.table
+    t["frequency_factor"] = 20.0
+    t["aggregate_limit"] = math.inf
+    return pf.Portfolio(t)
+
+
+def sample_variance_se(x: np.ndarray) -> float:
+    d2 = (x - x.mean()) ** 2
+    return float(d2.std(ddof=1) / math.sqrt(x.size))
+
+
+def test_no_shock_mean_is_sum_of_policy_means_and_policies_are_uncorrelated(book):
+    loss = pf.SurveySeverity.from_calibration()
+    model = pf.PortfolioModel(book, loss=loss, systemic=pf.SystemicShock.off())
+    tracked = book.table["policy_id"].iloc[np.argsort(-book.rates.sum(axis=0))[:8]].tolist()
+    res = pf.simulate_portfolio(model, years=40_000, seed=11, track=tracked)
+    expected_by_policy = (book.rates * loss.expected_insured(book)).sum(axis=0)
+    gross = res.annual("gross")
+    se = float(gross.std(ddof=1) / math.sqrt(gross.size))
+    assert abs(gross.mean() - expected_by_policy.sum()) < 4 * se
+    # each policy's simulated mean against its own closed form
+    z = (res.policies["mean"] - expected_by_policy) / np.maximum(res.policies["mean_se"], 1e-300)
+    assert (np.abs(z[res.policies["mean_se"] > 0]) < 4.5).all()
+    np.testing.assert_allclose(res.policies["mean"].sum(), gross.mean(), rtol=1e-9)
+    corr = res.correlation().to_numpy()
+    off = corr[~np.eye(len(tracked), dtype=bool)]
+    assert np.abs(off).max() < 4 / math.sqrt(res.years)
+    assert abs(res.average_correlation()) < 4 / math.sqrt(res.years) * 3
+
+
+def test_shock_raises_the_variance_as_the_mixing_variance_predicts(book):
+    v = {"ransomware": 0.6, "other": 0.3}
+    on = pf.PortfolioModel(book, loss=pf.FixedLoss(1.0), systemic=pf.SystemicShock(v))
+    off = pf.PortfolioModel(book, loss=pf.FixedLoss(1.0), systemic=pf.SystemicShock.off())
+    lam = book.rates.sum(axis=1)   # per attack type, whole book
+    var_v = np.array([on.systemic.variance(a) for a in book.attack_types])
+    # counts: Var S = sum_a Lambda_a + v_a Lambda_a^2 (gamma-mixed Poisson, shared per type)
+    expected_on = float((lam + var_v * lam ** 2).sum())
+    expected_off = float(lam.sum())
+    # FixedLoss(1) ground-up: the annual loss is the book's incident count
+    x_on = pf.simulate_portfolio(on, 60_000, 5).annual("ground_up")
+    x_off = pf.simulate_portfolio(off, 60_000, 5).annual("ground_up")
+    assert abs(x_on.mean() - lam.sum()) < 4 * x_on.std() / math.sqrt(x_on.size)
+    assert abs(x_on.var(ddof=1) - expected_on) < 4 * sample_variance_se(x_on)
+    assert abs(x_off.var(ddof=1) - expected_off) < 4 * sample_variance_se(x_off)
+    assert x_on.var() > 1.5 * x_off.var()
+
+
+def test_shock_correlates_policies_as_predicted(book):
+    v = 0.8
+    # a fixed loss above every deductible: each policy pays a constant per incident (no
+    # aggregate limit in this book), so its annual loss is a multiple of its count
+    model = pf.PortfolioModel(book, loss=pf.FixedLoss(1e8), systemic=pf.SystemicShock({"other": v}))
+    r = book.rates
+    i, j = np.argsort(-r.sum(axis=0))[:2]
+    ids = book.table["policy_id"].iloc[[i, j]].tolist()
+    res = pf.simulate_portfolio(model, 60_000, 9, track=ids)
+    a = book.attack_types.index("other")
+    cov = v * r[a, i] * r[a, j]
+    var_i = r[:, i].sum() + v * r[a, i] ** 2
+    var_j = r[:, j].sum() + v * r[a, j] ** 2
+    rho = cov / math.sqrt(var_i * var_j)
+    assert rho > 0.005
+    assert abs(res.correlation().iloc[0, 1] - rho) < 4 / math.sqrt(res.years)
+
+
+def test_year_losses_do_not_depend_on_block_size(book):
+    model = pf.PortfolioModel(book)
+    a = pf.simulate_portfolio(model, 5000, 3, block_years=4096)
+    b = pf.simulate_portfolio(model, 5000, 3, block_years=777, threads=1)
+    np.testing.assert_array_equal(a.ylt.to_numpy(), b.ylt.to_numpy())
+    np.testing.assert_allclose(a.policies["mean"], b.policies["mean"], rtol=1e-12)
+    c = pf.simulate_portfolio(model, 5000, 4)
+    assert not np.array_equal(a.annual("gross"), c.annual("gross"))
+
+
+def test_events_follow_the_documented_streams(book):
+    model = pf.PortfolioModel(book, systemic=pf.SystemicShock.off())
+    blk = pf.run_block(model, 21, 100, 50)
+    gross = blk.columns["ground_up"]
+    # rebuild the year-120 ground-up loss from the raw generator and the documented uniforms
+    ev = _core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()), 21, 100, 50)
+    sel = ev["year"] == 120
+    for t, k, u in zip(ev["type"][sel], ev["k"][sel], ev["u"][sel]):
+        stream = clrandom.stream_id(clrandom.Purpose.PORTFOLIO, 0x200 + int(t))
+        assert u == clrandom.uniform_at(21, stream, 120, int(k))
+    losses = model.loss(book, {k: v[sel] for k, v in ev.items() if k not in ("theta", "counts")})
+    assert gross[20] == pytest.approx(losses.sum(), rel=1e-12)
+
+
+def test_scenario_multiplies_the_ransomware_rate():
+    b = pf.Portfolio.synthetic(200, seed=2)
+    base = pf.PortfolioModel(b, systemic=pf.SystemicShock.off())
+    wave = pf.PortfolioModel(b, systemic=pf.SystemicShock.off(), scenario=pf.scenario("vpn_zero_day_wave"))
+    a = b.attack_types.index("ransomware")
+    np.testing.assert_allclose(wave.rates()[a], 3 * base.rates()[a])
+    np.testing.assert_array_equal(np.delete(wave.rates(), a, 0), np.delete(base.rates(), a, 0))
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        pf.scenario("asteroid")
+
+
+def test_default_variances_follow_the_published_counts():
+    facts = json.loads(FACTS.read_text())["publicised_cases"]
+    cum, rec = facts["by_attack_type_cumulative"], facts["by_attack_type_recent"]
+    table = pf.derive_default_variances().set_index("attack_type")
+    for a in ("ransomware", "emotet"):
+        mu = cum[a]["value"] / 7.5
+        early, recent = cum[a]["value"] - rec[a]["value"], rec[a]["value"]
+        x2 = (early - 5.5 * mu) ** 2 / (5.5 * mu) + (recent - 2 * mu) ** 2 / (2 * mu)
+        assert table.loc[a, "variance"] == pytest.approx((x2 - 1) / mu, rel=1e-12)
+    assert table.loc["ransomware", "variance"] == pytest.approx(2.145, abs=1e-3)
+    assert table.loc["emotet", "variance"] == pytest.approx(2.189, abs=1e-3)
+    assert table.loc["other", "variance"] == pytest.approx(0.0138, abs=1e-4)
+    assert (table["quality"] == "assumption").all()
+    assert pf.SystemicShock.default().variance("ransomware") == table.loc["ransomware", "variance"]
+    with pytest.raises(ValueError, match="systemic variance for 'ransomware'"):
+        pf.SystemicShock({"ransomware": -1})
+
+
+def test_aggregate_limit_is_consumed_in_event_order():
+    policy = np.array([0, 1, 0, 0, 1])
+    year = np.array([0, 0, 0, 1, 1])
+    x = np.array([60.0, 10.0, 70.0, 80.0, 5.0])
+    paid = pf.apply_terms(policy, year, x, np.array([10.0, 0.0]), np.array([50.0, np.inf]),
+                          np.array([80.0, 12.0]), 2)
+    # policy 0, year 0: 50 then min(50, 80 - 50) = 30; year 1: 50. policy 1: 10, then 5 in year 1.
+    np.testing.assert_array_equal(paid, [50.0, 10.0, 30.0, 50.0, 5.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0, 1e9), min_size=1, max_size=30), st.floats(0, 1e8), st.floats(0, 1e8))
+def test_higher_deductible_never_raises_insured_loss(xs, d1, d2):
+    x = np.array(xs)
+    n = x.size
+    policy = np.zeros(n, dtype=np.int64)
+    year = np.arange(n) % 3
+    lo, hi = min(d1, d2), max(d1, d2)
+    args = (np.array([3e8]), np.array([5e8]), 1)
+    a = pf.apply_terms(policy, year, x, np.array([lo]), *args)
+    b = pf.apply_terms(policy, year, x, np.array([hi]), *args)
+    # exact in real arithmetic; the running aggregate can move the float sum by a few ulps
+    assert a.sum() >= b.sum() - 4 * n * np.spacing(max(b.sum(), 1.0))
+    assert (a <= x).all()
+    for y in range(3):
+        assert a[year == y].sum() <= 5e8
+
+
+def write(tmp_path, text: str) -> Path:
+    p = tmp_path / "book.csv"
+    p.write_text(text)
+    return p
+
+
+HEADER = "policy_id,industry,size,revenue,deductible,occurrence_limit,aggregate_limit\n"
+
+
+@pytest.mark.parametrize("row, column, message", [
+    ("P3,manufacturing,sme,1e9,abc,1e8,1e8", "deductible", "got 'abc'"),
+    ("P3,mining,sme,1e9,0,1e8,1e8", "industry", "got 'mining'"),
+    ("P3,manufacturing,medium,1e9,0,1e8,1e8", "size", "got 'medium'"),
+    ("P3,manufacturing,sme,-5,0,1e8,1e8", "revenue", "got '-5'"),
+    ("P3,manufacturing,sme,1e9,0,0,1e8", "occurrence_limit", "got '0'"),
+    ("P1,manufacturing,sme,1e9,0,1e8,1e8", "policy_id", "duplicates row 1"),
+])
+def test_bad_row_is_refused_with_its_row_and_column(tmp_path, row, column, message):
+    good = "P1,manufacturing,sme,1e9,0,1e8,1e8\nP2,services,large,1e11,1e7,1e9,\n"
+    path = write(tmp_path, HEADER + good + row + "\n")
+    with pytest.raises(ValueError, match=f"row 3 .*column '{column}'.*{message}"):
+        pf.Portfolio.read(path)
+    code = main(["portfolio", str(path), "--years", "10"])
+    assert code == 2
+
+
+def test_table_level_errors(tmp_path):
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['size'\]"):
+        pf.Portfolio(pd.DataFrame({"policy_id": ["a"], "industry": ["manufacturing"]}))
+    with pytest.raises(ValueError, match="unknown column"):
+        pf.Portfolio(pd.DataFrame({"policy_id": ["a"], "industry": ["manufacturing"], "size": ["sme"],
+                                   "limit": [1]}))
+    with pytest.raises(FileNotFoundError):
+        pf.Portfolio.read(tmp_path / "nope.csv")
+    with pytest.raises(ValueError, match="must be .csv or .parquet"):
+        pf.Portfolio.read(write(tmp_path, "x").rename(tmp_path / "book.xlsx"))
+
+
+def test_parquet_and_frame_give_the_same_book(tmp_path):
+    csv = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    path = tmp_path / "book.parquet"
+    csv.table.to_parquet(path)
+    pq = pf.Portfolio.read(path)
+    pd.testing.assert_frame_equal(csv.table, pq.table)
+    np.testing.assert_array_equal(csv.rates, pq.rates)
+    assert math.isinf(csv.table.set_index("policy_id").loc["CON-S-012", "aggregate_limit"])
+
+
+def test_empty_portfolio_gives_an_empty_result_with_a_message(tmp_path, capsys):
+    path = write(tmp_path, HEADER)
+    book = pf.Portfolio.read(path)
+    assert len(book) == 0
+    res = pf.simulate_portfolio(pf.PortfolioModel(book), 100, 1)
+    assert res.is_empty and "no policies" in res.message
+    assert len(res.ylt) == 0 and res.describe().empty
+    assert res.summary()["gross"] is None and "no policies" in res.summary()["message"]
+    assert main(["portfolio", str(path), "--years", "100", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["policies"] == 0 and "no policies" in out["message"]
+
+
+def test_loss_function_must_return_finite_losses(book):
+    def bad(portfolio, events):
+        return np.full(events["u"].size, np.nan)
+
+    with pytest.raises(ValueError, match="must be finite and >= 0"):
+        pf.simulate_portfolio(pf.PortfolioModel(book, loss=bad), 2000, 1)
+
+
+def test_parquet_ylt_and_cli_json(tmp_path, capsys):
+    out = tmp_path / "ylt.parquet"
+    code = main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "3000",
+                 "--json", "--out", str(out), "--reinsurance", str(REPO / "examples" / "reinsurance.toml")])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    ylt = pd.read_parquet(out)
+    assert len(ylt) == 3000
+    assert summary["gross"]["annual_loss_sha256"] == pf.annual_loss_sha256(ylt["gross"].to_numpy())
+    assert summary["net"]["annual_loss_sha256"] == pf.annual_loss_sha256(ylt["net"].to_numpy())
+    assert summary["gross"]["mean"] == pytest.approx(ylt["gross"].mean(), rel=1e-12)
+    assert set(summary["reinsurance"]) == {"per_risk", "per_event", "quota_share", "stop_loss"}
+
+
+def test_synthetic_book_is_deterministic_and_follows_the_mix():
+    a = pf.Portfolio.synthetic(2000, seed=8, size_mix={"large": 1, "sme": 3})
+    b = pf.Portfolio.synthetic(2000, seed=8, size_mix={"large": 1, "sme": 3})
+    pd.testing.assert_frame_equal(a.table, b.table)
+    share = (a.table["size"] == "large").mean()
+    assert abs(share - 0.25) < 4 * math.sqrt(0.25 * 0.75 / 2000)
+    with pytest.raises(ValueError, match="size_mix: unknown key 'huge'"):
+        pf.Portfolio.synthetic(10, seed=1, size_mix={"huge": 1})
+
+
+def test_organisation_loss_uses_the_components_of_each_policy():
+    from cyberloss import components as comp
+    from cyberloss import organisation as org
+
+    book = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    loss = pf.OrganisationLoss.from_calibration()
+    model = pf.PortfolioModel(book, loss=loss, systemic=pf.SystemicShock.off())
+    ev = dict(_core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()),
+                                     5, 0, 3000))
+    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
+    ev["seed"] = 5
+    parts = loss.components(book, ev)
+    assert len(parts) == ev["u"].size > 20
+    i = int(np.argmax(ev["type"] == 0))                      # a ransomware incident
+    row = book.table.iloc[int(ev["policy"][i])]
+    profile = org.OrganisationProfile(row["industry"], row["size"], revenue=row["revenue"])
+    y, k = ev["year"][i:i + 1], ev["k"][i:i + 1].astype(np.int64)
+
+    def u(purpose, draws):
+        return np.atleast_2d(clrandom.uniform_at(5, clrandom.stream_id(purpose, 0x200), y[:, None], draws))
+
+    survey = pf.SurveySeverity.from_calibration()(book, {k2: v[i:i + 1] for k2, v in ev.items() if k2 != "seed"})
+    direct = org.event_components(profile, org.TypeParameters.for_profile(profile, "ransomware"), survey,
+                                  u(clrandom.Purpose.DOWNTIME, k[:, None])[0],
+                                  u(clrandom.Purpose.EFFORT, k[:, None])[0],
+                                  u(clrandom.Purpose.COMPONENTS, k[:, None] * 16 + np.arange(16)))
+    for c in comp.COMPONENTS:
+        assert parts[c].iloc[i] == pytest.approx(float(direct[c][0]), rel=1e-12)
+    assert parts["lost_profit"].iloc[i] > 0
+    total = loss(book, ev)
+    np.testing.assert_allclose(total, parts[list(comp.USUALLY_INSURED)].sum(axis=1), rtol=1e-12)
+    with pytest.raises(ValueError, match="sections must be components"):
+        pf.OrganisationLoss(pf.SurveySeverity.from_calibration(), sections=("lunch",))
+
+
+def test_covered_loss_applies_the_section_wording_of_cyberloss_terms():
+    from cyberloss import terms as tm
+
+    book = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    wording = tm.CoverageTerms.from_toml(REPO / "examples" / "sme_manufacturer.toml").with_retention(0.0, math.inf)
+    components = pf.OrganisationLoss.from_calibration()
+    covered = pf.CoveredLoss(components, wording)
+    ev = dict(_core.portfolio_events(_core.PortfolioFrequency(book.rates.tolist(), [0.0] * 5), 6, 0, 4000))
+    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
+    ev["seed"] = 6
+    paid = covered(book, ev)
+    parts = components.components(book, ev)
+    direct = tm.apply(wording, tm.event_table(np.arange(len(parts)), downtime_days=parts["downtime_days"],
+                                              **{c: parts[c].to_numpy() for c in tm.COMPONENTS}), len(parts))
+    np.testing.assert_array_equal(paid, direct.occurrence("insured")[1])
+    assert (paid <= parts[list(tm.COMPONENTS)].sum(axis=1).to_numpy() + 1e-6).all()
+    assert (paid < components(book, ev)).any()               # sublimits / BI periods bite
+    with pytest.raises(ValueError, match="template's deductible must be 0"):
+        pf.CoveredLoss(components, tm.CoverageTerms.from_toml(REPO / "examples" / "sme_manufacturer.toml"))
+    res = pf.simulate_portfolio(pf.PortfolioModel(book, loss=covered), 2000, 6)
+    assert res.describe().loc["gross", "mean"] > 0
+
+
+def test_a_run_that_cannot_fit_in_memory_is_refused_with_the_size(book):
+    with pytest.raises(MemoryError, match=r"needs about [0-9.,]+ GiB"):
+        pf.simulate_portfolio(pf.PortfolioModel(book), 10**11, 1)

@@ -1,0 +1,115 @@
+"""Reinsurance: ceded + net = gross, quota share exactness, reinstatement caps, formulas."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cyberloss import portfolio as pf
+from cyberloss import reinsurance as re
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def book() -> pf.Portfolio:
+    b = pf.Portfolio.synthetic(300, seed=12)
+    t = b.table
+    t["frequency_factor"] = 10.0
+    return pf.Portfolio(t)
+
+
+def run(book, programme, years=20_000, seed=2):
+    return pf.simulate_portfolio(pf.PortfolioModel(book, reinsurance=programme), years, seed)
+
+
+def test_ceded_plus_net_is_gross_every_year(book):
+    res = run(book, re.Programme.from_toml(REPO / "examples" / "reinsurance.toml"))
+    y = res.ylt
+    gross, ceded, net = y["gross"].to_numpy(), y["ceded"].to_numpy(), y["net"].to_numpy()
+    assert (ceded > 0).mean() > 0.5                       # the programme is not idle
+    np.testing.assert_allclose(ceded + net, gross, rtol=4 * np.finfo(float).eps, atol=0)
+    parts = y[["ceded_per_risk", "ceded_per_event", "ceded_quota_share", "ceded_stop_loss"]].to_numpy()
+    assert (parts >= 0).all() and (parts > 0).any(axis=0).all()
+    np.testing.assert_allclose(parts.sum(axis=1), ceded, rtol=1e-15)
+    assert (net >= -1e-6 * gross.max()).all()
+
+
+def test_quota_share_cedes_exactly_q_of_each_year(book):
+    q = 0.37
+    res = run(book, re.Programme(quota_share=re.QuotaShare(q)))
+    gross = res.annual("gross")
+    assert (gross > 0).any()
+    np.testing.assert_array_equal(res.annual("ceded"), q * gross)
+    np.testing.assert_array_equal(res.annual("net"), gross - q * gross)
+
+
+def test_per_event_xl_with_one_reinstatement_pays_at_most_twice_the_limit(book):
+    limit = 2e7
+    xl = re.PerEventXL(retention=1e6, limit=limit, reinstatements=1, premium=4e6)
+    res = run(book, re.Programme(per_event=xl), years=30_000)
+    ceded = res.annual("ceded")
+    assert ceded.max() <= 2 * limit
+    assert (ceded == 2 * limit).sum() > 10          # the cap binds in some years
+    assert (ceded > limit).any()
+    # reinstatement premium: pro rata to the amount reinstated, at most one limit's worth
+    rip = res.ylt["reinstatement_premium"].to_numpy()
+    np.testing.assert_allclose(rip, 4e6 * np.minimum(ceded, limit) / limit, rtol=1e-15)
+
+
+def test_contract_formulas_on_a_hand_made_year_table():
+    # two years, two attack types; incidents: (year, type, insured loss)
+    year = np.array([0, 0, 0, 1, 1])
+    typ = np.array([0, 0, 1, 0, 1])
+    x = np.array([100.0, 30.0, 50.0, 10.0, 400.0])
+    prog = re.Programme(per_risk=re.PerRiskXL(40, 50, reinstatements=0),
+                        per_event=re.PerEventXL(20, 30, reinstatements=1),
+                        quota_share=re.QuotaShare(0.5),
+                        stop_loss=re.StopLoss(10, 5))
+    out = prog.apply(year, typ, x, 2, 2)
+    np.testing.assert_array_equal(out["gross"], [180.0, 410.0])
+    # per risk: layers 50, 0, 10 (year 0; cap 50 consumed by type 0 first) and 0, 50 (year 1)
+    np.testing.assert_array_equal(out["ceded_per_risk"], [50.0, 50.0])
+    # year 0 net by type: (130 - 50, 50 - 0) = (80, 50) -> per-event layers 30, 30, cap 60
+    # year 1: (10, 350) -> 0, 30
+    np.testing.assert_array_equal(out["ceded_per_event"], [60.0, 30.0])
+    np.testing.assert_array_equal(out["ceded_quota_share"], [35.0, 165.0])
+    np.testing.assert_array_equal(out["ceded_stop_loss"], [5.0, 5.0])
+    np.testing.assert_array_equal(out["net"], out["gross"] - out["ceded"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1e9), min_size=1, max_size=40), st.floats(0, 1e9), st.floats(0, 1e9),
+       st.integers(0, 3))
+def test_higher_retention_never_cedes_more(xs, r1, r2, n):
+    x = np.array(xs)
+    year = np.arange(x.size) % 4
+    typ = np.arange(x.size) % 3
+    lo, hi = min(r1, r2), max(r1, r2)
+    for cls, key in ((re.PerRiskXL, "per_risk"), (re.PerEventXL, "per_event")):
+        a = re.Programme(**{key: cls(lo, 2e8, n)}).apply(year, typ, x, 4, 3)["ceded"]
+        b = re.Programme(**{key: cls(hi, 2e8, n)}).apply(year, typ, x, 4, 3)["ceded"]
+        assert (a >= b).all()
+        assert (a <= 2e8 * (n + 1)).all()
+
+
+def test_bad_contracts_are_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="QuotaShare share must be in"):
+        re.QuotaShare(1.5)
+    with pytest.raises(ValueError, match="PerEventXL reinstatements"):
+        re.PerEventXL(1, 2, reinstatements=-1)
+    with pytest.raises(ValueError, match="PerRiskXL retention"):
+        re.PerRiskXL(-1, 2)
+    with pytest.raises(ValueError, match="StopLoss limit"):
+        re.StopLoss(1, 0)
+    with pytest.raises(ValueError, match="unknown contract"):
+        re.Programme.from_dict({"cat_bond": {}})
+    with pytest.raises(ValueError, match=r"reinsurance.quota_share: .*unexpected keyword"):
+        re.Programme.from_dict({"quota_share": {"cession": 0.2}})
+    p = tmp_path / "r.toml"
+    p.write_text("[reinsurance.quota_share]\nshare = 0.25\n")
+    assert re.Programme.from_toml(p) == re.Programme(quota_share=re.QuotaShare(0.25))
+    assert math.isinf(re.PerEventXL(0, 1).annual_capacity)

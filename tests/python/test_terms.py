@@ -1,0 +1,235 @@
+"""Coverage terms against closed forms, an independent direct simulation and hand cases."""
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+import cyberloss as cl
+from cyberloss import terms
+from cyberloss.terms import CoverageTerms, Layer
+
+MU, SIGMA, RATE = 15.0, 1.2, 2.0
+YEARS, SEED = 200_000, 20261123
+
+
+def lognormal_lev(u: float, mu: float = MU, sigma: float = SIGMA) -> float:
+    """E[min(X, u)] for X ~ lognormal(mu, sigma) (Klugman, Panjer & Willmot, A.4.11)."""
+    if math.isinf(u):
+        return math.exp(mu + sigma**2 / 2)
+    if u == 0:
+        return 0.0
+    z = (math.log(u) - mu) / sigma
+    return math.exp(mu + sigma**2 / 2) * sps.norm.cdf(z - sigma) + u * sps.norm.sf(z)
+
+
+@pytest.fixture(scope="module")
+def engine_events():
+    model = cl.Model([cl.AttackType("ransomware", cl.Poisson(RATE), cl.Lognormal(MU, SIGMA))])
+    ev = cl.simulate(model, years=YEARS, seed=SEED, events=True).events
+    return terms.event_table(ev["year"], liability=ev["loss"])
+
+
+LAYERS = [(0.0, 1e6), (1e6, 4e6), (5e6, 2e7), (2e7, 1e8), (1e8, math.inf)]
+
+
+@pytest.mark.parametrize("attachment,limit", LAYERS)
+def test_occurrence_layer_expected_loss_matches_closed_form(engine_events, attachment, limit):
+    res = terms.apply(CoverageTerms(sections={"liability": {}}), engine_events, YEARS)
+    est = res.layer(Layer(attachment, limit, "occurrence"), view="gross").expected_loss
+    exact = RATE * (lognormal_lev(attachment + limit) - lognormal_lev(attachment))
+    assert est.se > 0
+    assert abs(est.value - exact) < 4 * est.se, (est, exact)
+
+
+@pytest.mark.parametrize("attachment,limit", LAYERS[:4])
+def test_deductible_and_section_limit_price_the_same_layer(engine_events, attachment, limit):
+    policy = CoverageTerms(sections={"liability": {"limit": limit}}, deductible=attachment)
+    est = terms.apply(policy, engine_events, YEARS).mean("insured")
+    exact = RATE * (lognormal_lev(attachment + limit) - lognormal_lev(attachment))
+    assert abs(est.value - exact) < 4 * est.se, (est, exact)
+
+
+def test_layer_probabilities_match_poisson_closed_form(engine_events):
+    res = terms.apply(CoverageTerms(sections={"liability": {}}), engine_events, YEARS)
+    layer = Layer(2e7, 3e7)
+    out = res.layer(layer, "gross")
+    attach = 1 - math.exp(-RATE * sps.lognorm.sf(2e7, SIGMA, scale=math.exp(MU)))
+    exhaust = 1 - math.exp(-RATE * sps.lognorm.sf(5e7, SIGMA, scale=math.exp(MU)))
+    assert abs(out.prob_attach.value - attach) < 4 * out.prob_attach.se
+    assert abs(out.prob_exhaust.value - exhaust) < 4 * out.prob_exhaust.se
+
+
+def direct_annual_insured(year, loss, n_years, deductible, coinsurance, limit, aggregate):
+    """Independent year-by-year loop: per-occurrence terms, then the annual aggregate."""
+    out = np.zeros(n_years)
+    for y, x in zip(year.tolist(), loss.tolist()):
+        pay = min(max(x - deductible, 0.0) * coinsurance, limit)
+        out[y] += min(pay, aggregate - out[y])
+    return out
+
+
+def test_annual_aggregate_limit_agrees_with_direct_simulation(engine_events):
+    n = 20_000
+    ev = engine_events[engine_events["year"] < n]
+    d, c, lim, agg = 1e6, 0.8, 2e7, 3e7
+    policy = CoverageTerms(sections={"liability": {"limit": lim, "coinsurance": c}},
+                           deductible=d, aggregate_limit=agg)
+    res = terms.apply(policy, ev, n)
+    expected = direct_annual_insured(ev["year"].to_numpy(), ev["liability"].to_numpy(), n,
+                                     d, c, lim, agg)
+    assert (expected >= agg - 1e-6).sum() > 10  # the aggregate limit binds in some years
+    np.testing.assert_allclose(res.annual("insured"), expected, rtol=1e-12, atol=1e-6)
+    gross = np.bincount(ev["year"], weights=ev["liability"], minlength=n)
+    np.testing.assert_allclose(res.annual("retained"), gross - expected, rtol=1e-12, atol=1e-6)
+
+
+def one_event(**components):
+    return terms.event_table([0], **components)
+
+
+def test_sections_map_components_and_internal_effort_is_retained():
+    ev = one_event(investigation=3e6, recovery=2e6, legal=1e6, notification=5e5, callcenter=5e5,
+                   condolence=1e6, liability=4e6, prevention=7e6, lost_profit=9e6,
+                   internal_effort=8e6, downtime_days=10)
+    policy = CoverageTerms(sections={"response": {}, "liability": {}, "business_interruption": {}})
+    res = terms.apply(policy, ev, 1)
+    assert res.annual("gross")[0] == pytest.approx(36e6)
+    assert res.annual("insured", "response")[0] == pytest.approx(8e6)
+    assert res.annual("insured", "liability")[0] == pytest.approx(4e6)
+    assert res.annual("insured", "business_interruption")[0] == pytest.approx(9e6)
+    assert res.annual("retained", "uninsured")[0] == pytest.approx(15e6)
+    covered = terms.apply(CoverageTerms(sections={"response": {}}, cover_prevention=True), ev, 1)
+    assert covered.annual("insured")[0] == pytest.approx(15e6)
+
+
+def test_business_interruption_waiting_and_indemnity_periods():
+    ev = terms.event_table([0, 0, 0], downtime_days=[30.0, 5.0, 0.0], lost_profit=[3e7, 5e6, 1e6])
+    bi = {"waiting_period_days": 2, "indemnity_period_days": 20}
+    res = terms.apply(CoverageTerms(sections={"business_interruption": bi}), ev, 1)
+    # 1e6 a day: days 3..20 of the first (18 days), days 3..5 of the second, nothing for 0 days
+    assert res.annual("insured")[0] == pytest.approx(18e6 + 3e6)
+    no_wait = terms.apply(CoverageTerms(sections={"business_interruption": {}}), ev, 1)
+    assert no_wait.annual("insured")[0] == pytest.approx(3.6e7)
+
+
+def test_deductible_is_per_occurrence_and_shared_pro_rata():
+    ev = terms.event_table([0, 0], investigation=[3e6, 1e6], liability=[1e6, 0.0])
+    policy = CoverageTerms(sections={"response": {}, "liability": {"limit": 5e5}},
+                           deductible=2e6)
+    res = terms.apply(policy, ev, 1)
+    # event 1: 4e6 covered, 2e6 after deductible: response 1.5e6, liability 0.5e6 (limit 5e5)
+    assert res.annual("insured", "response")[0] == pytest.approx(1.5e6)
+    assert res.annual("insured", "liability")[0] == pytest.approx(5e5)
+    assert res.annual("insured")[0] == pytest.approx(2e6)
+
+
+def test_sublimits_cap_components_per_occurrence():
+    ev = terms.event_table([0, 1], investigation=[8e6, 2e6], condolence=[5e6, 5e6])
+    policy = CoverageTerms(sections={"response": {"sublimits": {"investigation": "500万円",
+                                                                "condolence": 1e6}}})
+    res = terms.apply(policy, ev, 2)
+    np.testing.assert_allclose(res.annual("insured"), [6e6, 3e6])
+
+
+def test_switched_off_section_is_retained():
+    ev = one_event(liability=5e6, investigation=1e6)
+    policy = CoverageTerms(sections={"response": {}, "liability": {"covered": False}})
+    res = terms.apply(policy, ev, 1)
+    assert res.annual("insured")[0] == pytest.approx(1e6)
+    assert res.annual("retained", "liability")[0] == pytest.approx(5e6)
+
+
+def test_terms_load_from_toml(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        '[terms]\ndeductible = "100万円"\naggregate_limit = "1億円"\n'
+        '[terms.sections.response]\nlimit = 50_000_000\nsublimits = { condolence = "300万円" }\n'
+        '[terms.sections.business_interruption]\nwaiting_period_days = 1\n'
+        'indemnity_period_days = 90\ncoinsurance = 0.9\n', encoding="utf-8")
+    t = CoverageTerms.from_toml(path)
+    assert t.deductible == 1e6 and t.aggregate_limit == 1e8
+    assert t.sections["response"].sublimits["condolence"] == 3e6
+    assert t.covered_sections == ("response", "business_interruption")
+    assert CoverageTerms.from_dict(t.to_dict()) == t
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"sections": {}, "deductible": -1}, "deductible"),
+    ({"sections": {}, "deductible": "-100万円"}, "deductible"),
+    ({"sections": {}, "aggregate_limit": 0}, "aggregate_limit"),
+    ({"sections": {"liability": {"limit": 0}}}, "limit"),
+    ({"sections": {"liability": {"limit": -5}}}, "limit"),
+    ({"sections": {"liability": {"coinsurance": 0}}}, "coinsurance"),
+    ({"sections": {"liability": {"coinsurance": 1.2}}}, "coinsurance"),
+    ({"sections": {"cyber_extortion": {}}}, "cyber_extortion"),
+    ({"sections": {"liability": {"limt": 1}}}, "limt"),
+    ({"sections": {"response": {"sublimits": {"forensics": 1}}}}, "forensics"),
+    ({"sections": {"liability": {"sublimits": {"condolence": 1}}}}, "condolence"),
+    ({"sections": {"liability": {"waiting_period_days": 3}}}, "waiting_period_days"),
+    ({"sections": {"business_interruption": {"waiting_period_days": -1}}}, "waiting_period_days"),
+    ({"sections": {"business_interruption": {"indemnity_period_days": 0}}}, "indemnity_period_days"),
+    ({"sections": {}, "cover_prevention": "yes"}, "cover_prevention"),
+    ({"deductible": 0}, "sections"),
+])
+def test_bad_terms_are_refused_naming_the_field(data, field):
+    with pytest.raises(ValueError, match=field):
+        CoverageTerms.from_dict(data)
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"attachment": -1, "limit": 1}, "attachment"),
+    ({"attachment": 0, "limit": 0}, "limit"),
+    ({"attachment": 0, "limit": 1, "basis": "policy"}, "basis"),
+])
+def test_bad_layers_are_refused(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        Layer(**kwargs)
+
+
+def test_bad_event_tables_are_refused():
+    policy = CoverageTerms(sections={"liability": {}})
+    with pytest.raises(ValueError, match="n_years"):
+        terms.apply(policy, one_event(liability=1.0), 0)
+    with pytest.raises(ValueError, match="events.year"):
+        terms.apply(policy, terms.event_table([3], liability=1.0), 2)
+    with pytest.raises(ValueError, match="events.liability"):
+        terms.apply(policy, one_event(liability=-1.0), 1)
+    with pytest.raises(ValueError, match="missing column"):
+        terms.apply(policy, {"year": np.array([0]), "liability": np.array([1.0])}, 1)
+
+
+def test_result_views_and_tables(engine_events):
+    n = 50_000
+    ev = engine_events[engine_events["year"] < n]
+    policy = CoverageTerms(sections={"liability": {"limit": 3e7}}, deductible=1e6,
+                           aggregate_limit=5e7)
+    res = terms.apply(policy, ev, n)
+    table = res.year_loss_table(by_section=True)
+    assert len(table) == n
+    np.testing.assert_allclose(table["insured"] + table["retained"], table["gross"], rtol=1e-12)
+    ep = res.ep_curve(view="gross")
+    assert ep["return_period"].tolist() == [2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000]
+    assert np.all(np.diff(ep["aep"]) >= 0) and np.all(ep["aep"] >= ep["oep"])
+    described = res.describe()
+    assert {"gross", "insured_se", "retained"} <= set(described.columns)
+    assert described.notna().all().all()
+    assert "万円" in res._repr_html_() or "億円" in res._repr_html_()
+    ilf = res.ilf([1e7, 3e7, 1e8], basic_limit=1e7)
+    assert ilf["ilf"].iloc[0] == 1.0 and np.all(np.diff(ilf["ilf"]) > 0)
+    with pytest.raises(ValueError, match="return_periods"):
+        res.ep_curve([10, n * 2])
+    with pytest.raises(ValueError, match="view"):
+        res.mean("net")
+
+
+def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
+    n = 20_000
+    ev = engine_events[engine_events["year"] < n]
+    res = terms.apply(CoverageTerms(sections={"liability": {}}), ev, n)
+    gross = np.bincount(ev["year"], weights=ev["liability"], minlength=n)
+    layer = Layer(5e7, 1e8, basis="annual")
+    out = res.layer(layer, "gross")
+    assert out.expected_loss.value == pytest.approx(np.clip(gross - 5e7, 0, 1e8).mean(), rel=1e-12)
+    assert out.prob_attach.value == pytest.approx(np.mean(gross > 5e7))
+    assert out.prob_exhaust.value == pytest.approx(np.mean(gross >= 1.5e8))
