@@ -1,5 +1,7 @@
 #include "cyberloss/engine.hpp"
 
+#include "left_pack.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <unistd.h>
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -127,14 +130,7 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
                       std::uint32_t* run_count) {
   std::size_t runs = 0, i = 0;
 #if defined(__AVX2__)
-  // For each 8-bit mask, the lanes of its set bits in order (AVX2 left-packing).
-  static const auto pack = [] {
-    std::array<std::array<std::uint8_t, 8>, 256> table{};
-    for (unsigned mask = 0; mask < 256; ++mask)
-      for (unsigned lane = 0, j = 0; lane < 8; ++lane)
-        if (mask >> lane & 1) table[mask][j++] = static_cast<std::uint8_t>(lane);
-    return table;
-  }();
+  const auto& pack = detail::left_pack_table();
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (; i + 8 <= n; i += 8) {
     const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + i));
@@ -162,9 +158,9 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
 // Output rows of a pass from the per-type columns: by_type (0 where the count is 0) and
 // counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile time for the usual
 // small models so that the inner loop disappears.
-template <std::size_t T>
-void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t n,
-                      double* by_type, std::int32_t* counts, double* annual) {
+template <class Count>
+void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t n,
+                    double* by_type, std::int32_t* counts, double* annual) {
   for (std::size_t i = 0; i < n; ++i) {
     double x = 0.0;
     for (std::size_t t = 0; t < T; ++t) {
@@ -175,6 +171,12 @@ void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t 
     }
     annual[i] = x;
   }
+}
+
+template <std::size_t T>
+void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t n,
+                      double* by_type, std::int32_t* counts, double* annual) {
+  write_rows_any(std::integral_constant<std::size_t, T>{}, sums, cnt, n, by_type, counts, annual);
 }
 
 #if defined(__AVX2__)
@@ -229,16 +231,7 @@ void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std
     case 8: return write_rows_fixed<8>(sums, cnt, n, by_type, counts, annual);
     default: break;
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    double x = 0.0;
-    for (std::size_t t = 0; t < T; ++t) {
-      const double v = cnt[t * kChunk + i] ? sums[t * kChunk + i] : 0.0;
-      by_type[i * T + t] = v;
-      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * kChunk + i]);
-      x += v;
-    }
-    annual[i] = x;
-  }
+  write_rows_any(T, sums, cnt, n, by_type, counts, annual);
 }
 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.

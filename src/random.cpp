@@ -14,6 +14,7 @@
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/vecmath.hpp"
+#include "left_pack.hpp"
 
 namespace cyberloss {
 namespace {
@@ -213,13 +214,7 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     std::size_t staged = 0, b = 0;
 #if defined(__AVX2__)
     // Four blocks at a time: their eight (lo, hi) candidates, left-packed by take.
-    static const auto pack = [] {
-      std::array<std::array<std::uint8_t, 8>, 256> table{};
-      for (unsigned mask = 0; mask < 256; ++mask)
-        for (unsigned lane = 0, j = 0; lane < 8; ++lane)
-          if (mask >> lane & 1) table[mask][j++] = static_cast<std::uint8_t>(lane);
-      return table;
-    }();
+    const auto& pack = detail::left_pack_table();
     const __m256i parity = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
     auto pairs = [](const std::uint32_t* even, const std::uint32_t* odd) {
       const __m128i e = _mm_loadu_si128(reinterpret_cast<const __m128i*>(even));

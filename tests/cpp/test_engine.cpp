@@ -6,11 +6,14 @@
 #include <vector>
 
 #include "cyberloss/engine.hpp"
+#include "engine_helpers.hpp"
 #include "cyberloss/stats.hpp"
 
 using namespace cyberloss;
 
 namespace {
+
+using cyberloss::testing::run;
 
 double lognormal_moment(const Lognormal& ln, int k) {
   return std::exp(k * ln.mu() + 0.5 * k * k * ln.sigma() * ln.sigma());
@@ -22,18 +25,6 @@ Model poisson_lognormal_model() {
       AttackType("web_leak", std::make_shared<Poisson>(2.0), std::make_shared<Lognormal>(1.0, 0.5)),
       AttackType("emotet", std::make_shared<Poisson>(0.05), std::make_shared<Lognormal>(-1.0, 1.0)),
   });
-}
-
-SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t seed, int threads,
-                     std::uint64_t block, std::uint64_t first_year = 0, bool events = false) {
-  SimulationOptions o;
-  o.years = years;
-  o.seed = seed;
-  o.threads = threads;
-  o.block_size = block;
-  o.first_year = first_year;
-  o.keep_events = events;
-  return simulate(m, o);
 }
 
 bool same_bits(const Buffer<double>& a, const Buffer<double>& b) {

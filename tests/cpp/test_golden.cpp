@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cyberloss/engine.hpp"
+#include "engine_helpers.hpp"
 
 using namespace cyberloss;
 
@@ -24,6 +25,8 @@ using namespace cyberloss;
 #endif
 
 namespace {
+
+using cyberloss::testing::run;
 
 template <class T>
 std::string fnv1a(const Buffer<T>& v) {
@@ -36,18 +39,6 @@ std::string fnv1a(const Buffer<T>& v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
-}
-
-SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t seed, int threads,
-                     std::uint64_t block, std::uint64_t first_year, bool events) {
-  SimulationOptions o;
-  o.years = years;
-  o.seed = seed;
-  o.threads = threads;
-  o.block_size = block;
-  o.first_year = first_year;
-  o.keep_events = events;
-  return simulate(m, o);
 }
 
 // The benchmark's model: four Poisson-lognormal attack types.
