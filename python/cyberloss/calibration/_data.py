@@ -249,6 +249,12 @@ def read(path: str | Path | None = None,
     return parse(raw, str(file), overrides)
 
 
+def _field_by_key(r: "_Reader", items, section: str, field: str) -> dict[str, str]:
+    """{key: item[field]} for a labelled list, each value a non-empty text."""
+    return {it["key"]: r.text(r.get(it, field, f"{section}.{it['key']}"), f"{section}.{it['key']}.{field}")
+            for it in items}
+
+
 def parse(raw: Any, origin: str = "<dict>",
           overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
     """Validate an already-parsed calibration document (see :func:`read`)."""
@@ -258,10 +264,8 @@ def parse(raw: Any, origin: str = "<dict>",
 
     types_raw = _labelled_list(r, r.get(raw, "attack_types", ""), "attack_types")
     attack_types = tuple(t["key"] for t in types_raw)
-    attack_labels = {t["key"]: r.text(r.get(t, "label_ja", f"attack_types.{t['key']}"),
-                                      f"attack_types.{t['key']}.label_ja") for t in types_raw}
-    attack_margin = {t["key"]: r.text(r.get(t, "margin", f"attack_types.{t['key']}"),
-                                      f"attack_types.{t['key']}.margin") for t in types_raw}
+    attack_labels = _field_by_key(r, types_raw, "attack_types", "label_ja")
+    attack_margin = _field_by_key(r, types_raw, "attack_types", "margin")
     web_types = tuple(a for a in attack_types if attack_margin[a] == "web_leak")
     if web_types != ("web_leak_card", "web_leak_personal"):
         raise r.fail("attack_types must hold web_leak_card and web_leak_personal (in this order) "
@@ -273,14 +277,11 @@ def parse(raw: Any, origin: str = "<dict>",
 
     ind_raw = _labelled_list(r, r.get(raw, "industries", ""), "industries")
     industries = tuple(i["key"] for i in ind_raw)
-    industry_labels = {i["key"]: r.text(r.get(i, "label_ja", f"industries.{i['key']}"),
-                                        f"industries.{i['key']}.label_ja") for i in ind_raw}
-    industry_margin = {i["key"]: r.text(r.get(i, "margin", f"industries.{i['key']}"),
-                                        f"industries.{i['key']}.margin") for i in ind_raw}
+    industry_labels = _field_by_key(r, ind_raw, "industries", "label_ja")
+    industry_margin = _field_by_key(r, ind_raw, "industries", "margin")
     size_raw = _labelled_list(r, r.get(raw, "sizes", ""), "sizes")
     sizes = tuple(s["key"] for s in size_raw)
-    size_labels = {s["key"]: r.text(r.get(s, "label_ja", f"sizes.{s['key']}"),
-                                    f"sizes.{s['key']}.label_ja") for s in size_raw}
+    size_labels = _field_by_key(r, size_raw, "sizes", "label_ja")
     if "organisation" not in sizes:
         raise r.fail(f"sizes must include 'organisation' (団体等), got {sizes}")
 
