@@ -11,7 +11,17 @@ from pathlib import Path
 
 from .quote import write_outputs
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "sme_manufacturer.toml"
+
+def example_path(name: str) -> Path:
+    """An example file: the repository's examples/ in a checkout, else the copy in the package."""
+    repo = Path(__file__).resolve().parents[3] / "examples" / name
+    if repo.is_file():
+        return repo
+    from importlib import resources
+    return Path(str(resources.files("cyberloss") / "examples" / name))
+
+
+EXAMPLE = example_path("sme_manufacturer.toml")
 
 
 def run(args) -> int:
