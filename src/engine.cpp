@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -98,6 +99,9 @@ struct Scratch {
   std::vector<std::uint64_t> run_year;
   std::vector<std::uint32_t> run_count;  // ... and their counts
   std::vector<double> losses;            // the events' uniforms, then their losses
+  std::vector<double> row_by_type;       // (kChunk, T) output rows of a pass, staged in cache ...
+  std::vector<std::int32_t> row_counts;  // ... before one streaming copy to the result
+  std::vector<double> row_annual;
   std::vector<std::vector<double>> type_losses;  // per type, when events are kept
 };
 
@@ -181,10 +185,20 @@ void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t 
 
 #if defined(__AVX2__)
 // T = 4 with 4x4 register transposes: four years per step. The same IEEE additions in the
-// same order as write_rows_fixed.
+// same order as write_rows_fixed. The stores are non-temporal (see stream_copy) where the
+// destination rows are aligned, which they are for large results except at odd block starts.
 void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, double* by_type,
                  std::int32_t* counts, double* annual) {
-  std::size_t i = 0;
+  auto misaligned = [](const void* p, std::uintptr_t a) {
+    return reinterpret_cast<std::uintptr_t>(p) % a != 0;
+  };
+  if (misaligned(by_type, 32) || misaligned(counts, 16) || misaligned(annual, 8))
+    return write_rows_fixed<4>(sums, cnt, n, by_type, counts, annual);
+  // Rows before the first whole 32-byte line of annual go the ordinary way.
+  const std::size_t head =
+      std::min(n, (32 - reinterpret_cast<std::uintptr_t>(annual) % 32) % 32 / sizeof(double));
+  write_rows_fixed<4>(sums, cnt, head, by_type, counts, annual);
+  std::size_t i = head;
   for (; i + 4 <= n; i += 4) {
     __m256d v[4];
     __m128i c[4];
@@ -195,31 +209,54 @@ void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, do
       v[t] = _mm256_andnot_pd(_mm256_castsi256_pd(zero), _mm256_loadu_pd(sums + t * kChunk + i));
       x = _mm256_add_pd(x, v[t]);
     }
-    _mm256_storeu_pd(annual + i, x);
+    _mm256_stream_pd(annual + i, x);
     const __m256d a = _mm256_unpacklo_pd(v[0], v[1]), b = _mm256_unpackhi_pd(v[0], v[1]);
     const __m256d e = _mm256_unpacklo_pd(v[2], v[3]), f = _mm256_unpackhi_pd(v[2], v[3]);
     double* row = by_type + i * 4;
-    _mm256_storeu_pd(row + 0, _mm256_permute2f128_pd(a, e, 0x20));
-    _mm256_storeu_pd(row + 4, _mm256_permute2f128_pd(b, f, 0x20));
-    _mm256_storeu_pd(row + 8, _mm256_permute2f128_pd(a, e, 0x31));
-    _mm256_storeu_pd(row + 12, _mm256_permute2f128_pd(b, f, 0x31));
+    _mm256_stream_pd(row + 0, _mm256_permute2f128_pd(a, e, 0x20));
+    _mm256_stream_pd(row + 4, _mm256_permute2f128_pd(b, f, 0x20));
+    _mm256_stream_pd(row + 8, _mm256_permute2f128_pd(a, e, 0x31));
+    _mm256_stream_pd(row + 12, _mm256_permute2f128_pd(b, f, 0x31));
     const __m128i p = _mm_unpacklo_epi32(c[0], c[1]), q = _mm_unpackhi_epi32(c[0], c[1]);
     const __m128i r = _mm_unpacklo_epi32(c[2], c[3]), u = _mm_unpackhi_epi32(c[2], c[3]);
     __m128i* crow = reinterpret_cast<__m128i*>(counts + i * 4);
-    _mm_storeu_si128(crow + 0, _mm_unpacklo_epi64(p, r));
-    _mm_storeu_si128(crow + 1, _mm_unpackhi_epi64(p, r));
-    _mm_storeu_si128(crow + 2, _mm_unpacklo_epi64(q, u));
-    _mm_storeu_si128(crow + 3, _mm_unpackhi_epi64(q, u));
+    _mm_stream_si128(crow + 0, _mm_unpacklo_epi64(p, r));
+    _mm_stream_si128(crow + 1, _mm_unpackhi_epi64(p, r));
+    _mm_stream_si128(crow + 2, _mm_unpacklo_epi64(q, u));
+    _mm_stream_si128(crow + 3, _mm_unpackhi_epi64(q, u));
   }
   write_rows_fixed<4>(sums + i, cnt + i, n - i, by_type + i * 4, counts + i * 4, annual + i);
+  _mm_sfence();
 }
 #endif
 
-void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t n,
-                double* by_type, std::int32_t* counts, double* annual) {
+// Copies bytes from src (in cache) to dst (the result) with non-temporal stores where dst is
+// 32-byte aligned: the result is written once and not read back soon, so the stores bypass the
+// cache instead of first reading every destination line (which halves the memory traffic of
+// a large run). Ends with a store fence so the data is visible to the thread that joins.
+void stream_copy(void* dst, const void* src, std::size_t bytes) {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
 #if defined(__AVX2__)
-  if (T == 4) return write_rows4(sums, cnt, n, by_type, counts, annual);
+  const std::size_t head = std::min(bytes, (32 - reinterpret_cast<std::uintptr_t>(d) % 32) % 32);
+  std::memcpy(d, s, head);
+  std::size_t i = head;
+  for (; i + 128 <= bytes; i += 128)
+    for (std::size_t j = 0; j < 128; j += 32)
+      _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i + j),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + j)));
+  for (; i + 32 <= bytes; i += 32)
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i),
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
+  std::memcpy(d + i, s + i, bytes - i);
+  _mm_sfence();
+#else
+  std::memcpy(d, s, bytes);
 #endif
+}
+
+void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt,
+                       std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
   switch (T) {
     case 1: return write_rows_fixed<1>(sums, cnt, n, by_type, counts, annual);
     case 2: return write_rows_fixed<2>(sums, cnt, n, by_type, counts, annual);
@@ -232,6 +269,20 @@ void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std
     default: break;
   }
   write_rows_any(T, sums, cnt, n, by_type, counts, annual);
+}
+
+// The output rows of a pass: T = 4 straight to the result; otherwise staged in cache (in s)
+// and copied with streaming stores.
+void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t n,
+                double* by_type, std::int32_t* counts, double* annual, Scratch& s) {
+#if defined(__AVX2__)
+  if (T == 4) return write_rows4(sums, cnt, n, by_type, counts, annual);
+#endif
+  write_rows_staged(T, sums, cnt, n, s.row_by_type.data(), s.row_counts.data(),
+                    s.row_annual.data());
+  stream_copy(by_type, s.row_by_type.data(), n * T * sizeof(double));
+  stream_copy(counts, s.row_counts.data(), n * T * sizeof(std::int32_t));
+  stream_copy(annual, s.row_annual.data(), n * sizeof(double));
 }
 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
@@ -248,6 +299,9 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
   s.run_row.resize(kChunk + 8);
   s.run_year.resize(kChunk);
   s.run_count.resize(kChunk + 8);
+  s.row_by_type.resize(T * kChunk);
+  s.row_counts.resize(T * kChunk);
+  s.row_annual.resize(kChunk);
   if (events) s.type_losses.resize(T);
 
   for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
@@ -265,17 +319,22 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
         s.run_year[h] = p0 + s.run_row[h];
         total += s.run_count[h];
       }
-      s.losses.resize(static_cast<std::size_t>(total));
+      s.losses.resize(static_cast<std::size_t>(total) + 1);
       double* loss = s.losses.data();
       uniform_runs(seed, stream_id(Purpose::severity, index), s.run_year.data(),
                    s.run_count.data(), runs, loss);
       type.severity->quantile_batch(loss, loss, static_cast<std::size_t>(total));
 
-      // Only the rows with events are set; write_rows reads the others as 0.
+      // Only the rows with events are set; write_rows reads the others as 0. A year's sum is
+      // ((0 + x_0) + x_1) + ... in event order. Years with one or two events (nearly all, and
+      // a mix the branch predictor cannot learn) take x_0 + (x_1 or 0) without a branch: the
+      // same bits, since 0 + x = x + 0 = x for the positive losses. losses has one spare slot.
+      loss[total] = 0.0;
       for (std::size_t h = 0, e = 0; h < runs; ++h) {
         const std::uint32_t c = s.run_count[h];
-        double x = 0.0 + loss[e];
-        for (std::uint32_t k = 1; k < c; ++k) x += loss[e + k];
+        const double pair[2] = {0.0, loss[e + 1]};
+        double x = loss[e] + pair[c >= 2];
+        for (std::uint32_t k = 2; k < c; ++k) x += loss[e + k];
         e += c;
         sum[s.run_row[h]] = x;
       }
@@ -284,7 +343,7 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
 
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
     write_rows(T, s.sums.data(), s.counts.data(), n, out.by_type.data() + row0 * T,
-               out.counts.data() + row0 * T, out.annual.data() + row0);
+               out.counts.data() + row0 * T, out.annual.data() + row0, s);
 
     if (events) {
       std::vector<std::size_t> cursor(T, 0);

@@ -11,6 +11,7 @@
 #endif
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/vecmath.hpp"
@@ -89,18 +90,23 @@ struct RoundKeys8 {
   }
 };
 
-// Philox4x32-10 on eight counters in place (x0..x3: counter words -> output words).
-inline void philox8(const RoundKeys8& keys, __m256i& x0, __m256i& x1, __m256i& x2, __m256i& x3) {
+// Philox4x32-10 on G groups of eight counters in place (x0..x3: counter words -> output
+// words). One round is a chain of about eight dependent instructions; interleaving independent
+// groups lets the core overlap their chains instead of waiting on each multiply.
+template <int G>
+inline void philox8(const RoundKeys8& keys, __m256i* x0, __m256i* x1, __m256i* x2, __m256i* x3) {
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
   const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
   for (int round = 0; round < 10; ++round) {
-    __m256i lo0, hi0, lo1, hi1;
-    mulhilo8(x0, m0, lo0, hi0);
-    mulhilo8(x2, m1, lo1, hi1);
-    x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), keys.k[round][0]);
-    x1 = lo1;
-    x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), keys.k[round][1]);
-    x3 = lo0;
+    for (int g = 0; g < G; ++g) {
+      __m256i lo0, hi0, lo1, hi1;
+      mulhilo8(x0[g], m0, lo0, hi0);
+      mulhilo8(x2[g], m1, lo1, hi1);
+      x0[g] = _mm256_xor_si256(_mm256_xor_si256(hi1, x1[g]), keys.k[round][0]);
+      x1[g] = lo1;
+      x2[g] = _mm256_xor_si256(_mm256_xor_si256(hi0, x3[g]), keys.k[round][1]);
+      x3[g] = lo0;
+    }
   }
 }
 #endif
@@ -119,16 +125,30 @@ void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const c
 #if defined(__AVX2__)
   if (n >= 8) {
     const RoundKeys8 keys(key);
+    auto load = [&](int w, std::size_t at) {
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counter[w] + at));
+    };
+    auto store = [&](int w, std::size_t at, __m256i v) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[w] + at), v);
+    };
+    for (; i + 16 <= n; i += 16) {
+      __m256i x0[2] = {load(0, i), load(0, i + 8)}, x1[2] = {load(1, i), load(1, i + 8)};
+      __m256i x2[2] = {load(2, i), load(2, i + 8)}, x3[2] = {load(3, i), load(3, i + 8)};
+      philox8<2>(keys, x0, x1, x2, x3);
+      for (int g = 0; g < 2; ++g) {
+        store(0, i + 8 * g, x0[g]);
+        store(1, i + 8 * g, x1[g]);
+        store(2, i + 8 * g, x2[g]);
+        store(3, i + 8 * g, x3[g]);
+      }
+    }
     for (; i + 8 <= n; i += 8) {
-      auto load = [&](int w) {
-        return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counter[w] + i));
-      };
-      __m256i x0 = load(0), x1 = load(1), x2 = load(2), x3 = load(3);
-      philox8(keys, x0, x1, x2, x3);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[0] + i), x0);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[1] + i), x1);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[2] + i), x2);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[3] + i), x3);
+      __m256i x0 = load(0, i), x1 = load(1, i), x2 = load(2, i), x3 = load(3, i);
+      philox8<1>(keys, &x0, &x1, &x2, &x3);
+      store(0, i, x0);
+      store(1, i, x1);
+      store(2, i, x2);
+      store(3, i, x3);
     }
   }
 #endif
@@ -334,22 +354,35 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
     const RoundKeys8 keys({seed, stream});
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i mark = _mm256_set1_epi32(static_cast<int>(kFrequencyMark));
-    for (; g + 8 <= g_end; g += 8) {
-      if ((g & 0xFFFFFFFFu) > 0xFFFFFFF8u) break;  // lanes would straddle a carry
-      __m256i x0 = _mm256_setzero_si256(), x1 = mark;
-      __m256i x2 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(g & 0xFFFFFFFFu)), lane);
-      __m256i x3 = _mm256_set1_epi32(static_cast<int>(g >> 32));
-      philox8(keys, x0, x1, x2, x3);
-      const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
-      const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
-      const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
-      const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
-      auto* dst = reinterpret_cast<__m256i*>(hi + (4 * g - y0));
-      _mm256_storeu_si256(dst + 0, _mm256_permute2x128_si256(u0, u1, 0x20));
-      _mm256_storeu_si256(dst + 1, _mm256_permute2x128_si256(u2, u3, 0x20));
-      _mm256_storeu_si256(dst + 2, _mm256_permute2x128_si256(u0, u1, 0x31));
-      _mm256_storeu_si256(dst + 3, _mm256_permute2x128_si256(u2, u3, 0x31));
-    }
+    // Sixteen groups (two interleaved Philox calls) per step, then eight.
+    auto step = [&](auto groups) {
+      constexpr int G = decltype(groups)::value;
+      __m256i x0[G], x1[G], x2[G], x3[G];
+      for (int k = 0; k < G; ++k) {
+        x0[k] = _mm256_setzero_si256();
+        x1[k] = mark;
+        x2[k] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>((g + 8 * k) & 0xFFFFFFFFu)), lane);
+        x3[k] = _mm256_set1_epi32(static_cast<int>(g >> 32));
+      }
+      philox8<G>(keys, x0, x1, x2, x3);
+      for (int k = 0; k < G; ++k) {
+        const __m256i t0 = _mm256_unpacklo_epi32(x0[k], x1[k]), t1 = _mm256_unpackhi_epi32(x0[k], x1[k]);
+        const __m256i t2 = _mm256_unpacklo_epi32(x2[k], x3[k]), t3 = _mm256_unpackhi_epi32(x2[k], x3[k]);
+        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+        auto* dst = reinterpret_cast<__m256i*>(hi + (4 * (g + 8 * k) - y0));
+        _mm256_storeu_si256(dst + 0, _mm256_permute2x128_si256(u0, u1, 0x20));
+        _mm256_storeu_si256(dst + 1, _mm256_permute2x128_si256(u2, u3, 0x20));
+        _mm256_storeu_si256(dst + 2, _mm256_permute2x128_si256(u0, u1, 0x31));
+        _mm256_storeu_si256(dst + 3, _mm256_permute2x128_si256(u2, u3, 0x31));
+      }
+      g += 8 * G;
+    };
+    // Lanes must not straddle a carry of the counter's low word.
+    while (g + 16 <= g_end && (g & 0xFFFFFFFFu) <= 0xFFFFFFF0u)
+      step(std::integral_constant<int, 2>{});
+    while (g + 8 <= g_end && (g & 0xFFFFFFFFu) <= 0xFFFFFFF8u)
+      step(std::integral_constant<int, 1>{});
   }
 #endif
   for (; g < g_end; ++g) one_group(g);
