@@ -1,0 +1,184 @@
+// Where the engine's time goes, and how close it is to the floor set by its random-number
+// contract: the benchmark model of bench_engine.py (4 attack types, Poisson 0.05 / 0.1 / 0.25 /
+// 0.5, lognormal severities, 10^7 years) timed whole, next to the kernels every run must
+// execute whatever the bookkeeping around them:
+//
+//   - Philox4x32-10 for the frequency words: one block per four (year, type) pairs;
+//   - the count thresholds on those words;
+//   - Philox4x32-10 for the severity uniforms: one block per (year, type) with events;
+//   - the lognormal inverse CDF (AS241 + exp) of each event's uniform;
+//   - writing the result (8 + 12 T bytes per year) to memory with streaming stores.
+//
+// Kernel costs are medians over repeats on in-cache data, one core. The floor is their sum
+// spread over the cores, with the memory traffic either hidden behind the computation (best
+// case) or not (worst case). Built with the tests (target cyberloss_bench_kernels); `make bench`
+// runs it after bench_engine.py:
+//
+//   build/py/cyberloss_bench_kernels [years] [repeats] [threads]
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "cyberloss/buffer.hpp"
+#include "cyberloss/distributions.hpp"
+#include "cyberloss/engine.hpp"
+#include "cyberloss/random.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+constexpr double kRates[4] = {0.05, 0.1, 0.25, 0.5};
+constexpr double kMu[4] = {17.3, 16.6, 16.3, 14.5}, kSigma[4] = {0.9, 1.2, 1.2, 1.4};
+constexpr std::size_t kTypes = 4;
+
+template <class F>
+double median_seconds(int repeats, F&& f) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// Seconds per item of a kernel run on `n` items, `passes` times over in-cache data.
+template <class F>
+double per_item(int repeats, std::size_t n, std::size_t passes, F&& f) {
+  return median_seconds(repeats, [&] {
+           for (std::size_t p = 0; p < passes; ++p) f(p);
+         }) /
+         static_cast<double>(n * passes);
+}
+
+// Bytes per second of streaming stores into `bytes` of already-touched memory, `threads` threads.
+double stream_bandwidth(std::size_t bytes, int threads, int repeats) {
+  Buffer<double> buf(bytes / sizeof(double), 0.0);
+  const double seconds = median_seconds(repeats, [&] {
+    std::vector<std::thread> pool;
+    const std::size_t per = buf.size() / static_cast<std::size_t>(threads) / 4 * 4;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        double* p = buf.data() + per * static_cast<std::size_t>(t);
+#if defined(__AVX2__)
+        const __m256d v = _mm256_set1_pd(1.0);
+        for (std::size_t i = 0; i < per; i += 4) _mm256_stream_pd(p + i, v);
+        _mm_sfence();
+#else
+        std::fill(p, p + per, 1.0);
+#endif
+      });
+    for (auto& th : pool) th.join();
+  });
+  return static_cast<double>(bytes) / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t years = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000000;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
+  const int threads = argc > 3 ? std::atoi(argv[3]) : tbb::this_task_arena::max_concurrency();
+  if (years == 0 || repeats < 1 || threads < 1) {
+    std::fprintf(stderr, "usage: %s [years >= 1] [repeats >= 1] [threads >= 1]\n", argv[0]);
+    return 2;
+  }
+
+  // The whole engine.
+  std::vector<AttackType> types;
+  for (std::size_t t = 0; t < kTypes; ++t)
+    types.emplace_back("type" + std::to_string(t), std::make_shared<Poisson>(kRates[t]),
+                       std::make_shared<Lognormal>(kMu[t], kSigma[t]));
+  const Model model(std::move(types));
+  SimulationOptions options;
+  options.years = years;
+  options.seed = 1;
+  options.threads = threads;
+  double incidents = 0.0;
+  {
+    const SimulationResult first = simulate(model, options);  // first touch of the pages
+    for (std::int32_t c : first.counts) incidents += c;
+  }
+  const double engine = median_seconds(repeats, [&] { simulate(model, options); });
+
+  // Kernels on one core, in cache: 1024 years or draws per call, as in the engine's passes.
+  constexpr std::size_t n = 1024;
+  const std::size_t passes = 4000;
+  std::vector<std::uint32_t> hi(n), cnt(n), ones(n, 1);
+  std::vector<std::uint64_t> run_years(n);
+  std::vector<double> u(n), x(n);
+  for (std::size_t i = 0; i < n; ++i) run_years[i] = 3 * i;
+  const std::uint32_t freq = stream_id(Purpose::frequency, 0);
+  const std::uint32_t sev = stream_id(Purpose::severity, 0);
+  const double t_words = per_item(repeats, n, passes, [&](std::size_t p) {
+    frequency_words(1, freq, p * n, n, hi.data());
+  });
+  const Poisson poisson(kRates[3]);
+  const double t_count = per_item(repeats, n, passes, [&](std::size_t p) {
+    poisson.table()->count_batch(1, freq, p * n, hi.data(), n, cnt.data());
+  });
+  const double t_uniform = per_item(repeats, n, passes, [&](std::size_t p) {
+    run_years[0] = p;  // a different first block each pass
+    uniform_runs(1, sev, run_years.data(), ones.data(), n, u.data());
+  });
+  const Lognormal lognormal(kMu[3], kSigma[3]);
+  const double t_lognormal = per_item(repeats, n, passes, [&](std::size_t) {
+    lognormal.quantile_batch(u.data(), x.data(), n);
+  });
+  const double bytes = static_cast<double>(years) * (8.0 + 12.0 * kTypes);
+  const double bandwidth = stream_bandwidth(static_cast<std::size_t>(bytes), threads, repeats);
+
+  // The floor for this model: every (year, type) needs its frequency word and count; every
+  // (year, type) with events one severity block; every event one lognormal draw.
+  double runs = 0.0, draws = 0.0;
+  for (double rate : kRates) {
+    runs += static_cast<double>(years) * (1.0 - std::exp(-rate));
+    draws += static_cast<double>(years) * rate;
+  }
+  const double pairs = static_cast<double>(years) * kTypes;
+  const double compute = (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) /
+                         threads;
+  const double memory = bytes / bandwidth;
+  auto ns = [&](double seconds) { return seconds * threads * 1e9 / incidents; };
+
+  std::printf("model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu years, %.0f "
+              "incidents, %d threads\n",
+              static_cast<unsigned long long>(years), incidents, threads);
+  std::printf("engine (median of %d): %.3f s = %.1f ns per incident per core\n", repeats, engine,
+              ns(engine));
+  std::printf("kernels, one core, in cache (medians):\n");
+  std::printf("  frequency words (Philox, 4 per block)  %6.2f ns per (year, type)\n",
+              t_words * 1e9);
+  std::printf("  counts from the words                  %6.2f ns per (year, type)\n",
+              t_count * 1e9);
+  std::printf("  severity uniforms (Philox, 1 per run)  %6.2f ns per run\n", t_uniform * 1e9);
+  std::printf("  lognormal inverse CDF                  %6.2f ns per draw\n", t_lognormal * 1e9);
+  std::printf("  streaming stores, %d threads            %6.1f GB/s\n", threads,
+              bandwidth / 1e9);
+  std::printf("floor for this model:\n");
+  std::printf("  frequency %.3f s, severity %.3f s (spread over %d cores); output %.0f MB in "
+              "%.3f s\n",
+              pairs * (t_words + t_count) / threads, (runs * t_uniform + draws * t_lognormal) /
+              threads, threads, bytes / 1e6, memory);
+  std::printf("  memory hidden behind compute: %.3f s = %.1f ns per incident per core\n",
+              std::max(compute, memory), ns(std::max(compute, memory)));
+  std::printf("  memory not hidden:            %.3f s = %.1f ns per incident per core\n",
+              compute + memory, ns(compute + memory));
+  std::printf("engine / floor: %.2f (hidden) to %.2f (not hidden)\n",
+              engine / std::max(compute, memory), engine / (compute + memory));
+  return 0;
+}
