@@ -31,18 +31,16 @@
 #include <immintrin.h>
 #endif
 
+#include "benchmark_model.hpp"
 #include "cyberloss/buffer.hpp"
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/engine.hpp"
 #include "cyberloss/random.hpp"
 
 using namespace cyberloss;
+using namespace cyberloss::bench;
 
 namespace {
-
-constexpr double kRates[4] = {0.05, 0.1, 0.25, 0.5};
-constexpr double kMu[4] = {17.3, 16.6, 16.3, 14.5}, kSigma[4] = {0.9, 1.2, 1.2, 1.4};
-constexpr std::size_t kTypes = 4;
 
 template <class F>
 double median_seconds(int repeats, F&& f) {
@@ -99,11 +97,7 @@ int main(int argc, char** argv) {
   }
 
   // The whole engine.
-  std::vector<AttackType> types;
-  for (std::size_t t = 0; t < kTypes; ++t)
-    types.emplace_back("type" + std::to_string(t), std::make_shared<Poisson>(kRates[t]),
-                       std::make_shared<Lognormal>(kMu[t], kSigma[t]));
-  const Model model(std::move(types));
+  const Model model = benchmark_model();
   SimulationOptions options;
   options.years = years;
   options.seed = 1;

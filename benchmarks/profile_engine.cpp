@@ -10,23 +10,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
-#include <string>
-#include <vector>
 
+#include "benchmark_model.hpp"
 #include "cyberloss/engine.hpp"
 
 int main(int argc, char** argv) {
   using namespace cyberloss;
   const std::uint64_t years = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
   const int threads = argc > 2 ? std::atoi(argv[2]) : 1;
-  const double rates[4] = {0.05, 0.1, 0.25, 0.5};
-  const double mu[4] = {17.3, 16.6, 16.3, 14.5}, sigma[4] = {0.9, 1.2, 1.2, 1.4};
-  std::vector<AttackType> types;
-  for (int i = 0; i < 4; ++i)
-    types.emplace_back("type" + std::to_string(i), std::make_shared<Poisson>(rates[i]),
-                       std::make_shared<Lognormal>(mu[i], sigma[i]));
-  const Model model(std::move(types));
+  const Model model = bench::benchmark_model();
   SimulationOptions options;
   options.years = years;
   options.seed = 1;
