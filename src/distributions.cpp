@@ -107,8 +107,8 @@ void CountTable::count_batch(std::uint32_t seed, std::uint32_t stream, std::uint
     out[l] = static_cast<std::uint32_t>(count(FrequencyUniform{hi[l], seed, stream, y0 + l}));
   };
   std::size_t i = 0;
-  const std::size_t m = quick_.size();
 #if defined(__AVX2__)
+  const std::size_t m = quick_.size();
   if (m && m <= 8) {
     constexpr std::size_t kStep = 1024;
     unsigned masks[kStep / 8];

@@ -234,26 +234,20 @@ void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, do
 // 32-byte aligned: the result is written once and not read back soon, so the stores bypass the
 // cache instead of first reading every destination line (which halves the memory traffic of
 // a large run). Ends with a store fence so the data is visible to the thread that joins.
+#if defined(__AVX2__)
 void stream_copy(void* dst, const void* src, std::size_t bytes) {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-#if defined(__AVX2__)
   const std::size_t head = std::min(bytes, (32 - reinterpret_cast<std::uintptr_t>(d) % 32) % 32);
   std::memcpy(d, s, head);
   std::size_t i = head;
-  for (; i + 128 <= bytes; i += 128)
-    for (std::size_t j = 0; j < 128; j += 32)
-      _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i + j),
-                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + j)));
   for (; i + 32 <= bytes; i += 32)
     _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i),
                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
   std::memcpy(d + i, s + i, bytes - i);
   _mm_sfence();
-#else
-  std::memcpy(d, s, bytes);
-#endif
 }
+#endif
 
 void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt,
                        std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
@@ -272,17 +266,23 @@ void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* c
 }
 
 // The output rows of a pass: T = 4 straight to the result; otherwise staged in cache (in s)
-// and copied with streaming stores.
+// and copied with streaming stores. Without AVX2, written directly.
 void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t n,
                 double* by_type, std::int32_t* counts, double* annual, Scratch& s) {
 #if defined(__AVX2__)
   if (T == 4) return write_rows4(sums, cnt, n, by_type, counts, annual);
-#endif
+  s.row_by_type.resize(T * kChunk);
+  s.row_counts.resize(T * kChunk);
+  s.row_annual.resize(kChunk);
   write_rows_staged(T, sums, cnt, n, s.row_by_type.data(), s.row_counts.data(),
                     s.row_annual.data());
   stream_copy(by_type, s.row_by_type.data(), n * T * sizeof(double));
   stream_copy(counts, s.row_counts.data(), n * T * sizeof(std::int32_t));
   stream_copy(annual, s.row_annual.data(), n * sizeof(double));
+#else
+  (void)s;
+  write_rows_staged(T, sums, cnt, n, by_type, counts, annual);
+#endif
 }
 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
@@ -299,9 +299,6 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
   s.run_row.resize(kChunk + 8);
   s.run_year.resize(kChunk);
   s.run_count.resize(kChunk + 8);
-  s.row_by_type.resize(T * kChunk);
-  s.row_counts.resize(T * kChunk);
-  s.row_annual.resize(kChunk);
   if (events) s.type_losses.resize(T);
 
   for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
