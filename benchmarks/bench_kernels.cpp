@@ -11,8 +11,8 @@
 //
 // Kernel costs are medians over repeats on in-cache data, one core. The floor is their sum
 // spread over the cores, with the memory traffic either hidden behind the computation (best
-// case) or not (worst case). Built with the tests (target cyberloss_bench_kernels); `make bench`
-// runs it after bench_engine.py:
+// case) or not (worst case). Built by default (CMake option CYBERLOSS_BUILD_BENCHMARKS, target
+// cyberloss_bench_kernels); `make bench` runs it after bench_engine.py:
 //
 //   build/py/cyberloss_bench_kernels [years] [repeats] [threads]
 #include <tbb/task_arena.h>
