@@ -178,6 +178,10 @@ void exp_affine(const double* z, double mu, double sigma, double* out, std::size
 #endif
 }
 
+void log1p(const double* x, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = std::log1p(x[i]);
+}
+
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 }  // namespace cyberloss::vecmath

@@ -14,6 +14,9 @@ void inverse_normal_cdf(const double* p, double* z, std::size_t n);
 // out[i] = exp(mu + sigma * z[i]), in place allowed.
 void exp_affine(const double* z, double mu, double sigma, double* out, std::size_t n);
 
+// out[i] = log1p(x[i]), in place allowed (glibc's log1p: the same bits on every path).
+void log1p(const double* x, double* out, std::size_t n);
+
 // Standard normal CDF.
 double normal_cdf(double x);
 

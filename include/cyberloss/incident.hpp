@@ -1,0 +1,166 @@
+// The per-incident model: what one incident of an attack type costs an organisation, by
+// component, and how long its business stops (see docs/MODEL_NOTES.md and
+// python/cyberloss/data/components.json for the numbers and their sources).
+//
+// For event k of attack type t in year y, with survey-basis loss L (費用損害 + 賠償責任, the
+// engine's SEVERITY stream, draw k):
+//   response shares   w_j = m_j exp(d z_j - d^2/2), z_j = Phi^-1(u_j), u_j = COMPONENTS draw
+//                     16 k + j (j = 0..7), normalised to sum to 1; component j = L w_j f_j
+//                     (f_j the controls' severity factor of component j)
+//   record-driven     where the organisation's records held R are known, exposed records
+//                     E = R s_e when COMPONENTS draw 16 k + 8 < p_exposed, else 0; gifts are
+//                     paid when draw 16 k + 9 < p_gift; notification = E c_n, condolence =
+//                     E c_c (if gifts), liability = E c_card, each times its factor f_j,
+//                     replace the share-based amounts of the type's record-driven components
+//   downtime days     D = min(Q_D(u) g_D, max days), u = DOWNTIME draw k, Q_D a lognormal or
+//                     the card-suspension mixture, g_D the downtime factor
+//   BI days           D, or for a card leak min(D, closure) + lost share (D - min(D, closure))
+//   lost profit       (daily gross profit x share of operations affected) x BI days  (利益損害)
+//   internal effort   Q_E(EFFORT draw k) g_E person-months x labour cost per person-month
+//                     (内部工数)
+// Streams: (Purpose, index) with index t for one organisation, 0x200 + t in a portfolio.
+// Every quantile goes through the vecmath batch functions, so each value is a pure function of
+// (seed, stream index, year, k, L) whatever the batch it is computed in.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+namespace cyberloss {
+
+// Component columns, in this order everywhere (event tables, bindings, terms).
+enum Component : std::size_t {
+  investigation,
+  recovery,
+  legal,
+  notification,
+  callcenter,
+  condolence,
+  liability,
+  prevention,
+  lost_profit,
+  internal_effort,
+};
+constexpr std::size_t n_components = 10;
+constexpr std::size_t n_response = 8;  // the components that split the survey-basis loss
+extern const std::array<const char*, n_components> component_names;
+// The component called `name`; std::invalid_argument naming `what` and the name otherwise.
+Component component_from_name(const std::string& name, const char* what = "component");
+
+// Draws per event on the COMPONENTS stream: 8 shares, records exposed, gifts paid, 6 spare.
+constexpr std::uint64_t component_draws_per_event = 16;
+constexpr std::uint64_t draw_records_exposed = 8;
+constexpr std::uint64_t draw_gifts_paid = 9;
+
+// Days of business interruption per incident before controls (inverse CDF of one uniform).
+//   lognormal        median exp(sigma z)
+//   card suspension  with probability 1 - q a lognormal (median m, sigma s) truncated below
+//                    `long_start` (short suspensions); with probability q, long_start plus an
+//                    exponential excess of mean `long_excess_mean`. The quantile is monotone in
+//                    u, so common random numbers hold across profiles.
+class DowntimeDistribution {
+ public:
+  static DowntimeDistribution lognormal(double median, double sigma);
+  static DowntimeDistribution card_suspension(double long_probability, double long_start,
+                                              double long_excess_mean, double short_median,
+                                              double short_sigma);
+  bool is_card_suspension() const { return card_; }
+  double quantile(double u) const;
+  // out[i] = quantile(u[i]); u and out may be the same array.
+  void quantile(const double* u, double* out, std::size_t n) const;
+  double mean() const;
+  double sf(double x) const;  // P(X >= x)
+
+  double median() const { return median_; }
+  double sigma() const { return sigma_; }
+  double long_probability() const { return long_probability_; }
+  double long_start() const { return long_start_; }
+  double long_excess_mean() const { return long_excess_mean_; }
+
+ private:
+  DowntimeDistribution() = default;
+  double short_mass() const;  // P(short lognormal <= long_start)
+  bool card_ = false;
+  double median_ = 1.0, sigma_ = 0.0;  // the lognormal, or the short part of the mixture
+  double long_probability_ = 0.0, long_start_ = 0.0, long_excess_mean_ = 0.0;
+};
+
+// What an attack type's incidents look like, for any organisation (components.json).
+struct IncidentType {
+  std::string name;
+  std::array<double, n_response> mean_shares{};  // >= 0, summing to 1 (within 1e-9)
+  double dispersion = 0.0;                       // d >= 0 of the share weights
+  // Records: used only when the organisation's records held are known.
+  double exposure_probability = 0.0;  // [0, 1]
+  double exposed_share = 0.0;         // [0, 1] of records held
+  double gift_probability = 0.0;      // [0, 1]
+  std::array<bool, n_response> record_driven{};  // among notification, condolence, liability
+  double notification_per_record = 0.0;          // JPY, >= 0
+  double condolence_per_person = 0.0;            // JPY, >= 0
+  double card_compensation_per_card = 0.0;       // JPY, >= 0
+  DowntimeDistribution downtime = DowntimeDistribution::lognormal(1.0, 0.0);
+  // Card leaks: the site is closed `closure_days`, then loses `card_sales_lost_share` of sales
+  // for the rest of the suspension. Without closure the whole downtime is a full stop.
+  bool has_closure = false;
+  double closure_days = 0.0;           // >= 0
+  double card_sales_lost_share = 0.0;  // [0, 1]
+  double max_downtime_days = 365.0;    // > 0
+  double effort_median = 1.0;          // person-months, > 0
+  double effort_sigma = 0.0;           // >= 0
+  // The lognormal effort with this mean: median = mean exp(-sigma^2 / 2).
+  static double effort_median_from_mean(double mean, double sigma);
+};
+
+// What one organisation's profile and controls make of one attack type.
+struct IncidentFactors {
+  std::array<double, n_response> severity_factor{1, 1, 1, 1, 1, 1, 1, 1};  // > 0
+  double downtime_factor = 1.0;        // > 0
+  double effort_factor = 1.0;          // > 0
+  double share_affected = 0.0;         // [0, 1] of operations the downtime stops
+  std::optional<double> records_held;  // >= 0; unknown: record-driven costs are shares
+  double daily_gross_profit = 0.0;     // JPY per day, >= 0
+  double labour_cost_month = 0.0;      // JPY per person-month, >= 0
+  // Multipliers of the survey-basis loss and of the downtime (before the cap), 1 by default:
+  // room for size effects (calibration v2).
+  double severity_scale = 1.0;  // > 0
+  double downtime_scale = 1.0;  // > 0
+};
+
+// Output columns of a batch: component[c][i] (JPY) and downtime_days[i] of event i.
+struct IncidentColumns {
+  std::array<double*, n_components> component{};
+  double* downtime_days = nullptr;
+};
+
+// One attack type's incident model for one organisation; validated at construction
+// (std::invalid_argument naming the field and value).
+class IncidentModel {
+ public:
+  IncidentModel(IncidentType type, IncidentFactors factors);
+  const IncidentType& type() const { return type_; }
+  const IncidentFactors& factors() const { return factors_; }
+
+  // Components and downtime of n events of this type: event i is draw k[i] of year year[i]
+  // with survey-basis loss survey_loss[i] (finite, >= 0); uniforms from streams
+  // (DOWNTIME / EFFORT / COMPONENTS, stream_index) of `seed`.
+  void batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,
+             const std::int32_t* k, const double* survey_loss, std::size_t n,
+             const IncidentColumns& out) const;
+
+  // The same from given uniforms: u_downtime[i], u_effort[i], u_components[16 i + j].
+  void from_uniforms(const double* survey_loss, const double* u_downtime, const double* u_effort,
+                     const double* u_components, std::size_t n, const IncidentColumns& out) const;
+
+  // Full-stop-equivalent days of business interruption for `downtime_days`.
+  double business_interruption_days(double downtime_days) const;
+
+ private:
+  IncidentType type_;
+  IncidentFactors factors_;
+};
+
+}  // namespace cyberloss

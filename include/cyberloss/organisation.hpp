@@ -1,0 +1,49 @@
+// One organisation's simulated incidents, by component: the engine draws each attack type's
+// annual counts (FREQUENCY stream t) and survey-basis losses (SEVERITY stream t, draw k); the
+// incident model of type t then prices each event on streams (DOWNTIME / EFFORT / COMPONENTS,
+// t). The event table is ordered by (year, type, k) and each row is a pure function of
+// (seed, model, year, type, k): bit-identical for any thread count or block size.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cyberloss/buffer.hpp"
+#include "cyberloss/engine.hpp"
+#include "cyberloss/incident.hpp"
+
+namespace cyberloss {
+
+// Incidents of simulated years [first_year, first_year + years), one row per incident.
+struct EventTable {
+  std::uint64_t years = 0;
+  std::uint64_t first_year = 0;
+  std::uint32_t seed = 0;
+  std::vector<std::string> type_names;
+  Buffer<std::int64_t> year;
+  Buffer<std::int32_t> type;
+  Buffer<std::int32_t> k;
+  Buffer<double> survey_loss;    // survey-basis loss (費用損害 + 賠償責任) from the engine
+  Buffer<double> components;     // (n_components, size()), column c at c * size()
+  Buffer<double> downtime_days;
+
+  std::size_t size() const { return year.size(); }
+  const double* component(std::size_t c) const { return components.data() + c * size(); }
+};
+
+// `incidents[t]` prices events of model type t (same count, same order). The engine options
+// apply (seed, years, first_year, threads, block_size, cancel, years_done); keep_events is
+// implied.
+EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
+                                 const SimulationOptions& options);
+
+// Prices an engine event table already drawn (events ordered by (year, type, k)) with the
+// given stream index base (0 for one organisation: stream t; 0x200 for a portfolio).
+void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t seed,
+                  std::uint32_t stream_base, EventTable& table, int threads = 0,
+                  const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace cyberloss

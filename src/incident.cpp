@@ -1,0 +1,302 @@
+#include "cyberloss/incident.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "cyberloss/distributions.hpp"
+#include "cyberloss/random.hpp"
+#include "cyberloss/vecmath.hpp"
+
+namespace cyberloss {
+
+const std::array<const char*, n_components> component_names = {
+    "investigation", "recovery",  "legal",      "notification", "callcenter",
+    "condolence",    "liability", "prevention", "lost_profit",  "internal_effort"};
+
+Component component_from_name(const std::string& name, const char* what) {
+  for (std::size_t c = 0; c < n_components; ++c)
+    if (name == component_names[c]) return static_cast<Component>(c);
+  std::string known;
+  for (const char* c : component_names) known += std::string(known.empty() ? "" : ", ") + c;
+  throw std::invalid_argument(std::string(what) + ": unknown component '" + name +
+                              "'; known: " + known);
+}
+
+namespace {
+
+void require(bool ok, const std::string& field, const char* rule, double value) {
+  if (!ok)
+    throw std::invalid_argument(field + " must be " + rule + ", got " + format_value(value));
+}
+void require_positive(const std::string& field, double v) {
+  require(std::isfinite(v) && v > 0.0, field, "finite and > 0", v);
+}
+void require_non_negative(const std::string& field, double v) {
+  require(std::isfinite(v) && v >= 0.0, field, "finite and >= 0", v);
+}
+void require_unit(const std::string& field, double v) {
+  require(v >= 0.0 && v <= 1.0, field, "in [0, 1]", v);
+}
+
+// Events are processed in chunks small enough for their scratch columns to stay in cache.
+constexpr std::size_t kChunk = 512;
+
+}  // namespace
+
+DowntimeDistribution DowntimeDistribution::lognormal(double median, double sigma) {
+  require_positive("downtime median", median);
+  require_non_negative("downtime sigma", sigma);
+  DowntimeDistribution d;
+  d.median_ = median;
+  d.sigma_ = sigma;
+  return d;
+}
+
+DowntimeDistribution DowntimeDistribution::card_suspension(double long_probability,
+                                                           double long_start,
+                                                           double long_excess_mean,
+                                                           double short_median,
+                                                           double short_sigma) {
+  require(long_probability > 0.0 && long_probability < 1.0, "long_probability", "in (0, 1)",
+          long_probability);
+  require_positive("long_start", long_start);
+  require_positive("long_excess_mean", long_excess_mean);
+  require_positive("short_median", short_median);
+  require_positive("short_sigma", short_sigma);
+  DowntimeDistribution d;
+  d.card_ = true;
+  d.median_ = short_median;
+  d.sigma_ = short_sigma;
+  d.long_probability_ = long_probability;
+  d.long_start_ = long_start;
+  d.long_excess_mean_ = long_excess_mean;
+  return d;
+}
+
+double DowntimeDistribution::short_mass() const {
+  return vecmath::normal_cdf(std::log(long_start_ / median_) / sigma_);
+}
+
+double DowntimeDistribution::quantile(double u) const {
+  double out;
+  quantile(&u, &out, 1);
+  return out;
+}
+
+void DowntimeDistribution::quantile(const double* u, double* out, std::size_t n) const {
+  if (!card_) {
+    vecmath::inverse_normal_cdf(u, out, n);
+    vecmath::exp_affine(out, 0.0, sigma_, out, n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = median_ * out[i];
+    return;
+  }
+  // Both branches of the mixture for a chunk, then the choice by u: each value depends on its
+  // own u only. Clamps keep the quantile arguments strictly inside (0, 1).
+  const double p_short = 1.0 - long_probability_;
+  const double mass = short_mass();
+  double su[kChunk], lu[kChunk];
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    const double* uc = u + start;
+    for (std::size_t i = 0; i < m; ++i) {
+      su[i] = std::min(std::max(uc[i] / p_short, 1e-300), 1.0 - 1e-16) * mass;
+      lu[i] = -std::min(std::max((uc[i] - p_short) / long_probability_, 0.0), 1.0 - 1e-16);
+    }
+    vecmath::inverse_normal_cdf(su, su, m);
+    vecmath::exp_affine(su, 0.0, sigma_, su, m);
+    vecmath::log1p(lu, lu, m);
+    double* o = out + start;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double shorter = std::min(median_ * su[i], long_start_);
+      const double longer = long_start_ - long_excess_mean_ * lu[i];
+      o[i] = uc[i] < p_short ? shorter : longer;
+    }
+  }
+}
+
+double DowntimeDistribution::mean() const {
+  const double s = sigma_;
+  if (!card_) return median_ * std::exp(0.5 * s * s);
+  const double mu = std::log(median_);
+  const double short_mean = std::exp(mu + 0.5 * s * s) *
+                            vecmath::normal_cdf((std::log(long_start_) - mu - s * s) / s) /
+                            short_mass();
+  return (1.0 - long_probability_) * short_mean +
+         long_probability_ * (long_start_ + long_excess_mean_);
+}
+
+double DowntimeDistribution::sf(double x) const {
+  if (!card_) {
+    if (x <= 0.0) return 1.0;
+    if (sigma_ == 0.0) return x <= median_ ? 1.0 : 0.0;
+    return 1.0 - vecmath::normal_cdf(std::log(x / median_) / sigma_);
+  }
+  if (x <= long_start_) {
+    const double below = x > 0.0 ? vecmath::normal_cdf(std::log(x / median_) / sigma_) : 0.0;
+    return 1.0 - (1.0 - long_probability_) * below / short_mass();
+  }
+  return long_probability_ * std::exp(-(x - long_start_) / long_excess_mean_);
+}
+
+double IncidentType::effort_median_from_mean(double mean, double sigma) {
+  require_positive("effort mean", mean);
+  require_non_negative("effort sigma", sigma);
+  return mean * std::exp(-0.5 * sigma * sigma);
+}
+
+IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
+    : type_(std::move(type)), factors_(factors) {
+  const std::string t = type_.name;
+  if (t.empty()) throw std::invalid_argument("attack type name must not be empty");
+  double sum = 0.0;
+  for (std::size_t j = 0; j < n_response; ++j) {
+    require_non_negative("shares." + t + "." + component_names[j], type_.mean_shares[j]);
+    sum += type_.mean_shares[j];
+  }
+  require(std::fabs(sum - 1.0) <= 1e-9, "shares." + t, "summing to 1", sum);
+  require_non_negative("shares.dispersion", type_.dispersion);
+  require_unit("records.by_type." + t + ".exposure_probability", type_.exposure_probability);
+  require_unit("records.by_type." + t + ".exposed_share", type_.exposed_share);
+  require_unit("records.by_type." + t + ".gift_probability", type_.gift_probability);
+  for (std::size_t j = 0; j < n_response; ++j)
+    if (type_.record_driven[j] && j != notification && j != condolence && j != liability)
+      throw std::invalid_argument("records.by_type." + t + ".record_driven names " +
+                                  component_names[j] +
+                                  "; record-driven components are notification, condolence, "
+                                  "liability");
+  require_non_negative("records.unit_costs.notification_per_record",
+                       type_.notification_per_record);
+  require_non_negative("records.unit_costs.condolence_per_person", type_.condolence_per_person);
+  require_non_negative("records.unit_costs.card_compensation_per_card",
+                       type_.card_compensation_per_card);
+  if (type_.has_closure) {
+    require_non_negative("downtime." + t + ".closure_days", type_.closure_days);
+    require_unit("downtime." + t + ".card_sales_lost_share", type_.card_sales_lost_share);
+  }
+  require_positive("downtime.max_days", type_.max_downtime_days);
+  require_positive("effort." + t + ".median", type_.effort_median);
+  require_non_negative("effort." + t + ".sigma", type_.effort_sigma);
+
+  for (std::size_t j = 0; j < n_response; ++j)
+    require_positive(t + ": severity factor of " + component_names[j],
+                     factors_.severity_factor[j]);
+  require_positive(t + ": downtime_factor", factors_.downtime_factor);
+  require_positive(t + ": effort_factor", factors_.effort_factor);
+  require_unit(t + ": share_affected", factors_.share_affected);
+  if (factors_.records_held) require_non_negative(t + ": records_held", *factors_.records_held);
+  require_non_negative(t + ": daily_gross_profit", factors_.daily_gross_profit);
+  require_non_negative(t + ": labour_cost_month", factors_.labour_cost_month);
+  require_positive(t + ": severity_scale", factors_.severity_scale);
+  require_positive(t + ": downtime_scale", factors_.downtime_scale);
+}
+
+double IncidentModel::business_interruption_days(double days) const {
+  if (!type_.has_closure) return days;
+  const double closed = std::min(days, type_.closure_days);
+  return closed + type_.card_sales_lost_share * (days - closed);
+}
+
+void IncidentModel::from_uniforms(const double* survey_loss, const double* u_downtime,
+                                  const double* u_effort, const double* u_components,
+                                  std::size_t n, const IncidentColumns& out) const {
+  const IncidentType& T = type_;
+  const IncidentFactors& F = factors_;
+  const double d = T.dispersion;
+  // exp(d z - d^2/2) as exp_affine computes it: (-(0.5 d) d) + d z, the same IEEE operands.
+  const double log_mean_shift = -(0.5 * d * d);
+  double w[kChunk * n_response];
+  double scratch[kChunk];
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    for (std::size_t i = 0; i < m; ++i) {
+      const double x = survey_loss[start + i];
+      if (!(std::isfinite(x) && x >= 0.0))
+        throw std::invalid_argument("survey-basis loss of a " + T.name +
+                                    " event must be finite and >= 0, got " + format_value(x) +
+                                    " at index " + std::to_string(start + i));
+      for (std::size_t j = 0; j < n_response; ++j)
+        w[i * n_response + j] = u_components[(start + i) * component_draws_per_event + j];
+    }
+    vecmath::inverse_normal_cdf(w, w, m * n_response);
+    vecmath::exp_affine(w, log_mean_shift, d, w, m * n_response);
+    for (std::size_t i = 0; i < m; ++i) {
+      double* wi = w + i * n_response;
+      for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j] * wi[j];
+      // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
+      const double total = ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
+      const double loss = survey_loss[start + i] * F.severity_scale;
+      for (std::size_t j = 0; j < n_response; ++j)
+        out.component[j][start + i] = loss * (wi[j] / total) * F.severity_factor[j];
+      if (F.records_held) {
+        const double* u = u_components + (start + i) * component_draws_per_event;
+        const double exposed =
+            u[draw_records_exposed] < T.exposure_probability ? *F.records_held * T.exposed_share
+                                                             : 0.0;
+        const bool gifts = u[draw_gifts_paid] < T.gift_probability;
+        const double per_record[n_response] = {
+            0.0, 0.0, 0.0, exposed * T.notification_per_record, 0.0,
+            gifts ? exposed * T.condolence_per_person : 0.0,
+            exposed * T.card_compensation_per_card, 0.0};
+        for (std::size_t j = 0; j < n_response; ++j)
+          if (T.record_driven[j]) out.component[j][start + i] = per_record[j] * F.severity_factor[j];
+      }
+    }
+
+    T.downtime.quantile(u_downtime + start, scratch, m);
+    for (std::size_t i = 0; i < m; ++i) {
+      const double days = std::min(scratch[i] * F.downtime_scale * F.downtime_factor,
+                                   T.max_downtime_days);
+      out.downtime_days[start + i] = days;
+      out.component[lost_profit][start + i] =
+          F.daily_gross_profit * F.share_affected * business_interruption_days(days);
+    }
+
+    vecmath::inverse_normal_cdf(u_effort + start, scratch, m);
+    vecmath::exp_affine(scratch, 0.0, T.effort_sigma, scratch, m);
+    for (std::size_t i = 0; i < m; ++i)
+      out.component[internal_effort][start + i] =
+          T.effort_median * scratch[i] * F.effort_factor * F.labour_cost_month;
+  }
+}
+
+void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index,
+                          const std::int64_t* year, const std::int32_t* k,
+                          const double* survey_loss, std::size_t n,
+                          const IncidentColumns& out) const {
+  std::vector<std::uint64_t> years(kChunk * component_draws_per_event);
+  std::vector<std::uint64_t> draws(kChunk * component_draws_per_event);
+  std::vector<double> u_down(kChunk), u_eff(kChunk), u_comp(kChunk * component_draws_per_event);
+  const std::uint32_t s_down = stream_id(Purpose::downtime, stream_index);
+  const std::uint32_t s_eff = stream_id(Purpose::effort, stream_index);
+  const std::uint32_t s_comp = stream_id(Purpose::components, stream_index);
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (year[start + i] < 0 || k[start + i] < 0)
+        throw std::invalid_argument("event year and k must be >= 0, got year " +
+                                    std::to_string(year[start + i]) + ", k " +
+                                    std::to_string(k[start + i]));
+      years[i] = static_cast<std::uint64_t>(year[start + i]);
+      draws[i] = static_cast<std::uint64_t>(k[start + i]);
+    }
+    uniform_batch(seed, s_down, years.data(), draws.data(), m, u_down.data());
+    uniform_batch(seed, s_eff, years.data(), draws.data(), m, u_eff.data());
+    // Draws 16 k + j of the COMPONENTS stream; the six spare draws are filled too (they share
+    // Philox blocks with the used ones) so that the layout matches u_components.
+    for (std::size_t i = m; i-- > 0;)
+      for (std::uint64_t j = component_draws_per_event; j-- > 0;) {
+        years[i * component_draws_per_event + j] = years[i];
+        draws[i * component_draws_per_event + j] = draws[i] * component_draws_per_event + j;
+      }
+    uniform_batch(seed, s_comp, years.data(), draws.data(), m * component_draws_per_event,
+                  u_comp.data());
+    IncidentColumns shifted = out;
+    for (auto& c : shifted.component) c += start;
+    shifted.downtime_days += start;
+    from_uniforms(survey_loss + start, u_down.data(), u_eff.data(), u_comp.data(), m, shifted);
+  }
+}
+
+}  // namespace cyberloss
