@@ -8,7 +8,6 @@
 #include "cyberloss/distributions.hpp"
 
 namespace cyberloss::stats {
-namespace {
 
 double pairwise_sum(const double* x, std::size_t n) {
   if (n <= 128) {
@@ -20,7 +19,7 @@ double pairwise_sum(const double* x, std::size_t n) {
   return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
 }
 
-std::size_t var_index(std::size_t n, double p) {
+std::size_t var_index(std::uint64_t n, double p) {
   // ceil(n p)-th order statistic, 1-based, clamped to [1, n]; guard against n p landing a
   // rounding error above an integer.
   const double np = static_cast<double>(n) * p;
@@ -28,6 +27,8 @@ std::size_t var_index(std::size_t n, double p) {
   r = std::min(std::max(r, 1.0), static_cast<double>(n));
   return static_cast<std::size_t>(r) - 1;
 }
+
+namespace {
 
 std::vector<double> sorted_copy(const double* x, std::size_t n) {
   std::vector<double> s(x, x + n);
@@ -118,6 +119,186 @@ std::vector<double> return_period_losses(const double* x, std::size_t n,
       throw std::invalid_argument("return period must be finite and >= 1 year, got " +
                                   format_value(T));
     out.push_back(T == 1.0 ? s.front() : s[var_index(n, 1.0 - 1.0 / T)]);
+  }
+  return out;
+}
+
+
+namespace {
+
+// Ranks of the VaR SE neighbours of level p (measures.py's clamps).
+std::size_t neighbour_index(std::uint64_t n, double p, int side) {
+  const double nd = static_cast<double>(n);
+  const double h = std::sqrt(p * (1.0 - p) / nd);
+  return side < 0 ? var_index(n, std::max(p - h, 0.5 / nd))
+                  : var_index(n, std::min(p + h, 1.0 - 0.5 / nd));
+}
+
+}  // namespace
+
+void LossSample::set_moments(const double* x, std::size_t m, std::uint64_t implicit_zeros) {
+  const double nd = static_cast<double>(n_);
+  sum_ = pairwise_sum(x, m);
+  mean_ = sum_ / nd;
+  std::vector<double> c2(m), c3(m), c4(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    const double c = x[i] - mean_;
+    c2[i] = c * c;
+    c3[i] = c2[i] * c;
+    c4[i] = c2[i] * c2[i];
+  }
+  // The implicit zeros each add (0 - mean)^k.
+  const double z = static_cast<double>(implicit_zeros), c = -mean_;
+  const double s2 = pairwise_sum(c2.data(), m) + z * (c * c);
+  const double s3 = pairwise_sum(c3.data(), m) + z * (c * c * c);
+  const double s4 = pairwise_sum(c4.data(), m) + z * (c * c * c * c);
+  sd_ = n_ > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
+  mu3_ = s3 / nd;
+  mu4_ = s4 / nd;
+}
+
+LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m) {
+  if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
+  if (m > n)
+    throw std::invalid_argument("a sparse sample of " + std::to_string(n) +
+                                " years cannot store " + std::to_string(m) + " values");
+  for (std::size_t i = 0; i < m; ++i)
+    if (!(std::isfinite(values[i]) && values[i] >= 0.0))
+      throw std::invalid_argument("sparse losses must be finite and >= 0, got " +
+                                  format_value(values[i]) + " at index " + std::to_string(i));
+  LossSample s;
+  s.n_ = n;
+  s.k0_ = n - m;
+  s.lower_zero_ = true;
+  s.set_moments(values, m, n - m);
+  s.upper_.assign(values, values + m);
+  std::sort(s.upper_.begin(), s.upper_.end());
+  return s;
+}
+
+LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
+  check_sample("losses", x, n);
+  if (!(min_level >= 0.0 && min_level < 1.0))
+    throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
+  LossSample s;
+  s.n_ = n;
+  s.set_moments(x, n, 0);
+  // Every level p >= min_level has its lower SE neighbour at or above
+  // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
+  const double nd = static_cast<double>(n);
+  s.k0_ = min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
+  std::vector<double> copy(x, x + n);
+  const auto first = copy.begin() + static_cast<std::ptrdiff_t>(s.k0_);
+  if (s.k0_ > 0) std::nth_element(copy.begin(), first, copy.end());
+  std::sort(first, copy.end());
+  s.upper_.assign(first, copy.end());
+  return s;
+}
+
+double LossSample::mean_se() const { return sd_ / std::sqrt(static_cast<double>(n_)); }
+
+double LossSample::std_se() const {
+  if (sd_ == 0.0) return 0.0;
+  const double s4 = sd_ * sd_ * sd_ * sd_;
+  return std::sqrt(std::max(mu4_ - s4, 0.0) / (4.0 * sd_ * sd_ * static_cast<double>(n_)));
+}
+
+double LossSample::order_statistic(std::uint64_t k) const {
+  if (k >= n_)
+    throw std::out_of_range("order statistic " + std::to_string(k) + " of a sample of " +
+                            std::to_string(n_));
+  if (k >= k0_) return upper_[static_cast<std::size_t>(k - k0_)];
+  if (lower_zero_) return 0.0;
+  throw std::out_of_range("order statistic " + std::to_string(k) +
+                          " lies below the part of the sample selected (from rank " +
+                          std::to_string(k0_) + "); ask for a lower min_level");
+}
+
+double LossSample::var(double p) const {
+  require_probability("p", p);
+  return order_statistic(var_index(n_, p));
+}
+
+double LossSample::tvar(double p) const {
+  require_probability("p", p);
+  const double v = var(p);
+  // (x - v)^+ over the values above v, ascending (as the full sort would sum them).
+  const auto it = std::upper_bound(upper_.begin(), upper_.end(), v);
+  double excess = 0.0;
+  for (auto j = it; j != upper_.end(); ++j) excess += *j - v;
+  return v + excess / (static_cast<double>(n_) * (1.0 - p));
+}
+
+TailEstimate LossSample::tail(double p) const {
+  require_probability("p", p);
+  TailEstimate t{};
+  t.level = p;
+  t.var = var(p);
+  t.var_se = 0.5 * (order_statistic(neighbour_index(n_, p, +1)) -
+                    order_statistic(neighbour_index(n_, p, -1)));
+  t.tvar = tvar(p);
+  // sd of e = (x - v)^+ over all n values: only the values above v are positive.
+  const auto it = std::upper_bound(upper_.begin(), upper_.end(), t.var);
+  std::vector<double> e(it, upper_.end());
+  for (double& x : e) x -= t.var;
+  const double nd = static_cast<double>(n_);
+  const double me = pairwise_sum(e.data(), e.size()) / nd;
+  for (double& x : e) x = (x - me) * (x - me);
+  const double ss = pairwise_sum(e.data(), e.size()) +
+                    static_cast<double>(n_ - e.size()) * (me * me);
+  const double sd = n_ > 1 ? std::sqrt(ss / (nd - 1.0)) : 0.0;
+  t.tvar_se = sd / ((1.0 - p) * std::sqrt(nd));
+  return t;
+}
+
+std::vector<TailEstimate> LossSample::tail(const std::vector<double>& levels) const {
+  std::vector<TailEstimate> out;
+  out.reserve(levels.size());
+  for (double p : levels) out.push_back(tail(p));
+  return out;
+}
+
+double LossSample::return_period_loss(double T) const {
+  if (!(T >= 1.0) || !std::isfinite(T))
+    throw std::invalid_argument("return period must be finite and >= 1 year, got " +
+                                format_value(T));
+  return T == 1.0 ? order_statistic(0) : order_statistic(var_index(n_, 1.0 - 1.0 / T));
+}
+
+double LossSample::exceedance_probability(double x) const {
+  if (!std::isfinite(x)) throw std::invalid_argument("x must be finite, got " + format_value(x));
+  std::uint64_t above = static_cast<std::uint64_t>(upper_.end() - std::upper_bound(upper_.begin(), upper_.end(), x));
+  if (lower_zero_) {
+    if (x < 0.0) above += k0_;
+  } else if (k0_ > 0 && x < upper_.front()) {
+    throw std::out_of_range("exceedance probability below the selected part of the sample");
+  }
+  return static_cast<double>(above) / static_cast<double>(n_);
+}
+
+double LossSample::exceedance_probability_se(double x) const {
+  const double q = exceedance_probability(x);
+  return std::sqrt(q * (1.0 - q) / static_cast<double>(n_));
+}
+
+std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,
+                              const std::vector<double>& return_periods) {
+  if (annual.size() != occurrence_max.size())
+    throw std::invalid_argument("annual and occurrence_max samples differ in size: " +
+                                std::to_string(annual.size()) + " and " +
+                                std::to_string(occurrence_max.size()));
+  std::vector<EpPoint> out;
+  for (double T : return_periods) {
+    if (!(T > 1.0) || !std::isfinite(T))
+      throw std::invalid_argument("return_periods must be finite and > 1 year, got " +
+                                  format_value(T));
+    if (T > static_cast<double>(annual.size()))
+      throw std::invalid_argument("return_periods: " + format_value(T) +
+                                  " years is longer than the " + std::to_string(annual.size()) +
+                                  " simulated years; simulate more years");
+    const TailEstimate a = annual.tail(1.0 - 1.0 / T), o = occurrence_max.tail(1.0 - 1.0 / T);
+    out.push_back({T, annual.return_period_loss(T), a.var_se, occurrence_max.return_period_loss(T),
+                   o.var_se});
   }
   return out;
 }

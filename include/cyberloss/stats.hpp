@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace cyberloss::stats {
@@ -39,5 +40,80 @@ std::vector<double> return_period_losses(const double* x, std::size_t n,
 // Validates a sample: n >= 1 and every value finite. Throws std::invalid_argument naming
 // `what` and the first bad index and value.
 void check_sample(const char* what, const double* x, std::size_t n);
+
+// 0-based index of VaR_p's order statistic: ceil(n p) - 1, clamped to [0, n - 1] (with a guard
+// against n p landing a rounding error above a whole number).
+std::size_t var_index(std::uint64_t n, double p);
+
+// Risk measures of one level with their standard errors (measures.py defines the same):
+//   var_se   half the distance between VaR at p - h and p + h, h = sqrt(p (1 - p) / n), the
+//            neighbours clamped to [0.5 / n, 1 - 0.5 / n] (one binomial SD of F_n; 0 where the
+//            distribution is flat there, e.g. among the zero years)
+//   tvar_se  sd((X - VaR_p)^+) / ((1 - p) sqrt n), sd with divisor n - 1: the asymptotic SD of
+//            the Rockafellar-Uryasev form min_c c + E[(X - c)^+] / (1 - p) at c = VaR_p
+struct TailEstimate {
+  double level, var, var_se, tvar, tvar_se;
+};
+
+// A loss sample of n values held for statistics that do not waste work: its moments, and its
+// order statistics from rank `lowest_rank()` up, sorted once and reused by every VaR, TVaR, EP
+// point and premium asked of it.
+//   sparse  n years of which only the nonzero ones are stored (values >= 0); the other
+//           n - m years are counted, not stored. The sort is over the m stored values.
+//   dense   all n values (any finite sign); only the upper part needed by the levels from
+//           `min_level` up is sorted, after a selection (std::nth_element) of it.
+// Moments: mean (pairwise sums in a fixed order), std with divisor n - 1, and the central
+// moments mu3, mu4 with divisor n, as NumPy's mean((x - mean)^k).
+class LossSample {
+ public:
+  static LossSample sparse(std::uint64_t n, const double* values, std::size_t m);
+  // Levels below min_level (and their SE neighbours) are refused by the order statistics.
+  static LossSample dense(const double* x, std::size_t n, double min_level = 0.0);
+
+  std::uint64_t size() const { return n_; }
+  double mean() const { return mean_; }
+  double std_dev() const { return sd_; }
+  double mean_se() const;   // std / sqrt(n)
+  double std_se() const;    // delta method: sqrt((mu4 - s^4) / (4 s^2 n)); 0 when s = 0
+  double central_moment3() const { return mu3_; }
+  double central_moment4() const { return mu4_; }
+  double sum() const { return sum_; }
+
+  // The (k + 1)-th smallest value, k in [lowest_rank(), n); std::out_of_range below.
+  double order_statistic(std::uint64_t k) const;
+  std::uint64_t lowest_rank() const { return k0_; }
+  // Sorted values from lowest_rank() up (ascending).
+  const std::vector<double>& sorted_upper() const { return upper_; }
+
+  double var(double p) const;
+  double tvar(double p) const;
+  TailEstimate tail(double p) const;
+  std::vector<TailEstimate> tail(const std::vector<double>& levels) const;
+  // Loss with annual exceedance probability 1/T: VaR_{1 - 1/T}; T = 1 gives the minimum.
+  double return_period_loss(double T) const;
+  // P(X > x) under F_n, and its binomial SE sqrt(q (1 - q) / n).
+  double exceedance_probability(double x) const;
+  double exceedance_probability_se(double x) const;
+
+ private:
+  LossSample() = default;
+  void set_moments(const double* x, std::size_t m, std::uint64_t implicit_zeros);
+  std::uint64_t n_ = 0;
+  std::uint64_t k0_ = 0;         // ranks below k0_ are not stored
+  bool lower_zero_ = false;      // sparse: the ranks below k0_ are the zero years
+  std::vector<double> upper_;    // ranks k0_ .. n - 1, ascending
+  double sum_ = 0.0, mean_ = 0.0, sd_ = 0.0, mu4_ = 0.0, mu3_ = 0.0;
+};
+
+// AEP and OEP at return periods T (> 1, <= n) from the annual losses and each year's largest
+// occurrence: loss and SE (the VaR SE at 1 - 1/T) for each.
+struct EpPoint {
+  double return_period, aep, aep_se, oep, oep_se;
+};
+std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,
+                              const std::vector<double>& return_periods);
+
+// Sums in a fixed pairwise order (deterministic, NumPy-like accuracy).
+double pairwise_sum(const double* x, std::size_t n);
 
 }  // namespace cyberloss::stats

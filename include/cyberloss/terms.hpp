@@ -1,0 +1,145 @@
+// A Japanese cyber policy's terms applied to an event table (python/cyberloss/terms.py
+// documents the same rules for users).
+//
+// Sections and the components each pays:
+//   response (費用損害)               investigation, recovery, legal, notification, callcenter,
+//                                     condolence; prevention (再発防止費用) if cover_prevention
+//   liability (賠償責任)              liability
+//   business_interruption (利益損害)  lost_profit after the waiting period, within the
+//                                     indemnity period
+//   uninsured                         internal_effort; prevention unless covered
+// Per incident, in this order:
+//   1. each component is capped by its per-occurrence sublimit;
+//   2. lost profit accrues evenly over the downtime D: it is paid for
+//      max(0, min(D, indemnity) - waiting) / D of its amount (D = 0: all of it when there is
+//      no waiting period, none otherwise);
+//   3. one per-occurrence deductible applies to the sum over covered sections, shared among
+//      them in proportion to their covered loss;
+//   4. each section's coinsurance multiplies what is left;
+//   5. each section's limit caps its payment;
+//   6. the annual aggregate limit caps the year's payments in event order (AnnualCapacity);
+//      a partly paid incident is shared among its sections pro rata.
+// Steps 1-2 do not depend on the deductible or the aggregate limit (SectionLosses: computed
+// once, reused by every retention option); steps 3-6 are `insure`. Every cap is a layer.hpp
+// Layer or AnnualCapacity. Amounts are JPY; inf means unlimited.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "cyberloss/incident.hpp"
+#include "cyberloss/stats.hpp"
+
+namespace cyberloss {
+
+struct EventTable;
+
+enum class Section : std::size_t { response = 0, liability = 1, business_interruption = 2, uninsured = 3 };
+constexpr std::size_t n_covered_sections = 3;  // response, liability, business_interruption
+constexpr std::size_t n_sections = 4;          // and uninsured
+extern const std::array<const char*, n_sections> section_names;
+
+struct SectionTerms {
+  bool covered = false;
+  double limit = std::numeric_limits<double>::infinity();  // per occurrence, > 0
+  double coinsurance = 1.0;                                 // (0, 1]
+  std::array<double, n_components> sublimits;               // > 0; inf: none
+  double waiting_period_days = 0.0;                         // >= 0, business interruption only
+  double indemnity_period_days = std::numeric_limits<double>::infinity();  // > 0
+  SectionTerms() { sublimits.fill(std::numeric_limits<double>::infinity()); }
+};
+
+class CoverageTerms {
+ public:
+  // sections[s] for s = response, liability, business_interruption; validated here
+  // (std::invalid_argument naming the field and value).
+  CoverageTerms(std::array<SectionTerms, n_covered_sections> sections, double deductible = 0.0,
+                double aggregate_limit = std::numeric_limits<double>::infinity(),
+                bool cover_prevention = false);
+  const SectionTerms& section(std::size_t s) const { return sections_.at(s); }
+  double deductible() const { return deductible_; }
+  double aggregate_limit() const { return aggregate_limit_; }
+  bool cover_prevention() const { return cover_prevention_; }
+  CoverageTerms with_retention(double deductible, double aggregate_limit) const;
+  // Whether section s (0..3, uninsured last) pays component c.
+  bool pays(std::size_t s, std::size_t c) const;
+
+ private:
+  std::array<SectionTerms, n_covered_sections> sections_;
+  double deductible_, aggregate_limit_;
+  bool cover_prevention_;
+};
+
+// Read-only columns of an event table, in occurrence order (years non-decreasing).
+struct EventColumns {
+  std::size_t n = 0;
+  const std::int64_t* year = nullptr;
+  const double* downtime_days = nullptr;
+  std::array<const double*, n_components> component{};
+};
+EventColumns columns_of(const EventTable& table);
+
+// Per event: gross by section (uninsured included) and total, and the covered ground-up loss
+// of each covered section after sublimits and BI periods (0 for sections not covered).
+struct SectionLosses {
+  std::size_t n = 0;
+  std::array<std::vector<double>, n_sections> gross;
+  std::vector<double> gross_total;
+  std::array<std::vector<double>, n_covered_sections> covered;
+};
+SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& events);
+
+// Per event: insured by covered section and in total (<= gross_total).
+struct InsuredEvents {
+  std::array<std::vector<double>, n_covered_sections> by_section;
+  std::vector<double> total;
+};
+// Steps 3-6 with the terms' deductible, coinsurance, limits and aggregate limit.
+InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
+                     const std::int64_t* year);
+
+// Gross / insured / retained of a policy over n_years simulated years. Per-year amounts are
+// held for the years with at least one incident only (`years`, ascending); every other year
+// is 0 in every view.
+enum class View : std::size_t { gross = 0, insured = 1, retained = 2 };
+extern const std::array<const char*, 3> view_names;
+
+class InsuredResult {
+ public:
+  InsuredResult(const CoverageTerms& terms, const EventColumns& events, std::uint64_t n_years);
+  std::uint64_t n_years() const { return n_years_; }
+  std::size_t n_events() const { return losses_.n; }
+  const SectionLosses& section_losses() const { return losses_; }
+  const InsuredEvents& insured_events() const { return insured_; }
+  // Per incident: gross, insured (<= gross), retained.
+  const std::vector<double>& event(View v) const { return event_[static_cast<std::size_t>(v)]; }
+  const std::vector<std::int64_t>& years() const { return years_; }
+  // Per year with incidents, aligned with years(): annual loss of a view, of a section in a
+  // view (retained = gross - insured), and the largest single incident.
+  const std::vector<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
+  std::vector<double> annual(View v, std::size_t section) const;
+  const std::vector<double>& occurrence_max(View v) const { return occ_max_[static_cast<std::size_t>(v)]; }
+  // Samples over all n_years (the years without incidents counted as zeros).
+  const stats::LossSample& sample(View v) const { return samples_[static_cast<std::size_t>(v)]; }
+  stats::LossSample occurrence_sample(View v) const;
+
+ private:
+  std::uint64_t n_years_;
+  std::vector<std::int64_t> event_year_;
+  SectionLosses losses_;
+  InsuredEvents insured_;
+  std::array<std::vector<double>, 3> event_;
+  std::vector<std::int64_t> years_;
+  std::vector<std::size_t> year_start_;  // first event of each year in years_, then n
+  std::array<std::vector<double>, 3> annual_;
+  std::array<std::vector<double>, 3> occ_max_;
+  std::vector<stats::LossSample> samples_;
+};
+
+// Sum of x over each run of equal years (years non-decreasing), in event order from 0.
+void sum_by_year(const std::vector<std::size_t>& year_start, const double* x, double* out);
+
+}  // namespace cyberloss

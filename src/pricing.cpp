@@ -1,0 +1,248 @@
+#include "cyberloss/pricing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "cyberloss/distributions.hpp"
+#include "cyberloss/stats.hpp"
+#include "cyberloss/vecmath.hpp"
+
+namespace cyberloss {
+namespace {
+
+constexpr std::size_t kBatches = 20;
+constexpr std::uint64_t kMinYears = 100;
+
+void require(bool ok, const char* field, const char* rule, double value) {
+  if (!ok)
+    throw std::invalid_argument(std::string(field) + " must be " + rule + ", got " +
+                                format_value(value));
+}
+
+void check(const SparseYears& x) {
+  if (x.n < 2) throw std::invalid_argument("losses must cover at least 2 years, got " + std::to_string(x.n));
+  for (std::size_t i = 0; i < x.m; ++i) {
+    if (!(std::isfinite(x.values[i]) && x.values[i] >= 0.0))
+      throw std::invalid_argument("annual losses must be finite and >= 0, got " +
+                                  format_value(x.values[i]) + " in year " +
+                                  std::to_string(x.years[i]));
+    if (x.years[i] < 0 || static_cast<std::uint64_t>(x.years[i]) >= x.n ||
+        (i > 0 && x.years[i] <= x.years[i - 1]))
+      throw std::invalid_argument("years of a sparse sample must be distinct, ascending and in "
+                                  "[0, " + std::to_string(x.n) + "), got " +
+                                  std::to_string(x.years[i]));
+  }
+}
+
+double wsum(const std::vector<double>& w, const double* x, std::size_t m) {
+  std::vector<double> p(m);
+  for (std::size_t i = 0; i < m; ++i) p[i] = w[i] * x[i];
+  return stats::pairwise_sum(p.data(), m);
+}
+
+// Positions of the stored years in ascending order of value, ties by year (stable).
+std::vector<std::size_t> stable_order(const double* v, std::size_t m) {
+  std::vector<std::size_t> order(m);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [v](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  return order;
+}
+
+// g(u) = Phi(Phi^-1(u) + lambda) as Python's statistics.NormalDist evaluates it.
+double wang_g(double u, double lambda) {
+  if (u <= 0.0) return 0.0;
+  if (u >= 1.0) return 1.0;
+  return 0.5 * (1.0 + std::erf((vecmath::inverse_normal_cdf(u) + lambda) / std::sqrt(2.0)));
+}
+
+std::vector<double> wang_weights(double lambda, const SparseYears& x) {
+  const std::vector<std::size_t> order = stable_order(x.values, x.m);
+  std::size_t zeros_stored = 0;
+  while (zeros_stored < x.m && x.values[order[zeros_stored]] == 0.0) ++zeros_stored;
+  const std::uint64_t zeros = x.n - x.m + zeros_stored;
+  const double nd = static_cast<double>(x.n);
+  std::vector<double> w(x.m, 0.0);
+  // Rank i (0-based, ascending) of the k-th positive value is zeros + k; its weight is
+  // g((n - i) / n) - g((n - i - 1) / n).
+  double upper = wang_g(static_cast<double>(x.n - zeros) / nd, lambda);
+  for (std::size_t k = zeros_stored; k < x.m; ++k) {
+    const std::uint64_t i = zeros + (k - zeros_stored);
+    const double lower = wang_g(static_cast<double>(x.n - i - 1) / nd, lambda);
+    w[order[k]] = upper - lower;
+    upper = lower;
+  }
+  if (zeros > 0) {
+    const double zero_weight = (1.0 - wang_g(static_cast<double>(x.n - zeros) / nd, lambda)) /
+                               static_cast<double>(zeros);
+    for (std::size_t k = 0; k < zeros_stored; ++k) w[order[k]] = zero_weight;
+  }
+  return w;
+}
+
+std::vector<double> tvar_weights(double level, double rate, const SparseYears& x) {
+  const double nd = static_cast<double>(x.n);
+  const std::uint64_t m_rank = std::max<std::uint64_t>(
+      static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
+  const std::vector<std::size_t> order = stable_order(x.values, x.m);
+  std::size_t zeros_stored = 0;
+  while (zeros_stored < x.m && x.values[order[zeros_stored]] == 0.0) ++zeros_stored;
+  // Zero years (stored or not) rank first; among them the order does not matter (weight x 0).
+  const std::uint64_t zeros = x.n - x.m + zeros_stored;
+  std::vector<double> w(x.m, (1.0 - rate) / nd);
+  for (std::size_t k = zeros_stored; k < x.m; ++k) {
+    const std::uint64_t rank = zeros + (k - zeros_stored) + 1;  // 1-based
+    double t = 0.0;
+    if (rank > m_rank)
+      t = 1.0 / (nd * (1.0 - level));
+    else if (rank == m_rank)
+      t = (static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level));
+    w[order[k]] += rate * t;
+  }
+  return w;
+}
+
+double batch_se(const Principle& principle, const SparseYears& x) {
+  // np.array_split: the first n % 20 blocks hold one year more.
+  const std::uint64_t base = x.n / kBatches, extra = x.n % kBatches;
+  std::vector<double> values(kBatches);
+  std::size_t i = 0;
+  std::uint64_t start = 0;
+  for (std::size_t b = 0; b < kBatches; ++b) {
+    const std::uint64_t size = base + (b < extra ? 1 : 0);
+    const std::size_t first = i;
+    while (i < x.m && static_cast<std::uint64_t>(x.years[i]) < start + size) ++i;
+    std::vector<std::int64_t> years(x.years + first, x.years + i);
+    for (auto& y : years) y -= static_cast<std::int64_t>(start);
+    const SparseYears block{size, years.data(), x.values + first, i - first};
+    values[b] = size ? risk_premium(principle, block) : 0.0;
+    start += size;
+  }
+  const double mean = stats::pairwise_sum(values.data(), kBatches) / double(kBatches);
+  double ss = 0.0;
+  for (double v : values) ss += (v - mean) * (v - mean);
+  return std::sqrt(ss / double(kBatches - 1)) / std::sqrt(double(kBatches));
+}
+
+}  // namespace
+
+Principle Principle::expected_value(double loading) {
+  require(std::isfinite(loading) && loading >= 0.0, "loading", "finite and >= 0", loading);
+  return Principle(Kind::expected_value, loading, 0.0);
+}
+Principle Principle::standard_deviation(double k) {
+  require(std::isfinite(k) && k >= 0.0, "k", "finite and >= 0", k);
+  return Principle(Kind::standard_deviation, k, 0.0);
+}
+Principle Principle::tvar_cost_of_capital(double level, double rate) {
+  require(level > 0.0 && level < 1.0, "level", "in (0, 1)", level);
+  require(rate >= 0.0 && rate < 1.0, "rate", "in [0, 1)", rate);
+  return Principle(Kind::tvar_cost_of_capital, level, rate);
+}
+Principle Principle::wang(double lambda) {
+  require(std::isfinite(lambda) && lambda >= 0.0, "lam", "finite and >= 0", lambda);
+  return Principle(Kind::wang, lambda, 0.0);
+}
+
+std::string Principle::name() const {
+  switch (kind_) {
+    case Kind::expected_value: return "expected_value";
+    case Kind::standard_deviation: return "standard_deviation";
+    case Kind::tvar_cost_of_capital: return "tvar_cost_of_capital";
+    default: return "wang";
+  }
+}
+
+Loads::Loads(double expense, double profit, double fixed)
+    : expense_ratio(expense), profit_ratio(profit), fixed_expense(fixed) {
+  require(expense >= 0.0 && expense < 1.0, "expense_ratio", "in [0, 1)", expense);
+  require(profit >= 0.0 && profit < 1.0, "profit_ratio", "in [0, 1)", profit);
+  require(expense + profit < 1.0, "expense_ratio + profit_ratio", "< 1", expense + profit);
+  require(std::isfinite(fixed) && fixed >= 0.0, "fixed_expense", "finite and >= 0", fixed);
+}
+
+std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
+  check(x);
+  const double nd = static_cast<double>(x.n);
+  switch (principle.kind()) {
+    case Principle::Kind::expected_value:
+      return std::vector<double>(x.m, (1.0 + principle.parameter(0)) / nd);
+    case Principle::Kind::standard_deviation: {
+      const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
+      std::vector<double> w(x.m, 1.0 / nd);
+      if (s.std_dev() > 0.0)
+        for (std::size_t i = 0; i < x.m; ++i)
+          w[i] += principle.parameter(0) * (x.values[i] - s.mean()) / ((nd - 1.0) * s.std_dev());
+      return w;
+    }
+    case Principle::Kind::tvar_cost_of_capital:
+      return tvar_weights(principle.parameter(0), principle.parameter(1), x);
+    default:
+      return wang_weights(principle.parameter(0), x);
+  }
+}
+
+double risk_premium(const Principle& principle, const SparseYears& x) {
+  return wsum(principle_weights(principle, x), x.values, x.m);
+}
+
+double risk_premium_se(const Principle& principle, const SparseYears& x) {
+  check(x);
+  const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
+  const double nd = static_cast<double>(x.n), sd = s.std_dev();
+  switch (principle.kind()) {
+    case Principle::Kind::expected_value:
+      return (1.0 + principle.parameter(0)) * sd / std::sqrt(nd);
+    case Principle::Kind::standard_deviation: {
+      if (sd == 0.0) return 0.0;
+      const double k = principle.parameter(0);
+      const double v = sd * sd + k * s.central_moment3() / sd +
+                       k * k * (s.central_moment4() - sd * sd * sd * sd) / (4.0 * sd * sd);
+      return std::sqrt(std::max(v, 0.0) / nd);
+    }
+    case Principle::Kind::tvar_cost_of_capital: {
+      const double p = principle.parameter(0), r = principle.parameter(1);
+      const double v = s.var(p);
+      // Influence of each year; the years not stored have x = 0.
+      std::vector<double> f(x.m);
+      for (std::size_t i = 0; i < x.m; ++i)
+        f[i] = (1.0 - r) * (x.values[i] - s.mean()) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
+      const double f0 = (1.0 - r) * (0.0 - s.mean()) + r * std::max(0.0 - v, 0.0) / (1.0 - p);
+      const double zeros = static_cast<double>(x.n - x.m);
+      const double mean = (stats::pairwise_sum(f.data(), x.m) + zeros * f0) / nd;
+      for (double& y : f) y = (y - mean) * (y - mean);
+      const double ss = stats::pairwise_sum(f.data(), x.m) + zeros * ((f0 - mean) * (f0 - mean));
+      return std::sqrt(ss / (nd - 1.0)) / std::sqrt(nd);
+    }
+    default:
+      return batch_se(principle, x);
+  }
+}
+
+Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
+                const std::vector<const double*>& sections) {
+  if (x.n < kMinYears)
+    throw std::invalid_argument("premium needs at least " + std::to_string(kMinYears) +
+                                " simulated years, got " + std::to_string(x.n));
+  const std::vector<double> w = principle_weights(principle, x);
+  const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
+  Premium out{};
+  out.expected_loss = s.mean();
+  out.expected_loss_se = s.mean_se();
+  out.risk_premium = wsum(w, x.values, x.m);
+  out.risk_premium_se = risk_premium_se(principle, x);
+  out.technical_premium = loads.gross_up(out.risk_premium);
+  out.technical_premium_se = out.risk_premium_se * loads.factor();
+  for (const double* xs : sections) {
+    const double rp = wsum(w, xs, x.m);
+    const double fixed = loads.fixed_expense *
+                         (out.risk_premium > 0.0 ? rp / out.risk_premium
+                                                 : 1.0 / static_cast<double>(sections.size()));
+    out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
+                              (rp + fixed) * loads.factor()});
+  }
+  return out;
+}
+
+}  // namespace cyberloss
