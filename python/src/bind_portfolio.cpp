@@ -3,16 +3,6 @@
 #include "cyberloss/portfolio.hpp"
 
 namespace cyberloss::bindings {
-namespace {
-
-template <class T>
-py::array_t<T> to_array(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
-  auto* owner = new std::vector<T>(std::move(v));
-  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-  return py::array_t<T>(shape, owner->data(), free_when_done);
-}
-
-}  // namespace
 
 void register_portfolio(py::module_& m) {
   py::class_<PortfolioFrequency, std::shared_ptr<PortfolioFrequency>>(m, "PortfolioFrequency")

@@ -34,6 +34,62 @@ void register_stats(py::module_& m) {
     return py::make_tuple(py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data()),
                           py::array_t<double>(static_cast<py::ssize_t>(t.size()), t.data()));
   });
+  // Samples held for statistics: sparse (n years, the nonzero values only) or dense (selection
+  // of the part above min_level). Every measure reuses the one sort.
+  py::class_<stats::LossSample>(s, "LossSample")
+      .def_static("sparse", [](std::uint64_t n, DArray values) {
+        const double* v = values.data();
+        const auto m = static_cast<std::size_t>(values.size());
+        py::gil_scoped_release release;
+        return stats::LossSample::sparse(n, v, m);
+      }, py::arg("n"), py::arg("values"))
+      .def_static("dense", [](DArray x, double min_level) {
+        const double* v = x.data();
+        const auto n = static_cast<std::size_t>(x.size());
+        py::gil_scoped_release release;
+        return stats::LossSample::dense(v, n, min_level);
+      }, py::arg("x"), py::arg("min_level") = 0.0)
+      .def("__len__", &stats::LossSample::size)
+      .def_property_readonly("lowest_rank", &stats::LossSample::lowest_rank)
+      .def("mean", &stats::LossSample::mean)
+      .def("mean_se", &stats::LossSample::mean_se)
+      .def("std", &stats::LossSample::std_dev)
+      .def("std_se", &stats::LossSample::std_se)
+      .def("var", &stats::LossSample::var, py::arg("p"))
+      .def("tvar", &stats::LossSample::tvar, py::arg("p"))
+      .def("order_statistic", &stats::LossSample::order_statistic, py::arg("k"))
+      .def("return_period_loss", &stats::LossSample::return_period_loss, py::arg("return_period"))
+      .def("exceedance_probability", [](const stats::LossSample& x, double v) {
+        return py::make_tuple(x.exceedance_probability(v), x.exceedance_probability_se(v));
+      }, py::arg("x"))
+      .def("tail", [](const stats::LossSample& x, std::vector<double> levels) {
+        const auto rows = x.tail(levels);
+        py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), py::ssize_t{5}});
+        double* o = out.mutable_data();
+        for (const auto& r : rows) {
+          *o++ = r.level;
+          *o++ = r.var;
+          *o++ = r.var_se;
+          *o++ = r.tvar;
+          *o++ = r.tvar_se;
+        }
+        return out;
+      }, py::arg("levels"), "rows (level, var, var_se, tvar, tvar_se)");
+  s.def("ep_table", [](const stats::LossSample& annual, const stats::LossSample& occurrence_max,
+                       std::vector<double> periods) {
+    const auto rows = stats::ep_table(annual, occurrence_max, periods);
+    py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), py::ssize_t{5}});
+    double* o = out.mutable_data();
+    for (const auto& r : rows) {
+      *o++ = r.return_period;
+      *o++ = r.aep;
+      *o++ = r.aep_se;
+      *o++ = r.oep;
+      *o++ = r.oep_se;
+    }
+    return out;
+  }, py::arg("annual"), py::arg("occurrence_max"), py::arg("return_periods"),
+     "rows (return_period, aep, aep_se, oep, oep_se)");
   s.def("return_period_losses", [](DArray x, std::vector<double> periods) {
     std::vector<double> out;
     {

@@ -19,6 +19,21 @@ void register_distributions(py::module_& m);
 void register_engine(py::module_& m);
 void register_stats(py::module_& m);
 void register_portfolio(py::module_& m);
+void register_incident(py::module_& m);
+void register_terms(py::module_& m);
+
+// A NumPy array that takes over the vector's storage (no copy).
+template <class T, class A>
+py::array_t<T> to_array(std::vector<T, A>&& v, std::vector<py::ssize_t> shape) {
+  auto* owner = new std::vector<T, A>(std::move(v));
+  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T, A>*>(p); });
+  return py::array_t<T>(shape, owner->data(), free_when_done);
+}
+template <class T, class A>
+py::array_t<T> to_array(std::vector<T, A>&& v) {
+  const auto n = static_cast<py::ssize_t>(v.size());
+  return to_array(std::move(v), {n});
+}
 
 // A read-only NumPy view of `size` elements at `data`, kept alive by `owner` (no copy).
 template <class T>

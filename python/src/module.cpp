@@ -11,4 +11,6 @@ PYBIND11_MODULE(_core, m) {
   cyberloss::bindings::register_engine(m);
   cyberloss::bindings::register_stats(m);
   cyberloss::bindings::register_portfolio(m);
+  cyberloss::bindings::register_incident(m);
+  cyberloss::bindings::register_terms(m);
 }

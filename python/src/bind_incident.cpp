@@ -1,0 +1,266 @@
+// The per-incident model and one organisation's event table.
+#include <optional>
+#include <stdexcept>
+
+#include "bindings.hpp"
+#include "cyberloss/incident.hpp"
+#include "cyberloss/organisation.hpp"
+
+namespace cyberloss::bindings {
+namespace {
+
+using DArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using I64Array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+using I32Array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
+
+std::array<double, n_response> response_array(const std::vector<double>& v, const char* what) {
+  if (v.size() != n_response)
+    throw std::invalid_argument(std::string(what) + " must have " + std::to_string(n_response) +
+                                " values (one per response component), got " +
+                                std::to_string(v.size()));
+  std::array<double, n_response> out{};
+  std::copy(v.begin(), v.end(), out.begin());
+  return out;
+}
+
+void require_length(const char* what, py::ssize_t got, py::ssize_t want) {
+  if (got != want)
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
+                                " elements, expected " + std::to_string(want));
+}
+
+// The ten component columns and downtime_days as a dict of new arrays.
+py::dict priced(std::vector<double>&& out, std::size_t n) {
+  py::dict d;
+  const auto nn = static_cast<py::ssize_t>(n);
+  auto all = to_array(std::move(out), {static_cast<py::ssize_t>(n_components + 1), nn});
+  for (std::size_t c = 0; c < n_components; ++c)
+    d[component_names[c]] = all[py::int_(c)];
+  d["downtime_days"] = all[py::int_(n_components)];
+  return d;
+}
+
+IncidentColumns columns_in(std::vector<double>& out, std::size_t n) {
+  IncidentColumns cols;
+  for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = out.data() + c * n;
+  cols.downtime_days = out.data() + n_components * n;
+  return cols;
+}
+
+}  // namespace
+
+void register_incident(py::module_& m) {
+  py::tuple names(n_components);
+  for (std::size_t c = 0; c < n_components; ++c) names[c] = component_names[c];
+  m.attr("COMPONENTS") = names;
+
+  py::class_<DowntimeDistribution>(m, "DowntimeDistribution")
+      .def_static("lognormal", &DowntimeDistribution::lognormal, py::arg("median"),
+                  py::arg("sigma"))
+      .def_static("card_suspension", &DowntimeDistribution::card_suspension,
+                  py::arg("long_probability"), py::arg("long_start"),
+                  py::arg("long_excess_mean"), py::arg("short_median"), py::arg("short_sigma"))
+      .def_property_readonly("is_card_suspension", &DowntimeDistribution::is_card_suspension)
+      .def("quantile",
+           [](const DowntimeDistribution& d, DArray u) {
+             for (py::ssize_t i = 0; i < u.size(); ++i)
+               if (!(u.data()[i] > 0.0 && u.data()[i] < 1.0))
+                 throw std::invalid_argument("u must lie strictly inside (0, 1), got " +
+                                             std::to_string(u.data()[i]));
+             py::array_t<double> out(u.request().shape);
+             d.quantile(u.data(), out.mutable_data(), static_cast<std::size_t>(u.size()));
+             return out;
+           },
+           py::arg("u"))
+      .def("mean", &DowntimeDistribution::mean)
+      .def("sf", &DowntimeDistribution::sf, py::arg("x"));
+
+  py::class_<IncidentType>(m, "IncidentType")
+      .def(py::init([](std::string name, std::vector<double> mean_shares, double dispersion,
+                       DowntimeDistribution downtime, double max_downtime_days,
+                       double effort_mean, double effort_sigma, double exposure_probability,
+                       double exposed_share, double gift_probability,
+                       std::vector<std::string> record_driven, double notification_per_record,
+                       double condolence_per_person, double card_compensation_per_card,
+                       std::optional<double> closure_days, double card_sales_lost_share) {
+             IncidentType t;
+             t.name = std::move(name);
+             t.mean_shares = response_array(mean_shares, "mean_shares");
+             t.dispersion = dispersion;
+             t.downtime = downtime;
+             t.max_downtime_days = max_downtime_days;
+             t.effort_median = IncidentType::effort_median_from_mean(effort_mean, effort_sigma);
+             t.effort_sigma = effort_sigma;
+             t.exposure_probability = exposure_probability;
+             t.exposed_share = exposed_share;
+             t.gift_probability = gift_probability;
+             for (const auto& c : record_driven) {
+               const Component comp = component_from_name(c, "record_driven");
+               if (comp >= n_response)
+                 throw std::invalid_argument("record_driven names " + c +
+                                             "; record-driven components are notification, "
+                                             "condolence, liability");
+               t.record_driven[comp] = true;
+             }
+             t.notification_per_record = notification_per_record;
+             t.condolence_per_person = condolence_per_person;
+             t.card_compensation_per_card = card_compensation_per_card;
+             t.has_closure = closure_days.has_value();
+             t.closure_days = closure_days.value_or(0.0);
+             t.card_sales_lost_share = card_sales_lost_share;
+             return t;
+           }),
+           py::arg("name"), py::arg("mean_shares"), py::arg("dispersion"), py::arg("downtime"),
+           py::arg("max_downtime_days"), py::arg("effort_mean"), py::arg("effort_sigma"),
+           py::arg("exposure_probability") = 0.0, py::arg("exposed_share") = 0.0,
+           py::arg("gift_probability") = 0.0,
+           py::arg("record_driven") = std::vector<std::string>{},
+           py::arg("notification_per_record") = 0.0, py::arg("condolence_per_person") = 0.0,
+           py::arg("card_compensation_per_card") = 0.0, py::arg("closure_days") = py::none(),
+           py::arg("card_sales_lost_share") = 0.0)
+      .def_readonly("name", &IncidentType::name)
+      .def_readonly("downtime", &IncidentType::downtime)
+      .def_readonly("effort_median", &IncidentType::effort_median);
+
+  py::class_<IncidentFactors>(m, "IncidentFactors")
+      .def(py::init([](std::vector<double> severity_factor, double downtime_factor,
+                       double effort_factor, double share_affected,
+                       std::optional<double> records_held, double daily_gross_profit,
+                       double labour_cost_month, double severity_scale, double downtime_scale) {
+             IncidentFactors f;
+             f.severity_factor = response_array(severity_factor, "severity_factor");
+             f.downtime_factor = downtime_factor;
+             f.effort_factor = effort_factor;
+             f.share_affected = share_affected;
+             f.records_held = records_held;
+             f.daily_gross_profit = daily_gross_profit;
+             f.labour_cost_month = labour_cost_month;
+             f.severity_scale = severity_scale;
+             f.downtime_scale = downtime_scale;
+             return f;
+           }),
+           py::arg("severity_factor") = std::vector<double>(n_response, 1.0),
+           py::arg("downtime_factor") = 1.0, py::arg("effort_factor") = 1.0,
+           py::arg("share_affected") = 0.0, py::arg("records_held") = py::none(),
+           py::arg("daily_gross_profit") = 0.0, py::arg("labour_cost_month") = 0.0,
+           py::arg("severity_scale") = 1.0, py::arg("downtime_scale") = 1.0);
+
+  // Returns dicts of new arrays: the ten components (JPY) and downtime_days.
+  py::class_<IncidentModel, std::shared_ptr<IncidentModel>>(m, "IncidentModel")
+      .def(py::init<IncidentType, IncidentFactors>(), py::arg("type"), py::arg("factors"))
+      .def_property_readonly("name", [](const IncidentModel& i) { return i.type().name; })
+      .def("business_interruption_days", &IncidentModel::business_interruption_days,
+           py::arg("downtime_days"))
+      .def(
+          "components",
+          [](const IncidentModel& model, std::uint32_t seed, std::uint32_t stream_index,
+             I64Array year, I32Array k, DArray survey_loss) {
+            const auto n = static_cast<std::size_t>(survey_loss.size());
+            require_length("year", year.size(), survey_loss.size());
+            require_length("k", k.size(), survey_loss.size());
+            std::vector<double> out((n_components + 1) * n);
+            {
+              py::gil_scoped_release release;
+              model.batch(seed, stream_index, year.data(), k.data(), survey_loss.data(), n,
+                          columns_in(out, n));
+            }
+            return priced(std::move(out), n);
+          },
+          py::arg("seed"), py::arg("stream_index"), py::arg("year"), py::arg("k"),
+          py::arg("survey_loss"))
+      .def(
+          "from_uniforms",
+          [](const IncidentModel& model, DArray survey_loss, DArray u_downtime, DArray u_effort,
+             DArray u_components) {
+            const auto n = static_cast<std::size_t>(survey_loss.size());
+            require_length("u_downtime", u_downtime.size(), survey_loss.size());
+            require_length("u_effort", u_effort.size(), survey_loss.size());
+            require_length("u_components", u_components.size(),
+                           survey_loss.size() * static_cast<py::ssize_t>(component_draws_per_event));
+            std::vector<double> out((n_components + 1) * n);
+            {
+              py::gil_scoped_release release;
+              model.from_uniforms(survey_loss.data(), u_downtime.data(), u_effort.data(),
+                                  u_components.data(), n, columns_in(out, n));
+            }
+            return priced(std::move(out), n);
+          },
+          py::arg("survey_loss"), py::arg("u_downtime"), py::arg("u_effort"),
+          py::arg("u_components"));
+
+  // Columns are read-only views into the table (no copies).
+  py::class_<EventTable, std::shared_ptr<EventTable>>(m, "EventTable")
+      .def_readonly("years", &EventTable::years)
+      .def_readonly("first_year", &EventTable::first_year)
+      .def_readonly("seed", &EventTable::seed)
+      .def_readonly("type_names", &EventTable::type_names)
+      .def("__len__", &EventTable::size)
+      .def_property_readonly("year", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.year.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      })
+      .def_property_readonly("type", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.type.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      })
+      .def_property_readonly("k", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.k.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      })
+      .def_property_readonly("survey_loss", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.survey_loss.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      })
+      .def_property_readonly("downtime_days", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.downtime_days.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      })
+      .def_property_readonly("components", [](py::object self) {
+        const auto& t = self.cast<const EventTable&>();
+        return view(t.components.data(),
+                    {static_cast<py::ssize_t>(n_components), static_cast<py::ssize_t>(t.size())},
+                    self);
+      })
+      .def(
+          "component",
+          [](py::object self, const std::string& name) {
+            const auto& t = self.cast<const EventTable&>();
+            return view(t.component(component_from_name(name)),
+                        {static_cast<py::ssize_t>(t.size())}, self);
+          },
+          py::arg("name"));
+
+  m.def(
+      "simulate_organisation",
+      [](std::shared_ptr<Model> model, std::vector<std::shared_ptr<IncidentModel>> incidents,
+         std::uint64_t years, std::uint32_t seed, int threads, std::uint64_t block_size,
+         std::uint64_t first_year, py::object progress) {
+        std::vector<IncidentModel> models;
+        for (const auto& i : incidents) {
+          if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
+          models.push_back(*i);
+        }
+        std::atomic<bool> cancel{false};
+        std::atomic<std::uint64_t> done{0};
+        SimulationOptions o;
+        o.years = years;
+        o.seed = seed;
+        o.threads = threads;
+        o.block_size = block_size;
+        o.first_year = first_year;
+        o.cancel = &cancel;
+        o.years_done = &done;
+        std::function<void()> report;
+        if (!progress.is_none()) report = [&] { progress(done.load(), years); };
+        auto result = run_interruptible<std::shared_ptr<EventTable>>(
+            [&] { return std::make_shared<EventTable>(simulate_organisation(*model, models, o)); },
+            cancel, report);
+        if (report) report();
+        return result;
+      },
+      py::arg("model"), py::arg("incidents"), py::arg("years"), py::arg("seed"),
+      py::arg("threads") = 0, py::arg("block_size") = 0, py::arg("first_year") = 0,
+      py::arg("progress") = py::none());
+}
+
+}  // namespace cyberloss::bindings
