@@ -1,0 +1,281 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+#include "cyberloss/distributions.hpp"
+#include "cyberloss/engine.hpp"
+#include "cyberloss/incident.hpp"
+#include "cyberloss/organisation.hpp"
+#include "cyberloss/random.hpp"
+#include "cyberloss/vecmath.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+// Ransomware-like constants (components.json) with round numbers.
+IncidentType ransomware(bool card = false) {
+  IncidentType t;
+  t.name = card ? "web_leak_card" : "ransomware";
+  t.mean_shares = {0.3, 0.25, 0.1, 0.05, 0.05, 0.05, 0.1, 0.1};
+  t.dispersion = 0.5;
+  t.exposure_probability = 0.3;
+  t.exposed_share = 1.0;
+  t.gift_probability = 0.3;
+  t.record_driven[notification] = true;
+  t.record_driven[condolence] = true;
+  t.notification_per_record = 110;
+  t.condolence_per_person = 667;
+  t.card_compensation_per_card = 2000;
+  t.downtime = card ? DowntimeDistribution::card_suspension(0.62, 180, 15, 21.42, 0.8)
+                    : DowntimeDistribution::lognormal(44.5, 1.01);
+  t.has_closure = card;
+  t.closure_days = 20;
+  t.card_sales_lost_share = 0.5;
+  t.max_downtime_days = 365;
+  t.effort_median = IncidentType::effort_median_from_mean(19.7, 1.0);
+  t.effort_sigma = 1.0;
+  return t;
+}
+
+IncidentFactors org_factors() {
+  IncidentFactors f;
+  f.share_affected = 0.6;
+  f.daily_gross_profit = 3e9 * 0.2 / 365.0;
+  f.labour_cost_month = 6e5;
+  return f;
+}
+
+std::vector<double> uniforms(std::size_t n, std::uint32_t stream) {
+  std::vector<double> u(n);
+  for (std::size_t i = 0; i < n; ++i) u[i] = uniform_at(11, stream, i, 0);
+  return u;
+}
+
+double mean_of(const std::vector<double>& x) {
+  return std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+}
+
+double se_of(const std::vector<double>& x) {
+  const double m = mean_of(x);
+  double s = 0.0;
+  for (double v : x) s += (v - m) * (v - m);
+  return std::sqrt(s / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()));
+}
+
+struct Priced {
+  std::vector<double> data;
+  std::size_t n;
+  IncidentColumns cols;
+  explicit Priced(std::size_t n_) : data((n_components + 1) * n_), n(n_) {
+    for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = data.data() + c * n;
+    cols.downtime_days = data.data() + n_components * n;
+  }
+  std::vector<double> column(std::size_t c) const {
+    return {data.begin() + static_cast<std::ptrdiff_t>(c * n),
+            data.begin() + static_cast<std::ptrdiff_t>((c + 1) * n)};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("without controls or records the response components add up to the survey loss",
+          "[incident]") {
+  const IncidentModel model(ransomware(), org_factors());
+  const std::size_t n = 5000;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n, 0);
+  std::iota(year.begin(), year.end(), 0);
+  std::vector<double> loss(n);
+  for (std::size_t i = 0; i < n; ++i) loss[i] = 1e5 * (1.0 + static_cast<double>(i));
+  Priced out(n);
+  model.batch(7, 0, year.data(), k.data(), loss.data(), n, out.cols);
+  for (std::size_t i = 0; i < n; ++i) {
+    double sum = 0.0;
+    for (std::size_t c = 0; c < n_response; ++c) sum += out.cols.component[c][i];
+    REQUIRE(std::fabs(sum - loss[i]) <= 1e-12 * loss[i]);
+  }
+}
+
+TEST_CASE("mean shares: the share weights have unit mean, so E[component] = m_j E[L]",
+          "[incident]") {
+  // With a constant survey loss the component mean is L E[m_j W_j / sum W], close to m_j L for
+  // a moderate dispersion; the exact unit-mean property is checked on the weights themselves.
+  const double d = 0.5;
+  const std::size_t n = 200000;
+  auto u = uniforms(n, 3);
+  std::vector<double> w(n);
+  vecmath::inverse_normal_cdf(u.data(), w.data(), n);
+  vecmath::exp_affine(w.data(), -(0.5 * d * d), d, w.data(), n);
+  CHECK(std::fabs(mean_of(w) - 1.0) < 4.0 * se_of(w));
+}
+
+TEST_CASE("lognormal downtime: simulated mean equals median exp(sigma^2 / 2)", "[incident]") {
+  const auto dist = DowntimeDistribution::lognormal(44.5, 1.01);
+  const std::size_t n = 400000;
+  auto u = uniforms(n, 4);
+  std::vector<double> x(n);
+  dist.quantile(u.data(), x.data(), n);
+  CHECK(dist.mean() == Approx(44.5 * std::exp(0.5 * 1.01 * 1.01)).epsilon(1e-14));
+  CHECK(std::fabs(mean_of(x) - dist.mean()) < 4.0 * se_of(x));
+  CHECK(dist.quantile(0.5) == Approx(44.5).epsilon(1e-14));
+}
+
+TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025)",
+          "[incident]") {
+  const auto dist = DowntimeDistribution::card_suspension(0.62, 180, 15, 21.42, 0.8);
+  CHECK(dist.mean() == Approx(131.8).margin(0.05));
+  CHECK(dist.sf(180.0) == Approx(0.62).epsilon(1e-12));
+  const std::size_t n = 400000;
+  auto u = uniforms(n, 5);
+  std::vector<double> x(n);
+  dist.quantile(u.data(), x.data(), n);
+  CHECK(std::fabs(mean_of(x) - dist.mean()) < 4.0 * se_of(x));
+  std::vector<double> long_flags(n);
+  for (std::size_t i = 0; i < n; ++i) long_flags[i] = x[i] >= 180.0 ? 1.0 : 0.0;
+  CHECK(std::fabs(mean_of(long_flags) - 0.62) < 4.0 * std::sqrt(0.62 * 0.38 / double(n)));
+  for (std::size_t i = 1; i < 1000; ++i)
+    REQUIRE(dist.quantile(double(i) / 1000.0) >= dist.quantile(double(i - 1) / 1000.0 + 1e-9));
+}
+
+TEST_CASE("records: notification and condolence follow records exposed x unit cost",
+          "[incident]") {
+  IncidentFactors f = org_factors();
+  f.records_held = 20000.0;
+  const IncidentModel model(ransomware(), f);
+  const std::size_t n = 100000;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n, 1);
+  std::iota(year.begin(), year.end(), 0);
+  std::vector<double> loss(n, 1e7);
+  Priced out(n);
+  model.batch(9, 0, year.data(), k.data(), loss.data(), n, out.cols);
+  const auto notif = out.column(notification), cond = out.column(condolence);
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE((notif[i] == 0.0 || notif[i] == 20000.0 * 110));
+    REQUIRE((cond[i] == 0.0 || cond[i] == 20000.0 * 667));
+    REQUIRE((cond[i] == 0.0 || notif[i] > 0.0));
+  }
+  CHECK(std::fabs(mean_of(notif) - 0.3 * 20000 * 110) < 4.0 * se_of(notif));
+  CHECK(std::fabs(mean_of(cond) - 0.09 * 20000 * 667) < 4.0 * se_of(cond));
+}
+
+TEST_CASE("lost profit and internal effort: closed-form means", "[incident]") {
+  const IncidentFactors f = org_factors();
+  const IncidentModel model(ransomware(), f);
+  const std::size_t n = 300000;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n, 0);
+  std::iota(year.begin(), year.end(), 0);
+  std::vector<double> loss(n, 1e6);
+  Priced out(n);
+  model.batch(13, 2, year.data(), k.data(), loss.data(), n, out.cols);
+  const auto effort = out.column(internal_effort);
+  CHECK(std::fabs(mean_of(effort) - 19.7 * f.labour_cost_month) < 4.0 * se_of(effort));
+  // Downtime capped at 365 days: E[min(D, 365)] of the lognormal, from its partial moment.
+  const Lognormal d(std::log(44.5), 1.01);
+  const double capped = d.lev(365.0);
+  const auto lost = out.column(lost_profit);
+  CHECK(std::fabs(mean_of(lost) - f.daily_gross_profit * f.share_affected * capped) <
+        4.0 * se_of(lost));
+  const auto days = out.column(n_components);
+  for (double x : days) REQUIRE(x <= 365.0);
+}
+
+TEST_CASE("business interruption days of a card leak: closure then the lost share",
+          "[incident]") {
+  const IncidentModel model(ransomware(true), org_factors());
+  CHECK(model.business_interruption_days(10.0) == 10.0);
+  CHECK(model.business_interruption_days(20.0) == 20.0);
+  CHECK(model.business_interruption_days(120.0) == 20.0 + 0.5 * 100.0);
+  const IncidentModel full(ransomware(false), org_factors());
+  CHECK(full.business_interruption_days(120.0) == 120.0);
+}
+
+TEST_CASE("incident model refuses bad values, naming them", "[incident]") {
+  IncidentType t = ransomware();
+  t.mean_shares[0] = 0.5;
+  CHECK_THROWS_WITH(IncidentModel(t, org_factors()), Catch::Contains("shares.ransomware"));
+  t = ransomware();
+  t.record_driven[legal] = true;
+  CHECK_THROWS_WITH(IncidentModel(t, org_factors()), Catch::Contains("record_driven names legal"));
+  IncidentFactors f = org_factors();
+  f.share_affected = std::nan("");
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("share_affected"));
+  f = org_factors();
+  f.records_held = -1.0;
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("records_held"));
+  f = org_factors();
+  f.severity_factor[3] = 0.0;
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("severity factor of notification"));
+  CHECK_THROWS_WITH(DowntimeDistribution::lognormal(-1.0, 1.0), Catch::Contains("downtime median"));
+  CHECK_THROWS_WITH(component_from_name("forensics"), Catch::Contains("forensics"));
+  const IncidentModel model(ransomware(), org_factors());
+  const std::int64_t year = 0;
+  const std::int32_t k = 0;
+  const double bad = -5.0;
+  Priced out(1);
+  CHECK_THROWS_WITH(model.batch(1, 0, &year, &k, &bad, 1, out.cols),
+                    Catch::Contains("survey-basis loss"));
+}
+
+TEST_CASE("the event table is bit-identical for any thread count and block size",
+          "[incident][determinism]") {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
+  const Model model(types);
+  IncidentFactors f = org_factors();
+  f.records_held = 5000.0;
+  const std::vector<IncidentModel> incidents = {IncidentModel(ransomware(false), f),
+                                                IncidentModel(ransomware(true), f)};
+  auto run = [&](int threads, std::uint64_t block) {
+    SimulationOptions o;
+    o.years = 50000;
+    o.seed = 21;
+    o.threads = threads;
+    o.block_size = block;
+    return simulate_organisation(model, incidents, o);
+  };
+  const EventTable ref = run(1, 8192);
+  REQUIRE(ref.size() > 20000);
+  for (auto [threads, block] : {std::pair{2, 1000}, std::pair{8, 64}, std::pair{2, 50000}}) {
+    const EventTable got = run(threads, static_cast<std::uint64_t>(block));
+    REQUIRE(got.year == ref.year);
+    REQUIRE(got.k == ref.k);
+    REQUIRE(got.type == ref.type);
+    REQUIRE(got.survey_loss == ref.survey_loss);
+    REQUIRE(got.downtime_days == ref.downtime_days);
+    REQUIRE(got.components == ref.components);
+  }
+  // A split of the years into two runs gives the same rows.
+  SimulationOptions second;
+  second.years = 20000;
+  second.first_year = 30000;
+  second.seed = 21;
+  const EventTable tail = simulate_organisation(model, incidents, second);
+  const std::size_t offset = static_cast<std::size_t>(
+      std::lower_bound(ref.year.begin(), ref.year.end(), 30000) - ref.year.begin());
+  REQUIRE(tail.size() == ref.size() - offset);
+  for (std::size_t c = 0; c < n_components; ++c)
+    for (std::size_t i = 0; i < tail.size(); ++i)
+      REQUIRE(tail.component(c)[i] == ref.component(c)[offset + i]);
+}
+
+TEST_CASE("simulate_organisation refuses incident models that do not match the types",
+          "[incident]") {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
+                     std::make_shared<Lognormal>(16.0, 1.0));
+  const Model model(types);
+  SimulationOptions o;
+  o.years = 10;
+  CHECK_THROWS_WITH(simulate_organisation(model, {}, o), Catch::Contains("0 given for 1"));
+  CHECK_THROWS_WITH(simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
+                    Catch::Contains("is 'ransomware'"));
+}
