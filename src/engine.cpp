@@ -102,7 +102,9 @@ struct Scratch {
   std::vector<double> row_by_type;       // (kChunk, T) output rows of a pass, staged in cache ...
   std::vector<std::int32_t> row_counts;  // ... before one streaming copy to the result
   std::vector<double> row_annual;
-  std::vector<std::vector<double>> type_losses;  // per type, when events are kept
+  std::vector<std::vector<double>> type_losses;  // per type, when events are kept ...
+  std::vector<std::uint32_t> event_rows;         // ... the rows of the pass with any event
+  std::vector<std::size_t> cursor;               // ... and each type's next loss
 };
 
 Scratch& scratch() {
@@ -303,6 +305,7 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
 
   for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, y1 - p0));
+    if (events) s.event_rows.clear();
     for (std::size_t t = 0; t < T; ++t) {
       const AttackType& type = model.types()[t];
       const std::uint32_t index = static_cast<std::uint32_t>(t);
@@ -335,7 +338,10 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
         e += c;
         sum[s.run_row[h]] = x;
       }
-      if (events) s.type_losses[t].assign(loss, loss + total);
+      if (events) {
+        s.type_losses[t].assign(loss, loss + total);
+        s.event_rows.insert(s.event_rows.end(), s.run_row.data(), s.run_row.data() + runs);
+      }
     }
 
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
@@ -343,17 +349,21 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
                out.counts.data() + row0 * T, out.annual.data() + row0, s);
 
     if (events) {
-      std::vector<std::size_t> cursor(T, 0);
-      for (std::size_t i = 0; i < n; ++i)
+      // Only the rows with an event of some type, in year order (nearly all rows have none).
+      std::sort(s.event_rows.begin(), s.event_rows.end());
+      s.event_rows.erase(std::unique(s.event_rows.begin(), s.event_rows.end()), s.event_rows.end());
+      s.cursor.assign(T, 0);
+      for (const std::uint32_t i : s.event_rows)
         for (std::size_t t = 0; t < T; ++t) {
           const std::uint32_t c = s.counts[t * kChunk + i];
           for (std::uint32_t k = 0; k < c; ++k) {
             events->year.push_back(static_cast<std::int64_t>(p0 + i));
             events->type.push_back(static_cast<std::int32_t>(t));
             events->k.push_back(static_cast<std::int32_t>(k));
-            events->loss.push_back(s.type_losses[t][cursor[t]++]);
+            events->loss.push_back(s.type_losses[t][s.cursor[t]++]);
           }
         }
+      s.event_rows.clear();
     }
   }
 }

@@ -103,6 +103,12 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   return w;
 }
 
+}  // namespace
+
+double risk_premium(const Principle& principle, const SparseYears& x);
+
+namespace {
+
 double batch_se(const Principle& principle, const SparseYears& x) {
   // np.array_split: the first n % 20 blocks hold one year more.
   const std::uint64_t base = x.n / kBatches, extra = x.n % kBatches;
@@ -162,18 +168,19 @@ Loads::Loads(double expense, double profit, double fixed)
   require(std::isfinite(fixed) && fixed >= 0.0, "fixed_expense", "finite and >= 0", fixed);
 }
 
-std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
-  check(x);
+namespace {
+
+std::vector<double> weights(const Principle& principle, const SparseYears& x,
+                            const stats::Moments& mom) {
   const double nd = static_cast<double>(x.n);
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
       return std::vector<double>(x.m, (1.0 + principle.parameter(0)) / nd);
     case Principle::Kind::standard_deviation: {
-      const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
       std::vector<double> w(x.m, 1.0 / nd);
-      if (s.std_dev() > 0.0)
+      if (mom.sd > 0.0)
         for (std::size_t i = 0; i < x.m; ++i)
-          w[i] += principle.parameter(0) * (x.values[i] - s.mean()) / ((nd - 1.0) * s.std_dev());
+          w[i] += principle.parameter(0) * (x.values[i] - mom.mean) / ((nd - 1.0) * mom.sd);
       return w;
     }
     case Principle::Kind::tvar_cost_of_capital:
@@ -183,32 +190,27 @@ std::vector<double> principle_weights(const Principle& principle, const SparseYe
   }
 }
 
-double risk_premium(const Principle& principle, const SparseYears& x) {
-  return wsum(principle_weights(principle, x), x.values, x.m);
-}
-
-double risk_premium_se(const Principle& principle, const SparseYears& x) {
-  check(x);
-  const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
-  const double nd = static_cast<double>(x.n), sd = s.std_dev();
+double standard_error(const Principle& principle, const SparseYears& x,
+                      const stats::Moments& mom) {
+  const double nd = static_cast<double>(x.n), sd = mom.sd;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
       return (1.0 + principle.parameter(0)) * sd / std::sqrt(nd);
     case Principle::Kind::standard_deviation: {
       if (sd == 0.0) return 0.0;
       const double k = principle.parameter(0);
-      const double v = sd * sd + k * s.central_moment3() / sd +
-                       k * k * (s.central_moment4() - sd * sd * sd * sd) / (4.0 * sd * sd);
+      const double v = sd * sd + k * mom.mu3 / sd +
+                       k * k * (mom.mu4 - sd * sd * sd * sd) / (4.0 * sd * sd);
       return std::sqrt(std::max(v, 0.0) / nd);
     }
     case Principle::Kind::tvar_cost_of_capital: {
       const double p = principle.parameter(0), r = principle.parameter(1);
-      const double v = s.var(p);
+      const double v = stats::sparse_var_tvar(x.n, x.values, x.m, p).var;
       // Influence of each year; the years not stored have x = 0.
       std::vector<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
-        f[i] = (1.0 - r) * (x.values[i] - s.mean()) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
-      const double f0 = (1.0 - r) * (0.0 - s.mean()) + r * std::max(0.0 - v, 0.0) / (1.0 - p);
+        f[i] = (1.0 - r) * (x.values[i] - mom.mean) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
+      const double f0 = (1.0 - r) * (0.0 - mom.mean) + r * std::max(0.0 - v, 0.0) / (1.0 - p);
       const double zeros = static_cast<double>(x.n - x.m);
       const double mean = (stats::pairwise_sum(f.data(), x.m) + zeros * f0) / nd;
       for (double& y : f) y = (y - mean) * (y - mean);
@@ -220,18 +222,35 @@ double risk_premium_se(const Principle& principle, const SparseYears& x) {
   }
 }
 
+}  // namespace
+
+std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
+  check(x);
+  return weights(principle, x, stats::moments(x.values, x.m, x.n));
+}
+
+double risk_premium(const Principle& principle, const SparseYears& x) {
+  return wsum(principle_weights(principle, x), x.values, x.m);
+}
+
+double risk_premium_se(const Principle& principle, const SparseYears& x) {
+  check(x);
+  return standard_error(principle, x, stats::moments(x.values, x.m, x.n));
+}
+
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections) {
   if (x.n < kMinYears)
     throw std::invalid_argument("premium needs at least " + std::to_string(kMinYears) +
                                 " simulated years, got " + std::to_string(x.n));
-  const std::vector<double> w = principle_weights(principle, x);
-  const auto s = stats::LossSample::sparse(x.n, x.values, x.m);
+  check(x);
+  const stats::Moments mom = stats::moments(x.values, x.m, x.n);
+  const std::vector<double> w = weights(principle, x, mom);
   Premium out{};
-  out.expected_loss = s.mean();
-  out.expected_loss_se = s.mean_se();
+  out.expected_loss = mom.mean;
+  out.expected_loss_se = mom.mean_se();
   out.risk_premium = wsum(w, x.values, x.m);
-  out.risk_premium_se = risk_premium_se(principle, x);
+  out.risk_premium_se = standard_error(principle, x, mom);
   out.technical_premium = loads.gross_up(out.risk_premium);
   out.technical_premium_se = out.risk_premium_se * loads.factor();
   for (const double* xs : sections) {

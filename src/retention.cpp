@@ -25,8 +25,9 @@ std::vector<double> amounts(std::vector<double> v, const char* field, bool posit
 
 RetentionCell cell(bool insured, double d, double limit, const SparseYears& retained,
                    double premium, double insured_el, double coc, double p) {
-  const auto s = stats::LossSample::sparse(retained.n, retained.values, retained.m);
-  const double el = s.mean(), tv = s.tvar(p);
+  const double el = stats::pairwise_sum(retained.values, retained.m) /
+                    static_cast<double>(retained.n);
+  const double tv = stats::sparse_var_tvar(retained.n, retained.values, retained.m, p).tvar;
   const double capital = coc * std::max(tv - el, 0.0);
   return {insured, d, limit, insured_el, premium, el, tv, capital, el + premium + capital,
           false, false};

@@ -136,25 +136,37 @@ std::size_t neighbour_index(std::uint64_t n, double p, int side) {
 
 }  // namespace
 
-void LossSample::set_moments(const double* x, std::size_t m, std::uint64_t implicit_zeros) {
-  const double nd = static_cast<double>(n_);
-  sum_ = pairwise_sum(x, m);
-  mean_ = sum_ / nd;
-  std::vector<double> c2(m), c3(m), c4(m);
-  for (std::size_t i = 0; i < m; ++i) {
-    const double c = x[i] - mean_;
-    c2[i] = c * c;
-    c3[i] = c2[i] * c;
-    c4[i] = c2[i] * c2[i];
+Moments moments(const double* x, std::size_t m, std::uint64_t n) {
+  if (m > n) throw std::invalid_argument("moments: more values than the sample size");
+  Moments out;
+  out.n = n;
+  const double nd = static_cast<double>(n);
+  out.sum = pairwise_sum(x, m);
+  out.mean = out.sum / nd;
+  // One scratch array for the three central sums; the implicit zeros each add (0 - mean)^k.
+  std::vector<double> d(m);
+  const double z = static_cast<double>(n - m), c = -out.mean;
+  double s[3];
+  for (int k = 0; k < 3; ++k) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const double e = x[i] - out.mean;
+      d[i] = k == 0 ? e * e : k == 1 ? e * e * e : (e * e) * (e * e);
+    }
+    const double zero_term = k == 0 ? c * c : k == 1 ? c * c * c : (c * c) * (c * c);
+    s[k] = pairwise_sum(d.data(), m) + z * zero_term;
   }
-  // The implicit zeros each add (0 - mean)^k.
-  const double z = static_cast<double>(implicit_zeros), c = -mean_;
-  const double s2 = pairwise_sum(c2.data(), m) + z * (c * c);
-  const double s3 = pairwise_sum(c3.data(), m) + z * (c * c * c);
-  const double s4 = pairwise_sum(c4.data(), m) + z * (c * c * c * c);
-  sd_ = n_ > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
-  mu3_ = s3 / nd;
-  mu4_ = s4 / nd;
+  out.sd = n > 1 ? std::sqrt(s[0] / (nd - 1.0)) : 0.0;
+  out.mu3 = s[1] / nd;
+  out.mu4 = s[2] / nd;
+  return out;
+}
+
+double Moments::mean_se() const { return sd / std::sqrt(static_cast<double>(n)); }
+
+double Moments::sd_se() const {
+  if (sd == 0.0) return 0.0;
+  const double s4 = sd * sd * sd * sd;
+  return std::sqrt(std::max(mu4 - s4, 0.0) / (4.0 * sd * sd * static_cast<double>(n)));
 }
 
 LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m) {
@@ -170,7 +182,7 @@ LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t
   s.n_ = n;
   s.k0_ = n - m;
   s.lower_zero_ = true;
-  s.set_moments(values, m, n - m);
+  s.moments_ = stats::moments(values, m, n);
   s.upper_.assign(values, values + m);
   std::sort(s.upper_.begin(), s.upper_.end());
   return s;
@@ -182,7 +194,7 @@ LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
     throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
   LossSample s;
   s.n_ = n;
-  s.set_moments(x, n, 0);
+  s.moments_ = stats::moments(x, n, n);
   // Every level p >= min_level has its lower SE neighbour at or above
   // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
   const double nd = static_cast<double>(n);
@@ -193,14 +205,6 @@ LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
   std::sort(first, copy.end());
   s.upper_.assign(first, copy.end());
   return s;
-}
-
-double LossSample::mean_se() const { return sd_ / std::sqrt(static_cast<double>(n_)); }
-
-double LossSample::std_se() const {
-  if (sd_ == 0.0) return 0.0;
-  const double s4 = sd_ * sd_ * sd_ * sd_;
-  return std::sqrt(std::max(mu4_ - s4, 0.0) / (4.0 * sd_ * sd_ * static_cast<double>(n_)));
 }
 
 double LossSample::order_statistic(std::uint64_t k) const {
@@ -279,6 +283,26 @@ double LossSample::exceedance_probability(double x) const {
 double LossSample::exceedance_probability_se(double x) const {
   const double q = exceedance_probability(x);
   return std::sqrt(q * (1.0 - q) / static_cast<double>(n_));
+}
+
+VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, double p) {
+  require_probability("p", p);
+  if (m > n)
+    throw std::invalid_argument("a sparse sample of " + std::to_string(n) +
+                                " years cannot store " + std::to_string(m) + " values");
+  const std::uint64_t zeros = n - m;
+  const std::size_t k = var_index(n, p);
+  const double tail_years = static_cast<double>(n) * (1.0 - p);
+  if (k < zeros) return {0.0, pairwise_sum(values, m) / tail_years};
+  std::vector<double> s(values, values + m);
+  const auto at = s.begin() + static_cast<std::ptrdiff_t>(k - zeros);
+  std::nth_element(s.begin(), at, s.end());
+  const double v = *at;
+  // The part above VaR ascending, as a full sort would sum it: equal tails give equal bits.
+  std::sort(at + 1, s.end());
+  double excess = 0.0;
+  for (auto j = at + 1; j != s.end(); ++j) excess += *j - v;
+  return {v, v + excess / tail_years};
 }
 
 std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,

@@ -64,6 +64,16 @@ struct TailEstimate {
 //           `min_level` up is sorted, after a selection (std::nth_element) of it.
 // Moments: mean (pairwise sums in a fixed order), std with divisor n - 1, and the central
 // moments mu3, mu4 with divisor n, as NumPy's mean((x - mean)^k).
+// Moments of n values: x[0..m) and n - m implicit zeros. Sums pairwise in a fixed order;
+// sd with divisor n - 1 (0 for n = 1); mu3, mu4 central with divisor n.
+struct Moments {
+  std::uint64_t n = 0;
+  double sum = 0.0, mean = 0.0, sd = 0.0, mu3 = 0.0, mu4 = 0.0;
+  double mean_se() const;
+  double sd_se() const;  // delta method: sqrt((mu4 - s^4) / (4 s^2 n)); 0 when s = 0
+};
+Moments moments(const double* x, std::size_t m, std::uint64_t n);
+
 class LossSample {
  public:
   static LossSample sparse(std::uint64_t n, const double* values, std::size_t m);
@@ -71,13 +81,11 @@ class LossSample {
   static LossSample dense(const double* x, std::size_t n, double min_level = 0.0);
 
   std::uint64_t size() const { return n_; }
-  double mean() const { return mean_; }
-  double std_dev() const { return sd_; }
-  double mean_se() const;   // std / sqrt(n)
-  double std_se() const;    // delta method: sqrt((mu4 - s^4) / (4 s^2 n)); 0 when s = 0
-  double central_moment3() const { return mu3_; }
-  double central_moment4() const { return mu4_; }
-  double sum() const { return sum_; }
+  const Moments& moments() const { return moments_; }
+  double mean() const { return moments_.mean; }
+  double std_dev() const { return moments_.sd; }
+  double mean_se() const { return moments_.mean_se(); }
+  double std_se() const { return moments_.sd_se(); }
 
   // The (k + 1)-th smallest value, k in [lowest_rank(), n); std::out_of_range below.
   double order_statistic(std::uint64_t k) const;
@@ -97,13 +105,22 @@ class LossSample {
 
  private:
   LossSample() = default;
-  void set_moments(const double* x, std::size_t m, std::uint64_t implicit_zeros);
   std::uint64_t n_ = 0;
   std::uint64_t k0_ = 0;         // ranks below k0_ are not stored
   bool lower_zero_ = false;      // sparse: the ranks below k0_ are the zero years
   std::vector<double> upper_;    // ranks k0_ .. n - 1, ascending
-  double sum_ = 0.0, mean_ = 0.0, sd_ = 0.0, mu4_ = 0.0, mu3_ = 0.0;
+  Moments moments_;
 };
+
+// VaR_p and TVaR_p of n years of which values[0..m) (finite, >= 0) are stored and the rest are
+// 0, by selection: no sort at all when VaR_p falls among the zero years (then TVaR_p is the
+// pairwise sum over n (1 - p), which may differ from LossSample::tvar's ascending sum in the
+// last bits), otherwise one std::nth_element and a sort of the part above VaR_p only (the
+// same bits as LossSample::tvar).
+struct VarTvar {
+  double var, tvar;
+};
+VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, double p);
 
 // AEP and OEP at return periods T (> 1, <= n) from the annual losses and each year's largest
 // occurrence: loss and SE (the VaR SE at 1 - 1/T) for each.
