@@ -2,20 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "cyberloss/distributions.hpp"
 
 namespace cyberloss::stats {
 
 double pairwise_sum(const double* x, std::size_t n) {
-  if (n <= 128) {
+  // NumPy's shape: halves (split at a multiple of 8) down to blocks of at most 128 summed with
+  // eight interleaved accumulators; a fixed order, so the result is deterministic.
+  if (n < 8) {
     double s = 0.0;
     for (std::size_t i = 0; i < n; ++i) s += x[i];
     return s;
   }
-  const std::size_t h = n / 2;
+  if (n <= 128) {
+    double r[8];
+    for (std::size_t l = 0; l < 8; ++l) r[l] = x[l];
+    std::size_t i = 8;
+    for (; i + 8 <= n; i += 8)
+      for (std::size_t l = 0; l < 8; ++l) r[l] += x[i + l];
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) s += x[i];
+    return s;
+  }
+  std::size_t h = n / 2;
+  h -= h % 8;
   return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
 }
 
@@ -48,10 +66,24 @@ double tvar_sorted(const std::vector<double>& s, double p, double v) {
 
 void check_sample(const char* what, const double* x, std::size_t n) {
   if (n == 0) throw std::invalid_argument(std::string(what) + " must not be empty");
-  for (std::size_t i = 0; i < n; ++i)
-    if (!std::isfinite(x[i]))
-      throw std::invalid_argument(std::string(what) + " must be finite, got " +
-                                  format_value(x[i]) + " at index " + std::to_string(i));
+  // A branch-free scan of each block (a non-finite value has all exponent bits set); the
+  // offending index is looked up only on failure.
+  constexpr std::uint64_t exponent = 0x7FF0000000000000ULL;
+  constexpr std::size_t B = 4096;
+  for (std::size_t start = 0; start < n; start += B) {
+    const std::size_t m = std::min(B, n - start);
+    std::uint64_t bad = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      std::uint64_t bits;
+      std::memcpy(&bits, x + start + i, sizeof bits);
+      bad |= static_cast<std::uint64_t>((bits & exponent) == exponent);
+    }
+    if (bad)
+      for (std::size_t i = start; i < start + m; ++i)
+        if (!std::isfinite(x[i]))
+          throw std::invalid_argument(std::string(what) + " must be finite, got " +
+                                      format_value(x[i]) + " at index " + std::to_string(i));
+  }
 }
 
 double mean(const double* x, std::size_t n) {
@@ -136,6 +168,120 @@ std::size_t neighbour_index(std::uint64_t n, double p, int side) {
 
 }  // namespace
 
+namespace {
+
+// Sums of (x - mean)^2, ^3, ^4 in one pass: pairwise over halves down to blocks of 128, each
+// block with eight interleaved accumulators (vectorisable, and a fixed order: deterministic).
+struct CentralSums {
+  double s2 = 0.0, s3 = 0.0, s4 = 0.0;
+};
+
+CentralSums central_sums(const double* x, std::size_t n, double mean) {
+  if (n > 128) {
+    const std::size_t h = n / 2;
+    const CentralSums a = central_sums(x, h, mean), b = central_sums(x + h, n - h, mean);
+    return {a.s2 + b.s2, a.s3 + b.s3, a.s4 + b.s4};
+  }
+  alignas(32) double r2[8] = {}, r3[8] = {}, r4[8] = {};
+  std::size_t i = 0;
+#if defined(__AVX2__)
+  // The same IEEE operations per lane as the scalar loop below, in registers.
+  const __m256d m = _mm256_set1_pd(mean);
+  __m256d a2 = _mm256_setzero_pd(), b2 = a2, a3 = a2, b3 = a2, a4 = a2, b4 = a2;
+  for (; i + 8 <= n; i += 8) {
+    const __m256d ea = _mm256_sub_pd(_mm256_loadu_pd(x + i), m);
+    const __m256d eb = _mm256_sub_pd(_mm256_loadu_pd(x + i + 4), m);
+    const __m256d ea2 = _mm256_mul_pd(ea, ea), eb2 = _mm256_mul_pd(eb, eb);
+    a2 = _mm256_add_pd(a2, ea2);
+    b2 = _mm256_add_pd(b2, eb2);
+    a3 = _mm256_add_pd(a3, _mm256_mul_pd(ea2, ea));
+    b3 = _mm256_add_pd(b3, _mm256_mul_pd(eb2, eb));
+    a4 = _mm256_add_pd(a4, _mm256_mul_pd(ea2, ea2));
+    b4 = _mm256_add_pd(b4, _mm256_mul_pd(eb2, eb2));
+  }
+  _mm256_store_pd(r2, a2);
+  _mm256_store_pd(r2 + 4, b2);
+  _mm256_store_pd(r3, a3);
+  _mm256_store_pd(r3 + 4, b3);
+  _mm256_store_pd(r4, a4);
+  _mm256_store_pd(r4 + 4, b4);
+#else
+  for (; i + 8 <= n; i += 8)
+    for (std::size_t l = 0; l < 8; ++l) {
+      const double e = x[i + l] - mean, e2 = e * e;
+      r2[l] += e2;
+      r3[l] += e2 * e;
+      r4[l] += e2 * e2;
+    }
+#endif
+  for (std::size_t l = 0; i < n; ++i, ++l) {
+    const double e = x[i] - mean, e2 = e * e;
+    r2[l] += e2;
+    r3[l] += e2 * e;
+    r4[l] += e2 * e2;
+  }
+  auto fold = [](const double* r) {
+    return ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+  };
+  return {fold(r2), fold(r3), fold(r4)};
+}
+
+}  // namespace
+
+namespace {
+
+// The order statistics of ranks k0 .. n - 1 (0-based), ascending. One streaming pass keeps
+// the values at or above a threshold taken from a subsample of 16384 values, five binomial SDs
+// below rank k0, then only those are selected and sorted; if the threshold turns out too high
+// (more than k0 values below it), a selection over a full copy does it instead. Either way
+// the result is exactly the upper order statistics.
+std::vector<double> upper_part(const double* x, std::size_t n, std::size_t k0) {
+  // Subsample positions from a Weyl sequence (golden-ratio steps) rather than a fixed stride,
+  // which could alias with periodic data.
+  const std::size_t n_sub = std::min<std::size_t>(n, 16384);
+  std::vector<double> sub(n_sub);
+  double position = 0.0;
+  for (std::size_t j = 0; j < n_sub; ++j) {
+    position += 0.6180339887498949;
+    position -= std::floor(position);
+    sub[j] = x[std::min(n - 1, static_cast<std::size_t>(position * static_cast<double>(n)))];
+  }
+  std::sort(sub.begin(), sub.end());
+  const double ns = static_cast<double>(sub.size());
+  const double q = static_cast<double>(k0) / static_cast<double>(n);
+  const double j = std::floor(ns * q - 5.0 * std::sqrt(ns * q * (1.0 - q))) - 1.0;
+  std::vector<double> kept;
+  std::size_t below = 0;
+  if (j >= 0.0) {
+    const double threshold = sub[static_cast<std::size_t>(j)];
+    // Branch-free: every value is written to the block buffer, the cursor advances only for
+    // kept ones.
+    constexpr std::size_t B = 4096;
+    double block[B];
+    kept.reserve(n - k0 + (n - k0) / 4 + 64);
+    for (std::size_t start = 0; start < n; start += B) {
+      const std::size_t m = std::min(B, n - start);
+      std::size_t c = 0;
+      for (std::size_t i = 0; i < m; ++i) {
+        block[c] = x[start + i];
+        c += static_cast<std::size_t>(!(x[start + i] < threshold));
+      }
+      kept.insert(kept.end(), block, block + c);
+      below += m - c;
+    }
+  }
+  if (j < 0.0 || below > k0) {
+    kept.assign(x, x + n);
+    below = 0;
+  }
+  const auto first = kept.begin() + static_cast<std::ptrdiff_t>(k0 - below);
+  std::nth_element(kept.begin(), first, kept.end());
+  std::sort(first, kept.end());
+  return std::vector<double>(first, kept.end());
+}
+
+}  // namespace
+
 Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   if (m > n) throw std::invalid_argument("moments: more values than the sample size");
   Moments out;
@@ -143,21 +289,13 @@ Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   const double nd = static_cast<double>(n);
   out.sum = pairwise_sum(x, m);
   out.mean = out.sum / nd;
-  // One scratch array for the three central sums; the implicit zeros each add (0 - mean)^k.
-  std::vector<double> d(m);
-  const double z = static_cast<double>(n - m), c = -out.mean;
-  double s[3];
-  for (int k = 0; k < 3; ++k) {
-    for (std::size_t i = 0; i < m; ++i) {
-      const double e = x[i] - out.mean;
-      d[i] = k == 0 ? e * e : k == 1 ? e * e * e : (e * e) * (e * e);
-    }
-    const double zero_term = k == 0 ? c * c : k == 1 ? c * c * c : (c * c) * (c * c);
-    s[k] = pairwise_sum(d.data(), m) + z * zero_term;
-  }
-  out.sd = n > 1 ? std::sqrt(s[0] / (nd - 1.0)) : 0.0;
-  out.mu3 = s[1] / nd;
-  out.mu4 = s[2] / nd;
+  const CentralSums c = central_sums(x, m, out.mean);
+  // The implicit zeros each add (0 - mean)^k.
+  const double z = static_cast<double>(n - m), e = -out.mean, e2 = e * e;
+  const double s2 = c.s2 + z * e2, s3 = c.s3 + z * (e2 * e), s4 = c.s4 + z * (e2 * e2);
+  out.sd = n > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
+  out.mu3 = s3 / nd;
+  out.mu4 = s4 / nd;
   return out;
 }
 
@@ -189,21 +327,27 @@ LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t
 }
 
 LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
-  check_sample("losses", x, n);
+  if (n == 0) throw std::invalid_argument("losses must not be empty");
   if (!(min_level >= 0.0 && min_level < 1.0))
     throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
   LossSample s;
   s.n_ = n;
   s.moments_ = stats::moments(x, n, n);
+  // A non-finite value makes the sum non-finite: the check runs only then (to name it).
+  if (!std::isfinite(s.moments_.sum) || !std::isfinite(s.moments_.mu4)) {
+    check_sample("losses", x, n);
+    throw std::invalid_argument("losses are too large: their sum or fourth moment overflows");
+  }
   // Every level p >= min_level has its lower SE neighbour at or above
   // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
   const double nd = static_cast<double>(n);
   s.k0_ = min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
-  std::vector<double> copy(x, x + n);
-  const auto first = copy.begin() + static_cast<std::ptrdiff_t>(s.k0_);
-  if (s.k0_ > 0) std::nth_element(copy.begin(), first, copy.end());
-  std::sort(first, copy.end());
-  s.upper_.assign(first, copy.end());
+  if (s.k0_ > 0) {
+    s.upper_ = upper_part(x, n, static_cast<std::size_t>(s.k0_));
+  } else {
+    s.upper_.assign(x, x + n);
+    std::sort(s.upper_.begin(), s.upper_.end());
+  }
   return s;
 }
 
