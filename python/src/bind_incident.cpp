@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "cyberloss/incident.hpp"
 #include "cyberloss/organisation.hpp"
+#include "cyberloss/portfolio_loss.hpp"
 
 namespace cyberloss::bindings {
 namespace {
@@ -45,6 +46,37 @@ IncidentColumns columns_in(std::vector<double>& out, std::size_t n) {
   for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = out.data() + c * n;
   cols.downtime_days = out.data() + n_components * n;
   return cols;
+}
+
+// A block of portfolio events from the dict portfolio_events returns (year, type, k, policy, u).
+PortfolioEvents events_from(const py::dict& d) {
+  auto column = [&](const char* key) {
+    if (!d.contains(key)) throw std::invalid_argument(std::string("events: missing column '") + key + "'");
+    return d[key];
+  };
+  PortfolioEvents ev;
+  const auto year = column("year").cast<I64Array>();
+  const auto type = column("type").cast<I32Array>();
+  const auto k = column("k").cast<I32Array>();
+  const auto policy = column("policy").cast<I32Array>();
+  const auto u = column("u").cast<DArray>();
+  ev.year.assign(year.data(), year.data() + year.size());
+  ev.type.assign(type.data(), type.data() + type.size());
+  ev.k.assign(k.data(), k.data() + k.size());
+  ev.policy.assign(policy.data(), policy.data() + policy.size());
+  ev.u.assign(u.data(), u.data() + u.size());
+  return ev;
+}
+
+py::array_t<double> portfolio_losses(const PortfolioLoss& loss, const py::dict& events,
+                                     std::uint32_t seed) {
+  const PortfolioEvents ev = events_from(events);
+  std::vector<double> out(ev.year.size());
+  {
+    py::gil_scoped_release release;
+    loss.losses(ev, seed, out.data());
+  }
+  return to_array(std::move(out));
 }
 
 }  // namespace
@@ -229,6 +261,45 @@ void register_incident(py::module_& m) {
                         {static_cast<py::ssize_t>(t.size())}, self);
           },
           py::arg("name"));
+
+  py::class_<PortfolioLoss, std::shared_ptr<PortfolioLoss>>(m, "PortfolioLoss")
+      .def_property_readonly("name", &PortfolioLoss::name)
+      .def("losses", &portfolio_losses, py::arg("events"), py::arg("seed"));
+
+  py::class_<OrganisationPortfolioLoss, PortfolioLoss, std::shared_ptr<OrganisationPortfolioLoss>>(
+      m, "OrganisationPortfolioLoss")
+      .def(py::init([](std::vector<IncidentType> types,
+                       std::vector<std::shared_ptr<Severity>> severity,
+                       std::vector<std::vector<IncidentFactors>> factors,
+                       std::vector<std::string> sections) {
+             std::vector<std::shared_ptr<const Severity>> sev(severity.begin(), severity.end());
+             std::vector<Component> comps;
+             for (const auto& name : sections) comps.push_back(component_from_name(name, "sections"));
+             return std::make_shared<OrganisationPortfolioLoss>(std::move(types), std::move(sev),
+                                                                factors, std::move(comps));
+           }),
+           py::arg("types"), py::arg("severity"), py::arg("factors"), py::arg("sections"))
+      .def_property_readonly("n_policies", &OrganisationPortfolioLoss::n_policies)
+      .def(
+          "components",
+          [](const OrganisationPortfolioLoss& loss, const py::dict& events, std::uint32_t seed) {
+            const PortfolioEvents ev = events_from(events);
+            const std::size_t n = ev.year.size();
+            std::vector<double> out((n_components + 1) * n);
+            {
+              py::gil_scoped_release release;
+              loss.components(ev, seed, columns_in(out, n));
+            }
+            return priced(std::move(out), n);
+          },
+          py::arg("events"), py::arg("seed"));
+
+  py::class_<CoveredPortfolioLoss, PortfolioLoss, std::shared_ptr<CoveredPortfolioLoss>>(
+      m, "CoveredPortfolioLoss")
+      .def(py::init([](std::shared_ptr<OrganisationPortfolioLoss> components, const CoverageTerms& terms) {
+             return std::make_shared<CoveredPortfolioLoss>(std::move(components), terms);
+           }),
+           py::arg("components"), py::arg("terms"));
 
   m.def(
       "simulate_organisation",

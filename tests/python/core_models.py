@@ -109,3 +109,25 @@ def relative_difference(a, b) -> float:
 
 
 INF = math.inf
+
+
+def organisation_portfolio_loss(book, loss) -> _core.OrganisationPortfolioLoss:
+    """The core adapter for ``portfolio.OrganisationLoss`` on ``book``."""
+    data = comp.load()
+    types = list(book.attack_types)
+    factor = loss.severity.exposure_factor(book)
+    factors = [[] for _ in types]
+    for p, row in enumerate(book.table.itertuples(index=False)):
+        revenue = None if np.isnan(row.revenue) else float(row.revenue)
+        profile = OrganisationProfile(row.industry, row.size, revenue=revenue, name=row.policy_id,
+                                      data=data)
+        for t, name in enumerate(types):
+            params = TypeParameters.for_profile(profile, name)
+            factors[t].append(_core.IncidentFactors(
+                severity_factor=list(params.severity_factor), downtime_factor=params.downtime_factor,
+                effort_factor=params.effort_factor, share_affected=params.share_affected,
+                records_held=params.records_held, daily_gross_profit=profile.daily_gross_profit,
+                labour_cost_month=profile.labour_cost_month, severity_scale=float(factor[p])))
+    severity = [cl.Lognormal(loss.severity.mu[t], loss.severity.sigma[t]) for t in types]
+    return _core.OrganisationPortfolioLoss([incident_type(data, t) for t in types], severity,
+                                           factors, list(loss.sections))

@@ -295,3 +295,44 @@ def test_core_refuses_bad_input_naming_the_field():
         _core.retention_grid(_core.CoverageTerms({"response": _core.SectionTerms()}),
                              np.array([0]), np.zeros(1), np.ones((10, 1)), 100, [-1.0], [1e6],
                              _core.Principle.expected_value(), _core.Loads(), 0.1, 0.99)
+
+
+def _portfolio_block(book, seed: int, years: int) -> dict:
+    freq = _core.PortfolioFrequency(book.rates.tolist(), [0.0] * len(book.attack_types))
+    ev = dict(_core.portfolio_events(freq, seed, 0, years))
+    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
+    return ev
+
+
+def test_organisation_portfolio_loss_equals_organisation_loss():
+    from cyberloss import portfolio as pf
+
+    book = pf.Portfolio.read("examples/portfolio_small.csv")
+    loss = pf.OrganisationLoss.from_calibration()
+    ev = _portfolio_block(book, 5, 3000)
+    assert ev["u"].size > 20
+    core = cm.organisation_portfolio_loss(book, loss)
+    want = loss.components(book, {**ev, "seed": 5})
+    got = core.components(ev, 5)
+    for c in (*comp.COMPONENTS, "downtime_days"):
+        close(want[c].to_numpy(), got[c], scale=0.0)
+    close(loss(book, {**ev, "seed": 5}), core.losses(ev, 5), scale=0.0)
+
+
+def test_covered_portfolio_loss_equals_covered_loss():
+    from cyberloss import portfolio as pf
+
+    book = pf.Portfolio.read("examples/portfolio_small.csv")
+    wording = terms.CoverageTerms.from_toml("examples/sme_manufacturer.toml").with_retention(0.0, math.inf)
+    components = pf.OrganisationLoss.from_calibration()
+    ev = _portfolio_block(book, 6, 4000)
+    want = pf.CoveredLoss(components, wording)(book, {**ev, "seed": 6})
+    core = _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
+                                      cm.coverage_terms(wording))
+    got = core.losses(ev, 6)
+    close(want, got, scale=0.0)
+    assert core.name == "covered"
+    with pytest.raises(ValueError, match="template's deductible must be 0"):
+        _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
+                                   cm.coverage_terms(terms.CoverageTerms.from_toml(
+                                       "examples/sme_manufacturer.toml")))
