@@ -55,7 +55,7 @@ def main() -> None:
         ours.append(t1 - t0)
         part.append(t2 - t1)
         full.append(t3 - t2)
-    assert table[0, 1] == var_np
+    assert table["var"][0] == var_np
     o, p, f = statistics.median(ours), statistics.median(part), statistics.median(full)
     print(f"{n:,} years, levels {LEVELS}, medians of {args.repeats}")
     print(f"  cyberloss LossSample.dense + all measures  {o * 1e3:8.1f} ms")

@@ -18,7 +18,7 @@ struct TypeBatch {
   std::vector<std::int64_t> year;
   std::vector<std::int32_t> k;
   std::vector<double> loss;
-  std::vector<double> out;  // (n_components + 1) columns of rows.size()
+  IncidentBuffer out;
 };
 
 }  // namespace
@@ -60,15 +60,13 @@ void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t see
           b.year.resize(m);
           b.k.resize(m);
           b.loss.resize(m);
-          b.out.resize(m * (n_components + 1));
+          b.out.resize(m);
           for (std::size_t j = 0; j < m; ++j) {
             b.year[j] = table.year[b.rows[j]];
             b.k[j] = table.k[b.rows[j]];
             b.loss[j] = table.survey_loss[b.rows[j]];
           }
-          IncidentColumns cols;
-          for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = b.out.data() + c * m;
-          cols.downtime_days = b.out.data() + n_components * m;
+          const IncidentColumns cols = b.out.columns();
           incidents[t].batch(seed, stream_base + static_cast<std::uint32_t>(t), b.year.data(),
                              b.k.data(), b.loss.data(), m, cols);
           for (std::size_t c = 0; c < n_components; ++c)

@@ -92,23 +92,21 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
                   m * component_draws_per_event, u_comp.data());
     severity_[t]->quantile_batch(loss.data(), loss.data(), m);
 
-    std::vector<double> priced((n_components + 1) * m);
+    IncidentBuffer priced(m);
     for (std::size_t a = 0; a < m;) {
       std::size_t b = a + 1;
       while (b < m && ev.policy[rows[b]] == ev.policy[rows[a]]) ++b;
-      IncidentColumns cols;
-      for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = priced.data() + c * m + a;
-      cols.downtime_days = priced.data() + n_components * m + a;
+      const IncidentColumns cols = priced.columns(a);
       const IncidentModel& model =
           models_[t * n_policies_ + static_cast<std::size_t>(ev.policy[rows[a]])];
       model.from_uniforms(loss.data() + a, u_down.data() + a, u_eff.data() + a,
                           u_comp.data() + a * component_draws_per_event, b - a, cols);
       a = b;
     }
+    const IncidentColumns cols = priced.columns();
     for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t c = 0; c < n_components; ++c)
-        out.component[c][rows[j]] = priced[c * m + j];
-      out.downtime_days[rows[j]] = priced[n_components * m + j];
+      for (std::size_t c = 0; c < n_components; ++c) out.component[c][rows[j]] = cols.component[c][j];
+      out.downtime_days[rows[j]] = cols.downtime_days[j];
     }
   }
 }
@@ -116,10 +114,8 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
 void OrganisationPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
                                        double* out) const {
   const std::size_t n = ev.year.size();
-  std::vector<double> all((n_components + 1) * n);
-  IncidentColumns cols;
-  for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = all.data() + c * n;
-  cols.downtime_days = all.data() + n_components * n;
+  IncidentBuffer all(n);
+  const IncidentColumns cols = all.columns();
   components(ev, seed, cols);
   for (std::size_t i = 0; i < n; ++i) {
     double s = 0.0;
@@ -141,10 +137,8 @@ CoveredPortfolioLoss::CoveredPortfolioLoss(
 void CoveredPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
                                   double* out) const {
   const std::size_t n = ev.year.size();
-  std::vector<double> all((n_components + 1) * n);
-  IncidentColumns cols;
-  for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = all.data() + c * n;
-  cols.downtime_days = all.data() + n_components * n;
+  IncidentBuffer all(n);
+  const IncidentColumns cols = all.columns();
   components_->components(ev, seed, cols);
   // No deductible and no aggregate limit: each event stands alone and the year is not used.
   std::vector<std::int64_t> year(n, 0);

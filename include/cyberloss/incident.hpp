@@ -29,6 +29,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cyberloss {
 
@@ -134,6 +135,24 @@ struct IncidentFactors {
 struct IncidentColumns {
   std::array<double*, n_components> component{};
   double* downtime_days = nullptr;
+};
+
+// Storage for the columns of n priced events: component c at c * n, downtime_days last.
+struct IncidentBuffer {
+  explicit IncidentBuffer(std::size_t n_events = 0) { resize(n_events); }
+  void resize(std::size_t n_events) {
+    n = n_events;
+    data.resize((n_components + 1) * n);
+  }
+  // The columns from event `first` on.
+  IncidentColumns columns(std::size_t first = 0) {
+    IncidentColumns cols;
+    for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = data.data() + c * n + first;
+    cols.downtime_days = data.data() + n_components * n + first;
+    return cols;
+  }
+  std::size_t n = 0;
+  std::vector<double> data;
 };
 
 // One attack type's incident model for one organisation; validated at construction

@@ -70,24 +70,12 @@ void register_engine(py::module_& m) {
       [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
          std::uint64_t block_size, std::uint64_t first_year, bool keep_events,
          py::object progress) {
-        std::atomic<bool> cancel{false};
-        std::atomic<std::uint64_t> done{0};
-        SimulationOptions o;
-        o.years = years;
-        o.seed = seed;
-        o.threads = threads;
-        o.block_size = block_size;
-        o.first_year = first_year;
+        SimulationOptions o = simulation_options(years, seed, threads, block_size, first_year);
         o.keep_events = keep_events;
-        o.cancel = &cancel;
-        o.years_done = &done;
-        std::function<void()> report;
-        if (!progress.is_none()) report = [&] { progress(done.load(), years); };
-        auto result = run_interruptible<std::shared_ptr<SimulationResult>>(
-            [model, o] { return std::make_shared<SimulationResult>(simulate(*model, o)); }, cancel,
-            report);
-        if (report) report();
-        return result;
+        return run_simulation<std::shared_ptr<SimulationResult>>(
+            o, progress, [&](const SimulationOptions& options) {
+              return std::make_shared<SimulationResult>(simulate(*model, options));
+            });
       },
       py::arg("model"), py::arg("years"), py::arg("seed"), py::arg("threads") = 0,
       py::arg("block_size") = 0, py::arg("first_year") = 0, py::arg("keep_events") = false,

@@ -30,22 +30,15 @@ void require_length(const char* what, py::ssize_t got, py::ssize_t want) {
                                 " elements, expected " + std::to_string(want));
 }
 
-// The ten component columns and downtime_days as a dict of new arrays.
-py::dict priced(std::vector<double>&& out, std::size_t n) {
+// The ten component columns and downtime_days as a dict of arrays (views into one block).
+py::dict priced(IncidentBuffer&& out) {
   py::dict d;
-  const auto nn = static_cast<py::ssize_t>(n);
-  auto all = to_array(std::move(out), {static_cast<py::ssize_t>(n_components + 1), nn});
+  const auto n = static_cast<py::ssize_t>(out.n);
+  auto all = to_array(std::move(out.data), {static_cast<py::ssize_t>(n_components + 1), n});
   for (std::size_t c = 0; c < n_components; ++c)
     d[component_names[c]] = all[py::int_(c)];
   d["downtime_days"] = all[py::int_(n_components)];
   return d;
-}
-
-IncidentColumns columns_in(std::vector<double>& out, std::size_t n) {
-  IncidentColumns cols;
-  for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = out.data() + c * n;
-  cols.downtime_days = out.data() + n_components * n;
-  return cols;
 }
 
 // A block of portfolio events from the dict portfolio_events returns (year, type, k, policy, u).
@@ -190,13 +183,13 @@ void register_incident(py::module_& m) {
             const auto n = static_cast<std::size_t>(survey_loss.size());
             require_length("year", year.size(), survey_loss.size());
             require_length("k", k.size(), survey_loss.size());
-            std::vector<double> out((n_components + 1) * n);
+            IncidentBuffer out(n);
             {
               py::gil_scoped_release release;
               model.batch(seed, stream_index, year.data(), k.data(), survey_loss.data(), n,
-                          columns_in(out, n));
+                          out.columns());
             }
-            return priced(std::move(out), n);
+            return priced(std::move(out));
           },
           py::arg("seed"), py::arg("stream_index"), py::arg("year"), py::arg("k"),
           py::arg("survey_loss"))
@@ -209,13 +202,13 @@ void register_incident(py::module_& m) {
             require_length("u_effort", u_effort.size(), survey_loss.size());
             require_length("u_components", u_components.size(),
                            survey_loss.size() * static_cast<py::ssize_t>(component_draws_per_event));
-            std::vector<double> out((n_components + 1) * n);
+            IncidentBuffer out(n);
             {
               py::gil_scoped_release release;
               model.from_uniforms(survey_loss.data(), u_downtime.data(), u_effort.data(),
-                                  u_components.data(), n, columns_in(out, n));
+                                  u_components.data(), n, out.columns());
             }
-            return priced(std::move(out), n);
+            return priced(std::move(out));
           },
           py::arg("survey_loss"), py::arg("u_downtime"), py::arg("u_effort"),
           py::arg("u_components"));
@@ -284,13 +277,12 @@ void register_incident(py::module_& m) {
           "components",
           [](const OrganisationPortfolioLoss& loss, const py::dict& events, std::uint32_t seed) {
             const PortfolioEvents ev = events_from(events);
-            const std::size_t n = ev.year.size();
-            std::vector<double> out((n_components + 1) * n);
+            IncidentBuffer out(ev.year.size());
             {
               py::gil_scoped_release release;
-              loss.components(ev, seed, columns_in(out, n));
+              loss.components(ev, seed, out.columns());
             }
-            return priced(std::move(out), n);
+            return priced(std::move(out));
           },
           py::arg("events"), py::arg("seed"));
 
@@ -311,23 +303,11 @@ void register_incident(py::module_& m) {
           if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
           models.push_back(*i);
         }
-        std::atomic<bool> cancel{false};
-        std::atomic<std::uint64_t> done{0};
-        SimulationOptions o;
-        o.years = years;
-        o.seed = seed;
-        o.threads = threads;
-        o.block_size = block_size;
-        o.first_year = first_year;
-        o.cancel = &cancel;
-        o.years_done = &done;
-        std::function<void()> report;
-        if (!progress.is_none()) report = [&] { progress(done.load(), years); };
-        auto result = run_interruptible<std::shared_ptr<EventTable>>(
-            [&] { return std::make_shared<EventTable>(simulate_organisation(*model, models, o)); },
-            cancel, report);
-        if (report) report();
-        return result;
+        return run_simulation<std::shared_ptr<EventTable>>(
+            simulation_options(years, seed, threads, block_size, first_year), progress,
+            [&](const SimulationOptions& o) {
+              return std::make_shared<EventTable>(simulate_organisation(*model, models, o));
+            });
       },
       py::arg("model"), py::arg("incidents"), py::arg("years"), py::arg("seed"),
       py::arg("threads") = 0, py::arg("block_size") = 0, py::arg("first_year") = 0,

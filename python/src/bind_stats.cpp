@@ -63,33 +63,12 @@ void register_stats(py::module_& m) {
         return py::make_tuple(x.exceedance_probability(v), x.exceedance_probability_se(v));
       }, py::arg("x"))
       .def("tail", [](const stats::LossSample& x, std::vector<double> levels) {
-        const auto rows = x.tail(levels);
-        py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), py::ssize_t{5}});
-        double* o = out.mutable_data();
-        for (const auto& r : rows) {
-          *o++ = r.level;
-          *o++ = r.var;
-          *o++ = r.var_se;
-          *o++ = r.tvar;
-          *o++ = r.tvar_se;
-        }
-        return out;
-      }, py::arg("levels"), "rows (level, var, var_se, tvar, tvar_se)");
+        return tail_dict(x.tail(levels));
+      }, py::arg("levels"));
   s.def("ep_table", [](const stats::LossSample& annual, const stats::LossSample& occurrence_max,
                        std::vector<double> periods) {
-    const auto rows = stats::ep_table(annual, occurrence_max, periods);
-    py::array_t<double> out({static_cast<py::ssize_t>(rows.size()), py::ssize_t{5}});
-    double* o = out.mutable_data();
-    for (const auto& r : rows) {
-      *o++ = r.return_period;
-      *o++ = r.aep;
-      *o++ = r.aep_se;
-      *o++ = r.oep;
-      *o++ = r.oep_se;
-    }
-    return out;
-  }, py::arg("annual"), py::arg("occurrence_max"), py::arg("return_periods"),
-     "rows (return_period, aep, aep_se, oep, oep_se)");
+    return ep_dict(stats::ep_table(annual, occurrence_max, periods));
+  }, py::arg("annual"), py::arg("occurrence_max"), py::arg("return_periods"));
   s.def("return_period_losses", [](DArray x, std::vector<double> periods) {
     std::vector<double> out;
     {

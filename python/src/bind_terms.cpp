@@ -53,42 +53,6 @@ py::array_t<double> copy_of(const std::vector<double>& v) {
   return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
 }
 
-py::dict tail_dict(const std::vector<stats::TailEstimate>& rows) {
-  std::vector<double> level, var, var_se, tvar, tvar_se;
-  for (const auto& r : rows) {
-    level.push_back(r.level);
-    var.push_back(r.var);
-    var_se.push_back(r.var_se);
-    tvar.push_back(r.tvar);
-    tvar_se.push_back(r.tvar_se);
-  }
-  py::dict d;
-  d["level"] = to_array(std::move(level));
-  d["var"] = to_array(std::move(var));
-  d["var_se"] = to_array(std::move(var_se));
-  d["tvar"] = to_array(std::move(tvar));
-  d["tvar_se"] = to_array(std::move(tvar_se));
-  return d;
-}
-
-py::dict ep_dict(const std::vector<stats::EpPoint>& rows) {
-  std::vector<double> t, aep, aep_se, oep, oep_se;
-  for (const auto& r : rows) {
-    t.push_back(r.return_period);
-    aep.push_back(r.aep);
-    aep_se.push_back(r.aep_se);
-    oep.push_back(r.oep);
-    oep_se.push_back(r.oep_se);
-  }
-  py::dict d;
-  d["return_period"] = to_array(std::move(t));
-  d["aep"] = to_array(std::move(aep));
-  d["aep_se"] = to_array(std::move(aep_se));
-  d["oep"] = to_array(std::move(oep));
-  d["oep_se"] = to_array(std::move(oep_se));
-  return d;
-}
-
 py::dict premium_dict(const Premium& p, const std::vector<std::string>& sections) {
   py::dict d;
   d["expected_loss"] = p.expected_loss;
@@ -107,26 +71,19 @@ py::dict premium_dict(const Premium& p, const std::vector<std::string>& sections
 }
 
 py::dict grid_dict(const RetentionGrid& g) {
-  const auto n = static_cast<py::ssize_t>(g.cells.size());
-  py::array_t<bool> insured(n), efficient(n), recommended(n);
-  std::map<std::string, py::array_t<double>> cols;
-  const char* names[] = {"deductible", "limit", "insured_el", "premium", "retained_el",
-                         "retained_tvar", "tail_capital_cost", "total_cost"};
-  for (const char* c : names) cols[c] = py::array_t<double>(n);
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const RetentionCell& c = g.cells[static_cast<std::size_t>(i)];
-    insured.mutable_data()[i] = c.insured;
-    efficient.mutable_data()[i] = c.efficient;
-    recommended.mutable_data()[i] = c.recommended;
-    const double values[] = {c.deductible, c.limit, c.insured_el, c.premium, c.retained_el,
-                             c.retained_tvar, c.tail_capital_cost, c.total_cost};
-    for (std::size_t k = 0; k < 8; ++k) cols[names[k]].mutable_data()[i] = values[k];
+  using C = RetentionCell;
+  py::dict d = columns_dict(
+      g.cells, {{"deductible", &C::deductible}, {"limit", &C::limit}, {"insured_el", &C::insured_el},
+                {"premium", &C::premium}, {"retained_el", &C::retained_el},
+                {"retained_tvar", &C::retained_tvar}, {"tail_capital_cost", &C::tail_capital_cost},
+                {"total_cost", &C::total_cost}});
+  for (const auto& [name, member] : {std::pair{"insured", &C::insured}, std::pair{"efficient", &C::efficient},
+                                     std::pair{"recommended", &C::recommended}}) {
+    py::array_t<bool> a(static_cast<py::ssize_t>(g.cells.size()));
+    bool* out = a.mutable_data();
+    for (const C& c : g.cells) *out++ = c.*member;
+    d[name] = a;
   }
-  py::dict d;
-  d["insured"] = insured;
-  for (const char* c : names) d[c] = cols[c];
-  d["efficient"] = efficient;
-  d["recommended"] = recommended;
   d["recommended_index"] = g.recommended;
   return d;
 }

@@ -10,6 +10,9 @@
 #include <functional>
 #include <future>
 
+#include "cyberloss/engine.hpp"
+#include "cyberloss/stats.hpp"
+
 namespace py = pybind11;
 
 namespace cyberloss::bindings {
@@ -89,6 +92,60 @@ R run_interruptible(std::function<R()> work, std::atomic<bool>& cancel,
     throw py::error_already_set();
   }
   return result.get();
+}
+
+// A dict of arrays, one per field, from a vector of result rows (structs of doubles).
+template <class Row>
+py::dict columns_dict(const std::vector<Row>& rows,
+                      std::initializer_list<std::pair<const char*, double Row::*>> fields) {
+  py::dict d;
+  for (const auto& [name, member] : fields) {
+    py::array_t<double> a(static_cast<py::ssize_t>(rows.size()));
+    double* out = a.mutable_data();
+    for (const Row& r : rows) *out++ = r.*member;
+    d[name] = a;
+  }
+  return d;
+}
+
+// Risk measures and EP points as dicts of arrays.
+inline py::dict tail_dict(const std::vector<stats::TailEstimate>& rows) {
+  using T = stats::TailEstimate;
+  return columns_dict(rows, {{"level", &T::level}, {"var", &T::var}, {"var_se", &T::var_se},
+                             {"tvar", &T::tvar}, {"tvar_se", &T::tvar_se}});
+}
+
+inline py::dict ep_dict(const std::vector<stats::EpPoint>& rows) {
+  using E = stats::EpPoint;
+  return columns_dict(rows, {{"return_period", &E::return_period}, {"aep", &E::aep},
+                             {"aep_se", &E::aep_se}, {"oep", &E::oep}, {"oep_se", &E::oep_se}});
+}
+
+// Engine options from a binding's arguments.
+inline SimulationOptions simulation_options(std::uint64_t years, std::uint32_t seed, int threads,
+                                            std::uint64_t block_size, std::uint64_t first_year) {
+  SimulationOptions o;
+  o.years = years;
+  o.seed = seed;
+  o.threads = threads;
+  o.block_size = block_size;
+  o.first_year = first_year;
+  return o;
+}
+
+// run(options) on a worker with Ctrl-C and, if `progress` is not None, progress(done, years)
+// about twice a second and once at the end.
+template <class R, class F>
+R run_simulation(SimulationOptions o, const py::object& progress, F&& run) {
+  std::atomic<bool> cancel{false};
+  std::atomic<std::uint64_t> done{0};
+  o.cancel = &cancel;
+  o.years_done = &done;
+  std::function<void()> report;
+  if (!progress.is_none()) report = [&] { progress(done.load(), o.years); };
+  R result = run_interruptible<R>([&] { return run(o); }, cancel, report);
+  if (report) report();
+  return result;
 }
 
 }  // namespace cyberloss::bindings

@@ -67,16 +67,12 @@ double se_of(const std::vector<double>& x) {
 }
 
 struct Priced {
-  std::vector<double> data;
-  std::size_t n;
+  IncidentBuffer buffer;
   IncidentColumns cols;
-  explicit Priced(std::size_t n_) : data((n_components + 1) * n_), n(n_) {
-    for (std::size_t c = 0; c < n_components; ++c) cols.component[c] = data.data() + c * n;
-    cols.downtime_days = data.data() + n_components * n;
-  }
+  explicit Priced(std::size_t n) : buffer(n), cols(buffer.columns()) {}
   std::vector<double> column(std::size_t c) const {
-    return {data.begin() + static_cast<std::ptrdiff_t>(c * n),
-            data.begin() + static_cast<std::ptrdiff_t>((c + 1) * n)};
+    return {buffer.data.begin() + static_cast<std::ptrdiff_t>(c * buffer.n),
+            buffer.data.begin() + static_cast<std::ptrdiff_t>((c + 1) * buffer.n)};
   }
 };
 
