@@ -155,7 +155,7 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
     require_non_negative("shares." + t + "." + component_names[j], type_.mean_shares[j]);
     sum += type_.mean_shares[j];
   }
-  require(std::fabs(sum - 1.0) <= 1e-9, "shares." + t, "summing to 1", sum);
+  require(std::fabs(sum - 1.0) <= 1e-9, "the sum of shares." + t, "1 (within 1e-9)", sum);
   require_non_negative("shares.dispersion", type_.dispersion);
   require_unit("records.by_type." + t + ".exposure_probability", type_.exposure_probability);
   require_unit("records.by_type." + t + ".exposed_share", type_.exposed_share);
@@ -208,9 +208,18 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
   const double log_mean_shift = -(0.5 * d * d);
   double w[kChunk * n_response];
   double scratch[kChunk];
+  auto uniform = [&](const char* what, double u, std::size_t i) {
+    if (!(u > 0.0 && u < 1.0))
+      throw std::invalid_argument(std::string(what) + " must lie strictly inside (0, 1), got " +
+                                  format_value(u) + " at event " + std::to_string(i));
+  };
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     for (std::size_t i = 0; i < m; ++i) {
+      uniform("u_downtime", u_downtime[start + i], start + i);
+      uniform("u_effort", u_effort[start + i], start + i);
+      for (std::size_t j = 0; j < n_response; ++j)
+        uniform("u_components", u_components[(start + i) * component_draws_per_event + j], start + i);
       const double x = survey_loss[start + i];
       if (!(std::isfinite(x) && x >= 0.0))
         throw std::invalid_argument("survey-basis loss of a " + T.name +

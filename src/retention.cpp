@@ -126,6 +126,7 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
     if (!found || cells[c].total_cost < cells[grid.recommended].total_cost) grid.recommended = c;
     found = true;
   }
+  if (!found) throw std::logic_error("retention grid: no option within max_premium");
   cells[grid.recommended].recommended = true;
   return grid;
 }

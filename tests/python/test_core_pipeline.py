@@ -275,7 +275,7 @@ def test_core_refuses_bad_input_naming_the_field():
     with pytest.raises(ValueError, match="share_affected must be in"):
         _core.IncidentModel(cm.incident_type(profile.data, "ransomware"),
                             _core.IncidentFactors(share_affected=2.0))
-    with pytest.raises(ValueError, match="shares.ransomware must be summing to 1"):
+    with pytest.raises(ValueError, match=r"the sum of shares.ransomware must be 1 \(within 1e-9\), got 4"):
         _core.IncidentModel(_core.IncidentType("ransomware", [0.5] * 8, 0.5,
                                                _core.DowntimeDistribution.lognormal(1, 1), 365,
                                                1, 1), _core.IncidentFactors())
@@ -287,6 +287,9 @@ def test_core_refuses_bad_input_naming_the_field():
         comps[2, 0] = math.nan
         _core.apply_terms(_core.CoverageTerms({"response": _core.SectionTerms()}),
                           np.array([0]), np.zeros(1), comps, 3)
+    with pytest.raises(ValueError, match="u_effort must lie strictly inside"):
+        cm.incident_model(profile, "ransomware").from_uniforms(
+            np.ones(1), np.full(1, 0.5), np.zeros(1), np.full((1, 16), 0.5))
     with pytest.raises(ValueError, match="rate must be in"):
         _core.Principle.tvar_cost_of_capital(0.99, 1.0)
     with pytest.raises(ValueError, match="expense_ratio \\+ profit_ratio must be < 1"):
