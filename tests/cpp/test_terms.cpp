@@ -91,7 +91,8 @@ TEST_CASE("insured <= gross, retained >= 0, and the aggregate limit is never exc
       REQUIRE(r.event(View::insured)[i] <= r.event(View::gross)[i]);
       REQUIRE(r.event(View::retained)[i] >= 0.0);
     }
-    for (double x : r.annual(View::insured)) REQUIRE(x <= agg);
+    // The year's payments, summed in event order, reach the limit up to rounding (an ulp).
+    for (double x : r.annual(View::insured)) REQUIRE(x <= agg * (1.0 + 1e-15));
     for (double x : r.annual(View::retained)) REQUIRE(x >= 0.0);
   }
 }

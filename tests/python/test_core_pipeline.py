@@ -339,3 +339,37 @@ def test_covered_portfolio_loss_equals_covered_loss():
         _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
                                    cm.coverage_terms(terms.CoverageTerms.from_toml(
                                        "examples/sme_manufacturer.toml")))
+
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+
+@hyp_settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d1=st.floats(0, 5e6), d2=st.floats(0, 5e6),
+       l1=st.floats(1e5, 1e8), l2=st.floats(1e5, 1e8), coinsurance=st.floats(0.05, 1.0))
+def test_core_terms_are_monotone_in_deductible_and_limits(seed, d1, d2, l1, l2, coinsurance):
+    """A higher deductible never raises, a higher aggregate limit never lowers what is paid."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    year = np.sort(rng.integers(0, 100, n))
+    components = rng.lognormal(13, 1.5, (10, n)) * (rng.uniform(size=(10, n)) < 0.7)
+    downtime = rng.exponential(10, n)
+    sections = {"response": _core.SectionTerms(limit=2e7, coinsurance=coinsurance),
+                "liability": _core.SectionTerms(),
+                "business_interruption": _core.SectionTerms(waiting_period_days=1,
+                                                            indemnity_period_days=30)}
+    paid = {}
+    for d in (d1, d2):
+        for lim in (l1, l2):
+            res = _core.apply_terms(_core.CoverageTerms(sections, d, lim), year, downtime,
+                                    components, 100)
+            paid[d, lim] = np.asarray(res.annual("insured"))
+            # the year's payments add up to the limit up to rounding (a few ulps)
+            assert np.all(paid[d, lim] <= lim * (1 + 1e-15))
+            assert np.all(np.asarray(res.event("insured")) <= np.asarray(res.event("gross")))
+    lo_d, hi_d = sorted((d1, d2))
+    lo_l, hi_l = sorted((l1, l2))
+    for lim in (l1, l2):
+        assert np.all(paid[hi_d, lim] <= paid[lo_d, lim] * (1 + 1e-12) + 1e-6)
+    for d in (d1, d2):
+        assert np.all(paid[d, hi_l] >= paid[d, lo_l] * (1 - 1e-12) - 1e-6)

@@ -1,0 +1,99 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "cyberloss/portfolio_loss.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+IncidentType plain_type(const char* name) {
+  IncidentType t;
+  t.name = name;
+  t.mean_shares = {0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.1, 0.05};
+  t.dispersion = 0.5;
+  t.downtime = DowntimeDistribution::lognormal(10.0, 1.0);
+  t.effort_median = 5.0;
+  t.effort_sigma = 1.0;
+  return t;
+}
+
+PortfolioEvents block(std::size_t n, std::int32_t policies) {
+  PortfolioEvents ev;
+  for (std::size_t i = 0; i < n; ++i) {
+    ev.year.push_back(static_cast<std::int64_t>(i / 3));
+    ev.type.push_back(static_cast<std::int32_t>(i % 2));
+    ev.k.push_back(static_cast<std::int32_t>(i % 3));
+    ev.policy.push_back(static_cast<std::int32_t>((i * 7) % static_cast<std::size_t>(policies)));
+    ev.u.push_back((static_cast<double>(i) + 0.5) / static_cast<double>(n));
+  }
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("organisation portfolio loss: the survey-basis sections add up to the severity",
+          "[portfolio_loss]") {
+  // Without controls or records, the eight response components sum to the survey-basis loss,
+  // which is the severity quantile of u times the policy's severity scale.
+  const std::vector<IncidentType> types = {plain_type("a"), plain_type("b")};
+  const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
+  std::vector<std::vector<IncidentFactors>> factors(2, std::vector<IncidentFactors>(4));
+  for (std::size_t p = 0; p < 4; ++p) factors[1][p].severity_scale = 1.0 + double(p);
+  const std::vector<Component> response = {investigation, recovery, legal, notification,
+                                           callcenter, condolence, liability, prevention};
+  const OrganisationPortfolioLoss loss(types, {sev, sev}, factors, response);
+  const PortfolioEvents ev = block(300, 4);
+  std::vector<double> out(ev.u.size());
+  loss.losses(ev, 3, out.data());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double scale = ev.type[i] == 1 ? 1.0 + double(ev.policy[i]) : 1.0;
+    REQUIRE(out[i] == Approx(sev->quantile(ev.u[i]) * scale).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("covered portfolio loss pays at most the covered ground-up loss", "[portfolio_loss]") {
+  const std::vector<IncidentType> types = {plain_type("a"), plain_type("b")};
+  const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
+  const std::vector<std::vector<IncidentFactors>> factors(2, std::vector<IncidentFactors>(3));
+  const auto components = std::make_shared<OrganisationPortfolioLoss>(
+      types, std::vector<std::shared_ptr<const Severity>>{sev, sev}, factors,
+      std::vector<Component>{investigation, liability});
+  std::array<SectionTerms, n_covered_sections> s;
+  s[0].covered = true;
+  s[0].limit = 1e6;
+  s[1].covered = true;
+  s[1].coinsurance = 0.5;
+  const CoveredPortfolioLoss covered(components, CoverageTerms(s));
+  const PortfolioEvents ev = block(200, 3);
+  std::vector<double> paid(ev.u.size()), ground(ev.u.size());
+  covered.losses(ev, 5, paid.data());
+  for (std::size_t i = 0; i < paid.size(); ++i) {
+    REQUIRE(paid[i] >= 0.0);
+    REQUIRE(paid[i] <= sev->quantile(ev.u[i]) * (1.0 + 1e-12));
+  }
+  CHECK_THROWS_WITH(CoveredPortfolioLoss(components, CoverageTerms(s, 1.0)),
+                    Catch::Contains("deductible must be 0"));
+}
+
+TEST_CASE("portfolio losses refuse inconsistent inputs, naming them", "[portfolio_loss]") {
+  const std::vector<IncidentType> types = {plain_type("a"), plain_type("b")};
+  const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
+  std::vector<std::vector<IncidentFactors>> factors(2, std::vector<IncidentFactors>(3));
+  factors[1].pop_back();
+  CHECK_THROWS_WITH(OrganisationPortfolioLoss(types, {sev, sev}, factors, {liability}),
+                    Catch::Contains("type b has 2 policies"));
+  factors[1].emplace_back();
+  CHECK_THROWS_WITH(OrganisationPortfolioLoss(types, {sev, sev}, factors, {}),
+                    Catch::Contains("sections"));
+  CHECK_THROWS_WITH(OrganisationPortfolioLoss(types, {sev, sev}, factors, {liability, liability}),
+                    Catch::Contains("twice"));
+  const OrganisationPortfolioLoss loss(types, {sev, sev}, factors, {liability});
+  PortfolioEvents ev = block(10, 5);  // policies 0..4 but the book has 3
+  std::vector<double> out(ev.u.size());
+  CHECK_THROWS_AS(loss.losses(ev, 1, out.data()), std::out_of_range);
+}
