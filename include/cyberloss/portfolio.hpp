@@ -17,7 +17,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
+
+#include "cyberloss/distributions.hpp"
 
 namespace cyberloss {
 
@@ -68,5 +72,43 @@ PortfolioEvents portfolio_events(const PortfolioFrequency& frequency, std::uint3
                                  std::uint64_t first_year, std::uint64_t years, int threads = 0,
                                  std::uint64_t max_events = 100'000'000,
                                  const std::atomic<bool>* cancel = nullptr);
+
+// Ground-up loss (JPY) of each event of a portfolio block.
+class PortfolioLoss {
+ public:
+  virtual ~PortfolioLoss() = default;
+  virtual std::string name() const = 0;
+  // out[i] = loss of event i (finite, >= 0), i in [0, events.year.size()).
+  virtual void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const = 0;
+};
+
+// The survey-basis severity: loss = F_a^{-1}(u) * factor[policy], with F_a the severity of the
+// event's attack type a and factor the policy's exposure factor (finite, > 0; 1 leaves the
+// severity unscaled).  The same numbers as the Python SurveySeverity.
+class SurveyPortfolioLoss final : public PortfolioLoss {
+ public:
+  SurveyPortfolioLoss(std::vector<std::shared_ptr<const Severity>> by_type,
+                      std::vector<double> exposure_factor);
+  std::string name() const override { return "SurveyPortfolioLoss"; }
+  void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const override;
+  std::size_t n_types() const { return by_type_.size(); }
+  std::size_t n_policies() const { return factor_.size(); }
+
+ private:
+  std::vector<std::shared_ptr<const Severity>> by_type_;
+  std::vector<double> factor_;
+};
+
+// Every incident costs `amount` JPY (finite, >= 0).
+class FixedPortfolioLoss final : public PortfolioLoss {
+ public:
+  explicit FixedPortfolioLoss(double amount);
+  std::string name() const override { return "FixedPortfolioLoss"; }
+  void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const override;
+  double amount() const { return amount_; }
+
+ private:
+  double amount_;
+};
 
 }  // namespace cyberloss
