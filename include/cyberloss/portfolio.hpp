@@ -17,11 +17,14 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/layer.hpp"
+#include "cyberloss/reinsurance.hpp"
 
 namespace cyberloss {
 
@@ -110,5 +113,67 @@ class FixedPortfolioLoss final : public PortfolioLoss {
  private:
   double amount_;
 };
+
+// A policy's own terms: per incident min((X - deductible)^+, occurrence_limit), then the annual
+// aggregate limit consumed in event order (year, attack type, k).
+struct PolicyTerms {
+  Layer occurrence;  // attachment = deductible, limit = occurrence limit
+  double aggregate_limit = std::numeric_limits<double>::infinity();
+};
+
+// Terms of policies 0..n-1 from per-policy columns (equal lengths): deductible finite >= 0,
+// occurrence and aggregate limits > 0 (inf: unlimited).  Errors name the policy row (1-based).
+std::vector<PolicyTerms> policy_terms(const std::vector<double>& deductible,
+                                      const std::vector<double>& occurrence_limit,
+                                      const std::vector<double>& aggregate_limit);
+
+// What one block of years leaves after aggregation: the year-loss-table rows, the events'
+// theta and counts, and per-policy moments of the annual insured loss.
+struct PortfolioBlock {
+  std::uint64_t first_year = 0;
+  std::uint64_t years = 0;
+  std::size_t n_types = 0;
+  std::vector<ReinsuranceYear> rows;       // per year: gross, ceded, net, the contracts' ceded...
+  std::vector<double> ground_up;           // per year: sum of the incidents' ground-up losses
+  std::vector<std::int64_t> events;        // per year: number of incidents
+  std::vector<double> theta;               // (years, n_types), row-major
+  std::vector<std::int64_t> counts;        // (years, n_types), row-major
+  std::vector<double> policy_sum;          // per policy: sum over years of its annual insured loss
+  std::vector<double> policy_sumsq;        // ... of its square
+  std::vector<std::int64_t> policy_events; // ... number of incidents
+  std::vector<double> tracked_sum;         // (m): sums of the tracked policies' annual losses
+  std::vector<double> tracked_cross;       // (m, m) row-major: sums over years of their products
+};
+
+// Bytes a block holds per event at its peak: the events (year 8, type 4, k 4, policy 4, u 8)
+// and one working loss (ground-up, then insured, then the (year, policy) annual loss).
+constexpr std::size_t portfolio_block_bytes_per_event = 36;
+
+// Years [first_year, first_year + years) of a portfolio in one call: events, their ground-up
+// losses, the policies' terms, the programme, per-year rows and per-policy sums.  terms has one
+// entry per policy; tracked lists distinct policy indices.  Every year is a pure function of the
+// seed and the model; per-policy sums add the years in order; the result does not depend on
+// threads.  Sums follow the Python run_block (cyberloss.portfolio) so both agree bit for bit.
+// Throws memory_error beyond max_events and cancelled when *cancel becomes true.
+PortfolioBlock portfolio_block(const PortfolioFrequency& frequency, const PortfolioLoss& loss,
+                               const std::vector<PolicyTerms>& terms,
+                               const ReinsuranceProgramme& programme, std::uint32_t seed,
+                               std::uint64_t first_year, std::uint64_t years,
+                               const std::vector<std::uint32_t>& tracked = {}, int threads = 0,
+                               std::uint64_t max_events = 100'000'000,
+                               const std::atomic<bool>* cancel = nullptr);
+
+// The same from events and their ground-up losses computed elsewhere (a user's loss function):
+// terms, programme and aggregation.  ground_up (one finite value >= 0 per event) is taken by
+// value and reused as the working buffer.
+PortfolioBlock portfolio_block(const PortfolioEvents& events, std::vector<double> ground_up,
+                               const std::vector<PolicyTerms>& terms,
+                               const ReinsuranceProgramme& programme,
+                               const std::vector<std::uint32_t>& tracked = {}, int threads = 0,
+                               const std::atomic<bool>* cancel = nullptr);
+
+// Checks that events are laid out as portfolio_events lays them out (per-event arrays of equal
+// length, ordered by (year, type, k) as the counts say, policies in [0, n_policies)).
+void validate_events(const PortfolioEvents& events, std::size_t n_policies);
 
 }  // namespace cyberloss
