@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "cyberloss/reinsurance.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -19,6 +21,11 @@ void register_distributions(py::module_& m);
 void register_engine(py::module_& m);
 void register_stats(py::module_& m);
 void register_portfolio(py::module_& m);
+void register_reinsurance(py::module_& m);
+
+// The year-loss-table columns of the rows (gross, ceded, net, ceded_<contract>,
+// reinstatement_premium), one NumPy array each.
+py::dict reinsurance_columns(const std::vector<ReinsuranceYear>& rows);
 
 // A read-only NumPy view of `size` elements at `data`, kept alive by `owner` (no copy).
 template <class T>

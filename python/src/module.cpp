@@ -10,5 +10,6 @@ PYBIND11_MODULE(_core, m) {
   cyberloss::bindings::register_distributions(m);
   cyberloss::bindings::register_engine(m);
   cyberloss::bindings::register_stats(m);
+  cyberloss::bindings::register_reinsurance(m);
   cyberloss::bindings::register_portfolio(m);
 }
