@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
-import sys
 
 import numpy as np
 
 from cyberloss import _core
 from cyberloss import portfolio as pf
-from cyberloss import reinsurance as re
 from cyberloss.portfolio._result import YLT_COLUMNS
 from cyberloss.portfolio._simulate import blocks as year_blocks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_portfolio import benchmark_model  # noqa: E402
 from numpy_portfolio import numpy_block  # noqa: E402
 
 
@@ -55,11 +55,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    book = pf.Portfolio.synthetic(args.policies, seed=args.seed)
-    programme = re.Programme(per_risk=re.PerRiskXL(5e7, 4.5e8, 2, 2e7),
-                             per_event=re.PerEventXL(5e8, 2e9, 1, 1e8),
-                             quota_share=re.QuotaShare(0.2), stop_loss=re.StopLoss(5e9, 2e9))
-    model = pf.PortfolioModel(book, reinsurance=programme)
+    model = benchmark_model(args.policies, args.seed)
+    book, programme = model.portfolio, model.reinsurance
     freq = _core.PortfolioFrequency(model.rates().tolist(), model.variances())
     t = book.table
     terms = [t[c].to_numpy(float) for c in ("deductible", "occurrence_limit", "aggregate_limit")]
