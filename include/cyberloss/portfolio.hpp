@@ -50,6 +50,12 @@ class PortfolioFrequency {
  private:
   std::size_t n_policies_ = 0;
   std::vector<std::vector<double>> cumulative_;
+  // Guide table: for bucket bounds b_j = j * step (step = Lambda / n_policies), guide[j] is the
+  // search's answer at b_j, so an answer at x in [b_j, b_{j+1}) lies in [guide[j], guide[j+1]]
+  // and policy_of searches only there (the same answer as a search of the whole table).
+  std::vector<std::vector<std::uint32_t>> guide_;
+  std::vector<double> step_;
+  std::vector<double> inverse_step_;
   std::vector<std::uint32_t> last_positive_;
   std::vector<double> total_;
   std::vector<double> variance_;
