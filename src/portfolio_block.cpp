@@ -20,19 +20,32 @@
 namespace cyberloss {
 namespace {
 
-// Per-thread state of the per-year pass, indexed by policy.
+// Per-thread state of the per-year pass: one record per policy, so that an event touches one
+// place (its terms, the year's aggregate used so far, its annual loss and first event).
+struct PolicyYear {
+  Layer occurrence;
+  AnnualCapacity capacity;
+  double annual = 0.0;      // the policy's insured loss so far in the year
+  std::int64_t first = -1;  // its first event in the year, -1 when none
+};
+
 struct YearScratch {
-  std::vector<AnnualCapacity> capacity;  // the policy's aggregate limit within the year
-  std::vector<double> annual;            // the policy's insured loss so far in the year
-  std::vector<std::int64_t> first;       // its first event in the year, -1 when none
+  std::vector<PolicyYear> policy;
   std::vector<double> gross, layered, work;
 
   YearScratch(const std::vector<PolicyTerms>& terms, std::size_t n_types)
-      : annual(terms.size(), 0.0), first(terms.size(), -1), gross(n_types), layered(n_types),
-        work(2 * n_types) {
-    capacity.reserve(terms.size());
-    for (const auto& t : terms) capacity.emplace_back(t.aggregate_limit);
+      : gross(n_types), layered(n_types), work(2 * n_types) {
+    policy.reserve(terms.size());
+    for (const auto& t : terms) policy.push_back({t.occurrence, AnnualCapacity(t.aggregate_limit)});
   }
+};
+
+// Per-policy accumulators of the sequential pass, kept together for the same reason.
+struct PolicyMoments {
+  double sum = 0.0;
+  double sumsq = 0.0;
+  std::int64_t events = 0;
+  std::int64_t slot = -1;  // its place among the tracked policies, -1 when not tracked
 };
 
 void check_tracked(const std::vector<std::uint32_t>& tracked, std::size_t n_policies) {
@@ -179,27 +192,27 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
             double gross = 0.0, layered = 0.0;
             const std::size_t end = e + static_cast<std::size_t>(ev.counts[i * nt + t]);
             for (; e < end; ++e) {
-              const auto p = static_cast<std::size_t>(ev.policy[e]);
-              const double insured = s.capacity[p].take(terms[p].occurrence(buf[e]));
+              PolicyYear& py = s.policy[static_cast<std::size_t>(ev.policy[e])];
+              const double insured = py.capacity.take(py.occurrence(buf[e]));
               buf[e] = insured;
               gross += insured;
               layered += programme.per_risk_layer(insured);
-              if (s.first[p] < 0) {
-                s.first[p] = static_cast<std::int64_t>(e);
-                s.annual[p] = 0.0;
+              if (py.first < 0) {
+                py.first = static_cast<std::int64_t>(e);
+                py.annual = 0.0;
               }
-              s.annual[p] += insured;
+              py.annual += insured;
             }
             s.gross[t] = gross;
             s.layered[t] = layered;
           }
           out.rows[i] = programme.apply_year(s.gross.data(), s.layered.data(), nt, s.work.data());
           for (std::size_t f = offset[i]; f < offset[i + 1]; ++f) {
-            const auto p = static_cast<std::size_t>(ev.policy[f]);
-            if (s.first[p] == static_cast<std::int64_t>(f)) {
-              buf[f] = s.annual[p];
-              s.first[p] = -1;
-              s.capacity[p].new_year();
+            PolicyYear& py = s.policy[static_cast<std::size_t>(ev.policy[f])];
+            if (py.first == static_cast<std::int64_t>(f)) {
+              buf[f] = py.annual;
+              py.first = -1;
+              py.capacity.new_year();
             } else {
               buf[f] = -1.0;
             }
@@ -210,12 +223,9 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
   });
   if (stopped) throw cancelled("portfolio block cancelled");
 
-  out.policy_sum.assign(n_pol, 0.0);
-  out.policy_sumsq.assign(n_pol, 0.0);
-  out.policy_events.assign(n_pol, 0);
   const std::size_t m = tracked.size();
-  std::vector<std::int64_t> slot(n_pol, -1);
-  for (std::size_t j = 0; j < m; ++j) slot[tracked[j]] = static_cast<std::int64_t>(j);
+  std::vector<PolicyMoments> moments(n_pol);
+  for (std::size_t j = 0; j < m; ++j) moments[tracked[j]].slot = static_cast<std::int64_t>(j);
   out.tracked_sum.assign(m, 0.0);
   out.tracked_cross.assign(m * m, 0.0);
   // One tracked policy's column is summed pairwise over the block's years (NumPy's order for a
@@ -225,13 +235,13 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
   for (std::size_t i = 0; i < years; ++i) {
     hits.clear();
     for (std::size_t e = offset[i]; e < offset[i + 1]; ++e) {
-      const auto p = static_cast<std::size_t>(ev.policy[e]);
-      out.policy_events[p] += 1;
+      PolicyMoments& pm = moments[static_cast<std::size_t>(ev.policy[e])];
+      pm.events += 1;
       const double a = buf[e];
       if (a < 0.0) continue;
-      out.policy_sum[p] += a;
-      out.policy_sumsq[p] += a * a;
-      if (slot[p] >= 0) hits.emplace_back(static_cast<std::size_t>(slot[p]), a);
+      pm.sum += a;
+      pm.sumsq += a * a;
+      if (pm.slot >= 0) hits.emplace_back(static_cast<std::size_t>(pm.slot), a);
     }
     for (const auto& [j, a] : hits) {
       if (m == 1) {
@@ -241,6 +251,14 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
       }
       for (const auto& [k, b] : hits) out.tracked_cross[j * m + k] += a * b;
     }
+  }
+  out.policy_sum.resize(n_pol);
+  out.policy_sumsq.resize(n_pol);
+  out.policy_events.resize(n_pol);
+  for (std::size_t p = 0; p < n_pol; ++p) {
+    out.policy_sum[p] = moments[p].sum;
+    out.policy_sumsq[p] = moments[p].sumsq;
+    out.policy_events[p] = moments[p].events;
   }
   if (m == 1) out.tracked_sum[0] = pairwise_sum(column.data(), years);
   return out;
