@@ -18,6 +18,7 @@ from cyberloss import _core
 from cyberloss import portfolio as pf
 from cyberloss import reinsurance as re
 from cyberloss.portfolio._result import YLT_COLUMNS
+from conftest import ticking
 
 REPO = Path(__file__).resolve().parents[2]
 INF = math.inf
@@ -185,26 +186,13 @@ def test_ctrl_c_stops_a_long_block_promptly_and_the_gil_is_free_meanwhile():
     # 200 incidents a year over 100,000 years: about 2 s of work on one thread
     freq = _core.PortfolioFrequency([[0.5] * 100] * 4, [0.0] * 4)
     terms = [np.zeros(100), np.full(100, INF), np.full(100, INF)]
-    ticks = []
-    stop = threading.Event()
-
-    def tick():
-        while not stop.is_set():
-            ticks.append(time.monotonic())
-            time.sleep(0.01)
-
-    ticker = threading.Thread(target=tick)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     start = time.monotonic()
-    ticker.start()
-    timer.start()
-    try:
+    with ticking() as ticks:
+        timer.start()
         with pytest.raises(KeyboardInterrupt):
             _core.portfolio_block(freq, _core.FixedPortfolioLoss(1.0), *terms, _core.ReinsuranceProgramme(),
                                   1, 0, 100_000, [], 1)
-    finally:
-        stop.set()
-        ticker.join()
         timer.join()
     assert time.monotonic() - start < 3.0
     assert len(ticks) > 10
