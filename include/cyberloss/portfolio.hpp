@@ -152,15 +152,18 @@ struct PortfolioBlock {
 };
 
 // Bytes a block holds per event at its peak: the events (year 8, type 4, k 4, policy 4, u 8)
-// and one working loss (ground-up, then insured, then the (year, policy) annual loss).
+// and one working loss (ground-up, then insured, then the (year, policy) annual loss).  The
+// block from precomputed losses holds all its events; the one-call block only the events of
+// the pieces in flight (about 16,384 expected events a piece, two pieces a thread).
 constexpr std::size_t portfolio_block_bytes_per_event = 36;
 
 // Years [first_year, first_year + years) of a portfolio in one call: events, their ground-up
 // losses, the policies' terms, the programme, per-year rows and per-policy sums.  terms has one
 // entry per policy; tracked lists distinct policy indices.  Every year is a pure function of the
 // seed and the model; per-policy sums add the years in order; the result does not depend on
-// threads.  Sums follow the Python run_block (cyberloss.portfolio) so both agree bit for bit.
-// Throws memory_error beyond max_events and cancelled when *cancel becomes true.
+// threads or on how the years are cut into pieces.  Sums follow the former NumPy block
+// (benchmarks/numpy_portfolio.py), so both agree bit for bit.  Throws memory_error when a
+// piece would hold more than max_events events and cancelled when *cancel becomes true.
 PortfolioBlock portfolio_block(const PortfolioFrequency& frequency, const PortfolioLoss& loss,
                                const std::vector<PolicyTerms>& terms,
                                const ReinsuranceProgramme& programme, std::uint32_t seed,

@@ -140,8 +140,9 @@ def required_bytes(model, years: int, block_years: int, tracked: int = 0) -> flo
     """Memory a run holds at its peak: the year-loss table (the merged blocks and their
     concatenation), one block's events with their working arrays at mean + 6 sd of the
     block's count, ignoring the shock's spread (``_core.portfolio_block_bytes_per_event`` each
-    for a compiled loss; about 200 bytes for a Python loss function, whose events are NumPy
-    arrays as well) and per-policy sums."""
+    for a compiled loss, an upper bound: that block holds only the pieces in flight; about 200
+    bytes for a Python loss function, whose events are NumPy arrays as well) and per-policy
+    sums."""
     n_types = len(model.attack_types)
     ylt = 2.0 * years * (len(YLT_COLUMNS) + 2 * n_types + 1) * 8
     mean = model.expected_events() * block_years
