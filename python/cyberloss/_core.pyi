@@ -157,6 +157,7 @@ class ReinsuranceProgramme:
 
 class PortfolioLoss:
     name: str
+    def losses(self, events: dict[str, npt.NDArray[Any]], first_year: int, seed: int) -> npt.NDArray[np.float64]: ...
 
 class SurveyPortfolioLoss(PortfolioLoss):
     def __init__(self, severities: Sequence[Severity], exposure_factor: npt.ArrayLike) -> None: ...

@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "bindings.hpp"
 #include "cyberloss/engine.hpp"
 #include "cyberloss/portfolio.hpp"
@@ -18,6 +20,27 @@ std::vector<T> to_vector(const py::dict& d, const char* key) {
   auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[key]);
   if (!a) throw std::invalid_argument(std::string("events: '") + key + "' must be a numeric array");
   return std::vector<T>(a.data(), a.data() + a.size());
+}
+
+// A copy of the dict of portfolio_events (theta and counts (years, n_types), per-event year,
+// type, k, policy, u) as the core's events of years [first_year, first_year + years).
+PortfolioEvents events_from_dict(const py::dict& events, std::uint64_t first_year) {
+  auto counts = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(
+      events.contains("counts") ? py::object(events["counts"]) : py::object(py::none()));
+  if (!counts || counts.ndim() != 2)
+    throw std::invalid_argument("events: 'counts' must be an array of shape (years, n_types)");
+  PortfolioEvents ev;
+  ev.first_year = first_year;
+  ev.years = static_cast<std::uint64_t>(counts.shape(0));
+  ev.n_types = static_cast<std::size_t>(counts.shape(1));
+  ev.counts = to_vector<std::int64_t>(events, "counts");
+  ev.theta = to_vector<double>(events, "theta");
+  ev.year = to_vector<std::int64_t>(events, "year");
+  ev.type = to_vector<std::int32_t>(events, "type");
+  ev.k = to_vector<std::int32_t>(events, "k");
+  ev.policy = to_vector<std::int32_t>(events, "policy");
+  ev.u = to_vector<double>(events, "u");
+  return ev;
 }
 
 // The dict of a block: the year-loss-table columns (YLT_COLUMNS of cyberloss.portfolio), theta
@@ -91,7 +114,23 @@ void register_portfolio(py::module_& m) {
       py::arg("threads") = 0, py::arg("max_events") = 100'000'000);
 
   py::class_<PortfolioLoss, std::shared_ptr<PortfolioLoss>>(m, "PortfolioLoss")
-      .def_property_readonly("name", &PortfolioLoss::name);
+      .def_property_readonly("name", &PortfolioLoss::name)
+      // Ground-up loss of each event of the dict of portfolio_events (years from first_year).
+      .def(
+          "losses",
+          [](const PortfolioLoss& loss, const py::dict& events, std::uint64_t first_year,
+             std::uint32_t seed) {
+            const PortfolioEvents ev = events_from_dict(events, first_year);
+            validate_events(ev, std::numeric_limits<std::size_t>::max());
+            py::array_t<double> out(static_cast<py::ssize_t>(ev.u.size()));
+            double* o = out.mutable_data();
+            {
+              py::gil_scoped_release release;
+              loss.losses(ev, seed, o);
+            }
+            return out;
+          },
+          py::arg("events"), py::arg("first_year"), py::arg("seed"));
   py::class_<SurveyPortfolioLoss, PortfolioLoss, std::shared_ptr<SurveyPortfolioLoss>>(
       m, "SurveyPortfolioLoss")
       .def(py::init([](const std::vector<std::shared_ptr<Severity>>& by_type,
@@ -142,21 +181,7 @@ void register_portfolio(py::module_& m) {
          int threads) {
         const auto terms = policy_terms(deductible, occurrence_limit, aggregate_limit);
         const auto idx = tracked_indices(tracked);
-        PortfolioEvents ev;
-        ev.first_year = first_year;
-        auto counts = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(
-            events.contains("counts") ? py::object(events["counts"]) : py::object(py::none()));
-        if (!counts || counts.ndim() != 2)
-          throw std::invalid_argument("events: 'counts' must be an array of shape (years, n_types)");
-        ev.years = static_cast<std::uint64_t>(counts.shape(0));
-        ev.n_types = static_cast<std::size_t>(counts.shape(1));
-        ev.counts = to_vector<std::int64_t>(events, "counts");
-        ev.theta = to_vector<double>(events, "theta");
-        ev.year = to_vector<std::int64_t>(events, "year");
-        ev.type = to_vector<std::int32_t>(events, "type");
-        ev.k = to_vector<std::int32_t>(events, "k");
-        ev.policy = to_vector<std::int32_t>(events, "policy");
-        ev.u = to_vector<double>(events, "u");
+        PortfolioEvents ev = events_from_dict(events, first_year);
         std::vector<double> x(ground_up.data(), ground_up.data() + ground_up.size());
         std::atomic<bool> cancel{false};
         PortfolioBlock b = run_interruptible<PortfolioBlock>(

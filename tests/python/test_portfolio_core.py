@@ -108,6 +108,16 @@ def test_the_aggregate_limit_and_every_contract_bind_in_the_synthetic_book(synth
     np.testing.assert_allclose(b["ceded"] + b["net"], b["gross"], rtol=1e-15)
 
 
+@pytest.mark.parametrize("loss", [pf.SurveySeverity.from_calibration(exposure_elasticity=0.7), pf.FixedLoss(3.5e6)])
+def test_compiled_losses_equal_the_python_losses_event_by_event(synthetic_book, loss):
+    model = pf.PortfolioModel(synthetic_book, loss=loss)
+    ev = _core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()), 9, 70, 300)
+    want = loss(synthetic_book, {**{k: ev[k] for k in ("policy", "type", "year", "k", "u")}, "seed": 9})
+    got = loss.to_core(synthetic_book).losses(ev, 70, 9)
+    assert got.size > 1000
+    np.testing.assert_array_equal(got, want)
+
+
 def test_block_from_python_losses_equals_numpy_block(synthetic_book):
     def loss(portfolio, events):   # a user's loss function: depends on the policy row and u
         return 1e6 * (1 + events["policy"] % 7) * -np.log(events["u"])
