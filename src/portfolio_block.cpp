@@ -70,8 +70,15 @@ void check_losses(const PortfolioEvents& ev, const std::vector<double>& x) {
   }
 }
 
-// The block's outputs before any year is simulated, and the events of its years.
+// The block's outputs before any year is simulated; refused when its per-year rows would not
+// fit in the memory available.
 PortfolioBlock empty_block(std::uint64_t first_year, std::uint64_t years, std::size_t n_types) {
+  const double need = static_cast<double>(years) *
+                      static_cast<double>(sizeof(ReinsuranceYear) + 3 * 8 + n_types * 16);
+  if (need > available_memory_bytes())
+    throw memory_error("a portfolio block of " + std::to_string(years) + " years needs " +
+                       std::to_string(static_cast<std::uint64_t>(need / (1 << 20))) +
+                       " MiB for its year rows, more than is available: use fewer years");
   PortfolioBlock out;
   out.first_year = first_year;
   out.years = years;
@@ -210,7 +217,11 @@ class Moments {
   std::vector<std::pair<std::size_t, double>> hits_;
 };
 
-int arena_size(int threads) { return threads ? threads : tbb::this_task_arena::max_concurrency(); }
+int arena_size(int threads) {
+  if (threads < 0)
+    throw std::invalid_argument("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
+  return threads ? threads : tbb::this_task_arena::max_concurrency();
+}
 
 // Years per piece of the one-call block: about 16,384 expected events (half a MiB of events).
 std::uint64_t piece_years(const PortfolioFrequency& f) {
@@ -298,13 +309,14 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
   validate_events(ev, terms.size());
   check_tracked(tracked, terms.size());
   check_losses(ev, buf);
+  const int concurrency = arena_size(threads);
   const auto years = static_cast<std::size_t>(ev.years);
   PortfolioBlock out = empty_block(ev.first_year, ev.years, ev.n_types);
   const std::vector<std::size_t> offset = year_offsets(ev, 0, out);
   tbb::enumerable_thread_specific<YearScratch> scratch([&] { return YearScratch(terms, ev.n_types); });
   constexpr std::size_t chunk = 256;
   std::atomic<bool> stopped{false};
-  tbb::task_arena arena(arena_size(threads));
+  tbb::task_arena arena(concurrency);
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (years + chunk - 1) / chunk, 1),
                       [&](const tbb::blocked_range<std::size_t>& r) {
@@ -336,6 +348,7 @@ PortfolioBlock portfolio_block(const PortfolioFrequency& frequency, const Portfo
                                 std::to_string(frequency.n_policies()) + "), got " +
                                 std::to_string(terms.size()));
   check_tracked(tracked, terms.size());
+  const int concurrency = arena_size(threads);
   PortfolioBlock out = empty_block(first_year, years, frequency.n_types());
   Moments moments(terms.size(), tracked, static_cast<std::size_t>(years));
   tbb::enumerable_thread_specific<YearScratch> scratch(
@@ -348,7 +361,6 @@ PortfolioBlock portfolio_block(const PortfolioFrequency& frequency, const Portfo
   };
   const std::uint64_t piece = piece_years(frequency);
   std::uint64_t next = 0;
-  const int concurrency = arena_size(threads);
   tbb::task_arena arena(concurrency);
   arena.execute([&] {
     tbb::parallel_pipeline(

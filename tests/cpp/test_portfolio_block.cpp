@@ -212,6 +212,8 @@ TEST_CASE("bad block inputs are refused by name", "[block]") {
                     Catch::Contains("one entry per policy"));
   CHECK_THROWS_AS(portfolio_block(f, loss, terms, none, 1, 0, 10, {6}), std::out_of_range);
   CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {1, 1}), Catch::Contains("twice"));
+  CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {}, -1), Catch::Contains("threads"));
+  CHECK_THROWS_AS(portfolio_block(f, loss, terms, none, 1, 0, std::uint64_t{1} << 50), memory_error);
   CHECK_THROWS_WITH(SurveyPortfolioLoss({std::make_shared<Lognormal>(0.0, 1.0)}, {1.0, -2.0}),
                     Catch::Contains("policy row 2"));
   CHECK_THROWS_WITH(FixedPortfolioLoss(-1.0), Catch::Contains("amount"));
