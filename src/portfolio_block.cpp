@@ -63,9 +63,10 @@ void check_losses(const PortfolioEvents& ev, const std::vector<double>& x) {
                                 std::to_string(ev.u.size()) + "), got " + std::to_string(x.size()));
   for (std::size_t e = 0; e < x.size(); ++e) {
     if (!(std::isfinite(x[e]) && x[e] >= 0.0))
-      throw std::invalid_argument("ground_up loss of event " + std::to_string(e) + " (policy row " +
-                                  std::to_string(ev.policy[e] + 1) + ", attack type " +
-                                  std::to_string(ev.type[e]) + ") must be finite and >= 0, got " +
+      throw std::invalid_argument("ground-up loss of the event of year " + std::to_string(ev.year[e]) +
+                                  ", attack type " + std::to_string(ev.type[e]) + ", k " +
+                                  std::to_string(ev.k[e]) + " (policy row " +
+                                  std::to_string(ev.policy[e] + 1) + ") must be finite and >= 0, got " +
                                   format_value(x[e]));
   }
 }

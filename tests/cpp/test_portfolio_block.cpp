@@ -222,7 +222,9 @@ TEST_CASE("bad block inputs are refused by name", "[block]") {
   REQUIRE(ev.u.size() > 3);
   std::vector<double> x(ev.u.size(), 1.0);
   x[2] = std::nan("");
-  CHECK_THROWS_WITH(portfolio_block(ev, x, terms, none), Catch::Contains("event 2"));
+  CHECK_THROWS_WITH(portfolio_block(ev, x, terms, none),
+                    Catch::Contains("year " + std::to_string(ev.year[2])) &&
+                        Catch::Contains("k " + std::to_string(ev.k[2])) && Catch::Contains("nan"));
   x[2] = 1.0;
   CHECK_THROWS_WITH(portfolio_block(ev, std::vector<double>(3, 1.0), terms, none),
                     Catch::Contains("one loss per event"));

@@ -183,7 +183,8 @@ def test_bad_block_inputs_are_refused_by_name(small_book):
     ev = _core.portfolio_events(freq, 1, 0, 500)
     x = np.ones(ev["u"].size)
     x[1] = -1.0
-    with pytest.raises(ValueError, match="ground_up loss of event 1"):
+    with pytest.raises(ValueError, match=f"ground-up loss of the event of year {ev['year'][1]}, attack type "
+                                         f"{ev['type'][1]}, k {ev['k'][1]} .* got -1"):
         _core.portfolio_block_from_losses(ev, 0, x, d, occ, agg, prog)
     with pytest.raises(ValueError, match="ordered by year, type, k"):
         _core.portfolio_block_from_losses(ev, 1, np.ones(ev["u"].size), d, occ, agg, prog)
