@@ -1,4 +1,5 @@
 #include <limits>
+#include <type_traits>
 
 #include "bindings.hpp"
 #include "cyberloss/engine.hpp"
@@ -14,12 +15,24 @@ py::array_t<T> to_array(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(shape, owner->data(), free_when_done);
 }
 
+// The array d[key] as T; integers are read as int64 and must fit in T (no silent wrap-around).
 template <class T>
 std::vector<T> to_vector(const py::dict& d, const char* key) {
   if (!d.contains(key)) throw std::invalid_argument(std::string("events: missing array '") + key + "'");
-  auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[key]);
+  using Read = std::conditional_t<std::is_integral_v<T>, std::int64_t, T>;
+  auto a = py::array_t<Read, py::array::c_style | py::array::forcecast>::ensure(d[key]);
   if (!a) throw std::invalid_argument(std::string("events: '") + key + "' must be a numeric array");
-  return std::vector<T>(a.data(), a.data() + a.size());
+  std::vector<T> out(static_cast<std::size_t>(a.size()));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const Read v = a.data()[i];
+    if constexpr (std::is_integral_v<T>) {
+      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+        throw std::out_of_range(std::string("events: '") + key + "'[" + std::to_string(i) + "] = " +
+                                std::to_string(v) + " is out of range");
+    }
+    out[i] = static_cast<T>(v);
+  }
+  return out;
 }
 
 // A copy of the dict of portfolio_events (theta and counts (years, n_types), per-event year,

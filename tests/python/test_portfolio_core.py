@@ -188,6 +188,9 @@ def test_bad_block_inputs_are_refused_by_name(small_book):
         _core.portfolio_block_from_losses(ev, 0, x, d, occ, agg, prog)
     with pytest.raises(ValueError, match="ordered by year, type, k"):
         _core.portfolio_block_from_losses(ev, 1, np.ones(ev["u"].size), d, occ, agg, prog)
+    with pytest.raises(IndexError, match=r"'policy'\[0\] = \d+ is out of range"):
+        _core.portfolio_block_from_losses({**ev, "policy": ev["policy"].astype(np.int64) + 2**32}, 0,
+                                          np.ones(ev["u"].size), d, occ, agg, prog)
     with pytest.raises(ValueError, match="missing array 'policy'"):
         _core.portfolio_block_from_losses({k: v for k, v in ev.items() if k != "policy"}, 0,
                                           np.ones(ev["u"].size), d, occ, agg, prog)
