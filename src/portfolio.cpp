@@ -47,6 +47,17 @@ PortfolioFrequency::PortfolioFrequency(const std::vector<std::vector<double>>& r
       cum[p] = running;
       if (r > 0.0) last = static_cast<std::uint32_t>(p);
     }
+    const std::size_t buckets = std::max<std::size_t>(n_policies_, 1);
+    const double step = running / static_cast<double>(buckets);
+    std::vector<std::uint32_t> guide(buckets + 1);
+    for (std::size_t j = 0; j < buckets; ++j) {
+      const double bound = static_cast<double>(j) * step;
+      guide[j] = static_cast<std::uint32_t>(std::upper_bound(cum.begin(), cum.end(), bound) - cum.begin());
+    }
+    guide[buckets] = static_cast<std::uint32_t>(n_policies_);
+    guide_.push_back(std::move(guide));
+    step_.push_back(step);
+    inverse_step_.push_back(step > 0.0 ? 1.0 / step : 0.0);
     cumulative_.push_back(std::move(cum));
     last_positive_.push_back(last);
     total_.push_back(running);
@@ -70,8 +81,17 @@ std::uint64_t PortfolioFrequency::count(std::uint32_t seed, std::size_t type, st
 
 std::uint32_t PortfolioFrequency::policy_of(std::size_t type, double u) const {
   const auto& cum = cumulative_[type];
+  const auto& guide = guide_[type];
   const double x = u * total_[type];
-  const auto it = std::upper_bound(cum.begin(), cum.end(), x);
+  const double step = step_[type];
+  const std::size_t buckets = guide.size() - 1;
+  // The bucket j with j * step <= x < (j + 1) * step (the last one also takes x >= its end);
+  // the first guess can be one off through rounding, so it is corrected against the bounds.
+  const double guess = step > 0.0 ? x * inverse_step_[type] : 0.0;
+  std::size_t j = guess < static_cast<double>(buckets - 1) ? static_cast<std::size_t>(guess) : buckets - 1;
+  while (j > 0 && static_cast<double>(j) * step > x) --j;
+  while (j + 1 < buckets && static_cast<double>(j + 1) * step <= x) ++j;
+  const auto it = std::upper_bound(cum.begin() + guide[j], cum.begin() + guide[j + 1], x);
   const auto p = static_cast<std::uint32_t>(it - cum.begin());
   return std::min(p, last_positive_[type]);
 }

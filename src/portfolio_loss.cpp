@@ -1,155 +1,78 @@
-#include "cyberloss/portfolio_loss.hpp"
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
+#include <string>
 
-#include "cyberloss/random.hpp"
+#include "cyberloss/portfolio.hpp"
 
 namespace cyberloss {
 
-OrganisationPortfolioLoss::OrganisationPortfolioLoss(
-    std::vector<IncidentType> types, std::vector<std::shared_ptr<const Severity>> severity,
-    const std::vector<std::vector<IncidentFactors>>& factors, std::vector<Component> sections)
-    : severity_(std::move(severity)), sections_(std::move(sections)) {
-  const std::size_t T = types.size();
-  if (T == 0) throw std::invalid_argument("organisation loss: at least one attack type needed");
-  if (severity_.size() != T || factors.size() != T)
-    throw std::invalid_argument("organisation loss: " + std::to_string(T) + " types, " +
-                                std::to_string(severity_.size()) + " severities and " +
-                                std::to_string(factors.size()) + " factor rows");
-  for (std::size_t t = 0; t < T; ++t)
-    if (!severity_[t])
-      throw std::invalid_argument("organisation loss: severity of " + types[t].name + " is null");
-  n_policies_ = factors[0].size();
-  for (std::size_t t = 0; t < T; ++t) {
-    if (factors[t].size() != n_policies_)
-      throw std::invalid_argument("organisation loss: type " + types[t].name + " has " +
-                                  std::to_string(factors[t].size()) + " policies, type " +
-                                  types[0].name + " " + std::to_string(n_policies_));
-    for (const auto& f : factors[t]) models_.emplace_back(types[t], f);
+SurveyPortfolioLoss::SurveyPortfolioLoss(std::vector<std::shared_ptr<const Severity>> by_type,
+                                         std::vector<double> exposure_factor)
+    : by_type_(std::move(by_type)), factor_(std::move(exposure_factor)) {
+  for (std::size_t t = 0; t < by_type_.size(); ++t) {
+    if (!by_type_[t])
+      throw std::invalid_argument("severity of attack type " + std::to_string(t) + " is missing");
   }
-  if (sections_.empty())
-    throw std::invalid_argument("organisation loss: sections must name at least one component");
-  std::vector<Component> sorted = sections_;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-    throw std::invalid_argument("organisation loss: sections name a component twice");
-  for (Component c : sections_)
-    if (c >= n_components)
-      throw std::invalid_argument("organisation loss: unknown component index " + std::to_string(c));
-  sections_ = sorted;
-}
-
-void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint32_t seed,
-                                           const IncidentColumns& out) const {
-  const std::size_t n = ev.year.size();
-  if (ev.type.size() != n || ev.k.size() != n || ev.policy.size() != n || ev.u.size() != n)
-    throw std::invalid_argument("portfolio events: columns of different lengths");
-  // Per type: all its events' uniforms at once, then runs of one policy priced together.
-  std::vector<std::size_t> rows;
-  std::vector<std::uint64_t> years, draws;
-  std::vector<double> u_down, u_eff, u_comp, loss;
-  for (std::size_t t = 0; t < severity_.size(); ++t) {
-    rows.clear();
-    for (std::size_t i = 0; i < n; ++i)
-      if (ev.type[i] == static_cast<std::int32_t>(t)) rows.push_back(i);
-    if (rows.empty()) continue;
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](std::size_t a, std::size_t b) { return ev.policy[a] < ev.policy[b]; });
-    const std::size_t m = rows.size();
-    years.resize(m * component_draws_per_event);
-    draws.resize(m * component_draws_per_event);
-    u_down.resize(m);
-    u_eff.resize(m);
-    u_comp.resize(m * component_draws_per_event);
-    loss.resize(m);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = rows[j];
-      if (ev.policy[i] < 0 || static_cast<std::size_t>(ev.policy[i]) >= n_policies_)
-        throw std::out_of_range("portfolio event " + std::to_string(i) + ": policy " +
-                                std::to_string(ev.policy[i]) + " of " +
-                                std::to_string(n_policies_));
-      if (!(ev.u[i] > 0.0 && ev.u[i] < 1.0))
-        throw std::invalid_argument("portfolio event " + std::to_string(i) +
-                                    ": u must lie in (0, 1)");
-      years[j] = static_cast<std::uint64_t>(ev.year[i]);
-      draws[j] = static_cast<std::uint64_t>(ev.k[i]);
-      loss[j] = ev.u[i];
-    }
-    const auto stream = portfolio_severity_offset + static_cast<std::uint32_t>(t);
-    uniform_batch(seed, stream_id(Purpose::downtime, stream), years.data(), draws.data(), m,
-                  u_down.data());
-    uniform_batch(seed, stream_id(Purpose::effort, stream), years.data(), draws.data(), m,
-                  u_eff.data());
-    for (std::size_t j = m; j-- > 0;)
-      for (std::uint64_t d = component_draws_per_event; d-- > 0;) {
-        years[j * component_draws_per_event + d] = years[j];
-        draws[j * component_draws_per_event + d] = draws[j] * component_draws_per_event + d;
-      }
-    uniform_batch(seed, stream_id(Purpose::components, stream), years.data(), draws.data(),
-                  m * component_draws_per_event, u_comp.data());
-    severity_[t]->quantile_batch(loss.data(), loss.data(), m);
-
-    IncidentBuffer priced(m);
-    for (std::size_t a = 0; a < m;) {
-      std::size_t b = a + 1;
-      while (b < m && ev.policy[rows[b]] == ev.policy[rows[a]]) ++b;
-      const IncidentColumns cols = priced.columns(a);
-      const IncidentModel& model =
-          models_[t * n_policies_ + static_cast<std::size_t>(ev.policy[rows[a]])];
-      model.from_uniforms(loss.data() + a, u_down.data() + a, u_eff.data() + a,
-                          u_comp.data() + a * component_draws_per_event, b - a, cols);
-      a = b;
-    }
-    const IncidentColumns cols = priced.columns();
-    for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t c = 0; c < n_components; ++c) out.component[c][rows[j]] = cols.component[c][j];
-      out.downtime_days[rows[j]] = cols.downtime_days[j];
-    }
+  for (std::size_t p = 0; p < factor_.size(); ++p) {
+    if (!(std::isfinite(factor_[p]) && factor_[p] > 0.0))
+      throw std::invalid_argument("exposure_factor of policy row " + std::to_string(p + 1) +
+                                  " must be finite and > 0, got " + format_value(factor_[p]));
   }
 }
 
-void OrganisationPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
-                                       double* out) const {
-  const std::size_t n = ev.year.size();
-  IncidentBuffer all(n);
-  const IncidentColumns cols = all.columns();
-  components(ev, seed, cols);
+void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*seed*/,
+                                 double* out) const {
+  const std::size_t n = events.u.size();
+  const std::size_t nt = by_type_.size();
   for (std::size_t i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (Component c : sections_) s += cols.component[c][i];
-    out[i] = s;
+    if (events.type[i] < 0 || static_cast<std::size_t>(events.type[i]) >= nt)
+      throw std::out_of_range("event " + std::to_string(i) + ": attack type " +
+                              std::to_string(events.type[i]) + " has no severity (" +
+                              std::to_string(nt) + " types)");
+    if (events.policy[i] < 0 || static_cast<std::size_t>(events.policy[i]) >= factor_.size())
+      throw std::out_of_range("event " + std::to_string(i) + ": policy " +
+                              std::to_string(events.policy[i]) + " has no exposure factor (" +
+                              std::to_string(factor_.size()) + " policies)");
   }
+  // Each chunk's uniforms are grouped by type (one counting pass) so that every severity is
+  // evaluated in batches; quantile_batch's values do not depend on the batch, so neither do
+  // the losses.
+  constexpr std::size_t chunk = 4096;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (n + chunk - 1) / chunk, 1),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+    std::vector<double> u(chunk), q(chunk);
+    std::vector<std::size_t> at(chunk), start(nt + 1);
+    for (std::size_t c = r.begin(); c != r.end(); ++c) {
+      const std::size_t e0 = c * chunk, e1 = std::min(n, e0 + chunk);
+      std::fill(start.begin(), start.end(), 0);
+      for (std::size_t e = e0; e < e1; ++e) ++start[static_cast<std::size_t>(events.type[e]) + 1];
+      for (std::size_t t = 0; t < nt; ++t) start[t + 1] += start[t];
+      for (std::size_t e = e0; e < e1; ++e) {
+        const std::size_t j = start[static_cast<std::size_t>(events.type[e])]++;
+        at[j] = e;
+        u[j] = events.u[e];
+      }
+      // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
+      for (std::size_t t = 0, begin = 0; t < nt; begin = start[t++]) {
+        if (start[t] > begin) by_type_[t]->quantile_batch(&u[begin], &q[begin], start[t] - begin);
+      }
+      for (std::size_t j = 0; j < e1 - e0; ++j)
+        out[at[j]] = q[j] * factor_[static_cast<std::size_t>(events.policy[at[j]])];
+    }
+  });
 }
 
-CoveredPortfolioLoss::CoveredPortfolioLoss(
-    std::shared_ptr<const OrganisationPortfolioLoss> components, CoverageTerms terms)
-    : components_(std::move(components)), terms_(std::move(terms)) {
-  if (!components_) throw std::invalid_argument("covered loss: components must not be null");
-  if (terms_.deductible() != 0.0 || std::isfinite(terms_.aggregate_limit()))
-    throw std::invalid_argument(
-        "terms: the template's deductible must be 0 and its aggregate_limit unlimited; "
-        "per-policy deductibles and limits are portfolio columns");
+FixedPortfolioLoss::FixedPortfolioLoss(double amount) : amount_(amount) {
+  require_nonnegative("amount", amount);
 }
 
-void CoveredPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
-                                  double* out) const {
-  const std::size_t n = ev.year.size();
-  IncidentBuffer all(n);
-  const IncidentColumns cols = all.columns();
-  components_->components(ev, seed, cols);
-  // No deductible and no aggregate limit: each event stands alone and the year is not used.
-  std::vector<std::int64_t> year(n, 0);
-  EventColumns e;
-  e.n = n;
-  e.year = year.data();
-  e.downtime_days = cols.downtime_days;
-  for (std::size_t c = 0; c < n_components; ++c) e.component[c] = cols.component[c];
-  const SectionLosses sections = section_losses(terms_, e);
-  const InsuredEvents insured = insure(terms_, sections, year.data());
-  std::copy(insured.total.begin(), insured.total.end(), out);
+void FixedPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*seed*/,
+                                double* out) const {
+  std::fill(out, out + events.u.size(), amount_);
 }
 
 }  // namespace cyberloss

@@ -144,6 +144,62 @@ class PortfolioFrequency:
 def portfolio_events(frequency: PortfolioFrequency, seed: int, first_year: int, years: int,
                      threads: int = 0, max_events: int = 100_000_000) -> dict[str, npt.NDArray[Any]]: ...
 
+class Layer:
+    def __init__(self, attachment: float, limit: float) -> None: ...
+    attachment: float
+    limit: float
+    def __call__(self, x: float) -> float: ...
+
+class ExcessOfLoss:
+    def __init__(self, retention: float, limit: float, reinstatements: int | None = None,
+                 premium: float = 0.0, reinstatement_rate: float = 1.0,
+                 name: str = "ExcessOfLoss") -> None: ...
+    retention: float
+    limit: float
+    reinstatements: int | None
+    premium: float
+    reinstatement_rate: float
+    annual_capacity: float
+    def reinstatement_premium(self, ceded_year: float) -> float: ...
+
+class QuotaShare:
+    def __init__(self, share: float) -> None: ...
+    share: float
+
+def stop_loss(retention: float, limit: float) -> Layer: ...
+
+class ReinsuranceProgramme:
+    def __init__(self, per_risk: ExcessOfLoss | None = None, per_event: ExcessOfLoss | None = None,
+                 quota_share: QuotaShare | None = None, stop_loss: Layer | None = None) -> None: ...
+    empty: bool
+    def apply(self, year_index: npt.ArrayLike, type_index: npt.ArrayLike, insured: npt.ArrayLike,
+              n_years: int, n_types: int) -> dict[str, npt.NDArray[np.float64]]: ...
+
+class PortfolioLoss:
+    name: str
+    def losses(self, events: dict[str, npt.NDArray[Any]], first_year: int, seed: int) -> npt.NDArray[np.float64]: ...
+
+class SurveyPortfolioLoss(PortfolioLoss):
+    def __init__(self, severities: Sequence[Severity], exposure_factor: npt.ArrayLike) -> None: ...
+
+class FixedPortfolioLoss(PortfolioLoss):
+    def __init__(self, amount: float) -> None: ...
+    amount: float
+
+portfolio_block_bytes_per_event: int
+
+def portfolio_block(frequency: PortfolioFrequency, loss: PortfolioLoss, deductible: npt.ArrayLike,
+                    occurrence_limit: npt.ArrayLike, aggregate_limit: npt.ArrayLike,
+                    programme: ReinsuranceProgramme, seed: int, first_year: int, years: int,
+                    tracked: Sequence[int] = ..., threads: int = 0,
+                    max_events: int = 100_000_000) -> dict[str, npt.NDArray[Any]]: ...
+
+def portfolio_block_from_losses(events: dict[str, npt.NDArray[Any]], first_year: int,
+                                ground_up: npt.ArrayLike, deductible: npt.ArrayLike,
+                                occurrence_limit: npt.ArrayLike, aggregate_limit: npt.ArrayLike,
+                                programme: ReinsuranceProgramme, tracked: Sequence[int] = ...,
+                                threads: int = 0) -> dict[str, npt.NDArray[Any]]: ...
+
 COMPONENTS: tuple[str, ...]
 SECTIONS: tuple[str, ...]
 
@@ -205,15 +261,11 @@ def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], year
                           threads: int = 0, block_size: int = 0, first_year: int = 0,
                           progress: Callable[[int, int], None] | None = None) -> EventTable: ...
 
-class PortfolioLoss:
-    name: str
-    def losses(self, events: dict[str, npt.NDArray[Any]], seed: int) -> npt.NDArray[np.float64]: ...
-
 class OrganisationPortfolioLoss(PortfolioLoss):
     def __init__(self, types: Sequence[IncidentType], severity: Sequence[Severity],
                  factors: Sequence[Sequence[IncidentFactors]], sections: Sequence[str]) -> None: ...
     n_policies: int
-    def components(self, events: dict[str, npt.NDArray[Any]],
+    def components(self, events: dict[str, npt.NDArray[Any]], first_year: int,
                    seed: int) -> dict[str, npt.NDArray[np.float64]]: ...
 
 class CoveredPortfolioLoss(PortfolioLoss):

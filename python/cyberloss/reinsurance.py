@@ -31,6 +31,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import _core
+
 
 def _nonneg(cls: str, name: str, value: Any) -> float:
     x = float(value)
@@ -68,14 +70,15 @@ class _XL:
         return np.minimum(np.maximum(x - self.retention, 0.0), self.limit)
 
     def _annual(self, by_event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Recoveries per (year, type) within the annual capacity, consumed in type order,
-        and the year's total = min(sum of layer losses, capacity)."""
+        """Recoveries per (year, type) within the annual capacity, consumed in type order
+        (``pay = min(x, max(capacity - used, 0))``, ``used += pay``: the arithmetic of the C++
+        ``AnnualCapacity``), and the year's total = min(sum of layer losses, capacity)."""
         cap = self.annual_capacity
-        remaining = np.full(by_event.shape[0], cap)
+        used = np.zeros(by_event.shape[0])
         out = np.empty_like(by_event)
         for t in range(by_event.shape[1]):
-            out[:, t] = np.minimum(by_event[:, t], remaining)
-            remaining = remaining - out[:, t]
+            out[:, t] = np.minimum(by_event[:, t], np.maximum(cap - used, 0.0))
+            used = used + out[:, t]
         total = np.minimum(by_event.sum(axis=1), cap)
         return out, total
 
@@ -168,6 +171,19 @@ class Programme:
 
     def to_dict(self) -> dict:
         return {k: asdict(v) for k in _KINDS if (v := getattr(self, k)) is not None}
+
+    def to_core(self) -> "_core.ReinsuranceProgramme":
+        """The compiled programme (same contracts, same conventions)."""
+        def xl(c: _XL | None, name: str):
+            if c is None:
+                return None
+            return _core.ExcessOfLoss(c.retention, c.limit, c.reinstatements, c.premium,
+                                      c.reinstatement_rate, name)
+
+        return _core.ReinsuranceProgramme(
+            xl(self.per_risk, "PerRiskXL"), xl(self.per_event, "PerEventXL"),
+            None if self.quota_share is None else _core.QuotaShare(self.quota_share.share),
+            None if self.stop_loss is None else _core.stop_loss(self.stop_loss.retention, self.stop_loss.limit))
 
     def is_empty(self) -> bool:
         return all(getattr(self, k) is None for k in _KINDS)

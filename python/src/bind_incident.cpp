@@ -5,7 +5,7 @@
 #include "bindings.hpp"
 #include "cyberloss/incident.hpp"
 #include "cyberloss/organisation.hpp"
-#include "cyberloss/portfolio_loss.hpp"
+#include "cyberloss/organisation_loss.hpp"
 
 namespace cyberloss::bindings {
 namespace {
@@ -39,37 +39,6 @@ py::dict priced(IncidentBuffer&& out) {
     d[component_names[c]] = all[py::int_(c)];
   d["downtime_days"] = all[py::int_(n_components)];
   return d;
-}
-
-// A block of portfolio events from the dict portfolio_events returns (year, type, k, policy, u).
-PortfolioEvents events_from(const py::dict& d) {
-  auto column = [&](const char* key) {
-    if (!d.contains(key)) throw std::invalid_argument(std::string("events: missing column '") + key + "'");
-    return d[key];
-  };
-  PortfolioEvents ev;
-  const auto year = column("year").cast<I64Array>();
-  const auto type = column("type").cast<I32Array>();
-  const auto k = column("k").cast<I32Array>();
-  const auto policy = column("policy").cast<I32Array>();
-  const auto u = column("u").cast<DArray>();
-  ev.year.assign(year.data(), year.data() + year.size());
-  ev.type.assign(type.data(), type.data() + type.size());
-  ev.k.assign(k.data(), k.data() + k.size());
-  ev.policy.assign(policy.data(), policy.data() + policy.size());
-  ev.u.assign(u.data(), u.data() + u.size());
-  return ev;
-}
-
-py::array_t<double> portfolio_losses(const PortfolioLoss& loss, const py::dict& events,
-                                     std::uint32_t seed) {
-  const PortfolioEvents ev = events_from(events);
-  std::vector<double> out(ev.year.size());
-  {
-    py::gil_scoped_release release;
-    loss.losses(ev, seed, out.data());
-  }
-  return to_array(std::move(out));
 }
 
 }  // namespace
@@ -255,10 +224,6 @@ void register_incident(py::module_& m) {
           },
           py::arg("name"));
 
-  py::class_<PortfolioLoss, std::shared_ptr<PortfolioLoss>>(m, "PortfolioLoss")
-      .def_property_readonly("name", &PortfolioLoss::name)
-      .def("losses", &portfolio_losses, py::arg("events"), py::arg("seed"));
-
   py::class_<OrganisationPortfolioLoss, PortfolioLoss, std::shared_ptr<OrganisationPortfolioLoss>>(
       m, "OrganisationPortfolioLoss")
       .def(py::init([](std::vector<IncidentType> types,
@@ -275,8 +240,9 @@ void register_incident(py::module_& m) {
       .def_property_readonly("n_policies", &OrganisationPortfolioLoss::n_policies)
       .def(
           "components",
-          [](const OrganisationPortfolioLoss& loss, const py::dict& events, std::uint32_t seed) {
-            const PortfolioEvents ev = events_from(events);
+          [](const OrganisationPortfolioLoss& loss, const py::dict& events, std::uint64_t first_year,
+             std::uint32_t seed) {
+            const PortfolioEvents ev = events_from_dict(events, first_year);
             IncidentBuffer out(ev.year.size());
             {
               py::gil_scoped_release release;
@@ -284,7 +250,7 @@ void register_incident(py::module_& m) {
             }
             return priced(std::move(out));
           },
-          py::arg("events"), py::arg("seed"));
+          py::arg("events"), py::arg("first_year"), py::arg("seed"));
 
   py::class_<CoveredPortfolioLoss, PortfolioLoss, std::shared_ptr<CoveredPortfolioLoss>>(
       m, "CoveredPortfolioLoss")

@@ -11,6 +11,8 @@
 #include <future>
 
 #include "cyberloss/engine.hpp"
+#include "cyberloss/portfolio.hpp"
+#include "cyberloss/reinsurance.hpp"
 #include "cyberloss/stats.hpp"
 
 namespace py = pybind11;
@@ -24,6 +26,7 @@ void register_stats(py::module_& m);
 void register_portfolio(py::module_& m);
 void register_incident(py::module_& m);
 void register_terms(py::module_& m);
+void register_reinsurance(py::module_& m);
 
 // A NumPy array that takes over the vector's storage (no copy).
 template <class T, class A>
@@ -37,6 +40,14 @@ py::array_t<T> to_array(std::vector<T, A>&& v) {
   const auto n = static_cast<py::ssize_t>(v.size());
   return to_array(std::move(v), {n});
 }
+
+// The year-loss-table columns of the rows (gross, ceded, net, ceded_<contract>,
+// reinstatement_premium), one NumPy array each.
+py::dict reinsurance_columns(const std::vector<ReinsuranceYear>& rows);
+
+// A copy of the dict of portfolio_events (theta and counts (years, n_types), per-event year,
+// type, k, policy, u) as the core's events of years [first_year, first_year + years).
+PortfolioEvents events_from_dict(const py::dict& events, std::uint64_t first_year);
 
 // A read-only NumPy view of `size` elements at `data`, kept alive by `owner` (no copy).
 template <class T>

@@ -10,6 +10,7 @@ PYBIND11_MODULE(_core, m) {
   cyberloss::bindings::register_distributions(m);
   cyberloss::bindings::register_engine(m);
   cyberloss::bindings::register_stats(m);
+  cyberloss::bindings::register_reinsurance(m);
   cyberloss::bindings::register_portfolio(m);
   cyberloss::bindings::register_incident(m);
   cyberloss::bindings::register_terms(m);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -91,4 +92,47 @@ TEST_CASE("bad portfolio frequencies are refused by name") {
   REQUIRE_THROWS_AS(PortfolioFrequency({{0.1}}, {-0.5}), std::invalid_argument);
   REQUIRE_THROWS_AS(PortfolioFrequency({{0.1}, {0.1, 0.2}}, {0.0, 0.0}), std::invalid_argument);
   REQUIRE_THROWS_AS(PortfolioFrequency({{0.1}}, {0.0, 0.0}), std::invalid_argument);
+}
+
+TEST_CASE("the guided policy search gives the answer of a search of the whole table") {
+  // Uneven rates with runs of zeros, so buckets hold from none to many policies.
+  std::vector<double> rates(5000);
+  std::uint64_t state = 12345;
+  for (std::size_t p = 0; p < rates.size(); ++p) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double v = static_cast<double>(state >> 11) / 9007199254740992.0;
+    rates[p] = (p % 97 < 10) ? 0.0 : (v < 0.01 ? 50.0 * v : v * v * 1e-3);
+  }
+  rates.back() = 0.0;
+  const PortfolioFrequency f({rates}, {0.0});
+  std::vector<double> cum(rates.size());
+  double running = 0.0;
+  std::uint32_t last = 0;
+  for (std::size_t p = 0; p < rates.size(); ++p) {
+    running += rates[p];
+    cum[p] = running;
+    if (rates[p] > 0.0) last = static_cast<std::uint32_t>(p);
+  }
+  auto whole = [&](double u) {
+    const auto p = static_cast<std::uint32_t>(std::upper_bound(cum.begin(), cum.end(), u * running) - cum.begin());
+    return std::min(p, last);
+  };
+  const double step = running / static_cast<double>(rates.size());
+  for (std::size_t j = 0; j <= rates.size(); ++j) {
+    // at, just below and just above every bucket bound, and at every cumulative rate
+    const double b = static_cast<double>(j) * step / running;
+    for (double u : {b, std::nextafter(b, 0.0), std::nextafter(b, 1.0)}) {
+      if (u > 0.0 && u < 1.0) REQUIRE(f.policy_of(0, u) == whole(u));
+    }
+  }
+  for (double c : cum) {
+    const double u = c / running;
+    for (double v : {u, std::nextafter(u, 0.0), std::nextafter(u, 1.0)}) {
+      if (v > 0.0 && v < 1.0) REQUIRE(f.policy_of(0, v) == whole(v));
+    }
+  }
+  for (std::uint64_t i = 0; i < 200000; ++i) {
+    const double u = uniform_at(1, 2, i, 0);
+    REQUIRE(f.policy_of(0, u) == whole(u));
+  }
 }

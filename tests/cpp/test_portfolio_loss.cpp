@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "cyberloss/portfolio_loss.hpp"
+#include "cyberloss/organisation_loss.hpp"
 
 using namespace cyberloss;
 

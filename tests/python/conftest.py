@@ -1,4 +1,7 @@
+import contextlib
 import os
+import threading
+import time
 
 import matplotlib
 from hypothesis import settings
@@ -10,3 +13,24 @@ matplotlib.use("Agg")
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@contextlib.contextmanager
+def ticking():
+    """A thread appending time.monotonic() to the yielded list every 10 ms while the block runs:
+    it ticks during a compiled call only if that call releases the GIL."""
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    try:
+        yield ticks
+    finally:
+        stop.set()
+        t.join()

@@ -302,9 +302,7 @@ def test_core_refuses_bad_input_naming_the_field():
 
 def _portfolio_block(book, seed: int, years: int) -> dict:
     freq = _core.PortfolioFrequency(book.rates.tolist(), [0.0] * len(book.attack_types))
-    ev = dict(_core.portfolio_events(freq, seed, 0, years))
-    ev = {k: v for k, v in ev.items() if k not in ("theta", "counts")}
-    return ev
+    return dict(_core.portfolio_events(freq, seed, 0, years))
 
 
 def test_organisation_portfolio_loss_equals_organisation_loss():
@@ -316,10 +314,10 @@ def test_organisation_portfolio_loss_equals_organisation_loss():
     assert ev["u"].size > 20
     core = cm.organisation_portfolio_loss(book, loss)
     want = loss.components(book, {**ev, "seed": 5})
-    got = core.components(ev, 5)
+    got = core.components(ev, 0, 5)
     for c in (*comp.COMPONENTS, "downtime_days"):
         close(want[c].to_numpy(), got[c], scale=0.0)
-    close(loss(book, {**ev, "seed": 5}), core.losses(ev, 5), scale=0.0)
+    close(loss(book, {**ev, "seed": 5}), core.losses(ev, 0, 5), scale=0.0)
 
 
 def test_covered_portfolio_loss_equals_covered_loss():
@@ -332,7 +330,7 @@ def test_covered_portfolio_loss_equals_covered_loss():
     want = pf.CoveredLoss(components, wording)(book, {**ev, "seed": 6})
     core = _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
                                       cm.coverage_terms(wording))
-    got = core.losses(ev, 6)
+    got = core.losses(ev, 0, 6)
     close(want, got, scale=0.0)
     assert core.name == "covered"
     with pytest.raises(ValueError, match="template's deductible must be 0"):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import cyberloss as cl
+from conftest import ticking
 
 
 def basic_model():
@@ -136,22 +137,11 @@ def test_ctrl_c_stops_a_long_run_promptly():
 
 
 def test_gil_is_released_while_simulating():
-    ticks = []
-    stop = threading.Event()
-
-    def tick():
-        while not stop.is_set():
-            ticks.append(time.monotonic())
-            time.sleep(0.01)
-
-    t = threading.Thread(target=tick)
-    t.start()
     heavy = cl.Model([cl.AttackType("t", cl.Poisson(20.0), cl.Lognormal(10, 1))])
-    before = len(ticks)
-    cl.simulate(heavy, years=2_000_000, seed=1)
-    stop.set()
-    t.join()
-    assert len(ticks) - before >= 5
+    with ticking() as ticks:
+        before = len(ticks)
+        cl.simulate(heavy, years=2_000_000, seed=1)
+        assert len(ticks) - before >= 5
 
 
 def test_yen_display():

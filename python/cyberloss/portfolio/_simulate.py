@@ -1,11 +1,13 @@
 """Simulation of a portfolio in blocks of years, aggregated as it goes.
 
-A block of years [y0, y1) is a pure function of (model, seed, y0, y1): its events come from
-the C++ generator (cyberloss._core.portfolio_events), their ground-up losses from the
-model's loss function, the policies' terms and the reinsurance programme are applied, and
-only per-year rows and per-policy sums are kept.  Blocks are merged in block order, so a run
-is bit-identical whether its blocks run here or on Dask workers.  Year losses do not depend
-on the block size; per-policy sums do in their last bits (floating-point addition order), so
+A block of years [y0, y1) is a pure function of (model, seed, y0, y1), computed in C++ in one
+call (``_core.portfolio_block``): events, their ground-up losses, the policies' terms, the
+reinsurance programme, per-year rows and per-policy sums.  A loss with a compiled counterpart
+(``to_core``: :class:`SurveySeverity`, :class:`FixedLoss`) is computed there too; any other
+loss function runs in Python on the block's events and its losses are passed down
+(``_core.portfolio_block_from_losses``).  Blocks are merged in block order, so a run is
+bit-identical whether its blocks run here or on Dask workers.  Year losses do not depend on
+the block size; per-policy sums do in their last bits (floating-point addition order), so
 the block size is part of a run's definition (default 4096 years).
 """
 from __future__ import annotations
@@ -74,46 +76,36 @@ def run_block(model: PortfolioModel, seed: int, first_year: int, years: int,
               tracked: Sequence[int] = (), threads: int = 0) -> BlockResult:
     """Simulate years [first_year, first_year + years) of the model."""
     p = model.portfolio
-    n_pol, types = len(p), model.attack_types
+    t = p.table
     freq = _core.PortfolioFrequency(model.rates().tolist(), model.variances())
-    ev = _core.portfolio_events(freq, seed, first_year, years, threads)
-    events = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
-    events["seed"] = seed
-    ground_up = np.asarray(model.loss(p, events), dtype=np.float64)
+    terms = [t[c].to_numpy(float) for c in ("deductible", "occurrence_limit", "aggregate_limit")]
+    programme = model.reinsurance.to_core()
+    tracked = [int(i) for i in tracked]
+    if hasattr(model.loss, "to_core"):
+        b = _core.portfolio_block(freq, model.loss.to_core(p), *terms, programme, seed, first_year,
+                                  years, tracked, threads)
+    else:
+        ev = _core.portfolio_events(freq, seed, first_year, years, threads)
+        events = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
+        events["seed"] = seed
+        ground_up = _checked_losses(model, events)
+        b = _core.portfolio_block_from_losses(ev, first_year, ground_up, *terms, programme, tracked, threads)
+    return BlockResult(first_year, {c: b[c] for c in YLT_COLUMNS}, b["theta"], b["counts"], b["policy_sum"],
+                       b["policy_sumsq"], b["policy_events"], b["tracked_sum"], b["tracked_cross"])
+
+
+def _checked_losses(model: PortfolioModel, events: dict) -> np.ndarray:
+    """The model's Python loss function on the block's events, refused unless one finite
+    amount >= 0 per event."""
+    ground_up = np.asarray(model.loss(model.portfolio, events), dtype=np.float64)
     if ground_up.shape != events["u"].shape:
         raise ValueError(f"loss function returned shape {ground_up.shape}, expected {events['u'].shape}")
     bad = ~np.isfinite(ground_up) | (ground_up < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(f"loss function returned {ground_up[i]!r} for policy row {int(events['policy'][i]) + 1}, "
-                         f"attack type {types[int(events['type'][i])]!r}: losses must be finite and >= 0")
-    t = p.table
-    yi = events["year"] - first_year
-    insured = apply_terms(events["policy"], yi, ground_up, t["deductible"].to_numpy(float),
-                          t["occurrence_limit"].to_numpy(float), t["aggregate_limit"].to_numpy(float), n_pol)
-    columns = model.reinsurance.apply(yi, events["type"], insured, years, len(types))
-    columns["ground_up"] = np.bincount(yi, weights=ground_up, minlength=years)
-    columns["events"] = ev["counts"].sum(axis=1)
-
-    key = yi.astype(np.int64) * n_pol + events["policy"]
-    uniq, inverse = np.unique(key, return_inverse=True)
-    annual = np.bincount(inverse, weights=insured, minlength=uniq.size)
-    pol = (uniq % n_pol).astype(np.int64)
-    policy_sum = np.bincount(pol, weights=annual, minlength=n_pol)
-    policy_sumsq = np.bincount(pol, weights=annual * annual, minlength=n_pol)
-    policy_events = np.bincount(events["policy"], minlength=n_pol).astype(np.int64)
-
-    tracked = np.asarray(tracked, dtype=np.int64)
-    m = tracked.size
-    matrix = np.zeros((years, m))
-    if m:
-        slot = np.full(n_pol, -1, dtype=np.int64)
-        slot[tracked] = np.arange(m)
-        s = slot[pol]
-        hit = s >= 0
-        matrix[(uniq[hit] // n_pol), s[hit]] = annual[hit]
-    return BlockResult(first_year, columns, ev["theta"], ev["counts"], policy_sum, policy_sumsq,
-                       policy_events, matrix.sum(axis=0), matrix.T @ matrix)
+                         f"attack type {model.attack_types[int(events['type'][i])]!r}: losses must be finite and >= 0")
+    return ground_up
 
 
 def blocks(years: int, block_years: int) -> list[tuple[int, int]]:
@@ -146,12 +138,16 @@ def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, li
 
 def required_bytes(model, years: int, block_years: int, tracked: int = 0) -> float:
     """Memory a run holds at its peak: the year-loss table (the merged blocks and their
-    concatenation), one block's events with their working arrays (about 200 bytes each at
-    mean + 6 sd of the block's count, ignoring the shock's spread) and per-policy sums."""
+    concatenation), one block's events with their working arrays at mean + 6 sd of the
+    block's count, ignoring the shock's spread (``_core.portfolio_block_bytes_per_event`` each
+    for a compiled loss, an upper bound: that block holds only the pieces in flight; about 200
+    bytes for a Python loss function, whose events are NumPy arrays as well) and per-policy
+    sums."""
     n_types = len(model.attack_types)
     ylt = 2.0 * years * (len(YLT_COLUMNS) + 2 * n_types + 1) * 8
     mean = model.expected_events() * block_years
-    events = 200.0 * (mean + 6 * math.sqrt(mean))
+    per_event = _core.portfolio_block_bytes_per_event if hasattr(model.loss, "to_core") else 200.0
+    events = per_event * (mean + 6 * math.sqrt(mean))
     policies = 8.0 * 8 * len(model.portfolio) + block_years * tracked * 8 + tracked * tracked * 8
     return ylt + events + policies
 

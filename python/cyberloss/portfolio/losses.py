@@ -24,7 +24,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import calibration as calib
+from .. import _core, calibration as calib
 
 # Assumption "portfolio.reference_revenue": the revenue at which the survey severity applies
 # unscaled, per size class.  JNSA does not publish respondents' revenues; these are round
@@ -103,6 +103,11 @@ class SurveySeverity:
                 out[sel] = np.asarray(dist.quantile(events["u"][sel]), dtype=float)
         return out * factor[events["policy"]]
 
+    def to_core(self, portfolio):
+        """The compiled loss for ``portfolio`` (the same numbers as calling this object)."""
+        return _core.SurveyPortfolioLoss(self._lognormals(portfolio.attack_types),
+                                         self.exposure_factor(portfolio))
+
     def mean(self, portfolio) -> np.ndarray:
         """E[loss] per (attack type, policy): shape (n_types, n_policies)."""
         factor = self.exposure_factor(portfolio)
@@ -143,6 +148,10 @@ class FixedLoss:
 
     def __call__(self, portfolio, events) -> np.ndarray:
         return np.full(events["u"].size, float(self.amount))
+
+    def to_core(self, portfolio):
+        """The compiled loss (the same numbers as calling this object)."""
+        return _core.FixedPortfolioLoss(float(self.amount))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,6 @@
-// Per-event ground-up loss of a portfolio block: the pluggable part of a portfolio run, and
-// its adapters onto the organisation loss model.
-//
-// The PortfolioLoss interface is declared here as the portfolio work specifies it; when
-// portfolio.hpp declares it, this declaration moves there.
+// The organisation loss model as a portfolio's per-event ground-up loss (the PortfolioLoss
+// interface of portfolio.hpp): components per policy, and those components through a policy
+// wording's sections.
 #pragma once
 
 #include <cstdint>
@@ -16,15 +14,6 @@
 #include "cyberloss/terms.hpp"
 
 namespace cyberloss {
-
-// Ground-up loss (JPY) of each event of a portfolio block.
-class PortfolioLoss {
- public:
-  virtual ~PortfolioLoss() = default;
-  virtual std::string name() const = 0;
-  // out[i] = loss of event i (finite, >= 0), i in [0, events.year.size()).
-  virtual void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const = 0;
-};
 
 // The organisation loss model per event: survey-basis loss = severity[t] quantile of the
 // event's uniform u (stream (PORTFOLIO, 0x200 + t)), priced by the incident model of (type t,
