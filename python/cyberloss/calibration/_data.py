@@ -7,11 +7,12 @@ rules as the file.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
+
+from .. import _input
 
 MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in man-yen
 QUALITIES = ("published", "derived", "approximate", "assumption")
@@ -225,8 +226,7 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
         return {}
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
-        with path.open(encoding="utf-8") as fh:
-            loaded = json.load(fh)
+        loaded = _input.read_json(path, "overrides file")
         if not isinstance(loaded, dict):
             raise ValueError(f"overrides file {path}: must hold a JSON object of key -> value")
         return loaded
@@ -240,13 +240,8 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
 def read(path: str | Path | None = None,
          overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
     """Load and validate a calibration file, then apply ``overrides`` to its assumptions."""
-    file = DEFAULT_PATH if path is None else Path(path)
-    try:
-        with file.open(encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"calibration file {file}: not valid JSON ({exc})") from exc
-    return parse(raw, str(file), overrides)
+    file = DEFAULT_PATH if path is None else _input.path_of(path, "calibration file")
+    return parse(_input.read_json(file, "calibration file"), str(file), overrides)
 
 
 def _field_by_key(r: "_Reader", items, section: str, field: str) -> dict[str, str]:
