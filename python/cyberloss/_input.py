@@ -8,6 +8,7 @@ exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,12 @@ def loads_toml(text: str, where: str) -> dict[str, Any]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{where}: not valid TOML ({exc})") from None
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        shown = _json.line(text, int(found.group(1))) if found else ""
+        raise ValueError(f"{where}: not valid TOML ({exc}{': ' + shown if shown else ''})") from None
     except RecursionError:
-        raise ValueError(f"{where}: nested more than {_json.MAX_DEPTH} levels deep") from None
+        raise ValueError(f"{where}: nested more than {_json.MAX_DEPTH} levels deep at "
+                         f"{_json.deep_place(text)}") from None
     except ValueError as exc:   # e.g. an integer of more digits than Python converts
         raise ValueError(f"{where}: not valid TOML ({exc})") from None
     return _json.check_depth(doc, where)

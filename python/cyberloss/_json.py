@@ -78,19 +78,17 @@ def dumps(obj: Any, indent: int | None = 2) -> str:
     return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
 
 
-def _refuse_constant(where: str):
-    def refuse(name: str):
-        raise ValueError(f"{where}: {name} is not a JSON number (JSON numbers are finite)")
-    return refuse
+class _NotFinite:
+    """Stands for NaN, Infinity or an overflowing number while parsing, so that the refusal
+    can name where in the document it was written."""
+
+    def __init__(self, text: str):
+        self.text = text
 
 
-def _finite_float(where: str):
-    def parse(text: str) -> float:
-        x = float(text)
-        if not math.isfinite(x):
-            raise ValueError(f"{where}: number {text[:40]} is too large for a float64")
-        return x
-    return parse
+def _finite_float(text: str) -> float | _NotFinite:
+    x = float(text)
+    return x if math.isfinite(x) else _NotFinite(text[:40])
 
 
 def _unique_keys(where: str):
@@ -104,41 +102,84 @@ def _unique_keys(where: str):
     return build
 
 
-def depth(obj: Any, limit: int = MAX_DEPTH) -> int:
-    """Nesting depth of lists and mappings, without recursion (stops past ``limit``)."""
-    deepest, stack = 0, [(obj, 0)]
+def too_deep(obj: Any, limit: int = MAX_DEPTH) -> str | None:
+    """The dotted path of a value nested more than ``limit`` lists or tables deep, else None
+    (walked without recursion)."""
+    return _walk(obj, limit)[0]
+
+
+def _walk(obj: Any, limit: int) -> tuple[str | None, tuple[str, str] | None]:
+    """(path nested too deep, (path, text) of the first non-finite number), each or None."""
+    stack, deep, bad = [(obj, 0, "")], None, None
     while stack:
-        node, d = stack.pop()
+        node, d, path = stack.pop()
+        if isinstance(node, _NotFinite):
+            bad = bad or (path or "the document", node.text)
+            continue
         if isinstance(node, dict):
-            children = node.values()
+            children = [(v, _field(path, k)) for k, v in node.items()]
         elif isinstance(node, list):
-            children = node
+            children = [(v, f"{path}[{i}]") for i, v in enumerate(node)]
         else:
             continue
-        deepest = max(deepest, d + 1)
-        if deepest > limit:
-            return deepest
-        stack.extend((c, d + 1) for c in children)
-    return deepest
+        if d + 1 > limit:
+            return path or "the document", bad
+        stack.extend((c, d + 1, p) for c, p in children)
+    return deep, bad
 
 
 def check_depth(obj: Any, where: str) -> Any:
-    if depth(obj) > MAX_DEPTH:
-        raise ValueError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+    path = too_deep(obj)
+    if path is not None:
+        raise ValueError(f"{where}: {path} is nested more than {MAX_DEPTH} levels deep")
     return obj
+
+
+def line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    if not 1 <= number <= len(lines):
+        return ""
+    line = lines[number - 1].strip()
+    return line if len(line) <= 80 else line[:77] + "..."
+
+
+def deep_place(text: str) -> str:
+    """Where brackets and braces first open more than MAX_DEPTH levels: "line L: <the text
+    before it>" (strings are skipped roughly: enough to point at the key)."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for column, ch in enumerate(line):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    start = max(0, column - MAX_DEPTH - 120)
+                    return f"line {number}: {'...' if start else ''}{line[start:column + 1]}"
+            elif ch in "]}":
+                depth -= 1
+    return "an unknown line"
 
 
 def loads(text: str, where: str) -> Any:
     """Parse strict JSON; errors name ``where`` (a file name or an option)."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant(where),
-                          parse_float=_finite_float(where), object_pairs_hook=_unique_keys(where))
+        data = json.loads(text, parse_constant=_NotFinite, parse_float=_finite_float,
+                          object_pairs_hook=_unique_keys(where))
     except RecursionError:
-        raise ValueError(f"{where}: nested more than {MAX_DEPTH} levels deep") from None
+        raise ValueError(f"{where}: nested more than {MAX_DEPTH} levels deep at "
+                         f"{deep_place(text)}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where}: not valid JSON ({exc})") from None
     except ValueError as exc:
         if str(exc).startswith(where):
             raise
         raise ValueError(f"{where}: not valid JSON ({exc})") from None
-    return check_depth(data, where)
+    deep, bad = _walk(data, MAX_DEPTH)
+    if deep is not None:
+        raise ValueError(f"{where}: {deep} is nested more than {MAX_DEPTH} levels deep")
+    if bad is not None:
+        raise ValueError(f"{where}: {bad[0]} is {bad[1]}, not a finite JSON number")
+    return data

@@ -14,6 +14,12 @@ import numpy as np
 
 SEED_MAX = 2**32 - 1
 MAX_COUNT = 2**63 - 1   # years, block sizes, counts: they must fit the engine's 64-bit integers
+# Sanity bounds on what describes one organisation or incident (not model assumptions): far
+# above any real value, low enough that sums and squares of losses stay finite in float64.
+MAX_AMOUNT = 1e18        # JPY (100京円; Japan's GDP is about 6e14 JPY)
+MAX_RECORDS = 1e12       # records or people (over 100 times the world's population)
+MAX_EMPLOYEES = 1e7      # the largest employers in the world have about 2-3 million
+MAX_DAYS = 36_525.0      # 100 years of downtime
 
 
 def shown(value, limit: int = 60) -> str:
@@ -42,7 +48,7 @@ def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _requirement(integer: bool, lo, hi, lo_open: bool, hi_open: bool, allow_inf: bool) -> str:
+def _requirement(integer: bool, lo, hi, lo_open: bool, hi_open: bool, allow_inf: bool, cap) -> str:
     kind = "a whole number" if integer else ("a number" if allow_inf else "a finite number")
     if lo is not None and hi is not None:
         bounds = f" in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
@@ -52,17 +58,19 @@ def _requirement(integer: bool, lo, hi, lo_open: bool, hi_open: bool, allow_inf:
         bounds = f" {'<' if hi_open else '<='} {hi:g}"
     else:
         bounds = ""
-    return kind + bounds + (" (inf: unlimited)" if allow_inf else "")
+    return (kind + bounds + (f" and <= {cap:g}" if cap is not None else "")
+            + (" (inf: unlimited)" if allow_inf else ""))
 
 
 def number(name: str, value, lo: float | None = None, hi: float | None = None, *,
            lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False,
-           integer: bool = False) -> float:
+           integer: bool = False, cap: float | None = None) -> float:
     """``value`` as a float after checking its type and range; ValueError naming ``name``.
 
-    ``lo``/``hi`` bound it (``lo_open``/``hi_open``: strictly); ``allow_inf`` admits +inf
-    (an unlimited amount); ``integer`` requires a whole number (returned as int)."""
-    need = _requirement(integer, lo, hi, lo_open, hi_open, allow_inf)
+    ``lo``/``hi`` bound it (``lo_open``/``hi_open``: strictly); ``cap`` is a sanity upper bound
+    (``MAX_AMOUNT`` ...) for finite values; ``allow_inf`` admits +inf (an unlimited amount);
+    ``integer`` requires a whole number (returned as int)."""
+    need = _requirement(integer, lo, hi, lo_open, hi_open, allow_inf, cap)
     if not is_number(value):
         raise ValueError(f"{name} must be {need}, got {shown(value)}")
     try:
@@ -72,6 +80,7 @@ def number(name: str, value, lo: float | None = None, hi: float | None = None, *
     if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)) \
             or (lo is not None and (x < lo or (lo_open and x == lo))) \
             or (hi is not None and (x > hi or (hi_open and x == hi))) \
+            or (cap is not None and math.isfinite(x) and x > cap) \
             or (integer and math.isfinite(x) and x != math.floor(x)):
         raise ValueError(f"{name} must be {need}, got {shown(value)}")
     if integer:

@@ -56,16 +56,18 @@ class Scenario:
         known = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
         check.text("attack_type", self.attack_type, known)
         check.text("name", self.name)
-        for name in ("downtime_days", "closure_days", "response_costs", "person_months"):
+        for name, top in (("downtime_days", check.MAX_DAYS), ("closure_days", check.MAX_DAYS),
+                          ("response_costs", check.MAX_AMOUNT), ("person_months", check.MAX_RECORDS)):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, check.number(name, value, 0.0))
+                object.__setattr__(self, name, check.number(name, value, 0.0, cap=top))
         if self.share_affected is not None:
             object.__setattr__(self, "share_affected",
                                check.number("share_affected", self.share_affected, 0.0, 1.0))
         if self.records_exposed is not None:
             object.__setattr__(self, "records_exposed",
-                               int(check.number("records_exposed", self.records_exposed, 0.0, integer=True)))
+                               int(check.number("records_exposed", self.records_exposed, 0.0,
+                                                cap=check.MAX_RECORDS, integer=True)))
         if self.gifts_paid is not None:
             check.flag("gifts_paid", self.gifts_paid)
         check.text("period", self.period, ("cumulative", "recent"))
@@ -76,6 +78,11 @@ class Scenario:
     def from_toml(cls, path: str | Path) -> "Scenario":
         """``[scenario]`` table (attack_type, downtime_days, ...) and ``[organisation]`` table."""
         doc = _read_toml(path)
+        with check.located(f"scenario file {path}"):
+            return cls._from_document(doc, path)
+
+    @classmethod
+    def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "Scenario":
         if "scenario" not in doc or "organisation" not in doc:
             raise ValueError(f"{path}: a scenario file needs [scenario] and [organisation] tables")
         check_tables(doc, ("scenario", "overrides"), path)
@@ -149,8 +156,9 @@ class Scenario:
         if self.response_costs is not None:
             rest = float(self.response_costs) - sum(record_parts.values())
             if rest < 0:
-                raise ValueError(f"response_costs ({self.response_costs:,.0f} JPY) is below the record-driven "
-                                 f"costs of {self.records_exposed:,} records ({sum(record_parts.values()):,.0f} JPY)")
+                raise ValueError(f"response_costs must cover the record-driven costs of records_exposed = "
+                                 f"{self.records_exposed:,} records ({sum(record_parts.values()):,.0f} JPY), "
+                                 f"got {self.response_costs!r}")
             idx = [comp.RESPONSE.index(c) for c in share_based]
             weights = shares[idx] / shares[idx].sum()
             split = {c: rest * w for c, w in zip(share_based, weights)}
@@ -277,6 +285,11 @@ class BcpPlan:
         """``[organisation]``, optional ``[simulation]`` (years, seed, basis, period) and optional
         ``[[variants]]`` (name plus changed fields; ``controls`` merges into the baseline's)."""
         doc = _read_toml(path)
+        with check.located(f"profile {path}"):
+            return cls._from_document(doc, path)
+
+    @classmethod
+    def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "BcpPlan":
         check_tables(doc, ("simulation", "variants", "overrides"), path)
         base = OrganisationProfile.from_document(doc)
         sim = check.table("simulation", doc.get("simulation", {}))

@@ -188,7 +188,7 @@ class ComponentData:
     @property
     def dispersion(self) -> float:
         value = float(self.raw["shares"]["dispersion"]["value"])
-        _require_positive("shares.dispersion", value, allow_zero=True)
+        _require_positive("shares.dispersion.value", value, allow_zero=True)
         return value
 
     def downtime(self, attack_type: str) -> LognormalDays | CardSuspension:
@@ -308,7 +308,7 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
 def _validate(data: ComponentData) -> None:
     """Check every value once, at load, so that a bad override fails with its path."""
     types = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
-    _require_positive("shares.dispersion", data.dispersion, allow_zero=True)
+    _require_positive("shares.dispersion.value", data.dispersion, allow_zero=True)
     for t in types:
         data.mean_shares(t)
         data.downtime(t)
@@ -325,8 +325,8 @@ def _validate(data: ComponentData) -> None:
                 raise ValueError(f"records.by_type.{t}.record_driven names {c!r}; "
                                  "record-driven components are notification, condolence, liability")
     for name, spec in data.raw["records"]["unit_costs"].items():
-        _require_positive(f"records.unit_costs.{name}", spec["value"], allow_zero=True)
-    _require_positive("downtime.max_days", data.max_downtime_days)
+        _require_positive(f"records.unit_costs.{name}.value", spec["value"], allow_zero=True)
+    _require_positive("downtime.max_days.value", data.max_downtime_days)
     for control in data.control_names:
         spec = data.control(control)
         for kind in ("frequency", "downtime", "effort"):
@@ -364,18 +364,19 @@ def _set_path(raw: dict, dotted: str, value: Any) -> None:
         raise ValueError(f"override path must be a dotted text, got {check.shown(dotted)}")
     keys = dotted.split(".")
     node = raw
-    for key in keys[:-1]:
+    for i, key in enumerate(keys[:-1]):
         if not isinstance(node, dict) or key not in node:
             raise ValueError(f"override path {dotted!r}: no key {key!r}")
         node = node[key]
-    if not isinstance(node, dict):
-        raise ValueError(f"override path {dotted!r} does not name a field")
+        if not isinstance(node, dict):
+            raise ValueError(f"override path {dotted!r}: {'.'.join(keys[:i + 1])} holds "
+                             f"{check.shown(node)}, not a table of fields")
     last = keys[-1]
     if last not in node and not _is_factor_table(keys):
         raise ValueError(f"override path {dotted!r}: no key {last!r}")
     need = _kind(node[last]) if last in node else "a number"
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{dotted} must be a finite number, got {value!r}")
+    if need == "a number":
+        check.number(dotted, value)
     if _kind(value) != need:
         raise ValueError(f"{dotted} must be {need} like the value it replaces, got {check.shown(value)}")
     node[last] = value

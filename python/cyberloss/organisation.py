@@ -169,7 +169,9 @@ class OrganisationProfile:
         """Read a profile from TOML: the ``[organisation]`` table if present, else the top level
         (``[simulation]``, ``[[variants]]``, ``[scenario]``, ``[terms]``, ``[quote]`` and
         ``[overrides]`` tables are left to their readers)."""
-        return cls.from_document(_read_toml(path), data)
+        doc = _read_toml(path)
+        with check.located(f"profile {path}"):
+            return cls.from_document(doc, data)
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], data: comp.ComponentData | None = None) -> "OrganisationProfile":
@@ -230,14 +232,14 @@ class OrganisationProfile:
 
 def _check_field(name: str, value: Any) -> Any:
     if name in ("personal_records", "card_records"):
-        return None if value is None else check.number(name, value, 0.0, integer=True)
+        return None if value is None else check.number(name, value, 0.0, cap=check.MAX_RECORDS, integer=True)
     if name in ("gross_margin", "ec_share", "it_dependency"):
         return check.number(name, value, 0.0, 1.0)
     if name == "employees":
-        return check.number(name, value, 1.0, integer=True)
+        return check.number(name, value, 1.0, cap=check.MAX_EMPLOYEES, integer=True)
     if name == "revenue":
-        return check.number("revenue", value, 0.0, lo_open=True)
-    return check.number(name, value, 0.0)
+        return check.number("revenue", value, 0.0, cap=check.MAX_AMOUNT, lo_open=True)
+    return check.number(name, value, 0.0, cap=check.MAX_AMOUNT)
 
 
 def check_tables(doc: Mapping[str, Any], own: Sequence[str], path: Any) -> None:

@@ -188,7 +188,8 @@ def principle_from(spec, where: str = "principle") -> Principle:
     if isinstance(spec, dict):
         params = dict(spec)
         if "name" not in params:
-            raise ValueError(f"{where}: field 'name' is required (one of {', '.join(PRINCIPLES)})")
+            raise ValueError(f"{where}: field 'name' is required (one of {', '.join(PRINCIPLES)}), "
+                             f"got {_validate.shown(spec)}")
         name = params.pop("name")
         if not isinstance(name, str) or name not in PRINCIPLES:
             raise ValueError(f"{where}.name must be one of {', '.join(PRINCIPLES)}, "

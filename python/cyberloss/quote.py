@@ -303,14 +303,15 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
     """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``."""
     from . import organisation
 
-    path = Path(path)
     doc = _input.read_toml(path, "profile")
-    organisation.check_tables(doc, ("terms", "quote", "overrides"), path)
-    policy, settings = quote_tables(doc, str(path))
+    path = Path(path)
+    with _validate.located(f"profile {path}"):
+        organisation.check_tables(doc, ("terms", "quote", "overrides"), path)
+        policy, settings = quote_tables(doc, str(path))
+        profile = organisation.OrganisationProfile.from_document(doc)
     changes = {k: v for k, v in (("years", years), ("seed", seed)) if v is not None}
     if changes:
         settings = dataclasses.replace(settings, **changes)
-    profile = organisation.OrganisationProfile.from_document(doc)
     sim = organisation.simulate_organisation(profile, settings.years, settings.seed)
     name = getattr(profile, "name", None) or path.stem
     return quote_events(sim.events, sim.n_years, policy, settings, name=str(name))

@@ -33,11 +33,12 @@ import numpy as np
 
 from . import _input, _validate
 
-_AMOUNT = {"lo": 0.0}
+_AMOUNT = {"lo": 0.0, "cap": _validate.MAX_AMOUNT}
 _LIMIT = {"lo": 0.0, "lo_open": True, "allow_inf": True}
+_RATE = {"lo": 0.0, "hi": 100.0}   # reinstatement premium rate: 1.0 = 100% (sanity bound 100x)
 # per contract: the checks of its numeric fields (reinstatements: a whole number or None)
 _RULES: dict[str, dict[str, dict]] = {
-    "_XL": {"retention": _AMOUNT, "limit": _LIMIT, "premium": _AMOUNT, "reinstatement_rate": _AMOUNT},
+    "_XL": {"retention": _AMOUNT, "limit": _LIMIT, "premium": _AMOUNT, "reinstatement_rate": _RATE},
     "QuotaShare": {"share": {"lo": 0.0, "hi": 1.0}},
     "StopLoss": {"retention": _AMOUNT, "limit": _LIMIT},
 }

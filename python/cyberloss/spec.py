@@ -18,6 +18,8 @@ from . import _input, _validate
 from .distributions import Lognormal, NegativeBinomial, Poisson, SplicedLognormalGPD
 from .engine import AttackType, Model
 
+MAX_ANNUAL_COUNT = 2**31 - 1
+
 
 def _take(table: dict, key: str, where: str) -> Any:
     if key not in table:
@@ -55,11 +57,13 @@ def frequency_from_dict(table: dict, where: str = "frequency"):
     kind = _kind(table, where)
     if kind == "poisson":
         _check_keys(table, {"distribution", "rate"}, where)
-        return _located(where, table, lambda: Poisson(_number(table, "rate", where)))
+        return _bounded_count(where, table, _located(
+            where, table, lambda: Poisson(_number(table, "rate", where))))
     if kind == "negative_binomial":
         _check_keys(table, {"distribution", "mean", "dispersion"}, where)
-        return _located(where, table, lambda: NegativeBinomial(_number(table, "mean", where),
-                                                               _number(table, "dispersion", where)))
+        return _bounded_count(where, table, _located(
+            where, table, lambda: NegativeBinomial(_number(table, "mean", where),
+                                                   _number(table, "dispersion", where))))
     raise ValueError(f"{where}.distribution: unknown frequency {kind!r}; "
                      "expected 'poisson' or 'negative_binomial'")
 
@@ -75,14 +79,34 @@ def severity_from_dict(table: dict, where: str = "severity"):
     body_keys = {"distribution", "mu", "sigma", "mean", "median"}
     if kind == "lognormal":
         _check_keys(table, body_keys, where)
-        return _located(where, table, lambda: _lognormal(table, where))
+        return _finite_mean(where, table, _located(where, table, lambda: _lognormal(table, where)))
     if kind == "spliced_lognormal_gpd":
         _check_keys(table, body_keys | {"threshold", "xi", "beta"}, where)
-        return _located(where, table, lambda: SplicedLognormalGPD(
+        return _finite_mean(where, table, _located(where, table, lambda: SplicedLognormalGPD(
             _lognormal(table, where), _number(table, "threshold", where),
-            _number(table, "xi", where), _number(table, "beta", where) if "beta" in table else 0.0))
+            _number(table, "xi", where), _number(table, "beta", where) if "beta" in table else 0.0)))
     raise ValueError(f"{where}.distribution: unknown severity {kind!r}; "
                      "expected 'lognormal' or 'spliced_lognormal_gpd'")
+
+
+def _finite_mean(where: str, table: dict, severity):
+    """A severity whose mean overflows a float64 would make every statistic infinite."""
+    try:
+        severity.mean()
+    except ValueError as exc:
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: {exc}; got {given}") from None
+    return severity
+
+
+def _bounded_count(where: str, table: dict, frequency):
+    """Annual counts are 32-bit in the engine: refuse a frequency that could exceed them."""
+    mean, sd = frequency.mean(), frequency.variance() ** 0.5
+    if mean + 10.0 * sd >= MAX_ANNUAL_COUNT:
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: the mean annual count must stay well below {MAX_ANNUAL_COUNT:,} "
+                         f"(counts are 32-bit), got {given}")
+    return frequency
 
 
 def model_from_dict(spec: dict) -> Model:
@@ -107,4 +131,6 @@ def model_from_dict(spec: dict) -> Model:
 
 
 def load_model(path: str | Path) -> Model:
-    return model_from_dict(_input.read_toml(path, "spec file"))
+    doc = _input.read_toml(path, "spec file")
+    with _validate.located(f"spec file {path}"):
+        return model_from_dict(doc)

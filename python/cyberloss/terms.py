@@ -59,6 +59,8 @@ SECTION_LABELS = {"response": "費用損害 incident response",
                   "business_interruption": "利益損害 business interruption",
                   "uninsured": "保険対象外 not insurable"}
 VIEWS = ("gross", "insured", "retained")
+# the other tables of a profile file, whose [terms] a terms file may be
+_PROFILE_TABLES = ("organisation", "quote", "overrides", "simulation", "variants", "scenario")
 
 _YEN_UNITS = {"円": 1.0, "万円": 1e4, "億円": 1e8}
 _YEN_RE = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(円|万円|億円)?\s*$")
@@ -235,7 +237,13 @@ class CoverageTerms:
     def from_toml(cls, path: str | Path) -> "CoverageTerms":
         """Terms from the ``[terms]`` table of a TOML file (or the whole file if it has none)."""
         data = _input.read_toml(path, "terms file")
-        return cls.from_dict(data["terms"] if "terms" in data else data)
+        with _validate.located(f"terms file {path}"):
+            if "terms" in data:
+                others = [k for k in data if k != "terms" and k not in _PROFILE_TABLES]
+                if others:
+                    raise ValueError(f"unknown table {others[0]!r} beside [terms]")
+                data = data["terms"]
+            return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
         return {"sections": {k: v.to_dict() for k, v in self.sections.items()},

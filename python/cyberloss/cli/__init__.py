@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def one_line(message: object) -> str:
-    return " ".join(str(message).split())
+    """The message on one line, control characters shown escaped."""
+    text = " ".join(str(message).split())
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _describe(exc: BaseException) -> str:

@@ -30,6 +30,8 @@ EXAMPLE = example_path("sme_manufacturer.toml")
 
 def output_folder(path: str, option: str) -> Path:
     """Create the folder ``path`` if needed and check that it accepts files."""
+    if not str(path).strip():
+        raise ValueError(f"{option} '': the folder name is empty")
     out = Path(path)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -70,16 +70,16 @@ def _xl(cls, text: str, option: str):
 
 
 def programme(args: argparse.Namespace) -> re.Programme:
-    base = re.Programme.from_toml(args.reinsurance) if args.reinsurance else re.Programme()
+    base = re.Programme.from_toml(args.reinsurance) if args.reinsurance is not None else re.Programme()
     parts = {k: getattr(base, k) for k in ("per_risk", "per_event", "quota_share", "stop_loss")}
     if args.quota_share is not None:
         parts["quota_share"] = _contract("--quota-share", str(args.quota_share),
                                          lambda: re.QuotaShare(args.quota_share))
-    if args.per_risk_xl:
+    if args.per_risk_xl is not None:
         parts["per_risk"] = _xl(re.PerRiskXL, args.per_risk_xl, "--per-risk-xl")
-    if args.per_event_xl:
+    if args.per_event_xl is not None:
         parts["per_event"] = _xl(re.PerEventXL, args.per_event_xl, "--per-event-xl")
-    if args.stop_loss:
+    if args.stop_loss is not None:
         v = _numbers(args.stop_loss, "--stop-loss", ("retention", "limit"), 1)
         parts["stop_loss"] = _contract("--stop-loss", args.stop_loss,
                                        lambda: re.StopLoss(v[0], v[1] if len(v) > 1 else math.inf))
@@ -99,14 +99,14 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
     if args.loss in ("organisation", "covered"):
         loss = pf.OrganisationLoss(loss)
     if args.loss == "covered":
-        if not args.terms:
+        if args.terms is None:
             raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
         from .. import terms as tm
 
         # the book's deductible and limits are per-policy columns: the wording gives the sections
         wording = tm.CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
         loss = pf.CoveredLoss(loss, wording)
-    elif args.terms:
+    elif args.terms is not None:
         raise ValueError("--terms applies to --loss covered only")
     return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),
                              scenario=pf.scenario(args.scenario) if args.scenario else None)
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         distributed.check_local_cluster(args.local_cluster, "--local-cluster")
     if args.dashboard and args.local_cluster is None:
         raise ValueError("--dashboard applies to --local-cluster only")
-    if args.out:
+    if args.out is not None:
         _output.suffix(args.out, "--out", OUT_FORMATS)
         _output.check(args.out, "--out")
     model = build_model(args)
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = pf.simulate_portfolio(model, args.years, args.seed, block_years=args.block_years,
                                        threads=args.threads, progress=progress)
-    if args.out and not result.is_empty:
+    if args.out is not None and not result.is_empty:
         result.write(args.out, "--out")
     if args.json:
         print(_json.dumps(result.summary()))
@@ -188,7 +188,7 @@ def register(sub) -> None:
     p.add_argument("--basis", choices=("all", "publicised"), default="all", help="rate basis (default all)")
     p.add_argument("--period", choices=("recent", "cumulative"), default="recent",
                    help="rate and severity period (default recent)")
-    p.add_argument("--exposure-elasticity", type=_args.number(), default=0.0,
+    p.add_argument("--exposure-elasticity", type=_args.number(0.0, 1.0), default=0.0,
                    help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
     p.add_argument("--loss", choices=("survey", "organisation", "covered"), default="survey",
                    help="per-incident loss: survey-basis severity (default), the organisation's "

@@ -25,10 +25,10 @@ def register(subparsers) -> None:
                     "[terms] table, and print expected losses, VaR/TVaR, premiums by principle, "
                     "the EP curve and the recommended deductible and limit (amounts in 万円/億円; "
                     "JSON in JPY). Settings come from the optional [quote] table.")
-    parser.add_argument("profile", type=Path, help="organisation profile TOML with a [terms] table")
+    parser.add_argument("profile", help="organisation profile TOML with a [terms] table")
     parser.add_argument("--json", action="store_true", help="print the quote as JSON (JPY)")
-    parser.add_argument("--plot", type=Path, metavar="EP.png", help="write the EP curve plot (.png, .svg, .pdf)")
-    parser.add_argument("--html", type=Path, metavar="REPORT.html", help="write an HTML report")
+    parser.add_argument("--plot", metavar="EP.png", help="write the EP curve plot (.png, .svg, .pdf)")
+    parser.add_argument("--html", metavar="REPORT.html", help="write an HTML report")
     parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
                         help="simulated years (overrides [quote] years)")
     parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")

@@ -49,7 +49,9 @@ class Portfolio:
     @classmethod
     def read(cls, path: str | Path, calibration=None, **kwargs) -> "Portfolio":
         """Read a ``.csv`` or ``.parquet`` policy table (columns in ``cyberloss.portfolio.COLUMNS``)."""
-        return cls(_table.read_table(path), calibration, **kwargs)
+        table = _table.read_table(path)
+        with _validate.located(f"portfolio file {path}"):
+            return cls(table, calibration, **kwargs)
 
     @classmethod
     def synthetic(cls, n: int, seed: int, industry_mix: Mapping[str, float] | None = None,

@@ -138,7 +138,9 @@ def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, li
     need = required_bytes(model, years, min(block_years, years), len(tracked))
     have = _core.available_memory_bytes()
     if need > have:
-        raise MemoryError(f"a portfolio run of {years:,} years needs about {need / 2**30:.1f} GiB "
+        gib = need / 2**30
+        raise MemoryError(f"a portfolio run of {years:,} years needs about "
+                          f"{f'{gib:,.1f}' if gib < 1e6 else f'{gib:.3g}'} GiB "
                           f"(year-loss table, one block's events, per-policy sums), "
                           f"{have / 2**30:.1f} GiB is available: use fewer years or smaller blocks")
     return years, seed, block_years, tracked
