@@ -113,6 +113,18 @@ def table(name: str, value) -> dict:
     return dict(value)
 
 
+def fits_in_memory(need: float, what: str, advice: str) -> None:
+    """Refuse, before allocating, a request that would not fit in the available memory."""
+    from . import _core
+
+    have = _core.available_memory_bytes()
+    if need > have:
+        gib = need / 2**30
+        shown_need = f"{gib:,.1f}" if gib < 1e6 else f"{gib:.3g}"
+        raise MemoryError(f"{what} needs about {shown_need} GiB at its peak, {have / 2**30:,.1f} GiB "
+                          f"is available: {advice}")
+
+
 def seed(value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= SEED_MAX:
         raise ValueError(f"seed must be an integer in [0, {SEED_MAX}], got {shown(value)}")

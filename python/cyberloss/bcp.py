@@ -19,8 +19,8 @@ import pandas as pd
 
 from . import _validate as check, components as comp, stats
 from .organisation import (PROFILE_KEYS, Controls, OrganisationProfile, OrganisationSimulation,
-                           TypeParameters, _read_toml, check_tables, data_from_document,
-                           simulate_organisation)
+                           TypeParameters, _read_toml, bcp_bytes, check_tables, data_from_document,
+                           expected_events, simulate_organisation)
 
 _SCENARIO_FIELDS = ("name", "attack_type", "downtime_days", "closure_days", "share_affected",
                     "response_costs", "person_months", "records_exposed", "gifts_paid", "period")
@@ -85,7 +85,7 @@ class Scenario:
     def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "Scenario":
         if "scenario" not in doc or "organisation" not in doc:
             raise ValueError(f"{path}: a scenario file needs [scenario] and [organisation] tables")
-        check_tables(doc, ("scenario", "overrides"), path)
+        check_tables(doc)
         table = check.table("scenario", doc["scenario"])
         for key in table:
             if key not in _SCENARIO_FIELDS:
@@ -290,7 +290,7 @@ class BcpPlan:
 
     @classmethod
     def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "BcpPlan":
-        check_tables(doc, ("simulation", "variants", "overrides"), path)
+        check_tables(doc)
         base = OrganisationProfile.from_document(doc)
         sim = check.table("simulation", doc.get("simulation", {}))
         for key in sim:
@@ -431,6 +431,12 @@ def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int
     if calibration is None:
         from cyberloss import calibration as calibration_module
         calibration = calibration_module.load()
+    events = [expected_events(v.profile, settings.years, settings.basis, settings.period, calibration)
+              for v in variants]
+    check.fits_in_memory(bcp_bytes(events, settings.years),
+                         f"a comparison of {len(variants)} variants over {settings.years:,} years "
+                         f"(about {sum(events):,.0f} simulated incidents, one event table each)",
+                         "simulate fewer years")
     sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
                                   period=settings.period, threads=threads, calibration=calibration)
             for v in variants]

@@ -306,12 +306,17 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
     doc = _input.read_toml(path, "profile")
     path = Path(path)
     with _validate.located(f"profile {path}"):
-        organisation.check_tables(doc, ("terms", "quote", "overrides"), path)
+        organisation.check_tables(doc)
         policy, settings = quote_tables(doc, str(path))
         profile = organisation.OrganisationProfile.from_document(doc)
     changes = {k: v for k, v in (("years", years), ("seed", seed)) if v is not None}
     if changes:
         settings = dataclasses.replace(settings, **changes)
+    events = organisation.expected_events(profile, settings.years)
+    _validate.fits_in_memory(events * organisation.QUOTE_BYTES_PER_EVENT
+                             + settings.years * organisation.QUOTE_BYTES_PER_YEAR,
+                             f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
+                             "incidents and the deductible x limit grid)", "simulate fewer years")
     sim = organisation.simulate_organisation(profile, settings.years, settings.seed)
     name = getattr(profile, "name", None) or path.stem
     return quote_events(sim.events, sim.n_years, policy, settings, name=str(name))
