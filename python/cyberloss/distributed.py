@@ -81,14 +81,23 @@ def _connect(address: str):
 @contextlib.contextmanager
 def local_client(n: int, dashboard: bool = False):
     """A Client on a LocalCluster of ``n`` single-threaded worker processes on 127.0.0.1, TLS
-    with temporary credentials, the dashboard on 127.0.0.1 only if asked; closed at exit."""
+    with temporary credentials, the dashboard on 127.0.0.1 only if asked; closed at exit.
+
+    Dask's scheduler and workers always open a plain-HTTP server; by default it serves
+    metrics, worker pages, logs and a proxy to every local user.  Without ``dashboard`` both
+    serve no route at all."""
+    import dask
     from dask.distributed import Client, LocalCluster
     from distributed.security import Security
 
     n = check_local_cluster(n)
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      security=Security.temporary(),
-                      dashboard_address="127.0.0.1:0" if dashboard else None) as cluster, \
+    quiet = {"distributed.worker.http.routes": []}
+    if not dashboard:
+        quiet["distributed.scheduler.http.routes"] = []
+    with dask.config.set(quiet), \
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         security=Security.temporary(),
+                         dashboard_address="127.0.0.1:0" if dashboard else None) as cluster, \
             Client(cluster) as c:
         yield c
 

@@ -398,7 +398,9 @@ def run_api(case: Case, folder: Path) -> tuple[int | None, str, str, str, list]:
     return code, "", message + ("\n" if message else ""), crash, list(caught)
 
 
-def judge(case: Case, folder: Path) -> Outcome:
+def judge(case: Case, folder: Path, names: bool = True) -> Outcome:
+    """Run ``case`` and classify its outcome (``names=False``: the corrupted field is not
+    known, as for the fuzzer's inputs, so a refusal need only be one well-formed line)."""
     case = dataclasses.replace(case, field=case.field.replace("{dir}", str(folder)),
                                alternatives=tuple(a.replace("{dir}", str(folder)) for a in case.alternatives))
     start = time.perf_counter()
@@ -436,6 +438,8 @@ def judge(case: Case, folder: Path) -> Outcome:
         return outcome("multi-line", line)
     if out.strip():
         return outcome("partial-output", out[:200])
+    if not names:
+        return outcome("refused")
     if not names_field(line, case.field, case.alternatives):
         return outcome("unnamed-field", line)
     tokens = value_tokens(case.value)
