@@ -959,7 +959,7 @@ def api_cases(rng: random.Random) -> list[Case]:
                         api=lambda folder: build(json.loads((folder / "doc.json").read_text("utf-8"),
                                                             object_pairs_hook=dict,
                                                             parse_constant=lambda c: float(c.replace("Infinity", "inf")))))
-        return _doc_cases(loader, doc, make, lambda d: dump_json(_strip_markers(d)), display, rng,
+        return _doc_cases(loader, doc, make, lambda d: dump_json(_plain_json(d)), display, rng,
                           leaf_share=share, skip=lambda p: skip(p) or False)
 
     def json_safe(p: tuple, doc: dict) -> bool:
@@ -981,16 +981,6 @@ def api_cases(rng: random.Random) -> list[Case]:
     # JSON cannot hold dates or deep markers faithfully: drop those kinds from the API set
     cases = [c for c in cases if c.kind not in ("type-date", "deep-nesting", "duplicate-key")]
     return cases
-
-
-def _strip_markers(doc: Any) -> Any:
-    if isinstance(doc, Duplicate):
-        return doc.value
-    if isinstance(doc, dict):
-        return {k: _strip_markers(v) for k, v in doc.items()}
-    if isinstance(doc, list):
-        return [_strip_markers(v) for v in doc]
-    return doc
 
 
 GENERATORS = {
