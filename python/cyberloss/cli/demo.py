@@ -4,7 +4,8 @@ Runs ``cyberloss quote`` on ``examples/sme_manufacturer.toml`` (organisation pro
 terms and quote settings) and writes into ``--out``: the EP curve (``ep_curve.png``, return
 periods on a log axis), the HTML report (``quote.html``) and the JSON quote (``quote.json``).
 The folder is created if needed and checked before the simulation; each file is written
-atomically.
+atomically.  ``quote.json`` is strict JSON (README, "JSON output"): an unlimited limit is
+null; a statistic that is not finite is null and named in its ``warnings`` list.
 """
 from __future__ import annotations
 
