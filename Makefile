@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
-.PHONY: all demo test test-cpp test-python bench sysdeps venv build clean distclean
+.PHONY: all demo test test-cpp test-python bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -61,6 +61,12 @@ test: test-cpp test-python
 
 demo: build
 	$(VENV)/bin/cyberloss demo --out demo_out
+
+# Coverage-guided fuzzing of the loaders (atheris); not part of `make test`.
+FUZZ_MINUTES ?= 2
+fuzz: build
+	$(PY) -m pip install --quiet "atheris>=2.3"
+	$(PY) tests/fuzz/fuzz_loaders.py --minutes $(FUZZ_MINUTES)
 
 bench: build
 	$(PY) benchmarks/bench_engine.py

@@ -17,9 +17,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import components as comp, stats
-from .organisation import (Controls, OrganisationProfile, OrganisationSimulation, TypeParameters,
-                           _read_toml, data_from_document, simulate_organisation)
+from . import _validate as check, components as comp, stats
+from .organisation import (PROFILE_KEYS, Controls, OrganisationProfile, OrganisationSimulation,
+                           TypeParameters, _read_toml, bcp_bytes, check_tables, data_from_document,
+                           expected_events, simulate_organisation)
 
 _SCENARIO_FIELDS = ("name", "attack_type", "downtime_days", "closure_days", "share_affected",
                     "response_costs", "person_months", "records_exposed", "gifts_paid", "period")
@@ -52,25 +53,24 @@ class Scenario:
 
     def __post_init__(self) -> None:
         data = self.profile.data
-        if self.attack_type not in data.raw["shares"] or self.attack_type in ("about", "dispersion"):
-            known = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
-            raise ValueError(f"attack_type must be one of {', '.join(known)}; got {self.attack_type!r}")
-        for name in ("downtime_days", "closure_days", "response_costs", "person_months"):
+        known = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
+        check.text("attack_type", self.attack_type, known)
+        check.text("name", self.name)
+        for name, top in (("downtime_days", check.MAX_DAYS), ("closure_days", check.MAX_DAYS),
+                          ("response_costs", check.MAX_AMOUNT), ("person_months", check.MAX_RECORDS)):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not math.isfinite(value) or value < 0):
-                raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-        if self.share_affected is not None and (isinstance(self.share_affected, bool)
-                                                or not 0.0 <= self.share_affected <= 1.0):
-            raise ValueError(f"share_affected must lie in [0, 1], got {self.share_affected!r}")
-        if self.records_exposed is not None and (isinstance(self.records_exposed, bool)
-                                                 or not isinstance(self.records_exposed, int)
-                                                 or self.records_exposed < 0):
-            raise ValueError(f"records_exposed must be a whole number >= 0, got {self.records_exposed!r}")
-        if self.gifts_paid is not None and not isinstance(self.gifts_paid, bool):
-            raise ValueError(f"gifts_paid must be true or false, got {self.gifts_paid!r}")
-        if self.period not in ("cumulative", "recent"):
-            raise ValueError(f"period must be 'cumulative' or 'recent', got {self.period!r}")
+            if value is not None:
+                object.__setattr__(self, name, check.number(name, value, 0.0, cap=top))
+        if self.share_affected is not None:
+            object.__setattr__(self, "share_affected",
+                               check.number("share_affected", self.share_affected, 0.0, 1.0))
+        if self.records_exposed is not None:
+            object.__setattr__(self, "records_exposed",
+                               int(check.number("records_exposed", self.records_exposed, 0.0,
+                                                cap=check.MAX_RECORDS, integer=True)))
+        if self.gifts_paid is not None:
+            check.flag("gifts_paid", self.gifts_paid)
+        check.text("period", self.period, ("cumulative", "recent"))
         if data.closure(self.attack_type) is None and self.closure_days is not None:
             raise ValueError(f"closure_days applies to card leaks only, not to {self.attack_type!r}")
 
@@ -78,16 +78,23 @@ class Scenario:
     def from_toml(cls, path: str | Path) -> "Scenario":
         """``[scenario]`` table (attack_type, downtime_days, ...) and ``[organisation]`` table."""
         doc = _read_toml(path)
+        with check.located(f"scenario file {path}"):
+            return cls._from_document(doc, path)
+
+    @classmethod
+    def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "Scenario":
         if "scenario" not in doc or "organisation" not in doc:
             raise ValueError(f"{path}: a scenario file needs [scenario] and [organisation] tables")
-        table = doc["scenario"]
+        check_tables(doc)
+        table = check.table("scenario", doc["scenario"])
         for key in table:
             if key not in _SCENARIO_FIELDS:
                 raise ValueError(f"scenario: unknown field {key!r} (known: {', '.join(_SCENARIO_FIELDS)})")
         if "attack_type" not in table:
             raise ValueError("scenario: field 'attack_type' is required")
-        return cls(profile=OrganisationProfile.from_mapping(doc["organisation"], data=data_from_document(doc)),
-                   **table)
+        profile = OrganisationProfile.from_mapping(doc["organisation"], data=data_from_document(doc))
+        with check.located("scenario", _SCENARIO_FIELDS):
+            return cls(profile=profile, **table)
 
     def evaluate(self, calibration: Any = None) -> "ScenarioResult":
         """Components of the described incident (deterministic)."""
@@ -149,8 +156,9 @@ class Scenario:
         if self.response_costs is not None:
             rest = float(self.response_costs) - sum(record_parts.values())
             if rest < 0:
-                raise ValueError(f"response_costs ({self.response_costs:,.0f} JPY) is below the record-driven "
-                                 f"costs of {self.records_exposed:,} records ({sum(record_parts.values()):,.0f} JPY)")
+                raise ValueError(f"response_costs must cover the record-driven costs of records_exposed = "
+                                 f"{self.records_exposed:,} records ({sum(record_parts.values()):,.0f} JPY), "
+                                 f"got {self.response_costs!r}")
             idx = [comp.RESPONSE.index(c) for c in share_based]
             weights = shares[idx] / shares[idx].sum()
             split = {c: rest * w for c, w in zip(share_based, weights)}
@@ -257,14 +265,12 @@ class SimulationSettings:
     period: str = "recent"
 
     def __post_init__(self) -> None:
-        if isinstance(self.years, bool) or not isinstance(self.years, int) or self.years < 2:
+        years = check.positive_int("years", self.years)
+        if years < 2:
             raise ValueError(f"years must be a whole number >= 2, got {self.years!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2 ** 32:
-            raise ValueError(f"seed must be an integer in [0, 2^32), got {self.seed!r}")
-        if self.basis not in ("publicised", "all"):
-            raise ValueError(f"basis must be 'publicised' or 'all', got {self.basis!r}")
-        if self.period not in ("cumulative", "recent"):
-            raise ValueError(f"period must be 'cumulative' or 'recent', got {self.period!r}")
+        check.seed(self.seed)
+        check.text("basis", self.basis, ("publicised", "all"))
+        check.text("period", self.period, ("cumulative", "recent"))
 
 
 @dataclass(frozen=True)
@@ -279,25 +285,35 @@ class BcpPlan:
         """``[organisation]``, optional ``[simulation]`` (years, seed, basis, period) and optional
         ``[[variants]]`` (name plus changed fields; ``controls`` merges into the baseline's)."""
         doc = _read_toml(path)
-        base = OrganisationProfile.from_toml(path)
-        sim = doc.get("simulation", {})
+        with check.located(f"profile {path}"):
+            return cls._from_document(doc, path)
+
+    @classmethod
+    def _from_document(cls, doc: Mapping[str, Any], path: Any) -> "BcpPlan":
+        check_tables(doc)
+        base = OrganisationProfile.from_document(doc)
+        sim = check.table("simulation", doc.get("simulation", {}))
         for key in sim:
             if key not in ("years", "seed", "basis", "period"):
                 raise ValueError(f"simulation: unknown field {key!r} (known: basis, period, seed, years)")
-        settings = SimulationSettings(**sim)
+        with check.located("simulation", ("years", "seed", "basis", "period")):
+            settings = SimulationSettings(**sim)
         if "variants" not in doc:
             return cls(tuple(default_variants(base)), settings)
+        specs = doc["variants"]
+        if not isinstance(specs, list):
+            raise ValueError(f"variants must be a list of [[variants]] tables, got {check.shown(specs)}")
         variants = [Variant("as is", base)]
-        for i, spec in enumerate(doc["variants"]):
-            spec = dict(spec)
+        for i, spec in enumerate(specs):
+            where = f"variants[{i}]"
+            spec = check.table(where, spec)
             if "name" not in spec:
-                raise ValueError(f"variants[{i}]: field 'name' is required")
-            name = spec.pop("name")
-            controls = spec.pop("controls", {})
-            if not isinstance(controls, Mapping):
-                raise ValueError(f"variants[{i}].controls must be a table, got {controls!r}")
-            profile = base.replace(**spec) if spec else base
-            variants.append(Variant(name, profile.with_controls(**controls) if controls else profile))
+                raise ValueError(f"{where}: field 'name' is required")
+            name = check.text(f"{where}.name", spec.pop("name"))
+            controls = check.table(f"{where}.controls", spec.pop("controls", {}))
+            with check.located(where, PROFILE_KEYS):
+                profile = base.replace(**spec) if spec else base
+                variants.append(Variant(name, profile.with_controls(**controls) if controls else profile))
         return cls(tuple(variants), settings)
 
 
@@ -415,6 +431,12 @@ def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int
     if calibration is None:
         from cyberloss import calibration as calibration_module
         calibration = calibration_module.load()
+    events = [expected_events(v.profile, settings.years, settings.basis, settings.period, calibration)
+              for v in variants]
+    check.fits_in_memory(bcp_bytes(events, settings.years),
+                         f"a comparison of {len(variants)} variants over {settings.years:,} years "
+                         f"(about {sum(events):,.0f} simulated incidents, one event table each)",
+                         "simulate fewer years")
     sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
                                   period=settings.period, threads=threads, calibration=calibration)
             for v in variants]

@@ -10,7 +10,6 @@ streams) and checks against closed forms.  The numbers live in ``data/components
 from __future__ import annotations
 
 import copy
-import json
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
+
+from . import _input, _json, _validate as check
 
 RESPONSE = (
     "investigation", "recovery", "legal", "notification",
@@ -187,7 +188,7 @@ class ComponentData:
     @property
     def dispersion(self) -> float:
         value = float(self.raw["shares"]["dispersion"]["value"])
-        _require_positive("shares.dispersion", value, allow_zero=True)
+        _require_positive("shares.dispersion.value", value, allow_zero=True)
         return value
 
     def downtime(self, attack_type: str) -> LognormalDays | CardSuspension:
@@ -290,11 +291,11 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
     ``{"controls.restore_drills.downtime.ransomware": 0.3}``."""
     if path is None:
         text = resources.files("cyberloss.data").joinpath("components.json").read_text(encoding="utf-8")
+        raw = _json.loads(text, "components.json")
     else:
-        text = Path(path).read_text(encoding="utf-8")
-    raw = json.loads(text)
-    if raw.get("format") != "cyberloss-components/1":
-        raise ValueError(f"components data format must be 'cyberloss-components/1', got {raw.get('format')!r}")
+        raw = _input.read_json(path, "components file")
+    if not isinstance(raw, dict) or raw.get("format") != "cyberloss-components/1":
+        raise ValueError(f"components data format must be 'cyberloss-components/1', got {raw.get('format') if isinstance(raw, dict) else check.shown(raw)!r}")
     if overrides:
         raw = copy.deepcopy(raw)
         for dotted, value in overrides.items():
@@ -307,7 +308,7 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
 def _validate(data: ComponentData) -> None:
     """Check every value once, at load, so that a bad override fails with its path."""
     types = [k for k in data.raw["shares"] if k not in ("about", "dispersion")]
-    _require_positive("shares.dispersion", data.dispersion, allow_zero=True)
+    _require_positive("shares.dispersion.value", data.dispersion, allow_zero=True)
     for t in types:
         data.mean_shares(t)
         data.downtime(t)
@@ -324,8 +325,8 @@ def _validate(data: ComponentData) -> None:
                 raise ValueError(f"records.by_type.{t}.record_driven names {c!r}; "
                                  "record-driven components are notification, condolence, liability")
     for name, spec in data.raw["records"]["unit_costs"].items():
-        _require_positive(f"records.unit_costs.{name}", spec["value"], allow_zero=True)
-    _require_positive("downtime.max_days", data.max_downtime_days)
+        _require_positive(f"records.unit_costs.{name}.value", spec["value"], allow_zero=True)
+    _require_positive("downtime.max_days.value", data.max_downtime_days)
     for control in data.control_names:
         spec = data.control(control)
         for kind in ("frequency", "downtime", "effort"):
@@ -339,22 +340,45 @@ def _validate(data: ComponentData) -> None:
 
 
 def _require_factor(value: Any, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{where} must be a finite factor > 0, got {value!r}")
+    check.number(where, value, 0.0, lo_open=True)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
 
 
 def _set_path(raw: dict, dotted: str, value: Any) -> None:
+    """Replace one value; the new value must be of the kind it replaces (a number for a
+    number, a text for a text, ...), so every later read of the data sees the types it expects."""
+    if not isinstance(dotted, str) or not dotted:
+        raise ValueError(f"override path must be a dotted text, got {check.shown(dotted)}")
     keys = dotted.split(".")
     node = raw
-    for key in keys[:-1]:
+    for i, key in enumerate(keys[:-1]):
         if not isinstance(node, dict) or key not in node:
             raise ValueError(f"override path {dotted!r}: no key {key!r}")
         node = node[key]
-    if not isinstance(node, dict):
-        raise ValueError(f"override path {dotted!r} does not name a field")
+        if not isinstance(node, dict):
+            raise ValueError(f"override path {dotted!r}: {'.'.join(keys[:i + 1])} holds "
+                             f"{check.shown(node)}, not a table of fields")
     last = keys[-1]
     if last not in node and not _is_factor_table(keys):
         raise ValueError(f"override path {dotted!r}: no key {last!r}")
+    need = _kind(node[last]) if last in node else "a number"
+    if need == "a number":
+        check.number(dotted, value)
+    if _kind(value) != need:
+        raise ValueError(f"{dotted} must be {need} like the value it replaces, got {check.shown(value)}")
     node[last] = value
 
 
@@ -386,7 +410,4 @@ def business_interruption_days(downtime_days: np.ndarray, closure: tuple[float, 
 
 
 def _require_positive(name: str, value: float, allow_zero: bool = False) -> None:
-    ok = value >= 0 if allow_zero else value > 0
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
+    check.number(name, value, 0.0, lo_open=not allow_zero)

@@ -24,21 +24,27 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import measures, pricing, stats, terms as terms_mod
+from . import _validate, measures, pricing, stats, terms as terms_mod
 
 DEFAULT_DEDUCTIBLES = (0.0, 1e6, 3e6, 5e6, 1e7, 3e7)
 DEFAULT_LIMITS = (3e7, 5e7, 1e8, 3e8, 5e8, 1e9)
 
 
+def amount(value, field: str, positive: bool) -> float:
+    """A finite amount in JPY (a number or a text such as "500万円"), > 0 or >= 0."""
+    x = terms_mod.parse_yen(value, field)
+    if (positive and not x > 0) or not x >= 0 or not math.isfinite(x):
+        raise ValueError(f"{field} must be a finite amount {'> 0' if positive else '>= 0'}, "
+                         f"got {_validate.shown(value)}")
+    return x
+
+
 def _amounts(values, field: str, positive: bool) -> tuple[float, ...]:
-    out = []
-    for v in values:
-        x = terms_mod.parse_yen(v, field)
-        if (positive and not x > 0) or (not positive and not x >= 0) or math.isnan(x):
-            raise ValueError(f"{field} must be {'> 0' if positive else '>= 0'}, got {v!r}")
-        out.append(x)
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{field} must be a list of amounts, got {_validate.shown(values)}")
+    out = [amount(v, f"{field}[{i}]", positive) for i, v in enumerate(values)]
     if not out:
-        raise ValueError(f"{field} must list at least one amount")
+        raise ValueError(f"{field} must list at least one amount, got []")
     return tuple(sorted(set(out)))
 
 
@@ -127,10 +133,9 @@ def choose_retention(events, n_years: int, base_terms: terms_mod.CoverageTerms,
     deductibles = _amounts(deductibles, "deductibles", positive=False)
     limits = _amounts(limits, "limits", positive=True)
     tail_level = measures.check_level(tail_level, "tail_level")
-    if not 0.0 <= float(cost_of_capital) < 1.0:
-        raise ValueError(f"cost_of_capital must be in [0, 1), got {cost_of_capital!r}")
+    cost_of_capital = _validate.number("cost_of_capital", cost_of_capital, 0.0, 1.0, hi_open=True)
     if max_premium is not None:
-        max_premium = terms_mod.parse_yen(max_premium, "max_premium")
+        max_premium = amount(max_premium, "max_premium", positive=False)
     principle = pricing.principle_from(principle)
     loads = pricing.Loads() if loads is None else loads
 

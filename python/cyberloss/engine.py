@@ -123,6 +123,9 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     if isinstance(first_year, bool) or not isinstance(first_year, (int, np.integer)) or first_year < 0:
         raise ValueError(f"first_year must be an integer >= 0, got {first_year!r}")
     callback = _progress_printer() if progress is True else (progress or None)
-    raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
-                         int(block_size or 0), int(first_year), bool(events), callback)
+    try:
+        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
+                             int(block_size or 0), int(first_year), bool(events), callback)
+    except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
+        raise ValueError(str(exc)) from None
     return SimulationResult(raw, model, bool(events))

@@ -31,7 +31,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from . import stats
+from . import _validate, stats
 
 DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000,
                           50000, 100000)
@@ -61,10 +61,7 @@ def _as_losses(x, name: str = "losses") -> np.ndarray:
 
 def check_level(p: float, name: str = "p") -> float:
     """Validate a probability level in (0, 1)."""
-    p = float(p)
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"{name} must be in (0, 1), got {p!r}")
-    return p
+    return _validate.number(name, p, 0.0, 1.0, lo_open=True, hi_open=True)
 
 
 def level_label(p: float) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -24,7 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import components as comp, stats
+from . import _input, _validate as check, components as comp, stats
 
 SIZES = ("large", "sme", "organisation")
 
@@ -46,12 +45,9 @@ class Controls:
 
     def __post_init__(self) -> None:
         for name in self.names():
-            value = getattr(self, name)
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"controls.{name} must be true or false, got {value!r}")
-        scale = self.downtime_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale < 0:
-            raise ValueError(f"controls.downtime_scale must be finite and >= 0, got {scale!r}")
+            check.flag(f"controls.{name}", getattr(self, name))
+        object.__setattr__(self, "downtime_scale",
+                           check.number("controls.downtime_scale", self.downtime_scale, 0.0))
 
     @staticmethod
     def names() -> tuple[str, ...]:
@@ -59,6 +55,7 @@ class Controls:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> "Controls":
+        mapping = check.table("controls", mapping)
         known = set(cls.names()) | {"downtime_scale"}
         for key in mapping:
             if key not in known:
@@ -76,6 +73,9 @@ _PROFILE_FIELDS = (
     "revenue", "gross_margin", "employees", "personal_records", "card_records",
     "ec_share", "labour_cost_month", "it_dependency",
 )
+PROFILE_KEYS = frozenset({"industry", "size", "name", "controls", *_PROFILE_FIELDS})
+# tables of a profile document that other readers own (bcp, scenario, quote, overrides)
+OTHER_TABLES = ("simulation", "variants", "scenario", "overrides", "terms", "quote")
 _LABELS = {
     "name": "name",
     "industry": "industry (業種)",
@@ -120,12 +120,9 @@ class OrganisationProfile:
         data = self.data if self.data is not None else comp.load()
         object.__setattr__(self, "data", data)
         industries = tuple(data.raw["profile_defaults"]["by_industry"]["gross_margin"]["values"])
-        if self.industry not in industries:
-            raise ValueError(f"industry must be one of {', '.join(industries)}; got {self.industry!r}")
-        if self.size not in SIZES:
-            raise ValueError(f"size must be one of {', '.join(SIZES)}; got {self.size!r}")
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
+        check.text("industry", self.industry, industries)
+        check.text("size", self.size, SIZES)
+        check.text("name", self.name)
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))
         elif not isinstance(self.controls, Controls):
@@ -139,7 +136,7 @@ class OrganisationProfile:
                 value, label = self._default(data, name)
             else:
                 label = "given"
-            object.__setattr__(self, name, _validate(name, value))
+            object.__setattr__(self, name, _check_field(name, value))
             sources[name] = label
         if not self.controls.enabled() and self.controls.downtime_scale == 1.0:
             sources["controls"] = self._default(data, "controls")[1]
@@ -151,29 +148,38 @@ class OrganisationProfile:
         return data.default(name, self.industry, self.size)
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any], data: comp.ComponentData | None = None) -> "OrganisationProfile":
-        """Build from a plain mapping (e.g. a TOML table); unknown keys are refused."""
-        known = {"industry", "size", "name", "controls", *_PROFILE_FIELDS}
+    def from_mapping(cls, mapping: Mapping[str, Any], data: comp.ComponentData | None = None,
+                     where: str = "organisation") -> "OrganisationProfile":
+        """Build from a plain mapping (e.g. a TOML table); unknown keys are refused and errors
+        name the field's dotted path under ``where`` (``organisation.revenue``)."""
+        mapping = check.table(where, mapping)
         for key in mapping:
-            if key not in known:
-                raise ValueError(f"organisation: unknown field {key!r} (known: {', '.join(sorted(known))})")
+            if key not in PROFILE_KEYS:
+                raise ValueError(f"{where}: unknown field {key!r} (known: {', '.join(sorted(PROFILE_KEYS))})")
         for key in ("industry", "size"):
             if key not in mapping:
-                raise ValueError(f"organisation: field {key!r} is required")
-        kwargs = dict(mapping)
-        if "controls" in kwargs:
-            if not isinstance(kwargs["controls"], Mapping):
-                raise ValueError(f"controls must be a table of control = true/false, got {kwargs['controls']!r}")
-            kwargs["controls"] = Controls.from_mapping(kwargs["controls"])
-        return cls(**kwargs, data=data)
+                raise ValueError(f"{where}: field {key!r} is required")
+        with check.located(where, PROFILE_KEYS):
+            if "controls" in mapping:
+                mapping["controls"] = Controls.from_mapping(mapping["controls"])
+            return cls(**mapping, data=data)
 
     @classmethod
     def from_toml(cls, path: str | Path, data: comp.ComponentData | None = None) -> "OrganisationProfile":
         """Read a profile from TOML: the ``[organisation]`` table if present, else the top level
-        (``[simulation]``, ``[[variants]]`` and ``[scenario]`` tables are ignored here)."""
+        (``[simulation]``, ``[[variants]]``, ``[scenario]``, ``[terms]``, ``[quote]`` and
+        ``[overrides]`` tables are left to their readers)."""
         doc = _read_toml(path)
-        table = doc.get("organisation", {k: v for k, v in doc.items()
-                                         if k not in ("simulation", "variants", "scenario", "overrides")})
+        with check.located(f"profile {path}"):
+            return cls.from_document(doc, data)
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any], data: comp.ComponentData | None = None) -> "OrganisationProfile":
+        """The profile of a parsed profile document (see :meth:`from_toml`)."""
+        if "organisation" in doc:
+            table = doc["organisation"]
+        else:
+            table = {k: v for k, v in doc.items() if k not in OTHER_TABLES}
         return cls.from_mapping(table, data=data if data is not None else data_from_document(doc))
 
     def given(self) -> dict[str, Any]:
@@ -186,6 +192,9 @@ class OrganisationProfile:
     def replace(self, **changes: Any) -> "OrganisationProfile":
         """A variant with some fields changed; defaulted fields are re-derived (e.g. on a
         change of industry)."""
+        unknown = [k for k in changes if k not in PROFILE_KEYS]
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(PROFILE_KEYS))})")
         kwargs = {**self.given(), **changes}
         if isinstance(kwargs.get("controls"), Mapping):
             kwargs["controls"] = self.controls.with_(**kwargs["controls"])
@@ -221,31 +230,27 @@ class OrganisationProfile:
         return f"<b>OrganisationProfile {self.name}</b>" + self.describe().to_html()
 
 
-def _validate(name: str, value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be a number, got {value!r}")
+def _check_field(name: str, value: Any) -> Any:
     if name in ("personal_records", "card_records"):
-        if value is None:
-            return None
-        if not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value) \
-                or value < 0 or value != int(value):
-            raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
-        return int(value)
-    if not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        return None if value is None else check.number(name, value, 0.0, cap=check.MAX_RECORDS, integer=True)
     if name in ("gross_margin", "ec_share", "it_dependency"):
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
-        return float(value)
+        return check.number(name, value, 0.0, 1.0)
     if name == "employees":
-        if value < 1 or value != int(value):
-            raise ValueError(f"employees must be a whole number >= 1, got {value!r}")
-        return int(value)
-    if name == "revenue" and value <= 0:
-        raise ValueError(f"revenue must be > 0 (JPY per year), got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return float(value)
+        return check.number(name, value, 1.0, cap=check.MAX_EMPLOYEES, integer=True)
+    if name == "revenue":
+        return check.number("revenue", value, 0.0, cap=check.MAX_AMOUNT, lo_open=True)
+    return check.number(name, value, 0.0, cap=check.MAX_AMOUNT)
+
+
+def check_tables(doc: Mapping[str, Any]) -> None:
+    """A profile document with an ``[organisation]`` table holds only the tables of the
+    profile format (one file may serve quote, bcp and scenario); others are typos."""
+    if "organisation" not in doc:
+        return
+    unknown = [k for k in doc if k != "organisation" and k not in OTHER_TABLES]
+    if unknown:
+        raise ValueError(f"unknown table {unknown[0]!r} (a profile takes [organisation], "
+                         f"{', '.join(f'[{t}]' for t in OTHER_TABLES)})")
 
 
 def data_from_document(doc: Mapping[str, Any]) -> comp.ComponentData:
@@ -254,9 +259,9 @@ def data_from_document(doc: Mapping[str, Any]) -> comp.ComponentData:
     overrides = doc.get("overrides")
     if overrides is None:
         return comp.load()
-    if not isinstance(overrides, Mapping):
-        raise ValueError(f"overrides must be a table of data paths, got {overrides!r}")
-    return comp.load(overrides=dict(_flatten(overrides)))
+    check.table("overrides", overrides)
+    with check.located("overrides"):
+        return comp.load(overrides=dict(_flatten(overrides)))
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -271,14 +276,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
 
 
 def _read_toml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    return _input.read_toml(path, "profile")
 
 
 @dataclass(frozen=True)
@@ -328,9 +326,7 @@ def _factor(spec: Mapping[str, Any], kind: str, attack_type: str, control: str) 
 
 
 def _check_factor(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{where} must be a finite factor > 0, got {value!r}")
-    return float(value)
+    return check.number(where, value, 0.0, lo_open=True)
 
 
 def event_components(
@@ -482,6 +478,35 @@ class OrganisationSimulation:
     def _repr_html_(self) -> str:
         return (f"<b>OrganisationSimulation</b> {self.profile.name}: {self.n_years:,} years, seed {self.seed}, "
                 f"basis {self.basis}, period {self.period}" + self.describe().to_html())
+
+
+# Peak memory per simulated incident and per simulated year, measured as the maximum resident
+# size of `cyberloss bcp` and `cyberloss quote` runs (2,000-16,000 years of a profile with
+# ~150 incidents a year; 200,000-8,000,000 years of ones with 0.003-0.07).  bcp keeps every
+# variant's event table (about 116 B per incident) and, while it simulates a variant, works
+# on that variant's incidents (about 320 B each): 277 B per incident with 2 variants, 156 B
+# with 8.  A quote holds one simulation and the terms over the deductible x limit grid
+# (250-490 B per incident, 170-180 B per year); bcp about 33 B per year and variant.  The
+# constants add about 25-30% to the measured values.
+BCP_BYTES_PER_EVENT_KEPT, BCP_BYTES_PER_EVENT_WORKING, BCP_BYTES_PER_YEAR = 150.0, 420.0, 48.0
+QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR = 620.0, 230.0
+
+
+def bcp_bytes(events: Sequence[float], years: int) -> float:
+    """Peak memory of simulating variants with these expected incident counts over ``years``."""
+    return (BCP_BYTES_PER_EVENT_KEPT * sum(events) + BCP_BYTES_PER_EVENT_WORKING * max(events, default=0.0)
+            + BCP_BYTES_PER_YEAR * len(events) * years)
+
+
+def expected_events(profile: "OrganisationProfile", years: int, basis: str = "all",
+                    period: str = "recent", calibration: Any = None) -> float:
+    """Expected number of incidents in ``years`` simulated years of ``profile``."""
+    if calibration is None:
+        from cyberloss import calibration as calibration_module
+        calibration = calibration_module.load()
+    rate = sum(calibration.rate(t, profile.industry, profile.size, basis=basis, period=period)
+               * TypeParameters.for_profile(profile, t).frequency_factor for t in calibration.attack_types)
+    return float(years) * rate
 
 
 def simulate_organisation(

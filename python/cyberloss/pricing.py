@@ -39,7 +39,7 @@ from typing import Union
 import numpy as np
 import pandas as pd
 
-from . import measures
+from . import _validate, measures
 from .measures import Estimate
 
 _BATCHES = 20
@@ -68,8 +68,7 @@ class ExpectedValue:
     loading: float = 0.3
 
     def __post_init__(self) -> None:
-        if not (float(self.loading) >= 0 and math.isfinite(self.loading)):
-            raise ValueError(f"loading must be finite and >= 0, got {self.loading!r}")
+        object.__setattr__(self, "loading", _validate.number("loading", self.loading, 0.0))
 
     name = "expected_value"
 
@@ -90,8 +89,7 @@ class StandardDeviation:
     k: float = 0.2
 
     def __post_init__(self) -> None:
-        if not (float(self.k) >= 0 and math.isfinite(self.k)):
-            raise ValueError(f"k must be finite and >= 0, got {self.k!r}")
+        object.__setattr__(self, "k", _validate.number("k", self.k, 0.0))
 
     name = "standard_deviation"
 
@@ -125,9 +123,8 @@ class TVaRCostOfCapital:
     rate: float = 0.10
 
     def __post_init__(self) -> None:
-        measures.check_level(self.level, "level")
-        if not 0.0 <= float(self.rate) < 1.0:
-            raise ValueError(f"rate must be in [0, 1), got {self.rate!r}")
+        object.__setattr__(self, "level", measures.check_level(self.level, "level"))
+        object.__setattr__(self, "rate", _validate.number("rate", self.rate, 0.0, 1.0, hi_open=True))
 
     name = "tvar_cost_of_capital"
 
@@ -152,8 +149,7 @@ class WangTransform:
     lam: float = 0.25
 
     def __post_init__(self) -> None:
-        if not (float(self.lam) >= 0 and math.isfinite(self.lam)):
-            raise ValueError(f"lam must be finite and >= 0, got {self.lam!r}")
+        object.__setattr__(self, "lam", _validate.number("lam", self.lam, 0.0))
 
     name = "wang"
 
@@ -180,25 +176,33 @@ PRINCIPLES = {cls.name: cls for cls in (ExpectedValue, StandardDeviation, TVaRCo
                                          WangTransform)}
 
 
-def principle_from(spec) -> Principle:
-    """A principle from an instance, a name (default parameters) or a dict ``{"name": ...}``."""
+def principle_from(spec, where: str = "principle") -> Principle:
+    """A principle from an instance, a name (default parameters) or a dict ``{"name": ...}``;
+    errors name ``where`` (e.g. ``quote.principles[1].k``)."""
     if isinstance(spec, tuple(PRINCIPLES.values())):
         return spec
     if isinstance(spec, str):
-        spec = {"name": spec}
+        if spec not in PRINCIPLES:
+            raise ValueError(f"{where} must be one of {', '.join(PRINCIPLES)}, got {spec!r}")
+        return PRINCIPLES[spec]()
     if isinstance(spec, dict):
         params = dict(spec)
-        name = params.pop("name", None)
-        if name not in PRINCIPLES:
-            raise ValueError(f"principle must be one of {', '.join(PRINCIPLES)}, got {name!r}")
+        if "name" not in params:
+            raise ValueError(f"{where}: field 'name' is required (one of {', '.join(PRINCIPLES)}), "
+                             f"got {_validate.shown(spec)}")
+        name = params.pop("name")
+        if not isinstance(name, str) or name not in PRINCIPLES:
+            raise ValueError(f"{where}.name must be one of {', '.join(PRINCIPLES)}, "
+                             f"got {_validate.shown(name)}")
         cls = PRINCIPLES[name]
         fields = [f.name for f in dataclasses.fields(cls)]
         unknown = [k for k in params if k not in fields]
         if unknown:
-            raise ValueError(f"principle {name}: unknown parameter {unknown[0]!r}; "
+            raise ValueError(f"{where}: unknown parameter {unknown[0]!r} of principle {name}; "
                              f"known: {', '.join(fields)}")
-        return cls(**params)
-    raise ValueError(f"principle must be a name, a dict or a principle object, got {spec!r}")
+        with _validate.located(where, fields):
+            return cls(**params)
+    raise ValueError(f"{where} must be a name, a table or a principle object, got {_validate.shown(spec)}")
 
 
 @functools.lru_cache(maxsize=32)
@@ -248,14 +252,23 @@ class Loads:
 
     def __post_init__(self) -> None:
         for name in ("expense_ratio", "profit_ratio"):
-            v = float(getattr(self, name))
-            if not 0.0 <= v < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+            object.__setattr__(self, name, _validate.number(name, getattr(self, name), 0.0, 1.0,
+                                                            hi_open=True))
         if self.expense_ratio + self.profit_ratio >= 1.0:
             raise ValueError(f"expense_ratio + profit_ratio must be < 1, got "
                              f"{self.expense_ratio + self.profit_ratio!r}")
-        if not (float(self.fixed_expense) >= 0 and math.isfinite(self.fixed_expense)):
-            raise ValueError(f"fixed_expense must be finite and >= 0, got {self.fixed_expense!r}")
+        object.__setattr__(self, "fixed_expense", _validate.number("fixed_expense", self.fixed_expense, 0.0))
+
+    @classmethod
+    def from_dict(cls, data, where: str = "loads") -> "Loads":
+        """From a table such as ``[quote.loads]``; unknown fields are refused by name."""
+        data = _validate.table(where, data)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        unknown = [k for k in data if k not in fields]
+        if unknown:
+            raise ValueError(f"{where}: unknown field {unknown[0]!r}; known: {', '.join(fields)}")
+        with _validate.located(where, fields):
+            return cls(**data)
 
     @classmethod
     def none(cls) -> "Loads":

@@ -11,30 +11,34 @@ import base64
 import dataclasses
 import html
 import io
-import math
-import tomllib
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from . import _validate, decision, measures, pricing, terms as terms_mod
+from . import _input, _json, _validate, decision, measures, pricing, terms as terms_mod
 
 DEFAULT_LEVELS = (0.99, 0.995)
+MIN_YEARS = 1000
 
 
-def _table(data: Any, where: str) -> dict:
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{where} must be a table, got {data!r}")
-    return dict(data)
+def _fields(cls) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
 
 
 def _refuse_unknown(cls, data: Mapping, where: str) -> None:
-    fields = [f.name for f in dataclasses.fields(cls)]
+    fields = _fields(cls)
     unknown = [k for k in data if k not in fields]
     if unknown:
         raise ValueError(f"{where}: unknown field {unknown[0]!r}; known: {', '.join(fields)}")
+
+
+def _sequence(name: str, value: Any) -> tuple:
+    """A list from a file or any sequence from Python (not a text, which would split into letters)."""
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+        raise ValueError(f"{name} must be a list, got {_validate.shown(value)}")
+    return tuple(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,21 +56,22 @@ class DecisionSettings:
         set_ = object.__setattr__
         set_(self, "deductibles", decision._amounts(self.deductibles, "deductibles", positive=False))
         set_(self, "limits", decision._amounts(self.limits, "limits", positive=True))
-        set_(self, "principle", pricing.principle_from(self.principle))
-        if not 0.0 <= float(self.cost_of_capital) < 1.0:
-            raise ValueError(f"cost_of_capital must be in [0, 1), got {self.cost_of_capital!r}")
+        set_(self, "principle", pricing.principle_from(self.principle, "principle"))
+        set_(self, "cost_of_capital", _validate.number("cost_of_capital", self.cost_of_capital,
+                                                       0.0, 1.0, hi_open=True))
         set_(self, "tail_level", measures.check_level(self.tail_level, "tail_level"))
         if self.max_premium is not None:
-            set_(self, "max_premium", terms_mod.parse_yen(self.max_premium, "max_premium"))
+            set_(self, "max_premium", decision.amount(self.max_premium, "max_premium", positive=False))
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "DecisionSettings":
-        data = _table(data, "quote.decision")
-        _refuse_unknown(cls, data, "quote.decision")
-        for key in ("deductibles", "limits"):
-            if key in data:
-                data[key] = tuple(data[key])
-        return cls(**data)
+    def from_dict(cls, data: Mapping, where: str = "quote.decision") -> "DecisionSettings":
+        data = _validate.table(where, data)
+        _refuse_unknown(cls, data, where)
+        with _validate.located(where, _fields(cls)):
+            for key in ("deductibles", "limits"):
+                if key in data:
+                    data[key] = _sequence(key, data[key])
+            return cls(**data)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,31 +86,35 @@ class QuoteSettings:
     decision: DecisionSettings = DecisionSettings()
 
     def __post_init__(self) -> None:
-        if isinstance(self.years, bool) or not isinstance(self.years, int) or self.years < 1000:
-            raise ValueError(f"years must be an integer >= 1000, got {self.years!r}")
-        _validate.seed(self.seed)
-        for p in self.levels:
-            measures.check_level(p, "levels")
-        object.__setattr__(self, "principles",
-                           tuple(pricing.principle_from(p) for p in self.principles))
+        set_ = object.__setattr__
+        set_(self, "years", _validate.positive_int("years", self.years))
+        if self.years < MIN_YEARS:
+            raise ValueError(f"years must be an integer >= {MIN_YEARS}, got {self.years!r}")
+        set_(self, "seed", _validate.seed(self.seed))
+        levels = _sequence("levels", self.levels)
+        if not levels:
+            raise ValueError("levels must list at least one level in (0, 1), got []")
+        set_(self, "levels", tuple(measures.check_level(p, f"levels[{i}]") for i, p in enumerate(levels)))
+        principles = _sequence("principles", self.principles)
+        if not principles:
+            raise ValueError("principles must list at least one premium principle, got []")
+        set_(self, "principles", tuple(pricing.principle_from(p, f"principles[{i}]")
+                                       for i, p in enumerate(principles)))
+        if not isinstance(self.loads, pricing.Loads):
+            raise ValueError(f"loads must be pricing.Loads, got {_validate.shown(self.loads)}")
+        if not isinstance(self.decision, DecisionSettings):
+            raise ValueError(f"decision must be DecisionSettings, got {_validate.shown(self.decision)}")
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "QuoteSettings":
-        data = _table(data, "quote")
-        _refuse_unknown(cls, data, "quote")
-        if "levels" in data:
-            data["levels"] = tuple(data["levels"])
-        if "principles" in data:
-            data["principles"] = tuple(data["principles"])
+    def from_dict(cls, data: Mapping, where: str = "quote") -> "QuoteSettings":
+        data = _validate.table(where, data)
+        _refuse_unknown(cls, data, where)
         if "loads" in data:
-            loads = _table(data["loads"], "quote.loads")
-            try:
-                data["loads"] = pricing.Loads(**loads)
-            except TypeError as exc:
-                raise ValueError(f"quote.loads: {exc}") from None
+            data["loads"] = pricing.Loads.from_dict(data["loads"], f"{where}.loads")
         if "decision" in data:
-            data["decision"] = DecisionSettings.from_dict(data["decision"])
-        return cls(**data)
+            data["decision"] = DecisionSettings.from_dict(data["decision"], f"{where}.decision")
+        with _validate.located(where, _fields(cls)):
+            return cls(**data)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,12 +167,13 @@ class Quote:
         return "\n".join(lines)
 
     def to_json(self) -> dict:
-        """JSON-ready dict (JPY; unlimited amounts are null)."""
+        """JSON-ready dict in JPY (``cyberloss._json``): unlimited amounts are null; a
+        statistic that is not finite is null and named in the ``warnings`` list."""
         res, rec = self.result, self.decision.recommended
         views = terms_mod.VIEWS
         st = self.statistics
         ep = self.ep_curve()
-        return _clean({
+        return _json.document({
             "name": self.name,
             "unit": "JPY",
             "years": res.n_years,
@@ -259,21 +269,6 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _clean(obj):
-    """Plain JSON types: numpy scalars to Python, inf/NaN to None."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(obj) else None
-    return obj
-
-
 def quote_events(events, n_years: int, policy: terms_mod.CoverageTerms,
                  settings: QuoteSettings | None = None, name: str = "organisation") -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years."""
@@ -293,25 +288,35 @@ def quote_events(events, n_years: int, policy: terms_mod.CoverageTerms,
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
     """The ``[terms]`` (required) and ``[quote]`` (optional) tables of a profile TOML."""
-    path = Path(path)
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    if "terms" not in data:
-        raise ValueError(f"{path}: no [terms] table; a quote needs the policy's terms")
-    return (terms_mod.CoverageTerms.from_dict(data["terms"]),
-            QuoteSettings.from_dict(data.get("quote", {})))
+    return quote_tables(_input.read_toml(path, "profile"), str(path))
+
+
+def quote_tables(doc: Mapping, where: str) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
+    """The ``[terms]`` and ``[quote]`` tables of a profile document."""
+    if "terms" not in doc:
+        raise ValueError(f"{where}: no [terms] table; a quote needs the policy's terms")
+    return (terms_mod.CoverageTerms.from_dict(doc["terms"], "terms"),
+            QuoteSettings.from_dict(doc.get("quote", {})))
 
 
 def quote_profile(path: str | Path, years: int | None = None, seed: int | None = None) -> Quote:
     """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``."""
     from . import organisation
 
+    doc = _input.read_toml(path, "profile")
     path = Path(path)
-    policy, settings = read_quote_toml(path)
+    with _validate.located(f"profile {path}"):
+        organisation.check_tables(doc)
+        policy, settings = quote_tables(doc, str(path))
+        profile = organisation.OrganisationProfile.from_document(doc)
     changes = {k: v for k, v in (("years", years), ("seed", seed)) if v is not None}
     if changes:
         settings = dataclasses.replace(settings, **changes)
-    profile = organisation.OrganisationProfile.from_toml(path)
+    events = organisation.expected_events(profile, settings.years)
+    _validate.fits_in_memory(events * organisation.QUOTE_BYTES_PER_EVENT
+                             + settings.years * organisation.QUOTE_BYTES_PER_YEAR,
+                             f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
+                             "incidents and the deductible x limit grid)", "simulate fewer years")
     sim = organisation.simulate_organisation(profile, settings.years, settings.seed)
     name = getattr(profile, "name", None) or path.stem
     return quote_events(sim.events, sim.n_years, policy, settings, name=str(name))

@@ -23,22 +23,35 @@ ceded or net loss, so ``ceded + net = gross`` for every year.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
-from . import _core
+from . import _core, _input, _validate
+
+_AMOUNT = {"lo": 0.0, "cap": _validate.MAX_AMOUNT}
+_LIMIT = {"lo": 0.0, "lo_open": True, "allow_inf": True}
+_RATE = {"lo": 0.0, "hi": 100.0}   # reinstatement premium rate: 1.0 = 100% (sanity bound 100x)
+# per contract: the checks of its numeric fields (reinstatements: a whole number or None)
+_RULES: dict[str, dict[str, dict]] = {
+    "_XL": {"retention": _AMOUNT, "limit": _LIMIT, "premium": _AMOUNT, "reinstatement_rate": _RATE},
+    "QuotaShare": {"share": {"lo": 0.0, "hi": 1.0}},
+    "StopLoss": {"retention": _AMOUNT, "limit": _LIMIT},
+}
 
 
-def _nonneg(cls: str, name: str, value: Any) -> float:
-    x = float(value)
-    if not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{cls} {name} must be finite and >= 0, got {value!r}")
-    return x
+def _check(obj, prefix: str) -> None:
+    """Validate and normalise ``obj``'s numeric fields in place; errors say ``prefix + field``."""
+    rules = _RULES["_XL" if isinstance(obj, _XL) else type(obj).__name__]
+    for name, rule in rules.items():
+        object.__setattr__(obj, name, _validate.number(prefix + name, getattr(obj, name), **rule))
+    if isinstance(obj, _XL) and obj.reinstatements is not None:
+        object.__setattr__(obj, "reinstatements", int(_validate.number(
+            prefix + "reinstatements", obj.reinstatements, 0, integer=True)))
 
 
 @dataclass(frozen=True)
@@ -50,17 +63,7 @@ class _XL:
     reinstatement_rate: float = 1.0
 
     def __post_init__(self):
-        cls = type(self).__name__
-        object.__setattr__(self, "retention", _nonneg(cls, "retention", self.retention))
-        lim = float(self.limit)
-        if not (lim > 0 and not math.isnan(lim)):
-            raise ValueError(f"{cls} limit must be > 0 (inf allowed), got {self.limit!r}")
-        object.__setattr__(self, "limit", lim)
-        r = self.reinstatements
-        if r is not None and (isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0):
-            raise ValueError(f"{cls} reinstatements must be an integer >= 0 or None (unlimited), got {r!r}")
-        object.__setattr__(self, "premium", _nonneg(cls, "premium", self.premium))
-        object.__setattr__(self, "reinstatement_rate", _nonneg(cls, "reinstatement_rate", self.reinstatement_rate))
+        _check(self, f"{type(self).__name__} ")
 
     @property
     def annual_capacity(self) -> float:
@@ -102,10 +105,7 @@ class QuotaShare:
     share: float
 
     def __post_init__(self):
-        q = float(self.share)
-        if not (0.0 <= q <= 1.0):
-            raise ValueError(f"QuotaShare share must be in [0, 1], got {self.share!r}")
-        object.__setattr__(self, "share", q)
+        _check(self, "QuotaShare ")
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,7 @@ class StopLoss:
     limit: float = math.inf
 
     def __post_init__(self):
-        object.__setattr__(self, "retention", _nonneg("StopLoss", "retention", self.retention))
-        lim = float(self.limit)
-        if not (lim > 0 and not math.isnan(lim)):
-            raise ValueError(f"StopLoss limit must be > 0 (inf allowed), got {self.limit!r}")
-        object.__setattr__(self, "limit", lim)
+        _check(self, "StopLoss ")
 
 
 _KINDS = {"per_risk": PerRiskXL, "per_event": PerEventXL, "quota_share": QuotaShare, "stop_loss": StopLoss}
@@ -144,30 +140,40 @@ class Programme:
         """From a mapping like the TOML file: tables ``per_risk``, ``per_event`` (retention,
         limit, reinstatements, premium, reinstatement_rate), ``quota_share`` (share),
         ``stop_loss`` (retention, limit).  Unknown tables or keys are refused by name."""
-        unknown = set(doc) - set(_KINDS)
+        doc = _validate.table("reinsurance", doc)
+        unknown = [k for k in doc if k not in _KINDS]
         if unknown:
-            raise ValueError(f"reinsurance: unknown contract(s) {sorted(unknown)}; known: {list(_KINDS)}")
+            raise ValueError(f"reinsurance: unknown contract {unknown[0]!r}; known: {', '.join(_KINDS)}")
         kwargs = {}
         for name, spec in doc.items():
-            if not isinstance(spec, Mapping):
-                raise ValueError(f"reinsurance.{name} must be a table, got {spec!r}")
-            try:
-                kwargs[name] = _KINDS[name](**spec)
-            except TypeError as exc:
-                raise ValueError(f"reinsurance.{name}: {exc}") from None
+            where = f"reinsurance.{name}"
+            spec = _validate.table(where, spec)
+            kind = _KINDS[name]
+            fields = [f.name for f in dataclasses.fields(kind)]
+            for key in spec:
+                if key not in fields:
+                    raise ValueError(f"{where}: unknown field {key!r}; known: {', '.join(fields)}")
+            required = [f.name for f in dataclasses.fields(kind)
+                        if f.default is dataclasses.MISSING and f.name not in spec]
+            if required:
+                raise ValueError(f"{where}: field {required[0]!r} is required")
+            contract = object.__new__(kind)
+            for f in dataclasses.fields(kind):
+                object.__setattr__(contract, f.name, spec.get(f.name, f.default))
+            _check(contract, f"{where}.")
+            kwargs[name] = contract
         return cls(**kwargs)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Programme":
-        p = Path(path)
-        if not p.exists():
-            raise FileNotFoundError(f"reinsurance file not found: {p}")
-        with open(p, "rb") as f:
-            try:
-                doc = tomllib.load(f)
-            except tomllib.TOMLDecodeError as exc:
-                raise ValueError(f"reinsurance file {p}: {exc}") from None
-        return cls.from_dict(doc.get("reinsurance", doc))
+        doc = _input.read_toml(path, "reinsurance file")
+        if "reinsurance" in doc:
+            others = [k for k in doc if k != "reinsurance"]
+            if others:
+                raise ValueError(f"reinsurance file {path}: unknown table {others[0]!r} beside "
+                                 "[reinsurance]; put the contracts under [reinsurance]")
+            doc = doc["reinsurance"]
+        return cls.from_dict(doc)
 
     def to_dict(self) -> dict:
         return {k: asdict(v) for k in _KINDS if (v := getattr(self, k)) is not None}

@@ -11,12 +11,14 @@ body given as above plus threshold, xi and optional beta). Errors name the offen
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
+from . import _input, _validate
 from .distributions import Lognormal, NegativeBinomial, Poisson, SplicedLognormalGPD
 from .engine import AttackType, Model
+
+MAX_ANNUAL_COUNT = 2**31 - 1
 
 
 def _take(table: dict, key: str, where: str) -> Any:
@@ -26,37 +28,42 @@ def _take(table: dict, key: str, where: str) -> Any:
 
 
 def _number(table: dict, key: str, where: str) -> float:
-    value = _take(table, key, where)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where}.{key}: must be a number, got {value!r}")
-    return float(value)
+    return _validate.number(f"{where}.{key}", _take(table, key, where))
 
 
-def _check_keys(table: dict, allowed: set[str], where: str) -> None:
+def _check_keys(table: Any, allowed: set[str], where: str) -> None:
+    _validate.table(where, table)
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}; expected {sorted(allowed)}")
 
 
-def _located(where: str, build):
-    """Run build(); prefix errors from the distributions' own checks with the spec location."""
-    try:
+def _located(where: str, table: dict, build):
+    """Run build(); errors from the distributions' own checks ("rate must be ...") get the
+    spec location ("attack_type[0].frequency.rate must be ...")."""
+    with _validate.located(where, set(table)):
         return build()
-    except ValueError as exc:
-        if str(exc).startswith(where):
-            raise
-        raise ValueError(f"{where}: {exc}") from None
+
+
+def _kind(table: Any, where: str) -> str:
+    _validate.table(where, table)
+    kind = _take(table, "distribution", where)
+    if not isinstance(kind, str):
+        raise ValueError(f"{where}.distribution must be a name, got {_validate.shown(kind)}")
+    return kind
 
 
 def frequency_from_dict(table: dict, where: str = "frequency"):
-    kind = _take(table, "distribution", where)
+    kind = _kind(table, where)
     if kind == "poisson":
         _check_keys(table, {"distribution", "rate"}, where)
-        return _located(where, lambda: Poisson(_number(table, "rate", where)))
+        return _bounded_count(where, table, _located(
+            where, table, lambda: Poisson(_number(table, "rate", where))))
     if kind == "negative_binomial":
         _check_keys(table, {"distribution", "mean", "dispersion"}, where)
-        return _located(where, lambda: NegativeBinomial(_number(table, "mean", where),
-                                                        _number(table, "dispersion", where)))
+        return _bounded_count(where, table, _located(
+            where, table, lambda: NegativeBinomial(_number(table, "mean", where),
+                                                   _number(table, "dispersion", where))))
     raise ValueError(f"{where}.distribution: unknown frequency {kind!r}; "
                      "expected 'poisson' or 'negative_binomial'")
 
@@ -68,41 +75,62 @@ def _lognormal(table: dict, where: str) -> Lognormal:
 
 
 def severity_from_dict(table: dict, where: str = "severity"):
-    kind = _take(table, "distribution", where)
+    kind = _kind(table, where)
     body_keys = {"distribution", "mu", "sigma", "mean", "median"}
     if kind == "lognormal":
         _check_keys(table, body_keys, where)
-        return _located(where, lambda: _lognormal(table, where))
+        return _finite_mean(where, table, _located(where, table, lambda: _lognormal(table, where)))
     if kind == "spliced_lognormal_gpd":
         _check_keys(table, body_keys | {"threshold", "xi", "beta"}, where)
-        return _located(where, lambda: SplicedLognormalGPD(
+        return _finite_mean(where, table, _located(where, table, lambda: SplicedLognormalGPD(
             _lognormal(table, where), _number(table, "threshold", where),
-            _number(table, "xi", where), float(table.get("beta", 0.0))))
+            _number(table, "xi", where), _number(table, "beta", where) if "beta" in table else 0.0)))
     raise ValueError(f"{where}.distribution: unknown severity {kind!r}; "
                      "expected 'lognormal' or 'spliced_lognormal_gpd'")
 
 
+def _finite_mean(where: str, table: dict, severity):
+    """A severity whose mean overflows a float64 would make every statistic infinite."""
+    try:
+        severity.mean()
+    except ValueError as exc:
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: {exc}; got {given}") from None
+    return severity
+
+
+def _bounded_count(where: str, table: dict, frequency):
+    """Annual counts are 32-bit in the engine: refuse a frequency that could exceed them."""
+    mean, sd = frequency.mean(), frequency.variance() ** 0.5
+    if mean + 10.0 * sd >= MAX_ANNUAL_COUNT:
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: the mean annual count must stay well below {MAX_ANNUAL_COUNT:,} "
+                         f"(counts are 32-bit), got {given}")
+    return frequency
+
+
 def model_from_dict(spec: dict) -> Model:
+    _check_keys(spec, {"attack_type"}, "spec")
     types = spec.get("attack_type")
     if not isinstance(types, list) or not types:
-        raise ValueError("spec: needs at least one [[attack_type]] table")
+        raise ValueError("spec: needs at least one [[attack_type]] table, got "
+                         f"{'none' if types is None else _validate.shown(types)}")
     built = []
+    names: set[str] = set()
     for i, t in enumerate(types):
         where = f"attack_type[{i}]"
         _check_keys(t, {"name", "frequency", "severity"}, where)
-        name = _take(t, "name", where)
-        built.append(AttackType(str(name),
+        name = _validate.text(f"{where}.name", _take(t, "name", where))
+        if name in names:
+            raise ValueError(f"{where}.name: {name!r} is used by an earlier attack type")
+        names.add(name)
+        built.append(AttackType(name,
                                 frequency_from_dict(_take(t, "frequency", where), f"{where}.frequency"),
                                 severity_from_dict(_take(t, "severity", where), f"{where}.severity")))
     return Model(built)
 
 
 def load_model(path: str | Path) -> Model:
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"spec file not found: {p}")
-    try:
-        spec = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{p}: not valid TOML: {exc}") from None
-    return model_from_dict(spec)
+    doc = _input.read_toml(path, "spec file")
+    with _validate.located(f"spec file {path}"):
+        return model_from_dict(doc)

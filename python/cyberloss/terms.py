@@ -39,7 +39,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import tomllib
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -47,7 +46,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from . import measures
+from . import _input, _validate, measures
 from .measures import Estimate
 
 COMPONENTS = ("investigation", "recovery", "legal", "notification", "callcenter", "condolence",
@@ -60,26 +59,29 @@ SECTION_LABELS = {"response": "費用損害 incident response",
                   "business_interruption": "利益損害 business interruption",
                   "uninsured": "保険対象外 not insurable"}
 VIEWS = ("gross", "insured", "retained")
+# the other tables of a profile file, whose [terms] a terms file may be
+_PROFILE_TABLES = ("organisation", "quote", "overrides", "simulation", "variants", "scenario")
 
 _YEN_UNITS = {"円": 1.0, "万円": 1e4, "億円": 1e8}
 _YEN_RE = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(円|万円|億円)?\s*$")
 
 
 def parse_yen(value: Any, field: str) -> float:
-    """An amount in JPY from a number or a string like ``"500万円"``; refused if not >= 0."""
-    if isinstance(value, bool):
-        raise ValueError(f"{field} must be an amount in JPY, got {value!r}")
+    """An amount in JPY from a number or a string like ``"500万円"`` (inf: unlimited; callers
+    check the range)."""
     if isinstance(value, str):
         match = _YEN_RE.match(value)
         if not match:
             raise ValueError(f"{field} must be an amount such as 5000000, '500万円' or '1.5億円', "
-                             f"got {value!r}")
-        number = float(match.group(1).replace(",", ""))
-        return number * _YEN_UNITS[match.group(2) or "円"]
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{field} must be an amount in JPY, got {value!r}") from None
+                             f"got {_validate.shown(value)}")
+        number = float(match.group(1).replace(",", "")) * _YEN_UNITS[match.group(2) or "円"]
+        if not math.isfinite(number):
+            raise ValueError(f"{field} must be a finite amount, got {_validate.shown(value)}")
+        return number
+    if not _validate.is_number(value):
+        raise ValueError(f"{field} must be an amount in JPY (a number or a text such as "
+                         f"'500万円'), got {_validate.shown(value)}")
+    return _validate.number(field, value, allow_inf=True)
 
 
 def format_amount(x: float) -> str:
@@ -104,22 +106,16 @@ def section_components(section: str, cover_prevention: bool) -> tuple[str, ...]:
 
 
 def _positive(value: float, field: str, allow_inf: bool = True) -> float:
-    value = float(value)
-    if not (value > 0) or (not allow_inf and math.isinf(value)) or math.isnan(value):
-        raise ValueError(f"{field} must be > 0{'' if allow_inf else ' and finite'}, got {value!r}")
-    return value
+    return _validate.number(field, value, 0.0, lo_open=True, allow_inf=allow_inf)
 
 
 def _non_negative(value: float, field: str) -> float:
-    value = float(value)
-    if not (value >= 0) or not math.isfinite(value):
-        raise ValueError(f"{field} must be finite and >= 0, got {value!r}")
-    return value
+    return _validate.number(field, value, 0.0)
 
 
 def _check_keys(data: Mapping, allowed: tuple[str, ...], where: str) -> None:
     if not isinstance(data, Mapping):
-        raise ValueError(f"{where} must be a table of fields, got {data!r}")
+        raise ValueError(f"{where} must be a table of fields, got {_validate.shown(data)}")
     unknown = [k for k in data if k not in allowed]
     if unknown:
         raise ValueError(f"{where}: unknown field {unknown[0]!r}; known fields: {', '.join(allowed)}")
@@ -147,12 +143,10 @@ class SectionTerms:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "limit", _positive(parse_yen(self.limit, "limit"), "limit"))
-        coinsurance = float(self.coinsurance)
-        if not 0.0 < coinsurance <= 1.0:
-            raise ValueError(f"coinsurance must be in (0, 1], got {coinsurance!r}")
-        set_(self, "coinsurance", coinsurance)
+        set_(self, "coinsurance", _validate.number("coinsurance", self.coinsurance, 0.0, 1.0, lo_open=True))
         if not isinstance(self.sublimits, Mapping):
-            raise ValueError(f"sublimits must be a table of component = amount, got {self.sublimits!r}")
+            raise ValueError(f"sublimits must be a table of component = amount, got "
+                             f"{_validate.shown(self.sublimits)}")
         subs = {}
         for name, amount in self.sublimits.items():
             if name not in COMPONENTS:
@@ -163,14 +157,14 @@ class SectionTerms:
              _non_negative(self.waiting_period_days, "waiting_period_days"))
         set_(self, "indemnity_period_days",
              _positive(self.indemnity_period_days, "indemnity_period_days"))
-        if not isinstance(self.covered, bool):
-            raise ValueError(f"covered must be true or false, got {self.covered!r}")
+        _validate.flag("covered", self.covered)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "SectionTerms":
+    def from_dict(cls, data: Mapping[str, Any], where: str = "section terms") -> "SectionTerms":
         fields = tuple(f.name for f in dataclasses.fields(cls))
-        _check_keys(data, fields, "section terms")
-        return cls(**data)
+        _check_keys(data, fields, where)
+        with _validate.located(where, fields):
+            return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -196,18 +190,17 @@ class CoverageTerms:
 
     def __post_init__(self) -> None:
         if not isinstance(self.sections, Mapping):
-            raise ValueError(f"sections must be a table of section name = terms, got {self.sections!r}")
+            raise ValueError(f"sections must be a table of section name = terms, got "
+                             f"{_validate.shown(self.sections)}")
         sections = {}
         for name, section in self.sections.items():
             if name not in SECTIONS:
                 raise ValueError(f"sections: unknown section {name!r}; known: {', '.join(SECTIONS)}")
             if isinstance(section, Mapping):
-                try:
-                    section = SectionTerms.from_dict(section)
-                except ValueError as exc:
-                    raise ValueError(f"sections.{name}: {exc}") from None
+                section = SectionTerms.from_dict(section, f"sections.{name}")
             if not isinstance(section, SectionTerms):
-                raise ValueError(f"sections.{name} must be SectionTerms or a table, got {section!r}")
+                raise ValueError(f"sections.{name} must be SectionTerms or a table, got "
+                                 f"{_validate.shown(section)}")
             allowed = section_components(name, True)
             for component in section.sublimits:
                 if component not in allowed:
@@ -223,27 +216,34 @@ class CoverageTerms:
                            _non_negative(parse_yen(self.deductible, "deductible"), "deductible"))
         object.__setattr__(self, "aggregate_limit",
                            _positive(parse_yen(self.aggregate_limit, "aggregate_limit"), "aggregate_limit"))
-        if not isinstance(self.cover_prevention, bool):
-            raise ValueError(f"cover_prevention must be true or false, got {self.cover_prevention!r}")
+        _validate.flag("cover_prevention", self.cover_prevention)
 
     @property
     def covered_sections(self) -> tuple[str, ...]:
         return tuple(s for s in SECTIONS if s in self.sections and self.sections[s].covered)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "CoverageTerms":
-        """Terms from a dict such as the ``[terms]`` table of a profile TOML."""
-        _check_keys(data, ("sections", "deductible", "aggregate_limit", "cover_prevention"), "terms")
+    def from_dict(cls, data: Mapping[str, Any], where: str = "terms") -> "CoverageTerms":
+        """Terms from a dict such as the ``[terms]`` table of a profile TOML; errors name the
+        field's dotted path under ``where`` (e.g. ``terms.sections.response.limit``)."""
+        fields = ("sections", "deductible", "aggregate_limit", "cover_prevention")
+        _check_keys(data, fields, where)
         if "sections" not in data:
-            raise ValueError("terms: field 'sections' is required (a table per covered section)")
-        return cls(**data)
+            raise ValueError(f"{where}: field 'sections' is required (a table per covered section)")
+        with _validate.located(where, fields):
+            return cls(**data)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "CoverageTerms":
         """Terms from the ``[terms]`` table of a TOML file (or the whole file if it has none)."""
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-        return cls.from_dict(data.get("terms", data))
+        data = _input.read_toml(path, "terms file")
+        with _validate.located(f"terms file {path}"):
+            if "terms" in data:
+                others = [k for k in data if k != "terms" and k not in _PROFILE_TABLES]
+                if others:
+                    raise ValueError(f"unknown table {others[0]!r} beside [terms]")
+                data = data["terms"]
+            return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
         return {"sections": {k: v.to_dict() for k, v in self.sections.items()},

@@ -34,3 +34,13 @@ def ticking():
     finally:
         stop.set()
         t.join()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    counts = getattr(config, "malformed_counts", None)
+    if counts:
+        terminalreporter.write_line(
+            f"malformed-input sweep: {counts['cases']} cases, {counts['totals']} in {counts['seconds']} s "
+            "(by loader and mutation kind: build/test-output/malformed-inputs.json)")
+        for loader, results in sorted(counts["by_loader"].items()):
+            terminalreporter.write_line(f"  {loader:28} {results}")

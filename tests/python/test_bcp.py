@@ -98,7 +98,7 @@ def test_compare_prepends_the_baseline():
     ("[simulation]\nrounds = 5\n", "simulation: unknown field 'rounds'"),
     ("[[variants]]\ncontrols = { edr = true }\n", r"variants\[0\]: field 'name' is required"),
     ("[[variants]]\nname = 'x'\ncontrols = { sandbox = true }\n", "controls: unknown control 'sandbox'"),
-    ("[[variants]]\nname = 'x'\nrevenue = -1\n", "revenue must be > 0"),
+    ("[[variants]]\nname = 'x'\nrevenue = -1\n", r"variants\[0\].revenue must be a finite number > 0"),
 ])
 def test_bad_plans_are_refused(tmp_path, body, message):
     path = tmp_path / "plan.toml"
@@ -116,4 +116,4 @@ def test_cli_reports_bad_profile_with_field_name(tmp_path, capsys):
         gross_margin = 1.4
         """), encoding="utf-8")
     assert main(["bcp", str(path)]) == 2
-    assert "gross_margin must lie in [0, 1]" in capsys.readouterr().err
+    assert "organisation.gross_margin must be a finite number in [0, 1]" in capsys.readouterr().err

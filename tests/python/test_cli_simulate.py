@@ -45,9 +45,9 @@ def test_table_output(capsys):
 
 @pytest.mark.parametrize("body, message", [
     ("[[attack_type]]\nname='a'\nfrequency={distribution='poisson', rate=-1}\n"
-     "severity={distribution='lognormal', mu=1, sigma=1}\n", "attack_type[0].frequency: rate must be finite and >= 0, got -1"),
+     "severity={distribution='lognormal', mu=1, sigma=1}\n", "attack_type[0].frequency.rate must be finite and >= 0, got -1"),
     ("[[attack_type]]\nname='a'\nfrequency={distribution='poisson', rate=1}\n"
-     "severity={distribution='lognormal', mean=1, median=2}\n", "attack_type[0].severity: mean must be greater than median"),
+     "severity={distribution='lognormal', mean=1, median=2}\n", "attack_type[0].severity.mean must be greater than median"),
     ("[[attack_type]]\nname='a'\nfrequency={distribution='binomial', rate=1}\n"
      "severity={distribution='lognormal', mu=1, sigma=1}\n", "unknown frequency 'binomial'"),
     ("[[attack_type]]\nname='a'\nfrequency={distribution='poisson'}\n"

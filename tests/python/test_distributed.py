@@ -51,3 +51,41 @@ def test_a_cluster_must_be_asked_for():
         distributed.simulate_portfolio(model, 100, 1)
     with pytest.raises(ValueError, match="local_cluster must be an integer >= 1"):
         distributed.simulate_portfolio(model, 100, 1, local_cluster=0)
+
+
+def test_a_local_cluster_listens_on_loopback_with_tls_and_no_dashboard():
+    from dask.distributed import Client
+
+    import urllib.error
+    import urllib.request
+
+    with distributed.local_client(1) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://127.0.0.1:")
+        info = client.scheduler_info()
+        assert all(w.startswith("tls://127.0.0.1:") for w in info["workers"])
+        # Dask always opens an HTTP port; it must serve nothing (no dashboard, metrics, logs)
+        port = info["services"].get("dashboard")
+        for page in ("/status", "/info/main/workers.html", "/json/counts.json", "/metrics"):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=10)
+            assert err.value.code == 404
+            err.value.close()
+        # without the run's credentials nobody can connect: no plain connection, no TLS without a key
+        with pytest.raises((OSError, TimeoutError)):
+            Client(address.replace("tls://", "tcp://"), timeout=3)
+        with pytest.raises((OSError, TimeoutError, TypeError, ValueError)):
+            Client(address, timeout=3)
+
+
+def test_cluster_size_and_scheduler_address_are_refused_by_name(capsys):
+    too_many = distributed.max_local_workers() + 1
+    args = ["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "10"]
+    assert main(args + ["--local-cluster", str(too_many)]) == 2
+    assert "--local-cluster must be at most" in capsys.readouterr().err
+    assert main(args + ["--local-cluster", "4294967296"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--local-cluster" in err and "4294967296" in err
+    assert main(args + ["--dask", "tcp://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "scheduler tcp://127.0.0.1:1: cannot connect within 10 s" in err

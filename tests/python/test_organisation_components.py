@@ -139,7 +139,7 @@ def test_overrides_change_a_factor_and_refuse_unknown_paths():
 
 
 def test_bad_distribution_parameters_are_refused():
-    with pytest.raises(ValueError, match="median must be finite and > 0"):
+    with pytest.raises(ValueError, match="median must be a finite number > 0"):
         comp.LognormalDays(-1.0, 0.5)
     with pytest.raises(ValueError, match="long_probability"):
         comp.CardSuspension(1.2, 180, 15, 20, 0.8)

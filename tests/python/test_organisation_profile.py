@@ -35,18 +35,18 @@ def test_defaults_are_filled_and_labelled():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("revenue", -1.0, "revenue must be > 0"),
-    ("revenue", 0.0, "revenue must be > 0"),
+    ("revenue", -1.0, "revenue must be a finite number > 0"),
+    ("revenue", 0.0, "revenue must be a finite number > 0"),
     ("revenue", float("nan"), "revenue must be a finite number"),
-    ("gross_margin", 1.2, r"gross_margin must lie in \[0, 1\]"),
-    ("gross_margin", -0.1, r"gross_margin must lie in \[0, 1\]"),
-    ("ec_share", 1.5, r"ec_share must lie in \[0, 1\]"),
-    ("it_dependency", -0.5, r"it_dependency must lie in \[0, 1\]"),
+    ("gross_margin", 1.2, r"gross_margin must be a finite number in \[0, 1\]"),
+    ("gross_margin", -0.1, r"gross_margin must be a finite number in \[0, 1\]"),
+    ("ec_share", 1.5, r"ec_share must be a finite number in \[0, 1\]"),
+    ("it_dependency", -0.5, r"it_dependency must be a finite number in \[0, 1\]"),
     ("personal_records", -1, "personal_records must be a whole number >= 0"),
     ("card_records", -5, "card_records must be a whole number >= 0"),
     ("card_records", 2.5, "card_records must be a whole number >= 0"),
     ("employees", 0, "employees must be a whole number >= 1"),
-    ("labour_cost_month", -1.0, "labour_cost_month must be >= 0"),
+    ("labour_cost_month", -1.0, "labour_cost_month must be a finite number >= 0"),
     ("industry", "mining", "industry must be one of"),
     ("size", "huge", "size must be one of"),
 ])
@@ -60,13 +60,13 @@ def test_unknown_control_is_refused_by_name():
         profile(controls={"firewall": True})
     with pytest.raises(ValueError, match="controls.edr must be true or false"):
         profile(controls={"edr": "yes"})
-    with pytest.raises(ValueError, match="controls.downtime_scale must be finite and >= 0"):
+    with pytest.raises(ValueError, match="controls.downtime_scale must be a finite number >= 0"):
         profile(controls={"downtime_scale": -1})
 
 
 @pytest.mark.parametrize("line, message", [
-    ("revenue = -5e9", "revenue must be > 0"),
-    ("gross_margin = 1.5", r"gross_margin must lie in \[0, 1\]"),
+    ("revenue = -5e9", "organisation.revenue must be a finite number > 0"),
+    ("gross_margin = 1.5", r"organisation.gross_margin must be a finite number in \[0, 1\]"),
     ("personal_records = -10", "personal_records must be a whole number >= 0"),
     ("turnover = 5e9", "organisation: unknown field 'turnover'"),
 ])
@@ -177,7 +177,7 @@ def test_factors_are_overridable_from_python_and_toml(tmp_path):
         [overrides]
         "controls.restore_drills.downtime.ransomware" = -1
         """)
-    with pytest.raises(ValueError, match=r"controls.restore_drills.downtime.ransomware must be a finite factor > 0"):
+    with pytest.raises(ValueError, match=r"controls.restore_drills.downtime.ransomware must be a finite number > 0"):
         OrganisationProfile.from_toml(bad)
     with pytest.raises(ValueError, match=r"records.by_type.ransomware.exposure_probability must lie in \[0, 1\]"):
         comp.load(overrides={"records.by_type.ransomware.exposure_probability": 1.5})

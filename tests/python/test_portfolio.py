@@ -167,8 +167,12 @@ def test_higher_deductible_never_raises_insured_loss(xs, d1, d2):
     # exact in real arithmetic; the running aggregate can move the float sum by a few ulps
     assert a.sum() >= b.sum() - 4 * n * np.spacing(max(b.sum(), 1.0))
     assert (a <= x).all()
+    # The cap holds exactly for the running total in event order, the order in which the
+    # contract consumes it.  Summing the same payments in another order (np.sum is pairwise)
+    # can round one ulp above the cap, so that is not a property of the arithmetic.
     for y in range(3):
-        assert a[year == y].sum() <= 5e8
+        paid = a[year == y]
+        assert paid.size == 0 or np.cumsum(paid)[-1] <= 5e8
 
 
 def write(tmp_path, text: str) -> Path:

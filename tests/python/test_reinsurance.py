@@ -97,7 +97,7 @@ def test_higher_retention_never_cedes_more(xs, r1, r2, n):
 
 
 def test_bad_contracts_are_refused_by_name(tmp_path):
-    with pytest.raises(ValueError, match="QuotaShare share must be in"):
+    with pytest.raises(ValueError, match="QuotaShare share must be a finite number in"):
         re.QuotaShare(1.5)
     with pytest.raises(ValueError, match="PerEventXL reinstatements"):
         re.PerEventXL(1, 2, reinstatements=-1)
@@ -107,7 +107,7 @@ def test_bad_contracts_are_refused_by_name(tmp_path):
         re.StopLoss(1, 0)
     with pytest.raises(ValueError, match="unknown contract"):
         re.Programme.from_dict({"cat_bond": {}})
-    with pytest.raises(ValueError, match=r"reinsurance.quota_share: .*unexpected keyword"):
+    with pytest.raises(ValueError, match=r"reinsurance.quota_share: unknown field 'cession'"):
         re.Programme.from_dict({"quota_share": {"cession": 0.2}})
     p = tmp_path / "r.toml"
     p.write_text("[reinsurance.quota_share]\nshare = 0.25\n")

@@ -39,7 +39,7 @@ def test_mean_and_std_standard_errors(replications):
 
 def test_levels_and_return_periods_are_validated():
     x = np.arange(100.0)
-    with pytest.raises(ValueError, match="p must be in"):
+    with pytest.raises(ValueError, match="p must be a finite number in"):
         measures.var(x, 1.0)
     with pytest.raises(ValueError, match="return_periods"):
         measures.ep_table(x, x, [0.5])

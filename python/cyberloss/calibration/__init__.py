@@ -293,14 +293,24 @@ def load(path: str | Path | None = None,
     names a JSON file holding such a mapping.  Every value is validated; an unknown key or a
     bad value raises ValueError naming it.
     """
-    data = read(path, overrides)
-    return Calibration(data, _frequency.fit(data))
+    return _fitted(read(path, overrides))
 
 
 def from_dict(document: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Calibration:
     """Like :func:`load` for a calibration document already in memory."""
-    data = parse(document, "<dict>", overrides)
-    return Calibration(data, _frequency.fit(data))
+    return _fitted(parse(document, "<dict>", overrides))
+
+
+def _fitted(data) -> Calibration:
+    """Fit the frequency model; counts that make it overflow are refused, not fitted to inf."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            return Calibration(data, _frequency.fit(data))
+    except FloatingPointError as exc:
+        raise ValueError(f"calibration file {data.path}: the frequency model cannot be fitted to "
+                         f"these counts and exposures ({exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"calibration file {data.path}: {exc}") from None
 
 
 from . import uncertainty  # noqa: E402  (needs Calibration defined above)

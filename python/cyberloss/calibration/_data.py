@@ -7,11 +7,41 @@ rules as the file.
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
+
+from .. import _input, _validate
+
+MAX_COUNT = 1e12        # incidents, organisations, answers: a sanity bound far above Japan's
+MAX_MAN_YEN = 1e14      # 10^18 JPY
+
+# The keys each table may hold ("*": any key, checked by the reader where it matters) and
+# which of them are free text.  Everything else is refused by name, so a typo ("mediam") is
+# an error, not a silently ignored line.
+_TEXT, _ANY = "text", "any"
+_ENTRY = {"value": _ANY, "source": _TEXT, "quality": _TEXT, "note": _TEXT}
+_MARGIN = {"values": _ANY, "source": _TEXT, "quality": _TEXT, "window": _TEXT, "unit": _TEXT, "note": _TEXT}
+_WINDOW = {"start": _TEXT, "end": _TEXT, "years": _ANY, "source": _TEXT, "quality": _TEXT}
+_SCHEMA = {
+    "format": _TEXT, "about": _TEXT, "sources": {"*": _TEXT},
+    "windows": {"cumulative": _WINDOW, "recent": _WINDOW},
+    "attack_types": [{"key": _ANY, "label_ja": _TEXT, "margin": _ANY, "note": _TEXT}],
+    "industries": [{"key": _ANY, "label_ja": _TEXT, "jsic": _TEXT, "margin": _ANY, "note": _TEXT}],
+    "sizes": [{"key": _ANY, "label_ja": _TEXT, "note": _TEXT}],
+    "margins": {"total_cumulative": _ENTRY, "total_recent": _ENTRY, "size": _MARGIN,
+                "industry": _MARGIN, "attack_type": _MARGIN, "attack_type_recent": _MARGIN},
+    "interactions": {"*": {"value": _ANY, "attack_margin": _ANY, "dimension": _ANY, "category": _ANY,
+                           "source": _TEXT, "quality": _TEXT, "note": _TEXT}},
+    "exposure": {"large": _ENTRY, "sme": _ENTRY, "enterprises_total": _ENTRY},
+    "severity": {"unit": _ANY, "*": {"*": {"mean": _ANY, "median": _ANY, "answers": _ANY,
+                                           "source": _TEXT, "quality": _TEXT, "note": _TEXT}}},
+    "severity_scope": {"includes": _ANY, "excludes": _ANY, "source": _TEXT, "quality": _TEXT,
+                       "note": _TEXT},
+    "assumptions": {"*": {"value": _ANY, "allowed": [_TEXT], "quality": _TEXT, "source": _TEXT,
+                          "reasoning": _TEXT}},
+}
 
 MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in man-yen
 QUALITIES = ("published", "derived", "approximate", "assumption")
@@ -110,50 +140,71 @@ class _Reader:
 
     def get(self, node: Any, key: str, path: str) -> Any:
         if not isinstance(node, Mapping):
-            raise self.fail(f"'{path}' must be an object, got {type(node).__name__}")
+            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}")
         if key not in node:
             name = f"{path}.{key}" if path else key
             raise self.fail(f"missing key '{name}'")
         return node[key]
 
-    def number(self, value: Any, path: str, *, positive: bool = False) -> float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or value < 0 or (positive and value == 0):
-            need = "a positive number" if positive else "a non-negative number"
-            raise self.fail(f"'{path}' must be {need}, got {value!r}")
-        return float(value)
+    def checked(self, check, *args, **kwargs):
+        """Run one of ``_validate``'s checks; its error becomes this file's error."""
+        try:
+            return check(*args, **kwargs)
+        except ValueError as exc:
+            raise self.fail(str(exc)) from None
+
+    def number(self, value: Any, path: str, *, positive: bool = False, hi: float = MAX_COUNT) -> float:
+        return self.checked(_validate.number, f"'{path}'", value, 0.0, lo_open=positive, cap=hi)
 
     def share(self, value: Any, path: str, *, open_interval: bool = False) -> float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or not (0.0 <= value <= 1.0) or (open_interval and value in (0.0, 1.0)):
-            bounds = "(0, 1)" if open_interval else "[0, 1]"
-            raise self.fail(f"'{path}' must be a share in {bounds}, got {value!r}")
-        return float(value)
+        return self.checked(_validate.number, f"'{path}' (a share)", value, 0.0, 1.0,
+                            lo_open=open_interval, hi_open=open_interval)
 
     def integer(self, value: Any, path: str, minimum: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
-                or value < minimum:
-            raise self.fail(f"'{path}' must be an integer >= {minimum}, got {value!r}")
-        return int(value)
+        return int(self.checked(_validate.number, f"'{path}'", value, minimum, cap=MAX_COUNT, integer=True))
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value:
-            raise self.fail(f"'{path}' must be a non-empty string, got {value!r}")
+            raise self.fail(f"'{path}' must be a non-empty string, got {_validate.shown(value)}")
         return value
+
+    def conform(self, node: Any, schema: Any, path: str = "") -> None:
+        """Refuse keys the schema does not know and free-text fields that are not text."""
+        if schema == _ANY:
+            return
+        if schema == _TEXT:
+            if not isinstance(node, str):
+                raise self.fail(f"'{path}' must be a text, got {_validate.shown(node)}")
+            return
+        if isinstance(schema, list):
+            if not isinstance(node, list):
+                raise self.fail(f"'{path}' must be a list, got {_validate.shown(node)}")
+            for i, item in enumerate(node):
+                self.conform(item, schema[0], f"{path}[{i}]")
+            return
+        if not isinstance(node, Mapping):
+            raise self.fail(f"'{path or 'the document'}' must be an object, got {_validate.shown(node)}")
+        for key, value in node.items():
+            sub = schema.get(key, schema.get("*"))
+            name = f"{path}.{key}" if path else str(key)
+            if sub is None:
+                raise self.fail(f"unknown key '{name}' (known: {', '.join(k for k in schema if k != '*')})")
+            self.conform(value, sub, name)
 
     def quality(self, value: Any, path: str) -> str:
         if value not in QUALITIES:
             raise self.fail(f"'{path}' must be one of {', '.join(QUALITIES)}, got {value!r}")
         return value
 
-    def keyed_counts(self, node: Any, path: str, keys: tuple[str, ...], what: str) -> dict[str, float]:
+    def keyed_counts(self, node: Any, path: str, keys: tuple[str, ...], what: str,
+                     positive: bool = False) -> dict[str, float]:
         """A mapping whose keys must be exactly ``keys`` (in any order), values counts."""
         if not isinstance(node, Mapping):
-            raise self.fail(f"'{path}' must be an object, got {type(node).__name__}")
+            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}")
         for k in node:
             if k not in keys:
                 raise self.fail(f"unknown {what} '{k}' in '{path}' (known: {', '.join(keys)})")
-        return {k: self.number(self.get(node, k, path), f"{path}.{k}") for k in keys}
+        return {k: self.number(self.get(node, k, path), f"{path}.{k}", positive=positive) for k in keys}
 
 
 def _labelled_list(r: _Reader, raw: Any, path: str) -> list[Mapping[str, Any]]:
@@ -182,7 +233,8 @@ def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
     v: dict[str, Callable[[Any, str], Any]] = {
         "attack_type_reconciliation": lambda x, p: _choice(r, x, p, ("type_events", "scale_to_total")),
         "web_leak_card_share": lambda x, p: r.share(x, p, open_interval=True),
-        "exposure.organisation": lambda x, p: r.number(x, p, positive=True),
+        "exposure.organisation": lambda x, p: r.checked(_validate.number, f"'{p}' (organisations)",
+                                                        x, 1.0, cap=MAX_COUNT),
         "industry_share.company": lambda x, p: _industry_shares(r, x, p, industries),
         "industry_share.organisation": lambda x, p: _industry_shares(r, x, p, industries),
         "tail.threshold_quantile": lambda x, p: r.share(x, p, open_interval=True),
@@ -191,12 +243,12 @@ def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
     for s in sizes:
         v[f"reporting_factor.{s}"] = lambda x, p: _at_least_one(r, x, p)
     for a in modelled_types:
-        v[f"severity.{a}.mean"] = lambda x, p: r.number(x, p, positive=True)
-        v[f"severity.{a}.median"] = lambda x, p: r.number(x, p, positive=True)
+        v[f"severity.{a}.mean"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
+        v[f"severity.{a}.median"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
         v[f"severity.{a}.answers"] = lambda x, p: r.integer(x, p, 2)
     for a in ("web_leak_card", "web_leak_personal"):
-        v[f"severity.{a}.recent_mean"] = lambda x, p: r.number(x, p, positive=True)
-        v[f"severity.{a}.recent_median"] = lambda x, p: r.number(x, p, positive=True)
+        v[f"severity.{a}.recent_mean"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
+        v[f"severity.{a}.recent_median"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
     return v
 
 
@@ -225,8 +277,7 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
         return {}
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
-        with path.open(encoding="utf-8") as fh:
-            loaded = json.load(fh)
+        loaded = _input.read_json(path, "overrides file")
         if not isinstance(loaded, dict):
             raise ValueError(f"overrides file {path}: must hold a JSON object of key -> value")
         return loaded
@@ -240,13 +291,8 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
 def read(path: str | Path | None = None,
          overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
     """Load and validate a calibration file, then apply ``overrides`` to its assumptions."""
-    file = DEFAULT_PATH if path is None else Path(path)
-    try:
-        with file.open(encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"calibration file {file}: not valid JSON ({exc})") from exc
-    return parse(raw, str(file), overrides)
+    file = DEFAULT_PATH if path is None else _input.path_of(path, "calibration file")
+    return parse(_input.read_json(file, "calibration file"), str(file), overrides)
 
 
 def _field_by_key(r: "_Reader", items, section: str, field: str) -> dict[str, str]:
@@ -260,7 +306,8 @@ def parse(raw: Any, origin: str = "<dict>",
     """Validate an already-parsed calibration document (see :func:`read`)."""
     r = _Reader(origin)
     if not isinstance(raw, Mapping):
-        raise r.fail("top level must be a JSON object")
+        raise r.fail(f"top level must be a JSON object, got {_validate.shown(raw)}")
+    r.conform(raw, _SCHEMA)
 
     types_raw = _labelled_list(r, r.get(raw, "attack_types", ""), "attack_types")
     attack_types = tuple(t["key"] for t in types_raw)
@@ -287,7 +334,7 @@ def parse(raw: Any, origin: str = "<dict>",
 
     windows = r.get(raw, "windows", "")
     years = {p: r.number(r.get(r.get(windows, p, "windows"), "years", f"windows.{p}"),
-                         f"windows.{p}.years", positive=True) for p in PERIODS}
+                         f"windows.{p}.years", positive=True, hi=1000.0) for p in PERIODS}
     if years["recent"] >= years["cumulative"]:
         raise r.fail(f"'windows.recent.years' ({years['recent']}) must be shorter than "
                      f"'windows.cumulative.years' ({years['cumulative']})")
@@ -307,22 +354,23 @@ def parse(raw: Any, origin: str = "<dict>",
     if total_rec > total_cum:
         raise r.fail(f"'margins.total_recent.value' ({total_rec}) exceeds 'margins.total_cumulative.value' ({total_cum})")
     size_margin = r.keyed_counts(r.get(published("size"), "values", "margins.size"),
-                                 "margins.size.values", sizes, "size")
+                                 "margins.size.values", sizes, "size", positive=True)
     groups = tuple(dict.fromkeys(industry_margin.values()))
     industry_group_margin = r.keyed_counts(r.get(published("industry"), "values", "margins.industry"),
-                                           "margins.industry.values", groups, "industry")
+                                           "margins.industry.values", groups, "industry", positive=True)
     type_margins = tuple(dict.fromkeys(attack_margin.values()))
     attack_type_margin = r.keyed_counts(r.get(published("attack_type"), "values", "margins.attack_type"),
-                                        "margins.attack_type.values", type_margins, "attack type")
+                                        "margins.attack_type.values", type_margins, "attack type", positive=True)
     recent_node = r.get(published("attack_type_recent"), "values", "margins.attack_type_recent")
     if not isinstance(recent_node, Mapping):
-        raise r.fail("'margins.attack_type_recent.values' must be an object")
+        raise r.fail(f"'margins.attack_type_recent.values' must be an object, got {_validate.shown(recent_node)}")
     attack_type_recent_margin = {}
     for k, val in recent_node.items():
         if k not in type_margins or k == "web_leak":
             raise r.fail(f"unknown attack type '{k}' in 'margins.attack_type_recent.values' "
                          f"(known: {', '.join(t for t in type_margins if t != 'web_leak')})")
-        attack_type_recent_margin[k] = r.number(val, f"margins.attack_type_recent.values.{k}")
+        # a zero margin has no finite maximum-likelihood coefficient in the frequency fit
+        attack_type_recent_margin[k] = r.number(val, f"margins.attack_type_recent.values.{k}", positive=True)
     for name, margin in (("size", size_margin), ("industry", industry_group_margin)):
         if abs(sum(margin.values()) - total_cum) > 1.0:
             raise r.fail(f"'margins.{name}.values' add to {sum(margin.values()):g}, "
@@ -340,7 +388,7 @@ def parse(raw: Any, origin: str = "<dict>",
     interactions = []
     for name, node in inter_raw.items():
         p = f"interactions.{name}"
-        value = r.share(r.get(node, "value", p), f"{p}.value")
+        value = r.share(r.get(node, "value", p), f"{p}.value", open_interval=True)
         margin = r.get(node, "attack_margin", p)
         if margin not in type_margins:
             raise r.fail(f"unknown attack type '{margin}' in '{p}.attack_margin' (known: {', '.join(type_margins)})")
@@ -355,12 +403,13 @@ def parse(raw: Any, origin: str = "<dict>",
                                         str(node.get("note", ""))))
 
     exp_node = r.get(raw, "exposure", "")
-    exposure = {s: r.number(r.get(r.get(exp_node, s, "exposure"), "value", f"exposure.{s}"),
-                            f"exposure.{s}.value", positive=True) for s in ("large", "sme")}
+    exposure = {s: r.checked(_validate.number, f"'exposure.{s}.value' (organisations)",
+                             r.get(r.get(exp_node, s, "exposure"), "value", f"exposure.{s}"),
+                             1.0, cap=MAX_COUNT) for s in ("large", "sme")}
 
     sev = r.get(raw, "severity", "")
     if not isinstance(sev, Mapping):
-        raise r.fail(f"'severity' must be an object, got {type(sev).__name__}")
+        raise r.fail(f"'severity' must be an object, got {_validate.shown(sev)}")
     if r.get(sev, "unit", "severity") != "man-yen":
         raise r.fail(f"'severity.unit' must be 'man-yen', got {sev['unit']!r}")
     survey: dict[tuple[str, str], SurveyFigure] = {}
@@ -370,13 +419,13 @@ def parse(raw: Any, origin: str = "<dict>",
         if a not in attack_types:
             raise r.fail(f"unknown attack type '{a}' in 'severity' (known: {', '.join(attack_types)})")
         if not isinstance(periods, Mapping):
-            raise r.fail(f"'severity.{a}' must be an object of periods, got {type(periods).__name__}")
+            raise r.fail(f"'severity.{a}' must be an object of periods, got {_validate.shown(periods)}")
         for period, node in periods.items():
             p = f"severity.{a}.{period}"
             if period not in PERIODS:
                 raise r.fail(f"unknown period '{period}' in 'severity.{a}' (known: {', '.join(PERIODS)})")
-            mean = r.number(r.get(node, "mean", p), f"{p}.mean", positive=True)
-            median = r.number(r.get(node, "median", p), f"{p}.median", positive=True)
+            mean = r.number(r.get(node, "mean", p), f"{p}.mean", positive=True, hi=MAX_MAN_YEN)
+            median = r.number(r.get(node, "median", p), f"{p}.median", positive=True, hi=MAX_MAN_YEN)
             if mean <= median:
                 raise r.fail(f"'{p}': a lognormal needs mean > median, got mean {mean:g} <= median {median:g}")
             survey[(a, period)] = SurveyFigure(
@@ -466,5 +515,5 @@ def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
 def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_key: str, median_key: str) -> None:
     mean, median = assumptions[mean_key].value, assumptions[median_key].value
     if mean <= median:
-        raise ValueError(f"assumptions '{mean_key}' ({mean:g}) must exceed '{median_key}' ({median:g}): "
-                         "a lognormal has mean > median")
+        raise ValueError(f"'assumptions.{mean_key}.value' ({mean:g}) must exceed "
+                         f"'assumptions.{median_key}.value' ({median:g}): a lognormal has mean > median")

@@ -2,19 +2,45 @@
 
 Each subcommand lives in its own module ``cyberloss.cli.<name>`` exposing
 ``register(subparsers)``, which adds its parser and sets ``func`` to a callable taking the
-parsed arguments and returning an exit code.  JSON output keys are a stable contract.
+parsed arguments and returning an exit code.  JSON output keys are a stable contract; every
+JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON output").
+
+Errors in what the user gave (a value, a file, an option) print one line
+``cyberloss <command>: error: <message naming the field and the value>`` and exit with
+status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
+(``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
+by SIGPIPE.
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 
+from .._output import OutputError
+
 SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote", "portfolio"]
+BROKEN_PIPE_STATUS = 128 + 13
+_STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
+
+
+class _UsageError(Exception):
+    def __init__(self, prog: str, message: str):
+        super().__init__(message)
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block): ``cyberloss <command>: error: ...``."""
+
+    def error(self, message: str):
+        raise _UsageError(self.prog, message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="cyberloss",
         description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
     )
@@ -24,16 +50,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def one_line(message: object) -> str:
+    """The message on one line, control characters shown escaped."""
+    text = " ".join(str(message).split())
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+        reason = exc.strerror or str(exc)
+        if exc.filename is not None:
+            return f"{exc.filename}: {reason}"
+        if exc.errno in _STREAM_ERRNOS:
+            return f"standard output: {reason}"
+        return reason
+    return str(exc)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: send what is still buffered to /dev/null, not to a traceback."""
     try:
-        return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, MemoryError) as exc:
-        print(f"cyberloss {args.command}: error: {exc}", file=sys.stderr)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        print(f"{exc.prog}: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except SystemExit as exc:      # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE_STATUS
     except KeyboardInterrupt:
         print(f"cyberloss {args.command}: interrupted", file=sys.stderr)
         return 130
+    except (ValueError, OSError, MemoryError) as exc:
+        print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

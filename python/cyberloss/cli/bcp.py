@@ -2,16 +2,18 @@
 
 Prints annual expected loss (with its standard error), VaR 99%, expected downtime days and the
 difference of each variant to the baseline with its standard error; the variants share their
-random numbers.  ``--json`` prints ``{"variants": [...]}`` with stable keys.
+random numbers.  ``--json`` prints ``{"variants": [...], "warnings": [...]}`` with stable keys
+(strict JSON: a statistic that is not finite is null and named in ``warnings``).
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import unicodedata
 
-from cyberloss import bcp
+from cyberloss import _json, bcp
+
+from . import _args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,11 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[0])
     p.add_argument("profile", help="TOML file: [organisation], optional [simulation] and [[variants]]")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--years", type=int, help="simulated years (default from the file, else 200000)")
-    p.add_argument("--seed", type=int, help="random seed (default from the file, else 1)")
+    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT),
+                   help="simulated years (default from the file, else 200000)")
+    p.add_argument("--seed", type=_args.SEED, help="random seed (default from the file, else 1)")
     p.add_argument("--basis", choices=("publicised", "all"), help="incidence basis (default all)")
     p.add_argument("--period", choices=("cumulative", "recent"), help="calibration window (default recent)")
-    p.add_argument("--threads", type=int, default=None, help="engine threads (results do not depend on it)")
+    p.add_argument("--threads", type=_args.THREADS, default=None, help="engine threads (results do not depend on it)")
     p.set_defaults(func=run)
 
 
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, **changes))
     result = bcp.run_plan(plan, threads=args.threads)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(_json.dumps(result.to_dict()))
     else:
         print(format_table(result))
     return 0

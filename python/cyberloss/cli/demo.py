@@ -3,13 +3,18 @@
 Runs ``cyberloss quote`` on ``examples/sme_manufacturer.toml`` (organisation profile, policy
 terms and quote settings) and writes into ``--out``: the EP curve (``ep_curve.png``, return
 periods on a log axis), the HTML report (``quote.html``) and the JSON quote (``quote.json``).
+The folder is created if needed and checked before the simulation; each file is written
+atomically.  ``quote.json`` is strict JSON (README, "JSON output"): an unlimited limit is
+null; a statistic that is not finite is null and named in its ``warnings`` list.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .quote import write_outputs
+from .. import _json, _output
+from ..quote import MIN_YEARS
+from . import _args
+from .quote import check_outputs, write_outputs
 
 
 def example_path(name: str) -> Path:
@@ -24,19 +29,31 @@ def example_path(name: str) -> Path:
 EXAMPLE = example_path("sme_manufacturer.toml")
 
 
+def output_folder(path: str, option: str) -> Path:
+    """Create the folder ``path`` if needed and check that it accepts files."""
+    if not str(path).strip():
+        raise ValueError(f"{option} '': the folder name is empty")
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _output.OutputError(option, out, "exists and is not a folder") from None
+    except OSError as exc:
+        raise _output.OutputError(option, out, f"cannot create the folder: {exc.strerror or exc}",
+                                  exc.errno) from None
+    return _output.check_folder(out, option)
+
+
 def run(args) -> int:
     from ..quote import quote_profile
 
-    profile = Path(args.profile)
-    if not profile.is_file():
-        raise FileNotFoundError(f"profile not found: {profile} (give --profile PROFILE.toml)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    quote = quote_profile(profile, years=args.years, seed=args.seed)
+    out = output_folder(args.out, "--out")
     png, page, data = out / "ep_curve.png", out / "quote.html", out / "quote.json"
-    write_outputs(quote, png, page)
-    data.write_text(json.dumps(quote.to_json(), ensure_ascii=False, indent=2, allow_nan=False),
-                    encoding="utf-8")
+    check_outputs(png, page, "--out", "--out")
+    _output.check(data, "--out")
+    quote = quote_profile(args.profile, years=args.years, seed=args.seed)
+    write_outputs(quote, png, page, "--out", "--out")
+    _output.write_text(data, "--out", _json.dumps(quote.to_json()))
     print(quote.text())
     print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")
     return 0
@@ -46,7 +63,8 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="quote an example organisation and plot its EP curve")
     p.add_argument("--profile", default=str(EXAMPLE),
                    help="profile TOML with [terms] (default: examples/sme_manufacturer.toml)")
-    p.add_argument("--years", type=int, default=None, help="simulated years (default: the profile's)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the profile's)")
+    p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), default=None,
+                   help="simulated years (default: the profile's)")
+    p.add_argument("--seed", type=_args.SEED, default=None, help="random seed (default: the profile's)")
     p.add_argument("--out", default="demo_out", help="folder for the plot, report and JSON")
     p.set_defaults(func=run)

@@ -3,14 +3,16 @@
 ``--json`` prints ``{"margins": [...], "severity": [...], "interactions": [...]}``: margin rows
 have ``table``, ``category``, ``published``, ``model`` (plus difference, quality, basis);
 severity rows have ``attack_type``, ``period``, ``statistic``, ``published``, ``model`` (JPY)
-and ``survey_quantile``.
+and ``survey_quantile``; ``warnings`` names any statistic that is not finite (written as null).
 """
 from __future__ import annotations
 
 import argparse
-import json
 
 import pandas as pd
+
+from .. import _json
+from . import _args
 
 
 def register(subparsers) -> None:
@@ -21,8 +23,9 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="PATH", help="a calibration file instead of the packaged one")
     p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                    help="override an assumption (value parsed as JSON), e.g. reporting_factor.sme=12")
-    p.add_argument("--seed", type=int, default=None, help="seed of the simulated surveys")
-    p.add_argument("--replications", type=int, default=20_000, help="simulated surveys per attack type")
+    p.add_argument("--seed", type=_args.SEED, default=None, help="seed of the simulated surveys")
+    p.add_argument("--replications", type=_args.integer(2, _args.MAX_COUNT), default=20_000,
+                   help="simulated surveys per attack type")
     p.set_defaults(func=run)
 
 
@@ -30,11 +33,12 @@ def _overrides(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
+        key = key.strip()
         if not sep or not key:
             raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
         try:
-            out[key] = json.loads(text)
-        except json.JSONDecodeError:
+            out[key] = _json.loads(text, f"--set {key}")
+        except ValueError:      # not JSON (or NaN, Infinity, too deep): the text itself
             out[key] = text
     return out
 
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     seed = jnsa.DEFAULT_SEED if args.seed is None else args.seed
     rep = jnsa.reproduce(cal, seed=seed, replications=args.replications)
     if args.json:
-        print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
+        print(_json.dumps(rep.to_dict(), indent=1))
         return 0
     with pd.option_context("display.width", 120, "display.max_columns", 20):
         for name, title in (("size", "Cases by size (cumulative 2017-01..2024-06, incidents)"),

@@ -16,50 +16,73 @@ policy wording, ``--terms FILE.toml``; the book's deductible and limits stay per
 JSON keys (stable): policies, years, seed, block_years, attack_types, systemic_variance,
 scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, var, tvar keyed by
 level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64),
-reinstatement_premium_mean, average_policy_correlation; for an empty portfolio, message and
-gross / ceded / net = null.
+reinstatement_premium_mean, average_policy_correlation, warnings; for an empty portfolio,
+message and gross / ceded / net = null.  Strict JSON (README, "JSON output"): an unlimited
+reinsurance limit is null; a statistic that is not finite is null and named in ``warnings``.
+
+``--out`` writes the year-loss table as Parquet or CSV, chosen by the extension (``.parquet``,
+``.csv``; anything else is refused); the path is checked before the run and written
+atomically.  ``--dask ADDRESS`` trusts that scheduler completely: Dask moves pickled code and
+data, so a scheduler (or anyone who can reach it) runs what it likes in this process.
+``--local-cluster N`` starts N worker processes bound to 127.0.0.1, with TLS and temporary
+credentials, and without the dashboard unless ``--dashboard`` is given.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 
-from .. import distributed, portfolio as pf, reinsurance as re
+from .. import _json, _output, distributed, portfolio as pf, reinsurance as re
 from ..display import man_yen
+from . import _args
+
+OUT_FORMATS = (".parquet", ".csv")
+_XL_PARTS = ("retention", "limit", "reinstatements", "premium")
 
 
-def _numbers(text: str, option: str, lo: int, hi: int) -> list[float]:
+def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list[float]:
     parts = text.split(":")
-    if not lo <= len(parts) <= hi:
-        raise ValueError(f"{option} takes {lo} to {hi} numbers separated by ':', got {text!r}")
+    if not least <= len(parts) <= len(names):
+        raise ValueError(f"{option} takes {least} to {len(names)} numbers separated by ':' "
+                         f"({':'.join(names)}), got {text!r}")
+    out = []
+    for name, part in zip(names, parts):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise ValueError(f"{option} {text!r}: {name} must be a number, got {part!r}") from None
+    return out
+
+
+def _contract(option: str, text: str, build):
+    """Build a contract from an option's numbers; its errors name the option and the text."""
     try:
-        return [float(x) for x in parts]
-    except ValueError:
-        raise ValueError(f"{option}: not a number in {text!r}") from None
+        return build()
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r}: {exc}") from None
 
 
 def _xl(cls, text: str, option: str):
-    v = _numbers(text, option, 2, 4)
-    reinst = None if len(v) < 3 or math.isinf(v[2]) else v[2]
-    if reinst is not None and reinst != int(reinst):
-        raise ValueError(f"{option}: reinstatements must be a whole number, got {v[2]!r}")
-    return cls(v[0], v[1], None if reinst is None else int(reinst), v[3] if len(v) > 3 else 0.0)
+    v = _numbers(text, option, _XL_PARTS, 2)
+    reinst = None if len(v) < 3 or v[2] == math.inf else v[2]
+    return _contract(option, text, lambda: cls(v[0], v[1], reinst, v[3] if len(v) > 3 else 0.0))
 
 
 def programme(args: argparse.Namespace) -> re.Programme:
-    base = re.Programme.from_toml(args.reinsurance) if args.reinsurance else re.Programme()
+    base = re.Programme.from_toml(args.reinsurance) if args.reinsurance is not None else re.Programme()
     parts = {k: getattr(base, k) for k in ("per_risk", "per_event", "quota_share", "stop_loss")}
     if args.quota_share is not None:
-        parts["quota_share"] = re.QuotaShare(args.quota_share)
-    if args.per_risk_xl:
+        parts["quota_share"] = _contract("--quota-share", str(args.quota_share),
+                                         lambda: re.QuotaShare(args.quota_share))
+    if args.per_risk_xl is not None:
         parts["per_risk"] = _xl(re.PerRiskXL, args.per_risk_xl, "--per-risk-xl")
-    if args.per_event_xl:
+    if args.per_event_xl is not None:
         parts["per_event"] = _xl(re.PerEventXL, args.per_event_xl, "--per-event-xl")
-    if args.stop_loss:
-        v = _numbers(args.stop_loss, "--stop-loss", 1, 2)
-        parts["stop_loss"] = re.StopLoss(v[0], v[1] if len(v) > 1 else math.inf)
+    if args.stop_loss is not None:
+        v = _numbers(args.stop_loss, "--stop-loss", ("retention", "limit"), 1)
+        parts["stop_loss"] = _contract("--stop-loss", args.stop_loss,
+                                       lambda: re.StopLoss(v[0], v[1] if len(v) > 1 else math.inf))
     return re.Programme(**parts)
 
 
@@ -76,14 +99,14 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
     if args.loss in ("organisation", "covered"):
         loss = pf.OrganisationLoss(loss)
     if args.loss == "covered":
-        if not args.terms:
+        if args.terms is None:
             raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
         from .. import terms as tm
 
         # the book's deductible and limits are per-policy columns: the wording gives the sections
         wording = tm.CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
         loss = pf.CoveredLoss(loss, wording)
-    elif args.terms:
+    elif args.terms is not None:
         raise ValueError("--terms applies to --loss covered only")
     return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),
                              scenario=pf.scenario(args.scenario) if args.scenario else None)
@@ -92,19 +115,27 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
 def run(args: argparse.Namespace) -> int:
     if args.dask and args.local_cluster:
         raise ValueError("give --dask or --local-cluster, not both")
+    if args.local_cluster is not None:
+        distributed.check_local_cluster(args.local_cluster, "--local-cluster")
+    if args.dashboard and args.local_cluster is None:
+        raise ValueError("--dashboard applies to --local-cluster only")
+    if args.out is not None:
+        _output.suffix(args.out, "--out", OUT_FORMATS)
+        _output.check(args.out, "--out")
     model = build_model(args)
     progress = bool(args.progress)
     if args.dask or args.local_cluster:
         result = distributed.simulate_portfolio(model, args.years, args.seed, scheduler=args.dask,
                                                 local_cluster=args.local_cluster,
-                                                block_years=args.block_years, progress=progress)
+                                                block_years=args.block_years, progress=progress,
+                                                dashboard=args.dashboard)
     else:
         result = pf.simulate_portfolio(model, args.years, args.seed, block_years=args.block_years,
                                        threads=args.threads, progress=progress)
-    if args.out and not result.is_empty:
-        result.to_parquet(args.out)
+    if args.out is not None and not result.is_empty:
+        result.write(args.out, "--out")
     if args.json:
-        print(json.dumps(result.summary(), indent=2, ensure_ascii=False))
+        print(_json.dumps(result.summary()))
     elif result.is_empty:
         print(f"{args.portfolio}: {result.message}")
     else:
@@ -137,21 +168,27 @@ def register(sub) -> None:
     p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance",
                        description=__doc__.split("\n\n")[0])
     p.add_argument("portfolio", help="policy table, .csv or .parquet (see examples/portfolio_small.csv)")
-    p.add_argument("--years", type=int, required=True, help="number of simulated years")
-    p.add_argument("--seed", type=int, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
-    p.add_argument("--block-years", type=int, default=pf.DEFAULT_BLOCK_YEARS,
+    p.add_argument("--years", type=_args.COUNT, required=True, help="number of simulated years")
+    p.add_argument("--seed", type=_args.SEED, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
+    p.add_argument("--block-years", type=_args.COUNT, default=pf.DEFAULT_BLOCK_YEARS,
                    help=f"years per block (default {pf.DEFAULT_BLOCK_YEARS}); part of the run's definition")
-    p.add_argument("--threads", type=int, default=None, help="threads for a local run (default: all cores)")
-    p.add_argument("--dask", metavar="SCHEDULER", default=None, help="run on this dask.distributed scheduler")
-    p.add_argument("--local-cluster", type=int, metavar="N", default=None,
-                   help="run on a LocalCluster of N worker processes")
+    p.add_argument("--threads", type=_args.THREADS, default=None, help="threads for a local run (default: all cores)")
+    p.add_argument("--dask", metavar="SCHEDULER", default=None,
+                   help="run on this dask.distributed scheduler (trusted completely: Dask runs "
+                        "pickled code, so use only a scheduler you control)")
+    p.add_argument("--local-cluster", type=_args.integer(1, distributed.MAX_LOCAL_WORKERS), metavar="N",
+                   default=None, help="run on a LocalCluster of N worker processes on this machine "
+                                      "(loopback only, TLS with temporary credentials)")
+    p.add_argument("--dashboard", action="store_true",
+                   help="with --local-cluster: also start the Dask dashboard (loopback only)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--out", metavar="YLT.parquet", default=None, help="write the year-loss table to Parquet")
+    p.add_argument("--out", metavar="YLT.parquet", default=None,
+                   help="write the year-loss table: .parquet or .csv, by extension")
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
     p.add_argument("--basis", choices=("all", "publicised"), default="all", help="rate basis (default all)")
     p.add_argument("--period", choices=("recent", "cumulative"), default="recent",
                    help="rate and severity period (default recent)")
-    p.add_argument("--exposure-elasticity", type=float, default=0.0,
+    p.add_argument("--exposure-elasticity", type=_args.number(0.0, 1.0), default=0.0,
                    help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
     p.add_argument("--loss", choices=("survey", "organisation", "covered"), default="survey",
                    help="per-incident loss: survey-basis severity (default), the organisation's "
@@ -162,11 +199,12 @@ def register(sub) -> None:
                         "periods, coinsurance, section limits); its deductible and aggregate "
                         "limit are replaced by the book's columns")
     p.add_argument("--no-systemic", action="store_true", help="switch the systemic shock off")
-    p.add_argument("--systemic-variance", type=float, default=None,
+    p.add_argument("--systemic-variance", type=_args.number(0.0), default=None,
                    help="one systemic variance for every attack type (default: derived per type)")
     p.add_argument("--scenario", choices=sorted(pf.SCENARIOS), default=None, help="a named stress scenario")
     p.add_argument("--reinsurance", metavar="FILE.toml", default=None, help="reinsurance programme file")
-    p.add_argument("--quota-share", type=float, default=None, metavar="Q", help="quota share ceding Q in [0, 1]")
+    p.add_argument("--quota-share", type=_args.number(0.0, 1.0), default=None, metavar="Q",
+                   help="quota share ceding Q in [0, 1]")
     p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
                    help="per-risk XL: retention, limit, reinstatements, premium (JPY)")
     p.add_argument("--per-event-xl", default=None, metavar="R:L[:N[:P]]",

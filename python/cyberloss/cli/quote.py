@@ -1,10 +1,21 @@
-"""``cyberloss quote PROFILE.toml``: premiums, EP curve and the retention/limit choice."""
+"""``cyberloss quote PROFILE.toml``: premiums, EP curve and the retention/limit choice.
+
+``--json`` prints the quote in JPY as strict JSON (README, "JSON output"): an unlimited limit
+is null; a statistic that is not finite is null and named in ``warnings``.  ``--plot`` writes
+the EP curve (.png, .svg or .pdf, by extension) and ``--html`` the report (.html); both paths
+are checked before the simulation and written atomically.
+"""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
+
+from .. import _json, _output
+from ..quote import MIN_YEARS
+from . import _args
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")
+HTML_FORMATS = (".html", ".htm")
 
 
 def register(subparsers) -> None:
@@ -14,40 +25,54 @@ def register(subparsers) -> None:
                     "[terms] table, and print expected losses, VaR/TVaR, premiums by principle, "
                     "the EP curve and the recommended deductible and limit (amounts in 万円/億円; "
                     "JSON in JPY). Settings come from the optional [quote] table.")
-    parser.add_argument("profile", type=Path, help="organisation profile TOML with a [terms] table")
+    parser.add_argument("profile", help="organisation profile TOML with a [terms] table")
     parser.add_argument("--json", action="store_true", help="print the quote as JSON (JPY)")
-    parser.add_argument("--plot", type=Path, metavar="EP.png", help="write the EP curve plot")
-    parser.add_argument("--html", type=Path, metavar="REPORT.html", help="write an HTML report")
-    parser.add_argument("--years", type=int, help="simulated years (overrides [quote] years)")
-    parser.add_argument("--seed", type=int, help="random seed (overrides [quote] seed)")
+    parser.add_argument("--plot", metavar="EP.png", help="write the EP curve plot (.png, .svg, .pdf)")
+    parser.add_argument("--html", metavar="REPORT.html", help="write an HTML report")
+    parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
+                        help="simulated years (overrides [quote] years)")
+    parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
     parser.set_defaults(func=run)
 
 
-def write_outputs(quote, plot: Path | None, html_path: Path | None) -> None:
-    """Write the EP curve PNG and/or the HTML report (Agg backend without a display)."""
+def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
+                  html_option: str = "--html") -> None:
+    """Refuse unwritable or wrongly named output paths before the simulation."""
+    if plot is not None:
+        _output.check(plot, plot_option, PLOT_FORMATS)
+    if html_path is not None:
+        _output.check(html_path, html_option, HTML_FORMATS)
+
+
+def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
+                  html_option: str = "--html") -> None:
+    """Write the EP curve plot and/or the HTML report atomically (Agg backend without a
+    display); the plot's format follows its extension."""
     if plot is None and html_path is None:
         return
     from ..plotting import pyplot
 
     plt = pyplot()
     if plot is not None:
+        fmt = _output.suffix(plot, plot_option, PLOT_FORMATS)[1:]
         ax = quote.plot_ep()
-        ax.figure.savefig(plot, dpi=120, bbox_inches="tight")
-        plt.close(ax.figure)
+        try:
+            _output.write(plot, plot_option,
+                          lambda fh: ax.figure.savefig(fh, format=fmt, dpi=120, bbox_inches="tight"))
+        finally:
+            plt.close(ax.figure)
     if html_path is not None:
-        html_path.write_text(quote.to_html(), encoding="utf-8")
+        _output.write_text(html_path, html_option, quote.to_html())
 
 
 def run(args: argparse.Namespace) -> int:
     from cyberloss.quote import quote_profile
 
-    if not args.profile.is_file():
-        raise FileNotFoundError(f"profile not found: {args.profile}")
+    check_outputs(args.plot, args.html)
     quote = quote_profile(args.profile, years=args.years, seed=args.seed)
     write_outputs(quote, args.plot, args.html)
     if args.json:
-        json.dump(quote.to_json(), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
-        print()
+        print(_json.dumps(quote.to_json()))
     else:
         print(quote.text())
         for label, path in (("EP curve plot", args.plot), ("HTML report", args.html)):

@@ -3,14 +3,13 @@
 The scenario fixes the attack type and the downtime (e.g. the insurers' example cases in
 ``examples/tmnf1.toml`` and ``examples/tmnf2.toml``); the rest comes from the organisation
 profile and the calibrated data.  Deterministic: no random numbers.  ``--json`` prints every
-component in JPY (including ``lost_profit``), the total and where each number comes from.
+component in JPY (including ``lost_profit``), the total, where each number comes from and ``warnings`` (strict JSON: see README, "JSON output").
 """
 from __future__ import annotations
 
 import argparse
-import json
 
-from cyberloss import bcp
+from cyberloss import _json, bcp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     result = bcp.Scenario.from_toml(args.scenario).evaluate()
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(_json.dumps(result.to_dict()))
     else:
         print(format_table(result))
     return 0

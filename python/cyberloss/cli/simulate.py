@@ -2,18 +2,19 @@
 
 JSON keys (stable): years, seed, mean, mean_se, std, var and tvar (objects keyed by level,
 e.g. "0.99"), by_type (mean per attack type), annual_loss_sha256 (SHA-256 of the annual-loss
-array's little-endian float64 bytes).
+array's little-endian float64 bytes), warnings (fields that are not finite, written as null).
 """
 from __future__ import annotations
 
 import hashlib
-import json
 
 import numpy as np
 
+from .. import _json
 from ..display import man_yen_table
 from ..engine import simulate
 from ..spec import load_model
+from . import _args
 
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
 
@@ -51,7 +52,7 @@ def run(args) -> int:
     model = load_model(args.spec)
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads)
     if args.json:
-        print(json.dumps(summary(result), indent=2))
+        print(_json.dumps(summary(result)))
     else:
         print_table(result)
     return 0
@@ -60,8 +61,8 @@ def run(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("simulate", help="simulate the annual loss of a model given in TOML")
     p.add_argument("spec", help="TOML file with [[attack_type]] tables (see examples/simulate_basic.toml)")
-    p.add_argument("--years", type=int, required=True, help="number of simulated years")
-    p.add_argument("--seed", type=int, required=True, help="random seed, 0 .. 2**32-1")
-    p.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    p.add_argument("--years", type=_args.COUNT, required=True, help="number of simulated years")
+    p.add_argument("--seed", type=_args.SEED, required=True, help="random seed, 0 .. 2**32-1")
+    p.add_argument("--threads", type=_args.THREADS, default=None, help="threads (default: all cores)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import _validate, calibration as calib
+from .. import _output, _validate, calibration as calib
 from .. import random as clrandom
 from ..distributions import Lognormal
 from . import _table
@@ -49,7 +49,9 @@ class Portfolio:
     @classmethod
     def read(cls, path: str | Path, calibration=None, **kwargs) -> "Portfolio":
         """Read a ``.csv`` or ``.parquet`` policy table (columns in ``cyberloss.portfolio.COLUMNS``)."""
-        return cls(_table.read_table(path), calibration, **kwargs)
+        table = _table.read_table(path)
+        with _validate.located(f"portfolio file {path}"):
+            return cls(table, calibration, **kwargs)
 
     @classmethod
     def synthetic(cls, n: int, seed: int, industry_mix: Mapping[str, float] | None = None,
@@ -110,8 +112,9 @@ class Portfolio:
     def __len__(self) -> int:
         return len(self._table)
 
-    def to_csv(self, path: str | Path) -> None:
-        self._table.to_csv(path, index=False)
+    def to_csv(self, path: str | Path, option: str = "portfolio file") -> Path:
+        """Write the policy table to CSV (readable by :meth:`read`), atomically."""
+        return _output.write_text(path, option, self._table.to_csv(index=False, float_format="%.17g"))
 
     def describe(self) -> pd.DataFrame:
         """Policies, revenue and expected events per year by industry and size."""

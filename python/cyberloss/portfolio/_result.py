@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import _output, stats
 from ..display import man_yen, man_yen_table
 
 VIEWS = ("gross", "ceded", "net")
@@ -164,11 +164,19 @@ class PortfolioResult:
     def ep_curve(self, view: str = "gross", return_periods=stats.DEFAULT_RETURN_PERIODS) -> pd.DataFrame:
         return stats.ep_curve(self.annual(view), return_periods)
 
-    def to_parquet(self, path: str | Path) -> Path:
-        """Write the year-loss table to Parquet (pyarrow)."""
-        p = Path(path)
-        self.ylt.to_parquet(p, index=False)
-        return p
+    def to_parquet(self, path: str | Path, option: str = "YLT file") -> Path:
+        """Write the year-loss table to Parquet (pyarrow), atomically."""
+        return _output.write(path, option, lambda fh: self.ylt.to_parquet(fh, index=False))
+
+    def to_csv(self, path: str | Path, option: str = "YLT file") -> Path:
+        """Write the year-loss table to CSV (UTF-8, full float64 precision), atomically."""
+        text = self.ylt.to_csv(index=False, float_format="%.17g")
+        return _output.write_text(path, option, text)
+
+    def write(self, path: str | Path, option: str = "YLT file") -> Path:
+        """Write the year-loss table in the format of the extension: .parquet or .csv."""
+        fmt = _output.suffix(path, option, (".parquet", ".csv"))
+        return (self.to_parquet if fmt == ".parquet" else self.to_csv)(path, option)
 
     def _repr_html_(self) -> str:
         if self.is_empty:

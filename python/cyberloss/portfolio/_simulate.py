@@ -127,12 +127,9 @@ def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, li
         tracked.append(ids.index(str(pid)))
     if len(tracked) > MAX_TRACKED:
         raise ValueError(f"track: at most {MAX_TRACKED} policies, got {len(tracked)}")
-    need = required_bytes(model, years, min(block_years, years), len(tracked))
-    have = _core.available_memory_bytes()
-    if need > have:
-        raise MemoryError(f"a portfolio run of {years:,} years needs about {need / 2**30:.1f} GiB "
-                          f"(year-loss table, one block's events, per-policy sums), "
-                          f"{have / 2**30:.1f} GiB is available: use fewer years or smaller blocks")
+    _validate.fits_in_memory(required_bytes(model, years, min(block_years, years), len(tracked)),
+                             f"a portfolio run of {years:,} years (year-loss table, one block's "
+                             "events, per-policy sums)", "use fewer years or smaller blocks")
     return years, seed, block_years, tracked
 
 

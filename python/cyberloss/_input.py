@@ -1,0 +1,87 @@
+"""Every input file the package reads goes through here: one-line errors naming the file.
+
+``read_text`` refuses a missing path, a folder, an unreadable file and bytes that are not
+UTF-8 (the byte and its position are named); ``read_toml`` and ``read_json`` add the syntax
+errors of the format, refuse nesting deeper than ``_json.MAX_DEPTH`` (which would otherwise
+exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from . import _json
+
+
+def path_of(path: str | os.PathLike, what: str) -> Path:
+    """``path`` as a Path, after checking that it names a readable regular file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"{what} must be a file path, got {path!r}")
+    p = Path(path)
+    if str(path) == "":
+        raise ValueError(f"{what}: the file name is empty")
+    try:
+        if p.is_dir():
+            raise ValueError(f"{what} {p}: is a folder, not a file")
+        if not p.exists():
+            raise FileNotFoundError(f"{what} not found: {p}")
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and str(exc).startswith(what):
+            raise
+        raise ValueError(f"{what} {p}: {exc.strerror or exc}") from None
+    return p
+
+
+def read_bytes(path: str | os.PathLike, what: str) -> bytes:
+    p = path_of(path, what)
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"{what} {p}: cannot read it: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes, where: str) -> str:
+    """UTF-8 text (a leading byte-order mark is dropped); NUL bytes are refused."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
+                         f"{exc.start}); save the file as UTF-8") from None
+    if "\x00" in text:
+        raise ValueError(f"{where}: holds a NUL character at position {text.index(chr(0))}; "
+                         "not a text file")
+    return text
+
+
+def read_text(path: str | os.PathLike, what: str) -> str:
+    p = path_of(path, what)
+    return decode(read_bytes(p, what), f"{what} {p}")
+
+
+def loads_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        shown = _json.line(text, int(found.group(1))) if found else ""
+        raise ValueError(f"{where}: not valid TOML ({exc}{': ' + shown if shown else ''})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: nested more than {_json.MAX_DEPTH} levels deep at "
+                         f"{_json.deep_place(text)}") from None
+    except ValueError as exc:   # e.g. an integer of more digits than Python converts
+        raise ValueError(f"{where}: not valid TOML ({exc})") from None
+    return _json.check_depth(doc, where)
+
+
+def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
+    """The TOML document in ``path`` (``what`` names it in errors, e.g. "reinsurance file")."""
+    p = path_of(path, what)
+    return loads_toml(read_text(p, what), f"{what} {p}")
+
+
+def read_json(path: str | os.PathLike, what: str) -> Any:
+    p = path_of(path, what)
+    return _json.loads(read_text(p, what), f"{what} {p}")

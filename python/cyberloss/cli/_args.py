@@ -1,0 +1,51 @@
+"""Typed command-line values: an invalid one is refused by argparse as
+``cyberloss <command>: error: argument --years: must be an integer >= 1, got '0'``."""
+from __future__ import annotations
+
+import argparse
+import math
+
+from .. import _validate
+
+MAX_COUNT = _validate.MAX_COUNT
+
+
+def integer(minimum: int | None = None, maximum: int | None = None):
+    """An argparse type: a whole number in [minimum, maximum] (decimal digits, optional sign)."""
+    def parse(text: str) -> int:
+        bounds = " and ".join(b for b in (f">= {minimum}" if minimum is not None else "",
+                                          f"<= {maximum}" if maximum is not None else "") if b)
+        need = f"must be an integer{' ' + bounds if bounds else ''}, got {text!r}"
+        body = text.strip()
+        digits = body[1:] if body[:1] in "+-" else body
+        if not digits.isdigit() or len(digits) > 40:
+            raise argparse.ArgumentTypeError(need)
+        value = int(body)
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(need)
+        return value
+    parse.__name__ = "integer"
+    return parse
+
+
+def number(minimum: float | None = None, maximum: float | None = None):
+    """An argparse type: a finite decimal number in [minimum, maximum]."""
+    def parse(text: str) -> float:
+        bounds = " and ".join(b for b in (f">= {minimum:g}" if minimum is not None else "",
+                                          f"<= {maximum:g}" if maximum is not None else "") if b)
+        need = f"must be a finite number{' ' + bounds if bounds else ''}, got {text!r}"
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(need) from None
+        if not math.isfinite(value) or (minimum is not None and value < minimum) \
+                or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(need)
+        return value
+    parse.__name__ = "number"
+    return parse
+
+
+COUNT = integer(1, MAX_COUNT)
+SEED = integer(0, _validate.SEED_MAX)
+THREADS = integer(1, MAX_COUNT)

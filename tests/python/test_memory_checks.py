@@ -1,0 +1,125 @@
+"""Memory pre-checks of bcp, quote and jnsa: refused before allocating, and estimates that hold.
+
+The estimates (``organisation.BCP_BYTES_PER_*``, ``QUOTE_BYTES_PER_*``,
+``jnsa.SURVEY_BYTES_PER_ANSWER``) come from measured peak resident sizes; here a moderate run
+of each is measured again (maximum resident size of a subprocess, less that of a tiny run) and
+must not exceed the estimate, nor be less than a third of it (an estimate that refuses runs
+which would fit is a defect too).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cyberloss import bcp, calibration, jnsa, organisation as org
+from cyberloss.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = str(Path(sys.executable).parent / "cyberloss")
+
+# about 150 incidents a year: the event tables dominate the memory
+BUSY = """
+[organisation]
+industry = "manufacturing"
+size = "large"
+revenue = 15_000_000_000
+employees = 2_000_000
+
+[overrides]
+"size_exposure.elasticity" = 1.0
+
+[[variants]]
+name = "drills"
+controls = { restore_drills = true }
+
+[terms]
+deductible = "10万円"
+aggregate_limit = "1億円"
+[terms.sections.response]
+limit = "1億円"
+[terms.sections.business_interruption]
+limit = "5000万円"
+
+[quote]
+years = 1000
+seed = 3
+"""
+
+
+# Linux carries a process's peak resident size across exec, so a child forked from this (large)
+# test process would report at least our size: a small Python process starts the command and
+# reports the command's own peak.
+_LAUNCH = """
+import os, subprocess, sys
+with open(os.devnull, "wb") as sink:
+    proc = subprocess.Popen(sys.argv[1:], stdout=sink, stderr=sink)
+    _, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024)
+"""
+
+
+def _max_resident(argv: list[str]) -> int:
+    done = subprocess.run([sys.executable, "-c", _LAUNCH, EXE, *argv], capture_output=True, text=True,
+                          check=True, timeout=600)
+    status, peak = (int(x) for x in done.stdout.split())
+    assert status == 0, argv
+    return peak
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("busy") / "busy.toml"
+    path.write_text(BUSY, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["jnsa", "--replications", str(10**12)], "1,000,000,000,000 simulated surveys"),
+    (["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", str(10**11)], "100,000,000,000 years"),
+    (["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", str(10**12)],
+     "1,000,000,000,000 years"),
+])
+def test_requests_too_large_are_refused_before_allocating(capsys, argv, names):
+    start = time.monotonic()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and names in err and "GiB" in err and "available" in err
+    assert time.monotonic() - start < 30
+
+
+def _measured(argv_small: list[str], argv: list[str]) -> int:
+    return _max_resident(argv) - _max_resident(argv_small)
+
+
+def test_bcp_estimate_covers_the_measured_peak(busy):
+    years = 3000
+    plan = bcp.BcpPlan.from_toml(busy)
+    cal = calibration.load()
+    estimate = org.bcp_bytes([org.expected_events(v.profile, years, calibration=cal) for v in plan.variants],
+                             years)
+    used = _measured(["bcp", str(busy), "--years", "2", "--json"], ["bcp", str(busy), "--years", str(years), "--json"])
+    assert used <= estimate <= 3 * used, (used, estimate)
+
+
+def test_quote_estimate_covers_the_measured_peak(busy):
+    years = 4000
+    profile = org.OrganisationProfile.from_toml(busy)
+    events = org.expected_events(profile, years)
+    estimate = events * org.QUOTE_BYTES_PER_EVENT + years * org.QUOTE_BYTES_PER_YEAR
+    used = _measured(["quote", str(busy), "--years", "1000", "--json"],
+                     ["quote", str(busy), "--years", str(years), "--json"])
+    assert used <= estimate <= 3 * used, (used, estimate)
+
+
+def test_jnsa_estimate_covers_the_measured_peak():
+    replications = 300_000
+    answers = max(f.answers for f in calibration.load().data.survey.values())
+    estimate = jnsa.SURVEY_BYTES_PER_ANSWER * replications * answers
+    used = _measured(["jnsa", "--replications", "2", "--json"],
+                     ["jnsa", "--replications", str(replications), "--json"])
+    assert used <= estimate <= 3 * used, (used, estimate)

@@ -1,0 +1,185 @@
+"""Fault tests for every kind of file the package writes.
+
+* kill -9 while a file is being written leaves the old file or a complete new one at the
+  destination, never a part (Parquet, CSV, PNG, HTML, JSON): the process is killed at
+  several delays after its temporary file appears, i.e. inside the write;
+* a full disk (a 64 KiB tmpfs, so the write really fails with ENOSPC) and a read-only folder
+  (a tmpfs mounted read-only: root ignores permission bits but not a read-only mount) give
+  one line ``cyberloss <command>: error: ...`` naming the option and the path, exit status 2,
+  and leave nothing behind; ``/dev/full`` as a destination is refused before the run, and as
+  standard output it gives one line naming standard output.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXE = str(Path(sys.executable).parent / "cyberloss")
+BOOK = str(ROOT / "examples" / "portfolio_small.csv")
+PROFILE = str(ROOT / "examples" / "sme_manufacturer.toml")
+OLD = b"the previous contents of this file\n"
+DELAYS = (0.0, 0.005)
+
+
+def _png_ok(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+
+
+def _parquet_ok(path: Path) -> bool:
+    return "gross" in pd.read_parquet(path).columns
+
+
+def _csv_ok(path: Path) -> bool:
+    frame = pd.read_csv(path)
+    return "gross" in frame.columns and len(frame) == 100_000
+
+
+def _json_ok(path: Path) -> bool:
+    def refuse(name):
+        raise ValueError(name)
+    return "recommended" in json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+KINDS = {
+    # kind: (command line writing into {folder}, file name, check of a complete new file)
+    "parquet": (["portfolio", BOOK, "--years", "100000", "--out", "{folder}/ylt.parquet"], "ylt.parquet",
+                _parquet_ok),
+    "csv": (["portfolio", BOOK, "--years", "100000", "--out", "{folder}/ylt.csv"], "ylt.csv", _csv_ok),
+    "png": (["quote", PROFILE, "--years", "1000", "--plot", "{folder}/ep.png"], "ep.png",
+            lambda p: _png_ok(p.read_bytes())),
+    "html": (["quote", PROFILE, "--years", "1000", "--html", "{folder}/report.html"], "report.html",
+             lambda p: p.read_text(encoding="utf-8").rstrip().endswith("</html>")),
+    "json": (["demo", "--years", "1000", "--out", "{folder}"], "quote.json", _json_ok),
+}
+
+
+def _kill_during_write(argv: list[str], folder: Path, name: str, delay: float) -> bool:
+    """Start the command, wait for its temporary file, kill -9 ``delay`` s later.  Returns
+    whether the kill came while the temporary file still existed (inside the write)."""
+    proc = subprocess.Popen([EXE, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    inside = False
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(folder.glob(f".{name}.*.part")):
+                if delay:
+                    time.sleep(delay)
+                inside = any(folder.glob(f".{name}.*.part"))
+                break
+            time.sleep(0.0002)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    return inside
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_kill_9_during_a_write_leaves_the_old_file_or_the_new_one(kind, tmp_path):
+    argv, name, complete = KINDS[kind]
+    inside = 0
+    for i, delay in enumerate(DELAYS + (None,)):
+        folder = tmp_path / f"run{i}"
+        folder.mkdir()
+        dest = folder / name
+        if delay is not None:
+            dest.write_bytes(OLD)
+        inside += _kill_during_write([a.replace("{folder}", str(folder)) for a in argv], folder, name,
+                                     delay or 0.0)
+        if dest.exists():
+            data = dest.read_bytes()
+            assert data == OLD or complete(dest), f"{kind}: {dest} is neither the old file nor a complete one"
+        else:
+            assert delay is None, f"{kind}: the old file {dest} was removed"
+        # besides the outputs, at most a temporary file (hidden, ".part") is left behind
+        assert all(p.name in (name, "ep_curve.png", "quote.html") or
+                   (p.name.startswith(".") and p.name.endswith(".part")) for p in folder.iterdir())
+    # the kills must land inside the write at least once, or the test proves nothing
+    assert inside >= 1, f"{kind}: no kill landed while the file was being written"
+
+
+def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *argv], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@contextlib.contextmanager
+def _tmpfs(options: str):
+    """A fresh tmpfs mounted with ``options`` (needs root and permission to mount)."""
+    point = Path(tempfile.mkdtemp(prefix="cyberloss-tmpfs-"))
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        point.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+        point.rmdir()
+
+
+def _one_line_error(done: subprocess.CompletedProcess, command: str, *names: str) -> str:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"cyberloss {command}: error: "), done.stderr
+    for n in names:
+        assert n in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", ["parquet", "csv", "png", "html", "json"])
+def test_a_full_disk_is_one_line_and_leaves_nothing(kind):
+    argv, name, _ = KINDS[kind]
+    with _tmpfs("size=64k") as disk:
+        (disk / "filler").write_bytes(b"\0" * 40_000)
+        if kind != "json":
+            (disk / name).write_bytes(OLD)
+        done = _run([a.replace("{folder}", str(disk)) for a in argv])
+        line = _one_line_error(done, argv[0], str(disk), "No space left on device")
+        assert "--out" in line or "--plot" in line or "--html" in line
+        if kind != "json":
+            assert (disk / name).read_bytes() == OLD
+        assert not list(disk.glob(".*.part")), "a temporary file was left behind"
+
+
+@pytest.mark.parametrize("kind", ["parquet", "png", "json"])
+def test_a_read_only_folder_is_refused_before_the_run(kind):
+    argv, name, _ = KINDS[kind]
+    with _tmpfs("ro,size=64k") as folder:
+        start = time.monotonic()
+        done = _run([a.replace("{folder}", str(folder)) for a in argv])
+        _one_line_error(done, argv[0], str(folder), "Read-only file system")
+        assert time.monotonic() - start < 60
+
+
+def test_dev_full_as_destination_and_as_standard_output(tmp_path):
+    done = _run(["portfolio", BOOK, "--years", "10", "--out", "/dev/full"])
+    _one_line_error(done, "portfolio", "--out", "/dev/full")
+    link = tmp_path / "ylt.parquet"
+    link.symlink_to("/dev/full")
+    done = _run(["portfolio", BOOK, "--years", "10", "--out", str(link)])
+    assert "not a regular file" in _one_line_error(done, "portfolio", "--out", str(link))
+    assert link.is_symlink()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([EXE, "jnsa", "--json", "--replications", "20"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    _one_line_error(done, "jnsa", "standard output", "No space left on device")
+
+
+def test_a_closed_pipe_ends_quietly():
+    # the reader is gone before the first write: like `cyberloss jnsa | head` after head exits
+    done = subprocess.run(f"'{EXE}' jnsa --replications 20 | true; echo ${{PIPESTATUS[0]}}",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=300)
+    assert done.stderr == ""
+    assert done.stdout.strip() == "141"
