@@ -20,6 +20,7 @@ MAX_AMOUNT = 1e18        # JPY (100京円; Japan's GDP is about 6e14 JPY)
 MAX_RECORDS = 1e12       # records or people (over 100 times the world's population)
 MAX_EMPLOYEES = 1e7      # the largest employers in the world have about 2-3 million
 MAX_DAYS = 36_525.0      # 100 years of downtime
+MAX_REINSTATEMENTS = 1e6  # reinstatements of an XL layer (omit them for unlimited)
 
 
 def shown(value, limit: int = 60) -> str:

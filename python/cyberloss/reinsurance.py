@@ -51,7 +51,8 @@ def _check(obj, prefix: str) -> None:
         object.__setattr__(obj, name, _validate.number(prefix + name, getattr(obj, name), **rule))
     if isinstance(obj, _XL) and obj.reinstatements is not None:
         object.__setattr__(obj, "reinstatements", int(_validate.number(
-            prefix + "reinstatements", obj.reinstatements, 0, integer=True)))
+            prefix + "reinstatements", obj.reinstatements, 0, _validate.MAX_REINSTATEMENTS,
+            integer=True)))
 
 
 @dataclass(frozen=True)
