@@ -1,30 +1,39 @@
-"""Compound frequency-severity simulation of one organisation (C++ engine, oneTBB-parallel)."""
+"""Compound frequency-severity simulation of one organisation (C++ engine, oneTBB-parallel).
+
+``Model([AttackType(name, frequency, severity), ...])`` describes the organisation;
+:func:`simulate` runs it and returns a :class:`SimulationResult`, a year-loss table whose
+view ``gross`` is the annual loss and whose breakdown columns are the attack types.
+:func:`model_from_dict` / :func:`load_model` build a model from a TOML spec
+(``config.documents.SPEC``):
+
+    [[attack_type]]
+    name = "ransomware"
+    frequency = { distribution = "poisson", rate = 0.05 }
+    severity = { distribution = "lognormal", mean = 49_590_000, median = 32_600_000 }
+"""
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from . import _core, _validate, stats
-from .display import man_yen_table
+from . import _core, _validate, config, results
+from ._core import AttackType, Model
+from .config import documents
+from .distributions import Lognormal, NegativeBinomial, Poisson, SplicedLognormalGPD
+from .report import progress as report_progress
 
-AttackType = _core.AttackType
-Model = _core.Model
+MAX_ANNUAL_COUNT = 2**31 - 1
 
-
-def _model_repr(self) -> str:
-    inner = ", ".join(f"{a.name}: {a.frequency!r} x {a.severity!r}" for a in self.attack_types)
-    return f"Model([{inner}])"
+__all__ = ["AttackType", "Model", "SimulationResult", "load_model", "model_from_dict", "simulate"]
 
 
-Model.__repr__ = _model_repr
-AttackType.__repr__ = lambda self: f"AttackType({self.name!r}, {self.frequency!r}, {self.severity!r})"
-
-
-class SimulationResult:
-    """Simulated years of one organisation.
+class SimulationResult(results.YearLossTable):
+    """Simulated years of one organisation: a dense year-loss table (view ``gross``, one
+    breakdown column per attack type, extras ``count_<type>``; single losses for the OEP when
+    events were kept).
 
     Arrays are read-only NumPy views of the C++ result (no copies): ``annual_loss`` (years,),
     ``by_type`` (years, n_types), ``counts`` (years, n_types); with ``events=True`` also
@@ -40,9 +49,19 @@ class SimulationResult:
         self.by_type: np.ndarray = raw.by_type
         self.counts: np.ndarray = raw.counts
         self.type_names: list[str] = list(raw.type_names)
-        self.years: int = raw.years
-        self.seed: int = raw.seed
-        self.first_year: int = raw.first_year
+        columns = {"gross": self.annual_loss}
+        for j, name in enumerate(self.type_names):
+            columns[name if name not in columns else f"{name} (type)"] = self.by_type[:, j]
+        occurrence = None
+        if events_kept:
+            years, _, maxima = results.year_sums(raw.event_year - raw.first_year,
+                                                 {"gross": raw.event_loss})
+            top = np.zeros(raw.years)
+            top[years] = maxima["gross"]
+            occurrence = {"gross": top}
+        super().__init__(raw.years, columns, views=("gross",), occurrence=occurrence,
+                         extras={f"count_{n}": self.counts[:, j] for j, n in enumerate(self.type_names)},
+                         first_year=raw.first_year, seed=raw.seed, title="cyberloss simulation")
 
     @property
     def events(self) -> dict[str, np.ndarray]:
@@ -50,58 +69,6 @@ class SimulationResult:
             raise ValueError("the event table was not kept: run simulate(..., events=True)")
         return {"year": self._raw.event_year, "type": self._raw.event_type,
                 "k": self._raw.event_k, "loss": self._raw.event_loss}
-
-    def mean(self) -> float:
-        return stats.mean(self.annual_loss)
-
-    def std(self) -> float:
-        return stats.std(self.annual_loss)
-
-    def mean_se(self) -> float:
-        return stats.mean_se(self.annual_loss)
-
-    def var(self, p: float) -> float:
-        return stats.var(self.annual_loss, p)
-
-    def tvar(self, p: float) -> float:
-        return stats.tvar(self.annual_loss, p)
-
-    def ep_curve(self, return_periods=stats.DEFAULT_RETURN_PERIODS) -> pd.DataFrame:
-        return stats.ep_curve(self.annual_loss, return_periods)
-
-    def describe(self, levels: Sequence[float] = (0.9, 0.99, 0.995)) -> pd.DataFrame:
-        """One row for the annual total and one per attack type (JPY)."""
-        columns = {"annual total": self.annual_loss}
-        for j, name in enumerate(self.type_names):
-            columns[name] = np.ascontiguousarray(self.by_type[:, j])
-        rows = []
-        for label, x in columns.items():
-            v, t = stats.var_tvar(x, levels)
-            j = None if label == "annual total" else self.type_names.index(label)
-            counts = self.counts.sum(axis=1) if j is None else self.counts[:, j]
-            row = {"mean": stats.mean(x), "mean_se": stats.mean_se(x), "std": stats.std(x),
-                   "p_loss": float(np.mean(x > 0)), "mean_count": float(np.mean(counts))}
-            for p, vv, tt in zip(levels, v, t):
-                row[f"VaR {p:g}"] = vv
-                row[f"TVaR {p:g}"] = tt
-            rows.append(pd.Series(row, name=label))
-        return pd.DataFrame(rows)
-
-    def _repr_html_(self) -> str:
-        shown = man_yen_table(self.describe(), not_money=("p_loss", "mean_count"))
-        return (f"<p><b>cyberloss simulation</b>: {self.years:,} years, seed {self.seed}, "
-                f"{len(self.type_names)} attack types</p>" + shown.to_html())
-
-    def __repr__(self) -> str:
-        return (f"SimulationResult(years={self.years}, seed={self.seed}, "
-                f"types={self.type_names}, mean={self.mean():.6g})")
-
-
-def _progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
-        print(f"\rsimulated {done:,} / {total:,} years ({100 * done / total:.0f}%)",
-              end="" if done < total else "\n", file=stream, flush=True)
-    return report
 
 
 def simulate(model: Model, years: int, seed: int, threads: int | None = None,
@@ -114,6 +81,7 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     long run be split into pieces that concatenate to the same arrays. The GIL is released
     while C++ runs; Ctrl-C raises KeyboardInterrupt promptly and nothing is returned.
     A request larger than the available memory raises MemoryError before allocating.
+    ``progress=True`` prints the years done on stderr; a callable gets (done, years).
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cyberloss.Model, got {type(model).__name__}")
@@ -122,10 +90,74 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
         _validate.positive_int("block_size", block_size)
     if isinstance(first_year, bool) or not isinstance(first_year, (int, np.integer)) or first_year < 0:
         raise ValueError(f"first_year must be an integer >= 0, got {first_year!r}")
-    callback = _progress_printer() if progress is True else (progress or None)
     try:
         raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
-                             int(block_size or 0), int(first_year), bool(events), callback)
+                             int(block_size or 0), int(first_year), bool(events),
+                             report_progress.callback(progress))
     except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
         raise ValueError(str(exc)) from None
     return SimulationResult(raw, model, bool(events))
+
+
+def _frequency(table: Mapping[str, Any], where: str):
+    with _validate.located(where, set(table)):
+        if table["distribution"] == "poisson":
+            f = Poisson(table["rate"])
+        else:
+            f = NegativeBinomial(table["mean"], table["dispersion"])
+    mean, sd = f.mean(), f.variance() ** 0.5
+    if mean + 10.0 * sd >= MAX_ANNUAL_COUNT:   # annual counts are 32-bit in the engine
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: the mean annual count must stay well below {MAX_ANNUAL_COUNT:,} "
+                         f"(counts are 32-bit), got {given}")
+    return f
+
+
+def _lognormal(table: Mapping[str, Any], where: str) -> Lognormal:
+    given = {k for k in ("mu", "sigma", "mean", "median") if table.get(k) is not None}
+    if given & {"mu", "sigma"}:
+        for k in ("mu", "sigma"):
+            if k not in given:
+                raise ValueError(f"{where}: missing key '{k}'")
+        return Lognormal(table["mu"], table["sigma"])
+    for k in ("mean", "median"):
+        if k not in given:
+            raise ValueError(f"{where}: missing key '{k}'")
+    return Lognormal.from_mean_median(table["mean"], table["median"])
+
+
+def _severity(table: Mapping[str, Any], where: str):
+    with _validate.located(where, set(table)):
+        body = _lognormal(table, where)
+        if table["distribution"] == "lognormal":
+            s = body
+        else:
+            s = SplicedLognormalGPD(body, table["threshold"], table["xi"], table.get("beta", 0.0))
+    try:   # a severity whose mean overflows a float64 would make every statistic infinite
+        s.mean()
+    except ValueError as exc:
+        given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
+        raise ValueError(f"{where}: {exc}; got {given}") from None
+    return s
+
+
+def model_from_dict(spec: Mapping[str, Any]) -> Model:
+    """A :class:`Model` from a spec document (``config.documents.SPEC``); refusals name the
+    dotted path (``attack_type[0].frequency.rate``) and the value."""
+    doc = config.check(spec, documents.SPEC)
+    built, names = [], set()
+    for i, t in enumerate(doc["attack_type"]):
+        where = f"attack_type[{i}]"
+        if t["name"] in names:
+            raise ValueError(f"{where}.name: {t['name']!r} is used by an earlier attack type")
+        names.add(t["name"])
+        built.append(AttackType(t["name"], _frequency(t["frequency"], f"{where}.frequency"),
+                                _severity(t["severity"], f"{where}.severity")))
+    return Model(built)
+
+
+def load_model(path: str | os.PathLike) -> Model:
+    """The model of a spec TOML file (``cyberloss simulate``)."""
+    doc = config.read_toml(path, "spec file")
+    with _validate.located(f"spec file {path}"):
+        return model_from_dict(doc)

@@ -1,8 +1,9 @@
 """The package's random-number convention, exposed for extensions and tests.
 
 Every random number is a pure function of ``(seed, stream, year, draw)`` (Philox4x32-10,
-key = (seed, stream), counter = (draw >> 1, year)); ``stream = purpose << 16 | index``. See
-docs/DESIGN.md. Samplers draw element i from (seed, stream, year=i).
+key = (seed, stream), counter = (draw >> 1, year)); ``stream = purpose << 16 | index``.  See
+docs/DESIGN.md.  The samplers below (in the C++ core) draw element i from
+(seed, stream, year = i); arguments are checked there, errors name them.
 """
 from __future__ import annotations
 
@@ -51,37 +52,36 @@ def uniform_at(seed: int, stream: int, year, draw) -> np.ndarray | float:
     return float(out[0]) if y.ndim == 0 else out.reshape(y.shape)
 
 
-def _n(n) -> int:
-    return _validate.positive_int("n", n)
+def normal_quantile(u) -> np.ndarray | float:
+    """The standard normal quantile Phi^-1(u) (AS241, the core's), elementwise; u in (0, 1)."""
+    return _core.normal_quantile(u)
 
 
 def uniform(n: int, seed: int, stream: int = 0) -> np.ndarray:
-    return _core.sample_uniform(_n(n), _validate.seed(seed), int(stream))
+    """n uniforms in (0, 1); element i is draw 0 of (seed, stream, year = i)."""
+    return _core.sample_uniform(n, seed, stream)
 
 
 def normal(n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Standard normal by inverse CDF (AS241), one draw each."""
-    return _core.sample_normal(_n(n), _validate.seed(seed), int(stream))
+    return _core.sample_normal(n, seed, stream)
 
 
 def lognormal(mu: float, sigma: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
-    _validate.finite("mu", mu)
-    if not float(sigma) > 0 or not np.isfinite(sigma):
-        raise ValueError(f"sigma must be finite and > 0, got {sigma!r}")
-    return _core.sample_lognormal(float(mu), float(sigma), _n(n), _validate.seed(seed), int(stream))
+    """exp(mu + sigma Z), Z by inverse CDF, one draw each."""
+    return _core.sample_lognormal(mu, sigma, n, seed, stream)
 
 
 def gamma(shape: float, scale: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Gamma(shape, scale) by Marsaglia and Tsang's method."""
-    return _core.sample_gamma(float(shape), float(scale), _n(n), _validate.seed(seed), int(stream))
+    return _core.sample_gamma(shape, scale, n, seed, stream)
 
 
 def poisson(mean: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Poisson: inversion from one uniform for mean < 64, PTRS (Hormann 1993) above."""
-    return _core.sample_poisson(float(mean), _n(n), _validate.seed(seed), int(stream))
+    return _core.sample_poisson(mean, n, seed, stream)
 
 
 def negative_binomial(mean: float, dispersion: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Negative binomial as a gamma-Poisson mixture; variance = mean + mean**2 / dispersion."""
-    return _core.sample_negative_binomial(float(mean), float(dispersion), _n(n),
-                                          _validate.seed(seed), int(stream))
+    return _core.sample_negative_binomial(mean, dispersion, n, seed, stream)

@@ -1,64 +1,283 @@
-"""Statistics of a loss sample (annual or occurrence losses), computed in C++.
+"""The statistics of cyberloss: risk measures of simulated losses with their standard errors.
 
-Conventions (empirical distribution of the sample, n values):
+Every statistic of every result (engine, organisation, quote, BCP, portfolio) comes from here,
+computed by the C++ core (``include/cyberloss/stats.hpp``) on a :class:`Sample`, which holds
+the values once and sorts (or partially selects) them once for all the measures asked of it.
+A sample is *dense* (all n values) or *sparse* (n years of which only the listed values are
+stored, every other year being 0: most simulated years of one organisation have no incident).
 
-* ``var(x, p)`` = inf{x : F_n(x) >= p}: the ceil(n p)-th smallest value (lower quantile).
-* ``tvar(x, p)`` = VaR_p + sum((x - VaR_p)^+) / (n (1 - p)) (Acerbi-Tasche expected shortfall;
-  exact under ties, never below VaR_p).
-* ``mean_se(x)`` = std(x, ddof=1) / sqrt(n), the Monte Carlo standard error of the mean.
-* ``ep_curve(x)``: loss at each return period T (years), i.e. VaR at p = 1 - 1/T; the annual
-  probability of exceeding it is about 1/T.
+Conventions (empirical distribution F_n of the n simulated values):
+
+* ``mean``: (1/n) sum x_i; SE ``s / sqrt(n)``;
+* ``std``: sample standard deviation ``s`` (divisor n - 1); SE by the delta method,
+  ``sqrt((m4 - s^4) / (4 s^2 n))`` with m4 the fourth central moment;
+* ``var(p)`` = inf{x : F_n(x) >= p}, the ``ceil(n p)``-th smallest value (lower quantile); SE
+  half the distance between VaR at ``p - h`` and ``p + h``, ``h = sqrt(p (1 - p) / n)`` (one
+  binomial standard deviation of F_n; 0 where the distribution is flat there, e.g. among the
+  zero years);
+* ``tvar(p)`` = VaR_p + sum((x - VaR_p)^+) / (n (1 - p)) (Acerbi-Tasche expected shortfall:
+  exact under ties, never below VaR_p); SE ``sd((X - VaR_p)^+) / ((1 - p) sqrt(n))``, the
+  asymptotic SD of the Rockafellar-Uryasev form ``min_c c + E[(X - c)^+] / (1 - p)``;
+* a probability q (e.g. P(loss > 0)): SE ``sqrt(q (1 - q) / n)``;
+* a return period of T years is the loss exceeded with annual probability 1/T: VaR at
+  ``1 - 1/T`` of the annual loss (AEP) or of each year's largest single loss (OEP).
+
+Standard errors assume independent simulated years.  For heavy tails they understate the
+spread (the tail that drives it is rarely sampled).
 """
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _core, _validate
 
-DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000)
+#: Return periods (years) shown by default: those with at least ``MIN_EXCEEDANCES`` simulated
+#: exceedances, i.e. ``T <= years / MIN_EXCEEDANCES`` (see :func:`default_return_periods`).
+DEFAULT_RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000,
+                          20_000, 50_000, 100_000)
+MIN_EXCEEDANCES = 10
+# Below this level a dense sample sorts everything; above, it selects the part it needs.
+_MOMENTS_LEVEL = 0.999
 
 
-def mean(x) -> float:
-    return _core.stats.mean(_validate.sample("losses", x))
+class Estimate(float):
+    """A Monte Carlo estimate: a float (the value, in the statistic's unit) with its standard
+    error ``se``.  Arithmetic gives plain floats; ``value, se = estimate`` unpacks both."""
+
+    __slots__ = ("se",)
+    se: float
+
+    def __new__(cls, value: float, se: float) -> "Estimate":
+        obj = super().__new__(cls, value)
+        obj.se = float(se)
+        return obj
+
+    @property
+    def value(self) -> float:
+        return float(self)
+
+    def __iter__(self):
+        return iter((float(self), self.se))
+
+    def __reduce__(self):
+        return (Estimate, (float(self), self.se))
+
+    def __repr__(self) -> str:
+        return f"Estimate(value={float(self):.6g}, se={self.se:.3g})"
 
 
-def std(x) -> float:
-    return _core.stats.std(_validate.sample("losses", x))
+def check_level(p, name: str = "p") -> float:
+    """A probability level strictly inside (0, 1)."""
+    return _validate.number(name, p, 0.0, 1.0, lo_open=True, hi_open=True)
 
 
-def mean_se(x) -> float:
-    return _core.stats.mean_se(_validate.sample("losses", x))
+def level_label(p: float) -> str:
+    """``0.99`` -> ``"99%"``, ``0.9995`` -> ``"99.95%"``."""
+    return f"{100.0 * float(p):.10g}%"
 
 
-def var(x, p: float) -> float:
-    return _core.stats.var(_validate.sample("losses", x), _validate.probability("p", p))
+def levels_of(levels, name: str = "levels") -> list[float]:
+    """A non-empty list of levels in (0, 1) from a number or a sequence."""
+    values = np.atleast_1d(np.asarray(levels, dtype=object)).tolist()
+    if not values:
+        raise ValueError(f"{name} must list at least one level in (0, 1), got []")
+    return [check_level(p, f"{name}[{i}]" if len(values) > 1 else "p") for i, p in enumerate(values)]
 
 
-def tvar(x, p: float) -> float:
-    return _core.stats.tvar(_validate.sample("losses", x), _validate.probability("p", p))
+class Sample:
+    """A loss sample held for statistics: values validated once, sorted (or selected) once.
+
+    Build with :meth:`dense` (every value; any finite sign) or :meth:`sparse` (``n`` values of
+    which only ``values`` (finite, >= 0) are stored and the other ``n - len(values)`` are 0).
+    A dense sample selects only the upper part its levels need (``std::nth_element``); asking
+    for a lower level later re-selects once.
+    """
+
+    def __init__(self, n: int, values: np.ndarray, sparse: bool, name: str = "losses"):
+        self.n = int(n)
+        self.name = name
+        self._values = values
+        self._sparse = sparse
+        self._held = None
+        self._held_level = 1.0
+
+    @classmethod
+    def dense(cls, x, name: str = "losses") -> "Sample":
+        a = np.ascontiguousarray(x, dtype=np.float64)
+        if a.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got shape {a.shape}")
+        if a.size == 0:
+            raise ValueError(f"{name} must not be empty")
+        return cls(a.size, a, sparse=False, name=name)
+
+    @classmethod
+    def sparse(cls, n: int, values, name: str = "losses") -> "Sample":
+        a = np.ascontiguousarray(values, dtype=np.float64)
+        if a.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got shape {a.shape}")
+        return cls(_validate.positive_int("n", n), a, sparse=True, name=name)
+
+    @property
+    def is_sparse(self) -> bool:
+        return self._sparse
+
+    def dense_values(self) -> np.ndarray:
+        """All n values (zeros filled in for a sparse sample: built on request)."""
+        if not self._sparse:
+            return self._values
+        raise ValueError("a sparse sample does not know where its values fall; use the "
+                         "year-loss table's annual() for the dense array")
+
+    def core(self, level: float = _MOMENTS_LEVEL):
+        """The C++ LossSample holding the order statistics needed for levels >= ``level``."""
+        if self._held is None or level < self._held_level:
+            try:
+                if self._sparse:
+                    self._held, self._held_level = _core.stats.LossSample.sparse(self.n, self._values), 0.0
+                else:
+                    floor = 0.0 if level <= 0.5 else min(level, _MOMENTS_LEVEL)
+                    self._held = _core.stats.LossSample.dense(self._values, floor)
+                    self._held_level = floor
+            except ValueError as exc:
+                message = str(exc)
+                raise ValueError(message if message.startswith(self.name)
+                                 else f"{self.name}: {message}") from None
+        return self._held
+
+    def mean(self) -> Estimate:
+        s = self.core()
+        return Estimate(s.mean(), s.mean_se() if self.n > 1 else 0.0)
+
+    def std(self) -> Estimate:
+        if self.n < 2:
+            raise ValueError(f"std needs at least 2 values, got {self.n}")
+        s = self.core()
+        return Estimate(s.std(), s.std_se())
+
+    def tail(self, levels) -> pd.DataFrame:
+        """VaR and TVaR at each level with their SEs: index ``level``, columns ``var``,
+        ``var_se``, ``tvar``, ``tvar_se``."""
+        ps = levels_of(levels)
+        t = self.core(min(ps)).tail(ps)
+        return pd.DataFrame({k: np.asarray(t[k]) for k in ("var", "var_se", "tvar", "tvar_se")},
+                            index=pd.Index(ps, name="level"))
+
+    def var(self, p):
+        """VaR (module docstring) as an :class:`Estimate`; a table for a sequence of levels."""
+        return self._measure("var", p)
+
+    def tvar(self, p):
+        """TVaR (module docstring) as an :class:`Estimate`; a table for a sequence of levels."""
+        return self._measure("tvar", p)
+
+    def _measure(self, which: str, p):
+        table = self.tail(p)[[which, f"{which}_se"]]
+        if np.ndim(p) == 0:
+            return Estimate(float(table.iloc[0, 0]), float(table.iloc[0, 1]))
+        return table
+
+    def exceedance(self, threshold: float = 0.0) -> Estimate:
+        """P(X > threshold) with its binomial SE."""
+        x = _validate.finite("threshold", threshold)
+        s = self.core()
+        try:
+            q = s.exceedance_probability(x)[0]
+        except IndexError:      # below the selected part of a dense sample: count them all
+            q = float(np.count_nonzero(self._values > x)) / self.n
+        return Estimate(q, math.sqrt(q * (1.0 - q) / self.n))
+
+    def return_period_loss(self, return_period: float) -> Estimate:
+        """The loss at a return period of T years (VaR at 1 - 1/T) with its SE."""
+        t = _validate.number("return_period", return_period, 1.0, lo_open=True)
+        return self.var(1.0 - 1.0 / t)
 
 
-def var_se(x, p: float) -> float:
-    """Approximate standard error of VaR_p from the spread of neighbouring order statistics."""
-    return _core.stats.var_se(_validate.sample("losses", x), _validate.probability("p", p))
+def sample(x, name: str = "losses") -> Sample:
+    """``x`` as a :class:`Sample` (a Sample is returned as it is, an array becomes dense)."""
+    return x if isinstance(x, Sample) else Sample.dense(x, name)
 
 
-def var_tvar(x, ps) -> tuple[np.ndarray, np.ndarray]:
-    """VaR and TVaR at several levels from one sort."""
-    levels = [_validate.probability("p", p) for p in np.atleast_1d(ps)]
-    return _core.stats.var_tvar(_validate.sample("losses", x), levels)
+def mean(x) -> Estimate:
+    """Mean with its SE (module docstring); ``x`` an array of losses or a :class:`Sample`."""
+    return sample(x).mean()
 
 
-def ep_curve(x, return_periods=DEFAULT_RETURN_PERIODS) -> pd.DataFrame:
-    """Exceedance-probability curve: loss at each return period (years)."""
-    periods = [float(t) for t in return_periods]
+def std(x) -> Estimate:
+    """Standard deviation (divisor n - 1) with its delta-method SE."""
+    return sample(x).std()
+
+
+def var(x, p):
+    """VaR_p, the lower empirical p-quantile, with its SE; a table for a sequence of levels."""
+    return sample(x).var(p)
+
+
+def tvar(x, p):
+    """TVaR_p (Acerbi-Tasche expected shortfall) with its SE; a table for a sequence of levels."""
+    return sample(x).tvar(p)
+
+
+def tail(x, levels) -> pd.DataFrame:
+    """VaR and TVaR at several levels with their SEs, from one sort (see :meth:`Sample.tail`)."""
+    return sample(x).tail(levels)
+
+
+def probability(flags) -> Estimate:
+    """Share of true values in ``flags`` with its binomial SE."""
+    f = np.asarray(flags, dtype=bool)
+    if f.size == 0:
+        raise ValueError("flags must not be empty")
+    q = float(np.count_nonzero(f)) / f.size
+    return Estimate(q, math.sqrt(q * (1.0 - q) / f.size))
+
+
+def check_return_periods(return_periods, n_years: int) -> list[float]:
+    """Return periods as floats: finite, > 1 year and at most ``n_years``."""
+    periods = np.atleast_1d(np.asarray(return_periods, dtype=object)).tolist()
+    if not periods:
+        raise ValueError(f"return_periods must be a non-empty list, got {return_periods!r}")
+    out = []
     for t in periods:
-        if not np.isfinite(t) or t < 1:
-            raise ValueError(f"return_periods must be finite and >= 1 year, got {t!r}")
-    losses = _core.stats.return_period_losses(_validate.sample("losses", x), periods)
-    return pd.DataFrame({
-        "return_period": periods,
-        "exceedance_probability": [1.0 / t for t in periods],
-        "loss": losses,
-    })
+        x = _validate.number("return_periods", t, 1.0, lo_open=True)
+        if x > n_years:
+            raise ValueError(f"return_periods: {x:g} years is longer than the {n_years} simulated "
+                             "years; simulate more years")
+        out.append(x)
+    return out
+
+
+def default_return_periods(n_years: int) -> list[float]:
+    """``DEFAULT_RETURN_PERIODS`` with at least ``MIN_EXCEEDANCES`` expected exceedances in
+    ``n_years`` simulated years (T <= n_years / 10)."""
+    return [float(t) for t in DEFAULT_RETURN_PERIODS if t * MIN_EXCEEDANCES <= n_years]
+
+
+def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | None = None
+             ) -> pd.DataFrame:
+    """Exceedance-probability table: columns ``return_period``, ``exceedance_probability``,
+    ``aep``, ``aep_se`` and, when ``occurrence_max`` (each year's largest single loss) is
+    given, ``oep``, ``oep_se``.  Default return periods: :func:`default_return_periods`."""
+    a = sample(annual, "annual")
+    if return_periods is None:
+        periods = default_return_periods(a.n)
+        if not periods:
+            raise ValueError(f"{a.n} simulated years are too few for an EP curve (need >= "
+                             f"{DEFAULT_RETURN_PERIODS[0] * MIN_EXCEEDANCES})")
+    else:
+        periods = check_return_periods(return_periods, a.n)
+    level = 1.0 - 1.0 / min(periods)
+    if occurrence_max is None:
+        t = a.core(level).tail([1.0 - 1.0 / p for p in periods])
+        return pd.DataFrame({"return_period": periods,
+                             "exceedance_probability": [1.0 / p for p in periods],
+                             "aep": np.asarray(t["var"]), "aep_se": np.asarray(t["var_se"])})
+    o = sample(occurrence_max, "occurrence_max")
+    table = _core.stats.ep_table(a.core(level), o.core(level), periods)
+    return pd.DataFrame({"return_period": periods,
+                         "exceedance_probability": [1.0 / p for p in periods],
+                         "aep": np.asarray(table["aep"]), "aep_se": np.asarray(table["aep_se"]),
+                         "oep": np.asarray(table["oep"]), "oep_se": np.asarray(table["oep_se"])})

@@ -1,5 +1,7 @@
 #include "bindings.hpp"
+#include "cyberloss/describe.hpp"
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/sampling.hpp"
 
 namespace cyberloss::bindings {
 namespace {
@@ -10,20 +12,6 @@ using IArray = py::array_t<std::int64_t, py::array::c_style | py::array::forceca
 std::uint64_t count_arg(std::int64_t k) {
   if (k < 0) throw std::invalid_argument("k must be >= 0, got " + std::to_string(k));
   return static_cast<std::uint64_t>(k);
-}
-
-py::array_t<double> severity_sample(const Severity& sev, std::size_t n, std::uint32_t seed,
-                                    std::uint32_t stream) {
-  std::vector<std::uint64_t> years(n), draws(n, 0);
-  for (std::size_t i = 0; i < n; ++i) years[i] = i;
-  py::array_t<double> out(static_cast<py::ssize_t>(n));
-  auto* o = out.mutable_data();
-  {
-    py::gil_scoped_release release;
-    uniform_batch(seed, stream, years.data(), draws.data(), n, o);
-    sev.quantile_batch(o, o, n);
-  }
-  return out;
 }
 
 py::object severity_quantiles(const Severity& sev, DArray p) {
@@ -54,15 +42,14 @@ void register_distributions(py::module_& m) {
       .def("scaled", [](const Frequency& f, double factor) {
         return std::const_pointer_cast<Frequency>(f.scaled(factor));
       })
-      .def("sample", [](const Frequency& f, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-        std::vector<std::int64_t> out(n);
-        {
-          py::gil_scoped_release release;
-          for (std::size_t i = 0; i < n; ++i)
-            out[i] = static_cast<std::int64_t>(f.count(seed, stream, i));
-        }
-        return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n), out.data());
-      });
+      .def("sample", [](const Frequency& f, const py::handle& n, const py::handle& seed,
+                        const py::handle& stream) {
+        const std::size_t count = count_arg("n", n);
+        const std::uint32_t s = seed_arg(seed), st = stream_arg(stream);
+        return release_and_array([&] { return sample(f, count, s, st); });
+      }, py::arg("n"), py::arg("seed"), py::arg("stream") = 0,
+         "n independent counts; element i is the engine's count of year i on (seed, stream)")
+      .def("__repr__", [](const Frequency& f) { return describe(f); });
 
   py::class_<Poisson, Frequency, std::shared_ptr<Poisson>>(m, "Poisson")
       .def(py::init<double>(), py::arg("rate"))
@@ -85,7 +72,14 @@ void register_distributions(py::module_& m) {
       .def("scaled", [](const Severity& s, double factor) {
         return std::const_pointer_cast<Severity>(s.scaled(factor));
       })
-      .def("sample", &severity_sample, py::arg("n"), py::arg("seed"), py::arg("stream"));
+      .def("sample", [](const Severity& sev, const py::handle& n, const py::handle& seed,
+                        const py::handle& stream) {
+        const std::size_t count = count_arg("n", n);
+        const std::uint32_t s = seed_arg(seed), st = stream_arg(stream);
+        return release_and_array([&] { return sample(sev, count, s, st); });
+      }, py::arg("n"), py::arg("seed"), py::arg("stream") = 0,
+         "n independent losses; element i is the quantile of uniform_at(seed, stream, i, 0)")
+      .def("__repr__", [](const Severity& sev) { return describe(sev); });
 
   py::class_<Lognormal, Severity, std::shared_ptr<Lognormal>>(m, "Lognormal")
       .def(py::init<double, double>(), py::arg("mu"), py::arg("sigma"))

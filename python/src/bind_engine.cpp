@@ -1,4 +1,5 @@
 #include "bindings.hpp"
+#include "cyberloss/describe.hpp"
 #include "cyberloss/engine.hpp"
 
 namespace cyberloss::bindings {
@@ -13,13 +14,15 @@ void register_engine(py::module_& m) {
       .def_property_readonly("frequency",
                              [](const AttackType& a) { return std::const_pointer_cast<Frequency>(a.frequency); })
       .def_property_readonly("severity",
-                             [](const AttackType& a) { return std::const_pointer_cast<Severity>(a.severity); });
+                             [](const AttackType& a) { return std::const_pointer_cast<Severity>(a.severity); })
+      .def("__repr__", [](const AttackType& a) { return describe(a); });
 
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def(py::init<std::vector<AttackType>>(), py::arg("attack_types"))
       .def_property_readonly("attack_types", &Model::types)
       .def("expected_annual_loss", &Model::expected_annual_loss)
-      .def("annual_loss_variance", &Model::annual_loss_variance);
+      .def("annual_loss_variance", &Model::annual_loss_variance)
+      .def("__repr__", [](const Model& model) { return describe(model); });
 
   py::class_<SimulationResult, std::shared_ptr<SimulationResult>>(m, "SimulationResult")
       .def_readonly("years", &SimulationResult::years)

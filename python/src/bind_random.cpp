@@ -2,25 +2,13 @@
 
 #include "bindings.hpp"
 #include "cyberloss/random.hpp"
+#include "cyberloss/sampling.hpp"
+#include "cyberloss/vecmath.hpp"
 
 namespace cyberloss::bindings {
 namespace {
 
 using U64Array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
-
-// Element i of a stand-alone sample uses (seed, stream, year = i).
-template <class T, class F>
-py::array_t<T> sample(std::size_t n, std::uint32_t seed, std::uint32_t stream, F draw) {
-  std::vector<T> out(n);
-  {
-    py::gil_scoped_release release;
-    for (std::size_t i = 0; i < n; ++i) {
-      Stream s(seed, stream, i);
-      out[i] = static_cast<T>(draw(s));
-    }
-  }
-  return py::array_t<T>(static_cast<py::ssize_t>(n), out.data());
-}
 
 }  // namespace
 
@@ -45,33 +33,48 @@ void register_random(py::module_& m) {
         return out;
       },
       py::arg("seed"), py::arg("stream"), py::arg("years"), py::arg("draws"));
-  m.def("sample_uniform", [](std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-    return sample<double>(n, seed, stream, [](Stream& s) { return s.uniform(); });
-  });
-  m.def("sample_normal", [](std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-    return sample<double>(n, seed, stream, [](Stream& s) { return standard_normal(s); });
-  });
-  m.def("sample_lognormal",
-        [](double mu, double sigma, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-          return sample<double>(n, seed, stream,
-                                [=](Stream& s) { return lognormal(s, mu, sigma); });
-        });
-  m.def("sample_gamma",
-        [](double shape, double scale, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-          check_gamma(shape, scale);
-          return sample<double>(n, seed, stream,
-                                [=](Stream& s) { return gamma(s, shape, scale); });
-        });
-  m.def("sample_poisson", [](double mean, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-    check_poisson(mean);
-    return sample<std::int64_t>(n, seed, stream, [=](Stream& s) { return poisson(s, mean); });
-  });
-  m.def("sample_negative_binomial", [](double mean, double dispersion, std::size_t n,
-                                       std::uint32_t seed, std::uint32_t stream) {
-    check_negative_binomial(mean, dispersion);
-    return sample<std::int64_t>(
-        n, seed, stream, [=](Stream& s) { return negative_binomial(s, mean, dispersion); });
-  });
+  // Stand-alone samples (sampling.hpp): element i uses (seed, stream, year = i).
+  m.def("sample_uniform", [](const py::handle& n, const py::handle& seed, const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_uniform(count, s, st); });
+  }, py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  m.def("sample_normal", [](const py::handle& n, const py::handle& seed, const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_normal(count, s, st); });
+  }, py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  m.def("sample_lognormal", [](double mu, double sigma, const py::handle& n, const py::handle& seed,
+                               const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_lognormal(mu, sigma, count, s, st); });
+  }, py::arg("mu"), py::arg("sigma"), py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  m.def("sample_gamma", [](double shape, double scale, const py::handle& n, const py::handle& seed,
+                           const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_gamma(shape, scale, count, s, st); });
+  }, py::arg("shape"), py::arg("scale"), py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  m.def("sample_poisson", [](double mean, const py::handle& n, const py::handle& seed,
+                             const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_poisson(mean, count, s, st); });
+  }, py::arg("mean"), py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  m.def("sample_negative_binomial", [](double mean, double dispersion, const py::handle& n,
+                                       const py::handle& seed, const py::handle& stream) {
+    const auto count = count_arg("n", n);
+    const auto s = seed_arg(seed), st = stream_arg(stream);
+    return release_and_array([&] { return sample_negative_binomial(mean, dispersion, count, s, st); });
+  }, py::arg("mean"), py::arg("dispersion"), py::arg("n"), py::arg("seed"), py::arg("stream") = 0);
+  // The standard normal quantile (AS241), elementwise; u strictly inside (0, 1).
+  m.def("normal_quantile", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& u) {
+    return map_elements<double>(u, [](double p) {
+      require_probability("u", p);
+      return vecmath::inverse_normal_cdf(p);
+    });
+  }, py::arg("u"));
 }
 
 }  // namespace cyberloss::bindings

@@ -43,7 +43,12 @@ void register_reinsurance(py::module_& m) {
       .def(py::init<double, double>(), py::arg("attachment"), py::arg("limit"))
       .def_readonly("attachment", &Layer::attachment)
       .def_readonly("limit", &Layer::limit)
-      .def("__call__", &Layer::operator(), py::arg("x"));
+      .def(
+          "__call__",
+          [](const Layer& layer, const py::array_t<double, py::array::c_style | py::array::forcecast>& x) {
+            return map_elements<double>(x, [&](double v) { return layer(v); });
+          },
+          py::arg("x"), "min(max(x - attachment, 0), limit), elementwise");
 
   py::class_<ExcessOfLoss>(m, "ExcessOfLoss")
       .def(py::init<double, double, std::optional<std::uint32_t>, double, double, const std::string&>(),

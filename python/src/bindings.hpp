@@ -28,6 +28,20 @@ void register_incident(py::module_& m);
 void register_terms(py::module_& m);
 void register_reinsurance(py::module_& m);
 
+// Integer arguments read from any Python integer (NumPy's too) and refused with ValueError
+// naming the argument and the value when out of [lo, hi] or not an integer (pybind11's own
+// conversion would raise a TypeError that names neither).
+long long integer_arg(const char* name, const py::handle& value, long long lo, long long hi);
+inline std::uint32_t seed_arg(const py::handle& value) {
+  return static_cast<std::uint32_t>(integer_arg("seed", value, 0, 0xffffffffLL));
+}
+inline std::uint32_t stream_arg(const py::handle& value) {
+  return static_cast<std::uint32_t>(integer_arg("stream", value, 0, 0xffffffffLL));
+}
+inline std::size_t count_arg(const char* name, const py::handle& value) {
+  return static_cast<std::size_t>(integer_arg(name, value, 1, 0x7fffffffffffffffLL));
+}
+
 // A NumPy array that takes over the vector's storage (no copy).
 template <class T, class A>
 py::array_t<T> to_array(std::vector<T, A>&& v, std::vector<py::ssize_t> shape) {
@@ -48,6 +62,17 @@ py::dict reinsurance_columns(const std::vector<ReinsuranceYear>& rows);
 // A copy of the dict of portfolio_events (theta and counts (years, n_types), per-event year,
 // type, k, policy, u) as the core's events of years [first_year, first_year + years).
 PortfolioEvents events_from_dict(const py::dict& events, std::uint64_t first_year);
+
+// f() run with the GIL released; its vector becomes a NumPy array without a copy.
+template <class F>
+auto release_and_array(F f) {
+  decltype(f()) v;
+  {
+    py::gil_scoped_release release;
+    v = f();
+  }
+  return to_array(std::move(v));
+}
 
 // A read-only NumPy view of `size` elements at `data`, kept alive by `owner` (no copy).
 template <class T>

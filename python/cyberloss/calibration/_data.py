@@ -12,36 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .. import _input, _validate
+from .. import _validate, config
+from ..config import documents
 
 MAX_COUNT = 1e12        # incidents, organisations, answers: a sanity bound far above Japan's
 MAX_MAN_YEN = 1e14      # 10^18 JPY
-
-# The keys each table may hold ("*": any key, checked by the reader where it matters) and
-# which of them are free text.  Everything else is refused by name, so a typo ("mediam") is
-# an error, not a silently ignored line.
-_TEXT, _ANY = "text", "any"
-_ENTRY = {"value": _ANY, "source": _TEXT, "quality": _TEXT, "note": _TEXT}
-_MARGIN = {"values": _ANY, "source": _TEXT, "quality": _TEXT, "window": _TEXT, "unit": _TEXT, "note": _TEXT}
-_WINDOW = {"start": _TEXT, "end": _TEXT, "years": _ANY, "source": _TEXT, "quality": _TEXT}
-_SCHEMA = {
-    "format": _TEXT, "about": _TEXT, "sources": {"*": _TEXT},
-    "windows": {"cumulative": _WINDOW, "recent": _WINDOW},
-    "attack_types": [{"key": _ANY, "label_ja": _TEXT, "margin": _ANY, "note": _TEXT}],
-    "industries": [{"key": _ANY, "label_ja": _TEXT, "jsic": _TEXT, "margin": _ANY, "note": _TEXT}],
-    "sizes": [{"key": _ANY, "label_ja": _TEXT, "note": _TEXT}],
-    "margins": {"total_cumulative": _ENTRY, "total_recent": _ENTRY, "size": _MARGIN,
-                "industry": _MARGIN, "attack_type": _MARGIN, "attack_type_recent": _MARGIN},
-    "interactions": {"*": {"value": _ANY, "attack_margin": _ANY, "dimension": _ANY, "category": _ANY,
-                           "source": _TEXT, "quality": _TEXT, "note": _TEXT}},
-    "exposure": {"large": _ENTRY, "sme": _ENTRY, "enterprises_total": _ENTRY},
-    "severity": {"unit": _ANY, "*": {"*": {"mean": _ANY, "median": _ANY, "answers": _ANY,
-                                           "source": _TEXT, "quality": _TEXT, "note": _TEXT}}},
-    "severity_scope": {"includes": _ANY, "excludes": _ANY, "source": _TEXT, "quality": _TEXT,
-                       "note": _TEXT},
-    "assumptions": {"*": {"value": _ANY, "allowed": [_TEXT], "quality": _TEXT, "source": _TEXT,
-                          "reasoning": _TEXT}},
-}
 
 MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in man-yen
 QUALITIES = ("published", "derived", "approximate", "assumption")
@@ -168,28 +143,10 @@ class _Reader:
             raise self.fail(f"'{path}' must be a non-empty string, got {_validate.shown(value)}")
         return value
 
-    def conform(self, node: Any, schema: Any, path: str = "") -> None:
-        """Refuse keys the schema does not know and free-text fields that are not text."""
-        if schema == _ANY:
-            return
-        if schema == _TEXT:
-            if not isinstance(node, str):
-                raise self.fail(f"'{path}' must be a text, got {_validate.shown(node)}")
-            return
-        if isinstance(schema, list):
-            if not isinstance(node, list):
-                raise self.fail(f"'{path}' must be a list, got {_validate.shown(node)}")
-            for i, item in enumerate(node):
-                self.conform(item, schema[0], f"{path}[{i}]")
-            return
-        if not isinstance(node, Mapping):
-            raise self.fail(f"'{path or 'the document'}' must be an object, got {_validate.shown(node)}")
-        for key, value in node.items():
-            sub = schema.get(key, schema.get("*"))
-            name = f"{path}.{key}" if path else str(key)
-            if sub is None:
-                raise self.fail(f"unknown key '{name}' (known: {', '.join(k for k in schema if k != '*')})")
-            self.conform(value, sub, name)
+    def conform(self, node: Any) -> None:
+        """Refuse keys the file format does not know and free-text fields that are not text
+        (``config.documents.CALIBRATION``): a typo ("mediam") is an error, not an ignored line."""
+        self.checked(config.check, node, documents.CALIBRATION)
 
     def quality(self, value: Any, path: str) -> str:
         if value not in QUALITIES:
@@ -277,7 +234,7 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
         return {}
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
-        loaded = _input.read_json(path, "overrides file")
+        loaded = config.read_json(path, "overrides file")
         if not isinstance(loaded, dict):
             raise ValueError(f"overrides file {path}: must hold a JSON object of key -> value")
         return loaded
@@ -291,8 +248,8 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
 def read(path: str | Path | None = None,
          overrides: Mapping[str, Any] | str | Path | None = None) -> CalibrationData:
     """Load and validate a calibration file, then apply ``overrides`` to its assumptions."""
-    file = DEFAULT_PATH if path is None else _input.path_of(path, "calibration file")
-    return parse(_input.read_json(file, "calibration file"), str(file), overrides)
+    file = DEFAULT_PATH if path is None else config.path_of(path, "calibration file")
+    return parse(config.read_json(file, "calibration file"), str(file), overrides)
 
 
 def _field_by_key(r: "_Reader", items, section: str, field: str) -> dict[str, str]:
@@ -307,7 +264,7 @@ def parse(raw: Any, origin: str = "<dict>",
     r = _Reader(origin)
     if not isinstance(raw, Mapping):
         raise r.fail(f"top level must be a JSON object, got {_validate.shown(raw)}")
-    r.conform(raw, _SCHEMA)
+    r.conform(raw)
 
     types_raw = _labelled_list(r, r.get(raw, "attack_types", ""), "attack_types")
     attack_types = tuple(t["key"] for t in types_raw)

@@ -20,8 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _validate, calibration as _calibration
-from .calibration import Calibration
+from .. import _validate
+from .. import random as clrandom
+from ..distributions import Poisson
+from ..report import plots
+from ..report.html import Described, escape
+from ._data import MAN_YEN, PERIODS
+from .model import Calibration, load
 
 MARGIN_TABLES = ("size", "industry", "attack_type", "attack_type_recent")
 # Peak memory per simulated answer (uniforms, their indices, losses, the sorted copy of the
@@ -32,7 +37,7 @@ DEFAULT_SEED = 20250723   # the report's publication date
 
 
 def _calib(cal: Calibration | None) -> Calibration:
-    return _calibration.load() if cal is None else cal
+    return load() if cal is None else cal
 
 
 def _published_margins(cal: Calibration) -> list[tuple[str, str, float, str]]:
@@ -116,7 +121,7 @@ def interaction_shares(cal: Calibration | None = None) -> pd.DataFrame:
 # ----- survey sampling distribution -------------------------------------------------------
 
 @dataclass(frozen=True)
-class SurveySimulation:
+class SurveySimulation(Described):
     """Simulated means and medians of ``replications`` surveys of ``n_answers`` losses each."""
 
     attack_type: str
@@ -163,18 +168,17 @@ class SurveySimulation:
                          "inside_central_90": 0.05 <= q <= 0.95})
         return pd.DataFrame(rows)
 
-    def _repr_html_(self) -> str:
-        return (f"<p><b>Simulated JNSA survey</b>: {self.attack_type} ({self.period}), "
-                f"{self.n_answers} answers x {self.means.size} surveys, seed {self.seed}</p>"
-                + self.describe().to_html(index=False))
+    def _html_title(self) -> str:
+        return "Simulated JNSA survey"
+
+    def _html_note(self) -> str:
+        return (f"{escape(self.attack_type)} ({self.period}), {self.n_answers} answers x "
+                f"{self.means.size} surveys, seed {self.seed}")
 
     def plot(self, ax=None):
         """Histograms of the simulated mean and median with the published values (man-yen)."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        to_man = 1.0 / _calibration.MAN_YEN
+        ax = plots.axes(ax, figsize=(6, 3.5))
+        to_man = 1.0 / MAN_YEN
         top = np.quantile(self.means, 0.995) * to_man
         bins = np.linspace(0, top, 80)
         ax.hist(self.medians * to_man, bins=bins, alpha=0.55, label="simulated median")
@@ -198,8 +202,6 @@ def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware
     (29 ransomware cumulative, 21 recent, 27 website leak).  Answer ``j`` of survey ``r`` is
     ``severity.quantile(uniform_at(seed, stream_id(SURVEY, 2*type+period), r, j))``.
     """
-    import cyberloss as cl
-
     cal = _calib(cal)
     fit = cal.severity_fit(attack_type, period)
     n = fit.answers if n_answers is None else n_answers
@@ -212,9 +214,9 @@ def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware
                              f"{replications:,} simulated surveys of {n} answers",
                              "use fewer replications")
     severity = cal.severity(attack_type, period, tail)
-    index = 2 * cal.attack_types.index(attack_type) + _calibration.PERIODS.index(period)
-    stream = cl.random.stream_id(cl.random.Purpose.SURVEY, index)
-    u = cl.random.uniform_at(seed, stream, np.arange(replications, dtype=np.int64)[:, None],
+    index = 2 * cal.attack_types.index(attack_type) + PERIODS.index(period)
+    stream = clrandom.stream_id(clrandom.Purpose.SURVEY, index)
+    u = clrandom.uniform_at(seed, stream, np.arange(replications, dtype=np.int64)[:, None],
                              np.arange(n, dtype=np.int64)[None, :])
     losses = np.asarray(severity.quantile(np.ravel(u)), dtype=float).reshape(replications, n)
     return SurveySimulation(attack_type, period, int(n), int(seed), losses.mean(axis=1),
@@ -225,7 +227,7 @@ def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware
 # ----- the Japanese economy over the survey windows ----------------------------------------
 
 @dataclass(frozen=True)
-class EconomySimulation:
+class EconomySimulation(Described):
     """Margins of ``histories`` simulated 7.5-year histories of the Japanese economy."""
 
     table: pd.DataFrame   # one row per published margin
@@ -239,9 +241,11 @@ class EconomySimulation:
         """True when every simulated mean is within ``k`` standard errors of the published margin."""
         return bool((self.table["z"].abs() <= k).all())
 
-    def _repr_html_(self) -> str:
-        return (f"<p><b>Simulated Japanese economy</b>: {self.histories} histories of 7.5 years, "
-                f"publicised basis, seed {self.seed}</p>" + self.table.to_html(index=False))
+    def _html_title(self) -> str:
+        return "Simulated Japanese economy"
+
+    def _html_note(self) -> str:
+        return f"{self.histories} histories of 7.5 years, publicised basis, seed {self.seed}"
 
 
 def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
@@ -253,8 +257,6 @@ def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
     margin, the simulated mean, its standard deviation across histories (the sampling noise
     of one 7.5-year history), the standard error of the mean and ``z`` = (mean - published) / se.
     """
-    import cyberloss as cl
-
     cal = _calib(cal)
     if isinstance(histories, bool) or not isinstance(histories, (int, np.integer)) or histories < 2:
         raise ValueError(f"histories must be an integer >= 2, got {histories!r}")
@@ -263,8 +265,8 @@ def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
                              f"{histories:,} simulated histories of {expected.size} cells", "use fewer histories")
     counts = np.zeros((histories, expected.size))
     for cell in np.flatnonzero(expected > 0):
-        stream = cl.random.stream_id(cl.random.Purpose.FREQUENCY, int(cell))
-        counts[:, cell] = cl.Poisson(float(expected[cell])).sample(histories, seed, stream)
+        stream = clrandom.stream_id(clrandom.Purpose.FREQUENCY, int(cell))
+        counts[:, cell] = Poisson(float(expected[cell])).sample(histories, seed, stream)
     margins = tabulate(cal, counts)
     table = model_margins(cal).drop(columns=["difference", "relative_difference"])
     table["simulated_mean"] = margins.mean(axis=0)
@@ -277,7 +279,7 @@ def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
 # ----- everything together -----------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Reproduction:
+class Reproduction(Described):
     """The JNSA 2025 tables rebuilt from the model (see :func:`reproduce`)."""
 
     margins: pd.DataFrame
@@ -302,9 +304,14 @@ class Reproduction:
         return {"margins": records(self.margins), "severity": records(self.severity),
                 "interactions": records(self.interactions)}
 
-    def _repr_html_(self) -> str:
-        return ("<p><b>JNSA 2025 reproduction</b> (publicised basis; money in JPY)</p>"
-                + self.margins.to_html(index=False) + self.interactions.to_html(index=False)
+    def _html_title(self) -> str:
+        return "JNSA 2025 reproduction"
+
+    def _html_note(self) -> str:
+        return "publicised basis; money in JPY"
+
+    def _html_table(self):
+        return (self.margins.to_html(index=False) + self.interactions.to_html(index=False)
                 + self.severity.to_html(index=False))
 
 

@@ -27,16 +27,17 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import PERIODS, Calibration, SeverityFit
+from .. import random as clrandom
+from ..engine import simulate as simulate_engine
+from ..report.html import Described
+from ._data import PERIODS
+from .model import Calibration, SeverityFit
 
 
 def _normals(seed: int, index: int, block: int, n: int) -> np.ndarray:
-    import cyberloss as cl
-
-    stream = cl.random.stream_id(cl.random.Purpose.PARAMETERS, index)
-    u = cl.random.uniform_at(seed, stream, block, np.arange(n, dtype=np.int64))
-    # the standard normal quantile through the engine's exact lognormal inverse CDF
-    return np.log(np.asarray(cl.Lognormal(0.0, 1.0).quantile(np.ravel(u)), dtype=float))
+    stream = clrandom.stream_id(clrandom.Purpose.PARAMETERS, index)
+    u = clrandom.uniform_at(seed, stream, block, np.arange(n, dtype=np.int64))
+    return np.asarray(clrandom.normal_quantile(np.ravel(u)), dtype=float)
 
 
 def draw(cal: Calibration, block: int, seed: int) -> Calibration:
@@ -71,7 +72,7 @@ def _default_statistics() -> dict[str, Callable]:
 
 
 @dataclass(frozen=True)
-class UncertaintyResult:
+class UncertaintyResult(Described):
     """One row per block (parameter draw) with each statistic of that block's annual loss."""
 
     blocks: pd.DataFrame
@@ -94,10 +95,12 @@ class UncertaintyResult:
         out["basis"], out["period"] = self.basis, self.period
         return out
 
-    def _repr_html_(self) -> str:
-        return (f"<p><b>Parameter uncertainty</b>: {len(self.blocks)} parameter draws x "
-                f"{self.years_per_block} years, seed {self.seed}, {self.basis} basis, "
-                f"{self.period} period (JPY)</p>" + self.describe().to_html(index=False))
+    def _html_title(self) -> str:
+        return "Parameter uncertainty"
+
+    def _html_note(self) -> str:
+        return (f"{len(self.blocks)} parameter draws x {self.years_per_block} years, seed "
+                f"{self.seed}, {self.basis} basis, {self.period} period (JPY)")
 
 
 def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
@@ -112,8 +115,6 @@ def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
     uncertainty together).  ``statistics`` maps a name to a function of a ``cyberloss``
     simulation result (default: mean, std, VaR and TVaR at 99%).
     """
-    import cyberloss as cl
-
     if isinstance(blocks, bool) or not isinstance(blocks, (int, np.integer)) or blocks < 2:
         raise ValueError(f"blocks must be an integer >= 2, got {blocks!r}")
     stats = dict(statistics) if statistics is not None else _default_statistics()
@@ -121,6 +122,6 @@ def simulate(cal: Calibration, industry: str, size: str, *, blocks: int = 40,
     for b in range(blocks):
         model = draw(cal, b, seed).default_model(industry, size, basis, period, tail)
         first = 0 if common_random_numbers else b * years_per_block
-        res = cl.simulate(model, years=years_per_block, seed=seed, first_year=first)
+        res = simulate_engine(model, years=years_per_block, seed=seed, first_year=first)
         rows.append({"block": b, **{name: f(res) for name, f in stats.items()}})
     return UncertaintyResult(pd.DataFrame(rows), int(years_per_block), int(seed), basis, period)

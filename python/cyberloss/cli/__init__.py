@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import errno
-import importlib
 import os
 import sys
 
-from .._output import OutputError
+from .._files import OutputError
+from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate
 
-SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote", "portfolio"]
+SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "bcp": bcp,
+               "scenario": scenario, "quote": quote, "portfolio": portfolio}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 
@@ -45,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in SUBCOMMANDS:
-        importlib.import_module(f"cyberloss.cli.{name}").register(sub)
+    for module in SUBCOMMANDS.values():
+        module.register(sub)
     return parser
 
 

@@ -11,8 +11,9 @@ import argparse
 import dataclasses
 import unicodedata
 
-from cyberloss import _json, bcp
-
+from .. import _json
+from ..organisation import bcp
+from ..report.money import format_yen
 from . import _args
 
 
@@ -45,8 +46,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_table(result: bcp.BcpComparison) -> str:
-    from cyberloss import format_yen
-
     t = result.describe()
     s = result.sims[0]
     lines = [f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
@@ -60,7 +59,7 @@ def format_table(result: bcp.BcpComparison) -> str:
             f"{_fit(name, 40)} {format_yen(r.expected_loss):>14} {format_yen(r.expected_loss_se):>10} "
             f"{format_yen(r.var_99):>12} {r.expected_downtime_days:>13.3f} "
             f"{r.expected_ransomware_downtime_days:>15.3f} "
-            f"{_signed_yen(r.difference_to_baseline):>14} {format_yen(r.difference_to_baseline_se):>10}")
+            f"{format_yen(r.difference_to_baseline, sign=True):>14} {format_yen(r.difference_to_baseline_se):>10}")
     lines.append("")
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
                  "VaR = lower empirical 99% quantile of the annual loss")
@@ -84,11 +83,3 @@ def _fit(text: str, width: int) -> str:
             break
         out, used = out + ch, used + w
     return out + " " * (width - used)
-
-
-def _signed_yen(x: float) -> str:
-    from cyberloss import format_yen
-
-    if x == 0:
-        return "0"
-    return ("-" if x < 0 else "+") + format_yen(abs(x))

@@ -9,10 +9,11 @@ null; a statistic that is not finite is null and named in its ``warnings`` list.
 """
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-from .. import _json, _output
-from ..quote import MIN_YEARS
+from .. import _files, _json
+from ..insurance.quote import MIN_YEARS, quote_profile
 from . import _args
 from .quote import check_outputs, write_outputs
 
@@ -22,7 +23,6 @@ def example_path(name: str) -> Path:
     repo = Path(__file__).resolve().parents[3] / "examples" / name
     if repo.is_file():
         return repo
-    from importlib import resources
     return Path(str(resources.files("cyberloss") / "examples" / name))
 
 
@@ -37,23 +37,21 @@ def output_folder(path: str, option: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise _output.OutputError(option, out, "exists and is not a folder") from None
+        raise _files.OutputError(option, out, "exists and is not a folder") from None
     except OSError as exc:
-        raise _output.OutputError(option, out, f"cannot create the folder: {exc.strerror or exc}",
+        raise _files.OutputError(option, out, f"cannot create the folder: {exc.strerror or exc}",
                                   exc.errno) from None
-    return _output.check_folder(out, option)
+    return _files.check_folder(out, option)
 
 
 def run(args) -> int:
-    from ..quote import quote_profile
-
     out = output_folder(args.out, "--out")
     png, page, data = out / "ep_curve.png", out / "quote.html", out / "quote.json"
     check_outputs(png, page, "--out", "--out")
-    _output.check(data, "--out")
+    _files.check(data, "--out")
     quote = quote_profile(args.profile, years=args.years, seed=args.seed)
     write_outputs(quote, png, page, "--out", "--out")
-    _output.write_text(data, "--out", _json.dumps(quote.to_json()))
+    _files.write_text(data, "--out", _json.dumps(quote.to_json()))
     print(quote.text())
     print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")
     return 0

@@ -12,6 +12,8 @@ import argparse
 import pandas as pd
 
 from .. import _json
+from ..calibration import jnsa, load as load_calibration
+from ..report.money import format_yen
 from . import _args
 
 
@@ -48,16 +50,8 @@ def _no_negative_zero(x: float, digits: int) -> float:
     return round(float(x), digits) + 0.0
 
 
-def _man_yen(x: float) -> str:
-    from cyberloss import format_yen
-
-    return format_yen(x)
-
-
 def run(args: argparse.Namespace) -> int:
-    from cyberloss import calibration, jnsa
-
-    cal = calibration.load(args.data, _overrides(args.set))
+    cal = load_calibration(args.data, _overrides(args.set))
     seed = jnsa.DEFAULT_SEED if args.seed is None else args.seed
     rep = jnsa.reproduce(cal, seed=seed, replications=args.replications)
     if args.json:
@@ -77,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         print(rep.interactions.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         sev = rep.severity.copy()
         for col in ("published", "model", "difference"):
-            sev[col] = sev[col].map(lambda v: _man_yen(_no_negative_zero(v, 0)))
+            sev[col] = sev[col].map(lambda v: format_yen(_no_negative_zero(v, 0)))
         print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} simulated surveys, seed {rep.seed})")
         print(sev.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -33,8 +33,11 @@ import argparse
 import math
 import sys
 
-from .. import _json, _output, distributed, portfolio as pf, reinsurance as re
-from ..display import man_yen
+from .. import _files, _json
+from .. import portfolio as pf
+from ..insurance.terms import CoverageTerms
+from ..portfolio import distributed, reinsurance as re
+from ..report.money import statistics_table
 from . import _args
 
 OUT_FORMATS = (".parquet", ".csv")
@@ -101,10 +104,8 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
     if args.loss == "covered":
         if args.terms is None:
             raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
-        from .. import terms as tm
-
         # the book's deductible and limits are per-policy columns: the wording gives the sections
-        wording = tm.CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
+        wording = CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
         loss = pf.CoveredLoss(loss, wording)
     elif args.terms is not None:
         raise ValueError("--terms applies to --loss covered only")
@@ -120,8 +121,8 @@ def run(args: argparse.Namespace) -> int:
     if args.dashboard and args.local_cluster is None:
         raise ValueError("--dashboard applies to --local-cluster only")
     if args.out is not None:
-        _output.suffix(args.out, "--out", OUT_FORMATS)
-        _output.check(args.out, "--out")
+        _files.suffix(args.out, "--out", OUT_FORMATS)
+        _files.check(args.out, "--out")
     model = build_model(args)
     progress = bool(args.progress)
     if args.dask or args.local_cluster:
@@ -146,13 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_table(result: pf.PortfolioResult) -> None:
-    table = result.describe()
-    shown = table.copy()
-    for c in table.columns:
-        if c == "p_loss":
-            shown[c] = table[c].map(lambda x: f"{x:.3f}")
-        else:
-            shown[c] = table[c].map(lambda x: f"{man_yen(x):,.0f}")
+    shown = statistics_table(result.describe(), "man")
     m = result.model
     print(f"{len(m.portfolio):,} policies, {result.years:,} simulated years, seed {result.seed}; "
           f"money in 万円 (10,000 JPY)")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import _json, _output
-from ..quote import MIN_YEARS
+from .. import _files, _json
+from ..insurance.quote import MIN_YEARS, quote_profile
+from ..report import plots
 from . import _args
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
@@ -39,9 +40,9 @@ def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = 
                   html_option: str = "--html") -> None:
     """Refuse unwritable or wrongly named output paths before the simulation."""
     if plot is not None:
-        _output.check(plot, plot_option, PLOT_FORMATS)
+        _files.check(plot, plot_option, PLOT_FORMATS)
     if html_path is not None:
-        _output.check(html_path, html_option, HTML_FORMATS)
+        _files.check(html_path, html_option, HTML_FORMATS)
 
 
 def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
@@ -50,24 +51,20 @@ def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option:
     display); the plot's format follows its extension."""
     if plot is None and html_path is None:
         return
-    from ..plotting import pyplot
-
-    plt = pyplot()
+    plt = plots.pyplot()
     if plot is not None:
-        fmt = _output.suffix(plot, plot_option, PLOT_FORMATS)[1:]
+        fmt = _files.suffix(plot, plot_option, PLOT_FORMATS)[1:]
         ax = quote.plot_ep()
         try:
-            _output.write(plot, plot_option,
+            _files.write(plot, plot_option,
                           lambda fh: ax.figure.savefig(fh, format=fmt, dpi=120, bbox_inches="tight"))
         finally:
             plt.close(ax.figure)
     if html_path is not None:
-        _output.write_text(html_path, html_option, quote.to_html())
+        _files.write_text(html_path, html_option, quote.to_html())
 
 
 def run(args: argparse.Namespace) -> int:
-    from cyberloss.quote import quote_profile
-
     check_outputs(args.plot, args.html)
     quote = quote_profile(args.profile, years=args.years, seed=args.seed)
     write_outputs(quote, args.plot, args.html)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from cyberloss import _json, bcp
+from .. import _json
+from ..organisation.scenario import Scenario, ScenarioResult
+from ..report.money import format_yen
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = bcp.Scenario.from_toml(args.scenario).evaluate()
+    result = Scenario.from_toml(args.scenario).evaluate()
     if args.json:
         print(_json.dumps(result.to_dict()))
     else:
@@ -29,9 +31,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_table(result: bcp.ScenarioResult) -> str:
-    from cyberloss import format_yen
-
+def format_table(result: ScenarioResult) -> str:
     s = result.scenario
     if result.closure_days is not None:
         down = (f"site closed {result.closure_days:g} days, card payment suspended "

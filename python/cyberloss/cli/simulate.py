@@ -6,45 +6,36 @@ array's little-endian float64 bytes), warnings (fields that are not finite, writ
 """
 from __future__ import annotations
 
-import hashlib
-
-import numpy as np
-
 from .. import _json
-from ..display import man_yen_table
-from ..engine import simulate
-from ..spec import load_model
+from ..engine import SimulationResult, load_model, simulate
+from ..report.money import statistics_table
 from . import _args
 
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
 
 
-def annual_loss_sha256(annual: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(annual, dtype="<f8").tobytes()).hexdigest()
-
-
-def summary(result) -> dict:
-    from .. import stats
-    v, t = stats.var_tvar(result.annual_loss, LEVELS)
+def summary(result: SimulationResult) -> dict:
+    """The JSON contract of ``cyberloss simulate --json``."""
+    tail = result.tail(LEVELS)
+    mean = result.mean()
     return {
         "years": int(result.years),
         "seed": int(result.seed),
-        "mean": result.mean(),
-        "mean_se": result.mean_se(),
-        "std": result.std(),
-        "var": {f"{p:g}": float(x) for p, x in zip(LEVELS, v)},
-        "tvar": {f"{p:g}": float(x) for p, x in zip(LEVELS, t)},
-        "by_type": {name: float(np.mean(result.by_type[:, j])) for j, name in enumerate(result.type_names)},
-        "annual_loss_sha256": annual_loss_sha256(result.annual_loss),
+        "mean": mean.value,
+        "mean_se": mean.se,
+        "std": result.std().value,
+        "var": {f"{p:g}": float(tail.loc[p, "var"]) for p in LEVELS},
+        "tvar": {f"{p:g}": float(tail.loc[p, "tvar"]) for p in LEVELS},
+        "by_type": {name: result.mean(column).value
+                    for name, column in zip(result.type_names, result.columns[1:])},
+        "annual_loss_sha256": result.sha256(),
     }
 
 
-def print_table(result) -> None:
-    shown = man_yen_table(result.describe(levels=(0.99, 0.995)), not_money=("p_loss", "mean_count"),
-                          rename=False)
-    shown["p_loss"] = shown["p_loss"].map(lambda x: f"{x:.3f}")
-    shown["mean_count"] = shown["mean_count"].map(lambda x: f"{x:.3f}")
-    print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY)")
+def print_table(result: SimulationResult) -> None:
+    shown = statistics_table(result.describe(levels=(0.99, 0.995), columns=result.columns), "man")
+    print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY); "
+          "columns: annual total and each attack type, with standard errors")
     print(shown.to_string())
 
 

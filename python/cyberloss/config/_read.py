@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from . import _json
+from .. import _json
 
 
 def path_of(path: str | os.PathLike, what: str) -> Path:

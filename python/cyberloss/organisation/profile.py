@@ -1,104 +1,49 @@
-"""One organisation's cyber losses, component by component.
+"""An organisation as the model sees it: ``OrganisationProfile``.
 
-``OrganisationProfile`` describes the organisation (industry, size, revenue, margin, records,
-EC share, labour cost, controls); fields left out take labelled defaults by industry and size.
-``simulate_organisation`` runs the engine for the calibrated attack types and turns each
-simulated incident into named components (``cyberloss.components``): the survey-basis loss
-split into response costs and liability, plus lost profit over the downtime and internal effort.
-
-Random numbers follow the package convention (docs/DESIGN.md): the engine draws counts and
-survey-basis losses; each event (year, type index t, k) then takes its downtime from
-``uniform_at(seed, stream_id(DOWNTIME, t), year, k)``, its effort from EFFORT draw k and its
-component shares from COMPONENTS draws k*16 .. k*16+15.  Two profiles simulated with the same
-seed therefore share their random numbers.
+Fields (``config.documents.ORGANISATION``): industry, size, revenue, gross margin, employees,
+records held, EC share, labour cost, IT dependency and controls.  Fields left out take the
+labelled defaults of ``data/components.json`` for the industry and size; ``sources`` says,
+field by field, whether a value was given or defaulted (and from what).  A profile document
+(TOML) holds an ``[organisation]`` table beside the tables other readers own (``[terms]``,
+``[quote]``, ``[simulation]``, ``[[variants]]``, ``[scenario]``, ``[overrides]``).
 """
 from __future__ import annotations
 
 import dataclasses
-import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from . import _input, _validate as check, components as comp, stats
+from .. import _validate as check, config
+from ..config import documents
+from ..report.html import Described, escape
+from . import components as comp
+from .controls import Controls
 
-SIZES = ("large", "sme", "organisation")
-
-
-@dataclass(frozen=True)
-class Controls:
-    """Security and continuity controls in place (all off unless stated).
-
-    ``downtime_scale`` is a BCP target: every downtime is multiplied by it (0.5 = "downtime
-    halved").  The factors each control applies are in ``data/components.json``.
-    """
-
-    offline_backups: bool = False
-    restore_drills: bool = False
-    mfa_remote_access: bool = False
-    edr: bool = False
-    ir_retainer: bool = False
-    downtime_scale: float = 1.0
-
-    def __post_init__(self) -> None:
-        for name in self.names():
-            check.flag(f"controls.{name}", getattr(self, name))
-        object.__setattr__(self, "downtime_scale",
-                           check.number("controls.downtime_scale", self.downtime_scale, 0.0))
-
-    @staticmethod
-    def names() -> tuple[str, ...]:
-        return tuple(f.name for f in dataclasses.fields(Controls) if f.name != "downtime_scale")
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any]) -> "Controls":
-        mapping = check.table("controls", mapping)
-        known = set(cls.names()) | {"downtime_scale"}
-        for key in mapping:
-            if key not in known:
-                raise ValueError(f"controls: unknown control {key!r} (known: {', '.join(sorted(known))})")
-        return cls(**mapping)
-
-    def enabled(self) -> tuple[str, ...]:
-        return tuple(n for n in self.names() if getattr(self, n))
-
-    def with_(self, **changes: Any) -> "Controls":
-        return Controls.from_mapping({**dataclasses.asdict(self), **changes})
+SIZES = documents.SIZES
+_PROFILE_FIELDS = ("revenue", "gross_margin", "employees", "personal_records", "card_records",
+                   "ec_share", "labour_cost_month", "it_dependency")
+PROFILE_KEYS = frozenset(documents.ORGANISATION.keys)
+#: Tables of a profile document besides [organisation] (read by bcp, scenario, quote, ...).
+OTHER_TABLES = tuple(k for k in documents.PROFILE.keys if k != "organisation")
 
 
-_PROFILE_FIELDS = (
-    "revenue", "gross_margin", "employees", "personal_records", "card_records",
-    "ec_share", "labour_cost_month", "it_dependency",
-)
-PROFILE_KEYS = frozenset({"industry", "size", "name", "controls", *_PROFILE_FIELDS})
-# tables of a profile document that other readers own (bcp, scenario, quote, overrides)
-OTHER_TABLES = ("simulation", "variants", "scenario", "overrides", "terms", "quote")
-_LABELS = {
-    "name": "name",
-    "industry": "industry (業種)",
-    "size": "size (規模)",
-    "revenue": "annual revenue (売上高), JPY",
-    "gross_margin": "gross margin (売上総利益率)",
-    "employees": "employees (従業員数)",
-    "personal_records": "personal records held (個人情報件数)",
-    "card_records": "card records exposed to the website (カード情報件数)",
-    "ec_share": "share of sales through the EC site (EC売上比率)",
-    "labour_cost_month": "labour cost per person-month (人件費), JPY",
-    "it_dependency": "share of operations stopped while systems are down",
-    "controls": "controls (対策)",
-}
+def _label(key: str) -> str:
+    f = documents.ORGANISATION.node(key)
+    unit = f", {f.unit}" if getattr(f, "unit", "") == "JPY" else ""
+    return f"{f.help} ({f.label_ja}){unit}"
 
 
-@dataclass(frozen=True)
-class OrganisationProfile:
+@dataclasses.dataclass(frozen=True)
+class OrganisationProfile(Described):
     """An organisation as the model sees it.  Validated at construction.
 
     Fields left as ``None`` take the defaults of ``data/components.json`` for the industry and
     size; ``sources`` says, field by field, whether a value was given or defaulted (and from
     what).  Records left out mean "unknown": record-driven costs then follow the survey shares.
+    Amounts are JPY (numbers, or texts such as "30億円").
     """
 
     industry: str
@@ -111,18 +56,18 @@ class OrganisationProfile:
     ec_share: float | None = None
     labour_cost_month: float | None = None
     it_dependency: float | None = None
-    controls: Controls = field(default_factory=Controls)
+    controls: Controls = dataclasses.field(default_factory=Controls)
     name: str = "organisation"
-    sources: Mapping[str, str] = field(default=None, init=False, compare=False, repr=False)  # type: ignore[assignment]
-    data: comp.ComponentData = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    sources: Mapping[str, str] = dataclasses.field(default=None, init=False, compare=False, repr=False)  # type: ignore[assignment]
+    data: comp.ComponentData = dataclasses.field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         data = self.data if self.data is not None else comp.load()
         object.__setattr__(self, "data", data)
         industries = tuple(data.raw["profile_defaults"]["by_industry"]["gross_margin"]["values"])
         check.text("industry", self.industry, industries)
-        check.text("size", self.size, SIZES)
-        check.text("name", self.name)
+        documents.ORGANISATION.node("size").parse(self.size)
+        documents.ORGANISATION.node("name").parse(self.name)
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))
         elif not isinstance(self.controls, Controls):
@@ -136,7 +81,9 @@ class OrganisationProfile:
                 value, label = self._default(data, name)
             else:
                 label = "given"
-            object.__setattr__(self, name, _check_field(name, value))
+            if value is not None:
+                value = documents.ORGANISATION.node(name).parse(value)
+            object.__setattr__(self, name, value)
             sources[name] = label
         if not self.controls.enabled() and self.controls.downtime_scale == 1.0:
             sources["controls"] = self._default(data, "controls")[1]
@@ -152,24 +99,17 @@ class OrganisationProfile:
                      where: str = "organisation") -> "OrganisationProfile":
         """Build from a plain mapping (e.g. a TOML table); unknown keys are refused and errors
         name the field's dotted path under ``where`` (``organisation.revenue``)."""
-        mapping = check.table(where, mapping)
-        for key in mapping:
-            if key not in PROFILE_KEYS:
-                raise ValueError(f"{where}: unknown field {key!r} (known: {', '.join(sorted(PROFILE_KEYS))})")
-        for key in ("industry", "size"):
-            if key not in mapping:
-                raise ValueError(f"{where}: field {key!r} is required")
+        given = config.check_table(mapping, documents.ORGANISATION, where)
         with check.located(where, PROFILE_KEYS):
-            if "controls" in mapping:
-                mapping["controls"] = Controls.from_mapping(mapping["controls"])
-            return cls(**mapping, data=data)
+            if "controls" in given:
+                given["controls"] = Controls(**given["controls"])
+            return cls(**given, data=data)
 
     @classmethod
     def from_toml(cls, path: str | Path, data: comp.ComponentData | None = None) -> "OrganisationProfile":
         """Read a profile from TOML: the ``[organisation]`` table if present, else the top level
-        (``[simulation]``, ``[[variants]]``, ``[scenario]``, ``[terms]``, ``[quote]`` and
-        ``[overrides]`` tables are left to their readers)."""
-        doc = _read_toml(path)
+        (the other tables of a profile are left to their readers)."""
+        doc = read_profile(path)
         with check.located(f"profile {path}"):
             return cls.from_document(doc, data)
 
@@ -213,7 +153,14 @@ class OrganisationProfile:
         value = {"personal": self.personal_records, "card": self.card_records}[kind]
         return None if value is None else float(value)
 
+    def fields(self) -> dict[str, Any]:
+        """Every field's value (controls as the list of those enabled), for reports and JSON."""
+        out = {k: getattr(self, k) for k in ("name", "industry", "size", *_PROFILE_FIELDS)}
+        out["controls"] = list(self.controls.enabled())
+        return out
+
     def describe(self) -> pd.DataFrame:
+        """One row per field: its label, value and where the value comes from."""
         rows = []
         for key in ("name", "industry", "size", *_PROFILE_FIELDS, "controls"):
             value = getattr(self, key)
@@ -221,33 +168,33 @@ class OrganisationProfile:
                 value = ", ".join(self.controls.enabled()) or "none"
                 if self.controls.downtime_scale != 1.0:
                     value += f"; downtime x {self.controls.downtime_scale:g}"
-            elif value is None:
+                label = "controls (対策)"
+            else:
+                label = _label(key)
+            if value is None:
                 value = "unknown"
-            rows.append({"field": _LABELS[key], "value": value, "source": self.sources[key]})
+            rows.append({"field": label, "value": value, "source": self.sources[key]})
         return pd.DataFrame(rows).set_index("field")
 
-    def _repr_html_(self) -> str:
-        return f"<b>OrganisationProfile {self.name}</b>" + self.describe().to_html()
+    def _html_title(self) -> str:
+        return f"OrganisationProfile {escape(self.name)}"
 
 
-def _check_field(name: str, value: Any) -> Any:
-    if name in ("personal_records", "card_records"):
-        return None if value is None else check.number(name, value, 0.0, cap=check.MAX_RECORDS, integer=True)
-    if name in ("gross_margin", "ec_share", "it_dependency"):
-        return check.number(name, value, 0.0, 1.0)
-    if name == "employees":
-        return check.number(name, value, 1.0, cap=check.MAX_EMPLOYEES, integer=True)
-    if name == "revenue":
-        return check.number("revenue", value, 0.0, cap=check.MAX_AMOUNT, lo_open=True)
-    return check.number(name, value, 0.0, cap=check.MAX_AMOUNT)
+def read_profile(path: str | Path) -> dict[str, Any]:
+    """A profile document: TOML whose tables are those of ``config.documents.PROFILE`` when it
+    has an ``[organisation]`` table (one file may serve quote, bcp and scenario)."""
+    doc = config.read_toml(path, "profile")
+    with check.located(f"profile {path}"):
+        check_tables(doc)
+    return doc
 
 
 def check_tables(doc: Mapping[str, Any]) -> None:
     """A profile document with an ``[organisation]`` table holds only the tables of the
-    profile format (one file may serve quote, bcp and scenario); others are typos."""
+    profile format; others are typos."""
     if "organisation" not in doc:
         return
-    unknown = [k for k in doc if k != "organisation" and k not in OTHER_TABLES]
+    unknown = [k for k in doc if k not in documents.PROFILE.keys]
     if unknown:
         raise ValueError(f"unknown table {unknown[0]!r} (a profile takes [organisation], "
                          f"{', '.join(f'[{t}]' for t in OTHER_TABLES)})")
@@ -273,315 +220,3 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
         else:
             out.append((path, value))
     return out
-
-
-def _read_toml(path: str | Path) -> dict[str, Any]:
-    return _input.read_toml(path, "profile")
-
-
-@dataclass(frozen=True)
-class TypeParameters:
-    """What the profile and its controls mean for one attack type."""
-
-    attack_type: str
-    frequency_factor: float
-    downtime_factor: float
-    severity_factor: np.ndarray  # (8,) per response component
-    effort_factor: float
-    share_affected: float
-    records_held: float | None
-
-    @classmethod
-    def for_profile(cls, profile: OrganisationProfile, attack_type: str) -> "TypeParameters":
-        data = profile.data
-        freq = down = effort = 1.0
-        severity = np.ones(len(comp.RESPONSE))
-        for control in profile.controls.enabled():
-            spec = data.control(control)
-            freq *= _factor(spec, "frequency", attack_type, control)
-            down *= _factor(spec, "downtime", attack_type, control)
-            effort *= _factor(spec, "effort", attack_type, control)
-            sev = spec.get("severity", {})
-            for key in ("all", attack_type):
-                for component, value in sev.get(key, {}).items():
-                    if component not in comp.RESPONSE:
-                        raise ValueError(f"controls.{control}.severity names unknown component {component!r}")
-                    severity[comp.RESPONSE.index(component)] *= _check_factor(value, f"controls.{control}.severity.{key}.{component}")
-        down *= profile.controls.downtime_scale
-        default_ec = data.default("ec_share", profile.industry, profile.size)[0]
-        freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
-        freq *= data.size_exposure_factor(profile.size, profile.employees)
-        records_kind = data.records(attack_type)["record_kind"]
-        return cls(attack_type, freq, down, severity, effort,
-                   getattr(profile, data.affects(attack_type)), profile.records_held(records_kind))
-
-
-def _factor(spec: Mapping[str, Any], kind: str, attack_type: str, control: str) -> float:
-    table = spec.get(kind, {})
-    value = 1.0
-    for key in ("all", attack_type):
-        if key in table:
-            value *= _check_factor(table[key], f"controls.{control}.{kind}.{key}")
-    return value
-
-
-def _check_factor(value: Any, where: str) -> float:
-    return check.number(where, value, 0.0, lo_open=True)
-
-
-def event_components(
-    profile: OrganisationProfile,
-    params: TypeParameters,
-    survey_loss: np.ndarray,
-    u_downtime: np.ndarray,
-    u_effort: np.ndarray,
-    u_components: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Components (JPY) and downtime days of events of one attack type, from their uniforms.
-
-    ``survey_loss`` (n,) survey-basis losses; ``u_downtime``, ``u_effort`` (n,) and
-    ``u_components`` (n, 16) the event's uniforms.  Pure NumPy: deterministic in its inputs.
-    """
-    data = profile.data
-    t = params.attack_type
-    survey_loss = np.asarray(survey_loss, dtype=np.float64)
-    n = survey_loss.shape[0]
-    shares = comp.draw_shares(data.mean_shares(t), data.dispersion, u_components[:, :len(comp.RESPONSE)])
-    response = survey_loss[:, None] * shares * params.severity_factor
-    if params.records_held is not None:
-        rec = data.records(t)
-        exposed = np.where(u_components[:, comp.DRAW_RECORDS_EXPOSED] < float(rec["exposure_probability"]),
-                           params.records_held * float(rec["exposed_share"]), 0.0)
-        gifts = u_components[:, comp.DRAW_GIFTS_PAID] < float(rec["gift_probability"])
-        per_record = {
-            "notification": exposed * data.unit_cost("notification_per_record"),
-            "condolence": np.where(gifts, exposed * data.unit_cost("condolence_per_person"), 0.0),
-            "liability": exposed * data.unit_cost("card_compensation_per_card"),
-        }
-        for component in rec["record_driven"]:
-            j = comp.RESPONSE.index(component)
-            response[:, j] = per_record[component] * params.severity_factor[j]
-    downtime = np.minimum(data.downtime(t).quantile(u_downtime) * params.downtime_factor, data.max_downtime_days)
-    bi_days = comp.business_interruption_days(downtime, data.closure(t))
-    person_months = data.effort(t).quantile(u_effort) * params.effort_factor
-    out = {c: response[:, j] for j, c in enumerate(comp.RESPONSE)}
-    out["lost_profit"] = profile.daily_gross_profit * params.share_affected * bi_days
-    out["internal_effort"] = person_months * profile.labour_cost_month
-    out["downtime_days"] = downtime
-    for key, value in out.items():
-        if value.shape != (n,) or not np.all(np.isfinite(value)):
-            raise ValueError(f"component {key} is not finite for attack type {t!r}")
-    return out
-
-
-class OrganisationSimulation:
-    """Simulated incidents of one organisation, one row per incident, by component.
-
-    ``events`` columns: year (int64), attack_type (category), k (int32), downtime_days and one
-    JPY column per component (``cyberloss.components.COMPONENTS``), ordered by (year,
-    attack type index, k).  ``annual()`` sums them per simulated year.
-    """
-
-    def __init__(self, events: pd.DataFrame, n_years: int, profile: OrganisationProfile,
-                 seed: int, basis: str, period: str, rates: Mapping[str, float],
-                 provenance: pd.DataFrame):
-        self.events = events
-        self.n_years = int(n_years)
-        self.profile = profile
-        self.seed = seed
-        self.basis = basis
-        self.period = period
-        self.rates = dict(rates)
-        self._provenance = provenance
-
-    def provenance(self) -> pd.DataFrame:
-        """Per attack type: the rate used and the quality and source of each input."""
-        return self._provenance.copy()
-
-    def assumptions(self) -> list[str]:
-        """Inputs resting on assumptions rather than published figures, one line each."""
-        out = []
-        for t, row in self._provenance.iterrows():
-            for what in ("severity", "shares", "downtime", "effort"):
-                if row[f"{what}_quality"] == "assumption":
-                    out.append(f"{t} {what}: assumption ({row[f'{what}_source']})")
-        return out
-
-    @property
-    def attack_types(self) -> list[str]:
-        return list(self.events["attack_type"].cat.categories)
-
-    def annual(self, component: str | Sequence[str] | None = None,
-               attack_type: str | None = None) -> np.ndarray:
-        """Per-year sum of the given component(s) (all ten when None), float64 (n_years,)."""
-        if component is None:
-            cols = list(comp.COMPONENTS)
-        elif isinstance(component, str):
-            cols = [component]
-        else:
-            cols = list(component)
-        for c in cols:
-            if c not in comp.COMPONENTS and c != "downtime_days":
-                raise ValueError(f"component must be one of {', '.join(comp.COMPONENTS)}; got {c!r}")
-        ev = self.events
-        if attack_type is not None:
-            if attack_type not in self.attack_types:
-                raise ValueError(f"attack_type must be one of {', '.join(self.attack_types)}; got {attack_type!r}")
-            ev = ev[ev["attack_type"] == attack_type]
-        weights = ev[cols].to_numpy(dtype=np.float64).sum(axis=1)
-        return np.bincount(ev["year"].to_numpy(), weights=weights, minlength=self.n_years).astype(np.float64)
-
-    def annual_downtime(self, attack_type: str | None = None) -> np.ndarray:
-        """Per-year total downtime days (all types, or one)."""
-        return self.annual("downtime_days", attack_type=attack_type)
-
-    def expected_loss(self) -> float:
-        return float(self.annual().mean())
-
-    def expected_loss_se(self) -> float:
-        x = self.annual()
-        return float(x.std(ddof=1) / math.sqrt(x.size))
-
-    def var(self, p: float) -> float:
-        """VaR_p of the annual loss: the lower empirical quantile, ceil(n p)-th order statistic."""
-        return stats.var(self.annual(), p)
-
-    def describe(self) -> pd.DataFrame:
-        """Annual expected loss by component with its standard error, and counts/downtime."""
-        rows = []
-        for c in comp.COMPONENTS:
-            x = self.annual(c)
-            rows.append({"component": c, "label_ja": self.profile.data.raw["components"]["labels_ja"][c],
-                         "annual_mean": x.mean(), "annual_mean_se": x.std(ddof=1) / math.sqrt(x.size)})
-        total = self.annual()
-        rows.append({"component": "total", "label_ja": "合計", "annual_mean": total.mean(),
-                     "annual_mean_se": total.std(ddof=1) / math.sqrt(total.size)})
-        df = pd.DataFrame(rows).set_index("component")
-        df["share"] = df["annual_mean"] / max(total.mean(), np.finfo(float).tiny)
-        return df
-
-    def by_attack_type(self) -> pd.DataFrame:
-        """Per attack type: annual rate, incidents simulated, mean downtime per incident, mean loss per incident."""
-        ev = self.events
-        tot = ev[list(comp.COMPONENTS)].sum(axis=1)
-        g = ev.assign(total=tot).groupby("attack_type", observed=False)
-        df = pd.DataFrame({
-            "rate_per_year": pd.Series(self.rates),
-            "incidents": g.size(),
-            "mean_downtime_days": g["downtime_days"].mean(),
-            "mean_loss_per_incident": g["total"].mean(),
-            "annual_expected_downtime_days": g["downtime_days"].sum() / self.n_years,
-        })
-        df.index.name = "attack_type"
-        return df
-
-    def _repr_html_(self) -> str:
-        return (f"<b>OrganisationSimulation</b> {self.profile.name}: {self.n_years:,} years, seed {self.seed}, "
-                f"basis {self.basis}, period {self.period}" + self.describe().to_html())
-
-
-# Peak memory per simulated incident and per simulated year, measured as the maximum resident
-# size of `cyberloss bcp` and `cyberloss quote` runs (2,000-16,000 years of a profile with
-# ~150 incidents a year; 200,000-8,000,000 years of ones with 0.003-0.07).  bcp keeps every
-# variant's event table (about 116 B per incident) and, while it simulates a variant, works
-# on that variant's incidents (about 320 B each): 277 B per incident with 2 variants, 156 B
-# with 8.  A quote holds one simulation and the terms over the deductible x limit grid
-# (250-490 B per incident, 170-180 B per year); bcp about 33 B per year and variant.  The
-# constants add about 25-30% to the measured values.
-BCP_BYTES_PER_EVENT_KEPT, BCP_BYTES_PER_EVENT_WORKING, BCP_BYTES_PER_YEAR = 150.0, 420.0, 48.0
-QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR = 620.0, 230.0
-
-
-def bcp_bytes(events: Sequence[float], years: int) -> float:
-    """Peak memory of simulating variants with these expected incident counts over ``years``."""
-    return (BCP_BYTES_PER_EVENT_KEPT * sum(events) + BCP_BYTES_PER_EVENT_WORKING * max(events, default=0.0)
-            + BCP_BYTES_PER_YEAR * len(events) * years)
-
-
-def expected_events(profile: "OrganisationProfile", years: int, basis: str = "all",
-                    period: str = "recent", calibration: Any = None) -> float:
-    """Expected number of incidents in ``years`` simulated years of ``profile``."""
-    if calibration is None:
-        from cyberloss import calibration as calibration_module
-        calibration = calibration_module.load()
-    rate = sum(calibration.rate(t, profile.industry, profile.size, basis=basis, period=period)
-               * TypeParameters.for_profile(profile, t).frequency_factor for t in calibration.attack_types)
-    return float(years) * rate
-
-
-def simulate_organisation(
-    profile: OrganisationProfile,
-    years: int,
-    seed: int,
-    basis: str = "all",
-    period: str = "recent",
-    threads: int | None = None,
-    calibration: Any = None,
-) -> OrganisationSimulation:
-    """Simulate ``years`` independent years of incidents for ``profile``.
-
-    Frequencies come from the calibration (``cal.rate``) times the controls' frequency factors;
-    survey-basis losses from ``cal.severity``; both drawn by the engine.  Each event is then
-    split into components by ``event_components`` with its own counter-based uniforms.
-    """
-    import cyberloss as cl
-    from cyberloss import random as clrandom
-
-    if not isinstance(profile, OrganisationProfile):
-        raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
-    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
-        raise ValueError(f"years must be a whole number >= 1, got {years!r}")
-    if calibration is None:
-        from cyberloss import calibration as calibration_module
-        calibration = calibration_module.load()
-    cal = calibration
-    types = list(cal.attack_types)
-    params = [TypeParameters.for_profile(profile, t) for t in types]
-    rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor
-             for t, p in zip(types, params)}
-    model = cl.Model([cl.AttackType(t, cl.Poisson(rates[t]), cal.severity(t, period=period)) for t in types])
-    res = cl.simulate(model, years=int(years), seed=seed, threads=threads, events=True)
-    ev = res.events
-    year = np.asarray(ev["year"], dtype=np.int64)
-    type_idx = np.asarray(ev["type"], dtype=np.int32)
-    k = np.asarray(ev["k"], dtype=np.int32)
-    loss = np.asarray(ev["loss"], dtype=np.float64)
-
-    columns = {c: np.zeros(year.size) for c in (*comp.COMPONENTS, "downtime_days")}
-    offsets = np.arange(comp.DRAWS_PER_EVENT, dtype=np.int64)
-    for t, p in enumerate(params):
-        mask = type_idx == t
-        if not mask.any():
-            continue
-        y, kk = year[mask], k[mask].astype(np.int64)
-        u_down = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.DOWNTIME, t), y, kk)
-        u_eff = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.EFFORT, t), y, kk)
-        u_comp = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.COMPONENTS, t),
-                                     y[:, None], kk[:, None] * comp.DRAWS_PER_EVENT + offsets[None, :])
-        parts = event_components(profile, p, loss[mask], np.asarray(u_down), np.asarray(u_eff), np.asarray(u_comp))
-        for key, value in parts.items():
-            columns[key][mask] = value
-
-    events = pd.DataFrame({
-        "year": year,
-        "attack_type": pd.Categorical.from_codes(type_idx, categories=types),
-        "k": k,
-        "downtime_days": columns["downtime_days"],
-        **{c: columns[c] for c in comp.COMPONENTS},
-    })
-    return OrganisationSimulation(events, int(years), profile, seed, basis, period, rates,
-                                  _provenance(cal, profile.data, types, rates, basis, period))
-
-
-def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
-                basis: str, period: str) -> pd.DataFrame:
-    rows = []
-    for t in types:
-        fit = cal.severity_fit(t, period)
-        row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
-               "severity_mean": fit.mean, "severity_quality": fit.quality, "severity_source": fit.source}
-        for section in ("shares", "downtime", "effort"):
-            spec = data.raw[section][t]
-            row[f"{section}_quality"], row[f"{section}_source"] = spec["quality"], spec["source"]
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("attack_type")

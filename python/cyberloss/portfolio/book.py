@@ -1,24 +1,201 @@
-"""Portfolio (validated policy table + calibrated rates) and PortfolioModel (what to simulate)."""
+"""A book of policies: the validated policy table with the calibrated rates of each policy.
+
+Columns (``config.documents.PORTFOLIO_COLUMNS``; money in JPY):
+
+==================  ========  ==========================================================
+column              required  meaning
+==================  ========  ==========================================================
+policy_id           yes       unique text id
+industry            yes       a calibration industry key (``calibration.load().industries``)
+size                yes       ``large``, ``sme`` or ``organisation``
+revenue             no        annual revenue (売上高), > 0; used by revenue-scaled severities
+                              and the organisation loss model
+deductible          no        per-occurrence deductible (免責金額), >= 0; default 0
+occurrence_limit    no        per-occurrence limit (1事故支払限度額), > 0; default unlimited
+aggregate_limit     no        annual aggregate limit (年間総支払限度額), > 0; default unlimited
+frequency_factor    no        multiplier of the calibrated rates (controls), > 0; default 1
+employees           no        headcount (organisation loss model; empty: the size's default)
+controls            no        controls in place, names separated by ";" (organisation loss
+                              model), e.g. ``offline_backups;edr``
+==================  ========  ==========================================================
+
+Rows are numbered from 1 in the order given (in a CSV file, row r is line r + 1, after the
+header).  Every error names the row, the policy id where known, the column and the value.
+A CSV row must have exactly the header's fields: a missing or extra comma is refused, not
+read with its columns shifted.  Booleans are not numbers, and "nan" is not a way to leave a
+value out (leave the field empty).
+"""
 from __future__ import annotations
 
+import csv
+import io
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import _output, _validate, calibration as calib
+from .. import _files, _validate, config
 from .. import random as clrandom
+from ..calibration import Calibration, load as load_calibration
+from ..config import documents, types as config_types
 from ..distributions import Lognormal
-from . import _table
-from .losses import SurveySeverity
-from .systemic import Scenario, SystemicShock
+from ..organisation.controls import Controls
+from ..report.html import Described
+
+_SCHEMA = documents.PORTFOLIO_COLUMNS
+REQUIRED = tuple(f.key for f in _SCHEMA.fields if f.required)
+OPTIONAL_DEFAULTS: dict[str, Any] = {f.key: (math.nan if f.default is None and f.kind != "text"
+                                             else f.default)
+                                     for f in _SCHEMA.fields if not f.required}
+COLUMNS = REQUIRED + tuple(OPTIONAL_DEFAULTS)
+_NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
+_INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 
 
-class Portfolio:
-    """Policies with their organisation profile (industry, size, revenue) and terms.
+def _row_error(row: int, policy: Any, column: str, message: str, value: Any) -> ValueError:
+    who = f" (policy_id {policy!r})" if policy is not None else ""
+    return ValueError(f"portfolio row {row}{who}, column {column!r}: {message}, got {value!r}")
+
+
+def _need(field: config.Field) -> str:
+    bounds = config_types.describe_bounds(field)
+    kind = "a whole number" if field.kind == "integer" else (
+        "a number" if field.allow_inf else "a finite number")
+    return f"must be {kind} {bounds}".rstrip() + (" (or empty)" if field.default is None else "")
+
+
+def _number(value: Any, column: str, row: int, policy: Any) -> float:
+    """A numeric cell: empty for the default, text spelling a number, or a number."""
+    field = _SCHEMA.node(column)
+    if value is None or (isinstance(value, str) and value.strip() == "") or (
+            isinstance(value, float) and math.isnan(value)):
+        return OPTIONAL_DEFAULTS[column]
+    need = _need(field)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            x = float(text)
+        except ValueError:
+            raise _row_error(row, policy, column, need, value) from None
+        # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
+        if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT):
+            raise _row_error(row, policy, column, need, value)
+    elif _validate.is_number(value):
+        try:
+            x = float(value)
+        except OverflowError:
+            raise _row_error(row, policy, column, need, value) from None
+    else:
+        raise _row_error(row, policy, column, need, value)
+    try:
+        return float(field.parse(x, column))
+    except ValueError:
+        raise _row_error(row, policy, column, need, value) from None
+
+
+def _controls(value: Any, row: int, policy: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if not isinstance(value, str):
+        raise _row_error(row, policy, "controls", "must be control names separated by ';'", value)
+    names = [c.strip() for c in value.split(";") if c.strip()]
+    for c in names:
+        if c not in Controls.names():
+            raise _row_error(row, policy, "controls", f"must name controls among "
+                             f"{', '.join(Controls.names())} (separated by ';')", value)
+    return ";".join(names)
+
+
+def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
+    """Check every row; return a clean frame with all columns in ``COLUMNS`` order."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
+    columns = [str(c).strip() for c in frame.columns]
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"portfolio has unknown column(s) {unknown}; known: {list(COLUMNS)}")
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(f"portfolio has column(s) {twice} more than once")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise ValueError(f"portfolio is missing column(s) {missing}; required: {list(REQUIRED)}, "
+                         f"optional: {list(OPTIONAL_DEFAULTS)}")
+    frame = frame.set_axis(columns, axis=1)
+    industries, sizes = tuple(industries), tuple(sizes)
+    out: dict[str, list] = {c: [] for c in COLUMNS}
+    seen: dict[str, int] = {}
+    for row, rec in enumerate(frame.to_dict("records"), start=1):
+        pid = rec["policy_id"]
+        if isinstance(pid, (int, np.integer)) and not isinstance(pid, (bool, np.bool_)):
+            pid = str(pid)
+        if not isinstance(pid, str) or pid.strip() == "":
+            raise _row_error(row, None, "policy_id", "must be a non-empty id", pid)
+        pid = pid.strip()
+        if pid in seen:
+            raise _row_error(row, pid, "policy_id", f"duplicates row {seen[pid]}", pid)
+        seen[pid] = row
+        for column, allowed in (("industry", industries), ("size", sizes)):
+            value = rec[column]
+            text = value.strip() if isinstance(value, str) else value
+            if text not in allowed:
+                raise _row_error(row, pid, column, f"must be one of {', '.join(allowed)}", value)
+            out[column].append(text)
+        out["policy_id"].append(pid)
+        for column in _NUMERIC:
+            out[column].append(_number(rec.get(column), column, row, pid))
+        out["controls"].append(_controls(rec.get("controls"), row, pid))
+    clean = pd.DataFrame({c: pd.Series(out[c], dtype=object if c in REQUIRED + ("controls",)
+                                       else np.float64) for c in COLUMNS})
+    for c in REQUIRED + ("controls",):
+        clean[c] = clean[c].astype(str)
+    return clean
+
+
+def read_csv_text(text: str) -> pd.DataFrame:
+    """A CSV policy table as text columns; every row must have the header's fields."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True))
+    except csv.Error as exc:
+        raise ValueError(f"not valid CSV ({exc})") from None
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ValueError("no header line (the file is empty)")
+    header = [h.strip() for h in rows[0]]
+    body = []
+    for number, fields in enumerate(rows[1:], start=1):
+        if len(fields) != len(header):
+            if not any(f.strip() for f in fields):
+                continue       # a blank line
+            raise ValueError(f"portfolio row {number} (line {number + 1}) has {len(fields)} fields, "
+                             f"the header has {len(header)}: {','.join(fields)[:120]!r}")
+        body.append(fields)
+    return pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file as text/number columns, without validating."""
+    p = config.path_of(path, "portfolio file")
+    suffix = p.suffix.lower()
+    if suffix == ".csv":
+        text = config.read_text(p, "portfolio file")
+        with _validate.located(f"portfolio file {p}"):
+            return read_csv_text(text)
+    if suffix in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(p)
+        except (OSError, ValueError, TypeError, KeyError) as exc:   # pyarrow's errors for non-Parquet bytes
+            raise ValueError(f"portfolio file {p}: not a readable Parquet table "
+                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+    raise ValueError(f"portfolio file {p}: must be .csv or .parquet, got extension {p.suffix or 'none'!r}")
+
+
+class Portfolio(Described):
+    """Policies with their organisation profile (industry, size, revenue, ...) and terms.
 
     Build with :meth:`read` (CSV/Parquet), :meth:`from_frame` or :meth:`synthetic`.  Rates are
     the calibration's expected events per organisation-year for each policy's industry and
@@ -26,13 +203,14 @@ class Portfolio:
     Immutable; ``table`` is a copy.
     """
 
-    def __init__(self, table: pd.DataFrame, calibration=None, basis: str = "all",
-                 period: str = "recent"):
-        cal = calibration if calibration is not None else calib.load()
-        self._table = _table.validate_frame(table, cal.industries, cal.sizes)
+    def __init__(self, table: pd.DataFrame, calibration: Calibration | None = None,
+                 basis: str = "all", period: str = "recent"):
+        cal = calibration if calibration is not None else load_calibration()
+        self._table = validate_frame(table, cal.industries, cal.sizes)
+        self.calibration = cal
         self.attack_types: list[str] = cal.attack_types
         self.basis, self.period = basis, period
-        cells = {}
+        cells: dict[tuple[str, str], list[float]] = {}
         rows = []
         for ind, size in zip(self._table["industry"], self._table["size"]):
             if (ind, size) not in cells:
@@ -43,20 +221,20 @@ class Portfolio:
         self._rates.setflags(write=False)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, calibration=None, **kwargs) -> "Portfolio":
+    def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
         return cls(frame, calibration, **kwargs)
 
     @classmethod
-    def read(cls, path: str | Path, calibration=None, **kwargs) -> "Portfolio":
-        """Read a ``.csv`` or ``.parquet`` policy table (columns in ``cyberloss.portfolio.COLUMNS``)."""
-        table = _table.read_table(path)
+    def read(cls, path: str | Path, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
+        """Read a ``.csv`` or ``.parquet`` policy table (columns in ``COLUMNS``)."""
+        table = read_table(path)
         with _validate.located(f"portfolio file {path}"):
             return cls(table, calibration, **kwargs)
 
     @classmethod
     def synthetic(cls, n: int, seed: int, industry_mix: Mapping[str, float] | None = None,
-                  size_mix: Mapping[str, float] | None = None, calibration=None,
-                  **kwargs) -> "Portfolio":
+                  size_mix: Mapping[str, float] | None = None,
+                  calibration: Calibration | None = None, **kwargs) -> "Portfolio":
         """A synthetic book of ``n`` policies for examples and benchmarks.
 
         Industry and size are drawn independently from the mixes (weights, normalised; default
@@ -68,7 +246,7 @@ class Portfolio:
         Policy i uses uniforms (seed, (PORTFOLIO, 0x300 + field), year=i).
         """
         n = _validate.positive_int("n", n) if n != 0 else 0
-        cal = calibration if calibration is not None else calib.load()
+        cal = calibration if calibration is not None else load_calibration()
         industries = _mix("industry_mix", industry_mix or {i: 1.0 for i in cal.industries}, cal.industries)
         sizes = _mix("size_mix", size_mix or {"large": 0.2, "sme": 0.7, "organisation": 0.1}, cal.sizes)
         idx = np.arange(n, dtype=np.uint64)
@@ -114,7 +292,7 @@ class Portfolio:
 
     def to_csv(self, path: str | Path, option: str = "portfolio file") -> Path:
         """Write the policy table to CSV (readable by :meth:`read`), atomically."""
-        return _output.write_text(path, option, self._table.to_csv(index=False, float_format="%.17g"))
+        return _files.write_text(path, option, self._table.to_csv(index=False, float_format="%.17g"))
 
     def describe(self) -> pd.DataFrame:
         """Policies, revenue and expected events per year by industry and size."""
@@ -124,9 +302,11 @@ class Portfolio:
                      expected_events=("expected_events", "sum"))
                 .reset_index())
 
-    def _repr_html_(self) -> str:
-        return (f"<p><b>cyberloss portfolio</b>: {len(self):,} policies, rates on the {self.basis} "
-                f"basis, {self.period} period</p>" + self.describe().to_html(index=False))
+    def _html_title(self) -> str:
+        return "cyberloss portfolio"
+
+    def _html_note(self) -> str:
+        return f"{len(self):,} policies, rates on the {self.basis} basis, {self.period} period"
 
     def __repr__(self) -> str:
         return f"Portfolio({len(self)} policies, basis={self.basis!r}, period={self.period!r})"
@@ -145,66 +325,3 @@ def _mix(name: str, mix: Mapping[str, float], allowed) -> dict[str, float]:
     if not out:
         raise ValueError(f"{name} must give some key a weight > 0, got {dict(mix)!r}")
     return out
-
-
-@dataclass(frozen=True)
-class PortfolioModel:
-    """What a portfolio run simulates: policies, per-incident loss, systemic shock,
-    reinsurance and an optional named scenario.
-
-    ``loss`` defaults to the calibrated survey severity (unscaled), ``systemic`` to the
-    derived default variances, ``reinsurance`` to none.
-    """
-
-    portfolio: Portfolio
-    loss: Callable[[Any, dict], np.ndarray] | None = None
-    systemic: SystemicShock | None = None
-    reinsurance: Any = None
-    scenario: Scenario | None = None
-
-    def __post_init__(self):
-        if not isinstance(self.portfolio, Portfolio):
-            raise ValueError(f"portfolio must be a cyberloss.portfolio.Portfolio, got {type(self.portfolio).__name__}")
-        from ..reinsurance import Programme
-
-        loss = self.loss if self.loss is not None else SurveySeverity.from_calibration(period=self.portfolio.period)
-        if not callable(loss):
-            raise ValueError(f"loss must be callable (portfolio, events) -> losses, got {loss!r}")
-        systemic = self.systemic if self.systemic is not None else SystemicShock.default()
-        if not isinstance(systemic, SystemicShock):
-            raise ValueError(f"systemic must be a SystemicShock, got {systemic!r}")
-        systemic.vector(self.portfolio.attack_types)
-        programme = self.reinsurance if self.reinsurance is not None else Programme()
-        if not isinstance(programme, Programme):
-            raise ValueError(f"reinsurance must be a cyberloss.reinsurance.Programme, got {programme!r}")
-        if self.scenario is not None and not isinstance(self.scenario, Scenario):
-            raise ValueError(f"scenario must be a Scenario, got {self.scenario!r}")
-        object.__setattr__(self, "loss", loss)
-        object.__setattr__(self, "systemic", systemic)
-        object.__setattr__(self, "reinsurance", programme)
-
-    @property
-    def attack_types(self) -> list[str]:
-        return self.portfolio.attack_types
-
-    def rates(self) -> np.ndarray:
-        """(n_types, n_policies) rates with the scenario's factors applied."""
-        r = np.array(self.portfolio.rates, dtype=float)
-        if self.scenario is not None:
-            unknown = set(self.scenario.rate_factors) - set(self.attack_types)
-            if unknown:
-                raise ValueError(f"scenario {self.scenario.name!r} names unknown attack type(s) {sorted(unknown)}")
-            r *= np.array([self.scenario.factor(a) for a in self.attack_types])[:, None]
-        return r
-
-    def variances(self) -> list[float]:
-        return self.systemic.vector(self.attack_types)
-
-    def expected_events(self) -> float:
-        return float(self.rates().sum())
-
-    def describe(self) -> pd.DataFrame:
-        """Per attack type: expected events per year across the book and the shock variance."""
-        r = self.rates()
-        return pd.DataFrame({"attack_type": self.attack_types, "expected_events": r.sum(axis=1),
-                             "systemic_variance": self.variances()})

@@ -1,11 +1,11 @@
 """Portfolio runs split over a Dask cluster, bit-identical to the local run.
 
-    >>> from cyberloss import distributed
+    >>> from cyberloss.portfolio import distributed
     >>> res = distributed.simulate_portfolio(model, years=100_000, seed=1, local_cluster=2)
     >>> res = distributed.simulate_portfolio(model, 100_000, 1, scheduler="tcp://host:8786")
     >>> res = distributed.simulate_portfolio(model, 100_000, 1, client=my_client)
 
-The years are split into the same blocks as :func:`cyberloss.portfolio.simulate_portfolio`
+The years are split into the same blocks as :func:`cyberloss.portfolio.simulate.simulate_portfolio`
 (``block_years``, default 4096); each block is a pure function of (model, seed, block), runs
 on a worker, and the blocks are merged in block order, whatever order they finish in.  So the
 year-loss table and the per-policy sums are bit-identical to the local run with the same
@@ -31,10 +31,10 @@ import os
 import uuid
 from typing import Callable, Sequence
 
-from . import _core, _validate
-from .portfolio._model import PortfolioModel
-from .portfolio._result import PortfolioResult
-from .portfolio._simulate import DEFAULT_BLOCK_YEARS, blocks, check_run, progress_printer, run_block
+from .. import _core, _validate
+from ..report import progress as report_progress
+from .result import PortfolioResult
+from .simulate import DEFAULT_BLOCK_YEARS, PortfolioModel, blocks, check_run, run_block
 
 
 CONNECT_TIMEOUT = 10.0          # seconds to reach a scheduler given by address
@@ -136,7 +136,7 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
         check_local_cluster(local_cluster)
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
-    report = progress_printer() if progress is True else (progress or None)
+    report = report_progress.callback(progress)
     from dask.distributed import as_completed
 
     with _client(client, scheduler, local_cluster, dashboard) as c:

@@ -1,7 +1,14 @@
 """Per-incident gross (ground-up) loss of a policy: the pluggable part of a portfolio run.
 
-A loss function is any picklable callable ``loss(portfolio, events) -> ndarray`` returning
-one finite JPY amount >= 0 per event.  ``events`` is a dict of equal-length NumPy arrays:
+The built-in losses describe themselves and are computed by the C++ core in the portfolio
+block (``to_core(portfolio)`` gives the compiled loss): :class:`SurveySeverity`,
+:class:`FixedLoss`, :class:`OrganisationLoss` (the organisation loss model per policy) and
+:class:`CoveredLoss` (those components through a policy wording's sections).
+
+A user's loss function is any picklable callable ``loss(portfolio, events) -> ndarray``
+returning one finite JPY amount >= 0 per event; the block's events are drawn in C++, passed
+to it, and its losses passed back down (``_core.portfolio_block_from_losses``).  ``events`` is
+a dict of equal-length NumPy arrays:
 
 * ``policy`` (int32): row index into ``portfolio.table``;
 * ``type`` (int32): index into ``portfolio.attack_types``;
@@ -18,13 +25,22 @@ plain data (no compiled objects) to travel to Dask workers.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import _core, calibration as calib
+from .. import _core
+from ..calibration import Calibration, load as load_calibration
+from ..distributions import Lognormal
+from ..insurance.terms import CoverageTerms
+from ..organisation import components as comp
+from ..organisation.controls import Controls
+from ..organisation.incident import TypeParameters, incident_type
+from ..organisation.profile import OrganisationProfile
+from .book import Portfolio
 
 # Assumption "portfolio.reference_revenue": the revenue at which the survey severity applies
 # unscaled, per size class.  JNSA does not publish respondents' revenues; these are round
@@ -62,16 +78,16 @@ class SurveySeverity:
                 raise ValueError(f"reference_revenue[{s!r}] must be finite and > 0, got {r!r}")
 
     @classmethod
-    def from_calibration(cls, calibration=None, period: str = "recent",
+    def from_calibration(cls, calibration: Calibration | None = None, period: str = "recent",
                          exposure_elasticity: float = 0.0,
                          reference_revenue: Mapping[str, float] | None = None) -> "SurveySeverity":
-        cal = calibration if calibration is not None else calib.load()
+        cal = calibration if calibration is not None else load_calibration()
         fits = {a: cal.severity_fit(a, period) for a in cal.attack_types}
         return cls({a: f.mu for a, f in fits.items()}, {a: f.sigma for a, f in fits.items()},
                    {a: f.quality for a, f in fits.items()}, period, float(exposure_elasticity),
                    dict(reference_revenue or DEFAULT_REFERENCE_REVENUE))
 
-    def exposure_factor(self, portfolio) -> np.ndarray:
+    def exposure_factor(self, portfolio: Portfolio) -> np.ndarray:
         """Per-policy severity multiplier (1 when the elasticity is 0)."""
         n = len(portfolio)
         if self.exposure_elasticity == 0.0:
@@ -86,44 +102,34 @@ class SurveySeverity:
         ref = t["size"].map(lambda s: self.reference_revenue[s]).to_numpy(dtype=float)
         return (revenue / ref) ** self.exposure_elasticity
 
-    def _lognormals(self, attack_types):
-        import cyberloss as cl
-
+    def lognormals(self, attack_types) -> list[Lognormal]:
         missing = [a for a in attack_types if a not in self.mu]
         if missing:
             raise ValueError(f"SurveySeverity has no severity for attack type(s) {missing}")
-        return [cl.Lognormal(self.mu[a], self.sigma[a]) for a in attack_types]
+        return [Lognormal(self.mu[a], self.sigma[a]) for a in attack_types]
 
-    def __call__(self, portfolio, events) -> np.ndarray:
-        factor = self.exposure_factor(portfolio)
-        out = np.empty(events["u"].size)
-        for t, dist in enumerate(self._lognormals(portfolio.attack_types)):
-            sel = events["type"] == t
-            if sel.any():
-                out[sel] = np.asarray(dist.quantile(events["u"][sel]), dtype=float)
-        return out * factor[events["policy"]]
-
-    def to_core(self, portfolio):
-        """The compiled loss for ``portfolio`` (the same numbers as calling this object)."""
-        return _core.SurveyPortfolioLoss(self._lognormals(portfolio.attack_types),
+    def to_core(self, portfolio: Portfolio):
+        """The compiled loss for ``portfolio``."""
+        return _core.SurveyPortfolioLoss(self.lognormals(portfolio.attack_types),
                                          self.exposure_factor(portfolio))
 
-    def mean(self, portfolio) -> np.ndarray:
+    def mean(self, portfolio: Portfolio) -> np.ndarray:
         """E[loss] per (attack type, policy): shape (n_types, n_policies)."""
         factor = self.exposure_factor(portfolio)
-        return np.array([d.mean() * factor for d in self._lognormals(portfolio.attack_types)])
+        return np.array([d.mean() * factor for d in self.lognormals(portfolio.attack_types)])
 
-    def expected_insured(self, portfolio) -> np.ndarray:
+    def expected_insured(self, portfolio: Portfolio) -> np.ndarray:
         """E[min((X - deductible)^+, occurrence_limit)] per (attack type, policy), exact
         (lognormal limited expected values); the annual aggregate limit is not applied."""
         factor = self.exposure_factor(portfolio)
         d = portfolio.table["deductible"].to_numpy(dtype=float)
         lim = portfolio.table["occurrence_limit"].to_numpy(dtype=float)
         rows = []
-        for dist in self._lognormals(portfolio.attack_types):
-            lev_hi = np.array([dist.lev(x) if math.isfinite(x) else dist.mean() for x in (d + lim) / factor])
-            lev_lo = np.array([dist.lev(x) for x in d / factor])
-            rows.append(factor * (lev_hi - lev_lo))
+        for dist in self.lognormals(portfolio.attack_types):
+            top = (d + lim) / factor
+            lev_hi = np.where(np.isfinite(top), np.asarray(dist.lev(np.where(np.isfinite(top), top, 0.0))),
+                              dist.mean())
+            rows.append(factor * (lev_hi - np.asarray(dist.lev(d / factor))))
         return np.array(rows)
 
     def provenance(self) -> pd.DataFrame:
@@ -146,37 +152,33 @@ class FixedLoss:
         if not (math.isfinite(float(self.amount)) and float(self.amount) >= 0):
             raise ValueError(f"amount must be finite and >= 0, got {self.amount!r}")
 
-    def __call__(self, portfolio, events) -> np.ndarray:
-        return np.full(events["u"].size, float(self.amount))
-
-    def to_core(self, portfolio):
-        """The compiled loss (the same numbers as calling this object)."""
+    def to_core(self, portfolio: Portfolio):
+        """The compiled loss."""
         return _core.FixedPortfolioLoss(float(self.amount))
 
 
 @dataclass(frozen=True)
 class OrganisationLoss:
-    """Per-incident loss built from ``cyberloss.organisation``: the survey-basis loss split
-    into response-cost and liability components (費用損害, 賠償責任) plus lost profit over the
-    downtime (利益損害) and internal effort, summed over ``sections``.
+    """Per-incident loss of the organisation model (``cyberloss.organisation``): the
+    survey-basis loss split into response-cost and liability components (費用損害, 賠償責任)
+    plus lost profit over the downtime (利益損害) and internal effort, summed over ``sections``.
 
-    Each policy is an ``OrganisationProfile(industry, size, revenue)`` with the profile's
-    labelled defaults for everything else (revenue too when the column is empty).  The
-    survey-basis loss is the calibrated severity at the event's uniform ``u``; the event's
-    downtime, effort and component uniforms come from streams (DOWNTIME / EFFORT / COMPONENTS,
-    0x200 + type), year, draw k (COMPONENTS: draws k*16 .. k*16+15), k being the event's number
-    within its type and year across the book.  Default sections: the ones a Japanese cyber
-    policy usually insures (``components.USUALLY_INSURED``: response costs and liability
-    without recurrence prevention, plus lost profit).  Control-driven frequency factors are not
-    applied here: use the portfolio's ``frequency_factor`` column.
+    Each policy is an ``OrganisationProfile`` of its industry, size, revenue, employees and
+    controls (the book's columns; the profile's labelled defaults for the rest, revenue and
+    employees too when the column is empty).  The survey-basis loss is the calibrated severity
+    at the event's uniform ``u``; the event's downtime, effort and component uniforms come from
+    streams (DOWNTIME / EFFORT / COMPONENTS, 0x200 + type), year, draw k (COMPONENTS: draws
+    k*16 .. k*16+15), k being the event's number within its type and year across the book.
+    Default sections: the ones a Japanese cyber policy usually insures
+    (``components.USUALLY_INSURED``: response costs and liability without recurrence
+    prevention, plus lost profit).  Controls change severity, downtime and effort here; their
+    frequency factors belong in the book's ``frequency_factor`` column.
     """
 
     severity: SurveySeverity
     sections: tuple[str, ...] | None = None
 
     def __post_init__(self):
-        from .. import components as comp
-
         sections = tuple(self.sections) if self.sections is not None else tuple(comp.USUALLY_INSURED)
         unknown = [s for s in sections if s not in comp.COMPONENTS]
         if unknown or not sections:
@@ -184,87 +186,75 @@ class OrganisationLoss:
         object.__setattr__(self, "sections", sections)
 
     @classmethod
-    def from_calibration(cls, calibration=None, period: str = "recent",
+    def from_calibration(cls, calibration: Calibration | None = None, period: str = "recent",
                          sections: tuple[str, ...] | None = None) -> "OrganisationLoss":
         return cls(SurveySeverity.from_calibration(calibration, period), sections)
 
-    def components(self, portfolio, events) -> pd.DataFrame:
-        """Every component (JPY) and the downtime of each event, in event order."""
-        from .. import components as comp
-        from .. import organisation as org
-        from .. import random as clrandom
-
-        seed = int(events["seed"])
-        n = events["u"].size
-        survey = self.severity(portfolio, events)
-        out = {c: np.zeros(n) for c in (*comp.COMPONENTS, "downtime_days")}
-        table = portfolio.table
+    def profiles(self, portfolio: Portfolio) -> list[OrganisationProfile]:
+        """Each policy's organisation profile."""
         data = comp.load()
-        offsets = np.arange(comp.DRAWS_PER_EVENT, dtype=np.int64)
-        for p in np.unique(events["policy"]):
-            row = table.iloc[int(p)]
-            revenue = None if np.isnan(row["revenue"]) else float(row["revenue"])
-            profile = org.OrganisationProfile(row["industry"], row["size"], revenue=revenue,
-                                              name=row["policy_id"], data=data)
-            at_p = events["policy"] == p
-            for t in np.unique(events["type"][at_p]):
-                sel = np.flatnonzero(at_p & (events["type"] == t))
-                y, k = events["year"][sel], events["k"][sel].astype(np.int64)
+        out = []
+        for row in portfolio.table.itertuples(index=False):
+            out.append(OrganisationProfile(
+                row.industry, row.size, name=row.policy_id, data=data,
+                revenue=None if math.isnan(row.revenue) else float(row.revenue),
+                employees=None if math.isnan(row.employees) else int(row.employees),
+                controls=Controls(**{c: True for c in row.controls.split(";") if c})))
+        return out
 
-                def u(purpose, draws=k):
-                    return np.asarray(clrandom.uniform_at(
-                        seed, clrandom.stream_id(purpose, 0x200 + int(t)), y if draws is k else y[:, None], draws))
+    def factors(self, portfolio: Portfolio) -> list[list[Any]]:
+        """The core's IncidentFactors per (attack type, policy)."""
+        scale = self.severity.exposure_factor(portfolio)
+        profiles = self.profiles(portfolio)
+        cache: dict[tuple, TypeParameters] = {}
+        out: list[list[Any]] = [[] for _ in portfolio.attack_types]
+        for p, profile in enumerate(profiles):
+            key = (profile.industry, profile.size, profile.employees, profile.controls,
+                   profile.ec_share, profile.it_dependency, profile.personal_records,
+                   profile.card_records)
+            for t, name in enumerate(portfolio.attack_types):
+                params = cache.get((*key, name))
+                if params is None:
+                    params = cache[(*key, name)] = TypeParameters.for_profile(profile, name)
+                out[t].append(params.factors(profile, severity_scale=float(scale[p])))
+        return out
 
-                params = org.TypeParameters.for_profile(profile, portfolio.attack_types[int(t)])
-                parts = org.event_components(profile, params, survey[sel], u(clrandom.Purpose.DOWNTIME),
-                                             u(clrandom.Purpose.EFFORT),
-                                             u(clrandom.Purpose.COMPONENTS,
-                                               k[:, None] * comp.DRAWS_PER_EVENT + offsets[None, :]))
-                for key, value in parts.items():
-                    out[key][sel] = value
-        return pd.DataFrame(out)
-
-    def __call__(self, portfolio, events) -> np.ndarray:
-        parts = self.components(portfolio, events)
-        return parts[list(self.sections)].sum(axis=1).to_numpy()
+    def to_core(self, portfolio: Portfolio):
+        """The compiled organisation loss for ``portfolio``."""
+        data = comp.load()
+        types = list(portfolio.attack_types)
+        return _core.OrganisationPortfolioLoss([incident_type(data, t) for t in types],
+                                               self.severity.lognormals(types),
+                                               self.factors(portfolio), list(self.sections))
 
 
 @dataclass(frozen=True)
 class CoveredLoss:
-    """Per-incident loss after a policy wording's sections (``cyberloss.terms``, issue 5).
+    """Per-incident loss after a policy wording's sections (``cyberloss.insurance.terms``).
 
-    Each incident's components (from ``components``, an :class:`OrganisationLoss`) go through
-    ``terms`` (a ``CoverageTerms`` template shared by the book): covered sections, per-component
-    sublimits, the business-interruption waiting and indemnity periods, coinsurance and section
-    limits.  The template's own deductible and aggregate limit must be 0 and unlimited: each
-    policy's deductible, occurrence limit and annual aggregate limit are the portfolio's
-    columns, applied by the portfolio to the sum of covered sections returned here (so the
-    per-policy deductible acts after coinsurance and section limits, a documented
+    Each incident's components (from ``components_loss``, an :class:`OrganisationLoss`) go
+    through ``terms`` (a ``CoverageTerms`` template shared by the book): covered sections,
+    per-component sublimits, the business-interruption waiting and indemnity periods,
+    coinsurance and section limits.  The template's own deductible and aggregate limit must be
+    0 and unlimited: each policy's deductible, occurrence limit and annual aggregate limit are
+    the portfolio's columns, applied by the portfolio to the sum of covered sections returned
+    here (so the per-policy deductible acts after coinsurance and section limits, a documented
     simplification of ``terms.apply``'s order).
     """
 
     components_loss: OrganisationLoss
-    terms: Any
+    terms: CoverageTerms
 
     def __post_init__(self):
-        from .. import terms as tm
-
         if not isinstance(self.components_loss, OrganisationLoss):
             raise ValueError(f"components_loss must be an OrganisationLoss, got {self.components_loss!r}")
-        if not isinstance(self.terms, tm.CoverageTerms):
-            raise ValueError(f"terms must be a cyberloss.terms.CoverageTerms, got {self.terms!r}")
+        if not isinstance(self.terms, CoverageTerms):
+            raise ValueError(f"terms must be a cyberloss.insurance.terms.CoverageTerms, got {self.terms!r}")
         if self.terms.deductible != 0 or math.isfinite(self.terms.aggregate_limit):
             raise ValueError("terms: the template's deductible must be 0 and its aggregate_limit "
                              "unlimited; per-policy deductibles and limits are portfolio columns, got "
                              f"deductible={self.terms.deductible!r}, aggregate_limit={self.terms.aggregate_limit!r}")
 
-    def __call__(self, portfolio, events) -> np.ndarray:
-        from .. import terms as tm
-
-        parts = self.components_loss.components(portfolio, events)
-        n = len(parts)
-        if n == 0:
-            return np.zeros(0)
-        table = tm.event_table(np.arange(n), downtime_days=parts["downtime_days"].to_numpy(),
-                               **{c: parts[c].to_numpy() for c in tm.COMPONENTS})
-        return tm.apply(self.terms, table, n).occurrence("insured")[1]
+    def to_core(self, portfolio: Portfolio):
+        """The compiled covered loss for ``portfolio``."""
+        return _core.CoveredPortfolioLoss(self.components_loss.to_core(portfolio), self.terms.to_core())

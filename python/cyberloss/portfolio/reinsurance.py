@@ -20,39 +20,34 @@ The reinstatement premium is paid pro rata to the amount reinstated (not to time
 ``premium * reinstatement_rate * min(ceded, reinstatements * limit) / limit`` per year, where
 ``premium`` is the layer's up-front premium.  It is reported beside the YLT and is not part of
 ceded or net loss, so ``ceded + net = gross`` for every year.
+
+The contracts are data here; their arithmetic is the C++ core's
+(``include/cyberloss/reinsurance.hpp``, on the ``Layer`` / ``AnnualCapacity`` kernel of
+``layer.hpp``), run inside the portfolio block.  Fields: ``config.documents.REINSURANCE``.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-import numpy as np
+from .. import _core, _validate, config
+from ..config import documents
 
-from . import _core, _input, _validate
-
-_AMOUNT = {"lo": 0.0, "cap": _validate.MAX_AMOUNT}
-_LIMIT = {"lo": 0.0, "lo_open": True, "allow_inf": True}
-_RATE = {"lo": 0.0, "hi": 100.0}   # reinstatement premium rate: 1.0 = 100% (sanity bound 100x)
-# per contract: the checks of its numeric fields (reinstatements: a whole number or None)
-_RULES: dict[str, dict[str, dict]] = {
-    "_XL": {"retention": _AMOUNT, "limit": _LIMIT, "premium": _AMOUNT, "reinstatement_rate": _RATE},
-    "QuotaShare": {"share": {"lo": 0.0, "hi": 1.0}},
-    "StopLoss": {"retention": _AMOUNT, "limit": _LIMIT},
-}
+_KINDS_TABLE = {"_XL": "per_risk", "QuotaShare": "quota_share", "StopLoss": "stop_loss"}
 
 
-def _check(obj, prefix: str) -> None:
-    """Validate and normalise ``obj``'s numeric fields in place; errors say ``prefix + field``."""
-    rules = _RULES["_XL" if isinstance(obj, _XL) else type(obj).__name__]
-    for name, rule in rules.items():
-        object.__setattr__(obj, name, _validate.number(prefix + name, getattr(obj, name), **rule))
-    if isinstance(obj, _XL) and obj.reinstatements is not None:
-        object.__setattr__(obj, "reinstatements", int(_validate.number(
-            prefix + "reinstatements", obj.reinstatements, 0, _validate.MAX_REINSTATEMENTS,
-            integer=True)))
+def _check(obj: Any, prefix: str) -> None:
+    """Validate and normalise ``obj``'s fields in place; errors say ``prefix + field``."""
+    table = documents.REINSURANCE.node(_KINDS_TABLE["_XL" if isinstance(obj, _XL) else type(obj).__name__])
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if value is None and f.name == "reinstatements":
+            continue
+        object.__setattr__(obj, f.name, table.node(f.name).parse(value, prefix + f.name))
 
 
 @dataclass(frozen=True)
@@ -69,28 +64,6 @@ class _XL:
     @property
     def annual_capacity(self) -> float:
         return math.inf if self.reinstatements is None else self.limit * (1 + self.reinstatements)
-
-    def _layer(self, x: np.ndarray) -> np.ndarray:
-        return np.minimum(np.maximum(x - self.retention, 0.0), self.limit)
-
-    def _annual(self, by_event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Recoveries per (year, type) within the annual capacity, consumed in type order
-        (``pay = min(x, max(capacity - used, 0))``, ``used += pay``: the arithmetic of the C++
-        ``AnnualCapacity``), and the year's total = min(sum of layer losses, capacity)."""
-        cap = self.annual_capacity
-        used = np.zeros(by_event.shape[0])
-        out = np.empty_like(by_event)
-        for t in range(by_event.shape[1]):
-            out[:, t] = np.minimum(by_event[:, t], np.maximum(cap - used, 0.0))
-            used = used + out[:, t]
-        total = np.minimum(by_event.sum(axis=1), cap)
-        return out, total
-
-    def reinstatement_premium(self, ceded_year: np.ndarray) -> np.ndarray:
-        if self.premium == 0.0 or not math.isfinite(self.limit):
-            return np.zeros_like(ceded_year)
-        reinstatable = math.inf if self.reinstatements is None else self.reinstatements * self.limit
-        return self.premium * self.reinstatement_rate * np.minimum(ceded_year, reinstatable) / self.limit
 
 
 class PerRiskXL(_XL):
@@ -141,40 +114,28 @@ class Programme:
         """From a mapping like the TOML file: tables ``per_risk``, ``per_event`` (retention,
         limit, reinstatements, premium, reinstatement_rate), ``quota_share`` (share),
         ``stop_loss`` (retention, limit).  Unknown tables or keys are refused by name."""
-        doc = _validate.table("reinsurance", doc)
-        unknown = [k for k in doc if k not in _KINDS]
-        if unknown:
-            raise ValueError(f"reinsurance: unknown contract {unknown[0]!r}; known: {', '.join(_KINDS)}")
+        given = config.check_table(doc, documents.REINSURANCE, "reinsurance")
         kwargs = {}
-        for name, spec in doc.items():
-            where = f"reinsurance.{name}"
-            spec = _validate.table(where, spec)
+        for name, spec in given.items():
             kind = _KINDS[name]
-            fields = [f.name for f in dataclasses.fields(kind)]
-            for key in spec:
-                if key not in fields:
-                    raise ValueError(f"{where}: unknown field {key!r}; known: {', '.join(fields)}")
-            required = [f.name for f in dataclasses.fields(kind)
-                        if f.default is dataclasses.MISSING and f.name not in spec]
-            if required:
-                raise ValueError(f"{where}: field {required[0]!r} is required")
             contract = object.__new__(kind)
             for f in dataclasses.fields(kind):
                 object.__setattr__(contract, f.name, spec.get(f.name, f.default))
-            _check(contract, f"{where}.")
+            _check(contract, f"reinsurance.{name}.")
             kwargs[name] = contract
         return cls(**kwargs)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Programme":
-        doc = _input.read_toml(path, "reinsurance file")
+        doc = config.read_toml(path, "reinsurance file")
         if "reinsurance" in doc:
             others = [k for k in doc if k != "reinsurance"]
             if others:
                 raise ValueError(f"reinsurance file {path}: unknown table {others[0]!r} beside "
                                  "[reinsurance]; put the contracts under [reinsurance]")
             doc = doc["reinsurance"]
-        return cls.from_dict(doc)
+        with _validate.located(f"reinsurance file {path}"):
+            return cls.from_dict(doc)
 
     def to_dict(self) -> dict:
         return {k: asdict(v) for k in _KINDS if (v := getattr(self, k)) is not None}
@@ -194,46 +155,3 @@ class Programme:
 
     def is_empty(self) -> bool:
         return all(getattr(self, k) is None for k in _KINDS)
-
-    def apply(self, year_index: np.ndarray, type_index: np.ndarray, insured: np.ndarray,
-              n_years: int, n_types: int) -> dict[str, np.ndarray]:
-        """Year-loss table columns for one block of years.
-
-        ``insured`` is each incident's loss to the portfolio (after the policies' terms),
-        ``year_index`` its year within the block (0..n_years-1), ``type_index`` its attack type.
-        """
-        cell = year_index * n_types + type_index
-        size = n_years * n_types
-        gross_cells = np.bincount(cell, weights=insured, minlength=size).reshape(n_years, n_types)
-        zeros = np.zeros(n_years)
-        out = {"gross": gross_cells.sum(axis=1)}
-        net_cells = gross_cells
-        out["ceded_per_risk"] = zeros
-        rip = np.zeros(n_years)
-        if self.per_risk is not None:
-            layered = np.bincount(cell, weights=self.per_risk._layer(insured),
-                                  minlength=size).reshape(n_years, n_types)
-            by_cell, total = self.per_risk._annual(layered)
-            net_cells = gross_cells - by_cell
-            out["ceded_per_risk"] = by_cell.sum(axis=1)
-            rip = rip + self.per_risk.reinstatement_premium(out["ceded_per_risk"])
-        remaining = net_cells.sum(axis=1)
-        out["ceded_per_event"] = zeros
-        if self.per_event is not None:
-            _, total = self.per_event._annual(self.per_event._layer(net_cells))
-            out["ceded_per_event"] = total
-            remaining = remaining - total
-            rip = rip + self.per_event.reinstatement_premium(total)
-        out["ceded_quota_share"] = zeros
-        if self.quota_share is not None:
-            out["ceded_quota_share"] = self.quota_share.share * remaining
-            remaining = remaining - out["ceded_quota_share"]
-        out["ceded_stop_loss"] = zeros
-        if self.stop_loss is not None:
-            sl = self.stop_loss
-            out["ceded_stop_loss"] = np.minimum(np.maximum(remaining - sl.retention, 0.0), sl.limit)
-        out["ceded"] = (out["ceded_per_risk"] + out["ceded_per_event"] + out["ceded_quota_share"]
-                        + out["ceded_stop_loss"])
-        out["net"] = out["gross"] - out["ceded"]
-        out["reinstatement_premium"] = rip
-        return out

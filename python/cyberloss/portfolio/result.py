@@ -1,70 +1,68 @@
-"""The result of a portfolio run: year-loss table (gross / ceded / net), per-policy moments."""
+"""The result of a portfolio run: a year-loss table (gross / ceded / net) and per-policy moments."""
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import _output, stats
-from ..display import man_yen, man_yen_table
+from .. import results
 
 VIEWS = ("gross", "ceded", "net")
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
 YLT_COLUMNS = ("gross", "ceded", "net", "ceded_per_risk", "ceded_per_event", "ceded_quota_share",
                "ceded_stop_loss", "reinstatement_premium", "ground_up", "events")
+# money columns of the table besides the views (``events`` is a count: an extra)
+_BREAKDOWN = YLT_COLUMNS[3:9]
 
 
-def annual_loss_sha256(x: np.ndarray) -> str:
-    """SHA-256 of the array's little-endian float64 bytes (as ``cyberloss simulate --json``)."""
-    return hashlib.sha256(np.ascontiguousarray(x, dtype="<f8").tobytes()).hexdigest()
+class PortfolioResult(results.YearLossTable):
+    """Simulated years of a portfolio: a dense year-loss table.
 
-
-class PortfolioResult:
-    """Simulated years of a portfolio.
-
-    ``ylt``: DataFrame, one row per year: ``gross`` (insured losses after the policies' terms),
-    ``ceded`` (sum of the contracts' ``ceded_*`` columns), ``net = gross - ceded``,
-    ``reinstatement_premium``, ``ground_up`` (before terms), ``events`` and ``theta_<type>``
-    (the year's systemic multipliers).  ``policies``: per policy, mean, std and mean_se of its
-    annual insured loss and its incident count.  Money in JPY.  An empty portfolio gives an
-    empty result: ``message`` says why, ``ylt`` has no rows.
+    Views ``gross`` (insured losses after the policies' terms), ``ceded`` (sum of the
+    contracts' ``ceded_*`` columns) and ``net = gross - ceded``; breakdown columns
+    ``ceded_per_risk``, ``ceded_per_event``, ``ceded_quota_share``, ``ceded_stop_loss``,
+    ``reinstatement_premium`` and ``ground_up`` (before terms); extras ``events`` and
+    ``theta_<type>`` (the year's systemic multipliers).  ``policies``: per policy, mean, std and
+    mean_se of its annual insured loss and its incident count.  Money in JPY.  An empty
+    portfolio gives an empty result: ``message`` says why and every year is 0.
     """
 
-    def __init__(self, model, years: int, seed: int, block_years: int, ylt: pd.DataFrame,
-                 policies: pd.DataFrame, tracked: Sequence[int] = (), cross: np.ndarray | None = None,
-                 message: str = ""):
+    def __init__(self, model: Any, years: int, seed: int, block_years: int,
+                 columns: dict[str, np.ndarray], extras: dict[str, np.ndarray],
+                 policies: pd.DataFrame, tracked: Sequence[int] = (),
+                 cross: np.ndarray | None = None, message: str = ""):
         self.model = model
-        self.years, self.seed, self.block_years = years, seed, block_years
-        self.ylt = ylt
+        self.block_years = block_years
         self.policies = policies
         self.tracked = list(tracked)
         self._cross = cross
         self.message = message
+        super().__init__(years, columns, views=VIEWS, extras=extras, seed=seed,
+                         title="cyberloss portfolio")
 
     @classmethod
-    def empty(cls, model, years: int, seed: int, block_years: int) -> "PortfolioResult":
-        cols = list(YLT_COLUMNS) + [f"theta_{a}" for a in model.attack_types]
-        ylt = pd.DataFrame({c: pd.Series(dtype=np.float64) for c in ["year"] + cols})
+    def empty(cls, model: Any, years: int, seed: int, block_years: int) -> "PortfolioResult":
+        zeros = np.zeros(years)
         policies = pd.DataFrame({"policy_id": pd.Series(dtype=object),
                                  **{c: pd.Series(dtype=np.float64)
                                     for c in ("mean", "std", "mean_se", "events_per_year")}})
-        return cls(model, years, seed, block_years, ylt, policies,
+        extras = {"events": zeros, **{f"theta_{a}": zeros for a in model.attack_types}}
+        return cls(model, years, seed, block_years, {c: zeros for c in (*VIEWS, *_BREAKDOWN)},
+                   extras, policies,
                    message="the portfolio has no policies: nothing to simulate, the result is empty")
 
     @classmethod
-    def merge(cls, model, years: int, seed: int, block_years: int, tracked: Sequence[int],
+    def merge(cls, model: Any, years: int, seed: int, block_years: int, tracked: Sequence[int],
               parts) -> "PortfolioResult":
         """Concatenate block results in block order (the order fixes the per-policy sums)."""
         parts = sorted(parts, key=lambda b: b.first_year)
-        data = {"year": np.arange(years, dtype=np.int64)}
-        for c in YLT_COLUMNS:
-            data[c] = np.concatenate([b.columns[c] for b in parts])
+        columns = {c: np.concatenate([b.columns[c] for b in parts]) for c in (*VIEWS, *_BREAKDOWN)}
+        extras = {"events": np.concatenate([b.columns["events"] for b in parts])}
         theta = np.concatenate([b.theta for b in parts])
         for j, a in enumerate(model.attack_types):
-            data[f"theta_{a}"] = theta[:, j]
+            extras[f"theta_{a}"] = np.ascontiguousarray(theta[:, j])
         n_pol = len(model.portfolio)
         s1, s2, ne = np.zeros(n_pol), np.zeros(n_pol), np.zeros(n_pol, dtype=np.int64)
         m = len(tracked)
@@ -80,38 +78,21 @@ class PortfolioResult:
         policies = pd.DataFrame({"policy_id": model.portfolio.table["policy_id"], "mean": mean,
                                  "std": np.sqrt(var), "mean_se": np.sqrt(var / years),
                                  "events_per_year": ne / years})
-        res = cls(model, years, seed, block_years, pd.DataFrame(data), policies, tracked,
-                  np.column_stack([ts[:, None], tc]) if m else None)
-        return res
+        return cls(model, years, seed, block_years, columns, extras, policies, tracked,
+                   np.column_stack([ts[:, None], tc]) if m else None)
 
     @property
     def is_empty(self) -> bool:
-        return len(self.ylt) == 0
+        return bool(self.message)
 
-    def annual(self, view: str = "gross") -> np.ndarray:
-        if view not in VIEWS + ("ground_up",):
-            raise ValueError(f"view must be one of {', '.join(VIEWS)}, ground_up; got {view!r}")
-        return self.ylt[view].to_numpy()
-
-    def describe(self, levels: Sequence[float] = (0.99, 0.995)) -> pd.DataFrame:
-        """Gross, ceded and net annual loss: mean, mean_se, std, P(loss > 0), VaR and TVaR
-        (conventions in ``cyberloss.stats``).  Empty for an empty portfolio."""
-        rows = []
-        if self.is_empty:
-            return pd.DataFrame(rows)
-        for view in VIEWS:
-            x = self.annual(view)
-            v, t = stats.var_tvar(x, levels)
-            row = {"mean": stats.mean(x), "mean_se": stats.mean_se(x), "std": stats.std(x),
-                   "p_loss": float(np.mean(x > 0))}
-            for p, vv, tt in zip(levels, v, t):
-                row[f"VaR {p:g}"], row[f"TVaR {p:g}"] = vv, tt
-            rows.append(pd.Series(row, name=view))
-        return pd.DataFrame(rows)
+    @property
+    def ylt(self) -> pd.DataFrame:
+        """The year-loss table as a DataFrame (one row per year; see :meth:`to_frame`)."""
+        return self.to_frame()
 
     def summary(self) -> dict:
         """The JSON contract of ``cyberloss portfolio --json``."""
-        out = {"policies": len(self.model.portfolio), "years": self.years, "seed": self.seed,
+        out = {"policies": len(self.model.portfolio), "years": self.n_years, "seed": self.seed,
                "block_years": self.block_years, "attack_types": self.model.attack_types,
                "systemic_variance": dict(zip(self.model.attack_types, self.model.variances())),
                "scenario": self.model.scenario.name if self.model.scenario else None,
@@ -123,13 +104,13 @@ class PortfolioResult:
                 out[view] = None
             return out
         for view in VIEWS:
-            x = self.annual(view)
-            v, t = stats.var_tvar(x, LEVELS)
-            out[view] = {"mean": stats.mean(x), "mean_se": stats.mean_se(x), "std": stats.std(x),
-                         "var": {f"{p:g}": float(a) for p, a in zip(LEVELS, v)},
-                         "tvar": {f"{p:g}": float(a) for p, a in zip(LEVELS, t)},
-                         "annual_loss_sha256": annual_loss_sha256(x)}
-        out["reinstatement_premium_mean"] = float(self.ylt["reinstatement_premium"].mean())
+            tail = self.tail(LEVELS, view)
+            mean = self.mean(view)
+            out[view] = {"mean": mean.value, "mean_se": mean.se, "std": self.std(view).value,
+                         "var": {f"{p:g}": float(tail.loc[p, "var"]) for p in LEVELS},
+                         "tvar": {f"{p:g}": float(tail.loc[p, "tvar"]) for p in LEVELS},
+                         "annual_loss_sha256": self.sha256(view)}
+        out["reinstatement_premium_mean"] = self.mean("reinstatement_premium").value
         out["average_policy_correlation"] = self.average_correlation()
         return out
 
@@ -143,14 +124,14 @@ class PortfolioResult:
         denom = sd.sum() ** 2 - (sd * sd).sum()
         if not denom > 0:
             return None
-        var_s = float(np.var(self.annual("gross"), ddof=1))
+        var_s = self.std("gross").value ** 2
         return float((var_s - (sd * sd).sum()) / denom)
 
     def correlation(self) -> pd.DataFrame:
         """Pairwise correlation matrix of the tracked policies' annual insured losses."""
         if self._cross is None:
             raise ValueError("no policies were tracked: pass track=[policy ids] to the simulation")
-        n = self.years
+        n = self.n_years
         s, cross = self._cross[:, 0], self._cross[:, 1:]
         cov = (cross - np.outer(s, s) / n) / (n - 1)
         sd = np.sqrt(np.diag(cov))
@@ -161,32 +142,14 @@ class PortfolioResult:
         ids = self.policies["policy_id"].iloc[self.tracked].tolist()
         return pd.DataFrame(cov / np.outer(sd, sd), index=ids, columns=ids)
 
-    def ep_curve(self, view: str = "gross", return_periods=stats.DEFAULT_RETURN_PERIODS) -> pd.DataFrame:
-        return stats.ep_curve(self.annual(view), return_periods)
-
-    def to_parquet(self, path: str | Path, option: str = "YLT file") -> Path:
-        """Write the year-loss table to Parquet (pyarrow), atomically."""
-        return _output.write(path, option, lambda fh: self.ylt.to_parquet(fh, index=False))
-
-    def to_csv(self, path: str | Path, option: str = "YLT file") -> Path:
-        """Write the year-loss table to CSV (UTF-8, full float64 precision), atomically."""
-        text = self.ylt.to_csv(index=False, float_format="%.17g")
-        return _output.write_text(path, option, text)
-
-    def write(self, path: str | Path, option: str = "YLT file") -> Path:
-        """Write the year-loss table in the format of the extension: .parquet or .csv."""
-        fmt = _output.suffix(path, option, (".parquet", ".csv"))
-        return (self.to_parquet if fmt == ".parquet" else self.to_csv)(path, option)
-
-    def _repr_html_(self) -> str:
+    def _html_note(self) -> str:
         if self.is_empty:
-            return f"<p><b>cyberloss portfolio</b>: {self.message}</p>"
-        shown = man_yen_table(self.describe(), not_money=("p_loss",))
-        return (f"<p><b>cyberloss portfolio</b>: {len(self.model.portfolio):,} policies, {self.years:,} years, "
-                f"seed {self.seed}</p>" + shown.to_html())
+            return self.message
+        return (f"{len(self.model.portfolio):,} policies, {self.n_years:,} years, seed {self.seed}; "
+                "money in JPY")
 
     def __repr__(self) -> str:
         if self.is_empty:
             return f"PortfolioResult(empty: {self.message})"
-        return (f"PortfolioResult(policies={len(self.model.portfolio)}, years={self.years}, seed={self.seed}, "
-                f"gross mean={stats.mean(self.annual('gross')):.6g})")
+        return (f"PortfolioResult(policies={len(self.model.portfolio)}, years={self.n_years}, "
+                f"seed={self.seed}, gross mean={self.mean('gross').value:.6g})")

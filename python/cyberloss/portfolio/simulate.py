@@ -1,10 +1,11 @@
-"""Simulation of a portfolio in blocks of years, aggregated as it goes.
+"""What a portfolio run simulates (:class:`PortfolioModel`) and the run itself, in blocks.
 
 A block of years [y0, y1) is a pure function of (model, seed, y0, y1), computed in C++ in one
 call (``_core.portfolio_block``): events, their ground-up losses, the policies' terms, the
-reinsurance programme, per-year rows and per-policy sums.  A loss with a compiled counterpart
-(``to_core``: :class:`SurveySeverity`, :class:`FixedLoss`) is computed there too; any other
-loss function runs in Python on the block's events and its losses are passed down
+reinsurance programme, per-year rows and per-policy sums.  A built-in loss (``to_core``:
+:class:`~.losses.SurveySeverity`, :class:`~.losses.FixedLoss`,
+:class:`~.losses.OrganisationLoss`, :class:`~.losses.CoveredLoss`) is computed there too; any
+other loss function runs in Python on the block's events and its losses are passed down
 (``_core.portfolio_block_from_losses``).  Blocks are merged in block order, so a run is
 bit-identical whether its blocks run here or on Dask workers.  Year losses do not depend on
 the block size; per-policy sums do in their last bits (floating-point addition order), so
@@ -12,22 +13,117 @@ the block size is part of a run's definition (default 4096 years).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
-import sys
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .. import _core, _validate
-from ._model import PortfolioModel
-from ._result import YLT_COLUMNS
+from ..report import progress as report_progress
+from .book import Portfolio
+from .losses import SurveySeverity
+from .reinsurance import Programme
+from .result import YLT_COLUMNS, PortfolioResult
+from .systemic import Scenario, SystemicShock
 
 DEFAULT_BLOCK_YEARS = 4096
 MAX_TRACKED = 500
 
 
-@dataclass
+@dataclasses.dataclass(frozen=True)
+class PortfolioModel:
+    """What a portfolio run simulates: policies, per-incident loss, systemic shock,
+    reinsurance and an optional named scenario.
+
+    ``loss`` defaults to the calibrated survey severity (unscaled), ``systemic`` to the
+    derived default variances, ``reinsurance`` to none.  A loss is a built-in loss (computed
+    by the core) or any callable ``loss(portfolio, events) -> losses`` (see ``losses``).
+    """
+
+    portfolio: Portfolio
+    loss: Any = None
+    systemic: SystemicShock | None = None
+    reinsurance: Programme | None = None
+    scenario: Scenario | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.portfolio, Portfolio):
+            raise ValueError(f"portfolio must be a cyberloss.portfolio.Portfolio, got {type(self.portfolio).__name__}")
+        loss = self.loss if self.loss is not None else SurveySeverity.from_calibration(
+            self.portfolio.calibration, period=self.portfolio.period)
+        if not (hasattr(loss, "to_core") or callable(loss)):
+            raise ValueError(f"loss must be a built-in loss or a callable (portfolio, events) -> losses, got {loss!r}")
+        systemic = self.systemic if self.systemic is not None else SystemicShock.default(self.portfolio.calibration)
+        if not isinstance(systemic, SystemicShock):
+            raise ValueError(f"systemic must be a SystemicShock, got {systemic!r}")
+        systemic.vector(self.portfolio.attack_types)
+        programme = self.reinsurance if self.reinsurance is not None else Programme()
+        if not isinstance(programme, Programme):
+            raise ValueError(f"reinsurance must be a cyberloss.portfolio.reinsurance.Programme, got {programme!r}")
+        if self.scenario is not None and not isinstance(self.scenario, Scenario):
+            raise ValueError(f"scenario must be a Scenario, got {self.scenario!r}")
+        object.__setattr__(self, "loss", loss)
+        object.__setattr__(self, "systemic", systemic)
+        object.__setattr__(self, "reinsurance", programme)
+        object.__setattr__(self, "_compiled", {})
+
+    def __getstate__(self) -> dict:
+        # the compiled objects stay behind: a Dask worker builds its own once
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_compiled", {})
+
+    @property
+    def attack_types(self) -> list[str]:
+        return self.portfolio.attack_types
+
+    def rates(self) -> np.ndarray:
+        """(n_types, n_policies) rates with the scenario's factors applied."""
+        r = np.array(self.portfolio.rates, dtype=float)
+        if self.scenario is not None:
+            unknown = set(self.scenario.rate_factors) - set(self.attack_types)
+            if unknown:
+                raise ValueError(f"scenario {self.scenario.name!r} names unknown attack type(s) {sorted(unknown)}")
+            r *= np.array([self.scenario.factor(a) for a in self.attack_types])[:, None]
+        return r
+
+    def variances(self) -> list[float]:
+        return self.systemic.vector(self.attack_types)
+
+    def expected_events(self) -> float:
+        return float(self.rates().sum())
+
+    @property
+    def compiled_loss(self) -> bool:
+        return hasattr(self.loss, "to_core")
+
+    def core(self) -> dict[str, Any]:
+        """The compiled frequency, loss (None for a Python loss function), policy terms and
+        programme, built once per model (and per process)."""
+        cache = self._compiled  # type: ignore[attr-defined]
+        if not cache:
+            t = self.portfolio.table
+            cache["frequency"] = _core.PortfolioFrequency(self.rates().tolist(), self.variances())
+            cache["loss"] = self.loss.to_core(self.portfolio) if self.compiled_loss else None
+            cache["terms"] = [t[c].to_numpy(float) for c in ("deductible", "occurrence_limit",
+                                                             "aggregate_limit")]
+            cache["programme"] = self.reinsurance.to_core()
+        return cache
+
+    def describe(self) -> pd.DataFrame:
+        """Per attack type: expected events per year across the book and the shock variance."""
+        r = self.rates()
+        return pd.DataFrame({"attack_type": self.attack_types, "expected_events": r.sum(axis=1),
+                             "systemic_variance": self.variances()})
+
+
+@dataclasses.dataclass
 class BlockResult:
     """One block's year rows and per-policy sums (see :func:`run_block`)."""
 
@@ -42,56 +138,24 @@ class BlockResult:
     tracked_cross: np.ndarray            # (m, m) sum over years of products
 
 
-def apply_terms(policy: np.ndarray, year_index: np.ndarray, ground_up: np.ndarray,
-                deductible: np.ndarray, occurrence_limit: np.ndarray,
-                aggregate_limit: np.ndarray, n_policies: int) -> np.ndarray:
-    """Insured loss per incident: ``min((X - d)^+, L_occ)``, then the policy's annual
-    aggregate limit consumed in event order (year, attack type, k)."""
-    x = np.minimum(np.maximum(ground_up - deductible[policy], 0.0), occurrence_limit[policy])
-    agg = aggregate_limit[policy]
-    if not np.isfinite(agg).any() or x.size == 0:
-        return x
-    key = year_index.astype(np.int64) * n_policies + policy
-    order = np.argsort(key, kind="stable")
-    k_sorted = key[order]
-    start = np.r_[True, k_sorted[1:] != k_sorted[:-1]]
-    group = np.cumsum(start) - 1
-    first = np.flatnonzero(start)
-    rank = np.arange(k_sorted.size) - first[group]
-    used = np.zeros(first.size)
-    paid_sorted = np.empty(k_sorted.size)
-    xs, caps = x[order], agg[order]
-    for r in range(int(rank.max()) + 1):
-        sel = np.flatnonzero(rank == r)
-        g = group[sel]
-        pay = np.minimum(xs[sel], np.maximum(caps[sel] - used[g], 0.0))
-        paid_sorted[sel] = pay
-        used[g] = used[g] + pay
-    paid = np.empty_like(x)
-    paid[order] = paid_sorted
-    return paid
-
-
 def run_block(model: PortfolioModel, seed: int, first_year: int, years: int,
               tracked: Sequence[int] = (), threads: int = 0) -> BlockResult:
     """Simulate years [first_year, first_year + years) of the model."""
-    p = model.portfolio
-    t = p.table
-    freq = _core.PortfolioFrequency(model.rates().tolist(), model.variances())
-    terms = [t[c].to_numpy(float) for c in ("deductible", "occurrence_limit", "aggregate_limit")]
-    programme = model.reinsurance.to_core()
+    c = model.core()
     tracked = [int(i) for i in tracked]
-    if hasattr(model.loss, "to_core"):
-        b = _core.portfolio_block(freq, model.loss.to_core(p), *terms, programme, seed, first_year,
-                                  years, tracked, threads)
+    if c["loss"] is not None:
+        b = _core.portfolio_block(c["frequency"], c["loss"], *c["terms"], c["programme"], seed,
+                                  first_year, years, tracked, threads)
     else:
-        ev = _core.portfolio_events(freq, seed, first_year, years, threads)
+        ev = _core.portfolio_events(c["frequency"], seed, first_year, years, threads)
         events = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
         events["seed"] = seed
         ground_up = _checked_losses(model, events)
-        b = _core.portfolio_block_from_losses(ev, first_year, ground_up, *terms, programme, tracked, threads)
-    return BlockResult(first_year, {c: b[c] for c in YLT_COLUMNS}, b["theta"], b["counts"], b["policy_sum"],
-                       b["policy_sumsq"], b["policy_events"], b["tracked_sum"], b["tracked_cross"])
+        b = _core.portfolio_block_from_losses(ev, first_year, ground_up, *c["terms"], c["programme"],
+                                              tracked, threads)
+    return BlockResult(first_year, {k: b[k] for k in YLT_COLUMNS}, b["theta"], b["counts"],
+                       b["policy_sum"], b["policy_sumsq"], b["policy_events"], b["tracked_sum"],
+                       b["tracked_cross"])
 
 
 def _checked_losses(model: PortfolioModel, events: dict) -> np.ndarray:
@@ -113,7 +177,8 @@ def blocks(years: int, block_years: int) -> list[tuple[int, int]]:
     return [(y0, min(block_years, years - y0)) for y0 in range(0, years, block_years)]
 
 
-def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, list[int]]:
+def check_run(model: PortfolioModel, years: int, seed: int, block_years: int,
+              track: Sequence[str] | None) -> tuple[int, int, int, list[int]]:
     if not isinstance(model, PortfolioModel):
         raise ValueError(f"model must be a PortfolioModel, got {type(model).__name__}")
     years = _validate.positive_int("years", years)
@@ -133,7 +198,7 @@ def check_run(model, years, seed, block_years, track) -> tuple[int, int, int, li
     return years, seed, block_years, tracked
 
 
-def required_bytes(model, years: int, block_years: int, tracked: int = 0) -> float:
+def required_bytes(model: PortfolioModel, years: int, block_years: int, tracked: int = 0) -> float:
     """Memory a run holds at its peak: the year-loss table (the merged blocks and their
     concatenation), one block's events with their working arrays at mean + 6 sd of the
     block's count, ignoring the shock's spread (``_core.portfolio_block_bytes_per_event`` each
@@ -143,35 +208,26 @@ def required_bytes(model, years: int, block_years: int, tracked: int = 0) -> flo
     n_types = len(model.attack_types)
     ylt = 2.0 * years * (len(YLT_COLUMNS) + 2 * n_types + 1) * 8
     mean = model.expected_events() * block_years
-    per_event = _core.portfolio_block_bytes_per_event if hasattr(model.loss, "to_core") else 200.0
+    per_event = _core.portfolio_block_bytes_per_event if model.compiled_loss else 200.0
     events = per_event * (mean + 6 * math.sqrt(mean))
     policies = 8.0 * 8 * len(model.portfolio) + block_years * tracked * 8 + tracked * tracked * 8
     return ylt + events + policies
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
-        print(f"\rsimulated {done:,} / {total:,} years ({100 * done / total:.0f}%)",
-              end="" if done < total else "\n", file=stream, flush=True)
-    return report
-
-
 def simulate_portfolio(model: PortfolioModel, years: int, seed: int,
                        block_years: int = DEFAULT_BLOCK_YEARS, track: Sequence[str] = (),
                        threads: int | None = None,
-                       progress: bool | Callable[[int, int], None] = False):
+                       progress: bool | Callable[[int, int], None] = False) -> PortfolioResult:
     """Simulate ``years`` years of the portfolio model on this machine.
 
     The result depends only on (model, seed, years, block_years).  ``track`` names up to
     500 policies whose annual losses are correlated pairwise (``result.correlation()``).
     ``progress=True`` prints to stderr; a callable gets (years done, years).
     """
-    from ._result import PortfolioResult
-
     years, seed, block_years, tracked = check_run(model, years, seed, block_years, track)
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
-    report = progress_printer() if progress is True else (progress or None)
+    report = report_progress.callback(progress)
     parts = []
     done = 0
     for y0, n in blocks(years, block_years):

@@ -30,6 +30,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from ..calibration import Calibration, load as load_calibration
+
 SOURCE = ("derived: JNSA2025-press attack-type counts, cumulative (7.5 y) vs recent (2 y) "
           "window; Pearson overdispersion v = (X^2 - 1) / mu")
 
@@ -45,7 +47,7 @@ def _two_window_variance(cumulative: float, recent: float, years: float, recent_
             "pearson_x2": x2, "variance": max(x2 - 1.0, 0.0) / mu}
 
 
-def derive_default_variances(calibration=None) -> pd.DataFrame:
+def derive_default_variances(calibration: Calibration | None = None) -> pd.DataFrame:
     """The derivation of the default systemic variances, one row per calibration attack type.
 
     Uses only the calibration's published margins (``attack_type_margin`` and
@@ -53,9 +55,7 @@ def derive_default_variances(calibration=None) -> pd.DataFrame:
     (website leaks, other) share the variance of their pooled recent count
     (total recent - the published recent types).
     """
-    from .. import calibration as calib
-
-    cal = calibration if calibration is not None else calib.load()
+    cal = calibration if calibration is not None else load_calibration()
     d = cal.data
     years, recent_years = d.years["cumulative"], d.years["recent"]
     pooled_margins = [m for m in d.attack_type_margin if m not in d.attack_type_recent_margin]
@@ -98,7 +98,7 @@ class SystemicShock:
         object.__setattr__(self, "variances", clean)
 
     @classmethod
-    def default(cls, calibration=None) -> "SystemicShock":
+    def default(cls, calibration: Calibration | None = None) -> "SystemicShock":
         table = derive_default_variances(calibration)
         return cls(dict(zip(table["attack_type"], table["variance"])), quality="assumption")
 

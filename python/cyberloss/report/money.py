@@ -1,31 +1,57 @@
-"""Money display for Japanese readers: 万円 (1e4 JPY) and 億円 (1e8 JPY)."""
+"""Money for Japanese readers: 万円 (1e4 JPY) and 億円 (1e8 JPY).  The package's one formatter.
+
+``format_yen`` writes 億円 with two decimals from 1億円 up, whole 万円 from 100万円 up, and 万円
+with one decimal below (so small premiums and standard errors keep a digit).  Amounts are JPY
+floats everywhere else; only tables and plots shown to people use these strings.
+"""
 from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 MAN = 1e4
 OKU = 1e8
+UNITS = ("auto", "man", "oku")
 
 
-def format_yen(amount: float, unit: str = "auto") -> str:
-    """Format a JPY amount as 万円 or 億円 ("auto": 億円 from 1 億 upwards)."""
+def format_yen(amount: float, unit: str = "auto", *, sign: bool = False) -> str:
+    """A JPY amount as 万円 or 億円: "1,234万円", "1.23億円", "56.8万円".
+
+    ``unit``: "auto" (above), "man" (always whole 万円) or "oku" (always 億円, 2 decimals).
+    ``sign``: prefix "+" or "-" ("0" for zero), for differences.  A non-finite amount is
+    refused (ValueError); see :func:`format_limit` for limits that may be unlimited.
+    """
     x = float(amount)
     if not math.isfinite(x):
         raise ValueError(f"amount must be finite, got {amount!r}")
-    if unit not in ("auto", "man", "oku"):
-        raise ValueError(f"unit must be 'auto', 'man' or 'oku', got {unit!r}")
-    if unit == "oku" or (unit == "auto" and abs(x) >= OKU):
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {unit!r}")
+    if sign:
+        if x == 0:
+            return "0"
+        return ("-" if x < 0 else "+") + format_yen(abs(x), unit)
+    a = abs(x)
+    if unit == "oku" or (unit == "auto" and a >= OKU):
         return f"{x / OKU:,.2f}億円"
+    if unit == "auto" and 0 < a < 100 * MAN:
+        return f"{x / MAN:,.1f}万円"
     return f"{x / MAN:,.0f}万円"
 
 
+def format_limit(amount: float) -> str:
+    """``format_yen``, with an infinite limit written "unlimited"."""
+    x = float(amount)
+    return "unlimited" if x == math.inf else format_yen(x)
+
+
 def man_yen(amount: float) -> float:
-    """JPY -> 万円 as a number (for tables)."""
+    """JPY -> 万円 as a number (for tables and plot axes)."""
     return float(amount) / MAN
 
 
 def man_yen_table(table, not_money=(), rename: bool = True):
-    """A copy of a statistics DataFrame with money columns as 万円 strings.
+    """A copy of a DataFrame with its money columns as whole 万円 strings ("1,234").
 
     Columns named in ``not_money`` (probabilities, counts) are left as they are; with ``rename``
     the money columns get a " (万円)" suffix.
@@ -35,3 +61,29 @@ def man_yen_table(table, not_money=(), rename: bool = True):
     for c in money:
         shown[c] = shown[c].map(lambda v: f"{man_yen(v):,.0f}")
     return shown.rename(columns={c: f"{c} (万円)" for c in money}) if rename else shown
+
+
+def yen_table(table, not_money=()):
+    """A copy of a DataFrame with every money cell written by :func:`format_yen` (empty for
+    missing values, "unlimited" for infinite ones)."""
+    shown = table.copy().astype(object)
+    for c in shown.columns:
+        if c in not_money:
+            continue
+        shown[c] = [("" if v is None or (isinstance(v, float) and math.isnan(v)) else
+                     format_limit(v)) for v in table[c]]
+    return shown
+
+
+def statistics_table(table, unit: str = "yen", probability_rows=("P(loss>0)",)):
+    """A ``describe()`` table (rows: statistics; columns: views and their SEs) for people:
+    money cells by :func:`format_yen` (``unit="yen"``) or as whole 万円 figures
+    (``unit="man"``), probability rows as percentages."""
+    money_rows = [r for r in table.index if r not in probability_rows]
+    shown = (yen_table(table.loc[money_rows]) if unit == "yen"
+             else man_yen_table(table.loc[money_rows], rename=False))
+    out = shown.astype(object)
+    for r in probability_rows:
+        if r in table.index:
+            out.loc[r] = [f"{v:.4%}" for v in table.loc[r]]
+    return out.loc[list(table.index)]

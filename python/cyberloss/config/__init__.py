@@ -1,0 +1,38 @@
+"""Every input of cyberloss: one schema language, one reader, the schema of each document.
+
+* :mod:`cyberloss.config.schema`: fields (kind, unit, default and its source, bounds, English
+  help, Japanese label), tables, lists, tagged tables; :func:`check` validates a document and
+  names the dotted path and the value in every refusal; :func:`reference` lists the fields
+  (the source of the documentation's field reference and of forms).
+* :mod:`cyberloss.config.documents`: PROFILE (organisation, terms, quote, simulation,
+  variants, scenario, overrides), REINSURANCE, SPEC, PORTFOLIO_COLUMNS, CALIBRATION.
+* :mod:`cyberloss.config.types`: the kinds, among them the one amount parser
+  (:func:`parse_amount`: numbers, "500万円", "1.5億円").
+* files (``_read``): reading TOML, JSON and text, one-line errors naming the file.
+
+A lower utility layer: it imports no domain module; the model builds its objects from the
+checked documents and fills the defaults that depend on data.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .. import _validate
+from . import documents
+from ._read import decode, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
+from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, reference, walk
+from .types import REQUIRED, parse_amount
+
+
+def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
+    """The TOML document in ``path`` checked against ``node``; refusals read
+    ``<what> <path>: <dotted path> must be ..., got ...``."""
+    doc = read_toml(path, what)
+    with _validate.located(f"{what} {path}"):
+        return check(doc, node)
+
+
+__all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
+           "decode", "documents", "load", "loads_toml", "parse_amount", "path_of", "read_bytes",
+           "read_json", "read_text", "read_toml", "reference", "walk"]

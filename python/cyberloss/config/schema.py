@@ -1,0 +1,218 @@
+"""The schema language of cyberloss's inputs, and the one reader that checks a document.
+
+A document (a TOML file, a JSON file, a CSV row, a dict from Python) is described by nodes:
+
+* :class:`Field`: one value of a kind (``number``, ``amount`` in JPY, ``share`` in [0, 1],
+  ``probability`` in (0, 1), ``integer``, ``count`` (>= 1), ``seed``, ``bool``, ``choice``,
+  ``text``, ``list`` of a field), with its unit, default and where the default comes from,
+  bounds, English help and Japanese label;
+* :class:`Table`: named fields (unknown keys refused, required ones named); ``other`` gives
+  the node of keys that are data (overrides by path, severities by attack type);
+* :class:`ListOf`: a list of tables (``[[variants]]``, ``[[attack_type]]``);
+* :class:`OneOf`: a table whose kind is chosen by a tag field (``distribution = "poisson"``).
+
+:func:`check` validates a document against a node and returns it parsed (amount texts become
+JPY floats, integers ints); every refusal is one line naming the dotted path and the value,
+e.g. ``terms.sections.response.limit must be an amount in JPY > 0 (inf: unlimited), got 'x'``.
+Defaults are not filled in here: the model fills them, because some depend on data (an
+industry's gross margin); :func:`reference` lists every field with its default and source.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any, Union
+
+from .. import _validate
+from . import types
+
+REQUIRED = types.REQUIRED
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One value.  ``kind`` is one of ``types.KINDS``; ``lo``/``hi`` (``lo_open``/``hi_open``:
+    strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
+    (empty: the model checks them against its data, named by ``choices_from``); ``item`` is
+    the element of a ``list``."""
+
+    key: str
+    kind: str
+    help: str
+    label_ja: str = ""
+    unit: str = ""
+    default: Any = REQUIRED
+    default_from: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    allow_inf: bool = False
+    cap: float | None = None
+    choices: tuple[str, ...] = ()
+    choices_from: str = ""
+    item: "Field | None" = None
+    min_items: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in types.KINDS:
+            raise ValueError(f"field {self.key}: unknown kind {self.kind!r}")
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def parse(self, value: Any, where: str | None = None) -> Any:
+        """``value`` checked and converted; ValueError naming ``where`` (default the key)."""
+        return types.parse(self, value, self.key if where is None else where)
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """Named fields.  ``noun`` names the keys in refusals ("field", "control", "contract")."""
+
+    key: str
+    fields: tuple["Node", ...]
+    help: str = ""
+    label_ja: str = ""
+    required: bool = False
+    noun: str = "field"
+    other: "Node | None" = None
+
+    def node(self, key: str) -> "Node":
+        for f in self.fields:
+            if f.key == key:
+                return f
+        if self.other is not None:
+            return self.other
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+
+@dataclasses.dataclass(frozen=True)
+class ListOf:
+    """A list of ``item`` (a table or a field), at least ``min_items`` long."""
+
+    key: str
+    item: "Node"
+    help: str = ""
+    label_ja: str = ""
+    min_items: int = 0
+    required: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class OneOf:
+    """A table whose ``tag`` field (e.g. ``distribution``) picks one of ``options``; with
+    ``bare`` a plain text is read as the tag alone (``principle = "wang"``)."""
+
+    key: str
+    tag: str
+    options: Mapping[str, Table]
+    help: str = ""
+    label_ja: str = ""
+    required: bool = False
+    bare: bool = False
+
+
+Node = Union[Field, Table, "ListOf", "OneOf"]
+
+
+def _join(where: str, key: Any) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _table(value: Any, where: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where or 'the document'} must be a table, got {_validate.shown(value)}")
+    return value
+
+
+def check(value: Any, node: Node, where: str = "") -> Any:
+    """``value`` validated against ``node`` and parsed; refusals name the dotted path."""
+    if isinstance(node, Field):
+        return node.parse(value, where or node.key)
+    if isinstance(node, Table):
+        return check_table(value, node, where)
+    if isinstance(node, ListOf):
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+            raise ValueError(f"{where} must be a list, got {_validate.shown(value)}")
+        if len(value) < node.min_items:
+            raise ValueError(f"{where} must list at least {node.min_items} item(s), got "
+                             f"{_validate.shown(list(value))}")
+        return [check(v, node.item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(node, OneOf):
+        if node.bare and isinstance(value, str):
+            value = {node.tag: value}
+        table = _table(value, where)
+        if node.tag not in table:
+            raise ValueError(f"{where}: field {node.tag!r} is required (one of "
+                             f"{', '.join(node.options)})")
+        tag = table[node.tag]
+        if not isinstance(tag, str) or tag not in node.options:
+            raise ValueError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
+                             f"got {_validate.shown(tag)}")
+        return check_table(value, node.options[tag], where)
+    raise TypeError(f"not a schema node: {node!r}")
+
+
+def check_table(value: Any, table: Table, where: str = "") -> dict[str, Any]:
+    """The given keys of a table, each checked; unknown keys and missing required ones are
+    refused by name.  Keys left out stay out (the model supplies their defaults)."""
+    data = _table(value, where)
+    for k in data:
+        if k not in table.keys and table.other is None:
+            raise ValueError(f"{where or 'the document'}: unknown {table.noun} {k!r}; known: "
+                             f"{', '.join(table.keys)}")
+    for f in table.fields:
+        if getattr(f, "required", False) and f.key not in data:
+            raise ValueError(f"{where or 'the document'}: {table.noun} {f.key!r} is required")
+    return {k: check(v, table.node(k), _join(where, k)) for k, v in data.items()}
+
+
+def walk(node: Node, prefix: str = ""):
+    """Every field under ``node`` as (dotted name, Field, its enclosing node), depth first;
+    ``[]`` marks list items and ``<key>`` data keys."""
+    name = _join(prefix, node.key) if node.key else prefix
+    if isinstance(node, Field):
+        yield name, node
+    elif isinstance(node, Table):
+        for f in node.fields:
+            yield from walk(f, name)
+        if node.other is not None:
+            yield from walk(dataclasses.replace(node.other, key=f"<{node.noun}>"), name)
+    elif isinstance(node, ListOf):
+        yield from walk(dataclasses.replace(node.item, key="[]"), name)
+    elif isinstance(node, OneOf):
+        for tag, option in node.options.items():
+            yield from walk(dataclasses.replace(option, key=f"<{node.tag}={tag}>"), name)
+
+
+def reference(node: Node) -> list[dict[str, Any]]:
+    """One row per field under ``node``: dotted name, kind, unit, bounds, default and its
+    source, choices, English help and Japanese label (the source of the field reference)."""
+    rows = []
+    for name, f in walk(node):
+        rows.append({
+            "field": name.replace(".[]", "[]"),
+            "kind": f.kind if f.item is None else f"list of {f.item.kind}",
+            "unit": f.unit,
+            "bounds": types.describe_bounds(f),
+            "default": "required" if f.required else types.show_default(f.default),
+            "default_from": f.default_from,
+            "choices": ", ".join(f.choices) or f.choices_from,
+            "help": f.help,
+            "label_ja": f.label_ja,
+        })
+    return rows
+
+
+def defaults(table: Table) -> dict[str, Any]:
+    """The fields of ``table`` with a fixed default (not REQUIRED, not data-dependent None)."""
+    return {f.key: f.default for f in table.fields
+            if isinstance(f, Field) and not f.required and not (f.default is None and f.default_from)
+            and not (isinstance(f.default, float) and math.isnan(f.default))}

@@ -1,0 +1,211 @@
+"""One described incident, evaluated component by component (deterministic: no random numbers).
+
+``Scenario`` fixes the attack type and the downtime of one incident (e.g. the insurers'
+example cases in ``examples/tmnf1.toml``) and takes the rest from the profile and the data:
+response costs from the calibrated survey mean (or a given total) split by the mean shares,
+business-interruption days from the core's incident model, lost profit from the profile's
+daily gross profit, internal effort from the mean person-months.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import _core, _validate as check, config
+from ..calibration import Calibration, load as load_calibration
+from ..config import documents
+from ..report.html import Described, escape
+from . import components as comp
+from .incident import TypeParameters, incident_type
+from .profile import OrganisationProfile, check_tables, data_from_document, read_profile
+
+_FIELDS = documents.SCENARIO.keys
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """One described incident: attack type and downtime fixed, the rest from the profile.
+
+    Optional fields fix what the description states: ``share_affected`` (share of gross profit
+    lost while down; default the profile's EC share for web leaks, IT dependency otherwise),
+    ``closure_days`` (card leaks: days the site is closed, default from the data file),
+    ``response_costs`` (JPY total of the eight response components; default the calibrated
+    survey mean of the type and period), ``person_months``, ``records_exposed`` and
+    ``gifts_paid``.  For a card leak ``downtime_days`` is the card-payment suspension; left out
+    it is the mean of the JNSA-calibrated suspension distribution.  Fields are described by
+    ``config.documents.SCENARIO``.
+    """
+
+    profile: OrganisationProfile
+    attack_type: str
+    downtime_days: float | None = None
+    name: str = "scenario"
+    closure_days: float | None = None
+    share_affected: float | None = None
+    response_costs: float | None = None
+    person_months: float | None = None
+    records_exposed: int | None = None
+    gifts_paid: bool | None = None
+    period: str = "recent"
+
+    def __post_init__(self) -> None:
+        data = self.profile.data
+        check.text("attack_type", self.attack_type, data.attack_types)
+        for name in _FIELDS:
+            if name == "attack_type":
+                continue
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, documents.SCENARIO.node(name).parse(value))
+        if data.closure(self.attack_type) is None and self.closure_days is not None:
+            raise ValueError(f"closure_days applies to card leaks only, not to {self.attack_type!r}")
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "Scenario":
+        """``[scenario]`` table (attack_type, downtime_days, ...) and ``[organisation]`` table."""
+        doc = read_profile(path)
+        with check.located(f"scenario file {path}"):
+            return cls.from_document(doc, path)
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any], path: Any = "scenario") -> "Scenario":
+        if "scenario" not in doc or "organisation" not in doc:
+            raise ValueError(f"{path}: a scenario file needs [scenario] and [organisation] tables")
+        check_tables(doc)
+        table = config.check_table(doc["scenario"], documents.SCENARIO, "scenario")
+        profile = OrganisationProfile.from_mapping(doc["organisation"], data=data_from_document(doc))
+        with check.located("scenario", _FIELDS):
+            return cls(profile=profile, **table)
+
+    def evaluate(self, calibration: Calibration | None = None) -> "ScenarioResult":
+        """Components of the described incident (deterministic)."""
+        profile, data, t = self.profile, self.profile.data, self.attack_type
+        params = TypeParameters.for_profile(profile, t)
+        sources: dict[str, str] = {}
+
+        if self.downtime_days is not None:
+            downtime = float(self.downtime_days)
+            sources["downtime_days"] = "given"
+        else:
+            downtime = min(data.downtime(t).mean() * params.downtime_factor, data.max_downtime_days)
+            sources["downtime_days"] = f"mean of the downtime distribution, {data.provenance('downtime', t)}"
+        closure = data.closure(t)
+        if closure is not None and self.closure_days is not None:
+            closure = (float(self.closure_days), closure[1])
+            sources["closure_days"] = "given"
+        elif closure is not None:
+            sources["closure_days"] = f"default {closure[0]:g} days, {data.provenance('downtime', t)}"
+        share = self.share_affected if self.share_affected is not None else params.share_affected
+        sources["share_affected"] = "given" if self.share_affected is not None else \
+            f"profile {data.affects(t)} ({profile.sources[data.affects(t)]})"
+        kind = incident_type(data, t, closure_days=None if closure is None else closure[0])
+        bi_days = _core.IncidentModel(kind, params.factors(profile)).business_interruption_days(downtime)
+        lost_profit = profile.daily_gross_profit * share * bi_days
+        sources["lost_profit"] = "revenue x gross margin / 365 x share affected x interruption days"
+
+        response = self._response(params, sources, calibration)
+
+        if self.person_months is not None:
+            person_months = float(self.person_months)
+            sources["internal_effort"] = "given person-months x labour cost"
+        else:
+            person_months = data.effort(t)[0] * params.effort_factor
+            sources["internal_effort"] = f"mean person-months {data.provenance('effort', t)} x labour cost"
+        values = {**response, "lost_profit": lost_profit,
+                  "internal_effort": person_months * profile.labour_cost_month}
+        return ScenarioResult(self, downtime, closure[0] if closure else None, bi_days, share,
+                              person_months, values, sources)
+
+    def _response(self, params: TypeParameters, sources: dict[str, str],
+                  calibration: Calibration | None) -> dict[str, float]:
+        data, t = self.profile.data, self.attack_type
+        shares = dict(zip(comp.RESPONSE, data.mean_shares(t)))
+        factors = dict(zip(comp.RESPONSE, params.severity_factor))
+        record_parts: dict[str, float] = {}
+        if self.records_exposed is not None:
+            rec = data.records(t)
+            n = float(self.records_exposed)
+            gift = (1.0 if self.gifts_paid else 0.0) if self.gifts_paid is not None else float(rec["gift_probability"])
+            for c in rec["record_driven"]:
+                spec = data.raw["records"]["unit_costs"][comp.UNIT_COSTS[c]]
+                factor = gift if c == "condolence" else 1.0
+                record_parts[c] = n * factor * float(spec["value"])
+                sources[c] = (f"{self.records_exposed:,} records x {spec['value']:,} JPY"
+                              + (f" x gift probability {factor:g}" if c == "condolence" and factor not in (0.0, 1.0) else "")
+                              + f" ({spec['quality']}, {spec['source']})")
+        share_based = [c for c in comp.RESPONSE if c not in record_parts]
+        if self.response_costs is not None:
+            rest = float(self.response_costs) - sum(record_parts.values())
+            if rest < 0:
+                raise ValueError(f"response_costs must cover the record-driven costs of records_exposed = "
+                                 f"{self.records_exposed:,} records ({sum(record_parts.values()):,.0f} JPY), "
+                                 f"got {self.response_costs!r}")
+            weight = sum(shares[c] for c in share_based)
+            split = {c: rest * shares[c] / weight for c in share_based}
+            label = "given response costs split by the mean shares"
+        else:
+            cal = calibration if calibration is not None else load_calibration()
+            survey_mean = float(cal.severity(t, period=self.period).mean())
+            fit = cal.severity_fit(t, self.period)
+            split = {c: survey_mean * shares[c] * factors[c] for c in share_based}
+            record_parts = {c: v * factors[c] for c, v in record_parts.items()}
+            label = (f"survey mean {survey_mean / 1e4:,.0f}万円 ({self.period}; {fit.quality}, {fit.source}) "
+                     f"x mean share ({data.provenance('shares', t)})")
+        for c in share_based:
+            sources[c] = label
+        return {c: (split[c] if c in split else record_parts[c]) for c in comp.RESPONSE}
+
+
+@dataclasses.dataclass(frozen=True)
+class ScenarioResult(Described):
+    """Components (JPY) of one described incident, with where each number comes from."""
+
+    scenario: Scenario
+    downtime_days: float
+    closure_days: float | None
+    interruption_days: float
+    share_affected: float
+    person_months: float
+    components: Mapping[str, float]
+    sources: Mapping[str, str]
+
+    @property
+    def lost_profit(self) -> float:
+        return self.components["lost_profit"]
+
+    def total(self) -> float:
+        return float(sum(self.components.values()))
+
+    def describe(self) -> pd.DataFrame:
+        """One row per component (and the total): label, JPY, 万円 and the source."""
+        data = self.scenario.profile.data
+        rows = [{"component": c, "label_ja": data.label_ja(c), "jpy": self.components[c],
+                 "man_yen": self.components[c] / 1e4, "source": self.sources.get(c, "")}
+                for c in comp.COMPONENTS]
+        rows.append({"component": "total", "label_ja": "合計", "jpy": self.total(),
+                     "man_yen": self.total() / 1e4, "source": ""})
+        return pd.DataFrame(rows).set_index("component")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``cyberloss scenario --json``."""
+        s = self.scenario
+        return {
+            "name": s.name,
+            "attack_type": s.attack_type,
+            "downtime_days": self.downtime_days,
+            "closure_days": self.closure_days,
+            "interruption_days": self.interruption_days,
+            "share_affected": self.share_affected,
+            "person_months": self.person_months,
+            **{c: float(v) for c, v in self.components.items()},
+            "total": self.total(),
+            "sources": dict(self.sources),
+            "profile": s.profile.fields(),
+        }
+
+    def _html_title(self) -> str:
+        return f"Scenario {escape(self.scenario.name)} ({escape(self.scenario.attack_type)})"

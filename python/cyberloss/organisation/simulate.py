@@ -1,0 +1,236 @@
+"""One organisation's simulated incidents, component by component (the C++ core's pipeline).
+
+``simulate_organisation`` passes the calibrated model (rates by industry and size times the
+controls' frequency factors, survey-basis severities) and the incident models (components,
+downtime, effort: :mod:`.incident`) down to ``_core.simulate_organisation`` once; the core
+draws every count, loss, downtime and share on the package's streams (docs/DESIGN.md): the
+engine draws counts and survey-basis losses, and each event (year, type index t, k) takes its
+downtime from DOWNTIME draw k of stream t, its effort from EFFORT draw k and its component
+shares from COMPONENTS draws 16k .. 16k+15.  Two profiles simulated with the same seed share
+their random numbers.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _core, _validate as check, results
+from ..calibration import Calibration, load as load_calibration
+from ..distributions import Poisson
+from ..engine import AttackType, Model
+from ..report import progress as report_progress
+from . import components as comp
+from .incident import TypeParameters, incident_type
+from .profile import OrganisationProfile
+
+
+class OrganisationSimulation(results.YearLossTable):
+    """Simulated incidents of one organisation: a sparse year-loss table (view ``gross``, the
+    sum of every component; one breakdown column per component; extra ``downtime_days``) and
+    the event table behind it.
+
+    ``table`` is the core's event table (columns year, type, k, survey_loss, components,
+    downtime_days: read-only arrays, ordered by (year, attack type index, k)); ``events``
+    gives it as a DataFrame (built on request).  Money is JPY.
+    """
+
+    def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
+                 period: str, rates: Mapping[str, float], provenance: pd.DataFrame):
+        self.table = table
+        self.profile = profile
+        self.basis = basis
+        self.period = period
+        self.rates = dict(rates)
+        self._provenance = provenance
+        self._types = list(table.type_names)
+        parts = np.asarray(table.components)
+        columns = {c: parts[i] for i, c in enumerate(comp.COMPONENTS)}
+        columns["gross"] = np.add.reduce(parts, axis=0) if len(table) else np.zeros(0)
+        loss_years, sums, maxima = results.year_sums(
+            np.asarray(table.year) - table.first_year,
+            {**columns, "downtime_days": table.downtime_days})
+        downtime = sums.pop("downtime_days")
+        super().__init__(n_years, {"gross": sums.pop("gross"), **sums}, views=("gross",),
+                         loss_years=loss_years, occurrence={"gross": maxima["gross"]},
+                         extras={"downtime_days": downtime}, seed=seed,
+                         title=f"OrganisationSimulation {profile.name}")
+
+    @property
+    def n_events(self) -> int:
+        return len(self.table)
+
+    @property
+    def attack_types(self) -> list[str]:
+        return list(self._types)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """One row per incident: year, attack_type (category), k, downtime_days and one JPY
+        column per component, ordered by (year, attack type index, k)."""
+        t = self.table
+        parts = np.asarray(t.components)
+        return pd.DataFrame({
+            "year": np.asarray(t.year), "k": np.asarray(t.k),
+            "attack_type": pd.Categorical.from_codes(np.asarray(t.type), categories=self._types),
+            "downtime_days": np.asarray(t.downtime_days),
+            **{c: parts[i] for i, c in enumerate(comp.COMPONENTS)},
+        })[["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]]
+
+    def provenance(self) -> pd.DataFrame:
+        """Per attack type: the rate used and the quality and source of each input."""
+        return self._provenance.copy()
+
+    def assumptions(self) -> list[str]:
+        """Inputs resting on assumptions rather than published figures, one line each."""
+        out = []
+        for t, row in self._provenance.iterrows():
+            for what in ("severity", "shares", "downtime", "effort"):
+                if row[f"{what}_quality"] == "assumption":
+                    out.append(f"{t} {what}: assumption ({row[f'{what}_source']})")
+        return out
+
+    def _type_index(self, attack_type: str) -> int:
+        if attack_type not in self._types:
+            raise ValueError(f"attack_type must be one of {', '.join(self._types)}; got {attack_type!r}")
+        return self._types.index(attack_type)
+
+    def annual_by_type(self, attack_type: str, component: str | Sequence[str] | None = None) -> np.ndarray:
+        """Per-year sum of ``component`` (one, several, or all ten when None; or
+        "downtime_days") over the incidents of one attack type, float64 (n_years,)."""
+        names = list(comp.COMPONENTS) if component is None else (
+            [component] if isinstance(component, str) else list(component))
+        for c in names:
+            if c not in comp.COMPONENTS and c != "downtime_days":
+                raise ValueError(f"component must be one of {', '.join(comp.COMPONENTS)} or "
+                                 f"downtime_days; got {c!r}")
+        t = self.table
+        sel = np.asarray(t.type) == self._type_index(attack_type)
+        parts = np.asarray(t.components)
+        values = sum((np.asarray(t.downtime_days) if c == "downtime_days"
+                      else parts[comp.COMPONENTS.index(c)]) for c in names)
+        return np.bincount(np.asarray(t.year)[sel] - t.first_year, weights=np.asarray(values)[sel],
+                           minlength=self.n_years).astype(np.float64)
+
+    def annual_downtime(self, attack_type: str | None = None) -> np.ndarray:
+        """Per-year total downtime days (all types, or one)."""
+        if attack_type is None:
+            return self.extra("downtime_days")
+        return self.annual_by_type(attack_type, "downtime_days")
+
+    def by_component(self) -> pd.DataFrame:
+        """Annual expected loss by component with its standard error and share of the total."""
+        labels = self.profile.data.raw["components"]["labels_ja"]
+        rows = []
+        for c in (*comp.COMPONENTS, "gross"):
+            est = self.mean(c)
+            rows.append({"component": "total" if c == "gross" else c,
+                         "label_ja": "合計" if c == "gross" else labels[c],
+                         "annual_mean": est.value, "annual_mean_se": est.se})
+        df = pd.DataFrame(rows).set_index("component")
+        df["share"] = df["annual_mean"] / max(df.loc["total", "annual_mean"], np.finfo(float).tiny)
+        return df
+
+    def by_attack_type(self) -> pd.DataFrame:
+        """Per attack type: annual rate, incidents simulated, mean downtime per incident, mean
+        loss per incident and expected downtime days a year."""
+        t = self.table
+        n = len(self._types)
+        codes = np.asarray(t.type)
+        count = np.bincount(codes, minlength=n)
+        total = np.add.reduce(np.asarray(t.components), axis=0) if len(t) else np.zeros(0)
+        down = np.bincount(codes, weights=np.asarray(t.downtime_days), minlength=n)
+        loss = np.bincount(codes, weights=total, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df = pd.DataFrame({
+                "rate_per_year": [self.rates[a] for a in self._types],
+                "incidents": count,
+                "mean_downtime_days": np.where(count > 0, down / np.maximum(count, 1), np.nan),
+                "mean_loss_per_incident": np.where(count > 0, loss / np.maximum(count, 1), np.nan),
+                "annual_expected_downtime_days": down / self.n_years,
+            }, index=pd.Index(self._types, name="attack_type"))
+        return df
+
+    def _html_note(self) -> str:
+        return (f"{self.n_years:,} years, seed {self.seed}, basis {self.basis}, period "
+                f"{self.period}; money in JPY")
+
+
+# Peak memory per simulated incident and per simulated year of `cyberloss bcp` and
+# `cyberloss quote` (maximum resident size, measured by tests/python/test_memory_checks.py on
+# profiles with ~150 incidents a year).  bcp keeps every variant's event table and year sums
+# (BCP_BYTES_PER_EVENT_KEPT) and, while it simulates a variant, the engine's events and the
+# working arrays of the year sums (..._WORKING).  A quote holds one event table, the insured
+# result and the retention grid's working arrays.  The constants add a margin of about 25-30%
+# to the measured values.
+BCP_BYTES_PER_EVENT_KEPT, BCP_BYTES_PER_EVENT_WORKING, BCP_BYTES_PER_YEAR = 150.0, 420.0, 48.0
+QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR = 620.0, 230.0
+
+
+def bcp_bytes(events: Sequence[float], years: int) -> float:
+    """Peak memory of simulating variants with these expected incident counts over ``years``."""
+    return (BCP_BYTES_PER_EVENT_KEPT * sum(events) + BCP_BYTES_PER_EVENT_WORKING * max(events, default=0.0)
+            + BCP_BYTES_PER_YEAR * len(events) * years)
+
+
+def organisation_model(profile: OrganisationProfile, basis: str = "all", period: str = "recent",
+                       calibration: Calibration | None = None
+                       ) -> tuple[Model, list, dict[str, float]]:
+    """The engine model, the core incident models and the rates that
+    :func:`simulate_organisation` uses for ``profile``."""
+    cal = load_calibration() if calibration is None else calibration
+    types = list(cal.attack_types)
+    params = [TypeParameters.for_profile(profile, t) for t in types]
+    rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor
+             for t, p in zip(types, params)}
+    model = Model([AttackType(t, Poisson(rates[t]), cal.severity(t, period=period)) for t in types])
+    incidents = [_core.IncidentModel(incident_type(profile.data, t), p.factors(profile))
+                 for t, p in zip(types, params)]
+    return model, incidents, rates
+
+
+def expected_events(profile: OrganisationProfile, years: int, basis: str = "all",
+                    period: str = "recent", calibration: Calibration | None = None) -> float:
+    """Expected number of incidents in ``years`` simulated years of ``profile``."""
+    cal = load_calibration() if calibration is None else calibration
+    rate = sum(cal.rate(t, profile.industry, profile.size, basis=basis, period=period)
+               * TypeParameters.for_profile(profile, t).frequency_factor for t in cal.attack_types)
+    return float(years) * rate
+
+
+def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, basis: str = "all",
+                          period: str = "recent", threads: int | None = None,
+                          calibration: Calibration | None = None,
+                          progress: bool | Callable[[int, int], None] = False) -> OrganisationSimulation:
+    """Simulate ``years`` independent years of incidents for ``profile``.
+
+    Frequencies come from the calibration (``cal.rate``) times the controls' frequency factors;
+    survey-basis losses from ``cal.severity``; the components of each incident from the core's
+    incident model.  The result depends only on (profile, calibration, seed, years), not on
+    ``threads``.  ``progress=True`` prints the years done on stderr.
+    """
+    if not isinstance(profile, OrganisationProfile):
+        raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
+    n = check.positive_int("years", years)
+    cal = load_calibration() if calibration is None else calibration
+    model, incidents, rates = organisation_model(profile, basis, period, cal)
+    table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
+                                        0, 0, report_progress.callback(progress))
+    return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
+                                  _provenance(cal, profile.data, list(cal.attack_types), rates, basis, period))
+
+
+def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
+                basis: str, period: str) -> pd.DataFrame:
+    rows = []
+    for t in types:
+        fit = cal.severity_fit(t, period)
+        row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
+               "severity_mean": fit.mean, "severity_quality": fit.quality, "severity_source": fit.source}
+        for section in ("shares", "downtime", "effort"):
+            spec = data.raw[section][t]
+            row[f"{section}_quality"], row[f"{section}_source"] = spec["quality"], spec["source"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("attack_type")
