@@ -9,13 +9,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD_DIR := build/py
 STAMPS := .make
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
-.PHONY: all demo test test-cpp test-python bench fuzz sysdeps venv build clean distclean
+.PHONY: all demo test test-cpp test-python lint bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -57,7 +57,14 @@ test-cpp: build
 test-python: build
 	$(PY) -m pytest -q
 
-test: test-cpp test-python
+# ruff (pyproject.toml), mypy on the package, clang-format (.clang-format) on the C++.
+CPP_FORMATTED := $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
+lint: build
+	$(PY) -m ruff check python tests benchmarks
+	$(PY) -m mypy
+	clang-format --dry-run -Werror $(CPP_FORMATTED)
+
+test: lint test-cpp test-python
 
 demo: build
 	$(VENV)/bin/cyberloss demo --out demo_out

@@ -11,8 +11,10 @@ import argparse
 import resource
 import time
 
-from cyberloss import distributed, portfolio as pf, reinsurance as re
-from cyberloss.display import format_yen
+from cyberloss import portfolio as pf
+from cyberloss.portfolio import distributed
+from cyberloss.portfolio import reinsurance as re
+from cyberloss.report.money import format_yen
 
 
 def peak_mib(who=resource.RUSAGE_SELF) -> float:

@@ -31,8 +31,8 @@ import numpy as np
 
 from cyberloss import _core
 from cyberloss import portfolio as pf
-from cyberloss.portfolio._result import YLT_COLUMNS
-from cyberloss.portfolio._simulate import blocks as year_blocks
+from cyberloss.portfolio.result import YLT_COLUMNS
+from cyberloss.portfolio.simulate import blocks as year_blocks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_portfolio import benchmark_model  # noqa: E402

@@ -28,7 +28,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 
 import core_models as cm  # noqa: E402
-from cyberloss import _core, decision, measures, organisation as org, pricing, quote, terms  # noqa: E402
+
+from cyberloss import _core  # noqa: E402
+from cyberloss import organisation as org
+from cyberloss import stats as measures
+from cyberloss.insurance import decision, pricing, quote, terms
 
 EXAMPLE = ROOT / "examples" / "sme_manufacturer.toml"
 

@@ -334,10 +334,9 @@ LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
   s.n_ = n;
   s.moments_ = stats::moments(x, n, n);
   // A non-finite value makes the sum non-finite: the check runs only then (to name it).
-  if (!std::isfinite(s.moments_.sum) || !std::isfinite(s.moments_.mu4)) {
-    check_sample("losses", x, n);
-    throw std::invalid_argument("losses are too large: their sum or fourth moment overflows");
-  }
+  // Finite values whose squares overflow leave the moments infinite (the caller reports
+  // them as not finite); the order statistics are still exact.
+  if (!std::isfinite(s.moments_.sum) || !std::isfinite(s.moments_.mu4)) check_sample("losses", x, n);
   // Every level p >= min_level has its lower SE neighbour at or above
   // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
   const double nd = static_cast<double>(n);

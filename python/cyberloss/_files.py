@@ -139,4 +139,8 @@ def _sync_folder(folder: Path) -> None:
 def write_text(path: str | os.PathLike, option: str, text: str) -> Path:
     """Write UTF-8 text atomically."""
     data = text.encode("utf-8")
-    return write(path, option, lambda fh: fh.write(data))
+
+    def writer(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    return write(path, option, writer)

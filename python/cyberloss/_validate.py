@@ -9,8 +9,11 @@ import contextlib
 import datetime
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
+
+from . import _core
 
 SEED_MAX = 2**32 - 1
 MAX_COUNT = 2**63 - 1   # years, block sizes, counts: they must fit the engine's 64-bit integers
@@ -31,7 +34,8 @@ def shown(value, limit: int = 60) -> str:
     if isinstance(value, (bool, np.bool_)):
         return f"{str(bool(value)).lower()} (a boolean)"
     if isinstance(value, numbers.Integral) and abs(int(value)) >= 10**30:
-        return f"an integer of {int(value).bit_length()} bits ({'-' if value < 0 else ''}about 2**{int(value).bit_length() - 1})"
+        bits = int(value).bit_length()
+        return f"an integer of {bits} bits ({'-' if value < 0 else ''}about 2**{bits - 1})"
     if isinstance(value, (datetime.date, datetime.time)):
         return f"a date/time {value.isoformat()}"
     text = repr(value)
@@ -107,8 +111,6 @@ def flag(name: str, value) -> bool:
 
 
 def table(name: str, value) -> dict:
-    from collections.abc import Mapping
-
     if not isinstance(value, Mapping):
         raise ValueError(f"{name} must be a table, got {shown(value)}")
     return dict(value)
@@ -116,8 +118,6 @@ def table(name: str, value) -> dict:
 
 def fits_in_memory(need: float, what: str, advice: str) -> None:
     """Refuse, before allocating, a request that would not fit in the available memory."""
-    from . import _core
-
     have = _core.available_memory_bytes()
     if need > have:
         gib = need / 2**30
@@ -127,15 +127,15 @@ def fits_in_memory(need: float, what: str, advice: str) -> None:
 
 
 def seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= SEED_MAX:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= int(value) <= SEED_MAX:
         raise ValueError(f"seed must be an integer in [0, {SEED_MAX}], got {shown(value)}")
     return int(value)
 
 
 def positive_int(name: str, value, maximum: int = MAX_COUNT) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
         raise ValueError(f"{name} must be an integer >= 1, got {shown(value)}")
-    if value > maximum:
+    if int(value) > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {shown(value)}")
     return int(value)
 

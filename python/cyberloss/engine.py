@@ -22,7 +22,7 @@ import numpy as np
 from . import _core, _validate, config, results
 from ._core import AttackType, Model
 from .config import documents
-from .distributions import Lognormal, NegativeBinomial, Poisson, SplicedLognormalGPD
+from .distributions import Frequency, Lognormal, NegativeBinomial, Poisson, Severity, SplicedLognormalGPD
 from .report import progress as report_progress
 
 MAX_ANNUAL_COUNT = 2**31 - 1
@@ -100,6 +100,7 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
 
 
 def _frequency(table: Mapping[str, Any], where: str):
+    f: Frequency
     with _validate.located(where, set(table)):
         if table["distribution"] == "poisson":
             f = Poisson(table["rate"])
@@ -127,6 +128,7 @@ def _lognormal(table: Mapping[str, Any], where: str) -> Lognormal:
 
 
 def _severity(table: Mapping[str, Any], where: str):
+    s: Severity
     with _validate.located(where, set(table)):
         body = _lognormal(table, where)
         if table["distribution"] == "lognormal":

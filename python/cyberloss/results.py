@@ -244,7 +244,7 @@ class YearLossTable(report_html.Described):
         out = pd.DataFrame(data, index=pd.Index(index, name="statistic"))
         return out
 
-    def ep_curve(self, return_periods: Sequence[float] | None = None,
+    def ep_curve(self, return_periods: Sequence[float] | np.ndarray | None = None,
                  view: str | None = None) -> pd.DataFrame:
         """AEP and OEP of ``view`` at each return period (years) with SEs: columns
         ``return_period``, ``exceedance_probability`` (1/T), ``aep``, ``aep_se`` and, where the
@@ -301,6 +301,7 @@ class YearLossTable(report_html.Described):
             data.update({c: self.annual(c) for c in self.columns})
             data.update({e: self.extra(e) for e in self._extras})
         else:
+            assert self._loss_years is not None
             data = {"year": self.first_year + self._loss_years}
             data.update({c: np.asarray(self._columns[c]) for c in self.columns})
             data.update({e: np.asarray(v) for e, v in self._extras.items()})

@@ -102,7 +102,7 @@ class Sample:
         self.name = name
         self._values = values
         self._sparse = sparse
-        self._held = None
+        self._held: _core.stats.LossSample | None = None
         self._held_level = 1.0
 
     @classmethod
@@ -146,6 +146,7 @@ class Sample:
                 message = str(exc)
                 raise ValueError(message if message.startswith(self.name)
                                  else f"{self.name}: {message}") from None
+        assert self._held is not None
         return self._held
 
     def mean(self) -> Estimate:
@@ -256,7 +257,7 @@ def default_return_periods(n_years: int) -> list[float]:
     return [float(t) for t in DEFAULT_RETURN_PERIODS if t * MIN_EXCEEDANCES <= n_years]
 
 
-def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | None = None
+def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.ndarray | None = None
              ) -> pd.DataFrame:
     """Exceedance-probability table: columns ``return_period``, ``exceedance_probability``,
     ``aep``, ``aep_se`` and, when ``occurrence_max`` (each year's largest single loss) is

@@ -41,7 +41,7 @@ void register_distributions(py::module_& m) {
       }, py::arg("p"))
       .def("scaled", [](const Frequency& f, double factor) {
         return std::const_pointer_cast<Frequency>(f.scaled(factor));
-      })
+      }, py::arg("factor"))
       .def("sample", [](const Frequency& f, const py::handle& n, const py::handle& seed,
                         const py::handle& stream) {
         const std::size_t count = count_arg("n", n);
@@ -71,7 +71,7 @@ void register_distributions(py::module_& m) {
       }, py::arg("limit"))
       .def("scaled", [](const Severity& s, double factor) {
         return std::const_pointer_cast<Severity>(s.scaled(factor));
-      })
+      }, py::arg("factor"))
       .def("sample", [](const Severity& sev, const py::handle& n, const py::handle& seed,
                         const py::handle& stream) {
         const std::size_t count = count_arg("n", n);

@@ -65,7 +65,7 @@ void register_engine(py::module_& m) {
     o.years = years;
     o.keep_events = keep_events;
     return simulation_bytes(model, o);
-  });
+  }, py::arg("model"), py::arg("years"), py::arg("keep_events"));
   m.def("available_memory_bytes", &available_memory_bytes);
 
   m.def(

@@ -33,7 +33,7 @@ void register_stats(py::module_& m) {
     }
     return py::make_tuple(py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data()),
                           py::array_t<double>(static_cast<py::ssize_t>(t.size()), t.data()));
-  });
+  }, py::arg("x"), py::arg("ps"));
   // Samples held for statistics: sparse (n years, the nonzero values only) or dense (selection
   // of the part above min_level). Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")
@@ -76,7 +76,7 @@ void register_stats(py::module_& m) {
       out = stats::return_period_losses(x.data(), static_cast<std::size_t>(x.size()), periods);
     }
     return py::array_t<double>(static_cast<py::ssize_t>(out.size()), out.data());
-  });
+  }, py::arg("x"), py::arg("periods"));
 }
 
 }  // namespace cyberloss::bindings

@@ -26,10 +26,21 @@ sys.path.insert(0, str(HERE.parent / "python"))
 import atheris  # noqa: E402
 
 import cyberloss.cli  # noqa: E402
-from cyberloss import (bcp, calibration, components, decision, jnsa, organisation,  # noqa: E402,F401
-                       portfolio, pricing, quote, reinsurance, spec, terms)
-
 import malformed  # noqa: E402
+from cyberloss import (  # noqa: E402,F401
+    bcp,
+    calibration,
+    components,
+    decision,
+    jnsa,
+    organisation,
+    portfolio,
+    pricing,
+    quote,
+    reinsurance,
+    spec,
+    terms,
+)
 
 cyberloss.cli.build_parser()      # imports every subcommand's module
 

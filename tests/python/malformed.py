@@ -589,14 +589,14 @@ def _file_cases(loader: str, name: str, text: bytes, make: Callable[[bytes], Cas
 
     add("empty-file", b"", must_refuse_empty)
     add("whitespace-file", b"  \n\n", must_refuse_empty)
-    for i in range(4):
+    for _ in range(4):
         add("binary-garbage", bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400))), True)
     decoded = text.decode("utf-8")
     add("utf-16", decoded.encode("utf-16"), True)
     add("shift-jis", (decoded + "\n# 日本語の注記\n").encode("shift_jis", errors="replace"), True)
     add("latin-1", (decoded + "\n# café\n").encode("latin-1", errors="replace"), True)
     add("nul-byte", text[: len(text) // 2] + b"\x00" + text[len(text) // 2:], True)
-    for i in range(6):
+    for _ in range(6):
         add("truncated", text[: rng.randrange(1, len(text))], False)
     return cases
 
@@ -775,7 +775,7 @@ def _book_cases(rng: random.Random, kind: str) -> list[Case]:
                    ("huge", "1e400" if kind == "csv" else 1e300, False),
                    ("type-bool", "true" if kind == "csv" else True, True)]
     for r in range(len(base)):
-        for c, column in enumerate(BOOK_HEADER):
+        for c in range(len(BOOK_HEADER)):
             if c < 3:
                 values = [("unknown-name", "zz_no_such", c > 0), ("empty", "", True)]
             else:
@@ -947,8 +947,10 @@ def path_cases(rng: random.Random) -> list[Case]:
 
 def api_cases(rng: random.Random) -> list[Case]:
     """The same document mutations through the Python API (no simulation)."""
-    from cyberloss import organisation, pricing, quote, reinsurance, spec, terms
-    from cyberloss import calibration
+    from cyberloss import engine as spec
+    from cyberloss import organisation
+    from cyberloss.insurance import pricing, quote, terms
+    from cyberloss.portfolio import reinsurance
 
     cases = []
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cyberloss import bcp
 from cyberloss.cli import main
-from cyberloss.organisation import OrganisationProfile
+from cyberloss.organisation import OrganisationProfile, bcp
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = str(ROOT / "examples" / "manufacturer.toml")
@@ -94,7 +93,7 @@ def test_compare_prepends_the_baseline():
 
 
 @pytest.mark.parametrize("body, message", [
-    ("[simulation]\nyears = 1\n", "years must be a whole number >= 2"),
+    ("[simulation]\nyears = 1\n", "simulation.years must be an integer >= 2, got 1"),
     ("[simulation]\nrounds = 5\n", "simulation: unknown field 'rounds'"),
     ("[[variants]]\ncontrols = { edr = true }\n", r"variants\[0\]: field 'name' is required"),
     ("[[variants]]\nname = 'x'\ncontrols = { sandbox = true }\n", "controls: unknown control 'sandbox'"),

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyberloss import calibration, jnsa
+from cyberloss import calibration
+from cyberloss.calibration import jnsa
 from cyberloss.calibration._glm import fit_poisson_margins
 
 FACTS = "/work/shared/reference/calibration-facts.json"

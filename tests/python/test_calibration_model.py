@@ -26,7 +26,7 @@ def test_default_model_matches_rates_and_severities(cal):
     # compound Poisson closed form for the annual mean, within 4 standard errors
     res = cl.simulate(model, years=400_000, seed=9)
     expected = float(table["rate"] @ table["severity_mean"])
-    assert abs(res.mean() - expected) < 4 * res.mean_se()
+    assert abs(res.mean() - expected) < 4 * res.mean().se
 
 
 def test_default_model_basis_changes_only_frequency(cal):
@@ -71,7 +71,7 @@ def test_parameter_draws_are_deterministic_and_centred(cal):
     sd = fit.sigma ** 2 * 28 * np.sqrt(2 / (26 ** 2 * 24))   # sd of scaled inverse chi-square
     assert abs(s2.mean() - expected) < 4 * sd / np.sqrt(400)
     # publicised margins of a draw move around the published ones (1,842 counts, not exact)
-    from cyberloss import jnsa
+    from cyberloss.calibration import jnsa
     margins = np.array([jnsa.model_margins(d)["model"].to_numpy() for d in draws[:100]])
     assert margins[:, 0].std() > 5
 

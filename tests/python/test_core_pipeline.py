@@ -1,9 +1,10 @@
-"""The C++ per-incident pipeline against the Python implementation it replaces.
+"""The C++ per-incident pipeline (what the package runs) against the NumPy implementation it
+replaced (tests/python/reference, a test oracle).
 
 Both are computed here on the example profiles.  Where the core's bits differ the cause is
-named: SLEEF's exp (the core's vecmath) against NumPy's exp differ by an ulp or so, and the
-annual aggregate limit is applied with AnnualCapacity (pay = min(x, capacity - used)) where
-terms.py differences cumulative sums, which rounds differently in years where it binds.
+named: the core's exp (vecmath) against NumPy's exp differ by an ulp or so, and the annual
+aggregate limit is applied with AnnualCapacity (pay = min(x, capacity - used)) where the
+reference differences cumulative sums, which rounds differently in years where it binds.
 Tolerances are relative 1e-12, with an absolute floor of 1e-12 times the quantity's scale for
 values that are differences of nearly equal amounts (retained = gross - insured, SEs at a cap).
 """
@@ -13,10 +14,22 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
-import core_models as cm
-from cyberloss import _core, components as comp, decision, measures, organisation as org
-from cyberloss import pricing, quote, random as clrandom, terms
+from cyberloss import _core
+from cyberloss import organisation as org
+from cyberloss import portfolio as pf
+from cyberloss import random as clrandom
+from cyberloss.insurance import pricing, quote, terms
+from cyberloss.organisation import components as comp
+from reference import decision as ref_decision
+from reference import incident as ref_incident
+from reference import measures as ref_measures
+from reference import portfolio as ref_portfolio
+from reference import pricing as ref_pricing
+from reference import terms as ref_terms
 
 EXAMPLES = ("examples/sme_manufacturer.toml", "examples/manufacturer.toml",
             "examples/ec_retailer.toml")
@@ -52,17 +65,24 @@ def rich_policy() -> terms.CoverageTerms:
         deductible=5e5, aggregate_limit=3e7, cover_prevention=True)
 
 
+def event_dict(table) -> dict[str, np.ndarray]:
+    """The core event table as the columns the reference reads."""
+    out = {"year": np.asarray(table.year), "downtime_days": np.asarray(table.downtime_days)}
+    for c in comp.COMPONENTS:
+        out[c] = np.asarray(table.component(c))
+    return out
+
+
 @pytest.fixture(scope="module", params=EXAMPLES)
 def simulated(request):
     profile = org.OrganisationProfile.from_toml(request.param)
-    model, incidents = cm.organisation_model(profile)
-    table = _core.simulate_organisation(model, incidents, YEARS, SEED)
+    table = org.simulate_organisation(profile, YEARS, SEED).table
     return profile, table
 
 
-def test_event_table_equals_simulate_organisation(simulated):
+def test_event_table_equals_the_numpy_reference(simulated):
     profile, table = simulated
-    ev = org.simulate_organisation(profile, YEARS, SEED).events
+    ev = ref_incident.simulate_organisation(profile, YEARS, SEED)
     assert len(ev) == len(table) > 0
     np.testing.assert_array_equal(ev["year"].to_numpy(), table.year)
     np.testing.assert_array_equal(ev["attack_type"].cat.codes.to_numpy(), table.type)
@@ -83,8 +103,8 @@ def test_batch_from_uniforms_equals_event_components():
         loss = rng.lognormal(15, 1.5, n)
         u_down, u_eff = rng.uniform(1e-12, 1 - 1e-12, (2, n))
         u_comp = rng.uniform(1e-12, 1 - 1e-12, (n, 16))
-        want = org.event_components(profile, params, loss, u_down, u_eff, u_comp)
-        got = cm.incident_model(profile, t).from_uniforms(loss, u_down, u_eff, u_comp)
+        want = ref_incident.event_components(profile, params, loss, u_down, u_eff, u_comp)
+        got = org.incident_model(profile, t).from_uniforms(loss, u_down, u_eff, u_comp)
         for key, value in want.items():
             close(value, got[key], scale=0.0)
 
@@ -99,7 +119,7 @@ def test_core_uniforms_are_the_package_streams(simulated):
     u_eff = clrandom.uniform_at(SEED, clrandom.stream_id(clrandom.Purpose.EFFORT, t), y, k)
     u_comp = clrandom.uniform_at(SEED, clrandom.stream_id(clrandom.Purpose.COMPONENTS, t),
                                  y[:, None], k[:, None] * 16 + np.arange(16)[None, :])
-    inc = cm.organisation_model(profile)[1][t]
+    inc = org.organisation_model(profile)[1][t]
     got = inc.from_uniforms(np.asarray(table.survey_loss)[sel], u_down, u_eff, u_comp)
     batch = inc.components(SEED, t, y, k.astype(np.int32), np.asarray(table.survey_loss)[sel])
     for c in comp.COMPONENTS:
@@ -110,7 +130,7 @@ def test_core_uniforms_are_the_package_streams(simulated):
 @pytest.mark.parametrize("threads,block", [(1, 0), (2, 997), (8, 64), (2, 100_000)])
 def test_event_table_bit_identical_for_threads_and_blocks(threads, block):
     profile = org.OrganisationProfile.from_toml("examples/manufacturer.toml")
-    model, incidents = cm.organisation_model(profile)
+    model, incidents, _ = org.organisation_model(profile)
     ref = _core.simulate_organisation(model, incidents, 30_000, 5, threads=1, block_size=8192)
     got = _core.simulate_organisation(model, incidents, 30_000, 5, threads=threads,
                                       block_size=block)
@@ -133,10 +153,12 @@ def policies(sme_policy):
 def test_terms_apply_views_and_sections(simulated, sme_policy, which):
     _, table = simulated
     policy = policies(sme_policy)[which]
-    py = terms.apply(policy, cm.event_dict(table), YEARS)
-    core = _core.apply_terms(cm.coverage_terms(policy), table)
+    py = ref_terms.apply(policy, event_dict(table), YEARS)
+    core = _core.apply_terms(policy.to_core(), table)
+    ylt = terms.apply(policy, table)
     for view in terms.VIEWS:
         close(py.occurrence(view)[1], core.event(view), scale=np.max(py.occurrence("gross")[1]))
+        np.testing.assert_array_equal(ylt.annual(view), core.annual(view))
         close(py.annual(view), core.annual(view), scale=np.max(py.annual("gross")))
         for section in py.sections:
             close(py.annual(view, section), core.annual(view, section),
@@ -151,16 +173,20 @@ def test_describe_matches_insured_result(simulated, sme_policy, which):
     _, table = simulated
     policy, settings = policies(sme_policy)[which], sme_policy[1]
     levels = list(settings.levels)
-    py = terms.apply(policy, cm.event_dict(table), YEARS).describe(levels)
-    core = _core.apply_terms(cm.coverage_terms(policy), table)
+    py = ref_terms.apply(policy, event_dict(table), YEARS).describe(levels)
+    core = _core.apply_terms(policy.to_core(), table)
+    ylt = terms.apply(policy, table).describe(levels)
     for view in terms.VIEWS:
         scale = py.loc["std", view]
         close([py.loc["mean", view], py.loc["std", view]], [core.mean(view)[0], core.std(view)[0]])
         close([py.loc["mean", f"{view}_se"], py.loc["std", f"{view}_se"]],
               [core.mean(view)[1], core.std(view)[1]])
         tail = core.tail(view, levels)
-        labels = [measures.level_label(p) for p in levels]
+        labels = [f"{100 * p:.10g}%" for p in levels]
         close([py.loc[f"VaR {lb}", view] for lb in labels], tail["var"])
+        for label in ("mean", "std", *(f"{k} {lb}" for k in ("VaR", "TVaR") for lb in labels)):
+            close(ylt.loc[label, view], py.loc[label, view])
+            close(ylt.loc[label, f"{view}_se"], py.loc[label, f"{view}_se"], scale=scale)
         close([py.loc[f"TVaR {lb}", view] for lb in labels], tail["tvar"])
         close([py.loc[f"VaR {lb}", f"{view}_se"] for lb in labels], tail["var_se"], scale=scale)
         close([py.loc[f"TVaR {lb}", f"{view}_se"] for lb in labels], tail["tvar_se"], scale=scale)
@@ -169,17 +195,23 @@ def test_describe_matches_insured_result(simulated, sme_policy, which):
 def test_quote_premiums_and_section_split(simulated, sme_policy):
     _, table = simulated
     policy, settings = sme_policy
-    py_res = terms.apply(policy, cm.event_dict(table), YEARS)
-    core = _core.apply_terms(cm.coverage_terms(policy), table)
-    want = pricing.quote_table(py_res, settings.principles, settings.loads)
+    py_res = ref_terms.apply(policy, event_dict(table), YEARS)
+    core = _core.apply_terms(policy.to_core(), table)
+    ylt = terms.apply(policy, table)
     for p in settings.principles:
-        got = core.premium(cm.principle(p), cm.loads(settings.loads), "insured", True)
-        row = want.loc[p.name]
+        got = core.premium(p.to_core(), settings.loads.to_core(), "insured", True)
+        want = ref_pricing.premium(py_res, p, settings.loads)
+        package = pricing.premium(ylt, p, settings.loads)
         for key in ("expected_loss", "risk_premium", "technical_premium"):
-            close(row[key], got[key])
-            close(row[f"{key}_se"], got[f"{key}_se"], scale=row[key])
-        split = pricing.premium(py_res, p, settings.loads).by_section.drop("total")
+            close(want[key].value, got[key])
+            close(want[key].se, got[f"{key}_se"], scale=want[key].value)
+            assert getattr(package, key).value == got[key]
+            assert getattr(package, key).se == got[f"{key}_se"]
+        row = {"technical_premium": want["technical_premium"].value}
+        split = want["by_section"].drop("total")
         got_split = np.array([got["by_section"][s] for s in split.index])
+        np.testing.assert_array_equal(package.by_section.drop("total").loc[split.index].to_numpy(),
+                                      got_split)
         # Rank-weighted principles split years tied at a cap by their order; terms.py's
         # cumulative-sum aggregate makes such ties differ by an ulp (see module docstring).
         tied_at_cap = p.name in ("tvar_cost_of_capital", "wang") and np.any(
@@ -188,15 +220,24 @@ def test_quote_premiums_and_section_split(simulated, sme_policy):
               rtol=1e-3 if tied_at_cap else RTOL)
 
 
-def test_ep_table_matches_measures(simulated, sme_policy):
+def test_ep_table_matches_the_reference(simulated, sme_policy):
     _, table = simulated
     policy = sme_policy[0]
-    py_res = terms.apply(policy, cm.event_dict(table), YEARS)
-    core = _core.apply_terms(cm.coverage_terms(policy), table)
-    periods = measures.default_return_periods(YEARS)
+    py_res = ref_terms.apply(policy, event_dict(table), YEARS)
+    core = _core.apply_terms(policy.to_core(), table)
+    ylt = terms.apply(policy, table)
+    periods = [t for t in (2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000) if 10 * t <= YEARS]
     for view in terms.VIEWS:
-        want = py_res.ep_curve(periods, view)
+        want = ref_measures.ep_table(py_res.annual(view), py_res.occurrence_max(view), periods)
         got = core.ep_table(view, periods)
+        package = ylt.ep_curve(view=view)
+        assert list(package.columns) == ["return_period", "exceedance_probability", "aep", "aep_se",
+                                         "oep", "oep_se"]
+        for key in ("aep", "oep"):
+            close(want[key], got[key])
+            close(want[f"{key}_se"], got[f"{key}_se"], scale=np.max(want[key]))
+        for key in ("aep", "oep", "aep_se", "oep_se"):
+            np.testing.assert_array_equal(package[key], got[key])
         for key in ("aep", "oep"):
             close(want[key], got[key])
             close(want[f"{key}_se"], got[f"{key}_se"], scale=np.max(want[key]))
@@ -208,13 +249,13 @@ def test_retention_grid_and_recommendation(simulated, sme_policy, which):
     policy, settings = policies(sme_policy)[which], sme_policy[1]
     d = settings.decision
     for principle, max_premium in ((d.principle, None), (pricing.WangTransform(), 2e5)):
-        want = decision.choose_retention(
-            cm.event_dict(table), YEARS, policy, d.deductibles, d.limits, principle=principle,
+        want = ref_decision.grid(
+            event_dict(table), YEARS, policy, d.deductibles, d.limits, principle=principle,
             loads=settings.loads, cost_of_capital=d.cost_of_capital, tail_level=d.tail_level,
-            max_premium=max_premium).grid
-        got = _core.retention_grid(cm.coverage_terms(policy), table, YEARS, list(d.deductibles),
-                                   list(d.limits), cm.principle(principle),
-                                   cm.loads(settings.loads), d.cost_of_capital, d.tail_level,
+            max_premium=max_premium)
+        got = _core.retention_grid(policy.to_core(), table, YEARS, list(d.deductibles),
+                                   list(d.limits), principle.to_core(),
+                                   settings.loads.to_core(), d.cost_of_capital, d.tail_level,
                                    max_premium)
         assert len(want) == len(got["total_cost"]) == len(d.deductibles) * len(d.limits) + 1
         np.testing.assert_array_equal(want["insured"], got["insured"])
@@ -234,7 +275,7 @@ def test_sparse_and_dense_samples_equal_measures_tail(n, nonzero):
     # ties: values drawn from a few levels
     x[rng.choice(n, nonzero, replace=False)] = rng.choice([1.0, 2.5, 2.5, 7.0, 1e6], nonzero)
     levels = [0.5, 0.9, 0.99, 0.995]
-    want = measures.tail(x, levels)
+    want = ref_measures.tail(x, levels)
     sparse = _core.stats.LossSample.sparse(n, x[x != 0])
     dense = _core.stats.LossSample.dense(x, 0.5)
     for sample in (sparse, dense):
@@ -243,8 +284,8 @@ def test_sparse_and_dense_samples_equal_measures_tail(n, nonzero):
         for key in ("var", "var_se", "tvar", "tvar_se"):
             close(want[key], got[key], scale=max(np.max(x), 1.0))
         close(np.mean(x), sample.mean())
-        close(measures.std(x).value, sample.std())
-        close(measures.std(x).se, sample.std_se(), scale=max(np.max(x), 1.0))
+        close(ref_measures.std(x).value, sample.std())
+        close(ref_measures.std(x).se, sample.std_se(), scale=max(np.max(x), 1.0))
 
 
 def test_dense_sample_refuses_levels_below_its_selection():
@@ -273,7 +314,7 @@ def test_core_refuses_bad_input_naming_the_field():
         _core.IncidentType("x", [1.0], 0.5, _core.DowntimeDistribution.lognormal(1, 1), 365, 1, 1)
     profile = org.OrganisationProfile.from_toml("examples/sme_manufacturer.toml")
     with pytest.raises(ValueError, match="share_affected must be in"):
-        _core.IncidentModel(cm.incident_type(profile.data, "ransomware"),
+        _core.IncidentModel(org.incident_type(profile.data, "ransomware"),
                             _core.IncidentFactors(share_affected=2.0))
     with pytest.raises(ValueError, match=r"the sum of shares.ransomware must be 1 \(within 1e-9\), got 4"):
         _core.IncidentModel(_core.IncidentType("ransomware", [0.5] * 8, 0.5,
@@ -288,7 +329,7 @@ def test_core_refuses_bad_input_naming_the_field():
         _core.apply_terms(_core.CoverageTerms({"response": _core.SectionTerms()}),
                           np.array([0]), np.zeros(1), comps, 3)
     with pytest.raises(ValueError, match="u_effort must lie strictly inside"):
-        cm.incident_model(profile, "ransomware").from_uniforms(
+        org.incident_model(profile, "ransomware").from_uniforms(
             np.ones(1), np.full(1, 0.5), np.zeros(1), np.full((1, 16), 0.5))
     with pytest.raises(ValueError, match="rate must be in"):
         _core.Principle.tvar_cost_of_capital(0.99, 1.0)
@@ -305,41 +346,35 @@ def _portfolio_block(book, seed: int, years: int) -> dict:
     return dict(_core.portfolio_events(freq, seed, 0, years))
 
 
-def test_organisation_portfolio_loss_equals_organisation_loss():
-    from cyberloss import portfolio as pf
-
+def test_organisation_portfolio_loss_equals_the_reference():
     book = pf.Portfolio.read("examples/portfolio_small.csv")
     loss = pf.OrganisationLoss.from_calibration()
     ev = _portfolio_block(book, 5, 3000)
     assert ev["u"].size > 20
-    core = cm.organisation_portfolio_loss(book, loss)
-    want = loss.components(book, {**ev, "seed": 5})
+    core = loss.to_core(book)
+    want = ref_portfolio.organisation_components(loss, book, {**ev, "seed": 5})
     got = core.components(ev, 0, 5)
     for c in (*comp.COMPONENTS, "downtime_days"):
         close(want[c].to_numpy(), got[c], scale=0.0)
-    close(loss(book, {**ev, "seed": 5}), core.losses(ev, 0, 5), scale=0.0)
+    close(ref_portfolio.organisation_losses(loss, book, {**ev, "seed": 5}), core.losses(ev, 0, 5),
+          scale=0.0)
 
 
-def test_covered_portfolio_loss_equals_covered_loss():
-    from cyberloss import portfolio as pf
-
+def test_covered_portfolio_loss_equals_the_reference():
     book = pf.Portfolio.read("examples/portfolio_small.csv")
     wording = terms.CoverageTerms.from_toml("examples/sme_manufacturer.toml").with_retention(0.0, math.inf)
     components = pf.OrganisationLoss.from_calibration()
     ev = _portfolio_block(book, 6, 4000)
-    want = pf.CoveredLoss(components, wording)(book, {**ev, "seed": 6})
-    core = _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
-                                      cm.coverage_terms(wording))
+    loss = pf.CoveredLoss(components, wording)
+    want = ref_portfolio.covered_losses(loss, book, {**ev, "seed": 6})
+    core = loss.to_core(book)
     got = core.losses(ev, 0, 6)
     close(want, got, scale=0.0)
     assert core.name == "covered"
     with pytest.raises(ValueError, match="template's deductible must be 0"):
-        _core.CoveredPortfolioLoss(cm.organisation_portfolio_loss(book, components),
-                                   cm.coverage_terms(terms.CoverageTerms.from_toml(
-                                       "examples/sme_manufacturer.toml")))
+        _core.CoveredPortfolioLoss(components.to_core(book), terms.CoverageTerms.from_toml(
+            "examples/sme_manufacturer.toml").to_core())
 
-
-from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
 
 
 @hyp_settings(max_examples=40, deadline=None)

@@ -5,10 +5,11 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cyberloss import decision, pricing, terms
-from cyberloss.pricing import ExpectedValue, Loads
+from cyberloss.insurance import decision, terms
+from cyberloss.insurance.pricing import ExpectedValue, Loads
 
 N = 4000
 
@@ -73,7 +74,7 @@ def test_premium_budget_is_respected(events):
 
 
 def test_pricing_entry_point_and_plot(events, tmp_path):
-    dec = pricing.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS)
+    dec = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS)
     fig = dec.plot()
     out = tmp_path / "decision.png"
     fig.savefig(out)
@@ -83,17 +84,24 @@ def test_pricing_entry_point_and_plot(events, tmp_path):
 
 
 @settings(max_examples=30, deadline=None)
-@given(cost=st.lists(st.floats(0, 100), min_size=1, max_size=12),
-       tail=st.lists(st.floats(0, 100), min_size=12, max_size=12))
-def test_efficient_points_are_not_dominated(cost, tail):
-    import pandas as pd
-
-    c, t = pd.Series(cost), pd.Series(tail[: len(cost)])
-    eff = decision._efficient(c, t)
+@given(seed=st.integers(0, 2**32 - 1), coc=st.floats(0.0, 0.5),
+       deductibles=st.lists(st.floats(0, 2e7), min_size=1, max_size=4),
+       limits=st.lists(st.floats(1e6, 5e8), min_size=1, max_size=4))
+def test_efficient_points_are_not_dominated(seed, coc, deductibles, limits):
+    rng = np.random.default_rng(seed)
+    year = np.sort(rng.choice(500, size=60, replace=True))
+    ev = terms.event_table(year, downtime_days=rng.uniform(0, 40, year.size),
+                           investigation=rng.lognormal(15, 1.0, year.size),
+                           liability=rng.lognormal(14, 1.8, year.size))
+    grid = decision.choose_retention(ev, 500, BASE, deductibles, limits, cost_of_capital=coc).grid
+    c, t = (grid["retained_el"] + grid["premium"]).to_numpy(), grid["retained_tvar"].to_numpy()
+    eff = grid["efficient"].to_numpy()
     assert eff.any()
-    for i in np.flatnonzero(eff):
-        assert not np.any((c <= c[i]) & (t <= t[i]) & ((c < c[i]) | (t < t[i])))
+    for i in range(c.size):
+        dominated = np.any((c <= c[i]) & (t <= t[i]) & ((c < c[i]) | (t < t[i])))
+        assert eff[i] == (not dominated)
     assert eff[int(np.lexsort((t, c))[0])]  # the cheapest option (least tail among ties)
+    assert grid.loc[grid["recommended"], "efficient"].all()
 
 
 @pytest.mark.parametrize("kwargs,field", [

@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cyberloss import distributed, portfolio as pf
-from cyberloss import reinsurance as re
+from cyberloss import portfolio as pf
 from cyberloss.cli import main
+from cyberloss.portfolio import distributed
+from cyberloss.portfolio import reinsurance as re
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,10 +55,10 @@ def test_a_cluster_must_be_asked_for():
 
 
 def test_a_local_cluster_listens_on_loopback_with_tls_and_no_dashboard():
-    from dask.distributed import Client
-
     import urllib.error
     import urllib.request
+
+    from dask.distributed import Client
 
     with distributed.local_client(1) as client:
         address = client.scheduler.address

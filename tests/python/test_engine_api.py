@@ -1,5 +1,4 @@
 """The Python API of the engine: zero-copy results, statistics, determinism, errors."""
-import hashlib
 import math
 import os
 import signal
@@ -37,20 +36,36 @@ def test_compound_mean_within_standard_errors():
     r = cl.simulate(m, years=n, seed=2024)
     se = math.sqrt(m.annual_loss_variance() / n)
     assert abs(r.mean() - m.expected_annual_loss()) <= 4 * se
-    assert r.mean_se() == pytest.approx(se, rel=0.1)
+    assert r.mean().se == pytest.approx(se, rel=0.1)
 
 
 def test_describe_var_tvar_ep_curve_and_html():
     r = cl.simulate(basic_model(), years=50_000, seed=3)
     d = r.describe()
     assert isinstance(d, pd.DataFrame)
-    assert list(d.index) == ["annual total", "ransomware", "web_leak_card", "emotet"]
-    assert d.loc["annual total", "mean"] == pytest.approx(r.mean())
+    assert list(d.index) == ["mean", "std", "P(loss>0)", "VaR 99%", "TVaR 99%", "VaR 99.5%",
+                             "TVaR 99.5%"]
+    assert list(d.columns) == ["gross", "gross_se"]
+    by_type = r.describe(columns=r.columns)
+    assert list(by_type.columns) == ["gross", "gross_se", "ransomware", "ransomware_se",
+                                     "web_leak_card", "web_leak_card_se", "emotet", "emotet_se"]
+    assert d.loc["mean", "gross"] == r.mean() == pytest.approx(r.annual_loss.mean(), rel=1e-12)
+    assert d.loc["P(loss>0)", "gross"] == np.mean(r.annual_loss > 0)
     assert r.var(0.99) == np.sort(r.annual_loss)[math.ceil(50_000 * 0.99) - 1]
-    assert r.tvar(0.99) >= r.var(0.99)
+    assert r.var(0.99).se > 0 and r.tvar(0.99) >= r.var(0.99)
+    table = r.var([0.99, 0.995])
+    assert list(table.index) == [0.99, 0.995] and list(table.columns) == ["var", "var_se"]
+    assert table.loc[0.99, "var"] == r.var(0.99)
     ep = r.ep_curve([10, 100])
-    assert list(ep.columns) == ["return_period", "exceedance_probability", "loss"]
-    assert ep["loss"].iloc[1] == r.var(0.99)
+    assert list(ep.columns) == ["return_period", "exceedance_probability", "aep", "aep_se"]
+    assert ep["aep"].iloc[1] == r.var(0.99)
+    with_events = cl.simulate(basic_model(), years=50_000, seed=3, events=True)
+    ep = with_events.ep_curve([10, 100])
+    assert list(ep.columns) == ["return_period", "exceedance_probability", "aep", "aep_se",
+                                "oep", "oep_se"]
+    largest = np.zeros(50_000)
+    np.maximum.at(largest, with_events.events["year"], with_events.events["loss"])
+    assert ep["oep"].iloc[1] == np.sort(largest)[math.ceil(50_000 * 0.99) - 1]
     html = r._repr_html_()
     assert "万円" in html and "<table" in html
 
@@ -84,7 +99,7 @@ def test_event_table_matches_the_random_convention():
     sums = np.bincount(ev["year"], weights=ev["loss"], minlength=2_000)
     np.testing.assert_allclose(sums, r.annual_loss, rtol=1e-12)
     with pytest.raises(ValueError, match="events=True"):
-        cl.simulate(m, years=10, seed=1).events
+        _ = cl.simulate(m, years=10, seed=1).events
 
 
 def test_common_random_numbers_move_years_monotonically():

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cyberloss import reinsurance as re
 from cyberloss.cli import main
+from cyberloss.portfolio import reinsurance as re
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = str(ROOT / "examples" / "portfolio_small.csv")

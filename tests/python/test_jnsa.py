@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import cyberloss as cl
-from cyberloss import calibration, jnsa
+from cyberloss import calibration
+from cyberloss.calibration import jnsa
 from cyberloss.cli import main
 
 PUBLISHED_SURVEYS = [("ransomware", "cumulative", 29), ("ransomware", "recent", 21),

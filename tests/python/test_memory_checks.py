@@ -8,7 +8,6 @@ which would fit is a defect too).
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -16,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from cyberloss import bcp, calibration, jnsa, organisation as org
+from cyberloss import calibration
+from cyberloss import organisation as org
+from cyberloss.calibration import jnsa
 from cyberloss.cli import main
+from cyberloss.organisation import bcp
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE = str(Path(sys.executable).parent / "cyberloss")

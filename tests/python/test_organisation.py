@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import cyberloss as cl
-from cyberloss import components as comp
 from cyberloss import organisation as org
+from cyberloss.organisation import components as comp
 
 FACTS = "/work/shared/reference/calibration-facts.json"
 COLUMNS = ["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]
@@ -19,8 +19,7 @@ COLUMNS = ["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]
 
 @pytest.fixture(scope="module")
 def cal():
-    from cyberloss import calibration
-    return calibration.load()
+    return cl.calibration.load()
 
 
 class ScaledRates:
@@ -70,9 +69,9 @@ def test_event_table_contract(sim, cal):
     assert total.dtype == np.float64 and total.shape == (400_000,)
     assert total.sum() == pytest.approx(ev[list(comp.COMPONENTS)].to_numpy().sum(), rel=1e-12)
     assert sim.annual("lost_profit").sum() == pytest.approx(ev["lost_profit"].sum(), rel=1e-12)
-    assert np.allclose(sim.annual(["lost_profit", "internal_effort"]),
-                       sim.annual("lost_profit") + sim.annual("internal_effort"))
-    with pytest.raises(ValueError, match="component must be one of"):
+    assert np.allclose(sum(sim.annual(c) for c in comp.COMPONENTS), total, rtol=1e-12)
+    assert sim.is_sparse and sim.loss_years.size == np.unique(ev["year"]).size
+    with pytest.raises(ValueError, match="view must be one of"):
         sim.annual("ransom")
 
 
@@ -92,7 +91,7 @@ def test_survey_part_is_the_engine_loss_unchanged(cal, manufacturer):
     res = cl.simulate(model, years=100_000, seed=5, events=True)
     response = sim.events[list(comp.RESPONSE)].to_numpy().sum(axis=1)
     assert np.allclose(response, res.events["loss"], rtol=1e-12, atol=0)
-    assert np.allclose(sim.annual(list(comp.RESPONSE)), res.annual_loss, rtol=1e-12, atol=1e-6)
+    assert np.allclose(sum(sim.annual(c) for c in comp.RESPONSE), res.annual_loss, rtol=1e-12, atol=1e-6)
     assert np.array_equal(sim.events["year"].to_numpy(), res.events["year"])
 
 
@@ -225,13 +224,17 @@ def test_internal_effort_mean_is_the_jnsa_mean(sim, manufacturer):
     assert abs(pm.mean() - 19.7) < 4 * se
 
 
-def test_describe_and_html(sim):
-    d = sim.describe()
+def test_describe_by_component_and_html(sim):
+    d = sim.by_component()
     assert list(d.index) == [*comp.COMPONENTS, "total"]
-    assert d.loc["total", "annual_mean"] == pytest.approx(sim.expected_loss())
+    assert d.loc["total", "annual_mean"] == pytest.approx(sim.mean().value)
     assert d.loc["total", "share"] == pytest.approx(1.0)
+    assert d["annual_mean"].drop("total").sum() == pytest.approx(sim.mean().value, rel=1e-12)
+    table = sim.describe(columns=["gross", *comp.COMPONENTS])
+    assert list(table.index[:3]) == ["mean", "std", "P(loss>0)"]
+    assert table.loc["mean", "lost_profit"] == d.loc["lost_profit", "annual_mean"]
     assert "<table" in sim._repr_html_()
-    assert sim.var(0.99) >= 0 and sim.expected_loss_se() > 0
+    assert sim.var(0.99) >= 0 and sim.mean().se > 0
     t = sim.by_attack_type()
     assert t["incidents"].sum() == len(sim.events)
     prov = sim.provenance()
@@ -242,7 +245,7 @@ def test_describe_and_html(sim):
 
 
 def test_bad_arguments(cal, manufacturer):
-    with pytest.raises(ValueError, match="years must be a whole number >= 1"):
+    with pytest.raises(ValueError, match="years must be an integer >= 1, got 0"):
         org.simulate_organisation(manufacturer, 0, 1, calibration=cal)
     with pytest.raises(ValueError, match="profile must be an OrganisationProfile"):
         org.simulate_organisation({"industry": "manufacturing"}, 10, 1, calibration=cal)

@@ -1,4 +1,5 @@
-"""Component data and the pure-NumPy pieces of cyberloss.components (no engine needed)."""
+"""The component data (cyberloss.organisation.components) and the core's per-incident pieces
+that use it (normal quantile, share draws, downtime, business interruption, effort)."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,10 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from cyberloss import components as comp
-from cyberloss.organisation import Controls
+from cyberloss import _core
+from cyberloss import random as clrandom
+from cyberloss.organisation import Controls, incident_type
+from cyberloss.organisation import components as comp
 
 FACTS = "/work/shared/reference/calibration-facts.json"
 TYPES = ("ransomware", "web_leak_card", "web_leak_personal", "emotet", "other")
@@ -33,15 +36,15 @@ def grid(n):
 def test_normal_quantile_matches_scipy():
     u = np.concatenate([np.logspace(-300, -1, 400), np.linspace(0.01, 0.99, 999), 1 - np.logspace(-16, -1, 200)])
     u = u[(u > 0) & (u < 1)]
-    z = comp.standard_normal_quantile(u)
+    z = clrandom.normal_quantile(u)
     ref = special.ndtri(u)
     assert np.max(np.abs(z - ref) / np.maximum(np.abs(ref), 1.0)) < 1e-14
 
 
 @pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, np.nan])
 def test_normal_quantile_refuses_outside_open_interval(bad):
-    with pytest.raises(ValueError, match="u must lie strictly inside"):
-        comp.standard_normal_quantile(np.array([0.5, bad]))
+    with pytest.raises(ValueError, match="u must be"):
+        clrandom.normal_quantile(np.array([0.5, bad]))
 
 
 def test_every_number_has_quality_and_source(data):
@@ -63,7 +66,7 @@ def test_every_number_has_quality_and_source(data):
 
 @pytest.mark.parametrize("attack_type", TYPES)
 def test_mean_shares_sum_to_one(data, attack_type):
-    s = data.mean_shares(attack_type)
+    s = np.asarray(data.mean_shares(attack_type))
     assert s.shape == (8,) and np.all(s > 0)
     assert s.sum() == pytest.approx(1.0, abs=1e-12)
 
@@ -75,9 +78,13 @@ def test_controls_in_data_match_the_profile_controls(data):
 def test_drawn_shares_sum_to_one_and_centre_on_the_means(data):
     n = 20_000
     # a deterministic low-discrepancy design (unscrambled Halton, first point dropped)
-    u = stats.qmc.Halton(d=8, scramble=False).random(n + 1)[1:]
-    m = data.mean_shares("ransomware")
-    s = comp.draw_shares(m, data.dispersion, u)
+    u = np.zeros((n, 16))
+    u[:, :8] = stats.qmc.Halton(d=8, scramble=False).random(n + 1)[1:]
+    u[:, 8:] = 0.5
+    m = np.asarray(data.mean_shares("ransomware"))
+    model = _core.IncidentModel(incident_type(data, "ransomware"), _core.IncidentFactors())
+    parts = model.from_uniforms(np.ones(n), np.full(n, 0.5), np.full(n, 0.5), u)
+    s = np.column_stack([parts[c] for c in comp.RESPONSE])
     assert np.allclose(s.sum(axis=1), 1.0)
     assert np.all(s > 0)
     # with unit-mean lognormal weights the mean share stays within 15% of the target
@@ -85,18 +92,18 @@ def test_drawn_shares_sum_to_one_and_centre_on_the_means(data):
 
 
 def test_lognormal_days_quantile_and_mean():
-    d = comp.LognormalDays(44.5, 1.01)
-    assert d.quantile(0.5) == pytest.approx(44.5, rel=1e-14)
+    d = _core.DowntimeDistribution.lognormal(44.5, 1.01)
+    assert d.quantile(np.array([0.5]))[0] == pytest.approx(44.5, rel=1e-14)
     assert d.mean() == pytest.approx(stats.lognorm(1.01, scale=44.5).mean(), rel=1e-12)
     assert d.sf(100) == pytest.approx(stats.lognorm(1.01, scale=44.5).sf(100), rel=1e-12)
-    e = comp.LognormalDays.from_mean(19.7, 1.0)
-    assert e.mean() == pytest.approx(19.7, rel=1e-14)
+    effort = incident_type(comp.load(), "ransomware")    # mean 19.7 person-months, sigma 1
+    assert effort.effort_median * math.exp(0.5) == pytest.approx(19.7, rel=1e-14)
 
 
 def test_card_suspension_reproduces_jnsa_in_closed_form(data):
     card = facts()["survey"]["web_leak_with_card"]
     d = data.downtime("web_leak_card")
-    assert isinstance(d, comp.CardSuspension)
+    assert d.is_card_suspension
     assert d.mean() == pytest.approx(card["card_payment_suspension_days_mean"]["value"], rel=1e-3)
     assert d.sf(180.0) >= card["card_payment_suspension_at_least_6_months_share"]["value"]
     # the quantile integrates to the closed-form mean and is monotone (common random numbers)
@@ -110,10 +117,12 @@ def test_card_suspension_reproduces_jnsa_in_closed_form(data):
 def test_card_leak_interruption_days(data):
     closure = data.closure("web_leak_card")
     assert closure == (20.0, 0.5)
-    days = comp.business_interruption_days(np.array([10.0, 20.0, 131.8]), closure)
+    card = _core.IncidentModel(incident_type(data, "web_leak_card"), _core.IncidentFactors())
+    days = [card.business_interruption_days(d) for d in (10.0, 20.0, 131.8)]
     assert days == pytest.approx([10.0, 20.0, 20.0 + 0.5 * 111.8])
     assert data.closure("ransomware") is None
-    assert comp.business_interruption_days(np.array([7.0]), None) == pytest.approx([7.0])
+    ransomware = _core.IncidentModel(incident_type(data, "ransomware"), _core.IncidentFactors())
+    assert ransomware.business_interruption_days(7.0) == pytest.approx(7.0)
 
 
 def test_effort_means_are_the_published_jnsa_means(data):
@@ -121,9 +130,12 @@ def test_effort_means_are_the_published_jnsa_means(data):
     expected = {"ransomware": survey["ransomware"]["internal_person_months_mean"]["value"],
                 "web_leak_card": survey["web_leak_with_card"]["internal_person_months_mean"]["value"],
                 "web_leak_personal": survey["web_leak_personal_only"]["internal_person_months_mean"]["value"]}
+    n = 400_000
     for t, mean in expected.items():
-        assert data.effort(t).mean() == pytest.approx(mean, rel=1e-12)
-        assert data.effort(t).quantile(grid(400_000)).mean() == pytest.approx(mean, rel=2e-3)
+        assert data.effort(t)[0] == pytest.approx(mean, rel=1e-12)
+        model = _core.IncidentModel(incident_type(data, t), _core.IncidentFactors(labour_cost_month=1.0))
+        parts = model.from_uniforms(np.ones(n), np.full(n, 0.5), grid(n), np.full((n, 16), 0.5))
+        assert parts["internal_effort"].mean() == pytest.approx(mean, rel=2e-3)
 
 
 def test_overrides_change_a_factor_and_refuse_unknown_paths():
@@ -135,11 +147,13 @@ def test_overrides_change_a_factor_and_refuse_unknown_paths():
     with pytest.raises(ValueError, match="no key 'nonsense'"):
         comp.load(overrides={"controls.nonsense.downtime": 1})
     with pytest.raises(ValueError, match="sum to 1"):
-        comp.load(overrides={"shares.ransomware.values.recovery": 0.9}).mean_shares("ransomware")
+        comp.load(overrides={"shares.ransomware.values.recovery": 0.9})
+    with pytest.raises(ValueError, match="downtime.ransomware: downtime median must be"):
+        comp.load(overrides={"downtime.ransomware.median": -1.0})
 
 
 def test_bad_distribution_parameters_are_refused():
-    with pytest.raises(ValueError, match="median must be a finite number > 0"):
-        comp.LognormalDays(-1.0, 0.5)
+    with pytest.raises(ValueError, match="median must be"):
+        _core.DowntimeDistribution.lognormal(-1.0, 0.5)
     with pytest.raises(ValueError, match="long_probability"):
-        comp.CardSuspension(1.2, 180, 15, 20, 0.8)
+        _core.DowntimeDistribution.card_suspension(1.2, 180, 15, 20, 0.8)

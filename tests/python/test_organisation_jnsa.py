@@ -10,8 +10,10 @@ import textwrap
 
 import pandas as pd
 
-from cyberloss import bcp, calibration, jnsa
+from cyberloss import calibration
 from cyberloss import organisation as org
+from cyberloss.calibration import jnsa
+from cyberloss.organisation import bcp, scenario
 
 REPLICATIONS, SEED = 2_000, 7
 
@@ -21,7 +23,7 @@ def test_jnsa_tables_identical_with_and_without_organisation_use(tmp_path):
     # a fresh interpreter that never imports the organisation, components or bcp modules
     script = textwrap.dedent(f"""
         import pickle, sys
-        from cyberloss import jnsa
+        from cyberloss.calibration import jnsa
         assert not any(m in sys.modules for m in
                        ("cyberloss.organisation", "cyberloss.components", "cyberloss.bcp"))
         rep = jnsa.reproduce(replications={REPLICATIONS}, seed={SEED})
@@ -38,7 +40,7 @@ def test_jnsa_tables_identical_with_and_without_organisation_use(tmp_path):
                                       personal_records=10_000, controls={"restore_drills": True})
     org.simulate_organisation(profile, 20_000, 1, calibration=cal)
     bcp.compare(profile, years=10_000, seed=2, calibration=cal)
-    bcp.Scenario(profile=profile, attack_type="ransomware", downtime_days=14).evaluate(calibration=cal)
+    scenario.Scenario(profile=profile, attack_type="ransomware", downtime_days=14).evaluate(calibration=cal)
 
     rep = jnsa.reproduce(replications=REPLICATIONS, seed=SEED)
     pd.testing.assert_frame_equal(rep.margins, margins)

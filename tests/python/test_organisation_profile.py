@@ -152,7 +152,7 @@ def test_controls_turn_into_type_factors():
 
 
 def test_factors_are_overridable_from_python_and_toml(tmp_path):
-    from cyberloss import components as comp
+    from cyberloss.organisation import components as comp
 
     data = comp.load(overrides={"controls.restore_drills.downtime.ransomware": 0.3})
     p = OrganisationProfile(industry="manufacturing", size="sme", controls={"restore_drills": True}, data=data)
@@ -179,5 +179,5 @@ def test_factors_are_overridable_from_python_and_toml(tmp_path):
         """)
     with pytest.raises(ValueError, match=r"controls.restore_drills.downtime.ransomware must be a finite number > 0"):
         OrganisationProfile.from_toml(bad)
-    with pytest.raises(ValueError, match=r"records.by_type.ransomware.exposure_probability must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"records.by_type.ransomware.exposure_probability must be a finite number in \[0, 1\]"):
         comp.load(overrides={"records.by_type.ransomware.exposure_probability": 1.5})

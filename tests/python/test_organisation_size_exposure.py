@@ -1,7 +1,8 @@
 """The within-class size adjustment of frequencies (a labelled, overridable assumption)."""
 import pytest
 
-from cyberloss import components, organisation
+from cyberloss import organisation
+from cyberloss.organisation import components
 
 
 def rates(profile, **kw):

@@ -1,9 +1,9 @@
-"""The compiled portfolio block (_core.portfolio_block) against the NumPy block: the same
-events, terms, reinsurance and sums, bit for bit; the compiled programme against
-``Programme.apply``; refusals of bad input."""
+"""The compiled portfolio block (_core.portfolio_block, what the package runs) against the NumPy
+block it replaced (tests/python/reference/portfolio.py): the same events, terms, reinsurance
+and sums, bit for bit; the compiled programme against the NumPy programme; refusals of bad
+input."""
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import signal
@@ -14,20 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import ticking
 from cyberloss import _core
 from cyberloss import portfolio as pf
-from cyberloss import reinsurance as re
-from cyberloss.portfolio._result import YLT_COLUMNS
-from conftest import ticking
+from cyberloss.portfolio import reinsurance as re
+from cyberloss.portfolio.result import YLT_COLUMNS
+from reference import portfolio as ref_portfolio
+from reference.portfolio import numpy_block
 
 REPO = Path(__file__).resolve().parents[2]
 INF = math.inf
-
-# The NumPy block lives beside the benchmark that times it against the compiled one.
-_spec = importlib.util.spec_from_file_location("numpy_portfolio", REPO / "benchmarks" / "numpy_portfolio.py")
-_reference = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_reference)
-numpy_block = _reference.numpy_block
 
 PROGRAMMES = {
     "none": re.Programme(),
@@ -112,7 +108,7 @@ def test_the_aggregate_limit_and_every_contract_bind_in_the_synthetic_book(synth
 def test_compiled_losses_equal_the_python_losses_event_by_event(synthetic_book, loss):
     model = pf.PortfolioModel(synthetic_book, loss=loss)
     ev = _core.portfolio_events(_core.PortfolioFrequency(model.rates().tolist(), model.variances()), 9, 70, 300)
-    want = loss(synthetic_book, {**{k: ev[k] for k in ("policy", "type", "year", "k", "u")}, "seed": 9})
+    want = ref_portfolio.losses(model, {**{k: ev[k] for k in ("policy", "type", "year", "k", "u")}, "seed": 9})
     got = loss.to_core(synthetic_book).losses(ev, 70, 9)
     assert got.size > 1000
     np.testing.assert_array_equal(got, want)
@@ -140,7 +136,7 @@ def test_core_block_does_not_depend_on_threads(synthetic_book):
         np.testing.assert_array_equal(one[k], two[k], err_msg=k)
 
 
-def test_compiled_programme_equals_programme_apply():
+def test_compiled_programme_equals_the_numpy_programme():
     rng = np.random.default_rng(4)
     n_years, n_types = 3000, 5
     n = 40_000
@@ -150,7 +146,7 @@ def test_compiled_programme_equals_programme_apply():
     year, typ = year[order], typ[order]
     insured = rng.lognormal(17, 1.5, n)
     for prog in PROGRAMMES.values():
-        want = prog.apply(year, typ, insured, n_years, n_types)
+        want = ref_portfolio.programme_apply(prog, year, typ, insured, n_years, n_types)
         got = prog.to_core().apply(year, typ, insured, n_years, n_types)
         assert set(got) == set(want)
         for c in want:

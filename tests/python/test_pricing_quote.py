@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from cyberloss import quote, terms
+from cyberloss.insurance import quote, terms
 
 N = 20_000
 

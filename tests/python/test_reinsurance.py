@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cyberloss import portfolio as pf
-from cyberloss import reinsurance as re
+from cyberloss.portfolio import reinsurance as re
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,7 @@ def test_contract_formulas_on_a_hand_made_year_table():
                         per_event=re.PerEventXL(20, 30, reinstatements=1),
                         quota_share=re.QuotaShare(0.5),
                         stop_loss=re.StopLoss(10, 5))
-    out = prog.apply(year, typ, x, 2, 2)
+    out = prog.to_core().apply(year, typ, x, 2, 2)
     np.testing.assert_array_equal(out["gross"], [180.0, 410.0])
     # per risk: layers 50, 0, 10 (year 0; cap 50 consumed by type 0 first) and 0, 50 (year 1)
     np.testing.assert_array_equal(out["ceded_per_risk"], [50.0, 50.0])
@@ -90,8 +91,8 @@ def test_higher_retention_never_cedes_more(xs, r1, r2, n):
     typ = np.arange(x.size) % 3
     lo, hi = min(r1, r2), max(r1, r2)
     for cls, key in ((re.PerRiskXL, "per_risk"), (re.PerEventXL, "per_event")):
-        a = re.Programme(**{key: cls(lo, 2e8, n)}).apply(year, typ, x, 4, 3)["ceded"]
-        b = re.Programme(**{key: cls(hi, 2e8, n)}).apply(year, typ, x, 4, 3)["ceded"]
+        a = re.Programme(**{key: cls(lo, 2e8, n)}).to_core().apply(year, typ, x, 4, 3)["ceded"]
+        b = re.Programme(**{key: cls(hi, 2e8, n)}).to_core().apply(year, typ, x, 4, 3)["ceded"]
         assert (a >= b).all()
         assert (a <= 2e8 * (n + 1)).all()
 

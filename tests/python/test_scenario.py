@@ -6,9 +6,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cyberloss import bcp, components as comp
+from cyberloss.organisation import components as comp
+from cyberloss.organisation import scenario as scenario_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = "/work/shared/reference/calibration-facts.json"
@@ -23,7 +25,7 @@ def insurer_case(case_id):
 @pytest.mark.parametrize("case_id, path", [("TMNF-1", "examples/tmnf1.toml"), ("TMNF-2", "examples/tmnf2.toml")])
 def test_insurer_scenarios_lost_profit_within_15_percent(case_id, path):
     case = insurer_case(case_id)
-    scenario = bcp.Scenario.from_toml(ROOT / path)
+    scenario = scenario_mod.Scenario.from_toml(ROOT / path)
     # the example files carry the insurer's stated inputs, nothing fitted to the answer
     assert scenario.profile.revenue == case["revenue"] * 1e4
     assert scenario.profile.employees == case["employees"]
@@ -38,7 +40,7 @@ def test_insurer_scenarios_lost_profit_within_15_percent(case_id, path):
 
 
 def test_tmnf1_lost_profit_is_the_closed_form():
-    result = bcp.Scenario.from_toml(ROOT / "examples/tmnf1.toml").evaluate()
+    result = scenario_mod.Scenario.from_toml(ROOT / "examples/tmnf1.toml").evaluate()
     # revenue x manufacturing gross margin (default 0.20) / 365 x 100% stopped x 14 days
     assert result.lost_profit == pytest.approx(10e9 * 0.20 / 365 * 1.0 * 14, rel=1e-12)
     assert result.sources["share_affected"] == "given"
@@ -47,7 +49,7 @@ def test_tmnf1_lost_profit_is_the_closed_form():
 
 
 def test_tmnf2_card_leak_closure_then_suspension():
-    result = bcp.Scenario.from_toml(ROOT / "examples/tmnf2.toml").evaluate()
+    result = scenario_mod.Scenario.from_toml(ROOT / "examples/tmnf2.toml").evaluate()
     data = comp.load()
     suspension = data.downtime("web_leak_card").mean()
     assert result.downtime_days == pytest.approx(suspension)
@@ -78,7 +80,7 @@ def base_profile():
 ])
 def test_bad_scenarios_are_refused(kw, message):
     with pytest.raises(ValueError, match=message):
-        bcp.Scenario(profile=base_profile(), **kw).evaluate()
+        scenario_mod.Scenario(profile=base_profile(), **kw).evaluate()
 
 
 def test_scenario_toml_refuses_unknown_fields(tmp_path):
@@ -92,19 +94,19 @@ def test_scenario_toml_refuses_unknown_fields(tmp_path):
         size = "sme"
         """), encoding="utf-8")
     with pytest.raises(ValueError, match="scenario: unknown field 'downtime'"):
-        bcp.Scenario.from_toml(path)
+        scenario_mod.Scenario.from_toml(path)
 
 
 def test_scenario_components_scale_with_inputs():
     p = base_profile()
-    one = bcp.Scenario(profile=p, attack_type="ransomware", downtime_days=10, response_costs=1e7, person_months=4).evaluate()
-    two = bcp.Scenario(profile=p, attack_type="ransomware", downtime_days=20, response_costs=1e7, person_months=4).evaluate()
+    one = scenario_mod.Scenario(profile=p, attack_type="ransomware", downtime_days=10, response_costs=1e7, person_months=4).evaluate()
+    two = scenario_mod.Scenario(profile=p, attack_type="ransomware", downtime_days=20, response_costs=1e7, person_months=4).evaluate()
     assert two.lost_profit == pytest.approx(2 * one.lost_profit)
     assert one.components["internal_effort"] == pytest.approx(4 * p.labour_cost_month)
     assert one.lost_profit == pytest.approx(1e9 * 0.2 / 365 * p.it_dependency * 10)
-    drills = bcp.Scenario(profile=p.with_controls(restore_drills=True), attack_type="ransomware",
+    drills = scenario_mod.Scenario(profile=p.with_controls(restore_drills=True), attack_type="ransomware",
                           response_costs=1e7, person_months=4).evaluate()
-    plain = bcp.Scenario(profile=p, attack_type="ransomware", response_costs=1e7, person_months=4).evaluate()
+    plain = scenario_mod.Scenario(profile=p, attack_type="ransomware", response_costs=1e7, person_months=4).evaluate()
     assert drills.downtime_days == pytest.approx(0.5 * plain.downtime_days)
 
 
@@ -141,7 +143,7 @@ def test_lost_profit_is_monotone_in_downtime_and_linear_in_revenue(revenue, marg
     lo, hi = sorted((d1, d2))
     p = OrganisationProfile(industry="services", size="sme", revenue=revenue, gross_margin=margin)
     def lp(profile, days):
-        return bcp.Scenario(profile=profile, attack_type=attack_type, downtime_days=days, share_affected=share,
+        return scenario_mod.Scenario(profile=profile, attack_type=attack_type, downtime_days=days, share_affected=share,
                             response_costs=1e6, person_months=1.0).evaluate().lost_profit
     assert lp(p, lo) <= lp(p, hi) * (1 + 1e-12) + 1e-9
     assert lp(p.replace(revenue=2 * revenue), hi) == pytest.approx(2 * lp(p, hi), rel=1e-12, abs=1e-9)
@@ -151,7 +153,7 @@ def test_scenario_without_response_costs_uses_the_calibrated_survey_mean():
     from cyberloss import calibration
 
     cal = calibration.load()
-    result = bcp.Scenario(profile=base_profile(), attack_type="ransomware", downtime_days=30).evaluate(calibration=cal)
+    result = scenario_mod.Scenario(profile=base_profile(), attack_type="ransomware", downtime_days=30).evaluate(calibration=cal)
     response = sum(result.components[c] for c in comp.RESPONSE)
     assert response == pytest.approx(cal.severity("ransomware", period="recent").mean(), rel=1e-12)
     assert "published" in result.sources["investigation"]

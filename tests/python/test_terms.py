@@ -6,8 +6,8 @@ import pytest
 from scipy import stats as sps
 
 import cyberloss as cl
-from cyberloss import terms
-from cyberloss.terms import CoverageTerms, Layer
+from cyberloss.insurance import terms
+from cyberloss.insurance.terms import CoverageTerms, Layer
 
 MU, SIGMA, RATE = 15.0, 1.2, 2.0
 YEARS, SEED = 200_000, 20261123
@@ -95,10 +95,10 @@ def test_sections_map_components_and_internal_effort_is_retained():
     policy = CoverageTerms(sections={"response": {}, "liability": {}, "business_interruption": {}})
     res = terms.apply(policy, ev, 1)
     assert res.annual("gross")[0] == pytest.approx(36e6)
-    assert res.annual("insured", "response")[0] == pytest.approx(8e6)
-    assert res.annual("insured", "liability")[0] == pytest.approx(4e6)
-    assert res.annual("insured", "business_interruption")[0] == pytest.approx(9e6)
-    assert res.annual("retained", "uninsured")[0] == pytest.approx(15e6)
+    assert res.annual("insured_response")[0] == pytest.approx(8e6)
+    assert res.annual("insured_liability")[0] == pytest.approx(4e6)
+    assert res.annual("insured_business_interruption")[0] == pytest.approx(9e6)
+    assert res.annual("retained_uninsured")[0] == pytest.approx(15e6)
     covered = terms.apply(CoverageTerms(sections={"response": {}}, cover_prevention=True), ev, 1)
     assert covered.annual("insured")[0] == pytest.approx(15e6)
 
@@ -119,8 +119,8 @@ def test_deductible_is_per_occurrence_and_shared_pro_rata():
                            deductible=2e6)
     res = terms.apply(policy, ev, 1)
     # event 1: 4e6 covered, 2e6 after deductible: response 1.5e6, liability 0.5e6 (limit 5e5)
-    assert res.annual("insured", "response")[0] == pytest.approx(1.5e6)
-    assert res.annual("insured", "liability")[0] == pytest.approx(5e5)
+    assert res.annual("insured_response")[0] == pytest.approx(1.5e6)
+    assert res.annual("insured_liability")[0] == pytest.approx(5e5)
     assert res.annual("insured")[0] == pytest.approx(2e6)
 
 
@@ -137,7 +137,7 @@ def test_switched_off_section_is_retained():
     policy = CoverageTerms(sections={"response": {}, "liability": {"covered": False}})
     res = terms.apply(policy, ev, 1)
     assert res.annual("insured")[0] == pytest.approx(1e6)
-    assert res.annual("retained", "liability")[0] == pytest.approx(5e6)
+    assert res.annual("retained_liability")[0] == pytest.approx(5e6)
 
 
 def test_terms_load_from_toml(tmp_path):
@@ -205,11 +205,17 @@ def test_result_views_and_tables(engine_events):
     policy = CoverageTerms(sections={"liability": {"limit": 3e7}}, deductible=1e6,
                            aggregate_limit=5e7)
     res = terms.apply(policy, ev, n)
-    table = res.year_loss_table(by_section=True)
-    assert len(table) == n
+    table = res.to_frame(dense=True)
+    assert len(table) == n and list(table.columns[:4]) == ["year", "gross", "insured", "retained"]
+    assert "insured_liability" in table.columns
+    sparse = res.to_frame()
+    assert len(sparse) == res.loss_years.size < n
+    np.testing.assert_array_equal(table["insured"].to_numpy()[res.loss_years], sparse["insured"])
     np.testing.assert_allclose(table["insured"] + table["retained"], table["gross"], rtol=1e-12)
     ep = res.ep_curve(view="gross")
     assert ep["return_period"].tolist() == [2, 5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000]
+    assert list(ep.columns) == ["return_period", "exceedance_probability", "aep", "aep_se", "oep",
+                                "oep_se"]
     assert np.all(np.diff(ep["aep"]) >= 0) and np.all(ep["aep"] >= ep["oep"])
     described = res.describe()
     assert {"gross", "insured_se", "retained"} <= set(described.columns)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from cyberloss import measures
+from cyberloss import stats as measures
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 """Hypothesis properties of the terms and of the risk measures."""
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cyberloss import measures, terms
-from cyberloss.terms import COMPONENTS, CoverageTerms
+from cyberloss import stats as measures
+from cyberloss.insurance import terms
+from cyberloss.insurance.terms import COMPONENTS, CoverageTerms
 
 N_YEARS = 6
 amount = st.floats(min_value=0.0, max_value=1e9, allow_nan=False, allow_infinity=False)

@@ -7,7 +7,6 @@ rules as the file.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -309,7 +308,8 @@ def parse(raw: Any, origin: str = "<dict>",
     total_rec = r.number(r.get(published("total_recent"), "value", "margins.total_recent"),
                          "margins.total_recent.value", positive=True)
     if total_rec > total_cum:
-        raise r.fail(f"'margins.total_recent.value' ({total_rec}) exceeds 'margins.total_cumulative.value' ({total_cum})")
+        raise r.fail(f"'margins.total_recent.value' ({total_rec}) exceeds "
+                     f"'margins.total_cumulative.value' ({total_cum})")
     size_margin = r.keyed_counts(r.get(published("size"), "values", "margins.size"),
                                  "margins.size.values", sizes, "size", positive=True)
     groups = tuple(dict.fromkeys(industry_margin.values()))
@@ -328,9 +328,9 @@ def parse(raw: Any, origin: str = "<dict>",
                          f"(known: {', '.join(t for t in type_margins if t != 'web_leak')})")
         # a zero margin has no finite maximum-likelihood coefficient in the frequency fit
         attack_type_recent_margin[k] = r.number(val, f"margins.attack_type_recent.values.{k}", positive=True)
-    for name, margin in (("size", size_margin), ("industry", industry_group_margin)):
-        if abs(sum(margin.values()) - total_cum) > 1.0:
-            raise r.fail(f"'margins.{name}.values' add to {sum(margin.values()):g}, "
+    for table_name, counts in (("size", size_margin), ("industry", industry_group_margin)):
+        if abs(sum(counts.values()) - total_cum) > 1.0:
+            raise r.fail(f"'margins.{table_name}.values' add to {sum(counts.values()):g}, "
                          f"not margins.total_cumulative = {total_cum:g}")
     if sum(attack_type_recent_margin.values()) > total_rec:
         raise r.fail("'margins.attack_type_recent.values' add to more than margins.total_recent")

@@ -27,7 +27,7 @@ from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
 from ..report.html import Described, escape
 from . import _frequency
-from ._data import PERIODS, MAN_YEN, CalibrationData, SeverityScope, SurveyFigure, parse, read
+from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
 from ._frequency import WINDOWS, FrequencyFit
 
 BASES = ("publicised", "all")

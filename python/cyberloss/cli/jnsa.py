@@ -12,7 +12,8 @@ import argparse
 import pandas as pd
 
 from .. import _json
-from ..calibration import jnsa, load as load_calibration
+from ..calibration import jnsa
+from ..calibration import load as load_calibration
 from ..report.money import format_yen
 from . import _args
 
@@ -62,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
                             ("industry", "Cases by industry (cumulative, incidents)"),
                             ("attack_type", "Cases by attack type (cumulative, attack-type events)"),
                             ("attack_type_recent", "Cases by attack type (recent 2022-07..2024-06)")):
-            t = rep.table(name)[["category", "published", "model", "difference", "relative_difference", "quality"]].copy()
+            t = rep.table(name)[["category", "published", "model", "difference", "relative_difference",
+                                 "quality"]].copy()
             t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 2):+,.2f}")
             t["relative_difference"] = t["relative_difference"].map(lambda v: f"{_no_negative_zero(100 * v, 3):+.3f}%")
             print(f"\n{title} - publicised basis")
@@ -72,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         sev = rep.severity.copy()
         for col in ("published", "model", "difference"):
             sev[col] = sev[col].map(lambda v: format_yen(_no_negative_zero(v, 0)))
-        print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} simulated surveys, seed {rep.seed})")
+        print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} "
+              f"simulated surveys, seed {rep.seed})")
         print(sev.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -36,7 +36,8 @@ import sys
 from .. import _files, _json
 from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
-from ..portfolio import distributed, reinsurance as re
+from ..portfolio import distributed
+from ..portfolio import reinsurance as re
 from ..report.money import statistics_table
 from . import _args
 
@@ -98,15 +99,16 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
         systemic = pf.SystemicShock({a: v for a in book.attack_types})
     else:
         systemic = pf.SystemicShock.default()
-    loss = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
+    survey = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
+    loss: pf.SurveySeverity | pf.OrganisationLoss | pf.CoveredLoss = survey
     if args.loss in ("organisation", "covered"):
-        loss = pf.OrganisationLoss(loss)
+        loss = pf.OrganisationLoss(survey)
     if args.loss == "covered":
         if args.terms is None:
             raise ValueError("--loss covered needs --terms FILE.toml (a [terms] table of cyberloss.terms)")
         # the book's deductible and limits are per-policy columns: the wording gives the sections
         wording = CoverageTerms.from_toml(args.terms).with_retention(0.0, math.inf)
-        loss = pf.CoveredLoss(loss, wording)
+        loss = pf.CoveredLoss(pf.OrganisationLoss(survey), wording)
     elif args.terms is not None:
         raise ValueError("--terms applies to --loss covered only")
     return pf.PortfolioModel(book, loss=loss, systemic=systemic, reinsurance=programme(args),

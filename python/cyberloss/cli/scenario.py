@@ -3,7 +3,8 @@
 The scenario fixes the attack type and the downtime (e.g. the insurers' example cases in
 ``examples/tmnf1.toml`` and ``examples/tmnf2.toml``); the rest comes from the organisation
 profile and the calibrated data.  Deterministic: no random numbers.  ``--json`` prints every
-component in JPY (including ``lost_profit``), the total, where each number comes from and ``warnings`` (strict JSON: see README, "JSON output").
+component in JPY (including ``lost_profit``), the total, where each number comes from and
+``warnings`` (strict JSON: see README, "JSON output").
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def summary(result: SimulationResult) -> dict:
     mean = result.mean()
     return {
         "years": int(result.years),
-        "seed": int(result.seed),
+        "seed": result.seed,
         "mean": mean.value,
         "mean_se": mean.se,
         "std": result.std().value,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from .. import _json
 

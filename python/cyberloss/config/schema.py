@@ -32,7 +32,8 @@ REQUIRED = types.REQUIRED
 
 @dataclasses.dataclass(frozen=True)
 class Field:
-    """One value.  ``kind`` is one of ``types.KINDS``; ``lo``/``hi`` (``lo_open``/``hi_open``:
+    """One value.  ``kind`` is one of ``types.KINDS``; ``label`` is a short English name (forms,
+    tables; the key by default) beside ``help``; ``lo``/``hi`` (``lo_open``/``hi_open``:
     strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
     (empty: the model checks them against its data, named by ``choices_from``); ``item`` is
     the element of a ``list``."""
@@ -42,6 +43,7 @@ class Field:
     help: str
     label_ja: str = ""
     unit: str = ""
+    label: str = ""
     default: Any = REQUIRED
     default_from: str = ""
     lo: float | None = None
@@ -87,6 +89,13 @@ class Table:
         if self.other is not None:
             return self.other
         raise KeyError(key)
+
+    def field(self, key: str) -> Field:
+        """The field called ``key`` (a table, list or tagged table is not a field)."""
+        node = self.node(key)
+        if not isinstance(node, Field):
+            raise TypeError(f"{self.key}.{key} is not a field")
+        return node
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -205,6 +214,7 @@ def reference(node: Node) -> list[dict[str, Any]]:
             "default": "required" if f.required else types.show_default(f.default),
             "default_from": f.default_from,
             "choices": ", ".join(f.choices) or f.choices_from,
+            "label": f.label or f.key,
             "help": f.help,
             "label_ja": f.label_ja,
         })

@@ -69,14 +69,16 @@ def parse(field, value: Any, where: str) -> Any:
     if kind == "probability":
         return _validate.number(where, value, 0.0, 1.0, lo_open=True, hi_open=True)
     if kind == "amount":
+        if not isinstance(value, str):
+            if not _validate.is_number(value):
+                parse_amount(value, where)     # refused with the amount's wording
+            return _validate.number(where, value, **_bounds(field))
         x = parse_amount(value, where)
         try:
             return _validate.number(where, x, **_bounds(field))
         except ValueError as exc:
-            if isinstance(value, str):
-                raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
-                                 f"{_validate.shown(value)}") from None
-            raise
+            raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
+                             f"{_validate.shown(value)}") from None
     if kind == "integer":
         return _validate.number(where, value, **_bounds(field), integer=True)
     if kind == "count":

@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from . import decision, pricing, quote, terms
 from .decision import RetentionDecision, choose_retention
-from .pricing import (DEFAULT_PRINCIPLES, ExpectedValue, Loads, Premium, StandardDeviation,
-                      TVaRCostOfCapital, WangTransform, premium, principle_from, quote_table)
+from .pricing import (
+                      DEFAULT_PRINCIPLES,
+                      ExpectedValue,
+                      Loads,
+                      Premium,
+                      StandardDeviation,
+                      TVaRCostOfCapital,
+                      WangTransform,
+                      premium,
+                      principle_from,
+                      quote_table,
+)
 from .quote import Quote, QuoteSettings, quote_events, quote_profile
 from .terms import CoverageTerms, InsuredResult, Layer, SectionTerms, apply, event_table
 

@@ -42,7 +42,7 @@ DEFAULT_LIMITS = documents.DEFAULT_LIMITS
 def amounts(values: Any, field: str) -> tuple[float, ...]:
     """The grid's ``deductibles`` or ``limits`` (``config.documents.DECISION``): finite amounts
     in JPY (numbers or texts such as "500万円"), sorted, without repeats."""
-    return tuple(sorted(set(documents.DECISION.node(field).parse(values, field))))
+    return tuple(sorted(set(documents.DECISION.field(field).parse(values, field))))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,36 +77,39 @@ class RetentionDecision(Described):
         return shown
 
     def plot(self, fig=None):
-        """Total cost of risk over the grid (left) and the efficient frontier (right)."""
+        """Total cost of risk over the grid (left) and the efficient frontier (right), in
+        万円 / 億円."""
         fig = fig or plots.pyplot().figure(figsize=(11, 4.5))
         ax_grid, ax_front = fig.subplots(1, 2)
         options = self.grid[self.grid["insured"]]
-        table = options.pivot(index="deductible", columns="limit", values="total_cost") / 1e4
+        table = options.pivot(index="deductible", columns="limit", values="total_cost")
         image = ax_grid.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis_r")
         ax_grid.set_xticks(range(table.shape[1]), plots.tick_labels(table.columns), rotation=45)
         ax_grid.set_yticks(range(table.shape[0]), plots.tick_labels(table.index))
         ax_grid.set_xlabel("annual aggregate limit")
         ax_grid.set_ylabel("deductible per occurrence")
-        ax_grid.set_title("total cost of risk (万円)")
-        fig.colorbar(image, ax=ax_grid)
+        ax_grid.set_title("total cost of risk")
+        bar = fig.colorbar(image, ax=ax_grid)
+        bar.ax.set_ylabel("")
+        plots.yen_axis(bar.ax, "y")
         rec = self.recommended
         if rec["insured"]:
             ax_grid.plot(list(table.columns).index(rec["limit"]),
                          list(table.index).index(rec["deductible"]), "r*", markersize=14)
 
-        cost = (self.grid["retained_el"] + self.grid["premium"]) / 1e4
-        tail = self.grid["retained_tvar"] / 1e4
-        ax_front.scatter(tail, cost, color="0.7", label="options")
+        def cost(rows):
+            return rows["retained_el"] + rows["premium"]
+
+        ax_front.scatter(self.grid["retained_tvar"], cost(self.grid), color="0.7", label="options")
         front = self.frontier
-        ax_front.plot(front["retained_tvar"] / 1e4, (front["retained_el"] + front["premium"]) / 1e4,
-                      "o-", color="C0", label="efficient frontier")
+        ax_front.plot(front["retained_tvar"], cost(front), "o-", color="C0", label="efficient frontier")
         none = self.grid[~self.grid["insured"]].iloc[0]
-        ax_front.plot(none["retained_tvar"] / 1e4, (none["retained_el"]) / 1e4, "ks",
-                      label="no insurance")
-        ax_front.plot(rec["retained_tvar"] / 1e4, (rec["retained_el"] + rec["premium"]) / 1e4,
-                      "r*", markersize=14, label="recommended")
-        ax_front.set_xlabel(f"retained TVaR {stats.level_label(self.tail_level)} (万円)")
-        ax_front.set_ylabel("expected cost: retained loss + premium (万円)")
+        ax_front.plot(none["retained_tvar"], none["retained_el"], "ks", label="no insurance")
+        ax_front.plot(rec["retained_tvar"], cost(rec), "r*", markersize=14, label="recommended")
+        ax_front.set_xlabel(f"retained TVaR {stats.level_label(self.tail_level)}")
+        ax_front.set_ylabel("expected cost: retained loss + premium")
+        plots.yen_axis(ax_front, "x")
+        plots.yen_axis(ax_front, "y")
         ax_front.set_title("risk kept vs. expected cost")
         ax_front.legend(fontsize=8)
         fig.tight_layout()
@@ -129,10 +132,10 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
     deductibles = amounts(deductibles, "deductibles")
     limits = amounts(limits, "limits")
     node = documents.DECISION
-    tail_level = node.node("tail_level").parse(tail_level)
-    cost_of_capital = node.node("cost_of_capital").parse(cost_of_capital)
+    tail_level = node.field("tail_level").parse(tail_level)
+    cost_of_capital = node.field("cost_of_capital").parse(cost_of_capital)
     if max_premium is not None:
-        max_premium = node.node("max_premium").parse(max_premium)
+        max_premium = node.field("max_premium").parse(max_premium)
     principle = pricing.principle_from(principle)
     loads = pricing.Loads() if loads is None else loads
     if not isinstance(base_terms, CoverageTerms):

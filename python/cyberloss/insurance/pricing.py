@@ -48,7 +48,7 @@ MIN_YEARS = 100
 
 def _parse(obj, table: config.Table) -> None:
     for f in dataclasses.fields(obj):
-        object.__setattr__(obj, f.name, table.node(f.name).parse(getattr(obj, f.name)))
+        object.__setattr__(obj, f.name, table.field(f.name).parse(getattr(obj, f.name)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,13 +129,13 @@ DEFAULT_PRINCIPLES = (ExpectedValue(), StandardDeviation(), TVaRCostOfCapital(),
 def principle_from(spec: Any, where: str = "principle") -> Principle:
     """A principle from an instance, a name (default parameters) or a dict ``{"name": ...}``;
     errors name ``where`` (e.g. ``quote.principles[1].k``)."""
-    if isinstance(spec, tuple(PRINCIPLES.values())):
+    if isinstance(spec, (ExpectedValue, StandardDeviation, TVaRCostOfCapital, WangTransform)):
         return spec
     if not isinstance(spec, (str, Mapping)):
         raise ValueError(f"{where} must be a name, a table or a principle object, got "
                          f"{_validate.shown(spec)}")
     params = config.check(spec, documents.PRINCIPLE, where)
-    cls = PRINCIPLES[params.pop("name")]
+    cls: Any = PRINCIPLES[params.pop("name")]
     with _validate.located(where, [f.name for f in dataclasses.fields(cls)]):
         return cls(**params)
 
@@ -231,7 +231,7 @@ def premium(res: results.YearLossTable, principle: Any = "expected_value",
         raise ValueError(f"premium needs at least {MIN_YEARS} simulated years, got {res.n_years}")
     names = [c for c in res.columns if c.startswith(f"{view}_")] if by_section else []
     years, values = _sparse(res, view)
-    sections = {}
+    sections: dict[str, Any] = {}
     for c in names:
         full = res.annual(c)
         sections[c[len(view) + 1:]] = np.ascontiguousarray(full[years])

@@ -20,10 +20,12 @@ import pandas as pd
 from .. import _json, _validate, config, stats
 from ..config import documents
 from ..organisation import profile as org_profile
-from ..organisation.simulate import (QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR,
-                                     expected_events, simulate_organisation)
-from ..report import html as report_html, money, plots
-from . import decision as decision_mod, pricing, terms as terms_mod
+from ..organisation.simulate import QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR, expected_events, simulate_organisation
+from ..report import html as report_html
+from ..report import money, plots
+from . import decision as decision_mod
+from . import pricing
+from . import terms as terms_mod
 
 DEFAULT_LEVELS = (0.99, 0.995)
 MIN_YEARS = documents.MIN_QUOTE_YEARS
@@ -47,9 +49,9 @@ class DecisionSettings:
         set_(self, "limits", decision_mod.amounts(self.limits, "limits"))
         set_(self, "principle", pricing.principle_from(self.principle, "principle"))
         for name in ("cost_of_capital", "tail_level"):
-            set_(self, name, node.node(name).parse(getattr(self, name)))
+            set_(self, name, node.field(name).parse(getattr(self, name)))
         if self.max_premium is not None:
-            set_(self, "max_premium", node.node("max_premium").parse(self.max_premium))
+            set_(self, "max_premium", node.field("max_premium").parse(self.max_premium))
 
     @classmethod
     def from_dict(cls, data: Mapping, where: str = "quote.decision") -> "DecisionSettings":
@@ -73,8 +75,8 @@ class QuoteSettings:
         set_ = object.__setattr__
         node = documents.QUOTE
         for name in ("years", "seed"):
-            set_(self, name, node.node(name).parse(getattr(self, name)))
-        set_(self, "levels", tuple(node.node("levels").parse(self.levels)))
+            set_(self, name, node.field(name).parse(getattr(self, name)))
+        set_(self, "levels", tuple(node.field("levels").parse(self.levels)))
         principles = config.check(self.principles, config.ListOf("principles", config.Field(
             "principle", "any", ""), min_items=1), "principles")
         set_(self, "principles", tuple(pricing.principle_from(p, f"principles[{i}]")
@@ -122,7 +124,7 @@ class Quote(report_html.Described):
         rows = {("expected loss" if label == "mean" else
                  "standard deviation" if label == "std" else label):
                 {view: st.loc[label, view] for view in terms_mod.VIEWS} for label in st.index}
-        for name, row in self.premiums.iterrows():
+        for _, row in self.premiums.iterrows():
             rows[f"premium: {row['label']}"] = {"insured": row["technical_premium"]}
         return pd.DataFrame.from_dict(rows, orient="index")[list(terms_mod.VIEWS)]
 
@@ -257,9 +259,10 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
     with _validate.located(f"profile {path}"):
         policy, settings = quote_tables(doc, str(path))
         profile = org_profile.OrganisationProfile.from_document(doc)
-    changes = {k: v for k, v in (("years", years), ("seed", seed)) if v is not None}
-    if changes:
-        settings = dataclasses.replace(settings, **changes)
+    if years is not None:
+        settings = dataclasses.replace(settings, years=years)
+    if seed is not None:
+        settings = dataclasses.replace(settings, seed=seed)
     events = expected_events(profile, settings.years)
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "

@@ -209,8 +209,8 @@ class CoverageTerms(Described):
         ``attrs`` holds the deductible and the aggregate limit."""
         rows = []
         for name in SECTIONS:
-            sec = self.sections.get(name)
-            covered = sec is not None and sec.covered
+            sec = self.sections.get(name, SectionTerms(covered=False))
+            covered = sec.covered
             rows.append({
                 "section": SECTION_LABELS[name],
                 "covered": covered,

@@ -15,9 +15,18 @@ from .controls import Controls
 from .incident import TypeParameters, incident_model, incident_type
 from .profile import PROFILE_KEYS, OrganisationProfile, check_tables, data_from_document
 from .scenario import Scenario, ScenarioResult
-from .simulate import (BCP_BYTES_PER_EVENT_KEPT, BCP_BYTES_PER_EVENT_WORKING, BCP_BYTES_PER_YEAR,
-                       QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR, OrganisationSimulation,
-                       bcp_bytes, expected_events, organisation_model, simulate_organisation)
+from .simulate import (
+                       BCP_BYTES_PER_EVENT_KEPT,
+                       BCP_BYTES_PER_EVENT_WORKING,
+                       BCP_BYTES_PER_YEAR,
+                       QUOTE_BYTES_PER_EVENT,
+                       QUOTE_BYTES_PER_YEAR,
+                       OrganisationSimulation,
+                       bcp_bytes,
+                       expected_events,
+                       organisation_model,
+                       simulate_organisation,
+)
 
 __all__ = ["BCP_BYTES_PER_EVENT_KEPT", "BCP_BYTES_PER_EVENT_WORKING", "BCP_BYTES_PER_YEAR",
            "COMPONENTS", "QUOTE_BYTES_PER_EVENT", "QUOTE_BYTES_PER_YEAR", "PROFILE_KEYS",

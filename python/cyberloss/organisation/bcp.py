@@ -15,8 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import _validate as check, config, stats
-from ..calibration import Calibration, load as load_calibration
+from .. import _validate as check
+from .. import config, stats
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
 from ..config import documents
 from ..report.html import Described
 from . import components as comp
@@ -59,7 +61,7 @@ class SimulationSettings:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            object.__setattr__(self, f.name, documents.SIMULATION.node(f.name).parse(getattr(self, f.name)))
+            object.__setattr__(self, f.name, documents.SIMULATION.field(f.name).parse(getattr(self, f.name)))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,7 +27,7 @@ class Controls:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            value = documents.CONTROLS.node(f.name).parse(getattr(self, f.name), f"controls.{f.name}")
+            value = documents.CONTROLS.field(f.name).parse(getattr(self, f.name), f"controls.{f.name}")
             object.__setattr__(self, f.name, value)
 
     @staticmethod

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import _validate as check, config
+from .. import _validate as check
+from .. import config
 from ..config import documents
 from ..report.html import Described, escape
 from . import components as comp
@@ -31,9 +32,10 @@ OTHER_TABLES = tuple(k for k in documents.PROFILE.keys if k != "organisation")
 
 
 def _label(key: str) -> str:
-    f = documents.ORGANISATION.node(key)
-    unit = f", {f.unit}" if getattr(f, "unit", "") == "JPY" else ""
-    return f"{f.help} ({f.label_ja}){unit}"
+    f = documents.ORGANISATION.field(key)
+    ja = f" ({f.label_ja})" if f.label_ja and key not in ("name", "it_dependency") else ""
+    unit = ", JPY" if f.unit == "JPY" else ""
+    return f"{f.label}{ja}{unit}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,17 +50,19 @@ class OrganisationProfile(Described):
 
     industry: str
     size: str
-    revenue: float | None = None
-    gross_margin: float | None = None
-    employees: int | None = None
+    # None: the default of the industry and size, filled at construction
+    revenue: float = None  # type: ignore[assignment]
+    gross_margin: float = None  # type: ignore[assignment]
+    employees: int = None  # type: ignore[assignment]
     personal_records: int | None = None
     card_records: int | None = None
-    ec_share: float | None = None
-    labour_cost_month: float | None = None
-    it_dependency: float | None = None
+    ec_share: float = None  # type: ignore[assignment]
+    labour_cost_month: float = None  # type: ignore[assignment]
+    it_dependency: float = None  # type: ignore[assignment]
     controls: Controls = dataclasses.field(default_factory=Controls)
     name: str = "organisation"
-    sources: Mapping[str, str] = dataclasses.field(default=None, init=False, compare=False, repr=False)  # type: ignore[assignment]
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict, init=False, compare=False,
+                                                   repr=False)
     data: comp.ComponentData = dataclasses.field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -66,8 +70,8 @@ class OrganisationProfile(Described):
         object.__setattr__(self, "data", data)
         industries = tuple(data.raw["profile_defaults"]["by_industry"]["gross_margin"]["values"])
         check.text("industry", self.industry, industries)
-        documents.ORGANISATION.node("size").parse(self.size)
-        documents.ORGANISATION.node("name").parse(self.name)
+        documents.ORGANISATION.field("size").parse(self.size)
+        documents.ORGANISATION.field("name").parse(self.name)
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))
         elif not isinstance(self.controls, Controls):
@@ -82,7 +86,7 @@ class OrganisationProfile(Described):
             else:
                 label = "given"
             if value is not None:
-                value = documents.ORGANISATION.node(name).parse(value)
+                value = documents.ORGANISATION.field(name).parse(value)
             object.__setattr__(self, name, value)
             sources[name] = label
         if not self.controls.enabled() and self.controls.downtime_scale == 1.0:
@@ -103,7 +107,7 @@ class OrganisationProfile(Described):
         with check.located(where, PROFILE_KEYS):
             if "controls" in given:
                 given["controls"] = Controls(**given["controls"])
-            return cls(**given, data=data)
+            return cls(**given, data=data)  # type: ignore[arg-type]
 
     @classmethod
     def from_toml(cls, path: str | Path, data: comp.ComponentData | None = None) -> "OrganisationProfile":

@@ -15,10 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from .. import _core, _validate as check, config
-from ..calibration import Calibration, load as load_calibration
+from .. import _core, config
+from .. import _validate as check
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
 from ..config import documents
 from ..report.html import Described, escape
+from ..report.money import format_yen
 from . import components as comp
 from .incident import TypeParameters, incident_type
 from .profile import OrganisationProfile, check_tables, data_from_document, read_profile
@@ -60,7 +63,7 @@ class Scenario:
                 continue
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, documents.SCENARIO.node(name).parse(value))
+                object.__setattr__(self, name, documents.SCENARIO.field(name).parse(value))
         if data.closure(self.attack_type) is None and self.closure_days is not None:
             raise ValueError(f"closure_days applies to card leaks only, not to {self.attack_type!r}")
 
@@ -99,7 +102,7 @@ class Scenario:
             sources["closure_days"] = "given"
         elif closure is not None:
             sources["closure_days"] = f"default {closure[0]:g} days, {data.provenance('downtime', t)}"
-        share = self.share_affected if self.share_affected is not None else params.share_affected
+        share: float = self.share_affected if self.share_affected is not None else params.share_affected
         sources["share_affected"] = "given" if self.share_affected is not None else \
             f"profile {data.affects(t)} ({profile.sources[data.affects(t)]})"
         kind = incident_type(data, t, closure_days=None if closure is None else closure[0])
@@ -135,7 +138,8 @@ class Scenario:
                 factor = gift if c == "condolence" else 1.0
                 record_parts[c] = n * factor * float(spec["value"])
                 sources[c] = (f"{self.records_exposed:,} records x {spec['value']:,} JPY"
-                              + (f" x gift probability {factor:g}" if c == "condolence" and factor not in (0.0, 1.0) else "")
+                              + (f" x gift probability {factor:g}"
+                                 if c == "condolence" and factor not in (0.0, 1.0) else "")
                               + f" ({spec['quality']}, {spec['source']})")
         share_based = [c for c in comp.RESPONSE if c not in record_parts]
         if self.response_costs is not None:
@@ -153,7 +157,7 @@ class Scenario:
             fit = cal.severity_fit(t, self.period)
             split = {c: survey_mean * shares[c] * factors[c] for c in share_based}
             record_parts = {c: v * factors[c] for c, v in record_parts.items()}
-            label = (f"survey mean {survey_mean / 1e4:,.0f}万円 ({self.period}; {fit.quality}, {fit.source}) "
+            label = (f"survey mean {format_yen(survey_mean)} ({self.period}; {fit.quality}, {fit.source}) "
                      f"x mean share ({data.provenance('shares', t)})")
         for c in share_based:
             sources[c] = label

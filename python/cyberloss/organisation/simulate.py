@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core, _validate as check, results
-from ..calibration import Calibration, load as load_calibration
+from .. import _core, results
+from .. import _validate as check
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
 from ..distributions import Poisson
 from ..engine import AttackType, Model
 from ..report import progress as report_progress

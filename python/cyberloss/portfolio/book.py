@@ -39,17 +39,20 @@ import pandas as pd
 
 from .. import _files, _validate, config
 from .. import random as clrandom
-from ..calibration import Calibration, load as load_calibration
-from ..config import documents, types as config_types
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
+from ..config import documents
+from ..config import types as config_types
 from ..distributions import Lognormal
 from ..organisation.controls import Controls
 from ..report.html import Described
 
 _SCHEMA = documents.PORTFOLIO_COLUMNS
-REQUIRED = tuple(f.key for f in _SCHEMA.fields if f.required)
+REQUIRED = tuple(k for k in _SCHEMA.keys if _SCHEMA.field(k).required)
+_FIELDS = [_SCHEMA.field(k) for k in _SCHEMA.keys]
 OPTIONAL_DEFAULTS: dict[str, Any] = {f.key: (math.nan if f.default is None and f.kind != "text"
                                              else f.default)
-                                     for f in _SCHEMA.fields if not f.required}
+                                     for f in _FIELDS if not f.required}
 COLUMNS = REQUIRED + tuple(OPTIONAL_DEFAULTS)
 _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
 _INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
@@ -69,7 +72,7 @@ def _need(field: config.Field) -> str:
 
 def _number(value: Any, column: str, row: int, policy: Any) -> float:
     """A numeric cell: empty for the default, text spelling a number, or a number."""
-    field = _SCHEMA.node(column)
+    field = _SCHEMA.field(column)
     if value is None or (isinstance(value, str) and value.strip() == "") or (
             isinstance(value, float) and math.isnan(value)):
         return OPTIONAL_DEFAULTS[column]

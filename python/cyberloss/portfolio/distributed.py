@@ -36,7 +36,6 @@ from ..report import progress as report_progress
 from .result import PortfolioResult
 from .simulate import DEFAULT_BLOCK_YEARS, PortfolioModel, blocks, check_run, run_block
 
-
 CONNECT_TIMEOUT = 10.0          # seconds to reach a scheduler given by address
 WORKERS_PER_CORE = 4
 WORKER_BYTES = 256 * 2**20      # memory one idle worker process holds (measured ~150 MiB), with margin
@@ -91,7 +90,7 @@ def local_client(n: int, dashboard: bool = False):
     from distributed.security import Security
 
     n = check_local_cluster(n)
-    quiet = {"distributed.worker.http.routes": []}
+    quiet: dict[str, list] = {"distributed.worker.http.routes": []}
     if not dashboard:
         quiet["distributed.scheduler.http.routes"] = []
     with dask.config.set(quiet), \

@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..calibration import Calibration, load as load_calibration
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..insurance.terms import CoverageTerms
 from ..organisation import components as comp
@@ -195,11 +196,11 @@ class OrganisationLoss:
         data = comp.load()
         out = []
         for row in portfolio.table.itertuples(index=False):
-            out.append(OrganisationProfile(
-                row.industry, row.size, name=row.policy_id, data=data,
-                revenue=None if math.isnan(row.revenue) else float(row.revenue),
-                employees=None if math.isnan(row.employees) else int(row.employees),
-                controls=Controls(**{c: True for c in row.controls.split(";") if c})))
+            given: dict[str, Any] = {"revenue": None if math.isnan(row.revenue) else float(row.revenue),
+                                     "employees": None if math.isnan(row.employees) else int(row.employees)}
+            out.append(OrganisationProfile(row.industry, row.size, name=row.policy_id, data=data,
+                                           controls=Controls(**{c: True for c in row.controls.split(";") if c}),
+                                           **given))
         return out
 
     def factors(self, portfolio: Portfolio) -> list[list[Any]]:
@@ -225,7 +226,7 @@ class OrganisationLoss:
         types = list(portfolio.attack_types)
         return _core.OrganisationPortfolioLoss([incident_type(data, t) for t in types],
                                                self.severity.lognormals(types),
-                                               self.factors(portfolio), list(self.sections))
+                                               self.factors(portfolio), list(self.sections or ()))
 
 
 @dataclass(frozen=True)

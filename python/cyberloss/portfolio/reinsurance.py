@@ -43,11 +43,12 @@ _KINDS_TABLE = {"_XL": "per_risk", "QuotaShare": "quota_share", "StopLoss": "sto
 def _check(obj: Any, prefix: str) -> None:
     """Validate and normalise ``obj``'s fields in place; errors say ``prefix + field``."""
     table = documents.REINSURANCE.node(_KINDS_TABLE["_XL" if isinstance(obj, _XL) else type(obj).__name__])
+    assert isinstance(table, config.Table)
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         if value is None and f.name == "reinstatements":
             continue
-        object.__setattr__(obj, f.name, table.node(f.name).parse(value, prefix + f.name))
+        object.__setattr__(obj, f.name, table.field(f.name).parse(value, prefix + f.name))
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Programme:
         kwargs = {}
         for name, spec in given.items():
             kind = _KINDS[name]
-            contract = object.__new__(kind)
+            contract: Any = object.__new__(kind)
             for f in dataclasses.fields(kind):
                 object.__setattr__(contract, f.name, spec.get(f.name, f.default))
             _check(contract, f"reinsurance.{name}.")

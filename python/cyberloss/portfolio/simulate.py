@@ -45,9 +45,12 @@ class PortfolioModel:
 
     portfolio: Portfolio
     loss: Any = None
-    systemic: SystemicShock | None = None
-    reinsurance: Programme | None = None
+    # None: the defaults, filled at construction
+    systemic: SystemicShock = None  # type: ignore[assignment]
+    reinsurance: Programme = None  # type: ignore[assignment]
     scenario: Scenario | None = None
+    _compiled: "CompiledModel | None" = dataclasses.field(default=None, init=False, repr=False,
+                                                          compare=False)
 
     def __post_init__(self):
         if not isinstance(self.portfolio, Portfolio):
@@ -68,16 +71,15 @@ class PortfolioModel:
         object.__setattr__(self, "loss", loss)
         object.__setattr__(self, "systemic", systemic)
         object.__setattr__(self, "reinsurance", programme)
-        object.__setattr__(self, "_compiled", {})
 
     def __getstate__(self) -> dict:
         # the compiled objects stay behind: a Dask worker builds its own once
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "_compiled"}
 
     def __setstate__(self, state: dict) -> None:
         for k, v in state.items():
             object.__setattr__(self, k, v)
-        object.__setattr__(self, "_compiled", {})
+        object.__setattr__(self, "_compiled", None)
 
     @property
     def attack_types(self) -> list[str]:
@@ -103,24 +105,41 @@ class PortfolioModel:
     def compiled_loss(self) -> bool:
         return hasattr(self.loss, "to_core")
 
-    def core(self) -> dict[str, Any]:
+    def core(self) -> "CompiledModel":
         """The compiled frequency, loss (None for a Python loss function), policy terms and
         programme, built once per model (and per process)."""
-        cache = self._compiled  # type: ignore[attr-defined]
-        if not cache:
-            t = self.portfolio.table
-            cache["frequency"] = _core.PortfolioFrequency(self.rates().tolist(), self.variances())
-            cache["loss"] = self.loss.to_core(self.portfolio) if self.compiled_loss else None
-            cache["terms"] = [t[c].to_numpy(float) for c in ("deductible", "occurrence_limit",
-                                                             "aggregate_limit")]
-            cache["programme"] = self.reinsurance.to_core()
-        return cache
+        if self._compiled is not None:
+            return self._compiled
+        t = self.portfolio.table
+        compiled = CompiledModel(
+            _core.PortfolioFrequency(self.rates().tolist(), self.variances()),
+            self.loss.to_core(self.portfolio) if self.compiled_loss else None,
+            t["deductible"].to_numpy(float), t["occurrence_limit"].to_numpy(float),
+            t["aggregate_limit"].to_numpy(float), self.reinsurance.to_core())
+        object.__setattr__(self, "_compiled", compiled)
+        return compiled
 
     def describe(self) -> pd.DataFrame:
         """Per attack type: expected events per year across the book and the shock variance."""
         r = self.rates()
         return pd.DataFrame({"attack_type": self.attack_types, "expected_events": r.sum(axis=1),
                              "systemic_variance": self.variances()})
+
+
+@dataclasses.dataclass(frozen=True)
+class CompiledModel:
+    """A portfolio model as the core's block reads it."""
+
+    frequency: _core.PortfolioFrequency
+    loss: _core.PortfolioLoss | None
+    deductible: np.ndarray
+    occurrence_limit: np.ndarray
+    aggregate_limit: np.ndarray
+    programme: _core.ReinsuranceProgramme
+
+    @property
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.deductible, self.occurrence_limit, self.aggregate_limit
 
 
 @dataclasses.dataclass
@@ -142,17 +161,19 @@ def run_block(model: PortfolioModel, seed: int, first_year: int, years: int,
               tracked: Sequence[int] = (), threads: int = 0) -> BlockResult:
     """Simulate years [first_year, first_year + years) of the model."""
     c = model.core()
-    tracked = [int(i) for i in tracked]
-    if c["loss"] is not None:
-        b = _core.portfolio_block(c["frequency"], c["loss"], *c["terms"], c["programme"], seed,
-                                  first_year, years, tracked, threads)
+    rows = [int(i) for i in tracked]
+    if c.loss is not None:
+        b = _core.portfolio_block(c.frequency, c.loss, c.deductible, c.occurrence_limit,
+                                  c.aggregate_limit, c.programme, seed, first_year, years, rows,
+                                  threads)
     else:
-        ev = _core.portfolio_events(c["frequency"], seed, first_year, years, threads)
-        events = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
+        ev = _core.portfolio_events(c.frequency, seed, first_year, years, threads)
+        events: dict[str, Any] = {k: ev[k] for k in ("policy", "type", "year", "k", "u")}
         events["seed"] = seed
         ground_up = _checked_losses(model, events)
-        b = _core.portfolio_block_from_losses(ev, first_year, ground_up, *c["terms"], c["programme"],
-                                              tracked, threads)
+        b = _core.portfolio_block_from_losses(ev, first_year, ground_up, c.deductible,
+                                              c.occurrence_limit, c.aggregate_limit, c.programme,
+                                              rows, threads)
     return BlockResult(first_year, {k: b[k] for k in YLT_COLUMNS}, b["theta"], b["counts"],
                        b["policy_sum"], b["policy_sumsq"], b["policy_events"], b["tracked_sum"],
                        b["tracked_cross"])

@@ -30,7 +30,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..calibration import Calibration, load as load_calibration
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
 
 SOURCE = ("derived: JNSA2025-press attack-type counts, cumulative (7.5 y) vs recent (2 y) "
           "window; Pearson overdispersion v = (X^2 - 1) / mu")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
-
 MAN = 1e4
 OKU = 1e8
 UNITS = ("auto", "man", "oku")
