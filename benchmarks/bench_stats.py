@@ -45,7 +45,7 @@ def main() -> None:
         t0 = time.perf_counter()
         sample = _core.stats.LossSample.dense(x, LEVELS[0])
         table = sample.tail(LEVELS)
-        (sample.mean(), sample.std(), sample.mean().se, sample.std_se())
+        (sample.mean(), sample.std(), sample.mean_se(), sample.std_se())
         t1 = time.perf_counter()
         var_np = np.partition(x, k)[k]
         t2 = time.perf_counter()
