@@ -1,0 +1,127 @@
+"""Acceptance benchmark of the quote and BCP workflows against the bare engine (issue 11).
+
+In one process, alternately, medians of R runs:
+
+* quote: ``cyberloss quote examples/sme_manufacturer.toml`` as the CLI runs it
+  (``quote_profile`` + ``Quote.text()``: the organisation simulation, the terms, statistics,
+  premiums, EP curve and the deductible x limit grid) against the bare engine run of the same
+  organisation's model for the same years and seed (``engine.simulate``; target <= 3x);
+* bcp: ``cyberloss bcp examples/manufacturer.toml`` (``run_plan`` + the table) against the
+  bare engine runs of every variant's model (the engine's time for the same incidents;
+  target <= 2x).
+
+Then the wall time of each CLI command (a fresh interpreter: start-up, import, run, print),
+medians of R subprocess runs (target for the quote: < 1.5 s).
+
+    .venv/bin/python benchmarks/bench_quote.py [--repeats R] [--threads T] [--no-cli]
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from cyberloss import engine
+from cyberloss.cli import bcp as cli_bcp
+from cyberloss.insurance import quote
+from cyberloss.organisation import OrganisationProfile, bcp, organisation_model
+from cyberloss.organisation.profile import read_profile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+QUOTE_EXAMPLE = ROOT / "examples" / "sme_manufacturer.toml"
+BCP_EXAMPLE = ROOT / "examples" / "manufacturer.toml"
+CLI = pathlib.Path(sys.executable).with_name("cyberloss")
+
+
+def median_time(f: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def alternate(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time of each run, the runs interleaved so that load on the shared machine
+    falls on all of them alike."""
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeats):
+        for name, f in runs.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def quote_runs(threads: int | None) -> tuple[str, dict[str, Callable[[], object]]]:
+    policy, settings = quote.read_quote_toml(QUOTE_EXAMPLE)
+    profile = OrganisationProfile.from_document(read_profile(QUOTE_EXAMPLE))
+    model = organisation_model(profile)[0]
+    years, seed = settings.years, settings.seed
+
+    def workflow() -> None:
+        quote.quote_profile(QUOTE_EXAMPLE).text()
+
+    def bare() -> None:
+        engine.simulate(model, years, seed, threads=threads)
+
+    label = (f"quote {QUOTE_EXAMPLE.name}: {years:,} years, {len(settings.decision.deductibles)} x "
+             f"{len(settings.decision.limits)} grid")
+    return label, {"engine": bare, "workflow": workflow}
+
+
+def bcp_runs(threads: int | None) -> tuple[str, dict[str, Callable[[], object]]]:
+    plan = bcp.BcpPlan.from_toml(BCP_EXAMPLE)
+    s = plan.settings
+    models = [organisation_model(v.profile, s.basis, s.period)[0] for v in plan.variants]
+
+    def workflow() -> None:
+        cli_bcp.format_table(bcp.run_plan(plan, threads=threads))
+
+    def bare() -> None:
+        for m in models:
+            engine.simulate(m, s.years, s.seed, threads=threads)
+
+    label = f"bcp {BCP_EXAMPLE.name}: {len(models)} variants x {s.years:,} years"
+    return label, {"engine": bare, "workflow": workflow}
+
+
+def cli_wall(args: list[str], repeats: int) -> float:
+    def run() -> None:
+        subprocess.run([str(CLI), *args], check=True, stdout=subprocess.DEVNULL)
+    return median_time(run, repeats)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--no-cli", action="store_true", help="skip the CLI wall times")
+    args = ap.parse_args()
+
+    for (label, runs), target in ((quote_runs(args.threads), 3.0), (bcp_runs(args.threads), 2.0)):
+        with contextlib.redirect_stdout(io.StringIO()):
+            for f in runs.values():
+                f()   # warm: calibration and component data loaded, pages touched
+        t = alternate(runs, args.repeats)
+        print(f"{label}; medians of {args.repeats}")
+        print(f"  bare engine        {t['engine'] * 1e3:8.1f} ms")
+        print(f"  workflow           {t['workflow'] * 1e3:8.1f} ms")
+        print(f"  ratio              {t['workflow'] / t['engine']:8.2f}x   (target <= {target:g}x)")
+    if not args.no_cli:
+        for cmd, target in ((["quote", str(QUOTE_EXAMPLE)], " (target < 1.5 s)"),
+                            (["bcp", str(BCP_EXAMPLE)], "")):
+            w = cli_wall(cmd, args.repeats)
+            print(f"CLI `cyberloss {cmd[0]} examples/{pathlib.Path(cmd[1]).name}` wall, median of "
+                  f"{args.repeats}: {w:.2f} s{target}")
+
+
+if __name__ == "__main__":
+    main()
