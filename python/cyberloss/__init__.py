@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import Any
 
 __version__ = "0.1.0"
 
@@ -69,7 +68,7 @@ _MODULES = ("calibration", "config", "distributions", "engine", "insurance", "or
 __all__ = sorted([*_EXPORTS, *_MODULES, "__version__"])
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
