@@ -122,6 +122,18 @@ def test_restore_drills_share_random_numbers_with_the_baseline(cal, manufacturer
     pd.testing.assert_frame_equal(drills[untouched], base[untouched])
 
 
+
+def test_downtime_scale_zero_removes_downtime_and_lost_profit_only(cal, manufacturer):
+    # the BCP extreme "no downtime" is a valid profile (controls.downtime_scale >= 0)
+    scaled = ScaledRates(cal, 5.0)
+    base = org.simulate_organisation(manufacturer, 20_000, 8, calibration=scaled).events
+    none = org.simulate_organisation(manufacturer.with_controls(downtime_scale=0.0), 20_000, 8,
+                                     calibration=scaled).events
+    assert len(base) == len(none) and (base["downtime_days"] > 0).any()
+    assert (none["downtime_days"] == 0).all() and (none["lost_profit"] == 0).all()
+    rest = [c for c in comp.COMPONENTS if c != "lost_profit"]
+    pd.testing.assert_frame_equal(none[rest], base[rest])
+
 def test_mfa_lowers_ransomware_counts_year_by_year(cal, manufacturer):
     scaled = ScaledRates(cal, 5.0)
     base = org.simulate_organisation(manufacturer, 100_000, 9, calibration=scaled)

@@ -160,7 +160,7 @@ def check(value: Any, node: Node, where: str = "") -> Any:
         table = _table(value, where)
         if node.tag not in table:
             raise ValueError(f"{where}: field {node.tag!r} is required (one of "
-                             f"{', '.join(node.options)})")
+                             f"{', '.join(node.options)}), got {_validate.shown(value)}")
         tag = table[node.tag]
         if not isinstance(tag, str) or tag not in node.options:
             raise ValueError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
