@@ -25,9 +25,13 @@ constexpr std::uint32_t kM1 = 0xCD9E8D57u;
 constexpr std::uint32_t kW0 = 0x9E3779B9u;
 constexpr std::uint32_t kW1 = 0xBB67AE85u;
 
+// The largest double below 1. Above 1/2 the spacing of doubles is 2^-53, so adding 2^-54
+// rounds, and the largest 53-bit word would round up to exactly 1.
+constexpr double kBelowOne = 0x1.fffffffffffffp-1;
+
 inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
   const std::uint64_t bits = (std::uint64_t{hi} << 32 | lo) >> 11;
-  return static_cast<double>(bits) * 0x1.0p-53 + 0x1.0p-54;
+  return std::min(static_cast<double>(bits) * 0x1.0p-53 + 0x1.0p-54, kBelowOne);
 }
 
 inline std::array<std::uint32_t, 4> counter_for(std::uint64_t year, std::uint64_t block) {
@@ -197,6 +201,7 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
   const __m256d two52 = _mm256_set1_pd(0x1.0p52), two32 = _mm256_set1_pd(0x1.0p32);
   const __m256d scale = _mm256_set1_pd(0x1.0p-53), half = _mm256_set1_pd(0x1.0p-54);
+  const __m256d below_one = _mm256_set1_pd(kBelowOne);
   for (; i + 4 <= n; i += 4) {
     const __m256i l = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
     const __m256i h = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
@@ -206,7 +211,8 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
     const __m256d bottom = _mm256_sub_pd(
         _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, low32), exp52)), two52);
     const __m256d value = _mm256_add_pd(_mm256_mul_pd(top, two32), bottom);  // exact
-    _mm256_storeu_pd(out + i, _mm256_add_pd(_mm256_mul_pd(value, scale), half));
+    _mm256_storeu_pd(out + i,
+                     _mm256_min_pd(_mm256_add_pd(_mm256_mul_pd(value, scale), half), below_one));
   }
 #endif
   for (; i < n; ++i) out[i] = to_unit(lo[i], hi[i]);
@@ -215,6 +221,12 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
 constexpr std::uint32_t kFrequencyMark = 0x80000000u;
 
 }  // namespace
+
+double unit_uniform(std::uint32_t lo, std::uint32_t hi) { return to_unit(lo, hi); }
+
+void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out) {
+  to_unit_batch(lo, hi, n, out);
+}
 
 void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                   const std::uint32_t* counts, std::size_t n, double* out) {

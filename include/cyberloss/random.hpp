@@ -4,7 +4,7 @@
 //   key     = (seed, stream)                      two 32-bit words
 //   counter = (draw >> 1 as two words, year as two words): four 32-bit words
 //   draw d uses output words 2*(d&1) (low half) and 2*(d&1)+1 (high half) of that block
-//   u = ((hi << 32 | lo) >> 11) * 2^-53 + 2^-54   a 53-bit double strictly inside (0, 1)
+//   u = min(((hi << 32 | lo) >> 11) * 2^-53 + 2^-54, 1 - 2^-53)   strictly inside (0, 1)
 // so any year can be regenerated alone: results do not depend on threads, blocks or chunking.
 #pragma once
 
@@ -34,6 +34,11 @@ std::uint32_t stream_id(std::uint32_t purpose, std::uint32_t index);
 // Raw Philox4x32-10 block (exposed for the known-answer tests).
 std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> counter,
                                            std::array<std::uint32_t, 2> key);
+
+// The uniform of one pair of output words, as above, and of n pairs (exposed for the tests of
+// the extremes).
+double unit_uniform(std::uint32_t lo, std::uint32_t hi);
+void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out);
 
 // The uniform at one coordinate.
 double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,

@@ -39,6 +39,26 @@ def test_compound_mean_within_standard_errors():
     assert r.mean_se() == pytest.approx(se, rel=0.1)
 
 
+@pytest.mark.parametrize("xi", [0.0, 0.2])
+def test_spliced_severity_through_the_engine_matches_its_exact_mean(xi):
+    # issue 10, defect 1: the splice gave NaN for every incident in the engine. The tolerance
+    # is 4 standard errors from the exact variance; xi < 0.25 keeps the fourth moment finite,
+    # so the sample mean is close to normal at this size and the standard error is itself a
+    # reliable yardstick (for 0.25 <= xi < 0.5 the SE's own variance is infinite).
+    sp = cl.SplicedLognormalGPD(cl.Lognormal(15, 1.3), 2e7, xi)
+    rate, n = 0.8, 400_000
+    m = cl.Model([cl.AttackType("spliced", cl.Poisson(rate), sp)])
+    r = cl.simulate(m, years=n, seed=11, events=True)
+    assert np.isfinite(r.annual_loss).all()
+    se = math.sqrt(m.annual_loss_variance() / n)
+    assert abs(r.mean() - rate * sp.mean()) <= 4 * se
+    loss = r.events["loss"]
+    assert abs(loss.mean() - sp.mean()) <= 4 * math.sqrt(sp.variance() / loss.size)
+    # the tail is sampled at its probability (binomial standard error)
+    p_tail = sp.tail_probability
+    assert abs(np.mean(loss > sp.threshold) - p_tail) <= 4 * math.sqrt(p_tail * (1 - p_tail) / loss.size)
+
+
 def test_describe_var_tvar_ep_curve_and_html():
     r = cl.simulate(basic_model(), years=50_000, seed=3)
     d = r.describe()
