@@ -323,6 +323,38 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
   if (m) flush();
 }
 
+void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+                   std::uint64_t first, std::size_t n, double* out) {
+  std::size_t done = 0;
+  if (n && (first & 1)) out[done++] = uniform_at(seed, stream, year, first);
+  constexpr std::size_t B = 256;  // Philox blocks per batch
+  alignas(32) std::uint32_t c[4][B], r[4][B];
+  std::uint32_t lo[2 * B], hi[2 * B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  while (done < n) {
+    const std::uint64_t b0 = (first + done) >> 1;  // first + done is even here
+    const std::size_t m = std::min(B, (n - done + 1) / 2);
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint64_t block = b0 + j;
+      c[0][j] = static_cast<std::uint32_t>(block);
+      c[1][j] = static_cast<std::uint32_t>(block >> 32);
+      c[2][j] = static_cast<std::uint32_t>(year);
+      c[3][j] = static_cast<std::uint32_t>(year >> 32);
+    }
+    philox_batch({seed, stream}, cin, m, rout);
+    for (std::size_t j = 0; j < m; ++j) {
+      lo[2 * j] = r[0][j];
+      hi[2 * j] = r[1][j];
+      lo[2 * j + 1] = r[2][j];
+      hi[2 * j + 1] = r[3][j];
+    }
+    const std::size_t take = std::min(2 * m, n - done);
+    to_unit_batch(lo, hi, take, out + done);
+    done += take;
+  }
+}
+
 std::uint32_t FrequencyUniform::low() const {
   const std::uint64_t group = year >> 2;
   const auto w = philox4x32_10({1, kFrequencyMark, static_cast<std::uint32_t>(group),

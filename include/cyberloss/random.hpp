@@ -59,6 +59,11 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
 void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                   const std::uint32_t* counts, std::size_t n, double* out);
 
+// Uniforms of draws first .. first + n - 1 of one year: exactly the values of uniform_at. The
+// engine uses it for a year with more events than it converts at once.
+void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+                   std::uint64_t first, std::size_t n, double* out);
+
 // Frequency uniforms (used by inverse-CDF count draws). The uniform of (seed, stream, year) is
 //   u = (H + (L + 1/2) / 2^32) / 2^32
 // with H = word (year mod 4) of Philox(key (seed, stream), counter (0, 2^31, year / 4)) and

@@ -88,3 +88,14 @@ TEST_CASE("sampler parameter errors name the parameter and value", "[random][err
   CHECK_THROWS_WITH(poisson(s, -0.5), Catch::Contains("mean") && Catch::Contains("-0.5"));
   CHECK_THROWS_WITH(negative_binomial(s, 1.0, 0.0), Catch::Contains("dispersion"));
 }
+
+TEST_CASE("uniform_range gives uniform_at's values from any first draw", "[random]") {
+  const std::uint32_t seed = 8, stream = stream_id(Purpose::severity, 1);
+  for (std::uint64_t year : {0ULL, 12345ULL, (1ULL << 63) - 1})
+    for (std::uint64_t first : {0ULL, 1ULL, 16384ULL, (1ULL << 33) + 1})
+      for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{513}, std::size_t{1200}}) {
+        std::vector<double> out(n);
+        uniform_range(seed, stream, year, first, n, out.data());
+        for (std::size_t j = 0; j < n; ++j) REQUIRE(out[j] == uniform_at(seed, stream, year, first + j));
+      }
+}
