@@ -64,6 +64,7 @@ demo: build
 
 bench: build
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_frequency.py
 	$(BUILD_DIR)/cyberloss_bench_kernels
 
 clean:

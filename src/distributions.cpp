@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cyberloss/special.hpp"
 #include "cyberloss/vecmath.hpp"
 
 namespace cyberloss {
@@ -195,22 +196,40 @@ std::uint64_t CountTable::beyond(std::uint32_t hi, std::uint32_t lo) const {
   return k;
 }
 
-double Frequency::cdf(std::uint64_t k) const {
-  double total = 0.0;
-  for (std::uint64_t j = 0; j <= k; ++j) total += pmf(j);
-  return std::min(total, 1.0);
-}
-
 std::uint64_t Frequency::quantile(double p) const {
   require_probability("p", p);
-  double total = 0.0;
-  std::uint64_t k = 0;
-  for (;; ++k) {
-    total += pmf(k);
-    if (total >= p) return k;
-    if (k > 10 * static_cast<std::uint64_t>(mean() + 10.0 * std::sqrt(variance()) + 100.0))
-      return k;  // p indistinguishable from 1 in double precision
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+  auto reaches = [&](std::uint64_t k) { return cdf(k) >= p; };
+  auto doubled = [](std::uint64_t step) { return step > kMax / 2 ? kMax : 2 * step; };
+  const double sd = std::sqrt(variance());
+  const double guess = mean() + vecmath::inverse_normal_cdf(p) * sd;
+  const std::uint64_t start = !(guess > 0.0) ? 0
+                              : guess >= 0x1.0p63 ? kMax
+                                                  : static_cast<std::uint64_t>(guess);
+  std::uint64_t step = !(sd >= 1.0) ? 1 : sd >= 0x1.0p62 ? kMax / 2 : static_cast<std::uint64_t>(sd);
+  // Invariant once bracketed: cdf(lo) < p <= cdf(hi).
+  std::uint64_t lo = 0, hi = 0;
+  if (reaches(start)) {
+    for (hi = start;; hi = lo, step = doubled(step)) {
+      if (hi == 0) return 0;
+      lo = hi > step ? hi - step : 0;
+      if (!reaches(lo)) break;
+    }
+  } else {
+    for (lo = start;; lo = hi, step = doubled(step)) {
+      if (lo == kMax)
+        throw std::domain_error(name() + " with mean " + format_value(mean()) +
+                                ": the quantile at p = " + format_value(p) +
+                                " exceeds 2^63 - 1");
+      hi = kMax - lo > step ? lo + step : kMax;
+      if (reaches(hi)) break;
+    }
   }
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (reaches(mid) ? hi : lo) = mid;
+  }
+  return hi;
 }
 
 std::uint64_t Frequency::count(std::uint32_t seed, std::uint32_t stream, std::uint64_t year) const {
@@ -243,11 +262,9 @@ Poisson::Poisson(double rate) : rate_(rate) {
   if (rate_ < 64.0) table_ = build_table(std::exp(-rate_), 0.0, rate_, 1 << 16);
 }
 
-double Poisson::pmf(std::uint64_t k) const {
-  if (rate_ == 0.0) return k == 0 ? 1.0 : 0.0;
-  const double kk = static_cast<double>(k);
-  return std::exp(-rate_ + kk * std::log(rate_) - std::lgamma(kk + 1.0));
-}
+double Poisson::pmf(std::uint64_t k) const { return special::poisson_pmf(k, rate_); }
+
+double Poisson::cdf(std::uint64_t k) const { return special::poisson_tails(k, rate_).lower; }
 
 std::uint64_t Poisson::draw(Stream& s) const { return poisson(s, rate_); }
 
@@ -268,10 +285,11 @@ NegativeBinomial::NegativeBinomial(double mean, double dispersion)
 }
 
 double NegativeBinomial::pmf(std::uint64_t k) const {
-  if (mean_ == 0.0) return k == 0 ? 1.0 : 0.0;
-  const double r = dispersion_, kk = static_cast<double>(k);
-  return std::exp(std::lgamma(kk + r) - std::lgamma(r) - std::lgamma(kk + 1.0) +
-                  r * std::log(r / (r + mean_)) + kk * std::log(mean_ / (r + mean_)));
+  return special::negative_binomial_pmf(k, mean_, dispersion_);
+}
+
+double NegativeBinomial::cdf(std::uint64_t k) const {
+  return special::negative_binomial_tails(k, mean_, dispersion_).lower;
 }
 
 std::uint64_t NegativeBinomial::draw(Stream& s) const {
