@@ -358,6 +358,14 @@ double Lognormal::lev(double x) const {
   return partial_moment(1, x) + x * (1.0 - cdf(x));
 }
 
+double Lognormal::moment_limit() const { return std::numeric_limits<double>::infinity(); }
+
+double Lognormal::upper_quantile(double q) const {
+  if (!(q > 0.0 && q <= 1.0))
+    throw std::invalid_argument("q must be in (0, 1], got " + format_value(q));
+  return q == 1.0 ? 0.0 : std::exp(mu_ - sigma_ * vecmath::inverse_normal_cdf(q));
+}
+
 void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
   vecmath::inverse_normal_cdf(u, out, n);
   vecmath::exp_affine(out, mu_, sigma_, out, n);
@@ -441,6 +449,17 @@ double SplicedLognormalGPD::lev(double x) const {
   if (x <= threshold_) return body_.partial_moment(1, x) + x * (1.0 - body_.cdf(x));
   return body_.partial_moment(1, threshold_) +
          tail_prob_ * (threshold_ + gpd_lev(x - threshold_));
+}
+
+double SplicedLognormalGPD::moment_limit() const {
+  return xi_ == 0.0 ? std::numeric_limits<double>::infinity() : 1.0 / xi_;
+}
+
+double SplicedLognormalGPD::upper_quantile(double q) const {
+  if (!(q > 0.0 && q <= 1.0))
+    throw std::invalid_argument("q must be in (0, 1], got " + format_value(q));
+  if (q < tail_prob_) return threshold_ + gpd_quantile(q / tail_prob_);
+  return body_.upper_quantile(q);
 }
 
 void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size_t n) const {

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <sstream>
 #include <type_traits>
 #include <unistd.h>
 #if defined(__AVX2__)
@@ -53,6 +54,126 @@ double Model::annual_loss_variance() const {
     total += t.frequency->variance() * ex * ex + t.frequency->mean() * t.severity->variance();
   }
   return total;
+}
+
+namespace {
+
+std::string brief(double value) {
+  std::ostringstream os;
+  os.precision(3);
+  os << value;
+  return os.str();
+}
+
+}  // namespace
+
+namespace {
+
+// E[X^k; X <= upper_quantile(q)] for k = 1, 2: the integral of Q(u)^k over u in (0, 1 - q),
+// with u = 1 - e^-v (so that the upper tail is resolved down to tiny q), by Simpson's rule.
+// Its accuracy (about 1e-6) is ample for the factor-of-3 test below.
+std::array<double, 2> truncated_moments(const Severity& severity, double q) {
+  if (q >= 1.0) return {0.0, 0.0};
+  constexpr int kSteps = 2048;
+  const double end = -std::log(q), h = end / kSteps;
+  std::array<double, 2> sum{0.0, 0.0};
+  for (int i = 0; i <= kSteps; ++i) {
+    const double v = i * h, weight = (i == 0 || i == kSteps) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+    const double x = severity.upper_quantile(std::exp(-v)), density = std::exp(-v);
+    sum[0] += weight * x * density;
+    sum[1] += weight * x * x * density;
+  }
+  return {sum[0] * h / 3.0, sum[1] * h / 3.0};
+}
+
+}  // namespace
+
+std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const {
+  if (years == 0) throw std::invalid_argument("years must be >= 1, got 0");
+  // One line per finding, naming the attack types concerned.
+  struct Types {
+    std::string list;
+    int count = 0;
+    void add(const std::string& item) {
+      list += (count++ ? ", " : "") + item;
+    }
+    std::string named() const { return (count > 1 ? "attack types " : "attack type ") + list; }
+  } infinite_mean, infinite_variance, rough_se;
+  const std::size_t T = types_.size();
+  std::vector<double> contribution(T, 0.0);
+  for (std::size_t t = 0; t < T; ++t) {
+    const AttackType& type = types_[t];
+    const double limit = type.severity->moment_limit();
+    const std::string order = "moments below order " + brief(limit) + " only";
+    try {
+      contribution[t] = type.frequency->mean() * type.severity->mean();
+    } catch (const std::domain_error&) {
+      infinite_mean.add("'" + type.name + "' (" +
+                        (limit <= 1.0 ? order : std::string("beyond double precision")) + ")");
+      continue;
+    }
+    if (limit <= 2.0) infinite_variance.add("'" + type.name + "' (" + order + ")");
+  }
+  std::vector<std::string> out;
+  if (infinite_mean.count)
+    out.push_back(infinite_mean.named() + ": the mean loss per incident is not finite, "
+                  "so the sample mean and its standard error estimate nothing");
+  if (infinite_variance.count)
+    out.push_back(infinite_variance.named() + ": the variance of a loss is infinite, so "
+                  "the standard error of the mean is undefined and the one reported understates "
+                  "the uncertainty");
+  double total = 0.0;
+  for (double c : contribution) total += c;
+  if (infinite_mean.count || !(total > 0.0)) return out;
+
+  // Reach: x_t is the loss that 95% of runs of this length never exceed in any incident of
+  // type t (per-incident exceedance q_t = -ln(0.95) / (years E[N_t])). What lies above it,
+  // B = sum_t E[N_t] E[X_t; X_t > x_t], is part of the exact mean that 95% of runs do not
+  // see; S is the standard error of the annual mean when the losses stop at x_t, about what
+  // those runs report. B > 3 S: the exact mean is out of the sample's reach.
+  const double n = static_cast<double>(years);
+  double missed = 0.0, variance = 0.0, worst = 0.0, worst_loss = 0.0;
+  std::size_t worst_type = 0;
+  for (std::size_t t = 0; t < T; ++t) {
+    const AttackType& type = types_[t];
+    const double en = type.frequency->mean();
+    if (!(en > 0.0)) continue;
+    const double q = -std::log(0.95) / (n * en);
+    const auto m = truncated_moments(*type.severity, q);
+    const double beyond = en * std::max(0.0, type.severity->mean() - m[0]);
+    missed += beyond;
+    variance += en * m[1] + (type.frequency->variance() - en) * m[0] * m[0];
+    if (beyond > worst) {
+      worst = beyond;
+      worst_type = t;
+      worst_loss = q < 1.0 ? type.severity->upper_quantile(q) : 0.0;
+    }
+  }
+  const double se = std::sqrt(std::max(0.0, variance) / n);
+  if (missed > 3.0 * se)
+    out.push_back("the exact mean is out of reach of " + std::to_string(years) +
+                  " simulated years: " + brief(100.0 * missed / total) +
+                  "% of the expected annual loss comes from losses that 95% of such runs never "
+                  "see (for attack type '" + types_[worst_type].name + "', losses above " +
+                  brief(worst_loss) + " JPY), " +
+                  (se > 0.0 ? brief(missed / se) + " times" : std::string("far beyond")) +
+                  " the standard error those runs report; the sample mean will most likely fall "
+                  "far short of the exact mean (" + brief(total) +
+                  " JPY a year) without its standard error showing it");
+
+  for (std::size_t t = 0; t < T; ++t) {
+    const AttackType& type = types_[t];
+    const double share = contribution[t] / total, limit = type.severity->moment_limit();
+    // Below 1% of the expected annual loss a type cannot move the annual mean much.
+    if (share >= 0.01 && limit > 2.0 && limit <= 4.0)
+      rough_se.add("'" + type.name + "' (" + brief(100.0 * share) +
+                   "% of the expected annual loss, moments below order " + brief(limit) + " only)");
+  }
+  if (rough_se.count)
+    out.push_back(rough_se.named() + ": the fourth moment of a loss is infinite, so "
+                  "the standard error of the mean is itself very uncertain; read it as a rough "
+                  "guide");
+  return out;
 }
 
 double available_memory_bytes() {

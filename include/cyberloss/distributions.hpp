@@ -114,6 +114,11 @@ class Severity {
   virtual std::string name() const = 0;
   virtual double mean() const = 0;        // throws std::domain_error when infinite
   virtual double variance() const = 0;    // throws std::domain_error when infinite
+  // E[X^k] is finite exactly for k < moment_limit(): infinity for a lognormal, 1 / xi for a
+  // GPD tail (so xi >= 1/2 makes the variance infinite, xi >= 1/4 the fourth moment).
+  virtual double moment_limit() const = 0;
+  // The loss exceeded with probability q in (0, 1]: quantile(1 - q), accurate for tiny q.
+  virtual double upper_quantile(double q) const = 0;
   virtual double cdf(double x) const = 0;
   virtual double quantile(double p) const = 0;  // p in (0, 1)
   // Limited expected value E[min(X, x)], x >= 0.
@@ -141,6 +146,8 @@ class Lognormal final : public Severity {
   double lev(double x) const override;
   // E[X^k ; X <= x] for k = 1, 2.
   double partial_moment(int k, double x) const;
+  double moment_limit() const override;
+  double upper_quantile(double q) const override;
   void quantile_batch(const double* u, double* out, std::size_t n) const override;
   std::shared_ptr<const Severity> scaled(double factor) const override;
 
@@ -168,6 +175,8 @@ class SplicedLognormalGPD final : public Severity {
   double cdf(double x) const override;
   double quantile(double p) const override;
   double lev(double x) const override;
+  double moment_limit() const override;
+  double upper_quantile(double q) const override;
   void quantile_batch(const double* u, double* out, std::size_t n) const override;
   std::shared_ptr<const Severity> scaled(double factor) const override;
 

@@ -35,6 +35,13 @@ class Model {
   std::size_t size() const { return types_.size(); }
   double expected_annual_loss() const;    // sum of lambda_t E[X_t]
   double annual_loss_variance() const;    // compound: Var N E[X]^2 + E[N] Var X, summed over types
+  // Plain-language warnings, one line per finding, when a run of `years` years (>= 1) cannot
+  // estimate the mean of the annual loss and its standard error reliably; empty when it can.
+  // Criteria (docs/DESIGN.md, "Reliability of the moments"): a severity with an infinite mean
+  // or variance; the part of the expected annual loss above the losses that 95% of such runs
+  // never see exceeding 3 standard errors of those runs; for a type holding at least 1% of the
+  // expected annual loss, an infinite fourth moment (GPD tail with xi >= 1/4).
+  std::vector<std::string> reliability_warnings(std::uint64_t years) const;
 
  private:
   std::vector<AttackType> types_;

@@ -99,6 +99,8 @@ void register_distributions(py::module_& m) {
       .def("lev", [](const Severity& s, DArray x) {
         return map_elements<double>(x, [&](double v) { return s.lev(v); });
       }, py::arg("limit"))
+      .def("moment_limit", &Severity::moment_limit)
+      .def("upper_quantile", &Severity::upper_quantile, py::arg("q"))
       .def("scaled", [](const Severity& s, double factor) {
         return std::const_pointer_cast<Severity>(s.scaled(factor));
       })

@@ -19,7 +19,8 @@ void register_engine(py::module_& m) {
       .def(py::init<std::vector<AttackType>>(), py::arg("attack_types"))
       .def_property_readonly("attack_types", &Model::types)
       .def("expected_annual_loss", &Model::expected_annual_loss)
-      .def("annual_loss_variance", &Model::annual_loss_variance);
+      .def("annual_loss_variance", &Model::annual_loss_variance)
+      .def("reliability_warnings", &Model::reliability_warnings, py::arg("years"));
 
   py::class_<SimulationResult, std::shared_ptr<SimulationResult>>(m, "SimulationResult")
       .def_readonly("years", &SimulationResult::years)

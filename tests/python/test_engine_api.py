@@ -59,6 +59,29 @@ def test_spliced_severity_through_the_engine_matches_its_exact_mean(xi):
     assert abs(np.mean(loss > sp.threshold) - p_tail) <= 4 * math.sqrt(p_tail * (1 - p_tail) / loss.size)
 
 
+def test_heavy_tail_warns_once_in_the_result():
+    # issue 10, defect 11: with sigma 10 the sample mean is ~1e19 against an exact mean of
+    # ~1e28 while its standard error looks confident. The result says so, once.
+    m = cl.Model([cl.AttackType("huge", cl.Poisson(0.5), cl.Lognormal(14.5, 10.0))])
+    r = cl.simulate(m, years=100_000, seed=1)
+    assert len(r.warnings) == 1 and "out of reach of 100000 simulated years" in r.warnings[0]
+    assert m.expected_annual_loss() - r.mean() > 1e6 * r.mean_se()
+    assert "warning" in r._repr_html_()
+    assert cl.simulate(basic_model(), years=10_000, seed=1).warnings == []
+
+
+def test_packaged_jnsa_models_do_not_warn_at_the_default_years():
+    # 200,000 years is the default of quote and bcp; every industry, size, basis and period.
+    from cyberloss import calibration
+    cal = calibration.load()
+    for industry in cal.industries:
+        for size in ("large", "sme", "organisation"):
+            for basis in ("all", "publicised"):
+                for period in ("recent", "cumulative"):
+                    model = cal.default_model(industry, size, basis=basis, period=period)
+                    assert model.reliability_warnings(200_000) == [], (industry, size, basis, period)
+
+
 def test_describe_var_tvar_ep_curve_and_html():
     r = cl.simulate(basic_model(), years=50_000, seed=3)
     d = r.describe()

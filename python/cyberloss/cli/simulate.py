@@ -2,12 +2,15 @@
 
 JSON keys (stable): years, seed, mean, mean_se, std, var and tvar (objects keyed by level,
 e.g. "0.99"), by_type (mean per attack type), annual_loss_sha256 (SHA-256 of the annual-loss
-array's little-endian float64 bytes).
+array's little-endian float64 bytes), warnings (list of strings: why the mean and its standard
+error may be unreliable for this model and number of years; empty when they are not). Each
+warning is also printed once to stderr, one line each.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 
 import numpy as np
 
@@ -35,6 +38,7 @@ def summary(result) -> dict:
         "tvar": {f"{p:g}": float(x) for p, x in zip(LEVELS, t)},
         "by_type": {name: float(np.mean(result.by_type[:, j])) for j, name in enumerate(result.type_names)},
         "annual_loss_sha256": annual_loss_sha256(result.annual_loss),
+        "warnings": list(result.warnings),
     }
 
 
@@ -50,6 +54,8 @@ def print_table(result) -> None:
 def run(args) -> int:
     model = load_model(args.spec)
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads)
+    for warning in result.warnings:
+        print(f"cyberloss simulate: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(summary(result), indent=2))
     else:
