@@ -39,6 +39,14 @@ inline std::array<std::uint32_t, 4> counter_for(std::uint64_t year, std::uint64_
           static_cast<std::uint32_t>(year), static_cast<std::uint32_t>(year >> 32)};
 }
 
+// Lane i of a structure-of-arrays batch of counters (c[word][lane]).
+template <std::size_t B>
+inline void set_counter(std::uint32_t (&c)[4][B], std::size_t i, std::uint64_t year,
+                        std::uint64_t block) {
+  const auto w = counter_for(year, block);
+  for (std::size_t k = 0; k < 4; ++k) c[k][i] = w[k];
+}
+
 }  // namespace
 
 std::uint32_t stream_id(std::uint32_t purpose, std::uint32_t index) {
@@ -171,14 +179,7 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
   for (std::size_t start = 0; start < n; start += B) {
     const std::size_t m = std::min(B, n - start);
-    for (std::size_t i = 0; i < m; ++i) {
-      const std::uint64_t block = draws[start + i] >> 1;
-      const std::uint64_t year = years[start + i];
-      c[0][i] = static_cast<std::uint32_t>(block);
-      c[1][i] = static_cast<std::uint32_t>(block >> 32);
-      c[2][i] = static_cast<std::uint32_t>(year);
-      c[3][i] = static_cast<std::uint32_t>(year >> 32);
-    }
+    for (std::size_t i = 0; i < m; ++i) set_counter(c, i, years[start + i], draws[start + i] >> 1);
     philox_batch({seed, stream}, cin, m, rout);
     for (std::size_t i = 0; i < m; ++i) {
       const bool odd = draws[start + i] & 1;
@@ -335,13 +336,7 @@ void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
   while (done < n) {
     const std::uint64_t b0 = (first + done) >> 1;  // first + done is even here
     const std::size_t m = std::min(B, (n - done + 1) / 2);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::uint64_t block = b0 + j;
-      c[0][j] = static_cast<std::uint32_t>(block);
-      c[1][j] = static_cast<std::uint32_t>(block >> 32);
-      c[2][j] = static_cast<std::uint32_t>(year);
-      c[3][j] = static_cast<std::uint32_t>(year >> 32);
-    }
+    for (std::size_t j = 0; j < m; ++j) set_counter(c, j, year, b0 + j);
     philox_batch({seed, stream}, cin, m, rout);
     for (std::size_t j = 0; j < m; ++j) {
       lo[2 * j] = r[0][j];
