@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from . import _core
+
 SEED_MAX = 2**32 - 1
 MAX_COUNT = 2**63 - 1   # years, block sizes, counts: they must fit the engine's 64-bit integers
 # Sanity bounds on what describes one organisation or incident (not model assumptions): far
@@ -116,14 +118,16 @@ def table(name: str, value) -> dict:
 
 def fits_in_memory(need: float, what: str, advice: str) -> None:
     """Refuse, before allocating, a request that would not fit in the available memory."""
-    from . import _core
-
     have = _core.available_memory_bytes()
     if need > have:
         gib = need / 2**30
         shown_need = f"{gib:,.1f}" if gib < 1e6 else f"{gib:.3g}"
         raise MemoryError(f"{what} needs about {shown_need} GiB at its peak, {have / 2**30:,.1f} GiB "
                           f"is available: {advice}")
+
+
+MAX_THREADS = _core.MAX_THREADS    # the engine's cap (include/cyberloss/engine.hpp)
+YEAR_END = _core.MAX_YEAR_END      # year indices lie in [0, 2**63) (docs/DESIGN.md)
 
 
 def seed(value) -> int:
@@ -140,10 +144,25 @@ def positive_int(name: str, value, maximum: int = MAX_COUNT) -> int:
     return int(value)
 
 
+def integer_in(name: str, value, low: int, high: int, high_text: str | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high_text or high}], got {shown(value)}")
+    return int(value)
+
+
 def threads(value) -> int:
+    """None (all cores) or an integer in [1, MAX_THREADS]; None becomes 0 for the engine."""
     if value is None:
         return 0
-    return positive_int("threads", value)
+    return integer_in("threads", value, 1, MAX_THREADS)
+
+
+def year_range(years, first_year=0) -> tuple[int, int]:
+    """(years, first_year) with years >= 1, first_year >= 0 and first_year + years <= 2**63."""
+    n = integer_in("years", years, 1, YEAR_END, "2**63")
+    first = integer_in("first_year", first_year, 0, YEAR_END - n,
+                       f"2**63 - years = {YEAR_END - n}" if n > 1 else "2**63 - 1")
+    return n, first
 
 
 def probability(name: str, value) -> float:

@@ -1,6 +1,7 @@
 """Compound frequency-severity simulation of one organisation (C++ engine, oneTBB-parallel)."""
 from __future__ import annotations
 
+import html
 import sys
 from collections.abc import Callable, Sequence
 
@@ -29,13 +30,17 @@ class SimulationResult:
     Arrays are read-only NumPy views of the C++ result (no copies): ``annual_loss`` (years,),
     ``by_type`` (years, n_types), ``counts`` (years, n_types); with ``events=True`` also
     ``events``, a dict of arrays ``year``, ``type``, ``k``, ``loss`` ordered by (year, type, k).
+    ``warnings`` lists, in plain words, why the run's mean and standard error may be unreliable
+    for this model and number of years (``Model.reliability_warnings``; empty when they are not).
     Money is JPY.
     """
 
-    def __init__(self, raw, model: Model, events_kept: bool = False):
+    def __init__(self, raw, model: Model, events_kept: bool = False,
+                 warnings: Sequence[str] = ()):
         self._raw = raw
         self._events_kept = events_kept
         self.model = model
+        self.warnings: list[str] = list(warnings)
         self.annual_loss: np.ndarray = raw.annual
         self.by_type: np.ndarray = raw.by_type
         self.counts: np.ndarray = raw.counts
@@ -89,8 +94,9 @@ class SimulationResult:
 
     def _repr_html_(self) -> str:
         shown = man_yen_table(self.describe(), not_money=("p_loss", "mean_count"))
+        warned = "".join(f"<p><b>warning</b>: {html.escape(w)}</p>" for w in self.warnings)
         return (f"<p><b>cyberloss simulation</b>: {self.years:,} years, seed {self.seed}, "
-                f"{len(self.type_names)} attack types</p>" + shown.to_html())
+                f"{len(self.type_names)} attack types</p>" + warned + shown.to_html())
 
     def __repr__(self) -> str:
         return (f"SimulationResult(years={self.years}, seed={self.seed}, "
@@ -110,22 +116,23 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     """Simulate ``years`` years of ``model`` with random numbers from ``seed``.
 
     The result depends only on (model, seed, years, first_year): not on ``threads`` (default:
-    all cores) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a
-    long run be split into pieces that concatenate to the same arrays. The GIL is released
+    all cores, at most ``MAX_THREADS`` = 4096; more than the machine's cores run as many as it
+    has) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a long
+    run be split into pieces that concatenate to the same arrays; year indices lie in
+    [0, 2**63). The GIL is released
     while C++ runs; Ctrl-C raises KeyboardInterrupt promptly and nothing is returned.
     A request larger than the available memory raises MemoryError before allocating.
+    The result's ``warnings`` say when its moments cannot be trusted (heavy tails, too few years).
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cyberloss.Model, got {type(model).__name__}")
-    n = _validate.positive_int("years", years)
-    if block_size is not None:
-        _validate.positive_int("block_size", block_size)
-    if isinstance(first_year, bool) or not isinstance(first_year, (int, np.integer)) or first_year < 0:
-        raise ValueError(f"first_year must be an integer >= 0, got {first_year!r}")
+    n, first = _validate.year_range(years, first_year)
+    block = 0 if block_size is None else _validate.integer_in("block_size", block_size, 1,
+                                                               _validate.YEAR_END, "2**63")
     callback = _progress_printer() if progress is True else (progress or None)
     try:
-        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
-                             int(block_size or 0), int(first_year), bool(events), callback)
+        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block, first,
+                             bool(events), callback)
     except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
         raise ValueError(str(exc)) from None
-    return SimulationResult(raw, model, bool(events))
+    return SimulationResult(raw, model, bool(events), model.reliability_warnings(n))

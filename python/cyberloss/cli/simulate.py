@@ -2,11 +2,14 @@
 
 JSON keys (stable): years, seed, mean, mean_se, std, var and tvar (objects keyed by level,
 e.g. "0.99"), by_type (mean per attack type), annual_loss_sha256 (SHA-256 of the annual-loss
-array's little-endian float64 bytes), warnings (fields that are not finite, written as null).
+array's little-endian float64 bytes), warnings (list of strings: why the mean and its standard
+error may be unreliable for this model and number of years, then one line per field that is
+not finite, written as null). Each reliability warning is also printed once to stderr.
 """
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import numpy as np
 
@@ -36,6 +39,7 @@ def summary(result) -> dict:
         "tvar": {f"{p:g}": float(x) for p, x in zip(LEVELS, t)},
         "by_type": {name: float(np.mean(result.by_type[:, j])) for j, name in enumerate(result.type_names)},
         "annual_loss_sha256": annual_loss_sha256(result.annual_loss),
+        "warnings": list(result.warnings),
     }
 
 
@@ -51,6 +55,8 @@ def print_table(result) -> None:
 def run(args) -> int:
     model = load_model(args.spec)
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads)
+    for warning in result.warnings:
+        print(f"cyberloss simulate: warning: {warning}", file=sys.stderr)
     if args.json:
         print(_json.dumps(summary(result)))
     else:
