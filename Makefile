@@ -15,7 +15,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
-.PHONY: all demo test test-cpp test-python lint bench fuzz sysdeps venv build clean distclean
+# The sanitizer build: its own CMake build dir, a staged copy of the package with the sanitized
+# extension, and a bare venv that sees .venv's packages without its editable-install hook.
+SAN_DIR := build/sanitize
+SAN_PKG := $(SAN_DIR)/pkg
+SAN_VENV := $(SAN_DIR)/venv
+SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)"
+
+.PHONY: all demo test test-cpp test-python test-sanitize lint bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -66,6 +74,31 @@ lint: build
 
 test: lint test-cpp test-python
 
+# ASan + UBSan: the Catch2 tests (leak checking on) and the Python suite minus the notebooks
+# (Python itself is not instrumented: the ASan runtime is preloaded, with libstdc++ so that its
+# exception interceptor finds __cxa_throw; leak checking is off).
+$(STAMPS)/sanitize-build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
+	$(VENV)/bin/cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCYBERLOSS_SANITIZE=ON -DCYBERLOSS_BUILD_BENCHMARKS=OFF \
+	  -DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir)
+	$(VENV)/bin/cmake --build $(SAN_DIR)
+	rm -rf $(SAN_PKG) $(SAN_VENV)
+	$(VENV)/bin/cmake --install $(SAN_DIR) --prefix $(SAN_PKG) >/dev/null
+	cp -r python/cyberloss/. $(SAN_PKG)/cyberloss/
+	$(PYTHON) -m venv --without-pip $(SAN_VENV)
+	{ echo $(abspath $(SAN_PKG)); $(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"; } \
+	  > $$($(SAN_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/cyberloss-sanitize.pth
+	printf '#!%s\nimport sys\nfrom cyberloss.cli import main\nsys.exit(main())\n' $(abspath $(SAN_VENV)/bin/python) \
+	  > $(SAN_VENV)/bin/cyberloss && chmod +x $(SAN_VENV)/bin/cyberloss
+	touch $@
+
+test-sanitize: $(STAMPS)/sanitize-build
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(VENV)/bin/ctest --test-dir $(SAN_DIR) --output-on-failure -j2
+	$(SAN_ENV) $(SAN_VENV)/bin/python -c "import cyberloss._core as c, sys; \
+	  f = c.__file__; print('sanitized extension:', f); \
+	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --ignore=tests/python/test_notebooks.py
+
 demo: build
 	$(VENV)/bin/cyberloss demo --out demo_out
 
@@ -77,10 +110,11 @@ fuzz: build
 
 bench: build
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_frequency.py
 	$(BUILD_DIR)/cyberloss_bench_kernels
 
 clean:
-	rm -rf build $(STAMPS)/build
+	rm -rf build $(STAMPS)/build $(STAMPS)/sanitize-build
 
 distclean:
 	rm -rf build $(VENV) $(STAMPS)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cyberloss/special.hpp"
 #include "cyberloss/vecmath.hpp"
 
 namespace cyberloss {
@@ -194,22 +196,40 @@ std::uint64_t CountTable::beyond(std::uint32_t hi, std::uint32_t lo) const {
   return k;
 }
 
-double Frequency::cdf(std::uint64_t k) const {
-  double total = 0.0;
-  for (std::uint64_t j = 0; j <= k; ++j) total += pmf(j);
-  return std::min(total, 1.0);
-}
-
 std::uint64_t Frequency::quantile(double p) const {
   require_probability("p", p);
-  double total = 0.0;
-  std::uint64_t k = 0;
-  for (;; ++k) {
-    total += pmf(k);
-    if (total >= p) return k;
-    if (k > 10 * static_cast<std::uint64_t>(mean() + 10.0 * std::sqrt(variance()) + 100.0))
-      return k;  // p indistinguishable from 1 in double precision
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+  auto reaches = [&](std::uint64_t k) { return cdf(k) >= p; };
+  auto doubled = [](std::uint64_t step) { return step > kMax / 2 ? kMax : 2 * step; };
+  const double sd = std::sqrt(variance());
+  const double guess = mean() + vecmath::inverse_normal_cdf(p) * sd;
+  const std::uint64_t start = !(guess > 0.0) ? 0
+                              : guess >= 0x1.0p63 ? kMax
+                                                  : static_cast<std::uint64_t>(guess);
+  std::uint64_t step = !(sd >= 1.0) ? 1 : sd >= 0x1.0p62 ? kMax / 2 : static_cast<std::uint64_t>(sd);
+  // Invariant once bracketed: cdf(lo) < p <= cdf(hi).
+  std::uint64_t lo = 0, hi = 0;
+  if (reaches(start)) {
+    for (hi = start;; hi = lo, step = doubled(step)) {
+      if (hi == 0) return 0;
+      lo = hi > step ? hi - step : 0;
+      if (!reaches(lo)) break;
+    }
+  } else {
+    for (lo = start;; lo = hi, step = doubled(step)) {
+      if (lo == kMax)
+        throw std::domain_error(name() + " with mean " + format_value(mean()) +
+                                ": the quantile at p = " + format_value(p) +
+                                " exceeds 2^63 - 1");
+      hi = kMax - lo > step ? lo + step : kMax;
+      if (reaches(hi)) break;
+    }
   }
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (reaches(mid) ? hi : lo) = mid;
+  }
+  return hi;
 }
 
 std::uint64_t Frequency::count(std::uint32_t seed, std::uint32_t stream, std::uint64_t year) const {
@@ -242,11 +262,9 @@ Poisson::Poisson(double rate) : rate_(rate) {
   if (rate_ < 64.0) table_ = build_table(std::exp(-rate_), 0.0, rate_, 1 << 16);
 }
 
-double Poisson::pmf(std::uint64_t k) const {
-  if (rate_ == 0.0) return k == 0 ? 1.0 : 0.0;
-  const double kk = static_cast<double>(k);
-  return std::exp(-rate_ + kk * std::log(rate_) - std::lgamma(kk + 1.0));
-}
+double Poisson::pmf(std::uint64_t k) const { return special::poisson_pmf(k, rate_); }
+
+double Poisson::cdf(std::uint64_t k) const { return special::poisson_tails(k, rate_).lower; }
 
 std::uint64_t Poisson::draw(Stream& s) const { return poisson(s, rate_); }
 
@@ -267,10 +285,11 @@ NegativeBinomial::NegativeBinomial(double mean, double dispersion)
 }
 
 double NegativeBinomial::pmf(std::uint64_t k) const {
-  if (mean_ == 0.0) return k == 0 ? 1.0 : 0.0;
-  const double r = dispersion_, kk = static_cast<double>(k);
-  return std::exp(std::lgamma(kk + r) - std::lgamma(r) - std::lgamma(kk + 1.0) +
-                  r * std::log(r / (r + mean_)) + kk * std::log(mean_ / (r + mean_)));
+  return special::negative_binomial_pmf(k, mean_, dispersion_);
+}
+
+double NegativeBinomial::cdf(std::uint64_t k) const {
+  return special::negative_binomial_tails(k, mean_, dispersion_).lower;
 }
 
 std::uint64_t NegativeBinomial::draw(Stream& s) const {
@@ -337,6 +356,14 @@ double Lognormal::lev(double x) const {
     throw std::invalid_argument("limit must be >= 0, got " + format_value(x));
   if (std::isinf(x)) return mean();
   return partial_moment(1, x) + x * (1.0 - cdf(x));
+}
+
+double Lognormal::moment_limit() const { return std::numeric_limits<double>::infinity(); }
+
+double Lognormal::upper_quantile(double q) const {
+  if (!(q > 0.0 && q <= 1.0))
+    throw std::invalid_argument("q must be in (0, 1], got " + format_value(q));
+  return q == 1.0 ? 0.0 : std::exp(mu_ - sigma_ * vecmath::inverse_normal_cdf(q));
 }
 
 void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
@@ -424,10 +451,29 @@ double SplicedLognormalGPD::lev(double x) const {
          tail_prob_ * (threshold_ + gpd_lev(x - threshold_));
 }
 
+double SplicedLognormalGPD::moment_limit() const {
+  return xi_ == 0.0 ? std::numeric_limits<double>::infinity() : 1.0 / xi_;
+}
+
+double SplicedLognormalGPD::upper_quantile(double q) const {
+  if (!(q > 0.0 && q <= 1.0))
+    throw std::invalid_argument("q must be in (0, 1], got " + format_value(q));
+  if (q < tail_prob_) return threshold_ + gpd_quantile(q / tail_prob_);
+  return body_.upper_quantile(q);
+}
+
 void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size_t n) const {
-  body_.quantile_batch(u, out, n);
-  for (std::size_t i = 0; i < n; ++i)
-    if (u[i] > body_prob_) out[i] = threshold_ + gpd_quantile((1.0 - u[i]) / tail_prob_);
+  // The body's quantiles overwrite out, which may be u: each chunk's uniforms are copied first
+  // so that the tail test and the GPD quantile still read them.
+  constexpr std::size_t B = 256;
+  double buf[B];
+  for (std::size_t start = 0; start < n; start += B) {
+    const std::size_t m = std::min(B, n - start);
+    std::memcpy(buf, u + start, m * sizeof(double));
+    body_.quantile_batch(buf, out + start, m);
+    for (std::size_t i = 0; i < m; ++i)
+      if (buf[i] > body_prob_) out[start + i] = threshold_ + gpd_quantile((1.0 - buf[i]) / tail_prob_);
+  }
 }
 
 std::shared_ptr<const Severity> SplicedLognormalGPD::scaled(double factor) const {

@@ -5,7 +5,7 @@
 // added in piece order), so it holds a few pieces' events, in cache, never the whole block's.
 // Every sum follows the order of the former NumPy block: a cell (year, type) or a (year, policy)
 // adds its events in event order from 0, per-policy sums add years in order, sums over types
-// use pairwise_sum (NumPy's order).
+// use stats::pairwise_sum (NumPy's order).
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -21,6 +21,7 @@
 
 #include "cyberloss/engine.hpp"
 #include "cyberloss/portfolio.hpp"
+#include "cyberloss/stats.hpp"
 
 namespace cyberloss {
 namespace {
@@ -199,7 +200,7 @@ class Moments {
     }
     // One tracked policy's column is summed pairwise over the block's years (NumPy's order for
     // a contiguous column); with several, each column is summed year by year.
-    if (m_ == 1) tracked_sum_[0] = pairwise_sum(column_.data(), column_.size());
+    if (m_ == 1) tracked_sum_[0] = stats::pairwise_sum(column_.data(), column_.size());
     out.tracked_sum = std::move(tracked_sum_);
     out.tracked_cross = std::move(cross_);
   }

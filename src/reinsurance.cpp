@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/stats.hpp"
 
 namespace cyberloss {
 namespace {
@@ -24,28 +25,6 @@ void require_limit(const std::string& what, double value) {
 }
 
 }  // namespace
-
-double pairwise_sum(const double* a, std::size_t n) {
-  if (n < 8) {
-    double res = 0.0;
-    for (std::size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (std::size_t j = 0; j < 8; ++j) r[j] = a[j];
-    std::size_t i = 8;
-    for (; i < n - n % 8; i += 8) {
-      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t half = n / 2;
-  half -= half % 8;
-  return pairwise_sum(a, half) + pairwise_sum(a + half, n - half);
-}
 
 ExcessOfLoss::ExcessOfLoss(double retention, double limit,
                            std::optional<std::uint32_t> reinstatements, double premium,
@@ -93,7 +72,7 @@ ReinsuranceProgramme::ReinsuranceProgramme(std::optional<ExcessOfLoss> per_risk,
 ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross, const double* per_risk_layered,
                                                  std::size_t n_types, double* work) const {
   ReinsuranceYear y;
-  y.gross = pairwise_sum(gross, n_types);
+  y.gross = stats::pairwise_sum(gross, n_types);
   const double* net_cells = gross;
   if (per_risk_) {
     double* ceded_cells = work;
@@ -103,17 +82,17 @@ ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross, const doub
       ceded_cells[t] = capacity.take(per_risk_layered[t]);
       net[t] = gross[t] - ceded_cells[t];
     }
-    y.ceded_per_risk = pairwise_sum(ceded_cells, n_types);
+    y.ceded_per_risk = stats::pairwise_sum(ceded_cells, n_types);
     y.reinstatement_premium = per_risk_->reinstatement_premium(y.ceded_per_risk);
     net_cells = net;
   }
-  double remaining = pairwise_sum(net_cells, n_types);
+  double remaining = stats::pairwise_sum(net_cells, n_types);
   if (per_event_) {
     // The per-risk cessions are no longer needed: the layered events reuse their scratch.
     double* layered = work;
     for (std::size_t t = 0; t < n_types; ++t) layered[t] = per_event_->layer()(net_cells[t]);
     AnnualCapacity capacity(per_event_->annual_capacity());
-    y.ceded_per_event = capacity.take(pairwise_sum(layered, n_types));
+    y.ceded_per_event = capacity.take(stats::pairwise_sum(layered, n_types));
     remaining = remaining - y.ceded_per_event;
     y.reinstatement_premium = y.reinstatement_premium +
                               per_event_->reinstatement_premium(y.ceded_per_event);

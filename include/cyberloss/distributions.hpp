@@ -53,9 +53,12 @@ class Frequency {
   virtual double mean() const = 0;
   virtual double variance() const = 0;
   virtual double pmf(std::uint64_t k) const = 0;
-  virtual double cdf(std::uint64_t k) const;
-  // Smallest k with cdf(k) >= p, p in (0, 1).
-  virtual std::uint64_t quantile(double p) const;
+  // P(N <= k) in closed form (cyberloss/special.hpp): bounded time for any k.
+  virtual double cdf(std::uint64_t k) const = 0;
+  // Smallest k with cdf(k) >= p, p in (0, 1): a bracket from the normal approximation, then
+  // bisection on cdf, so about 2 log2(sd) + 10 evaluations. std::domain_error when the
+  // quantile exceeds 2^63 - 1.
+  std::uint64_t quantile(double p) const;
   // The annual count at (seed, stream, year): inverse CDF of the frequency uniform when the
   // distribution has an inversion table (mean < 64), otherwise the sampler `draw` on
   // Stream(seed, stream, year). The engine's batched path gives the same counts.
@@ -78,6 +81,7 @@ class Poisson final : public Frequency {
   double mean() const override { return rate_; }
   double variance() const override { return rate_; }
   double pmf(std::uint64_t k) const override;
+  double cdf(std::uint64_t k) const override;  // Q(k + 1, rate)
   std::uint64_t draw(Stream& s) const override;
   std::shared_ptr<const Frequency> scaled(double factor) const override;
 
@@ -95,6 +99,7 @@ class NegativeBinomial final : public Frequency {
   double mean() const override { return mean_; }
   double variance() const override { return mean_ + mean_ * mean_ / dispersion_; }
   double pmf(std::uint64_t k) const override;
+  double cdf(std::uint64_t k) const override;  // I_p(dispersion, k + 1), p = r / (r + mean)
   std::uint64_t draw(Stream& s) const override;
   std::shared_ptr<const Frequency> scaled(double factor) const override;
 
@@ -109,11 +114,18 @@ class Severity {
   virtual std::string name() const = 0;
   virtual double mean() const = 0;        // throws std::domain_error when infinite
   virtual double variance() const = 0;    // throws std::domain_error when infinite
+  // E[X^k] is finite exactly for k < moment_limit(): infinity for a lognormal, 1 / xi for a
+  // GPD tail (so xi >= 1/2 makes the variance infinite, xi >= 1/4 the fourth moment).
+  virtual double moment_limit() const = 0;
+  // The loss exceeded with probability q in (0, 1]: quantile(1 - q), accurate for tiny q.
+  virtual double upper_quantile(double q) const = 0;
   virtual double cdf(double x) const = 0;
   virtual double quantile(double p) const = 0;  // p in (0, 1)
   // Limited expected value E[min(X, x)], x >= 0.
   virtual double lev(double x) const = 0;
   // out[i] = quantile(u[i]); vectorised, element values independent of batch position.
+  // In place is allowed and is how the engine calls it: out may equal u (but must not overlap
+  // it otherwise), so an implementation must read u[i] before anything writes out[i].
   virtual void quantile_batch(const double* u, double* out, std::size_t n) const = 0;
   virtual std::shared_ptr<const Severity> scaled(double factor) const = 0;
 };
@@ -134,6 +146,8 @@ class Lognormal final : public Severity {
   double lev(double x) const override;
   // E[X^k ; X <= x] for k = 1, 2.
   double partial_moment(int k, double x) const;
+  double moment_limit() const override;
+  double upper_quantile(double q) const override;
   void quantile_batch(const double* u, double* out, std::size_t n) const override;
   std::shared_ptr<const Severity> scaled(double factor) const override;
 
@@ -161,6 +175,8 @@ class SplicedLognormalGPD final : public Severity {
   double cdf(double x) const override;
   double quantile(double p) const override;
   double lev(double x) const override;
+  double moment_limit() const override;
+  double upper_quantile(double q) const override;
   void quantile_batch(const double* u, double* out, std::size_t n) const override;
   std::shared_ptr<const Severity> scaled(double factor) const override;
 

@@ -12,7 +12,7 @@
 // is pro rata to the amount reinstated, not to time:
 //   premium * reinstatement_rate * min(ceded_year, reinstatements * limit) / limit,
 // reported beside the year-loss table and not part of ceded or net, so ceded + net = gross.
-// Sums over attack types use pairwise_sum (NumPy's order), so a year equals the Python
+// Sums over attack types use stats::pairwise_sum (NumPy's order), so a year equals the Python
 // Programme.apply of cyberloss.reinsurance bit for bit.
 #pragma once
 
@@ -107,10 +107,5 @@ class ReinsuranceProgramme {
 
 // A stop loss "limit xs retention" (retention finite >= 0, limit > 0, inf allowed).
 Layer stop_loss_layer(double retention, double limit);
-
-// Sum of a[0], ..., a[n - 1] in NumPy's order (numpy.add.reduce over a
-// contiguous axis): sequential below 8 terms, eight interleaved partial sums up to 128, halves
-// above (split at a multiple of 8).  The order is part of the result, as any float sum's is.
-double pairwise_sum(const double* a, std::size_t n);
 
 }  // namespace cyberloss

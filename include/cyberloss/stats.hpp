@@ -131,7 +131,9 @@ struct EpPoint {
 std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,
                               const std::vector<double>& return_periods);
 
-// Sums in a fixed pairwise order (deterministic, NumPy-like accuracy).
+// Sum of x[0], ..., x[n - 1] in NumPy's order (numpy.add.reduce over a contiguous axis):
+// sequential below 8 terms, eight interleaved partial sums up to 128, halves above (split at a
+// multiple of 8). Deterministic; the order is part of the result, as any float sum's is.
 double pairwise_sum(const double* x, std::size_t n);
 
 }  // namespace cyberloss::stats

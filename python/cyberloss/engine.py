@@ -14,7 +14,7 @@ view ``gross`` is the annual loss and whose breakdown columns are the attack typ
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,10 +38,13 @@ class SimulationResult(results.YearLossTable):
     Arrays are read-only NumPy views of the C++ result (no copies): ``annual_loss`` (years,),
     ``by_type`` (years, n_types), ``counts`` (years, n_types); with ``events=True`` also
     ``events``, a dict of arrays ``year``, ``type``, ``k``, ``loss`` ordered by (year, type, k).
+    ``warnings`` lists, in plain words, why the run's mean and standard error may be unreliable
+    for this model and number of years (``Model.reliability_warnings``; empty when they are not).
     Money is JPY.
     """
 
-    def __init__(self, raw, model: Model, events_kept: bool = False):
+    def __init__(self, raw, model: Model, events_kept: bool = False,
+                 warnings: Sequence[str] = ()):
         self._raw = raw
         self._events_kept = events_kept
         self.model = model
@@ -61,7 +64,8 @@ class SimulationResult(results.YearLossTable):
             occurrence = {"gross": top}
         super().__init__(raw.years, columns, views=("gross",), occurrence=occurrence,
                          extras={f"count_{n}": self.counts[:, j] for j, n in enumerate(self.type_names)},
-                         first_year=raw.first_year, seed=raw.seed, title="cyberloss simulation")
+                         first_year=raw.first_year, seed=raw.seed, title="cyberloss simulation",
+                         warnings=warnings)
 
     @property
     def events(self) -> dict[str, np.ndarray]:
@@ -77,26 +81,26 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     """Simulate ``years`` years of ``model`` with random numbers from ``seed``.
 
     The result depends only on (model, seed, years, first_year): not on ``threads`` (default:
-    all cores) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a
-    long run be split into pieces that concatenate to the same arrays. The GIL is released
+    all cores, at most ``MAX_THREADS`` = 4096; more than the machine's cores run as many as it
+    has) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a long
+    run be split into pieces that concatenate to the same arrays; year indices lie in
+    [0, 2**63). The GIL is released
     while C++ runs; Ctrl-C raises KeyboardInterrupt promptly and nothing is returned.
     A request larger than the available memory raises MemoryError before allocating.
     ``progress=True`` prints the years done on stderr; a callable gets (done, years).
+    The result's ``warnings`` say when its moments cannot be trusted (heavy tails, too few years).
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cyberloss.Model, got {type(model).__name__}")
-    n = _validate.positive_int("years", years)
-    if block_size is not None:
-        _validate.positive_int("block_size", block_size)
-    if isinstance(first_year, bool) or not isinstance(first_year, (int, np.integer)) or first_year < 0:
-        raise ValueError(f"first_year must be an integer >= 0, got {first_year!r}")
+    n, first = _validate.year_range(years, first_year)
+    block = 0 if block_size is None else _validate.integer_in("block_size", block_size, 1,
+                                                               _validate.YEAR_END, "2**63")
     try:
-        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
-                             int(block_size or 0), int(first_year), bool(events),
-                             report_progress.callback(progress))
+        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block,
+                             first, bool(events), report_progress.callback(progress))
     except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
         raise ValueError(str(exc)) from None
-    return SimulationResult(raw, model, bool(events))
+    return SimulationResult(raw, model, bool(events), model.reliability_warnings(n))
 
 
 def _frequency(table: Mapping[str, Any], where: str):

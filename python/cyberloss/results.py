@@ -83,15 +83,19 @@ class YearLossTable(report_html.Described):
     primary columns (``default_view`` is used when a method is not told which); ``occurrence``
     maps a view to each year's largest single loss (same storage); ``extras`` are per-year
     numbers that are not losses.  Year ``i`` of the table is simulated year
-    ``first_year + i``.
+    ``first_year + i``.  ``warnings`` (plain sentences) say why its statistics may be
+    unreliable (an engine run of a heavy-tailed model over too few years); they are shown with
+    the table in a notebook and in the CLI's output.
     """
 
     def __init__(self, n_years: int, columns: Mapping[str, np.ndarray], *, views: Sequence[str],
                  loss_years: np.ndarray | None = None, default_view: str | None = None,
                  occurrence: Mapping[str, np.ndarray] | None = None,
                  extras: Mapping[str, np.ndarray] | None = None, first_year: int = 0,
-                 seed: int | None = None, title: str = "year-loss table"):
+                 seed: int | None = None, title: str = "year-loss table",
+                 warnings: Sequence[str] = ()):
         self.n_years = int(n_years)
+        self.warnings: list[str] = list(warnings)
         self.first_year = int(first_year)
         self.seed = seed
         self.title = title
@@ -280,7 +284,8 @@ class YearLossTable(report_html.Described):
 
     def _html_note(self) -> str:
         seed = f", seed {self.seed}" if self.seed is not None else ""
-        return f"{self.n_years:,} simulated years{seed}; money in JPY (万円 / 億円)"
+        warned = "".join(f"<br><b>warning</b>: {report_html.escape(w)}" for w in self.warnings)
+        return f"{self.n_years:,} simulated years{seed}; money in JPY (万円 / 億円){warned}"
 
     def _html_table(self):
         return money.statistics_table(self.describe())

@@ -2,6 +2,7 @@
 #include "cyberloss/describe.hpp"
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/sampling.hpp"
+#include "cyberloss/special.hpp"
 
 namespace cyberloss::bindings {
 namespace {
@@ -23,9 +24,25 @@ py::object severity_quantiles(const Severity& sev, DArray p) {
   return std::move(out);
 }
 
+void register_special(py::module_& m) {
+  auto sp = m.def_submodule("special", "regularised incomplete gamma and beta functions");
+  auto tails = [](special::Tails t) { return py::make_tuple(t.lower, t.upper); };
+  sp.def("gamma_tails", [=](double a, double x) { return tails(special::gamma_tails(a, x)); },
+         py::arg("a"), py::arg("x"));
+  sp.def("beta_tails", [=](double a, double b, double x) { return tails(special::beta_tails(a, b, x)); },
+         py::arg("a"), py::arg("b"), py::arg("x"));
+  sp.def("poisson_tails", [=](std::uint64_t k, double lambda) {
+    return tails(special::poisson_tails(k, lambda));
+  }, py::arg("k"), py::arg("lam"));
+  sp.def("negative_binomial_tails", [=](std::uint64_t k, double mean, double dispersion) {
+    return tails(special::negative_binomial_tails(k, mean, dispersion));
+  }, py::arg("k"), py::arg("mean"), py::arg("dispersion"));
+}
+
 }  // namespace
 
 void register_distributions(py::module_& m) {
+  register_special(m);
   py::class_<Frequency, std::shared_ptr<Frequency>>(m, "Frequency")
       .def("mean", &Frequency::mean)
       .def("variance", &Frequency::variance)
@@ -69,6 +86,8 @@ void register_distributions(py::module_& m) {
       .def("lev", [](const Severity& s, DArray x) {
         return map_elements<double>(x, [&](double v) { return s.lev(v); });
       }, py::arg("limit"))
+      .def("moment_limit", &Severity::moment_limit)
+      .def("upper_quantile", &Severity::upper_quantile, py::arg("q"))
       .def("scaled", [](const Severity& s, double factor) {
         return std::const_pointer_cast<Severity>(s.scaled(factor));
       }, py::arg("factor"))

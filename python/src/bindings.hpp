@@ -82,15 +82,26 @@ py::array_t<T> view(const T* data, std::vector<py::ssize_t> shape, py::handle ow
   return a;
 }
 
-// Apply f to every element of x; a 0-d input gives a Python scalar, otherwise an array of the
-// same shape.
+// Apply f to every element of x with the GIL released (f is C++ only); a 0-d input gives a
+// Python scalar, otherwise an array of the same shape.
 template <class R, class In, class F>
 py::object map_elements(const py::array_t<In, py::array::c_style | py::array::forcecast>& x, F f) {
   const In* in = x.data();
-  if (x.ndim() == 0) return py::cast(f(in[0]));
+  if (x.ndim() == 0) {
+    R value;
+    {
+      py::gil_scoped_release release;
+      value = f(in[0]);
+    }
+    return py::cast(value);
+  }
   py::array_t<R> out(x.request().shape);
   R* o = out.mutable_data();
-  for (py::ssize_t i = 0; i < x.size(); ++i) o[i] = f(in[i]);
+  const py::ssize_t n = x.size();
+  {
+    py::gil_scoped_release release;
+    for (py::ssize_t i = 0; i < n; ++i) o[i] = f(in[i]);
+  }
   return std::move(out);
 }
 

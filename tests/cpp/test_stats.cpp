@@ -57,3 +57,13 @@ TEST_CASE("statistics refuse empty samples, NaN and bad levels", "[stats][errors
   CHECK_THROWS_WITH(stats::tvar(y.data(), 2, -0.1), Catch::Contains("-0.1"));
   CHECK_THROWS_WITH(stats::return_period_losses(y.data(), 2, {0.5}), Catch::Contains("return period"));
 }
+
+TEST_CASE("pairwise_sum adds as NumPy does: sequential below 8, exact on integers", "[stats]") {
+  const std::vector<double> a{1e16, 1.0, -1e16, 1.0};
+  // sequential from 0: ((1e16 + 1) - 1e16) + 1 = 0 + 1 (1e16 + 1 rounds to 1e16)
+  CHECK(stats::pairwise_sum(a.data(), a.size()) == 1.0);
+  std::vector<double> ints(1000);
+  for (std::size_t i = 0; i < ints.size(); ++i) ints[i] = static_cast<double>(i);
+  CHECK(stats::pairwise_sum(ints.data(), ints.size()) == 999.0 * 1000.0 / 2.0);
+  CHECK(stats::pairwise_sum(ints.data(), 0) == 0.0);
+}

@@ -66,3 +66,16 @@ def test_console_script_runs():
     out = subprocess.run([str(exe), "simulate", str(SPEC), "--years", "1000", "--seed", "3", "--json"],
                          capture_output=True, text=True, check=True)
     assert json.loads(out.stdout)["years"] == 1000
+
+
+def test_heavy_tail_warning_on_stderr_once_and_in_json(tmp_path, capsys):
+    spec = tmp_path / "heavy.toml"
+    spec.write_text("[[attack_type]]\nname='huge'\nfrequency={distribution='poisson', rate=0.5}\n"
+                    "severity={distribution='lognormal', mu=14.5, sigma=10}\n")
+    assert main(["simulate", str(spec), "--years", "100000", "--seed", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert len(out["warnings"]) == 1 and "out of reach" in out["warnings"][0]
+    lines = captured.err.strip().splitlines()
+    assert lines == [f"cyberloss simulate: warning: {out['warnings'][0]}"]
+    assert run_json(capsys)["warnings"] == []

@@ -2,9 +2,13 @@
 
 JSON keys (stable): years, seed, mean, mean_se, std, var and tvar (objects keyed by level,
 e.g. "0.99"), by_type (mean per attack type), annual_loss_sha256 (SHA-256 of the annual-loss
-array's little-endian float64 bytes), warnings (fields that are not finite, written as null).
+array's little-endian float64 bytes), warnings (list of strings: why the mean and its standard
+error may be unreliable for this model and number of years, then one line per field that is
+not finite, written as null). Each reliability warning is also printed once to stderr.
 """
 from __future__ import annotations
+
+import sys
 
 from .. import _json
 from ..engine import SimulationResult, load_model, simulate
@@ -29,6 +33,7 @@ def summary(result: SimulationResult) -> dict:
         "by_type": {name: result.mean(column).value
                     for name, column in zip(result.type_names, result.columns[1:])},
         "annual_loss_sha256": result.sha256(),
+        "warnings": list(result.warnings),
     }
 
 
@@ -42,6 +47,8 @@ def print_table(result: SimulationResult) -> None:
 def run(args) -> int:
     model = load_model(args.spec)
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads)
+    for warning in result.warnings:
+        print(f"cyberloss simulate: warning: {warning}", file=sys.stderr)
     if args.json:
         print(_json.dumps(summary(result)))
     else:
