@@ -276,3 +276,12 @@ def test_no_control_raises_any_incident_loss(cal, manufacturer, control):
     assert (joined["_merge"] == "both").all()
     for c in ("downtime_days", *comp.COMPONENTS):
         assert np.all(joined[c].to_numpy() <= joined[f"{c}_base"].to_numpy() * (1 + 1e-12)), c
+
+
+def test_reliability_warnings_travel_with_the_year_loss_table(sim):
+    # the packaged calibration does not warn at these sizes; a table that warns shows it
+    assert sim.warnings == []
+    warned = cl.YearLossTable(4, {"gross": np.array([0.0, 1.0, 0.0, 2.0])}, views=("gross",),
+                              warnings=["the mean is out of reach"])
+    assert warned.warnings == ["the mean is out of reach"]
+    assert "<b>warning</b>: the mean is out of reach" in warned._repr_html_()

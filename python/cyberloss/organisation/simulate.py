@@ -40,7 +40,8 @@ class OrganisationSimulation(results.YearLossTable):
     """
 
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
-                 period: str, rates: Mapping[str, float], provenance: pd.DataFrame):
+                 period: str, rates: Mapping[str, float], provenance: pd.DataFrame,
+                 warnings: Sequence[str] = ()):
         self.table = table
         self.profile = profile
         self.basis = basis
@@ -58,7 +59,7 @@ class OrganisationSimulation(results.YearLossTable):
         super().__init__(n_years, {"gross": sums.pop("gross"), **sums}, views=("gross",),
                          loss_years=loss_years, occurrence={"gross": maxima["gross"]},
                          extras={"downtime_days": downtime}, seed=seed,
-                         title=f"OrganisationSimulation {profile.name}")
+                         title=f"OrganisationSimulation {profile.name}", warnings=warnings)
 
     @property
     def n_events(self) -> int:
@@ -211,7 +212,9 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     Frequencies come from the calibration (``cal.rate``) times the controls' frequency factors;
     survey-basis losses from ``cal.severity``; the components of each incident from the core's
     incident model.  The result depends only on (profile, calibration, seed, years), not on
-    ``threads``.  ``progress=True`` prints the years done on stderr.
+    ``threads``.  ``progress=True`` prints the years done on stderr.  The result's
+    ``warnings`` are the survey-basis model's reliability warnings for ``years``
+    (``Model.reliability_warnings``).
     """
     if not isinstance(profile, OrganisationProfile):
         raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
@@ -221,7 +224,8 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
                                         0, 0, report_progress.callback(progress))
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
-                                  _provenance(cal, profile.data, list(cal.attack_types), rates, basis, period))
+                                  _provenance(cal, profile.data, list(cal.attack_types), rates, basis, period),
+                                  model.reliability_warnings(n))
 
 
 def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
