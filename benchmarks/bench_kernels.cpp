@@ -57,9 +57,10 @@ double median_seconds(int repeats, F&& f) {
 // Seconds per item of a kernel run on `n` items, `passes` times over in-cache data.
 template <class F>
 double per_item(int repeats, std::size_t n, std::size_t passes, F&& f) {
-  return median_seconds(repeats, [&] {
-           for (std::size_t p = 0; p < passes; ++p) f(p);
-         }) /
+  return median_seconds(repeats,
+                        [&] {
+                          for (std::size_t p = 0; p < passes; ++p) f(p);
+                        }) /
          static_cast<double>(n * passes);
 }
 
@@ -118,9 +119,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < n; ++i) run_years[i] = 3 * i;
   const std::uint32_t freq = stream_id(Purpose::frequency, 0);
   const std::uint32_t sev = stream_id(Purpose::severity, 0);
-  const double t_words = per_item(repeats, n, passes, [&](std::size_t p) {
-    frequency_words(1, freq, p * n, n, hi.data());
-  });
+  const double t_words = per_item(
+      repeats, n, passes, [&](std::size_t p) { frequency_words(1, freq, p * n, n, hi.data()); });
   const Poisson poisson(kRates[3]);
   const double t_count = per_item(repeats, n, passes, [&](std::size_t p) {
     poisson.table()->count_batch(1, freq, p * n, hi.data(), n, cnt.data());
@@ -130,9 +130,8 @@ int main(int argc, char** argv) {
     uniform_runs(1, sev, run_years.data(), ones.data(), n, u.data());
   });
   const Lognormal lognormal(kMu[3], kSigma[3]);
-  const double t_lognormal = per_item(repeats, n, passes, [&](std::size_t) {
-    lognormal.quantile_batch(u.data(), x.data(), n);
-  });
+  const double t_lognormal = per_item(
+      repeats, n, passes, [&](std::size_t) { lognormal.quantile_batch(u.data(), x.data(), n); });
   const double bytes = static_cast<double>(years) * (8.0 + 12.0 * kTypes);
   const double bandwidth = stream_bandwidth(static_cast<std::size_t>(bytes), threads, repeats);
 
@@ -144,14 +143,15 @@ int main(int argc, char** argv) {
     draws += static_cast<double>(years) * rate;
   }
   const double pairs = static_cast<double>(years) * kTypes;
-  const double compute = (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) /
-                         threads;
+  const double compute =
+      (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) / threads;
   const double memory = bytes / bandwidth;
   auto ns = [&](double seconds) { return seconds * threads * 1e9 / incidents; };
 
-  std::printf("model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu years, %.0f "
-              "incidents, %d threads\n",
-              static_cast<unsigned long long>(years), incidents, threads);
+  std::printf(
+      "model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu years, %.0f "
+      "incidents, %d threads\n",
+      static_cast<unsigned long long>(years), incidents, threads);
   std::printf("engine (median of %d): %.3f s = %.1f ns per incident per core\n", repeats, engine,
               ns(engine));
   std::printf("kernels, one core, in cache (medians):\n");
@@ -161,13 +161,13 @@ int main(int argc, char** argv) {
               t_count * 1e9);
   std::printf("  severity uniforms (Philox, 1 per run)  %6.2f ns per run\n", t_uniform * 1e9);
   std::printf("  lognormal inverse CDF                  %6.2f ns per draw\n", t_lognormal * 1e9);
-  std::printf("  streaming stores, %d threads            %6.1f GB/s\n", threads,
-              bandwidth / 1e9);
+  std::printf("  streaming stores, %d threads            %6.1f GB/s\n", threads, bandwidth / 1e9);
   std::printf("floor for this model:\n");
-  std::printf("  frequency %.3f s, severity %.3f s (spread over %d cores); output %.0f MB in "
-              "%.3f s\n",
-              pairs * (t_words + t_count) / threads, (runs * t_uniform + draws * t_lognormal) /
-              threads, threads, bytes / 1e6, memory);
+  std::printf(
+      "  frequency %.3f s, severity %.3f s (spread over %d cores); output %.0f MB in "
+      "%.3f s\n",
+      pairs * (t_words + t_count) / threads, (runs * t_uniform + draws * t_lognormal) / threads,
+      threads, bytes / 1e6, memory);
   std::printf("  memory hidden behind compute: %.3f s = %.1f ns per incident per core\n",
               std::max(compute, memory), ns(std::max(compute, memory)));
   std::printf("  memory not hidden:            %.3f s = %.1f ns per incident per core\n",

@@ -26,8 +26,9 @@ std::string describe(const Severity& severity) {
   if (const auto* ln = dynamic_cast<const Lognormal*>(&severity))
     return "Lognormal(mu=" + g(ln->mu()) + ", sigma=" + g(ln->sigma()) + ")";
   if (const auto* sp = dynamic_cast<const SplicedLognormalGPD*>(&severity))
-    return "SplicedLognormalGPD(body=" + describe(sp->body()) + ", threshold=" +
-           g(sp->threshold()) + ", xi=" + g(sp->xi()) + ", beta=" + g(sp->beta()) + ")";
+    return "SplicedLognormalGPD(body=" + describe(sp->body()) +
+           ", threshold=" + g(sp->threshold()) + ", xi=" + g(sp->xi()) + ", beta=" + g(sp->beta()) +
+           ")";
   return severity.name() + "()";
 }
 

@@ -1,10 +1,9 @@
 #include "cyberloss/engine.hpp"
 
-#include "left_pack.hpp"
-
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -15,7 +14,8 @@
 #include <numeric>
 #include <sstream>
 #include <type_traits>
-#include <unistd.h>
+
+#include "left_pack.hpp"
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -33,7 +33,8 @@ AttackType::AttackType(std::string name_, std::shared_ptr<const Frequency> frequ
 Model::Model(std::vector<AttackType> types) : types_(std::move(types)) {
   if (types_.empty()) throw std::invalid_argument("model needs at least one attack type, got 0");
   if (types_.size() > 0xFFFF)
-    throw std::invalid_argument("model has too many attack types: " + std::to_string(types_.size()));
+    throw std::invalid_argument("model has too many attack types: " +
+                                std::to_string(types_.size()));
   for (std::size_t i = 0; i < types_.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (types_[i].name == types_[j].name)
@@ -94,9 +95,7 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
   struct Types {
     std::string list;
     int count = 0;
-    void add(const std::string& item) {
-      list += (count++ ? ", " : "") + item;
-    }
+    void add(const std::string& item) { list += (count++ ? ", " : "") + item; }
     std::string named() const { return (count > 1 ? "attack types " : "attack type ") + list; }
   } infinite_mean, infinite_variance, rough_se;
   const std::size_t T = types_.size();
@@ -116,10 +115,12 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
   }
   std::vector<std::string> out;
   if (infinite_mean.count)
-    out.push_back(infinite_mean.named() + ": the mean loss per incident is not finite, "
+    out.push_back(infinite_mean.named() +
+                  ": the mean loss per incident is not finite, "
                   "so the sample mean and its standard error estimate nothing");
   if (infinite_variance.count)
-    out.push_back(infinite_variance.named() + ": the variance of a loss is infinite, so "
+    out.push_back(infinite_variance.named() +
+                  ": the variance of a loss is infinite, so "
                   "the standard error of the mean is undefined and the one reported understates "
                   "the uncertainty");
   double total = 0.0;
@@ -154,12 +155,12 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
     out.push_back("the exact mean is out of reach of " + std::to_string(years) +
                   " simulated years: " + brief(100.0 * missed / total) +
                   "% of the expected annual loss comes from losses that 95% of such runs never "
-                  "see (for attack type '" + types_[worst_type].name + "', losses above " +
-                  brief(worst_loss) + " JPY), " +
+                  "see (for attack type '" +
+                  types_[worst_type].name + "', losses above " + brief(worst_loss) + " JPY), " +
                   (se > 0.0 ? brief(missed / se) + " times" : std::string("far beyond")) +
                   " the standard error those runs report; the sample mean will most likely fall "
-                  "far short of the exact mean (" + brief(total) +
-                  " JPY a year) without its standard error showing it");
+                  "far short of the exact mean (" +
+                  brief(total) + " JPY a year) without its standard error showing it");
 
   for (std::size_t t = 0; t < T; ++t) {
     const AttackType& type = types_[t];
@@ -170,7 +171,8 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
                    "% of the expected annual loss, moments below order " + brief(limit) + " only)");
   }
   if (rough_se.count)
-    out.push_back(rough_se.named() + ": the fourth moment of a loss is infinite, so "
+    out.push_back(rough_se.named() +
+                  ": the fourth moment of a loss is infinite, so "
                   "the standard error of the mean is itself very uncertain; read it as a rough "
                   "guide");
   return out;
@@ -192,9 +194,10 @@ void check_years(std::uint64_t first_year, std::uint64_t years) {
   if (years > max_year_end)
     throw std::invalid_argument("years must be <= 2^63, got " + std::to_string(years));
   if (first_year > max_year_end - years)
-    throw std::invalid_argument("first_year + years must be <= 2^63 (year indices are in [0, 2^63)), "
-                                "got first_year " + std::to_string(first_year) + " and years " +
-                                std::to_string(years));
+    throw std::invalid_argument(
+        "first_year + years must be <= 2^63 (year indices are in [0, 2^63)), "
+        "got first_year " +
+        std::to_string(first_year) + " and years " + std::to_string(years));
 }
 
 int arena_threads(int threads) {
@@ -227,10 +230,10 @@ std::size_t pass_years(std::size_t T) {
 // Per-thread working memory of a pass of L years and T types, as Scratch allocates it.
 double scratch_bytes(std::size_t T, std::size_t L, bool events) {
   const double l = static_cast<double>(L), cells = static_cast<double>(T) * l;
-  double bytes = cells * kCellBytes;                  // counts, sums, row_by_type, row_counts
-  bytes += l * (4 + 8 + 8) + (l + 8) * (4 + 4);        // hi, row_annual, run_year; run_row, run_count
-  bytes += static_cast<double>(kBatch + 1) * 8;       // losses
-  if (events) bytes += l * 8;                         // event_pos
+  double bytes = cells * kCellBytes;             // counts, sums, row_by_type, row_counts
+  bytes += l * (4 + 8 + 8) + (l + 8) * (4 + 4);  // hi, row_annual, run_year; run_row, run_count
+  bytes += static_cast<double>(kBatch + 1) * 8;  // losses
+  if (events) bytes += l * 8;                    // event_pos
   return bytes;
 }
 
@@ -290,8 +293,8 @@ Scratch& scratch() {
 }
 
 // Counts of one attack type for years [y0, y0 + n) into cnt.
-void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream,
-                 std::uint64_t y0, std::size_t n, Scratch& s, std::uint32_t* cnt) {
+void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
+                 std::size_t n, Scratch& s, std::uint32_t* cnt) {
   if (const CountTable* table = type.frequency->table()) {
     frequency_words(seed, stream, y0, n, s.hi.data());
     table->count_batch(seed, stream, y0, s.hi.data(), n, cnt);
@@ -300,8 +303,8 @@ void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t strea
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t c = type.frequency->count(seed, stream, y0 + i);
     if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
-      throw std::range_error("attack type '" + type.name + "': annual count " +
-                             std::to_string(c) + " in year " + std::to_string(y0 + i) +
+      throw std::range_error("attack type '" + type.name + "': annual count " + std::to_string(c) +
+                             " in year " + std::to_string(y0 + i) +
                              " exceeds the count column's limit of 2^31 - 1");
     cnt[i] = static_cast<std::uint32_t>(c);
   }
@@ -321,8 +324,8 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
     const unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(
                               _mm256_castsi256_ps(_mm256_cmpeq_epi32(c, _mm256_setzero_si256())))) ^
                           0xFFu;
-    const __m256i perm = _mm256_cvtepu8_epi32(
-        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
+    const __m256i perm =
+        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
     const __m256i rows = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(i)), lanes);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_row + runs),
                         _mm256_permutevar8x32_epi32(rows, perm));
@@ -340,8 +343,8 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
 }
 
 // Output rows of a pass from the per-type columns: by_type (0 where the count is 0) and
-// counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile time for the usual
-// small models so that the inner loop disappears.
+// counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile
+// time for the usual small models so that the inner loop disappears.
 template <class Count>
 void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t L,
                     std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
@@ -430,19 +433,27 @@ void stream_copy(void* dst, const void* src, std::size_t bytes) {
 }
 #endif
 
-void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt,
-                       std::size_t L, std::size_t n, double* by_type, std::int32_t* counts,
-                       double* annual) {
+void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
+                       std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
   switch (T) {
-    case 1: return write_rows_fixed<1>(sums, cnt, L, n, by_type, counts, annual);
-    case 2: return write_rows_fixed<2>(sums, cnt, L, n, by_type, counts, annual);
-    case 3: return write_rows_fixed<3>(sums, cnt, L, n, by_type, counts, annual);
-    case 4: return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
-    case 5: return write_rows_fixed<5>(sums, cnt, L, n, by_type, counts, annual);
-    case 6: return write_rows_fixed<6>(sums, cnt, L, n, by_type, counts, annual);
-    case 7: return write_rows_fixed<7>(sums, cnt, L, n, by_type, counts, annual);
-    case 8: return write_rows_fixed<8>(sums, cnt, L, n, by_type, counts, annual);
-    default: break;
+    case 1:
+      return write_rows_fixed<1>(sums, cnt, L, n, by_type, counts, annual);
+    case 2:
+      return write_rows_fixed<2>(sums, cnt, L, n, by_type, counts, annual);
+    case 3:
+      return write_rows_fixed<3>(sums, cnt, L, n, by_type, counts, annual);
+    case 4:
+      return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
+    case 5:
+      return write_rows_fixed<5>(sums, cnt, L, n, by_type, counts, annual);
+    case 6:
+      return write_rows_fixed<6>(sums, cnt, L, n, by_type, counts, annual);
+    case 7:
+      return write_rows_fixed<7>(sums, cnt, L, n, by_type, counts, annual);
+    case 8:
+      return write_rows_fixed<8>(sums, cnt, L, n, by_type, counts, annual);
+    default:
+      break;
   }
   write_rows_any(T, sums, cnt, L, n, by_type, counts, annual);
 }
@@ -450,8 +461,7 @@ void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* c
 // The output rows of a pass: T = 4 straight to the result; otherwise staged in cache (in s)
 // and copied with streaming stores. Without AVX2, written directly.
 void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-                std::size_t n, double* by_type, std::int32_t* counts, double* annual,
-                Scratch& s) {
+                std::size_t n, double* by_type, std::int32_t* counts, double* annual, Scratch& s) {
 #if defined(__AVX2__)
   if (T == 4) return write_rows4(sums, cnt, L, n, by_type, counts, annual);
   write_rows_staged(T, sums, cnt, L, n, s.row_by_type.data(), s.row_counts.data(),
@@ -540,8 +550,8 @@ void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::
     if (stored) {
       for (std::size_t i = 0; i < n; ++i) cnt[i] = static_cast<std::uint32_t>(stored[i * T + t]);
     } else {
-      draw_counts(model.types()[t], seed, stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)),
-                  p0, n, s, cnt);
+      draw_counts(model.types()[t], seed,
+                  stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)), p0, n, s, cnt);
     }
   }
 }
@@ -609,8 +619,8 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
       double* sum = s.sums.data() + t * L;  // valid where cnt != 0; write_rows reads 0 elsewhere
       const std::size_t runs = pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
       for (std::size_t h = 0; h < runs; ++h) s.run_year[h] = p0 + s.run_row[h];
-      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), seed, p0, runs,
-                      s, sum, events);
+      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), seed, p0, runs, s,
+                      sum, events);
     }
     write_rows(T, s.sums.data(), s.counts.data(), L, n, out.by_type.data() + row0 * T,
                out.counts.data() + row0 * T, out.annual.data() + row0, s);
@@ -683,8 +693,8 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
 
   if (!options.keep_events) {
     for_blocks([&](std::uint64_t, std::uint64_t r0, std::uint64_t r1) {
-      simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0,
-                     out, nullptr, 0);
+      simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out,
+                     nullptr, 0);
       if (options.years_done) *options.years_done += r1 - r0;
     });
     return out;

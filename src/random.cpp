@@ -123,8 +123,8 @@ inline void philox8(const RoundKeys8& keys, __m256i* x0, __m256i* x1, __m256i* x
 }
 #endif
 
-void philox_scalar(std::array<std::uint32_t, 2> key, const std::uint32_t* const c[4],
-                   std::size_t i, std::uint32_t* const out[4]) {
+void philox_scalar(std::array<std::uint32_t, 2> key, const std::uint32_t* const c[4], std::size_t i,
+                   std::uint32_t* const out[4]) {
   const auto r = philox4x32_10({c[0][i], c[1][i], c[2][i], c[3][i]}, key);
   for (int w = 0; w < 4; ++w) out[w][i] = r[static_cast<std::size_t>(w)];
 }
@@ -204,8 +204,10 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
   const __m256d scale = _mm256_set1_pd(0x1.0p-53), half = _mm256_set1_pd(0x1.0p-54);
   const __m256d below_one = _mm256_set1_pd(kBelowOne);
   for (; i + 4 <= n; i += 4) {
-    const __m256i l = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
-    const __m256i h = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
+    const __m256i l =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
+    const __m256i h =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
     const __m256i bits = _mm256_or_si256(_mm256_slli_epi64(h, 21), _mm256_srli_epi64(l, 11));
     const __m256d top = _mm256_sub_pd(
         _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 32), exp52)), two52);
@@ -256,8 +258,8 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     };
     for (; b + 4 <= m; b += 4) {
       const __m256i t = pairs(take + b, take + b);  // take of each candidate's block
-      const unsigned mask =
-          static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(t, parity))));
+      const unsigned mask = static_cast<unsigned>(
+          _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(t, parity))));
       const __m256i perm = _mm256_cvtepu8_epi32(
           _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo + staged),
@@ -293,8 +295,10 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
       const __m256i z = _mm256_permutevar8x32_epi32(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(years + h + 4)), split);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[0] + m), _mm256_setzero_si256());
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[2] + m), _mm256_permute2x128_si256(a, z, 0x20));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m), _mm256_permute2x128_si256(a, z, 0x31));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[2] + m),
+                          _mm256_permute2x128_si256(a, z, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m),
+                          _mm256_permute2x128_si256(a, z, 0x31));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(take + m), cnt);  // 0, 1 or 2 draws
       m += 8;
       h += 8;
@@ -380,9 +384,9 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
       if (y >= y0 && y < y1) hi[y - y0] = w[j];
     }
   };
-  std::uint64_t g = (y0 + 3) >> 2;           // first whole group
-  const std::uint64_t g_end = y1 >> 2;       // whole groups end
-  if (g > g_end) {                           // [y0, y1) inside one group
+  std::uint64_t g = (y0 + 3) >> 2;      // first whole group
+  const std::uint64_t g_end = y1 >> 2;  // whole groups end
+  if (g > g_end) {                      // [y0, y1) inside one group
     one_group(y0 >> 2);
     return;
   }
@@ -400,13 +404,16 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
       for (int k = 0; k < G; ++k) {
         x0[k] = _mm256_setzero_si256();
         x1[k] = mark;
-        x2[k] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>((g + 8 * k) & 0xFFFFFFFFu)), lane);
+        x2[k] =
+            _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>((g + 8 * k) & 0xFFFFFFFFu)), lane);
         x3[k] = _mm256_set1_epi32(static_cast<int>(g >> 32));
       }
       philox8<G>(keys, x0, x1, x2, x3);
       for (int k = 0; k < G; ++k) {
-        const __m256i t0 = _mm256_unpacklo_epi32(x0[k], x1[k]), t1 = _mm256_unpackhi_epi32(x0[k], x1[k]);
-        const __m256i t2 = _mm256_unpacklo_epi32(x2[k], x3[k]), t3 = _mm256_unpackhi_epi32(x2[k], x3[k]);
+        const __m256i t0 = _mm256_unpacklo_epi32(x0[k], x1[k]),
+                      t1 = _mm256_unpackhi_epi32(x0[k], x1[k]);
+        const __m256i t2 = _mm256_unpacklo_epi32(x2[k], x3[k]),
+                      t3 = _mm256_unpackhi_epi32(x2[k], x3[k]);
         const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
         const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
         auto* dst = reinterpret_cast<__m256i*>(hi + (4 * (g + 8 * k) - y0));

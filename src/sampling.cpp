@@ -56,8 +56,8 @@ std::vector<std::int64_t> sample_poisson(double mean, std::size_t n, std::uint32
 std::vector<std::int64_t> sample_negative_binomial(double mean, double dispersion, std::size_t n,
                                                    std::uint32_t seed, std::uint32_t stream) {
   check_negative_binomial(mean, dispersion);
-  return by_year<std::int64_t>(
-      n, seed, stream, [=](Stream& s) { return negative_binomial(s, mean, dispersion); });
+  return by_year<std::int64_t>(n, seed, stream,
+                               [=](Stream& s) { return negative_binomial(s, mean, dispersion); });
 }
 
 std::vector<std::int64_t> sample(const Frequency& frequency, std::size_t n, std::uint32_t seed,

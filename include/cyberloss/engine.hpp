@@ -33,8 +33,8 @@ class Model {
   explicit Model(std::vector<AttackType> types);
   const std::vector<AttackType>& types() const { return types_; }
   std::size_t size() const { return types_.size(); }
-  double expected_annual_loss() const;    // sum of lambda_t E[X_t]
-  double annual_loss_variance() const;    // compound: Var N E[X]^2 + E[N] Var X, summed over types
+  double expected_annual_loss() const;  // sum of lambda_t E[X_t]
+  double annual_loss_variance() const;  // compound: Var N E[X]^2 + E[N] Var X, summed over types
   // Plain-language warnings, one line per finding, when a run of `years` years (>= 1) cannot
   // estimate the mean of the annual loss and its standard error reliably; empty when it can.
   // Criteria (docs/DESIGN.md, "Reliability of the moments"): a severity with an infinite mean
@@ -74,13 +74,13 @@ void check_years(std::uint64_t first_year, std::uint64_t years);
 int arena_threads(int threads);
 
 struct SimulationOptions {
-  std::uint64_t years = 0;       // 1 .. max_year_end - first_year
+  std::uint64_t years = 0;  // 1 .. max_year_end - first_year
   std::uint32_t seed = 0;
   std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
   int threads = 0;               // 0: all cores; at most max_threads
   std::uint64_t block_size = 0;  // 0: automatic (8192 years); at most max_year_end
   bool keep_events = false;
-  const std::atomic<bool>* cancel = nullptr;      // set to stop at the next block
+  const std::atomic<bool>* cancel = nullptr;         // set to stop at the next block
   std::atomic<std::uint64_t>* years_done = nullptr;  // progress, updated per block
 };
 

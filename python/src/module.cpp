@@ -5,9 +5,9 @@
 namespace cyberloss::bindings {
 
 long long integer_arg(const char* name, const py::handle& value, long long lo, long long hi) {
-  const std::string need = hi == 0x7fffffffffffffffLL
-                               ? "an integer >= " + std::to_string(lo)
-                               : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  const std::string need = hi == 0x7fffffffffffffffLL ? "an integer >= " + std::to_string(lo)
+                                                      : "an integer in [" + std::to_string(lo) +
+                                                            ", " + std::to_string(hi) + "]";
   const auto refuse = [&] {
     return py::value_error(std::string(name) + " must be " + need + ", got " +
                            py::repr(value).cast<std::string>());
