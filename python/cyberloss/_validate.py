@@ -145,7 +145,8 @@ def positive_int(name: str, value, maximum: int = MAX_COUNT) -> int:
 
 
 def integer_in(name: str, value, low: int, high: int, high_text: str | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+    """An integer (not a bool) in [low, high]; ``high_text`` shows the bound in the message."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
         raise ValueError(f"{name} must be an integer in [{low}, {high_text or high}], got {shown(value)}")
     return int(value)
 
