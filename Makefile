@@ -12,7 +12,7 @@ STAMPS := .make
 APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
+CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/*/*.cpp src/*/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
 # The sanitizer build: its own CMake build dir, a staged copy of the package with the sanitized
@@ -66,7 +66,7 @@ test-python: build
 	$(PY) -m pytest -q
 
 # ruff (pyproject.toml), mypy on the package, clang-format (.clang-format) on the C++.
-CPP_FORMATTED := $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
+CPP_FORMATTED := $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/*/*.cpp src/*/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
 lint: build
 	$(PY) -m ruff check python tests benchmarks
 	$(PY) -m mypy
