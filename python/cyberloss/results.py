@@ -170,6 +170,16 @@ class YearLossTable(report_html.Described):
         a dense table's array; built on request for a sparse one)."""
         return self._dense(self._columns[self._column(view)])
 
+    def stored(self, view: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(years, amounts) of a column without building the dense array: a sparse table's
+        years with a loss and their amounts, a dense table's years whose amount is not 0.
+        Every other year is 0.  Read-only views where the table holds them."""
+        values = np.asarray(self._columns[self._column(view)])
+        if self._loss_years is not None:
+            return self._loss_years, values
+        years = np.flatnonzero(values)
+        return years, values[years]
+
     def extra(self, name: str) -> np.ndarray:
         """A per-year extra (counts, multipliers, days), one value per simulated year."""
         if name not in self._extras:

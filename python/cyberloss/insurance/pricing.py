@@ -203,15 +203,6 @@ class Premium(Described):
         return money.yen_table(self.by_section)
 
 
-def _sparse(ylt: results.YearLossTable, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """(years, values) of a column as the core's premium reads it: the years holding an amount."""
-    if ylt.is_sparse:
-        return ylt.loss_years, ylt.annual(column)[ylt.loss_years]
-    x = ylt.annual(column)
-    years = np.flatnonzero(x)
-    return years, x[years]
-
-
 def premium(res: results.YearLossTable, principle: Any = "expected_value",
             loads: Loads | None = None, view: str = "insured", by_section: bool = True) -> Premium:
     """Premium for a year-loss table (the ``insured`` view of an InsuredResult by default).
@@ -230,11 +221,11 @@ def premium(res: results.YearLossTable, principle: Any = "expected_value",
     if res.n_years < MIN_YEARS:
         raise ValueError(f"premium needs at least {MIN_YEARS} simulated years, got {res.n_years}")
     names = [c for c in res.columns if c.startswith(f"{view}_")] if by_section else []
-    years, values = _sparse(res, view)
+    years, values = res.stored(view)
     sections: dict[str, Any] = {}
-    for c in names:
-        full = res.annual(c)
-        sections[c[len(view) + 1:]] = np.ascontiguousarray(full[years])
+    for c in names:   # a sparse table's columns share its years; a dense one is read at them
+        part = res.stored(c)[1] if res.is_sparse else res.annual(c)[years]
+        sections[c[len(view) + 1:]] = np.ascontiguousarray(part)
     p = _core.premium(principle.to_core(), loads.to_core(), res.n_years, years, values, sections)
     rows = [(s, *p["by_section"][s]) for s in (c[len(view) + 1:] for c in names)]
     table = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",

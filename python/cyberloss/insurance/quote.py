@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _json, _validate, config, stats
+from ..calibration import load as load_calibration
 from ..config import documents
 from ..organisation import profile as org_profile
 from ..organisation.simulate import QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR, expected_events, simulate_organisation
@@ -263,10 +264,12 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
         settings = dataclasses.replace(settings, years=years)
     if seed is not None:
         settings = dataclasses.replace(settings, seed=seed)
-    events = expected_events(profile, settings.years)
+    cal = load_calibration()
+    events = expected_events(profile, settings.years, calibration=cal)
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
                              "incidents and the deductible x limit grid)", "simulate fewer years")
-    sim = simulate_organisation(profile, settings.years, settings.seed, progress=progress)
+    sim = simulate_organisation(profile, settings.years, settings.seed, calibration=cal,
+                                progress=progress)
     name = getattr(profile, "name", None) or path.stem
     return quote_events(sim.table, sim.n_years, policy, settings, name=str(name))
