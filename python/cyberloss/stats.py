@@ -176,10 +176,11 @@ class Sample:
         return self._measure("tvar", p)
 
     def _measure(self, which: str, p):
-        table = self.tail(p)[[which, f"{which}_se"]]
-        if np.ndim(p) == 0:
-            return Estimate(float(table.iloc[0, 0]), float(table.iloc[0, 1]))
-        return table
+        if np.ndim(p) == 0:   # one level: no table (pandas costs more than the measure)
+            level = check_level(p)
+            t = self.core(level).tail([level])
+            return Estimate(float(t[which][0]), float(t[f"{which}_se"][0]))
+        return self.tail(p)[[which, f"{which}_se"]]
 
     def exceedance(self, threshold: float = 0.0) -> Estimate:
         """P(X > threshold) with its binomial SE."""

@@ -11,6 +11,7 @@ their random numbers.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -40,14 +41,15 @@ class OrganisationSimulation(results.YearLossTable):
     """
 
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
-                 period: str, rates: Mapping[str, float], provenance: pd.DataFrame,
+                 period: str, rates: Mapping[str, float],
+                 provenance: pd.DataFrame | Callable[[], pd.DataFrame],
                  warnings: Sequence[str] = ()):
         self.table = table
         self.profile = profile
         self.basis = basis
         self.period = period
         self.rates = dict(rates)
-        self._provenance = provenance
+        self._provenance_of = provenance   # a table, or a function building it when first asked
         self._types = list(table.type_names)
         parts = np.asarray(table.components)
         columns = {c: parts[i] for i, c in enumerate(comp.COMPONENTS)}
@@ -81,6 +83,11 @@ class OrganisationSimulation(results.YearLossTable):
             "downtime_days": np.asarray(t.downtime_days),
             **{c: parts[i] for i, c in enumerate(comp.COMPONENTS)},
         })[["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]]
+
+    @functools.cached_property
+    def _provenance(self) -> pd.DataFrame:
+        p = self._provenance_of
+        return p() if callable(p) else p
 
     def provenance(self) -> pd.DataFrame:
         """Per attack type: the rate used and the quality and source of each input."""
@@ -224,7 +231,8 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
                                         0, 0, report_progress.callback(progress))
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
-                                  _provenance(cal, profile.data, list(cal.attack_types), rates, basis, period),
+                                  functools.partial(_provenance, cal, profile.data, list(cal.attack_types),
+                                                    rates, basis, period),
                                   model.reliability_warnings(n))
 
 
