@@ -285,3 +285,18 @@ def test_reliability_warnings_travel_with_the_year_loss_table(sim):
                               warnings=["the mean is out of reach"])
     assert warned.warnings == ["the mean is out of reach"]
     assert "<b>warning</b>: the mean is out of reach" in warned._repr_html_()
+
+
+def test_stored_amounts_are_the_dense_years_with_a_loss():
+    x = np.array([0.0, 3.0, 0.0, 0.0, 5.0, 1.0])
+    dense = cl.YearLossTable(6, {"gross": x}, views=("gross",))
+    sparse = cl.YearLossTable(6, {"gross": np.array([3.0, 5.0, 1.0])}, views=("gross",),
+                              loss_years=np.array([1, 4, 5]))
+    for t in (dense, sparse):
+        years, values = t.stored()
+        np.testing.assert_array_equal(years, [1, 4, 5])
+        np.testing.assert_array_equal(values, x[years])
+        np.testing.assert_array_equal(t.annual(), x)
+        # one level gives the same Estimate as the table of several
+        assert t.var(0.5) == t.var([0.5, 0.9]).loc[0.5, "var"]
+        assert t.tvar(0.5).se == t.tvar([0.5, 0.9]).loc[0.5, "tvar_se"]
