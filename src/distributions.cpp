@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -425,9 +426,17 @@ double SplicedLognormalGPD::lev(double x) const {
 }
 
 void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size_t n) const {
-  body_.quantile_batch(u, out, n);
-  for (std::size_t i = 0; i < n; ++i)
-    if (u[i] > body_prob_) out[i] = threshold_ + gpd_quantile((1.0 - u[i]) / tail_prob_);
+  // The body's quantiles overwrite out, which may be u: each chunk's uniforms are copied first
+  // so that the tail test and the GPD quantile still read them.
+  constexpr std::size_t B = 256;
+  double buf[B];
+  for (std::size_t start = 0; start < n; start += B) {
+    const std::size_t m = std::min(B, n - start);
+    std::memcpy(buf, u + start, m * sizeof(double));
+    body_.quantile_batch(buf, out + start, m);
+    for (std::size_t i = 0; i < m; ++i)
+      if (buf[i] > body_prob_) out[start + i] = threshold_ + gpd_quantile((1.0 - buf[i]) / tail_prob_);
+  }
 }
 
 std::shared_ptr<const Severity> SplicedLognormalGPD::scaled(double factor) const {

@@ -66,45 +66,101 @@ double available_memory_bytes() {
   return static_cast<double>(pages) * static_cast<double>(page);
 }
 
+void check_years(std::uint64_t first_year, std::uint64_t years) {
+  if (years == 0) throw std::invalid_argument("years must be >= 1, got 0");
+  if (years > max_year_end)
+    throw std::invalid_argument("years must be <= 2^63, got " + std::to_string(years));
+  if (first_year > max_year_end - years)
+    throw std::invalid_argument("first_year + years must be <= 2^63 (year indices are in [0, 2^63)), "
+                                "got first_year " + std::to_string(first_year) + " and years " +
+                                std::to_string(years));
+}
+
+int arena_threads(int threads) {
+  if (threads < 0 || threads > max_threads)
+    throw std::invalid_argument("threads must be in [1, " + std::to_string(max_threads) +
+                                "] (0: all cores), got " + std::to_string(threads));
+  const int cores = tbb::this_task_arena::max_concurrency();
+  return threads == 0 ? cores : std::min(threads, cores);
+}
+
+namespace {
+
+// Years per inner pass of a block at most: the per-type columns of one pass stay in L1/L2
+// cache.
+constexpr std::size_t kChunk = 1024;
+// Bytes of a pass's columns per (year, type): counts, sums, and the staged output row (by_type
+// and counts). A model with many types gets shorter passes, so that they stay within
+// kPassBytes (at least one year per pass).
+constexpr std::size_t kCellBytes = 4 + 8 + 8 + 4;
+constexpr std::size_t kPassBytes = std::size_t{4} << 20;
+// Severities converted at once: a pass's events of one type are taken in batches of at most
+// this many (a year with more events in segments of it), so the working memory does not grow
+// with the rate. Batches only regroup the same draws: the results keep their bits.
+constexpr std::size_t kBatch = std::size_t{1} << 14;
+
+std::size_t pass_years(std::size_t T) {
+  return std::max<std::size_t>(1, std::min(kChunk, kPassBytes / (T * kCellBytes)));
+}
+
+// Per-thread working memory of a pass of L years and T types, as Scratch allocates it.
+double scratch_bytes(std::size_t T, std::size_t L, bool events) {
+  const double l = static_cast<double>(L), cells = static_cast<double>(T) * l;
+  double bytes = cells * kCellBytes;                  // counts, sums, row_by_type, row_counts
+  bytes += l * (4 + 8 + 8) + (l + 8) * (4 + 4);        // hi, row_annual, run_year; run_row, run_count
+  bytes += static_cast<double>(kBatch + 1) * 8;       // losses
+  if (events) bytes += l * 8;                         // event_pos
+  return bytes;
+}
+
+// The parts of simulation_bytes: outputs; working memory of all threads; an event table of
+// `events` rows with the offsets of n_blocks blocks.
+double output_bytes(const SimulationOptions& o, std::size_t T) {
+  return static_cast<double>(o.years) * (8.0 + static_cast<double>(T) * (8.0 + 4.0));
+}
+
+double working_bytes(const SimulationOptions& o, std::size_t T) {
+  return arena_threads(o.threads) * scratch_bytes(T, pass_years(T), o.keep_events);
+}
+
+double event_table_bytes(double events, std::uint64_t n_blocks) {
+  return events * (8.0 + 4.0 + 4.0 + 8.0) + (static_cast<double>(n_blocks) + 1.0) * 8.0;
+}
+
+std::uint64_t block_years(const SimulationOptions& o) {
+  return std::min<std::uint64_t>(o.block_size ? o.block_size : 8192, o.years);
+}
+
+}  // namespace
+
 double simulation_bytes(const Model& model, const SimulationOptions& options) {
-  const double years = static_cast<double>(options.years);
-  const double types = static_cast<double>(model.size());
-  double bytes = years * (8.0 + types * (8.0 + 4.0));
-  if (options.keep_events) {
+  double bytes = output_bytes(options, model.size()) + working_bytes(options, model.size());
+  if (options.keep_events && options.years) {
     double events_per_year = 0.0;
     for (const auto& t : model.types()) events_per_year += t.frequency->mean();
-    bytes += years * events_per_year * (8.0 + 4.0 + 4.0 + 8.0) * 1.25;
+    const std::uint64_t block = block_years(options);
+    bytes += event_table_bytes(static_cast<double>(options.years) * events_per_year,
+                               options.years / block + 1);
   }
   return bytes;
 }
 
 namespace {
 
-struct BlockEvents {
-  std::vector<std::int64_t> year;
-  std::vector<std::int32_t> type;
-  std::vector<std::int32_t> k;
-  std::vector<double> loss;
-};
-
-// Years per inner pass of a block: the per-type columns of one pass stay in L1/L2 cache.
-constexpr std::size_t kChunk = 1024;
-
-// Per-thread working memory, reused by every block the thread runs.
+// Per-thread working memory, reused by every block the thread runs. Columns hold one pass of
+// L = pass_years(T) years: element (t, i) at t * L + i.
 struct Scratch {
   std::vector<std::uint32_t> hi;       // frequency words of one type
-  std::vector<std::uint32_t> counts;   // (T, kChunk) counts, one column per type
-  std::vector<double> sums;            // (T, kChunk) annual loss per type
+  std::vector<std::uint32_t> counts;   // (T, L) counts, one column per type
+  std::vector<double> sums;            // (T, L) annual loss per type
   std::vector<std::uint32_t> run_row;  // years of the pass with events (of one type) ...
   std::vector<std::uint64_t> run_year;
   std::vector<std::uint32_t> run_count;  // ... and their counts
-  std::vector<double> losses;            // the events' uniforms, then their losses
-  std::vector<double> row_by_type;       // (kChunk, T) output rows of a pass, staged in cache ...
+  std::vector<double> losses;            // a batch of uniforms, then their losses
+  std::vector<double> row_by_type;       // (L, T) output rows of a pass, staged in cache ...
   std::vector<std::int32_t> row_counts;  // ... before one streaming copy to the result
   std::vector<double> row_annual;
-  std::vector<std::vector<double>> type_losses;  // per type, when events are kept ...
-  std::vector<std::uint32_t> event_rows;         // ... the rows of the pass with any event
-  std::vector<std::size_t> cursor;               // ... and each type's next loss
+  std::vector<std::uint64_t> event_pos;  // per year of the pass: its next row in the event table
 };
 
 Scratch& scratch() {
@@ -123,8 +179,9 @@ void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t strea
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t c = type.frequency->count(seed, stream, y0 + i);
     if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
-      throw std::overflow_error("attack type '" + type.name + "': annual count " +
-                                std::to_string(c) + " exceeds 2^31 - 1");
+      throw std::range_error("attack type '" + type.name + "': annual count " +
+                             std::to_string(c) + " in year " + std::to_string(y0 + i) +
+                             " exceeds the count column's limit of 2^31 - 1");
     cnt[i] = static_cast<std::uint32_t>(c);
   }
 }
@@ -165,14 +222,14 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
 // counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile time for the usual
 // small models so that the inner loop disappears.
 template <class Count>
-void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t n,
-                    double* by_type, std::int32_t* counts, double* annual) {
+void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t L,
+                    std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
   for (std::size_t i = 0; i < n; ++i) {
     double x = 0.0;
     for (std::size_t t = 0; t < T; ++t) {
-      const double v = cnt[t * kChunk + i] ? sums[t * kChunk + i] : 0.0;
+      const double v = cnt[t * L + i] ? sums[t * L + i] : 0.0;
       by_type[i * T + t] = v;
-      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * kChunk + i]);
+      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * L + i]);
       x += v;
     }
     annual[i] = x;
@@ -180,35 +237,36 @@ void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::
 }
 
 template <std::size_t T>
-void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t n,
+void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
                       double* by_type, std::int32_t* counts, double* annual) {
-  write_rows_any(std::integral_constant<std::size_t, T>{}, sums, cnt, n, by_type, counts, annual);
+  write_rows_any(std::integral_constant<std::size_t, T>{}, sums, cnt, L, n, by_type, counts,
+                 annual);
 }
 
 #if defined(__AVX2__)
 // T = 4 with 4x4 register transposes: four years per step. The same IEEE additions in the
 // same order as write_rows_fixed. The stores are non-temporal (see stream_copy) where the
 // destination rows are aligned, which they are for large results except at odd block starts.
-void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, double* by_type,
-                 std::int32_t* counts, double* annual) {
+void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
+                 double* by_type, std::int32_t* counts, double* annual) {
   auto misaligned = [](const void* p, std::uintptr_t a) {
     return reinterpret_cast<std::uintptr_t>(p) % a != 0;
   };
   if (misaligned(by_type, 32) || misaligned(counts, 16) || misaligned(annual, 8))
-    return write_rows_fixed<4>(sums, cnt, n, by_type, counts, annual);
+    return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
   // Rows before the first whole 32-byte line of annual go the ordinary way.
   const std::size_t head =
       std::min(n, (32 - reinterpret_cast<std::uintptr_t>(annual) % 32) % 32 / sizeof(double));
-  write_rows_fixed<4>(sums, cnt, head, by_type, counts, annual);
+  write_rows_fixed<4>(sums, cnt, L, head, by_type, counts, annual);
   std::size_t i = head;
   for (; i + 4 <= n; i += 4) {
     __m256d v[4];
     __m128i c[4];
     __m256d x = _mm256_setzero_pd();
     for (std::size_t t = 0; t < 4; ++t) {
-      c[t] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cnt + t * kChunk + i));
+      c[t] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cnt + t * L + i));
       const __m256i zero = _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(c[t], _mm_setzero_si128()));
-      v[t] = _mm256_andnot_pd(_mm256_castsi256_pd(zero), _mm256_loadu_pd(sums + t * kChunk + i));
+      v[t] = _mm256_andnot_pd(_mm256_castsi256_pd(zero), _mm256_loadu_pd(sums + t * L + i));
       x = _mm256_add_pd(x, v[t]);
     }
     _mm256_stream_pd(annual + i, x);
@@ -227,7 +285,7 @@ void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t n, do
     _mm_stream_si128(crow + 2, _mm_unpacklo_epi64(q, u));
     _mm_stream_si128(crow + 3, _mm_unpackhi_epi64(q, u));
   }
-  write_rows_fixed<4>(sums + i, cnt + i, n - i, by_type + i * 4, counts + i * 4, annual + i);
+  write_rows_fixed<4>(sums + i, cnt + i, L, n - i, by_type + i * 4, counts + i * 4, annual + i);
   _mm_sfence();
 }
 #endif
@@ -252,138 +310,219 @@ void stream_copy(void* dst, const void* src, std::size_t bytes) {
 #endif
 
 void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt,
-                       std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
+                       std::size_t L, std::size_t n, double* by_type, std::int32_t* counts,
+                       double* annual) {
   switch (T) {
-    case 1: return write_rows_fixed<1>(sums, cnt, n, by_type, counts, annual);
-    case 2: return write_rows_fixed<2>(sums, cnt, n, by_type, counts, annual);
-    case 3: return write_rows_fixed<3>(sums, cnt, n, by_type, counts, annual);
-    case 4: return write_rows_fixed<4>(sums, cnt, n, by_type, counts, annual);
-    case 5: return write_rows_fixed<5>(sums, cnt, n, by_type, counts, annual);
-    case 6: return write_rows_fixed<6>(sums, cnt, n, by_type, counts, annual);
-    case 7: return write_rows_fixed<7>(sums, cnt, n, by_type, counts, annual);
-    case 8: return write_rows_fixed<8>(sums, cnt, n, by_type, counts, annual);
+    case 1: return write_rows_fixed<1>(sums, cnt, L, n, by_type, counts, annual);
+    case 2: return write_rows_fixed<2>(sums, cnt, L, n, by_type, counts, annual);
+    case 3: return write_rows_fixed<3>(sums, cnt, L, n, by_type, counts, annual);
+    case 4: return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
+    case 5: return write_rows_fixed<5>(sums, cnt, L, n, by_type, counts, annual);
+    case 6: return write_rows_fixed<6>(sums, cnt, L, n, by_type, counts, annual);
+    case 7: return write_rows_fixed<7>(sums, cnt, L, n, by_type, counts, annual);
+    case 8: return write_rows_fixed<8>(sums, cnt, L, n, by_type, counts, annual);
     default: break;
   }
-  write_rows_any(T, sums, cnt, n, by_type, counts, annual);
+  write_rows_any(T, sums, cnt, L, n, by_type, counts, annual);
 }
 
 // The output rows of a pass: T = 4 straight to the result; otherwise staged in cache (in s)
 // and copied with streaming stores. Without AVX2, written directly.
-void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t n,
-                double* by_type, std::int32_t* counts, double* annual, Scratch& s) {
+void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
+                std::size_t n, double* by_type, std::int32_t* counts, double* annual,
+                Scratch& s) {
 #if defined(__AVX2__)
-  if (T == 4) return write_rows4(sums, cnt, n, by_type, counts, annual);
-  s.row_by_type.resize(T * kChunk);
-  s.row_counts.resize(T * kChunk);
-  s.row_annual.resize(kChunk);
-  write_rows_staged(T, sums, cnt, n, s.row_by_type.data(), s.row_counts.data(),
+  if (T == 4) return write_rows4(sums, cnt, L, n, by_type, counts, annual);
+  write_rows_staged(T, sums, cnt, L, n, s.row_by_type.data(), s.row_counts.data(),
                     s.row_annual.data());
   stream_copy(by_type, s.row_by_type.data(), n * T * sizeof(double));
   stream_copy(counts, s.row_counts.data(), n * T * sizeof(std::int32_t));
   stream_copy(annual, s.row_annual.data(), n * sizeof(double));
 #else
   (void)s;
-  write_rows_staged(T, sums, cnt, n, by_type, counts, annual);
+  write_rows_staged(T, sums, cnt, L, n, by_type, counts, annual);
 #endif
 }
 
-// Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
-// Each pass of kChunk years draws every type's counts, then the severities of that type's
-// events (draw k of year y is event k), sums them per year in event order, and finally writes
-// each output row once.
-void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
-                    std::uint64_t r0, SimulationResult& out, BlockEvents* events) {
-  const std::size_t T = model.size();
-  Scratch& s = scratch();
-  s.hi.resize(kChunk);
-  s.counts.resize(T * kChunk);
-  s.sums.resize(T * kChunk);
-  s.run_row.resize(kChunk + 8);
-  s.run_year.resize(kChunk);
-  s.run_count.resize(kChunk + 8);
-  if (events) s.type_losses.resize(T);
+// Where a block's events go in the event table, when events are kept.
+struct EventTable {
+  std::int64_t* year;
+  std::int32_t* type;
+  std::int32_t* k;
+  double* loss;
+};
 
-  for (std::uint64_t p0 = y0; p0 < y1; p0 += kChunk) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, y1 - p0));
-    if (events) s.event_rows.clear();
-    for (std::size_t t = 0; t < T; ++t) {
-      const AttackType& type = model.types()[t];
-      const std::uint32_t index = static_cast<std::uint32_t>(t);
-      std::uint32_t* cnt = s.counts.data() + t * kChunk;
-      double* sum = s.sums.data() + t * kChunk;  // valid where cnt != 0
-      draw_counts(type, seed, stream_id(Purpose::frequency, index), p0, n, s, cnt);
-
-      const std::size_t runs = pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
-      std::uint64_t total = 0;
-      for (std::size_t h = 0; h < runs; ++h) {
-        s.run_year[h] = p0 + s.run_row[h];
-        total += s.run_count[h];
-      }
-      s.losses.resize(static_cast<std::size_t>(total) + 1);
-      double* loss = s.losses.data();
-      uniform_runs(seed, stream_id(Purpose::severity, index), s.run_year.data(),
-                   s.run_count.data(), runs, loss);
-      type.severity->quantile_batch(loss, loss, static_cast<std::size_t>(total));
-
-      // Only the rows with events are set; write_rows reads the others as 0. A year's sum is
-      // ((0 + x_0) + x_1) + ... in event order. Years with one or two events (nearly all, and
-      // a mix the branch predictor cannot learn) take x_0 + (x_1 or 0) without a branch: the
-      // same bits, since 0 + x = x + 0 = x for the positive losses. losses has one spare slot.
-      loss[total] = 0.0;
-      for (std::size_t h = 0, e = 0; h < runs; ++h) {
-        const std::uint32_t c = s.run_count[h];
-        const double pair[2] = {0.0, loss[e + 1]};
-        double x = loss[e] + pair[c >= 2];
-        for (std::uint32_t k = 2; k < c; ++k) x += loss[e + k];
-        e += c;
-        sum[s.run_row[h]] = x;
-      }
-      if (events) {
-        s.type_losses[t].assign(loss, loss + total);
-        s.event_rows.insert(s.event_rows.end(), s.run_row.data(), s.run_row.data() + runs);
-      }
+// The severities of one attack type's events in a pass of years [p0, p0 + n): run h (year
+// p0 + run_row[h] with run_count[h] events) gets the losses of draws 0, 1, ... of that year,
+// summed in event order into sum[run_row[h]]; with an event table, each loss is also written
+// at event_pos[run_row[h]], which advances past the year's events of this type.
+void type_severities(const Severity& severity, std::uint32_t type, std::uint32_t seed,
+                     std::uint64_t p0, std::size_t runs, Scratch& s, double* sum,
+                     const EventTable* events) {
+  const std::uint32_t stream = stream_id(Purpose::severity, type);
+  double* loss = s.losses.data();
+  auto record = [&](std::uint32_t row, std::uint64_t k0, const double* x, std::size_t m) {
+    std::uint64_t& e = s.event_pos[row];
+    for (std::size_t j = 0; j < m; ++j, ++e) {
+      events->year[e] = static_cast<std::int64_t>(p0 + row);
+      events->type[e] = static_cast<std::int32_t>(type);
+      events->k[e] = static_cast<std::int32_t>(k0 + j);
+      events->loss[e] = x[j];
     }
+  };
+  std::size_t h = 0;
+  while (h < runs) {
+    if (s.run_count[h] > kBatch) {
+      // A year with more events than a batch: its draws in segments, summed in order.
+      const std::uint32_t row = s.run_row[h], c = s.run_count[h];
+      double x = 0.0;
+      for (std::uint64_t k0 = 0; k0 < c; k0 += kBatch) {
+        const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(kBatch, c - k0));
+        uniform_range(seed, stream, s.run_year[h], k0, m, loss);
+        severity.quantile_batch(loss, loss, m);
+        for (std::size_t j = 0; j < m; ++j) x += loss[j];
+        if (events) record(row, k0, loss, m);
+      }
+      sum[row] = x;
+      ++h;
+      continue;
+    }
+    std::size_t h1 = h, total = 0;
+    while (h1 < runs && s.run_count[h1] <= kBatch - total) total += s.run_count[h1++];
+    uniform_runs(seed, stream, s.run_year.data() + h, s.run_count.data() + h, h1 - h, loss);
+    severity.quantile_batch(loss, loss, total);
 
-    const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
-    write_rows(T, s.sums.data(), s.counts.data(), n, out.by_type.data() + row0 * T,
-               out.counts.data() + row0 * T, out.annual.data() + row0, s);
-
-    if (events) {
-      // Only the rows with an event of some type, in year order (nearly all rows have none).
-      std::sort(s.event_rows.begin(), s.event_rows.end());
-      s.event_rows.erase(std::unique(s.event_rows.begin(), s.event_rows.end()), s.event_rows.end());
-      s.cursor.assign(T, 0);
-      for (const std::uint32_t i : s.event_rows)
-        for (std::size_t t = 0; t < T; ++t) {
-          const std::uint32_t c = s.counts[t * kChunk + i];
-          for (std::uint32_t k = 0; k < c; ++k) {
-            events->year.push_back(static_cast<std::int64_t>(p0 + i));
-            events->type.push_back(static_cast<std::int32_t>(t));
-            events->k.push_back(static_cast<std::int32_t>(k));
-            events->loss.push_back(s.type_losses[t][s.cursor[t]++]);
-          }
-        }
-      s.event_rows.clear();
+    // A year's sum is ((0 + x_0) + x_1) + ... in event order. Years with one or two events
+    // (nearly all, and a mix the branch predictor cannot learn) take x_0 + (x_1 or 0) without
+    // a branch: the same bits, since 0 + x = x + 0 = x for the positive losses. losses has
+    // one spare slot.
+    loss[total] = 0.0;
+    for (std::size_t e = 0; h < h1; ++h) {
+      const std::uint32_t c = s.run_count[h];
+      const double pair[2] = {0.0, loss[e + 1]};
+      double x = loss[e] + pair[c >= 2];
+      for (std::uint32_t k = 2; k < c; ++k) x += loss[e + k];
+      sum[s.run_row[h]] = x;
+      if (events) record(s.run_row[h], 0, loss + e, c);
+      e += c;
     }
   }
 }
 
+// Counts of every type for the years [p0, p0 + n) of a pass into s.counts (column t * L): drawn,
+// or read back from the result's rows r0.. when a first sweep has stored them there.
+void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::size_t n,
+                 std::size_t L, Scratch& s, const std::int32_t* stored) {
+  const std::size_t T = model.size();
+  for (std::size_t t = 0; t < T; ++t) {
+    std::uint32_t* cnt = s.counts.data() + t * L;
+    if (stored) {
+      for (std::size_t i = 0; i < n; ++i) cnt[i] = static_cast<std::uint32_t>(stored[i * T + t]);
+    } else {
+      draw_counts(model.types()[t], seed, stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)),
+                  p0, n, s, cnt);
+    }
+  }
+}
+
+void prepare(Scratch& s, std::size_t T, std::size_t L, bool events) {
+  s.hi.resize(L);
+  s.counts.resize(T * L);
+  s.sums.resize(T * L);
+  s.run_row.resize(L + 8);
+  s.run_year.resize(L);
+  s.run_count.resize(L + 8);
+  s.losses.resize(kBatch + 1);
+#if defined(__AVX2__)
+  if (T != 4) {
+    s.row_by_type.resize(T * L);
+    s.row_counts.resize(T * L);
+    s.row_annual.resize(L);
+  }
+#endif
+  if (events) s.event_pos.resize(L);
+}
+
+// Counts only, for years [y0, y1) into rows r0.. of the result: the first sweep of a run that
+// keeps its events, which sizes the event table before any event is drawn.
+void count_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
+                 std::uint64_t r0, SimulationResult& out) {
+  const std::size_t T = model.size(), L = pass_years(T);
+  Scratch& s = scratch();
+  prepare(s, T, L, false);
+  for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
+    pass_counts(model, seed, p0, n, L, s, nullptr);
+    std::int32_t* rows = out.counts.data() + static_cast<std::size_t>(r0 + (p0 - y0)) * T;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t t = 0; t < T; ++t)
+        rows[i * T + t] = static_cast<std::int32_t>(s.counts[t * L + i]);
+  }
+}
+
+// Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
+// Each pass of L = pass_years(T) years takes every type's counts, then the severities of that
+// type's events (draw k of year y is event k), summed per year in event order, and finally
+// writes each output row once. With an event table, the counts are those of the first sweep
+// (already in the result) and the block's events start at row first_event of the table.
+void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
+                    std::uint64_t r0, SimulationResult& out, const EventTable* events,
+                    std::uint64_t first_event) {
+  const std::size_t T = model.size(), L = pass_years(T);
+  Scratch& s = scratch();
+  prepare(s, T, L, events != nullptr);
+
+  for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
+    const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
+    pass_counts(model, seed, p0, n, L, s, events ? out.counts.data() + row0 * T : nullptr);
+    if (events) {
+      // Year i's events start after those of the pass's earlier years: (year, type, k) order.
+      for (std::size_t i = 0; i < n; ++i) {
+        s.event_pos[i] = first_event;
+        for (std::size_t t = 0; t < T; ++t) first_event += s.counts[t * L + i];
+      }
+    }
+    for (std::size_t t = 0; t < T; ++t) {
+      const std::uint32_t* cnt = s.counts.data() + t * L;
+      double* sum = s.sums.data() + t * L;  // valid where cnt != 0; write_rows reads 0 elsewhere
+      const std::size_t runs = pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
+      for (std::size_t h = 0; h < runs; ++h) s.run_year[h] = p0 + s.run_row[h];
+      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), seed, p0, runs,
+                      s, sum, events);
+    }
+    write_rows(T, s.sums.data(), s.counts.data(), L, n, out.by_type.data() + row0 * T,
+               out.counts.data() + row0 * T, out.annual.data() + row0, s);
+  }
+}
+
+std::string mib(double bytes) { return format_value(std::ceil(bytes / 1048576.0)) + " MiB"; }
+
 }  // namespace
 
 SimulationResult simulate(const Model& model, const SimulationOptions& options) {
-  if (options.years == 0) throw std::invalid_argument("years must be >= 1, got 0");
-  if (options.threads < 0)
-    throw std::invalid_argument("threads must be >= 0 (0 = all cores), got " +
-                                std::to_string(options.threads));
-  if (options.first_year > std::numeric_limits<std::uint64_t>::max() - options.years)
-    throw std::invalid_argument("first_year + years overflows");
+  check_years(options.first_year, options.years);
+  if (options.block_size > max_year_end)
+    throw std::invalid_argument("block_size must be <= 2^63 (0: automatic), got " +
+                                std::to_string(options.block_size));
+  const int threads = arena_threads(options.threads);
+  for (const auto& t : model.types()) {
+    // Counts are int32: refuse a frequency whose counts would come near the limit.
+    const double reach = t.frequency->mean() + 10.0 * std::sqrt(t.frequency->variance());
+    if (!(reach < 2147483647.0))
+      throw std::invalid_argument("attack type '" + t.name + "': frequency mean " +
+                                  format_value(t.frequency->mean()) +
+                                  " gives annual counts beyond the limit of 2^31 - 1 per year");
+  }
   const double need = simulation_bytes(model, options);
   const double have = available_memory_bytes();
-  if (need > 0.8 * have)
-    throw memory_error("simulation of " + std::to_string(options.years) + " years needs about " +
-                       format_value(std::ceil(need / 1048576.0)) + " MiB, but only " +
+  auto refuse = [&](const std::string& what, double bytes) {
+    throw memory_error("simulation of " + std::to_string(options.years) + " years " + what +
+                       " needs about " + mib(bytes) + ", but only " +
                        format_value(std::floor(have / 1048576.0)) +
                        " MiB are available; simulate fewer years per run");
+  };
+  if (need > 0.8 * have) refuse(options.keep_events ? "with its events" : "", need);
 
   SimulationResult out;
   out.years = options.years;
@@ -397,49 +536,67 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   out.by_type.resize(n * out.n_types);
   out.counts.resize(n * out.n_types);
 
-  const std::uint64_t block = options.block_size ? options.block_size : 8192;
-  const std::uint64_t n_blocks = (options.years + block - 1) / block;
-  std::vector<BlockEvents> block_events(options.keep_events ? n_blocks : 0);
+  // years <= 2^63 and block <= years: none of the block arithmetic below can wrap.
+  const std::uint64_t block = block_years(options);
+  const std::uint64_t n_blocks = options.years / block + (options.years % block != 0);
+  auto block_end = [&](std::uint64_t r0) { return r0 + std::min(block, options.years - r0); };
   std::atomic<bool> stopped{false};
-
-  const int threads = options.threads ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
-  arena.execute([&] {
-    tbb::parallel_for(
-        tbb::blocked_range<std::uint64_t>(0, n_blocks, 1),
-        [&](const tbb::blocked_range<std::uint64_t>& range) {
-          for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
-            if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
-              stopped = true;
-              return;
+  auto for_blocks = [&](auto body) {
+    arena.execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<std::uint64_t>(0, n_blocks, 1),
+          [&](const tbb::blocked_range<std::uint64_t>& range) {
+            for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
+              if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+                stopped = true;
+                return;
+              }
+              body(b, b * block, block_end(b * block));
             }
-            const std::uint64_t r0 = b * block;
-            const std::uint64_t r1 = std::min(options.years, r0 + block);
-            simulate_block(model, options.seed, options.first_year + r0,
-                           options.first_year + r1, r0, out,
-                           options.keep_events ? &block_events[b] : nullptr);
-            if (options.years_done) *options.years_done += r1 - r0;
-          }
-        },
-        tbb::simple_partitioner());
-  });
-  if (stopped) throw cancelled("simulation cancelled");
+          },
+          tbb::simple_partitioner());
+    });
+    if (stopped) throw cancelled("simulation cancelled");
+  };
 
-  if (options.keep_events) {
-    std::size_t total = 0;
-    for (const auto& be : block_events) total += be.loss.size();
-    out.event_year.reserve(total);
-    out.event_type.reserve(total);
-    out.event_k.reserve(total);
-    out.event_loss.reserve(total);
-    for (auto& be : block_events) {
-      out.event_year.insert(out.event_year.end(), be.year.begin(), be.year.end());
-      out.event_type.insert(out.event_type.end(), be.type.begin(), be.type.end());
-      out.event_k.insert(out.event_k.end(), be.k.begin(), be.k.end());
-      out.event_loss.insert(out.event_loss.end(), be.loss.begin(), be.loss.end());
-      be = BlockEvents{};
-    }
+  if (!options.keep_events) {
+    for_blocks([&](std::uint64_t, std::uint64_t r0, std::uint64_t r1) {
+      simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0,
+                     out, nullptr, 0);
+      if (options.years_done) *options.years_done += r1 - r0;
+    });
+    return out;
   }
+
+  // With events: the counts first, then the event table at its exact size, then each block
+  // writes its events straight to their rows.
+  std::vector<std::uint64_t> first_event(static_cast<std::size_t>(n_blocks) + 1, 0);
+  for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
+    count_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out);
+    std::uint64_t total = 0;
+    for (std::size_t i = static_cast<std::size_t>(r0) * out.n_types;
+         i < static_cast<std::size_t>(r1) * out.n_types; ++i)
+      total += static_cast<std::uint32_t>(out.counts[i]);
+    first_event[static_cast<std::size_t>(b) + 1] = total;
+  });
+  std::partial_sum(first_event.begin(), first_event.end(), first_event.begin());
+  const double events = static_cast<double>(first_event.back());
+  const double exact = output_bytes(options, model.size()) + working_bytes(options, model.size()) +
+                       event_table_bytes(events, n_blocks);
+  if (exact > 0.8 * have) refuse("with its " + format_value(events) + " events", exact);
+  const std::size_t total = static_cast<std::size_t>(first_event.back());
+  out.event_year.resize(total);
+  out.event_type.resize(total);
+  out.event_k.resize(total);
+  out.event_loss.resize(total);
+  const EventTable table{out.event_year.data(), out.event_type.data(), out.event_k.data(),
+                         out.event_loss.data()};
+  for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
+    simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out,
+                   &table, first_event[static_cast<std::size_t>(b)]);
+    if (options.years_done) *options.years_done += r1 - r0;
+  });
   return out;
 }
 

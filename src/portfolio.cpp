@@ -99,6 +99,8 @@ std::uint32_t PortfolioFrequency::policy_of(std::size_t type, double u) const {
 PortfolioEvents portfolio_events(const PortfolioFrequency& f, std::uint32_t seed,
                                  std::uint64_t first_year, std::uint64_t years, int threads,
                                  std::uint64_t max_events, const std::atomic<bool>* cancel) {
+  check_years(first_year, years);
+  const int arena_size = arena_threads(threads);
   PortfolioEvents out;
   out.first_year = first_year;
   out.years = years;
@@ -112,7 +114,7 @@ PortfolioEvents portfolio_events(const PortfolioFrequency& f, std::uint32_t seed
   const std::uint64_t n_chunks = (years + chunk - 1) / chunk;
   std::atomic<bool> stopped{false};
   auto for_chunks = [&](auto body) {
-    tbb::task_arena arena(threads ? threads : tbb::this_task_arena::max_concurrency());
+    tbb::task_arena arena(arena_size);
     arena.execute([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::uint64_t>(0, n_chunks, 1),

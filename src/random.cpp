@@ -25,9 +25,13 @@ constexpr std::uint32_t kM1 = 0xCD9E8D57u;
 constexpr std::uint32_t kW0 = 0x9E3779B9u;
 constexpr std::uint32_t kW1 = 0xBB67AE85u;
 
+// The largest double below 1. Above 1/2 the spacing of doubles is 2^-53, so adding 2^-54
+// rounds, and the largest 53-bit word would round up to exactly 1.
+constexpr double kBelowOne = 0x1.fffffffffffffp-1;
+
 inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
   const std::uint64_t bits = (std::uint64_t{hi} << 32 | lo) >> 11;
-  return static_cast<double>(bits) * 0x1.0p-53 + 0x1.0p-54;
+  return std::min(static_cast<double>(bits) * 0x1.0p-53 + 0x1.0p-54, kBelowOne);
 }
 
 inline std::array<std::uint32_t, 4> counter_for(std::uint64_t year, std::uint64_t block) {
@@ -197,6 +201,7 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
   const __m256d two52 = _mm256_set1_pd(0x1.0p52), two32 = _mm256_set1_pd(0x1.0p32);
   const __m256d scale = _mm256_set1_pd(0x1.0p-53), half = _mm256_set1_pd(0x1.0p-54);
+  const __m256d below_one = _mm256_set1_pd(kBelowOne);
   for (; i + 4 <= n; i += 4) {
     const __m256i l = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
     const __m256i h = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
@@ -206,7 +211,8 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
     const __m256d bottom = _mm256_sub_pd(
         _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(bits, low32), exp52)), two52);
     const __m256d value = _mm256_add_pd(_mm256_mul_pd(top, two32), bottom);  // exact
-    _mm256_storeu_pd(out + i, _mm256_add_pd(_mm256_mul_pd(value, scale), half));
+    _mm256_storeu_pd(out + i,
+                     _mm256_min_pd(_mm256_add_pd(_mm256_mul_pd(value, scale), half), below_one));
   }
 #endif
   for (; i < n; ++i) out[i] = to_unit(lo[i], hi[i]);
@@ -215,6 +221,12 @@ void to_unit_batch(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
 constexpr std::uint32_t kFrequencyMark = 0x80000000u;
 
 }  // namespace
+
+double unit_uniform(std::uint32_t lo, std::uint32_t hi) { return to_unit(lo, hi); }
+
+void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out) {
+  to_unit_batch(lo, hi, n, out);
+}
 
 void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                   const std::uint32_t* counts, std::size_t n, double* out) {
@@ -309,6 +321,38 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     }
   }
   if (m) flush();
+}
+
+void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+                   std::uint64_t first, std::size_t n, double* out) {
+  std::size_t done = 0;
+  if (n && (first & 1)) out[done++] = uniform_at(seed, stream, year, first);
+  constexpr std::size_t B = 256;  // Philox blocks per batch
+  alignas(32) std::uint32_t c[4][B], r[4][B];
+  std::uint32_t lo[2 * B], hi[2 * B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  while (done < n) {
+    const std::uint64_t b0 = (first + done) >> 1;  // first + done is even here
+    const std::size_t m = std::min(B, (n - done + 1) / 2);
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::uint64_t block = b0 + j;
+      c[0][j] = static_cast<std::uint32_t>(block);
+      c[1][j] = static_cast<std::uint32_t>(block >> 32);
+      c[2][j] = static_cast<std::uint32_t>(year);
+      c[3][j] = static_cast<std::uint32_t>(year >> 32);
+    }
+    philox_batch({seed, stream}, cin, m, rout);
+    for (std::size_t j = 0; j < m; ++j) {
+      lo[2 * j] = r[0][j];
+      hi[2 * j] = r[1][j];
+      lo[2 * j + 1] = r[2][j];
+      hi[2 * j + 1] = r[3][j];
+    }
+    const std::size_t take = std::min(2 * m, n - done);
+    to_unit_batch(lo, hi, take, out + done);
+    done += take;
+  }
 }
 
 std::uint32_t FrequencyUniform::low() const {

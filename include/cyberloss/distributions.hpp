@@ -114,6 +114,8 @@ class Severity {
   // Limited expected value E[min(X, x)], x >= 0.
   virtual double lev(double x) const = 0;
   // out[i] = quantile(u[i]); vectorised, element values independent of batch position.
+  // In place is allowed and is how the engine calls it: out may equal u (but must not overlap
+  // it otherwise), so an implementation must read u[i] before anything writes out[i].
   virtual void quantile_batch(const double* u, double* out, std::size_t n) const = 0;
   virtual std::shared_ptr<const Severity> scaled(double factor) const = 0;
 };

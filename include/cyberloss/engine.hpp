@@ -52,12 +52,26 @@ class cancelled : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Year indices lie in [0, max_year_end) (docs/DESIGN.md): first_year + years <= 2^63.
+constexpr std::uint64_t max_year_end = std::uint64_t{1} << 63;
+// Threads a run may ask for; 0 means all cores.
+constexpr int max_threads = 4096;
+
+// Throws std::invalid_argument naming the parameter and value unless years >= 1 and
+// first_year + years <= max_year_end.
+void check_years(std::uint64_t first_year, std::uint64_t years);
+// Throws std::invalid_argument unless 0 <= threads <= max_threads. Returns the size of the
+// oneTBB arena to run in: threads (0: all cores), capped at the cores this process may use.
+// Results do not depend on it, and TBB would not start more workers anyway (it would print a
+// warning instead).
+int arena_threads(int threads);
+
 struct SimulationOptions {
-  std::uint64_t years = 0;
+  std::uint64_t years = 0;       // 1 .. max_year_end - first_year
   std::uint32_t seed = 0;
   std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
-  int threads = 0;               // 0: all cores
-  std::uint64_t block_size = 0;  // 0: automatic (8192 years)
+  int threads = 0;               // 0: all cores; at most max_threads
+  std::uint64_t block_size = 0;  // 0: automatic (8192 years); at most max_year_end
   bool keep_events = false;
   const std::atomic<bool>* cancel = nullptr;      // set to stop at the next block
   std::atomic<std::uint64_t>* years_done = nullptr;  // progress, updated per block
@@ -79,7 +93,11 @@ struct SimulationResult {
   Buffer<double> event_loss;
 };
 
-// Bytes a run would allocate (outputs, and the expected event table when kept).
+// Bytes a run allocates: the outputs, the per-thread working memory (bounded, whatever the
+// rates: see engine.cpp) and, when events are kept, the event table at its expected size and
+// its per-block offsets. simulate refuses a run whose estimate exceeds 80% of the available
+// memory before allocating, and checks the event table again at its exact size once the counts
+// are drawn.
 double simulation_bytes(const Model& model, const SimulationOptions& options);
 // Memory the system can give now (MemAvailable), in bytes.
 double available_memory_bytes();

@@ -4,7 +4,7 @@
 //   key     = (seed, stream)                      two 32-bit words
 //   counter = (draw >> 1 as two words, year as two words): four 32-bit words
 //   draw d uses output words 2*(d&1) (low half) and 2*(d&1)+1 (high half) of that block
-//   u = ((hi << 32 | lo) >> 11) * 2^-53 + 2^-54   a 53-bit double strictly inside (0, 1)
+//   u = min(((hi << 32 | lo) >> 11) * 2^-53 + 2^-54, 1 - 2^-53)   strictly inside (0, 1)
 // so any year can be regenerated alone: results do not depend on threads, blocks or chunking.
 #pragma once
 
@@ -35,6 +35,11 @@ std::uint32_t stream_id(std::uint32_t purpose, std::uint32_t index);
 std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> counter,
                                            std::array<std::uint32_t, 2> key);
 
+// The uniform of one pair of output words, as above, and of n pairs (exposed for the tests of
+// the extremes).
+double unit_uniform(std::uint32_t lo, std::uint32_t hi);
+void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out);
+
 // The uniform at one coordinate.
 double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
                   std::uint64_t draw);
@@ -53,6 +58,11 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
 // block per two draws. This is how the engine draws the severities of a year's events.
 void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                   const std::uint32_t* counts, std::size_t n, double* out);
+
+// Uniforms of draws first .. first + n - 1 of one year: exactly the values of uniform_at. The
+// engine uses it for a year with more events than it converts at once.
+void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+                   std::uint64_t first, std::size_t n, double* out);
 
 // Frequency uniforms (used by inverse-CDF count draws). The uniform of (seed, stream, year) is
 //   u = (H + (L + 1/2) / 2^32) / 2^32

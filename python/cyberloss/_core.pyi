@@ -88,7 +88,11 @@ class SimulationResult:
     event_k: npt.NDArray[np.int32]
     event_loss: npt.NDArray[np.float64]
 
-def simulation_bytes(model: Model, years: int, keep_events: bool) -> float: ...
+MAX_THREADS: int
+MAX_YEAR_END: int
+
+def simulation_bytes(model: Model, years: int, keep_events: bool = False, threads: int = 0,
+                     block_size: int = 0) -> float: ...
 def available_memory_bytes() -> float: ...
 def simulate(model: Model, years: int, seed: int, threads: int = 0, block_size: int = 0,
              first_year: int = 0, keep_events: bool = False,

@@ -6,7 +6,11 @@ import numbers
 
 import numpy as np
 
+from . import _core
+
 SEED_MAX = 2**32 - 1
+MAX_THREADS = _core.MAX_THREADS    # the engine's cap (include/cyberloss/engine.hpp)
+YEAR_END = _core.MAX_YEAR_END      # year indices lie in [0, 2**63) (docs/DESIGN.md)
 
 
 def seed(value) -> int:
@@ -21,10 +25,25 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
+def integer_in(name: str, value, low: int, high: int, high_text: str | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high_text or high}], got {value!r}")
+    return int(value)
+
+
 def threads(value) -> int:
+    """None (all cores) or an integer in [1, MAX_THREADS]; None becomes 0 for the engine."""
     if value is None:
         return 0
-    return positive_int("threads", value)
+    return integer_in("threads", value, 1, MAX_THREADS)
+
+
+def year_range(years, first_year=0) -> tuple[int, int]:
+    """(years, first_year) with years >= 1, first_year >= 0 and first_year + years <= 2**63."""
+    n = integer_in("years", years, 1, YEAR_END, "2**63")
+    first = integer_in("first_year", first_year, 0, YEAR_END - n,
+                       f"2**63 - years = {YEAR_END - n}" if n > 1 else "2**63 - 1")
+    return n, first
 
 
 def probability(name: str, value) -> float:

@@ -110,19 +110,19 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     """Simulate ``years`` years of ``model`` with random numbers from ``seed``.
 
     The result depends only on (model, seed, years, first_year): not on ``threads`` (default:
-    all cores) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a
-    long run be split into pieces that concatenate to the same arrays. The GIL is released
+    all cores, at most ``MAX_THREADS`` = 4096; more than the machine's cores run as many as it
+    has) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a long
+    run be split into pieces that concatenate to the same arrays; year indices lie in
+    [0, 2**63). The GIL is released
     while C++ runs; Ctrl-C raises KeyboardInterrupt promptly and nothing is returned.
     A request larger than the available memory raises MemoryError before allocating.
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cyberloss.Model, got {type(model).__name__}")
-    n = _validate.positive_int("years", years)
-    if block_size is not None:
-        _validate.positive_int("block_size", block_size)
-    if isinstance(first_year, bool) or not isinstance(first_year, (int, np.integer)) or first_year < 0:
-        raise ValueError(f"first_year must be an integer >= 0, got {first_year!r}")
+    n, first = _validate.year_range(years, first_year)
+    block = 0 if block_size is None else _validate.integer_in("block_size", block_size, 1,
+                                                               _validate.YEAR_END, "2**63")
     callback = _progress_printer() if progress is True else (progress or None)
-    raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads),
-                         int(block_size or 0), int(first_year), bool(events), callback)
+    raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block, first,
+                         bool(events), callback)
     return SimulationResult(raw, model, bool(events))

@@ -57,12 +57,21 @@ void register_engine(py::module_& m) {
         return view(r.event_loss.data(), {static_cast<py::ssize_t>(r.event_loss.size())}, self);
       });
 
-  m.def("simulation_bytes", [](const Model& model, std::uint64_t years, bool keep_events) {
-    SimulationOptions o;
-    o.years = years;
-    o.keep_events = keep_events;
-    return simulation_bytes(model, o);
-  });
+  m.attr("MAX_THREADS") = max_threads;
+  m.attr("MAX_YEAR_END") = max_year_end;
+  m.def(
+      "simulation_bytes",
+      [](const Model& model, std::uint64_t years, bool keep_events, int threads,
+         std::uint64_t block_size) {
+        SimulationOptions o;
+        o.years = years;
+        o.keep_events = keep_events;
+        o.threads = threads;
+        o.block_size = block_size;
+        return simulation_bytes(model, o);
+      },
+      py::arg("model"), py::arg("years"), py::arg("keep_events") = false, py::arg("threads") = 0,
+      py::arg("block_size") = 0);
   m.def("available_memory_bytes", &available_memory_bytes);
 
   m.def(

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "cyberloss/distributions.hpp"
@@ -72,16 +73,32 @@ TEST_CASE("spliced lognormal-GPD: continuity, quantile inverse and moments", "[d
   CHECK_THROWS_AS(SplicedLognormalGPD(body, t, 1.2).mean(), std::domain_error);
 }
 
-TEST_CASE("batched severity quantiles equal scalar ones", "[distributions]") {
+TEST_CASE("batched severity quantiles equal scalar ones, in place too", "[distributions]") {
+  // The engine converts its uniforms in place (quantile_batch(u, u, n)): every severity must
+  // give the scalar quantile out of place and in place, across chunk edges, with uniforms in
+  // the body and the tail and at the extremes the engine can draw (2^-54, 1 - 2^-53).
   const Lognormal body(15.0, 1.4);
-  const SplicedLognormalGPD sp(body, body.quantile(0.95), 0.25);
-  std::vector<double> u, a(997), b(997);
+  const std::vector<std::shared_ptr<const Severity>> severities = {
+      std::make_shared<Lognormal>(body),
+      std::make_shared<SplicedLognormalGPD>(body, body.quantile(0.95), 0.25),
+      std::make_shared<SplicedLognormalGPD>(body, body.quantile(0.5), 0.4),
+      std::make_shared<SplicedLognormalGPD>(body, body.quantile(0.99), 0.0, 1.0e6),
+      std::make_shared<SplicedLognormalGPD>(Lognormal(15.0, 1.3), 2.0e7, 0.4),
+      body.scaled(3.0),
+  };
+  std::vector<double> u = {0x1.0p-54, 0x1.fffffffffffffp-1, 0.5};
   for (int i = 1; i <= 997; ++i) u.push_back(i / 998.0);
-  body.quantile_batch(u.data(), a.data(), u.size());
-  sp.quantile_batch(u.data(), b.data(), u.size());
-  for (std::size_t i = 0; i < u.size(); ++i) {
-    REQUIRE(a[i] == body.quantile(u[i]));
-    REQUIRE(b[i] == sp.quantile(u[i]));
+  for (const auto& sev : severities) {
+    INFO(sev->name());
+    std::vector<double> out(u.size()), in_place = u;
+    sev->quantile_batch(u.data(), out.data(), u.size());
+    sev->quantile_batch(in_place.data(), in_place.data(), in_place.size());
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      INFO("u = " << u[i]);
+      REQUIRE(std::isfinite(out[i]));
+      REQUIRE(out[i] == sev->quantile(u[i]));
+      REQUIRE(in_place[i] == out[i]);
+    }
   }
 }
 

@@ -34,6 +34,23 @@ TEST_CASE("uniform_at follows the documented counter layout", "[random]") {
   CHECK(uniform_at(7, 3, 5, 3) == expected);
 }
 
+TEST_CASE("the extreme output words give uniforms strictly inside (0, 1)", "[random]") {
+  // The largest 53-bit word would round up to 1 (and an inverse CDF to infinity) without the
+  // documented cap at 1 - 2^-53; the vector path must agree with the scalar one.
+  const std::vector<std::uint32_t> lo = {0u, 0x7FFu, 0x800u, 0xFFFFFFFFu, 0xFFFFF7FFu, 0xFFFFFFFFu, 0u},
+                                   hi = {0u, 0u, 0u, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u};
+  // Above 1/2 the + 2^-54 ties and rounds to even: 2^53 - 2 gives 1 - 2^-52, 2^52 gives 1/2.
+  const std::vector<double> expected = {0x1.0p-54, 0x1.0p-54, 0x1.8p-53, 0x1.fffffffffffffp-1,
+                                        0x1.ffffffffffffep-1, 0x1.fffffffffffffp-2, 0.5};
+  std::vector<double> batch(lo.size());
+  unit_uniforms(lo.data(), hi.data(), lo.size(), batch.data());
+  for (std::size_t i = 0; i < lo.size(); ++i) {
+    INFO("words " << lo[i] << " " << hi[i]);
+    CHECK(unit_uniform(lo[i], hi[i]) == expected[i]);
+    CHECK(batch[i] == expected[i]);
+  }
+}
+
 TEST_CASE("batched uniforms equal one-at-a-time uniforms and lie inside (0, 1)", "[random]") {
   std::vector<std::uint64_t> years, draws;
   for (std::uint64_t y = 0; y < 97; ++y)
@@ -70,4 +87,15 @@ TEST_CASE("sampler parameter errors name the parameter and value", "[random][err
   CHECK_THROWS_WITH(gamma(s, 1.0, NAN), Catch::Contains("scale") && Catch::Contains("nan"));
   CHECK_THROWS_WITH(poisson(s, -0.5), Catch::Contains("mean") && Catch::Contains("-0.5"));
   CHECK_THROWS_WITH(negative_binomial(s, 1.0, 0.0), Catch::Contains("dispersion"));
+}
+
+TEST_CASE("uniform_range gives uniform_at's values from any first draw", "[random]") {
+  const std::uint32_t seed = 8, stream = stream_id(Purpose::severity, 1);
+  for (std::uint64_t year : {0ULL, 12345ULL, (1ULL << 63) - 1})
+    for (std::uint64_t first : {0ULL, 1ULL, 16384ULL, (1ULL << 33) + 1})
+      for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{513}, std::size_t{1200}}) {
+        std::vector<double> out(n);
+        uniform_range(seed, stream, year, first, n, out.data());
+        for (std::size_t j = 0; j < n; ++j) REQUIRE(out[j] == uniform_at(seed, stream, year, first + j));
+      }
 }

@@ -53,6 +53,25 @@ def test_heavy_tail_option(cal):
         cal.severity("ransomware", tail={"shape": 0.2})
 
 
+def test_heavy_tail_model_simulates_finite_losses(cal):
+    # issue 10, defect 1: every spliced severity came out of the engine as NaN.
+    model = cal.default_model("manufacturing", "sme", tail=True)
+    res = cl.simulate(model, years=200_000, seed=5, events=True)
+    assert np.isfinite(res.annual_loss).all() and np.isfinite(res.by_type).all()
+    loss = res.events["loss"]
+    assert loss.size > 50 and np.isfinite(loss).all() and (loss > 0).all()
+    # the tail is reached: some incidents lie above their type's splice threshold
+    thresholds = np.array([a.severity.threshold for a in model.attack_types])
+    assert (loss > thresholds[res.events["type"]]).any()
+
+
+def test_uncertainty_with_heavy_tail(cal):
+    res = uncertainty.simulate(cal, "manufacturing", "large", blocks=3, years_per_block=5_000,
+                               seed=7, tail=True)
+    assert np.isfinite(res.blocks.drop(columns=["block"]).to_numpy()).all()
+    assert (res.blocks["mean"] > 0).all()
+
+
 def test_parameter_draws_are_deterministic_and_centred(cal):
     a, b = uncertainty.draw(cal, 3, seed=1), uncertainty.draw(cal, 3, seed=1)
     assert np.array_equal(a.beta, b.beta)

@@ -40,6 +40,26 @@ def test_compound_mean_within_standard_errors():
     assert r.mean_se() == pytest.approx(se, rel=0.1)
 
 
+@pytest.mark.parametrize("xi", [0.0, 0.2])
+def test_spliced_severity_through_the_engine_matches_its_exact_mean(xi):
+    # issue 10, defect 1: the splice gave NaN for every incident in the engine. The tolerance
+    # is 4 standard errors from the exact variance; xi < 0.25 keeps the fourth moment finite,
+    # so the sample mean is close to normal at this size and the standard error is itself a
+    # reliable yardstick (for 0.25 <= xi < 0.5 the SE's own variance is infinite).
+    sp = cl.SplicedLognormalGPD(cl.Lognormal(15, 1.3), 2e7, xi)
+    rate, n = 0.8, 400_000
+    m = cl.Model([cl.AttackType("spliced", cl.Poisson(rate), sp)])
+    r = cl.simulate(m, years=n, seed=11, events=True)
+    assert np.isfinite(r.annual_loss).all()
+    se = math.sqrt(m.annual_loss_variance() / n)
+    assert abs(r.mean() - rate * sp.mean()) <= 4 * se
+    loss = r.events["loss"]
+    assert abs(loss.mean() - sp.mean()) <= 4 * math.sqrt(sp.variance() / loss.size)
+    # the tail is sampled at its probability (binomial standard error)
+    p_tail = sp.tail_probability
+    assert abs(np.mean(loss > sp.threshold) - p_tail) <= 4 * math.sqrt(p_tail * (1 - p_tail) / loss.size)
+
+
 def test_describe_var_tvar_ep_curve_and_html():
     r = cl.simulate(basic_model(), years=50_000, seed=3)
     d = r.describe()
@@ -109,11 +129,25 @@ def test_common_random_numbers_move_years_monotonically():
     (lambda: cl.stats.var(np.ones(10), 0.0), r"p must be in \(0, 1\), got 0.0"),
     (lambda: cl.stats.tvar(np.ones(10), float("nan")), r"p must be in \(0, 1\), got nan"),
     (lambda: cl.stats.mean(np.array([1.0, np.nan])), "losses must be finite, got nan at index 1"),
-    (lambda: cl.simulate(basic_model(), years=0, seed=1), "years must be an integer >= 1, got 0"),
-    (lambda: cl.simulate(basic_model(), years=-5, seed=1), "years must be an integer >= 1, got -5"),
+    (lambda: cl.simulate(basic_model(), years=0, seed=1), r"years must be an integer in \[1, 2\*\*63\], got 0"),
+    (lambda: cl.simulate(basic_model(), years=-5, seed=1), "years must be an integer in .*, got -5"),
+    (lambda: cl.simulate(basic_model(), years=2**64, seed=1), f"years must be .*, got {2**64}"),
     (lambda: cl.simulate(basic_model(), years=10, seed=-1), "seed must be an integer"),
-    (lambda: cl.simulate(basic_model(), years=10, seed=1, threads=0), "threads must be an integer >= 1, got 0"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, threads=0), r"threads must be an integer in \[1, 4096\], got 0"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, threads=100_000), "threads must be .*, got 100000"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, threads=2.0), "threads must be .*, got 2.0"),
+    # issue 10, defect 2: a pass counter wrapped within 1,024 years of 2**64
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, first_year=2**64 - 1000), "first_year must be .*, got"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, first_year=2**63 - 9), "first_year must be .*, got"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, first_year=-1), "first_year must be .*, got -1"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, block_size=2**64 - 1), "block_size must be .*, got"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, block_size=0), "block_size must be .*, got 0"),
+    (lambda: cl._core.simulate(basic_model(), 10, 1, threads=4097), r"threads must be in \[1, 4096\] \(0: all cores\), got 4097"),
+    (lambda: cl._core.simulate(basic_model(), 10, 1, first_year=2**63 - 9), "first_year \\+ years must be <= 2\\^63"),
+    (lambda: cl._core.simulate(basic_model(), 10, 1, block_size=2**64 - 1), "block_size must be <= 2\\^63"),
     (lambda: cl.Model([]), "at least one attack type"),
+    (lambda: cl.simulate(cl.Model([cl.AttackType("flood", cl.Poisson(1e10), cl.Lognormal(0, 1))]), years=10, seed=1),
+     r"attack type 'flood': frequency mean 10000000000 gives annual counts beyond the limit of 2\^31 - 1"),
 ])
 def test_bad_input_names_parameter_and_value(make, message):
     with pytest.raises(ValueError, match=message):
@@ -123,6 +157,64 @@ def test_bad_input_names_parameter_and_value(make, message):
 def test_request_larger_than_memory_is_refused_before_allocating():
     with pytest.raises(MemoryError, match="MiB"):
         cl.simulate(basic_model(), years=10**15, seed=1)
+    # the kept event table counts: 4,096 years at 2e5 incidents a year is 8e8 events (~20 GB)
+    busy = cl.Model([cl.AttackType("busy", cl.Poisson(2e5), cl.Lognormal(10, 1))])
+    with pytest.raises(MemoryError, match="with its events needs about .* MiB"):
+        cl.simulate(busy, years=4096 * 8, seed=1, events=True)
+
+
+def test_years_up_to_the_last_index_simulate_like_any_others():
+    # The last years before 2**63 (the largest first_year + years) are ordinary years: events
+    # follow the random-number convention, and a split run concatenates to the whole.
+    m = basic_model()
+    first = 2**63 - 3000
+    whole = cl.simulate(m, years=3000, seed=4, first_year=first, block_size=1024, events=True)
+    ev = whole.events
+    assert ev["year"].max() == 2**63 - 1 and ev["year"].min() >= first
+    u = cl.random.uniform_at(4, cl.random.stream_id(cl.random.Purpose.SEVERITY, 0),
+                             ev["year"][ev["type"] == 0], ev["k"][ev["type"] == 0])
+    np.testing.assert_array_equal(ev["loss"][ev["type"] == 0], m.attack_types[0].severity.quantile(u))
+    tail = cl.simulate(m, years=1000, seed=4, first_year=2**63 - 1000, block_size=2**63)
+    np.testing.assert_array_equal(tail.annual_loss, whole.annual_loss[2000:])
+    assert cl.simulate(m, years=5, seed=4, block_size=2**63).years == 5
+
+
+def test_more_threads_than_cores_are_silent_and_bit_identical(capfd):
+    # issue 10, defect 3: oneTBB printed a warning per call when asked for more threads than
+    # cores; the engine now runs at most as many threads as the machine has.
+    ref = cl.simulate(basic_model(), years=30_000, seed=8, threads=1, block_size=1000)
+    for threads in (2, 8, 4096):
+        r = cl.simulate(basic_model(), years=30_000, seed=8, threads=threads, block_size=1000)
+        np.testing.assert_array_equal(r.annual_loss, ref.annual_loss)
+    out, err = capfd.readouterr()
+    assert "TBB" not in err and err == ""
+
+
+_PEAK_SCRIPT = """
+import resource, sys
+import cyberloss as cl
+m = cl.Model([cl.AttackType("busy", cl.Poisson(2e5), cl.Lognormal(10, 1))])
+cl.simulate(m, years=16, seed=1, threads=2)          # imports and thread-local buffers
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+r = cl.simulate(m, years=%d, seed=1, threads=2)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(after - before, cl._core.simulation_bytes(m, %d, False, 2), r.counts.sum())
+"""
+
+
+def test_working_memory_stays_bounded_for_high_rates():
+    # issue 10, defect 4: a pass held every event of 1,024 years per thread (Poisson 2e5 over
+    # 4,096 years peaked at 3.35 GB). 1,024 years here are 2e8 events, 1.6 GB if held at once;
+    # the engine converts them in batches, and its estimate covers what it allocates.
+    import subprocess
+    import sys
+    years = 1024
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT % (years, years)], capture_output=True,
+                         text=True, check=True, timeout=300).stdout.split()
+    grown, estimate, events = float(out[0]), float(out[1]), int(out[2])
+    assert events > 2e8 * 0.99
+    assert estimate < 4 * 2**20   # outputs of 1,024 years and two threads' buffers
+    assert grown < 64 * 2**20, f"peak memory grew by {grown / 2**20:.0f} MiB"
 
 
 def test_ctrl_c_stops_a_long_run_promptly():

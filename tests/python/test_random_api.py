@@ -64,6 +64,18 @@ def test_lognormal_and_spliced_closed_forms_against_scipy():
     assert q == pytest.approx(sp.threshold + tail.ppf(1 - 0.001 / 0.05), rel=1e-10)
 
 
+def test_spliced_sample_is_finite_and_uses_inverse_cdf():
+    # issue 10, defect 1: sample() converts its uniforms in place, which the splice used to
+    # overwrite with body quantiles before its tail test read them (every value came out NaN).
+    sp = cl.SplicedLognormalGPD(cl.Lognormal(15, 1.3), 2e7, 0.4)
+    x = sp.sample(8, 1)
+    assert np.isfinite(x).all() and (x > 0).all()
+    y = sp.sample(5000, seed=3, stream=7)
+    u = uniform_at(3, 7, np.arange(5000), 0)
+    np.testing.assert_array_equal(y, sp.quantile(u))
+    assert (y > sp.threshold).any() and (y < sp.threshold).any()
+
+
 def test_bad_sampler_arguments():
     with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
         cl.random.uniform(0, seed=1)
