@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD_DIR := build/py
 STAMPS := .make
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)

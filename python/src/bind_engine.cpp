@@ -1,5 +1,6 @@
 #include "bindings.hpp"
 #include "cyberloss/engine.hpp"
+#include "cyberloss/simd.hpp"
 
 namespace cyberloss::bindings {
 
@@ -57,6 +58,14 @@ void register_engine(py::module_& m) {
         return view(r.event_loss.data(), {static_cast<py::ssize_t>(r.event_loss.size())}, self);
       });
 
+  m.def("simd_path", &simd_path,
+        "The instruction-set path of the hot kernels: 'baseline', 'avx2' or 'avx512' (the widest "
+        "this CPU runs, or CYBERLOSS_SIMD). Raises ValueError if CYBERLOSS_SIMD names an unknown "
+        "path or one this CPU lacks.");
+  m.def("simd_paths_available", &simd_paths_available,
+        "The instruction-set paths this build can run on this CPU, narrowest first.");
+  m.def("simd_paths_compiled", &simd_paths_compiled,
+        "The instruction-set paths this build contains.");
   m.attr("MAX_THREADS") = max_threads;
   m.attr("MAX_YEAR_END") = max_year_end;
   m.def(

@@ -1,0 +1,66 @@
+// The normal quantile, exp and log over arrays for one instruction-set path (see kernels.hpp).
+// Each loop applies math.hpp's element functions, which the compiler vectorises for the
+// path's target: the same IEEE operations per element everywhere, so the same bits.
+#include "isa.hpp"
+#include "math.hpp"
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace cyberloss::simd::CYBERLOSS_SIMD_NS {
+
+void inverse_normal_cdf(const double* p, double* z, std::size_t n) {
+  // Per chunk: the central formula for every element (vectorised), then the tails (about 15%
+  // of uniforms) gathered into a column, computed as a vector and scattered back. The chunk
+  // copy lets p and z be the same array.
+  constexpr std::size_t B = 256;
+  alignas(64) double buf[B], tail_p[B], tail_z[B];
+  std::uint32_t tails[B + 4];
+#if defined(__AVX2__)
+  // For each 4-bit mask, the lanes of its set bits in order (left-packing).
+  alignas(16) static constexpr std::uint32_t pack[16][4] = {
+      {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
+      {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
+      {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
+  const __m256d half = _mm256_set1_pd(0.5), bound = _mm256_set1_pd(0.425);
+  const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7FFFFFFFFFFFFFFFLL));
+#endif
+  for (std::size_t start = 0; start < n; start += B) {
+    const std::size_t m = n - start < B ? n - start : B;
+    for (std::size_t i = 0; i < m; ++i) buf[i] = p[start + i];
+    double* out = z + start;
+    for (std::size_t i = 0; i < m; ++i) out[i] = normal_central(buf[i] - 0.5);
+    std::size_t nt = 0, i0 = 0;
+#if defined(__AVX2__)
+    for (; i0 + 4 <= m; i0 += 4) {
+      const __m256d q = _mm256_and_pd(_mm256_sub_pd(_mm256_loadu_pd(buf + i0), half), abs_mask);
+      const int mask = _mm256_movemask_pd(_mm256_cmp_pd(q, bound, _CMP_GT_OQ));
+      const __m128i lanes = _mm_load_si128(reinterpret_cast<const __m128i*>(pack[mask]));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(tails + nt),
+                       _mm_add_epi32(lanes, _mm_set1_epi32(static_cast<int>(i0))));
+      nt += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(mask)));
+    }
+#endif
+    for (std::size_t i = i0; i < m; ++i) {
+      tails[nt] = static_cast<std::uint32_t>(i);
+      nt += normal_in_tail(buf[i]);
+    }
+    for (std::size_t j = 0; j < nt; ++j) tail_p[j] = buf[tails[j]];
+    for (std::size_t j = 0; j < nt; ++j) tail_z[j] = normal_tail(tail_p[j]);
+    for (std::size_t j = 0; j < nt; ++j) out[tails[j]] = tail_z[j];
+  }
+}
+
+void exp_affine(const double* z, double mu, double sigma, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = exp_element(mu + sigma * z[i]);
+}
+
+void exp(const double* x, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = exp_element(x[i]);
+}
+
+void log(const double* x, double* out, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = log_element(x[i]);
+}
+
+}  // namespace cyberloss::simd::CYBERLOSS_SIMD_NS
