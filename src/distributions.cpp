@@ -273,8 +273,8 @@ double Lognormal::lev(double x) const {
 }
 
 void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
-  vecmath::inverse_normal_cdf(u, out, n);
-  vecmath::exp_affine(out, mu_, sigma_, out, n);
+  // exp(mu + sigma * inverse_normal_cdf(u)), fused (the same bits as the two calls).
+  simd::kernels().lognormal_quantile(u, mu_, sigma_, out, n);
 }
 
 std::shared_ptr<const Severity> Lognormal::scaled(double factor) const {

@@ -14,7 +14,16 @@
 #include <limits>
 #include <numeric>
 #include <type_traits>
+#if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
+#endif
+#if defined(_WIN32)
+#define NOMINMAX
+#include <windows.h>
+#endif
+#if defined(__APPLE__)
+#include <mach/mach.h>
+#endif
 
 namespace cyberloss {
 
@@ -53,6 +62,7 @@ double Model::annual_loss_variance() const {
 }
 
 double available_memory_bytes() {
+#if defined(__linux__)
   std::ifstream meminfo("/proc/meminfo");
   std::string key;
   double value;
@@ -61,6 +71,22 @@ double available_memory_bytes() {
     if (key == "MemAvailable:") return value * 1024.0;
   const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return static_cast<double>(pages) * static_cast<double>(page);
+#elif defined(_WIN32)
+  MEMORYSTATUSEX status;
+  status.dwLength = sizeof status;
+  return GlobalMemoryStatusEx(&status) ? static_cast<double>(status.ullAvailPhys) : 0.0;
+#elif defined(__APPLE__)
+  // Free and inactive (reclaimable) pages.
+  vm_statistics64_data_t vm;
+  mach_msg_type_number_t count = HOST_VM_INFO64_COUNT;
+  if (host_statistics64(mach_host_self(), HOST_VM_INFO64, reinterpret_cast<host_info64_t>(&vm),
+                        &count) != KERN_SUCCESS)
+    return detail::physical_memory_bytes();
+  return (static_cast<double>(vm.free_count) + static_cast<double>(vm.inactive_count)) *
+         static_cast<double>(sysconf(_SC_PAGESIZE));
+#else
+  return detail::physical_memory_bytes();
+#endif
 }
 
 void check_years(std::uint64_t first_year, std::uint64_t years) {

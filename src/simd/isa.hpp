@@ -31,6 +31,7 @@ std::size_t quick_counts(const std::int32_t* quick, std::size_t m, const std::ui
 
 void inverse_normal_cdf(const double* p, double* z, std::size_t n);
 void exp_affine(const double* z, double mu, double sigma, double* out, std::size_t n);
+void lognormal_quantile(const double* u, double mu, double sigma, double* out, std::size_t n);
 void exp(const double* x, double* out, std::size_t n);
 void log(const double* x, double* out, std::size_t n);
 

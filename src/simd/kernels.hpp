@@ -66,6 +66,9 @@ struct Kernels {
   // vecmath.hpp: AS241 normal quantile, exp(mu + sigma z), exp, log (in place allowed).
   void (*inverse_normal_cdf)(const double* p, double* z, std::size_t n);
   void (*exp_affine)(const double* z, double mu, double sigma, double* out, std::size_t n);
+  // exp(mu + sigma * AS241(u)) for each u: the two above fused, chunk by chunk in cache.
+  void (*lognormal_quantile)(const double* u, double mu, double sigma, double* out,
+                             std::size_t n);
   void (*exp)(const double* x, double* out, std::size_t n);
   void (*log)(const double* x, double* out, std::size_t n);
 

@@ -84,8 +84,7 @@ inline double log_element(double x) {
                    Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
                    Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
                    Lg7 = 1.479819860511658591e-01;
-  const std::uint64_t u0 = bits_of(x);
-  const bool subnormal = u0 < 0x0010000000000000ULL;  // also +0 (handled below)
+  const bool subnormal = x < 0x1.0p-1022;  // also +0 and x < 0 (handled below)
   const double xs = subnormal ? x * 0x1.0p54 : x;
   const double k_bias = subnormal ? -54.0 : 0.0;
   const std::uint64_t u = bits_of(xs);

@@ -1,13 +1,14 @@
 // Philox4x32-10 batches, 53-bit uniforms, frequency words and count thresholds for one
-// instruction-set path (see kernels.hpp and isa.hpp). AVX2 and AVX-512 builds take the
-// intrinsics below; the baseline build takes plain loops that the compiler vectorises with
-// SSE2. Integer arithmetic is exact and the uniform conversion uses the same IEEE operations
-// on every path, so all paths give Random123's scalar bits.
+// instruction-set path (see kernels.hpp and isa.hpp). AVX2 and AVX-512 builds take the AVX2
+// intrinsics below (the AVX-512 build with EVEX encodings, ternary logic and 32 registers);
+// the baseline build takes a four-lane SSE2 Philox and plain loops that the compiler vectorises
+// with SSE2 (other processors: scalar). Integer arithmetic is exact and the uniform conversion
+// uses the same IEEE operations on every path, so all paths give Random123's scalar bits.
 #include <cstring>
 #include <type_traits>
 
 #include "isa.hpp"
-#if defined(__AVX2__)
+#if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
@@ -108,6 +109,38 @@ inline void philox8(const RoundKeys8& keys, __m256i* x0, __m256i* x1, __m256i* x
     }
   }
 }
+#elif defined(__SSE2__)
+// The same for four lanes with SSE2 (every x86-64 CPU): even and odd lanes' products merged
+// with masks, as SSE2 has no blend.
+inline void mulhilo4(__m128i x, __m128i m, __m128i& lo, __m128i& hi) {
+  const __m128i low = _mm_set1_epi64x(0xFFFFFFFFLL);
+  const __m128i even = _mm_mul_epu32(x, m);
+  const __m128i odd = _mm_mul_epu32(_mm_srli_epi64(x, 32), m);
+  lo = _mm_or_si128(_mm_and_si128(even, low), _mm_slli_epi64(odd, 32));
+  hi = _mm_or_si128(_mm_srli_epi64(even, 32), _mm_andnot_si128(low, odd));
+}
+
+template <int G>
+inline void philox4(std::uint32_t k0, std::uint32_t k1, __m128i* x0, __m128i* x1, __m128i* x2,
+                    __m128i* x3) {
+  const __m128i m0 = _mm_set1_epi32(static_cast<int>(kM0));
+  const __m128i m1 = _mm_set1_epi32(static_cast<int>(kM1));
+  for (int round = 0; round < 10; ++round) {
+    const __m128i key0 = _mm_set1_epi32(static_cast<int>(k0));
+    const __m128i key1 = _mm_set1_epi32(static_cast<int>(k1));
+    for (int g = 0; g < G; ++g) {
+      __m128i lo0, hi0, lo1, hi1;
+      mulhilo4(x0[g], m0, lo0, hi0);
+      mulhilo4(x2[g], m1, lo1, hi1);
+      x0[g] = _mm_xor_si128(_mm_xor_si128(hi1, x1[g]), key0);
+      x1[g] = lo1;
+      x2[g] = _mm_xor_si128(_mm_xor_si128(hi0, x3[g]), key1);
+      x3[g] = lo0;
+    }
+    k0 += kW0;
+    k1 += kW1;
+  }
+}
 #endif
 
 }  // namespace
@@ -144,23 +177,33 @@ void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const count
       store(3, i, x3);
     }
   }
-#else
-  // Plain lanes: the compiler vectorises this loop (SSE2 pmuludq).
-  const std::uint32_t* __restrict c0 = counter[0];
-  const std::uint32_t* __restrict c1 = counter[1];
-  const std::uint32_t* __restrict c2 = counter[2];
-  const std::uint32_t* __restrict c3 = counter[3];
-  std::uint32_t* __restrict o0 = out[0];
-  std::uint32_t* __restrict o1 = out[1];
-  std::uint32_t* __restrict o2 = out[2];
-  std::uint32_t* __restrict o3 = out[3];
-  for (; i < n; ++i) {
-    std::uint32_t x[4] = {c0[i], c1[i], c2[i], c3[i]};
-    philox_one(k0, k1, x);
-    o0[i] = x[0];
-    o1[i] = x[1];
-    o2[i] = x[2];
-    o3[i] = x[3];
+#elif defined(__SSE2__)
+  if (n >= 4) {
+    auto load = [&](int w, std::size_t at) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(counter[w] + at));
+    };
+    auto store = [&](int w, std::size_t at, __m128i v) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out[w] + at), v);
+    };
+    for (; i + 8 <= n; i += 8) {
+      __m128i x0[2] = {load(0, i), load(0, i + 4)}, x1[2] = {load(1, i), load(1, i + 4)};
+      __m128i x2[2] = {load(2, i), load(2, i + 4)}, x3[2] = {load(3, i), load(3, i + 4)};
+      philox4<2>(k0, k1, x0, x1, x2, x3);
+      for (int g = 0; g < 2; ++g) {
+        store(0, i + 4 * g, x0[g]);
+        store(1, i + 4 * g, x1[g]);
+        store(2, i + 4 * g, x2[g]);
+        store(3, i + 4 * g, x3[g]);
+      }
+    }
+    for (; i + 4 <= n; i += 4) {
+      __m128i x0 = load(0, i), x1 = load(1, i), x2 = load(2, i), x3 = load(3, i);
+      philox4<1>(k0, k1, &x0, &x1, &x2, &x3);
+      store(0, i, x0);
+      store(1, i, x1);
+      store(2, i, x2);
+      store(3, i, x3);
+    }
   }
 #endif
   for (; i < n; ++i) {
@@ -478,25 +521,30 @@ std::size_t quick_counts(const std::int32_t* quick, std::size_t m, const std::ui
     }
   }
 #else
-  // Plain lanes (vectorised by the compiler): the count of thresholds below each word and
-  // whether one equals it, then the undecided positions in order.
+  // Plain lanes (vectorised by the compiler, one threshold at a time over a chunk of words):
+  // the count of thresholds below each word and whether one equals it, then the undecided
+  // positions in order.
   constexpr std::size_t B = 256;
-  std::uint32_t undecided[B];
+  std::int32_t h[B];
+  std::uint32_t tie[B];
   for (; i < n; i += B) {
     const std::size_t len = smaller(B, n - i);
+    std::uint32_t* k = out + i;
     for (std::size_t l = 0; l < len; ++l) {
-      const std::int32_t h = static_cast<std::int32_t>(hi[i + l] ^ 0x80000000u);
-      std::uint32_t k = 0, tie = 0;
-      for (std::size_t j = 0; j < m; ++j) {
-        k += h > quick[j];
-        tie |= h == quick[j];
+      h[l] = static_cast<std::int32_t>(hi[i + l] ^ 0x80000000u);
+      k[l] = 0;
+      tie[l] = 0;
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::int32_t q = quick[j];
+      for (std::size_t l = 0; l < len; ++l) {
+        k[l] += h[l] > q;
+        tie[l] |= h[l] == q;
       }
-      out[i + l] = k;
-      undecided[l] = tie | (k == m);
     }
     for (std::size_t l = 0; l < len; ++l) {
       exact[n_exact] = static_cast<std::uint32_t>(i + l);
-      n_exact += undecided[l];
+      n_exact += tie[l] | (k[l] == m);
     }
   }
 #endif

@@ -10,7 +10,7 @@ namespace {
 constexpr Kernels kTable = {
     Path::CYBERLOSS_SIMD_NS, CYBERLOSS_STRINGIFY(CYBERLOSS_SIMD_NS),
     &philox, &unit_uniforms, &uniform_runs, &uniform_range, &frequency_words, &quick_counts,
-    &inverse_normal_cdf, &exp_affine, &exp, &log,
+    &inverse_normal_cdf, &exp_affine, &lognormal_quantile, &exp, &log,
     &pack_runs, &layer, &write_rows,
 };
 

@@ -163,16 +163,19 @@ TEST_CASE("normal quantile, exp, log, layers and row writing: same bits on every
   pos[0] = 0.0;
   pos[1] = std::numeric_limits<double>::denorm_min();
   auto apply = [&](const Kernels& k) {
-    std::vector<double> out(6 * n);
+    std::vector<double> out(7 * n);
     k.inverse_normal_cdf(p.data(), &out[0], n);
     k.exp(x.data(), &out[n], n);
     k.log(pos.data(), &out[2 * n], n);
     k.exp_affine(&out[0], 16.3, 1.2, &out[3 * n], n);
     k.layer(&out[3 * n], 1.0e7, 5.0e7, &out[4 * n], n);
     k.layer(&out[3 * n], 0.0, std::numeric_limits<double>::infinity(), &out[5 * n], n);
+    k.lognormal_quantile(p.data(), 16.3, 1.2, &out[6 * n], n);
     return out;
   };
   const auto b = apply(base());
+  // The fused lognormal quantile is the normal quantile then exp_affine.
+  CHECK(std::memcmp(&b[6 * n], &b[3 * n], n * sizeof(double)) == 0);
   for (const Kernels* k : wider_paths()) {
     INFO("path " << k->name);
     CHECK(same_bits(apply(*k), b));
