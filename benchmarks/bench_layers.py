@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import resource
 import statistics
 import time
 
@@ -64,29 +66,44 @@ def main() -> None:
     }
     cl.simulate(model, years=100_000, seed=0, outputs="annual", **layers)  # warm-up
     times: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    cores = args.threads or os.cpu_count() or 1
+
+    def cpu_now() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
     el = (cl.Lognormal(MU, SIGMA).lev(OCCURRENCE.exhaustion_point)
           - cl.Lognormal(MU, SIGMA).lev(OCCURRENCE.attachment))
     for r in range(args.repeats):
         for name, run in runs.items():
+            c0 = cpu_now()
             start = time.perf_counter()
             out = run(r)
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(cpu_now() - c0)
             layered = out[1] if isinstance(out, tuple) else (
                 out.layered_annual_loss if "unlayered" not in name else None)
             if layered is not None:
                 assert np.all(layered <= AGGREGATE.limit) and layered.mean() < RATE * el
             del out, layered
     med = {k: statistics.median(v) for k, v in times.items()}
+    mcpu = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"years: {args.years:,}   Poisson({RATE:g}), lognormal mean {MEAN:,} sd {SD:,}; "
           f"{OCCURRENCE.limit:,.0f} xs {OCCURRENCE.attachment:,.0f} per occurrence, "
           f"{AGGREGATE.limit:,.0f} xs {AGGREGATE.attachment:,.0f} aggregate; "
           f"SIMD path {cl._core.simd_path()}")
     for name, t in times.items():
-        print(f"  {name:38s} median {med[name]:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in t)})")
+        print(f"  {name:38s} median {med[name]:.3f} s, CPU {mcpu[name]:.3f} s  "
+              f"(runs: {', '.join(f'{x:.3f}' for x in t)})")
     for outputs in ("annual only", "default outputs"):
-        layered, plain = med[f"cyberloss layered, {outputs}"], med[f"cyberloss unlayered, {outputs}"]
-        print(f"{outputs}: layered / unlayered {layered / plain:.2f}x (target <= 1.5); "
-              f"numpy / cyberloss layered {med['numpy layered'] / layered:.1f}x (target >= 4)")
+        key = f"cyberloss layered, {outputs}"
+        layered, plain = med[key], med[f"cyberloss unlayered, {outputs}"]
+        print(f"{outputs}: layered / unlayered {layered / plain:.2f}x wall, "
+              f"{mcpu[key] / mcpu[f'cyberloss unlayered, {outputs}']:.2f}x CPU (target <= 1.5); "
+              f"numpy / cyberloss layered {med['numpy layered'] / layered:.1f}x wall, "
+              f"{mcpu['numpy layered'] / (mcpu[key] / cores):.1f}x from CPU times as on an idle "
+              f"machine (target >= 4)")
 
 
 if __name__ == "__main__":

@@ -5,23 +5,13 @@
 #include <type_traits>
 
 #include "isa.hpp"
+#include "left_pack.hpp"
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
 namespace cyberloss::simd::CYBERLOSS_SIMD_NS {
 namespace {
-
-// For each 8-bit lane mask, the indices of its set lanes in order, padded with zeros.
-struct LeftPack {
-  alignas(8) std::uint8_t lanes[256][8];
-  constexpr LeftPack() : lanes{} {
-    for (unsigned mask = 0; mask < 256; ++mask)
-      for (unsigned lane = 0, j = 0; lane < 8; ++lane)
-        if (mask >> lane & 1) lanes[mask][j++] = static_cast<std::uint8_t>(lane);
-  }
-};
-[[maybe_unused]] constexpr LeftPack kLeftPack{};
 
 inline bool misaligned(const void* p, std::uintptr_t a) {
   return reinterpret_cast<std::uintptr_t>(p) % a != 0;

@@ -1,9 +1,9 @@
 // Private to src/simd/*_kernels.cpp: the functions of one instruction-set path, declared in
 // that path's namespace (CYBERLOSS_SIMD_NS is baseline, avx2 or avx512; CMakeLists.txt compiles
-// the kernel sources once per path). Only kernels.hpp's plain declarations and this file may be
-// included by kernel sources besides <c...> headers and intrinsics: an inline function from any
-// other header could be compiled here for a wider target and then shared, by the linker, with
-// code that runs on every CPU.
+// the kernel sources once per path). Kernel sources include only <c...> headers, intrinsics,
+// this file, kernels.hpp (plain declarations) and src/simd's helpers with internal linkage
+// (math.hpp, left_pack.hpp): an inline function from any other header could be compiled here
+// for a wider target and then shared, by the linker, with code that runs on every CPU.
 #pragma once
 
 #include <cstddef>

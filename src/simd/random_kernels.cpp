@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "isa.hpp"
+#include "left_pack.hpp"
 #if defined(__SSE2__)
 #include <immintrin.h>
 #endif
@@ -56,17 +57,6 @@ inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
   return kBelowOne < u ? kBelowOne : u;
 }
 
-// For each 8-bit lane mask, the indices of its set lanes in order, padded with zeros: a
-// permutation with this row moves the selected lanes to the front (left-packing).
-struct LeftPack {
-  alignas(8) std::uint8_t lanes[256][8];
-  constexpr LeftPack() : lanes{} {
-    for (unsigned mask = 0; mask < 256; ++mask)
-      for (unsigned lane = 0, j = 0; lane < 8; ++lane)
-        if (mask >> lane & 1) lanes[mask][j++] = static_cast<std::uint8_t>(lane);
-  }
-};
-[[maybe_unused]] constexpr LeftPack kLeftPack{};
 
 #if defined(__AVX2__)
 // 32x32->64 products of all eight lanes: returns (lo, hi) words in lane order.
