@@ -7,13 +7,10 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numeric>
-#include <type_traits>
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
