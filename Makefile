@@ -9,10 +9,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD_DIR := build/py
 STAMPS := .make
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make
+# OFF: a binary for any x86-64 CPU (SIMD kernels chosen at run time). ON adds -march=native to
+# the non-kernel code, for local experiments only. Passed explicitly so that a build directory
+# configured before the default changed does not keep an old value.
+CYBERLOSS_NATIVE ?= OFF
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
+CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/simd/*.cpp src/simd/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp tests/cpp/*.cmake benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
 # The sanitizer build: its own CMake build dir, a staged copy of the package with the sanitized
@@ -52,6 +56,7 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 $(STAMPS)/build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
 	$(PY) -m pip install --quiet --no-build-isolation --no-deps \
 	  -Cbuild-dir=$(BUILD_DIR) -Ccmake.define.CYBERLOSS_BUILD_TESTS=ON -Ceditable.rebuild=false \
+	  -Ccmake.define.CYBERLOSS_NATIVE=$(CYBERLOSS_NATIVE) \
 	  --editable .
 	touch $@
 
@@ -104,7 +109,10 @@ fuzz: build
 bench: build
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_frequency.py
-	$(BUILD_DIR)/cyberloss_bench_kernels
+	$(PY) benchmarks/bench_layers.py
+	$(PY) benchmarks/bench_big_run.py
+	for path in $$($(PY) -c "import cyberloss._core as c; print(*c.simd_paths_available())"); do \
+	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_kernels || exit 1; done
 
 clean:
 	rm -rf build $(STAMPS)/build $(STAMPS)/sanitize-build
