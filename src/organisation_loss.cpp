@@ -38,7 +38,8 @@ OrganisationPortfolioLoss::OrganisationPortfolioLoss(
     throw std::invalid_argument("organisation loss: sections name a component twice");
   for (Component c : sections_)
     if (c >= n_components)
-      throw std::invalid_argument("organisation loss: unknown component index " + std::to_string(c));
+      throw std::invalid_argument("organisation loss: unknown component index " +
+                                  std::to_string(c));
   sections_ = sorted;
 }
 
@@ -105,7 +106,8 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
     }
     const IncidentColumns cols = priced.columns();
     for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t c = 0; c < n_components; ++c) out.component[c][rows[j]] = cols.component[c][j];
+      for (std::size_t c = 0; c < n_components; ++c)
+        out.component[c][rows[j]] = cols.component[c][j];
       out.downtime_days[rows[j]] = cols.downtime_days[j];
     }
   }

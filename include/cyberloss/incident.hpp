@@ -96,9 +96,9 @@ struct IncidentType {
   std::array<double, n_response> mean_shares{};  // >= 0, summing to 1 (within 1e-9)
   double dispersion = 0.0;                       // d >= 0 of the share weights
   // Records: used only when the organisation's records held are known.
-  double exposure_probability = 0.0;  // [0, 1]
-  double exposed_share = 0.0;         // [0, 1] of records held
-  double gift_probability = 0.0;      // [0, 1]
+  double exposure_probability = 0.0;             // [0, 1]
+  double exposed_share = 0.0;                    // [0, 1] of records held
+  double gift_probability = 0.0;                 // [0, 1]
   std::array<bool, n_response> record_driven{};  // among notification, condolence, liability
   double notification_per_record = 0.0;          // JPY, >= 0
   double condolence_per_person = 0.0;            // JPY, >= 0
@@ -119,8 +119,8 @@ struct IncidentType {
 // What one organisation's profile and controls make of one attack type.
 struct IncidentFactors {
   std::array<double, n_response> severity_factor{1, 1, 1, 1, 1, 1, 1, 1};  // > 0
-  double downtime_factor = 1.0;        // > 0
-  double effort_factor = 1.0;          // > 0
+  double downtime_factor = 1.0;                                            // > 0
+  double effort_factor = 1.0;                                              // > 0
   double share_affected = 0.0;         // [0, 1] of operations the downtime stops
   std::optional<double> records_held;  // >= 0; unknown: record-driven costs are shares
   double daily_gross_profit = 0.0;     // JPY per day, >= 0

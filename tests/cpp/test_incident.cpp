@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -120,8 +119,7 @@ TEST_CASE("lognormal downtime: simulated mean equals median exp(sigma^2 / 2)", "
   CHECK(dist.quantile(0.5) == Approx(44.5).epsilon(1e-14));
 }
 
-TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025)",
-          "[incident]") {
+TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025)", "[incident]") {
   const auto dist = DowntimeDistribution::card_suspension(0.62, 180, 15, 21.42, 0.8);
   CHECK(dist.mean() == Approx(131.8).margin(0.05));
   CHECK(dist.sf(180.0) == Approx(0.62).epsilon(1e-12));
@@ -137,8 +135,7 @@ TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025
     REQUIRE(dist.quantile(double(i) / 1000.0) >= dist.quantile(double(i - 1) / 1000.0 + 1e-9));
 }
 
-TEST_CASE("records: notification and condolence follow records exposed x unit cost",
-          "[incident]") {
+TEST_CASE("records: notification and condolence follow records exposed x unit cost", "[incident]") {
   IncidentFactors f = org_factors();
   f.records_held = 20000.0;
   const IncidentModel model(ransomware(), f);
@@ -181,8 +178,7 @@ TEST_CASE("lost profit and internal effort: closed-form means", "[incident]") {
   for (double x : days) REQUIRE(x <= 365.0);
 }
 
-TEST_CASE("business interruption days of a card leak: closure then the lost share",
-          "[incident]") {
+TEST_CASE("business interruption days of a card leak: closure then the lost share", "[incident]") {
   const IncidentModel model(ransomware(true), org_factors());
   CHECK(model.business_interruption_days(10.0) == 10.0);
   CHECK(model.business_interruption_days(20.0) == 20.0);
@@ -206,7 +202,8 @@ TEST_CASE("incident model refuses bad values, naming them", "[incident]") {
   CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("records_held"));
   f = org_factors();
   f.severity_factor[3] = 0.0;
-  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("severity factor of notification"));
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f),
+                    Catch::Contains("severity factor of notification"));
   CHECK_THROWS_WITH(DowntimeDistribution::lognormal(-1.0, 1.0), Catch::Contains("downtime median"));
   CHECK_THROWS_WITH(component_from_name("forensics"), Catch::Contains("forensics"));
   const IncidentModel model(ransomware(), org_factors());
@@ -272,6 +269,7 @@ TEST_CASE("simulate_organisation refuses incident models that do not match the t
   SimulationOptions o;
   o.years = 10;
   CHECK_THROWS_WITH(simulate_organisation(model, {}, o), Catch::Contains("0 given for 1"));
-  CHECK_THROWS_WITH(simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
-                    Catch::Contains("is 'ransomware'"));
+  CHECK_THROWS_WITH(
+      simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
+      Catch::Contains("is 'ransomware'"));
 }
