@@ -9,10 +9,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD_DIR := build/py
 STAMPS := .make
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev libsleef-dev fonts-ipaexfont-gothic g++ make clang-format
+# OFF: a binary for any x86-64 CPU (SIMD kernels chosen at run time). ON adds -march=native to
+# the non-kernel code, for local experiments only. Passed explicitly so that a build directory
+# configured before the default changed does not keep an old value.
+CYBERLOSS_NATIVE ?= OFF
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/*/*.cpp src/*/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp benchmarks/*.cpp benchmarks/*.hpp)
+CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/simd/*.cpp src/simd/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp tests/cpp/*.cmake benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
 
 # The sanitizer build: its own CMake build dir, a staged copy of the package with the sanitized
@@ -52,6 +56,7 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 $(STAMPS)/build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
 	$(PY) -m pip install --quiet --no-build-isolation --no-deps \
 	  -Cbuild-dir=$(BUILD_DIR) -Ccmake.define.CYBERLOSS_BUILD_TESTS=ON -Ceditable.rebuild=false \
+	  -Ccmake.define.CYBERLOSS_NATIVE=$(CYBERLOSS_NATIVE) \
 	  --editable .
 	touch $@
 
@@ -76,10 +81,12 @@ test: lint test-cpp test-python
 
 # ASan + UBSan: the Catch2 tests (leak checking on) and the Python suite minus the notebooks
 # (Python itself is not instrumented: the ASan runtime is preloaded, with libstdc++ so that its
-# exception interceptor finds __cxa_throw; leak checking is off).
+# exception interceptor finds __cxa_throw; leak checking is off). -O1 -g1: ASan's recommended
+# optimisation with line tables, quicker to build than -O2 -g. test_memory_checks.py is left
+# out: it measures peak memory, which ASan's shadow memory and quarantine inflate.
 $(STAMPS)/sanitize-build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
 	$(VENV)/bin/cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
-	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCYBERLOSS_SANITIZE=ON -DCYBERLOSS_BUILD_BENCHMARKS=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCYBERLOSS_SANITIZE=ON -DCYBERLOSS_BUILD_BENCHMARKS=OFF \
 	  -DPython_EXECUTABLE=$(abspath $(PY)) -Dpybind11_DIR=$$($(PY) -m pybind11 --cmakedir)
 	$(VENV)/bin/cmake --build $(SAN_DIR)
 	rm -rf $(SAN_PKG) $(SAN_VENV)
@@ -97,7 +104,8 @@ test-sanitize: $(STAMPS)/sanitize-build
 	$(SAN_ENV) $(SAN_VENV)/bin/python -c "import cyberloss._core as c, sys; \
 	  f = c.__file__; print('sanitized extension:', f); \
 	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
-	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --ignore=tests/python/test_notebooks.py
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 \
+	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py
 
 demo: build
 	$(VENV)/bin/cyberloss demo --out demo_out
@@ -111,7 +119,10 @@ fuzz: build
 bench: build
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_frequency.py
-	$(BUILD_DIR)/cyberloss_bench_kernels
+	$(PY) benchmarks/bench_layers.py
+	$(PY) benchmarks/bench_big_run.py
+	for path in $$($(PY) -c "import cyberloss._core as c; print(*c.simd_paths_available())"); do \
+	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_kernels || exit 1; done
 
 clean:
 	rm -rf build $(STAMPS)/build $(STAMPS)/sanitize-build

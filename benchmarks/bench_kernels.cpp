@@ -7,14 +7,21 @@
 //   - the count thresholds on those words;
 //   - Philox4x32-10 for the severity uniforms: one block per (year, type) with events;
 //   - the lognormal inverse CDF (AS241 + exp) of each event's uniform;
-//   - writing the result (8 + 12 T bytes per year) to memory with streaming stores.
+//   - writing the result to memory with streaming stores: 8 + 12 T bytes per year with all
+//     outputs, 8 bytes per year for the annual losses alone.
 //
 // Kernel costs are medians over repeats on in-cache data, one core. The floor is their sum
 // spread over the cores, with the memory traffic either hidden behind the computation (best
-// case) or not (worst case). Built by default (CMake option CYBERLOSS_BUILD_BENCHMARKS, target
-// cyberloss_bench_kernels); `make bench` runs it after bench_engine.py:
+// case) or not (worst case), for both output sets. Everything runs on the SIMD path of the
+// process (cyberloss/simd.hpp): `make bench` runs this benchmark once per path the CPU has,
+// with CYBERLOSS_SIMD set. Built by default (CMake option CYBERLOSS_BUILD_BENCHMARKS, target
+// cyberloss_bench_kernels):
 //
-//   build/py/cyberloss_bench_kernels [years] [repeats] [threads]
+//   CYBERLOSS_SIMD=avx2 build/py/cyberloss_bench_kernels [years] [repeats] [threads] [wall|cpu]
+//
+// "cpu" times everything in CPU seconds of the process (user + system) instead of wall time,
+// for a machine shared with other work: per incident per core, the engine then costs its CPU
+// time divided by the incidents, and the floor is the kernels' CPU time.
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -23,11 +30,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
-#if defined(__AVX2__)
+#if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
@@ -36,19 +45,27 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/engine.hpp"
 #include "cyberloss/random.hpp"
+#include "cyberloss/simd.hpp"
 
 using namespace cyberloss;
 using namespace cyberloss::bench;
 
 namespace {
 
+bool cpu_clock = false;  // time in CPU seconds of the process instead of wall seconds
+
+double now() {
+  if (cpu_clock) return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 template <class F>
 double median_seconds(int repeats, F&& f) {
   std::vector<double> t;
   for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = now();
     f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    t.push_back(now() - start);
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -73,9 +90,9 @@ double stream_bandwidth(std::size_t bytes, int threads, int repeats) {
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         double* p = buf.data() + per * static_cast<std::size_t>(t);
-#if defined(__AVX2__)
-        const __m256d v = _mm256_set1_pd(1.0);
-        for (std::size_t i = 0; i < per; i += 4) _mm256_stream_pd(p + i, v);
+#if defined(__SSE2__)
+        const __m128d v = _mm_set1_pd(1.0);
+        for (std::size_t i = 0; i < per; i += 2) _mm_stream_pd(p + i, v);
         _mm_sfence();
 #else
         std::fill(p, p + per, 1.0);
@@ -92,12 +109,17 @@ int main(int argc, char** argv) {
   const std::uint64_t years = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10000000;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
   const int threads = argc > 3 ? std::atoi(argv[3]) : tbb::this_task_arena::max_concurrency();
-  if (years == 0 || repeats < 1 || threads < 1) {
-    std::fprintf(stderr, "usage: %s [years >= 1] [repeats >= 1] [threads >= 1]\n", argv[0]);
+  const std::string clock = argc > 4 ? argv[4] : "wall";
+  if (years == 0 || repeats < 1 || threads < 1 || (clock != "wall" && clock != "cpu")) {
+    std::fprintf(stderr, "usage: %s [years >= 1] [repeats >= 1] [threads >= 1] [wall|cpu]\n",
+                 argv[0]);
     return 2;
   }
+  cpu_clock = clock == "cpu";
+  // Wall time is shared by the threads; CPU time already adds them up.
+  const double spread = cpu_clock ? 1.0 : static_cast<double>(threads);
 
-  // The whole engine.
+  // The whole engine, with all outputs and with the annual losses alone.
   const Model model = benchmark_model();
   SimulationOptions options;
   options.years = years;
@@ -109,6 +131,10 @@ int main(int argc, char** argv) {
     for (std::int32_t c : first.counts) incidents += c;
   }
   const double engine = median_seconds(repeats, [&] { simulate(model, options); });
+  SimulationOptions annual_only = options;
+  annual_only.keep_by_type = annual_only.keep_counts = false;
+  simulate(model, annual_only);
+  const double engine_annual = median_seconds(repeats, [&] { simulate(model, annual_only); });
 
   // Kernels on one core, in cache: 1024 years or draws per call, as in the engine's passes.
   constexpr std::size_t n = 1024;
@@ -133,6 +159,7 @@ int main(int argc, char** argv) {
   const double t_lognormal = per_item(
       repeats, n, passes, [&](std::size_t) { lognormal.quantile_batch(u.data(), x.data(), n); });
   const double bytes = static_cast<double>(years) * (8.0 + 12.0 * kTypes);
+  const double annual_bytes = static_cast<double>(years) * 8.0;
   const double bandwidth = stream_bandwidth(static_cast<std::size_t>(bytes), threads, repeats);
 
   // The floor for this model: every (year, type) needs its frequency word and count; every
@@ -144,16 +171,18 @@ int main(int argc, char** argv) {
   }
   const double pairs = static_cast<double>(years) * kTypes;
   const double compute =
-      (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) / threads;
-  const double memory = bytes / bandwidth;
-  auto ns = [&](double seconds) { return seconds * threads * 1e9 / incidents; };
+      (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) / spread;
+  auto ns = [&](double seconds) { return seconds * spread * 1e9 / incidents; };
 
   std::printf(
-      "model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu years, %.0f "
-      "incidents, %d threads\n",
-      static_cast<unsigned long long>(years), incidents, threads);
-  std::printf("engine (median of %d): %.3f s = %.1f ns per incident per core\n", repeats, engine,
-              ns(engine));
+      "SIMD path %s; model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu "
+      "years, %.0f incidents, %d threads; %s seconds\n",
+      simd_path().c_str(), static_cast<unsigned long long>(years), incidents, threads,
+      cpu_clock ? "CPU" : "wall");
+  std::printf("engine, all outputs (median of %d):  %.3f s = %.1f ns per incident per core\n",
+              repeats, engine, ns(engine));
+  std::printf("engine, annual only (median of %d):  %.3f s = %.1f ns per incident per core\n",
+              repeats, engine_annual, ns(engine_annual));
   std::printf("kernels, one core, in cache (medians):\n");
   std::printf("  frequency words (Philox, 4 per block)  %6.2f ns per (year, type)\n",
               t_words * 1e9);
@@ -161,18 +190,22 @@ int main(int argc, char** argv) {
               t_count * 1e9);
   std::printf("  severity uniforms (Philox, 1 per run)  %6.2f ns per run\n", t_uniform * 1e9);
   std::printf("  lognormal inverse CDF                  %6.2f ns per draw\n", t_lognormal * 1e9);
-  std::printf("  streaming stores, %d threads            %6.1f GB/s\n", threads, bandwidth / 1e9);
-  std::printf("floor for this model:\n");
-  std::printf(
-      "  frequency %.3f s, severity %.3f s (spread over %d cores); output %.0f MB in "
-      "%.3f s\n",
-      pairs * (t_words + t_count) / threads, (runs * t_uniform + draws * t_lognormal) / threads,
-      threads, bytes / 1e6, memory);
-  std::printf("  memory hidden behind compute: %.3f s = %.1f ns per incident per core\n",
-              std::max(compute, memory), ns(std::max(compute, memory)));
-  std::printf("  memory not hidden:            %.3f s = %.1f ns per incident per core\n",
-              compute + memory, ns(compute + memory));
-  std::printf("engine / floor: %.2f (hidden) to %.2f (not hidden)\n",
-              engine / std::max(compute, memory), engine / (compute + memory));
+  std::printf("  streaming stores, %d threads            %6.1f GB/s%s\n", threads, bandwidth / 1e9,
+              cpu_clock ? " per CPU second" : "");
+  std::printf("floor for this model: frequency %.3f s, severity %.3f s%s\n",
+              pairs * (t_words + t_count) / spread,
+              (runs * t_uniform + draws * t_lognormal) / spread,
+              cpu_clock ? " of CPU" : " (spread over the threads)");
+  for (const auto& [label, out_bytes, seconds] :
+       {std::tuple<const char*, double, double>{"all outputs", bytes, engine},
+        std::tuple<const char*, double, double>{"annual only", annual_bytes, engine_annual}}) {
+    const double memory = out_bytes / bandwidth;
+    const double hidden = std::max(compute, memory), exposed = compute + memory;
+    std::printf(
+        "  %s: output %.0f MB in %.3f s; floor %.1f ns per incident per core (memory "
+        "hidden) to %.1f ns (not hidden); engine / floor %.2f to %.2f\n",
+        label, out_bytes / 1e6, memory, ns(hidden), ns(exposed), seconds / hidden,
+        seconds / exposed);
+  }
   return 0;
 }

@@ -2,11 +2,12 @@
 // simulated from C++ so that callgrind sees only the engine. Build against the static core
 // library of a `make build` and count instructions per simulated year:
 //
-//   g++ -O2 -march=native -ffp-contract=off -std=c++17 -Iinclude benchmarks/profile_engine.cpp \
-//       build/py/libcyberloss_core.a -ltbb -lsleef -o /tmp/profile_engine
-//   valgrind --tool=callgrind /tmp/profile_engine 1000000 1     # years, threads
+//   g++ -O2 -ffp-contract=off -std=c++17 -Iinclude benchmarks/profile_engine.cpp \
+//       build/py/libcyberloss_core.a -ltbb -o /tmp/profile_engine
+//   CYBERLOSS_SIMD=avx2 valgrind --tool=callgrind /tmp/profile_engine 1000000 1  # years, threads
 //
-// Instruction counts are exact and repeatable; wall times on a shared machine are not.
+// Instruction counts are exact and repeatable (per SIMD path); wall times on a shared machine
+// are not.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

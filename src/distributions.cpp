@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "cyberloss/special.hpp"
 #include "cyberloss/vecmath.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss {
 
@@ -67,39 +65,6 @@ CountTable::CountTable(std::vector<double> cdf, double last_pmf, double a, doubl
   }
 }
 
-namespace {
-
-#if defined(__AVX2__)
-// count_batch's vector loop for M <= 8 thresholds (held in registers). With the count k of
-// thresholds below H, a tie can only be with threshold k (the first one >= H).
-template <std::size_t M>
-std::size_t count8(const std::int32_t* quick, const std::uint32_t* hi, std::size_t n,
-                   std::uint32_t* out, unsigned* exact_masks) {
-  static_assert(M >= 1 && M <= 8, "thresholds fit one register");
-  alignas(32) std::int32_t padded[8];
-  for (std::size_t j = 0; j < 8; ++j) padded[j] = j < M ? quick[j] : quick[M - 1];
-  const __m256i all = _mm256_load_si256(reinterpret_cast<const __m256i*>(padded));
-  __m256i t[M];
-  for (std::size_t j = 0; j < M; ++j) t[j] = _mm256_set1_epi32(quick[j]);
-  const __m256i sign = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-  const __m256i vm = _mm256_set1_epi32(static_cast<int>(M));
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256i h =
-        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi + i)), sign);
-    __m256i k = _mm256_setzero_si256();
-    for (std::size_t j = 0; j < M; ++j) k = _mm256_sub_epi32(k, _mm256_cmpgt_epi32(h, t[j]));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), k);
-    const __m256i tie = _mm256_cmpeq_epi32(h, _mm256_permutevar8x32_epi32(all, k));
-    const __m256i exact = _mm256_or_si256(tie, _mm256_cmpeq_epi32(k, vm));
-    exact_masks[i / 8] = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(exact)));
-  }
-  return i;
-}
-#endif
-
-}  // namespace
-
 void CountTable::count_batch(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
                              const std::uint32_t* hi, std::size_t n, std::uint32_t* out) const {
   // With thresholds t_0 <= t_1 <= ... (high words of the cdf), a year whose high word H
@@ -108,72 +73,23 @@ void CountTable::count_batch(std::uint32_t seed, std::uint32_t stream, std::uint
   auto exact = [&](std::size_t l) {
     out[l] = static_cast<std::uint32_t>(count(FrequencyUniform{hi[l], seed, stream, y0 + l}));
   };
-  std::size_t i = 0;
-#if defined(__AVX2__)
-  const std::size_t m = quick_.size();
-  if (m && m <= 8) {
-    constexpr std::size_t kStep = 1024;
-    unsigned masks[kStep / 8];
-    for (std::size_t start = 0; start + 8 <= n; start += kStep) {
-      const std::size_t len = std::min(kStep, n - start);
-      std::size_t done = 0;
-      const std::int32_t* q = quick_.data();
-      switch (m) {
-        case 1:
-          done = count8<1>(q, hi + start, len, out + start, masks);
-          break;
-        case 2:
-          done = count8<2>(q, hi + start, len, out + start, masks);
-          break;
-        case 3:
-          done = count8<3>(q, hi + start, len, out + start, masks);
-          break;
-        case 4:
-          done = count8<4>(q, hi + start, len, out + start, masks);
-          break;
-        case 5:
-          done = count8<5>(q, hi + start, len, out + start, masks);
-          break;
-        case 6:
-          done = count8<6>(q, hi + start, len, out + start, masks);
-          break;
-        case 7:
-          done = count8<7>(q, hi + start, len, out + start, masks);
-          break;
-        default:
-          done = count8<8>(q, hi + start, len, out + start, masks);
-          break;
-      }
-      for (std::size_t b = 0; b < done / 8; ++b)
-        for (unsigned mask = masks[b]; mask; mask &= mask - 1)
-          exact(start + 8 * b + static_cast<std::size_t>(__builtin_ctz(mask)));
-      i = start + done;
+  if (quick_.empty()) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (surely_zero(hi[i]))
+        out[i] = 0;
+      else
+        exact(i);
     }
-  } else if (m) {
-    const __m256i sign = _mm256_set1_epi32(static_cast<int>(0x80000000u));
-    const __m256i vm = _mm256_set1_epi32(static_cast<int>(m));
-    for (; i + 8 <= n; i += 8) {
-      const __m256i h =
-          _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(hi + i)), sign);
-      __m256i k = _mm256_setzero_si256(), tie = _mm256_setzero_si256();
-      for (std::size_t j = 0; j < m; ++j) {
-        const __m256i t = _mm256_set1_epi32(quick_[j]);
-        k = _mm256_sub_epi32(k, _mm256_cmpgt_epi32(h, t));
-        tie = _mm256_or_si256(tie, _mm256_cmpeq_epi32(h, t));
-      }
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), k);
-      const __m256i bad = _mm256_or_si256(tie, _mm256_cmpeq_epi32(k, vm));
-      for (unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(bad)));
-           mask; mask &= mask - 1)
-        exact(i + static_cast<std::size_t>(__builtin_ctz(mask)));
-    }
+    return;
   }
-#endif
-  for (; i < n; ++i) {
-    if (surely_zero(hi[i]))
-      out[i] = 0;
-    else
-      exact(i);
+  constexpr std::size_t kStep = 1024;
+  std::uint32_t undecided[kStep];
+  const simd::Kernels& k = simd::kernels();
+  for (std::size_t start = 0; start < n; start += kStep) {
+    const std::size_t len = std::min(kStep, n - start);
+    const std::size_t m =
+        k.quick_counts(quick_.data(), quick_.size(), hi + start, len, out + start, undecided);
+    for (std::size_t j = 0; j < m; ++j) exact(start + undecided[j]);
   }
 }
 
@@ -384,8 +300,8 @@ double Lognormal::upper_quantile(double q) const {
 }
 
 void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
-  vecmath::inverse_normal_cdf(u, out, n);
-  vecmath::exp_affine(out, mu_, sigma_, out, n);
+  // exp(mu + sigma * inverse_normal_cdf(u)), fused (the same bits as the two calls).
+  simd::kernels().lognormal_quantile(u, mu_, sigma_, out, n);
 }
 
 std::shared_ptr<const Severity> Lognormal::scaled(double factor) const {

@@ -3,21 +3,24 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numeric>
 #include <sstream>
-#include <type_traits>
 
-#include "left_pack.hpp"
-#if defined(__AVX2__)
-#include <immintrin.h>
+#include "simd/kernels.hpp"
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+#if defined(_WIN32)
+#define NOMINMAX
+#include <windows.h>
+#endif
+#if defined(__APPLE__)
+#include <mach/mach.h>
 #endif
 
 namespace cyberloss {
@@ -179,6 +182,7 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
 }
 
 double available_memory_bytes() {
+#if defined(__linux__)
   std::ifstream meminfo("/proc/meminfo");
   std::string key;
   double value;
@@ -187,6 +191,22 @@ double available_memory_bytes() {
     if (key == "MemAvailable:") return value * 1024.0;
   const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return static_cast<double>(pages) * static_cast<double>(page);
+#elif defined(_WIN32)
+  MEMORYSTATUSEX status;
+  status.dwLength = sizeof status;
+  return GlobalMemoryStatusEx(&status) ? static_cast<double>(status.ullAvailPhys) : 0.0;
+#elif defined(__APPLE__)
+  // Free and inactive (reclaimable) pages.
+  vm_statistics64_data_t vm;
+  mach_msg_type_number_t count = HOST_VM_INFO64_COUNT;
+  if (host_statistics64(mach_host_self(), HOST_VM_INFO64, reinterpret_cast<host_info64_t>(&vm),
+                        &count) != KERN_SUCCESS)
+    return detail::physical_memory_bytes();
+  return (static_cast<double>(vm.free_count) + static_cast<double>(vm.inactive_count)) *
+         static_cast<double>(sysconf(_SC_PAGESIZE));
+#else
+  return detail::physical_memory_bytes();
+#endif
 }
 
 void check_years(std::uint64_t first_year, std::uint64_t years) {
@@ -213,10 +233,10 @@ namespace {
 // Years per inner pass of a block at most: the per-type columns of one pass stay in L1/L2
 // cache.
 constexpr std::size_t kChunk = 1024;
-// Bytes of a pass's columns per (year, type): counts, sums, and the staged output row (by_type
-// and counts). A model with many types gets shorter passes, so that they stay within
-// kPassBytes (at least one year per pass).
-constexpr std::size_t kCellBytes = 4 + 8 + 8 + 4;
+// Bytes of a pass's columns per (year, type): counts, sums, layered sums, and the staged output
+// row (by_type and counts). A model with many types gets shorter passes, so that they stay
+// within kPassBytes (at least one year per pass).
+constexpr std::size_t kCellBytes = 4 + 8 + 8 + 8 + 4;
 constexpr std::size_t kPassBytes = std::size_t{4} << 20;
 // Severities converted at once: a pass's events of one type are taken in batches of at most
 // this many (a year with more events in segments of it), so the working memory does not grow
@@ -227,20 +247,26 @@ std::size_t pass_years(std::size_t T) {
   return std::max<std::size_t>(1, std::min(kChunk, kPassBytes / (T * kCellBytes)));
 }
 
+bool layered(const SimulationOptions& o) { return o.occurrence_layer || o.aggregate_layer; }
+
 // Per-thread working memory of a pass of L years and T types, as Scratch allocates it.
 double scratch_bytes(std::size_t T, std::size_t L, bool events) {
   const double l = static_cast<double>(L), cells = static_cast<double>(T) * l;
-  double bytes = cells * kCellBytes;             // counts, sums, row_by_type, row_counts
-  bytes += l * (4 + 8 + 8) + (l + 8) * (4 + 4);  // hi, row_annual, run_year; run_row, run_count
-  bytes += static_cast<double>(kBatch + 1) * 8;  // losses
-  if (events) bytes += l * 8;                    // event_pos
+  double bytes = cells * kCellBytes;  // counts, sums, lsums, staged rows
+  bytes +=
+      l * (4 + 8 + 2 * 8) + (l + 8) * (4 + 4);  // hi, run_year, stage_years; run_row, run_count
+  bytes += 2.0 * static_cast<double>(kBatch + 1) * 8;  // losses, layered losses
+  if (events) bytes += l * 8;                          // event_pos
   return bytes;
 }
 
 // The parts of simulation_bytes: outputs; working memory of all threads; an event table of
 // `events` rows with the offsets of n_blocks blocks.
 double output_bytes(const SimulationOptions& o, std::size_t T) {
-  return static_cast<double>(o.years) * (8.0 + static_cast<double>(T) * (8.0 + 4.0));
+  const double t = static_cast<double>(T);
+  const double per_year = 8.0 + (o.keep_by_type ? 8.0 * t : 0.0) + (o.keep_counts ? 4.0 * t : 0.0) +
+                          (layered(o) ? 8.0 : 0.0);
+  return static_cast<double>(o.years) * per_year;
 }
 
 double working_bytes(const SimulationOptions& o, std::size_t T) {
@@ -277,20 +303,31 @@ struct Scratch {
   std::vector<std::uint32_t> hi;       // frequency words of one type
   std::vector<std::uint32_t> counts;   // (T, L) counts, one column per type
   std::vector<double> sums;            // (T, L) annual loss per type
+  std::vector<double> lsums;           // (T, L) occurrence-layered annual loss per type
   std::vector<std::uint32_t> run_row;  // years of the pass with events (of one type) ...
   std::vector<std::uint64_t> run_year;
-  std::vector<std::uint32_t> run_count;  // ... and their counts
-  std::vector<double> losses;            // a batch of uniforms, then their losses
-  std::vector<double> row_by_type;       // (L, T) output rows of a pass, staged in cache ...
-  std::vector<std::int32_t> row_counts;  // ... before one streaming copy to the result
-  std::vector<double> row_annual;
-  std::vector<std::uint64_t> event_pos;  // per year of the pass: its next row in the event table
+  std::vector<std::uint32_t> run_count;    // ... and their counts
+  std::vector<double> losses;              // a batch of uniforms, then their losses
+  std::vector<double> layered;             // the batch's occurrence-layered losses
+  std::vector<double> stage_rows;          // (L, T) output rows of a pass, staged in cache ...
+  std::vector<std::int32_t> stage_counts;  // ... before one streaming copy to the result
+  std::vector<double> stage_years;         // (2, L) annual and layered annual of a pass
+  std::vector<std::uint64_t> event_pos;    // per year of the pass: its next row in the event table
 };
 
 Scratch& scratch() {
   thread_local Scratch s;
   return s;
 }
+
+// What a pass needs besides the model: the run's seed, layers, and the result.
+struct Pass {
+  std::uint32_t seed;
+  const Layer* occurrence;  // nullptr: none
+  Layer aggregate;          // (0, inf): none
+  bool layered;
+  SimulationResult& out;
+};
 
 // Counts of one attack type for years [y0, y0 + n) into cnt.
 void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
@@ -310,171 +347,6 @@ void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t strea
   }
 }
 
-// Rows of the pass with events: run_row/run_count get the years (pass-relative) with a
-// nonzero count and those counts, in year order; returns how many. Both arrays need n + 8
-// elements (the vector loop stores whole registers).
-std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* run_row,
-                      std::uint32_t* run_count) {
-  std::size_t runs = 0, i = 0;
-#if defined(__AVX2__)
-  const auto& pack = detail::left_pack_table();
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  for (; i + 8 <= n; i += 8) {
-    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + i));
-    const unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(
-                              _mm256_castsi256_ps(_mm256_cmpeq_epi32(c, _mm256_setzero_si256())))) ^
-                          0xFFu;
-    const __m256i perm =
-        _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack[mask].data())));
-    const __m256i rows = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(i)), lanes);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_row + runs),
-                        _mm256_permutevar8x32_epi32(rows, perm));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_count + runs),
-                        _mm256_permutevar8x32_epi32(c, perm));
-    runs += static_cast<std::size_t>(__builtin_popcount(mask));
-  }
-#endif
-  for (; i < n; ++i) {
-    run_row[runs] = static_cast<std::uint32_t>(i);
-    run_count[runs] = cnt[i];
-    runs += cnt[i] != 0;
-  }
-  return runs;
-}
-
-// Output rows of a pass from the per-type columns: by_type (0 where the count is 0) and
-// counts row by row, and annual = ((0 + type 0) + type 1) + ... in type order. T fixed at compile
-// time for the usual small models so that the inner loop disappears.
-template <class Count>
-void write_rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-                    std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
-  for (std::size_t i = 0; i < n; ++i) {
-    double x = 0.0;
-    for (std::size_t t = 0; t < T; ++t) {
-      const double v = cnt[t * L + i] ? sums[t * L + i] : 0.0;
-      by_type[i * T + t] = v;
-      counts[i * T + t] = static_cast<std::int32_t>(cnt[t * L + i]);
-      x += v;
-    }
-    annual[i] = x;
-  }
-}
-
-template <std::size_t T>
-void write_rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
-                      double* by_type, std::int32_t* counts, double* annual) {
-  write_rows_any(std::integral_constant<std::size_t, T>{}, sums, cnt, L, n, by_type, counts,
-                 annual);
-}
-
-#if defined(__AVX2__)
-// T = 4 with 4x4 register transposes: four years per step. The same IEEE additions in the
-// same order as write_rows_fixed. The stores are non-temporal (see stream_copy) where the
-// destination rows are aligned, which they are for large results except at odd block starts.
-void write_rows4(const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
-                 double* by_type, std::int32_t* counts, double* annual) {
-  auto misaligned = [](const void* p, std::uintptr_t a) {
-    return reinterpret_cast<std::uintptr_t>(p) % a != 0;
-  };
-  if (misaligned(by_type, 32) || misaligned(counts, 16) || misaligned(annual, 8))
-    return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
-  // Rows before the first whole 32-byte line of annual go the ordinary way.
-  const std::size_t head =
-      std::min(n, (32 - reinterpret_cast<std::uintptr_t>(annual) % 32) % 32 / sizeof(double));
-  write_rows_fixed<4>(sums, cnt, L, head, by_type, counts, annual);
-  std::size_t i = head;
-  for (; i + 4 <= n; i += 4) {
-    __m256d v[4];
-    __m128i c[4];
-    __m256d x = _mm256_setzero_pd();
-    for (std::size_t t = 0; t < 4; ++t) {
-      c[t] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cnt + t * L + i));
-      const __m256i zero = _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(c[t], _mm_setzero_si128()));
-      v[t] = _mm256_andnot_pd(_mm256_castsi256_pd(zero), _mm256_loadu_pd(sums + t * L + i));
-      x = _mm256_add_pd(x, v[t]);
-    }
-    _mm256_stream_pd(annual + i, x);
-    const __m256d a = _mm256_unpacklo_pd(v[0], v[1]), b = _mm256_unpackhi_pd(v[0], v[1]);
-    const __m256d e = _mm256_unpacklo_pd(v[2], v[3]), f = _mm256_unpackhi_pd(v[2], v[3]);
-    double* row = by_type + i * 4;
-    _mm256_stream_pd(row + 0, _mm256_permute2f128_pd(a, e, 0x20));
-    _mm256_stream_pd(row + 4, _mm256_permute2f128_pd(b, f, 0x20));
-    _mm256_stream_pd(row + 8, _mm256_permute2f128_pd(a, e, 0x31));
-    _mm256_stream_pd(row + 12, _mm256_permute2f128_pd(b, f, 0x31));
-    const __m128i p = _mm_unpacklo_epi32(c[0], c[1]), q = _mm_unpackhi_epi32(c[0], c[1]);
-    const __m128i r = _mm_unpacklo_epi32(c[2], c[3]), u = _mm_unpackhi_epi32(c[2], c[3]);
-    __m128i* crow = reinterpret_cast<__m128i*>(counts + i * 4);
-    _mm_stream_si128(crow + 0, _mm_unpacklo_epi64(p, r));
-    _mm_stream_si128(crow + 1, _mm_unpackhi_epi64(p, r));
-    _mm_stream_si128(crow + 2, _mm_unpacklo_epi64(q, u));
-    _mm_stream_si128(crow + 3, _mm_unpackhi_epi64(q, u));
-  }
-  write_rows_fixed<4>(sums + i, cnt + i, L, n - i, by_type + i * 4, counts + i * 4, annual + i);
-  _mm_sfence();
-}
-#endif
-
-// Copies bytes from src (in cache) to dst (the result) with non-temporal stores where dst is
-// 32-byte aligned: the result is written once and not read back soon, so the stores bypass the
-// cache instead of first reading every destination line (which halves the memory traffic of
-// a large run). Ends with a store fence so the data is visible to the thread that joins.
-#if defined(__AVX2__)
-void stream_copy(void* dst, const void* src, std::size_t bytes) {
-  auto* d = static_cast<unsigned char*>(dst);
-  const auto* s = static_cast<const unsigned char*>(src);
-  const std::size_t head = std::min(bytes, (32 - reinterpret_cast<std::uintptr_t>(d) % 32) % 32);
-  std::memcpy(d, s, head);
-  std::size_t i = head;
-  for (; i + 32 <= bytes; i += 32)
-    _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i),
-                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
-  std::memcpy(d + i, s + i, bytes - i);
-  _mm_sfence();
-}
-#endif
-
-void write_rows_staged(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-                       std::size_t n, double* by_type, std::int32_t* counts, double* annual) {
-  switch (T) {
-    case 1:
-      return write_rows_fixed<1>(sums, cnt, L, n, by_type, counts, annual);
-    case 2:
-      return write_rows_fixed<2>(sums, cnt, L, n, by_type, counts, annual);
-    case 3:
-      return write_rows_fixed<3>(sums, cnt, L, n, by_type, counts, annual);
-    case 4:
-      return write_rows_fixed<4>(sums, cnt, L, n, by_type, counts, annual);
-    case 5:
-      return write_rows_fixed<5>(sums, cnt, L, n, by_type, counts, annual);
-    case 6:
-      return write_rows_fixed<6>(sums, cnt, L, n, by_type, counts, annual);
-    case 7:
-      return write_rows_fixed<7>(sums, cnt, L, n, by_type, counts, annual);
-    case 8:
-      return write_rows_fixed<8>(sums, cnt, L, n, by_type, counts, annual);
-    default:
-      break;
-  }
-  write_rows_any(T, sums, cnt, L, n, by_type, counts, annual);
-}
-
-// The output rows of a pass: T = 4 straight to the result; otherwise staged in cache (in s)
-// and copied with streaming stores. Without AVX2, written directly.
-void write_rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-                std::size_t n, double* by_type, std::int32_t* counts, double* annual, Scratch& s) {
-#if defined(__AVX2__)
-  if (T == 4) return write_rows4(sums, cnt, L, n, by_type, counts, annual);
-  write_rows_staged(T, sums, cnt, L, n, s.row_by_type.data(), s.row_counts.data(),
-                    s.row_annual.data());
-  stream_copy(by_type, s.row_by_type.data(), n * T * sizeof(double));
-  stream_copy(counts, s.row_counts.data(), n * T * sizeof(std::int32_t));
-  stream_copy(annual, s.row_annual.data(), n * sizeof(double));
-#else
-  (void)s;
-  write_rows_staged(T, sums, cnt, L, n, by_type, counts, annual);
-#endif
-}
-
 // Where a block's events go in the event table, when events are kept.
 struct EventTable {
   std::int64_t* year;
@@ -485,13 +357,21 @@ struct EventTable {
 
 // The severities of one attack type's events in a pass of years [p0, p0 + n): run h (year
 // p0 + run_row[h] with run_count[h] events) gets the losses of draws 0, 1, ... of that year,
-// summed in event order into sum[run_row[h]]; with an event table, each loss is also written
-// at event_pos[run_row[h]], which advances past the year's events of this type.
-void type_severities(const Severity& severity, std::uint32_t type, std::uint32_t seed,
-                     std::uint64_t p0, std::size_t runs, Scratch& s, double* sum,
+// summed in event order into sum[run_row[h]] (and, with layers, their occurrence-layered
+// losses into lsum); with an event table, each loss is also written at event_pos[run_row[h]],
+// which advances past the year's events of this type.
+void type_severities(const Severity& severity, std::uint32_t type, const Pass& pass,
+                     std::uint64_t p0, std::size_t runs, Scratch& s, double* sum, double* lsum,
                      const EventTable* events) {
+  const simd::Kernels& kern = simd::kernels();
   const std::uint32_t stream = stream_id(Purpose::severity, type);
   double* loss = s.losses.data();
+  // The layered losses: the occurrence layer of each loss, or the losses themselves.
+  double* occ = pass.occurrence ? s.layered.data() : loss;
+  auto apply_layer = [&](std::size_t m) {
+    if (pass.occurrence)
+      kern.layer(loss, pass.occurrence->attachment, pass.occurrence->limit, occ, m);
+  };
   auto record = [&](std::uint32_t row, std::uint64_t k0, const double* x, std::size_t m) {
     std::uint64_t& e = s.event_pos[row];
     for (std::size_t j = 0; j < m; ++j, ++e) {
@@ -506,42 +386,55 @@ void type_severities(const Severity& severity, std::uint32_t type, std::uint32_t
     if (s.run_count[h] > kBatch) {
       // A year with more events than a batch: its draws in segments, summed in order.
       const std::uint32_t row = s.run_row[h], c = s.run_count[h];
-      double x = 0.0;
+      double x = 0.0, lx = 0.0;
       for (std::uint64_t k0 = 0; k0 < c; k0 += kBatch) {
         const std::size_t m = static_cast<std::size_t>(std::min<std::uint64_t>(kBatch, c - k0));
-        uniform_range(seed, stream, s.run_year[h], k0, m, loss);
+        uniform_range(pass.seed, stream, s.run_year[h], k0, m, loss);
         severity.quantile_batch(loss, loss, m);
+        apply_layer(m);
         for (std::size_t j = 0; j < m; ++j) x += loss[j];
+        for (std::size_t j = 0; j < m; ++j) lx += occ[j];
         if (events) record(row, k0, loss, m);
       }
       sum[row] = x;
+      if (pass.layered) lsum[row] = lx;
       ++h;
       continue;
     }
     std::size_t h1 = h, total = 0;
     while (h1 < runs && s.run_count[h1] <= kBatch - total) total += s.run_count[h1++];
-    uniform_runs(seed, stream, s.run_year.data() + h, s.run_count.data() + h, h1 - h, loss);
+    uniform_runs(pass.seed, stream, s.run_year.data() + h, s.run_count.data() + h, h1 - h, loss);
     severity.quantile_batch(loss, loss, total);
+    apply_layer(total);
 
     // A year's sum is ((0 + x_0) + x_1) + ... in event order. Years with one or two events
     // (nearly all, and a mix the branch predictor cannot learn) take x_0 + (x_1 or 0) without
-    // a branch: the same bits, since 0 + x = x + 0 = x for the positive losses. losses has
-    // one spare slot.
-    loss[total] = 0.0;
-    for (std::size_t e = 0; h < h1; ++h) {
-      const std::uint32_t c = s.run_count[h];
-      const double pair[2] = {0.0, loss[e + 1]};
-      double x = loss[e] + pair[c >= 2];
-      for (std::uint32_t k = 2; k < c; ++k) x += loss[e + k];
-      sum[s.run_row[h]] = x;
-      if (events) record(s.run_row[h], 0, loss + e, c);
-      e += c;
-    }
+    // a branch: the same bits, since 0 + x = x + 0 = x for the non-negative losses. The loss
+    // columns have one spare slot.
+    auto year_sums = [&](double* x_col, double* out) {
+      x_col[total] = 0.0;
+      for (std::size_t e = 0, r = h; r < h1; ++r) {
+        const std::uint32_t c = s.run_count[r];
+        const double pair[2] = {0.0, x_col[e + 1]};
+        double x = x_col[e] + pair[c >= 2];
+        for (std::uint32_t k = 2; k < c; ++k) x += x_col[e + k];
+        out[s.run_row[r]] = x;
+        e += c;
+      }
+    };
+    year_sums(loss, sum);
+    if (pass.layered) year_sums(occ, lsum);
+    if (events)
+      for (std::size_t e = 0; h < h1; ++h) {
+        record(s.run_row[h], 0, loss + e, s.run_count[h]);
+        e += s.run_count[h];
+      }
+    h = h1;
   }
 }
 
 // Counts of every type for the years [p0, p0 + n) of a pass into s.counts (column t * L): drawn,
-// or read back from the result's rows r0.. when a first sweep has stored them there.
+// or read back from the result's rows when a first sweep has stored them there.
 void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::size_t n,
                  std::size_t L, Scratch& s, const std::int32_t* stored) {
   const std::size_t T = model.size();
@@ -556,7 +449,7 @@ void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::
   }
 }
 
-void prepare(Scratch& s, std::size_t T, std::size_t L, bool events) {
+void prepare(Scratch& s, std::size_t T, std::size_t L, bool layers, bool events) {
   s.hi.resize(L);
   s.counts.resize(T * L);
   s.sums.resize(T * L);
@@ -564,49 +457,57 @@ void prepare(Scratch& s, std::size_t T, std::size_t L, bool events) {
   s.run_year.resize(L);
   s.run_count.resize(L + 8);
   s.losses.resize(kBatch + 1);
-#if defined(__AVX2__)
-  if (T != 4) {
-    s.row_by_type.resize(T * L);
-    s.row_counts.resize(T * L);
-    s.row_annual.resize(L);
+  s.stage_rows.resize(T * L);
+  s.stage_counts.resize(T * L);
+  s.stage_years.resize(2 * L);
+  if (layers) {
+    s.lsums.resize(T * L);
+    s.layered.resize(kBatch + 1);
   }
-#endif
   if (events) s.event_pos.resize(L);
 }
 
-// Counts only, for years [y0, y1) into rows r0.. of the result: the first sweep of a run that
-// keeps its events, which sizes the event table before any event is drawn.
-void count_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
-                 std::uint64_t r0, SimulationResult& out) {
+// Counts only, for years [y0, y1), the first sweep of a run that keeps its events: it sizes the
+// event table before any event is drawn. Returns the block's number of events; stores the
+// counts in rows r0.. of the result when it keeps them.
+std::uint64_t count_block(const Model& model, std::uint32_t seed, std::uint64_t y0,
+                          std::uint64_t y1, std::uint64_t r0, SimulationResult& out) {
   const std::size_t T = model.size(), L = pass_years(T);
   Scratch& s = scratch();
-  prepare(s, T, L, false);
+  prepare(s, T, L, false, false);
+  std::uint64_t total = 0;
   for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
     pass_counts(model, seed, p0, n, L, s, nullptr);
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t i = 0; i < n; ++i) total += s.counts[t * L + i];
+    if (out.counts.empty()) continue;
     std::int32_t* rows = out.counts.data() + static_cast<std::size_t>(r0 + (p0 - y0)) * T;
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t t = 0; t < T; ++t)
         rows[i * T + t] = static_cast<std::int32_t>(s.counts[t * L + i]);
   }
+  return total;
 }
 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
 // Each pass of L = pass_years(T) years takes every type's counts, then the severities of that
 // type's events (draw k of year y is event k), summed per year in event order, and finally
 // writes each output row once. With an event table, the counts are those of the first sweep
-// (already in the result) and the block's events start at row first_event of the table.
-void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, std::uint64_t y1,
-                    std::uint64_t r0, SimulationResult& out, const EventTable* events,
-                    std::uint64_t first_event) {
+// (read back from the result if it keeps them, drawn again otherwise) and the block's events
+// start at row first_event of the table.
+void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std::uint64_t y1,
+                    std::uint64_t r0, const EventTable* events, std::uint64_t first_event) {
   const std::size_t T = model.size(), L = pass_years(T);
+  SimulationResult& out = pass.out;
   Scratch& s = scratch();
-  prepare(s, T, L, events != nullptr);
+  prepare(s, T, L, pass.layered, events != nullptr);
 
   for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
-    pass_counts(model, seed, p0, n, L, s, events ? out.counts.data() + row0 * T : nullptr);
+    const bool stored = events && !out.counts.empty();
+    pass_counts(model, pass.seed, p0, n, L, s, stored ? out.counts.data() + row0 * T : nullptr);
     if (events) {
       // Year i's events start after those of the pass's earlier years: (year, type, k) order.
       for (std::size_t i = 0; i < n; ++i) {
@@ -616,14 +517,35 @@ void simulate_block(const Model& model, std::uint32_t seed, std::uint64_t y0, st
     }
     for (std::size_t t = 0; t < T; ++t) {
       const std::uint32_t* cnt = s.counts.data() + t * L;
-      double* sum = s.sums.data() + t * L;  // valid where cnt != 0; write_rows reads 0 elsewhere
-      const std::size_t runs = pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
+      // Valid where cnt != 0; the row writer reads 0 elsewhere.
+      double* sum = s.sums.data() + t * L;
+      double* lsum = pass.layered ? s.lsums.data() + t * L : nullptr;
+      const std::size_t runs =
+          simd::kernels().pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
       for (std::size_t h = 0; h < runs; ++h) s.run_year[h] = p0 + s.run_row[h];
-      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), seed, p0, runs, s,
-                      sum, events);
+      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), pass, p0, runs, s,
+                      sum, lsum, events);
     }
-    write_rows(T, s.sums.data(), s.counts.data(), L, n, out.by_type.data() + row0 * T,
-               out.counts.data() + row0 * T, out.annual.data() + row0, s);
+    simd::RowPass rows;
+    rows.T = T;
+    rows.L = L;
+    rows.n = n;
+    rows.sums = s.sums.data();
+    rows.counts = s.counts.data();
+    rows.annual = out.annual.data() + row0;
+    // A stored count row is written again with the same values: no harm, and no special case.
+    if (!out.by_type.empty()) rows.by_type = out.by_type.data() + row0 * T;
+    if (!out.counts.empty()) rows.counts_out = out.counts.data() + row0 * T;
+    if (pass.layered) {
+      rows.layered_sums = s.lsums.data();
+      rows.aggregate_attachment = pass.aggregate.attachment;
+      rows.aggregate_limit = pass.aggregate.limit;
+      rows.layered = out.layered_annual.data() + row0;
+    }
+    rows.stage_rows = s.stage_rows.data();
+    rows.stage_counts = s.stage_counts.data();
+    rows.stage_years = s.stage_years.data();
+    simd::kernels().write_rows(rows);
   }
 }
 
@@ -664,8 +586,11 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   const std::size_t n = static_cast<std::size_t>(options.years);
   // Uninitialised: every block writes each of its rows exactly once.
   out.annual.resize(n);
-  out.by_type.resize(n * out.n_types);
-  out.counts.resize(n * out.n_types);
+  if (options.keep_by_type) out.by_type.resize(n * out.n_types);
+  if (options.keep_counts) out.counts.resize(n * out.n_types);
+  if (layered(options)) out.layered_annual.resize(n);
+  const Pass pass{options.seed, options.occurrence_layer ? &*options.occurrence_layer : nullptr,
+                  options.aggregate_layer.value_or(Layer()), layered(options), out};
 
   // years <= 2^63 and block <= years: none of the block arithmetic below can wrap.
   const std::uint64_t block = block_years(options);
@@ -693,8 +618,7 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
 
   if (!options.keep_events) {
     for_blocks([&](std::uint64_t, std::uint64_t r0, std::uint64_t r1) {
-      simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out,
-                     nullptr, 0);
+      simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, nullptr, 0);
       if (options.years_done) *options.years_done += r1 - r0;
     });
     return out;
@@ -704,12 +628,8 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   // writes its events straight to their rows.
   std::vector<std::uint64_t> first_event(static_cast<std::size_t>(n_blocks) + 1, 0);
   for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
-    count_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out);
-    std::uint64_t total = 0;
-    for (std::size_t i = static_cast<std::size_t>(r0) * out.n_types;
-         i < static_cast<std::size_t>(r1) * out.n_types; ++i)
-      total += static_cast<std::uint32_t>(out.counts[i]);
-    first_event[static_cast<std::size_t>(b) + 1] = total;
+    first_event[static_cast<std::size_t>(b) + 1] =
+        count_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out);
   });
   std::partial_sum(first_event.begin(), first_event.end(), first_event.begin());
   const double events = static_cast<double>(first_event.back());
@@ -724,8 +644,8 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   const EventTable table{out.event_year.data(), out.event_type.data(), out.event_k.data(),
                          out.event_loss.data()};
   for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
-    simulate_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out,
-                   &table, first_event[static_cast<std::size_t>(b)]);
+    simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, &table,
+                   first_event[static_cast<std::size_t>(b)]);
     if (options.years_done) *options.years_done += r1 - r0;
   });
   return out;

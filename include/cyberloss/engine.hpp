@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "cyberloss/buffer.hpp"
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/layer.hpp"
 
 namespace cyberloss {
 
@@ -79,7 +81,16 @@ struct SimulationOptions {
   std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
   int threads = 0;               // 0: all cores; at most max_threads
   std::uint64_t block_size = 0;  // 0: automatic (8192 years); at most max_year_end
-  bool keep_events = false;
+  // What the result holds besides the annual losses (always kept). An output not asked for is
+  // not materialised: annual losses alone take 8 bytes per year.
+  bool keep_by_type = true;  // by_type
+  bool keep_counts = true;   // counts
+  bool keep_events = false;  // the event table
+  // Layers on the simulated losses (layer.hpp): the occurrence layer applies to each event's
+  // loss, the aggregate layer to the year's sum of occurrence-layered losses (in type, then
+  // event order). With either, the result also holds layered_annual.
+  std::optional<Layer> occurrence_layer;
+  std::optional<Layer> aggregate_layer;
   const std::atomic<bool>* cancel = nullptr;         // set to stop at the next block
   std::atomic<std::uint64_t>* years_done = nullptr;  // progress, updated per block
 };
@@ -90,9 +101,10 @@ struct SimulationResult {
   std::uint32_t seed = 0;
   std::size_t n_types = 0;
   std::vector<std::string> type_names;
-  Buffer<double> annual;        // (years)
-  Buffer<double> by_type;       // (years, n_types), row-major
-  Buffer<std::int32_t> counts;  // (years, n_types), row-major
+  Buffer<double> annual;          // (years)
+  Buffer<double> by_type;         // (years, n_types), row-major, when keep_by_type
+  Buffer<std::int32_t> counts;    // (years, n_types), row-major, when keep_counts
+  Buffer<double> layered_annual;  // (years), when a layer is set
   // Event table, ordered by (year, type, k), when keep_events.
   Buffer<std::int64_t> event_year;
   Buffer<std::int32_t> event_type;
@@ -100,9 +112,9 @@ struct SimulationResult {
   Buffer<double> event_loss;
 };
 
-// Bytes a run allocates: the outputs, the per-thread working memory (bounded, whatever the
-// rates: see engine.cpp) and, when events are kept, the event table at its expected size and
-// its per-block offsets. simulate refuses a run whose estimate exceeds 80% of the available
+// Bytes a run allocates: the outputs it keeps, the per-thread working memory (bounded, whatever
+// the rates: see engine.cpp) and, when events are kept, the event table at its expected size
+// and its per-block offsets. simulate refuses a run whose estimate exceeds 80% of the available
 // memory before allocating, and checks the event table again at its exact size once the counts
 // are drawn.
 double simulation_bytes(const Model& model, const SimulationOptions& options);

@@ -87,8 +87,9 @@ class SimulationResult:
     seed: int
     type_names: list[str]
     annual: npt.NDArray[np.float64]
-    by_type: npt.NDArray[np.float64]
-    counts: npt.NDArray[np.int32]
+    by_type: npt.NDArray[np.float64] | None
+    counts: npt.NDArray[np.int32] | None
+    layered_annual: npt.NDArray[np.float64] | None
     event_year: npt.NDArray[np.int64]
     event_type: npt.NDArray[np.int32]
     event_k: npt.NDArray[np.int32]
@@ -97,12 +98,18 @@ class SimulationResult:
 MAX_THREADS: int
 MAX_YEAR_END: int
 
+def simd_path() -> str: ...
+def simd_paths_available() -> list[str]: ...
+def simd_paths_compiled() -> list[str]: ...
 def simulation_bytes(model: Model, years: int, keep_events: bool = False, threads: int = 0,
-                     block_size: int = 0) -> float: ...
+                     block_size: int = 0, keep_by_type: bool = True, keep_counts: bool = True,
+                     layered: bool = False) -> float: ...
 def available_memory_bytes() -> float: ...
 def simulate(model: Model, years: int, seed: int, threads: int = 0, block_size: int = 0,
              first_year: int = 0, keep_events: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult: ...
+             progress: Callable[[int, int], None] | None = None, keep_by_type: bool = True,
+             keep_counts: bool = True, occurrence_layer: Layer | None = None,
+             aggregate_layer: Layer | None = None) -> SimulationResult: ...
 
 class special:
     @staticmethod

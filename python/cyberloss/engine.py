@@ -27,20 +27,27 @@ from .report import progress as report_progress
 
 MAX_ANNUAL_COUNT = 2**31 - 1
 
-__all__ = ["AttackType", "Model", "SimulationResult", "load_model", "model_from_dict", "simulate"]
+OUTPUTS = ("annual", "by_type", "counts", "events")
+DEFAULT_OUTPUTS = ("annual", "by_type", "counts")
+
+__all__ = ["DEFAULT_OUTPUTS", "OUTPUTS", "AttackType", "Model", "SimulationResult", "load_model",
+           "model_from_dict", "simulate"]
 
 
 class SimulationResult(results.YearLossTable):
-    """Simulated years of one organisation: a dense year-loss table (view ``gross``, one
-    breakdown column per attack type, extras ``count_<type>``; single losses for the OEP when
-    events were kept).
+    """Simulated years of one organisation: a dense year-loss table whose view ``gross`` is the
+    annual loss (and, with a layer, the view ``layered``: each year's aggregate layer of its
+    occurrence-layered losses), with one breakdown column per attack type and extras
+    ``count_<type>`` where those outputs were kept, and single losses for the OEP when events
+    were kept.
 
     Arrays are read-only NumPy views of the C++ result (no copies): ``annual_loss`` (years,),
-    ``by_type`` (years, n_types), ``counts`` (years, n_types); with ``events=True`` also
-    ``events``, a dict of arrays ``year``, ``type``, ``k``, ``loss`` ordered by (year, type, k).
+    and the outputs asked for (``simulate(outputs=...)``): ``by_type`` (years, n_types),
+    ``counts`` (years, n_types), ``events`` (a dict of arrays ``year``, ``type``, ``k``,
+    ``loss`` ordered by (year, type, k)); with a layer, ``layered_annual_loss`` (years,).
     ``warnings`` lists, in plain words, why the run's mean and standard error may be unreliable
-    for this model and number of years (``Model.reliability_warnings``; empty when they are not).
-    Money is JPY.
+    for this model and number of years (``Model.reliability_warnings``; empty when they are
+    not).  Money is JPY.
     """
 
     def __init__(self, raw, model: Model, events_kept: bool = False,
@@ -49,12 +56,17 @@ class SimulationResult(results.YearLossTable):
         self._events_kept = events_kept
         self.model = model
         self.annual_loss: np.ndarray = raw.annual
-        self.by_type: np.ndarray = raw.by_type
-        self.counts: np.ndarray = raw.counts
         self.type_names: list[str] = list(raw.type_names)
         columns = {"gross": self.annual_loss}
-        for j, name in enumerate(self.type_names):
-            columns[name if name not in columns else f"{name} (type)"] = self.by_type[:, j]
+        views = ["gross"]
+        if raw.layered_annual is not None:
+            columns["layered"] = raw.layered_annual
+            views.append("layered")
+        if raw.by_type is not None:
+            for j, name in enumerate(self.type_names):
+                columns[name if name not in columns else f"{name} (type)"] = raw.by_type[:, j]
+        extras = ({} if raw.counts is None else
+                  {f"count_{n}": raw.counts[:, j] for j, n in enumerate(self.type_names)})
         occurrence = None
         if events_kept:
             years, _, maxima = results.year_sums(raw.event_year - raw.first_year,
@@ -62,10 +74,40 @@ class SimulationResult(results.YearLossTable):
             top = np.zeros(raw.years)
             top[years] = maxima["gross"]
             occurrence = {"gross": top}
-        super().__init__(raw.years, columns, views=("gross",), occurrence=occurrence,
-                         extras={f"count_{n}": self.counts[:, j] for j, n in enumerate(self.type_names)},
-                         first_year=raw.first_year, seed=raw.seed, title="cyberloss simulation",
-                         warnings=warnings)
+        super().__init__(raw.years, columns, views=tuple(views), occurrence=occurrence,
+                         extras=extras, first_year=raw.first_year, seed=raw.seed,
+                         title="cyberloss simulation", warnings=warnings)
+
+    def _kept(self, name: str, value):
+        if value is None:
+            raise ValueError(f"{name} was not kept: run simulate(..., outputs=(..., {name!r}))")
+        return value
+
+    @property
+    def by_type(self) -> np.ndarray:
+        """Loss of each attack type per year, (years, n_types)."""
+        return self._kept("by_type", self._raw.by_type)
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Number of incidents of each attack type per year, (years, n_types) int32."""
+        return self._kept("counts", self._raw.counts)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The outputs this result holds (see :func:`simulate`)."""
+        kept = {"annual": True, "by_type": self._raw.by_type is not None,
+                "counts": self._raw.counts is not None, "events": self._events_kept}
+        return tuple(name for name in OUTPUTS if kept[name])
+
+    @property
+    def layered_annual_loss(self) -> np.ndarray:
+        """The aggregate layer of each year's sum of occurrence-layered losses, (years,)."""
+        layered = self._raw.layered_annual
+        if layered is None:
+            raise ValueError("no layer was given: run simulate(..., occurrence_layer=..., "
+                             "aggregate_layer=...)")
+        return layered
 
     @property
     def events(self) -> dict[str, np.ndarray]:
@@ -75,32 +117,78 @@ class SimulationResult(results.YearLossTable):
                 "k": self._raw.event_k, "loss": self._raw.event_loss}
 
 
+def _outputs(outputs, events: bool) -> set[str]:
+    if outputs is None:
+        chosen = set(DEFAULT_OUTPUTS)
+    else:
+        names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+        for name in names:
+            if name not in OUTPUTS:
+                raise ValueError(f"outputs must name some of {', '.join(OUTPUTS)}, got {name!r}")
+        chosen = set(names) | {"annual"}
+    if events:
+        chosen.add("events")
+    return chosen
+
+
+def _layer(name: str, layer, basis: str):
+    """A layer for the engine from anything with ``attachment`` and ``limit`` (``_core.Layer``,
+    ``insurance.terms.Layer`` of the given basis), or None."""
+    if layer is None or isinstance(layer, _core.Layer):
+        return layer
+    if getattr(layer, "basis", basis) != basis:
+        raise ValueError(f"{name} must be a layer on {basis} losses, got basis {layer.basis!r}")
+    try:
+        attachment, limit = layer.attachment, layer.limit
+    except AttributeError:
+        raise ValueError(f"{name} must be a layer with attachment and limit (e.g. "
+                         f"cyberloss.insurance.terms.Layer), got {layer!r}") from None
+    try:
+        return _core.Layer(float(attachment), float(limit))
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+
+
 def simulate(model: Model, years: int, seed: int, threads: int | None = None,
              block_size: int | None = None, events: bool = False, first_year: int = 0,
-             progress: bool | Callable[[int, int], None] = False) -> SimulationResult:
+             progress: bool | Callable[[int, int], None] = False, outputs=None,
+             occurrence_layer=None, aggregate_layer=None) -> SimulationResult:
     """Simulate ``years`` years of ``model`` with random numbers from ``seed``.
+
+    ``outputs`` names what the result holds besides the annual losses (always kept): any of
+    "by_type", "counts", "events" (default: "by_type" and "counts", plus "events" when
+    ``events=True``). What is not asked for is not computed into memory: ``outputs="annual"``
+    takes 8 bytes per year. ``occurrence_layer`` applies to each incident's loss and
+    ``aggregate_layer`` to the year's sum of occurrence-layered losses (objects with
+    ``attachment`` and ``limit``, e.g. ``cyberloss.insurance.terms.Layer(attachment, limit)``);
+    with either, the result has the view ``layered`` (``layered_annual_loss``). Neither changes
+    the other outputs.
 
     The result depends only on (model, seed, years, first_year): not on ``threads`` (default:
     all cores, at most ``MAX_THREADS`` = 4096; more than the machine's cores run as many as it
     has) nor ``block_size`` (years per parallel task, default 8192). ``first_year`` lets a long
     run be split into pieces that concatenate to the same arrays; year indices lie in
-    [0, 2**63). The GIL is released
-    while C++ runs; Ctrl-C raises KeyboardInterrupt promptly and nothing is returned.
-    A request larger than the available memory raises MemoryError before allocating.
-    ``progress=True`` prints the years done on stderr; a callable gets (done, years).
-    The result's ``warnings`` say when its moments cannot be trusted (heavy tails, too few years).
+    [0, 2**63). The GIL is released while C++ runs; Ctrl-C raises KeyboardInterrupt promptly
+    and nothing is returned. A request larger than the available memory raises MemoryError
+    before allocating. ``progress=True`` prints the years done on stderr; a callable gets
+    (done, years). The result's ``warnings`` say when its moments cannot be trusted (heavy
+    tails, too few years).
     """
     if not isinstance(model, Model):
         raise ValueError(f"model must be a cyberloss.Model, got {type(model).__name__}")
     n, first = _validate.year_range(years, first_year)
     block = 0 if block_size is None else _validate.integer_in("block_size", block_size, 1,
                                                                _validate.YEAR_END, "2**63")
+    kept = _outputs(outputs, bool(events))
     try:
         raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block,
-                             first, bool(events), report_progress.callback(progress))
+                             first, "events" in kept, report_progress.callback(progress),
+                             "by_type" in kept, "counts" in kept,
+                             _layer("occurrence_layer", occurrence_layer, "occurrence"),
+                             _layer("aggregate_layer", aggregate_layer, "annual"))
     except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
         raise ValueError(str(exc)) from None
-    return SimulationResult(raw, model, bool(events), model.reliability_warnings(n))
+    return SimulationResult(raw, model, "events" in kept, model.reliability_warnings(n))
 
 
 def _frequency(table: Mapping[str, Any], where: str):

@@ -1,6 +1,7 @@
 #include "bindings.hpp"
 #include "cyberloss/describe.hpp"
 #include "cyberloss/engine.hpp"
+#include "cyberloss/simd.hpp"
 
 namespace cyberloss::bindings {
 
@@ -41,20 +42,29 @@ void register_engine(py::module_& m) {
                              })
       .def_property_readonly(
           "by_type",
-          [](py::object self) {
+          [](py::object self) -> py::object {
             const auto& r = self.cast<const SimulationResult&>();
+            if (r.by_type.empty()) return py::none();
             return view(r.by_type.data(),
                         {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)},
                         self);
           })
       .def_property_readonly(
           "counts",
-          [](py::object self) {
+          [](py::object self) -> py::object {
             const auto& r = self.cast<const SimulationResult&>();
+            if (r.counts.empty()) return py::none();
             return view(r.counts.data(),
                         {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)},
                         self);
           })
+      .def_property_readonly("layered_annual",
+                             [](py::object self) -> py::object {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               if (r.layered_annual.empty()) return py::none();
+                               return view(r.layered_annual.data(),
+                                           {static_cast<py::ssize_t>(r.years)}, self);
+                             })
       .def_property_readonly("event_year",
                              [](py::object self) {
                                const auto& r = self.cast<const SimulationResult&>();
@@ -78,30 +88,47 @@ void register_engine(py::module_& m) {
         return view(r.event_loss.data(), {static_cast<py::ssize_t>(r.event_loss.size())}, self);
       });
 
+  m.def("simd_path", &simd_path,
+        "The instruction-set path of the hot kernels: 'baseline', 'avx2' or 'avx512' (the widest "
+        "this CPU runs, or CYBERLOSS_SIMD). Raises ValueError if CYBERLOSS_SIMD names an unknown "
+        "path or one this CPU lacks.");
+  m.def("simd_paths_available", &simd_paths_available,
+        "The instruction-set paths this build can run on this CPU, narrowest first.");
+  m.def("simd_paths_compiled", &simd_paths_compiled,
+        "The instruction-set paths this build contains.");
   m.attr("MAX_THREADS") = max_threads;
   m.attr("MAX_YEAR_END") = max_year_end;
   m.def(
       "simulation_bytes",
       [](const Model& model, std::uint64_t years, bool keep_events, int threads,
-         std::uint64_t block_size) {
+         std::uint64_t block_size, bool keep_by_type, bool keep_counts, bool layered) {
         SimulationOptions o;
         o.years = years;
         o.keep_events = keep_events;
         o.threads = threads;
         o.block_size = block_size;
+        o.keep_by_type = keep_by_type;
+        o.keep_counts = keep_counts;
+        if (layered) o.aggregate_layer = Layer();
         return simulation_bytes(model, o);
       },
       py::arg("model"), py::arg("years"), py::arg("keep_events") = false, py::arg("threads") = 0,
-      py::arg("block_size") = 0);
+      py::arg("block_size") = 0, py::arg("keep_by_type") = true, py::arg("keep_counts") = true,
+      py::arg("layered") = false);
   m.def("available_memory_bytes", &available_memory_bytes);
 
   m.def(
       "simulate",
       [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
-         std::uint64_t block_size, std::uint64_t first_year, bool keep_events,
-         py::object progress) {
+         std::uint64_t block_size, std::uint64_t first_year, bool keep_events, py::object progress,
+         bool keep_by_type, bool keep_counts, std::optional<Layer> occurrence_layer,
+         std::optional<Layer> aggregate_layer) {
         SimulationOptions o = simulation_options(years, seed, threads, block_size, first_year);
         o.keep_events = keep_events;
+        o.keep_by_type = keep_by_type;
+        o.keep_counts = keep_counts;
+        o.occurrence_layer = occurrence_layer;
+        o.aggregate_layer = aggregate_layer;
         return run_simulation<std::shared_ptr<SimulationResult>>(
             o, progress, [&](const SimulationOptions& options) {
               return std::make_shared<SimulationResult>(simulate(*model, options));
@@ -109,7 +136,9 @@ void register_engine(py::module_& m) {
       },
       py::arg("model"), py::arg("years"), py::arg("seed"), py::arg("threads") = 0,
       py::arg("block_size") = 0, py::arg("first_year") = 0, py::arg("keep_events") = false,
-      py::arg("progress") = py::none());
+      py::arg("progress") = py::none(), py::arg("keep_by_type") = true,
+      py::arg("keep_counts") = true, py::arg("occurrence_layer") = py::none(),
+      py::arg("aggregate_layer") = py::none());
 }
 
 }  // namespace cyberloss::bindings

@@ -257,12 +257,19 @@ def test_working_memory_stays_bounded_for_high_rates():
 
 def test_ctrl_c_stops_a_long_run_promptly():
     heavy = cl.Model([cl.AttackType(f"t{i}", cl.Poisson(50.0), cl.Lognormal(10, 1)) for i in range(4)])
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    start = time.monotonic()
+    sent = []
+
+    def interrupt():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    # Promptness is measured from the signal, not from the start: on a loaded machine faulting
+    # in the outputs alone can take seconds, and that is not what this test is about.
+    timer = threading.Timer(0.5, interrupt)
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         cl.simulate(heavy, years=10_000_000, seed=1)
-    assert time.monotonic() - start < 3.0
+    assert time.monotonic() - sent[0] < 2.5
     timer.join()
 
 

@@ -48,4 +48,4 @@ def number(minimum: float | None = None, maximum: float | None = None):
 
 COUNT = integer(1, MAX_COUNT)
 SEED = integer(0, _validate.SEED_MAX)
-THREADS = integer(1, MAX_COUNT)
+THREADS = integer(1, _validate.MAX_THREADS)

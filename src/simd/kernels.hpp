@@ -1,0 +1,101 @@
+// Private to src/: the hot kernels, compiled once per instruction set and chosen at run time.
+//
+// The sources in src/simd/*_kernels.cpp are compiled three times (CMakeLists.txt): for
+// baseline x86-64 (SSE2), for AVX2 and for AVX-512, each into its own namespace
+// cyberloss::simd::{baseline, avx2, avx512}, and each fills one Kernels table. The rest of the
+// core calls kernels() and gets the table of the path chosen once per process: the best the
+// CPU supports, or the one named by the environment variable CYBERLOSS_SIMD (baseline, avx2 or
+// avx512; a path the CPU lacks is refused). On other processors only the baseline table
+// exists.
+//
+// Every path gives the same bits: integer work is exact, and floating-point work uses only
+// IEEE basic operations (+ - * / sqrt, min/max, exact bit manipulation) in the same order for
+// every element, without contraction into fused multiply-adds (-ffp-contract=off).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cyberloss::simd {
+
+enum class Path { baseline = 0, avx2 = 1, avx512 = 2 };
+
+// The output rows of one engine pass of n years and T attack types, from per-type columns
+// (element (t, i) at t * L + i) that are valid only where the count is nonzero.
+struct RowPass {
+  std::size_t T = 0, L = 0, n = 0;
+  const double* sums = nullptr;           // (T, L) loss of each type's events
+  const double* layered_sums = nullptr;   // (T, L) occurrence-layered losses, or nullptr
+  const std::uint32_t* counts = nullptr;  // (T, L)
+  double aggregate_attachment = 0.0;      // aggregate layer on the year's layered losses
+  double aggregate_limit = 0.0;
+  double* annual = nullptr;            // (n) ((0 + type 0) + type 1) + ... in type order
+  double* layered = nullptr;           // (n) aggregate layer of the layered sum, or nullptr
+  double* by_type = nullptr;           // (n, T) row-major (0 where the count is 0), or nullptr
+  std::int32_t* counts_out = nullptr;  // (n, T) row-major, or nullptr
+  // Staging in cache (at least T * L doubles, T * L int32 and 2 L doubles) for the paths that
+  // assemble rows before copying them out with streaming stores.
+  double* stage_rows = nullptr;
+  std::int32_t* stage_counts = nullptr;
+  double* stage_years = nullptr;
+};
+
+struct Kernels {
+  Path path;
+  const char* name;
+
+  // Philox4x32-10 on n counters (structure of arrays) under key (k0, k1).
+  void (*philox)(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const counter[4],
+                 std::size_t n, std::uint32_t* const out[4]);
+  // out[i] = the 53-bit uniform of the word pair (lo[i], hi[i]) (random.hpp).
+  void (*unit_uniforms)(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n,
+                        double* out);
+  // random.hpp: uniform_runs, uniform_range, frequency_words.
+  void (*uniform_runs)(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
+                       const std::uint32_t* counts, std::size_t n, double* out);
+  void (*uniform_range)(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+                        std::uint64_t first, std::size_t n, double* out);
+  void (*frequency_words)(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0, std::size_t n,
+                          std::uint32_t* hi);
+  // Counts from frequency high words with m quick thresholds (CountTable): out[i] = number of
+  // thresholds below hi[i]; the positions where that does not decide the count (a tie with a
+  // threshold, or all m below) are written to exact, and their number returned.
+  std::size_t (*quick_counts)(const std::int32_t* quick, std::size_t m, const std::uint32_t* hi,
+                              std::size_t n, std::uint32_t* out, std::uint32_t* exact);
+
+  // vecmath.hpp: AS241 normal quantile, exp(mu + sigma z), exp, log (in place allowed).
+  void (*inverse_normal_cdf)(const double* p, double* z, std::size_t n);
+  void (*exp_affine)(const double* z, double mu, double sigma, double* out, std::size_t n);
+  // exp(mu + sigma * AS241(u)) for each u: the two above fused, chunk by chunk in cache.
+  void (*lognormal_quantile)(const double* u, double mu, double sigma, double* out, std::size_t n);
+  void (*exp)(const double* x, double* out, std::size_t n);
+  void (*log)(const double* x, double* out, std::size_t n);
+
+  // Engine: the years of a pass with events (left-packed), a layer on each loss
+  // (min(max(x - attachment, 0), limit), in place allowed), and the output rows.
+  std::size_t (*pack_runs)(const std::uint32_t* cnt, std::size_t n, std::uint32_t* run_row,
+                           std::uint32_t* run_count);
+  void (*layer)(const double* x, double attachment, double limit, double* out, std::size_t n);
+  void (*write_rows)(const RowPass& pass);
+};
+
+// The table of the process's path (chosen on first use; throws std::invalid_argument if
+// CYBERLOSS_SIMD names an unknown path or one this CPU or build lacks).
+const Kernels& kernels();
+// The table of a path, or nullptr if the build or the CPU lacks it.
+const Kernels* kernels_for(Path path);
+// The table CYBERLOSS_SIMD=requested asks for (nullptr or "": the widest this CPU runs); throws
+// std::invalid_argument, naming the variable and value, for an unknown or unavailable path.
+const Kernels& select(const char* requested);
+
+namespace baseline {
+const Kernels& table();
+}
+namespace avx2 {
+const Kernels& table();
+}
+namespace avx512 {
+const Kernels& table();
+}
+
+}  // namespace cyberloss::simd

@@ -1,0 +1,267 @@
+// Every SIMD path this CPU can run gives the baseline path's bits, kernel by kernel, on
+// random inputs and edge cases; and the path is chosen as documented (cyberloss/simd.hpp).
+// The engine as a whole is held to one golden set on every path by ctest, which runs the
+// golden and determinism cases once per path with CYBERLOSS_SIMD set (CMakeLists.txt).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cyberloss/simd.hpp"
+#include "simd/kernels.hpp"
+
+using namespace cyberloss;
+using simd::Kernels;
+
+namespace {
+
+// The tables other than baseline that this CPU can run, with a note of those it cannot.
+std::vector<const Kernels*> wider_paths() {
+  std::vector<const Kernels*> out;
+  for (simd::Path p : {simd::Path::avx2, simd::Path::avx512}) {
+    if (const Kernels* k = simd::kernels_for(p))
+      out.push_back(k);
+    else
+      WARN("path " << (p == simd::Path::avx2 ? "avx2" : "avx512")
+                   << " not compared: this CPU (or build) lacks it");
+  }
+  return out;
+}
+
+const Kernels& base() { return *simd::kernels_for(simd::Path::baseline); }
+
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("the SIMD path is chosen by CYBERLOSS_SIMD or the CPU, and refused clearly", "[simd]") {
+  const auto available = simd_paths_available();
+  REQUIRE(!available.empty());
+  CHECK(available.front() == "baseline");
+  CHECK(std::string(simd::select(nullptr).name) == available.back());
+  CHECK(std::string(simd::select("").name) == available.back());
+  for (const auto& name : available) CHECK(std::string(simd::select(name.c_str()).name) == name);
+  CHECK_THROWS_WITH(simd::select("sse9"),
+                    Catch::Contains("CYBERLOSS_SIMD") && Catch::Contains("'sse9'"));
+  for (const auto& name : simd_paths_compiled())
+    if (std::find(available.begin(), available.end(), name) == available.end())
+      CHECK_THROWS_WITH(simd::select(name.c_str()),
+                        Catch::Contains("CYBERLOSS_SIMD=" + name) && Catch::Contains("lacks"));
+  CHECK(std::find(available.begin(), available.end(), simd_path()) != available.end());
+}
+
+TEST_CASE("Philox, uniforms, runs, ranges and frequency words: same bits on every path",
+          "[simd][random]") {
+  std::mt19937_64 gen(1);
+  const std::size_t n = 1000 + 13;
+  std::vector<std::uint32_t> c[4];
+  for (auto& w : c) {
+    w.resize(n);
+    for (auto& x : w) x = static_cast<std::uint32_t>(gen());
+  }
+  c[0][0] = c[1][0] = c[2][0] = c[3][0] = 0xFFFFFFFFu;
+  const std::uint32_t* cin[4] = {c[0].data(), c[1].data(), c[2].data(), c[3].data()};
+  auto philox = [&](const Kernels& k) {
+    std::vector<std::uint32_t> out(4 * n);
+    std::uint32_t* o[4] = {&out[0], &out[n], &out[2 * n], &out[3 * n]};
+    k.philox(0xDEADBEEFu, 7u, cin, n, o);
+    return out;
+  };
+  auto uniforms = [&](const Kernels& k) {
+    std::vector<double> out(n);
+    k.unit_uniforms(c[0].data(), c[1].data(), n, out.data());
+    return out;
+  };
+  std::vector<std::uint64_t> years(n);
+  std::vector<std::uint32_t> counts(n);
+  std::size_t total = 0;
+  for (std::size_t h = 0; h < n; ++h) {
+    years[h] = (h % 11 == 0 ? (std::uint64_t{1} << 32) - 600 : 0) + 5 * h;
+    counts[h] = static_cast<std::uint32_t>(h % 37 < 30 ? gen() % 3 : gen() % 11);
+    total += counts[h];
+  }
+  auto runs = [&](const Kernels& k) {
+    std::vector<double> out(total);
+    k.uniform_runs(9, 0x20003, years.data(), counts.data(), n, out.data());
+    return out;
+  };
+  auto range = [&](const Kernels& k) {
+    std::vector<double> out(777);
+    k.uniform_range(9, 0x20003, 123456789, 3, out.size(), out.data());
+    return out;
+  };
+  auto words = [&](const Kernels& k) {
+    std::vector<std::uint32_t> out(2053);
+    // A first year that is not a multiple of 4, and groups that cross 2^32 in the counter.
+    k.frequency_words(4, 0x10001, (std::uint64_t{1} << 34) - 1027, out.size(), out.data());
+    return out;
+  };
+  for (const Kernels* k : wider_paths()) {
+    INFO("path " << k->name);
+    CHECK(same_bits(philox(*k), philox(base())));
+    CHECK(same_bits(uniforms(*k), uniforms(base())));
+    CHECK(same_bits(runs(*k), runs(base())));
+    CHECK(same_bits(range(*k), range(base())));
+    CHECK(same_bits(words(*k), words(base())));
+  }
+}
+
+TEST_CASE("count thresholds: same counts and undecided positions on every path", "[simd][random]") {
+  std::mt19937_64 gen(2);
+  std::vector<std::uint32_t> hi(3000);
+  for (auto& h : hi) h = static_cast<std::uint32_t>(gen());
+  for (std::size_t m : {1, 3, 8, 9, 16}) {
+    std::vector<std::int32_t> quick(m);
+    for (std::size_t j = 0; j < m; ++j)
+      quick[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(0x10000000u * (j + 1)) ^
+                                           0x80000000u);
+    for (std::size_t j = 0; j < m; ++j)
+      hi[7 * j] = static_cast<std::uint32_t>(quick[j]) ^ 0x80000000u;
+    auto run = [&](const Kernels& k) {
+      std::vector<std::uint32_t> out(hi.size()), exact(hi.size());
+      const std::size_t ne =
+          k.quick_counts(quick.data(), m, hi.data(), hi.size(), out.data(), exact.data());
+      exact.resize(ne);
+      return std::make_pair(out, exact);
+    };
+    const auto b = run(base());
+    CHECK(b.second.size() >= m);  // the planted ties at least
+    for (const Kernels* k : wider_paths()) {
+      INFO("path " << k->name << ", " << m << " thresholds");
+      const auto r = run(*k);
+      CHECK(same_bits(r.first, b.first));
+      CHECK(same_bits(r.second, b.second));
+    }
+  }
+}
+
+TEST_CASE("normal quantile, exp, log, layers and row writing: same bits on every path",
+          "[simd][vecmath]") {
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> unit(0.0, 1.0), wide(-760.0, 720.0);
+  const std::size_t n = 4099;
+  std::vector<double> p(n), x(n), pos(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    p[i] = i % 7 == 0 ? unit(gen) * 1e-13 : i % 7 == 1 ? 1.0 - unit(gen) * 1e-9 : unit(gen);
+    if (p[i] == 0.0) p[i] = 0x1.0p-54;
+    x[i] = wide(gen);
+    std::uint64_t bits = gen() & 0x7FFFFFFFFFFFFFFFULL;  // any non-negative double, NaN and inf too
+    std::memcpy(&pos[i], &bits, sizeof bits);
+  }
+  x[0] = std::numeric_limits<double>::infinity();
+  x[1] = -std::numeric_limits<double>::infinity();
+  x[2] = std::numeric_limits<double>::quiet_NaN();
+  pos[0] = 0.0;
+  pos[1] = std::numeric_limits<double>::denorm_min();
+  auto apply = [&](const Kernels& k) {
+    std::vector<double> out(7 * n);
+    k.inverse_normal_cdf(p.data(), &out[0], n);
+    k.exp(x.data(), &out[n], n);
+    k.log(pos.data(), &out[2 * n], n);
+    k.exp_affine(&out[0], 16.3, 1.2, &out[3 * n], n);
+    k.layer(&out[3 * n], 1.0e7, 5.0e7, &out[4 * n], n);
+    k.layer(&out[3 * n], 0.0, std::numeric_limits<double>::infinity(), &out[5 * n], n);
+    k.lognormal_quantile(p.data(), 16.3, 1.2, &out[6 * n], n);
+    return out;
+  };
+  const auto b = apply(base());
+  // The fused lognormal quantile is the normal quantile then exp_affine.
+  CHECK(std::memcmp(&b[6 * n], &b[3 * n], n * sizeof(double)) == 0);
+  for (const Kernels* k : wider_paths()) {
+    INFO("path " << k->name);
+    CHECK(same_bits(apply(*k), b));
+  }
+
+  // Row writing: every combination of outputs, T = 4 (the transposing path) and T = 3, with
+  // stale values in the columns where the count is 0, and misaligned destinations.
+  for (std::size_t T : {3, 4}) {
+    const std::size_t L = 64, rows = 61;
+    std::vector<double> sums(T * L), lsums(T * L);
+    std::vector<std::uint32_t> cnt(T * L);
+    for (std::size_t i = 0; i < T * L; ++i) {
+      cnt[i] = gen() % 3 == 0 ? 1 + static_cast<std::uint32_t>(gen() % 3) : 0;
+      sums[i] = wide(gen) * 1e4;
+      lsums[i] = std::fabs(sums[i]) * 0.5;
+    }
+    for (int mask = 0; mask < 8; ++mask)
+      for (std::size_t offset : {0, 1}) {
+        auto write = [&](const Kernels& k) {
+          std::vector<double> annual(rows + 1), layered(rows + 1), by_type((rows + 1) * T),
+              stage_rows(T * L), stage_years(2 * L);
+          std::vector<std::int32_t> counts((rows + 1) * T), stage_counts(T * L);
+          simd::RowPass pass;
+          pass.T = T;
+          pass.L = L;
+          pass.n = rows;
+          pass.sums = sums.data();
+          pass.counts = cnt.data();
+          pass.annual = annual.data() + offset;
+          if (mask & 1) pass.by_type = by_type.data() + offset * T;
+          if (mask & 2) pass.counts_out = counts.data() + offset * T;
+          if (mask & 4) {
+            pass.layered_sums = lsums.data();
+            pass.layered = layered.data() + offset;
+            pass.aggregate_attachment = 2.0e4;
+            pass.aggregate_limit = 3.0e6;
+          }
+          pass.stage_rows = stage_rows.data();
+          pass.stage_counts = stage_counts.data();
+          pass.stage_years = stage_years.data();
+          k.write_rows(pass);
+          std::vector<double> all(annual);
+          all.insert(all.end(), layered.begin(), layered.end());
+          all.insert(all.end(), by_type.begin(), by_type.end());
+          for (auto c : counts) all.push_back(c);
+          return all;
+        };
+        const auto ref = write(base());
+        // The baseline rows against a direct computation.
+        for (std::size_t i = 0; i < rows; ++i) {
+          double total = 0.0, ltotal = 0.0;
+          for (std::size_t t = 0; t < T; ++t) {
+            total += cnt[t * L + i] ? sums[t * L + i] : 0.0;
+            ltotal += cnt[t * L + i] ? lsums[t * L + i] : 0.0;
+          }
+          REQUIRE(ref[offset + i] == total);
+          if (mask & 4)
+            REQUIRE(ref[rows + 1 + offset + i] == std::min(std::max(ltotal - 2.0e4, 0.0), 3.0e6));
+        }
+        for (const Kernels* k : wider_paths()) {
+          INFO("path " << k->name << ", T = " << T << ", outputs " << mask << ", offset "
+                       << offset);
+          CHECK(same_bits(write(*k), ref));
+        }
+      }
+  }
+}
+
+TEST_CASE("left-packing the years with events: same runs on every path", "[simd]") {
+  std::mt19937_64 gen(4);
+  std::vector<std::uint32_t> cnt(1029);
+  for (auto& c : cnt) c = gen() % 4 == 0 ? static_cast<std::uint32_t>(gen() % 5) : 0;
+  auto pack = [&](const Kernels& k) {
+    std::vector<std::uint32_t> row(cnt.size() + 8), count(cnt.size() + 8);
+    const std::size_t runs = k.pack_runs(cnt.data(), cnt.size(), row.data(), count.data());
+    row.resize(runs);
+    count.resize(runs);
+    row.insert(row.end(), count.begin(), count.end());
+    return row;
+  };
+  const auto b = pack(base());
+  std::size_t nonzero = 0;
+  for (auto c : cnt) nonzero += c != 0;
+  CHECK(b.size() == 2 * nonzero);
+  for (const Kernels* k : wider_paths()) {
+    INFO("path " << k->name);
+    CHECK(same_bits(pack(*k), b));
+  }
+}
