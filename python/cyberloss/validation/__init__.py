@@ -43,7 +43,7 @@ import pandas as pd
 
 from .. import _validate
 from ..calibration import MAN_YEN, Calibration, _size
-from . import _figures, _populations
+from . import _figures, _populations, _simulated
 
 DEFAULT_SEED = 20250214      # IPA 2024's publication date
 SURVEY_REPLICATIONS = 20_000
@@ -69,10 +69,12 @@ class Row:
     method: str
     role: str
     figure: str
+    model_se: float | None = None   # standard error of a simulated model value; None: closed form
 
 
 def _row(figure: str, source: str, statistic: str, population: str, basis: str, published: float,
-         model: float, measure: str, tolerance: float, method: str, role: str) -> Row:
+         model: float, measure: str, tolerance: float, method: str, role: str,
+         model_se: float | None = None) -> Row:
     if measure == "difference":
         distance = abs(model - published)
     elif measure == "relative difference":
@@ -86,8 +88,11 @@ def _row(figure: str, source: str, statistic: str, population: str, basis: str, 
     for name, value in (("published", published), ("model", model), ("distance", distance)):
         if not math.isfinite(value):
             raise ValueError(f"validation row {figure}: {name} is not finite ({value!r})")
+    if model_se is not None and not math.isfinite(model_se):
+        raise ValueError(f"validation row {figure}: model_se is not finite ({model_se!r})")
     return Row(source, statistic, population, basis, float(published), float(model), float(distance),
-               float(tolerance), bool(distance <= tolerance), measure, method, role, figure)
+               float(tolerance), bool(distance <= tolerance), measure, method, role, figure,
+               None if model_se is None else float(model_se))
 
 
 @dataclass(frozen=True)
@@ -260,8 +265,50 @@ def ipa_rows(ctx: Context) -> list[Row]:
     return rows
 
 
+# ----- the same populations simulated with the incident model -----------------------------
+
+def simulated_rows(ctx: Context) -> list[Row]:
+    """The NPA and IPA statistics from the C++ incident model (branches, size scales, minor
+    incidents), with the years simulated, the seed and standard errors stated."""
+    f = ctx.figures
+    npa = _simulated.npa(ctx.cal, ctx.components, ctx.seed, f["npa2025.reported_cases_h1"].value,
+                         f["npa2025.publicised_h1"].value)
+    ipa = _simulated.ipa(ctx.cal, ctx.components, ctx.seed)
+    npa_method = (f"simulated with the incident model: {npa.incidents:,} ransomware incidents "
+                  f"({npa.years_per_class:,} years per size class at {_simulated.NPA_RATE:g} a year), seed "
+                  f"{npa.seed}, weighted by all incidents per year x P(reported to police)")
+    ipa_method = (f"simulated with the incident model: {ipa.firm_years:,} SME firm-years over the census "
+                  f"industry mix (three-year firms), seed {ipa.seed}")
+    rows = []
+
+    def of(key: str, est: _simulated.Estimate, measure: str, tolerance: float, basis: str, method: str) -> None:
+        fig = f[key]
+        if fig.low is not None:
+            tolerance += 0.5 * (fig.high - fig.low)
+        rows.append(_row(f"{key} (simulated)", fig.source, fig.statistic, fig.population, basis, fig.value,
+                         est.value, measure, tolerance, method, fig.role, est.se))
+
+    police = "all incidents, reported to police"
+    of("npa2025.share_cost_at_least_10m_h1", npa.share_cost_at_least_10m, "difference", 0.06, police, npa_method)
+    of("npa2025.share_cost_at_least_10m", npa.share_cost_at_least_10m, "difference", 0.06, police, npa_method)
+    of("npa2025.share_recovered_within_one_month", npa.share_recovered_within_one_month, "difference", 0.06,
+       police, npa_method)
+    of("npa2025.share_one_week_or_more_h1", npa.share_one_week_or_more, "difference", 0.06, police, npa_method)
+    n_fy = f["ipa2024.victims_fy2023"].value
+    of("ipa2024.share_with_incident", ipa.share_with_incident, "difference", 0.03, "all incidents", ipa_method)
+    of("ipa2024.mean_damage_among_victims", ipa.mean_damage_among_victims, "relative difference", 0.25,
+       "all incidents", ipa_method)
+    of("ipa2024.share_victims_damage_at_least_1m", ipa.share_victims_damage_at_least_1m, "difference", 0.02,
+       "all incidents", ipa_method)
+    of("ipa2024.mean_recovery_days", ipa.mean_recovery_days, "relative difference", 0.25, "all incidents",
+       ipa_method)
+    of("ipa2024.share_recovery_50_days_or_more", ipa.share_recovery_50_days_or_more, "difference",
+       round(2.0 * math.sqrt(0.021 * 0.979 / n_fy), 3), "all incidents", ipa_method)
+    return rows
+
+
 ROW_BUILDERS: tuple[Callable[[Context], list[Row]], ...] = (
-    jnsa_rows, ransomware_period_rows, reporting_rows, npa_rows, ipa_rows)
+    jnsa_rows, ransomware_period_rows, reporting_rows, npa_rows, ipa_rows, simulated_rows)
 
 
 @dataclass(frozen=True)
