@@ -182,7 +182,7 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
   for (std::size_t j = 0; j < n_response; ++j)
     require_positive(t + ": severity factor of " + component_names[j],
                      factors_.severity_factor[j]);
-  require_positive(t + ": downtime_factor", factors_.downtime_factor);
+  require_non_negative(t + ": downtime_factor", factors_.downtime_factor);
   require_positive(t + ": effort_factor", factors_.effort_factor);
   require_unit(t + ": share_affected", factors_.share_affected);
   if (factors_.records_held) require_non_negative(t + ": records_held", *factors_.records_held);

@@ -143,7 +143,7 @@ struct IncidentType {
 // What one organisation's profile and controls make of one attack type.
 struct IncidentFactors {
   std::array<double, n_response> severity_factor{1, 1, 1, 1, 1, 1, 1, 1};  // > 0
-  double downtime_factor = 1.0;        // > 0
+  double downtime_factor = 1.0;        // >= 0 (0: the controls remove the interruption)
   double effort_factor = 1.0;          // > 0
   double share_affected = 0.0;         // [0, 1] of operations the downtime stops
   std::optional<double> records_held;  // >= 0; unknown: record-driven costs are shares
