@@ -311,10 +311,12 @@ def _validate(data: ComponentData) -> None:
     _require_positive("shares.dispersion.value", data.dispersion, allow_zero=True)
     for t in types:
         data.mean_shares(t)
-        data.downtime(t)
-        data.closure(t)
-        data.affects(t)
-        data.effort(t)
+        if t in data.raw["downtime"]:     # minor incidents: recovery and effort from the calibration
+            data.downtime(t)
+            data.closure(t)
+            data.affects(t)
+        if t in data.raw["effort"]:
+            data.effort(t)
         rec = data.records(t)
         for key in ("exposure_probability", "exposed_share", "gift_probability"):
             value = rec[key]

@@ -26,6 +26,7 @@ import pandas as pd
 from . import _input, _validate as check, components as comp, stats
 
 SIZES = ("large", "sme", "organisation")
+MINOR = "minor"   # calibration v2's sixth attack type (cyberloss.calibration.MINOR)
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,11 @@ class TypeParameters:
                         raise ValueError(f"controls.{control}.severity names unknown component {component!r}")
                     severity[comp.RESPONSE.index(component)] *= _check_factor(value, f"controls.{control}.severity.{key}.{component}")
         down *= profile.controls.downtime_scale
+        if attack_type == MINOR:
+            # the calibrated minor rate already scales with headcount; no records exposed in
+            # bulk; the share of operations stopped is the calibration's minor.share_affected
+            # times it_dependency (cyberloss.incidents)
+            return cls(attack_type, freq, down, severity, effort, profile.it_dependency, None)
         default_ec = data.default("ec_share", profile.industry, profile.size)[0]
         freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
         freq *= data.size_exposure_factor(profile.size, profile.employees)
@@ -501,12 +507,22 @@ def bcp_bytes(events: Sequence[float], years: int) -> float:
 def expected_events(profile: "OrganisationProfile", years: int, basis: str = "all",
                     period: str = "recent", calibration: Any = None) -> float:
     """Expected number of incidents in ``years`` simulated years of ``profile``."""
+    specs = _specs(profile, basis, period, calibration)
+    return float(years) * sum(_rate(profile, s) for s in specs)
+
+
+def _specs(profile: "OrganisationProfile", basis: str, period: str, calibration: Any) -> list:
+    from cyberloss import incidents
+
     if calibration is None:
         from cyberloss import calibration as calibration_module
         calibration = calibration_module.load()
-    rate = sum(calibration.rate(t, profile.industry, profile.size, basis=basis, period=period)
-               * TypeParameters.for_profile(profile, t).frequency_factor for t in calibration.attack_types)
-    return float(years) * rate
+    return incidents.attack_types(calibration, profile.data, profile.industry, profile.size,
+                                  profile.employees, basis, period)
+
+
+def _rate(profile: "OrganisationProfile", spec: Any) -> float:
+    return spec.rate * TypeParameters.for_profile(profile, spec.name).frequency_factor
 
 
 def simulate_organisation(
@@ -520,12 +536,15 @@ def simulate_organisation(
 ) -> OrganisationSimulation:
     """Simulate ``years`` independent years of incidents for ``profile``.
 
-    Frequencies come from the calibration (``cal.rate``) times the controls' frequency factors;
-    survey-basis losses from ``cal.severity``; both drawn by the engine.  Each event is then
-    split into components by ``event_components`` with its own counter-based uniforms.
+    The attack types are calibration v2's (``cyberloss.incidents``): on the all-incidents
+    basis the five JNSA types, each incident major or contained, and minor incidents; on the
+    publicised basis the five JNSA types, every incident major.  Frequencies are the
+    calibrated rates times the profile's factors (headcount, web exposure, controls); the
+    engine draws counts and survey-basis losses and the C++ incident model prices each event
+    (components, downtime, branch) on its own counter-based streams (docs/DESIGN.md).
     """
     import cyberloss as cl
-    from cyberloss import random as clrandom
+    from cyberloss import _core, incidents
 
     if not isinstance(profile, OrganisationProfile):
         raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
@@ -535,53 +554,45 @@ def simulate_organisation(
         from cyberloss import calibration as calibration_module
         calibration = calibration_module.load()
     cal = calibration
-    types = list(cal.attack_types)
-    params = [TypeParameters.for_profile(profile, t) for t in types]
-    rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor
-             for t, p in zip(types, params)}
-    model = cl.Model([cl.AttackType(t, cl.Poisson(rates[t]), cal.severity(t, period=period)) for t in types])
-    res = cl.simulate(model, years=int(years), seed=seed, threads=threads, events=True)
-    ev = res.events
-    year = np.asarray(ev["year"], dtype=np.int64)
-    type_idx = np.asarray(ev["type"], dtype=np.int32)
-    k = np.asarray(ev["k"], dtype=np.int32)
-    loss = np.asarray(ev["loss"], dtype=np.float64)
-
-    columns = {c: np.zeros(year.size) for c in (*comp.COMPONENTS, "downtime_days")}
-    offsets = np.arange(comp.DRAWS_PER_EVENT, dtype=np.int64)
-    for t, p in enumerate(params):
-        mask = type_idx == t
-        if not mask.any():
-            continue
-        y, kk = year[mask], k[mask].astype(np.int64)
-        u_down = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.DOWNTIME, t), y, kk)
-        u_eff = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.EFFORT, t), y, kk)
-        u_comp = clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.COMPONENTS, t),
-                                     y[:, None], kk[:, None] * comp.DRAWS_PER_EVENT + offsets[None, :])
-        parts = event_components(profile, p, loss[mask], np.asarray(u_down), np.asarray(u_eff), np.asarray(u_comp))
-        for key, value in parts.items():
-            columns[key][mask] = value
-
+    specs = _specs(profile, basis, period, cal)
+    types = [s.name for s in specs]
+    params = {s.name: TypeParameters.for_profile(profile, s.name) for s in specs}
+    rates = {s.name: s.rate * params[s.name].frequency_factor for s in specs}
+    model = cl.Model([cl.AttackType(s.name, cl.Poisson(rates[s.name]), s.severity()) for s in specs])
+    models = []
+    for s in specs:
+        p = params[s.name]
+        models.append(_core.IncidentModel(s.incident_type, incidents.factors(
+            s, p.severity_factor, p.downtime_factor, p.effort_factor, p.share_affected, p.records_held,
+            profile.daily_gross_profit, profile.labour_cost_month)))
+    table = _core.simulate_organisation(model, models, int(years), check.seed(seed),
+                                        threads=check.threads(threads))
+    parts = np.asarray(table.components)
     events = pd.DataFrame({
-        "year": year,
-        "attack_type": pd.Categorical.from_codes(type_idx, categories=types),
-        "k": k,
-        "downtime_days": columns["downtime_days"],
-        **{c: columns[c] for c in comp.COMPONENTS},
+        "year": np.asarray(table.year, dtype=np.int64),
+        "attack_type": pd.Categorical.from_codes(np.asarray(table.type, dtype=np.int32), categories=types),
+        "k": np.asarray(table.k, dtype=np.int32),
+        "downtime_days": np.array(table.downtime_days),
+        **{c: np.array(parts[j]) for j, c in enumerate(comp.COMPONENTS)},
     })
     return OrganisationSimulation(events, int(years), profile, seed, basis, period, rates,
-                                  _provenance(cal, profile.data, types, rates, basis, period))
+                                  _provenance(specs, profile.data, rates, basis, period))
 
 
-def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
+def _provenance(specs: Sequence[Any], data: comp.ComponentData, rates: Mapping[str, float],
                 basis: str, period: str) -> pd.DataFrame:
     rows = []
-    for t in types:
-        fit = cal.severity_fit(t, period)
+    for spec in specs:
+        t = spec.name
+        severity = spec.severity()
         row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
-               "severity_mean": fit.mean, "severity_quality": fit.quality, "severity_source": fit.source}
+               "major_probability": spec.major_probability,
+               "severity_mean": float(severity.mean()) * spec.severity_scale,
+               "severity_quality": spec.severity_quality, "severity_source": spec.severity_source}
         for section in ("shares", "downtime", "effort"):
-            spec = data.raw[section][t]
-            row[f"{section}_quality"], row[f"{section}_source"] = spec["quality"], spec["source"]
+            if t in data.raw[section]:
+                row[f"{section}_quality"], row[f"{section}_source"] = data.raw[section][t]["quality"], data.raw[section][t]["source"]
+            else:
+                row[f"{section}_quality"], row[f"{section}_source"] = "derived", f"minor.{section} (IPA2024, calibration v2)"
         rows.append(row)
     return pd.DataFrame(rows).set_index("attack_type")

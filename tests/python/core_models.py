@@ -10,35 +10,14 @@ import math
 import numpy as np
 
 import cyberloss as cl
-from cyberloss import _core, calibration as calibration_module, components as comp, pricing
+from cyberloss import _core, calibration as calibration_module, components as comp, incidents, pricing
 from cyberloss import terms as terms_mod
 from cyberloss.organisation import OrganisationProfile, TypeParameters
 
 
 def incident_type(data: comp.ComponentData, t: str) -> _core.IncidentType:
-    dist = data.downtime(t)
-    if isinstance(dist, comp.CardSuspension):
-        downtime = _core.DowntimeDistribution.card_suspension(
-            dist.long_probability, dist.long_start, dist.long_excess_mean, dist.short_median,
-            dist.short_sigma)
-    else:
-        downtime = _core.DowntimeDistribution.lognormal(dist.median, dist.sigma)
-    closure = data.closure(t)
-    rec = data.records(t)
-    effort = data.raw["effort"][t]
-    return _core.IncidentType(
-        name=t, mean_shares=list(data.mean_shares(t)), dispersion=data.dispersion,
-        downtime=downtime, max_downtime_days=data.max_downtime_days,
-        effort_mean=float(effort["mean"]), effort_sigma=float(effort["sigma"]),
-        exposure_probability=float(rec["exposure_probability"]),
-        exposed_share=float(rec["exposed_share"]), gift_probability=float(rec["gift_probability"]),
-        record_driven=list(rec["record_driven"]),
-        notification_per_record=data.unit_cost("notification_per_record"),
-        condolence_per_person=data.unit_cost("condolence_per_person"),
-        card_compensation_per_card=data.unit_cost("card_compensation_per_card"),
-        closure_days=None if closure is None else closure[0],
-        card_sales_lost_share=0.0 if closure is None else closure[1],
-    )
+    """Calibration v1's incident type: the component data's laws, no contained branch."""
+    return incidents.incident_type(data, t)
 
 
 def incident_model(profile: OrganisationProfile, t: str) -> _core.IncidentModel:

@@ -21,7 +21,7 @@ import sys
 
 from .._output import OutputError
 
-SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote", "portfolio"]
+SUBCOMMANDS = ["simulate", "demo", "jnsa", "validate", "bcp", "scenario", "quote", "portfolio"]
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 
