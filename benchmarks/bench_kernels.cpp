@@ -26,11 +26,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -74,9 +74,10 @@ double median_seconds(int repeats, F&& f) {
 // Seconds per item of a kernel run on `n` items, `passes` times over in-cache data.
 template <class F>
 double per_item(int repeats, std::size_t n, std::size_t passes, F&& f) {
-  return median_seconds(repeats, [&] {
-           for (std::size_t p = 0; p < passes; ++p) f(p);
-         }) /
+  return median_seconds(repeats,
+                        [&] {
+                          for (std::size_t p = 0; p < passes; ++p) f(p);
+                        }) /
          static_cast<double>(n * passes);
 }
 
@@ -144,9 +145,8 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < n; ++i) run_years[i] = 3 * i;
   const std::uint32_t freq = stream_id(Purpose::frequency, 0);
   const std::uint32_t sev = stream_id(Purpose::severity, 0);
-  const double t_words = per_item(repeats, n, passes, [&](std::size_t p) {
-    frequency_words(1, freq, p * n, n, hi.data());
-  });
+  const double t_words = per_item(
+      repeats, n, passes, [&](std::size_t p) { frequency_words(1, freq, p * n, n, hi.data()); });
   const Poisson poisson(kRates[3]);
   const double t_count = per_item(repeats, n, passes, [&](std::size_t p) {
     poisson.table()->count_batch(1, freq, p * n, hi.data(), n, cnt.data());
@@ -156,9 +156,8 @@ int main(int argc, char** argv) {
     uniform_runs(1, sev, run_years.data(), ones.data(), n, u.data());
   });
   const Lognormal lognormal(kMu[3], kSigma[3]);
-  const double t_lognormal = per_item(repeats, n, passes, [&](std::size_t) {
-    lognormal.quantile_batch(u.data(), x.data(), n);
-  });
+  const double t_lognormal = per_item(
+      repeats, n, passes, [&](std::size_t) { lognormal.quantile_batch(u.data(), x.data(), n); });
   const double bytes = static_cast<double>(years) * (8.0 + 12.0 * kTypes);
   const double annual_bytes = static_cast<double>(years) * 8.0;
   const double bandwidth = stream_bandwidth(static_cast<std::size_t>(bytes), threads, repeats);
@@ -171,14 +170,15 @@ int main(int argc, char** argv) {
     draws += static_cast<double>(years) * rate;
   }
   const double pairs = static_cast<double>(years) * kTypes;
-  const double compute = (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) /
-                         spread;
+  const double compute =
+      (pairs * (t_words + t_count) + runs * t_uniform + draws * t_lognormal) / spread;
   auto ns = [&](double seconds) { return seconds * spread * 1e9 / incidents; };
 
-  std::printf("SIMD path %s; model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu "
-              "years, %.0f incidents, %d threads; %s seconds\n",
-              simd_path().c_str(), static_cast<unsigned long long>(years), incidents, threads,
-              cpu_clock ? "CPU" : "wall");
+  std::printf(
+      "SIMD path %s; model: 4 attack types, Poisson 0.05/0.1/0.25/0.5, lognormal; %llu "
+      "years, %.0f incidents, %d threads; %s seconds\n",
+      simd_path().c_str(), static_cast<unsigned long long>(years), incidents, threads,
+      cpu_clock ? "CPU" : "wall");
   std::printf("engine, all outputs (median of %d):  %.3f s = %.1f ns per incident per core\n",
               repeats, engine, ns(engine));
   std::printf("engine, annual only (median of %d):  %.3f s = %.1f ns per incident per core\n",
@@ -190,8 +190,8 @@ int main(int argc, char** argv) {
               t_count * 1e9);
   std::printf("  severity uniforms (Philox, 1 per run)  %6.2f ns per run\n", t_uniform * 1e9);
   std::printf("  lognormal inverse CDF                  %6.2f ns per draw\n", t_lognormal * 1e9);
-  std::printf("  streaming stores, %d threads            %6.1f GB/s%s\n", threads,
-              bandwidth / 1e9, cpu_clock ? " per CPU second" : "");
+  std::printf("  streaming stores, %d threads            %6.1f GB/s%s\n", threads, bandwidth / 1e9,
+              cpu_clock ? " per CPU second" : "");
   std::printf("floor for this model: frequency %.3f s, severity %.3f s%s\n",
               pairs * (t_words + t_count) / spread,
               (runs * t_uniform + draws * t_lognormal) / spread,
@@ -201,10 +201,11 @@ int main(int argc, char** argv) {
         std::tuple<const char*, double, double>{"annual only", annual_bytes, engine_annual}}) {
     const double memory = out_bytes / bandwidth;
     const double hidden = std::max(compute, memory), exposed = compute + memory;
-    std::printf("  %s: output %.0f MB in %.3f s; floor %.1f ns per incident per core (memory "
-                "hidden) to %.1f ns (not hidden); engine / floor %.2f to %.2f\n",
-                label, out_bytes / 1e6, memory, ns(hidden), ns(exposed), seconds / hidden,
-                seconds / exposed);
+    std::printf(
+        "  %s: output %.0f MB in %.3f s; floor %.1f ns per incident per core (memory "
+        "hidden) to %.1f ns (not hidden); engine / floor %.2f to %.2f\n",
+        label, out_bytes / 1e6, memory, ns(hidden), ns(exposed), seconds / hidden,
+        seconds / exposed);
   }
   return 0;
 }

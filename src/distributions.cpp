@@ -115,9 +115,9 @@ std::uint64_t CountTable::count(const FrequencyUniform& u) const {
 std::uint64_t CountTable::beyond(std::uint32_t hi, std::uint32_t lo) const {
   // u lies above the last tabulated cdf (within about 1e-17 of 1): continue the pmf recursion
   // in long double with the table's recurrence data (last pmf, then ratio a + b / k).
-  const long double u = (static_cast<long double>(hi) +
-                         (static_cast<long double>(lo) + 0.5L) / 4294967296.0L) /
-                        4294967296.0L;
+  const long double u =
+      (static_cast<long double>(hi) + (static_cast<long double>(lo) + 0.5L) / 4294967296.0L) /
+      4294967296.0L;
   long double p = last_pmf_, total = cdf_.back();
   std::uint64_t k = cdf_.size() - 1;
   while (u > total && p > 0.0L) {
@@ -135,10 +135,12 @@ std::uint64_t Frequency::quantile(double p) const {
   auto doubled = [](std::uint64_t step) { return step > kMax / 2 ? kMax : 2 * step; };
   const double sd = std::sqrt(variance());
   const double guess = mean() + vecmath::inverse_normal_cdf(p) * sd;
-  const std::uint64_t start = !(guess > 0.0) ? 0
+  const std::uint64_t start = !(guess > 0.0)      ? 0
                               : guess >= 0x1.0p63 ? kMax
                                                   : static_cast<std::uint64_t>(guess);
-  std::uint64_t step = !(sd >= 1.0) ? 1 : sd >= 0x1.0p62 ? kMax / 2 : static_cast<std::uint64_t>(sd);
+  std::uint64_t step = !(sd >= 1.0)     ? 1
+                       : sd >= 0x1.0p62 ? kMax / 2
+                                        : static_cast<std::uint64_t>(sd);
   // Invariant once bracketed: cdf(lo) < p <= cdf(hi).
   std::uint64_t lo = 0, hi = 0;
   if (reaches(start)) {
@@ -151,8 +153,7 @@ std::uint64_t Frequency::quantile(double p) const {
     for (lo = start;; lo = hi, step = doubled(step)) {
       if (lo == kMax)
         throw std::domain_error(name() + " with mean " + format_value(mean()) +
-                                ": the quantile at p = " + format_value(p) +
-                                " exceeds 2^63 - 1");
+                                ": the quantile at p = " + format_value(p) + " exceeds 2^63 - 1");
       hi = kMax - lo > step ? lo + step : kMax;
       if (reaches(hi)) break;
     }
@@ -308,8 +309,7 @@ std::shared_ptr<const Severity> Lognormal::scaled(double factor) const {
   return std::make_shared<Lognormal>(mu_ + std::log(factor), sigma_);
 }
 
-SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, double xi,
-                                         double beta)
+SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, double xi, double beta)
     : body_(body), threshold_(threshold), xi_(xi), beta_(beta) {
   require_positive("threshold", threshold);
   require_nonnegative("xi", xi);
@@ -342,8 +342,7 @@ double SplicedLognormalGPD::mean() const {
   if (xi_ >= 1.0)
     throw std::domain_error("mean is infinite for a GPD tail with xi >= 1, got xi=" +
                             format_value(xi_));
-  return body_.partial_moment(1, threshold_) +
-         tail_prob_ * (threshold_ + beta_ / (1.0 - xi_));
+  return body_.partial_moment(1, threshold_) + tail_prob_ * (threshold_ + beta_ / (1.0 - xi_));
 }
 
 double SplicedLognormalGPD::variance() const {
@@ -379,8 +378,7 @@ double SplicedLognormalGPD::lev(double x) const {
     throw std::invalid_argument("limit must be >= 0, got " + format_value(x));
   if (std::isinf(x)) return mean();
   if (x <= threshold_) return body_.partial_moment(1, x) + x * (1.0 - body_.cdf(x));
-  return body_.partial_moment(1, threshold_) +
-         tail_prob_ * (threshold_ + gpd_lev(x - threshold_));
+  return body_.partial_moment(1, threshold_) + tail_prob_ * (threshold_ + gpd_lev(x - threshold_));
 }
 
 double SplicedLognormalGPD::moment_limit() const {
@@ -404,7 +402,8 @@ void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size
     std::memcpy(buf, u + start, m * sizeof(double));
     body_.quantile_batch(buf, out + start, m);
     for (std::size_t i = 0; i < m; ++i)
-      if (buf[i] > body_prob_) out[start + i] = threshold_ + gpd_quantile((1.0 - buf[i]) / tail_prob_);
+      if (buf[i] > body_prob_)
+        out[start + i] = threshold_ + gpd_quantile((1.0 - buf[i]) / tail_prob_);
   }
 }
 

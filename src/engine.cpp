@@ -1,7 +1,5 @@
 #include "cyberloss/engine.hpp"
 
-#include "simd/kernels.hpp"
-
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -12,6 +10,8 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+
+#include "simd/kernels.hpp"
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
 #endif
@@ -36,7 +36,8 @@ AttackType::AttackType(std::string name_, std::shared_ptr<const Frequency> frequ
 Model::Model(std::vector<AttackType> types) : types_(std::move(types)) {
   if (types_.empty()) throw std::invalid_argument("model needs at least one attack type, got 0");
   if (types_.size() > 0xFFFF)
-    throw std::invalid_argument("model has too many attack types: " + std::to_string(types_.size()));
+    throw std::invalid_argument("model has too many attack types: " +
+                                std::to_string(types_.size()));
   for (std::size_t i = 0; i < types_.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (types_[i].name == types_[j].name)
@@ -97,9 +98,7 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
   struct Types {
     std::string list;
     int count = 0;
-    void add(const std::string& item) {
-      list += (count++ ? ", " : "") + item;
-    }
+    void add(const std::string& item) { list += (count++ ? ", " : "") + item; }
     std::string named() const { return (count > 1 ? "attack types " : "attack type ") + list; }
   } infinite_mean, infinite_variance, rough_se;
   const std::size_t T = types_.size();
@@ -119,10 +118,12 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
   }
   std::vector<std::string> out;
   if (infinite_mean.count)
-    out.push_back(infinite_mean.named() + ": the mean loss per incident is not finite, "
+    out.push_back(infinite_mean.named() +
+                  ": the mean loss per incident is not finite, "
                   "so the sample mean and its standard error estimate nothing");
   if (infinite_variance.count)
-    out.push_back(infinite_variance.named() + ": the variance of a loss is infinite, so "
+    out.push_back(infinite_variance.named() +
+                  ": the variance of a loss is infinite, so "
                   "the standard error of the mean is undefined and the one reported understates "
                   "the uncertainty");
   double total = 0.0;
@@ -157,12 +158,12 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
     out.push_back("the exact mean is out of reach of " + std::to_string(years) +
                   " simulated years: " + brief(100.0 * missed / total) +
                   "% of the expected annual loss comes from losses that 95% of such runs never "
-                  "see (for attack type '" + types_[worst_type].name + "', losses above " +
-                  brief(worst_loss) + " JPY), " +
+                  "see (for attack type '" +
+                  types_[worst_type].name + "', losses above " + brief(worst_loss) + " JPY), " +
                   (se > 0.0 ? brief(missed / se) + " times" : std::string("far beyond")) +
                   " the standard error those runs report; the sample mean will most likely fall "
-                  "far short of the exact mean (" + brief(total) +
-                  " JPY a year) without its standard error showing it");
+                  "far short of the exact mean (" +
+                  brief(total) + " JPY a year) without its standard error showing it");
 
   for (std::size_t t = 0; t < T; ++t) {
     const AttackType& type = types_[t];
@@ -173,7 +174,8 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
                    "% of the expected annual loss, moments below order " + brief(limit) + " only)");
   }
   if (rough_se.count)
-    out.push_back(rough_se.named() + ": the fourth moment of a loss is infinite, so "
+    out.push_back(rough_se.named() +
+                  ": the fourth moment of a loss is infinite, so "
                   "the standard error of the mean is itself very uncertain; read it as a rough "
                   "guide");
   return out;
@@ -212,9 +214,10 @@ void check_years(std::uint64_t first_year, std::uint64_t years) {
   if (years > max_year_end)
     throw std::invalid_argument("years must be <= 2^63, got " + std::to_string(years));
   if (first_year > max_year_end - years)
-    throw std::invalid_argument("first_year + years must be <= 2^63 (year indices are in [0, 2^63)), "
-                                "got first_year " + std::to_string(first_year) + " and years " +
-                                std::to_string(years));
+    throw std::invalid_argument(
+        "first_year + years must be <= 2^63 (year indices are in [0, 2^63)), "
+        "got first_year " +
+        std::to_string(first_year) + " and years " + std::to_string(years));
 }
 
 int arena_threads(int threads) {
@@ -249,10 +252,11 @@ bool layered(const SimulationOptions& o) { return o.occurrence_layer || o.aggreg
 // Per-thread working memory of a pass of L years and T types, as Scratch allocates it.
 double scratch_bytes(std::size_t T, std::size_t L, bool events) {
   const double l = static_cast<double>(L), cells = static_cast<double>(T) * l;
-  double bytes = cells * kCellBytes;                  // counts, sums, lsums, staged rows
-  bytes += l * (4 + 8 + 2 * 8) + (l + 8) * (4 + 4);   // hi, run_year, stage_years; run_row, run_count
-  bytes += 2.0 * static_cast<double>(kBatch + 1) * 8; // losses, layered losses
-  if (events) bytes += l * 8;                         // event_pos
+  double bytes = cells * kCellBytes;  // counts, sums, lsums, staged rows
+  bytes +=
+      l * (4 + 8 + 2 * 8) + (l + 8) * (4 + 4);  // hi, run_year, stage_years; run_row, run_count
+  bytes += 2.0 * static_cast<double>(kBatch + 1) * 8;  // losses, layered losses
+  if (events) bytes += l * 8;                          // event_pos
   return bytes;
 }
 
@@ -260,8 +264,8 @@ double scratch_bytes(std::size_t T, std::size_t L, bool events) {
 // `events` rows with the offsets of n_blocks blocks.
 double output_bytes(const SimulationOptions& o, std::size_t T) {
   const double t = static_cast<double>(T);
-  const double per_year = 8.0 + (o.keep_by_type ? 8.0 * t : 0.0) +
-                          (o.keep_counts ? 4.0 * t : 0.0) + (layered(o) ? 8.0 : 0.0);
+  const double per_year = 8.0 + (o.keep_by_type ? 8.0 * t : 0.0) + (o.keep_counts ? 4.0 * t : 0.0) +
+                          (layered(o) ? 8.0 : 0.0);
   return static_cast<double>(o.years) * per_year;
 }
 
@@ -302,13 +306,13 @@ struct Scratch {
   std::vector<double> lsums;           // (T, L) occurrence-layered annual loss per type
   std::vector<std::uint32_t> run_row;  // years of the pass with events (of one type) ...
   std::vector<std::uint64_t> run_year;
-  std::vector<std::uint32_t> run_count;  // ... and their counts
-  std::vector<double> losses;            // a batch of uniforms, then their losses
-  std::vector<double> layered;           // the batch's occurrence-layered losses
-  std::vector<double> stage_rows;        // (L, T) output rows of a pass, staged in cache ...
+  std::vector<std::uint32_t> run_count;    // ... and their counts
+  std::vector<double> losses;              // a batch of uniforms, then their losses
+  std::vector<double> layered;             // the batch's occurrence-layered losses
+  std::vector<double> stage_rows;          // (L, T) output rows of a pass, staged in cache ...
   std::vector<std::int32_t> stage_counts;  // ... before one streaming copy to the result
-  std::vector<double> stage_years;       // (2, L) annual and layered annual of a pass
-  std::vector<std::uint64_t> event_pos;  // per year of the pass: its next row in the event table
+  std::vector<double> stage_years;         // (2, L) annual and layered annual of a pass
+  std::vector<std::uint64_t> event_pos;    // per year of the pass: its next row in the event table
 };
 
 Scratch& scratch() {
@@ -326,8 +330,8 @@ struct Pass {
 };
 
 // Counts of one attack type for years [y0, y0 + n) into cnt.
-void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream,
-                 std::uint64_t y0, std::size_t n, Scratch& s, std::uint32_t* cnt) {
+void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
+                 std::size_t n, Scratch& s, std::uint32_t* cnt) {
   if (const CountTable* table = type.frequency->table()) {
     frequency_words(seed, stream, y0, n, s.hi.data());
     table->count_batch(seed, stream, y0, s.hi.data(), n, cnt);
@@ -336,8 +340,8 @@ void draw_counts(const AttackType& type, std::uint32_t seed, std::uint32_t strea
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t c = type.frequency->count(seed, stream, y0 + i);
     if (c > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
-      throw std::range_error("attack type '" + type.name + "': annual count " +
-                             std::to_string(c) + " in year " + std::to_string(y0 + i) +
+      throw std::range_error("attack type '" + type.name + "': annual count " + std::to_string(c) +
+                             " in year " + std::to_string(y0 + i) +
                              " exceeds the count column's limit of 2^31 - 1");
     cnt[i] = static_cast<std::uint32_t>(c);
   }
@@ -439,8 +443,8 @@ void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::
     if (stored) {
       for (std::size_t i = 0; i < n; ++i) cnt[i] = static_cast<std::uint32_t>(stored[i * T + t]);
     } else {
-      draw_counts(model.types()[t], seed, stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)),
-                  p0, n, s, cnt);
+      draw_counts(model.types()[t], seed,
+                  stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)), p0, n, s, cnt);
     }
   }
 }
@@ -519,8 +523,8 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
       const std::size_t runs =
           simd::kernels().pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
       for (std::size_t h = 0; h < runs; ++h) s.run_year[h] = p0 + s.run_row[h];
-      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), pass, p0, runs,
-                      s, sum, lsum, events);
+      type_severities(*model.types()[t].severity, static_cast<std::uint32_t>(t), pass, p0, runs, s,
+                      sum, lsum, events);
     }
     simd::RowPass rows;
     rows.T = T;
@@ -614,8 +618,7 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
 
   if (!options.keep_events) {
     for_blocks([&](std::uint64_t, std::uint64_t r0, std::uint64_t r1) {
-      simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, nullptr,
-                     0);
+      simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, nullptr, 0);
       if (options.years_done) *options.years_done += r1 - r0;
     });
     return out;

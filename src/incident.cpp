@@ -27,8 +27,7 @@ Component component_from_name(const std::string& name, const char* what) {
 namespace {
 
 void require(bool ok, const std::string& field, const char* rule, double value) {
-  if (!ok)
-    throw std::invalid_argument(field + " must be " + rule + ", got " + format_value(value));
+  if (!ok) throw std::invalid_argument(field + " must be " + rule + ", got " + format_value(value));
 }
 void require_positive(const std::string& field, double v) {
   require(std::isfinite(v) && v > 0.0, field, "finite and > 0", v);
@@ -166,8 +165,7 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
                                   component_names[j] +
                                   "; record-driven components are notification, condolence, "
                                   "liability");
-  require_non_negative("records.unit_costs.notification_per_record",
-                       type_.notification_per_record);
+  require_non_negative("records.unit_costs.notification_per_record", type_.notification_per_record);
   require_non_negative("records.unit_costs.condolence_per_person", type_.condolence_per_person);
   require_non_negative("records.unit_costs.card_compensation_per_card",
                        type_.card_compensation_per_card);
@@ -180,8 +178,7 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
   require_non_negative("effort." + t + ".sigma", type_.effort_sigma);
 
   for (std::size_t j = 0; j < n_response; ++j)
-    require_positive(t + ": severity factor of " + component_names[j],
-                     factors_.severity_factor[j]);
+    require_positive(t + ": severity factor of " + component_names[j], factors_.severity_factor[j]);
   require_non_negative(t + ": downtime_factor", factors_.downtime_factor);
   require_positive(t + ": effort_factor", factors_.effort_factor);
   require_unit(t + ": share_affected", factors_.share_affected);
@@ -239,7 +236,8 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
       uniform("u_downtime", u_downtime[start + i], start + i);
       uniform("u_effort", u_effort[start + i], start + i);
       for (std::size_t j = 0; j < n_response; ++j)
-        uniform("u_components", u_components[(start + i) * component_draws_per_event + j], start + i);
+        uniform("u_components", u_components[(start + i) * component_draws_per_event + j],
+                start + i);
       const double x = survey_loss[start + i];
       if (!(std::isfinite(x) && x >= 0.0))
         throw std::invalid_argument("survey-basis loss of a " + T.name +
@@ -268,22 +266,29 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
       double* wi = w + i * n_response;
       for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j] * wi[j];
       // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
-      const double total = ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
-      const double loss = (major[i] ? survey_loss[start + i] : contained_loss[i]) * F.severity_scale;
+      const double total =
+          ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
+      const double loss =
+          (major[i] ? survey_loss[start + i] : contained_loss[i]) * F.severity_scale;
       for (std::size_t j = 0; j < n_response; ++j)
         out.component[j][start + i] = loss * (wi[j] / total) * F.severity_factor[j];
       if (F.records_held && major[i]) {
         const double* u = u_components + (start + i) * component_draws_per_event;
-        const double exposed =
-            u[draw_records_exposed] < T.exposure_probability ? *F.records_held * T.exposed_share
-                                                             : 0.0;
+        const double exposed = u[draw_records_exposed] < T.exposure_probability
+                                   ? *F.records_held * T.exposed_share
+                                   : 0.0;
         const bool gifts = u[draw_gifts_paid] < T.gift_probability;
-        const double per_record[n_response] = {
-            0.0, 0.0, 0.0, exposed * T.notification_per_record, 0.0,
-            gifts ? exposed * T.condolence_per_person : 0.0,
-            exposed * T.card_compensation_per_card, 0.0};
+        const double per_record[n_response] = {0.0,
+                                               0.0,
+                                               0.0,
+                                               exposed * T.notification_per_record,
+                                               0.0,
+                                               gifts ? exposed * T.condolence_per_person : 0.0,
+                                               exposed * T.card_compensation_per_card,
+                                               0.0};
         for (std::size_t j = 0; j < n_response; ++j)
-          if (T.record_driven[j]) out.component[j][start + i] = per_record[j] * F.severity_factor[j];
+          if (T.record_driven[j])
+            out.component[j][start + i] = per_record[j] * F.severity_factor[j];
       }
     }
 
@@ -294,8 +299,8 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
         if (!major[i]) scratch[i] = contained_scratch[i];
     }
     for (std::size_t i = 0; i < m; ++i) {
-      const double days = std::min(scratch[i] * F.downtime_scale * F.downtime_factor,
-                                   T.max_downtime_days);
+      const double days =
+          std::min(scratch[i] * F.downtime_scale * F.downtime_factor, T.max_downtime_days);
       out.downtime_days[start + i] = days;
       out.component[lost_profit][start + i] =
           F.daily_gross_profit * F.share_affected * business_interruption_days(days);
@@ -305,12 +310,12 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
     if (branches) {
       const ContainedBranch& c = *T.contained;
       vecmath::exp_affine(scratch, 0.0, c.effort_sigma, contained_scratch, m);
-      for (std::size_t i = 0; i < m; ++i) contained_scratch[i] = c.effort_median * contained_scratch[i];
+      for (std::size_t i = 0; i < m; ++i)
+        contained_scratch[i] = c.effort_median * contained_scratch[i];
     }
     vecmath::exp_affine(scratch, 0.0, T.effort_sigma, scratch, m);
     for (std::size_t i = 0; i < m; ++i) {
-      const double person_months =
-          major[i] ? T.effort_median * scratch[i] : contained_scratch[i];
+      const double person_months = major[i] ? T.effort_median * scratch[i] : contained_scratch[i];
       out.component[internal_effort][start + i] =
           person_months * F.effort_factor * F.labour_cost_month;
     }
@@ -328,9 +333,8 @@ void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64
   uniform_batch(seed, stream, years.data(), draws.data(), n * branch_draws_per_event, out);
 }
 
-void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index,
-                          const std::int64_t* year, const std::int32_t* k,
-                          const double* survey_loss, std::size_t n,
+void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,
+                          const std::int32_t* k, const double* survey_loss, std::size_t n,
                           const IncidentColumns& out) const {
   std::vector<std::uint64_t> years(kChunk * component_draws_per_event);
   std::vector<std::uint64_t> draws(kChunk * component_draws_per_event);

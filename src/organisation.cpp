@@ -33,49 +33,52 @@ void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t see
   for (std::size_t i = 0; i < n; ++i)
     if (table.type[i] < 0 || static_cast<std::size_t>(table.type[i]) >= T)
       throw std::out_of_range("event type " + std::to_string(table.type[i]) + " at row " +
-                              std::to_string(i) + " has no incident model (" +
-                              std::to_string(T) + " given)");
+                              std::to_string(i) + " has no incident model (" + std::to_string(T) +
+                              " given)");
   table.components.resize(n * n_components);
   table.downtime_days.resize(n);
   std::atomic<bool> stopped{false};
   const std::size_t tasks = (n + kEventsPerTask - 1) / kEventsPerTask;
   tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tasks, 1),
-                      [&](const tbb::blocked_range<std::size_t>& range) {
-      std::vector<TypeBatch> batches(T);
-      for (std::size_t task = range.begin(); task != range.end(); ++task) {
-        if (cancel && cancel->load(std::memory_order_relaxed)) {
-          stopped = true;
-          return;
-        }
-        const std::size_t r0 = task * kEventsPerTask, r1 = std::min(n, r0 + kEventsPerTask);
-        for (auto& b : batches) b.rows.clear();
-        for (std::size_t i = r0; i < r1; ++i)
-          batches[static_cast<std::size_t>(table.type[i])].rows.push_back(i);
-        for (std::size_t t = 0; t < T; ++t) {
-          TypeBatch& b = batches[t];
-          const std::size_t m = b.rows.size();
-          if (m == 0) continue;
-          b.year.resize(m);
-          b.k.resize(m);
-          b.loss.resize(m);
-          b.out.resize(m);
-          for (std::size_t j = 0; j < m; ++j) {
-            b.year[j] = table.year[b.rows[j]];
-            b.k[j] = table.k[b.rows[j]];
-            b.loss[j] = table.survey_loss[b.rows[j]];
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, tasks, 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          std::vector<TypeBatch> batches(T);
+          for (std::size_t task = range.begin(); task != range.end(); ++task) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+              stopped = true;
+              return;
+            }
+            const std::size_t r0 = task * kEventsPerTask, r1 = std::min(n, r0 + kEventsPerTask);
+            for (auto& b : batches) b.rows.clear();
+            for (std::size_t i = r0; i < r1; ++i)
+              batches[static_cast<std::size_t>(table.type[i])].rows.push_back(i);
+            for (std::size_t t = 0; t < T; ++t) {
+              TypeBatch& b = batches[t];
+              const std::size_t m = b.rows.size();
+              if (m == 0) continue;
+              b.year.resize(m);
+              b.k.resize(m);
+              b.loss.resize(m);
+              b.out.resize(m);
+              for (std::size_t j = 0; j < m; ++j) {
+                b.year[j] = table.year[b.rows[j]];
+                b.k[j] = table.k[b.rows[j]];
+                b.loss[j] = table.survey_loss[b.rows[j]];
+              }
+              const IncidentColumns cols = b.out.columns();
+              incidents[t].batch(seed, stream_base + static_cast<std::uint32_t>(t), b.year.data(),
+                                 b.k.data(), b.loss.data(), m, cols);
+              for (std::size_t c = 0; c < n_components; ++c)
+                for (std::size_t j = 0; j < m; ++j)
+                  table.components[c * n + b.rows[j]] = cols.component[c][j];
+              for (std::size_t j = 0; j < m; ++j)
+                table.downtime_days[b.rows[j]] = cols.downtime_days[j];
+            }
           }
-          const IncidentColumns cols = b.out.columns();
-          incidents[t].batch(seed, stream_base + static_cast<std::uint32_t>(t), b.year.data(),
-                             b.k.data(), b.loss.data(), m, cols);
-          for (std::size_t c = 0; c < n_components; ++c)
-            for (std::size_t j = 0; j < m; ++j)
-              table.components[c * n + b.rows[j]] = cols.component[c][j];
-          for (std::size_t j = 0; j < m; ++j) table.downtime_days[b.rows[j]] = cols.downtime_days[j];
-        }
-      }
-    }, tbb::simple_partitioner());
+        },
+        tbb::simple_partitioner());
   });
   if (stopped) throw cancelled("simulation cancelled");
 }

@@ -38,7 +38,8 @@ OrganisationPortfolioLoss::OrganisationPortfolioLoss(
     throw std::invalid_argument("organisation loss: sections name a component twice");
   for (Component c : sections_)
     if (c >= n_components)
-      throw std::invalid_argument("organisation loss: unknown component index " + std::to_string(c));
+      throw std::invalid_argument("organisation loss: unknown component index " +
+                                  std::to_string(c));
   sections_ = sorted;
 }
 
@@ -83,9 +84,10 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
                   u_down.data());
     uniform_batch(seed, stream_id(Purpose::effort, stream), years.data(), draws.data(), m,
                   u_eff.data());
-    const bool branches = std::any_of(models_.begin() + static_cast<std::ptrdiff_t>(t * n_policies_),
-                                      models_.begin() + static_cast<std::ptrdiff_t>((t + 1) * n_policies_),
-                                      [](const IncidentModel& im) { return im.factors().branches(); });
+    const bool branches =
+        std::any_of(models_.begin() + static_cast<std::ptrdiff_t>(t * n_policies_),
+                    models_.begin() + static_cast<std::ptrdiff_t>((t + 1) * n_policies_),
+                    [](const IncidentModel& im) { return im.factors().branches(); });
     if (branches) {
       u_branch.resize(m * branch_draws_per_event);
       branch_uniforms(seed, stream_id(Purpose::branch, stream), years.data(), draws.data(), m,
@@ -109,13 +111,14 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
           models_[t * n_policies_ + static_cast<std::size_t>(ev.policy[rows[a]])];
       model.from_uniforms(loss.data() + a, u_down.data() + a, u_eff.data() + a,
                           u_comp.data() + a * component_draws_per_event,
-                          branches ? u_branch.data() + a * branch_draws_per_event : nullptr,
-                          b - a, cols);
+                          branches ? u_branch.data() + a * branch_draws_per_event : nullptr, b - a,
+                          cols);
       a = b;
     }
     const IncidentColumns cols = priced.columns();
     for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t c = 0; c < n_components; ++c) out.component[c][rows[j]] = cols.component[c][j];
+      for (std::size_t c = 0; c < n_components; ++c)
+        out.component[c][rows[j]] = cols.component[c][j];
       out.downtime_days[rows[j]] = cols.downtime_days[j];
     }
   }

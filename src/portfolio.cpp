@@ -52,7 +52,8 @@ PortfolioFrequency::PortfolioFrequency(const std::vector<std::vector<double>>& r
     std::vector<std::uint32_t> guide(buckets + 1);
     for (std::size_t j = 0; j < buckets; ++j) {
       const double bound = static_cast<double>(j) * step;
-      guide[j] = static_cast<std::uint32_t>(std::upper_bound(cum.begin(), cum.end(), bound) - cum.begin());
+      guide[j] =
+          static_cast<std::uint32_t>(std::upper_bound(cum.begin(), cum.end(), bound) - cum.begin());
     }
     guide[buckets] = static_cast<std::uint32_t>(n_policies_);
     guide_.push_back(std::move(guide));
@@ -88,7 +89,8 @@ std::uint32_t PortfolioFrequency::policy_of(std::size_t type, double u) const {
   // The bucket j with j * step <= x < (j + 1) * step (the last one also takes x >= its end);
   // the first guess can be one off through rounding, so it is corrected against the bounds.
   const double guess = step > 0.0 ? x * inverse_step_[type] : 0.0;
-  std::size_t j = guess < static_cast<double>(buckets - 1) ? static_cast<std::size_t>(guess) : buckets - 1;
+  std::size_t j =
+      guess < static_cast<double>(buckets - 1) ? static_cast<std::size_t>(guess) : buckets - 1;
   while (j > 0 && static_cast<double>(j) * step > x) --j;
   while (j + 1 < buckets && static_cast<double>(j + 1) * step <= x) ++j;
   const auto it = std::upper_bound(cum.begin() + guide[j], cum.begin() + guide[j + 1], x);
@@ -150,8 +152,8 @@ PortfolioEvents portfolio_events(const PortfolioFrequency& f, std::uint32_t seed
   if (total > max_events) {
     throw memory_error("portfolio block of " + std::to_string(years) + " years holds " +
                        std::to_string(total) + " events, more than the limit of " +
-                       std::to_string(max_events) + " (" +
-                       std::to_string(total * 36 / (1u << 20)) + " MiB): use smaller blocks");
+                       std::to_string(max_events) + " (" + std::to_string(total * 36 / (1u << 20)) +
+                       " MiB): use smaller blocks");
   }
   out.year.resize(total);
   out.type.resize(total);

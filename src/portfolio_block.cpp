@@ -53,7 +53,8 @@ void check_tracked(const std::vector<std::uint32_t>& tracked, std::size_t n_poli
     if (p >= n_policies)
       throw std::out_of_range("tracked[" + std::to_string(i) + "] must be a policy index in [0, " +
                               std::to_string(n_policies) + "), got " + std::to_string(p));
-    if (seen[p]) throw std::invalid_argument("tracked lists policy " + std::to_string(p) + " twice");
+    if (seen[p])
+      throw std::invalid_argument("tracked lists policy " + std::to_string(p) + " twice");
     seen[p] = true;
   }
 }
@@ -64,11 +65,11 @@ void check_losses(const PortfolioEvents& ev, const std::vector<double>& x) {
                                 std::to_string(ev.u.size()) + "), got " + std::to_string(x.size()));
   for (std::size_t e = 0; e < x.size(); ++e) {
     if (!(std::isfinite(x[e]) && x[e] >= 0.0))
-      throw std::invalid_argument("ground-up loss of the event of year " + std::to_string(ev.year[e]) +
-                                  ", attack type " + std::to_string(ev.type[e]) + ", k " +
-                                  std::to_string(ev.k[e]) + " (policy row " +
-                                  std::to_string(ev.policy[e] + 1) + ") must be finite and >= 0, got " +
-                                  format_value(x[e]));
+      throw std::invalid_argument("ground-up loss of the event of year " +
+                                  std::to_string(ev.year[e]) + ", attack type " +
+                                  std::to_string(ev.type[e]) + ", k " + std::to_string(ev.k[e]) +
+                                  " (policy row " + std::to_string(ev.policy[e] + 1) +
+                                  ") must be finite and >= 0, got " + format_value(x[e]));
   }
 }
 
@@ -96,11 +97,14 @@ PortfolioBlock empty_block(std::uint64_t first_year, std::uint64_t years, std::s
 
 // Events of `ev` (years row0, row0 + 1, ... of the block): where each year's events start
 // (one more entry for the end); copies theta, counts and the year's event count into out.
-std::vector<std::size_t> year_offsets(const PortfolioEvents& ev, std::size_t row0, PortfolioBlock& out) {
+std::vector<std::size_t> year_offsets(const PortfolioEvents& ev, std::size_t row0,
+                                      PortfolioBlock& out) {
   const std::size_t nt = ev.n_types;
   const auto years = static_cast<std::size_t>(ev.years);
-  std::copy(ev.theta.begin(), ev.theta.end(), out.theta.begin() + static_cast<std::ptrdiff_t>(row0 * nt));
-  std::copy(ev.counts.begin(), ev.counts.end(), out.counts.begin() + static_cast<std::ptrdiff_t>(row0 * nt));
+  std::copy(ev.theta.begin(), ev.theta.end(),
+            out.theta.begin() + static_cast<std::ptrdiff_t>(row0 * nt));
+  std::copy(ev.counts.begin(), ev.counts.end(),
+            out.counts.begin() + static_cast<std::ptrdiff_t>(row0 * nt));
   std::vector<std::size_t> offset(years + 1, 0);
   for (std::size_t i = 0; i < years; ++i) {
     std::int64_t n = 0;
@@ -159,7 +163,10 @@ void year_pass(const PortfolioEvents& ev, const std::vector<std::size_t>& offset
 class Moments {
  public:
   Moments(std::size_t n_policies, const std::vector<std::uint32_t>& tracked, std::size_t years)
-      : policy_(n_policies), m_(tracked.size()), tracked_sum_(m_, 0.0), cross_(m_ * m_, 0.0),
+      : policy_(n_policies),
+        m_(tracked.size()),
+        tracked_sum_(m_, 0.0),
+        cross_(m_ * m_, 0.0),
         column_(m_ == 1 ? years : 0, 0.0) {
     for (std::size_t j = 0; j < m_; ++j) policy_[tracked[j]].slot = static_cast<std::int64_t>(j);
   }
@@ -221,7 +228,8 @@ class Moments {
 
 int arena_size(int threads) {
   if (threads < 0)
-    throw std::invalid_argument("threads must be >= 0 (0: all cores), got " + std::to_string(threads));
+    throw std::invalid_argument("threads must be >= 0 (0: all cores), got " +
+                                std::to_string(threads));
   return threads ? threads : tbb::this_task_arena::max_concurrency();
 }
 
@@ -240,10 +248,11 @@ std::vector<PolicyTerms> policy_terms(const std::vector<double>& deductible,
                                       const std::vector<double>& aggregate_limit) {
   const std::size_t n = deductible.size();
   if (occurrence_limit.size() != n || aggregate_limit.size() != n) {
-    throw std::invalid_argument("deductible, occurrence_limit and aggregate_limit need one value per "
-                                "policy, got " + std::to_string(n) + ", " +
-                                std::to_string(occurrence_limit.size()) + " and " +
-                                std::to_string(aggregate_limit.size()));
+    throw std::invalid_argument(
+        "deductible, occurrence_limit and aggregate_limit need one value per "
+        "policy, got " +
+        std::to_string(n) + ", " + std::to_string(occurrence_limit.size()) + " and " +
+        std::to_string(aggregate_limit.size()));
   }
   std::vector<PolicyTerms> out(n);
   for (std::size_t p = 0; p < n; ++p) {
@@ -267,16 +276,17 @@ void validate_events(const PortfolioEvents& ev, std::size_t n_policies) {
   const std::size_t n = ev.policy.size();
   const std::size_t cells = static_cast<std::size_t>(ev.years) * ev.n_types;
   if (ev.year.size() != n || ev.type.size() != n || ev.k.size() != n || ev.u.size() != n) {
-    throw std::invalid_argument("events: year, type, k, policy and u must have the same length, got " +
-                                std::to_string(ev.year.size()) + ", " + std::to_string(ev.type.size()) +
-                                ", " + std::to_string(ev.k.size()) + ", " + std::to_string(n) + " and " +
-                                std::to_string(ev.u.size()));
+    throw std::invalid_argument(
+        "events: year, type, k, policy and u must have the same length, got " +
+        std::to_string(ev.year.size()) + ", " + std::to_string(ev.type.size()) + ", " +
+        std::to_string(ev.k.size()) + ", " + std::to_string(n) + " and " +
+        std::to_string(ev.u.size()));
   }
   if (ev.counts.size() != cells || ev.theta.size() != cells) {
-    throw std::invalid_argument("events: counts and theta must have years x types = " +
-                                std::to_string(cells) + " values, got " +
-                                std::to_string(ev.counts.size()) + " and " +
-                                std::to_string(ev.theta.size()));
+    throw std::invalid_argument(
+        "events: counts and theta must have years x types = " + std::to_string(cells) +
+        " values, got " + std::to_string(ev.counts.size()) + " and " +
+        std::to_string(ev.theta.size()));
   }
   std::size_t e = 0;
   for (std::size_t c = 0; c < cells; ++c) {
@@ -294,8 +304,9 @@ void validate_events(const PortfolioEvents& ev, std::size_t n_policies) {
                                     std::to_string(year) + ", type " + std::to_string(type) +
                                     " (events must be ordered by year, type, k)");
       if (ev.policy[e] < 0 || static_cast<std::size_t>(ev.policy[e]) >= n_policies)
-        throw std::out_of_range("events: policy of event " + std::to_string(e) + " must be in [0, " +
-                                std::to_string(n_policies) + "), got " + std::to_string(ev.policy[e]));
+        throw std::out_of_range("events: policy of event " + std::to_string(e) +
+                                " must be in [0, " + std::to_string(n_policies) + "), got " +
+                                std::to_string(ev.policy[e]));
     }
   }
   if (e != n)
@@ -315,22 +326,25 @@ PortfolioBlock portfolio_block(const PortfolioEvents& ev, std::vector<double> bu
   const auto years = static_cast<std::size_t>(ev.years);
   PortfolioBlock out = empty_block(ev.first_year, ev.years, ev.n_types);
   const std::vector<std::size_t> offset = year_offsets(ev, 0, out);
-  tbb::enumerable_thread_specific<YearScratch> scratch([&] { return YearScratch(terms, ev.n_types); });
+  tbb::enumerable_thread_specific<YearScratch> scratch(
+      [&] { return YearScratch(terms, ev.n_types); });
   constexpr std::size_t chunk = 256;
   std::atomic<bool> stopped{false};
   tbb::task_arena arena(concurrency);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (years + chunk - 1) / chunk, 1),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t c = r.begin(); c != r.end(); ++c) {
-        if (cancel && cancel->load(std::memory_order_relaxed)) {
-          stopped = true;
-          return;
-        }
-        year_pass(ev, offset, c * chunk, std::min(years, (c + 1) * chunk), buf.data(), programme,
-                  scratch.local(), out, 0);
-      }
-    }, tbb::simple_partitioner());
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, (years + chunk - 1) / chunk, 1),
+        [&](const tbb::blocked_range<std::size_t>& r) {
+          for (std::size_t c = r.begin(); c != r.end(); ++c) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+              stopped = true;
+              return;
+            }
+            year_pass(ev, offset, c * chunk, std::min(years, (c + 1) * chunk), buf.data(),
+                      programme, scratch.local(), out, 0);
+          }
+        },
+        tbb::simple_partitioner());
   });
   if (stopped) throw cancelled("portfolio block cancelled");
   Moments moments(terms.size(), tracked, years);
@@ -384,7 +398,8 @@ PortfolioBlock portfolio_block(const PortfolioFrequency& frequency, const Portfo
                   auto p = std::make_shared<Piece>();
                   p->row0 = static_cast<std::size_t>(y0);
                   const std::uint64_t n = std::min(piece, years - y0);
-                  p->events = portfolio_events(frequency, seed, first_year + y0, n, 1, max_events, cancel);
+                  p->events =
+                      portfolio_events(frequency, seed, first_year + y0, n, 1, max_events, cancel);
                   p->buf.resize(p->events.u.size());
                   loss.losses(p->events, seed, p->buf.data());
                   check_losses(p->events, p->buf);

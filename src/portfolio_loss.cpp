@@ -44,26 +44,30 @@ void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*
   constexpr std::size_t chunk = 4096;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, (n + chunk - 1) / chunk, 1),
                     [&](const tbb::blocked_range<std::size_t>& r) {
-    std::vector<double> u(chunk), q(chunk);
-    std::vector<std::size_t> at(chunk), start(nt + 1);
-    for (std::size_t c = r.begin(); c != r.end(); ++c) {
-      const std::size_t e0 = c * chunk, e1 = std::min(n, e0 + chunk);
-      std::fill(start.begin(), start.end(), 0);
-      for (std::size_t e = e0; e < e1; ++e) ++start[static_cast<std::size_t>(events.type[e]) + 1];
-      for (std::size_t t = 0; t < nt; ++t) start[t + 1] += start[t];
-      for (std::size_t e = e0; e < e1; ++e) {
-        const std::size_t j = start[static_cast<std::size_t>(events.type[e])]++;
-        at[j] = e;
-        u[j] = events.u[e];
-      }
-      // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
-      for (std::size_t t = 0, begin = 0; t < nt; begin = start[t++]) {
-        if (start[t] > begin) by_type_[t]->quantile_batch(&u[begin], &q[begin], start[t] - begin);
-      }
-      for (std::size_t j = 0; j < e1 - e0; ++j)
-        out[at[j]] = q[j] * factor_[static_cast<std::size_t>(events.policy[at[j]])];
-    }
-  });
+                      std::vector<double> u(chunk), q(chunk);
+                      std::vector<std::size_t> at(chunk), start(nt + 1);
+                      for (std::size_t c = r.begin(); c != r.end(); ++c) {
+                        const std::size_t e0 = c * chunk, e1 = std::min(n, e0 + chunk);
+                        std::fill(start.begin(), start.end(), 0);
+                        for (std::size_t e = e0; e < e1; ++e)
+                          ++start[static_cast<std::size_t>(events.type[e]) + 1];
+                        for (std::size_t t = 0; t < nt; ++t) start[t + 1] += start[t];
+                        for (std::size_t e = e0; e < e1; ++e) {
+                          const std::size_t j = start[static_cast<std::size_t>(events.type[e])]++;
+                          at[j] = e;
+                          u[j] = events.u[e];
+                        }
+                        // start[t] is now the end of type t's group, its beginning the end of type
+                        // t - 1's.
+                        for (std::size_t t = 0, begin = 0; t < nt; begin = start[t++]) {
+                          if (start[t] > begin)
+                            by_type_[t]->quantile_batch(&u[begin], &q[begin], start[t] - begin);
+                        }
+                        for (std::size_t j = 0; j < e1 - e0; ++j)
+                          out[at[j]] =
+                              q[j] * factor_[static_cast<std::size_t>(events.policy[at[j]])];
+                      }
+                    });
 }
 
 FixedPortfolioLoss::FixedPortfolioLoss(double amount) : amount_(amount) {

@@ -22,7 +22,8 @@ void require(bool ok, const char* field, const char* rule, double value) {
 }
 
 void check(const SparseYears& x) {
-  if (x.n < 2) throw std::invalid_argument("losses must cover at least 2 years, got " + std::to_string(x.n));
+  if (x.n < 2)
+    throw std::invalid_argument("losses must cover at least 2 years, got " + std::to_string(x.n));
   for (std::size_t i = 0; i < x.m; ++i) {
     if (!(std::isfinite(x.values[i]) && x.values[i] >= 0.0))
       throw std::invalid_argument("annual losses must be finite and >= 0, got " +
@@ -30,9 +31,10 @@ void check(const SparseYears& x) {
                                   std::to_string(x.years[i]));
     if (x.years[i] < 0 || static_cast<std::uint64_t>(x.years[i]) >= x.n ||
         (i > 0 && x.years[i] <= x.years[i - 1]))
-      throw std::invalid_argument("years of a sparse sample must be distinct, ascending and in "
-                                  "[0, " + std::to_string(x.n) + "), got " +
-                                  std::to_string(x.years[i]));
+      throw std::invalid_argument(
+          "years of a sparse sample must be distinct, ascending and in "
+          "[0, " +
+          std::to_string(x.n) + "), got " + std::to_string(x.years[i]));
   }
 }
 
@@ -46,7 +48,8 @@ double wsum(const std::vector<double>& w, const double* x, std::size_t m) {
 std::vector<std::size_t> stable_order(const double* v, std::size_t m) {
   std::vector<std::size_t> order(m);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [v](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [v](std::size_t a, std::size_t b) { return v[a] < v[b]; });
   return order;
 }
 
@@ -74,8 +77,8 @@ std::vector<double> wang_weights(double lambda, const SparseYears& x) {
     upper = lower;
   }
   if (zeros > 0) {
-    const double zero_weight = (1.0 - wang_g(static_cast<double>(x.n - zeros) / nd, lambda)) /
-                               static_cast<double>(zeros);
+    const double zero_weight =
+        (1.0 - wang_g(static_cast<double>(x.n - zeros) / nd, lambda)) / static_cast<double>(zeros);
     for (std::size_t k = 0; k < zeros_stored; ++k) w[order[k]] = zero_weight;
   }
   return w;
@@ -83,8 +86,8 @@ std::vector<double> wang_weights(double lambda, const SparseYears& x) {
 
 std::vector<double> tvar_weights(double level, double rate, const SparseYears& x) {
   const double nd = static_cast<double>(x.n);
-  const std::uint64_t m_rank = std::max<std::uint64_t>(
-      static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
+  const std::uint64_t m_rank =
+      std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
   const std::vector<std::size_t> order = stable_order(x.values, x.m);
   std::size_t zeros_stored = 0;
   while (zeros_stored < x.m && x.values[order[zeros_stored]] == 0.0) ++zeros_stored;
@@ -153,10 +156,14 @@ Principle Principle::wang(double lambda) {
 
 std::string Principle::name() const {
   switch (kind_) {
-    case Kind::expected_value: return "expected_value";
-    case Kind::standard_deviation: return "standard_deviation";
-    case Kind::tvar_cost_of_capital: return "tvar_cost_of_capital";
-    default: return "wang";
+    case Kind::expected_value:
+      return "expected_value";
+    case Kind::standard_deviation:
+      return "standard_deviation";
+    case Kind::tvar_cost_of_capital:
+      return "tvar_cost_of_capital";
+    default:
+      return "wang";
   }
 }
 
@@ -190,8 +197,7 @@ std::vector<double> weights(const Principle& principle, const SparseYears& x,
   }
 }
 
-double standard_error(const Principle& principle, const SparseYears& x,
-                      const stats::Moments& mom) {
+double standard_error(const Principle& principle, const SparseYears& x, const stats::Moments& mom) {
   const double nd = static_cast<double>(x.n), sd = mom.sd;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
@@ -199,8 +205,8 @@ double standard_error(const Principle& principle, const SparseYears& x,
     case Principle::Kind::standard_deviation: {
       if (sd == 0.0) return 0.0;
       const double k = principle.parameter(0);
-      const double v = sd * sd + k * mom.mu3 / sd +
-                       k * k * (mom.mu4 - sd * sd * sd * sd) / (4.0 * sd * sd);
+      const double v =
+          sd * sd + k * mom.mu3 / sd + k * k * (mom.mu4 - sd * sd * sd * sd) / (4.0 * sd * sd);
       return std::sqrt(std::max(v, 0.0) / nd);
     }
     case Principle::Kind::tvar_cost_of_capital: {
@@ -209,7 +215,8 @@ double standard_error(const Principle& principle, const SparseYears& x,
       // Influence of each year; the years not stored have x = 0.
       std::vector<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
-        f[i] = (1.0 - r) * (x.values[i] - mom.mean) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
+        f[i] =
+            (1.0 - r) * (x.values[i] - mom.mean) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
       const double f0 = (1.0 - r) * (0.0 - mom.mean) + r * std::max(0.0 - v, 0.0) / (1.0 - p);
       const double zeros = static_cast<double>(x.n - x.m);
       const double mean = (stats::pairwise_sum(f.data(), x.m) + zeros * f0) / nd;
@@ -255,9 +262,9 @@ Premium premium(const Principle& principle, const Loads& loads, const SparseYear
   out.technical_premium_se = out.risk_premium_se * loads.factor();
   for (const double* xs : sections) {
     const double rp = wsum(w, xs, x.m);
-    const double fixed = loads.fixed_expense *
-                         (out.risk_premium > 0.0 ? rp / out.risk_premium
-                                                 : 1.0 / static_cast<double>(sections.size()));
+    const double fixed =
+        loads.fixed_expense * (out.risk_premium > 0.0 ? rp / out.risk_premium
+                                                      : 1.0 / static_cast<double>(sections.size()));
     out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
                               (rp + fixed) * loads.factor()});
   }

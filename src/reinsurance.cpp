@@ -69,7 +69,8 @@ ReinsuranceProgramme::ReinsuranceProgramme(std::optional<ExcessOfLoss> per_risk,
       quota_share_(quota_share),
       stop_loss_(stop_loss) {}
 
-ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross, const double* per_risk_layered,
+ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross,
+                                                 const double* per_risk_layered,
                                                  std::size_t n_types, double* work) const {
   ReinsuranceYear y;
   y.gross = stats::pairwise_sum(gross, n_types);
@@ -94,8 +95,8 @@ ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross, const doub
     AnnualCapacity capacity(per_event_->annual_capacity());
     y.ceded_per_event = capacity.take(stats::pairwise_sum(layered, n_types));
     remaining = remaining - y.ceded_per_event;
-    y.reinstatement_premium = y.reinstatement_premium +
-                              per_event_->reinstatement_premium(y.ceded_per_event);
+    y.reinstatement_premium =
+        y.reinstatement_premium + per_event_->reinstatement_premium(y.ceded_per_event);
   }
   if (quota_share_) {
     y.ceded_quota_share = quota_share_->share * remaining;
@@ -107,16 +108,15 @@ ReinsuranceYear ReinsuranceProgramme::apply_year(const double* gross, const doub
   return y;
 }
 
-std::vector<ReinsuranceYear> ReinsuranceProgramme::apply(const std::vector<std::int64_t>& year_index,
-                                                         const std::vector<std::int32_t>& type_index,
-                                                         const std::vector<double>& insured,
-                                                         std::size_t n_years,
-                                                         std::size_t n_types) const {
+std::vector<ReinsuranceYear> ReinsuranceProgramme::apply(
+    const std::vector<std::int64_t>& year_index, const std::vector<std::int32_t>& type_index,
+    const std::vector<double>& insured, std::size_t n_years, std::size_t n_types) const {
   const std::size_t n = insured.size();
   if (year_index.size() != n || type_index.size() != n) {
-    throw std::invalid_argument("year_index, type_index and insured must have the same length, got " +
-                                std::to_string(year_index.size()) + ", " +
-                                std::to_string(type_index.size()) + " and " + std::to_string(n));
+    throw std::invalid_argument(
+        "year_index, type_index and insured must have the same length, got " +
+        std::to_string(year_index.size()) + ", " + std::to_string(type_index.size()) + " and " +
+        std::to_string(n));
   }
   std::vector<double> gross(n_years * n_types, 0.0), layered(n_years * n_types, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -129,8 +129,8 @@ std::vector<ReinsuranceYear> ReinsuranceProgramme::apply(const std::vector<std::
       throw std::out_of_range("type_index[" + std::to_string(i) + "] must be in [0, " +
                               std::to_string(n_types) + "), got " + std::to_string(t));
     if (!(std::isfinite(insured[i]) && insured[i] >= 0.0))
-      throw std::invalid_argument("insured[" + std::to_string(i) + "] must be finite and >= 0, got " +
-                                  format_value(insured[i]));
+      throw std::invalid_argument("insured[" + std::to_string(i) +
+                                  "] must be finite and >= 0, got " + format_value(insured[i]));
     const std::size_t cell = static_cast<std::size_t>(y) * n_types + static_cast<std::size_t>(t);
     gross[cell] += insured[i];
     layered[cell] += per_risk_layer(insured[i]);
@@ -138,8 +138,8 @@ std::vector<ReinsuranceYear> ReinsuranceProgramme::apply(const std::vector<std::
   std::vector<ReinsuranceYear> out(n_years);
   std::vector<double> work(2 * n_types);
   for (std::size_t y = 0; y < n_years; ++y) {
-    out[y] = apply_year(gross.data() + y * n_types, layered.data() + y * n_types, n_types,
-                        work.data());
+    out[y] =
+        apply_year(gross.data() + y * n_types, layered.data() + y * n_types, n_types, work.data());
   }
   return out;
 }

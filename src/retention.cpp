@@ -25,12 +25,12 @@ std::vector<double> amounts(std::vector<double> v, const char* field, bool posit
 
 RetentionCell cell(bool insured, double d, double limit, const SparseYears& retained,
                    double premium, double insured_el, double coc, double p) {
-  const double el = stats::pairwise_sum(retained.values, retained.m) /
-                    static_cast<double>(retained.n);
+  const double el =
+      stats::pairwise_sum(retained.values, retained.m) / static_cast<double>(retained.n);
   const double tv = stats::sparse_var_tvar(retained.n, retained.values, retained.m, p).tvar;
   const double capital = coc * std::max(tv - el, 0.0);
-  return {insured, d, limit, insured_el, premium, el, tv, capital, el + premium + capital,
-          false, false};
+  return {insured, d,    limit, insured_el, premium, el, tv, capital, el + premium + capital,
+          false,   false};
 }
 
 }  // namespace
@@ -80,7 +80,10 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
     for (std::size_t s = 0; s < n_covered_sections; ++s)
       if (covered[s]) total += losses.covered[s][i];
     for (std::size_t d = 0; d < D; ++d) {
-      const double share = total > 0.0 ? Layer(deductibles[d], std::numeric_limits<double>::infinity())(total) / total : 0.0;
+      const double share =
+          total > 0.0
+              ? Layer(deductibles[d], std::numeric_limits<double>::infinity())(total) / total
+              : 0.0;
       double paid = 0.0;
       for (std::size_t s = 0; s < n_covered_sections; ++s)
         if (covered[s]) paid += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
@@ -102,10 +105,9 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
       for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
       const SparseYears ins{n_years, years.data(), insured.data(), m};
       const Premium prem = premium(principle, loads, ins);
-      grid.cells.push_back(cell(true, deductibles[d], limits[l],
-                                SparseYears{n_years, years.data(), retained.data(), m},
-                                prem.technical_premium, prem.expected_loss, cost_of_capital,
-                                tail_level));
+      grid.cells.push_back(cell(
+          true, deductibles[d], limits[l], SparseYears{n_years, years.data(), retained.data(), m},
+          prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level));
     }
   grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,
                             SparseYears{n_years, years.data(), gross_year.data(), m}, 0.0, 0.0,

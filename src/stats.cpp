@@ -155,7 +155,6 @@ std::vector<double> return_period_losses(const double* x, std::size_t n,
   return out;
 }
 
-
 namespace {
 
 // Ranks of the VaR SE neighbours of level p (measures.py's clamps).
@@ -310,8 +309,8 @@ double Moments::sd_se() const {
 LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m) {
   if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
   if (m > n)
-    throw std::invalid_argument("a sparse sample of " + std::to_string(n) +
-                                " years cannot store " + std::to_string(m) + " values");
+    throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
+                                std::to_string(m) + " values");
   for (std::size_t i = 0; i < m; ++i)
     if (!(std::isfinite(values[i]) && values[i] >= 0.0))
       throw std::invalid_argument("sparse losses must be finite and >= 0, got " +
@@ -392,8 +391,8 @@ TailEstimate LossSample::tail(double p) const {
   const double nd = static_cast<double>(n_);
   const double me = pairwise_sum(e.data(), e.size()) / nd;
   for (double& x : e) x = (x - me) * (x - me);
-  const double ss = pairwise_sum(e.data(), e.size()) +
-                    static_cast<double>(n_ - e.size()) * (me * me);
+  const double ss =
+      pairwise_sum(e.data(), e.size()) + static_cast<double>(n_ - e.size()) * (me * me);
   const double sd = n_ > 1 ? std::sqrt(ss / (nd - 1.0)) : 0.0;
   t.tvar_se = sd / ((1.0 - p) * std::sqrt(nd));
   return t;
@@ -415,7 +414,8 @@ double LossSample::return_period_loss(double T) const {
 
 double LossSample::exceedance_probability(double x) const {
   if (!std::isfinite(x)) throw std::invalid_argument("x must be finite, got " + format_value(x));
-  std::uint64_t above = static_cast<std::uint64_t>(upper_.end() - std::upper_bound(upper_.begin(), upper_.end(), x));
+  std::uint64_t above =
+      static_cast<std::uint64_t>(upper_.end() - std::upper_bound(upper_.begin(), upper_.end(), x));
   if (lower_zero_) {
     if (x < 0.0) above += k0_;
   } else if (k0_ > 0 && x < upper_.front()) {
@@ -432,8 +432,8 @@ double LossSample::exceedance_probability_se(double x) const {
 VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, double p) {
   require_probability("p", p);
   if (m > n)
-    throw std::invalid_argument("a sparse sample of " + std::to_string(n) +
-                                " years cannot store " + std::to_string(m) + " values");
+    throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
+                                std::to_string(m) + " values");
   const std::uint64_t zeros = n - m;
   const std::size_t k = var_index(n, p);
   const double tail_years = static_cast<double>(n) * (1.0 - p);
@@ -452,9 +452,9 @@ VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, do
 std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,
                               const std::vector<double>& return_periods) {
   if (annual.size() != occurrence_max.size())
-    throw std::invalid_argument("annual and occurrence_max samples differ in size: " +
-                                std::to_string(annual.size()) + " and " +
-                                std::to_string(occurrence_max.size()));
+    throw std::invalid_argument(
+        "annual and occurrence_max samples differ in size: " + std::to_string(annual.size()) +
+        " and " + std::to_string(occurrence_max.size()));
   std::vector<EpPoint> out;
   for (double T : return_periods) {
     if (!(T > 1.0) || !std::isfinite(T))

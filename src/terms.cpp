@@ -97,10 +97,9 @@ SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev)
   for (std::size_t c = 0; c < n_components; ++c)
     for (std::size_t i = 0; i < n; ++i)
       if (!(std::isfinite(ev.component[c][i]) && ev.component[c][i] >= 0.0))
-        throw std::invalid_argument(std::string("events.") + component_names[c] +
-                                    " must be finite and >= 0, got " +
-                                    format_value(ev.component[c][i]) + " at row " +
-                                    std::to_string(i));
+        throw std::invalid_argument(
+            std::string("events.") + component_names[c] + " must be finite and >= 0, got " +
+            format_value(ev.component[c][i]) + " at row " + std::to_string(i));
   for (std::size_t i = 0; i < n; ++i)
     if (!(std::isfinite(ev.downtime_days[i]) && ev.downtime_days[i] >= 0.0))
       throw std::invalid_argument("events.downtime_days must be finite and >= 0, got " +
@@ -166,8 +165,7 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
     double paid = 0.0;
     for (std::size_t s = 0; s < n_covered_sections; ++s) {
       if (!covered[s]) continue;
-      out.by_section[s][i] =
-          limit[s](losses.covered[s][i] * share * terms.section(s).coinsurance);
+      out.by_section[s][i] = limit[s](losses.covered[s][i] * share * terms.section(s).coinsurance);
       paid += out.by_section[s][i];
     }
     if (aggregate) {
@@ -199,12 +197,12 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t y = events.year[i];
     if (y < 0 || static_cast<std::uint64_t>(y) >= n_years)
-      throw std::invalid_argument("events.year must be in [0, n_years=" +
-                                  std::to_string(n_years) + "), got " + std::to_string(y));
+      throw std::invalid_argument("events.year must be in [0, n_years=" + std::to_string(n_years) +
+                                  "), got " + std::to_string(y));
     if (i > 0 && y < events.year[i - 1])
-      throw std::invalid_argument("events must be in occurrence order: year " +
-                                  std::to_string(y) + " at row " + std::to_string(i) +
-                                  " follows year " + std::to_string(events.year[i - 1]));
+      throw std::invalid_argument("events must be in occurrence order: year " + std::to_string(y) +
+                                  " at row " + std::to_string(i) + " follows year " +
+                                  std::to_string(events.year[i - 1]));
   }
   event_year_.assign(events.year, events.year + n);
   losses_ = cyberloss::section_losses(terms, events);

@@ -11,7 +11,6 @@
 
 #include "cyberloss/random.hpp"
 
-
 namespace cyberloss {
 
 // Inverse CDF of a count distribution, exact for the 64-bit frequency uniforms: count = the
@@ -112,8 +111,8 @@ class Severity {
  public:
   virtual ~Severity() = default;
   virtual std::string name() const = 0;
-  virtual double mean() const = 0;        // throws std::domain_error when infinite
-  virtual double variance() const = 0;    // throws std::domain_error when infinite
+  virtual double mean() const = 0;      // throws std::domain_error when infinite
+  virtual double variance() const = 0;  // throws std::domain_error when infinite
   // E[X^k] is finite exactly for k < moment_limit(): infinity for a lognormal, 1 / xi for a
   // GPD tail (so xi >= 1/2 makes the variance infinite, xi >= 1/4 the fourth moment).
   virtual double moment_limit() const = 0;

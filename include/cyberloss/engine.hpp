@@ -35,8 +35,8 @@ class Model {
   explicit Model(std::vector<AttackType> types);
   const std::vector<AttackType>& types() const { return types_; }
   std::size_t size() const { return types_.size(); }
-  double expected_annual_loss() const;    // sum of lambda_t E[X_t]
-  double annual_loss_variance() const;    // compound: Var N E[X]^2 + E[N] Var X, summed over types
+  double expected_annual_loss() const;  // sum of lambda_t E[X_t]
+  double annual_loss_variance() const;  // compound: Var N E[X]^2 + E[N] Var X, summed over types
   // Plain-language warnings, one line per finding, when a run of `years` years (>= 1) cannot
   // estimate the mean of the annual loss and its standard error reliably; empty when it can.
   // Criteria (docs/DESIGN.md, "Reliability of the moments"): a severity with an infinite mean
@@ -76,22 +76,22 @@ void check_years(std::uint64_t first_year, std::uint64_t years);
 int arena_threads(int threads);
 
 struct SimulationOptions {
-  std::uint64_t years = 0;       // 1 .. max_year_end - first_year
+  std::uint64_t years = 0;  // 1 .. max_year_end - first_year
   std::uint32_t seed = 0;
   std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
   int threads = 0;               // 0: all cores; at most max_threads
   std::uint64_t block_size = 0;  // 0: automatic (8192 years); at most max_year_end
   // What the result holds besides the annual losses (always kept). An output not asked for is
   // not materialised: annual losses alone take 8 bytes per year.
-  bool keep_by_type = true;   // by_type
-  bool keep_counts = true;    // counts
-  bool keep_events = false;   // the event table
+  bool keep_by_type = true;  // by_type
+  bool keep_counts = true;   // counts
+  bool keep_events = false;  // the event table
   // Layers on the simulated losses (layer.hpp): the occurrence layer applies to each event's
   // loss, the aggregate layer to the year's sum of occurrence-layered losses (in type, then
   // event order). With either, the result also holds layered_annual.
   std::optional<Layer> occurrence_layer;
   std::optional<Layer> aggregate_layer;
-  const std::atomic<bool>* cancel = nullptr;      // set to stop at the next block
+  const std::atomic<bool>* cancel = nullptr;         // set to stop at the next block
   std::atomic<std::uint64_t>* years_done = nullptr;  // progress, updated per block
 };
 

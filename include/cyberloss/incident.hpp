@@ -108,8 +108,8 @@ struct ContainedBranch {
   double loss_median = 1.0;  // JPY survey-basis loss before severity_scale, > 0
   double loss_sigma = 0.0;   // >= 0
   DowntimeDistribution downtime = DowntimeDistribution::lognormal(1.0, 0.0);  // before scales
-  double effort_median = 1.0;  // person-months, > 0
-  double effort_sigma = 0.0;   // >= 0
+  double effort_median = 1.0;                                                 // person-months, > 0
+  double effort_sigma = 0.0;                                                  // >= 0
 };
 
 // What an attack type's incidents look like, for any organisation (components.json).
@@ -118,9 +118,9 @@ struct IncidentType {
   std::array<double, n_response> mean_shares{};  // >= 0, summing to 1 (within 1e-9)
   double dispersion = 0.0;                       // d >= 0 of the share weights
   // Records: used only when the organisation's records held are known.
-  double exposure_probability = 0.0;  // [0, 1]
-  double exposed_share = 0.0;         // [0, 1] of records held
-  double gift_probability = 0.0;      // [0, 1]
+  double exposure_probability = 0.0;             // [0, 1]
+  double exposed_share = 0.0;                    // [0, 1] of records held
+  double gift_probability = 0.0;                 // [0, 1]
   std::array<bool, n_response> record_driven{};  // among notification, condolence, liability
   double notification_per_record = 0.0;          // JPY, >= 0
   double condolence_per_person = 0.0;            // JPY, >= 0

@@ -19,8 +19,8 @@
 namespace cyberloss {
 
 struct Layer {
-  double attachment = 0.0;                                  // finite, >= 0
-  double limit = std::numeric_limits<double>::infinity();   // > 0, inf allowed
+  double attachment = 0.0;                                 // finite, >= 0
+  double limit = std::numeric_limits<double>::infinity();  // > 0, inf allowed
 
   Layer() = default;
   Layer(double attachment_, double limit_) : attachment(attachment_), limit(limit_) {

@@ -26,8 +26,8 @@ struct EventTable {
   Buffer<std::int64_t> year;
   Buffer<std::int32_t> type;
   Buffer<std::int32_t> k;
-  Buffer<double> survey_loss;    // survey-basis loss (費用損害 + 賠償責任) from the engine
-  Buffer<double> components;     // (n_components, size()), column c at c * size()
+  Buffer<double> survey_loss;  // survey-basis loss (費用損害 + 賠償責任) from the engine
+  Buffer<double> components;   // (n_components, size()), column c at c * size()
   Buffer<double> downtime_days;
 
   std::size_t size() const { return year.size(); }

@@ -66,13 +66,13 @@ struct PortfolioEvents {
   std::uint64_t first_year = 0;
   std::uint64_t years = 0;
   std::size_t n_types = 0;
-  std::vector<double> theta;           // (years, n_types), row-major
-  std::vector<std::int64_t> counts;    // (years, n_types), row-major
-  std::vector<std::int64_t> year;      // per event
+  std::vector<double> theta;         // (years, n_types), row-major
+  std::vector<std::int64_t> counts;  // (years, n_types), row-major
+  std::vector<std::int64_t> year;    // per event
   std::vector<std::int32_t> type;
   std::vector<std::int32_t> k;
   std::vector<std::int32_t> policy;
-  std::vector<double> u;               // severity uniform in (0, 1)
+  std::vector<double> u;  // severity uniform in (0, 1)
 };
 
 // Throws memory_error (engine.hpp) when the block would hold more than max_events events, and
@@ -139,16 +139,16 @@ struct PortfolioBlock {
   std::uint64_t first_year = 0;
   std::uint64_t years = 0;
   std::size_t n_types = 0;
-  std::vector<ReinsuranceYear> rows;       // per year: gross, ceded, net, the contracts' ceded...
-  std::vector<double> ground_up;           // per year: sum of the incidents' ground-up losses
-  std::vector<std::int64_t> events;        // per year: number of incidents
-  std::vector<double> theta;               // (years, n_types), row-major
-  std::vector<std::int64_t> counts;        // (years, n_types), row-major
-  std::vector<double> policy_sum;          // per policy: sum over years of its annual insured loss
-  std::vector<double> policy_sumsq;        // ... of its square
-  std::vector<std::int64_t> policy_events; // ... number of incidents
-  std::vector<double> tracked_sum;         // (m): sums of the tracked policies' annual losses
-  std::vector<double> tracked_cross;       // (m, m) row-major: sums over years of their products
+  std::vector<ReinsuranceYear> rows;        // per year: gross, ceded, net, the contracts' ceded...
+  std::vector<double> ground_up;            // per year: sum of the incidents' ground-up losses
+  std::vector<std::int64_t> events;         // per year: number of incidents
+  std::vector<double> theta;                // (years, n_types), row-major
+  std::vector<std::int64_t> counts;         // (years, n_types), row-major
+  std::vector<double> policy_sum;           // per policy: sum over years of its annual insured loss
+  std::vector<double> policy_sumsq;         // ... of its square
+  std::vector<std::int64_t> policy_events;  // ... number of incidents
+  std::vector<double> tracked_sum;          // (m): sums of the tracked policies' annual losses
+  std::vector<double> tracked_cross;        // (m, m) row-major: sums over years of their products
 };
 
 // Bytes a block holds per event at its peak: the events (year 8, type 4, k 4, policy 4, u 8)

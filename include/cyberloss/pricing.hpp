@@ -3,8 +3,8 @@
 // depend on the total loss; the same weights applied to a section's annual losses give its
 // share, and the shares add up to the total (Euler / co-measure allocation).
 //   expected value        (1 + theta) E[X]                   w_i = (1 + theta) / n
-//   standard deviation    E[X] + k sd(X), sd with n - 1      w_i = 1/n + k (x_i - mean) / ((n-1) sd)
-//   TVaR cost of capital  E[X] + r (TVaR_p(X) - E[X])        w_i = (1 - r)/n + r t_i; t_i =
+//   standard deviation    E[X] + k sd(X), sd with n - 1      w_i = 1/n + k (x_i - mean) / ((n-1)
+//   sd) TVaR cost of capital  E[X] + r (TVaR_p(X) - E[X])        w_i = (1 - r)/n + r t_i; t_i =
 //                         1/(n(1-p)) above rank m = max(ceil(n p), 1), (m - n p)/(n(1-p)) at
 //                         rank m, 0 below; ties ranked by year (a stable sort)
 //   Wang transform        int g(S(x)) dx, g(u) = Phi(Phi^-1(u) + lambda): by ascending rank i,
@@ -30,10 +30,10 @@ namespace cyberloss {
 class Principle {
  public:
   enum class Kind { expected_value, standard_deviation, tvar_cost_of_capital, wang };
-  static Principle expected_value(double loading = 0.3);      // loading finite, >= 0
-  static Principle standard_deviation(double k = 0.2);        // k finite, >= 0
+  static Principle expected_value(double loading = 0.3);  // loading finite, >= 0
+  static Principle standard_deviation(double k = 0.2);    // k finite, >= 0
   static Principle tvar_cost_of_capital(double level = 0.99, double rate = 0.10);  // (0,1), [0,1)
-  static Principle wang(double lambda = 0.25);                 // lambda finite, >= 0
+  static Principle wang(double lambda = 0.25);  // lambda finite, >= 0
   Kind kind() const { return kind_; }
   std::string name() const;
   double parameter(std::size_t i) const { return i == 0 ? a_ : b_; }

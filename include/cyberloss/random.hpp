@@ -42,8 +42,7 @@ double unit_uniform(std::uint32_t lo, std::uint32_t hi);
 void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out);
 
 // The uniform at one coordinate.
-double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
-                  std::uint64_t draw);
+double uniform_at(std::uint32_t seed, std::uint32_t stream, std::uint64_t year, std::uint64_t draw);
 
 // Philox4x32-10 on n counters (structure of arrays) under one key; AVX2 when available, with
 // results identical to philox4x32_10 (integer arithmetic is exact).
@@ -86,7 +85,8 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
 // uniforms (rejection methods). Cheap to construct; holds one Philox block.
 class Stream {
  public:
-  Stream(std::uint32_t seed, std::uint32_t stream, std::uint64_t year, std::uint64_t first_draw = 0);
+  Stream(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
+         std::uint64_t first_draw = 0);
   double uniform();
   std::uint64_t draws_used() const { return next_; }
 
@@ -99,11 +99,12 @@ class Stream {
 };
 
 // Samplers. Unless stated, each consumes a variable number of draws from the stream.
-double standard_normal(Stream& s);                          // inverse CDF: one draw
-double lognormal(Stream& s, double mu, double sigma);       // inverse CDF: one draw
-double gamma(Stream& s, double shape, double scale);        // Marsaglia-Tsang (2000)
-std::uint64_t poisson(Stream& s, double mean);              // inversion (mean < 64), PTRS otherwise
-std::uint64_t negative_binomial(Stream& s, double mean, double dispersion);  // gamma-Poisson mixture
+double standard_normal(Stream& s);                     // inverse CDF: one draw
+double lognormal(Stream& s, double mu, double sigma);  // inverse CDF: one draw
+double gamma(Stream& s, double shape, double scale);   // Marsaglia-Tsang (2000)
+std::uint64_t poisson(Stream& s, double mean);         // inversion (mean < 64), PTRS otherwise
+std::uint64_t negative_binomial(Stream& s, double mean,
+                                double dispersion);  // gamma-Poisson mixture
 
 // Parameter checks used by the samplers (std::invalid_argument naming the parameter).
 void check_gamma(double shape, double scale);

@@ -83,7 +83,9 @@ class ReinsuranceProgramme {
   bool empty() const { return !per_risk_ && !per_event_ && !quota_share_ && !stop_loss_; }
 
   // The per-risk layer of one incident's insured loss (0 without a per-risk XL).
-  double per_risk_layer(double insured) const { return per_risk_ ? per_risk_->layer()(insured) : 0.0; }
+  double per_risk_layer(double insured) const {
+    return per_risk_ ? per_risk_->layer()(insured) : 0.0;
+  }
 
   // One year: gross[t] = the year's insured loss of attack type t; per_risk_layered[t] = the
   // sum over those incidents of per_risk_layer (read only with a per-risk XL).  `work` holds

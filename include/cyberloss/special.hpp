@@ -9,8 +9,8 @@
 //
 // Methods: the power series for P and the continued fraction for Q (Numerical Recipes, 3rd ed.,
 // 6.2) below a = 1e5, the continued fraction BFRAC of DiDonato & Morris (ACM TOMS 708, 1992)
-// for I_x when min(a, b) < 1e7, and Temme's uniform asymptotic expansions above those sizes, where the
-// series and fractions would need O(sqrt(a)) steps: N. M. Temme, "The asymptotic expansion of
+// for I_x when min(a, b) < 1e7, and Temme's uniform asymptotic expansions above those sizes, where
+// the series and fractions would need O(sqrt(a)) steps: N. M. Temme, "The asymptotic expansion of
 // the incomplete gamma functions", SIAM J. Math. Anal. 10 (1979) 757-766, and "Special
 // Functions" (Wiley 1996), 11.3.3 for the beta function. The prefactors x^a e^-x / Gamma(a)
 // and x^a (1 - x)^b / B(a, b) are computed from log1p(d) - d and Stirling remainders, without

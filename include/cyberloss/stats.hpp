@@ -106,9 +106,9 @@ class LossSample {
  private:
   LossSample() = default;
   std::uint64_t n_ = 0;
-  std::uint64_t k0_ = 0;         // ranks below k0_ are not stored
-  bool lower_zero_ = false;      // sparse: the ranks below k0_ are the zero years
-  std::vector<double> upper_;    // ranks k0_ .. n - 1, ascending
+  std::uint64_t k0_ = 0;       // ranks below k0_ are not stored
+  bool lower_zero_ = false;    // sparse: the ranks below k0_ are the zero years
+  std::vector<double> upper_;  // ranks k0_ .. n - 1, ascending
   Moments moments_;
 };
 

@@ -37,7 +37,12 @@ namespace cyberloss {
 
 struct EventTable;
 
-enum class Section : std::size_t { response = 0, liability = 1, business_interruption = 2, uninsured = 3 };
+enum class Section : std::size_t {
+  response = 0,
+  liability = 1,
+  business_interruption = 2,
+  uninsured = 3
+};
 constexpr std::size_t n_covered_sections = 3;  // response, liability, business_interruption
 constexpr std::size_t n_sections = 4;          // and uninsured
 extern const std::array<const char*, n_sections> section_names;
@@ -45,9 +50,9 @@ extern const std::array<const char*, n_sections> section_names;
 struct SectionTerms {
   bool covered = false;
   double limit = std::numeric_limits<double>::infinity();  // per occurrence, > 0
-  double coinsurance = 1.0;                                 // (0, 1]
-  std::array<double, n_components> sublimits;               // > 0; inf: none
-  double waiting_period_days = 0.0;                         // >= 0, business interruption only
+  double coinsurance = 1.0;                                // (0, 1]
+  std::array<double, n_components> sublimits;              // > 0; inf: none
+  double waiting_period_days = 0.0;                        // >= 0, business interruption only
   double indemnity_period_days = std::numeric_limits<double>::infinity();  // > 0
   SectionTerms() { sublimits.fill(std::numeric_limits<double>::infinity()); }
 };
@@ -121,7 +126,9 @@ class InsuredResult {
   // view (retained = gross - insured), and the largest single incident.
   const std::vector<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
   std::vector<double> annual(View v, std::size_t section) const;
-  const std::vector<double>& occurrence_max(View v) const { return occ_max_[static_cast<std::size_t>(v)]; }
+  const std::vector<double>& occurrence_max(View v) const {
+    return occ_max_[static_cast<std::size_t>(v)];
+  }
   // Samples over all n_years (the years without incidents counted as zeros).
   const stats::LossSample& sample(View v) const { return samples_[static_cast<std::size_t>(v)]; }
   stats::LossSample occurrence_sample(View v) const;

@@ -39,16 +39,23 @@ py::object severity_quantiles(const Severity& sev, DArray p) {
 void register_special(py::module_& m) {
   auto sp = m.def_submodule("special", "regularised incomplete gamma and beta functions");
   auto tails = [](special::Tails t) { return py::make_tuple(t.lower, t.upper); };
-  sp.def("gamma_tails", [=](double a, double x) { return tails(special::gamma_tails(a, x)); },
-         py::arg("a"), py::arg("x"));
-  sp.def("beta_tails", [=](double a, double b, double x) { return tails(special::beta_tails(a, b, x)); },
-         py::arg("a"), py::arg("b"), py::arg("x"));
-  sp.def("poisson_tails", [=](std::uint64_t k, double lambda) {
-    return tails(special::poisson_tails(k, lambda));
-  }, py::arg("k"), py::arg("lam"));
-  sp.def("negative_binomial_tails", [=](std::uint64_t k, double mean, double dispersion) {
-    return tails(special::negative_binomial_tails(k, mean, dispersion));
-  }, py::arg("k"), py::arg("mean"), py::arg("dispersion"));
+  sp.def(
+      "gamma_tails", [=](double a, double x) { return tails(special::gamma_tails(a, x)); },
+      py::arg("a"), py::arg("x"));
+  sp.def(
+      "beta_tails",
+      [=](double a, double b, double x) { return tails(special::beta_tails(a, b, x)); },
+      py::arg("a"), py::arg("b"), py::arg("x"));
+  sp.def(
+      "poisson_tails",
+      [=](std::uint64_t k, double lambda) { return tails(special::poisson_tails(k, lambda)); },
+      py::arg("k"), py::arg("lam"));
+  sp.def(
+      "negative_binomial_tails",
+      [=](std::uint64_t k, double mean, double dispersion) {
+        return tails(special::negative_binomial_tails(k, mean, dispersion));
+      },
+      py::arg("k"), py::arg("mean"), py::arg("dispersion"));
 }
 
 }  // namespace
@@ -58,28 +65,39 @@ void register_distributions(py::module_& m) {
   py::class_<Frequency, std::shared_ptr<Frequency>>(m, "Frequency")
       .def("mean", &Frequency::mean)
       .def("variance", &Frequency::variance)
-      .def("pmf", [](const Frequency& f, IArray k) {
-        return map_elements<double>(k, [&](std::int64_t j) { return f.pmf(count_arg(j)); });
-      }, py::arg("k"))
-      .def("cdf", [](const Frequency& f, IArray k) {
-        return map_elements<double>(k, [&](std::int64_t j) { return f.cdf(count_arg(j)); });
-      }, py::arg("k"))
-      .def("quantile", [](const Frequency& f, DArray p) {
-        return map_elements<std::int64_t>(
-            p, [&](double q) { return static_cast<std::int64_t>(f.quantile(q)); });
-      }, py::arg("p"))
-      .def("scaled", [](const Frequency& f, double factor) {
-        return std::const_pointer_cast<Frequency>(f.scaled(factor));
-      })
-      .def("sample", [](const Frequency& f, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-        std::vector<std::int64_t> out(n);
-        {
-          py::gil_scoped_release release;
-          for (std::size_t i = 0; i < n; ++i)
-            out[i] = static_cast<std::int64_t>(f.count(seed, stream, i));
-        }
-        return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n), out.data());
-      });
+      .def(
+          "pmf",
+          [](const Frequency& f, IArray k) {
+            return map_elements<double>(k, [&](std::int64_t j) { return f.pmf(count_arg(j)); });
+          },
+          py::arg("k"))
+      .def(
+          "cdf",
+          [](const Frequency& f, IArray k) {
+            return map_elements<double>(k, [&](std::int64_t j) { return f.cdf(count_arg(j)); });
+          },
+          py::arg("k"))
+      .def(
+          "quantile",
+          [](const Frequency& f, DArray p) {
+            return map_elements<std::int64_t>(
+                p, [&](double q) { return static_cast<std::int64_t>(f.quantile(q)); });
+          },
+          py::arg("p"))
+      .def("scaled",
+           [](const Frequency& f, double factor) {
+             return std::const_pointer_cast<Frequency>(f.scaled(factor));
+           })
+      .def("sample",
+           [](const Frequency& f, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
+             std::vector<std::int64_t> out(n);
+             {
+               py::gil_scoped_release release;
+               for (std::size_t i = 0; i < n; ++i)
+                 out[i] = static_cast<std::int64_t>(f.count(seed, stream, i));
+             }
+             return py::array_t<std::int64_t>(static_cast<py::ssize_t>(n), out.data());
+           });
 
   py::class_<Poisson, Frequency, std::shared_ptr<Poisson>>(m, "Poisson")
       .def(py::init<double>(), py::arg("rate"))
@@ -92,18 +110,25 @@ void register_distributions(py::module_& m) {
   py::class_<Severity, std::shared_ptr<Severity>>(m, "Severity")
       .def("mean", &Severity::mean)
       .def("variance", &Severity::variance)
-      .def("cdf", [](const Severity& s, DArray x) {
-        return map_elements<double>(x, [&](double v) { return s.cdf(v); });
-      }, py::arg("x"))
+      .def(
+          "cdf",
+          [](const Severity& s, DArray x) {
+            return map_elements<double>(x, [&](double v) { return s.cdf(v); });
+          },
+          py::arg("x"))
       .def("quantile", &severity_quantiles, py::arg("p"))
-      .def("lev", [](const Severity& s, DArray x) {
-        return map_elements<double>(x, [&](double v) { return s.lev(v); });
-      }, py::arg("limit"))
+      .def(
+          "lev",
+          [](const Severity& s, DArray x) {
+            return map_elements<double>(x, [&](double v) { return s.lev(v); });
+          },
+          py::arg("limit"))
       .def("moment_limit", &Severity::moment_limit)
       .def("upper_quantile", &Severity::upper_quantile, py::arg("q"))
-      .def("scaled", [](const Severity& s, double factor) {
-        return std::const_pointer_cast<Severity>(s.scaled(factor));
-      })
+      .def("scaled",
+           [](const Severity& s, double factor) {
+             return std::const_pointer_cast<Severity>(s.scaled(factor));
+           })
       .def("sample", &severity_sample, py::arg("n"), py::arg("seed"), py::arg("stream"));
 
   py::class_<Lognormal, Severity, std::shared_ptr<Lognormal>>(m, "Lognormal")

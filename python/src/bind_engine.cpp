@@ -6,15 +6,18 @@ namespace cyberloss::bindings {
 
 void register_engine(py::module_& m) {
   py::class_<AttackType>(m, "AttackType")
-      .def(py::init([](std::string name, std::shared_ptr<Frequency> f, std::shared_ptr<Severity> s) {
-             return AttackType(std::move(name), std::move(f), std::move(s));
-           }),
-           py::arg("name"), py::arg("frequency"), py::arg("severity"))
+      .def(
+          py::init([](std::string name, std::shared_ptr<Frequency> f, std::shared_ptr<Severity> s) {
+            return AttackType(std::move(name), std::move(f), std::move(s));
+          }),
+          py::arg("name"), py::arg("frequency"), py::arg("severity"))
       .def_readonly("name", &AttackType::name)
-      .def_property_readonly("frequency",
-                             [](const AttackType& a) { return std::const_pointer_cast<Frequency>(a.frequency); })
-      .def_property_readonly("severity",
-                             [](const AttackType& a) { return std::const_pointer_cast<Severity>(a.severity); });
+      .def_property_readonly(
+          "frequency",
+          [](const AttackType& a) { return std::const_pointer_cast<Frequency>(a.frequency); })
+      .def_property_readonly("severity", [](const AttackType& a) {
+        return std::const_pointer_cast<Severity>(a.severity);
+      });
 
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def(py::init<std::vector<AttackType>>(), py::arg("attack_types"))
@@ -28,39 +31,55 @@ void register_engine(py::module_& m) {
       .def_readonly("first_year", &SimulationResult::first_year)
       .def_readonly("seed", &SimulationResult::seed)
       .def_readonly("type_names", &SimulationResult::type_names)
-      .def_property_readonly("annual", [](py::object self) {
-        const auto& r = self.cast<const SimulationResult&>();
-        return view(r.annual.data(), {static_cast<py::ssize_t>(r.years)}, self);
-      })
-      .def_property_readonly("by_type", [](py::object self) -> py::object {
-        const auto& r = self.cast<const SimulationResult&>();
-        if (r.by_type.empty()) return py::none();
-        return view(r.by_type.data(),
-                    {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)}, self);
-      })
-      .def_property_readonly("counts", [](py::object self) -> py::object {
-        const auto& r = self.cast<const SimulationResult&>();
-        if (r.counts.empty()) return py::none();
-        return view(r.counts.data(),
-                    {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)}, self);
-      })
-      .def_property_readonly("layered_annual", [](py::object self) -> py::object {
-        const auto& r = self.cast<const SimulationResult&>();
-        if (r.layered_annual.empty()) return py::none();
-        return view(r.layered_annual.data(), {static_cast<py::ssize_t>(r.years)}, self);
-      })
-      .def_property_readonly("event_year", [](py::object self) {
-        const auto& r = self.cast<const SimulationResult&>();
-        return view(r.event_year.data(), {static_cast<py::ssize_t>(r.event_year.size())}, self);
-      })
-      .def_property_readonly("event_type", [](py::object self) {
-        const auto& r = self.cast<const SimulationResult&>();
-        return view(r.event_type.data(), {static_cast<py::ssize_t>(r.event_type.size())}, self);
-      })
-      .def_property_readonly("event_k", [](py::object self) {
-        const auto& r = self.cast<const SimulationResult&>();
-        return view(r.event_k.data(), {static_cast<py::ssize_t>(r.event_k.size())}, self);
-      })
+      .def_property_readonly("annual",
+                             [](py::object self) {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               return view(r.annual.data(), {static_cast<py::ssize_t>(r.years)},
+                                           self);
+                             })
+      .def_property_readonly(
+          "by_type",
+          [](py::object self) -> py::object {
+            const auto& r = self.cast<const SimulationResult&>();
+            if (r.by_type.empty()) return py::none();
+            return view(r.by_type.data(),
+                        {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)},
+                        self);
+          })
+      .def_property_readonly(
+          "counts",
+          [](py::object self) -> py::object {
+            const auto& r = self.cast<const SimulationResult&>();
+            if (r.counts.empty()) return py::none();
+            return view(r.counts.data(),
+                        {static_cast<py::ssize_t>(r.years), static_cast<py::ssize_t>(r.n_types)},
+                        self);
+          })
+      .def_property_readonly("layered_annual",
+                             [](py::object self) -> py::object {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               if (r.layered_annual.empty()) return py::none();
+                               return view(r.layered_annual.data(),
+                                           {static_cast<py::ssize_t>(r.years)}, self);
+                             })
+      .def_property_readonly("event_year",
+                             [](py::object self) {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               return view(r.event_year.data(),
+                                           {static_cast<py::ssize_t>(r.event_year.size())}, self);
+                             })
+      .def_property_readonly("event_type",
+                             [](py::object self) {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               return view(r.event_type.data(),
+                                           {static_cast<py::ssize_t>(r.event_type.size())}, self);
+                             })
+      .def_property_readonly("event_k",
+                             [](py::object self) {
+                               const auto& r = self.cast<const SimulationResult&>();
+                               return view(r.event_k.data(),
+                                           {static_cast<py::ssize_t>(r.event_k.size())}, self);
+                             })
       .def_property_readonly("event_loss", [](py::object self) {
         const auto& r = self.cast<const SimulationResult&>();
         return view(r.event_loss.data(), {static_cast<py::ssize_t>(r.event_loss.size())}, self);
@@ -98,9 +117,9 @@ void register_engine(py::module_& m) {
   m.def(
       "simulate",
       [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
-         std::uint64_t block_size, std::uint64_t first_year, bool keep_events,
-         py::object progress, bool keep_by_type, bool keep_counts,
-         std::optional<Layer> occurrence_layer, std::optional<Layer> aggregate_layer) {
+         std::uint64_t block_size, std::uint64_t first_year, bool keep_events, py::object progress,
+         bool keep_by_type, bool keep_counts, std::optional<Layer> occurrence_layer,
+         std::optional<Layer> aggregate_layer) {
         SimulationOptions o = simulation_options(years, seed, threads, block_size, first_year);
         o.keep_events = keep_events;
         o.keep_by_type = keep_by_type;

@@ -35,8 +35,7 @@ py::dict priced(IncidentBuffer&& out) {
   py::dict d;
   const auto n = static_cast<py::ssize_t>(out.n);
   auto all = to_array(std::move(out.data), {static_cast<py::ssize_t>(n_components + 1), n});
-  for (std::size_t c = 0; c < n_components; ++c)
-    d[component_names[c]] = all[py::int_(c)];
+  for (std::size_t c = 0; c < n_components; ++c) d[component_names[c]] = all[py::int_(c)];
   d["downtime_days"] = all[py::int_(n_components)];
   return d;
 }
@@ -52,20 +51,21 @@ void register_incident(py::module_& m) {
       .def_static("lognormal", &DowntimeDistribution::lognormal, py::arg("median"),
                   py::arg("sigma"))
       .def_static("card_suspension", &DowntimeDistribution::card_suspension,
-                  py::arg("long_probability"), py::arg("long_start"),
-                  py::arg("long_excess_mean"), py::arg("short_median"), py::arg("short_sigma"))
+                  py::arg("long_probability"), py::arg("long_start"), py::arg("long_excess_mean"),
+                  py::arg("short_median"), py::arg("short_sigma"))
       .def_property_readonly("is_card_suspension", &DowntimeDistribution::is_card_suspension)
-      .def("quantile",
-           [](const DowntimeDistribution& d, DArray u) {
-             for (py::ssize_t i = 0; i < u.size(); ++i)
-               if (!(u.data()[i] > 0.0 && u.data()[i] < 1.0))
-                 throw std::invalid_argument("u must lie strictly inside (0, 1), got " +
-                                             std::to_string(u.data()[i]));
-             py::array_t<double> out(u.request().shape);
-             d.quantile(u.data(), out.mutable_data(), static_cast<std::size_t>(u.size()));
-             return out;
-           },
-           py::arg("u"))
+      .def(
+          "quantile",
+          [](const DowntimeDistribution& d, DArray u) {
+            for (py::ssize_t i = 0; i < u.size(); ++i)
+              if (!(u.data()[i] > 0.0 && u.data()[i] < 1.0))
+                throw std::invalid_argument("u must lie strictly inside (0, 1), got " +
+                                            std::to_string(u.data()[i]));
+            py::array_t<double> out(u.request().shape);
+            d.quantile(u.data(), out.mutable_data(), static_cast<std::size_t>(u.size()));
+            return out;
+          },
+          py::arg("u"))
       .def("mean", &DowntimeDistribution::mean)
       .def("sf", &DowntimeDistribution::sf, py::arg("x"));
 
@@ -90,13 +90,12 @@ void register_incident(py::module_& m) {
 
   py::class_<IncidentType>(m, "IncidentType")
       .def(py::init([](std::string name, std::vector<double> mean_shares, double dispersion,
-                       DowntimeDistribution downtime, double max_downtime_days,
-                       double effort_mean, double effort_sigma, double exposure_probability,
-                       double exposed_share, double gift_probability,
-                       std::vector<std::string> record_driven, double notification_per_record,
-                       double condolence_per_person, double card_compensation_per_card,
-                       std::optional<double> closure_days, double card_sales_lost_share,
-                       std::optional<ContainedBranch> contained) {
+                       DowntimeDistribution downtime, double max_downtime_days, double effort_mean,
+                       double effort_sigma, double exposure_probability, double exposed_share,
+                       double gift_probability, std::vector<std::string> record_driven,
+                       double notification_per_record, double condolence_per_person,
+                       double card_compensation_per_card, std::optional<double> closure_days,
+                       double card_sales_lost_share, std::optional<ContainedBranch> contained) {
              IncidentType t;
              t.name = std::move(name);
              t.mean_shares = response_array(mean_shares, "mean_shares");
@@ -128,8 +127,7 @@ void register_incident(py::module_& m) {
            py::arg("name"), py::arg("mean_shares"), py::arg("dispersion"), py::arg("downtime"),
            py::arg("max_downtime_days"), py::arg("effort_mean"), py::arg("effort_sigma"),
            py::arg("exposure_probability") = 0.0, py::arg("exposed_share") = 0.0,
-           py::arg("gift_probability") = 0.0,
-           py::arg("record_driven") = std::vector<std::string>{},
+           py::arg("gift_probability") = 0.0, py::arg("record_driven") = std::vector<std::string>{},
            py::arg("notification_per_record") = 0.0, py::arg("condolence_per_person") = 0.0,
            py::arg("card_compensation_per_card") = 0.0, py::arg("closure_days") = py::none(),
            py::arg("card_sales_lost_share") = 0.0, py::arg("contained") = py::none())
@@ -197,8 +195,9 @@ void register_incident(py::module_& m) {
             const auto n = static_cast<std::size_t>(survey_loss.size());
             require_length("u_downtime", u_downtime.size(), survey_loss.size());
             require_length("u_effort", u_effort.size(), survey_loss.size());
-            require_length("u_components", u_components.size(),
-                           survey_loss.size() * static_cast<py::ssize_t>(component_draws_per_event));
+            require_length(
+                "u_components", u_components.size(),
+                survey_loss.size() * static_cast<py::ssize_t>(component_draws_per_event));
             if (u_branch)
               require_length("u_branch", u_branch->size(),
                              survey_loss.size() * static_cast<py::ssize_t>(branch_draws_per_event));
@@ -224,32 +223,43 @@ void register_incident(py::module_& m) {
       .def_readonly("seed", &EventTable::seed)
       .def_readonly("type_names", &EventTable::type_names)
       .def("__len__", &EventTable::size)
-      .def_property_readonly("year", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.year.data(), {static_cast<py::ssize_t>(t.size())}, self);
-      })
-      .def_property_readonly("type", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.type.data(), {static_cast<py::ssize_t>(t.size())}, self);
-      })
-      .def_property_readonly("k", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.k.data(), {static_cast<py::ssize_t>(t.size())}, self);
-      })
-      .def_property_readonly("survey_loss", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.survey_loss.data(), {static_cast<py::ssize_t>(t.size())}, self);
-      })
-      .def_property_readonly("downtime_days", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.downtime_days.data(), {static_cast<py::ssize_t>(t.size())}, self);
-      })
-      .def_property_readonly("components", [](py::object self) {
-        const auto& t = self.cast<const EventTable&>();
-        return view(t.components.data(),
-                    {static_cast<py::ssize_t>(n_components), static_cast<py::ssize_t>(t.size())},
-                    self);
-      })
+      .def_property_readonly("year",
+                             [](py::object self) {
+                               const auto& t = self.cast<const EventTable&>();
+                               return view(t.year.data(), {static_cast<py::ssize_t>(t.size())},
+                                           self);
+                             })
+      .def_property_readonly("type",
+                             [](py::object self) {
+                               const auto& t = self.cast<const EventTable&>();
+                               return view(t.type.data(), {static_cast<py::ssize_t>(t.size())},
+                                           self);
+                             })
+      .def_property_readonly("k",
+                             [](py::object self) {
+                               const auto& t = self.cast<const EventTable&>();
+                               return view(t.k.data(), {static_cast<py::ssize_t>(t.size())}, self);
+                             })
+      .def_property_readonly("survey_loss",
+                             [](py::object self) {
+                               const auto& t = self.cast<const EventTable&>();
+                               return view(t.survey_loss.data(),
+                                           {static_cast<py::ssize_t>(t.size())}, self);
+                             })
+      .def_property_readonly("downtime_days",
+                             [](py::object self) {
+                               const auto& t = self.cast<const EventTable&>();
+                               return view(t.downtime_days.data(),
+                                           {static_cast<py::ssize_t>(t.size())}, self);
+                             })
+      .def_property_readonly(
+          "components",
+          [](py::object self) {
+            const auto& t = self.cast<const EventTable&>();
+            return view(
+                t.components.data(),
+                {static_cast<py::ssize_t>(n_components), static_cast<py::ssize_t>(t.size())}, self);
+          })
       .def(
           "component",
           [](py::object self, const std::string& name) {
@@ -267,7 +277,8 @@ void register_incident(py::module_& m) {
                        std::vector<std::string> sections) {
              std::vector<std::shared_ptr<const Severity>> sev(severity.begin(), severity.end());
              std::vector<Component> comps;
-             for (const auto& name : sections) comps.push_back(component_from_name(name, "sections"));
+             for (const auto& name : sections)
+               comps.push_back(component_from_name(name, "sections"));
              return std::make_shared<OrganisationPortfolioLoss>(std::move(types), std::move(sev),
                                                                 factors, std::move(comps));
            }),
@@ -275,8 +286,8 @@ void register_incident(py::module_& m) {
       .def_property_readonly("n_policies", &OrganisationPortfolioLoss::n_policies)
       .def(
           "components",
-          [](const OrganisationPortfolioLoss& loss, const py::dict& events, std::uint64_t first_year,
-             std::uint32_t seed) {
+          [](const OrganisationPortfolioLoss& loss, const py::dict& events,
+             std::uint64_t first_year, std::uint32_t seed) {
             const PortfolioEvents ev = events_from_dict(events, first_year);
             IncidentBuffer out(ev.year.size());
             {
@@ -289,7 +300,8 @@ void register_incident(py::module_& m) {
 
   py::class_<CoveredPortfolioLoss, PortfolioLoss, std::shared_ptr<CoveredPortfolioLoss>>(
       m, "CoveredPortfolioLoss")
-      .def(py::init([](std::shared_ptr<OrganisationPortfolioLoss> components, const CoverageTerms& terms) {
+      .def(py::init([](std::shared_ptr<OrganisationPortfolioLoss> components,
+                       const CoverageTerms& terms) {
              return std::make_shared<CoveredPortfolioLoss>(std::move(components), terms);
            }),
            py::arg("components"), py::arg("terms"));

@@ -11,7 +11,8 @@ namespace {
 // The array d[key] as T; integers are read as int64 and must fit in T (no silent wrap-around).
 template <class T>
 std::vector<T> to_vector(const py::dict& d, const char* key) {
-  if (!d.contains(key)) throw std::invalid_argument(std::string("events: missing array '") + key + "'");
+  if (!d.contains(key))
+    throw std::invalid_argument(std::string("events: missing array '") + key + "'");
   using Read = std::conditional_t<std::is_integral_v<T>, std::int64_t, T>;
   auto a = py::array_t<Read, py::array::c_style | py::array::forcecast>::ensure(d[key]);
   if (!a) throw std::invalid_argument(std::string("events: '") + key + "' must be a numeric array");
@@ -20,8 +21,8 @@ std::vector<T> to_vector(const py::dict& d, const char* key) {
     const Read v = a.data()[i];
     if constexpr (std::is_integral_v<T>) {
       if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
-        throw std::out_of_range(std::string("events: '") + key + "'[" + std::to_string(i) + "] = " +
-                                std::to_string(v) + " is out of range");
+        throw std::out_of_range(std::string("events: '") + key + "'[" + std::to_string(i) +
+                                "] = " + std::to_string(v) + " is out of range");
     }
     out[i] = static_cast<T>(v);
   }
@@ -52,8 +53,8 @@ std::vector<std::uint32_t> tracked_indices(const std::vector<std::int64_t>& trac
   std::vector<std::uint32_t> out;
   for (std::size_t i = 0; i < tracked.size(); ++i) {
     if (tracked[i] < 0 || tracked[i] > 0x7fffffff)
-      throw std::out_of_range("tracked[" + std::to_string(i) + "] must be a policy index >= 0, got " +
-                              std::to_string(tracked[i]));
+      throw std::out_of_range("tracked[" + std::to_string(i) +
+                              "] must be a policy index >= 0, got " + std::to_string(tracked[i]));
     out.push_back(static_cast<std::uint32_t>(tracked[i]));
   }
   return out;
@@ -101,7 +102,9 @@ void register_portfolio(py::module_& m) {
          std::uint64_t years, int threads, std::uint64_t max_events) {
         std::atomic<bool> cancel{false};
         PortfolioEvents ev = run_interruptible<PortfolioEvents>(
-            [&] { return portfolio_events(*f, seed, first_year, years, threads, max_events, &cancel); },
+            [&] {
+              return portfolio_events(*f, seed, first_year, years, threads, max_events, &cancel);
+            },
             cancel);
         const auto y = static_cast<py::ssize_t>(ev.years);
         const auto nt = static_cast<py::ssize_t>(ev.n_types);
@@ -180,7 +183,8 @@ void register_portfolio(py::module_& m) {
   // The same from the dict of portfolio_events and ground-up losses computed in Python.
   m.def(
       "portfolio_block_from_losses",
-      [](const py::dict& events, std::uint64_t first_year, const py::array_t<double, py::array::c_style | py::array::forcecast>& ground_up,
+      [](const py::dict& events, std::uint64_t first_year,
+         const py::array_t<double, py::array::c_style | py::array::forcecast>& ground_up,
          const std::vector<double>& deductible, const std::vector<double>& occurrence_limit,
          const std::vector<double>& aggregate_limit,
          std::shared_ptr<ReinsuranceProgramme> programme, const std::vector<std::int64_t>& tracked,
@@ -191,7 +195,9 @@ void register_portfolio(py::module_& m) {
         std::vector<double> x(ground_up.data(), ground_up.data() + ground_up.size());
         std::atomic<bool> cancel{false};
         PortfolioBlock b = run_interruptible<PortfolioBlock>(
-            [&] { return portfolio_block(ev, std::move(x), terms, *programme, idx, threads, &cancel); },
+            [&] {
+              return portfolio_block(ev, std::move(x), terms, *programme, idx, threads, &cancel);
+            },
             cancel);
         return block_dict(std::move(b));
       },

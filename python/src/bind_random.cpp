@@ -51,16 +51,14 @@ void register_random(py::module_& m) {
   m.def("sample_normal", [](std::size_t n, std::uint32_t seed, std::uint32_t stream) {
     return sample<double>(n, seed, stream, [](Stream& s) { return standard_normal(s); });
   });
-  m.def("sample_lognormal",
-        [](double mu, double sigma, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
-          return sample<double>(n, seed, stream,
-                                [=](Stream& s) { return lognormal(s, mu, sigma); });
-        });
+  m.def("sample_lognormal", [](double mu, double sigma, std::size_t n, std::uint32_t seed,
+                               std::uint32_t stream) {
+    return sample<double>(n, seed, stream, [=](Stream& s) { return lognormal(s, mu, sigma); });
+  });
   m.def("sample_gamma",
         [](double shape, double scale, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
           check_gamma(shape, scale);
-          return sample<double>(n, seed, stream,
-                                [=](Stream& s) { return gamma(s, shape, scale); });
+          return sample<double>(n, seed, stream, [=](Stream& s) { return gamma(s, shape, scale); });
         });
   m.def("sample_poisson", [](double mean, std::size_t n, std::uint32_t seed, std::uint32_t stream) {
     check_poisson(mean);
@@ -69,8 +67,8 @@ void register_random(py::module_& m) {
   m.def("sample_negative_binomial", [](double mean, double dispersion, std::size_t n,
                                        std::uint32_t seed, std::uint32_t stream) {
     check_negative_binomial(mean, dispersion);
-    return sample<std::int64_t>(
-        n, seed, stream, [=](Stream& s) { return negative_binomial(s, mean, dispersion); });
+    return sample<std::int64_t>(n, seed, stream,
+                                [=](Stream& s) { return negative_binomial(s, mean, dispersion); });
   });
 }
 

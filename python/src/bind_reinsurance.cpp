@@ -6,7 +6,8 @@ namespace cyberloss::bindings {
 
 py::dict reinsurance_columns(const std::vector<ReinsuranceYear>& rows) {
   const auto n = static_cast<py::ssize_t>(rows.size());
-  py::array_t<double> gross(n), ceded(n), net(n), per_risk(n), per_event(n), quota(n), stop(n), rip(n);
+  py::array_t<double> gross(n), ceded(n), net(n), per_risk(n), per_event(n), quota(n), stop(n),
+      rip(n);
   double* g = gross.mutable_data();
   double* c = ceded.mutable_data();
   double* nt = net.mutable_data();
@@ -46,7 +47,8 @@ void register_reinsurance(py::module_& m) {
       .def("__call__", &Layer::operator(), py::arg("x"));
 
   py::class_<ExcessOfLoss>(m, "ExcessOfLoss")
-      .def(py::init<double, double, std::optional<std::uint32_t>, double, double, const std::string&>(),
+      .def(py::init<double, double, std::optional<std::uint32_t>, double, double,
+                    const std::string&>(),
            py::arg("retention"), py::arg("limit"), py::arg("reinstatements") = py::none(),
            py::arg("premium") = 0.0, py::arg("reinstatement_rate") = 1.0,
            py::arg("name") = "ExcessOfLoss")
@@ -65,8 +67,8 @@ void register_reinsurance(py::module_& m) {
   m.def("stop_loss", &stop_loss_layer, py::arg("retention"), py::arg("limit"));
 
   py::class_<ReinsuranceProgramme, std::shared_ptr<ReinsuranceProgramme>>(m, "ReinsuranceProgramme")
-      .def(py::init<std::optional<ExcessOfLoss>, std::optional<ExcessOfLoss>, std::optional<QuotaShare>,
-                    std::optional<Layer>>(),
+      .def(py::init<std::optional<ExcessOfLoss>, std::optional<ExcessOfLoss>,
+                    std::optional<QuotaShare>, std::optional<Layer>>(),
            py::arg("per_risk") = py::none(), py::arg("per_event") = py::none(),
            py::arg("quota_share") = py::none(), py::arg("stop_loss") = py::none())
       .def_property_readonly("empty", &ReinsuranceProgramme::empty)

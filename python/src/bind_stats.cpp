@@ -19,12 +19,21 @@ double on_sample(F f, const DArray& x, Args... args) {
 
 void register_stats(py::module_& m) {
   auto s = m.def_submodule("stats", "statistics of loss samples");
-  s.def("mean", [](DArray x) { return on_sample(&stats::mean, x); }, py::arg("x"));
-  s.def("std", [](DArray x) { return on_sample(&stats::std_dev, x); }, py::arg("x"));
-  s.def("mean_se", [](DArray x) { return on_sample(&stats::mean_se, x); }, py::arg("x"));
-  s.def("var", [](DArray x, double p) { return on_sample(&stats::var, x, p); }, py::arg("x"), py::arg("p"));
-  s.def("tvar", [](DArray x, double p) { return on_sample(&stats::tvar, x, p); }, py::arg("x"), py::arg("p"));
-  s.def("var_se", [](DArray x, double p) { return on_sample(&stats::var_se, x, p); }, py::arg("x"), py::arg("p"));
+  s.def(
+      "mean", [](DArray x) { return on_sample(&stats::mean, x); }, py::arg("x"));
+  s.def(
+      "std", [](DArray x) { return on_sample(&stats::std_dev, x); }, py::arg("x"));
+  s.def(
+      "mean_se", [](DArray x) { return on_sample(&stats::mean_se, x); }, py::arg("x"));
+  s.def(
+      "var", [](DArray x, double p) { return on_sample(&stats::var, x, p); }, py::arg("x"),
+      py::arg("p"));
+  s.def(
+      "tvar", [](DArray x, double p) { return on_sample(&stats::tvar, x, p); }, py::arg("x"),
+      py::arg("p"));
+  s.def(
+      "var_se", [](DArray x, double p) { return on_sample(&stats::var_se, x, p); }, py::arg("x"),
+      py::arg("p"));
   s.def("var_tvar", [](DArray x, std::vector<double> ps) {
     std::vector<double> v(ps.size()), t(ps.size());
     {
@@ -37,18 +46,24 @@ void register_stats(py::module_& m) {
   // Samples held for statistics: sparse (n years, the nonzero values only) or dense (selection
   // of the part above min_level). Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")
-      .def_static("sparse", [](std::uint64_t n, DArray values) {
-        const double* v = values.data();
-        const auto m = static_cast<std::size_t>(values.size());
-        py::gil_scoped_release release;
-        return stats::LossSample::sparse(n, v, m);
-      }, py::arg("n"), py::arg("values"))
-      .def_static("dense", [](DArray x, double min_level) {
-        const double* v = x.data();
-        const auto n = static_cast<std::size_t>(x.size());
-        py::gil_scoped_release release;
-        return stats::LossSample::dense(v, n, min_level);
-      }, py::arg("x"), py::arg("min_level") = 0.0)
+      .def_static(
+          "sparse",
+          [](std::uint64_t n, DArray values) {
+            const double* v = values.data();
+            const auto m = static_cast<std::size_t>(values.size());
+            py::gil_scoped_release release;
+            return stats::LossSample::sparse(n, v, m);
+          },
+          py::arg("n"), py::arg("values"))
+      .def_static(
+          "dense",
+          [](DArray x, double min_level) {
+            const double* v = x.data();
+            const auto n = static_cast<std::size_t>(x.size());
+            py::gil_scoped_release release;
+            return stats::LossSample::dense(v, n, min_level);
+          },
+          py::arg("x"), py::arg("min_level") = 0.0)
       .def("__len__", &stats::LossSample::size)
       .def_property_readonly("lowest_rank", &stats::LossSample::lowest_rank)
       .def("mean", &stats::LossSample::mean)
@@ -59,16 +74,25 @@ void register_stats(py::module_& m) {
       .def("tvar", &stats::LossSample::tvar, py::arg("p"))
       .def("order_statistic", &stats::LossSample::order_statistic, py::arg("k"))
       .def("return_period_loss", &stats::LossSample::return_period_loss, py::arg("return_period"))
-      .def("exceedance_probability", [](const stats::LossSample& x, double v) {
-        return py::make_tuple(x.exceedance_probability(v), x.exceedance_probability_se(v));
-      }, py::arg("x"))
-      .def("tail", [](const stats::LossSample& x, std::vector<double> levels) {
-        return tail_dict(x.tail(levels));
-      }, py::arg("levels"));
-  s.def("ep_table", [](const stats::LossSample& annual, const stats::LossSample& occurrence_max,
-                       std::vector<double> periods) {
-    return ep_dict(stats::ep_table(annual, occurrence_max, periods));
-  }, py::arg("annual"), py::arg("occurrence_max"), py::arg("return_periods"));
+      .def(
+          "exceedance_probability",
+          [](const stats::LossSample& x, double v) {
+            return py::make_tuple(x.exceedance_probability(v), x.exceedance_probability_se(v));
+          },
+          py::arg("x"))
+      .def(
+          "tail",
+          [](const stats::LossSample& x, std::vector<double> levels) {
+            return tail_dict(x.tail(levels));
+          },
+          py::arg("levels"));
+  s.def(
+      "ep_table",
+      [](const stats::LossSample& annual, const stats::LossSample& occurrence_max,
+         std::vector<double> periods) {
+        return ep_dict(stats::ep_table(annual, occurrence_max, periods));
+      },
+      py::arg("annual"), py::arg("occurrence_max"), py::arg("return_periods"));
   s.def("return_period_losses", [](DArray x, std::vector<double> periods) {
     std::vector<double> out;
     {

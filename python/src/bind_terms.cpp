@@ -63,22 +63,26 @@ py::dict premium_dict(const Premium& p, const std::vector<std::string>& sections
   d["technical_premium_se"] = p.technical_premium_se;
   py::dict by;
   for (std::size_t s = 0; s < sections.size(); ++s)
-    by[py::str(sections[s])] = py::make_tuple(p.by_section[s].expected_loss,
-                                              p.by_section[s].risk_premium,
-                                              p.by_section[s].technical_premium);
+    by[py::str(sections[s])] =
+        py::make_tuple(p.by_section[s].expected_loss, p.by_section[s].risk_premium,
+                       p.by_section[s].technical_premium);
   d["by_section"] = by;
   return d;
 }
 
 py::dict grid_dict(const RetentionGrid& g) {
   using C = RetentionCell;
-  py::dict d = columns_dict(
-      g.cells, {{"deductible", &C::deductible}, {"limit", &C::limit}, {"insured_el", &C::insured_el},
-                {"premium", &C::premium}, {"retained_el", &C::retained_el},
-                {"retained_tvar", &C::retained_tvar}, {"tail_capital_cost", &C::tail_capital_cost},
-                {"total_cost", &C::total_cost}});
-  for (const auto& [name, member] : {std::pair{"insured", &C::insured}, std::pair{"efficient", &C::efficient},
-                                     std::pair{"recommended", &C::recommended}}) {
+  py::dict d = columns_dict(g.cells, {{"deductible", &C::deductible},
+                                      {"limit", &C::limit},
+                                      {"insured_el", &C::insured_el},
+                                      {"premium", &C::premium},
+                                      {"retained_el", &C::retained_el},
+                                      {"retained_tvar", &C::retained_tvar},
+                                      {"tail_capital_cost", &C::tail_capital_cost},
+                                      {"total_cost", &C::total_cost}});
+  for (const auto& [name, member] :
+       {std::pair{"insured", &C::insured}, std::pair{"efficient", &C::efficient},
+        std::pair{"recommended", &C::recommended}}) {
     py::array_t<bool> a(static_cast<py::ssize_t>(g.cells.size()));
     bool* out = a.mutable_data();
     for (const C& c : g.cells) *out++ = c.*member;
@@ -116,8 +120,7 @@ void register_terms(py::module_& m) {
              return t;
            }),
            py::arg("covered") = true, py::arg("limit") = std::numeric_limits<double>::infinity(),
-           py::arg("coinsurance") = 1.0,
-           py::arg("sublimits") = std::map<std::string, double>{},
+           py::arg("coinsurance") = 1.0, py::arg("sublimits") = std::map<std::string, double>{},
            py::arg("waiting_period_days") = 0.0,
            py::arg("indemnity_period_days") = std::numeric_limits<double>::infinity())
       .def_readonly("covered", &SectionTerms::covered)
@@ -146,8 +149,8 @@ void register_terms(py::module_& m) {
   py::class_<Principle>(m, "Principle")
       .def_static("expected_value", &Principle::expected_value, py::arg("loading") = 0.3)
       .def_static("standard_deviation", &Principle::standard_deviation, py::arg("k") = 0.2)
-      .def_static("tvar_cost_of_capital", &Principle::tvar_cost_of_capital,
-                  py::arg("level") = 0.99, py::arg("rate") = 0.10)
+      .def_static("tvar_cost_of_capital", &Principle::tvar_cost_of_capital, py::arg("level") = 0.99,
+                  py::arg("rate") = 0.10)
       .def_static("wang", &Principle::wang, py::arg("lam") = 0.25)
       .def_property_readonly("name", &Principle::name);
 
@@ -163,10 +166,12 @@ void register_terms(py::module_& m) {
   py::class_<InsuredResult, std::shared_ptr<InsuredResult>>(m, "InsuredResult")
       .def_property_readonly("n_years", &InsuredResult::n_years)
       .def_property_readonly("n_events", &InsuredResult::n_events)
-      .def_property_readonly("years", [](py::object self) {
-        const auto& r = self.cast<const InsuredResult&>();
-        return view(r.years().data(), {static_cast<py::ssize_t>(r.years().size())}, self);
-      })
+      .def_property_readonly("years",
+                             [](py::object self) {
+                               const auto& r = self.cast<const InsuredResult&>();
+                               return view(r.years().data(),
+                                           {static_cast<py::ssize_t>(r.years().size())}, self);
+                             })
       .def(
           "event",
           [](py::object self, const std::string& v) {
@@ -205,8 +210,9 @@ void register_terms(py::module_& m) {
       .def(
           "annual",
           [](const InsuredResult& r, const std::string& v, std::optional<std::string> section) {
-            const std::vector<double> x =
-                section ? r.annual(view_of(v), section_index(*section, true)) : r.annual(view_of(v));
+            const std::vector<double> x = section
+                                              ? r.annual(view_of(v), section_index(*section, true))
+                                              : r.annual(view_of(v));
             py::array_t<double> out(static_cast<py::ssize_t>(r.n_years()));
             double* o = out.mutable_data();
             std::fill(o, o + r.n_years(), 0.0);
@@ -279,7 +285,8 @@ void register_terms(py::module_& m) {
 
   m.def(
       "apply_terms",
-      [](const CoverageTerms& terms, std::shared_ptr<EventTable> table, std::optional<std::uint64_t> n_years) {
+      [](const CoverageTerms& terms, std::shared_ptr<EventTable> table,
+         std::optional<std::uint64_t> n_years) {
         if (table->first_year != 0 && !n_years)
           throw std::invalid_argument("the event table starts at year " +
                                       std::to_string(table->first_year) + "; give n_years");
@@ -318,8 +325,8 @@ void register_terms(py::module_& m) {
       "retention_grid",
       [](const CoverageTerms& base, I64Array year, DArray downtime_days, DArray components,
          std::uint64_t n_years, std::vector<double> deductibles, std::vector<double> limits,
-         const Principle& principle, const Loads& loads, double cost_of_capital,
-         double tail_level, std::optional<double> max_premium) {
+         const Principle& principle, const Loads& loads, double cost_of_capital, double tail_level,
+         std::optional<double> max_premium) {
         const EventColumns e = columns_from(year, downtime_days, components);
         return grid_dict(without_gil([&] {
           return retention_grid(base, e, n_years, deductibles, limits, principle, loads,

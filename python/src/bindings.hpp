@@ -133,14 +133,20 @@ py::dict columns_dict(const std::vector<Row>& rows,
 // Risk measures and EP points as dicts of arrays.
 inline py::dict tail_dict(const std::vector<stats::TailEstimate>& rows) {
   using T = stats::TailEstimate;
-  return columns_dict(rows, {{"level", &T::level}, {"var", &T::var}, {"var_se", &T::var_se},
-                             {"tvar", &T::tvar}, {"tvar_se", &T::tvar_se}});
+  return columns_dict(rows, {{"level", &T::level},
+                             {"var", &T::var},
+                             {"var_se", &T::var_se},
+                             {"tvar", &T::tvar},
+                             {"tvar_se", &T::tvar_se}});
 }
 
 inline py::dict ep_dict(const std::vector<stats::EpPoint>& rows) {
   using E = stats::EpPoint;
-  return columns_dict(rows, {{"return_period", &E::return_period}, {"aep", &E::aep},
-                             {"aep_se", &E::aep_se}, {"oep", &E::oep}, {"oep_se", &E::oep_se}});
+  return columns_dict(rows, {{"return_period", &E::return_period},
+                             {"aep", &E::aep},
+                             {"aep_se", &E::aep_se},
+                             {"oep", &E::oep},
+                             {"oep_se", &E::oep_se}});
 }
 
 // Engine options from a binding's arguments.

@@ -19,9 +19,12 @@ constexpr Path kPaths[] = {Path::baseline, Path::avx2, Path::avx512};
 
 const char* name_of(Path p) {
   switch (p) {
-    case Path::baseline: return "baseline";
-    case Path::avx2: return "avx2";
-    case Path::avx512: return "avx512";
+    case Path::baseline:
+      return "baseline";
+    case Path::avx2:
+      return "avx2";
+    case Path::avx512:
+      return "avx512";
   }
   return "?";
 }
@@ -67,14 +70,18 @@ bool cpu_has(Path p) {
 
 const Kernels* compiled(Path p) {
   switch (p) {
-    case Path::baseline: return &baseline::table();
+    case Path::baseline:
+      return &baseline::table();
 #if defined(CYBERLOSS_SIMD_AVX2)
-    case Path::avx2: return &avx2::table();
+    case Path::avx2:
+      return &avx2::table();
 #endif
 #if defined(CYBERLOSS_SIMD_AVX512)
-    case Path::avx512: return &avx512::table();
+    case Path::avx512:
+      return &avx512::table();
 #endif
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -99,8 +106,8 @@ const Kernels& select(const char* env) {
                                     " (it can run: " + joined(simd_paths_available()) + ")");
       return *compiled(p);
     }
-    throw std::invalid_argument("CYBERLOSS_SIMD must be baseline, avx2 or avx512 (or unset), got '" +
-                                want + "'");
+    throw std::invalid_argument(
+        "CYBERLOSS_SIMD must be baseline, avx2 or avx512 (or unset), got '" + want + "'");
   }
   const Kernels* best = compiled(Path::baseline);
   for (Path p : kPaths)

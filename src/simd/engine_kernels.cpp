@@ -65,11 +65,12 @@ void year_totals(const double* col, const std::uint32_t* cnt, std::size_t T, std
 // Rows (n, T) of by_type and/or counts from the columns, T fixed at compile time for the usual
 // small models so that the inner loop disappears.
 template <class Count>
-void rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-              std::size_t n, double* by_type, std::int32_t* counts) {
+void rows_any(Count T, const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
+              double* by_type, std::int32_t* counts) {
   if (by_type)
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t t = 0; t < T; ++t) by_type[i * T + t] = cnt[t * L + i] ? sums[t * L + i] : 0.0;
+      for (std::size_t t = 0; t < T; ++t)
+        by_type[i * T + t] = cnt[t * L + i] ? sums[t * L + i] : 0.0;
   if (counts)
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t t = 0; t < T; ++t)
@@ -82,18 +83,27 @@ void rows_fixed(const double* sums, const std::uint32_t* cnt, std::size_t L, std
   rows_any(std::integral_constant<std::size_t, T>{}, sums, cnt, L, n, by_type, counts);
 }
 
-void rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L,
-          std::size_t n, double* by_type, std::int32_t* counts) {
+void rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size_t L, std::size_t n,
+          double* by_type, std::int32_t* counts) {
   switch (T) {
-    case 1: return rows_fixed<1>(sums, cnt, L, n, by_type, counts);
-    case 2: return rows_fixed<2>(sums, cnt, L, n, by_type, counts);
-    case 3: return rows_fixed<3>(sums, cnt, L, n, by_type, counts);
-    case 4: return rows_fixed<4>(sums, cnt, L, n, by_type, counts);
-    case 5: return rows_fixed<5>(sums, cnt, L, n, by_type, counts);
-    case 6: return rows_fixed<6>(sums, cnt, L, n, by_type, counts);
-    case 7: return rows_fixed<7>(sums, cnt, L, n, by_type, counts);
-    case 8: return rows_fixed<8>(sums, cnt, L, n, by_type, counts);
-    default: return rows_any(T, sums, cnt, L, n, by_type, counts);
+    case 1:
+      return rows_fixed<1>(sums, cnt, L, n, by_type, counts);
+    case 2:
+      return rows_fixed<2>(sums, cnt, L, n, by_type, counts);
+    case 3:
+      return rows_fixed<3>(sums, cnt, L, n, by_type, counts);
+    case 4:
+      return rows_fixed<4>(sums, cnt, L, n, by_type, counts);
+    case 5:
+      return rows_fixed<5>(sums, cnt, L, n, by_type, counts);
+    case 6:
+      return rows_fixed<6>(sums, cnt, L, n, by_type, counts);
+    case 7:
+      return rows_fixed<7>(sums, cnt, L, n, by_type, counts);
+    case 8:
+      return rows_fixed<8>(sums, cnt, L, n, by_type, counts);
+    default:
+      return rows_any(T, sums, cnt, L, n, by_type, counts);
   }
 }
 

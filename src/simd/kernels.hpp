@@ -24,15 +24,15 @@ enum class Path { baseline = 0, avx2 = 1, avx512 = 2 };
 // (element (t, i) at t * L + i) that are valid only where the count is nonzero.
 struct RowPass {
   std::size_t T = 0, L = 0, n = 0;
-  const double* sums = nullptr;             // (T, L) loss of each type's events
-  const double* layered_sums = nullptr;     // (T, L) occurrence-layered losses, or nullptr
-  const std::uint32_t* counts = nullptr;    // (T, L)
-  double aggregate_attachment = 0.0;        // aggregate layer on the year's layered losses
+  const double* sums = nullptr;           // (T, L) loss of each type's events
+  const double* layered_sums = nullptr;   // (T, L) occurrence-layered losses, or nullptr
+  const std::uint32_t* counts = nullptr;  // (T, L)
+  double aggregate_attachment = 0.0;      // aggregate layer on the year's layered losses
   double aggregate_limit = 0.0;
-  double* annual = nullptr;                 // (n) ((0 + type 0) + type 1) + ... in type order
-  double* layered = nullptr;                // (n) aggregate layer of the layered sum, or nullptr
-  double* by_type = nullptr;                // (n, T) row-major (0 where the count is 0), or nullptr
-  std::int32_t* counts_out = nullptr;       // (n, T) row-major, or nullptr
+  double* annual = nullptr;            // (n) ((0 + type 0) + type 1) + ... in type order
+  double* layered = nullptr;           // (n) aggregate layer of the layered sum, or nullptr
+  double* by_type = nullptr;           // (n, T) row-major (0 where the count is 0), or nullptr
+  std::int32_t* counts_out = nullptr;  // (n, T) row-major, or nullptr
   // Staging in cache (at least T * L doubles, T * L int32 and 2 L doubles) for the paths that
   // assemble rows before copying them out with streaming stores.
   double* stage_rows = nullptr;
@@ -55,8 +55,8 @@ struct Kernels {
                        const std::uint32_t* counts, std::size_t n, double* out);
   void (*uniform_range)(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
                         std::uint64_t first, std::size_t n, double* out);
-  void (*frequency_words)(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
-                          std::size_t n, std::uint32_t* hi);
+  void (*frequency_words)(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0, std::size_t n,
+                          std::uint32_t* hi);
   // Counts from frequency high words with m quick thresholds (CountTable): out[i] = number of
   // thresholds below hi[i]; the positions where that does not decide the count (a tie with a
   // threshold, or all m below) are written to exact, and their number returned.
@@ -67,8 +67,7 @@ struct Kernels {
   void (*inverse_normal_cdf)(const double* p, double* z, std::size_t n);
   void (*exp_affine)(const double* z, double mu, double sigma, double* out, std::size_t n);
   // exp(mu + sigma * AS241(u)) for each u: the two above fused, chunk by chunk in cache.
-  void (*lognormal_quantile)(const double* u, double mu, double sigma, double* out,
-                             std::size_t n);
+  void (*lognormal_quantile)(const double* u, double mu, double sigma, double* out, std::size_t n);
   void (*exp)(const double* x, double* out, std::size_t n);
   void (*log)(const double* x, double* out, std::size_t n);
 
@@ -89,8 +88,14 @@ const Kernels* kernels_for(Path path);
 // std::invalid_argument, naming the variable and value, for an unknown or unavailable path.
 const Kernels& select(const char* requested);
 
-namespace baseline { const Kernels& table(); }
-namespace avx2 { const Kernels& table(); }
-namespace avx512 { const Kernels& table(); }
+namespace baseline {
+const Kernels& table();
+}
+namespace avx2 {
+const Kernels& table();
+}
+namespace avx512 {
+const Kernels& table();
+}
 
 }  // namespace cyberloss::simd

@@ -57,7 +57,6 @@ inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
   return kBelowOne < u ? kBelowOne : u;
 }
 
-
 #if defined(__AVX2__)
 // 32x32->64 products of all eight lanes: returns (lo, hi) words in lane order.
 inline void mulhilo8(__m256i x, __m256i m, __m256i& lo, __m256i& hi) {
@@ -212,8 +211,10 @@ void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t
   const __m256d scale = _mm256_set1_pd(0x1.0p-53), half = _mm256_set1_pd(0x1.0p-54);
   const __m256d below_one = _mm256_set1_pd(kBelowOne);
   for (; i + 4 <= n; i += 4) {
-    const __m256i l = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
-    const __m256i h = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
+    const __m256i l =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lo + i)));
+    const __m256i h =
+        _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hi + i)));
     const __m256i bits = _mm256_or_si256(_mm256_slli_epi64(h, 21), _mm256_srli_epi64(l, 11));
     const __m256d top = _mm256_sub_pd(
         _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 32), exp52)), two52);
@@ -253,8 +254,8 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     };
     for (; b + 4 <= m; b += 4) {
       const __m256i t = pairs(take + b, take + b);  // take of each candidate's block
-      const unsigned mask =
-          static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(t, parity))));
+      const unsigned mask = static_cast<unsigned>(
+          _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(t, parity))));
       const __m256i perm = _mm256_cvtepu8_epi32(
           _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kLeftPack.lanes[mask])));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo + staged),
@@ -290,8 +291,10 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
       const __m256i z = _mm256_permutevar8x32_epi32(
           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(years + h + 4)), split);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[0] + m), _mm256_setzero_si256());
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[2] + m), _mm256_permute2x128_si256(a, z, 0x20));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m), _mm256_permute2x128_si256(a, z, 0x31));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[2] + m),
+                          _mm256_permute2x128_si256(a, z, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m),
+                          _mm256_permute2x128_si256(a, z, 0x31));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(take + m), cnt);  // 0, 1 or 2 draws
       m += 8;
       h += 8;
@@ -326,8 +329,9 @@ void uniform_range(std::uint32_t seed, std::uint32_t stream, std::uint64_t year,
   std::size_t done = 0;
   if (n && (first & 1)) {
     const std::uint64_t block = first >> 1;
-    std::uint32_t x[4] = {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                          static_cast<std::uint32_t>(year), static_cast<std::uint32_t>(year >> 32)};
+    std::uint32_t x[4] = {static_cast<std::uint32_t>(block),
+                          static_cast<std::uint32_t>(block >> 32), static_cast<std::uint32_t>(year),
+                          static_cast<std::uint32_t>(year >> 32)};
     philox_one(seed, stream, x);
     out[done++] = to_unit(x[2], x[3]);
   }
@@ -393,13 +397,16 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
       for (int k = 0; k < G; ++k) {
         x0[k] = _mm256_setzero_si256();
         x1[k] = mark;
-        x2[k] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>((g + 8 * k) & 0xFFFFFFFFu)), lane);
+        x2[k] =
+            _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>((g + 8 * k) & 0xFFFFFFFFu)), lane);
         x3[k] = _mm256_set1_epi32(static_cast<int>(g >> 32));
       }
       philox8<G>(keys, x0, x1, x2, x3);
       for (int k = 0; k < G; ++k) {
-        const __m256i t0 = _mm256_unpacklo_epi32(x0[k], x1[k]), t1 = _mm256_unpackhi_epi32(x0[k], x1[k]);
-        const __m256i t2 = _mm256_unpacklo_epi32(x2[k], x3[k]), t3 = _mm256_unpackhi_epi32(x2[k], x3[k]);
+        const __m256i t0 = _mm256_unpacklo_epi32(x0[k], x1[k]),
+                      t1 = _mm256_unpackhi_epi32(x0[k], x1[k]);
+        const __m256i t2 = _mm256_unpacklo_epi32(x2[k], x3[k]),
+                      t3 = _mm256_unpackhi_epi32(x2[k], x3[k]);
         const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
         const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
         auto* dst = reinterpret_cast<__m256i*>(hi + (4 * (g + 8 * k) - y0));
@@ -468,7 +475,8 @@ std::size_t count8(const std::int32_t* quick, const std::uint32_t* hi, std::size
     const __m256i bad = _mm256_or_si256(tie, _mm256_cmpeq_epi32(k, vm));
     for (unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(bad))); mask;
          mask &= mask - 1)
-      exact[n_exact++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+      exact[n_exact++] =
+          static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
   }
   return i;
 }
@@ -481,14 +489,30 @@ std::size_t quick_counts(const std::int32_t* quick, std::size_t m, const std::ui
   std::size_t i = 0, n_exact = 0;
 #if defined(__AVX2__)
   switch (m) {
-    case 1: i = count8<1>(quick, hi, n, out, exact, n_exact); break;
-    case 2: i = count8<2>(quick, hi, n, out, exact, n_exact); break;
-    case 3: i = count8<3>(quick, hi, n, out, exact, n_exact); break;
-    case 4: i = count8<4>(quick, hi, n, out, exact, n_exact); break;
-    case 5: i = count8<5>(quick, hi, n, out, exact, n_exact); break;
-    case 6: i = count8<6>(quick, hi, n, out, exact, n_exact); break;
-    case 7: i = count8<7>(quick, hi, n, out, exact, n_exact); break;
-    case 8: i = count8<8>(quick, hi, n, out, exact, n_exact); break;
+    case 1:
+      i = count8<1>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 2:
+      i = count8<2>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 3:
+      i = count8<3>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 4:
+      i = count8<4>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 5:
+      i = count8<5>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 6:
+      i = count8<6>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 7:
+      i = count8<7>(quick, hi, n, out, exact, n_exact);
+      break;
+    case 8:
+      i = count8<8>(quick, hi, n, out, exact, n_exact);
+      break;
     default: {
       const __m256i sign = _mm256_set1_epi32(static_cast<int>(0x80000000u));
       const __m256i vm = _mm256_set1_epi32(static_cast<int>(m));

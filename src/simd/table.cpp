@@ -8,10 +8,22 @@ namespace cyberloss::simd::CYBERLOSS_SIMD_NS {
 namespace {
 
 constexpr Kernels kTable = {
-    Path::CYBERLOSS_SIMD_NS, CYBERLOSS_STRINGIFY(CYBERLOSS_SIMD_NS),
-    &philox, &unit_uniforms, &uniform_runs, &uniform_range, &frequency_words, &quick_counts,
-    &inverse_normal_cdf, &exp_affine, &lognormal_quantile, &exp, &log,
-    &pack_runs, &layer, &write_rows,
+    Path::CYBERLOSS_SIMD_NS,
+    CYBERLOSS_STRINGIFY(CYBERLOSS_SIMD_NS),
+    &philox,
+    &unit_uniforms,
+    &uniform_runs,
+    &uniform_range,
+    &frequency_words,
+    &quick_counts,
+    &inverse_normal_cdf,
+    &exp_affine,
+    &lognormal_quantile,
+    &exp,
+    &log,
+    &pack_runs,
+    &layer,
+    &write_rows,
 };
 
 }  // namespace

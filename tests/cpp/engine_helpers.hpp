@@ -8,7 +8,8 @@
 namespace cyberloss::testing {
 
 inline SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t seed, int threads,
-                            std::uint64_t block, std::uint64_t first_year = 0, bool events = false) {
+                            std::uint64_t block, std::uint64_t first_year = 0,
+                            bool events = false) {
   SimulationOptions o;
   o.years = years;
   o.seed = seed;

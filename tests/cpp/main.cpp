@@ -1,9 +1,8 @@
 // Catch2's runner, except that a run forced onto a SIMD path this CPU lacks (CYBERLOSS_SIMD,
 // see cyberloss/simd.hpp) is skipped with exit status 77, which ctest reports as skipped.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <string>

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -149,7 +148,8 @@ TEST_CASE("Frequency::count is the engine's draw and is monotone in the rate", "
   }
   std::vector<std::uint32_t> words(37);
   frequency_words(5, 77, 3, words.size(), words.data());
-  for (std::size_t i = 0; i < words.size(); ++i) CHECK(words[i] == frequency_uniform(5, 77, 3 + i).hi);
+  for (std::size_t i = 0; i < words.size(); ++i)
+    CHECK(words[i] == frequency_uniform(5, 77, 3 + i).hi);
 }
 
 TEST_CASE("distribution parameters are validated with name and value", "[distributions][errors]") {

@@ -2,7 +2,6 @@
 // keep their bits) and its occurrence and aggregate layers (layer.hpp), against closed forms and
 // a direct computation on the same events.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -17,8 +16,10 @@ namespace {
 
 Model three_types() {
   return Model({
-      AttackType("ransomware", std::make_shared<Poisson>(0.3), std::make_shared<Lognormal>(15.0, 1.2)),
-      AttackType("web_leak", std::make_shared<Poisson>(2.0), std::make_shared<Lognormal>(13.0, 0.9)),
+      AttackType("ransomware", std::make_shared<Poisson>(0.3),
+                 std::make_shared<Lognormal>(15.0, 1.2)),
+      AttackType("web_leak", std::make_shared<Poisson>(2.0),
+                 std::make_shared<Lognormal>(13.0, 0.9)),
       AttackType("emotet", std::make_shared<NegativeBinomial>(0.4, 0.5),
                  std::make_shared<SplicedLognormalGPD>(Lognormal(12.0, 1.0), 1.0e6, 0.2)),
   });
@@ -110,7 +111,9 @@ TEST_CASE("layers in the engine equal a direct computation on the same events",
   std::size_t e = 0;
   for (std::uint64_t i = 0; i < r.years; ++i) {
     std::fill(by_type.begin(), by_type.end(), 0.0);
-    for (; e < r.event_year.size() && static_cast<std::uint64_t>(r.event_year[e]) == r.first_year + i; ++e)
+    for (;
+         e < r.event_year.size() && static_cast<std::uint64_t>(r.event_year[e]) == r.first_year + i;
+         ++e)
       by_type[static_cast<std::size_t>(r.event_type[e])] += occurrence(r.event_loss[e]);
     double year = 0.0;
     for (double x : by_type) year += x;
@@ -129,7 +132,8 @@ TEST_CASE("layers in the engine equal a direct computation on the same events",
   SimulationOptions only_agg = plain;
   only_agg.aggregate_layer = aggregate;
   const SimulationResult a = simulate(model, only_agg);
-  for (std::uint64_t i = 0; i < r.years; ++i) REQUIRE(a.layered_annual[i] == aggregate(g.annual[i]));
+  for (std::uint64_t i = 0; i < r.years; ++i)
+    REQUIRE(a.layered_annual[i] == aggregate(g.annual[i]));
 }
 
 TEST_CASE("the occurrence-layered annual loss has the compound Poisson mean and variance",
@@ -139,7 +143,8 @@ TEST_CASE("the occurrence-layered annual loss has the compound Poisson mean and 
   const double rate = 3.0, mean = 84541.68, sd = 177728.3;
   const double s2 = std::log(1.0 + (sd / mean) * (sd / mean));
   const Lognormal x(std::log(mean) - 0.5 * s2, std::sqrt(s2));
-  const Model model({AttackType("all", std::make_shared<Poisson>(rate), std::make_shared<Lognormal>(x))});
+  const Model model(
+      {AttackType("all", std::make_shared<Poisson>(rate), std::make_shared<Lognormal>(x))});
   const Layer occurrence(1.0e4, 1.0e6);
   SimulationOptions o = options(400000, 2026, 2, 0);
   o.keep_by_type = o.keep_counts = false;
@@ -155,7 +160,8 @@ TEST_CASE("the occurrence-layered annual loss has the compound Poisson mean and 
   }
   const double m = sum / n, var = sum2 / n - m * m;
   const double se = std::sqrt(rate * el2 / n);
-  INFO("mean " << m << " vs " << rate * el << " (se " << se << "), var " << var << " vs " << rate * el2);
+  INFO("mean " << m << " vs " << rate * el << " (se " << se << "), var " << var << " vs "
+               << rate * el2);
   CHECK(std::fabs(m - rate * el) <= 4.0 * se);
   // The sample variance within 10% (its own SE here is under 2%).
   CHECK(var == Approx(rate * el2).epsilon(0.1));

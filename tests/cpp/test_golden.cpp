@@ -21,7 +21,6 @@
 // not change. The spliced severities' GPD tails still call the C library's log and expm1:
 // identical on every path of one machine, not necessarily across C libraries.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -176,10 +175,14 @@ TEST_CASE("CountTable::count_batch equals the scalar count on every threshold ed
   // path) must equal count(FrequencyUniform) for any high word, including words equal to a
   // threshold (decided by the low word) and the extremes.
   const std::vector<std::shared_ptr<const Frequency>> frequencies = {
-      std::make_shared<Poisson>(0.003),  std::make_shared<Poisson>(0.05),
-      std::make_shared<Poisson>(0.5),    std::make_shared<Poisson>(3.0),
-      std::make_shared<Poisson>(20.0),   std::make_shared<Poisson>(63.0),
-      std::make_shared<NegativeBinomial>(1.5, 0.8), std::make_shared<NegativeBinomial>(0.2, 5.0)};
+      std::make_shared<Poisson>(0.003),
+      std::make_shared<Poisson>(0.05),
+      std::make_shared<Poisson>(0.5),
+      std::make_shared<Poisson>(3.0),
+      std::make_shared<Poisson>(20.0),
+      std::make_shared<Poisson>(63.0),
+      std::make_shared<NegativeBinomial>(1.5, 0.8),
+      std::make_shared<NegativeBinomial>(0.2, 5.0)};
   const std::uint32_t seed = 77, stream = stream_id(Purpose::frequency, 3);
   for (const auto& f : frequencies) {
     const CountTable* table = f->table();
@@ -193,7 +196,10 @@ TEST_CASE("CountTable::count_batch equals the scalar count on every threshold ed
       std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;
       while (lo < hi) {
         const std::uint64_t mid = (lo + hi) / 2;
-        if (scalar(static_cast<std::uint32_t>(mid), 0) >= k) hi = mid; else lo = mid + 1;
+        if (scalar(static_cast<std::uint32_t>(mid), 0) >= k)
+          hi = mid;
+        else
+          lo = mid + 1;
       }
       for (std::int64_t d = -2; d <= 2; ++d) {
         const std::int64_t w = static_cast<std::int64_t>(lo) + d;
@@ -215,8 +221,7 @@ TEST_CASE("CountTable::count_batch equals the scalar count on every threshold ed
   }
 }
 
-TEST_CASE("uniform_runs gives uniform_at's values for any mix of run lengths",
-          "[random][golden]") {
+TEST_CASE("uniform_runs gives uniform_at's values for any mix of run lengths", "[random][golden]") {
   // Runs of 0, 1, 2 (the vector set-up path) and longer runs (scalar path), with years that
   // cross 2^32, in batches longer than one internal Philox batch.
   std::vector<std::uint64_t> years;

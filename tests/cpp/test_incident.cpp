@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -136,8 +135,7 @@ TEST_CASE("lognormal downtime: simulated mean equals median exp(sigma^2 / 2)", "
   CHECK(dist.quantile(0.5) == Approx(44.5).epsilon(1e-14));
 }
 
-TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025)",
-          "[incident]") {
+TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025)", "[incident]") {
   const auto dist = DowntimeDistribution::card_suspension(0.62, 180, 15, 21.42, 0.8);
   CHECK(dist.mean() == Approx(131.8).margin(0.05));
   CHECK(dist.sf(180.0) == Approx(0.62).epsilon(1e-12));
@@ -153,8 +151,7 @@ TEST_CASE("card suspension: mean 131.8 days and P(>= 180 days) = 0.62 (JNSA 2025
     REQUIRE(dist.quantile(double(i) / 1000.0) >= dist.quantile(double(i - 1) / 1000.0 + 1e-9));
 }
 
-TEST_CASE("records: notification and condolence follow records exposed x unit cost",
-          "[incident]") {
+TEST_CASE("records: notification and condolence follow records exposed x unit cost", "[incident]") {
   IncidentFactors f = org_factors();
   f.records_held = 20000.0;
   const IncidentModel model(ransomware(), f);
@@ -197,8 +194,7 @@ TEST_CASE("lost profit and internal effort: closed-form means", "[incident]") {
   for (double x : days) REQUIRE(x <= 365.0);
 }
 
-TEST_CASE("business interruption days of a card leak: closure then the lost share",
-          "[incident]") {
+TEST_CASE("business interruption days of a card leak: closure then the lost share", "[incident]") {
   const IncidentModel model(ransomware(true), org_factors());
   CHECK(model.business_interruption_days(10.0) == 10.0);
   CHECK(model.business_interruption_days(20.0) == 20.0);
@@ -222,7 +218,8 @@ TEST_CASE("incident model refuses bad values, naming them", "[incident]") {
   CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("records_held"));
   f = org_factors();
   f.severity_factor[3] = 0.0;
-  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("severity factor of notification"));
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f),
+                    Catch::Contains("severity factor of notification"));
   CHECK_THROWS_WITH(DowntimeDistribution::lognormal(-1.0, 1.0), Catch::Contains("downtime median"));
   CHECK_THROWS_WITH(component_from_name("forensics"), Catch::Contains("forensics"));
   const IncidentModel model(ransomware(), org_factors());
@@ -234,8 +231,10 @@ TEST_CASE("incident model refuses bad values, naming them", "[incident]") {
                     Catch::Contains("survey-basis loss"));
 }
 
-TEST_CASE("branches: P(major) = pi, major events priced as without branches, contained ones "
-          "from their own laws", "[incident][branch]") {
+TEST_CASE(
+    "branches: P(major) = pi, major events priced as without branches, contained ones "
+    "from their own laws",
+    "[incident][branch]") {
   IncidentFactors f = org_factors();
   f.records_held = 20000.0;
   f.severity_scale = 2.0;
@@ -266,7 +265,8 @@ TEST_CASE("branches: P(major) = pi, major events priced as without branches, con
       REQUIRE(b.cols.downtime_days[i] == a.cols.downtime_days[i]);
     } else {
       // no records-driven amounts: the contained loss is split by the shares
-      const double expected = 2.0 * 1e6 * std::exp(1.0 * vecmath::inverse_normal_cdf(ub[2 * i + 1]));
+      const double expected =
+          2.0 * 1e6 * std::exp(1.0 * vecmath::inverse_normal_cdf(ub[2 * i + 1]));
       REQUIRE(response == Approx(expected).epsilon(1e-12));
       contained_loss.push_back(response);
       contained_days.push_back(b.cols.downtime_days[i]);
@@ -275,8 +275,10 @@ TEST_CASE("branches: P(major) = pi, major events priced as without branches, con
   }
   CHECK(std::fabs(mean_of(is_major) - 0.4) < 4.0 * std::sqrt(0.24 / double(n)));
   CHECK(std::fabs(mean_of(contained_loss) - 2e6 * std::exp(0.5)) < 4.0 * se_of(contained_loss));
-  CHECK(std::fabs(mean_of(contained_days) - 1.5 * std::exp(0.5 * 0.49)) < 4.0 * se_of(contained_days));
-  CHECK(std::fabs(mean_of(contained_effort) - 2.0 * f.labour_cost_month) < 4.0 * se_of(contained_effort));
+  CHECK(std::fabs(mean_of(contained_days) - 1.5 * std::exp(0.5 * 0.49)) <
+        4.0 * se_of(contained_days));
+  CHECK(std::fabs(mean_of(contained_effort) - 2.0 * f.labour_cost_month) <
+        4.0 * se_of(contained_effort));
   // pi = 1 draws no branch: identical to a type without a contained branch
   const IncidentModel no_branch(ransomware(), f);
   Priced c(n);
@@ -364,6 +366,7 @@ TEST_CASE("simulate_organisation refuses incident models that do not match the t
   SimulationOptions o;
   o.years = 10;
   CHECK_THROWS_WITH(simulate_organisation(model, {}, o), Catch::Contains("0 given for 1"));
-  CHECK_THROWS_WITH(simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
-                    Catch::Contains("is 'ransomware'"));
+  CHECK_THROWS_WITH(
+      simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
+      Catch::Contains("is 'ransomware'"));
 }

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <limits>
 #include <stdexcept>
 
@@ -23,7 +22,8 @@ TEST_CASE("a layer pays the part of a loss between attachment and exhaustion", "
 
 TEST_CASE("a layer refuses a bad attachment or limit, naming it", "[layer]") {
   CHECK_THROWS_WITH(Layer(-1.0, 1.0), Catch::Contains("attachment"));
-  CHECK_THROWS_WITH(Layer(std::numeric_limits<double>::quiet_NaN(), 1.0), Catch::Contains("attachment"));
+  CHECK_THROWS_WITH(Layer(std::numeric_limits<double>::quiet_NaN(), 1.0),
+                    Catch::Contains("attachment"));
   CHECK_THROWS_WITH(Layer(0.0, 0.0), Catch::Contains("limit"));
   CHECK_THROWS_WITH(Layer(0.0, std::numeric_limits<double>::quiet_NaN()), Catch::Contains("limit"));
 }

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -43,8 +42,10 @@ TEST_CASE("event coordinates follow the documented streams") {
     const auto y = static_cast<std::uint64_t>(ev.year[e]);
     const auto t = static_cast<std::uint32_t>(ev.type[e]);
     const auto k = static_cast<std::uint64_t>(ev.k[e]);
-    REQUIRE(ev.u[e] == uniform_at(11, stream_id(Purpose::portfolio, portfolio_severity_offset + t), y, k));
-    const double ua = uniform_at(11, stream_id(Purpose::portfolio, portfolio_allocation_offset + t), y, k);
+    REQUIRE(ev.u[e] ==
+            uniform_at(11, stream_id(Purpose::portfolio, portfolio_severity_offset + t), y, k));
+    const double ua =
+        uniform_at(11, stream_id(Purpose::portfolio, portfolio_allocation_offset + t), y, k);
     REQUIRE(ev.policy[e] == static_cast<std::int32_t>(f.policy_of(t, ua)));
   }
   for (double th : ev.theta) REQUIRE(th == 1.0);
@@ -114,7 +115,8 @@ TEST_CASE("the guided policy search gives the answer of a search of the whole ta
     if (rates[p] > 0.0) last = static_cast<std::uint32_t>(p);
   }
   auto whole = [&](double u) {
-    const auto p = static_cast<std::uint32_t>(std::upper_bound(cum.begin(), cum.end(), u * running) - cum.begin());
+    const auto p = static_cast<std::uint32_t>(
+        std::upper_bound(cum.begin(), cum.end(), u * running) - cum.begin());
     return std::min(p, last);
   };
   const double step = running / static_cast<double>(rates.size());

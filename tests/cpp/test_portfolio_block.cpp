@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <map>
@@ -26,13 +25,15 @@ PortfolioFrequency book(double variance = 0.0) {
 }
 
 SurveyPortfolioLoss survey_loss(std::vector<double> factor = std::vector<double>(6, 1.0)) {
-  return SurveyPortfolioLoss({std::make_shared<Lognormal>(10.0, 1.2), std::make_shared<Lognormal>(9.0, 2.0),
-                              std::make_shared<Lognormal>(11.0, 0.8)},
-                             std::move(factor));
+  return SurveyPortfolioLoss(
+      {std::make_shared<Lognormal>(10.0, 1.2), std::make_shared<Lognormal>(9.0, 2.0),
+       std::make_shared<Lognormal>(11.0, 0.8)},
+      std::move(factor));
 }
 
 std::vector<PolicyTerms> terms_of(double d, double occ, double agg, std::size_t n = 6) {
-  return policy_terms(std::vector<double>(n, d), std::vector<double>(n, occ), std::vector<double>(n, agg));
+  return policy_terms(std::vector<double>(n, d), std::vector<double>(n, occ),
+                      std::vector<double>(n, agg));
 }
 
 ReinsuranceProgramme all_four() {
@@ -183,7 +184,8 @@ TEST_CASE("the mean insured loss matches the lognormal limited expected values",
   const auto f = book(0.0);
   const auto loss = survey_loss();
   const double d = 1e4, lim = 1e5;
-  const auto blk = portfolio_block(f, loss, terms_of(d, lim, inf), ReinsuranceProgramme(), 8, 0, 60000);
+  const auto blk =
+      portfolio_block(f, loss, terms_of(d, lim, inf), ReinsuranceProgramme(), 8, 0, 60000);
   const std::vector<Lognormal> sev{Lognormal(10.0, 1.2), Lognormal(9.0, 2.0), Lognormal(11.0, 0.8)};
   double expected = 0.0;
   for (std::size_t a = 0; a < 3; ++a)
@@ -211,9 +213,12 @@ TEST_CASE("bad block inputs are refused by name", "[block]") {
   CHECK_THROWS_WITH(portfolio_block(f, loss, terms_of(0.0, inf, inf, 5), none, 1, 0, 10),
                     Catch::Contains("one entry per policy"));
   CHECK_THROWS_AS(portfolio_block(f, loss, terms, none, 1, 0, 10, {6}), std::out_of_range);
-  CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {1, 1}), Catch::Contains("twice"));
-  CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {}, -1), Catch::Contains("threads"));
-  CHECK_THROWS_AS(portfolio_block(f, loss, terms, none, 1, 0, std::uint64_t{1} << 50), memory_error);
+  CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {1, 1}),
+                    Catch::Contains("twice"));
+  CHECK_THROWS_WITH(portfolio_block(f, loss, terms, none, 1, 0, 10, {}, -1),
+                    Catch::Contains("threads"));
+  CHECK_THROWS_AS(portfolio_block(f, loss, terms, none, 1, 0, std::uint64_t{1} << 50),
+                  memory_error);
   CHECK_THROWS_WITH(SurveyPortfolioLoss({std::make_shared<Lognormal>(0.0, 1.0)}, {1.0, -2.0}),
                     Catch::Contains("policy row 2"));
   CHECK_THROWS_WITH(FixedPortfolioLoss(-1.0), Catch::Contains("amount"));
@@ -238,14 +243,15 @@ TEST_CASE("bad block inputs are refused by name", "[block]") {
   short_counts.counts.pop_back();
   CHECK_THROWS_AS(portfolio_block(short_counts, x, terms, none), std::invalid_argument);
   std::vector<double> out(ev.u.size());
-  CHECK_THROWS_AS(SurveyPortfolioLoss({std::make_shared<Lognormal>(0.0, 1.0)}, std::vector<double>(6, 1.0))
-                      .losses(ev, 1, out.data()),
-                  std::out_of_range);
+  CHECK_THROWS_AS(
+      SurveyPortfolioLoss({std::make_shared<Lognormal>(0.0, 1.0)}, std::vector<double>(6, 1.0))
+          .losses(ev, 1, out.data()),
+      std::out_of_range);
 }
 
 TEST_CASE("a cancelled block stops with cancelled", "[block]") {
   const std::atomic<bool> cancel{true};
-  CHECK_THROWS_AS(portfolio_block(book(), survey_loss(), terms_of(0.0, inf, inf), ReinsuranceProgramme(),
-                                  1, 0, 1000, {}, 0, 100'000'000, &cancel),
+  CHECK_THROWS_AS(portfolio_block(book(), survey_loss(), terms_of(0.0, inf, inf),
+                                  ReinsuranceProgramme(), 1, 0, 1000, {}, 0, 100'000'000, &cancel),
                   cancelled);
 }

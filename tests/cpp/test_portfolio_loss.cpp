@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -44,8 +43,8 @@ TEST_CASE("organisation portfolio loss: the survey-basis sections add up to the 
   const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
   std::vector<std::vector<IncidentFactors>> factors(2, std::vector<IncidentFactors>(4));
   for (std::size_t p = 0; p < 4; ++p) factors[1][p].severity_scale = 1.0 + double(p);
-  const std::vector<Component> response = {investigation, recovery, legal, notification,
-                                           callcenter, condolence, liability, prevention};
+  const std::vector<Component> response = {investigation, recovery,   legal,     notification,
+                                           callcenter,    condolence, liability, prevention};
   const OrganisationPortfolioLoss loss(types, {sev, sev}, factors, response);
   const PortfolioEvents ev = block(300, 4);
   std::vector<double> out(ev.u.size());

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <vector>
 
@@ -37,11 +36,18 @@ TEST_CASE("uniform_at follows the documented counter layout", "[random]") {
 TEST_CASE("the extreme output words give uniforms strictly inside (0, 1)", "[random]") {
   // The largest 53-bit word would round up to 1 (and an inverse CDF to infinity) without the
   // documented cap at 1 - 2^-53; the vector path must agree with the scalar one.
-  const std::vector<std::uint32_t> lo = {0u, 0x7FFu, 0x800u, 0xFFFFFFFFu, 0xFFFFF7FFu, 0xFFFFFFFFu, 0u},
-                                   hi = {0u, 0u, 0u, 0xFFFFFFFFu, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u};
+  const std::vector<std::uint32_t> lo = {0u,          0x7FFu,      0x800u, 0xFFFFFFFFu,
+                                         0xFFFFF7FFu, 0xFFFFFFFFu, 0u},
+                                   hi = {0u,          0u,          0u,         0xFFFFFFFFu,
+                                         0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u};
   // Above 1/2 the + 2^-54 ties and rounds to even: 2^53 - 2 gives 1 - 2^-52, 2^52 gives 1/2.
-  const std::vector<double> expected = {0x1.0p-54, 0x1.0p-54, 0x1.8p-53, 0x1.fffffffffffffp-1,
-                                        0x1.ffffffffffffep-1, 0x1.fffffffffffffp-2, 0.5};
+  const std::vector<double> expected = {0x1.0p-54,
+                                        0x1.0p-54,
+                                        0x1.8p-53,
+                                        0x1.fffffffffffffp-1,
+                                        0x1.ffffffffffffep-1,
+                                        0x1.fffffffffffffp-2,
+                                        0.5};
   std::vector<double> batch(lo.size());
   unit_uniforms(lo.data(), hi.data(), lo.size(), batch.data());
   for (std::size_t i = 0; i < lo.size(); ++i) {
@@ -96,6 +102,7 @@ TEST_CASE("uniform_range gives uniform_at's values from any first draw", "[rando
       for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{513}, std::size_t{1200}}) {
         std::vector<double> out(n);
         uniform_range(seed, stream, year, first, n, out.data());
-        for (std::size_t j = 0; j < n; ++j) REQUIRE(out[j] == uniform_at(seed, stream, year, first + j));
+        for (std::size_t j = 0; j < n; ++j)
+          REQUIRE(out[j] == uniform_at(seed, stream, year, first + j));
       }
 }

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -41,7 +40,8 @@ Incidents random_incidents(std::size_t n_years, std::size_t n_types, std::uint32
 
 }  // namespace
 
-TEST_CASE("a quota share alone cedes exactly share x gross and ceded + net = gross", "[reinsurance]") {
+TEST_CASE("a quota share alone cedes exactly share x gross and ceded + net = gross",
+          "[reinsurance]") {
   const auto in = random_incidents(400, 3, 1);
   const ReinsuranceProgramme prog({}, {}, QuotaShare(0.3), {});
   const auto rows = prog.apply(in.year, in.type, in.insured, 400, 3);
@@ -49,7 +49,8 @@ TEST_CASE("a quota share alone cedes exactly share x gross and ceded + net = gro
     CHECK(r.ceded_quota_share == 0.3 * r.gross);
     CHECK(r.ceded == r.ceded_quota_share);
     CHECK(r.net == r.gross - r.ceded);
-    CHECK(std::abs(r.ceded + r.net - r.gross) <= 4 * std::numeric_limits<double>::epsilon() * r.gross);
+    CHECK(std::abs(r.ceded + r.net - r.gross) <=
+          4 * std::numeric_limits<double>::epsilon() * r.gross);
     CHECK(r.reinstatement_premium == 0.0);
   }
 }
@@ -98,7 +99,8 @@ TEST_CASE("XL capacity is limit x (1 + reinstatements) and the premium is pro ra
   CHECK(rows[1].net == 400.0 - 120.0);
 }
 
-TEST_CASE("contracts inure in order: per risk, per event, quota share, stop loss", "[reinsurance]") {
+TEST_CASE("contracts inure in order: per risk, per event, quota share, stop loss",
+          "[reinsurance]") {
   // One year, two types.  Type 0: incidents 100 and 20; type 1: 300.
   // Per risk 50 xs 40, 0 reinstatements (capacity 50): layers 50, 0 | 50 -> type 0 takes 50,
   //   type 1 gets max(50 - 50, 0) = 0.  Net cells: 70, 300.
@@ -108,8 +110,9 @@ TEST_CASE("contracts inure in order: per risk, per event, quota share, stop loss
   in.add(0, 0, 100.0);
   in.add(0, 0, 20.0);
   in.add(0, 1, 300.0);
-  const ReinsuranceProgramme prog(ExcessOfLoss(40.0, 50.0, 0u, 10.0), ExcessOfLoss(200.0, 100.0, 1u),
-                                  QuotaShare(0.5), stop_loss_layer(100.0, 100.0));
+  const ReinsuranceProgramme prog(ExcessOfLoss(40.0, 50.0, 0u, 10.0),
+                                  ExcessOfLoss(200.0, 100.0, 1u), QuotaShare(0.5),
+                                  stop_loss_layer(100.0, 100.0));
   const auto r = prog.apply(in.year, in.type, in.insured, 1, 2)[0];
   CHECK(r.gross == 420.0);
   CHECK(r.ceded_per_risk == 50.0);

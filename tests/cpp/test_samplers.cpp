@@ -1,7 +1,6 @@
 // Moment checks for the samplers, with tolerances of several standard errors computed here,
 // and known answers at fixed seeds (pinned values: a change to any sampler shows up here).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -85,7 +84,8 @@ TEST_CASE("Poisson moments for small and large means", "[samplers]") {
 TEST_CASE("negative binomial (gamma-Poisson) moments", "[samplers]") {
   const std::size_t n = 200000;
   const double mean = 2.5, k = 1.5;
-  const auto m = sample_moments(n, [=](Stream& s) { return double(negative_binomial(s, mean, k)); });
+  const auto m =
+      sample_moments(n, [=](Stream& s) { return double(negative_binomial(s, mean, k)); });
   const double var = mean + mean * mean / k;
   check_mean(m, mean, var, n);
   // Sample-variance check with a bound on mu4 from the NB cumulants.

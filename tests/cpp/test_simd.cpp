@@ -2,9 +2,8 @@
 // random inputs and edge cases; and the path is chosen as documented (cyberloss/simd.hpp).
 // The engine as a whole is held to one golden set on every path by ctest, which runs the
 // golden and determinism cases once per path with CYBERLOSS_SIMD set (CMakeLists.txt).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -44,8 +43,7 @@ bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
 
 }  // namespace
 
-TEST_CASE("the SIMD path is chosen by CYBERLOSS_SIMD or the CPU, and refused clearly",
-          "[simd]") {
+TEST_CASE("the SIMD path is chosen by CYBERLOSS_SIMD or the CPU, and refused clearly", "[simd]") {
   const auto available = simd_paths_available();
   REQUIRE(!available.empty());
   CHECK(available.front() == "baseline");
@@ -117,19 +115,21 @@ TEST_CASE("Philox, uniforms, runs, ranges and frequency words: same bits on ever
   }
 }
 
-TEST_CASE("count thresholds: same counts and undecided positions on every path",
-          "[simd][random]") {
+TEST_CASE("count thresholds: same counts and undecided positions on every path", "[simd][random]") {
   std::mt19937_64 gen(2);
   std::vector<std::uint32_t> hi(3000);
   for (auto& h : hi) h = static_cast<std::uint32_t>(gen());
   for (std::size_t m : {1, 3, 8, 9, 16}) {
     std::vector<std::int32_t> quick(m);
     for (std::size_t j = 0; j < m; ++j)
-      quick[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(0x10000000u * (j + 1)) ^ 0x80000000u);
-    for (std::size_t j = 0; j < m; ++j) hi[7 * j] = static_cast<std::uint32_t>(quick[j]) ^ 0x80000000u;
+      quick[j] = static_cast<std::int32_t>(static_cast<std::uint32_t>(0x10000000u * (j + 1)) ^
+                                           0x80000000u);
+    for (std::size_t j = 0; j < m; ++j)
+      hi[7 * j] = static_cast<std::uint32_t>(quick[j]) ^ 0x80000000u;
     auto run = [&](const Kernels& k) {
       std::vector<std::uint32_t> out(hi.size()), exact(hi.size());
-      const std::size_t ne = k.quick_counts(quick.data(), m, hi.data(), hi.size(), out.data(), exact.data());
+      const std::size_t ne =
+          k.quick_counts(quick.data(), m, hi.data(), hi.size(), out.data(), exact.data());
       exact.resize(ne);
       return std::make_pair(out, exact);
     };
@@ -236,7 +236,8 @@ TEST_CASE("normal quantile, exp, log, layers and row writing: same bits on every
             REQUIRE(ref[rows + 1 + offset + i] == std::min(std::max(ltotal - 2.0e4, 0.0), 3.0e6));
         }
         for (const Kernels* k : wider_paths()) {
-          INFO("path " << k->name << ", T = " << T << ", outputs " << mask << ", offset " << offset);
+          INFO("path " << k->name << ", T = " << T << ", outputs " << mask << ", offset "
+                       << offset);
           CHECK(same_bits(write(*k), ref));
         }
       }

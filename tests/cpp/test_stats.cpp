@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <vector>
 
@@ -10,7 +9,7 @@ using namespace cyberloss;
 
 TEST_CASE("VaR and TVaR conventions on a small sample", "[stats]") {
   const std::vector<double> x = {5, 1, 4, 2, 3, 10, 7, 6, 9, 8};  // 1..10
-  CHECK(stats::var(x.data(), x.size(), 0.9) == 9.0);   // ceil(10 * 0.9) = 9th smallest
+  CHECK(stats::var(x.data(), x.size(), 0.9) == 9.0);              // ceil(10 * 0.9) = 9th smallest
   CHECK(stats::var(x.data(), x.size(), 0.91) == 10.0);
   CHECK(stats::var(x.data(), x.size(), 0.05) == 1.0);
   CHECK(stats::tvar(x.data(), x.size(), 0.8) == Approx(8.0 + (1.0 + 2.0) / 2.0));  // mean of 9, 10
@@ -55,7 +54,8 @@ TEST_CASE("statistics refuse empty samples, NaN and bad levels", "[stats][errors
   const std::vector<double> y = {1.0, 2.0};
   CHECK_THROWS_WITH(stats::var(y.data(), 2, 1.0), Catch::Contains("p must be in (0, 1), got 1"));
   CHECK_THROWS_WITH(stats::tvar(y.data(), 2, -0.1), Catch::Contains("-0.1"));
-  CHECK_THROWS_WITH(stats::return_period_losses(y.data(), 2, {0.5}), Catch::Contains("return period"));
+  CHECK_THROWS_WITH(stats::return_period_losses(y.data(), 2, {0.5}),
+                    Catch::Contains("return period"));
 }
 
 TEST_CASE("pairwise_sum adds as NumPy does: sequential below 8, exact on integers", "[stats]") {

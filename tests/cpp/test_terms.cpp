@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -82,8 +81,7 @@ TEST_CASE("a per-occurrence layer's expected loss equals Lognormal::lev(d + L) -
   CHECK(std::fabs(mean - (sev.lev(d + L) - sev.lev(d))) < 4.0 * se);
 }
 
-TEST_CASE("insured <= gross, retained >= 0, and the aggregate limit is never exceeded",
-          "[terms]") {
+TEST_CASE("insured <= gross, retained >= 0, and the aggregate limit is never exceeded", "[terms]") {
   const Events ev = lognormal_events(20000, Lognormal(std::log(5e6), 1.2), 5);
   for (double agg : {1e6, 1e7, inf}) {
     const InsuredResult r(all_sections(2e5, agg, 8e6), ev.columns(), 20000);
@@ -113,7 +111,8 @@ TEST_CASE("a higher deductible never raises, a higher limit never lowers the ins
       for (std::size_t b = 0; b < limits.size(); ++b)
         for (std::size_t y = 0; y < annual[0].size(); ++y) {
           const double x = annual[a * limits.size() + b][y];
-          if (a + 1 < deductibles.size()) REQUIRE(annual[(a + 1) * limits.size() + b][y] <= x + 1e-9 * x);
+          if (a + 1 < deductibles.size())
+            REQUIRE(annual[(a + 1) * limits.size() + b][y] <= x + 1e-9 * x);
           if (b + 1 < limits.size()) REQUIRE(annual[a * limits.size() + b + 1][y] >= x - 1e-9 * x);
         }
   }
@@ -189,7 +188,8 @@ TEST_CASE("VaR and TVaR with ties and implicit zeros equal the dense computation
         REQUIRE(sparse.tvar(p) == Approx(stats::tvar(dense.data(), n, p)).epsilon(1e-14));
         REQUIRE(full.tvar(p) == stats::tvar(dense.data(), n, p));
         REQUIRE(sparse.tail(p).var_se == full.tail(p).var_se);
-        REQUIRE(sparse.tail(p).tvar_se == Approx(full.tail(p).tvar_se).epsilon(1e-12).margin(1e-15));
+        REQUIRE(sparse.tail(p).tvar_se ==
+                Approx(full.tail(p).tvar_se).epsilon(1e-12).margin(1e-15));
       }
       REQUIRE(sparse.mean() == Approx(full.mean()).epsilon(1e-14));
       REQUIRE(sparse.std_dev() == Approx(full.std_dev()).epsilon(1e-12).margin(1e-15));
@@ -241,8 +241,9 @@ TEST_CASE("premium principles: closed forms on a small sample", "[pricing]") {
     CHECK(q.by_section[0].technical_premium + q.by_section[1].technical_premium ==
           Approx(q.technical_premium).epsilon(1e-13));
   }
-  CHECK_THROWS_WITH(premium(Principle::expected_value(), none, SparseYears{50, nullptr, nullptr, 0}),
-                    Catch::Contains("at least 100"));
+  CHECK_THROWS_WITH(
+      premium(Principle::expected_value(), none, SparseYears{50, nullptr, nullptr, 0}),
+      Catch::Contains("at least 100"));
 }
 
 TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance last",
@@ -252,8 +253,8 @@ TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance 
   const std::vector<double> deductibles = {1e6, 0.0, 1e5}, limits = {1e7, 5e7};
   const Loads loads;
   const Principle principle = Principle::expected_value(0.3);
-  const RetentionGrid g = retention_grid(base, ev.columns(), 20000, deductibles, limits,
-                                         principle, loads, 0.1, 0.99);
+  const RetentionGrid g =
+      retention_grid(base, ev.columns(), 20000, deductibles, limits, principle, loads, 0.1, 0.99);
   REQUIRE(g.cells.size() == 7);
   CHECK(g.cells[0].deductible == 0.0);
   CHECK(g.cells[1].limit == 5e7);
@@ -263,8 +264,8 @@ TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance 
     for (double l : limits) {
       const InsuredResult r(base.with_retention(d, l), ev.columns(), 20000);
       const auto& ins = r.annual(View::insured);
-      const auto prem = premium(principle, loads,
-                                SparseYears{20000, r.years().data(), ins.data(), ins.size()});
+      const auto prem =
+          premium(principle, loads, SparseYears{20000, r.years().data(), ins.data(), ins.size()});
       CHECK(g.cells[c].premium == Approx(prem.technical_premium).epsilon(1e-15));
       CHECK(g.cells[c].retained_el == Approx(r.sample(View::retained).mean()).epsilon(1e-15));
       CHECK(g.cells[c].retained_tvar == Approx(r.sample(View::retained).tvar(0.99)).epsilon(1e-13));

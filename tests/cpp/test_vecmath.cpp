@@ -1,7 +1,6 @@
 // exp and log of the core (vecmath.hpp) against long double references over the whole range of
 // doubles, their special values, and the batch forms against the scalar ones.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -40,15 +39,23 @@ TEST_CASE("exp is within 0.64 ulp for normal results and 0.76 ulp for subnormal 
   for (int i = 0; i < 2000000; ++i) {
     double x;
     switch (i % 4) {
-      case 0: x = whole(gen); break;
-      case 1: x = unit(gen); break;
-      case 2: x = subnormal(gen); break;
-      default: x = unit(gen) * std::pow(10.0, magnitude(gen)); break;
+      case 0:
+        x = whole(gen);
+        break;
+      case 1:
+        x = unit(gen);
+        break;
+      case 2:
+        x = subnormal(gen);
+        break;
+      default:
+        x = unit(gen) * std::pow(10.0, magnitude(gen));
+        break;
     }
     const long double ref = std::exp(static_cast<long double>(x));
     const double err = ulp_error(vecmath::exp(x), ref);
-    (ref < kMinNormal ? worst_subnormal : worst_normal) = std::max(
-        ref < kMinNormal ? worst_subnormal : worst_normal, err);
+    (ref < kMinNormal ? worst_subnormal : worst_normal) =
+        std::max(ref < kMinNormal ? worst_subnormal : worst_normal, err);
   }
   INFO("worst normal " << worst_normal << " ulp, worst subnormal " << worst_subnormal << " ulp");
   CHECK(worst_normal < 0.64);
@@ -105,7 +112,8 @@ TEST_CASE("log gives -inf, inf, NaN and exact values at the edges", "[vecmath]")
   CHECK(std::isnan(vecmath::log(std::numeric_limits<double>::quiet_NaN())));
   CHECK(vecmath::log(std::numeric_limits<double>::denorm_min()) ==
         Approx(-744.4400719213812).epsilon(1e-15));
-  CHECK(vecmath::log(std::numeric_limits<double>::max()) == Approx(709.782712893384).epsilon(1e-15));
+  CHECK(vecmath::log(std::numeric_limits<double>::max()) ==
+        Approx(709.782712893384).epsilon(1e-15));
   CHECK(vecmath::log(2.0) == 0.6931471805599453);
   CHECK(vecmath::log(0x1.0p-1000) == -693.1471805599453);
 }
