@@ -179,7 +179,6 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
 
   for (std::size_t j = 0; j < n_response; ++j)
     require_positive(t + ": severity factor of " + component_names[j], factors_.severity_factor[j]);
-  // 0 is the BCP extreme "no downtime" (controls.downtime_scale = 0): no lost profit
   require_non_negative(t + ": downtime_factor", factors_.downtime_factor);
   require_positive(t + ": effort_factor", factors_.effort_factor);
   require_unit(t + ": share_affected", factors_.share_affected);
@@ -188,6 +187,19 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
   require_non_negative(t + ": labour_cost_month", factors_.labour_cost_month);
   require_positive(t + ": severity_scale", factors_.severity_scale);
   require_positive(t + ": downtime_scale", factors_.downtime_scale);
+  require(factors_.major_probability > 0.0 && factors_.major_probability <= 1.0,
+          t + ": major_probability", "in (0, 1]", factors_.major_probability);
+  if (type_.contained) {
+    const ContainedBranch& c = *type_.contained;
+    require_positive("contained." + t + ".severity_median", c.loss_median);
+    require_non_negative("contained." + t + ".severity_sigma", c.loss_sigma);
+    require_positive("contained." + t + ".effort median", c.effort_median);
+    require_non_negative("contained." + t + ".effort_sigma", c.effort_sigma);
+  } else if (factors_.branches()) {
+    throw std::invalid_argument(t + ": major_probability " +
+                                format_value(factors_.major_probability) +
+                                " < 1 needs a contained branch, and the type has none");
+  }
 }
 
 double IncidentModel::business_interruption_days(double days) const {
@@ -197,15 +209,22 @@ double IncidentModel::business_interruption_days(double days) const {
 }
 
 void IncidentModel::from_uniforms(const double* survey_loss, const double* u_downtime,
-                                  const double* u_effort, const double* u_components, std::size_t n,
+                                  const double* u_effort, const double* u_components,
+                                  const double* u_branch, std::size_t n,
                                   const IncidentColumns& out) const {
   const IncidentType& T = type_;
   const IncidentFactors& F = factors_;
+  const bool branches = F.branches();
+  if (branches && u_branch == nullptr && n > 0)
+    throw std::invalid_argument(T.name + ": u_branch is needed when major_probability < 1");
   const double d = T.dispersion;
   // exp(d z - d^2/2) as exp_affine computes it: (-(0.5 d) d) + d z, the same IEEE operands.
   const double log_mean_shift = -(0.5 * d * d);
   double w[kChunk * n_response];
   double scratch[kChunk];
+  double contained_scratch[kChunk];
+  double contained_loss[kChunk];
+  bool major[kChunk];
   auto uniform = [&](const char* what, double u, std::size_t i) {
     if (!(u > 0.0 && u < 1.0))
       throw std::invalid_argument(std::string(what) + " must lie strictly inside (0, 1), got " +
@@ -226,6 +245,20 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
                                     " at index " + std::to_string(start + i));
       for (std::size_t j = 0; j < n_response; ++j)
         w[i * n_response + j] = u_components[(start + i) * component_draws_per_event + j];
+      major[i] = true;
+      if (branches) {
+        const double* ub = u_branch + (start + i) * branch_draws_per_event;
+        uniform("u_branch", ub[0], start + i);
+        uniform("u_branch", ub[1], start + i);
+        major[i] = ub[0] < F.major_probability;
+        contained_loss[i] = ub[1];
+      }
+    }
+    if (branches) {
+      const ContainedBranch& c = *T.contained;
+      vecmath::inverse_normal_cdf(contained_loss, contained_loss, m);
+      vecmath::exp_affine(contained_loss, 0.0, c.loss_sigma, contained_loss, m);
+      for (std::size_t i = 0; i < m; ++i) contained_loss[i] = c.loss_median * contained_loss[i];
     }
     vecmath::inverse_normal_cdf(w, w, m * n_response);
     vecmath::exp_affine(w, log_mean_shift, d, w, m * n_response);
@@ -235,10 +268,11 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
       // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
       const double total =
           ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
-      const double loss = survey_loss[start + i] * F.severity_scale;
+      const double loss =
+          (major[i] ? survey_loss[start + i] : contained_loss[i]) * F.severity_scale;
       for (std::size_t j = 0; j < n_response; ++j)
         out.component[j][start + i] = loss * (wi[j] / total) * F.severity_factor[j];
-      if (F.records_held) {
+      if (F.records_held && major[i]) {
         const double* u = u_components + (start + i) * component_draws_per_event;
         const double exposed = u[draw_records_exposed] < T.exposure_probability
                                    ? *F.records_held * T.exposed_share
@@ -259,6 +293,11 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
     }
 
     T.downtime.quantile(u_downtime + start, scratch, m);
+    if (branches) {
+      T.contained->downtime.quantile(u_downtime + start, contained_scratch, m);
+      for (std::size_t i = 0; i < m; ++i)
+        if (!major[i]) scratch[i] = contained_scratch[i];
+    }
     for (std::size_t i = 0; i < m; ++i) {
       const double days =
           std::min(scratch[i] * F.downtime_scale * F.downtime_factor, T.max_downtime_days);
@@ -268,11 +307,30 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
     }
 
     vecmath::inverse_normal_cdf(u_effort + start, scratch, m);
+    if (branches) {
+      const ContainedBranch& c = *T.contained;
+      vecmath::exp_affine(scratch, 0.0, c.effort_sigma, contained_scratch, m);
+      for (std::size_t i = 0; i < m; ++i)
+        contained_scratch[i] = c.effort_median * contained_scratch[i];
+    }
     vecmath::exp_affine(scratch, 0.0, T.effort_sigma, scratch, m);
-    for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t i = 0; i < m; ++i) {
+      const double person_months = major[i] ? T.effort_median * scratch[i] : contained_scratch[i];
       out.component[internal_effort][start + i] =
-          T.effort_median * scratch[i] * F.effort_factor * F.labour_cost_month;
+          person_months * F.effort_factor * F.labour_cost_month;
+    }
   }
+}
+
+void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
+                     const std::uint64_t* k, std::size_t n, double* out) {
+  std::vector<std::uint64_t> years(n * branch_draws_per_event), draws(n * branch_draws_per_event);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::uint64_t j = 0; j < branch_draws_per_event; ++j) {
+      years[i * branch_draws_per_event + j] = year[i];
+      draws[i * branch_draws_per_event + j] = k[i] * branch_draws_per_event + j;
+    }
+  uniform_batch(seed, stream, years.data(), draws.data(), n * branch_draws_per_event, out);
 }
 
 void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,
@@ -281,9 +339,11 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
   std::vector<std::uint64_t> years(kChunk * component_draws_per_event);
   std::vector<std::uint64_t> draws(kChunk * component_draws_per_event);
   std::vector<double> u_down(kChunk), u_eff(kChunk), u_comp(kChunk * component_draws_per_event);
+  std::vector<double> u_branch(factors_.branches() ? kChunk * branch_draws_per_event : 0);
   const std::uint32_t s_down = stream_id(Purpose::downtime, stream_index);
   const std::uint32_t s_eff = stream_id(Purpose::effort, stream_index);
   const std::uint32_t s_comp = stream_id(Purpose::components, stream_index);
+  const std::uint32_t s_branch = stream_id(Purpose::branch, stream_index);
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     for (std::size_t i = 0; i < m; ++i) {
@@ -296,6 +356,8 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
     }
     uniform_batch(seed, s_down, years.data(), draws.data(), m, u_down.data());
     uniform_batch(seed, s_eff, years.data(), draws.data(), m, u_eff.data());
+    if (factors_.branches())
+      branch_uniforms(seed, s_branch, years.data(), draws.data(), m, u_branch.data());
     // Draws 16 k + j of the COMPONENTS stream; the six spare draws are filled too (they share
     // Philox blocks with the used ones) so that the layout matches u_components.
     for (std::size_t i = m; i-- > 0;)
@@ -308,7 +370,8 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
     IncidentColumns shifted = out;
     for (auto& c : shifted.component) c += start;
     shifted.downtime_days += start;
-    from_uniforms(survey_loss + start, u_down.data(), u_eff.data(), u_comp.data(), m, shifted);
+    from_uniforms(survey_loss + start, u_down.data(), u_eff.data(), u_comp.data(),
+                  factors_.branches() ? u_branch.data() : nullptr, m, shifted);
   }
 }
 

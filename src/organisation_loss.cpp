@@ -51,7 +51,7 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
   // Per type: all its events' uniforms at once, then runs of one policy priced together.
   std::vector<std::size_t> rows;
   std::vector<std::uint64_t> years, draws;
-  std::vector<double> u_down, u_eff, u_comp, loss;
+  std::vector<double> u_down, u_eff, u_comp, u_branch, loss;
   for (std::size_t t = 0; t < severity_.size(); ++t) {
     rows.clear();
     for (std::size_t i = 0; i < n; ++i)
@@ -84,6 +84,15 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
                   u_down.data());
     uniform_batch(seed, stream_id(Purpose::effort, stream), years.data(), draws.data(), m,
                   u_eff.data());
+    const bool branches =
+        std::any_of(models_.begin() + static_cast<std::ptrdiff_t>(t * n_policies_),
+                    models_.begin() + static_cast<std::ptrdiff_t>((t + 1) * n_policies_),
+                    [](const IncidentModel& im) { return im.factors().branches(); });
+    if (branches) {
+      u_branch.resize(m * branch_draws_per_event);
+      branch_uniforms(seed, stream_id(Purpose::branch, stream), years.data(), draws.data(), m,
+                      u_branch.data());
+    }
     for (std::size_t j = m; j-- > 0;)
       for (std::uint64_t d = component_draws_per_event; d-- > 0;) {
         years[j * component_draws_per_event + d] = years[j];
@@ -101,7 +110,9 @@ void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint3
       const IncidentModel& model =
           models_[t * n_policies_ + static_cast<std::size_t>(ev.policy[rows[a]])];
       model.from_uniforms(loss.data() + a, u_down.data() + a, u_eff.data() + a,
-                          u_comp.data() + a * component_draws_per_event, b - a, cols);
+                          u_comp.data() + a * component_draws_per_event,
+                          branches ? u_branch.data() + a * branch_draws_per_event : nullptr, b - a,
+                          cols);
       a = b;
     }
     const IncidentColumns cols = priced.columns();

@@ -18,6 +18,14 @@
 //   lost profit       (daily gross profit x share of operations affected) x BI days  (利益損害)
 //   internal effort   Q_E(EFFORT draw k) g_E person-months x labour cost per person-month
 //                     (内部工数)
+// Branches (calibration v2, all-incidents basis): when the organisation's major probability
+// pi < 1, event k is major if BRANCH draw 2 k < pi, else contained. A major event is priced as
+// above. A contained one (caught early, restored within days) replaces L by its own loss
+// L_c = m_c exp(s_c Phi^-1(BRANCH draw 2 k + 1)) x severity_scale, its downtime law by the
+// contained one (same DOWNTIME uniform), its effort law by the contained one (same EFFORT
+// uniform), and splits L_c by the shares even where records are known (nothing was
+// exfiltrated in bulk). With pi = 1 no BRANCH draw is made: the publicised basis and the minor
+// type are priced exactly as before branches existed.
 // Streams: (Purpose, index) with index t for one organisation, 0x200 + t in a portfolio.
 // Every quantile goes through the vecmath batch functions, so each value is a pure function of
 // (seed, stream index, year, k, L) whatever the batch it is computed in.
@@ -57,6 +65,10 @@ constexpr std::uint64_t component_draws_per_event = 16;
 constexpr std::uint64_t draw_records_exposed = 8;
 constexpr std::uint64_t draw_gifts_paid = 9;
 
+// Draws per event on the BRANCH stream: 2 k decides major or contained, 2 k + 1 is the
+// contained loss's uniform (one Philox block per event).
+constexpr std::uint64_t branch_draws_per_event = 2;
+
 // Days of business interruption per incident before controls (inverse CDF of one uniform).
 //   lognormal        median exp(sigma z)
 //   card suspension  with probability 1 - q a lognormal (median m, sigma s) truncated below
@@ -90,6 +102,16 @@ class DowntimeDistribution {
   double long_probability_ = 0.0, long_start_ = 0.0, long_excess_mean_ = 0.0;
 };
 
+// The contained branch of an attack type at the reference headcount (calibration v2,
+// contained.<type>.* in jnsa2025.json).
+struct ContainedBranch {
+  double loss_median = 1.0;  // JPY survey-basis loss before severity_scale, > 0
+  double loss_sigma = 0.0;   // >= 0
+  DowntimeDistribution downtime = DowntimeDistribution::lognormal(1.0, 0.0);  // before scales
+  double effort_median = 1.0;                                                 // person-months, > 0
+  double effort_sigma = 0.0;                                                  // >= 0
+};
+
 // What an attack type's incidents look like, for any organisation (components.json).
 struct IncidentType {
   std::string name;
@@ -112,6 +134,8 @@ struct IncidentType {
   double max_downtime_days = 365.0;    // > 0
   double effort_median = 1.0;          // person-months, > 0
   double effort_sigma = 0.0;           // >= 0
+  // Incidents that are not major (all-incidents basis); none: every incident is major.
+  std::optional<ContainedBranch> contained;
   // The lognormal effort with this mean: median = mean exp(-sigma^2 / 2).
   static double effort_median_from_mean(double mean, double sigma);
 };
@@ -119,16 +143,19 @@ struct IncidentType {
 // What one organisation's profile and controls make of one attack type.
 struct IncidentFactors {
   std::array<double, n_response> severity_factor{1, 1, 1, 1, 1, 1, 1, 1};  // > 0
-  double downtime_factor = 1.0;                                            // >= 0 (0: no downtime)
-  double effort_factor = 1.0;                                              // > 0
+  double downtime_factor = 1.0;        // >= 0 (0: the controls remove the interruption)
+  double effort_factor = 1.0;          // > 0
   double share_affected = 0.0;         // [0, 1] of operations the downtime stops
   std::optional<double> records_held;  // >= 0; unknown: record-driven costs are shares
   double daily_gross_profit = 0.0;     // JPY per day, >= 0
   double labour_cost_month = 0.0;      // JPY per person-month, >= 0
   // Multipliers of the survey-basis loss and of the downtime (before the cap), 1 by default:
   // room for size effects (calibration v2).
-  double severity_scale = 1.0;  // > 0
-  double downtime_scale = 1.0;  // > 0
+  double severity_scale = 1.0;  // > 0, both branches
+  double downtime_scale = 1.0;  // > 0, both branches
+  // P(an incident is major), (0, 1]; below 1 the type must have a contained branch.
+  double major_probability = 1.0;
+  bool branches() const { return major_probability < 1.0; }
 };
 
 // Output columns of a batch: component[c][i] (JPY) and downtime_days[i] of event i.
@@ -155,6 +182,10 @@ struct IncidentBuffer {
   std::vector<double> data;
 };
 
+// BRANCH draws 2 k and 2 k + 1 of `stream` for events (year[i], k[i]): out[2 i + j].
+void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
+                     const std::uint64_t* k, std::size_t n, double* out);
+
 // One attack type's incident model for one organisation; validated at construction
 // (std::invalid_argument naming the field and value).
 class IncidentModel {
@@ -170,9 +201,11 @@ class IncidentModel {
              const std::int32_t* k, const double* survey_loss, std::size_t n,
              const IncidentColumns& out) const;
 
-  // The same from given uniforms: u_downtime[i], u_effort[i], u_components[16 i + j].
+  // The same from given uniforms: u_downtime[i], u_effort[i], u_components[16 i + j] and
+  // u_branch[2 i + j] (read only when factors().branches(); may be null otherwise).
   void from_uniforms(const double* survey_loss, const double* u_downtime, const double* u_effort,
-                     const double* u_components, std::size_t n, const IncidentColumns& out) const;
+                     const double* u_components, const double* u_branch, std::size_t n,
+                     const IncidentColumns& out) const;
 
   // Full-stop-equivalent days of business interruption for `downtime_days`.
   double business_interruption_days(double downtime_days) const;

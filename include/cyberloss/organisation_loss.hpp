@@ -17,7 +17,8 @@ namespace cyberloss {
 
 // The organisation loss model per event: survey-basis loss = severity[t] quantile of the
 // event's uniform u (stream (PORTFOLIO, 0x200 + t)), priced by the incident model of (type t,
-// policy p) on streams (DOWNTIME / EFFORT / COMPONENTS, 0x200 + t), year, draw k; the loss is
+// policy p) on streams (DOWNTIME / EFFORT / COMPONENTS / BRANCH, 0x200 + t), year, draw k
+// (BRANCH: draws 2 k, 2 k + 1, when a policy of the type has major_probability < 1); the loss is
 // the sum of the chosen components (in component order). portfolio/losses.py OrganisationLoss
 // computes the same in Python.
 class OrganisationPortfolioLoss : public PortfolioLoss {

@@ -25,6 +25,7 @@ enum class Purpose : std::uint32_t {
   parameters = 7,
   portfolio = 8,
   survey = 9,
+  branch = 10,
   user = 32,
 };
 

@@ -241,6 +241,15 @@ class DowntimeDistribution:
     def mean(self) -> float: ...
     def sf(self, x: float) -> float: ...
 
+class ContainedBranch:
+    def __init__(self, loss_median: float, loss_sigma: float, downtime: DowntimeDistribution,
+                 effort_mean: float, effort_sigma: float) -> None: ...
+    loss_median: float
+    loss_sigma: float
+    downtime: DowntimeDistribution
+    effort_median: float
+    effort_sigma: float
+
 class IncidentType:
     def __init__(self, name: str, mean_shares: Sequence[float], dispersion: float,
                  downtime: DowntimeDistribution, max_downtime_days: float, effort_mean: float,
@@ -248,8 +257,10 @@ class IncidentType:
                  exposed_share: float = 0.0, gift_probability: float = 0.0,
                  record_driven: Sequence[str] = (), notification_per_record: float = 0.0,
                  condolence_per_person: float = 0.0, card_compensation_per_card: float = 0.0,
-                 closure_days: float | None = None, card_sales_lost_share: float = 0.0) -> None: ...
+                 closure_days: float | None = None, card_sales_lost_share: float = 0.0,
+                 contained: ContainedBranch | None = None) -> None: ...
     name: str
+    contained: ContainedBranch | None
     downtime: DowntimeDistribution
     effort_median: float
 
@@ -258,7 +269,10 @@ class IncidentFactors:
                  effort_factor: float = 1.0, share_affected: float = 0.0,
                  records_held: float | None = None, daily_gross_profit: float = 0.0,
                  labour_cost_month: float = 0.0, severity_scale: float = 1.0,
-                 downtime_scale: float = 1.0) -> None: ...
+                 downtime_scale: float = 1.0, major_probability: float = 1.0) -> None: ...
+    major_probability: float
+    severity_scale: float
+    downtime_scale: float
 
 class IncidentModel:
     def __init__(self, type: IncidentType, factors: IncidentFactors) -> None: ...
@@ -268,7 +282,8 @@ class IncidentModel:
                    survey_loss: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]: ...
     def from_uniforms(self, survey_loss: npt.ArrayLike, u_downtime: npt.ArrayLike,
                       u_effort: npt.ArrayLike,
-                      u_components: npt.ArrayLike) -> dict[str, npt.NDArray[np.float64]]: ...
+                      u_components: npt.ArrayLike,
+                      u_branch: npt.ArrayLike | None = None) -> dict[str, npt.NDArray[np.float64]]: ...
 
 class EventTable:
     years: int

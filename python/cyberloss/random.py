@@ -28,6 +28,7 @@ class Purpose(enum.IntEnum):
     PARAMETERS = 7
     PORTFOLIO = 8
     SURVEY = 9
+    BRANCH = 10
     USER = 32
 
 

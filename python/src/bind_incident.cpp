@@ -69,6 +69,25 @@ void register_incident(py::module_& m) {
       .def("mean", &DowntimeDistribution::mean)
       .def("sf", &DowntimeDistribution::sf, py::arg("x"));
 
+  py::class_<ContainedBranch>(m, "ContainedBranch")
+      .def(py::init([](double loss_median, double loss_sigma, DowntimeDistribution downtime,
+                       double effort_mean, double effort_sigma) {
+             ContainedBranch c;
+             c.loss_median = loss_median;
+             c.loss_sigma = loss_sigma;
+             c.downtime = downtime;
+             c.effort_median = IncidentType::effort_median_from_mean(effort_mean, effort_sigma);
+             c.effort_sigma = effort_sigma;
+             return c;
+           }),
+           py::arg("loss_median"), py::arg("loss_sigma"), py::arg("downtime"),
+           py::arg("effort_mean"), py::arg("effort_sigma"))
+      .def_readonly("loss_median", &ContainedBranch::loss_median)
+      .def_readonly("loss_sigma", &ContainedBranch::loss_sigma)
+      .def_readonly("downtime", &ContainedBranch::downtime)
+      .def_readonly("effort_median", &ContainedBranch::effort_median)
+      .def_readonly("effort_sigma", &ContainedBranch::effort_sigma);
+
   py::class_<IncidentType>(m, "IncidentType")
       .def(py::init([](std::string name, std::vector<double> mean_shares, double dispersion,
                        DowntimeDistribution downtime, double max_downtime_days, double effort_mean,
@@ -76,7 +95,7 @@ void register_incident(py::module_& m) {
                        double gift_probability, std::vector<std::string> record_driven,
                        double notification_per_record, double condolence_per_person,
                        double card_compensation_per_card, std::optional<double> closure_days,
-                       double card_sales_lost_share) {
+                       double card_sales_lost_share, std::optional<ContainedBranch> contained) {
              IncidentType t;
              t.name = std::move(name);
              t.mean_shares = response_array(mean_shares, "mean_shares");
@@ -102,6 +121,7 @@ void register_incident(py::module_& m) {
              t.has_closure = closure_days.has_value();
              t.closure_days = closure_days.value_or(0.0);
              t.card_sales_lost_share = card_sales_lost_share;
+             t.contained = contained;
              return t;
            }),
            py::arg("name"), py::arg("mean_shares"), py::arg("dispersion"), py::arg("downtime"),
@@ -110,8 +130,9 @@ void register_incident(py::module_& m) {
            py::arg("gift_probability") = 0.0, py::arg("record_driven") = std::vector<std::string>{},
            py::arg("notification_per_record") = 0.0, py::arg("condolence_per_person") = 0.0,
            py::arg("card_compensation_per_card") = 0.0, py::arg("closure_days") = py::none(),
-           py::arg("card_sales_lost_share") = 0.0)
+           py::arg("card_sales_lost_share") = 0.0, py::arg("contained") = py::none())
       .def_readonly("name", &IncidentType::name)
+      .def_readonly("contained", &IncidentType::contained)
       .def_readonly("downtime", &IncidentType::downtime)
       .def_readonly("effort_median", &IncidentType::effort_median);
 
@@ -119,7 +140,8 @@ void register_incident(py::module_& m) {
       .def(py::init([](std::vector<double> severity_factor, double downtime_factor,
                        double effort_factor, double share_affected,
                        std::optional<double> records_held, double daily_gross_profit,
-                       double labour_cost_month, double severity_scale, double downtime_scale) {
+                       double labour_cost_month, double severity_scale, double downtime_scale,
+                       double major_probability) {
              IncidentFactors f;
              f.severity_factor = response_array(severity_factor, "severity_factor");
              f.downtime_factor = downtime_factor;
@@ -130,13 +152,18 @@ void register_incident(py::module_& m) {
              f.labour_cost_month = labour_cost_month;
              f.severity_scale = severity_scale;
              f.downtime_scale = downtime_scale;
+             f.major_probability = major_probability;
              return f;
            }),
            py::arg("severity_factor") = std::vector<double>(n_response, 1.0),
            py::arg("downtime_factor") = 1.0, py::arg("effort_factor") = 1.0,
            py::arg("share_affected") = 0.0, py::arg("records_held") = py::none(),
            py::arg("daily_gross_profit") = 0.0, py::arg("labour_cost_month") = 0.0,
-           py::arg("severity_scale") = 1.0, py::arg("downtime_scale") = 1.0);
+           py::arg("severity_scale") = 1.0, py::arg("downtime_scale") = 1.0,
+           py::arg("major_probability") = 1.0)
+      .def_readonly("major_probability", &IncidentFactors::major_probability)
+      .def_readonly("severity_scale", &IncidentFactors::severity_scale)
+      .def_readonly("downtime_scale", &IncidentFactors::downtime_scale);
 
   // Returns dicts of new arrays: the ten components (JPY) and downtime_days.
   py::class_<IncidentModel, std::shared_ptr<IncidentModel>>(m, "IncidentModel")
@@ -164,23 +191,30 @@ void register_incident(py::module_& m) {
       .def(
           "from_uniforms",
           [](const IncidentModel& model, DArray survey_loss, DArray u_downtime, DArray u_effort,
-             DArray u_components) {
+             DArray u_components, std::optional<DArray> u_branch) {
             const auto n = static_cast<std::size_t>(survey_loss.size());
             require_length("u_downtime", u_downtime.size(), survey_loss.size());
             require_length("u_effort", u_effort.size(), survey_loss.size());
             require_length(
                 "u_components", u_components.size(),
                 survey_loss.size() * static_cast<py::ssize_t>(component_draws_per_event));
+            if (u_branch)
+              require_length("u_branch", u_branch->size(),
+                             survey_loss.size() * static_cast<py::ssize_t>(branch_draws_per_event));
+            else if (model.factors().branches())
+              throw std::invalid_argument("u_branch is required: major_probability is " +
+                                          std::to_string(model.factors().major_probability));
             IncidentBuffer out(n);
             {
               py::gil_scoped_release release;
               model.from_uniforms(survey_loss.data(), u_downtime.data(), u_effort.data(),
-                                  u_components.data(), n, out.columns());
+                                  u_components.data(), u_branch ? u_branch->data() : nullptr, n,
+                                  out.columns());
             }
             return priced(std::move(out));
           },
           py::arg("survey_loss"), py::arg("u_downtime"), py::arg("u_effort"),
-          py::arg("u_components"));
+          py::arg("u_components"), py::arg("u_branch") = py::none());
 
   // Columns are read-only views into the table (no copies).
   py::class_<EventTable, std::shared_ptr<EventTable>>(m, "EventTable")

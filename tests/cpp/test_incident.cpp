@@ -40,6 +40,22 @@ IncidentType ransomware(bool card = false) {
   return t;
 }
 
+ContainedBranch contained_ransomware() {
+  ContainedBranch c;
+  c.loss_median = 1e6;
+  c.loss_sigma = 1.0;
+  c.downtime = DowntimeDistribution::lognormal(1.0, 0.7);
+  c.effort_median = IncidentType::effort_median_from_mean(2.0, 0.8);
+  c.effort_sigma = 0.8;
+  return c;
+}
+
+IncidentType branched(bool card = false) {
+  IncidentType t = ransomware(card);
+  t.contained = contained_ransomware();
+  return t;
+}
+
 IncidentFactors org_factors() {
   IncidentFactors f;
   f.share_affected = 0.6;
@@ -215,6 +231,85 @@ TEST_CASE("incident model refuses bad values, naming them", "[incident]") {
                     Catch::Contains("survey-basis loss"));
 }
 
+TEST_CASE(
+    "branches: P(major) = pi, major events priced as without branches, contained ones "
+    "from their own laws",
+    "[incident][branch]") {
+  IncidentFactors f = org_factors();
+  f.records_held = 20000.0;
+  f.severity_scale = 2.0;
+  f.downtime_scale = 1.5;
+  IncidentFactors fb = f;
+  fb.major_probability = 0.4;
+  const IncidentModel plain(branched(), f), model(branched(), fb);
+  const std::size_t n = 200000;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n, 3);
+  std::iota(year.begin(), year.end(), 0);
+  std::vector<double> loss(n, 5e7);
+  Priced a(n), b(n);
+  plain.batch(17, 0, year.data(), k.data(), loss.data(), n, a.cols);
+  model.batch(17, 0, year.data(), k.data(), loss.data(), n, b.cols);
+  std::vector<std::uint64_t> y(year.begin(), year.end()), kk(n, 3);
+  std::vector<double> ub(n * branch_draws_per_event);
+  branch_uniforms(17, stream_id(Purpose::branch, 0), y.data(), kk.data(), n, ub.data());
+  std::vector<double> is_major(n), contained_loss, contained_days, contained_effort;
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(ub[2 * i] == uniform_at(17, stream_id(Purpose::branch, 0), y[i], 6));
+    is_major[i] = ub[2 * i] < 0.4 ? 1.0 : 0.0;
+    double response = 0.0;
+    for (std::size_t c = 0; c < n_response; ++c) response += b.cols.component[c][i];
+    if (is_major[i] == 1.0) {
+      for (std::size_t c = 0; c < n_components; ++c)
+        REQUIRE(b.cols.component[c][i] == a.cols.component[c][i]);
+      REQUIRE(b.cols.downtime_days[i] == a.cols.downtime_days[i]);
+    } else {
+      // no records-driven amounts: the contained loss is split by the shares
+      const double expected =
+          2.0 * 1e6 * std::exp(1.0 * vecmath::inverse_normal_cdf(ub[2 * i + 1]));
+      REQUIRE(response == Approx(expected).epsilon(1e-12));
+      contained_loss.push_back(response);
+      contained_days.push_back(b.cols.downtime_days[i]);
+      contained_effort.push_back(b.cols.component[internal_effort][i]);
+    }
+  }
+  CHECK(std::fabs(mean_of(is_major) - 0.4) < 4.0 * std::sqrt(0.24 / double(n)));
+  CHECK(std::fabs(mean_of(contained_loss) - 2e6 * std::exp(0.5)) < 4.0 * se_of(contained_loss));
+  CHECK(std::fabs(mean_of(contained_days) - 1.5 * std::exp(0.5 * 0.49)) <
+        4.0 * se_of(contained_days));
+  CHECK(std::fabs(mean_of(contained_effort) - 2.0 * f.labour_cost_month) <
+        4.0 * se_of(contained_effort));
+  // pi = 1 draws no branch: identical to a type without a contained branch
+  const IncidentModel no_branch(ransomware(), f);
+  Priced c(n);
+  no_branch.batch(17, 0, year.data(), k.data(), loss.data(), n, c.cols);
+  REQUIRE(c.buffer.data == a.buffer.data);
+}
+
+TEST_CASE("branches refuse a bad major probability or a missing contained branch",
+          "[incident][branch]") {
+  IncidentFactors f = org_factors();
+  for (double p : {0.0, -0.1, 1.5, std::nan("")}) {
+    f.major_probability = p;
+    CHECK_THROWS_WITH(IncidentModel(branched(), f), Catch::Contains("major_probability"));
+  }
+  f.major_probability = 0.5;
+  CHECK_THROWS_WITH(IncidentModel(ransomware(), f), Catch::Contains("needs a contained branch"));
+  IncidentType t = branched();
+  t.contained->loss_median = 0.0;
+  CHECK_THROWS_WITH(IncidentModel(t, f), Catch::Contains("contained.ransomware.severity_median"));
+  const IncidentModel model(branched(), f);
+  const double loss = 1e6, u = 0.5;
+  const double uc[component_draws_per_event] = {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+                                                0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5};
+  Priced out(1);
+  CHECK_THROWS_WITH(model.from_uniforms(&loss, &u, &u, uc, nullptr, 1, out.cols),
+                    Catch::Contains("u_branch"));
+  const double bad[2] = {0.2, 1.0};
+  CHECK_THROWS_WITH(model.from_uniforms(&loss, &u, &u, uc, bad, 1, out.cols),
+                    Catch::Contains("u_branch must lie strictly inside"));
+}
+
 TEST_CASE("the event table is bit-identical for any thread count and block size",
           "[incident][determinism]") {
   std::vector<AttackType> types;
@@ -225,7 +320,9 @@ TEST_CASE("the event table is bit-identical for any thread count and block size"
   const Model model(types);
   IncidentFactors f = org_factors();
   f.records_held = 5000.0;
-  const std::vector<IncidentModel> incidents = {IncidentModel(ransomware(false), f),
+  IncidentFactors fb = f;
+  fb.major_probability = 0.5;  // one type with branches
+  const std::vector<IncidentModel> incidents = {IncidentModel(branched(false), fb),
                                                 IncidentModel(ransomware(true), f)};
   auto run = [&](int threads, std::uint64_t block) {
     SimulationOptions o;

@@ -22,7 +22,7 @@ from cyberloss import _core
 
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "cyberloss"
 
-# cli -> workflows (quote, bcp, portfolio) -> insurance / organisation -> calibration -> engine
+# cli -> workflows (quote, bcp, portfolio, validation) -> insurance / organisation -> calibration -> engine
 # -> results / stats -> _core, with config, report, _validate, _files, _json below the domain.
 LAYERS = {
     "cyberloss._core": 0,
@@ -35,6 +35,7 @@ LAYERS = {
     "cyberloss.organisation": 7,
     "cyberloss.insurance": 8,
     "cyberloss.portfolio": 9,
+    "cyberloss.validation": 9,
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }

@@ -63,14 +63,16 @@ def test_reconciliation_of_1887_and_1842(cal):
     assert t.loc[("size", "sme"), "model"] == pytest.approx(814)
 
 
-def test_web_leak_split_and_other_industries_by_exposure(cal):
+def test_web_leak_split_and_other_industries_by_exposure_and_weight(cal):
     counts = cal.expected_counts()
     by_type = counts.groupby("attack_type")["expected"].sum()
     assert by_type["web_leak_card"] == pytest.approx(594 * 0.5)
     assert by_type["web_leak_personal"] == pytest.approx(594 * 0.5)
-    # the nine unnamed industries share one coefficient: equal rates per organisation
-    rest = ["construction", "accommodation_food", "real_estate", "transport_postal"]
-    rates = [cal.rate("other", i, "sme") for i in rest]
+    # the nine unnamed industries share one coefficient: companies' rates per organisation are
+    # proportional to the stated industry weights (equal where the weights are)
+    rest = ["construction", "accommodation_food", "real_estate", "transport_postal", "other"]
+    weights = cal.data.value("industry_weight.company")
+    rates = [cal.rate("other", i, "sme") / weights[i] for i in rest]
     assert np.allclose(rates, rates[0], rtol=1e-12)
     assert cal.rate("ransomware", "manufacturing", "sme") > cal.rate("ransomware", "construction", "sme")
 

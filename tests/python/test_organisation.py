@@ -1,5 +1,10 @@
 """simulate_organisation: event-table contract, survey consistency, common random numbers and
-the acceptance checks on simulated components (ransomware shares, card-leak downtime)."""
+the acceptance checks on simulated components (ransomware shares, card-leak downtime).
+
+These are the per-incident mechanics of the five JNSA types, so they run calibration v1's model:
+the publicised basis (every incident major, no minor incidents) without the size effect
+(``size.loss_elasticity`` 0), at the all-incidents rates where ``ScaledRates`` is used.
+test_incident_model_v2.py covers the branches, the size scales and minor incidents."""
 from __future__ import annotations
 
 import json
@@ -19,25 +24,30 @@ COLUMNS = ["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]
 
 @pytest.fixture(scope="module")
 def cal():
-    return cl.calibration.load()
+    return cl.calibration.load(overrides={"size.loss_elasticity": 0.0})
+
+
+def simulate(*args, **kwargs):
+    return org.simulate_organisation(*args, basis="publicised", **kwargs)
 
 
 class ScaledRates:
-    """The real calibration with every rate multiplied by ``factor``: an organisation with a
-    larger attack surface, so that a test sees enough incidents of a rare type."""
+    """The real calibration with every rate (all-incidents basis, whatever basis is asked)
+    multiplied by ``factor``: an organisation with a larger attack surface, so that a test sees
+    enough incidents of a rare type."""
 
     def __init__(self, cal, factor):
         self._cal, self._factor = cal, factor
         self.attack_types = cal.attack_types
 
-    def rate(self, *args, **kwargs):
-        return self._cal.rate(*args, **kwargs) * self._factor
+    def rate(self, attack_type, industry, size, basis="publicised", period="cumulative"):
+        return self._cal.rate(attack_type, industry, size, "all", period) * self._factor
 
     def severity(self, *args, **kwargs):
         return self._cal.severity(*args, **kwargs)
 
-    def severity_fit(self, *args, **kwargs):
-        return self._cal.severity_fit(*args, **kwargs)
+    def __getattr__(self, name):
+        return getattr(self._cal, name)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +60,7 @@ def manufacturer():
 
 @pytest.fixture(scope="module")
 def sim(cal, manufacturer):
-    return org.simulate_organisation(manufacturer, 400_000, 11, calibration=ScaledRates(cal, 5.0))
+    return simulate(manufacturer, 400_000, 11, calibration=ScaledRates(cal, 5.0))
 
 
 def test_event_table_contract(sim, cal):
@@ -86,8 +96,8 @@ def test_counts_match_the_calibrated_rates(sim, cal, manufacturer):
 def test_survey_part_is_the_engine_loss_unchanged(cal, manufacturer):
     """Without records or severity controls the eight response components add up, event by
     event, to the engine's survey-basis loss: the JNSA-calibrated part is not altered."""
-    sim = org.simulate_organisation(manufacturer, 100_000, 5, calibration=cal)
-    model = cal.default_model("manufacturing", "large", basis="all", period="recent")
+    sim = simulate(manufacturer, 100_000, 5, calibration=cal)
+    model = cal.default_model("manufacturing", "large", basis="publicised", period="recent")
     res = cl.simulate(model, years=100_000, seed=5, events=True)
     response = sim.events[list(comp.RESPONSE)].to_numpy().sum(axis=1)
     assert np.allclose(response, res.events["loss"], rtol=1e-12, atol=0)
@@ -96,17 +106,17 @@ def test_survey_part_is_the_engine_loss_unchanged(cal, manufacturer):
 
 
 def test_deterministic_and_thread_independent(cal, manufacturer):
-    a = org.simulate_organisation(manufacturer, 50_000, 3, threads=1, calibration=cal)
-    b = org.simulate_organisation(manufacturer, 50_000, 3, threads=2, calibration=cal)
+    a = simulate(manufacturer, 50_000, 3, threads=1, calibration=cal)
+    b = simulate(manufacturer, 50_000, 3, threads=2, calibration=cal)
     pd.testing.assert_frame_equal(a.events, b.events)
-    c = org.simulate_organisation(manufacturer, 50_000, 4, calibration=cal)
+    c = simulate(manufacturer, 50_000, 4, calibration=cal)
     assert not a.events.equals(c.events)
 
 
 def test_restore_drills_share_random_numbers_with_the_baseline(cal, manufacturer):
     scaled = ScaledRates(cal, 5.0)
-    base = org.simulate_organisation(manufacturer, 100_000, 8, calibration=scaled).events
-    drills = org.simulate_organisation(manufacturer.with_controls(restore_drills=True), 100_000, 8,
+    base = simulate(manufacturer, 100_000, 8, calibration=scaled).events
+    drills = simulate(manufacturer.with_controls(restore_drills=True), 100_000, 8,
                                        calibration=scaled).events
     assert len(base) == len(drills)  # no frequency effect: the same incidents
     rw = (base["attack_type"] == "ransomware").to_numpy()
@@ -136,8 +146,8 @@ def test_downtime_scale_zero_removes_downtime_and_lost_profit_only(cal, manufact
 
 def test_mfa_lowers_ransomware_counts_year_by_year(cal, manufacturer):
     scaled = ScaledRates(cal, 5.0)
-    base = org.simulate_organisation(manufacturer, 100_000, 9, calibration=scaled)
-    mfa = org.simulate_organisation(manufacturer.with_controls(mfa_remote_access=True), 100_000, 9,
+    base = simulate(manufacturer, 100_000, 9, calibration=scaled)
+    mfa = simulate(manufacturer.with_controls(mfa_remote_access=True), 100_000, 9,
                                     calibration=scaled)
     def per_year(sim, t):
         ev = sim.events[sim.events["attack_type"] == t]
@@ -174,7 +184,7 @@ def interview_share_ranges():
 
 
 def test_ransomware_component_shares_within_interview_ranges(cal, manufacturer):
-    sim = org.simulate_organisation(manufacturer, 400_000, 21, calibration=ScaledRates(cal, 5.0))
+    sim = simulate(manufacturer, 400_000, 21, calibration=ScaledRates(cal, 5.0))
     ev = sim.events[sim.events["attack_type"] == "ransomware"]
     assert len(ev) > 2_000
     x = ev[list(comp.RESPONSE)].to_numpy()
@@ -197,7 +207,7 @@ def test_card_leak_downtime_reproduces_jnsa(cal):
     retailer = org.OrganisationProfile(industry="wholesale_retail", size="sme", revenue=1e9, ec_share=0.6)
     lam = cal.rate("web_leak_card", "wholesale_retail", "sme", basis="all", period="recent")
     factor = 0.05 / lam  # with the EC-share exposure factor (0.6 / 0.1): 0.3 a year, ~120,000 incidents
-    sim = org.simulate_organisation(retailer, 400_000, 31, calibration=ScaledRates(cal, factor))
+    sim = simulate(retailer, 400_000, 31, calibration=ScaledRates(cal, factor))
     days = sim.events.loc[sim.events["attack_type"] == "web_leak_card", "downtime_days"].to_numpy()
     assert len(days) > 15_000
     with open(FACTS, encoding="utf-8") as fh:
@@ -217,8 +227,8 @@ def test_card_leak_downtime_reproduces_jnsa(cal):
 
 def test_record_driven_costs_scale_with_records(cal, manufacturer):
     scaled = ScaledRates(cal, 5.0)
-    a = org.simulate_organisation(manufacturer.replace(personal_records=10_000), 200_000, 41, calibration=scaled).events
-    b = org.simulate_organisation(manufacturer.replace(personal_records=20_000), 200_000, 41, calibration=scaled).events
+    a = simulate(manufacturer.replace(personal_records=10_000), 200_000, 41, calibration=scaled).events
+    b = simulate(manufacturer.replace(personal_records=20_000), 200_000, 41, calibration=scaled).events
     rw = a["attack_type"] == "ransomware"
     notif = a.loc[rw, "notification"].to_numpy()
     assert set(np.unique(notif)) <= {0.0, 10_000 * 110.0}
@@ -258,9 +268,9 @@ def test_describe_by_component_and_html(sim):
 
 def test_bad_arguments(cal, manufacturer):
     with pytest.raises(ValueError, match="years must be an integer >= 1, got 0"):
-        org.simulate_organisation(manufacturer, 0, 1, calibration=cal)
+        simulate(manufacturer, 0, 1, calibration=cal)
     with pytest.raises(ValueError, match="profile must be an OrganisationProfile"):
-        org.simulate_organisation({"industry": "manufacturing"}, 10, 1, calibration=cal)
+        simulate({"industry": "manufacturing"}, 10, 1, calibration=cal)
 
 
 @pytest.mark.parametrize("control", org.Controls.names())
@@ -269,8 +279,8 @@ def test_no_control_raises_any_incident_loss(cal, manufacturer, control):
     baseline (same year, type, k) and no component of it is larger."""
     scaled = ScaledRates(cal, 5.0)
     profile = manufacturer.replace(personal_records=5_000)
-    base = org.simulate_organisation(profile, 50_000, 13, calibration=scaled).events
-    var = org.simulate_organisation(profile.with_controls(**{control: True}), 50_000, 13, calibration=scaled).events
+    base = simulate(profile, 50_000, 13, calibration=scaled).events
+    var = simulate(profile.with_controls(**{control: True}), 50_000, 13, calibration=scaled).events
     keys = ["year", "attack_type", "k"]
     joined = var.merge(base, on=keys, how="left", suffixes=("", "_base"), indicator=True)
     assert (joined["_merge"] == "both").all()

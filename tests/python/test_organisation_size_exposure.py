@@ -21,12 +21,17 @@ def test_rates_grow_with_headcount_and_elasticity_zero_switches_it_off():
     small = organisation.OrganisationProfile(industry="manufacturing", size="sme", employees=10)
     big = small.replace(employees=160)
     r_small, r_big = rates(small), rates(big)
-    for t in r_small:
+    jnsa_types = [t for t in r_small if t != "minor"]
+    assert len(jnsa_types) == 5
+    for t in jnsa_types:
         assert r_big[t] == pytest.approx(4.0 * r_small[t])
+    # minor incidents scale with their own elasticity (calibration v2, minor.frequency_elasticity)
+    assert r_big["minor"] == pytest.approx(16.0 ** 0.082 * r_small["minor"])
     off = components.load(overrides={"size_exposure.elasticity": 0.0})
     flat_small = organisation.OrganisationProfile(industry="manufacturing", size="sme", employees=10, data=off)
     flat_big = flat_small.replace(employees=160)
-    assert rates(flat_small) == rates(flat_big)
+    flat_s, flat_b = rates(flat_small), rates(flat_big)
+    assert all(flat_s[t] == flat_b[t] for t in jnsa_types)
 
 
 def test_bad_elasticity_is_refused_by_name():

@@ -25,7 +25,9 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "jnsa2025.json"
 
 @dataclass(frozen=True)
 class Assumption:
-    """One labelled modelling assumption: the value used, where it comes from and why."""
+    """One labelled modelling assumption: the value used, where it comes from and why, and
+    the range (``low``, ``high``) within which it is plausible (None where no range is
+    stated, e.g. for a choice between named options)."""
 
     key: str
     value: Any
@@ -33,6 +35,8 @@ class Assumption:
     source: str
     reasoning: str
     overridden: bool = False
+    low: Any = None
+    high: Any = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class CalibrationData:
     attack_type_recent_margin: dict[str, float]
     interactions: tuple[Interaction, ...]
     exposure: dict[str, float]
+    class_employees: dict[str, float]   # mean headcount per size class
     survey: dict[tuple[str, str], SurveyFigure]
     scope: SeverityScope
     assumptions: dict[str, Assumption]
@@ -185,7 +190,8 @@ def _industry_shares(r: _Reader, value: Any, path: str, industries: tuple[str, .
 
 
 def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
-                modelled_types: tuple[str, ...]) -> dict[str, Callable[[Any, str], Any]]:
+                modelled_types: tuple[str, ...], modelled_types_all: tuple[str, ...]
+                ) -> dict[str, Callable[[Any, str], Any]]:
     v: dict[str, Callable[[Any, str], Any]] = {
         "attack_type_reconciliation": lambda x, p: _choice(r, x, p, ("type_events", "scale_to_total")),
         "web_leak_card_share": lambda x, p: r.share(x, p, open_interval=True),
@@ -205,7 +211,59 @@ def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
     for a in ("web_leak_card", "web_leak_personal"):
         v[f"severity.{a}.recent_mean"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
         v[f"severity.{a}.recent_median"] = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)
+    v.update(_v2_validators(r, industries, modelled_types_all))
     return v
+
+
+def _v2_validators(r: _Reader, industries: tuple[str, ...], attack_types: tuple[str, ...]
+                   ) -> dict[str, Callable[[Any, str], Any]]:
+    """Calibration v2: size scales, industry weights, the major / contained branches, minor
+    incidents and the earlier ransomware window (docs/MODEL_NOTES.md, Calibration v2)."""
+    money = lambda x, p: r.number(x, p, positive=True, hi=MAX_MAN_YEN)    # noqa: E731
+    days = lambda x, p: r.checked(_validate.number, f"'{p}' (days)", x, 0.0, lo_open=True,   # noqa: E731
+                                  cap=_validate.MAX_DAYS)
+    spread = lambda x, p: r.checked(_validate.number, f"'{p}' (a log-scale sigma)", x, 0.0,   # noqa: E731
+                                    10.0, lo_open=True)
+    months = lambda x, p: r.checked(_validate.number, f"'{p}' (person-months)", x, 0.0,   # noqa: E731
+                                    lo_open=True, cap=1e6)
+    elasticity = lambda x, p: r.checked(_validate.number, f"'{p}' (an elasticity)", x, 0.0, 2.0)  # noqa: E731
+    v: dict[str, Callable[[Any, str], Any]] = {
+        "size.loss_elasticity": elasticity,
+        "size.downtime_elasticity": elasticity,
+        "size.organisation_employees": lambda x, p: r.checked(
+            _validate.number, f"'{p}' (employees)", x, 1.0, cap=_validate.MAX_EMPLOYEES),
+        "industry_weight.company": lambda x, p: _industry_weights(r, x, p, industries),
+        "severity.ransomware.earlier_mean": money,
+        "severity.ransomware.earlier_median": money,
+        "minor.rate": lambda x, p: r.checked(_validate.number, f"'{p}' (incidents per year)", x, 0.0,
+                                             lo_open=True, cap=1e6),
+        "minor.frequency_elasticity": elasticity,
+        "minor.severity_median": money,
+        "minor.severity_sigma": spread,
+        "minor.downtime_median": days,
+        "minor.downtime_sigma": spread,
+        "minor.effort_mean": months,
+        "minor.effort_sigma": spread,
+        "minor.share_affected": lambda x, p: r.share(x, p),
+        "reporting.police_share_publicised": lambda x, p: r.checked(
+            _validate.number, f"'{p}' (a share)", x, 0.0, 1.0, lo_open=True),
+    }
+    for a in attack_types:
+        v[f"branch.{a}.major_probability"] = lambda x, p: r.checked(
+            _validate.number, f"'{p}' (a probability)", x, 0.0, 1.0, lo_open=True)
+        v[f"contained.{a}.severity_median"] = money
+        v[f"contained.{a}.severity_sigma"] = spread
+        v[f"contained.{a}.downtime_median"] = days
+        v[f"contained.{a}.downtime_sigma"] = spread
+        v[f"contained.{a}.effort_mean"] = months
+    return v
+
+
+def _industry_weights(r: _Reader, value: Any, path: str, industries: tuple[str, ...]) -> dict[str, float]:
+    weights = r.keyed_counts(value, path, industries, "industry")
+    for k, w in weights.items():
+        r.checked(_validate.number, f"'{path}.{k}' (a relative rate)", w, 0.0, lo_open=True, cap=1e3)
+    return weights
 
 
 def _choice(r: _Reader, x: Any, path: str, allowed: tuple[str, ...]) -> str:
@@ -363,6 +421,9 @@ def parse(raw: Any, origin: str = "<dict>",
     exposure = {s: r.checked(_validate.number, f"'exposure.{s}.value' (organisations)",
                              r.get(r.get(exp_node, s, "exposure"), "value", f"exposure.{s}"),
                              1.0, cap=MAX_COUNT) for s in ("large", "sme")}
+    employees = {s: r.checked(_validate.number, f"'exposure.employees_{s}.value' (employees)",
+                              r.get(r.get(exp_node, f"employees_{s}", "exposure"), "value", f"exposure.employees_{s}"),
+                              1.0, cap=MAX_COUNT) for s in ("large", "sme")}
 
     sev = r.get(raw, "severity", "")
     if not isinstance(sev, Mapping):
@@ -402,14 +463,16 @@ def parse(raw: Any, origin: str = "<dict>",
                           r.text(r.get(scope_node, "note", "severity_scope"), "severity_scope.note"))
 
     unpublished = tuple(a for a in attack_types if (a, "cumulative") not in survey)
-    validators = _validators(r, industries, sizes, unpublished)
+    validators = _validators(r, industries, sizes, unpublished, attack_types)
     assumptions = _assumptions(r, r.get(raw, "assumptions", ""), validators)
     # the approximate published shares ("close to 40%") are judgement too: overridable
     for inter in interactions:
         key = f"interactions.{inter.name}"
         validators[key] = lambda x, p: r.share(x, p, open_interval=True)
+        # "close to 40%": five points either way
         assumptions[key] = Assumption(key, inter.value, inter.quality, inter.source,
-                                      f"published share entered as an interaction margin: {inter.note}")
+                                      f"published share entered as an interaction margin: {inter.note}",
+                                      low=max(inter.value - 0.05, 0.01), high=min(inter.value + 0.05, 0.99))
     assumptions = _apply_overrides(r, assumptions, validators, _read_overrides(overrides))
     for n, inter in enumerate(interactions):
         used = assumptions[f"interactions.{inter.name}"]
@@ -419,7 +482,11 @@ def parse(raw: Any, origin: str = "<dict>",
         _check_mean_median(r, assumptions, f"severity.{a}.mean", f"severity.{a}.median")
     for a in ("web_leak_card", "web_leak_personal"):
         _check_mean_median(r, assumptions, f"severity.{a}.recent_mean", f"severity.{a}.recent_median")
+    _check_mean_median(r, assumptions, "severity.ransomware.earlier_mean", "severity.ransomware.earlier_median")
     exposure["organisation"] = assumptions["exposure.organisation"].value
+    class_employees = {"large": employees["large"] / exposure["large"],
+                       "sme": employees["sme"] / exposure["sme"],
+                       "organisation": float(assumptions["size.organisation_employees"].value)}
 
     return CalibrationData(
         path=origin, attack_types=attack_types, attack_labels=attack_labels,
@@ -428,7 +495,8 @@ def parse(raw: Any, origin: str = "<dict>",
         total_cumulative=total_cum, total_recent=total_rec, size_margin=size_margin,
         industry_group_margin=industry_group_margin, attack_type_margin=attack_type_margin,
         attack_type_recent_margin=attack_type_recent_margin, interactions=tuple(interactions),
-        exposure=exposure, survey=survey, scope=scope, assumptions=assumptions)
+        exposure=exposure, class_employees=class_employees, survey=survey, scope=scope,
+        assumptions=assumptions)
 
 
 def _assumptions(r: _Reader, node: Any, validators: Mapping[str, Callable[[Any, str], Any]]
@@ -442,13 +510,37 @@ def _assumptions(r: _Reader, node: Any, validators: Mapping[str, Callable[[Any, 
     for key, validate in validators.items():
         p = f"assumptions.{key}"
         entry = r.get(node, key, "assumptions")
+        value = validate(r.get(entry, "value", p), f"{p}.value")
+        low, high = _plausible_range(r, entry, p, value, validate)
         out[key] = Assumption(
             key=key,
-            value=validate(r.get(entry, "value", p), f"{p}.value"),
+            value=value,
             quality=r.quality(r.get(entry, "quality", p), f"{p}.quality"),
             source=r.text(r.get(entry, "source", p), f"{p}.source"),
-            reasoning=r.text(r.get(entry, "reasoning", p), f"{p}.reasoning"))
+            reasoning=r.text(r.get(entry, "reasoning", p), f"{p}.reasoning"),
+            low=low, high=high)
     return out
+
+
+def _plausible_range(r: _Reader, entry: Mapping[str, Any], path: str, value: Any,
+                     validate: Callable[[Any, str], Any]) -> tuple[Any, Any]:
+    """``low`` and ``high`` of an assumption (both or neither), validated like its value and
+    bracketing it (per key where the value is a table)."""
+    if not isinstance(entry, Mapping) or ("low" not in entry and "high" not in entry):
+        return None, None
+    low = validate(r.get(entry, "low", path), f"{path}.low")
+    high = validate(r.get(entry, "high", path), f"{path}.high")
+    if isinstance(value, Mapping):
+        pairs = [(f".{k}", low[k], value[k], high[k]) for k in value]
+    elif isinstance(value, (int, float)):
+        pairs = [("", low, value, high)]
+    else:
+        raise r.fail(f"'{path}' takes no range (low, high): its value is {_validate.shown(value)}")
+    for suffix, lo, v, hi in pairs:
+        if not lo <= v <= hi:
+            raise r.fail(f"'{path}.value{suffix}' ({v:g}) must lie within its plausible range "
+                         f"'{path}.low{suffix}' ({lo:g}) .. '{path}.high{suffix}' ({hi:g})")
+    return low, high
 
 
 def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
@@ -465,7 +557,7 @@ def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
         old = assumptions[key]
         out[key] = Assumption(key, checked, "assumption", "user override",
                               f"overridden by the user (default {old.value!r}: {old.reasoning})",
-                              overridden=True)
+                              overridden=True, low=old.low, high=old.high)
     return out
 
 

@@ -9,9 +9,14 @@ Expected count of a cell = exposure(industry, size) x years(window) x rate, with
                + b_recent x type (ransomware, Emotet) + b_ransomware x manufacturing
                + b_web-leak x SME.
 
-The nine industries JNSA does not name share one coefficient ("all other industries"), so
-its 703 incidents are split over them in proportion to exposure (a stated assumption).  The
-two kinds of website leak share the web-leak margin in the ratio ``web_leak_card_share``.
+The nine industries JNSA does not name share one coefficient ("all other industries").  Their
+companies' rates differ by fixed offsets ``ln w_i`` (``industry_weight.company``, relative
+attack rates from Teikoku Databank: an assumption), so within the group the expected
+publicised counts of companies are proportional to exposure x weight; organisations (団体等)
+have no weight offset and a size coefficient of their own, and all their incidents fall in
+this group, so the companies of the nine groups share the group's margin less the
+organisations' 452.  The two kinds of website leak share the web-leak margin in the ratio
+``web_leak_card_share``.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ class Cells:
     window: np.ndarray
     exposure: np.ndarray   # organisations in (industry, size)
     years: np.ndarray      # length of the window
+    weight_offset: np.ndarray  # ln(industry weight) for companies of shared margin groups, else 0
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,9 @@ class FrequencyFit:
     multiplicity: float    # attack-type events per incident in the size / industry margins
 
     def log_rate(self, beta: np.ndarray | None = None) -> np.ndarray:
+        """Log of the expected events per organisation-year of each cell."""
         b = self.glm.beta if beta is None else beta
-        return self.X @ b
+        return self.X @ b + self.cells.weight_offset
 
     def expected(self, beta: np.ndarray | None = None) -> np.ndarray:
         """Expected publicised attack-type events per cell over its window."""
@@ -90,12 +97,29 @@ def type_targets(data: CalibrationData) -> tuple[dict[str, float], float, float]
     return targets, scale, multiplicity
 
 
+def weight_offsets(data: CalibrationData) -> np.ndarray:
+    """``ln w`` per (industry, size): the industry weight of companies in margin groups shared
+    by several industries; 0 for organisations and for industries with a margin of their own
+    (whose group coefficient would absorb it)."""
+    weights = data.value("industry_weight.company")
+    members: dict[str, int] = {}
+    for g in data.industry_margin.values():
+        members[g] = members.get(g, 0) + 1
+    out = np.zeros((len(data.industries), len(data.sizes)))
+    for i_idx, ind in enumerate(data.industries):
+        if members[data.industry_margin[ind]] > 1:
+            for s_idx, size in enumerate(data.sizes):
+                if size != "organisation":
+                    out[i_idx, s_idx] = np.log(weights[ind])
+    return out
+
+
 def fit(data: CalibrationData) -> FrequencyFit:
     nA, nI, nS = len(data.attack_types), len(data.industries), len(data.sizes)
     a, i, s, w = (x.ravel() for x in np.indices((nA, nI, nS, 2)))
     E = exposure_matrix(data)
     years_by_window = np.array([data.years["cumulative"] - data.years["recent"], data.years["recent"]])
-    cells = Cells(a, i, s, w, E[i, s], years_by_window[w])
+    cells = Cells(a, i, s, w, E[i, s], years_by_window[w], weight_offsets(data)[i, s])
 
     margin_of_type = np.array([data.attack_margin[t] for t in data.attack_types])[a]
     groups = tuple(dict.fromkeys(data.industry_margin.values()))
@@ -124,5 +148,6 @@ def fit(data: CalibrationData) -> FrequencyFit:
     X = np.column_stack([c[1].astype(float) for c in columns])
     targets = np.array([c[2] for c in columns])
     live = cells.exposure > 0
-    glm = fit_poisson_margins(X[live], targets, np.log(cells.exposure[live] * cells.years[live]), names)
+    offset = np.log(cells.exposure[live] * cells.years[live]) + cells.weight_offset[live]
+    glm = fit_poisson_margins(X[live], targets, offset, names)
     return FrequencyFit(data, cells, X, glm, m)

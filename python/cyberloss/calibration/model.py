@@ -11,7 +11,16 @@ Rates are expected attack-type events per organisation per year, on the *publici
 (what JNSA counted) or on the *all-incidents* basis (publicised x the size's reporting
 factor).  Severities are the survey basis: response costs and liability per incident (JPY),
 without lost profit or internal effort (see ``cal.scope``).  The choices are documented in
-docs/MODEL_NOTES.md, section "Calibration".
+docs/MODEL_NOTES.md, sections "Calibration" and "Calibration v2".
+
+Calibration v2 (``_incidents``): on the all-incidents basis each incident is *major* (JNSA's
+severity) or *contained*; losses and downtimes scale with the organisation's headcount,
+normalised so that JNSA's publicised size mix keeps the survey mean and median; and a sixth
+attack type, ``minor``, carries the small incidents that never reach the press::
+
+    >>> cal.major_probability("ransomware", "sme")
+    >>> cal.major_severity("ransomware", "sme", employees=50)      # cyberloss.Lognormal, JPY
+    >>> cal.incident_parameters("manufacturing", "sme", employees=50)   # everything per type
 """
 from __future__ import annotations
 
@@ -26,11 +35,14 @@ import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
 from ..report.html import Described, escape
-from . import _frequency
+from . import _frequency, _incidents, _size
 from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
 from ._frequency import WINDOWS, FrequencyFit
+from ._incidents import MINOR, ContainedBranch, LognormalParameters, MinorIncidents
 
 BASES = ("publicised", "all")
+# "earlier" is the 2017-01..2022-06 window (5.5 years): cumulative = earlier + recent
+ALL_PERIODS = (*PERIODS, "earlier")
 
 
 @dataclass(frozen=True)
@@ -83,8 +95,11 @@ class Calibration(Described):
             raise ValueError(f"beta must be {frequency.glm.beta.size} finite coefficients "
                              f"({', '.join(frequency.glm.names)}), got {beta!r}")
         self._cell_rates = np.exp(frequency.log_rate(self._beta))   # per organisation-year
-        self._severities = dict(severities) if severities is not None else _survey_severities(data)
+        self._severities = _survey_severities(data)
+        if severities is not None:
+            self._severities.update(severities)
         self.parameter_draw = parameter_draw
+        self._major_bases: dict[tuple[str, str], LognormalParameters] = {}
 
     # ----- labels ---------------------------------------------------------------------------
     @property
@@ -118,17 +133,19 @@ class Calibration(Described):
         """Expected incidents of ``attack_type`` per organisation per year.
 
         ``period="cumulative"`` averages the 7.5-year window (5.5 earlier + 2 recent years);
-        ``"recent"`` is the 2022-07..2024-06 rate.  ``basis="all"`` multiplies the publicised
-        rate by the size's reporting factor.
+        ``"recent"`` is the 2022-07..2024-06 rate and ``"earlier"`` the 2017-01..2022-06 one.
+        ``basis="all"`` multiplies the publicised rate by the size's reporting factor.
         """
         a = self.data.attack_types.index(_check("attack_type", attack_type, self.data.attack_types))
         i = self.data.industries.index(_check("industry", industry, self.data.industries))
         s = self.data.sizes.index(_check("size", size, self.data.sizes))
         _check("basis", basis, BASES)
-        _check("period", period, PERIODS)
+        _check("period", period, ALL_PERIODS)
         early, recent = (float(self._cell_rates[self.frequency.cell_index(a, i, s, w)]) for w in (0, 1))
         if period == "recent":
             value = recent
+        elif period == "earlier":
+            value = early
         else:
             y = self.data.years
             value = ((y["cumulative"] - y["recent"]) * early + y["recent"] * recent) / y["cumulative"]
@@ -170,8 +187,12 @@ class Calibration(Described):
 
     # ----- severity -------------------------------------------------------------------------
     def severity_fit(self, attack_type: str, period: str = "cumulative") -> SeverityFit:
+        """The survey-basis lognormal of a type and period: JNSA's mean and median over the
+        publicised incidents of all sizes.  ``period="earlier"`` is the 2017-01..2022-06 window
+        (ransomware: derived from the cumulative and recent figures; other types: the
+        cumulative figure, no earlier figure being published)."""
         _check("attack_type", attack_type, self.data.attack_types)
-        _check("period", period, PERIODS)
+        _check("period", period, ALL_PERIODS)
         return self._severities[(attack_type, period)]
 
     def severity(self, attack_type: str, period: str = "cumulative", tail: Any = None):
@@ -209,6 +230,155 @@ class Calibration(Described):
             raise ValueError(f"tail threshold_quantile must be in (0, 1), got {q!r}")
         return xi, q
 
+    # ----- calibration v2: branches, size, minor incidents ----------------------------------
+    @property
+    def size_scale(self) -> _size.SizeScale:
+        """Loss and downtime multipliers ``(employees / 9.84) ** elasticity`` (assumptions
+        ``size.loss_elasticity``, ``size.downtime_elasticity``)."""
+        return _incidents.size_scale(self.data)
+
+    def class_employees(self, size: str) -> float:
+        """Mean headcount of a size class (census for large and SME; an assumption for 団体等)."""
+        _check("size", size, self.data.sizes)
+        return float(self.data.class_employees[size])
+
+    def publicised_size_mix(self, attack_type: str, period: str = "cumulative") -> dict[str, float]:
+        """Shares of the fitted publicised events of a type by size class in a period: the
+        mix over which JNSA's survey mean and median are kept exactly."""
+        a = self.data.attack_types.index(_check("attack_type", attack_type, self.data.attack_types))
+        windows = {"earlier": (0,), "recent": (1,), "cumulative": (0, 1)}[_check("period", period, ALL_PERIODS)]
+        c = self.frequency.cells
+        expected = self.frequency.expected(self._beta)
+        counts = {s: float(expected[(c.type == a) & (c.size == k) & np.isin(c.window, windows)].sum())
+                  for k, s in enumerate(self.data.sizes)}
+        total = sum(counts.values())
+        return {s: v / total for s, v in counts.items()}
+
+    def normalised_to_publicised_mix(self, attack_type: str, period: str, mean: float, median: float,
+                                     elasticity: float, what: str = "severity") -> LognormalParameters:
+        """The lognormal at the reference headcount (``mu0``, ``sigma0``) whose mixture over the
+        type's publicised size mix, each class shifted by ``elasticity ln(hbar_s / h_ref)``, has
+        the given mean and median (``_size.normalise``).  Used for the survey severity and, by
+        the incident model, for the interview-based downtime."""
+        mix = self.publicised_size_mix(attack_type, period)
+        sizes = list(mix)
+        offsets = self.size_scale.class_offsets(sizes, elasticity)
+        mu0, sigma0 = _size.normalise([mix[s] for s in sizes], offsets, mean, median,
+                                      f"{what} of {attack_type} ({period})")
+        return LognormalParameters(mu0, sigma0)
+
+    def major_severity_parameters(self, attack_type: str, period: str = "recent") -> LognormalParameters:
+        """Survey-basis loss of a major incident at the reference headcount (JPY)."""
+        key = (attack_type, period)
+        if key not in self._major_bases:
+            fit = self.severity_fit(attack_type, period)
+            self._major_bases[key] = self.normalised_to_publicised_mix(
+                attack_type, period, fit.mean, fit.median, self.size_scale.loss_elasticity)
+        return self._major_bases[key]
+
+    def _employees(self, size: str, employees: float | None) -> float:
+        return self.class_employees(size) if employees is None else float(employees)
+
+    def major_severity(self, attack_type: str, size: str, employees: float | None = None,
+                       period: str = "recent"):
+        """Survey-basis loss of a major (publicisable) incident at an organisation of ``size``
+        with ``employees`` (default: the class's mean headcount): ``cyberloss.Lognormal``, JPY.
+        Over the publicised size mix these reproduce JNSA's mean and median exactly."""
+        _check("size", size, self.data.sizes)
+        p = self.major_severity_parameters(attack_type, period).shifted(
+            self.size_scale.offset(self._employees(size, employees), self.size_scale.loss_elasticity))
+        return Lognormal(p.mu, p.sigma)
+
+    def major_probability(self, attack_type: str, size: str) -> float:
+        """P(major) of an incident of a JNSA attack type, all-incidents basis."""
+        _check("attack_type", attack_type, self.data.attack_types)
+        return _incidents.major_probability(self.data, attack_type, _check("size", size, self.data.sizes))
+
+    def publication_probability(self, attack_type: str, size: str) -> float:
+        """P(publicised | major) = 1 / (reporting factor x P(major))."""
+        _check("attack_type", attack_type, self.data.attack_types)
+        return _incidents.publication_probability(self.data, attack_type, _check("size", size, self.data.sizes))
+
+    def contained(self, attack_type: str) -> ContainedBranch:
+        """The contained branch's loss, downtime and effort at the reference headcount."""
+        return _incidents.contained(self.data, _check("attack_type", attack_type, self.data.attack_types))
+
+    def contained_severity(self, attack_type: str, size: str, employees: float | None = None):
+        """Survey-basis loss of a contained incident (``cyberloss.Lognormal``, JPY)."""
+        _check("size", size, self.data.sizes)
+        p = self.contained(attack_type).severity.shifted(
+            self.size_scale.offset(self._employees(size, employees), self.size_scale.loss_elasticity))
+        return Lognormal(p.mu, p.sigma)
+
+    def minor(self) -> MinorIncidents:
+        """The ``minor`` attack type at the reference headcount and industry weight 1."""
+        return _incidents.minor(self.data)
+
+    def minor_rate(self, industry: str, size: str, employees: float | None = None) -> float:
+        """Minor incidents per year (all-incidents basis; none are publicised)."""
+        _check("industry", industry, self.data.industries)
+        _check("size", size, self.data.sizes)
+        return _incidents.minor_rate(self.data, industry, size, self._employees(size, employees))
+
+    def minor_severity(self, size: str, employees: float | None = None):
+        """Survey-basis loss of a minor incident (``cyberloss.Lognormal``, JPY)."""
+        _check("size", size, self.data.sizes)
+        p = self.minor().severity.shifted(
+            self.size_scale.offset(self._employees(size, employees), self.size_scale.loss_elasticity))
+        return Lognormal(p.mu, p.sigma)
+
+    def incident_parameters(self, industry: str, size: str, employees: float | None = None,
+                            basis: str = "all", period: str = "recent") -> pd.DataFrame:
+        """Everything the incident model needs for one organisation, one row per (attack type,
+        branch): the JNSA types' ``major`` and ``contained`` branches and, on the
+        all-incidents basis, ``minor`` (on the publicised basis every incident is major and
+        minor incidents are absent).
+
+        Columns: ``rate`` (the type's incidents per year; JNSA types at the class level,
+        before the organisation's own headcount factor and controls; minor at ``employees``),
+        ``branch_probability``, ``publication_probability`` (P(publicised | branch)),
+        ``loss_mu``/``loss_sigma`` (survey-basis loss, ln JPY, at ``employees``),
+        ``downtime_mu``/``downtime_sigma`` (ln days; NaN for the major branch, whose downtime
+        is the type's interview-based distribution times ``downtime_scale``),
+        ``downtime_scale`` (size multiplier of downtime), ``effort_mean`` (person-months;
+        NaN for the major branch: the type's surveyed effort), ``share_affected`` (multiplies
+        the share of operations a downtime stops).
+        """
+        _check("basis", basis, BASES)
+        _check("period", period, ALL_PERIODS)
+        h = self._employees(_check("size", size, self.data.sizes), employees)
+        scale = self.size_scale
+        loss_shift = scale.offset(h, scale.loss_elasticity)
+        down_shift = scale.offset(h, scale.downtime_elasticity)
+        nan = math.nan
+        rows = []
+
+        def row(a, branch, rate, probability, published, loss, downtime, effort, share=1.0):
+            rows.append({"attack_type": a, "branch": branch, "basis": basis, "period": period,
+                         "employees": h, "rate": rate, "branch_probability": probability,
+                         "publication_probability": published, "loss_mu": loss.mu + loss_shift,
+                         "loss_sigma": loss.sigma,
+                         "downtime_mu": nan if downtime is None else downtime.mu + down_shift,
+                         "downtime_sigma": nan if downtime is None else downtime.sigma,
+                         "downtime_scale": math.exp(down_shift), "effort_mean": effort,
+                         "share_affected": share})
+
+        for a in self.data.attack_types:
+            rate = self.rate(a, industry, size, basis, period)
+            major = self.major_severity_parameters(a, period)
+            if basis == "publicised":
+                row(a, "major", rate, 1.0, 1.0, major, None, nan)
+                continue
+            p = self.major_probability(a, size)
+            row(a, "major", rate, p, self.publication_probability(a, size), major, None, nan)
+            c = self.contained(a)
+            row(a, "contained", rate, 1.0 - p, 0.0, c.severity, c.downtime, c.effort_mean)
+        if basis == "all":
+            m = self.minor()
+            row(MINOR, MINOR, self.minor_rate(industry, size, h), 1.0, 0.0, m.severity, m.downtime,
+                m.effort_mean, m.share_affected)
+        return pd.DataFrame(rows)
+
     # ----- model ----------------------------------------------------------------------------
     def default_model(self, industry: str, size: str, basis: str = "all", period: str = "recent",
                       tail: Any = None):
@@ -236,9 +406,10 @@ class Calibration(Described):
 
     # ----- provenance -----------------------------------------------------------------------
     def assumptions(self) -> pd.DataFrame:
-        """Every assumption used: key, value, quality, source, reasoning, overridden."""
-        rows = [{"key": a.key, "value": a.value, "quality": a.quality, "source": a.source,
-                 "reasoning": a.reasoning, "overridden": a.overridden}
+        """Every assumption used: key, value, its plausible range (low, high; None where no
+        range applies), quality, source, reasoning, overridden."""
+        rows = [{"key": a.key, "value": a.value, "low": a.low, "high": a.high, "quality": a.quality,
+                 "source": a.source, "reasoning": a.reasoning, "overridden": a.overridden}
                 for a in self.data.assumptions.values()]
         return pd.DataFrame(rows)
 
@@ -265,6 +436,24 @@ class Calibration(Described):
 
 
 def _survey_severities(data: CalibrationData) -> dict[tuple[str, str], SeverityFit]:
+    out = _survey_severities_by_period(data)
+    for a in data.attack_types:
+        if a == "ransomware" and (a, "recent") in data.survey and (a, "cumulative") in data.survey:
+            mean_a = data.assumptions["severity.ransomware.earlier_mean"]
+            median_a = data.assumptions["severity.ransomware.earlier_median"]
+            answers = max(data.survey[(a, "cumulative")].answers - data.survey[(a, "recent")].answers, 2)
+            out[(a, "earlier")] = SeverityFit(a, "earlier", mean_a.value * MAN_YEN, median_a.value * MAN_YEN,
+                                              answers, "derived" if mean_a.quality == median_a.quality == "derived"
+                                              else "assumption",
+                                              "severity.ransomware.earlier_mean, severity.ransomware.earlier_median")
+        else:
+            cum = out[(a, "cumulative")]
+            out[(a, "earlier")] = SeverityFit(a, "earlier", cum.mean, cum.median, cum.answers, cum.quality,
+                                              f"{cum.source} (cumulative figure; no earlier-window figure)")
+    return out
+
+
+def _survey_severities_by_period(data: CalibrationData) -> dict[tuple[str, str], SeverityFit]:
     out = {}
     for a in data.attack_types:
         for period in PERIODS:

@@ -19,9 +19,9 @@ import os
 import sys
 
 from .._files import OutputError
-from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate
+from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate, validate
 
-SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "bcp": bcp,
+SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
                "scenario": scenario, "quote": quote, "portfolio": portfolio}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)

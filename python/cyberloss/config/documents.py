@@ -358,12 +358,14 @@ CALIBRATION = Table("", (
     Table("interactions", (), other=_record("interaction", ("value", "attack_margin", "dimension",
                                                             "category"),
                                             ("source", "quality", "note"))),
-    Table("exposure", tuple(_record(k, *_ENTRY) for k in ("large", "sme", "enterprises_total"))),
+    Table("exposure", tuple(_record(k, *_ENTRY) for k in ("large", "sme", "enterprises_total",
+                                                          "employees_large", "employees_sme"))),
     Table("severity", (Field("unit", "any", "unit of the amounts", default=None),),
           other=Table("attack_type", (), other=_record("period", ("mean", "median", "answers"),
                                                         ("source", "quality", "note")))),
     _record("severity_scope", ("includes", "excludes"), ("source", "quality", "note")),
     Table("assumptions", (), other=Table("assumption", (
-        Field("value", "any", "", default=None), Field("allowed", "list", "", item=_TEXT, default=()),
+        *(Field(k, "any", "", default=None) for k in ("value", "low", "high")),
+        Field("allowed", "list", "", item=_TEXT, default=()),
         *(Field(k, "text", "", default="") for k in ("quality", "source", "reasoning"))))),
 ), "the calibration data file (data/jnsa2025.json)", noun="key")

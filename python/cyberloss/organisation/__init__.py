@@ -8,11 +8,11 @@ simulation with common random numbers).
 """
 from __future__ import annotations
 
-from . import bcp, components, scenario
+from . import bcp, components, incident, scenario
 from .bcp import BcpComparison, BcpPlan, Variant, compare, default_variants, run_plan
 from .components import COMPONENTS, ComponentData
 from .controls import Controls
-from .incident import TypeParameters, incident_model, incident_type
+from .incident import TypeParameters, TypeSpec, attack_types, incident_model, incident_type
 from .profile import PROFILE_KEYS, OrganisationProfile, check_tables, data_from_document
 from .scenario import Scenario, ScenarioResult
 from .simulate import (
@@ -31,7 +31,7 @@ from .simulate import (
 __all__ = ["BCP_BYTES_PER_EVENT_KEPT", "BCP_BYTES_PER_EVENT_WORKING", "BCP_BYTES_PER_YEAR",
            "COMPONENTS", "QUOTE_BYTES_PER_EVENT", "QUOTE_BYTES_PER_YEAR", "PROFILE_KEYS",
            "BcpComparison", "BcpPlan", "ComponentData", "Controls", "OrganisationProfile",
-           "OrganisationSimulation", "Scenario", "ScenarioResult", "TypeParameters", "Variant",
-           "bcp", "bcp_bytes", "check_tables", "compare", "components", "data_from_document",
-           "default_variants", "expected_events", "incident_model", "incident_type",
+           "OrganisationSimulation", "Scenario", "ScenarioResult", "TypeParameters", "TypeSpec",
+           "Variant", "attack_types", "bcp", "bcp_bytes", "check_tables", "compare", "components", "data_from_document",
+           "default_variants", "expected_events", "incident", "incident_model", "incident_type",
            "organisation_model", "run_plan", "scenario", "simulate_organisation"]

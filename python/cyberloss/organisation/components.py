@@ -184,10 +184,12 @@ def _check(data: ComponentData) -> None:
     _ = data.dispersion, data.max_downtime_days      # the properties check as they read
     for t in data.attack_types:
         data.mean_shares(t)
-        data.downtime(t)
-        data.closure(t)
-        data.affects(t)
-        data.effort(t)
+        if t in data.raw["downtime"]:     # minor incidents: recovery and effort from the calibration
+            data.downtime(t)
+            data.closure(t)
+            data.affects(t)
+        if t in data.raw["effort"]:
+            data.effort(t)
         rec = data.records(t)
         for key in ("exposure_probability", "exposed_share", "gift_probability"):
             check.number(f"records.by_type.{t}.{key}", rec[key], 0.0, 1.0)

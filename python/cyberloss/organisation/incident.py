@@ -5,14 +5,41 @@ effort: ``data/components.json``) and ``IncidentFactors`` (the profile's control
 operations affected, records held, daily gross profit, labour cost), and the frequency factor
 (controls, web exposure, size exposure).  The C++ ``IncidentModel`` then prices each simulated
 incident (``include/cyberloss/incident.hpp`` documents the formulas and random streams).
+
+Calibration v2 passes down through :func:`attack_types`: for an organisation of ``industry``,
+size class ``size`` and ``employees``, on a basis and a period, one :class:`TypeSpec` per
+attack type, in the model's order (the five JNSA types, then ``minor`` on the all-incidents
+basis):
+
+* the rate per year before the profile's own factors (JNSA types: ``cal.rate``, the class
+  level, which the profile's headcount, web exposure and controls multiply; ``minor``:
+  ``cal.minor_rate`` at ``employees``, which only the controls multiply);
+* the survey-basis loss the engine draws: the major severity at the reference headcount
+  ``LN(mu0, sigma0)`` (``cal.major_severity_parameters``), with ``severity_scale`` =
+  ``(employees / h_ref) ** e_L``; ``minor``: its own lognormal at the reference headcount;
+* the core ``IncidentType``: the component data's shares, records and interview downtime
+  (lognormal types normalised to the publicised size mix when ``e_D > 0``), plus on the
+  all-incidents basis the contained branch (``contained.<type>.*``: loss, downtime, effort
+  mean; the effort's spread is the type's), and for ``minor`` the calibrated recovery time and
+  effort;
+* ``major_probability`` (``cal.major_probability``; 1 on the publicised basis and for
+  ``minor``), ``downtime_scale`` (``(employees / h_ref) ** e_D``; 1 for the card-payment
+  suspension, which the card companies set) and ``share_affected`` (1; ``minor``:
+  ``minor.share_affected``, a multiplier of the profile's share of operations affected).
+
+With the size elasticities at 0 and on the publicised basis this is calibration v1's model
+bit for bit (the same lognormals, scales of exactly 1, no BRANCH draws; tested).
 """
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from .. import _core
+from ..calibration import BASES, MINOR, Calibration
+from ..distributions import Lognormal
 from . import components as comp
 from .profile import OrganisationProfile
 
@@ -47,6 +74,11 @@ class TypeParameters:
                     severity[comp.RESPONSE.index(component)] *= comp.factor(
                         value, f"controls.{control}.severity.{key}.{component}")
         down *= profile.controls.downtime_scale
+        if attack_type == MINOR:
+            # the calibrated minor rate already scales with headcount; no records exposed in
+            # bulk; the share of operations stopped is the calibration's minor.share_affected
+            # times it_dependency (TypeSpec.share_affected)
+            return cls(attack_type, freq, down, tuple(severity), effort, profile.it_dependency, None)
         default_ec = data.default("ec_share", profile.industry, profile.size)[0]
         freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
         freq *= data.size_exposure_factor(profile.size, profile.employees)
@@ -54,13 +86,15 @@ class TypeParameters:
         return cls(attack_type, freq, down, tuple(severity), effort,
                    getattr(profile, data.affects(attack_type)), profile.records_held(records_kind))
 
+    @classmethod
+    def neutral(cls, attack_type: str) -> "TypeParameters":
+        """No controls, no operations affected, no records held."""
+        return cls(attack_type, 1.0, 1.0, (1.0,) * len(comp.RESPONSE), 1.0, 0.0, None)
+
     def factors(self, profile: OrganisationProfile, severity_scale: float = 1.0) -> _core.IncidentFactors:
-        """The core's IncidentFactors of this type for ``profile``."""
-        return _core.IncidentFactors(
-            severity_factor=list(self.severity_factor), downtime_factor=self.downtime_factor,
-            effort_factor=self.effort_factor, share_affected=self.share_affected,
-            records_held=self.records_held, daily_gross_profit=profile.daily_gross_profit,
-            labour_cost_month=profile.labour_cost_month, severity_scale=severity_scale)
+        """The core's IncidentFactors of this type for ``profile`` (calibration v1: no branch,
+        no size scale of downtime)."""
+        return factors(None, self, profile, severity_scale)
 
 
 def _factor(spec: Mapping[str, Any], kind: str, attack_type: str, control: str) -> float:
@@ -72,32 +106,130 @@ def _factor(spec: Mapping[str, Any], kind: str, attack_type: str, control: str) 
     return value
 
 
-def incident_type(data: comp.ComponentData, attack_type: str,
+@dataclasses.dataclass(frozen=True)
+class TypeSpec:
+    """One attack type of one organisation, before the profile's own factors."""
+
+    name: str
+    rate: float
+    severity_mu: float
+    severity_sigma: float
+    incident_type: _core.IncidentType
+    severity_scale: float
+    downtime_scale: float
+    major_probability: float
+    share_affected: float
+    severity_quality: str
+    severity_source: str
+
+    def severity(self) -> Lognormal:
+        return Lognormal(self.severity_mu, self.severity_sigma)
+
+
+def incident_type(data: comp.ComponentData, attack_type: str, downtime: Any = None,
+                  effort: tuple[float, float] | None = None, contained: Any = None,
                   closure_days: float | None = None) -> _core.IncidentType:
-    """The core's IncidentType of ``attack_type`` from the component data (``closure_days``
-    replaces the data's closure of a card leak)."""
-    closure = data.closure(attack_type)
+    """The core's IncidentType of ``attack_type``: the component data's shares and records,
+    the given downtime law (default: the data's) and effort ``(mean, sigma)`` (default: the
+    data's), the contained branch if given; ``closure_days`` replaces the data's closure of a
+    card leak."""
+    closure = data.closure(attack_type) if attack_type in data.raw["downtime"] else None
     if closure is not None and closure_days is not None:
         closure = (closure_days, closure[1])
     rec = data.records(attack_type)
-    effort_mean, effort_sigma = data.effort(attack_type)
+    effort_mean, effort_sigma = data.effort(attack_type) if effort is None else effort
     return _core.IncidentType(
         name=attack_type, mean_shares=data.mean_shares(attack_type), dispersion=data.dispersion,
-        downtime=data.downtime(attack_type), max_downtime_days=data.max_downtime_days,
+        downtime=data.downtime(attack_type) if downtime is None else downtime,
+        max_downtime_days=data.max_downtime_days,
         effort_mean=effort_mean, effort_sigma=effort_sigma,
         exposure_probability=float(rec["exposure_probability"]),
         exposed_share=float(rec["exposed_share"]), gift_probability=float(rec["gift_probability"]),
         record_driven=list(rec["record_driven"]),
         **{comp.UNIT_COSTS[c]: data.unit_cost(comp.UNIT_COSTS[c]) for c in comp.RECORD_DRIVEN},
         closure_days=None if closure is None else closure[0],
-        card_sales_lost_share=0.0 if closure is None else closure[1])
+        card_sales_lost_share=0.0 if closure is None else closure[1],
+        contained=contained)
+
+
+def _major_downtime(cal: Calibration, data: comp.ComponentData, a: str,
+                    period: str) -> tuple[_core.DowntimeDistribution, bool]:
+    """The major branch's downtime law at the reference headcount and whether it scales."""
+    law = data.downtime(a)
+    e = cal.size_scale.downtime_elasticity
+    if law.is_card_suspension:
+        return law, False
+    if e == 0.0:
+        return law, True
+    median = float(data.raw["downtime"][a]["median"])
+    base = cal.normalised_to_publicised_mix(a, period, law.mean(), median, e, "downtime")
+    return _core.DowntimeDistribution.lognormal(base.median, base.sigma), True
+
+
+def attack_types(cal: Calibration, data: comp.ComponentData, industry: str, size: str,
+                 employees: float | None = None, basis: str = "all",
+                 period: str = "recent") -> list[TypeSpec]:
+    """Every attack type of an organisation (see the module docstring)."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+    h = cal.class_employees(size) if employees is None else float(employees)
+    scale = cal.size_scale
+    loss_scale = math.exp(scale.offset(h, scale.loss_elasticity))
+    down_scale = math.exp(scale.offset(h, scale.downtime_elasticity))
+    out = []
+    for a in cal.attack_types:
+        major = cal.major_severity_parameters(a, period)
+        fit = cal.severity_fit(a, period)
+        downtime, scales = _major_downtime(cal, data, a, period)
+        contained = None
+        p_major = 1.0
+        if basis == "all":
+            c = cal.contained(a)
+            contained = _core.ContainedBranch(
+                loss_median=c.severity.median, loss_sigma=c.severity.sigma,
+                downtime=_core.DowntimeDistribution.lognormal(c.downtime.median, c.downtime.sigma),
+                effort_mean=c.effort_mean, effort_sigma=data.effort(a)[1])
+            p_major = cal.major_probability(a, size)
+        out.append(TypeSpec(
+            a, cal.rate(a, industry, size, basis, period), major.mu, major.sigma,
+            incident_type(data, a, downtime=downtime, contained=contained), loss_scale,
+            down_scale if scales else 1.0, p_major, 1.0, fit.quality,
+            f"{fit.source}; major incidents, size-normalised (calibration v2)"))
+    if basis == "all":
+        m = cal.minor()
+        out.append(TypeSpec(
+            MINOR, cal.minor_rate(industry, size, h), m.severity.mu, m.severity.sigma,
+            incident_type(data, MINOR,
+                          downtime=_core.DowntimeDistribution.lognormal(m.downtime.median, m.downtime.sigma),
+                          effort=(m.effort_mean, m.effort_sigma)),
+            loss_scale, down_scale, 1.0, m.share_affected, "derived",
+            "minor.severity_median, minor.severity_sigma (IPA2024, calibration v2)"))
+    return out
+
+
+def factors(spec: TypeSpec | None = None, params: TypeParameters | None = None,
+            profile: OrganisationProfile | None = None,
+            severity_scale: float | None = None) -> _core.IncidentFactors:
+    """The core's IncidentFactors: calibration v2's size scales, branch probability and share
+    multiplier of ``spec`` (None: calibration v1, all 1) with a profile's factors ``params``
+    (None: no controls, no operations affected, no records held) and its daily gross profit
+    and labour cost (``profile`` None: 0).  ``severity_scale`` replaces the spec's."""
+    p = TypeParameters.neutral(spec.name if spec else "") if params is None else params
+    if severity_scale is None:
+        severity_scale = spec.severity_scale if spec else 1.0
+    return _core.IncidentFactors(
+        severity_factor=list(p.severity_factor), downtime_factor=p.downtime_factor,
+        effort_factor=p.effort_factor,
+        share_affected=p.share_affected * (spec.share_affected if spec else 1.0),
+        records_held=p.records_held,
+        daily_gross_profit=profile.daily_gross_profit if profile else 0.0,
+        labour_cost_month=profile.labour_cost_month if profile else 0.0,
+        severity_scale=severity_scale, downtime_scale=spec.downtime_scale if spec else 1.0,
+        major_probability=spec.major_probability if spec else 1.0)
 
 
 def incident_model(profile: OrganisationProfile, attack_type: str) -> _core.IncidentModel:
-    """The core's IncidentModel of one attack type for ``profile``."""
+    """The core's IncidentModel of one attack type for ``profile`` (calibration v1's type: the
+    component data's laws, no contained branch, no size scales)."""
     params = TypeParameters.for_profile(profile, attack_type)
     return _core.IncidentModel(incident_type(profile.data, attack_type), params.factors(profile))
-
-
-def incident_models(profile: OrganisationProfile, attack_types: Sequence[str]) -> list[_core.IncidentModel]:
-    return [incident_model(profile, t) for t in attack_types]

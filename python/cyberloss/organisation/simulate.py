@@ -1,19 +1,21 @@
 """One organisation's simulated incidents, component by component (the C++ core's pipeline).
 
-``simulate_organisation`` passes the calibrated model (rates by industry and size times the
-controls' frequency factors, survey-basis severities) and the incident models (components,
-downtime, effort: :mod:`.incident`) down to ``_core.simulate_organisation`` once; the core
-draws every count, loss, downtime and share on the package's streams (docs/DESIGN.md): the
-engine draws counts and survey-basis losses, and each event (year, type index t, k) takes its
-downtime from DOWNTIME draw k of stream t, its effort from EFFORT draw k and its component
-shares from COMPONENTS draws 16k .. 16k+15.  Two profiles simulated with the same seed share
-their random numbers.
+``simulate_organisation`` passes the calibrated model and the incident models down to
+``_core.simulate_organisation`` once.  The attack types are calibration v2's
+(:func:`.incident.attack_types`): on the all-incidents basis the five JNSA types, each
+incident major or contained, and minor incidents; on the publicised basis the five JNSA types,
+every incident major.  Frequencies are the calibrated rates times the profile's factors
+(headcount, web exposure, controls).  The core draws every count, loss, downtime and share on
+the package's streams (docs/DESIGN.md): the engine draws counts and survey-basis losses, and
+each event (year, type index t, k) takes its branch from BRANCH draws 2k, 2k+1 of stream t
+(none when P(major) = 1), its downtime from DOWNTIME draw k, its effort from EFFORT draw k and
+its component shares from COMPONENTS draws 16k .. 16k+15.  Two profiles simulated with the
+same seed share their random numbers.
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ from ..distributions import Poisson
 from ..engine import AttackType, Model
 from ..report import progress as report_progress
 from . import components as comp
-from .incident import TypeParameters, incident_type
+from .incident import TypeParameters, TypeSpec, attack_types, factors
 from .profile import OrganisationProfile
 
 
@@ -193,23 +195,32 @@ def organisation_model(profile: OrganisationProfile, basis: str = "all", period:
                        ) -> tuple[Model, list, dict[str, float]]:
     """The engine model, the core incident models and the rates that
     :func:`simulate_organisation` uses for ``profile``."""
+    return _organisation_model(profile, basis, period, calibration)[1:]
+
+
+def _organisation_model(profile: OrganisationProfile, basis: str, period: str,
+                        calibration: Calibration | None
+                        ) -> tuple[list[TypeSpec], Model, list, dict[str, float]]:
     cal = load_calibration() if calibration is None else calibration
-    types = list(cal.attack_types)
-    params = [TypeParameters.for_profile(profile, t) for t in types]
-    rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor
-             for t, p in zip(types, params)}
-    model = Model([AttackType(t, Poisson(rates[t]), cal.severity(t, period=period)) for t in types])
-    incidents = [_core.IncidentModel(incident_type(profile.data, t), p.factors(profile))
-                 for t, p in zip(types, params)]
-    return model, incidents, rates
+    specs = _specs(profile, basis, period, cal)
+    params = {s.name: TypeParameters.for_profile(profile, s.name) for s in specs}
+    rates = {s.name: s.rate * params[s.name].frequency_factor for s in specs}
+    model = Model([AttackType(s.name, Poisson(rates[s.name]), s.severity()) for s in specs])
+    incidents = [_core.IncidentModel(s.incident_type, factors(s, params[s.name], profile)) for s in specs]
+    return specs, model, incidents, rates
+
+
+def _specs(profile: OrganisationProfile, basis: str, period: str, cal: Calibration) -> list[TypeSpec]:
+    return attack_types(cal, profile.data, profile.industry, profile.size, profile.employees,
+                        basis, period)
 
 
 def expected_events(profile: OrganisationProfile, years: int, basis: str = "all",
                     period: str = "recent", calibration: Calibration | None = None) -> float:
     """Expected number of incidents in ``years`` simulated years of ``profile``."""
     cal = load_calibration() if calibration is None else calibration
-    rate = sum(cal.rate(t, profile.industry, profile.size, basis=basis, period=period)
-               * TypeParameters.for_profile(profile, t).frequency_factor for t in cal.attack_types)
+    rate = sum(s.rate * TypeParameters.for_profile(profile, s.name).frequency_factor
+               for s in _specs(profile, basis, period, cal))
     return float(years) * rate
 
 
@@ -219,9 +230,9 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
                           progress: bool | Callable[[int, int], None] = False) -> OrganisationSimulation:
     """Simulate ``years`` independent years of incidents for ``profile``.
 
-    Frequencies come from the calibration (``cal.rate``) times the controls' frequency factors;
-    survey-basis losses from ``cal.severity``; the components of each incident from the core's
-    incident model.  The result depends only on (profile, calibration, seed, years), not on
+    The attack types, rates and survey-basis losses are calibration v2's (module docstring);
+    the components, downtime and branch of each incident come from the core's incident
+    model.  The result depends only on (profile, calibration, seed, years), not on
     ``threads``.  ``progress=True`` prints the years done on stderr.  The result's
     ``warnings`` are the survey-basis model's reliability warnings for ``years``
     (``Model.reliability_warnings``).
@@ -229,25 +240,29 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     if not isinstance(profile, OrganisationProfile):
         raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
     n = check.positive_int("years", years)
-    cal = load_calibration() if calibration is None else calibration
-    model, incidents, rates = organisation_model(profile, basis, period, cal)
+    specs, model, incidents, rates = _organisation_model(profile, basis, period, calibration)
     table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
                                         0, 0, report_progress.callback(progress))
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
-                                  functools.partial(_provenance, cal, profile.data, list(cal.attack_types),
-                                                    rates, basis, period),
+                                  functools.partial(_provenance, specs, profile.data, rates, basis, period),
                                   model.reliability_warnings(n))
 
 
-def _provenance(cal: Any, data: comp.ComponentData, types: Sequence[str], rates: Mapping[str, float],
+def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
                 basis: str, period: str) -> pd.DataFrame:
     rows = []
-    for t in types:
-        fit = cal.severity_fit(t, period)
+    for spec in specs:
+        t = spec.name
         row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
-               "severity_mean": fit.mean, "severity_quality": fit.quality, "severity_source": fit.source}
+               "major_probability": spec.major_probability,
+               "severity_mean": float(spec.severity().mean()) * spec.severity_scale,
+               "severity_quality": spec.severity_quality, "severity_source": spec.severity_source}
         for section in ("shares", "downtime", "effort"):
-            spec = data.raw[section][t]
-            row[f"{section}_quality"], row[f"{section}_source"] = spec["quality"], spec["source"]
+            if t in data.raw[section]:
+                row[f"{section}_quality"] = data.raw[section][t]["quality"]
+                row[f"{section}_source"] = data.raw[section][t]["source"]
+            else:
+                row[f"{section}_quality"] = "derived"
+                row[f"{section}_source"] = f"minor.{section} (IPA2024, calibration v2)"
         rows.append(row)
     return pd.DataFrame(rows).set_index("attack_type")

@@ -247,6 +247,18 @@ def event_components(
     return out
 
 
+def v1_model(profile: OrganisationProfile, basis: str, period: str,
+             cal: Any) -> tuple[cl.Model, list[TypeParameters]]:
+    """Calibration v1's engine model of ``profile`` (the five JNSA types at ``cal.rate`` times
+    the frequency factors, the survey lognormals) and each type's parameters."""
+    types = list(cal.attack_types)
+    params = [TypeParameters.for_profile(profile, t) for t in types]
+    model = cl.Model([cl.AttackType(t, cl.Poisson(cal.rate(t, profile.industry, profile.size, basis=basis,
+                                                             period=period) * p.frequency_factor),
+                                    cal.severity(t, period=period)) for t, p in zip(types, params)])
+    return model, params
+
+
 def simulate_organisation(
     profile: OrganisationProfile,
     years: int,
@@ -268,12 +280,7 @@ def simulate_organisation(
         raise ValueError(f"years must be a whole number >= 1, got {years!r}")
     if calibration is None:
         calibration = load_calibration()
-    cal = calibration
-    types = list(cal.attack_types)
-    params = [TypeParameters.for_profile(profile, t) for t in types]
-    rates = {t: cal.rate(t, profile.industry, profile.size, basis=basis, period=period) * p.frequency_factor
-             for t, p in zip(types, params)}
-    model = cl.Model([cl.AttackType(t, cl.Poisson(rates[t]), cal.severity(t, period=period)) for t in types])
+    model, params = v1_model(profile, basis, period, calibration)
     res = cl.simulate(model, years=int(years), seed=seed, threads=threads, events=True)
     ev = res.events
     year = np.asarray(ev["year"], dtype=np.int64)
@@ -298,7 +305,7 @@ def simulate_organisation(
 
     events = pd.DataFrame({
         "year": year,
-        "attack_type": pd.Categorical.from_codes(type_idx, categories=types),
+        "attack_type": pd.Categorical.from_codes(type_idx, categories=[p.attack_type for p in params]),
         "k": k,
         "downtime_days": columns["downtime_days"],
         **{c: columns[c] for c in comp.COMPONENTS},

@@ -1,0 +1,138 @@
+"""Per-incident loss and downtime by the organisation's size, normalised to JNSA's size mix.
+
+An incident at an organisation of ``h`` employees has its loss (and downtime) multiplied by
+``(h / h_ref) ** e`` (``e``: the elasticity, an assumption; ``h_ref``: the SME class's mean
+headcount).  A publicised incident of attack type ``a`` at an organisation of size class ``s``
+then has the loss ``LN(mu0 + e ln(hbar_s / h_ref), sigma0)``, where ``hbar_s`` is the class's
+mean headcount (the headcount at which the class's calibrated rate applies).
+
+JNSA's survey mean ``M`` and median ``m`` describe the publicised incidents of all sizes
+together, a mixture over the classes with weights ``w_s`` (the fitted publicised counts of
+the type by size).  :func:`normalise` solves for ``(mu0, sigma0)`` so that this mixture has
+mean ``M`` and median ``m`` exactly:
+
+    sum_s w_s exp(mu0 + c_s + sigma0^2 / 2) = M           =>  mu0 = ln M - sigma0^2/2 - ln sum_s w_s e^{c_s}
+    sum_s w_s Phi((ln m - mu0 - c_s) / sigma0) = 1/2      (one equation in sigma0, by bisection)
+
+with ``c_s = e ln(hbar_s / h_ref)``.  With ``e = 0`` every ``c_s`` is 0 and the solution is the
+survey's own lognormal, ``sigma0 = sqrt(2 ln(M / m))``, ``mu0 = ln m`` (returned in closed form,
+so switching the size effect off gives back today's numbers bit for bit).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+SQRT2 = math.sqrt(2.0)
+
+
+def normal_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / SQRT2)
+
+
+def lognormal_sf(x: float, mu: float, sigma: float) -> float:
+    """P(X >= x) for X ~ LN(mu, sigma); x > 0."""
+    if sigma == 0.0:
+        return 1.0 if math.log(x) <= mu else 0.0
+    return normal_cdf((mu - math.log(x)) / sigma)
+
+
+def lognormal_capped_mean(mu: float, sigma: float, cap: float) -> float:
+    """E[min(X, cap)] for X ~ LN(mu, sigma):
+    ``e^{mu + sigma^2/2} Phi((ln cap - mu - sigma^2) / sigma) + cap (1 - Phi((ln cap - mu) / sigma))``."""
+    z = (math.log(cap) - mu) / sigma
+    return math.exp(mu + 0.5 * sigma * sigma) * normal_cdf(z - sigma) + cap * normal_cdf(-z)
+
+
+@dataclass(frozen=True)
+class SizeScale:
+    """Loss and downtime multipliers ``(employees / reference) ** elasticity``."""
+
+    loss_elasticity: float
+    downtime_elasticity: float
+    reference_employees: float            # the SME class's mean headcount
+    class_employees: Mapping[str, float]  # mean headcount per size class
+
+    def offset(self, employees: float, elasticity: float) -> float:
+        """``elasticity * ln(employees / reference)``: the shift of the log-loss or log-downtime."""
+        if not (math.isfinite(employees) and employees > 0):
+            raise ValueError(f"employees must be a finite number > 0, got {employees!r}")
+        return elasticity * math.log(employees / self.reference_employees)
+
+    def loss(self, employees: float) -> float:
+        return math.exp(self.offset(employees, self.loss_elasticity))
+
+    def downtime(self, employees: float) -> float:
+        return math.exp(self.offset(employees, self.downtime_elasticity))
+
+    def class_offsets(self, sizes: Sequence[str], elasticity: float) -> list[float]:
+        return [self.offset(self.class_employees[s], elasticity) for s in sizes]
+
+
+def mixture_sf(x: float, weights: Sequence[float], mus: Sequence[float], sigma: Sequence[float] | float) -> float:
+    """P(X >= x) for a mixture of lognormals (weights summing to 1)."""
+    sigmas = [sigma] * len(mus) if isinstance(sigma, (int, float)) else list(sigma)
+    return sum(w * lognormal_sf(x, mu, s) for w, mu, s in zip(weights, mus, sigmas))
+
+
+def mixture_median(weights: Sequence[float], mus: Sequence[float], sigmas: Sequence[float]) -> float:
+    """The median of a lognormal mixture, by bisection on the log scale."""
+    lo = min(m - 10.0 * s for m, s in zip(mus, sigmas))
+    hi = max(m + 10.0 * s for m, s in zip(mus, sigmas))
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mixture_sf(math.exp(mid), weights, mus, sigmas) > 0.5:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13:
+            break
+    return math.exp(0.5 * (lo + hi))
+
+
+def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
+              median: float, what: str = "severity") -> tuple[float, float]:
+    """``(mu0, sigma0)``: the lognormal at offset 0 whose mixture over ``offsets`` with
+    ``weights`` has the given mean and median (see the module docstring).
+
+    Raises ValueError naming ``what`` when no lognormal does (the offsets spread the classes
+    further apart than the survey's mean/median ratio allows)."""
+    total = float(sum(weights))
+    if total <= 0 or any(w < 0 for w in weights):
+        raise ValueError(f"{what}: size-mix weights must be >= 0 and not all 0, got {list(weights)}")
+    if not (mean > median > 0):
+        raise ValueError(f"{what}: need mean > median > 0, got mean {mean!r}, median {median!r}")
+    w = [x / total for x in weights]
+    if all(c == offsets[0] for c in offsets):
+        sigma0 = math.sqrt(2.0 * math.log(mean / median))
+        return math.log(median) - offsets[0], sigma0
+    log_scale = math.log(sum(wi * math.exp(c) for wi, c in zip(w, offsets)))
+    log_m = math.log(median)
+
+    def excess(sigma: float) -> float:
+        mu0 = math.log(mean) - 0.5 * sigma * sigma - log_scale
+        return sum(wi * normal_cdf((log_m - mu0 - c) / sigma) for wi, c in zip(w, offsets)) - 0.5
+
+    # The root continuing the e = 0 solution is the largest sigma0 where the excess changes
+    # sign: above it the mixture is too spread and its median falls below m.  (Small sigma0 may
+    # have a second, degenerate root when most of the weight sits below m as near point masses.)
+    grid = [20.0 * 10.0 ** (-k / 50.0) for k in range(451)]     # 20 down to 2e-8
+    lo = next((g for g in grid[1:] if excess(g) < 0.0), None)
+    if lo is None or excess(grid[0]) < 0.0:
+        spread = max(offsets) - min(offsets)
+        raise ValueError(
+            f"{what}: no lognormal reproduces the survey mean {mean:g} and median {median:g} over "
+            f"the size mix: the size classes' log-scales differ by up to {spread:.3g}, more than the "
+            "mean/median ratio allows (lower the size elasticity)")
+    hi = grid[grid.index(lo) - 1]
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) < 0.0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-15:
+            break
+    sigma0 = 0.5 * (lo + hi)
+    return math.log(mean) - 0.5 * sigma0 * sigma0 - log_scale, sigma0
