@@ -37,6 +37,12 @@ DAYS_PER_YEAR = 365.0
 FORMAT = "cyberloss-components/1"
 
 
+# the parameters of each downtime law, in the order of the core's constructors
+DOWNTIME_PARAMETERS = {"lognormal": ("median", "sigma"),
+                       "card_suspension": ("long_probability", "long_start", "long_excess_mean",
+                                           "short_median", "short_sigma")}
+
+
 @dataclasses.dataclass(frozen=True)
 class ComponentData:
     """The contents of ``components.json`` (after overrides), with typed accessors."""
@@ -62,16 +68,22 @@ class ComponentData:
     def downtime(self, attack_type: str):
         """The type's downtime distribution (days, before controls): the core's
         ``DowntimeDistribution`` (a lognormal, or the card-suspension mixture)."""
+        kind, values = self.downtime_parameters(attack_type)
         spec = self._section("downtime", attack_type)
-        where = f"downtime.{attack_type}"
-        with check.located(where, set(spec)):
-            if spec["distribution"] == "lognormal":
-                return _core.DowntimeDistribution.lognormal(spec["median"], spec["sigma"])
-            if spec["distribution"] == "card_suspension":
-                return _core.DowntimeDistribution.card_suspension(
-                    *(spec[k] for k in ("long_probability", "long_start", "long_excess_mean",
-                                        "short_median", "short_sigma")))
-        raise ValueError(f"{where}.distribution unknown: {spec['distribution']!r}")
+        with check.located(f"downtime.{attack_type}", set(spec)):
+            if kind == "lognormal":
+                return _core.DowntimeDistribution.lognormal(values["median"], values["sigma"])
+            return _core.DowntimeDistribution.card_suspension(**values)
+
+    def downtime_parameters(self, attack_type: str) -> tuple[str, dict[str, float]]:
+        """The kind of the type's downtime law and its parameters as the data file gives them
+        (lognormal: median, sigma; card_suspension: long_probability, long_start,
+        long_excess_mean, short_median, short_sigma); :meth:`downtime` checks them."""
+        spec = self._section("downtime", attack_type)
+        kind = spec["distribution"]
+        if kind not in DOWNTIME_PARAMETERS:
+            raise ValueError(f"downtime.{attack_type}.distribution unknown: {kind!r}")
+        return kind, {k: spec[k] for k in DOWNTIME_PARAMETERS[kind]}
 
     def closure(self, attack_type: str) -> tuple[float, float] | None:
         """(closure days, share of sales lost after reopening) where the site reopens with cards

@@ -161,7 +161,7 @@ def _major_downtime(cal: Calibration, data: comp.ComponentData, a: str,
         return law, False
     if e == 0.0:
         return law, True
-    median = float(data.raw["downtime"][a]["median"])
+    median = float(data.downtime_parameters(a)[1]["median"])
     base = cal.normalised_to_publicised_mix(a, period, law.mean(), median, e, "downtime")
     return _core.DowntimeDistribution.lognormal(base.median, base.sigma), True
 

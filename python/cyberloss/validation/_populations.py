@@ -50,9 +50,11 @@ class LognormalDaysLaw:
 
 @dataclass(frozen=True)
 class FixedDaysLaw:
-    """A downtime distribution object with ``sf`` and ``mean`` (the card-payment suspension)."""
+    """A downtime distribution object with ``sf`` and ``mean`` (the card-payment suspension:
+    the core's law and its parameters)."""
 
     law: Any
+    parameters: Mapping[str, float]
     cap: float
 
     def sf(self, days: float) -> float:
@@ -60,10 +62,9 @@ class FixedDaysLaw:
 
     def mean(self) -> float:
         # the suspension's exponential tail beyond the cap: E[(D - cap)+] = q m exp(-(cap - start) / m)
-        law = self.law
-        beyond = (law.long_probability * law.long_excess_mean
-                  * math.exp(-(self.cap - law.long_start) / law.long_excess_mean)) if self.cap > law.long_start else 0.0
-        return float(law.mean()) - beyond
+        q, start, m = (self.parameters[k] for k in ("long_probability", "long_start", "long_excess_mean"))
+        beyond = q * m * math.exp(-(self.cap - start) / m) if self.cap > start else 0.0
+        return float(self.law.mean()) - beyond
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,13 @@ def major_days(cal: Calibration, components: Any, attack_type: str, period: str,
     normalised to the publicised size mix and shifted by the size scale, or the card-payment
     suspension unchanged."""
     law = components.downtime(attack_type)
+    kind, parameters = components.downtime_parameters(attack_type)
     cap = components.max_downtime_days
-    if hasattr(law, "long_start"):
-        return FixedDaysLaw(law, cap)
+    if kind == "card_suspension":
+        return FixedDaysLaw(law, parameters, cap)
     e = cal.size_scale.downtime_elasticity
-    base = cal.normalised_to_publicised_mix(attack_type, period, law.mean(), law.median, e, "downtime")
+    base = cal.normalised_to_publicised_mix(attack_type, period, law.mean(), parameters["median"], e,
+                                            "downtime")
     return LognormalDaysLaw(base.mu + cal.size_scale.offset(employees, e), base.sigma, cap)
 
 
