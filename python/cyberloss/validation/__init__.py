@@ -43,10 +43,12 @@ import pandas as pd
 
 from .. import _validate
 from .. import random as clrandom
-from ..calibration import MAN_YEN, Calibration, _size, jnsa
+from ..calibration import Calibration, _size, jnsa
 from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..organisation import components as org_components
+from ..report.html import Described
+from ..report.money import format_yen
 from . import _figures, _populations, _simulated
 
 DEFAULT_SEED = 20250214      # IPA 2024's publication date
@@ -257,7 +259,7 @@ def ipa_rows(ctx: Context) -> list[Row]:
     fig = f["ipa2024.max_damage"]
     q = (1.0 - float(sf_max)) ** victims      # P(largest of the victims' damages < the published one)
     rows.append(_row("ipa2024.max_damage", fig.source,
-                     f"quantile of the largest damage, {fig.number / MAN_YEN:,.0f}万円, among {victims:,.0f} victims",
+                     f"quantile of the largest damage, {format_yen(fig.number, 'man')}, among {victims:,.0f} victims",
                      fig.population, "all incidents", 0.5, q, "quantile", 0.45,
                      "FFT of the compound damage, largest of the expected number of victims", fig.role))
     return rows
@@ -309,7 +311,7 @@ ROW_BUILDERS: tuple[Callable[[Context], list[Row]], ...] = (
 
 
 @dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(Described):
     """The comparisons, and the external figures not compared."""
 
     rows: tuple[Row, ...]
@@ -339,10 +341,15 @@ class ValidationReport:
         return {"seed": self.seed, "passed": self.passed, "rows": [asdict(r) for r in self.rows],
                 "not_compared": self.not_compared().to_dict(orient="records")}
 
-    def _repr_html_(self) -> str:
+    def _html_title(self) -> str:
+        return "cyberloss validation"
+
+    def _html_note(self) -> str:
         n_fail = sum(not r.passed for r in self.rows)
-        return (f"<p><b>cyberloss validation</b>: {len(self.rows)} comparisons, {n_fail} failing "
-                f"(seed {self.seed})</p>" + self.describe().to_html(index=False))
+        return f"{len(self.rows)} comparisons, {n_fail} failing (seed {self.seed})"
+
+    def _html_table(self) -> str:
+        return self.describe().to_html(index=False)
 
 
 def report(cal: Calibration | None = None, components: Any = None, *, seed: int = DEFAULT_SEED,
