@@ -13,14 +13,8 @@ factor).  Severities are the survey basis: response costs and liability per inci
 without lost profit or internal effort (see ``cal.scope``).  The choices are documented in
 docs/MODEL_NOTES.md, sections "Calibration" and "Calibration v2".
 
-Calibration v2 (``_incidents``): on the all-incidents basis each incident is *major* (JNSA's
-severity) or *contained*; losses and downtimes scale with the organisation's headcount,
-normalised so that JNSA's publicised size mix keeps the survey mean and median; and a sixth
-attack type, ``minor``, carries the small incidents that never reach the press::
-
-    >>> cal.major_probability("ransomware", "sme")
-    >>> cal.major_severity("ransomware", "sme", employees=50)      # cyberloss.Lognormal, JPY
-    >>> cal.incident_parameters("manufacturing", "sme", employees=50)   # everything per type
+Calibration v2 adds the major / contained branches, the size scales and the ``minor`` type
+(methods under "calibration v2" below; the package docstring shows them in use).
 """
 from __future__ import annotations
 
