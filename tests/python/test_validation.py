@@ -11,6 +11,7 @@ import pytest
 
 import cyberloss as cl
 from cyberloss import calibration, validation
+from cyberloss.cli import main
 from cyberloss.organisation import components
 from cyberloss.random import Purpose, stream_id, uniform_at
 from cyberloss.validation import _figures, _populations
@@ -199,3 +200,14 @@ def test_sme_population_matches_simulation(cal, comp):
     p50 = (days >= 50).mean()
     within(p50, math.sqrt(p50 * (1 - p50) / days.size), incidents.share_days_at_least(50))
     within(days.mean(), days.std(ddof=1) / math.sqrt(days.size), incidents.mean_days())
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["validate", "--set", "size.no_such_key=1"], "size.no_such_key"),
+    (["validate", "--set", "size.loss_elasticity=-1"], "size.loss_elasticity"),
+    (["validate", "--seed", "-3"], "-3"),
+])
+def test_cli_bad_input_is_one_line_naming_it(capsys, argv, names):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cyberloss validate: error: ") and "\n" not in err and names in err, err
