@@ -102,11 +102,9 @@ void register_engine(py::module_& m) {
       "simulation_bytes",
       [](const Model& model, std::uint64_t years, bool keep_events, int threads,
          std::uint64_t block_size, bool keep_by_type, bool keep_counts, bool layered) {
-        SimulationOptions o;
-        o.years = years;
+        // The seed and first year do not change the memory a run needs.
+        SimulationOptions o = simulation_options(years, 0, threads, block_size, 0);
         o.keep_events = keep_events;
-        o.threads = threads;
-        o.block_size = block_size;
         o.keep_by_type = keep_by_type;
         o.keep_counts = keep_counts;
         if (layered) o.aggregate_layer = Layer();
