@@ -26,7 +26,7 @@ from .distributions import (
 )
 from .engine import AttackType, Model, SimulationResult, simulate
 
-__version__ = "0.1.0"
+__version__: str = _core.__version__
 
 __all__ = [
     "AttackType",

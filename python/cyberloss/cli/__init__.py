@@ -39,11 +39,36 @@ class Parser(argparse.ArgumentParser):
         raise _UsageError(self.prog, message)
 
 
+def version_text() -> str:
+    """What ``cyberloss --version`` prints: the version and the engine's SIMD path (kernels
+    chosen at run time; CYBERLOSS_SIMD forces one, and naming one this CPU lacks is an error)."""
+    from .. import _core
+
+    return (f"cyberloss {_core.__version__} (SIMD path: {_core.simd_path()}; "
+            f"this CPU can run: {', '.join(_core.simd_paths_available())})")
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            text = version_text()
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(text)
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="cyberloss",
         description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
     )
+    parser.add_argument("--version", action=_Version,
+                        help="print the version and the SIMD path the engine uses, and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"cyberloss.cli.{name}").register(sub)
