@@ -32,6 +32,7 @@ import uuid
 from typing import Callable, Sequence
 
 from . import _core, _validate
+from ._extras import require
 from .portfolio._model import PortfolioModel
 from .portfolio._result import PortfolioResult
 from .portfolio._simulate import DEFAULT_BLOCK_YEARS, blocks, check_run, progress_printer, run_block
@@ -63,7 +64,7 @@ def check_local_cluster(n, name: str = "local_cluster") -> int:
 
 
 def _connect(address: str):
-    from dask.distributed import Client
+    Client = require("dask.distributed", "a Dask scheduler").Client
 
     try:
         return Client(address, timeout=CONNECT_TIMEOUT)
@@ -86,9 +87,11 @@ def local_client(n: int, dashboard: bool = False):
     Dask's scheduler and workers always open a plain-HTTP server; by default it serves
     metrics, worker pages, logs and a proxy to every local user.  Without ``dashboard`` both
     serve no route at all."""
+    distributed = require("dask.distributed", "a local Dask cluster")
+    require("cryptography", "a local Dask cluster (TLS)")
     import dask
-    from dask.distributed import Client, LocalCluster
     from distributed.security import Security
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     n = check_local_cluster(n)
     quiet = {"distributed.worker.http.routes": []}
@@ -108,7 +111,7 @@ def _client(client, scheduler, local_cluster, dashboard: bool = False):
     if given != 1:
         raise ValueError("give exactly one of client, scheduler (an address) or local_cluster "
                          f"(number of worker processes); got {given}")
-    from dask.distributed import Client
+    Client = require("dask.distributed", "Dask").Client
 
     if client is not None:
         if not isinstance(client, Client):
@@ -137,7 +140,7 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
     report = progress_printer() if progress is True else (progress or None)
-    from dask.distributed import as_completed
+    as_completed = require("dask.distributed", "Dask").as_completed
 
     with _client(client, scheduler, local_cluster, dashboard) as c:
         shared = c.scatter(model, broadcast=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._extras import require
+
 # Debian's fonts-ipaexfont-gothic (installed by `make`); other common locations as fallbacks.
 _FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
@@ -13,6 +15,7 @@ _FONT_CANDIDATES = (
 
 def use_japanese_font() -> str | None:
     """Register and select a font with Japanese glyphs; returns its name, or None if none found."""
+    require("matplotlib", "plotting")
     from matplotlib import font_manager, rcParams
 
     for candidate in _FONT_CANDIDATES:
@@ -29,7 +32,7 @@ def pyplot():
     """matplotlib.pyplot with the Agg backend when no display is set, and a Japanese font."""
     import os
 
-    import matplotlib
+    matplotlib = require("matplotlib", "plotting")
     if not os.environ.get("DISPLAY") and "ipykernel" not in matplotlib.get_backend():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt

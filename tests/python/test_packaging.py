@@ -57,3 +57,27 @@ def test_require_names_the_extra_of_a_missing_module(monkeypatch):
 def test_require_refuses_a_module_of_no_extra():
     with pytest.raises(ValueError, match="'scipy' is not a module of any cyberloss extra"):
         _extras.require("scipy", "statistics")
+
+
+@pytest.mark.parametrize("blocked, argv, extra", [
+    ("dask.distributed", ["portfolio", "examples/portfolio_small.csv", "--years", "1000",
+                          "--local-cluster", "2"], "dask"),
+    ("cryptography", ["portfolio", "examples/portfolio_small.csv", "--years", "1000",
+                      "--local-cluster", "2"], "dask"),
+    ("dask.distributed", ["portfolio", "examples/portfolio_small.csv", "--years", "1000",
+                          "--dask", "tcp://127.0.0.1:1"], "dask"),
+    ("pyarrow", ["portfolio", "examples/portfolio_small.csv", "--years", "1000",
+                 "--out", "{tmp}/ylt.parquet"], "parquet"),
+    ("matplotlib", ["quote", "examples/sme_manufacturer.toml", "--plot", "{tmp}/ep.png"], "plot"),
+    ("matplotlib", ["quote", "examples/sme_manufacturer.toml", "--html", "{tmp}/q.html"], "plot"),
+    ("matplotlib", ["demo", "--out", "{tmp}/demo"], "plot"),
+])
+def test_cli_without_an_extra_names_it_in_one_line_before_running(blocked, argv, extra, tmp_path,
+                                                                  monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setitem(sys.modules, blocked, None)
+    assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cyberloss {argv[0]}: error: ") and err.count("\n") == 1, err
+    assert err.rstrip().endswith(f"pip install 'cyberloss[{extra}]'"), err
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()], "no output may be left behind"

@@ -5,7 +5,8 @@ Each subcommand lives in its own module ``cyberloss.cli.<name>`` exposing
 parsed arguments and returning an exit code.  JSON output keys are a stable contract; every
 JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON output").
 
-Errors in what the user gave (a value, a file, an option) print one line
+Errors in what the user gave (a value, a file, an option), and an option that needs an extra
+that is not installed (``pip install 'cyberloss[dask]'``), print one line
 ``cyberloss <command>: error: <message naming the field and the value>`` and exit with
 status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
 (``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
@@ -19,6 +20,7 @@ import importlib
 import os
 import sys
 
+from .._extras import MissingExtra
 from .._output import OutputError
 
 SUBCOMMANDS = ["simulate", "demo", "jnsa", "bcp", "scenario", "quote", "portfolio"]
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"cyberloss {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, MemoryError) as exc:
+    except (ValueError, OSError, MemoryError, MissingExtra) as exc:
         print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
         return 2
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _output, stats
+from .._extras import require
 from ..display import man_yen, man_yen_table
 
 VIEWS = ("gross", "ceded", "net")
@@ -166,6 +167,7 @@ class PortfolioResult:
 
     def to_parquet(self, path: str | Path, option: str = "YLT file") -> Path:
         """Write the year-loss table to Parquet (pyarrow), atomically."""
+        require("pyarrow", f"{option} {path}: writing Parquet")
         return _output.write(path, option, lambda fh: self.ylt.to_parquet(fh, index=False))
 
     def to_csv(self, path: str | Path, option: str = "YLT file") -> Path:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _input, _validate
+from .._extras import require
 
 REQUIRED = ("policy_id", "industry", "size")
 OPTIONAL_DEFAULTS: dict[str, float] = {
@@ -168,6 +169,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         with _validate.located(f"portfolio file {p}"):
             return read_csv_text(text)
     if suffix in (".parquet", ".pq"):
+        require("pyarrow", f"portfolio file {p}: reading Parquet")
         try:
             return pd.read_parquet(p)
         except (OSError, ValueError, TypeError, KeyError) as exc:   # pyarrow's errors for non-Parquet bytes
