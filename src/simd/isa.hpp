@@ -56,7 +56,6 @@ inline unsigned lowest_bit(unsigned mask) {
 
 }  // namespace
 
-
 void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const counter[4],
             std::size_t n, std::uint32_t* const out[4]);
 void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out);
