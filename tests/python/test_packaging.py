@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 import cyberloss
 from cyberloss import _core, _extras
