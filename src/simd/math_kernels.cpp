@@ -3,7 +3,7 @@
 // path's target: the same IEEE operations per element everywhere, so the same bits.
 #include "isa.hpp"
 #include "math.hpp"
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
 #include <immintrin.h>
 #endif
 
@@ -21,7 +21,7 @@ void quantile_chunk(const double* buf, std::size_t m, double* out) {
   std::uint32_t tails[kChunk + 4];
   for (std::size_t i = 0; i < m; ++i) out[i] = normal_central(buf[i] - 0.5);
   std::size_t nt = 0, i0 = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   // For each 4-bit mask, the lanes of its set bits in order (left-packing).
   alignas(16) static constexpr std::uint32_t pack[16][4] = {
       {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
@@ -35,7 +35,7 @@ void quantile_chunk(const double* buf, std::size_t m, double* out) {
     const __m128i lanes = _mm_load_si128(reinterpret_cast<const __m128i*>(pack[mask]));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(tails + nt),
                      _mm_add_epi32(lanes, _mm_set1_epi32(static_cast<int>(i0))));
-    nt += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(mask)));
+    nt += static_cast<std::size_t>(popcount(static_cast<unsigned>(mask)));
   }
 #endif
   for (std::size_t i = i0; i < m; ++i) {

@@ -9,7 +9,7 @@
 
 #include "isa.hpp"
 #include "left_pack.hpp"
-#if defined(__SSE2__)
+#if defined(CYBERLOSS_KERNEL_SSE2)
 #include <immintrin.h>
 #endif
 
@@ -57,7 +57,7 @@ inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
   return kBelowOne < u ? kBelowOne : u;
 }
 
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
 // 32x32->64 products of all eight lanes: returns (lo, hi) words in lane order.
 inline void mulhilo8(__m256i x, __m256i m, __m256i& lo, __m256i& hi) {
   const __m256i even = _mm256_mul_epu32(x, m);
@@ -98,7 +98,7 @@ inline void philox8(const RoundKeys8& keys, __m256i* x0, __m256i* x1, __m256i* x
     }
   }
 }
-#elif defined(__SSE2__)
+#elif defined(CYBERLOSS_KERNEL_SSE2)
 // The same for four lanes with SSE2 (every x86-64 CPU): even and odd lanes' products merged
 // with masks, as SSE2 has no blend.
 inline void mulhilo4(__m128i x, __m128i m, __m128i& lo, __m128i& hi) {
@@ -137,7 +137,7 @@ inline void philox4(std::uint32_t k0, std::uint32_t k1, __m128i* x0, __m128i* x1
 void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const counter[4],
             std::size_t n, std::uint32_t* const out[4]) {
   std::size_t i = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   if (n >= 8) {
     const RoundKeys8 keys(k0, k1);
     auto load = [&](int w, std::size_t at) {
@@ -166,7 +166,7 @@ void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const count
       store(3, i, x3);
     }
   }
-#elif defined(__SSE2__)
+#elif defined(CYBERLOSS_KERNEL_SSE2)
   if (n >= 4) {
     auto load = [&](int w, std::size_t at) {
       return _mm_loadu_si128(reinterpret_cast<const __m128i*>(counter[w] + at));
@@ -204,7 +204,7 @@ void philox(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* const count
 
 void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out) {
   std::size_t i = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   const __m256i exp52 = _mm256_set1_epi64x(0x4330000000000000LL);
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFLL);
   const __m256d two52 = _mm256_set1_pd(0x1.0p52), two32 = _mm256_set1_pd(0x1.0p32);
@@ -244,7 +244,7 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     for (std::size_t b = m; b < padded; ++b) c[0][b] = c[2][b] = c[3][b] = 0;
     philox(seed, stream, cin, padded, rout);
     std::size_t staged = 0, b = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
     // Four blocks at a time: their eight (lo, hi) candidates, left-packed by take.
     const __m256i parity = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
     auto pairs = [](const std::uint32_t* even, const std::uint32_t* odd) {
@@ -262,7 +262,7 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
                           _mm256_permutevar8x32_epi32(pairs(r[0] + b, r[2] + b), perm));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(hi + staged),
                           _mm256_permutevar8x32_epi32(pairs(r[1] + b, r[3] + b), perm));
-      staged += static_cast<std::size_t>(__builtin_popcount(mask));
+      staged += static_cast<std::size_t>(popcount(mask));
     }
 #endif
     for (; b < m; ++b) {
@@ -277,7 +277,7 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     m = 0;
   };
   for (std::size_t h = 0; h < n; ++h) {
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
     // Eight runs of at most two draws each (the usual case): one block each, set up at once.
     const __m256i two = _mm256_set1_epi32(2);
     while (h + 8 <= n) {
@@ -384,7 +384,7 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
     return;
   }
   if (y0 & 3) one_group(y0 >> 2);
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   if (g + 8 <= g_end) {
     // Eight groups per Philox call, transposed in registers to 32 consecutive years.
     const RoundKeys8 keys(seed, stream);
@@ -451,7 +451,7 @@ void frequency_words(std::uint32_t seed, std::uint32_t stream, std::uint64_t y0,
 
 namespace {
 
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
 // quick_counts for M <= 8 thresholds (held in registers). With the count k of thresholds below
 // H, a tie can only be with threshold k (the first one >= H).
 template <std::size_t M>
@@ -475,8 +475,7 @@ std::size_t count8(const std::int32_t* quick, const std::uint32_t* hi, std::size
     const __m256i bad = _mm256_or_si256(tie, _mm256_cmpeq_epi32(k, vm));
     for (unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(bad))); mask;
          mask &= mask - 1)
-      exact[n_exact++] =
-          static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+      exact[n_exact++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(lowest_bit(mask)));
   }
   return i;
 }
@@ -487,7 +486,7 @@ std::size_t count8(const std::int32_t* quick, const std::uint32_t* hi, std::size
 std::size_t quick_counts(const std::int32_t* quick, std::size_t m, const std::uint32_t* hi,
                          std::size_t n, std::uint32_t* out, std::uint32_t* exact) {
   std::size_t i = 0, n_exact = 0;
-#if defined(__AVX2__)
+#if defined(CYBERLOSS_KERNEL_AVX2)
   switch (m) {
     case 1:
       i = count8<1>(quick, hi, n, out, exact, n_exact);
@@ -530,7 +529,7 @@ std::size_t quick_counts(const std::int32_t* quick, std::size_t m, const std::ui
         for (unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(bad)));
              mask; mask &= mask - 1)
           exact[n_exact++] =
-              static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
+              static_cast<std::uint32_t>(i + static_cast<std::size_t>(lowest_bit(mask)));
       }
     }
   }

@@ -4,8 +4,8 @@
   layers, or of its own package at the same layer; no import cycle between modules;
 * imports sit at module level, except the optional extras (matplotlib, Dask, pyarrow, ...),
   which load only when a plot, a cluster or a Parquet file is asked for;
-* the lower utility layers (``config``, ``report``, ``_validate``, ``_files``, ``_json``)
-  import no domain module;
+* the lower utility layers (``config``, ``report``, ``_validate``, ``_files``, ``_json``,
+  ``_extras``) import no domain module;
 * compiled classes are not patched from Python (no assignment to an attribute of a ``_core``
   class), and ``_core.pyi`` names every public name of the compiled module.
 """
@@ -26,7 +26,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "python" / "cyberloss"
 # -> results / stats -> _core, with config, report, _validate, _files, _json below the domain.
 LAYERS = {
     "cyberloss._core": 0,
-    "cyberloss._json": 1, "cyberloss._validate": 1, "cyberloss._files": 1,
+    "cyberloss._json": 1, "cyberloss._validate": 1, "cyberloss._files": 1, "cyberloss._extras": 1,
     "cyberloss.config": 2, "cyberloss.report": 2,
     "cyberloss.random": 3, "cyberloss.distributions": 3, "cyberloss.stats": 3,
     "cyberloss.results": 4,
@@ -40,8 +40,8 @@ LAYERS = {
     "cyberloss": 11,
 }
 OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2")
-UTILITY = ("cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss.config",
-           "cyberloss.report")
+UTILITY = ("cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss._extras",
+           "cyberloss.config", "cyberloss.report")
 
 
 def module_name(path: Path) -> str:

@@ -5,7 +5,8 @@ Each subcommand lives in its own module ``cyberloss.cli.<name>`` exposing
 parsed arguments and returning an exit code.  JSON output keys are a stable contract; every
 JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON output").
 
-Errors in what the user gave (a value, a file, an option) print one line
+Errors in what the user gave (a value, a file, an option), and an option that needs an extra
+that is not installed (``pip install 'cyberloss[dask]'``), print one line
 ``cyberloss <command>: error: <message naming the field and the value>`` and exit with
 status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
 (``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
@@ -18,6 +19,8 @@ import errno
 import os
 import sys
 
+from .. import _core
+from .._extras import MissingExtra
 from .._files import OutputError
 from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate, validate
 
@@ -40,11 +43,34 @@ class Parser(argparse.ArgumentParser):
         raise _UsageError(self.prog, message)
 
 
+def version_text() -> str:
+    """What ``cyberloss --version`` prints: the version and the engine's SIMD path (kernels
+    chosen at run time; CYBERLOSS_SIMD forces one, and naming one this CPU lacks is an error)."""
+    return (f"cyberloss {_core.__version__} (SIMD path: {_core.simd_path()}; "
+            f"this CPU can run: {', '.join(_core.simd_paths_available())})")
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            text = version_text()
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(text)
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="cyberloss",
         description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
     )
+    parser.add_argument("--version", action=_Version,
+                        help="print the version and the SIMD path the engine uses, and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS.values():
         module.register(sub)
@@ -96,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"cyberloss {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, MemoryError) as exc:
+    except (ValueError, OSError, MemoryError, MissingExtra) as exc:
         print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
         return 2
 

@@ -33,7 +33,7 @@ import argparse
 import math
 import sys
 
-from .. import _files, _json
+from .. import _extras, _files, _json
 from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
@@ -122,8 +122,14 @@ def run(args: argparse.Namespace) -> int:
         distributed.check_local_cluster(args.local_cluster, "--local-cluster")
     if args.dashboard and args.local_cluster is None:
         raise ValueError("--dashboard applies to --local-cluster only")
+    if args.dask or args.local_cluster:
+        option = "--dask" if args.dask else "--local-cluster"
+        _extras.require("dask.distributed", option)
+        if args.local_cluster:
+            _extras.require("cryptography", f"{option} (TLS between the workers)")
     if args.out is not None:
-        _files.suffix(args.out, "--out", OUT_FORMATS)
+        if _files.suffix(args.out, "--out", OUT_FORMATS) == ".parquet":
+            _extras.require("pyarrow", "--out .parquet")
         _files.check(args.out, "--out")
     model = build_model(args)
     progress = bool(args.progress)

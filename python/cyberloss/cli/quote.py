@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import _files, _json
+from .. import _extras, _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import plots
 from . import _args
@@ -38,7 +38,10 @@ def register(subparsers) -> None:
 
 def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
                   html_option: str = "--html") -> None:
-    """Refuse unwritable or wrongly named output paths before the simulation."""
+    """Refuse unwritable or wrongly named output paths, and a plot or report without the
+    plotting extra, before the simulation."""
+    if plot is not None or html_path is not None:
+        _extras.require("matplotlib", f"{plot_option if plot is not None else html_option} (plots)")
     if plot is not None:
         _files.check(plot, plot_option, PLOT_FORMATS)
     if html_path is not None:

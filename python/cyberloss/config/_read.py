@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from .. import _json
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:   # the same parser, published as tomli before Python 3.11 took it in
+    import tomli as tomllib
 
 
 def path_of(path: str | os.PathLike, what: str) -> Path:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from .. import _files, _validate, config
 from .. import random as clrandom
+from .._extras import require
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
@@ -189,6 +190,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         with _validate.located(f"portfolio file {p}"):
             return read_csv_text(text)
     if suffix in (".parquet", ".pq"):
+        require("pyarrow", f"portfolio file {p}: Parquet")
         try:
             return pd.read_parquet(p)
         except (OSError, ValueError, TypeError, KeyError) as exc:   # pyarrow's errors for non-Parquet bytes

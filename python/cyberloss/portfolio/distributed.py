@@ -32,6 +32,7 @@ import uuid
 from typing import Callable, Sequence
 
 from .. import _core, _validate
+from .._extras import require
 from ..report import progress as report_progress
 from .result import PortfolioResult
 from .simulate import DEFAULT_BLOCK_YEARS, PortfolioModel, blocks, check_run, run_block
@@ -62,7 +63,7 @@ def check_local_cluster(n, name: str = "local_cluster") -> int:
 
 
 def _connect(address: str):
-    from dask.distributed import Client
+    Client = require("dask.distributed", "a Dask scheduler").Client
 
     try:
         return Client(address, timeout=CONNECT_TIMEOUT)
@@ -85,9 +86,11 @@ def local_client(n: int, dashboard: bool = False):
     Dask's scheduler and workers always open a plain-HTTP server; by default it serves
     metrics, worker pages, logs and a proxy to every local user.  Without ``dashboard`` both
     serve no route at all."""
+    distributed = require("dask.distributed", "local_client")
+    require("cryptography", "local_client (TLS between the workers)")
     import dask
-    from dask.distributed import Client, LocalCluster
     from distributed.security import Security
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     n = check_local_cluster(n)
     quiet: dict[str, list] = {"distributed.worker.http.routes": []}
@@ -107,7 +110,7 @@ def _client(client, scheduler, local_cluster, dashboard: bool = False):
     if given != 1:
         raise ValueError("give exactly one of client, scheduler (an address) or local_cluster "
                          f"(number of worker processes); got {given}")
-    from dask.distributed import Client
+    Client = require("dask.distributed", "Dask").Client
 
     if client is not None:
         if not isinstance(client, Client):
@@ -130,13 +133,15 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
                        progress: bool | Callable[[int, int], None] = False,
                        dashboard: bool = False) -> PortfolioResult:
     """Run the portfolio model's years in blocks on Dask and merge them in block order."""
+    dask_distributed = require("dask.distributed", "simulate_portfolio on Dask")
+    if local_cluster is not None:
+        require("cryptography", "simulate_portfolio(local_cluster=...) (TLS between the workers)")
     years, seed, block_years, tracked = check_run(model, years, seed, block_years, track)
     if local_cluster is not None:
         check_local_cluster(local_cluster)
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
     report = report_progress.callback(progress)
-    from dask.distributed import as_completed
 
     with _client(client, scheduler, local_cluster, dashboard) as c:
         shared = c.scatter(model, broadcast=True)
@@ -147,7 +152,7 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
                    for y0, n in spans]
         size = {f.key: n for f, (_, n) in zip(futures, spans)}
         done = 0
-        for f in as_completed(futures):
+        for f in dask_distributed.as_completed(futures):
             done += size[f.key]
             if report:
                 report(done, years)

@@ -1,7 +1,8 @@
 """Plots: one set-up (a Japanese-capable font, the Agg backend without a display) used by every
 figure of the package, and money axes in 万円 / 億円.
 
-matplotlib is an optional extra: it is imported when a plot is asked for, never at import.
+matplotlib is an optional extra (``cyberloss[plot]``): it is imported when a plot is asked for,
+never at import, and a missing one is named in one line (``_extras.require``).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._extras import require
 from .money import MAN, OKU, format_yen
 
 # Debian's fonts-ipaexfont-gothic (installed by `make`); other common locations as fallbacks.
@@ -22,6 +24,7 @@ _FONT_CANDIDATES = (
 
 def use_japanese_font() -> str | None:
     """Register and select a font with Japanese glyphs; returns its name, or None if none found."""
+    require("matplotlib", "plotting")
     from matplotlib import font_manager, rcParams
 
     for candidate in _FONT_CANDIDATES:
@@ -37,8 +40,7 @@ def use_japanese_font() -> str | None:
 
 def pyplot():
     """matplotlib.pyplot with the Agg backend when no display is set, and a Japanese font."""
-    import matplotlib
-
+    matplotlib = require("matplotlib", "plotting")
     if not os.environ.get("DISPLAY") and "ipykernel" not in matplotlib.get_backend():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -59,6 +61,7 @@ def axes(ax=None, figsize: tuple[float, float] = (7, 4.5)):
 def yen_axis(ax, axis: str = "y", oku: bool | None = None) -> None:
     """Label the ``axis`` of ``ax`` in 万円 or 億円 (億円 when the data reach 1億円, unless ``oku``
     says which)."""
+    require("matplotlib", "plotting")
     from matplotlib.ticker import FuncFormatter
 
     lo, hi = (ax.get_ylim() if axis == "y" else ax.get_xlim())

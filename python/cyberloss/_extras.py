@@ -1,0 +1,47 @@
+"""Optional dependencies: ``pip install cyberloss`` brings only NumPy and pandas; the extras of
+pyproject.toml bring the rest. A feature that needs one imports it through :func:`require`,
+which, when it is missing, raises :class:`MissingExtra` naming the extra to install (the CLI
+prints it as its one-line error, exit status 2)."""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Top-level module -> the extra that installs it (pyproject.toml, [project.optional-dependencies]).
+EXTRA_OF = {
+    "matplotlib": "plot",
+    "matplotlib_fontja": "plot",
+    "pyarrow": "parquet",
+    "dask": "dask",
+    "distributed": "dask",
+    "cryptography": "dask",
+    "openpyxl": "excel",
+    "starlette": "web",
+    "jinja2": "web",
+    "uvicorn": "web",
+    "multipart": "web",
+}
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed; ``extra`` names what to install."""
+
+    def __init__(self, module: str, feature: str):
+        self.extra = EXTRA_OF[module]
+        super().__init__(f"{feature} needs {module}, which is not installed: "
+                         f"pip install 'cyberloss[{self.extra}]'", name=module)
+
+
+def require(module: str, feature: str) -> ModuleType:
+    """``import module`` for ``feature`` (e.g. "plotting"), or MissingExtra if its extra is not
+    installed. A module of the extra that is present but broken fails as itself."""
+    top = module.partition(".")[0]
+    if top not in EXTRA_OF:
+        raise ValueError(f"{module!r} is not a module of any cyberloss extra")
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing in EXTRA_OF:
+            raise MissingExtra(missing, feature) from None
+        raise
