@@ -277,6 +277,7 @@ class YearLossTable(report_html.Described):
     def plot(self, views: Sequence[str] | None = None, ax=None, title: str | None = None):
         """EP curves (AEP solid, OEP dashed where held) of ``views`` (default: every view)
         against the return period on a log axis, in 万円 / 億円.  Returns the axes."""
+        require("matplotlib", f"{type(self).__name__}.plot")
         names = [self._column(v) for v in (views if views is not None else self._views)]
         top = self.n_years / stats.MIN_EXCEEDANCES
         if top <= 1.25:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import _validate
 from .. import random as clrandom
+from .._extras import require
 from ..distributions import Poisson
 from ..report import plots
 from ..report.html import Described, escape
@@ -177,6 +178,7 @@ class SurveySimulation(Described):
 
     def plot(self, ax=None):
         """Histograms of the simulated mean and median with the published values (man-yen)."""
+        require("matplotlib", "SurveySimulation.plot")
         ax = plots.axes(ax, figsize=(6, 3.5))
         to_man = 1.0 / MAN_YEN
         top = np.quantile(self.means, 0.995) * to_man

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _validate, stats
+from .._extras import require
 from ..config import documents
 from ..report import money, plots
 from ..report.html import Described
@@ -79,6 +80,7 @@ class RetentionDecision(Described):
     def plot(self, fig=None):
         """Total cost of risk over the grid (left) and the efficient frontier (right), in
         万円 / 億円."""
+        require("matplotlib", "RetentionDecision.plot")
         fig = fig or plots.pyplot().figure(figsize=(11, 4.5))
         ax_grid, ax_front = fig.subplots(1, 2)
         options = self.grid[self.grid["insured"]]

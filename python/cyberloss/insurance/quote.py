@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _json, _validate, config, stats
+from .._extras import require
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..organisation import profile as org_profile
@@ -190,10 +191,12 @@ class Quote(report_html.Described):
     def plot_ep(self, ax=None):
         """EP curves of the gross (AEP and OEP), insured and retained loss against return
         period on a log axis (万円 / 億円)."""
+        require("matplotlib", "Quote.plot_ep")
         return self.result.plot(ax=ax, title=f"EP curves: {self.name}")
 
     def to_html(self) -> str:
         """A self-contained HTML report with tables and the two plots."""
+        require("matplotlib", "Quote.to_html (its plots)")
         plt = plots.pyplot()
         ax = self.plot_ep()
         ep_image = report_html.image(ax.figure)
