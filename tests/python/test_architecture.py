@@ -36,6 +36,7 @@ LAYERS = {
     "cyberloss.insurance": 8,
     "cyberloss.portfolio": 9,
     "cyberloss.validation": 9,
+    "cyberloss.web": 9,
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }

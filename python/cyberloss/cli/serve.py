@@ -1,0 +1,51 @@
+"""``cyberloss serve``: the web page (``cyberloss.web``) on this machine.
+
+It binds to 127.0.0.1 unless another host is asked for, and says where it listens.  The
+pages need the ``web`` extra; without it the command says which package is missing.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import _args
+
+try:
+    import uvicorn
+
+    from ..web import app as web_app
+    _MISSING = ""
+except ModuleNotFoundError as exc:   # the web extra is optional
+    _MISSING = exc.name or "a web dependency"
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve the risk manager's web page on this machine",
+        description="Serve the web page (organisation, losses, cover, BCP) at http://HOST:PORT/. "
+                    "Only this machine can connect unless --host names another address.")
+    parser.add_argument("--port", type=_args.integer(1, 65535), default=8765, help="TCP port (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the pages")
+    parser.add_argument("--max-runs", type=_args.integer(1, 64), default=2,
+                        help="simulations running at once; others wait (default 2)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if _MISSING:
+        raise ValueError(f"the web page needs the package {_MISSING!r}: "
+                         "pip install 'cyberloss[web]'")
+    app = web_app.create_app(lang=args.lang, max_running=args.max_runs)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    who = ("only this machine can connect" if args.host in LOOPBACK
+           else "WARNING: other machines can connect; the page has no login")
+    print(f"cyberloss serve: http://{shown}:{args.port}/ ({who}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                h11_max_incomplete_event_size=64 * 1024)
+    return 0
