@@ -5,8 +5,15 @@ headless Chromium (acceptance of issue 15), offline, against `cyberloss serve` o
 Screenshots go to build/test-output/web/."""
 from __future__ import annotations
 
+import json
 import os
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -107,3 +114,237 @@ def test_a_cancelled_run_stops_within_two_seconds_and_its_memory_is_freed():
         manager.shutdown()
 
 
+
+
+# ----- the pages in a browser --------------------------------------------------------------
+EXAMPLE = ROOT / "examples" / "sme_manufacturer.toml"
+YEARS = 200_000
+SHOTS = ROOT / "build" / "test-output" / "web"
+# Japanese as a risk manager types it: the industry and size by their survey labels, amounts in 億円/万円
+ORGANISATION_JA = {"organisation.name": "SME manufacturer (example)", "organisation.industry": "製造業",
+                   "organisation.size": "中小企業", "organisation.revenue": "30億円",
+                   "organisation.employees": "120", "organisation.personal_records": "20000",
+                   "organisation.controls.offline_backups": "true",
+                   "organisation.controls.mfa_remote_access": "true",
+                   "quote.years": str(YEARS), "quote.seed": "20260701",
+                   "quote.levels": "0.99, 0.999, 0.9995, 0.9999"}
+COVER_JA = {"terms.deductible": "10万円", "terms.aggregate_limit": "1億円", "terms.cover_prevention": "false",
+            "terms.sections.response.limit": "1億円",
+            "terms.sections.response.sublimits.investigation": "3000万円",
+            "terms.sections.response.sublimits.condolence": "500万円",
+            "terms.sections.liability.limit": "1億円",
+            "terms.sections.business_interruption.limit": "5000万円",
+            "terms.sections.business_interruption.waiting_period_days": "0.5",
+            "terms.sections.business_interruption.indemnity_period_days": "90",
+            "quote.loads.expense_ratio": "0.30", "quote.loads.profit_ratio": "0.05",
+            "quote.decision.deductibles": "0, 10万円, 50万円, 100万円, 300万円, 1000万円",
+            "quote.decision.limits": "3000万円, 5000万円, 1億円, 3億円, 5億円, 10億円",
+            "quote.decision.principle.name": "expected_value", "quote.decision.cost_of_capital": "0.10",
+            "quote.decision.tail_level": "0.99"}
+
+
+def cyberloss(*args: str, **kw) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("cyberloss")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "import sys; from cyberloss.cli import main; sys.exit(main())"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`cyberloss serve` on a free loopback port, two runs at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = Path(sys.executable).with_name("cyberloss")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "import sys; from cyberloss.cli import main; sys.exit(main())"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS.parent / "web-server.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--max-runs", "2"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    end = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/organisation", timeout=5).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > end:
+                raise RuntimeError(f"cyberloss serve did not start: {(SHOTS.parent / 'web-server.log').read_text()}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, with every request that does not go to 127.0.0.1 blocked:
+    host names other than 127.0.0.1 do not resolve and every other address goes to a proxy
+    that is not there."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        assert Path(binary).exists(), f"{binary} missing: `make test` installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2200",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
+        options.add_argument(arg)
+    from selenium.webdriver.chrome.service import Service
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_script_timeout(30)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    for path, value in values.items():
+        element = driver.find_element(By.ID, path)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        else:
+            element.clear()
+            element.send_keys(value)
+
+
+def wait_for(driver, element_id: str, timeout: float = 120):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.ID, element_id)))
+
+
+def submit(driver) -> None:
+    from selenium.webdriver.common.by import By
+    driver.find_element(By.ID, "submit").click()
+
+
+def offline_checks(driver, name: str) -> None:
+    """Every resource the page loaded came from 127.0.0.1, a request elsewhere fails, the
+    plots are drawn and the Japanese font is loaded and covers the Japanese text."""
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(r.startswith("http://127.0.0.1:") for r in resources), resources
+    outside = driver.execute_async_script(
+        "const done = arguments[0]; fetch('http://example.com/', {mode: 'no-cors'})"
+        ".then(() => done('reached'), () => done('blocked'))")
+    assert outside == "blocked"
+    font = driver.execute_async_script(
+        "const done = arguments[0]; document.fonts.load('16px cyberloss-ja', '製造業')"
+        ".then(f => done([f.length, document.fonts.check('16px cyberloss-ja', '製造業')]), e => done(String(e)))")
+    assert font == [1, True], font
+    for svg in driver.execute_script("return [...document.querySelectorAll('.figure svg')]"
+                                     ".map(s => s.getBoundingClientRect().width)"):
+        assert svg > 200
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def cli_quote():
+    run = cyberloss("quote", str(EXAMPLE), "--json", "--years", str(YEARS))
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, browser, cli_quote, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from cyberloss.report import money
+    browser.get(server + "/organisation")
+    offline_checks(browser, "1-organisation")
+    fill(browser, ORGANISATION_JA)
+    submit(browser)                                 # -> Losses: runs with the default policy
+    wait_for(browser, "expected-loss")
+    browser.find_element(By.ID, "nav-cover").click()
+    wait_for(browser, "recommendation")
+    fill(browser, COVER_JA)
+    submit(browser)                                 # -> Cover: the example's policy and grid
+    wait_for(browser, "recommendation")
+    offline_checks(browser, "3-cover")
+    deductible = browser.find_element(By.ID, "recommended-deductible")
+    limit = browser.find_element(By.ID, "recommended-limit")
+    rec = cli_quote["recommended"]
+    assert float(deductible.get_attribute("data-value")) == rec["deductible"]
+    assert float(limit.get_attribute("data-value")) == rec["limit"]
+    assert (deductible.text, limit.text) == (money.format_yen(rec["deductible"]), money.format_yen(rec["limit"]))
+    browser.find_element(By.ID, "nav-losses").click()
+    shown = wait_for(browser, "expected-loss")
+    offline_checks(browser, "2-losses")
+    assert float(shown.get_attribute("data-value")) == cli_quote["expected_loss"]["gross"]
+    assert shown.text == money.format_yen(cli_quote["expected_loss"]["gross"])
+    sha = browser.find_element(By.ID, "sha256").text
+    assert sha == cli_quote["annual_loss_sha256"]
+    # acceptance 2: the downloaded profile, through cyberloss quote, gives the page's hash
+    profile = tmp_path / "profile.toml"
+    profile.write_bytes(urllib.request.urlopen(browser.find_element(By.ID, "dl-toml").get_attribute("href")).read())
+    again = cyberloss("quote", str(profile), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["annual_loss_sha256"] == sha
+    report = urllib.request.urlopen(browser.find_element(By.ID, "dl-report").get_attribute("href")).read()
+    assert b"Retention and limit" in report
+    # the shareable URL opens the same page with the same numbers
+    browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
+    assert wait_for(browser, "sha256").text == sha
+    browser.find_element(By.ID, "nav-bcp").click()
+    wait_for(browser, "bcp-table")
+    offline_checks(browser, "4-bcp")
+
+
+@pytest.mark.parametrize("page, values, field", [
+    ("organisation", {"organisation.revenue": "-5"}, "organisation.revenue"),
+    ("organisation", {"organisation.industry": "製造"}, "organisation.industry"),
+    ("cover", {"terms.deductible": "100万円", "terms.aggregate_limit": "50万円"}, "terms.aggregate_limit"),
+    ("organisation", {"quote.years": "1000000000000"}, "quote.years"),
+])
+def test_bad_input_shows_its_error_next_to_the_field_and_the_server_keeps_serving(server, browser, page, values, field):
+    from selenium.webdriver.common.by import By
+    base = {k: v for k, v in ORGANISATION_JA.items() if k not in values}
+    browser.get(server + "/organisation?" + urllib.parse.urlencode({**forms.INITIAL, **base, "quote.years": "1000"}))
+    if page == "cover":
+        browser.find_element(By.ID, "nav-cover").click()
+        wait_for(browser, "recommendation")
+    fill(browser, values)
+    submit(browser)
+    error = wait_for(browser, f"error-{field}", 30)
+    container = browser.find_element(By.ID, f"field-{field}")
+    assert error.is_displayed() and error in container.find_elements(By.CLASS_NAME, "error")
+    assert field.split(".")[-1] in error.text
+    browser.save_screenshot(str(SHOTS / f"error-{field}.png"))
+    assert urllib.request.urlopen(server + "/organisation").status == 200
+
+
+def test_a_run_shows_progress_and_is_cancelled_from_the_page(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(server + "/losses?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA,
+                                                              "quote.years": "30000000"}))
+    WebDriverWait(browser, 60).until(lambda d: float(d.find_element(By.ID, "run-progress").get_attribute("value")) > 0)
+    browser.save_screenshot(str(SHOTS / "run-progress.png"))
+    job = browser.find_element(By.ID, "run").get_attribute("data-job")
+    browser.find_element(By.ID, "cancel").click()
+    WebDriverWait(browser, 5).until(lambda d: not d.find_element(By.ID, "again").get_attribute("hidden"))
+    status = json.loads(urllib.request.urlopen(f"{server}/api/runs/{job}").read())
+    assert status["state"] == "cancelled"
+
+
+def test_requests_are_bounded_and_refusals_are_one_line(server):
+    def status(url, data=None, headers=None):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {})) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+    assert status(server + "/organisation?" + "x=1&" * 500)[0] == 413
+    assert status(server + "/organisation?a=" + "x" * 20_000)[0] == 414
+    assert status(server + "/api/runs/none/cancel", data=b"x" * 70_000)[0] == 413
+    code, body = status(server + "/download/quote.json?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA, "quote.years": "1001"}))
+    assert code == 409 and body.count("\n") == 0
+    assert status(server + "/api/runs/nothing")[0] == 404
+    assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
+    assert status(server + "/organisation")[0] == 200
