@@ -169,9 +169,9 @@ def server():
         try:
             urllib.request.urlopen(url + "/organisation", timeout=5).read()
             break
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None or time.monotonic() > end:
-                raise RuntimeError(f"cyberloss serve did not start: {(SHOTS.parent / 'web-server.log').read_text()}")
+                raise RuntimeError(f"cyberloss serve did not start: {(SHOTS.parent / 'web-server.log').read_text()}") from exc
             time.sleep(0.2)
     yield url
     proc.terminate()

@@ -149,7 +149,8 @@ class JobManager:
             sender.close()
             if cancelled:
                 return
-            outcome, payload = FAILED, "the run ended unexpectedly (details in the server log)"
+            outcome, error = FAILED, "the run ended unexpectedly (details in the server log)"
+            result: dict[str, Any] | None = None
             while True:
                 try:
                     message = receiver.recv()
@@ -158,21 +159,21 @@ class JobManager:
                 if message[0] == "progress":
                     job.progress, job.phase = message[1], message[2]
                 elif message[0] == "result":
-                    outcome, payload = DONE, message[1]
+                    outcome, result = DONE, message[1]
                 elif message[0] == "error":
-                    outcome, payload = FAILED, message[1]
+                    outcome, error = FAILED, message[1]
             process.join()
             with self._lock:
                 if job.state == CANCELLED:
                     return
-                if outcome == DONE:
-                    job.result = payload
+                if result is not None:
+                    job.result = result
                     job.progress = 1.0
-                    self._results[job.key] = payload
+                    self._results[job.key] = result
                     while len(self._results) > self.keep:
                         self._results.popitem(last=False)
                 else:
-                    job.error = payload
+                    job.error = error
                     if process.exitcode not in (0, None):
                         log.error("run %s (%s) ended with exit code %s", job.id, job.kind, process.exitcode)
                 job.state = outcome
