@@ -319,18 +319,30 @@ def test_bad_input_shows_its_error_next_to_the_field_and_the_server_keeps_servin
     assert urllib.request.urlopen(server + "/organisation").status == 200
 
 
-def test_a_run_shows_progress_and_is_cancelled_from_the_page(server, browser):
+def test_a_run_shows_progress_is_cancelled_from_its_tab_and_leaves_the_other_tab_alone(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
+    first = browser.current_window_handle
     browser.get(server + "/losses?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA,
-                                                              "quote.years": "30000000"}))
+                                                              "quote.years": "10000000"}))
     WebDriverWait(browser, 60).until(lambda d: float(d.find_element(By.ID, "run-progress").get_attribute("value")) > 0)
     browser.save_screenshot(str(SHOTS / "run-progress.png"))
     job = browser.find_element(By.ID, "run").get_attribute("data-job")
+    start = time.monotonic()
+    urllib.request.urlopen(server + "/organisation").read()
+    assert time.monotonic() - start < 2.0, "the server is not responsive while a run goes on"
+    browser.switch_to.new_window("tab")             # a second tab, another run at the same time
+    browser.get(server + "/losses?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA,
+                                                              "quote.years": "20000", "quote.seed": "3"}))
+    browser.switch_to.window(first)
     browser.find_element(By.ID, "cancel").click()
-    WebDriverWait(browser, 5).until(lambda d: not d.find_element(By.ID, "again").get_attribute("hidden"))
+    WebDriverWait(browser, 2).until(lambda d: not d.find_element(By.ID, "again").get_attribute("hidden"))
     status = json.loads(urllib.request.urlopen(f"{server}/api/runs/{job}").read())
     assert status["state"] == "cancelled"
+    browser.switch_to.window(browser.window_handles[-1])
+    assert "万円" in wait_for(browser, "expected-loss", 120).text
+    browser.close()
+    browser.switch_to.window(first)
 
 
 def test_requests_are_bounded_and_refusals_are_one_line(server):
@@ -347,4 +359,5 @@ def test_requests_are_bounded_and_refusals_are_one_line(server):
     assert code == 409 and body.count("\n") == 0
     assert status(server + "/api/runs/nothing")[0] == 404
     assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
+    assert status(server + "/organisation", headers={"Host": "attacker.example"})[0] == 400
     assert status(server + "/organisation")[0] == 200

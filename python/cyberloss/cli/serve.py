@@ -19,7 +19,6 @@ try:
 except ModuleNotFoundError as exc:   # the web extra is optional
     _MISSING = exc.name or "a web dependency"
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def register(subparsers) -> None:
@@ -40,10 +39,12 @@ def run(args: argparse.Namespace) -> int:
     if _MISSING:
         raise ValueError(f"the web page needs the package {_MISSING!r}: "
                          "pip install 'cyberloss[web]'")
-    app = web_app.create_app(lang=args.lang, max_running=args.max_runs)
+    loopback = args.host in web_app.LOOPBACK
+    app = web_app.create_app(lang=args.lang, max_running=args.max_runs,
+                             allowed_hosts=web_app.LOOPBACK if loopback else ("*",))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    who = ("only this machine can connect" if args.host in LOOPBACK
+    who = ("only this machine can connect" if loopback
            else "WARNING: other machines can connect; the page has no login")
     print(f"cyberloss serve: http://{shown}:{args.port}/ ({who}; Ctrl-C stops)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,

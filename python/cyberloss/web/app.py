@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -31,6 +32,7 @@ from . import forms, jobs, text, toml
 
 log = logging.getLogger("cyberloss.web")
 HERE = Path(__file__).parent
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_QUERY_BYTES = 16_384
 MAX_BODY_BYTES = 65_536
 PAGES = ("organisation", "losses", "cover", "bcp")
@@ -99,9 +101,11 @@ class LimitRequests:
         await self.app(scope, receive, send)
 
 
-def create_app(lang: str = "ja", max_running: int = 2) -> Starlette:
+def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str, ...] = LOOPBACK) -> Starlette:
     """The application; ``lang`` is the pages' default language, ``max_running`` the number
-    of runs at once (others queue)."""
+    of runs at once (others queue); ``allowed_hosts`` the names the browser may call the
+    server by (the loopback names when it listens on this machine only: a web site that
+    points its own name at 127.0.0.1 is refused)."""
     if lang not in text.LANGS:
         raise ValueError(f"lang must be one of {', '.join(text.LANGS)}, got {lang!r}")
     env = _environment()
@@ -210,6 +214,7 @@ def create_app(lang: str = "ja", max_running: int = 2) -> Starlette:
         manager.shutdown()
 
     app = Starlette(routes=routes, exception_handlers={Exception: failure}, lifespan=lifespan)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(LimitRequests)
     app.state.jobs = manager
     return app
