@@ -315,6 +315,7 @@ def test_bad_input_shows_its_error_next_to_the_field_and_the_server_keeps_servin
     container = browser.find_element(By.ID, f"field-{field}")
     assert error.is_displayed() and error in container.find_elements(By.CLASS_NAME, "error")
     assert field.split(".")[-1] in error.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", error)
     browser.save_screenshot(str(SHOTS / f"error-{field}.png"))
     assert urllib.request.urlopen(server + "/organisation").status == 200
 

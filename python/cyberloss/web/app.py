@@ -27,11 +27,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import _json, config
+from ..config import documents
+from ..organisation import components as comp
 from ..report import money, plots
 from . import forms, jobs, text, toml
 
 log = logging.getLogger("cyberloss.web")
 HERE = Path(__file__).parent
+COMPONENT_LABELS: dict[str, str] = comp.load().raw["components"]["labels_ja"]
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_QUERY_BYTES = 16_384
 MAX_BODY_BYTES = 65_536
@@ -241,6 +244,12 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
         else:
             default = _default_text(f, ja)
         label = (f.label_ja or f.label or f.key) if ja else (f.label or f.key)
+        parts = item.path.split(".")
+        if parts[:2] == ["terms", "sections"]:
+            if parts[3] == "sublimits":
+                label = (f"{COMPONENT_LABELS[f.key]}の縮小支払限度額" if ja else f"sublimit: {f.key}")
+            section = documents.SECTIONS.node(parts[2])
+            label = f"{section.label_ja if ja else parts[2]}: {label}"
         unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
             "0〜1" if f.kind == "share" and ja else "0-1" if f.kind == "share" else "")
         out.append({"path": item.path, "group": item.group, "label": label, "key": f.key,
