@@ -259,6 +259,9 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
     browser.get(server + "/organisation")
     offline_checks(browser, "1-organisation")
     fill(browser, ORGANISATION_JA)
+    from selenium.webdriver.support.ui import WebDriverWait
+    margin = browser.find_element(By.ID, "organisation.gross_margin")   # left empty: the data's default shows
+    WebDriverWait(browser, 10).until(lambda d: margin.get_attribute("placeholder") == "未入力時: 0.2")
     submit(browser)                                 # -> Losses: runs with the default policy
     wait_for(browser, "expected-loss")
     browser.find_element(By.ID, "nav-cover").click()

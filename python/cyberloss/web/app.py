@@ -186,6 +186,14 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         return Response(_json.dumps(_json.document(data)), media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{what}"'})
 
+    async def defaults(request: Request) -> Response:
+        """The data's default of each organisation field for an industry and size (the form
+        shows them as the user picks the two)."""
+        page_lang = request.query_params.get("lang", lang)
+        shown = forms.defaults_for(request.query_params)
+        word = text.texts(page_lang if page_lang in text.LANGS else lang)["default"]
+        return JSONResponse({path: f"{word}: {value}" for path, value in shown.items()})
+
     async def japanese(request: Request) -> Response:
         if font is None:
             return PlainTextResponse("error: no Japanese font installed", status_code=404)
@@ -205,6 +213,7 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         Route("/losses", result_page("quote", "losses")),
         Route("/cover", result_page("quote", "cover")),
         Route("/bcp", result_page("bcp", "bcp")),
+        Route("/api/defaults", defaults),
         Route("/api/runs/{job}", run_status),
         Route("/api/runs/{job}/cancel", run_cancel, methods=["POST"]),
         Route("/download/{what:str}", download),
