@@ -1,7 +1,8 @@
 """``cyberloss serve``: the web page (``cyberloss.web``) on this machine.
 
 It binds to 127.0.0.1 unless another host is asked for, and says where it listens.  The
-pages need the ``web`` extra; without it the command says which package is missing.
+pages need the ``web`` extra; without it the command says which package is missing.  The web
+package is imported when the command runs, so other commands do not pay for loading it.
 """
 from __future__ import annotations
 
@@ -11,14 +12,7 @@ import sys
 
 from . import _args
 
-try:
-    import uvicorn
-
-    from ..web import app as web_app
-    _MISSING = ""
-except ModuleNotFoundError as exc:   # the web extra is optional
-    _MISSING = exc.name or "a web dependency"
-
+WEB_EXTRA = ("starlette", "jinja2", "uvicorn", "multipart")
 
 
 def register(subparsers) -> None:
@@ -36,9 +30,14 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if _MISSING:
-        raise ValueError(f"the web page needs the package {_MISSING!r}: "
-                         "pip install 'cyberloss[web]'")
+    try:
+        import uvicorn
+
+        from ..web import app as web_app
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in WEB_EXTRA:
+            raise
+        raise ValueError(f"the web page needs the package {exc.name!r}: pip install 'cyberloss[web]'") from None
     loopback = args.host in web_app.LOOPBACK
     app = web_app.create_app(lang=args.lang, max_running=args.max_runs,
                              allowed_hosts=web_app.LOOPBACK if loopback else ("*",))
