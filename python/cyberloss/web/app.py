@@ -146,7 +146,10 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
             key = inputs_key(kind, inputs.document)
             result = manager.result(key)
             if result is None:
-                job = manager.submit(kind, inputs.document, key)
+                try:
+                    job = manager.submit(kind, inputs.document, key)
+                except jobs.Busy as exc:
+                    return PlainTextResponse(f"error: {exc}", status_code=503)
                 return render(request, "run.html", page=page, inputs=inputs, job=job)
             return render(request, f"{page}.html", page=page, inputs=inputs, result=result)
         return endpoint
@@ -180,6 +183,9 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         if result is None:
             return PlainTextResponse("error: this run has not finished; open its page first", status_code=409)
         if what == "report.html":
+            if "report_html" not in result:
+                return PlainTextResponse("error: the report is still being drawn; try again in a few seconds",
+                                         status_code=409)
             return HTMLResponse(result["report_html"],
                                 headers={"Content-Disposition": 'attachment; filename="report.html"'})
         data = result["quote"] if kind == "quote" else {k: v for k, v in result.items() if k != "svg"}

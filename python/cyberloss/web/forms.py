@@ -134,16 +134,13 @@ class Inputs:
 def read(params: Mapping[str, str]) -> Inputs:
     """The inputs among ``params`` (other keys are ignored) checked field by field, then, if
     each is acceptable, the whole document as ``cyberloss quote`` checks it."""
-    texts = {}
-    for path, value in params.items():
-        if path in BY_PATH:
-            text = str(value).strip()
-            if len(text) > MAX_VALUE_CHARS:
-                text = text[:MAX_VALUE_CHARS]
-            texts[path] = text
+    texts = {path: str(value).strip() for path, value in params.items() if path in BY_PATH}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for path, text in texts.items():
+        if len(text) > MAX_VALUE_CHARS:
+            errors[path] = f"{path} must be at most {MAX_VALUE_CHARS} characters, got {len(text)}"
+            continue
         if text == "":
             continue
         item = BY_PATH[path]

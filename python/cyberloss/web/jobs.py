@@ -29,6 +29,10 @@ FINISHED = (DONE, FAILED, CANCELLED)
 TERMINATE_GRACE = 1.0
 
 
+class Busy(RuntimeError):
+    """Too many runs are waiting: the submission is refused (the server says so, 503)."""
+
+
 @dataclasses.dataclass
 class Job:
     id: str
@@ -53,13 +57,15 @@ class Job:
 
 
 class JobManager:
-    """Submits, runs, reports and cancels runs; keeps the last ``keep`` finished ones."""
+    """Submits, runs, reports and cancels runs; keeps the last ``keep`` finished ones and
+    refuses a submission when ``max_queued`` are waiting."""
 
-    def __init__(self, max_running: int = 2, keep: int = 32):
+    def __init__(self, max_running: int = 2, keep: int = 32, max_queued: int = 16):
         if max_running < 1:
             raise ValueError(f"max_running must be an integer >= 1, got {max_running!r}")
         self.max_running = max_running
         self.keep = keep
+        self.max_queued = max_queued
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._queue: collections.deque[Job] = collections.deque()
@@ -75,6 +81,8 @@ class JobManager:
             raise ValueError(f"kind must be one of {', '.join(worker.RUNS)}, got {kind!r}")
         job = Job(secrets.token_urlsafe(9), kind, document, key)
         with self._lock:
+            if len(self._queue) >= self.max_queued:
+                raise Busy(f"{len(self._queue)} runs are already waiting; try again when one has finished")
             self._jobs[job.id] = job
             self._queue.append(job)
             self._forget_old()
@@ -149,7 +157,7 @@ class JobManager:
             sender.close()
             if cancelled:
                 return
-            outcome, error = FAILED, "the run ended unexpectedly (details in the server log)"
+            error = "the run ended unexpectedly (details in the server log)"
             result: dict[str, Any] | None = None
             while True:
                 try:
@@ -159,24 +167,21 @@ class JobManager:
                 if message[0] == "progress":
                     job.progress, job.phase = message[1], message[2]
                 elif message[0] == "result":
-                    outcome, result = DONE, message[1]
+                    result = message[1]
+                    self._done(job, result)
+                elif message[0] == "report" and result is not None:
+                    result["report_html"] = message[1]
                 elif message[0] == "error":
-                    outcome, error = FAILED, message[1]
+                    error = message[1]
             process.join()
             with self._lock:
                 if job.state == CANCELLED:
                     return
-                if result is not None:
-                    job.result = result
-                    job.progress = 1.0
-                    self._results[job.key] = result
-                    while len(self._results) > self.keep:
-                        self._results.popitem(last=False)
-                else:
+                if process.exitcode not in (0, None):
+                    log.error("run %s (%s) ended with exit code %s", job.id, job.kind, process.exitcode)
+                if result is None:
                     job.error = error
-                    if process.exitcode not in (0, None):
-                        log.error("run %s (%s) ended with exit code %s", job.id, job.kind, process.exitcode)
-                job.state = outcome
+                    job.state = FAILED
         except Exception:
             log.exception("run %s (%s) failed", job.id, job.kind)
             job.error = "the run failed (details in the server log)"
@@ -187,6 +192,19 @@ class JobManager:
                 self._finish(job, job.state)
                 self._running -= 1
             self._pump()
+
+    def _done(self, job: Job, result: dict[str, Any]) -> None:
+        """The result is in: the page can show it (the worker may still draw the report, and
+        holds its slot until it ends)."""
+        with self._lock:
+            if job.state == CANCELLED:
+                return
+            job.result = result
+            job.progress = 1.0
+            job.state = DONE
+            self._results[job.key] = result
+            while len(self._results) > self.keep:
+                self._results.popitem(last=False)
 
     def _finish(self, job: Job, state: str) -> None:
         job.state = state

@@ -41,7 +41,7 @@ def svg(fig) -> str:
     """The figure as inline SVG (text drawn as paths: no font needed in the browser)."""
     plt = plots.pyplot()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg")
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
@@ -59,8 +59,9 @@ def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], No
     return report
 
 
-def run_quote(doc: Mapping[str, Any], send: Send) -> dict[str, Any]:
-    """The quote of a profile document, with the breakdowns the Losses page shows."""
+def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], str]]:
+    """The quote of a profile document, with the breakdowns the Losses page shows, and the
+    function drawing its HTML report (the page shows the result before the report is drawn)."""
     profile, sim, policy, settings = quote_mod.simulate_document(doc, "profile",
                                                                  progress=_progress(send, "simulating"))
     send(("progress", 1.0, "pricing"))
@@ -109,8 +110,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> dict[str, Any]:
         "grid": _grid(quote.decision.grid),
         "summary": {label: {k: float(v) for k, v in row.items()}
                     for label, row in quote.summary().iterrows()},
-        "report_html": quote.to_html(),
-    }
+    }, quote.to_html
 
 
 def _grid(grid) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def _ep_figure(plt, rows: list[dict[str, float]], name: str, n_years: int):
     return fig
 
 
-def run_bcp(doc: Mapping[str, Any], send: Send) -> dict[str, Any]:
+def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     """Controls and BCP targets compared with common random numbers ([simulation] settings,
     [[variants]] or the default variants)."""
     plan = bcp_mod.BcpPlan.from_document(doc)
@@ -164,19 +164,24 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> dict[str, Any]:
     ax.set_title(f"BCP: {rows[0]['name']} vs. variants (common random numbers)")
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
-            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}
+            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
 
 
-RUNS = {"quote": run_quote, "bcp": run_bcp}
+RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], str] | None]]] = {
+    "quote": run_quote, "bcp": run_bcp}
 
 
 def main(kind: str, doc: Mapping[str, Any], conn) -> None:
-    """The worker process: run, send ("result", data) or ("error", one line), close."""
+    """The worker process: run, send ("result", data) or ("error", one line), then
+    ("report", HTML) where the run has a report, and close."""
     def send(message: tuple) -> None:
         conn.send(message)
 
     try:
-        send(("result", RUNS[kind](doc, send)))
+        data, report = RUNS[kind](doc, send)
+        send(("result", data))
+        if report is not None:
+            send(("report", report()))
     except (ValueError, MemoryError) as exc:
         send(("error", " ".join(str(exc).split())))
     finally:
