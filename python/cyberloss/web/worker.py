@@ -142,6 +142,7 @@ def _ep_figure(plt, rows: list[dict[str, float]], name: str, n_years: int):
             va="bottom", fontsize=7, color="0.4")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
     return fig
 
 
@@ -162,6 +163,7 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     ax.set_xlabel("change in expected annual loss ± SE")
     plots.yen_axis(ax, "x")
     ax.set_title(f"BCP: {rows[0]['name']} vs. variants (common random numbers)")
+    fig.tight_layout()
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
             "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
