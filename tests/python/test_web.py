@@ -374,6 +374,8 @@ def test_requests_are_bounded_and_refusals_are_one_line(server):
     code, body = status(server + "/download/quote.json?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA, "quote.years": "1001"}))
     assert code == 409 and body.count("\n") == 0
     assert status(server + "/api/runs/nothing")[0] == 404
+    code, body = status(server + "/download/..%2F..%2Fetc%2Fpasswd")
+    assert code == 404 and body.count("\n") == 0 and "root:" not in body
     assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
     assert status(server + "/organisation", headers={"Host": "attacker.example"})[0] == 400
     assert status(server + "/organisation")[0] == 200

@@ -39,6 +39,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_QUERY_BYTES = 16_384
 MAX_BODY_BYTES = 65_536
 PAGES = ("organisation", "losses", "cover", "bcp")
+DOWNLOADS = ("profile.toml", "report.html", "quote.json", "bcp.json")
 #: The groups of inputs each page's form shows (the others ride along hidden).
 PAGE_GROUPS = {"organisation": ("organisation", "simulation"), "losses": ("simulation",),
                "cover": ("terms", "pricing"), "bcp": ("bcp",)}
@@ -170,6 +171,9 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
 
     async def download(request: Request) -> Response:
         what = request.path_params["what"]
+        if what not in DOWNLOADS:
+            return PlainTextResponse(f"error: no download {what!r}; there are {', '.join(DOWNLOADS)}",
+                                     status_code=404)
         inputs = read(request)
         if not inputs.ok:
             return PlainTextResponse("error: " + next(iter(inputs.errors.values())), status_code=400)
