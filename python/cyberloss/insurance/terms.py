@@ -175,6 +175,12 @@ class CoverageTerms(Described):
         """Terms from a dict such as the ``[terms]`` table of a profile TOML; errors name the
         field's dotted path under ``where`` (e.g. ``terms.sections.response.limit``)."""
         given = config.check_table(data, documents.TERMS, where)
+        deductible, limit = given.get("deductible", 0.0), given.get("aggregate_limit", math.inf)
+        if limit < deductible:
+            # an annual cap below the per-occurrence retention is almost always a unit slip
+            raise ValueError(f"{where}.aggregate_limit must not be below {where}.deductible "
+                             f"({_validate.shown(data['deductible'])}), got "
+                             f"{_validate.shown(data['aggregate_limit'])}")
         with _validate.located(where, documents.TERMS.keys):
             return cls(**given)
 

@@ -1,0 +1,46 @@
+"""``cyberloss serve``: the web page (``cyberloss.web``) on this machine.
+
+It binds to 127.0.0.1 unless another host is asked for, and says where it listens.  The
+pages need the ``web`` extra; without it the command says which package is missing.  The web
+package is imported when the command runs, so other commands do not pay for loading it.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .. import _extras
+from . import _args
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="serve the risk manager's web page on this machine",
+        description="Serve the web page (organisation, losses, cover, BCP) at http://HOST:PORT/. "
+                    "Only this machine can connect unless --host names another address.")
+    parser.add_argument("--port", type=_args.integer(1, 65535), default=8765, help="TCP port (default 8765)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the pages")
+    parser.add_argument("--max-runs", type=_args.integer(1, 64), default=2,
+                        help="simulations running at once; others wait (default 2)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for module in ("starlette", "jinja2", "multipart"):
+        _extras.require(module, "cyberloss serve")
+    uvicorn = _extras.require("uvicorn", "cyberloss serve")
+    from ..web import app as web_app
+    loopback = args.host in web_app.LOOPBACK
+    app = web_app.create_app(lang=args.lang, max_running=args.max_runs,
+                             allowed_hosts=web_app.LOOPBACK if loopback else ("*",))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    who = ("only this machine can connect" if loopback
+           else "WARNING: other machines can connect; the page has no login")
+    print(f"cyberloss serve: http://{shown}:{args.port}/ ({who}; Ctrl-C stops)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                h11_max_incomplete_event_size=64 * 1024)
+    return 0

@@ -1,0 +1,294 @@
+"""The web application: server-rendered pages (Starlette, Jinja2), every script, style and font
+served from the package.
+
+Pages take their inputs from the query string (``forms``): the URL of a page is the profile it
+shows, so it can be bookmarked and shared.  A page whose run has not finished starts one in
+the background (``jobs``) and shows its progress; when it ends the page shows the result.
+Nothing from the browser names a file: downloads are built from the inputs.  Requests are
+bounded in size; an unexpected error answers with one line and logs the detail.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import _json, config
+from ..config import documents
+from ..organisation import components as comp
+from ..report import money, plots
+from . import forms, jobs, text, toml
+
+log = logging.getLogger("cyberloss.web")
+HERE = Path(__file__).parent
+COMPONENT_LABELS: dict[str, str] = comp.load().raw["components"]["labels_ja"]
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+MAX_QUERY_BYTES = 16_384
+MAX_BODY_BYTES = 65_536
+PAGES = ("organisation", "losses", "cover", "bcp")
+DOWNLOADS = ("profile.toml", "report.html", "quote.json", "bcp.json")
+#: The groups of inputs each page's form shows (the others ride along hidden).
+PAGE_GROUPS = {"organisation": ("organisation", "simulation"), "losses": ("simulation",),
+               "cover": ("terms", "pricing"), "bcp": ("bcp",)}
+UNITS = {"JPY": ("円（例: 30億円、500万円）", "JPY (e.g. 3000000000, 30億円, 500万円)"),
+         "people": ("人", "people"), "records": ("件", "records"), "days": ("日", "days")}
+
+
+def _yen(value: Any) -> str:
+    if value is None:
+        return "—"
+    x = float(value)
+    if math.isnan(x):
+        return "—"
+    return money.format_limit(x)
+
+
+def _pct(value: Any, digits: int = 2) -> str:
+    return f"{100 * float(value):.{digits}f}%"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["yen"] = _yen
+    env.filters["pct"] = _pct
+    env.filters["signed_yen"] = lambda v: money.format_yen(float(v), sign=True)
+    return env
+
+
+def inputs_key(kind: str, document: dict[str, Any]) -> str:
+    """The inputs of a run, hashed: the same profile finds the same finished result."""
+    return kind + ":" + hashlib.sha256(json.dumps(document, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def japanese_font() -> Path | None:
+    """The Japanese font the plots use (``report.plots``), served to the browser as well."""
+    for candidate in plots._FONT_CANDIDATES:
+        if Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+class LimitRequests:
+    """ASGI middleware: refuse long query strings, large bodies and many fields (414 / 413)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            length = dict(scope.get("headers", ())).get(b"content-length", b"0")
+            problem = None
+            if len(query) > MAX_QUERY_BYTES:
+                problem = (414, f"the address is longer than {MAX_QUERY_BYTES} bytes")
+            elif query.count(b"&") >= forms.MAX_FIELDS:
+                problem = (413, f"more than {forms.MAX_FIELDS} fields")
+            elif not length.isdigit() or int(length) > MAX_BODY_BYTES:
+                problem = (413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            if problem:
+                await PlainTextResponse(f"error: {problem[1]}", status_code=problem[0])(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str, ...] = LOOPBACK) -> Starlette:
+    """The application; ``lang`` is the pages' default language, ``max_running`` the number
+    of runs at once (others queue); ``allowed_hosts`` the names the browser may call the
+    server by (the loopback names when it listens on this machine only: a web site that
+    points its own name at 127.0.0.1 is refused)."""
+    if lang not in text.LANGS:
+        raise ValueError(f"lang must be one of {', '.join(text.LANGS)}, got {lang!r}")
+    env = _environment()
+    manager = jobs.JobManager(max_running)
+    font = japanese_font()
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        page_lang = request.query_params.get("lang", lang)
+        page_lang = page_lang if page_lang in text.LANGS else lang
+        inputs: forms.Inputs = context["inputs"]
+        query = inputs.query()
+        share = str(request.base_url).rstrip("/") + request.url.path + ("?" + urlencode(query) if query else "")
+        other = "en" if page_lang == "ja" else "ja"
+        body = env.get_template(name).render(
+            t=text.texts(page_lang), lang=page_lang, query=urlencode(query), share=share,
+            lang_query=urlencode([*query, ("lang", other)]), page=context.pop("page"),
+            fields=_fields(inputs, page_lang), groups=forms.GROUPS, page_groups=PAGE_GROUPS,
+            choices=forms.choice_labels(), font=font is not None, **context)
+        return HTMLResponse(body, status_code=status)
+
+    def read(request: Request) -> forms.Inputs:
+        params = dict(request.query_params)
+        if not any(k in forms.BY_PATH for k in params):
+            params = {**forms.INITIAL, **params}
+        return forms.read(params)
+
+    async def organisation(request: Request) -> Response:
+        return render(request, "organisation.html", page="organisation", inputs=read(request))
+
+    def result_page(kind: str, page: str):
+        async def endpoint(request: Request) -> Response:
+            inputs = read(request)
+            if not inputs.ok:
+                return render(request, "organisation.html", status=400, page="organisation", inputs=inputs)
+            key = inputs_key(kind, inputs.document)
+            result = manager.result(key)
+            if result is None:
+                try:
+                    job = manager.submit(kind, inputs.document, key)
+                except jobs.Busy as exc:
+                    return PlainTextResponse(f"error: {exc}", status_code=503)
+                return render(request, "run.html", page=page, inputs=inputs, job=job)
+            return render(request, f"{page}.html", page=page, inputs=inputs, result=result)
+        return endpoint
+
+    async def run_status(request: Request) -> Response:
+        job = manager.get(request.path_params["job"])
+        if job is None:
+            return JSONResponse({"error": "no such run"}, status_code=404)
+        return JSONResponse(job.status())
+
+    async def run_cancel(request: Request) -> Response:
+        if not _same_origin(request):
+            return JSONResponse({"error": "cross-site request refused"}, status_code=403)
+        job = manager.cancel(request.path_params["job"])
+        if job is None:
+            return JSONResponse({"error": "no such run"}, status_code=404)
+        return JSONResponse(job.status())
+
+    async def download(request: Request) -> Response:
+        what = request.path_params["what"]
+        if what not in DOWNLOADS:
+            return PlainTextResponse(f"error: no download {what!r}; there are {', '.join(DOWNLOADS)}",
+                                     status_code=404)
+        inputs = read(request)
+        if not inputs.ok:
+            return PlainTextResponse("error: " + next(iter(inputs.errors.values())), status_code=400)
+        if what == "profile.toml":
+            body = toml.dumps(inputs.document, "cyberloss profile written by `cyberloss serve`\n"
+                                               "cyberloss quote profile.toml --json")
+            return Response(body, media_type="application/toml; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="profile.toml"'})
+        kind = "bcp" if what == "bcp.json" else "quote"
+        result = manager.result(inputs_key(kind, inputs.document))
+        if result is None:
+            return PlainTextResponse("error: this run has not finished; open its page first", status_code=409)
+        if what == "report.html":
+            if "report_html" not in result:
+                return PlainTextResponse("error: the report is still being drawn; try again in a few seconds",
+                                         status_code=409)
+            return HTMLResponse(result["report_html"],
+                                headers={"Content-Disposition": 'attachment; filename="report.html"'})
+        data = result["quote"] if kind == "quote" else {k: v for k, v in result.items() if k != "svg"}
+        return Response(_json.dumps(_json.document(data)), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{what}"'})
+
+    async def defaults(request: Request) -> Response:
+        """The data's default of each organisation field for an industry and size (the form
+        shows them as the user picks the two)."""
+        page_lang = request.query_params.get("lang", lang)
+        shown = forms.defaults_for(request.query_params)
+        word = text.texts(page_lang if page_lang in text.LANGS else lang)["default"]
+        return JSONResponse({path: f"{word}: {value}" for path, value in shown.items()})
+
+    async def japanese(request: Request) -> Response:
+        if font is None:
+            return PlainTextResponse("error: no Japanese font installed", status_code=404)
+        return FileResponse(font, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"})
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse("/organisation" + (f"?{request.url.query}" if request.url.query else ""))
+
+    async def failure(request: Request, exc: Exception) -> Response:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return PlainTextResponse("error: the server could not answer this request (details in its log)",
+                                 status_code=500)
+
+    routes = [
+        Route("/", root),
+        Route("/organisation", organisation),
+        Route("/losses", result_page("quote", "losses")),
+        Route("/cover", result_page("quote", "cover")),
+        Route("/bcp", result_page("bcp", "bcp")),
+        Route("/api/defaults", defaults),
+        Route("/api/runs/{job}", run_status),
+        Route("/api/runs/{job}/cancel", run_cancel, methods=["POST"]),
+        Route("/download/{what:str}", download),
+        Route("/font/japanese", japanese),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        manager.shutdown()
+
+    app = Starlette(routes=routes, exception_handlers={Exception: failure}, lifespan=lifespan)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(LimitRequests)
+    app.state.jobs = manager
+    return app
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is None or origin.rstrip("/") == str(request.base_url).rstrip("/")
+
+
+def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
+    """Every input as the templates draw it: label, unit, help, default, text and refusal."""
+    data_defaults = forms.defaults_for(inputs.texts)
+    ja = lang == "ja"
+    out = []
+    for item in forms.INPUTS:
+        f = item.field
+        if item.path in data_defaults:
+            default = data_defaults[item.path]
+        elif f.required:
+            default = "必須" if ja else "required"
+        elif f.default is None:
+            default = f.default_from or ("なし" if ja else "none")
+        else:
+            default = _default_text(f, ja)
+        label = (f.label_ja or f.label or f.key) if ja else (f.label or f.key)
+        parts = item.path.split(".")
+        if parts[:2] == ["terms", "sections"]:
+            if parts[3] == "sublimits":
+                label = (f"{COMPONENT_LABELS[f.key]}の縮小支払限度額" if ja else f"sublimit: {f.key}")
+            section = documents.SECTIONS.node(parts[2])
+            label = f"{section.label_ja if ja else parts[2]}: {label}"
+        unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
+            "0〜1" if f.kind == "share" and ja else "0-1" if f.kind == "share" else "")
+        out.append({"path": item.path, "group": item.group, "label": label, "key": f.key,
+                    "help": f.help, "unit": unit, "default": default, "kind": f.kind,
+                    "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
+                    "error": inputs.errors.get(item.path, ""),
+                    "source": f.default_from})
+    return out
+
+
+def _default_text(f: config.Field, ja: bool) -> str:
+    value = f.default
+    if isinstance(value, bool):
+        return ("はい" if value else "いいえ") if ja else ("yes" if value else "no")
+    if f.kind == "amount" and isinstance(value, (int, float)):
+        return _yen(value) if math.isfinite(value) else ("無制限" if ja else "unlimited")
+    if f.kind == "list" and f.unit == "JPY":
+        return ", ".join(_yen(v) for v in value)
+    if isinstance(value, float) and math.isinf(value):
+        return "無制限" if ja else "unlimited"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)

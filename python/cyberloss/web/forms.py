@@ -1,0 +1,258 @@
+"""The page's inputs: form fields built from the profile schema, read back into a profile
+document and validated by the code the CLI runs.
+
+Every input is named by its dotted path in the profile (``organisation.revenue``,
+``terms.sections.response.limit``, ``quote.loads.expense_ratio``), so the query string of a
+page is the profile itself and doubles as the shareable URL.  A text typed into a numeric
+field is read as TOML would read it unquoted (``-5`` is the integer -5, ``1e12`` a float) and
+anything else as a text (``"30億円"``), so a value refused on the page is refused with the
+words ``cyberloss quote`` uses for the same value in a file.  Fields left empty are left out
+of the document and take the default the schema (or the data, by industry and size) gives.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .. import config
+from ..calibration import load as load_calibration
+from ..config import documents
+from ..insurance import quote as quote_mod
+from ..insurance import terms as terms_mod
+from ..organisation import profile as org_profile
+from ..report import money
+
+NUMERIC_KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed")
+MAX_FIELDS = 400
+MAX_VALUE_CHARS = 200
+_NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)$")
+_LIST_SPLIT = re.compile(r"[,、，]\s*|\s+")
+
+
+@dataclasses.dataclass(frozen=True)
+class Input:
+    """One form field: its dotted path in the profile and its schema field."""
+
+    path: str
+    field: config.Field
+    group: str
+
+    @property
+    def is_list(self) -> bool:
+        return self.field.kind == "list"
+
+
+def _inputs(node: config.Node, group: str, prefix: str = "", skip: tuple[str, ...] = ()) -> list[Input]:
+    out = []
+    for name, field in config.walk(node, prefix):
+        if "<" in name or "[]" in name or any(name.startswith(s) for s in skip):
+            continue
+        out.append(Input(name, field, group))
+    return out
+
+
+def _principle_inputs() -> list[Input]:
+    """The decision's premium principle: its name, then every option's parameters (those of
+    the chosen name are read)."""
+    node = documents.DECISION.node("principle")
+    assert isinstance(node, config.OneOf)
+    out = [Input("quote.decision.principle.name", next(iter(node.options.values())).field("name"), "pricing")]
+    for option in node.options.values():
+        out += [Input(f"quote.decision.principle.{f.key}", f, "pricing")
+                for f in option.fields if isinstance(f, config.Field) and f.key != "name"]
+    return out
+
+
+def _applies(path: str) -> bool:
+    """Whether a terms field applies to its section: sublimits on the components the section
+    pays, waiting and indemnity periods on business interruption only."""
+    parts = path.split(".")
+    if len(parts) < 4 or parts[1] != "sections":
+        return True
+    section, key = parts[2], parts[3]
+    if key == "sublimits":
+        return parts[4] in terms_mod.section_components(section, True)
+    return key not in ("waiting_period_days", "indemnity_period_days") or section == "business_interruption"
+
+
+_QUOTE = config.Table("quote", tuple(f for f in documents.QUOTE.fields if f.key in ("years", "seed", "levels")))
+_DECISION = config.Table("decision", tuple(f for f in documents.DECISION.fields if f.key != "principle"))
+
+INPUTS: tuple[Input, ...] = (
+    *_inputs(documents.ORGANISATION, "organisation"),
+    *_inputs(_QUOTE, "simulation"),
+    *(i for i in _inputs(documents.TERMS, "terms") if _applies(i.path)),
+    *_inputs(documents.LOADS, "pricing", "quote"),
+    *_principle_inputs(),
+    *_inputs(_DECISION, "pricing", "quote"),
+    *_inputs(documents.SIMULATION, "bcp", skip=("simulation.basis", "simulation.period")),
+)
+BY_PATH = {i.path: i for i in INPUTS}
+GROUPS = ("organisation", "simulation", "terms", "pricing", "bcp")
+#: Paths of the principle's parameters, by principle name.
+PRINCIPLE_PARAMETERS = {name: tuple(f"quote.decision.principle.{f.key}" for f in option.fields
+                                    if isinstance(f, config.Field) and f.key != "name")
+                        for name, option in documents.DECISION.node("principle").options.items()}  # type: ignore[union-attr]
+#: What a new page starts with: the three usual sections covered (a policy needs one).
+INITIAL = {f"terms.sections.{s}.covered": "true" for s in ("response", "liability", "business_interruption")}
+
+
+def japanese_choices() -> dict[str, dict[str, str]]:
+    """Japanese labels of the industries and sizes (calibration data) -> their keys."""
+    cal = load_calibration().data
+    return {"organisation.industry": {label: key for key, label in cal.industry_labels.items()},
+            "organisation.size": {label: key for key, label in cal.size_labels.items()}}
+
+
+def choice_labels() -> dict[str, list[tuple[str, str]]]:
+    """(key, Japanese label) of every industry and size, for the form's suggestions."""
+    return {path: [(key, label) for label, key in labels.items()]
+            for path, labels in japanese_choices().items()}
+
+
+@dataclasses.dataclass
+class Inputs:
+    """What the page was given: the texts by path, the profile document built from them and
+    the refusals, by path ("" for those that name no field)."""
+
+    texts: dict[str, str]
+    document: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def query(self) -> list[tuple[str, str]]:
+        """The given texts, in form order: the query string of a shareable URL."""
+        return [(i.path, self.texts[i.path]) for i in INPUTS if self.texts.get(i.path)]
+
+
+def read(params: Mapping[str, str]) -> Inputs:
+    """The inputs among ``params`` (other keys are ignored) checked field by field, then, if
+    each is acceptable, the whole document as ``cyberloss quote`` checks it."""
+    texts = {path: str(value).strip() for path, value in params.items() if path in BY_PATH}
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for path, text in texts.items():
+        if len(text) > MAX_VALUE_CHARS:
+            errors[path] = f"{path} must be at most {MAX_VALUE_CHARS} characters, got {len(text)}"
+            continue
+        if text == "":
+            continue
+        item = BY_PATH[path]
+        values[path] = _value(item, text)
+        try:
+            item.field.parse(values[path], path)
+        except ValueError as exc:
+            errors[path] = str(exc)
+    document = _document(values)
+    if not errors:
+        errors.update(check(document))
+    return Inputs(texts, document, errors)
+
+
+def _value(item: Input, text: str) -> Any:
+    """A text typed into the field, as the profile TOML would hold it."""
+    f = item.field
+    if f.kind == "list":
+        assert f.item is not None
+        value: Any = [_scalar(f.item, t) for t in _LIST_SPLIT.split(text) if t]
+    else:
+        value = _scalar(f, text)
+        if item.path in ("organisation.industry", "organisation.size"):
+            value = japanese_choices()[item.path].get(value, value)
+    return value
+
+
+def _scalar(f: config.Field, text: str) -> Any:
+    if f.kind == "bool":
+        return {"true": True, "false": False}.get(text.lower(), text)
+    if f.kind in NUMERIC_KINDS and _NUMBER.match(text.replace(",", "")):
+        body = text.replace(",", "").replace("_", "")
+        number = float(body)
+        if re.fullmatch(r"[+-]?[0-9]+", body):
+            return int(body)
+        return number
+    return text
+
+
+def _document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile document of the given values (dotted paths -> nested tables)."""
+    doc: dict[str, Any] = {}
+    name = values.get("quote.decision.principle.name")
+    for path, value in values.items():
+        if path.startswith("quote.decision.principle."):
+            continue
+        table = doc
+        *parents, key = path.split(".")
+        for p in parents:
+            table = table.setdefault(p, {})
+        table[key] = value
+    if name is not None:
+        params = {p.rsplit(".", 1)[1]: values[p] for p in PRINCIPLE_PARAMETERS.get(str(name), ()) if p in values}
+        doc.setdefault("quote", {}).setdefault("decision", {})["principle"] = (
+            {"name": name, **params} if params else name)
+    return doc
+
+
+def check(document: Mapping[str, Any]) -> dict[str, str]:
+    """The refusals of the document by ``cyberloss quote``'s checks (and the size of the run),
+    keyed by the field they name."""
+    try:
+        quote_mod.prepare_document(document, "profile")
+        if "simulation" in document:
+            config.check_table(document["simulation"], documents.SIMULATION, "simulation")
+    except MemoryError as exc:
+        return {"quote.years": str(exc)}
+    except ValueError as exc:
+        message = str(exc).removeprefix("profile: ")
+        return {field_of(message): message}
+    return {}
+
+
+def field_of(message: str) -> str:
+    """The input a refusal names (the longest path it starts with), or "" for none."""
+    best = ""
+    for path in BY_PATH:
+        if (message.startswith(path + " ") or message.startswith(path + ":")
+                or message.startswith(path + ".") or message.startswith(path + "[")) and len(path) > len(best):
+            best = path
+    if not best:
+        for table in ("organisation", "terms", "quote"):
+            if message.startswith(table + ": ") or message.startswith(table + "."):
+                prefix = message.split(" ", 1)[0].rstrip(":")
+                candidates = [p for p in BY_PATH if p.startswith(prefix)]
+                if candidates:
+                    return candidates[0]
+    return best
+
+
+def defaults_for(texts: Mapping[str, str]) -> dict[str, str]:
+    """The default each empty organisation field will take for the given industry and size
+    (the data's value), where those two are valid; otherwise none."""
+    industry, size = texts.get("organisation.industry", ""), texts.get("organisation.size", "")
+    choices = japanese_choices()
+    industry = choices["organisation.industry"].get(industry, industry)
+    size = choices["organisation.size"].get(size, size)
+    try:
+        profile = org_profile.OrganisationProfile(industry=industry, size=size)
+    except ValueError:
+        return {}
+    out = {}
+    for key in ("revenue", "gross_margin", "employees", "personal_records", "card_records", "ec_share",
+                "labour_cost_month", "it_dependency"):
+        value = getattr(profile, key)
+        out[f"organisation.{key}"] = "unknown" if value is None else _shown(value, BY_PATH[f"organisation.{key}"].field)
+    return out
+
+
+def _shown(value: Any, f: config.Field) -> str:
+    if f.kind == "amount" and isinstance(value, (int, float)) and math.isfinite(value):
+        return money.format_yen(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"{value:,}" if isinstance(value, int) else str(value)

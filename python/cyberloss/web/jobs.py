@@ -1,0 +1,218 @@
+"""Runs in the background: each in its own worker process, at most ``max_running`` at once
+(the others wait in order of submission), with progress and cancellation.
+
+A worker process per run keeps the server responsive (the simulation holds no lock the server
+needs), keeps two browser tabs apart (each submission is its own run), and makes cancelling
+certain: the process is ended and the operating system takes back all of its memory.
+Workers come from a fork server that has imported the package once, so a run starts in
+milliseconds without forking the threaded server itself.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import multiprocessing
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from . import worker
+
+log = logging.getLogger("cyberloss.web")
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+#: How long a cancelled worker is given to end on SIGTERM before it is killed.
+TERMINATE_GRACE = 1.0
+
+
+class Busy(RuntimeError):
+    """Too many runs are waiting: the submission is refused (the server says so, 503)."""
+
+
+@dataclasses.dataclass
+class Job:
+    id: str
+    kind: str
+    document: Mapping[str, Any]
+    key: str
+    state: str = QUEUED
+    progress: float = 0.0
+    phase: str = ""
+    result: dict[str, Any] | None = None
+    error: str = ""
+    submitted: float = dataclasses.field(default_factory=time.monotonic)
+    started: float | None = None
+    finished: float | None = None
+    pid: int | None = None
+    process: Any = dataclasses.field(default=None, repr=False)
+
+    def status(self) -> dict[str, Any]:
+        """What the page polls (JSON)."""
+        return {"id": self.id, "state": self.state, "progress": round(self.progress, 4),
+                "phase": self.phase, "error": self.error}
+
+
+class JobManager:
+    """Submits, runs, reports and cancels runs; keeps the last ``keep`` finished ones and
+    refuses a submission when ``max_queued`` are waiting."""
+
+    def __init__(self, max_running: int = 2, keep: int = 32, max_queued: int = 16):
+        if max_running < 1:
+            raise ValueError(f"max_running must be an integer >= 1, got {max_running!r}")
+        self.max_running = max_running
+        self.keep = keep
+        self.max_queued = max_queued
+        self._lock = threading.Lock()
+        self._jobs: dict[str, Job] = {}
+        self._queue: collections.deque[Job] = collections.deque()
+        self._running = 0
+        self._results: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["cyberloss.web.worker"])
+
+    def submit(self, kind: str, document: Mapping[str, Any], key: str) -> Job:
+        """Queue a run of ``worker.RUNS[kind]`` on a checked document; ``key`` names its inputs
+        (finished results are found again by it)."""
+        if kind not in worker.RUNS:
+            raise ValueError(f"kind must be one of {', '.join(worker.RUNS)}, got {kind!r}")
+        job = Job(secrets.token_urlsafe(9), kind, document, key)
+        with self._lock:
+            if len(self._queue) >= self.max_queued:
+                raise Busy(f"{len(self._queue)} runs are already waiting; try again when one has finished")
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            self._forget_old()
+        self._pump()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def result(self, key: str) -> dict[str, Any] | None:
+        """The result of a finished run on the inputs ``key``, if one is kept."""
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Stop a run: a queued one never starts, a running one's process is ended."""
+        job = self._jobs.get(job_id)
+        if job is None:
+            return None
+        with self._lock:
+            if job.state == QUEUED:
+                self._queue.remove(job)
+                self._finish(job, CANCELLED)
+                return job
+            if job.state != RUNNING:
+                return job
+            job.state = CANCELLED
+            process = job.process
+        if process is not None:
+            process.terminate()
+            process.join(TERMINATE_GRACE)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        return job
+
+    def wait(self, job_id: str, timeout: float) -> Job:
+        """Block until the run has finished or ``timeout`` seconds have passed (tests)."""
+        end = time.monotonic() + timeout
+        job = self._jobs[job_id]
+        while job.state not in FINISHED and time.monotonic() < end:
+            time.sleep(0.02)
+        return job
+
+    def shutdown(self) -> None:
+        for job in list(self._jobs.values()):
+            if job.state in (QUEUED, RUNNING):
+                self.cancel(job.id)
+
+    def _pump(self) -> None:
+        with self._lock:
+            while self._running < self.max_running and self._queue:
+                job = self._queue.popleft()
+                job.state = RUNNING
+                job.started = time.monotonic()
+                self._running += 1
+                threading.Thread(target=self._run, args=(job,), name=f"run-{job.id}", daemon=True).start()
+
+    def _run(self, job: Job) -> None:
+        receiver, sender = self._context.Pipe(duplex=False)
+        try:
+            process = self._context.Process(target=worker.main, args=(job.kind, job.document, sender),
+                                            name=f"cyberloss-run-{job.id}", daemon=True)
+            with self._lock:
+                cancelled = job.state == CANCELLED
+                if not cancelled:
+                    process.start()
+                    job.process, job.pid = process, process.pid
+            sender.close()
+            if cancelled:
+                return
+            error = "the run ended unexpectedly (details in the server log)"
+            result: dict[str, Any] | None = None
+            while True:
+                try:
+                    message = receiver.recv()
+                except (EOFError, OSError):
+                    break
+                if message[0] == "progress":
+                    job.progress, job.phase = message[1], message[2]
+                elif message[0] == "result":
+                    result = message[1]
+                    self._done(job, result)
+                elif message[0] == "report" and result is not None:
+                    result["report_html"] = message[1]
+                elif message[0] == "error":
+                    error = message[1]
+            process.join()
+            with self._lock:
+                if job.state == CANCELLED:
+                    return
+                if process.exitcode not in (0, None):
+                    log.error("run %s (%s) ended with exit code %s", job.id, job.kind, process.exitcode)
+                if result is None:
+                    job.error = error
+                    job.state = FAILED
+        except Exception:
+            log.exception("run %s (%s) failed", job.id, job.kind)
+            job.error = "the run failed (details in the server log)"
+            job.state = FAILED
+        finally:
+            receiver.close()
+            with self._lock:
+                self._finish(job, job.state)
+                self._running -= 1
+            self._pump()
+
+    def _done(self, job: Job, result: dict[str, Any]) -> None:
+        """The result is in: the page can show it (the worker may still draw the report, and
+        holds its slot until it ends)."""
+        with self._lock:
+            if job.state == CANCELLED:
+                return
+            job.result = result
+            job.progress = 1.0
+            job.state = DONE
+            self._results[job.key] = result
+            while len(self._results) > self.keep:
+                self._results.popitem(last=False)
+
+    def _finish(self, job: Job, state: str) -> None:
+        job.state = state
+        job.process = None
+        if job.finished is None:
+            job.finished = time.monotonic()
+
+    def _forget_old(self) -> None:
+        finished = [j for j in self._jobs.values() if j.state in FINISHED]
+        for job in finished[: max(0, len(finished) - self.keep)]:
+            del self._jobs[job.id]

@@ -1,0 +1,190 @@
+"""The runs behind the pages, in a worker process: a quote (Losses and Cover pages) and a BCP
+comparison.  Each takes a checked profile document and a ``send(message)`` callable and
+returns plain data (numbers in JPY, plots as SVG text, the HTML report), which the server
+keeps and renders; nothing here knows about HTTP.
+
+The quote runs the steps of ``cyberloss quote`` (``insurance.quote.simulate_document`` then
+``quote_events``) on the same document, so the page's numbers and hash are the CLI's.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import stats
+from ..calibration import load as load_calibration
+from ..insurance import quote as quote_mod
+from ..organisation import bcp as bcp_mod
+from ..organisation import components as comp
+from ..report import plots
+
+Send = Callable[[tuple], None]
+
+#: The parts of an incident's loss a risk manager budgets for (費用・賠償・利益・内部工数).
+COMPONENT_GROUPS = (
+    ("response_costs", "費用損害", tuple(c for c in comp.RESPONSE if c != "liability")),
+    ("liability", "賠償責任", ("liability",)),
+    ("lost_profit", "利益損害", ("lost_profit",)),
+    ("internal_effort", "内部工数", ("internal_effort",)),
+)
+RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def _estimate(e: stats.Estimate) -> dict[str, float]:
+    return {"value": float(e.value), "se": float(e.se)}
+
+
+def svg(fig) -> str:
+    """The figure as inline SVG (text drawn as paths: no font needed in the browser)."""
+    plt = plots.pyplot()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], None]:
+    """A simulation progress callback reporting the share done over ``parts`` simulations
+    (each ends with a call where done == total)."""
+    finished = [0]
+
+    def report(done: int, total: int) -> None:
+        send(("progress", (finished[0] + done / max(total, 1)) / parts, phase))
+        if done >= total:
+            finished[0] += 1
+    return report
+
+
+def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], str]]:
+    """The quote of a profile document, with the breakdowns the Losses page shows, and the
+    function drawing its HTML report (the page shows the result before the report is drawn)."""
+    profile, sim, policy, settings = quote_mod.simulate_document(doc, "profile",
+                                                                 progress=_progress(send, "simulating"))
+    send(("progress", 1.0, "pricing"))
+    quote = quote_mod.quote_events(sim.table, sim.n_years, policy, settings,
+                                   name=str(profile.name or "organisation"))
+    result = quote.result
+    labels = load_calibration().data.attack_labels
+    by_type = []
+    for t in sim.attack_types:
+        e = stats.mean(sim.annual_by_type(t))
+        by_type.append({"key": t, "label_ja": labels.get(t, "軽微なインシデント" if t == "minor" else t),
+                        "rate": float(sim.rates[t]), **_estimate(e)})
+    component_labels = profile.data.raw["components"]["labels_ja"]
+    by_component = [{"key": c, "label_ja": component_labels[c], **_estimate(sim.mean(c))}
+                    for c in comp.COMPONENTS]
+    by_group = [{"key": key, "label_ja": label,
+                 **_estimate(stats.mean(np.add.reduce([sim.annual(c) for c in parts])))}
+                for key, label, parts in COMPONENT_GROUPS]
+    incident_years = np.zeros(sim.n_years, dtype=bool)
+    incident_years[np.asarray(sim.table.year) - sim.table.first_year] = True
+    periods = [t for t in RETURN_PERIODS if t <= sim.n_years / stats.MIN_EXCEEDANCES]
+    ep = {view: result.ep_curve(periods, view) for view in ("gross", "insured", "retained")}
+    ep_rows = [{"return_period": float(t),
+                **{f"{view}_{col}": float(ep[view][col].iloc[i])
+                   for view in ep for col in ("aep", "aep_se") if col in ep[view]},
+                "gross_oep": float(ep["gross"]["oep"].iloc[i]),
+                "gross_oep_se": float(ep["gross"]["oep_se"].iloc[i])} for i, t in enumerate(periods)]
+    send(("progress", 1.0, "drawing"))
+    plt = plots.pyplot()
+    decision_fig = quote.decision.plot()
+    return {
+        "kind": "quote",
+        "name": quote.name,
+        "quote": quote.to_json(),
+        "basis": sim.basis,
+        "period": sim.period,
+        "warnings": list(sim.warnings),
+        "expected": _estimate(sim.mean()),
+        "p_incident": _estimate(stats.probability(incident_years)),
+        "by_attack_type": by_type,
+        "by_component": by_component,
+        "by_group": by_group,
+        "ep": ep_rows,
+        "ep_svg": svg(_ep_figure(plt, ep_rows, quote.name, sim.n_years)),
+        "decision_svg": svg(decision_fig),
+        "grid": _grid(quote.decision.grid),
+        "summary": {label: {k: float(v) for k, v in row.items()}
+                    for label, row in quote.summary().iterrows()},
+    }, quote.to_html
+
+
+def _grid(grid) -> dict[str, Any]:
+    """The total cost of risk of each (deductible, limit) option as rows x columns, and the
+    cost without insurance."""
+    options = grid[grid["insured"]]
+    table = options.pivot(index="deductible", columns="limit", values="total_cost")
+    return {"deductibles": [float(d) for d in table.index], "limits": [float(v) for v in table.columns],
+            "total_cost": table.to_numpy().tolist(),
+            "uninsured_total_cost": float(grid[~grid["insured"]]["total_cost"].iloc[0])}
+
+
+def _ep_figure(plt, rows: list[dict[str, float]], name: str, n_years: int):
+    """AEP of the gross (± 1 SE), insured and retained loss, and the gross OEP, by return
+    period (2 to 1,000 years) on a log axis."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    t = [r["return_period"] for r in rows]
+    ax.errorbar(t, [r["gross_aep"] for r in rows], yerr=[r["gross_aep_se"] for r in rows],
+                fmt="o-", color="C0", capsize=3, label="gross AEP ± SE")
+    ax.plot(t, [r["gross_oep"] for r in rows], "--", color="C0", label="gross OEP")
+    ax.plot(t, [r["insured_aep"] for r in rows], "s-", color="C2", label="insured AEP")
+    ax.plot(t, [r["retained_aep"] for r in rows], "^-", color="C3", label="retained AEP")
+    ax.set_xscale("log")
+    ax.set_xlabel("return period (years, log scale)")
+    ax.set_ylabel("annual loss")
+    plots.yen_axis(ax, "y")
+    ax.set_title(f"EP curve: {name}")
+    ax.text(0.99, 0.01, f"{n_years:,} simulated years", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=7, color="0.4")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
+    """Controls and BCP targets compared with common random numbers ([simulation] settings,
+    [[variants]] or the default variants)."""
+    plan = bcp_mod.BcpPlan.from_document(doc)
+    comparison = bcp_mod.run_plan(plan, progress=_progress(send, "simulating", len(plan.variants)))
+    table = comparison.describe()
+    rows = [{"name": name, **{k: float(v) for k, v in row.items()}} for name, row in table.iterrows()]
+    plt = plots.pyplot()
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+    others = rows[1:]
+    ax.barh([r["name"] for r in others], [r["difference_to_baseline"] for r in others],
+            xerr=[r["difference_to_baseline_se"] for r in others], color="C0", capsize=3)
+    ax.axvline(0.0, color="0.3", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("change in expected annual loss ± SE")
+    plots.yen_axis(ax, "x")
+    ax.set_title(f"BCP: {rows[0]['name']} vs. variants (common random numbers)")
+    fig.tight_layout()
+    return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
+            "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
+            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
+
+
+RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], str] | None]]] = {
+    "quote": run_quote, "bcp": run_bcp}
+
+
+def main(kind: str, doc: Mapping[str, Any], conn) -> None:
+    """The worker process: run, send ("result", data) or ("error", one line), then
+    ("report", HTML) where the run has a report, and close."""
+    def send(message: tuple) -> None:
+        conn.send(message)
+
+    try:
+        data, report = RUNS[kind](doc, send)
+        send(("result", data))
+        if report is not None:
+            send(("report", report()))
+    except (ValueError, MemoryError) as exc:
+        send(("error", " ".join(str(exc).split())))
+    finally:
+        conn.close()

@@ -1,0 +1,381 @@
+"""cyberloss serve: the inputs read from the schema and checked as the CLI checks them, the
+TOML download, background runs (queue, cancel), the request limits, and the pages in Debian's
+headless Chromium (acceptance of issue 15), offline, against `cyberloss serve` on a free port.
+
+Screenshots go to build/test-output/web/."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+
+from cyberloss import config  # noqa: E402
+from cyberloss.web import forms, jobs, toml  # noqa: E402
+
+pytestmark = pytest.mark.web
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"organisation": {"industry": "manufacturing", "size": "sme"},
+         "terms": {"sections": {"response": {}}}, "quote": {"years": 20_000, "seed": 7}}
+SMALL_BCP = {**SMALL, "simulation": {"years": 5_000, "seed": 7}}
+
+
+def given(**texts: str) -> dict[str, str]:
+    return {**forms.INITIAL, "organisation.industry": "製造業", "organisation.size": "中小企業", **texts}
+
+
+def test_every_organisation_field_of_the_schema_is_an_input():
+    paths = {p for p, _ in config.walk(config.documents.ORGANISATION)}
+    assert paths <= set(forms.BY_PATH)
+
+
+@pytest.mark.parametrize("texts, field, words", [
+    ({"organisation.name": "x" * 201}, "organisation.name", "organisation.name must be at most 200 characters, got 201"),
+    ({"organisation.revenue": "-5"}, "organisation.revenue", "organisation.revenue must be a finite number > 0"),
+    ({"organisation.industry": "製造"}, "organisation.industry", "organisation.industry must be one of manufacturing"),
+    ({"terms.deductible": "100万円", "terms.aggregate_limit": "50万円"}, "terms.aggregate_limit",
+     "terms.aggregate_limit must not be below terms.deductible"),
+    ({"quote.years": "1000000000000"}, "quote.years", "simulate fewer years"),
+    ({"quote.years": "1e12"}, "quote.years", "quote.years must be an integer >= 1000"),
+    ({"quote.decision.principle.name": "wang", "quote.decision.principle.lam": "-1"},
+     "quote.decision.principle.lam", "lam must be"),
+])
+def test_bad_inputs_are_refused_next_to_their_field_with_the_cli_words(texts, field, words, tmp_path, capsys):
+    inputs = forms.read(given(**texts))
+    assert list(inputs.errors) == [field]
+    assert words in inputs.errors[field]
+    if field not in ("quote.years", "organisation.name"):
+        # the same document in a file: cyberloss quote refuses it with the same words
+        from cyberloss.cli import main
+        path = tmp_path / "p.toml"
+        path.write_text(toml.dumps(inputs.document), encoding="utf-8")
+        assert main(["quote", str(path)]) == 2
+        assert inputs.errors[field] in capsys.readouterr().err
+
+
+def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
+    inputs = forms.read(given(**{"organisation.revenue": "30億円", "organisation.employees": "120",
+                                 "quote.decision.limits": "3000万円, 1億円、5億円"}))
+    assert inputs.ok, inputs.errors
+    org = inputs.document["organisation"]
+    assert (org["industry"], org["size"], org["revenue"], org["employees"]) == ("manufacturing", "sme", "30億円", 120)
+    assert inputs.document["quote"]["decision"]["limits"] == ["3000万円", "1億円", "5億円"]
+
+
+def test_the_toml_download_reads_back_as_the_same_document():
+    inputs = forms.read(given(**{"organisation.name": 'A "quoted" 名前', "terms.aggregate_limit": "inf",
+                                 "quote.levels": "0.99, 0.999", "organisation.controls.edr": "true",
+                                 "terms.sections.business_interruption.waiting_period_days": "0.5"}))
+    assert inputs.ok, inputs.errors
+    assert config.loads_toml(toml.dumps(inputs.document, "header"), "download") == inputs.document
+
+
+def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():
+    manager = jobs.JobManager(max_running=2, max_queued=1)
+    try:
+        submitted = [manager.submit("bcp", SMALL_BCP, f"k{i}") for i in range(3)]
+        assert [j.state for j in submitted] == ["running", "running", "queued"]
+        with pytest.raises(jobs.Busy, match="1 runs are already waiting"):
+            manager.submit("bcp", SMALL_BCP, "one too many")
+        done = [manager.wait(j.id, 120) for j in submitted]
+        assert [j.state for j in done] == ["done"] * 3, [j.error for j in done]
+        first, second, third = done
+        assert third.started >= min(first.finished, second.finished)
+        assert len({repr(j.result["rows"]) for j in done}) == 1
+    finally:
+        manager.shutdown()
+
+
+def test_a_cancelled_run_stops_within_two_seconds_and_its_memory_is_freed():
+    manager = jobs.JobManager(max_running=1)
+    try:
+        big = {**SMALL, "quote": {"years": 10_000_000, "seed": 7}}
+        job = manager.submit("quote", big, "big")
+        waiting = manager.submit("bcp", SMALL_BCP, "small")
+        end = time.monotonic() + 60
+        while job.progress == 0 and time.monotonic() < end:
+            time.sleep(0.02)
+        assert job.state == "running" and job.pid is not None
+        rss = int(Path(f"/proc/{job.pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        start = time.monotonic()
+        manager.cancel(job.id)
+        stopped = time.monotonic() - start
+        assert stopped < 2.0 and job.state == "cancelled"
+        assert not Path(f"/proc/{job.pid}").exists(), "the cancelled worker still holds its memory"
+        assert rss > 50 * 2**20          # it held the simulation's memory while it ran
+        assert manager.wait(waiting.id, 120).state == "done"   # the queue moves on
+    finally:
+        manager.shutdown()
+
+
+
+
+# ----- the pages in a browser --------------------------------------------------------------
+EXAMPLE = ROOT / "examples" / "sme_manufacturer.toml"
+YEARS = 200_000
+SHOTS = ROOT / "build" / "test-output" / "web"
+# Japanese as a risk manager types it: the industry and size by their survey labels, amounts in 億円/万円
+ORGANISATION_JA = {"organisation.name": "SME manufacturer (example)", "organisation.industry": "製造業",
+                   "organisation.size": "中小企業", "organisation.revenue": "30億円",
+                   "organisation.employees": "120", "organisation.personal_records": "20000",
+                   "organisation.controls.offline_backups": "true",
+                   "organisation.controls.mfa_remote_access": "true",
+                   "quote.years": str(YEARS), "quote.seed": "20260701",
+                   "quote.levels": "0.99, 0.999, 0.9995, 0.9999"}
+COVER_JA = {"terms.deductible": "10万円", "terms.aggregate_limit": "1億円", "terms.cover_prevention": "false",
+            "terms.sections.response.limit": "1億円",
+            "terms.sections.response.sublimits.investigation": "3000万円",
+            "terms.sections.response.sublimits.condolence": "500万円",
+            "terms.sections.liability.limit": "1億円",
+            "terms.sections.business_interruption.limit": "5000万円",
+            "terms.sections.business_interruption.waiting_period_days": "0.5",
+            "terms.sections.business_interruption.indemnity_period_days": "90",
+            "quote.loads.expense_ratio": "0.30", "quote.loads.profit_ratio": "0.05",
+            "quote.decision.deductibles": "0, 10万円, 50万円, 100万円, 300万円, 1000万円",
+            "quote.decision.limits": "3000万円, 5000万円, 1億円, 3億円, 5億円, 10億円",
+            "quote.decision.principle.name": "expected_value", "quote.decision.cost_of_capital": "0.10",
+            "quote.decision.tail_level": "0.99"}
+
+
+def cyberloss(*args: str, **kw) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("cyberloss")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "import sys; from cyberloss.cli import main; sys.exit(main())"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`cyberloss serve` on a free loopback port, two runs at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = Path(sys.executable).with_name("cyberloss")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "import sys; from cyberloss.cli import main; sys.exit(main())"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS.parent / "web-server.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--max-runs", "2"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    end = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/organisation", timeout=5).read()
+            break
+        except OSError as exc:
+            if proc.poll() is not None or time.monotonic() > end:
+                raise RuntimeError(f"cyberloss serve did not start: {(SHOTS.parent / 'web-server.log').read_text()}") from exc
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, with every request that does not go to 127.0.0.1 blocked:
+    host names other than 127.0.0.1 do not resolve and every other address goes to a proxy
+    that is not there."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromedriver"):
+        assert Path(binary).exists(), f"{binary} missing: `make test` installs Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2200",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run"):
+        options.add_argument(arg)
+    from selenium.webdriver.chrome.service import Service
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_script_timeout(30)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    for path, value in values.items():
+        element = driver.find_element(By.ID, path)
+        if element.tag_name == "select":
+            Select(element).select_by_value(value)
+        else:
+            element.clear()
+            element.send_keys(value)
+
+
+def wait_for(driver, element_id: str, timeout: float = 120):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.ID, element_id)))
+
+
+def submit(driver) -> None:
+    from selenium.webdriver.common.by import By
+    driver.find_element(By.ID, "submit").click()
+
+
+def offline_checks(driver, name: str) -> None:
+    """Every resource the page loaded came from 127.0.0.1, a request elsewhere fails, the
+    plots are drawn and the Japanese font is loaded and covers the Japanese text."""
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(r.startswith("http://127.0.0.1:") for r in resources), resources
+    outside = driver.execute_async_script(
+        "const done = arguments[0]; fetch('http://example.com/', {mode: 'no-cors'})"
+        ".then(() => done('reached'), () => done('blocked'))")
+    assert outside == "blocked"
+    font = driver.execute_async_script(
+        "const done = arguments[0]; document.fonts.load('16px cyberloss-ja', '製造業')"
+        ".then(f => done([f.length, document.fonts.check('16px cyberloss-ja', '製造業')]), e => done(String(e)))")
+    assert font == [1, True], font
+    for svg in driver.execute_script("return [...document.querySelectorAll('.figure svg')]"
+                                     ".map(s => s.getBoundingClientRect().width)"):
+        assert svg > 200
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def cli_quote():
+    run = cyberloss("quote", str(EXAMPLE), "--json", "--years", str(YEARS))
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, browser, cli_quote, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from cyberloss.report import money
+    browser.get(server + "/organisation")
+    offline_checks(browser, "1-organisation")
+    fill(browser, ORGANISATION_JA)
+    from selenium.webdriver.support.ui import WebDriverWait
+    margin = browser.find_element(By.ID, "organisation.gross_margin")   # left empty: the data's default shows
+    WebDriverWait(browser, 10).until(lambda d: margin.get_attribute("placeholder") == "未入力時: 0.2")
+    submit(browser)                                 # -> Losses: runs with the default policy
+    wait_for(browser, "expected-loss")
+    browser.find_element(By.ID, "nav-cover").click()
+    wait_for(browser, "recommendation")
+    fill(browser, COVER_JA)
+    submit(browser)                                 # -> Cover: the example's policy and grid
+    wait_for(browser, "recommendation")
+    offline_checks(browser, "3-cover")
+    deductible = browser.find_element(By.ID, "recommended-deductible")
+    limit = browser.find_element(By.ID, "recommended-limit")
+    rec = cli_quote["recommended"]
+    assert float(deductible.get_attribute("data-value")) == rec["deductible"]
+    assert float(limit.get_attribute("data-value")) == rec["limit"]
+    assert (deductible.text, limit.text) == (money.format_yen(rec["deductible"]), money.format_yen(rec["limit"]))
+    browser.find_element(By.ID, "nav-losses").click()
+    shown = wait_for(browser, "expected-loss")
+    offline_checks(browser, "2-losses")
+    assert float(shown.get_attribute("data-value")) == cli_quote["expected_loss"]["gross"]
+    assert shown.text == money.format_yen(cli_quote["expected_loss"]["gross"])
+    sha = browser.find_element(By.ID, "sha256").text
+    assert sha == cli_quote["annual_loss_sha256"]
+    # acceptance 2: the downloaded profile, through cyberloss quote, gives the page's hash
+    profile = tmp_path / "profile.toml"
+    profile.write_bytes(urllib.request.urlopen(browser.find_element(By.ID, "dl-toml").get_attribute("href")).read())
+    again = cyberloss("quote", str(profile), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["annual_loss_sha256"] == sha
+    report_url, end = browser.find_element(By.ID, "dl-report").get_attribute("href"), time.monotonic() + 60
+    while True:         # the worker draws the report after the page's result
+        try:
+            report = urllib.request.urlopen(report_url).read()
+            break
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 409 and time.monotonic() < end, exc
+            time.sleep(0.5)
+    assert b"Retention and limit" in report
+    # the shareable URL opens the same page with the same numbers
+    browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
+    assert wait_for(browser, "sha256").text == sha
+    bcp = browser.find_element(By.ID, "nav-bcp").get_attribute("href")
+    browser.get(bcp + "&simulation.years=20000")    # the BCP page's own setting, kept short here
+    wait_for(browser, "bcp-table")
+    offline_checks(browser, "4-bcp")
+
+
+@pytest.mark.parametrize("page, values, field", [
+    ("organisation", {"organisation.revenue": "-5"}, "organisation.revenue"),
+    ("organisation", {"organisation.industry": "製造"}, "organisation.industry"),
+    ("cover", {"terms.deductible": "100万円", "terms.aggregate_limit": "50万円"}, "terms.aggregate_limit"),
+    ("organisation", {"quote.years": "1000000000000"}, "quote.years"),
+])
+def test_bad_input_shows_its_error_next_to_the_field_and_the_server_keeps_serving(server, browser, page, values, field):
+    from selenium.webdriver.common.by import By
+    base = {k: v for k, v in ORGANISATION_JA.items() if k not in values}
+    browser.get(server + "/organisation?" + urllib.parse.urlencode({**forms.INITIAL, **base, "quote.years": "1000"}))
+    if page == "cover":
+        browser.find_element(By.ID, "nav-cover").click()
+        wait_for(browser, "recommendation")
+    fill(browser, values)
+    submit(browser)
+    error = wait_for(browser, f"error-{field}", 30)
+    container = browser.find_element(By.ID, f"field-{field}")
+    assert error.is_displayed() and error in container.find_elements(By.CLASS_NAME, "error")
+    assert field.split(".")[-1] in error.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", error)
+    browser.save_screenshot(str(SHOTS / f"error-{field}.png"))
+    assert urllib.request.urlopen(server + "/organisation").status == 200
+
+
+def test_a_run_shows_progress_is_cancelled_from_its_tab_and_leaves_the_other_tab_alone(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    first = browser.current_window_handle
+    browser.get(server + "/losses?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA,
+                                                              "quote.years": "10000000"}))
+    WebDriverWait(browser, 60).until(lambda d: float(d.find_element(By.ID, "run-progress").get_attribute("value")) > 0)
+    browser.save_screenshot(str(SHOTS / "run-progress.png"))
+    job = browser.find_element(By.ID, "run").get_attribute("data-job")
+    start = time.monotonic()
+    urllib.request.urlopen(server + "/organisation").read()
+    assert time.monotonic() - start < 2.0, "the server is not responsive while a run goes on"
+    browser.switch_to.new_window("tab")             # a second tab, another run at the same time
+    browser.get(server + "/losses?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA,
+                                                              "quote.years": "20000", "quote.seed": "3"}))
+    browser.switch_to.window(first)
+    browser.find_element(By.ID, "cancel").click()
+    WebDriverWait(browser, 2).until(lambda d: not d.find_element(By.ID, "again").get_attribute("hidden"))
+    status = json.loads(urllib.request.urlopen(f"{server}/api/runs/{job}").read())
+    assert status["state"] == "cancelled"
+    browser.switch_to.window(browser.window_handles[-1])
+    assert "万円" in wait_for(browser, "expected-loss", 120).text
+    browser.close()
+    browser.switch_to.window(first)
+
+
+def test_requests_are_bounded_and_refusals_are_one_line(server):
+    def status(url, data=None, headers=None):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {})) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+    assert status(server + "/organisation?" + "x=1&" * 500)[0] == 413
+    assert status(server + "/organisation?a=" + "x" * 20_000)[0] == 414
+    assert status(server + "/api/runs/none/cancel", data=b"x" * 70_000)[0] == 413
+    code, body = status(server + "/download/quote.json?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA, "quote.years": "1001"}))
+    assert code == 409 and body.count("\n") == 0
+    assert status(server + "/api/runs/nothing")[0] == 404
+    code, body = status(server + "/download/..%2F..%2Fetc%2Fpasswd")
+    assert code == 404 and body.count("\n") == 0 and "root:" not in body
+    assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
+    assert status(server + "/organisation", headers={"Host": "attacker.example"})[0] == 400
+    assert status(server + "/organisation")[0] == 200
