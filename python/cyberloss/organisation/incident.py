@@ -166,6 +166,23 @@ def _major_downtime(cal: Calibration, data: comp.ComponentData, a: str,
     return _core.DowntimeDistribution.lognormal(base.median, base.sigma), True
 
 
+def attack_type_names(cal: Calibration, basis: str) -> list[str]:
+    """The model's attack types on ``basis``: the five JNSA types, then ``minor`` on the
+    all-incidents basis."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+    return cal.attack_types + ([MINOR] if basis == "all" else [])
+
+
+def base_rate(cal: Calibration, attack_type: str, industry: str, size: str, employees: float,
+              basis: str, period: str) -> float:
+    """Incidents a year of one type before the profile's own factors: ``cal.rate`` for a JNSA
+    type (the class level), ``cal.minor_rate`` at ``employees`` for ``minor``."""
+    if attack_type == MINOR:
+        return cal.minor_rate(industry, size, employees)
+    return cal.rate(attack_type, industry, size, basis, period)
+
+
 def attack_types(cal: Calibration, data: comp.ComponentData, industry: str, size: str,
                  employees: float | None = None, basis: str = "all",
                  period: str = "recent") -> list[TypeSpec]:
@@ -191,14 +208,14 @@ def attack_types(cal: Calibration, data: comp.ComponentData, industry: str, size
                 effort_mean=c.effort_mean, effort_sigma=data.effort(a)[1])
             p_major = cal.major_probability(a, size)
         out.append(TypeSpec(
-            a, cal.rate(a, industry, size, basis, period), major.mu, major.sigma,
+            a, base_rate(cal, a, industry, size, h, basis, period), major.mu, major.sigma,
             incident_type(data, a, downtime=downtime, contained=contained), loss_scale,
             down_scale if scales else 1.0, p_major, 1.0, fit.quality,
             f"{fit.source}; major incidents, size-normalised (calibration v2)"))
     if basis == "all":
         m = cal.minor()
         out.append(TypeSpec(
-            MINOR, cal.minor_rate(industry, size, h), m.severity.mu, m.severity.sigma,
+            MINOR, base_rate(cal, MINOR, industry, size, h, basis, period), m.severity.mu, m.severity.sigma,
             incident_type(data, MINOR,
                           downtime=_core.DowntimeDistribution.lognormal(m.downtime.median, m.downtime.sigma),
                           effort=(m.effort_mean, m.effort_sigma)),
