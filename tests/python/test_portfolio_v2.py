@@ -157,3 +157,17 @@ def test_one_policy_portfolio_agrees_with_simulate_organisation():
     assert (np.abs(counts - expected) < 4 * np.sqrt(expected) + 1).all()
     sim = res.policies["events_per_year"].iloc[0] * years
     assert abs(sim - expected.sum()) < 4 * math.sqrt(expected.sum())
+
+
+@pytest.mark.parametrize("branch, message", [
+    ((0.0, 1.0, [0.5]), "branches\\[0\\].loss_median must be finite and > 0, got 0"),
+    ((1e5, -1.0, [0.5]), "branches\\[0\\].loss_sigma must be finite and >= 0, got -1"),
+    ((1e5, 1.0, [0.5, 0.5]), "major_probability has 2 policies, 1 expected"),
+    ((1e5, 1.0, [1.5]), "major_probability of policy row 1 must be in \\(0, 1\\], got 1.5"),
+    ((1e5, 1.0, [math.nan]), "major_probability of policy row 1 must be in \\(0, 1\\], got nan"),
+])
+def test_bad_branches_are_refused_by_name(branch, message):
+    with pytest.raises(ValueError, match=message):
+        _core.SurveyPortfolioLoss([Lognormal(0.0, 1.0)], [1.0], [_core.SurveyBranch(*branch)])
+    with pytest.raises(ValueError, match="2 entries for 1 attack types"):
+        _core.SurveyPortfolioLoss([Lognormal(0.0, 1.0)], [1.0], [None, None])

@@ -133,7 +133,7 @@ def incident_type(data: comp.ComponentData, attack_type: str, downtime: Any = No
     the given downtime law (default: the data's) and effort ``(mean, sigma)`` (default: the
     data's), the contained branch if given; ``closure_days`` replaces the data's closure of a
     card leak."""
-    closure = data.closure(attack_type) if attack_type in data.raw["downtime"] else None
+    closure = data.closure(attack_type)
     if closure is not None and closure_days is not None:
         closure = (closure_days, closure[1])
     rec = data.records(attack_type)
