@@ -228,13 +228,15 @@ class Portfolio(Described):
         self.attack_types: list[str] = attack_type_names(cal, basis)
         self.basis, self.period = basis, period
         self._profiles: list[OrganisationProfile] | None = None
+        self._data = comp.load()   # parsed once: loading validates the whole file
         t = self._table
         employees = [None if math.isnan(e) else int(e) for e in t["employees"]]
         cells: dict[tuple, tuple[float, list[float]]] = {}
+        bases: dict[tuple, tuple[OrganisationProfile, list[TypeParameters]]] = {}
         rows, heads = [], []
         for key in zip(t["industry"], t["size"], employees, t["controls"]):
             if key not in cells:
-                cells[key] = self._cell(*key)
+                cells[key] = self._cell(bases, *key)
             heads.append(cells[key][0])
             rows.append(cells[key][1])
         self._employees = np.array(heads, dtype=float)
@@ -243,18 +245,21 @@ class Portfolio(Described):
         self._rates.setflags(write=False)
         self._employees.setflags(write=False)
 
-    def _cell(self, industry: str, size: str, employees: int | None,
+    def _cell(self, bases: dict, industry: str, size: str, employees: int | None,
               controls: str) -> tuple[float, list[float]]:
-        """Headcount and rates per type of one (industry, size, employees, controls)."""
-        cal = self.calibration
-        given: dict[str, Any] = {"employees": employees}   # None: the profile's default
-        profile = OrganisationProfile(industry, size, data=comp.load(),
-                                      controls=_controls_of(controls), **given)
-        h = float(profile.employees)
+        """Headcount and rates per type of one (industry, size, employees, controls); the
+        profile and its parameters before headcount are shared through ``bases``."""
+        cal, data = self.calibration, self._data
+        if (industry, size, controls) not in bases:
+            profile = OrganisationProfile(industry, size, data=data, controls=_controls_of(controls))
+            bases[industry, size, controls] = (profile, [TypeParameters.before_headcount(profile, a)
+                                                         for a in self.attack_types] if self.basis == "all" else [])
+        profile, params = bases[industry, size, controls]
+        h = float(profile.employees if employees is None else employees)
         if self.basis != "all":
             return h, [cal.rate(a, industry, size, self.basis, self.period) for a in self.attack_types]
         return h, [base_rate(cal, a, industry, size, h, self.basis, self.period)
-                   * TypeParameters.for_profile(profile, a).frequency_factor for a in self.attack_types]
+                   * p.at_headcount(data, size, h).frequency_factor for a, p in zip(self.attack_types, params)]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
@@ -333,7 +338,7 @@ class Portfolio(Described):
         """Each policy's organisation profile (industry, size, revenue, employees, controls;
         the profile's labelled defaults for the rest, revenue and employees too when empty)."""
         if self._profiles is None:
-            data = comp.load()
+            data = self._data
             self._profiles = []
             for row in self._table.itertuples(index=False):
                 given: dict[str, Any] = {   # None: the profile's default

@@ -38,7 +38,7 @@ from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..insurance.terms import CoverageTerms
 from ..organisation import components as comp
-from ..organisation.incident import TypeParameters, TypeSpec, attack_types, factors, incident_type
+from ..organisation.incident import TypeParameters, TypeSpec, factors, for_organisation, incident_type, type_laws
 from ..organisation.profile import OrganisationProfile
 from .book import Portfolio
 
@@ -281,13 +281,14 @@ class OrganisationLoss:
         """Calibration v2's attack types of each policy (None on the publicised basis)."""
         if self.severity.basis != "all":
             return None
-        cal, data = portfolio.calibration, comp.load()
+        cal = portfolio.calibration
+        laws = type_laws(cal, comp.load(), "all", self.severity.period)
         cache: dict[tuple, list[TypeSpec]] = {}
         out = []
         for ind, size, h in zip(portfolio.table["industry"], portfolio.table["size"], portfolio.employees):
             key = (ind, size, float(h))
             if key not in cache:
-                cache[key] = attack_types(cal, data, ind, size, float(h), "all", self.severity.period)
+                cache[key] = for_organisation(laws, cal, ind, size, float(h))
             out.append(cache[key])
         return out
 
@@ -300,13 +301,14 @@ class OrganisationLoss:
         cache: dict[tuple, TypeParameters] = {}
         out: list[list[Any]] = [[] for _ in portfolio.attack_types]
         for p, profile in enumerate(profiles):
-            key = (profile.industry, profile.size, profile.employees, profile.controls,
-                   profile.ec_share, profile.it_dependency, profile.personal_records,
-                   profile.card_records)
+            # headcount apart: many policies share the rest
+            key = (profile.industry, profile.size, profile.controls, profile.ec_share,
+                   profile.it_dependency, profile.personal_records, profile.card_records)
             for t, name in enumerate(portfolio.attack_types):
-                params = cache.get((*key, name))
-                if params is None:
-                    params = cache[(*key, name)] = TypeParameters.for_profile(profile, name)
+                base = cache.get((*key, name))
+                if base is None:
+                    base = cache[(*key, name)] = TypeParameters.before_headcount(profile, name)
+                params = base.at_headcount(profile.data, profile.size, profile.employees)
                 out[t].append(params.factors(profile, severity_scale=float(scale[p])) if specs is None
                               else factors(specs[p][t], params, profile, float(scale[p])))
         return out
@@ -316,11 +318,8 @@ class OrganisationLoss:
         data = comp.load()
         if self.severity.basis != "all":
             return [incident_type(data, t) for t in portfolio.attack_types]
-        table = portfolio.table
-        # the types' laws depend on the basis and period only, not on the organisation
-        specs = attack_types(portfolio.calibration, data, table["industry"].iloc[0],
-                             table["size"].iloc[0], None, "all", self.severity.period)
-        return [s.incident_type for s in specs]
+        return [law.spec.incident_type for law in type_laws(portfolio.calibration, data, "all",
+                                                             self.severity.period)]
 
     def to_core(self, portfolio: Portfolio):
         """The compiled organisation loss for ``portfolio``."""
