@@ -3,7 +3,9 @@
 the publicised basis keeps the JNSA fit's class rates and survey severity."""
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,12 +16,14 @@ from cyberloss import portfolio as pf
 from cyberloss import random as clrandom
 from cyberloss.calibration import MINOR
 from cyberloss.calibration import load as load_calibration
+from cyberloss.cli import main
 from cyberloss.distributions import Lognormal
 from cyberloss.organisation import OrganisationProfile, simulate_organisation
 from cyberloss.organisation import components as comp
 from cyberloss.organisation.controls import Controls
 from cyberloss.organisation.simulate import organisation_model
 
+REPO = Path(__file__).resolve().parents[2]
 ROWS = pd.DataFrame({
     "policy_id": ["A", "B", "C", "D", "E"],
     "industry": ["manufacturing", "construction", "manufacturing", "wholesale_retail", "medical_welfare"],
@@ -171,3 +175,19 @@ def test_bad_branches_are_refused_by_name(branch, message):
         _core.SurveyPortfolioLoss([Lognormal(0.0, 1.0)], [1.0], [_core.SurveyBranch(*branch)])
     with pytest.raises(ValueError, match="2 entries for 1 attack types"):
         _core.SurveyPortfolioLoss([Lognormal(0.0, 1.0)], [1.0], [None, None])
+
+
+# Annual gross losses of `cyberloss portfolio examples/portfolio_small.csv --basis publicised`
+# (20,000 years, seed 20260701) as the package gave them before the portfolio took calibration
+# v2 (commit 9323175): the publicised basis is unchanged bit for bit.
+@pytest.mark.parametrize("extra, sha256", [
+    ((), "0f0cf8ec4b80a87d269f499f0a8b804163b56a9cb7f6b98352840b7dc2f5fe46"),
+    (("--loss", "organisation", "--reinsurance", str(REPO / "examples" / "reinsurance.toml"),
+      "--exposure-elasticity", "0.5"), "b7504f16f552ec43947c3aa9fa4dcb635e0acc177457a0229db7f88ee99bf264"),
+])
+def test_publicised_basis_is_unchanged_bit_for_bit(capsys, extra, sha256):
+    assert main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "20000",
+                 "--seed", "20260701", "--json", "--basis", "publicised", *extra]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["attack_types"] == load_calibration().attack_types
+    assert out["gross"]["annual_loss_sha256"] == sha256
