@@ -6,13 +6,19 @@
 #include <stdexcept>
 #include <string>
 
+#include "cyberloss/incident.hpp"
 #include "cyberloss/portfolio.hpp"
+#include "cyberloss/random.hpp"
+#include "cyberloss/vecmath.hpp"
 
 namespace cyberloss {
 
 SurveyPortfolioLoss::SurveyPortfolioLoss(std::vector<std::shared_ptr<const Severity>> by_type,
-                                         std::vector<double> exposure_factor)
-    : by_type_(std::move(by_type)), factor_(std::move(exposure_factor)) {
+                                         std::vector<double> exposure_factor,
+                                         std::vector<std::optional<SurveyBranch>> branches)
+    : by_type_(std::move(by_type)),
+      factor_(std::move(exposure_factor)),
+      branches_(std::move(branches)) {
   for (std::size_t t = 0; t < by_type_.size(); ++t) {
     if (!by_type_[t])
       throw std::invalid_argument("severity of attack type " + std::to_string(t) + " is missing");
@@ -22,9 +28,67 @@ SurveyPortfolioLoss::SurveyPortfolioLoss(std::vector<std::shared_ptr<const Sever
       throw std::invalid_argument("exposure_factor of policy row " + std::to_string(p + 1) +
                                   " must be finite and > 0, got " + format_value(factor_[p]));
   }
+  if (!branches_.empty() && branches_.size() != by_type_.size())
+    throw std::invalid_argument("branches: " + std::to_string(branches_.size()) + " entries for " +
+                                std::to_string(by_type_.size()) + " attack types");
+  for (std::size_t t = 0; t < branches_.size(); ++t) {
+    if (!branches_[t]) continue;
+    const SurveyBranch& b = *branches_[t];
+    const std::string where = "branches[" + std::to_string(t) + "].";
+    if (!(std::isfinite(b.loss_median) && b.loss_median > 0.0))
+      throw std::invalid_argument(where + "loss_median must be finite and > 0, got " +
+                                  format_value(b.loss_median));
+    if (!(std::isfinite(b.loss_sigma) && b.loss_sigma >= 0.0))
+      throw std::invalid_argument(where + "loss_sigma must be finite and >= 0, got " +
+                                  format_value(b.loss_sigma));
+    if (b.major_probability.size() != factor_.size())
+      throw std::invalid_argument(where + "major_probability has " +
+                                  std::to_string(b.major_probability.size()) + " policies, " +
+                                  std::to_string(factor_.size()) + " expected");
+    for (std::size_t p = 0; p < factor_.size(); ++p)
+      if (!(b.major_probability[p] > 0.0 && b.major_probability[p] <= 1.0))
+        throw std::invalid_argument(where + "major_probability of policy row " +
+                                    std::to_string(p + 1) + " must be in (0, 1], got " +
+                                    format_value(b.major_probability[p]));
+  }
 }
 
-void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*seed*/,
+namespace {
+
+struct BranchScratch {
+  std::vector<std::uint64_t> year, k;
+  std::vector<double> u, contained;
+};
+
+// Replaces the major loss q[j] of event at[j] by its contained loss where BRANCH draw 2 k is
+// not below the policy's P(major); the same draws and arithmetic as IncidentModel.
+void contain(std::size_t t, const SurveyBranch& b, const PortfolioEvents& events,
+             std::uint32_t seed, const std::size_t* at, double* q, std::size_t m,
+             BranchScratch& s) {
+  s.year.resize(m);
+  s.k.resize(m);
+  s.u.resize(m * branch_draws_per_event);
+  s.contained.resize(m);
+  for (std::size_t j = 0; j < m; ++j) {
+    s.year[j] = static_cast<std::uint64_t>(events.year[at[j]]);
+    s.k[j] = static_cast<std::uint64_t>(events.k[at[j]]);
+  }
+  branch_uniforms(
+      seed, stream_id(Purpose::branch, portfolio_severity_offset + static_cast<std::uint32_t>(t)),
+      s.year.data(), s.k.data(), m, s.u.data());
+  for (std::size_t j = 0; j < m; ++j) s.contained[j] = s.u[j * branch_draws_per_event + 1];
+  vecmath::inverse_normal_cdf(s.contained.data(), s.contained.data(), m);
+  vecmath::exp_affine(s.contained.data(), 0.0, b.loss_sigma, s.contained.data(), m);
+  for (std::size_t j = 0; j < m; ++j) {
+    const auto p = static_cast<std::size_t>(events.policy[at[j]]);
+    if (!(s.u[j * branch_draws_per_event] < b.major_probability[p]))
+      q[j] = b.loss_median * s.contained[j];
+  }
+}
+
+}  // namespace
+
+void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t seed,
                                  double* out) const {
   const std::size_t n = events.u.size();
   const std::size_t nt = by_type_.size();
@@ -46,6 +110,7 @@ void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*
                     [&](const tbb::blocked_range<std::size_t>& r) {
                       std::vector<double> u(chunk), q(chunk);
                       std::vector<std::size_t> at(chunk), start(nt + 1);
+                      BranchScratch scratch;
                       for (std::size_t c = r.begin(); c != r.end(); ++c) {
                         const std::size_t e0 = c * chunk, e1 = std::min(n, e0 + chunk);
                         std::fill(start.begin(), start.end(), 0);
@@ -60,8 +125,12 @@ void SurveyPortfolioLoss::losses(const PortfolioEvents& events, std::uint32_t /*
                         // start[t] is now the end of type t's group, its beginning the end of type
                         // t - 1's.
                         for (std::size_t t = 0, begin = 0; t < nt; begin = start[t++]) {
-                          if (start[t] > begin)
+                          if (start[t] > begin) {
                             by_type_[t]->quantile_batch(&u[begin], &q[begin], start[t] - begin);
+                            if (t < branches_.size() && branches_[t])
+                              contain(t, *branches_[t], events, seed, &at[begin], &q[begin],
+                                      start[t] - begin, scratch);
+                          }
                         }
                         for (std::size_t j = 0; j < e1 - e0; ++j)
                           out[at[j]] =

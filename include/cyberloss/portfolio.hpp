@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,13 +92,27 @@ class PortfolioLoss {
   virtual void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const = 0;
 };
 
+// The contained branch of an attack type in the survey-basis severity (calibration v2,
+// all-incidents basis): P(major) per policy, and the contained loss's lognormal at the
+// reference headcount.
+struct SurveyBranch {
+  double loss_median = 1.0;               // > 0
+  double loss_sigma = 0.0;                // >= 0
+  std::vector<double> major_probability;  // per policy, in (0, 1]
+};
+
 // The survey-basis severity: loss = F_a^{-1}(u) * factor[policy], with F_a the severity of the
 // event's attack type a and factor the policy's exposure factor (finite, > 0; 1 leaves the
-// severity unscaled).  The same numbers as the Python SurveySeverity.
+// severity unscaled).  The same numbers as the Python SurveySeverity.  A type with a branch
+// (branches[a] set) draws major or contained as the incident model does (incident.hpp): event
+// k is major when BRANCH draw 2 k of stream 0x200 + a is below the policy's P(major), else
+// its loss is loss_median exp(loss_sigma Phi^-1(draw 2 k + 1)) * factor[policy].  A policy
+// whose P(major) is 1 draws no BRANCH numbers.
 class SurveyPortfolioLoss final : public PortfolioLoss {
  public:
   SurveyPortfolioLoss(std::vector<std::shared_ptr<const Severity>> by_type,
-                      std::vector<double> exposure_factor);
+                      std::vector<double> exposure_factor,
+                      std::vector<std::optional<SurveyBranch>> branches = {});
   std::string name() const override { return "SurveyPortfolioLoss"; }
   void losses(const PortfolioEvents& events, std::uint32_t seed, double* out) const override;
   std::size_t n_types() const { return by_type_.size(); }
@@ -106,6 +121,7 @@ class SurveyPortfolioLoss final : public PortfolioLoss {
  private:
   std::vector<std::shared_ptr<const Severity>> by_type_;
   std::vector<double> factor_;
+  std::vector<std::optional<SurveyBranch>> branches_;  // empty or one per type
 };
 
 // Every incident costs `amount` JPY (finite, >= 0).

@@ -208,8 +208,16 @@ class PortfolioLoss:
     name: str
     def losses(self, events: dict[str, npt.NDArray[Any]], first_year: int, seed: int) -> npt.NDArray[np.float64]: ...
 
+class SurveyBranch:
+    def __init__(self, loss_median: float, loss_sigma: float,
+                 major_probability: Sequence[float]) -> None: ...
+    loss_median: float
+    loss_sigma: float
+    major_probability: list[float]
+
 class SurveyPortfolioLoss(PortfolioLoss):
-    def __init__(self, severities: Sequence[Severity], exposure_factor: npt.ArrayLike) -> None: ...
+    def __init__(self, severities: Sequence[Severity], exposure_factor: npt.ArrayLike,
+                 branches: Sequence[SurveyBranch | None] = ...) -> None: ...
 
 class FixedPortfolioLoss(PortfolioLoss):
     def __init__(self, amount: float) -> None: ...

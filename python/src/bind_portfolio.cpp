@@ -140,15 +140,26 @@ void register_portfolio(py::module_& m) {
             return out;
           },
           py::arg("events"), py::arg("first_year"), py::arg("seed"));
+  py::class_<SurveyBranch>(m, "SurveyBranch")
+      .def(py::init(
+               [](double loss_median, double loss_sigma, std::vector<double> major_probability) {
+                 return SurveyBranch{loss_median, loss_sigma, std::move(major_probability)};
+               }),
+           py::arg("loss_median"), py::arg("loss_sigma"), py::arg("major_probability"))
+      .def_readonly("loss_median", &SurveyBranch::loss_median)
+      .def_readonly("loss_sigma", &SurveyBranch::loss_sigma)
+      .def_readonly("major_probability", &SurveyBranch::major_probability);
   py::class_<SurveyPortfolioLoss, PortfolioLoss, std::shared_ptr<SurveyPortfolioLoss>>(
       m, "SurveyPortfolioLoss")
       .def(py::init([](const std::vector<std::shared_ptr<Severity>>& by_type,
-                       std::vector<double> exposure_factor) {
+                       std::vector<double> exposure_factor,
+                       std::vector<std::optional<SurveyBranch>> branches) {
              return std::make_shared<SurveyPortfolioLoss>(
                  std::vector<std::shared_ptr<const Severity>>(by_type.begin(), by_type.end()),
-                 std::move(exposure_factor));
+                 std::move(exposure_factor), std::move(branches));
            }),
-           py::arg("severities"), py::arg("exposure_factor"));
+           py::arg("severities"), py::arg("exposure_factor"),
+           py::arg("branches") = std::vector<std::optional<SurveyBranch>>{});
   py::class_<FixedPortfolioLoss, PortfolioLoss, std::shared_ptr<FixedPortfolioLoss>>(
       m, "FixedPortfolioLoss")
       .def(py::init<double>(), py::arg("amount"))

@@ -353,8 +353,9 @@ def _portfolio_block(book, seed: int, years: int) -> dict:
 
 
 def test_organisation_portfolio_loss_equals_the_reference():
-    book = pf.Portfolio.read("examples/portfolio_small.csv")
-    loss = pf.OrganisationLoss.from_calibration()
+    # the reference prices calibration v1 (publicised basis); v2: test_portfolio_v2.py
+    book = pf.Portfolio.read("examples/portfolio_small.csv", basis="publicised")
+    loss = pf.OrganisationLoss.from_calibration(basis="publicised")
     ev = _portfolio_block(book, 5, 3000)
     assert ev["u"].size > 20
     core = loss.to_core(book)
@@ -367,9 +368,9 @@ def test_organisation_portfolio_loss_equals_the_reference():
 
 
 def test_covered_portfolio_loss_equals_the_reference():
-    book = pf.Portfolio.read("examples/portfolio_small.csv")
+    book = pf.Portfolio.read("examples/portfolio_small.csv", basis="publicised")
     wording = terms.CoverageTerms.from_toml("examples/sme_manufacturer.toml").with_retention(0.0, math.inf)
-    components = pf.OrganisationLoss.from_calibration()
+    components = pf.OrganisationLoss.from_calibration(basis="publicised")
     ev = _portfolio_block(book, 6, 4000)
     loss = pf.CoveredLoss(components, wording)
     want = ref_portfolio.covered_losses(loss, book, {**ev, "seed": 6})

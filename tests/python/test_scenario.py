@@ -9,6 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cyberloss import Lognormal
+from cyberloss.calibration import load as load_calibration
+from cyberloss.organisation import OrganisationProfile
 from cyberloss.organisation import components as comp
 from cyberloss.organisation import scenario as scenario_mod
 
@@ -158,3 +161,18 @@ def test_scenario_without_response_costs_uses_the_calibrated_survey_mean():
     assert response == pytest.approx(cal.severity("ransomware", period="recent").mean(), rel=1e-12)
     assert "published" in result.sources["investigation"]
     assert result.components["prevention"] == pytest.approx(0.28 * response, rel=1e-12)
+
+
+def test_a_minor_incident_scenario_uses_the_calibrated_minor_laws():
+    cal = load_calibration()
+    profile = OrganisationProfile("manufacturing", "sme", employees=120)
+    r = scenario_mod.Scenario(profile, "minor").evaluate()
+    m = cal.minor()
+    recovery = Lognormal(m.downtime.mu, m.downtime.sigma).mean()
+    assert r.downtime_days == pytest.approx(recovery, rel=1e-12)
+    assert r.person_months == pytest.approx(m.effort_mean, rel=1e-12)
+    assert r.share_affected == pytest.approx(profile.it_dependency * m.share_affected, rel=1e-12)
+    response = sum(r.components[c] for c in comp.RESPONSE)
+    assert response == pytest.approx(cal.minor_severity("sme", 120).mean(), rel=1e-12)
+    assert "IPA2024" in r.sources["investigation"]
+    assert scenario_mod.Scenario(profile, "minor", downtime_days=3.0).evaluate().downtime_days == 3.0

@@ -24,9 +24,10 @@ from __future__ import annotations
 from . import jnsa, uncertainty
 from ._data import DEFAULT_PATH, MAN_YEN, PERIODS, Assumption, SeverityScope
 from ._incidents import BRANCHES, MINOR, ContainedBranch, LognormalParameters, MinorIncidents
+from ._size import SizeScale
 from .model import ALL_PERIODS, BASES, Calibration, SeverityFit, from_dict, load
 
 __all__ = ["load", "from_dict", "Calibration", "SeverityFit", "SeverityScope", "Assumption",
            "ContainedBranch", "LognormalParameters", "MinorIncidents",
-           "DEFAULT_PATH", "BASES", "PERIODS", "ALL_PERIODS", "BRANCHES", "MINOR", "MAN_YEN",
+           "DEFAULT_PATH", "BASES", "PERIODS", "ALL_PERIODS", "BRANCHES", "MINOR", "SizeScale", "MAN_YEN",
            "jnsa", "uncertainty"]

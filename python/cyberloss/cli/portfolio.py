@@ -99,7 +99,8 @@ def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
         systemic = pf.SystemicShock({a: v for a in book.attack_types})
     else:
         systemic = pf.SystemicShock.default()
-    survey = pf.SurveySeverity.from_calibration(period=args.period, exposure_elasticity=args.exposure_elasticity)
+    survey = pf.SurveySeverity.from_calibration(period=args.period, basis=args.basis,
+                                                exposure_elasticity=args.exposure_elasticity)
     loss: pf.SurveySeverity | pf.OrganisationLoss | pf.CoveredLoss = survey
     if args.loss in ("organisation", "covered"):
         loss = pf.OrganisationLoss(survey)

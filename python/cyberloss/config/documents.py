@@ -320,13 +320,16 @@ PORTFOLIO_COLUMNS = Table("portfolio", (
             "1事故支払限度額", lo=0.0, lo_open=True, allow_inf=True, default=INF),
     _amount("aggregate_limit", "annual aggregate limit ('inf' or empty: unlimited)",
             "年間総支払限度額", lo=0.0, lo_open=True, allow_inf=True, default=INF),
-    Field("frequency_factor", "number", "multiplier of the calibrated rates (controls)",
+    Field("frequency_factor", "number", "further multiplier of the policy's rates (on the "
+          "publicised basis: the controls' frequency factors)",
           "頻度の倍率", lo=0.0, lo_open=True, cap=1e6, default=1.0),
-    Field("employees", "integer", "headcount (organisation loss model; empty: the size's "
-          "default)", "従業員数", unit="people", lo=1.0, cap=MAX_EMPLOYEES, default=None,
+    Field("employees", "integer", "headcount (all-incidents basis: rates and size scales; "
+          "organisation loss model; empty: the size's default)", "従業員数", unit="people",
+          lo=1.0, cap=MAX_EMPLOYEES, default=None,
           default_from=f"{DEFAULTS}.by_size.employees"),
-    Field("controls", "text", "controls in place for the organisation loss model, names "
-          "separated by ';' (e.g. offline_backups;edr)", "対策", default=""),
+    Field("controls", "text", "controls in place (all-incidents basis: their frequency "
+          "factors; organisation loss model: severity, downtime, effort), names separated by "
+          "';' (e.g. offline_backups;edr)", "対策", default=""),
 ), "one row per policy", "保険契約", noun="column")
 
 _TEXT = Field("text", "text", "free text")

@@ -87,7 +87,10 @@ class ComponentData:
 
     def closure(self, attack_type: str) -> tuple[float, float] | None:
         """(closure days, share of sales lost after reopening) where the site reopens with cards
-        suspended (card leaks); None where the whole downtime is a full stop."""
+        suspended (card leaks); None where the whole downtime is a full stop (and for ``minor``,
+        whose recovery time is the calibration's)."""
+        if attack_type in self.attack_types and attack_type not in self.raw["downtime"]:
+            return None
         spec = self._section("downtime", attack_type)
         if "closure_days" not in spec:
             return None

@@ -58,6 +58,21 @@ class TypeParameters:
 
     @classmethod
     def for_profile(cls, profile: OrganisationProfile, attack_type: str) -> "TypeParameters":
+        return cls.before_headcount(profile, attack_type).at_headcount(profile.data, profile.size,
+                                                                       profile.employees)
+
+    def at_headcount(self, data: comp.ComponentData, size: str, employees: float) -> "TypeParameters":
+        """These parameters with the headcount's size exposure in the frequency factor (none
+        for ``minor``, whose calibrated rate scales with headcount itself)."""
+        if self.attack_type == MINOR:
+            return self
+        return dataclasses.replace(
+            self, frequency_factor=self.frequency_factor * data.size_exposure_factor(size, employees))
+
+    @classmethod
+    def before_headcount(cls, profile: OrganisationProfile, attack_type: str) -> "TypeParameters":
+        """Everything but the size exposure: the same for profiles that differ only in
+        headcount (a book prices many such)."""
         data = profile.data
         freq = down = effort = 1.0
         severity = [1.0] * len(comp.RESPONSE)
@@ -81,7 +96,6 @@ class TypeParameters:
             return cls(attack_type, freq, down, tuple(severity), effort, profile.it_dependency, None)
         default_ec = data.default("ec_share", profile.industry, profile.size)[0]
         freq *= data.web_exposure_factor(attack_type, profile.ec_share, default_ec)
-        freq *= data.size_exposure_factor(profile.size, profile.employees)
         records_kind = data.records(attack_type)["record_kind"]
         return cls(attack_type, freq, down, tuple(severity), effort,
                    getattr(profile, data.affects(attack_type)), profile.records_held(records_kind))
@@ -133,7 +147,7 @@ def incident_type(data: comp.ComponentData, attack_type: str, downtime: Any = No
     the given downtime law (default: the data's) and effort ``(mean, sigma)`` (default: the
     data's), the contained branch if given; ``closure_days`` replaces the data's closure of a
     card leak."""
-    closure = data.closure(attack_type) if attack_type in data.raw["downtime"] else None
+    closure = data.closure(attack_type)
     if closure is not None and closure_days is not None:
         closure = (closure_days, closure[1])
     rec = data.records(attack_type)
@@ -166,44 +180,92 @@ def _major_downtime(cal: Calibration, data: comp.ComponentData, a: str,
     return _core.DowntimeDistribution.lognormal(base.median, base.sigma), True
 
 
+def attack_type_names(cal: Calibration, basis: str) -> list[str]:
+    """The model's attack types on ``basis``: the five JNSA types, then ``minor`` on the
+    all-incidents basis."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+    return cal.attack_types + ([MINOR] if basis == "all" else [])
+
+
+def base_rate(cal: Calibration, attack_type: str, industry: str, size: str, employees: float,
+              basis: str, period: str) -> float:
+    """Incidents a year of one type before the profile's own factors: ``cal.rate`` for a JNSA
+    type (the class level), ``cal.minor_rate`` at ``employees`` for ``minor``."""
+    if attack_type == MINOR:
+        return cal.minor_rate(industry, size, employees)
+    return cal.rate(attack_type, industry, size, basis, period)
+
+
 def attack_types(cal: Calibration, data: comp.ComponentData, industry: str, size: str,
                  employees: float | None = None, basis: str = "all",
                  period: str = "recent") -> list[TypeSpec]:
     """Every attack type of an organisation (see the module docstring)."""
+    return for_organisation(type_laws(cal, data, basis, period), cal, industry, size, employees)
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeLaws:
+    """What an attack type's specs share across organisations on one basis and period:
+    the spec at the reference headcount (rate 0) and whether its downtime scales with size."""
+
+    spec: TypeSpec
+    downtime_scales: bool
+    basis: str
+    period: str
+
+
+def type_laws(cal: Calibration, data: comp.ComponentData, basis: str = "all",
+              period: str = "recent") -> list[TypeLaws]:
+    """The organisation-independent part of :func:`attack_types` (the incident types and
+    severities), computed once for many organisations."""
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
-    h = cal.class_employees(size) if employees is None else float(employees)
-    scale = cal.size_scale
-    loss_scale = math.exp(scale.offset(h, scale.loss_elasticity))
-    down_scale = math.exp(scale.offset(h, scale.downtime_elasticity))
     out = []
     for a in cal.attack_types:
         major = cal.major_severity_parameters(a, period)
         fit = cal.severity_fit(a, period)
         downtime, scales = _major_downtime(cal, data, a, period)
         contained = None
-        p_major = 1.0
         if basis == "all":
             c = cal.contained(a)
             contained = _core.ContainedBranch(
                 loss_median=c.severity.median, loss_sigma=c.severity.sigma,
                 downtime=_core.DowntimeDistribution.lognormal(c.downtime.median, c.downtime.sigma),
                 effort_mean=c.effort_mean, effort_sigma=data.effort(a)[1])
-            p_major = cal.major_probability(a, size)
-        out.append(TypeSpec(
-            a, cal.rate(a, industry, size, basis, period), major.mu, major.sigma,
-            incident_type(data, a, downtime=downtime, contained=contained), loss_scale,
-            down_scale if scales else 1.0, p_major, 1.0, fit.quality,
-            f"{fit.source}; major incidents, size-normalised (calibration v2)"))
+        out.append(TypeLaws(TypeSpec(
+            a, 0.0, major.mu, major.sigma,
+            incident_type(data, a, downtime=downtime, contained=contained), 1.0, 1.0, 1.0, 1.0,
+            fit.quality, f"{fit.source}; major incidents, size-normalised (calibration v2)"),
+            scales, basis, period))
     if basis == "all":
         m = cal.minor()
-        out.append(TypeSpec(
-            MINOR, cal.minor_rate(industry, size, h), m.severity.mu, m.severity.sigma,
+        out.append(TypeLaws(TypeSpec(
+            MINOR, 0.0, m.severity.mu, m.severity.sigma,
             incident_type(data, MINOR,
                           downtime=_core.DowntimeDistribution.lognormal(m.downtime.median, m.downtime.sigma),
                           effort=(m.effort_mean, m.effort_sigma)),
-            loss_scale, down_scale, 1.0, m.share_affected, "derived",
-            "minor.severity_median, minor.severity_sigma (IPA2024, calibration v2)"))
+            1.0, 1.0, 1.0, m.share_affected, "derived",
+            "minor.severity_median, minor.severity_sigma (IPA2024, calibration v2)"), True, basis, period))
+    return out
+
+
+def for_organisation(laws: list[TypeLaws], cal: Calibration, industry: str, size: str,
+                     employees: float | None = None) -> list[TypeSpec]:
+    """The specs of an organisation of ``industry``, ``size`` and ``employees`` (default the
+    class's mean headcount): its rates, size scales and P(major)."""
+    h = cal.class_employees(size) if employees is None else float(employees)
+    scale = cal.size_scale
+    loss_scale = math.exp(scale.offset(h, scale.loss_elasticity))
+    down_scale = math.exp(scale.offset(h, scale.downtime_elasticity))
+    out = []
+    for law in laws:
+        a = law.spec.name
+        branches = law.basis == "all" and a != MINOR
+        out.append(dataclasses.replace(
+            law.spec, rate=base_rate(cal, a, industry, size, h, law.basis, law.period),
+            severity_scale=loss_scale, downtime_scale=down_scale if law.downtime_scales else 1.0,
+            major_probability=cal.major_probability(a, size) if branches else 1.0))
     return out
 
 

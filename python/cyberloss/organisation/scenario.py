@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import _core, config
 from .. import _validate as check
-from ..calibration import Calibration
+from ..calibration import MINOR, Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..report.html import Described, escape
@@ -89,42 +89,57 @@ class Scenario:
         profile, data, t = self.profile, self.profile.data, self.attack_type
         params = TypeParameters.for_profile(profile, t)
         sources: dict[str, str] = {}
+        cal = calibration if calibration is not None else load_calibration()
+        minor = cal.minor() if t == MINOR else None
+        if minor is None:
+            law, law_source = data.downtime(t), data.provenance("downtime", t)
+            effort_mean, effort_source = data.effort(t)[0], data.provenance("effort", t)
+            affects, share_label = data.affects(t), ""
+            kind = incident_type(data, t)
+        else:
+            law = _core.DowntimeDistribution.lognormal(minor.downtime.median, minor.downtime.sigma)
+            law_source = "minor.downtime_median, minor.downtime_sigma (IPA2024, calibration v2)"
+            effort_mean, effort_source = minor.effort_mean, "minor.effort_mean (calibration v2)"
+            affects, share_label = "it_dependency", f" x minor.share_affected {minor.share_affected:g}"
+            kind = incident_type(data, t, downtime=law, effort=(minor.effort_mean, minor.effort_sigma))
 
         if self.downtime_days is not None:
             downtime = float(self.downtime_days)
             sources["downtime_days"] = "given"
         else:
-            downtime = min(data.downtime(t).mean() * params.downtime_factor, data.max_downtime_days)
-            sources["downtime_days"] = f"mean of the downtime distribution, {data.provenance('downtime', t)}"
+            downtime = min(law.mean() * params.downtime_factor, data.max_downtime_days)
+            sources["downtime_days"] = f"mean of the downtime distribution, {law_source}"
         closure = data.closure(t)
         if closure is not None and self.closure_days is not None:
             closure = (float(self.closure_days), closure[1])
             sources["closure_days"] = "given"
         elif closure is not None:
             sources["closure_days"] = f"default {closure[0]:g} days, {data.provenance('downtime', t)}"
-        share: float = self.share_affected if self.share_affected is not None else params.share_affected
+        share: float = self.share_affected if self.share_affected is not None else (
+            params.share_affected * (minor.share_affected if minor else 1.0))
         sources["share_affected"] = "given" if self.share_affected is not None else \
-            f"profile {data.affects(t)} ({profile.sources[data.affects(t)]})"
-        kind = incident_type(data, t, closure_days=None if closure is None else closure[0])
+            f"profile {affects} ({profile.sources[affects]}){share_label}"
+        if closure is not None:
+            kind = incident_type(data, t, closure_days=closure[0])
         bi_days = _core.IncidentModel(kind, params.factors(profile)).business_interruption_days(downtime)
         lost_profit = profile.daily_gross_profit * share * bi_days
         sources["lost_profit"] = "revenue x gross margin / 365 x share affected x interruption days"
 
-        response = self._response(params, sources, calibration)
+        response = self._response(params, sources, cal)
 
         if self.person_months is not None:
             person_months = float(self.person_months)
             sources["internal_effort"] = "given person-months x labour cost"
         else:
-            person_months = data.effort(t)[0] * params.effort_factor
-            sources["internal_effort"] = f"mean person-months {data.provenance('effort', t)} x labour cost"
+            person_months = effort_mean * params.effort_factor
+            sources["internal_effort"] = f"mean person-months {effort_source} x labour cost"
         values = {**response, "lost_profit": lost_profit,
                   "internal_effort": person_months * profile.labour_cost_month}
         return ScenarioResult(self, downtime, closure[0] if closure else None, bi_days, share,
                               person_months, values, sources)
 
     def _response(self, params: TypeParameters, sources: dict[str, str],
-                  calibration: Calibration | None) -> dict[str, float]:
+                  cal: Calibration) -> dict[str, float]:
         data, t = self.profile.data, self.attack_type
         shares = dict(zip(comp.RESPONSE, data.mean_shares(t)))
         factors = dict(zip(comp.RESPONSE, params.severity_factor))
@@ -152,12 +167,18 @@ class Scenario:
             split = {c: rest * shares[c] / weight for c in share_based}
             label = "given response costs split by the mean shares"
         else:
-            cal = calibration if calibration is not None else load_calibration()
-            survey_mean = float(cal.severity(t, period=self.period).mean())
-            fit = cal.severity_fit(t, self.period)
+            if t == MINOR:
+                profile = self.profile
+                survey_mean = float(cal.minor_severity(profile.size, profile.employees).mean())
+                origin = (f"minor incidents at {profile.employees:,} employees; derived, "
+                          "minor.severity_median, minor.severity_sigma (IPA2024, calibration v2)")
+            else:
+                fit = cal.severity_fit(t, self.period)
+                survey_mean = float(cal.severity(t, period=self.period).mean())
+                origin = f"{self.period}; {fit.quality}, {fit.source}"
             split = {c: survey_mean * shares[c] * factors[c] for c in share_based}
             record_parts = {c: v * factors[c] for c, v in record_parts.items()}
-            label = (f"survey mean {format_yen(survey_mean)} ({self.period}; {fit.quality}, {fit.source}) "
+            label = (f"survey mean {format_yen(survey_mean)} ({origin}) "
                      f"x mean share ({data.provenance('shares', t)})")
         for c in share_based:
             sources[c] = label

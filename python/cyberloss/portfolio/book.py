@@ -13,11 +13,22 @@ revenue             no        annual revenue (売上高), > 0; used by revenue-s
 deductible          no        per-occurrence deductible (免責金額), >= 0; default 0
 occurrence_limit    no        per-occurrence limit (1事故支払限度額), > 0; default unlimited
 aggregate_limit     no        annual aggregate limit (年間総支払限度額), > 0; default unlimited
-frequency_factor    no        multiplier of the calibrated rates (controls), > 0; default 1
-employees           no        headcount (organisation loss model; empty: the size's default)
-controls            no        controls in place, names separated by ";" (organisation loss
-                              model), e.g. ``offline_backups;edr``
+frequency_factor    no        further multiplier of the policy's rates, > 0; default 1 (on
+                              the publicised basis: the controls' frequency factors)
+employees           no        headcount (all-incidents basis: rates and size scales;
+                              organisation loss model; empty: the profile's default)
+controls            no        controls in place, names separated by ";", e.g.
+                              ``offline_backups;edr`` (all-incidents basis: their frequency
+                              factors; organisation loss model: severity, downtime, effort)
 ==================  ========  ==========================================================
+
+Rates follow calibration v2 (``cyberloss.organisation.incident``).  On the all-incidents
+basis (default) each policy is an organisation of its industry, size, headcount and controls
+with the six attack types of ``simulate_organisation`` (the five JNSA types, then ``minor``)
+and the same rates: the calibrated rate times the profile's frequency factor (headcount,
+web exposure, controls), times ``frequency_factor``.  On the publicised basis the five JNSA
+types keep the class rates of the JNSA fit times ``frequency_factor``, as before calibration
+v2 (the portfolio's publicised basis is the JNSA reproduction's population).
 
 Rows are numbered from 1 in the order given (in a CSV file, row r is line r + 1, after the
 header).  Every error names the row, the policy id where known, the column and the value.
@@ -45,7 +56,10 @@ from ..calibration import load as load_calibration
 from ..config import documents
 from ..config import types as config_types
 from ..distributions import Lognormal
+from ..organisation import components as comp
 from ..organisation.controls import Controls
+from ..organisation.incident import TypeParameters, attack_type_names, base_rate
+from ..organisation.profile import OrganisationProfile
 from ..report.html import Described
 
 _SCHEMA = documents.PORTFOLIO_COLUMNS
@@ -213,17 +227,41 @@ class Portfolio(Described):
         cal = calibration if calibration is not None else load_calibration()
         self._table = validate_frame(table, cal.industries, cal.sizes)
         self.calibration = cal
-        self.attack_types: list[str] = cal.attack_types
+        self.attack_types: list[str] = attack_type_names(cal, basis)
         self.basis, self.period = basis, period
-        cells: dict[tuple[str, str], list[float]] = {}
-        rows = []
-        for ind, size in zip(self._table["industry"], self._table["size"]):
-            if (ind, size) not in cells:
-                cells[(ind, size)] = [cal.rate(a, ind, size, basis, period) for a in self.attack_types]
-            rows.append(cells[(ind, size)])
-        base = np.array(rows, dtype=float).reshape(len(self._table), len(self.attack_types)).T
-        self._rates = base * self._table["frequency_factor"].to_numpy(dtype=float)
+        self._profiles: list[OrganisationProfile] | None = None
+        self._data = comp.load()   # parsed once: loading validates the whole file
+        t = self._table
+        employees = [None if math.isnan(e) else int(e) for e in t["employees"]]
+        cells: dict[tuple, tuple[float, list[float]]] = {}
+        bases: dict[tuple, tuple[OrganisationProfile, list[TypeParameters]]] = {}
+        rows, heads = [], []
+        for key in zip(t["industry"], t["size"], employees, t["controls"]):
+            if key not in cells:
+                cells[key] = self._cell(bases, *key)
+            heads.append(cells[key][0])
+            rows.append(cells[key][1])
+        self._employees = np.array(heads, dtype=float)
+        base = np.array(rows, dtype=float).reshape(len(t), len(self.attack_types)).T
+        self._rates = base * t["frequency_factor"].to_numpy(dtype=float)
         self._rates.setflags(write=False)
+        self._employees.setflags(write=False)
+
+    def _cell(self, bases: dict, industry: str, size: str, employees: int | None,
+              controls: str) -> tuple[float, list[float]]:
+        """Headcount and rates per type of one (industry, size, employees, controls); the
+        profile and its parameters before headcount are shared through ``bases``."""
+        cal, data = self.calibration, self._data
+        if (industry, size, controls) not in bases:
+            profile = OrganisationProfile(industry, size, data=data, controls=_controls_of(controls))
+            bases[industry, size, controls] = (profile, [TypeParameters.before_headcount(profile, a)
+                                                         for a in self.attack_types] if self.basis == "all" else [])
+        profile, params = bases[industry, size, controls]
+        h = float(profile.employees if employees is None else employees)
+        if self.basis != "all":
+            return h, [cal.rate(a, industry, size, self.basis, self.period) for a in self.attack_types]
+        return h, [base_rate(cal, a, industry, size, h, self.basis, self.period)
+                   * p.at_headcount(data, size, h).frequency_factor for a, p in zip(self.attack_types, params)]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
@@ -292,6 +330,27 @@ class Portfolio(Described):
         """Expected events per year, shape (n_types, n_policies); read-only."""
         return self._rates
 
+    @property
+    def employees(self) -> np.ndarray:
+        """Headcount per policy: the ``employees`` column, or the profile's default for the
+        industry and size where it is empty; read-only."""
+        return self._employees
+
+    def profiles(self) -> list[OrganisationProfile]:
+        """Each policy's organisation profile (industry, size, revenue, employees, controls;
+        the profile's labelled defaults for the rest, revenue and employees too when empty)."""
+        if self._profiles is None:
+            data = self._data
+            self._profiles = []
+            for row in self._table.itertuples(index=False):
+                given: dict[str, Any] = {   # None: the profile's default
+                    "revenue": None if math.isnan(row.revenue) else float(row.revenue),
+                    "employees": None if math.isnan(row.employees) else int(row.employees)}
+                self._profiles.append(OrganisationProfile(row.industry, row.size, name=row.policy_id,
+                                                          data=data, controls=_controls_of(row.controls),
+                                                          **given))
+        return list(self._profiles)
+
     def __len__(self) -> int:
         return len(self._table)
 
@@ -315,6 +374,10 @@ class Portfolio(Described):
 
     def __repr__(self) -> str:
         return f"Portfolio({len(self)} policies, basis={self.basis!r}, period={self.period!r})"
+
+
+def _controls_of(names: str) -> Controls:
+    return Controls(**{c: True for c in names.split(";") if c})
 
 
 def _mix(name: str, mix: Mapping[str, float], allowed) -> dict[str, float]:

@@ -33,13 +33,12 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..calibration import Calibration
+from ..calibration import BASES, MINOR, Calibration, SizeScale
 from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..insurance.terms import CoverageTerms
 from ..organisation import components as comp
-from ..organisation.controls import Controls
-from ..organisation.incident import TypeParameters, incident_type
+from ..organisation.incident import TypeParameters, TypeSpec, factors, for_organisation, incident_type, type_laws
 from ..organisation.profile import OrganisationProfile
 from .book import Portfolio
 
@@ -52,12 +51,22 @@ DEFAULT_REFERENCE_REVENUE = {"large": 1e11, "sme": 1e9, "organisation": 3e9}
 
 @dataclass(frozen=True)
 class SurveySeverity:
-    """Calibrated survey-basis severity (費用損害 + 賠償責任) per attack type, optionally
-    scaled per policy by revenue.
+    """Calibrated survey-basis loss (費用損害 + 賠償責任) per attack type, optionally scaled per
+    policy by revenue.
 
-    ``loss = F_a^{-1}(u) * (revenue / reference_revenue[size]) ** exposure_elasticity``, with
-    ``F_a`` the lognormal fitted to the survey's mean and median for ``period``.  The default
-    elasticity 0 leaves the survey severity unscaled (no published evidence ties the JNSA
+    On the publicised basis (calibration v1, the JNSA fit; ``basis="publicised"``): ``loss =
+    F_a^{-1}(u) * (revenue / reference_revenue[size]) ** exposure_elasticity``, with ``F_a``
+    the lognormal fitted to the survey's mean and median for ``period``.
+
+    On the all-incidents basis (calibration v2, ``basis="all"``, what ``simulate_organisation``
+    draws): ``F_a`` is the major incident's lognormal at the reference headcount, and each
+    incident of a JNSA type is major with the policy's ``major_probability[a][size]``, else
+    contained with loss ``LN(ln contained[a][0], contained[a][1])`` (BRANCH draws 2k, 2k + 1 of
+    stream 0x200 + a, as the incident model draws them); ``minor`` has its own lognormal.  Both
+    branches and ``minor`` scale with the policy's headcount by ``size_scale.loss(employees)``
+    (``(employees / 9.84) ** 0.3`` by default), times the revenue factor above.
+
+    The default elasticity 0 leaves the revenue out (no published evidence ties the JNSA
     amounts to revenue); 0 < elasticity <= 1 is an assumption the user states (e.g. 0.5: ten
     times the revenue, about three times the response cost).  Survey amounts exclude lost
     profit and internal effort (see ``calibration.load().scope``).
@@ -69,6 +78,10 @@ class SurveySeverity:
     period: str = "recent"
     exposure_elasticity: float = 0.0
     reference_revenue: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_REFERENCE_REVENUE))
+    basis: str = "publicised"
+    contained: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    major_probability: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    size_scale: SizeScale | None = None
 
     def __post_init__(self):
         e = float(self.exposure_elasticity)
@@ -77,31 +90,68 @@ class SurveySeverity:
         for s, r in self.reference_revenue.items():
             if not (math.isfinite(float(r)) and float(r) > 0):
                 raise ValueError(f"reference_revenue[{s!r}] must be finite and > 0, got {r!r}")
+        if self.basis not in BASES:
+            raise ValueError(f"basis must be one of {', '.join(BASES)}, got {self.basis!r}")
+        if self.basis == "all" and self.size_scale is None:
+            raise ValueError("basis 'all' needs size_scale (calibration v2); build with from_calibration")
+        if set(self.major_probability) - set(self.contained):
+            raise ValueError(f"major_probability given for type(s) without a contained branch: "
+                             f"{sorted(set(self.major_probability) - set(self.contained))}")
 
     @classmethod
     def from_calibration(cls, calibration: Calibration | None = None, period: str = "recent",
                          exposure_elasticity: float = 0.0,
-                         reference_revenue: Mapping[str, float] | None = None) -> "SurveySeverity":
+                         reference_revenue: Mapping[str, float] | None = None,
+                         basis: str = "all") -> "SurveySeverity":
+        """The calibration's survey-basis loss on ``basis`` (default all incidents, as the
+        portfolio's default basis)."""
         cal = calibration if calibration is not None else load_calibration()
+        reference = dict(reference_revenue or DEFAULT_REFERENCE_REVENUE)
         fits = {a: cal.severity_fit(a, period) for a in cal.attack_types}
-        return cls({a: f.mu for a, f in fits.items()}, {a: f.sigma for a, f in fits.items()},
-                   {a: f.quality for a, f in fits.items()}, period, float(exposure_elasticity),
-                   dict(reference_revenue or DEFAULT_REFERENCE_REVENUE))
+        quality = {a: f.quality for a, f in fits.items()}
+        if basis != "all":
+            return cls({a: f.mu for a, f in fits.items()}, {a: f.sigma for a, f in fits.items()},
+                       quality, period, float(exposure_elasticity), reference, basis)
+        major = {a: cal.major_severity_parameters(a, period) for a in cal.attack_types}
+        minor = cal.minor()
+        contained = {a: (cal.contained(a).severity.median, cal.contained(a).severity.sigma)
+                     for a in cal.attack_types}
+        probability = {a: {s: cal.major_probability(a, s) for s in cal.sizes} for a in cal.attack_types}
+        return cls({**{a: p.mu for a, p in major.items()}, MINOR: minor.severity.mu},
+                   {**{a: p.sigma for a, p in major.items()}, MINOR: minor.severity.sigma},
+                   {**quality, MINOR: "derived"}, period, float(exposure_elasticity), reference,
+                   basis, contained, probability, cal.size_scale)
+
+    def check(self, portfolio: Portfolio) -> None:
+        """Refuse a portfolio on another basis or with attack types this severity lacks."""
+        if portfolio.basis != self.basis:
+            raise ValueError(f"the loss is on the {self.basis!r} basis and the portfolio on "
+                             f"{portfolio.basis!r}; build it with from_calibration(basis={portfolio.basis!r})")
+        missing = [a for a in portfolio.attack_types if a not in self.mu]
+        if missing:
+            raise ValueError(f"SurveySeverity has no severity for attack type(s) {missing}")
 
     def exposure_factor(self, portfolio: Portfolio) -> np.ndarray:
-        """Per-policy severity multiplier (1 when the elasticity is 0)."""
+        """Per-policy loss multiplier: the revenue factor (1 when the elasticity is 0) times,
+        on the all-incidents basis, the headcount's size scale."""
         n = len(portfolio)
-        if self.exposure_elasticity == 0.0:
-            return np.ones(n)
         t = portfolio.table
-        revenue = t["revenue"].to_numpy(dtype=float)
-        missing = np.flatnonzero(np.isnan(revenue))
-        if missing.size:
-            i = int(missing[0])
-            raise ValueError(f"portfolio row {i + 1} (policy_id {t['policy_id'].iloc[i]!r}), column "
-                             f"'revenue': needed by exposure_elasticity {self.exposure_elasticity}, got empty")
-        ref = t["size"].map(lambda s: self.reference_revenue[s]).to_numpy(dtype=float)
-        return (revenue / ref) ** self.exposure_elasticity
+        if self.exposure_elasticity == 0.0:
+            factor = np.ones(n)
+        else:
+            revenue = t["revenue"].to_numpy(dtype=float)
+            missing = np.flatnonzero(np.isnan(revenue))
+            if missing.size:
+                i = int(missing[0])
+                raise ValueError(f"portfolio row {i + 1} (policy_id {t['policy_id'].iloc[i]!r}), column "
+                                 f"'revenue': needed by exposure_elasticity {self.exposure_elasticity}, got empty")
+            ref = t["size"].map(lambda s: self.reference_revenue[s]).to_numpy(dtype=float)
+            factor = (revenue / ref) ** self.exposure_elasticity
+        if self.size_scale is not None:
+            scale = self.size_scale
+            # math.exp as calibration v2's TypeSpec computes it, so both paths share the bits
+            factor = factor * np.array([scale.loss(h) for h in portfolio.employees])
+        return factor
 
     def lognormals(self, attack_types) -> list[Lognormal]:
         missing = [a for a in attack_types if a not in self.mu]
@@ -109,28 +159,56 @@ class SurveySeverity:
             raise ValueError(f"SurveySeverity has no severity for attack type(s) {missing}")
         return [Lognormal(self.mu[a], self.sigma[a]) for a in attack_types]
 
+    def branches(self, portfolio: Portfolio) -> list[Any]:
+        """The core's contained branch per attack type (None: every incident major)."""
+        sizes = list(portfolio.table["size"])
+        return [_core.SurveyBranch(self.contained[a][0], self.contained[a][1],
+                                   [self.major_probability[a][s] for s in sizes])
+                if a in self.contained else None for a in portfolio.attack_types]
+
     def to_core(self, portfolio: Portfolio):
         """The compiled loss for ``portfolio``."""
+        self.check(portfolio)
         return _core.SurveyPortfolioLoss(self.lognormals(portfolio.attack_types),
-                                         self.exposure_factor(portfolio))
+                                         self.exposure_factor(portfolio), self.branches(portfolio))
+
+    def _mixture(self, portfolio: Portfolio) -> list[list[tuple[np.ndarray, Lognormal]]]:
+        """Per attack type, the (weight per policy, lognormal before the exposure factor) of
+        each branch."""
+        self.check(portfolio)
+        sizes = portfolio.table["size"]
+        out = []
+        for a, major in zip(portfolio.attack_types, self.lognormals(portfolio.attack_types)):
+            if a not in self.contained:
+                out.append([(np.ones(len(portfolio)), major)])
+                continue
+            p = sizes.map(self.major_probability[a]).to_numpy(dtype=float)
+            median, sigma = self.contained[a]
+            out.append([(p, major), (1.0 - p, Lognormal(math.log(median), sigma))])
+        return out
 
     def mean(self, portfolio: Portfolio) -> np.ndarray:
         """E[loss] per (attack type, policy): shape (n_types, n_policies)."""
         factor = self.exposure_factor(portfolio)
-        return np.array([d.mean() * factor for d in self.lognormals(portfolio.attack_types)])
+        return np.array([sum(w * d.mean() for w, d in branches) * factor
+                         for branches in self._mixture(portfolio)])
 
     def expected_insured(self, portfolio: Portfolio) -> np.ndarray:
         """E[min((X - deductible)^+, occurrence_limit)] per (attack type, policy), exact
-        (lognormal limited expected values); the annual aggregate limit is not applied."""
+        (lognormal limited expected values, weighted by branch); the annual aggregate limit
+        is not applied."""
         factor = self.exposure_factor(portfolio)
         d = portfolio.table["deductible"].to_numpy(dtype=float)
         lim = portfolio.table["occurrence_limit"].to_numpy(dtype=float)
+        top = (d + lim) / factor
+        finite = np.isfinite(top)
         rows = []
-        for dist in self.lognormals(portfolio.attack_types):
-            top = (d + lim) / factor
-            lev_hi = np.where(np.isfinite(top), np.asarray(dist.lev(np.where(np.isfinite(top), top, 0.0))),
-                              dist.mean())
-            rows.append(factor * (lev_hi - np.asarray(dist.lev(d / factor))))
+        for branches in self._mixture(portfolio):
+            row = np.zeros(len(portfolio))
+            for w, dist in branches:
+                lev_hi = np.where(finite, np.asarray(dist.lev(np.where(finite, top, 0.0))), dist.mean())
+                row = row + w * factor * (lev_hi - np.asarray(dist.lev(d / factor)))
+            rows.append(row)
         return np.array(rows)
 
     def provenance(self) -> pd.DataFrame:
@@ -165,15 +243,18 @@ class OrganisationLoss:
     plus lost profit over the downtime (利益損害) and internal effort, summed over ``sections``.
 
     Each policy is an ``OrganisationProfile`` of its industry, size, revenue, employees and
-    controls (the book's columns; the profile's labelled defaults for the rest, revenue and
-    employees too when the column is empty).  The survey-basis loss is the calibrated severity
-    at the event's uniform ``u``; the event's downtime, effort and component uniforms come from
-    streams (DOWNTIME / EFFORT / COMPONENTS, 0x200 + type), year, draw k (COMPONENTS: draws
-    k*16 .. k*16+15), k being the event's number within its type and year across the book.
-    Default sections: the ones a Japanese cyber policy usually insures
-    (``components.USUALLY_INSURED``: response costs and liability without recurrence
-    prevention, plus lost profit).  Controls change severity, downtime and effort here; their
-    frequency factors belong in the book's ``frequency_factor`` column.
+    controls (``Portfolio.profiles``).  On the all-incidents basis every policy is priced as
+    ``simulate_organisation`` prices that organisation (calibration v2): the same incident
+    types (major or contained, ``minor``), size scales of loss and downtime at the policy's
+    headcount, P(major) of its size, and its controls; the book's rates are that organisation's
+    rates.  On the publicised basis each policy keeps calibration v1's incident model with the
+    survey severity of the whole publicised population, as before.  The survey-basis loss is
+    ``severity``'s lognormal at the event's uniform ``u``; the event's branch, downtime, effort
+    and component uniforms come from streams (BRANCH / DOWNTIME / EFFORT / COMPONENTS,
+    0x200 + type), year, draw k (BRANCH: draws 2k, 2k + 1; COMPONENTS: k*16 .. k*16+15), k
+    being the event's number within its type and year across the book.  Default sections: the
+    ones a Japanese cyber policy usually insures (``components.USUALLY_INSURED``: response
+    costs and liability without recurrence prevention, plus lost profit).
     """
 
     severity: SurveySeverity
@@ -188,43 +269,62 @@ class OrganisationLoss:
 
     @classmethod
     def from_calibration(cls, calibration: Calibration | None = None, period: str = "recent",
-                         sections: tuple[str, ...] | None = None) -> "OrganisationLoss":
-        return cls(SurveySeverity.from_calibration(calibration, period), sections)
+                         sections: tuple[str, ...] | None = None,
+                         basis: str = "all") -> "OrganisationLoss":
+        return cls(SurveySeverity.from_calibration(calibration, period, basis=basis), sections)
 
     def profiles(self, portfolio: Portfolio) -> list[OrganisationProfile]:
-        """Each policy's organisation profile."""
-        data = comp.load()
+        """Each policy's organisation profile (``Portfolio.profiles``)."""
+        return portfolio.profiles()
+
+    def _specs(self, portfolio: Portfolio) -> list[list[TypeSpec]] | None:
+        """Calibration v2's attack types of each policy (None on the publicised basis)."""
+        if self.severity.basis != "all":
+            return None
+        cal = portfolio.calibration
+        laws = type_laws(cal, comp.load(), "all", self.severity.period)
+        cache: dict[tuple, list[TypeSpec]] = {}
         out = []
-        for row in portfolio.table.itertuples(index=False):
-            given: dict[str, Any] = {"revenue": None if math.isnan(row.revenue) else float(row.revenue),
-                                     "employees": None if math.isnan(row.employees) else int(row.employees)}
-            out.append(OrganisationProfile(row.industry, row.size, name=row.policy_id, data=data,
-                                           controls=Controls(**{c: True for c in row.controls.split(";") if c}),
-                                           **given))
+        for ind, size, h in zip(portfolio.table["industry"], portfolio.table["size"], portfolio.employees):
+            key = (ind, size, float(h))
+            if key not in cache:
+                cache[key] = for_organisation(laws, cal, ind, size, float(h))
+            out.append(cache[key])
         return out
 
     def factors(self, portfolio: Portfolio) -> list[list[Any]]:
         """The core's IncidentFactors per (attack type, policy)."""
+        self.severity.check(portfolio)
         scale = self.severity.exposure_factor(portfolio)
         profiles = self.profiles(portfolio)
+        specs = self._specs(portfolio)
         cache: dict[tuple, TypeParameters] = {}
         out: list[list[Any]] = [[] for _ in portfolio.attack_types]
         for p, profile in enumerate(profiles):
-            key = (profile.industry, profile.size, profile.employees, profile.controls,
-                   profile.ec_share, profile.it_dependency, profile.personal_records,
-                   profile.card_records)
+            # headcount apart: many policies share the rest
+            key = (profile.industry, profile.size, profile.controls, profile.ec_share,
+                   profile.it_dependency, profile.personal_records, profile.card_records)
             for t, name in enumerate(portfolio.attack_types):
-                params = cache.get((*key, name))
-                if params is None:
-                    params = cache[(*key, name)] = TypeParameters.for_profile(profile, name)
-                out[t].append(params.factors(profile, severity_scale=float(scale[p])))
+                base = cache.get((*key, name))
+                if base is None:
+                    base = cache[(*key, name)] = TypeParameters.before_headcount(profile, name)
+                params = base.at_headcount(profile.data, profile.size, profile.employees)
+                out[t].append(params.factors(profile, severity_scale=float(scale[p])) if specs is None
+                              else factors(specs[p][t], params, profile, float(scale[p])))
         return out
+
+    def incident_types(self, portfolio: Portfolio) -> list[Any]:
+        """The core's IncidentType per attack type (the same for every policy)."""
+        data = comp.load()
+        if self.severity.basis != "all":
+            return [incident_type(data, t) for t in portfolio.attack_types]
+        return [law.spec.incident_type for law in type_laws(portfolio.calibration, data, "all",
+                                                             self.severity.period)]
 
     def to_core(self, portfolio: Portfolio):
         """The compiled organisation loss for ``portfolio``."""
-        data = comp.load()
         types = list(portfolio.attack_types)
-        return _core.OrganisationPortfolioLoss([incident_type(data, t) for t in types],
+        return _core.OrganisationPortfolioLoss(self.incident_types(portfolio),
                                                self.severity.lognormals(types),
                                                self.factors(portfolio), list(self.sections or ()))
 

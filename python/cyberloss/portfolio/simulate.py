@@ -56,7 +56,7 @@ class PortfolioModel:
         if not isinstance(self.portfolio, Portfolio):
             raise ValueError(f"portfolio must be a cyberloss.portfolio.Portfolio, got {type(self.portfolio).__name__}")
         loss = self.loss if self.loss is not None else SurveySeverity.from_calibration(
-            self.portfolio.calibration, period=self.portfolio.period)
+            self.portfolio.calibration, period=self.portfolio.period, basis=self.portfolio.basis)
         if not (hasattr(loss, "to_core") or callable(loss)):
             raise ValueError(f"loss must be a built-in loss or a callable (portfolio, events) -> losses, got {loss!r}")
         systemic = self.systemic if self.systemic is not None else SystemicShock.default(self.portfolio.calibration)
