@@ -39,7 +39,8 @@ LAYERS = {
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }
-OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2")
+# tqdm: its import (0.1-0.2 s) waits until a progress bar is first shown
+OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2", "tqdm")
 UTILITY = ("cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss.config",
            "cyberloss.report")
 
