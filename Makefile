@@ -13,7 +13,7 @@ STAMPS := .make
 # the non-kernel code, for local experiments only. Passed explicitly so that a build directory
 # configured before the default changed does not keep an old value.
 CYBERLOSS_NATIVE ?= OFF
-APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format
+APT_PACKAGES := libeigen3-dev libtbb-dev catch2 librandom123-dev fonts-ipaexfont-gothic g++ make clang-format chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CPP_SOURCES := CMakeLists.txt $(wildcard include/cyberloss/*.hpp src/*.cpp src/*.hpp src/simd/*.cpp src/simd/*.hpp python/src/*.cpp python/src/*.hpp tests/cpp/*.cpp tests/cpp/*.hpp tests/cpp/*.cmake benchmarks/*.cpp benchmarks/*.hpp)
@@ -27,7 +27,7 @@ SAN_VENV := $(SAN_DIR)/venv
 SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)"
 
-.PHONY: all demo test test-cpp test-python test-sanitize lint bench fuzz sysdeps venv build clean distclean
+.PHONY: all demo docs test test-cpp test-python test-sanitize lint bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -48,7 +48,7 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.13" cmake ninja
-	$(PY) -m pip install --quiet $$($(PY) -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'))['project'];print(' '.join(repr(x) for x in d['dependencies']+d['optional-dependencies']['test']))" | tr -d "'")
+	$(PY) -m pip install --quiet $$($(PY) -c "import tomllib;d=tomllib.load(open('pyproject.toml','rb'))['project'];print(' '.join(repr(x) for x in d['dependencies']+d['optional-dependencies']['test']+d['optional-dependencies']['docs']))" | tr -d "'")
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -77,7 +77,12 @@ lint: build
 	$(PY) -m mypy
 	clang-format --dry-run -Werror $(CPP_FORMATTED)
 
-test: lint test-cpp test-python
+# The documentation site (MkDocs, strict): build/site.  After test-python it reuses the
+# notebooks that the tests executed (build/test-output/notebooks) instead of running them again.
+docs: build
+	$(PY) docs/build_site.py
+
+test: lint test-cpp test-python docs
 
 # ASan + UBSan: the Catch2 tests (leak checking on) and the Python suite minus the notebooks
 # (Python itself is not instrumented: the ASan runtime is preloaded, with libstdc++ so that its
@@ -104,7 +109,7 @@ test-sanitize: $(STAMPS)/sanitize-build
 	$(SAN_ENV) $(SAN_VENV)/bin/python -c "import cyberloss._core as c, sys; \
 	  f = c.__file__; print('sanitized extension:', f); \
 	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
-	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 \
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 -m "not browser" \
 	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py
 
 demo: build
