@@ -98,3 +98,22 @@ def test_reports_render_in_chromium_without_boxes(pages, tmp_path):
         browser.open(probe.as_uri())
         missing = browser.undrawable()
         assert len(missing) == 1 and missing[0][1] == ["\U000F0000"]
+
+
+def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
+    import openpyxl
+
+    from cyberloss.cli import main
+
+    book = tmp_path / "quote.xlsx"
+    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "20000",
+                 "--xlsx", str(book), "--html", str(tmp_path / "r.html"), "--lang", "ja"]) == 0
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
+    assert wb["quote"]["A2"].value == "expected loss" and isinstance(wb["quote"]["B2"].value, float)
+    assert "サイバー保険 見積り" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    bcp = tmp_path / "bcp.xlsx"
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--xlsx", str(bcp)]) == 0
+    assert openpyxl.load_workbook(bcp)["bcp"]["A2"].value == "as is"
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--xlsx", str(tmp_path / "b.csv")]) == 2
+    assert "--xlsx" in capsys.readouterr().err
