@@ -226,24 +226,26 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                  progress: bool = False, profile: org_profile.OrganisationProfile | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).
-    ``progress=True`` shows a bar of the deductible x limit grid (cells evaluated together
-    in C++: the bar moves when the grid is done)."""
+    ``progress=True`` shows a bar over the four steps after the simulation (terms applied,
+    premiums, the deductible x limit grid, statistics; each one call into C++)."""
     settings = QuoteSettings() if settings is None else settings
-    res = terms_mod.apply(policy, events, n_years)
-    premiums = pricing.quote_table(res, settings.principles, settings.loads)
     d = settings.decision
-    cells = len(d.deductibles) * len(d.limits)
-    with report_progress.reporting(progress, "deductible × limit grid", "cells", total=cells) as report:
+    with report_progress.reporting(progress, "price", "steps", total=4) as report:
+        step = report or (lambda done, total: None)
+        res = terms_mod.apply(policy, events, n_years)
+        step(1, 4)
+        premiums = pricing.quote_table(res, settings.principles, settings.loads)
+        section_premium = pricing.premium(res, settings.principles[0], settings.loads)
+        step(2, 4)
         dec = decision_mod.choose_retention(events, res.n_years, policy, d.deductibles, d.limits,
                                             principle=d.principle, loads=settings.loads,
                                             cost_of_capital=d.cost_of_capital,
                                             tail_level=d.tail_level, max_premium=d.max_premium)
-        if report:
-            report(cells, cells)
-    return Quote(name=name, result=res, statistics=res.describe(settings.levels),
-                 premiums=premiums,
-                 section_premium=pricing.premium(res, settings.principles[0], settings.loads),
-                 decision=dec, settings=settings,
+        step(3, 4)
+        statistics = res.describe(settings.levels)
+        step(4, 4)
+    return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
+                 section_premium=section_premium, decision=dec, settings=settings,
                  profile=profile if profile is not None else getattr(events, "profile", None))
 
 

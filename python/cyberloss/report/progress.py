@@ -62,7 +62,7 @@ class Bar:
 
             out = sys.stderr if self.stream is None else self.stream
             sized = _width(out) > 0     # a terminal that reports no size (0 x 0) gets 80 x 24
-            self._bar = tqdm(total=total, desc=self.desc, unit=f" {self.what}", unit_scale=total >= 10_000,
+            self._bar = tqdm(total=total, desc=self.desc, unit=self.what, unit_scale=total >= 10_000,
                              delay=delay(), leave=False, dynamic_ncols=sized,
                              ncols=None if sized else 80, nrows=None if sized else 24, file=out)
         self._bar.update(done - self._bar.n)
