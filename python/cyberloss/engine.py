@@ -111,6 +111,8 @@ class SimulationResult(results.YearLossTable):
 
     @property
     def events(self) -> dict[str, np.ndarray]:
+        """The event table (``events=True`` only): year, attack type index, incident number within
+        the year and loss (JPY) of every incident."""
         if not self._events_kept:
             raise ValueError("the event table was not kept: run simulate(..., events=True)")
         return {"year": self._raw.event_year, "type": self._raw.event_type,

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROFILE = str(ROOT / "examples" / "sme_manufacturer.toml")
 CYBERLOSS = Path(sys.executable).parent / "cyberloss"
 # a short run (the example's 2,000,000 years take 10-20 s); no delay so that it shows a bar
-QUICK = ["--years", "100000"]
+QUICK = ["--years", "20000"]
 
 
 def _on_terminal(args: list[str], timeout: float = 300.0) -> tuple[int, str]:

@@ -106,7 +106,7 @@ def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
     from cyberloss.cli import main
 
     book = tmp_path / "quote.xlsx"
-    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "20000",
+    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "5000",
                  "--xlsx", str(book), "--html", str(tmp_path / "r.html"), "--lang", "ja"]) == 0
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]

@@ -91,6 +91,7 @@ class QuoteSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping, where: str = "quote") -> "QuoteSettings":
+        """From a table such as ``[quote]``; unknown fields are refused under ``where``."""
         given = config.check_table(data, documents.QUOTE, where)
         if "loads" in given:
             given["loads"] = pricing.Loads(**given["loads"])

@@ -156,6 +156,7 @@ class OrganisationProfile(Described):
         return self.revenue * self.gross_margin / comp.DAYS_PER_YEAR
 
     def records_held(self, kind: str) -> float | None:
+        """Records held of ``kind`` ("personal" or "card"), None when unknown."""
         value = {"personal": self.personal_records, "card": self.card_records}[kind]
         return None if value is None else float(value)
 

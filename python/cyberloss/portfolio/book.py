@@ -237,6 +237,7 @@ class Portfolio(Described):
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
+        """From a DataFrame with the columns of ``COLUMNS`` (validated as a file would be)."""
         return cls(frame, calibration, **kwargs)
 
     @classmethod
@@ -298,6 +299,7 @@ class Portfolio(Described):
 
     @property
     def table(self) -> pd.DataFrame:
+        """A copy of the validated policy table (columns ``COLUMNS``, money in JPY)."""
         return self._table.copy()
 
     @property

@@ -83,6 +83,7 @@ class PortfolioModel:
 
     @property
     def attack_types(self) -> list[str]:
+        """The calibration's attack types, in the order of every per-type array."""
         return self.portfolio.attack_types
 
     def rates(self) -> np.ndarray:
@@ -96,13 +97,16 @@ class PortfolioModel:
         return r
 
     def variances(self) -> list[float]:
+        """The systemic shock's variance for each attack type (0: no shock)."""
         return self.systemic.vector(self.attack_types)
 
     def expected_events(self) -> float:
+        """Expected incidents per simulated year over the whole book."""
         return float(self.rates().sum())
 
     @property
     def compiled_loss(self) -> bool:
+        """Whether the loss model runs in the C++ core (every built-in one does)."""
         return hasattr(self.loss, "to_core")
 
     def core(self) -> "CompiledModel":
