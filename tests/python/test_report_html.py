@@ -66,8 +66,10 @@ def test_report_sections_units_and_defaults(pages, lang):
 
 
 def test_money_column_keeps_one_unit():
-    unit, cells = cl.report.money.money_column([5e6, 3e8, float("inf"), None])
-    assert unit == "億円" and cells == ["0.05", "3.00", "unlimited", ""]
+    unit, cells = cl.report.money.money_column([2e7, 3e8, float("inf"), None, 0.0])
+    assert unit == "億円" and cells == ["0.20", "3.00", "unlimited", "", "0.00"]
+    # a small amount beside a large one keeps its digits in 万円
+    assert cl.report.money.money_column([5e6, 3e8]) == ("万円", ["500", "30,000"])
     assert cl.report.money.money_column([5e4, 2.5e5]) == ("万円", ["5.0", "25.0"])
     assert cl.report.money.money_column([5e6, 3e7]) == ("万円", ["500", "3,000"])
 

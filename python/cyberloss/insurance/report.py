@@ -169,8 +169,15 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
                 f"{money.format_yen(loads.fixed_expense)}) ÷ (1 − 事業費率{loads.expense_ratio:.0%} − "
                 f"利潤率{loads.profit_ratio:.0%})。")
     by_section = quote.section_premium.by_section
-    s_cols, s_rows = _money_columns(by_section, list(by_section.columns), list(by_section.columns), lang,
-                                    (w("section", "補償項目"), [str(i) for i in by_section.index]))
+    headings = {"expected_loss": w("expected insured loss", "期待保険金"),
+                "risk_premium": w("risk premium", "リスク保険料"),
+                "technical_premium": w("technical premium", "営業保険料")}
+    sections = [w(f"{_SECTION_WORDS[i][0]} ({_SECTION_WORDS[i][1]})", _SECTION_WORDS[i][1])
+                if i in _SECTION_WORDS else w(str(i), {"uninsured": "補償対象外", "total": "合計"}.get(str(i), str(i)))
+                for i in by_section.index]
+    s_cols, s_rows = _money_columns(by_section, list(by_section.columns),
+                                    [headings.get(c, c) for c in by_section.columns], lang,
+                                    (w("section", "補償項目"), sections))
     return report_html.section("premiums", w("Premiums", "保険料"), [
         report_html.table(cols, rows, note=explain),
         report_html.table(s_cols, s_rows, caption=w(f"By section ({t['label'].iloc[0]})",

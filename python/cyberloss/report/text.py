@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+import pandas as pd
+
 WIDE = ("W", "F")
 
 
@@ -60,7 +62,5 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "",
 
 def frame(table, **kwargs) -> str:
     """``table.to_string(**kwargs)`` (a pandas DataFrame) with columns aligned by display width."""
-    import pandas as pd
-
     with pd.option_context("display.unicode.east_asian_width", True):
         return table.to_string(**kwargs)
