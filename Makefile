@@ -30,7 +30,7 @@ SAN_VENV := $(SAN_DIR)/venv
 SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   LD_PRELOAD="$$(g++ -print-file-name=libasan.so) $$(g++ -print-file-name=libstdc++.so)"
 
-.PHONY: all demo test test-cpp test-python test-sanitize test-portable wheel test-wheel lint bench fuzz sysdeps venv build clean distclean
+.PHONY: all demo docs test test-cpp test-python test-sanitize test-portable wheel test-wheel lint bench fuzz sysdeps venv build clean distclean
 
 all: build
 
@@ -54,7 +54,8 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)
 	$(PY) -m pip install --quiet "scikit-build-core>=0.10" "pybind11>=2.13" cmake ninja
 	$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	  print(*d['dependencies'], *(r for k, v in d['optional-dependencies'].items() \
-	                              if k not in ('all', 'fuzz') for r in v), sep='\n')" > $(STAMPS)/requirements.txt
+	                              if k not in ('all', 'fuzz') for r in v \
+	                              if not r.startswith('cyberloss[')), sep='\n')" > $(STAMPS)/requirements.txt
 	$(PY) -m pip install --quiet -r $(STAMPS)/requirements.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
@@ -84,7 +85,12 @@ lint: build
 	$(PY) -m mypy
 	clang-format --dry-run -Werror $(CPP_FORMATTED)
 
-test: lint test-cpp test-python
+# The documentation site (MkDocs, strict): build/site.  After test-python it reuses the
+# notebooks that the tests executed (build/test-output/notebooks) instead of running them again.
+docs: build
+	$(PY) docs/build_site.py
+
+test: lint test-cpp test-python docs
 
 # ASan + UBSan: the Catch2 tests (leak checking on) and the Python suite minus the notebooks
 # (Python itself is not instrumented: the ASan runtime is preloaded, with libstdc++ so that its
@@ -112,7 +118,7 @@ test-sanitize: $(STAMPS)/sanitize-build
 	$(SAN_ENV) $(SAN_VENV)/bin/python -c "import cyberloss._core as c, sys; \
 	  f = c.__file__; print('sanitized extension:', f); \
 	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
-	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 -m "not web" \
+	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 -m "not web and not browser" \
 	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py
 
 # The kernels' plain C++ (what arm64 and other processors compile: no intrinsics, one path),

@@ -16,8 +16,9 @@ EXTRA_OF = {
     "distributed": "dask",
     "cryptography": "dask",
     "openpyxl": "excel",
+    "jinja2": "report",
+    "tqdm": "report",
     "starlette": "web",
-    "jinja2": "web",
     "uvicorn": "web",
     "multipart": "web",
 }

@@ -111,6 +111,8 @@ class SimulationResult(results.YearLossTable):
 
     @property
     def events(self) -> dict[str, np.ndarray]:
+        """The event table (``events=True`` only): year, attack type index, incident number within
+        the year and loss (JPY) of every incident."""
         if not self._events_kept:
             raise ValueError("the event table was not kept: run simulate(..., events=True)")
         return {"year": self._raw.event_year, "type": self._raw.event_type,
@@ -170,7 +172,7 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     run be split into pieces that concatenate to the same arrays; year indices lie in
     [0, 2**63). The GIL is released while C++ runs; Ctrl-C raises KeyboardInterrupt promptly
     and nothing is returned. A request larger than the available memory raises MemoryError
-    before allocating. ``progress=True`` prints the years done on stderr; a callable gets
+    before allocating. ``progress=True`` shows a progress bar (terminal or notebook); a callable gets
     (done, years). The result's ``warnings`` say when its moments cannot be trusted (heavy
     tails, too few years).
     """
@@ -181,11 +183,12 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
                                                                _validate.YEAR_END, "2**63")
     kept = _outputs(outputs, bool(events))
     try:
-        raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block,
-                             first, "events" in kept, report_progress.callback(progress),
-                             "by_type" in kept, "counts" in kept,
-                             _layer("occurrence_layer", occurrence_layer, "occurrence"),
-                             _layer("aggregate_layer", aggregate_layer, "annual"))
+        with report_progress.reporting(progress, "simulate", total=n) as report:
+            raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block,
+                                 first, "events" in kept, report,
+                                 "by_type" in kept, "counts" in kept,
+                                 _layer("occurrence_layer", occurrence_layer, "occurrence"),
+                                 _layer("aggregate_layer", aggregate_layer, "annual"))
     except OverflowError as exc:   # an annual count beyond the engine's 32-bit counts
         raise ValueError(str(exc)) from None
     return SimulationResult(raw, model, "events" in kept, model.reliability_warnings(n))

@@ -124,10 +124,12 @@ class YearLossTable(report_html.Described):
 
     @property
     def views(self) -> tuple[str, ...]:
+        """The loss views the table holds, e.g. ("gross", "insured", "retained")."""
         return self._views
 
     @property
     def default_view(self) -> str:
+        """The view statistics use when none is named."""
         return self._default
 
     @property
@@ -137,10 +139,12 @@ class YearLossTable(report_html.Described):
 
     @property
     def extras(self) -> tuple[str, ...]:
+        """Further per-year columns besides the views (e.g. downtime days)."""
         return tuple(self._extras)
 
     @property
     def is_sparse(self) -> bool:
+        """True when only the years with a loss are stored (the others are zero)."""
         return self._loss_years is not None
 
     @property

@@ -58,6 +58,7 @@ class Estimate(float):
 
     @property
     def value(self) -> float:
+        """The estimate as a plain float (its standard error is ``se``)."""
         return float(self)
 
     def __iter__(self):

@@ -6,7 +6,9 @@
 namespace cyberloss::bindings {
 
 void register_engine(py::module_& m) {
-  py::class_<AttackType>(m, "AttackType")
+  py::class_<AttackType>(m, "AttackType",
+                         "One attack type of a Model: a name, its annual Frequency and its "
+                         "Severity (JPY per incident).")
       .def(
           py::init([](std::string name, std::shared_ptr<Frequency> f, std::shared_ptr<Severity> s) {
             return AttackType(std::move(name), std::move(f), std::move(s));
@@ -21,12 +23,18 @@ void register_engine(py::module_& m) {
           [](const AttackType& a) { return std::const_pointer_cast<Severity>(a.severity); })
       .def("__repr__", [](const AttackType& a) { return describe(a); });
 
-  py::class_<Model, std::shared_ptr<Model>>(m, "Model")
+  py::class_<Model, std::shared_ptr<Model>>(
+      m, "Model",
+      "A compound model: independent attack types, each a frequency of incidents per year and "
+      "a severity per incident; the annual loss is the sum over types and incidents (JPY).")
       .def(py::init<std::vector<AttackType>>(), py::arg("attack_types"))
-      .def_property_readonly("attack_types", &Model::types)
-      .def("expected_annual_loss", &Model::expected_annual_loss)
-      .def("annual_loss_variance", &Model::annual_loss_variance)
-      .def("reliability_warnings", &Model::reliability_warnings, py::arg("years"))
+      .def_property_readonly("attack_types", &Model::types, "the attack types, in model order")
+      .def("expected_annual_loss", &Model::expected_annual_loss,
+           "closed form sum of E[N] E[X] over the attack types (JPY)")
+      .def("annual_loss_variance", &Model::annual_loss_variance,
+           "closed form variance of the annual loss (JPY**2; inf for heavy tails)")
+      .def("reliability_warnings", &Model::reliability_warnings, py::arg("years"),
+           "why a simulated mean or its standard error over this many years may mislead")
       .def("__repr__", [](const Model& model) { return describe(model); });
 
   py::class_<SimulationResult, std::shared_ptr<SimulationResult>>(m, "SimulationResult")

@@ -40,7 +40,8 @@ LAYERS = {
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }
-OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2", "uvicorn")
+# tqdm: its import (0.1-0.2 s) waits until a progress bar is first shown
+OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2", "tqdm", "uvicorn")
 # the web page's package needs the web extra: `cyberloss serve` imports it when it runs
 OPTIONAL_PACKAGES = ("cyberloss.web",)
 UTILITY = ("cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss._extras",

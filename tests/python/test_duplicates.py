@@ -84,7 +84,7 @@ def test_constants_are_defined_once(name, where):
     ("annual_loss_sha256", ["results.py:annual_loss_sha256"]),
     ("format_yen", ["report/money.py:format_yen"]),
     ("read_toml", ["config/_read.py:read_toml"]),
-    ("printer", ["report/progress.py:printer"]),
+    ("reporting", ["report/progress.py:reporting"]),
 ])
 def test_functions_are_defined_once(name, where):
     assert definitions(name) == where
@@ -129,4 +129,4 @@ def test_toml_money_and_progress_have_one_home():
     # whole-万円 and 億円 formats are written only by report.money
     formats = {m.split(":")[0] for m in grep(r"/ ?1e4:|/ ?1e8:|MAN\b.*:,\.|:,\.[0-9]f}(万|億)円")}
     assert formats == {"report/money.py"}
-    assert [m.split(":")[0] for m in grep(r"\\rsimulated")] == ["report/progress.py"]
+    assert [m.split(":")[0] for m in grep(r"^\s*from tqdm|^\s*import tqdm")] == ["report/progress.py"]

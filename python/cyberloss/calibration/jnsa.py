@@ -25,8 +25,9 @@ from .. import random as clrandom
 from .._extras import require
 from ..distributions import Poisson
 from ..report import plots
+from ..report import progress as report_progress
 from ..report.html import Described, escape
-from ._data import MAN_YEN, PERIODS
+from ._data import PERIODS
 from .model import Calibration, load
 
 MARGIN_TABLES = ("size", "industry", "attack_type", "attack_type_recent")
@@ -177,17 +178,17 @@ class SurveySimulation(Described):
                 f"{self.means.size} surveys, seed {self.seed}")
 
     def plot(self, ax=None):
-        """Histograms of the simulated mean and median with the published values (man-yen)."""
+        """Histograms of the simulated mean and median with the published values (axis in 万円 /
+        億円)."""
         require("matplotlib", "SurveySimulation.plot")
         ax = plots.axes(ax, figsize=(6, 3.5))
-        to_man = 1.0 / MAN_YEN
-        top = np.quantile(self.means, 0.995) * to_man
-        bins = np.linspace(0, top, 80)
-        ax.hist(self.medians * to_man, bins=bins, alpha=0.55, label="simulated median")
-        ax.hist(self.means * to_man, bins=bins, alpha=0.55, label="simulated mean")
-        ax.axvline(self.published_median * to_man, color="C0", ls="--", label="published median")
-        ax.axvline(self.published_mean * to_man, color="C1", ls="--", label="published mean")
-        ax.set_xlabel("loss per incident (man-yen)")
+        bins = np.linspace(0, np.quantile(self.means, 0.995), 80)
+        ax.hist(self.medians, bins=bins, alpha=0.55, label="simulated median")
+        ax.hist(self.means, bins=bins, alpha=0.55, label="simulated mean")
+        ax.axvline(self.published_median, color="C0", ls="--", label="published median")
+        ax.axvline(self.published_mean, color="C1", ls="--", label="published mean")
+        ax.set_xlabel("loss per incident")
+        plots.yen_axis(ax, "x")
         ax.set_ylabel("surveys")
         ax.set_title(f"{self.attack_type} ({self.period}), {self.n_answers} answers")
         ax.legend(fontsize=7)
@@ -318,23 +319,34 @@ class Reproduction(Described):
 
 
 def reproduce(cal: Calibration | None = None, *, seed: int = DEFAULT_SEED,
-              replications: int = 20_000) -> Reproduction:
+              replications: int = 20_000, progress: bool = False) -> Reproduction:
     """Published | model | difference for every JNSA 2025 table the model is fitted to.
 
     Severity rows compare the survey mean and median with the fitted lognormal's (JPY) and
     give ``survey_quantile``: where the published value falls among ``replications``
-    simulated surveys with the survey's number of answers.
+    simulated surveys with the survey's number of answers.  ``progress=True`` shows a bar
+    over the simulated surveys (one step per attack type and period).
     """
     cal = _calib(cal)
     rows = []
-    for (attack_type, period) in cal.data.survey:
-        sim = simulate_survey(None, attack_type, period, replications=replications, seed=seed, cal=cal)
-        for stat in ("mean", "median"):
-            published = sim.published(stat)
-            model = sim.model_mean if stat == "mean" else sim.model_median
-            rows.append({"attack_type": attack_type, "period": period, "statistic": stat,
-                         "published": published, "model": model, "difference": model - published,
-                         "n_answers": sim.n_answers,
-                         "survey_quantile": sim.quantile_of_published(stat)})
+    surveys = list(cal.data.survey)
+    with report_progress.reporting(progress, "jnsa", "surveys", total=len(surveys)) as report:
+        for done, (attack_type, period) in enumerate(surveys, start=1):
+            rows += _survey_rows(cal, attack_type, period, replications, seed)
+            if report:
+                report(done, len(surveys))
     return Reproduction(model_margins(cal), interaction_shares(cal), pd.DataFrame(rows),
                         int(seed), int(replications))
+
+
+def _survey_rows(cal: Calibration, attack_type: str, period: str, replications: int, seed: int) -> list[dict]:
+    """The mean and median rows of one survey (attack type, period)."""
+    sim = simulate_survey(None, attack_type, period, replications=replications, seed=seed, cal=cal)
+    rows = []
+    for stat in ("mean", "median"):
+        published = sim.published(stat)
+        model = sim.model_mean if stat == "mean" else sim.model_median
+        rows.append({"attack_type": attack_type, "period": period, "statistic": stat,
+                     "published": published, "model": model, "difference": model - published,
+                     "n_answers": sim.n_answers, "survey_quantile": sim.quantile_of_published(stat)})
+    return rows

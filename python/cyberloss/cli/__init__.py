@@ -22,7 +22,8 @@ import sys
 from .. import _core
 from .._extras import MissingExtra
 from .._files import OutputError
-from . import bcp, demo, jnsa, portfolio, quote, scenario, serve, simulate, validate
+from ..report import language, progress
+from . import _args, bcp, demo, jnsa, portfolio, quote, scenario, serve, simulate, validate
 
 SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
                "scenario": scenario, "quote": quote, "portfolio": portfolio, "serve": serve}
@@ -74,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in SUBCOMMANDS.values():
         module.register(sub)
+    for name, command in sub.choices.items():
+        _args.document(command, SUBCOMMANDS[name].__doc__)
+        command.add_argument("--quiet", action="store_true",
+                             help="no progress bar (there is none with --json, nor when stderr is "
+                                  "not a terminal)")
+        command.add_argument("--lang", choices=language.LANGUAGES, default=None,
+                             help="language of tables and reports (default: ja when the locale is "
+                                  "Japanese, else en)")
     return parser
 
 
@@ -112,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:      # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
+    args.lang = language.resolve(args.lang)
+    args.show_progress = bool(getattr(args, "progress", False) and not args.quiet) or progress.wanted(
+        args.quiet, getattr(args, "json", False))
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()
@@ -119,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE_STATUS
-    except KeyboardInterrupt:
-        print(f"cyberloss {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt:    # progress bars have cleared their line on the way out
+        print(f"\ncyberloss {args.command}: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError, MemoryError, MissingExtra) as exc:
         print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)

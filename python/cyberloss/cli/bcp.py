@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import unicodedata
 
-from .. import _json
+from .. import _files, _json
 from ..organisation import bcp
+from ..report import excel, text
 from ..report.money import format_yen
 from . import _args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "bcp", help="compare an organisation profile with changed versions (controls, downtime)",
-        description=__doc__.split("\n\n")[0])
+        "bcp", help="compare an organisation profile with changed versions (controls, downtime)")
     p.add_argument("profile", help="TOML file: [organisation], optional [simulation] and [[variants]]")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--xlsx", metavar="BCP.xlsx", help="also write the comparison table to Excel (JPY)")
     p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT),
                    help="simulated years (default from the file, else 200000)")
     p.add_argument("--seed", type=_args.SEED, help="random seed (default from the file, else 1)")
@@ -33,34 +33,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.xlsx is not None:
+        _files.suffix(args.xlsx, "--xlsx", excel.FORMATS)
+        _files.check(args.xlsx, "--xlsx")
     plan = bcp.BcpPlan.from_toml(args.profile)
     changes = {k: getattr(args, k) for k in ("years", "seed", "basis", "period") if getattr(args, k) is not None}
     if changes:
         plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, **changes))
-    result = bcp.run_plan(plan, threads=args.threads)
+    result = bcp.run_plan(plan, threads=args.threads, progress=args.show_progress)
+    if args.xlsx is not None:
+        excel.write(args.xlsx, "--xlsx", {"bcp": result.describe()})
     if args.json:
         print(_json.dumps(result.to_dict()))
     else:
-        print(format_table(result))
+        print(format_table(result, args.lang))
     return 0
 
 
-def format_table(result: bcp.BcpComparison) -> str:
+_HEADINGS = {
+    "en": ("variant", "expected loss", "± SE", "VaR 99%", "downtime d/yr", "ransomware d/yr",
+           "vs baseline", "± SE"),
+    "ja": ("ケース", "年間期待損失", "± 標準誤差", "VaR 99%", "停止日数/年", "ランサム停止日数/年",
+           "基準との差", "± 標準誤差"),
+}
+
+
+def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
+    """The comparison as a text table, columns aligned by terminal display width (万円 and
+    Japanese variant names take two columns a character)."""
     t = result.describe()
     s = result.sims[0]
-    lines = [f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
-             f"period {s.period}; variants share their random numbers",
-             ""]
-    header = (f"{'variant':<40} {'expected loss':>14} {'± SE':>10} {'VaR 99%':>12} "
-              f"{'downtime d/yr':>13} {'ransomware d/yr':>15} {'vs baseline':>14} {'± SE':>10}")
-    lines += [header, "-" * len(header)]
-    for name, r in t.iterrows():
-        lines.append(
-            f"{_fit(name, 40)} {format_yen(r.expected_loss):>14} {format_yen(r.expected_loss_se):>10} "
-            f"{format_yen(r.var_99):>12} {r.expected_downtime_days:>13.3f} "
-            f"{r.expected_ransomware_downtime_days:>15.3f} "
-            f"{format_yen(r.difference_to_baseline, sign=True):>14} {format_yen(r.difference_to_baseline_se):>10}")
-    lines.append("")
+    if lang == "ja":
+        intro = (f"{s.profile.name}: シミュレーション {result.n_years:,} 年, シード {s.seed}, "
+                 f"basis {s.basis}, period {s.period}; 各ケースは同じ乱数を共有")
+    else:
+        intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
+                 f"period {s.period}; variants share their random numbers")
+    rows = [(str(name), format_yen(r.expected_loss), format_yen(r.expected_loss_se), format_yen(r.var_99),
+             f"{r.expected_downtime_days:.3f}", f"{r.expected_ransomware_downtime_days:.3f}",
+             format_yen(r.difference_to_baseline, sign=True), format_yen(r.difference_to_baseline_se))
+            for name, r in t.iterrows()]
+    lines = [intro, "", *text.table(_HEADINGS[lang], rows, max_width=[40] + [30] * 7), ""]
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
                  "VaR = lower empirical 99% quantile of the annual loss")
     prov = s.provenance()
@@ -72,14 +85,3 @@ def format_table(result: bcp.BcpComparison) -> str:
     lines.append("assumptions in use (not published figures): " + "; ".join(parts))
     lines.append("control factors and profile defaults: see python/cyberloss/data/components.json")
     return "\n".join(lines)
-
-
-def _fit(text: str, width: int) -> str:
-    """Left-align to ``width`` terminal columns (East Asian wide characters count two)."""
-    out, used = "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        if used + w > width:
-            break
-        out, used = out + ch, used + w
-    return out + " " * (width - used)

@@ -49,8 +49,8 @@ def run(args) -> int:
     png, page, data = out / "ep_curve.png", out / "quote.html", out / "quote.json"
     check_outputs(png, page, "--out", "--out")
     _files.check(data, "--out")
-    quote = quote_profile(args.profile, years=args.years, seed=args.seed)
-    write_outputs(quote, png, page, "--out", "--out")
+    quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
+    write_outputs(quote, png, page, "--out", "--out", lang=args.lang)
     _files.write_text(data, "--out", _json.dumps(quote.to_json()))
     print(quote.text())
     print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import _json
 from ..calibration import jnsa
 from ..calibration import load as load_calibration
+from ..report import text
 from ..report.money import format_yen
 from . import _args
 
@@ -35,14 +36,14 @@ def register(subparsers) -> None:
 def _overrides(pairs: list[str]) -> dict:
     out = {}
     for pair in pairs:
-        key, sep, text = pair.partition("=")
+        key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
         try:
-            out[key] = _json.loads(text, f"--set {key}")
+            out[key] = _json.loads(value, f"--set {key}")
         except ValueError:      # not JSON (or NaN, Infinity, too deep): the text itself
-            out[key] = text
+            out[key] = value
     return out
 
 
@@ -54,7 +55,7 @@ def _no_negative_zero(x: float, digits: int) -> float:
 def run(args: argparse.Namespace) -> int:
     cal = load_calibration(args.data, _overrides(args.set))
     seed = jnsa.DEFAULT_SEED if args.seed is None else args.seed
-    rep = jnsa.reproduce(cal, seed=seed, replications=args.replications)
+    rep = jnsa.reproduce(cal, seed=seed, replications=args.replications, progress=args.show_progress)
     if args.json:
         print(_json.dumps(rep.to_dict(), indent=1))
         return 0
@@ -68,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
             t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 2):+,.2f}")
             t["relative_difference"] = t["relative_difference"].map(lambda v: f"{_no_negative_zero(100 * v, 3):+.3f}%")
             print(f"\n{title} - publicised basis")
-            print(t.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+            print(text.frame(t, index=False, float_format=lambda v: f"{v:,.2f}"))
         print("\nApproximate published shares")
-        print(rep.interactions.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print(text.frame(rep.interactions, index=False, float_format=lambda v: f"{v:.4f}"))
         sev = rep.severity.copy()
         for col in ("published", "model", "difference"):
             sev[col] = sev[col].map(lambda v: format_yen(_no_negative_zero(v, 0)))
         print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} "
               f"simulated surveys, seed {rep.seed})")
-        print(sev.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(text.frame(sev, index=False, float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -38,6 +38,7 @@ from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
 from ..portfolio import reinsurance as re
+from ..report import text
 from ..report.money import statistics_table
 from . import _args
 
@@ -91,7 +92,7 @@ def programme(args: argparse.Namespace) -> re.Programme:
 
 
 def build_model(args: argparse.Namespace) -> pf.PortfolioModel:
-    book = pf.Portfolio.read(args.portfolio, basis=args.basis, period=args.period)
+    book = pf.Portfolio.read(args.portfolio, basis=args.basis, period=args.period, encoding=args.encoding)
     if args.no_systemic:
         systemic = pf.SystemicShock.off()
     elif args.systemic_variance is not None:
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             _extras.require("pyarrow", "--out .parquet")
         _files.check(args.out, "--out")
     model = build_model(args)
-    progress = bool(args.progress)
+    progress = args.show_progress
     if args.dask or args.local_cluster:
         result = distributed.simulate_portfolio(model, args.years, args.seed, scheduler=args.dask,
                                                 local_cluster=args.local_cluster,
@@ -160,7 +161,7 @@ def print_table(result: pf.PortfolioResult) -> None:
     m = result.model
     print(f"{len(m.portfolio):,} policies, {result.years:,} simulated years, seed {result.seed}; "
           f"money in 万円 (10,000 JPY)")
-    print(shown.to_string())
+    print(text.frame(shown))
     corr = result.average_correlation()
     if corr is not None:
         print(f"average correlation between policies' annual losses: {corr:.4f}")
@@ -169,9 +170,11 @@ def print_table(result: pf.PortfolioResult) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance",
-                       description=__doc__.split("\n\n")[0])
+    p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance")
     p.add_argument("portfolio", help="policy table, .csv or .parquet (see examples/portfolio_small.csv)")
+    p.add_argument("--encoding", default="auto",
+                   help="text encoding of a CSV: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
+                        "Excel, detected; the default), or a name such as cp932 or utf-8")
     p.add_argument("--years", type=_args.COUNT, required=True, help="number of simulated years")
     p.add_argument("--seed", type=_args.SEED, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
     p.add_argument("--block-years", type=_args.COUNT, default=pf.DEFAULT_BLOCK_YEARS,
@@ -188,7 +191,7 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--out", metavar="YLT.parquet", default=None,
                    help="write the year-loss table: .parquet or .csv, by extension")
-    p.add_argument("--progress", action="store_true", help="show progress on stderr")
+    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
     p.add_argument("--basis", choices=("all", "publicised"), default="all", help="rate basis (default all)")
     p.add_argument("--period", choices=("recent", "cumulative"), default="recent",
                    help="rate and severity period (default recent)")

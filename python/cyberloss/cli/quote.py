@@ -2,8 +2,9 @@
 
 ``--json`` prints the quote in JPY as strict JSON (README, "JSON output"): an unlimited limit
 is null; a statistic that is not finite is null and named in ``warnings``.  ``--plot`` writes
-the EP curve (.png, .svg or .pdf, by extension) and ``--html`` the report (.html); both paths
-are checked before the simulation and written atomically.
+the EP curve (.png, .svg or .pdf, by extension), ``--html`` the report (.html, in the
+``--lang`` language) and ``--xlsx`` the tables in JPY (.xlsx); the paths are checked before
+the simulation and written atomically.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from .. import _extras, _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
-from ..report import plots
+from ..report import excel, plots
 from . import _args
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
@@ -30,6 +31,8 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print the quote as JSON (JPY)")
     parser.add_argument("--plot", metavar="EP.png", help="write the EP curve plot (.png, .svg, .pdf)")
     parser.add_argument("--html", metavar="REPORT.html", help="write an HTML report")
+    parser.add_argument("--xlsx", metavar="QUOTE.xlsx",
+                        help="write the quote, the loss statistics, premiums, EP curve and grid to Excel (JPY)")
     parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
                         help="simulated years (overrides [quote] years)")
     parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
@@ -49,7 +52,7 @@ def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = 
 
 
 def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
-                  html_option: str = "--html") -> None:
+                  html_option: str = "--html", lang: str = "en") -> None:
     """Write the EP curve plot and/or the HTML report atomically (Agg backend without a
     display); the plot's format follows its extension."""
     if plot is None and html_path is None:
@@ -64,18 +67,24 @@ def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option:
         finally:
             plt.close(ax.figure)
     if html_path is not None:
-        _files.write_text(html_path, html_option, quote.to_html())
+        _files.write_text(html_path, html_option, quote.to_html(lang))
 
 
 def run(args: argparse.Namespace) -> int:
     check_outputs(args.plot, args.html)
-    quote = quote_profile(args.profile, years=args.years, seed=args.seed)
-    write_outputs(quote, args.plot, args.html)
+    if args.xlsx is not None:
+        _files.suffix(args.xlsx, "--xlsx", excel.FORMATS)
+        _files.check(args.xlsx, "--xlsx")
+    quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
+    write_outputs(quote, args.plot, args.html, lang=args.lang)
+    if args.xlsx is not None:
+        excel.write(args.xlsx, "--xlsx", quote.sheets())
     if args.json:
         print(_json.dumps(quote.to_json()))
     else:
         print(quote.text())
-        for label, path in (("EP curve plot", args.plot), ("HTML report", args.html)):
+        for label, path in (("EP curve plot", args.plot), ("HTML report", args.html),
+                            ("Excel workbook", args.xlsx)):
             if path is not None:
                 print(f"{label}: {path}")
     return 0

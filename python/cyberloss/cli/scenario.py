@@ -16,8 +16,7 @@ from ..report.money import format_yen
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scenario", help="evaluate one described incident component by component",
-                              description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser("scenario", help="evaluate one described incident component by component")
     p.add_argument("scenario", help="TOML file with [scenario] and [organisation] tables")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)

@@ -12,6 +12,7 @@ import sys
 
 from .. import _json
 from ..engine import SimulationResult, load_model, simulate
+from ..report import text
 from ..report.money import statistics_table
 from . import _args
 
@@ -41,12 +42,13 @@ def print_table(result: SimulationResult) -> None:
     shown = statistics_table(result.describe(levels=(0.99, 0.995), columns=result.columns), "man")
     print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY); "
           "columns: annual total and each attack type, with standard errors")
-    print(shown.to_string())
+    print(text.frame(shown))
 
 
 def run(args) -> int:
     model = load_model(args.spec)
-    result = simulate(model, years=args.years, seed=args.seed, threads=args.threads)
+    result = simulate(model, years=args.years, seed=args.seed, threads=args.threads,
+                      progress=args.show_progress)
     for warning in result.warnings:
         print(f"cyberloss simulate: warning: {warning}", file=sys.stderr)
     if args.json:

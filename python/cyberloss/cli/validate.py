@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import _json, validation
 from ..calibration import load as load_calibration
+from ..report import text
 from ..report.money import format_yen
 from . import _args
 from .jnsa import _overrides
@@ -41,7 +42,7 @@ def _shown(row: pd.Series) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     cal = load_calibration(args.data, _overrides(args.set))
     seed = validation.DEFAULT_SEED if args.seed is None else args.seed
-    rep = validation.report(cal, seed=seed)
+    rep = validation.report(cal, seed=seed, progress=args.show_progress)
     if args.json:
         print(_json.dumps(rep.to_dict(), indent=1))
         return 0 if rep.passed else 1
@@ -53,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
         "passed": df["passed"].map({True: "yes", False: "NO"})})
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500):
         print(f"Validation: {len(df)} comparisons, {int((~df['passed']).sum())} failing (seed {rep.seed})")
-        print(table.to_string(index=False))
+        print(text.frame(table, index=False))
     return 0 if rep.passed else 1

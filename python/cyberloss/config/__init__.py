@@ -7,8 +7,11 @@
 * :mod:`cyberloss.config.documents`: PROFILE (organisation, terms, quote, simulation,
   variants, scenario, overrides), REINSURANCE, SPEC, PORTFOLIO_COLUMNS, CALIBRATION.
 * :mod:`cyberloss.config.types`: the kinds, among them the one amount parser
-  (:func:`parse_amount`: numbers, "500万円", "1.5億円").
-* files (``_read``): reading TOML, JSON and text, one-line errors naming the file.
+  (:func:`parse_amount`: numbers, "500万円", "1.5億円", "１億", "800,000,000").
+* :mod:`cyberloss.config.labels`: the spellings of industries and sizes (keys, Japanese labels,
+  English in any case).
+* files (``_read``): reading TOML, JSON and text (CSV encodings detected), one-line errors
+  naming the file.
 
 A lower utility layer: it imports no domain module; the model builds its objects from the
 checked documents and fills the defaults that depend on data.
@@ -20,7 +23,7 @@ from typing import Any
 
 from .. import _validate
 from . import documents
-from ._read import decode, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
+from ._read import decode, encoding_name, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, reference, walk
 from .types import REQUIRED, parse_amount
 
@@ -34,5 +37,5 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "decode", "documents", "load", "loads_toml", "parse_amount", "path_of", "read_bytes",
+           "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount", "path_of", "read_bytes",
            "read_json", "read_text", "read_toml", "reference", "walk"]

@@ -1,12 +1,14 @@
 """Every input file the package reads goes through here: one-line errors naming the file.
 
 ``read_text`` refuses a missing path, a folder, an unreadable file and bytes that are not
-UTF-8 (the byte and its position are named); ``read_toml`` and ``read_json`` add the syntax
+UTF-8 (the byte and its position are named), or, for CSVs, not UTF-8 nor CP932 (the Shift-JIS
+of Japanese Excel) unless another encoding is given; ``read_toml`` and ``read_json`` add the syntax
 errors of the format, refuse nesting deeper than ``_json.MAX_DEPTH`` (which would otherwise
 exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import sys
@@ -48,22 +50,55 @@ def read_bytes(path: str | os.PathLike, what: str) -> bytes:
         raise ValueError(f"{what} {p}: cannot read it: {exc.strerror or exc}") from None
 
 
-def decode(data: bytes, where: str) -> str:
-    """UTF-8 text (a leading byte-order mark is dropped); NUL bytes are refused."""
+#: What ``encoding="auto"`` tries, in order: UTF-8 (a byte-order mark dropped), then CP932, the
+#: Shift-JIS of Japanese Windows and Excel ("CSV (コンマ区切り)").  Text in one is almost never
+#: valid in the other, so the first that decodes the whole file is taken.
+AUTO_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+def encoding_name(encoding: str) -> str:
+    """``encoding`` checked: "auto" or a codec Python knows (utf-8, utf-8-sig, cp932, shift_jis,
+    euc-jp ...)."""
+    if encoding == "auto":
+        return encoding
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
-                         f"{exc.start}); save the file as UTF-8") from None
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise ValueError(f"encoding must be 'auto' or a text encoding such as utf-8 or cp932, "
+                         f"got {encoding!r}") from None
+
+
+def decode(data: bytes, where: str, encoding: str | None = None) -> str:
+    """Text from ``data``: UTF-8 (a leading byte-order mark is dropped) when ``encoding`` is
+    None, the first of ``AUTO_ENCODINGS`` that decodes it for "auto", else the named encoding.
+    NUL bytes are refused."""
+    names = ("utf-8-sig",) if encoding is None else (
+        AUTO_ENCODINGS if encoding == "auto" else (encoding_name(encoding),))
+    errors: list[UnicodeDecodeError] = []
+    for name in names:
+        try:
+            text = data.decode(name)
+            break
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    else:
+        first = errors[0]
+        shown = " nor ".join("UTF-8" if n == "utf-8-sig" else n.upper() for n in names)
+        advice = "save the file as UTF-8" if encoding is None else "give its encoding (--encoding)"
+        raise ValueError(f"{where}: not {shown} text (byte 0x{data[first.start]:02x} at position "
+                         f"{first.start}); {advice}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if "\x00" in text:
         raise ValueError(f"{where}: holds a NUL character at position {text.index(chr(0))}; "
                          "not a text file")
     return text
 
 
-def read_text(path: str | os.PathLike, what: str) -> str:
+def read_text(path: str | os.PathLike, what: str, encoding: str | None = None) -> str:
+    """The text of ``path`` (``encoding`` as for :func:`decode`)."""
     p = path_of(path, what)
-    return decode(read_bytes(p, what), f"{what} {p}")
+    return decode(read_bytes(p, what), f"{what} {p}", encoding)
 
 
 def loads_toml(text: str, where: str) -> dict[str, Any]:

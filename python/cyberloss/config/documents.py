@@ -56,10 +56,11 @@ CONTROLS = Table("controls", (
 
 _ORGANISATION_FIELDS = (
     Field("name", "text", "name shown in reports", "名称", label="name", default="organisation"),
-    Field("industry", "choice", "industry (JNSA classification)", "業種", label="industry",
-          choices_from="calibration industries (data/jnsa2025.json)"),
-    Field("size", "choice", "size class: large, sme (中小企業 by the SME Basic Act) or "
-          "organisation (団体等)", "規模", label="size", choices=SIZES),
+    Field("industry", "choice", "industry (JNSA classification; the key, its Japanese label "
+          "such as 製造業, or English in any case)", "業種", label="industry",
+          choices_from="calibration industries (data/jnsa2025.json)", vocabulary="industries"),
+    Field("size", "choice", "size class: large (大企業), sme (中小企業 by the SME Basic Act) or "
+          "organisation (団体等)", "規模", label="size", choices=SIZES, vocabulary="sizes"),
     _amount("revenue", "annual revenue", "売上高", label="annual revenue", lo=0.0, lo_open=True, cap=MAX_AMOUNT,
             default=None, default_from=f"{DEFAULTS}.by_size.revenue"),
     Field("gross_margin", "share", "gross profit / revenue (drives lost profit)", "売上総利益率",
@@ -309,9 +310,10 @@ SPEC = Table("", (ListOf("attack_type", Table("attack_type", (
 
 PORTFOLIO_COLUMNS = Table("portfolio", (
     Field("policy_id", "text", "unique id of the policy", "証券番号"),
-    Field("industry", "choice", "a calibration industry", "業種",
-          choices_from="calibration industries (data/jnsa2025.json)"),
-    Field("size", "choice", "size class", "規模", choices=SIZES),
+    Field("industry", "choice", "a calibration industry (key, Japanese label or English)", "業種",
+          choices_from="calibration industries (data/jnsa2025.json)", vocabulary="industries"),
+    Field("size", "choice", "size class (large / sme / organisation, or 大企業 / 中小企業 / 団体等)",
+          "規模", choices=SIZES, vocabulary="sizes"),
     _amount("revenue", "annual revenue (used by revenue-scaled severities; empty: unknown)",
             "売上高", lo=0.0, lo_open=True, cap=MAX_AMOUNT, default=None),
     _amount("deductible", "per-occurrence deductible", "免責金額", lo=0.0, cap=MAX_AMOUNT,

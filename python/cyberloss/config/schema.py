@@ -35,8 +35,9 @@ class Field:
     """One value.  ``kind`` is one of ``types.KINDS``; ``label`` is a short English name (forms,
     tables; the key by default) beside ``help``; ``lo``/``hi`` (``lo_open``/``hi_open``:
     strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
-    (empty: the model checks them against its data, named by ``choices_from``); ``item`` is
-    the element of a ``list``."""
+    (empty: the model checks them against its data, named by ``choices_from``); ``vocabulary``
+    ("industries", "sizes") lets a choice be written as its Japanese label or in English of any
+    case (:mod:`.labels`); ``item`` is the element of a ``list``."""
 
     key: str
     kind: str
@@ -54,6 +55,7 @@ class Field:
     cap: float | None = None
     choices: tuple[str, ...] = ()
     choices_from: str = ""
+    vocabulary: str = ""
     item: "Field | None" = None
     min_items: int = 0
 

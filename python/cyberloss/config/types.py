@@ -2,18 +2,21 @@
 
 One parser per kind, so every loader reads an amount, a share or a seed the same way and
 refuses it with the same words.  Amounts (JPY) are numbers or texts such as ``"500万円"``,
-``"1.5億円"`` or ``"3,000,000円"`` (:func:`parse_amount`, the package's one amount parser);
-this is where Japanese input forms (full-width digits, 万 / 億 without 円) belong.
+``"1.5億円"``, ``"１億円"``, ``"5000万"`` or ``"3,000,000"`` (:func:`parse_amount`, the
+package's one amount parser); industries and sizes accept their Japanese labels and English in
+any case (:func:`parse_choice`, :mod:`.labels`).
 """
 from __future__ import annotations
 
 import math
 import numbers
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from .. import _validate
+from . import labels
 
 KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed", "bool",
          "choice", "text", "list", "any")
@@ -27,19 +30,30 @@ class _Required:
 #: The default of a field that must be given.
 REQUIRED: Any = _Required()
 
-_YEN_UNITS = {"円": 1.0, "万円": 1e4, "億円": 1e8}
-_YEN_RE = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(円|万円|億円)?\s*$")
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+# NFKC first: full-width digits, commas and the yen sign become ASCII ("１億円" -> "1億円").
+_YEN_RE = re.compile(rf"^¥?\s*(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
+                     rf"(?P<one>{_NUMBER})?\s*円?$")
+_UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
 
 
 def parse_amount(value: Any, where: str) -> float:
-    """An amount in JPY from a number or a text like ``"500万円"`` (inf: unlimited; the caller
-    checks the range)."""
+    """An amount in JPY from a number or a text.
+
+    Texts are NFKC-normalised, then read as an optional ``¥``, a number of 億 (1e8), of 万
+    (1e4) and of yen, with or without ``円``, thousands separators allowed:
+    ``"30億円"``, ``"１億円"``, ``"5000万"``, ``"1億5000万円"``, ``"800,000,000"``, ``"¥3,000,000"``;
+    ``"inf"`` / ``"無制限"`` is unlimited.  The caller checks the range."""
     if isinstance(value, str):
-        match = _YEN_RE.match(value)
-        if not match:
+        text = unicodedata.normalize("NFKC", value).strip()
+        if text.casefold() in _UNLIMITED:
+            return math.inf
+        match = _YEN_RE.match(text)
+        if not match or not any(match.group(g) for g in ("oku", "man", "one")):
             raise ValueError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
                              f"got {_validate.shown(value)}")
-        number = float(match.group(1).replace(",", "")) * _YEN_UNITS[match.group(2) or "円"]
+        number = sum(float(match.group(g).replace(",", "")) * unit
+                     for g, unit in (("oku", 1e8), ("man", 1e4), ("one", 1.0)) if match.group(g))
         if not math.isfinite(number):
             raise ValueError(f"{where} must be a finite amount, got {_validate.shown(value)}")
         return number
@@ -47,6 +61,17 @@ def parse_amount(value: Any, where: str) -> float:
         raise ValueError(f"{where} must be an amount in JPY (a number or a text such as "
                          f"'500万円'), got {_validate.shown(value)}")
     return _validate.number(where, value, allow_inf=True)
+
+
+def parse_choice(field, value: Any, where: str) -> str:
+    """A choice: with a ``vocabulary`` the key named by any spelling :mod:`.labels` accepts
+    (Japanese label, English in any case); otherwise one of ``choices`` exactly.  A text naming
+    no key is returned stripped, for the model to refuse against its data."""
+    text = _validate.text(where, value)
+    if field.vocabulary:
+        key = labels.canonical(field.vocabulary, text)
+        text = key if key is not None else text.strip()
+    return _validate.text(where, text, field.choices or None)
 
 
 def _bounds(field) -> dict[str, Any]:
@@ -96,7 +121,7 @@ def parse(field, value: Any, where: str) -> Any:
     if kind == "bool":
         return _validate.flag(where, value)
     if kind == "choice":
-        return _validate.text(where, value, field.choices or None)
+        return parse_choice(field, value, where)
     if kind == "text":
         return _validate.text(where, value)
     if kind == "list":

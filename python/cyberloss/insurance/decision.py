@@ -81,7 +81,8 @@ class RetentionDecision(Described):
         """Total cost of risk over the grid (left) and the efficient frontier (right), in
         万円 / 億円."""
         require("matplotlib", "RetentionDecision.plot")
-        fig = fig or plots.pyplot().figure(figsize=(11, 4.5))
+        plt = plots.pyplot()     # the package's font set-up, also for a given figure
+        fig = fig or plt.figure(figsize=(11, 4.5))
         ax_grid, ax_front = fig.subplots(1, 2)
         options = self.grid[self.grid["insured"]]
         table = options.pivot(index="deductible", columns="limit", values="total_cost")

@@ -167,12 +167,15 @@ class Loads:
 
     @classmethod
     def none(cls) -> "Loads":
+        """No expense, profit or fixed loads: the technical premium is the risk premium."""
         return cls(0.0, 0.0, 0.0)
 
     def gross_up(self, risk_premium: float) -> float:
+        """(risk premium + fixed expense) / (1 - expense ratio - profit ratio), JPY."""
         return (risk_premium + self.fixed_expense) / (1.0 - self.expense_ratio - self.profit_ratio)
 
     def to_core(self) -> _core.Loads:
+        """The core's loads (the pricing runs there)."""
         return _core.Loads(self.expense_ratio, self.profit_ratio, self.fixed_expense)
 
 

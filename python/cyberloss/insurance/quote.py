@@ -24,9 +24,11 @@ from ..config import documents
 from ..organisation import profile as org_profile
 from ..organisation.simulate import QUOTE_BYTES_PER_EVENT, QUOTE_BYTES_PER_YEAR, expected_events, simulate_organisation
 from ..report import html as report_html
-from ..report import money, plots
+from ..report import language, money, text
+from ..report import progress as report_progress
 from . import decision as decision_mod
 from . import pricing
+from . import report as quote_report
 from . import terms as terms_mod
 
 DEFAULT_LEVELS = (0.99, 0.995)
@@ -90,6 +92,7 @@ class QuoteSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping, where: str = "quote") -> "QuoteSettings":
+        """From a table such as ``[quote]``; unknown fields are refused under ``where``."""
         given = config.check_table(data, documents.QUOTE, where)
         if "loads" in given:
             given["loads"] = pricing.Loads(**given["loads"])
@@ -110,6 +113,7 @@ class Quote(report_html.Described):
     section_premium: pricing.Premium  # the first principle, by section
     decision: decision_mod.RetentionDecision
     settings: QuoteSettings
+    profile: org_profile.OrganisationProfile | None = None   # shown in the report when known
 
     def _ep_table(self) -> pd.DataFrame:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
@@ -136,9 +140,9 @@ class Quote(report_html.Described):
         lines = [f"cyberloss quote: {self.name}",
                  f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
                  f"{res.n_events:,} incidents",
-                 "", money.yen_table(self.summary()).to_string(), "",
+                 "", text.frame(money.yen_table(self.summary())), "",
                  "Technical premium by section (" + self.premiums.index[0] + "):",
-                 money.yen_table(self.section_premium.by_section).to_string(), "",
+                 text.frame(money.yen_table(self.section_premium.by_section)), "",
                  "Recommended: " + (f"deductible {money.format_yen(rec['deductible'])}, annual "
                                     f"aggregate limit {money.format_yen(rec['limit'])}"
                                     if rec["insured"] else "no insurance"),
@@ -189,29 +193,27 @@ class Quote(report_html.Described):
             },
         })
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The tables of the quote for a workbook (``--xlsx``), amounts in JPY: the quote, the
+        year-loss-table statistics with their SEs, premiums, premium by section, the EP curve
+        and the deductible x limit grid."""
+        return {"quote": self.summary(), "statistics": self.statistics, "premiums": self.premiums,
+                "premium by section": self.section_premium.by_section,
+                "EP curve": self._ep_table().set_index("return_period"),
+                "decision grid": self.decision.grid}
+
     def plot_ep(self, ax=None):
         """EP curves of the gross (AEP and OEP), insured and retained loss against return
         period on a log axis (万円 / 億円)."""
         require("matplotlib", "Quote.plot_ep")
         return self.result.plot(ax=ax, title=f"EP curves: {self.name}")
 
-    def to_html(self) -> str:
-        """A self-contained HTML report with tables and the two plots."""
-        require("matplotlib", "Quote.to_html (its plots)")
-        plt = plots.pyplot()
-        ax = self.plot_ep()
-        ep_image = report_html.image(ax.figure)
-        plt.close(ax.figure)
-        fig = self.decision.plot()
-        decision_image = report_html.image(fig)
-        plt.close(fig)
-        return report_html.page(f"cyberloss quote: {self.name}", [
-            ("Policy", self.result.terms._repr_html_()),
-            ("Quote", money.yen_table(self.summary()).to_html()),
-            ("Premium by section", self.section_premium._repr_html_()),
-            ("Exceedance probability", ep_image),
-            ("Retention and limit", f"<p>{html.escape(self.decision.reason)}</p>{decision_image}"),
-        ], intro=f"{self.result.n_years:,} simulated years, seed {self.settings.seed}.")
+    def to_html(self, lang: str | None = None) -> str:
+        """The report people keep: a self-contained HTML page (packaged Jinja2 template) with the
+        profile and its defaults, the terms in words, the quote, premiums and their loadings,
+        the EP curve, the deductible x limit grid, the assumptions, version, seed and date;
+        ``lang`` "ja" or "en" (default: the locale's)."""
+        return quote_report.render(self, language.resolve(lang))
 
     def _html_title(self) -> str:
         return f"Quote for {html.escape(self.name)}"
@@ -224,21 +226,31 @@ class Quote(report_html.Described):
 
 
 def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
-                 settings: QuoteSettings | None = None, name: str = "organisation") -> Quote:
+                 settings: QuoteSettings | None = None, name: str = "organisation",
+                 progress: bool = False, profile: org_profile.OrganisationProfile | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
-    table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``)."""
+    table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).
+    ``progress=True`` shows a bar over the four steps after the simulation (terms applied,
+    premiums, the deductible x limit grid, statistics; each one call into C++)."""
     settings = QuoteSettings() if settings is None else settings
-    res = terms_mod.apply(policy, events, n_years)
-    premiums = pricing.quote_table(res, settings.principles, settings.loads)
     d = settings.decision
-    dec = decision_mod.choose_retention(events, res.n_years, policy, d.deductibles, d.limits,
-                                        principle=d.principle, loads=settings.loads,
-                                        cost_of_capital=d.cost_of_capital,
-                                        tail_level=d.tail_level, max_premium=d.max_premium)
-    return Quote(name=name, result=res, statistics=res.describe(settings.levels),
-                 premiums=premiums,
-                 section_premium=pricing.premium(res, settings.principles[0], settings.loads),
-                 decision=dec, settings=settings)
+    with report_progress.reporting(progress, "price", "steps", total=4) as report:
+        step = report or (lambda done, total: None)
+        res = terms_mod.apply(policy, events, n_years)
+        step(1, 4)
+        premiums = pricing.quote_table(res, settings.principles, settings.loads)
+        section_premium = pricing.premium(res, settings.principles[0], settings.loads)
+        step(2, 4)
+        dec = decision_mod.choose_retention(events, res.n_years, policy, d.deductibles, d.limits,
+                                            principle=d.principle, loads=settings.loads,
+                                            cost_of_capital=d.cost_of_capital,
+                                            tail_level=d.tail_level, max_premium=d.max_premium)
+        step(3, 4)
+        statistics = res.describe(settings.levels)
+        step(4, 4)
+    return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
+                 section_premium=section_premium, decision=dec, settings=settings,
+                 profile=profile if profile is not None else getattr(events, "profile", None))
 
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
@@ -270,7 +282,8 @@ def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
     """:func:`quote_profile` on a parsed profile document (``where`` prefixes its errors)."""
     profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress)
     name = getattr(profile, "name", None) or default_name
-    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name))
+    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name), progress=progress,
+                        profile=profile)
 
 
 def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None):

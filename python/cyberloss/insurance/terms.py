@@ -108,16 +108,19 @@ class SectionTerms:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "section terms") -> "SectionTerms":
+        """From a table such as ``[terms.sections.response]``; errors name the field under ``where``."""
         given = config.check_table(data, documents.SECTION, where)
         with _validate.located(where, documents.SECTION.keys):
             return cls(**given)
 
     def to_dict(self) -> dict[str, Any]:
+        """The terms as plain dicts (amounts in JPY, inf for unlimited), as ``from_dict`` reads them."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["sublimits"] = dict(self.sublimits)
         return out
 
     def to_core(self) -> _core.SectionTerms:
+        """The core's section terms (the computation runs there)."""
         return _core.SectionTerms(covered=self.covered, limit=self.limit,
                                   coinsurance=self.coinsurance, sublimits=dict(self.sublimits),
                                   waiting_period_days=self.waiting_period_days,
@@ -168,6 +171,7 @@ class CoverageTerms(Described):
 
     @property
     def covered_sections(self) -> tuple[str, ...]:
+        """The sections the policy pays, in the core's order."""
         return tuple(s for s in SECTIONS if s in self.sections and self.sections[s].covered)
 
     @classmethod
@@ -197,6 +201,7 @@ class CoverageTerms(Described):
             return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
+        """The terms as plain dicts (amounts in JPY, inf for unlimited), as ``from_dict`` reads them."""
         return {"sections": {k: v.to_dict() for k, v in self.sections.items()},
                 "deductible": self.deductible, "aggregate_limit": self.aggregate_limit,
                 "cover_prevention": self.cover_prevention}

@@ -20,6 +20,7 @@ from .. import config, stats
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
+from ..report import progress as report_progress
 from ..report.html import Described
 from . import components as comp
 from .controls import Controls
@@ -214,10 +215,11 @@ def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int
                          f"a comparison of {len(variants)} variants over {settings.years:,} years "
                          f"(about {sum(events):,.0f} simulated incidents, one event table each)",
                          "simulate fewer years")
-    sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
-                                  period=settings.period, threads=threads, calibration=cal,
-                                  progress=progress)
-            for v in variants]
+    with report_progress.reporting(progress, "bcp", total=settings.years * len(variants)) as report:
+        sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
+                                      period=settings.period, threads=threads, calibration=cal,
+                                      progress=report_progress.part(report, i, len(variants)))
+                for i, v in enumerate(variants)]
     return BcpComparison(variants, sims)
 
 

@@ -32,14 +32,18 @@ class Controls:
 
     @staticmethod
     def names() -> tuple[str, ...]:
+        """The control names (every field but downtime_scale), in schema order."""
         return tuple(f.name for f in dataclasses.fields(Controls) if f.name != "downtime_scale")
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], where: str = "controls") -> "Controls":
+        """From a table such as ``[organisation.controls]``; unknown names are refused under ``where``."""
         return cls(**config.check_table(mapping, documents.CONTROLS, where))
 
     def enabled(self) -> tuple[str, ...]:
+        """The names of the controls in place."""
         return tuple(n for n in self.names() if getattr(self, n))
 
     def with_(self, **changes: Any) -> "Controls":
+        """A copy with some controls changed, e.g. ``c.with_(edr=True)`` (checked like a table)."""
         return Controls.from_mapping({**dataclasses.asdict(self), **changes})

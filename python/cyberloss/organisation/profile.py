@@ -45,7 +45,8 @@ class OrganisationProfile(Described):
     Fields left as ``None`` take the defaults of ``data/components.json`` for the industry and
     size; ``sources`` says, field by field, whether a value was given or defaulted (and from
     what).  Records left out mean "unknown": record-driven costs then follow the survey shares.
-    Amounts are JPY (numbers, or texts such as "30億円").
+    Amounts are JPY (numbers, or texts such as "30億円", "5000万", "１億円"); industry and size
+    take their keys, Japanese labels (製造業, 中小企業) or English in any case (Manufacturing, SME).
     """
 
     industry: str
@@ -69,8 +70,9 @@ class OrganisationProfile(Described):
         data = self.data if self.data is not None else comp.load()
         object.__setattr__(self, "data", data)
         industries = tuple(data.raw["profile_defaults"]["by_industry"]["gross_margin"]["values"])
+        for key in ("industry", "size"):    # Japanese labels and English names become keys
+            object.__setattr__(self, key, documents.ORGANISATION.field(key).parse(getattr(self, key)))
         check.text("industry", self.industry, industries)
-        documents.ORGANISATION.field("size").parse(self.size)
         documents.ORGANISATION.field("name").parse(self.name)
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))
@@ -154,6 +156,7 @@ class OrganisationProfile(Described):
         return self.revenue * self.gross_margin / comp.DAYS_PER_YEAR
 
     def records_held(self, kind: str) -> float | None:
+        """Records held of ``kind`` ("personal" or "card"), None when unknown."""
         value = {"personal": self.personal_records, "card": self.card_records}[kind]
         return None if value is None else float(value)
 

@@ -76,6 +76,7 @@ class Scenario:
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], path: Any = "scenario") -> "Scenario":
+        """The scenario of a parsed document with ``[scenario]`` and ``[organisation]`` tables."""
         if "scenario" not in doc or "organisation" not in doc:
             raise ValueError(f"{path}: a scenario file needs [scenario] and [organisation] tables")
         check_tables(doc)

@@ -227,13 +227,14 @@ def expected_events(profile: OrganisationProfile, years: int, basis: str = "all"
 def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, basis: str = "all",
                           period: str = "recent", threads: int | None = None,
                           calibration: Calibration | None = None,
-                          progress: bool | Callable[[int, int], None] = False) -> OrganisationSimulation:
+                          progress: bool | Callable[[int, int], None] | None = False) -> OrganisationSimulation:
     """Simulate ``years`` independent years of incidents for ``profile``.
 
     The attack types, rates and survey-basis losses are calibration v2's (module docstring);
     the components, downtime and branch of each incident come from the core's incident
     model.  The result depends only on (profile, calibration, seed, years), not on
-    ``threads``.  ``progress=True`` prints the years done on stderr.  The result's
+    ``threads``.  ``progress=True`` shows a progress bar (terminal or notebook); a callable gets
+    (years done, years).  The result's
     ``warnings`` are the survey-basis model's reliability warnings for ``years``
     (``Model.reliability_warnings``).
     """
@@ -241,8 +242,9 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
         raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
     n = check.positive_int("years", years)
     specs, model, incidents, rates = _organisation_model(profile, basis, period, calibration)
-    table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
-                                        0, 0, report_progress.callback(progress))
+    with report_progress.reporting(progress, "simulate", total=n) as report:
+        table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
+                                            0, 0, report)
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
                                   model.reliability_warnings(n))

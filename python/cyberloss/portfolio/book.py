@@ -86,7 +86,8 @@ def _need(field: config.Field) -> str:
 
 
 def _number(value: Any, column: str, row: int, policy: Any) -> float:
-    """A numeric cell: empty for the default, text spelling a number, or a number."""
+    """A numeric cell: empty for the default, text spelling a number (for amounts also
+    "5000万円", "1億", "800,000,000", full-width digits), or a number."""
     field = _SCHEMA.field(column)
     if value is None or (isinstance(value, str) and value.strip() == "") or (
             isinstance(value, float) and math.isnan(value)):
@@ -97,7 +98,13 @@ def _number(value: Any, column: str, row: int, policy: Any) -> float:
         try:
             x = float(text)
         except ValueError:
-            raise _row_error(row, policy, column, need, value) from None
+            if field.kind != "amount":
+                raise _row_error(row, policy, column, need, value) from None
+            try:    # "5000万円", "１億", "800,000,000"
+                x = config_types.parse_amount(text, column)
+            except ValueError:
+                raise _row_error(row, policy, column, need + " or an amount such as '5000万円'",
+                                 value) from None
         # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
         if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT):
             raise _row_error(row, policy, column, need, value)
@@ -158,7 +165,10 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
         seen[pid] = row
         for column, allowed in (("industry", industries), ("size", sizes)):
             value = rec[column]
-            text = value.strip() if isinstance(value, str) else value
+            try:    # the key, its Japanese label or English in any case
+                text = _SCHEMA.field(column).parse(value)
+            except ValueError:
+                text = value
             if text not in allowed:
                 raise _row_error(row, pid, column, f"must be one of {', '.join(allowed)}", value)
             out[column].append(text)
@@ -195,12 +205,14 @@ def read_csv_text(text: str) -> pd.DataFrame:
     return pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file as text/number columns, without validating."""
+def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
+    """Read a CSV or Parquet file as text/number columns, without validating.  A CSV's
+    ``encoding`` is detected ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel
+    saves it) or named (``"cp932"``, ``"utf-8"``, ...)."""
     p = config.path_of(path, "portfolio file")
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        text = config.read_text(p, "portfolio file")
+        text = config.read_text(p, "portfolio file", config.encoding_name(encoding))
         with _validate.located(f"portfolio file {p}"):
             return read_csv_text(text)
     if suffix in (".parquet", ".pq"):
@@ -265,12 +277,16 @@ class Portfolio(Described):
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
+        """From a DataFrame with the columns of ``COLUMNS`` (validated as a file would be)."""
         return cls(frame, calibration, **kwargs)
 
     @classmethod
-    def read(cls, path: str | Path, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
-        """Read a ``.csv`` or ``.parquet`` policy table (columns in ``COLUMNS``)."""
-        table = read_table(path)
+    def read(cls, path: str | Path, calibration: Calibration | None = None, encoding: str = "auto",
+             **kwargs) -> "Portfolio":
+        """Read a ``.csv`` or ``.parquet`` policy table (columns in ``COLUMNS``; amounts may be
+        written "5000万円"; industries and sizes as keys, Japanese labels or English).  A CSV's
+        ``encoding`` is detected (UTF-8, UTF-8 with BOM, CP932) unless named."""
+        table = read_table(path, encoding)
         with _validate.located(f"portfolio file {path}"):
             return cls(table, calibration, **kwargs)
 
@@ -323,6 +339,7 @@ class Portfolio(Described):
 
     @property
     def table(self) -> pd.DataFrame:
+        """A copy of the validated policy table (columns ``COLUMNS``, money in JPY)."""
         return self._table.copy()
 
     @property

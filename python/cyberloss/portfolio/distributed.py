@@ -11,7 +11,7 @@ on a worker, and the blocks are merged in block order, whatever order they finis
 year-loss table and the per-policy sums are bit-identical to the local run with the same
 seed and block size.  Nothing is started unless asked: give a ``client``, a ``scheduler``
 address or ``local_cluster=N`` (a LocalCluster of N single-threaded worker processes, closed
-at the end).  ``progress=True`` prints the years done as blocks complete; a callable gets
+at the end).  ``progress=True`` shows a bar of the years done as blocks complete; a callable gets
 (years done, years).
 
 Security.  A scheduler given by address is trusted completely: Dask sends pickled functions
@@ -141,9 +141,9 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
         check_local_cluster(local_cluster)
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
-    report = report_progress.callback(progress)
 
-    with _client(client, scheduler, local_cluster, dashboard) as c:
+    with _client(client, scheduler, local_cluster, dashboard) as c, \
+            report_progress.reporting(progress, "portfolio", total=years) as report:
         shared = c.scatter(model, broadcast=True)
         spans = blocks(years, block_years)
         run = uuid.uuid4().hex     # a task name only: results never depend on it

@@ -128,6 +128,8 @@ class Programme:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Programme":
+        """Read a programme from TOML (tables ``[per_risk]``, ``[per_event]``, ``[quota_share]``,
+        ``[stop_loss]``, optionally under ``[reinsurance]``)."""
         doc = config.read_toml(path, "reinsurance file")
         if "reinsurance" in doc:
             others = [k for k in doc if k != "reinsurance"]
@@ -139,6 +141,7 @@ class Programme:
             return cls.from_dict(doc)
 
     def to_dict(self) -> dict:
+        """The contracts given, as plain dicts by kind (amounts in JPY)."""
         return {k: asdict(v) for k in _KINDS if (v := getattr(self, k)) is not None}
 
     def to_core(self) -> "_core.ReinsuranceProgramme":
@@ -155,4 +158,5 @@ class Programme:
             None if self.stop_loss is None else _core.stop_loss(self.stop_loss.retention, self.stop_loss.limit))
 
     def is_empty(self) -> bool:
+        """True when no contract is given (the net loss is the gross loss)."""
         return all(getattr(self, k) is None for k in _KINDS)

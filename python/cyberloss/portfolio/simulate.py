@@ -83,6 +83,7 @@ class PortfolioModel:
 
     @property
     def attack_types(self) -> list[str]:
+        """The calibration's attack types, in the order of every per-type array."""
         return self.portfolio.attack_types
 
     def rates(self) -> np.ndarray:
@@ -96,13 +97,16 @@ class PortfolioModel:
         return r
 
     def variances(self) -> list[float]:
+        """The systemic shock's variance for each attack type (0: no shock)."""
         return self.systemic.vector(self.attack_types)
 
     def expected_events(self) -> float:
+        """Expected incidents per simulated year over the whole book."""
         return float(self.rates().sum())
 
     @property
     def compiled_loss(self) -> bool:
+        """Whether the loss model runs in the C++ core (every built-in one does)."""
         return hasattr(self.loss, "to_core")
 
     def core(self) -> "CompiledModel":
@@ -243,17 +247,17 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int,
 
     The result depends only on (model, seed, years, block_years).  ``track`` names up to
     500 policies whose annual losses are correlated pairwise (``result.correlation()``).
-    ``progress=True`` prints to stderr; a callable gets (years done, years).
+    ``progress=True`` shows a progress bar; a callable gets (years done, years).
     """
     years, seed, block_years, tracked = check_run(model, years, seed, block_years, track)
     if len(model.portfolio) == 0:
         return PortfolioResult.empty(model, years, seed, block_years)
-    report = report_progress.callback(progress)
     parts = []
     done = 0
-    for y0, n in blocks(years, block_years):
-        parts.append(run_block(model, seed, y0, n, tracked, _validate.threads(threads)))
-        done += n
-        if report:
-            report(done, years)
+    with report_progress.reporting(progress, "portfolio", total=years) as report:
+        for y0, n in blocks(years, block_years):
+            parts.append(run_block(model, seed, y0, n, tracked, _validate.threads(threads)))
+            done += n
+            if report:
+                report(done, years)
     return PortfolioResult.merge(model, years, seed, block_years, tracked, parts)

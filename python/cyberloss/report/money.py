@@ -85,3 +85,21 @@ def statistics_table(table, unit: str = "yen", probability_rows=("P(loss>0)",)):
         if r in table.index:
             out.loc[r] = [f"{v:.4%}" for v in table.loc[r]]
     return out.loc[list(table.index)]
+
+
+def money_column(values, unlimited: str = "unlimited") -> tuple[str, list[str]]:
+    """One unit for a whole column of amounts (tables people keep never mix 億円 and 万円 in a
+    column): ("億円", cells with two decimals) when every non-zero amount reaches 1,000万円
+    and the largest 1億円, so that no cell loses its digits; else ("万円", whole 万円, or one
+    decimal when every amount is below 100万円).  Infinite amounts read ``unlimited``;
+    missing ones are empty."""
+    xs = [float(v) if v is not None else math.nan for v in values]
+    finite = [abs(x) for x in xs if math.isfinite(x)]
+    top = max(finite, default=0.0)
+    if top >= OKU and min((x for x in finite if x > 0), default=0.0) >= 0.1 * OKU:
+        unit, scale, digits = "億円", OKU, 2
+    else:
+        unit, scale, digits = "万円", MAN, (1 if top < 100 * MAN else 0)
+    cells = [("" if math.isnan(x) else unlimited if math.isinf(x) else f"{x / scale:,.{digits}f}")
+             for x in xs]
+    return unit, cells

@@ -1,41 +1,52 @@
-"""Plots: one set-up (a Japanese-capable font, the Agg backend without a display) used by every
-figure of the package, and money axes in 万円 / 億円.
+"""Plots: one set-up (IPAex Gothic from matplotlib-fontja, the Agg backend without a display)
+used by every figure of the package, and money axes in 万円 / 億円.
 
 matplotlib is an optional extra (``cyberloss[plot]``): it is imported when a plot is asked for,
 never at import, and a missing one is named in one line (``_extras.require``).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._extras import require
+from .._extras import MissingExtra, require
 from .money import MAN, OKU, format_yen
 
-# Debian's fonts-ipaexfont-gothic (installed by `make`); other common locations as fallbacks.
-_FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-)
+#: The font of every plot: IPAex Gothic, shipped on PyPI by matplotlib-fontja (so it is the
+#: same on Linux, macOS, Windows and in notebooks), with DejaVu Sans behind it for Latin text.
+FONT_PACKAGE = "matplotlib_fontja"
 
 
-def use_japanese_font() -> str | None:
-    """Register and select a font with Japanese glyphs; returns its name, or None if none found."""
+def font_file() -> Path:
+    """The IPAex Gothic file inside the matplotlib-fontja package (found without importing it:
+    importing it changes matplotlib's settings)."""
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise MissingExtra(FONT_PACKAGE, "Japanese text in plots")
+    found = sorted(Path(spec.origin).parent.rglob("*.ttf"))
+    if not found:
+        raise ValueError(f"the {FONT_PACKAGE} package holds no .ttf font file")
+    return found[0]
+
+
+def use_japanese_font() -> str:
+    """Register IPAex Gothic with matplotlib and put it first among its sans-serif fonts;
+    returns its name.  Called by every plot of the package when it first draws (not at import),
+    so figures from the CLI, the Python API and notebooks show Japanese alike."""
     require("matplotlib", "plotting")
     from matplotlib import font_manager, rcParams
 
-    for candidate in _FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            font_manager.fontManager.addfont(candidate)
-            name = font_manager.FontProperties(fname=candidate).get_name()
-            if rcParams["font.sans-serif"][:1] != [name]:
-                rcParams["font.family"] = ["sans-serif"]
-                rcParams["font.sans-serif"] = [name, *rcParams["font.sans-serif"]]
-            return name
-    return None
+    path = font_file()
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    if str(path) not in {f.fname for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    if rcParams["font.family"] != ["sans-serif"] or rcParams["font.sans-serif"][:1] != [name]:
+        rcParams["font.family"] = ["sans-serif"]
+        rcParams["font.sans-serif"] = [name, *(f for f in rcParams["font.sans-serif"] if f != name)]
+    return name
 
 
 def pyplot():
@@ -50,8 +61,9 @@ def pyplot():
 
 
 def axes(ax=None, figsize: tuple[float, float] = (7, 4.5)):
-    """``ax``, or the axes of a new figure (with the package's set-up)."""
+    """``ax``, or the axes of a new figure (with the package's set-up either way)."""
     if ax is not None:
+        use_japanese_font()
         return ax
     plt = pyplot()
     _, ax = plt.subplots(figsize=figsize)

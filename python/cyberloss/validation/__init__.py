@@ -47,6 +47,7 @@ from ..calibration import Calibration, _size, jnsa
 from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..organisation import components as org_components
+from ..report import progress as report_progress
 from ..report.html import Described
 from ..report.money import format_yen
 from . import _figures, _populations, _simulated
@@ -354,14 +355,19 @@ class ValidationReport(Described):
 
 def report(cal: Calibration | None = None, components: Any = None, *, seed: int = DEFAULT_SEED,
            figures: str | None = None,
-           builders: tuple[Callable[[Context], list[Row]], ...] = ROW_BUILDERS) -> ValidationReport:
+           builders: tuple[Callable[[Context], list[Row]], ...] = ROW_BUILDERS,
+           progress: bool = False) -> ValidationReport:
     """Compare the calibrated model with every external figure it describes (see the module
     docstring).  ``cal`` and ``components`` default to the packaged data; ``figures`` names an
-    external-figures file instead of the packaged ``data/external.json``."""
+    external-figures file instead of the packaged ``data/external.json``.  ``progress=True``
+    shows a bar over the groups of comparisons."""
     cal = load_calibration() if cal is None else cal
     comp = org_components.load() if components is None else components
     ctx = Context(cal, comp, _figures.load(figures), _validate.seed(seed))
     rows: list[Row] = []
-    for build in builders:
-        rows += build(ctx)
+    with report_progress.reporting(progress, "validate", "groups", total=len(builders)) as report:
+        for done, build in enumerate(builders, start=1):
+            rows += build(ctx)
+            if report:
+                report(done, len(builders))
     return ValidationReport(tuple(rows), ctx.figures, ctx.seed)

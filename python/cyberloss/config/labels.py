@@ -1,0 +1,60 @@
+"""The names users write for industries and sizes, mapped to the keys the model uses.
+
+A field of kind ``choice`` with a ``vocabulary`` ("industries", "sizes") accepts, besides its
+key (``manufacturing``), the key in any case and with spaces or hyphens (``Manufacturing``,
+``Wholesale Retail``), the Japanese label of the calibration data (``製造業``, ``中小企業``,
+``卸売業，小売業``) and each part of a label that lists several (``卸売業``, ``小売業``,
+``その他``).  Texts are NFKC-normalised first, so full-width and half-width forms are one.
+The labels are read from the packaged calibration data (``data/jnsa2025.json``, keys
+``industries`` and ``sizes``), where each carries ``label_ja``.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "jnsa2025.json"
+VOCABULARIES = ("industries", "sizes")
+#: English names of the size classes as users write them (key -> extra spellings).
+_ENGLISH = {"sme": ("small and medium", "small and medium enterprise", "small and medium-sized"),
+            "large": ("large enterprise", "large company"),
+            "organisation": ("organization", "organisations")}
+
+
+def normal(text: str) -> str:
+    """NFKC, stripped, case-folded, with runs of spaces, hyphens and underscores made one '_'."""
+    return re.sub(r"[\s_\-]+", "_", unicodedata.normalize("NFKC", text).strip()).casefold()
+
+
+@functools.cache
+def labels(vocabulary: str) -> Mapping[str, str]:
+    """Key -> Japanese label of the packaged calibration data's ``industries`` or ``sizes``."""
+    if vocabulary not in VOCABULARIES:
+        raise ValueError(f"vocabulary must be one of {', '.join(VOCABULARIES)}, got {vocabulary!r}")
+    with DATA.open(encoding="utf-8") as f:
+        return {e["key"]: e.get("label_ja", "") for e in json.load(f)[vocabulary]}
+
+
+@functools.cache
+def _spellings(vocabulary: str) -> Mapping[str, str]:
+    out: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for key, label in labels(vocabulary).items():
+        names = {key, label, *_ENGLISH.get(key, ())}
+        whole = unicodedata.normalize("NFKC", label)
+        names.update(p for p in re.split(r"[,、（）()・]", whole) if p.strip())
+        for name in names:
+            n = normal(name)
+            if n in out and out[n] != key:
+                ambiguous.add(n)
+            out[n] = key
+    return {n: k for n, k in out.items() if n not in ambiguous}
+
+
+def canonical(vocabulary: str, text: str) -> str | None:
+    """The key ``text`` names in ``vocabulary``, or None when it names none."""
+    return _spellings(vocabulary).get(normal(text))

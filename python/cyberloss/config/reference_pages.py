@@ -1,0 +1,52 @@
+"""The field reference of the documentation, generated from the schema so it cannot drift.
+
+:func:`pages` returns Markdown pages (file name -> text) for the profile document (its
+organisation, terms, quote, simulation, variants, scenario and overrides tables), the
+portfolio columns, the reinsurance programme and the simulate spec: one table per document
+with every field :func:`cyberloss.config.check` accepts, its kind,
+unit, range, default and where the default comes from, and its English and Japanese names.
+"""
+from __future__ import annotations
+
+from . import documents
+from .schema import Node, reference
+
+#: (file name, title, node, what it is, prefix of the dotted names)
+DOCUMENTS = (
+    ("profile.md", "Profile (TOML)", documents.PROFILE,
+     "One file serves `cyberloss quote`, `bcp` and `scenario`: `[organisation]` (also "
+     "`cyberloss.Profile(...)`), `[terms]` (`cyberloss.CoverageTerms`), `[quote]`, "
+     "`[simulation]`, `[[variants]]`, `[scenario]`, `[overrides]`. Industry and size take their "
+     "keys, Japanese labels (製造業, 中小企業) or English in any case; amounts take numbers or "
+     "texts such as \"30億円\", \"5000万\", \"１億円\", \"800,000,000\"."),
+    ("portfolio.md", "Portfolio columns (CSV / Parquet)", documents.PORTFOLIO_COLUMNS,
+     "One row per policy of `cyberloss portfolio BOOK.csv` or `cyberloss.Portfolio.read`. "
+     "A CSV may be UTF-8 (with or without BOM) or CP932 from Japanese Excel (detected; "
+     "`--encoding` names another); amounts may be written \"5000万円\"."),
+    ("reinsurance.md", "Reinsurance programme (TOML)", documents.REINSURANCE,
+     "`cyberloss portfolio --reinsurance FILE.toml`; contracts inure in the order listed."),
+    ("spec.md", "Simulate spec (TOML)", documents.SPEC, "`cyberloss simulate SPEC.toml`."),
+)
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table(node: Node) -> str:
+    """The Markdown table of every field under ``node``."""
+    head = ("| field | kind | unit | range | default | default from | choices | meaning | 日本語 |\n"
+            "|---|---|---|---|---|---|---|---|---|")
+    rows = [f"| `{r['field']}` | {r['kind']} | {_cell(r['unit'])} | {_cell(r['bounds'])} | "
+            f"{_cell(r['default'])} | {_cell(r['default_from'])} | {_cell(r['choices'])} | "
+            f"{_cell(r['help'])} | {_cell(r['label_ja'])} |" for r in reference(node)]
+    return "\n".join([head, *rows])
+
+
+def pages() -> dict[str, str]:
+    out = {}
+    for name, title, node, about in DOCUMENTS:
+        out[name] = (f"# {title}\n\n{about}\n\nGenerated from `cyberloss.config.documents` "
+                     "(the schema every loader checks against): fields not listed here are "
+                     "refused by name.\n\n" + table(node) + "\n")
+    return out

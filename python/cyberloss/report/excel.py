@@ -1,0 +1,36 @@
+"""Excel workbooks (``--xlsx``): one sheet per table, amounts in JPY as numbers with a
+thousands format, written atomically like every output (``_files.write``).
+
+openpyxl is loaded when a workbook is written.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .. import _files
+
+FORMATS = (".xlsx",)
+MAX_SHEET_NAME = 31   # Excel's limit
+
+
+def write(path: str | os.PathLike, option: str, sheets: Mapping[str, pd.DataFrame]) -> Path:
+    """Write ``sheets`` (name -> table; the index is written as the first column) to ``path``."""
+    _files.suffix(path, option, FORMATS)
+
+    def writer(fh) -> None:
+        with pd.ExcelWriter(fh, engine="openpyxl") as book:
+            for name, table in sheets.items():
+                table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME])
+                sheet = book.sheets[name[:MAX_SHEET_NAME]]
+                for column in sheet.iter_cols(min_row=2):
+                    for cell in column:
+                        if isinstance(cell.value, float):
+                            cell.number_format = "#,##0.00" if abs(cell.value) < 10 else "#,##0"
+                for column in sheet.columns:
+                    width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                    sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+    return _files.write(path, option, writer)

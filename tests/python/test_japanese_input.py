@@ -1,0 +1,208 @@
+"""Japanese in: amounts written 億/万 (with or without 円, full-width digits, thousands
+separators), industries and sizes by their Japanese labels or English in any case, and CSVs
+from Japanese Excel (CP932), through the one parser of config.types (issue 13, acceptance 2)."""
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cyberloss as cl
+from cyberloss import config
+from cyberloss.cli import main
+from cyberloss.config import documents, labels
+from cyberloss.insurance.quote import quote_profile
+from cyberloss.organisation import OrganisationProfile
+from cyberloss.portfolio import Portfolio
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("text, jpy", [
+    ("30億円", 3e9), ("30億", 3e9), ("１億円", 1e8), ("5000万", 5e7), ("5000万円", 5e7),
+    ("800,000,000", 8e8), ("８００，０００，０００円", 8e8), ("1億5000万円", 1.5e8),
+    ("１０万", 1e5), ("1.5億円", 1.5e8), ("¥3,000,000", 3e6), ("￥３００万", 3e6),
+    (" 500万円 ", 5e6), ("3,000万円", 3e7), ("12", 12.0), ("無制限", math.inf), ("inf", math.inf),
+])
+def test_amounts_in_japanese_forms(text, jpy):
+    assert config.parse_amount(text, "revenue") == jpy
+
+
+@pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "-5万", "5万億", "1e6円", "", "万5000"])
+def test_malformed_amounts_are_refused_naming_the_field_and_value(text):
+    with pytest.raises(ValueError, match=r"^revenue must be an amount") as err:
+        config.parse_amount(text, "revenue")
+    assert repr(text) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("vocabulary, text, key", [
+    ("industries", "製造業", "manufacturing"), ("industries", "Manufacturing", "manufacturing"),
+    ("industries", "MANUFACTURING", "manufacturing"), ("industries", "manufacturing", "manufacturing"),
+    ("industries", "卸売業，小売業", "wholesale_retail"), ("industries", "小売業", "wholesale_retail"),
+    ("industries", "Wholesale Retail", "wholesale_retail"), ("industries", "情報通信業", "information_communications"),
+    ("industries", "医療", "medical_welfare"), ("industries", "その他", "other"),
+    ("sizes", "中小企業", "sme"), ("sizes", "SME", "sme"), ("sizes", "Sme", "sme"), ("sizes", "大企業", "large"),
+    ("sizes", "団体等", "organisation"), ("sizes", "Organization", "organisation"),
+])
+def test_industries_and_sizes_by_label_or_english(vocabulary, text, key):
+    assert labels.canonical(vocabulary, text) == key
+
+
+def test_every_label_of_the_calibration_is_accepted():
+    data = json.loads((ROOT / "python/cyberloss/data/jnsa2025.json").read_text("utf-8"))
+    for vocabulary in labels.VOCABULARIES:
+        for entry in data[vocabulary]:
+            assert labels.canonical(vocabulary, entry["label_ja"]) == entry["key"]
+            assert labels.canonical(vocabulary, entry["key"].upper()) == entry["key"]
+
+
+def test_unknown_industry_and_size_are_refused_in_one_line():
+    with pytest.raises(ValueError, match=r"^industry must be one of .*got '鉄鋼業'$"):
+        OrganisationProfile("鉄鋼業", "中小企業")
+    with pytest.raises(ValueError, match=r"^size must be one of large, sme, organisation; got '零細'$"):
+        OrganisationProfile("製造業", "零細")
+
+
+def test_python_api_takes_japanese_labels_and_amounts():
+    ja = OrganisationProfile("製造業", "中小企業", revenue="30億円", employees=120)
+    en = OrganisationProfile("Manufacturing", "SME", revenue=3_000_000_000, employees=120)
+    assert ja == en and ja.industry == "manufacturing" and ja.size == "sme"
+    assert ja.sources == en.sources
+
+
+PROFILE_EN = """
+[organisation]
+name = "example"
+industry = "manufacturing"
+size = "sme"
+revenue = 3_000_000_000
+employees = 120
+personal_records = 20_000
+
+[organisation.controls]
+offline_backups = true
+
+[terms]
+deductible = 100000
+aggregate_limit = 100000000
+
+[terms.sections.response]
+limit = 100000000
+sublimits = { investigation = 30000000 }
+
+[terms.sections.business_interruption]
+limit = 50000000
+indemnity_period_days = 90
+
+[quote]
+years = 20000
+seed = 7
+
+[quote.decision]
+deductibles = [0, 100000, 1000000]
+limits = [50000000, 100000000]
+"""
+
+# the same profile written as a Japanese user would: labels, 億/万, full-width digits
+PROFILE_JA = """
+[organisation]
+name = "example"
+industry = "製造業"
+size = "中小企業"
+revenue = "30億円"
+employees = 120
+personal_records = 20_000
+
+[organisation.controls]
+offline_backups = true
+
+[terms]
+deductible = "10万"
+aggregate_limit = "１億円"
+
+[terms.sections.response]
+limit = "１億"
+sublimits = { investigation = "３，０００万円" }
+
+[terms.sections.business_interruption]
+limit = "5000万"
+indemnity_period_days = 90
+
+[quote]
+years = 20000
+seed = 7
+
+[quote.decision]
+deductibles = [0, "１０万円", "100万"]
+limits = ["5000万円", "1億"]
+"""
+
+
+def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
+    en, ja = tmp_path / "en.toml", tmp_path / "ja.toml"
+    en.write_text(PROFILE_EN, encoding="utf-8")
+    ja.write_text(PROFILE_JA, encoding="utf-8")
+    q_en, q_ja = quote_profile(en), quote_profile(ja)
+    assert q_ja.to_json() == q_en.to_json()
+    assert q_en.result.sha256() == q_ja.result.sha256()
+
+
+BOOK = [("P1", "manufacturing", "sme", "2500000000", "1000000", "100000000", "100000000"),
+        ("P2", "wholesale_retail", "large", "120000000000", "10000000", "1000000000", "1000000000"),
+        ("P3", "medical_welfare", "organisation", "3000000000", "1000000", "300000000", "inf")]
+BOOK_JA = [("P1", "製造業", "中小企業", "250,000万円", "100万", "1億円", "１億円"),
+           ("P2", "卸売業，小売業", "大企業", "1200億円", "1,000万円", "10億", "１０億円"),
+           ("P3", "医療，福祉", "団体等", "30億円", "１００万円", "3億円", "inf")]
+HEADER = "policy_id,industry,size,revenue,deductible,occurrence_limit,aggregate_limit"
+
+
+def _csv(rows) -> str:
+    return HEADER + "\n" + "\n".join(",".join(f'"{c}"' if "," in c else c for c in r) for r in rows) + "\n"
+
+
+def test_a_cp932_portfolio_with_man_yen_reads_as_its_ascii_equivalent(tmp_path):
+    ascii_csv, sjis_csv = tmp_path / "book.csv", tmp_path / "book_ja.csv"
+    ascii_csv.write_text(_csv(BOOK), encoding="ascii")
+    sjis_csv.write_bytes(_csv(BOOK_JA).replace("\n", "\r\n").encode("cp932"))   # as Excel saves it
+    a, b = Portfolio.read(ascii_csv), Portfolio.read(sjis_csv)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    ra = cl.simulate_portfolio(cl.PortfolioModel(a), 2000, seed=3)
+    rb = cl.simulate_portfolio(cl.PortfolioModel(b), 2000, seed=3)
+    assert ra.sha256() == rb.sha256() and np.array_equal(ra.annual(), rb.annual())
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf")])
+def test_utf8_portfolios_with_or_without_bom(tmp_path, encoding, bom):
+    path = tmp_path / "book.csv"
+    path.write_bytes(bom + _csv(BOOK_JA).encode(encoding))
+    assert list(Portfolio.read(path).table["industry"]) == ["manufacturing", "wholesale_retail", "medical_welfare"]
+
+
+def test_encoding_given_on_the_command_line(tmp_path, capsys):
+    path = tmp_path / "book.csv"
+    path.write_bytes(_csv(BOOK_JA).encode("cp932"))
+    run = ["portfolio", str(path), "--years", "200", "--json"]
+    assert main([*run, "--encoding", "cp932"]) == 0
+    assert json.loads(capsys.readouterr().out)["policies"] == 3
+    assert main([*run, "--encoding", "utf-8"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cyberloss portfolio: error: portfolio file ")
+    assert "not UTF-8 text (byte 0x" in err and err.count("\n") == 1
+    assert main([*run, "--encoding", "klingon"]) == 2
+    assert "encoding must be 'auto' or a text encoding" in capsys.readouterr().err
+
+
+def test_portfolio_rows_name_a_bad_japanese_amount(tmp_path):
+    rows = [list(r) for r in BOOK_JA]
+    rows[1][4] = "千万円"
+    path = tmp_path / "book.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"portfolio row 2 \(policy_id 'P2'\), column 'deductible': .*got '千万円'"):
+        Portfolio.read(path)
+
+
+def test_schema_marks_industry_and_size_as_label_vocabularies():
+    assert documents.ORGANISATION.field("industry").vocabulary == "industries"
+    assert documents.PORTFOLIO_COLUMNS.field("size").vocabulary == "sizes"

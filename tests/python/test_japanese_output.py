@@ -1,0 +1,131 @@
+"""Japanese out: plots draw Japanese with a font that has the glyphs (the font matplotlib
+actually used is checked), money axes in 万円 / 億円, CLI tables aligned by display width,
+``--lang`` (issue 13, acceptance 3 plots part and 6)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+
+import cyberloss as cl
+from cyberloss.cli import main
+from cyberloss.report import language, plots, text
+
+ROOT = Path(__file__).resolve().parents[2]
+NAME = "株式会社サイバー製作所（テスト）"
+
+
+def _glyphs_missing(text_artist) -> tuple[str, list[str]]:
+    """The font file matplotlib resolves for a text artist, and the characters of its text
+    that file has no glyph for (drawn as boxes)."""
+    path = font_manager.findfont(text_artist.get_fontproperties(), fallback_to_default=False)
+    charmap = FT2Font(path).get_charmap()
+    return path, [ch for ch in text_artist.get_text() if not ch.isspace() and ord(ch) not in charmap]
+
+
+@pytest.fixture(scope="module")
+def quote():
+    profile = cl.Profile("製造業", "中小企業", name=NAME, revenue="30億円")
+    sim = cl.simulate_organisation(profile, 20_000, seed=5)
+    terms = cl.CoverageTerms.from_toml(ROOT / "examples" / "sme_manufacturer.toml")
+    return cl.quote_events(sim, None, terms, name=NAME)
+
+
+def test_a_plot_from_the_python_api_uses_a_font_with_the_japanese_glyphs(quote):
+    matplotlib.rcdefaults()          # as in a fresh notebook: nothing set up beforehand
+    ax = quote.plot_ep()
+    ax.figure.canvas.draw()          # a missing glyph would warn here (warnings are errors)
+    title = ax.title
+    assert NAME in title.get_text()
+    path, missing = _glyphs_missing(title)
+    assert Path(path).name.lower().startswith("ipaex") and missing == [], (path, missing)
+    # the packaged IPAex Gothic is registered (a system copy of the same font may be chosen)
+    packaged = plots.font_file()
+    assert any(Path(f.fname) == packaged for f in font_manager.fontManager.ttflist)
+    assert FT2Font(path).family_name == FT2Font(str(packaged)).family_name
+    _, missing_label = _glyphs_missing(ax.yaxis.label)
+    assert missing_label == [] and ax.yaxis.label.get_text().endswith(("(万円)", "(億円)"))
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(len(t.replace(",", "").replace(".", "").lstrip("-")) <= 6 for t in ticks), ticks
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "gross AEP" in labels and "gross OEP" in labels
+    # a font without Japanese (DejaVu Sans) would miss every kana and kanji of the name: the
+    # check above can fail
+    fallback = FT2Font(font_manager.findfont("DejaVu Sans")).get_charmap()
+    assert [ch for ch in NAME if ord(ch) not in fallback]
+    plots.pyplot().close(ax.figure)
+
+
+def test_the_decision_plot_on_a_given_figure_uses_the_font(quote):
+    matplotlib.rcdefaults()
+    plt = plots.pyplot()
+    fig = plt.figure()
+    matplotlib.rcdefaults()          # the figure was made before any package set-up
+    quote.decision.plot(fig)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        for t in (ax.xaxis.label, ax.yaxis.label):
+            if t.get_text():
+                assert _glyphs_missing(t)[1] == []
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("s, w", [("abc", 3), ("万円", 4), ("1,234万円", 9), ("ＡＢ", 4), ("ｶﾀ", 2), ("", 0)])
+def test_display_width(s, w):
+    assert text.width(s) == w
+
+
+def _at(line: str, column: int) -> str:
+    """The character drawn at display ``column`` of ``line`` (" " past its end)."""
+    pos = 0
+    for ch in line:
+        pos += text.width(ch)
+        if pos > column:
+            return ch
+    return " "
+
+
+HEADINGS = ("variant", "expected loss", "± SE", "VaR 99%", "downtime d/yr", "ransomware d/yr",
+            "vs baseline", "± SE")
+
+
+def test_bcp_table_columns_line_up_by_display_width(capsys):
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "20000", "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("variant"))
+    header, rows = lines[head], lines[head + 2:head + 8]
+    assert len(rows) == 6 and any(text.width(r) > len(r) for r in rows)     # Japanese in rows
+    assert all("万円" in r for r in rows)
+    ends, pos = [], 0
+    for cell in HEADINGS:          # display column just past each header cell
+        pos = header.index(cell, pos) + len(cell)
+        ends.append(text.width(header[:pos]))
+    for row in rows:
+        for end in ends[1:]:       # right-aligned: every row's cell ends where the header's does
+            assert _at(row, end - 1) != " " and _at(row, end) == " ", (row, end)
+        assert text.width(row) == text.width(header)
+    assert text.width(lines[head + 1]) == text.width(header)
+
+
+def test_bcp_in_japanese(capsys):
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "20000", "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "年間期待損失" in out and "ケース" in out
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"LANG": "ja_JP.UTF-8"}, "ja"), ({"LANG": "C.UTF-8"}, "en"), ({}, "en"),
+    ({"LC_ALL": "en_US.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"), ({"LC_ALL": "ja_JP.eucJP"}, "ja"),
+])
+def test_language_follows_the_locale(env, expected):
+    assert language.resolve(None, env) == expected
+    assert language.resolve("en", {"LANG": "ja_JP.UTF-8"}) == "en"
+
+
+def test_unknown_language_is_refused_in_one_line(capsys):
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--lang", "fr"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("cyberloss bcp: error: argument --lang: invalid choice: 'fr'") and err.count("\n") == 1

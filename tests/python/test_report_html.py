@@ -1,0 +1,121 @@
+"""The quote report people keep (issue 13, acceptance 3, HTML part): rendered from the packaged
+template, one unit per money column, the profile with its defaulted fields, the terms in words,
+and, in headless Chromium, every character drawn by a font that has it (no boxes), with a
+screenshot saved under build/test-output/.
+
+Marked ``browser``: they start Chromium and exercise no C++ beyond a quote, so the sanitizer
+run leaves them out."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import cyberloss as cl
+from browser import CHROMIUM, Browser
+from cyberloss.report import html as report_html
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "build" / "test-output" / "report"
+NAME = "株式会社サイバー製作所"
+
+
+@pytest.fixture(scope="module")
+def quote():
+    profile = cl.Profile("製造業", "中小企業", name=NAME, revenue="30億円", employees=120)
+    sim = cl.simulate_organisation(profile, 20_000, seed=5)
+    terms = cl.CoverageTerms.from_toml(ROOT / "examples" / "sme_manufacturer.toml")
+    return cl.quote_events(sim, None, terms, name=NAME)
+
+
+@pytest.fixture(scope="module")
+def pages(quote):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for lang in ("ja", "en"):
+        path = OUTPUT / f"quote_{lang}.html"
+        path.write_text(quote.to_html(lang), encoding="utf-8")
+        out[lang] = path
+    return out
+
+
+def _tables(page: str) -> list[str]:
+    return re.findall(r"<table>.*?</table>", page, flags=re.S)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_report_sections_units_and_defaults(pages, lang):
+    page = pages[lang].read_text(encoding="utf-8")
+    for section in ("profile", "terms", "quote", "premiums", "ep", "decision", "assumptions"):
+        assert f'<section id="{section}">' in page
+    assert "<style>" in page and "text-align: right" in page and 'font-family: "IPAexGothic"' in page
+    assert cl.__version__ in page and "UTC" in page
+    # one unit per column: a money column's unit sits in its heading, never in its cells
+    for table in _tables(page):
+        for cell in re.findall(r'<td class="num">(.*?)</td>', table):
+            assert "万円" not in cell and "億円" not in cell, cell
+    assert page.count('<span class="unit">(億円)</span>') + page.count('<span class="unit">(万円)</span>') >= 10
+    # the defaulted fields are marked with their source
+    assert page.count('class="defaulted"') >= 4 and "data/components.json" in page
+    assert "True" not in page and "<class" not in page and "dataframe" not in page
+    if lang == "ja":
+        assert "免責金額は1事故につき10.0万円" in page and "組織プロファイル" in page and "既定値" in page
+    else:
+        assert "Deductible 10.0万円 per occurrence" in page and "Organisation profile" in page
+
+
+def test_money_column_keeps_one_unit():
+    unit, cells = cl.report.money.money_column([2e7, 3e8, float("inf"), None, 0.0])
+    assert unit == "億円" and cells == ["0.20", "3.00", "unlimited", "", "0.00"]
+    # a small amount beside a large one keeps its digits in 万円
+    assert cl.report.money.money_column([5e6, 3e8]) == ("万円", ["500", "30,000"])
+    assert cl.report.money.money_column([5e4, 2.5e5]) == ("万円", ["5.0", "25.0"])
+    assert cl.report.money.money_column([5e6, 3e7]) == ("万円", ["500", "3,000"])
+
+
+def test_text_is_escaped():
+    page = report_html.render("<b>x</b>", [report_html.section("s", "h", [report_html.text("<script>")])])
+    assert "<b>x</b>" not in page and "&lt;script&gt;" in page
+
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_reports_render_in_chromium_without_boxes(pages, tmp_path):
+    with Browser() as browser:
+        for lang, path in pages.items():
+            browser.open(path.as_uri())
+            shot = browser.screenshot(OUTPUT / f"quote_{lang}.png")
+            assert shot.stat().st_size > 50_000
+            assert browser.evaluate("document.title").startswith(("サイバー保険", "Cyber insurance"))
+            assert browser.undrawable() == [], lang
+            # the page's first font draws the Japanese title: IPAex Gothic, not a fallback
+            assert browser.fonts("h1") == ["IPAexGothic"]
+        # the check can fail: a character no installed font has is found
+        probe = tmp_path / "probe.html"
+        probe.write_text("<!doctype html><meta charset='utf-8'><p>保険 \U000F0000 ok</p>", encoding="utf-8")
+        browser.open(probe.as_uri())
+        missing = browser.undrawable()
+        assert len(missing) == 1 and missing[0][1] == ["\U000F0000"]
+
+
+def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
+    import openpyxl
+
+    from cyberloss.cli import main
+
+    book = tmp_path / "quote.xlsx"
+    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "5000",
+                 "--xlsx", str(book), "--html", str(tmp_path / "r.html"), "--lang", "ja"]) == 0
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
+    assert wb["quote"]["A2"].value == "expected loss" and isinstance(wb["quote"]["B2"].value, float)
+    assert "サイバー保険 見積り" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    bcp = tmp_path / "bcp.xlsx"
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--xlsx", str(bcp)]) == 0
+    assert openpyxl.load_workbook(bcp)["bcp"]["A2"].value == "as is"
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--xlsx", str(tmp_path / "b.csv")]) == 2
+    assert "--xlsx" in capsys.readouterr().err
