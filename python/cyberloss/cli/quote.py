@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import plots
-from . import _args
+from . import _args, calibration_option
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 HTML_FORMATS = (".html", ".htm")
@@ -33,6 +33,7 @@ def register(subparsers) -> None:
     parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
                         help="simulated years (overrides [quote] years)")
     parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
+    calibration_option.add(parser)
     parser.set_defaults(func=run)
 
 
@@ -66,7 +67,8 @@ def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option:
 
 def run(args: argparse.Namespace) -> int:
     check_outputs(args.plot, args.html)
-    quote = quote_profile(args.profile, years=args.years, seed=args.seed)
+    quote = quote_profile(args.profile, years=args.years, seed=args.seed,
+                          calibration=calibration_option.load(args))
     write_outputs(quote, args.plot, args.html)
     if args.json:
         print(_json.dumps(quote.to_json()))

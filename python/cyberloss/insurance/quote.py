@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .. import _json, _validate, config, stats
+from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..organisation import profile as org_profile
@@ -109,6 +110,7 @@ class Quote(report_html.Described):
     section_premium: pricing.Premium  # the first principle, by section
     decision: decision_mod.RetentionDecision
     settings: QuoteSettings
+    calibration: str | None = None    # the calibration's provenance (None: events given directly)
 
     def _ep_table(self) -> pd.DataFrame:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
@@ -135,6 +137,7 @@ class Quote(report_html.Described):
         lines = [f"cyberloss quote: {self.name}",
                  f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
                  f"{res.n_events:,} incidents",
+                 *([f"calibration: {self.calibration}"] if self.calibration else []),
                  "", money.yen_table(self.summary()).to_string(), "",
                  "Technical premium by section (" + self.premiums.index[0] + "):",
                  money.yen_table(self.section_premium.by_section).to_string(), "",
@@ -158,6 +161,7 @@ class Quote(report_html.Described):
 
         return _json.document({
             "name": self.name,
+            "calibration": self.calibration,
             "unit": "JPY",
             "years": res.n_years,
             "seed": self.settings.seed,
@@ -207,7 +211,8 @@ class Quote(report_html.Described):
             ("Premium by section", self.section_premium._repr_html_()),
             ("Exceedance probability", ep_image),
             ("Retention and limit", f"<p>{html.escape(self.decision.reason)}</p>{decision_image}"),
-        ], intro=f"{self.result.n_years:,} simulated years, seed {self.settings.seed}.")
+        ], intro=f"{self.result.n_years:,} simulated years, seed {self.settings.seed}."
+               + (f" Calibration: {html.escape(self.calibration)}." if self.calibration else ""))
 
     def _html_title(self) -> str:
         return f"Quote for {html.escape(self.name)}"
@@ -220,7 +225,8 @@ class Quote(report_html.Described):
 
 
 def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
-                 settings: QuoteSettings | None = None, name: str = "organisation") -> Quote:
+                 settings: QuoteSettings | None = None, name: str = "organisation",
+                 calibration: str | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``)."""
     settings = QuoteSettings() if settings is None else settings
@@ -234,7 +240,7 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
     return Quote(name=name, result=res, statistics=res.describe(settings.levels),
                  premiums=premiums,
                  section_premium=pricing.premium(res, settings.principles[0], settings.loads),
-                 decision=dec, settings=settings)
+                 decision=dec, settings=settings, calibration=calibration)
 
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
@@ -253,8 +259,10 @@ def quote_tables(doc: Mapping, where: str) -> tuple[terms_mod.CoverageTerms, Quo
 
 
 def quote_profile(path: str | Path, years: int | None = None, seed: int | None = None,
-                  progress: bool = False) -> Quote:
-    """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``."""
+                  progress: bool = False, calibration: Calibration | None = None) -> Quote:
+    """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``
+    (with the packaged JNSA calibration, or ``calibration``, e.g. one fitted by
+    ``cyberloss fit``; the quote names it and its provenance)."""
     doc = org_profile.read_profile(path)
     path = Path(path)
     with _validate.located(f"profile {path}"):
@@ -264,7 +272,7 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
         settings = dataclasses.replace(settings, years=years)
     if seed is not None:
         settings = dataclasses.replace(settings, seed=seed)
-    cal = load_calibration()
+    cal = load_calibration() if calibration is None else calibration
     events = expected_events(profile, settings.years, calibration=cal)
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
@@ -272,4 +280,5 @@ def quote_profile(path: str | Path, years: int | None = None, seed: int | None =
     sim = simulate_organisation(profile, settings.years, settings.seed, calibration=cal,
                                 progress=progress)
     name = getattr(profile, "name", None) or path.stem
-    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name))
+    return quote_events(sim.table, sim.n_years, policy, settings, name=str(name),
+                        calibration=cal.provenance)
