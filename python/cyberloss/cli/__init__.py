@@ -19,10 +19,11 @@ import os
 import sys
 
 from .._files import OutputError
-from . import bcp, demo, jnsa, portfolio, quote, scenario, simulate, validate
+from . import bcp, demo, fit, jnsa, portfolio, quote, scenario, sensitivity, simulate, validate
 
 SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
-               "scenario": scenario, "quote": quote, "portfolio": portfolio}
+               "scenario": scenario, "quote": quote, "portfolio": portfolio, "fit": fit,
+               "sensitivity": sensitivity}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 
