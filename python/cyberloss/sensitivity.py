@@ -134,16 +134,19 @@ class SensitivityResult(Described):
 
     def ordered(self) -> pd.DataFrame:
         """The table ordered by swing (|high effect - low effect|), largest first."""
-        return self.table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+        return self.table.sort_values("swing", ascending=False, kind="stable",
+                                      na_position="last").reset_index(drop=True)
 
     def text(self, top: int = 25) -> str:
         t = self.ordered().head(top)
         shown = pd.DataFrame({
-            "value": t["value"].map(_short), "low": t["low"].map(_short), "high": t["high"].map(_short),
+            "value": [_short(v) for v in t["value"]], "low": [_short(v) for v in t["low"]],
+            "high": [_short(v) for v in t["high"]],
             "at low": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
                        for e, s in zip(t["low_effect"], t["low_se"])],
             "at high": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
-                        for e, s in zip(t["high_effect"], t["high_se"])]}, index=t["assumption"])
+                        for e, s in zip(t["high_effect"], t["high_se"])]},
+            index=pd.Index(t["assumption"].to_numpy(), name="assumption"))
         lines = [f"cyberloss sensitivity: {self.name}",
                  f"{self.measure} = {money.format_yen(self.base)} (SE {money.format_yen(self.base_se)}), "
                  f"{self.years:,} years, seed {self.seed}, common random numbers",
@@ -151,10 +154,14 @@ class SensitivityResult(Described):
                  f"Change of {self.measure} with each assumption at its low / high bound "
                  f"(± paired SE; {len(self.table)} assumptions, top {len(t)} by swing):",
                  shown.to_string()]
+        bad = self.table[self.table["infeasible"] != ""]
+        for r in bad.itertuples(index=False):
+            lines.append(f"infeasible bound of {r.assumption}: {r.infeasible}")
         if self.band:
-            lines += ["", f"All assumptions and calibration parameters drawn jointly "
-                          f"({self.band['draws']:g} draws): 5% {money.format_yen(self.band['q05'])}, "
-                          f"median {money.format_yen(self.band['median'])}, 95% {money.format_yen(self.band['q95'])}"]
+            b = self.band
+            lines += ["", f"All assumptions and calibration parameters drawn jointly ({b['draws']:g} draws, "
+                          f"{b['infeasible_draws']:g} infeasible): 5% {money.format_yen(b['q05'])}, "
+                          f"median {money.format_yen(b['median'])}, 95% {money.format_yen(b['q95'])}"]
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -164,7 +171,7 @@ class SensitivityResult(Described):
                          "value": r.value, "low": r.low, "high": r.high,
                          "low_effect": r.low_effect, "low_se": r.low_se,
                          "high_effect": r.high_effect, "high_se": r.high_se, "swing": r.swing,
-                         "reasoning": r.reasoning})
+                         "reasoning": r.reasoning, "infeasible": r.infeasible or None})
         return _json.document({"name": self.name, "measure": self.measure, "unit": "JPY",
                                "base": self.base, "base_se": self.base_se, "years": self.years,
                                "seed": self.seed, "calibration": self.calibration,
@@ -249,13 +256,20 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
     for a in items:
         low, high = (ranges or {}).get(a.name, (a.low, a.high))
         row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
-               "low": low, "high": high, "reasoning": a.reasoning}
+               "low": low, "high": high, "reasoning": a.reasoning, "infeasible": ""}
         for side, bound in (("low", low), ("high", high)):
-            x1 = _run_one(setup, a, bound)     # also at the value in use: CRN make it exact
+            try:
+                x1 = _run_one(setup, a, bound)     # also at the value in use: CRN make it exact
+            except ValueError as exc:
+                # a bound the rest of the model cannot take is a finding, not a crash
+                row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
+                row["infeasible"] += f"{side} {_short(bound)}: {exc}; "
+                continue
             row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, measure)
+        row["infeasible"] = row["infeasible"].rstrip("; ")
         rows.append(row)
     table = pd.DataFrame(rows)
-    table["swing"] = (table["high_effect"] - table["low_effect"]).abs()
+    table["swing"] = (table["high_effect"].fillna(0.0) - table["low_effect"].fillna(0.0)).abs()
     base_se = float(np.std(x0, ddof=1) / math.sqrt(x0.size)) if measure == "expected_loss" else \
         float(np.std([f(b) for b in np.array_split(x0, BATCHES)], ddof=1) / math.sqrt(BATCHES))
     band = _joint_band(setup, items, f, draws) if draws else None
@@ -285,6 +299,7 @@ def _drawn(a: RangedAssumption, u: float) -> Any:
 
 def _joint_band(setup: _Setup, items: list[RangedAssumption], f, draws: int) -> dict[str, float]:
     values = []
+    infeasible = 0
     for b in range(draws):
         cal_over: dict[str, Any] = {}
         comp_over: dict[str, Any] = {}
@@ -292,8 +307,14 @@ def _joint_band(setup: _Setup, items: list[RangedAssumption], f, draws: int) -> 
             stream = clrandom.stream_id(clrandom.Purpose.PARAMETERS, RANGE_STREAM + j)
             u = float(np.asarray(clrandom.uniform_at(setup.seed, stream, b, 0)).ravel()[0])
             (cal_over if a.source == "calibration" else comp_over)[a.key] = _drawn(a, u)
-        cal = uncertainty.draw(setup.calibration_with(cal_over), b, setup.seed)
-        values.append(f(setup.losses(cal, comp_over)))
+        try:
+            cal = uncertainty.draw(setup.calibration_with(cal_over), b, setup.seed)
+            values.append(f(setup.losses(cal, comp_over)))
+        except ValueError:
+            infeasible += 1       # a combination the model cannot take (e.g. size normalisation)
+    if len(values) < 2:
+        raise ValueError(f"draws: only {len(values)} of {draws} joint draws are feasible")
     v = np.asarray(values)
-    return {"draws": float(draws), "q05": float(np.quantile(v, 0.05)), "median": float(np.median(v)),
+    return {"draws": float(draws), "infeasible_draws": float(infeasible),
+            "q05": float(np.quantile(v, 0.05)), "median": float(np.median(v)),
             "q95": float(np.quantile(v, 0.95)), "mean": float(np.mean(v))}

@@ -78,3 +78,20 @@ def test_bad_requests_are_refused_by_name(capsys):
         sensitivity.run(PROFILE, years=YEARS, ranges={"calibration:zz": (1, 2)})
     assert main(["sensitivity", PROFILE, "--years", "10"]) == 2
     assert "--years" in capsys.readouterr().err
+
+
+def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run():
+    """Acceptance 4 on a short run: each ranged assumption has both effects and SEs, or names
+    the bound the rest of the model cannot take (e.g. a survey mean below its median)."""
+    cal = calibration.load()
+    res = sensitivity.run(PROFILE, "expected_loss", years=2000, seed=5)
+    expected = {a.name for a in sensitivity.ranged_assumptions(cal, components.load())}
+    assert set(res.table["assumption"]) == expected and len(expected) > 70
+    for r in res.table.itertuples():
+        for side in ("low", "high"):
+            effect, se = getattr(r, f"{side}_effect"), getattr(r, f"{side}_se")
+            assert (np.isfinite(effect) and np.isfinite(se) and se >= 0) or f"{side} " in r.infeasible
+    mean_median = res.table.set_index("key").loc["severity.ransomware.earlier_mean", "infeasible"]
+    assert "must exceed" in mean_median
+    # the GPD tail is not part of the organisation model: exactly no effect
+    assert res.table.set_index("key").loc["tail.xi", ["low_effect", "high_effect"]].tolist() == [0, 0]
