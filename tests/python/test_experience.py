@@ -273,3 +273,39 @@ def test_fit_plots_render(book, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Severity of a major incident" in text and "credibility" in text
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_bcp_and_uncertainty_take_the_fitted_calibration(book, tmp_path, capsys):
+    folder, _ = book
+    out = tmp_path / "fitted.json"
+    experience.fit(folder / "claims.csv", folder / "exposure.csv").calibration.save(out)
+    assert main(["bcp", "examples/manufacturer.toml", "--years", "2000", "--json",
+                 "--calibration", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["calibration"].startswith("fitted to ")
+    fitted = calibration.load(out)
+    res = uncertainty.simulate(fitted, "manufacturing", "sme", blocks=2, years_per_block=2000, seed=4)
+    jnsa = uncertainty.simulate(calibration.load(), "manufacturing", "sme", blocks=2,
+                                years_per_block=2000, seed=4)
+    assert not np.allclose(res.blocks["mean"], jnsa.blocks["mean"])
+
+
+def test_spliced_fit_recovers_the_tail_shape_through_deductible_and_limit():
+    from cyberloss.distributions import Lognormal, SplicedLognormalGPD
+
+    mu, sigma, xi, q = math.log(5e6), 1.2, 0.35, 0.9
+    body = Lognormal(mu, sigma)
+    dist = SplicedLognormalGPD(body, float(body.quantile(q)), xi)
+    u = np.asarray(clrandom.uniform_at(3, clrandom.stream_id(clrandom.Purpose.USER, 9), 0,
+                                       np.arange(20000, dtype=np.int64))).ravel()
+    x = np.asarray(dist.quantile(u), dtype=float)
+    x = x[x > D][:2000]
+    cap = D + L
+    obs = sev.Observations.from_losses(np.minimum(x, cap), x >= cap, np.full(x.size, D))
+    assert obs.censored.sum() > 5
+    fit = sev.fit_spliced(obs, q)
+    assert abs(fit.xi - xi) < 3 * fit.se_xi and abs(fit.mu - mu) < 3 * fit.se_mu
+    assert abs(fit.sigma - sigma) < 3 * fit.se_sigma
+    assert fit.threshold == pytest.approx(float(body.quantile(q)), rel=5 * fit.se_mu)
+    with pytest.raises(ValueError, match="at least 10 claims"):
+        sev.fit_spliced(sev.Observations.from_losses([2e6, 3e6, 4e6]), q)

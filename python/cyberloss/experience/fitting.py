@@ -37,6 +37,7 @@ from . import claims as claims_mod
 from . import severity as sev
 
 PRIOR = "JNSA 2025"
+SPLICE_MIN_CLAIMS = 100
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,24 @@ class ExperienceFit(Described):
     fits: dict[str, sev.LognormalFit]
     naive: dict[str, sev.LognormalFit | None]
     observations: dict[str, sev.Observations]
+    spliced: dict[str, sev.SplicedFit | str]
+
+    def splice_table(self) -> pd.DataFrame:
+        """The lognormal-GPD splice fitted to each type with at least ``SPLICE_MIN_CLAIMS``
+        claims (threshold at the body quantile ``tail.threshold_quantile``): mu, sigma, the
+        tail shape xi with SEs and the log-likelihood beside the lognormal's; a type whose
+        splice has no maximum says why."""
+        rows: list[dict[str, Any]] = []
+        for a, f in self.spliced.items():
+            ln = self.fits[a]
+            if isinstance(f, str):
+                rows.append({"attack_type": a, "note": f})
+                continue
+            rows.append({"attack_type": a, "mu": f.mu, "sigma": f.sigma, "xi": f.xi, "se_mu": f.se_mu,
+                         "se_sigma": f.se_sigma, "se_xi": f.se_xi, "threshold": f.threshold,
+                         "log_likelihood": f.log_likelihood, "lognormal_log_likelihood": ln.log_likelihood,
+                         "note": ""})
+        return pd.DataFrame(rows)
 
     def severity_table(self) -> pd.DataFrame:
         """One row per fitted type: the truncated/censored fit with standard errors, the
@@ -96,13 +115,29 @@ class ExperienceFit(Described):
                 "(truncated/censored MLE + JNSA prior; naive fit and JNSA beside it):",
             shown.to_string(), "",
             "Frequency: credibility of the claims per group (factor = fitted / JNSA rate):",
-            cred_shown.to_string()])
+            cred_shown.to_string(), *self._splice_lines()])
+
+    def _splice_lines(self) -> list[str]:
+        table = self.splice_table()
+        if table.empty:
+            return []
+        lines = ["", f"Lognormal-GPD splice (plain MLE, threshold at the body's "
+                     f"{self.calibration.data.value('tail.threshold_quantile'):g} quantile):"]
+        for r in table.itertuples(index=False):
+            if r.note:
+                lines.append(f"  {r.attack_type}: {r.note}")
+            else:
+                lines.append(f"  {r.attack_type}: xi {r.xi:.3f} ± {r.se_xi:.3f}, mu {r.mu:.3f} ± {r.se_mu:.3f}, "
+                             f"sigma {r.sigma:.3f} ± {r.se_sigma:.3f}, log-likelihood {r.log_likelihood:.1f} "
+                             f"(lognormal {r.lognormal_log_likelihood:.1f})")
+        return lines
 
     def to_json(self) -> dict[str, Any]:
         return _json.document({"provenance": self.calibration.fit_provenance,
                                "settings": self.calibration.settings,
                                "severity": self.severity_table().to_dict(orient="records"),
-                               "frequency": self.credibility_table().to_dict(orient="records")})
+                               "frequency": self.credibility_table().to_dict(orient="records"),
+                               "spliced": self.splice_table().to_dict(orient="records")})
 
     def probability_points(self, attack_type: str) -> pd.DataFrame:
         """The product-limit estimate against the fitted and naive laws on the truncated
@@ -207,6 +242,14 @@ def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
                                    nv.sigma if nv else math.nan)
     if not fits:
         raise ValueError("claims: no claims to fit")
+    spliced: dict[str, sev.SplicedFit | str] = {}
+    q = float(cal.data.value("tail.threshold_quantile"))
+    for a, obs in observations.items():
+        if obs.n >= SPLICE_MIN_CLAIMS:
+            try:
+                spliced[a] = sev.fit_spliced(obs, q)
+            except ValueError as exc:
+                spliced[a] = str(exc)
     groups = _credibility(cal, table, expo, fits, shift, k_freq, period)
     name = Path(claims).name if not isinstance(claims, pd.DataFrame) else "a DataFrame"
     when = (fitted_on or datetime.datetime.now(datetime.timezone.utc).date()).isoformat()
@@ -218,7 +261,7 @@ def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
         "first_claim": min(table["date"]).isoformat(), "last_claim": max(table["date"]).isoformat()}
     settings = {"frequency_prior_weight": k_freq, "severity_prior_weight": k_sev, "period": period}
     fitted_cal = FittedCalibration(cal, groups, fitted, provenance, settings)
-    return ExperienceFit(fitted_cal, table, expo, fits, naive, observations)
+    return ExperienceFit(fitted_cal, table, expo, fits, naive, observations, spliced)
 
 
 def _weight(name: str, value: float | None, default: float) -> float:
