@@ -985,6 +985,71 @@ def api_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+CLAIMS_HEADER = ["claim_id", "date", "attack_type", "industry", "size", "ground_up", "deductible",
+                 "limit", "status"]
+CLAIMS = [["C1", "2024-02-01", "ransomware", "manufacturing", "sme", "30000000", "1000000", "100000000", "closed"],
+          ["C2", "2024-03-05", "ランサムウェア感染", "manufacturing", "sme", "500万円", "100万円", "1億円", "closed"],
+          ["C3", "2024-05-10", "web_leak_personal", "manufacturing", "sme", "8000000", "1000000", "inf", "open"],
+          ["C4", "2024-07-21", "ransomware", "wholesale_retail", "sme", "150000000", "1000000", "100000000", ""]]
+EXPOSURE_HEADER = ["industry", "size", "period", "policy_years", "revenue"]
+EXPOSURE = [["manufacturing", "sme", "2024", "1000", "50000000000"],
+            ["wholesale_retail", "中小企業", "2024", "800", ""]]
+_TEXT_COLUMNS = {"claim_id", "date", "attack_type", "industry", "size", "status", "period"}
+_OPTIONAL = {"deductible", "limit", "status", "revenue"}
+
+
+def fit_cases(rng: random.Random) -> list[Case]:
+    """``cyberloss fit``: every cell of the claims and exposure files corrupted (a seeded
+    sample of the numeric mutations), header and whole-file mutations."""
+    def make(claims: bytes, exposure: bytes, loader: str, kind: str, field: str, value: Any,
+             must: bool, alts: tuple[str, ...] = ()) -> Case:
+        return Case(loader, kind, field, ["fit", "{dir}/claims.csv", "--exposure", "{dir}/exposure.csv",
+                                          "--json"], {"claims.csv": claims, "exposure.csv": exposure},
+                    value=value, must_refuse=must, alternatives=alts)
+
+    good_claims, good_expo = csv_bytes(CLAIMS_HEADER, CLAIMS), csv_bytes(EXPOSURE_HEADER, EXPOSURE)
+    numeric = [("type-string", "abc", True), ("nan", "nan", True), ("inf", "inf", False),
+               ("negative", "-1", False), ("zero", "0", False), ("huge", "1e400", True),
+               ("type-bool", "true", True), ("yen-text", "12万円", False)]
+    cases = []
+    for loader, header, rows, other in (("fit-claims", CLAIMS_HEADER, CLAIMS, "claims"),
+                                        ("fit-exposure", EXPOSURE_HEADER, EXPOSURE, "exposure")):
+        def encode(data: bytes, other: str = other) -> tuple[bytes, bytes]:
+            return (data, good_expo) if other == "claims" else (good_claims, data)
+
+        # two rows of each file (the sweep's time matters: each case runs a fit)
+        for r in sorted(rng.sample(range(len(rows)), 2)):
+            for c, column in enumerate(header):
+                if column in _TEXT_COLUMNS:
+                    values = [("unknown-name", "zz_no_such", column not in ("claim_id", "period")),
+                              ("empty", "", column not in _OPTIONAL)]
+                else:
+                    values = [("empty", "", column not in _OPTIONAL)] + rng.sample(numeric, 3)
+                for kind, v, must in values:
+                    changed = copy.deepcopy(rows)
+                    changed[r][c] = v
+                    cases.append(make(*encode(csv_bytes(header, changed)), loader, kind, f"row {r + 1}",
+                                      v or None, must))
+        for c, column in enumerate(header):
+            renamed = list(header)
+            renamed[c] = "zz_unknown"
+            cases.append(make(*encode(csv_bytes(renamed, rows)), loader, "unknown-column", "zz_unknown", None, True))
+            if column not in _OPTIONAL:
+                cut = [[x for i, x in enumerate(row) if i != c] for row in rows]
+                cases.append(make(*encode(csv_bytes([h for h in header if h != column], cut)), loader,
+                                  "missing-column", column, None, True, ("ground_up", "paid")))
+        short = [list(x) for x in rows]
+        del short[0][-1]
+        cases.append(make(*encode(csv_bytes(header, short)), loader, "row-missing-field", "row 1", None, True))
+        cases += _file_cases(loader, f"{other}.csv", csv_bytes(header, rows),
+                             lambda d, enc=encode, ld=loader: make(*enc(d), ld, "", "", None, False), rng)
+    both = csv_bytes(CLAIMS_HEADER + ["paid"], [row + ["1000000"] for row in CLAIMS])
+    cases.append(make(both, good_expo, "fit-claims", "ground-up-and-paid", "paid", None, True))
+    twice = csv_bytes(CLAIMS_HEADER + ["claim_id"], [row + ["X"] for row in CLAIMS])
+    cases.append(make(twice, good_expo, "fit-claims", "duplicate-column", "claim_id", None, True))
+    return cases
+
+
 GENERATORS = {
     "simulate-spec": simulate_cases,
     "quote-profile": quote_cases,
@@ -995,6 +1060,7 @@ GENERATORS = {
     "calibration-json": calibration_cases,
     "jnsa-set": set_cases,
     "portfolio-table": book_cases,
+    "fit-claims": fit_cases,
     "flags": flag_cases,
     "paths": path_cases,
     "api": api_cases,

@@ -33,10 +33,12 @@ LAYERS = {
     "cyberloss.engine": 5,
     "cyberloss.calibration": 6,
     "cyberloss.organisation": 7,
+    "cyberloss.experience": 7,
     "cyberloss.insurance": 8,
     "cyberloss.portfolio": 9,
     "cyberloss.validation": 9,
     "cyberloss.web": 9,
+    "cyberloss.sensitivity": 9,
     "cyberloss.cli": 10,
     "cyberloss": 11,
 }

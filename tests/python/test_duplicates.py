@@ -109,6 +109,8 @@ DESCRIBE = {
     "insurance/decision.py:RetentionDecision.describe",
     "portfolio/book.py:Portfolio.describe",
     "portfolio/simulate.py:PortfolioModel.describe",
+    "experience/fitting.py:ExperienceFit.describe",
+    "sensitivity.py:SensitivityResult.describe",
 }
 
 

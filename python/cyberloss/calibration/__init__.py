@@ -5,6 +5,7 @@
     >>> cal.rate("ransomware", "manufacturing", "sme", basis="all", period="recent")
     >>> model = cal.default_model("manufacturing", "sme")          # cyberloss.Model, 5 attack types
     >>> cal.assumptions()                                          # every assumption, with reasons
+    >>> calibration.load("fitted.json")          # a calibration fitted by `cyberloss fit`
 
 Modules: ``model`` (:class:`Calibration`, :func:`load`), ``uncertainty`` (parameter draws),
 ``jnsa`` (the JNSA 2025 tables rebuilt from the model).  The choices are documented in
@@ -21,13 +22,14 @@ attack type, ``minor``, carries the small incidents that never reach the press::
 """
 from __future__ import annotations
 
-from . import jnsa, uncertainty
+from . import fitted, jnsa, uncertainty
 from ._data import DEFAULT_PATH, MAN_YEN, PERIODS, Assumption, SeverityScope
 from ._incidents import BRANCHES, MINOR, ContainedBranch, LognormalParameters, MinorIncidents
 from ._size import SizeScale
-from .model import ALL_PERIODS, BASES, Calibration, SeverityFit, from_dict, load
+from .fitted import FittedCalibration, load
+from .model import ALL_PERIODS, BASES, Calibration, SeverityFit, from_dict
 
-__all__ = ["load", "from_dict", "Calibration", "SeverityFit", "SeverityScope", "Assumption",
+__all__ = ["load", "from_dict", "Calibration", "FittedCalibration", "SeverityFit", "SeverityScope", "Assumption",
            "ContainedBranch", "LognormalParameters", "MinorIncidents",
            "DEFAULT_PATH", "BASES", "PERIODS", "ALL_PERIODS", "BRANCHES", "MINOR", "SizeScale", "MAN_YEN",
-           "jnsa", "uncertainty"]
+           "fitted", "jnsa", "uncertainty"]

@@ -245,6 +245,10 @@ def _v2_validators(r: _Reader, industries: tuple[str, ...], attack_types: tuple[
         "minor.effort_mean": months,
         "minor.effort_sigma": spread,
         "minor.share_affected": lambda x, p: r.share(x, p),
+        "experience.frequency_prior_claims": lambda x, p: r.checked(
+            _validate.number, f"'{p}' (expected claims)", x, 0.0, cap=1e6),
+        "experience.severity_prior_claims": lambda x, p: r.checked(
+            _validate.number, f"'{p}' (claims)", x, 0.0, cap=1e6),
         "reporting.police_share_publicised": lambda x, p: r.checked(
             _validate.number, f"'{p}' (a share)", x, 0.0, 1.0, lo_open=True),
     }

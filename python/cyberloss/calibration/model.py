@@ -73,7 +73,8 @@ def _check(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> str:
 class Calibration(Described):
     """A validated calibration file with its fitted frequency model.
 
-    Built by :func:`load`; immutable.  A parameter-uncertainty draw
+    Built by :func:`load`; immutable.  :func:`load` of a file written by ``cyberloss fit``
+    gives a :class:`~cyberloss.calibration.fitted.FittedCalibration` (a subclass).  A parameter-uncertainty draw
     (:func:`cyberloss.calibration.uncertainty.draw`) is another ``Calibration`` whose
     coefficients and severities are redrawn (``parameter_draw`` says which block).
     """
@@ -116,6 +117,17 @@ class Calibration(Described):
     @property
     def beta(self) -> np.ndarray:
         return self._beta.copy()
+
+    @property
+    def provenance(self) -> str:
+        """Where the numbers come from, in one line (quote and report outputs show it)."""
+        return f"JNSA 2025 survey calibration ({Path(self.data.path).name})"
+
+    def with_parameters(self, beta: np.ndarray, severities: Mapping[tuple[str, str], SeverityFit],
+                        parameter_draw: tuple[int, int]) -> "Calibration":
+        """This calibration with redrawn frequency coefficients and survey severities (a
+        parameter-uncertainty draw); a fitted calibration keeps its fitted parts."""
+        return Calibration(self.data, self.frequency, beta, severities, parameter_draw=parameter_draw)
 
     # ----- frequency ------------------------------------------------------------------------
     def reporting_factor(self, size: str) -> float:

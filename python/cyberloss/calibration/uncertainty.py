@@ -59,7 +59,7 @@ def draw(cal: Calibration, block: int, seed: int) -> Calibration:
             severities[(a, period)] = SeverityFit(
                 a, period, math.exp(mu + 0.5 * sigma * sigma), math.exp(mu), n,
                 fit.quality, f"{fit.source}; parameter draw (seed {seed}, block {block})")
-    return Calibration(cal.data, cal.frequency, beta, severities, parameter_draw=(int(seed), int(block)))
+    return cal.with_parameters(beta, severities, (int(seed), int(block)))
 
 
 def _default_statistics() -> dict[str, Callable]:

@@ -23,10 +23,11 @@ from .. import _core
 from .._extras import MissingExtra
 from .._files import OutputError
 from ..report import language, progress
-from . import _args, bcp, demo, jnsa, portfolio, quote, scenario, serve, simulate, validate
+from . import _args, bcp, demo, fit, jnsa, portfolio, quote, scenario, sensitivity, serve, simulate, validate
 
 SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
-               "scenario": scenario, "quote": quote, "portfolio": portfolio, "serve": serve}
+               "scenario": scenario, "quote": quote, "portfolio": portfolio, "fit": fit,
+               "sensitivity": sensitivity, "serve": serve}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 

@@ -14,7 +14,7 @@ from .. import _files, _json
 from ..organisation import bcp
 from ..report import excel, text
 from ..report.money import format_yen
-from . import _args
+from . import _args, calibration_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--basis", choices=("publicised", "all"), help="incidence basis (default all)")
     p.add_argument("--period", choices=("cumulative", "recent"), help="calibration window (default recent)")
     p.add_argument("--threads", type=_args.THREADS, default=None, help="engine threads (results do not depend on it)")
+    calibration_option.add(p)
     p.set_defaults(func=run)
 
 
@@ -40,13 +41,19 @@ def run(args: argparse.Namespace) -> int:
     changes = {k: getattr(args, k) for k in ("years", "seed", "basis", "period") if getattr(args, k) is not None}
     if changes:
         plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, **changes))
-    result = bcp.run_plan(plan, threads=args.threads, progress=args.show_progress)
+    cal = calibration_option.load(args)
+    result = bcp.run_plan(plan, threads=args.threads, calibration=cal, progress=args.show_progress)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", {"bcp": result.describe()})
     if args.json:
-        print(_json.dumps(result.to_dict()))
+        doc = result.to_dict()
+        if cal is not None:
+            doc["calibration"] = cal.provenance
+        print(_json.dumps(doc))
     else:
         print(format_table(result, args.lang))
+        if cal is not None:
+            print(f"calibration: {cal.provenance}")
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import _extras, _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import excel, plots
-from . import _args
+from . import _args, calibration_option
 
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 HTML_FORMATS = (".html", ".htm")
@@ -36,6 +36,7 @@ def register(subparsers) -> None:
     parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
                         help="simulated years (overrides [quote] years)")
     parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
+    calibration_option.add(parser)
     parser.set_defaults(func=run)
 
 
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if args.xlsx is not None:
         _files.suffix(args.xlsx, "--xlsx", excel.FORMATS)
         _files.check(args.xlsx, "--xlsx")
-    quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
+    quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress,
+                          calibration=calibration_option.load(args))
     write_outputs(quote, args.plot, args.html, lang=args.lang)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", quote.sheets())

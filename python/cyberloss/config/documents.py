@@ -374,3 +374,75 @@ CALIBRATION = Table("", (
         Field("allowed", "list", "", item=_TEXT, default=()),
         *(Field(k, "text", "", default="") for k in ("quality", "source", "reasoning"))))),
 ), "the calibration data file (data/jnsa2025.json)", noun="key")
+
+CLAIMS_COLUMNS = Table("claims", (
+    Field("claim_id", "text", "unique id of the claim", "事故番号"),
+    Field("date", "text", "date of the incident (YYYY-MM-DD)", "事故日"),
+    Field("attack_type", "choice", "a calibration attack type (key or Japanese label)", "攻撃の種類",
+          choices_from="calibration attack types (data/jnsa2025.json)"),
+    Field("industry", "choice", "a calibration industry (key or Japanese label)", "業種",
+          choices_from="calibration industries (data/jnsa2025.json)"),
+    Field("size", "choice", "size class (key or Japanese label)", "規模", choices=SIZES),
+    _amount("ground_up", "ground-up loss of the incident (give this or paid)", "損害額",
+            lo=0.0, lo_open=True, cap=MAX_AMOUNT, default=None),
+    _amount("paid", "amount paid under the policy, after the deductible (give this or "
+            "ground_up)", "支払保険金", lo=0.0, lo_open=True, cap=MAX_AMOUNT, default=None),
+    _amount("deductible", "the policy's per-occurrence deductible at the time", "免責金額",
+            lo=0.0, cap=MAX_AMOUNT, default=0.0),
+    _amount("limit", "the policy's per-occurrence limit at the time ('inf' or empty: "
+            "unlimited)", "支払限度額", lo=0.0, lo_open=True, allow_inf=True, default=INF),
+    Field("status", "choice", "closed (the loss is final) or open (the loss is a lower bound)",
+          "状態", choices=("closed", "open"), default="closed"),
+), "one row per claim (cyberloss fit)", "事故", noun="column")
+
+EXPOSURE_COLUMNS = Table("exposure", (
+    Field("industry", "choice", "a calibration industry (key or Japanese label)", "業種",
+          choices_from="calibration industries (data/jnsa2025.json)"),
+    Field("size", "choice", "size class (key or Japanese label)", "規模", choices=SIZES),
+    Field("period", "text", "the period the exposure covers (e.g. 2024)", "期間"),
+    Field("policy_years", "number", "policy-years written in the cell", "契約年数", lo=0.0,
+          lo_open=True, cap=1e9),
+    _amount("revenue", "total revenue of the insureds in the cell (informative)", "売上高",
+            lo=0.0, lo_open=True, cap=MAX_AMOUNT * 1e6, default=None),
+), "one row per industry x size x period (cyberloss fit)", "エクスポージャー", noun="column")
+
+_FITTED_GROUP = Table("group", (
+    Field("attack_type", "text", "attack type"), Field("size", "text", "size class"),
+    Field("claims", "integer", "claims in the group", lo=0.0, cap=1e12),
+    Field("ground_up_claims", "number", "claims grossed up for the deductibles", lo=0.0, cap=1e12),
+    Field("policy_years", "number", "exposure", lo=0.0, cap=1e12),
+    Field("expected_prior", "number", "prior expected ground-up claims", lo=0.0, lo_open=True, cap=1e12),
+    Field("credibility", "share", "credibility weight of the data"),
+    Field("factor", "number", "fitted rate / prior rate", lo=0.0, lo_open=True, cap=1e6),
+))
+_FITTED_SEVERITY = Table("severity", (
+    Field("attack_type", "text", "attack type"),
+    *(Field(k, "number", "ln JPY at the reference headcount", lo=-50.0, hi=50.0)
+      for k in ("mu", "prior_mu")),
+    *(Field(k, "number", "log-scale sigma", lo=0.0, lo_open=True, hi=50.0)
+      for k in ("sigma", "prior_sigma")),
+    Field("naive_mu", "number", "naive fit (absent: fewer than two different losses)", lo=-50.0,
+          hi=50.0, default=None),
+    Field("naive_sigma", "number", "naive fit", lo=0.0, lo_open=True, hi=50.0, default=None),
+    *(Field(k, "number", "standard error", lo=0.0, cap=1e6) for k in ("se_mu", "se_sigma")),
+    *(Field(k, "integer", "claim count", lo=0.0, cap=1e12) for k in ("claims", "censored", "truncated")),
+))
+FITTED_CALIBRATION = Table("", (
+    Field("format", "text", "format marker"),
+    Table("provenance", (
+        Field("text", "text", "one line: what was fitted to what"),
+        Field("claims", "integer", "number of claims", lo=0.0, cap=1e12),
+        Field("claims_file", "text", "claims file"), Field("exposure_file", "text", "exposure file"),
+        Field("fitted_on", "text", "date of the fit"), Field("prior", "text", "the prior"),
+        Field("first_claim", "text", "earliest claim date", default=""),
+        Field("last_claim", "text", "latest claim date", default=""),
+    ), required=True),
+    Table("settings", (
+        Field("frequency_prior_weight", "number", "prior worth in expected claims", lo=0.0, cap=1e9),
+        Field("severity_prior_weight", "number", "prior worth in claims", lo=0.0, cap=1e9),
+        Field("period", "choice", "calibration period of the prior", choices=PERIODS),
+    ), required=True),
+    ListOf("frequency", _FITTED_GROUP, required=True),
+    ListOf("severity", _FITTED_SEVERITY, required=True),
+    Field("warnings", "list", "non-finite values written as null", item=_TEXT, default=()),
+), "a calibration fitted by cyberloss fit", noun="key")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import _json, _validate, config, stats
 from .._extras import require
+from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..organisation import profile as org_profile
@@ -114,6 +115,7 @@ class Quote(report_html.Described):
     decision: decision_mod.RetentionDecision
     settings: QuoteSettings
     profile: org_profile.OrganisationProfile | None = None   # shown in the report when known
+    calibration: str | None = None    # the calibration's provenance (None: events given directly)
 
     def _ep_table(self) -> pd.DataFrame:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
@@ -140,6 +142,7 @@ class Quote(report_html.Described):
         lines = [f"cyberloss quote: {self.name}",
                  f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
                  f"{res.n_events:,} incidents",
+                 *([f"calibration: {self.calibration}"] if self.calibration else []),
                  "", text.frame(money.yen_table(self.summary())), "",
                  "Technical premium by section (" + self.premiums.index[0] + "):",
                  text.frame(money.yen_table(self.section_premium.by_section)), "",
@@ -163,6 +166,7 @@ class Quote(report_html.Described):
 
         return _json.document({
             "name": self.name,
+            "calibration": self.calibration,
             "unit": "JPY",
             "years": res.n_years,
             "seed": self.settings.seed,
@@ -227,7 +231,8 @@ class Quote(report_html.Described):
 
 def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                  settings: QuoteSettings | None = None, name: str = "organisation",
-                 progress: bool = False, profile: org_profile.OrganisationProfile | None = None) -> Quote:
+                 progress: bool = False, profile: org_profile.OrganisationProfile | None = None,
+                 calibration: str | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).
     ``progress=True`` shows a bar over the four steps after the simulation (terms applied,
@@ -250,7 +255,8 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
         step(4, 4)
     return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
                  section_premium=section_premium, decision=dec, settings=settings,
-                 profile=profile if profile is not None else getattr(events, "profile", None))
+                 profile=profile if profile is not None else getattr(events, "profile", None),
+                 calibration=calibration)
 
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
@@ -269,24 +275,30 @@ def quote_tables(doc: Mapping, where: str) -> tuple[terms_mod.CoverageTerms, Quo
 
 
 def quote_profile(path: str | Path, years: int | None = None, seed: int | None = None,
-                  progress: bool | Callable[[int, int], None] = False) -> Quote:
-    """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``."""
+                  progress: bool | Callable[[int, int], None] = False,
+                  calibration: Calibration | None = None) -> Quote:
+    """Simulate the organisation of a profile TOML and quote the policy in its ``[terms]``
+    (with the packaged JNSA calibration, or ``calibration``, e.g. one fitted by
+    ``cyberloss fit``; the quote names it and its provenance)."""
     doc = org_profile.read_profile(path)
     path = Path(path)
-    return quote_document(doc, f"profile {path}", path.stem, years, seed, progress)
+    return quote_document(doc, f"profile {path}", path.stem, years, seed, progress, calibration)
 
 
 def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
                    years: int | None = None, seed: int | None = None,
-                   progress: bool | Callable[[int, int], None] = False) -> Quote:
+                   progress: bool | Callable[[int, int], None] = False,
+                   calibration: Calibration | None = None) -> Quote:
     """:func:`quote_profile` on a parsed profile document (``where`` prefixes its errors)."""
-    profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress)
+    profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress, calibration)
     name = getattr(profile, "name", None) or default_name
     return quote_events(sim.table, sim.n_years, policy, settings, name=str(name), progress=progress,
-                        profile=profile)
+                        profile=profile,
+                        calibration=(load_calibration() if calibration is None else calibration).provenance)
 
 
-def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None):
+def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,
+                     calibration: Calibration | None = None):
     """The profile, the policy, the settings and the calibration of a profile document, every
     table checked (``where`` prefixes the refusals) and the run's memory checked."""
     with _validate.located(where):
@@ -297,7 +309,7 @@ def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: i
         settings = dataclasses.replace(settings, years=years)
     if seed is not None:
         settings = dataclasses.replace(settings, seed=seed)
-    cal = load_calibration()
+    cal = load_calibration() if calibration is None else calibration
     events = expected_events(profile, settings.years, calibration=cal)
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
@@ -306,10 +318,11 @@ def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: i
 
 
 def simulate_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,
-                      progress: bool | Callable[[int, int], None] = False):
+                      progress: bool | Callable[[int, int], None] = False,
+                      calibration: Calibration | None = None):
     """The profile, its simulation, the policy and the settings of a profile document: the
     steps of a quote before the terms are applied (the web page also shows the simulation)."""
-    profile, policy, settings, cal = prepare_document(doc, where, years, seed)
+    profile, policy, settings, cal = prepare_document(doc, where, years, seed, calibration)
     sim = simulate_organisation(profile, settings.years, settings.seed, calibration=cal,
                                 progress=progress)
     return profile, sim, policy, settings

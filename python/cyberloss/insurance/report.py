@@ -262,6 +262,8 @@ def render(quote: Quote, lang: str = "en", now: datetime.datetime | None = None)
             (w("incidents", "事故件数"), f"{res.n_events:,}"),
             (w("cyberloss version", "cyberloss バージョン"), version),
             (w("date", "作成日時"), when)]
+    if quote.calibration:
+        meta.append((w("calibration", "キャリブレーション"), quote.calibration))
     sections = []
     if quote.profile is not None:
         sections.append(profile_section(quote.profile, lang))

@@ -160,6 +160,29 @@ class ComponentData:
         spec = defaults[field]
         return spec["value"], f"default ({spec['quality']}: {spec['reasoning']})"
 
+    def ranges(self) -> dict[str, tuple[float, float, float, str]]:
+        """Every labelled assumption with a plausible range (``ranges`` in the file): override
+        path -> (value in use, low, high, reasoning)."""
+        out = {}
+        for path, spec in self.raw.get("ranges", {}).items():
+            if path == "about":
+                continue
+            node: Any = self.raw
+            for key in path.split("."):
+                if not isinstance(node, Mapping) or key not in node:
+                    raise ValueError(f"ranges.{path}: no value at {path!r}")
+                node = node[key]
+            value = check.number(f"ranges.{path} (the value in use)", node)
+            low = check.number(f"ranges.{path}.low", spec.get("low"))
+            high = check.number(f"ranges.{path}.high", spec.get("high"))
+            if not low <= high:     # an override may leave the range: it is the user's value
+                raise ValueError(f"ranges.{path}: low {low:g} must not exceed high {high:g}")
+            reasoning = spec.get("reasoning")
+            if not isinstance(reasoning, str) or not reasoning:
+                raise ValueError(f"ranges.{path}.reasoning must be a non-empty text, got {check.shown(reasoning)}")
+            out[path] = (value, low, high, reasoning)
+        return out
+
     def provenance(self, section: str, key: str) -> str:
         spec = self._section(section, key)
         return f"{spec['quality']} ({spec['source']})"
@@ -197,6 +220,7 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
 def _check(data: ComponentData) -> None:
     """Check every value once, at load, so that a bad override fails with its path."""
     _ = data.dispersion, data.max_downtime_days      # the properties check as they read
+    data.ranges()
     for t in data.attack_types:
         data.mean_shares(t)
         if t in data.raw["downtime"]:     # minor incidents: recovery and effort from the calibration

@@ -1,0 +1,20 @@
+"""The ``--calibration FILE`` option shared by the commands that simulate an organisation:
+the packaged JNSA calibration by default, or a file (a JNSA-format calibration or one written
+by ``cyberloss fit``), read before any simulation."""
+from __future__ import annotations
+
+import argparse
+
+from ..calibration import Calibration
+from ..calibration import load as load_calibration
+
+
+def add(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calibration", metavar="FILE.json",
+                        help="calibration file: one written by `cyberloss fit`, or a JNSA-format "
+                             "file (default: the packaged JNSA 2025 calibration)")
+
+
+def load(args: argparse.Namespace) -> Calibration | None:
+    path = getattr(args, "calibration", None)
+    return None if path is None else load_calibration(path)

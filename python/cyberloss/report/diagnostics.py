@@ -1,0 +1,65 @@
+"""Diagnostic figures of the experience fit and the assumption sensitivity: QQ and
+probability plots on the truncated/censored scale, and the tornado chart.  They take plain
+tables (no model objects) and use the package's plot set-up (:mod:`.plots`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import plots
+from .money import format_yen
+
+
+def fit_plots(points, title: str = ""):
+    """QQ plot (observed loss against the fitted law's quantile at the product-limit
+    probability, log axes) and probability plot (product-limit CDF against the fitted and the
+    naive CDF) of one attack type.  ``points``: columns ``loss``, ``empirical``, ``fitted``,
+    ``fitted_quantile`` and optionally ``naive``.  Returns the figure."""
+    plt = plots.pyplot()
+    fig, (qq, pp) = plt.subplots(1, 2, figsize=(10, 4.5))
+    x, q = points["loss"].to_numpy(), points["fitted_quantile"].to_numpy()
+    qq.loglog(q, x, ".", ms=4, alpha=0.7, label="claims")
+    lo, hi = float(min(x.min(), q.min())), float(max(x.max(), q.max()))
+    qq.loglog([lo, hi], [lo, hi], "k--", lw=0.8, label="y = x")
+    qq.set_xlabel("fitted quantile (JPY, log)")
+    qq.set_ylabel("observed ground-up loss (JPY, log)")
+    qq.set_title("QQ (truncated/censored scale)")
+    qq.legend()
+    pp.plot([0, 1], [0, 1], "k--", lw=0.8)
+    pp.plot(points["fitted"], points["empirical"], ".", ms=4, label="truncation/censoring-aware fit")
+    if "naive" in points:
+        pp.plot(points["naive"], points["empirical"], "x", ms=3, alpha=0.6, label="naive fit")
+    pp.set_xlabel("model CDF given loss > deductible")
+    pp.set_ylabel("product-limit CDF (Turnbull)")
+    pp.set_title("probability plot")
+    pp.legend()
+    for ax in (qq, pp):
+        ax.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tornado(table, measure: str, base: float, ax=None, top: int | None = 20):
+    """Horizontal bars of the change of ``measure`` when each assumption is set to its low
+    (blue) and high (orange) bound, largest swing on top, with 2-SE whiskers.  ``table``:
+    columns ``label``, ``low_effect``, ``high_effect``, ``low_se``, ``high_se`` (JPY)."""
+    ax = plots.axes(ax, figsize=(9, 0.32 * min(len(table), top or len(table)) + 1.5))
+    swing = (table["high_effect"] - table["low_effect"]).abs()
+    order = table.assign(_swing=swing).sort_values("_swing", ascending=False)
+    if top:
+        order = order.head(top)
+    order = order.iloc[::-1]
+    y = np.arange(len(order))
+    for column, se, colour, name in (("low_effect", "low_se", "C0", "low bound"),
+                                     ("high_effect", "high_se", "C1", "high bound")):
+        ax.barh(y, order[column], color=colour, alpha=0.8, label=name,
+                xerr=2 * order[se], error_kw={"elinewidth": 0.6, "capsize": 1.5})
+    ax.axvline(0.0, color="k", lw=0.8)
+    ax.set_yticks(y, order["label"])
+    ax.set_xlabel(f"change of {measure} (base {format_yen(base)})")
+    plots.yen_axis(ax, "x")
+    ax.set_title(f"Assumption sensitivity: {measure}")
+    ax.legend(loc="lower right")
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax

@@ -1,0 +1,320 @@
+"""Assumption sensitivity: which labelled assumption moves a premium or a VaR, and by how much.
+
+Every assumption with a stated plausible range (``low``, ``high``) — in the calibration
+(``data/jnsa2025.json``: reporting factors, size elasticities, tail shape, web-leak split,
+branch probabilities, contained and minor incidents, ...) and in the component data
+(``data/components.json`` ``ranges``: control factors, downtime parameters, unit costs, ...) —
+is set to each bound in turn, all else as it is, and the organisation of a profile is
+simulated again with the same seed and years (common random numbers: every random number is
+a pure function of (seed, stream, year, draw), so the runs differ only through the
+assumption).  The effect is the change of the measure from the base run, with its paired
+standard error: ``sd(L_k - L_0) / sqrt(n)`` for the expected loss, and for the other measures
+the spread of the effect over ``BATCHES`` batches of consecutive years divided by
+``sqrt(BATCHES)``.  A range that is a point gives a zero effect exactly.
+
+The joint band draws every ranged assumption at once (triangular on (low, value, high), one
+uniform per assumption and draw from the PARAMETERS streams ``RANGE_STREAM + j``), together
+with the calibration's parameter-uncertainty draw (``calibration.uncertainty.draw``), and
+reports the 5% and 95% quantiles of the measure over the draws (same years in every draw).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import _json, _validate, stats
+from . import random as clrandom
+from .calibration import Calibration, FittedCalibration, uncertainty
+from .calibration import load as load_calibration
+from .insurance import pricing
+from .insurance import terms as terms_mod
+from .insurance.quote import QuoteSettings, quote_tables
+from .organisation import profile as org_profile
+from .organisation.simulate import simulate_organisation
+from .report import diagnostics, money
+from .report.html import Described, escape
+
+MEASURES = ("expected_loss", "premium", "var_0.99", "tvar_0.99")
+BATCHES = 20
+RANGE_STREAM = 1024
+# the experience fit's prior weights shape `cyberloss fit`, not the simulated model
+NOT_SIMULATED = ("experience.",)
+
+
+@dataclasses.dataclass(frozen=True)
+class RangedAssumption:
+    """One assumption with its plausible range: ``source`` is ``calibration`` (a key of
+    ``Calibration.assumptions()``) or ``components`` (an override path of the component data)."""
+
+    source: str
+    key: str
+    value: Any
+    low: Any
+    high: Any
+    reasoning: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.source}:{self.key}"
+
+
+def ranged_assumptions(calibration: Calibration, data) -> list[RangedAssumption]:
+    """Every ranged assumption of ``calibration`` and the component ``data`` (a profile's)."""
+    out = [RangedAssumption("calibration", a.key, a.value, a.low, a.high, a.reasoning)
+           for a in calibration.data.assumptions.values()
+           if a.low is not None and not a.key.startswith(NOT_SIMULATED)]
+    out += [RangedAssumption("components", path, value, low, high, why)
+            for path, (value, low, high, why) in data.ranges().items()]
+    return out
+
+
+def _measure_function(measure: str, settings: QuoteSettings) -> Callable[[np.ndarray], float]:
+    if measure == "expected_loss":
+        return lambda x: float(np.mean(x))
+    if measure == "premium":
+        principle = settings.principles[0]
+        return lambda x: settings.loads.gross_up(pricing.risk_premium(x, principle))
+    kind, level = measure.split("_")
+    return (lambda x: float(stats.var(x, float(level)).value)) if kind == "var" else \
+        (lambda x: float(stats.tvar(x, float(level)).value))
+
+
+@dataclasses.dataclass
+class _Setup:
+    doc: dict
+    calibration: Calibration
+    policy: terms_mod.CoverageTerms | None
+    settings: QuoteSettings
+    years: int
+    seed: int
+    measure: str
+
+    def losses(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> np.ndarray:
+        doc = self.doc
+        if component_overrides:
+            doc = copy.deepcopy(doc)
+            doc.setdefault("overrides", {}).update(component_overrides)
+        profile = org_profile.OrganisationProfile.from_document(doc)
+        sim = simulate_organisation(profile, self.years, self.seed, calibration=calibration)
+        if self.measure != "premium":
+            return np.asarray(sim.annual("gross"), dtype=float)
+        assert self.policy is not None
+        return np.asarray(terms_mod.apply(self.policy, sim.table, sim.n_years).annual("insured"), dtype=float)
+
+    def calibration_with(self, overrides: Mapping[str, Any]) -> Calibration:
+        if not overrides:
+            return self.calibration
+        base = load_calibration(None, overrides)
+        # a fitted calibration keeps its fit on the overridden JNSA base
+        return self.calibration.on_base(base) if isinstance(self.calibration, FittedCalibration) else base
+
+
+@dataclasses.dataclass(frozen=True)
+class SensitivityResult(Described):
+    """One row per ranged assumption: the measure's change at each bound with its paired SE."""
+
+    name: str
+    measure: str
+    base: float
+    base_se: float
+    years: int
+    seed: int
+    table: pd.DataFrame
+    band: dict[str, float] | None
+    calibration: str
+
+    def describe(self) -> pd.DataFrame:
+        return self.table
+
+    def ordered(self) -> pd.DataFrame:
+        """The table ordered by swing (|high effect - low effect|), largest first."""
+        return self.table.sort_values("swing", ascending=False, kind="stable",
+                                      na_position="last").reset_index(drop=True)
+
+    def text(self, top: int = 25) -> str:
+        t = self.ordered().head(top)
+        shown = pd.DataFrame({
+            "value": [_short(v) for v in t["value"]], "low": [_short(v) for v in t["low"]],
+            "high": [_short(v) for v in t["high"]],
+            "at low": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
+                       for e, s in zip(t["low_effect"], t["low_se"])],
+            "at high": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
+                        for e, s in zip(t["high_effect"], t["high_se"])]},
+            index=pd.Index(t["assumption"].to_numpy(), name="assumption"))
+        lines = [f"cyberloss sensitivity: {self.name}",
+                 f"{self.measure} = {money.format_yen(self.base)} (SE {money.format_yen(self.base_se)}), "
+                 f"{self.years:,} years, seed {self.seed}, common random numbers",
+                 f"calibration: {self.calibration}", "",
+                 f"Change of {self.measure} with each assumption at its low / high bound "
+                 f"(± paired SE; {len(self.table)} assumptions, top {len(t)} by swing):",
+                 shown.to_string()]
+        bad = self.table[self.table["infeasible"] != ""]
+        for r in bad.itertuples(index=False):
+            lines.append(f"infeasible bound of {r.assumption}: {r.infeasible}")
+        if self.band:
+            b = self.band
+            lines += ["", f"All assumptions and calibration parameters drawn jointly ({b['draws']:g} draws, "
+                          f"{b['infeasible_draws']:g} infeasible): 5% {money.format_yen(b['q05'])}, "
+                          f"median {money.format_yen(b['median'])}, 95% {money.format_yen(b['q95'])}"]
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        rows = []
+        for r in self.ordered().itertuples(index=False):
+            rows.append({"assumption": r.assumption, "source": r.source, "key": r.key,
+                         "value": r.value, "low": r.low, "high": r.high,
+                         "low_effect": r.low_effect, "low_se": r.low_se,
+                         "high_effect": r.high_effect, "high_se": r.high_se, "swing": r.swing,
+                         "reasoning": r.reasoning, "infeasible": r.infeasible or None})
+        return _json.document({"name": self.name, "measure": self.measure, "unit": "JPY",
+                               "base": self.base, "base_se": self.base_se, "years": self.years,
+                               "seed": self.seed, "calibration": self.calibration,
+                               "assumptions": rows, "joint_band": self.band})
+
+    def plot(self, ax=None, top: int | None = 20):
+        """The tornado chart (largest swing on top)."""
+        t = self.table.assign(label=self.table["assumption"].str.split(":", n=1).str[1])
+        return diagnostics.tornado(t, self.measure, self.base, ax=ax, top=top)
+
+    def _html_title(self) -> str:
+        return f"Assumption sensitivity of {escape(self.measure)}"
+
+    def _html_note(self) -> str:
+        return escape(f"base {money.format_yen(self.base)}, {self.years:,} years, seed {self.seed}")
+
+    def _html_table(self):
+        return self.ordered()[["assumption", "value", "low", "high", "low_effect", "low_se",
+                               "high_effect", "high_se"]]
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {x:g}" for k, x in list(v.items())[:2]) + (", ..." if len(v) > 2 else "") + "}"
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+
+def _effect(f: Callable[[np.ndarray], float], x0: np.ndarray, x1: np.ndarray, measure: str
+            ) -> tuple[float, float]:
+    effect = f(x1) - f(x0)
+    if measure == "expected_loss":
+        return effect, float(np.std(x1 - x0, ddof=1) / math.sqrt(x0.size))
+    parts = [f(b1) - f(b0) for b0, b1 in zip(np.array_split(x0, BATCHES), np.array_split(x1, BATCHES))]
+    return effect, float(np.std(parts, ddof=1) / math.sqrt(BATCHES))
+
+
+def _check_measure(measure: str) -> str:
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+    return measure
+
+
+def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100_000,
+        seed: int | None = None, calibration: Calibration | None = None,
+        ranges: Mapping[str, tuple[Any, Any]] | None = None, only: tuple[str, ...] | None = None,
+        draws: int = 0) -> SensitivityResult:
+    """Run every ranged assumption of ``profile`` (a profile TOML) at its low and high bound.
+
+    ``ranges`` replaces the (low, high) of assumptions by name (``calibration:<key>`` or
+    ``components:<path>``; a point range (v, v) at the value in use gives a zero effect
+    exactly); ``only`` keeps the assumptions whose name starts with one of the prefixes;
+    ``draws`` > 0 adds the joint band over that many draws.  ``seed`` defaults to the
+    profile's ``[quote] seed``.
+    """
+    _check_measure(measure)
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 2 * BATCHES * 50:
+        raise ValueError(f"years must be an integer >= {2 * BATCHES * 50}, got {years!r}")
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not (draws == 0 or draws >= 2):
+        raise ValueError(f"draws must be 0 (no joint band) or an integer >= 2, got {draws!r}")
+    path = Path(profile)
+    doc = org_profile.read_profile(path)
+    with _validate.located(f"profile {path}"):
+        base_profile = org_profile.OrganisationProfile.from_document(doc)
+        if measure == "premium":
+            policy, settings = quote_tables(doc, str(path))
+        else:
+            policy, settings = None, QuoteSettings.from_dict(doc.get("quote", {}))
+    cal = load_calibration() if calibration is None else calibration
+    setup = _Setup(doc, cal, policy, settings, int(years), settings.seed if seed is None else int(seed), measure)
+    f = _measure_function(measure, settings)
+    items = ranged_assumptions(cal, base_profile.data)
+    names = {a.name for a in items}
+    for name in ranges or {}:
+        if name not in names:
+            raise ValueError(f"ranges: unknown assumption {name!r} (known: {', '.join(sorted(names))[:400]} ...)")
+    if only is not None:
+        items = [a for a in items if a.name.startswith(tuple(only))]
+        if not items:
+            raise ValueError(f"only: no assumption starts with {', '.join(only)}")
+    x0 = setup.losses(cal, {})
+    rows = []
+    for a in items:
+        low, high = (ranges or {}).get(a.name, (a.low, a.high))
+        row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
+               "low": low, "high": high, "reasoning": a.reasoning, "infeasible": ""}
+        for side, bound in (("low", low), ("high", high)):
+            try:
+                x1 = _run_one(setup, a, bound)     # also at the value in use: CRN make it exact
+            except ValueError as exc:
+                # a bound the rest of the model cannot take is a finding, not a crash
+                row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
+                row["infeasible"] += f"{side} {_short(bound)}: {exc}; "
+                continue
+            row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, measure)
+        row["infeasible"] = row["infeasible"].rstrip("; ")
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["swing"] = (table["high_effect"].fillna(0.0) - table["low_effect"].fillna(0.0)).abs()
+    base_se = float(np.std(x0, ddof=1) / math.sqrt(x0.size)) if measure == "expected_loss" else \
+        float(np.std([f(b) for b in np.array_split(x0, BATCHES)], ddof=1) / math.sqrt(BATCHES))
+    band = _joint_band(setup, items, f, draws) if draws else None
+    return SensitivityResult(base_profile.name, measure, f(x0), base_se, setup.years, setup.seed,
+                             table, band, cal.provenance)
+
+
+def _run_one(setup: _Setup, a: RangedAssumption, value: Any) -> np.ndarray:
+    if a.source == "calibration":
+        return setup.losses(setup.calibration_with({a.key: value}), {})
+    return setup.losses(setup.calibration, {a.key: value})
+
+
+def _triangular(u: float, low: float, mode: float, high: float) -> float:
+    if high == low:
+        return low
+    c = (mode - low) / (high - low)
+    return low + (high - low) * (math.sqrt(c * u) if u < c else 1.0 - math.sqrt((1.0 - c) * (1.0 - u)))
+
+
+def _drawn(a: RangedAssumption, u: float) -> Any:
+    if isinstance(a.value, Mapping):
+        return {k: _triangular(u, a.low[k], a.value[k], a.high[k]) for k in a.value}
+    value = _triangular(u, float(a.low), float(a.value), float(a.high))
+    return int(round(value)) if isinstance(a.value, int) and not isinstance(a.value, bool) else value
+
+
+def _joint_band(setup: _Setup, items: list[RangedAssumption], f, draws: int) -> dict[str, float]:
+    values = []
+    infeasible = 0
+    for b in range(draws):
+        cal_over: dict[str, Any] = {}
+        comp_over: dict[str, Any] = {}
+        for j, a in enumerate(items):
+            stream = clrandom.stream_id(clrandom.Purpose.PARAMETERS, RANGE_STREAM + j)
+            u = float(np.asarray(clrandom.uniform_at(setup.seed, stream, b, 0)).ravel()[0])
+            (cal_over if a.source == "calibration" else comp_over)[a.key] = _drawn(a, u)
+        try:
+            cal = uncertainty.draw(setup.calibration_with(cal_over), b, setup.seed)
+            values.append(f(setup.losses(cal, comp_over)))
+        except ValueError:
+            infeasible += 1       # a combination the model cannot take (e.g. size normalisation)
+    if len(values) < 2:
+        raise ValueError(f"draws: only {len(values)} of {draws} joint draws are feasible")
+    v = np.asarray(values)
+    return {"draws": float(draws), "infeasible_draws": float(infeasible),
+            "q05": float(np.quantile(v, 0.05)), "median": float(np.median(v)),
+            "q95": float(np.quantile(v, 0.95)), "mean": float(np.mean(v))}

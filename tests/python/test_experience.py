@@ -1,0 +1,311 @@
+"""Experience fitting: the truncated/censored lognormal MLE, the credibility update of the
+frequency, the fitted calibration (save, load, use in quote / bcp / portfolio / uncertainty)
+and ``cyberloss fit``."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cyberloss import calibration, experience
+from cyberloss import random as clrandom
+from cyberloss.calibration import FittedCalibration, uncertainty
+from cyberloss.cli import main
+from cyberloss.experience import severity as sev
+from cyberloss.experience import synthetic
+
+D, L = 1e6, 1e8            # deductible 100万円, limit 1億円
+
+
+def lognormal_claims(n_wanted: int, mu: float, sigma: float, seed: int, d: float = D, limit: float = L):
+    """Ground-up losses above ``d`` from LN(mu, sigma) (cyberloss.random streams), censored at d + limit."""
+    u = np.asarray(clrandom.uniform_at(seed, clrandom.stream_id(clrandom.Purpose.USER, 7), 0,
+                                       np.arange(50 * n_wanted, dtype=np.int64))).ravel()
+    x = np.exp(mu + sigma * np.asarray(clrandom.normal_quantile(u), dtype=float))
+    x = x[x > d][:n_wanted]
+    assert x.size == n_wanted
+    cap = d + limit
+    return sev.Observations.from_losses(np.minimum(x, cap), x >= cap, np.full(x.size, d))
+
+
+@pytest.fixture(scope="module")
+def cal():
+    return calibration.load()
+
+
+def test_normal_tail_matches_erfc_and_the_asymptote():
+    z = np.array([-30.0, -3.0, 0.0, 1.0, 4.999, 5.0, 7.5, 20.0])
+    log_sf, hazard = sev.normal_tail(z)
+    ref = np.array([math.log(0.5 * math.erfc(v / math.sqrt(2))) for v in z])
+    assert np.allclose(log_sf, ref, rtol=1e-12, atol=1e-300)
+    phi = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    assert np.allclose(hazard, phi / np.exp(ref), rtol=1e-11)
+    big = sev.normal_tail(np.array([1e3]))
+    assert big[1][0] == pytest.approx(1e3 + 1e-3 - 2e-9, rel=1e-13)   # h(z) = z + 1/z - 2/z^3 + ...
+
+
+def test_analytic_gradient_and_hessian_match_finite_differences():
+    obs = lognormal_claims(200, math.log(3e6), 1.7, seed=3)
+    theta = np.array([14.8, 0.4])
+    _, g, h = sev._terms(obs, *theta)
+    eps = 1e-6
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = eps
+        lp, gp, _ = sev._terms(obs, *(theta + e))
+        lm, gm, _ = sev._terms(obs, *(theta - e))
+        assert g[i] == pytest.approx((lp - lm) / (2 * eps), rel=1e-6)
+        assert h[i] == pytest.approx((gp - gm) / (2 * eps), rel=1e-5)
+
+
+def test_recovery_truncated_censored_fit_within_3se_naive_fit_biased():
+    """Acceptance 1: 500 claims through a 100万円 deductible and a 1億円 limit."""
+    mu, sigma = math.log(5e6), 1.8
+    obs = lognormal_claims(500, mu, sigma, seed=11)
+    assert 5 <= obs.censored.sum() <= 100          # the limit bites
+    fit = sev.fit_lognormal(obs)
+    naive = sev.fit_naive(obs)
+    assert abs(fit.mu - mu) < 3 * fit.se_mu and abs(fit.sigma - sigma) < 3 * fit.se_sigma
+    # the naive fit sits far outside its own standard errors: above the true median, below
+    # the true spread (by more than 3 SE of the aware fit too)
+    assert naive.mu - mu > 5 * naive.se_mu and sigma - naive.sigma > 5 * naive.se_sigma
+    assert sigma - naive.sigma > 3 * fit.se_sigma
+    assert fit.n == 500 and fit.truncated == 500 and fit.censored == int(obs.censored.sum())
+
+
+def test_standard_errors_match_the_spread_over_replications():
+    mu, sigma = math.log(5e6), 1.8
+    fits = [sev.fit_lognormal(lognormal_claims(300, mu, sigma, seed=s)) for s in range(12)]
+    mus = np.array([f.mu for f in fits])
+    se = np.mean([f.se_mu for f in fits])
+    # the mean of 12 fits is within 3 SE/sqrt(12) of the truth; their sd within a factor 2 of the SE
+    assert abs(mus.mean() - mu) < 3 * se / math.sqrt(12)
+    assert 0.5 < mus.std(ddof=1) / se < 2.0
+
+
+def test_without_truncation_or_censoring_the_mle_is_the_log_moments():
+    y = np.log([1e5, 3e5, 2e6, 7e6, 4e7])
+    obs = sev.Observations.from_losses(np.exp(y))
+    fit = sev.fit_lognormal(obs)
+    assert fit.mu == pytest.approx(y.mean(), abs=1e-9)
+    assert fit.sigma == pytest.approx(y.std(), rel=1e-9)
+    assert fit.se_mu == pytest.approx(y.std() / math.sqrt(5), rel=1e-6)
+
+
+def test_all_censored_needs_a_prior_and_then_moves_up_from_it():
+    obs = sev.Observations.from_losses(np.full(6, D + L), np.ones(6, bool), np.full(6, D))
+    with pytest.raises(ValueError, match="at least two different uncensored losses"):
+        sev.fit_lognormal(obs)
+    prior = sev.LognormalPrior(math.log(5e6), 1.5, 10.0)
+    fit = sev.fit_lognormal(obs, prior)
+    assert fit.mu > prior.mu and math.isfinite(fit.se_mu) and fit.censored == 6
+
+
+def test_tiny_samples_and_degenerate_data():
+    with pytest.raises(ValueError, match="two different uncensored"):
+        sev.fit_lognormal(sev.Observations.from_losses([2e6]))
+    with pytest.raises(ValueError, match="two different uncensored"):
+        sev.fit_lognormal(sev.Observations.from_losses([2e6, 2e6, 2e6]))
+    one = sev.fit_lognormal(sev.Observations.from_losses([2e6], [False], [D]),
+                            sev.LognormalPrior(math.log(3e6), 1.5, 10.0))
+    assert math.log(2e6) < one.mu < math.log(3e6) + 0.5
+    # three claims just above a deductible look like a decreasing density: the truncated
+    # likelihood runs off to mu -> -inf, sigma -> inf; refused without a prior, fitted with one
+    three = sev.Observations.from_losses([2e6, 5e6, 9e7], [False, False, True], [D] * 3)
+    with pytest.raises(ValueError, match="no interior maximum"):
+        sev.fit_lognormal(three)
+    with_prior = sev.fit_lognormal(three, sev.LognormalPrior(math.log(3e6), 1.5, 10.0))
+    assert with_prior.iterations < 50 and 1.0 < with_prior.sigma < 3.0
+    plain = sev.fit_lognormal(sev.Observations.from_losses([2e6, 5e6, 9e7], [False, False, True]))
+    assert plain.iterations < 50 and plain.sigma > 0
+    with pytest.raises(ValueError, match="exceed its deductible"):
+        sev.Observations.from_losses([5e5], deductible=[D])
+    with pytest.raises(ValueError, match="finite and > 0"):
+        sev.Observations.from_losses([float("nan")])
+
+
+def test_product_limit_without_truncation_is_kaplan_meier():
+    obs = sev.Observations.from_losses([1, 2, 3, 4, 5.0], [False, True, False, False, True])
+    y, s = sev.product_limit(obs)
+    assert np.allclose(np.exp(y), [1, 3, 4])
+    assert np.allclose(s, [4 / 5, 4 / 5 * 2 / 3, 4 / 5 * 2 / 3 * 1 / 2])
+
+
+def _exposure(cal, policy_years):
+    return pd.DataFrame({"industry": ["manufacturing", "wholesale_retail"], "size": ["sme", "sme"],
+                         "period": ["2024", "2024"], "policy_years": [policy_years] * 2})
+
+
+def test_credibility_small_book_stays_near_the_prior(cal):
+    """Acceptance 2: with about 5 claims every fitted rate stays within 20% of the prior."""
+    expo = _exposure(cal, 5000.0)
+    claims = synthetic.claims_book(cal, expo, seed=1, rate_factor=2.0)
+    assert len(claims) == 5
+    res = experience.fit(claims, expo)
+    for g in res.calibration.groups:
+        assert 0.8 <= g.factor <= 1.2, g
+        assert g.credibility < 0.3
+    assert res.calibration.rate("ransomware", "manufacturing", "sme", "all", "recent") == pytest.approx(
+        cal.rate("ransomware", "manufacturing", "sme", "all", "recent"), rel=0.2)
+
+
+def test_credibility_large_book_finds_twice_the_rate(cal):
+    """Acceptance 2: with about 5,000 claims from a model at twice the prior rate the fitted
+    rate is within 10% of the truth."""
+    expo = _exposure(cal, 5_000_000.0)
+    claims = synthetic.claims_book(cal, expo, seed=6, rate_factor=2.0)
+    assert 4000 <= len(claims) <= 6500
+    res = experience.fit(claims, expo)
+    table = res.credibility_table()
+    big = table[table["claims"] >= 200]
+    assert len(big) >= 2
+    assert np.all(np.abs(big["factor"] / 2.0 - 1.0) < 0.10), big
+    total = (table["factor"] * table["expected_prior"]).sum() / table["expected_prior"].sum()
+    assert abs(total / 2.0 - 1.0) < 0.10
+    # the severity is JNSA's (the book was drawn from it): every fitted mu within 3 SE
+    for a, f in res.fits.items():
+        if f.n >= 100:
+            assert abs(f.mu - cal.major_severity_parameters(a).mu) < 3 * f.se_mu + 0.05
+
+
+@pytest.fixture(scope="module")
+def book(cal, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("book")
+    expo = _exposure(cal, 300_000.0)
+    truth = {"ransomware": (cal.major_severity_parameters("ransomware").mu + 0.5, 1.6)}
+    claims = synthetic.claims_book(cal, expo, seed=9, rate_factor=1.5, severity=truth)
+    claims.to_csv(folder / "claims.csv", index=False)
+    expo.to_csv(folder / "exposure.csv", index=False)
+    return folder, truth
+
+
+def test_fitted_calibration_saves_loads_and_is_used(cal, book, tmp_path):
+    folder, truth = book
+    res = experience.fit(folder / "claims.csv", folder / "exposure.csv")
+    fitted = res.calibration
+    assert fitted.provenance.startswith(f"fitted to {len(res.claims)} claims from claims.csv on ")
+    assert fitted.provenance.endswith("prior JNSA 2025")
+    path = fitted.save(tmp_path / "fitted.json")
+    again = calibration.load(path)
+    assert isinstance(again, FittedCalibration) and again.provenance == fitted.provenance
+    for a in cal.attack_types:
+        assert again.rate(a, "manufacturing", "sme", "all", "recent") == \
+            fitted.rate(a, "manufacturing", "sme", "all", "recent")
+        assert again.major_severity_parameters(a) == fitted.major_severity_parameters(a)
+    mu = fitted.major_severity_parameters("ransomware").mu
+    assert abs(mu - truth["ransomware"][0]) < 3 * res.fits["ransomware"].se_mu + 1e-9
+    # the contained branch and the minor type stay JNSA's
+    assert fitted.contained("ransomware") == cal.contained("ransomware")
+    assert fitted.minor_rate("manufacturing", "sme") == cal.minor_rate("manufacturing", "sme")
+    # parameter draws keep the fit
+    drawn = uncertainty.draw(again, 3, seed=1)
+    assert isinstance(drawn, FittedCalibration)
+    assert drawn.frequency_factor("ransomware", "sme") == fitted.frequency_factor("ransomware", "sme")
+    assert drawn.major_severity_parameters("ransomware") != fitted.major_severity_parameters("ransomware")
+
+
+def test_portfolio_accepts_a_fitted_calibration(cal, book):
+    from cyberloss import portfolio
+
+    folder, _ = book
+    fitted = experience.fit(folder / "claims.csv", folder / "exposure.csv").calibration
+    base = portfolio.Portfolio.synthetic(20, seed=3)
+    mine = portfolio.Portfolio.synthetic(20, seed=3, calibration=fitted)
+    assert mine.calibration is fitted
+    assert not np.allclose(base.rates, mine.rates)
+
+
+def test_fit_cli_then_quote_names_the_fitted_calibration(book, tmp_path, capsys):
+    """Acceptance 3."""
+    folder, _ = book
+    out = tmp_path / "fitted.json"
+    assert main(["fit", str(folder / "claims.csv"), "--exposure", str(folder / "exposure.csv"),
+                 "--out", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["provenance"]["claims_file"] == "claims.csv"
+    assert {r["attack_type"] for r in doc["severity"]} >= {"ransomware"}
+    assert all(0 <= r["credibility"] <= 1 for r in doc["frequency"])
+    profile = "examples/sme_manufacturer.toml"
+    assert main(["quote", profile, "--years", "20000", "--json", "--calibration", str(out)]) == 0
+    fitted_quote = json.loads(capsys.readouterr().out)
+    assert fitted_quote["calibration"].startswith("fitted to ") and "claims.csv" in fitted_quote["calibration"]
+    assert main(["quote", profile, "--years", "20000", "--json"]) == 0
+    jnsa_quote = json.loads(capsys.readouterr().out)
+    assert jnsa_quote["calibration"].startswith("JNSA 2025")
+    assert fitted_quote["expected_loss"]["gross"] != jnsa_quote["expected_loss"]["gross"]
+    assert main(["quote", profile, "--years", "20000", "--calibration", str(out)]) == 0
+    assert "calibration: fitted to " in capsys.readouterr().out
+
+
+def test_claims_file_errors_name_row_column_and_value(cal, tmp_path, capsys):
+    expo = tmp_path / "e.csv"
+    expo.write_text("業種,規模,期間,契約年数\nmanufacturing,中小企業,2024,100\n", encoding="utf-8")
+    good = ("claim_id,date,attack_type,industry,size,paid,deductible,limit\n"
+            "A,2024-03-01,ランサムウェア感染,manufacturing,sme,500万円,100万円,1億円\n"
+            "B,2024-04-01,ransomware,manufacturing,sme,1億円,100万円,1億円\n")
+    claims = tmp_path / "c.csv"
+    claims.write_text(good, encoding="utf-8")
+    table = experience.read_claims(claims, cal)
+    assert table["loss"].tolist() == [6e6, 1.01e8] and table["censored"].tolist() == [False, True]
+    assert table["attack_type"].tolist() == ["ransomware"] * 2
+    assert experience.read_exposure(expo, cal)["size"].tolist() == ["sme"]
+    for bad, words in ((good.replace("100万円,1億円\nB", "-5,1億円\nB"), ("row 1", "'deductible'", "-5")),
+                       (good.replace("2024-04-01", "2024-13-01"), ("row 2", "'date'", "2024-13-01")),
+                       (good.replace("ランサムウェア感染", "phishing"), ("row 1", "'attack_type'", "phishing")),
+                       (good.replace(",1億円,100万円", ",2億円,100万円"), ("row 2", "'paid'", "2億円")),
+                       (good.replace("500万円", "nan"), ("row 1", "'paid'", "nan"))):
+        claims.write_text(bad, encoding="utf-8")
+        assert main(["fit", str(claims), "--exposure", str(expo)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("cyberloss fit: error: ") and "\n" not in err
+        for w in words:
+            assert w in err, (w, err)
+
+
+def test_fit_plots_render(book, tmp_path, capsys):
+    folder, _ = book
+    png = tmp_path / "qq.png"
+    assert main(["fit", str(folder / "claims.csv"), "--exposure", str(folder / "exposure.csv"),
+                 "--plot", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "Severity of a major incident" in text and "credibility" in text
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_bcp_and_uncertainty_take_the_fitted_calibration(book, tmp_path, capsys):
+    folder, _ = book
+    out = tmp_path / "fitted.json"
+    experience.fit(folder / "claims.csv", folder / "exposure.csv").calibration.save(out)
+    assert main(["bcp", "examples/manufacturer.toml", "--years", "2000", "--json",
+                 "--calibration", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["calibration"].startswith("fitted to ")
+    fitted = calibration.load(out)
+    res = uncertainty.simulate(fitted, "manufacturing", "sme", blocks=2, years_per_block=2000, seed=4)
+    jnsa = uncertainty.simulate(calibration.load(), "manufacturing", "sme", blocks=2,
+                                years_per_block=2000, seed=4)
+    assert not np.allclose(res.blocks["mean"], jnsa.blocks["mean"])
+
+
+def test_spliced_fit_recovers_the_tail_shape_through_deductible_and_limit():
+    from cyberloss.distributions import Lognormal, SplicedLognormalGPD
+
+    mu, sigma, xi, q = math.log(5e6), 1.2, 0.35, 0.9
+    body = Lognormal(mu, sigma)
+    dist = SplicedLognormalGPD(body, float(body.quantile(q)), xi)
+    u = np.asarray(clrandom.uniform_at(3, clrandom.stream_id(clrandom.Purpose.USER, 9), 0,
+                                       np.arange(20000, dtype=np.int64))).ravel()
+    x = np.asarray(dist.quantile(u), dtype=float)
+    x = x[x > D][:2000]
+    cap = D + L
+    obs = sev.Observations.from_losses(np.minimum(x, cap), x >= cap, np.full(x.size, D))
+    assert obs.censored.sum() > 5
+    fit = sev.fit_spliced(obs, q)
+    assert abs(fit.xi - xi) < 3 * fit.se_xi and abs(fit.mu - mu) < 3 * fit.se_mu
+    assert abs(fit.sigma - sigma) < 3 * fit.se_sigma
+    assert fit.threshold == pytest.approx(float(body.quantile(q)), rel=5 * fit.se_mu)
+    with pytest.raises(ValueError, match="at least 10 claims"):
+        sev.fit_spliced(sev.Observations.from_losses([2e6, 3e6, 4e6]), q)

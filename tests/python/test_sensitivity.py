@@ -1,0 +1,97 @@
+"""Assumption sensitivity: every ranged assumption listed, CRN effects with paired SEs, a
+point range gives a zero effect exactly, the tornado chart renders."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cyberloss import calibration, sensitivity
+from cyberloss.cli import main
+from cyberloss.organisation import components
+
+PROFILE = "examples/sme_manufacturer.toml"
+YEARS = 4000
+
+
+def test_every_simulated_assumption_has_a_range_with_reasoning():
+    cal = calibration.load()
+    items = sensitivity.ranged_assumptions(cal, components.load())
+    names = {a.name for a in items}
+    for key in ("reporting_factor.sme", "size.loss_elasticity", "tail.xi", "web_leak_card_share",
+                "minor.rate", "contained.ransomware.downtime_median"):
+        assert f"calibration:{key}" in names
+    for path in ("controls.offline_backups.downtime.ransomware", "downtime.ransomware.median",
+                 "size_exposure.elasticity"):
+        assert f"components:{path}" in names
+    for a in items:
+        assert a.reasoning
+        lows, values, highs = ((a.low, a.value, a.high) if not isinstance(a.value, dict) else
+                               (list(a.low.values()), list(a.value.values()), list(a.high.values())))
+        assert np.all(np.asarray(lows) <= np.asarray(values)) and np.all(np.asarray(values) <= np.asarray(highs)), a
+
+
+def test_effects_are_paired_and_a_point_range_gives_zero_exactly():
+    only = ("calibration:reporting_factor.sme", "components:controls.mfa_remote_access.frequency.ransomware",
+            "calibration:size.loss_elasticity")
+    point = {"calibration:size.loss_elasticity": (0.3, 0.3)}
+    res = sensitivity.run(PROFILE, "expected_loss", years=YEARS, seed=7, only=only, ranges=point)
+    t = res.table.set_index("key")
+    assert t.loc["size.loss_elasticity", ["low_effect", "high_effect", "low_se", "high_se"]].tolist() == [0, 0, 0, 0]
+    rf = t.loc["reporting_factor.sme"]
+    # more incidents per publicised one: more loss; the paired SE is far below the effect
+    assert rf.high_effect > 0 > rf.low_effect
+    assert rf.high_se < 0.5 * rf.high_effect
+    mfa = t.loc["controls.mfa_remote_access.frequency.ransomware"]
+    assert mfa.low_effect < 0 < mfa.high_effect      # a stronger control lowers the loss
+    unpaired_se = res.base_se * np.sqrt(2)
+    assert mfa.high_se < unpaired_se
+
+
+def test_var_measure_and_joint_band():
+    res = sensitivity.run(PROFILE, "var_0.99", years=YEARS, seed=7,
+                          only=("calibration:reporting_factor.sme",), draws=3)
+    assert res.band is not None and res.band["q05"] <= res.band["median"] <= res.band["q95"]
+    assert res.table["low_se"].iloc[0] > 0
+
+
+def test_sensitivity_cli_json_and_tornado(tmp_path, capsys):
+    png = tmp_path / "tornado.png"
+    argv = ["sensitivity", PROFILE, "--years", "4000", "--seed", "3", "--json", "--plot", str(png),
+            "--only", "calibration:reporting", "--only", "components:controls"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["measure"] == "expected_loss" and doc["calibration"].startswith("JNSA 2025")
+    rows = doc["assumptions"]
+    assert {r["source"] for r in rows} == {"calibration", "components"}
+    assert all(set(r) >= {"low_effect", "low_se", "high_effect", "high_se", "low", "high"} for r in rows)
+    swings = [r["swing"] for r in rows]
+    assert swings == sorted(swings, reverse=True)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_bad_requests_are_refused_by_name(capsys):
+    with pytest.raises(ValueError, match="measure must be one of"):
+        sensitivity.run(PROFILE, "median", years=YEARS)
+    with pytest.raises(ValueError, match="unknown assumption 'calibration:zz'"):
+        sensitivity.run(PROFILE, years=YEARS, ranges={"calibration:zz": (1, 2)})
+    assert main(["sensitivity", PROFILE, "--years", "10"]) == 2
+    assert "--years" in capsys.readouterr().err
+
+
+def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run():
+    """Acceptance 4 on a short run: each ranged assumption has both effects and SEs, or names
+    the bound the rest of the model cannot take (e.g. a survey mean below its median)."""
+    cal = calibration.load()
+    res = sensitivity.run(PROFILE, "expected_loss", years=2000, seed=5)
+    expected = {a.name for a in sensitivity.ranged_assumptions(cal, components.load())}
+    assert set(res.table["assumption"]) == expected and len(expected) > 70
+    for r in res.table.itertuples():
+        for side in ("low", "high"):
+            effect, se = getattr(r, f"{side}_effect"), getattr(r, f"{side}_se")
+            assert (np.isfinite(effect) and np.isfinite(se) and se >= 0) or f"{side} " in r.infeasible
+    mean_median = res.table.set_index("key").loc["severity.ransomware.earlier_mean", "infeasible"]
+    assert "must exceed" in mean_median
+    # the GPD tail is not part of the organisation model: exactly no effect
+    assert res.table.set_index("key").loc["tail.xi", ["low_effect", "high_effect"]].tolist() == [0, 0]
