@@ -231,7 +231,8 @@ class Quote(report_html.Described):
 
 def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                  settings: QuoteSettings | None = None, name: str = "organisation",
-                 progress: bool = False, profile: org_profile.OrganisationProfile | None = None,
+                 progress: bool | Callable[[int, int], None] = False,
+                 profile: org_profile.OrganisationProfile | None = None,
                  calibration: str | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).

@@ -27,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import _json, config
+from .._extras import MissingExtra
 from ..config import documents
 from ..organisation import components as comp
 from ..report import money, plots
@@ -76,10 +77,10 @@ def inputs_key(kind: str, document: dict[str, Any]) -> str:
 
 def japanese_font() -> Path | None:
     """The Japanese font the plots use (``report.plots``), served to the browser as well."""
-    for candidate in plots._FONT_CANDIDATES:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    return None
+    try:
+        return plots.font_file()
+    except MissingExtra:
+        return None
 
 
 class LimitRequests:
