@@ -81,9 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--quiet", action="store_true",
                              help="no progress bar (there is none with --json, nor when stderr is "
                                   "not a terminal)")
-        command.add_argument("--lang", choices=language.LANGUAGES, default=None,
-                             help="language of tables and reports (default: ja when the locale is "
-                                  "Japanese, else en)")
+        if "--lang" not in command._option_string_actions:     # serve's pages default to ja
+            command.add_argument("--lang", choices=language.LANGUAGES, default=None,
+                                 help="language of tables and reports (default: ja when the locale "
+                                      "is Japanese, else en)")
     return parser
 
 

@@ -21,8 +21,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "fit", help="fit the calibration to an insurer's claims and exposure (credibility + MLE)",
-        description=__doc__.split("\n\n")[0])
+        "fit", help="fit the calibration to an insurer's claims and exposure (credibility + MLE)")
     p.add_argument("claims", help="claims CSV: claim_id, date, attack_type, industry, size, "
                                   "ground_up or paid, deductible, limit, status")
     p.add_argument("--exposure", required=True, metavar="EXPOSURE.csv",

@@ -21,8 +21,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sensitivity", help="effect of each labelled assumption (low / high) on a measure, with a tornado chart",
-        description=__doc__.split("\n\n")[0])
+        "sensitivity", help="effect of each labelled assumption (low / high) on a measure, with a tornado chart")
     p.add_argument("profile", help="organisation profile TOML ([terms] needed for --measure premium)")
     p.add_argument("--measure", choices=sens.MEASURES, default="expected_loss",
                    help="expected_loss (gross, default), premium (technical premium of the "
