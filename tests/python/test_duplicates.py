@@ -131,4 +131,4 @@ def test_toml_money_and_progress_have_one_home():
     # whole-万円 and 億円 formats are written only by report.money
     formats = {m.split(":")[0] for m in grep(r"/ ?1e4:|/ ?1e8:|MAN\b.*:,\.|:,\.[0-9]f}(万|億)円")}
     assert formats == {"report/money.py"}
-    assert [m.split(":")[0] for m in grep(r"^\s*from tqdm|^\s*import tqdm")] == ["report/progress.py"]
+    assert [m.split(":")[0] for m in grep(r"^\s*from tqdm|^\s*import tqdm|require\(\"tqdm")] == ["report/progress.py"]

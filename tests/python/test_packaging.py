@@ -24,7 +24,8 @@ from cyberloss.cli import main
 from cyberloss.insurance import quote, terms
 from cyberloss.portfolio import book, distributed
 from cyberloss.portfolio import simulate as pf_simulate
-from cyberloss.report import plots
+from cyberloss.report import excel, plots
+from cyberloss.report import html as report_html
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "python" / "cyberloss"
@@ -137,6 +138,9 @@ def entries(tmp: Path) -> list[tuple[str, str, str, Callable[[], object]]]:
         ("SimulationResult.plot", "matplotlib", "plot", res.plot),
         ("Quote.plot_ep", "matplotlib", "plot", q.plot_ep),
         ("Quote.to_html", "matplotlib", "plot", q.to_html),
+        ("Quote.to_html", "jinja2", "report", q.to_html),
+        ("HTML reports", "jinja2", "report", lambda: report_html.render("title", [])),
+        ("Excel workbooks", "openpyxl", "excel", lambda: excel.write(tmp / "book.xlsx", "--xlsx", {})),
         ("RetentionDecision.plot", "matplotlib", "plot", q.decision.plot),
         ("SurveySimulation.plot", "matplotlib", "plot", survey.plot),
         ("plotting", "matplotlib", "plot", plots.pyplot),
@@ -164,7 +168,7 @@ WALKED = {"results.YearLossTable.plot", "results.YearLossTable.to_parquet",
           "insurance.decision.RetentionDecision.plot", "calibration.jnsa.SurveySimulation.plot",
           "report.plots.pyplot", "report.plots.use_japanese_font", "report.plots.yen_axis",
           "portfolio.book.read_table", "portfolio.distributed.simulate_portfolio",
-          "portfolio.distributed.local_client"}
+          "portfolio.distributed.local_client", "report.html.render", "report.excel.write"}
 
 
 def test_every_api_entry_without_its_extra_names_it_in_one_line(tmp_path):

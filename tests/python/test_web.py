@@ -301,7 +301,7 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
         except urllib.error.HTTPError as exc:
             assert exc.code == 409 and time.monotonic() < end, exc
             time.sleep(0.5)
-    assert b"Retention and limit" in report
+    assert b"Deductible and limit" in report
     # the shareable URL opens the same page with the same numbers
     browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
     assert wait_for(browser, "sha256").text == sha

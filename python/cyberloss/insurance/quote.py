@@ -217,6 +217,8 @@ class Quote(report_html.Described):
         profile and its defaults, the terms in words, the quote, premiums and their loadings,
         the EP curve, the deductible x limit grid, the assumptions, version, seed and date;
         ``lang`` "ja" or "en" (default: the locale's)."""
+        require("jinja2", "Quote.to_html")
+        require("matplotlib", "Quote.to_html (its plots)")
         return quote_report.render(self, language.resolve(lang))
 
     def _html_title(self) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import _files
+from .._extras import require
 
 FORMATS = (".xlsx",)
 MAX_SHEET_NAME = 31   # Excel's limit
@@ -20,6 +21,7 @@ MAX_SHEET_NAME = 31   # Excel's limit
 def write(path: str | os.PathLike, option: str, sheets: Mapping[str, pd.DataFrame]) -> Path:
     """Write ``sheets`` (name -> table; the index is written as the first column) to ``path``."""
     _files.suffix(path, option, FORMATS)
+    require("openpyxl", "Excel workbooks")
 
     def writer(fh) -> None:
         with pd.ExcelWriter(fh, engine="openpyxl") as book:
