@@ -231,6 +231,8 @@ def test_what_needs_an_extra_asks_require_first_and_every_public_entry_is_walked
     ("matplotlib", ["quote", "examples/sme_manufacturer.toml", "--plot", "{tmp}/ep.png"], "plot"),
     ("matplotlib", ["quote", "examples/sme_manufacturer.toml", "--html", "{tmp}/q.html"], "plot"),
     ("matplotlib", ["demo", "--out", "{tmp}/demo"], "plot"),
+    ("jinja2", ["quote", "examples/sme_manufacturer.toml", "--html", "{tmp}/q.html"], "report"),
+    ("jinja2", ["demo", "--out", "{tmp}/demo"], "report"),
 ])
 def test_cli_without_an_extra_names_it_in_one_line_before_running(blocked, argv, extra, tmp_path,
                                                                   monkeypatch, capsys):

@@ -100,8 +100,8 @@ def core(tmp_path_factory) -> Venv:
 
 @pytest.fixture(scope="module")
 def plot(tmp_path_factory) -> Venv:
-    """``pip install 'cyberloss[plot]'``."""
-    return make_venv(tmp_path_factory, "plot", sys.executable, "[plot]")
+    """``pip install 'cyberloss[plot,report]'``: what the demo's plot and HTML report need."""
+    return make_venv(tmp_path_factory, "plot", sys.executable, "[plot,report]")
 
 
 def example(venv: Venv, name: str) -> Path:

@@ -43,12 +43,13 @@ def register(subparsers) -> None:
 def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
                   html_option: str = "--html") -> None:
     """Refuse unwritable or wrongly named output paths, and a plot or report without the
-    plotting extra, before the simulation."""
+    plotting extra or an HTML report without the report extra, before the simulation."""
     if plot is not None or html_path is not None:
         _extras.require("matplotlib", f"{plot_option if plot is not None else html_option} (plots)")
     if plot is not None:
         _files.check(plot, plot_option, PLOT_FORMATS)
     if html_path is not None:
+        _extras.require("jinja2", f"{html_option} (the HTML report)")
         _files.check(html_path, html_option, HTML_FORMATS)
 
 
