@@ -97,7 +97,8 @@ class ExperienceFit(Described):
             "median (fit)": [money.format_yen(math.exp(m)) for m in sev_t["mu"]],
             "sigma (fit)": [f"{s:.3f} ± {e:.3f}" for s, e in zip(sev_t["sigma"], sev_t["se_sigma"])],
             "mu ± se": [f"{m:.3f} ± {e:.3f}" for m, e in zip(sev_t["mu"], sev_t["se_mu"])],
-            "mu (naive)": [f"{m:.3f}" for m in sev_t["naive_mu"]],
+            # the naive fit needs two different losses (none for a group with fewer)
+            "mu (naive)": [f"{m:.3f}" if math.isfinite(m) else "n/a" for m in sev_t["naive_mu"]],
             "mu (JNSA)": [f"{m:.3f}" for m in sev_t["prior_mu"]],
             "sigma (JNSA)": [f"{s:.3f}" for s in sev_t["prior_sigma"]],
         }, index=pd.Index(sev_t["attack_type"], name="attack_type"))
