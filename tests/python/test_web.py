@@ -5,6 +5,7 @@ headless Chromium (acceptance of issue 15), offline, against `cyberloss serve` o
 Screenshots go to build/test-output/web/."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -16,6 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("starlette")
@@ -302,6 +304,10 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
             assert exc.code == 409 and time.monotonic() < end, exc
             time.sleep(0.5)
     assert b"Deductible and limit" in report
+    # the same quote as an Excel workbook (the tables of `cyberloss quote --xlsx`)
+    workbook = urllib.request.urlopen(browser.find_element(By.ID, "dl-xlsx").get_attribute("href")).read()
+    sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None, index_col=0)
+    assert list(sheets) == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
     # the shareable URL opens the same page with the same numbers
     browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
     assert wait_for(browser, "sha256").text == sha

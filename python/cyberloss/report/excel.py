@@ -5,6 +5,7 @@ openpyxl is loaded when a workbook is written.
 """
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,17 +23,26 @@ def write(path: str | os.PathLike, option: str, sheets: Mapping[str, pd.DataFram
     """Write ``sheets`` (name -> table; the index is written as the first column) to ``path``."""
     _files.suffix(path, option, FORMATS)
     require("openpyxl", "Excel workbooks")
+    return _files.write(path, option, lambda fh: _workbook(fh, sheets))
 
-    def writer(fh) -> None:
-        with pd.ExcelWriter(fh, engine="openpyxl") as book:
-            for name, table in sheets.items():
-                table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME])
-                sheet = book.sheets[name[:MAX_SHEET_NAME]]
-                for column in sheet.iter_cols(min_row=2):
-                    for cell in column:
-                        if isinstance(cell.value, float):
-                            cell.number_format = "#,##0.00" if abs(cell.value) < 10 else "#,##0"
-                for column in sheet.columns:
-                    width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                    sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    return _files.write(path, option, writer)
+
+def to_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """The workbook of :func:`write` in memory (the web page's download)."""
+    buffer = io.BytesIO()
+    _workbook(buffer, sheets)
+    return buffer.getvalue()
+
+
+def _workbook(fh, sheets: Mapping[str, pd.DataFrame]) -> None:
+    require("openpyxl", "Excel workbooks")
+    with pd.ExcelWriter(fh, engine="openpyxl") as book:
+        for name, table in sheets.items():
+            table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME])
+            sheet = book.sheets[name[:MAX_SHEET_NAME]]
+            for column in sheet.iter_cols(min_row=2):
+                for cell in column:
+                    if isinstance(cell.value, float):
+                        cell.number_format = "#,##0.00" if abs(cell.value) < 10 else "#,##0"
+            for column in sheet.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)

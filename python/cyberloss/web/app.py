@@ -40,7 +40,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 MAX_QUERY_BYTES = 16_384
 MAX_BODY_BYTES = 65_536
 PAGES = ("organisation", "losses", "cover", "bcp")
-DOWNLOADS = ("profile.toml", "report.html", "quote.json", "bcp.json")
+DOWNLOADS = ("profile.toml", "report.html", "report.xlsx", "quote.json", "bcp.json")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The groups of inputs each page's form shows (the others ride along hidden).
 PAGE_GROUPS = {"organisation": ("organisation", "simulation"), "losses": ("simulation",),
                "cover": ("terms", "pricing"), "bcp": ("bcp",)}
@@ -187,12 +188,14 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         result = manager.result(inputs_key(kind, inputs.document))
         if result is None:
             return PlainTextResponse("error: this run has not finished; open its page first", status_code=409)
-        if what == "report.html":
+        if what in ("report.html", "report.xlsx"):
             if "report_html" not in result:
                 return PlainTextResponse("error: the report is still being drawn; try again in a few seconds",
                                          status_code=409)
-            return HTMLResponse(result["report_html"],
-                                headers={"Content-Disposition": 'attachment; filename="report.html"'})
+            attachment = {"Content-Disposition": f'attachment; filename="{what}"'}
+            if what == "report.xlsx":
+                return Response(result["report_xlsx"], media_type=XLSX, headers=attachment)
+            return HTMLResponse(result["report_html"], headers=attachment)
         data = result["quote"] if kind == "quote" else {k: v for k, v in result.items() if k != "svg"}
         return Response(_json.dumps(_json.document(data)), media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{what}"'})

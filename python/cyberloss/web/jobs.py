@@ -170,7 +170,7 @@ class JobManager:
                     result = message[1]
                     self._done(job, result)
                 elif message[0] == "report" and result is not None:
-                    result["report_html"] = message[1]
+                    result["report_html"], result["report_xlsx"] = message[1]["html"], message[1]["xlsx"]
                 elif message[0] == "error":
                     error = message[1]
             process.join()

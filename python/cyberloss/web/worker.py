@@ -19,7 +19,7 @@ from ..calibration import load as load_calibration
 from ..insurance import quote as quote_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
-from ..report import plots
+from ..report import excel, plots
 
 Send = Callable[[tuple], None]
 
@@ -59,7 +59,7 @@ def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], No
     return report
 
 
-def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], str]]:
+def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], dict[str, Any]]]:
     """The quote of a profile document, with the breakdowns the Losses page shows, and the
     function drawing its HTML report (the page shows the result before the report is drawn)."""
     profile, sim, policy, settings = quote_mod.simulate_document(doc, "profile",
@@ -110,7 +110,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "grid": _grid(quote.decision.grid),
         "summary": {label: {k: float(v) for k, v in row.items()}
                     for label, row in quote.summary().iterrows()},
-    }, quote.to_html
+    }, lambda: {"html": quote.to_html(), "xlsx": excel.to_bytes(quote.sheets())}
 
 
 def _grid(grid) -> dict[str, Any]:
@@ -169,13 +169,13 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
             "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
 
 
-RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], str] | None]]] = {
+RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]]] = {
     "quote": run_quote, "bcp": run_bcp}
 
 
 def main(kind: str, doc: Mapping[str, Any], conn) -> None:
     """The worker process: run, send ("result", data) or ("error", one line), then
-    ("report", HTML) where the run has a report, and close."""
+    ("report", {"html": HTML, "xlsx": workbook bytes}) where the run has a report, and close."""
     def send(message: tuple) -> None:
         conn.send(message)
 
