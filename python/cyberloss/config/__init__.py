@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import _validate
 from . import documents
-from ._read import decode, encoding_name, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
+from ._read import csv_lines, decode, encoding_name, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, reference, walk
 from .types import REQUIRED, parse_amount
 
@@ -37,5 +37,5 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount", "path_of", "read_bytes",
-           "read_json", "read_text", "read_toml", "reference", "walk"]
+           "csv_lines", "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount",
+           "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference", "walk"]

@@ -9,6 +9,8 @@ exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import os
 import re
 import sys
@@ -99,6 +101,21 @@ def read_text(path: str | os.PathLike, what: str, encoding: str | None = None) -
     """The text of ``path`` (``encoding`` as for :func:`decode`)."""
     p = path_of(path, what)
     return decode(read_bytes(p, what), f"{what} {p}", encoding)
+
+
+def csv_lines(text: str, what: str = "") -> list[list[str]]:
+    """The lines of a CSV text as lists of cells (as read), trailing blank lines dropped; the
+    first line must hold a header. Errors start with ``what: `` when ``what`` is given."""
+    where = f"{what}: " if what else ""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True))
+    except csv.Error as exc:
+        raise ValueError(f"{where}not valid CSV ({exc})") from None
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ValueError(f"{where}no header line (the file is empty)")
+    return rows
 
 
 def loads_toml(text: str, where: str) -> dict[str, Any]:

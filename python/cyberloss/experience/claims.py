@@ -11,9 +11,7 @@ A claim is known on the ground-up scale: ``ground_up``, or ``paid + deductible``
 """
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import math
 from pathlib import Path
 from typing import Any, Mapping
@@ -40,14 +38,7 @@ def _header_names(table: config.Table) -> dict[str, str]:
 def csv_rows(text: str, what: str, table: config.Table) -> list[dict[str, str]]:
     """The rows of a CSV text as {column key: cell}; the header must name known columns once
     each and every required column; every row must have the header's fields."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True))
-    except csv.Error as exc:
-        raise ValueError(f"{what}: not valid CSV ({exc})") from None
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ValueError(f"{what}: no header line (the file is empty)")
+    rows = config.csv_lines(text, what)
     names = _header_names(table)
     header = []
     for cell in rows[0]:

@@ -38,8 +38,6 @@ value out (leave the field empty).
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -185,14 +183,7 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
 
 def read_csv_text(text: str) -> pd.DataFrame:
     """A CSV policy table as text columns; every row must have the header's fields."""
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True))
-    except csv.Error as exc:
-        raise ValueError(f"not valid CSV ({exc})") from None
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ValueError("no header line (the file is empty)")
+    rows = config.csv_lines(text)
     header = [h.strip() for h in rows[0]]
     body = []
     for number, fields in enumerate(rows[1:], start=1):
