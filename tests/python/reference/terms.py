@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from cyberloss.insurance import terms as package_terms
 from cyberloss.insurance.terms import COMPONENTS, SECTIONS, CoverageTerms, SectionTerms, section_components
 
 from . import measures
@@ -16,33 +17,10 @@ VIEWS = ("gross", "insured", "retained")
 
 
 def _event_arrays(events, n_years: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    get = events.__getitem__
-    columns = set(events.columns) if isinstance(events, pd.DataFrame) else set(events)
-    missing = [c for c in ("year", "downtime_days") + COMPONENTS if c not in columns]
-    if missing:
-        raise ValueError(f"events: missing column(s) {', '.join(missing)} "
-                         "(use terms.event_table to fill components with zeros)")
-    year = np.asarray(get("year"))
-    if year.size and not np.issubdtype(year.dtype, np.integer):
-        raise ValueError(f"events.year must be integers, got dtype {year.dtype}")
-    year = year.astype(np.int64)
-    if year.size and (year.min() < 0 or year.max() >= n_years):
-        bad = year[(year < 0) | (year >= n_years)][0]
-        raise ValueError(f"events.year must be in [0, n_years={n_years}), got {bad}")
-    values = {}
-    for c in ("downtime_days",) + COMPONENTS:
-        arr = np.asarray(get(c), dtype=np.float64)
-        if arr.shape != year.shape:
-            raise ValueError(f"events.{c} has {arr.size} rows, events.year has {year.size}")
-        bad = ~(np.isfinite(arr) & (arr >= 0))
-        if bad.any():
-            raise ValueError(f"events.{c} must be finite and >= 0, got {arr[bad][0]!r}")
-        values[c] = arr
-    if year.size > 1 and np.any(np.diff(year) < 0):
-        order = np.argsort(year, kind="stable")
-        year = year[order]
-        values = {c: v[order] for c, v in values.items()}
-    return year, values.pop("downtime_days"), values
+    """The package's reading and checking of an event table (not what this oracle checks: the
+    terms' arithmetic is), as a column dict."""
+    year, downtime, parts = package_terms._event_arrays(events, n_years)
+    return year, downtime, dict(zip(COMPONENTS, parts))
 
 
 def _business_interruption(lost_profit, downtime, section: SectionTerms) -> np.ndarray:
