@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/order.hpp"
 #include "cyberloss/stats.hpp"
 #include "cyberloss/vecmath.hpp"
 
@@ -39,18 +40,7 @@ void check(const SparseYears& x) {
 }
 
 double wsum(const std::vector<double>& w, const double* x, std::size_t m) {
-  std::vector<double> p(m);
-  for (std::size_t i = 0; i < m; ++i) p[i] = w[i] * x[i];
-  return stats::pairwise_sum(p.data(), m);
-}
-
-// Positions of the stored years in ascending order of value, ties by year (stable).
-std::vector<std::size_t> stable_order(const double* v, std::size_t m) {
-  std::vector<std::size_t> order(m);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [v](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-  return order;
+  return stats::pairwise_sum_of(m, [&](std::size_t i) { return w[i] * x[i]; });
 }
 
 // g(u) = Phi(Phi^-1(u) + lambda) as Python's statistics.NormalDist evaluates it.
@@ -61,9 +51,10 @@ double wang_g(double u, double lambda) {
 }
 
 std::vector<double> wang_weights(double lambda, const SparseYears& x) {
-  const std::vector<std::size_t> order = stable_order(x.values, x.m);
+  // Positions of the stored years in ascending order of value, ties by year.
+  const std::vector<std::size_t> ranked = order::stable_order(x.values, x.m);
   std::size_t zeros_stored = 0;
-  while (zeros_stored < x.m && x.values[order[zeros_stored]] == 0.0) ++zeros_stored;
+  while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
   const std::uint64_t zeros = x.n - x.m + zeros_stored;
   const double nd = static_cast<double>(x.n);
   std::vector<double> w(x.m, 0.0);
@@ -73,13 +64,13 @@ std::vector<double> wang_weights(double lambda, const SparseYears& x) {
   for (std::size_t k = zeros_stored; k < x.m; ++k) {
     const std::uint64_t i = zeros + (k - zeros_stored);
     const double lower = wang_g(static_cast<double>(x.n - i - 1) / nd, lambda);
-    w[order[k]] = upper - lower;
+    w[ranked[k]] = upper - lower;
     upper = lower;
   }
   if (zeros > 0) {
     const double zero_weight =
         (1.0 - wang_g(static_cast<double>(x.n - zeros) / nd, lambda)) / static_cast<double>(zeros);
-    for (std::size_t k = 0; k < zeros_stored; ++k) w[order[k]] = zero_weight;
+    for (std::size_t k = 0; k < zeros_stored; ++k) w[ranked[k]] = zero_weight;
   }
   return w;
 }
@@ -88,9 +79,10 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   const double nd = static_cast<double>(x.n);
   const std::uint64_t m_rank =
       std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
-  const std::vector<std::size_t> order = stable_order(x.values, x.m);
+  // Positions of the stored years in ascending order of value, ties by year.
+  const std::vector<std::size_t> ranked = order::stable_order(x.values, x.m);
   std::size_t zeros_stored = 0;
-  while (zeros_stored < x.m && x.values[order[zeros_stored]] == 0.0) ++zeros_stored;
+  while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
   // Zero years (stored or not) rank first; among them the order does not matter (weight x 0).
   const std::uint64_t zeros = x.n - x.m + zeros_stored;
   std::vector<double> w(x.m, (1.0 - rate) / nd);
@@ -101,7 +93,7 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
       t = 1.0 / (nd * (1.0 - level));
     else if (rank == m_rank)
       t = (static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level));
-    w[order[k]] += rate * t;
+    w[ranked[k]] += rate * t;
   }
   return w;
 }

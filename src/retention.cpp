@@ -1,6 +1,9 @@
 #include "cyberloss/retention.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -49,13 +52,15 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   if (max_premium && !(*max_premium >= 0.0))
     throw std::invalid_argument("max_premium must be >= 0, got " + format_value(*max_premium));
 
-  // Validates the events and the years, and gives the gross per year.
-  const InsuredResult gross_result(base, events, n_years);
-  const SectionLosses& losses = gross_result.section_losses();
-  const std::vector<std::int64_t>& years = gross_result.years();
-  const std::vector<double>& gross_year = gross_result.annual(View::gross);
+  // Validates the events and the years; the covered amounts of every event (steps 1-2 of
+  // terms.hpp) once for all options.
+  const YearIndex index = year_index(events, n_years);
+  const SectionLosses losses = section_losses(base, events);
+  const std::vector<std::int64_t>& years = index.years;
   const std::size_t n = events.n, m = years.size();
-  const std::size_t D = deductibles.size(), L = limits.size(), C = D * L;
+  std::vector<double> gross_year(m);
+  sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
+  const std::size_t D = deductibles.size(), L = limits.size();
 
   std::array<bool, n_covered_sections> covered{};
   std::array<Layer, n_covered_sections> section_limit;
@@ -65,50 +70,65 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
     section_limit[s] = Layer(0.0, base.section(s).limit);
     coinsurance[s] = base.section(s).coinsurance;
   }
-  std::vector<AnnualCapacity> capacity;
-  for (std::size_t d = 0; d < D; ++d)
-    for (double limit : limits) capacity.emplace_back(limit);
-  std::vector<double> insured_year(C * m, 0.0);  // (cell, year with incidents)
-
-  // One pass over the events: the covered amounts once, then every cell.
-  std::vector<double> after_deductible(D);
-  for (std::size_t i = 0, y = 0; i < n; ++i) {
-    if (i > 0 && events.year[i] != events.year[i - 1]) ++y;
-    if (i == 0 || events.year[i] != events.year[i - 1])
-      for (auto& c : capacity) c.new_year();
-    double total = 0.0;
-    for (std::size_t s = 0; s < n_covered_sections; ++s)
-      if (covered[s]) total += losses.covered[s][i];
-    for (std::size_t d = 0; d < D; ++d) {
-      const double share =
-          total > 0.0
-              ? Layer(deductibles[d], std::numeric_limits<double>::infinity())(total) / total
-              : 0.0;
-      double paid = 0.0;
-      for (std::size_t s = 0; s < n_covered_sections; ++s)
-        if (covered[s]) paid += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
-      for (std::size_t l = 0; l < L; ++l) {
-        const std::size_t c = d * L + l;
-        const double insured = std::min(capacity[c].take(paid), losses.gross_total[i]);
-        insured_year[c * m + y] += insured;
-      }
-    }
-  }
 
   RetentionGrid grid;
-  std::vector<double> retained(m), insured(m);
-  for (std::size_t d = 0; d < D; ++d)
-    for (std::size_t l = 0; l < L; ++l) {
-      const std::size_t c = d * L + l;
-      std::copy(insured_year.begin() + static_cast<std::ptrdiff_t>(c * m),
-                insured_year.begin() + static_cast<std::ptrdiff_t>((c + 1) * m), insured.begin());
-      for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
-      const SparseYears ins{n_years, years.data(), insured.data(), m};
-      const Premium prem = premium(principle, loads, ins);
-      grid.cells.push_back(cell(
-          true, deductibles[d], limits[l], SparseYears{n_years, years.data(), retained.data(), m},
-          prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level));
+  grid.cells.resize(D * L);
+  // One task per deductible: what each event pays after the deductible, coinsurance and
+  // section limits, then each limit's aggregate cap in event order. A year whose payments sum
+  // to clearly less than the limit (by more than rounding can move them) is paid in full, so
+  // its insured amount is the plain sum of its events' payments, the same bits as the capped
+  // walk; only the other years are walked with an AnnualCapacity. Limits whose cap binds in
+  // no year give the same options as the limit before them.
+  tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
+    std::vector<double> paid(n), year_paid(m), year_insured(m), insured(m), retained(m);
+    const Layer deductible(deductibles[d], std::numeric_limits<double>::infinity());
+    for (std::size_t y = 0; y < m; ++y) {
+      double sum_paid = 0.0, sum_insured = 0.0;
+      for (std::size_t i = index.start[y]; i < index.start[y + 1]; ++i) {
+        double total = 0.0;
+        for (std::size_t s = 0; s < n_covered_sections; ++s)
+          if (covered[s]) total += losses.covered[s][i];
+        const double share = total > 0.0 ? deductible(total) / total : 0.0;
+        double p = 0.0;
+        for (std::size_t s = 0; s < n_covered_sections; ++s)
+          if (covered[s]) p += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
+        paid[i] = p;
+        sum_paid += p;
+        sum_insured += std::min(p, losses.gross_total[i]);
+      }
+      year_paid[y] = sum_paid;
+      year_insured[y] = sum_insured;
     }
+    bool previous_binds = true;
+    for (std::size_t l = 0; l < L; ++l) {
+      const double limit = limits[l];
+      const double clearly_below = limit * (1.0 - 1e-9);
+      bool binds = false;
+      for (std::size_t y = 0; y < m; ++y) {
+        if (year_paid[y] <= clearly_below) {
+          insured[y] = year_insured[y];
+          continue;
+        }
+        binds = true;
+        AnnualCapacity capacity(limit);
+        double sum = 0.0;
+        for (std::size_t i = index.start[y]; i < index.start[y + 1]; ++i)
+          sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
+        insured[y] = sum;
+      }
+      RetentionCell& out = grid.cells[d * L + l];
+      if (!binds && !previous_binds) {
+        out = grid.cells[d * L + l - 1];
+        out.limit = limit;
+        continue;
+      }
+      previous_binds = binds;
+      for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
+      const Premium prem = premium(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
+      out = cell(true, deductibles[d], limit, SparseYears{n_years, years.data(), retained.data(), m},
+                 prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level);
+    }
+  });
   grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,
                             SparseYears{n_years, years.data(), gross_year.data(), m}, 0.0, 0.0,
                             cost_of_capital, tail_level));

@@ -11,6 +11,7 @@
 #endif
 
 #include "cyberloss/distributions.hpp"
+#include "cyberloss/order.hpp"
 
 namespace cyberloss::stats {
 
@@ -50,7 +51,7 @@ namespace {
 
 std::vector<double> sorted_copy(const double* x, std::size_t n) {
   std::vector<double> s(x, x + n);
-  std::sort(s.begin(), s.end());
+  order::sort_ascending(s.data(), n);
   return s;
 }
 
@@ -227,60 +228,6 @@ CentralSums central_sums(const double* x, std::size_t n, double mean) {
 
 }  // namespace
 
-namespace {
-
-// The order statistics of ranks k0 .. n - 1 (0-based), ascending. One streaming pass keeps
-// the values at or above a threshold taken from a subsample of 16384 values, five binomial SDs
-// below rank k0, then only those are selected and sorted; if the threshold turns out too high
-// (more than k0 values below it), a selection over a full copy does it instead. Either way
-// the result is exactly the upper order statistics.
-std::vector<double> upper_part(const double* x, std::size_t n, std::size_t k0) {
-  // Subsample positions from a Weyl sequence (golden-ratio steps) rather than a fixed stride,
-  // which could alias with periodic data.
-  const std::size_t n_sub = std::min<std::size_t>(n, 16384);
-  std::vector<double> sub(n_sub);
-  double position = 0.0;
-  for (std::size_t j = 0; j < n_sub; ++j) {
-    position += 0.6180339887498949;
-    position -= std::floor(position);
-    sub[j] = x[std::min(n - 1, static_cast<std::size_t>(position * static_cast<double>(n)))];
-  }
-  std::sort(sub.begin(), sub.end());
-  const double ns = static_cast<double>(sub.size());
-  const double q = static_cast<double>(k0) / static_cast<double>(n);
-  const double j = std::floor(ns * q - 5.0 * std::sqrt(ns * q * (1.0 - q))) - 1.0;
-  std::vector<double> kept;
-  std::size_t below = 0;
-  if (j >= 0.0) {
-    const double threshold = sub[static_cast<std::size_t>(j)];
-    // Branch-free: every value is written to the block buffer, the cursor advances only for
-    // kept ones.
-    constexpr std::size_t B = 4096;
-    double block[B];
-    kept.reserve(n - k0 + (n - k0) / 4 + 64);
-    for (std::size_t start = 0; start < n; start += B) {
-      const std::size_t m = std::min(B, n - start);
-      std::size_t c = 0;
-      for (std::size_t i = 0; i < m; ++i) {
-        block[c] = x[start + i];
-        c += static_cast<std::size_t>(!(x[start + i] < threshold));
-      }
-      kept.insert(kept.end(), block, block + c);
-      below += m - c;
-    }
-  }
-  if (j < 0.0 || below > k0) {
-    kept.assign(x, x + n);
-    below = 0;
-  }
-  const auto first = kept.begin() + static_cast<std::ptrdiff_t>(k0 - below);
-  std::nth_element(kept.begin(), first, kept.end());
-  std::sort(first, kept.end());
-  return std::vector<double>(first, kept.end());
-}
-
-}  // namespace
-
 Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   if (m > n) throw std::invalid_argument("moments: more values than the sample size");
   Moments out;
@@ -321,7 +268,7 @@ LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t
   s.lower_zero_ = true;
   s.moments_ = stats::moments(values, m, n);
   s.upper_.assign(values, values + m);
-  std::sort(s.upper_.begin(), s.upper_.end());
+  order::sort_ascending(s.upper_.data(), m);
   return s;
 }
 
@@ -341,12 +288,7 @@ LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
   // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
   const double nd = static_cast<double>(n);
   s.k0_ = min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
-  if (s.k0_ > 0) {
-    s.upper_ = upper_part(x, n, static_cast<std::size_t>(s.k0_));
-  } else {
-    s.upper_.assign(x, x + n);
-    std::sort(s.upper_.begin(), s.upper_.end());
-  }
+  s.upper_ = order::upper_sorted(x, n, static_cast<std::size_t>(s.k0_));
   return s;
 }
 
@@ -438,14 +380,12 @@ VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, do
   const std::size_t k = var_index(n, p);
   const double tail_years = static_cast<double>(n) * (1.0 - p);
   if (k < zeros) return {0.0, pairwise_sum(values, m) / tail_years};
-  std::vector<double> s(values, values + m);
-  const auto at = s.begin() + static_cast<std::ptrdiff_t>(k - zeros);
-  std::nth_element(s.begin(), at, s.end());
-  const double v = *at;
-  // The part above VaR ascending, as a full sort would sum it: equal tails give equal bits.
-  std::sort(at + 1, s.end());
+  // VaR and the part above it ascending, as a full sort would sum it: equal tails give equal
+  // bits.
+  const std::vector<double> s = order::upper_sorted(values, m, k - zeros);
+  const double v = s.front();
   double excess = 0.0;
-  for (auto j = at + 1; j != s.end(); ++j) excess += *j - v;
+  for (auto j = s.begin() + 1; j != s.end(); ++j) excess += *j - v;
   return {v, v + excess / tail_years};
 }
 

@@ -189,10 +189,9 @@ void sum_by_year(const std::vector<std::size_t>& year_start, const double* x, do
   }
 }
 
-InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
-                             std::uint64_t n_years)
-    : n_years_(n_years) {
+YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
   if (n_years == 0) throw std::invalid_argument("n_years must be >= 1, got 0");
+  YearIndex out;
   const std::size_t n = events.n;
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t y = events.year[i];
@@ -203,7 +202,22 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
       throw std::invalid_argument("events must be in occurrence order: year " + std::to_string(y) +
                                   " at row " + std::to_string(i) + " follows year " +
                                   std::to_string(events.year[i - 1]));
+    if (i == 0 || y != events.year[i - 1]) {
+      out.years.push_back(y);
+      out.start.push_back(i);
+    }
   }
+  out.start.push_back(n);
+  return out;
+}
+
+InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
+                             std::uint64_t n_years)
+    : n_years_(n_years) {
+  YearIndex index = year_index(events, n_years);
+  years_ = std::move(index.years);
+  year_start_ = std::move(index.start);
+  const std::size_t n = events.n;
   event_year_.assign(events.year, events.year + n);
   losses_ = cyberloss::section_losses(terms, events);
   insured_ = insure(terms, losses_, events.year);
@@ -212,12 +226,6 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
   event_[2].resize(n);
   for (std::size_t i = 0; i < n; ++i) event_[2][i] = event_[0][i] - event_[1][i];
 
-  for (std::size_t i = 0; i < n; ++i)
-    if (i == 0 || events.year[i] != events.year[i - 1]) {
-      years_.push_back(events.year[i]);
-      year_start_.push_back(i);
-    }
-  year_start_.push_back(n);
   const std::size_t m = years_.size();
   for (std::size_t v = 0; v < 2; ++v) {
     annual_[v].resize(m);

@@ -136,4 +136,27 @@ std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurr
 // multiple of 8). Deterministic; the order is part of the result, as any float sum's is.
 double pairwise_sum(const double* x, std::size_t n);
 
+// The same sum of f(0), ..., f(n - 1) in the same order, without materialising the terms.
+template <class F>
+double pairwise_sum_of(std::size_t n, const F& f, std::size_t first = 0) {
+  if (n < 8) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < n; ++i) s += f(first + i);
+    return s;
+  }
+  if (n <= 128) {
+    double r[8];
+    for (std::size_t l = 0; l < 8; ++l) r[l] = f(first + l);
+    std::size_t i = 8;
+    for (; i + 8 <= n; i += 8)
+      for (std::size_t l = 0; l < 8; ++l) r[l] += f(first + i + l);
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) s += f(first + i);
+    return s;
+  }
+  std::size_t h = n / 2;
+  h -= h % 8;
+  return pairwise_sum_of(h, f, first) + pairwise_sum_of(n - h, f, first + h);
+}
+
 }  // namespace cyberloss::stats

@@ -146,6 +146,14 @@ class InsuredResult {
   std::vector<stats::LossSample> samples_;
 };
 
+// The years with incidents of an event table (ascending) and the first event of each, then n.
+// Validates that the events are in occurrence order and within [0, n_years) (n_years >= 1).
+struct YearIndex {
+  std::vector<std::int64_t> years;
+  std::vector<std::size_t> start;
+};
+YearIndex year_index(const EventColumns& events, std::uint64_t n_years);
+
 // Sum of x over each run of equal years (years non-decreasing), in event order from 0.
 void sum_by_year(const std::vector<std::size_t>& year_start, const double* x, double* out);
 

@@ -1,0 +1,88 @@
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "cyberloss/order.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+// Losses as the statistics see them: many exact zeros and ties, values spread over decades,
+// -0.0 among them; `negative` adds values below zero (dense samples of any sign).
+std::vector<double> sample(std::size_t n, std::uint32_t seed, bool negative) {
+  std::mt19937_64 rng(seed);
+  std::lognormal_distribution<double> ln(12.0, 2.5);
+  std::uniform_int_distribution<int> kind(0, 9);
+  std::vector<double> x(n);
+  for (auto& v : x) {
+    const int k = kind(rng);
+    v = k == 0 ? 0.0 : k == 1 ? -0.0 : k == 2 ? 1e6 : ln(rng);
+    if (negative && k >= 7) v = -v;
+  }
+  x[n / 2] = std::numeric_limits<double>::max();
+  x[n / 3] = std::numeric_limits<double>::denorm_min();
+  return x;
+}
+
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  // Equal as numbers (-0 == +0: the comparison sorts do not order them either).
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace
+
+TEST_CASE("sort_ascending gives std::sort's sequence, radix and small paths", "[order]") {
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{1024},
+                        std::size_t{50000}})
+    for (bool negative : {false, true}) {
+      auto x = sample(n, static_cast<std::uint32_t>(n), negative), expected = x;
+      std::sort(expected.begin(), expected.end());
+      order::sort_ascending(x.data(), x.size());
+      CHECK(same_values(x, expected));
+    }
+  std::vector<double> all_equal(5000, 3.25);
+  order::sort_ascending(all_equal.data(), all_equal.size());
+  CHECK(std::all_of(all_equal.begin(), all_equal.end(), [](double v) { return v == 3.25; }));
+}
+
+TEST_CASE("stable_order is std::stable_sort's permutation (ties by position)", "[order]") {
+  for (std::size_t n : {std::size_t{5}, std::size_t{1023}, std::size_t{40000}})
+    for (bool negative : {false, true}) {
+      const auto x = sample(n, 7u + static_cast<std::uint32_t>(n), negative);
+      std::vector<std::size_t> expected(n);
+      std::iota(expected.begin(), expected.end(), std::size_t{0});
+      std::stable_sort(expected.begin(), expected.end(),
+                       [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+      CHECK(order::stable_order(x.data(), n) == expected);
+    }
+}
+
+TEST_CASE("upper_sorted gives the order statistics from rank k on, exactly", "[order]") {
+  for (std::size_t n : {std::size_t{10}, std::size_t{3000}, std::size_t{100000}})
+    for (bool negative : {false, true}) {
+      const auto x = sample(n, 11u + static_cast<std::uint32_t>(n), negative);
+      auto full = x;
+      std::sort(full.begin(), full.end());
+      for (std::size_t k : {std::size_t{0}, n / 10, n / 2, n - n / 100 - 1, n - 1, n}) {
+        const auto upper = order::upper_sorted(x.data(), n, k);
+        CHECK(same_values(upper, std::vector<double>(full.begin() + static_cast<std::ptrdiff_t>(k),
+                                                     full.end())));
+      }
+    }
+  // Every value in one 16-bit key bucket: the candidates are the whole sample, still exact.
+  std::vector<double> narrow(20000);
+  for (std::size_t i = 0; i < narrow.size(); ++i)
+    narrow[i] = 1.0 + static_cast<double>((i * 7919) % 20000) * 1e-12;
+  auto full = narrow;
+  std::sort(full.begin(), full.end());
+  CHECK(same_values(order::upper_sorted(narrow.data(), narrow.size(), 19000),
+                    std::vector<double>(full.begin() + 19000, full.end())));
+  CHECK_THROWS_AS(order::upper_sorted(narrow.data(), narrow.size(), 20001), std::out_of_range);
+}
