@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace cyberloss::order {
 namespace {
@@ -24,21 +26,28 @@ inline std::uint64_t key(double x) {
   return (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);
 }
 
+inline double value(std::uint64_t k) {
+  const std::uint64_t bits = (k >> 63) ? k & ~(std::uint64_t{1} << 63) : ~k;
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
 inline std::size_t digit(std::uint64_t k, int pass) {
   return static_cast<std::size_t>((k >> (pass * kDigitBits)) & (kBins - 1));
 }
 
-// LSD radix sort of keys (and a payload carried with them), stable. Passes whose digit is the
+// LSD radix sort of keys (and payloads carried with them), stable. Passes whose digit is the
 // same for every key are skipped. On return the sorted data is in keys/payload.
-template <class Payload>
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<Payload>& payload) {
+template <class... Payload>
+void radix_sort(std::vector<std::uint64_t>& keys, std::vector<Payload>&... payload) {
   const std::size_t n = keys.size();
   std::vector<std::array<std::uint32_t, kBins>> count(kPasses);
   for (auto& c : count) c.fill(0);
   for (std::uint64_t k : keys)
     for (int p = 0; p < kPasses; ++p) ++count[static_cast<std::size_t>(p)][digit(k, p)];
   std::vector<std::uint64_t> keys2(n);
-  std::vector<Payload> payload2(n);
+  std::tuple<std::vector<Payload>...> payload2{std::vector<Payload>(n)...};
   for (int p = 0; p < kPasses; ++p) {
     auto& c = count[static_cast<std::size_t>(p)];
     if (std::find(c.begin(), c.end(), static_cast<std::uint32_t>(n)) != c.end()) continue;
@@ -51,17 +60,17 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<Payload>& payload)
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t to = c[digit(keys[i], p)]++;
       keys2[to] = keys[i];
-      payload2[to] = payload[i];
+      std::apply([&](auto&... out) { ((out[to] = payload[i]), ...); }, payload2);
     }
     keys.swap(keys2);
-    payload.swap(payload2);
+    std::apply([&](auto&... out) { (out.swap(payload), ...); }, payload2);
   }
 }
 
 void check_size(std::size_t n) {
   if (n > UINT32_MAX)
-    throw std::invalid_argument("order: samples of more than 2^32 - 1 values are not supported, got " +
-                                std::to_string(n));
+    throw std::invalid_argument(
+        "order: samples of more than 2^32 - 1 values are not supported, got " + std::to_string(n));
 }
 
 }  // namespace
@@ -72,11 +81,11 @@ void sort_ascending(double* x, std::size_t n) {
     return;
   }
   check_size(n);
+  // The key is a bijection of the value (up to the sign of zero), so only keys move.
   std::vector<std::uint64_t> keys(n);
-  std::vector<double> values(x, x + n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  radix_sort(keys, values);
-  std::copy(values.begin(), values.end(), x);
+  radix_sort(keys);
+  for (std::size_t i = 0; i < n; ++i) x[i] = value(keys[i]);
 }
 
 std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
@@ -96,22 +105,44 @@ std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
 
 std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) {
   if (k > n)
-    throw std::out_of_range("upper_sorted: rank " + std::to_string(k) + " of " +
-                            std::to_string(n) + " values");
+    throw std::out_of_range("upper_sorted: rank " + std::to_string(k) + " of " + std::to_string(n) +
+                            " values");
   std::vector<double> kept;
   std::size_t below = 0;
-  if (n < kRadixMin) {
+  bool filtered = false;
+  if (n >= kRadixMin && k > 0) {
+    // A threshold from a subsample, five binomial SDs below rank k's quantile, then one
+    // branch-free pass keeps the values at or above it. Subsample positions follow a Weyl
+    // sequence (golden-ratio steps) rather than a stride, which could alias with periodic data.
+    const std::size_t n_sub = std::min<std::size_t>(n, 4096);
+    std::vector<double> sub(n_sub);
+    double position = 0.0;
+    for (std::size_t j = 0; j < n_sub; ++j) {
+      position += 0.6180339887498949;
+      position -= std::floor(position);
+      sub[j] = x[std::min(n - 1, static_cast<std::size_t>(position * static_cast<double>(n)))];
+    }
+    const double ns = static_cast<double>(n_sub);
+    const double q = static_cast<double>(k) / static_cast<double>(n);
+    const double j = std::floor(ns * q - 5.0 * std::sqrt(ns * q * (1.0 - q))) - 1.0;
+    if (j >= 0.0) {
+      const auto at = sub.begin() + static_cast<std::ptrdiff_t>(j);
+      std::nth_element(sub.begin(), at, sub.end());
+      const double threshold = *at;
+      kept.resize(n);
+      std::size_t c = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        kept[c] = x[i];
+        c += static_cast<std::size_t>(!(x[i] < threshold));
+      }
+      kept.resize(c);
+      below = n - c;
+      filtered = below <= k;  // else the threshold was above rank k: select over everything
+    }
+  }
+  if (!filtered) {
     kept.assign(x, x + n);
-  } else {
-    // Candidates: every value whose top 16 key bits are at or above those of rank k.
-    constexpr std::size_t kTop = std::size_t{1} << 16;
-    std::vector<std::uint32_t> count(kTop, 0);
-    for (std::size_t i = 0; i < n; ++i) ++count[key(x[i]) >> 48];
-    std::size_t bucket = 0;
-    while (below + count[bucket] <= k) below += count[bucket++];
-    kept.reserve(n - below);
-    for (std::size_t i = 0; i < n; ++i)
-      if ((key(x[i]) >> 48) >= bucket) kept.push_back(x[i]);
+    below = 0;
   }
   const auto first = kept.begin() + static_cast<std::ptrdiff_t>(k - below);
   std::nth_element(kept.begin(), first, kept.end());

@@ -1,5 +1,7 @@
 #include "cyberloss/pricing.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -39,7 +41,15 @@ void check(const SparseYears& x) {
   }
 }
 
-double wsum(const std::vector<double>& w, const double* x, std::size_t m) {
+// Each stored year's weight: one constant for the expected value principle (no vector to
+// fill), else one per year.
+struct Weights {
+  double constant = 0.0;
+  std::vector<double> each;
+  double operator[](std::size_t i) const { return each.empty() ? constant : each[i]; }
+};
+
+double wsum(const Weights& w, const double* x, std::size_t m) {
   return stats::pairwise_sum_of(m, [&](std::size_t i) { return w[i] * x[i]; });
 }
 
@@ -105,21 +115,25 @@ double risk_premium(const Principle& principle, const SparseYears& x);
 namespace {
 
 double batch_se(const Principle& principle, const SparseYears& x) {
-  // np.array_split: the first n % 20 blocks hold one year more.
+  // np.array_split: the first n % 20 blocks hold one year more. Blocks are priced in
+  // parallel, each into its own slot.
   const std::uint64_t base = x.n / kBatches, extra = x.n % kBatches;
   std::vector<double> values(kBatches);
-  std::size_t i = 0;
-  std::uint64_t start = 0;
+  std::vector<std::uint64_t> start(kBatches + 1, 0);
+  std::vector<std::size_t> first(kBatches + 1, 0);
   for (std::size_t b = 0; b < kBatches; ++b) {
-    const std::uint64_t size = base + (b < extra ? 1 : 0);
-    const std::size_t first = i;
-    while (i < x.m && static_cast<std::uint64_t>(x.years[i]) < start + size) ++i;
-    std::vector<std::int64_t> years(x.years + first, x.years + i);
-    for (auto& y : years) y -= static_cast<std::int64_t>(start);
-    const SparseYears block{size, years.data(), x.values + first, i - first};
-    values[b] = size ? risk_premium(principle, block) : 0.0;
-    start += size;
+    start[b + 1] = start[b] + base + (b < extra ? 1 : 0);
+    std::size_t i = first[b];
+    while (i < x.m && static_cast<std::uint64_t>(x.years[i]) < start[b + 1]) ++i;
+    first[b + 1] = i;
   }
+  tbb::parallel_for(std::size_t{0}, kBatches, [&](std::size_t b) {
+    const std::uint64_t size = start[b + 1] - start[b];
+    std::vector<std::int64_t> years(x.years + first[b], x.years + first[b + 1]);
+    for (auto& y : years) y -= static_cast<std::int64_t>(start[b]);
+    const SparseYears block{size, years.data(), x.values + first[b], first[b + 1] - first[b]};
+    values[b] = size ? risk_premium(principle, block) : 0.0;
+  });
   const double mean = stats::pairwise_sum(values.data(), kBatches) / double(kBatches);
   double ss = 0.0;
   for (double v : values) ss += (v - mean) * (v - mean);
@@ -169,23 +183,22 @@ Loads::Loads(double expense, double profit, double fixed)
 
 namespace {
 
-std::vector<double> weights(const Principle& principle, const SparseYears& x,
-                            const stats::Moments& mom) {
+Weights weights(const Principle& principle, const SparseYears& x, const stats::Moments& mom) {
   const double nd = static_cast<double>(x.n);
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
-      return std::vector<double>(x.m, (1.0 + principle.parameter(0)) / nd);
+      return {(1.0 + principle.parameter(0)) / nd, {}};
     case Principle::Kind::standard_deviation: {
       std::vector<double> w(x.m, 1.0 / nd);
       if (mom.sd > 0.0)
         for (std::size_t i = 0; i < x.m; ++i)
           w[i] += principle.parameter(0) * (x.values[i] - mom.mean) / ((nd - 1.0) * mom.sd);
-      return w;
+      return {0.0, std::move(w)};
     }
     case Principle::Kind::tvar_cost_of_capital:
-      return tvar_weights(principle.parameter(0), principle.parameter(1), x);
+      return {0.0, tvar_weights(principle.parameter(0), principle.parameter(1), x)};
     default:
-      return wang_weights(principle.parameter(0), x);
+      return {0.0, wang_weights(principle.parameter(0), x)};
   }
 }
 
@@ -225,11 +238,14 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
 
 std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
   check(x);
-  return weights(principle, x, stats::moments(x.values, x.m, x.n));
+  Weights w = weights(principle, x, stats::moments(x.values, x.m, x.n));
+  if (w.each.empty()) w.each.assign(x.m, w.constant);
+  return std::move(w.each);
 }
 
 double risk_premium(const Principle& principle, const SparseYears& x) {
-  return wsum(principle_weights(principle, x), x.values, x.m);
+  check(x);
+  return wsum(weights(principle, x, stats::moments(x.values, x.m, x.n)), x.values, x.m);
 }
 
 double risk_premium_se(const Principle& principle, const SparseYears& x) {
@@ -244,7 +260,7 @@ Premium premium(const Principle& principle, const Loads& loads, const SparseYear
                                 " simulated years, got " + std::to_string(x.n));
   check(x);
   const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-  const std::vector<double> w = weights(principle, x, mom);
+  const Weights w = weights(principle, x, mom);
   Premium out{};
   out.expected_loss = mom.mean;
   out.expected_loss_se = mom.mean_se();

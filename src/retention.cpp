@@ -1,5 +1,6 @@
 #include "cyberloss/retention.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -77,28 +78,35 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   // section limits, then each limit's aggregate cap in event order. A year whose payments sum
   // to clearly less than the limit (by more than rounding can move them) is paid in full, so
   // its insured amount is the plain sum of its events' payments, the same bits as the capped
-  // walk; only the other years are walked with an AnnualCapacity. Limits whose cap binds in
-  // no year give the same options as the limit before them.
+  // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
+  // year, every larger one gives the same option (its premium and retained loss).
+  struct Scratch {
+    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained;
+  };
+  tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
+  std::vector<double> covered_total(n, 0.0);
+  for (std::size_t s = 0; s < n_covered_sections; ++s)
+    if (covered[s])
+      for (std::size_t i = 0; i < n; ++i) covered_total[i] += losses.covered[s][i];
   tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
-    std::vector<double> paid(n), year_paid(m), year_insured(m), insured(m), retained(m);
+    Scratch& w = scratch.local();
+    w.paid.resize(n);
+    w.insured_event.resize(n);
+    for (auto* v : {&w.year_paid, &w.year_insured, &w.insured, &w.retained}) v->resize(m);
+    std::vector<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
+    &insured = w.insured, &retained = w.retained;
     const Layer deductible(deductibles[d], std::numeric_limits<double>::infinity());
-    for (std::size_t y = 0; y < m; ++y) {
-      double sum_paid = 0.0, sum_insured = 0.0;
-      for (std::size_t i = index.start[y]; i < index.start[y + 1]; ++i) {
-        double total = 0.0;
-        for (std::size_t s = 0; s < n_covered_sections; ++s)
-          if (covered[s]) total += losses.covered[s][i];
-        const double share = total > 0.0 ? deductible(total) / total : 0.0;
-        double p = 0.0;
-        for (std::size_t s = 0; s < n_covered_sections; ++s)
-          if (covered[s]) p += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
-        paid[i] = p;
-        sum_paid += p;
-        sum_insured += std::min(p, losses.gross_total[i]);
-      }
-      year_paid[y] = sum_paid;
-      year_insured[y] = sum_insured;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double total = covered_total[i];
+      const double share = total > 0.0 ? deductible(total) / total : 0.0;
+      double p = 0.0;
+      for (std::size_t s = 0; s < n_covered_sections; ++s)
+        if (covered[s]) p += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
+      paid[i] = p;
+      w.insured_event[i] = std::min(p, losses.gross_total[i]);
     }
+    sum_by_year(index.start, paid.data(), year_paid.data());
+    sum_by_year(index.start, w.insured_event.data(), year_insured.data());
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
       const double limit = limits[l];
@@ -124,9 +132,11 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
       }
       previous_binds = binds;
       for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
-      const Premium prem = premium(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
-      out = cell(true, deductibles[d], limit, SparseYears{n_years, years.data(), retained.data(), m},
-                 prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level);
+      const Premium prem =
+          premium(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
+      out =
+          cell(true, deductibles[d], limit, SparseYears{n_years, years.data(), retained.data(), m},
+               prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level);
     }
   });
   grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,

@@ -238,8 +238,15 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
     for (std::size_t y = 0; y < m; ++y)
       for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i)
         occ_max_[v][y] = std::max(occ_max_[v][y], event_[v][i]);
-    samples_.push_back(stats::LossSample::sparse(n_years, annual_[v].data(), m));
   }
+}
+
+const stats::LossSample& InsuredResult::sample(View v) const {
+  const auto i = static_cast<std::size_t>(v);
+  std::call_once(sampled_[i], [&] {
+    samples_[i] = stats::LossSample::sparse(n_years_, annual_[i].data(), annual_[i].size());
+  });
+  return *samples_[i];
 }
 
 std::vector<double> InsuredResult::annual(View v, std::size_t section) const {

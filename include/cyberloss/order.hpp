@@ -7,9 +7,10 @@
 //   sort_ascending   the values ascending: the same sequence of values std::sort gives
 //   stable_order     positions 0..n-1 in ascending order of value, ties by position: the
 //                    same permutation std::stable_sort gives
-//   upper_sorted     order statistics of ranks k..n-1 (0-based) ascending, by a 16-bit key
-//                    histogram that keeps only the candidates for the upper ranks: exact, the
-//                    same values a full sort gives from rank k on
+//   upper_sorted     order statistics of ranks k..n-1 (0-based) ascending: a threshold from a
+//                    subsample keeps the candidates for the upper ranks in one pass, a
+//                    selection and a sort of the part above rank k follow; exact, the same
+//                    values a full sort gives from rank k on
 // Small inputs use the comparison sorts (fewer fixed costs).
 #pragma once
 

@@ -28,6 +28,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "cyberloss/incident.hpp"
@@ -129,8 +131,9 @@ class InsuredResult {
   const std::vector<double>& occurrence_max(View v) const {
     return occ_max_[static_cast<std::size_t>(v)];
   }
-  // Samples over all n_years (the years without incidents counted as zeros).
-  const stats::LossSample& sample(View v) const { return samples_[static_cast<std::size_t>(v)]; }
+  // Samples over all n_years (the years without incidents counted as zeros), built on first
+  // request (each sorts its view's annual losses).
+  const stats::LossSample& sample(View v) const;
   stats::LossSample occurrence_sample(View v) const;
 
  private:
@@ -143,7 +146,8 @@ class InsuredResult {
   std::vector<std::size_t> year_start_;  // first event of each year in years_, then n
   std::array<std::vector<double>, 3> annual_;
   std::array<std::vector<double>, 3> occ_max_;
-  std::vector<stats::LossSample> samples_;
+  mutable std::array<std::optional<stats::LossSample>, 3> samples_;
+  mutable std::array<std::once_flag, 3> sampled_;
 };
 
 // The years with incidents of an event table (ascending) and the first event of each, then n.

@@ -39,8 +39,8 @@ bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
 }  // namespace
 
 TEST_CASE("sort_ascending gives std::sort's sequence, radix and small paths", "[order]") {
-  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{1024},
-                        std::size_t{50000}})
+  for (std::size_t n :
+       {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{1024}, std::size_t{50000}})
     for (bool negative : {false, true}) {
       auto x = sample(n, static_cast<std::uint32_t>(n), negative), expected = x;
       std::sort(expected.begin(), expected.end());
@@ -72,8 +72,8 @@ TEST_CASE("upper_sorted gives the order statistics from rank k on, exactly", "[o
       std::sort(full.begin(), full.end());
       for (std::size_t k : {std::size_t{0}, n / 10, n / 2, n - n / 100 - 1, n - 1, n}) {
         const auto upper = order::upper_sorted(x.data(), n, k);
-        CHECK(same_values(upper, std::vector<double>(full.begin() + static_cast<std::ptrdiff_t>(k),
-                                                     full.end())));
+        CHECK(same_values(
+            upper, std::vector<double>(full.begin() + static_cast<std::ptrdiff_t>(k), full.end())));
       }
     }
   // Every value in one 16-bit key bucket: the candidates are the whole sample, still exact.
