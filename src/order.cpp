@@ -1,5 +1,7 @@
 #include "cyberloss/order.hpp"
 
+#include <tbb/parallel_invoke.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 namespace cyberloss::order {
 namespace {
@@ -73,6 +76,45 @@ void check_size(std::size_t n) {
         "order: samples of more than 2^32 - 1 values are not supported, got " + std::to_string(n));
 }
 
+// Large inputs: the two halves are sorted in parallel and merged, the first half's element
+// first among equal keys, so the result is the same as one stable sort of the whole.
+constexpr std::size_t kParallelMin = std::size_t{1} << 16;
+
+template <class... Payload>
+void sorted(std::vector<std::uint64_t>& keys, std::vector<Payload>&... payload) {
+  const std::size_t n = keys.size();
+  if (n < kParallelMin) {
+    radix_sort(keys, payload...);
+    return;
+  }
+  const std::size_t h = n / 2;
+  auto first_half = [h](const auto& v) {
+    using V = std::decay_t<decltype(v)>;
+    return V(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
+  };
+  auto second_half = [h](const auto& v) {
+    using V = std::decay_t<decltype(v)>;
+    return V(v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
+  };
+  std::vector<std::uint64_t> ka = first_half(keys), kb = second_half(keys);
+  std::tuple<std::vector<Payload>...> pa{first_half(payload)...}, pb{second_half(payload)...};
+  tbb::parallel_invoke([&] { std::apply([&](auto&... p) { radix_sort(ka, p...); }, pa); },
+                       [&] { std::apply([&](auto&... p) { radix_sort(kb, p...); }, pb); });
+  std::size_t a = 0, b = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool take_a = b == kb.size() || (a < ka.size() && ka[a] <= kb[b]);
+    const std::size_t j = take_a ? a++ : b++;
+    keys[i] = take_a ? ka[j] : kb[j];
+    std::apply(
+        [&](auto&... out) {
+          ((out[i] = (take_a ? std::get<std::vector<Payload>>(pa)
+                             : std::get<std::vector<Payload>>(pb))[j]),
+           ...);
+        },
+        std::forward_as_tuple(payload...));
+  }
+}
+
 }  // namespace
 
 void sort_ascending(double* x, std::size_t n) {
@@ -84,7 +126,7 @@ void sort_ascending(double* x, std::size_t n) {
   // The key is a bijection of the value (up to the sign of zero), so only keys move.
   std::vector<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  radix_sort(keys);
+  sorted(keys);
   for (std::size_t i = 0; i < n; ++i) x[i] = value(keys[i]);
 }
 
@@ -99,7 +141,7 @@ std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
   check_size(n);
   std::vector<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  radix_sort(keys, order);
+  sorted(keys, order);
   return order;
 }
 

@@ -54,32 +54,37 @@ double wsum(const Weights& w, const double* x, std::size_t m) {
 }
 
 // g(u) = Phi(Phi^-1(u) + lambda) as Python's statistics.NormalDist evaluates it.
-double wang_g(double u, double lambda) {
+// z is Phi^-1(u) when u is in (0, 1).
+double wang_g(double u, double lambda, double z) {
   if (u <= 0.0) return 0.0;
   if (u >= 1.0) return 1.0;
-  return 0.5 * (1.0 + std::erf((vecmath::inverse_normal_cdf(u) + lambda) / std::sqrt(2.0)));
+  return 0.5 * (1.0 + std::erf((z + lambda) / std::sqrt(2.0)));
 }
 
-std::vector<double> wang_weights(double lambda, const SparseYears& x) {
-  // Positions of the stored years in ascending order of value, ties by year.
-  const std::vector<std::size_t> ranked = order::stable_order(x.values, x.m);
+// Weights of the stored years under the Wang transform, given their positions in ascending
+// order of value, ties by year (`ranked`).
+std::vector<double> wang_weights(double lambda, const SparseYears& x,
+                                 const std::vector<std::size_t>& ranked) {
   std::size_t zeros_stored = 0;
   while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
   const std::uint64_t zeros = x.n - x.m + zeros_stored;
   const double nd = static_cast<double>(x.n);
+  // g((n - zeros - j) / n) for j = 0 .. positives, the quantiles in one batch.
+  const std::size_t positives = x.m - zeros_stored;
+  std::vector<double> u(positives + 1), g(positives + 1);
+  for (std::size_t j = 0; j <= positives; ++j) u[j] = static_cast<double>(x.n - zeros - j) / nd;
+  for (std::size_t j = 0; j <= positives; ++j) g[j] = u[j] > 0.0 && u[j] < 1.0 ? u[j] : 0.5;
+  vecmath::inverse_normal_cdf(g.data(), g.data(), g.size());
+  for (std::size_t j = 0; j <= positives; ++j) g[j] = wang_g(u[j], lambda, g[j]);
   std::vector<double> w(x.m, 0.0);
   // Rank i (0-based, ascending) of the k-th positive value is zeros + k; its weight is
   // g((n - i) / n) - g((n - i - 1) / n).
-  double upper = wang_g(static_cast<double>(x.n - zeros) / nd, lambda);
   for (std::size_t k = zeros_stored; k < x.m; ++k) {
-    const std::uint64_t i = zeros + (k - zeros_stored);
-    const double lower = wang_g(static_cast<double>(x.n - i - 1) / nd, lambda);
-    w[ranked[k]] = upper - lower;
-    upper = lower;
+    const std::size_t j = k - zeros_stored;
+    w[ranked[k]] = g[j] - g[j + 1];
   }
   if (zeros > 0) {
-    const double zero_weight =
-        (1.0 - wang_g(static_cast<double>(x.n - zeros) / nd, lambda)) / static_cast<double>(zeros);
+    const double zero_weight = (1.0 - g[0]) / static_cast<double>(zeros);
     for (std::size_t k = 0; k < zeros_stored; ++k) w[ranked[k]] = zero_weight;
   }
   return w;
@@ -89,34 +94,53 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   const double nd = static_cast<double>(x.n);
   const std::uint64_t m_rank =
       std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
-  // Positions of the stored years in ascending order of value, ties by year.
-  const std::vector<std::size_t> ranked = order::stable_order(x.values, x.m);
-  std::size_t zeros_stored = 0;
-  while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
-  // Zero years (stored or not) rank first; among them the order does not matter (weight x 0).
-  const std::uint64_t zeros = x.n - x.m + zeros_stored;
+  // Zero years (stored or not) rank first, then the positive values ascending, ties by year
+  // (1-based ranks). Only the ranks at and above m_rank get weight beyond the base one, so a
+  // selection of the positive value at rank m_rank and the count below it place every year:
+  // no sort.
+  std::vector<double> positive;
+  positive.reserve(x.m);
+  for (std::size_t i = 0; i < x.m; ++i)
+    if (x.values[i] != 0.0) positive.push_back(x.values[i]);
+  const std::uint64_t zeros = x.n - positive.size();
   std::vector<double> w(x.m, (1.0 - rate) / nd);
-  for (std::size_t k = zeros_stored; k < x.m; ++k) {
-    const std::uint64_t rank = zeros + (k - zeros_stored) + 1;  // 1-based
-    double t = 0.0;
-    if (rank > m_rank)
-      t = 1.0 / (nd * (1.0 - level));
-    else if (rank == m_rank)
-      t = (static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level));
-    w[ranked[k]] += rate * t;
+  const double above = rate * (1.0 / (nd * (1.0 - level)));
+  const double at_rank = rate * ((static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level)));
+  if (m_rank <= zeros) {  // every positive value ranks above m_rank
+    for (std::size_t i = 0; i < x.m; ++i)
+      if (x.values[i] != 0.0) w[i] += above;
+    return w;
+  }
+  const auto j = static_cast<std::size_t>(m_rank - zeros - 1);  // 0-based among the positive
+  if (j >= positive.size()) return w;
+  std::nth_element(positive.begin(), positive.begin() + static_cast<std::ptrdiff_t>(j),
+                   positive.end());
+  const double v = positive[j];
+  std::size_t rank = 0;  // 0-based positive rank of the next value equal to v, by year
+  for (std::size_t i = 0; i < x.m; ++i)
+    if (x.values[i] < v && x.values[i] != 0.0) ++rank;
+  for (std::size_t i = 0; i < x.m; ++i) {
+    if (x.values[i] > v) {
+      w[i] += above;
+    } else if (x.values[i] == v) {
+      if (rank > j)
+        w[i] += above;
+      else if (rank == j)
+        w[i] += at_rank;
+      ++rank;
+    }
   }
   return w;
 }
 
 }  // namespace
 
-double risk_premium(const Principle& principle, const SparseYears& x);
-
 namespace {
 
-double batch_se(const Principle& principle, const SparseYears& x) {
-  // np.array_split: the first n % 20 blocks hold one year more. Blocks are priced in
-  // parallel, each into its own slot.
+// The Wang premium's SE from 20 batches of years (np.array_split: the first n % 20 blocks hold
+// one year more). Each block's order is the global one restricted to it (ties stay by year),
+// and the blocks are priced in parallel, each into its own slot.
+double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std::size_t>& ranked) {
   const std::uint64_t base = x.n / kBatches, extra = x.n % kBatches;
   std::vector<double> values(kBatches);
   std::vector<std::uint64_t> start(kBatches + 1, 0);
@@ -127,12 +151,22 @@ double batch_se(const Principle& principle, const SparseYears& x) {
     while (i < x.m && static_cast<std::uint64_t>(x.years[i]) < start[b + 1]) ++i;
     first[b + 1] = i;
   }
+  std::vector<std::vector<std::size_t>> block_ranked(kBatches);
+  for (std::size_t b = 0; b < kBatches; ++b) block_ranked[b].reserve(first[b + 1] - first[b]);
+  for (std::size_t pos : ranked) {
+    const std::size_t b = static_cast<std::size_t>(
+                              std::upper_bound(first.begin(), first.end(), pos) - first.begin()) -
+                          1;
+    block_ranked[b].push_back(pos - first[b]);
+  }
   tbb::parallel_for(std::size_t{0}, kBatches, [&](std::size_t b) {
     const std::uint64_t size = start[b + 1] - start[b];
     std::vector<std::int64_t> years(x.years + first[b], x.years + first[b + 1]);
     for (auto& y : years) y -= static_cast<std::int64_t>(start[b]);
     const SparseYears block{size, years.data(), x.values + first[b], first[b + 1] - first[b]};
-    values[b] = size ? risk_premium(principle, block) : 0.0;
+    values[b] = size ? wsum(Weights{0.0, wang_weights(lambda, block, block_ranked[b])},
+                            block.values, block.m)
+                     : 0.0;
   });
   const double mean = stats::pairwise_sum(values.data(), kBatches) / double(kBatches);
   double ss = 0.0;
@@ -183,7 +217,15 @@ Loads::Loads(double expense, double profit, double fixed)
 
 namespace {
 
-Weights weights(const Principle& principle, const SparseYears& x, const stats::Moments& mom) {
+// Positions of the stored years in ascending order of value, ties by year: sorted once per
+// sample, for the Wang principle only (its weights and its batch SE share it).
+std::vector<std::size_t> ranked_for(const Principle& principle, const SparseYears& x) {
+  return principle.kind() == Principle::Kind::wang ? order::stable_order(x.values, x.m)
+                                                   : std::vector<std::size_t>{};
+}
+
+Weights weights(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
+                const std::vector<std::size_t>& ranked) {
   const double nd = static_cast<double>(x.n);
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
@@ -198,11 +240,12 @@ Weights weights(const Principle& principle, const SparseYears& x, const stats::M
     case Principle::Kind::tvar_cost_of_capital:
       return {0.0, tvar_weights(principle.parameter(0), principle.parameter(1), x)};
     default:
-      return {0.0, wang_weights(principle.parameter(0), x)};
+      return {0.0, wang_weights(principle.parameter(0), x, ranked)};
   }
 }
 
-double standard_error(const Principle& principle, const SparseYears& x, const stats::Moments& mom) {
+double standard_error(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
+                      const std::vector<std::size_t>& ranked) {
   const double nd = static_cast<double>(x.n), sd = mom.sd;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
@@ -230,7 +273,7 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
       return std::sqrt(ss / (nd - 1.0)) / std::sqrt(nd);
     }
     default:
-      return batch_se(principle, x);
+      return wang_batch_se(principle.parameter(0), x, ranked);
   }
 }
 
@@ -238,19 +281,20 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
 
 std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
   check(x);
-  Weights w = weights(principle, x, stats::moments(x.values, x.m, x.n));
+  Weights w = weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
   if (w.each.empty()) w.each.assign(x.m, w.constant);
   return std::move(w.each);
 }
 
 double risk_premium(const Principle& principle, const SparseYears& x) {
   check(x);
-  return wsum(weights(principle, x, stats::moments(x.values, x.m, x.n)), x.values, x.m);
+  return wsum(weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x)),
+              x.values, x.m);
 }
 
 double risk_premium_se(const Principle& principle, const SparseYears& x) {
   check(x);
-  return standard_error(principle, x, stats::moments(x.values, x.m, x.n));
+  return standard_error(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
 }
 
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
@@ -260,12 +304,13 @@ Premium premium(const Principle& principle, const Loads& loads, const SparseYear
                                 " simulated years, got " + std::to_string(x.n));
   check(x);
   const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-  const Weights w = weights(principle, x, mom);
+  const std::vector<std::size_t> ranked = ranked_for(principle, x);
+  const Weights w = weights(principle, x, mom, ranked);
   Premium out{};
   out.expected_loss = mom.mean;
   out.expected_loss_se = mom.mean_se();
   out.risk_premium = wsum(w, x.values, x.m);
-  out.risk_premium_se = standard_error(principle, x, mom);
+  out.risk_premium_se = standard_error(principle, x, mom, ranked);
   out.technical_premium = loads.gross_up(out.risk_premium);
   out.technical_premium_se = out.risk_premium_se * loads.factor();
   for (const double* xs : sections) {

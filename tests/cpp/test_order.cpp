@@ -38,9 +38,9 @@ bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-TEST_CASE("sort_ascending gives std::sort's sequence, radix and small paths", "[order]") {
-  for (std::size_t n :
-       {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{1024}, std::size_t{50000}})
+TEST_CASE("sort_ascending gives std::sort's sequence: small, radix and parallel paths", "[order]") {
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{1024},
+                        std::size_t{50000}, std::size_t{150001}})
     for (bool negative : {false, true}) {
       auto x = sample(n, static_cast<std::uint32_t>(n), negative), expected = x;
       std::sort(expected.begin(), expected.end());
@@ -53,7 +53,7 @@ TEST_CASE("sort_ascending gives std::sort's sequence, radix and small paths", "[
 }
 
 TEST_CASE("stable_order is std::stable_sort's permutation (ties by position)", "[order]") {
-  for (std::size_t n : {std::size_t{5}, std::size_t{1023}, std::size_t{40000}})
+  for (std::size_t n : {std::size_t{5}, std::size_t{1023}, std::size_t{40000}, std::size_t{131073}})
     for (bool negative : {false, true}) {
       const auto x = sample(n, 7u + static_cast<std::uint32_t>(n), negative);
       std::vector<std::size_t> expected(n);

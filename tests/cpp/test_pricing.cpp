@@ -1,0 +1,57 @@
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "cyberloss/pricing.hpp"
+
+using namespace cyberloss;
+
+namespace {
+
+// The TVaR principle's weights by their definition: every year ranked (zeros first, then the
+// stored values ascending, ties by year), weight (1 - r)/n + r t(rank).
+std::vector<double> tvar_weights_by_sort(double level, double rate, std::uint64_t n,
+                                         const std::vector<double>& x) {
+  const double nd = static_cast<double>(n);
+  const auto m_rank = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
+  std::vector<std::size_t> order(x.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  std::size_t zeros_stored = 0;
+  while (zeros_stored < x.size() && x[order[zeros_stored]] == 0.0) ++zeros_stored;
+  const std::uint64_t zeros = n - x.size() + zeros_stored;
+  std::vector<double> w(x.size(), (1.0 - rate) / nd);
+  for (std::size_t k = zeros_stored; k < x.size(); ++k) {
+    const std::uint64_t rank = zeros + (k - zeros_stored) + 1;
+    double t = 0.0;
+    if (rank > m_rank)
+      t = 1.0 / (nd * (1.0 - level));
+    else if (rank == m_rank)
+      t = (static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level));
+    w[order[k]] += rate * t;
+  }
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("TVaR principle weights equal the ranked definition, ties and zeros included",
+          "[pricing]") {
+  // Stored years with zeros, ties at and around the VaR rank, and a level whose VaR falls
+  // among the implicit zero years.
+  std::vector<double> x;
+  for (int i = 0; i < 300; ++i) x.push_back(static_cast<double>((i * 37) % 23));  // 0..22, ties
+  std::vector<std::int64_t> years(x.size());
+  std::iota(years.begin(), years.end(), std::int64_t{0});
+  for (std::uint64_t n : {std::uint64_t{300}, std::uint64_t{310}, std::uint64_t{5000}})
+    for (double level : {0.5, 0.9, 0.95, 0.99, 0.999})
+      for (double rate : {0.0, 0.1, 0.6}) {
+        const SparseYears s{n, years.data(), x.data(), x.size()};
+        const auto w = principle_weights(Principle::tvar_cost_of_capital(level, rate), s);
+        CHECK(w == tvar_weights_by_sort(level, rate, n, x));
+      }
+}
