@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from concurrent import futures
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -246,15 +247,19 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
         step = report or (lambda done, total: None)
         res = terms_mod.apply(policy, events, n_years)
         step(1, 4)
-        premiums = pricing.quote_table(res, settings.principles, settings.loads)
-        section_premium = pricing.premium(res, settings.principles[0], settings.loads)
-        step(2, 4)
-        dec = decision_mod.choose_retention(events, res.n_years, policy, d.deductibles, d.limits,
-                                            principle=d.principle, loads=settings.loads,
-                                            cost_of_capital=d.cost_of_capital,
-                                            tail_level=d.tail_level, max_premium=d.max_premium)
+        # The grid (one C++ call, the GIL released) runs beside the premiums and statistics;
+        # each result depends only on its inputs, not on what runs beside it.
+        with futures.ThreadPoolExecutor(max_workers=1) as pool:
+            grid = pool.submit(decision_mod.choose_retention, events, res.n_years, policy,
+                               d.deductibles, d.limits, principle=d.principle,
+                               loads=settings.loads, cost_of_capital=d.cost_of_capital,
+                               tail_level=d.tail_level, max_premium=d.max_premium)
+            premiums = pricing.quote_table(res, settings.principles, settings.loads)
+            section_premium = pricing.premium(res, settings.principles[0], settings.loads)
+            step(2, 4)
+            statistics = res.describe(settings.levels)
+            dec = grid.result()
         step(3, 4)
-        statistics = res.describe(settings.levels)
         step(4, 4)
     return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
                  section_premium=section_premium, decision=dec, settings=settings,
@@ -293,11 +298,11 @@ def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
                    progress: bool | Callable[[int, int], None] = False,
                    calibration: Calibration | None = None) -> Quote:
     """:func:`quote_profile` on a parsed profile document (``where`` prefixes its errors)."""
-    profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress, calibration)
+    cal = load_calibration() if calibration is None else calibration   # read once per quote
+    profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress, cal)
     name = getattr(profile, "name", None) or default_name
     return quote_events(sim.table, sim.n_years, policy, settings, name=str(name), progress=progress,
-                        profile=profile,
-                        calibration=(load_calibration() if calibration is None else calibration).provenance)
+                        profile=profile, calibration=cal.provenance)
 
 
 def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,
