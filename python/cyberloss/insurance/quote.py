@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from concurrent import futures
 from collections.abc import Callable, Mapping
+from concurrent import futures
 from pathlib import Path
 from typing import Any
 
