@@ -297,12 +297,31 @@ double risk_premium_se(const Principle& principle, const SparseYears& x) {
   return standard_error(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
 }
 
-Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
-                const std::vector<const double*>& sections) {
+namespace {
+
+void check_premium_sample(const SparseYears& x) {
   if (x.n < kMinYears)
     throw std::invalid_argument("premium needs at least " + std::to_string(kMinYears) +
                                 " simulated years, got " + std::to_string(x.n));
   check(x);
+}
+
+}  // namespace
+
+PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x) {
+  if (principle.kind() != Principle::Kind::expected_value) {
+    const Premium p = premium(principle, loads, x);
+    return {p.expected_loss, p.technical_premium};
+  }
+  check_premium_sample(x);
+  const Weights w = weights(principle, x, stats::Moments{}, {});  // a constant: no moments needed
+  return {stats::pairwise_sum(x.values, x.m) / static_cast<double>(x.n),
+          loads.gross_up(wsum(w, x.values, x.m))};
+}
+
+Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
+                const std::vector<const double*>& sections) {
+  check_premium_sample(x);
   const stats::Moments mom = stats::moments(x.values, x.m, x.n);
   const std::vector<std::size_t> ranked = ranked_for(principle, x);
   const Weights w = weights(principle, x, mom, ranked);

@@ -132,8 +132,8 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
       }
       previous_binds = binds;
       for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
-      const Premium prem =
-          premium(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
+      const PremiumPoint prem =
+          premium_point(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
       out =
           cell(true, deductibles[d], limit, SparseYears{n_years, years.data(), retained.data(), m},
                prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level);

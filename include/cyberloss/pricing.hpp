@@ -82,4 +82,12 @@ struct Premium {
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections = {});
 
+// premium()'s expected loss and technical premium alone, the same bits, without the standard
+// errors (under the expected value principle no second pass over the years): what the
+// retention grid needs for each option.
+struct PremiumPoint {
+  double expected_loss, technical_premium;
+};
+PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x);
+
 }  // namespace cyberloss
