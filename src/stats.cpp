@@ -253,7 +253,22 @@ double Moments::sd_se() const {
   return std::sqrt(std::max(mu4 - s4, 0.0) / (4.0 * sd * sd * static_cast<double>(n)));
 }
 
-LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m) {
+namespace {
+
+// Lowest rank the levels from min_level up need, their SE neighbours included: every level
+// p >= min_level has its lower neighbour at or above min_level - 0.5 / sqrt(n), since
+// sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
+std::uint64_t lowest_needed_rank(std::uint64_t n, double min_level) {
+  if (!(min_level >= 0.0 && min_level < 1.0))
+    throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
+  const double nd = static_cast<double>(n);
+  return min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
+}
+
+}  // namespace
+
+LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m,
+                              double min_level) {
   if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
   if (m > n)
     throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
@@ -264,30 +279,25 @@ LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t
                                   format_value(values[i]) + " at index " + std::to_string(i));
   LossSample s;
   s.n_ = n;
-  s.k0_ = n - m;
-  s.lower_zero_ = true;
+  s.zeros_ = n - m;
+  s.k0_ = std::max(s.zeros_, lowest_needed_rank(n, min_level));
+  s.sparse_ = true;
   s.moments_ = stats::moments(values, m, n);
-  s.upper_.assign(values, values + m);
-  order::sort_ascending(s.upper_.data(), m);
+  s.upper_ = order::upper_sorted(values, m, static_cast<std::size_t>(s.k0_ - s.zeros_));
   return s;
 }
 
 LossSample LossSample::dense(const double* x, std::size_t n, double min_level) {
   if (n == 0) throw std::invalid_argument("losses must not be empty");
-  if (!(min_level >= 0.0 && min_level < 1.0))
-    throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
   LossSample s;
   s.n_ = n;
+  s.k0_ = lowest_needed_rank(n, min_level);
   s.moments_ = stats::moments(x, n, n);
   // A non-finite value makes the sum non-finite: the check runs only then (to name it).
   // Finite values whose squares overflow leave the moments infinite (the caller reports
   // them as not finite); the order statistics are still exact.
   if (!std::isfinite(s.moments_.sum) || !std::isfinite(s.moments_.mu4))
     check_sample("losses", x, n);
-  // Every level p >= min_level has its lower SE neighbour at or above
-  // min_level - 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
-  const double nd = static_cast<double>(n);
-  s.k0_ = min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
   s.upper_ = order::upper_sorted(x, n, static_cast<std::size_t>(s.k0_));
   return s;
 }
@@ -297,7 +307,7 @@ double LossSample::order_statistic(std::uint64_t k) const {
     throw std::out_of_range("order statistic " + std::to_string(k) + " of a sample of " +
                             std::to_string(n_));
   if (k >= k0_) return upper_[static_cast<std::size_t>(k - k0_)];
-  if (lower_zero_) return 0.0;
+  if (k < zeros_) return 0.0;
   throw std::out_of_range("order statistic " + std::to_string(k) +
                           " lies below the part of the sample selected (from rank " +
                           std::to_string(k0_) + "); ask for a lower min_level");
@@ -356,13 +366,11 @@ double LossSample::return_period_loss(double T) const {
 
 double LossSample::exceedance_probability(double x) const {
   if (!std::isfinite(x)) throw std::invalid_argument("x must be finite, got " + format_value(x));
-  std::uint64_t above =
-      static_cast<std::uint64_t>(upper_.end() - std::upper_bound(upper_.begin(), upper_.end(), x));
-  if (lower_zero_) {
-    if (x < 0.0) above += k0_;
-  } else if (k0_ > 0 && x < upper_.front()) {
+  if (sparse_ && x < 0.0) return 1.0;  // every value >= 0
+  if (k0_ > zeros_ && (upper_.empty() || x < upper_.front()))
     throw std::out_of_range("exceedance probability below the selected part of the sample");
-  }
+  const auto above =
+      static_cast<std::uint64_t>(upper_.end() - std::upper_bound(upper_.begin(), upper_.end(), x));
   return static_cast<double>(above) / static_cast<double>(n_);
 }
 

@@ -59,7 +59,8 @@ struct TailEstimate {
 // order statistics from rank `lowest_rank()` up, sorted once and reused by every VaR, TVaR, EP
 // point and premium asked of it.
 //   sparse  n years of which only the nonzero ones are stored (values >= 0); the other
-//           n - m years are counted, not stored. The sort is over the m stored values.
+//           n - m years are counted, not stored. The sort is over the m stored values (or,
+//           with min_level, over those the levels from min_level up need).
 //   dense   all n values (any finite sign); only the upper part needed by the levels from
 //           `min_level` up is sorted, after a selection (std::nth_element) of it.
 // Moments: mean (pairwise sums in a fixed order), std with divisor n - 1, and the central
@@ -77,7 +78,10 @@ Moments moments(const double* x, std::size_t m, std::uint64_t n);
 
 class LossSample {
  public:
-  static LossSample sparse(std::uint64_t n, const double* values, std::size_t m);
+  // Sparse: min_level > 0 keeps (sorts) only the ranks its levels need, as dense does, when
+  // they lie among the stored values.
+  static LossSample sparse(std::uint64_t n, const double* values, std::size_t m,
+                           double min_level = 0.0);
   // Levels below min_level (and their SE neighbours) are refused by the order statistics.
   static LossSample dense(const double* x, std::size_t n, double min_level = 0.0);
 
@@ -108,7 +112,8 @@ class LossSample {
   LossSample() = default;
   std::uint64_t n_ = 0;
   std::uint64_t k0_ = 0;       // ranks below k0_ are not stored
-  bool lower_zero_ = false;    // sparse: the ranks below k0_ are the zero years
+  std::uint64_t zeros_ = 0;    // sparse: ranks below zeros_ (<= k0_) are the zero years
+  bool sparse_ = false;        // every value >= 0
   std::vector<double> upper_;  // ranks k0_ .. n - 1, ascending
   Moments moments_;
 };

@@ -136,13 +136,13 @@ class Sample:
     def core(self, level: float = _MOMENTS_LEVEL):
         """The C++ LossSample holding the order statistics needed for levels >= ``level``."""
         if self._held is None or level < self._held_level:
+            floor = 0.0 if level <= 0.5 else min(level, _MOMENTS_LEVEL)
             try:
                 if self._sparse:
-                    self._held, self._held_level = _core.stats.LossSample.sparse(self.n, self._values), 0.0
+                    self._held = _core.stats.LossSample.sparse(self.n, self._values, floor)
                 else:
-                    floor = 0.0 if level <= 0.5 else min(level, _MOMENTS_LEVEL)
                     self._held = _core.stats.LossSample.dense(self._values, floor)
-                    self._held_level = floor
+                self._held_level = floor
             except ValueError as exc:
                 message = str(exc)
                 raise ValueError(message if message.startswith(self.name)

@@ -46,18 +46,18 @@ void register_stats(py::module_& m) {
                               py::array_t<double>(static_cast<py::ssize_t>(t.size()), t.data()));
       },
       py::arg("x"), py::arg("ps"));
-  // Samples held for statistics: sparse (n years, the nonzero values only) or dense (selection
-  // of the part above min_level). Every measure reuses the one sort.
+  // Samples held for statistics: sparse (n years, the nonzero values only) or dense, each
+  // sorting only the part above min_level. Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")
       .def_static(
           "sparse",
-          [](std::uint64_t n, DArray values) {
+          [](std::uint64_t n, DArray values, double min_level) {
             const double* v = values.data();
             const auto m = static_cast<std::size_t>(values.size());
             py::gil_scoped_release release;
-            return stats::LossSample::sparse(n, v, m);
+            return stats::LossSample::sparse(n, v, m, min_level);
           },
-          py::arg("n"), py::arg("values"))
+          py::arg("n"), py::arg("values"), py::arg("min_level") = 0.0)
       .def_static(
           "dense",
           [](DArray x, double min_level) {

@@ -67,3 +67,36 @@ TEST_CASE("pairwise_sum adds as NumPy does: sequential below 8, exact on integer
   CHECK(stats::pairwise_sum(ints.data(), ints.size()) == 999.0 * 1000.0 / 2.0);
   CHECK(stats::pairwise_sum(ints.data(), 0) == 0.0);
 }
+
+TEST_CASE("a sparse sample sorted from min_level gives the full sample's measures", "[stats]") {
+  // 20,000 years, 3,000 with a loss (ties included); levels from 0.99 need the top ~1.7%.
+  const std::uint64_t n = 20000;
+  std::vector<double> values(3000);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = 1000.0 + static_cast<double>((i * 7919) % 1500) * 250.0;
+  const auto full = stats::LossSample::sparse(n, values.data(), values.size());
+  const auto part = stats::LossSample::sparse(n, values.data(), values.size(), 0.99);
+  CHECK(part.lowest_rank() > n - values.size());
+  CHECK(part.sorted_upper().size() < values.size() / 2);
+  CHECK(part.mean() == full.mean());
+  CHECK(part.std_dev() == full.std_dev());
+  for (double p : {0.99, 0.995, 0.999}) {
+    const auto a = full.tail(p), b = part.tail(p);
+    CHECK(a.var == b.var);
+    CHECK(a.var_se == b.var_se);
+    CHECK(a.tvar == b.tvar);
+    CHECK(a.tvar_se == b.tvar_se);
+  }
+  CHECK(part.exceedance_probability(-1.0) == 1.0);
+  CHECK(part.exceedance_probability(part.var(0.995)) ==
+        full.exceedance_probability(full.var(0.995)));
+  // Ranks between the zero years and the kept part are not held.
+  CHECK(part.order_statistic(0) == 0.0);
+  CHECK_THROWS_AS(part.order_statistic(n - values.size()), std::out_of_range);
+  CHECK_THROWS_AS(part.exceedance_probability(0.0), std::out_of_range);
+  // Levels among the zero years keep every stored value.
+  const auto low = stats::LossSample::sparse(n, values.data(), values.size(), 0.5);
+  CHECK(low.sorted_upper() == full.sorted_upper());
+  CHECK_THROWS_AS(stats::LossSample::sparse(n, values.data(), values.size(), 1.0),
+                  std::invalid_argument);
+}
