@@ -27,14 +27,13 @@ std::vector<double> amounts(std::vector<double> v, const char* field, bool posit
   return v;
 }
 
-RetentionCell cell(bool insured, double d, double limit, const SparseYears& retained,
-                   double premium, double insured_el, double coc, double p) {
-  const double el =
-      stats::pairwise_sum(retained.values, retained.m) / static_cast<double>(retained.n);
-  const double tv = stats::sparse_var_tvar(retained.n, retained.values, retained.m, p).tvar;
-  const double capital = coc * std::max(tv - el, 0.0);
-  return {insured, d,    limit, insured_el, premium, el, tv, capital, el + premium + capital,
-          false,   false};
+RetentionCell cell(bool insured, double d, double limit, double retained_el, double retained_tvar,
+                   double premium, double insured_el, double coc) {
+  const double capital = coc * std::max(retained_tvar - retained_el, 0.0);
+  return {insured,       d,       limit,
+          insured_el,    premium, retained_el,
+          retained_tvar, capital, retained_el + premium + capital,
+          false,         false};
 }
 
 }  // namespace
@@ -81,7 +80,8 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
   // year, every larger one gives the same option (its premium and retained loss).
   struct Scratch {
-    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained;
+    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained, candidates;
+    std::vector<std::size_t> tail_years, binding;
   };
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
   std::vector<double> covered_total(n, 0.0);
@@ -107,23 +107,37 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
     }
     sum_by_year(index.start, paid.data(), year_paid.data());
     sum_by_year(index.start, w.insured_event.data(), year_insured.data());
+    // Retained TVaR candidates. A limit only raises retained losses (in the years where it
+    // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
+    // limit's VaR: its tail years, with the years a limit binds in, hold every candidate.
+    const bool tail_stored = stats::var_index(n_years, tail_level) >= n_years - m;
+    double floor = 0.0;
+    std::vector<std::size_t>& tail_years = w.tail_years;
+    tail_years.clear();
+    if (tail_stored) {
+      for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - year_insured[y];
+      floor = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).var;
+      for (std::size_t y = 0; y < m; ++y)
+        if (retained[y] >= floor) tail_years.push_back(y);
+    }
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
       const double limit = limits[l];
       const double clearly_below = limit * (1.0 - 1e-9);
-      bool binds = false;
+      w.binding.clear();
       for (std::size_t y = 0; y < m; ++y) {
         if (year_paid[y] <= clearly_below) {
           insured[y] = year_insured[y];
           continue;
         }
-        binds = true;
+        w.binding.push_back(y);
         AnnualCapacity capacity(limit);
         double sum = 0.0;
         for (std::size_t i = index.start[y]; i < index.start[y + 1]; ++i)
           sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
         insured[y] = sum;
       }
+      const bool binds = !w.binding.empty();
       RetentionCell& out = grid.cells[d * L + l];
       if (!binds && !previous_binds) {
         out = grid.cells[d * L + l - 1];
@@ -131,17 +145,34 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
         continue;
       }
       previous_binds = binds;
-      for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - insured[y];
+      auto retained_in = [&](std::size_t y) { return gross_year[y] - insured[y]; };
+      const double el = stats::pairwise_sum_of(m, retained_in) / static_cast<double>(n_years);
+      double tvar;
+      if (tail_stored) {
+        std::vector<double>& candidates = w.candidates;
+        candidates.clear();
+        for (std::size_t y : tail_years) candidates.push_back(retained_in(y));
+        for (std::size_t y : w.binding)
+          if (gross_year[y] - year_insured[y] < floor && retained_in(y) >= floor)
+            candidates.push_back(retained_in(y));
+        tvar =
+            stats::sparse_var_tvar_of(n_years, m, candidates.data(), candidates.size(), tail_level)
+                .tvar;
+      } else {
+        for (std::size_t y = 0; y < m; ++y) retained[y] = retained_in(y);
+        tvar = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).tvar;
+      }
       const PremiumPoint prem =
           premium_point(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
-      out =
-          cell(true, deductibles[d], limit, SparseYears{n_years, years.data(), retained.data(), m},
-               prem.technical_premium, prem.expected_loss, cost_of_capital, tail_level);
+      out = cell(true, deductibles[d], limit, el, tvar, prem.technical_premium, prem.expected_loss,
+                 cost_of_capital);
     }
   });
-  grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,
-                            SparseYears{n_years, years.data(), gross_year.data(), m}, 0.0, 0.0,
-                            cost_of_capital, tail_level));
+  grid.cells.push_back(
+      cell(false, std::numeric_limits<double>::infinity(), 0.0,
+           stats::pairwise_sum(gross_year.data(), m) / static_cast<double>(n_years),
+           stats::sparse_var_tvar(n_years, gross_year.data(), m, tail_level).tvar, 0.0, 0.0,
+           cost_of_capital));
 
   auto& cells = grid.cells;
   for (auto& a : cells) {

@@ -388,13 +388,23 @@ VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, do
   const std::size_t k = var_index(n, p);
   const double tail_years = static_cast<double>(n) * (1.0 - p);
   if (k < zeros) return {0.0, pairwise_sum(values, m) / tail_years};
+  return sparse_var_tvar_of(n, m, values, m, p);
+}
+
+VarTvar sparse_var_tvar_of(std::uint64_t n, std::size_t m, const double* candidates, std::size_t c,
+                           double p) {
+  require_probability("p", p);
+  const std::uint64_t zeros = n - m;
+  const std::size_t k = var_index(n, p);
+  if (k < zeros || c > m || k - zeros < m - c)
+    throw std::invalid_argument("sparse_var_tvar_of: the candidates do not hold VaR's rank");
   // VaR and the part above it ascending, as a full sort would sum it: equal tails give equal
   // bits.
-  const std::vector<double> s = order::upper_sorted(values, m, k - zeros);
+  const std::vector<double> s = order::upper_sorted(candidates, c, (k - zeros) - (m - c));
   const double v = s.front();
   double excess = 0.0;
   for (auto j = s.begin() + 1; j != s.end(); ++j) excess += *j - v;
-  return {v, v + excess / tail_years};
+  return {v, v + excess / (static_cast<double>(n) * (1.0 - p))};
 }
 
 std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,

@@ -127,6 +127,11 @@ struct VarTvar {
   double var, tvar;
 };
 VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, double p);
+// The same when VaR_p lies among the m stored values (var_index(n, p) >= n - m) and a superset
+// of the values at or above it is known: `candidates` (c of them) hold every stored value at
+// or above VaR_p, and the m - c stored values left out are all below every candidate.
+VarTvar sparse_var_tvar_of(std::uint64_t n, std::size_t m, const double* candidates, std::size_t c,
+                           double p);
 
 // AEP and OEP at return periods T (> 1, <= n) from the annual losses and each year's largest
 // occurrence: loss and SE (the VaR SE at 1 - 1/T) for each.
