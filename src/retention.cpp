@@ -11,6 +11,7 @@
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/layer.hpp"
+#include "cyberloss/order.hpp"
 
 namespace cyberloss {
 namespace {
@@ -80,8 +81,9 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
   // year, every larger one gives the same option (its premium and retained loss).
   struct Scratch {
-    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained, candidates;
-    std::vector<std::size_t> tail_years, binding;
+    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained;
+    std::vector<double> tail, removed, added, candidates;
+    std::vector<std::size_t> binding;
   };
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
   std::vector<double> covered_total(n, 0.0);
@@ -109,16 +111,18 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
     sum_by_year(index.start, w.insured_event.data(), year_insured.data());
     // Retained TVaR candidates. A limit only raises retained losses (in the years where it
     // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
-    // limit's VaR: its tail years, with the years a limit binds in, hold every candidate.
+    // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their
+    // values are sorted once; each limit replaces those of its binding years.
     const bool tail_stored = stats::var_index(n_years, tail_level) >= n_years - m;
     double floor = 0.0;
-    std::vector<std::size_t>& tail_years = w.tail_years;
-    tail_years.clear();
+    std::vector<double>& tail = w.tail;
+    tail.clear();
     if (tail_stored) {
       for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - year_insured[y];
       floor = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).var;
       for (std::size_t y = 0; y < m; ++y)
-        if (retained[y] >= floor) tail_years.push_back(y);
+        if (retained[y] >= floor) tail.push_back(retained[y]);
+      order::sort_ascending(tail.data(), tail.size());
     }
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
@@ -149,15 +153,31 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
       const double el = stats::pairwise_sum_of(m, retained_in) / static_cast<double>(n_years);
       double tvar;
       if (tail_stored) {
-        std::vector<double>& candidates = w.candidates;
+        w.removed.clear();
+        w.added.clear();
+        for (std::size_t y : w.binding) {
+          const double before = gross_year[y] - year_insured[y], now = retained_in(y);
+          if (before >= floor) w.removed.push_back(before);
+          if (now >= floor) w.added.push_back(now);
+        }
+        std::sort(w.removed.begin(), w.removed.end());
+        std::sort(w.added.begin(), w.added.end());
+        std::vector<double>& candidates = w.candidates;  // tail - removed + added, ascending
         candidates.clear();
-        for (std::size_t y : tail_years) candidates.push_back(retained_in(y));
-        for (std::size_t y : w.binding)
-          if (gross_year[y] - year_insured[y] < floor && retained_in(y) >= floor)
-            candidates.push_back(retained_in(y));
-        tvar =
-            stats::sparse_var_tvar_of(n_years, m, candidates.data(), candidates.size(), tail_level)
-                .tvar;
+        std::size_t r = 0, a = 0;
+        for (double x : tail) {
+          if (r < w.removed.size() && x == w.removed[r]) {
+            ++r;
+            continue;
+          }
+          while (a < w.added.size() && w.added[a] < x) candidates.push_back(w.added[a++]);
+          candidates.push_back(x);
+        }
+        candidates.insert(candidates.end(), w.added.begin() + static_cast<std::ptrdiff_t>(a),
+                          w.added.end());
+        tvar = stats::sparse_var_tvar_sorted(n_years, m, candidates.data(), candidates.size(),
+                                             tail_level)
+                   .tvar;
       } else {
         for (std::size_t y = 0; y < m; ++y) retained[y] = retained_in(y);
         tvar = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).tvar;

@@ -391,20 +391,40 @@ VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, do
   return sparse_var_tvar_of(n, m, values, m, p);
 }
 
-VarTvar sparse_var_tvar_of(std::uint64_t n, std::size_t m, const double* candidates, std::size_t c,
-                           double p) {
+namespace {
+
+// Rank of VaR_p among c candidates standing for m stored values of n (the m - c left out below
+// them all).
+std::size_t candidate_rank(std::uint64_t n, std::size_t m, std::size_t c, double p) {
   require_probability("p", p);
   const std::uint64_t zeros = n - m;
   const std::size_t k = var_index(n, p);
   if (k < zeros || c > m || k - zeros < m - c)
-    throw std::invalid_argument("sparse_var_tvar_of: the candidates do not hold VaR's rank");
-  // VaR and the part above it ascending, as a full sort would sum it: equal tails give equal
-  // bits.
-  const std::vector<double> s = order::upper_sorted(candidates, c, (k - zeros) - (m - c));
-  const double v = s.front();
+    throw std::invalid_argument("sparse VaR: the candidates do not hold VaR's rank");
+  return (k - zeros) - (m - c);
+}
+
+// VaR_p = from_var[0] and the values above it ascending, as a full sort would sum them: equal
+// tails give equal bits.
+VarTvar var_tvar_from(const double* from_var, std::size_t count, std::uint64_t n, double p) {
+  const double v = from_var[0];
   double excess = 0.0;
-  for (auto j = s.begin() + 1; j != s.end(); ++j) excess += *j - v;
+  for (std::size_t j = 1; j < count; ++j) excess += from_var[j] - v;
   return {v, v + excess / (static_cast<double>(n) * (1.0 - p))};
+}
+
+}  // namespace
+
+VarTvar sparse_var_tvar_of(std::uint64_t n, std::size_t m, const double* candidates, std::size_t c,
+                           double p) {
+  const std::vector<double> s = order::upper_sorted(candidates, c, candidate_rank(n, m, c, p));
+  return var_tvar_from(s.data(), s.size(), n, p);
+}
+
+VarTvar sparse_var_tvar_sorted(std::uint64_t n, std::size_t m, const double* sorted, std::size_t c,
+                               double p) {
+  const std::size_t r = candidate_rank(n, m, c, p);
+  return var_tvar_from(sorted + r, c - r, n, p);
 }
 
 std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurrence_max,

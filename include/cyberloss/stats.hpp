@@ -132,6 +132,9 @@ VarTvar sparse_var_tvar(std::uint64_t n, const double* values, std::size_t m, do
 // or above VaR_p, and the m - c stored values left out are all below every candidate.
 VarTvar sparse_var_tvar_of(std::uint64_t n, std::size_t m, const double* candidates, std::size_t c,
                            double p);
+// The same from candidates already sorted ascending.
+VarTvar sparse_var_tvar_sorted(std::uint64_t n, std::size_t m, const double* sorted, std::size_t c,
+                               double p);
 
 // AEP and OEP at return periods T (> 1, <= n) from the annual losses and each year's largest
 // occurrence: loss and SE (the VaR SE at 1 - 1/T) for each.

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyberloss.insurance import decision, terms
+from cyberloss.insurance import decision, pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads
 
 N = 4000
@@ -114,3 +114,26 @@ def test_efficient_points_are_not_dominated(seed, coc, deductibles, limits):
 def test_bad_grids_are_refused(events, kwargs, field):
     with pytest.raises(ValueError, match=field):
         decision.choose_retention(events, N, BASE, **kwargs)
+
+
+@pytest.mark.parametrize("tail_level", [0.5, 0.9, 0.99])
+@pytest.mark.parametrize("principle", ["expected_value", "wang"])
+def test_every_option_equals_the_policy_applied_alone(events, tail_level, principle):
+    """The grid's one pass (shared covered amounts, years clear of a limit summed without the
+    capacity walk, tail candidates reused across limits) gives each option exactly what
+    applying that policy alone gives: insured mean, premium, retained mean and TVaR."""
+    limits = ["500万円", "3000万円", "1億円", "3億円", "30億円", "300億円"]
+    loads = Loads(0.25, 0.05)
+    grid = decision.choose_retention(events, N, BASE, DEDUCTIBLES, limits, principle=principle,
+                                     loads=loads, tail_level=tail_level).grid
+    for row in grid[grid["insured"]].itertuples():
+        res = terms.apply(BASE.with_retention(row.deductible, row.limit), events, N)
+        prem = pricing.premium(res, principle, loads, by_section=False)
+        assert row.insured_el == prem.expected_loss.value
+        assert row.premium == prem.technical_premium.value
+        assert row.retained_el == res.mean("retained").value
+        tvar = res.tvar(tail_level, view="retained").value
+        if res.var(tail_level, view="retained").value > 0:   # VaR among the zero years sums apart
+            assert row.retained_tvar == tvar
+        else:
+            assert row.retained_tvar == pytest.approx(tvar, rel=1e-12)
