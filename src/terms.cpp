@@ -262,6 +262,26 @@ std::vector<double> InsuredResult::annual(View v, std::size_t section) const {
   return gross;
 }
 
+std::array<std::array<std::vector<double>, n_sections>, 3> InsuredResult::annual_by_section()
+    const {
+  const std::size_t m = years_.size();
+  std::array<std::array<std::vector<double>, n_sections>, 3> out;
+  for (auto& view : out)
+    for (auto& section : view) section.resize(m);
+  for (std::size_t y = 0; y < m; ++y)
+    for (std::size_t s = 0; s < n_sections; ++s) {
+      double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
+      for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i) {
+        gross += losses_.gross[s][i];
+        if (s < n_covered_sections) insured += insured_.by_section[s][i];
+      }
+      out[0][s][y] = gross;
+      out[1][s][y] = insured;
+      out[2][s][y] = gross - insured;
+    }
+  return out;
+}
+
 stats::LossSample InsuredResult::occurrence_sample(View v) const {
   const auto& x = occurrence_max(v);
   return stats::LossSample::sparse(n_years_, x.data(), x.size());

@@ -128,6 +128,9 @@ class InsuredResult {
   // view (retained = gross - insured), and the largest single incident.
   const std::vector<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
   std::vector<double> annual(View v, std::size_t section) const;
+  // Every view's annual loss of every section in one pass over the events:
+  // [view][section][year with incidents], the same values as annual(v, section).
+  std::array<std::array<std::vector<double>, n_sections>, 3> annual_by_section() const;
   const std::vector<double>& occurrence_max(View v) const {
     return occ_max_[static_cast<std::size_t>(v)];
   }

@@ -355,9 +355,10 @@ class InsuredResult(results.YearLossTable):
         self.n_events = int(core.n_events)
         self._event_year = event_year
         columns = {v: np.asarray(core.annual_sparse(v)) for v in VIEWS}
+        by_section = core.annual_sparse_by_section()
         for v in VIEWS:
             for s in ALL_SECTIONS:
-                columns[f"{v}_{s}"] = np.asarray(core.annual_sparse(v, s))
+                columns[f"{v}_{s}"] = by_section[f"{v}_{s}"]
         super().__init__(core.n_years, columns, views=VIEWS, default_view="insured",
                          loss_years=np.asarray(core.years),
                          occurrence={v: np.asarray(core.occurrence_max_sparse(v)) for v in VIEWS},
