@@ -370,3 +370,36 @@ TEST_CASE("simulate_organisation refuses incident models that do not match the t
       simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
       Catch::Contains("is 'ransomware'"));
 }
+
+TEST_CASE("batch prices events from the uniforms at (seed, stream, year, draw)", "[incident]") {
+  // 1100 events: three chunks of the batch, with branches, records and a card-suspension law.
+  IncidentFactors f = org_factors();
+  f.records_held = 5000.0;
+  f.major_probability = 0.5;
+  const IncidentModel model(branched(true), f);
+  const std::size_t n = 1100;
+  const std::uint32_t seed = 23, index = 4;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n);
+  std::vector<double> loss(n), u_down(n), u_eff(n), u_comp(n * component_draws_per_event),
+      u_branch(n * branch_draws_per_event);
+  for (std::size_t i = 0; i < n; ++i) {
+    year[i] = static_cast<std::int64_t>(i / 3 + (i % 7) * 100000);
+    k[i] = static_cast<std::int32_t>(i % 3 + (i % 11 == 0 ? 4000 : 0));
+    loss[i] = 1e6 * static_cast<double>(1 + i % 13);
+    const auto y = static_cast<std::uint64_t>(year[i]), d = static_cast<std::uint64_t>(k[i]);
+    u_down[i] = uniform_at(seed, stream_id(Purpose::downtime, index), y, d);
+    u_eff[i] = uniform_at(seed, stream_id(Purpose::effort, index), y, d);
+    for (std::uint64_t j = 0; j < component_draws_per_event; ++j)
+      u_comp[i * component_draws_per_event + j] = uniform_at(
+          seed, stream_id(Purpose::components, index), y, d * component_draws_per_event + j);
+    for (std::uint64_t j = 0; j < branch_draws_per_event; ++j)
+      u_branch[i * branch_draws_per_event + j] =
+          uniform_at(seed, stream_id(Purpose::branch, index), y, d * branch_draws_per_event + j);
+  }
+  Priced batched(n), expected(n);
+  model.batch(seed, index, year.data(), k.data(), loss.data(), n, batched.cols);
+  model.from_uniforms(loss.data(), u_down.data(), u_eff.data(), u_comp.data(), u_branch.data(), n,
+                      expected.cols);
+  REQUIRE(batched.buffer.data == expected.buffer.data);
+}
