@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace cyberloss {
 namespace {
@@ -81,6 +83,122 @@ void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t see
         tbb::simple_partitioner());
   });
   if (stopped) throw cancelled("simulation cancelled");
+}
+
+double numpy_pairwise_sum(const double* a, std::size_t n) {
+  if (n < 8) {
+    double res = -0.0;  // -0.0 + x is x for every x, -0.0 included
+    for (std::size_t i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    double r[8];
+    for (std::size_t j = 0; j < 8; ++j) r[j] = a[j];
+    std::size_t i = 8;
+    for (; i < n - n % 8; i += 8)
+      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  std::size_t half = n / 2;
+  half -= half % 8;
+  return numpy_pairwise_sum(a, half) + numpy_pairwise_sum(a + half, n - half);
+}
+
+namespace {
+
+// np.add.reduceat's value for the run a[0 .. n-1], n >= 1.
+double run_sum(const double* a, std::size_t n) {
+  return n == 1 ? a[0] : a[0] + numpy_pairwise_sum(a + 1, n - 1);
+}
+
+constexpr std::size_t kEventsPerPart = 1 << 15;
+constexpr std::size_t kChunk = 2048;
+
+}  // namespace
+
+YearTotals year_totals(const EventTable& table, int threads) {
+  const std::size_t n = table.size();
+  if (table.components.size() != n * n_components || table.downtime_days.size() != n)
+    throw std::invalid_argument("event table columns have different lengths");
+  const std::int64_t* year = table.year.data();
+  for (std::size_t i = 1; i < n; ++i)
+    if (year[i] < year[i - 1])
+      throw std::invalid_argument("event table rows must be ordered by year; row " +
+                                  std::to_string(i) + " has year " + std::to_string(year[i]) +
+                                  " after " + std::to_string(year[i - 1]));
+  // Parts of about kEventsPerPart rows that start where a year starts.
+  std::vector<std::size_t> bounds{0};
+  for (std::size_t at = kEventsPerPart; at < n; at += kEventsPerPart) {
+    std::size_t b = std::max(at, bounds.back());
+    while (b < n && year[b] == year[b - 1]) ++b;
+    if (b < n && b > bounds.back()) bounds.push_back(b);
+  }
+  bounds.push_back(n);
+  const std::size_t parts = bounds.size() - 1;
+  std::vector<std::size_t> first_year_of(parts + 1, 0);
+  tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
+  auto each_part = [&](auto f) {
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, parts, 1),
+                        [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t p = r.begin(); p != r.end(); ++p) f(p);
+                        });
+    });
+  };
+  each_part([&](std::size_t p) {
+    std::size_t count = 0;
+    for (std::size_t i = bounds[p]; i < bounds[p + 1]; ++i)
+      count += i == bounds[p] || year[i] != year[i - 1];
+    first_year_of[p + 1] = count;
+  });
+  for (std::size_t p = 0; p < parts; ++p) first_year_of[p + 1] += first_year_of[p];
+  const std::size_t m = first_year_of[parts];
+  YearTotals out;
+  out.years.resize(m);
+  out.sums.resize(YearTotals::n_columns * m);
+  out.gross_max.resize(m);
+  const auto base = static_cast<std::int64_t>(table.first_year);
+  // Each part in chunks of whole years of about kChunk rows, column by column: a few memory
+  // streams at a time rather than one per column.
+  each_part([&](std::size_t p) {
+    std::vector<double> gross;
+    std::vector<std::size_t> starts;  // the chunk's year starts and its end, chunk-relative
+    std::size_t y = first_year_of[p];
+    for (std::size_t s = bounds[p]; s < bounds[p + 1];) {
+      std::size_t e = std::min(bounds[p + 1], s + kChunk);
+      while (e < bounds[p + 1] && year[e] == year[e - 1]) ++e;
+      const std::size_t len = e - s;
+      starts.clear();
+      for (std::size_t i = s; i < e; ++i)
+        if (i == s || year[i] != year[i - 1]) starts.push_back(i - s);
+      const std::size_t runs = starts.size();
+      starts.push_back(len);
+      gross.assign(table.component(0) + s, table.component(0) + e);
+      for (std::size_t c = 1; c < n_components; ++c) {
+        const double* col = table.component(c) + s;
+        for (std::size_t i = 0; i < len; ++i) gross[i] = gross[i] + col[i];
+      }
+      auto sum_runs = [&](const double* col, double* to) {
+        for (std::size_t r = 0; r < runs; ++r)
+          to[r] = run_sum(col + starts[r], starts[r + 1] - starts[r]);
+      };
+      for (std::size_t c = 0; c < n_components; ++c)
+        sum_runs(table.component(c) + s, out.sums.data() + c * m + y);
+      sum_runs(gross.data(), out.sums.data() + YearTotals::gross * m + y);
+      sum_runs(table.downtime_days.data() + s, out.sums.data() + YearTotals::downtime_days * m + y);
+      for (std::size_t r = 0; r < runs; ++r) {
+        out.years[y + r] = year[s + starts[r]] - base;
+        out.gross_max[y + r] =
+            *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(starts[r]),
+                              gross.begin() + static_cast<std::ptrdiff_t>(starts[r + 1]));
+      }
+      y += runs;
+      s = e;
+    }
+  });
+  return out;
 }
 
 EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,

@@ -34,6 +34,31 @@ struct EventTable {
   const double* component(std::size_t c) const { return components.data() + c * size(); }
 };
 
+// Per-year totals of an event table: the years with an incident and, for each, the sums of
+// the ten components, of the gross loss and of the downtime days, and the largest gross loss.
+// The gross loss of an event is its components added in column order, and a year's sum is its
+// first event's value plus NumPy's pairwise sum of the rest: the values np.add.reduce (over the
+// components) and np.add.reduceat (over the events) give, bit for bit, so the year-loss table
+// of an organisation is the same whichever computes it.
+struct YearTotals {
+  static constexpr std::size_t gross = n_components;
+  static constexpr std::size_t downtime_days = n_components + 1;
+  static constexpr std::size_t n_columns = n_components + 2;
+  Buffer<std::int64_t> years;  // ascending, relative to the table's first_year
+  Buffer<double> sums;         // (n_columns, size()): column c at c * size()
+  Buffer<double> gross_max;
+  std::size_t size() const { return years.size(); }
+  const double* sum(std::size_t c) const { return sums.data() + c * size(); }
+};
+
+// One pass over the table's rows (ordered by year), in parallel over runs of whole years:
+// bit-identical for any thread count.
+YearTotals year_totals(const EventTable& table, int threads = 0);
+
+// NumPy's pairwise sum of n values (numpy/_core/src/umath/loops_utils.h.src, blocks of 128
+// split in halves, eight accumulators within a block, -0.0 as the start of short runs).
+double numpy_pairwise_sum(const double* a, std::size_t n);
+
 // `incidents[t]` prices events of model type t (same count, same order). The engine options
 // apply (seed, years, first_year, threads, block_size, cancel, years_done); keep_events is
 // implied.

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
@@ -402,4 +403,78 @@ TEST_CASE("batch prices events from the uniforms at (seed, stream, year, draw)",
   model.from_uniforms(loss.data(), u_down.data(), u_eff.data(), u_comp.data(), u_branch.data(), n,
                       expected.cols);
   REQUIRE(batched.buffer.data == expected.buffer.data);
+}
+
+TEST_CASE("numpy_pairwise_sum keeps NumPy's order: eight accumulators, halves above 128",
+          "[incident][totals]") {
+  const double tiny = std::ldexp(1.0, -53);  // half an ulp of 1
+  // Short runs add left to right: 1 + tiny rounds to 1 (ties to even) each time.
+  const std::vector<double> short_run = {1.0, tiny, tiny};
+  CHECK(numpy_pairwise_sum(short_run.data(), 3) == 1.0);
+  // Eight and more: element i goes to accumulator i % 8, so the tiny values at 1 and 9 meet
+  // before they meet the 1 (left to right they would vanish one by one).
+  std::vector<double> run(16, 0.0);
+  run[0] = 1.0;
+  run[1] = run[9] = tiny;
+  CHECK(numpy_pairwise_sum(run.data(), 16) == 1.0 + 2.0 * tiny);
+  run[9] = 0.0;
+  run[15] = tiny;  // accumulators 1 and 7 meet only after 1 + tiny has rounded to 1
+  CHECK(numpy_pairwise_sum(run.data(), 16) == 1.0);
+  // Above 128 the two halves (split at a multiple of 8) are summed apart, then added.
+  std::vector<double> long_run(200, 0.0);
+  long_run[0] = 1.0;
+  long_run[100] = long_run[101] = tiny;  // both in the second half (from 96 on), apart in r4, r5
+  CHECK(numpy_pairwise_sum(long_run.data(), 200) == 1.0 + 2.0 * tiny);
+  CHECK(std::signbit(numpy_pairwise_sum(run.data(), 0)));
+}
+
+TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any thread count",
+          "[incident][totals]") {
+  // 100,000 rows over about 40,000 years, several parts of whole years.
+  EventTable t;
+  t.first_year = 1000;
+  std::int64_t y = 1000;
+  for (std::size_t i = 0; i < 100000; ++i) {
+    y += (i * 7919) % 5 < 2 ? 0 : 1 + static_cast<std::int64_t>(i % 3);
+    t.year.push_back(y);
+    t.type.push_back(0);
+    t.k.push_back(0);
+    t.survey_loss.push_back(0.0);
+  }
+  const std::size_t n = t.size();
+  t.components.resize(n * n_components);
+  t.downtime_days.resize(n);
+  for (std::size_t i = 0; i < n * n_components; ++i)
+    t.components[i] = std::ldexp(1.0 + static_cast<double>((i * 2654435761u) % 1000), -3) *
+                      (i % 11 == 0 ? 1e9 : 1.0);
+  for (std::size_t i = 0; i < n; ++i) t.downtime_days[i] = static_cast<double>(i % 17);
+  const YearTotals a = year_totals(t, 1), b = year_totals(t, 2);
+  REQUIRE(a.years == b.years);
+  REQUIRE(a.sums == b.sums);
+  REQUIRE(a.gross_max == b.gross_max);
+  // Against the definition, year by year.
+  std::size_t row = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    const std::size_t start = row;
+    while (row < n && t.year[row] == a.years[j] + 1000) ++row;
+    REQUIRE(row > start);
+    std::vector<double> gross(row - start);
+    for (std::size_t i = start; i < row; ++i) {
+      double g = t.component(0)[i];
+      for (std::size_t c = 1; c < n_components; ++c) g = g + t.component(c)[i];
+      gross[i - start] = g;
+    }
+    auto first_plus_rest = [&](const double* x) {
+      return row - start == 1 ? x[0] : x[0] + numpy_pairwise_sum(x + 1, row - start - 1);
+    };
+    for (std::size_t c = 0; c < n_components; ++c)
+      REQUIRE(a.sum(c)[j] == first_plus_rest(t.component(c) + start));
+    REQUIRE(a.sum(YearTotals::gross)[j] == first_plus_rest(gross.data()));
+    REQUIRE(a.sum(YearTotals::downtime_days)[j] == first_plus_rest(t.downtime_days.data() + start));
+    REQUIRE(a.gross_max[j] == *std::max_element(gross.begin(), gross.end()));
+  }
+  REQUIRE(row == n);
+  t.year[500] = t.year[499] - 1;
+  CHECK_THROWS_WITH(year_totals(t),
+                    Catch::Contains("ordered by year") && Catch::Contains("row 500"));
 }

@@ -45,7 +45,7 @@ class OrganisationSimulation(results.YearLossTable):
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
                  period: str, rates: Mapping[str, float],
                  provenance: pd.DataFrame | Callable[[], pd.DataFrame],
-                 warnings: Sequence[str] = ()):
+                 warnings: Sequence[str] = (), threads: int = 0):
         self.table = table
         self.profile = profile
         self.basis = basis
@@ -53,16 +53,15 @@ class OrganisationSimulation(results.YearLossTable):
         self.rates = dict(rates)
         self._provenance_of = provenance   # a table, or a function building it when first asked
         self._types = list(table.type_names)
-        parts = np.asarray(table.components)
-        columns = {c: parts[i] for i, c in enumerate(comp.COMPONENTS)}
-        columns["gross"] = np.add.reduce(parts, axis=0) if len(table) else np.zeros(0)
-        loss_years, sums, maxima = results.year_sums(
-            np.asarray(table.year) - table.first_year,
-            {**columns, "downtime_days": table.downtime_days})
-        downtime = sums.pop("downtime_days")
-        super().__init__(n_years, {"gross": sums.pop("gross"), **sums}, views=("gross",),
-                         loss_years=loss_years, occurrence={"gross": maxima["gross"]},
-                         extras={"downtime_days": downtime}, seed=seed,
+        # The core's one pass gives what results.year_sums gives for the components, their
+        # sum per event (gross) and the downtime days, bit for bit.
+        totals = table.year_totals(threads)
+        sums = totals.sums
+        n = len(comp.COMPONENTS)
+        columns = {"gross": sums[n], **{c: sums[i] for i, c in enumerate(comp.COMPONENTS)}}
+        super().__init__(n_years, columns, views=("gross",), loss_years=totals.years,
+                         occurrence={"gross": totals.gross_max},
+                         extras={"downtime_days": sums[n + 1]}, seed=seed,
                          title=f"OrganisationSimulation {profile.name}", warnings=warnings)
 
     @property
@@ -243,11 +242,11 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     n = check.positive_int("years", years)
     specs, model, incidents, rates = _organisation_model(profile, basis, period, calibration)
     with report_progress.reporting(progress, "simulate", total=n) as report:
-        table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
-                                            0, 0, report)
+        nthreads = check.threads(threads)
+        table = _core.simulate_organisation(model, incidents, n, check.seed(seed), nthreads, 0, 0, report)
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
-                                  model.reliability_warnings(n))
+                                  model.reliability_warnings(n), threads=nthreads)
 
 
 def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
