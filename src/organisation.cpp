@@ -201,16 +201,44 @@ YearTotals year_totals(const EventTable& table, int threads) {
   return out;
 }
 
-EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
-                                 const SimulationOptions& options) {
-  if (incidents.size() != model.size())
+namespace {
+
+void check_incident_models(const std::vector<std::string>& type_names,
+                           const std::vector<IncidentModel>& incidents) {
+  if (incidents.size() != type_names.size())
     throw std::invalid_argument("incident models: " + std::to_string(incidents.size()) +
-                                " given for " + std::to_string(model.size()) + " attack types");
-  for (std::size_t t = 0; t < model.size(); ++t)
-    if (incidents[t].type().name != model.types()[t].name)
+                                " given for " + std::to_string(type_names.size()) +
+                                " attack types");
+  for (std::size_t t = 0; t < type_names.size(); ++t)
+    if (incidents[t].type().name != type_names[t])
       throw std::invalid_argument("incident model " + std::to_string(t) + " is for '" +
                                   incidents[t].type().name + "' but attack type " +
-                                  std::to_string(t) + " is '" + model.types()[t].name + "'");
+                                  std::to_string(t) + " is '" + type_names[t] + "'");
+}
+
+}  // namespace
+
+EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
+                          int threads, const std::atomic<bool>* cancel) {
+  check_incident_models(events.type_names, incidents);
+  EventTable table;
+  table.years = events.years;
+  table.first_year = events.first_year;
+  table.seed = events.seed;
+  table.type_names = events.type_names;
+  table.year = events.year;
+  table.type = events.type;
+  table.k = events.k;
+  table.survey_loss = events.survey_loss;
+  price_events(incidents, events.seed, 0, table, threads, cancel);
+  return table;
+}
+
+EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
+                                 const SimulationOptions& options) {
+  std::vector<std::string> names;
+  for (const AttackType& t : model.types()) names.push_back(t.name);
+  check_incident_models(names, incidents);
   SimulationOptions o = options;
   o.keep_events = true;
   SimulationResult r = simulate(model, o);

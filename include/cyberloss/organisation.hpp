@@ -65,6 +65,14 @@ double numpy_pairwise_sum(const double* a, std::size_t n);
 EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
                                  const SimulationOptions& options);
 
+// The rows and survey-basis losses of `events` priced anew with `incidents` (one per type of
+// the table, same names and order): what simulate_organisation gives for a model whose engine
+// part (rates and survey-basis laws) is the one `events` came from, with these incident
+// models. Variants of one organisation whose controls change only the incident models share
+// one engine run this way.
+EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
+                          int threads = 0, const std::atomic<bool>* cancel = nullptr);
+
 // Prices an engine event table already drawn (events ordered by (year, type, k)) with the
 // given stream index base (0 for one organisation: stream t; 0x200 for a portfolio).
 void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t seed,

@@ -316,6 +316,9 @@ class YearTotals:
     sums: npt.NDArray[np.float64]
     gross_max: npt.NDArray[np.float64]
 
+def reprice_events(events: EventTable, incidents: Sequence[IncidentModel],
+                   threads: int = 0) -> EventTable: ...
+
 def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], years: int, seed: int,
                           threads: int = 0, block_size: int = 0, first_year: int = 0,
                           progress: Callable[[int, int], None] | None = None) -> EventTable: ...

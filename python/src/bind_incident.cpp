@@ -336,6 +336,20 @@ void register_incident(py::module_& m) {
            py::arg("components"), py::arg("terms"));
 
   m.def(
+      "reprice_events",
+      [](const EventTable& events, std::vector<std::shared_ptr<IncidentModel>> incidents,
+         int threads) {
+        std::vector<IncidentModel> models;
+        for (const auto& i : incidents) {
+          if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
+          models.push_back(*i);
+        }
+        py::gil_scoped_release release;
+        return std::make_shared<EventTable>(reprice_events(events, models, threads));
+      },
+      py::arg("events"), py::arg("incidents"), py::arg("threads") = 0);
+
+  m.def(
       "simulate_organisation",
       [](std::shared_ptr<Model> model, std::vector<std::shared_ptr<IncidentModel>> incidents,
          std::uint64_t years, std::uint32_t seed, int threads, std::uint64_t block_size,

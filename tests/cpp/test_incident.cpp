@@ -358,6 +358,31 @@ TEST_CASE("the event table is bit-identical for any thread count and block size"
       REQUIRE(tail.component(c)[i] == ref.component(c)[offset + i]);
 }
 
+TEST_CASE("reprice_events: an engine run priced with other incident models", "[incident]") {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.4),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  const Model model(types);
+  IncidentFactors f = org_factors(), g = org_factors();
+  g.downtime_factor = 0.5;
+  g.severity_factor[recovery] = 0.7;
+  SimulationOptions o;
+  o.years = 20000;
+  o.seed = 3;
+  const EventTable a = simulate_organisation(model, {IncidentModel(ransomware(), f)}, o);
+  const EventTable b = simulate_organisation(model, {IncidentModel(ransomware(), g)}, o);
+  const EventTable c = reprice_events(a, {IncidentModel(ransomware(), g)}, 2);
+  REQUIRE(c.year == b.year);
+  REQUIRE(c.k == b.k);
+  REQUIRE(c.type == b.type);
+  REQUIRE(c.survey_loss == b.survey_loss);
+  REQUIRE(c.components == b.components);
+  REQUIRE(c.downtime_days == b.downtime_days);
+  REQUIRE(c.components != a.components);
+  CHECK_THROWS_WITH(reprice_events(a, {IncidentModel(ransomware(true), g)}),
+                    Catch::Contains("is 'ransomware'"));
+}
+
 TEST_CASE("simulate_organisation refuses incident models that do not match the types",
           "[incident]") {
   std::vector<AttackType> types;

@@ -18,14 +18,12 @@ import pandas as pd
 from .. import _validate as check
 from .. import config, stats
 from ..calibration import Calibration
-from ..calibration import load as load_calibration
 from ..config import documents
-from ..report import progress as report_progress
 from ..report.html import Described
 from . import components as comp
 from .controls import Controls
 from .profile import PROFILE_KEYS, OrganisationProfile, check_tables, read_profile
-from .simulate import OrganisationSimulation, bcp_bytes, expected_events, simulate_organisation
+from .simulate import OrganisationSimulation, bcp_bytes, simulate_variants
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,18 +206,15 @@ def run_plan(plan: BcpPlan, threads: int | None = None, calibration: Calibration
 
 def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int | None,
          calibration: Calibration | None, progress) -> BcpComparison:
-    cal = load_calibration() if calibration is None else calibration
-    events = [expected_events(v.profile, settings.years, settings.basis, settings.period, cal)
-              for v in variants]
-    check.fits_in_memory(bcp_bytes(events, settings.years),
-                         f"a comparison of {len(variants)} variants over {settings.years:,} years "
-                         f"(about {sum(events):,.0f} simulated incidents, one event table each)",
-                         "simulate fewer years")
-    with report_progress.reporting(progress, "bcp", total=settings.years * len(variants)) as report:
-        sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
-                                      period=settings.period, threads=threads, calibration=cal,
-                                      progress=report_progress.part(report, i, len(variants)))
-                for i, v in enumerate(variants)]
+    def fits(events: list[float]) -> None:
+        check.fits_in_memory(bcp_bytes(events, settings.years),
+                             f"a comparison of {len(variants)} variants over {settings.years:,} years "
+                             f"(about {sum(events):,.0f} simulated incidents, one event table each)",
+                             "simulate fewer years")
+
+    sims = simulate_variants([v.profile for v in variants], settings.years, settings.seed,
+                             basis=settings.basis, period=settings.period, threads=threads,
+                             calibration=calibration, progress=progress, check_memory=fits)
     return BcpComparison(variants, sims)
 
 
