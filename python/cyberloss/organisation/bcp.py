@@ -124,8 +124,11 @@ class BcpComparison(Described):
         for v, sim in zip(self.variants, self.sims):
             loss, down, rw = sim.annual(), sim.annual_downtime(), sim.annual_downtime("ransomware")
             el = sim.mean()
-            d_loss, d_down, d_rw = (stats.mean(loss - base_loss), stats.mean(down - base_down),
-                                    stats.mean(rw - base_rw))
+            if sim is base:   # differences of zeros: exactly what stats.mean gives them
+                d_loss = d_down = d_rw = stats.Estimate(0.0, 0.0)
+            else:
+                d_loss, d_down, d_rw = (stats.mean(loss - base_loss), stats.mean(down - base_down),
+                                        stats.mean(rw - base_rw))
             rows.append({
                 "variant": v.name,
                 "expected_loss": el.value,

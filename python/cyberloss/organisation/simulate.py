@@ -214,9 +214,10 @@ def organisation_model(profile: OrganisationProfile, basis: str = "all", period:
 
 
 def _organisation_model(profile: OrganisationProfile, basis: str, period: str,
-                        calibration: Calibration | None) -> _Built:
+                        calibration: Calibration | None,
+                        specs: list[TypeSpec] | None = None) -> _Built:
     cal = load_calibration() if calibration is None else calibration
-    specs = _specs(profile, basis, period, cal)
+    specs = _specs(profile, basis, period, cal) if specs is None else specs
     params = {s.name: TypeParameters.for_profile(profile, s.name) for s in specs}
     rates = {s.name: s.rate * params[s.name].frequency_factor for s in specs}
     model = Model([AttackType(s.name, Poisson(rates[s.name]), s.severity()) for s in specs])
@@ -279,7 +280,14 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
         _check_profile(p)
     n = check.positive_int("years", years)
     cal = load_calibration() if calibration is None else calibration
-    built = [_organisation_model(p, basis, period, cal) for p in profiles]
+    # The attack types depend on the profile's industry, size and headcount, not its controls.
+    specs: dict[tuple, list[TypeSpec]] = {}
+    built = []
+    for p in profiles:
+        key = (id(p.data), p.industry, p.size, p.employees)
+        if key not in specs:
+            specs[key] = _specs(p, basis, period, cal)
+        built.append(_organisation_model(p, basis, period, cal, specs[key]))
     if check_memory is not None:
         check_memory([float(n) * sum(b.rates.values()) for b in built])
     engine_runs: dict[tuple, _core.EventTable] = {}
