@@ -117,6 +117,19 @@ def test_year_totals_are_numpys_year_sums_bit_for_bit(cal, manufacturer, factor,
     assert sim.extra("downtime_days").tobytes() == dense.tobytes()
 
 
+def test_the_year_loss_table_is_summed_on_first_use(cal, manufacturer):
+    """A quote reads only the event table: the per-year sums wait until a statistic, a column
+    or the table's shape is asked for, and are then the same as summed at once."""
+    sim = simulate(manufacturer, 20_000, 7, calibration=cal)
+    assert "_columns" not in vars(sim) and len(sim.table) > 0
+    assert sim.n_years == 20_000 and sim.seed == 7 and sim.title.startswith("OrganisationSimulation")
+    assert not hasattr(sim, "no_such_attribute")
+    assert sim.views == ("gross",) and "_columns" in vars(sim)
+    other = simulate(manufacturer, 20_000, 7, calibration=cal)
+    assert other.mean().value == sim.mean().value
+    assert other.annual("legal").tobytes() == sim.annual("legal").tobytes()
+
+
 def test_a_run_without_incidents_is_an_empty_year_loss_table(cal, manufacturer):
     sim = simulate(manufacturer, 3, 1, calibration=ScaledRates(cal, 1e-12))
     assert sim.n_events == 0 and len(sim.table.year_totals()) == 0

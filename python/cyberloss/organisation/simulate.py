@@ -54,16 +54,29 @@ class OrganisationSimulation(results.YearLossTable):
         self.rates = dict(rates)
         self._provenance_of = provenance   # a table, or a function building it when first asked
         self._types = list(table.type_names)
+        self.n_years, self.seed, self.warnings = int(n_years), seed, list(warnings)
+        self.title = f"OrganisationSimulation {profile.name}"
+        # The per-year columns are summed on first use: a quote reads only the events.
+        self._pending = threads
+
+    def __getattr__(self, name: str):
+        # Reached only for an attribute not yet set: the year-loss table's storage.
+        if name.startswith("__") or "_pending" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._sum_years(self.__dict__.pop("_pending"))
+        return object.__getattribute__(self, name)
+
+    def _sum_years(self, threads: int) -> None:
         # The core's one pass gives what results.year_sums gives for the components, their
         # sum per event (gross) and the downtime days, bit for bit.
-        totals = table.year_totals(threads)
+        totals = self.table.year_totals(threads)
         sums = totals.sums
         n = len(comp.COMPONENTS)
         columns = {"gross": sums[n], **{c: sums[i] for i, c in enumerate(comp.COMPONENTS)}}
-        super().__init__(n_years, columns, views=("gross",), loss_years=totals.years,
+        super().__init__(self.n_years, columns, views=("gross",), loss_years=totals.years,
                          occurrence={"gross": totals.gross_max},
-                         extras={"downtime_days": sums[n + 1]}, seed=seed,
-                         title=f"OrganisationSimulation {profile.name}", warnings=warnings)
+                         extras={"downtime_days": sums[n + 1]}, seed=self.seed, title=self.title,
+                         warnings=self.warnings)
 
     @property
     def n_events(self) -> int:
