@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cyberloss/stats.hpp"
+
 namespace cyberloss {
 namespace {
 
@@ -85,32 +87,13 @@ void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t see
   if (stopped) throw cancelled("simulation cancelled");
 }
 
-double numpy_pairwise_sum(const double* a, std::size_t n) {
-  if (n < 8) {
-    double res = -0.0;  // -0.0 + x is x for every x, -0.0 included
-    for (std::size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (std::size_t j = 0; j < 8; ++j) r[j] = a[j];
-    std::size_t i = 8;
-    for (; i < n - n % 8; i += 8)
-      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  std::size_t half = n / 2;
-  half -= half % 8;
-  return numpy_pairwise_sum(a, half) + numpy_pairwise_sum(a + half, n - half);
-}
-
 namespace {
 
-// np.add.reduceat's value for the run a[0 .. n-1], n >= 1.
+// np.add.reduceat's value for the run a[0 .. n-1], n >= 1. (NumPy starts a short pairwise
+// sum at -0.0, stats::pairwise_sum at +0.0: they differ only for a run of negative zeros,
+// which event columns, all >= +0, never hold.)
 double run_sum(const double* a, std::size_t n) {
-  return n == 1 ? a[0] : a[0] + numpy_pairwise_sum(a + 1, n - 1);
+  return n == 1 ? a[0] : a[0] + stats::pairwise_sum(a + 1, n - 1);
 }
 
 constexpr std::size_t kEventsPerPart = 1 << 15;

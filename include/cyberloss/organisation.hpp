@@ -37,7 +37,8 @@ struct EventTable {
 // Per-year totals of an event table: the years with an incident and, for each, the sums of
 // the ten components, of the gross loss and of the downtime days, and the largest gross loss.
 // The gross loss of an event is its components added in column order, and a year's sum is its
-// first event's value plus NumPy's pairwise sum of the rest: the values np.add.reduce (over the
+// first event's value plus the pairwise sum of the rest (stats::pairwise_sum, NumPy's order):
+// the values np.add.reduce (over the
 // components) and np.add.reduceat (over the events) give, bit for bit, so the year-loss table
 // of an organisation is the same whichever computes it.
 struct YearTotals {
@@ -54,10 +55,6 @@ struct YearTotals {
 // One pass over the table's rows (ordered by year), in parallel over runs of whole years:
 // bit-identical for any thread count.
 YearTotals year_totals(const EventTable& table, int threads = 0);
-
-// NumPy's pairwise sum of n values (numpy/_core/src/umath/loops_utils.h.src, blocks of 128
-// split in halves, eight accumulators within a block, -0.0 as the start of short runs).
-double numpy_pairwise_sum(const double* a, std::size_t n);
 
 // `incidents[t]` prices events of model type t (same count, same order). The engine options
 // apply (seed, years, first_year, threads, block_size, cancel, years_done); keep_events is

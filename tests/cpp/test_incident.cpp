@@ -10,6 +10,7 @@
 #include "cyberloss/incident.hpp"
 #include "cyberloss/organisation.hpp"
 #include "cyberloss/random.hpp"
+#include "cyberloss/stats.hpp"
 #include "cyberloss/vecmath.hpp"
 
 using namespace cyberloss;
@@ -430,29 +431,6 @@ TEST_CASE("batch prices events from the uniforms at (seed, stream, year, draw)",
   REQUIRE(batched.buffer.data == expected.buffer.data);
 }
 
-TEST_CASE("numpy_pairwise_sum keeps NumPy's order: eight accumulators, halves above 128",
-          "[incident][totals]") {
-  const double tiny = std::ldexp(1.0, -53);  // half an ulp of 1
-  // Short runs add left to right: 1 + tiny rounds to 1 (ties to even) each time.
-  const std::vector<double> short_run = {1.0, tiny, tiny};
-  CHECK(numpy_pairwise_sum(short_run.data(), 3) == 1.0);
-  // Eight and more: element i goes to accumulator i % 8, so the tiny values at 1 and 9 meet
-  // before they meet the 1 (left to right they would vanish one by one).
-  std::vector<double> run(16, 0.0);
-  run[0] = 1.0;
-  run[1] = run[9] = tiny;
-  CHECK(numpy_pairwise_sum(run.data(), 16) == 1.0 + 2.0 * tiny);
-  run[9] = 0.0;
-  run[15] = tiny;  // accumulators 1 and 7 meet only after 1 + tiny has rounded to 1
-  CHECK(numpy_pairwise_sum(run.data(), 16) == 1.0);
-  // Above 128 the two halves (split at a multiple of 8) are summed apart, then added.
-  std::vector<double> long_run(200, 0.0);
-  long_run[0] = 1.0;
-  long_run[100] = long_run[101] = tiny;  // both in the second half (from 96 on), apart in r4, r5
-  CHECK(numpy_pairwise_sum(long_run.data(), 200) == 1.0 + 2.0 * tiny);
-  CHECK(std::signbit(numpy_pairwise_sum(run.data(), 0)));
-}
-
 TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any thread count",
           "[incident][totals]") {
   // 100,000 rows over about 40,000 years, several parts of whole years.
@@ -490,7 +468,7 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
       gross[i - start] = g;
     }
     auto first_plus_rest = [&](const double* x) {
-      return row - start == 1 ? x[0] : x[0] + numpy_pairwise_sum(x + 1, row - start - 1);
+      return row - start == 1 ? x[0] : x[0] + stats::pairwise_sum(x + 1, row - start - 1);
     };
     for (std::size_t c = 0; c < n_components; ++c)
       REQUIRE(a.sum(c)[j] == first_plus_rest(t.component(c) + start));
@@ -499,6 +477,24 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
     REQUIRE(a.gross_max[j] == *std::max_element(gross.begin(), gross.end()));
   }
   REQUIRE(row == n);
+  // A year's sum is its first value plus the pairwise sum of the rest, as np.add.reduceat adds
+  // them: 1 + (h + h) = 1 + 2h, where left to right 1 + h + h rounds to 1 (h half an ulp of 1).
+  EventTable three;
+  const double h = std::ldexp(1.0, -53);
+  three.year.assign(3, 0);
+  three.type.assign(3, 0);
+  three.k.assign(3, 0);
+  three.survey_loss.assign(3, 0.0);
+  three.downtime_days = {1.0, h, h};
+  three.components.assign(3 * n_components, 0.0);
+  three.components[0] = 1.0;
+  three.components[1] = three.components[2] = h;
+  const YearTotals one = year_totals(three);
+  REQUIRE(one.size() == 1);
+  CHECK(one.sum(0)[0] == 1.0 + 2.0 * h);
+  CHECK(one.sum(YearTotals::gross)[0] == 1.0 + 2.0 * h);
+  CHECK(one.sum(YearTotals::downtime_days)[0] == 1.0 + 2.0 * h);
+  CHECK(one.gross_max[0] == 1.0);
   t.year[500] = t.year[499] - 1;
   CHECK_THROWS_WITH(year_totals(t),
                     Catch::Contains("ordered by year") && Catch::Contains("row 500"));
