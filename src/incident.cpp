@@ -322,22 +322,20 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
   }
 }
 
+// Whole Philox blocks: an event's draws on a stream start at an even draw and fill its blocks.
+static_assert(branch_draws_per_event == 2 && component_draws_per_event % 2 == 0,
+              "an event's draws fill whole Philox blocks");
+
 void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
                      const std::uint64_t* k, std::size_t n, double* out) {
-  std::vector<std::uint64_t> years(n * branch_draws_per_event), draws(n * branch_draws_per_event);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::uint64_t j = 0; j < branch_draws_per_event; ++j) {
-      years[i * branch_draws_per_event + j] = year[i];
-      draws[i * branch_draws_per_event + j] = k[i] * branch_draws_per_event + j;
-    }
-  uniform_batch(seed, stream, years.data(), draws.data(), n * branch_draws_per_event, out);
+  uniform_blocks(seed, stream, year, k, branch_draws_per_event / 2, n, out);
 }
 
 void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,
                           const std::int32_t* k, const double* survey_loss, std::size_t n,
                           const IncidentColumns& out) const {
-  std::vector<std::uint64_t> years(kChunk * component_draws_per_event);
-  std::vector<std::uint64_t> draws(kChunk * component_draws_per_event);
+  constexpr std::uint64_t component_blocks = component_draws_per_event / 2;
+  std::vector<std::uint64_t> years(kChunk), draws(kChunk), first_block(kChunk);
   std::vector<double> u_down(kChunk), u_eff(kChunk), u_comp(kChunk * component_draws_per_event);
   std::vector<double> u_branch(factors_.branches() ? kChunk * branch_draws_per_event : 0);
   const std::uint32_t s_down = stream_id(Purpose::downtime, stream_index);
@@ -353,20 +351,16 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
                                     std::to_string(k[start + i]));
       years[i] = static_cast<std::uint64_t>(year[start + i]);
       draws[i] = static_cast<std::uint64_t>(k[start + i]);
+      first_block[i] = draws[i] * component_blocks;
     }
     uniform_batch(seed, s_down, years.data(), draws.data(), m, u_down.data());
     uniform_batch(seed, s_eff, years.data(), draws.data(), m, u_eff.data());
     if (factors_.branches())
       branch_uniforms(seed, s_branch, years.data(), draws.data(), m, u_branch.data());
-    // Draws 16 k + j of the COMPONENTS stream; the six spare draws are filled too (they share
-    // Philox blocks with the used ones) so that the layout matches u_components.
-    for (std::size_t i = m; i-- > 0;)
-      for (std::uint64_t j = component_draws_per_event; j-- > 0;) {
-        years[i * component_draws_per_event + j] = years[i];
-        draws[i * component_draws_per_event + j] = draws[i] * component_draws_per_event + j;
-      }
-    uniform_batch(seed, s_comp, years.data(), draws.data(), m * component_draws_per_event,
-                  u_comp.data());
+    // Draws 16 k .. 16 k + 15 of the COMPONENTS stream, eight blocks: the six spare draws come
+    // with the used ones, so that the layout matches u_components.
+    uniform_blocks(seed, s_comp, years.data(), first_block.data(), component_blocks, m,
+                   u_comp.data());
     IncidentColumns shifted = out;
     for (auto& c : shifted.component) c += start;
     shifted.downtime_days += start;

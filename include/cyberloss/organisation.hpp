@@ -34,11 +34,41 @@ struct EventTable {
   const double* component(std::size_t c) const { return components.data() + c * size(); }
 };
 
+// Per-year totals of an event table: the years with an incident and, for each, the sums of
+// the ten components, of the gross loss and of the downtime days, and the largest gross loss.
+// The gross loss of an event is its components added in column order, and a year's sum is its
+// first event's value plus the pairwise sum of the rest (stats::pairwise_sum, NumPy's order):
+// the values np.add.reduce (over the
+// components) and np.add.reduceat (over the events) give, bit for bit, so the year-loss table
+// of an organisation is the same whichever computes it.
+struct YearTotals {
+  static constexpr std::size_t gross = n_components;
+  static constexpr std::size_t downtime_days = n_components + 1;
+  static constexpr std::size_t n_columns = n_components + 2;
+  Buffer<std::int64_t> years;  // ascending, relative to the table's first_year
+  Buffer<double> sums;         // (n_columns, size()): column c at c * size()
+  Buffer<double> gross_max;
+  std::size_t size() const { return years.size(); }
+  const double* sum(std::size_t c) const { return sums.data() + c * size(); }
+};
+
+// One pass over the table's rows (ordered by year), in parallel over runs of whole years:
+// bit-identical for any thread count.
+YearTotals year_totals(const EventTable& table, int threads = 0);
+
 // `incidents[t]` prices events of model type t (same count, same order). The engine options
 // apply (seed, years, first_year, threads, block_size, cancel, years_done); keep_events is
 // implied.
 EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
                                  const SimulationOptions& options);
+
+// The rows and survey-basis losses of `events` priced anew with `incidents` (one per type of
+// the table, same names and order): what simulate_organisation gives for a model whose engine
+// part (rates and survey-basis laws) is the one `events` came from, with these incident
+// models. Variants of one organisation whose controls change only the incident models share
+// one engine run this way.
+EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
+                          int threads = 0, const std::atomic<bool>* cancel = nullptr);
 
 // Prices an engine event table already drawn (events ordered by (year, type, k)) with the
 // given stream index base (0 for one organisation: stream t; 0x200 for a portfolio).

@@ -308,6 +308,16 @@ class EventTable:
     downtime_days: npt.NDArray[np.float64]
     components: npt.NDArray[np.float64]
     def component(self, name: str) -> npt.NDArray[np.float64]: ...
+    def year_totals(self, threads: int = 0) -> YearTotals: ...
+
+class YearTotals:
+    def __len__(self) -> int: ...
+    years: npt.NDArray[np.int64]
+    sums: npt.NDArray[np.float64]
+    gross_max: npt.NDArray[np.float64]
+
+def reprice_events(events: EventTable, incidents: Sequence[IncidentModel],
+                   threads: int = 0) -> EventTable: ...
 
 def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], years: int, seed: int,
                           threads: int = 0, block_size: int = 0, first_year: int = 0,

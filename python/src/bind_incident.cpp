@@ -267,7 +267,36 @@ void register_incident(py::module_& m) {
             return view(t.component(component_from_name(name)),
                         {static_cast<py::ssize_t>(t.size())}, self);
           },
-          py::arg("name"));
+          py::arg("name"))
+      .def(
+          "year_totals",
+          [](const EventTable& t, int threads) {
+            py::gil_scoped_release release;
+            return std::make_shared<YearTotals>(year_totals(t, threads));
+          },
+          py::arg("threads") = 0);
+
+  // Columns are read-only views into the totals (no copies).
+  py::class_<YearTotals, std::shared_ptr<YearTotals>>(m, "YearTotals")
+      .def("__len__", &YearTotals::size)
+      .def_property_readonly("years",
+                             [](py::object self) {
+                               const auto& t = self.cast<const YearTotals&>();
+                               return view(t.years.data(), {static_cast<py::ssize_t>(t.size())},
+                                           self);
+                             })
+      .def_property_readonly("sums",
+                             [](py::object self) {
+                               const auto& t = self.cast<const YearTotals&>();
+                               return view(t.sums.data(),
+                                           {static_cast<py::ssize_t>(YearTotals::n_columns),
+                                            static_cast<py::ssize_t>(t.size())},
+                                           self);
+                             })
+      .def_property_readonly("gross_max", [](py::object self) {
+        const auto& t = self.cast<const YearTotals&>();
+        return view(t.gross_max.data(), {static_cast<py::ssize_t>(t.size())}, self);
+      });
 
   py::class_<OrganisationPortfolioLoss, PortfolioLoss, std::shared_ptr<OrganisationPortfolioLoss>>(
       m, "OrganisationPortfolioLoss")
@@ -305,6 +334,20 @@ void register_incident(py::module_& m) {
              return std::make_shared<CoveredPortfolioLoss>(std::move(components), terms);
            }),
            py::arg("components"), py::arg("terms"));
+
+  m.def(
+      "reprice_events",
+      [](const EventTable& events, std::vector<std::shared_ptr<IncidentModel>> incidents,
+         int threads) {
+        std::vector<IncidentModel> models;
+        for (const auto& i : incidents) {
+          if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
+          models.push_back(*i);
+        }
+        py::gil_scoped_release release;
+        return std::make_shared<EventTable>(reprice_events(events, models, threads));
+      },
+      py::arg("events"), py::arg("incidents"), py::arg("threads") = 0);
 
   m.def(
       "simulate_organisation",

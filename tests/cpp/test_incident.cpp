@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "cyberloss/incident.hpp"
 #include "cyberloss/organisation.hpp"
 #include "cyberloss/random.hpp"
+#include "cyberloss/stats.hpp"
 #include "cyberloss/vecmath.hpp"
 
 using namespace cyberloss;
@@ -357,6 +359,31 @@ TEST_CASE("the event table is bit-identical for any thread count and block size"
       REQUIRE(tail.component(c)[i] == ref.component(c)[offset + i]);
 }
 
+TEST_CASE("reprice_events: an engine run priced with other incident models", "[incident]") {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.4),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  const Model model(types);
+  IncidentFactors f = org_factors(), g = org_factors();
+  g.downtime_factor = 0.5;
+  g.severity_factor[recovery] = 0.7;
+  SimulationOptions o;
+  o.years = 20000;
+  o.seed = 3;
+  const EventTable a = simulate_organisation(model, {IncidentModel(ransomware(), f)}, o);
+  const EventTable b = simulate_organisation(model, {IncidentModel(ransomware(), g)}, o);
+  const EventTable c = reprice_events(a, {IncidentModel(ransomware(), g)}, 2);
+  REQUIRE(c.year == b.year);
+  REQUIRE(c.k == b.k);
+  REQUIRE(c.type == b.type);
+  REQUIRE(c.survey_loss == b.survey_loss);
+  REQUIRE(c.components == b.components);
+  REQUIRE(c.downtime_days == b.downtime_days);
+  REQUIRE(c.components != a.components);
+  CHECK_THROWS_WITH(reprice_events(a, {IncidentModel(ransomware(true), g)}),
+                    Catch::Contains("is 'ransomware'"));
+}
+
 TEST_CASE("simulate_organisation refuses incident models that do not match the types",
           "[incident]") {
   std::vector<AttackType> types;
@@ -369,4 +396,106 @@ TEST_CASE("simulate_organisation refuses incident models that do not match the t
   CHECK_THROWS_WITH(
       simulate_organisation(model, {IncidentModel(ransomware(true), org_factors())}, o),
       Catch::Contains("is 'ransomware'"));
+}
+
+TEST_CASE("batch prices events from the uniforms at (seed, stream, year, draw)", "[incident]") {
+  // 1100 events: three chunks of the batch, with branches, records and a card-suspension law.
+  IncidentFactors f = org_factors();
+  f.records_held = 5000.0;
+  f.major_probability = 0.5;
+  const IncidentModel model(branched(true), f);
+  const std::size_t n = 1100;
+  const std::uint32_t seed = 23, index = 4;
+  std::vector<std::int64_t> year(n);
+  std::vector<std::int32_t> k(n);
+  std::vector<double> loss(n), u_down(n), u_eff(n), u_comp(n * component_draws_per_event),
+      u_branch(n * branch_draws_per_event);
+  for (std::size_t i = 0; i < n; ++i) {
+    year[i] = static_cast<std::int64_t>(i / 3 + (i % 7) * 100000);
+    k[i] = static_cast<std::int32_t>(i % 3 + (i % 11 == 0 ? 4000 : 0));
+    loss[i] = 1e6 * static_cast<double>(1 + i % 13);
+    const auto y = static_cast<std::uint64_t>(year[i]), d = static_cast<std::uint64_t>(k[i]);
+    u_down[i] = uniform_at(seed, stream_id(Purpose::downtime, index), y, d);
+    u_eff[i] = uniform_at(seed, stream_id(Purpose::effort, index), y, d);
+    for (std::uint64_t j = 0; j < component_draws_per_event; ++j)
+      u_comp[i * component_draws_per_event + j] = uniform_at(
+          seed, stream_id(Purpose::components, index), y, d * component_draws_per_event + j);
+    for (std::uint64_t j = 0; j < branch_draws_per_event; ++j)
+      u_branch[i * branch_draws_per_event + j] =
+          uniform_at(seed, stream_id(Purpose::branch, index), y, d * branch_draws_per_event + j);
+  }
+  Priced batched(n), expected(n);
+  model.batch(seed, index, year.data(), k.data(), loss.data(), n, batched.cols);
+  model.from_uniforms(loss.data(), u_down.data(), u_eff.data(), u_comp.data(), u_branch.data(), n,
+                      expected.cols);
+  REQUIRE(batched.buffer.data == expected.buffer.data);
+}
+
+TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any thread count",
+          "[incident][totals]") {
+  // 100,000 rows over about 40,000 years, several parts of whole years.
+  EventTable t;
+  t.first_year = 1000;
+  std::int64_t y = 1000;
+  for (std::size_t i = 0; i < 100000; ++i) {
+    y += (i * 7919) % 5 < 2 ? 0 : 1 + static_cast<std::int64_t>(i % 3);
+    t.year.push_back(y);
+    t.type.push_back(0);
+    t.k.push_back(0);
+    t.survey_loss.push_back(0.0);
+  }
+  const std::size_t n = t.size();
+  t.components.resize(n * n_components);
+  t.downtime_days.resize(n);
+  for (std::size_t i = 0; i < n * n_components; ++i)
+    t.components[i] = std::ldexp(1.0 + static_cast<double>((i * 2654435761u) % 1000), -3) *
+                      (i % 11 == 0 ? 1e9 : 1.0);
+  for (std::size_t i = 0; i < n; ++i) t.downtime_days[i] = static_cast<double>(i % 17);
+  const YearTotals a = year_totals(t, 1), b = year_totals(t, 2);
+  REQUIRE(a.years == b.years);
+  REQUIRE(a.sums == b.sums);
+  REQUIRE(a.gross_max == b.gross_max);
+  // Against the definition, year by year.
+  std::size_t row = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    const std::size_t start = row;
+    while (row < n && t.year[row] == a.years[j] + 1000) ++row;
+    REQUIRE(row > start);
+    std::vector<double> gross(row - start);
+    for (std::size_t i = start; i < row; ++i) {
+      double g = t.component(0)[i];
+      for (std::size_t c = 1; c < n_components; ++c) g = g + t.component(c)[i];
+      gross[i - start] = g;
+    }
+    auto first_plus_rest = [&](const double* x) {
+      return row - start == 1 ? x[0] : x[0] + stats::pairwise_sum(x + 1, row - start - 1);
+    };
+    for (std::size_t c = 0; c < n_components; ++c)
+      REQUIRE(a.sum(c)[j] == first_plus_rest(t.component(c) + start));
+    REQUIRE(a.sum(YearTotals::gross)[j] == first_plus_rest(gross.data()));
+    REQUIRE(a.sum(YearTotals::downtime_days)[j] == first_plus_rest(t.downtime_days.data() + start));
+    REQUIRE(a.gross_max[j] == *std::max_element(gross.begin(), gross.end()));
+  }
+  REQUIRE(row == n);
+  // A year's sum is its first value plus the pairwise sum of the rest, as np.add.reduceat adds
+  // them: 1 + (h + h) = 1 + 2h, where left to right 1 + h + h rounds to 1 (h half an ulp of 1).
+  EventTable three;
+  const double h = std::ldexp(1.0, -53);
+  three.year.assign(3, 0);
+  three.type.assign(3, 0);
+  three.k.assign(3, 0);
+  three.survey_loss.assign(3, 0.0);
+  three.downtime_days = {1.0, h, h};
+  three.components.assign(3 * n_components, 0.0);
+  three.components[0] = 1.0;
+  three.components[1] = three.components[2] = h;
+  const YearTotals one = year_totals(three);
+  REQUIRE(one.size() == 1);
+  CHECK(one.sum(0)[0] == 1.0 + 2.0 * h);
+  CHECK(one.sum(YearTotals::gross)[0] == 1.0 + 2.0 * h);
+  CHECK(one.sum(YearTotals::downtime_days)[0] == 1.0 + 2.0 * h);
+  CHECK(one.gross_max[0] == 1.0);
+  t.year[500] = t.year[499] - 1;
+  CHECK_THROWS_WITH(year_totals(t),
+                    Catch::Contains("ordered by year") && Catch::Contains("row 500"));
 }

@@ -106,3 +106,21 @@ TEST_CASE("uniform_range gives uniform_at's values from any first draw", "[rando
           REQUIRE(out[j] == uniform_at(seed, stream, year, first + j));
       }
 }
+
+TEST_CASE("uniform_blocks gives uniform_at's values, whole blocks per coordinate", "[random]") {
+  const std::uint32_t seed = 5, stream = stream_id(Purpose::components, 2);
+  // 1, 8 and 3 blocks a coordinate over 150 coordinates: batches of 256 blocks end inside a
+  // coordinate's blocks.
+  for (std::size_t blocks : {std::size_t{1}, std::size_t{8}, std::size_t{3}}) {
+    std::vector<std::uint64_t> years, first;
+    for (std::uint64_t i = 0; i < 150; ++i) {
+      years.push_back(i * 7 + (i << 35));
+      first.push_back(i % 5 == 0 ? (1ULL << 40) + i : i * 8);
+    }
+    std::vector<double> out(2 * blocks * years.size());
+    uniform_blocks(seed, stream, years.data(), first.data(), blocks, years.size(), out.data());
+    for (std::size_t i = 0; i < years.size(); ++i)
+      for (std::uint64_t j = 0; j < 2 * blocks; ++j)
+        REQUIRE(out[2 * blocks * i + j] == uniform_at(seed, stream, years[i], 2 * first[i] + j));
+  }
+}

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cyberloss import _core
 from cyberloss.cli import main
-from cyberloss.organisation import OrganisationProfile, bcp
+from cyberloss.organisation import OrganisationProfile, bcp, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = str(ROOT / "examples" / "manufacturer.toml")
@@ -73,6 +74,29 @@ def test_components_by_variant_add_up(plan_result):
     assert diffs.loc["restore drills (復旧訓練)", ("lost_profit", "difference")] < 0
     assert diffs.loc["restore drills (復旧訓練)", ("liability", "difference")] == 0.0
     assert "<table" in plan_result._repr_html_()
+
+
+def test_variants_sharing_an_engine_run_equal_their_own_runs():
+    """Controls that leave the rates and survey-basis laws alone (drills, a downtime target, a
+    retainer) share the baseline's engine run; every variant's event table and year-loss table
+    are still those of its own simulation, bit for bit."""
+    p = OrganisationProfile(industry="manufacturing", size="large", revenue=20e9, personal_records=10_000)
+    profiles = [p, p.with_controls(restore_drills=True), p.with_controls(mfa_remote_access=True),
+                p.with_controls(downtime_scale=0.5), p.with_controls(ir_retainer=True)]
+    keys = [simulate._organisation_model(q, "all", "recent", None).engine_key() for q in profiles]
+    assert keys[1] == keys[0] and keys[3] == keys[0] and keys[2] != keys[0]
+    sims = simulate.simulate_variants(profiles, 30_000, 5, threads=2)
+    for q, sim in zip(profiles, sims):
+        alone = simulate.simulate_organisation(q, 30_000, 5, threads=1)
+        for column in ("year", "type", "k", "survey_loss", "components", "downtime_days"):
+            assert np.asarray(getattr(sim.table, column)).tobytes() == \
+                np.asarray(getattr(alone.table, column)).tobytes(), column
+        for view in sim.columns:
+            assert sim.annual(view).tobytes() == alone.annual(view).tobytes(), view
+        assert sim.occurrence_max().tobytes() == alone.occurrence_max().tobytes()
+        assert sim.warnings == alone.warnings
+    with pytest.raises(ValueError, match="incident models: 5 given for 6"):
+        _core.reprice_events(sims[0].table, simulate.organisation_model(p)[1][:5])
 
 
 def test_default_variants_switch_each_missing_control():

@@ -16,6 +16,7 @@ import pytest
 
 import cyberloss as cl
 from cyberloss import organisation as org
+from cyberloss import results
 from cyberloss.organisation import components as comp
 
 FACTS = "/work/shared/reference/calibration-facts.json"
@@ -83,6 +84,57 @@ def test_event_table_contract(sim, cal):
     assert sim.is_sparse and sim.loss_years.size == np.unique(ev["year"]).size
     with pytest.raises(ValueError, match="view must be one of"):
         sim.annual("ransom")
+
+
+@pytest.mark.parametrize("factor, years", [(5.0, 20_000), (3000.0, 300)])
+def test_year_totals_are_numpys_year_sums_bit_for_bit(cal, manufacturer, factor, years):
+    """The core's one pass over the events (OrganisationSimulation's year-loss table) gives the
+    per-year sums and maxima that results.year_sums gives for the components, their sum per
+    event (np.add.reduce) and the downtime days, bit for bit, for any thread count: years of
+    one incident, and (3000x the rates) years of hundreds, where NumPy's pairwise order shows."""
+    sim = simulate(manufacturer, years, 7, calibration=ScaledRates(cal, factor))
+    t = sim.table
+    parts = np.asarray(t.components)
+    columns = {c: parts[i] for i, c in enumerate(comp.COMPONENTS)}
+    columns["gross"] = np.add.reduce(parts, axis=0)
+    columns["downtime_days"] = np.asarray(t.downtime_days)
+    loss_years, sums, maxima = results.year_sums(np.asarray(t.year) - t.first_year, columns)
+    per_year = np.bincount(np.asarray(t.year) - t.first_year)
+    assert per_year.max() > (200 if factor > 1000 else 1)
+    for threads in (1, 2):
+        totals = t.year_totals(threads)
+        assert np.array_equal(totals.years, loss_years)
+        for i, c in enumerate((*comp.COMPONENTS, "gross", "downtime_days")):
+            assert totals.sums[i].tobytes() == sums[c].tobytes(), c
+        assert totals.gross_max.tobytes() == maxima["gross"].tobytes()
+    assert np.array_equal(sim.loss_years, loss_years)
+    for c in ("gross", *comp.COMPONENTS):
+        assert sim.stored(c)[1].tobytes() == sums[c].tobytes(), c
+    dense = np.zeros(years)
+    dense[loss_years] = maxima["gross"]
+    assert sim.occurrence_max().tobytes() == dense.tobytes()
+    dense[loss_years] = sums["downtime_days"]
+    assert sim.extra("downtime_days").tobytes() == dense.tobytes()
+
+
+def test_the_year_loss_table_is_summed_on_first_use(cal, manufacturer):
+    """A quote reads only the event table: the per-year sums wait until a statistic, a column
+    or the table's shape is asked for, and are then the same as summed at once."""
+    sim = simulate(manufacturer, 20_000, 7, calibration=cal)
+    assert "_columns" not in vars(sim) and len(sim.table) > 0
+    assert sim.n_years == 20_000 and sim.seed == 7 and sim.title.startswith("OrganisationSimulation")
+    assert not hasattr(sim, "no_such_attribute")
+    assert sim.views == ("gross",) and "_columns" in vars(sim)
+    other = simulate(manufacturer, 20_000, 7, calibration=cal)
+    assert other.mean().value == sim.mean().value
+    assert other.annual("legal").tobytes() == sim.annual("legal").tobytes()
+
+
+def test_a_run_without_incidents_is_an_empty_year_loss_table(cal, manufacturer):
+    sim = simulate(manufacturer, 3, 1, calibration=ScaledRates(cal, 1e-12))
+    assert sim.n_events == 0 and len(sim.table.year_totals()) == 0
+    assert sim.loss_years.size == 0
+    assert np.array_equal(sim.annual(), np.zeros(3)) and sim.mean().value == 0.0
 
 
 def test_counts_match_the_calibrated_rates(sim, cal, manufacturer):

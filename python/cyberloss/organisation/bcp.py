@@ -18,14 +18,12 @@ import pandas as pd
 from .. import _validate as check
 from .. import config, stats
 from ..calibration import Calibration
-from ..calibration import load as load_calibration
 from ..config import documents
-from ..report import progress as report_progress
 from ..report.html import Described
 from . import components as comp
 from .controls import Controls
 from .profile import PROFILE_KEYS, OrganisationProfile, check_tables, read_profile
-from .simulate import OrganisationSimulation, bcp_bytes, expected_events, simulate_organisation
+from .simulate import OrganisationSimulation, bcp_bytes, simulate_variants
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,8 +124,11 @@ class BcpComparison(Described):
         for v, sim in zip(self.variants, self.sims):
             loss, down, rw = sim.annual(), sim.annual_downtime(), sim.annual_downtime("ransomware")
             el = sim.mean()
-            d_loss, d_down, d_rw = (stats.mean(loss - base_loss), stats.mean(down - base_down),
-                                    stats.mean(rw - base_rw))
+            if sim is base:   # differences of zeros: exactly what stats.mean gives them
+                d_loss = d_down = d_rw = stats.Estimate(0.0, 0.0)
+            else:
+                d_loss, d_down, d_rw = (stats.mean(loss - base_loss), stats.mean(down - base_down),
+                                        stats.mean(rw - base_rw))
             rows.append({
                 "variant": v.name,
                 "expected_loss": el.value,
@@ -208,18 +209,15 @@ def run_plan(plan: BcpPlan, threads: int | None = None, calibration: Calibration
 
 def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int | None,
          calibration: Calibration | None, progress) -> BcpComparison:
-    cal = load_calibration() if calibration is None else calibration
-    events = [expected_events(v.profile, settings.years, settings.basis, settings.period, cal)
-              for v in variants]
-    check.fits_in_memory(bcp_bytes(events, settings.years),
-                         f"a comparison of {len(variants)} variants over {settings.years:,} years "
-                         f"(about {sum(events):,.0f} simulated incidents, one event table each)",
-                         "simulate fewer years")
-    with report_progress.reporting(progress, "bcp", total=settings.years * len(variants)) as report:
-        sims = [simulate_organisation(v.profile, settings.years, settings.seed, basis=settings.basis,
-                                      period=settings.period, threads=threads, calibration=cal,
-                                      progress=report_progress.part(report, i, len(variants)))
-                for i, v in enumerate(variants)]
+    def fits(events: list[float]) -> None:
+        check.fits_in_memory(bcp_bytes(events, settings.years),
+                             f"a comparison of {len(variants)} variants over {settings.years:,} years "
+                             f"(about {sum(events):,.0f} simulated incidents, one event table each)",
+                             "simulate fewer years")
+
+    sims = simulate_variants([v.profile for v in variants], settings.years, settings.seed,
+                             basis=settings.basis, period=settings.period, threads=threads,
+                             calibration=calibration, progress=progress, check_memory=fits)
     return BcpComparison(variants, sims)
 
 

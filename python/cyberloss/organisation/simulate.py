@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ class OrganisationSimulation(results.YearLossTable):
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
                  period: str, rates: Mapping[str, float],
                  provenance: pd.DataFrame | Callable[[], pd.DataFrame],
-                 warnings: Sequence[str] = ()):
+                 warnings: Sequence[str] = (), threads: int = 0):
         self.table = table
         self.profile = profile
         self.basis = basis
@@ -53,17 +54,29 @@ class OrganisationSimulation(results.YearLossTable):
         self.rates = dict(rates)
         self._provenance_of = provenance   # a table, or a function building it when first asked
         self._types = list(table.type_names)
-        parts = np.asarray(table.components)
-        columns = {c: parts[i] for i, c in enumerate(comp.COMPONENTS)}
-        columns["gross"] = np.add.reduce(parts, axis=0) if len(table) else np.zeros(0)
-        loss_years, sums, maxima = results.year_sums(
-            np.asarray(table.year) - table.first_year,
-            {**columns, "downtime_days": table.downtime_days})
-        downtime = sums.pop("downtime_days")
-        super().__init__(n_years, {"gross": sums.pop("gross"), **sums}, views=("gross",),
-                         loss_years=loss_years, occurrence={"gross": maxima["gross"]},
-                         extras={"downtime_days": downtime}, seed=seed,
-                         title=f"OrganisationSimulation {profile.name}", warnings=warnings)
+        self.n_years, self.seed, self.warnings = int(n_years), seed, list(warnings)
+        self.title = f"OrganisationSimulation {profile.name}"
+        # The per-year columns are summed on first use: a quote reads only the events.
+        self._pending = threads
+
+    def __getattr__(self, name: str):
+        # Reached only for an attribute not yet set: the year-loss table's storage.
+        if name.startswith("__") or "_pending" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self._sum_years(self.__dict__.pop("_pending"))
+        return object.__getattribute__(self, name)
+
+    def _sum_years(self, threads: int) -> None:
+        # The core's one pass gives what results.year_sums gives for the components, their
+        # sum per event (gross) and the downtime days, bit for bit.
+        totals = self.table.year_totals(threads)
+        sums = totals.sums
+        n = len(comp.COMPONENTS)
+        columns = {"gross": sums[n], **{c: sums[i] for i, c in enumerate(comp.COMPONENTS)}}
+        super().__init__(self.n_years, columns, views=("gross",), loss_years=totals.years,
+                         occurrence={"gross": totals.gross_max},
+                         extras={"downtime_days": sums[n + 1]}, seed=self.seed, title=self.title,
+                         warnings=self.warnings)
 
     @property
     def n_events(self) -> int:
@@ -190,24 +203,39 @@ def bcp_bytes(events: Sequence[float], years: int) -> float:
             + BCP_BYTES_PER_YEAR * len(events) * years)
 
 
+class _Built(NamedTuple):
+    """What :func:`simulate_organisation` simulates for one profile."""
+
+    specs: list[TypeSpec]
+    model: Model
+    incidents: list
+    rates: dict[str, float]
+
+    def engine_key(self) -> tuple:
+        """What the engine's event table depends on besides (seed, years): equal keys, equal
+        tables."""
+        return tuple((s.name, self.rates[s.name], s.severity_mu, s.severity_sigma) for s in self.specs)
+
+
 def organisation_model(profile: OrganisationProfile, basis: str = "all", period: str = "recent",
                        calibration: Calibration | None = None
                        ) -> tuple[Model, list, dict[str, float]]:
     """The engine model, the core incident models and the rates that
     :func:`simulate_organisation` uses for ``profile``."""
-    return _organisation_model(profile, basis, period, calibration)[1:]
+    built = _organisation_model(profile, basis, period, calibration)
+    return built.model, built.incidents, built.rates
 
 
 def _organisation_model(profile: OrganisationProfile, basis: str, period: str,
-                        calibration: Calibration | None
-                        ) -> tuple[list[TypeSpec], Model, list, dict[str, float]]:
+                        calibration: Calibration | None,
+                        specs: list[TypeSpec] | None = None) -> _Built:
     cal = load_calibration() if calibration is None else calibration
-    specs = _specs(profile, basis, period, cal)
+    specs = _specs(profile, basis, period, cal) if specs is None else specs
     params = {s.name: TypeParameters.for_profile(profile, s.name) for s in specs}
     rates = {s.name: s.rate * params[s.name].frequency_factor for s in specs}
     model = Model([AttackType(s.name, Poisson(rates[s.name]), s.severity()) for s in specs])
     incidents = [_core.IncidentModel(s.incident_type, factors(s, params[s.name], profile)) for s in specs]
-    return specs, model, incidents, rates
+    return _Built(specs, model, incidents, rates)
 
 
 def _specs(profile: OrganisationProfile, basis: str, period: str, cal: Calibration) -> list[TypeSpec]:
@@ -224,6 +252,11 @@ def expected_events(profile: OrganisationProfile, years: int, basis: str = "all"
     return float(years) * rate
 
 
+def _check_profile(profile) -> None:
+    if not isinstance(profile, OrganisationProfile):
+        raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
+
+
 def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, basis: str = "all",
                           period: str = "recent", threads: int | None = None,
                           calibration: Calibration | None = None,
@@ -238,16 +271,64 @@ def simulate_organisation(profile: OrganisationProfile, years: int, seed: int, b
     ``warnings`` are the survey-basis model's reliability warnings for ``years``
     (``Model.reliability_warnings``).
     """
-    if not isinstance(profile, OrganisationProfile):
-        raise ValueError(f"profile must be an OrganisationProfile, got {type(profile).__name__}")
+    _check_profile(profile)
     n = check.positive_int("years", years)
-    specs, model, incidents, rates = _organisation_model(profile, basis, period, calibration)
+    built = _organisation_model(profile, basis, period, calibration)
     with report_progress.reporting(progress, "simulate", total=n) as report:
-        table = _core.simulate_organisation(model, incidents, n, check.seed(seed), check.threads(threads),
+        return _simulate(profile, built, n, seed, basis, period, threads, report)
+
+
+def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed: int,
+                      basis: str = "all", period: str = "recent", threads: int | None = None,
+                      calibration: Calibration | None = None,
+                      progress: bool | Callable[[int, int], None] | None = False,
+                      check_memory: Callable[[list[float]], None] | None = None
+                      ) -> list[OrganisationSimulation]:
+    """:func:`simulate_organisation` of each profile with one seed (common random numbers),
+    each result the same as alone.  Profiles whose controls leave the engine's model (rates and
+    survey-basis laws) unchanged share one engine run: its events are priced again with their
+    incident models.  ``check_memory`` gets each profile's expected incident count before
+    anything is simulated (to refuse a run that would not fit in memory)."""
+    for p in profiles:
+        _check_profile(p)
+    n = check.positive_int("years", years)
+    cal = load_calibration() if calibration is None else calibration
+    # The attack types depend on the profile's industry, size and headcount, not its controls.
+    specs: dict[tuple, list[TypeSpec]] = {}
+    built = []
+    for p in profiles:
+        key = (id(p.data), p.industry, p.size, p.employees)
+        if key not in specs:
+            specs[key] = _specs(p, basis, period, cal)
+        built.append(_organisation_model(p, basis, period, cal, specs[key]))
+    if check_memory is not None:
+        check_memory([float(n) * sum(b.rates.values()) for b in built])
+    engine_runs: dict[tuple, _core.EventTable] = {}
+    sims = []
+    with report_progress.reporting(progress, "bcp", total=n * len(profiles)) as report:
+        for i, (p, b) in enumerate(zip(profiles, built)):
+            sim = _simulate(p, b, n, seed, basis, period, threads, report_progress.part(report, i, len(built)),
+                            engine_runs.get(b.engine_key()))
+            engine_runs.setdefault(b.engine_key(), sim.table)
+            sims.append(sim)
+    return sims
+
+
+def _simulate(profile: OrganisationProfile, built: _Built, n: int, seed: int, basis: str, period: str,
+              threads: int | None, report: Callable[[int, int], None] | None,
+              engine_events: _core.EventTable | None = None) -> OrganisationSimulation:
+    nthreads = check.threads(threads)
+    if engine_events is None:
+        table = _core.simulate_organisation(built.model, built.incidents, n, check.seed(seed), nthreads,
                                             0, 0, report)
+    else:
+        table = _core.reprice_events(engine_events, built.incidents, nthreads)
+        if report is not None:
+            report(n, n)
+    specs, rates = built.specs, built.rates
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
-                                  model.reliability_warnings(n))
+                                  built.model.reliability_warnings(n), threads=nthreads)
 
 
 def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
