@@ -18,6 +18,7 @@ Calibration v2 adds the major / contained branches, the size scales and the ``mi
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -486,9 +487,17 @@ def load(path: str | Path | None = None,
 
     ``overrides`` maps assumption keys (see ``Calibration.assumptions()``) to new values, or
     names a JSON file holding such a mapping.  Every value is validated; an unknown key or a
-    bad value raises ValueError naming it.
+    bad value raises ValueError naming it.  The packaged calibration without overrides is read
+    and fitted once per process (it is immutable) and shared by every later call.
     """
+    if path is None and overrides is None:
+        return _packaged()
     return _fitted(read(path, overrides))
+
+
+@functools.cache
+def _packaged() -> Calibration:
+    return _fitted(read(None, None))
 
 
 def from_dict(document: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> Calibration:
