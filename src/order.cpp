@@ -156,7 +156,7 @@ std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) 
     // A threshold from a subsample, five binomial SDs below rank k's quantile, then one
     // branch-free pass keeps the values at or above it. Subsample positions follow a Weyl
     // sequence (golden-ratio steps) rather than a stride, which could alias with periodic data.
-    const std::size_t n_sub = std::min<std::size_t>(n, 4096);
+    const std::size_t n_sub = std::min<std::size_t>(n, 16384);
     std::vector<double> sub(n_sub);
     double position = 0.0;
     for (std::size_t j = 0; j < n_sub; ++j) {
@@ -171,14 +171,21 @@ std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) 
       const auto at = sub.begin() + static_cast<std::ptrdiff_t>(j);
       std::nth_element(sub.begin(), at, sub.end());
       const double threshold = *at;
-      kept.resize(n);
-      std::size_t c = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        kept[c] = x[i];
-        c += static_cast<std::size_t>(!(x[i] < threshold));
+      // Branch-free within a block on the stack (every value written, the cursor advanced
+      // only for kept ones); only the kept values reach the heap.
+      constexpr std::size_t B = 4096;
+      double block[B];
+      kept.reserve(n - k + (n - k) / 4 + 64);
+      for (std::size_t start = 0; start < n; start += B) {
+        const std::size_t len = std::min(B, n - start);
+        std::size_t c = 0;
+        for (std::size_t i = 0; i < len; ++i) {
+          block[c] = x[start + i];
+          c += static_cast<std::size_t>(!(x[start + i] < threshold));
+        }
+        kept.insert(kept.end(), block, block + c);
       }
-      kept.resize(c);
-      below = n - c;
+      below = n - kept.size();
       filtered = below <= k;  // else the threshold was above rank k: select over everything
     }
   }
