@@ -37,6 +37,30 @@ RetentionCell cell(bool insured, double d, double limit, double retained_el, dou
           false,         false};
 }
 
+void check_options(double cost_of_capital, double tail_level, std::optional<double> max_premium) {
+  require_probability("tail_level", tail_level);
+  if (!(cost_of_capital >= 0.0 && cost_of_capital < 1.0))
+    throw std::invalid_argument("cost_of_capital must be in [0, 1), got " +
+                                format_value(cost_of_capital));
+  if (max_premium && !(*max_premium >= 0.0))
+    throw std::invalid_argument("max_premium must be >= 0, got " + format_value(*max_premium));
+}
+
+// The covered amounts of every event under the base terms (steps 1-2 of terms.hpp), the years
+// with incidents, the first event of each and the gross loss of each.
+struct CoveredYears {
+  const SectionLosses& losses;
+  const std::vector<std::int64_t>& years;
+  const std::vector<std::size_t>& start;
+  const std::vector<double>& gross_year;
+};
+
+RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_years,
+                      std::uint64_t n_years, const std::vector<double>& deductibles,
+                      const std::vector<double>& limits, const Principle& principle,
+                      const Loads& loads, double cost_of_capital, double tail_level,
+                      std::optional<double> max_premium);
+
 }  // namespace
 
 RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& events,
@@ -46,21 +70,42 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
                              std::optional<double> max_premium) {
   deductibles = amounts(std::move(deductibles), "deductibles", false);
   limits = amounts(std::move(limits), "limits", true);
-  require_probability("tail_level", tail_level);
-  if (!(cost_of_capital >= 0.0 && cost_of_capital < 1.0))
-    throw std::invalid_argument("cost_of_capital must be in [0, 1), got " +
-                                format_value(cost_of_capital));
-  if (max_premium && !(*max_premium >= 0.0))
-    throw std::invalid_argument("max_premium must be >= 0, got " + format_value(*max_premium));
-
-  // Validates the events and the years; the covered amounts of every event (steps 1-2 of
-  // terms.hpp) once for all options.
+  check_options(cost_of_capital, tail_level, max_premium);
+  // Validates the events and the years.
   const YearIndex index = year_index(events, n_years);
   const SectionLosses losses = section_losses(base, events);
-  const std::vector<std::int64_t>& years = index.years;
-  const std::size_t n = events.n, m = years.size();
-  std::vector<double> gross_year(m);
+  std::vector<double> gross_year(index.years.size());
   sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
+  return grid_of(base, {losses, index.years, index.start, gross_year}, n_years, deductibles, limits,
+                 principle, loads, cost_of_capital, tail_level, max_premium);
+}
+
+RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> deductibles,
+                             std::vector<double> limits, const Principle& principle,
+                             const Loads& loads, double cost_of_capital, double tail_level,
+                             std::optional<double> max_premium) {
+  deductibles = amounts(std::move(deductibles), "deductibles", false);
+  limits = amounts(std::move(limits), "limits", true);
+  check_options(cost_of_capital, tail_level, max_premium);
+  return grid_of(applied.terms(),
+                 {applied.section_losses(), applied.years(), applied.year_start(),
+                  applied.annual(View::gross)},
+                 applied.n_years(), deductibles, limits, principle, loads, cost_of_capital,
+                 tail_level, max_premium);
+}
+
+namespace {
+
+RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_years,
+                      std::uint64_t n_years, const std::vector<double>& deductibles,
+                      const std::vector<double>& limits, const Principle& principle,
+                      const Loads& loads, double cost_of_capital, double tail_level,
+                      std::optional<double> max_premium) {
+  const SectionLosses& losses = covered_years.losses;
+  const std::vector<std::int64_t>& years = covered_years.years;
+  const std::vector<std::size_t>& start = covered_years.start;
+  const std::vector<double>& gross_year = covered_years.gross_year;
+  const std::size_t n = losses.n, m = years.size();
   const std::size_t D = deductibles.size(), L = limits.size();
 
   std::array<bool, n_covered_sections> covered{};
@@ -107,8 +152,8 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
       paid[i] = p;
       w.insured_event[i] = std::min(p, losses.gross_total[i]);
     }
-    sum_by_year(index.start, paid.data(), year_paid.data());
-    sum_by_year(index.start, w.insured_event.data(), year_insured.data());
+    sum_by_year(start, paid.data(), year_paid.data());
+    sum_by_year(start, w.insured_event.data(), year_insured.data());
     // Retained TVaR candidates. A limit only raises retained losses (in the years where it
     // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
     // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their
@@ -137,7 +182,7 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
         w.binding.push_back(y);
         AnnualCapacity capacity(limit);
         double sum = 0.0;
-        for (std::size_t i = index.start[y]; i < index.start[y + 1]; ++i)
+        for (std::size_t i = start[y]; i < start[y + 1]; ++i)
           sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
         insured[y] = sum;
       }
@@ -213,5 +258,7 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   cells[grid.recommended].recommended = true;
   return grid;
 }
+
+}  // namespace
 
 }  // namespace cyberloss

@@ -213,7 +213,7 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
 
 InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
                              std::uint64_t n_years)
-    : n_years_(n_years) {
+    : terms_(terms), n_years_(n_years) {
   YearIndex index = year_index(events, n_years);
   years_ = std::move(index.years);
   year_start_ = std::move(index.start);

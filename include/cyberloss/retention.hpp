@@ -41,5 +41,12 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
                              std::vector<double> limits, const Principle& principle,
                              const Loads& loads, double cost_of_capital, double tail_level,
                              std::optional<double> max_premium = std::nullopt);
+// The same on a policy already applied to the events (`applied`): its terms' sections,
+// coinsurance, sublimits and BI periods are the base, its covered amounts are reused (its
+// deductible and aggregate limit play no part).
+RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> deductibles,
+                             std::vector<double> limits, const Principle& principle,
+                             const Loads& loads, double cost_of_capital, double tail_level,
+                             std::optional<double> max_premium = std::nullopt);
 
 }  // namespace cyberloss

@@ -119,6 +119,9 @@ class InsuredResult {
   InsuredResult(const CoverageTerms& terms, const EventColumns& events, std::uint64_t n_years);
   std::uint64_t n_years() const { return n_years_; }
   std::size_t n_events() const { return losses_.n; }
+  const CoverageTerms& terms() const { return terms_; }
+  // First event of each year in years(), then n_events().
+  const std::vector<std::size_t>& year_start() const { return year_start_; }
   const SectionLosses& section_losses() const { return losses_; }
   const InsuredEvents& insured_events() const { return insured_; }
   // Per incident: gross, insured (<= gross), retained.
@@ -140,6 +143,7 @@ class InsuredResult {
   stats::LossSample occurrence_sample(View v) const;
 
  private:
+  CoverageTerms terms_;
   std::uint64_t n_years_;
   std::vector<std::int64_t> event_year_;
   SectionLosses losses_;

@@ -400,6 +400,10 @@ def retention_grid(terms: CoverageTerms, events: EventTable, n_years: int,
                    loads: Loads, cost_of_capital: float, tail_level: float,
                    max_premium: float | None = None) -> dict[str, Any]: ...
 @overload
+def retention_grid(applied: InsuredResult, deductibles: Sequence[float], limits: Sequence[float],
+                   principle: Principle, loads: Loads, cost_of_capital: float, tail_level: float,
+                   max_premium: float | None = None) -> dict[str, Any]: ...
+@overload
 def retention_grid(terms: CoverageTerms, year: npt.ArrayLike, downtime_days: npt.ArrayLike,
                    components: npt.ArrayLike, n_years: int, deductibles: Sequence[float],
                    limits: Sequence[float], principle: Principle, loads: Loads,

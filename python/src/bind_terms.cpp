@@ -333,6 +333,19 @@ void register_terms(py::module_& m) {
       py::arg("tail_level"), py::arg("max_premium") = py::none());
   m.def(
       "retention_grid",
+      [](std::shared_ptr<InsuredResult> applied, std::vector<double> deductibles,
+         std::vector<double> limits, const Principle& principle, const Loads& loads,
+         double cost_of_capital, double tail_level, std::optional<double> max_premium) {
+        return grid_dict(without_gil([&] {
+          return retention_grid(*applied, deductibles, limits, principle, loads, cost_of_capital,
+                                tail_level, max_premium);
+        }));
+      },
+      py::arg("applied"), py::arg("deductibles"), py::arg("limits"), py::arg("principle"),
+      py::arg("loads"), py::arg("cost_of_capital"), py::arg("tail_level"),
+      py::arg("max_premium") = py::none());
+  m.def(
+      "retention_grid",
       [](const CoverageTerms& base, I64Array year, DArray downtime_days, DArray components,
          std::uint64_t n_years, std::vector<double> deductibles, std::vector<double> limits,
          const Principle& principle, const Loads& loads, double cost_of_capital, double tail_level,

@@ -4,6 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -137,3 +138,17 @@ def test_every_option_equals_the_policy_applied_alone(events, tail_level, princi
             assert row.retained_tvar == tvar
         else:
             assert row.retained_tvar == pytest.approx(tvar, rel=1e-12)
+
+
+def test_an_applied_policy_stands_for_its_events(events):
+    """A quote hands the grid the policy it already applied: the covered amounts are reused and
+    every option is the same as from the event table; a policy with other sections is refused."""
+    applied = terms.apply(BASE.with_retention(2e6, 5e8), events, N)
+    from_events = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS).grid
+    from_applied = decision.choose_retention(applied, None, BASE, DEDUCTIBLES, LIMITS).grid
+    pd.testing.assert_frame_equal(from_applied, from_events, check_exact=True)
+    other = terms.CoverageTerms(sections={"response": {}})
+    with pytest.raises(ValueError, match="sections"):
+        decision.choose_retention(applied, None, other, DEDUCTIBLES, LIMITS)
+    with pytest.raises(ValueError, match="n_years"):
+        decision.choose_retention(applied, N + 1, BASE, DEDUCTIBLES, LIMITS)

@@ -250,7 +250,7 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
         # The grid (one C++ call, the GIL released) runs beside the premiums and statistics;
         # each result depends only on its inputs, not on what runs beside it.
         with futures.ThreadPoolExecutor(max_workers=1) as pool:
-            grid = pool.submit(decision_mod.choose_retention, events, res.n_years, policy,
+            grid = pool.submit(decision_mod.choose_retention, res, res.n_years, policy,
                                d.deductibles, d.limits, principle=d.principle,
                                loads=settings.loads, cost_of_capital=d.cost_of_capital,
                                tail_level=d.tail_level, max_premium=d.max_premium)
