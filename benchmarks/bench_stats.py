@@ -3,8 +3,9 @@
 The sample is the annual loss of the 4-type benchmark model (bench_engine.py) over N years.
 Timed alternately in this process, medians of R runs:
 
-* cyberloss: ``_core.stats.LossSample.dense(x, min_level=0.99)`` (one std::nth_element, then a
-  sort of the part above the lowest level's SE neighbour) and, from that one selection, the
+* cyberloss: ``_core.stats.LossSample.dense(x, min_level=0.99)`` (one pass keeping the values
+  above a threshold taken from a subsample, a selection among them, then a sort of the part
+  above the lowest level's SE neighbour) and, from that one selection, the
   mean, std and their SEs, VaR, TVaR and their SEs at 99%, 99.5% and 99.9%;
 * np.partition: NumPy's selection of the single order statistic VaR_99% needs (the least any
   NumPy code computing these measures must do);

@@ -94,8 +94,10 @@ class Sample:
 
     Build with :meth:`dense` (every value; any finite sign) or :meth:`sparse` (``n`` values of
     which only ``values`` (finite, >= 0) are stored and the other ``n - len(values)`` are 0).
-    A dense sample selects only the upper part its levels need (``std::nth_element``); asking
-    for a lower level later re-selects once.
+    Either kind selects only the upper part its levels need (a threshold from a subsample, one
+    pass, a selection, then a radix sort of that part: the core's ``order.hpp``); asking for a
+    lower level later re-selects once.  A sparse sample asked for levels among its zero years
+    sorts every stored value.
     """
 
     def __init__(self, n: int, values: np.ndarray, sparse: bool, name: str = "losses"):
