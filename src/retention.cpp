@@ -37,7 +37,11 @@ RetentionCell cell(bool insured, double d, double limit, double retained_el, dou
           false,         false};
 }
 
-void check_options(double cost_of_capital, double tail_level, std::optional<double> max_premium) {
+// Sorts and deduplicates the grid's amounts and checks the decision's options.
+void check_options(std::vector<double>& deductibles, std::vector<double>& limits,
+                   double cost_of_capital, double tail_level, std::optional<double> max_premium) {
+  deductibles = amounts(std::move(deductibles), "deductibles", false);
+  limits = amounts(std::move(limits), "limits", true);
   require_probability("tail_level", tail_level);
   if (!(cost_of_capital >= 0.0 && cost_of_capital < 1.0))
     throw std::invalid_argument("cost_of_capital must be in [0, 1), got " +
@@ -68,9 +72,7 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
                              std::vector<double> limits, const Principle& principle,
                              const Loads& loads, double cost_of_capital, double tail_level,
                              std::optional<double> max_premium) {
-  deductibles = amounts(std::move(deductibles), "deductibles", false);
-  limits = amounts(std::move(limits), "limits", true);
-  check_options(cost_of_capital, tail_level, max_premium);
+  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
   // Validates the events and the years.
   const YearIndex index = year_index(events, n_years);
   const SectionLosses losses = section_losses(base, events);
@@ -84,9 +86,7 @@ RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> d
                              std::vector<double> limits, const Principle& principle,
                              const Loads& loads, double cost_of_capital, double tail_level,
                              std::optional<double> max_premium) {
-  deductibles = amounts(std::move(deductibles), "deductibles", false);
-  limits = amounts(std::move(limits), "limits", true);
-  check_options(cost_of_capital, tail_level, max_premium);
+  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
   return grid_of(applied.terms(),
                  {applied.section_losses(), applied.years(), applied.year_start(),
                   applied.annual(View::gross)},
