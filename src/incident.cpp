@@ -380,42 +380,51 @@ void IncidentModels::from_uniforms(const std::uint32_t* which, const double* sur
 }
 
 void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
-                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event, double* out) {
-  if (per_event == 0 || per_event % 2)
-    throw std::invalid_argument("event_uniforms: per_event must be even and > 0, got " +
-                                std::to_string(per_event));
+                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event,
+                    std::uint64_t used, double* out) {
+  if (per_event == 0 || per_event % 2 || used == 0 || used % 2 || used > per_event)
+    throw std::invalid_argument(
+        "event_uniforms: per_event and used must be even and 0 < used <= per_event, got " +
+        std::to_string(per_event) + " and " + std::to_string(used));
   // Draws 2 b and 2 b + 1 of a year are the two halves of Philox block b.
-  const std::uint64_t blocks = per_event / 2;
+  const std::uint64_t blocks = per_event / 2, used_blocks = used / 2;
   constexpr std::size_t B = 256;
   alignas(64) std::uint32_t c[4][B], r[4][B];
   std::uint32_t lo[2 * B], hi[2 * B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
-  const std::size_t total = n * static_cast<std::size_t>(blocks);
-  for (std::size_t start = 0; start < total; start += B) {
-    const std::size_t m = std::min(B, total - start);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = (start + j) / blocks;
-      const std::uint64_t block = k[i] * blocks + (start + j) % blocks;
-      c[0][j] = static_cast<std::uint32_t>(block);
-      c[1][j] = static_cast<std::uint32_t>(block >> 32);
-      c[2][j] = static_cast<std::uint32_t>(year[i]);
-      c[3][j] = static_cast<std::uint32_t>(year[i] >> 32);
+  // Batches of whole events: each event's used blocks are contiguous in lo and hi.
+  const std::size_t per_batch = B / static_cast<std::size_t>(used_blocks);
+  for (std::size_t first = 0; first < n; first += per_batch) {
+    const std::size_t events = std::min(per_batch, n - first);
+    std::size_t j = 0;
+    for (std::size_t i = first; i < first + events; ++i)
+      for (std::uint64_t b = 0; b < used_blocks; ++b, ++j) {
+        const std::uint64_t block = k[i] * blocks + b;
+        c[0][j] = static_cast<std::uint32_t>(block);
+        c[1][j] = static_cast<std::uint32_t>(block >> 32);
+        c[2][j] = static_cast<std::uint32_t>(year[i]);
+        c[3][j] = static_cast<std::uint32_t>(year[i] >> 32);
+      }
+    philox_batch({seed, stream}, cin, j, rout);
+    for (std::size_t b = 0; b < j; ++b) {
+      lo[2 * b] = r[0][b];
+      hi[2 * b] = r[1][b];
+      lo[2 * b + 1] = r[2][b];
+      hi[2 * b + 1] = r[3][b];
     }
-    philox_batch({seed, stream}, cin, m, rout);
-    for (std::size_t j = 0; j < m; ++j) {
-      lo[2 * j] = r[0][j];
-      hi[2 * j] = r[1][j];
-      lo[2 * j + 1] = r[2][j];
-      hi[2 * j + 1] = r[3][j];
+    if (used == per_event) {
+      unit_uniforms(lo, hi, 2 * j, out + first * per_event);
+      continue;
     }
-    unit_uniforms(lo, hi, 2 * m, out + 2 * start);
+    for (std::size_t e = 0; e < events; ++e)
+      unit_uniforms(lo + e * used, hi + e * used, used, out + (first + e) * per_event);
   }
 }
 
 void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
                      const std::uint64_t* k, std::size_t n, double* out) {
-  event_uniforms(seed, stream, year, k, n, branch_draws_per_event, out);
+  event_uniforms(seed, stream, year, k, n, branch_draws_per_event, branch_draws_per_event, out);
 }
 
 void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,

@@ -119,7 +119,7 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
                       s.u_branch.data());
     }
     event_uniforms(seed, stream_id(Purpose::components, stream), s.years.data(), s.draws.data(), m,
-                   component_draws_per_event, s.u_comp.data());
+                   component_draws_per_event, component_draws_used, s.u_comp.data());
     severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
     s.priced.resize(m);
     const IncidentColumns cols = s.priced.columns();

@@ -64,6 +64,8 @@ Component component_from_name(const std::string& name, const char* what = "compo
 constexpr std::uint64_t component_draws_per_event = 16;
 constexpr std::uint64_t draw_records_exposed = 8;
 constexpr std::uint64_t draw_gifts_paid = 9;
+// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks.
+constexpr std::uint64_t component_draws_used = 10;
 
 // Draws per event on the BRANCH stream: 2 k decides major or contained, 2 k + 1 is the
 // contained loss's uniform (one Philox block per event).
@@ -182,11 +184,13 @@ struct IncidentBuffer {
   std::vector<double> data;
 };
 
-// Draws per_event k + j (j = 0 .. per_event - 1; per_event even) of `stream` for events
-// (year[i], k[i]): out[per_event i + j], exactly the values of uniform_at, one Philox block per
-// two draws (uniform_batch would spend one per draw).
+// Draws per_event k + j (j = 0 .. used - 1; per_event and used even, used <= per_event) of
+// `stream` for events (year[i], k[i]): out[per_event i + j], exactly the values of uniform_at,
+// one Philox block per two draws (uniform_batch would spend one per draw). out[per_event i + j]
+// for j >= used is left as it is.
 void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
-                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event, double* out);
+                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event,
+                    std::uint64_t used, double* out);
 
 // BRANCH draws 2 k and 2 k + 1 of `stream` for events (year[i], k[i]): out[2 i + j].
 void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,

@@ -188,14 +188,19 @@ TEST_CASE("event_uniforms gives the draws of uniform_at, two per Philox block", 
     k[i] = (i * 13) % 17;
   }
   const std::uint32_t stream = stream_id(Purpose::components, 0x201);
-  for (std::uint64_t per_event : {std::uint64_t{2}, component_draws_per_event}) {
-    std::vector<double> out(n * per_event);
-    event_uniforms(9, stream, year.data(), k.data(), n, per_event, out.data());
+  const std::uint64_t cases[][2] = {{2, 2}, {16, 16}, {16, component_draws_used}, {6, 4}};
+  for (const auto& [per_event, used] : cases) {
+    INFO("per_event " << per_event << ", used " << used);
+    std::vector<double> out(n * per_event, -1.0);
+    event_uniforms(9, stream, year.data(), k.data(), n, per_event, used, out.data());
     for (std::size_t i = 0; i < n; ++i)
       for (std::uint64_t j = 0; j < per_event; ++j)
-        REQUIRE(out[i * per_event + j] == uniform_at(9, stream, year[i], per_event * k[i] + j));
+        REQUIRE(out[i * per_event + j] ==
+                (j < used ? uniform_at(9, stream, year[i], per_event * k[i] + j) : -1.0));
   }
-  double one[3];
-  CHECK_THROWS_WITH(event_uniforms(9, stream, year.data(), k.data(), 1, 3, one),
+  double one[4];
+  CHECK_THROWS_WITH(event_uniforms(9, stream, year.data(), k.data(), 1, 3, 2, one),
                     Catch::Contains("per_event"));
+  CHECK_THROWS_WITH(event_uniforms(9, stream, year.data(), k.data(), 1, 2, 4, one),
+                    Catch::Contains("used"));
 }
