@@ -86,20 +86,29 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
     ++s.start[static_cast<std::size_t>(ev.type[i]) + 1];
   }
   for (std::size_t t = 0; t < T; ++t) s.start[t + 1] += s.start[t];
-  s.rows.resize(n);
+  // Sized for the largest type once and never shrunk: growing a vector zero-fills it, which
+  // cost as much as drawing the uniforms when the types alternate in size.
+  std::size_t largest = 0;
+  for (std::size_t t = 0; t < T; ++t) largest = std::max(largest, s.start[t + 1] - s.start[t]);
+  auto at_least = [](auto& v, std::size_t size) {
+    if (v.size() < size) v.resize(size);
+  };
+  at_least(s.rows, n);
+  at_least(s.which, largest);
+  at_least(s.years, largest);
+  at_least(s.draws, largest);
+  at_least(s.loss, largest);
+  at_least(s.u_down, largest);
+  at_least(s.u_eff, largest);
+  at_least(s.u_comp, largest * component_draws_per_event);
+  at_least(s.u_branch, largest * branch_draws_per_event);
+  if (s.priced.n < largest) s.priced.resize(largest);
   for (std::size_t i = 0; i < n; ++i) s.rows[s.start[static_cast<std::size_t>(ev.type[i])]++] = i;
   // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
   for (std::size_t t = 0, begin = 0; t < T; begin = s.start[t++]) {
     const std::size_t m = s.start[t] - begin;
     if (m == 0) continue;
     const std::size_t* rows = s.rows.data() + begin;
-    s.which.resize(m);
-    s.years.resize(m);
-    s.draws.resize(m);
-    s.loss.resize(m);
-    s.u_down.resize(m);
-    s.u_eff.resize(m);
-    s.u_comp.resize(m * component_draws_per_event);
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t i = rows[j];
       s.which[j] = static_cast<std::uint32_t>(ev.policy[i]);
@@ -114,14 +123,12 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
                   s.u_eff.data());
     const IncidentModels& models = models_[t];
     if (models.branches()) {
-      s.u_branch.resize(m * branch_draws_per_event);
       branch_uniforms(seed, stream_id(Purpose::branch, stream), s.years.data(), s.draws.data(), m,
                       s.u_branch.data());
     }
     event_uniforms(seed, stream_id(Purpose::components, stream), s.years.data(), s.draws.data(), m,
                    component_draws_per_event, component_draws_used, s.u_comp.data());
     severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
-    s.priced.resize(m);
     const IncidentColumns cols = s.priced.columns();
     models.from_uniforms(s.which.data(), s.loss.data(), s.u_down.data(), s.u_eff.data(),
                          s.u_comp.data(), models.branches() ? s.u_branch.data() : nullptr, m, cols);
