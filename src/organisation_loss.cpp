@@ -62,6 +62,17 @@ PricingScratch& pricing_scratch() {
   return scratch;
 }
 
+// A portfolio block's pieces hold about 16,384 events; a thread keeps scratch for a few times
+// that, and frees what a larger call (a whole block's components) needed when it returns.
+constexpr std::size_t kKeptEvents = 1 << 16;
+
+struct ScratchRelease {
+  std::size_t events;
+  ~ScratchRelease() {
+    if (events > kKeptEvents) pricing_scratch() = PricingScratch();
+  }
+};
+
 }  // namespace
 
 void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::uint32_t seed,
@@ -71,6 +82,7 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
     throw std::invalid_argument("portfolio events: columns of different lengths");
   const std::size_t T = severity_.size();
   PricingScratch& s = pricing_scratch();
+  const ScratchRelease release{n};
   // The events grouped by type (one counting pass), each group in event order.
   s.start.assign(T + 1, 0);
   for (std::size_t i = 0; i < n; ++i) {
