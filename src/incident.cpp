@@ -145,76 +145,86 @@ double IncidentType::effort_median_from_mean(double mean, double sigma) {
   return mean * std::exp(-0.5 * sigma * sigma);
 }
 
-IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
-    : type_(std::move(type)), factors_(factors) {
-  const std::string t = type_.name;
+namespace {
+
+void validate_type(const IncidentType& type) {
+  const std::string& t = type.name;
   if (t.empty()) throw std::invalid_argument("attack type name must not be empty");
   double sum = 0.0;
   for (std::size_t j = 0; j < n_response; ++j) {
-    require_non_negative("shares." + t + "." + component_names[j], type_.mean_shares[j]);
-    sum += type_.mean_shares[j];
+    require_non_negative("shares." + t + "." + component_names[j], type.mean_shares[j]);
+    sum += type.mean_shares[j];
   }
   require(std::fabs(sum - 1.0) <= 1e-9, "the sum of shares." + t, "1 (within 1e-9)", sum);
-  require_non_negative("shares.dispersion", type_.dispersion);
-  require_unit("records.by_type." + t + ".exposure_probability", type_.exposure_probability);
-  require_unit("records.by_type." + t + ".exposed_share", type_.exposed_share);
-  require_unit("records.by_type." + t + ".gift_probability", type_.gift_probability);
+  require_non_negative("shares.dispersion", type.dispersion);
+  require_unit("records.by_type." + t + ".exposure_probability", type.exposure_probability);
+  require_unit("records.by_type." + t + ".exposed_share", type.exposed_share);
+  require_unit("records.by_type." + t + ".gift_probability", type.gift_probability);
   for (std::size_t j = 0; j < n_response; ++j)
-    if (type_.record_driven[j] && j != notification && j != condolence && j != liability)
+    if (type.record_driven[j] && j != notification && j != condolence && j != liability)
       throw std::invalid_argument("records.by_type." + t + ".record_driven names " +
                                   component_names[j] +
                                   "; record-driven components are notification, condolence, "
                                   "liability");
-  require_non_negative("records.unit_costs.notification_per_record", type_.notification_per_record);
-  require_non_negative("records.unit_costs.condolence_per_person", type_.condolence_per_person);
+  require_non_negative("records.unit_costs.notification_per_record", type.notification_per_record);
+  require_non_negative("records.unit_costs.condolence_per_person", type.condolence_per_person);
   require_non_negative("records.unit_costs.card_compensation_per_card",
-                       type_.card_compensation_per_card);
-  if (type_.has_closure) {
-    require_non_negative("downtime." + t + ".closure_days", type_.closure_days);
-    require_unit("downtime." + t + ".card_sales_lost_share", type_.card_sales_lost_share);
+                       type.card_compensation_per_card);
+  if (type.has_closure) {
+    require_non_negative("downtime." + t + ".closure_days", type.closure_days);
+    require_unit("downtime." + t + ".card_sales_lost_share", type.card_sales_lost_share);
   }
-  require_positive("downtime.max_days", type_.max_downtime_days);
-  require_positive("effort." + t + ".median", type_.effort_median);
-  require_non_negative("effort." + t + ".sigma", type_.effort_sigma);
+  require_positive("downtime.max_days", type.max_downtime_days);
+  require_positive("effort." + t + ".median", type.effort_median);
+  require_non_negative("effort." + t + ".sigma", type.effort_sigma);
+}
 
+void validate_contained(const IncidentType& type) {
+  if (!type.contained) return;
+  const std::string& t = type.name;
+  const ContainedBranch& c = *type.contained;
+  require_positive("contained." + t + ".severity_median", c.loss_median);
+  require_non_negative("contained." + t + ".severity_sigma", c.loss_sigma);
+  require_positive("contained." + t + ".effort median", c.effort_median);
+  require_non_negative("contained." + t + ".effort_sigma", c.effort_sigma);
+}
+
+// The factors' own ranges, and a contained branch wherever they branch.
+void validate_factors(const IncidentType& type, const IncidentFactors& f) {
+  const std::string& t = type.name;
   for (std::size_t j = 0; j < n_response; ++j)
-    require_positive(t + ": severity factor of " + component_names[j], factors_.severity_factor[j]);
-  require_non_negative(t + ": downtime_factor", factors_.downtime_factor);
-  require_positive(t + ": effort_factor", factors_.effort_factor);
-  require_unit(t + ": share_affected", factors_.share_affected);
-  if (factors_.records_held) require_non_negative(t + ": records_held", *factors_.records_held);
-  require_non_negative(t + ": daily_gross_profit", factors_.daily_gross_profit);
-  require_non_negative(t + ": labour_cost_month", factors_.labour_cost_month);
-  require_positive(t + ": severity_scale", factors_.severity_scale);
-  require_positive(t + ": downtime_scale", factors_.downtime_scale);
-  require(factors_.major_probability > 0.0 && factors_.major_probability <= 1.0,
-          t + ": major_probability", "in (0, 1]", factors_.major_probability);
-  if (type_.contained) {
-    const ContainedBranch& c = *type_.contained;
-    require_positive("contained." + t + ".severity_median", c.loss_median);
-    require_non_negative("contained." + t + ".severity_sigma", c.loss_sigma);
-    require_positive("contained." + t + ".effort median", c.effort_median);
-    require_non_negative("contained." + t + ".effort_sigma", c.effort_sigma);
-  } else if (factors_.branches()) {
-    throw std::invalid_argument(t + ": major_probability " +
-                                format_value(factors_.major_probability) +
+    require_positive(t + ": severity factor of " + component_names[j], f.severity_factor[j]);
+  require_non_negative(t + ": downtime_factor", f.downtime_factor);
+  require_positive(t + ": effort_factor", f.effort_factor);
+  require_unit(t + ": share_affected", f.share_affected);
+  if (f.records_held) require_non_negative(t + ": records_held", *f.records_held);
+  require_non_negative(t + ": daily_gross_profit", f.daily_gross_profit);
+  require_non_negative(t + ": labour_cost_month", f.labour_cost_month);
+  require_positive(t + ": severity_scale", f.severity_scale);
+  require_positive(t + ": downtime_scale", f.downtime_scale);
+  require(f.major_probability > 0.0 && f.major_probability <= 1.0, t + ": major_probability",
+          "in (0, 1]", f.major_probability);
+  if (!type.contained && f.branches())
+    throw std::invalid_argument(t + ": major_probability " + format_value(f.major_probability) +
                                 " < 1 needs a contained branch, and the type has none");
-  }
 }
 
-double IncidentModel::business_interruption_days(double days) const {
-  if (!type_.has_closure) return days;
-  const double closed = std::min(days, type_.closure_days);
-  return closed + type_.card_sales_lost_share * (days - closed);
+double bi_days(const IncidentType& type, double days) {
+  if (!type.has_closure) return days;
+  const double closed = std::min(days, type.closure_days);
+  return closed + type.card_sales_lost_share * (days - closed);
 }
 
-void IncidentModel::from_uniforms(const double* survey_loss, const double* u_downtime,
-                                  const double* u_effort, const double* u_components,
-                                  const double* u_branch, std::size_t n,
-                                  const IncidentColumns& out) const {
-  const IncidentType& T = type_;
-  const IncidentFactors& F = factors_;
-  const bool branches = F.branches();
+// The incident pricing of incident.hpp for n events of type T: event i priced with
+// factors[which[i]] (which null: factors[0] for every event). Only element-wise arithmetic
+// depends on the factors; the vecmath calls depend on the type and the uniforms, and their
+// values do not depend on the batch, so an event's values do not depend on the others'
+// factors. u_branch is read for the events whose factors branch; `branches` says whether any
+// may (the contained quantities are then computed for the whole chunk).
+void price(const IncidentType& T, const IncidentFactors* factors, const std::uint32_t* which,
+           std::size_t n_factors, bool branches, const double* survey_loss,
+           const double* u_downtime, const double* u_effort, const double* u_components,
+           const double* u_branch, std::size_t n, const IncidentColumns& out) {
   if (branches && u_branch == nullptr && n > 0)
     throw std::invalid_argument(T.name + ": u_branch is needed when major_probability < 1");
   const double d = T.dispersion;
@@ -225,6 +235,7 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
   double contained_scratch[kChunk];
   double contained_loss[kChunk];
   bool major[kChunk];
+  const IncidentFactors* f[kChunk];
   auto uniform = [&](const char* what, double u, std::size_t i) {
     if (!(u > 0.0 && u < 1.0))
       throw std::invalid_argument(std::string(what) + " must lie strictly inside (0, 1), got " +
@@ -233,6 +244,11 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     for (std::size_t i = 0; i < m; ++i) {
+      if (which && which[start + i] >= n_factors)
+        throw std::out_of_range(T.name + ": event " + std::to_string(start + i) +
+                                " names organisation " + std::to_string(which[start + i]) + " of " +
+                                std::to_string(n_factors));
+      f[i] = which ? factors + which[start + i] : factors;
       uniform("u_downtime", u_downtime[start + i], start + i);
       uniform("u_effort", u_effort[start + i], start + i);
       for (std::size_t j = 0; j < n_response; ++j)
@@ -246,11 +262,12 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
       for (std::size_t j = 0; j < n_response; ++j)
         w[i * n_response + j] = u_components[(start + i) * component_draws_per_event + j];
       major[i] = true;
-      if (branches) {
+      contained_loss[i] = 0.5;  // read by no event that does not branch
+      if (branches && f[i]->branches()) {
         const double* ub = u_branch + (start + i) * branch_draws_per_event;
         uniform("u_branch", ub[0], start + i);
         uniform("u_branch", ub[1], start + i);
-        major[i] = ub[0] < F.major_probability;
+        major[i] = ub[0] < f[i]->major_probability;
         contained_loss[i] = ub[1];
       }
     }
@@ -263,6 +280,7 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
     vecmath::inverse_normal_cdf(w, w, m * n_response);
     vecmath::exp_affine(w, log_mean_shift, d, w, m * n_response);
     for (std::size_t i = 0; i < m; ++i) {
+      const IncidentFactors& F = *f[i];
       double* wi = w + i * n_response;
       for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j] * wi[j];
       // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
@@ -299,11 +317,12 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
         if (!major[i]) scratch[i] = contained_scratch[i];
     }
     for (std::size_t i = 0; i < m; ++i) {
+      const IncidentFactors& F = *f[i];
       const double days =
           std::min(scratch[i] * F.downtime_scale * F.downtime_factor, T.max_downtime_days);
       out.downtime_days[start + i] = days;
       out.component[lost_profit][start + i] =
-          F.daily_gross_profit * F.share_affected * business_interruption_days(days);
+          F.daily_gross_profit * F.share_affected * bi_days(T, days);
     }
 
     vecmath::inverse_normal_cdf(u_effort + start, scratch, m);
@@ -315,6 +334,7 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
     }
     vecmath::exp_affine(scratch, 0.0, T.effort_sigma, scratch, m);
     for (std::size_t i = 0; i < m; ++i) {
+      const IncidentFactors& F = *f[i];
       const double person_months = major[i] ? T.effort_median * scratch[i] : contained_scratch[i];
       out.component[internal_effort][start + i] =
           person_months * F.effort_factor * F.labour_cost_month;
@@ -322,20 +342,95 @@ void IncidentModel::from_uniforms(const double* survey_loss, const double* u_dow
   }
 }
 
-// Whole Philox blocks: an event's draws on a stream start at an even draw and fill its blocks.
-static_assert(branch_draws_per_event == 2 && component_draws_per_event % 2 == 0,
-              "an event's draws fill whole Philox blocks");
+}  // namespace
+
+IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
+    : type_(std::move(type)), factors_(factors) {
+  validate_type(type_);
+  validate_factors(type_, factors_);
+  validate_contained(type_);
+}
+
+double IncidentModel::business_interruption_days(double days) const { return bi_days(type_, days); }
+
+void IncidentModel::from_uniforms(const double* survey_loss, const double* u_downtime,
+                                  const double* u_effort, const double* u_components,
+                                  const double* u_branch, std::size_t n,
+                                  const IncidentColumns& out) const {
+  price(type_, &factors_, nullptr, 1, factors_.branches(), survey_loss, u_downtime, u_effort,
+        u_components, u_branch, n, out);
+}
+
+IncidentModels::IncidentModels(IncidentType type, std::vector<IncidentFactors> factors)
+    : type_(std::move(type)), factors_(std::move(factors)) {
+  validate_type(type_);
+  validate_contained(type_);
+  for (const IncidentFactors& f : factors_) {
+    validate_factors(type_, f);
+    branches_ = branches_ || f.branches();
+  }
+}
+
+void IncidentModels::from_uniforms(const std::uint32_t* which, const double* survey_loss,
+                                   const double* u_downtime, const double* u_effort,
+                                   const double* u_components, const double* u_branch,
+                                   std::size_t n, const IncidentColumns& out) const {
+  price(type_, factors_.data(), which, factors_.size(), branches_, survey_loss, u_downtime,
+        u_effort, u_components, u_branch, n, out);
+}
+
+void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
+                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event,
+                    std::uint64_t used, double* out) {
+  if (per_event == 0 || per_event % 2 || used == 0 || used % 2 || used > per_event)
+    throw std::invalid_argument(
+        "event_uniforms: per_event and used must be even and 0 < used <= per_event, got " +
+        std::to_string(per_event) + " and " + std::to_string(used));
+  // Draws 2 b and 2 b + 1 of a year are the two halves of Philox block b.
+  const std::uint64_t blocks = per_event / 2, used_blocks = used / 2;
+  constexpr std::size_t B = 256;
+  alignas(64) std::uint32_t c[4][B], r[4][B];
+  std::uint32_t lo[2 * B], hi[2 * B];
+  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
+  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
+  // Batches of whole events: each event's used blocks are contiguous in lo and hi.
+  const std::size_t per_batch = B / static_cast<std::size_t>(used_blocks);
+  for (std::size_t first = 0; first < n; first += per_batch) {
+    const std::size_t events = std::min(per_batch, n - first);
+    std::size_t j = 0;
+    for (std::size_t i = first; i < first + events; ++i)
+      for (std::uint64_t b = 0; b < used_blocks; ++b, ++j) {
+        const std::uint64_t block = k[i] * blocks + b;
+        c[0][j] = static_cast<std::uint32_t>(block);
+        c[1][j] = static_cast<std::uint32_t>(block >> 32);
+        c[2][j] = static_cast<std::uint32_t>(year[i]);
+        c[3][j] = static_cast<std::uint32_t>(year[i] >> 32);
+      }
+    philox_batch({seed, stream}, cin, j, rout);
+    for (std::size_t b = 0; b < j; ++b) {
+      lo[2 * b] = r[0][b];
+      hi[2 * b] = r[1][b];
+      lo[2 * b + 1] = r[2][b];
+      hi[2 * b + 1] = r[3][b];
+    }
+    if (used == per_event) {
+      unit_uniforms(lo, hi, 2 * j, out + first * per_event);
+      continue;
+    }
+    for (std::size_t e = 0; e < events; ++e)
+      unit_uniforms(lo + e * used, hi + e * used, used, out + (first + e) * per_event);
+  }
+}
 
 void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
                      const std::uint64_t* k, std::size_t n, double* out) {
-  uniform_blocks(seed, stream, year, k, branch_draws_per_event / 2, n, out);
+  event_uniforms(seed, stream, year, k, n, branch_draws_per_event, branch_draws_per_event, out);
 }
 
 void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const std::int64_t* year,
                           const std::int32_t* k, const double* survey_loss, std::size_t n,
                           const IncidentColumns& out) const {
-  constexpr std::uint64_t component_blocks = component_draws_per_event / 2;
-  std::vector<std::uint64_t> years(kChunk), draws(kChunk), first_block(kChunk);
+  std::vector<std::uint64_t> years(kChunk), draws(kChunk);
   std::vector<double> u_down(kChunk), u_eff(kChunk), u_comp(kChunk * component_draws_per_event);
   std::vector<double> u_branch(factors_.branches() ? kChunk * branch_draws_per_event : 0);
   const std::uint32_t s_down = stream_id(Purpose::downtime, stream_index);
@@ -351,16 +446,15 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
                                     std::to_string(k[start + i]));
       years[i] = static_cast<std::uint64_t>(year[start + i]);
       draws[i] = static_cast<std::uint64_t>(k[start + i]);
-      first_block[i] = draws[i] * component_blocks;
     }
     uniform_batch(seed, s_down, years.data(), draws.data(), m, u_down.data());
     uniform_batch(seed, s_eff, years.data(), draws.data(), m, u_eff.data());
     if (factors_.branches())
       branch_uniforms(seed, s_branch, years.data(), draws.data(), m, u_branch.data());
-    // Draws 16 k .. 16 k + 15 of the COMPONENTS stream, eight blocks: the six spare draws come
-    // with the used ones, so that the layout matches u_components.
-    uniform_blocks(seed, s_comp, years.data(), first_block.data(), component_blocks, m,
-                   u_comp.data());
+    // Draws 16 k .. 16 k + 9 of the COMPONENTS stream (the ones the pricing reads: five
+    // Philox blocks), in u_components' layout of 16 an event.
+    event_uniforms(seed, s_comp, years.data(), draws.data(), m, component_draws_per_event,
+                   component_draws_used, u_comp.data());
     IncidentColumns shifted = out;
     for (auto& c : shifted.component) c += start;
     shifted.downtime_days += start;

@@ -28,7 +28,7 @@ OrganisationPortfolioLoss::OrganisationPortfolioLoss(
       throw std::invalid_argument("organisation loss: type " + types[t].name + " has " +
                                   std::to_string(factors[t].size()) + " policies, type " +
                                   types[0].name + " " + std::to_string(n_policies_));
-    for (const auto& f : factors[t]) models_.emplace_back(types[t], f);
+    models_.emplace_back(types[t], factors[t]);
   }
   if (sections_.empty())
     throw std::invalid_argument("organisation loss: sections must name at least one component");
@@ -43,98 +43,129 @@ OrganisationPortfolioLoss::OrganisationPortfolioLoss(
   sections_ = sorted;
 }
 
-void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint32_t seed,
-                                           const IncidentColumns& out) const {
+namespace {
+
+// Per-thread working space of the pricing, kept between calls: a portfolio block prices a
+// few thousand events per piece, and fresh vectors per piece cost more than the pricing of
+// the small types.
+struct PricingScratch {
+  std::vector<std::size_t> start, rows;
+  std::vector<std::uint32_t> which;
+  std::vector<std::uint64_t> years, draws;
+  std::vector<double> u_down, u_eff, u_comp, u_branch, loss;
+  IncidentBuffer priced;
+  std::vector<std::int64_t> no_year;  // zeros: the covered loss's events stand alone
+};
+
+PricingScratch& pricing_scratch() {
+  thread_local PricingScratch scratch;
+  return scratch;
+}
+
+// A portfolio block's pieces hold about 16,384 events; a thread keeps scratch for a few times
+// that, and frees what a larger call (a whole block's components) needed when it returns.
+constexpr std::size_t kKeptEvents = 1 << 16;
+
+struct ScratchRelease {
+  std::size_t events;
+  ~ScratchRelease() {
+    if (events > kKeptEvents) pricing_scratch() = PricingScratch();
+  }
+};
+
+}  // namespace
+
+void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::uint32_t seed,
+                                              const PricedSink& sink) const {
   const std::size_t n = ev.year.size();
   if (ev.type.size() != n || ev.k.size() != n || ev.policy.size() != n || ev.u.size() != n)
     throw std::invalid_argument("portfolio events: columns of different lengths");
-  // Per type: all its events' uniforms at once, then runs of one policy priced together.
-  std::vector<std::size_t> rows;
-  std::vector<std::uint64_t> years, draws;
-  std::vector<double> u_down, u_eff, u_comp, u_branch, loss;
-  for (std::size_t t = 0; t < severity_.size(); ++t) {
-    rows.clear();
-    for (std::size_t i = 0; i < n; ++i)
-      if (ev.type[i] == static_cast<std::int32_t>(t)) rows.push_back(i);
-    if (rows.empty()) continue;
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](std::size_t a, std::size_t b) { return ev.policy[a] < ev.policy[b]; });
-    const std::size_t m = rows.size();
-    years.resize(m * component_draws_per_event);
-    draws.resize(m * component_draws_per_event);
-    u_down.resize(m);
-    u_eff.resize(m);
-    u_comp.resize(m * component_draws_per_event);
-    loss.resize(m);
+  const std::size_t T = severity_.size();
+  PricingScratch& s = pricing_scratch();
+  const ScratchRelease release{n};
+  // The events grouped by type (one counting pass), each group in event order.
+  s.start.assign(T + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (ev.type[i] < 0 || static_cast<std::size_t>(ev.type[i]) >= T)
+      throw std::out_of_range("portfolio event " + std::to_string(i) + ": attack type " +
+                              std::to_string(ev.type[i]) + " of " + std::to_string(T));
+    if (ev.policy[i] < 0 || static_cast<std::size_t>(ev.policy[i]) >= n_policies_)
+      throw std::out_of_range("portfolio event " + std::to_string(i) + ": policy " +
+                              std::to_string(ev.policy[i]) + " of " + std::to_string(n_policies_));
+    if (!(ev.u[i] > 0.0 && ev.u[i] < 1.0))
+      throw std::invalid_argument("portfolio event " + std::to_string(i) +
+                                  ": u must lie in (0, 1)");
+    ++s.start[static_cast<std::size_t>(ev.type[i]) + 1];
+  }
+  for (std::size_t t = 0; t < T; ++t) s.start[t + 1] += s.start[t];
+  // Sized for the largest type once and never shrunk: growing a vector zero-fills it, which
+  // cost as much as drawing the uniforms when the types alternate in size.
+  std::size_t largest = 0;
+  for (std::size_t t = 0; t < T; ++t) largest = std::max(largest, s.start[t + 1] - s.start[t]);
+  auto at_least = [](auto& v, std::size_t size) {
+    if (v.size() < size) v.resize(size);
+  };
+  at_least(s.rows, n);
+  at_least(s.which, largest);
+  at_least(s.years, largest);
+  at_least(s.draws, largest);
+  at_least(s.loss, largest);
+  at_least(s.u_down, largest);
+  at_least(s.u_eff, largest);
+  at_least(s.u_comp, largest * component_draws_per_event);
+  at_least(s.u_branch, largest * branch_draws_per_event);
+  if (s.priced.n < largest) s.priced.resize(largest);
+  for (std::size_t i = 0; i < n; ++i) s.rows[s.start[static_cast<std::size_t>(ev.type[i])]++] = i;
+  // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
+  for (std::size_t t = 0, begin = 0; t < T; begin = s.start[t++]) {
+    const std::size_t m = s.start[t] - begin;
+    if (m == 0) continue;
+    const std::size_t* rows = s.rows.data() + begin;
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t i = rows[j];
-      if (ev.policy[i] < 0 || static_cast<std::size_t>(ev.policy[i]) >= n_policies_)
-        throw std::out_of_range("portfolio event " + std::to_string(i) + ": policy " +
-                                std::to_string(ev.policy[i]) + " of " +
-                                std::to_string(n_policies_));
-      if (!(ev.u[i] > 0.0 && ev.u[i] < 1.0))
-        throw std::invalid_argument("portfolio event " + std::to_string(i) +
-                                    ": u must lie in (0, 1)");
-      years[j] = static_cast<std::uint64_t>(ev.year[i]);
-      draws[j] = static_cast<std::uint64_t>(ev.k[i]);
-      loss[j] = ev.u[i];
+      s.which[j] = static_cast<std::uint32_t>(ev.policy[i]);
+      s.years[j] = static_cast<std::uint64_t>(ev.year[i]);
+      s.draws[j] = static_cast<std::uint64_t>(ev.k[i]);
+      s.loss[j] = ev.u[i];
     }
     const auto stream = portfolio_severity_offset + static_cast<std::uint32_t>(t);
-    uniform_batch(seed, stream_id(Purpose::downtime, stream), years.data(), draws.data(), m,
-                  u_down.data());
-    uniform_batch(seed, stream_id(Purpose::effort, stream), years.data(), draws.data(), m,
-                  u_eff.data());
-    const bool branches =
-        std::any_of(models_.begin() + static_cast<std::ptrdiff_t>(t * n_policies_),
-                    models_.begin() + static_cast<std::ptrdiff_t>((t + 1) * n_policies_),
-                    [](const IncidentModel& im) { return im.factors().branches(); });
-    if (branches) {
-      u_branch.resize(m * branch_draws_per_event);
-      branch_uniforms(seed, stream_id(Purpose::branch, stream), years.data(), draws.data(), m,
-                      u_branch.data());
+    uniform_batch(seed, stream_id(Purpose::downtime, stream), s.years.data(), s.draws.data(), m,
+                  s.u_down.data());
+    uniform_batch(seed, stream_id(Purpose::effort, stream), s.years.data(), s.draws.data(), m,
+                  s.u_eff.data());
+    const IncidentModels& models = models_[t];
+    if (models.branches()) {
+      branch_uniforms(seed, stream_id(Purpose::branch, stream), s.years.data(), s.draws.data(), m,
+                      s.u_branch.data());
     }
-    for (std::size_t j = m; j-- > 0;)
-      for (std::uint64_t d = component_draws_per_event; d-- > 0;) {
-        years[j * component_draws_per_event + d] = years[j];
-        draws[j * component_draws_per_event + d] = draws[j] * component_draws_per_event + d;
-      }
-    uniform_batch(seed, stream_id(Purpose::components, stream), years.data(), draws.data(),
-                  m * component_draws_per_event, u_comp.data());
-    severity_[t]->quantile_batch(loss.data(), loss.data(), m);
-
-    IncidentBuffer priced(m);
-    for (std::size_t a = 0; a < m;) {
-      std::size_t b = a + 1;
-      while (b < m && ev.policy[rows[b]] == ev.policy[rows[a]]) ++b;
-      const IncidentColumns cols = priced.columns(a);
-      const IncidentModel& model =
-          models_[t * n_policies_ + static_cast<std::size_t>(ev.policy[rows[a]])];
-      model.from_uniforms(loss.data() + a, u_down.data() + a, u_eff.data() + a,
-                          u_comp.data() + a * component_draws_per_event,
-                          branches ? u_branch.data() + a * branch_draws_per_event : nullptr, b - a,
-                          cols);
-      a = b;
-    }
-    const IncidentColumns cols = priced.columns();
-    for (std::size_t j = 0; j < m; ++j) {
-      for (std::size_t c = 0; c < n_components; ++c)
-        out.component[c][rows[j]] = cols.component[c][j];
-      out.downtime_days[rows[j]] = cols.downtime_days[j];
-    }
+    event_uniforms(seed, stream_id(Purpose::components, stream), s.years.data(), s.draws.data(), m,
+                   component_draws_per_event, component_draws_used, s.u_comp.data());
+    severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
+    const IncidentColumns cols = s.priced.columns();
+    models.from_uniforms(s.which.data(), s.loss.data(), s.u_down.data(), s.u_eff.data(),
+                         s.u_comp.data(), models.branches() ? s.u_branch.data() : nullptr, m, cols);
+    sink(rows, m, cols);
   }
+}
+
+void OrganisationPortfolioLoss::components(const PortfolioEvents& ev, std::uint32_t seed,
+                                           const IncidentColumns& out) const {
+  price_by_type(ev, seed, [&](const std::size_t* rows, std::size_t m, const IncidentColumns& in) {
+    for (std::size_t c = 0; c < n_components; ++c)
+      for (std::size_t j = 0; j < m; ++j) out.component[c][rows[j]] = in.component[c][j];
+    for (std::size_t j = 0; j < m; ++j) out.downtime_days[rows[j]] = in.downtime_days[j];
+  });
 }
 
 void OrganisationPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
                                        double* out) const {
-  const std::size_t n = ev.year.size();
-  IncidentBuffer all(n);
-  const IncidentColumns cols = all.columns();
-  components(ev, seed, cols);
-  for (std::size_t i = 0; i < n; ++i) {
-    double s = 0.0;
-    for (Component c : sections_) s += cols.component[c][i];
-    out[i] = s;
-  }
+  price_by_type(ev, seed, [&](const std::size_t* rows, std::size_t m, const IncidentColumns& in) {
+    for (std::size_t j = 0; j < m; ++j) {
+      double s = 0.0;
+      for (Component c : sections_) s += in.component[c][j];
+      out[rows[j]] = s;
+    }
+  });
 }
 
 CoveredPortfolioLoss::CoveredPortfolioLoss(
@@ -149,20 +180,20 @@ CoveredPortfolioLoss::CoveredPortfolioLoss(
 
 void CoveredPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
                                   double* out) const {
-  const std::size_t n = ev.year.size();
-  IncidentBuffer all(n);
-  const IncidentColumns cols = all.columns();
-  components_->components(ev, seed, cols);
-  // No deductible and no aggregate limit: each event stands alone and the year is not used.
-  std::vector<std::int64_t> year(n, 0);
-  EventColumns e;
-  e.n = n;
-  e.year = year.data();
-  e.downtime_days = cols.downtime_days;
-  for (std::size_t c = 0; c < n_components; ++c) e.component[c] = cols.component[c];
-  const SectionLosses sections = section_losses(terms_, e);
-  const InsuredEvents insured = insure(terms_, sections, year.data());
-  std::copy(insured.total.begin(), insured.total.end(), out);
+  // No deductible and no aggregate limit: each event stands alone, so each type's batch goes
+  // through the sections as it is priced, and the year is not used.
+  std::vector<std::int64_t>& no_year = pricing_scratch().no_year;
+  components_->price_by_type(
+      ev, seed, [&](const std::size_t* rows, std::size_t m, const IncidentColumns& priced) {
+        no_year.assign(m, 0);
+        EventColumns e;
+        e.n = m;
+        e.year = no_year.data();
+        e.downtime_days = priced.downtime_days;
+        for (std::size_t c = 0; c < n_components; ++c) e.component[c] = priced.component[c];
+        const InsuredEvents insured = insure(terms_, section_losses(terms_, e), no_year.data());
+        for (std::size_t j = 0; j < m; ++j) out[rows[j]] = insured.total[j];
+      });
 }
 
 }  // namespace cyberloss

@@ -90,40 +90,6 @@ void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t
   }
 }
 
-void uniform_blocks(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
-                    const std::uint64_t* first_block, std::size_t blocks, std::size_t n,
-                    double* out) {
-  constexpr std::size_t B = 256;
-  alignas(32) std::uint32_t c[4][B], r[4][B];
-  std::uint32_t lo[2 * B], hi[2 * B];
-  const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
-  std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
-  const simd::Kernels& k = simd::kernels();
-  // Block j of coordinate i is entry i * blocks + j of the flattened sequence, filled B at a
-  // time; its two draws are out[2 (i * blocks + j)] and the next.
-  std::size_t i = 0, j = 0;
-  const std::size_t total = n * blocks;
-  for (std::size_t start = 0; start < total; start += B) {
-    const std::size_t m = std::min(B, total - start);
-    for (std::size_t q = 0; q < m; ++q) {
-      const auto ctr = counter_for(years[i], first_block[i] + j);
-      for (std::size_t w = 0; w < 4; ++w) c[w][q] = ctr[w];
-      if (++j == blocks) {
-        j = 0;
-        ++i;
-      }
-    }
-    k.philox(seed, stream, cin, m, rout);
-    for (std::size_t q = 0; q < m; ++q) {
-      lo[2 * q] = r[0][q];
-      hi[2 * q] = r[1][q];
-      lo[2 * q + 1] = r[2][q];
-      hi[2 * q + 1] = r[3][q];
-    }
-    k.unit_uniforms(lo, hi, 2 * m, out + 2 * start);
-  }
-}
-
 double unit_uniform(std::uint32_t lo, std::uint32_t hi) { return to_unit(lo, hi); }
 
 void unit_uniforms(const std::uint32_t* lo, const std::uint32_t* hi, std::size_t n, double* out) {

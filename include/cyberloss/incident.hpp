@@ -64,6 +64,8 @@ Component component_from_name(const std::string& name, const char* what = "compo
 constexpr std::uint64_t component_draws_per_event = 16;
 constexpr std::uint64_t draw_records_exposed = 8;
 constexpr std::uint64_t draw_gifts_paid = 9;
+// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks.
+constexpr std::uint64_t component_draws_used = 10;
 
 // Draws per event on the BRANCH stream: 2 k decides major or contained, 2 k + 1 is the
 // contained loss's uniform (one Philox block per event).
@@ -182,6 +184,14 @@ struct IncidentBuffer {
   std::vector<double> data;
 };
 
+// Draws per_event k + j (j = 0 .. used - 1; per_event and used even, used <= per_event) of
+// `stream` for events (year[i], k[i]): out[per_event i + j], exactly the values of uniform_at,
+// one Philox block per two draws (uniform_batch would spend one per draw). out[per_event i + j]
+// for j >= used is left as it is.
+void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
+                    const std::uint64_t* k, std::size_t n, std::uint64_t per_event,
+                    std::uint64_t used, double* out);
+
 // BRANCH draws 2 k and 2 k + 1 of `stream` for events (year[i], k[i]): out[2 i + j].
 void branch_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
                      const std::uint64_t* k, std::size_t n, double* out);
@@ -213,6 +223,33 @@ class IncidentModel {
  private:
   IncidentType type_;
   IncidentFactors factors_;
+};
+
+// One attack type's incident models for many organisations (a portfolio's policies): the type
+// once, a factor set per organisation, validated at construction as IncidentModel validates
+// them. Pricing a batch of events that belong to different organisations runs the type's
+// quantile and exp work on the whole batch; each event's values equal
+// IncidentModel(type, factors[which[i]]).from_uniforms on that event alone, bit for bit.
+class IncidentModels {
+ public:
+  IncidentModels(IncidentType type, std::vector<IncidentFactors> factors);
+  const IncidentType& type() const { return type_; }
+  const std::vector<IncidentFactors>& factors() const { return factors_; }
+  std::size_t size() const { return factors_.size(); }
+  // Whether any organisation's incidents branch (major_probability < 1).
+  bool branches() const { return branches_; }
+
+  // IncidentModel::from_uniforms with event i priced by factors()[which[i]] (which[i] <
+  // size(), std::out_of_range otherwise). u_branch is read when branches() (may be null
+  // otherwise), and only for the events whose own factors branch.
+  void from_uniforms(const std::uint32_t* which, const double* survey_loss,
+                     const double* u_downtime, const double* u_effort, const double* u_components,
+                     const double* u_branch, std::size_t n, const IncidentColumns& out) const;
+
+ private:
+  IncidentType type_;
+  std::vector<IncidentFactors> factors_;
+  bool branches_ = false;
 };
 
 }  // namespace cyberloss

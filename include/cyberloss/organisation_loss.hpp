@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,13 +35,19 @@ class OrganisationPortfolioLoss : public PortfolioLoss {
   // Every component and the downtime of each event (columns of events.year.size()).
   void components(const PortfolioEvents& events, std::uint32_t seed,
                   const IncidentColumns& out) const;
+  // The same priced type by type, each type's events in one batch (in event order), handed to
+  // sink(rows, m, priced): priced row j is event rows[j]. The columns are valid during the call.
+  using PricedSink =
+      std::function<void(const std::size_t* rows, std::size_t m, const IncidentColumns& priced)>;
+  void price_by_type(const PortfolioEvents& events, std::uint32_t seed,
+                     const PricedSink& sink) const;
   std::size_t n_types() const { return severity_.size(); }
   std::size_t n_policies() const { return n_policies_; }
 
  private:
   std::vector<std::shared_ptr<const Severity>> severity_;
   std::size_t n_policies_ = 0;
-  std::vector<IncidentModel> models_;  // [t * n_policies + p]
+  std::vector<IncidentModels> models_;  // per type, one factor set per policy
   std::vector<Component> sections_;
 };
 

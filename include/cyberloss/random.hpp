@@ -53,14 +53,6 @@ void philox_batch(std::array<std::uint32_t, 2> key, const std::uint32_t* const c
 void uniform_batch(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
                    const std::uint64_t* draws, std::size_t n, double* out);
 
-// Whole Philox blocks per coordinate: the 2 * blocks uniforms of draws 2 first_block[i] ..
-// 2 (first_block[i] + blocks) - 1 of year years[i] in out[2 blocks i + j], for i = 0 .. n - 1:
-// exactly the values of uniform_at, with each block computed once (uniform_batch computes a
-// block once per draw). This is how an incident draws its component shares and its branch.
-void uniform_blocks(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* years,
-                    const std::uint64_t* first_block, std::size_t blocks, std::size_t n,
-                    double* out);
-
 // Uniforms of draws 0 .. counts[h] - 1 of year years[h], for h = 0 .. n - 1, one run after
 // another in out (sum of counts values): exactly the values of uniform_at, with one Philox
 // block per two draws. This is how the engine draws the severities of a year's events.

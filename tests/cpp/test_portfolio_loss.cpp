@@ -1,10 +1,14 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cyberloss/organisation_loss.hpp"
+#include "cyberloss/random.hpp"
+#include "cyberloss/vecmath.hpp"
 
 using namespace cyberloss;
 
@@ -95,4 +99,83 @@ TEST_CASE("portfolio losses refuse inconsistent inputs, naming them", "[portfoli
   PortfolioEvents ev = block(10, 5);  // policies 0..4 but the book has 3
   std::vector<double> out(ev.u.size());
   CHECK_THROWS_AS(loss.losses(ev, 1, out.data()), std::out_of_range);
+}
+
+TEST_CASE(
+    "survey loss with a branch: major events keep the severity, contained ones their own "
+    "lognormal, P(major) per policy",
+    "[portfolio_loss][branch]") {
+  const auto major0 = std::make_shared<Lognormal>(14.0, 1.2);
+  const auto major1 = std::make_shared<Lognormal>(15.0, 1.5);
+  SurveyBranch branch;
+  branch.loss_median = 2e5;
+  branch.loss_sigma = 0.9;
+  branch.major_probability = {1.0, 0.3, 0.7, 1.0};
+  const std::vector<double> factor = {1.0, 2.0, 0.5, 3.0};
+  // The branch on type 1 only.
+  const SurveyPortfolioLoss loss({major0, major1}, factor, {std::nullopt, branch});
+  const std::size_t n = 40000;
+  PortfolioEvents ev = block(n, 4);
+  for (std::size_t i = 0; i < n; ++i) ev.policy[i] = static_cast<std::int32_t>((i / 2) % 4);
+  std::vector<double> out(n);
+  const std::uint32_t seed = 8;
+  loss.losses(ev, seed, out.data());
+  const std::uint32_t stream = stream_id(Purpose::branch, portfolio_severity_offset + 1);
+  std::vector<double> contained_share(4, 0.0), events(4, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto p = static_cast<std::size_t>(ev.policy[i]);
+    const auto year = static_cast<std::uint64_t>(ev.year[i]);
+    const auto k = static_cast<std::uint64_t>(ev.k[i]);
+    INFO("event " << i << ", type " << ev.type[i] << ", policy " << p);
+    if (ev.type[i] == 0) {
+      REQUIRE(out[i] == Approx(major0->quantile(ev.u[i]) * factor[p]).epsilon(1e-12));
+      continue;
+    }
+    const bool major = uniform_at(seed, stream, year, 2 * k) < branch.major_probability[p];
+    events[p] += 1.0;
+    if (major) {
+      REQUIRE(out[i] == Approx(major1->quantile(ev.u[i]) * factor[p]).epsilon(1e-12));
+    } else {
+      contained_share[p] += 1.0;
+      const double z = vecmath::inverse_normal_cdf(uniform_at(seed, stream, year, 2 * k + 1));
+      REQUIRE(
+          out[i] ==
+          Approx(branch.loss_median * std::exp(branch.loss_sigma * z) * factor[p]).epsilon(1e-12));
+    }
+  }
+  for (std::size_t p = 0; p < 4; ++p) {
+    const double q = 1.0 - branch.major_probability[p];
+    const double share = contained_share[p] / events[p];
+    CHECK(std::fabs(share - q) <= 4.0 * std::sqrt(std::max(q * (1.0 - q), 1e-300) / events[p]));
+  }
+}
+
+TEST_CASE("survey loss refuses a bad branch, naming the field", "[portfolio_loss][branch]") {
+  const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
+  const std::vector<std::shared_ptr<const Severity>> by_type = {sev, sev};
+  const std::vector<double> factor = {1.0, 1.0};
+  SurveyBranch ok;
+  ok.loss_median = 1e5;
+  ok.loss_sigma = 1.0;
+  ok.major_probability = {0.5, 1.0};
+  CHECK_THROWS_WITH(SurveyPortfolioLoss(by_type, factor, {ok}),
+                    Catch::Contains("1 entries for 2 attack types"));
+  SurveyBranch b = ok;
+  b.loss_median = 0.0;
+  CHECK_THROWS_WITH(SurveyPortfolioLoss(by_type, factor, {std::nullopt, b}),
+                    Catch::Contains("branches[1].loss_median"));
+  b = ok;
+  b.loss_sigma = std::nan("");
+  CHECK_THROWS_WITH(SurveyPortfolioLoss(by_type, factor, {b, std::nullopt}),
+                    Catch::Contains("branches[0].loss_sigma"));
+  b = ok;
+  b.major_probability = {0.5};
+  CHECK_THROWS_WITH(SurveyPortfolioLoss(by_type, factor, {b, std::nullopt}),
+                    Catch::Contains("major_probability has 1 policies, 2 expected"));
+  for (double p : {0.0, 1.5, std::nan("")}) {
+    b = ok;
+    b.major_probability[1] = p;
+    CHECK_THROWS_WITH(SurveyPortfolioLoss(by_type, factor, {b, std::nullopt}),
+                      Catch::Contains("major_probability of policy row 2"));
+  }
 }

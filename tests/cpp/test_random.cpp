@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <utility>
 #include <vector>
 
+#include "cyberloss/incident.hpp"
 #include "cyberloss/random.hpp"
 
 using namespace cyberloss;
@@ -107,20 +109,22 @@ TEST_CASE("uniform_range gives uniform_at's values from any first draw", "[rando
       }
 }
 
-TEST_CASE("uniform_blocks gives uniform_at's values, whole blocks per coordinate", "[random]") {
+TEST_CASE("event_uniforms gives uniform_at's values with years and draws past 32 bits",
+          "[random]") {
   const std::uint32_t seed = 5, stream = stream_id(Purpose::components, 2);
-  // 1, 8 and 3 blocks a coordinate over 150 coordinates: batches of 256 blocks end inside a
-  // coordinate's blocks.
-  for (std::size_t blocks : {std::size_t{1}, std::size_t{8}, std::size_t{3}}) {
-    std::vector<std::uint64_t> years, first;
+  // 2, 16 and 6 draws an event (10 and 4 of them used) over 150 events: batches of 256 blocks
+  // end inside an event's blocks; years and block numbers use their high words.
+  for (auto [per_event, used] : {std::pair<std::uint64_t, std::uint64_t>{2, 2}, {16, 10}, {6, 4}}) {
+    std::vector<std::uint64_t> years, k;
     for (std::uint64_t i = 0; i < 150; ++i) {
       years.push_back(i * 7 + (i << 35));
-      first.push_back(i % 5 == 0 ? (1ULL << 40) + i : i * 8);
+      k.push_back(i % 5 == 0 ? (1ULL << 40) + i : i * 8);
     }
-    std::vector<double> out(2 * blocks * years.size());
-    uniform_blocks(seed, stream, years.data(), first.data(), blocks, years.size(), out.data());
+    std::vector<double> out(per_event * years.size(), -1.0);
+    event_uniforms(seed, stream, years.data(), k.data(), years.size(), per_event, used, out.data());
     for (std::size_t i = 0; i < years.size(); ++i)
-      for (std::uint64_t j = 0; j < 2 * blocks; ++j)
-        REQUIRE(out[2 * blocks * i + j] == uniform_at(seed, stream, years[i], 2 * first[i] + j));
+      for (std::uint64_t j = 0; j < per_event; ++j)
+        REQUIRE(out[per_event * i + j] ==
+                (j < used ? uniform_at(seed, stream, years[i], k[i] * per_event + j) : -1.0));
   }
 }
