@@ -10,8 +10,6 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
-#include <tuple>
-#include <type_traits>
 
 namespace cyberloss::order {
 namespace {
@@ -40,17 +38,16 @@ inline std::size_t digit(std::uint64_t k, int pass) {
   return static_cast<std::size_t>((k >> (pass * kDigitBits)) & (kBins - 1));
 }
 
-// LSD radix sort of keys (and payloads carried with them), stable. Passes whose digit is the
-// same for every key are skipped. On return the sorted data is in keys/payload.
-template <class... Payload>
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<Payload>&... payload) {
+// LSD radix sort of keys, with the positions carried along when given (null: keys only),
+// stable. Passes whose digit is the same for every key are skipped.
+void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::size_t>* positions) {
   const std::size_t n = keys.size();
   std::vector<std::array<std::uint32_t, kBins>> count(kPasses);
   for (auto& c : count) c.fill(0);
   for (std::uint64_t k : keys)
     for (int p = 0; p < kPasses; ++p) ++count[static_cast<std::size_t>(p)][digit(k, p)];
   std::vector<std::uint64_t> keys2(n);
-  std::tuple<std::vector<Payload>...> payload2{std::vector<Payload>(n)...};
+  std::vector<std::size_t> positions2(positions ? n : 0);
   for (int p = 0; p < kPasses; ++p) {
     auto& c = count[static_cast<std::size_t>(p)];
     if (std::find(c.begin(), c.end(), static_cast<std::uint32_t>(n)) != c.end()) continue;
@@ -63,10 +60,10 @@ void radix_sort(std::vector<std::uint64_t>& keys, std::vector<Payload>&... paylo
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t to = c[digit(keys[i], p)]++;
       keys2[to] = keys[i];
-      std::apply([&](auto&... out) { ((out[to] = payload[i]), ...); }, payload2);
+      if (positions) positions2[to] = (*positions)[i];
     }
     keys.swap(keys2);
-    std::apply([&](auto&... out) { (out.swap(payload), ...); }, payload2);
+    if (positions) positions->swap(positions2);
   }
 }
 
@@ -80,38 +77,27 @@ void check_size(std::size_t n) {
 // first among equal keys, so the result is the same as one stable sort of the whole.
 constexpr std::size_t kParallelMin = std::size_t{1} << 16;
 
-template <class... Payload>
-void sorted(std::vector<std::uint64_t>& keys, std::vector<Payload>&... payload) {
+void sorted(std::vector<std::uint64_t>& keys, std::vector<std::size_t>* positions) {
   const std::size_t n = keys.size();
   if (n < kParallelMin) {
-    radix_sort(keys, payload...);
+    radix_sort(keys, positions);
     return;
   }
-  const std::size_t h = n / 2;
-  auto first_half = [h](const auto& v) {
-    using V = std::decay_t<decltype(v)>;
-    return V(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(h));
-  };
-  auto second_half = [h](const auto& v) {
-    using V = std::decay_t<decltype(v)>;
-    return V(v.begin() + static_cast<std::ptrdiff_t>(h), v.end());
-  };
-  std::vector<std::uint64_t> ka = first_half(keys), kb = second_half(keys);
-  std::tuple<std::vector<Payload>...> pa{first_half(payload)...}, pb{second_half(payload)...};
-  tbb::parallel_invoke([&] { std::apply([&](auto&... p) { radix_sort(ka, p...); }, pa); },
-                       [&] { std::apply([&](auto&... p) { radix_sort(kb, p...); }, pb); });
+  const auto h = static_cast<std::ptrdiff_t>(n / 2);
+  std::vector<std::uint64_t> ka(keys.begin(), keys.begin() + h), kb(keys.begin() + h, keys.end());
+  std::vector<std::size_t> pa, pb;
+  if (positions) {
+    pa.assign(positions->begin(), positions->begin() + h);
+    pb.assign(positions->begin() + h, positions->end());
+  }
+  tbb::parallel_invoke([&] { radix_sort(ka, positions ? &pa : nullptr); },
+                       [&] { radix_sort(kb, positions ? &pb : nullptr); });
   std::size_t a = 0, b = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const bool take_a = b == kb.size() || (a < ka.size() && ka[a] <= kb[b]);
     const std::size_t j = take_a ? a++ : b++;
     keys[i] = take_a ? ka[j] : kb[j];
-    std::apply(
-        [&](auto&... out) {
-          ((out[i] = (take_a ? std::get<std::vector<Payload>>(pa)
-                             : std::get<std::vector<Payload>>(pb))[j]),
-           ...);
-        },
-        std::forward_as_tuple(payload...));
+    if (positions) (*positions)[i] = take_a ? pa[j] : pb[j];
   }
 }
 
@@ -126,7 +112,7 @@ void sort_ascending(double* x, std::size_t n) {
   // The key is a bijection of the value (up to the sign of zero), so only keys move.
   std::vector<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  sorted(keys);
+  sorted(keys, nullptr);
   for (std::size_t i = 0; i < n; ++i) x[i] = value(keys[i]);
 }
 
@@ -141,7 +127,7 @@ std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
   check_size(n);
   std::vector<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  sorted(keys, order);
+  sorted(keys, &order);
   return order;
 }
 

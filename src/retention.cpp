@@ -63,43 +63,6 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                       std::uint64_t n_years, const std::vector<double>& deductibles,
                       const std::vector<double>& limits, const Principle& principle,
                       const Loads& loads, double cost_of_capital, double tail_level,
-                      std::optional<double> max_premium);
-
-}  // namespace
-
-RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& events,
-                             std::uint64_t n_years, std::vector<double> deductibles,
-                             std::vector<double> limits, const Principle& principle,
-                             const Loads& loads, double cost_of_capital, double tail_level,
-                             std::optional<double> max_premium) {
-  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
-  // Validates the events and the years.
-  const YearIndex index = year_index(events, n_years);
-  const SectionLosses losses = section_losses(base, events);
-  std::vector<double> gross_year(index.years.size());
-  sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
-  return grid_of(base, {losses, index.years, index.start, gross_year}, n_years, deductibles, limits,
-                 principle, loads, cost_of_capital, tail_level, max_premium);
-}
-
-RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> deductibles,
-                             std::vector<double> limits, const Principle& principle,
-                             const Loads& loads, double cost_of_capital, double tail_level,
-                             std::optional<double> max_premium) {
-  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
-  return grid_of(applied.terms(),
-                 {applied.section_losses(), applied.years(), applied.year_start(),
-                  applied.annual(View::gross)},
-                 applied.n_years(), deductibles, limits, principle, loads, cost_of_capital,
-                 tail_level, max_premium);
-}
-
-namespace {
-
-RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_years,
-                      std::uint64_t n_years, const std::vector<double>& deductibles,
-                      const std::vector<double>& limits, const Principle& principle,
-                      const Loads& loads, double cost_of_capital, double tail_level,
                       std::optional<double> max_premium) {
   const SectionLosses& losses = covered_years.losses;
   const std::vector<std::int64_t>& years = covered_years.years;
@@ -107,15 +70,6 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const std::vector<double>& gross_year = covered_years.gross_year;
   const std::size_t n = losses.n, m = years.size();
   const std::size_t D = deductibles.size(), L = limits.size();
-
-  std::array<bool, n_covered_sections> covered{};
-  std::array<Layer, n_covered_sections> section_limit;
-  std::array<double, n_covered_sections> coinsurance{};
-  for (std::size_t s = 0; s < n_covered_sections; ++s) {
-    covered[s] = base.section(s).covered;
-    section_limit[s] = Layer(0.0, base.section(s).limit);
-    coinsurance[s] = base.section(s).coinsurance;
-  }
 
   RetentionGrid grid;
   grid.cells.resize(D * L);
@@ -131,10 +85,6 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     std::vector<std::size_t> binding;
   };
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
-  std::vector<double> covered_total(n, 0.0);
-  for (std::size_t s = 0; s < n_covered_sections; ++s)
-    if (covered[s])
-      for (std::size_t i = 0; i < n; ++i) covered_total[i] += losses.covered[s][i];
   tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
     Scratch& w = scratch.local();
     w.paid.resize(n);
@@ -142,15 +92,10 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     for (auto* v : {&w.year_paid, &w.year_insured, &w.insured, &w.retained}) v->resize(m);
     std::vector<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
     &insured = w.insured, &retained = w.retained;
-    const Layer deductible(deductibles[d], std::numeric_limits<double>::infinity());
+    const OccurrencePayment pay(base, deductibles[d]);
     for (std::size_t i = 0; i < n; ++i) {
-      const double total = covered_total[i];
-      const double share = total > 0.0 ? deductible(total) / total : 0.0;
-      double p = 0.0;
-      for (std::size_t s = 0; s < n_covered_sections; ++s)
-        if (covered[s]) p += section_limit[s](losses.covered[s][i] * share * coinsurance[s]);
-      paid[i] = p;
-      w.insured_event[i] = std::min(p, losses.gross_total[i]);
+      paid[i] = pay(losses, i);
+      w.insured_event[i] = std::min(paid[i], losses.gross_total[i]);
     }
     sum_by_year(start, paid.data(), year_paid.data());
     sum_by_year(start, w.insured_event.data(), year_insured.data());
@@ -260,5 +205,32 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
 }
 
 }  // namespace
+
+RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& events,
+                             std::uint64_t n_years, std::vector<double> deductibles,
+                             std::vector<double> limits, const Principle& principle,
+                             const Loads& loads, double cost_of_capital, double tail_level,
+                             std::optional<double> max_premium) {
+  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
+  // Validates the events and the years.
+  const YearIndex index = year_index(events, n_years);
+  const SectionLosses losses = section_losses(base, events);
+  std::vector<double> gross_year(index.years.size());
+  sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
+  return grid_of(base, {losses, index.years, index.start, gross_year}, n_years, deductibles, limits,
+                 principle, loads, cost_of_capital, tail_level, max_premium);
+}
+
+RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> deductibles,
+                             std::vector<double> limits, const Principle& principle,
+                             const Loads& loads, double cost_of_capital, double tail_level,
+                             std::optional<double> max_premium) {
+  check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
+  return grid_of(applied.terms(),
+                 {applied.section_losses(), applied.years(), applied.year_start(),
+                  applied.annual(View::gross)},
+                 applied.n_years(), deductibles, limits, principle, loads, cost_of_capital,
+                 tail_level, max_premium);
+}
 
 }  // namespace cyberloss

@@ -141,39 +141,51 @@ SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev)
   return out;
 }
 
+OccurrencePayment::OccurrencePayment(const CoverageTerms& terms, double deductible)
+    : deductible_(deductible, std::numeric_limits<double>::infinity()) {
+  for (std::size_t s = 0; s < n_covered_sections; ++s) {
+    covered_[s] = terms.section(s).covered;
+    limit_[s] = Layer(0.0, terms.section(s).limit);
+    coinsurance_[s] = terms.section(s).coinsurance;
+  }
+}
+
+double OccurrencePayment::operator()(const SectionLosses& losses, std::size_t i,
+                                     double* by_section) const {
+  double total = 0.0;
+  for (std::size_t s = 0; s < n_covered_sections; ++s)
+    if (covered_[s]) total += losses.covered[s][i];
+  const double share = total > 0.0 ? deductible_(total) / total : 0.0;
+  double paid = 0.0;
+  for (std::size_t s = 0; s < n_covered_sections; ++s) {
+    if (!covered_[s]) continue;
+    const double part = limit_[s](losses.covered[s][i] * share * coinsurance_[s]);
+    if (by_section) by_section[s] = part;
+    paid += part;
+  }
+  return paid;
+}
+
 InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
                      const std::int64_t* year) {
   const std::size_t n = losses.n;
   InsuredEvents out;
   for (auto& v : out.by_section) v.assign(n, 0.0);
   out.total.assign(n, 0.0);
-  const Layer deductible(terms.deductible(), std::numeric_limits<double>::infinity());
-  std::array<Layer, n_covered_sections> limit;
-  std::array<bool, n_covered_sections> covered{};
-  for (std::size_t s = 0; s < n_covered_sections; ++s) {
-    covered[s] = terms.section(s).covered;
-    limit[s] = Layer(0.0, terms.section(s).limit);
-  }
+  const OccurrencePayment pay(terms, terms.deductible());
   const bool aggregate = std::isfinite(terms.aggregate_limit());
   AnnualCapacity capacity(terms.aggregate_limit());
   for (std::size_t i = 0; i < n; ++i) {
     if (aggregate && (i == 0 || year[i] != year[i - 1])) capacity.new_year();
-    double total = 0.0;
-    for (std::size_t s = 0; s < n_covered_sections; ++s)
-      if (covered[s]) total += losses.covered[s][i];
-    const double share = total > 0.0 ? deductible(total) / total : 0.0;
-    double paid = 0.0;
-    for (std::size_t s = 0; s < n_covered_sections; ++s) {
-      if (!covered[s]) continue;
-      out.by_section[s][i] = limit[s](losses.covered[s][i] * share * terms.section(s).coinsurance);
-      paid += out.by_section[s][i];
-    }
+    std::array<double, n_covered_sections> part{};
+    double paid = pay(losses, i, part.data());
     if (aggregate) {
       const double limited = capacity.take(paid);
       const double ratio = paid > 0.0 ? limited / paid : 0.0;
-      for (std::size_t s = 0; s < n_covered_sections; ++s) out.by_section[s][i] *= ratio;
+      for (double& x : part) x *= ratio;
       paid = limited;
     }
+    for (std::size_t s = 0; s < n_covered_sections; ++s) out.by_section[s][i] = part[s];
     // insured <= gross exactly although the two sums round differently, so that retained
     // losses are never below 0
     out.total[i] = std::min(paid, losses.gross_total[i]);

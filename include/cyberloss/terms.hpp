@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "cyberloss/incident.hpp"
+#include "cyberloss/layer.hpp"
 #include "cyberloss/stats.hpp"
 
 namespace cyberloss {
@@ -104,6 +105,21 @@ struct InsuredEvents {
   std::array<std::vector<double>, n_covered_sections> by_section;
   std::vector<double> total;
 };
+// Steps 3-5 for one event: the per-occurrence deductible shared pro rata over the covered
+// sections, each section's coinsurance and limit. Returns the payment before the aggregate
+// limit; by_section (when given) gets each covered section's part (others untouched).
+class OccurrencePayment {
+ public:
+  OccurrencePayment(const CoverageTerms& terms, double deductible);
+  double operator()(const SectionLosses& losses, std::size_t i, double* by_section = nullptr) const;
+
+ private:
+  Layer deductible_;
+  std::array<bool, n_covered_sections> covered_{};
+  std::array<Layer, n_covered_sections> limit_;
+  std::array<double, n_covered_sections> coinsurance_{};
+};
+
 // Steps 3-6 with the terms' deductible, coinsurance, limits and aggregate limit.
 InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
                      const std::int64_t* year);
