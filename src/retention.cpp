@@ -56,7 +56,7 @@ struct CoveredYears {
   const SectionLosses& losses;
   const std::vector<std::int64_t>& years;
   const std::vector<std::size_t>& start;
-  const std::vector<double>& gross_year;
+  const double* gross_year;  // per year in `years`
 };
 
 RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_years,
@@ -67,7 +67,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const SectionLosses& losses = covered_years.losses;
   const std::vector<std::int64_t>& years = covered_years.years;
   const std::vector<std::size_t>& start = covered_years.start;
-  const std::vector<double>& gross_year = covered_years.gross_year;
+  const double* gross_year = covered_years.gross_year;
   const std::size_t n = losses.n, m = years.size();
   const std::size_t D = deductibles.size(), L = limits.size();
 
@@ -80,7 +80,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
   // year, every larger one gives the same option (its premium and retained loss).
   struct Scratch {
-    std::vector<double> paid, insured_event, year_paid, year_insured, insured, retained;
+    Buffer<double> paid, insured_event, year_paid, year_insured, insured, retained;
     std::vector<double> tail, removed, added, candidates;
     std::vector<std::size_t> binding;
   };
@@ -90,7 +90,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     w.paid.resize(n);
     w.insured_event.resize(n);
     for (auto* v : {&w.year_paid, &w.year_insured, &w.insured, &w.retained}) v->resize(m);
-    std::vector<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
+    Buffer<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
     &insured = w.insured, &retained = w.retained;
     const OccurrencePayment pay(base, deductibles[d]);
     for (std::size_t i = 0; i < n; ++i) {
@@ -178,11 +178,10 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                  cost_of_capital);
     }
   });
-  grid.cells.push_back(
-      cell(false, std::numeric_limits<double>::infinity(), 0.0,
-           stats::pairwise_sum(gross_year.data(), m) / static_cast<double>(n_years),
-           stats::sparse_var_tvar(n_years, gross_year.data(), m, tail_level).tvar, 0.0, 0.0,
-           cost_of_capital));
+  grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,
+                            stats::pairwise_sum(gross_year, m) / static_cast<double>(n_years),
+                            stats::sparse_var_tvar(n_years, gross_year, m, tail_level).tvar, 0.0,
+                            0.0, cost_of_capital));
 
   auto& cells = grid.cells;
   for (auto& a : cells) {
@@ -217,8 +216,8 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   const SectionLosses losses = section_losses(base, events);
   std::vector<double> gross_year(index.years.size());
   sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
-  return grid_of(base, {losses, index.years, index.start, gross_year}, n_years, deductibles, limits,
-                 principle, loads, cost_of_capital, tail_level, max_premium);
+  return grid_of(base, {losses, index.years, index.start, gross_year.data()}, n_years, deductibles,
+                 limits, principle, loads, cost_of_capital, tail_level, max_premium);
 }
 
 RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> deductibles,
@@ -228,7 +227,7 @@ RetentionGrid retention_grid(const InsuredResult& applied, std::vector<double> d
   check_options(deductibles, limits, cost_of_capital, tail_level, max_premium);
   return grid_of(applied.terms(),
                  {applied.section_losses(), applied.years(), applied.year_start(),
-                  applied.annual(View::gross)},
+                  applied.annual(View::gross).data()},
                  applied.n_years(), deductibles, limits, principle, loads, cost_of_capital,
                  tail_level, max_premium);
 }

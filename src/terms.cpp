@@ -1,6 +1,10 @@
 #include "cyberloss/terms.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -92,52 +96,98 @@ EventColumns columns_of(const EventTable& table) {
   return e;
 }
 
-SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev) {
+namespace {
+
+// Events per task of the per-event passes: a few hundred KiB of columns, enough to amortise
+// the scheduling, small enough for two threads to share a quote's half a million events.
+constexpr std::size_t kEventGrain = 16384;
+
+template <class F>
+void for_events(std::size_t n, F&& f) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kEventGrain),
+                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+}
+
+// The event table's amounts must be finite and >= 0. A parallel scan finds whether any is
+// not; the serial one then names the first (by column, then row), as it always has.
+void validate_amounts(const EventColumns& ev) {
   const std::size_t n = ev.n;
+  auto bad = [](double x) { return !(std::isfinite(x) && x >= 0.0); };
+  std::atomic<bool> any{false};
+  for_events(n, [&](std::size_t begin, std::size_t end) {
+    bool found = false;
+    for (std::size_t c = 0; c < n_components; ++c)
+      for (std::size_t i = begin; i < end; ++i) found |= bad(ev.component[c][i]);
+    for (std::size_t i = begin; i < end; ++i) found |= bad(ev.downtime_days[i]);
+    if (found) any.store(true, std::memory_order_relaxed);
+  });
+  if (!any.load()) return;
   for (std::size_t c = 0; c < n_components; ++c)
     for (std::size_t i = 0; i < n; ++i)
-      if (!(std::isfinite(ev.component[c][i]) && ev.component[c][i] >= 0.0))
+      if (bad(ev.component[c][i]))
         throw std::invalid_argument(
             std::string("events.") + component_names[c] + " must be finite and >= 0, got " +
             format_value(ev.component[c][i]) + " at row " + std::to_string(i));
   for (std::size_t i = 0; i < n; ++i)
-    if (!(std::isfinite(ev.downtime_days[i]) && ev.downtime_days[i] >= 0.0))
+    if (bad(ev.downtime_days[i]))
       throw std::invalid_argument("events.downtime_days must be finite and >= 0, got " +
                                   format_value(ev.downtime_days[i]) + " at row " +
                                   std::to_string(i));
+}
+
+}  // namespace
+
+SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev) {
+  validate_amounts(ev);
+  const std::size_t n = ev.n;
   SectionLosses out;
   out.n = n;
-  for (auto& g : out.gross) g.assign(n, 0.0);
-  for (auto& g : out.covered) g.assign(n, 0.0);
-  out.gross_total.assign(n, 0.0);
+  for (auto& g : out.gross) g.resize(n);
+  for (auto& g : out.covered) g.resize(n);
+  out.gross_total.resize(n);
   const bool prev = terms.cover_prevention();
-  // Sums start from 0 and follow component order (as terms.py's sum(..., zeros)).
-  for (std::size_t s = 0; s < n_sections; ++s)
-    for (std::size_t c = 0; c < n_components; ++c)
-      if (section_pays(s, c, prev))
-        for (std::size_t i = 0; i < n; ++i) out.gross[s][i] += ev.component[c][i];
-  for (std::size_t s = 0; s < n_sections; ++s)
-    for (std::size_t i = 0; i < n; ++i) out.gross_total[i] += out.gross[s][i];
-
-  for (std::size_t s = 0; s < n_covered_sections; ++s) {
-    const SectionTerms& t = terms.section(s);
-    if (!t.covered) continue;
-    for (std::size_t c = 0; c < n_components; ++c) {
-      if (!section_pays(s, c, prev)) continue;
-      const Layer cap(0.0, t.sublimits[c]);
-      for (std::size_t i = 0; i < n; ++i) {
-        double x = cap(ev.component[c][i]);
+  std::array<std::size_t, n_components> section_of{};  // each component is paid by one section
+  for (std::size_t c = 0; c < n_components; ++c)
+    for (std::size_t s = 0; s < n_sections; ++s)
+      if (section_pays(s, c, prev)) section_of[c] = s;
+  std::array<Layer, n_components> cap;
+  std::array<bool, n_components> covered{};
+  for (std::size_t c = 0; c < n_components; ++c) {
+    const std::size_t s = section_of[c];
+    covered[c] = s < n_covered_sections && terms.section(s).covered;
+    if (covered[c]) cap[c] = Layer(0.0, terms.section(s).sublimits[c]);
+  }
+  const SectionTerms& bi = terms.section(kBI);
+  // Each sum starts from 0 and follows component order (as terms.py's sum(..., zeros)); the
+  // gross total adds the sections in order.
+  for_events(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      std::array<double, n_sections> gross{};
+      std::array<double, n_covered_sections> paid{};
+      for (std::size_t c = 0; c < n_components; ++c) {
+        const double amount = ev.component[c][i];
+        const std::size_t s = section_of[c];
+        gross[s] += amount;
+        if (!covered[c]) continue;
+        double x = cap[c](amount);
         if (c == lost_profit) {
           const double d = ev.downtime_days[i];
           const double days =
-              std::max(std::min(d, t.indemnity_period_days) - t.waiting_period_days, 0.0);
-          const double fraction = d > 0.0 ? days / d : (t.waiting_period_days == 0.0 ? 1.0 : 0.0);
+              std::max(std::min(d, bi.indemnity_period_days) - bi.waiting_period_days, 0.0);
+          const double fraction = d > 0.0 ? days / d : (bi.waiting_period_days == 0.0 ? 1.0 : 0.0);
           x = x * fraction;
         }
-        out.covered[s][i] += x;
+        paid[s] += x;
       }
+      double total = 0.0;
+      for (std::size_t s = 0; s < n_sections; ++s) {
+        out.gross[s][i] = gross[s];
+        total += gross[s];
+      }
+      out.gross_total[i] = total;
+      for (std::size_t s = 0; s < n_covered_sections; ++s) out.covered[s][i] = paid[s];
     }
-  }
+  });
   return out;
 }
 
@@ -170,26 +220,37 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
                      const std::int64_t* year) {
   const std::size_t n = losses.n;
   InsuredEvents out;
-  for (auto& v : out.by_section) v.assign(n, 0.0);
-  out.total.assign(n, 0.0);
+  for (auto& v : out.by_section) v.resize(n);
+  out.total.resize(n);
   const OccurrencePayment pay(terms, terms.deductible());
   const bool aggregate = std::isfinite(terms.aggregate_limit());
-  AnnualCapacity capacity(terms.aggregate_limit());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (aggregate && (i == 0 || year[i] != year[i - 1])) capacity.new_year();
-    std::array<double, n_covered_sections> part{};
-    double paid = pay(losses, i, part.data());
-    if (aggregate) {
-      const double limited = capacity.take(paid);
-      const double ratio = paid > 0.0 ? limited / paid : 0.0;
-      for (double& x : part) x *= ratio;
-      paid = limited;
+  // A task's events start and end at a change of year, so that each year's aggregate limit is
+  // walked by one task in event order.
+  auto year_boundary = [&](std::size_t i) {
+    if (aggregate)
+      while (i > 0 && i < n && year[i] == year[i - 1]) ++i;
+    return i;
+  };
+  for_events(n, [&](std::size_t begin, std::size_t end) {
+    begin = year_boundary(begin);
+    end = year_boundary(end);
+    AnnualCapacity capacity(terms.aggregate_limit());
+    for (std::size_t i = begin; i < end; ++i) {
+      if (aggregate && (i == begin || year[i] != year[i - 1])) capacity.new_year();
+      std::array<double, n_covered_sections> part{};
+      double paid = pay(losses, i, part.data());
+      if (aggregate) {
+        const double limited = capacity.take(paid);
+        const double ratio = paid > 0.0 ? limited / paid : 0.0;
+        for (double& x : part) x *= ratio;
+        paid = limited;
+      }
+      for (std::size_t s = 0; s < n_covered_sections; ++s) out.by_section[s][i] = part[s];
+      // insured <= gross exactly although the two sums round differently, so that retained
+      // losses are never below 0
+      out.total[i] = std::min(paid, losses.gross_total[i]);
     }
-    for (std::size_t s = 0; s < n_covered_sections; ++s) out.by_section[s][i] = part[s];
-    // insured <= gross exactly although the two sums round differently, so that retained
-    // losses are never below 0
-    out.total[i] = std::min(paid, losses.gross_total[i]);
-  }
+  });
   return out;
 }
 
@@ -223,6 +284,19 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
   return out;
 }
 
+namespace {
+
+// Years per task of the per-year passes.
+constexpr std::size_t kYearGrain = 8192;
+
+template <class F>
+void for_years(std::size_t m, F&& f) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m, kYearGrain),
+                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+}
+
+}  // namespace
+
 InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
                              std::uint64_t n_years)
     : terms_(terms), n_years_(n_years) {
@@ -230,27 +304,34 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
   years_ = std::move(index.years);
   year_start_ = std::move(index.start);
   const std::size_t n = events.n;
-  event_year_.assign(events.year, events.year + n);
   losses_ = cyberloss::section_losses(terms, events);
   insured_ = insure(terms, losses_, events.year);
-  event_[0] = losses_.gross_total;
-  event_[1] = insured_.total;
-  event_[2].resize(n);
-  for (std::size_t i = 0; i < n; ++i) event_[2][i] = event_[0][i] - event_[1][i];
+  const Buffer<double>&gross = losses_.gross_total, &insured = insured_.total;
+  retained_.resize(n);
+  for_events(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) retained_[i] = gross[i] - insured[i];
+  });
 
   const std::size_t m = years_.size();
-  for (std::size_t v = 0; v < 2; ++v) {
-    annual_[v].resize(m);
-    sum_by_year(year_start_, event_[v].data(), annual_[v].data());
-  }
-  annual_[2].resize(m);
-  for (std::size_t y = 0; y < m; ++y) annual_[2][y] = annual_[0][y] - annual_[1][y];
-  for (std::size_t v = 0; v < 3; ++v) {
-    occ_max_[v].assign(m, 0.0);
-    for (std::size_t y = 0; y < m; ++y)
-      for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i)
-        occ_max_[v][y] = std::max(occ_max_[v][y], event_[v][i]);
-  }
+  for (auto& a : annual_) a.resize(m);
+  for (auto& o : occ_max_) o.resize(m);
+  const std::array<const double*, 3> event = {gross.data(), insured.data(), retained_.data()};
+  for_years(m, [&](std::size_t first, std::size_t last) {
+    for (std::size_t y = first; y < last; ++y) {
+      const std::size_t begin = year_start_[y], end = year_start_[y + 1];
+      double g = 0.0, s = 0.0;  // summed in event order from 0, as sum_by_year
+      std::array<double, 3> top{};
+      for (std::size_t i = begin; i < end; ++i) {
+        g += gross[i];
+        s += insured[i];
+        for (std::size_t v = 0; v < 3; ++v) top[v] = std::max(top[v], event[v][i]);
+      }
+      annual_[0][y] = g;
+      annual_[1][y] = s;
+      annual_[2][y] = g - s;
+      for (std::size_t v = 0; v < 3; ++v) occ_max_[v][y] = top[v];
+    }
+  });
 }
 
 const stats::LossSample& InsuredResult::sample(View v) const {
@@ -274,23 +355,24 @@ std::vector<double> InsuredResult::annual(View v, std::size_t section) const {
   return gross;
 }
 
-std::array<std::array<std::vector<double>, n_sections>, 3> InsuredResult::annual_by_section()
-    const {
+std::array<std::array<Buffer<double>, n_sections>, 3> InsuredResult::annual_by_section() const {
   const std::size_t m = years_.size();
-  std::array<std::array<std::vector<double>, n_sections>, 3> out;
+  std::array<std::array<Buffer<double>, n_sections>, 3> out;
   for (auto& view : out)
     for (auto& section : view) section.resize(m);
-  for (std::size_t y = 0; y < m; ++y)
-    for (std::size_t s = 0; s < n_sections; ++s) {
-      double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
-      for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i) {
-        gross += losses_.gross[s][i];
-        if (s < n_covered_sections) insured += insured_.by_section[s][i];
+  for_years(m, [&](std::size_t first, std::size_t last) {
+    for (std::size_t y = first; y < last; ++y)
+      for (std::size_t s = 0; s < n_sections; ++s) {
+        double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
+        for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i) {
+          gross += losses_.gross[s][i];
+          if (s < n_covered_sections) insured += insured_.by_section[s][i];
+        }
+        out[0][s][y] = gross;
+        out[1][s][y] = insured;
+        out[2][s][y] = gross - insured;
       }
-      out[0][s][y] = gross;
-      out[1][s][y] = insured;
-      out[2][s][y] = gross - insured;
-    }
+  });
   return out;
 }
 

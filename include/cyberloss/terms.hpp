@@ -32,6 +32,7 @@
 #include <optional>
 #include <vector>
 
+#include "cyberloss/buffer.hpp"
 #include "cyberloss/incident.hpp"
 #include "cyberloss/layer.hpp"
 #include "cyberloss/stats.hpp"
@@ -94,16 +95,16 @@ EventColumns columns_of(const EventTable& table);
 // of each covered section after sublimits and BI periods (0 for sections not covered).
 struct SectionLosses {
   std::size_t n = 0;
-  std::array<std::vector<double>, n_sections> gross;
-  std::vector<double> gross_total;
-  std::array<std::vector<double>, n_covered_sections> covered;
+  std::array<Buffer<double>, n_sections> gross;
+  Buffer<double> gross_total;
+  std::array<Buffer<double>, n_covered_sections> covered;
 };
 SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& events);
 
 // Per event: insured by covered section and in total (<= gross_total).
 struct InsuredEvents {
-  std::array<std::vector<double>, n_covered_sections> by_section;
-  std::vector<double> total;
+  std::array<Buffer<double>, n_covered_sections> by_section;
+  Buffer<double> total;
 };
 // Steps 3-5 for one event: the per-occurrence deductible shared pro rata over the covered
 // sections, each section's coinsurance and limit. Returns the payment before the aggregate
@@ -141,16 +142,18 @@ class InsuredResult {
   const SectionLosses& section_losses() const { return losses_; }
   const InsuredEvents& insured_events() const { return insured_; }
   // Per incident: gross, insured (<= gross), retained.
-  const std::vector<double>& event(View v) const { return event_[static_cast<std::size_t>(v)]; }
+  const Buffer<double>& event(View v) const {
+    return v == View::gross ? losses_.gross_total : v == View::insured ? insured_.total : retained_;
+  }
   const std::vector<std::int64_t>& years() const { return years_; }
   // Per year with incidents, aligned with years(): annual loss of a view, of a section in a
   // view (retained = gross - insured), and the largest single incident.
-  const std::vector<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
+  const Buffer<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
   std::vector<double> annual(View v, std::size_t section) const;
   // Every view's annual loss of every section in one pass over the events:
   // [view][section][year with incidents], the same values as annual(v, section).
-  std::array<std::array<std::vector<double>, n_sections>, 3> annual_by_section() const;
-  const std::vector<double>& occurrence_max(View v) const {
+  std::array<std::array<Buffer<double>, n_sections>, 3> annual_by_section() const;
+  const Buffer<double>& occurrence_max(View v) const {
     return occ_max_[static_cast<std::size_t>(v)];
   }
   // Samples over all n_years (the years without incidents counted as zeros), built on first
@@ -161,14 +164,13 @@ class InsuredResult {
  private:
   CoverageTerms terms_;
   std::uint64_t n_years_;
-  std::vector<std::int64_t> event_year_;
   SectionLosses losses_;
   InsuredEvents insured_;
-  std::array<std::vector<double>, 3> event_;
+  Buffer<double> retained_;  // per incident; gross and insured are losses_'s and insured_'s
   std::vector<std::int64_t> years_;
   std::vector<std::size_t> year_start_;  // first event of each year in years_, then n
-  std::array<std::vector<double>, 3> annual_;
-  std::array<std::vector<double>, 3> occ_max_;
+  std::array<Buffer<double>, 3> annual_;
+  std::array<Buffer<double>, 3> occ_max_;
   mutable std::array<std::optional<stats::LossSample>, 3> samples_;
   mutable std::array<std::once_flag, 3> sampled_;
 };

@@ -220,9 +220,10 @@ void register_terms(py::module_& m) {
       .def(
           "annual",
           [](const InsuredResult& r, const std::string& v, std::optional<std::string> section) {
-            const std::vector<double> x = section
-                                              ? r.annual(view_of(v), section_index(*section, true))
-                                              : r.annual(view_of(v));
+            const std::vector<double> x =
+                section
+                    ? r.annual(view_of(v), section_index(*section, true))
+                    : std::vector<double>(r.annual(view_of(v)).begin(), r.annual(view_of(v)).end());
             py::array_t<double> out(static_cast<py::ssize_t>(r.n_years()));
             double* o = out.mutable_data();
             std::fill(o, o + r.n_years(), 0.0);

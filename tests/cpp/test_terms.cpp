@@ -1,7 +1,10 @@
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <vector>
 
@@ -101,7 +104,7 @@ TEST_CASE("a higher deductible never raises, a higher limit never lowers the ins
   const std::vector<double> deductibles = {0, 1e5, 5e5, 1e6, 3e6, 1e7};
   const std::vector<double> limits = {1e6, 5e6, 2e7, 1e8, inf};
   for (double agg : {5e6, inf}) {
-    std::vector<std::vector<double>> annual;
+    std::vector<Buffer<double>> annual;
     for (double d : deductibles)
       for (double l : limits) {
         const InsuredResult r(all_sections(d, agg, l), ev.columns(), 5000);
@@ -276,4 +279,29 @@ TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance 
   const RetentionGrid capped = retention_grid(base, ev.columns(), 20000, deductibles, limits,
                                               principle, loads, 0.1, 0.99, 0.0);
   CHECK_FALSE(capped.cells[capped.recommended].insured);
+}
+
+TEST_CASE("applying terms gives the same bits on one thread and on several", "[terms]") {
+  // 120,000 years of 0-3 events: several tasks of the per-event and per-year passes, with
+  // years that straddle the tasks' first guesses at their bounds.
+  const Events ev = lognormal_events(120000, Lognormal(std::log(3e6), 1.4), 11);
+  for (double agg : {4e6, inf}) {
+    const CoverageTerms terms = all_sections(2e5, agg, 5e6);
+    auto run = [&](int threads) {
+      tbb::task_arena arena(threads);
+      return arena.execute(
+          [&] { return std::make_unique<InsuredResult>(terms, ev.columns(), 120000); });
+    };
+    const auto one = run(1), two = run(2);
+    for (View v : {View::gross, View::insured, View::retained}) {
+      REQUIRE(one->event(v) == two->event(v));
+      REQUIRE(one->annual(v) == two->annual(v));
+      REQUIRE(one->occurrence_max(v) == two->occurrence_max(v));
+    }
+    const auto a = one->annual_by_section(), b = two->annual_by_section();
+    for (std::size_t v = 0; v < 3; ++v)
+      for (std::size_t s = 0; s < n_sections; ++s) REQUIRE(a[v][s] == b[v][s]);
+    for (std::size_t s = 0; s < n_covered_sections; ++s)
+      REQUIRE(one->insured_events().by_section[s] == two->insured_events().by_section[s]);
+  }
 }
