@@ -1,13 +1,15 @@
-// Large result arrays. Allocations of 2 MiB and more are rounded up to and aligned on 2 MiB,
-// marked for transparent huge pages and faulted in at once (MADV_POPULATE_WRITE): a 10^7-year
-// run writes hundreds of MiB, and first-touch page faults on 4 KiB pages cost more than the
-// simulation itself on virtual machines; huge pages faulted in one call cost a fraction of
-// those faulted by the writing threads (10^8 years, annual losses only: 0.1 s of system time
-// instead of 0.5-0.9 s on this VM, benchmarks/bench_big_run.py). A quote's columns (one value
-// per incident or per year with incidents: ~3.8 MB for its 476,149 incidents) are of this
-// size too: with them in huge pages, applying the policy's terms spends 8 ms instead of 56 ms
-// in the kernel. Rounding costs at most one 2 MiB page a block. Buffer(n) leaves numbers
-// uninitialised (see construct below).
+// Large result arrays. Allocations of 2 MiB and more are rounded up to and aligned on 2 MiB
+// and faulted in at once (MADV_POPULATE_WRITE); from 4 MiB they are also marked for
+// transparent huge pages: a 10^7-year run writes hundreds of MiB, and first-touch page faults
+// on 4 KiB pages cost more than the simulation itself on virtual machines; huge pages faulted
+// in one call cost a fraction of those faulted by the writing threads (10^8 years, annual
+// losses only: 0.1 s of system time instead of 0.5-0.9 s on this VM,
+// benchmarks/bench_big_run.py). Blocks just under 4 MiB stay on ordinary pages: a huge page
+// for them may need the kernel to compact memory first, which made one-shot commands slower
+// (and the rounding wastes more of a small block). A quote's columns (one value per incident
+// or per year with incidents: ~3.8 MB for its 476,149 incidents) are of the smaller kind; from
+// the block cache below, applying a policy's terms spends 8 ms instead of 56 ms in the kernel.
+// Buffer(n) leaves numbers uninitialised (see construct below).
 //
 // Freed large blocks are kept for reuse, up to 1 GiB (at most 1/8 of physical memory): the
 // kernel's cost of providing fresh pages (faulting and zeroing them, ~56 bytes per simulated
