@@ -49,6 +49,11 @@ struct Weights {
   double operator[](std::size_t i) const { return each.empty() ? constant : each[i]; }
 };
 
+// The expected value principle's weight of every year.
+double ev_weight(const Principle& principle, std::uint64_t n) {
+  return (1.0 + principle.parameter(0)) / static_cast<double>(n);
+}
+
 double wsum(const Weights& w, const double* x, std::size_t m) {
   return stats::pairwise_sum_of(m, [&](std::size_t i) { return w[i] * x[i]; });
 }
@@ -229,7 +234,7 @@ Weights weights(const Principle& principle, const SparseYears& x, const stats::M
   const double nd = static_cast<double>(x.n);
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
-      return {(1.0 + principle.parameter(0)) / nd, {}};
+      return {ev_weight(principle, x.n), {}};
     case Principle::Kind::standard_deviation: {
       std::vector<double> w(x.m, 1.0 / nd);
       if (mom.sd > 0.0)
@@ -299,14 +304,25 @@ double risk_premium_se(const Principle& principle, const SparseYears& x) {
 
 namespace {
 
-void check_premium_sample(const SparseYears& x) {
-  if (x.n < kMinYears)
+void check_premium_years(std::uint64_t n) {
+  if (n < kMinYears)
     throw std::invalid_argument("premium needs at least " + std::to_string(kMinYears) +
-                                " simulated years, got " + std::to_string(x.n));
+                                " simulated years, got " + std::to_string(n));
+}
+
+void check_premium_sample(const SparseYears& x) {
+  check_premium_years(x.n);
   check(x);
 }
 
 }  // namespace
+
+double expected_value_weight(const Principle& principle, std::uint64_t n_years) {
+  if (principle.kind() != Principle::Kind::expected_value)
+    throw std::invalid_argument("expected_value_weight: the principle is " + principle.name());
+  check_premium_years(n_years);
+  return ev_weight(principle, n_years);
+}
 
 PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x) {
   if (principle.kind() != Principle::Kind::expected_value) {

@@ -80,25 +80,36 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
   // year, every larger one gives the same option (its premium and retained loss).
   struct Scratch {
-    Buffer<double> paid, insured_event, year_paid, year_insured, insured, retained;
+    Buffer<double> paid, year_paid, year_insured, insured, retained;
     std::vector<double> tail, removed, added, candidates;
-    std::vector<std::size_t> binding;
+    std::vector<std::size_t> over, binding;
   };
+  // limits ascend: a year in which no limit can bind is one paid clearly below the lowest.
+  const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
+  const bool expected_value = principle.kind() == Principle::Kind::expected_value;
+  const double ev_weight = expected_value ? expected_value_weight(principle, n_years) : 0.0;
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
   tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
     Scratch& w = scratch.local();
     w.paid.resize(n);
-    w.insured_event.resize(n);
     for (auto* v : {&w.year_paid, &w.year_insured, &w.insured, &w.retained}) v->resize(m);
     Buffer<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
     &insured = w.insured, &retained = w.retained;
     const OccurrencePayment pay(base, deductibles[d]);
-    for (std::size_t i = 0; i < n; ++i) {
-      paid[i] = pay(losses, i);
-      w.insured_event[i] = std::min(paid[i], losses.gross_total[i]);
+    // Each event's payment and its year's sums (in event order from 0, as sum_by_year), and
+    // the years some limit may bind in.
+    w.over.clear();
+    for (std::size_t y = 0; y < m; ++y) {
+      double year_sum = 0.0, insured_sum = 0.0;
+      for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
+        paid[i] = pay(losses, i);
+        year_sum += paid[i];
+        insured_sum += std::min(paid[i], losses.gross_total[i]);
+      }
+      year_paid[y] = year_sum;
+      year_insured[y] = insured_sum;
+      if (year_sum > lowest_clearly_below) w.over.push_back(y);
     }
-    sum_by_year(start, paid.data(), year_paid.data());
-    sum_by_year(start, w.insured_event.data(), year_insured.data());
     // Retained TVaR candidates. A limit only raises retained losses (in the years where it
     // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
     // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their
@@ -114,23 +125,16 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
         if (retained[y] >= floor) tail.push_back(retained[y]);
       order::sort_ascending(tail.data(), tail.size());
     }
+    // Each limit's insured amounts are year_insured's but in its binding years, written over
+    // them for the option and restored after it.
+    std::copy(year_insured.begin(), year_insured.end(), insured.begin());
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
       const double limit = limits[l];
       const double clearly_below = limit * (1.0 - 1e-9);
       w.binding.clear();
-      for (std::size_t y = 0; y < m; ++y) {
-        if (year_paid[y] <= clearly_below) {
-          insured[y] = year_insured[y];
-          continue;
-        }
-        w.binding.push_back(y);
-        AnnualCapacity capacity(limit);
-        double sum = 0.0;
-        for (std::size_t i = start[y]; i < start[y + 1]; ++i)
-          sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
-        insured[y] = sum;
-      }
+      for (std::size_t y : w.over)
+        if (year_paid[y] > clearly_below) w.binding.push_back(y);
       const bool binds = !w.binding.empty();
       RetentionCell& out = grid.cells[d * L + l];
       if (!binds && !previous_binds) {
@@ -139,8 +143,14 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
         continue;
       }
       previous_binds = binds;
+      for (std::size_t y : w.binding) {
+        AnnualCapacity capacity(limit);
+        double sum = 0.0;
+        for (std::size_t i = start[y]; i < start[y + 1]; ++i)
+          sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
+        insured[y] = sum;
+      }
       auto retained_in = [&](std::size_t y) { return gross_year[y] - insured[y]; };
-      const double el = stats::pairwise_sum_of(m, retained_in) / static_cast<double>(n_years);
       double tvar;
       if (tail_stored) {
         w.removed.clear();
@@ -172,10 +182,26 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
         for (std::size_t y = 0; y < m; ++y) retained[y] = retained_in(y);
         tvar = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).tvar;
       }
-      const PremiumPoint prem =
-          premium_point(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
+      const double nd = static_cast<double>(n_years);
+      double el;
+      PremiumPoint prem;
+      if (expected_value) {
+        // The retained loss, the insured loss and the premium's weighted sum in one pass: the
+        // bits of three separate sums (premium_point's under this principle).
+        const std::array<double, 3> sums = stats::pairwise_sums_of<3>(m, [&](std::size_t y) {
+          const double x = insured[y];
+          return std::array<double, 3>{gross_year[y] - x, x, ev_weight * x};
+        });
+        el = sums[0] / nd;
+        prem = {sums[1] / nd, loads.gross_up(sums[2])};
+      } else {
+        el = stats::pairwise_sum_of(m, retained_in) / nd;
+        prem =
+            premium_point(principle, loads, SparseYears{n_years, years.data(), insured.data(), m});
+      }
       out = cell(true, deductibles[d], limit, el, tvar, prem.technical_premium, prem.expected_loss,
                  cost_of_capital);
+      for (std::size_t y : w.binding) insured[y] = year_insured[y];
     }
   });
   grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,

@@ -200,22 +200,6 @@ OccurrencePayment::OccurrencePayment(const CoverageTerms& terms, double deductib
   }
 }
 
-double OccurrencePayment::operator()(const SectionLosses& losses, std::size_t i,
-                                     double* by_section) const {
-  double total = 0.0;
-  for (std::size_t s = 0; s < n_covered_sections; ++s)
-    if (covered_[s]) total += losses.covered[s][i];
-  const double share = total > 0.0 ? deductible_(total) / total : 0.0;
-  double paid = 0.0;
-  for (std::size_t s = 0; s < n_covered_sections; ++s) {
-    if (!covered_[s]) continue;
-    const double part = limit_[s](losses.covered[s][i] * share * coinsurance_[s]);
-    if (by_section) by_section[s] = part;
-    paid += part;
-  }
-  return paid;
-}
-
 InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
                      const std::int64_t* year) {
   const std::size_t n = losses.n;

@@ -90,4 +90,10 @@ struct PremiumPoint {
 };
 PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x);
 
+// The weight of every year under the expected value principle, (1 + loading) / n_years: its
+// risk premium is the pairwise sum of weight * x. Throws for another principle, or for fewer
+// than 100 years (as premium()). The retention grid sums weight * x with other sums of the same
+// years in one pass (stats::pairwise_sums_of): the same bits as premium_point.
+double expected_value_weight(const Principle& principle, std::uint64_t n_years);
+
 }  // namespace cyberloss

@@ -13,6 +13,7 @@
 //             loss with annual exceedance probability 1/T, i.e. VaR_{1 - 1/T}.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -149,27 +150,53 @@ std::vector<EpPoint> ep_table(const LossSample& annual, const LossSample& occurr
 // multiple of 8). Deterministic; the order is part of the result, as any float sum's is.
 double pairwise_sum(const double* x, std::size_t n);
 
-// The same sum of f(0), ..., f(n - 1) in the same order, without materialising the terms.
-template <class F>
-double pairwise_sum_of(std::size_t n, const F& f, std::size_t first = 0) {
+// K sums in one traversal: element k of the result is the sum of f(i)[k] in pairwise_sum's
+// order (the same bits as K separate sums), without materialising the terms.
+template <std::size_t K, class F>
+std::array<double, K> pairwise_sums_of(std::size_t n, const F& f, std::size_t first = 0) {
+  std::array<double, K> s{};
   if (n < 8) {
-    double s = 0.0;
-    for (std::size_t i = 0; i < n; ++i) s += f(first + i);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::array<double, K> t = f(first + i);
+      for (std::size_t k = 0; k < K; ++k) s[k] += t[k];
+    }
     return s;
   }
   if (n <= 128) {
-    double r[8];
-    for (std::size_t l = 0; l < 8; ++l) r[l] = f(first + l);
+    std::array<std::array<double, 8>, K> r;
+    for (std::size_t l = 0; l < 8; ++l) {
+      const std::array<double, K> t = f(first + l);
+      for (std::size_t k = 0; k < K; ++k) r[k][l] = t[k];
+    }
     std::size_t i = 8;
     for (; i + 8 <= n; i += 8)
-      for (std::size_t l = 0; l < 8; ++l) r[l] += f(first + i + l);
-    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) s += f(first + i);
+      for (std::size_t l = 0; l < 8; ++l) {
+        const std::array<double, K> t = f(first + i + l);
+        for (std::size_t k = 0; k < K; ++k) r[k][l] += t[k];
+      }
+    for (std::size_t k = 0; k < K; ++k) {
+      const auto& a = r[k];
+      s[k] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    }
+    for (; i < n; ++i) {
+      const std::array<double, K> t = f(first + i);
+      for (std::size_t k = 0; k < K; ++k) s[k] += t[k];
+    }
     return s;
   }
   std::size_t h = n / 2;
   h -= h % 8;
-  return pairwise_sum_of(h, f, first) + pairwise_sum_of(n - h, f, first + h);
+  const std::array<double, K> a = pairwise_sums_of<K>(h, f, first),
+                              b = pairwise_sums_of<K>(n - h, f, first + h);
+  for (std::size_t k = 0; k < K; ++k) s[k] = a[k] + b[k];
+  return s;
+}
+
+// The same sum of f(0), ..., f(n - 1) in the same order, without materialising the terms.
+template <class F>
+double pairwise_sum_of(std::size_t n, const F& f, std::size_t first = 0) {
+  return pairwise_sums_of<1>(
+      n, [&](std::size_t i) { return std::array<double, 1>{f(i)}; }, first)[0];
 }
 
 }  // namespace cyberloss::stats

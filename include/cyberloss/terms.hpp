@@ -112,7 +112,22 @@ struct InsuredEvents {
 class OccurrencePayment {
  public:
   OccurrencePayment(const CoverageTerms& terms, double deductible);
-  double operator()(const SectionLosses& losses, std::size_t i, double* by_section = nullptr) const;
+  // Inline: the retention grid calls it for every event under every deductible.
+  double operator()(const SectionLosses& losses, std::size_t i,
+                    double* by_section = nullptr) const {
+    double total = 0.0;
+    for (std::size_t s = 0; s < n_covered_sections; ++s)
+      if (covered_[s]) total += losses.covered[s][i];
+    const double share = total > 0.0 ? deductible_(total) / total : 0.0;
+    double paid = 0.0;
+    for (std::size_t s = 0; s < n_covered_sections; ++s) {
+      if (!covered_[s]) continue;
+      const double part = limit_[s](losses.covered[s][i] * share * coinsurance_[s]);
+      if (by_section) by_section[s] = part;
+      paid += part;
+    }
+    return paid;
+  }
 
  private:
   Layer deductible_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cyberloss/pricing.hpp"
+#include "cyberloss/stats.hpp"
 
 using namespace cyberloss;
 
@@ -54,4 +55,37 @@ TEST_CASE("TVaR principle weights equal the ranked definition, ties and zeros in
         const auto w = principle_weights(Principle::tvar_cost_of_capital(level, rate), s);
         CHECK(w == tvar_weights_by_sort(level, rate, n, x));
       }
+}
+
+TEST_CASE(
+    "sums in one pass equal separate pairwise sums; the expected value weight gives "
+    "premium_point's bits",
+    "[pricing]") {
+  for (std::size_t m : {0u, 1u, 7u, 8u, 9u, 127u, 128u, 129u, 1000u, 4099u, 100003u}) {
+    std::vector<double> x(m), y(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      x[i] = std::exp(std::sin(double(i) * 0.37) * 9.0);  // amounts over eight decades
+      y[i] = 1e6 / (1.0 + double(i % 97));
+    }
+    const auto sums = stats::pairwise_sums_of<3>(m, [&](std::size_t i) {
+      return std::array<double, 3>{x[i], y[i] - x[i], 0.1 * x[i]};
+    });
+    CHECK(sums[0] == stats::pairwise_sum(x.data(), m));
+    CHECK(sums[1] == stats::pairwise_sum_of(m, [&](std::size_t i) { return y[i] - x[i]; }));
+    CHECK(sums[2] == stats::pairwise_sum_of(m, [&](std::size_t i) { return 0.1 * x[i]; }));
+    if (m == 0) continue;
+    const std::uint64_t n = 3 * m + 200;
+    std::vector<std::int64_t> years(m);
+    for (std::size_t i = 0; i < m; ++i) years[i] = static_cast<std::int64_t>(3 * i + 1);
+    const Principle ev = Principle::expected_value(0.3);
+    const Loads loads(0.2, 0.05, 1000.0);
+    const double weight = expected_value_weight(ev, n);
+    const PremiumPoint p = premium_point(ev, loads, SparseYears{n, years.data(), x.data(), m});
+    CHECK(p.expected_loss == stats::pairwise_sum(x.data(), m) / static_cast<double>(n));
+    CHECK(p.technical_premium ==
+          loads.gross_up(stats::pairwise_sum_of(m, [&](std::size_t i) { return weight * x[i]; })));
+  }
+  CHECK_THROWS_WITH(expected_value_weight(Principle::expected_value(0.3), 99),
+                    Catch::Contains("at least 100 simulated years, got 99"));
+  CHECK_THROWS_WITH(expected_value_weight(Principle::wang(0.25), 1000), Catch::Contains("wang"));
 }
