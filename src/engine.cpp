@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -242,6 +243,8 @@ constexpr std::size_t kPassBytes = std::size_t{4} << 20;
 // this many (a year with more events in segments of it), so the working memory does not grow
 // with the rate. Batches only regroup the same draws: the results keep their bits.
 constexpr std::size_t kBatch = std::size_t{1} << 14;
+// Events of a year summed without a branch (year_sums).
+constexpr std::uint32_t kHead = 4;
 
 std::size_t pass_years(std::size_t T) {
   return std::max<std::size_t>(1, std::min(kChunk, kPassBytes / (T * kCellBytes)));
@@ -255,8 +258,8 @@ double scratch_bytes(std::size_t T, std::size_t L, bool events) {
   double bytes = cells * kCellBytes;  // counts, sums, lsums, staged rows
   bytes +=
       l * (4 + 8 + 2 * 8) + (l + 8) * (4 + 4);  // hi, run_year, stage_years; run_row, run_count
-  bytes += 2.0 * static_cast<double>(kBatch + 1) * 8;  // losses, layered losses
-  if (events) bytes += l * 8;                          // event_pos
+  bytes += 2.0 * static_cast<double>(kBatch + kHead - 1) * 8;  // losses, layered losses
+  if (events) bytes += l * 8;                                  // event_pos
   return bytes;
 }
 
@@ -355,6 +358,44 @@ struct EventTable {
   double* loss;
 };
 
+// A year's sum is ((0 + x_0) + x_1) + ... in event order. Its first Head events are added
+// without a branch, those beyond the year's count replaced by +0 (their bits masked): the same
+// bits, since 0 + x = x + 0 = x for the non-negative losses. Only years with more events take
+// a loop, instead of a loop whose length the branch predictor cannot learn. Batches whose
+// years have two events or more on average (Poisson(3): a loop for one year in five) take
+// Head = kHead, the others (nearly all years with one event) Head = 2. The loss columns have
+// kHead - 1 spare slots, read and masked.
+inline double counted(bool in_year, double x) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  bits &= std::uint64_t{0} - static_cast<std::uint64_t>(in_year);
+  std::memcpy(&x, &bits, sizeof bits);
+  return x;
+}
+
+// The year sums of a batch of n runs (run r: row[r], count[r] events, in order in x) into
+// sum[row], and with layers those of the layered losses lx into lsum[row], in one pass: the two
+// chains of additions overlap, and each count is branched on once.
+template <bool kLayered, std::uint32_t Head>
+void year_sums(const double* x, const double* lx, const std::uint32_t* count,
+               const std::uint32_t* row, std::size_t n, double* sum, double* lsum) {
+  for (std::size_t e = 0, r = 0; r < n; ++r) {
+    const std::uint32_t c = count[r];
+    double v = x[e], lv = kLayered ? lx[e] : 0.0;
+    for (std::uint32_t k = 1; k < Head; ++k) {
+      v += counted(k < c, x[e + k]);
+      if (kLayered) lv += counted(k < c, lx[e + k]);
+    }
+    for (std::uint32_t k = Head; k < c; ++k) {
+      v += x[e + k];
+      if (kLayered) lv += lx[e + k];
+    }
+    sum[row[r]] = v;
+    if (kLayered) lsum[row[r]] = lv;
+    e += c;
+  }
+}
+
 // The severities of one attack type's events in a pass of years [p0, p0 + n): run h (year
 // p0 + run_row[h] with run_count[h] events) gets the losses of draws 0, 1, ... of that year,
 // summed in event order into sum[run_row[h]] (and, with layers, their occurrence-layered
@@ -407,23 +448,17 @@ void type_severities(const Severity& severity, std::uint32_t type, const Pass& p
     severity.quantile_batch(loss, loss, total);
     apply_layer(total);
 
-    // A year's sum is ((0 + x_0) + x_1) + ... in event order. Years with one or two events
-    // (nearly all, and a mix the branch predictor cannot learn) take x_0 + (x_1 or 0) without
-    // a branch: the same bits, since 0 + x = x + 0 = x for the non-negative losses. The loss
-    // columns have one spare slot.
-    auto year_sums = [&](double* x_col, double* out) {
-      x_col[total] = 0.0;
-      for (std::size_t e = 0, r = h; r < h1; ++r) {
-        const std::uint32_t c = s.run_count[r];
-        const double pair[2] = {0.0, x_col[e + 1]};
-        double x = x_col[e] + pair[c >= 2];
-        for (std::uint32_t k = 2; k < c; ++k) x += x_col[e + k];
-        out[s.run_row[r]] = x;
-        e += c;
-      }
-    };
-    year_sums(loss, sum);
-    if (pass.layered) year_sums(occ, lsum);
+    const std::uint32_t* count = s.run_count.data() + h;
+    const std::uint32_t* row = s.run_row.data() + h;
+    const bool many = total >= 2 * (h1 - h);
+    if (pass.layered && many)
+      year_sums<true, kHead>(loss, occ, count, row, h1 - h, sum, lsum);
+    else if (pass.layered)
+      year_sums<true, 2>(loss, occ, count, row, h1 - h, sum, lsum);
+    else if (many)
+      year_sums<false, kHead>(loss, occ, count, row, h1 - h, sum, lsum);
+    else
+      year_sums<false, 2>(loss, occ, count, row, h1 - h, sum, lsum);
     if (events)
       for (std::size_t e = 0; h < h1; ++h) {
         record(s.run_row[h], 0, loss + e, s.run_count[h]);
@@ -456,13 +491,13 @@ void prepare(Scratch& s, std::size_t T, std::size_t L, bool layers, bool events)
   s.run_row.resize(L + 8);
   s.run_year.resize(L);
   s.run_count.resize(L + 8);
-  s.losses.resize(kBatch + 1);
+  s.losses.resize(kBatch + kHead - 1);
   s.stage_rows.resize(T * L);
   s.stage_counts.resize(T * L);
   s.stage_years.resize(2 * L);
   if (layers) {
     s.lsums.resize(T * L);
-    s.layered.resize(kBatch + 1);
+    s.layered.resize(kBatch + kHead - 1);
   }
   if (events) s.event_pos.resize(L);
 }

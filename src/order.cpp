@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "simd/kernels.hpp"
+
 namespace cyberloss::order {
 namespace {
 
@@ -157,18 +159,14 @@ std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) 
       const auto at = sub.begin() + static_cast<std::ptrdiff_t>(j);
       std::nth_element(sub.begin(), at, sub.end());
       const double threshold = *at;
-      // Branch-free within a block on the stack (every value written, the cursor advanced
-      // only for kept ones); only the kept values reach the heap.
+      // Filtered into a block on the stack by the CPU's widest kernel; only the kept values
+      // reach the heap.
       constexpr std::size_t B = 4096;
       double block[B];
+      const auto keep = simd::kernels().keep_at_least;
       kept.reserve(n - k + (n - k) / 4 + 64);
       for (std::size_t start = 0; start < n; start += B) {
-        const std::size_t len = std::min(B, n - start);
-        std::size_t c = 0;
-        for (std::size_t i = 0; i < len; ++i) {
-          block[c] = x[start + i];
-          c += static_cast<std::size_t>(!(x[start + i] < threshold));
-        }
+        const std::size_t c = keep(x + start, std::min(B, n - start), threshold, block);
         kept.insert(kept.end(), block, block + c);
       }
       below = n - kept.size();

@@ -6,36 +6,22 @@
 #include <stdexcept>
 #include <string>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/order.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss::stats {
 
 double pairwise_sum(const double* x, std::size_t n) {
   // NumPy's shape: halves (split at a multiple of 8) down to blocks of at most 128 summed with
-  // eight interleaved accumulators; a fixed order, so the result is deterministic.
+  // eight interleaved accumulators; a fixed order, so the result is deterministic. Short sums
+  // (a year's few attack types) stay here, long ones run in the CPU's widest kernel.
   if (n < 8) {
     double s = 0.0;
     for (std::size_t i = 0; i < n; ++i) s += x[i];
     return s;
   }
-  if (n <= 128) {
-    double r[8];
-    for (std::size_t l = 0; l < 8; ++l) r[l] = x[l];
-    std::size_t i = 8;
-    for (; i + 8 <= n; i += 8)
-      for (std::size_t l = 0; l < 8; ++l) r[l] += x[i + l];
-    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) s += x[i];
-    return s;
-  }
-  std::size_t h = n / 2;
-  h -= h % 8;
-  return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
+  return simd::kernels().pairwise_sum(x, n);
 }
 
 std::size_t var_index(std::uint64_t n, double p) {
@@ -168,66 +154,6 @@ std::size_t neighbour_index(std::uint64_t n, double p, int side) {
 
 }  // namespace
 
-namespace {
-
-// Sums of (x - mean)^2, ^3, ^4 in one pass: pairwise over halves down to blocks of 128, each
-// block with eight interleaved accumulators (vectorisable, and a fixed order: deterministic).
-struct CentralSums {
-  double s2 = 0.0, s3 = 0.0, s4 = 0.0;
-};
-
-CentralSums central_sums(const double* x, std::size_t n, double mean) {
-  if (n > 128) {
-    const std::size_t h = n / 2;
-    const CentralSums a = central_sums(x, h, mean), b = central_sums(x + h, n - h, mean);
-    return {a.s2 + b.s2, a.s3 + b.s3, a.s4 + b.s4};
-  }
-  alignas(32) double r2[8] = {}, r3[8] = {}, r4[8] = {};
-  std::size_t i = 0;
-#if defined(__AVX2__)
-  // The same IEEE operations per lane as the scalar loop below, in registers.
-  const __m256d m = _mm256_set1_pd(mean);
-  __m256d a2 = _mm256_setzero_pd(), b2 = a2, a3 = a2, b3 = a2, a4 = a2, b4 = a2;
-  for (; i + 8 <= n; i += 8) {
-    const __m256d ea = _mm256_sub_pd(_mm256_loadu_pd(x + i), m);
-    const __m256d eb = _mm256_sub_pd(_mm256_loadu_pd(x + i + 4), m);
-    const __m256d ea2 = _mm256_mul_pd(ea, ea), eb2 = _mm256_mul_pd(eb, eb);
-    a2 = _mm256_add_pd(a2, ea2);
-    b2 = _mm256_add_pd(b2, eb2);
-    a3 = _mm256_add_pd(a3, _mm256_mul_pd(ea2, ea));
-    b3 = _mm256_add_pd(b3, _mm256_mul_pd(eb2, eb));
-    a4 = _mm256_add_pd(a4, _mm256_mul_pd(ea2, ea2));
-    b4 = _mm256_add_pd(b4, _mm256_mul_pd(eb2, eb2));
-  }
-  _mm256_store_pd(r2, a2);
-  _mm256_store_pd(r2 + 4, b2);
-  _mm256_store_pd(r3, a3);
-  _mm256_store_pd(r3 + 4, b3);
-  _mm256_store_pd(r4, a4);
-  _mm256_store_pd(r4 + 4, b4);
-#else
-  for (; i + 8 <= n; i += 8)
-    for (std::size_t l = 0; l < 8; ++l) {
-      const double e = x[i + l] - mean, e2 = e * e;
-      r2[l] += e2;
-      r3[l] += e2 * e;
-      r4[l] += e2 * e2;
-    }
-#endif
-  for (std::size_t l = 0; i < n; ++i, ++l) {
-    const double e = x[i] - mean, e2 = e * e;
-    r2[l] += e2;
-    r3[l] += e2 * e;
-    r4[l] += e2 * e2;
-  }
-  auto fold = [](const double* r) {
-    return ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-  };
-  return {fold(r2), fold(r3), fold(r4)};
-}
-
-}  // namespace
-
 Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   if (m > n) throw std::invalid_argument("moments: more values than the sample size");
   Moments out;
@@ -235,10 +161,11 @@ Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   const double nd = static_cast<double>(n);
   out.sum = pairwise_sum(x, m);
   out.mean = out.sum / nd;
-  const CentralSums c = central_sums(x, m, out.mean);
+  double c[3];
+  simd::kernels().central_sums(x, m, out.mean, c);
   // The implicit zeros each add (0 - mean)^k.
   const double z = static_cast<double>(n - m), e = -out.mean, e2 = e * e;
-  const double s2 = c.s2 + z * e2, s3 = c.s3 + z * (e2 * e), s4 = c.s4 + z * (e2 * e2);
+  const double s2 = c[0] + z * e2, s3 = c[1] + z * (e2 * e), s4 = c[2] + z * (e2 * e2);
   out.sd = n > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
   out.mu3 = s3 / nd;
   out.mu4 = s4 / nd;

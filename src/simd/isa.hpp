@@ -79,4 +79,8 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
 void layer(const double* x, double attachment, double limit, double* out, std::size_t n);
 void write_rows(const RowPass& pass);
 
+double pairwise_sum(const double* x, std::size_t n);
+void central_sums(const double* x, std::size_t n, double mean, double* out);
+std::size_t keep_at_least(const double* x, std::size_t n, double threshold, double* out);
+
 }  // namespace cyberloss::simd::CYBERLOSS_SIMD_NS

@@ -77,6 +77,14 @@ struct Kernels {
                            std::uint32_t* run_count);
   void (*layer)(const double* x, double attachment, double limit, double* out, std::size_t n);
   void (*write_rows)(const RowPass& pass);
+
+  // Statistics over whole samples: stats.hpp's pairwise_sum (NumPy's order); the sums of
+  // (x - mean)^2, ^3 and ^4 into out[0..2] (pairwise over halves down to blocks of 128, each
+  // with eight interleaved accumulators); and the values with !(x < threshold) (NaN kept),
+  // copied to out in order (out has room for n), their number returned.
+  double (*pairwise_sum)(const double* x, std::size_t n);
+  void (*central_sums)(const double* x, std::size_t n, double mean, double* out);
+  std::size_t (*keep_at_least)(const double* x, std::size_t n, double threshold, double* out);
 };
 
 // The table of the process's path (chosen on first use; throws std::invalid_argument if

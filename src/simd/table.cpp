@@ -24,6 +24,9 @@ constexpr Kernels kTable = {
     &pack_runs,
     &layer,
     &write_rows,
+    &pairwise_sum,
+    &central_sums,
+    &keep_at_least,
 };
 
 }  // namespace
