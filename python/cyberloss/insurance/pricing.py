@@ -231,9 +231,9 @@ def premium(res: results.YearLossTable, principle: Any = "expected_value",
         sections[c[len(view) + 1:]] = np.ascontiguousarray(part)
     p = _core.premium(principle.to_core(), loads.to_core(), res.n_years, years, values, sections)
     rows = [(s, *p["by_section"][s]) for s in (c[len(view) + 1:] for c in names)]
+    rows.append(("total", p["expected_loss"], p["risk_premium"], p["technical_premium"]))
     table = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",
                                        "technical_premium"]).set_index("section")
-    table.loc["total"] = (p["expected_loss"], p["risk_premium"], p["technical_premium"])
     return Premium(principle=principle.name, label=principle.label(),
                    expected_loss=stats.Estimate(p["expected_loss"], p["expected_loss_se"]),
                    risk_premium=stats.Estimate(p["risk_premium"], p["risk_premium_se"]),
