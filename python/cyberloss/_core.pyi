@@ -323,6 +323,10 @@ def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], year
                           threads: int = 0, block_size: int = 0, first_year: int = 0,
                           progress: Callable[[int, int], None] | None = None) -> EventTable: ...
 
+def simulate_variants(model: Model, variants: Sequence[Sequence[IncidentModel]], years: int,
+                      seed: int, threads: int = 0, block_size: int = 0, first_year: int = 0,
+                      progress: Callable[[int, int], None] | None = None) -> list[EventTable]: ...
+
 class OrganisationPortfolioLoss(PortfolioLoss):
     def __init__(self, types: Sequence[IncidentType], severity: Sequence[Severity],
                  factors: Sequence[Sequence[IncidentFactors]], sections: Sequence[str]) -> None: ...

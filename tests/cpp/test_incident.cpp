@@ -499,3 +499,48 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
   CHECK_THROWS_WITH(year_totals(t),
                     Catch::Contains("ordered by year") && Catch::Contains("row 500"));
 }
+
+TEST_CASE("simulate_variants: one engine run priced for each variant as simulate_organisation",
+          "[incident][determinism]") {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
+  const Model model(types);
+  // Variants that change factors, the major probability, records and (the last) the type
+  // itself, so that the ransomware units are shared by some variants and not by others.
+  std::vector<std::vector<IncidentModel>> variants;
+  for (int v = 0; v < 5; ++v) {
+    IncidentFactors f = org_factors();
+    f.major_probability = v == 1 ? 0.3 : 0.5;
+    f.downtime_factor = v == 2 ? 0.5 : 1.0;
+    f.severity_factor[recovery] = v == 3 ? 0.7 : 1.0;
+    if (v != 3) f.records_held = 5000.0 + 1000.0 * v;
+    IncidentType ransom = branched(false);
+    if (v == 4) ransom.dispersion = 0.8;
+    variants.push_back({IncidentModel(ransom, f), IncidentModel(branched(true), f)});
+  }
+  SimulationOptions o;
+  o.years = 30000;
+  o.seed = 8;
+  o.threads = 2;
+  o.block_size = 4096;
+  const std::vector<EventTable> shared = simulate_variants(model, variants, o);
+  REQUIRE(shared.size() == variants.size());
+  REQUIRE(shared[0].size() > 10000);
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    INFO("variant " << v);
+    const EventTable alone = simulate_organisation(model, variants[v], o);
+    REQUIRE(shared[v].year == alone.year);
+    REQUIRE(shared[v].k == alone.k);
+    REQUIRE(shared[v].type == alone.type);
+    REQUIRE(shared[v].survey_loss == alone.survey_loss);
+    REQUIRE(shared[v].components == alone.components);
+    REQUIRE(shared[v].downtime_days == alone.downtime_days);
+    if (v > 0) REQUIRE(shared[v].components != shared[0].components);
+  }
+  CHECK_THROWS_WITH(simulate_variants(model, {}, o), Catch::Contains("no variants"));
+  CHECK_THROWS_WITH(simulate_variants(model, {variants[0], {variants[0][0]}}, o),
+                    Catch::Contains("1 given for 2"));
+}

@@ -286,8 +286,8 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
                       ) -> list[OrganisationSimulation]:
     """:func:`simulate_organisation` of each profile with one seed (common random numbers),
     each result the same as alone.  Profiles whose controls leave the engine's model (rates and
-    survey-basis laws) unchanged share one engine run: its events are priced again with their
-    incident models.  ``check_memory`` gets each profile's expected incident count before
+    survey-basis laws) unchanged share one engine run and each event's factor-free pricing
+    (the core's ``simulate_variants``).  ``check_memory`` gets each profile's expected incident count before
     anything is simulated (to refuse a run that would not fit in memory)."""
     for p in profiles:
         _check_profile(p)
@@ -303,28 +303,32 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
         built.append(_organisation_model(p, basis, period, cal, specs[key]))
     if check_memory is not None:
         check_memory([float(n) * sum(b.rates.values()) for b in built])
-    engine_runs: dict[tuple, _core.EventTable] = {}
-    sims = []
-    with report_progress.reporting(progress, "bcp", total=n * len(profiles)) as report:
-        for i, (p, b) in enumerate(zip(profiles, built)):
-            sim = _simulate(p, b, n, seed, basis, period, threads, report_progress.part(report, i, len(built)),
-                            engine_runs.get(b.engine_key()))
-            engine_runs.setdefault(b.engine_key(), sim.table)
-            sims.append(sim)
-    return sims
+    # Profiles with one engine model share its run, and each event's factor-free pricing.
+    groups: dict[tuple, list[int]] = {}
+    for i, b in enumerate(built):
+        groups.setdefault(b.engine_key(), []).append(i)
+    nthreads = check.threads(threads)
+    sims: dict[int, OrganisationSimulation] = {}
+    with report_progress.reporting(progress, "bcp", total=n * len(groups)) as report:
+        for g, members in enumerate(groups.values()):
+            tables = _core.simulate_variants(built[members[0]].model, [built[i].incidents for i in members],
+                                             n, check.seed(seed), nthreads, 0, 0,
+                                             report_progress.part(report, g, len(groups)))
+            for i, table in zip(members, tables):
+                sims[i] = _simulation(profiles[i], built[i], table, n, seed, basis, period, nthreads)
+    return [sims[i] for i in range(len(profiles))]
 
 
 def _simulate(profile: OrganisationProfile, built: _Built, n: int, seed: int, basis: str, period: str,
-              threads: int | None, report: Callable[[int, int], None] | None,
-              engine_events: _core.EventTable | None = None) -> OrganisationSimulation:
+              threads: int | None, report: Callable[[int, int], None] | None) -> OrganisationSimulation:
     nthreads = check.threads(threads)
-    if engine_events is None:
-        table = _core.simulate_organisation(built.model, built.incidents, n, check.seed(seed), nthreads,
-                                            0, 0, report)
-    else:
-        table = _core.reprice_events(engine_events, built.incidents, nthreads)
-        if report is not None:
-            report(n, n)
+    table = _core.simulate_organisation(built.model, built.incidents, n, check.seed(seed), nthreads,
+                                        0, 0, report)
+    return _simulation(profile, built, table, n, seed, basis, period, nthreads)
+
+
+def _simulation(profile: OrganisationProfile, built: _Built, table: _core.EventTable, n: int, seed: int,
+                basis: str, period: str, nthreads: int) -> OrganisationSimulation:
     specs, rates = built.specs, built.rates
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
