@@ -83,6 +83,16 @@ double se_of(const std::vector<double>& x) {
   return std::sqrt(s / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()));
 }
 
+// Ransomware and card leaks with survey-basis losses: the engine part of the table tests.
+Model ransomware_and_card_leaks() {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
+  return Model(types);
+}
+
 struct Priced {
   IncidentBuffer buffer;
   IncidentColumns cols;
@@ -314,12 +324,7 @@ TEST_CASE("branches refuse a bad major probability or a missing contained branch
 
 TEST_CASE("the event table is bit-identical for any thread count and block size",
           "[incident][determinism]") {
-  std::vector<AttackType> types;
-  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
-  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
-  const Model model(types);
+  const Model model = ransomware_and_card_leaks();
   IncidentFactors f = org_factors();
   f.records_held = 5000.0;
   IncidentFactors fb = f;
@@ -502,12 +507,7 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
 
 TEST_CASE("simulate_variants: one engine run priced for each variant as simulate_organisation",
           "[incident][determinism]") {
-  std::vector<AttackType> types;
-  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
-  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
-  const Model model(types);
+  const Model model = ransomware_and_card_leaks();
   // Variants that change factors, the major probability, records and (the last) the type
   // itself, so that the ransomware units are shared by some variants and not by others.
   std::vector<std::vector<IncidentModel>> variants;
