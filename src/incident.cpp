@@ -414,17 +414,22 @@ void IncidentUnits::check(const IncidentType& type, double low, double high) con
 }
 
 template <class FactorsOf>
-void IncidentUnits::apply(FactorsOf factors_of, const double* survey_loss,
-                          const IncidentColumns& out, const std::size_t* rows) const {
+void IncidentUnits::apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
   const IncidentType& T = type_;
-  for (std::size_t i = 0; i < n_; ++i) {
-    const IncidentFactors& F = factors_of(i);
-    const std::size_t r = rows ? rows[i] : i;
-    const double x = survey_loss[i];
+  for (std::size_t e = 0; e < n; ++e) {
+    const IncidentFactors& F = factors_of(e);
+    const std::size_t r = rows ? rows[e] : e;
+    const std::size_t i = at ? at[e] : e;
+    if (i >= n_)
+      throw std::out_of_range(T.name + ": event " + std::to_string(e) + " uses unit " +
+                              std::to_string(i) + " of " + std::to_string(n_));
+    const double x = survey_loss[e];
     if (!(std::isfinite(x) && x >= 0.0))
       throw std::invalid_argument("survey-basis loss of a " + T.name +
                                   " event must be finite and >= 0, got " + format_value(x) +
-                                  " at index " + std::to_string(i));
+                                  " at index " + std::to_string(e));
     const bool major = !F.branches() || branch_[i] < F.major_probability;
     const double loss = (major ? x : contained_loss_[i]) * F.severity_scale;
     const double* q = share_.data() + i * n_response;
@@ -456,9 +461,15 @@ void IncidentUnits::apply(FactorsOf factors_of, const double* survey_loss,
 
 void IncidentUnits::price(const IncidentModel& model, const double* survey_loss,
                           const IncidentColumns& out, const std::size_t* rows) const {
+  price(model, n_, nullptr, survey_loss, out, rows);
+}
+
+void IncidentUnits::price(const IncidentModel& model, std::size_t n, const std::uint32_t* at,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
   const IncidentFactors& F = model.factors();
   check(model.type(), F.major_probability, F.major_probability);
-  apply([&F](std::size_t) -> const IncidentFactors& { return F; }, survey_loss, out, rows);
+  apply([&F](std::size_t) -> const IncidentFactors& { return F; }, n, at, survey_loss, out, rows);
 }
 
 void IncidentUnits::price(const IncidentModels& models, const std::uint32_t* which,
@@ -475,7 +486,7 @@ void IncidentUnits::price(const IncidentModels& models, const std::uint32_t* whi
                                   std::to_string(factors.size()));
         return factors[which[i]];
       },
-      survey_loss, out, rows);
+      n_, nullptr, survey_loss, out, rows);
 }
 
 IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)

@@ -6,9 +6,12 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cyberloss/stats.hpp"
@@ -62,19 +65,50 @@ std::vector<UnitGroup> unit_groups(const std::vector<std::vector<IncidentModel>>
   return groups;
 }
 
-// Per-type scratch of one task: the type's rows and their engine columns.
-struct TypeRows {
+// One run's events of one type in one task: their rows, survey-basis losses, (year, k) keys
+// and the index of each in the task's union of events.
+struct RunRows {
   std::vector<std::size_t> rows;
-  std::vector<std::uint64_t> year, k;
   std::vector<double> loss;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys;
+  std::vector<std::uint32_t> at;
 };
 
 // A thread's scratch, kept from task to task (fresh vectors per task cost fresh pages): rows by
-// type, and the units of each type's unit groups, made when first needed.
+// run and type, the union of a type's events, and the units of each type's unit groups, made
+// when first needed.
 struct PricingScratch {
-  std::vector<TypeRows> by_type;
-  std::vector<std::vector<std::optional<IncidentUnits>>> units;
+  std::vector<std::vector<RunRows>> by_run;  // [run][type]
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys, merged;
+  std::vector<std::uint64_t> year, k;
+  std::vector<std::uint32_t> local_at;
+  std::vector<std::vector<std::optional<IncidentUnits>>> units;  // [type][group]
 };
+
+void check_run(const EventTable& run, const EventTable& first, std::size_t r) {
+  const std::size_t n = run.size();
+  const std::size_t T = first.type_names.size();
+  if (run.type_names != first.type_names || run.years != first.years ||
+      run.first_year != first.first_year || run.seed != first.seed)
+    throw std::invalid_argument("event table " + std::to_string(r) +
+                                " is not of the first one's years, seed and attack types");
+  if (run.type.size() != n || run.k.size() != n || run.survey_loss.size() != n)
+    throw std::invalid_argument("event table columns have different lengths");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (run.type[i] < 0 || static_cast<std::size_t>(run.type[i]) >= T)
+      throw std::out_of_range("event type " + std::to_string(run.type[i]) + " at row " +
+                              std::to_string(i) + " has no incident model (" + std::to_string(T) +
+                              " given)");
+    if (run.year[i] < 0 || run.k[i] < 0)
+      throw std::invalid_argument("event year and k must be >= 0, got year " +
+                                  std::to_string(run.year[i]) + ", k " + std::to_string(run.k[i]) +
+                                  " at row " + std::to_string(i));
+    if (i > 0 && run.year[i] < run.year[i - 1])
+      throw std::invalid_argument("event table rows must be ordered by year; row " +
+                                  std::to_string(i) + " has year " + std::to_string(run.year[i]) +
+                                  " after " + std::to_string(run.year[i - 1]));
+  }
+}
 
 }  // namespace
 
@@ -82,81 +116,140 @@ void price_events(const std::vector<std::vector<IncidentModel>>& variants, std::
                   std::uint32_t stream_base, const EventTable& events,
                   const std::vector<EventTable*>& tables, int threads,
                   const std::atomic<bool>* cancel) {
-  const std::size_t n = events.size();
-  const std::size_t T = events.type_names.size();
-  if (variants.empty() || variants.size() != tables.size())
-    throw std::invalid_argument("price_events: one output table per variant, at least one; got " +
-                                std::to_string(variants.size()) + " variants and " +
-                                std::to_string(tables.size()) + " tables");
-  for (const auto& incidents : variants) check_incident_models(events.type_names, incidents);
-  if (events.type.size() != n || events.k.size() != n || events.survey_loss.size() != n)
-    throw std::invalid_argument("event table columns have different lengths");
-  for (std::size_t i = 0; i < n; ++i) {
-    if (events.type[i] < 0 || static_cast<std::size_t>(events.type[i]) >= T)
-      throw std::out_of_range("event type " + std::to_string(events.type[i]) + " at row " +
-                              std::to_string(i) + " has no incident model (" + std::to_string(T) +
-                              " given)");
-    if (events.year[i] < 0 || events.k[i] < 0)
-      throw std::invalid_argument("event year and k must be >= 0, got year " +
-                                  std::to_string(events.year[i]) + ", k " +
-                                  std::to_string(events.k[i]) + " at row " + std::to_string(i));
-  }
+  price_events({&events}, std::vector<std::size_t>(variants.size(), 0), variants, seed, stream_base,
+               tables, threads, cancel);
+}
+
+void price_events(const std::vector<const EventTable*>& runs,
+                  const std::vector<std::size_t>& run_of,
+                  const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const std::vector<EventTable*>& tables, int threads,
+                  const std::atomic<bool>* cancel) {
+  if (variants.empty() || variants.size() != tables.size() || variants.size() != run_of.size())
+    throw std::invalid_argument(
+        "price_events: one output table and one run index per variant, at least one; got " +
+        std::to_string(variants.size()) + " variants, " + std::to_string(tables.size()) +
+        " tables and " + std::to_string(run_of.size()) + " run indices");
+  if (runs.empty()) throw std::invalid_argument("price_events: no event tables");
+  const std::size_t R = runs.size();
+  for (std::size_t v = 0; v < run_of.size(); ++v)
+    if (run_of[v] >= R)
+      throw std::out_of_range("variant " + std::to_string(v) + " names event table " +
+                              std::to_string(run_of[v]) + " of " + std::to_string(R));
+  const EventTable& first = *runs[0];
+  for (std::size_t r = 0; r < R; ++r) check_run(*runs[r], first, r);
+  for (const auto& incidents : variants) check_incident_models(first.type_names, incidents);
+  const std::size_t T = first.type_names.size();
   std::vector<std::vector<UnitGroup>> groups(T);
   for (std::size_t t = 0; t < T; ++t) groups[t] = unit_groups(variants, t);
   std::vector<IncidentColumns> columns(tables.size());
   for (std::size_t v = 0; v < tables.size(); ++v) {
     EventTable& table = *tables[v];
+    const std::size_t n = runs[run_of[v]]->size();
     table.components.resize(n * n_components);
     table.downtime_days.resize(n);
     for (std::size_t c = 0; c < n_components; ++c)
       columns[v].component[c] = table.components.data() + c * n;
     columns[v].downtime_days = table.downtime_days.data();
   }
+  // Tasks are ranges of years holding about kEventsPerTask rows of the largest run: an event
+  // (year, type, k) has the same uniforms in every run, so its units serve them all.
+  const EventTable& largest = **std::max_element(
+      runs.begin(), runs.end(),
+      [](const EventTable* a, const EventTable* b) { return a->size() < b->size(); });
+  std::vector<std::int64_t> bounds{std::numeric_limits<std::int64_t>::min()};
+  for (std::size_t at = kEventsPerTask; at < largest.size(); at += kEventsPerTask)
+    if (largest.year[at] > bounds.back()) bounds.push_back(largest.year[at]);
+  bounds.push_back(std::numeric_limits<std::int64_t>::max());
+  const std::size_t tasks = bounds.size() - 1;
   std::atomic<bool> stopped{false};
-  const std::size_t tasks = (n + kEventsPerTask - 1) / kEventsPerTask;
   tbb::enumerable_thread_specific<PricingScratch> thread_scratch;
   tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, tasks, 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
-          PricingScratch& scratch = thread_scratch.local();
-          std::vector<TypeRows>& by_type = scratch.by_type;
-          by_type.resize(T);
-          scratch.units.resize(T);
+          PricingScratch& s = thread_scratch.local();
+          s.by_run.resize(R);
+          for (auto& b : s.by_run) b.resize(T);
+          s.units.resize(T);
           for (std::size_t task = range.begin(); task != range.end(); ++task) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {
               stopped = true;
               return;
             }
-            const std::size_t r0 = task * kEventsPerTask, r1 = std::min(n, r0 + kEventsPerTask);
-            for (auto& b : by_type) b.rows.clear();
-            for (std::size_t i = r0; i < r1; ++i)
-              by_type[static_cast<std::size_t>(events.type[i])].rows.push_back(i);
+            for (std::size_t r = 0; r < R; ++r) {
+              const EventTable& run = *runs[r];
+              for (auto& b : s.by_run[r]) {
+                b.rows.clear();
+                b.loss.clear();
+                b.keys.clear();
+              }
+              const auto* y = run.year.data();
+              const std::size_t r0 =
+                  static_cast<std::size_t>(std::lower_bound(y, y + run.size(), bounds[task]) - y);
+              const std::size_t r1 = static_cast<std::size_t>(
+                  std::lower_bound(y + r0, y + run.size(), bounds[task + 1]) - y);
+              for (std::size_t i = r0; i < r1; ++i) {
+                RunRows& b = s.by_run[r][static_cast<std::size_t>(run.type[i])];
+                b.rows.push_back(i);
+                b.loss.push_back(run.survey_loss[i]);
+                b.keys.emplace_back(static_cast<std::uint64_t>(run.year[i]),
+                                    static_cast<std::uint64_t>(run.k[i]));
+              }
+            }
             for (std::size_t t = 0; t < T; ++t) {
-              TypeRows& b = by_type[t];
-              const std::size_t m = b.rows.size();
+              // The union of the runs' events of type t (each run's are ordered by (year, k)).
+              s.keys = s.by_run[0][t].keys;
+              for (std::size_t r = 1; r < R; ++r) {
+                const auto& keys = s.by_run[r][t].keys;
+                s.merged.clear();
+                std::set_union(s.keys.begin(), s.keys.end(), keys.begin(), keys.end(),
+                               std::back_inserter(s.merged));
+                std::swap(s.keys, s.merged);
+              }
+              const std::size_t m = s.keys.size();
               if (m == 0) continue;
-              b.year.resize(m);
-              b.k.resize(m);
-              b.loss.resize(m);
-              for (std::size_t j = 0; j < m; ++j) {
-                b.year[j] = static_cast<std::uint64_t>(events.year[b.rows[j]]);
-                b.k[j] = static_cast<std::uint64_t>(events.k[b.rows[j]]);
-                b.loss[j] = events.survey_loss[b.rows[j]];
+              for (std::size_t r = 0; r < R; ++r) {
+                RunRows& b = s.by_run[r][t];
+                b.at.resize(b.keys.size());
+                for (std::size_t j = 0, u = 0; j < b.keys.size(); ++j) {
+                  while (s.keys[u] != b.keys[j]) ++u;
+                  b.at[j] = static_cast<std::uint32_t>(u);
+                }
+              }
+              s.year.resize(m);
+              s.k.resize(m);
+              for (std::size_t u = 0; u < m; ++u) {
+                s.year[u] = s.keys[u].first;
+                s.k[u] = s.keys[u].second;
               }
               const auto stream = stream_base + static_cast<std::uint32_t>(t);
-              scratch.units[t].resize(groups[t].size());
+              s.units[t].resize(groups[t].size());
               for (std::size_t gi = 0; gi < groups[t].size(); ++gi) {
                 const UnitGroup& g = groups[t][gi];
-                std::optional<IncidentUnits>& slot = scratch.units[t][gi];
+                std::optional<IncidentUnits>& slot = s.units[t][gi];
                 if (!slot) slot.emplace(variants[g.first][t].type(), g.major_low, g.major_high);
                 IncidentUnits& units = *slot;
-                for (std::size_t s = 0; s < m; s += kEventsPerUnits) {
-                  const std::size_t c = std::min(kEventsPerUnits, m - s);
-                  units.draw(seed, stream, b.year.data() + s, b.k.data() + s, c);
-                  for (std::size_t v : g.variants)
-                    units.price(variants[v][t], b.loss.data() + s, columns[v], b.rows.data() + s);
+                std::vector<std::size_t> next(R, 0);  // each run's first event not yet priced
+                for (std::size_t c0 = 0; c0 < m; c0 += kEventsPerUnits) {
+                  const std::size_t c1 = std::min(m, c0 + kEventsPerUnits);
+                  units.draw(seed, stream, s.year.data() + c0, s.k.data() + c0, c1 - c0);
+                  for (std::size_t r = 0; r < R; ++r) {
+                    const RunRows& b = s.by_run[r][t];
+                    const std::size_t p = next[r];
+                    std::size_t q = p;
+                    while (q < b.at.size() && b.at[q] < c1) ++q;
+                    next[r] = q;
+                    if (q == p) continue;
+                    s.local_at.resize(q - p);
+                    for (std::size_t j = p; j < q; ++j)
+                      s.local_at[j - p] = b.at[j] - static_cast<std::uint32_t>(c0);
+                    for (std::size_t v : g.variants)
+                      if (run_of[v] == r)
+                        units.price(variants[v][t], q - p, s.local_at.data(), b.loss.data() + p,
+                                    columns[v], b.rows.data() + p);
+                  }
                 }
               }
             }
@@ -290,6 +383,46 @@ EventTable reprice_events(const EventTable& events, const std::vector<IncidentMo
   return table;
 }
 
+EventTable engine_events(const Model& model, const SimulationOptions& options) {
+  SimulationOptions o = options;
+  o.keep_events = true;
+  SimulationResult r = simulate(model, o);
+  EventTable table;
+  table.years = r.years;
+  table.first_year = r.first_year;
+  table.seed = r.seed;
+  table.type_names = r.type_names;
+  table.year = std::move(r.event_year);
+  table.type = std::move(r.event_type);
+  table.k = std::move(r.event_k);
+  table.survey_loss = std::move(r.event_loss);
+  return table;
+}
+
+std::vector<EventTable> price_variants(const std::vector<const EventTable*>& runs,
+                                       const std::vector<std::size_t>& run_of,
+                                       const std::vector<std::vector<IncidentModel>>& variants,
+                                       int threads, const std::atomic<bool>* cancel) {
+  if (runs.empty()) throw std::invalid_argument("price_variants: no event tables");
+  for (const EventTable* run : runs)
+    if (run == nullptr) throw std::invalid_argument("price_variants: an event table is null");
+  if (run_of.size() != variants.size())
+    throw std::invalid_argument("price_variants: " + std::to_string(run_of.size()) +
+                                " run indices for " + std::to_string(variants.size()) +
+                                " variants");
+  std::vector<EventTable> tables(variants.size());
+  std::vector<EventTable*> out;
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    if (run_of[v] >= runs.size())
+      throw std::out_of_range("variant " + std::to_string(v) + " names event table " +
+                              std::to_string(run_of[v]) + " of " + std::to_string(runs.size()));
+    tables[v] = engine_rows(*runs[run_of[v]]);
+    out.push_back(&tables[v]);
+  }
+  price_events(runs, run_of, variants, runs[0]->seed, 0, out, threads, cancel);
+  return tables;
+}
+
 std::vector<EventTable> simulate_variants(const Model& model,
                                           const std::vector<std::vector<IncidentModel>>& variants,
                                           const SimulationOptions& options) {
@@ -297,25 +430,14 @@ std::vector<EventTable> simulate_variants(const Model& model,
   std::vector<std::string> names;
   for (const AttackType& t : model.types()) names.push_back(t.name);
   for (const auto& incidents : variants) check_incident_models(names, incidents);
-  SimulationOptions o = options;
-  o.keep_events = true;
-  SimulationResult r = simulate(model, o);
   std::vector<EventTable> tables(variants.size());
-  EventTable& first = tables[0];
-  first.years = r.years;
-  first.first_year = r.first_year;
-  first.seed = r.seed;
-  first.type_names = r.type_names;
-  first.year = std::move(r.event_year);
-  first.type = std::move(r.event_type);
-  first.k = std::move(r.event_k);
-  first.survey_loss = std::move(r.event_loss);
-  std::vector<EventTable*> out{&first};
+  tables[0] = engine_events(model, options);
+  std::vector<EventTable*> out{&tables[0]};
   for (std::size_t v = 1; v < variants.size(); ++v) {
-    tables[v] = engine_rows(first);
+    tables[v] = engine_rows(tables[0]);
     out.push_back(&tables[v]);
   }
-  price_events(variants, options.seed, 0, first, out, options.threads, options.cancel);
+  price_events(variants, options.seed, 0, tables[0], out, options.threads, options.cancel);
   return tables;
 }
 

@@ -298,7 +298,12 @@ class IncidentUnits {
   // (std::invalid_argument otherwise).
   void price(const IncidentModel& model, const double* survey_loss, const IncidentColumns& out,
              const std::size_t* rows = nullptr) const;
-  // The same with event i priced by models.factors()[which[i]] (std::out_of_range when
+  // The same for n events of which event e uses the units at[e] (< size(), std::out_of_range
+  // otherwise): events of other engine runs that share these events' units.
+  void price(const IncidentModel& model, std::size_t n, const std::uint32_t* at,
+             const double* survey_loss, const IncidentColumns& out,
+             const std::size_t* rows = nullptr) const;
+  // The units' events priced by models.factors()[which[i]] (std::out_of_range when
   // which[i] >= models.size()).
   void price(const IncidentModels& models, const std::uint32_t* which, const double* survey_loss,
              const IncidentColumns& out, const std::size_t* rows = nullptr) const;
@@ -315,8 +320,8 @@ class IncidentUnits {
  private:
   void check(const IncidentType& type, double low, double high) const;
   template <class FactorsOf>
-  void apply(FactorsOf factors_of, const double* survey_loss, const IncidentColumns& out,
-             const std::size_t* rows) const;
+  void apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
+             const double* survey_loss, const IncidentColumns& out, const std::size_t* rows) const;
 
   IncidentType type_;
   double major_low_, major_high_;

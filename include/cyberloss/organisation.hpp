@@ -70,6 +70,20 @@ std::vector<EventTable> simulate_variants(const Model& model,
                                           const std::vector<std::vector<IncidentModel>>& variants,
                                           const SimulationOptions& options);
 
+// The engine's events of `model` (rows and survey-basis losses, no priced columns): what
+// simulate_organisation prices.
+EventTable engine_events(const Model& model, const SimulationOptions& options);
+
+// Variants of one organisation over several engine runs (tables of one seed, years and attack
+// types, e.g. engine_events of models that differ in their rates): variant v prices
+// runs[run_of[v]] with variants[v]. Element v equals reprice_events(*runs[run_of[v]],
+// variants[v]), bit for bit. An event (year, type, k) has the same uniforms in every run, so
+// each event's units are computed once for all the variants and runs that share its type.
+std::vector<EventTable> price_variants(const std::vector<const EventTable*>& runs,
+                                       const std::vector<std::size_t>& run_of,
+                                       const std::vector<std::vector<IncidentModel>>& variants,
+                                       int threads = 0, const std::atomic<bool>* cancel = nullptr);
+
 // The rows and survey-basis losses of `events` priced anew with `incidents` (one per type of
 // the table, same names and order): what simulate_organisation gives for a model whose engine
 // part (rates and survey-basis laws) is the one `events` came from, with these incident
@@ -86,5 +100,12 @@ void price_events(const std::vector<std::vector<IncidentModel>>& variants, std::
                   std::uint32_t stream_base, const EventTable& events,
                   const std::vector<EventTable*>& tables, int threads = 0,
                   const std::atomic<bool>* cancel = nullptr);
+// The same over several runs (price_variants): tables[v] gets runs[run_of[v]] priced with
+// variants[v].
+void price_events(const std::vector<const EventTable*>& runs,
+                  const std::vector<std::size_t>& run_of,
+                  const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const std::vector<EventTable*>& tables,
+                  int threads = 0, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace cyberloss

@@ -323,9 +323,12 @@ def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], year
                           threads: int = 0, block_size: int = 0, first_year: int = 0,
                           progress: Callable[[int, int], None] | None = None) -> EventTable: ...
 
-def simulate_variants(model: Model, variants: Sequence[Sequence[IncidentModel]], years: int,
-                      seed: int, threads: int = 0, block_size: int = 0, first_year: int = 0,
-                      progress: Callable[[int, int], None] | None = None) -> list[EventTable]: ...
+def engine_events(model: Model, years: int, seed: int, threads: int = 0, block_size: int = 0,
+                  first_year: int = 0,
+                  progress: Callable[[int, int], None] | None = None) -> EventTable: ...
+
+def price_variants(runs: Sequence[EventTable], run_of: Sequence[int],
+                   variants: Sequence[Sequence[IncidentModel]], threads: int = 0) -> list[EventTable]: ...
 
 class OrganisationPortfolioLoss(PortfolioLoss):
     def __init__(self, types: Sequence[IncidentType], severity: Sequence[Severity],

@@ -372,23 +372,40 @@ void register_incident(py::module_& m) {
       py::arg("progress") = py::none());
 
   m.def(
-      "simulate_variants",
-      [](std::shared_ptr<Model> model,
-         const std::vector<std::vector<std::shared_ptr<IncidentModel>>>& variants,
-         std::uint64_t years, std::uint32_t seed, int threads, std::uint64_t block_size,
-         std::uint64_t first_year, py::object progress) {
+      "engine_events",
+      [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
+         std::uint64_t block_size, std::uint64_t first_year, py::object progress) {
+        return run_simulation<std::shared_ptr<EventTable>>(
+            simulation_options(years, seed, threads, block_size, first_year), progress,
+            [&](const SimulationOptions& o) {
+              return std::make_shared<EventTable>(engine_events(*model, o));
+            });
+      },
+      py::arg("model"), py::arg("years"), py::arg("seed"), py::arg("threads") = 0,
+      py::arg("block_size") = 0, py::arg("first_year") = 0, py::arg("progress") = py::none());
+
+  m.def(
+      "price_variants",
+      [](const std::vector<std::shared_ptr<EventTable>>& runs,
+         const std::vector<std::size_t>& run_of,
+         const std::vector<std::vector<std::shared_ptr<IncidentModel>>>& variants, int threads) {
+        std::vector<const EventTable*> tables;
+        for (const auto& r : runs) {
+          if (!r) throw std::invalid_argument("runs must be EventTable objects, got None");
+          tables.push_back(r.get());
+        }
         std::vector<std::vector<IncidentModel>> models;
         for (const auto& incidents : variants) models.push_back(incident_models(incidents));
-        auto tables = run_simulation<std::vector<EventTable>>(
-            simulation_options(years, seed, threads, block_size, first_year), progress,
-            [&](const SimulationOptions& o) { return simulate_variants(*model, models, o); });
+        std::vector<EventTable> priced;
+        {
+          py::gil_scoped_release release;
+          priced = price_variants(tables, run_of, models, threads);
+        }
         std::vector<std::shared_ptr<EventTable>> out;
-        for (EventTable& t : tables) out.push_back(std::make_shared<EventTable>(std::move(t)));
+        for (EventTable& t : priced) out.push_back(std::make_shared<EventTable>(std::move(t)));
         return out;
       },
-      py::arg("model"), py::arg("variants"), py::arg("years"), py::arg("seed"),
-      py::arg("threads") = 0, py::arg("block_size") = 0, py::arg("first_year") = 0,
-      py::arg("progress") = py::none());
+      py::arg("runs"), py::arg("run_of"), py::arg("variants"), py::arg("threads") = 0);
 }
 
 }  // namespace cyberloss::bindings

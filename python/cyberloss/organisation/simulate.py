@@ -286,9 +286,10 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
                       ) -> list[OrganisationSimulation]:
     """:func:`simulate_organisation` of each profile with one seed (common random numbers),
     each result the same as alone.  Profiles whose controls leave the engine's model (rates and
-    survey-basis laws) unchanged share one engine run and each event's factor-free pricing
-    (the core's ``simulate_variants``).  ``check_memory`` gets each profile's expected incident count before
-    anything is simulated (to refuse a run that would not fit in memory)."""
+    survey-basis laws) unchanged share one engine run, and every profile shares each event's
+    factor-free pricing (the core's ``price_variants``).  ``check_memory`` gets each profile's
+    expected incident count before anything is simulated (to refuse a run that would not fit
+    in memory)."""
     for p in profiles:
         _check_profile(p)
     n = check.positive_int("years", years)
@@ -303,20 +304,22 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
         built.append(_organisation_model(p, basis, period, cal, specs[key]))
     if check_memory is not None:
         check_memory([float(n) * sum(b.rates.values()) for b in built])
-    # Profiles with one engine model share its run, and each event's factor-free pricing.
-    groups: dict[tuple, list[int]] = {}
-    for i, b in enumerate(built):
-        groups.setdefault(b.engine_key(), []).append(i)
+    # One engine run per engine model (rates and survey-basis laws); the runs' events are priced
+    # together, each event's factor-free pricing once (an event has the same uniforms in every
+    # run, and a run with lower rates has a subset of another's events).
+    models: dict[tuple, Model] = {}
+    for b in built:
+        models.setdefault(b.engine_key(), b.model)
+    keys = list(models)
     nthreads = check.threads(threads)
-    sims: dict[int, OrganisationSimulation] = {}
-    with report_progress.reporting(progress, "bcp", total=n * len(groups)) as report:
-        for g, members in enumerate(groups.values()):
-            tables = _core.simulate_variants(built[members[0]].model, [built[i].incidents for i in members],
-                                             n, check.seed(seed), nthreads, 0, 0,
-                                             report_progress.part(report, g, len(groups)))
-            for i, table in zip(members, tables):
-                sims[i] = _simulation(profiles[i], built[i], table, n, seed, basis, period, nthreads)
-    return [sims[i] for i in range(len(profiles))]
+    with report_progress.reporting(progress, "bcp", total=n * len(keys)) as report:
+        runs = [_core.engine_events(models[k], n, check.seed(seed), nthreads, 0, 0,
+                                    report_progress.part(report, i, len(keys)))
+                for i, k in enumerate(keys)]
+    tables = _core.price_variants(runs, [keys.index(b.engine_key()) for b in built],
+                                  [b.incidents for b in built], nthreads)
+    return [_simulation(p, b, table, n, seed, basis, period, nthreads)
+            for p, b, table in zip(profiles, built, tables)]
 
 
 def _simulate(profile: OrganisationProfile, built: _Built, n: int, seed: int, basis: str, period: str,
