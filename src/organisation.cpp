@@ -210,7 +210,8 @@ void price_events(const std::vector<const EventTable*>& runs,
               }
               const std::size_t m = s.keys.size();
               if (m == 0) continue;
-              for (std::size_t r = 0; r < R; ++r) {
+              // With one run the union is its events, in order: no unit indices needed.
+              for (std::size_t r = 0; R > 1 && r < R; ++r) {
                 RunRows& b = s.by_run[r][t];
                 b.at.resize(b.keys.size());
                 for (std::size_t j = 0, u = 0; j < b.keys.size(); ++j) {
@@ -235,6 +236,13 @@ void price_events(const std::vector<const EventTable*>& runs,
                 for (std::size_t c0 = 0; c0 < m; c0 += kEventsPerUnits) {
                   const std::size_t c1 = std::min(m, c0 + kEventsPerUnits);
                   units.draw(seed, stream, s.year.data() + c0, s.k.data() + c0, c1 - c0);
+                  if (R == 1) {
+                    const RunRows& b = s.by_run[0][t];
+                    for (std::size_t v : g.variants)
+                      units.price(variants[v][t], c1 - c0, nullptr, b.loss.data() + c0, columns[v],
+                                  b.rows.data() + c0);
+                    continue;
+                  }
                   for (std::size_t r = 0; r < R; ++r) {
                     const RunRows& b = s.by_run[r][t];
                     const std::size_t p = next[r];
