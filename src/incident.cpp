@@ -215,134 +215,279 @@ double bi_days(const IncidentType& type, double days) {
   return closed + type.card_sales_lost_share * (days - closed);
 }
 
-// The incident pricing of incident.hpp for n events of type T: event i priced with
-// factors[which[i]] (which null: factors[0] for every event). Only element-wise arithmetic
-// depends on the factors; the vecmath calls depend on the type and the uniforms, and their
-// values do not depend on the batch, so an event's values do not depend on the others'
-// factors. u_branch is read for the events whose factors branch; `branches` says whether any
-// may (the contained quantities are then computed for the whole chunk).
-void price(const IncidentType& T, const IncidentFactors* factors, const std::uint32_t* which,
-           std::size_t n_factors, bool branches, const double* survey_loss,
-           const double* u_downtime, const double* u_effort, const double* u_components,
-           const double* u_branch, std::size_t n, const IncidentColumns& out) {
-  if (branches && u_branch == nullptr && n > 0)
-    throw std::invalid_argument(T.name + ": u_branch is needed when major_probability < 1");
-  const double d = T.dispersion;
-  // exp(d z - d^2/2) as exp_affine computes it: (-(0.5 d) d) + d z, the same IEEE operands.
-  const double log_mean_shift = -(0.5 * d * d);
-  double w[kChunk * n_response];
-  double scratch[kChunk];
-  double contained_scratch[kChunk];
-  double contained_loss[kChunk];
-  bool major[kChunk];
-  const IncidentFactors* f[kChunk];
-  auto uniform = [&](const char* what, double u, std::size_t i) {
-    if (!(u > 0.0 && u < 1.0))
-      throw std::invalid_argument(std::string(what) + " must lie strictly inside (0, 1), got " +
-                                  format_value(u) + " at event " + std::to_string(i));
-  };
-  for (std::size_t start = 0; start < n; start += kChunk) {
-    const std::size_t m = std::min(kChunk, n - start);
-    for (std::size_t i = 0; i < m; ++i) {
-      if (which && which[start + i] >= n_factors)
-        throw std::out_of_range(T.name + ": event " + std::to_string(start + i) +
-                                " names organisation " + std::to_string(which[start + i]) + " of " +
-                                std::to_string(n_factors));
-      f[i] = which ? factors + which[start + i] : factors;
-      uniform("u_downtime", u_downtime[start + i], start + i);
-      uniform("u_effort", u_effort[start + i], start + i);
-      for (std::size_t j = 0; j < n_response; ++j)
-        uniform("u_components", u_components[(start + i) * component_draws_per_event + j],
-                start + i);
-      const double x = survey_loss[start + i];
-      if (!(std::isfinite(x) && x >= 0.0))
-        throw std::invalid_argument("survey-basis loss of a " + T.name +
-                                    " event must be finite and >= 0, got " + format_value(x) +
-                                    " at index " + std::to_string(start + i));
-      for (std::size_t j = 0; j < n_response; ++j)
-        w[i * n_response + j] = u_components[(start + i) * component_draws_per_event + j];
-      major[i] = true;
-      contained_loss[i] = 0.5;  // read by no event that does not branch
-      if (branches && f[i]->branches()) {
-        const double* ub = u_branch + (start + i) * branch_draws_per_event;
-        uniform("u_branch", ub[0], start + i);
-        uniform("u_branch", ub[1], start + i);
-        major[i] = ub[0] < f[i]->major_probability;
-        contained_loss[i] = ub[1];
-      }
-    }
-    if (branches) {
-      const ContainedBranch& c = *T.contained;
-      vecmath::inverse_normal_cdf(contained_loss, contained_loss, m);
-      vecmath::exp_affine(contained_loss, 0.0, c.loss_sigma, contained_loss, m);
-      for (std::size_t i = 0; i < m; ++i) contained_loss[i] = c.loss_median * contained_loss[i];
-    }
-    vecmath::inverse_normal_cdf(w, w, m * n_response);
-    vecmath::exp_affine(w, log_mean_shift, d, w, m * n_response);
-    for (std::size_t i = 0; i < m; ++i) {
-      const IncidentFactors& F = *f[i];
-      double* wi = w + i * n_response;
-      for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j] * wi[j];
-      // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
-      const double total =
-          ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
-      const double loss =
-          (major[i] ? survey_loss[start + i] : contained_loss[i]) * F.severity_scale;
-      for (std::size_t j = 0; j < n_response; ++j)
-        out.component[j][start + i] = loss * (wi[j] / total) * F.severity_factor[j];
-      if (F.records_held && major[i]) {
-        const double* u = u_components + (start + i) * component_draws_per_event;
-        const double exposed = u[draw_records_exposed] < T.exposure_probability
-                                   ? *F.records_held * T.exposed_share
-                                   : 0.0;
-        const bool gifts = u[draw_gifts_paid] < T.gift_probability;
-        const double per_record[n_response] = {0.0,
-                                               0.0,
-                                               0.0,
-                                               exposed * T.notification_per_record,
-                                               0.0,
-                                               gifts ? exposed * T.condolence_per_person : 0.0,
-                                               exposed * T.card_compensation_per_card,
-                                               0.0};
-        for (std::size_t j = 0; j < n_response; ++j)
-          if (T.record_driven[j])
-            out.component[j][start + i] = per_record[j] * F.severity_factor[j];
-      }
-    }
+void check_uniform(const char* what, double u, std::size_t i) {
+  if (!(u > 0.0 && u < 1.0))
+    throw std::invalid_argument(std::string(what) + " must lie strictly inside (0, 1), got " +
+                                format_value(u) + " at event " + std::to_string(i));
+}
 
-    T.downtime.quantile(u_downtime + start, scratch, m);
-    if (branches) {
-      T.contained->downtime.quantile(u_downtime + start, contained_scratch, m);
-      for (std::size_t i = 0; i < m; ++i)
-        if (!major[i]) scratch[i] = contained_scratch[i];
-    }
-    for (std::size_t i = 0; i < m; ++i) {
-      const IncidentFactors& F = *f[i];
-      const double days =
-          std::min(scratch[i] * F.downtime_scale * F.downtime_factor, T.max_downtime_days);
-      out.downtime_days[start + i] = days;
-      out.component[lost_profit][start + i] =
-          F.daily_gross_profit * F.share_affected * bi_days(T, days);
-    }
-
-    vecmath::inverse_normal_cdf(u_effort + start, scratch, m);
-    if (branches) {
-      const ContainedBranch& c = *T.contained;
-      vecmath::exp_affine(scratch, 0.0, c.effort_sigma, contained_scratch, m);
-      for (std::size_t i = 0; i < m; ++i)
-        contained_scratch[i] = c.effort_median * contained_scratch[i];
-    }
-    vecmath::exp_affine(scratch, 0.0, T.effort_sigma, scratch, m);
-    for (std::size_t i = 0; i < m; ++i) {
-      const IncidentFactors& F = *f[i];
-      const double person_months = major[i] ? T.effort_median * scratch[i] : contained_scratch[i];
-      out.component[internal_effort][start + i] =
-          person_months * F.effort_factor * F.labour_cost_month;
-    }
-  }
+// IncidentColumns moved on by `first` rows.
+IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
+  IncidentColumns s = out;
+  for (auto& c : s.component) c += first;
+  s.downtime_days += first;
+  return s;
 }
 
 }  // namespace
+
+bool same_type(const IncidentType& a, const IncidentType& b) {
+  auto same_downtime = [](const DowntimeDistribution& x, const DowntimeDistribution& y) {
+    return x.is_card_suspension() == y.is_card_suspension() && x.median() == y.median() &&
+           x.sigma() == y.sigma() && x.long_probability() == y.long_probability() &&
+           x.long_start() == y.long_start() && x.long_excess_mean() == y.long_excess_mean();
+  };
+  const bool same_contained =
+      a.contained.has_value() == b.contained.has_value() &&
+      (!a.contained || (a.contained->loss_median == b.contained->loss_median &&
+                        a.contained->loss_sigma == b.contained->loss_sigma &&
+                        same_downtime(a.contained->downtime, b.contained->downtime) &&
+                        a.contained->effort_median == b.contained->effort_median &&
+                        a.contained->effort_sigma == b.contained->effort_sigma));
+  return same_contained && a.name == b.name && a.mean_shares == b.mean_shares &&
+         a.dispersion == b.dispersion && a.exposure_probability == b.exposure_probability &&
+         a.exposed_share == b.exposed_share && a.gift_probability == b.gift_probability &&
+         a.record_driven == b.record_driven &&
+         a.notification_per_record == b.notification_per_record &&
+         a.condolence_per_person == b.condolence_per_person &&
+         a.card_compensation_per_card == b.card_compensation_per_card &&
+         same_downtime(a.downtime, b.downtime) && a.has_closure == b.has_closure &&
+         a.closure_days == b.closure_days && a.card_sales_lost_share == b.card_sales_lost_share &&
+         a.max_downtime_days == b.max_downtime_days && a.effort_median == b.effort_median &&
+         a.effort_sigma == b.effort_sigma;
+}
+
+IncidentUnits::IncidentUnits(IncidentType type, double major_low, double major_high)
+    : type_(std::move(type)), major_low_(major_low), major_high_(major_high) {
+  validate_type(type_);
+  validate_contained(type_);
+  require(major_low > 0.0 && major_low <= 1.0, type_.name + ": the units' lowest major_probability",
+          "in (0, 1]", major_low);
+  require(major_high >= major_low && major_high <= 1.0,
+          type_.name + ": the units' highest major_probability", "in [lowest, 1]", major_high);
+  if (major_low < 1.0 && !type_.contained)
+    throw std::invalid_argument(type_.name + ": major_probability " + format_value(major_low) +
+                                " < 1 needs a contained branch, and the type has none");
+}
+
+void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
+                            const double* u_components, const double* u_branch, std::size_t n,
+                            std::size_t first_event) {
+  const IncidentType& T = type_;
+  const bool branching = major_low_ < 1.0;
+  if (branching && u_branch == nullptr && n > 0)
+    throw std::invalid_argument(T.name + ": u_branch is needed when major_probability < 1");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  n_ = n;
+  share_.resize(n * n_response);
+  for (auto* v :
+       {&branch_, &downtime_, &contained_downtime_, &effort_, &contained_effort_, &contained_loss_})
+    v->resize(n);
+  records_.resize(n);
+  computed_.resize(kChunk * n_response);
+  gathered_.resize(kChunk);
+  major_rows_.resize(kChunk);
+  contained_rows_.resize(kChunk);
+  const double d = T.dispersion;
+  // exp(d z - d^2/2) as exp_affine computes it: (-(0.5 d) d) + d z, the same IEEE operands.
+  const double log_mean_shift = -(0.5 * d * d);
+  // A component of mean share m_j = 0 has w_j = m_j exp(...) = m_j whenever the exp is finite,
+  // which it is for d <= 16 (|z| < 38.5 for any double in (0, 1)): its quantile is skipped.
+  std::array<std::size_t, n_response> drawn{};
+  std::size_t n_drawn = 0;
+  for (std::size_t j = 0; j < n_response; ++j)
+    if (T.mean_shares[j] != 0.0 || d > 16.0) drawn[n_drawn++] = j;
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    double* w = computed_.data();
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t e = start + i;
+      check_uniform("u_downtime", u_downtime[e], first_event + e);
+      check_uniform("u_effort", u_effort[e], first_event + e);
+      const double* u = u_components + e * component_draws_per_event;
+      for (std::size_t j = 0; j < n_response; ++j)
+        check_uniform("u_components", u[j], first_event + e);
+      for (std::size_t a = 0; a < n_drawn; ++a) w[i * n_drawn + a] = u[drawn[a]];
+      records_[e] = static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
+                                              (u[draw_gifts_paid] < T.gift_probability) << 1);
+      branch_[e] = 0.0;
+      if (branching) {
+        const double* ub = u_branch + e * branch_draws_per_event;
+        check_uniform("u_branch", ub[0], first_event + e);
+        check_uniform("u_branch", ub[1], first_event + e);
+        branch_[e] = ub[0];
+      }
+    }
+    vecmath::inverse_normal_cdf(w, w, m * n_drawn);
+    vecmath::exp_affine(w, log_mean_shift, d, w, m * n_drawn);
+    // w_j into the chunk's share rows first, then normalised in a second pass (reading a row
+    // right after its scattered stores would stall on store forwarding).
+    double* shares = share_.data() + start * n_response;
+    for (std::size_t i = 0; i < m; ++i) {
+      double* wi = shares + i * n_response;
+      for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j];
+      for (std::size_t a = 0; a < n_drawn; ++a)
+        wi[drawn[a]] = T.mean_shares[drawn[a]] * w[i * n_drawn + a];
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      double* wi = shares + i * n_response;
+      // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
+      const double total =
+          ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
+      for (std::size_t j = 0; j < n_response; ++j) wi[j] = wi[j] / total;
+    }
+
+    // Each law's quantiles only for the events that may need them.
+    std::size_t n_major = 0, n_contained = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double b = branch_[start + i];
+      if (!branching || b < major_high_) major_rows_[n_major++] = static_cast<std::uint32_t>(i);
+      if (branching && b >= major_low_)
+        contained_rows_[n_contained++] = static_cast<std::uint32_t>(i);
+    }
+    for (auto* v :
+         {&downtime_, &effort_, &contained_downtime_, &contained_effort_, &contained_loss_})
+      if (n_major < m || v == &contained_downtime_ || v == &contained_effort_ ||
+          v == &contained_loss_)
+        std::fill(v->begin() + static_cast<std::ptrdiff_t>(start),
+                  v->begin() + static_cast<std::ptrdiff_t>(start + m), nan);
+    // out[start + rows[j]] = f(the gathered inputs)[j].
+    auto each = [&](const std::vector<std::uint32_t>& rows, std::size_t count, auto input,
+                    std::vector<double>& out, auto f) {
+      double* g = gathered_.data();
+      for (std::size_t j = 0; j < count; ++j) g[j] = input(start + rows[j]);
+      f(g, count);
+      for (std::size_t j = 0; j < count; ++j) out[start + rows[j]] = g[j];
+    };
+    auto downtime_u = [&](std::size_t e) { return u_downtime[e]; };
+    auto effort_u = [&](std::size_t e) { return u_effort[e]; };
+    auto lognormal = [](double median, double sigma) {
+      return [median, sigma](double* g, std::size_t count) {
+        vecmath::inverse_normal_cdf(g, g, count);
+        vecmath::exp_affine(g, 0.0, sigma, g, count);
+        for (std::size_t j = 0; j < count; ++j) g[j] = median * g[j];
+      };
+    };
+    each(major_rows_, n_major, downtime_u, downtime_,
+         [&](double* g, std::size_t count) { T.downtime.quantile(g, g, count); });
+    each(major_rows_, n_major, effort_u, effort_, lognormal(T.effort_median, T.effort_sigma));
+    if (n_contained == 0) continue;
+    const ContainedBranch& c = *T.contained;
+    each(
+        contained_rows_, n_contained,
+        [&](std::size_t e) { return u_branch[e * branch_draws_per_event + 1]; }, contained_loss_,
+        lognormal(c.loss_median, c.loss_sigma));
+    each(contained_rows_, n_contained, downtime_u, contained_downtime_,
+         [&](double* g, std::size_t count) { c.downtime.quantile(g, g, count); });
+    each(contained_rows_, n_contained, effort_u, contained_effort_,
+         lognormal(c.effort_median, c.effort_sigma));
+  }
+}
+
+void IncidentUnits::draw(std::uint32_t seed, std::uint32_t stream_index, const std::uint64_t* year,
+                         const std::uint64_t* k, std::size_t n) {
+  const bool branching = major_low_ < 1.0;
+  u_down_.resize(n);
+  u_eff_.resize(n);
+  u_comp_.resize(n * component_draws_per_event);
+  u_branch_.resize(branching ? n * branch_draws_per_event : 0);
+  uniform_batch(seed, stream_id(Purpose::downtime, stream_index), year, k, n, u_down_.data());
+  uniform_batch(seed, stream_id(Purpose::effort, stream_index), year, k, n, u_eff_.data());
+  if (branching)
+    branch_uniforms(seed, stream_id(Purpose::branch, stream_index), year, k, n, u_branch_.data());
+  // Draws 16 k .. 16 k + 9 of the COMPONENTS stream (the ones the pricing reads: five Philox
+  // blocks), in u_components' layout of 16 an event.
+  event_uniforms(seed, stream_id(Purpose::components, stream_index), year, k, n,
+                 component_draws_per_event, component_draws_used, u_comp_.data());
+  compute(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n);
+}
+
+void IncidentUnits::check(const IncidentType& type, double low, double high) const {
+  if (!same_type(type, type_))
+    throw std::invalid_argument("units of attack type '" + type_.name +
+                                "' cannot price a model of another type ('" + type.name + "')");
+  if (low < major_low_ || high > major_high_)
+    throw std::invalid_argument(type_.name + ": major_probability " + format_value(low) +
+                                (low == high ? "" : " .. " + format_value(high)) +
+                                " lies outside the units' " + format_value(major_low_) + " .. " +
+                                format_value(major_high_));
+}
+
+template <class FactorsOf>
+void IncidentUnits::apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
+  const IncidentType& T = type_;
+  for (std::size_t e = 0; e < n; ++e) {
+    const IncidentFactors& F = factors_of(e);
+    const std::size_t r = rows ? rows[e] : e;
+    const std::size_t i = at ? at[e] : e;
+    if (i >= n_)
+      throw std::out_of_range(T.name + ": event " + std::to_string(e) + " uses unit " +
+                              std::to_string(i) + " of " + std::to_string(n_));
+    const double x = survey_loss[e];
+    if (!(std::isfinite(x) && x >= 0.0))
+      throw std::invalid_argument("survey-basis loss of a " + T.name +
+                                  " event must be finite and >= 0, got " + format_value(x) +
+                                  " at index " + std::to_string(e));
+    const bool major = !F.branches() || branch_[i] < F.major_probability;
+    const double loss = (major ? x : contained_loss_[i]) * F.severity_scale;
+    const double* q = share_.data() + i * n_response;
+    for (std::size_t j = 0; j < n_response; ++j)
+      out.component[j][r] = loss * q[j] * F.severity_factor[j];
+    if (F.records_held && major) {
+      const double exposed = records_[i] & 1 ? *F.records_held * T.exposed_share : 0.0;
+      const bool gifts = records_[i] & 2;
+      const double per_record[n_response] = {0.0,
+                                             0.0,
+                                             0.0,
+                                             exposed * T.notification_per_record,
+                                             0.0,
+                                             gifts ? exposed * T.condolence_per_person : 0.0,
+                                             exposed * T.card_compensation_per_card,
+                                             0.0};
+      for (std::size_t j = 0; j < n_response; ++j)
+        if (T.record_driven[j]) out.component[j][r] = per_record[j] * F.severity_factor[j];
+    }
+    const double days = std::min(
+        (major ? downtime_[i] : contained_downtime_[i]) * F.downtime_scale * F.downtime_factor,
+        T.max_downtime_days);
+    out.downtime_days[r] = days;
+    out.component[lost_profit][r] = F.daily_gross_profit * F.share_affected * bi_days(T, days);
+    out.component[internal_effort][r] =
+        (major ? effort_[i] : contained_effort_[i]) * F.effort_factor * F.labour_cost_month;
+  }
+}
+
+void IncidentUnits::price(const IncidentModel& model, const double* survey_loss,
+                          const IncidentColumns& out, const std::size_t* rows) const {
+  price(model, n_, nullptr, survey_loss, out, rows);
+}
+
+void IncidentUnits::price(const IncidentModel& model, std::size_t n, const std::uint32_t* at,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
+  const IncidentFactors& F = model.factors();
+  check(model.type(), F.major_probability, F.major_probability);
+  apply([&F](std::size_t) -> const IncidentFactors& { return F; }, n, at, survey_loss, out, rows);
+}
+
+void IncidentUnits::price(const IncidentModels& models, const std::uint32_t* which,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
+  check(models.type(), models.major_low(), models.major_high());
+  const std::vector<IncidentFactors>& factors = models.factors();
+  const std::string& name = type_.name;
+  apply(
+      [&](std::size_t i) -> const IncidentFactors& {
+        if (which[i] >= factors.size())
+          throw std::out_of_range(name + ": event " + std::to_string(i) + " names organisation " +
+                                  std::to_string(which[i]) + " of " +
+                                  std::to_string(factors.size()));
+        return factors[which[i]];
+      },
+      n_, nullptr, survey_loss, out, rows);
+}
 
 IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
     : type_(std::move(type)), factors_(factors) {
@@ -353,21 +498,31 @@ IncidentModel::IncidentModel(IncidentType type, IncidentFactors factors)
 
 double IncidentModel::business_interruption_days(double days) const { return bi_days(type_, days); }
 
+// Units for a chunk at a time, so that scratch stays in cache whatever n is.
 void IncidentModel::from_uniforms(const double* survey_loss, const double* u_downtime,
                                   const double* u_effort, const double* u_components,
                                   const double* u_branch, std::size_t n,
                                   const IncidentColumns& out) const {
-  price(type_, &factors_, nullptr, 1, factors_.branches(), survey_loss, u_downtime, u_effort,
-        u_components, u_branch, n, out);
+  IncidentUnits units(type_, factors_.major_probability, factors_.major_probability);
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    units.compute(u_downtime + start, u_effort + start,
+                  u_components + start * component_draws_per_event,
+                  u_branch ? u_branch + start * branch_draws_per_event : nullptr, m, start);
+    units.price(*this, survey_loss + start, shifted(out, start));
+  }
 }
 
 IncidentModels::IncidentModels(IncidentType type, std::vector<IncidentFactors> factors)
     : type_(std::move(type)), factors_(std::move(factors)) {
   validate_type(type_);
   validate_contained(type_);
+  if (!factors_.empty()) major_low_ = major_high_ = factors_[0].major_probability;
   for (const IncidentFactors& f : factors_) {
     validate_factors(type_, f);
     branches_ = branches_ || f.branches();
+    major_low_ = std::min(major_low_, f.major_probability);
+    major_high_ = std::max(major_high_, f.major_probability);
   }
 }
 
@@ -375,8 +530,14 @@ void IncidentModels::from_uniforms(const std::uint32_t* which, const double* sur
                                    const double* u_downtime, const double* u_effort,
                                    const double* u_components, const double* u_branch,
                                    std::size_t n, const IncidentColumns& out) const {
-  price(type_, factors_.data(), which, factors_.size(), branches_, survey_loss, u_downtime,
-        u_effort, u_components, u_branch, n, out);
+  IncidentUnits units(type_, major_low_, major_high_);
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    units.compute(u_downtime + start, u_effort + start,
+                  u_components + start * component_draws_per_event,
+                  u_branch ? u_branch + start * branch_draws_per_event : nullptr, m, start);
+    units.price(*this, which + start, survey_loss + start, shifted(out, start));
+  }
 }
 
 void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_t* year,
@@ -431,12 +592,7 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
                           const std::int32_t* k, const double* survey_loss, std::size_t n,
                           const IncidentColumns& out) const {
   std::vector<std::uint64_t> years(kChunk), draws(kChunk);
-  std::vector<double> u_down(kChunk), u_eff(kChunk), u_comp(kChunk * component_draws_per_event);
-  std::vector<double> u_branch(factors_.branches() ? kChunk * branch_draws_per_event : 0);
-  const std::uint32_t s_down = stream_id(Purpose::downtime, stream_index);
-  const std::uint32_t s_eff = stream_id(Purpose::effort, stream_index);
-  const std::uint32_t s_comp = stream_id(Purpose::components, stream_index);
-  const std::uint32_t s_branch = stream_id(Purpose::branch, stream_index);
+  IncidentUnits units(type_, factors_.major_probability, factors_.major_probability);
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     for (std::size_t i = 0; i < m; ++i) {
@@ -447,19 +603,8 @@ void IncidentModel::batch(std::uint32_t seed, std::uint32_t stream_index, const 
       years[i] = static_cast<std::uint64_t>(year[start + i]);
       draws[i] = static_cast<std::uint64_t>(k[start + i]);
     }
-    uniform_batch(seed, s_down, years.data(), draws.data(), m, u_down.data());
-    uniform_batch(seed, s_eff, years.data(), draws.data(), m, u_eff.data());
-    if (factors_.branches())
-      branch_uniforms(seed, s_branch, years.data(), draws.data(), m, u_branch.data());
-    // Draws 16 k .. 16 k + 9 of the COMPONENTS stream (the ones the pricing reads: five
-    // Philox blocks), in u_components' layout of 16 an event.
-    event_uniforms(seed, s_comp, years.data(), draws.data(), m, component_draws_per_event,
-                   component_draws_used, u_comp.data());
-    IncidentColumns shifted = out;
-    for (auto& c : shifted.component) c += start;
-    shifted.downtime_days += start;
-    from_uniforms(survey_loss + start, u_down.data(), u_eff.data(), u_comp.data(),
-                  factors_.branches() ? u_branch.data() : nullptr, m, shifted);
+    units.draw(seed, stream_index, years.data(), draws.data(), m);
+    units.price(*this, survey_loss + start, shifted(out, start));
   }
 }
 

@@ -1,12 +1,17 @@
 #include "cyberloss/organisation.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cyberloss/stats.hpp"
@@ -15,70 +20,246 @@ namespace cyberloss {
 namespace {
 
 constexpr std::size_t kEventsPerTask = 4096;
+// Events priced at a time within a task: their units and uniforms stay in cache while every
+// variant reads them.
+constexpr std::size_t kEventsPerUnits = 512;
 
-// Per-type scratch columns of one task: gathered inputs, priced outputs.
-struct TypeBatch {
-  std::vector<std::size_t> rows;
-  std::vector<std::int64_t> year;
-  std::vector<std::int32_t> k;
-  std::vector<double> loss;
-  IncidentBuffer out;
+void check_incident_models(const std::vector<std::string>& type_names,
+                           const std::vector<IncidentModel>& incidents) {
+  if (incidents.size() != type_names.size())
+    throw std::invalid_argument("incident models: " + std::to_string(incidents.size()) +
+                                " given for " + std::to_string(type_names.size()) +
+                                " attack types");
+  for (std::size_t t = 0; t < type_names.size(); ++t)
+    if (incidents[t].type().name != type_names[t])
+      throw std::invalid_argument("incident model " + std::to_string(t) + " is for '" +
+                                  incidents[t].type().name + "' but attack type " +
+                                  std::to_string(t) + " is '" + type_names[t] + "'");
+}
+
+// The variants that share one attack type's units: the same IncidentType, and the range of
+// their major probabilities.
+struct UnitGroup {
+  std::size_t first = 0;  // the variant whose type the units copy
+  double major_low = 1.0, major_high = 1.0;
+  std::vector<std::size_t> variants;
 };
+
+std::vector<UnitGroup> unit_groups(const std::vector<std::vector<IncidentModel>>& variants,
+                                   std::size_t t) {
+  std::vector<UnitGroup> groups;
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    const IncidentModel& model = variants[v][t];
+    const double p = model.factors().major_probability;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const UnitGroup& u) {
+      return same_type(variants[u.first][t].type(), model.type());
+    });
+    if (g == groups.end()) {
+      groups.push_back({v, p, p, {}});
+      g = groups.end() - 1;
+    }
+    g->major_low = std::min(g->major_low, p);
+    g->major_high = std::max(g->major_high, p);
+    g->variants.push_back(v);
+  }
+  return groups;
+}
+
+// One run's events of one type in one task: their rows, survey-basis losses, (year, k) keys
+// and the index of each in the task's union of events.
+struct RunRows {
+  std::vector<std::size_t> rows;
+  std::vector<double> loss;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys;
+  std::vector<std::uint32_t> at;
+};
+
+// A thread's scratch, kept from task to task (fresh vectors per task cost fresh pages): rows by
+// run and type, the union of a type's events, and the units of each type's unit groups, made
+// when first needed.
+struct PricingScratch {
+  std::vector<std::vector<RunRows>> by_run;  // [run][type]
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> keys, merged;
+  std::vector<std::uint64_t> year, k;
+  std::vector<std::uint32_t> local_at;
+  std::vector<std::vector<std::optional<IncidentUnits>>> units;  // [type][group]
+};
+
+void check_run(const EventTable& run, const EventTable& first, std::size_t r) {
+  const std::size_t n = run.size();
+  const std::size_t T = first.type_names.size();
+  if (run.type_names != first.type_names || run.years != first.years ||
+      run.first_year != first.first_year || run.seed != first.seed)
+    throw std::invalid_argument("event table " + std::to_string(r) +
+                                " is not of the first one's years, seed and attack types");
+  if (run.type.size() != n || run.k.size() != n || run.survey_loss.size() != n)
+    throw std::invalid_argument("event table columns have different lengths");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (run.type[i] < 0 || static_cast<std::size_t>(run.type[i]) >= T)
+      throw std::out_of_range("event type " + std::to_string(run.type[i]) + " at row " +
+                              std::to_string(i) + " has no incident model (" + std::to_string(T) +
+                              " given)");
+    if (run.year[i] < 0 || run.k[i] < 0)
+      throw std::invalid_argument("event year and k must be >= 0, got year " +
+                                  std::to_string(run.year[i]) + ", k " + std::to_string(run.k[i]) +
+                                  " at row " + std::to_string(i));
+    if (i > 0 && run.year[i] < run.year[i - 1])
+      throw std::invalid_argument("event table rows must be ordered by year; row " +
+                                  std::to_string(i) + " has year " + std::to_string(run.year[i]) +
+                                  " after " + std::to_string(run.year[i - 1]));
+  }
+}
 
 }  // namespace
 
-void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t seed,
-                  std::uint32_t stream_base, EventTable& table, int threads,
+void price_events(const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const EventTable& events,
+                  const std::vector<EventTable*>& tables, int threads,
                   const std::atomic<bool>* cancel) {
-  const std::size_t n = table.size();
-  const std::size_t T = incidents.size();
-  if (table.type.size() != n || table.k.size() != n || table.survey_loss.size() != n)
-    throw std::invalid_argument("event table columns have different lengths");
-  for (std::size_t i = 0; i < n; ++i)
-    if (table.type[i] < 0 || static_cast<std::size_t>(table.type[i]) >= T)
-      throw std::out_of_range("event type " + std::to_string(table.type[i]) + " at row " +
-                              std::to_string(i) + " has no incident model (" + std::to_string(T) +
-                              " given)");
-  table.components.resize(n * n_components);
-  table.downtime_days.resize(n);
+  price_events({&events}, std::vector<std::size_t>(variants.size(), 0), variants, seed, stream_base,
+               tables, threads, cancel);
+}
+
+void price_events(const std::vector<const EventTable*>& runs,
+                  const std::vector<std::size_t>& run_of,
+                  const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const std::vector<EventTable*>& tables, int threads,
+                  const std::atomic<bool>* cancel) {
+  if (variants.empty() || variants.size() != tables.size() || variants.size() != run_of.size())
+    throw std::invalid_argument(
+        "price_events: one output table and one run index per variant, at least one; got " +
+        std::to_string(variants.size()) + " variants, " + std::to_string(tables.size()) +
+        " tables and " + std::to_string(run_of.size()) + " run indices");
+  if (runs.empty()) throw std::invalid_argument("price_events: no event tables");
+  const std::size_t R = runs.size();
+  for (std::size_t v = 0; v < run_of.size(); ++v)
+    if (run_of[v] >= R)
+      throw std::out_of_range("variant " + std::to_string(v) + " names event table " +
+                              std::to_string(run_of[v]) + " of " + std::to_string(R));
+  const EventTable& first = *runs[0];
+  for (std::size_t r = 0; r < R; ++r) check_run(*runs[r], first, r);
+  for (const auto& incidents : variants) check_incident_models(first.type_names, incidents);
+  const std::size_t T = first.type_names.size();
+  std::vector<std::vector<UnitGroup>> groups(T);
+  for (std::size_t t = 0; t < T; ++t) groups[t] = unit_groups(variants, t);
+  std::vector<IncidentColumns> columns(tables.size());
+  for (std::size_t v = 0; v < tables.size(); ++v) {
+    EventTable& table = *tables[v];
+    const std::size_t n = runs[run_of[v]]->size();
+    table.components.resize(n * n_components);
+    table.downtime_days.resize(n);
+    for (std::size_t c = 0; c < n_components; ++c)
+      columns[v].component[c] = table.components.data() + c * n;
+    columns[v].downtime_days = table.downtime_days.data();
+  }
+  // Tasks are ranges of years holding about kEventsPerTask rows of the largest run: an event
+  // (year, type, k) has the same uniforms in every run, so its units serve them all.
+  const EventTable& largest = **std::max_element(
+      runs.begin(), runs.end(),
+      [](const EventTable* a, const EventTable* b) { return a->size() < b->size(); });
+  std::vector<std::int64_t> bounds{std::numeric_limits<std::int64_t>::min()};
+  for (std::size_t at = kEventsPerTask; at < largest.size(); at += kEventsPerTask)
+    if (largest.year[at] > bounds.back()) bounds.push_back(largest.year[at]);
+  bounds.push_back(std::numeric_limits<std::int64_t>::max());
+  const std::size_t tasks = bounds.size() - 1;
   std::atomic<bool> stopped{false};
-  const std::size_t tasks = (n + kEventsPerTask - 1) / kEventsPerTask;
+  tbb::enumerable_thread_specific<PricingScratch> thread_scratch;
   tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
   arena.execute([&] {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, tasks, 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
-          std::vector<TypeBatch> batches(T);
+          PricingScratch& s = thread_scratch.local();
+          s.by_run.resize(R);
+          for (auto& b : s.by_run) b.resize(T);
+          s.units.resize(T);
           for (std::size_t task = range.begin(); task != range.end(); ++task) {
             if (cancel && cancel->load(std::memory_order_relaxed)) {
               stopped = true;
               return;
             }
-            const std::size_t r0 = task * kEventsPerTask, r1 = std::min(n, r0 + kEventsPerTask);
-            for (auto& b : batches) b.rows.clear();
-            for (std::size_t i = r0; i < r1; ++i)
-              batches[static_cast<std::size_t>(table.type[i])].rows.push_back(i);
-            for (std::size_t t = 0; t < T; ++t) {
-              TypeBatch& b = batches[t];
-              const std::size_t m = b.rows.size();
-              if (m == 0) continue;
-              b.year.resize(m);
-              b.k.resize(m);
-              b.loss.resize(m);
-              b.out.resize(m);
-              for (std::size_t j = 0; j < m; ++j) {
-                b.year[j] = table.year[b.rows[j]];
-                b.k[j] = table.k[b.rows[j]];
-                b.loss[j] = table.survey_loss[b.rows[j]];
+            for (std::size_t r = 0; r < R; ++r) {
+              const EventTable& run = *runs[r];
+              for (auto& b : s.by_run[r]) {
+                b.rows.clear();
+                b.loss.clear();
+                b.keys.clear();
               }
-              const IncidentColumns cols = b.out.columns();
-              incidents[t].batch(seed, stream_base + static_cast<std::uint32_t>(t), b.year.data(),
-                                 b.k.data(), b.loss.data(), m, cols);
-              for (std::size_t c = 0; c < n_components; ++c)
-                for (std::size_t j = 0; j < m; ++j)
-                  table.components[c * n + b.rows[j]] = cols.component[c][j];
-              for (std::size_t j = 0; j < m; ++j)
-                table.downtime_days[b.rows[j]] = cols.downtime_days[j];
+              const auto* y = run.year.data();
+              const std::size_t r0 =
+                  static_cast<std::size_t>(std::lower_bound(y, y + run.size(), bounds[task]) - y);
+              const std::size_t r1 = static_cast<std::size_t>(
+                  std::lower_bound(y + r0, y + run.size(), bounds[task + 1]) - y);
+              for (std::size_t i = r0; i < r1; ++i) {
+                RunRows& b = s.by_run[r][static_cast<std::size_t>(run.type[i])];
+                b.rows.push_back(i);
+                b.loss.push_back(run.survey_loss[i]);
+                b.keys.emplace_back(static_cast<std::uint64_t>(run.year[i]),
+                                    static_cast<std::uint64_t>(run.k[i]));
+              }
+            }
+            for (std::size_t t = 0; t < T; ++t) {
+              // The union of the runs' events of type t (each run's are ordered by (year, k)).
+              s.keys = s.by_run[0][t].keys;
+              for (std::size_t r = 1; r < R; ++r) {
+                const auto& keys = s.by_run[r][t].keys;
+                s.merged.clear();
+                std::set_union(s.keys.begin(), s.keys.end(), keys.begin(), keys.end(),
+                               std::back_inserter(s.merged));
+                std::swap(s.keys, s.merged);
+              }
+              const std::size_t m = s.keys.size();
+              if (m == 0) continue;
+              // With one run the union is its events, in order: no unit indices needed.
+              for (std::size_t r = 0; R > 1 && r < R; ++r) {
+                RunRows& b = s.by_run[r][t];
+                b.at.resize(b.keys.size());
+                for (std::size_t j = 0, u = 0; j < b.keys.size(); ++j) {
+                  while (s.keys[u] != b.keys[j]) ++u;
+                  b.at[j] = static_cast<std::uint32_t>(u);
+                }
+              }
+              s.year.resize(m);
+              s.k.resize(m);
+              for (std::size_t u = 0; u < m; ++u) {
+                s.year[u] = s.keys[u].first;
+                s.k[u] = s.keys[u].second;
+              }
+              const auto stream = stream_base + static_cast<std::uint32_t>(t);
+              s.units[t].resize(groups[t].size());
+              for (std::size_t gi = 0; gi < groups[t].size(); ++gi) {
+                const UnitGroup& g = groups[t][gi];
+                std::optional<IncidentUnits>& slot = s.units[t][gi];
+                if (!slot) slot.emplace(variants[g.first][t].type(), g.major_low, g.major_high);
+                IncidentUnits& units = *slot;
+                std::vector<std::size_t> next(R, 0);  // each run's first event not yet priced
+                for (std::size_t c0 = 0; c0 < m; c0 += kEventsPerUnits) {
+                  const std::size_t c1 = std::min(m, c0 + kEventsPerUnits);
+                  units.draw(seed, stream, s.year.data() + c0, s.k.data() + c0, c1 - c0);
+                  if (R == 1) {
+                    const RunRows& b = s.by_run[0][t];
+                    for (std::size_t v : g.variants)
+                      units.price(variants[v][t], c1 - c0, nullptr, b.loss.data() + c0, columns[v],
+                                  b.rows.data() + c0);
+                    continue;
+                  }
+                  for (std::size_t r = 0; r < R; ++r) {
+                    const RunRows& b = s.by_run[r][t];
+                    const std::size_t p = next[r];
+                    std::size_t q = p;
+                    while (q < b.at.size() && b.at[q] < c1) ++q;
+                    next[r] = q;
+                    if (q == p) continue;
+                    s.local_at.resize(q - p);
+                    for (std::size_t j = p; j < q; ++j)
+                      s.local_at[j - p] = b.at[j] - static_cast<std::uint32_t>(c0);
+                    for (std::size_t v : g.variants)
+                      if (run_of[v] == r)
+                        units.price(variants[v][t], q - p, s.local_at.data(), b.loss.data() + p,
+                                    columns[v], b.rows.data() + p);
+                  }
+                }
+              }
             }
           }
         },
@@ -186,24 +367,8 @@ YearTotals year_totals(const EventTable& table, int threads) {
 
 namespace {
 
-void check_incident_models(const std::vector<std::string>& type_names,
-                           const std::vector<IncidentModel>& incidents) {
-  if (incidents.size() != type_names.size())
-    throw std::invalid_argument("incident models: " + std::to_string(incidents.size()) +
-                                " given for " + std::to_string(type_names.size()) +
-                                " attack types");
-  for (std::size_t t = 0; t < type_names.size(); ++t)
-    if (incidents[t].type().name != type_names[t])
-      throw std::invalid_argument("incident model " + std::to_string(t) + " is for '" +
-                                  incidents[t].type().name + "' but attack type " +
-                                  std::to_string(t) + " is '" + type_names[t] + "'");
-}
-
-}  // namespace
-
-EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
-                          int threads, const std::atomic<bool>* cancel) {
-  check_incident_models(events.type_names, incidents);
+// A table with the engine columns of `events` and no priced columns yet.
+EventTable engine_rows(const EventTable& events) {
   EventTable table;
   table.years = events.years;
   table.first_year = events.first_year;
@@ -213,15 +378,20 @@ EventTable reprice_events(const EventTable& events, const std::vector<IncidentMo
   table.type = events.type;
   table.k = events.k;
   table.survey_loss = events.survey_loss;
-  price_events(incidents, events.seed, 0, table, threads, cancel);
   return table;
 }
 
-EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
-                                 const SimulationOptions& options) {
-  std::vector<std::string> names;
-  for (const AttackType& t : model.types()) names.push_back(t.name);
-  check_incident_models(names, incidents);
+}  // namespace
+
+EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
+                          int threads, const std::atomic<bool>* cancel) {
+  check_incident_models(events.type_names, incidents);
+  EventTable table = engine_rows(events);
+  price_events({incidents}, events.seed, 0, events, {&table}, threads, cancel);
+  return table;
+}
+
+EventTable engine_events(const Model& model, const SimulationOptions& options) {
   SimulationOptions o = options;
   // The table is built from the events alone: the by-type sums and counts (12 bytes a year and
   // type, 144 MB for a quote's 2,000,000 years of six types) would be written and dropped.
@@ -238,8 +408,54 @@ EventTable simulate_organisation(const Model& model, const std::vector<IncidentM
   table.type = std::move(r.event_type);
   table.k = std::move(r.event_k);
   table.survey_loss = std::move(r.event_loss);
-  price_events(incidents, options.seed, 0, table, options.threads, options.cancel);
   return table;
+}
+
+std::vector<EventTable> price_variants(const std::vector<const EventTable*>& runs,
+                                       const std::vector<std::size_t>& run_of,
+                                       const std::vector<std::vector<IncidentModel>>& variants,
+                                       int threads, const std::atomic<bool>* cancel) {
+  if (runs.empty()) throw std::invalid_argument("price_variants: no event tables");
+  for (const EventTable* run : runs)
+    if (run == nullptr) throw std::invalid_argument("price_variants: an event table is null");
+  if (run_of.size() != variants.size())
+    throw std::invalid_argument("price_variants: " + std::to_string(run_of.size()) +
+                                " run indices for " + std::to_string(variants.size()) +
+                                " variants");
+  std::vector<EventTable> tables(variants.size());
+  std::vector<EventTable*> out;
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    if (run_of[v] >= runs.size())
+      throw std::out_of_range("variant " + std::to_string(v) + " names event table " +
+                              std::to_string(run_of[v]) + " of " + std::to_string(runs.size()));
+    tables[v] = engine_rows(*runs[run_of[v]]);
+    out.push_back(&tables[v]);
+  }
+  price_events(runs, run_of, variants, runs[0]->seed, 0, out, threads, cancel);
+  return tables;
+}
+
+std::vector<EventTable> simulate_variants(const Model& model,
+                                          const std::vector<std::vector<IncidentModel>>& variants,
+                                          const SimulationOptions& options) {
+  if (variants.empty()) throw std::invalid_argument("simulate_variants: no variants given");
+  std::vector<std::string> names;
+  for (const AttackType& t : model.types()) names.push_back(t.name);
+  for (const auto& incidents : variants) check_incident_models(names, incidents);
+  std::vector<EventTable> tables(variants.size());
+  tables[0] = engine_events(model, options);
+  std::vector<EventTable*> out{&tables[0]};
+  for (std::size_t v = 1; v < variants.size(); ++v) {
+    tables[v] = engine_rows(tables[0]);
+    out.push_back(&tables[v]);
+  }
+  price_events(variants, options.seed, 0, tables[0], out, options.threads, options.cancel);
+  return tables;
+}
+
+EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
+                                 const SimulationOptions& options) {
+  return std::move(simulate_variants(model, {incidents}, options)[0]);
 }
 
 }  // namespace cyberloss

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "cyberloss/random.hpp"
@@ -54,7 +55,8 @@ struct PricingScratch {
   std::vector<std::uint64_t> years, draws;
   std::vector<double> u_down, u_eff, u_comp, u_branch, loss;
   IncidentBuffer priced;
-  std::vector<std::int64_t> no_year;  // zeros: the covered loss's events stand alone
+  std::vector<std::int64_t> no_year;                // zeros: the covered loss's events stand alone
+  std::vector<std::optional<IncidentUnits>> units;  // by type index, remade for another type
 };
 
 PricingScratch& pricing_scratch() {
@@ -141,9 +143,15 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
     event_uniforms(seed, stream_id(Purpose::components, stream), s.years.data(), s.draws.data(), m,
                    component_draws_per_event, component_draws_used, s.u_comp.data());
     severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
+    if (s.units.size() < T) s.units.resize(T);
+    std::optional<IncidentUnits>& units = s.units[t];
+    if (!units || units->major_low() != models.major_low() ||
+        units->major_high() != models.major_high() || !same_type(units->type(), models.type()))
+      units.emplace(models.type(), models.major_low(), models.major_high());
+    units->compute(s.u_down.data(), s.u_eff.data(), s.u_comp.data(),
+                   models.branches() ? s.u_branch.data() : nullptr, m);
     const IncidentColumns cols = s.priced.columns();
-    models.from_uniforms(s.which.data(), s.loss.data(), s.u_down.data(), s.u_eff.data(),
-                         s.u_comp.data(), models.branches() ? s.u_branch.data() : nullptr, m, cols);
+    units->price(models, s.which.data(), s.loss.data(), cols);
     sink(rows, m, cols);
   }
 }

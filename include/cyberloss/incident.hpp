@@ -246,10 +246,92 @@ class IncidentModels {
                      const double* u_downtime, const double* u_effort, const double* u_components,
                      const double* u_branch, std::size_t n, const IncidentColumns& out) const;
 
+  // The smallest and largest major_probability of the organisations.
+  double major_low() const { return major_low_; }
+  double major_high() const { return major_high_; }
+
  private:
   IncidentType type_;
   std::vector<IncidentFactors> factors_;
   bool branches_ = false;
+  double major_low_ = 1.0, major_high_ = 1.0;
+};
+
+// Whether two attack types are the same in every field (their incidents are priced alike).
+bool same_type(const IncidentType& a, const IncidentType& b);
+
+// The factor-free quantities of a batch of events of one attack type: everything an event's
+// price depends on besides its survey-basis loss and the organisation's factors. Event i has
+//   share[8 i + j]      w_j / sum w (the response shares of incident.hpp's header)
+//   branch[i]           BRANCH draw 2 k (major when < major_probability); 0 without branches
+//   downtime[i]         Q_D(u) of the major law, contained_downtime[i] of the contained one
+//   effort[i]           person-months of the major law, contained_effort[i] of the contained one
+//   contained_loss[i]   L_c / severity_scale
+//   records[i]          bit 0: records exposed, bit 1: gifts paid
+// Applying factors is then element-wise arithmetic (price), so one set of units prices every
+// variant of an organisation whose controls change only its factors, and each price equals
+// IncidentModel::from_uniforms bit for bit (vecmath values do not depend on the batch).
+// Units serve factor sets whose major_probability lies in [major_low, major_high]: an event
+// gets the major quantities when branch < major_high and the contained ones when branch >=
+// major_low (the others are NaN and never read); major_low = 1 reads no BRANCH draw.
+class IncidentUnits {
+ public:
+  IncidentUnits(IncidentType type, double major_low = 1.0, double major_high = 1.0);
+  const IncidentType& type() const { return type_; }
+  std::size_t size() const { return n_; }
+  double major_low() const { return major_low_; }
+  double major_high() const { return major_high_; }
+
+  // The units of n events from given uniforms, laid out as IncidentModel::from_uniforms reads
+  // them (u_branch read only when major_low < 1); std::invalid_argument for a uniform outside
+  // (0, 1), naming event first_event + i. Replaces the previous contents.
+  void compute(const double* u_downtime, const double* u_effort, const double* u_components,
+               const double* u_branch, std::size_t n, std::size_t first_event = 0);
+  // The same from the streams (DOWNTIME / EFFORT / COMPONENTS / BRANCH, stream_index) of
+  // `seed` for events (year[i], k[i]).
+  void draw(std::uint32_t seed, std::uint32_t stream_index, const std::uint64_t* year,
+            const std::uint64_t* k, std::size_t n);
+
+  // Prices the n = size() events with model's factors and survey losses survey_loss[i],
+  // writing event i to row rows[i] of `out` (rows null: row i). The model's type must be
+  // this type and its major_probability inside [major_low, major_high]
+  // (std::invalid_argument otherwise).
+  void price(const IncidentModel& model, const double* survey_loss, const IncidentColumns& out,
+             const std::size_t* rows = nullptr) const;
+  // The same for n events of which event e uses the units at[e] (< size(), std::out_of_range
+  // otherwise): events of other engine runs that share these events' units.
+  void price(const IncidentModel& model, std::size_t n, const std::uint32_t* at,
+             const double* survey_loss, const IncidentColumns& out,
+             const std::size_t* rows = nullptr) const;
+  // The units' events priced by models.factors()[which[i]] (std::out_of_range when
+  // which[i] >= models.size()).
+  void price(const IncidentModels& models, const std::uint32_t* which, const double* survey_loss,
+             const IncidentColumns& out, const std::size_t* rows = nullptr) const;
+
+  const std::vector<double>& share() const { return share_; }
+  const std::vector<double>& branch() const { return branch_; }
+  const std::vector<double>& downtime() const { return downtime_; }
+  const std::vector<double>& contained_downtime() const { return contained_downtime_; }
+  const std::vector<double>& effort() const { return effort_; }
+  const std::vector<double>& contained_effort() const { return contained_effort_; }
+  const std::vector<double>& contained_loss() const { return contained_loss_; }
+  const std::vector<std::uint8_t>& records() const { return records_; }
+
+ private:
+  void check(const IncidentType& type, double low, double high) const;
+  template <class FactorsOf>
+  void apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
+             const double* survey_loss, const IncidentColumns& out, const std::size_t* rows) const;
+
+  IncidentType type_;
+  double major_low_, major_high_;
+  std::size_t n_ = 0;
+  std::vector<double> share_, branch_, downtime_, contained_downtime_, effort_, contained_effort_,
+      contained_loss_;
+  std::vector<std::uint8_t> records_;
+  // Scratch: uniforms drawn by draw(), and the gathered events of one branch.
+  std::vector<double> u_down_, u_eff_, u_comp_, u_branch_, gathered_, computed_;
+  std::vector<std::uint32_t> major_rows_, contained_rows_;
 };
 
 }  // namespace cyberloss

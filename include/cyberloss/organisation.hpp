@@ -62,18 +62,50 @@ YearTotals year_totals(const EventTable& table, int threads = 0);
 EventTable simulate_organisation(const Model& model, const std::vector<IncidentModel>& incidents,
                                  const SimulationOptions& options);
 
+// One engine run of `model` priced for each variant (incident models as for
+// simulate_organisation): element v equals simulate_organisation(model, variants[v], options),
+// bit for bit. Variants of one organisation whose controls change only their incident models
+// share the engine run and each event's factor-free pricing (IncidentUnits).
+std::vector<EventTable> simulate_variants(const Model& model,
+                                          const std::vector<std::vector<IncidentModel>>& variants,
+                                          const SimulationOptions& options);
+
+// The engine's events of `model` (rows and survey-basis losses, no priced columns): what
+// simulate_organisation prices.
+EventTable engine_events(const Model& model, const SimulationOptions& options);
+
+// Variants of one organisation over several engine runs (tables of one seed, years and attack
+// types, e.g. engine_events of models that differ in their rates): variant v prices
+// runs[run_of[v]] with variants[v]. Element v equals reprice_events(*runs[run_of[v]],
+// variants[v]), bit for bit. An event (year, type, k) has the same uniforms in every run, so
+// each event's units are computed once for all the variants and runs that share its type.
+std::vector<EventTable> price_variants(const std::vector<const EventTable*>& runs,
+                                       const std::vector<std::size_t>& run_of,
+                                       const std::vector<std::vector<IncidentModel>>& variants,
+                                       int threads = 0, const std::atomic<bool>* cancel = nullptr);
+
 // The rows and survey-basis losses of `events` priced anew with `incidents` (one per type of
 // the table, same names and order): what simulate_organisation gives for a model whose engine
 // part (rates and survey-basis laws) is the one `events` came from, with these incident
-// models. Variants of one organisation whose controls change only the incident models share
-// one engine run this way.
+// models.
 EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
                           int threads = 0, const std::atomic<bool>* cancel = nullptr);
 
-// Prices an engine event table already drawn (events ordered by (year, type, k)) with the
-// given stream index base (0 for one organisation: stream t; 0x200 for a portfolio).
-void price_events(const std::vector<IncidentModel>& incidents, std::uint32_t seed,
-                  std::uint32_t stream_base, EventTable& table, int threads = 0,
+// Prices an engine event table already drawn (`events`, ordered by (year, type, k)) with the
+// given stream index base (0 for one organisation: stream t; 0x200 for a portfolio), once for
+// each variant: tables[v] (possibly `events` itself) gets the component and downtime columns
+// of variants[v], whose incident models must match events.type_names. The factor-free work of
+// an event (IncidentUnits) is done once for all the variants whose attack type is the same.
+void price_events(const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const EventTable& events,
+                  const std::vector<EventTable*>& tables, int threads = 0,
                   const std::atomic<bool>* cancel = nullptr);
+// The same over several runs (price_variants): tables[v] gets runs[run_of[v]] priced with
+// variants[v].
+void price_events(const std::vector<const EventTable*>& runs,
+                  const std::vector<std::size_t>& run_of,
+                  const std::vector<std::vector<IncidentModel>>& variants, std::uint32_t seed,
+                  std::uint32_t stream_base, const std::vector<EventTable*>& tables,
+                  int threads = 0, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace cyberloss

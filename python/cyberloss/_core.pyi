@@ -323,6 +323,13 @@ def simulate_organisation(model: Model, incidents: Sequence[IncidentModel], year
                           threads: int = 0, block_size: int = 0, first_year: int = 0,
                           progress: Callable[[int, int], None] | None = None) -> EventTable: ...
 
+def engine_events(model: Model, years: int, seed: int, threads: int = 0, block_size: int = 0,
+                  first_year: int = 0,
+                  progress: Callable[[int, int], None] | None = None) -> EventTable: ...
+
+def price_variants(runs: Sequence[EventTable], run_of: Sequence[int],
+                   variants: Sequence[Sequence[IncidentModel]], threads: int = 0) -> list[EventTable]: ...
+
 class OrganisationPortfolioLoss(PortfolioLoss):
     def __init__(self, types: Sequence[IncidentType], severity: Sequence[Severity],
                  factors: Sequence[Sequence[IncidentFactors]], sections: Sequence[str]) -> None: ...

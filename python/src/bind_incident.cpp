@@ -40,6 +40,16 @@ py::dict priced(IncidentBuffer&& out) {
   return d;
 }
 
+std::vector<IncidentModel> incident_models(
+    const std::vector<std::shared_ptr<IncidentModel>>& incidents) {
+  std::vector<IncidentModel> models;
+  for (const auto& i : incidents) {
+    if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
+    models.push_back(*i);
+  }
+  return models;
+}
+
 }  // namespace
 
 void register_incident(py::module_& m) {
@@ -337,13 +347,9 @@ void register_incident(py::module_& m) {
 
   m.def(
       "reprice_events",
-      [](const EventTable& events, std::vector<std::shared_ptr<IncidentModel>> incidents,
+      [](const EventTable& events, const std::vector<std::shared_ptr<IncidentModel>>& incidents,
          int threads) {
-        std::vector<IncidentModel> models;
-        for (const auto& i : incidents) {
-          if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
-          models.push_back(*i);
-        }
+        const std::vector<IncidentModel> models = incident_models(incidents);
         py::gil_scoped_release release;
         return std::make_shared<EventTable>(reprice_events(events, models, threads));
       },
@@ -351,14 +357,10 @@ void register_incident(py::module_& m) {
 
   m.def(
       "simulate_organisation",
-      [](std::shared_ptr<Model> model, std::vector<std::shared_ptr<IncidentModel>> incidents,
+      [](std::shared_ptr<Model> model, const std::vector<std::shared_ptr<IncidentModel>>& incidents,
          std::uint64_t years, std::uint32_t seed, int threads, std::uint64_t block_size,
          std::uint64_t first_year, py::object progress) {
-        std::vector<IncidentModel> models;
-        for (const auto& i : incidents) {
-          if (!i) throw std::invalid_argument("incidents must be IncidentModel objects, got None");
-          models.push_back(*i);
-        }
+        const std::vector<IncidentModel> models = incident_models(incidents);
         return run_simulation<std::shared_ptr<EventTable>>(
             simulation_options(years, seed, threads, block_size, first_year), progress,
             [&](const SimulationOptions& o) {
@@ -368,6 +370,42 @@ void register_incident(py::module_& m) {
       py::arg("model"), py::arg("incidents"), py::arg("years"), py::arg("seed"),
       py::arg("threads") = 0, py::arg("block_size") = 0, py::arg("first_year") = 0,
       py::arg("progress") = py::none());
+
+  m.def(
+      "engine_events",
+      [](std::shared_ptr<Model> model, std::uint64_t years, std::uint32_t seed, int threads,
+         std::uint64_t block_size, std::uint64_t first_year, py::object progress) {
+        return run_simulation<std::shared_ptr<EventTable>>(
+            simulation_options(years, seed, threads, block_size, first_year), progress,
+            [&](const SimulationOptions& o) {
+              return std::make_shared<EventTable>(engine_events(*model, o));
+            });
+      },
+      py::arg("model"), py::arg("years"), py::arg("seed"), py::arg("threads") = 0,
+      py::arg("block_size") = 0, py::arg("first_year") = 0, py::arg("progress") = py::none());
+
+  m.def(
+      "price_variants",
+      [](const std::vector<std::shared_ptr<EventTable>>& runs,
+         const std::vector<std::size_t>& run_of,
+         const std::vector<std::vector<std::shared_ptr<IncidentModel>>>& variants, int threads) {
+        std::vector<const EventTable*> tables;
+        for (const auto& r : runs) {
+          if (!r) throw std::invalid_argument("runs must be EventTable objects, got None");
+          tables.push_back(r.get());
+        }
+        std::vector<std::vector<IncidentModel>> models;
+        for (const auto& incidents : variants) models.push_back(incident_models(incidents));
+        std::vector<EventTable> priced;
+        {
+          py::gil_scoped_release release;
+          priced = price_variants(tables, run_of, models, threads);
+        }
+        std::vector<std::shared_ptr<EventTable>> out;
+        for (EventTable& t : priced) out.push_back(std::make_shared<EventTable>(std::move(t)));
+        return out;
+      },
+      py::arg("runs"), py::arg("run_of"), py::arg("variants"), py::arg("threads") = 0);
 }
 
 }  // namespace cyberloss::bindings

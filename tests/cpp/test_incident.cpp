@@ -83,6 +83,26 @@ double se_of(const std::vector<double>& x) {
   return std::sqrt(s / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()));
 }
 
+// Ransomware and card leaks with survey-basis losses: the engine part of the table tests.
+Model ransomware_and_card_leaks() {
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
+  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
+  return Model(types);
+}
+
+// Every column of two event tables equal, bit for bit.
+void require_same_rows(const EventTable& got, const EventTable& want) {
+  REQUIRE(got.year == want.year);
+  REQUIRE(got.k == want.k);
+  REQUIRE(got.type == want.type);
+  REQUIRE(got.survey_loss == want.survey_loss);
+  REQUIRE(got.components == want.components);
+  REQUIRE(got.downtime_days == want.downtime_days);
+}
+
 struct Priced {
   IncidentBuffer buffer;
   IncidentColumns cols;
@@ -314,12 +334,7 @@ TEST_CASE("branches refuse a bad major probability or a missing contained branch
 
 TEST_CASE("the event table is bit-identical for any thread count and block size",
           "[incident][determinism]") {
-  std::vector<AttackType> types;
-  types.emplace_back("ransomware", std::make_shared<Poisson>(0.3),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(4e7, 1e7)));
-  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.2),
-                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
-  const Model model(types);
+  const Model model = ransomware_and_card_leaks();
   IncidentFactors f = org_factors();
   f.records_held = 5000.0;
   IncidentFactors fb = f;
@@ -338,12 +353,7 @@ TEST_CASE("the event table is bit-identical for any thread count and block size"
   REQUIRE(ref.size() > 20000);
   for (auto [threads, block] : {std::pair{2, 1000}, std::pair{8, 64}, std::pair{2, 50000}}) {
     const EventTable got = run(threads, static_cast<std::uint64_t>(block));
-    REQUIRE(got.year == ref.year);
-    REQUIRE(got.k == ref.k);
-    REQUIRE(got.type == ref.type);
-    REQUIRE(got.survey_loss == ref.survey_loss);
-    REQUIRE(got.downtime_days == ref.downtime_days);
-    REQUIRE(got.components == ref.components);
+    require_same_rows(got, ref);
   }
   // A split of the years into two runs gives the same rows.
   SimulationOptions second;
@@ -373,12 +383,7 @@ TEST_CASE("reprice_events: an engine run priced with other incident models", "[i
   const EventTable a = simulate_organisation(model, {IncidentModel(ransomware(), f)}, o);
   const EventTable b = simulate_organisation(model, {IncidentModel(ransomware(), g)}, o);
   const EventTable c = reprice_events(a, {IncidentModel(ransomware(), g)}, 2);
-  REQUIRE(c.year == b.year);
-  REQUIRE(c.k == b.k);
-  REQUIRE(c.type == b.type);
-  REQUIRE(c.survey_loss == b.survey_loss);
-  REQUIRE(c.components == b.components);
-  REQUIRE(c.downtime_days == b.downtime_days);
+  require_same_rows(c, b);
   REQUIRE(c.components != a.components);
   CHECK_THROWS_WITH(reprice_events(a, {IncidentModel(ransomware(true), g)}),
                     Catch::Contains("is 'ransomware'"));
@@ -498,4 +503,85 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
   t.year[500] = t.year[499] - 1;
   CHECK_THROWS_WITH(year_totals(t),
                     Catch::Contains("ordered by year") && Catch::Contains("row 500"));
+}
+
+TEST_CASE("simulate_variants: one engine run priced for each variant as simulate_organisation",
+          "[incident][determinism]") {
+  const Model model = ransomware_and_card_leaks();
+  // Variants that change factors, the major probability, records and (the last) the type
+  // itself, so that the ransomware units are shared by some variants and not by others.
+  std::vector<std::vector<IncidentModel>> variants;
+  for (int v = 0; v < 5; ++v) {
+    IncidentFactors f = org_factors();
+    f.major_probability = v == 1 ? 0.3 : 0.5;
+    f.downtime_factor = v == 2 ? 0.5 : 1.0;
+    f.severity_factor[recovery] = v == 3 ? 0.7 : 1.0;
+    if (v != 3) f.records_held = 5000.0 + 1000.0 * v;
+    IncidentType ransom = branched(false);
+    if (v == 4) ransom.dispersion = 0.8;
+    variants.push_back({IncidentModel(ransom, f), IncidentModel(branched(true), f)});
+  }
+  SimulationOptions o;
+  o.years = 30000;
+  o.seed = 8;
+  o.threads = 2;
+  o.block_size = 4096;
+  const std::vector<EventTable> shared = simulate_variants(model, variants, o);
+  REQUIRE(shared.size() == variants.size());
+  REQUIRE(shared[0].size() > 10000);
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    INFO("variant " << v);
+    const EventTable alone = simulate_organisation(model, variants[v], o);
+    require_same_rows(shared[v], alone);
+    if (v > 0) REQUIRE(shared[v].components != shared[0].components);
+  }
+  CHECK_THROWS_WITH(simulate_variants(model, {}, o), Catch::Contains("no variants"));
+  CHECK_THROWS_WITH(simulate_variants(model, {variants[0], {variants[0][0]}}, o),
+                    Catch::Contains("1 given for 2"));
+}
+
+TEST_CASE("price_variants: engine runs of other rates and severities share each event's units",
+          "[incident][determinism]") {
+  const Model a = ransomware_and_card_leaks();
+  // Higher ransomware and lower card-leak rates, another ransomware severity: the runs share
+  // some events (year, type, k), with other survey-basis losses, and each has events of its own.
+  std::vector<AttackType> types;
+  types.emplace_back("ransomware", std::make_shared<Poisson>(0.5),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(6e7, 2e7)));
+  types.emplace_back("web_leak_card", std::make_shared<Poisson>(0.1),
+                     std::make_shared<Lognormal>(Lognormal::from_mean_median(3e7, 8e6)));
+  const Model b(types);
+  std::vector<std::vector<IncidentModel>> variants;
+  for (int v = 0; v < 4; ++v) {
+    IncidentFactors f = org_factors();
+    f.major_probability = v == 2 ? 0.3 : 0.6;
+    f.records_held = 4000.0 * (v + 1);
+    f.downtime_factor = 1.0 - 0.2 * v;
+    IncidentType ransom = branched(false);
+    if (v == 3) ransom.dispersion = 0.8;
+    variants.push_back({IncidentModel(ransom, f), IncidentModel(branched(true), f)});
+  }
+  const std::vector<std::size_t> run_of = {0, 1, 0, 1};
+  const std::vector<const Model*> models = {&a, &b};
+  SimulationOptions o;
+  o.years = 30000;
+  o.seed = 13;
+  o.threads = 2;
+  const EventTable run_a = engine_events(a, o), run_b = engine_events(b, o);
+  REQUIRE(run_a.components.empty());
+  const std::vector<EventTable> priced = price_variants({&run_a, &run_b}, run_of, variants, 2);
+  REQUIRE(priced.size() == variants.size());
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    INFO("variant " << v);
+    const EventTable alone = simulate_organisation(*models[run_of[v]], variants[v], o);
+    REQUIRE(priced[v].size() > 5000);
+    require_same_rows(priced[v], alone);
+  }
+  CHECK_THROWS_WITH(price_variants({&run_a}, {1}, {variants[0]}), Catch::Contains("of 1"));
+  CHECK_THROWS_WITH(price_variants({}, {}, {}), Catch::Contains("no event tables"));
+  SimulationOptions shorter = o;
+  shorter.years = 100;
+  const EventTable few = engine_events(a, shorter);
+  CHECK_THROWS_WITH(price_variants({&run_a, &few}, {0, 1}, {variants[0], variants[1]}),
+                    Catch::Contains("event table 1"));
 }

@@ -1,5 +1,7 @@
-// IncidentModels (one attack type, a factor set per organisation) against IncidentModel, and
-// the uniforms the portfolio's organisation loss draws with event_uniforms.
+// IncidentModels (one attack type, a factor set per organisation) and IncidentUnits (one set of
+// factor-free quantities, many factor sets) against IncidentModel, and the uniforms the
+// portfolio's organisation loss draws with event_uniforms.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "cyberloss/incident.hpp"
 #include "cyberloss/random.hpp"
+#include "cyberloss/vecmath.hpp"
 
 using namespace cyberloss;
 
@@ -203,4 +206,114 @@ TEST_CASE("event_uniforms gives the draws of uniform_at, two per Philox block", 
                     Catch::Contains("per_event"));
   CHECK_THROWS_WITH(event_uniforms(9, stream, year.data(), k.data(), 1, 2, 4, one),
                     Catch::Contains("used"));
+}
+
+TEST_CASE("IncidentUnits: one set of units prices every variant as that variant alone, bit for bit",
+          "[incident]") {
+  // Branching card leaks (records, closure, card suspension) and a type without branches whose
+  // lognormal downtime and mean shares include a zero.
+  IncidentType plain = card_leak();
+  plain.name = "ransomware";
+  plain.contained.reset();
+  plain.downtime = DowntimeDistribution::lognormal(44.5, 1.01);
+  plain.has_closure = false;
+  plain.mean_shares = {0.3, 0.25, 0.1, 0.05, 0.1, 0.0, 0.1, 0.1};
+  for (const bool branching : {true, false}) {
+    const IncidentType type = branching ? card_leak() : plain;
+    std::vector<IncidentFactors> variants = organisations(8);
+    if (!branching)
+      for (auto& f : variants) f.major_probability = 1.0;
+    double low = 1.0, high = 0.0;
+    for (const auto& f : variants) {
+      low = std::min(low, f.major_probability);
+      high = std::max(high, f.major_probability);
+    }
+    const std::size_t n = 1300;  // more than one internal chunk
+    const Uniforms u(n);
+    IncidentUnits units(type, low, high);
+    units.compute(u.down.data(), u.effort.data(), u.components.data(),
+                  branching ? u.branch.data() : nullptr, n);
+    REQUIRE(units.size() == n);
+    // Rows written in reverse order: the rows argument places event i.
+    std::vector<std::size_t> rows(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = n - 1 - i;
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      const IncidentModel model(type, variants[v]);
+      IncidentBuffer shared(n), alone(n);
+      units.price(model, u.loss.data(), shared.columns(), rows.data());
+      model.from_uniforms(u.loss.data(), u.down.data(), u.effort.data(), u.components.data(),
+                          variants[v].branches() ? u.branch.data() : nullptr, n, alone.columns());
+      for (std::size_t c = 0; c <= n_components; ++c)
+        for (std::size_t i = 0; i < n; ++i) {
+          INFO("branching " << branching << ", variant " << v << ", column " << c << ", event "
+                            << i);
+          REQUIRE(same_bits(shared.data[c * n + rows[i]], alone.data[c * n + i]));
+        }
+    }
+  }
+}
+
+TEST_CASE("IncidentUnits: the response components follow the shares' formula, zero shares too",
+          "[incident]") {
+  IncidentType t = card_leak();
+  t.contained.reset();
+  t.mean_shares = {0.35, 0.35, 0.03, 0.07, 0.02, 0.0, 0.03, 0.15};
+  IncidentFactors f;
+  for (std::size_t j = 0; j < n_response; ++j)
+    f.severity_factor[j] = 0.6 + 0.1 * static_cast<double>(j);
+  f.severity_scale = 1.5;
+  const IncidentModel model(t, f);
+  const std::size_t n = 700;
+  const Uniforms u(n);
+  IncidentUnits units(t);
+  units.compute(u.down.data(), u.effort.data(), u.components.data(), nullptr, n);
+  IncidentBuffer out(n);
+  units.price(model, u.loss.data(), out.columns());
+  const double d = t.dispersion;
+  for (std::size_t i = 0; i < n; ++i) {
+    // w_j = m_j exp(d z_j - d^2/2) for every j, each quantile computed alone.
+    double w[n_response];
+    for (std::size_t j = 0; j < n_response; ++j) {
+      double z = u.components[i * component_draws_per_event + j];
+      vecmath::inverse_normal_cdf(&z, &z, 1);
+      vecmath::exp_affine(&z, -(0.5 * d * d), d, &z, 1);
+      w[j] = t.mean_shares[j] * z;
+    }
+    const double total = ((w[0] + w[1]) + (w[2] + w[3])) + ((w[4] + w[5]) + (w[6] + w[7]));
+    for (std::size_t j = 0; j < n_response; ++j) {
+      INFO("event " << i << ", component " << j);
+      REQUIRE(same_bits(out.data[j * n + i],
+                        u.loss[i] * f.severity_scale * (w[j] / total) * f.severity_factor[j]));
+    }
+  }
+}
+
+TEST_CASE("IncidentUnits refuses models they were not computed for, naming the reason",
+          "[incident]") {
+  const Uniforms u(4);
+  IncidentUnits units(card_leak(), 0.4, 0.6);
+  CHECK_THROWS_WITH(units.compute(u.down.data(), u.effort.data(), u.components.data(), nullptr, 4),
+                    Catch::Contains("u_branch"));
+  units.compute(u.down.data(), u.effort.data(), u.components.data(), u.branch.data(), 4);
+  IncidentBuffer out(4);
+  IncidentFactors f = organisations(1)[0];
+  f.major_probability = 0.7;
+  CHECK_THROWS_WITH(units.price(IncidentModel(card_leak(), f), u.loss.data(), out.columns()),
+                    Catch::Contains("outside the units' 0.4 .. 0.6"));
+  IncidentType other = card_leak();
+  other.dispersion = 0.3;
+  f.major_probability = 0.5;
+  CHECK_THROWS_WITH(units.price(IncidentModel(other, f), u.loss.data(), out.columns()),
+                    Catch::Contains("another type"));
+  CHECK_NOTHROW(units.price(IncidentModel(card_leak(), f), u.loss.data(), out.columns()));
+  IncidentType plain = card_leak();
+  plain.contained.reset();
+  CHECK_THROWS_WITH(IncidentUnits(plain, 0.5, 1.0), Catch::Contains("needs a contained branch"));
+  CHECK_THROWS_WITH(IncidentUnits(card_leak(), 0.6, 0.5), Catch::Contains("highest"));
+  CHECK_THROWS_WITH(IncidentUnits(card_leak(), 0.0, 0.5), Catch::Contains("lowest"));
+  std::vector<double> bad = u.down;
+  bad[2] = 1.0;
+  CHECK_THROWS_WITH(
+      units.compute(bad.data(), u.effort.data(), u.components.data(), u.branch.data(), 4, 10),
+      Catch::Contains("u_downtime must lie strictly inside (0, 1), got 1 at event 12"));
 }

@@ -286,9 +286,10 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
                       ) -> list[OrganisationSimulation]:
     """:func:`simulate_organisation` of each profile with one seed (common random numbers),
     each result the same as alone.  Profiles whose controls leave the engine's model (rates and
-    survey-basis laws) unchanged share one engine run: its events are priced again with their
-    incident models.  ``check_memory`` gets each profile's expected incident count before
-    anything is simulated (to refuse a run that would not fit in memory)."""
+    survey-basis laws) unchanged share one engine run, and every profile shares each event's
+    factor-free pricing (the core's ``price_variants``).  ``check_memory`` gets each profile's
+    expected incident count before anything is simulated (to refuse a run that would not fit
+    in memory)."""
     for p in profiles:
         _check_profile(p)
     n = check.positive_int("years", years)
@@ -303,28 +304,34 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
         built.append(_organisation_model(p, basis, period, cal, specs[key]))
     if check_memory is not None:
         check_memory([float(n) * sum(b.rates.values()) for b in built])
-    engine_runs: dict[tuple, _core.EventTable] = {}
-    sims = []
-    with report_progress.reporting(progress, "bcp", total=n * len(profiles)) as report:
-        for i, (p, b) in enumerate(zip(profiles, built)):
-            sim = _simulate(p, b, n, seed, basis, period, threads, report_progress.part(report, i, len(built)),
-                            engine_runs.get(b.engine_key()))
-            engine_runs.setdefault(b.engine_key(), sim.table)
-            sims.append(sim)
-    return sims
+    # One engine run per engine model (rates and survey-basis laws); the runs' events are priced
+    # together, each event's factor-free pricing once (an event has the same uniforms in every
+    # run, and a run with lower rates has a subset of another's events).
+    models: dict[tuple, Model] = {}
+    for b in built:
+        models.setdefault(b.engine_key(), b.model)
+    keys = list(models)
+    nthreads = check.threads(threads)
+    with report_progress.reporting(progress, "bcp", total=n * len(keys)) as report:
+        runs = [_core.engine_events(models[k], n, check.seed(seed), nthreads, 0, 0,
+                                    report_progress.part(report, i, len(keys)))
+                for i, k in enumerate(keys)]
+    tables = _core.price_variants(runs, [keys.index(b.engine_key()) for b in built],
+                                  [b.incidents for b in built], nthreads)
+    return [_simulation(p, b, table, n, seed, basis, period, nthreads)
+            for p, b, table in zip(profiles, built, tables)]
 
 
 def _simulate(profile: OrganisationProfile, built: _Built, n: int, seed: int, basis: str, period: str,
-              threads: int | None, report: Callable[[int, int], None] | None,
-              engine_events: _core.EventTable | None = None) -> OrganisationSimulation:
+              threads: int | None, report: Callable[[int, int], None] | None) -> OrganisationSimulation:
     nthreads = check.threads(threads)
-    if engine_events is None:
-        table = _core.simulate_organisation(built.model, built.incidents, n, check.seed(seed), nthreads,
-                                            0, 0, report)
-    else:
-        table = _core.reprice_events(engine_events, built.incidents, nthreads)
-        if report is not None:
-            report(n, n)
+    table = _core.simulate_organisation(built.model, built.incidents, n, check.seed(seed), nthreads,
+                                        0, 0, report)
+    return _simulation(profile, built, table, n, seed, basis, period, nthreads)
+
+
+def _simulation(profile: OrganisationProfile, built: _Built, table: _core.EventTable, n: int, seed: int,
+                basis: str, period: str, nthreads: int) -> OrganisationSimulation:
     specs, rates = built.specs, built.rates
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
