@@ -186,8 +186,9 @@ namespace {
 // p >= min_level has its lower neighbour at or above min_level - 0.5 / sqrt(n), since
 // sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
 std::uint64_t lowest_needed_rank(std::uint64_t n, double min_level) {
-  if (!(min_level >= 0.0 && min_level < 1.0))
-    throw std::invalid_argument("min_level must be in [0, 1), got " + format_value(min_level));
+  if (!(min_level >= 0.0 && min_level <= 1.0))
+    throw std::invalid_argument("min_level must be in [0, 1], got " + format_value(min_level));
+  if (min_level == 1.0) return n;  // no order statistic: the moments alone
   const double nd = static_cast<double>(n);
   return min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
 }

@@ -84,6 +84,7 @@ class LossSample {
   static LossSample sparse(std::uint64_t n, const double* values, std::size_t m,
                            double min_level = 0.0);
   // Levels below min_level (and their SE neighbours) are refused by the order statistics.
+  // min_level = 1 keeps none: the moments alone (a mean or std asks no more).
   static LossSample dense(const double* x, std::size_t n, double min_level = 0.0);
 
   std::uint64_t size() const { return n_; }

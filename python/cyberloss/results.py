@@ -252,8 +252,8 @@ class YearLossTable(report_html.Described):
         data: dict[str, list[float]] = {}
         for c in names:
             s = self.sample(c)
+            tail = s.tail(ps)   # first: the one selection the moments then come from
             estimates = [s.mean(), s.std() if s.n > 1 else stats.Estimate(0.0, 0.0), s.exceedance(0.0)]
-            tail = s.tail(ps)
             for p in ps:
                 row = tail.loc[p]
                 estimates += [stats.Estimate(row["var"], row["var_se"]),

@@ -136,9 +136,10 @@ class Sample:
                          "year-loss table's annual() for the dense array")
 
     def core(self, level: float = _MOMENTS_LEVEL):
-        """The C++ LossSample holding the order statistics needed for levels >= ``level``."""
+        """The C++ LossSample holding the order statistics needed for levels >= ``level``
+        (``level`` 1: none, the moments alone)."""
         if self._held is None or level < self._held_level:
-            floor = 0.0 if level <= 0.5 else min(level, _MOMENTS_LEVEL)
+            floor = 0.0 if level <= 0.5 else 1.0 if level >= 1.0 else min(level, _MOMENTS_LEVEL)
             try:
                 if self._sparse:
                     self._held = _core.stats.LossSample.sparse(self.n, self._values, floor)
@@ -153,13 +154,13 @@ class Sample:
         return self._held
 
     def mean(self) -> Estimate:
-        s = self.core()
+        s = self.core(1.0)   # the moments: no selection unless one is held already
         return Estimate(s.mean(), s.mean_se() if self.n > 1 else 0.0)
 
     def std(self) -> Estimate:
         if self.n < 2:
             raise ValueError(f"std needs at least 2 values, got {self.n}")
-        s = self.core()
+        s = self.core(1.0)
         return Estimate(s.std(), s.std_se())
 
     def tail(self, levels) -> pd.DataFrame:

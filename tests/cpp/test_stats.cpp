@@ -100,8 +100,32 @@ TEST_CASE("a sparse sample sorted from min_level gives the full sample's measure
   // Levels among the zero years keep every stored value.
   const auto low = stats::LossSample::sparse(n, values.data(), values.size(), 0.5);
   CHECK(low.sorted_upper() == full.sorted_upper());
-  CHECK_THROWS_AS(stats::LossSample::sparse(n, values.data(), values.size(), 1.0),
-                  std::invalid_argument);
+  CHECK_THROWS_WITH(stats::LossSample::sparse(n, values.data(), values.size(), 1.5),
+                    Catch::Contains("min_level must be in [0, 1], got 1.5"));
+}
+
+TEST_CASE("min_level 1 keeps the moments alone, with the same bits", "[stats]") {
+  const std::uint64_t n = 20000;
+  std::vector<double> values(3000), dense(n, 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    values[i] = 1000.0 + static_cast<double>((i * 7919) % 1500) * 250.0;
+    dense[i * 6] = values[i];
+  }
+  const auto sparse_full = stats::LossSample::sparse(n, values.data(), values.size());
+  const auto sparse_none = stats::LossSample::sparse(n, values.data(), values.size(), 1.0);
+  const auto dense_full = stats::LossSample::dense(dense.data(), n);
+  const auto dense_none = stats::LossSample::dense(dense.data(), n, 1.0);
+  for (const auto* pair : {&sparse_full, &dense_full}) {
+    const auto& none = pair == &sparse_full ? sparse_none : dense_none;
+    CHECK(none.sorted_upper().empty());
+    CHECK(none.lowest_rank() == n);
+    CHECK(none.mean() == pair->mean());
+    CHECK(none.mean_se() == pair->mean_se());
+    CHECK(none.std_dev() == pair->std_dev());
+    CHECK(none.std_se() == pair->std_se());
+    CHECK_THROWS_WITH(none.order_statistic(n - 1), Catch::Contains("min_level"));
+  }
+  CHECK(sparse_none.order_statistic(0) == 0.0);  // a zero year is known without a sort
 }
 
 namespace {
