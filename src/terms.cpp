@@ -8,6 +8,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/layer.hpp"
@@ -98,14 +99,21 @@ EventColumns columns_of(const EventTable& table) {
 
 namespace {
 
-// Events per task of the per-event passes: a few hundred KiB of columns, enough to amortise
-// the scheduling, small enough for two threads to share a quote's half a million events.
-constexpr std::size_t kEventGrain = 16384;
+// Rows per task of the per-event and per-year passes: a few hundred KiB of columns, enough to
+// amortise the scheduling, small enough for two threads to share a quote's half a million
+// events (425,000 years with incidents).
+constexpr std::size_t kEventGrain = 16384, kYearGrain = 8192;
+
+// f(begin, end) over [0, n) in TBB tasks of about `grain` rows.
+template <class F>
+void for_ranges(std::size_t n, std::size_t grain, F&& f) {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain),
+                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+}
 
 template <class F>
 void for_events(std::size_t n, F&& f) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kEventGrain),
-                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
+  for_ranges(n, kEventGrain, std::forward<F>(f));
 }
 
 // The event table's amounts must be finite and >= 0. A parallel scan finds whether any is
@@ -268,19 +276,6 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
   return out;
 }
 
-namespace {
-
-// Years per task of the per-year passes.
-constexpr std::size_t kYearGrain = 8192;
-
-template <class F>
-void for_years(std::size_t m, F&& f) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m, kYearGrain),
-                    [&](const tbb::blocked_range<std::size_t>& r) { f(r.begin(), r.end()); });
-}
-
-}  // namespace
-
 InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
                              std::uint64_t n_years)
     : terms_(terms), n_years_(n_years) {
@@ -300,7 +295,7 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
   for (auto& a : annual_) a.resize(m);
   for (auto& o : occ_max_) o.resize(m);
   const std::array<const double*, 3> event = {gross.data(), insured.data(), retained_.data()};
-  for_years(m, [&](std::size_t first, std::size_t last) {
+  for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
     for (std::size_t y = first; y < last; ++y) {
       const std::size_t begin = year_start_[y], end = year_start_[y + 1];
       double g = 0.0, s = 0.0;  // summed in event order from 0, as sum_by_year
@@ -344,7 +339,7 @@ std::array<std::array<Buffer<double>, n_sections>, 3> InsuredResult::annual_by_s
   std::array<std::array<Buffer<double>, n_sections>, 3> out;
   for (auto& view : out)
     for (auto& section : view) section.resize(m);
-  for_years(m, [&](std::size_t first, std::size_t last) {
+  for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
     for (std::size_t y = first; y < last; ++y)
       for (std::size_t s = 0; s < n_sections; ++s) {
         double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
