@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "cyberloss/engine.hpp"
 
@@ -18,6 +19,14 @@ inline SimulationResult run(const Model& m, std::uint64_t years, std::uint32_t s
   o.first_year = first_year;
   o.keep_events = events;
   return simulate(m, o);
+}
+
+// Whether two arrays (std::vector or Buffer) hold the same bits. memcmp is not handed the null
+// data() of an empty array, which is undefined even for 0 bytes (UBSan reports it).
+template <class A>
+bool same_bits(const A& a, const A& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0);
 }
 
 }  // namespace cyberloss::testing

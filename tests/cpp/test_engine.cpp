@@ -13,6 +13,7 @@ using namespace cyberloss;
 namespace {
 
 using cyberloss::testing::run;
+using cyberloss::testing::same_bits;
 
 double lognormal_moment(const Lognormal& ln, int k) {
   return std::exp(k * ln.mu() + 0.5 * k * k * ln.sigma() * ln.sigma());
@@ -25,10 +26,6 @@ Model poisson_lognormal_model() {
       AttackType("web_leak", std::make_shared<Poisson>(2.0), std::make_shared<Lognormal>(1.0, 0.5)),
       AttackType("emotet", std::make_shared<Poisson>(0.05), std::make_shared<Lognormal>(-1.0, 1.0)),
   });
-}
-
-bool same_bits(const Buffer<double>& a, const Buffer<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
 }  // namespace

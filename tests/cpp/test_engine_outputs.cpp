@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "cyberloss/engine.hpp"
+#include "engine_helpers.hpp"
 
 using namespace cyberloss;
+using cyberloss::testing::same_bits;
 
 namespace {
 
@@ -34,11 +36,6 @@ SimulationOptions options(std::uint64_t years, std::uint32_t seed, int threads,
   o.block_size = block;
   o.first_year = 17;
   return o;
-}
-
-template <class T>
-bool same_bits(const Buffer<T>& a, const Buffer<T>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 
 // E[L(X)^2] for L(x) = min(max(x - a, 0), l) of a lognormal X, from its partial moments.

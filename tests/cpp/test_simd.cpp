@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "cyberloss/simd.hpp"
+#include "engine_helpers.hpp"
 #include "simd/kernels.hpp"
 
 using namespace cyberloss;
+using cyberloss::testing::same_bits;
 using simd::Kernels;
 
 namespace {
@@ -36,13 +38,6 @@ std::vector<const Kernels*> wider_paths() {
 }
 
 const Kernels& base() { return *simd::kernels_for(simd::Path::baseline); }
-
-template <class T>
-bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  // memcmp may not be given the null data() of an empty vector, even for 0 bytes
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
-}
 
 }  // namespace
 
