@@ -385,10 +385,7 @@ EventTable engine_rows(const EventTable& events) {
 
 EventTable reprice_events(const EventTable& events, const std::vector<IncidentModel>& incidents,
                           int threads, const std::atomic<bool>* cancel) {
-  check_incident_models(events.type_names, incidents);
-  EventTable table = engine_rows(events);
-  price_events({incidents}, events.seed, 0, events, {&table}, threads, cancel);
-  return table;
+  return std::move(price_variants({&events}, {0}, {incidents}, threads, cancel)[0]);
 }
 
 EventTable engine_events(const Model& model, const SimulationOptions& options) {

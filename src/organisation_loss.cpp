@@ -53,7 +53,7 @@ struct PricingScratch {
   std::vector<std::size_t> start, rows;
   std::vector<std::uint32_t> which;
   std::vector<std::uint64_t> years, draws;
-  std::vector<double> u_down, u_eff, u_comp, u_branch, loss;
+  std::vector<double> loss;
   IncidentBuffer priced;
   std::vector<std::int64_t> no_year;                // zeros: the covered loss's events stand alone
   std::vector<std::optional<IncidentUnits>> units;  // by type index, remade for another type
@@ -112,10 +112,6 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
   at_least(s.years, largest);
   at_least(s.draws, largest);
   at_least(s.loss, largest);
-  at_least(s.u_down, largest);
-  at_least(s.u_eff, largest);
-  at_least(s.u_comp, largest * component_draws_per_event);
-  at_least(s.u_branch, largest * branch_draws_per_event);
   if (s.priced.n < largest) s.priced.resize(largest);
   for (std::size_t i = 0; i < n; ++i) s.rows[s.start[static_cast<std::size_t>(ev.type[i])]++] = i;
   // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
@@ -130,26 +126,15 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
       s.draws[j] = static_cast<std::uint64_t>(ev.k[i]);
       s.loss[j] = ev.u[i];
     }
-    const auto stream = portfolio_severity_offset + static_cast<std::uint32_t>(t);
-    uniform_batch(seed, stream_id(Purpose::downtime, stream), s.years.data(), s.draws.data(), m,
-                  s.u_down.data());
-    uniform_batch(seed, stream_id(Purpose::effort, stream), s.years.data(), s.draws.data(), m,
-                  s.u_eff.data());
     const IncidentModels& models = models_[t];
-    if (models.branches()) {
-      branch_uniforms(seed, stream_id(Purpose::branch, stream), s.years.data(), s.draws.data(), m,
-                      s.u_branch.data());
-    }
-    event_uniforms(seed, stream_id(Purpose::components, stream), s.years.data(), s.draws.data(), m,
-                   component_draws_per_event, component_draws_used, s.u_comp.data());
     severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
     if (s.units.size() < T) s.units.resize(T);
     std::optional<IncidentUnits>& units = s.units[t];
     if (!units || units->major_low() != models.major_low() ||
         units->major_high() != models.major_high() || !same_type(units->type(), models.type()))
       units.emplace(models.type(), models.major_low(), models.major_high());
-    units->compute(s.u_down.data(), s.u_eff.data(), s.u_comp.data(),
-                   models.branches() ? s.u_branch.data() : nullptr, m);
+    units->draw(seed, portfolio_severity_offset + static_cast<std::uint32_t>(t), s.years.data(),
+                s.draws.data(), m);
     const IncidentColumns cols = s.priced.columns();
     units->price(models, s.which.data(), s.loss.data(), cols);
     sink(rows, m, cols);

@@ -76,9 +76,10 @@ EventTable engine_events(const Model& model, const SimulationOptions& options);
 
 // Variants of one organisation over several engine runs (tables of one seed, years and attack
 // types, e.g. engine_events of models that differ in their rates): variant v prices
-// runs[run_of[v]] with variants[v]. Element v equals reprice_events(*runs[run_of[v]],
-// variants[v]), bit for bit. An event (year, type, k) has the same uniforms in every run, so
-// each event's units are computed once for all the variants and runs that share its type.
+// runs[run_of[v]] with variants[v]: bit for bit the table that variant priced alone would get
+// (reprice_events is its one-run case; Catch2 compares each variant with its own
+// simulate_organisation). An event (year, type, k) has the same uniforms in every run, so each
+// event's units are computed once for all the variants and runs that share its type.
 std::vector<EventTable> price_variants(const std::vector<const EventTable*>& runs,
                                        const std::vector<std::size_t>& run_of,
                                        const std::vector<std::vector<IncidentModel>>& variants,

@@ -220,14 +220,13 @@ void register_terms(py::module_& m) {
       .def(
           "annual",
           [](const InsuredResult& r, const std::string& v, std::optional<std::string> section) {
-            const std::vector<double> x =
-                section
-                    ? r.annual(view_of(v), section_index(*section, true))
-                    : std::vector<double>(r.annual(view_of(v)).begin(), r.annual(view_of(v)).end());
+            std::vector<double> of_section;  // a section's sums are made on request
+            if (section) of_section = r.annual(view_of(v), section_index(*section, true));
+            const double* x = section ? of_section.data() : r.annual(view_of(v)).data();
             py::array_t<double> out(static_cast<py::ssize_t>(r.n_years()));
             double* o = out.mutable_data();
             std::fill(o, o + r.n_years(), 0.0);
-            for (std::size_t y = 0; y < x.size(); ++y) o[r.years()[y]] = x[y];
+            for (std::size_t y = 0; y < r.years().size(); ++y) o[r.years()[y]] = x[y];
             return out;
           },
           py::arg("view") = "insured", py::arg("section") = py::none())
