@@ -274,7 +274,11 @@ namespace {
 // sum at -0.0, stats::pairwise_sum at +0.0: they differ only for a run of negative zeros,
 // which event columns, all >= +0, never hold.)
 double run_sum(const double* a, std::size_t n) {
-  return n == 1 ? a[0] : a[0] + stats::pairwise_sum(a + 1, n - 1);
+  if (n == 1) return a[0];
+  if (n > 8) return a[0] + stats::pairwise_sum(a + 1, n - 1);
+  double rest = 0.0;  // pairwise_sum of fewer than 8 values: in order, from +0.0
+  for (std::size_t i = 1; i < n; ++i) rest += a[i];
+  return a[0] + rest;
 }
 
 constexpr std::size_t kEventsPerPart = 1 << 15;
@@ -344,25 +348,58 @@ YearTotals year_totals(const EventTable& table, int threads) {
         const double* col = table.component(c) + s;
         for (std::size_t i = 0; i < len; ++i) gross[i] = gross[i] + col[i];
       }
-      auto sum_runs = [&](const double* col, double* to) {
-        for (std::size_t r = 0; r < runs; ++r)
-          to[r] = run_sum(col + starts[r], starts[r + 1] - starts[r]);
-      };
-      for (std::size_t c = 0; c < n_components; ++c)
-        sum_runs(table.component(c) + s, out.sums.data() + c * m + y);
-      sum_runs(gross.data(), out.sums.data() + YearTotals::gross * m + y);
-      sum_runs(table.downtime_days.data() + s, out.sums.data() + YearTotals::downtime_days * m + y);
+      // Run by run (a year's events), every column: most years have one event, whose values
+      // are copied; one branch a year rather than one a year and column.
+      const double* cols[YearTotals::n_columns];
+      for (std::size_t c = 0; c < n_components; ++c) cols[c] = table.component(c) + s;
+      cols[YearTotals::gross] = gross.data();
+      cols[YearTotals::downtime_days] = table.downtime_days.data() + s;
+      double* to = out.sums.data() + y;
       for (std::size_t r = 0; r < runs; ++r) {
-        out.years[y + r] = year[s + starts[r]] - base;
-        out.gross_max[y + r] =
-            *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(starts[r]),
-                              gross.begin() + static_cast<std::ptrdiff_t>(starts[r + 1]));
+        const std::size_t b = starts[r], len = starts[r + 1] - b;
+        if (len == 1) {
+          for (std::size_t c = 0; c < YearTotals::n_columns; ++c) to[c * m + r] = cols[c][b];
+          out.gross_max[y + r] = gross[b];
+        } else {
+          for (std::size_t c = 0; c < YearTotals::n_columns; ++c)
+            to[c * m + r] = run_sum(cols[c] + b, len);
+          out.gross_max[y + r] = *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(b),
+                                                    gross.begin() + static_cast<std::ptrdiff_t>(b + len));
+        }
+        out.years[y + r] = year[s + b] - base;
       }
       y += runs;
       s = e;
     }
   });
   return out;
+}
+
+void type_year_sums(const EventTable& table, std::int32_t type,
+                    const std::vector<std::size_t>& columns, double* out) {
+  const std::size_t n = table.size();
+  std::vector<const double*> cols;
+  for (std::size_t c : columns) {
+    if (c != YearTotals::downtime_days && c >= n_components)
+      throw std::invalid_argument("type_year_sums: column " + std::to_string(c) +
+                                  " is neither a component nor the downtime days");
+    cols.push_back(c == YearTotals::downtime_days ? table.downtime_days.data()
+                                                  : table.component(c));
+  }
+  std::fill(out, out + table.years, 0.0);
+  const std::int64_t* year = table.year.data();
+  const std::int32_t* types = table.type.data();
+  const auto first = static_cast<std::int64_t>(table.first_year);
+  for (std::size_t e = 0; e < n; ++e) {
+    if (types[e] != type) continue;
+    const auto y = static_cast<std::uint64_t>(year[e] - first);
+    if (y >= table.years)
+      throw std::out_of_range("event " + std::to_string(e) + " has year " +
+                              std::to_string(year[e]) + ", outside the table's years");
+    double v = 0.0;
+    for (const double* col : cols) v = v + col[e];
+    out[y] = out[y] + v;
+  }
 }
 
 namespace {

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
+
+#include <tbb/parallel_for.h>
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/order.hpp"
@@ -154,7 +157,10 @@ std::size_t neighbour_index(std::uint64_t n, double p, int side) {
 
 }  // namespace
 
-Moments moments(const double* x, std::size_t m, std::uint64_t n) {
+namespace {
+
+// moments(); without `higher`, mu3 and mu4 are left 0 (not computed).
+Moments moments_of(const double* x, std::size_t m, std::uint64_t n, bool higher) {
   if (m > n) throw std::invalid_argument("moments: more values than the sample size");
   Moments out;
   out.n = n;
@@ -162,13 +168,45 @@ Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   out.sum = pairwise_sum(x, m);
   out.mean = out.sum / nd;
   double c[3];
-  simd::kernels().central_sums(x, m, out.mean, c);
+  simd::kernels().central_sums(x, m, out.mean, c, higher);
   // The implicit zeros each add (0 - mean)^k.
   const double z = static_cast<double>(n - m), e = -out.mean, e2 = e * e;
-  const double s2 = c[0] + z * e2, s3 = c[1] + z * (e2 * e), s4 = c[2] + z * (e2 * e2);
+  const double s2 = c[0] + z * e2;
   out.sd = n > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
-  out.mu3 = s3 / nd;
-  out.mu4 = s4 / nd;
+  if (higher) {
+    out.mu3 = (c[1] + z * (e2 * e)) / nd;
+    out.mu4 = (c[2] + z * (e2 * e2)) / nd;
+  }
+  return out;
+}
+
+}  // namespace
+
+Moments moments(const double* x, std::size_t m, std::uint64_t n) {
+  return moments_of(x, m, n, true);
+}
+
+std::vector<MeanEstimate> mean_estimates(const std::vector<const double*>& x,
+                                         const std::vector<std::size_t>& n) {
+  if (x.size() != n.size())
+    throw std::invalid_argument("mean_estimates: " + std::to_string(x.size()) + " samples but " +
+                                std::to_string(n.size()) + " sizes");
+  std::vector<MeanEstimate> out(x.size());
+  std::vector<std::exception_ptr> failed(x.size());
+  tbb::parallel_for(std::size_t{0}, x.size(), [&](std::size_t i) {
+    try {
+      const std::string what = "x[" + std::to_string(i) + "]";
+      if (n[i] == 0) throw std::invalid_argument(what + " must not be empty");
+      const Moments mo = moments_of(x[i], n[i], n[i], false);
+      // A non-finite value makes the sum non-finite: only then is the sample scanned.
+      if (!std::isfinite(mo.sum)) check_sample(what.c_str(), x[i], n[i]);
+      out[i] = {mo.mean, mo.mean_se()};
+    } catch (...) {
+      failed[i] = std::current_exception();
+    }
+  });
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
   return out;
 }
 

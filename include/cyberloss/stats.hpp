@@ -77,6 +77,16 @@ struct Moments {
 };
 Moments moments(const double* x, std::size_t m, std::uint64_t n);
 
+// The mean and its standard error of each of k dense samples (x[i], n[i] values), as moments()
+// gives them, bit for bit, without the third and fourth central sums; the samples in parallel.
+// An empty sample or one with a non-finite value is refused (std::invalid_argument naming
+// "x[i]", the lowest such i, and the value).
+struct MeanEstimate {
+  double mean, se;
+};
+std::vector<MeanEstimate> mean_estimates(const std::vector<const double*>& x,
+                                         const std::vector<std::size_t>& n);
+
 class LossSample {
  public:
   // Sparse: min_level > 0 keeps (sorts) only the ranks its levels need, as dense does, when

@@ -154,6 +154,8 @@ class Sample:
         return self._held
 
     def mean(self) -> Estimate:
+        if self._held is None and not self._sparse:   # the mean alone: no higher moments
+            return means([self._values], [self.name])[0]
         s = self.core(1.0)   # the moments: no selection unless one is held already
         return Estimate(s.mean(), s.mean_se() if self.n > 1 else 0.0)
 
@@ -210,6 +212,26 @@ def sample(x, name: str = "losses") -> Sample:
 def mean(x) -> Estimate:
     """Mean with its SE (module docstring); ``x`` an array of losses or a :class:`Sample`."""
     return sample(x).mean()
+
+
+def means(xs: Sequence, names: Sequence[str] | None = None) -> list[Estimate]:
+    """The mean with its SE of each array in ``xs``, the same bits as :func:`mean` of each,
+    computed in parallel by the core: many means at once (a BCP comparison's table).  An
+    error names the array by ``names[i]`` (default ``losses[i]``)."""
+    arrays = [np.ascontiguousarray(x, dtype=np.float64) for x in xs]
+    labels = list(names) if names is not None else [f"losses[{i}]" for i in range(len(arrays))]
+    if len(labels) != len(arrays):
+        raise ValueError(f"names has {len(labels)} entries for {len(arrays)} arrays")
+    for a, label in zip(arrays, labels):
+        if a.ndim != 1:
+            raise ValueError(f"{label} must be one-dimensional, got shape {a.shape}")
+    try:
+        m, se = _core.stats.mean_estimates(arrays)
+    except ValueError as exc:   # "x[i] ..." from the core: name the array as the caller does
+        message = str(exc)
+        i = int(message[2:message.index("]")])
+        raise ValueError(labels[i] + message[message.index("]") + 1:]) from None
+    return [Estimate(float(v), float(e)) for v, e in zip(m, se)]
 
 
 def std(x) -> Estimate:

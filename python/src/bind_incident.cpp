@@ -279,6 +279,23 @@ void register_incident(py::module_& m) {
           },
           py::arg("name"))
       .def(
+          "type_year_sums",
+          [](const EventTable& t, std::int32_t type, const std::vector<std::string>& names) {
+            std::vector<std::size_t> columns;
+            for (const std::string& name : names)
+              columns.push_back(name == "downtime_days"
+                                    ? YearTotals::downtime_days
+                                    : static_cast<std::size_t>(component_from_name(name)));
+            py::array_t<double> out(static_cast<py::ssize_t>(t.years));
+            double* o = out.mutable_data();
+            {
+              py::gil_scoped_release release;
+              type_year_sums(t, type, columns, o);
+            }
+            return out;
+          },
+          py::arg("type"), py::arg("columns"))
+      .def(
           "year_totals",
           [](const EventTable& t, int threads) {
             py::gil_scoped_release release;

@@ -46,6 +46,29 @@ void register_stats(py::module_& m) {
                               py::array_t<double>(static_cast<py::ssize_t>(t.size()), t.data()));
       },
       py::arg("x"), py::arg("ps"));
+  s.def(
+      "mean_estimates",
+      [](std::vector<DArray> xs) {
+        std::vector<const double*> x;
+        std::vector<std::size_t> n;
+        for (const DArray& a : xs) {
+          x.push_back(a.data());
+          n.push_back(static_cast<std::size_t>(a.size()));
+        }
+        std::vector<stats::MeanEstimate> e;
+        {
+          py::gil_scoped_release release;
+          e = stats::mean_estimates(x, n);
+        }
+        py::array_t<double> mean(static_cast<py::ssize_t>(e.size()));
+        py::array_t<double> se(static_cast<py::ssize_t>(e.size()));
+        for (std::size_t i = 0; i < e.size(); ++i) {
+          mean.mutable_at(static_cast<py::ssize_t>(i)) = e[i].mean;
+          se.mutable_at(static_cast<py::ssize_t>(i)) = e[i].se;
+        }
+        return py::make_tuple(mean, se);
+      },
+      py::arg("xs"));
   // Samples held for statistics: sparse (n years, the nonzero values only) or dense, each
   // sorting only the part above min_level. Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")

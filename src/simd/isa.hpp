@@ -80,7 +80,7 @@ void layer(const double* x, double attachment, double limit, double* out, std::s
 void write_rows(const RowPass& pass);
 
 double pairwise_sum(const double* x, std::size_t n);
-void central_sums(const double* x, std::size_t n, double mean, double* out);
+void central_sums(const double* x, std::size_t n, double mean, double* out, bool higher);
 std::size_t keep_at_least(const double* x, std::size_t n, double threshold, double* out);
 
 }  // namespace cyberloss::simd::CYBERLOSS_SIMD_NS

@@ -47,7 +47,9 @@ struct Sums {
 };
 
 // A block of n <= kLeaf values: lane l accumulates (x - mean)^k of x[l], x[l + 8], ..., and
-// the leftover values go to lanes 0, 1, ... before the fold.
+// the leftover values go to lanes 0, 1, ... before the fold. Without Higher only k = 2 (the
+// others are left 0): the same operations for s2, so the same bits.
+template <bool Higher>
 Sums leaf_central(const double* x, std::size_t n, double mean) {
   alignas(32) double r2[8] = {}, r3[8] = {}, r4[8] = {};
   std::size_t i = 0;
@@ -60,10 +62,12 @@ Sums leaf_central(const double* x, std::size_t n, double mean) {
     const __m256d ea2 = _mm256_mul_pd(ea, ea), eb2 = _mm256_mul_pd(eb, eb);
     a2 = _mm256_add_pd(a2, ea2);
     b2 = _mm256_add_pd(b2, eb2);
-    a3 = _mm256_add_pd(a3, _mm256_mul_pd(ea2, ea));
-    b3 = _mm256_add_pd(b3, _mm256_mul_pd(eb2, eb));
-    a4 = _mm256_add_pd(a4, _mm256_mul_pd(ea2, ea2));
-    b4 = _mm256_add_pd(b4, _mm256_mul_pd(eb2, eb2));
+    if constexpr (Higher) {
+      a3 = _mm256_add_pd(a3, _mm256_mul_pd(ea2, ea));
+      b3 = _mm256_add_pd(b3, _mm256_mul_pd(eb2, eb));
+      a4 = _mm256_add_pd(a4, _mm256_mul_pd(ea2, ea2));
+      b4 = _mm256_add_pd(b4, _mm256_mul_pd(eb2, eb2));
+    }
   }
   _mm256_store_pd(r2, a2);
   _mm256_store_pd(r2 + 4, b2);
@@ -76,23 +80,29 @@ Sums leaf_central(const double* x, std::size_t n, double mean) {
     for (std::size_t l = 0; l < 8; ++l) {
       const double e = x[i + l] - mean, e2 = e * e;
       r2[l] += e2;
-      r3[l] += e2 * e;
-      r4[l] += e2 * e2;
+      if constexpr (Higher) {
+        r3[l] += e2 * e;
+        r4[l] += e2 * e2;
+      }
     }
 #endif
   for (std::size_t l = 0; i < n; ++i, ++l) {
     const double e = x[i] - mean, e2 = e * e;
     r2[l] += e2;
-    r3[l] += e2 * e;
-    r4[l] += e2 * e2;
+    if constexpr (Higher) {
+      r3[l] += e2 * e;
+      r4[l] += e2 * e2;
+    }
   }
-  return {fold(r2), fold(r3), fold(r4)};
+  if constexpr (Higher) return {fold(r2), fold(r3), fold(r4)};
+  return {fold(r2), 0.0, 0.0};
 }
 
+template <bool Higher>
 Sums central(const double* x, std::size_t n, double mean) {
-  if (n <= kLeaf) return leaf_central(x, n, mean);
+  if (n <= kLeaf) return leaf_central<Higher>(x, n, mean);
   const std::size_t h = n / 2;
-  const Sums a = central(x, h, mean), b = central(x + h, n - h, mean);
+  const Sums a = central<Higher>(x, h, mean), b = central<Higher>(x + h, n - h, mean);
   return {a.s2 + b.s2, a.s3 + b.s3, a.s4 + b.s4};
 }
 
@@ -134,8 +144,12 @@ double pairwise_sum(const double* x, std::size_t n) {
   return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
 }
 
-void central_sums(const double* x, std::size_t n, double mean, double* out) {
-  const Sums s = central(x, n, mean);
+void central_sums(const double* x, std::size_t n, double mean, double* out, bool higher) {
+  if (!higher) {
+    out[0] = central<false>(x, n, mean).s2;
+    return;
+  }
+  const Sums s = central<true>(x, n, mean);
   out[0] = s.s2;
   out[1] = s.s3;
   out[2] = s.s4;

@@ -285,8 +285,10 @@ TEST_CASE("pairwise sum, central sums and the tail filter: same bits on every pa
         if (offset + n > x.size()) continue;
         const double* p = x.data() + offset;
         out.push_back(k.pairwise_sum(p, n));
-        double c[3];
-        k.central_sums(p, n, 1234.5, c);
+        double c[3], c2[3];
+        k.central_sums(p, n, 1234.5, c, true);
+        k.central_sums(p, n, 1234.5, c2, false);
+        REQUIRE(same_bits(std::vector<double>{c2[0]}, std::vector<double>{c[0]}));
         out.insert(out.end(), c, c + 3);
         for (double threshold : {0.0, 1e6, 1e9, -std::numeric_limits<double>::infinity()}) {
           std::vector<double> kept(n + 1);

@@ -128,6 +128,44 @@ TEST_CASE("min_level 1 keeps the moments alone, with the same bits", "[stats]") 
   CHECK(sparse_none.order_statistic(0) == 0.0);  // a zero year is known without a sort
 }
 
+TEST_CASE("mean_estimates give moments()' mean and SE bits, and name the first bad sample",
+          "[stats]") {
+  std::mt19937_64 gen(11);
+  std::lognormal_distribution<double> heavy(12.0, 2.0);
+  std::vector<std::vector<double>> samples;
+  for (std::size_t n : {1, 2, 7, 8, 129, 1000, 70001}) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = (i % 4 == 0 ? -1.0 : 1.0) * heavy(gen);
+    samples.push_back(std::move(x));
+  }
+  std::vector<const double*> x;
+  std::vector<std::size_t> n;
+  for (const auto& v : samples) {
+    x.push_back(v.data());
+    n.push_back(v.size());
+  }
+  const auto e = stats::mean_estimates(x, n);
+  REQUIRE(e.size() == samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const auto m = stats::moments(x[i], n[i], n[i]);
+    CHECK(std::memcmp(&e[i].mean, &m.mean, sizeof m.mean) == 0);
+    const double se = m.mean_se();
+    CHECK(std::memcmp(&e[i].se, &se, sizeof se) == 0);
+  }
+  CHECK(stats::mean_estimates({}, {}).empty());
+  std::vector<double> bad = samples[3];
+  bad[5] = std::nan("");
+  x[4] = bad.data();
+  n[4] = bad.size();
+  x[6] = bad.data();
+  n[6] = 0;
+  CHECK_THROWS_WITH(stats::mean_estimates(x, n), "x[4] must be finite, got nan at index 5");
+  x[4] = samples[4].data();
+  n[4] = samples[4].size();
+  CHECK_THROWS_WITH(stats::mean_estimates(x, n), "x[6] must not be empty");
+  CHECK_THROWS_WITH(stats::mean_estimates(x, {1, 2}), Catch::Contains("7 samples but 2 sizes"));
+}
+
 namespace {
 
 // The summation orders the statistics promise, written out plainly: NumPy's pairwise sum

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cyberloss import _core
+from cyberloss import _core, stats
 from cyberloss.cli import main
 from cyberloss.organisation import OrganisationProfile, bcp, simulate
+from cyberloss.organisation import components as comp
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = str(ROOT / "examples" / "manufacturer.toml")
@@ -97,6 +98,66 @@ def test_variants_sharing_an_engine_run_equal_their_own_runs():
         assert sim.warnings == alone.warnings
     with pytest.raises(ValueError, match="incident models: 5 given for 6"):
         _core.reprice_events(sims[0].table, simulate.organisation_model(p)[1][:5])
+
+
+def test_annual_by_type_is_the_per_year_sum_of_that_types_events(plan_result):
+    """The core's per-type year sums equal np.bincount of the events' columns bit for bit (the
+    values the table's means were pinned on), and add up over the types."""
+    sim = plan_result.sims[2]
+    t = sim.table
+    years = np.asarray(t.year) - t.first_year
+    parts = {c: np.asarray(t.component(c)) for c in comp.COMPONENTS}
+    parts["downtime_days"] = np.asarray(t.downtime_days)
+    total = np.zeros(sim.n_years)
+    for i, attack_type in enumerate(sim.attack_types):
+        sel = np.asarray(t.type) == i
+        for names in (["downtime_days"], list(comp.COMPONENTS), ["lost_profit", "downtime_days"]):
+            values = sum(parts[c] for c in names)
+            want = np.bincount(years[sel], weights=values[sel], minlength=sim.n_years)
+            assert sim.annual_by_type(attack_type, names).tobytes() == want.tobytes()
+        total += sim.annual_by_type(attack_type, "downtime_days")
+    assert np.allclose(total, sim.annual_downtime(), rtol=1e-12, atol=0.0)
+    with pytest.raises(ValueError, match="attack_type must be one of .*got 'phishing'"):
+        sim.annual_by_type("phishing")
+    with pytest.raises(ValueError, match="component must be one of .*got 'ransom'"):
+        sim.annual_by_type("ransomware", "ransom")
+
+
+def test_the_tables_means_are_each_arrays_mean_bit_for_bit(plan_result):
+    """describe() takes its per-year means in one parallel call (stats.means): the same bits
+    as stats.mean of each array."""
+    table = plan_result.describe()
+    base = plan_result.sims[0]
+    for name, sim in zip(table.index, plan_result.sims):
+        row = table.loc[name]
+        down, rw = sim.annual_downtime(), sim.annual_downtime("ransomware")
+        assert row["expected_downtime_days"] == stats.mean(down).value
+        assert row["expected_ransomware_downtime_days"] == stats.mean(rw).value
+        if sim is not base:
+            d = stats.mean(sim.annual() - base.annual())
+            assert (row["difference_to_baseline"], row["difference_to_baseline_se"]) == (d.value, d.se)
+            d = stats.mean(rw - base.annual_downtime("ransomware"))
+            assert (row["ransomware_downtime_difference"],
+                    row["ransomware_downtime_difference_se"]) == (d.value, d.se)
+
+
+def test_means_of_many_arrays_name_the_bad_one():
+    rng = np.random.default_rng(3)
+    xs = [rng.lognormal(10.0, 2.0, n) * rng.choice([-1.0, 1.0], n) for n in (1, 9, 1000, 65_537)]
+    got = stats.means(xs)
+    for x, e in zip(xs, got):
+        held = stats.Sample.dense(x)
+        held.core(0.5)   # through the held sample's full moments
+        assert (e.value, e.se) == (held.mean().value, held.mean().se)
+    assert stats.means([]) == []
+    with pytest.raises(ValueError, match=r"^losses\[1\] must be finite, got nan at index 4$"):
+        stats.means([xs[0], np.r_[xs[1][:4], np.nan], np.array([])])
+    with pytest.raises(ValueError, match=r"^b must not be empty$"):
+        stats.means([xs[0], np.array([])], names=["a", "b"])
+    with pytest.raises(ValueError, match="one-dimensional"):
+        stats.means([np.ones((2, 2))])
+    with pytest.raises(ValueError, match="names has 1 entries for 2 arrays"):
+        stats.means([xs[0], xs[1]], names=["a"])
 
 
 def test_default_variants_switch_each_missing_control():

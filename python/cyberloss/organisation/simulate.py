@@ -131,13 +131,8 @@ class OrganisationSimulation(results.YearLossTable):
             if c not in comp.COMPONENTS and c != "downtime_days":
                 raise ValueError(f"component must be one of {', '.join(comp.COMPONENTS)} or "
                                  f"downtime_days; got {c!r}")
-        t = self.table
-        sel = np.asarray(t.type) == self._type_index(attack_type)
-        parts = np.asarray(t.components)
-        values = sum((np.asarray(t.downtime_days) if c == "downtime_days"
-                      else parts[comp.COMPONENTS.index(c)]) for c in names)
-        return np.bincount(np.asarray(t.year)[sel] - t.first_year, weights=np.asarray(values)[sel],
-                           minlength=self.n_years).astype(np.float64)
+        # An event's columns added in order, its year's sum in event order: np.bincount's bits.
+        return self.table.type_year_sums(self._type_index(attack_type), names)
 
     def annual_downtime(self, attack_type: str | None = None) -> np.ndarray:
         """Per-year total downtime days (all types, or one)."""
@@ -318,7 +313,8 @@ def simulate_variants(profiles: Sequence[OrganisationProfile], years: int, seed:
                 for i, k in enumerate(keys)]
     tables = _core.price_variants(runs, [keys.index(b.engine_key()) for b in built],
                                   [b.incidents for b in built], nthreads)
-    return [_simulation(p, b, table, n, seed, basis, period, nthreads)
+    warnings = {k: m.reliability_warnings(n) for k, m in models.items()}   # once per engine model
+    return [_simulation(p, b, table, n, seed, basis, period, nthreads, warnings[b.engine_key()])
             for p, b, table in zip(profiles, built, tables)]
 
 
@@ -331,11 +327,15 @@ def _simulate(profile: OrganisationProfile, built: _Built, n: int, seed: int, ba
 
 
 def _simulation(profile: OrganisationProfile, built: _Built, table: _core.EventTable, n: int, seed: int,
-                basis: str, period: str, nthreads: int) -> OrganisationSimulation:
+                basis: str, period: str, nthreads: int,
+                warnings: list[str] | None = None) -> OrganisationSimulation:
+    """The simulation's result; ``warnings`` are its engine model's reliability warnings, when
+    already known."""
     specs, rates = built.specs, built.rates
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
-                                  built.model.reliability_warnings(n), threads=nthreads)
+                                  built.model.reliability_warnings(n) if warnings is None else warnings,
+                                  threads=nthreads)
 
 
 def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
