@@ -135,7 +135,7 @@ class BcpComparison(Described):
         for v, sim in zip(self.variants, self.sims):
             var = sim.var(self.var_level)   # first: the mean reuses its sample's moments
             el = sim.mean()
-            down, rw = next(means), next(means)
+            days, rw_days = next(means), next(means)
             d_loss, d_down, d_rw = ((zero, zero, zero) if sim is base
                                     else (next(means), next(means), next(means)))
             rows.append({
@@ -143,8 +143,8 @@ class BcpComparison(Described):
                 "expected_loss": el.value,
                 "expected_loss_se": el.se,
                 "var_99": var.value,
-                "expected_downtime_days": down.value,
-                "expected_ransomware_downtime_days": rw.value,
+                "expected_downtime_days": days.value,
+                "expected_ransomware_downtime_days": rw_days.value,
                 "difference_to_baseline": d_loss.value,
                 "difference_to_baseline_se": d_loss.se,
                 "downtime_difference": d_down.value,
