@@ -363,8 +363,9 @@ YearTotals year_totals(const EventTable& table, int threads) {
         } else {
           for (std::size_t c = 0; c < YearTotals::n_columns; ++c)
             to[c * m + r] = run_sum(cols[c] + b, len);
-          out.gross_max[y + r] = *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(b),
-                                                    gross.begin() + static_cast<std::ptrdiff_t>(b + len));
+          out.gross_max[y + r] =
+              *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(b),
+                                gross.begin() + static_cast<std::ptrdiff_t>(b + len));
         }
         out.years[y + r] = year[s + b] - base;
       }

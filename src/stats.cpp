@@ -1,13 +1,13 @@
 #include "cyberloss/stats.hpp"
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
-
-#include <tbb/parallel_for.h>
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/order.hpp"

@@ -80,8 +80,9 @@ struct Kernels {
 
   // Statistics over whole samples: stats.hpp's pairwise_sum (NumPy's order); the sums of
   // (x - mean)^2, ^3 and ^4 into out[0..2] (pairwise over halves down to blocks of 128, each
-  // with eight interleaved accumulators; without `higher` only out[0], the same bits); and the values with !(x < threshold) (NaN kept),
-  // copied to out in order (out has room for n), their number returned.
+  // with eight interleaved accumulators; without `higher` only out[0], the same bits); and
+  // the values with !(x < threshold) (NaN kept), copied to out in order (out has room for n),
+  // their number returned.
   double (*pairwise_sum)(const double* x, std::size_t n);
   void (*central_sums)(const double* x, std::size_t n, double mean, double* out, bool higher);
   std::size_t (*keep_at_least)(const double* x, std::size_t n, double threshold, double* out);
