@@ -1,5 +1,6 @@
 #include "cyberloss/stats.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -186,20 +187,60 @@ Moments moments(const double* x, std::size_t m, std::uint64_t n) {
   return moments_of(x, m, n, true);
 }
 
-std::vector<MeanEstimate> mean_estimates(const std::vector<const double*>& x,
-                                         const std::vector<std::size_t>& n) {
-  if (x.size() != n.size())
-    throw std::invalid_argument("mean_estimates: " + std::to_string(x.size()) + " samples but " +
-                                std::to_string(n.size()) + " sizes");
-  std::vector<MeanEstimate> out(x.size());
-  std::vector<std::exception_ptr> failed(x.size());
-  tbb::parallel_for(std::size_t{0}, x.size(), [&](std::size_t i) {
+namespace {
+
+void check_dense(const Series& s, std::size_t n, const std::string& what) {
+  if (s.m != n)
+    throw std::invalid_argument(what + ": " + std::to_string(s.m) + " values for a sample of " +
+                                std::to_string(n));
+}
+
+// Writes (or, with subtract, subtracts) a series into buf[0..n).
+void put(const Series& s, std::size_t n, bool subtract, double* buf, const std::string& what) {
+  if (s.index == nullptr) {
+    check_dense(s, n, what);
+    if (subtract)
+      for (std::size_t i = 0; i < n; ++i) buf[i] = buf[i] - s.values[i];
+    else
+      std::copy(s.values, s.values + n, buf);
+    return;
+  }
+  for (std::size_t j = 0; j < s.m; ++j) {
+    const std::int64_t at = s.index[j];
+    if (at < 0 || static_cast<std::uint64_t>(at) >= n)
+      throw std::invalid_argument(what + ": stored position " + std::to_string(at) +
+                                  " lies outside [0, " + std::to_string(n) + ")");
+    const auto k = static_cast<std::size_t>(at);
+    buf[k] = subtract ? buf[k] - s.values[j] : s.values[j];
+  }
+}
+
+}  // namespace
+
+std::vector<MeanEstimate> mean_estimates(const std::vector<MeanInput>& samples) {
+  std::vector<MeanEstimate> out(samples.size());
+  std::vector<std::exception_ptr> failed(samples.size());
+  // A sample that is not one dense array is formed in its thread's buffer (reused: no fresh
+  // pages per sample).
+  tbb::enumerable_thread_specific<std::vector<double>> buffers;
+  tbb::parallel_for(std::size_t{0}, samples.size(), [&](std::size_t i) {
     try {
+      const MeanInput& s = samples[i];
       const std::string what = "x[" + std::to_string(i) + "]";
-      if (n[i] == 0) throw std::invalid_argument(what + " must not be empty");
-      const Moments mo = moments_of(x[i], n[i], n[i], false);
+      if (s.n == 0) throw std::invalid_argument(what + " must not be empty");
+      const double* x = s.x.values;
+      if (s.x.index == nullptr && s.minus.values == nullptr) {
+        check_dense(s.x, s.n, what);
+      } else {
+        std::vector<double>& buf = buffers.local();
+        buf.assign(s.n, 0.0);
+        put(s.x, s.n, false, buf.data(), what);
+        if (s.minus.values != nullptr) put(s.minus, s.n, true, buf.data(), what);
+        x = buf.data();
+      }
+      const Moments mo = moments_of(x, s.n, s.n, false);
       // A non-finite value makes the sum non-finite: only then is the sample scanned.
-      if (!std::isfinite(mo.sum)) check_sample(what.c_str(), x[i], n[i]);
+      if (!std::isfinite(mo.sum)) check_sample(what.c_str(), x, s.n);
       out[i] = {mo.mean, mo.mean_se()};
     } catch (...) {
       failed[i] = std::current_exception();

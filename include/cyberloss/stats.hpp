@@ -77,15 +77,29 @@ struct Moments {
 };
 Moments moments(const double* x, std::size_t m, std::uint64_t n);
 
-// The mean and its standard error of each of k dense samples (x[i], n[i] values), as moments()
-// gives them, bit for bit, without the third and fourth central sums; the samples in parallel.
-// An empty sample or one with a non-finite value is refused (std::invalid_argument naming
-// "x[i]", the lowest such i, and the value).
+// The values of a sample of n: dense (index null, values[0..m), m = n) or stored sparsely
+// (values[j] at position index[j], j < m, and 0 elsewhere).
+struct Series {
+  const double* values = nullptr;
+  const std::int64_t* index = nullptr;
+  std::size_t m = 0;
+};
+
+// Sample i has n values: x, or x - minus when minus.values is not null, formed element by
+// element as NumPy forms the dense arrays' difference (the same bits).
+struct MeanInput {
+  std::size_t n = 0;
+  Series x, minus;
+};
+
+// The mean and its standard error of each sample, as moments() gives them, bit for bit, without
+// the third and fourth central sums; the samples in parallel. An empty sample, an index outside
+// [0, n) or a non-finite value is refused (std::invalid_argument naming "x[i]", the lowest such
+// i, and the value).
 struct MeanEstimate {
   double mean, se;
 };
-std::vector<MeanEstimate> mean_estimates(const std::vector<const double*>& x,
-                                         const std::vector<std::size_t>& n);
+std::vector<MeanEstimate> mean_estimates(const std::vector<MeanInput>& samples);
 
 class LossSample {
  public:

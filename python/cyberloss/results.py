@@ -185,6 +185,15 @@ class YearLossTable(report_html.Described):
         years = np.flatnonzero(values)
         return years, values[years]
 
+    def series(self, name: str | None = None) -> np.ndarray | stats.Stored:
+        """A column (a view, by default the default view) or an extra as :func:`stats.means`
+        takes it, without building the dense array of a sparse table: :class:`stats.Stored`
+        (its years and their amounts), or a dense table's array."""
+        values = self._extras[name] if name in self._extras else self._columns[self._column(name)]
+        if self._loss_years is None:
+            return np.asarray(values)
+        return stats.Stored(self.n_years, self._loss_years, np.asarray(values))
+
     def extra(self, name: str) -> np.ndarray:
         """A per-year extra (counts, multipliers, days), one value per simulated year."""
         if name not in self._extras:

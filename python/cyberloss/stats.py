@@ -27,6 +27,7 @@ spread (the tail that drives it is rarely sampled).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -155,7 +156,7 @@ class Sample:
 
     def mean(self) -> Estimate:
         if self._held is None and not self._sparse:   # the mean alone: no higher moments
-            return means([self._values], [self.name])[0]
+            return means([self._values], names=[self.name])[0]
         s = self.core(1.0)   # the moments: no selection unless one is held already
         return Estimate(s.mean(), s.mean_se() if self.n > 1 else 0.0)
 
@@ -214,24 +215,68 @@ def mean(x) -> Estimate:
     return sample(x).mean()
 
 
-def means(xs: Sequence, names: Sequence[str] | None = None) -> list[Estimate]:
-    """The mean with its SE of each array in ``xs``, the same bits as :func:`mean` of each,
-    computed in parallel by the core: many means at once (a BCP comparison's table).  An
-    error names the array by ``names[i]`` (default ``losses[i]``)."""
-    arrays = [np.ascontiguousarray(x, dtype=np.float64) for x in xs]
-    labels = list(names) if names is not None else [f"losses[{i}]" for i in range(len(arrays))]
-    if len(labels) != len(arrays):
-        raise ValueError(f"names has {len(labels)} entries for {len(arrays)} arrays")
-    for a, label in zip(arrays, labels):
-        if a.ndim != 1:
-            raise ValueError(f"{label} must be one-dimensional, got shape {a.shape}")
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """``n`` values of which those at positions ``index`` are ``values`` and the rest 0: a
+    sparse year-loss column (the years with a loss and their amounts) without its zeros."""
+    n: int
+    index: np.ndarray
+    values: np.ndarray
+
+
+def means(xs: Sequence, minus: Sequence | None = None,
+          names: Sequence[str] | None = None) -> list[Estimate]:
+    """The mean with its SE of each sample in ``xs`` (an array or :class:`Stored`), or of
+    ``xs[i] - minus[i]`` element by element where ``minus[i]`` is not None: the same bits as
+    :func:`mean` of each dense array (or of the two arrays' difference), computed in parallel
+    by the core, which forms each sample in a reused buffer.  Many means at once (a BCP
+    comparison's table).  An error names the sample by ``names[i]`` (default ``losses[i]``)."""
+    k = len(xs)
+    subtract = [None] * k if minus is None else list(minus)
+    labels = [f"losses[{i}]" for i in range(k)] if names is None else list(names)
+    for what, given in (("minus", subtract), ("names", labels)):
+        if len(given) != k:
+            raise ValueError(f"{what} has {len(given)} entries for {k} samples")
+    n: list[int] = []
+    x: list[np.ndarray] = []
+    x_index: list[np.ndarray | None] = []
+    m: list[np.ndarray | None] = []
+    m_index: list[np.ndarray | None] = []
+    for a, b, label in zip(xs, subtract, labels):
+        values, index, size = _series(a, label)
+        n.append(size)
+        x.append(values)
+        x_index.append(index)
+        if b is None:
+            m.append(None)
+            m_index.append(None)
+            continue
+        values, index, other = _series(b, label)
+        if other != size:
+            raise ValueError(f"{label}: {other} values to subtract from a sample of {size}")
+        m.append(values)
+        m_index.append(index)
     try:
-        m, se = _core.stats.mean_estimates(arrays)
-    except ValueError as exc:   # "x[i] ..." from the core: name the array as the caller does
+        mean, se = _core.stats.mean_estimates(n, x, x_index, m, m_index)
+    except ValueError as exc:   # "x[i] ..." from the core: name the sample as the caller does
         message = str(exc)
         i = int(message[2:message.index("]")])
         raise ValueError(labels[i] + message[message.index("]") + 1:]) from None
-    return [Estimate(float(v), float(e)) for v, e in zip(m, se)]
+    return [Estimate(float(v), float(e)) for v, e in zip(mean, se)]
+
+
+def _series(a, label: str) -> tuple[np.ndarray, np.ndarray | None, int]:
+    if isinstance(a, Stored):
+        values = np.ascontiguousarray(a.values, dtype=np.float64)
+        index = np.ascontiguousarray(a.index, dtype=np.int64)
+        if values.ndim != 1 or index.shape != values.shape:
+            raise ValueError(f"{label}: {index.shape} positions for stored values of shape "
+                             f"{values.shape}")
+        return values, index, _validate.positive_int("n", a.n)
+    values = np.ascontiguousarray(a, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError(f"{label} must be one-dimensional, got shape {values.shape}")
+    return values, None, values.size
 
 
 def std(x) -> Estimate:

@@ -1,3 +1,5 @@
+#include <optional>
+
 #include "bindings.hpp"
 #include "cyberloss/stats.hpp"
 
@@ -5,6 +7,7 @@ namespace cyberloss::bindings {
 namespace {
 
 using DArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using IArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
 // Calls f(data, n, args...) on the sample with the GIL released.
 template <class F, class... Args>
@@ -48,27 +51,43 @@ void register_stats(py::module_& m) {
       py::arg("x"), py::arg("ps"));
   s.def(
       "mean_estimates",
-      [](std::vector<DArray> xs) {
-        std::vector<const double*> x;
-        std::vector<std::size_t> n;
-        for (const DArray& a : xs) {
-          x.push_back(a.data());
-          n.push_back(static_cast<std::size_t>(a.size()));
-        }
+      [](const std::vector<std::size_t>& n, const std::vector<DArray>& x,
+         const std::vector<std::optional<IArray>>& x_index,
+         const std::vector<std::optional<DArray>>& minus,
+         const std::vector<std::optional<IArray>>& minus_index) {
+        const std::size_t k = n.size();
+        if (x.size() != k || x_index.size() != k || minus.size() != k || minus_index.size() != k)
+          throw std::invalid_argument("mean_estimates: the five lists differ in length");
+        auto series = [](const std::optional<DArray>& v, const std::optional<IArray>& at) {
+          stats::Series s;
+          if (!v) return s;
+          s.values = v->data();
+          s.m = static_cast<std::size_t>(v->size());
+          if (at) {
+            if (at->size() != v->size())
+              throw std::invalid_argument("mean_estimates: " + std::to_string(at->size()) +
+                                          " positions for " + std::to_string(v->size()) +
+                                          " stored values");
+            s.index = at->data();
+          }
+          return s;
+        };
+        std::vector<stats::MeanInput> samples(k);
+        for (std::size_t i = 0; i < k; ++i)
+          samples[i] = {n[i], series(x[i], x_index[i]), series(minus[i], minus_index[i])};
         std::vector<stats::MeanEstimate> e;
         {
           py::gil_scoped_release release;
-          e = stats::mean_estimates(x, n);
+          e = stats::mean_estimates(samples);
         }
-        py::array_t<double> mean(static_cast<py::ssize_t>(e.size()));
-        py::array_t<double> se(static_cast<py::ssize_t>(e.size()));
-        for (std::size_t i = 0; i < e.size(); ++i) {
+        py::array_t<double> mean(static_cast<py::ssize_t>(k)), se(static_cast<py::ssize_t>(k));
+        for (std::size_t i = 0; i < k; ++i) {
           mean.mutable_at(static_cast<py::ssize_t>(i)) = e[i].mean;
           se.mutable_at(static_cast<py::ssize_t>(i)) = e[i].se;
         }
         return py::make_tuple(mean, se);
       },
-      py::arg("xs"));
+      py::arg("n"), py::arg("x"), py::arg("x_index"), py::arg("minus"), py::arg("minus_index"));
   // Samples held for statistics: sparse (n years, the nonzero values only) or dense, each
   // sorting only the part above min_level. Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")

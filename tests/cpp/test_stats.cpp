@@ -138,32 +138,67 @@ TEST_CASE("mean_estimates give moments()' mean and SE bits, and name the first b
     for (std::size_t i = 0; i < n; ++i) x[i] = (i % 4 == 0 ? -1.0 : 1.0) * heavy(gen);
     samples.push_back(std::move(x));
   }
-  std::vector<const double*> x;
-  std::vector<std::size_t> n;
-  for (const auto& v : samples) {
-    x.push_back(v.data());
-    n.push_back(v.size());
-  }
-  const auto e = stats::mean_estimates(x, n);
+  auto dense = [](const std::vector<double>& v) {
+    return stats::Series{v.data(), nullptr, v.size()};
+  };
+  std::vector<stats::MeanInput> in;
+  for (const auto& v : samples) in.push_back({v.size(), dense(v), {}});
+  const auto e = stats::mean_estimates(in);
   REQUIRE(e.size() == samples.size());
-  for (std::size_t i = 0; i < samples.size(); ++i) {
-    const auto m = stats::moments(x[i], n[i], n[i]);
-    CHECK(std::memcmp(&e[i].mean, &m.mean, sizeof m.mean) == 0);
+  auto same = [](const stats::MeanEstimate& a, const std::vector<double>& x) {
+    const auto m = stats::moments(x.data(), x.size(), x.size());
     const double se = m.mean_se();
-    CHECK(std::memcmp(&e[i].se, &se, sizeof se) == 0);
+    return std::memcmp(&a.mean, &m.mean, sizeof se) == 0 && std::memcmp(&a.se, &se, sizeof se) == 0;
+  };
+  for (std::size_t i = 0; i < samples.size(); ++i) CHECK(same(e[i], samples[i]));
+  CHECK(stats::mean_estimates({}).empty());
+
+  SECTION("stored samples and differences are formed as the dense arrays' difference") {
+    const std::size_t n = 1000;
+    const std::vector<double>& a = samples[5];
+    std::vector<std::int64_t> at_b;
+    std::vector<double> b_values, b(n, 0.0);
+    for (std::size_t i = 0; i < n; i += 3) {
+      at_b.push_back(static_cast<std::int64_t>(i));
+      b_values.push_back(heavy(gen));
+      b[i] = b_values.back();
+    }
+    const stats::Series b_stored{b_values.data(), at_b.data(), at_b.size()};
+    std::vector<double> a_minus_b(n), zero_minus_b(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      a_minus_b[i] = a[i] - b[i];
+      zero_minus_b[i] = 0.0 - b[i];
+    }
+    const auto d = stats::mean_estimates({{n, dense(a), b_stored},
+                                          {n, dense(a), dense(b)},
+                                          {n, b_stored, {}},
+                                          {n, b_stored, dense(a)},
+                                          {n, b_stored, b_stored}});
+    CHECK(same(d[0], a_minus_b));
+    CHECK(same(d[1], a_minus_b));
+    CHECK(same(d[2], b));
+    std::vector<double> b_minus_a(n);
+    for (std::size_t i = 0; i < n; ++i) b_minus_a[i] = b[i] - a[i];
+    CHECK(same(d[3], b_minus_a));
+    CHECK(d[4].mean == 0.0);
+    CHECK(d[4].se == 0.0);
+    std::vector<std::int64_t> outside = {3, 1000};
+    const stats::Series bad{b_values.data(), outside.data(), 2};
+    CHECK_THROWS_WITH(stats::mean_estimates({{n, dense(a), {}}, {n, bad, {}}}),
+                      "x[1]: stored position 1000 lies outside [0, 1000)");
+    CHECK_THROWS_WITH(stats::mean_estimates({{n + 1, dense(a), {}}}),
+                      "x[0]: 1000 values for a sample of 1001");
   }
-  CHECK(stats::mean_estimates({}, {}).empty());
-  std::vector<double> bad = samples[3];
-  bad[5] = std::nan("");
-  x[4] = bad.data();
-  n[4] = bad.size();
-  x[6] = bad.data();
-  n[6] = 0;
-  CHECK_THROWS_WITH(stats::mean_estimates(x, n), "x[4] must be finite, got nan at index 5");
-  x[4] = samples[4].data();
-  n[4] = samples[4].size();
-  CHECK_THROWS_WITH(stats::mean_estimates(x, n), "x[6] must not be empty");
-  CHECK_THROWS_WITH(stats::mean_estimates(x, {1, 2}), Catch::Contains("7 samples but 2 sizes"));
+
+  SECTION("the lowest bad sample is named") {
+    std::vector<double> bad = samples[3];
+    bad[5] = std::nan("");
+    in[4] = {bad.size(), dense(bad), {}};
+    in[6] = {0, dense(bad), {}};
+    CHECK_THROWS_WITH(stats::mean_estimates(in), "x[4] must be finite, got nan at index 5");
+    in[4] = {samples[4].size(), dense(samples[4]), {}};
+    CHECK_THROWS_WITH(stats::mean_estimates(in), "x[6] must not be empty");
+  }
 }
 
 namespace {

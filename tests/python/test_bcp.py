@@ -141,7 +141,7 @@ def test_the_tables_means_are_each_arrays_mean_bit_for_bit(plan_result):
                     row["ransomware_downtime_difference_se"]) == (d.value, d.se)
 
 
-def test_means_of_many_arrays_name_the_bad_one():
+def test_means_of_many_samples_equal_each_mean_and_name_the_bad_one():
     rng = np.random.default_rng(3)
     xs = [rng.lognormal(10.0, 2.0, n) * rng.choice([-1.0, 1.0], n) for n in (1, 9, 1000, 65_537)]
     got = stats.means(xs)
@@ -150,13 +150,26 @@ def test_means_of_many_arrays_name_the_bad_one():
         held.core(0.5)   # through the held sample's full moments
         assert (e.value, e.se) == (held.mean().value, held.mean().se)
     assert stats.means([]) == []
+    # stored samples and differences: as the dense arrays and their difference
+    a = xs[2]
+    at = np.arange(0, 1000, 7)
+    b = stats.Stored(1000, at, rng.lognormal(10.0, 2.0, at.size))
+    b_dense = np.zeros(1000)
+    b_dense[at] = b.values
+    for x, minus, want in ((b, None, b_dense), (a, b, a - b_dense), (b, a, b_dense - a),
+                           (a, b_dense, a - b_dense), (b, b, b_dense - b_dense)):
+        assert stats.means([x], [minus])[0] == stats.mean(want)
     with pytest.raises(ValueError, match=r"^losses\[1\] must be finite, got nan at index 4$"):
         stats.means([xs[0], np.r_[xs[1][:4], np.nan], np.array([])])
     with pytest.raises(ValueError, match=r"^b must not be empty$"):
         stats.means([xs[0], np.array([])], names=["a", "b"])
+    with pytest.raises(ValueError, match=r"^losses\[0\]: stored position 1000 lies outside \[0, 1000\)$"):
+        stats.means([stats.Stored(1000, np.array([1000]), np.array([1.0]))])
+    with pytest.raises(ValueError, match=r"^losses\[0\]: 999 values to subtract from a sample of 1000$"):
+        stats.means([a], [a[1:]])
     with pytest.raises(ValueError, match="one-dimensional"):
         stats.means([np.ones((2, 2))])
-    with pytest.raises(ValueError, match="names has 1 entries for 2 arrays"):
+    with pytest.raises(ValueError, match="names has 1 entries for 2 samples"):
         stats.means([xs[0], xs[1]], names=["a"])
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import _validate as check
@@ -119,17 +118,22 @@ class BcpComparison(Described):
         """One row per variant: expected loss and its SE, VaR, expected downtime days (all
         types and ransomware), and the differences to the baseline with their SEs."""
         base = self.sims[0]
-        base_loss, base_down = base.annual(), base.annual_downtime()
+        base_loss, base_down = base.series(), base.series("downtime_days")
         base_rw = base.annual_downtime("ransomware")
         # Every per-year mean of the table in one parallel call: each variant's downtime days
-        # (all types, ransomware) and, but for the baseline, its differences to the baseline.
-        arrays: list[np.ndarray] = []
+        # (all types, ransomware) and, but for the baseline, its differences to the baseline;
+        # the core forms the per-year arrays from the years with an incident.
+        xs: list = []
+        minus: list = []
         for sim in self.sims:
-            down, rw = sim.annual_downtime(), sim.annual_downtime("ransomware")
-            arrays += [down, rw]
+            down = sim.series("downtime_days")
+            rw = base_rw if sim is base else sim.annual_downtime("ransomware")
+            xs += [down, rw]
+            minus += [None, None]
             if sim is not base:
-                arrays += [sim.annual() - base_loss, down - base_down, rw - base_rw]
-        means = iter(stats.means(arrays))
+                xs += [sim.series(), down, rw]
+                minus += [base_loss, base_down, base_rw]
+        means = iter(stats.means(xs, minus))
         zero = stats.Estimate(0.0, 0.0)   # differences of zeros: exactly what stats.mean gives
         rows = []
         for v, sim in zip(self.variants, self.sims):
@@ -162,9 +166,8 @@ class BcpComparison(Described):
     def component_differences(self) -> pd.DataFrame:
         """Per-component difference to the baseline and its SE (MultiIndex columns)."""
         base = self.sims[0]
-        base_parts = {c: base.annual(c) for c in comp.COMPONENTS}
-        means = iter(stats.means([sim.annual(c) - base_parts[c]
-                                  for sim in self.sims for c in comp.COMPONENTS]))
+        means = iter(stats.means([sim.series(c) for sim in self.sims for c in comp.COMPONENTS],
+                                 [base.series(c) for _ in self.sims for c in comp.COMPONENTS]))
         out = {}
         for v in self.variants:
             row = {}
