@@ -376,8 +376,8 @@ YearTotals year_totals(const EventTable& table, int threads) {
   return out;
 }
 
-void type_year_sums(const EventTable& table, std::int32_t type,
-                    const std::vector<std::size_t>& columns, double* out) {
+TypeYearSums type_year_sums(const EventTable& table, std::int32_t type,
+                            const std::vector<std::size_t>& columns) {
   const std::size_t n = table.size();
   std::vector<const double*> cols;
   for (std::size_t c : columns) {
@@ -387,20 +387,28 @@ void type_year_sums(const EventTable& table, std::int32_t type,
     cols.push_back(c == YearTotals::downtime_days ? table.downtime_days.data()
                                                   : table.component(c));
   }
-  std::fill(out, out + table.years, 0.0);
   const std::int64_t* year = table.year.data();
   const std::int32_t* types = table.type.data();
   const auto first = static_cast<std::int64_t>(table.first_year);
+  TypeYearSums out;
   for (std::size_t e = 0; e < n; ++e) {
     if (types[e] != type) continue;
-    const auto y = static_cast<std::uint64_t>(year[e] - first);
-    if (y >= table.years)
+    const std::int64_t y = year[e] - first;
+    if (y < 0 || static_cast<std::uint64_t>(y) >= table.years)
       throw std::out_of_range("event " + std::to_string(e) + " has year " +
                               std::to_string(year[e]) + ", outside the table's years");
     double v = 0.0;
     for (const double* col : cols) v = v + col[e];
-    out[y] = out[y] + v;
+    if (out.years.empty() || out.years.back() != y) {
+      if (!out.years.empty() && y < out.years.back())
+        throw std::invalid_argument("event table rows must be ordered by year; row " +
+                                    std::to_string(e) + " is not");
+      out.years.push_back(y);
+      out.sums.push_back(0.0);
+    }
+    out.sums.back() = out.sums.back() + v;
   }
+  return out;
 }
 
 namespace {

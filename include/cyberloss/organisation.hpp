@@ -56,12 +56,16 @@ struct YearTotals {
 // bit-identical for any thread count.
 YearTotals year_totals(const EventTable& table, int threads = 0);
 
-// out[y] (table.years values) = the sum over the events of attack type `type` in year
-// first_year + y of their `columns` (component indices, or YearTotals::downtime_days): an
-// event's columns added in the order given, starting from 0.0, and the events added into their
-// year in table order, starting from 0.0 (np.bincount's values, bit for bit).
-void type_year_sums(const EventTable& table, std::int32_t type,
-                    const std::vector<std::size_t>& columns, double* out);
+// The years (relative to first_year, ascending) with an event of attack type `type`, and for
+// each the sum of those events' `columns` (component indices, or YearTotals::downtime_days): an
+// event's columns added in the order given, starting from 0.0, and the events added in table
+// order, starting from 0.0 (np.bincount's values, bit for bit).
+struct TypeYearSums {
+  std::vector<std::int64_t> years;
+  std::vector<double> sums;
+};
+TypeYearSums type_year_sums(const EventTable& table, std::int32_t type,
+                            const std::vector<std::size_t>& columns);
 
 // `incidents[t]` prices events of model type t (same count, same order). The engine options
 // apply (seed, years, first_year, threads, block_size, cancel, years_done); keep_events is

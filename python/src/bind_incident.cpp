@@ -286,13 +286,14 @@ void register_incident(py::module_& m) {
               columns.push_back(name == "downtime_days"
                                     ? YearTotals::downtime_days
                                     : static_cast<std::size_t>(component_from_name(name)));
-            py::array_t<double> out(static_cast<py::ssize_t>(t.years));
-            double* o = out.mutable_data();
+            TypeYearSums s;
             {
               py::gil_scoped_release release;
-              type_year_sums(t, type, columns, o);
+              s = type_year_sums(t, type, columns);
             }
-            return out;
+            return py::make_tuple(
+                py::array_t<std::int64_t>(static_cast<py::ssize_t>(s.years.size()), s.years.data()),
+                py::array_t<double>(static_cast<py::ssize_t>(s.sums.size()), s.sums.data()));
           },
           py::arg("type"), py::arg("columns"))
       .def(

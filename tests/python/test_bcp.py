@@ -115,6 +115,8 @@ def test_annual_by_type_is_the_per_year_sum_of_that_types_events(plan_result):
             values = sum(parts[c] for c in names)
             want = np.bincount(years[sel], weights=values[sel], minlength=sim.n_years)
             assert sim.annual_by_type(attack_type, names).tobytes() == want.tobytes()
+        stored = sim.series_by_type(attack_type, "downtime_days")
+        assert np.array_equal(stored.index, np.unique(years[sel])) and stored.n == sim.n_years
         total += sim.annual_by_type(attack_type, "downtime_days")
     assert np.allclose(total, sim.annual_downtime(), rtol=1e-12, atol=0.0)
     with pytest.raises(ValueError, match="attack_type must be one of .*got 'phishing'"):

@@ -119,7 +119,7 @@ class BcpComparison(Described):
         types and ransomware), and the differences to the baseline with their SEs."""
         base = self.sims[0]
         base_loss, base_down = base.series(), base.series("downtime_days")
-        base_rw = base.annual_downtime("ransomware")
+        base_rw = base.series_by_type("ransomware", "downtime_days")
         # Every per-year mean of the table in one parallel call: each variant's downtime days
         # (all types, ransomware) and, but for the baseline, its differences to the baseline;
         # the core forms the per-year arrays from the years with an incident.
@@ -127,7 +127,7 @@ class BcpComparison(Described):
         minus: list = []
         for sim in self.sims:
             down = sim.series("downtime_days")
-            rw = base_rw if sim is base else sim.annual_downtime("ransomware")
+            rw = base_rw if sim is base else sim.series_by_type("ransomware", "downtime_days")
             xs += [down, rw]
             minus += [None, None]
             if sim is not base:

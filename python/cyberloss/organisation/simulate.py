@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .. import _core, results
+from .. import _core, results, stats
 from .. import _validate as check
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
@@ -125,6 +125,15 @@ class OrganisationSimulation(results.YearLossTable):
     def annual_by_type(self, attack_type: str, component: str | Sequence[str] | None = None) -> np.ndarray:
         """Per-year sum of ``component`` (one, several, or all ten when None; or
         "downtime_days") over the incidents of one attack type, float64 (n_years,)."""
+        stored = self.series_by_type(attack_type, component)
+        out = np.zeros(self.n_years)
+        out[stored.index] = stored.values
+        return out
+
+    def series_by_type(self, attack_type: str, component: str | Sequence[str] | None = None
+                       ) -> stats.Stored:
+        """:meth:`annual_by_type` without its zeros: the years with an incident of the type and
+        their sums (for :func:`cyberloss.stats.means`)."""
         names = list(comp.COMPONENTS) if component is None else (
             [component] if isinstance(component, str) else list(component))
         for c in names:
@@ -132,7 +141,8 @@ class OrganisationSimulation(results.YearLossTable):
                 raise ValueError(f"component must be one of {', '.join(comp.COMPONENTS)} or "
                                  f"downtime_days; got {c!r}")
         # An event's columns added in order, its year's sum in event order: np.bincount's bits.
-        return self.table.type_year_sums(self._type_index(attack_type), names)
+        years, sums = self.table.type_year_sums(self._type_index(attack_type), names)
+        return stats.Stored(self.n_years, years, sums)
 
     def annual_downtime(self, attack_type: str | None = None) -> np.ndarray:
         """Per-year total downtime days (all types, or one)."""
