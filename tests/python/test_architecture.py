@@ -6,6 +6,8 @@
   which load only when a plot, a cluster or a Parquet file is asked for;
 * the lower utility layers (``config``, ``report``, ``_validate``, ``_files``, ``_json``,
   ``_extras``) import no domain module;
+* a CLI command's module imports no other command's module, directly or not (the CLI loads
+  the one it runs by name, with importlib);
 * compiled classes are not patched from Python (no assignment to an attribute of a ``_core``
   class), and ``_core.pyi`` names every public name of the compiled module.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from cyberloss import _core
+from cyberloss.cli import COMMANDS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "cyberloss"
 
@@ -181,11 +184,28 @@ def test_function_level_imports_are_optional_extras_only():
     assert not wrong, "\n".join(wrong)
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_command_imports_no_other_command(command):
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for importer, target, _, _ in EDGES:
+        if target in graph:
+            graph[importer].add(target)
+    seen, todo = set(), [f"cyberloss.cli.{command}"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo += graph[module]
+    others = {f"cyberloss.cli.{name}" for name in COMMANDS if name != command}
+    assert not seen & others
+
+
 def test_the_checker_sees_what_it_checks():
     """The rules above are not vacuous: they see imports, layers and function-level imports."""
     assert ("cyberloss.insurance.quote", "cyberloss.organisation.simulate") in {(i, t) for i, t, _, _ in EDGES}
     assert any(inside and t == "<external>matplotlib" for _, t, inside, _ in EDGES)
     assert layer("cyberloss.portfolio.distributed") == (9, "cyberloss.portfolio")
+    assert ("cyberloss.cli.demo", "cyberloss.cli.quote_outputs") in {(i, t) for i, t, _, _ in EDGES}
 
 
 def test_compiled_classes_are_not_patched():

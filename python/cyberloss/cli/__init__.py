@@ -2,7 +2,10 @@
 
 Each subcommand lives in its own module ``cyberloss.cli.<name>`` exposing
 ``register(subparsers)``, which adds its parser and sets ``func`` to a callable taking the
-parsed arguments and returning an exit code.  JSON output keys are a stable contract; every
+parsed arguments and returning an exit code.  Only the module of the command being run is
+imported (``COMMANDS`` lists every command for ``--help`` without importing it), so
+``cyberloss --version`` loads neither numpy nor pandas and a command pays for its own
+imports only.  JSON output keys are a stable contract; every
 JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON output").
 
 Errors in what the user gave (a value, a file, an option), and an option that needs an extra
@@ -16,18 +19,32 @@ from __future__ import annotations
 
 import argparse
 import errno
+import importlib
 import os
 import sys
+from collections.abc import Iterable, Sequence
 
 from .. import _core
 from .._extras import MissingExtra
 from .._files import OutputError
 from ..report import language, progress
-from . import _args, bcp, demo, fit, jnsa, portfolio, quote, scenario, sensitivity, serve, simulate, validate
+from . import _help
 
-SUBCOMMANDS = {"simulate": simulate, "demo": demo, "jnsa": jnsa, "validate": validate, "bcp": bcp,
-               "scenario": scenario, "quote": quote, "portfolio": portfolio, "fit": fit,
-               "sensitivity": sensitivity, "serve": serve}
+# Every command, in the order --help lists them, with the one-line help its module registers
+# (a test keeps the two equal); the module cyberloss.cli.<name> is imported only to run it.
+COMMANDS = {
+    "simulate": "simulate the annual loss of a model given in TOML",
+    "demo": "quote an example organisation and plot its EP curve",
+    "jnsa": "reproduce the JNSA 2025 tables from the calibrated model",
+    "validate": "compare the calibrated model with every external figure (JNSA, NPA, IPA)",
+    "bcp": "compare an organisation profile with changed versions (controls, downtime)",
+    "scenario": "evaluate one described incident component by component",
+    "quote": "price the policy in a profile's [terms] and recommend deductible and limit",
+    "portfolio": "simulate a book of policies with systemic events and reinsurance",
+    "fit": "fit the calibration to an insurer's claims and exposure (credibility + MLE)",
+    "sensitivity": "effect of each labelled assumption (low / high) on a measure, with a tornado chart",
+    "serve": "serve the risk manager's web page on this machine",
+}
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 
@@ -66,7 +83,10 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registered: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser: every command is listed, and the ``registered`` ones (all by default) have
+    their module imported and their options added."""
+    registered = set(registered)
     parser = Parser(
         prog="cyberloss",
         description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
@@ -74,18 +94,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version,
                         help="print the version and the SIMD path the engine uses, and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in SUBCOMMANDS.values():
-        module.register(sub)
-    for name, command in sub.choices.items():
-        _args.document(command, SUBCOMMANDS[name].__doc__)
-        command.add_argument("--quiet", action="store_true",
-                             help="no progress bar (there is none with --json, nor when stderr is "
-                                  "not a terminal)")
-        if "--lang" not in command._option_string_actions:     # serve's pages default to ja
-            command.add_argument("--lang", choices=language.LANGUAGES, default=None,
-                                 help="language of tables and reports (default: ja when the locale "
-                                      "is Japanese, else en)")
+    for name, summary in COMMANDS.items():
+        if name in registered:
+            _register(sub, name)
+        else:       # never parsed with: argv names another command
+            sub.add_parser(name, help=summary)
     return parser
+
+
+def _register(sub: argparse._SubParsersAction, name: str) -> None:
+    module = importlib.import_module(f"{__name__}.{name}")
+    module.register(sub)
+    command = sub.choices[name]
+    _help.document(command, module.__doc__)
+    command.add_argument("--quiet", action="store_true",
+                         help="no progress bar (there is none with --json, nor when stderr is "
+                              "not a terminal)")
+    if "--lang" not in command._option_string_actions:     # serve's pages default to ja
+        command.add_argument("--lang", choices=language.LANGUAGES, default=None,
+                             help="language of tables and reports (default: ja when the locale "
+                                  "is Japanese, else en)")
+
+
+def named_command(argv: Sequence[str]) -> str:
+    """The command ``argv`` names: its first word that is not an option (the top-level options
+    take no value); "" if there is none."""
+    return next((word for word in argv if not word.startswith("-")), "")
 
 
 def one_line(message: object) -> str:
@@ -116,8 +150,9 @@ def _silence_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser({named_command(argv)} & COMMANDS.keys()).parse_args(argv)
     except _UsageError as exc:
         print(f"{exc.prog}: error: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 
 from .. import _validate
 
@@ -51,23 +50,3 @@ COUNT = integer(1, MAX_COUNT)
 SEED = integer(0, _validate.SEED_MAX)
 THREADS = integer(1, _validate.MAX_THREADS)
 
-
-_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
-
-
-def plain(doc: str) -> str:
-    """reST of a docstring as plain text for ``--help``: ``code`` and :func:`name` lose their
-    markup, paragraphs stay."""
-    return _ROLE.sub(r"\1", doc).replace("``", "").strip()
-
-
-def document(parser: argparse.ArgumentParser, doc: str | None) -> None:
-    """Give a command's parser its module docstring: the first paragraph as the description
-    (unless it has one), the rest after the options, reST markup removed."""
-    if not doc:
-        return
-    first, _, rest = doc.strip().partition("\n\n")
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    if not parser.description:
-        parser.description = plain(" ".join(first.split()))
-    parser.epilog = plain(rest) or None

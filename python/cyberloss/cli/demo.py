@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from . import _args
-from .quote import check_outputs, write_outputs
+from .quote_outputs import check_outputs, write_outputs
 
 
 def example_path(name: str) -> Path:

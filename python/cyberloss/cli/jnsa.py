@@ -13,10 +13,9 @@ import pandas as pd
 
 from .. import _json
 from ..calibration import jnsa
-from ..calibration import load as load_calibration
 from ..report import text
 from ..report.money import format_yen
-from . import _args
+from . import _args, data_option
 
 
 def register(subparsers) -> None:
@@ -24,27 +23,11 @@ def register(subparsers) -> None:
         "jnsa", help="reproduce the JNSA 2025 tables from the calibrated model",
         description="Published JNSA 2025 margins and survey statistics next to the model's.")
     p.add_argument("--json", action="store_true", help="print the tables as JSON")
-    p.add_argument("--data", metavar="PATH", help="a calibration file instead of the packaged one")
-    p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                   help="override an assumption (value parsed as JSON), e.g. reporting_factor.sme=12")
+    data_option.add(p, "reporting_factor.sme=12")
     p.add_argument("--seed", type=_args.SEED, default=None, help="seed of the simulated surveys")
     p.add_argument("--replications", type=_args.integer(2, _args.MAX_COUNT), default=20_000,
                    help="simulated surveys per attack type")
     p.set_defaults(func=run)
-
-
-def _overrides(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
-        try:
-            out[key] = _json.loads(value, f"--set {key}")
-        except ValueError:      # not JSON (or NaN, Infinity, too deep): the text itself
-            out[key] = value
-    return out
 
 
 def _no_negative_zero(x: float, digits: int) -> float:
@@ -53,7 +36,7 @@ def _no_negative_zero(x: float, digits: int) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    cal = load_calibration(args.data, _overrides(args.set))
+    cal = data_option.load(args)
     seed = jnsa.DEFAULT_SEED if args.seed is None else args.seed
     rep = jnsa.reproduce(cal, seed=seed, replications=args.replications, progress=args.show_progress)
     if args.json:

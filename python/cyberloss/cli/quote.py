@@ -9,15 +9,12 @@ the simulation and written atomically.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .. import _extras, _files, _json
+from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
-from ..report import excel, plots
+from ..report import excel
 from . import _args, calibration_option
-
-PLOT_FORMATS = (".png", ".svg", ".pdf")
-HTML_FORMATS = (".html", ".htm")
+from .quote_outputs import check_outputs, write_outputs
 
 
 def register(subparsers) -> None:
@@ -38,38 +35,6 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
     calibration_option.add(parser)
     parser.set_defaults(func=run)
-
-
-def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
-                  html_option: str = "--html") -> None:
-    """Refuse unwritable or wrongly named output paths, and a plot or report without the
-    plotting extra or an HTML report without the report extra, before the simulation."""
-    if plot is not None or html_path is not None:
-        _extras.require("matplotlib", f"{plot_option if plot is not None else html_option} (plots)")
-    if plot is not None:
-        _files.check(plot, plot_option, PLOT_FORMATS)
-    if html_path is not None:
-        _extras.require("jinja2", f"{html_option} (the HTML report)")
-        _files.check(html_path, html_option, HTML_FORMATS)
-
-
-def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
-                  html_option: str = "--html", lang: str = "en") -> None:
-    """Write the EP curve plot and/or the HTML report atomically (Agg backend without a
-    display); the plot's format follows its extension."""
-    if plot is None and html_path is None:
-        return
-    plt = plots.pyplot()
-    if plot is not None:
-        fmt = _files.suffix(plot, plot_option, PLOT_FORMATS)[1:]
-        ax = quote.plot_ep()
-        try:
-            _files.write(plot, plot_option,
-                          lambda fh: ax.figure.savefig(fh, format=fmt, dpi=120, bbox_inches="tight"))
-        finally:
-            plt.close(ax.figure)
-    if html_path is not None:
-        _files.write_text(html_path, html_option, quote.to_html(lang))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,11 +13,9 @@ import argparse
 import pandas as pd
 
 from .. import _json, validation
-from ..calibration import load as load_calibration
 from ..report import text
 from ..report.money import format_yen
-from . import _args
-from .jnsa import _overrides
+from . import _args, data_option
 
 
 def register(subparsers) -> None:
@@ -26,9 +24,7 @@ def register(subparsers) -> None:
         description="Published figures next to the model's, with the distance, the tolerance and "
                     "pass/fail; the basis and population of each comparison are stated.")
     p.add_argument("--json", action="store_true", help="print the rows as strict JSON")
-    p.add_argument("--data", metavar="PATH", help="a calibration file instead of the packaged one")
-    p.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                   help="override an assumption (value parsed as JSON), e.g. size.loss_elasticity=0")
+    data_option.add(p, "size.loss_elasticity=0")
     p.add_argument("--seed", type=_args.SEED, default=None, help="seed of the simulated rows")
     p.set_defaults(func=run)
 
@@ -40,7 +36,7 @@ def _shown(row: pd.Series) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    cal = load_calibration(args.data, _overrides(args.set))
+    cal = data_option.load(args)
     seed = validation.DEFAULT_SEED if args.seed is None else args.seed
     rep = validation.report(cal, seed=seed, progress=args.show_progress)
     if args.json:

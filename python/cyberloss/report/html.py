@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib.metadata
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import _core
 from .._extras import require
 
 #: The report template and its style sheet (reused by the web page).
@@ -65,11 +65,10 @@ def image(fig, dpi: int = 100) -> str:
 
 
 def package_version() -> str:
-    """The installed cyberloss's version, as reports state it."""
-    try:
-        return importlib.metadata.version("cyberloss")
-    except importlib.metadata.PackageNotFoundError:    # run from a source tree without install
-        return "unknown"
+    """cyberloss's version, as reports state it: the one compiled into the core, which the
+    installed package's metadata also carries (importlib.metadata would add 0.05 s to every
+    command's start-up)."""
+    return _core.__version__
 
 
 def column(label: str, unit: str = "", align: str = "num") -> dict[str, str]:
