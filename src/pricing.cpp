@@ -15,7 +15,7 @@
 namespace cyberloss {
 namespace {
 
-constexpr std::size_t kBatches = 20;
+constexpr std::size_t kBatches = 20;  // fits the uint8_t block numbers of wang_batch_se
 constexpr std::uint64_t kMinYears = 100;
 
 void require(bool ok, const char* field, const char* rule, double value) {
@@ -156,13 +156,21 @@ double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std:
     while (i < x.m && static_cast<std::uint64_t>(x.years[i]) < start[b + 1]) ++i;
     first[b + 1] = i;
   }
+  // Each block's positions in the global order, relative to the block's first stored year.
+  std::vector<std::uint8_t> block_of(x.m);
+  for (std::size_t b = 0; b < kBatches; ++b)
+    std::fill(block_of.begin() + static_cast<std::ptrdiff_t>(first[b]),
+              block_of.begin() + static_cast<std::ptrdiff_t>(first[b + 1]),
+              static_cast<std::uint8_t>(b));
   std::vector<std::vector<std::size_t>> block_ranked(kBatches);
-  for (std::size_t b = 0; b < kBatches; ++b) block_ranked[b].reserve(first[b + 1] - first[b]);
+  std::vector<std::size_t*> cursor(kBatches);
+  for (std::size_t b = 0; b < kBatches; ++b) {
+    block_ranked[b].resize(first[b + 1] - first[b]);
+    cursor[b] = block_ranked[b].data();
+  }
   for (std::size_t pos : ranked) {
-    const std::size_t b = static_cast<std::size_t>(
-                              std::upper_bound(first.begin(), first.end(), pos) - first.begin()) -
-                          1;
-    block_ranked[b].push_back(pos - first[b]);
+    const std::size_t b = block_of[pos];
+    *cursor[b]++ = pos - first[b];
   }
   tbb::parallel_for(std::size_t{0}, kBatches, [&](std::size_t b) {
     const std::uint64_t size = start[b + 1] - start[b];
