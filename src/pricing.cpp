@@ -333,11 +333,12 @@ double expected_value_weight(const Principle& principle, std::uint64_t n_years) 
 }
 
 PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x) {
-  if (principle.kind() != Principle::Kind::expected_value) {
-    const Premium p = premium(principle, loads, x);
-    return {p.expected_loss, p.technical_premium};
-  }
   check_premium_sample(x);
+  if (principle.kind() != Principle::Kind::expected_value) {  // premium()'s values, no SEs
+    const stats::Moments mom = stats::moments(x.values, x.m, x.n);
+    const Weights w = weights(principle, x, mom, ranked_for(principle, x));
+    return {mom.mean, loads.gross_up(wsum(w, x.values, x.m))};
+  }
   const Weights w = weights(principle, x, stats::Moments{}, {});  // a constant: no moments needed
   return {stats::pairwise_sum(x.values, x.m) / static_cast<double>(x.n),
           loads.gross_up(wsum(w, x.values, x.m))};
