@@ -8,6 +8,7 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/random.hpp"
 #include "cyberloss/vecmath.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss {
 
@@ -86,8 +87,7 @@ double DowntimeDistribution::quantile(double u) const {
 
 void DowntimeDistribution::quantile(const double* u, double* out, std::size_t n) const {
   if (!card_) {
-    vecmath::inverse_normal_cdf(u, out, n);
-    vecmath::exp_affine(out, 0.0, sigma_, out, n);
+    simd::kernels().lognormal_quantile(u, 0.0, sigma_, out, n);
     for (std::size_t i = 0; i < n; ++i) out[i] = median_ * out[i];
     return;
   }
@@ -221,6 +221,38 @@ void check_uniform(const char* what, double u, std::size_t i) {
                                 format_value(u) + " at event " + std::to_string(i));
 }
 
+// The uniforms of events start .. start + m - 1 that compute reads: one branch-free pass
+// (the common case), then, only when one is outside (0, 1), the event by event checks that
+// name the first (u_branch null: no branch draws).
+void check_uniforms(const double* u_downtime, const double* u_effort, const double* u_components,
+                    const double* u_branch, std::size_t start, std::size_t m,
+                    std::size_t first_event) {
+  auto inside = [](double u) { return u > 0.0 && u < 1.0; };
+  bool ok = true;
+  for (std::size_t e = start; e < start + m; ++e) {
+    ok &= inside(u_downtime[e]) & inside(u_effort[e]);
+    const double* u = u_components + e * component_draws_per_event;
+    for (std::size_t j = 0; j < n_response; ++j) ok &= inside(u[j]);
+  }
+  if (u_branch)
+    for (std::size_t j = start * branch_draws_per_event; j < (start + m) * branch_draws_per_event;
+         ++j)
+      ok &= inside(u_branch[j]);
+  if (ok) return;
+  for (std::size_t e = start; e < start + m; ++e) {
+    check_uniform("u_downtime", u_downtime[e], first_event + e);
+    check_uniform("u_effort", u_effort[e], first_event + e);
+    const double* u = u_components + e * component_draws_per_event;
+    for (std::size_t j = 0; j < n_response; ++j)
+      check_uniform("u_components", u[j], first_event + e);
+    if (u_branch) {
+      const double* ub = u_branch + e * branch_draws_per_event;
+      check_uniform("u_branch", ub[0], first_event + e);
+      check_uniform("u_branch", ub[1], first_event + e);
+    }
+  }
+}
+
 // IncidentColumns moved on by `first` rows.
 IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
   IncidentColumns s = out;
@@ -300,26 +332,18 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     double* w = computed_.data();
+    check_uniforms(u_downtime, u_effort, u_components, branching ? u_branch : nullptr, start, m,
+                   first_event);
     for (std::size_t i = 0; i < m; ++i) {
       const std::size_t e = start + i;
-      check_uniform("u_downtime", u_downtime[e], first_event + e);
-      check_uniform("u_effort", u_effort[e], first_event + e);
       const double* u = u_components + e * component_draws_per_event;
-      for (std::size_t j = 0; j < n_response; ++j)
-        check_uniform("u_components", u[j], first_event + e);
       for (std::size_t a = 0; a < n_drawn; ++a) w[i * n_drawn + a] = u[drawn[a]];
       records_[e] = static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
                                               (u[draw_gifts_paid] < T.gift_probability) << 1);
-      branch_[e] = 0.0;
-      if (branching) {
-        const double* ub = u_branch + e * branch_draws_per_event;
-        check_uniform("u_branch", ub[0], first_event + e);
-        check_uniform("u_branch", ub[1], first_event + e);
-        branch_[e] = ub[0];
-      }
+      branch_[e] = branching ? u_branch[e * branch_draws_per_event] : 0.0;
     }
-    vecmath::inverse_normal_cdf(w, w, m * n_drawn);
-    vecmath::exp_affine(w, log_mean_shift, d, w, m * n_drawn);
+    // exp(d z - d^2/2) of z = Phi^-1(u), chunk by chunk in cache.
+    simd::kernels().lognormal_quantile(w, log_mean_shift, d, w, m * n_drawn);
     // w_j into the chunk's share rows first, then normalised in a second pass (reading a row
     // right after its scattered stores would stall on store forwarding).
     double* shares = share_.data() + start * n_response;
@@ -363,8 +387,7 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
     auto effort_u = [&](std::size_t e) { return u_effort[e]; };
     auto lognormal = [](double median, double sigma) {
       return [median, sigma](double* g, std::size_t count) {
-        vecmath::inverse_normal_cdf(g, g, count);
-        vecmath::exp_affine(g, 0.0, sigma, g, count);
+        simd::kernels().lognormal_quantile(g, 0.0, sigma, g, count);
         for (std::size_t j = 0; j < count; ++j) g[j] = median * g[j];
       };
     };
@@ -552,6 +575,7 @@ void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_
   constexpr std::size_t B = 256;
   alignas(64) std::uint32_t c[4][B], r[4][B];
   std::uint32_t lo[2 * B], hi[2 * B];
+  double u[2 * B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
   // Batches of whole events: each event's used blocks are contiguous in lo and hi.
@@ -578,8 +602,11 @@ void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_
       unit_uniforms(lo, hi, 2 * j, out + first * per_event);
       continue;
     }
+    // One conversion for the batch (a call per event would spend most of its time on the
+    // calls and their scalar remainders), then each event's draws to its place.
+    unit_uniforms(lo, hi, 2 * j, u);
     for (std::size_t e = 0; e < events; ++e)
-      unit_uniforms(lo + e * used, hi + e * used, used, out + (first + e) * per_event);
+      std::copy(u + e * used, u + (e + 1) * used, out + (first + e) * per_event);
   }
 }
 
