@@ -169,15 +169,29 @@ constexpr double kF[8] = {1.0,
                           1.42151175831644588870e-7,
                           2.04426310338993978564e-15};
 
-inline double horner7(const double* k, double r) {
-  return ((((((k[7] * r + k[6]) * r + k[5]) * r + k[4]) * r + k[3]) * r + k[2]) * r + k[1]) * r +
-         k[0];
+// The central region |p - 1/2| <= 0.425: q A(r) / B(r) with q = p - 1/2, r = 0.180625 - q^2 and
+// A, B AS241's polynomials of degree 7 (Horner), for a block of N (see exp_block).
+template <std::size_t N>
+inline void normal_central_block(const double* p, double* out) {
+  double q[N], r[N], num[N], den[N];
+  for (std::size_t j = 0; j < N; ++j) {
+    q[j] = p[j] - 0.5;
+    r[j] = 0.180625 - q[j] * q[j];
+    num[j] = kA[7];
+    den[j] = kB[7];
+  }
+  for (int i = 6; i >= 0; --i)
+    for (std::size_t j = 0; j < N; ++j) {
+      num[j] = num[j] * r[j] + kA[i];
+      den[j] = den[j] * r[j] + kB[i];
+    }
+  for (std::size_t j = 0; j < N; ++j) out[j] = q[j] * num[j] / den[j];
 }
 
-// The central region |p - 1/2| <= 0.425, given q = p - 1/2.
-inline double normal_central(double q) {
-  const double r = 0.180625 - q * q;
-  return q * horner7(kA, r) / horner7(kB, r);
+inline double normal_central(double p) {
+  double z;
+  normal_central_block<1>(&p, &z);
+  return z;
 }
 
 // The tails |p - 1/2| > 0.425: r = sqrt(-log(min(p, 1 - p))), then AS241's rational function
@@ -201,7 +215,7 @@ inline double normal_tail(double p) {
 inline bool normal_in_tail(double p) { return std::fabs(p - 0.5) > 0.425; }
 
 inline double inverse_normal_element(double p) {
-  return normal_in_tail(p) ? normal_tail(p) : normal_central(p - 0.5);
+  return normal_in_tail(p) ? normal_tail(p) : normal_central(p);
 }
 
 }  // namespace
