@@ -227,18 +227,19 @@ void check_uniform(const char* what, double u, std::size_t i) {
 void check_uniforms(const double* u_downtime, const double* u_effort, const double* u_components,
                     const double* u_branch, std::size_t start, std::size_t m,
                     std::size_t first_event) {
-  auto inside = [](double u) { return u > 0.0 && u < 1.0; };
-  bool ok = true;
+  // Bitwise, not short-circuit: the loops vectorise. NaN is outside.
+  auto outside = [](double u) { return static_cast<unsigned>(!(u > 0.0) | !(u < 1.0)); };
+  unsigned bad = 0;
   for (std::size_t e = start; e < start + m; ++e) {
-    ok &= inside(u_downtime[e]) & inside(u_effort[e]);
+    bad |= outside(u_downtime[e]) | outside(u_effort[e]);
     const double* u = u_components + e * component_draws_per_event;
-    for (std::size_t j = 0; j < n_response; ++j) ok &= inside(u[j]);
+    for (std::size_t j = 0; j < n_response; ++j) bad |= outside(u[j]);
   }
   if (u_branch)
     for (std::size_t j = start * branch_draws_per_event; j < (start + m) * branch_draws_per_event;
          ++j)
-      ok &= inside(u_branch[j]);
-  if (ok) return;
+      bad |= outside(u_branch[j]);
+  if (!bad) return;
   for (std::size_t e = start; e < start + m; ++e) {
     check_uniform("u_downtime", u_downtime[e], first_event + e);
     check_uniform("u_effort", u_effort[e], first_event + e);
@@ -305,6 +306,12 @@ IncidentUnits::IncidentUnits(IncidentType type, double major_low, double major_h
 void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
                             const double* u_components, const double* u_branch, std::size_t n,
                             std::size_t first_event) {
+  fill(u_downtime, u_effort, u_components, u_branch, n, first_event, true);
+}
+
+void IncidentUnits::fill(const double* u_downtime, const double* u_effort,
+                         const double* u_components, const double* u_branch, std::size_t n,
+                         std::size_t first_event, bool check) {
   const IncidentType& T = type_;
   const bool branching = major_low_ < 1.0;
   if (branching && u_branch == nullptr && n > 0)
@@ -325,15 +332,22 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
   const double log_mean_shift = -(0.5 * d * d);
   // A component of mean share m_j = 0 has w_j = m_j exp(...) = m_j whenever the exp is finite,
   // which it is for d <= 16 (|z| < 38.5 for any double in (0, 1)): its quantile is skipped.
-  std::array<std::size_t, n_response> drawn{};
+  // slot[j]: component j's place among the drawn ones, n_response when it is not drawn.
+  std::array<std::size_t, n_response> drawn{}, slot{};
   std::size_t n_drawn = 0;
-  for (std::size_t j = 0; j < n_response; ++j)
-    if (T.mean_shares[j] != 0.0 || d > 16.0) drawn[n_drawn++] = j;
+  for (std::size_t j = 0; j < n_response; ++j) {
+    slot[j] = n_response;
+    if (T.mean_shares[j] != 0.0 || d > 16.0) {
+      slot[j] = n_drawn;
+      drawn[n_drawn++] = j;
+    }
+  }
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     double* w = computed_.data();
-    check_uniforms(u_downtime, u_effort, u_components, branching ? u_branch : nullptr, start, m,
-                   first_event);
+    if (check)
+      check_uniforms(u_downtime, u_effort, u_components, branching ? u_branch : nullptr, start, m,
+                     first_event);
     for (std::size_t i = 0; i < m; ++i) {
       const std::size_t e = start + i;
       const double* u = u_components + e * component_draws_per_event;
@@ -344,21 +358,18 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
     }
     // exp(d z - d^2/2) of z = Phi^-1(u), chunk by chunk in cache.
     simd::kernels().lognormal_quantile(w, log_mean_shift, d, w, m * n_drawn);
-    // w_j into the chunk's share rows first, then normalised in a second pass (reading a row
-    // right after its scattered stores would stall on store forwarding).
+    // A row's w_j in registers, then normalised. An undrawn component's w_j is m_j = m_j * 1
+    // (exactly), which keeps the row's loop free of scattered stores.
     double* shares = share_.data() + start * n_response;
     for (std::size_t i = 0; i < m; ++i) {
-      double* wi = shares + i * n_response;
-      for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j];
-      for (std::size_t a = 0; a < n_drawn; ++a)
-        wi[drawn[a]] = T.mean_shares[drawn[a]] * w[i * n_drawn + a];
-    }
-    for (std::size_t i = 0; i < m; ++i) {
-      double* wi = shares + i * n_response;
+      const double* wr = w + i * n_drawn;
+      double v[n_response];
+      for (std::size_t j = 0; j < n_response; ++j)
+        v[j] = T.mean_shares[j] * (slot[j] < n_response ? wr[slot[j]] : 1.0);
       // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
-      const double total =
-          ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
-      for (std::size_t j = 0; j < n_response; ++j) wi[j] = wi[j] / total;
+      const double total = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+      double* wi = shares + i * n_response;
+      for (std::size_t j = 0; j < n_response; ++j) wi[j] = v[j] / total;
     }
 
     // Each law's quantiles only for the events that may need them.
@@ -422,7 +433,9 @@ void IncidentUnits::draw(std::uint32_t seed, std::uint32_t stream_index, const s
   // blocks), in u_components' layout of 16 an event.
   event_uniforms(seed, stream_id(Purpose::components, stream_index), year, k, n,
                  component_draws_per_event, component_draws_used, u_comp_.data());
-  compute(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n);
+  // Drawn uniforms lie in [2^-54, 1 - 2^-53] by construction (unit_uniforms): no checks.
+  fill(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n, 0,
+       false);
 }
 
 void IncidentUnits::check(const IncidentType& type, double low, double high) const {

@@ -318,6 +318,9 @@ class IncidentUnits {
   const std::vector<std::uint8_t>& records() const { return records_; }
 
  private:
+  // compute, with the uniforms' range checks when `check` (draw's own uniforms need none).
+  void fill(const double* u_downtime, const double* u_effort, const double* u_components,
+            const double* u_branch, std::size_t n, std::size_t first_event, bool check);
   void check(const IncidentType& type, double low, double high) const;
   template <class FactorsOf>
   void apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
