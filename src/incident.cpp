@@ -254,6 +254,12 @@ void check_uniforms(const double* u_downtime, const double* u_effort, const doub
   }
 }
 
+// Whether the records draws (16 k + 8, 16 k + 9) can decide anything: with both probabilities
+// 0 no uniform in (0, 1) exposes records or pays gifts (the minor type), so they are not drawn.
+bool records_drawn(const IncidentType& type) {
+  return type.exposure_probability > 0.0 || type.gift_probability > 0.0;
+}
+
 // IncidentColumns moved on by `first` rows.
 IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
   IncidentColumns s = out;
@@ -352,8 +358,11 @@ void IncidentUnits::fill(const double* u_downtime, const double* u_effort,
       const std::size_t e = start + i;
       const double* u = u_components + e * component_draws_per_event;
       for (std::size_t a = 0; a < n_drawn; ++a) w[i * n_drawn + a] = u[drawn[a]];
-      records_[e] = static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
-                                              (u[draw_gifts_paid] < T.gift_probability) << 1);
+      records_[e] =
+          records_drawn(T)
+              ? static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
+                                          (u[draw_gifts_paid] < T.gift_probability) << 1)
+              : 0;
       branch_[e] = branching ? u_branch[e * branch_draws_per_event] : 0.0;
     }
     // exp(d z - d^2/2) of z = Phi^-1(u), chunk by chunk in cache.
@@ -430,9 +439,10 @@ void IncidentUnits::draw(std::uint32_t seed, std::uint32_t stream_index, const s
   if (branching)
     branch_uniforms(seed, stream_id(Purpose::branch, stream_index), year, k, n, u_branch_.data());
   // Draws 16 k .. 16 k + 9 of the COMPONENTS stream (the ones the pricing reads: five Philox
-  // blocks), in u_components' layout of 16 an event.
-  event_uniforms(seed, stream_id(Purpose::components, stream_index), year, k, n,
-                 component_draws_per_event, component_draws_used, u_comp_.data());
+  // blocks; four when the records draws decide nothing), in u_components' layout of 16 an event.
+  event_uniforms(
+      seed, stream_id(Purpose::components, stream_index), year, k, n, component_draws_per_event,
+      records_drawn(type_) ? component_draws_used : draw_records_exposed, u_comp_.data());
   // Drawn uniforms lie in [2^-54, 1 - 2^-53] by construction (unit_uniforms): no checks.
   fill(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n, 0,
        false);

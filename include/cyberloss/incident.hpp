@@ -64,7 +64,8 @@ Component component_from_name(const std::string& name, const char* what = "compo
 constexpr std::uint64_t component_draws_per_event = 16;
 constexpr std::uint64_t draw_records_exposed = 8;
 constexpr std::uint64_t draw_gifts_paid = 9;
-// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks.
+// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks (0 .. 7 for a type whose
+// records are never exposed nor gifts paid: both probabilities 0).
 constexpr std::uint64_t component_draws_used = 10;
 
 // Draws per event on the BRANCH stream: 2 k decides major or contained, 2 k + 1 is the
