@@ -8,6 +8,7 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/random.hpp"
 #include "cyberloss/vecmath.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss {
 
@@ -86,8 +87,7 @@ double DowntimeDistribution::quantile(double u) const {
 
 void DowntimeDistribution::quantile(const double* u, double* out, std::size_t n) const {
   if (!card_) {
-    vecmath::inverse_normal_cdf(u, out, n);
-    vecmath::exp_affine(out, 0.0, sigma_, out, n);
+    simd::kernels().lognormal_quantile(u, 0.0, sigma_, out, n);
     for (std::size_t i = 0; i < n; ++i) out[i] = median_ * out[i];
     return;
   }
@@ -221,6 +221,45 @@ void check_uniform(const char* what, double u, std::size_t i) {
                                 format_value(u) + " at event " + std::to_string(i));
 }
 
+// The uniforms of events start .. start + m - 1 that compute reads: one branch-free pass
+// (the common case), then, only when one is outside (0, 1), the event by event checks that
+// name the first (u_branch null: no branch draws).
+void check_uniforms(const double* u_downtime, const double* u_effort, const double* u_components,
+                    const double* u_branch, std::size_t start, std::size_t m,
+                    std::size_t first_event) {
+  // Bitwise, not short-circuit: the loops vectorise. NaN is outside.
+  auto outside = [](double u) { return static_cast<unsigned>(!(u > 0.0) | !(u < 1.0)); };
+  unsigned bad = 0;
+  for (std::size_t e = start; e < start + m; ++e) {
+    bad |= outside(u_downtime[e]) | outside(u_effort[e]);
+    const double* u = u_components + e * component_draws_per_event;
+    for (std::size_t j = 0; j < n_response; ++j) bad |= outside(u[j]);
+  }
+  if (u_branch)
+    for (std::size_t j = start * branch_draws_per_event; j < (start + m) * branch_draws_per_event;
+         ++j)
+      bad |= outside(u_branch[j]);
+  if (!bad) return;
+  for (std::size_t e = start; e < start + m; ++e) {
+    check_uniform("u_downtime", u_downtime[e], first_event + e);
+    check_uniform("u_effort", u_effort[e], first_event + e);
+    const double* u = u_components + e * component_draws_per_event;
+    for (std::size_t j = 0; j < n_response; ++j)
+      check_uniform("u_components", u[j], first_event + e);
+    if (u_branch) {
+      const double* ub = u_branch + e * branch_draws_per_event;
+      check_uniform("u_branch", ub[0], first_event + e);
+      check_uniform("u_branch", ub[1], first_event + e);
+    }
+  }
+}
+
+// Whether the records draws (16 k + 8, 16 k + 9) can decide anything: with both probabilities
+// 0 no uniform in (0, 1) exposes records or pays gifts (the minor type), so they are not drawn.
+bool records_drawn(const IncidentType& type) {
+  return type.exposure_probability > 0.0 || type.gift_probability > 0.0;
+}
+
 // IncidentColumns moved on by `first` rows.
 IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
   IncidentColumns s = out;
@@ -273,6 +312,12 @@ IncidentUnits::IncidentUnits(IncidentType type, double major_low, double major_h
 void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
                             const double* u_components, const double* u_branch, std::size_t n,
                             std::size_t first_event) {
+  fill(u_downtime, u_effort, u_components, u_branch, n, first_event, true);
+}
+
+void IncidentUnits::fill(const double* u_downtime, const double* u_effort,
+                         const double* u_components, const double* u_branch, std::size_t n,
+                         std::size_t first_event, bool check) {
   const IncidentType& T = type_;
   const bool branching = major_low_ < 1.0;
   if (branching && u_branch == nullptr && n > 0)
@@ -293,48 +338,47 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
   const double log_mean_shift = -(0.5 * d * d);
   // A component of mean share m_j = 0 has w_j = m_j exp(...) = m_j whenever the exp is finite,
   // which it is for d <= 16 (|z| < 38.5 for any double in (0, 1)): its quantile is skipped.
-  std::array<std::size_t, n_response> drawn{};
+  // slot[j]: component j's place among the drawn ones, n_response when it is not drawn.
+  std::array<std::size_t, n_response> drawn{}, slot{};
   std::size_t n_drawn = 0;
-  for (std::size_t j = 0; j < n_response; ++j)
-    if (T.mean_shares[j] != 0.0 || d > 16.0) drawn[n_drawn++] = j;
+  for (std::size_t j = 0; j < n_response; ++j) {
+    slot[j] = n_response;
+    if (T.mean_shares[j] != 0.0 || d > 16.0) {
+      slot[j] = n_drawn;
+      drawn[n_drawn++] = j;
+    }
+  }
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t m = std::min(kChunk, n - start);
     double* w = computed_.data();
+    if (check)
+      check_uniforms(u_downtime, u_effort, u_components, branching ? u_branch : nullptr, start, m,
+                     first_event);
     for (std::size_t i = 0; i < m; ++i) {
       const std::size_t e = start + i;
-      check_uniform("u_downtime", u_downtime[e], first_event + e);
-      check_uniform("u_effort", u_effort[e], first_event + e);
       const double* u = u_components + e * component_draws_per_event;
-      for (std::size_t j = 0; j < n_response; ++j)
-        check_uniform("u_components", u[j], first_event + e);
       for (std::size_t a = 0; a < n_drawn; ++a) w[i * n_drawn + a] = u[drawn[a]];
-      records_[e] = static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
-                                              (u[draw_gifts_paid] < T.gift_probability) << 1);
-      branch_[e] = 0.0;
-      if (branching) {
-        const double* ub = u_branch + e * branch_draws_per_event;
-        check_uniform("u_branch", ub[0], first_event + e);
-        check_uniform("u_branch", ub[1], first_event + e);
-        branch_[e] = ub[0];
-      }
+      records_[e] =
+          records_drawn(T)
+              ? static_cast<std::uint8_t>((u[draw_records_exposed] < T.exposure_probability) |
+                                          (u[draw_gifts_paid] < T.gift_probability) << 1)
+              : 0;
+      branch_[e] = branching ? u_branch[e * branch_draws_per_event] : 0.0;
     }
-    vecmath::inverse_normal_cdf(w, w, m * n_drawn);
-    vecmath::exp_affine(w, log_mean_shift, d, w, m * n_drawn);
-    // w_j into the chunk's share rows first, then normalised in a second pass (reading a row
-    // right after its scattered stores would stall on store forwarding).
+    // exp(d z - d^2/2) of z = Phi^-1(u), chunk by chunk in cache.
+    simd::kernels().lognormal_quantile(w, log_mean_shift, d, w, m * n_drawn);
+    // A row's w_j in registers, then normalised. An undrawn component's w_j is m_j = m_j * 1
+    // (exactly), which keeps the row's loop free of scattered stores.
     double* shares = share_.data() + start * n_response;
     for (std::size_t i = 0; i < m; ++i) {
-      double* wi = shares + i * n_response;
-      for (std::size_t j = 0; j < n_response; ++j) wi[j] = T.mean_shares[j];
-      for (std::size_t a = 0; a < n_drawn; ++a)
-        wi[drawn[a]] = T.mean_shares[drawn[a]] * w[i * n_drawn + a];
-    }
-    for (std::size_t i = 0; i < m; ++i) {
-      double* wi = shares + i * n_response;
+      const double* wr = w + i * n_drawn;
+      double v[n_response];
+      for (std::size_t j = 0; j < n_response; ++j)
+        v[j] = T.mean_shares[j] * (slot[j] < n_response ? wr[slot[j]] : 1.0);
       // NumPy's pairwise order for a row of eight, so that the sums agree bit for bit.
-      const double total =
-          ((wi[0] + wi[1]) + (wi[2] + wi[3])) + ((wi[4] + wi[5]) + (wi[6] + wi[7]));
-      for (std::size_t j = 0; j < n_response; ++j) wi[j] = wi[j] / total;
+      const double total = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+      double* wi = shares + i * n_response;
+      for (std::size_t j = 0; j < n_response; ++j) wi[j] = v[j] / total;
     }
 
     // Each law's quantiles only for the events that may need them.
@@ -363,8 +407,7 @@ void IncidentUnits::compute(const double* u_downtime, const double* u_effort,
     auto effort_u = [&](std::size_t e) { return u_effort[e]; };
     auto lognormal = [](double median, double sigma) {
       return [median, sigma](double* g, std::size_t count) {
-        vecmath::inverse_normal_cdf(g, g, count);
-        vecmath::exp_affine(g, 0.0, sigma, g, count);
+        simd::kernels().lognormal_quantile(g, 0.0, sigma, g, count);
         for (std::size_t j = 0; j < count; ++j) g[j] = median * g[j];
       };
     };
@@ -396,10 +439,13 @@ void IncidentUnits::draw(std::uint32_t seed, std::uint32_t stream_index, const s
   if (branching)
     branch_uniforms(seed, stream_id(Purpose::branch, stream_index), year, k, n, u_branch_.data());
   // Draws 16 k .. 16 k + 9 of the COMPONENTS stream (the ones the pricing reads: five Philox
-  // blocks), in u_components' layout of 16 an event.
-  event_uniforms(seed, stream_id(Purpose::components, stream_index), year, k, n,
-                 component_draws_per_event, component_draws_used, u_comp_.data());
-  compute(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n);
+  // blocks; four when the records draws decide nothing), in u_components' layout of 16 an event.
+  event_uniforms(
+      seed, stream_id(Purpose::components, stream_index), year, k, n, component_draws_per_event,
+      records_drawn(type_) ? component_draws_used : draw_records_exposed, u_comp_.data());
+  // Drawn uniforms lie in [2^-54, 1 - 2^-53] by construction (unit_uniforms): no checks.
+  fill(u_down_.data(), u_eff_.data(), u_comp_.data(), branching ? u_branch_.data() : nullptr, n, 0,
+       false);
 }
 
 void IncidentUnits::check(const IncidentType& type, double low, double high) const {
@@ -552,6 +598,7 @@ void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_
   constexpr std::size_t B = 256;
   alignas(64) std::uint32_t c[4][B], r[4][B];
   std::uint32_t lo[2 * B], hi[2 * B];
+  double u[2 * B];
   const std::uint32_t* const cin[4] = {c[0], c[1], c[2], c[3]};
   std::uint32_t* const rout[4] = {r[0], r[1], r[2], r[3]};
   // Batches of whole events: each event's used blocks are contiguous in lo and hi.
@@ -578,8 +625,11 @@ void event_uniforms(std::uint32_t seed, std::uint32_t stream, const std::uint64_
       unit_uniforms(lo, hi, 2 * j, out + first * per_event);
       continue;
     }
+    // One conversion for the batch (a call per event would spend most of its time on the
+    // calls and their scalar remainders), then each event's draws to its place.
+    unit_uniforms(lo, hi, 2 * j, u);
     for (std::size_t e = 0; e < events; ++e)
-      unit_uniforms(lo + e * used, hi + e * used, used, out + (first + e) * per_event);
+      std::copy(u + e * used, u + (e + 1) * used, out + (first + e) * per_event);
   }
 }
 

@@ -64,7 +64,8 @@ Component component_from_name(const std::string& name, const char* what = "compo
 constexpr std::uint64_t component_draws_per_event = 16;
 constexpr std::uint64_t draw_records_exposed = 8;
 constexpr std::uint64_t draw_gifts_paid = 9;
-// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks.
+// The COMPONENTS draws the pricing reads: 0 .. 9, five Philox blocks (0 .. 7 for a type whose
+// records are never exposed nor gifts paid: both probabilities 0).
 constexpr std::uint64_t component_draws_used = 10;
 
 // Draws per event on the BRANCH stream: 2 k decides major or contained, 2 k + 1 is the
@@ -318,6 +319,9 @@ class IncidentUnits {
   const std::vector<std::uint8_t>& records() const { return records_; }
 
  private:
+  // compute, with the uniforms' range checks when `check` (draw's own uniforms need none).
+  void fill(const double* u_downtime, const double* u_effort, const double* u_components,
+            const double* u_branch, std::size_t n, std::size_t first_event, bool check);
   void check(const IncidentType& type, double low, double high) const;
   template <class FactorsOf>
   void apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,

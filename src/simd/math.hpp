@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -40,7 +41,16 @@ constexpr double kShifter =
 // no result is scaled out of range early). Measured error < 0.64 ulp for normal results and
 // < 0.76 ulp for subnormal ones, which are rounded twice (tests/cpp/test_vecmath.cpp);
 // overflow gives inf, x < -745.14 gives 0, NaN stays NaN.
-inline double exp_element(double x) {
+//
+// Written for a block of N elements, one step of the formula at a time over the whole block:
+// each Horner step compiles to N / lanes independent vector operations, which the core
+// overlaps, where one element's (or one vector's) chain of 30 dependent operations would leave
+// it waiting. Each element goes through the same IEEE operations whatever N is (exp_element is
+// the block of one); kExpBlock is the N the array loops use (measured best on AVX2).
+constexpr std::size_t kExpBlock = 32;
+
+template <std::size_t N>
+inline void exp_block(const double* x, double* out) {
   constexpr double kLog2e = 0x1.71547652b82fep0;
   constexpr double kLn2Hi = 0x1.62e42fee00000p-1;  // 32 significant bits
   constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
@@ -50,27 +60,39 @@ inline double exp_element(double x) {
                                    1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
                                    1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
                                    1.0 / 24.0,         1.0 / 6.0};
-  // Beyond [-746, 710] the result is 0 or inf anyway; a NaN passes through (first argument).
-  const double c = min_of(max_of(x, -746.0), 710.0);
-  const double k = (c * kLog2e + kShifter) - kShifter;  // nearest integer to c / ln 2
-  const double hi = c - k * kLn2Hi;                     // exact
-  const double lo = k * kLn2Lo;
-  const double r = hi - lo;
-  const double r_err = (hi - r) - lo;  // hi - lo = r + r_err
-  double p = kInvFact[0];
-  for (int j = 1; j < 11; ++j) p = p * r + kInvFact[j];
-  const double r2 = r * r;
-  const double h = 0.5 * r2 + r2 * (r * p);
-  const double s = 1.0 + r;
-  const double lost = (1.0 - s) + r;  // 1 + r = s + lost exactly (|1| >= |r|)
-  const double y = s + (lost + (h + r_err * s));
-  // 2^k = 2^k1 2^k2 with k1 = k / 2 rounded, both in [-538, 512]: each a normal double, built
-  // from the exponent bits of kk + kBias (an exact integer sum).
-  const double k1 = (k * 0.5 + kShifter) - kShifter;
-  const double k2 = k - k1;
-  const double s1 = from_bits(bits_of(k1 + kBias) << 52);
-  const double s2 = from_bits(bits_of(k2 + kBias) << 52);
-  return (y * s1) * s2;
+  double k[N], r[N], r_err[N], p[N];
+  for (std::size_t j = 0; j < N; ++j) {
+    // Beyond [-746, 710] the result is 0 or inf anyway; a NaN passes through (first argument).
+    const double c = min_of(max_of(x[j], -746.0), 710.0);
+    k[j] = (c * kLog2e + kShifter) - kShifter;  // nearest integer to c / ln 2
+    const double hi = c - k[j] * kLn2Hi;        // exact
+    const double lo = k[j] * kLn2Lo;
+    r[j] = hi - lo;
+    r_err[j] = (hi - r[j]) - lo;  // hi - lo = r + r_err
+    p[j] = kInvFact[0];
+  }
+  for (int i = 1; i < 11; ++i)
+    for (std::size_t j = 0; j < N; ++j) p[j] = p[j] * r[j] + kInvFact[i];
+  for (std::size_t j = 0; j < N; ++j) {
+    const double r2 = r[j] * r[j];
+    const double h = 0.5 * r2 + r2 * (r[j] * p[j]);
+    const double s = 1.0 + r[j];
+    const double lost = (1.0 - s) + r[j];  // 1 + r = s + lost exactly (|1| >= |r|)
+    const double y = s + (lost + (h + r_err[j] * s));
+    // 2^k = 2^k1 2^k2 with k1 = k / 2 rounded, both in [-538, 512]: each a normal double, built
+    // from the exponent bits of kk + kBias (an exact integer sum).
+    const double k1 = (k[j] * 0.5 + kShifter) - kShifter;
+    const double k2 = k[j] - k1;
+    const double s1 = from_bits(bits_of(k1 + kBias) << 52);
+    const double s2 = from_bits(bits_of(k2 + kBias) << 52);
+    out[j] = (y * s1) * s2;
+  }
+}
+
+inline double exp_element(double x) {
+  double y;
+  exp_block<1>(&x, &y);
+  return y;
 }
 
 // log(x) for every double: fdlibm's method (as in musl's log.c): x = 2^k (1 + f) with
@@ -147,15 +169,29 @@ constexpr double kF[8] = {1.0,
                           1.42151175831644588870e-7,
                           2.04426310338993978564e-15};
 
-inline double horner7(const double* k, double r) {
-  return ((((((k[7] * r + k[6]) * r + k[5]) * r + k[4]) * r + k[3]) * r + k[2]) * r + k[1]) * r +
-         k[0];
+// The central region |p - 1/2| <= 0.425: q A(r) / B(r) with q = p - 1/2, r = 0.180625 - q^2 and
+// A, B AS241's polynomials of degree 7 (Horner), for a block of N (see exp_block).
+template <std::size_t N>
+inline void normal_central_block(const double* p, double* out) {
+  double q[N], r[N], num[N], den[N];
+  for (std::size_t j = 0; j < N; ++j) {
+    q[j] = p[j] - 0.5;
+    r[j] = 0.180625 - q[j] * q[j];
+    num[j] = kA[7];
+    den[j] = kB[7];
+  }
+  for (int i = 6; i >= 0; --i)
+    for (std::size_t j = 0; j < N; ++j) {
+      num[j] = num[j] * r[j] + kA[i];
+      den[j] = den[j] * r[j] + kB[i];
+    }
+  for (std::size_t j = 0; j < N; ++j) out[j] = q[j] * num[j] / den[j];
 }
 
-// The central region |p - 1/2| <= 0.425, given q = p - 1/2.
-inline double normal_central(double q) {
-  const double r = 0.180625 - q * q;
-  return q * horner7(kA, r) / horner7(kB, r);
+inline double normal_central(double p) {
+  double z;
+  normal_central_block<1>(&p, &z);
+  return z;
 }
 
 // The tails |p - 1/2| > 0.425: r = sqrt(-log(min(p, 1 - p))), then AS241's rational function
@@ -179,7 +215,7 @@ inline double normal_tail(double p) {
 inline bool normal_in_tail(double p) { return std::fabs(p - 0.5) > 0.425; }
 
 inline double inverse_normal_element(double p) {
-  return normal_in_tail(p) ? normal_tail(p) : normal_central(p - 0.5);
+  return normal_in_tail(p) ? normal_tail(p) : normal_central(p);
 }
 
 }  // namespace

@@ -404,11 +404,16 @@ TEST_CASE("simulate_organisation refuses incident models that do not match the t
 }
 
 TEST_CASE("batch prices events from the uniforms at (seed, stream, year, draw)", "[incident]") {
-  // 1100 events: three chunks of the batch, with branches, records and a card-suspension law.
+  // 1100 events: three chunks of the batch, with branches, records and a card-suspension law;
+  // then a type whose records are never exposed (draw skips its records draws).
   IncidentFactors f = org_factors();
   f.records_held = 5000.0;
   f.major_probability = 0.5;
-  const IncidentModel model(branched(true), f);
+  IncidentType no_records = branched(true);
+  no_records.exposure_probability = 0.0;
+  no_records.gift_probability = 0.0;
+  const IncidentModel model =
+      GENERATE_COPY(IncidentModel(branched(true), f), IncidentModel(no_records, f));
   const std::size_t n = 1100;
   const std::uint32_t seed = 23, index = 4;
   std::vector<std::int64_t> year(n);

@@ -316,4 +316,11 @@ TEST_CASE("IncidentUnits refuses models they were not computed for, naming the r
   CHECK_THROWS_WITH(
       units.compute(bad.data(), u.effort.data(), u.components.data(), u.branch.data(), 4, 10),
       Catch::Contains("u_downtime must lie strictly inside (0, 1), got 1 at event 12"));
+  // The first bad event is named, whatever the uniform that comes first in the arrays.
+  std::vector<double> bad_components = u.components;
+  bad_components[1 * component_draws_per_event + 5] = std::nan("");
+  CHECK_THROWS_WITH(
+      units.compute(bad.data(), u.effort.data(), bad_components.data(), u.branch.data(), 4, 10),
+      Catch::Contains("u_components must lie strictly inside (0, 1), got nan at "
+                      "event 11"));
 }
