@@ -267,8 +267,8 @@ double scratch_bytes(std::size_t T, std::size_t L, bool events) {
 // `events` rows with the offsets of n_blocks blocks.
 double output_bytes(const SimulationOptions& o, std::size_t T) {
   const double t = static_cast<double>(T);
-  const double per_year = 8.0 + (o.keep_by_type ? 8.0 * t : 0.0) + (o.keep_counts ? 4.0 * t : 0.0) +
-                          (layered(o) ? 8.0 : 0.0);
+  const double per_year = (o.keep_annual ? 8.0 : 0.0) + (o.keep_by_type ? 8.0 * t : 0.0) +
+                          (o.keep_counts ? 4.0 * t : 0.0) + (layered(o) ? 8.0 : 0.0);
   return static_cast<double>(o.years) * per_year;
 }
 
@@ -567,7 +567,7 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
     rows.n = n;
     rows.sums = s.sums.data();
     rows.counts = s.counts.data();
-    rows.annual = out.annual.data() + row0;
+    if (!out.annual.empty()) rows.annual = out.annual.data() + row0;
     // A stored count row is written again with the same values: no harm, and no special case.
     if (!out.by_type.empty()) rows.by_type = out.by_type.data() + row0 * T;
     if (!out.counts.empty()) rows.counts_out = out.counts.data() + row0 * T;
@@ -620,7 +620,7 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   for (const auto& t : model.types()) out.type_names.push_back(t.name);
   const std::size_t n = static_cast<std::size_t>(options.years);
   // Uninitialised: every block writes each of its rows exactly once.
-  out.annual.resize(n);
+  if (options.keep_annual) out.annual.resize(n);
   if (options.keep_by_type) out.by_type.resize(n * out.n_types);
   if (options.keep_counts) out.counts.resize(n * out.n_types);
   if (layered(options)) out.layered_annual.resize(n);

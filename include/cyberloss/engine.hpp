@@ -81,8 +81,9 @@ struct SimulationOptions {
   std::uint64_t first_year = 0;  // simulate years [first_year, first_year + years)
   int threads = 0;               // 0: all cores; at most max_threads
   std::uint64_t block_size = 0;  // 0: automatic (8192 years); at most max_year_end
-  // What the result holds besides the annual losses (always kept). An output not asked for is
-  // not materialised: annual losses alone take 8 bytes per year.
+  // What the result holds. An output not asked for is not materialised: annual losses alone
+  // take 8 bytes per year.
+  bool keep_annual = true;   // annual (false: a run for its events alone)
   bool keep_by_type = true;  // by_type
   bool keep_counts = true;   // counts
   bool keep_events = false;  // the event table

@@ -201,11 +201,13 @@ void write_rows(const RowPass& p) {
   const std::size_t T = p.T, L = p.L, n = p.n;
   bool done = false;
 #if defined(CYBERLOSS_KERNEL_AVX2)
-  if (T == 4 && p.by_type && p.counts_out) done = rows4(p);
+  if (T == 4 && p.annual && p.by_type && p.counts_out) done = rows4(p);
 #endif
   if (!done) {
-    year_totals(p.sums, p.counts, T, L, n, p.stage_years);
-    stream_copy(p.annual, p.stage_years, n * sizeof(double));
+    if (p.annual) {
+      year_totals(p.sums, p.counts, T, L, n, p.stage_years);
+      stream_copy(p.annual, p.stage_years, n * sizeof(double));
+    }
     if (p.by_type) {
       rows(T, p.sums, p.counts, L, n, p.stage_rows, nullptr);
       stream_copy(p.by_type, p.stage_rows, n * T * sizeof(double));

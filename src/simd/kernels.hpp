@@ -29,9 +29,9 @@ struct RowPass {
   const std::uint32_t* counts = nullptr;  // (T, L)
   double aggregate_attachment = 0.0;      // aggregate layer on the year's layered losses
   double aggregate_limit = 0.0;
-  double* annual = nullptr;            // (n) ((0 + type 0) + type 1) + ... in type order
-  double* layered = nullptr;           // (n) aggregate layer of the layered sum, or nullptr
-  double* by_type = nullptr;           // (n, T) row-major (0 where the count is 0), or nullptr
+  double* annual = nullptr;   // (n) ((0 + type 0) + type 1) + ... in type order, or nullptr
+  double* layered = nullptr;  // (n) aggregate layer of the layered sum, or nullptr
+  double* by_type = nullptr;  // (n, T) row-major (0 where the count is 0), or nullptr
   std::int32_t* counts_out = nullptr;  // (n, T) row-major, or nullptr
   // Staging in cache (at least T * L doubles, T * L int32 and 2 L doubles) for the paths that
   // assemble rows before copying them out with streaming stores.

@@ -57,14 +57,16 @@ TEST_CASE("outputs not asked for are not materialised; the rest keep their bits"
   const SimulationResult full = simulate(model, all);
   for (int threads : {1, 2})
     for (std::uint64_t block : {333ULL, 8192ULL})
-      for (int mask = 0; mask < 8; ++mask) {
+      for (int mask = 0; mask < 16; ++mask) {
         SimulationOptions o = options(30011, 5, threads, block);
         o.keep_by_type = mask & 1;
         o.keep_counts = mask & 2;
         o.keep_events = mask & 4;
+        o.keep_annual = !(mask & 8);
         const SimulationResult r = simulate(model, o);
         INFO("threads " << threads << ", block " << block << ", outputs " << mask);
-        CHECK(same_bits(r.annual, full.annual));
+        CHECK(r.annual.empty() == !o.keep_annual);
+        if (o.keep_annual) CHECK(same_bits(r.annual, full.annual));
         CHECK(r.layered_annual.empty());
         CHECK(r.by_type.empty() == !o.keep_by_type);
         CHECK(r.counts.empty() == !o.keep_counts);
@@ -90,6 +92,9 @@ TEST_CASE("annual losses alone take 8 bytes per year", "[engine][outputs][memory
   CHECK(full - annual == Approx(1e6 * 3 * 12.0).epsilon(1e-12));
   o.occurrence_layer = Layer(1.0, 2.0);
   CHECK(simulation_bytes(model, o) - annual == Approx(1e6 * 8.0).epsilon(1e-12));
+  o.occurrence_layer.reset();
+  o.keep_annual = false;
+  CHECK(annual - simulation_bytes(model, o) == Approx(1e6 * 8.0).epsilon(1e-12));
 }
 
 TEST_CASE("layers in the engine equal a direct computation on the same events",
