@@ -27,20 +27,11 @@ import atheris  # noqa: E402
 
 import cyberloss.cli  # noqa: E402
 import malformed  # noqa: E402
-from cyberloss import (  # noqa: E402,F401
-    bcp,
-    calibration,
-    components,
-    decision,
-    jnsa,
-    organisation,
-    portfolio,
-    pricing,
-    quote,
-    reinsurance,
-    spec,
-    terms,
-)
+from cyberloss import calibration, config, engine, results, stats  # noqa: E402,F401
+from cyberloss.calibration import fitted, jnsa  # noqa: E402,F401
+from cyberloss.insurance import decision, pricing, quote, terms  # noqa: E402,F401
+from cyberloss.organisation import bcp, components, scenario  # noqa: E402,F401
+from cyberloss.portfolio import book, reinsurance  # noqa: E402,F401
 
 cyberloss.cli.build_parser()      # imports every subcommand's module
 
