@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -296,3 +297,15 @@ def test_the_stub_matches_the_compiled_signatures():
 
     walk(_core, "")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_fuzz_harness_imports_modules_that_exist():
+    """``make fuzz`` (not part of ``make test``) loads the package before instrumenting it: each
+    name it imports from cyberloss must still exist where it imports it from."""
+    tree = ast.parse((PACKAGE.parents[1] / "tests" / "fuzz" / "fuzz_loaders.py").read_text(encoding="utf-8"))
+    imported = [(node.module, alias.name) for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cyberloss")
+                for alias in node.names]
+    assert imported
+    for module, name in imported:
+        assert hasattr(importlib.import_module(module), name), f"{module}.{name}"
