@@ -260,8 +260,10 @@ def means(xs: Sequence, minus: Sequence | None = None,
         mean, se = _core.stats.mean_estimates(n, x, x_index, m, m_index)
     except ValueError as exc:   # "x[i] ..." from the core: name the sample as the caller does
         message = str(exc)
-        i = int(message[2:message.index("]")])
-        raise ValueError(labels[i] + message[message.index("]") + 1:]) from None
+        if not message.startswith("x["):
+            raise
+        end = message.index("]")
+        raise ValueError(labels[int(message[2:end])] + message[end + 1:]) from None
     return [Estimate(float(v), float(e)) for v, e in zip(mean, se)]
 
 
