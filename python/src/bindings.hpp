@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 
@@ -108,12 +109,15 @@ py::object map_elements(const py::array_t<In, py::array::c_style | py::array::fo
 // Run `work` on a worker thread with the GIL released, checking for Ctrl-C every 20 ms.
 // On a signal, `cancel` is set, the worker is awaited (it stops at its next block and its
 // partial output is discarded) and the Python exception (KeyboardInterrupt) is raised.
-// `progress`, if given, is called with the GIL held about twice a second.
+// `progress`, if given, is called with the GIL held about twice a second; if it raises (a
+// user's callback, or Ctrl-C while a progress bar's Python code runs), the run is stopped the
+// same way and its exception raised.
 template <class R>
 R run_interruptible(std::function<R()> work, std::atomic<bool>& cancel,
                     const std::function<void()>& progress = {}) {
   std::future<R> result = std::async(std::launch::async, std::move(work));
   bool interrupted = false;
+  std::exception_ptr progress_failed;
   {
     py::gil_scoped_release release;
     auto last = std::chrono::steady_clock::now();
@@ -125,17 +129,24 @@ R run_interruptible(std::function<R()> work, std::atomic<bool>& cancel,
         break;
       }
       if (progress && std::chrono::steady_clock::now() - last > std::chrono::milliseconds(500)) {
-        progress();
+        try {
+          progress();
+        } catch (...) {
+          progress_failed = std::current_exception();
+          cancel = true;
+          break;
+        }
         last = std::chrono::steady_clock::now();
       }
     }
     result.wait();
   }
-  if (interrupted) {
+  if (interrupted || progress_failed) {
     try {
       result.get();
     } catch (...) {
     }
+    if (progress_failed) std::rethrow_exception(progress_failed);
     throw py::error_already_set();
   }
   return result.get();

@@ -273,6 +273,22 @@ def test_ctrl_c_stops_a_long_run_promptly():
     timer.join()
 
 
+def test_a_progress_callback_that_raises_stops_the_run_promptly():
+    """A user's callback that raises (or Ctrl-C landing in a progress bar's Python code) stops
+    the run at its next block, as a signal does, instead of waiting for all of it."""
+    heavy = cl.Model([cl.AttackType(f"t{i}", cl.Poisson(50.0), cl.Lognormal(10, 1)) for i in range(4)])
+    raised = []
+
+    def stop(done, total):
+        if done > 0:
+            raised.append(time.monotonic())
+            raise RuntimeError("stop here")
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        cl.simulate(heavy, years=10_000_000, seed=1, progress=stop)
+    assert time.monotonic() - raised[0] < 2.5
+
+
 def test_gil_is_released_while_simulating():
     heavy = cl.Model([cl.AttackType("t", cl.Poisson(20.0), cl.Lognormal(10, 1))])
     with ticking() as ticks:
