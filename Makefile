@@ -216,7 +216,8 @@ bench: build
 	$(PY) benchmarks/bench_layers.py
 	$(PY) benchmarks/bench_big_run.py
 	for path in $$($(PY) -c "import cyberloss._core as c; print(*c.simd_paths_available())"); do \
-	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_kernels || exit 1; done
+	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_kernels || exit 1; \
+	  CYBERLOSS_SIMD=$$path $(BUILD_DIR)/cyberloss_bench_pricing_floor || exit 1; done
 
 clean:
 	rm -rf build dist $(STAMPS)/build $(STAMPS)/sanitize-build $(STAMPS)/portable-build $(STAMPS)/wheel
