@@ -105,21 +105,25 @@ def test_core_block_equals_numpy_block_on_a_synthetic_book(synthetic_book, name,
 
 
 @pytest.mark.parametrize("name", ["example", "all four, tight"])
-def test_core_block_equals_numpy_block_with_the_organisation_loss_on_all_incidents(synthetic_all, name):
+@pytest.mark.parametrize("loss", ["organisation", "survey"])
+def test_core_block_equals_numpy_block_on_all_incidents(synthetic_all, name, loss):
     """Calibration v2 per policy (branches, size scales, minor incidents) in the block: the
-    NumPy oracle's losses (tests/python/reference/incident.py, docs/MODEL_NOTES.md) through its
-    terms and programme.  Counts and the per-policy event counts are equal; the money columns
-    agree to 1e-12 relative, not bit for bit: the core's exp and log are its own vectorised ones
-    and NumPy's are libm's, an ulp or so apart per event (test_core_pipeline.py), summed over
-    the year's events and carried through the limits and contracts (7e-16 at most measured)."""
-    model = pf.PortfolioModel(synthetic_all, loss=pf.OrganisationLoss.from_calibration(),
-                              reinsurance=PROGRAMMES[name])
+    NumPy oracle's losses (tests/python/reference/incident.py, docs/MODEL_NOTES.md; the survey
+    severity's contained losses on the same BRANCH draws) through its terms and programme.
+    Counts and the per-policy event counts are equal; the money columns agree to 1e-12
+    relative, not bit for bit: the core's exp and log are its own vectorised ones and NumPy's
+    are libm's, an ulp or so apart per event (test_core_pipeline.py), summed over the year's
+    events and carried through the limits and contracts (7e-16 at most measured)."""
+    losses = {"organisation": pf.OrganisationLoss.from_calibration(), "survey": pf.SurveySeverity.from_calibration()}
+    model = pf.PortfolioModel(synthetic_all, loss=losses[loss], reinsurance=PROGRAMMES[name])
     seed, first, years = 12, 40, 150
     ref, ev, ground_up = numpy_block(model, seed, first, years, tracked=[3, 5])
     types = list(synthetic_all.attack_types)
     minor = ev["type"] == types.index("minor")
+    # the survey severity's branches are the organisation model's (the same draws and P(major))
     contained = ~ref_portfolio.organisation_components(
-        model.loss, synthetic_all, {**{k: ev[k] for k in ("policy", "type", "year", "k", "u")}, "seed": seed})["major"]
+        losses["organisation"], synthetic_all,
+        {**{k: ev[k] for k in ("policy", "type", "year", "k", "u")}, "seed": seed})["major"]
     assert minor.sum() > 10_000 and contained.sum() > 1000 and (~minor & ~contained).sum() > 1000
     core = core_block(model, seed, first, years, tracked=[3, 5])
     for c in ("theta", "counts", "events", "policy_events"):

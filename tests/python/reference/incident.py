@@ -258,6 +258,11 @@ class TypeV2:
         return self.laws.name
 
 
+def headcount_factor(cal: Any, employees: float, elasticity: float) -> float:
+    """``(h / h_ref) ** e`` as ``exp(e ln(h / h_ref))`` (h_ref the SME class's mean headcount)."""
+    return math.exp(elasticity * math.log(float(employees) / cal.size_scale.reference_employees))
+
+
 def v2_types(cal: Any, data: comp.ComponentData, industry: str, size: str, employees: float | None = None,
              basis: str = "all", period: str = "recent") -> list[TypeV2]:
     """Calibration v2's attack types of an organisation, from docs/MODEL_NOTES.md ("The model",
@@ -270,7 +275,7 @@ def v2_types(cal: Any, data: comp.ComponentData, industry: str, size: str, emplo
     scale = cal.size_scale
 
     def size_factor(elasticity: float) -> float:
-        return math.exp(elasticity * math.log(h / scale.reference_employees))
+        return headcount_factor(cal, h, elasticity)
 
     e_d = scale.downtime_elasticity
     out = []

@@ -1,8 +1,8 @@
 """The portfolio block in NumPy (the implementation the compiled block replaced): the policies'
 terms with the annual aggregate limit in event order, the reinsurance programme, per-year and
 per-policy sums, and the Python losses (survey severity, the organisation model, covered
-sections; on the all-incidents basis calibration v2's branches, size scales and ``minor``).  A test oracle (and the NumPy side of benchmarks/bench_portfolio_block.py), not
-shipped."""
+sections; on the all-incidents basis calibration v2's branches, size scales and ``minor``).
+A test oracle (and the NumPy side of benchmarks/bench_portfolio_block.py), not shipped."""
 from __future__ import annotations
 
 import math
@@ -139,6 +139,22 @@ def _branch_uniforms(events, t: int, sel: np.ndarray) -> np.ndarray:
         k[:, None] * incident.BRANCH_DRAWS_PER_EVENT + np.arange(incident.BRANCH_DRAWS_PER_EVENT)[None, :]))
 
 
+def loss_scale(loss: pf_losses.SurveySeverity, portfolio) -> np.ndarray:
+    """Each policy's multiplier of the survey-basis loss: ``(revenue / reference revenue of its
+    size) ** exposure_elasticity`` (1 at elasticity 0) and, on the all-incidents basis, the
+    headcount's ``(h / h_ref) ** e_L``."""
+    t = portfolio.table
+    factor = np.ones(len(t))
+    if loss.exposure_elasticity != 0.0:
+        reference = t["size"].map(dict(loss.reference_revenue)).to_numpy(dtype=float)
+        factor = (t["revenue"].to_numpy(dtype=float) / reference) ** loss.exposure_elasticity
+    if loss.basis == "all":
+        e = portfolio.calibration.size_scale.loss_elasticity
+        factor = factor * np.array([incident.headcount_factor(portfolio.calibration, h, e)
+                                    for h in portfolio.employees])
+    return factor
+
+
 def survey_losses(loss: pf_losses.SurveySeverity, portfolio, events) -> np.ndarray:
     """SurveySeverity's loss of each event: the severity quantile of u or, on the all-incidents
     basis, for a contained event (BRANCH draw 2k >= the policy's P(major)) the contained
@@ -153,7 +169,7 @@ def survey_losses(loss: pf_losses.SurveySeverity, portfolio, events) -> np.ndarr
         p = np.array([loss.major_probability[a][s] for s in sizes])[events["policy"][sel]]
         median, sigma = loss.contained[a]
         out[sel] = np.where(u[:, 0] < p, out[sel], incident.LognormalDays(median, sigma).quantile(u[:, 1]))
-    return out * loss.exposure_factor(portfolio)[events["policy"]]
+    return out * loss_scale(loss, portfolio)[events["policy"]]
 
 
 def organisation_components(loss: pf_losses.OrganisationLoss, portfolio, events) -> pd.DataFrame:
@@ -164,7 +180,7 @@ def organisation_components(loss: pf_losses.OrganisationLoss, portfolio, events)
     seed = int(events["seed"])
     n = events["u"].size
     survey = _major_quantiles(loss.severity, portfolio, events)
-    scale = loss.severity.exposure_factor(portfolio)
+    scale = loss_scale(loss.severity, portfolio)
     out = {c: np.zeros(n) for c in (*comp.COMPONENTS, "downtime_days")}
     major = np.ones(n, dtype=bool)
     profiles = loss.profiles(portfolio)
@@ -177,13 +193,14 @@ def organisation_components(loss: pf_losses.OrganisationLoss, portfolio, events)
         if sel.size == 0:
             continue
         each = []
+        laws = None if v2 else incident.IncidentLaws.v1(data, name)
         for p, profile in enumerate(profiles):
             key = (profile.industry, profile.size, profile.employees)
             if v2 and key not in specs:
                 specs[key] = incident.v2_types(portfolio.calibration, data, *key, "all", loss.severity.period)
             spec = specs[key][t] if v2 else None
-            # the laws are the same for every organisation; the factors are the policy's
-            laws = spec.laws if spec else incident.IncidentLaws.v1(data, name)
+            # v2's laws are the same for every organisation (its factors and scales are not)
+            laws = spec.laws if spec else laws
             pkey = (profile.industry, profile.size, profile.employees, profile.controls, profile.ec_share,
                     profile.it_dependency, profile.personal_records, profile.card_records, name)
             if pkey not in params:
