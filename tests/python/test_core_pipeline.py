@@ -352,14 +352,17 @@ def _portfolio_block(book, seed: int, years: int) -> dict:
     return dict(_core.portfolio_events(freq, seed, 0, years))
 
 
-def test_organisation_portfolio_loss_equals_the_reference():
-    # the reference prices calibration v1 (publicised basis); v2: test_portfolio_v2.py
-    book = pf.Portfolio.read("examples/portfolio_small.csv", basis="publicised")
-    loss = pf.OrganisationLoss.from_calibration(basis="publicised")
+@pytest.mark.parametrize("basis", ["publicised", "all"])
+def test_organisation_portfolio_loss_equals_the_reference(basis):
+    """Calibration v1's incident model per policy on the publicised basis, v2's (branches, size
+    scales, minor incidents) on the all-incidents basis."""
+    book = pf.Portfolio.read("examples/portfolio_small.csv", basis=basis)
+    loss = pf.OrganisationLoss.from_calibration(basis=basis)
     ev = _portfolio_block(book, 5, 3000)
     assert ev["u"].size > 20
     core = loss.to_core(book)
     want = ref_portfolio.organisation_components(loss, book, {**ev, "seed": 5})
+    assert want["major"].all() == (basis == "publicised")
     got = core.components(ev, 0, 5)
     for c in (*comp.COMPONENTS, "downtime_days"):
         close(want[c].to_numpy(), got[c], scale=0.0)
@@ -367,10 +370,11 @@ def test_organisation_portfolio_loss_equals_the_reference():
           scale=0.0)
 
 
-def test_covered_portfolio_loss_equals_the_reference():
-    book = pf.Portfolio.read("examples/portfolio_small.csv", basis="publicised")
+@pytest.mark.parametrize("basis", ["publicised", "all"])
+def test_covered_portfolio_loss_equals_the_reference(basis):
+    book = pf.Portfolio.read("examples/portfolio_small.csv", basis=basis)
     wording = terms.CoverageTerms.from_toml("examples/sme_manufacturer.toml").with_retention(0.0, math.inf)
-    components = pf.OrganisationLoss.from_calibration(basis="publicised")
+    components = pf.OrganisationLoss.from_calibration(basis=basis)
     ev = _portfolio_block(book, 6, 4000)
     loss = pf.CoveredLoss(components, wording)
     want = ref_portfolio.covered_losses(loss, book, {**ev, "seed": 6})

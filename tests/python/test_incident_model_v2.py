@@ -161,3 +161,47 @@ def test_validation_simulation_agrees_with_the_closed_forms():
         assert sim.model_se is not None and sim.model_se > 0
         assert abs(sim.model - closed.model) < 4 * sim.model_se, (f, sim.model, closed.model, sim.model_se)
         assert sim.passed
+
+
+def _records_unknown_large_services():
+    return org.OrganisationProfile("services", "large", employees=2500,
+                                   controls={"ir_retainer": True, "restore_drills": True})
+
+
+@pytest.mark.parametrize("case", ["records known, default calibration", "records unknown, downtime elasticity 0.2"])
+def test_all_incidents_basis_equals_the_numpy_oracle_event_by_event(case):
+    """simulate_organisation on the all-incidents basis (branches, size scales, minor incidents)
+    against tests/python/reference/incident.py, an independent NumPy implementation of the
+    documented model (docs/MODEL_NOTES.md): the same events, and each event's components,
+    downtime, lost profit and effort to 1e-12 relative (the core's exp and log are its own
+    vectorised ones, NumPy's are libm's: an ulp or so apart, 4e-15 at most measured).  One
+    profile has personal and card records (record-driven costs of major incidents, the card
+    suspension with its closure); the other none, at 2,500 employees with a downtime
+    elasticity (size-normalised major downtime, both scales != 1)."""
+    if case.startswith("records known"):
+        profile = org.OrganisationProfile.from_toml("examples/ec_retailer.toml")
+        cal = calibration.load()
+    else:
+        profile = _records_unknown_large_services()
+        cal = calibration.load(overrides={"size.downtime_elasticity": 0.2})
+    known = [org.TypeParameters.for_profile(profile, a).records_held is not None for a in cal.attack_types]
+    assert any(known) == case.startswith("records known")
+    years, seed = 1_000_000, 31
+    sim = org.simulate_organisation(profile, years, seed, calibration=cal)
+    got = sim.events
+    want = ref_incident.simulate_organisation(profile, years, seed, calibration=cal)
+    assert len(got) == len(want)
+    for c in ("year", "k"):
+        np.testing.assert_array_equal(got[c].to_numpy(), want[c].to_numpy())
+    np.testing.assert_array_equal(got["attack_type"].cat.codes, want["attack_type"].cat.codes)
+    # every branch is exercised: minor incidents, major and contained incidents of each web
+    # leak type (the record-driven ones) and of the JNSA types together
+    major = want.groupby("attack_type", observed=False)["major"].agg(["size", "sum"])
+    major["contained"] = major["size"] - major["sum"]
+    assert major.loc["minor", "size"] > 100_000 and major.loc["minor", "contained"] == 0
+    leaks = ["web_leak_card", "web_leak_personal"]
+    assert (major.loc[leaks, ["sum", "contained"]] > 10).all().all(), major
+    assert (major.loc[cal.attack_types, ["sum", "contained"]].sum() > 300).all(), major
+    for c in (*comp.COMPONENTS, "downtime_days"):
+        np.testing.assert_allclose(got[c].to_numpy(), want[c].to_numpy(), rtol=1e-12, atol=0, err_msg=c)
+    assert (got["lost_profit"] > 0).mean() > 0.5 and (got["internal_effort"] > 0).all()

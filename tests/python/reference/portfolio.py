@@ -1,8 +1,8 @@
 """The portfolio block in NumPy (the implementation the compiled block replaced): the policies'
 terms with the annual aggregate limit in event order, the reinsurance programme, per-year and
 per-policy sums, and the Python losses (survey severity, the organisation model, covered
-sections).  A test oracle (and the NumPy side of benchmarks/bench_portfolio_block.py), not
-shipped."""
+sections; on the all-incidents basis calibration v2's branches, size scales and ``minor``).
+A test oracle (and the NumPy side of benchmarks/bench_portfolio_block.py), not shipped."""
 from __future__ import annotations
 
 import math
@@ -120,44 +120,101 @@ def programme_apply(programme, year_index: np.ndarray, type_index: np.ndarray, i
     return out
 
 
-def survey_losses(loss: pf_losses.SurveySeverity, portfolio, events) -> np.ndarray:
-    """SurveySeverity's loss of each event (the severity quantile of u times the exposure factor)."""
-    factor = loss.exposure_factor(portfolio)
+def _major_quantiles(loss: pf_losses.SurveySeverity, portfolio, events) -> np.ndarray:
+    """Each event's survey-basis lognormal quantile of u (the major branch's, on the
+    all-incidents basis), before the policy's exposure factor."""
     out = np.empty(events["u"].size)
     for t, dist in enumerate(loss.lognormals(portfolio.attack_types)):
         sel = events["type"] == t
         if sel.any():
             out[sel] = np.asarray(dist.quantile(events["u"][sel]), dtype=float)
-    return out * factor[events["policy"]]
+    return out
+
+
+def _branch_uniforms(events, t: int, sel: np.ndarray) -> np.ndarray:
+    """BRANCH draws 2k, 2k + 1 of stream 0x200 + t for the events ``sel``: (n, 2)."""
+    k = events["k"][sel].astype(np.int64)
+    return np.asarray(clrandom.uniform_at(
+        int(events["seed"]), clrandom.stream_id(clrandom.Purpose.BRANCH, 0x200 + t), events["year"][sel][:, None],
+        k[:, None] * incident.BRANCH_DRAWS_PER_EVENT + np.arange(incident.BRANCH_DRAWS_PER_EVENT)[None, :]))
+
+
+def loss_scale(loss: pf_losses.SurveySeverity, portfolio) -> np.ndarray:
+    """Each policy's multiplier of the survey-basis loss: ``(revenue / reference revenue of its
+    size) ** exposure_elasticity`` (1 at elasticity 0) and, on the all-incidents basis, the
+    headcount's ``(h / h_ref) ** e_L``."""
+    t = portfolio.table
+    factor = np.ones(len(t))
+    if loss.exposure_elasticity != 0.0:
+        reference = t["size"].map(dict(loss.reference_revenue)).to_numpy(dtype=float)
+        factor = (t["revenue"].to_numpy(dtype=float) / reference) ** loss.exposure_elasticity
+    if loss.basis == "all":
+        e = portfolio.calibration.size_scale.loss_elasticity
+        factor = factor * np.array([incident.headcount_factor(portfolio.calibration, h, e)
+                                    for h in portfolio.employees])
+    return factor
+
+
+def survey_losses(loss: pf_losses.SurveySeverity, portfolio, events) -> np.ndarray:
+    """SurveySeverity's loss of each event: the severity quantile of u or, on the all-incidents
+    basis, for a contained event (BRANCH draw 2k >= the policy's P(major)) the contained
+    lognormal at BRANCH draw 2k + 1; times the exposure factor."""
+    out = _major_quantiles(loss, portfolio, events)
+    sizes = portfolio.table["size"].to_numpy()
+    for t, a in enumerate(portfolio.attack_types):
+        sel = np.flatnonzero(events["type"] == t)
+        if a not in loss.contained or sel.size == 0:
+            continue
+        u = _branch_uniforms(events, t, sel)
+        p = np.array([loss.major_probability[a][s] for s in sizes])[events["policy"][sel]]
+        median, sigma = loss.contained[a]
+        out[sel] = np.where(u[:, 0] < p, out[sel], incident.LognormalDays(median, sigma).quantile(u[:, 1]))
+    return out * loss_scale(loss, portfolio)[events["policy"]]
 
 
 def organisation_components(loss: pf_losses.OrganisationLoss, portfolio, events) -> pd.DataFrame:
-    """Every component (JPY) and the downtime of each event, in event order."""
+    """Every component (JPY), the downtime and whether the incident is major (False:
+    contained) of each event, in event order: calibration v2's incident model of each policy's
+    organisation on the all-incidents basis (branches, size scales, ``minor``), calibration
+    v1's on the publicised basis."""
     seed = int(events["seed"])
     n = events["u"].size
-    survey = survey_losses(loss.severity, portfolio, events)
+    survey = _major_quantiles(loss.severity, portfolio, events)
+    scale = loss_scale(loss.severity, portfolio)
     out = {c: np.zeros(n) for c in (*comp.COMPONENTS, "downtime_days")}
+    major = np.ones(n, dtype=bool)
     profiles = loss.profiles(portfolio)
-    offsets = np.arange(incident.DRAWS_PER_EVENT, dtype=np.int64)
-    for p in np.unique(events["policy"]):
-        profile = profiles[int(p)]
-        at_p = events["policy"] == p
-        for t in np.unique(events["type"][at_p]):
-            sel = np.flatnonzero(at_p & (events["type"] == t))
-            y, k = events["year"][sel], events["k"][sel].astype(np.int64)
-
-            def u(purpose, draws=k, y=y, k=k, t=t):
-                return np.asarray(clrandom.uniform_at(
-                    seed, clrandom.stream_id(purpose, 0x200 + int(t)), y if draws is k else y[:, None], draws))
-
-            params = TypeParameters.for_profile(profile, portfolio.attack_types[int(t)])
-            parts = incident.event_components(profile, params, survey[sel], u(clrandom.Purpose.DOWNTIME),
-                                              u(clrandom.Purpose.EFFORT),
-                                              u(clrandom.Purpose.COMPONENTS,
-                                                k[:, None] * incident.DRAWS_PER_EVENT + offsets[None, :]))
-            for key, value in parts.items():
-                out[key][sel] = value
-    return pd.DataFrame(out)
+    data = comp.load()
+    v2 = loss.severity.basis == "all"
+    specs: dict[tuple, list[incident.TypeV2]] = {}
+    params: dict[tuple, TypeParameters] = {}
+    for t, name in enumerate(portfolio.attack_types):
+        sel = np.flatnonzero(events["type"] == t)
+        if sel.size == 0:
+            continue
+        each = []
+        laws = None if v2 else incident.IncidentLaws.v1(data, name)
+        for p, profile in enumerate(profiles):
+            key = (profile.industry, profile.size, profile.employees)
+            if v2 and key not in specs:
+                specs[key] = incident.v2_types(portfolio.calibration, data, *key, "all", loss.severity.period)
+            spec = specs[key][t] if v2 else None
+            # v2's laws are the same for every organisation (its factors and scales are not)
+            laws = spec.laws if spec else laws
+            pkey = (profile.industry, profile.size, profile.employees, profile.controls, profile.ec_share,
+                    profile.it_dependency, profile.personal_records, profile.card_records, name)
+            if pkey not in params:
+                params[pkey] = TypeParameters.for_profile(profile, name)
+            each.append(incident.Factors.of(profile, params[pkey], spec, float(scale[p])))
+        f = incident.Factors.gather(each, events["policy"][sel])
+        u_down, u_eff, u_comp, u_branch = incident.event_uniforms(
+            seed, 0x200 + t, events["year"][sel], events["k"][sel], bool(np.any(f.major_probability < 1.0)))
+        parts = incident.price_events(data, laws, f, survey[sel], u_down, u_eff, u_comp, u_branch)
+        for key, value in parts.items():
+            out[key][sel] = value
+        if u_branch is not None:
+            major[sel] = u_branch[:, 0] < f.major_probability
+    return pd.DataFrame({**out, "major": major})
 
 
 def organisation_losses(loss: pf_losses.OrganisationLoss, portfolio, events) -> np.ndarray:
