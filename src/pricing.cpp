@@ -138,6 +138,28 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   return w;
 }
 
+// The same weights (the same bits) from the stored years in ascending order of value, ties by
+// year: the ranks are read off the order, no selection.
+std::vector<double> tvar_weights_ranked(double level, double rate, const SparseYears& x,
+                                        const std::vector<std::size_t>& ranked) {
+  const double nd = static_cast<double>(x.n);
+  const std::uint64_t m_rank =
+      std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
+  std::vector<double> w(x.m, (1.0 - rate) / nd);
+  const double above = rate * (1.0 / (nd * (1.0 - level)));
+  const double at_rank = rate * ((static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level)));
+  // Stored position k of the order has rank n - m + k + 1 (1-based); the zero years, first in
+  // the order, get no weight beyond the base one whatever their rank.
+  const std::uint64_t unstored = x.n - x.m;
+  std::size_t k = m_rank - 1 > unstored ? static_cast<std::size_t>(m_rank - 1 - unstored) : 0;
+  for (; k < x.m; ++k) {
+    const std::size_t i = ranked[k];
+    if (x.values[i] == 0.0) continue;
+    w[i] += unstored + k + 1 > m_rank ? above : at_rank;
+  }
+  return w;
+}
+
 }  // namespace
 
 namespace {
@@ -230,16 +252,56 @@ Loads::Loads(double expense, double profit, double fixed)
 
 namespace {
 
-// Positions of the stored years in ascending order of value, ties by year: sorted once per
-// sample, for the Wang principle only (its weights and its batch SE share it).
-std::vector<std::size_t> ranked_for(const Principle& principle, const SparseYears& x) {
-  return principle.kind() == Principle::Kind::wang ? order::stable_order(x.values, x.m)
-                                                   : std::vector<std::size_t>{};
+// Positions of the stored years in ascending order of value, ties by year: the permutation a
+// stable sort gives. The zero years (often a third of a policy's stored years: losses under
+// the deductible) rank first in year order, so only the positive values are sorted.
+std::vector<std::size_t> ranked_years(const SparseYears& x) {
+  const auto zeros =
+      static_cast<std::size_t>(std::count(x.values, x.values + x.m, 0.0));  // -0 counts as 0
+  if (zeros == 0) return order::stable_order(x.values, x.m);
+  std::vector<std::size_t> ranked, at;
+  std::vector<double> positive;
+  ranked.reserve(x.m);
+  at.reserve(x.m - zeros);
+  positive.reserve(x.m - zeros);
+  for (std::size_t i = 0; i < x.m; ++i) {
+    if (x.values[i] == 0.0) {
+      ranked.push_back(i);
+    } else {
+      at.push_back(i);
+      positive.push_back(x.values[i]);
+    }
+  }
+  for (std::size_t j : order::stable_order(positive.data(), positive.size()))
+    ranked.push_back(at[j]);
+  return ranked;
 }
 
-Weights weights(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
-                const std::vector<std::size_t>& ranked) {
+bool needs_ranks(const Principle& principle) { return principle.kind() == Principle::Kind::wang; }
+
+// What the principles priced on one sample share: its moments, and the order of its stored
+// years when a principle needs it (Wang; TVaR then reads its ranks off it too, else selects).
+struct Shared {
+  stats::Moments mom;
+  std::vector<std::size_t> ranked;
+};
+
+Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x) {
+  Shared s{stats::moments(x.values, x.m, x.n), {}};
+  if (std::any_of(principles.begin(), principles.end(), needs_ranks)) s.ranked = ranked_years(x);
+  return s;
+}
+
+// VaR_p from the order, as stats::sparse_var_tvar gives it (a sort's -0 is 0).
+double ranked_var(const SparseYears& x, const std::vector<std::size_t>& ranked, double p) {
+  const std::uint64_t unstored = x.n - x.m;
+  const std::size_t k = stats::var_index(x.n, p);
+  return k < unstored ? 0.0 : x.values[ranked[static_cast<std::size_t>(k - unstored)]] + 0.0;
+}
+
+Weights weights(const Principle& principle, const SparseYears& x, const Shared& shared) {
   const double nd = static_cast<double>(x.n);
+  const stats::Moments& mom = shared.mom;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
       return {ev_weight(principle, x.n), {}};
@@ -250,15 +312,18 @@ Weights weights(const Principle& principle, const SparseYears& x, const stats::M
           w[i] += principle.parameter(0) * (x.values[i] - mom.mean) / ((nd - 1.0) * mom.sd);
       return {0.0, std::move(w)};
     }
-    case Principle::Kind::tvar_cost_of_capital:
-      return {0.0, tvar_weights(principle.parameter(0), principle.parameter(1), x)};
+    case Principle::Kind::tvar_cost_of_capital: {
+      const double level = principle.parameter(0), rate = principle.parameter(1);
+      return {0.0, shared.ranked.empty() ? tvar_weights(level, rate, x)
+                                         : tvar_weights_ranked(level, rate, x, shared.ranked)};
+    }
     default:
-      return {0.0, wang_weights(principle.parameter(0), x, ranked)};
+      return {0.0, wang_weights(principle.parameter(0), x, shared.ranked)};
   }
 }
 
-double standard_error(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
-                      const std::vector<std::size_t>& ranked) {
+double standard_error(const Principle& principle, const SparseYears& x, const Shared& shared) {
+  const stats::Moments& mom = shared.mom;
   const double nd = static_cast<double>(x.n), sd = mom.sd;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
@@ -272,7 +337,8 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
     }
     case Principle::Kind::tvar_cost_of_capital: {
       const double p = principle.parameter(0), r = principle.parameter(1);
-      const double v = stats::sparse_var_tvar(x.n, x.values, x.m, p).var;
+      const double v = shared.ranked.empty() ? stats::sparse_var_tvar(x.n, x.values, x.m, p).var
+                                             : ranked_var(x, shared.ranked, p);
       // Influence of each year; the years not stored have x = 0.
       std::vector<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
@@ -286,28 +352,31 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
       return std::sqrt(ss / (nd - 1.0)) / std::sqrt(nd);
     }
     default:
-      return wang_batch_se(principle.parameter(0), x, ranked);
+      return wang_batch_se(principle.parameter(0), x, shared.ranked);
   }
+}
+
+Shared shared_for(const Principle& principle, const SparseYears& x) {
+  return shared_for(std::vector<Principle>{principle}, x);
 }
 
 }  // namespace
 
 std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
   check(x);
-  Weights w = weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
+  Weights w = weights(principle, x, shared_for(principle, x));
   if (w.each.empty()) w.each.assign(x.m, w.constant);
   return std::move(w.each);
 }
 
 double risk_premium(const Principle& principle, const SparseYears& x) {
   check(x);
-  return wsum(weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x)),
-              x.values, x.m);
+  return wsum(weights(principle, x, shared_for(principle, x)), x.values, x.m);
 }
 
 double risk_premium_se(const Principle& principle, const SparseYears& x) {
   check(x);
-  return standard_error(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
+  return standard_error(principle, x, shared_for(principle, x));
 }
 
 namespace {
@@ -323,6 +392,27 @@ void check_premium_sample(const SparseYears& x) {
   check(x);
 }
 
+Premium priced(const Principle& principle, const Loads& loads, const SparseYears& x,
+               const Shared& shared, const std::vector<const double*>& sections) {
+  const Weights w = weights(principle, x, shared);
+  Premium out{};
+  out.expected_loss = shared.mom.mean;
+  out.expected_loss_se = shared.mom.mean_se();
+  out.risk_premium = wsum(w, x.values, x.m);
+  out.risk_premium_se = standard_error(principle, x, shared);
+  out.technical_premium = loads.gross_up(out.risk_premium);
+  out.technical_premium_se = out.risk_premium_se * loads.factor();
+  for (const double* xs : sections) {
+    const double rp = wsum(w, xs, x.m);
+    const double fixed =
+        loads.fixed_expense * (out.risk_premium > 0.0 ? rp / out.risk_premium
+                                                      : 1.0 / static_cast<double>(sections.size()));
+    out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
+                              (rp + fixed) * loads.factor()});
+  }
+  return out;
+}
+
 }  // namespace
 
 double expected_value_weight(const Principle& principle, std::uint64_t n_years) {
@@ -335,11 +425,10 @@ double expected_value_weight(const Principle& principle, std::uint64_t n_years) 
 PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x) {
   check_premium_sample(x);
   if (principle.kind() != Principle::Kind::expected_value) {  // premium()'s values, no SEs
-    const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-    const Weights w = weights(principle, x, mom, ranked_for(principle, x));
-    return {mom.mean, loads.gross_up(wsum(w, x.values, x.m))};
+    const Shared shared = shared_for(principle, x);
+    return {shared.mom.mean, loads.gross_up(wsum(weights(principle, x, shared), x.values, x.m))};
   }
-  const Weights w = weights(principle, x, stats::Moments{}, {});  // a constant: no moments needed
+  const Weights w = weights(principle, x, Shared{});  // a constant: no moments needed
   return {stats::pairwise_sum(x.values, x.m) / static_cast<double>(x.n),
           loads.gross_up(wsum(w, x.values, x.m))};
 }
@@ -347,24 +436,23 @@ PremiumPoint premium_point(const Principle& principle, const Loads& loads, const
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections) {
   check_premium_sample(x);
-  const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-  const std::vector<std::size_t> ranked = ranked_for(principle, x);
-  const Weights w = weights(principle, x, mom, ranked);
-  Premium out{};
-  out.expected_loss = mom.mean;
-  out.expected_loss_se = mom.mean_se();
-  out.risk_premium = wsum(w, x.values, x.m);
-  out.risk_premium_se = standard_error(principle, x, mom, ranked);
-  out.technical_premium = loads.gross_up(out.risk_premium);
-  out.technical_premium_se = out.risk_premium_se * loads.factor();
-  for (const double* xs : sections) {
-    const double rp = wsum(w, xs, x.m);
-    const double fixed =
-        loads.fixed_expense * (out.risk_premium > 0.0 ? rp / out.risk_premium
-                                                      : 1.0 / static_cast<double>(sections.size()));
-    out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
-                              (rp + fixed) * loads.factor()});
-  }
+  return priced(principle, loads, x, shared_for(principle, x), sections);
+}
+
+std::vector<Premium> premiums(const std::vector<Principle>& principles, const Loads& loads,
+                              const SparseYears& x,
+                              const std::vector<std::vector<const double*>>& sections) {
+  if (!sections.empty() && sections.size() != principles.size())
+    throw std::invalid_argument("premiums: " + std::to_string(sections.size()) +
+                                " lists of sections for " + std::to_string(principles.size()) +
+                                " principles");
+  check_premium_sample(x);
+  const Shared shared = shared_for(principles, x);
+  std::vector<Premium> out;
+  out.reserve(principles.size());
+  for (std::size_t i = 0; i < principles.size(); ++i)
+    out.push_back(priced(principles[i], loads, x, shared,
+                         sections.empty() ? std::vector<const double*>{} : sections[i]));
   return out;
 }
 

@@ -82,6 +82,14 @@ struct Premium {
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections = {});
 
+// premium() under each principle, the same bits, sharing the work: the moments once, and the
+// ascending order of the stored years (ties by year) sorted once when a principle needs it
+// (Wang), the TVaR principle then reading its ranks off it instead of selecting. sections[i]
+// are principle i's sections (none when `sections` is empty, else one list per principle).
+std::vector<Premium> premiums(const std::vector<Principle>& principles, const Loads& loads,
+                              const SparseYears& x,
+                              const std::vector<std::vector<const double*>>& sections = {});
+
 // premium()'s expected loss and technical premium alone, the same bits, without the standard
 // errors (under the expected value principle no second pass over the years): what the
 // retention grid needs for each option.

@@ -427,3 +427,6 @@ def retention_grid(terms: CoverageTerms, year: npt.ArrayLike, downtime_days: npt
 def premium(principle: Principle, loads: Loads, n_years: int, years: npt.ArrayLike,
             values: npt.ArrayLike,
             sections: dict[str, npt.ArrayLike] = ...) -> dict[str, Any]: ...
+def premiums(principles: Sequence[Principle], loads: Loads, n_years: int, years: npt.ArrayLike,
+             values: npt.ArrayLike,
+             sections: Sequence[dict[str, npt.ArrayLike]] = ...) -> list[dict[str, Any]]: ...

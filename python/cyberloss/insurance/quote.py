@@ -254,8 +254,12 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                                d.deductibles, d.limits, principle=d.principle,
                                loads=settings.loads, cost_of_capital=d.cost_of_capital,
                                tail_level=d.tail_level, max_premium=d.max_premium)
-            premiums = pricing.quote_table(res, settings.principles, settings.loads)
-            section_premium = pricing.premium(res, settings.principles[0], settings.loads)
+            # Every principle from one ranking of the insured losses; the first, by section,
+            # is also its row of the table (priced once).
+            priced = pricing.premiums(res, settings.principles, settings.loads,
+                                      by_section=[i == 0 for i in range(len(settings.principles))])
+            premiums = pricing.premium_table(priced)
+            section_premium = priced[0]
             step(2, 4)
             statistics = res.describe(settings.levels)
             dec = grid.result()
