@@ -252,43 +252,25 @@ Loads::Loads(double expense, double profit, double fixed)
 
 namespace {
 
-// Positions of the stored years in ascending order of value, ties by year: the permutation a
-// stable sort gives. The zero years (often a third of a policy's stored years: losses under
-// the deductible) rank first in year order, so only the positive values are sorted.
-std::vector<std::size_t> ranked_years(const SparseYears& x) {
-  const auto zeros =
-      static_cast<std::size_t>(std::count(x.values, x.values + x.m, 0.0));  // -0 counts as 0
-  if (zeros == 0) return order::stable_order(x.values, x.m);
-  std::vector<std::size_t> ranked, at;
-  std::vector<double> positive;
-  ranked.reserve(x.m);
-  at.reserve(x.m - zeros);
-  positive.reserve(x.m - zeros);
-  for (std::size_t i = 0; i < x.m; ++i) {
-    if (x.values[i] == 0.0) {
-      ranked.push_back(i);
-    } else {
-      at.push_back(i);
-      positive.push_back(x.values[i]);
-    }
-  }
-  for (std::size_t j : order::stable_order(positive.data(), positive.size()))
-    ranked.push_back(at[j]);
-  return ranked;
-}
-
 bool needs_ranks(const Principle& principle) { return principle.kind() == Principle::Kind::wang; }
 
 // What the principles priced on one sample share: its moments, and the order of its stored
-// years when a principle needs it (Wang; TVaR then reads its ranks off it too, else selects).
+// years (a caller's ranking, or one made here when a principle needs it: Wang; TVaR then reads
+// its ranks off it too, else selects).
 struct Shared {
   stats::Moments mom;
-  std::vector<std::size_t> ranked;
+  std::vector<std::size_t> owned;
+  const std::vector<std::size_t>* given = nullptr;
+  const std::vector<std::size_t>& ranked() const { return given ? *given : owned; }
 };
 
-Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x) {
-  Shared s{stats::moments(x.values, x.m, x.n), {}};
-  if (std::any_of(principles.begin(), principles.end(), needs_ranks)) s.ranked = ranked_years(x);
+Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x,
+                  const stats::Ranking* ranking = nullptr) {
+  Shared s{stats::moments(x.values, x.m, x.n), {}, nullptr};
+  if (ranking)
+    s.given = &ranking->positions();
+  else if (std::any_of(principles.begin(), principles.end(), needs_ranks))
+    s.owned = stats::Ranking::sparse(x.values, x.m).positions();
   return s;
 }
 
@@ -314,11 +296,11 @@ Weights weights(const Principle& principle, const SparseYears& x, const Shared& 
     }
     case Principle::Kind::tvar_cost_of_capital: {
       const double level = principle.parameter(0), rate = principle.parameter(1);
-      return {0.0, shared.ranked.empty() ? tvar_weights(level, rate, x)
-                                         : tvar_weights_ranked(level, rate, x, shared.ranked)};
+      return {0.0, shared.ranked().empty() ? tvar_weights(level, rate, x)
+                                           : tvar_weights_ranked(level, rate, x, shared.ranked())};
     }
     default:
-      return {0.0, wang_weights(principle.parameter(0), x, shared.ranked)};
+      return {0.0, wang_weights(principle.parameter(0), x, shared.ranked())};
   }
 }
 
@@ -337,8 +319,8 @@ double standard_error(const Principle& principle, const SparseYears& x, const Sh
     }
     case Principle::Kind::tvar_cost_of_capital: {
       const double p = principle.parameter(0), r = principle.parameter(1);
-      const double v = shared.ranked.empty() ? stats::sparse_var_tvar(x.n, x.values, x.m, p).var
-                                             : ranked_var(x, shared.ranked, p);
+      const double v = shared.ranked().empty() ? stats::sparse_var_tvar(x.n, x.values, x.m, p).var
+                                               : ranked_var(x, shared.ranked(), p);
       // Influence of each year; the years not stored have x = 0.
       std::vector<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
@@ -352,7 +334,7 @@ double standard_error(const Principle& principle, const SparseYears& x, const Sh
       return std::sqrt(ss / (nd - 1.0)) / std::sqrt(nd);
     }
     default:
-      return wang_batch_se(principle.parameter(0), x, shared.ranked);
+      return wang_batch_se(principle.parameter(0), x, shared.ranked());
   }
 }
 
@@ -441,13 +423,16 @@ Premium premium(const Principle& principle, const Loads& loads, const SparseYear
 
 std::vector<Premium> premiums(const std::vector<Principle>& principles, const Loads& loads,
                               const SparseYears& x,
-                              const std::vector<std::vector<const double*>>& sections) {
+                              const std::vector<std::vector<const double*>>& sections,
+                              const stats::Ranking* ranking) {
   if (!sections.empty() && sections.size() != principles.size())
     throw std::invalid_argument("premiums: " + std::to_string(sections.size()) +
                                 " lists of sections for " + std::to_string(principles.size()) +
                                 " principles");
   check_premium_sample(x);
-  const Shared shared = shared_for(principles, x);
+  if (ranking && (ranking->values() != x.values || ranking->size() != x.m))
+    throw std::invalid_argument("premiums: the ranking given is of other values than the losses");
+  const Shared shared = shared_for(principles, x, ranking);
   std::vector<Premium> out;
   out.reserve(principles.size());
   for (std::size_t i = 0; i < principles.size(); ++i)

@@ -389,7 +389,8 @@ void register_terms(py::module_& m) {
   m.def(
       "premiums",
       [](const std::vector<Principle>& principles, const Loads& loads, std::uint64_t n_years,
-         I64Array years, DArray values, std::vector<std::map<std::string, DArray>> sections) {
+         I64Array years, DArray values, std::vector<std::map<std::string, DArray>> sections,
+         const RankingOf* ranking) {
         if (years.size() != values.size())
           throw std::invalid_argument("years and values differ in length");
         std::vector<std::vector<const double*>> ptrs(sections.size());
@@ -405,8 +406,9 @@ void register_terms(py::module_& m) {
           }
         const SparseYears x{n_years, years.data(), values.data(),
                             static_cast<std::size_t>(values.size())};
-        const std::vector<Premium> out =
-            without_gil([&] { return premiums(principles, loads, x, ptrs); });
+        const std::vector<Premium> out = without_gil([&] {
+          return premiums(principles, loads, x, ptrs, ranking ? &ranking->ranking : nullptr);
+        });
         py::list dicts;
         for (std::size_t i = 0; i < out.size(); ++i)
           dicts.append(
@@ -414,7 +416,8 @@ void register_terms(py::module_& m) {
         return dicts;
       },
       py::arg("principles"), py::arg("loads"), py::arg("n_years"), py::arg("years"),
-      py::arg("values"), py::arg("sections") = std::vector<std::map<std::string, DArray>>{});
+      py::arg("values"), py::arg("sections") = std::vector<std::map<std::string, DArray>>{},
+      py::arg("ranking") = py::none());
 }
 
 }  // namespace cyberloss::bindings

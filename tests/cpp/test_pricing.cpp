@@ -169,7 +169,9 @@ TEST_CASE("premiums under several principles share one ranking and give premium(
                                         Principle::wang(0.25), Principle::standard_deviation(0.2)};
         const std::vector<std::vector<const double*>> sections{
             {part.data()}, {}, {part.data(), x.data()}, {}};
-        const std::vector<Premium> all = premiums(ps, loads, s, sections);
+        const stats::Ranking ranked = stats::Ranking::sparse(x.data(), m);
+        const std::vector<Premium> all =
+            premiums(ps, loads, s, sections, level < 0.9 ? &ranked : nullptr);
         REQUIRE(all.size() == ps.size());
         for (std::size_t i = 0; i < ps.size(); ++i) {
           const Premium one = premium(ps[i], loads, s, sections[i]);
@@ -196,4 +198,11 @@ TEST_CASE("premiums under several principles share one ranking and give premium(
   CHECK_THROWS_WITH(premiums({Principle::wang()}, loads, s, {{}, {}}),
                     Catch::Contains("2 lists of sections for 1 principles"));
   CHECK(premiums({}, loads, s).empty());
+  const std::vector<double> other(200, 2.0);
+  const auto ranked_other = stats::Ranking::sparse(other.data(), other.size());
+  CHECK_THROWS_WITH(premiums({Principle::wang()}, loads, s, {}, &ranked_other),
+                    Catch::Contains("the ranking given is of other values"));
+  const auto ranked = stats::Ranking::sparse(x.data(), x.size());
+  CHECK(premiums({Principle::wang()}, loads, s, {}, &ranked)[0].risk_premium ==
+        premium(Principle::wang(), loads, s).risk_premium);
 }

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from cyberloss import stats
 from cyberloss.insurance import pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads, StandardDeviation, TVaRCostOfCapital, WangTransform
 
@@ -103,6 +104,23 @@ def test_premiums_share_one_ranking_and_give_each_premiums_numbers():
     pd.testing.assert_frame_equal(pricing.premium_table(together), table, check_exact=True)
     with pytest.raises(ValueError, match="by_section has 1 flags for 6 principles"):
         pricing.premiums(res, principles, loads, by_section=[True])
+
+
+def test_a_view_ranked_for_the_premiums_gives_the_statistics_and_ep_points_of_a_fresh_one():
+    rng = np.random.default_rng(5)
+    n = 20_000
+    liab = np.round(rng.exponential(1e6, n), -5) * (rng.random(n) < 0.3)
+    ranked, fresh = result_with(liab), result_with(liab)
+    assert ranked.is_sparse
+    pricing.premiums(ranked, pricing.DEFAULT_PRINCIPLES)   # ranks the insured view once
+    assert ranked.sample("insured")._ranking is not None
+    assert fresh.sample("insured")._ranking is None
+    levels = [0.5, 0.9, 0.99, 0.999]
+    pd.testing.assert_frame_equal(ranked.describe(levels), fresh.describe(levels), check_exact=True)
+    pd.testing.assert_frame_equal(ranked.ep_curve(view="insured"), fresh.ep_curve(view="insured"),
+                                  check_exact=True)
+    with pytest.raises(ValueError, match="only a sparse sample is ranked"):
+        stats.Sample.dense(liab).ranking()
 
 
 def test_risk_loads_are_ordered_sensibly():

@@ -242,8 +242,13 @@ def premiums(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_PRI
     for c in names:   # a sparse table's columns share its years; a dense one is read at them
         part = res.stored(c)[1] if res.is_sparse else res.annual(c)[years]
         sections[c[len(view) + 1:]] = np.ascontiguousarray(part)
+    ranking = None
+    if res.is_sparse and any(isinstance(p, WangTransform) for p in specs):
+        # The view's ranking, kept with its sample: its VaR, TVaR and EP points reuse it.
+        sample = res.sample(view)
+        ranking, values = sample.ranking(), sample.values
     priced = _core.premiums([p.to_core() for p in specs], loads.to_core(), res.n_years, years,
-                            values, [sections if f else {} for f in flags])
+                            values, [sections if f else {} for f in flags], ranking)
     return [_premium(spec, p, loads, [c[len(view) + 1:] for c in names] if f else [])
             for spec, p, f in zip(specs, priced, flags)]
 
