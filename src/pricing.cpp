@@ -66,33 +66,50 @@ double wang_g(double u, double lambda, double z) {
   return 0.5 * (1.0 + std::erf((z + lambda) / std::sqrt(2.0)));
 }
 
-// Weights of the stored years under the Wang transform, given their positions in ascending
-// order of value, ties by year (`ranked`).
-std::vector<double> wang_weights(double lambda, const SparseYears& x,
-                                 const std::vector<std::size_t>& ranked) {
-  std::size_t zeros_stored = 0;
-  while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
-  const std::uint64_t zeros = x.n - x.m + zeros_stored;
-  const double nd = static_cast<double>(x.n);
-  // g((n - zeros - j) / n) for j = 0 .. positives, the quantiles in one batch.
-  const std::size_t positives = x.m - zeros_stored;
-  std::vector<double> u(positives + 1), g(positives + 1);
-  for (std::size_t j = 0; j <= positives; ++j) u[j] = static_cast<double>(x.n - zeros - j) / nd;
-  for (std::size_t j = 0; j <= positives; ++j) g[j] = u[j] > 0.0 && u[j] < 1.0 ? u[j] : 0.5;
+// Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in one batch (each is a function
+// of u alone, wherever it falls in the batch).
+std::vector<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
+  const double nd = static_cast<double>(n);
+  std::vector<double> u(top + 1), g(top + 1);
+  for (std::size_t i = 0; i <= top; ++i) u[i] = static_cast<double>(i) / nd;
+  for (std::size_t i = 0; i <= top; ++i) g[i] = u[i] > 0.0 && u[i] < 1.0 ? u[i] : 0.5;
   vecmath::inverse_normal_cdf(g.data(), g.data(), g.size());
-  for (std::size_t j = 0; j <= positives; ++j) g[j] = wang_g(u[j], lambda, g[j]);
+  for (std::size_t i = 0; i <= top; ++i) g[i] = wang_g(u[i], lambda, g[i]);
+  return g;
+}
+
+std::size_t stored_zeros(const SparseYears& x, const std::vector<std::size_t>& ranked) {
+  std::size_t zeros = 0;
+  while (zeros < x.m && x.values[ranked[zeros]] == 0.0) ++zeros;
+  return zeros;
+}
+
+// Weights of the stored years under the Wang transform, given their positions in ascending
+// order of value, ties by year (`ranked`), and g at u = i / n for i = 0 .. the number of
+// positive years at least (`g`, wang_g_table).
+std::vector<double> wang_weights(const SparseYears& x, const std::vector<std::size_t>& ranked,
+                                 const double* g) {
+  const std::size_t zeros_stored = stored_zeros(x, ranked);
+  const std::uint64_t zeros = x.n - x.m + zeros_stored;
+  const std::size_t positives = x.m - zeros_stored;  // = n - zeros
   std::vector<double> w(x.m, 0.0);
-  // Rank i (0-based, ascending) of the k-th positive value is zeros + k; its weight is
-  // g((n - i) / n) - g((n - i - 1) / n).
+  // Rank r (0-based, ascending) of the j-th positive value is zeros + j; its weight is
+  // g((n - r) / n) - g((n - r - 1) / n), n - r = positives - j.
   for (std::size_t k = zeros_stored; k < x.m; ++k) {
-    const std::size_t j = k - zeros_stored;
-    w[ranked[k]] = g[j] - g[j + 1];
+    const std::size_t i = positives - (k - zeros_stored);
+    w[ranked[k]] = g[i] - g[i - 1];
   }
   if (zeros > 0) {
-    const double zero_weight = (1.0 - g[0]) / static_cast<double>(zeros);
+    const double zero_weight = (1.0 - g[positives]) / static_cast<double>(zeros);
     for (std::size_t k = 0; k < zeros_stored; ++k) w[ranked[k]] = zero_weight;
   }
   return w;
+}
+
+std::vector<double> wang_weights(double lambda, const SparseYears& x,
+                                 const std::vector<std::size_t>& ranked) {
+  const std::size_t positives = x.m - stored_zeros(x, ranked);
+  return wang_weights(x, ranked, wang_g_table(lambda, x.n, positives).data());
 }
 
 std::vector<double> tvar_weights(double level, double rate, const SparseYears& x) {
@@ -194,14 +211,40 @@ double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std:
     const std::size_t b = block_of[pos];
     *cursor[b]++ = pos - first[b];
   }
+  // The blocks of one size (at most two sizes) share one table of g at u = i / size, as far
+  // as their largest count of positive years: the same values each block would compute.
+  std::vector<std::size_t> positives(kBatches, 0);
+  for (std::size_t b = 0; b < kBatches; ++b)
+    for (std::size_t i = first[b]; i < first[b + 1]; ++i) positives[b] += x.values[i] != 0.0;
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::size_t> tops;
+  for (std::size_t b = 0; b < kBatches; ++b) {
+    const std::uint64_t size = start[b + 1] - start[b];
+    const auto at = std::find(sizes.begin(), sizes.end(), size);
+    if (at == sizes.end()) {
+      sizes.push_back(size);
+      tops.push_back(positives[b]);
+    } else {
+      auto& top = tops[static_cast<std::size_t>(at - sizes.begin())];
+      top = std::max(top, positives[b]);
+    }
+  }
+  std::vector<std::vector<double>> tables(sizes.size());
+  tbb::parallel_for(std::size_t{0}, sizes.size(), [&](std::size_t t) {
+    if (sizes[t]) tables[t] = wang_g_table(lambda, sizes[t], tops[t]);
+  });
   tbb::parallel_for(std::size_t{0}, kBatches, [&](std::size_t b) {
     const std::uint64_t size = start[b + 1] - start[b];
-    std::vector<std::int64_t> years(x.years + first[b], x.years + first[b + 1]);
-    for (auto& y : years) y -= static_cast<std::int64_t>(start[b]);
-    const SparseYears block{size, years.data(), x.values + first[b], first[b + 1] - first[b]};
-    values[b] = size ? wsum(Weights{0.0, wang_weights(lambda, block, block_ranked[b])},
-                            block.values, block.m)
-                     : 0.0;
+    if (size == 0) {
+      values[b] = 0.0;
+      return;
+    }
+    // The block's years are not read by its weights or its sum.
+    const SparseYears block{size, x.years + first[b], x.values + first[b], first[b + 1] - first[b]};
+    const auto t =
+        static_cast<std::size_t>(std::find(sizes.begin(), sizes.end(), size) - sizes.begin());
+    values[b] = wsum(Weights{0.0, wang_weights(block, block_ranked[b], tables[t].data())},
+                     block.values, block.m);
   });
   const double mean = stats::pairwise_sum(values.data(), kBatches) / double(kBatches);
   double ss = 0.0;

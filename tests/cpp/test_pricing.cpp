@@ -206,3 +206,40 @@ TEST_CASE("premiums under several principles share one ranking and give premium(
   CHECK(premiums({Principle::wang()}, loads, s, {}, &ranked)[0].risk_premium ==
         premium(Principle::wang(), loads, s).risk_premium);
 }
+
+TEST_CASE("the Wang SE's blocks, priced from shared tables, each give their own premium's bits",
+          "[pricing]") {
+  // Blocks of one size (n % 20 == 0) and of two (n % 20 != 0), with zeros and ties.
+  for (std::uint64_t n : {std::uint64_t{40000}, std::uint64_t{40013}}) {
+    std::vector<double> x;
+    std::vector<std::int64_t> years;
+    for (std::uint64_t y = 0; y < n; y += 3) {
+      years.push_back(static_cast<std::int64_t>(y));
+      const std::uint64_t r = (y * 7919) % 1009;
+      x.push_back(r < 200 ? 0.0 : std::exp(8.0 + 7.0 * double(r % 331) / 331.0));
+    }
+    const SparseYears s{n, years.data(), x.data(), x.size()};
+    // np.array_split's blocks: the first n % 20 hold one year more.
+    std::vector<double> block_premium;
+    std::uint64_t begin = 0;
+    std::size_t i = 0;
+    for (std::uint64_t b = 0; b < 20; ++b) {
+      const std::uint64_t size = n / 20 + (b < n % 20 ? 1 : 0);
+      std::vector<std::int64_t> block_years;
+      std::vector<double> block_x;
+      for (; i < x.size() && static_cast<std::uint64_t>(years[i]) < begin + size; ++i) {
+        block_years.push_back(years[i] - static_cast<std::int64_t>(begin));
+        block_x.push_back(x[i]);
+      }
+      block_premium.push_back(
+          risk_premium(Principle::wang(0.3),
+                       SparseYears{size, block_years.data(), block_x.data(), block_x.size()}));
+      begin += size;
+    }
+    const double mean = stats::pairwise_sum(block_premium.data(), 20) / 20.0;
+    double ss = 0.0;
+    for (double v : block_premium) ss += (v - mean) * (v - mean);
+    const double se = std::sqrt(ss / 19.0) / std::sqrt(20.0);
+    CHECK(same_bits(risk_premium_se(Principle::wang(0.3), s), se));
+  }
+}
