@@ -287,12 +287,11 @@ std::uint64_t lowest_needed_rank(std::uint64_t n, double min_level) {
 
 namespace {
 
-void check_sparse(std::uint64_t n, const double* values, std::size_t m) {
+void check_sparse_size(std::uint64_t n, std::size_t m) {
   if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
   if (m > n)
     throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
                                 std::to_string(m) + " values");
-  check_sparse_values(values, m);
 }
 
 }  // namespace
@@ -329,33 +328,32 @@ Ranking Ranking::sparse(const double* values, std::size_t m) {
   return r;
 }
 
-LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m,
-                              double min_level) {
-  check_sparse(n, values, m);
+LossSample LossSample::sparse_moments(std::uint64_t n, const double* values, std::size_t m,
+                                      double min_level) {
+  check_sparse_size(n, m);
   LossSample s;
   s.n_ = n;
   s.zeros_ = n - m;
   s.k0_ = std::max(s.zeros_, lowest_needed_rank(n, min_level));
   s.sparse_ = true;
   s.moments_ = stats::moments(values, m, n);
+  return s;
+}
+
+LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m,
+                              double min_level) {
+  check_sparse_values(values, m);
+  LossSample s = sparse_moments(n, values, m, min_level);
   s.upper_ = order::upper_sorted(values, m, static_cast<std::size_t>(s.k0_ - s.zeros_));
   return s;
 }
 
 LossSample LossSample::sparse(std::uint64_t n, const Ranking& ranked, double min_level) {
   if (ranked.has_negative_zero()) return sparse(n, ranked.values(), ranked.size(), min_level);
+  // The values were checked when ranked.
   const double* values = ranked.values();
   const std::size_t m = ranked.size();
-  if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
-  if (m > n)
-    throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
-                                std::to_string(m) + " values");
-  LossSample s;
-  s.n_ = n;
-  s.zeros_ = n - m;
-  s.k0_ = std::max(s.zeros_, lowest_needed_rank(n, min_level));
-  s.sparse_ = true;
-  s.moments_ = stats::moments(values, m, n);
+  LossSample s = sparse_moments(n, values, m, min_level);
   const auto& at = ranked.positions();
   s.upper_.resize(static_cast<std::size_t>(n - s.k0_));
   for (std::size_t k = static_cast<std::size_t>(s.k0_ - s.zeros_), j = 0; k < m; ++k, ++j)

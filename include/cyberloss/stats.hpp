@@ -161,6 +161,9 @@ class LossSample {
 
  private:
   LossSample() = default;
+  // A sparse sample's moments and ranks, without its order statistics (upper_ left empty).
+  static LossSample sparse_moments(std::uint64_t n, const double* values, std::size_t m,
+                                   double min_level);
   std::uint64_t n_ = 0;
   std::uint64_t k0_ = 0;       // ranks below k0_ are not stored
   std::uint64_t zeros_ = 0;    // sparse: ranks below zeros_ (<= k0_) are the zero years

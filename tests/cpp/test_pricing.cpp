@@ -14,16 +14,22 @@ using namespace cyberloss;
 
 namespace {
 
+// Positions of x in ascending order of value, ties by position (std::stable_sort).
+std::vector<std::size_t> stable_sorted(const std::vector<double>& x) {
+  std::vector<std::size_t> order(x.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  return order;
+}
+
 // The TVaR principle's weights by their definition: every year ranked (zeros first, then the
 // stored values ascending, ties by year), weight (1 - r)/n + r t(rank).
 std::vector<double> tvar_weights_by_sort(double level, double rate, std::uint64_t n,
                                          const std::vector<double>& x) {
   const double nd = static_cast<double>(n);
   const auto m_rank = std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
-  std::vector<std::size_t> order(x.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  const std::vector<std::size_t> order = stable_sorted(x);
   std::size_t zeros_stored = 0;
   while (zeros_stored < x.size() && x[order[zeros_stored]] == 0.0) ++zeros_stored;
   const std::uint64_t zeros = n - x.size() + zeros_stored;
@@ -99,10 +105,7 @@ namespace {
 // evaluated as the core evaluates it (the quantiles in one batch, then erf).
 std::vector<double> wang_weights_by_sort(double lambda, std::uint64_t n,
                                          const std::vector<double>& x) {
-  std::vector<std::size_t> order(x.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  const std::vector<std::size_t> order = stable_sorted(x);
   std::size_t zeros_stored = 0;
   while (zeros_stored < x.size() && x[order[zeros_stored]] == 0.0) ++zeros_stored;
   const std::uint64_t zeros = n - x.size() + zeros_stored;
