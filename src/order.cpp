@@ -1,6 +1,6 @@
 #include "cyberloss/order.hpp"
 
-#include <tbb/parallel_invoke.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <array>
@@ -16,11 +16,17 @@
 namespace cyberloss::order {
 namespace {
 
-// Below this size the comparison sorts win over six counting passes.
+// Below this size the comparison sorts win over the counting passes.
 constexpr std::size_t kRadixMin = 1024;
-constexpr int kDigitBits = 11;
-constexpr std::size_t kBins = std::size_t{1} << kDigitBits;
-constexpr int kPasses = (64 + kDigitBits - 1) / kDigitBits;
+
+// A key with the position it came from (positions fit 32 bits: check_size).
+struct Keyed {
+  std::uint64_t key;
+  std::uint32_t position;
+};
+
+inline std::uint64_t key_of(std::uint64_t k) { return k; }
+inline std::uint64_t key_of(const Keyed& k) { return k.key; }
 
 inline std::uint64_t key(double x) {
   const double canonical = x + 0.0;  // -0 -> +0
@@ -36,71 +42,84 @@ inline double value(std::uint64_t k) {
   return x;
 }
 
-inline std::size_t digit(std::uint64_t k, int pass) {
-  return static_cast<std::size_t>((k >> (pass * kDigitBits)) & (kBins - 1));
+// The sort: one stable pass by the top 12 bits of the key (the sign and the exponent: a bucket
+// per binade), then each bucket, smaller and more likely to stay in cache, by the 52 bits below
+// in five stable passes of 11 bits (those whose digit is the same for every key skipped), or
+// by a comparison sort when small. Every pass is stable, so equal keys keep their order.
+constexpr int kTopShift = 52;
+constexpr std::size_t kTopBuckets = std::size_t{1} << (64 - kTopShift);
+constexpr int kLowBits = 11;
+constexpr std::size_t kLowBins = std::size_t{1} << kLowBits;
+constexpr int kLowPasses = (kTopShift + kLowBits - 1) / kLowBits;
+constexpr std::size_t kBucketRadixMin = 256;
+
+inline std::size_t low_digit(std::uint64_t k, int pass) {
+  return static_cast<std::size_t>((k >> (pass * kLowBits)) & (kLowBins - 1));
 }
 
-// LSD radix sort of keys, with the positions carried along when given (null: keys only),
-// stable. Passes whose digit is the same for every key are skipped.
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::size_t>* positions) {
-  const std::size_t n = keys.size();
-  std::vector<std::array<std::uint32_t, kBins>> count(kPasses);
+// Sorts a[0..n) by the low 52 bits of the keys (all of one top bucket), b as scratch; the
+// result ends in a.
+template <class T>
+void sort_bucket(T* a, T* b, std::size_t n) {
+  if (n < kBucketRadixMin) {
+    std::stable_sort(a, a + n, [](const T& l, const T& r) { return key_of(l) < key_of(r); });
+    return;
+  }
+  std::vector<std::array<std::uint32_t, kLowBins>> count(kLowPasses);
   for (auto& c : count) c.fill(0);
-  for (std::uint64_t k : keys)
-    for (int p = 0; p < kPasses; ++p) ++count[static_cast<std::size_t>(p)][digit(k, p)];
-  std::vector<std::uint64_t> keys2(n);
-  std::vector<std::size_t> positions2(positions ? n : 0);
-  for (int p = 0; p < kPasses; ++p) {
+  for (std::size_t i = 0; i < n; ++i)
+    for (int p = 0; p < kLowPasses; ++p)
+      ++count[static_cast<std::size_t>(p)][low_digit(key_of(a[i]), p)];
+  T* from = a;
+  T* to = b;
+  for (int p = 0; p < kLowPasses; ++p) {
     auto& c = count[static_cast<std::size_t>(p)];
     if (std::find(c.begin(), c.end(), static_cast<std::uint32_t>(n)) != c.end()) continue;
     std::uint32_t offset = 0;
-    for (auto& b : c) {
-      const std::uint32_t here = b;
-      b = offset;
+    for (auto& bin : c) {
+      const std::uint32_t here = bin;
+      bin = offset;
       offset += here;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t to = c[digit(keys[i], p)]++;
-      keys2[to] = keys[i];
-      if (positions) positions2[to] = (*positions)[i];
-    }
-    keys.swap(keys2);
-    if (positions) positions->swap(positions2);
+    for (std::size_t i = 0; i < n; ++i) to[c[low_digit(key_of(from[i]), p)]++] = from[i];
+    std::swap(from, to);
   }
+  if (from != a) std::copy(from, from + n, a);
+}
+
+// Large inputs sort their buckets in parallel (each bucket on its own: the result does not
+// depend on the split).
+constexpr std::size_t kParallelMin = std::size_t{1} << 16;
+
+template <class T>
+void sorted(std::vector<T>& items) {
+  const std::size_t n = items.size();
+  std::vector<std::uint32_t> start(kTopBuckets + 1, 0);
+  for (const T& t : items) ++start[(key_of(t) >> kTopShift) + 1];
+  for (std::size_t b = 0; b < kTopBuckets; ++b) start[b + 1] += start[b];
+  std::vector<T> other(n);
+  {
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (const T& t : items) other[next[key_of(t) >> kTopShift]++] = t;
+  }
+  auto bucket = [&](std::size_t b) {
+    sort_bucket(other.data() + start[b], items.data() + start[b], start[b + 1] - start[b]);
+  };
+  if (n < kParallelMin) {
+    for (std::size_t b = 0; b < kTopBuckets; ++b) bucket(b);
+  } else {
+    std::vector<std::size_t> busy;
+    for (std::size_t b = 0; b < kTopBuckets; ++b)
+      if (start[b + 1] > start[b]) busy.push_back(b);
+    tbb::parallel_for(std::size_t{0}, busy.size(), [&](std::size_t i) { bucket(busy[i]); });
+  }
+  items.swap(other);
 }
 
 void check_size(std::size_t n) {
   if (n > UINT32_MAX)
     throw std::invalid_argument(
         "order: samples of more than 2^32 - 1 values are not supported, got " + std::to_string(n));
-}
-
-// Large inputs: the two halves are sorted in parallel and merged, the first half's element
-// first among equal keys, so the result is the same as one stable sort of the whole.
-constexpr std::size_t kParallelMin = std::size_t{1} << 16;
-
-void sorted(std::vector<std::uint64_t>& keys, std::vector<std::size_t>* positions) {
-  const std::size_t n = keys.size();
-  if (n < kParallelMin) {
-    radix_sort(keys, positions);
-    return;
-  }
-  const auto h = static_cast<std::ptrdiff_t>(n / 2);
-  std::vector<std::uint64_t> ka(keys.begin(), keys.begin() + h), kb(keys.begin() + h, keys.end());
-  std::vector<std::size_t> pa, pb;
-  if (positions) {
-    pa.assign(positions->begin(), positions->begin() + h);
-    pb.assign(positions->begin() + h, positions->end());
-  }
-  tbb::parallel_invoke([&] { radix_sort(ka, positions ? &pa : nullptr); },
-                       [&] { radix_sort(kb, positions ? &pb : nullptr); });
-  std::size_t a = 0, b = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const bool take_a = b == kb.size() || (a < ka.size() && ka[a] <= kb[b]);
-    const std::size_t j = take_a ? a++ : b++;
-    keys[i] = take_a ? ka[j] : kb[j];
-    if (positions) (*positions)[i] = take_a ? pa[j] : pb[j];
-  }
 }
 
 }  // namespace
@@ -114,7 +133,7 @@ void sort_ascending(double* x, std::size_t n) {
   // The key is a bijection of the value (up to the sign of zero), so only keys move.
   std::vector<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  sorted(keys, nullptr);
+  sorted(keys);
   for (std::size_t i = 0; i < n; ++i) x[i] = value(keys[i]);
 }
 
@@ -127,9 +146,10 @@ std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
     return order;
   }
   check_size(n);
-  std::vector<std::uint64_t> keys(n);
-  for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
-  sorted(keys, &order);
+  std::vector<Keyed> items(n);
+  for (std::size_t i = 0; i < n; ++i) items[i] = {key(x[i]), static_cast<std::uint32_t>(i)};
+  sorted(items);
+  for (std::size_t i = 0; i < n; ++i) order[i] = items[i].position;
   return order;
 }
 

@@ -66,33 +66,50 @@ double wang_g(double u, double lambda, double z) {
   return 0.5 * (1.0 + std::erf((z + lambda) / std::sqrt(2.0)));
 }
 
-// Weights of the stored years under the Wang transform, given their positions in ascending
-// order of value, ties by year (`ranked`).
-std::vector<double> wang_weights(double lambda, const SparseYears& x,
-                                 const std::vector<std::size_t>& ranked) {
-  std::size_t zeros_stored = 0;
-  while (zeros_stored < x.m && x.values[ranked[zeros_stored]] == 0.0) ++zeros_stored;
-  const std::uint64_t zeros = x.n - x.m + zeros_stored;
-  const double nd = static_cast<double>(x.n);
-  // g((n - zeros - j) / n) for j = 0 .. positives, the quantiles in one batch.
-  const std::size_t positives = x.m - zeros_stored;
-  std::vector<double> u(positives + 1), g(positives + 1);
-  for (std::size_t j = 0; j <= positives; ++j) u[j] = static_cast<double>(x.n - zeros - j) / nd;
-  for (std::size_t j = 0; j <= positives; ++j) g[j] = u[j] > 0.0 && u[j] < 1.0 ? u[j] : 0.5;
+// Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in one batch (each is a function
+// of u alone, wherever it falls in the batch).
+std::vector<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
+  const double nd = static_cast<double>(n);
+  std::vector<double> u(top + 1), g(top + 1);
+  for (std::size_t i = 0; i <= top; ++i) u[i] = static_cast<double>(i) / nd;
+  for (std::size_t i = 0; i <= top; ++i) g[i] = u[i] > 0.0 && u[i] < 1.0 ? u[i] : 0.5;
   vecmath::inverse_normal_cdf(g.data(), g.data(), g.size());
-  for (std::size_t j = 0; j <= positives; ++j) g[j] = wang_g(u[j], lambda, g[j]);
+  for (std::size_t i = 0; i <= top; ++i) g[i] = wang_g(u[i], lambda, g[i]);
+  return g;
+}
+
+std::size_t stored_zeros(const SparseYears& x, const std::vector<std::size_t>& ranked) {
+  std::size_t zeros = 0;
+  while (zeros < x.m && x.values[ranked[zeros]] == 0.0) ++zeros;
+  return zeros;
+}
+
+// Weights of the stored years under the Wang transform, given their positions in ascending
+// order of value, ties by year (`ranked`), and g at u = i / n for i = 0 .. the number of
+// positive years at least (`g`, wang_g_table).
+std::vector<double> wang_weights(const SparseYears& x, const std::vector<std::size_t>& ranked,
+                                 const double* g) {
+  const std::size_t zeros_stored = stored_zeros(x, ranked);
+  const std::uint64_t zeros = x.n - x.m + zeros_stored;
+  const std::size_t positives = x.m - zeros_stored;  // = n - zeros
   std::vector<double> w(x.m, 0.0);
-  // Rank i (0-based, ascending) of the k-th positive value is zeros + k; its weight is
-  // g((n - i) / n) - g((n - i - 1) / n).
+  // Rank r (0-based, ascending) of the j-th positive value is zeros + j; its weight is
+  // g((n - r) / n) - g((n - r - 1) / n), n - r = positives - j.
   for (std::size_t k = zeros_stored; k < x.m; ++k) {
-    const std::size_t j = k - zeros_stored;
-    w[ranked[k]] = g[j] - g[j + 1];
+    const std::size_t i = positives - (k - zeros_stored);
+    w[ranked[k]] = g[i] - g[i - 1];
   }
   if (zeros > 0) {
-    const double zero_weight = (1.0 - g[0]) / static_cast<double>(zeros);
+    const double zero_weight = (1.0 - g[positives]) / static_cast<double>(zeros);
     for (std::size_t k = 0; k < zeros_stored; ++k) w[ranked[k]] = zero_weight;
   }
   return w;
+}
+
+std::vector<double> wang_weights(double lambda, const SparseYears& x,
+                                 const std::vector<std::size_t>& ranked) {
+  const std::size_t positives = x.m - stored_zeros(x, ranked);
+  return wang_weights(x, ranked, wang_g_table(lambda, x.n, positives).data());
 }
 
 std::vector<double> tvar_weights(double level, double rate, const SparseYears& x) {
@@ -138,6 +155,28 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   return w;
 }
 
+// The same weights (the same bits) from the stored years in ascending order of value, ties by
+// year: the ranks are read off the order, no selection.
+std::vector<double> tvar_weights_ranked(double level, double rate, const SparseYears& x,
+                                        const std::vector<std::size_t>& ranked) {
+  const double nd = static_cast<double>(x.n);
+  const std::uint64_t m_rank =
+      std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
+  std::vector<double> w(x.m, (1.0 - rate) / nd);
+  const double above = rate * (1.0 / (nd * (1.0 - level)));
+  const double at_rank = rate * ((static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level)));
+  // Stored position k of the order has rank n - m + k + 1 (1-based); the zero years, first in
+  // the order, get no weight beyond the base one whatever their rank.
+  const std::uint64_t unstored = x.n - x.m;
+  std::size_t k = m_rank - 1 > unstored ? static_cast<std::size_t>(m_rank - 1 - unstored) : 0;
+  for (; k < x.m; ++k) {
+    const std::size_t i = ranked[k];
+    if (x.values[i] == 0.0) continue;
+    w[i] += unstored + k + 1 > m_rank ? above : at_rank;
+  }
+  return w;
+}
+
 }  // namespace
 
 namespace {
@@ -172,14 +211,40 @@ double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std:
     const std::size_t b = block_of[pos];
     *cursor[b]++ = pos - first[b];
   }
+  // The blocks of one size (at most two sizes) share one table of g at u = i / size, as far
+  // as their largest count of positive years: the same values each block would compute.
+  std::vector<std::size_t> positives(kBatches, 0);
+  for (std::size_t b = 0; b < kBatches; ++b)
+    for (std::size_t i = first[b]; i < first[b + 1]; ++i) positives[b] += x.values[i] != 0.0;
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::size_t> tops;
+  for (std::size_t b = 0; b < kBatches; ++b) {
+    const std::uint64_t size = start[b + 1] - start[b];
+    const auto at = std::find(sizes.begin(), sizes.end(), size);
+    if (at == sizes.end()) {
+      sizes.push_back(size);
+      tops.push_back(positives[b]);
+    } else {
+      auto& top = tops[static_cast<std::size_t>(at - sizes.begin())];
+      top = std::max(top, positives[b]);
+    }
+  }
+  std::vector<std::vector<double>> tables(sizes.size());
+  tbb::parallel_for(std::size_t{0}, sizes.size(), [&](std::size_t t) {
+    if (sizes[t]) tables[t] = wang_g_table(lambda, sizes[t], tops[t]);
+  });
   tbb::parallel_for(std::size_t{0}, kBatches, [&](std::size_t b) {
     const std::uint64_t size = start[b + 1] - start[b];
-    std::vector<std::int64_t> years(x.years + first[b], x.years + first[b + 1]);
-    for (auto& y : years) y -= static_cast<std::int64_t>(start[b]);
-    const SparseYears block{size, years.data(), x.values + first[b], first[b + 1] - first[b]};
-    values[b] = size ? wsum(Weights{0.0, wang_weights(lambda, block, block_ranked[b])},
-                            block.values, block.m)
-                     : 0.0;
+    if (size == 0) {
+      values[b] = 0.0;
+      return;
+    }
+    // The block's years are not read by its weights or its sum.
+    const SparseYears block{size, x.years + first[b], x.values + first[b], first[b + 1] - first[b]};
+    const auto t =
+        static_cast<std::size_t>(std::find(sizes.begin(), sizes.end(), size) - sizes.begin());
+    values[b] = wsum(Weights{0.0, wang_weights(block, block_ranked[b], tables[t].data())},
+                     block.values, block.m);
   });
   const double mean = stats::pairwise_sum(values.data(), kBatches) / double(kBatches);
   double ss = 0.0;
@@ -230,16 +295,38 @@ Loads::Loads(double expense, double profit, double fixed)
 
 namespace {
 
-// Positions of the stored years in ascending order of value, ties by year: sorted once per
-// sample, for the Wang principle only (its weights and its batch SE share it).
-std::vector<std::size_t> ranked_for(const Principle& principle, const SparseYears& x) {
-  return principle.kind() == Principle::Kind::wang ? order::stable_order(x.values, x.m)
-                                                   : std::vector<std::size_t>{};
+bool needs_ranks(const Principle& principle) { return principle.kind() == Principle::Kind::wang; }
+
+// What the principles priced on one sample share: its moments, and the order of its stored
+// years (a caller's ranking, or one made here when a principle needs it: Wang; TVaR then reads
+// its ranks off it too, else selects).
+struct Shared {
+  stats::Moments mom;
+  std::vector<std::size_t> owned;
+  const std::vector<std::size_t>* given = nullptr;
+  const std::vector<std::size_t>& ranked() const { return given ? *given : owned; }
+};
+
+Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x,
+                  const stats::Ranking* ranking = nullptr) {
+  Shared s{stats::moments(x.values, x.m, x.n), {}, nullptr};
+  if (ranking)
+    s.given = &ranking->positions();
+  else if (std::any_of(principles.begin(), principles.end(), needs_ranks))
+    s.owned = stats::Ranking::sparse(x.values, x.m).positions();
+  return s;
 }
 
-Weights weights(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
-                const std::vector<std::size_t>& ranked) {
+// VaR_p from the order, as stats::sparse_var_tvar gives it (a sort's -0 is 0).
+double ranked_var(const SparseYears& x, const std::vector<std::size_t>& ranked, double p) {
+  const std::uint64_t unstored = x.n - x.m;
+  const std::size_t k = stats::var_index(x.n, p);
+  return k < unstored ? 0.0 : x.values[ranked[static_cast<std::size_t>(k - unstored)]] + 0.0;
+}
+
+Weights weights(const Principle& principle, const SparseYears& x, const Shared& shared) {
   const double nd = static_cast<double>(x.n);
+  const stats::Moments& mom = shared.mom;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
       return {ev_weight(principle, x.n), {}};
@@ -250,15 +337,18 @@ Weights weights(const Principle& principle, const SparseYears& x, const stats::M
           w[i] += principle.parameter(0) * (x.values[i] - mom.mean) / ((nd - 1.0) * mom.sd);
       return {0.0, std::move(w)};
     }
-    case Principle::Kind::tvar_cost_of_capital:
-      return {0.0, tvar_weights(principle.parameter(0), principle.parameter(1), x)};
+    case Principle::Kind::tvar_cost_of_capital: {
+      const double level = principle.parameter(0), rate = principle.parameter(1);
+      return {0.0, shared.ranked().empty() ? tvar_weights(level, rate, x)
+                                           : tvar_weights_ranked(level, rate, x, shared.ranked())};
+    }
     default:
-      return {0.0, wang_weights(principle.parameter(0), x, ranked)};
+      return {0.0, wang_weights(principle.parameter(0), x, shared.ranked())};
   }
 }
 
-double standard_error(const Principle& principle, const SparseYears& x, const stats::Moments& mom,
-                      const std::vector<std::size_t>& ranked) {
+double standard_error(const Principle& principle, const SparseYears& x, const Shared& shared) {
+  const stats::Moments& mom = shared.mom;
   const double nd = static_cast<double>(x.n), sd = mom.sd;
   switch (principle.kind()) {
     case Principle::Kind::expected_value:
@@ -272,7 +362,8 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
     }
     case Principle::Kind::tvar_cost_of_capital: {
       const double p = principle.parameter(0), r = principle.parameter(1);
-      const double v = stats::sparse_var_tvar(x.n, x.values, x.m, p).var;
+      const double v = shared.ranked().empty() ? stats::sparse_var_tvar(x.n, x.values, x.m, p).var
+                                               : ranked_var(x, shared.ranked(), p);
       // Influence of each year; the years not stored have x = 0.
       std::vector<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
@@ -286,28 +377,31 @@ double standard_error(const Principle& principle, const SparseYears& x, const st
       return std::sqrt(ss / (nd - 1.0)) / std::sqrt(nd);
     }
     default:
-      return wang_batch_se(principle.parameter(0), x, ranked);
+      return wang_batch_se(principle.parameter(0), x, shared.ranked());
   }
+}
+
+Shared shared_for(const Principle& principle, const SparseYears& x) {
+  return shared_for(std::vector<Principle>{principle}, x);
 }
 
 }  // namespace
 
 std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
   check(x);
-  Weights w = weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
+  Weights w = weights(principle, x, shared_for(principle, x));
   if (w.each.empty()) w.each.assign(x.m, w.constant);
   return std::move(w.each);
 }
 
 double risk_premium(const Principle& principle, const SparseYears& x) {
   check(x);
-  return wsum(weights(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x)),
-              x.values, x.m);
+  return wsum(weights(principle, x, shared_for(principle, x)), x.values, x.m);
 }
 
 double risk_premium_se(const Principle& principle, const SparseYears& x) {
   check(x);
-  return standard_error(principle, x, stats::moments(x.values, x.m, x.n), ranked_for(principle, x));
+  return standard_error(principle, x, shared_for(principle, x));
 }
 
 namespace {
@@ -323,6 +417,27 @@ void check_premium_sample(const SparseYears& x) {
   check(x);
 }
 
+Premium priced(const Principle& principle, const Loads& loads, const SparseYears& x,
+               const Shared& shared, const std::vector<const double*>& sections) {
+  const Weights w = weights(principle, x, shared);
+  Premium out{};
+  out.expected_loss = shared.mom.mean;
+  out.expected_loss_se = shared.mom.mean_se();
+  out.risk_premium = wsum(w, x.values, x.m);
+  out.risk_premium_se = standard_error(principle, x, shared);
+  out.technical_premium = loads.gross_up(out.risk_premium);
+  out.technical_premium_se = out.risk_premium_se * loads.factor();
+  for (const double* xs : sections) {
+    const double rp = wsum(w, xs, x.m);
+    const double fixed =
+        loads.fixed_expense * (out.risk_premium > 0.0 ? rp / out.risk_premium
+                                                      : 1.0 / static_cast<double>(sections.size()));
+    out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
+                              (rp + fixed) * loads.factor()});
+  }
+  return out;
+}
+
 }  // namespace
 
 double expected_value_weight(const Principle& principle, std::uint64_t n_years) {
@@ -335,11 +450,10 @@ double expected_value_weight(const Principle& principle, std::uint64_t n_years) 
 PremiumPoint premium_point(const Principle& principle, const Loads& loads, const SparseYears& x) {
   check_premium_sample(x);
   if (principle.kind() != Principle::Kind::expected_value) {  // premium()'s values, no SEs
-    const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-    const Weights w = weights(principle, x, mom, ranked_for(principle, x));
-    return {mom.mean, loads.gross_up(wsum(w, x.values, x.m))};
+    const Shared shared = shared_for(principle, x);
+    return {shared.mom.mean, loads.gross_up(wsum(weights(principle, x, shared), x.values, x.m))};
   }
-  const Weights w = weights(principle, x, stats::Moments{}, {});  // a constant: no moments needed
+  const Weights w = weights(principle, x, Shared{});  // a constant: no moments needed
   return {stats::pairwise_sum(x.values, x.m) / static_cast<double>(x.n),
           loads.gross_up(wsum(w, x.values, x.m))};
 }
@@ -347,24 +461,26 @@ PremiumPoint premium_point(const Principle& principle, const Loads& loads, const
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections) {
   check_premium_sample(x);
-  const stats::Moments mom = stats::moments(x.values, x.m, x.n);
-  const std::vector<std::size_t> ranked = ranked_for(principle, x);
-  const Weights w = weights(principle, x, mom, ranked);
-  Premium out{};
-  out.expected_loss = mom.mean;
-  out.expected_loss_se = mom.mean_se();
-  out.risk_premium = wsum(w, x.values, x.m);
-  out.risk_premium_se = standard_error(principle, x, mom, ranked);
-  out.technical_premium = loads.gross_up(out.risk_premium);
-  out.technical_premium_se = out.risk_premium_se * loads.factor();
-  for (const double* xs : sections) {
-    const double rp = wsum(w, xs, x.m);
-    const double fixed =
-        loads.fixed_expense * (out.risk_premium > 0.0 ? rp / out.risk_premium
-                                                      : 1.0 / static_cast<double>(sections.size()));
-    out.by_section.push_back({stats::pairwise_sum(xs, x.m) / static_cast<double>(x.n), rp,
-                              (rp + fixed) * loads.factor()});
-  }
+  return priced(principle, loads, x, shared_for(principle, x), sections);
+}
+
+std::vector<Premium> premiums(const std::vector<Principle>& principles, const Loads& loads,
+                              const SparseYears& x,
+                              const std::vector<std::vector<const double*>>& sections,
+                              const stats::Ranking* ranking) {
+  if (!sections.empty() && sections.size() != principles.size())
+    throw std::invalid_argument("premiums: " + std::to_string(sections.size()) +
+                                " lists of sections for " + std::to_string(principles.size()) +
+                                " principles");
+  check_premium_sample(x);
+  if (ranking && (ranking->values() != x.values || ranking->size() != x.m))
+    throw std::invalid_argument("premiums: the ranking given is of other values than the losses");
+  const Shared shared = shared_for(principles, x, ranking);
+  std::vector<Premium> out;
+  out.reserve(principles.size());
+  for (std::size_t i = 0; i < principles.size(); ++i)
+    out.push_back(priced(principles[i], loads, x, shared,
+                         sections.empty() ? std::vector<const double*>{} : sections[i]));
   return out;
 }
 

@@ -77,6 +77,17 @@ void check_sample(const char* what, const double* x, std::size_t n) {
   }
 }
 
+namespace {
+
+void check_sparse_values(const double* values, std::size_t m) {
+  for (std::size_t i = 0; i < m; ++i)
+    if (!(std::isfinite(values[i]) && values[i] >= 0.0))
+      throw std::invalid_argument("sparse losses must be finite and >= 0, got " +
+                                  format_value(values[i]) + " at index " + std::to_string(i));
+}
+
+}  // namespace
+
 double mean(const double* x, std::size_t n) {
   check_sample("losses", x, n);
   return pairwise_sum(x, n) / static_cast<double>(n);
@@ -274,23 +285,79 @@ std::uint64_t lowest_needed_rank(std::uint64_t n, double min_level) {
 
 }  // namespace
 
-LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m,
-                              double min_level) {
+namespace {
+
+void check_sparse_size(std::uint64_t n, std::size_t m) {
   if (n == 0) throw std::invalid_argument("a loss sample needs at least 1 year, got 0");
   if (m > n)
     throw std::invalid_argument("a sparse sample of " + std::to_string(n) + " years cannot store " +
                                 std::to_string(m) + " values");
+}
+
+}  // namespace
+
+Ranking Ranking::sparse(const double* values, std::size_t m) {
+  check_sparse_values(values, m);
+  Ranking r;
+  r.values_ = values;
+  std::size_t zeros = 0;
   for (std::size_t i = 0; i < m; ++i)
-    if (!(std::isfinite(values[i]) && values[i] >= 0.0))
-      throw std::invalid_argument("sparse losses must be finite and >= 0, got " +
-                                  format_value(values[i]) + " at index " + std::to_string(i));
+    if (values[i] == 0.0) {
+      ++zeros;
+      r.negative_zero_ = r.negative_zero_ || std::signbit(values[i]);
+    }
+  if (zeros == 0) {
+    r.positions_ = order::stable_order(values, m);
+    return r;
+  }
+  std::vector<std::size_t> at;
+  std::vector<double> positive;
+  r.positions_.reserve(m);
+  at.reserve(m - zeros);
+  positive.reserve(m - zeros);
+  for (std::size_t i = 0; i < m; ++i) {
+    if (values[i] == 0.0) {
+      r.positions_.push_back(i);
+    } else {
+      at.push_back(i);
+      positive.push_back(values[i]);
+    }
+  }
+  for (std::size_t j : order::stable_order(positive.data(), positive.size()))
+    r.positions_.push_back(at[j]);
+  return r;
+}
+
+LossSample LossSample::sparse_moments(std::uint64_t n, const double* values, std::size_t m,
+                                      double min_level) {
+  check_sparse_size(n, m);
   LossSample s;
   s.n_ = n;
   s.zeros_ = n - m;
   s.k0_ = std::max(s.zeros_, lowest_needed_rank(n, min_level));
   s.sparse_ = true;
   s.moments_ = stats::moments(values, m, n);
+  return s;
+}
+
+LossSample LossSample::sparse(std::uint64_t n, const double* values, std::size_t m,
+                              double min_level) {
+  check_sparse_values(values, m);
+  LossSample s = sparse_moments(n, values, m, min_level);
   s.upper_ = order::upper_sorted(values, m, static_cast<std::size_t>(s.k0_ - s.zeros_));
+  return s;
+}
+
+LossSample LossSample::sparse(std::uint64_t n, const Ranking& ranked, double min_level) {
+  if (ranked.has_negative_zero()) return sparse(n, ranked.values(), ranked.size(), min_level);
+  // The values were checked when ranked.
+  const double* values = ranked.values();
+  const std::size_t m = ranked.size();
+  LossSample s = sparse_moments(n, values, m, min_level);
+  const auto& at = ranked.positions();
+  s.upper_.resize(static_cast<std::size_t>(n - s.k0_));
+  for (std::size_t k = static_cast<std::size_t>(s.k0_ - s.zeros_), j = 0; k < m; ++k, ++j)
+    s.upper_[j] = values[at[k]];
   return s;
 }
 

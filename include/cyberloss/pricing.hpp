@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "cyberloss/stats.hpp"
+
 namespace cyberloss {
 
 class Principle {
@@ -81,6 +83,16 @@ struct Premium {
 // Needs n >= 100 years. sections[s][i] is section s's amount in year years[i].
 Premium premium(const Principle& principle, const Loads& loads, const SparseYears& x,
                 const std::vector<const double*>& sections = {});
+
+// premium() under each principle, the same bits, sharing the work: the moments once, and the
+// ascending order of the stored years (ties by year) ranked once, `ranking` when given (of
+// x.values: the same array; else ranked here when a principle needs it: Wang), the TVaR
+// principle then reading its ranks off it instead of selecting. sections[i] are principle i's
+// sections (none when `sections` is empty, else one list per principle).
+std::vector<Premium> premiums(const std::vector<Principle>& principles, const Loads& loads,
+                              const SparseYears& x,
+                              const std::vector<std::vector<const double*>>& sections = {},
+                              const stats::Ranking* ranking = nullptr);
 
 // premium()'s expected loss and technical premium alone, the same bits, without the standard
 // errors (under the expected value principle no second pass over the years): what the

@@ -101,12 +101,37 @@ struct MeanEstimate {
 };
 std::vector<MeanEstimate> mean_estimates(const std::vector<MeanInput>& samples);
 
+// The stored values of a sparse sample (finite, >= 0) ranked once: their positions in
+// ascending order of value, ties by position (the permutation a stable sort gives; the zeros
+// first, only the positive values sorted). Every statistic that needs the order of the same
+// values reuses it: the premium principles (pricing.hpp's premiums), and LossSample's VaR,
+// TVaR and EP points. It refers to the values, which must outlive it unchanged.
+class Ranking {
+ public:
+  static Ranking sparse(const double* values, std::size_t m);
+  const double* values() const { return values_; }
+  std::size_t size() const { return positions_.size(); }
+  const std::vector<std::size_t>& positions() const { return positions_; }
+  // A stored -0: a sort gives it as +0, in no defined order among the +0s; a LossSample
+  // built from the ranking then selects as without one (the same bits).
+  bool has_negative_zero() const { return negative_zero_; }
+
+ private:
+  Ranking() = default;
+  const double* values_ = nullptr;
+  std::vector<std::size_t> positions_;
+  bool negative_zero_ = false;
+};
+
 class LossSample {
  public:
   // Sparse: min_level > 0 keeps (sorts) only the ranks its levels need, as dense does, when
   // they lie among the stored values.
   static LossSample sparse(std::uint64_t n, const double* values, std::size_t m,
                            double min_level = 0.0);
+  // The same sample (the same bits) of ranked values: the order statistics read off the
+  // ranking, no selection or sort.
+  static LossSample sparse(std::uint64_t n, const Ranking& ranked, double min_level = 0.0);
   // Levels below min_level (and their SE neighbours) are refused by the order statistics.
   // min_level = 1 keeps none: the moments alone (a mean or std asks no more).
   static LossSample dense(const double* x, std::size_t n, double min_level = 0.0);
@@ -136,6 +161,9 @@ class LossSample {
 
  private:
   LossSample() = default;
+  // A sparse sample's moments and ranks, without its order statistics (upper_ left empty).
+  static LossSample sparse_moments(std::uint64_t n, const double* values, std::size_t m,
+                                   double min_level);
   std::uint64_t n_ = 0;
   std::uint64_t k0_ = 0;       // ranks below k0_ are not stored
   std::uint64_t zeros_ = 0;    // sparse: ranks below zeros_ (<= k0_) are the zero years

@@ -27,6 +27,7 @@ spread (the tail that drives it is rarely sampled).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Sequence
@@ -108,6 +109,7 @@ class Sample:
         self._sparse = sparse
         self._held: _core.stats.LossSample | None = None
         self._held_level = 1.0
+        self._ranking: _core.stats.Ranking | None = None
 
     @classmethod
     def dense(cls, x, name: str = "losses") -> "Sample":
@@ -136,23 +138,49 @@ class Sample:
         raise ValueError("a sparse sample does not know where its values fall; use the "
                          "year-loss table's annual() for the dense array")
 
+    @property
+    def values(self) -> np.ndarray:
+        """The values held: every value of a dense sample, the stored ones of a sparse one."""
+        return self._values
+
+    def ranking(self) -> _core.stats.Ranking:
+        """The stored values of a sparse sample ranked once (ascending, ties by position),
+        cached: the premium principles (``insurance.pricing.premiums``) and every VaR, TVaR
+        and EP point of the sample then read their order statistics off it."""
+        if not self._sparse:
+            raise ValueError("only a sparse sample is ranked; a dense one selects its upper part")
+        if self._ranking is None:
+            with self._named():
+                self._ranking = _core.stats.Ranking.sparse(self._values)
+            self._held = None   # the order statistics are read off the ranking from now on
+            self._held_level = 1.0
+        return self._ranking
+
     def core(self, level: float = _MOMENTS_LEVEL):
         """The C++ LossSample holding the order statistics needed for levels >= ``level``
         (``level`` 1: none, the moments alone)."""
         if self._held is None or level < self._held_level:
             floor = 0.0 if level <= 0.5 else 1.0 if level >= 1.0 else min(level, _MOMENTS_LEVEL)
-            try:
-                if self._sparse:
+            with self._named():
+                if self._ranking is not None:
+                    self._held = _core.stats.LossSample.sparse_ranked(self.n, self._ranking, floor)
+                elif self._sparse:
                     self._held = _core.stats.LossSample.sparse(self.n, self._values, floor)
                 else:
                     self._held = _core.stats.LossSample.dense(self._values, floor)
                 self._held_level = floor
-            except ValueError as exc:
-                message = str(exc)
-                raise ValueError(message if message.startswith(self.name)
-                                 else f"{self.name}: {message}") from None
         assert self._held is not None
         return self._held
+
+    @contextlib.contextmanager
+    def _named(self):
+        """Core errors prefixed with the sample's name (unless they start with it)."""
+        try:
+            yield
+        except ValueError as exc:
+            message = str(exc)
+            raise ValueError(message if message.startswith(self.name)
+                             else f"{self.name}: {message}") from None
 
     def mean(self) -> Estimate:
         if self._held is None and not self._sparse:   # the mean alone: no higher moments

@@ -88,6 +88,22 @@ void register_stats(py::module_& m) {
         return py::make_tuple(mean, se);
       },
       py::arg("n"), py::arg("x"), py::arg("x_index"), py::arg("minus"), py::arg("minus_index"));
+  // The stored values of a sparse sample ranked once, holding the array it ranks.
+  py::class_<RankingOf>(s, "Ranking")
+      .def_static(
+          "sparse",
+          [](DArray values) {
+            const double* v = values.data();
+            const auto m = static_cast<std::size_t>(values.size());
+            std::optional<stats::Ranking> r;
+            {
+              py::gil_scoped_release release;
+              r.emplace(stats::Ranking::sparse(v, m));
+            }
+            return RankingOf{values, std::move(*r)};
+          },
+          py::arg("values"))
+      .def("__len__", [](const RankingOf& r) { return r.ranking.size(); });
   // Samples held for statistics: sparse (n years, the nonzero values only) or dense, each
   // sorting only the part above min_level. Every measure reuses the one sort.
   py::class_<stats::LossSample>(s, "LossSample")
@@ -100,6 +116,13 @@ void register_stats(py::module_& m) {
             return stats::LossSample::sparse(n, v, m, min_level);
           },
           py::arg("n"), py::arg("values"), py::arg("min_level") = 0.0)
+      .def_static(
+          "sparse_ranked",
+          [](std::uint64_t n, const RankingOf& ranked, double min_level) {
+            py::gil_scoped_release release;
+            return stats::LossSample::sparse(n, ranked.ranking, min_level);
+          },
+          py::arg("n"), py::arg("ranking"), py::arg("min_level") = 0.0)
       .def_static(
           "dense",
           [](DArray x, double min_level) {

@@ -384,6 +384,40 @@ void register_terms(py::module_& m) {
       },
       py::arg("principle"), py::arg("loads"), py::arg("n_years"), py::arg("years"),
       py::arg("values"), py::arg("sections") = std::map<std::string, DArray>{});
+  // premium() under each principle from one pass of the shared work; sections[i] are
+  // principle i's (an empty list: none for any).
+  m.def(
+      "premiums",
+      [](const std::vector<Principle>& principles, const Loads& loads, std::uint64_t n_years,
+         I64Array years, DArray values, std::vector<std::map<std::string, DArray>> sections,
+         const RankingOf* ranking) {
+        if (years.size() != values.size())
+          throw std::invalid_argument("years and values differ in length");
+        std::vector<std::vector<const double*>> ptrs(sections.size());
+        std::vector<std::vector<std::string>> names(sections.size());
+        for (std::size_t i = 0; i < sections.size(); ++i)
+          for (const auto& [name, column] : sections[i]) {
+            if (column.size() != values.size())
+              throw std::invalid_argument("section " + name + " has " +
+                                          std::to_string(column.size()) + " values, expected " +
+                                          std::to_string(values.size()));
+            ptrs[i].push_back(column.data());
+            names[i].push_back(name);
+          }
+        const SparseYears x{n_years, years.data(), values.data(),
+                            static_cast<std::size_t>(values.size())};
+        const std::vector<Premium> out = without_gil([&] {
+          return premiums(principles, loads, x, ptrs, ranking ? &ranking->ranking : nullptr);
+        });
+        py::list dicts;
+        for (std::size_t i = 0; i < out.size(); ++i)
+          dicts.append(
+              premium_dict(out[i], sections.empty() ? std::vector<std::string>{} : names[i]));
+        return dicts;
+      },
+      py::arg("principles"), py::arg("loads"), py::arg("n_years"), py::arg("years"),
+      py::arg("values"), py::arg("sections") = std::vector<std::map<std::string, DArray>>{},
+      py::arg("ranking") = py::none());
 }
 
 }  // namespace cyberloss::bindings

@@ -43,6 +43,13 @@ inline std::size_t count_arg(const char* name, const py::handle& value) {
   return static_cast<std::size_t>(integer_arg(name, value, 1, 0x7fffffffffffffffLL));
 }
 
+// A ranking of a sparse sample's stored values with the array it refers to, kept alive as long
+// as the ranking.
+struct RankingOf {
+  py::array_t<double, py::array::c_style | py::array::forcecast> values;
+  stats::Ranking ranking;
+};
+
 // A NumPy array that takes over the vector's storage (no copy).
 template <class T, class A>
 py::array_t<T> to_array(std::vector<T, A>&& v, std::vector<py::ssize_t> shape) {

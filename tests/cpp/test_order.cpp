@@ -62,6 +62,20 @@ TEST_CASE("stable_order is std::stable_sort's permutation (ties by position)", "
                        [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
       CHECK(order::stable_order(x.data(), n) == expected);
     }
+  // One binade (every key in one top bucket: all the low passes), with ties; and a handful of
+  // values per binade (the buckets' comparison sorts).
+  for (double spread : {1.0, 1e300}) {
+    std::vector<double> x(100000);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = spread == 1.0 ? 1.0 + static_cast<double>((i * 7919) % 65521) / 65536.0
+                           : std::ldexp(1.0 + static_cast<double>(i % 3) / 4.0,
+                                        static_cast<int>(i % 1900) - 950);
+    std::vector<std::size_t> expected(x.size());
+    std::iota(expected.begin(), expected.end(), std::size_t{0});
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+    CHECK(order::stable_order(x.data(), x.size()) == expected);
+  }
 }
 
 TEST_CASE("upper_sorted gives the order statistics from rank k on, exactly", "[order]") {

@@ -104,6 +104,48 @@ TEST_CASE("a sparse sample sorted from min_level gives the full sample's measure
                     Catch::Contains("min_level must be in [0, 1], got 1.5"));
 }
 
+TEST_CASE("a ranking is the stable order, and a sample read off it has the selection's bits",
+          "[stats]") {
+  // Stored zeros (and, in the last case, a -0), ties, sizes on the comparison sort, the radix
+  // sort and its parallel halves; levels among the implicit zeros, stored zeros and positives.
+  for (std::size_t m : {std::size_t{700}, std::size_t{5000}, std::size_t{140000}})
+    for (bool negative_zero : {false, true}) {
+      std::vector<double> values(m);
+      for (std::size_t i = 0; i < m; ++i) {
+        const std::size_t r = (i * 7919) % 1009;
+        values[i] = r < 250 ? 0.0 : 1000.0 + static_cast<double>(r % 601) * 250.0;
+      }
+      if (negative_zero) values[5] = -0.0;
+      const auto ranked = stats::Ranking::sparse(values.data(), m);
+      CHECK(ranked.has_negative_zero() == negative_zero);
+      std::vector<std::size_t> expected(m);
+      for (std::size_t i = 0; i < m; ++i) expected[i] = i;
+      std::stable_sort(expected.begin(), expected.end(),
+                       [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+      CHECK(ranked.positions() == expected);
+      for (std::uint64_t n : {std::uint64_t{m}, std::uint64_t{4 * m}, std::uint64_t{200 * m}})
+        for (double min_level : {0.0, 0.3, 0.9, 0.99, 1.0}) {
+          const auto a = stats::LossSample::sparse(n, values.data(), m, min_level);
+          const auto b = stats::LossSample::sparse(n, ranked, min_level);
+          REQUIRE(a.lowest_rank() == b.lowest_rank());
+          REQUIRE(a.sorted_upper().size() == b.sorted_upper().size());
+          for (std::size_t k = 0; k < a.sorted_upper().size(); ++k)
+            CHECK(std::memcmp(&a.sorted_upper()[k], &b.sorted_upper()[k], sizeof(double)) == 0);
+          CHECK(a.mean() == b.mean());
+          CHECK(a.std_se() == b.std_se());
+          if (min_level == 1.0) continue;
+          for (double p : {0.5, 0.9, 0.995}) {
+            if (p < min_level) continue;
+            const auto ta = a.tail(p), tb = b.tail(p);
+            CHECK(std::memcmp(&ta, &tb, sizeof ta) == 0);
+          }
+        }
+    }
+  const std::vector<double> bad{1.0, -2.0};
+  CHECK_THROWS_WITH(stats::Ranking::sparse(bad.data(), bad.size()),
+                    Catch::Contains("finite and >= 0, got -2 at index 1"));
+}
+
 TEST_CASE("min_level 1 keeps the moments alone, with the same bits", "[stats]") {
   const std::uint64_t n = 20000;
   std::vector<double> values(3000), dense(n, 0.0);

@@ -147,6 +147,12 @@ def test_an_applied_policy_stands_for_its_events(events):
     from_events = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS).grid
     from_applied = decision.choose_retention(applied, None, BASE, DEDUCTIBLES, LIMITS).grid
     pd.testing.assert_frame_equal(from_applied, from_events, check_exact=True)
+    # The core's result before its table is built (a quote starts the grid on it) likewise.
+    core_only = terms.applied(BASE.with_retention(2e6, 5e8), events, N)
+    from_core = decision.choose_retention(core_only, None, BASE, DEDUCTIBLES, LIMITS).grid
+    pd.testing.assert_frame_equal(from_core, from_events, check_exact=True)
+    pd.testing.assert_frame_equal(core_only.result().describe(), applied.describe(),
+                                  check_exact=True)
     other = terms.CoverageTerms(sections={"response": {}})
     with pytest.raises(ValueError, match="sections"):
         decision.choose_retention(applied, None, other, DEDUCTIBLES, LIMITS)

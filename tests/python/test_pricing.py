@@ -3,9 +3,11 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from cyberloss import stats
 from cyberloss.insurance import pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads, StandardDeviation, TVaRCostOfCapital, WangTransform
 
@@ -78,6 +80,47 @@ def test_loads_gross_up_and_sections_add_up():
         assert 0 < prem.risk_premium.se < 0.2 * rp
     ev = pricing.premium(res, ExpectedValue(0.2), Loads.none()).by_section
     assert ev.loc["response", "risk_premium"] == pytest.approx(1.2 * inv.mean(), rel=1e-12)
+
+
+def test_premiums_share_one_ranking_and_give_each_premiums_numbers():
+    # Ties, zero years stored and not, TVaR ranked beside Wang: every figure is premium()'s.
+    rng = np.random.default_rng(11)
+    n = 30_000
+    liab = np.round(rng.exponential(1e6, n), -5) * (rng.random(n) < 0.2)
+    inv = rng.exponential(5e5, n) * (rng.random(n) < 0.3)
+    res = result_with(liab, inv)
+    loads = Loads(expense_ratio=0.3, profit_ratio=0.05, fixed_expense=1e4)
+    principles = [*pricing.DEFAULT_PRINCIPLES, TVaRCostOfCapital(0.9, 0.2), "wang"]
+    flags = [True, False, True, False, True, False]
+    together = pricing.premiums(res, principles, loads, by_section=flags)
+    for spec, flag, got in zip(principles, flags, together):
+        alone = pricing.premium(res, spec, loads, by_section=flag)
+        assert (got.principle, got.label) == (alone.principle, alone.label)
+        for field in ("expected_loss", "risk_premium", "technical_premium"):
+            assert (getattr(got, field).value, getattr(got, field).se) == \
+                (getattr(alone, field).value, getattr(alone, field).se)
+        pd.testing.assert_frame_equal(got.by_section, alone.by_section, check_exact=True)
+    table = pricing.quote_table(res, principles, loads)
+    pd.testing.assert_frame_equal(pricing.premium_table(together), table, check_exact=True)
+    with pytest.raises(ValueError, match="by_section has 1 flags for 6 principles"):
+        pricing.premiums(res, principles, loads, by_section=[True])
+
+
+def test_a_view_ranked_for_the_premiums_gives_the_statistics_and_ep_points_of_a_fresh_one():
+    rng = np.random.default_rng(5)
+    n = 20_000
+    liab = np.round(rng.exponential(1e6, n), -5) * (rng.random(n) < 0.3)
+    ranked, fresh = result_with(liab), result_with(liab)
+    assert ranked.is_sparse
+    pricing.premiums(ranked, pricing.DEFAULT_PRINCIPLES)   # ranks the insured view once
+    assert ranked.sample("insured")._ranking is not None
+    assert fresh.sample("insured")._ranking is None
+    levels = [0.5, 0.9, 0.99, 0.999]
+    pd.testing.assert_frame_equal(ranked.describe(levels), fresh.describe(levels), check_exact=True)
+    pd.testing.assert_frame_equal(ranked.ep_curve(view="insured"), fresh.ep_curve(view="insured"),
+                                  check_exact=True)
+    with pytest.raises(ValueError, match="only a sparse sample is ranked"):
+        stats.Sample.dense(liab).ranking()
 
 
 def test_risk_loads_are_ordered_sensibly():

@@ -19,6 +19,8 @@ from .pricing import (
                       TVaRCostOfCapital,
                       WangTransform,
                       premium,
+                      premium_table,
+                      premiums,
                       principle_from,
                       quote_table,
 )
@@ -28,5 +30,5 @@ from .terms import CoverageTerms, InsuredResult, Layer, SectionTerms, apply, eve
 __all__ = ["DEFAULT_PRINCIPLES", "CoverageTerms", "ExpectedValue", "InsuredResult", "Layer",
            "Loads", "Premium", "Quote", "QuoteSettings", "RetentionDecision", "SectionTerms",
            "StandardDeviation", "TVaRCostOfCapital", "WangTransform", "apply", "choose_retention",
-           "decision", "event_table", "premium", "pricing", "principle_from", "quote",
+           "decision", "event_table", "premium", "premium_table", "premiums", "pricing", "principle_from", "quote",
            "quote_events", "quote_profile", "quote_table", "terms"]

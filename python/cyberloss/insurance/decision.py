@@ -34,7 +34,7 @@ from ..config import documents
 from ..report import money, plots
 from ..report.html import Described
 from . import pricing
-from .terms import CoverageTerms, InsuredResult, _event_arrays
+from .terms import Applied, CoverageTerms, InsuredResult, _event_arrays
 
 DEFAULT_DEDUCTIBLES = documents.DEFAULT_DEDUCTIBLES
 DEFAULT_LIMITS = documents.DEFAULT_LIMITS
@@ -128,8 +128,8 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
     """Evaluate every deductible x limit on ``base_terms`` (its sections kept) and pick one.
 
     ``events``: the core's event table (an ``OrganisationSimulation`` or its ``table``), an
-    ``InsuredResult`` of a policy with ``base_terms``' sections (its covered amounts reused), a
-    DataFrame or a dict of arrays (see ``terms.apply``).  ``cost_of_capital`` is the
+    ``InsuredResult`` (or ``terms.Applied``) of a policy with ``base_terms``' sections (its
+    covered amounts reused), a DataFrame or a dict of arrays (see ``terms.apply``).  ``cost_of_capital`` is the
     organisation's annual cost of holding capital against its retained tail (an assumption:
     10% by default); ``principle`` and ``loads`` price the insured loss as the market would.
     """
@@ -147,7 +147,7 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
     args = (list(deductibles), list(limits), principle.to_core(), loads.to_core(),
             cost_of_capital, tail_level, max_premium)
     table = getattr(events, "table", events)
-    if isinstance(events, InsuredResult):
+    if isinstance(events, (InsuredResult, Applied)):
         # a policy already applied with these sections: its covered amounts are reused
         if events.terms.with_retention(0.0, math.inf) != base_terms.with_retention(0.0, math.inf):
             raise ValueError("events: an InsuredResult can stand for the events only when its "

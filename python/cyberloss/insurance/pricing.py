@@ -214,7 +214,20 @@ def premium(res: results.YearLossTable, principle: Any = "expected_value",
     policy sections (columns ``<view>_<section>``) with the principle's weights (fixed expense
     pro rata to risk premium); ``by_section=False`` leaves only the total row.
     """
-    principle = principle_from(principle)
+    return premiums(res, [principle_from(principle)], loads, view, [by_section])[0]
+
+
+def premiums(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_PRINCIPLES,
+             loads: Loads | None = None, view: str = "insured",
+             by_section: bool | Sequence[bool] = False) -> list[Premium]:
+    """:func:`premium` under each principle, the same numbers, from one pass of the shared
+    work: the moments once and the losses ranked once for every principle that ranks them.
+    ``by_section`` is one flag for all principles or one per principle."""
+    specs = [principle_from(p) for p in principles]
+    flags = ([bool(by_section)] * len(specs) if isinstance(by_section, (bool, np.bool_))
+             else [bool(f) for f in by_section])
+    if len(flags) != len(specs):
+        raise ValueError(f"by_section has {len(flags)} flags for {len(specs)} principles")
     loads = Loads() if loads is None else loads
     if not isinstance(loads, Loads):
         raise ValueError(f"loads must be pricing.Loads, got {type(loads).__name__}")
@@ -223,14 +236,25 @@ def premium(res: results.YearLossTable, principle: Any = "expected_value",
                          f"{type(res).__name__}")
     if res.n_years < MIN_YEARS:
         raise ValueError(f"premium needs at least {MIN_YEARS} simulated years, got {res.n_years}")
-    names = [c for c in res.columns if c.startswith(f"{view}_")] if by_section else []
+    names = [c for c in res.columns if c.startswith(f"{view}_")] if any(flags) else []
     years, values = res.stored(view)
     sections: dict[str, Any] = {}
     for c in names:   # a sparse table's columns share its years; a dense one is read at them
         part = res.stored(c)[1] if res.is_sparse else res.annual(c)[years]
         sections[c[len(view) + 1:]] = np.ascontiguousarray(part)
-    p = _core.premium(principle.to_core(), loads.to_core(), res.n_years, years, values, sections)
-    rows = [(s, *p["by_section"][s]) for s in (c[len(view) + 1:] for c in names)]
+    ranking = None
+    if res.is_sparse and any(isinstance(p, WangTransform) for p in specs):
+        # The view's ranking, kept with its sample: its VaR, TVaR and EP points reuse it.
+        sample = res.sample(view)
+        ranking, values = sample.ranking(), sample.values
+    priced = _core.premiums([p.to_core() for p in specs], loads.to_core(), res.n_years, years,
+                            values, [sections if f else {} for f in flags], ranking)
+    return [_premium(spec, p, loads, [c[len(view) + 1:] for c in names] if f else [])
+            for spec, p, f in zip(specs, priced, flags)]
+
+
+def _premium(principle: Principle, p: dict, loads: Loads, sections: list[str]) -> Premium:
+    rows = [(s, *p["by_section"][s]) for s in sections]
     rows.append(("total", p["expected_loss"], p["risk_premium"], p["technical_premium"]))
     table = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",
                                        "technical_premium"]).set_index("section")
@@ -255,9 +279,13 @@ def risk_premium(x, principle: Any) -> float:
 def quote_table(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_PRINCIPLES,
                 loads: Loads | None = None, view: str = "insured") -> pd.DataFrame:
     """One row per principle: expected loss, risk and technical premium with SEs (JPY)."""
+    return premium_table(premiums(res, principles, loads, view))
+
+
+def premium_table(priced: Sequence[Premium]) -> pd.DataFrame:
+    """:func:`quote_table` of premiums already computed (e.g. by :func:`premiums`)."""
     rows = []
-    for spec in principles:
-        p = premium(res, spec, loads, view, by_section=False)
+    for p in priced:
         rows.append({"principle": p.principle, "label": p.label,
                      "expected_loss": p.expected_loss.value, "expected_loss_se": p.expected_loss.se,
                      "risk_premium": p.risk_premium.value, "risk_premium_se": p.risk_premium.se,

@@ -245,17 +245,23 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
     d = settings.decision
     with report_progress.reporting(progress, "price", "steps", total=4) as report:
         step = report or (lambda done, total: None)
-        res = terms_mod.apply(policy, events, n_years)
-        step(1, 4)
-        # The grid (one C++ call, the GIL released) runs beside the premiums and statistics;
-        # each result depends only on its inputs, not on what runs beside it.
+        applied = terms_mod.applied(policy, events, n_years)
+        # The grid (one C++ call, the GIL released) runs beside the year-loss table's columns,
+        # the premiums and statistics; each result depends only on its inputs, not on what
+        # runs beside it.
         with futures.ThreadPoolExecutor(max_workers=1) as pool:
-            grid = pool.submit(decision_mod.choose_retention, res, res.n_years, policy,
+            grid = pool.submit(decision_mod.choose_retention, applied, applied.n_years, policy,
                                d.deductibles, d.limits, principle=d.principle,
                                loads=settings.loads, cost_of_capital=d.cost_of_capital,
                                tail_level=d.tail_level, max_premium=d.max_premium)
-            premiums = pricing.quote_table(res, settings.principles, settings.loads)
-            section_premium = pricing.premium(res, settings.principles[0], settings.loads)
+            res = applied.result()
+            step(1, 4)
+            # Every principle from one ranking of the insured losses; the first, by section,
+            # is also its row of the table (priced once).
+            priced = pricing.premiums(res, settings.principles, settings.loads,
+                                      by_section=[i == 0 for i in range(len(settings.principles))])
+            premiums = pricing.premium_table(priced)
+            section_premium = priced[0]
             step(2, 4)
             statistics = res.describe(settings.levels)
             dec = grid.result()

@@ -327,16 +327,40 @@ def apply(terms: CoverageTerms, events, n_years: int | None = None) -> "InsuredR
     itself), a DataFrame or a dict of arrays with columns ``year`` (0-based simulated year),
     ``downtime_days`` and every component in ``COMPONENTS``, one row per incident.
     """
+    return applied(terms, events, n_years).result()
+
+
+@dataclasses.dataclass(frozen=True)
+class Applied:
+    """A policy applied by the core, before its year-loss table is built: what the retention
+    grid reads (``decision.choose_retention`` takes it as it takes an InsuredResult), so that
+    a quote starts the grid while the table's columns are made."""
+
+    terms: CoverageTerms
+    core: Any
+    event_year: np.ndarray
+
+    @property
+    def n_years(self) -> int:
+        return int(self.core.n_years)
+
+    def result(self) -> "InsuredResult":
+        """The year-loss table of the applied policy."""
+        return InsuredResult(self.terms, self.core, self.event_year)
+
+
+def applied(terms: CoverageTerms, events, n_years: int | None = None) -> Applied:
+    """:func:`apply` up to the core's result (the same checks and the same amounts)."""
     if not isinstance(terms, CoverageTerms):
         raise ValueError(f"terms must be CoverageTerms, got {type(terms).__name__}")
     table = getattr(events, "table", events)
     if isinstance(table, _core.EventTable):
         n = table.years if n_years is None else _validate.positive_int("n_years", n_years)
         year = np.asarray(table.year) - table.first_year
-        return InsuredResult(terms, _core.apply_terms(terms.to_core(), table, n), year)
+        return Applied(terms, _core.apply_terms(terms.to_core(), table, n), year)
     n = _validate.positive_int("n_years", n_years)
     year, downtime, parts = _event_arrays(events, n)
-    return InsuredResult(terms, _core.apply_terms(terms.to_core(), year, downtime, parts, n), year)
+    return Applied(terms, _core.apply_terms(terms.to_core(), year, downtime, parts, n), year)
 
 
 class InsuredResult(results.YearLossTable):
