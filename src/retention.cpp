@@ -88,6 +88,17 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
   const bool expected_value = principle.kind() == Principle::Kind::expected_value;
   const double ev_weight = expected_value ? expected_value_weight(principle, n_years) : 0.0;
+  // Each event's covered total, shared by every deductible: most events of a quote lie under
+  // most deductibles, and those are paid +0.0 without the per-section work.
+  Buffer<double> covered_total(n);
+  {
+    const OccurrencePayment any(base, 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 14),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t i = r.begin(); i < r.end(); ++i)
+                          covered_total[i] = any.covered_total(losses, i);
+                      });
+  }
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
   tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
     Scratch& w = scratch.local();
@@ -102,7 +113,8 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     for (std::size_t y = 0; y < m; ++y) {
       double year_sum = 0.0, insured_sum = 0.0;
       for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
-        paid[i] = pay(losses, i);
+        const double total = covered_total[i];
+        paid[i] = pay.pays(total) ? pay(losses, i, total) : 0.0;
         year_sum += paid[i];
         insured_sum += std::min(paid[i], losses.gross_total[i]);
       }

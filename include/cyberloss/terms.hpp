@@ -115,9 +115,11 @@ class OccurrencePayment {
   // Inline: the retention grid calls it for every event under every deductible.
   double operator()(const SectionLosses& losses, std::size_t i,
                     double* by_section = nullptr) const {
-    double total = 0.0;
-    for (std::size_t s = 0; s < n_covered_sections; ++s)
-      if (covered_[s]) total += losses.covered[s][i];
+    return (*this)(losses, i, covered_total(losses, i), by_section);
+  }
+  // The same given covered_total(losses, i), which does not depend on the deductible.
+  double operator()(const SectionLosses& losses, std::size_t i, double total,
+                    double* by_section = nullptr) const {
     const double share = total > 0.0 ? deductible_(total) / total : 0.0;
     double paid = 0.0;
     for (std::size_t s = 0; s < n_covered_sections; ++s) {
@@ -128,6 +130,16 @@ class OccurrencePayment {
     }
     return paid;
   }
+  // Event i's covered amount over the covered sections, before the deductible.
+  double covered_total(const SectionLosses& losses, std::size_t i) const {
+    double total = 0.0;
+    for (std::size_t s = 0; s < n_covered_sections; ++s)
+      if (covered_[s]) total += losses.covered[s][i];
+    return total;
+  }
+  // Whether an event with this covered total is paid anything: when it is not, every part is
+  // +0 (covered amounts are >= 0) and operator() returns +0.0.
+  bool pays(double total) const { return total > deductible_.attachment; }
 
  private:
   Layer deductible_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -304,4 +306,32 @@ TEST_CASE("applying terms gives the same bits on one thread and on several", "[t
     for (std::size_t s = 0; s < n_covered_sections; ++s)
       REQUIRE(one->insured_events().by_section[s] == two->insured_events().by_section[s]);
   }
+}
+
+TEST_CASE("an event at or under the deductible is paid +0.0, as the full payment gives it",
+          "[terms][retention]") {
+  Events ev = lognormal_events(2000, Lognormal(std::log(2e5), 1.5), 5);
+  ev.comp[liability][0] = -0.0;  // a stored -0 must not leave a -0 payment
+  const CoverageTerms terms = all_sections(0.0, inf, 3e6);
+  const SectionLosses losses = section_losses(terms, ev.columns());
+  const OccurrencePayment any(terms, 0.0);
+  std::vector<double> deductibles = {0.0, 1e5, 1e6, 1e8};
+  for (std::size_t i : {0, 7, 99}) deductibles.push_back(any.covered_total(losses, i));
+  auto bits = [](double x) {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
+  std::size_t skipped = 0;
+  for (double d : deductibles) {
+    const OccurrencePayment pay(terms, d);
+    for (std::size_t i = 0; i < losses.n; ++i) {
+      const double total = pay.covered_total(losses, i);
+      const double full = pay(losses, i);
+      const double shortcut = pay.pays(total) ? pay(losses, i, total) : 0.0;
+      REQUIRE(bits(full) == bits(shortcut));
+      skipped += !pay.pays(total);
+    }
+  }
+  CHECK(skipped > losses.n);  // the shortcut was taken, at exactly d included
 }
