@@ -13,10 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import _validate as check
 from .. import config, stats
+from .._lazy import pandas as pd
 from ..calibration import Calibration
 from ..config import documents
 from ..report.html import Described

@@ -19,10 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from .. import _core, results, stats
 from .. import _validate as check
+from .._lazy import pandas as pd
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..distributions import Poisson
