@@ -1,6 +1,6 @@
 """``--help`` of every command reads as plain text (no reST markup) and names the options
 every command has (--quiet, --lang); the command table lists what the modules register; the
-CLI imports only the module of the command it runs, and a quote no pandas."""
+CLI imports only the module of the command it runs, and a quote or bcp no pandas."""
 from __future__ import annotations
 
 import argparse
@@ -54,10 +54,12 @@ def test_a_command_loads_no_other_command():
 
 
 @pytest.mark.parametrize("argv", [[], ["--json"]])
-def test_a_quote_loads_no_pandas(argv):
-    """The quote's text and JSON come from the core's numbers without pandas (nor pyarrow,
-    which pandas loads): their import took about a third of the command's time."""
-    profile = Path(__file__).resolve().parents[2] / "examples" / "sme_manufacturer.toml"
-    loaded = loaded_modules("quote", str(profile), *argv)
-    assert "cyberloss.insurance.quote" in loaded
+@pytest.mark.parametrize(("command", "profile"), [("quote", "sme_manufacturer.toml"),
+                                                  ("bcp", "manufacturer.toml")])
+def test_a_quote_or_a_bcp_comparison_loads_no_pandas(command, profile, argv):
+    """Their text and JSON come from the core's numbers without pandas (nor pyarrow, which
+    pandas loads): its import took about a third of a quote's time."""
+    path = Path(__file__).resolve().parents[2] / "examples" / profile
+    loaded = loaded_modules(command, str(path), *argv)
+    assert f"cyberloss.cli.{command}" in loaded
     assert not loaded & {"pandas", "pyarrow", "matplotlib"}

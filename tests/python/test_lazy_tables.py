@@ -1,9 +1,11 @@
 """The quote's tables held as plain data (``cyberloss._table``) give the DataFrames and Series
-the public API always gave (values, dtypes, index, column order), built on first access; the
-pandas-free text layout gives pandas' ``to_string`` character for character."""
+the public API always gave (values, dtypes, index, column order), built on first access, and
+so do a BCP comparison's; the pandas-free text layout gives pandas' ``to_string`` character
+for character."""
 import dataclasses
 import math
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +13,7 @@ import pytest
 
 from cyberloss import _table
 from cyberloss.insurance import decision, pricing, quote, terms
+from cyberloss.organisation import bcp
 from cyberloss.report import money, text
 from test_pricing_quote import inputs
 
@@ -184,3 +187,18 @@ def test_yen_cells_are_the_same_in_both_forms():
     plain = money.yen_table(_table.Table.from_frame(frame), not_money=("n",))
     assert list(plain.column("x")) == list(money.yen_table(frame, not_money=("n",))["x"]) == [
         "1.50億円", "", "unlimited"]
+
+
+def test_a_bcp_comparison_gives_the_frames_pandas_built():
+    plan = bcp.BcpPlan.from_toml(Path(__file__).resolve().parents[2] / "examples" / "manufacturer.toml")
+    plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, years=2_000))
+    result = bcp.run_plan(plan)
+    plain = result.describe_table()
+    rows = [{"variant": name, **row} for name, row in plain.rows()]
+    same_frame(result.describe(), pd.DataFrame(rows).set_index("variant"))
+    sim = result.sims[0]
+    rows = [{"attack_type": t, **row} for t, row in sim.provenance_table().rows()]
+    same_frame(sim.provenance(), pd.DataFrame(rows).set_index("attack_type"))
+    assert sim.provenance() is not sim.provenance()    # a copy each time, as before
+    assert result.to_dict()["variants"][0]["components"] == {
+        c: float(v) for c, v in result.by_component().iloc[0].items()}
