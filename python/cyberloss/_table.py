@@ -103,6 +103,11 @@ def held(obj: Any, name: str) -> Any:
     return vars(obj)[name]
 
 
+def plain(obj: Any, name: str) -> Table:
+    """The table the :class:`FrameField` ``name`` of ``obj`` holds, as a :class:`Table`."""
+    return table_of(held(obj, name))
+
+
 class FrameField(Generic[T]):
     """A required field of a frozen dataclass holding a DataFrame or Series (``T``), given as
     one or as a plain :class:`Table` or :class:`Row`, turned into pandas on first read."""

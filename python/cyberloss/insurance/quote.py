@@ -20,7 +20,7 @@ from typing import Any
 from .. import _json, _validate, config, stats
 from .._extras import require
 from .._lazy import pandas as pd
-from .._table import FrameField, Table, held, table_of
+from .._table import FrameField, Table, held, plain
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
@@ -134,12 +134,12 @@ class Quote(report_html.Described):
         return self._summary().to_pandas()
 
     def _summary(self) -> Table:
-        st = table_of(held(self, "statistics"))
+        st = plain(self, "statistics")
         rows = {("expected loss" if label == "mean" else
                  "standard deviation" if label == "std" else label):
                 {view: st.cell(label, view) for view in terms_mod.VIEWS}
                 for label in st.labels if label != "P(loss>0)"}
-        for _, row in table_of(held(self, "premiums")).rows():
+        for _, row in plain(self, "premiums").rows():
             rows[f"premium: {row['label']}"] = {"insured": row["technical_premium"]}
         return Table({view: [r.get(view, math.nan) for r in rows.values()] for view in terms_mod.VIEWS},
                      list(rows))
@@ -152,8 +152,8 @@ class Quote(report_html.Described):
                  f"{res.n_events:,} incidents",
                  *([f"calibration: {self.calibration}"] if self.calibration else []),
                  "", text.frame(money.yen_table(self._summary())), "",
-                 "Technical premium by section (" + table_of(held(self, "premiums")).labels[0] + "):",
-                 text.frame(money.yen_table(table_of(held(self.section_premium, "by_section")))), "",
+                 "Technical premium by section (" + plain(self, "premiums").labels[0] + "):",
+                 text.frame(money.yen_table(plain(self.section_premium, "by_section"))), "",
                  "Recommended: " + (f"deductible {money.format_yen(rec['deductible'])}, annual "
                                     f"aggregate limit {money.format_yen(rec['limit'])}"
                                     if rec["insured"] else "no insurance"),
@@ -165,8 +165,8 @@ class Quote(report_html.Described):
         statistic that is not finite is null and named in the ``warnings`` list."""
         res, rec = self.result, held(self.decision, "recommended")
         views = terms_mod.VIEWS
-        st = table_of(held(self, "statistics"))
-        premiums = table_of(held(self, "premiums")).rows()
+        st = plain(self, "statistics")
+        premiums = plain(self, "premiums").rows()
         levels = self.settings.levels
 
         def by_level(kind: str, suffix: str = "") -> dict:
@@ -191,7 +191,7 @@ class Quote(report_html.Described):
             "tvar_se": by_level("TVaR", "_se"),
             "premium": {name: row["technical_premium"] for name, row in premiums},
             "premium_detail": dict(premiums),
-            "premium_by_section": dict(table_of(held(self.section_premium, "by_section")).rows()),
+            "premium_by_section": dict(plain(self.section_premium, "by_section").rows()),
             "loads": dataclasses.asdict(self.settings.loads),
             "ep_curve": self._ep_table().records(),
             "recommended": {
