@@ -172,6 +172,27 @@ def test_the_layout_is_pandas_to_string(frame):
     assert got == want
 
 
+def test_the_layout_is_pandas_to_string_on_random_tables():
+    """Many shapes, widths and scripts: wide (費用, ＡＢ), ambiguous (±, ×), combining (e + U+0301),
+    half-width (ｶﾅ), ideographic and leading spaces, empty cells, with and without an index
+    name, one to four rows and columns."""
+    words = ["", "x", "1,234万円", "1.23億円", "unlimited", "費用損害", "ＡＢ", "±3 × 2", "e\u0301",
+             "ｶﾅ", "\u3000全角", "  two", "a long cell that is wider than most", "合計 total"]
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        rows, cols = rng.integers(1, 5, size=2)
+
+        def pick():
+            return str(words[rng.integers(len(words))])
+
+        headings = list(dict.fromkeys(pick() or "c" for _ in range(cols)))
+        frame = pd.DataFrame({h: [pick() for _ in range(rows)] for h in headings},
+                             index=pd.Index([pick() for _ in range(rows)],
+                                            name=pick() if rng.random() < 0.5 else None))
+        want, got = shown(frame)
+        assert got == want, frame
+
+
 def test_the_layout_refuses_what_it_cannot_show():
     with pytest.raises(ValueError, match="'a' holds 1.5"):
         text.layout(_table.Table({"a": [1.5]}, ["x"]))

@@ -99,7 +99,7 @@ def layout(table: Table) -> str:
     """What pandas' ``to_string()`` gives, East Asian width on and default display options, for
     a DataFrame of text cells and text row labels (``table.to_pandas()``): the row labels
     left-aligned, the column names and cells right-aligned after one space, the index name on
-    its own line.  tests/python/test_text_layout.py holds the two together."""
+    its own line.  tests/python/test_lazy_tables.py holds the two together."""
     labels = table.labels
     if not labels or not table.columns:
         raise ValueError("layout: the table has no rows or no columns")
@@ -114,7 +114,6 @@ def layout(table: Table) -> str:
     strcols = [[""] + index]
     for header, cells in zip(_trim_front([" " + _escaped(str(c)) for c in table.columns]), columns):
         heading = [header] + ([""] if named else [])
-        cells, _ = _fixed(cells, ">")
         cells, columns_wide = _fixed(cells, ">", max(_pandas_width(h) for h in heading))
         strcols.append([_just(h, columns_wide, ">") for h in heading] + cells)
     # pandas' adjoin: each column but the last padded to its width + 1, the last by str.len
