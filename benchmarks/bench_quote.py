@@ -10,9 +10,10 @@ In one process, alternately, medians of R runs:
   bare engine runs of every variant's model (the engine's time for the same incidents;
   target <= 2x).
 
-Then the wall time of each CLI command (a fresh interpreter: start-up, import, run, print),
-medians of R subprocess runs with the package's bytecode cached, as installed (target for the
-quote: < 1.5 s).
+Then the wall time of each CLI command, text and ``--json`` (a fresh interpreter: start-up,
+import, run, print), medians of R subprocess runs with the package's bytecode cached, as
+installed (target for the quote: < 1.5 s), with the number of modules it loads and whether
+pandas is among them (it should not be: its import costs about a third of the quote).
 
     .venv/bin/python benchmarks/bench_quote.py [--repeats R] [--threads T] [--no-cli]
 """
@@ -112,6 +113,15 @@ def cli_wall(args: list[str], repeats: int) -> float:
     return median_time(run, repeats)
 
 
+def cli_modules(args: list[str]) -> set[str]:
+    """The modules a fresh interpreter holds after running ``cyberloss args``."""
+    code = ("import sys\nfrom cyberloss.cli import main\nmain(sys.argv[1:])\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
+                          text=True)
+    return set(done.stderr.split())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
@@ -132,10 +142,13 @@ def main() -> None:
               f"{c['workflow'] / c['engine']:7.2f}x CPU   (target <= {target:g}x)")
     if not args.no_cli:
         for cmd, target in ((["quote", str(QUOTE_EXAMPLE)], " (target < 1.5 s)"),
-                            (["bcp", str(BCP_EXAMPLE)], "")):
+                            (["quote", str(QUOTE_EXAMPLE), "--json"], ""),
+                            (["bcp", str(BCP_EXAMPLE)], ""), (["bcp", str(BCP_EXAMPLE), "--json"], "")):
             w = cli_wall(cmd, args.repeats)
-            print(f"CLI `cyberloss {cmd[0]} examples/{pathlib.Path(cmd[1]).name}` wall, median of "
-                  f"{args.repeats}: {w:.2f} s{target}")
+            loaded = cli_modules(cmd)
+            shown = " ".join([cmd[0], f"examples/{pathlib.Path(cmd[1]).name}", *cmd[2:]])
+            print(f"CLI `cyberloss {shown}` wall, median of {args.repeats}: {w:.2f} s{target}; "
+                  f"{len(loaded)} modules, pandas {'loaded' if 'pandas' in loaded else 'not loaded'}")
 
 
 if __name__ == "__main__":

@@ -39,10 +39,11 @@ import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 
 from . import _files, stats
 from ._extras import require
+from ._lazy import pandas as pd
+from ._table import Table
 from .report import html as report_html
 from .report import money, plots
 
@@ -253,6 +254,11 @@ class YearLossTable(report_html.Described):
                  columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Mean, std, P(loss>0), VaR and TVaR at each level (rows) of each view, or of the
         given ``columns``, with standard errors (columns ``<c>`` and ``<c>_se``), JPY."""
+        return self.describe_table(levels, columns).to_pandas()
+
+    def describe_table(self, levels: Sequence[float] = DEFAULT_LEVELS,
+                       columns: Sequence[str] | None = None) -> Table:
+        """:meth:`describe` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
         ps = stats.levels_of(levels)
         names = [self._column(c) for c in (columns if columns is not None else self._views)]
         index = list(STATISTIC_ROWS)
@@ -261,16 +267,14 @@ class YearLossTable(report_html.Described):
         data: dict[str, list[float]] = {}
         for c in names:
             s = self.sample(c)
-            tail = s.tail(ps)   # first: the one selection the moments then come from
+            tail = s.tail_table(ps)   # first: the one selection the moments then come from
             estimates = [s.mean(), s.std() if s.n > 1 else stats.Estimate(0.0, 0.0), s.exceedance(0.0)]
             for p in ps:
-                row = tail.loc[p]
-                estimates += [stats.Estimate(row["var"], row["var_se"]),
-                              stats.Estimate(row["tvar"], row["tvar_se"])]
+                estimates += [stats.Estimate(tail.cell(p, "var"), tail.cell(p, "var_se")),
+                              stats.Estimate(tail.cell(p, "tvar"), tail.cell(p, "tvar_se"))]
             data[c] = [e.value for e in estimates]
             data[f"{c}_se"] = [e.se for e in estimates]
-        out = pd.DataFrame(data, index=pd.Index(index, name="statistic"))
-        return out
+        return Table(data, index, "statistic")
 
     def ep_curve(self, return_periods: Sequence[float] | np.ndarray | None = None,
                  view: str | None = None) -> pd.DataFrame:
@@ -278,9 +282,14 @@ class YearLossTable(report_html.Described):
         ``return_period``, ``exceedance_probability`` (1/T), ``aep``, ``aep_se`` and, where the
         table holds single losses, ``oep``, ``oep_se``.  Default return periods:
         ``stats.default_return_periods(n_years)`` (at least 10 expected exceedances each)."""
+        return self.ep_curve_table(return_periods, view).to_pandas()
+
+    def ep_curve_table(self, return_periods: Sequence[float] | np.ndarray | None = None,
+                       view: str | None = None) -> Table:
+        """:meth:`ep_curve` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
         name = self._column(view)
         occurrence = self.sample(name, occurrence=True) if name in self._occurrence else None
-        return stats.ep_table(self.sample(name), occurrence, return_periods)
+        return stats.ep_points(self.sample(name), occurrence, return_periods)
 
     def sha256(self, view: str | None = None) -> str:
         """SHA-256 of a column's per-year amounts (little-endian float64)."""

@@ -33,9 +33,10 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from . import _core, _validate
+from ._lazy import pandas as pd
+from ._table import Table
 
 #: Return periods (years) shown by default: those with at least ``MIN_EXCEEDANCES`` simulated
 #: exceedances, i.e. ``T <= years / MIN_EXCEEDANCES`` (see :func:`default_return_periods`).
@@ -197,10 +198,13 @@ class Sample:
     def tail(self, levels) -> pd.DataFrame:
         """VaR and TVaR at each level with their SEs: index ``level``, columns ``var``,
         ``var_se``, ``tvar``, ``tvar_se``."""
+        return self.tail_table(levels).to_pandas()
+
+    def tail_table(self, levels) -> Table:
+        """:meth:`tail` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
         ps = levels_of(levels)
         t = self.core(min(ps)).tail(ps)
-        return pd.DataFrame({k: np.asarray(t[k]) for k in ("var", "var_se", "tvar", "tvar_se")},
-                            index=pd.Index(ps, name="level"))
+        return Table({k: np.asarray(t[k]) for k in ("var", "var_se", "tvar", "tvar_se")}, ps, "level")
 
     def var(self, p):
         """VaR (module docstring) as an :class:`Estimate`; a table for a sequence of levels."""
@@ -364,6 +368,12 @@ def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.n
     """Exceedance-probability table: columns ``return_period``, ``exceedance_probability``,
     ``aep``, ``aep_se`` and, when ``occurrence_max`` (each year's largest single loss) is
     given, ``oep``, ``oep_se``.  Default return periods: :func:`default_return_periods`."""
+    return ep_points(annual, occurrence_max, return_periods).to_pandas()
+
+
+def ep_points(annual, occurrence_max=None, return_periods: Sequence[float] | np.ndarray | None = None
+              ) -> Table:
+    """:func:`ep_table` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
     a = sample(annual, "annual")
     if return_periods is None:
         periods = default_return_periods(a.n)
@@ -375,12 +385,12 @@ def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.n
     level = 1.0 - 1.0 / min(periods)
     if occurrence_max is None:
         t = a.core(level).tail([1.0 - 1.0 / p for p in periods])
-        return pd.DataFrame({"return_period": periods,
-                             "exceedance_probability": [1.0 / p for p in periods],
-                             "aep": np.asarray(t["var"]), "aep_se": np.asarray(t["var_se"])})
+        return Table({"return_period": periods,
+                      "exceedance_probability": [1.0 / p for p in periods],
+                      "aep": np.asarray(t["var"]), "aep_se": np.asarray(t["var_se"])})
     o = sample(occurrence_max, "occurrence_max")
     table = _core.stats.ep_table(a.core(level), o.core(level), periods)
-    return pd.DataFrame({"return_period": periods,
-                         "exceedance_probability": [1.0 / p for p in periods],
-                         "aep": np.asarray(table["aep"]), "aep_se": np.asarray(table["aep_se"]),
-                         "oep": np.asarray(table["oep"]), "oep_se": np.asarray(table["oep_se"])})
+    return Table({"return_period": periods,
+                  "exceedance_probability": [1.0 / p for p in periods],
+                  "aep": np.asarray(table["aep"]), "aep_se": np.asarray(table["aep_se"]),
+                  "oep": np.asarray(table["oep"]), "oep_se": np.asarray(table["oep_se"])})

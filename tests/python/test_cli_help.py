@@ -1,12 +1,13 @@
 """``--help`` of every command reads as plain text (no reST markup) and names the options
 every command has (--quiet, --lang); the command table lists what the modules register; the
-CLI imports only the module of the command it runs."""
+CLI imports only the module of the command it runs, and a quote or bcp no pandas."""
 from __future__ import annotations
 
 import argparse
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,8 +31,7 @@ def test_the_command_table_is_what_the_modules_register():
 
 
 def loaded_modules(*argv: str) -> set[str]:
-    """The modules a fresh interpreter has loaded after ``cyberloss argv`` parsed its arguments
-    (--help or --version: nothing runs)."""
+    """The modules a fresh interpreter has loaded after ``cyberloss argv`` ran."""
     code = ("import json, sys\nfrom cyberloss.cli import main\nstatus = main(sys.argv[1:])\n"
             "print(json.dumps([status, sorted(sys.modules)]), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
@@ -51,3 +51,15 @@ def test_version_and_help_load_no_command_nor_numpy(argv):
 def test_a_command_loads_no_other_command():
     loaded = loaded_modules("quote", "--help")
     assert {f"cyberloss.cli.{name}" for name in COMMANDS} & loaded == {"cyberloss.cli.quote"}
+
+
+@pytest.mark.parametrize("argv", [[], ["--json"]])
+@pytest.mark.parametrize(("command", "profile"), [("quote", "sme_manufacturer.toml"),
+                                                  ("bcp", "manufacturer.toml")])
+def test_a_quote_or_a_bcp_comparison_loads_no_pandas(command, profile, argv):
+    """Their text and JSON come from the core's numbers without pandas (nor pyarrow, which
+    pandas loads): its import took about a third of a quote's time."""
+    path = Path(__file__).resolve().parents[2] / "examples" / profile
+    loaded = loaded_modules(command, str(path), *argv)
+    assert f"cyberloss.cli.{command}" in loaded
+    assert not loaded & {"pandas", "pyarrow", "matplotlib"}

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import _validate
 from .. import random as clrandom
 from .._extras import require
+from .._lazy import pandas as pd
 from ..distributions import Poisson
 from ..report import plots
 from ..report import progress as report_progress

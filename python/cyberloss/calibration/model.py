@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
 from ..report.html import Described, escape

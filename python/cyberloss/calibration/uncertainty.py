@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import numpy as np
-import pandas as pd
 
 from .. import random as clrandom
+from .._lazy import pandas as pd
 from ..engine import simulate as simulate_engine
 from ..report.html import Described
 from ._data import PERIODS

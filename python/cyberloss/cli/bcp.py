@@ -68,7 +68,7 @@ _HEADINGS = {
 def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     """The comparison as a text table, columns aligned by terminal display width (万円 and
     Japanese variant names take two columns a character)."""
-    t = result.describe()
+    t = result.describe_table()
     s = result.sims[0]
     if lang == "ja":
         intro = (f"{s.profile.name}: シミュレーション {result.n_years:,} 年, シード {s.seed}, "
@@ -76,17 +76,19 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     else:
         intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
                  f"period {s.period}; variants share their random numbers")
-    rows = [(str(name), format_yen(r.expected_loss), format_yen(r.expected_loss_se), format_yen(r.var_99),
-             f"{r.expected_downtime_days:.3f}", f"{r.expected_ransomware_downtime_days:.3f}",
-             format_yen(r.difference_to_baseline, sign=True), format_yen(r.difference_to_baseline_se))
-            for name, r in t.iterrows()]
+    rows = [(str(name), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
+             format_yen(r["var_99"]), f"{r['expected_downtime_days']:.3f}",
+             f"{r['expected_ransomware_downtime_days']:.3f}",
+             format_yen(r["difference_to_baseline"], sign=True),
+             format_yen(r["difference_to_baseline_se"]))
+            for name, r in t.rows()]
     lines = [intro, "", *text.table(_HEADINGS[lang], rows, max_width=[40] + [30] * 7), ""]
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
                  "VaR = lower empirical 99% quantile of the annual loss")
-    prov = s.provenance()
+    prov = s.provenance_table()
     parts = []
     for what in ("severity", "shares", "downtime", "effort"):
-        types = [t for t in prov.index if prov.loc[t, f"{what}_quality"] == "assumption"]
+        types = [t for t, q in zip(prov.labels, prov.column(f"{what}_quality")) if q == "assumption"]
         if types:
             parts.append(f"{what} of {', '.join(types)}")
     lines.append("assumptions in use (not published figures): " + "; ".join(parts))

@@ -26,10 +26,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import _core, _validate, stats
 from .._extras import require
+from .._lazy import pandas as pd
+from .._table import FrameField, Row, Table
 from ..config import documents
 from ..report import money, plots
 from ..report.html import Described
@@ -50,12 +51,13 @@ def amounts(values: Any, field: str) -> tuple[float, ...]:
 class RetentionDecision(Described):
     """The option grid, its efficient frontier and the recommended option (amounts in JPY)."""
 
-    grid: pd.DataFrame
-    recommended: pd.Series
-    reason: str
-    tail_level: float
-    cost_of_capital: float
-    principle: str
+    # Required fields (FrameField gives no default); mypy reads "= FrameField()" as one.
+    grid: FrameField[pd.DataFrame] = FrameField()
+    recommended: FrameField[pd.Series] = FrameField()     # the grid's row
+    reason: str  # type: ignore[misc]
+    tail_level: float  # type: ignore[misc]
+    cost_of_capital: float  # type: ignore[misc]
+    principle: str  # type: ignore[misc]
 
     @property
     def frontier(self) -> pd.DataFrame:
@@ -164,20 +166,21 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
         n = _validate.positive_int("n_years", n_years)
         year, downtime, parts = _event_arrays(events, n)
         raw = _core.retention_grid(base_terms.to_core(), year, downtime, parts, n, *args)
-    grid = pd.DataFrame({k: raw[k] for k in ("insured", "deductible", "limit", "insured_el",
-                                             "premium", "retained_el", "retained_tvar",
-                                             "tail_capital_cost", "total_cost", "efficient",
-                                             "recommended")})
-    best = grid.loc[int(raw["recommended_index"])]
+    grid = Table({k: raw[k] for k in ("insured", "deductible", "limit", "insured_el", "premium",
+                                      "retained_el", "retained_tvar", "tail_capital_cost",
+                                      "total_cost", "efficient", "recommended")})
+    best = Row(grid, int(raw["recommended_index"]))
     return RetentionDecision(grid=grid, recommended=best,
                              reason=_reason(grid, best, tail_level, max_premium),
                              tail_level=tail_level, cost_of_capital=float(cost_of_capital),
                              principle=principle.label())
 
 
-def _reason(grid: pd.DataFrame, best: pd.Series, p: float, max_premium) -> str:
+def _reason(grid: Table, best: Row, p: float, max_premium) -> str:
     format_yen = money.format_yen
-    none = grid[~grid["insured"]].iloc[0]
+    insured = np.asarray(grid.column("insured"), dtype=bool)
+    total = np.asarray(grid.column("total_cost"), dtype=np.float64)
+    none = Row(grid, int(np.flatnonzero(~insured)[0]))
     parts = []
     if best["insured"]:
         parts.append(
@@ -190,14 +193,14 @@ def _reason(grid: pd.DataFrame, best: pd.Series, p: float, max_premium) -> str:
             f"Without insurance it would be {format_yen(none['total_cost'])} "
             f"(retained TVaR {stats.level_label(p)} {format_yen(none['retained_tvar'])}, with this policy "
             f"{format_yen(best['retained_tvar'])}).")
-        others = grid[grid["insured"] & ~grid["recommended"]]
-        same = np.isclose(others["total_cost"], best["total_cost"], rtol=1e-12, atol=0.0)
+        others = np.flatnonzero(insured & ~np.asarray(grid.column("recommended"), dtype=bool))
+        same = np.isclose(total[others], best["total_cost"], rtol=1e-12, atol=0.0)
         if same.any():
             parts.append(f"{int(same.sum())} other option(s) cost exactly the same: their extra "
                          "cover is never used in the simulated years.")
         others = others[~same]
-        if len(others):
-            runner = others.loc[others["total_cost"].idxmin()]
+        if len(others):   # the first of the cheapest, as pandas' idxmin (NaN skipped)
+            runner = Row(grid, int(others[np.nanargmin(total[others])]))
             parts.append(
                 f"Next best: deductible {format_yen(runner['deductible'])}, limit "
                 f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.")

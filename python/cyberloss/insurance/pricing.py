@@ -36,9 +36,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
-import pandas as pd
 
 from .. import _core, _validate, config, results, stats
+from .._lazy import pandas as pd
+from .._table import FrameField, Table
 from ..config import documents
 from ..report import money
 from ..report.html import Described
@@ -189,7 +190,7 @@ class Premium(Described):
     risk_premium: stats.Estimate
     technical_premium: stats.Estimate
     loads: Loads
-    by_section: pd.DataFrame
+    by_section: FrameField[pd.DataFrame] = FrameField()   # index "section"; the last row "total"
 
     def describe(self) -> pd.DataFrame:
         return self.by_section
@@ -254,10 +255,11 @@ def premiums(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_PRI
 
 
 def _premium(principle: Principle, p: dict, loads: Loads, sections: list[str]) -> Premium:
-    rows = [(s, *p["by_section"][s]) for s in sections]
-    rows.append(("total", p["expected_loss"], p["risk_premium"], p["technical_premium"]))
-    table = pd.DataFrame(rows, columns=["section", "expected_loss", "risk_premium",
-                                       "technical_premium"]).set_index("section")
+    rows = [p["by_section"][s] for s in sections]
+    rows.append((p["expected_loss"], p["risk_premium"], p["technical_premium"]))
+    table = Table({name: [row[i] for row in rows] for i, name in
+                   enumerate(("expected_loss", "risk_premium", "technical_premium"))},
+                  [*sections, "total"], "section")
     return Premium(principle=principle.name, label=principle.label(),
                    expected_loss=stats.Estimate(p["expected_loss"], p["expected_loss_se"]),
                    risk_premium=stats.Estimate(p["risk_premium"], p["risk_premium_se"]),
@@ -284,11 +286,13 @@ def quote_table(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_
 
 def premium_table(priced: Sequence[Premium]) -> pd.DataFrame:
     """:func:`quote_table` of premiums already computed (e.g. by :func:`premiums`)."""
-    rows = []
-    for p in priced:
-        rows.append({"principle": p.principle, "label": p.label,
-                     "expected_loss": p.expected_loss.value, "expected_loss_se": p.expected_loss.se,
-                     "risk_premium": p.risk_premium.value, "risk_premium_se": p.risk_premium.se,
-                     "technical_premium": p.technical_premium.value,
-                     "technical_premium_se": p.technical_premium.se})
-    return pd.DataFrame(rows).set_index("principle")
+    return premium_rows(priced).to_pandas()
+
+
+def premium_rows(priced: Sequence[Premium]) -> Table:
+    """:func:`premium_table` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
+    data: dict[str, list] = {"label": [p.label for p in priced]}
+    for name in ("expected_loss", "risk_premium", "technical_premium"):
+        data[name] = [getattr(p, name).value for p in priced]
+        data[f"{name}_se"] = [getattr(p, name).se for p in priced]
+    return Table(data, [p.principle for p in priced], "principle")

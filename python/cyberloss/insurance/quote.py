@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 from collections.abc import Callable, Mapping
 from concurrent import futures
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import _json, _validate, config, stats
 from .._extras import require
+from .._lazy import pandas as pd
+from .._table import FrameField, Table, held, plain
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
@@ -110,43 +111,49 @@ class Quote(report_html.Described):
 
     name: str
     result: terms_mod.InsuredResult
-    statistics: pd.DataFrame          # InsuredResult.describe(settings.levels)
-    premiums: pd.DataFrame            # pricing.quote_table, one row per principle
-    section_premium: pricing.Premium  # the first principle, by section
-    decision: decision_mod.RetentionDecision
-    settings: QuoteSettings
+    # Required fields (FrameField gives no default); mypy reads "= FrameField()" as one.
+    statistics: FrameField[pd.DataFrame] = FrameField()   # InsuredResult.describe(settings.levels)
+    premiums: FrameField[pd.DataFrame] = FrameField()     # pricing.quote_table, a row per principle
+    section_premium: pricing.Premium  # type: ignore[misc]  # the first principle, by section
+    decision: decision_mod.RetentionDecision  # type: ignore[misc]
+    settings: QuoteSettings  # type: ignore[misc]
     profile: org_profile.OrganisationProfile | None = None   # shown in the report when known
     calibration: str | None = None    # the calibration's provenance (None: events given directly)
 
-    def _ep_table(self) -> pd.DataFrame:
+    def _ep_table(self) -> Table:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
         periods = stats.default_return_periods(self.result.n_years)
-        gross = self.result.ep_curve(periods, "gross")
-        out = gross[["return_period", "aep", "aep_se", "oep", "oep_se"]].copy()
+        gross = self.result.ep_curve_table(periods, "gross")
+        out = {k: gross.column(k) for k in ("return_period", "aep", "aep_se", "oep", "oep_se")}
         for view in ("insured", "retained"):
-            out[f"aep_{view}"] = self.result.ep_curve(periods, view)["aep"].to_numpy()
-        return out
+            out[f"aep_{view}"] = self.result.ep_curve_table(periods, view).column("aep")
+        return Table(out)
 
     def summary(self) -> pd.DataFrame:
         """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle."""
-        st = self.statistics.drop(index="P(loss>0)")
+        return self._summary().to_pandas()
+
+    def _summary(self) -> Table:
+        st = plain(self, "statistics")
         rows = {("expected loss" if label == "mean" else
                  "standard deviation" if label == "std" else label):
-                {view: st.loc[label, view] for view in terms_mod.VIEWS} for label in st.index}
-        for _, row in self.premiums.iterrows():
+                {view: st.cell(label, view) for view in terms_mod.VIEWS}
+                for label in st.labels if label != "P(loss>0)"}
+        for _, row in plain(self, "premiums").rows():
             rows[f"premium: {row['label']}"] = {"insured": row["technical_premium"]}
-        return pd.DataFrame.from_dict(rows, orient="index")[list(terms_mod.VIEWS)]
+        return Table({view: [r.get(view, math.nan) for r in rows.values()] for view in terms_mod.VIEWS},
+                     list(rows))
 
     def text(self) -> str:
         """The quote as plain text in 万円 / 億円."""
-        res, rec = self.result, self.decision.recommended
+        res, rec = self.result, held(self.decision, "recommended")
         lines = [f"cyberloss quote: {self.name}",
                  f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
                  f"{res.n_events:,} incidents",
                  *([f"calibration: {self.calibration}"] if self.calibration else []),
-                 "", text.frame(money.yen_table(self.summary())), "",
-                 "Technical premium by section (" + self.premiums.index[0] + "):",
-                 text.frame(money.yen_table(self.section_premium.by_section)), "",
+                 "", text.frame(money.yen_table(self._summary())), "",
+                 "Technical premium by section (" + plain(self, "premiums").labels[0] + "):",
+                 text.frame(money.yen_table(plain(self.section_premium, "by_section"))), "",
                  "Recommended: " + (f"deductible {money.format_yen(rec['deductible'])}, annual "
                                     f"aggregate limit {money.format_yen(rec['limit'])}"
                                     if rec["insured"] else "no insurance"),
@@ -156,13 +163,14 @@ class Quote(report_html.Described):
     def to_json(self) -> dict:
         """JSON-ready dict in JPY (``cyberloss._json``): unlimited amounts are null; a
         statistic that is not finite is null and named in the ``warnings`` list."""
-        res, rec = self.result, self.decision.recommended
+        res, rec = self.result, held(self.decision, "recommended")
         views = terms_mod.VIEWS
-        st = self.statistics
+        st = plain(self, "statistics")
+        premiums = plain(self, "premiums").rows()
         levels = self.settings.levels
 
         def by_level(kind: str, suffix: str = "") -> dict:
-            return {f"{p:g}": {v: st.loc[f"{kind} {stats.level_label(p)}", f"{v}{suffix}"] for v in views}
+            return {f"{p:g}": {v: st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
                     for p in levels}
 
         return _json.document({
@@ -174,20 +182,18 @@ class Quote(report_html.Described):
             "incidents": res.n_events,
             "annual_loss_sha256": res.sha256("gross"),
             "terms": res.terms.to_dict(),
-            "expected_loss": {v: st.loc["mean", v] for v in views},
-            "expected_loss_se": {v: st.loc["mean", f"{v}_se"] for v in views},
-            "std": {v: st.loc["std", v] for v in views},
+            "expected_loss": {v: st.cell("mean", v) for v in views},
+            "expected_loss_se": {v: st.cell("mean", f"{v}_se") for v in views},
+            "std": {v: st.cell("std", v) for v in views},
             "var": by_level("VaR"),
             "var_se": by_level("VaR", "_se"),
             "tvar": by_level("TVaR"),
             "tvar_se": by_level("TVaR", "_se"),
-            "premium": {name: row["technical_premium"] for name, row in self.premiums.iterrows()},
-            "premium_detail": {name: {k: row[k] for k in row.index}
-                               for name, row in self.premiums.iterrows()},
-            "premium_by_section": {k: dict(v) for k, v in
-                                   self.section_premium.by_section.iterrows()},
+            "premium": {name: row["technical_premium"] for name, row in premiums},
+            "premium_detail": dict(premiums),
+            "premium_by_section": dict(plain(self.section_premium, "by_section").rows()),
             "loads": dataclasses.asdict(self.settings.loads),
-            "ep_curve": self._ep_table().to_dict(orient="records"),
+            "ep_curve": self._ep_table().records(),
             "recommended": {
                 "deductible": rec["deductible"] if rec["insured"] else None,
                 "limit": rec["limit"] if rec["insured"] else 0.0,
@@ -204,7 +210,7 @@ class Quote(report_html.Described):
         and the deductible x limit grid."""
         return {"quote": self.summary(), "statistics": self.statistics, "premiums": self.premiums,
                 "premium by section": self.section_premium.by_section,
-                "EP curve": self._ep_table().set_index("return_period"),
+                "EP curve": self._ep_table().to_pandas().set_index("return_period"),
                 "decision grid": self.decision.grid}
 
     def plot_ep(self, ax=None):
@@ -260,10 +266,10 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
             # is also its row of the table (priced once).
             priced = pricing.premiums(res, settings.principles, settings.loads,
                                       by_section=[i == 0 for i in range(len(settings.principles))])
-            premiums = pricing.premium_table(priced)
+            premiums = pricing.premium_rows(priced)
             section_premium = priced[0]
             step(2, 4)
-            statistics = res.describe(settings.levels)
+            statistics = res.describe_table(settings.levels)
             dec = grid.result()
         step(3, 4)
         step(4, 4)

@@ -192,7 +192,7 @@ def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
         image = report_html.figure(ax.figure, w("EP curves", "超過確率曲線"))
     finally:
         plt.close(ax.figure)
-    ep = quote._ep_table()
+    ep = quote._ep_table().to_pandas()
     periods = [f"{p:,.0f}" for p in ep["return_period"]]
     cols, rows = _money_columns(ep, ["aep", "oep", "aep_insured", "aep_retained"],
                                 [w("gross AEP", "総額 AEP"), w("gross OEP", "総額 OEP"),

@@ -45,9 +45,9 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import _core, _validate, config, results, stats
+from .._lazy import pandas as pd
 from ..config import documents
 from ..organisation.components import COMPONENTS
 from ..report import money

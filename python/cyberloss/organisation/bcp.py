@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import _validate as check
 from .. import config, stats
+from .._lazy import pandas as pd
+from .._table import Table
 from ..calibration import Calibration
 from ..config import documents
 from ..report.html import Described
@@ -117,6 +117,10 @@ class BcpComparison(Described):
     def describe(self) -> pd.DataFrame:
         """One row per variant: expected loss and its SE, VaR, expected downtime days (all
         types and ransomware), and the differences to the baseline with their SEs."""
+        return self.describe_table().to_pandas()
+
+    def describe_table(self) -> Table:
+        """:meth:`describe` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
         base = self.sims[0]
         base_loss, base_down = base.series(), base.series("downtime_days")
         base_rw = base.series_by_type("ransomware", "downtime_days")
@@ -135,15 +139,14 @@ class BcpComparison(Described):
                 minus += [base_loss, base_down, base_rw]
         means = iter(stats.means(xs, minus))
         zero = stats.Estimate(0.0, 0.0)   # differences of zeros: exactly what stats.mean gives
-        rows = []
-        for v, sim in zip(self.variants, self.sims):
+        rows: list[dict[str, float]] = []
+        for sim in self.sims:
             var = sim.var(self.var_level)   # first: the mean reuses its sample's moments
             el = sim.mean()
             days, rw_days = next(means), next(means)
             d_loss, d_down, d_rw = ((zero, zero, zero) if sim is base
                                     else (next(means), next(means), next(means)))
             rows.append({
-                "variant": v.name,
                 "expected_loss": el.value,
                 "expected_loss_se": el.se,
                 "var_99": var.value,
@@ -156,12 +159,16 @@ class BcpComparison(Described):
                 "ransomware_downtime_difference": d_rw.value,
                 "ransomware_downtime_difference_se": d_rw.se,
             })
-        return pd.DataFrame(rows).set_index("variant")
+        return Table({k: [row[k] for row in rows] for k in rows[0]},
+                     [v.name for v in self.variants], "variant")
 
     def by_component(self) -> pd.DataFrame:
         """Annual expected loss by component (columns) for each variant (rows), JPY."""
-        return pd.DataFrame({v.name: {c: sim.mean(c).value for c in comp.COMPONENTS}
-                             for v, sim in zip(self.variants, self.sims)}).T
+        return pd.DataFrame(self._component_means()).T
+
+    def _component_means(self) -> dict[str, dict[str, float]]:
+        return {v.name: {c: sim.mean(c).value for c in comp.COMPONENTS}
+                for v, sim in zip(self.variants, self.sims)}
 
     def component_differences(self) -> pd.DataFrame:
         """Per-component difference to the baseline and its SE (MultiIndex columns)."""
@@ -180,12 +187,11 @@ class BcpComparison(Described):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``cyberloss bcp --json``."""
-        table = self.describe()
-        comps = self.by_component()
+        comps = self._component_means()
         variants = []
-        for i, (name, row) in enumerate(table.iterrows()):
+        for i, (name, row) in enumerate(self.describe_table().rows()):
             entry = {"name": name, **{k: float(v) for k, v in row.items()}}
-            entry["components"] = {c: float(comps.loc[name, c]) for c in comp.COMPONENTS}
+            entry["components"] = {c: float(comps[name][c]) for c in comp.COMPONENTS}
             entry["controls"] = list(self.variants[i].profile.controls.enabled())
             variants.append(entry)
         s = self.sims[0]

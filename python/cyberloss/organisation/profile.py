@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import _validate as check
 from .. import config
+from .._lazy import pandas as pd
 from ..config import documents
 from ..report.html import Described, escape
 from . import components as comp

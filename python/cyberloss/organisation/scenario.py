@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from .. import _core, config
 from .. import _validate as check
+from .._lazy import pandas as pd
 from ..calibration import MINOR, Calibration
 from ..calibration import load as load_calibration
 from ..config import documents

@@ -19,10 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 from .. import _core, results, stats
 from .. import _validate as check
+from .._lazy import pandas as pd
+from .._table import Table, table_of
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..distributions import Poisson
@@ -45,7 +46,7 @@ class OrganisationSimulation(results.YearLossTable):
 
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
                  period: str, rates: Mapping[str, float],
-                 provenance: pd.DataFrame | Callable[[], pd.DataFrame],
+                 provenance: pd.DataFrame | Table | Callable[[], pd.DataFrame | Table],
                  warnings: Sequence[str] = (), threads: int = 0):
         self.table = table
         self.profile = profile
@@ -100,18 +101,23 @@ class OrganisationSimulation(results.YearLossTable):
         })[["year", "attack_type", "k", "downtime_days", *comp.COMPONENTS]]
 
     @functools.cached_property
-    def _provenance(self) -> pd.DataFrame:
+    def _provenance(self) -> pd.DataFrame | Table:
         p = self._provenance_of
         return p() if callable(p) else p
 
     def provenance(self) -> pd.DataFrame:
         """Per attack type: the rate used and the quality and source of each input."""
-        return self._provenance.copy()
+        p = self._provenance
+        return p.to_pandas() if isinstance(p, Table) else p.copy()
+
+    def provenance_table(self) -> Table:
+        """:meth:`provenance` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
+        return table_of(self._provenance)
 
     def assumptions(self) -> list[str]:
         """Inputs resting on assumptions rather than published figures, one line each."""
         out = []
-        for t, row in self._provenance.iterrows():
+        for t, row in self.provenance_table().rows():
             for what in ("severity", "shares", "downtime", "effort"):
                 if row[f"{what}_quality"] == "assumption":
                     out.append(f"{t} {what}: assumption ({row[f'{what}_source']})")
@@ -349,7 +355,7 @@ def _simulation(profile: OrganisationProfile, built: _Built, table: _core.EventT
 
 
 def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
-                basis: str, period: str) -> pd.DataFrame:
+                basis: str, period: str) -> Table:
     rows = []
     for spec in specs:
         t = spec.name
@@ -365,4 +371,5 @@ def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapp
                 row[f"{section}_quality"] = "derived"
                 row[f"{section}_source"] = f"minor.{section} (IPA2024, calibration v2)"
         rows.append(row)
-    return pd.DataFrame(rows).set_index("attack_type")
+    return Table({k: [row[k] for row in rows] for k in rows[0] if k != "attack_type"},
+                 [row["attack_type"] for row in rows], "attack_type")

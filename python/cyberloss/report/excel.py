@@ -10,10 +10,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import pandas as pd
-
 from .. import _files
 from .._extras import require
+from .._lazy import pandas as pd
 
 FORMATS = (".xlsx",)
 MAX_SHEET_NAME = 31   # Excel's limit

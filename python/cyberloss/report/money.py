@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from .._table import Table
+
 MAN = 1e4
 OKU = 1e8
 UNITS = ("auto", "man", "oku")
@@ -62,15 +64,22 @@ def man_yen_table(table, not_money=(), rename: bool = True):
 
 
 def yen_table(table, not_money=()):
-    """A copy of a DataFrame with every money cell written by :func:`format_yen` (empty for
-    missing values, "unlimited" for infinite ones)."""
+    """A copy of a DataFrame (or of a :class:`~cyberloss._table.Table`) with every money cell
+    written by :func:`format_yen` (empty for missing values, "unlimited" for infinite ones)."""
+    if isinstance(table, Table):
+        return Table({c: table.column(c) if c in not_money else _yen_cells(table.column(c))
+                      for c in table.columns}, table.index, table.index_name)
     shown = table.copy().astype(object)
     for c in shown.columns:
         if c in not_money:
             continue
-        shown[c] = [("" if v is None or (isinstance(v, float) and math.isnan(v)) else
-                     format_limit(v)) for v in table[c]]
+        shown[c] = _yen_cells(table[c])
     return shown
+
+
+def _yen_cells(values) -> list[str]:
+    return [("" if v is None or (isinstance(v, float) and math.isnan(v)) else format_limit(v))
+            for v in values]
 
 
 def statistics_table(table, unit: str = "yen", probability_rows=("P(loss>0)",)):

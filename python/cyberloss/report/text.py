@@ -4,14 +4,16 @@ A terminal draws East Asian wide and full-width characters (漢字, かな, 万�
 columns; ``str.ljust`` and format widths count them as one, which shifts every column after
 a Japanese cell.  :func:`width` counts columns as a terminal does (``unicodedata``'s East
 Asian Width: W and F take two), :func:`pad` pads to a width, and :func:`table` lays out rows.
-pandas tables go through :func:`frame`, which switches pandas' East Asian width option on.
+pandas tables go through :func:`frame`, which switches pandas' East Asian width option on; a
+plain :class:`cyberloss._table.Table` of text cells gets the same characters without pandas.
 """
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
 
-import pandas as pd
+from .._lazy import pandas as pd
+from .._table import Table
 
 WIDE = ("W", "F")
 
@@ -61,6 +63,61 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "",
 
 
 def frame(table, **kwargs) -> str:
-    """``table.to_string(**kwargs)`` (a pandas DataFrame) with columns aligned by display width."""
+    """``table.to_string(**kwargs)`` (a pandas DataFrame) with columns aligned by display width;
+    a :class:`~cyberloss._table.Table` of text cells (no ``kwargs``) by :func:`layout`."""
+    if isinstance(table, Table) and not kwargs:
+        return layout(table)
     with pd.option_context("display.unicode.east_asian_width", True):
         return table.to_string(**kwargs)
+
+
+def _pandas_width(text: str) -> int:
+    # pandas' East Asian width: W and F two columns, everything else (combining marks too) one
+    return sum(2 if unicodedata.east_asian_width(ch) in WIDE else 1 for ch in text)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _trim_front(cells: list[str]) -> list[str]:
+    cut = min(len(c) - len(c.lstrip()) for c in cells)
+    return [c[cut:] for c in cells]
+
+
+def _just(text: str, columns: int, align: str) -> str:
+    columns += len(text) - _pandas_width(text)
+    return text.ljust(columns) if align == "<" else text.rjust(columns)
+
+
+def _fixed(cells: list[str], align: str, minimum: int = 0) -> tuple[list[str], int]:
+    columns = max(minimum, *(_pandas_width(c) for c in cells))
+    return [_just(c, columns, align) for c in cells], columns
+
+
+def layout(table: Table) -> str:
+    """What pandas' ``to_string()`` gives, East Asian width on and default display options, for
+    a DataFrame of text cells and text row labels (``table.to_pandas()``): the row labels
+    left-aligned, the column names and cells right-aligned after one space, the index name on
+    its own line.  tests/python/test_lazy_tables.py holds the two together."""
+    labels = table.labels
+    if not labels or not table.columns:
+        raise ValueError("layout: the table has no rows or no columns")
+    for name, cells in (("row labels", labels), *((c, table.column(c)) for c in table.columns)):
+        bad = [c for c in cells if not isinstance(c, str)]
+        if bad:
+            raise ValueError(f"layout: {name!r} holds {bad[0]!r}; format it as text first")
+    columns = [[" " + _escaped(c) for c in table.column(name)] for name in table.columns]
+    named = table.index_name is not None
+    index, _ = _fixed(([_escaped(str(table.index_name))] if named else [])
+                      + _trim_front([" " + _escaped(label) for label in labels]), "<")
+    strcols = [[""] + index]
+    for header, cells in zip(_trim_front([" " + _escaped(str(c)) for c in table.columns]), columns):
+        heading = [header] + ([""] if named else [])
+        cells, columns_wide = _fixed(cells, ">", max(_pandas_width(h) for h in heading))
+        strcols.append([_just(h, columns_wide, ">") for h in heading] + cells)
+    # pandas' adjoin: each column but the last padded to its width + 1, the last by str.len
+    last = max(len(c) for c in strcols[-1])
+    widths = [max(_pandas_width(c) for c in col) + 1 for col in strcols[:-1]] + [last]
+    return "\n".join("".join(_just(col[i], w, "<") for col, w in zip(strcols, widths))
+                     for i in range(len(strcols[0])))
