@@ -262,8 +262,9 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                                tail_level=d.tail_level, max_premium=d.max_premium)
             res = applied.result()
             step(1, 4)
-            # Every principle from one ranking of the insured losses; the first, by section,
-            # is also its row of the table (priced once).
+            # All principles in one call: the moments once and, for those that rank the insured
+            # losses (TVaR, Wang), one ranking; the first, by section, is also its row of the
+            # table (priced once).
             priced = pricing.premiums(res, settings.principles, settings.loads,
                                       by_section=[i == 0 for i in range(len(settings.principles))])
             premiums = pricing.premium_rows(priced)
