@@ -125,8 +125,9 @@ class Quote(report_html.Described):
         periods = stats.default_return_periods(self.result.n_years)
         gross = self.result.ep_curve_table(periods, "gross")
         out = {k: gross.column(k) for k in ("return_period", "aep", "aep_se", "oep", "oep_se")}
-        for view in ("insured", "retained"):
-            out[f"aep_{view}"] = self.result.ep_curve_table(periods, view).column("aep")
+        for view in ("insured", "retained"):   # AEP only: no occurrence sample to order
+            out[f"aep_{view}"] = stats.ep_points(self.result.sample(view), None,
+                                                 periods).column("aep")
         return Table(out)
 
     def summary(self) -> pd.DataFrame:
