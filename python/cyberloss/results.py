@@ -55,7 +55,25 @@ _PLOT_POINTS = 40
 
 def annual_loss_sha256(x: np.ndarray) -> str:
     """SHA-256 of the array's little-endian float64 bytes: two runs compared exactly."""
-    return hashlib.sha256(np.ascontiguousarray(x, dtype="<f8").tobytes()).hexdigest()
+    return hashlib.sha256(memoryview(np.ascontiguousarray(x, dtype="<f8"))).hexdigest()
+
+
+def sparse_annual_loss_sha256(n_years: int, years: np.ndarray, values: np.ndarray,
+                              chunk: int = 1 << 16) -> str:
+    """:func:`annual_loss_sha256` of the dense array that has ``values`` at ``years``
+    (ascending) and 0 elsewhere, hashed a chunk of years at a time without building it."""
+    years = np.asarray(years, dtype=np.int64)
+    values = np.asarray(values, dtype="<f8")
+    h = hashlib.sha256()
+    buf = np.zeros(min(chunk, n_years), dtype="<f8")
+    bounds = np.searchsorted(years, np.arange(0, n_years + chunk, chunk))
+    for c, first in enumerate(range(0, n_years, chunk)):
+        part = buf[:min(chunk, n_years - first)]
+        part.fill(0.0)
+        i, j = bounds[c], bounds[c + 1]
+        part[years[i:j] - first] = values[i:j]
+        h.update(memoryview(part))
+    return h.hexdigest()
 
 
 def year_sums(year: np.ndarray, columns: Mapping[str, np.ndarray]
@@ -293,7 +311,10 @@ class YearLossTable(report_html.Described):
 
     def sha256(self, view: str | None = None) -> str:
         """SHA-256 of a column's per-year amounts (little-endian float64)."""
-        return annual_loss_sha256(self.annual(view))
+        name = self._column(view)
+        if self._loss_years is None:
+            return annual_loss_sha256(self._columns[name])
+        return sparse_annual_loss_sha256(self.n_years, self._loss_years, self._columns[name])
 
     # ----- presentation ----------------------------------------------------------------------
     def plot(self, views: Sequence[str] | None = None, ax=None, title: str | None = None):

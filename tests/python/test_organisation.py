@@ -7,6 +7,7 @@ the publicised basis (every incident major, no minor incidents) without the size
 test_incident_model_v2.py covers the branches, the size scales and minor incidents."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 
@@ -347,6 +348,24 @@ def test_reliability_warnings_travel_with_the_year_loss_table(sim):
                               warnings=["the mean is out of reach"])
     assert warned.warnings == ["the mean is out of reach"]
     assert "<b>warning</b>: the mean is out of reach" in warned._repr_html_()
+
+
+@pytest.mark.parametrize("n_years, chunk", [(1, 1), (7, 3), (65_535, 1 << 16), (65_536, 1 << 16),
+                                            (65_537, 1 << 16), (200_003, 999), (200_003, 1 << 16)])
+def test_a_sparse_tables_sha256_is_its_dense_arrays(n_years, chunk):
+    # hashed chunk by chunk without the dense array: the same bytes, -0.0 and empty chunks included
+    rng = np.random.default_rng(n_years)
+    for k in (0, 1, n_years // 3, n_years):
+        years = np.sort(rng.choice(n_years, size=k, replace=False))
+        values = rng.random(k) * 1e6
+        values[: k // 4] = -0.0
+        dense = np.zeros(n_years)
+        dense[years] = values
+        assert (results.sparse_annual_loss_sha256(n_years, years, values, chunk)
+                == results.annual_loss_sha256(dense)
+                == hashlib.sha256(dense.astype("<f8").tobytes()).hexdigest())
+    table = cl.YearLossTable(n_years, {"gross": values}, views=("gross",), loss_years=years)
+    assert table.sha256() == results.annual_loss_sha256(dense)
 
 
 def test_stored_amounts_are_the_dense_years_with_a_loss():
