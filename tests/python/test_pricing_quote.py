@@ -60,6 +60,17 @@ def test_json_contract(q):
     assert data["terms"]["sections"]["liability"]["limit"] is None  # unlimited
 
 
+def test_json_ep_columns_are_each_views_ep_curve(q):
+    # the insured and retained columns are AEP only: the same numbers as each view's full curve
+    rows = q.to_json()["ep_curve"]
+    periods = [r["return_period"] for r in rows]
+    gross = q.result.ep_curve(periods, "gross")
+    for key in ("aep", "aep_se", "oep", "oep_se"):
+        assert [r[key] for r in rows] == gross[key].tolist()
+    for view in ("insured", "retained"):
+        assert [r[f"aep_{view}"] for r in rows] == q.result.ep_curve(periods, view)["aep"].tolist()
+
+
 def test_text_plot_and_html(q, tmp_path):
     text = q.text()
     assert "万円" in text and "Recommended" in text
