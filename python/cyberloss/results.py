@@ -55,7 +55,7 @@ _PLOT_POINTS = 40
 
 def annual_loss_sha256(x: np.ndarray) -> str:
     """SHA-256 of the array's little-endian float64 bytes: two runs compared exactly."""
-    return hashlib.sha256(memoryview(np.ascontiguousarray(x, dtype="<f8"))).hexdigest()
+    return hashlib.sha256(np.ascontiguousarray(x, dtype="<f8").data).hexdigest()
 
 
 def sparse_annual_loss_sha256(n_years: int, years: np.ndarray, values: np.ndarray,
@@ -72,7 +72,7 @@ def sparse_annual_loss_sha256(n_years: int, years: np.ndarray, values: np.ndarra
         part.fill(0.0)
         i, j = bounds[c], bounds[c + 1]
         part[years[i:j] - first] = values[i:j]
-        h.update(memoryview(part))
+        h.update(part.data)
     return h.hexdigest()
 
 
