@@ -26,6 +26,11 @@
 #if defined(__AVX2__)
 #define CYBERLOSS_KERNEL_AVX2 1
 #endif
+// 512-bit vectors and lane masks, for the kernels that gain from them on the AVX-512 path (the
+// others take the AVX2 code, compiled there with EVEX encodings).
+#if defined(__AVX512F__) && defined(__AVX512VL__) && defined(__AVX512BW__) && defined(__AVX512DQ__)
+#define CYBERLOSS_KERNEL_AVX512 1
+#endif
 #endif
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>

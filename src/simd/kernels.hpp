@@ -71,8 +71,9 @@ struct Kernels {
   void (*exp)(const double* x, double* out, std::size_t n);
   void (*log)(const double* x, double* out, std::size_t n);
 
-  // Engine: the years of a pass with events (left-packed), a layer on each loss
-  // (min(max(x - attachment, 0), limit), in place allowed), and the output rows.
+  // Engine: the years of a pass with events (left-packed; run_row and run_count have room for
+  // n + 16 entries, the vector paths writing whole vectors past the last run), a layer on each
+  // loss (min(max(x - attachment, 0), limit), in place allowed), and the output rows.
   std::size_t (*pack_runs)(const std::uint32_t* cnt, std::size_t n, std::uint32_t* run_row,
                            std::uint32_t* run_count);
   void (*layer)(const double* x, double attachment, double limit, double* out, std::size_t n);

@@ -62,8 +62,15 @@ inline double to_unit(std::uint32_t lo, std::uint32_t hi) {
 inline void mulhilo8(__m256i x, __m256i m, __m256i& lo, __m256i& hi) {
   const __m256i even = _mm256_mul_epu32(x, m);
   const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+#if defined(CYBERLOSS_KERNEL_AVX512)
+  // Each word moved to its lane by a merge-masked in-lane shuffle: one instruction for each
+  // of lo and hi instead of a shift and a blend.
+  lo = _mm256_mask_shuffle_epi32(even, 0xAA, odd, static_cast<_MM_PERM_ENUM>(0xA0));
+  hi = _mm256_mask_shuffle_epi32(odd, 0x55, even, static_cast<_MM_PERM_ENUM>(0xF5));
+#else
   lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
   hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+#endif
 }
 
 // The 20 round keys of one Philox key, broadcast once per batch.
@@ -244,6 +251,29 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
     for (std::size_t b = m; b < padded; ++b) c[0][b] = c[2][b] = c[3][b] = 0;
     philox(seed, stream, cin, padded, rout);
     std::size_t staged = 0, b = 0;
+#if defined(CYBERLOSS_KERNEL_AVX512)
+    // Eight blocks at a time: their sixteen (lo, hi) candidates interleaved in block order and
+    // compressed in registers by take.
+    const __m512i words = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i twice = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i parity16 = _mm512_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1);
+    auto pairs16 = [&](const std::uint32_t* even, const std::uint32_t* odd) {
+      return _mm512_permutex2var_epi32(
+          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(even))), words,
+          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(odd))));
+    };
+    for (; b + 8 <= m; b += 8) {
+      const __m512i t = _mm512_permutexvar_epi32(
+          twice,
+          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(take + b))));
+      const __mmask16 keep = _mm512_cmpgt_epi32_mask(t, parity16);
+      _mm512_storeu_si512(lo + staged,
+                          _mm512_maskz_compress_epi32(keep, pairs16(r[0] + b, r[2] + b)));
+      _mm512_storeu_si512(hi + staged,
+                          _mm512_maskz_compress_epi32(keep, pairs16(r[1] + b, r[3] + b)));
+      staged += popcount(keep);
+    }
+#endif
 #if defined(CYBERLOSS_KERNEL_AVX2)
     // Four blocks at a time: their eight (lo, hi) candidates, left-packed by take.
     const __m256i parity = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
@@ -278,11 +308,17 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
   };
   for (std::size_t h = 0; h < n; ++h) {
 #if defined(CYBERLOSS_KERNEL_AVX2)
-    // Eight runs of at most two draws each (the usual case): one block each, set up at once.
+    // Runs of at most two draws each (the usual case) take one block each, set up eight at a
+    // time: all eight lanes are written, and those up to the first longer run are kept. That
+    // run (and any run left over at the end) goes the scalar way below.
     const __m256i two = _mm256_set1_epi32(2);
     while (h + 8 <= n) {
       const __m256i cnt = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counts + h));
-      if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(_mm256_max_epu32(cnt, two), two)) != -1) break;
+      const unsigned longer = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(
+                                  _mm256_cmpeq_epi32(_mm256_max_epu32(cnt, two), two)))) ^
+                              0xFFu;
+      const std::size_t keep = longer ? lowest_bit(longer) : 8;
+      if (keep == 0) break;
       if (m + 8 > B) flush();
       // The low and high words of eight 64-bit years.
       const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
@@ -296,9 +332,10 @@ void uniform_runs(std::uint32_t seed, std::uint32_t stream, const std::uint64_t*
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(c[3] + m),
                           _mm256_permute2x128_si256(a, z, 0x31));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(take + m), cnt);  // 0, 1 or 2 draws
-      m += 8;
-      h += 8;
+      m += keep;
+      h += keep;
       if (m == B) flush();
+      if (keep < 8) break;
     }
     if (h >= n) break;
 #endif

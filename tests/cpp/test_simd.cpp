@@ -247,7 +247,7 @@ TEST_CASE("left-packing the years with events: same runs on every path", "[simd]
   std::vector<std::uint32_t> cnt(1029);
   for (auto& c : cnt) c = gen() % 4 == 0 ? static_cast<std::uint32_t>(gen() % 5) : 0;
   auto pack = [&](const Kernels& k) {
-    std::vector<std::uint32_t> row(cnt.size() + 8), count(cnt.size() + 8);
+    std::vector<std::uint32_t> row(cnt.size() + 16), count(cnt.size() + 16);
     const std::size_t runs = k.pack_runs(cnt.data(), cnt.size(), row.data(), count.data());
     row.resize(runs);
     count.resize(runs);
