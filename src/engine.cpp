@@ -259,7 +259,7 @@ double scratch_bytes(std::size_t T, std::size_t L, bool events) {
   const double l = static_cast<double>(L), cells = static_cast<double>(T) * l;
   double bytes = cells * kCellBytes;  // counts, sums, lsums, staged rows
   bytes +=
-      l * (4 + 8 + 2 * 8) + (l + 8) * (4 + 4);  // hi, run_year, stage_years; run_row, run_count
+      l * (4 + 8 + 2 * 8) + (l + 16) * (4 + 4);  // hi, run_year, stage_years; run_row, run_count
   bytes += 2.0 * static_cast<double>(kBatch + kHead - 1) * 8;  // losses, layered losses
   if (events) bytes += l * 8;                                  // event_pos
   return bytes;
