@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -161,23 +162,54 @@ PortfolioEvents portfolio_events(const PortfolioFrequency& f, std::uint32_t seed
   out.policy.resize(total);
   out.u.resize(total);
 
+  // Event k of (year, type) takes draw k of the year's allocation and severity streams. Each
+  // type's years with events are taken in batches of about kBatch events, both streams drawn
+  // for a batch at once (uniform_runs: the values of uniform_at, Philox vectorised across the
+  // runs), then placed at each cell's offset.
+  constexpr std::size_t kBatch = 8192;
   for_chunks([&](std::uint64_t i0, std::uint64_t i1) {
-    for (std::uint64_t i = i0; i < i1; ++i) {
-      const std::uint64_t y = first_year + i;
-      for (std::size_t a = 0; a < nt; ++a) {
-        const std::size_t c = static_cast<std::size_t>(i) * nt + a;
-        const std::uint64_t n = static_cast<std::uint64_t>(out.counts[c]);
-        if (n == 0) continue;
-        const auto ta = static_cast<std::uint32_t>(a);
-        Stream alloc(seed, stream_id(Purpose::portfolio, portfolio_allocation_offset + ta), y);
-        Stream sev(seed, stream_id(Purpose::portfolio, portfolio_severity_offset + ta), y);
-        for (std::uint64_t k = 0; k < n; ++k) {
-          const std::size_t e = static_cast<std::size_t>(offset[c] + k);
-          out.year[e] = static_cast<std::int64_t>(y);
-          out.type[e] = static_cast<std::int32_t>(a);
-          out.k[e] = static_cast<std::int32_t>(k);
-          out.policy[e] = static_cast<std::int32_t>(f.policy_of(a, alloc.uniform()));
-          out.u[e] = sev.uniform();
+    std::vector<std::uint64_t> run_year;
+    std::vector<std::uint32_t> run_count;
+    std::vector<std::size_t> run_cell;
+    std::vector<double> u_alloc, u_sev;
+    for (std::size_t a = 0; a < nt; ++a) {
+      const auto ta = static_cast<std::uint32_t>(a);
+      const std::uint32_t alloc = stream_id(Purpose::portfolio, portfolio_allocation_offset + ta);
+      const std::uint32_t sev = stream_id(Purpose::portfolio, portfolio_severity_offset + ta);
+      for (std::uint64_t i = i0; i < i1;) {
+        run_year.clear();
+        run_count.clear();
+        run_cell.clear();
+        std::size_t drawn = 0;
+        for (; i < i1 && drawn < kBatch; ++i) {
+          const std::size_t c = static_cast<std::size_t>(i) * nt + a;
+          const auto n = static_cast<std::uint64_t>(out.counts[c]);
+          if (n == 0) continue;
+          if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
+            throw std::range_error("portfolio: " + std::to_string(n) + " events of type " +
+                                   std::to_string(a) + " in year " +
+                                   std::to_string(first_year + i) +
+                                   " exceed the event index's limit of 2^31 - 1");
+          run_year.push_back(first_year + i);
+          run_count.push_back(static_cast<std::uint32_t>(n));
+          run_cell.push_back(c);
+          drawn += static_cast<std::size_t>(n);
+        }
+        u_alloc.resize(drawn);
+        u_sev.resize(drawn);
+        uniform_runs(seed, alloc, run_year.data(), run_count.data(), run_year.size(),
+                     u_alloc.data());
+        uniform_runs(seed, sev, run_year.data(), run_count.data(), run_year.size(), u_sev.data());
+        for (std::size_t h = 0, d = 0; h < run_year.size(); ++h) {
+          const std::size_t first = static_cast<std::size_t>(offset[run_cell[h]]);
+          for (std::uint32_t k = 0; k < run_count[h]; ++k, ++d) {
+            const std::size_t e = first + k;
+            out.year[e] = static_cast<std::int64_t>(run_year[h]);
+            out.type[e] = static_cast<std::int32_t>(a);
+            out.k[e] = static_cast<std::int32_t>(k);
+            out.policy[e] = static_cast<std::int32_t>(f.policy_of(a, u_alloc[d]));
+            out.u[e] = u_sev[d];
+          }
         }
       }
     }
