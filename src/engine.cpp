@@ -425,6 +425,7 @@ void type_severities(const Severity& severity, std::uint32_t type, const Pass& p
     }
   };
   std::size_t h = 0;
+  std::uint64_t left = n_events;  // events of runs h, h + 1, ...
   while (h < runs) {
     if (s.run_count[h] > kBatch) {
       // A year with more events than a batch: its draws in segments, summed in order.
@@ -441,15 +442,17 @@ void type_severities(const Severity& severity, std::uint32_t type, const Pass& p
       }
       sum[row] = x;
       if (pass.layered) lsum[row] = lx;
+      left -= c;
       ++h;
       continue;
     }
-    std::size_t h1 = h, total = 0;
-    if (h == 0 && n_events <= kBatch) {  // nearly always: the whole pass in one batch
-      h1 = runs;
-      total = static_cast<std::size_t>(n_events);
-    }
-    while (h1 < runs && s.run_count[h1] <= kBatch - total) total += s.run_count[h1++];
+    // The runs from h whose events fit a batch: all that are left, nearly always (a pass's
+    // events of one type), without walking them.
+    std::size_t h1 = runs, total = static_cast<std::size_t>(left);
+    if (left > kBatch)
+      for (h1 = h, total = 0; h1 < runs && s.run_count[h1] <= kBatch - total;)
+        total += s.run_count[h1++];
+    left -= total;
     uniform_runs(pass.seed, stream, s.run_year.data() + h, s.run_count.data() + h, h1 - h, loss);
     severity.quantile_batch(loss, loss, total);
     apply_layer(total);

@@ -35,6 +35,14 @@ class Table:
         self.index_name = index_name
 
     @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]], index: Sequence | None = None,
+                  index_name: str | None = None) -> "Table":
+        """The table whose rows are ``rows`` (dicts with the same keys, in column order), as
+        ``pd.DataFrame(rows)`` gives it."""
+        return cls({k: [row[k] for row in rows] for k in (rows[0] if rows else ())}, index,
+                   index_name)
+
+    @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "Table":
         """The columns and row labels of a DataFrame (a table given as one)."""
         return cls({c: frame[c].to_numpy() for c in frame.columns}, list(frame.index),

@@ -383,14 +383,10 @@ def ep_points(annual, occurrence_max=None, return_periods: Sequence[float] | np.
     else:
         periods = check_return_periods(return_periods, a.n)
     level = 1.0 - 1.0 / min(periods)
+    points = {"return_period": periods, "exceedance_probability": [1.0 / p for p in periods]}
     if occurrence_max is None:
         t = a.core(level).tail([1.0 - 1.0 / p for p in periods])
-        return Table({"return_period": periods,
-                      "exceedance_probability": [1.0 / p for p in periods],
-                      "aep": np.asarray(t["var"]), "aep_se": np.asarray(t["var_se"])})
+        return Table({**points, "aep": np.asarray(t["var"]), "aep_se": np.asarray(t["var_se"])})
     o = sample(occurrence_max, "occurrence_max")
     table = _core.stats.ep_table(a.core(level), o.core(level), periods)
-    return Table({"return_period": periods,
-                  "exceedance_probability": [1.0 / p for p in periods],
-                  "aep": np.asarray(table["aep"]), "aep_se": np.asarray(table["aep_se"]),
-                  "oep": np.asarray(table["oep"]), "oep_se": np.asarray(table["oep_se"])})
+    return Table({**points, **{k: np.asarray(table[k]) for k in ("aep", "aep_se", "oep", "oep_se")}})

@@ -159,8 +159,7 @@ class BcpComparison(Described):
                 "ransomware_downtime_difference": d_rw.value,
                 "ransomware_downtime_difference_se": d_rw.se,
             })
-        return Table({k: [row[k] for row in rows] for k in rows[0]},
-                     [v.name for v in self.variants], "variant")
+        return Table.from_rows(rows, [v.name for v in self.variants], "variant")
 
     def by_component(self) -> pd.DataFrame:
         """Annual expected loss by component (columns) for each variant (rows), JPY."""

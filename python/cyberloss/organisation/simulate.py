@@ -359,7 +359,7 @@ def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapp
     rows = []
     for spec in specs:
         t = spec.name
-        row = {"attack_type": t, "rate_per_year": rates[t], "basis": basis, "period": period,
+        row = {"rate_per_year": rates[t], "basis": basis, "period": period,
                "major_probability": spec.major_probability,
                "severity_mean": float(spec.severity().mean()) * spec.severity_scale,
                "severity_quality": spec.severity_quality, "severity_source": spec.severity_source}
@@ -371,5 +371,4 @@ def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapp
                 row[f"{section}_quality"] = "derived"
                 row[f"{section}_source"] = f"minor.{section} (IPA2024, calibration v2)"
         rows.append(row)
-    return Table({k: [row[k] for row in rows] for k in rows[0] if k != "attack_type"},
-                 [row["attack_type"] for row in rows], "attack_type")
+    return Table.from_rows(rows, [spec.name for spec in specs], "attack_type")
