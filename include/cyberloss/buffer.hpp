@@ -6,16 +6,18 @@
 // losses only: 0.1 s of system time instead of 0.5-0.9 s on this VM,
 // benchmarks/bench_big_run.py). Blocks just under 4 MiB stay on ordinary pages: a huge page
 // for them may need the kernel to compact memory first, which made one-shot commands slower
-// (and the rounding wastes more of a small block). A quote's columns (one value per incident
-// or per year with incidents: ~3.8 MB for its 476,149 incidents) are of the smaller kind; from
-// the block cache below, applying a policy's terms spends 8 ms instead of 56 ms in the kernel.
+// (and the rounding wastes more of a small block). Allocations from 64 KiB to 2 MiB (event
+// columns of a BCP variant, a 200,000-year annual loss) are whole 4 KiB pages, also faulted in
+// at once: from malloc they were fresh mappings of the C library, faulted page by page by the
+// writing threads and unmapped again when freed (a BCP plan: 7 ms of its ~80 ms).
 // Buffer(n) leaves numbers uninitialised (see construct below).
 //
-// Freed large blocks are kept for reuse, up to 1 GiB (at most 1/8 of physical memory): the
-// kernel's cost of providing fresh pages (faulting and zeroing them, ~56 bytes per simulated
-// year) is several times the simulation's own on virtual machines, and repeated runs of similar
-// size (scenario sweeps, notebooks) can reuse the pages instead. Kept blocks are marked
-// MADV_FREE, so the kernel may still reclaim them under memory pressure.
+// Freed blocks of 64 KiB and more are kept for reuse, up to 1 GiB (at most 1/8 of physical
+// memory; blocks under 2 MiB up to 64 MiB of it): the kernel's cost of providing fresh pages
+// (faulting and zeroing them, ~56 bytes per simulated year) is several times the
+// simulation's own on virtual machines, and repeated runs of similar size (scenario sweeps,
+// notebooks, the variants of a BCP plan) can reuse the pages instead. Kept blocks of 2 MiB and
+// more are marked MADV_FREE, so the kernel may still reclaim them under memory pressure.
 #pragma once
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -26,6 +28,7 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <mutex>
@@ -95,7 +98,22 @@ inline double physical_memory_bytes() {
 #endif
 }
 
-// Freed large blocks (sizes multiples of 2 MiB), most recently freed last.
+// The size class of a block of `bytes` (>= 64 KiB): under 2 MiB, whole pages, the page count
+// rounded up to four significant bits (classes 1/8 of a power of two apart, so blocks of
+// slightly different sizes share them); from 2 MiB, whole 2 MiB.
+constexpr std::size_t kPage = std::size_t{4} << 10;
+constexpr std::size_t kMediumBlock = std::size_t{64} << 10;
+constexpr std::size_t kHugeBlock = std::size_t{2} << 20;
+constexpr std::size_t kMediumLimit = std::size_t{64} << 20;  // kept blocks under 2 MiB
+inline std::size_t block_class(std::size_t bytes) {
+  if (bytes >= kHugeBlock) return (bytes + kHugeBlock - 1) / kHugeBlock * kHugeBlock;
+  std::size_t pages = (bytes + kPage - 1) / kPage;
+  std::size_t step = 1;
+  while ((pages >> 4) >= step) step <<= 1;  // pages < 16 * step: keep four bits
+  return std::min((pages + step - 1) / step * step * kPage, kHugeBlock);
+}
+
+// Freed blocks (sizes of one of block_class's classes), most recently freed last.
 class BlockCache {
  public:
   static BlockCache& instance() {
@@ -109,18 +127,22 @@ class BlockCache {
       if (blocks_[i].second == bytes) {
         void* p = blocks_[i].first;
         kept_ -= bytes;
+        if (bytes < kHugeBlock) kept_medium_ -= bytes;
         blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
         return p;
       }
     return nullptr;
   }
-  // Keeps the block, freeing the oldest ones beyond the limit.
+  // Keeps the block, freeing the oldest ones beyond the limits.
   void give(void* p, std::size_t bytes) noexcept {
+    const bool medium = bytes < kHugeBlock;
     if (bytes > limit_) {
       free_block(p);
       return;
     }
-    advise_free(p, bytes);
+    // A medium block stays resident (its pages are cheap to keep, and rewriting pages marked
+    // MADV_FREE costs a page-table update each); a large one may be reclaimed.
+    if (!medium) advise_free(p, bytes);
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       blocks_.emplace_back(p, bytes);
@@ -129,10 +151,18 @@ class BlockCache {
       return;
     }
     kept_ += bytes;
-    while (kept_ > limit_) {
-      free_block(blocks_.front().first);
-      kept_ -= blocks_.front().second;
-      blocks_.erase(blocks_.begin());
+    if (medium) kept_medium_ += bytes;
+    for (std::size_t i = 0;
+         i < blocks_.size() && (kept_ > limit_ || kept_medium_ > kMediumLimit);) {
+      const std::size_t size = blocks_[i].second;
+      if (kept_ <= limit_ && size >= kHugeBlock) {  // only the medium limit is exceeded
+        ++i;
+        continue;
+      }
+      free_block(blocks_[i].first);
+      kept_ -= size;
+      if (size < kHugeBlock) kept_medium_ -= size;
+      blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(i));
     }
   }
 
@@ -145,6 +175,7 @@ class BlockCache {
   std::mutex mutex_;
   std::vector<std::pair<void*, std::size_t>> blocks_;
   std::size_t kept_ = 0;
+  std::size_t kept_medium_ = 0;  // of which blocks under 2 MiB
   std::size_t limit_ = 0;
 };
 
@@ -157,28 +188,28 @@ struct LargeAllocator {
   template <class U>
   LargeAllocator(const LargeAllocator<U>&) noexcept {}
 
-  static constexpr std::size_t kHuge = std::size_t{2} << 20;
-  static constexpr std::size_t kHugeAdvised = 2 * kHuge;
-  static bool large(std::size_t bytes) { return bytes >= kHuge; }
-  static std::size_t rounded(std::size_t bytes) { return (bytes + kHuge - 1) / kHuge * kHuge; }
+  static constexpr std::size_t kHugeAdvised = 2 * detail::kHugeBlock;
+  static bool kept(std::size_t bytes) { return bytes >= detail::kMediumBlock; }
 
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    if (!large(bytes)) {
+    if (!kept(bytes)) {
       if (void* p = std::malloc(bytes ? bytes : 1)) return static_cast<T*>(p);
       throw std::bad_alloc();
     }
-    if (void* p = detail::BlockCache::instance().take(rounded(bytes))) return static_cast<T*>(p);
-    void* p = detail::aligned_block(kHuge, rounded(bytes));
+    const std::size_t size = detail::block_class(bytes);
+    if (void* p = detail::BlockCache::instance().take(size)) return static_cast<T*>(p);
+    void* p =
+        detail::aligned_block(size < detail::kHugeBlock ? detail::kPage : detail::kHugeBlock, size);
     if (!p) throw std::bad_alloc();
-    if (bytes >= kHugeAdvised) detail::advise_huge_pages(p, rounded(bytes));
-    detail::prefault(p, rounded(bytes));
+    if (bytes >= kHugeAdvised) detail::advise_huge_pages(p, size);
+    detail::prefault(p, size);
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t n) noexcept {
     const std::size_t bytes = n * sizeof(T);
-    if (large(bytes))
-      detail::BlockCache::instance().give(p, rounded(bytes));
+    if (kept(bytes))
+      detail::BlockCache::instance().give(p, detail::block_class(bytes));
     else
       std::free(p);
   }
