@@ -265,6 +265,7 @@ IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
   IncidentColumns s = out;
   for (auto& c : s.component) c += first;
   s.downtime_days += first;
+  if (s.gross) s.gross += first;
   return s;
 }
 
@@ -479,8 +480,8 @@ void IncidentUnits::apply(FactorsOf factors_of, std::size_t n, const std::uint32
     const bool major = !F.branches() || branch_[i] < F.major_probability;
     const double loss = (major ? x : contained_loss_[i]) * F.severity_scale;
     const double* q = share_.data() + i * n_response;
-    for (std::size_t j = 0; j < n_response; ++j)
-      out.component[j][r] = loss * q[j] * F.severity_factor[j];
+    double v[n_components];
+    for (std::size_t j = 0; j < n_response; ++j) v[j] = loss * q[j] * F.severity_factor[j];
     if (F.records_held && major) {
       const double exposed = records_[i] & 1 ? *F.records_held * T.exposed_share : 0.0;
       const bool gifts = records_[i] & 2;
@@ -493,15 +494,21 @@ void IncidentUnits::apply(FactorsOf factors_of, std::size_t n, const std::uint32
                                              exposed * T.card_compensation_per_card,
                                              0.0};
       for (std::size_t j = 0; j < n_response; ++j)
-        if (T.record_driven[j]) out.component[j][r] = per_record[j] * F.severity_factor[j];
+        if (T.record_driven[j]) v[j] = per_record[j] * F.severity_factor[j];
     }
     const double days = std::min(
         (major ? downtime_[i] : contained_downtime_[i]) * F.downtime_scale * F.downtime_factor,
         T.max_downtime_days);
     out.downtime_days[r] = days;
-    out.component[lost_profit][r] = F.daily_gross_profit * F.share_affected * bi_days(T, days);
-    out.component[internal_effort][r] =
+    v[lost_profit] = F.daily_gross_profit * F.share_affected * bi_days(T, days);
+    v[internal_effort] =
         (major ? effort_[i] : contained_effort_[i]) * F.effort_factor * F.labour_cost_month;
+    for (std::size_t c = 0; c < n_components; ++c) out.component[c][r] = v[c];
+    if (out.gross) {
+      double g = v[0];
+      for (std::size_t c = 1; c < n_components; ++c) g = g + v[c];
+      out.gross[r] = g;
+    }
   }
 }
 

@@ -148,9 +148,11 @@ void price_events(const std::vector<const EventTable*>& runs,
     const std::size_t n = runs[run_of[v]]->size();
     table.components.resize(n * n_components);
     table.downtime_days.resize(n);
+    table.gross.resize(n);
     for (std::size_t c = 0; c < n_components; ++c)
       columns[v].component[c] = table.components.data() + c * n;
     columns[v].downtime_days = table.downtime_days.data();
+    columns[v].gross = table.gross.data();
   }
   // Tasks are ranges of years holding about kEventsPerTask rows of the largest run: an event
   // (year, type, k) has the same uniforms in every run, so its units serve them all.
@@ -286,9 +288,10 @@ constexpr std::size_t kChunk = 2048;
 
 }  // namespace
 
-YearTotals year_totals(const EventTable& table, int threads) {
+YearTotals year_totals(const EventTable& table, int threads, bool components) {
   const std::size_t n = table.size();
-  if (table.components.size() != n * n_components || table.downtime_days.size() != n)
+  if (table.components.size() != n * n_components || table.downtime_days.size() != n ||
+      (!table.gross.empty() && table.gross.size() != n))
     throw std::invalid_argument("event table columns have different lengths");
   const std::int64_t* year = table.year.data();
   for (std::size_t i = 1; i < n; ++i)
@@ -324,8 +327,10 @@ YearTotals year_totals(const EventTable& table, int threads) {
   for (std::size_t p = 0; p < parts; ++p) first_year_of[p + 1] += first_year_of[p];
   const std::size_t m = first_year_of[parts];
   YearTotals out;
+  out.components = components;
+  const std::size_t rows = out.rows();
   out.years.resize(m);
-  out.sums.resize(YearTotals::n_columns * m);
+  out.sums.resize(rows * m);
   out.gross_max.resize(m);
   const auto base = static_cast<std::int64_t>(table.first_year);
   // Each part in chunks of whole years of about kChunk rows, column by column: a few memory
@@ -343,29 +348,33 @@ YearTotals year_totals(const EventTable& table, int threads) {
         if (i == s || year[i] != year[i - 1]) starts.push_back(i - s);
       const std::size_t runs = starts.size();
       starts.push_back(len);
-      gross.assign(table.component(0) + s, table.component(0) + e);
-      for (std::size_t c = 1; c < n_components; ++c) {
-        const double* col = table.component(c) + s;
-        for (std::size_t i = 0; i < len; ++i) gross[i] = gross[i] + col[i];
+      const double* g;  // the pricing's sums, or the same sums here
+      if (!table.gross.empty()) {
+        g = table.gross.data() + s;
+      } else {
+        gross.assign(table.component(0) + s, table.component(0) + e);
+        for (std::size_t c = 1; c < n_components; ++c) {
+          const double* col = table.component(c) + s;
+          for (std::size_t i = 0; i < len; ++i) gross[i] = gross[i] + col[i];
+        }
+        g = gross.data();
       }
       // Run by run (a year's events), every column: most years have one event, whose values
       // are copied; one branch a year rather than one a year and column.
       const double* cols[YearTotals::n_columns];
-      for (std::size_t c = 0; c < n_components; ++c) cols[c] = table.component(c) + s;
-      cols[YearTotals::gross] = gross.data();
-      cols[YearTotals::downtime_days] = table.downtime_days.data() + s;
+      if (components)
+        for (std::size_t c = 0; c < n_components; ++c) cols[c] = table.component(c) + s;
+      cols[out.row(YearTotals::gross)] = g;
+      cols[out.row(YearTotals::downtime_days)] = table.downtime_days.data() + s;
       double* to = out.sums.data() + y;
       for (std::size_t r = 0; r < runs; ++r) {
         const std::size_t b = starts[r], len = starts[r + 1] - b;
         if (len == 1) {
-          for (std::size_t c = 0; c < YearTotals::n_columns; ++c) to[c * m + r] = cols[c][b];
-          out.gross_max[y + r] = gross[b];
+          for (std::size_t c = 0; c < rows; ++c) to[c * m + r] = cols[c][b];
+          out.gross_max[y + r] = g[b];
         } else {
-          for (std::size_t c = 0; c < YearTotals::n_columns; ++c)
-            to[c * m + r] = run_sum(cols[c] + b, len);
-          out.gross_max[y + r] =
-              *std::max_element(gross.begin() + static_cast<std::ptrdiff_t>(b),
-                                gross.begin() + static_cast<std::ptrdiff_t>(b + len));
+          for (std::size_t c = 0; c < rows; ++c) to[c * m + r] = run_sum(cols[c] + b, len);
+          out.gross_max[y + r] = *std::max_element(g + b, g + b + len);
         }
         out.years[y + r] = year[s + b] - base;
       }

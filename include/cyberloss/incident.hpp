@@ -165,6 +165,7 @@ struct IncidentFactors {
 struct IncidentColumns {
   std::array<double*, n_components> component{};
   double* downtime_days = nullptr;
+  double* gross = nullptr;  // optional: the components added in column order
 };
 
 // Storage for the columns of n priced events: component c at c * n, downtime_days last.

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,32 +30,49 @@ struct EventTable {
   Buffer<double> survey_loss;  // survey-basis loss (費用損害 + 賠償責任) from the engine
   Buffer<double> components;   // (n_components, size()), column c at c * size()
   Buffer<double> downtime_days;
+  // Each event's gross loss, its components added in column order (year_totals' sum), written
+  // by the pricing while the components are in registers; empty in a table built without it
+  // (year_totals then adds the components itself).
+  Buffer<double> gross;
 
   std::size_t size() const { return year.size(); }
   const double* component(std::size_t c) const { return components.data() + c * size(); }
 };
 
 // Per-year totals of an event table: the years with an incident and, for each, the sums of
-// the ten components, of the gross loss and of the downtime days, and the largest gross loss.
+// the gross loss and of the downtime days, the largest gross loss and (unless not asked for)
+// the sums of the ten components.
 // The gross loss of an event is its components added in column order, and a year's sum is its
 // first event's value plus the pairwise sum of the rest (stats::pairwise_sum, NumPy's order):
-// the values np.add.reduce (over the
-// components) and np.add.reduceat (over the events) give, bit for bit, so the year-loss table
-// of an organisation is the same whichever computes it.
+// the values np.add.reduce (over the components) and np.add.reduceat (over the events) give,
+// bit for bit, so the year-loss table of an organisation is the same whichever computes it.
 struct YearTotals {
   static constexpr std::size_t gross = n_components;
   static constexpr std::size_t downtime_days = n_components + 1;
   static constexpr std::size_t n_columns = n_components + 2;
+  bool components = true;      // whether the component sums were computed
   Buffer<std::int64_t> years;  // ascending, relative to the table's first_year
-  Buffer<double> sums;         // (n_columns, size()): column c at c * size()
+  Buffer<double> sums;         // (rows(), size()): the rows of column c at row(c) * size()
   Buffer<double> gross_max;
   std::size_t size() const { return years.size(); }
-  const double* sum(std::size_t c) const { return sums.data() + c * size(); }
+  // The columns held: all n_columns, or only gross and downtime_days (rows 0 and 1).
+  std::size_t rows() const { return components ? n_columns : 2; }
+  std::size_t row(std::size_t c) const {
+    if (components) return c;
+    if (c < n_components)
+      throw std::invalid_argument(
+          "year totals computed without the components hold no sum of "
+          "component " +
+          std::to_string(c));
+    return c - n_components;
+  }
+  const double* sum(std::size_t c) const { return sums.data() + row(c) * size(); }
 };
 
 // One pass over the table's rows (ordered by year), in parallel over runs of whole years:
-// bit-identical for any thread count.
-YearTotals year_totals(const EventTable& table, int threads = 0);
+// bit-identical for any thread count. `components = false` leaves out the components' sums
+// (a BCP comparison's table reads only the gross loss and the downtime days).
+YearTotals year_totals(const EventTable& table, int threads = 0, bool components = true);
 
 // The years (relative to first_year, ascending) with an event of attack type `type`, and for
 // each the sum of those events' `columns` (component indices, or YearTotals::downtime_days): an

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -94,6 +94,39 @@ def year_sums(year: np.ndarray, columns: Mapping[str, np.ndarray]
     return year[starts], sums, maxima
 
 
+class LazyColumns(Mapping):
+    """Loss columns of a year-loss table of which some (``later``, listed after the others)
+    are computed when one of them is first read, all at once by ``load``: e.g. a BCP variant's
+    per-component sums, which its comparison table never reads."""
+
+    def __init__(self, now: Mapping[str, np.ndarray], later: Sequence[str],
+                 load: Callable[[], Mapping[str, np.ndarray]]):
+        self._now = dict(now)
+        self._later = tuple(k for k in later if k not in self._now)
+        self._load: Callable[[], Mapping[str, np.ndarray]] | None = load
+
+    def loaded(self) -> dict[str, np.ndarray]:
+        """The columns computed so far (nothing is computed)."""
+        return self._now
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._now and name in self._later and self._load is not None:
+            columns = self._load()
+            self._now.update({k: columns[k] for k in self._later})
+            self._load = None
+        return self._now[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._now or name in self._later
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._now
+        yield from (k for k in self._later if k not in self._now)
+
+    def __len__(self) -> int:
+        return len(self._now) + sum(k not in self._now for k in self._later)
+
+
 class YearLossTable(report_html.Described):
     """Simulated years of one result: views, breakdown columns, extras (module docstring).
 
@@ -119,7 +152,9 @@ class YearLossTable(report_html.Described):
         self.first_year = int(first_year)
         self.seed = seed
         self.title = title
-        self._columns = dict(columns)
+        # LazyColumns are kept as they are: their later columns are computed on first read.
+        self._columns: Mapping[str, np.ndarray] = (columns if isinstance(columns, LazyColumns)
+                                                   else dict(columns))
         self._views = tuple(views)
         self._default = default_view if default_view is not None else self._views[0]
         self._loss_years = None if loss_years is None else np.asarray(loss_years, dtype=np.int64)
@@ -127,7 +162,8 @@ class YearLossTable(report_html.Described):
         self._extras = dict(extras or {})
         self._samples: dict[tuple[str, bool], stats.Sample] = {}
         length = self.n_years if self._loss_years is None else self._loss_years.size
-        for name, values in {**self._columns, **self._occurrence, **self._extras}.items():
+        ready = self._columns.loaded() if isinstance(self._columns, LazyColumns) else self._columns
+        for name, values in {**ready, **self._occurrence, **self._extras}.items():
             if np.shape(values) != (length,):
                 raise ValueError(f"year-loss table column {name!r} has shape {np.shape(values)}, "
                                  f"expected ({length},)")

@@ -298,11 +298,11 @@ void register_incident(py::module_& m) {
           py::arg("type"), py::arg("columns"))
       .def(
           "year_totals",
-          [](const EventTable& t, int threads) {
+          [](const EventTable& t, int threads, bool components) {
             py::gil_scoped_release release;
-            return std::make_shared<YearTotals>(year_totals(t, threads));
+            return std::make_shared<YearTotals>(year_totals(t, threads, components));
           },
-          py::arg("threads") = 0);
+          py::arg("threads") = 0, py::arg("components") = true);
 
   // Columns are read-only views into the totals (no copies).
   py::class_<YearTotals, std::shared_ptr<YearTotals>>(m, "YearTotals")
@@ -313,14 +313,14 @@ void register_incident(py::module_& m) {
                                return view(t.years.data(), {static_cast<py::ssize_t>(t.size())},
                                            self);
                              })
-      .def_property_readonly("sums",
-                             [](py::object self) {
-                               const auto& t = self.cast<const YearTotals&>();
-                               return view(t.sums.data(),
-                                           {static_cast<py::ssize_t>(YearTotals::n_columns),
-                                            static_cast<py::ssize_t>(t.size())},
-                                           self);
-                             })
+      .def_property_readonly(
+          "sums",
+          [](py::object self) {
+            const auto& t = self.cast<const YearTotals&>();
+            return view(t.sums.data(),
+                        {static_cast<py::ssize_t>(t.rows()), static_cast<py::ssize_t>(t.size())},
+                        self);
+          })
       .def_property_readonly("gross_max", [](py::object self) {
         const auto& t = self.cast<const YearTotals&>();
         return view(t.gross_max.data(), {static_cast<py::ssize_t>(t.size())}, self);

@@ -387,6 +387,21 @@ TEST_CASE("reprice_events: an engine run priced with other incident models", "[i
   REQUIRE(c.components != a.components);
   CHECK_THROWS_WITH(reprice_events(a, {IncidentModel(ransomware(true), g)}),
                     Catch::Contains("is 'ransomware'"));
+  // The pricing's gross column: each event's components added in column order; the year
+  // totals read it and give what adding the components themselves gives.
+  REQUIRE(c.gross.size() == c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    double sum = c.component(0)[i];
+    for (std::size_t k = 1; k < n_components; ++k) sum = sum + c.component(k)[i];
+    REQUIRE(c.gross[i] == sum);
+  }
+  EventTable bare = c;
+  bare.gross.clear();
+  const YearTotals with = year_totals(c, 2), without = year_totals(bare, 2);
+  REQUIRE(with.sums == without.sums);
+  REQUIRE(with.gross_max == without.gross_max);
+  bare.gross.assign(3, 0.0);
+  CHECK_THROWS_WITH(year_totals(bare), Catch::Contains("different lengths"));
 }
 
 TEST_CASE("simulate_organisation refuses incident models that do not match the types",
@@ -487,6 +502,18 @@ TEST_CASE("year_totals: per-year sums and maxima in one pass, the same for any t
     REQUIRE(a.gross_max[j] == *std::max_element(gross.begin(), gross.end()));
   }
   REQUIRE(row == n);
+  // Without the components: the same years, gross and downtime sums and maxima, bit for bit.
+  for (int threads : {1, 2}) {
+    const YearTotals g = year_totals(t, threads, false);
+    REQUIRE(g.rows() == 2);
+    REQUIRE(g.sums.size() == 2 * g.size());
+    REQUIRE(g.years == a.years);
+    REQUIRE(g.gross_max == a.gross_max);
+    for (std::size_t c : {YearTotals::gross, YearTotals::downtime_days})
+      REQUIRE(std::equal(g.sum(c), g.sum(c) + g.size(), a.sum(c)));
+    CHECK_THROWS_WITH(g.sum(3),
+                      Catch::Contains("without the components") && Catch::Contains("component 3"));
+  }
   // A year's sum is its first value plus the pairwise sum of the rest, as np.add.reduceat adds
   // them: 1 + (h + h) = 1 + 2h, where left to right 1 + h + h rounds to 1 (h half an ulp of 1).
   EventTable three;

@@ -131,6 +131,23 @@ def test_the_year_loss_table_is_summed_on_first_use(cal, manufacturer):
     assert other.annual("legal").tobytes() == sim.annual("legal").tobytes()
 
 
+def test_the_components_year_sums_wait_until_a_component_is_read(cal, manufacturer):
+    """The gross loss's statistics (a BCP comparison's table) do not sum the components per
+    year; the first component read sums them all, the same bits as summed at once."""
+    sim = simulate(manufacturer, 20_000, 7, calibration=cal)
+    sim.var(0.99), sim.mean(), sim.extra("downtime_days")
+    columns = vars(sim)["_columns"]
+    assert isinstance(columns, results.LazyColumns)
+    assert list(columns.loaded()) == ["gross"] and "legal" in columns
+    assert sim.columns == ("gross", *comp.COMPONENTS)
+    assert list(columns.loaded()) == ["gross"]   # naming the columns computes nothing
+    sums = sim.table.year_totals().sums
+    assert sim.stored("legal")[1].tobytes() == sums[comp.COMPONENTS.index("legal")].tobytes()
+    assert list(columns.loaded()) == ["gross", *comp.COMPONENTS]
+    for i, c in enumerate(comp.COMPONENTS):
+        assert columns[c].tobytes() == sums[i].tobytes(), c
+
+
 def test_a_run_without_incidents_is_an_empty_year_loss_table(cal, manufacturer):
     sim = simulate(manufacturer, 3, 1, calibration=ScaledRates(cal, 1e-12))
     assert sim.n_events == 0 and len(sim.table.year_totals()) == 0

@@ -68,16 +68,21 @@ class OrganisationSimulation(results.YearLossTable):
         return object.__getattribute__(self, name)
 
     def _sum_years(self, threads: int) -> None:
-        # The core's one pass gives what results.year_sums gives for the components, their
-        # sum per event (gross) and the downtime days, bit for bit.
-        totals = self.table.year_totals(threads)
-        sums = totals.sums
-        n = len(comp.COMPONENTS)
-        columns = {"gross": sums[n], **{c: sums[i] for i, c in enumerate(comp.COMPONENTS)}}
+        # The core's pass gives what results.year_sums gives for the components, their sum per
+        # event (gross) and the downtime days, bit for bit. The components' sums wait until a
+        # component column is first read (a BCP comparison never reads them): a second pass.
+        table = self.table   # not self: the columns would hold the simulation in a cycle
+        totals = table.year_totals(threads, components=False)
+        gross, downtime = totals.sums
+
+        def components() -> dict[str, np.ndarray]:
+            sums = table.year_totals(threads).sums
+            return {c: sums[i] for i, c in enumerate(comp.COMPONENTS)}
+
+        columns = results.LazyColumns({"gross": gross}, comp.COMPONENTS, components)
         super().__init__(self.n_years, columns, views=("gross",), loss_years=totals.years,
-                         occurrence={"gross": totals.gross_max},
-                         extras={"downtime_days": sums[n + 1]}, seed=self.seed, title=self.title,
-                         warnings=self.warnings)
+                         occurrence={"gross": totals.gross_max}, extras={"downtime_days": downtime},
+                         seed=self.seed, title=self.title, warnings=self.warnings)
 
     @property
     def n_events(self) -> int:
