@@ -554,9 +554,18 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
     pass_counts(model, pass.seed, p0, n, L, s, stored ? out.counts.data() + row0 * T : nullptr);
     if (events) {
       // Year i's events start after those of the pass's earlier years: (year, type, k) order.
+      // Each year's count over the types first (type by type: contiguous, vectorised), then
+      // their running sum (one addition a year on the dependency chain, not T).
+      std::uint64_t* pos = s.event_pos.data();
+      for (std::size_t i = 0; i < n; ++i) pos[i] = s.counts[i];
+      for (std::size_t t = 1; t < T; ++t) {
+        const std::uint32_t* cnt = s.counts.data() + t * L;
+        for (std::size_t i = 0; i < n; ++i) pos[i] += cnt[i];
+      }
       for (std::size_t i = 0; i < n; ++i) {
-        s.event_pos[i] = first_event;
-        for (std::size_t t = 0; t < T; ++t) first_event += s.counts[t * L + i];
+        const std::uint64_t here = pos[i];
+        pos[i] = first_event;
+        first_event += here;
       }
     }
     for (std::size_t t = 0; t < T; ++t) {
