@@ -92,12 +92,12 @@ void sort_bucket(T* a, T* b, std::size_t n) {
 constexpr std::size_t kParallelMin = std::size_t{1} << 16;
 
 template <class T>
-void sorted(std::vector<T>& items) {
+void sorted(Buffer<T>& items) {
   const std::size_t n = items.size();
   std::vector<std::uint32_t> start(kTopBuckets + 1, 0);
   for (const T& t : items) ++start[(key_of(t) >> kTopShift) + 1];
   for (std::size_t b = 0; b < kTopBuckets; ++b) start[b + 1] += start[b];
-  std::vector<T> other(n);
+  Buffer<T> other(n);  // every slot written below
   {
     std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
     for (const T& t : items) other[next[key_of(t) >> kTopShift]++] = t;
@@ -131,14 +131,14 @@ void sort_ascending(double* x, std::size_t n) {
   }
   check_size(n);
   // The key is a bijection of the value (up to the sign of zero), so only keys move.
-  std::vector<std::uint64_t> keys(n);
+  Buffer<std::uint64_t> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = key(x[i]);
   sorted(keys);
   for (std::size_t i = 0; i < n; ++i) x[i] = value(keys[i]);
 }
 
-std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
-  std::vector<std::size_t> order(n);
+Buffer<std::size_t> stable_order(const double* x, std::size_t n) {
+  Buffer<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   if (n < kRadixMin) {
     std::stable_sort(order.begin(), order.end(),
@@ -146,7 +146,7 @@ std::vector<std::size_t> stable_order(const double* x, std::size_t n) {
     return order;
   }
   check_size(n);
-  std::vector<Keyed> items(n);
+  Buffer<Keyed> items(n);
   for (std::size_t i = 0; i < n; ++i) items[i] = {key(x[i]), static_cast<std::uint32_t>(i)};
   sorted(items);
   for (std::size_t i = 0; i < n; ++i) order[i] = items[i].position;

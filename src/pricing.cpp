@@ -45,7 +45,7 @@ void check(const SparseYears& x) {
 // fill), else one per year.
 struct Weights {
   double constant = 0.0;
-  std::vector<double> each;
+  Buffer<double> each;  // one weight per stored year (Buffer: reused pages, not fresh ones)
   double operator[](std::size_t i) const { return each.empty() ? constant : each[i]; }
 };
 
@@ -78,7 +78,7 @@ std::vector<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top
   return g;
 }
 
-std::size_t stored_zeros(const SparseYears& x, const std::vector<std::size_t>& ranked) {
+std::size_t stored_zeros(const SparseYears& x, const Buffer<std::size_t>& ranked) {
   std::size_t zeros = 0;
   while (zeros < x.m && x.values[ranked[zeros]] == 0.0) ++zeros;
   return zeros;
@@ -87,12 +87,12 @@ std::size_t stored_zeros(const SparseYears& x, const std::vector<std::size_t>& r
 // Weights of the stored years under the Wang transform, given their positions in ascending
 // order of value, ties by year (`ranked`), and g at u = i / n for i = 0 .. the number of
 // positive years at least (`g`, wang_g_table).
-std::vector<double> wang_weights(const SparseYears& x, const std::vector<std::size_t>& ranked,
-                                 const double* g) {
+Buffer<double> wang_weights(const SparseYears& x, const Buffer<std::size_t>& ranked,
+                            const double* g) {
   const std::size_t zeros_stored = stored_zeros(x, ranked);
   const std::uint64_t zeros = x.n - x.m + zeros_stored;
   const std::size_t positives = x.m - zeros_stored;  // = n - zeros
-  std::vector<double> w(x.m, 0.0);
+  Buffer<double> w(x.m, 0.0);
   // Rank r (0-based, ascending) of the j-th positive value is zeros + j; its weight is
   // g((n - r) / n) - g((n - r - 1) / n), n - r = positives - j.
   for (std::size_t k = zeros_stored; k < x.m; ++k) {
@@ -106,13 +106,13 @@ std::vector<double> wang_weights(const SparseYears& x, const std::vector<std::si
   return w;
 }
 
-std::vector<double> wang_weights(double lambda, const SparseYears& x,
-                                 const std::vector<std::size_t>& ranked) {
+Buffer<double> wang_weights(double lambda, const SparseYears& x,
+                            const Buffer<std::size_t>& ranked) {
   const std::size_t positives = x.m - stored_zeros(x, ranked);
   return wang_weights(x, ranked, wang_g_table(lambda, x.n, positives).data());
 }
 
-std::vector<double> tvar_weights(double level, double rate, const SparseYears& x) {
+Buffer<double> tvar_weights(double level, double rate, const SparseYears& x) {
   const double nd = static_cast<double>(x.n);
   const std::uint64_t m_rank =
       std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
@@ -125,7 +125,7 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
   for (std::size_t i = 0; i < x.m; ++i)
     if (x.values[i] != 0.0) positive.push_back(x.values[i]);
   const std::uint64_t zeros = x.n - positive.size();
-  std::vector<double> w(x.m, (1.0 - rate) / nd);
+  Buffer<double> w(x.m, (1.0 - rate) / nd);
   const double above = rate * (1.0 / (nd * (1.0 - level)));
   const double at_rank = rate * ((static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level)));
   if (m_rank <= zeros) {  // every positive value ranks above m_rank
@@ -157,12 +157,12 @@ std::vector<double> tvar_weights(double level, double rate, const SparseYears& x
 
 // The same weights (the same bits) from the stored years in ascending order of value, ties by
 // year: the ranks are read off the order, no selection.
-std::vector<double> tvar_weights_ranked(double level, double rate, const SparseYears& x,
-                                        const std::vector<std::size_t>& ranked) {
+Buffer<double> tvar_weights_ranked(double level, double rate, const SparseYears& x,
+                                   const Buffer<std::size_t>& ranked) {
   const double nd = static_cast<double>(x.n);
   const std::uint64_t m_rank =
       std::max<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(nd * level)), 1);
-  std::vector<double> w(x.m, (1.0 - rate) / nd);
+  Buffer<double> w(x.m, (1.0 - rate) / nd);
   const double above = rate * (1.0 / (nd * (1.0 - level)));
   const double at_rank = rate * ((static_cast<double>(m_rank) - nd * level) / (nd * (1.0 - level)));
   // Stored position k of the order has rank n - m + k + 1 (1-based); the zero years, first in
@@ -184,7 +184,7 @@ namespace {
 // The Wang premium's SE from 20 batches of years (np.array_split: the first n % 20 blocks hold
 // one year more). Each block's order is the global one restricted to it (ties stay by year),
 // and the blocks are priced in parallel, each into its own slot.
-double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std::size_t>& ranked) {
+double wang_batch_se(double lambda, const SparseYears& x, const Buffer<std::size_t>& ranked) {
   const std::uint64_t base = x.n / kBatches, extra = x.n % kBatches;
   std::vector<double> values(kBatches);
   std::vector<std::uint64_t> start(kBatches + 1, 0);
@@ -201,7 +201,7 @@ double wang_batch_se(double lambda, const SparseYears& x, const std::vector<std:
     std::fill(block_of.begin() + static_cast<std::ptrdiff_t>(first[b]),
               block_of.begin() + static_cast<std::ptrdiff_t>(first[b + 1]),
               static_cast<std::uint8_t>(b));
-  std::vector<std::vector<std::size_t>> block_ranked(kBatches);
+  std::vector<Buffer<std::size_t>> block_ranked(kBatches);
   std::vector<std::size_t*> cursor(kBatches);
   for (std::size_t b = 0; b < kBatches; ++b) {
     block_ranked[b].resize(first[b + 1] - first[b]);
@@ -302,9 +302,9 @@ bool needs_ranks(const Principle& principle) { return principle.kind() == Princi
 // its ranks off it too, else selects).
 struct Shared {
   stats::Moments mom;
-  std::vector<std::size_t> owned;
-  const std::vector<std::size_t>* given = nullptr;
-  const std::vector<std::size_t>& ranked() const { return given ? *given : owned; }
+  Buffer<std::size_t> owned;
+  const Buffer<std::size_t>* given = nullptr;
+  const Buffer<std::size_t>& ranked() const { return given ? *given : owned; }
 };
 
 Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x,
@@ -318,7 +318,7 @@ Shared shared_for(const std::vector<Principle>& principles, const SparseYears& x
 }
 
 // VaR_p from the order, as stats::sparse_var_tvar gives it (a sort's -0 is 0).
-double ranked_var(const SparseYears& x, const std::vector<std::size_t>& ranked, double p) {
+double ranked_var(const SparseYears& x, const Buffer<std::size_t>& ranked, double p) {
   const std::uint64_t unstored = x.n - x.m;
   const std::size_t k = stats::var_index(x.n, p);
   return k < unstored ? 0.0 : x.values[ranked[static_cast<std::size_t>(k - unstored)]] + 0.0;
@@ -331,7 +331,7 @@ Weights weights(const Principle& principle, const SparseYears& x, const Shared& 
     case Principle::Kind::expected_value:
       return {ev_weight(principle, x.n), {}};
     case Principle::Kind::standard_deviation: {
-      std::vector<double> w(x.m, 1.0 / nd);
+      Buffer<double> w(x.m, 1.0 / nd);
       if (mom.sd > 0.0)
         for (std::size_t i = 0; i < x.m; ++i)
           w[i] += principle.parameter(0) * (x.values[i] - mom.mean) / ((nd - 1.0) * mom.sd);
@@ -390,8 +390,8 @@ Shared shared_for(const Principle& principle, const SparseYears& x) {
 std::vector<double> principle_weights(const Principle& principle, const SparseYears& x) {
   check(x);
   Weights w = weights(principle, x, shared_for(principle, x));
-  if (w.each.empty()) w.each.assign(x.m, w.constant);
-  return std::move(w.each);
+  if (w.each.empty()) return std::vector<double>(x.m, w.constant);
+  return std::vector<double>(w.each.begin(), w.each.end());
 }
 
 double risk_premium(const Principle& principle, const SparseYears& x) {

@@ -300,31 +300,36 @@ Ranking Ranking::sparse(const double* values, std::size_t m) {
   check_sparse_values(values, m);
   Ranking r;
   r.values_ = values;
+  // Branch-free: the zeros and positives of a sparse sample come in no predictable order.
   std::size_t zeros = 0;
-  for (std::size_t i = 0; i < m; ++i)
-    if (values[i] == 0.0) {
-      ++zeros;
-      r.negative_zero_ = r.negative_zero_ || std::signbit(values[i]);
-    }
+  bool negative_zero = false;
+  for (std::size_t i = 0; i < m; ++i) {
+    const bool zero = values[i] == 0.0;
+    zeros += zero;
+    negative_zero |= zero & std::signbit(values[i]);
+  }
+  r.negative_zero_ = negative_zero;
   if (zeros == 0) {
     r.positions_ = order::stable_order(values, m);
     return r;
   }
-  std::vector<std::size_t> at;
-  std::vector<double> positive;
-  r.positions_.reserve(m);
-  at.reserve(m - zeros);
-  positive.reserve(m - zeros);
+  // The zeros' positions first (in order), then the positives' in ascending order of value.
+  // Each step writes both destinations and advances one: one spare slot each.
+  r.positions_.resize(m + 1);
+  Buffer<std::size_t> at(m - zeros + 1);
+  Buffer<double> positive(m - zeros + 1);
+  std::size_t z = 0, p = 0;
   for (std::size_t i = 0; i < m; ++i) {
-    if (values[i] == 0.0) {
-      r.positions_.push_back(i);
-    } else {
-      at.push_back(i);
-      positive.push_back(values[i]);
-    }
+    const bool zero = values[i] == 0.0;
+    r.positions_[z] = i;
+    at[p] = i;
+    positive[p] = values[i];
+    z += zero;
+    p += !zero;
   }
-  for (std::size_t j : order::stable_order(positive.data(), positive.size()))
-    r.positions_.push_back(at[j]);
+  const Buffer<std::size_t> ranked = order::stable_order(positive.data(), p);
+  for (std::size_t j = 0; j < p; ++j) r.positions_[zeros + j] = at[ranked[j]];
+  r.positions_.resize(m);
   return r;
 }
 

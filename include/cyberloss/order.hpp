@@ -17,10 +17,12 @@
 #include <cstddef>
 #include <vector>
 
+#include "cyberloss/buffer.hpp"
+
 namespace cyberloss::order {
 
 void sort_ascending(double* x, std::size_t n);
-std::vector<std::size_t> stable_order(const double* x, std::size_t n);
+Buffer<std::size_t> stable_order(const double* x, std::size_t n);
 std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k);
 
 }  // namespace cyberloss::order

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "cyberloss/buffer.hpp"
+
 namespace cyberloss::stats {
 
 double mean(const double* x, std::size_t n);
@@ -111,7 +113,7 @@ class Ranking {
   static Ranking sparse(const double* values, std::size_t m);
   const double* values() const { return values_; }
   std::size_t size() const { return positions_.size(); }
-  const std::vector<std::size_t>& positions() const { return positions_; }
+  const Buffer<std::size_t>& positions() const { return positions_; }
   // A stored -0: a sort gives it as +0, in no defined order among the +0s; a LossSample
   // built from the ranking then selects as without one (the same bits).
   bool has_negative_zero() const { return negative_zero_; }
@@ -119,7 +121,7 @@ class Ranking {
  private:
   Ranking() = default;
   const double* values_ = nullptr;
-  std::vector<std::size_t> positions_;
+  Buffer<std::size_t> positions_;
   bool negative_zero_ = false;
 };
 
