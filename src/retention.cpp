@@ -54,8 +54,8 @@ void check_options(std::vector<double>& deductibles, std::vector<double>& limits
 // with incidents, the first event of each and the gross loss of each.
 struct CoveredYears {
   const SectionLosses& losses;
-  const std::vector<std::int64_t>& years;
-  const std::vector<std::size_t>& start;
+  const Buffer<std::int64_t>& years;
+  const Buffer<std::size_t>& start;
   const double* gross_year;  // per year in `years`
 };
 
@@ -65,8 +65,8 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                       const Loads& loads, double cost_of_capital, double tail_level,
                       std::optional<double> max_premium) {
   const SectionLosses& losses = covered_years.losses;
-  const std::vector<std::int64_t>& years = covered_years.years;
-  const std::vector<std::size_t>& start = covered_years.start;
+  const Buffer<std::int64_t>& years = covered_years.years;
+  const Buffer<std::size_t>& start = covered_years.start;
   const double* gross_year = covered_years.gross_year;
   const std::size_t n = losses.n, m = years.size();
   const std::size_t D = deductibles.size(), L = limits.size();

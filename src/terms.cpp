@@ -246,7 +246,7 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
   return out;
 }
 
-void sum_by_year(const std::vector<std::size_t>& year_start, const double* x, double* out) {
+void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out) {
   for (std::size_t y = 0; y + 1 < year_start.size(); ++y) {
     double s = 0.0;
     for (std::size_t i = year_start[y]; i < year_start[y + 1]; ++i) s += x[i];
@@ -258,6 +258,8 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
   if (n_years == 0) throw std::invalid_argument("n_years must be >= 1, got 0");
   YearIndex out;
   const std::size_t n = events.n;
+  out.years.reserve(n);  // at most a year per event: one allocation, no copies as it grows
+  out.start.reserve(n + 1);
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t y = events.year[i];
     if (y < 0 || static_cast<std::uint64_t>(y) >= n_years)

@@ -165,14 +165,14 @@ class InsuredResult {
   std::size_t n_events() const { return losses_.n; }
   const CoverageTerms& terms() const { return terms_; }
   // First event of each year in years(), then n_events().
-  const std::vector<std::size_t>& year_start() const { return year_start_; }
+  const Buffer<std::size_t>& year_start() const { return year_start_; }
   const SectionLosses& section_losses() const { return losses_; }
   const InsuredEvents& insured_events() const { return insured_; }
   // Per incident: gross, insured (<= gross), retained.
   const Buffer<double>& event(View v) const {
     return v == View::gross ? losses_.gross_total : v == View::insured ? insured_.total : retained_;
   }
-  const std::vector<std::int64_t>& years() const { return years_; }
+  const Buffer<std::int64_t>& years() const { return years_; }
   // Per year with incidents, aligned with years(): annual loss of a view, of a section in a
   // view (retained = gross - insured), and the largest single incident.
   const Buffer<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
@@ -194,8 +194,8 @@ class InsuredResult {
   SectionLosses losses_;
   InsuredEvents insured_;
   Buffer<double> retained_;  // per incident; gross and insured are losses_'s and insured_'s
-  std::vector<std::int64_t> years_;
-  std::vector<std::size_t> year_start_;  // first event of each year in years_, then n
+  Buffer<std::int64_t> years_;
+  Buffer<std::size_t> year_start_;  // first event of each year in years_, then n
   std::array<Buffer<double>, 3> annual_;
   std::array<Buffer<double>, 3> occ_max_;
   mutable std::array<std::optional<stats::LossSample>, 3> samples_;
@@ -205,12 +205,12 @@ class InsuredResult {
 // The years with incidents of an event table (ascending) and the first event of each, then n.
 // Validates that the events are in occurrence order and within [0, n_years) (n_years >= 1).
 struct YearIndex {
-  std::vector<std::int64_t> years;
-  std::vector<std::size_t> start;
+  Buffer<std::int64_t> years;
+  Buffer<std::size_t> start;
 };
 YearIndex year_index(const EventColumns& events, std::uint64_t n_years);
 
 // Sum of x over each run of equal years (years non-decreasing), in event order from 0.
-void sum_by_year(const std::vector<std::size_t>& year_start, const double* x, double* out);
+void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out);
 
 }  // namespace cyberloss

@@ -356,7 +356,9 @@ def applied(terms: CoverageTerms, events, n_years: int | None = None) -> Applied
     table = getattr(events, "table", events)
     if isinstance(table, _core.EventTable):
         n = table.years if n_years is None else _validate.positive_int("n_years", n_years)
-        year = np.asarray(table.year) - table.first_year
+        year = np.asarray(table.year)   # the core's column (read-only), shifted only if needed
+        if table.first_year:
+            year = year - table.first_year
         return Applied(terms, _core.apply_terms(terms.to_core(), table, n), year)
     n = _validate.positive_int("n_years", n_years)
     year, downtime, parts = _event_arrays(events, n)
