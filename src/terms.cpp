@@ -336,22 +336,20 @@ std::vector<double> InsuredResult::annual(View v, std::size_t section) const {
   return gross;
 }
 
-std::array<std::array<Buffer<double>, n_sections>, 3> InsuredResult::annual_by_section() const {
+std::array<Buffer<double>, n_sections> InsuredResult::annual_by_section(View v) const {
   const std::size_t m = years_.size();
-  std::array<std::array<Buffer<double>, n_sections>, 3> out;
-  for (auto& view : out)
-    for (auto& section : view) section.resize(m);
+  const bool gross_read = v != View::insured, insured_read = v != View::gross;
+  std::array<Buffer<double>, n_sections> out;
+  for (auto& section : out) section.resize(m);
   for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
     for (std::size_t y = first; y < last; ++y)
       for (std::size_t s = 0; s < n_sections; ++s) {
         double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
         for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i) {
-          gross += losses_.gross[s][i];
-          if (s < n_covered_sections) insured += insured_.by_section[s][i];
+          if (gross_read) gross += losses_.gross[s][i];
+          if (insured_read && s < n_covered_sections) insured += insured_.by_section[s][i];
         }
-        out[0][s][y] = gross;
-        out[1][s][y] = insured;
-        out[2][s][y] = gross - insured;
+        out[s][y] = v == View::gross ? gross : v == View::insured ? insured : gross - insured;
       }
   });
   return out;

@@ -177,9 +177,9 @@ class InsuredResult {
   // view (retained = gross - insured), and the largest single incident.
   const Buffer<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
   std::vector<double> annual(View v, std::size_t section) const;
-  // Every view's annual loss of every section in one pass over the events:
-  // [view][section][year with incidents], the same values as annual(v, section).
-  std::array<std::array<Buffer<double>, n_sections>, 3> annual_by_section() const;
+  // A view's annual loss of every section in one pass over the events: [section][year with
+  // incidents], the same values as annual(v, section).
+  std::array<Buffer<double>, n_sections> annual_by_section(View v) const;
   const Buffer<double>& occurrence_max(View v) const {
     return occ_max_[static_cast<std::size_t>(v)];
   }

@@ -96,32 +96,33 @@ def year_sums(year: np.ndarray, columns: Mapping[str, np.ndarray]
 
 class LazyColumns(Mapping):
     """Loss columns of a year-loss table of which some (``later``, listed after the others)
-    are computed when one of them is first read, all at once by ``load``: e.g. a BCP variant's
-    per-component sums, which its comparison table never reads."""
+    are computed when first read: ``load(name)`` returns that column and any others it
+    computes in the same pass (e.g. a BCP variant's per-component sums, which its comparison
+    table never reads, or a policy's sections of one view)."""
 
     def __init__(self, now: Mapping[str, np.ndarray], later: Sequence[str],
-                 load: Callable[[], Mapping[str, np.ndarray]]):
+                 load: Callable[[str], Mapping[str, np.ndarray]]):
         self._now = dict(now)
         self._later = tuple(k for k in later if k not in self._now)
-        self._load: Callable[[], Mapping[str, np.ndarray]] | None = load
+        self._load = load
 
     def loaded(self) -> dict[str, np.ndarray]:
         """The columns computed so far (nothing is computed)."""
         return self._now
 
     def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self._now and name in self._later and self._load is not None:
-            columns = self._load()
-            self._now.update({k: columns[k] for k in self._later})
-            self._load = None
+        if name not in self._now and name in self._later:
+            columns = self._load(name)
+            self._now.update({k: columns[k] for k in self._later
+                              if k in columns and k not in self._now})
         return self._now[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._now or name in self._later
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._now
-        yield from (k for k in self._later if k not in self._now)
+        yield from (k for k in self._now if k not in self._later)
+        yield from self._later
 
     def __len__(self) -> int:
         return len(self._now) + sum(k not in self._now for k in self._later)

@@ -207,16 +207,17 @@ void register_terms(py::module_& m) {
             return view(x.data(), {static_cast<py::ssize_t>(x.size())}, self);
           },
           py::arg("view") = "insured", py::arg("section") = py::none())
-      .def("annual_sparse_by_section",
-           [](const InsuredResult& r) {
-             auto columns = without_gil([&] { return r.annual_by_section(); });
-             py::dict out;
-             for (std::size_t v = 0; v < 3; ++v)
-               for (std::size_t s = 0; s < n_sections; ++s)
-                 out[py::str(std::string(view_names[v]) + "_" + section_names[s])] =
-                     to_array(std::move(columns[v][s]));
-             return out;
-           })
+      .def(
+          "annual_sparse_by_section",
+          [](const InsuredResult& r, const std::string& v) {
+            const View which = view_of(v);
+            auto columns = without_gil([&] { return r.annual_by_section(which); });
+            py::dict out;
+            for (std::size_t s = 0; s < n_sections; ++s)
+              out[py::str(v + "_" + section_names[s])] = to_array(std::move(columns[s]));
+            return out;
+          },
+          py::arg("view"))
       .def(
           "annual",
           [](const InsuredResult& r, const std::string& v, std::optional<std::string> section) {

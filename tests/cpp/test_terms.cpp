@@ -300,9 +300,14 @@ TEST_CASE("applying terms gives the same bits on one thread and on several", "[t
       REQUIRE(one->annual(v) == two->annual(v));
       REQUIRE(one->occurrence_max(v) == two->occurrence_max(v));
     }
-    const auto a = one->annual_by_section(), b = two->annual_by_section();
-    for (std::size_t v = 0; v < 3; ++v)
-      for (std::size_t s = 0; s < n_sections; ++s) REQUIRE(a[v][s] == b[v][s]);
+    for (View v : {View::gross, View::insured, View::retained}) {
+      const auto a = one->annual_by_section(v), b = two->annual_by_section(v);
+      for (std::size_t s = 0; s < n_sections; ++s) {
+        REQUIRE(a[s] == b[s]);
+        const std::vector<double> alone = one->annual(v, s);
+        REQUIRE(std::equal(alone.begin(), alone.end(), a[s].begin(), a[s].end()));
+      }
+    }
     for (std::size_t s = 0; s < n_covered_sections; ++s)
       REQUIRE(one->insured_events().by_section[s] == two->insured_events().by_section[s]);
   }

@@ -174,6 +174,24 @@ def test_terms_apply_views_and_sections(simulated, sme_policy, which):
     assert np.all(np.asarray(core.event("insured")) <= np.asarray(core.event("gross")))
 
 
+def test_a_views_section_columns_are_summed_when_first_read(simulated, sme_policy):
+    """The year-loss table of a policy sums one view's section columns when one of them is
+    first read (a quote reads only the insured view's), each the same bits as the core's
+    per-section annual loss."""
+    _, table = simulated
+    ylt = terms.apply(sme_policy[0], table)
+    columns = vars(ylt)["_columns"]
+    assert set(columns.loaded()) == set(terms.VIEWS)
+    assert ylt.columns[:3] == terms.VIEWS and len(ylt.columns) == 3 + 3 * len(ylt.sections)
+    assert set(columns.loaded()) == set(terms.VIEWS)   # naming them sums nothing
+    for view in ("insured", "retained", "gross"):
+        for section in ylt.sections:
+            assert np.array_equal(ylt.annual(f"{view}_{section}"),
+                                  ylt.core.annual(view, section)), (view, section)
+        assert set(columns.loaded()) >= {f"{view}_{s}" for s in ylt.sections}
+    assert len(columns.loaded()) == len(ylt.columns)
+
+
 @pytest.mark.parametrize("which", [0, 1])
 def test_describe_matches_insured_result(simulated, sme_policy, which):
     _, table = simulated

@@ -380,11 +380,12 @@ class InsuredResult(results.YearLossTable):
         self.core = core
         self.n_events = int(core.n_events)
         self._event_year = event_year
-        columns = {v: np.asarray(core.annual_sparse(v)) for v in VIEWS}
-        by_section = core.annual_sparse_by_section()
-        for v in VIEWS:
-            for s in ALL_SECTIONS:
-                columns[f"{v}_{s}"] = by_section[f"{v}_{s}"]
+        # A view's section columns are summed when one of them is first read (a quote reads
+        # the insured view's, for the premium by section).
+        columns = results.LazyColumns(
+            {v: np.asarray(core.annual_sparse(v)) for v in VIEWS},
+            [f"{v}_{s}" for v in VIEWS for s in ALL_SECTIONS],
+            lambda name: core.annual_sparse_by_section(name.split("_", 1)[0]))
         super().__init__(core.n_years, columns, views=VIEWS, default_view="insured",
                          loss_years=np.asarray(core.years),
                          occurrence={v: np.asarray(core.occurrence_max_sparse(v)) for v in VIEWS},

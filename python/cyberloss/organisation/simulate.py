@@ -75,7 +75,7 @@ class OrganisationSimulation(results.YearLossTable):
         totals = table.year_totals(threads, components=False)
         gross, downtime = totals.sums
 
-        def components() -> dict[str, np.ndarray]:
+        def components(name: str) -> dict[str, np.ndarray]:   # every component at once
             sums = table.year_totals(threads).sums
             return {c: sums[i] for i, c in enumerate(comp.COMPONENTS)}
 
