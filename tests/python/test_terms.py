@@ -242,15 +242,17 @@ def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
 
 
 def test_section_columns_in_one_pass_equal_each_section_alone(engine_events):
-    """The year-loss table's <view>_<section> columns come from one pass over the events;
-    they equal the per-section annual sums exactly."""
+    """The year-loss table's <view>_<section> columns come from one pass over the events per
+    view; they equal the per-section annual sums exactly."""
     policy = CoverageTerms(deductible=100_000, aggregate_limit=3e6,
                            sections={"response": {}, "liability": {"limit": 1e6},
                                      "business_interruption": {"waiting_period_days": 1}})
     core = terms.apply(policy, engine_events, YEARS).core
-    columns = core.annual_sparse_by_section()
-    assert len(columns) == 3 * len(terms.ALL_SECTIONS)
     for view in terms.VIEWS:
+        columns = core.annual_sparse_by_section(view)
+        assert len(columns) == len(terms.ALL_SECTIONS)
         for section in terms.ALL_SECTIONS:
             expected = np.asarray(core.annual_sparse(view, section))
             assert columns[f"{view}_{section}"].tobytes() == expected.tobytes()
+    with pytest.raises(ValueError, match="view"):
+        core.annual_sparse_by_section("ceded")
