@@ -291,8 +291,10 @@ constexpr std::size_t kChunk = 2048;
 YearTotals year_totals(const EventTable& table, int threads, bool components) {
   const std::size_t n = table.size();
   if (table.components.size() != n * n_components || table.downtime_days.size() != n ||
-      (!table.gross.empty() && table.gross.size() != n))
-    throw std::invalid_argument("event table columns have different lengths");
+      table.gross.size() != n)
+    throw std::invalid_argument(
+        "event table columns have different lengths (components, downtime_days, gross: a "
+        "priced table has all three)");
   const std::int64_t* year = table.year.data();
   for (std::size_t i = 1; i < n; ++i)
     if (year[i] < year[i - 1])
@@ -336,7 +338,6 @@ YearTotals year_totals(const EventTable& table, int threads, bool components) {
   // Each part in chunks of whole years of about kChunk rows, column by column: a few memory
   // streams at a time rather than one per column.
   each_part([&](std::size_t p) {
-    std::vector<double> gross;
     std::vector<std::size_t> starts;  // the chunk's year starts and its end, chunk-relative
     std::size_t y = first_year_of[p];
     for (std::size_t s = bounds[p]; s < bounds[p + 1];) {
@@ -348,17 +349,7 @@ YearTotals year_totals(const EventTable& table, int threads, bool components) {
         if (i == s || year[i] != year[i - 1]) starts.push_back(i - s);
       const std::size_t runs = starts.size();
       starts.push_back(len);
-      const double* g;  // the pricing's sums, or the same sums here
-      if (!table.gross.empty()) {
-        g = table.gross.data() + s;
-      } else {
-        gross.assign(table.component(0) + s, table.component(0) + e);
-        for (std::size_t c = 1; c < n_components; ++c) {
-          const double* col = table.component(c) + s;
-          for (std::size_t i = 0; i < len; ++i) gross[i] = gross[i] + col[i];
-        }
-        g = gross.data();
-      }
+      const double* g = table.gross.data() + s;
       // Run by run (a year's events), every column: most years have one event, whose values
       // are copied; one branch a year rather than one a year and column.
       const double* cols[YearTotals::n_columns];

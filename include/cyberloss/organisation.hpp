@@ -30,9 +30,8 @@ struct EventTable {
   Buffer<double> survey_loss;  // survey-basis loss (費用損害 + 賠償責任) from the engine
   Buffer<double> components;   // (n_components, size()), column c at c * size()
   Buffer<double> downtime_days;
-  // Each event's gross loss, its components added in column order (year_totals' sum), written
-  // by the pricing while the components are in registers; empty in a table built without it
-  // (year_totals then adds the components itself).
+  // Each event's gross loss, its components added in column order, written by the pricing
+  // while the components are in registers (year_totals reads it).
   Buffer<double> gross;
 
   std::size_t size() const { return year.size(); }

@@ -34,12 +34,16 @@ TEST_CASE("a freed block is reused by the next request of its class, numbers int
     for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i);
     first = a.data();
   }
-  Buffer<double> b(89000, 1.5);
-  CHECK(b.data() == first);
-  bool filled = true;
-  for (double x : b) filled = filled && x == 1.5;
-  CHECK(filled);
-  // A small buffer does not take a kept block.
+  {
+    Buffer<double> b(89000, 1.5);
+    CHECK(b.data() == first);
+    bool filled = true;
+    for (double x : b) filled = filled && x == 1.5;
+    CHECK(filled);
+  }
+  // A small buffer comes from malloc and leaves the kept block to the next request of its class.
   Buffer<std::int32_t> small(100, 7);
+  Buffer<double> again(90000);
+  CHECK(again.data() == first);
   CHECK(static_cast<const void*>(small.data()) != static_cast<const void*>(first));
 }
