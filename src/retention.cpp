@@ -95,8 +95,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     const OccurrencePayment any(base, 0.0);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 14),
                       [&](const tbb::blocked_range<std::size_t>& r) {
-                        for (std::size_t i = r.begin(); i < r.end(); ++i)
-                          covered_total[i] = any.covered_total(losses, i);
+                        any.covered_totals(losses, r.begin(), r.end(), covered_total.data());
                       });
   }
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
@@ -109,12 +108,11 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     const OccurrencePayment pay(base, deductibles[d]);
     // Each event's payment and its year's sums (in event order from 0, as sum_by_year), and
     // the years some limit may bind in.
+    pay.pay_range(losses, covered_total.data(), 0, n, paid.data());
     w.over.clear();
     for (std::size_t y = 0; y < m; ++y) {
       double year_sum = 0.0, insured_sum = 0.0;
       for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
-        const double total = covered_total[i];
-        paid[i] = pay.pays(total) ? pay(losses, i, total) : 0.0;
         year_sum += paid[i];
         insured_sum += std::min(paid[i], losses.gross_total[i]);
       }

@@ -340,3 +340,141 @@ TEST_CASE("an event at or under the deductible is paid +0.0, as the full payment
   }
   CHECK(skipped > losses.n);  // the shortcut was taken, at exactly d included
 }
+
+namespace {
+
+// The per-event rules of section_losses and insure, written out event by event (the order
+// terms.hpp gives): the oracle for the column-by-column passes.
+SectionLosses section_losses_by_event(const CoverageTerms& terms, const EventColumns& ev) {
+  SectionLosses out;
+  out.n = ev.n;
+  for (auto& g : out.gross) g.resize(ev.n);
+  for (auto& g : out.covered) g.resize(ev.n);
+  out.gross_total.resize(ev.n);
+  const SectionTerms& bi = terms.section(2);
+  for (std::size_t i = 0; i < ev.n; ++i) {
+    std::array<double, n_sections> gross{};
+    std::array<double, n_covered_sections> paid{};
+    for (std::size_t c = 0; c < n_components; ++c) {
+      std::size_t s = 0;
+      while (!terms.pays(s, c)) ++s;
+      const double amount = ev.component[c][i];
+      gross[s] += amount;
+      if (s == n_covered_sections || !terms.section(s).covered) continue;
+      double x = Layer(0.0, terms.section(s).sublimits[c])(amount);
+      if (c == lost_profit) {
+        const double d = ev.downtime_days[i];
+        const double days =
+            std::max(std::min(d, bi.indemnity_period_days) - bi.waiting_period_days, 0.0);
+        x *= d > 0.0 ? days / d : (bi.waiting_period_days == 0.0 ? 1.0 : 0.0);
+      }
+      paid[s] += x;
+    }
+    double total = 0.0;
+    for (std::size_t s = 0; s < n_sections; ++s) {
+      out.gross[s][i] = gross[s];
+      total += gross[s];
+    }
+    out.gross_total[i] = total;
+    for (std::size_t s = 0; s < n_covered_sections; ++s) out.covered[s][i] = paid[s];
+  }
+  return out;
+}
+
+std::uint64_t bits_of(double x) {
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+template <class A, class B>
+void require_same_bits(const A& a, const B& b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(bits_of(a[i]) == bits_of(b[i]));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "sections, payments and the aggregate limit, column by column: the bits of the "
+    "event-by-event rules",
+    "[terms]") {
+  // ~30,000 events: several tasks and cache chunks; -0 amounts, events without downtime,
+  // sublimits, BI periods, coinsurance, section limits, a deductible and a binding aggregate.
+  Events ev = lognormal_events(20000, Lognormal(std::log(3e5), 1.6), 11);
+  for (std::size_t i = 0; i < ev.year.size(); i += 7) ev.comp[i % n_components][i] = -0.0;
+  for (std::size_t i = 0; i < ev.year.size(); i += 5) ev.downtime[i] = 0.0;
+  std::array<SectionTerms, n_covered_sections> s;
+  for (auto& t : s) t.covered = true;
+  s[0].sublimits[investigation] = 2e4;
+  s[0].coinsurance = 0.8;
+  s[1].limit = 2e6;
+  s[2].waiting_period_days = 0.5;
+  s[2].indemnity_period_days = 12.0;
+  for (bool bi_waits : {true, false}) {
+    auto t = s;
+    if (!bi_waits) t[2].waiting_period_days = 0.0;
+    for (double aggregate : {inf, 1.5e6}) {
+      const CoverageTerms terms(t, 5e4, aggregate);
+      const SectionLosses losses = section_losses(terms, ev.columns());
+      const SectionLosses expected = section_losses_by_event(terms, ev.columns());
+      const std::size_t n = losses.n;
+      require_same_bits(losses.gross_total, expected.gross_total, n);
+      for (std::size_t k = 0; k < n_sections; ++k)
+        require_same_bits(losses.gross[k], expected.gross[k], n);
+      for (std::size_t k = 0; k < n_covered_sections; ++k)
+        require_same_bits(losses.covered[k], expected.covered[k], n);
+
+      const OccurrencePayment pay(terms, terms.deductible());
+      std::vector<double> total(n), paid(n);
+      std::array<std::vector<double>, n_covered_sections> part_columns;
+      std::array<double*, n_covered_sections> parts;
+      for (std::size_t k = 0; k < n_covered_sections; ++k) {
+        part_columns[k].resize(n);
+        parts[k] = part_columns[k].data();
+      }
+      pay.covered_totals(losses, 0, n, total.data());
+      pay.pay_range(losses, total.data(), 0, n, paid.data(), &parts);
+      const InsuredEvents insured = insure(terms, losses, ev.year.data());
+      AnnualCapacity capacity(aggregate);
+      std::size_t binding = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        std::array<double, n_covered_sections> by_section{};
+        const double one = pay(losses, i, by_section.data());
+        REQUIRE(bits_of(total[i]) == bits_of(pay.covered_total(losses, i)));
+        REQUIRE(bits_of(paid[i]) == bits_of(one));
+        for (std::size_t k = 0; k < n_covered_sections; ++k)
+          REQUIRE(bits_of(parts[k][i]) == bits_of(by_section[k]));
+        // insure: the aggregate limit in event order, the parts scaled where it binds
+        if (i == 0 || ev.year[i] != ev.year[i - 1]) capacity.new_year();
+        const double limited = capacity.take(one);
+        const double ratio = one > 0.0 ? limited / one : 0.0;
+        binding += limited < one;
+        for (std::size_t k = 0; k < n_covered_sections; ++k)
+          REQUIRE(bits_of(insured.by_section[k][i]) ==
+                  bits_of(std::isinf(aggregate) ? by_section[k] : by_section[k] * ratio));
+        REQUIRE(bits_of(insured.total[i]) ==
+                bits_of(std::min(std::isinf(aggregate) ? one : limited, losses.gross_total[i])));
+      }
+      CHECK((binding > 0) == std::isfinite(aggregate));  // the aggregate limit was exercised
+    }
+  }
+}
+
+TEST_CASE("an amount out of range is named after the column-by-column pass", "[terms]") {
+  Events ev = lognormal_events(5000, Lognormal(std::log(3e5), 1.6), 3);
+  const CoverageTerms terms = all_sections(0.0, inf);
+  const std::size_t n = ev.year.size();
+  ev.comp[legal][n - 2] = -1.0;  // the later row of the earlier column is named first
+  ev.comp[recovery][n - 1] = std::numeric_limits<double>::quiet_NaN();
+  REQUIRE_THROWS_WITH(section_losses(terms, ev.columns()),
+                      Catch::Contains("events.recovery must be finite and >= 0, got nan at row " +
+                                      std::to_string(n - 1)));
+  ev.comp[recovery][n - 1] = 1.0;
+  ev.downtime[3] = inf;
+  REQUIRE_THROWS_WITH(section_losses(terms, ev.columns()),
+                      Catch::Contains("events.legal must be finite and >= 0, got -1 at row " +
+                                      std::to_string(n - 2)));
+  ev.comp[legal][n - 2] = 1.0;
+  REQUIRE_THROWS_WITH(section_losses(terms, ev.columns()),
+                      Catch::Contains("events.downtime_days must be finite and >= 0, got inf"));
+}
