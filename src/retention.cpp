@@ -83,7 +83,16 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     Buffer<double> paid, year_paid, year_insured, insured, retained;
     std::vector<double> tail, removed, added, candidates;
     std::vector<std::size_t> over, binding;
+    std::vector<std::array<double, 3>> leaf_sums, cell_leaf_sums;
   };
+  // The expected-value cells' three sums over the years: each limit changes the insured
+  // amounts of its binding years only, so the sums of the recursion's leaves are taken once per
+  // deductible and only the binding years' leaves again per limit (the same bits).
+  const stats::PairwiseLeaves leaves(m);
+  // The years with more than one event.
+  std::vector<std::size_t> several;
+  for (std::size_t y = 0; y < m; ++y)
+    if (start[y + 1] - start[y] > 1) several.push_back(y);
   // limits ascend: a year in which no limit can bind is one paid clearly below the lowest.
   const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
   const bool expected_value = principle.kind() == Principle::Kind::expected_value;
@@ -109,17 +118,25 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     // Each event's payment and its year's sums (in event order from 0, as sum_by_year), and
     // the years some limit may bind in.
     pay.pay_range(losses, covered_total.data(), 0, n, paid.data());
-    w.over.clear();
+    // Every year's first event (most years have one), then the others of the years with more.
+    const double* gross_total = losses.gross_total.data();
     for (std::size_t y = 0; y < m; ++y) {
-      double year_sum = 0.0, insured_sum = 0.0;
-      for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
+      const std::size_t i = start[y];
+      year_paid[y] = 0.0 + paid[i];
+      year_insured[y] = 0.0 + std::min(paid[i], gross_total[i]);
+    }
+    for (std::size_t y : several) {
+      double year_sum = year_paid[y], insured_sum = year_insured[y];
+      for (std::size_t i = start[y] + 1; i < start[y + 1]; ++i) {
         year_sum += paid[i];
-        insured_sum += std::min(paid[i], losses.gross_total[i]);
+        insured_sum += std::min(paid[i], gross_total[i]);
       }
       year_paid[y] = year_sum;
       year_insured[y] = insured_sum;
-      if (year_sum > lowest_clearly_below) w.over.push_back(y);
     }
+    w.over.clear();
+    for (std::size_t y = 0; y < m; ++y)
+      if (year_paid[y] > lowest_clearly_below) w.over.push_back(y);
     // Retained TVaR candidates. A limit only raises retained losses (in the years where it
     // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
     // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their
@@ -138,6 +155,15 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     // Each limit's insured amounts are year_insured's but in its binding years, written over
     // them for the option and restored after it.
     std::copy(year_insured.begin(), year_insured.end(), insured.begin());
+    auto ev_terms = [&](std::size_t y) {
+      const double x = insured[y];
+      return std::array<double, 3>{gross_year[y] - x, x, ev_weight * x};
+    };
+    if (expected_value) {
+      w.leaf_sums.resize(leaves.size());
+      for (std::size_t j = 0; j < leaves.size(); ++j)
+        w.leaf_sums[j] = leaves.leaf_sum<3>(j, ev_terms);
+    }
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
       const double limit = limits[l];
@@ -198,10 +224,14 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
       if (expected_value) {
         // The retained loss, the insured loss and the premium's weighted sum in one pass: the
         // bits of three separate sums (premium_point's under this principle).
-        const std::array<double, 3> sums = stats::pairwise_sums_of<3>(m, [&](std::size_t y) {
-          const double x = insured[y];
-          return std::array<double, 3>{gross_year[y] - x, x, ev_weight * x};
-        });
+        w.cell_leaf_sums = w.leaf_sums;
+        std::size_t last = leaves.size();  // binding years ascend: a leaf's come together
+        for (std::size_t y : w.binding) {
+          const std::size_t j = leaves.leaf_of(y);
+          if (j != last) w.cell_leaf_sums[j] = leaves.leaf_sum<3>(j, ev_terms);
+          last = j;
+        }
+        const std::array<double, 3> sums = leaves.combine(w.cell_leaf_sums.data());
         el = sums[0] / nd;
         prem = {sums[1] / nd, loads.gross_up(sums[2])};
       } else {

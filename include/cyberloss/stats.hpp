@@ -13,6 +13,7 @@
 //             loss with annual exceedance probability 1/T, i.e. VaR_{1 - 1/T}.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -246,6 +247,63 @@ std::array<double, K> pairwise_sums_of(std::size_t n, const F& f, std::size_t fi
   for (std::size_t k = 0; k < K; ++k) s[k] = a[k] + b[k];
   return s;
 }
+
+// pairwise_sums_of over [0, n) in two steps, for sums taken again after a few terms change:
+// the sums of the recursion's leaves (ranges of at most 128 terms, in order), then their
+// combination in the recursion's order. A changed term changes only its leaf's sum; the
+// combination gives the bits of pairwise_sums_of over the same terms.
+class PairwiseLeaves {
+ public:
+  explicit PairwiseLeaves(std::size_t n) : n_(n) {
+    split(n, 0);
+    start_.push_back(n);
+  }
+  std::size_t size() const { return start_.size() - 1; }
+  // The leaf holding term i (< n).
+  std::size_t leaf_of(std::size_t i) const {
+    return static_cast<std::size_t>(std::upper_bound(start_.begin(), start_.end(), i) -
+                                    start_.begin()) -
+           1;
+  }
+  // The sum of leaf j's terms (f as pairwise_sums_of's).
+  template <std::size_t K, class F>
+  std::array<double, K> leaf_sum(std::size_t j, const F& f) const {
+    return pairwise_sums_of<K>(start_[j + 1] - start_[j], f, start_[j]);
+  }
+  // pairwise_sums_of(n, f) from the sums of the leaves (size() of them, in order).
+  template <std::size_t K>
+  std::array<double, K> combine(const std::array<double, K>* leaf_sums) const {
+    std::size_t next = 0;
+    return combine(n_, leaf_sums, next);
+  }
+
+ private:
+  static constexpr std::size_t kLeaf = 128;  // pairwise_sums_of sums up to 128 terms in a row
+  void split(std::size_t n, std::size_t first) {
+    if (n <= kLeaf) {
+      start_.push_back(first);
+      return;
+    }
+    std::size_t h = n / 2;
+    h -= h % 8;
+    split(h, first);
+    split(n - h, first + h);
+  }
+  template <std::size_t K>
+  std::array<double, K> combine(std::size_t n, const std::array<double, K>* leaf_sums,
+                                std::size_t& next) const {
+    if (n <= kLeaf) return leaf_sums[next++];
+    std::size_t h = n / 2;
+    h -= h % 8;
+    const std::array<double, K> a = combine(h, leaf_sums, next),
+                                b = combine(n - h, leaf_sums, next);
+    std::array<double, K> s;
+    for (std::size_t k = 0; k < K; ++k) s[k] = a[k] + b[k];
+    return s;
+  }
+  std::size_t n_;
+  std::vector<std::size_t> start_;  // each leaf's first term, then n
+};
 
 // The same sum of f(0), ..., f(n - 1) in the same order, without materialising the terms.
 template <class F>

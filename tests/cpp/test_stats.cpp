@@ -324,3 +324,40 @@ TEST_CASE("sums, moments and order statistics keep their bits on this SIMD path"
     }
   }
 }
+
+TEST_CASE(
+    "pairwise sums from their leaves: the bits of pairwise_sums_of, a changed term "
+    "summed again in its leaf only",
+    "[stats]") {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> draw(10.0, 2.0);
+  auto bits = [](double x) {
+    std::uint64_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return b;
+  };
+  for (std::size_t n : {0, 1, 7, 8, 127, 128, 129, 136, 1000, 12345, 100003}) {
+    std::vector<double> x(n);
+    for (double& v : x) v = draw(rng);
+    auto terms = [&](std::size_t i) { return std::array<double, 2>{x[i], 0.3 * x[i]}; };
+    const stats::PairwiseLeaves leaves(n);
+    REQUIRE(leaves.size() >= (n + 127) / 128);
+    std::vector<std::array<double, 2>> sums(leaves.size());
+    for (std::size_t j = 0; j < leaves.size(); ++j) sums[j] = leaves.leaf_sum<2>(j, terms);
+    auto require_same = [&] {
+      const std::array<double, 2> whole = stats::pairwise_sums_of<2>(n, terms),
+                                  combined = leaves.combine(sums.data());
+      for (std::size_t k = 0; k < 2; ++k) REQUIRE(bits(combined[k]) == bits(whole[k]));
+    };
+    require_same();
+    if (n == 0) continue;
+    // Change a few terms (first, last, and one in the middle), sum their leaves again.
+    for (std::size_t i : {std::size_t{0}, n / 2, n - 1}) {
+      x[i] = draw(rng) * 1e3;
+      const std::size_t j = leaves.leaf_of(i);
+      REQUIRE(j < leaves.size());
+      sums[j] = leaves.leaf_sum<2>(j, terms);
+    }
+    require_same();
+  }
+}
