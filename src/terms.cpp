@@ -339,11 +339,15 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
 }
 
 void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out) {
-  for (std::size_t y = 0; y + 1 < year_start.size(); ++y) {
-    double s = 0.0;
-    for (std::size_t i = year_start[y]; i < year_start[y + 1]; ++i) s += x[i];
-    out[y] = s;
-  }
+  const std::size_t m = year_start.empty() ? 0 : year_start.size() - 1;
+  // Each year's first event (0 + x, the sum's first addition; most years have one), then the
+  // others of the years with more: no branch on the number of events in most years.
+  for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
+    for (std::size_t y = first; y < last; ++y)
+      out[y] = year_start[y] < year_start[y + 1] ? 0.0 + x[year_start[y]] : 0.0;
+    for (std::size_t y = first; y < last; ++y)
+      for (std::size_t i = year_start[y] + 1; i < year_start[y + 1]; ++i) out[y] += x[i];
+  });
 }
 
 YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
@@ -430,20 +434,26 @@ std::vector<double> InsuredResult::annual(View v, std::size_t section) const {
 
 std::array<Buffer<double>, n_sections> InsuredResult::annual_by_section(View v) const {
   const std::size_t m = years_.size();
-  const bool gross_read = v != View::insured, insured_read = v != View::gross;
   std::array<Buffer<double>, n_sections> out;
-  for (auto& section : out) section.resize(m);
-  for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
-    for (std::size_t y = first; y < last; ++y)
-      for (std::size_t s = 0; s < n_sections; ++s) {
-        double gross = 0.0, insured = 0.0;  // summed in event order from 0, as sum_by_year
-        for (std::size_t i = year_start_[y]; i < year_start_[y + 1]; ++i) {
-          if (gross_read) gross += losses_.gross[s][i];
-          if (insured_read && s < n_covered_sections) insured += insured_.by_section[s][i];
-        }
-        out[s][y] = v == View::gross ? gross : v == View::insured ? insured : gross - insured;
-      }
-  });
+  Buffer<double> insured;
+  for (std::size_t s = 0; s < n_sections; ++s) {
+    out[s].resize(m);
+    // Each sum in event order from 0 (sum_by_year); a section the policy does not cover has
+    // insured +0 in every year.
+    if (v != View::insured) sum_by_year(year_start_, losses_.gross[s].data(), out[s].data());
+    if (v == View::gross) continue;
+    double* paid = out[s].data();
+    if (v == View::retained) {
+      insured.resize(m);
+      paid = insured.data();
+    }
+    if (s < n_covered_sections)
+      sum_by_year(year_start_, insured_.by_section[s].data(), paid);
+    else
+      std::fill(paid, paid + m, 0.0);
+    if (v == View::retained)
+      for (std::size_t y = 0; y < m; ++y) out[s][y] -= paid[y];
+  }
   return out;
 }
 
