@@ -7,6 +7,7 @@
 
 using cyberloss::Buffer;
 using cyberloss::detail::block_class;
+using cyberloss::detail::BlockCache;
 
 TEST_CASE("a block's class holds it, wastes at most an eighth under 2 MiB, whole 2 MiB above",
           "[buffer]") {
@@ -46,4 +47,24 @@ TEST_CASE("a freed block is reused by the next request of its class, numbers int
   Buffer<double> again(90000);
   CHECK(again.data() == first);
   CHECK(static_cast<const void*>(small.data()) != static_cast<const void*>(first));
+}
+
+TEST_CASE("a freed large block stays resident within the budget and is reused, numbers intact",
+          "[buffer]") {
+  BlockCache& cache = BlockCache::instance();
+  const std::size_t n = (std::size_t{3} << 20) / sizeof(double);  // 3 MiB: a 4 MiB block
+  const std::size_t before = cache.resident_large();
+  const double* first;
+  {
+    Buffer<double> a(n);
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<double>(i);
+    first = a.data();
+  }
+  CHECK(cache.resident_large() == before + block_class(n * sizeof(double)));
+  Buffer<double> b(n);
+  CHECK(b.data() == first);
+  CHECK(cache.resident_large() == before);
+  bool intact = true;  // a resident block keeps what was written (MADV_FREE might not)
+  for (std::size_t i = 0; i < n; ++i) intact = intact && b[i] == static_cast<double>(i);
+  CHECK(intact);
 }
