@@ -97,8 +97,8 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
   const bool expected_value = principle.kind() == Principle::Kind::expected_value;
   const double ev_weight = expected_value ? expected_value_weight(principle, n_years) : 0.0;
-  // Each event's covered total, shared by every deductible: most events of a quote lie under
-  // most deductibles, and those are paid +0.0 without the per-section work.
+  // Each event's covered total, shared by every deductible (pay_range pays the events at or
+  // under a deductible +0.0).
   Buffer<double> covered_total(n);
   {
     const OccurrencePayment any(base, 0.0);

@@ -126,9 +126,8 @@ void for_chunks(std::size_t n, std::size_t chunk, F&& f) {
   });
 }
 
-bool bad_amount(double x) { return !(std::isfinite(x) && x >= 0.0); }
-// bad_amount without a branch: NaN fails both comparisons.
-bool out_of_range(double x) { return !((x >= 0.0) & (x <= std::numeric_limits<double>::max())); }
+// An amount that is not finite and >= 0 (NaN fails both comparisons; no branch).
+bool bad_amount(double x) { return !((x >= 0.0) & (x <= std::numeric_limits<double>::max())); }
 
 // Names the first amount of the event table that is not finite and >= 0 (by column, then row),
 // after a parallel pass found one.
@@ -196,11 +195,11 @@ SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev)
       }
     };
     const double* days = ev.downtime_days + begin;
-    for (std::size_t j = 0; j < k; ++j) bad |= out_of_range(days[j]);
+    for (std::size_t j = 0; j < k; ++j) bad |= bad_amount(days[j]);
     for (std::size_t c = 0; c < n_components; ++c) {
       const double* amount = ev.component[c] + begin;
       const std::size_t s = section_of[c];
-      for (std::size_t j = 0; j < k; ++j) bad |= out_of_range(amount[j]);
+      for (std::size_t j = 0; j < k; ++j) bad |= bad_amount(amount[j]);
       add(gross[s], gross_started[s], [amount](std::size_t j) { return amount[j]; });
       if (!covered[c]) continue;
       const Layer sublimit = cap[c];
