@@ -94,9 +94,17 @@ std::uint32_t PortfolioFrequency::policy_of(std::size_t type, double u) const {
       guess < static_cast<double>(buckets - 1) ? static_cast<std::size_t>(guess) : buckets - 1;
   while (j > 0 && static_cast<double>(j) * step > x) --j;
   while (j + 1 < buckets && static_cast<double>(j + 1) * step <= x) ++j;
-  const auto it = std::upper_bound(cum.begin() + guide[j], cum.begin() + guide[j + 1], x);
-  const auto p = static_cast<std::uint32_t>(it - cum.begin());
-  return std::min(p, last_positive_[type]);
+  // upper_bound of x in the bucket: a few entries counted without a branch each, a long run
+  // (many policies of tiny rates) searched.
+  const std::size_t lo = guide[j], hi = guide[j + 1];
+  std::size_t p = lo;
+  if (hi - lo <= 8) {
+    for (std::size_t k = lo; k < hi; ++k) p += cum[k] <= x;
+  } else {
+    p = static_cast<std::size_t>(std::upper_bound(cum.begin() + lo, cum.begin() + hi, x) -
+                                 cum.begin());
+  }
+  return std::min(static_cast<std::uint32_t>(p), last_positive_[type]);
 }
 
 PortfolioEvents portfolio_events(const PortfolioFrequency& f, std::uint32_t seed,

@@ -96,7 +96,8 @@ TEST_CASE("bad portfolio frequencies are refused by name") {
 }
 
 TEST_CASE("the guided policy search gives the answer of a search of the whole table") {
-  // Uneven rates with runs of zeros, so buckets hold from none to many policies.
+  // Uneven rates with runs of zeros, so buckets hold from none to many policies: a few (counted
+  // without a branch each) and more than eight (searched).
   std::vector<double> rates(5000);
   std::uint64_t state = 12345;
   for (std::size_t p = 0; p < rates.size(); ++p) {
