@@ -89,10 +89,6 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   // amounts of its binding years only, so the sums of the recursion's leaves are taken once per
   // deductible and only the binding years' leaves again per limit (the same bits).
   const stats::PairwiseLeaves leaves(m);
-  // The years with more than one event.
-  std::vector<std::size_t> several;
-  for (std::size_t y = 0; y < m; ++y)
-    if (start[y + 1] - start[y] > 1) several.push_back(y);
   // limits ascend: a year in which no limit can bind is one paid clearly below the lowest.
   const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
   const bool expected_value = principle.kind() == Principle::Kind::expected_value;
@@ -118,25 +114,17 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     // Each event's payment and its year's sums (in event order from 0, as sum_by_year), and
     // the years some limit may bind in.
     pay.pay_range(losses, covered_total.data(), 0, n, paid.data());
-    // Every year's first event (most years have one), then the others of the years with more.
-    const double* gross_total = losses.gross_total.data();
+    w.over.clear();
     for (std::size_t y = 0; y < m; ++y) {
-      const std::size_t i = start[y];
-      year_paid[y] = 0.0 + paid[i];
-      year_insured[y] = 0.0 + std::min(paid[i], gross_total[i]);
-    }
-    for (std::size_t y : several) {
-      double year_sum = year_paid[y], insured_sum = year_insured[y];
-      for (std::size_t i = start[y] + 1; i < start[y + 1]; ++i) {
+      double year_sum = 0.0, insured_sum = 0.0;
+      for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
         year_sum += paid[i];
-        insured_sum += std::min(paid[i], gross_total[i]);
+        insured_sum += std::min(paid[i], losses.gross_total[i]);
       }
       year_paid[y] = year_sum;
       year_insured[y] = insured_sum;
+      if (year_sum > lowest_clearly_below) w.over.push_back(y);
     }
-    w.over.clear();
-    for (std::size_t y = 0; y < m; ++y)
-      if (year_paid[y] > lowest_clearly_below) w.over.push_back(y);
     // Retained TVaR candidates. A limit only raises retained losses (in the years where it
     // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
     // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their

@@ -339,13 +339,12 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
 
 void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out) {
   const std::size_t m = year_start.empty() ? 0 : year_start.size() - 1;
-  // Each year's first event (0 + x, the sum's first addition; most years have one), then the
-  // others of the years with more: no branch on the number of events in most years.
   for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
-    for (std::size_t y = first; y < last; ++y)
-      out[y] = year_start[y] < year_start[y + 1] ? 0.0 + x[year_start[y]] : 0.0;
-    for (std::size_t y = first; y < last; ++y)
-      for (std::size_t i = year_start[y] + 1; i < year_start[y + 1]; ++i) out[y] += x[i];
+    for (std::size_t y = first; y < last; ++y) {
+      double s = 0.0;
+      for (std::size_t i = year_start[y]; i < year_start[y + 1]; ++i) s += x[i];
+      out[y] = s;
+    }
   });
 }
 

@@ -134,11 +134,13 @@ class BlockCache {
       }
     return nullptr;
   }
-  // Bytes of kept blocks of 2 MiB and more that stay resident (not marked MADV_FREE).
+  // Bytes of kept blocks of 2 MiB and more that stay resident (not marked MADV_FREE), and the
+  // limit on them.
   std::size_t resident_large() {
     std::lock_guard<std::mutex> lock(mutex_);
     return resident_large_;
   }
+  std::size_t resident_limit() const { return resident_limit_; }
   // Keeps the block, freeing the oldest ones beyond the limits.
   void give(void* p, std::size_t bytes) noexcept {
     const bool medium = bytes < kHugeBlock;

@@ -53,18 +53,24 @@ TEST_CASE("a freed large block stays resident within the budget and is reused, n
           "[buffer]") {
   BlockCache& cache = BlockCache::instance();
   const std::size_t n = (std::size_t{3} << 20) / sizeof(double);  // 3 MiB: a 4 MiB block
-  const std::size_t before = cache.resident_large();
   const double* first;
+  std::size_t before;  // with the block in use (it may have come from the cache)
   {
     Buffer<double> a(n);
     for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<double>(i);
     first = a.data();
+    before = cache.resident_large();
   }
-  CHECK(cache.resident_large() == before + block_class(n * sizeof(double)));
+  // Resident unless the blocks other tests left kept fill the budget already.
+  const std::size_t size = block_class(n * sizeof(double));
+  const bool resident = before + size <= cache.resident_limit();
+  CHECK(cache.resident_large() == (resident ? before + size : before));
   Buffer<double> b(n);
   CHECK(b.data() == first);
   CHECK(cache.resident_large() == before);
-  bool intact = true;  // a resident block keeps what was written (MADV_FREE might not)
-  for (std::size_t i = 0; i < n; ++i) intact = intact && b[i] == static_cast<double>(i);
-  CHECK(intact);
+  if (resident) {  // a resident block keeps what was written (one marked MADV_FREE might not)
+    bool intact = true;
+    for (std::size_t i = 0; i < n; ++i) intact = intact && b[i] == static_cast<double>(i);
+    CHECK(intact);
+  }
 }
