@@ -68,9 +68,9 @@ double wang_g(double u, double lambda, double z) {
 
 // Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in one batch (each is a function
 // of u alone, wherever it falls in the batch).
-std::vector<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
+Buffer<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
   const double nd = static_cast<double>(n);
-  std::vector<double> u(top + 1), g(top + 1);
+  Buffer<double> u(top + 1), g(top + 1);
   for (std::size_t i = 0; i <= top; ++i) u[i] = static_cast<double>(i) / nd;
   for (std::size_t i = 0; i <= top; ++i) g[i] = u[i] > 0.0 && u[i] < 1.0 ? u[i] : 0.5;
   vecmath::inverse_normal_cdf(g.data(), g.data(), g.size());
@@ -229,7 +229,7 @@ double wang_batch_se(double lambda, const SparseYears& x, const Buffer<std::size
       top = std::max(top, positives[b]);
     }
   }
-  std::vector<std::vector<double>> tables(sizes.size());
+  std::vector<Buffer<double>> tables(sizes.size());
   tbb::parallel_for(std::size_t{0}, sizes.size(), [&](std::size_t t) {
     if (sizes[t]) tables[t] = wang_g_table(lambda, sizes[t], tops[t]);
   });
@@ -365,7 +365,7 @@ double standard_error(const Principle& principle, const SparseYears& x, const Sh
       const double v = shared.ranked().empty() ? stats::sparse_var_tvar(x.n, x.values, x.m, p).var
                                                : ranked_var(x, shared.ranked(), p);
       // Influence of each year; the years not stored have x = 0.
-      std::vector<double> f(x.m);
+      Buffer<double> f(x.m);
       for (std::size_t i = 0; i < x.m; ++i)
         f[i] =
             (1.0 - r) * (x.values[i] - mom.mean) + r * std::max(x.values[i] - v, 0.0) / (1.0 - p);
