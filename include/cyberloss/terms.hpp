@@ -140,9 +140,6 @@ class OccurrencePayment {
   // covered_total for events [begin, end), into total[i] (the same sums, section by section).
   void covered_totals(const SectionLosses& losses, std::size_t begin, std::size_t end,
                       double* total) const;
-  // Whether an event with this covered total is paid anything: when it is not, every part is
-  // +0 (covered amounts are >= 0) and operator() returns +0.0.
-  bool pays(double total) const { return total > deductible_.attachment; }
   // operator() for events [begin, end) given their covered totals (total[i]): the payment of
   // event i into paid[i] and, when `parts` is given, each covered section's part into
   // parts[s][i] (+0 for a section not covered). The same operations per event in the same
