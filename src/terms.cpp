@@ -417,41 +417,32 @@ const stats::LossSample& InsuredResult::sample(View v) const {
   return *samples_[i];
 }
 
-std::vector<double> InsuredResult::annual(View v, std::size_t section) const {
+Buffer<double> InsuredResult::annual(View v, std::size_t section) const {
   if (section >= n_sections) throw std::out_of_range("section index " + std::to_string(section));
   const std::size_t m = years_.size();
-  std::vector<double> gross(m), insured(m, 0.0);
-  sum_by_year(year_start_, losses_.gross[section].data(), gross.data());
-  if (v == View::gross) return gross;
+  // Each sum in event order from 0 (sum_by_year); a section the policy does not cover has
+  // insured +0 in every year.
+  Buffer<double> out(m);
+  if (v != View::insured) sum_by_year(year_start_, losses_.gross[section].data(), out.data());
+  if (v == View::gross) return out;
+  Buffer<double> retained_from;  // the insured sums, for the retained view
+  double* insured = out.data();
+  if (v == View::retained) {
+    retained_from.resize(m);
+    insured = retained_from.data();
+  }
   if (section < n_covered_sections)
-    sum_by_year(year_start_, insured_.by_section[section].data(), insured.data());
-  if (v == View::insured) return insured;
-  for (std::size_t y = 0; y < m; ++y) gross[y] -= insured[y];
-  return gross;
+    sum_by_year(year_start_, insured_.by_section[section].data(), insured);
+  else
+    std::fill(insured, insured + m, 0.0);
+  if (v == View::retained)
+    for (std::size_t y = 0; y < m; ++y) out[y] -= insured[y];
+  return out;
 }
 
 std::array<Buffer<double>, n_sections> InsuredResult::annual_by_section(View v) const {
-  const std::size_t m = years_.size();
   std::array<Buffer<double>, n_sections> out;
-  Buffer<double> insured;
-  for (std::size_t s = 0; s < n_sections; ++s) {
-    out[s].resize(m);
-    // Each sum in event order from 0 (sum_by_year); a section the policy does not cover has
-    // insured +0 in every year.
-    if (v != View::insured) sum_by_year(year_start_, losses_.gross[s].data(), out[s].data());
-    if (v == View::gross) continue;
-    double* paid = out[s].data();
-    if (v == View::retained) {
-      insured.resize(m);
-      paid = insured.data();
-    }
-    if (s < n_covered_sections)
-      sum_by_year(year_start_, insured_.by_section[s].data(), paid);
-    else
-      std::fill(paid, paid + m, 0.0);
-    if (v == View::retained)
-      for (std::size_t y = 0; y < m; ++y) out[s][y] -= paid[y];
-  }
+  for (std::size_t s = 0; s < n_sections; ++s) out[s] = annual(v, s);
   return out;
 }
 

@@ -184,9 +184,8 @@ class InsuredResult {
   // Per year with incidents, aligned with years(): annual loss of a view, of a section in a
   // view (retained = gross - insured), and the largest single incident.
   const Buffer<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }
-  std::vector<double> annual(View v, std::size_t section) const;
-  // A view's annual loss of every section in one pass over the events: [section][year with
-  // incidents], the same values as annual(v, section).
+  Buffer<double> annual(View v, std::size_t section) const;
+  // A view's annual loss of every section: [section][year with incidents], annual(v, s).
   std::array<Buffer<double>, n_sections> annual_by_section(View v) const;
   const Buffer<double>& occurrence_max(View v) const {
     return occ_max_[static_cast<std::size_t>(v)];

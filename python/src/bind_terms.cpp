@@ -49,10 +49,6 @@ EventColumns columns_from(const I64Array& year, const DArray& downtime, const DA
   return e;
 }
 
-py::array_t<double> copy_of(const std::vector<double>& v) {
-  return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
-}
-
 py::dict premium_dict(const Premium& p, const std::vector<std::string>& sections) {
   py::dict d;
   d["expected_loss"] = p.expected_loss;
@@ -202,7 +198,7 @@ void register_terms(py::module_& m) {
           "annual_sparse",
           [](py::object self, const std::string& v, std::optional<std::string> section) {
             const auto& r = self.cast<const InsuredResult&>();
-            if (section) return copy_of(r.annual(view_of(v), section_index(*section, true)));
+            if (section) return to_array(r.annual(view_of(v), section_index(*section, true)));
             const auto& x = r.annual(view_of(v));
             return view(x.data(), {static_cast<py::ssize_t>(x.size())}, self);
           },
@@ -221,7 +217,7 @@ void register_terms(py::module_& m) {
       .def(
           "annual",
           [](const InsuredResult& r, const std::string& v, std::optional<std::string> section) {
-            std::vector<double> of_section;  // a section's sums are made on request
+            Buffer<double> of_section;  // a section's sums are made on request
             if (section) of_section = r.annual(view_of(v), section_index(*section, true));
             const double* x = section ? of_section.data() : r.annual(view_of(v)).data();
             py::array_t<double> out(static_cast<py::ssize_t>(r.n_years()));
@@ -278,15 +274,16 @@ void register_terms(py::module_& m) {
           [](const InsuredResult& r, const Principle& principle, const Loads& loads,
              const std::string& v, bool by_section) {
             const View w = view_of(v);
-            std::vector<std::vector<double>> columns;
+            std::array<Buffer<double>, n_sections> columns;
             std::vector<std::string> names;
-            if (by_section)
+            std::vector<const double*> ptrs;
+            if (by_section) {
+              columns = r.annual_by_section(w);
               for (std::size_t s = 0; s < n_sections; ++s) {
-                columns.push_back(r.annual(w, s));
+                ptrs.push_back(columns[s].data());
                 names.push_back(section_names[s]);
               }
-            std::vector<const double*> ptrs;
-            for (const auto& c : columns) ptrs.push_back(c.data());
+            }
             const auto& x = r.annual(w);
             const SparseYears sy{r.n_years(), r.years().data(), x.data(), x.size()};
             return premium_dict(premium(principle, loads, sy, ptrs), names);

@@ -241,18 +241,29 @@ def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
     assert out.prob_exhaust.value == pytest.approx(np.mean(gross >= 1.5e8))
 
 
-def test_section_columns_in_one_pass_equal_each_section_alone(engine_events):
-    """The year-loss table's <view>_<section> columns come from one pass over the events per
-    view; they equal the per-section annual sums exactly."""
+def test_section_columns_are_each_years_events_summed_in_order(engine_events):
+    """The year-loss table's <view>_<section> columns: per year with incidents, its events'
+    section amounts added in event order from 0 (as np.bincount adds them), retained = gross -
+    insured; each the same bits as the core's per-section annual loss."""
     policy = CoverageTerms(deductible=100_000, aggregate_limit=3e6,
                            sections={"response": {}, "liability": {"limit": 1e6},
                                      "business_interruption": {"waiting_period_days": 1}})
-    core = terms.apply(policy, engine_events, YEARS).core
+    ylt = terms.apply(policy, engine_events, YEARS)
+    core = ylt.core
+    years = np.asarray(core.years)
+    row = np.searchsorted(years, ylt.occurrence("gross")[0])
+
+    def summed(view, section):
+        x = np.asarray(core.event_section(view, section))
+        return np.bincount(row, weights=x, minlength=years.size)
+
     for view in terms.VIEWS:
         columns = core.annual_sparse_by_section(view)
         assert len(columns) == len(terms.ALL_SECTIONS)
         for section in terms.ALL_SECTIONS:
-            expected = np.asarray(core.annual_sparse(view, section))
-            assert columns[f"{view}_{section}"].tobytes() == expected.tobytes()
+            gross, insured = summed("gross", section), summed("insured", section)
+            expected = {"gross": gross, "insured": insured, "retained": gross - insured}[view]
+            assert columns[f"{view}_{section}"].tobytes() == expected.tobytes(), (view, section)
+            assert np.asarray(core.annual_sparse(view, section)).tobytes() == expected.tobytes()
     with pytest.raises(ValueError, match="view"):
         core.annual_sparse_by_section("ceded")
