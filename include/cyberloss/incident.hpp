@@ -324,8 +324,10 @@ class IncidentUnits {
   void fill(const double* u_downtime, const double* u_effort, const double* u_components,
             const double* u_branch, std::size_t n, std::size_t first_event, bool check);
   void check(const IncidentType& type, double low, double high) const;
-  template <class FactorsOf>
-  void apply(FactorsOf factors_of, std::size_t n, const std::uint32_t* at,
+  // factors_of(e): event e's factors (checked); ahead(e): the address of event e's factors, or
+  // nullptr (unchecked, fetched into cache a few events early).
+  template <class FactorsOf, class Ahead>
+  void apply(FactorsOf factors_of, Ahead ahead, std::size_t n, const std::uint32_t* at,
              const double* survey_loss, const IncidentColumns& out, const std::size_t* rows) const;
 
   IncidentType type_;
