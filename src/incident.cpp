@@ -2,16 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <stdexcept>
 #include <vector>
-#if defined(_MSC_VER) && !defined(__clang__)
-#include <intrin.h>
-#endif
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/random.hpp"
 #include "cyberloss/vecmath.hpp"
+#include "prefetch.hpp"
 #include "simd/kernels.hpp"
 
 namespace cyberloss {
@@ -264,19 +261,6 @@ bool records_drawn(const IncidentType& type) {
   return type.exposure_probability > 0.0 || type.gift_probability > 0.0;
 }
 
-// The cache lines of [p, p + bytes) fetched ahead of their use.
-void prefetch(const void* p, std::size_t bytes) {
-  const auto first = reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{63};
-  const auto end = reinterpret_cast<std::uintptr_t>(p) + bytes;
-  for (std::uintptr_t line = first; line < end; line += 64) {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
-#elif defined(_M_X64) || defined(_M_AMD64)
-    _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T0);
-#endif
-  }
-}
-
 // IncidentColumns moved on by `first` rows.
 IncidentColumns shifted(const IncidentColumns& out, std::size_t first) {
   IncidentColumns s = out;
@@ -482,11 +466,10 @@ void IncidentUnits::apply(FactorsOf factors_of, Ahead ahead, std::size_t n,
                           const std::uint32_t* at, const double* survey_loss,
                           const IncidentColumns& out, const std::size_t* rows) const {
   const IncidentType& T = type_;
-  // Events of a book name their organisations in no useful order, and a book's factors (144
-  // bytes each) outgrow the core's cache: each event's are fetched this many events early.
-  constexpr std::size_t kAhead = 8;
   for (std::size_t e = 0; e < n; ++e) {
-    if (const IncidentFactors* next = ahead(e + kAhead)) prefetch(next, sizeof *next);
+    // A book's factors: 144 bytes an organisation.
+    if (const IncidentFactors* next = ahead(e + detail::kPrefetchEvents))
+      detail::prefetch(next, sizeof *next);
     const IncidentFactors& F = factors_of(e);
     const std::size_t r = rows ? rows[e] : e;
     const std::size_t i = at ? at[e] : e;
