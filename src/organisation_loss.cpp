@@ -67,6 +67,9 @@ PricingScratch& pricing_scratch() {
 // A portfolio block's pieces hold about 16,384 events; a thread keeps scratch for a few times
 // that, and frees what a larger call (a whole block's components) needed when it returns.
 constexpr std::size_t kKeptEvents = 1 << 16;
+// Events priced at once: their uniforms, units and priced columns (~600 bytes an event) stay in
+// the core's cache between the draws, the units and the pricing.
+constexpr std::size_t kPricedEvents = 1024;
 
 struct ScratchRelease {
   std::size_t events;
@@ -100,44 +103,44 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
     ++s.start[static_cast<std::size_t>(ev.type[i]) + 1];
   }
   for (std::size_t t = 0; t < T; ++t) s.start[t + 1] += s.start[t];
-  // Sized for the largest type once and never shrunk: growing a vector zero-fills it, which
-  // cost as much as drawing the uniforms when the types alternate in size.
-  std::size_t largest = 0;
-  for (std::size_t t = 0; t < T; ++t) largest = std::max(largest, s.start[t + 1] - s.start[t]);
+  // Sized once and never shrunk: growing a vector zero-fills it, which cost as much as drawing
+  // the uniforms when the types alternate in size.
   auto at_least = [](auto& v, std::size_t size) {
     if (v.size() < size) v.resize(size);
   };
   at_least(s.rows, n);
-  at_least(s.which, largest);
-  at_least(s.years, largest);
-  at_least(s.draws, largest);
-  at_least(s.loss, largest);
-  if (s.priced.n < largest) s.priced.resize(largest);
+  at_least(s.which, kPricedEvents);
+  at_least(s.years, kPricedEvents);
+  at_least(s.draws, kPricedEvents);
+  at_least(s.loss, kPricedEvents);
+  if (s.priced.n < kPricedEvents) s.priced.resize(kPricedEvents);
   for (std::size_t i = 0; i < n; ++i) s.rows[s.start[static_cast<std::size_t>(ev.type[i])]++] = i;
-  // start[t] is now the end of type t's group, its beginning the end of type t - 1's.
+  if (s.units.size() < T) s.units.resize(T);
+  // start[t] is now the end of type t's group, its beginning the end of type t - 1's. Each
+  // group is priced kPricedEvents at a time (every event's draws and values are its own).
   for (std::size_t t = 0, begin = 0; t < T; begin = s.start[t++]) {
-    const std::size_t m = s.start[t] - begin;
-    if (m == 0) continue;
-    const std::size_t* rows = s.rows.data() + begin;
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = rows[j];
-      s.which[j] = static_cast<std::uint32_t>(ev.policy[i]);
-      s.years[j] = static_cast<std::uint64_t>(ev.year[i]);
-      s.draws[j] = static_cast<std::uint64_t>(ev.k[i]);
-      s.loss[j] = ev.u[i];
-    }
     const IncidentModels& models = models_[t];
-    severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
-    if (s.units.size() < T) s.units.resize(T);
     std::optional<IncidentUnits>& units = s.units[t];
-    if (!units || units->major_low() != models.major_low() ||
-        units->major_high() != models.major_high() || !same_type(units->type(), models.type()))
-      units.emplace(models.type(), models.major_low(), models.major_high());
-    units->draw(seed, portfolio_severity_offset + static_cast<std::uint32_t>(t), s.years.data(),
-                s.draws.data(), m);
-    const IncidentColumns cols = s.priced.columns();
-    units->price(models, s.which.data(), s.loss.data(), cols);
-    sink(rows, m, cols);
+    for (std::size_t first = begin; first < s.start[t]; first += kPricedEvents) {
+      const std::size_t m = std::min(kPricedEvents, s.start[t] - first);
+      const std::size_t* rows = s.rows.data() + first;
+      for (std::size_t j = 0; j < m; ++j) {
+        const std::size_t i = rows[j];
+        s.which[j] = static_cast<std::uint32_t>(ev.policy[i]);
+        s.years[j] = static_cast<std::uint64_t>(ev.year[i]);
+        s.draws[j] = static_cast<std::uint64_t>(ev.k[i]);
+        s.loss[j] = ev.u[i];
+      }
+      severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
+      if (!units || units->major_low() != models.major_low() ||
+          units->major_high() != models.major_high() || !same_type(units->type(), models.type()))
+        units.emplace(models.type(), models.major_low(), models.major_high());
+      units->draw(seed, portfolio_severity_offset + static_cast<std::uint32_t>(t), s.years.data(),
+                  s.draws.data(), m);
+      const IncidentColumns cols = s.priced.columns();
+      units->price(models, s.which.data(), s.loss.data(), cols);
+      sink(rows, m, cols);
+    }
   }
 }
 

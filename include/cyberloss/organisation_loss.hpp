@@ -35,8 +35,9 @@ class OrganisationPortfolioLoss : public PortfolioLoss {
   // Every component and the downtime of each event (columns of events.year.size()).
   void components(const PortfolioEvents& events, std::uint32_t seed,
                   const IncidentColumns& out) const;
-  // The same priced type by type, each type's events in one batch (in event order), handed to
-  // sink(rows, m, priced): priced row j is event rows[j]. The columns are valid during the call.
+  // The same priced type by type, each type's events in batches of at most 1,024 (in event
+  // order: kept in cache from the draws to the sink), each handed to sink(rows, m, priced):
+  // priced row j is event rows[j]. The columns are valid during the call.
   using PricedSink =
       std::function<void(const std::size_t* rows, std::size_t m, const IncidentColumns& priced)>;
   void price_by_type(const PortfolioEvents& events, std::uint32_t seed,

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -56,6 +57,49 @@ TEST_CASE("organisation portfolio loss: the survey-basis sections add up to the 
   for (std::size_t i = 0; i < out.size(); ++i) {
     const double scale = ev.type[i] == 1 ? 1.0 + double(ev.policy[i]) : 1.0;
     REQUIRE(out[i] == Approx(sev->quantile(ev.u[i]) * scale).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("organisation portfolio loss: each event priced as alone, however many of its type",
+          "[portfolio_loss]") {
+  // 7,000 events of two types (several pricing batches each), policies with their own controls
+  // and records: every component and the downtime of every event, bit for bit, as its
+  // organisation's IncidentModel prices it alone from the same streams.
+  std::vector<IncidentType> types = {plain_type("a"), plain_type("b")};
+  types[1].exposure_probability = 0.4;
+  types[1].exposed_share = 0.5;
+  types[1].record_driven[notification] = true;
+  types[1].notification_per_record = 100.0;
+  const auto sev = std::make_shared<Lognormal>(14.0, 1.2);
+  const std::int32_t policies = 5;
+  std::vector<std::vector<IncidentFactors>> factors(2, std::vector<IncidentFactors>(policies));
+  for (std::size_t t = 0; t < 2; ++t)
+    for (std::size_t p = 0; p < std::size_t(policies); ++p) {
+      IncidentFactors& f = factors[t][p];
+      f.severity_factor[legal] = 0.5 + 0.1 * double(p);
+      f.downtime_factor = 0.8 + 0.05 * double(p + t);
+      f.share_affected = 0.2 * double(p) / 4.0;
+      f.daily_gross_profit = 1e5 * double(p + 1);
+      f.labour_cost_month = 6e5;
+      if (p % 2) f.records_held = 1000.0 * double(p);
+    }
+  const std::vector<Component> sections = {investigation, liability};
+  const OrganisationPortfolioLoss loss(types, {sev, sev}, factors, sections);
+  const PortfolioEvents ev = block(7000, policies);
+  const std::size_t n = ev.u.size();
+  IncidentBuffer all(n);
+  loss.components(ev, 11, all.columns());
+  IncidentBuffer one(1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto t = static_cast<std::size_t>(ev.type[i]);
+    const IncidentModel alone(types[t], factors[t][static_cast<std::size_t>(ev.policy[i])]);
+    const double survey = sev->quantile(ev.u[i]);
+    alone.batch(11, portfolio_severity_offset + static_cast<std::uint32_t>(t), &ev.year[i],
+                &ev.k[i], &survey, 1, one.columns());
+    for (std::size_t c = 0; c <= n_components; ++c) {
+      INFO("event " << i << ", column " << c);
+      REQUIRE(std::memcmp(&all.data[c * n + i], &one.data[c], sizeof(double)) == 0);
+    }
   }
 }
 
