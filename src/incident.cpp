@@ -462,9 +462,9 @@ void IncidentUnits::check(const IncidentType& type, double low, double high) con
 }
 
 template <class FactorsOf, class Ahead>
-void IncidentUnits::apply(FactorsOf factors_of, Ahead ahead, std::size_t n,
-                          const std::uint32_t* at, const double* survey_loss,
-                          const IncidentColumns& out, const std::size_t* rows) const {
+void IncidentUnits::apply(FactorsOf factors_of, Ahead ahead, std::size_t n, const std::uint32_t* at,
+                          const double* survey_loss, const IncidentColumns& out,
+                          const std::size_t* rows) const {
   const IncidentType& T = type_;
   for (std::size_t e = 0; e < n; ++e) {
     // A book's factors: 144 bytes an organisation.
