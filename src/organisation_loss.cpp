@@ -121,6 +121,10 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
   for (std::size_t t = 0, begin = 0; t < T; begin = s.start[t++]) {
     const IncidentModels& models = models_[t];
     std::optional<IncidentUnits>& units = s.units[t];
+    if (s.start[t] > begin &&
+        (!units || units->major_low() != models.major_low() ||
+         units->major_high() != models.major_high() || !same_type(units->type(), models.type())))
+      units.emplace(models.type(), models.major_low(), models.major_high());
     for (std::size_t first = begin; first < s.start[t]; first += kPricedEvents) {
       const std::size_t m = std::min(kPricedEvents, s.start[t] - first);
       const std::size_t* rows = s.rows.data() + first;
@@ -132,9 +136,6 @@ void OrganisationPortfolioLoss::price_by_type(const PortfolioEvents& ev, std::ui
         s.loss[j] = ev.u[i];
       }
       severity_[t]->quantile_batch(s.loss.data(), s.loss.data(), m);
-      if (!units || units->major_low() != models.major_low() ||
-          units->major_high() != models.major_high() || !same_type(units->type(), models.type()))
-        units.emplace(models.type(), models.major_low(), models.major_high());
       units->draw(seed, portfolio_severity_offset + static_cast<std::uint32_t>(t), s.years.data(),
                   s.draws.data(), m);
       const IncidentColumns cols = s.priced.columns();
