@@ -67,8 +67,8 @@ PricingScratch& pricing_scratch() {
 // A portfolio block's pieces hold about 16,384 events; a thread keeps scratch for a few times
 // that, and frees what a larger call (a whole block's components) needed when it returns.
 constexpr std::size_t kKeptEvents = 1 << 16;
-// Events priced at once: their uniforms, units and priced columns (~600 bytes an event) stay in
-// the core's cache between the draws, the units and the pricing.
+// Events priced at once: their uniforms, units and priced columns (about 450 bytes an event) stay
+// in the core's cache between the draws, the units and the pricing.
 constexpr std::size_t kPricedEvents = 1024;
 
 struct ScratchRelease {
