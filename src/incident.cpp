@@ -466,53 +466,76 @@ void IncidentUnits::apply(FactorsOf factors_of, Ahead ahead, std::size_t n, cons
                           const double* survey_loss, const IncidentColumns& out,
                           const std::size_t* rows) const {
   const IncidentType& T = type_;
-  for (std::size_t e = 0; e < n; ++e) {
-    // A book's factors: 144 bytes an organisation.
-    if (const IncidentFactors* next = ahead(e + detail::kPrefetchEvents))
-      detail::prefetch(next, sizeof *next);
-    const IncidentFactors& F = factors_of(e);
-    const std::size_t r = rows ? rows[e] : e;
-    const std::size_t i = at ? at[e] : e;
-    if (i >= n_)
-      throw std::out_of_range(T.name + ": event " + std::to_string(e) + " uses unit " +
-                              std::to_string(i) + " of " + std::to_string(n_));
-    const double x = survey_loss[e];
-    if (!(std::isfinite(x) && x >= 0.0))
-      throw std::invalid_argument("survey-basis loss of a " + T.name +
-                                  " event must be finite and >= 0, got " + format_value(x) +
-                                  " at index " + std::to_string(e));
-    const bool major = !F.branches() || branch_[i] < F.major_probability;
-    const double loss = (major ? x : contained_loss_[i]) * F.severity_scale;
-    const double* q = share_.data() + i * n_response;
-    double v[n_components];
-    for (std::size_t j = 0; j < n_response; ++j) v[j] = loss * q[j] * F.severity_factor[j];
-    if (F.records_held && major) {
-      const double exposed = records_[i] & 1 ? *F.records_held * T.exposed_share : 0.0;
-      const bool gifts = records_[i] & 2;
-      const double per_record[n_response] = {0.0,
-                                             0.0,
-                                             0.0,
-                                             exposed * T.notification_per_record,
-                                             0.0,
-                                             gifts ? exposed * T.condolence_per_person : 0.0,
-                                             exposed * T.card_compensation_per_card,
-                                             0.0};
-      for (std::size_t j = 0; j < n_response; ++j)
-        if (T.record_driven[j]) v[j] = per_record[j] * F.severity_factor[j];
+  // Rows of an event table (rows given) take each event's values straight away. Contiguous
+  // rows, as in a buffer of columns n events apart (IncidentBuffer), take them a tile of events
+  // at a time, copied out column by column: with n a multiple of 512 an event's twelve values
+  // lie in one set of the L1 cache, more lines than it has ways, and storing them event by
+  // event cost about a third of the pricing.
+  constexpr std::size_t kTile = 64, kDowntime = n_components, kGross = n_components + 1;
+  alignas(64) double tile[n_components + 2][kTile];
+  for (std::size_t e0 = 0; e0 < n; e0 += kTile) {
+    const std::size_t m = std::min(kTile, n - e0);
+    for (std::size_t t = 0; t < m; ++t) {
+      const std::size_t e = e0 + t;
+      // A book's factors: 144 bytes an organisation.
+      if (const IncidentFactors* next = ahead(e + detail::kPrefetchEvents))
+        detail::prefetch(next, sizeof *next);
+      const IncidentFactors& F = factors_of(e);
+      const std::size_t i = at ? at[e] : e;
+      if (i >= n_)
+        throw std::out_of_range(T.name + ": event " + std::to_string(e) + " uses unit " +
+                                std::to_string(i) + " of " + std::to_string(n_));
+      const double x = survey_loss[e];
+      if (!(std::isfinite(x) && x >= 0.0))
+        throw std::invalid_argument("survey-basis loss of a " + T.name +
+                                    " event must be finite and >= 0, got " + format_value(x) +
+                                    " at index " + std::to_string(e));
+      const bool major = !F.branches() || branch_[i] < F.major_probability;
+      const double loss = (major ? x : contained_loss_[i]) * F.severity_scale;
+      const double* q = share_.data() + i * n_response;
+      double v[n_components];
+      for (std::size_t j = 0; j < n_response; ++j) v[j] = loss * q[j] * F.severity_factor[j];
+      if (F.records_held && major) {
+        const double exposed = records_[i] & 1 ? *F.records_held * T.exposed_share : 0.0;
+        const bool gifts = records_[i] & 2;
+        const double per_record[n_response] = {0.0,
+                                               0.0,
+                                               0.0,
+                                               exposed * T.notification_per_record,
+                                               0.0,
+                                               gifts ? exposed * T.condolence_per_person : 0.0,
+                                               exposed * T.card_compensation_per_card,
+                                               0.0};
+        for (std::size_t j = 0; j < n_response; ++j)
+          if (T.record_driven[j]) v[j] = per_record[j] * F.severity_factor[j];
+      }
+      const double days = std::min(
+          (major ? downtime_[i] : contained_downtime_[i]) * F.downtime_scale * F.downtime_factor,
+          T.max_downtime_days);
+      v[lost_profit] = F.daily_gross_profit * F.share_affected * bi_days(T, days);
+      v[internal_effort] =
+          (major ? effort_[i] : contained_effort_[i]) * F.effort_factor * F.labour_cost_month;
+      double g = 0.0;
+      if (out.gross) {
+        g = v[0];
+        for (std::size_t c = 1; c < n_components; ++c) g = g + v[c];
+      }
+      if (rows) {
+        const std::size_t r = rows[e];
+        out.downtime_days[r] = days;
+        for (std::size_t c = 0; c < n_components; ++c) out.component[c][r] = v[c];
+        if (out.gross) out.gross[r] = g;
+      } else {
+        tile[kDowntime][t] = days;
+        for (std::size_t c = 0; c < n_components; ++c) tile[c][t] = v[c];
+        tile[kGross][t] = g;
+      }
     }
-    const double days = std::min(
-        (major ? downtime_[i] : contained_downtime_[i]) * F.downtime_scale * F.downtime_factor,
-        T.max_downtime_days);
-    out.downtime_days[r] = days;
-    v[lost_profit] = F.daily_gross_profit * F.share_affected * bi_days(T, days);
-    v[internal_effort] =
-        (major ? effort_[i] : contained_effort_[i]) * F.effort_factor * F.labour_cost_month;
-    for (std::size_t c = 0; c < n_components; ++c) out.component[c][r] = v[c];
-    if (out.gross) {
-      double g = v[0];
-      for (std::size_t c = 1; c < n_components; ++c) g = g + v[c];
-      out.gross[r] = g;
-    }
+    if (rows) continue;
+    for (std::size_t c = 0; c < n_components; ++c)
+      std::copy(tile[c], tile[c] + m, out.component[c] + e0);
+    std::copy(tile[kDowntime], tile[kDowntime] + m, out.downtime_days + e0);
+    if (out.gross) std::copy(tile[kGross], tile[kGross] + m, out.gross + e0);
   }
 }
 
