@@ -14,6 +14,7 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/layer.hpp"
 #include "cyberloss/organisation.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss {
 
@@ -256,39 +257,21 @@ void OccurrencePayment::covered_totals(const SectionLosses& losses, std::size_t 
 void OccurrencePayment::pay_range(const SectionLosses& losses, const double* total,
                                   std::size_t begin, std::size_t end, double* paid,
                                   const std::array<double*, n_covered_sections>* parts) const {
-  constexpr std::size_t kChunk = 1024;
-  double share[kChunk];
-  for (std::size_t b = begin; b < end; b += kChunk) {
-    const std::size_t k = std::min(kChunk, end - b);
-    // operator()'s share, total > 0 ? deductible(total) / total : 0: at total = 0 the
-    // deductible leaves +0, and +0 / 1 is that +0. (Written so that GCC vectorises it.)
-    for (std::size_t j = 0; j < k; ++j) {
-      const double t = total[b + j];
-      double divisor = 1.0;
-      if (t > 0.0) divisor = t;
-      share[j] = deductible_(t) / divisor;
-    }
-    std::fill(paid + b, paid + b + k, 0.0);
-    for (std::size_t s = 0; s < n_covered_sections; ++s) {
-      double* part = parts ? (*parts)[s] + b : nullptr;
-      if (!covered_[s]) {
-        if (part) std::fill(part, part + k, 0.0);
-        continue;
-      }
-      const double* covered = losses.covered[s].data() + b;
-      const Layer limit = limit_[s];
-      const double coinsurance = coinsurance_[s];
-      if (part) {
-        for (std::size_t j = 0; j < k; ++j) {
-          part[j] = limit(covered[j] * share[j] * coinsurance);
-          paid[b + j] += part[j];
-        }
-      } else {
-        for (std::size_t j = 0; j < k; ++j)
-          paid[b + j] += limit(covered[j] * share[j] * coinsurance);
-      }
-    }
+  static_assert(n_covered_sections == simd::kOccurrenceSections);
+  if (begin >= end) return;
+  simd::OccurrencePass p;
+  p.n = end - begin;
+  p.total = total + begin;
+  p.deductible_attachment = deductible_.attachment;
+  p.deductible_limit = deductible_.limit;
+  for (std::size_t s = 0; s < n_covered_sections; ++s) {
+    p.covered[s] = covered_[s] ? losses.covered[s].data() + begin : nullptr;
+    p.coinsurance[s] = coinsurance_[s];
+    p.limit[s] = limit_[s].limit;  // the section limits attach at 0
+    p.parts[s] = parts ? (*parts)[s] + begin : nullptr;
   }
+  p.paid = paid + begin;
+  simd::kernels().occurrence_pay(p);
 }
 
 InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,

@@ -40,6 +40,22 @@ struct RowPass {
   double* stage_years = nullptr;
 };
 
+// One deductible's payments of n events (OccurrencePayment::pay_range): paid[i] =
+// ((0 + part_0) + part_1) + part_2 over the covered sections, part_s = min(max(covered[s][i]
+// * share * coinsurance[s], 0), limit[s]) with share = deductible(total[i]) / total[i] (0 where
+// total[i] is 0) and deductible(x) = min(max(x - attachment, 0), limit); with parts[s], each
+// section's part there too (+0 for a section not covered, covered[s] null). total may be paid.
+constexpr std::size_t kOccurrenceSections = 3;
+struct OccurrencePass {
+  std::size_t n = 0;
+  const double* total = nullptr;
+  double deductible_attachment = 0.0, deductible_limit = 0.0;
+  const double* covered[kOccurrenceSections] = {};
+  double coinsurance[kOccurrenceSections] = {}, limit[kOccurrenceSections] = {};
+  double* paid = nullptr;
+  double* parts[kOccurrenceSections] = {};
+};
+
 struct Kernels {
   Path path;
   const char* name;
@@ -78,6 +94,8 @@ struct Kernels {
                            std::uint32_t* run_count);
   void (*layer)(const double* x, double attachment, double limit, double* out, std::size_t n);
   void (*write_rows)(const RowPass& pass);
+  // Policy terms (terms.hpp): a deductible's payments, OccurrencePass above.
+  void (*occurrence_pay)(const OccurrencePass& pass);
 
   // Statistics over whole samples: stats.hpp's pairwise_sum (NumPy's order); the sums of
   // (x - mean)^2, ^3 and ^4 into out[0..2] (pairwise over halves down to blocks of 128, each

@@ -242,6 +242,66 @@ TEST_CASE("normal quantile, exp, log, layers and row writing: same bits on every
   }
 }
 
+TEST_CASE("a deductible's payments by section: same bits on every path, and as written", "[simd]") {
+  // 3,001 events (chunks of 1,024 and a remainder): zero totals, -0 and heavy-tailed covered
+  // amounts, a deductible above some totals, a section not covered, finite and infinite limits;
+  // with and without the parts, and with total and paid the same array.
+  std::mt19937_64 gen(6);
+  std::lognormal_distribution<double> heavy(13.0, 2.0);
+  const std::size_t n = 3001;
+  std::vector<double> covered[3];
+  for (auto& c : covered) c.resize(n);
+  std::vector<double> total(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t s = 0; s < 3; ++s)
+      covered[s][i] = i % 17 == 0 ? 0.0 : (i % 29 == 0 ? -0.0 : heavy(gen));
+    total[i] = (covered[0][i] + covered[2][i]);  // section 1 not covered
+  }
+  simd::OccurrencePass p;
+  p.n = n;
+  p.deductible_attachment = 5e5;
+  p.deductible_limit = std::numeric_limits<double>::infinity();
+  p.covered[0] = covered[0].data();
+  p.covered[2] = covered[2].data();
+  p.coinsurance[0] = 0.9;
+  p.coinsurance[2] = 1.0;
+  p.limit[0] = 3e6;
+  p.limit[2] = std::numeric_limits<double>::infinity();
+  auto pay = [&](const Kernels& k, bool with_parts, bool in_place) {
+    std::vector<double> out(4 * n, 7.0);
+    simd::OccurrencePass q = p;
+    if (in_place) std::copy(total.begin(), total.end(), out.begin());
+    q.total = in_place ? out.data() : total.data();
+    q.paid = out.data();
+    for (std::size_t s = 0; with_parts && s < 3; ++s) q.parts[s] = out.data() + (s + 1) * n;
+    k.occurrence_pay(q);
+    return out;
+  };
+  auto bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (bool with_parts : {false, true})
+    for (bool in_place : {false, true}) {
+      const auto b = pay(base(), with_parts, in_place);
+      for (std::size_t i = 0; i < n; ++i) {
+        // OccurrencePayment::operator(), written out.
+        const double t = total[i];
+        const double share = t > 0.0 ? std::max(t - 5e5, 0.0) / t : 0.0;
+        const double part0 = std::min(std::max(covered[0][i] * share * 0.9 - 0.0, 0.0), 3e6);
+        const double part2 = std::min(std::max(covered[2][i] * share * 1.0 - 0.0, 0.0),
+                                      std::numeric_limits<double>::infinity());
+        REQUIRE(bits(b[i], (0.0 + part0) + part2));
+        if (with_parts) {
+          REQUIRE(bits(b[n + i], part0));
+          REQUIRE(bits(b[2 * n + i], 0.0));
+          REQUIRE(bits(b[3 * n + i], part2));
+        }
+      }
+      for (const Kernels* k : wider_paths()) {
+        INFO("path " << k->name << ", parts " << with_parts << ", in place " << in_place);
+        CHECK(same_bits(pay(*k, with_parts, in_place), b));
+      }
+    }
+}
+
 TEST_CASE("left-packing the years with events: same runs on every path", "[simd]") {
   std::mt19937_64 gen(4);
   std::vector<std::uint32_t> cnt(1029);
