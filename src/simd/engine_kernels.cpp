@@ -6,6 +6,7 @@
 
 #include "isa.hpp"
 #include "left_pack.hpp"
+#include "math.hpp"
 #if defined(CYBERLOSS_KERNEL_SSE2)
 #include <immintrin.h>
 #endif
@@ -229,12 +230,7 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
 }
 
 void layer(const double* x, double attachment, double limit, double* out, std::size_t n) {
-  // Layer::operator(): min(max(x - attachment, 0), limit) with std::min / std::max.
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = x[i] - attachment;
-    const double above = v < 0.0 ? 0.0 : v;
-    out[i] = limit < above ? limit : above;
-  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = layer_of(x[i], attachment, limit);
 }
 
 void write_rows(const RowPass& p) {

@@ -30,6 +30,10 @@ inline double from_bits(std::uint64_t u) {
 // std::min / std::max semantics: a NaN first argument is returned.
 inline double min_of(double a, double b) { return b < a ? b : a; }
 inline double max_of(double a, double b) { return a < b ? b : a; }
+// Layer::operator() (layer.hpp): min(max(x - attachment, 0), limit), as std::max / std::min.
+inline double layer_of(double x, double attachment, double limit) {
+  return min_of(max_of(x - attachment, 0.0), limit);
+}
 
 constexpr double kShifter =
     0x1.8p52;  // x + kShifter - kShifter rounds x to an integer (|x| < 2^51)

@@ -2,18 +2,9 @@
 // over chunks of events, which each path's compiler vectorises, with the operations of
 // OccurrencePayment::operator() (include/cyberloss/terms.hpp) in its order.
 #include "isa.hpp"
+#include "math.hpp"
 
 namespace cyberloss::simd::CYBERLOSS_SIMD_NS {
-namespace {
-
-// Layer::operator(): min(max(x - attachment, 0), limit) as std::max / std::min evaluate it.
-inline double layered(double x, double attachment, double limit) {
-  const double v = x - attachment;
-  const double above = v < 0.0 ? 0.0 : v;
-  return limit < above ? limit : above;
-}
-
-}  // namespace
 
 void occurrence_pay(const OccurrencePass& p) {
   constexpr std::size_t kChunk = 1024;
@@ -26,7 +17,7 @@ void occurrence_pay(const OccurrencePass& p) {
       const double t = p.total[b + j];
       double divisor = 1.0;
       if (t > 0.0) divisor = t;
-      share[j] = layered(t, p.deductible_attachment, p.deductible_limit) / divisor;
+      share[j] = layer_of(t, p.deductible_attachment, p.deductible_limit) / divisor;
     }
     // total may be paid: its chunk is read above before paid is written.
     double* paid = p.paid + b;
@@ -42,12 +33,12 @@ void occurrence_pay(const OccurrencePass& p) {
       const double coinsurance = p.coinsurance[s], limit = p.limit[s];
       if (part) {
         for (std::size_t j = 0; j < k; ++j) {
-          part[j] = layered(covered[j] * share[j] * coinsurance, 0.0, limit);
+          part[j] = layer_of(covered[j] * share[j] * coinsurance, 0.0, limit);
           paid[j] += part[j];
         }
       } else {
         for (std::size_t j = 0; j < k; ++j)
-          paid[j] += layered(covered[j] * share[j] * coinsurance, 0.0, limit);
+          paid[j] += layer_of(covered[j] * share[j] * coinsurance, 0.0, limit);
       }
     }
   }
