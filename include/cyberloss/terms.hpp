@@ -112,14 +112,11 @@ struct InsuredEvents {
 class OccurrencePayment {
  public:
   OccurrencePayment(const CoverageTerms& terms, double deductible);
-  // Inline: the retention grid calls it for every event under every deductible.
+  // The rules event by event: pay_range (the SIMD kernel occurrence_pay) computes the same
+  // operations in the same order over ranges of events, and the tests hold it to these bits.
   double operator()(const SectionLosses& losses, std::size_t i,
                     double* by_section = nullptr) const {
-    return (*this)(losses, i, covered_total(losses, i), by_section);
-  }
-  // The same given covered_total(losses, i), which does not depend on the deductible.
-  double operator()(const SectionLosses& losses, std::size_t i, double total,
-                    double* by_section = nullptr) const {
+    const double total = covered_total(losses, i);
     const double share = total > 0.0 ? deductible_(total) / total : 0.0;
     double paid = 0.0;
     for (std::size_t s = 0; s < n_covered_sections; ++s) {

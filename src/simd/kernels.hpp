@@ -42,9 +42,9 @@ struct RowPass {
 
 // One deductible's payments of n events (OccurrencePayment::pay_range): paid[i] =
 // ((0 + part_0) + part_1) + part_2 over the covered sections, part_s = min(max(covered[s][i]
-// * share * coinsurance[s], 0), limit[s]) with share = deductible(total[i]) / total[i] (0 where
-// total[i] is 0) and deductible(x) = min(max(x - attachment, 0), limit); with parts[s], each
-// section's part there too (+0 for a section not covered, covered[s] null). total may be paid.
+// * share * coinsurance[s], 0), limit[s]) with share = deductible(total[i]) / total[i] (+0
+// where total[i] is not > 0) and deductible(x) = min(max(x - attachment, 0), limit); with parts[s],
+// each section's part there too (+0 for a section not covered, covered[s] null). total may be paid.
 constexpr std::size_t kOccurrenceSections = 3;
 struct OccurrencePass {
   std::size_t n = 0;
