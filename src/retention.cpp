@@ -12,6 +12,7 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/layer.hpp"
 #include "cyberloss/order.hpp"
+#include "simd/kernels.hpp"
 
 namespace cyberloss {
 namespace {
@@ -80,8 +81,8 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   // walk; only the other years are walked with an AnnualCapacity. Once a limit binds in no
   // year, every larger one gives the same option (its premium and retained loss).
   struct Scratch {
-    Buffer<double> paid, year_paid, year_insured, insured, retained;
-    std::vector<double> tail, removed, added, candidates;
+    Buffer<double> paid, year_paid, insured, retained;
+    std::vector<double> tail, removed, added, candidates, saved;
     std::vector<std::size_t> over, binding;
     std::vector<std::array<double, 3>> leaf_sums, cell_leaf_sums;
   };
@@ -93,6 +94,15 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const double lowest_clearly_below = limits[0] * (1.0 - 1e-9);
   const bool expected_value = principle.kind() == Principle::Kind::expected_value;
   const double ev_weight = expected_value ? expected_value_weight(principle, n_years) : 0.0;
+  // A leaf's sums of the retained loss, the insured loss and the premium's weighted loss
+  // (pairwise_sums_of<3> of gross_year[y] - x, x and ev_weight * x, x = insured[y]).
+  const auto retention_sums = simd::kernels().retention_sums;
+  auto ev_leaf_sums = [&](const double* insured, std::size_t j) {
+    std::array<double, 3> s;
+    const std::size_t b = leaves.begin(j);
+    retention_sums(gross_year + b, insured + b, ev_weight, leaves.end(j) - b, s.data());
+    return s;
+  };
   // Each event's covered total, shared by every deductible (pay_range pays the events at or
   // under a deductible +0.0).
   Buffer<double> covered_total(n);
@@ -104,54 +114,57 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                       });
   }
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
+  // Retained TVaR candidates (below). A limit only raises retained losses (in the years where
+  // it binds), so the VaR of the retained loss without an aggregate limit is a floor for every
+  // limit's VaR: its tail years, with the years a limit binds in, hold every candidate.
+  const std::uint64_t zeros = n_years - m;
+  const std::size_t var_rank = stats::var_index(n_years, tail_level);
+  const bool tail_stored = var_rank >= zeros;
   tbb::parallel_for(std::size_t{0}, D, [&](std::size_t d) {
     Scratch& w = scratch.local();
     w.paid.resize(n);
-    for (auto* v : {&w.year_paid, &w.year_insured, &w.insured, &w.retained}) v->resize(m);
-    Buffer<double>&paid = w.paid, &year_paid = w.year_paid, &year_insured = w.year_insured,
-    &insured = w.insured, &retained = w.retained;
+    for (auto* v : {&w.year_paid, &w.insured, &w.retained}) v->resize(m);
+    Buffer<double>&paid = w.paid, &year_paid = w.year_paid, &insured = w.insured,
+    &retained = w.retained;
     const OccurrencePayment pay(base, deductibles[d]);
-    // Each event's payment and its year's sums (in event order from 0, as sum_by_year), and
-    // the years some limit may bind in.
-    pay.pay_range(losses, covered_total.data(), 0, n, paid.data());
+    // One pass over the years, leaf by leaf of the expected-value sums' recursion: the leaf's
+    // events' payments, its years' sums (in event order from 0, as sum_by_year), their retained
+    // losses and the leaf's sums while they are in cache; and the years some limit may bind in.
     w.over.clear();
-    for (std::size_t y = 0; y < m; ++y) {
-      double year_sum = 0.0, insured_sum = 0.0;
-      for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
-        year_sum += paid[i];
-        insured_sum += std::min(paid[i], losses.gross_total[i]);
+    if (expected_value) w.leaf_sums.resize(leaves.size());
+    for (std::size_t j = 0; j < leaves.size(); ++j) {
+      const std::size_t y0 = leaves.begin(j), y1 = leaves.end(j);
+      pay.pay_range(losses, covered_total.data(), start[y0], start[y1], paid.data());
+      for (std::size_t y = y0; y < y1; ++y) {
+        double year_sum = 0.0, insured_sum = 0.0;
+        for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
+          year_sum += paid[i];
+          insured_sum += std::min(paid[i], losses.gross_total[i]);
+        }
+        year_paid[y] = year_sum;
+        insured[y] = insured_sum;
+        if (year_sum > lowest_clearly_below) w.over.push_back(y);
       }
-      year_paid[y] = year_sum;
-      year_insured[y] = insured_sum;
-      if (year_sum > lowest_clearly_below) w.over.push_back(y);
+      if (tail_stored)
+        for (std::size_t y = y0; y < y1; ++y) retained[y] = gross_year[y] - insured[y];
+      if (expected_value) w.leaf_sums[j] = ev_leaf_sums(insured.data(), j);
     }
-    // Retained TVaR candidates. A limit only raises retained losses (in the years where it
-    // binds), so the VaR of the retained loss without an aggregate limit is a floor for every
-    // limit's VaR: its tail years, with the years a limit binds in, hold every candidate. Their
-    // values are sorted once; each limit replaces those of its binding years.
-    const bool tail_stored = stats::var_index(n_years, tail_level) >= n_years - m;
+    // The candidates sorted once: the values at or above the floor (VaR without an aggregate
+    // limit), i.e. the order statistics from its rank up and the floor's ties below that rank.
+    // Each limit replaces those of its binding years.
     double floor = 0.0;
     std::vector<double>& tail = w.tail;
     tail.clear();
     if (tail_stored) {
-      for (std::size_t y = 0; y < m; ++y) retained[y] = gross_year[y] - year_insured[y];
-      floor = stats::sparse_var_tvar(n_years, retained.data(), m, tail_level).var;
-      for (std::size_t y = 0; y < m; ++y)
-        if (retained[y] >= floor) tail.push_back(retained[y]);
-      order::sort_ascending(tail.data(), tail.size());
+      const std::vector<double> upper = order::upper_sorted(retained.data(), m, var_rank - zeros);
+      floor = upper[0];
+      std::size_t at_least = 0;
+      for (std::size_t y = 0; y < m; ++y) at_least += retained[y] >= floor;
+      tail.assign(at_least - upper.size(), floor);
+      tail.insert(tail.end(), upper.begin(), upper.end());
     }
-    // Each limit's insured amounts are year_insured's but in its binding years, written over
-    // them for the option and restored after it.
-    std::copy(year_insured.begin(), year_insured.end(), insured.begin());
-    auto ev_terms = [&](std::size_t y) {
-      const double x = insured[y];
-      return std::array<double, 3>{gross_year[y] - x, x, ev_weight * x};
-    };
-    if (expected_value) {
-      w.leaf_sums.resize(leaves.size());
-      for (std::size_t j = 0; j < leaves.size(); ++j)
-        w.leaf_sums[j] = leaves.leaf_sum<3>(j, ev_terms);
-    }
+    // Each limit's insured amounts are the years' but in its binding years, written over them
+    // for the option and restored after it.
     bool previous_binds = true;
     for (std::size_t l = 0; l < L; ++l) {
       const double limit = limits[l];
@@ -167,11 +180,13 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
         continue;
       }
       previous_binds = binds;
+      w.saved.clear();
       for (std::size_t y : w.binding) {
         AnnualCapacity capacity(limit);
         double sum = 0.0;
         for (std::size_t i = start[y]; i < start[y + 1]; ++i)
           sum += std::min(capacity.take(paid[i]), losses.gross_total[i]);
+        w.saved.push_back(insured[y]);
         insured[y] = sum;
       }
       auto retained_in = [&](std::size_t y) { return gross_year[y] - insured[y]; };
@@ -179,8 +194,9 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
       if (tail_stored) {
         w.removed.clear();
         w.added.clear();
-        for (std::size_t y : w.binding) {
-          const double before = gross_year[y] - year_insured[y], now = retained_in(y);
+        for (std::size_t b = 0; b < w.binding.size(); ++b) {
+          const std::size_t y = w.binding[b];
+          const double before = gross_year[y] - w.saved[b], now = retained_in(y);
           if (before >= floor) w.removed.push_back(before);
           if (now >= floor) w.added.push_back(now);
         }
@@ -216,7 +232,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
         std::size_t last = leaves.size();  // binding years ascend: a leaf's come together
         for (std::size_t y : w.binding) {
           const std::size_t j = leaves.leaf_of(y);
-          if (j != last) w.cell_leaf_sums[j] = leaves.leaf_sum<3>(j, ev_terms);
+          if (j != last) w.cell_leaf_sums[j] = ev_leaf_sums(insured.data(), j);
           last = j;
         }
         const std::array<double, 3> sums = leaves.combine(w.cell_leaf_sums.data());
@@ -229,7 +245,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
       }
       out = cell(true, deductibles[d], limit, el, tvar, prem.technical_premium, prem.expected_loss,
                  cost_of_capital);
-      for (std::size_t y : w.binding) insured[y] = year_insured[y];
+      for (std::size_t b = 0; b < w.binding.size(); ++b) insured[w.binding[b]] = w.saved[b];
     }
   });
   grid.cells.push_back(cell(false, std::numeric_limits<double>::infinity(), 0.0,

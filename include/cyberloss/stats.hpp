@@ -259,6 +259,9 @@ class PairwiseLeaves {
     start_.push_back(n);
   }
   std::size_t size() const { return start_.size() - 1; }
+  // Leaf j's terms: [begin(j), end(j)).
+  std::size_t begin(std::size_t j) const { return start_[j]; }
+  std::size_t end(std::size_t j) const { return start_[j + 1]; }
   // The leaf holding term i (< n).
   std::size_t leaf_of(std::size_t i) const {
     return static_cast<std::size_t>(std::upper_bound(start_.begin(), start_.end(), i) -

@@ -87,6 +87,8 @@ void occurrence_pay(const OccurrencePass& pass);
 
 double pairwise_sum(const double* x, std::size_t n);
 void central_sums(const double* x, std::size_t n, double mean, double* out, bool higher);
+void retention_sums(const double* gross, const double* insured, double weight, std::size_t n,
+                    double* out);
 std::size_t keep_at_least(const double* x, std::size_t n, double threshold, double* out);
 
 }  // namespace cyberloss::simd::CYBERLOSS_SIMD_NS

@@ -104,6 +104,11 @@ struct Kernels {
   // their number returned.
   double (*pairwise_sum)(const double* x, std::size_t n);
   void (*central_sums)(const double* x, std::size_t n, double mean, double* out, bool higher);
+  // A retention option's expected-value sums over a leaf of n <= 128 years (retention.cpp), in
+  // pairwise_sum's order: out[0] of gross[i] - insured[i], out[1] of insured[i], out[2] of
+  // weight * insured[i] (stats.hpp's pairwise_sums_of<3> of those terms, the same bits).
+  void (*retention_sums)(const double* gross, const double* insured, double weight, std::size_t n,
+                         double* out);
   std::size_t (*keep_at_least)(const double* x, std::size_t n, double threshold, double* out);
 };
 

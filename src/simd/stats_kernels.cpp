@@ -1,8 +1,8 @@
 // The statistics' passes over whole samples for one instruction-set path (see kernels.hpp): the
-// pairwise sum, the central sums of the moments and the threshold filter of the order
-// statistics. Each sums in one fixed order, lane by lane, with the same IEEE operations on every
-// path (vector lanes are the eight interleaved accumulators of the scalar loops), so the bits
-// do not depend on the path.
+// pairwise sum, the central sums of the moments, a retention option's three sums over a leaf
+// and the threshold filter of the order statistics. Each sums in one fixed order, lane by lane,
+// with the same IEEE operations on every path (vector lanes are the eight interleaved accumulators
+// of the scalar loops), so the bits do not depend on the path.
 #include "isa.hpp"
 #if defined(CYBERLOSS_KERNEL_AVX2)
 #include <immintrin.h>
@@ -153,6 +153,51 @@ void central_sums(const double* x, std::size_t n, double mean, double* out, bool
   out[0] = s.s2;
   out[1] = s.s3;
   out[2] = s.s4;
+}
+
+void retention_sums(const double* gross, const double* insured, double weight, std::size_t n,
+                    double* out) {
+  double s[3] = {0.0, 0.0, 0.0};
+  std::size_t i = 0;
+  if (n >= 8) {
+    // Lane l takes the terms of years l, l + 8, ... (the first eight as they are), then the
+    // fold; the leftover years follow one by one, as pairwise_sums_of's leaves.
+    alignas(64) double r[3][8];
+#if defined(CYBERLOSS_KERNEL_AVX512)
+    const __m512d w = _mm512_set1_pd(weight);
+    __m512d x = _mm512_loadu_pd(insured);
+    __m512d a = _mm512_sub_pd(_mm512_loadu_pd(gross), x), b = x, c = _mm512_mul_pd(w, x);
+    for (i = 8; i + 8 <= n; i += 8) {
+      x = _mm512_loadu_pd(insured + i);
+      a = _mm512_add_pd(a, _mm512_sub_pd(_mm512_loadu_pd(gross + i), x));
+      b = _mm512_add_pd(b, x);
+      c = _mm512_add_pd(c, _mm512_mul_pd(w, x));
+    }
+    _mm512_store_pd(r[0], a);
+    _mm512_store_pd(r[1], b);
+    _mm512_store_pd(r[2], c);
+#else
+    for (std::size_t l = 0; l < 8; ++l) {
+      r[0][l] = gross[l] - insured[l];
+      r[1][l] = insured[l];
+      r[2][l] = weight * insured[l];
+    }
+    for (i = 8; i + 8 <= n; i += 8)
+      for (std::size_t l = 0; l < 8; ++l) {
+        const double x = insured[i + l];
+        r[0][l] += gross[i + l] - x;
+        r[1][l] += x;
+        r[2][l] += weight * x;
+      }
+#endif
+    for (std::size_t k = 0; k < 3; ++k) s[k] = fold(r[k]);
+  }
+  for (; i < n; ++i) {
+    s[0] += gross[i] - insured[i];
+    s[1] += insured[i];
+    s[2] += weight * insured[i];
+  }
+  for (std::size_t k = 0; k < 3; ++k) out[k] = s[k];
 }
 
 std::size_t keep_at_least(const double* x, std::size_t n, double threshold, double* out) {

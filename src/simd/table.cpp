@@ -27,6 +27,7 @@ constexpr Kernels kTable = {
     &occurrence_pay,
     &pairwise_sum,
     &central_sums,
+    &retention_sums,
     &keep_at_least,
 };
 

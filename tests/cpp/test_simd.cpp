@@ -3,6 +3,7 @@
 // The engine as a whole is held to one golden set on every path by ctest, which runs the
 // golden and determinism cases once per path with CYBERLOSS_SIMD set (CMakeLists.txt).
 #include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "cyberloss/simd.hpp"
+#include "cyberloss/stats.hpp"
 #include "engine_helpers.hpp"
 #include "simd/kernels.hpp"
 
@@ -324,7 +326,8 @@ TEST_CASE("left-packing the years with events: same runs on every path", "[simd]
   }
 }
 
-TEST_CASE("pairwise sum, central sums and the tail filter: same bits on every path", "[simd]") {
+TEST_CASE("pairwise sum, central sums, retention sums and the tail filter: same bits on every path",
+          "[simd]") {
   // Heavy-tailed values with cancellation, so that any change of summation order shows; lengths
   // around the leaf size (128), the eight lanes and the vector widths, and odd splits.
   std::mt19937_64 gen(5);
@@ -350,6 +353,18 @@ TEST_CASE("pairwise sum, central sums and the tail filter: same bits on every pa
         k.central_sums(p, n, 1234.5, c2, false);
         REQUIRE(same_bits(std::vector<double>{c2[0]}, std::vector<double>{c[0]}));
         out.insert(out.end(), c, c + 3);
+        if (n <= 128) {  // a leaf: the retention grid's three sums, as pairwise_sums_of's
+          const double* y = x.data() + 1000 + offset;
+          const double weight = 1.0 / 3.0;
+          double r[3];
+          k.retention_sums(p, y, weight, n, r);
+          const auto want = stats::pairwise_sums_of<3>(n, [&](std::size_t i) {
+            return std::array<double, 3>{p[i] - y[i], y[i], weight * y[i]};
+          });
+          REQUIRE(same_bits(std::vector<double>(r, r + 3),
+                            std::vector<double>(want.begin(), want.end())));
+          out.insert(out.end(), r, r + 3);
+        }
         for (double threshold : {0.0, 1e6, 1e9, -std::numeric_limits<double>::infinity()}) {
           std::vector<double> kept(n + 1);
           kept.resize(k.keep_at_least(p, n, threshold, kept.data()));

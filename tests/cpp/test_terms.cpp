@@ -283,6 +283,32 @@ TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance 
   CHECK_FALSE(capped.cells[capped.recommended].insured);
 }
 
+TEST_CASE("the retention grid with tied retained losses at its VaR floor", "[retention]") {
+  // Amounts on a coarse grid, so that many years share the retained loss at each deductible's
+  // VaR (the tail candidates' floor) and limits bind in some of them.
+  Events ev = lognormal_events(20000, Lognormal(std::log(2e6), 1.2), 17);
+  for (auto& column : ev.comp)
+    for (double& x : column) x = std::round(x / 5e5) * 5e5;
+  const CoverageTerms base = all_sections(0.0, inf);
+  const std::vector<double> deductibles = {0.0, 5e5, 1e6}, limits = {1e6, 2e6, 4e6, 1e8};
+  const Loads loads;
+  const Principle principle = Principle::expected_value(0.3);
+  for (double level : {0.9, 0.99, 0.999}) {
+    const RetentionGrid g = retention_grid(base, ev.columns(), 20000, deductibles, limits,
+                                           principle, loads, 0.1, level);
+    std::size_t c = 0;
+    for (double d : deductibles)
+      for (double l : limits) {
+        INFO("level " << level << ", deductible " << d << ", limit " << l);
+        const InsuredResult r(base.with_retention(d, l), ev.columns(), 20000);
+        CHECK(g.cells[c].retained_el == Approx(r.sample(View::retained).mean()).epsilon(1e-15));
+        CHECK(g.cells[c].retained_tvar ==
+              Approx(r.sample(View::retained).tvar(level)).epsilon(1e-13));
+        ++c;
+      }
+  }
+}
+
 TEST_CASE("applying terms gives the same bits on one thread and on several", "[terms]") {
   // 120,000 years of 0-3 events: several tasks of the per-event and per-year passes, with
   // years that straddle the tasks' first guesses at their bounds.
