@@ -161,75 +161,37 @@ SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev)
   for (std::size_t c = 0; c < n_components; ++c)
     for (std::size_t s = 0; s < n_sections; ++s)
       if (section_pays(s, c, prev)) section_of[c] = s;
-  std::array<Layer, n_components> cap;
-  std::array<bool, n_components> covered{};
-  for (std::size_t c = 0; c < n_components; ++c) {
-    const std::size_t s = section_of[c];
-    covered[c] = s < n_covered_sections && terms.section(s).covered;
-    if (covered[c]) cap[c] = Layer(0.0, terms.section(s).sublimits[c]);
-  }
-  const SectionTerms& bi = terms.section(kBI);
-  const double waiting = bi.waiting_period_days, indemnity = bi.indemnity_period_days;
   // Column by column over a task's events, each section's sums held in its output: every sum
   // starts from +0 and adds its components in component order (as terms.py's
   // sum(..., zeros)), the gross total adds the sections in order, the same operations per event
-  // as a row-by-row loop, so the same bits. The amounts are checked in the same pass; the first
-  // one out of range is named afterwards (refuse_amounts).
+  // as a row-by-row loop, so the same bits (the SIMD kernel section_sums). The amounts are
+  // checked in the same pass; the first one out of range is named afterwards (refuse_amounts).
+  static_assert(n_components == simd::kSectionComponents && n_sections == simd::kSections &&
+                n_covered_sections == simd::kCoveredSections);
+  simd::SectionPass pass;
+  for (std::size_t c = 0; c < n_components; ++c) {
+    const std::size_t s = section_of[c];
+    pass.section_of[c] = s;
+    pass.covered[c] = s < n_covered_sections && terms.section(s).covered;
+    if (pass.covered[c]) pass.sublimit[c] = terms.section(s).sublimits[c];  // attached at 0
+  }
+  const SectionTerms& bi = terms.section(kBI);
+  pass.lost_profit = lost_profit;
+  pass.waiting = bi.waiting_period_days;
+  pass.indemnity = bi.indemnity_period_days;
+  pass.no_downtime = pass.waiting == 0.0 ? 1.0 : 0.0;
+  const auto sums = simd::kernels().section_sums;
   std::atomic<bool> any_bad{false};
   // Chunks of 2,048 events: the seven sums' columns (112 KiB) stay in the core's L2 cache.
   for_chunks(n, 2048, [&](std::size_t begin, std::size_t end) {
-    const std::size_t k = end - begin;
-    bool bad = false;
-    std::array<double*, n_sections> gross;
-    std::array<double*, n_covered_sections> paid;
-    for (std::size_t s = 0; s < n_sections; ++s) gross[s] = out.gross[s].data() + begin;
-    for (std::size_t s = 0; s < n_covered_sections; ++s) paid[s] = out.covered[s].data() + begin;
-    // A section's first component writes its sums (+0 + amount: the first addition), the
-    // others add to them; a section without components is +0.
-    std::array<bool, n_sections> gross_started{}, paid_started{};
-    auto add = [k](double* sum, bool& started, auto&& value) {
-      if (started) {
-        for (std::size_t j = 0; j < k; ++j) sum[j] += value(j);
-      } else {
-        for (std::size_t j = 0; j < k; ++j) sum[j] = 0.0 + value(j);
-        started = true;
-      }
-    };
-    const double* days = ev.downtime_days + begin;
-    for (std::size_t j = 0; j < k; ++j) bad |= bad_amount(days[j]);
-    for (std::size_t c = 0; c < n_components; ++c) {
-      const double* amount = ev.component[c] + begin;
-      const std::size_t s = section_of[c];
-      for (std::size_t j = 0; j < k; ++j) bad |= bad_amount(amount[j]);
-      add(gross[s], gross_started[s], [amount](std::size_t j) { return amount[j]; });
-      if (!covered[c]) continue;
-      const Layer sublimit = cap[c];
-      if (c != lost_profit) {
-        add(paid[s], paid_started[s],
-            [amount, sublimit](std::size_t j) { return sublimit(amount[j]); });
-        continue;
-      }
-      // Lost profit is paid for the downtime after the waiting period, within the indemnity
-      // period, as a share of the downtime.
-      const double no_downtime = waiting == 0.0 ? 1.0 : 0.0;
-      add(paid[s], paid_started[s], [&](std::size_t j) {
-        const double d = days[j];
-        const double covered_days = std::max(std::min(d, indemnity) - waiting, 0.0);
-        const double fraction = d > 0.0 ? covered_days / d : no_downtime;
-        return sublimit(amount[j]) * fraction;
-      });
-    }
-    for (std::size_t s = 0; s < n_sections; ++s)
-      if (!gross_started[s]) std::fill(gross[s], gross[s] + k, 0.0);
-    for (std::size_t s = 0; s < n_covered_sections; ++s)
-      if (!paid_started[s]) std::fill(paid[s], paid[s] + k, 0.0);
-    double* total = out.gross_total.data() + begin;
-    for (std::size_t j = 0; j < k; ++j) {
-      double t = 0.0;
-      for (std::size_t s = 0; s < n_sections; ++s) t += gross[s][j];
-      total[j] = t;
-    }
-    if (bad) any_bad.store(true, std::memory_order_relaxed);
+    simd::SectionPass p = pass;
+    p.n = end - begin;
+    for (std::size_t c = 0; c < n_components; ++c) p.component[c] = ev.component[c] + begin;
+    p.days = ev.downtime_days + begin;
+    for (std::size_t s = 0; s < n_sections; ++s) p.gross[s] = out.gross[s].data() + begin;
+    for (std::size_t s = 0; s < n_covered_sections; ++s) p.paid[s] = out.covered[s].data() + begin;
+    p.total = out.gross_total.data() + begin;
+    if (sums(p)) any_bad.store(true, std::memory_order_relaxed);
   });
   if (any_bad.load()) refuse_amounts(ev);
   return out;

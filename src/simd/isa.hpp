@@ -83,6 +83,7 @@ std::size_t pack_runs(const std::uint32_t* cnt, std::size_t n, std::uint32_t* ru
                       std::uint32_t* run_count);
 void layer(const double* x, double attachment, double limit, double* out, std::size_t n);
 void write_rows(const RowPass& pass);
+bool section_sums(const SectionPass& pass);
 void occurrence_pay(const OccurrencePass& pass);
 
 double pairwise_sum(const double* x, std::size_t n);

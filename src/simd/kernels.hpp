@@ -56,6 +56,28 @@ struct OccurrencePass {
   double* parts[kOccurrenceSections] = {};
 };
 
+// The section sums of n events (terms.cpp's section_losses, one chunk of events): component by
+// component in order, gross[section_of[c]] adds the amount and, where covered[c],
+// paid[section_of[c]] adds min(max(amount, 0), sublimit[c]) (the lost profit's times its
+// downtime fraction max(min(days, indemnity) - waiting, 0) / days, or no_downtime where days
+// is not > 0); a section's first component writes +0 + its value, a section without
+// components gets +0; total = ((+0 + gross[0]) + gross[1]) + ... Returns whether any amount or
+// downtime is not finite and >= 0 (the caller names the first).
+constexpr std::size_t kSectionComponents = 10, kSections = 4, kCoveredSections = 3;
+struct SectionPass {
+  std::size_t n = 0;
+  const double* component[kSectionComponents] = {};
+  const double* days = nullptr;
+  std::size_t section_of[kSectionComponents] = {};
+  bool covered[kSectionComponents] = {};
+  double sublimit[kSectionComponents] = {};
+  std::size_t lost_profit = 0;  // the component paid for its downtime fraction
+  double waiting = 0.0, indemnity = 0.0, no_downtime = 0.0;
+  double* gross[kSections] = {};
+  double* paid[kCoveredSections] = {};
+  double* total = nullptr;
+};
+
 struct Kernels {
   Path path;
   const char* name;
@@ -94,7 +116,9 @@ struct Kernels {
                            std::uint32_t* run_count);
   void (*layer)(const double* x, double attachment, double limit, double* out, std::size_t n);
   void (*write_rows)(const RowPass& pass);
-  // Policy terms (terms.hpp): a deductible's payments, OccurrencePass above.
+  // Policy terms (terms.hpp): the section sums, SectionPass above; a deductible's payments,
+  // OccurrencePass above.
+  bool (*section_sums)(const SectionPass& pass);
   void (*occurrence_pay)(const OccurrencePass& pass);
 
   // Statistics over whole samples: stats.hpp's pairwise_sum (NumPy's order); the sums of

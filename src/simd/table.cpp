@@ -24,6 +24,7 @@ constexpr Kernels kTable = {
     &pack_runs,
     &layer,
     &write_rows,
+    &section_sums,
     &occurrence_pay,
     &pairwise_sum,
     &central_sums,

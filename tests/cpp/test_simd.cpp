@@ -244,6 +244,102 @@ TEST_CASE("normal quantile, exp, log, layers and row writing: same bits on every
   }
 }
 
+TEST_CASE("the section sums of a chunk of events: same bits on every path, and as written",
+          "[simd]") {
+  // 2,051 events: heavy-tailed, zero and -0 amounts, no downtime and long downtimes; components
+  // of every section, one not covered, finite and infinite sublimits; the lost profit with and
+  // without a waiting period; and an amount or a downtime out of range anywhere is reported.
+  std::mt19937_64 gen(8);
+  std::lognormal_distribution<double> heavy(12.0, 2.0);
+  std::uniform_real_distribution<double> day(0.0, 90.0);
+  const std::size_t n = 2051, C = simd::kSectionComponents;
+  std::vector<std::vector<double>> amount(C, std::vector<double>(n));
+  std::vector<double> days(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t c = 0; c < C; ++c)
+      amount[c][i] = (i + c) % 13 == 0 ? 0.0 : ((i + c) % 31 == 0 ? -0.0 : heavy(gen));
+    days[i] = i % 7 == 0 ? 0.0 : day(gen);
+  }
+  const std::size_t section_of[C] = {0, 0, 0, 1, 1, 2, 0, 3, 1, 0};  // section 3: uncovered
+  const double inf = std::numeric_limits<double>::infinity();
+  simd::SectionPass p;
+  p.n = n;
+  for (std::size_t c = 0; c < C; ++c) {
+    p.component[c] = amount[c].data();
+    p.section_of[c] = section_of[c];
+    p.covered[c] = section_of[c] < 3 && c != 6;  // component 6 not covered
+    p.sublimit[c] = c % 3 == 0 ? 2e6 : inf;
+  }
+  p.days = days.data();
+  p.lost_profit = 5;
+  p.indemnity = 30.0;
+  auto run = [&](const Kernels& k, const simd::SectionPass& q0, bool* bad = nullptr) {
+    std::vector<double> out(8 * n, 7.0);
+    simd::SectionPass q = q0;
+    for (std::size_t s = 0; s < 4; ++s) q.gross[s] = out.data() + s * n;
+    for (std::size_t s = 0; s < 3; ++s) q.paid[s] = out.data() + (4 + s) * n;
+    q.total = out.data() + 7 * n;
+    const bool b = k.section_sums(q);
+    if (bad) *bad = b;
+    return out;
+  };
+  auto bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (double waiting : {0.0, 3.0}) {
+    simd::SectionPass q = p;
+    q.waiting = waiting;
+    q.no_downtime = waiting == 0.0 ? 1.0 : 0.0;
+    bool bad = true;
+    const auto b = run(base(), q, &bad);
+    CHECK_FALSE(bad);
+    for (std::size_t i = 0; i < n; ++i) {
+      // section_losses's rules for one event, written out.
+      double gross[4] = {}, paid[3] = {};
+      bool gross_started[4] = {}, paid_started[3] = {};
+      for (std::size_t c = 0; c < C; ++c) {
+        const std::size_t s = section_of[c];
+        const double x = amount[c][i];
+        gross[s] = gross_started[s] ? gross[s] + x : 0.0 + x;
+        gross_started[s] = true;
+        if (!q.covered[c]) continue;
+        double v = std::min(std::max(x - 0.0, 0.0), q.sublimit[c]);
+        if (c == 5) {
+          const double d = days[i];
+          const double covered_days = std::max(std::min(d, 30.0) - waiting, 0.0);
+          v *= d > 0.0 ? covered_days / d : q.no_downtime;
+        }
+        paid[s] = paid_started[s] ? paid[s] + v : 0.0 + v;
+        paid_started[s] = true;
+      }
+      const double total = (((0.0 + gross[0]) + gross[1]) + gross[2]) + gross[3];
+      for (std::size_t s = 0; s < 4; ++s) REQUIRE(bits(b[s * n + i], gross[s]));
+      for (std::size_t s = 0; s < 3; ++s) REQUIRE(bits(b[(4 + s) * n + i], paid[s]));
+      REQUIRE(bits(b[7 * n + i], total));
+    }
+    for (const Kernels* k : wider_paths()) {
+      INFO("path " << k->name << ", waiting " << waiting);
+      CHECK(same_bits(run(*k, q), b));
+    }
+  }
+  // Out of range: NaN, -1, inf and -inf, in a component or the downtime, at the first, a
+  // middle and the last row (the vector bodies and the scalar remainders).
+  std::vector<const Kernels*> paths = wider_paths();
+  paths.push_back(&base());
+  for (const Kernels* k : paths)
+    for (double wrong : {std::numeric_limits<double>::quiet_NaN(), -1.0, inf, -inf})
+      for (std::size_t row : {std::size_t{0}, std::size_t{1000}, n - 1})
+        for (std::size_t column : {std::size_t{2}, C}) {
+          INFO("path " << k->name << ", value " << wrong << ", row " << row << ", column "
+                       << column);
+          std::vector<double>& x = column == C ? days : amount[column];
+          const double kept = x[row];
+          x[row] = wrong;
+          bool bad = false;
+          run(*k, p, &bad);
+          CHECK(bad);
+          x[row] = kept;
+        }
+}
+
 TEST_CASE("a deductible's payments by section: same bits on every path, and as written", "[simd]") {
   // 3,001 events (chunks of 1,024 and a remainder): zero totals, -0 and heavy-tailed covered
   // amounts, a deductible above some totals, a section not covered, finite and infinite limits;
