@@ -189,7 +189,8 @@ SectionLosses section_losses(const CoverageTerms& terms, const EventColumns& ev)
     for (std::size_t c = 0; c < n_components; ++c) p.component[c] = ev.component[c] + begin;
     p.days = ev.downtime_days + begin;
     for (std::size_t s = 0; s < n_sections; ++s) p.gross[s] = out.gross[s].data() + begin;
-    for (std::size_t s = 0; s < n_covered_sections; ++s) p.paid[s] = out.covered[s].data() + begin;
+    for (std::size_t s = 0; s < n_covered_sections; ++s)
+      p.covered_amount[s] = out.covered[s].data() + begin;
     p.total = out.gross_total.data() + begin;
     if (sums(p)) any_bad.store(true, std::memory_order_relaxed);
   });

@@ -58,9 +58,9 @@ struct OccurrencePass {
 
 // The section sums of n events (terms.cpp's section_losses, one chunk of events): component by
 // component in order, gross[section_of[c]] adds the amount and, where covered[c],
-// paid[section_of[c]] adds min(max(amount, 0), sublimit[c]) (the lost profit's times its
-// downtime fraction max(min(days, indemnity) - waiting, 0) / days, or no_downtime where days
-// is not > 0); a section's first component writes +0 + its value, a section without
+// covered_amount[section_of[c]] adds min(max(amount, 0), sublimit[c]) (for the lost profit,
+// times its downtime fraction max(min(days, indemnity) - waiting, 0) / days, or no_downtime
+// where days is not > 0); a section's first component writes +0 + its value, a section without
 // components gets +0; total = ((+0 + gross[0]) + gross[1]) + ... Returns whether any amount or
 // downtime is not finite and >= 0 (the caller names the first).
 constexpr std::size_t kSectionComponents = 10, kSections = 4, kCoveredSections = 3;
@@ -74,7 +74,7 @@ struct SectionPass {
   std::size_t lost_profit = 0;  // the component paid for its downtime fraction
   double waiting = 0.0, indemnity = 0.0, no_downtime = 0.0;
   double* gross[kSections] = {};
-  double* paid[kCoveredSections] = {};
+  double* covered_amount[kCoveredSections] = {};
   double* total = nullptr;
 };
 

@@ -1,6 +1,7 @@
-// Policy terms' per-event payments for one instruction-set path (see kernels.hpp): plain loops
-// over chunks of events, which each path's compiler vectorises, with the operations of
-// OccurrencePayment::operator() (include/cyberloss/terms.hpp) in its order.
+// Policy terms' per-event sums and payments for one instruction-set path (see kernels.hpp):
+// plain loops over chunks of events, which each path's compiler vectorises, with the operations
+// of section_losses and of OccurrencePayment::operator() (include/cyberloss/terms.hpp) in their
+// order; the amounts' range check in explicit vector compares.
 #include <cfloat>
 
 #include "isa.hpp"
@@ -54,7 +55,7 @@ bool section_sums(const SectionPass& p) {
   bool bad = any_bad(p.days, k);
   // A section's first component writes its sums (+0 + amount: the first addition), the others
   // add to them.
-  bool gross_started[kSections] = {}, paid_started[kCoveredSections] = {};
+  bool gross_started[kSections] = {}, covered_started[kCoveredSections] = {};
   auto add = [k](double* sum, bool& started, auto&& value) {
     if (started) {
       for (std::size_t j = 0; j < k; ++j) sum[j] += value(j);
@@ -72,14 +73,14 @@ bool section_sums(const SectionPass& p) {
     if (!p.covered[c]) continue;
     const double sublimit = p.sublimit[c];
     if (c != p.lost_profit) {
-      add(p.paid[s], paid_started[s],
+      add(p.covered_amount[s], covered_started[s],
           [amount, sublimit](std::size_t j) { return layer_of(amount[j], 0.0, sublimit); });
       continue;
     }
     // Lost profit is paid for the downtime after the waiting period, within the indemnity
     // period, as a share of the downtime.
     const double waiting = p.waiting, indemnity = p.indemnity, no_downtime = p.no_downtime;
-    add(p.paid[s], paid_started[s], [&](std::size_t j) {
+    add(p.covered_amount[s], covered_started[s], [&](std::size_t j) {
       const double d = days[j];
       const double covered_days = max_of(min_of(d, indemnity) - waiting, 0.0);
       double fraction = no_downtime;
@@ -91,8 +92,8 @@ bool section_sums(const SectionPass& p) {
     if (!gross_started[s])
       for (std::size_t j = 0; j < k; ++j) p.gross[s][j] = 0.0;
   for (std::size_t s = 0; s < kCoveredSections; ++s)
-    if (!paid_started[s])
-      for (std::size_t j = 0; j < k; ++j) p.paid[s][j] = 0.0;
+    if (!covered_started[s])
+      for (std::size_t j = 0; j < k; ++j) p.covered_amount[s][j] = 0.0;
   for (std::size_t j = 0; j < k; ++j) {
     double t = 0.0;
     for (std::size_t s = 0; s < kSections; ++s) t += p.gross[s][j];

@@ -277,7 +277,7 @@ TEST_CASE("the section sums of a chunk of events: same bits on every path, and a
     std::vector<double> out(8 * n, 7.0);
     simd::SectionPass q = q0;
     for (std::size_t s = 0; s < 4; ++s) q.gross[s] = out.data() + s * n;
-    for (std::size_t s = 0; s < 3; ++s) q.paid[s] = out.data() + (4 + s) * n;
+    for (std::size_t s = 0; s < 3; ++s) q.covered_amount[s] = out.data() + (4 + s) * n;
     q.total = out.data() + 7 * n;
     const bool b = k.section_sums(q);
     if (bad) *bad = b;
