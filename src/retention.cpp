@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/layer.hpp"
@@ -113,6 +115,17 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                         any.covered_totals(losses, r.begin(), r.end(), covered_total.data());
                       });
   }
+  // Each event's year (its place in `years`), shared by every deductible.
+  if (m > UINT32_MAX)
+    throw std::invalid_argument("retention grid: more than 2^32 - 1 years with incidents (" +
+                                std::to_string(m) + "); simulate fewer years");
+  Buffer<std::uint32_t> year_of(n);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m, 1 << 13),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t y = r.begin(); y < r.end(); ++y)
+                        for (std::size_t i = start[y]; i < start[y + 1]; ++i)
+                          year_of[i] = static_cast<std::uint32_t>(y);
+                    });
   tbb::enumerable_thread_specific<Scratch> scratch;  // reused by a thread's deductibles
   // Retained TVaR candidates (below). A limit only raises retained losses (in the years where
   // it binds), so the VaR of the retained loss without an aggregate limit is a floor for every
@@ -135,16 +148,16 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     for (std::size_t j = 0; j < leaves.size(); ++j) {
       const std::size_t y0 = leaves.begin(j), y1 = leaves.end(j);
       pay.pay_range(losses, covered_total.data(), start[y0], start[y1], paid.data());
-      for (std::size_t y = y0; y < y1; ++y) {
-        double year_sum = 0.0, insured_sum = 0.0;
-        for (std::size_t i = start[y]; i < start[y + 1]; ++i) {
-          year_sum += paid[i];
-          insured_sum += std::min(paid[i], losses.gross_total[i]);
-        }
-        year_paid[y] = year_sum;
-        insured[y] = insured_sum;
-        if (year_sum > lowest_clearly_below) w.over.push_back(y);
+      // Event by event into its year's sums (each from +0, in event order: the same sums as a
+      // loop over each year's events, without a branch on how many a year has).
+      for (std::size_t y = y0; y < y1; ++y) year_paid[y] = insured[y] = 0.0;
+      for (std::size_t i = start[y0]; i < start[y1]; ++i) {
+        const std::size_t y = year_of[i];
+        year_paid[y] += paid[i];
+        insured[y] += std::min(paid[i], losses.gross_total[i]);
       }
+      for (std::size_t y = y0; y < y1; ++y)
+        if (year_paid[y] > lowest_clearly_below) w.over.push_back(y);
       if (tail_stored)
         for (std::size_t y = y0; y < y1; ++y) retained[y] = gross_year[y] - insured[y];
       if (expected_value) w.leaf_sums[j] = ev_leaf_sums(insured.data(), j);
