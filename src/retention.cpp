@@ -73,6 +73,9 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   const double* gross_year = covered_years.gross_year;
   const std::size_t n = losses.n, m = years.size();
   const std::size_t D = deductibles.size(), L = limits.size();
+  if (m > UINT32_MAX)  // year_of below
+    throw std::invalid_argument("retention grid: more than 2^32 - 1 years with incidents (" +
+                                std::to_string(m) + "); simulate fewer years");
 
   RetentionGrid grid;
   grid.cells.resize(D * L);
@@ -116,9 +119,6 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
                       });
   }
   // Each event's year (its place in `years`), shared by every deductible.
-  if (m > UINT32_MAX)
-    throw std::invalid_argument("retention grid: more than 2^32 - 1 years with incidents (" +
-                                std::to_string(m) + "); simulate fewer years");
   Buffer<std::uint32_t> year_of(n);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m, 1 << 13),
                     [&](const tbb::blocked_range<std::size_t>& r) {

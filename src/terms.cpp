@@ -220,7 +220,6 @@ void OccurrencePayment::covered_totals(const SectionLosses& losses, std::size_t 
 void OccurrencePayment::pay_range(const SectionLosses& losses, const double* total,
                                   std::size_t begin, std::size_t end, double* paid,
                                   const std::array<double*, n_covered_sections>* parts) const {
-  static_assert(n_covered_sections == simd::kOccurrenceSections);
   if (begin >= end) return;
   simd::OccurrencePass p;
   p.n = end - begin;

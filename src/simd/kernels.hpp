@@ -40,20 +40,22 @@ struct RowPass {
   double* stage_years = nullptr;
 };
 
+// The policy terms' shapes (terms.hpp checks them): cost components, sections, covered sections.
+constexpr std::size_t kSectionComponents = 10, kSections = 4, kCoveredSections = 3;
+
 // One deductible's payments of n events (OccurrencePayment::pay_range): paid[i] =
 // ((0 + part_0) + part_1) + part_2 over the covered sections, part_s = min(max(covered[s][i]
 // * share * coinsurance[s], 0), limit[s]) with share = deductible(total[i]) / total[i] (+0
 // where total[i] is not > 0) and deductible(x) = min(max(x - attachment, 0), limit); with parts[s],
 // each section's part there too (+0 for a section not covered, covered[s] null). total may be paid.
-constexpr std::size_t kOccurrenceSections = 3;
 struct OccurrencePass {
   std::size_t n = 0;
   const double* total = nullptr;
   double deductible_attachment = 0.0, deductible_limit = 0.0;
-  const double* covered[kOccurrenceSections] = {};
-  double coinsurance[kOccurrenceSections] = {}, limit[kOccurrenceSections] = {};
+  const double* covered[kCoveredSections] = {};
+  double coinsurance[kCoveredSections] = {}, limit[kCoveredSections] = {};
   double* paid = nullptr;
-  double* parts[kOccurrenceSections] = {};
+  double* parts[kCoveredSections] = {};
 };
 
 // The section sums of n events (terms.cpp's section_losses, one chunk of events): component by
@@ -63,7 +65,6 @@ struct OccurrencePass {
 // where days is not > 0); a section's first component writes +0 + its value, a section without
 // components gets +0; total = ((+0 + gross[0]) + gross[1]) + ... Returns whether any amount or
 // downtime is not finite and >= 0 (the caller names the first).
-constexpr std::size_t kSectionComponents = 10, kSections = 4, kCoveredSections = 3;
 struct SectionPass {
   std::size_t n = 0;
   const double* component[kSectionComponents] = {};

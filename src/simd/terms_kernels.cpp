@@ -118,7 +118,7 @@ void occurrence_pay(const OccurrencePass& p) {
     // total may be paid: its chunk is read above before paid is written.
     double* paid = p.paid + b;
     for (std::size_t j = 0; j < k; ++j) paid[j] = 0.0;
-    for (std::size_t s = 0; s < kOccurrenceSections; ++s) {
+    for (std::size_t s = 0; s < kCoveredSections; ++s) {
       double* part = p.parts[s] ? p.parts[s] + b : nullptr;
       if (!p.covered[s]) {
         if (part)
