@@ -153,7 +153,8 @@ Buffer<std::size_t> stable_order(const double* x, std::size_t n) {
   return order;
 }
 
-std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) {
+std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k,
+                                 std::size_t* ties_below) {
   if (k > n)
     throw std::out_of_range("upper_sorted: rank " + std::to_string(k) + " of " + std::to_string(n) +
                             " values");
@@ -199,6 +200,13 @@ std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k) 
   }
   const auto first = kept.begin() + static_cast<std::ptrdiff_t>(k - below);
   std::nth_element(kept.begin(), first, kept.end());
+  if (ties_below) {
+    // Values under rank k are at most rank k's; those not kept are under the threshold, below
+    // it, so the ties are among the kept ones in front of it.
+    *ties_below = 0;
+    if (k < n)
+      for (auto it = kept.begin(); it != first; ++it) *ties_below += *it >= *first;
+  }
   sort_ascending(kept.data() + (k - below), n - k);
   return std::vector<double>(first, kept.end());
 }

@@ -203,11 +203,11 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
     std::vector<double>& tail = w.tail;
     tail.clear();
     if (tail_stored) {
-      const std::vector<double> upper = order::upper_sorted(retained.data(), m, var_rank - zeros);
+      std::size_t ties = 0;
+      const std::vector<double> upper =
+          order::upper_sorted(retained.data(), m, var_rank - zeros, &ties);
       floor = upper[0];
-      std::size_t at_least = 0;
-      for (std::size_t y = 0; y < m; ++y) at_least += retained[y] >= floor;
-      tail.assign(at_least - upper.size(), floor);
+      tail.assign(ties, floor);
       tail.insert(tail.end(), upper.begin(), upper.end());
     }
     // Each limit's insured amounts are the years' but in its binding years, written over them

@@ -10,7 +10,8 @@
 //   upper_sorted     order statistics of ranks k..n-1 (0-based) ascending: a threshold from a
 //                    subsample keeps the candidates for the upper ranks in one pass, a
 //                    selection and a sort of the part above rank k follow; exact, the same
-//                    values a full sort gives from rank k on
+//                    values a full sort gives from rank k on; optionally also how many values
+//                    under rank k equal rank k's (its ties below), without a pass over x
 // Small inputs use the comparison sorts (fewer fixed costs).
 #pragma once
 
@@ -23,6 +24,7 @@ namespace cyberloss::order {
 
 void sort_ascending(double* x, std::size_t n);
 Buffer<std::size_t> stable_order(const double* x, std::size_t n);
-std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k);
+std::vector<double> upper_sorted(const double* x, std::size_t n, std::size_t k,
+                                 std::size_t* ties_below = nullptr);
 
 }  // namespace cyberloss::order

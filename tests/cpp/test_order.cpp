@@ -102,3 +102,29 @@ TEST_CASE("upper_sorted gives the order statistics from rank k on, exactly", "[o
                     std::vector<double>(full.begin() + 19000, full.end())));
   CHECK_THROWS_AS(order::upper_sorted(narrow.data(), narrow.size(), 20001), std::out_of_range);
 }
+
+TEST_CASE("upper_sorted counts rank k's ties below it", "[order]") {
+  // 50 distinct values (and -0 beside +0), so most ranks have ties on both sides; small and
+  // large samples (the comparison path and the filtered one).
+  for (std::size_t n : {std::size_t{10}, std::size_t{3000}, std::size_t{100000}}) {
+    std::mt19937_64 rng(n);
+    std::uniform_int_distribution<int> value(0, 49);
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = value(rng) * 1000.0;
+      if (x[i] == 0.0 && i % 2) x[i] = -0.0;
+    }
+    auto full = x;
+    std::sort(full.begin(), full.end());
+    for (std::size_t k : {std::size_t{0}, n / 10, n / 2, n - n / 100 - 1, n - 1, n}) {
+      std::size_t ties = n + 1;
+      const auto upper = order::upper_sorted(x.data(), n, k, &ties);
+      std::size_t expected = 0;
+      if (k < n)
+        for (std::size_t r = 0; r < k; ++r) expected += full[r] == full[k];
+      CHECK(ties == expected);
+      CHECK(same_values(
+          upper, std::vector<double>(full.begin() + static_cast<std::ptrdiff_t>(k), full.end())));
+    }
+  }
+}
