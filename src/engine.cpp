@@ -279,7 +279,9 @@ double working_bytes(const SimulationOptions& o, std::size_t T) {
 }
 
 double event_table_bytes(double events, std::uint64_t n_blocks) {
-  return events * (8.0 + 4.0 + 4.0 + 8.0) + (static_cast<double>(n_blocks) + 1.0) * 8.0;
+  // The columns, and the first sweep's years with events (at most one per event, 8 bytes each;
+  // the offsets of their passes are among the working memory's few MiB).
+  return events * (8.0 + 4.0 + 4.0 + 8.0 + 8.0) + (static_cast<double>(n_blocks) + 1.0) * 8.0;
 }
 
 std::uint64_t block_years(const SimulationOptions& o) {
@@ -477,15 +479,26 @@ void type_severities(const Severity& severity, std::uint32_t type, const Pass& p
   }
 }
 
+// The years with events of a block's passes, by pass and type, from the first sweep of a run
+// that keeps its events (the second takes its counts from them instead of drawing them again):
+// runs first[q * T + t] .. first[q * T + t + 1] - 1 are those of pass q and type t, each a year
+// of the pass (row) and its count.
+struct BlockRuns {
+  std::vector<std::uint32_t> row, count;
+  std::vector<std::size_t> first{0};
+};
+
 // Counts of every type for the years [p0, p0 + n) of a pass into s.counts (column t * L): drawn,
-// or read back from the result's rows when a first sweep has stored them there.
+// or those of pass q of `runs` when given.
 void pass_counts(const Model& model, std::uint32_t seed, std::uint64_t p0, std::size_t n,
-                 std::size_t L, Scratch& s, const std::int32_t* stored) {
+                 std::size_t L, Scratch& s, const BlockRuns* runs, std::size_t q) {
   const std::size_t T = model.size();
   for (std::size_t t = 0; t < T; ++t) {
     std::uint32_t* cnt = s.counts.data() + t * L;
-    if (stored) {
-      for (std::size_t i = 0; i < n; ++i) cnt[i] = static_cast<std::uint32_t>(stored[i * T + t]);
+    if (runs) {
+      std::fill(cnt, cnt + n, 0u);
+      for (std::size_t h = runs->first[q * T + t]; h < runs->first[q * T + t + 1]; ++h)
+        cnt[runs->row[h]] = runs->count[h];
     } else {
       draw_counts(model.types()[t], seed,
                   stream_id(Purpose::frequency, static_cast<std::uint32_t>(t)), p0, n, s, cnt);
@@ -512,24 +525,27 @@ void prepare(Scratch& s, std::size_t T, std::size_t L, bool layers, bool events)
 }
 
 // Counts only, for years [y0, y1), the first sweep of a run that keeps its events: it sizes the
-// event table before any event is drawn. Returns the block's number of events; stores the
-// counts in rows r0.. of the result when it keeps them.
+// event table before any event is drawn. Returns the block's number of events; keeps its years
+// with events in `runs`.
 std::uint64_t count_block(const Model& model, std::uint32_t seed, std::uint64_t y0,
-                          std::uint64_t y1, std::uint64_t r0, SimulationResult& out) {
+                          std::uint64_t y1, BlockRuns& runs) {
   const std::size_t T = model.size(), L = pass_years(T);
   Scratch& s = scratch();
   prepare(s, T, L, false, false);
   std::uint64_t total = 0;
   for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
-    pass_counts(model, seed, p0, n, L, s, nullptr);
-    for (std::size_t t = 0; t < T; ++t)
-      for (std::size_t i = 0; i < n; ++i) total += s.counts[t * L + i];
-    if (out.counts.empty()) continue;
-    std::int32_t* rows = out.counts.data() + static_cast<std::size_t>(r0 + (p0 - y0)) * T;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t t = 0; t < T; ++t)
-        rows[i * T + t] = static_cast<std::int32_t>(s.counts[t * L + i]);
+    pass_counts(model, seed, p0, n, L, s, nullptr, 0);
+    for (std::size_t t = 0; t < T; ++t) {
+      const std::size_t h = simd::kernels().pack_runs(s.counts.data() + t * L, n, s.run_row.data(),
+                                                      s.run_count.data());
+      runs.row.insert(runs.row.end(), s.run_row.begin(),
+                      s.run_row.begin() + static_cast<std::ptrdiff_t>(h));
+      runs.count.insert(runs.count.end(), s.run_count.begin(),
+                        s.run_count.begin() + static_cast<std::ptrdiff_t>(h));
+      runs.first.push_back(runs.row.size());
+      for (std::size_t j = 0; j < h; ++j) total += s.run_count[j];
+    }
   }
   return total;
 }
@@ -537,11 +553,11 @@ std::uint64_t count_block(const Model& model, std::uint32_t seed, std::uint64_t 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
 // Each pass of L = pass_years(T) years takes every type's counts, then the severities of that
 // type's events (draw k of year y is event k), summed per year in event order, and finally
-// writes each output row once. With an event table, the counts are those of the first sweep
-// (read back from the result if it keeps them, drawn again otherwise) and the block's events
-// start at row first_event of the table.
+// writes each output row once. With an event table, the counts are those the first sweep
+// kept (`runs`) and the block's events start at row first_event of the table.
 void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std::uint64_t y1,
-                    std::uint64_t r0, const EventTable* events, std::uint64_t first_event) {
+                    std::uint64_t r0, const EventTable* events, std::uint64_t first_event,
+                    const BlockRuns* runs) {
   const std::size_t T = model.size(), L = pass_years(T);
   SimulationResult& out = pass.out;
   Scratch& s = scratch();
@@ -550,8 +566,7 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
   for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
-    const bool stored = events && !out.counts.empty();
-    pass_counts(model, pass.seed, p0, n, L, s, stored ? out.counts.data() + row0 * T : nullptr);
+    pass_counts(model, pass.seed, p0, n, L, s, runs, static_cast<std::size_t>((p0 - y0) / L));
     if (events) {
       // Year i's events start after those of the pass's earlier years: (year, type, k) order.
       // Each year's count over the types first (type by type: contiguous, vectorised), then
@@ -590,7 +605,6 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
     rows.sums = s.sums.data();
     rows.counts = s.counts.data();
     if (!out.annual.empty()) rows.annual = out.annual.data() + row0;
-    // A stored count row is written again with the same values: no harm, and no special case.
     if (!out.by_type.empty()) rows.by_type = out.by_type.data() + row0 * T;
     if (!out.counts.empty()) rows.counts_out = out.counts.data() + row0 * T;
     if (pass.layered) {
@@ -675,18 +689,22 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
 
   if (!options.keep_events) {
     for_blocks([&](std::uint64_t, std::uint64_t r0, std::uint64_t r1) {
-      simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, nullptr, 0);
+      simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, nullptr, 0,
+                     nullptr);
       if (options.years_done) *options.years_done += r1 - r0;
     });
     return out;
   }
 
-  // With events: the counts first, then the event table at its exact size, then each block
-  // writes its events straight to their rows.
+  // With events: the counts first (each block keeping its years with events), then the event
+  // table at its exact size, then each block, its counts taken from those instead of drawn
+  // again, writes its events straight to their rows.
   std::vector<std::uint64_t> first_event(static_cast<std::size_t>(n_blocks) + 1, 0);
+  std::vector<BlockRuns> runs(static_cast<std::size_t>(n_blocks));
   for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
     first_event[static_cast<std::size_t>(b) + 1] =
-        count_block(model, options.seed, options.first_year + r0, options.first_year + r1, r0, out);
+        count_block(model, options.seed, options.first_year + r0, options.first_year + r1,
+                    runs[static_cast<std::size_t>(b)]);
   });
   std::partial_sum(first_event.begin(), first_event.end(), first_event.begin());
   const double events = static_cast<double>(first_event.back());
@@ -701,8 +719,10 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   const EventTable table{out.event_year.data(), out.event_type.data(), out.event_k.data(),
                          out.event_loss.data()};
   for_blocks([&](std::uint64_t b, std::uint64_t r0, std::uint64_t r1) {
+    BlockRuns& block_runs = runs[static_cast<std::size_t>(b)];
     simulate_block(model, pass, options.first_year + r0, options.first_year + r1, r0, &table,
-                   first_event[static_cast<std::size_t>(b)]);
+                   first_event[static_cast<std::size_t>(b)], &block_runs);
+    block_runs = BlockRuns();
     if (options.years_done) *options.years_done += r1 - r0;
   });
   return out;
