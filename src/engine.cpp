@@ -553,11 +553,11 @@ std::uint64_t count_block(const Model& model, std::uint32_t seed, std::uint64_t 
 // Simulate years [y0, y1) (absolute indices) into rows [r0, r0 + y1 - y0) of the result.
 // Each pass of L = pass_years(T) years takes every type's counts, then the severities of that
 // type's events (draw k of year y is event k), summed per year in event order, and finally
-// writes each output row once. With an event table, the counts are those the first sweep
-// kept (`runs`) and the block's events start at row first_event of the table.
+// writes each output row once. With an event table, the counts and years with events are those
+// the first sweep kept and the block's events start at row first_event of the table.
 void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std::uint64_t y1,
                     std::uint64_t r0, const EventTable* events, std::uint64_t first_event,
-                    const BlockRuns* runs) {
+                    const BlockRuns* kept) {
   const std::size_t T = model.size(), L = pass_years(T);
   SimulationResult& out = pass.out;
   Scratch& s = scratch();
@@ -566,7 +566,8 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
   for (std::uint64_t p0 = y0; p0 < y1; p0 += L) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(L, y1 - p0));
     const std::size_t row0 = static_cast<std::size_t>(r0 + (p0 - y0));
-    pass_counts(model, pass.seed, p0, n, L, s, runs, static_cast<std::size_t>((p0 - y0) / L));
+    const std::size_t q = static_cast<std::size_t>((p0 - y0) / L);
+    pass_counts(model, pass.seed, p0, n, L, s, kept, q);
     if (events) {
       // Year i's events start after those of the pass's earlier years: (year, type, k) order.
       // Each year's count over the types first (type by type: contiguous, vectorised), then
@@ -588,8 +589,16 @@ void simulate_block(const Model& model, const Pass& pass, std::uint64_t y0, std:
       // Valid where cnt != 0; the row writer reads 0 elsewhere.
       double* sum = s.sums.data() + t * L;
       double* lsum = pass.layered ? s.lsums.data() + t * L : nullptr;
-      const std::size_t runs =
-          simd::kernels().pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
+      std::size_t runs;
+      if (kept) {  // the first sweep's, as pack_runs gives them
+        const std::size_t h0 = kept->first[q * T + t];
+        runs = kept->first[q * T + t + 1] - h0;
+        std::copy_n(kept->row.begin() + static_cast<std::ptrdiff_t>(h0), runs, s.run_row.begin());
+        std::copy_n(kept->count.begin() + static_cast<std::ptrdiff_t>(h0), runs,
+                    s.run_count.begin());
+      } else {
+        runs = simd::kernels().pack_runs(cnt, n, s.run_row.data(), s.run_count.data());
+      }
       std::uint64_t n_events = 0;
       for (std::size_t h = 0; h < runs; ++h) {
         s.run_year[h] = p0 + s.run_row[h];
