@@ -132,7 +132,7 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
   // Per deductible: each year's insured amount (its payments, each at most its gross loss,
   // summed), the leaves' expected-value sums, and the years some limit may bind in (in year
   // order: a list per group of leaves, the groups in order). A group of 32 leaves is about
-  // 4,000 years, whose events' columns (~150 KB in a quote) stay in the core's cache from one
+  // 3,300 years, whose events' columns (~150 KB in a quote) stay in the core's cache from one
   // deductible to the next; groups of 8 leaves measured slower, of 128 the same.
   constexpr std::size_t kLeavesPerGroup = 32;
   const std::size_t groups = (leaves.size() + kLeavesPerGroup - 1) / kLeavesPerGroup;
