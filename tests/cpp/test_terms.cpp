@@ -283,6 +283,36 @@ TEST_CASE("the retention grid: every cell as apply_terms gives it, no insurance 
   CHECK_FALSE(capped.cells[capped.recommended].insured);
 }
 
+TEST_CASE("the retention grid under rank-weighted principles, over several groups of years",
+          "[retention]") {
+  // ~12,600 years with incidents: four groups of the grid's first pass, limits that bind in
+  // some years of each; the premiums weigh the insured years by rank, so every year's insured
+  // amount must be the option's.
+  const Events ev = lognormal_events(20000, Lognormal(std::log(2e6), 1.5), 23);
+  const CoverageTerms base = all_sections(1e5, 5e7, 3e7);
+  const std::vector<double> deductibles = {0.0, 3e5, 1e6}, limits = {5e6, 2e7, 1e9};
+  const Loads loads(0.25, 0.05, 0.0);
+  for (const Principle& principle : {Principle::wang(0.25), Principle::tvar_cost_of_capital(),
+                                     Principle::standard_deviation()}) {
+    const RetentionGrid g =
+        retention_grid(base, ev.columns(), 20000, deductibles, limits, principle, loads, 0.1, 0.99);
+    std::size_t c = 0;
+    for (double d : deductibles)
+      for (double l : limits) {
+        const InsuredResult r(base.with_retention(d, l), ev.columns(), 20000);
+        const auto& ins = r.annual(View::insured);
+        const auto prem =
+            premium(principle, loads, SparseYears{20000, r.years().data(), ins.data(), ins.size()});
+        CHECK(g.cells[c].premium == prem.technical_premium);
+        CHECK(g.cells[c].insured_el == prem.expected_loss);
+        CHECK(g.cells[c].retained_el == Approx(r.sample(View::retained).mean()).epsilon(1e-15));
+        CHECK(g.cells[c].retained_tvar ==
+              Approx(r.sample(View::retained).tvar(0.99)).epsilon(1e-13));
+        ++c;
+      }
+  }
+}
+
 TEST_CASE("the retention grid with tied retained losses at its VaR floor", "[retention]") {
   // Amounts on a coarse grid, so that many years share the retained loss at each deductible's
   // VaR (the tail candidates' floor) and limits bind in some of them.
