@@ -266,7 +266,7 @@ double scratch_bytes(std::size_t T, std::size_t L, bool events) {
 }
 
 // The parts of simulation_bytes: outputs; working memory of all threads; an event table of
-// `events` rows with the offsets of n_blocks blocks.
+// `events` rows for `years` years of T types in blocks of `block` years.
 double output_bytes(const SimulationOptions& o, std::size_t T) {
   const double t = static_cast<double>(T);
   const double per_year = (o.keep_annual ? 8.0 : 0.0) + (o.keep_by_type ? 8.0 * t : 0.0) +
@@ -278,10 +278,15 @@ double working_bytes(const SimulationOptions& o, std::size_t T) {
   return arena_threads(o.threads) * scratch_bytes(T, pass_years(T), o.keep_events);
 }
 
-double event_table_bytes(double events, std::uint64_t n_blocks) {
-  // The columns, and the first sweep's years with events (at most one per event, 8 bytes each;
-  // the offsets of their passes are among the working memory's few MiB).
-  return events * (8.0 + 4.0 + 4.0 + 8.0 + 8.0) + (static_cast<double>(n_blocks) + 1.0) * 8.0;
+double event_table_bytes(double events, std::uint64_t years, std::uint64_t block, std::size_t T) {
+  const double n_blocks = std::ceil(static_cast<double>(years) / static_cast<double>(block));
+  const double passes =
+      n_blocks * std::ceil(static_cast<double>(block) / static_cast<double>(pass_years(T)));
+  // The columns; the first sweep's years with events (at most one per event, 8 bytes each) and
+  // the offset of each pass and type's (8 bytes: with many types, whose passes are short, more
+  // than the years themselves); each block's first event.
+  return events * (8.0 + 4.0 + 4.0 + 8.0 + 8.0) +
+         (passes * static_cast<double>(T) + n_blocks) * 8.0 + (n_blocks + 1.0) * 8.0;
 }
 
 std::uint64_t block_years(const SimulationOptions& o) {
@@ -295,9 +300,8 @@ double simulation_bytes(const Model& model, const SimulationOptions& options) {
   if (options.keep_events && options.years) {
     double events_per_year = 0.0;
     for (const auto& t : model.types()) events_per_year += t.frequency->mean();
-    const std::uint64_t block = block_years(options);
-    bytes += event_table_bytes(static_cast<double>(options.years) * events_per_year,
-                               options.years / block + 1);
+    bytes += event_table_bytes(static_cast<double>(options.years) * events_per_year, options.years,
+                               block_years(options), model.size());
   }
   return bytes;
 }
@@ -718,7 +722,7 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   std::partial_sum(first_event.begin(), first_event.end(), first_event.begin());
   const double events = static_cast<double>(first_event.back());
   const double exact = output_bytes(options, model.size()) + working_bytes(options, model.size()) +
-                       event_table_bytes(events, n_blocks);
+                       event_table_bytes(events, options.years, block, model.size());
   if (exact > 0.8 * have) refuse("with its " + format_value(events) + " events", exact);
   const std::size_t total = static_cast<std::size_t>(first_event.back());
   out.event_year.resize(total);

@@ -311,6 +311,18 @@ TEST_CASE("simulation_bytes counts outputs, working buffers and the kept event t
   const double events = 1e6 * (0.3 + 2.0 + 0.05);
   CHECK(simulation_bytes(model, o) - two >= events * 32.0);
   CHECK(simulation_bytes(model, o) - two < events * 32.0 + 4.0 * 1048576.0);
+
+  // Many rare types: the first sweep keeps an offset for each pass (at most 1,024 years) and
+  // type, more than the events themselves.
+  std::vector<AttackType> types;
+  for (int t = 0; t < 400; ++t)
+    types.emplace_back("t" + std::to_string(t), std::make_shared<Poisson>(1e-6),
+                       std::make_shared<Lognormal>(10.0, 1.0));
+  const Model rare(types);
+  o.keep_events = false;
+  const double without = simulation_bytes(rare, o);
+  o.keep_events = true;
+  CHECK(simulation_bytes(rare, o) - without >= 1e6 / 1024.0 * 400 * 8.0);
 }
 
 TEST_CASE("reliability warnings: heavy tails and means out of the sample's reach",
