@@ -1,5 +1,6 @@
 #include "cyberloss/pricing.hpp"
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -17,6 +18,8 @@ namespace {
 
 constexpr std::size_t kBatches = 20;  // fits the uint8_t block numbers of wang_batch_se
 constexpr std::uint64_t kMinYears = 100;
+// Entries of a Wang g table below which a range is not split (wang_g_table).
+constexpr std::size_t kTableGrain = 4096;
 
 void require(bool ok, const char* field, const char* rule, double value) {
   if (!ok)
@@ -70,11 +73,23 @@ double wang_g(double u, double lambda, double z) {
 // of u alone, wherever it falls in the batch).
 Buffer<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
   const double nd = static_cast<double>(n);
-  Buffer<double> u(top + 1), g(top + 1);
-  for (std::size_t i = 0; i <= top; ++i) u[i] = static_cast<double>(i) / nd;
-  for (std::size_t i = 0; i <= top; ++i) g[i] = u[i] > 0.0 && u[i] < 1.0 ? u[i] : 0.5;
-  vecmath::inverse_normal_cdf(g.data(), g.data(), g.size());
-  for (std::size_t i = 0; i <= top; ++i) g[i] = wang_g(u[i], lambda, g[i]);
+  Buffer<double> g(top + 1);
+  // Chunks side by side (a premium's table has an entry per positive year: erf and the
+  // quantile are most of its time); every entry is computed alone, so the bits do not depend
+  // on the chunks.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, top + 1, kTableGrain),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      auto u = [&](std::size_t i) { return static_cast<double>(i) / nd; };
+                      double* z = g.data() + r.begin();
+                      const std::size_t len = r.size();
+                      for (std::size_t j = 0; j < len; ++j) {
+                        const double x = u(r.begin() + j);
+                        z[j] = x > 0.0 && x < 1.0 ? x : 0.5;
+                      }
+                      vecmath::inverse_normal_cdf(z, z, len);
+                      for (std::size_t j = 0; j < len; ++j)
+                        z[j] = wang_g(u(r.begin() + j), lambda, z[j]);
+                    });
   return g;
 }
 
@@ -476,11 +491,12 @@ std::vector<Premium> premiums(const std::vector<Principle>& principles, const Lo
   if (ranking && (ranking->values() != x.values || ranking->size() != x.m))
     throw std::invalid_argument("premiums: the ranking given is of other values than the losses");
   const Shared shared = shared_for(principles, x, ranking);
-  std::vector<Premium> out;
-  out.reserve(principles.size());
-  for (std::size_t i = 0; i < principles.size(); ++i)
-    out.push_back(priced(principles[i], loads, x, shared,
-                         sections.empty() ? std::vector<const double*>{} : sections[i]));
+  // The principles only read what they share: priced side by side, each into its own slot.
+  std::vector<Premium> out(principles.size());
+  tbb::parallel_for(std::size_t{0}, principles.size(), [&](std::size_t i) {
+    out[i] = priced(principles[i], loads, x, shared,
+                    sections.empty() ? std::vector<const double*>{} : sections[i]);
+  });
   return out;
 }
 
