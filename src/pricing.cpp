@@ -69,8 +69,8 @@ double wang_g(double u, double lambda, double z) {
   return 0.5 * (1.0 + std::erf((z + lambda) / std::sqrt(2.0)));
 }
 
-// Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in one batch (each is a function
-// of u alone, wherever it falls in the batch).
+// Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in batches (each is a function of
+// u alone, wherever it falls in a batch).
 Buffer<double> wang_g_table(double lambda, std::uint64_t n, std::size_t top) {
   const double nd = static_cast<double>(n);
   Buffer<double> g(top + 1);
