@@ -56,6 +56,15 @@ def grep(pattern: str) -> list[str]:
 def test_the_inverse_normal_is_the_cores():
     # AS241's first coefficient, its name and the polynomial evaluation of the old copy
     assert not grep(r"3\.38713287|PPND16|AS ?241.*def |def standard_normal_quantile")
+    # and no other Phi^-1 (a bisection on erfc was one): every function named for it calls
+    # the core's normal_quantile
+    for module, tree in TREES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and re.search(r"probit|ppf|normal_quantile|inverse_normal",
+                                                               node.name):
+                called = {c.func.attr if isinstance(c.func, ast.Attribute) else getattr(c.func, "id", "")
+                          for c in ast.walk(node) if isinstance(c, ast.Call)}
+                assert "normal_quantile" in called, f"{module}:{node.name}"
 
 
 def test_the_annual_aggregate_limit_is_the_cores():
@@ -74,6 +83,14 @@ def test_the_annual_aggregate_limit_is_the_cores():
 ])
 def test_constants_are_defined_once(name, where):
     assert [a.split(":")[0] for a in assignments(name)] == where
+
+
+def test_return_periods_are_the_statistics_modules():
+    # a page or a report picks from stats.default_return_periods, not a list of its own
+    lists = [f"{module}:{node.lineno}" for module, tree in TREES.items() for node in tree.body
+             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id.endswith("RETURN_PERIODS")
+                                                     for t in node.targets)]
+    assert [m.split(":")[0] for m in lists] == ["stats.py"]
 
 
 @pytest.mark.parametrize("name, where", [

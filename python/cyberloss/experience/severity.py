@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate
+from .. import random as clrandom
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
@@ -321,15 +322,8 @@ class SplicedFit:
 
 
 def _probit(p: float) -> float:
-    """Phi^-1 by bisection on erfc (a scalar, at fit set-up only)."""
-    lo, hi = -40.0, 40.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if 0.5 * math.erfc(-mid / math.sqrt(2.0)) < p:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    """Phi^-1 of a level in (0, 1): the core's normal quantile (AS241), as everywhere else."""
+    return float(clrandom.normal_quantile(p))
 
 
 _XI_BOUNDS = (-0.45, 0.95)

@@ -30,7 +30,8 @@ COMPONENT_GROUPS = (
     ("lost_profit", "利益損害", ("lost_profit",)),
     ("internal_effort", "内部工数", ("internal_effort",)),
 )
-RETURN_PERIODS = (2, 5, 10, 20, 50, 100, 200, 500, 1000)
+#: The page's EP table stops at this return period (years): a risk manager's horizon.
+LONGEST_RETURN_PERIOD = 1000
 
 
 def _estimate(e: stats.Estimate) -> dict[str, float]:
@@ -82,7 +83,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
                 for key, label, parts in COMPONENT_GROUPS]
     incident_years = np.zeros(sim.n_years, dtype=bool)
     incident_years[np.asarray(sim.table.year) - sim.table.first_year] = True
-    periods = [t for t in RETURN_PERIODS if t <= sim.n_years / stats.MIN_EXCEEDANCES]
+    periods = [t for t in stats.default_return_periods(sim.n_years) if t <= LONGEST_RETURN_PERIOD]
     ep = {view: result.ep_curve(periods, view) for view in ("gross", "insured", "retained")}
     ep_rows = [{"return_period": float(t),
                 **{f"{view}_{col}": float(ep[view][col].iloc[i])
