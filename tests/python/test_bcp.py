@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 from cyberloss import _core, stats
+from cyberloss.cli import bcp as cli_bcp
 from cyberloss.cli import main
 from cyberloss.organisation import OrganisationProfile, bcp, simulate
 from cyberloss.organisation import components as comp
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = str(ROOT / "examples" / "manufacturer.toml")
-JSON_KEYS = {"name", "expected_loss", "expected_loss_se", "var_99", "expected_downtime_days",
+JSON_KEYS = {"name", "expected_loss", "expected_loss_se", "var_99", "var_99_se", "expected_downtime_days",
              "difference_to_baseline", "difference_to_baseline_se"}
 
 
@@ -63,6 +64,21 @@ def test_difference_se_is_the_paired_standard_error(plan_result):
     independent = math.sqrt(base.annual().var(ddof=1) + drills.annual().var(ddof=1)) / math.sqrt(d.size)
     assert row["difference_to_baseline_se"] < independent
     assert plan_result.describe().loc["as is", "var_99"] == pytest.approx(base.var(0.99))
+
+
+def test_the_var_is_an_estimate_at_the_comparisons_level(plan_result):
+    # the VaR column carries its standard error, and its name and heading follow the level
+    base = plan_result.sims[0]
+    row = plan_result.describe().loc["as is"]
+    assert (row["var_99"], row["var_99_se"]) == tuple(base.var(0.99))
+    other = bcp.BcpComparison(plan_result.variants, plan_result.sims, var_level=0.995)
+    assert other.var_column == "var_99_5"
+    table = other.describe()
+    assert (table.loc["as is", "var_99_5"], table.loc["as is", "var_99_5_se"]) == tuple(base.var(0.995))
+    assert "var_99" not in table.columns
+    assert "VaR 99.5%" in cli_bcp.format_table(other) and "VaR 99%" not in cli_bcp.format_table(other)
+    with pytest.raises(ValueError, match="var_level"):
+        bcp.BcpComparison(plan_result.variants, plan_result.sims, var_level=1.0)
 
 
 def test_components_by_variant_add_up(plan_result):

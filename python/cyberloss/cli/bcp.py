@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from .. import _files, _json
+from .. import _files, _json, stats
 from ..organisation import bcp
 from ..report import excel, text
 from ..report.money import format_yen
@@ -57,10 +57,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-_HEADINGS = {
-    "en": ("variant", "expected loss", "± SE", "VaR 99%", "downtime d/yr", "ransomware d/yr",
+_HEADINGS = {   # {level}: the comparison's VaR level, e.g. 99%
+    "en": ("variant", "expected loss", "± SE", "VaR {level}", "downtime d/yr", "ransomware d/yr",
            "vs baseline", "± SE"),
-    "ja": ("ケース", "年間期待損失", "± 標準誤差", "VaR 99%", "停止日数/年", "ランサム停止日数/年",
+    "ja": ("ケース", "年間期待損失", "± 標準誤差", "VaR {level}", "停止日数/年", "ランサム停止日数/年",
            "基準との差", "± 標準誤差"),
 }
 
@@ -77,14 +77,16 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
         intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
                  f"period {s.period}; variants share their random numbers")
     rows = [(str(name), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
-             format_yen(r["var_99"]), f"{r['expected_downtime_days']:.3f}",
+             format_yen(r[result.var_column]), f"{r['expected_downtime_days']:.3f}",
              f"{r['expected_ransomware_downtime_days']:.3f}",
              format_yen(r["difference_to_baseline"], sign=True),
              format_yen(r["difference_to_baseline_se"]))
             for name, r in t.rows()]
-    lines = [intro, "", *text.table(_HEADINGS[lang], rows, max_width=[40] + [30] * 7), ""]
+    level = stats.level_label(result.var_level)
+    headings = tuple(h.format(level=level) for h in _HEADINGS[lang])
+    lines = [intro, "", *text.table(headings, rows, max_width=[40] + [30] * 7), ""]
     lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
-                 "VaR = lower empirical 99% quantile of the annual loss")
+                 f"VaR = lower empirical {level} quantile of the annual loss")
     prov = s.provenance_table()
     parts = []
     for what in ("severity", "shares", "downtime", "effort"):

@@ -111,12 +111,19 @@ class BcpComparison(Described):
             raise ValueError("need one simulation per variant, at least one")
         self.variants = tuple(variants)
         self.sims = tuple(sims)
-        self.var_level = var_level
+        self.var_level = stats.check_level(var_level, "var_level")
         self.n_years = sims[0].n_years
 
+    @property
+    def var_column(self) -> str:
+        """The VaR's column in :meth:`describe` (``var_99`` at 0.99, ``var_99_5`` at 0.995);
+        its standard error is ``<column>_se``."""
+        return "var_" + stats.level_label(self.var_level).rstrip("%").replace(".", "_")
+
     def describe(self) -> pd.DataFrame:
-        """One row per variant: expected loss and its SE, VaR, expected downtime days (all
-        types and ransomware), and the differences to the baseline with their SEs."""
+        """One row per variant: expected loss and its SE, VaR at ``var_level`` and its SE
+        (:attr:`var_column`), expected downtime days (all types and ransomware), and the
+        differences to the baseline with their SEs."""
         return self.describe_table().to_pandas()
 
     def describe_table(self) -> Table:
@@ -149,7 +156,8 @@ class BcpComparison(Described):
             rows.append({
                 "expected_loss": el.value,
                 "expected_loss_se": el.se,
-                "var_99": var.value,
+                self.var_column: var.value,
+                f"{self.var_column}_se": var.se,
                 "expected_downtime_days": days.value,
                 "expected_ransomware_downtime_days": rw_days.value,
                 "difference_to_baseline": d_loss.value,
