@@ -55,7 +55,6 @@ struct PricingScratch {
   std::vector<std::uint64_t> years, draws;
   std::vector<double> loss;
   IncidentBuffer priced;
-  std::vector<std::int64_t> no_year;                // zeros: the covered loss's events stand alone
   std::vector<std::optional<IncidentUnits>> units;  // by type index, remade for another type
 };
 
@@ -178,17 +177,14 @@ CoveredPortfolioLoss::CoveredPortfolioLoss(
 void CoveredPortfolioLoss::losses(const PortfolioEvents& ev, std::uint32_t seed,
                                   double* out) const {
   // No deductible and no aggregate limit: each event stands alone, so each type's batch goes
-  // through the sections as it is priced, and the year is not used.
-  std::vector<std::int64_t>& no_year = pricing_scratch().no_year;
+  // through the sections as it is priced, without years.
   components_->price_by_type(
       ev, seed, [&](const std::size_t* rows, std::size_t m, const IncidentColumns& priced) {
-        no_year.assign(m, 0);
         EventColumns e;
         e.n = m;
-        e.year = no_year.data();
         e.downtime_days = priced.downtime_days;
         for (std::size_t c = 0; c < n_components; ++c) e.component[c] = priced.component[c];
-        const InsuredEvents insured = insure(terms_, section_losses(terms_, e), no_year.data());
+        const InsuredEvents insured = insure(terms_, section_losses(terms_, e), nullptr);
         for (std::size_t j = 0; j < m; ++j) out[rows[j]] = insured.total[j];
       });
 }

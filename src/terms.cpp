@@ -244,6 +244,8 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
   out.total.resize(n);
   const OccurrencePayment pay(terms, terms.deductible());
   const bool aggregate = std::isfinite(terms.aggregate_limit());
+  if (aggregate && n > 0 && year == nullptr)
+    throw std::invalid_argument("insure: an aggregate limit needs each event's year");
   // A task's events start and end at a change of year, so that each year's aggregate limit is
   // walked by one task in event order.
   auto year_boundary = [&](std::size_t i) {

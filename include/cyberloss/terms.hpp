@@ -153,7 +153,9 @@ class OccurrencePayment {
   std::array<double, n_covered_sections> coinsurance_{};
 };
 
-// Steps 3-6 with the terms' deductible, coinsurance, limits and aggregate limit.
+// Steps 3-6 with the terms' deductible, coinsurance, limits and aggregate limit. `year` (each
+// event's year, events in occurrence order) is read only under a finite aggregate limit;
+// without one every event stands alone and `year` may be nullptr.
 InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
                      const std::int64_t* year);
 

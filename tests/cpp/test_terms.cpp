@@ -527,6 +527,16 @@ TEST_CASE(
                 bits_of(std::min(std::isinf(aggregate) ? one : limited, losses.gross_total[i])));
       }
       CHECK((binding > 0) == std::isfinite(aggregate));  // the aggregate limit was exercised
+      // Without an aggregate limit the years are not read (a portfolio's covered loss passes
+      // none); with one they are required.
+      if (std::isinf(aggregate)) {
+        const InsuredEvents alone = insure(terms, losses, nullptr);
+        require_same_bits(alone.total, insured.total, n);
+        for (std::size_t k = 0; k < n_covered_sections; ++k)
+          require_same_bits(alone.by_section[k], insured.by_section[k], n);
+      } else {
+        REQUIRE_THROWS_WITH(insure(terms, losses, nullptr), Catch::Contains("each event's year"));
+      }
     }
   }
 }
