@@ -77,7 +77,7 @@ void check_losses(const PortfolioEvents& ev, const std::vector<double>& x) {
 // fit in the memory available.
 PortfolioBlock empty_block(std::uint64_t first_year, std::uint64_t years, std::size_t n_types) {
   const double need = static_cast<double>(years) *
-                      static_cast<double>(sizeof(ReinsuranceYear) + 3 * 8 + n_types * 16);
+                      static_cast<double>(sizeof(ReinsuranceYear) + 5 * 8 + n_types * 16);
   if (need > available_memory_bytes())
     throw memory_error("a portfolio block of " + std::to_string(years) + " years needs " +
                        std::to_string(static_cast<std::uint64_t>(need / (1 << 20))) +
@@ -89,6 +89,8 @@ PortfolioBlock empty_block(std::uint64_t first_year, std::uint64_t years, std::s
   const auto y = static_cast<std::size_t>(years);
   out.rows.resize(y);
   out.ground_up.assign(y, 0.0);
+  out.gross_max.assign(y, 0.0);
+  out.ground_up_max.assign(y, 0.0);
   out.events.assign(y, 0);
   out.theta.assign(y * n_types, 1.0);
   out.counts.assign(y * n_types, 0);
@@ -123,9 +125,13 @@ void year_pass(const PortfolioEvents& ev, const std::vector<std::size_t>& offset
                PortfolioBlock& out, std::size_t row0) {
   const std::size_t nt = ev.n_types;
   for (std::size_t i = i0; i < i1; ++i) {
-    double ground_up = 0.0;
-    for (std::size_t e = offset[i]; e < offset[i + 1]; ++e) ground_up += buf[e];
+    double ground_up = 0.0, ground_up_max = 0.0, gross_max = 0.0;
+    for (std::size_t e = offset[i]; e < offset[i + 1]; ++e) {
+      ground_up += buf[e];
+      ground_up_max = std::max(ground_up_max, buf[e]);
+    }
     out.ground_up[row0 + i] = ground_up;
+    out.ground_up_max[row0 + i] = ground_up_max;
     std::size_t e = offset[i];
     for (std::size_t t = 0; t < nt; ++t) {
       double gross = 0.0, layered = 0.0;
@@ -134,6 +140,7 @@ void year_pass(const PortfolioEvents& ev, const std::vector<std::size_t>& offset
         PolicyYear& py = s.policy[static_cast<std::size_t>(ev.policy[e])];
         const double insured = py.capacity.take(py.occurrence(buf[e]));
         buf[e] = insured;
+        gross_max = std::max(gross_max, insured);
         gross += insured;
         layered += programme.per_risk_layer(insured);
         if (py.first < 0) {
@@ -145,6 +152,7 @@ void year_pass(const PortfolioEvents& ev, const std::vector<std::size_t>& offset
       s.gross[t] = gross;
       s.layered[t] = layered;
     }
+    out.gross_max[row0 + i] = gross_max;
     out.rows[row0 + i] = programme.apply_year(s.gross.data(), s.layered.data(), nt, s.work.data());
     for (std::size_t f = offset[i]; f < offset[i + 1]; ++f) {
       PolicyYear& py = s.policy[static_cast<std::size_t>(ev.policy[f])];

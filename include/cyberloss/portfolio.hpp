@@ -157,6 +157,8 @@ struct PortfolioBlock {
   std::size_t n_types = 0;
   std::vector<ReinsuranceYear> rows;        // per year: gross, ceded, net, the contracts' ceded...
   std::vector<double> ground_up;            // per year: sum of the incidents' ground-up losses
+  std::vector<double> gross_max;            // per year: the largest incident's insured loss ...
+  std::vector<double> ground_up_max;        // ... and ground-up loss (0 without incidents)
   std::vector<std::int64_t> events;         // per year: number of incidents
   std::vector<double> theta;                // (years, n_types), row-major
   std::vector<std::int64_t> counts;         // (years, n_types), row-major

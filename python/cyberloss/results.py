@@ -28,8 +28,9 @@ layout for every result:
     columns  <column>, <column>_se for each view (or each requested column)
 
 :meth:`ep_curve` gives ``return_period``, ``exceedance_probability``, ``aep``, ``aep_se``,
-``oep``, ``oep_se`` (the OEP columns where the table holds single losses: every result except
-an engine run without events and a portfolio run).  :meth:`plot` draws the EP curves in 万円 /
+``oep``, ``oep_se`` (the OEP columns where the table holds single losses: every view of every
+result except an engine run without events, and a portfolio's ceded and net views, which its
+programme cedes by year and attack type).  :meth:`plot` draws the EP curves in 万円 /
 億円; :meth:`to_csv` / :meth:`to_parquet` write the table atomically.
 """
 from __future__ import annotations

@@ -38,6 +38,8 @@ py::dict block_dict(PortfolioBlock&& b) {
   const auto m = static_cast<py::ssize_t>(b.tracked_sum.size());
   py::dict out = reinsurance_columns(b.rows);
   out["ground_up"] = to_array(std::move(b.ground_up), {y});
+  out["gross_max"] = to_array(std::move(b.gross_max), {y});
+  out["ground_up_max"] = to_array(std::move(b.ground_up_max), {y});
   out["events"] = to_array(std::move(b.events), {y});
   out["theta"] = to_array(std::move(b.theta), {y, nt});
   out["counts"] = to_array(std::move(b.counts), {y, nt});

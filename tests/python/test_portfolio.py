@@ -257,10 +257,41 @@ def test_empty_portfolio_gives_an_empty_result_with_a_message(tmp_path, capsys):
     res = pf.simulate_portfolio(pf.PortfolioModel(book), 100, 1)
     assert res.is_empty and "no policies" in res.message
     assert not res.annual("gross").any() and res.mean("gross") == 0
+    assert not res.occurrence_max("gross").any()
     assert res.summary()["gross"] is None and "no policies" in res.summary()["message"]
     assert main(["portfolio", str(path), "--years", "100", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["policies"] == 0 and "no policies" in out["message"]
+
+
+def test_each_years_largest_incident_gives_the_portfolio_oep(book):
+    # The largest single incident of each year, ground-up and insured (its policy's deductible
+    # and occurrence limit; this book has no aggregate limits), against the events the loss
+    # function was given; the gross view's OEP then lies at or below its AEP.
+    seen = []
+
+    def loss(portfolio, events):
+        x = 1e5 * (1.0 / events["u"] - 1.0)
+        seen.append((np.array(events["year"]), np.array(events["policy"]), x))
+        return x
+
+    model = pf.PortfolioModel(book, loss=loss, systemic=pf.SystemicShock.off())
+    res = pf.simulate_portfolio(model, 3000, 7, block_years=1000)
+    year, policy, x = (np.concatenate([s[i] for s in seen]) for i in range(3))
+    t = book.table
+    insured = np.minimum(np.maximum(x - t["deductible"].to_numpy(float)[policy], 0.0),
+                         t["occurrence_limit"].to_numpy(float)[policy])
+    largest_ground_up, largest_insured = np.zeros(res.years), np.zeros(res.years)
+    np.maximum.at(largest_ground_up, year, x)
+    np.maximum.at(largest_insured, year, insured)
+    assert np.array_equal(res.occurrence_max("ground_up"), largest_ground_up)
+    assert np.array_equal(res.occurrence_max("gross"), largest_insured)
+    assert (largest_insured < res.annual("gross")).any()      # years with several incidents
+    ep = res.ep_curve([2, 10, 100])
+    assert (ep["oep"] <= ep["aep"]).all() and (ep["oep"] > 0).all()
+    assert "oep" not in res.ep_curve([10], "net")
+    with pytest.raises(ValueError, match="no single losses"):
+        res.occurrence_max("ceded")
 
 
 def test_loss_function_must_return_finite_losses(book):

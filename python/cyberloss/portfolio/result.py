@@ -15,6 +15,12 @@ YLT_COLUMNS = ("gross", "ceded", "net", "ceded_per_risk", "ceded_per_event", "ce
                "ceded_stop_loss", "reinstatement_premium", "ground_up", "events")
 # money columns of the table besides the views (``events`` is a count: an extra)
 _BREAKDOWN = YLT_COLUMNS[3:9]
+# Each year's largest single incident, by the column it is the largest loss of: its insured
+# loss (after its policy's terms) and its ground-up loss.  The ceded and net views have none: the
+# programme cedes by year and attack type, not incident by incident.
+OCCURRENCE = {"gross": "gross_max", "ground_up": "ground_up_max"}
+# What a block gives per year: the table's columns and the largest incidents.
+BLOCK_COLUMNS = YLT_COLUMNS + tuple(OCCURRENCE.values())
 
 
 class PortfolioResult(results.YearLossTable):
@@ -23,7 +29,9 @@ class PortfolioResult(results.YearLossTable):
     Views ``gross`` (insured losses after the policies' terms), ``ceded`` (sum of the
     contracts' ``ceded_*`` columns) and ``net = gross - ceded``; breakdown columns
     ``ceded_per_risk``, ``ceded_per_event``, ``ceded_quota_share``, ``ceded_stop_loss``,
-    ``reinstatement_premium`` and ``ground_up`` (before terms); extras ``events`` and
+    ``reinstatement_premium`` and ``ground_up`` (before terms); each year's largest single
+    incident of ``gross`` and ``ground_up`` (``occurrence_max``; OEP in ``ep_curve``); extras
+    ``events`` and
     ``theta_<type>`` (the year's systemic multipliers).  ``policies``: per policy, mean, std and
     mean_se of its annual insured loss and its incident count.  Money in JPY.  An empty
     portfolio gives an empty result: ``message`` says why and every year is 0.
@@ -32,7 +40,8 @@ class PortfolioResult(results.YearLossTable):
     def __init__(self, model: Any, years: int, seed: int, block_years: int,
                  columns: dict[str, np.ndarray], extras: dict[str, np.ndarray],
                  policies: pd.DataFrame, tracked: Sequence[int] = (),
-                 cross: np.ndarray | None = None, message: str = ""):
+                 cross: np.ndarray | None = None, message: str = "",
+                 occurrence: dict[str, np.ndarray] | None = None):
         self.model = model
         self.block_years = block_years
         self.policies = policies
@@ -40,7 +49,7 @@ class PortfolioResult(results.YearLossTable):
         self._cross = cross
         self.message = message
         super().__init__(years, columns, views=VIEWS, extras=extras, seed=seed,
-                         title="cyberloss portfolio")
+                         occurrence=occurrence, title="cyberloss portfolio")
 
     @classmethod
     def empty(cls, model: Any, years: int, seed: int, block_years: int) -> "PortfolioResult":
@@ -51,7 +60,8 @@ class PortfolioResult(results.YearLossTable):
         extras = {"events": zeros, **{f"theta_{a}": zeros for a in model.attack_types}}
         return cls(model, years, seed, block_years, {c: zeros for c in (*VIEWS, *_BREAKDOWN)},
                    extras, policies,
-                   message="the portfolio has no policies: nothing to simulate, the result is empty")
+                   message="the portfolio has no policies: nothing to simulate, the result is empty",
+                   occurrence={view: zeros for view in OCCURRENCE})
 
     @classmethod
     def merge(cls, model: Any, years: int, seed: int, block_years: int, tracked: Sequence[int],
@@ -59,6 +69,7 @@ class PortfolioResult(results.YearLossTable):
         """Concatenate block results in block order (the order fixes the per-policy sums)."""
         parts = sorted(parts, key=lambda b: b.first_year)
         columns = {c: np.concatenate([b.columns[c] for b in parts]) for c in (*VIEWS, *_BREAKDOWN)}
+        occurrence = {view: np.concatenate([b.columns[c] for b in parts]) for view, c in OCCURRENCE.items()}
         extras = {"events": np.concatenate([b.columns["events"] for b in parts])}
         theta = np.concatenate([b.theta for b in parts])
         for j, a in enumerate(model.attack_types):
@@ -79,7 +90,7 @@ class PortfolioResult(results.YearLossTable):
                                  "std": np.sqrt(var), "mean_se": np.sqrt(var / years),
                                  "events_per_year": ne / years})
         return cls(model, years, seed, block_years, columns, extras, policies, tracked,
-                   np.column_stack([ts[:, None], tc]) if m else None)
+                   np.column_stack([ts[:, None], tc]) if m else None, occurrence=occurrence)
 
     @property
     def is_empty(self) -> bool:

@@ -26,7 +26,7 @@ from ..report import progress as report_progress
 from .book import Portfolio
 from .losses import SurveySeverity
 from .reinsurance import Programme
-from .result import YLT_COLUMNS, PortfolioResult
+from .result import BLOCK_COLUMNS, PortfolioResult
 from .systemic import Scenario, SystemicShock
 
 DEFAULT_BLOCK_YEARS = 4096
@@ -178,7 +178,7 @@ def run_block(model: PortfolioModel, seed: int, first_year: int, years: int,
         b = _core.portfolio_block_from_losses(ev, first_year, ground_up, c.deductible,
                                               c.occurrence_limit, c.aggregate_limit, c.programme,
                                               rows, threads)
-    return BlockResult(first_year, {k: b[k] for k in YLT_COLUMNS}, b["theta"], b["counts"],
+    return BlockResult(first_year, {k: b[k] for k in BLOCK_COLUMNS}, b["theta"], b["counts"],
                        b["policy_sum"], b["policy_sumsq"], b["policy_events"], b["tracked_sum"],
                        b["tracked_cross"])
 
@@ -231,7 +231,7 @@ def required_bytes(model: PortfolioModel, years: int, block_years: int, tracked:
     bytes for a Python loss function, whose events are NumPy arrays as well) and per-policy
     sums."""
     n_types = len(model.attack_types)
-    ylt = 2.0 * years * (len(YLT_COLUMNS) + 2 * n_types + 1) * 8
+    ylt = 2.0 * years * (len(BLOCK_COLUMNS) + 2 * n_types + 1) * 8
     mean = model.expected_events() * block_years
     per_event = _core.portfolio_block_bytes_per_event if model.compiled_loss else 200.0
     events = per_event * (mean + 6 * math.sqrt(mean))
