@@ -319,6 +319,13 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years) {
   return out;
 }
 
+Buffer<std::int64_t> InsuredResult::event_years() const {
+  Buffer<std::int64_t> out(n_events());
+  for (std::size_t y = 0; y < years_.size(); ++y)
+    std::fill(out.data() + year_start_[y], out.data() + year_start_[y + 1], years_[y]);
+  return out;
+}
+
 InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& events,
                              std::uint64_t n_years)
     : terms_(terms), n_years_(n_years) {

@@ -180,6 +180,9 @@ class InsuredResult {
     return v == View::gross ? losses_.gross_total : v == View::insured ? insured_.total : retained_;
   }
   const Buffer<std::int64_t>& years() const { return years_; }
+  // Each event's year (years() expanded by the years' event counts): the event table's year
+  // column as the result read it, so that the result does not hold on to the table.
+  Buffer<std::int64_t> event_years() const;
   // Per year with incidents, aligned with years(): annual loss of a view, of a section in a
   // view (retained = gross - insured), and the largest single incident.
   const Buffer<double>& annual(View v) const { return annual_[static_cast<std::size_t>(v)]; }

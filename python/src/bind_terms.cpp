@@ -168,6 +168,7 @@ void register_terms(py::module_& m) {
                                return view(r.years().data(),
                                            {static_cast<py::ssize_t>(r.years().size())}, self);
                              })
+      .def("event_years", [](const InsuredResult& r) { return to_array(r.event_years()); })
       .def(
           "event",
           [](py::object self, const std::string& v) {

@@ -11,6 +11,7 @@ values that are differences of nearly equal amounts (retained = gross - insured,
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -172,6 +173,18 @@ def test_terms_apply_views_and_sections(simulated, sme_policy, which):
         close(py.occurrence_max(view)[np.asarray(core.years)], core.occurrence_max_sparse(view),
               scale=np.max(py.annual("gross")))
     assert np.all(np.asarray(core.event("insured")) <= np.asarray(core.event("gross")))
+    # each incident's year as the events give it, dict or event table alike
+    for result in (ylt, terms.apply(policy, event_dict(table), YEARS)):
+        np.testing.assert_array_equal(result.occurrence("gross")[0], np.asarray(table.year))
+
+
+def test_an_applied_policy_does_not_hold_on_to_its_events(simulated, sme_policy):
+    # a quote keeps its year-loss table, not the simulation's event table and components
+    _, table = simulated
+    before = sys.getrefcount(table)
+    ylt = terms.apply(sme_policy[0], table)
+    assert sys.getrefcount(table) == before
+    assert ylt.occurrence()[0].size == len(table)
 
 
 def test_a_views_section_columns_are_summed_when_first_read(simulated, sme_policy):

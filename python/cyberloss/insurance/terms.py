@@ -338,7 +338,7 @@ class Applied:
 
     terms: CoverageTerms
     core: Any
-    event_year: np.ndarray
+    first_year: int = 0   # subtracted from the core's event years (an event table's first year)
 
     @property
     def n_years(self) -> int:
@@ -346,7 +346,7 @@ class Applied:
 
     def result(self) -> "InsuredResult":
         """The year-loss table of the applied policy."""
-        return InsuredResult(self.terms, self.core, self.event_year)
+        return InsuredResult(self.terms, self.core, self.first_year)
 
 
 def applied(terms: CoverageTerms, events, n_years: int | None = None) -> Applied:
@@ -354,15 +354,14 @@ def applied(terms: CoverageTerms, events, n_years: int | None = None) -> Applied
     if not isinstance(terms, CoverageTerms):
         raise ValueError(f"terms must be CoverageTerms, got {type(terms).__name__}")
     table = getattr(events, "table", events)
+    # The result keeps the core's own columns, not the events': a quote does not hold on to
+    # its simulation (its event table and components) once the terms are applied.
     if isinstance(table, _core.EventTable):
         n = table.years if n_years is None else _validate.positive_int("n_years", n_years)
-        year = np.asarray(table.year)   # the core's column (read-only), shifted only if needed
-        if table.first_year:
-            year = year - table.first_year
-        return Applied(terms, _core.apply_terms(terms.to_core(), table, n), year)
+        return Applied(terms, _core.apply_terms(terms.to_core(), table, n), int(table.first_year))
     n = _validate.positive_int("n_years", n_years)
     year, downtime, parts = _event_arrays(events, n)
-    return Applied(terms, _core.apply_terms(terms.to_core(), year, downtime, parts, n), year)
+    return Applied(terms, _core.apply_terms(terms.to_core(), year, downtime, parts, n))
 
 
 class InsuredResult(results.YearLossTable):
@@ -375,11 +374,11 @@ class InsuredResult(results.YearLossTable):
     :class:`~cyberloss.stats.Estimate` (value, standard error) over the simulated years.
     """
 
-    def __init__(self, terms: CoverageTerms, core, event_year: np.ndarray):
+    def __init__(self, terms: CoverageTerms, core, first_year: int = 0):
         self.terms = terms
         self.core = core
         self.n_events = int(core.n_events)
-        self._event_year = event_year
+        self._first_year = int(first_year)
         # A view's section columns are summed when one of them is first read (a quote reads
         # the insured view's, for the premium by section).
         columns = results.LazyColumns(
@@ -400,7 +399,10 @@ class InsuredResult(results.YearLossTable):
         name = self._column(view)
         if name not in VIEWS:
             raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-        return np.array(self._event_year), np.array(self.core.event(name))
+        year = self.core.event_years()
+        if self._first_year:
+            year -= self._first_year
+        return year, np.array(self.core.event(name))
 
     def layer_losses(self, layer: Layer, view: str = "gross") -> np.ndarray:
         """Annual loss to ``layer`` in each simulated year."""
