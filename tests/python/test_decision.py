@@ -111,6 +111,7 @@ def test_efficient_points_are_not_dominated(seed, coc, deductibles, limits):
     ({"limits": []}, "limits"),
     ({"tail_level": 1.5}, "tail_level"),
     ({"cost_of_capital": -0.1}, "cost_of_capital"),
+    ({"loads": {"expense_ratio": 0.3}}, "loads must be pricing.Loads, got dict"),
 ])
 def test_bad_grids_are_refused(events, kwargs, field):
     with pytest.raises(ValueError, match=field):

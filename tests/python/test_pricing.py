@@ -171,3 +171,8 @@ def test_premium_standard_error_matches_replication_spread(principle):
         ses.append(p.risk_premium.se)
     # batch means with 20 batches: the SE of an SE is ~16%, plus the spread over 60 runs
     assert np.mean(ses) == pytest.approx(np.std(premiums, ddof=1), rel=0.35)
+
+
+def test_risk_premium_states_the_years_it_needs():
+    with pytest.raises(ValueError, match="at least 100 years"):
+        pricing.risk_premium(np.ones(50), "expected_value")

@@ -143,7 +143,7 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
     if max_premium is not None:
         max_premium = node.field("max_premium").parse(max_premium)
     principle = pricing.principle_from(principle)
-    loads = pricing.Loads() if loads is None else loads
+    loads = pricing.loads_from(loads)
     if not isinstance(base_terms, CoverageTerms):
         raise ValueError(f"base_terms must be CoverageTerms, got {type(base_terms).__name__}")
     args = (list(deductibles), list(limits), principle.to_core(), loads.to_core(),

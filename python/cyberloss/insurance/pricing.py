@@ -127,6 +127,16 @@ PRINCIPLES = {cls.name: cls for cls in (ExpectedValue, StandardDeviation, TVaRCo
 DEFAULT_PRINCIPLES = (ExpectedValue(), StandardDeviation(), TVaRCostOfCapital(), WangTransform())
 
 
+def loads_from(loads: Any) -> Loads:
+    """``loads`` as given (a :class:`Loads`), or no loads for None; anything else refused by
+    name."""
+    if loads is None:
+        return Loads()
+    if not isinstance(loads, Loads):
+        raise ValueError(f"loads must be pricing.Loads, got {type(loads).__name__}")
+    return loads
+
+
 def principle_from(spec: Any, where: str = "principle") -> Principle:
     """A principle from an instance, a name (default parameters) or a dict ``{"name": ...}``;
     errors name ``where`` (e.g. ``quote.principles[1].k``)."""
@@ -229,9 +239,7 @@ def premiums(res: results.YearLossTable, principles: Sequence[Any] = DEFAULT_PRI
              else [bool(f) for f in by_section])
     if len(flags) != len(specs):
         raise ValueError(f"by_section has {len(flags)} flags for {len(specs)} principles")
-    loads = Loads() if loads is None else loads
-    if not isinstance(loads, Loads):
-        raise ValueError(f"loads must be pricing.Loads, got {type(loads).__name__}")
+    loads = loads_from(loads)
     if not isinstance(res, results.YearLossTable):
         raise ValueError(f"res must be a year-loss table (e.g. terms.apply's result), got "
                          f"{type(res).__name__}")
@@ -268,10 +276,11 @@ def _premium(principle: Principle, p: dict, loads: Loads, sections: list[str]) -
 
 
 def risk_premium(x, principle: Any) -> float:
-    """The principle's premium (before loads) for annual losses ``x`` (an array, >= 0)."""
+    """The principle's premium (before loads) for annual losses ``x`` (an array of at least
+    ``MIN_YEARS`` years, >= 0)."""
     a = np.ascontiguousarray(x, dtype=np.float64)
-    if a.ndim != 1 or a.size < 2:
-        raise ValueError(f"losses must be a 1-d array of at least 2 years, got shape {a.shape}")
+    if a.ndim != 1 or a.size < MIN_YEARS:
+        raise ValueError(f"losses must be a 1-d array of at least {MIN_YEARS} years, got shape {a.shape}")
     years = np.flatnonzero(a)
     p = _core.premium(principle_from(principle).to_core(), Loads.none().to_core(), a.size, years,
                       a[years], {})
