@@ -361,3 +361,17 @@ TEST_CASE(
     require_same();
   }
 }
+
+TEST_CASE("VaR's rank is ceil(n p): a level on a rank up to rounding, one just above it above",
+          "[stats]") {
+  // Levels meant to fall on a whole rank, which n p misses by a rounding error either way.
+  CHECK(stats::var_index(100, 0.95) == 94);
+  CHECK(stats::var_index(200000, 0.99) == 197999);
+  CHECK(stats::var_index(2000000, 0.9995) == 1998999);
+  CHECK(stats::var_index(2000000, 1.0 - 1.0 / 250.0) == 1991999);
+  // Levels genuinely above a rank take the next one (a relative guard of 1e-9 took the rank
+  // below for both).
+  CHECK(stats::var_index(1000, 0.9990000001) == 999);
+  CHECK(stats::var_index(200000, 0.5 + 4e-10) == 100000);
+  CHECK(stats::var_index(200000, 0.5) == 99999);
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -15,10 +16,10 @@ class Estimate(NamedTuple):
 
 
 def var_index(n: int, p: float) -> int:
-    """0-based index of the ceil(n p)-th order statistic (guarded against n p a rounding error
-    above a whole number), clamped to [0, n - 1]."""
+    """0-based index of the ceil(n p)-th order statistic (guarded against n p a few units in the
+    last place above a whole number), clamped to [0, n - 1]."""
     x = n * p
-    k = math.ceil(x - 1e-9 * max(1.0, x))
+    k = math.ceil(x - 4.0 * sys.float_info.epsilon * max(1.0, x))
     return min(max(k, 1), n) - 1
 
 
