@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -346,6 +347,11 @@ Weights weights(const Principle& principle, const SparseYears& x, const Shared& 
     case Principle::Kind::expected_value:
       return {ev_weight(principle, x.n), {}};
     case Principle::Kind::standard_deviation: {
+      if (!std::isfinite(mom.sd))
+        throw std::invalid_argument(
+            "the standard deviation principle needs a finite standard deviation, and that of "
+            "these losses overflows double precision (amounts of about 1e154 and more): express "
+            "them in a larger unit");
       Buffer<double> w(x.m, 1.0 / nd);
       if (mom.sd > 0.0)
         for (std::size_t i = 0; i < x.m; ++i)
@@ -370,6 +376,8 @@ double standard_error(const Principle& principle, const SparseYears& x, const Sh
       return (1.0 + principle.parameter(0)) * sd / std::sqrt(nd);
     case Principle::Kind::standard_deviation: {
       if (sd == 0.0) return 0.0;
+      if (!std::isfinite(mom.mu3) || !std::isfinite(mom.mu4))  // see Moments::sd_se
+        return std::numeric_limits<double>::infinity();
       const double k = principle.parameter(0);
       const double v =
           sd * sd + k * mom.mu3 / sd + k * k * (mom.mu4 - sd * sd * sd * sd) / (4.0 * sd * sd);

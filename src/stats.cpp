@@ -185,13 +185,15 @@ Moments moments_of(const double* x, std::size_t m, std::uint64_t n, bool higher)
   out.mean = out.sum / nd;
   double c[3];
   simd::kernels().central_sums(x, m, out.mean, c, higher);
-  // The implicit zeros each add (0 - mean)^k.
+  // The implicit zeros each add (0 - mean)^k; with none, nothing is added (0 * e^k would be
+  // NaN where e^k overflows, for amounts of about 1e77 and more: the moments are then +inf).
   const double z = static_cast<double>(n - m), e = -out.mean, e2 = e * e;
-  const double s2 = c[0] + z * e2;
+  auto zeros_add = [&](double power) { return z > 0.0 ? z * power : 0.0; };
+  const double s2 = c[0] + zeros_add(e2);
   out.sd = n > 1 ? std::sqrt(s2 / (nd - 1.0)) : 0.0;
   if (higher) {
-    out.mu3 = (c[1] + z * (e2 * e)) / nd;
-    out.mu4 = (c[2] + z * (e2 * e2)) / nd;
+    out.mu3 = (c[1] + zeros_add(e2 * e)) / nd;
+    out.mu4 = (c[2] + zeros_add(e2 * e2)) / nd;
   }
   return out;
 }
@@ -271,6 +273,9 @@ double Moments::mean_se() const { return sd / std::sqrt(static_cast<double>(n));
 double Moments::sd_se() const {
   if (sd == 0.0) return 0.0;
   const double s4 = sd * sd * sd * sd;
+  // Moments beyond the largest double (amounts of about 1e77 and more) give an infinite SE,
+  // reported as not finite, rather than inf - inf.
+  if (!std::isfinite(mu4) || !std::isfinite(s4)) return std::numeric_limits<double>::infinity();
   return std::sqrt(std::max(mu4 - s4, 0.0) / (4.0 * sd * sd * static_cast<double>(n)));
 }
 

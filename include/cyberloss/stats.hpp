@@ -69,7 +69,8 @@ struct TailEstimate {
 //           `min_level` up is sorted, after a selection (std::nth_element) of it.
 // Moments: mean (pairwise sums in a fixed order), std with divisor n - 1, and the central
 // moments mu3, mu4 with divisor n, as NumPy's mean((x - mean)^k); finite values whose powers
-// overflow give infinite moments (non-finite values are refused).
+// overflow give infinite moments and standard errors, never NaN (non-finite values are
+// refused).
 // Moments of n values: x[0..m) and n - m implicit zeros. Sums pairwise in a fixed order;
 // sd with divisor n - 1 (0 for n = 1); mu3, mu4 central with divisor n.
 struct Moments {

@@ -375,3 +375,21 @@ TEST_CASE("VaR's rank is ceil(n p): a level on a rank up to rounding, one just a
   CHECK(stats::var_index(200000, 0.5 + 4e-10) == 100000);
   CHECK(stats::var_index(200000, 0.5) == 99999);
 }
+
+TEST_CASE("moments beyond the largest double are infinite, never NaN", "[stats][errors]") {
+  // Squares overflow (sd infinite) with and without implicit zeros; fourth powers overflow
+  // while sd stays finite.
+  const std::vector<double> huge{1e300, 2e300, 3e300};
+  for (std::uint64_t n : {std::uint64_t{3}, std::uint64_t{10}}) {
+    const stats::Moments m = stats::moments(huge.data(), huge.size(), n);
+    CHECK(std::isfinite(m.mean));
+    CHECK(std::isinf(m.sd));
+    CHECK(std::isinf(m.sd_se()));
+    CHECK(std::isinf(m.mean_se()));
+  }
+  std::vector<double> large(10);
+  for (std::size_t i = 0; i < large.size(); ++i) large[i] = 1e80 * static_cast<double>(i + 1);
+  const stats::Moments m = stats::moments(large.data(), large.size(), 200);
+  CHECK(std::isfinite(m.sd));
+  CHECK(std::isinf(m.sd_se()));
+}

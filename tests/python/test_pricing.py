@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from cyberloss import stats
+from cyberloss import results, stats
 from cyberloss.insurance import pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads, StandardDeviation, TVaRCostOfCapital, WangTransform
 
@@ -176,3 +176,24 @@ def test_premium_standard_error_matches_replication_spread(principle):
 def test_risk_premium_states_the_years_it_needs():
     with pytest.raises(ValueError, match="at least 100 years"):
         pricing.risk_premium(np.ones(50), "expected_value")
+
+
+def test_amounts_too_large_for_their_moments_give_infinite_errors_not_nan():
+    # squares of 1e160 overflow: the standard deviation and every SE built on it are +inf (the
+    # CLI reports them as not finite), never NaN; the standard deviation principle, which
+    # needs sd itself, refuses rather than dropping its loading
+    huge = np.r_[np.zeros(190), np.arange(1, 11) * 1e160]
+    t = results.YearLossTable(200, {"gross": huge}, views=["gross"])
+    table = t.describe()
+    assert not table.isna().any().any()
+    assert np.isinf(table.loc["std", "gross"]) and np.isinf(table.loc["mean", "gross_se"])
+    assert np.isinf(pricing.premium(t, ExpectedValue(0.2), view="gross").risk_premium.se)
+    with pytest.raises(ValueError, match="finite standard deviation"):
+        pricing.premium(t, StandardDeviation(0.2), view="gross")
+    # fourth powers of 1e80 overflow, squares do not: sd is exact, its SE infinite
+    large = np.r_[np.zeros(190), np.arange(1, 11) * 1e80]
+    sd = stats.std(large)
+    assert sd == pytest.approx(float(np.std(large / 1e80, ddof=1)) * 1e80) and np.isinf(sd.se)
+    p = pricing.premium(results.YearLossTable(200, {"gross": large}, views=["gross"]),
+                       StandardDeviation(0.2), view="gross")
+    assert np.isfinite(float(p.risk_premium)) and np.isinf(p.risk_premium.se)
