@@ -30,6 +30,15 @@ def test_amounts_in_japanese_forms(text, jpy):
     assert config.parse_amount(text, "revenue") == jpy
 
 
+@pytest.mark.parametrize("text, jpy", [
+    ("2.3億円", 230_000_000), ("1.1億円", 110_000_000), ("1.13万円", 11_300), ("0.7万円", 7_000),
+    ("1億2.5万円", 100_025_000), ("３．３億", 330_000_000),
+])
+def test_decimal_man_and_oku_amounts_are_whole_yen(text, jpy):
+    # read in decimal and rounded once (2.3 * 1e8 in binary is 229,999,999.99999997)
+    assert config.parse_amount(text, "deductible") == float(jpy)
+
+
 @pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "-5万", "5万億", "1e6円", "", "万5000"])
 def test_malformed_amounts_are_refused_naming_the_field_and_value(text):
     with pytest.raises(ValueError, match=r"^revenue must be an amount") as err:
@@ -201,6 +210,15 @@ def test_portfolio_rows_name_a_bad_japanese_amount(tmp_path):
     path.write_text(_csv(rows), encoding="utf-8")
     with pytest.raises(ValueError, match=r"portfolio row 2 \(policy_id 'P2'\), column 'deductible': .*got '千万円'"):
         Portfolio.read(path)
+
+
+@pytest.mark.parametrize("word", ["無制限", "unlimited", "Unlimited", "inf", "ｉｎｆ"])
+def test_portfolio_limits_take_the_unlimited_words_of_the_toml_files(tmp_path, word):
+    rows = [list(r) for r in BOOK_JA]
+    rows[0][6] = word
+    path = tmp_path / "book.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    assert Portfolio.read(path).table["aggregate_limit"].iloc[0] == math.inf
 
 
 def test_schema_marks_industry_and_size_as_label_vocabularies():

@@ -8,6 +8,7 @@ any case (:func:`parse_choice`, :mod:`.labels`).
 """
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 import re
@@ -37,6 +38,12 @@ _YEN_RE = re.compile(rf"^¥?\s*(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMB
 _UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
 
 
+def is_unlimited(text: str) -> bool:
+    """Whether a text spells an unlimited amount (``"inf"``, ``"unlimited"``, ``"無制限"``, any
+    width or case)."""
+    return unicodedata.normalize("NFKC", text).strip().casefold() in _UNLIMITED
+
+
 def parse_amount(value: Any, where: str) -> float:
     """An amount in JPY from a number or a text.
 
@@ -45,15 +52,17 @@ def parse_amount(value: Any, where: str) -> float:
     ``"30億円"``, ``"１億円"``, ``"5000万"``, ``"1億5000万円"``, ``"800,000,000"``, ``"¥3,000,000"``;
     ``"inf"`` / ``"無制限"`` is unlimited.  The caller checks the range."""
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        if text.casefold() in _UNLIMITED:
+        if is_unlimited(value):
             return math.inf
+        text = unicodedata.normalize("NFKC", value).strip()
         match = _YEN_RE.match(text)
         if not match or not any(match.group(g) for g in ("oku", "man", "one")):
             raise ValueError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
                              f"got {_validate.shown(value)}")
-        number = sum(float(match.group(g).replace(",", "")) * unit
-                     for g, unit in (("oku", 1e8), ("man", 1e4), ("one", 1.0)) if match.group(g))
+        # in decimal, then rounded once: "2.3億円" is 230,000,000 yen, not 2.3 * 1e8
+        number = float(sum(decimal.Decimal(match.group(g).replace(",", "")) * unit
+                           for g, unit in (("oku", 10**8), ("man", 10**4), ("one", 1))
+                           if match.group(g)))
         if not math.isfinite(number):
             raise ValueError(f"{where} must be a finite amount, got {_validate.shown(value)}")
         return number

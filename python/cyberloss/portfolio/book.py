@@ -104,7 +104,8 @@ def _number(value: Any, column: str, row: int, policy: Any) -> float:
                 raise _row_error(row, policy, column, need + " or an amount such as '5000万円'",
                                  value) from None
         # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
-        if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT):
+        if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT
+                             and not (field.kind == "amount" and config_types.is_unlimited(text))):
             raise _row_error(row, policy, column, need, value)
     elif _validate.is_number(value):
         try:
