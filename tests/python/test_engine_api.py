@@ -300,5 +300,11 @@ def test_gil_is_released_while_simulating():
 def test_yen_display():
     assert cl.format_yen(49_590_000) == "4,959万円"
     assert cl.format_yen(123_000_000) == "1.23億円"
+    # the unit follows the amount as shown: rounding does not carry into the next unit's range
+    assert cl.format_yen(99_995_000) == cl.format_yen(1e8) == "1.00億円"
+    assert cl.format_yen(99_949_999) == "9,995万円"
+    assert cl.format_yen(999_950) == cl.format_yen(1_000_000) == "100万円"
+    assert cl.format_yen(999_499) == "99.9万円"
+    assert cl.format_yen(-99_999_999, sign=True) == "-1.00億円"
     with pytest.raises(ValueError, match="amount must be finite"):
         cl.format_yen(float("nan"))

@@ -32,9 +32,12 @@ def format_yen(amount: float, unit: str = "auto", *, sign: bool = False) -> str:
             return "0"
         return ("-" if x < 0 else "+") + format_yen(abs(x), unit)
     a = abs(x)
-    if unit == "oku" or (unit == "auto" and a >= OKU):
+    # "auto" picks the unit by the amount as it will be shown, so that rounding never carries
+    # into the next unit's range (99.96万円 is "100万円", not "100.0万円"; 9,999.6万円 is
+    # "1.00億円", not "10,000万円").
+    if unit == "oku" or (unit == "auto" and (a >= OKU or float(f"{a / MAN:.0f}") >= OKU / MAN)):
         return f"{x / OKU:,.2f}億円"
-    if unit == "auto" and 0 < a < 100 * MAN:
+    if unit == "auto" and 0 < a < 100 * MAN and float(f"{a / MAN:.1f}") < 100:
         return f"{x / MAN:,.1f}万円"
     return f"{x / MAN:,.0f}万円"
 
