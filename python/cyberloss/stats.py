@@ -84,6 +84,12 @@ def level_label(p: float) -> str:
     return f"{100.0 * float(p):.10g}%"
 
 
+def level_key(p: float) -> str:
+    """A level as a JSON key, as precise as :func:`level_label`: ``0.99`` -> ``"0.99"``,
+    ``0.9999991`` -> ``"0.9999991"`` (6 significant digits made it "0.999999")."""
+    return f"{float(p):.10g}"
+
+
 def levels_of(levels, name: str = "levels") -> list[float]:
     """A non-empty list of levels in (0, 1) from a number or a sequence."""
     values = np.atleast_1d(np.asarray(levels, dtype=object)).tolist()

@@ -30,6 +30,20 @@ def test_quote_json_has_the_contract_keys(capsys):
     assert rec["deductible"] is None or rec["deductible"] >= 0
 
 
+def test_quote_json_keys_each_level_apart(tmp_path, capsys):
+    # levels with more than 6 significant digits stay apart (f"{p:g}" keyed two of these
+    # "0.999999" and the last "1")
+    path = tmp_path / "levels.toml"
+    path.write_text('[organisation]\nindustry = "manufacturing"\nsize = "sme"\n'
+                    '[terms.sections.liability]\n[quote]\nyears = 1000\n'
+                    'levels = [0.99, 0.9999991, 0.9999992, 0.99999995]\n', encoding="utf-8")
+    assert main(["quote", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    keys = ["0.99", "0.9999991", "0.9999992", "0.99999995"]
+    for measure in ("var", "var_se", "tvar", "tvar_se"):
+        assert list(data[measure]) == keys
+
+
 def test_quote_text_plot_and_html(tmp_path, capsys):
     png, page = tmp_path / "ep.png", tmp_path / "report.html"
     assert main(["quote", str(PROFILE), "--years", "50000", "--plot", str(png),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import _json
+from .. import _json, stats
 from ..engine import SimulationResult, load_model, simulate
 from ..report import text
 from ..report.money import statistics_table
@@ -29,8 +29,8 @@ def summary(result: SimulationResult) -> dict:
         "mean": mean.value,
         "mean_se": mean.se,
         "std": result.std().value,
-        "var": {f"{p:g}": float(tail.loc[p, "var"]) for p in LEVELS},
-        "tvar": {f"{p:g}": float(tail.loc[p, "tvar"]) for p in LEVELS},
+        "var": {stats.level_key(p): float(tail.loc[p, "var"]) for p in LEVELS},
+        "tvar": {stats.level_key(p): float(tail.loc[p, "tvar"]) for p in LEVELS},
         "by_type": {name: result.mean(column).value
                     for name, column in zip(result.type_names, result.columns[1:])},
         "annual_loss_sha256": result.sha256(),

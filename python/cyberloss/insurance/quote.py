@@ -171,7 +171,7 @@ class Quote(report_html.Described):
         levels = self.settings.levels
 
         def by_level(kind: str, suffix: str = "") -> dict:
-            return {f"{p:g}": {v: st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
+            return {stats.level_key(p): {v: st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
                     for p in levels}
 
         return _json.document({

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import results
+from .. import results, stats
 
 VIEWS = ("gross", "ceded", "net")
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
@@ -118,8 +118,8 @@ class PortfolioResult(results.YearLossTable):
             tail = self.tail(LEVELS, view)
             mean = self.mean(view)
             out[view] = {"mean": mean.value, "mean_se": mean.se, "std": self.std(view).value,
-                         "var": {f"{p:g}": float(tail.loc[p, "var"]) for p in LEVELS},
-                         "tvar": {f"{p:g}": float(tail.loc[p, "tvar"]) for p in LEVELS},
+                         "var": {stats.level_key(p): float(tail.loc[p, "var"]) for p in LEVELS},
+                         "tvar": {stats.level_key(p): float(tail.loc[p, "tvar"]) for p in LEVELS},
                          "annual_loss_sha256": self.sha256(view)}
         out["reinstatement_premium_mean"] = self.mean("reinstatement_premium").value
         out["average_policy_correlation"] = self.average_correlation()
