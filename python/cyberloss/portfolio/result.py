@@ -31,10 +31,9 @@ class PortfolioResult(results.YearLossTable):
     ``ceded_per_risk``, ``ceded_per_event``, ``ceded_quota_share``, ``ceded_stop_loss``,
     ``reinstatement_premium`` and ``ground_up`` (before terms); each year's largest single
     incident of ``gross`` and ``ground_up`` (``occurrence_max``; OEP in ``ep_curve``); extras
-    ``events`` and
-    ``theta_<type>`` (the year's systemic multipliers).  ``policies``: per policy, mean, std and
-    mean_se of its annual insured loss and its incident count.  Money in JPY.  An empty
-    portfolio gives an empty result: ``message`` says why and every year is 0.
+    ``events`` and ``theta_<type>`` (the year's systemic multipliers).  ``policies``: per
+    policy, mean, std and mean_se of its annual insured loss and its incident count.  Money in
+    JPY.  An empty portfolio gives an empty result: ``message`` says why and every year is 0.
     """
 
     def __init__(self, model: Any, years: int, seed: int, block_years: int,
