@@ -113,7 +113,7 @@ std::uint64_t CountTable::count(const FrequencyUniform& u) const {
 }
 
 std::uint64_t CountTable::beyond(std::uint32_t hi, std::uint32_t lo) const {
-  // u lies above the last tabulated cdf (within about 1e-17 of 1): continue the pmf recursion
+  // u lies above the last tabulated cdf (within about 1e-16 of 1): continue the pmf recursion
   // in long double with the table's recurrence data (last pmf, then ratio a + b / k).
   const long double u =
       (static_cast<long double>(hi) + (static_cast<long double>(lo) + 0.5L) / 4294967296.0L) /
@@ -177,13 +177,27 @@ namespace {
 constexpr double kPi = 3.141592653589793238462643383279502884;
 
 // cdf(0..K) by the recursion p_{k} = p_{k-1} (a + b / k), stopped when 1 - cdf < 1e-17 or the
-// pmf underflows; empty when more than max_size terms would be needed.
+// pmf underflows, or else where the cdf stopped rising; empty when more than max_size terms
+// would be needed.
 CountTable build_table(double p0, double a, double b, std::size_t max_size) {
   std::vector<double> cdf;
   double p = p0, total = p0;
   cdf.push_back(total);
   for (std::uint64_t k = 1; 1.0 - total > 1e-17 && p > 0.0; ++k) {
-    if (cdf.size() >= max_size) return CountTable();
+    if (cdf.size() >= max_size) {
+      // Neither end came: the cdf can stop a unit below 1 (1 - 2^-52) while the pmf sticks at
+      // the smallest subnormal (a ratio a + b / k above 1/2 rounds it back to itself), as for a
+      // negative binomial with m / (r + m) > 1/2. Where the cdf stopped rising, the table ends
+      // and beyond() continues the recurrence in long double, so that these counts still come
+      // from the frequency uniform by inversion. A cdf still rising is a table too long to keep.
+      std::size_t end = cdf.size() - 1;
+      while (end > 0 && cdf[end - 1] == cdf.back()) --end;
+      if (end + 1 == cdf.size()) return CountTable();
+      cdf.resize(end + 1);
+      p = p0;
+      for (std::uint64_t j = 1; j <= end; ++j) p *= a + b / static_cast<double>(j);
+      break;
+    }
     p *= a + b / static_cast<double>(k);
     total += p;
     cdf.push_back(total);

@@ -152,6 +152,30 @@ TEST_CASE("Frequency::count is the engine's draw and is monotone in the rate", "
     CHECK(words[i] == frequency_uniform(5, 77, 3 + i).hi);
 }
 
+TEST_CASE("negative binomial counts are inverse-CDF draws whatever m / (r + m)",
+          "[distributions]") {
+  // With m / (r + m) > 1/2 the table's cdf can stop a unit below 1 while its pmf sticks at the
+  // smallest subnormal; the table then ended nowhere and counts came from a rejection sampler,
+  // not from the frequency uniform (a larger mean could give fewer events in a year).
+  for (const auto& [m, r] : std::vector<std::pair<double, double>>{
+           {1.2, 1.0}, {3.0, 0.7}, {40.0, 30.0}, {0.45, 0.2}, {0.3, 0.2}, {0.5, 2.0}}) {
+    const NegativeBinomial f(m, r), more(1.5 * m, r);
+    REQUIRE(f.table() != nullptr);
+    REQUIRE(more.table() != nullptr);
+    for (std::uint64_t y = 0; y < 2000; ++y) {
+      const FrequencyUniform fu = frequency_uniform(5, 77, y);
+      const double u =
+          (static_cast<double>(fu.hi) + (static_cast<double>(fu.low()) + 0.5) / 4294967296.0) /
+          4294967296.0;
+      const std::uint64_t k = f.count(5, 77, y);
+      INFO("m " << m << ", r " << r << ", year " << y << ", u " << u);
+      REQUIRE(f.cdf(k) >= u);
+      if (k > 0) REQUIRE(f.cdf(k - 1) < u);
+      REQUIRE(k <= more.count(5, 77, y));
+    }
+  }
+}
+
 TEST_CASE("distribution parameters are validated with name and value", "[distributions][errors]") {
   CHECK_THROWS_WITH(Poisson(-1.0), Catch::Contains("rate") && Catch::Contains("-1"));
   CHECK_THROWS_WITH(Poisson(NAN), Catch::Contains("rate") && Catch::Contains("nan"));
