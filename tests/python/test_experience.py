@@ -290,6 +290,29 @@ def test_bcp_and_uncertainty_take_the_fitted_calibration(book, tmp_path, capsys)
     assert not np.allclose(res.blocks["mean"], jnsa.blocks["mean"])
 
 
+def test_spliced_fit_reaches_a_maximum_next_to_a_kink():
+    # The log-likelihood has a kink where a claim sits at the threshold (which moves with mu
+    # and sigma); narrow second differences straddling one left this sample's fit indefinite
+    # ("no interior maximum") where an independent optimiser finds a clear maximum.
+    from scipy import optimize
+
+    from cyberloss.distributions import Lognormal, SplicedLognormalGPD
+
+    body, q = Lognormal(15.0, 1.5), 0.9
+    dist = SplicedLognormalGPD(body, float(body.quantile(q)), 0.3)
+    u = np.asarray(clrandom.uniform_at(7, clrandom.stream_id(clrandom.Purpose.USER, 131), 0,
+                                       np.arange(400, dtype=np.int64))).ravel()
+    obs = sev.Observations.from_losses(np.asarray(dist.quantile(u), dtype=float))
+    fit = sev.fit_spliced(obs, q)
+    zq = sev._probit(q)
+    best = optimize.minimize(lambda t: -sev._spliced_log_likelihood(obs, t, zq, q),
+                             [15.0, math.log(1.5), 0.3], method="Nelder-Mead",
+                             options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000})
+    assert fit.log_likelihood == pytest.approx(-best.fun, abs=1e-5)
+    np.testing.assert_allclose([fit.mu, math.log(fit.sigma), fit.xi], best.x, atol=1e-4)
+    assert 0 < fit.se_xi < 1 and 0 < fit.se_mu < 1
+
+
 def test_spliced_fit_recovers_the_tail_shape_through_deductible_and_limit():
     from cyberloss.distributions import Lognormal, SplicedLognormalGPD
 

@@ -384,8 +384,8 @@ def fit_spliced(obs: Observations, threshold_quantile: float, start: LognormalFi
             return -math.inf
         return _spliced_log_likelihood(obs, th, zq, q)
 
-    def derivatives(th: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        h = np.array([1e-4, 1e-4, 1e-4])
+    def derivatives(th: np.ndarray, step: float) -> tuple[float, np.ndarray, np.ndarray]:
+        h = np.full(3, step)
         f0 = f(th)
         g = np.zeros(3)
         hess = np.zeros((3, 3))
@@ -402,38 +402,51 @@ def fit_spliced(obs: Observations, threshold_quantile: float, start: LognormalFi
                                            + f(th - e - ej)) / (4 * h[i] * h[j])
         return f0, g, hess
 
-    value, g, hess = derivatives(theta)
-    iterations = 0
-    while iterations < MAX_ITERATIONS:
-        iterations += 1
-        a = -hess
-        lam = 0.0
-        for _ in range(60):
-            try:
-                np.linalg.cholesky(a + lam * np.eye(3))
+    def newton(theta: np.ndarray, step: float) -> tuple[np.ndarray, float, np.ndarray, int]:
+        value, g, hess = derivatives(theta, step)
+        iterations = 0
+        while iterations < MAX_ITERATIONS:
+            iterations += 1
+            a = -hess
+            lam = 0.0
+            for _ in range(60):
+                try:
+                    np.linalg.cholesky(a + lam * np.eye(3))
+                    break
+                except np.linalg.LinAlgError:
+                    lam = 1e-6 * max(1.0, float(np.max(np.abs(np.diag(a))))) if lam == 0.0 else lam * 10.0
+            move = np.linalg.solve(a + lam * np.eye(3), g)
+            t = 1.0
+            while t > 1e-10:
+                trial = theta + t * move
+                trial[2] = min(max(trial[2], _XI_BOUNDS[0]), _XI_BOUNDS[1])
+                f_trial = f(trial)
+                if np.isfinite(f_trial) and f_trial >= value:
+                    break
+                t *= 0.5
+            else:
+                break                                   # no ascent left: at the maximum
+            moved = float(np.max(np.abs(trial - theta)))
+            theta = trial
+            value, g, hess = derivatives(theta, step)
+            if moved < 1e-7:
                 break
-            except np.linalg.LinAlgError:
-                lam = 1e-6 * max(1.0, float(np.max(np.abs(np.diag(a))))) if lam == 0.0 else lam * 10.0
-        step = np.linalg.solve(a + lam * np.eye(3), g)
-        t = 1.0
-        while t > 1e-10:
-            trial = theta + t * step
-            trial[2] = min(max(trial[2], _XI_BOUNDS[0]), _XI_BOUNDS[1])
-            f_trial = f(trial)
-            if np.isfinite(f_trial) and f_trial >= value:
-                break
-            t *= 0.5
         else:
-            break                                   # no ascent left: at the maximum
-        moved = float(np.max(np.abs(trial - theta)))
-        theta = trial
-        value, g, hess = derivatives(theta)
-        if moved < 1e-7:
+            raise ValueError(f"the spliced fit did not converge in {MAX_ITERATIONS} steps")
+        return theta, value, -hess, iterations
+
+    # The log-likelihood has a kink wherever a claim sits at the threshold exp(mu + sigma z_q),
+    # which moves with mu and sigma: second differences that straddle one can make the observed
+    # information indefinite where the steps stall. Then the steps are taken again with wider
+    # differences, which average the two slopes, from where the narrow ones stopped.
+    iterations = 0
+    for step in (1e-4, 1e-3, 1e-2):
+        theta, value, info, used = newton(theta, step)
+        iterations += used
+        definite = bool(np.all(np.isfinite(info)) and np.linalg.eigvalsh(info)[0] > 0)
+        if definite or theta[2] in _XI_BOUNDS:
             break
-    else:
-        raise ValueError(f"the spliced fit did not converge in {MAX_ITERATIONS} steps")
-    info = -hess
-    if np.any(~np.isfinite(info)) or np.linalg.eigvalsh(info)[0] <= 0 or theta[2] in _XI_BOUNDS:
+    if not definite or theta[2] in _XI_BOUNDS:
         raise ValueError(f"the spliced fit has no interior maximum (xi {theta[2]:.3g}): the claims "
                          "above the threshold do not pin the tail shape")
     cov = np.linalg.inv(info)
