@@ -56,6 +56,16 @@ def test_var_measure_and_joint_band():
     assert res.table["low_se"].iloc[0] > 0
 
 
+def test_a_quantile_effect_of_a_rank_or_two_has_a_standard_error():
+    # The 18 years this control changes move the 99% VaR of 20,000 years by one rank, which no
+    # batch of 1,000 years sees on its own: the batches' spread gave the effect an SE of 0.
+    res = sensitivity.run(PROFILE, "var_0.99", years=20_000, seed=1,
+                          only=("components:controls.offline_backups.downtime.ransomware",))
+    row = res.table.iloc[0]
+    assert row["low_effect"] != 0 and row["low_se"] > abs(row["low_effect"]) / 4
+    assert res.base_se > 0
+
+
 def test_sensitivity_cli_json_and_tornado(tmp_path, capsys):
     png = tmp_path / "tornado.png"
     argv = ["sensitivity", PROFILE, "--years", "4000", "--seed", "3", "--json", "--plot", str(png),
