@@ -61,7 +61,8 @@ def run(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("simulate", help="simulate the annual loss of a model given in TOML")
     p.add_argument("spec", help="TOML file with [[attack_type]] tables (see examples/simulate_basic.toml)")
-    p.add_argument("--years", type=_args.COUNT, required=True, help="number of simulated years")
+    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT), required=True,
+                   help="number of simulated years (at least 2: a standard deviation needs two)")
     p.add_argument("--seed", type=_args.SEED, required=True, help="random seed, 0 .. 2**32-1")
     p.add_argument("--threads", type=_args.THREADS, default=None, help="threads (default: all cores)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
