@@ -114,6 +114,12 @@ def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
     assert wb.sheetnames == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
     assert wb["quote"]["A2"].value == "expected loss" and isinstance(wb["quote"]["B2"].value, float)
     assert "サイバー保険 見積り" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    # a value that is not finite (the no-insurance option's deductible) is an empty cell, as
+    # JSON's null, never the text "inf"
+    texts = {c.value.lower() for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert not texts & {"inf", "-inf", "nan"}
+    grid = wb["decision grid"]
+    assert grid[grid.max_row][2].value is None
     bcp = tmp_path / "bcp.xlsx"
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--xlsx", str(bcp)]) == 0
     assert openpyxl.load_workbook(bcp)["bcp"]["A2"].value == "as is"

@@ -1,5 +1,7 @@
 """Excel workbooks (``--xlsx``): one sheet per table, amounts in JPY as numbers with a
-thousands format, written atomically like every output (``_files.write``).
+thousands format, written atomically like every output (``_files.write``).  A value that is
+not finite (an unlimited limit, the no-insurance option's deductible) is an empty cell, as JSON
+writes it null, never the text "inf".
 
 openpyxl is loaded when a workbook is written.
 """
@@ -36,7 +38,7 @@ def _workbook(fh, sheets: Mapping[str, pd.DataFrame]) -> None:
     require("openpyxl", "Excel workbooks")
     with pd.ExcelWriter(fh, engine="openpyxl") as book:
         for name, table in sheets.items():
-            table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME])
+            table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME], inf_rep="")
             sheet = book.sheets[name[:MAX_SHEET_NAME]]
             for column in sheet.iter_cols(min_row=2):
                 for cell in column:
