@@ -74,6 +74,19 @@ def test_premium_budget_is_respected(events):
     assert "excluded" in capped.reason
 
 
+def test_a_cap_below_every_worthwhile_premium_is_named_as_the_reason(events):
+    # keeping the risk because the cap excludes every cheaper option is not "every policy costs
+    # more in premium than it saves"
+    free = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2)
+    assert free.recommended["insured"]
+    premiums = free.grid.loc[free.grid["insured"], "premium"]
+    capped = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2,
+                                       max_premium=0.5 * premiums.min())
+    assert not capped.recommended["insured"]
+    assert "premium above" in capped.reason and "Without the cap" in capped.reason
+    assert "saves in capital" not in capped.reason
+
+
 def test_pricing_entry_point_and_plot(events, tmp_path):
     dec = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS)
     fig = dec.plot()

@@ -205,11 +205,22 @@ def _reason(grid: Table, best: Row, p: float, max_premium) -> str:
                 f"Next best: deductible {format_yen(runner['deductible'])}, limit "
                 f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.")
     else:
-        parts.append(
-            f"Keeping the risk costs least: {format_yen(none['total_cost'])} a year (expected loss "
-            f"{format_yen(none['retained_el'])} + cost of capital on the tail "
-            f"{format_yen(none['tail_capital_cost'])}); every policy on the grid costs more in "
-            "premium than it saves in capital.")
+        keeping = (f"{format_yen(none['total_cost'])} a year (expected loss "
+                   f"{format_yen(none['retained_el'])} + cost of capital on the tail "
+                   f"{format_yen(none['tail_capital_cost'])})")
+        options = np.flatnonzero(insured)
+        cheaper = options[total[options] < none["total_cost"]]
+        if len(cheaper):   # only the premium cap kept the risk: say so, and what it cost
+            runner = Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))
+            parts.append(
+                f"Every policy that would cost less than keeping the risk has a premium above "
+                f"{format_yen(max_premium)}: keeping the risk is the choice within that cap, at "
+                f"{keeping}. Without the cap the least total cost would be deductible "
+                f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
+                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).")
+        else:
+            parts.append(f"Keeping the risk costs least: {keeping}; every policy on the grid costs "
+                         "more in premium than it saves in capital.")
     if max_premium is not None:
         parts.append(f"Options with premium above {format_yen(max_premium)} were excluded.")
     return " ".join(parts)
