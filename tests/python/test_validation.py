@@ -82,6 +82,8 @@ def test_json_rows_are_strict_and_complete(rep):
         assert keys <= set(row)
         assert isinstance(row["passed"], bool)
         assert all(math.isfinite(row[k]) for k in ("published", "model", "distance", "tolerance"))
+        # a simulated value has its standard error; only a closed form has none
+        assert (row["model_se"] is None) == (row["method"] == "closed form" or "simulat" not in row["method"]), row
 
 
 def test_deterministic(rep):

@@ -170,16 +170,20 @@ def ransomware_period_rows(ctx: Context) -> list[Row]:
     population = "Japan, publicised ransomware, 29 surveyed victims 2017-01..2024-06"
     method = (f"simulated surveys of 8 earlier + 21 recent answers ({SURVEY_REPLICATIONS:,} surveys, seed "
               f"{ctx.seed}): quantile of the published statistic")
+
+    def share_se(q: float) -> float:   # a share of the simulated surveys: binomial
+        return math.sqrt(q * (1.0 - q) / SURVEY_REPLICATIONS)
+
     return [
         _row("severity.ransomware.cumulative.mean (8 earlier + 21 recent)", "JNSA2025",
              "cumulative survey mean from the earlier and recent windows, JPY", population, "publicised",
              cum.mean, mixture_mean, "relative difference", 1e-9, "closed form", "calibration target"),
         _row("severity.ransomware.cumulative.mean (survey quantile)", "JNSA2025",
              "quantile of the published cumulative mean among simulated surveys", population, "publicised",
-             0.5, q_mean, "quantile", 0.45, method, "check"),
+             0.5, q_mean, "quantile", 0.45, method, "check", share_se(q_mean)),
         _row("severity.ransomware.cumulative.median (survey quantile)", "JNSA2025",
              "quantile of the published cumulative median among simulated surveys", population, "publicised",
-             0.5, q_median, "quantile", 0.45, method, "check"),
+             0.5, q_median, "quantile", 0.45, method, "check", share_se(q_median)),
     ]
 
 
