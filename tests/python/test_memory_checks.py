@@ -1,4 +1,5 @@
-"""Memory pre-checks of bcp, quote and jnsa: refused before allocating, and estimates that hold.
+"""Memory pre-checks of bcp, quote, jnsa, simulate and sensitivity: refused before allocating,
+and estimates that hold.
 
 The estimates (``organisation.BCP_BYTES_PER_*``, ``QUOTE_BYTES_PER_*``,
 ``jnsa.SURVEY_BYTES_PER_ANSWER``) come from measured peak resident sizes; here a moderate run
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from cyberloss import calibration
+from cyberloss import calibration, sensitivity
 from cyberloss import organisation as org
 from cyberloss.calibration import jnsa
 from cyberloss.cli import main
+from cyberloss.cli import simulate as cli_simulate
+from cyberloss.engine import load_model
 from cyberloss.organisation import bcp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +88,10 @@ def busy(tmp_path_factory) -> Path:
     (["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", str(10**11)], "100,000,000,000 years"),
     (["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", str(10**12)],
      "1,000,000,000,000 years"),
+    (["simulate", str(ROOT / "examples" / "simulate_basic.toml"), "--years", str(10**9), "--seed", "1"],
+     "1,000,000,000 years"),
+    (["sensitivity", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", str(10**11),
+      "--only", "components:controls.edr"], "100,000,000,000 years"),
 ])
 def test_requests_too_large_are_refused_before_allocating(capsys, argv, names):
     start = time.monotonic()
@@ -124,4 +131,23 @@ def test_jnsa_estimate_covers_the_measured_peak():
     estimate = jnsa.SURVEY_BYTES_PER_ANSWER * replications * answers
     used = _measured(["jnsa", "--replications", "2", "--json"],
                      ["jnsa", "--replications", str(replications), "--json"])
+    assert used <= estimate <= 3 * used, (used, estimate)
+
+
+def test_simulate_estimate_covers_the_measured_peak():
+    # the run's outputs and the statistics' copies of each type's column
+    spec, years = str(ROOT / "examples" / "simulate_basic.toml"), 3_000_000
+    estimate = cli_simulate.required_bytes(load_model(spec), years, None)
+    used = _measured(["simulate", spec, "--years", "1000", "--seed", "1", "--json"],
+                     ["simulate", spec, "--years", str(years), "--seed", "1", "--json"])
+    assert used <= estimate <= 3 * used, (used, estimate)
+
+
+@pytest.mark.parametrize("measure", ["var_0.99", "premium"])
+def test_sensitivity_estimate_covers_the_measured_peak(busy, measure):
+    years = 20_000
+    events = org.expected_events(org.OrganisationProfile.from_toml(busy), years)
+    estimate = sensitivity.required_bytes(measure, events, years)
+    argv = ["sensitivity", str(busy), "--measure", measure, "--only", "components:controls.edr", "--json"]
+    used = _measured([*argv, "--years", "2000"], [*argv, "--years", str(years)])
     assert used <= estimate <= 3 * used, (used, estimate)
