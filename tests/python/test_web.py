@@ -397,3 +397,24 @@ def test_requests_are_bounded_and_refusals_are_one_line(server):
     assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
     assert status(server + "/organisation", headers={"Host": "attacker.example"})[0] == 400
     assert status(server + "/organisation")[0] == 200
+
+
+def test_an_address_it_cannot_listen_on_is_refused_in_one_line():
+    # a port another program holds, and a host name that does not resolve: one error line
+    # naming the option, status 2 (the server logged its own error and exited 3)
+    script = Path(sys.executable).with_name("cyberloss")
+    command = [str(script)] if script.exists() else [sys.executable, "-c",
+                                                      "import sys; from cyberloss.cli import main; sys.exit(main())"]
+
+    def serve(*argv: str) -> tuple[int, list[str]]:
+        done = subprocess.run([*command, "serve", *argv], capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stderr.strip().splitlines()
+
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        status, err = serve("--port", str(held.getsockname()[1]))
+    assert status == 2 and len(err) == 1 and "--port" in err[0], err
+    assert err[0].startswith("cyberloss serve: error:")
+    status, err = serve("--host", "nonexistent.invalid")
+    assert status == 2 and len(err) == 1 and "--host" in err[0], err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 
 from .. import _extras
@@ -28,10 +29,29 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse, in one line before anything starts, an address this machine cannot listen on: a
+    host name that does not resolve, or a port another program holds (the server would
+    otherwise log its own error and exit with status 3)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise OSError(f"--host {host!r} is not an address of this machine: {exc.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host} port {port} (--host, --port): "
+                          f"{exc.strerror or exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     for module in ("starlette", "jinja2", "multipart"):
         _extras.require(module, "cyberloss serve")
     uvicorn = _extras.require("uvicorn", "cyberloss serve")
+    check_address(args.host, args.port)
     from ..web import app as web_app
     loopback = args.host in web_app.LOOPBACK
     app = web_app.create_app(lang=args.lang, max_running=args.max_runs,
