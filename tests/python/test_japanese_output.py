@@ -3,6 +3,7 @@ actually used is checked), money axes in 万円 / 億円, CLI tables aligned by 
 ``--lang`` (issue 13, acceptance 3 plots part and 6)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -114,6 +115,29 @@ def test_bcp_in_japanese(capsys):
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "20000", "--lang", "ja"]) == 0
     out = capsys.readouterr().out
     assert "年間期待損失" in out and "ケース" in out
+
+
+def test_quote_in_japanese(capsys):
+    # the Japanese site's first command (docs/site/ja/index.md): headings, rows, columns, the
+    # sections and the recommendation with its reason in Japanese, the same figures as English
+    profile = str(ROOT / "examples" / "sme_manufacturer.toml")
+    assert main(["quote", profile, "--years", "20000", "--lang", "ja"]) == 0
+    ja = capsys.readouterr().out
+    assert main(["quote", profile, "--years", "20000", "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    for words in ("見積り", "期待損失", "標準偏差", "総額", "保険金", "自己負担", "補償項目別の営業保険料",
+                  "費用損害", "利益損害", "推奨: 免責金額", "リスクの総コストが最小"):
+        assert words in ja, words
+    assert "Recommended" in en and "推奨" not in en
+    amount = re.compile(r"^[0-9.,]+(万円|億円)$")
+
+    def cells(out: str) -> list[str]:          # the tables' amounts, before the recommendation
+        tables = out.split("推奨" if "推奨" in out else "Recommended")[0]
+        return [f for f in tables.split() if amount.match(f)]
+    assert len(cells(ja)) > 40 and cells(ja) == cells(en)
+    lines = ja.splitlines()
+    head = next(i for i, line in enumerate(lines) if "総額" in line)
+    assert len({text.width(line) for line in lines[head:head + 5]}) == 1      # aligned columns
 
 
 @pytest.mark.parametrize("env, expected", [

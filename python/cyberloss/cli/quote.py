@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(quote.to_json()))
     else:
-        print(quote.text())
+        print(quote.text(args.lang))
         for label, path in (("EP curve plot", args.plot), ("HTML report", args.html),
                             ("Excel workbook", args.xlsx)):
             if path is not None:

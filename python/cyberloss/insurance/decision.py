@@ -58,6 +58,11 @@ class RetentionDecision(Described):
     tail_level: float  # type: ignore[misc]
     cost_of_capital: float  # type: ignore[misc]
     principle: str  # type: ignore[misc]
+    reason_ja: str = ""   # the reason in Japanese (cyberloss quote --lang ja)
+
+    def reason_in(self, lang: str) -> str:
+        """The reason in ``lang`` ("ja" or "en")."""
+        return self.reason_ja if lang == "ja" and self.reason_ja else self.reason
 
     @property
     def frontier(self) -> pd.DataFrame:
@@ -173,54 +178,81 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
     return RetentionDecision(grid=grid, recommended=best,
                              reason=_reason(grid, best, tail_level, max_premium),
                              tail_level=tail_level, cost_of_capital=float(cost_of_capital),
-                             principle=principle.label())
+                             principle=principle.label(),
+                             reason_ja=_reason(grid, best, tail_level, max_premium, "ja"))
 
 
-def _reason(grid: Table, best: Row, p: float, max_premium) -> str:
+def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> str:
+    """Why the recommended option, in English or Japanese (the same sentences)."""
     format_yen = money.format_yen
+
+    def w(en: str, ja: str) -> str:
+        return ja if lang == "ja" else en
+
     insured = np.asarray(grid.column("insured"), dtype=bool)
     total = np.asarray(grid.column("total_cost"), dtype=np.float64)
     none = Row(grid, int(np.flatnonzero(~insured)[0]))
+    level = stats.level_label(p)
     parts = []
     if best["insured"]:
-        parts.append(
+        parts.append(w(
             f"A deductible of {format_yen(best['deductible'])} per occurrence with an annual "
             f"aggregate limit of {format_yen(best['limit'])} gives the lowest total cost of risk, "
             f"{format_yen(best['total_cost'])} a year: retained expected loss "
             f"{format_yen(best['retained_el'])} + premium {format_yen(best['premium'])} + cost of "
-            f"capital on the retained tail {format_yen(best['tail_capital_cost'])}.")
-        parts.append(
+            f"capital on the retained tail {format_yen(best['tail_capital_cost'])}.",
+            f"1事故あたりの免責金額{format_yen(best['deductible'])}、年間総支払限度額"
+            f"{format_yen(best['limit'])}で、リスクの総コストが最小の年{format_yen(best['total_cost'])}"
+            f"になります：自己負担の期待損失{format_yen(best['retained_el'])} + 保険料"
+            f"{format_yen(best['premium'])} + 自己負担のテールにかかる資本コスト"
+            f"{format_yen(best['tail_capital_cost'])}。"))
+        parts.append(w(
             f"Without insurance it would be {format_yen(none['total_cost'])} "
-            f"(retained TVaR {stats.level_label(p)} {format_yen(none['retained_tvar'])}, with this policy "
-            f"{format_yen(best['retained_tvar'])}).")
+            f"(retained TVaR {level} {format_yen(none['retained_tvar'])}, with this policy "
+            f"{format_yen(best['retained_tvar'])}).",
+            f"保険がなければ{format_yen(none['total_cost'])}です（自己負担のTVaR {level}は"
+            f"{format_yen(none['retained_tvar'])}、この保険では{format_yen(best['retained_tvar'])}）。"))
         others = np.flatnonzero(insured & ~np.asarray(grid.column("recommended"), dtype=bool))
         same = np.isclose(total[others], best["total_cost"], rtol=1e-12, atol=0.0)
         if same.any():
-            parts.append(f"{int(same.sum())} other option(s) cost exactly the same: their extra "
-                         "cover is never used in the simulated years.")
+            parts.append(w(f"{int(same.sum())} other option(s) cost exactly the same: their extra "
+                           "cover is never used in the simulated years.",
+                           f"他の{int(same.sum())}案も総コストがまったく同じです：その追加の補償は"
+                           "シミュレーションしたどの年にも使われません。"))
         others = others[~same]
         if len(others):   # the first of the cheapest, as pandas' idxmin (NaN skipped)
             runner = Row(grid, int(others[np.nanargmin(total[others])]))
-            parts.append(
+            parts.append(w(
                 f"Next best: deductible {format_yen(runner['deductible'])}, limit "
-                f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.")
+                f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.",
+                f"次点：免責金額{format_yen(runner['deductible'])}、限度額"
+                f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}。"))
     else:
-        keeping = (f"{format_yen(none['total_cost'])} a year (expected loss "
-                   f"{format_yen(none['retained_el'])} + cost of capital on the tail "
-                   f"{format_yen(none['tail_capital_cost'])})")
+        keeping = w(f"{format_yen(none['total_cost'])} a year (expected loss "
+                    f"{format_yen(none['retained_el'])} + cost of capital on the tail "
+                    f"{format_yen(none['tail_capital_cost'])})",
+                    f"年{format_yen(none['total_cost'])}（期待損失{format_yen(none['retained_el'])} + "
+                    f"テールにかかる資本コスト{format_yen(none['tail_capital_cost'])}）")
         options = np.flatnonzero(insured)
         cheaper = options[total[options] < none["total_cost"]]
         if len(cheaper):   # only the premium cap kept the risk: say so, and what it cost
             runner = Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))
-            parts.append(
+            parts.append(w(
                 f"Every policy that would cost less than keeping the risk has a premium above "
                 f"{format_yen(max_premium)}: keeping the risk is the choice within that cap, at "
                 f"{keeping}. Without the cap the least total cost would be deductible "
                 f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
-                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).")
+                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
+                f"リスクを保有するより安くなる保険はどれも保険料が{format_yen(max_premium)}を超えます："
+                f"この上限の中ではリスクを保有するのが選択で、{keeping}です。上限がなければ総コスト"
+                f"最小は免責金額{format_yen(runner['deductible'])}、限度額{format_yen(runner['limit'])}で"
+                f"{format_yen(runner['total_cost'])}（保険料{format_yen(runner['premium'])}）です。"))
         else:
-            parts.append(f"Keeping the risk costs least: {keeping}; every policy on the grid costs "
-                         "more in premium than it saves in capital.")
+            parts.append(w(f"Keeping the risk costs least: {keeping}; every policy on the grid costs "
+                           "more in premium than it saves in capital.",
+                           f"リスクを保有するのが最も安く、{keeping}です。グリッド上のどの保険も、"
+                           "節約できる資本コストより保険料のほうが高くつきます。"))
     if max_premium is not None:
-        parts.append(f"Options with premium above {format_yen(max_premium)} were excluded.")
-    return " ".join(parts)
+        parts.append(w(f"Options with premium above {format_yen(max_premium)} were excluded.",
+                       f"保険料が{format_yen(max_premium)}を超える案は除外しました。"))
+    return ("" if lang == "ja" else " ").join(parts)

@@ -38,6 +38,17 @@ DEFAULT_LEVELS = (0.99, 0.995)
 MIN_YEARS = documents.MIN_QUOTE_YEARS
 
 
+def _words(lang: str) -> Callable[[str, str], str]:
+    return (lambda en, ja: ja) if lang == "ja" else (lambda en, ja: en)
+
+
+# The text quote's Japanese words (the HTML report's, insurance.report).
+_VIEW_WORDS = {"gross": "総額", "insured": "保険金", "retained": "自己負担"}
+_SECTION_JA = {"response": "費用損害", "liability": "賠償責任", "business_interruption": "利益損害",
+               "uninsured": "補償対象外", "total": "合計"}
+_PREMIUM_WORDS = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
+                  "technical_premium": "営業保険料"}
+
 @dataclasses.dataclass(frozen=True)
 class DecisionSettings:
     """How the deductible x limit grid is priced and judged (``[quote.decision]``)."""
@@ -134,31 +145,48 @@ class Quote(report_html.Described):
         """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle."""
         return self._summary().to_pandas()
 
-    def _summary(self) -> Table:
+    def _summary(self, lang: str = "en") -> Table:
         st = plain(self, "statistics")
-        rows = {("expected loss" if label == "mean" else
-                 "standard deviation" if label == "std" else label):
+        w = _words(lang)
+        rows = {(w("expected loss", "期待損失") if label == "mean" else
+                 w("standard deviation", "標準偏差") if label == "std" else label):
                 {view: st.cell(label, view) for view in terms_mod.VIEWS}
                 for label in st.labels if label != "P(loss>0)"}
         for _, row in plain(self, "premiums").rows():
-            rows[f"premium: {row['label']}"] = {"insured": row["technical_premium"]}
-        return Table({view: [r.get(view, math.nan) for r in rows.values()] for view in terms_mod.VIEWS},
-                     list(rows))
+            rows[w(f"premium: {row['label']}", f"営業保険料: {row['label']}")] = {
+                "insured": row["technical_premium"]}
+        return Table({w(view, _VIEW_WORDS[view]): [r.get(view, math.nan) for r in rows.values()]
+                      for view in terms_mod.VIEWS}, list(rows))
 
-    def text(self) -> str:
-        """The quote as plain text in 万円 / 億円."""
+    def _by_section(self, lang: str) -> Table:
+        t = plain(self.section_premium, "by_section")
+        if lang != "ja":
+            return t
+        return Table({_PREMIUM_WORDS.get(c, c): t.column(c) for c in t.columns},
+                     [_SECTION_JA.get(str(i), str(i)) for i in t.labels], "補償項目")
+
+    def text(self, lang: str = "en") -> str:
+        """The quote as plain text in 万円 / 億円, in English or Japanese (``lang``)."""
         res, rec = self.result, held(self.decision, "recommended")
-        lines = [f"cyberloss quote: {self.name}",
-                 f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
-                 f"{res.n_events:,} incidents",
-                 *([f"calibration: {self.calibration}"] if self.calibration else []),
-                 "", text.frame(money.yen_table(self._summary())), "",
-                 "Technical premium by section (" + plain(self, "premiums").labels[0] + "):",
-                 text.frame(money.yen_table(plain(self.section_premium, "by_section"))), "",
-                 "Recommended: " + (f"deductible {money.format_yen(rec['deductible'])}, annual "
-                                    f"aggregate limit {money.format_yen(rec['limit'])}"
-                                    if rec["insured"] else "no insurance"),
-                 self.decision.reason]
+        w = _words(lang)
+        principle = plain(self, "premiums").labels[0]
+        recommended = (w(f"deductible {money.format_yen(rec['deductible'])}, annual aggregate limit "
+                         f"{money.format_yen(rec['limit'])}",
+                         f"免責金額 {money.format_yen(rec['deductible'])}、年間総支払限度額 "
+                         f"{money.format_yen(rec['limit'])}")
+                       if rec["insured"] else w("no insurance", "保険なし"))
+        lines = [w(f"cyberloss quote: {self.name}", f"cyberloss 見積り: {self.name}"),
+                 w(f"{res.n_years:,} simulated years (seed {self.settings.seed}), "
+                   f"{res.n_events:,} incidents",
+                   f"シミュレーション {res.n_years:,} 年（シード {self.settings.seed}）、"
+                   f"インシデント {res.n_events:,} 件"),
+                 *([w(f"calibration: {self.calibration}", f"キャリブレーション: {self.calibration}")]
+                   if self.calibration else []),
+                 "", text.frame(money.yen_table(self._summary(lang))), "",
+                 w(f"Technical premium by section ({principle}):", f"補償項目別の営業保険料（{principle}）:"),
+                 text.frame(money.yen_table(self._by_section(lang))), "",
+                 w("Recommended: ", "推奨: ") + recommended,
+                 self.decision.reason_in(lang)]
         return "\n".join(lines)
 
     def to_json(self) -> dict:

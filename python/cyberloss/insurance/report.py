@@ -226,7 +226,7 @@ def decision_section(quote: Quote, lang: str) -> dict[str, Any]:
     flags = [w("recommended", "推奨") if (r.deductible == rec["deductible"] and r.limit == rec["limit"]) else ""
              for r in grid.itertuples()]
     return report_html.section("decision", w("Deductible and limit", "免責金額と支払限度額"), [
-        report_html.text(quote.decision.reason), image, report_html.table(cols, rows, flags=flags)])
+        report_html.text(quote.decision.reason_in(lang)), image, report_html.table(cols, rows, flags=flags)])
 
 
 def assumptions_section(quote: Quote, lang: str) -> dict[str, Any]:
