@@ -140,6 +140,22 @@ def test_quote_in_japanese(capsys):
     assert len({text.width(line) for line in lines[head:head + 5]}) == 1      # aligned columns
 
 
+@pytest.mark.parametrize("argv", [
+    ["simulate", str(ROOT / "examples" / "simulate_basic.toml"), "--years", "5000", "--seed", "1"],
+    ["portfolio", str(ROOT / "examples" / "portfolio_small.csv"), "--years", "2000"],
+])
+def test_simulate_and_portfolio_tables_in_japanese(capsys, argv):
+    assert main([*argv, "--lang", "ja"]) == 0
+    ja = capsys.readouterr().out
+    assert main([*argv, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    for words in ("シミュレーション", "統計量", "期待損失", "標準偏差", "損害発生確率", "総額 標準誤差"):
+        assert words in ja, words
+    assert "simulated years" in en and "期待損失" not in en
+    # the same figures
+    assert [c for c in ja.split() if c[0].isdigit()][-20:] == [c for c in en.split() if c[0].isdigit()][-20:]
+
+
 @pytest.mark.parametrize("env, expected", [
     ({"LANG": "ja_JP.UTF-8"}, "ja"), ({"LANG": "C.UTF-8"}, "en"), ({}, "en"),
     ({"LC_ALL": "en_US.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"), ({"LC_ALL": "ja_JP.eucJP"}, "ja"),

@@ -38,7 +38,7 @@ from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
 from ..portfolio import reinsurance as re
-from ..report import text
+from ..report import language, text
 from ..report.money import statistics_table
 from . import _args
 
@@ -150,22 +150,25 @@ def run(args: argparse.Namespace) -> int:
     elif result.is_empty:
         print(f"{args.portfolio}: {result.message}")
     else:
-        print_table(result)
+        print_table(result, args.lang)
     if result.is_empty and args.json:
         print(f"cyberloss portfolio: {result.message}", file=sys.stderr)
     return 0
 
 
-def print_table(result: pf.PortfolioResult) -> None:
+def print_table(result: pf.PortfolioResult, lang: str = "en") -> None:
     shown = statistics_table(result.describe(), "man")
     m = result.model
-    print(f"{len(m.portfolio):,} policies, {result.years:,} simulated years, seed {result.seed}; "
+    ja = lang == "ja"
+    print(f"契約 {len(m.portfolio):,} 件、シミュレーション {result.years:,} 年、シード {result.seed}。金額は万円"
+          if ja else f"{len(m.portfolio):,} policies, {result.years:,} simulated years, seed {result.seed}; "
           f"money in 万円 (10,000 JPY)")
-    print(text.frame(shown))
+    print(text.frame(language.statistics_labels(shown, lang)))
     corr = result.average_correlation()
     if corr is not None:
-        print(f"average correlation between policies' annual losses: {corr:.4f}")
-    print("systemic variance by attack type: " + ", ".join(
+        print(f"契約間の年間損害の平均相関: {corr:.4f}" if ja
+              else f"average correlation between policies' annual losses: {corr:.4f}")
+    print(("攻撃種別ごとのシステミック分散: " if ja else "systemic variance by attack type: ") + ", ".join(
         f"{a} {v:.3g}" for a, v in zip(m.attack_types, m.variances())))
 
 

@@ -12,7 +12,7 @@ import sys
 
 from .. import _core, _json, _validate, stats
 from ..engine import SimulationResult, load_model, simulate
-from ..report import text
+from ..report import language, text
 from ..report.money import statistics_table
 from . import _args
 
@@ -38,11 +38,15 @@ def summary(result: SimulationResult) -> dict:
     }
 
 
-def print_table(result: SimulationResult) -> None:
+def print_table(result: SimulationResult, lang: str = "en") -> None:
     shown = statistics_table(result.describe(levels=(0.99, 0.995), columns=result.columns), "man")
-    print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY); "
-          "columns: annual total and each attack type, with standard errors")
-    print(text.frame(shown))
+    if lang == "ja":
+        print(f"シミュレーション {result.years:,} 年、シード {result.seed}。金額は万円。列は年間合計と"
+              "攻撃種別ごとの損害額、およびその標準誤差")
+    else:
+        print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY); "
+              "columns: annual total and each attack type, with standard errors")
+    print(text.frame(language.statistics_labels(shown, lang)))
 
 
 def required_bytes(model, years: int, threads: int | None) -> float:
@@ -65,7 +69,7 @@ def run(args) -> int:
     if args.json:
         print(_json.dumps(summary(result)))
     else:
-        print_table(result)
+        print_table(result, args.lang)
     return 0
 
 

@@ -24,3 +24,22 @@ def resolve(lang: str | None = None, environ: Mapping[str, str] | None = None) -
         if value:
             return "ja" if value.lower().startswith("ja") else "en"
     return "en"
+
+
+# The rows and columns of a describe() table (results.YearLossTable) in Japanese.
+_STATISTICS_JA = {"mean": "期待損失", "std": "標準偏差", "P(loss>0)": "損害発生確率"}
+_COLUMNS_JA = {"annual": "年間合計", "gross": "総額", "ceded": "出再", "net": "保有",
+               "insured": "保険金", "retained": "自己負担"}
+
+
+def statistics_labels(frame, lang: str):
+    """A describe() table with its row and column labels in ``lang``: the statistics (mean,
+    std, P(loss>0); VaR and TVaR stay), the views and each standard error column
+    ("<column> 標準誤差")."""
+    if lang != "ja":
+        return frame
+
+    def column(c: str) -> str:
+        base, se = (c[:-3], True) if c.endswith("_se") else (c, False)
+        return _COLUMNS_JA.get(base, base) + (" 標準誤差" if se else "")
+    return frame.rename(index=lambda r: _STATISTICS_JA.get(r, r), columns=column).rename_axis("統計量")
