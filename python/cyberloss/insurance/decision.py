@@ -32,7 +32,7 @@ from .._extras import require
 from .._lazy import pandas as pd
 from .._table import FrameField, Row, Table
 from ..config import documents
-from ..report import money, plots
+from ..report import language, money, plots
 from ..report.html import Described
 from . import pricing
 from .terms import Applied, CoverageTerms, InsuredResult, _event_arrays
@@ -185,9 +185,7 @@ def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,
 def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> str:
     """Why the recommended option, in English or Japanese (the same sentences)."""
     format_yen = money.format_yen
-
-    def w(en: str, ja: str) -> str:
-        return ja if lang == "ja" else en
+    w = language.words(lang)
 
     insured = np.asarray(grid.column("insured"), dtype=bool)
     total = np.asarray(grid.column("total_cost"), dtype=np.float64)

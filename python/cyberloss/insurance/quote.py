@@ -38,17 +38,6 @@ DEFAULT_LEVELS = (0.99, 0.995)
 MIN_YEARS = documents.MIN_QUOTE_YEARS
 
 
-def _words(lang: str) -> Callable[[str, str], str]:
-    return (lambda en, ja: ja) if lang == "ja" else (lambda en, ja: en)
-
-
-# The text quote's Japanese words (the HTML report's, insurance.report).
-_VIEW_WORDS = {"gross": "総額", "insured": "保険金", "retained": "自己負担"}
-_SECTION_JA = {"response": "費用損害", "liability": "賠償責任", "business_interruption": "利益損害",
-               "uninsured": "補償対象外", "total": "合計"}
-_PREMIUM_WORDS = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
-                  "technical_premium": "営業保険料"}
-
 @dataclasses.dataclass(frozen=True)
 class DecisionSettings:
     """How the deductible x limit grid is priced and judged (``[quote.decision]``)."""
@@ -147,7 +136,7 @@ class Quote(report_html.Described):
 
     def _summary(self, lang: str = "en") -> Table:
         st = plain(self, "statistics")
-        w = _words(lang)
+        w = language.words(lang)
         rows = {(w("expected loss", "期待損失") if label == "mean" else
                  w("standard deviation", "標準偏差") if label == "std" else label):
                 {view: st.cell(label, view) for view in terms_mod.VIEWS}
@@ -155,20 +144,20 @@ class Quote(report_html.Described):
         for _, row in plain(self, "premiums").rows():
             rows[w(f"premium: {row['label']}", f"営業保険料: {row['label']}")] = {
                 "insured": row["technical_premium"]}
-        return Table({w(view, _VIEW_WORDS[view]): [r.get(view, math.nan) for r in rows.values()]
+        return Table({w(view, language.VIEWS_JA[view]): [r.get(view, math.nan) for r in rows.values()]
                       for view in terms_mod.VIEWS}, list(rows))
 
     def _by_section(self, lang: str) -> Table:
         t = plain(self.section_premium, "by_section")
         if lang != "ja":
             return t
-        return Table({_PREMIUM_WORDS.get(c, c): t.column(c) for c in t.columns},
-                     [_SECTION_JA.get(str(i), str(i)) for i in t.labels], "補償項目")
+        return Table({language.PREMIUM_PARTS_JA.get(c, c): t.column(c) for c in t.columns},
+                     [language.SECTIONS_JA.get(str(i), str(i)) for i in t.labels], "補償項目")
 
     def text(self, lang: str = "en") -> str:
         """The quote as plain text in 万円 / 億円, in English or Japanese (``lang``)."""
         res, rec = self.result, held(self.decision, "recommended")
-        w = _words(lang)
+        w = language.words(lang)
         principle = plain(self, "premiums").labels[0]
         recommended = (w(f"deductible {money.format_yen(rec['deductible'])}, annual aggregate limit "
                          f"{money.format_yen(rec['limit'])}",

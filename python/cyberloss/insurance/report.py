@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable
 from typing import Any
 
 from ..config import documents, labels
 from ..report import html as report_html
-from ..report import money, plots
+from ..report import language, money, plots
 from . import terms as terms_mod
 
 # A quote (insurance.quote.Quote) reaches here as a value: quote imports this module.
@@ -24,13 +23,11 @@ Quote = Any
 
 _VIEWS = {"gross": ("gross loss", "損害額（総額）"), "insured": ("insured (paid by the policy)", "保険金"),
           "retained": ("retained (borne by the organisation)", "自己負担額")}
-_SECTION_WORDS = {"response": ("Incident response costs", "費用損害"),
-                  "liability": ("Liability", "賠償責任"),
-                  "business_interruption": ("Business interruption (lost profit)", "利益損害")}
+_SECTION_WORDS = {name: (en, language.SECTIONS_JA[name]) for name, en in (
+    ("response", "Incident response costs"), ("liability", "Liability"),
+    ("business_interruption", "Business interruption (lost profit)"))}
 
 
-def _words(lang: str) -> Callable[[str, str], str]:
-    return (lambda en, ja: ja) if lang == "ja" else (lambda en, ja: en)
 
 
 def _unlimited(lang: str) -> str:
@@ -57,7 +54,7 @@ def _profile_value(field, value: Any, lang: str) -> str:
 
 def profile_section(profile, lang: str) -> dict[str, Any]:
     """Every field of the organisation, flagged when it took a default, with the source."""
-    w = _words(lang)
+    w = language.words(lang)
     rows, flags = [], []
     for key in ("name", "industry", "size", "revenue", "gross_margin", "employees",
                 "personal_records", "card_records", "ec_share", "labour_cost_month", "it_dependency"):
@@ -88,7 +85,7 @@ def profile_section(profile, lang: str) -> dict[str, Any]:
 
 def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
     """The policy as sentences: deductible, aggregate limit, each section and its limits."""
-    w = _words(lang)
+    w = language.words(lang)
     lines = [w(f"Deductible {money.format_yen(terms.deductible)} per occurrence, across sections.",
                f"免責金額は1事故につき{money.format_yen(terms.deductible)}（全補償項目共通）。"),
              w(f"Annual aggregate limit {_amount(terms.aggregate_limit, lang)} over all sections.",
@@ -133,7 +130,7 @@ def _money_columns(table, columns, labels, lang: str, first: tuple[str, list[str
 
 
 def quote_section(quote: Quote, lang: str) -> dict[str, Any]:
-    w = _words(lang)
+    w = language.words(lang)
     st = quote.statistics.drop(index="P(loss>0)")
     names = [w("expected loss", "期待損失") if r == "mean" else w("standard deviation", "標準偏差")
              if r == "std" else r for r in st.index]
@@ -151,7 +148,7 @@ def quote_section(quote: Quote, lang: str) -> dict[str, Any]:
 
 
 def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
-    w = _words(lang)
+    w = language.words(lang)
     t = quote.premiums.copy()
     t["risk_loading"] = t["risk_premium"] - t["expected_loss"]
     t["expense_profit"] = t["technical_premium"] - t["risk_premium"]
@@ -169,11 +166,11 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
                 f"{money.format_yen(loads.fixed_expense)}) ÷ (1 − 事業費率{loads.expense_ratio:.0%} − "
                 f"利潤率{loads.profit_ratio:.0%})。")
     by_section = quote.section_premium.by_section
-    headings = {"expected_loss": w("expected insured loss", "期待保険金"),
-                "risk_premium": w("risk premium", "リスク保険料"),
-                "technical_premium": w("technical premium", "営業保険料")}
+    headings = {c: w(en, language.PREMIUM_PARTS_JA[c]) for c, en in (
+        ("expected_loss", "expected insured loss"), ("risk_premium", "risk premium"),
+        ("technical_premium", "technical premium"))}
     sections = [w(f"{_SECTION_WORDS[i][0]} ({_SECTION_WORDS[i][1]})", _SECTION_WORDS[i][1])
-                if i in _SECTION_WORDS else w(str(i), {"uninsured": "補償対象外", "total": "合計"}.get(str(i), str(i)))
+                if i in _SECTION_WORDS else w(str(i), language.SECTIONS_JA.get(str(i), str(i)))
                 for i in by_section.index]
     s_cols, s_rows = _money_columns(by_section, list(by_section.columns),
                                     [headings.get(c, c) for c in by_section.columns], lang,
@@ -185,7 +182,7 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
 
 
 def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
-    w = _words(lang)
+    w = language.words(lang)
     plt = plots.pyplot()
     ax = quote.plot_ep()
     try:
@@ -206,7 +203,7 @@ def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
 
 
 def decision_section(quote: Quote, lang: str) -> dict[str, Any]:
-    w = _words(lang)
+    w = language.words(lang)
     plt = plots.pyplot()
     fig = quote.decision.plot()
     try:
@@ -230,7 +227,7 @@ def decision_section(quote: Quote, lang: str) -> dict[str, Any]:
 
 
 def assumptions_section(quote: Quote, lang: str) -> dict[str, Any]:
-    w = _words(lang)
+    w = language.words(lang)
     loads, d = quote.settings.loads, quote.settings.decision
     lines = [
         w(f"Expense ratio {loads.expense_ratio:.0%} and profit ratio {loads.profit_ratio:.0%} "
@@ -253,7 +250,7 @@ def assumptions_section(quote: Quote, lang: str) -> dict[str, Any]:
 
 def render(quote: Quote, lang: str = "en", now: datetime.datetime | None = None) -> str:
     """The quote report as a self-contained HTML page in ``lang`` ("ja" or "en")."""
-    w = _words(lang)
+    w = language.words(lang)
     version = report_html.package_version()
     when = (now or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     res = quote.result

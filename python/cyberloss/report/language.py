@@ -7,7 +7,7 @@ Japanese when the locale is Japanese (``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` st
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 LANGUAGES = ("ja", "en")
 
@@ -26,10 +26,21 @@ def resolve(lang: str | None = None, environ: Mapping[str, str] | None = None) -
     return "en"
 
 
-# The rows and columns of a describe() table (results.YearLossTable) in Japanese.
-_STATISTICS_JA = {"mean": "期待損失", "std": "標準偏差", "P(loss>0)": "損害発生確率"}
-_COLUMNS_JA = {"annual": "年間合計", "gross": "総額", "ceded": "出再", "net": "保有",
-               "insured": "保険金", "retained": "自己負担"}
+def words(lang: str) -> Callable[[str, str], str]:
+    """``w(en, ja)`` giving the text in ``lang``: one sentence written in both, side by side."""
+    return (lambda en, ja: ja) if lang == "ja" else (lambda en, ja: en)
+
+
+# Japanese words of the tables people read (the text tables and the HTML report): the
+# statistics of a describe() table, the views and columns of the results, a policy's sections
+# and the premium's parts.
+STATISTICS_JA = {"mean": "期待損失", "std": "標準偏差", "P(loss>0)": "損害発生確率"}
+VIEWS_JA = {"annual": "年間合計", "gross": "総額", "ceded": "出再", "net": "保有",
+            "insured": "保険金", "retained": "自己負担"}
+SECTIONS_JA = {"response": "費用損害", "liability": "賠償責任", "business_interruption": "利益損害",
+               "uninsured": "補償対象外", "total": "合計"}
+PREMIUM_PARTS_JA = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
+                    "technical_premium": "営業保険料"}
 
 
 def statistics_labels(frame, lang: str):
@@ -41,5 +52,5 @@ def statistics_labels(frame, lang: str):
 
     def column(c: str) -> str:
         base, se = (c[:-3], True) if c.endswith("_se") else (c, False)
-        return _COLUMNS_JA.get(base, base) + (" 標準誤差" if se else "")
-    return frame.rename(index=lambda r: _STATISTICS_JA.get(r, r), columns=column).rename_axis("統計量")
+        return VIEWS_JA.get(base, base) + (" 標準誤差" if se else "")
+    return frame.rename(index=lambda r: STATISTICS_JA.get(r, r), columns=column).rename_axis("統計量")
