@@ -50,8 +50,7 @@ BATCHES = 20
 # policy's terms) beside the base's annual losses. Measured peaks (maximum resident size less
 # that of a tiny run): 120 bytes an incident and 44 a year for the loss measures, 230 and 57 for
 # the premium (a large manufacturer with 152 incidents a year and the SME example with 0.24).
-SENSITIVITY_BYTES_PER_EVENT = {"premium": 250.0}   # other measures: _LOSS_BYTES_PER_EVENT
-_LOSS_BYTES_PER_EVENT = 135.0
+SENSITIVITY_BYTES_PER_EVENT = {"premium": 250.0, "losses": 135.0}   # "losses": the other measures
 SENSITIVITY_BYTES_PER_YEAR = 60.0
 RANGE_STREAM = 1024
 # the experience fit's prior weights shape `cyberloss fit`, not the simulated model
@@ -219,22 +218,21 @@ def _jackknife_se(values: np.ndarray) -> float:
     return float(math.sqrt((BATCHES - 1) / BATCHES * np.sum((values - values.mean()) ** 2)))
 
 
-def _effect(f: Callable[[np.ndarray], float], x0: np.ndarray, x1: np.ndarray, measure: str,
-            base_without: np.ndarray | None = None) -> tuple[float, float]:
-    """The effect and its SE; ``base_without`` is ``_without_each_batch(f, x0)`` (the same for
-    every assumption: computed once)."""
+def _effect(f: Callable[[np.ndarray], float], x0: np.ndarray, x1: np.ndarray,
+            base_without: np.ndarray | None) -> tuple[float, float]:
+    """The effect and its SE: paired for the expected loss (``base_without`` None), else by the
+    jackknife, ``base_without`` being ``_without_each_batch(f, x0)`` (the same for every
+    assumption: computed once)."""
     effect = f(x1) - f(x0)
-    if measure == "expected_loss":
-        return effect, float(np.std(x1 - x0, ddof=1) / math.sqrt(x0.size))
     if base_without is None:
-        base_without = _without_each_batch(f, x0)
+        return effect, float(np.std(x1 - x0, ddof=1) / math.sqrt(x0.size))
     return effect, _jackknife_se(_without_each_batch(f, x1) - base_without)
 
 
 def required_bytes(measure: str, events: float, years: int) -> float:
     """Peak memory of :func:`run` for ``measure`` with ``events`` expected incidents a run."""
-    return (SENSITIVITY_BYTES_PER_EVENT.get(measure, _LOSS_BYTES_PER_EVENT) * events
-            + SENSITIVITY_BYTES_PER_YEAR * years)
+    per_event = SENSITIVITY_BYTES_PER_EVENT["premium" if measure == "premium" else "losses"]
+    return per_event * events + SENSITIVITY_BYTES_PER_YEAR * years
 
 
 def _check_measure(measure: str) -> str:
@@ -299,7 +297,7 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
                 row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
                 row["infeasible"] += f"{side} {_short(bound)}: {exc}; "
                 continue
-            row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, measure, base_without)
+            row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, base_without)
         row["infeasible"] = row["infeasible"].rstrip("; ")
         rows.append(row)
     table = pd.DataFrame(rows)
