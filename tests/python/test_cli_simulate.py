@@ -79,3 +79,15 @@ def test_heavy_tail_warning_on_stderr_once_and_in_json(tmp_path, capsys):
     lines = captured.err.strip().splitlines()
     assert lines == [f"cyberloss simulate: warning: {out['warnings'][0]}"]
     assert run_json(capsys)["warnings"] == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["simulate", "examples/simulate_basic.toml", "--seed", "1"],
+    ["portfolio", "examples/portfolio_small.csv"],
+])
+def test_one_year_is_refused_by_name_before_the_run(capsys, argv):
+    # a standard deviation needs two years: --json failed after the run with "std needs at
+    # least 2 values, got 1", naming no option
+    assert main([*argv, "--years", "1", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "argument --years: must be an integer >= 2" in err and err.count("\n") == 1
