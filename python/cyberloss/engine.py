@@ -161,10 +161,11 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     "by_type", "counts", "events" (default: "by_type" and "counts", plus "events" when
     ``events=True``). What is not asked for is not computed into memory: ``outputs="annual"``
     takes 8 bytes per year. ``occurrence_layer`` applies to each incident's loss and
-    ``aggregate_layer`` to the year's sum of occurrence-layered losses (objects with
-    ``attachment`` and ``limit``, e.g. ``cyberloss.insurance.terms.Layer(attachment, limit)``);
-    with either, the result has the view ``layered`` (``layered_annual_loss``). Neither changes
-    the other outputs.
+    ``aggregate_layer`` to the year's sum of occurrence-layered losses (``terms.Layer``s:
+    ``Layer(attachment, limit)`` per occurrence, ``Layer(attachment, limit, basis="annual")``
+    for the aggregate one); with either, the result has the view ``layered``
+    (``layered_annual_loss``), which holds no single losses (an aggregate layer applies to the
+    year's sum; no OEP). Neither changes the other outputs.
 
     The result depends only on (model, seed, years, first_year): not on ``threads`` (default:
     all cores, at most ``MAX_THREADS`` = 4096; more than the machine's cores run as many as it

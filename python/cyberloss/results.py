@@ -29,9 +29,10 @@ layout for every result:
 
 :meth:`ep_curve` gives ``return_period``, ``exceedance_probability``, ``aep``, ``aep_se``,
 ``oep``, ``oep_se`` (the OEP columns where the table holds single losses: every view of every
-result except an engine run without events, and a portfolio's ceded and net views, which its
-programme cedes by year and attack type).  :meth:`plot` draws the EP curves in 万円 /
-億円; :meth:`to_csv` / :meth:`to_parquet` write the table atomically.
+result except an engine run without events and an engine run's ``layered`` view, and a
+portfolio's ceded and net views, which its programme cedes by year and attack type).
+:meth:`plot` draws the EP curves in 万円 / 億円; :meth:`to_csv` / :meth:`to_parquet` write the
+table atomically.
 """
 from __future__ import annotations
 
@@ -261,8 +262,10 @@ class YearLossTable(report_html.Described):
         """Each year's largest single loss in ``view`` (0 in years without one)."""
         name = self._column(view)
         if name not in self._occurrence:
-            raise ValueError(f"this result holds no single losses for {name!r} (an engine run "
-                             "keeps them with events=True)")
+            why = ("its layers apply to the year's sum" if name == "layered" else
+                   "an engine run keeps them for its gross view with events=True; a portfolio "
+                   "for gross and ground_up")
+            raise ValueError(f"this result holds no single losses for {name!r} ({why})")
         return self._dense(self._occurrence[name])
 
     def sample(self, view: str | None = None, occurrence: bool = False) -> stats.Sample:

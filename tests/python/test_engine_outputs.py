@@ -178,3 +178,13 @@ def test_simd_path_reports_the_widest_path_by_default():
         pytest.skip("CYBERLOSS_SIMD is set for this run")
     assert _core.simd_path() == _core.simd_paths_available()[-1]
     assert _core.simd_paths_available()[0] == "baseline"
+
+
+def test_the_layered_view_has_no_oep_and_says_why():
+    # an aggregate layer applies to the year's sum: no single losses, even with events kept
+    model = cl.Model([cl.AttackType("r", cl.Poisson(0.2), cl.Lognormal.from_mean_median(4.959e7, 3.26e7))])
+    r = cl.simulate(model, 2000, 1, threads=1, events=True, occurrence_layer=Layer(1e7, 5e7),
+                    aggregate_layer=Layer(2e7, 1e8, basis="annual"))
+    assert "oep" in r.ep_curve([2, 10]) and "oep" not in r.ep_curve([2, 10], view="layered")
+    with pytest.raises(ValueError, match="'layered' \\(its layers apply to the year's sum\\)"):
+        r.occurrence_max("layered")
