@@ -41,7 +41,7 @@ def summary(result: SimulationResult) -> dict:
 def print_table(result: SimulationResult, lang: str = "en") -> None:
     shown = statistics_table(result.describe(levels=(0.99, 0.995), columns=result.columns), "man")
     if lang == "ja":
-        print(f"シミュレーション {result.years:,} 年、シード {result.seed}。金額は万円。列は年間合計と"
+        print(f"シミュレーション {result.years:,} 年、シード {result.seed}。金額は万円。列は総額（年間合計）と"
               "攻撃種別ごとの損害額、およびその標準誤差")
     else:
         print(f"{result.years:,} simulated years, seed {result.seed}; money in 万円 (10,000 JPY); "
