@@ -54,6 +54,13 @@ def test_malformed_amounts_are_refused_naming_the_field_and_value(text):
     ("industries", "医療", "medical_welfare"), ("industries", "その他", "other"),
     ("sizes", "中小企業", "sme"), ("sizes", "SME", "sme"), ("sizes", "Sme", "sme"), ("sizes", "大企業", "large"),
     ("sizes", "団体等", "organisation"), ("sizes", "Organization", "organisation"),
+    # the separators Japanese writers use (、・ for the census's ，) and the usual short forms
+    ("industries", "医療、福祉", "medical_welfare"), ("industries", "医療・福祉", "medical_welfare"),
+    ("industries", "医療福祉", "medical_welfare"), ("industries", "卸売業、小売業", "wholesale_retail"),
+    ("industries", "卸売・小売業", "wholesale_retail"), ("industries", "卸売小売業", "wholesale_retail"),
+    ("industries", "運輸・郵便業", "transport_postal"), ("industries", "金融・保険業", "finance_insurance"),
+    ("industries", "宿泊・飲食サービス業", "accommodation_food"),
+    ("industries", "不動産・物品賃貸業", "real_estate"), ("industries", "教育・学習支援業", "education"),
 ])
 def test_industries_and_sizes_by_label_or_english(vocabulary, text, key):
     assert labels.canonical(vocabulary, text) == key

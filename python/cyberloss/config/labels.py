@@ -4,7 +4,11 @@ A field of kind ``choice`` with a ``vocabulary`` ("industries", "sizes") accepts
 key (``manufacturing``), the key in any case and with spaces or hyphens (``Manufacturing``,
 ``Wholesale Retail``), the Japanese label of the calibration data (``製造業``, ``中小企業``,
 ``卸売業，小売業``) and each part of a label that lists several (``卸売業``, ``小売業``,
-``その他``).  Texts are NFKC-normalised first, so full-width and half-width forms are one.
+``その他``).  Texts are NFKC-normalised first, so full-width and half-width forms are one, and
+the separators Japanese writers use between the parts of a label (，、・/) are one, so
+``医療、福祉`` and ``医療・福祉`` name ``医療，福祉``; a label whose leading parts end in 業 is also
+known by its usual short form, those 業 dropped (``卸売・小売業``, ``運輸・郵便業``), and every
+label without separators (``医療福祉``, ``卸売小売業``).
 The labels are read from the packaged calibration data (``data/jnsa2025.json``, keys
 ``industries`` and ``sizes``), where each carries ``label_ja``.
 """
@@ -25,9 +29,24 @@ _ENGLISH = {"sme": ("small and medium", "small and medium enterprise", "small an
             "organisation": ("organization", "organisations")}
 
 
+_SEPARATORS = r"[,、・/]"   # between the parts of a label, after NFKC (，-> , and ／-> /)
+
+
 def normal(text: str) -> str:
-    """NFKC, stripped, case-folded, with runs of spaces, hyphens and underscores made one '_'."""
-    return re.sub(r"[\s_\-]+", "_", unicodedata.normalize("NFKC", text).strip()).casefold()
+    """NFKC, stripped, case-folded, with runs of spaces, hyphens and underscores made one '_'
+    and the list separators ，、・/ one ','."""
+    text = re.sub(_SEPARATORS, ",", unicodedata.normalize("NFKC", text).strip())
+    return re.sub(r"[\s_\-]+", "_", text).casefold()
+
+
+def _short_forms(label: str) -> set[str]:
+    """A listing label's forms without separators and, where its leading parts end in 業, with
+    those 業 dropped (卸売業，小売業 -> 卸売・小売業, 卸売小売業)."""
+    parts = [p.strip() for p in re.split(_SEPARATORS, label)]
+    if len(parts) < 2 or not all(parts):
+        return set()
+    short = [p[:-1] if p.endswith("業") and len(p) > 1 else p for p in parts[:-1]] + parts[-1:]
+    return {"".join(parts), ",".join(short), "".join(short)}
 
 
 @functools.cache
@@ -47,6 +66,7 @@ def _spellings(vocabulary: str) -> Mapping[str, str]:
         names = {key, label, *_ENGLISH.get(key, ())}
         whole = unicodedata.normalize("NFKC", label)
         names.update(p for p in re.split(r"[,、（）()・]", whole) if p.strip())
+        names.update(_short_forms(whole))
         for name in names:
             n = normal(name)
             if n in out and out[n] != key:
