@@ -74,21 +74,25 @@ std::string brief(double value) {
 
 namespace {
 
-// E[X^k; X <= upper_quantile(q)] for k = 1, 2: the integral of Q(u)^k over u in (0, 1 - q),
-// with u = 1 - e^-v (so that the upper tail is resolved down to tiny q), by Simpson's rule.
-// Its accuracy (about 1e-6) is ample for the factor-of-3 test below.
+// E[X^k; X <= x] for k = 1, 2 with x = upper_quantile(q). The first from the closed-form
+// limited expected value, E[min(X, x)] - x q (P(X > x) = q at the q-upper quantile), whose
+// difference from the mean is the tail's share E[X; X > x] to about 1e-16 of the mean: a
+// quadrature of the whole body, as before, left an error (2e-4 of a lognormal's mean, Q(u)
+// not smooth at u = 0) that a long run's standard error mistook for a mean out of reach. The
+// second, for the standard error only, is the integral of Q(u)^2 over u in (0, 1 - q) with
+// u = 1 - e^-v (the upper tail resolved down to tiny q) by Simpson's rule.
 std::array<double, 2> truncated_moments(const Severity& severity, double q) {
   if (q >= 1.0) return {0.0, 0.0};
+  const double x = severity.upper_quantile(q);
   constexpr int kSteps = 2048;
   const double end = -std::log(q), h = end / kSteps;
-  std::array<double, 2> sum{0.0, 0.0};
+  double second = 0.0;
   for (int i = 0; i <= kSteps; ++i) {
     const double v = i * h, weight = (i == 0 || i == kSteps) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-    const double x = severity.upper_quantile(std::exp(-v)), density = std::exp(-v);
-    sum[0] += weight * x * density;
-    sum[1] += weight * x * x * density;
+    const double y = severity.upper_quantile(std::exp(-v));
+    second += weight * y * y * std::exp(-v);
   }
-  return {sum[0] * h / 3.0, sum[1] * h / 3.0};
+  return {std::max(0.0, severity.lev(x) - x * q), second * h / 3.0};
 }
 
 }  // namespace
