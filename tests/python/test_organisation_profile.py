@@ -1,6 +1,7 @@
 """OrganisationProfile: validation, labelled defaults, TOML, variants (no engine needed)."""
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -181,3 +182,17 @@ def test_factors_are_overridable_from_python_and_toml(tmp_path):
         OrganisationProfile.from_toml(bad)
     with pytest.raises(ValueError, match=r"records.by_type.ransomware.exposure_probability must be a finite number in \[0, 1\]"):
         comp.load(overrides={"records.by_type.ransomware.exposure_probability": 1.5})
+    # every value is checked at load, so the error names the document's [overrides] (the size
+    # and web exposure factors were once checked only when a profile's rates were computed)
+    for key, value, rule in (("size_exposure.elasticity", -1, r"in \[0, 1\], got -1"),
+                             ("size_exposure.class_mean_employees.sme", -3, r"> 0, got -3"),
+                             ("web_exposure.floor", 2, r"in \(0, 1\], got 2")):
+        bad = write(tmp_path, f"""
+            [organisation]
+            industry = "manufacturing"
+            size = "sme"
+            [overrides]
+            "{key}" = {value}
+            """)
+        with pytest.raises(ValueError, match=rf"^profile .*profile.toml: overrides: {re.escape(key)} must be a finite number {rule}$"):
+            OrganisationProfile.from_toml(bad)

@@ -220,6 +220,10 @@ def load(path: str | Path | None = None, overrides: Mapping[str, Any] | None = N
 def _check(data: ComponentData) -> None:
     """Check every value once, at load, so that a bad override fails with its path."""
     _ = data.dispersion, data.max_downtime_days      # the properties check as they read
+    for size in data.raw["size_exposure"]["class_mean_employees"]:
+        data.size_exposure_factor(size, 1.0)
+    for t in data.raw["web_exposure"]["attack_types"]:
+        data.web_exposure_factor(t, 0.5, 0.5)
     data.ranges()
     for t in data.attack_types:
         data.mean_shares(t)
