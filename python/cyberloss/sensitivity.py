@@ -16,6 +16,13 @@ batches' own effects, a twentieth of the years each, do not see: their spread ga
 effect an SE of 0 and small effects a spurious significance; the jackknife's recomputations
 see every year but one batch's.  A range that is a point gives a zero effect exactly.
 
+A bound the rest of the model cannot take with every other assumption as it is (a survey
+median raised past what the mean and the size mix allow, a size elasticity whose classes'
+log-scales no lognormal spans) is not dropped: the effect is measured at the furthest point
+toward it that the model takes (bisection on the way from the value in use, to 1/4096 of it),
+that point is the row's bound, and the row's ``infeasible`` note names the stated bound and
+why the model refuses it.  The joint band draws between the bounds so used.
+
 The joint band draws every ranged assumption at once (triangular on (low, value, high), one
 uniform per assumption and draw from the PARAMETERS streams ``RANGE_STREAM + j``), together
 with the calibration's parameter-uncertainty draw (``calibration.uncertainty.draw``), and
@@ -40,7 +47,7 @@ from .insurance import pricing
 from .insurance import terms as terms_mod
 from .insurance.quote import QuoteSettings, quote_tables
 from .organisation import profile as org_profile
-from .organisation.simulate import expected_events, simulate_organisation
+from .organisation.simulate import expected_events, organisation_model, simulate_organisation
 from .report import diagnostics, money
 from .report.html import Described, escape
 
@@ -53,6 +60,8 @@ BATCHES = 20
 SENSITIVITY_BYTES_PER_EVENT = {"premium": 250.0, "losses": 135.0}   # "losses": the other measures
 SENSITIVITY_BYTES_PER_YEAR = 60.0
 RANGE_STREAM = 1024
+# Bisection steps to the feasible limit of a bound the model cannot take (1/4096 of the way).
+FEASIBLE_STEPS = 12
 # the experience fit's prior weights shape `cyberloss fit`, not the simulated model
 NOT_SIMULATED = ("experience.",)
 
@@ -105,12 +114,20 @@ class _Setup:
     seed: int
     measure: str
 
-    def losses(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> np.ndarray:
+    def profile(self, component_overrides: Mapping[str, Any]) -> org_profile.OrganisationProfile:
         doc = self.doc
         if component_overrides:
             doc = copy.deepcopy(doc)
             doc.setdefault("overrides", {}).update(component_overrides)
-        profile = org_profile.OrganisationProfile.from_document(doc)
+        return org_profile.OrganisationProfile.from_document(doc)
+
+    def build(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> None:
+        """Build the model these values give, without simulating: ValueError when the model
+        cannot take them."""
+        organisation_model(self.profile(component_overrides), calibration=calibration)
+
+    def losses(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> np.ndarray:
+        profile = self.profile(component_overrides)
         sim = simulate_organisation(profile, self.years, self.seed, calibration=calibration)
         if self.measure != "premium":
             return np.asarray(sim.annual("gross"), dtype=float)
@@ -152,10 +169,8 @@ class SensitivityResult(Described):
         shown = pd.DataFrame({
             "value": [_short(v) for v in t["value"]], "low": [_short(v) for v in t["low"]],
             "high": [_short(v) for v in t["high"]],
-            "at low": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
-                       for e, s in zip(t["low_effect"], t["low_se"])],
-            "at high": [f"{money.format_yen(e, sign=True)} ± {money.format_yen(s)}"
-                        for e, s in zip(t["high_effect"], t["high_se"])]},
+            "at low": [_effect_text(e, s) for e, s in zip(t["low_effect"], t["low_se"])],
+            "at high": [_effect_text(e, s) for e, s in zip(t["high_effect"], t["high_se"])]},
             index=pd.Index(t["assumption"].to_numpy(), name="assumption"))
         lines = [f"cyberloss sensitivity: {self.name}",
                  f"{self.measure} = {money.format_yen(self.base)} (SE {money.format_yen(self.base_se)}), "
@@ -166,7 +181,7 @@ class SensitivityResult(Described):
                  shown.to_string()]
         bad = self.table[self.table["infeasible"] != ""]
         for r in bad.itertuples(index=False):
-            lines.append(f"infeasible bound of {r.assumption}: {r.infeasible}")
+            lines.append(f"bound of {r.assumption}: {r.infeasible}")
         if self.band:
             b = self.band
             lines += ["", f"All assumptions and calibration parameters drawn jointly ({b['draws']:g} draws, "
@@ -201,6 +216,13 @@ class SensitivityResult(Described):
     def _html_table(self):
         return self.ordered()[["assumption", "value", "low", "high", "low_effect", "low_se",
                                "high_effect", "high_se"]]
+
+
+def _effect_text(effect: float, se: float) -> str:
+    """An effect with its SE; a bound that could not be run at all has none (NaN)."""
+    if not math.isfinite(effect):
+        return "not run"
+    return f"{money.format_yen(effect, sign=True)} ± {money.format_yen(se)}"
 
 
 def _short(v: Any) -> str:
@@ -284,35 +306,80 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
             raise ValueError(f"only: no assumption starts with {', '.join(only)}")
     x0 = setup.losses(cal, {})
     base_without = None if measure == "expected_loss" else _without_each_batch(f, x0)
-    rows = []
+    rows, used = [], []
     for a in items:
         low, high = (ranges or {}).get(a.name, (a.low, a.high))
+        (low, why_low), (high, why_high) = (_feasible_bound(setup, a, low, "low"),
+                                            _feasible_bound(setup, a, high, "high"))
+        notes = [n for n in (why_low, why_high) if n]
         row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
-               "low": low, "high": high, "reasoning": a.reasoning, "infeasible": ""}
+               "low": low, "high": high, "reasoning": a.reasoning}
         for side, bound in (("low", low), ("high", high)):
             try:
                 x1 = _run_one(setup, a, bound)     # also at the value in use: CRN make it exact
             except ValueError as exc:
-                # a bound the rest of the model cannot take is a finding, not a crash
+                # a bound the model takes but cannot run is a finding, not a crash
                 row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
-                row["infeasible"] += f"{side} {_short(bound)}: {exc}; "
+                notes.append(f"{side} {_short(bound)} not run: {exc}")
                 continue
             row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, base_without)
-        row["infeasible"] = row["infeasible"].rstrip("; ")
+        row["infeasible"] = "; ".join(notes)
         rows.append(row)
+        used.append(dataclasses.replace(a, low=low, high=high))
     table = pd.DataFrame(rows)
     table["swing"] = (table["high_effect"].fillna(0.0) - table["low_effect"].fillna(0.0)).abs()
     base_se = (float(np.std(x0, ddof=1) / math.sqrt(x0.size)) if base_without is None
                else _jackknife_se(base_without))
-    band = _joint_band(setup, items, f, draws) if draws else None
+    band = _joint_band(setup, used, f, draws) if draws else None
     return SensitivityResult(base_profile.name, measure, f(x0), base_se, setup.years, setup.seed,
                              table, band, cal.provenance)
 
 
-def _run_one(setup: _Setup, a: RangedAssumption, value: Any) -> np.ndarray:
+def _with(setup: _Setup, a: RangedAssumption, value: Any) -> tuple[Calibration, dict[str, Any]]:
+    """The calibration and component overrides with ``a`` at ``value``."""
     if a.source == "calibration":
-        return setup.losses(setup.calibration_with({a.key: value}), {})
-    return setup.losses(setup.calibration, {a.key: value})
+        return setup.calibration_with({a.key: value}), {}
+    return setup.calibration, {a.key: value}
+
+
+def _run_one(setup: _Setup, a: RangedAssumption, value: Any) -> np.ndarray:
+    return setup.losses(*_with(setup, a, value))
+
+
+def _refusal(setup: _Setup, a: RangedAssumption, value: Any) -> str | None:
+    """Why the model cannot take ``a`` at ``value`` (all else as it is), or None when it can."""
+    try:
+        setup.build(*_with(setup, a, value))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _toward(a: RangedAssumption, bound: Any, t: float) -> Any:
+    """The point a fraction ``t`` of the way from ``a``'s value in use to ``bound``."""
+    if isinstance(a.value, Mapping):
+        return {k: a.value[k] + t * (bound[k] - a.value[k]) for k in a.value}
+    value = float(a.value) + t * (float(bound) - float(a.value))
+    return int(round(value)) if isinstance(a.value, int) and not isinstance(a.value, bool) else value
+
+
+def _feasible_bound(setup: _Setup, a: RangedAssumption, bound: Any, side: str) -> tuple[Any, str]:
+    """``(bound, "")`` when the model takes the bound; else the furthest point toward it that
+    the model takes (bisection from the value in use, which it takes) and a note naming the
+    stated bound and the model's reason."""
+    why = _refusal(setup, a, bound)
+    if why is None:
+        return bound, ""
+    taken, refused = 0.0, 1.0
+    for _ in range(FEASIBLE_STEPS):
+        mid = 0.5 * (taken + refused)
+        if _refusal(setup, a, _toward(a, bound, mid)) is None:
+            taken = mid
+        else:
+            refused = mid
+    limit = _toward(a, bound, taken)
+    return limit, (f"{side} {_short(bound)} is beyond what the model takes ({why}); "
+                   f"measured at {_short(limit)}, the furthest point toward it the model takes")
 
 
 def _triangular(u: float, low: float, mode: float, high: float) -> float:

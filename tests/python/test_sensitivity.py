@@ -2,6 +2,7 @@
 point range gives a zero effect exactly, the tornado chart renders."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 
 from cyberloss import calibration, sensitivity
 from cyberloss.cli import main
-from cyberloss.organisation import components
+from cyberloss.organisation import OrganisationProfile, components, organisation_model
 
 PROFILE = "examples/sme_manufacturer.toml"
 YEARS = 4000
@@ -100,8 +101,42 @@ def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run(
     for r in res.table.itertuples():
         for side in ("low", "high"):
             effect, se = getattr(r, f"{side}_effect"), getattr(r, f"{side}_se")
-            assert (np.isfinite(effect) and np.isfinite(se) and se >= 0) or f"{side} " in r.infeasible
-    mean_median = res.table.set_index("key").loc["severity.ransomware.earlier_mean", "infeasible"]
-    assert "must exceed" in mean_median
+            assert np.isfinite(effect) and np.isfinite(se) and se >= 0, (r.assumption, side)
+    # A bound the model cannot take (a survey mean below its median; a median the mean and the
+    # size mix do not allow; a downtime elasticity no lognormal spans) is measured at the
+    # furthest point toward it that the model takes, named with the stated bound and the reason.
+    # Once these were NaN: the tornado drew them as no effect and `text()` failed on them.
+    rows = res.table.set_index("key")
+    profile = OrganisationProfile.from_toml(PROFILE)
+    earlier = rows.loc["severity.ransomware.earlier_mean"]
+    assert earlier["infeasible"].startswith("low 1230 is beyond what the model takes (")
+    assert "must exceed" in earlier["infeasible"] and earlier["high"] == 3120
+    median = cal.data.assumptions["severity.ransomware.earlier_median"].value
+    assert median < earlier["low"] <= median + (2176.5 - 1230) / 4096
+    for key, side, stated in (("size.downtime_elasticity", "high", 0.3),
+                              ("severity.web_leak_card.recent_median", "high", 2500),
+                              ("severity.web_leak_personal.recent_mean", "low", 1700)):
+        row = rows.loc[key]
+        assert row["infeasible"].startswith(f"{side} {stated:g} is beyond what the model takes (")
+        used, value = row[side], row["value"]
+        assert 0 < (used - value) / (stated - value) < 1
+        # the model takes the point used, and refuses the point 1/4096 of the way further
+        organisation_model(profile, calibration=calibration.load(None, {key: used}))
+        with pytest.raises(ValueError, match="no lognormal reproduces"):
+            organisation_model(profile, calibration=calibration.load(
+                None, {key: used + (stated - value) / 4096}))
+    assert "not run" not in res.text()
     # the GPD tail is not part of the organisation model: exactly no effect
     assert res.table.set_index("key").loc["tail.xi", ["low_effect", "high_effect"]].tolist() == [0, 0]
+
+
+def test_a_bound_that_could_not_be_run_is_shown_as_such():
+    """A NaN effect (a bound the model takes but could not run) reads "not run" in the text;
+    it once stopped `text()` with "amount must be finite, got nan"."""
+    res = sensitivity.run(PROFILE, "expected_loss", years=2000, seed=5, only=("components:shares",))
+    table = res.table.copy()
+    table.loc[0, ["high_effect", "high_se"]] = np.nan
+    table.loc[0, "infeasible"] = "high 0.9 not run: memory"
+    text = dataclasses.replace(res, table=table).text()
+    assert "not run" in text and "bound of components:shares.dispersion.value: high 0.9 not run" in text
+

@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     result = sens.run(args.profile, args.measure, years=args.years, seed=args.seed,
                       calibration=calibration_option.load(args),
                       only=tuple(args.only) if args.only else None, draws=args.draws)
+    # the printed result first: nothing is written when it cannot be shown
+    shown = _json.dumps(result.to_json()) if args.json else result.text()
     if plot is not None:
         ax = result.plot()
         fmt = _files.suffix(plot, "--plot", PLOT_FORMATS)[1:]
@@ -53,10 +55,7 @@ def run(args: argparse.Namespace) -> int:
             _files.write(plot, "--plot", lambda fh: ax.figure.savefig(fh, format=fmt, dpi=110, bbox_inches="tight"))
         finally:
             plots.pyplot().close(ax.figure)
-    if args.json:
-        print(_json.dumps(result.to_json()))
-    else:
-        print(result.text())
-        if plot is not None:
-            print(f"tornado chart: {plot}")
+    print(shown)
+    if plot is not None and not args.json:
+        print(f"tornado chart: {plot}")
     return 0
