@@ -122,7 +122,7 @@ test-sanitize: $(STAMPS)/sanitize-build
 	  sys.exit(0 if f.startswith('$(abspath $(SAN_PKG))/') else 'not the sanitized extension: ' + f)"
 	$(SAN_ENV) $(SAN_VENV)/bin/python -m pytest -q -p no:cacheprovider --durations=10 -m "not web and not browser" \
 	  --ignore=tests/python/test_notebooks.py --ignore=tests/python/test_memory_checks.py \
-	  --ignore=tests/python/test_output_faults.py
+	  --ignore=tests/python/test_output_faults.py --ignore=tests/python/test_benchmarks.py
 
 # The kernels' plain C++ (what arm64 and other processors compile: no intrinsics, one path),
 # built here with warnings as errors and run through the Catch2 suite, golden checksums included.
