@@ -398,3 +398,21 @@ def test_stored_amounts_are_the_dense_years_with_a_loss():
         # one level gives the same Estimate as the table of several
         assert t.var(0.5) == t.var([0.5, 0.9]).loc[0.5, "var"]
         assert t.tvar(0.5).se == t.tvar([0.5, 0.9]).loc[0.5, "tvar_se"]
+
+
+def test_a_cell_the_calibration_has_no_exposure_for_is_warned_of(cal):
+    """団体等 are medical, educational, public and other bodies, and 公務 has no companies: a
+    manufacturing 団体等 or a public-administration SME has no exposure in the frequency fit, so
+    its rates are an extrapolation (a manufacturing 団体等's publicised ransomware rate came out
+    19.5 times a medical one's) that was once simulated without a word."""
+    empty = {(i, s) for i in cal.data.industries for s in cal.data.sizes if cal.exposure(i, s) == 0.0}
+    assert ("manufacturing", "organisation") in empty and ("public_administration", "sme") in empty
+    assert ("medical_welfare", "organisation") not in empty and ("manufacturing", "sme") not in empty
+    for industry, size in sorted(empty)[:3] + [("medical_welfare", "organisation"), ("manufacturing", "sme")]:
+        sim = org.simulate_organisation(org.OrganisationProfile(industry, size), 200, 1, calibration=cal)
+        cell = [w for w in sim.warnings if "no exposure" in w]
+        if (industry, size) in empty:
+            assert cell == [cal.unfitted_cell(industry, size)]
+            assert cell[0].startswith(f"industry {industry!r} has no exposure of size {size!r}")
+        else:
+            assert cell == [] and cal.unfitted_cell(industry, size) is None

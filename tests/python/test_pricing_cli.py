@@ -68,3 +68,20 @@ def test_demo_quotes_the_example_and_writes_the_ep_plot(tmp_path, capsys):
     assert (tmp_path / "ep_curve.png").read_bytes()[:4] == b"\x89PNG"
     data = json.loads((tmp_path / "quote.json").read_text(encoding="utf-8"))
     assert data["recommended"]["reason"]
+
+
+def test_quote_and_bcp_show_what_the_simulation_warns_of(tmp_path, capsys):
+    """A profile in a cell the calibration has no exposure for (a manufacturing 団体等): the
+    simulation's warning goes to stderr and into the JSON's warnings, for quote and bcp alike;
+    the example (a fitted cell) has none."""
+    path = tmp_path / "association.toml"
+    path.write_text(PROFILE.read_text("utf-8").replace('size = "sme"', 'size = "organisation"'), "utf-8")
+    for command in ("quote", "bcp"):
+        assert main([command, str(path), "--years", "2000"]) == 0
+        err = capsys.readouterr().err
+        assert f"cyberloss {command}: warning: industry 'manufacturing' has no exposure of size 'organisation'" in err
+        assert main([command, str(path), "--years", "2000", "--json"]) == 0
+        warnings = json.loads(capsys.readouterr().out)["warnings"]
+        assert len(warnings) == 1 and "extrapolation" in warnings[0]
+        assert main([command, str(PROFILE), "--years", "2000", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["warnings"] == []

@@ -135,6 +135,26 @@ class Calibration(Described):
         _check("size", size, self.data.sizes)
         return float(self.data.value(f"reporting_factor.{size}"))
 
+    def exposure(self, industry: str, size: str) -> float:
+        """Organisations of ``industry`` and ``size`` in the frequency fit's exposure (the size's
+        total x the industry's share, both assumptions: ``exposure.*``, ``industry_share.*``).
+        Where it is 0 the fit saw no such organisation (団体等 are medical, educational, public
+        and other bodies; 公務 has no companies) and a rate there is the model's extrapolation
+        (:meth:`unfitted_cell`)."""
+        i = self.data.industries.index(_check("industry", industry, self.data.industries))
+        s = self.data.sizes.index(_check("size", size, self.data.sizes))
+        return float(_frequency.exposure_matrix(self.data)[i, s])
+
+    def unfitted_cell(self, industry: str, size: str) -> str | None:
+        """A warning when (industry, size) has no exposure in the fit, else None."""
+        if self.exposure(industry, size) > 0.0:
+            return None
+        share = "industry_share.organisation" if size == "organisation" else "industry_share.company"
+        fitted = [i for i in self.data.industries if self.exposure(i, size) > 0.0]
+        return (f"industry {industry!r} has no exposure of size {size!r} in the calibration "
+                f"({share} is 0 there): its rates are the fitted model's extrapolation to a cell the "
+                f"survey cannot speak for; the industries fitted for this size are {', '.join(fitted)}")
+
     def rate(self, attack_type: str, industry: str, size: str, basis: str = "publicised",
              period: str = "cumulative") -> float:
         """Expected incidents of ``attack_type`` per organisation per year.

@@ -3,12 +3,14 @@
 Prints annual expected loss (with its standard error), VaR 99%, expected downtime days and the
 difference of each variant to the baseline with its standard error; the variants share their
 random numbers.  ``--json`` prints ``{"variants": [...], "warnings": [...]}`` with stable keys
-(strict JSON: a statistic that is not finite is null and named in ``warnings``).
+(strict JSON: a statistic that is not finite is null and named in ``warnings``, as is what the
+variants' simulations warn of, which the table output prints on stderr).
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from .. import _files, _json, stats
 from ..organisation import bcp
@@ -43,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, **changes))
     cal = calibration_option.load(args)
     result = bcp.run_plan(plan, threads=args.threads, calibration=cal, progress=args.show_progress)
+    for warning in result.warnings():
+        print(f"cyberloss bcp: warning: {warning}", file=sys.stderr)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", {"bcp": result.describe()})
     if args.json:

@@ -1,7 +1,9 @@
 """``cyberloss quote PROFILE.toml``: premiums, EP curve and the retention/limit choice.
 
 ``--json`` prints the quote in JPY as strict JSON (README, "JSON output"): an unlimited limit
-is null; a statistic that is not finite is null and named in ``warnings``.  ``--plot`` writes
+is null; a statistic that is not finite is null and named in ``warnings``, as is what the
+simulation warns of (a cell the calibration has no exposure for, a mean out of the run's
+reach), which the text output prints on stderr.  ``--plot`` writes
 the EP curve (.png, .svg or .pdf, by extension), ``--html`` the report (.html, in the
 ``--lang`` language) and ``--xlsx`` the tables in JPY (.xlsx); the paths are checked before
 the simulation and written atomically.
@@ -9,6 +11,7 @@ the simulation and written atomically.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
@@ -44,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         _files.check(args.xlsx, "--xlsx")
     quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress,
                           calibration=calibration_option.load(args))
+    for warning in quote.warnings:
+        print(f"cyberloss quote: warning: {warning}", file=sys.stderr)
     write_outputs(quote, args.plot, args.html, lang=args.lang)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", quote.sheets())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,9 @@ class Quote(report_html.Described):
     settings: QuoteSettings  # type: ignore[misc]
     profile: org_profile.OrganisationProfile | None = None   # shown in the report when known
     calibration: str | None = None    # the calibration's provenance (None: events given directly)
+    # What the simulation warns of (an extrapolated cell, a mean out of reach): the CLI prints
+    # them on stderr, the JSON lists them under "warnings".
+    warnings: tuple[str, ...] = ()
 
     def _ep_table(self) -> Table:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
@@ -220,6 +223,7 @@ class Quote(report_html.Described):
                 "total_cost_of_risk": rec["total_cost"],
                 "reason": self.decision.reason,
             },
+            "warnings": list(self.warnings),
         })
 
     def sheets(self) -> dict[str, pd.DataFrame]:
@@ -260,11 +264,13 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                  settings: QuoteSettings | None = None, name: str = "organisation",
                  progress: bool | Callable[[int, int], None] = False,
                  profile: org_profile.OrganisationProfile | None = None,
-                 calibration: str | None = None) -> Quote:
+                 calibration: str | None = None, warnings: Sequence[str] | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).
     ``progress=True`` shows a bar over the four steps after the simulation (terms applied,
-    premiums, the deductible x limit grid, statistics; each one call into C++)."""
+    premiums, the deductible x limit grid, statistics; each one call into C++). ``warnings``
+    (default: those of ``events`` when it has any, as an OrganisationSimulation does) travel
+    with the quote."""
     settings = QuoteSettings() if settings is None else settings
     d = settings.decision
     with report_progress.reporting(progress, "price", "steps", total=4) as report:
@@ -295,7 +301,8 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
     return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
                  section_premium=section_premium, decision=dec, settings=settings,
                  profile=profile if profile is not None else getattr(events, "profile", None),
-                 calibration=calibration)
+                 calibration=calibration,
+                 warnings=tuple(getattr(events, "warnings", ()) if warnings is None else warnings))
 
 
 def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
@@ -333,7 +340,7 @@ def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
     profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress, cal)
     name = getattr(profile, "name", None) or default_name
     return quote_events(sim.table, sim.n_years, policy, settings, name=str(name), progress=progress,
-                        profile=profile, calibration=cal.provenance)
+                        profile=profile, calibration=cal.provenance, warnings=sim.warnings)
 
 
 def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,

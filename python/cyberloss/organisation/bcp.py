@@ -203,7 +203,12 @@ class BcpComparison(Described):
             variants.append(entry)
         s = self.sims[0]
         return {"years": self.n_years, "seed": s.seed, "basis": s.basis, "period": s.period,
-                "var_level": self.var_level, "variants": variants, "assumptions": s.assumptions()}
+                "var_level": self.var_level, "variants": variants, "assumptions": s.assumptions(),
+                "warnings": self.warnings()}
+
+    def warnings(self) -> list[str]:
+        """What the variants' simulations warn of, each once, in variant order."""
+        return list(dict.fromkeys(w for sim in self.sims for w in sim.warnings))
 
     def _html_title(self) -> str:
         return "BCP comparison"

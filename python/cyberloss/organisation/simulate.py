@@ -226,6 +226,7 @@ class _Built(NamedTuple):
     model: Model
     incidents: list
     rates: dict[str, float]
+    warnings: list[str]   # about the profile's cell (Calibration.unfitted_cell)
 
     def engine_key(self) -> tuple:
         """What the engine's event table depends on besides (seed, years): equal keys, equal
@@ -251,7 +252,8 @@ def _organisation_model(profile: OrganisationProfile, basis: str, period: str,
     rates = {s.name: s.rate * params[s.name].frequency_factor for s in specs}
     model = Model([AttackType(s.name, Poisson(rates[s.name]), s.severity()) for s in specs])
     incidents = [_core.IncidentModel(s.incident_type, factors(s, params[s.name], profile)) for s in specs]
-    return _Built(specs, model, incidents, rates)
+    cell = cal.unfitted_cell(profile.industry, profile.size)
+    return _Built(specs, model, incidents, rates, [cell] if cell else [])
 
 
 def _specs(profile: OrganisationProfile, basis: str, period: str, cal: Calibration) -> list[TypeSpec]:
@@ -351,12 +353,12 @@ def _simulation(profile: OrganisationProfile, built: _Built, table: _core.EventT
                 basis: str, period: str, nthreads: int,
                 warnings: list[str] | None = None) -> OrganisationSimulation:
     """The simulation's result; ``warnings`` are its engine model's reliability warnings, when
-    already known."""
+    already known (the profile's cell's, if any, come first)."""
     specs, rates = built.specs, built.rates
+    reliability = built.model.reliability_warnings(n) if warnings is None else warnings
     return OrganisationSimulation(table, n, profile, seed, basis, period, rates,
                                   functools.partial(_provenance, specs, profile.data, rates, basis, period),
-                                  built.model.reliability_warnings(n) if warnings is None else warnings,
-                                  threads=nthreads)
+                                  [*built.warnings, *reliability], threads=nthreads)
 
 
 def _provenance(specs: Sequence[TypeSpec], data: comp.ComponentData, rates: Mapping[str, float],
