@@ -1,8 +1,11 @@
 """Japanese out: plots draw Japanese with a font that has the glyphs (the font matplotlib
 actually used is checked), money axes in 万円 / 億円, CLI tables aligned by display width,
-``--lang`` (issue 13, acceptance 3 plots part and 6)."""
+``--lang`` (issue 13, acceptance 3 plots part and 6); jnsa, validate and scenario in Japanese
+with their English unchanged."""
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -169,3 +172,101 @@ def test_unknown_language_is_refused_in_one_line(capsys):
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--lang", "fr"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cyberloss bcp: error: argument --lang: invalid choice: 'fr'") and err.count("\n") == 1
+
+
+# ----- jnsa, validate and scenario ---------------------------------------------------------
+
+def _run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def jnsa_out() -> dict[str, str]:
+    return {lang: _run("jnsa", "--quiet", "--lang", lang)[1] for lang in ("ja", "en")}
+
+
+# ASCII words a Japanese table may keep: names of sources and of the attack labels (DDoS)
+NAMES = {"DDoS", "IPA", "JNSA", "TMNF"}
+AMOUNT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(%|万円|億円)?$")
+
+
+def _english_words(out: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{2,}", out)) - NAMES
+
+
+def _figures(out: str) -> list[str]:
+    return [c for c in out.split() if AMOUNT.match(c)]
+
+
+def _blocks(out: str) -> list[list[str]]:
+    """The text tables of ``out``: each a header, a rule of dashes and its rows."""
+    lines = out.splitlines()
+    blocks, i = [], 1
+    while i < len(lines):
+        if lines[i] and set(lines[i]) == {"-"}:
+            end = next((j for j in range(i + 1, len(lines)) if not lines[j]), len(lines))
+            blocks.append([lines[i - 1], *lines[i + 1:end]])
+            i = end
+        i += 1
+    return blocks
+
+
+def _assert_aligned(block: list[str], align: str) -> None:
+    """Every row's cells start (left-aligned columns) or end (right-aligned) at the display
+    column where the header's cell does; header cells have no spaces.  A character past the
+    end of a line is a space (``_at``)."""
+    header, rows = block[0], block[1:]
+    cells = header.split()
+    assert len(cells) == len(align), (cells, align)
+    pos, edges = 0, []
+    for cell in cells:
+        start = header.index(cell, pos)
+        pos = start + len(cell)
+        edges.append((text.width(header[:start]), text.width(header[:pos])))
+    assert rows
+    for row in rows:
+        for (start, end), a in zip(edges, align):
+            if a == "<" and text.width(row) > start:         # (an empty last cell has no start)
+                assert _at(row, start) != " " and (start == 0 or _at(row, start - 1) == " "), (row, start)
+            elif a == ">":
+                assert _at(row, end - 1) != " " and _at(row, end) == " ", (row, end)
+
+
+def test_jnsa_in_japanese(jnsa_out):
+    ja, en = jnsa_out["ja"], jnsa_out["en"]
+    for words in ("規模別件数（累計 2017年1月～2024年6月", "業種別件数", "攻撃種別件数（直近2年", "公表ベース",
+                  "公表値", "モデル値", "相対差", "数値の種類", "大企業", "中小企業", "団体等", "製造業",
+                  "その他の業種", "ランサムウェア感染", "エモテット感染", "算出値", "概数",
+                  "ランサムウェア感染に占める製造業の割合", "1件あたり被害額（費用損害＋賠償責任",
+                  "平均値", "中央値", "累計", "直近2年", "回答数", "公表値の分位点"):
+        assert words in ja, words
+    assert _english_words(ja) == {"DDoS"} - NAMES, _english_words(ja)
+    assert _figures(ja) == _figures(en) and len(_figures(en)) > 100
+    blocks = _blocks(ja)
+    assert len(blocks) == 6
+    for block in blocks[:4]:
+        _assert_aligned(block, "<>>>><")
+    _assert_aligned(blocks[4], "<>>>><")
+    _assert_aligned(blocks[5], "<<<>>>>>")
+
+
+def test_jnsa_in_english_is_unchanged(jnsa_out):
+    lines = jnsa_out["en"].splitlines()
+    titles = ["Cases by size (cumulative 2017-01..2024-06, incidents) - publicised basis",
+              "Cases by industry (cumulative, incidents) - publicised basis",
+              "Cases by attack type (cumulative, attack-type events) - publicised basis",
+              "Cases by attack type (recent 2022-07..2024-06) - publicised basis",
+              "Approximate published shares",
+              "Survey loss per incident (response costs + liability; 20,000 simulated surveys, seed 20250723)"]
+    assert [lines[i] for i, line in enumerate(lines) if line == "" and i + 1 < len(lines)] == [""] * 6
+    assert [lines[i + 1] for i, line in enumerate(lines) if line == ""] == titles
+    margins = ["category", "published", "model", "difference", "relative_difference", "quality"]
+    headers = [lines[i + 2].split() for i, line in enumerate(lines) if line == ""]
+    assert headers == [margins] * 4 + [
+        ["interaction", "published", "target", "model", "difference", "quality"],
+        ["attack_type", "period", "statistic", "published", "model", "difference", "n_answers", "survey_quantile"]]
+    assert "       ransomware cumulative      mean 4,959万円 4,959万円      0万円         29" in lines[-8]
+    assert not re.search(r"[ぁ-んァ-ン]", jnsa_out["en"])

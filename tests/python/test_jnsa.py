@@ -107,7 +107,7 @@ def test_cli_json_contract(capsys):
 
 
 def test_cli_tables_and_overrides(capsys):
-    assert main(["jnsa", "--replications", "1000", "--set", "reporting_factor.sme=12"]) == 0
+    assert main(["jnsa", "--replications", "1000", "--set", "reporting_factor.sme=12", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     for fragment in ("Cases by size", "organisation", "ransomware_share_manufacturing",
                      "4,959万円", "survey_quantile", "publicised basis"):

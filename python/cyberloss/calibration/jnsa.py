@@ -24,7 +24,7 @@ from .. import random as clrandom
 from .._extras import require
 from .._lazy import pandas as pd
 from ..distributions import Poisson
-from ..report import plots
+from ..report import language, plots
 from ..report import progress as report_progress
 from ..report.html import Described, escape
 from ._data import PERIODS
@@ -118,6 +118,22 @@ def interaction_shares(cal: Calibration | None = None) -> pd.DataFrame:
         rows.append({"interaction": inter.name, "published": inter.published, "target": inter.value,
                      "model": share, "difference": share - inter.published, "quality": inter.quality})
     return pd.DataFrame(rows)
+
+
+def category_ja(cal: Calibration, table: str, category: str) -> str:
+    """The Japanese name of a margin table's category: the calibration data's label_ja of a size,
+    industry or attack type, else the report's word for a grouping (その他の業種, 合計, ...)."""
+    labels = {"size": cal.data.size_labels, "industry": cal.data.industry_labels}.get(table, cal.data.attack_labels)
+    return labels.get(category) or language.CATEGORIES_JA.get(category, category)
+
+
+def interaction_ja(cal: Calibration, name: str) -> str:
+    """A published share in Japanese: "ランサムウェア感染に占める製造業の割合"."""
+    inter = next((i for i in cal.data.interactions if i.name == name), None)
+    if inter is None:
+        return name
+    return (f"{category_ja(cal, 'attack_type', inter.attack_margin)}に占める"
+            f"{category_ja(cal, inter.dimension, inter.category)}の割合")
 
 
 # ----- survey sampling distribution -------------------------------------------------------

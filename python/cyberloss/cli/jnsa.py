@@ -8,12 +8,14 @@ and ``survey_quantile``; ``warnings`` names any statistic that is not finite (wr
 from __future__ import annotations
 
 import argparse
+import functools
+from collections.abc import Callable
 
 import pandas as pd
 
 from .. import _json
-from ..calibration import jnsa
-from ..report import text
+from ..calibration import Calibration, jnsa
+from ..report import language, text
 from ..report.money import format_yen
 from . import _args, data_option
 
@@ -35,6 +37,18 @@ def _no_negative_zero(x: float, digits: int) -> float:
     return round(float(x), digits) + 0.0
 
 
+# (table, English title, Japanese title)
+_MARGIN_TITLES = (
+    ("size", "Cases by size (cumulative 2017-01..2024-06, incidents)",
+     "規模別件数（累計 2017年1月～2024年6月、インシデント数、公表ベース）"),
+    ("industry", "Cases by industry (cumulative, incidents)", "業種別件数（累計、インシデント数、公表ベース）"),
+    ("attack_type", "Cases by attack type (cumulative, attack-type events)",
+     "攻撃種別件数（累計、攻撃種別ごとの延べ件数、公表ベース）"),
+    ("attack_type_recent", "Cases by attack type (recent 2022-07..2024-06)",
+     "攻撃種別件数（直近2年 2022年7月～2024年6月、公表ベース）"),
+)
+
+
 def run(args: argparse.Namespace) -> int:
     cal = data_option.load(args)
     seed = jnsa.DEFAULT_SEED if args.seed is None else args.seed
@@ -42,23 +56,52 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(rep.to_dict(), indent=1))
         return 0
+    print_tables(rep, cal, args.lang)
+    return 0
+
+
+def _table(t: pd.DataFrame, float_format: Callable[[float], str], lang: str,
+           labels: dict[str, Callable[[str], str]], **headings: str) -> str:
+    """``t`` as text: pandas' layout in English, in Japanese the ``labels`` columns' cells named
+    by them and left-aligned, the columns headed by language.COLUMNS_JA (``headings`` override)."""
+    if lang != "ja":
+        return text.frame(t, index=False, float_format=float_format)
+    shown = t.copy()
+    for column, label in labels.items():
+        shown[column] = [label(v) for v in shown[column]]
+    return "\n".join(text.frame_table(shown, {**language.COLUMNS_JA, **headings}, labels, float_format))
+
+
+def print_tables(rep: jnsa.Reproduction, cal: Calibration, lang: str = "en") -> None:
+    """The margins, the published shares and the survey statistics as text tables in ``lang``
+    (Japanese ones aligned by display width)."""
+    w = language.words(lang)
+
+    def quality(q: str) -> str:
+        return language.QUALITIES_JA.get(q, q)
+
     with pd.option_context("display.width", 120, "display.max_columns", 20):
-        for name, title in (("size", "Cases by size (cumulative 2017-01..2024-06, incidents)"),
-                            ("industry", "Cases by industry (cumulative, incidents)"),
-                            ("attack_type", "Cases by attack type (cumulative, attack-type events)"),
-                            ("attack_type_recent", "Cases by attack type (recent 2022-07..2024-06)")):
+        for name, title, title_ja in _MARGIN_TITLES:
             t = rep.table(name)[["category", "published", "model", "difference", "relative_difference",
                                  "quality"]].copy()
             t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 2):+,.2f}")
             t["relative_difference"] = t["relative_difference"].map(lambda v: f"{_no_negative_zero(100 * v, 3):+.3f}%")
-            print(f"\n{title} - publicised basis")
-            print(text.frame(t, index=False, float_format=lambda v: f"{v:,.2f}"))
-        print("\nApproximate published shares")
-        print(text.frame(rep.interactions, index=False, float_format=lambda v: f"{v:.4f}"))
+            print(f"\n{w(f'{title} - publicised basis', title_ja)}")
+            print(_table(t, lambda v: f"{v:,.2f}", lang,
+                         {"category": functools.partial(jnsa.category_ja, cal, name), "quality": quality},
+                         category=language.CATEGORY_HEADINGS_JA[name]))
+        print(w("\nApproximate published shares", "\n公表された割合（概数）"))
+        print(_table(rep.interactions, lambda v: f"{v:.4f}", lang,
+                     {"interaction": lambda i: jnsa.interaction_ja(cal, i), "quality": quality}))
         sev = rep.severity.copy()
         for col in ("published", "model", "difference"):
             sev[col] = sev[col].map(lambda v: format_yen(_no_negative_zero(v, 0)))
-        print(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} "
-              f"simulated surveys, seed {rep.seed})")
-        print(text.frame(sev, index=False, float_format=lambda v: f"{v:.3f}"))
-    return 0
+        sections = language.SECTIONS_JA
+        print(w(f"\nSurvey loss per incident (response costs + liability; {rep.replications:,} "
+                f"simulated surveys, seed {rep.seed})",
+                f"\nアンケートによる1件あたり被害額（{sections['response']}＋{sections['liability']}、"
+                f"模擬アンケート {rep.replications:,} 回、シード {rep.seed}）"))
+        print(_table(sev, lambda v: f"{v:.3f}", lang,
+                     {"attack_type": lambda a: jnsa.category_ja(cal, "attack_type", a),
+                      "period": lambda p: language.PERIODS_JA.get(p, p),
+                      "statistic": lambda s: language.SURVEY_STATISTICS_JA.get(s, s)}))

@@ -42,6 +42,25 @@ SECTIONS_JA = {"response": "費用損害", "liability": "賠償責任", "busines
 PREMIUM_PARTS_JA = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
                     "technical_premium": "営業保険料"}
 
+# The JNSA report's words, for the tables that set the model beside published figures (jnsa,
+# validate, scenario): a survey's statistics and windows, what a figure is (published, derived
+# from published ones, ...), the margin tables, the categories the calibration data has no
+# label_ja for (its sizes, industries and attack types have), and the columns.
+SURVEY_STATISTICS_JA = {"mean": "平均値", "median": "中央値"}
+PERIODS_JA = {"cumulative": "累計", "recent": "直近2年", "earlier": "2022年6月以前"}
+QUALITIES_JA = {"published": "公表値", "derived": "算出値", "approximate": "概数", "assumption": "仮定",
+                "secondary": "二次資料"}
+MARGIN_TABLES_JA = {"size": "規模別件数", "industry": "業種別件数", "attack_type": "攻撃種別件数（累計）",
+                    "attack_type_recent": "攻撃種別件数（直近2年）"}
+CATEGORY_HEADINGS_JA = {"size": "規模", "industry": "業種", "attack_type": "攻撃種別",
+                        "attack_type_recent": "攻撃種別"}
+CATEGORIES_JA = {"all_other_industries": "その他の業種", "web_leak": "ウェブサイトからの情報漏えい",
+                 "web_leak_plus_other": "ウェブサイトからの情報漏えい・その他", "total": "合計"}
+COLUMNS_JA = {"published": "公表値", "model": "モデル値", "difference": "差", "relative_difference": "相対差",
+              "quality": "数値の種類", "interaction": "項目", "target": "目標値", "attack_type": "攻撃種別",
+              "period": "期間", "statistic": "統計量", "n_answers": "回答数",
+              "survey_quantile": "公表値の分位点"}
+
 
 def statistics_labels(frame, lang: str):
     """A describe() table with its row and column labels in ``lang``: the statistics (mean,

@@ -10,7 +10,7 @@ plain :class:`cyberloss._table.Table` of text cells gets the same characters wit
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from .._lazy import pandas as pd
 from .._table import Table
@@ -60,6 +60,17 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "",
 
     head = line(header)
     return [head, "-" * width(head), *(line(r) for r in rows)]
+
+
+def frame_table(df, headings: Mapping[str, str], left: Collection[str] = (),
+                float_format: Callable[[float], str] = str) -> list[str]:
+    """:func:`table` of a pandas DataFrame: the columns named by ``headings[column]`` (the
+    column's own name where it has none), float cells written by ``float_format``, the
+    ``left`` columns (labels) left-aligned and the others right-aligned."""
+    columns = list(df.columns)
+    cells = [[float_format(v) if isinstance(v, float) else str(v) for v in df[c].tolist()] for c in columns]
+    return table([headings.get(c, str(c)) for c in columns], list(zip(*cells)),
+                 "".join("<" if c in left else ">" for c in columns))
 
 
 def frame(table, **kwargs) -> str:
