@@ -188,6 +188,13 @@ def jnsa_out() -> dict[str, str]:
     return {lang: _run("jnsa", "--quiet", "--lang", lang)[1] for lang in ("ja", "en")}
 
 
+@pytest.fixture(scope="module")
+def validate_out() -> dict[str, str]:
+    runs = {lang: _run("validate", "--quiet", "--lang", lang) for lang in ("ja", "en")}
+    assert {code for code, _ in runs.values()} == {0}
+    return {lang: out for lang, (_, out) in runs.items()}
+
+
 # ASCII words a Japanese table may keep: names of sources and of the attack labels (DDoS)
 NAMES = {"DDoS", "IPA", "JNSA", "TMNF"}
 AMOUNT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(%|万円|億円)?$")
@@ -270,3 +277,54 @@ def test_jnsa_in_english_is_unchanged(jnsa_out):
         ["attack_type", "period", "statistic", "published", "model", "difference", "n_answers", "survey_quantile"]]
     assert "       ransomware cumulative      mean 4,959万円 4,959万円      0万円         29" in lines[-8]
     assert not re.search(r"[ぁ-んァ-ン]", jnsa_out["en"])
+
+
+def test_validate_in_japanese(validate_out):
+    ja, en = validate_out["ja"], validate_out["en"]
+    first = ja.splitlines()[0]
+    assert re.fullmatch(r"検証: 比較 \d+ 件、不合格 0 件（シード 20250214）", first), first
+    for words in ("項目", "対象", "公表値", "モデル値", "乖離", "許容差", "合否", "合格", "規模別件数: 大企業",
+                  "警察庁2025", "国内、公表事例、2017年1月～2024年6月", "（シミュレーション）"):
+        assert words in ja, words
+    assert _english_words(ja) == {"DDoS"} - NAMES, _english_words(ja)
+    [block] = _blocks(ja)
+    _assert_aligned(block, "<<>>>>>")
+    assert [r.split()[-5:-1] for r in block[1:]] == [r.split()[-5:-1] for r in en.splitlines()[2:]]
+
+
+def test_validate_in_english_is_unchanged(validate_out):
+    lines = validate_out["en"].splitlines()
+    assert re.fullmatch(r"Validation: (\d+) comparisons, 0 failing \(seed 20250214\)", lines[0])
+    assert lines[1].split() == ["figure", "population", "published", "model", "distance", "tolerance", "passed"]
+    assert lines[2].endswith("       margins.size.large                      Japan, publicised incidents, "
+                             "2017-01..2024-06       576       576  2.22e-16     1e-06    yes")
+    assert len(lines) == int(lines[0].split()[1]) + 2
+    assert not re.search(r"[ぁ-んァ-ン]", validate_out["en"])
+
+
+def test_every_validated_figure_and_population_has_a_japanese_name():
+    from cyberloss import validation
+    from cyberloss.calibration import load
+
+    cal = load()
+    rows = validation.report(cal).rows
+    assert [r.figure for r in rows if validation.figure_ja(r.figure, cal) == r.figure] == []
+    assert [r.population for r in rows if validation.population_ja(r.population) == r.population] == []
+
+
+def test_a_failing_comparison_reads_fuhgoukaku(capsys):
+    from cyberloss import validation
+    from cyberloss.calibration import load
+    from cyberloss.cli import validate
+
+    cal = load()
+
+    def wrong(ctx):
+        return [validation._row("ipa2024.mean_recovery_days", "IPA2024", "mean days", "SMEs, incidents of victims, "
+                                "all incidents", "all incidents", 5.8, 9.0, "relative difference", 0.25,
+                                "test", "check")]
+
+    validate.print_table(validation.report(cal, builders=(wrong,)), cal, "ja")
+    out = capsys.readouterr().out
+    assert out.startswith("検証: 比較 1 件、不合格 1 件") and out.splitlines()[-1].endswith("不合格")
+    assert "IPA2024: 復旧日数の平均値" in out

@@ -13,7 +13,8 @@ import argparse
 import pandas as pd
 
 from .. import _json, validation
-from ..report import text
+from ..calibration import Calibration
+from ..report import language, text
 from ..report.money import format_yen
 from . import _args, data_option
 
@@ -42,13 +43,27 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(rep.to_dict(), indent=1))
         return 0 if rep.passed else 1
+    print_table(rep, cal, args.lang)
+    return 0 if rep.passed else 1
+
+
+def print_table(rep: validation.ValidationReport, cal: Calibration, lang: str = "en") -> None:
+    """The comparisons as a text table in ``lang`` (Japanese: labels left-aligned, columns
+    aligned by display width)."""
     df = rep.describe()
     shown = df.apply(_shown, axis=1, result_type="expand")
+    ja = lang == "ja"
     table = pd.DataFrame({
-        "figure": df["figure"], "population": df["population"], "published": shown[0], "model": shown[1],
+        "figure": [validation.figure_ja(f, cal) for f in df["figure"]] if ja else df["figure"],
+        "population": df["population"].map(validation.population_ja) if ja else df["population"],
+        "published": shown[0], "model": shown[1],
         "distance": df["distance"].map(lambda v: f"{v:.4g}"), "tolerance": df["tolerance"].map(lambda v: f"{v:.4g}"),
-        "passed": df["passed"].map({True: "yes", False: "NO"})})
+        "passed": df["passed"].map(language.PASSED_JA if ja else {True: "yes", False: "NO"})})
+    failing = int((~df["passed"]).sum())
+    if ja:
+        print(f"検証: 比較 {len(df)} 件、不合格 {failing} 件（シード {rep.seed}）")
+        print("\n".join(text.frame_table(table, language.COLUMNS_JA, ("figure", "population", "passed"))))
+        return
     with pd.option_context("display.width", 200, "display.max_colwidth", 60, "display.max_rows", 500):
-        print(f"Validation: {len(df)} comparisons, {int((~df['passed']).sum())} failing (seed {rep.seed})")
+        print(f"Validation: {len(df)} comparisons, {failing} failing (seed {rep.seed})")
         print(text.frame(table, index=False))
-    return 0 if rep.passed else 1

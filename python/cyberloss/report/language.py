@@ -59,7 +59,48 @@ CATEGORIES_JA = {"all_other_industries": "その他の業種", "web_leak": "ウ�
 COLUMNS_JA = {"published": "公表値", "model": "モデル値", "difference": "差", "relative_difference": "相対差",
               "quality": "数値の種類", "interaction": "項目", "target": "目標値", "attack_type": "攻撃種別",
               "period": "期間", "statistic": "統計量", "n_answers": "回答数",
-              "survey_quantile": "公表値の分位点"}
+              "survey_quantile": "公表値の分位点", "figure": "項目", "population": "対象",
+              "distance": "乖離", "tolerance": "許容差", "passed": "合否"}
+PASSED_JA = {True: "合格", False: "不合格"}
+# The figures ``cyberloss validate`` compares (data/external.json's keys and the notes the rows
+# add to them) and the populations they describe.
+FIGURES_JA = {
+    "reporting.all_ransomware_per_year": "国内のランサムウェア感染の年間件数（公表されないものを含む）",
+    "reporting.publicised_per_all_ransomware": "公表1件あたりのランサムウェア感染の全件数",
+    "npa2025.reported_cases": "警察庁2025: 警察に届け出られたランサムウェア被害の件数（年間）",
+    "kanagawa.share_reporting_to_police": "神奈川県警: 警察に届け出た被害組織の割合",
+    "npa2025.share_cost_at_least_10m_h1": "警察庁2025上半期: 調査・復旧費用が1,000万円以上の割合",
+    "npa2025.share_cost_at_least_10m": "警察庁2025: 調査・復旧費用が1,000万円以上の割合",
+    "npa2025.share_recovered_within_one_month": "警察庁2025: 1か月以内に復旧した割合",
+    "npa2025.share_one_week_or_more_h1": "警察庁2025上半期: 復旧に1週間以上を要した割合",
+    "ipa2024.share_with_incident": "IPA2024: 1年間にインシデントのあった中小企業の割合",
+    "ipa2024.mean_damage_among_victims": "IPA2024: 被害組織の過去3期の被害額の平均値",
+    "ipa2024.share_victims_damage_at_least_1m": "IPA2024: 過去3期の被害額が100万円以上の被害組織の割合",
+    "ipa2024.mean_recovery_days": "IPA2024: 復旧日数の平均値",
+    "ipa2024.share_recovery_50_days_or_more": "IPA2024: 復旧に50日以上を要した割合",
+    "ipa2024.max_damage": "IPA2024: 最大被害額の分位点",
+}
+FIGURE_NOTES_JA = {"simulated": "シミュレーション", "8 earlier + 21 recent": "2022年6月以前 8 件＋直近2年 21 件",
+                   "survey quantile": "模擬アンケートでの分位点"}
+POPULATIONS_JA = {
+    "Japan, publicised incidents, 2017-01..2024-06": "国内、公表事例、2017年1月～2024年6月",
+    "Japan, publicised incidents, 2022-07..2024-06": "国内、公表事例、2022年7月～2024年6月",
+    "Japan, publicised incidents, surveyed victims": "国内、公表事例のうちアンケート回答組織",
+    "Japan, publicised ransomware, 29 surveyed victims 2017-01..2024-06":
+        "国内、ランサムウェア感染の公表事例のアンケート回答 29 組織、2017年1月～2024年6月",
+    "Japan, all organisations, all incidents": "国内、全組織、全インシデント",
+    "Japan, ransomware": "国内、ランサムウェア感染",
+    "ransomware victims reporting to police": "警察に届け出たランサムウェア被害組織",
+    "ransomware victims reporting to police, 2025H1": "警察に届け出たランサムウェア被害組織、2025年上半期",
+    "ransomware victims reporting to police, 2025": "警察に届け出たランサムウェア被害組織、2025年",
+    "ransomware victims reporting to police, 2025 (107 answers)":
+        "警察に届け出たランサムウェア被害組織、2025年（回答 107 件）",
+    "victims of cyber attacks (all attack types), Kanagawa": "神奈川県のサイバー攻撃被害組織（全攻撃種別）",
+    "SMEs, all incidents, fiscal 2023": "中小企業、全インシデント、2023年度",
+    "SMEs with an incident in the past three periods, all incidents":
+        "過去3期にインシデントのあった中小企業、全インシデント",
+    "SMEs, incidents of victims, all incidents": "中小企業の被害組織のインシデント、全インシデント",
+}
 
 
 def statistics_labels(frame, lang: str):

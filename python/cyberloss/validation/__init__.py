@@ -47,6 +47,7 @@ from ..calibration import Calibration, _size, jnsa
 from ..calibration import load as load_calibration
 from ..distributions import Lognormal
 from ..organisation import components as org_components
+from ..report import language
 from ..report import progress as report_progress
 from ..report.html import Described
 from ..report.money import format_yen
@@ -355,6 +356,32 @@ class ValidationReport(Described):
 
     def _html_table(self) -> str:
         return self.describe().to_html(index=False)
+
+
+def figure_ja(figure: str, cal: Calibration) -> str:
+    """A row's ``figure`` in Japanese ("規模別件数: 大企業", "警察庁2025: 1か月以内に復旧した割合
+    （シミュレーション）"); the key itself where it has no Japanese name."""
+    key, _, note = figure.partition(" (")
+    parts = key.split(".")
+    if parts[0] == "margins" and len(parts) == 3 and parts[1] in language.MARGIN_TABLES_JA:
+        label = f"{language.MARGIN_TABLES_JA[parts[1]]}: {jnsa.category_ja(cal, parts[1], parts[2])}"
+    elif parts[0] == "interactions" and len(parts) == 2:
+        label = jnsa.interaction_ja(cal, parts[1])
+    elif parts[0] == "severity" and len(parts) == 4:
+        a, period, stat = parts[1:]
+        label = (f"1件あたり被害額の{language.SURVEY_STATISTICS_JA.get(stat, stat)}: "
+                 f"{jnsa.category_ja(cal, 'attack_type', a)}（{language.PERIODS_JA.get(period, period)}）")
+    else:
+        label = language.FIGURES_JA.get(key, key)
+    if note:
+        note = note.removesuffix(")")
+        label += f"（{language.FIGURE_NOTES_JA.get(note, note)}）"
+    return label
+
+
+def population_ja(population: str) -> str:
+    """A row's ``population`` in Japanese (as it is where it has no Japanese name)."""
+    return language.POPULATIONS_JA.get(population, population)
 
 
 def report(cal: Calibration | None = None, components: Any = None, *, seed: int = DEFAULT_SEED,
