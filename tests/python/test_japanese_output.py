@@ -195,6 +195,7 @@ def validate_out() -> dict[str, str]:
     return {lang: out for lang, (_, out) in runs.items()}
 
 
+TMNF = [str(ROOT / "examples" / f"tmnf{i}.toml") for i in (1, 2)]
 # ASCII words a Japanese table may keep: names of sources and of the attack labels (DDoS)
 NAMES = {"DDoS", "IPA", "JNSA", "TMNF"}
 AMOUNT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?(%|万円|億円)?$")
@@ -328,3 +329,59 @@ def test_a_failing_comparison_reads_fuhgoukaku(capsys):
     out = capsys.readouterr().out
     assert out.startswith("検証: 比較 1 件、不合格 1 件") and out.splitlines()[-1].endswith("不合格")
     assert "IPA2024: 復旧日数の平均値" in out
+
+
+@pytest.mark.parametrize("path", TMNF)
+def test_scenario_in_japanese(path):
+    code, ja = _run("scenario", path, "--lang", "ja")
+    assert code == 0
+    _, en = _run("scenario", path, "--lang", "en")
+    lines = ja.splitlines()
+    assert lines[0] == en.splitlines()[0]                # the scenario's name, as written
+    assert lines[1].startswith("攻撃種別 ") and "影響を受けた業務の割合" in lines[2]
+    for words in ("損害項目", "金額", "算出根拠", "利益損害", "内部工数", "合計", "平均人月"):
+        assert words in ja, words
+    assert _english_words("\n".join(lines[1:])) == set()
+    [block] = _blocks(ja)
+    _assert_aligned(block, "<><")
+    assert [f for f in _figures(ja) if f.endswith("円")] == [f for f in _figures(en) if f.endswith("円")]
+
+
+def test_scenario_in_english_is_unchanged():
+    # the layout before --lang ja: name, amount (12 characters, right-aligned; it follows the
+    # data) and source
+    _, en = _run("scenario", TMNF[0], "--lang", "en")
+    lines = en.splitlines()
+    assert lines[:4] == ["TMNF-1: ransomware at a manufacturer, business stopped 2 weeks",
+                         "attack type ransomware; downtime 14.0 days (given)",
+                         "share of operations affected 100%; internal effort 19.7 person-months", ""]
+    given = "given response costs split by the mean shares"
+    rows = [*((c, given) for c in ("investigation", "recovery", "legal", "notification", "callcenter",
+                                   "condolence", "liability", "prevention")),
+            ("lost_profit", "revenue x gross margin / 365 x share affected x interruption days"),
+            ("internal_effort", "mean person-months published (JNSA2025) x labour cost"), ("total", "")]
+    assert len(lines) == 4 + len(rows)
+    for line, (name, source) in zip(lines[4:], rows):
+        assert line[:17] == f"{name:<16} " and line[29:] == f"  {source}", line
+        assert re.fullmatch(r" *\d[\d,.]*万円", line[17:29]), line
+
+
+def test_scenario_sources_in_japanese_for_every_source():
+    from cyberloss.organisation.scenario import Scenario
+
+    for path in TMNF:
+        result = Scenario.from_toml(path).evaluate()
+        assert result.sources_ja.keys() == result.sources.keys()
+        assert all(re.search(r"[ぁ-んァ-ン一-龥]", v) for v in result.sources_ja.values()), result.sources_ja
+
+
+@pytest.mark.parametrize("argv, japanese", [
+    (["scenario", TMNF[0]], "損害項目"), (["jnsa", "--replications", "200"], "規模別件数"),
+])
+def test_jnsa_and_scenario_follow_the_locale(monkeypatch, argv, japanese):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert japanese in _run(*argv, "--quiet")[1]
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert japanese not in _run(*argv, "--quiet")[1]

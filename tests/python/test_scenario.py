@@ -129,7 +129,7 @@ def test_cli_scenario_json_prints_the_components(capsys):
 def test_cli_scenario_table(capsys):
     from cyberloss.cli import main
 
-    assert main(["scenario", str(ROOT / "examples/tmnf2.toml")]) == 0
+    assert main(["scenario", str(ROOT / "examples/tmnf2.toml"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "lost_profit" in out and "832万円" in out and "site closed 20 days" in out
     assert main(["scenario", str(ROOT / "examples/nope.toml")]) == 2

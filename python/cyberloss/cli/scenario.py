@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 
 from .. import _json
+from ..calibration import jnsa
+from ..calibration import load as load_calibration
 from ..organisation.scenario import Scenario, ScenarioResult
+from ..report import text
 from ..report.money import format_yen
 
 
@@ -27,11 +30,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(result.to_dict()))
     else:
-        print(format_table(result))
+        print(format_table(result, args.lang))
     return 0
 
 
-def format_table(result: ScenarioResult) -> str:
+def format_table(result: ScenarioResult, lang: str = "en") -> str:
+    """The incident and its components as text in ``lang`` (the Japanese table has headings and
+    is aligned by display width)."""
+    if lang == "ja":
+        return _japanese_table(result)
     s = result.scenario
     if result.closure_days is not None:
         down = (f"site closed {result.closure_days:g} days, card payment suspended "
@@ -45,3 +52,17 @@ def format_table(result: ScenarioResult) -> str:
     for name, r in df.iterrows():
         lines.append(f"{name:<16} {format_yen(r.jpy):>12}  {r.source}")
     return "\n".join(lines)
+
+
+def _japanese_table(result: ScenarioResult) -> str:
+    s, source = result.scenario, result.sources_ja
+    if result.closure_days is not None:
+        down = (f"サイト閉鎖 {result.closure_days:g} 日、カード決済停止 {result.downtime_days:.1f} 日"
+                f"（{source['downtime_days']}）")
+    else:
+        down = f"業務停止 {result.downtime_days:.1f} 日（{source['downtime_days']}）"
+    attack = jnsa.category_ja(load_calibration(), "attack_type", s.attack_type)
+    rows = [(r.label_ja, format_yen(r.jpy), source.get(str(name), "")) for name, r in result.describe().iterrows()]
+    return "\n".join([s.name, f"攻撃種別 {attack}、{down}",
+                      f"影響を受けた業務の割合 {result.share_affected:.0%}、内部工数 {result.person_months:.1f} 人月",
+                      "", *text.table(("損害項目", "金額", "算出根拠"), rows, "<><")])

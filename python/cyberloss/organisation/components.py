@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import _core, _json, config
 from .. import _validate as check
+from ..report import language
 
 #: Every component of an incident, in the core's order (JPY columns of event tables).
 COMPONENTS: tuple[str, ...] = tuple(_core.COMPONENTS)
@@ -186,6 +187,11 @@ class ComponentData:
     def provenance(self, section: str, key: str) -> str:
         spec = self._section(section, key)
         return f"{spec['quality']} ({spec['source']})"
+
+    def provenance_ja(self, section: str, key: str) -> str:
+        """:meth:`provenance` in Japanese: "公表値（JNSA2025）"."""
+        spec = self._section(section, key)
+        return f"{language.QUALITIES_JA.get(spec['quality'], spec['quality'])}（{spec['source']}）"
 
     def _section(self, section: str, key: str) -> Mapping[str, Any]:
         return self._section_in(self.raw[section], section, key)

@@ -9,7 +9,7 @@ daily gross profit, internal effort from the mean person-months.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from .._lazy import pandas as pd
 from ..calibration import MINOR, Calibration
 from ..calibration import load as load_calibration
 from ..config import documents
+from ..report import language
 from ..report.html import Described, escape
 from ..report.money import format_yen
 from . import components as comp
@@ -89,56 +90,73 @@ class Scenario:
         profile, data, t = self.profile, self.profile.data, self.attack_type
         params = TypeParameters.for_profile(profile, t)
         sources: dict[str, str] = {}
+        sources_ja: dict[str, str] = {}
+
+        def note(key: str, en: str, ja: str) -> None:
+            sources[key], sources_ja[key] = en, ja
+
         cal = calibration if calibration is not None else load_calibration()
         minor = cal.minor() if t == MINOR else None
         if minor is None:
-            law, law_source = data.downtime(t), data.provenance("downtime", t)
-            effort_mean, effort_source = data.effort(t)[0], data.provenance("effort", t)
+            law = data.downtime(t)
+            law_source, law_source_ja = data.provenance("downtime", t), data.provenance_ja("downtime", t)
+            effort_mean = data.effort(t)[0]
+            effort_source, effort_source_ja = data.provenance("effort", t), data.provenance_ja("effort", t)
             affects, share_label = data.affects(t), ""
             kind = incident_type(data, t)
         else:
             law = _core.DowntimeDistribution.lognormal(minor.downtime.median, minor.downtime.sigma)
             law_source = "minor.downtime_median, minor.downtime_sigma (IPA2024, calibration v2)"
+            law_source_ja = "minor.downtime_median, minor.downtime_sigma（IPA2024、キャリブレーション v2）"
             effort_mean, effort_source = minor.effort_mean, "minor.effort_mean (calibration v2)"
+            effort_source_ja = "minor.effort_mean（キャリブレーション v2）"
             affects, share_label = "it_dependency", f" x minor.share_affected {minor.share_affected:g}"
             kind = incident_type(data, t, downtime=law, effort=(minor.effort_mean, minor.effort_sigma))
 
         if self.downtime_days is not None:
             downtime = float(self.downtime_days)
-            sources["downtime_days"] = "given"
+            note("downtime_days", "given", "入力値")
         else:
             downtime = min(law.mean() * params.downtime_factor, data.max_downtime_days)
-            sources["downtime_days"] = f"mean of the downtime distribution, {law_source}"
+            note("downtime_days", f"mean of the downtime distribution, {law_source}",
+                 f"停止日数の分布の平均、{law_source_ja}")
         closure = data.closure(t)
         if closure is not None and self.closure_days is not None:
             closure = (float(self.closure_days), closure[1])
-            sources["closure_days"] = "given"
+            note("closure_days", "given", "入力値")
         elif closure is not None:
-            sources["closure_days"] = f"default {closure[0]:g} days, {data.provenance('downtime', t)}"
+            note("closure_days", f"default {closure[0]:g} days, {data.provenance('downtime', t)}",
+                 f"既定値 {closure[0]:g} 日、{data.provenance_ja('downtime', t)}")
         share: float = self.share_affected if self.share_affected is not None else (
             params.share_affected * (minor.share_affected if minor else 1.0))
-        sources["share_affected"] = "given" if self.share_affected is not None else \
-            f"profile {affects} ({profile.sources[affects]}){share_label}"
+        if self.share_affected is not None:
+            note("share_affected", "given", "入力値")
+        else:
+            given = profile.sources[affects] == "given"
+            note("share_affected", f"profile {affects} ({profile.sources[affects]}){share_label}",
+                 f"プロファイルの {affects}（{'入力値' if given else '既定値'}）{share_label.replace(' x ', ' × ')}")
         if closure is not None:
             kind = incident_type(data, t, closure_days=closure[0])
         bi_days = _core.IncidentModel(kind, params.factors(profile)).business_interruption_days(downtime)
         lost_profit = profile.daily_gross_profit * share * bi_days
-        sources["lost_profit"] = "revenue x gross margin / 365 x share affected x interruption days"
+        note("lost_profit", "revenue x gross margin / 365 x share affected x interruption days",
+             "売上高 × 粗利率 ÷ 365 × 影響を受けた業務の割合 × 事業中断日数")
 
-        response = self._response(params, sources, cal)
+        response = self._response(params, note, cal)
 
         if self.person_months is not None:
             person_months = float(self.person_months)
-            sources["internal_effort"] = "given person-months x labour cost"
+            note("internal_effort", "given person-months x labour cost", "入力された人月 × 月額人件費")
         else:
             person_months = effort_mean * params.effort_factor
-            sources["internal_effort"] = f"mean person-months {effort_source} x labour cost"
+            note("internal_effort", f"mean person-months {effort_source} x labour cost",
+                 f"平均人月 {effort_source_ja} × 月額人件費")
         values = {**response, "lost_profit": lost_profit,
                   "internal_effort": person_months * profile.labour_cost_month}
         return ScenarioResult(self, downtime, closure[0] if closure else None, bi_days, share,
-                              person_months, values, sources)
+                              person_months, values, sources, sources_ja)
 
-    def _response(self, params: TypeParameters, sources: dict[str, str],
+    def _response(self, params: TypeParameters, note: Callable[[str, str, str], None],
                   cal: Calibration) -> dict[str, float]:
         data, t = self.profile.data, self.attack_type
         shares = dict(zip(comp.RESPONSE, data.mean_shares(t)))
@@ -152,10 +170,13 @@ class Scenario:
                 spec = data.raw["records"]["unit_costs"][comp.UNIT_COSTS[c]]
                 factor = gift if c == "condolence" else 1.0
                 record_parts[c] = n * factor * float(spec["value"])
-                sources[c] = (f"{self.records_exposed:,} records x {spec['value']:,} JPY"
-                              + (f" x gift probability {factor:g}"
-                                 if c == "condolence" and factor not in (0.0, 1.0) else "")
-                              + f" ({spec['quality']}, {spec['source']})")
+                gift_part = c == "condolence" and factor not in (0.0, 1.0)
+                note(c, f"{self.records_exposed:,} records x {spec['value']:,} JPY"
+                        + (f" x gift probability {factor:g}" if gift_part else "")
+                        + f" ({spec['quality']}, {spec['source']})",
+                     f"{self.records_exposed:,} 件 × {spec['value']:,} 円"
+                     + (f" × 見舞品の支給確率 {factor:g}" if gift_part else "")
+                     + f"（{language.QUALITIES_JA.get(spec['quality'], spec['quality'])}、{spec['source']}）")
         share_based = [c for c in comp.RESPONSE if c not in record_parts]
         if self.response_costs is not None:
             rest = float(self.response_costs) - sum(record_parts.values())
@@ -166,28 +187,36 @@ class Scenario:
             weight = sum(shares[c] for c in share_based)
             split = {c: rest * shares[c] / weight for c in share_based}
             label = "given response costs split by the mean shares"
+            label_ja = "入力された費用損害を平均構成比で按分"
         else:
             if t == MINOR:
                 profile = self.profile
                 survey_mean = float(cal.minor_severity(profile.size, profile.employees).mean())
                 origin = (f"minor incidents at {profile.employees:,} employees; derived, "
                           "minor.severity_median, minor.severity_sigma (IPA2024, calibration v2)")
+                origin_ja = (f"従業員 {profile.employees:,} 人の軽微なインシデント、算出値、"
+                             "minor.severity_median, minor.severity_sigma（IPA2024、キャリブレーション v2）")
             else:
                 fit = cal.severity_fit(t, self.period)
                 survey_mean = float(cal.severity(t, period=self.period).mean())
                 origin = f"{self.period}; {fit.quality}, {fit.source}"
+                origin_ja = (f"{language.PERIODS_JA.get(self.period, self.period)}、"
+                             f"{language.QUALITIES_JA.get(fit.quality, fit.quality)}、{fit.source}")
             split = {c: survey_mean * shares[c] * factors[c] for c in share_based}
             record_parts = {c: v * factors[c] for c, v in record_parts.items()}
             label = (f"survey mean {format_yen(survey_mean)} ({origin}) "
                      f"x mean share ({data.provenance('shares', t)})")
+            label_ja = (f"アンケート平均値 {format_yen(survey_mean)}（{origin_ja}）"
+                        f"× 平均構成比（{data.provenance_ja('shares', t)}）")
         for c in share_based:
-            sources[c] = label
+            note(c, label, label_ja)
         return {c: (split[c] if c in split else record_parts[c]) for c in comp.RESPONSE}
 
 
 @dataclasses.dataclass(frozen=True)
 class ScenarioResult(Described):
-    """Components (JPY) of one described incident, with where each number comes from."""
+    """Components (JPY) of one described incident, with where each number comes from
+    (``sources``; ``sources_ja`` says the same in Japanese)."""
 
     scenario: Scenario
     downtime_days: float
@@ -197,6 +226,7 @@ class ScenarioResult(Described):
     person_months: float
     components: Mapping[str, float]
     sources: Mapping[str, str]
+    sources_ja: Mapping[str, str] = dataclasses.field(default_factory=dict)   # the sources in Japanese
 
     @property
     def lost_profit(self) -> float:

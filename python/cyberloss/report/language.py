@@ -55,7 +55,8 @@ MARGIN_TABLES_JA = {"size": "規模別件数", "industry": "業種別件数", "a
 CATEGORY_HEADINGS_JA = {"size": "規模", "industry": "業種", "attack_type": "攻撃種別",
                         "attack_type_recent": "攻撃種別"}
 CATEGORIES_JA = {"all_other_industries": "その他の業種", "web_leak": "ウェブサイトからの情報漏えい",
-                 "web_leak_plus_other": "ウェブサイトからの情報漏えい・その他", "total": "合計"}
+                 "web_leak_plus_other": "ウェブサイトからの情報漏えい・その他", "total": "合計",
+                 "minor": "軽微なインシデント"}
 COLUMNS_JA = {"published": "公表値", "model": "モデル値", "difference": "差", "relative_difference": "相対差",
               "quality": "数値の種類", "interaction": "項目", "target": "目標値", "attack_type": "攻撃種別",
               "period": "期間", "statistic": "統計量", "n_answers": "回答数",
