@@ -215,7 +215,7 @@ def test_portfolio_rows_name_a_bad_japanese_amount(tmp_path):
     rows[1][4] = "千万円"
     path = tmp_path / "book.csv"
     path.write_text(_csv(rows), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"portfolio row 2 \(policy_id 'P2'\), column 'deductible': .*got '千万円'"):
+    with pytest.raises(ValueError, match=r"portfolio row 2 \(line 3, policy_id 'P2'\), column 'deductible': .*got '千万円'"):
         Portfolio.read(path)
 
 

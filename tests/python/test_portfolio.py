@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +227,26 @@ def test_bad_row_is_refused_with_its_row_and_column(tmp_path, row, column, messa
         pf.Portfolio.read(path)
     code = main(["portfolio", str(path), "--years", "10"])
     assert code == 2
+
+
+@pytest.mark.parametrize("last, message", [
+    ("P3,manufacturing,sme,1e9,-1,1e8,1e8",
+     r"portfolio row 3 \(line 9, policy_id 'P3'\), column 'deductible': .*, got '-1'"),
+    ("P1,manufacturing,sme,1e9,0,1e8,1e8",
+     r"portfolio row 3 \(line 9, policy_id 'P1'\), column 'policy_id': duplicates row 1 \(line 3\), got 'P1'"),
+    ("P3,manufacturing,sme", r"portfolio row 3 \(line 9\) has 3 fields, the header has 7: 'P3,manufacturing,sme'"),
+])
+def test_csv_errors_name_the_line_past_blank_lines_and_quoted_line_breaks(tmp_path, capsys, last, message):
+    # rows count policies; the line is where the row starts in the file: blank lines (2, 4, 5,
+    # 8) and the line break inside P2's quoted id (6-7) move it away from row + 1
+    text = (HEADER + "\nP1,manufacturing,sme,1e9,0,1e8,1e8\n\n\n"
+            '"P\n2",services,large,1e11,1e7,1e9,\n\n' + last + "\n")
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=message + "$"):
+        pf.Portfolio.read(path)
+    assert main(["portfolio", str(path), "--years", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(message, err)
 
 
 def test_table_level_errors(tmp_path):

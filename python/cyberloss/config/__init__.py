@@ -23,7 +23,18 @@ from typing import Any
 
 from .. import _validate
 from . import documents
-from ._read import csv_lines, decode, encoding_name, loads_toml, path_of, read_bytes, read_json, read_text, read_toml
+from ._read import (
+    csv_lines,
+    csv_records,
+    decode,
+    encoding_name,
+    loads_toml,
+    path_of,
+    read_bytes,
+    read_json,
+    read_text,
+    read_toml,
+)
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, reference, walk
 from .types import REQUIRED, parse_amount
 
@@ -37,5 +48,5 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "csv_lines", "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount",
+           "csv_lines", "csv_records", "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount",
            "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference", "walk"]

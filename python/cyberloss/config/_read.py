@@ -103,19 +103,31 @@ def read_text(path: str | os.PathLike, what: str, encoding: str | None = None) -
     return decode(read_bytes(p, what), f"{what} {p}", encoding)
 
 
-def csv_lines(text: str, what: str = "") -> list[list[str]]:
-    """The lines of a CSV text as lists of cells (as read), trailing blank lines dropped; the
-    first line must hold a header. Errors start with ``what: `` when ``what`` is given."""
+def csv_records(text: str, what: str = "") -> list[tuple[int, list[str]]]:
+    """The records of a CSV text as (line, cells): the line (from 1) on which the record
+    starts, which differs from its position when a quoted cell holds a line break or blank
+    lines come before it; trailing blank records dropped; the first must hold a header.
+    Errors start with ``what: `` when ``what`` is given."""
     where = f"{what}: " if what else ""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
+    records, line = [], 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True))
+        for cells in reader:
+            records.append((line, cells))
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise ValueError(f"{where}not valid CSV ({exc})") from None
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    while records and not any(cell.strip() for cell in records[-1][1]):
+        records.pop()
+    if not records or not any(cell.strip() for cell in records[0][1]):
         raise ValueError(f"{where}no header line (the file is empty)")
-    return rows
+    return records
+
+
+def csv_lines(text: str, what: str = "") -> list[list[str]]:
+    """The records of a CSV text as lists of cells (as read), as :func:`csv_records` gives
+    them without their lines."""
+    return [cells for _, cells in csv_records(text, what)]
 
 
 def loads_toml(text: str, where: str) -> dict[str, Any]:

@@ -30,11 +30,13 @@ web exposure, controls), times ``frequency_factor``.  On the publicised basis th
 types keep the class rates of the JNSA fit times ``frequency_factor``, as before calibration
 v2 (the portfolio's publicised basis is the JNSA reproduction's population).
 
-Rows are numbered from 1 in the order given (in a CSV file, row r is line r + 1, after the
-header).  Every error names the row, the policy id where known, the column and the value.
-A CSV row must have exactly the header's fields: a missing or extra comma is refused, not
-read with its columns shifted.  Booleans are not numbers, and "nan" is not a way to leave a
-value out (leave the field empty).
+Rows are numbered from 1 in the order given, the header and blank lines not counted (row r
+is ``table.iloc[r - 1]``).  Every error names the row, for a CSV file also the line it starts
+on (blank lines and line breaks in quoted cells move it away from r + 1), the policy id where
+known, the column and the value: ``portfolio row 2 (line 6, policy_id 'A2'), column
+'deductible': ...``.  A CSV row must have exactly the header's fields: a missing or extra
+comma is refused, not read with its columns shifted.  Booleans are not numbers, and "nan" is
+not a way to leave a value out (leave the field empty).
 """
 from __future__ import annotations
 
@@ -71,9 +73,14 @@ _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
 _INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 
 
-def _row_error(row: int, policy: Any, column: str, message: str, value: Any) -> ValueError:
-    who = f" (policy_id {policy!r})" if policy is not None else ""
-    return ValueError(f"portfolio row {row}{who}, column {column!r}: {message}, got {value!r}")
+def _row(row: int, line: int | None, policy: Any = None) -> str:
+    """"portfolio row 2 (line 6, policy_id 'A2')": the row, its line in a CSV file and its id."""
+    notes = ([] if line is None else [f"line {line}"]) + ([] if policy is None else [f"policy_id {policy!r}"])
+    return f"portfolio row {row}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _row_error(where: str, column: str, message: str, value: Any) -> ValueError:
+    return ValueError(f"{where}, column {column!r}: {message}, got {value!r}")
 
 
 def _need(field: config.Field) -> str:
@@ -83,7 +90,7 @@ def _need(field: config.Field) -> str:
     return f"must be {kind} {bounds}".rstrip() + (" (or empty)" if field.default is None else "")
 
 
-def _number(value: Any, column: str, row: int, policy: Any) -> float:
+def _number(value: Any, column: str, where: str) -> float:
     """A numeric cell: empty for the default, text spelling a number (for amounts also
     "5000万円", "1億", "800,000,000", full-width digits), or a number."""
     field = _SCHEMA.field(column)
@@ -97,44 +104,45 @@ def _number(value: Any, column: str, row: int, policy: Any) -> float:
             x = float(text)
         except ValueError:
             if field.kind != "amount":
-                raise _row_error(row, policy, column, need, value) from None
+                raise _row_error(where, column, need, value) from None
             try:    # "5000万円", "１億", "800,000,000"
                 x = config_types.parse_amount(text, column)
             except ValueError:
-                raise _row_error(row, policy, column, need + " or an amount such as '5000万円'",
+                raise _row_error(where, column, need + " or an amount such as '5000万円'",
                                  value) from None
         # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
         if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT
                              and not (field.kind == "amount" and config_types.is_unlimited(text))):
-            raise _row_error(row, policy, column, need, value)
+            raise _row_error(where, column, need, value)
     elif _validate.is_number(value):
         try:
             x = float(value)
         except OverflowError:
-            raise _row_error(row, policy, column, need, value) from None
+            raise _row_error(where, column, need, value) from None
     else:
-        raise _row_error(row, policy, column, need, value)
+        raise _row_error(where, column, need, value)
     try:
         return float(field.parse(x, column))
     except ValueError:
-        raise _row_error(row, policy, column, need, value) from None
+        raise _row_error(where, column, need, value) from None
 
 
-def _controls(value: Any, row: int, policy: Any) -> str:
+def _controls(value: Any, where: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, str):
-        raise _row_error(row, policy, "controls", "must be control names separated by ';'", value)
+        raise _row_error(where, "controls", "must be control names separated by ';'", value)
     names = [c.strip() for c in value.split(";") if c.strip()]
     for c in names:
         if c not in Controls.names():
-            raise _row_error(row, policy, "controls", f"must name controls among "
+            raise _row_error(where, "controls", f"must name controls among "
                              f"{', '.join(Controls.names())} (separated by ';')", value)
     return ";".join(names)
 
 
 def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
-    """Check every row; return a clean frame with all columns in ``COLUMNS`` order."""
+    """Check every row; return a clean frame with all columns in ``COLUMNS`` order.  A frame
+    indexed by ``line`` (as :func:`read_csv_text` gives it) has its lines named in errors."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
     columns = [str(c).strip() for c in frame.columns]
@@ -148,19 +156,25 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     if missing:
         raise ValueError(f"portfolio is missing column(s) {missing}; required: {list(REQUIRED)}, "
                          f"optional: {list(OPTIONAL_DEFAULTS)}")
+    lines = (frame.index.to_list() if frame.index.name == "line"
+             and pd.api.types.is_integer_dtype(frame.index) else None)
     frame = frame.set_axis(columns, axis=1)
     industries, sizes = tuple(industries), tuple(sizes)
     out: dict[str, list] = {c: [] for c in COLUMNS}
     seen: dict[str, int] = {}
     for row, rec in enumerate(frame.to_dict("records"), start=1):
+        line = None if lines is None else int(lines[row - 1])
         pid = rec["policy_id"]
         if isinstance(pid, (int, np.integer)) and not isinstance(pid, (bool, np.bool_)):
             pid = str(pid)
         if not isinstance(pid, str) or pid.strip() == "":
-            raise _row_error(row, None, "policy_id", "must be a non-empty id", pid)
+            raise _row_error(_row(row, line), "policy_id", "must be a non-empty id", pid)
         pid = pid.strip()
+        where = _row(row, line, pid)
         if pid in seen:
-            raise _row_error(row, pid, "policy_id", f"duplicates row {seen[pid]}", pid)
+            first = seen[pid]
+            raise _row_error(where, "policy_id", f"duplicates row {first}" + (
+                "" if lines is None else f" (line {lines[first - 1]})"), pid)
         seen[pid] = row
         for column, allowed in (("industry", industries), ("size", sizes)):
             value = rec[column]
@@ -169,12 +183,12 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
             except ValueError:
                 text = value
             if text not in allowed:
-                raise _row_error(row, pid, column, f"must be one of {', '.join(allowed)}", value)
+                raise _row_error(where, column, f"must be one of {', '.join(allowed)}", value)
             out[column].append(text)
         out["policy_id"].append(pid)
         for column in _NUMERIC:
-            out[column].append(_number(rec.get(column), column, row, pid))
-        out["controls"].append(_controls(rec.get("controls"), row, pid))
+            out[column].append(_number(rec.get(column), column, where))
+        out["controls"].append(_controls(rec.get("controls"), where))
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=object if c in REQUIRED + ("controls",)
                                        else np.float64) for c in COLUMNS})
     for c in REQUIRED + ("controls",):
@@ -183,22 +197,26 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
 
 
 def read_csv_text(text: str) -> pd.DataFrame:
-    """A CSV policy table as text columns; every row must have the header's fields."""
-    rows = config.csv_lines(text)
-    header = [h.strip() for h in rows[0]]
-    body = []
-    for number, fields in enumerate(rows[1:], start=1):
+    """A CSV policy table as text columns, indexed by the line each row starts on (``line``,
+    named in errors); blank lines are skipped, every other row must have the header's fields."""
+    records = config.csv_records(text)
+    header = [h.strip() for h in records[0][1]]
+    body, lines = [], []
+    for line, fields in records[1:]:
         if len(fields) != len(header):
             if not any(f.strip() for f in fields):
                 continue       # a blank line
-            raise ValueError(f"portfolio row {number} (line {number + 1}) has {len(fields)} fields, "
+            raise ValueError(f"{_row(len(body) + 1, line)} has {len(fields)} fields, "
                              f"the header has {len(header)}: {','.join(fields)[:120]!r}")
         body.append(fields)
-    return pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
+        lines.append(line)
+    index = pd.Index(lines, dtype=np.int64, name="line")
+    return pd.DataFrame(body or None, columns=header, index=index, dtype=object)
 
 
 def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
-    """Read a CSV or Parquet file as text/number columns, without validating.  A CSV's
+    """Read a CSV or Parquet file as text/number columns, without validating (a CSV's rows
+    indexed by their ``line``, as :func:`read_csv_text` gives them).  A CSV's
     ``encoding`` is detected ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel
     saves it) or named (``"cp932"``, ``"utf-8"``, ...)."""
     p = config.path_of(path, "portfolio file")
