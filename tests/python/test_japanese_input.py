@@ -174,6 +174,18 @@ BOOK_JA = [("P1", "製造業", "中小企業", "250,000万円", "100万", "1億�
 HEADER = "policy_id,industry,size,revenue,deductible,occurrence_limit,aggregate_limit"
 
 
+@pytest.mark.parametrize("text, x", [("1,200", 1200.0), ("１，２００", 1200.0), (" 25,000 ", 25000.0),
+                                     ("12", 12.0), ("-3.5", -3.5), ("1,234,567.5", 1234567.5)])
+def test_numbers_with_thousands_separators(text, x):
+    assert config.parse_number_text(text, "employees") == x
+
+
+@pytest.mark.parametrize("text", ["1,20", "1,2000", "1200円", "1万", "", "1e3", "nan"])
+def test_malformed_numbers_are_refused_naming_the_field_and_value(text):
+    with pytest.raises(ValueError, match=f"employees must be a number such as 1200 or '1,200', got '{text}'"):
+        config.parse_number_text(text, "employees")
+
+
 def _csv(rows) -> str:
     return HEADER + "\n" + "\n".join(",".join(f'"{c}"' if "," in c else c for c in r) for r in rows) + "\n"
 
@@ -231,3 +243,62 @@ def test_portfolio_limits_take_the_unlimited_words_of_the_toml_files(tmp_path, w
 def test_schema_marks_industry_and_size_as_label_vocabularies():
     assert documents.ORGANISATION.field("industry").vocabulary == "industries"
     assert documents.PORTFOLIO_COLUMNS.field("size").vocabulary == "sizes"
+
+
+# the book of BOOK_JA as a Japanese spreadsheet writes it: the columns' Japanese names as
+# headers (config.column_names, as for the claims file), headcounts with thousands separators,
+# controls by their Japanese labels (the schema's and data/components.json's), "；" between them
+HEADER_JA = "証券番号,業種,規模,売上高,免責金額,1事故支払限度額,年間総支払限度額,頻度の倍率,従業員数,対策"
+EXTRA = [("1", "1200", "offline_backups;edr"), ("0.8", "25000", ""),
+         ("1", "300", "mfa_remote_access;ir_retainer;restore_drills")]
+EXTRA_JA = [("1", "1,200", "オフラインバックアップ；EDR（エンドポイント検知・対応）"), ("0.8", "２５，０００", ""),
+            ("1", "300", "VPN・リモートアクセスの多要素認証;インシデント対応リテイナー契約; 復旧訓練（リストア訓練）")]
+
+
+def _book(header: str, rows) -> str:
+    return header + "\n" + "\n".join(",".join(f'"{c}"' if "," in c else c for c in r) for r in rows) + "\n"
+
+
+def test_a_portfolio_with_japanese_headers_reads_as_its_english_equivalent(tmp_path):
+    en, ja = tmp_path / "book.csv", tmp_path / "book_ja.csv"
+    en.write_text(_book(HEADER + ",frequency_factor,employees,controls",
+                        [b + e for b, e in zip(BOOK, EXTRA)]), encoding="utf-8")
+    ja.write_bytes(_book(HEADER_JA, [b + e for b, e in zip(BOOK_JA, EXTRA_JA)]).encode("cp932"))
+    a, b = Portfolio.read(en), Portfolio.read(ja)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert list(b.table["employees"]) == [1200, 25000, 300]
+    assert list(b.table["controls"]) == [e[2] for e in EXTRA]
+    np.testing.assert_array_equal(a.rates, b.rates)
+    # the same names in a DataFrame (or Parquet) table
+    frame = pd.read_csv(ja, encoding="cp932", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(Portfolio(frame).table, a.table)
+
+
+def test_portfolio_header_names_are_the_schemas_as_for_the_claims_file():
+    names = config.column_names(documents.PORTFOLIO_COLUMNS)
+    assert [names[h] for h in HEADER_JA.split(",")] == [
+        "policy_id", "industry", "size", "revenue", "deductible", "occurrence_limit",
+        "aggregate_limit", "frequency_factor", "employees", "controls"]
+    assert config.column_names(documents.CLAIMS_COLUMNS)["事故番号"] == "claim_id"
+
+
+@pytest.mark.parametrize("header, cell, message", [
+    ("従業員数", "1,2000", r"column 'employees': must be a whole number >= 1 .*got '1,2000'"),
+    ("対策", "EDR;バックアップ", r"column 'controls': must name controls among .* or their Japanese "
+                              r"labels \(separated by ';'\), got 'EDR;バックアップ'"),
+])
+def test_japanese_cells_that_name_nothing_are_refused_in_one_line(tmp_path, capsys, header, cell, message):
+    path = tmp_path / "book.csv"
+    path.write_text(f"証券番号,業種,規模,{header}\nP1,製造業,中小企業,\"{cell}\"\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"portfolio row 1 \(line 2, policy_id 'P1'\), " + message):
+        Portfolio.read(path)
+    assert main(["portfolio", str(path), "--years", "10"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_column_given_by_its_key_and_its_japanese_name_is_refused(tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text("policy_id,証券番号,業種,規模\nP1,P1,製造業,中小企業\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"column\(s\) \['policy_id'\] more than once "
+                                         r"\(headers \['policy_id', '証券番号'\]\)"):
+        Portfolio.read(path)

@@ -3,15 +3,17 @@
 * :mod:`cyberloss.config.schema`: fields (kind, unit, default and its source, bounds, English
   help, Japanese label), tables, lists, tagged tables; :func:`check` validates a document and
   names the dotted path and the value in every refusal; :func:`reference` lists the fields
-  (the source of the documentation's field reference and of forms).
+  (the source of the documentation's field reference and of forms); :func:`column_names` gives
+  the headers a CSV of a table's columns may use (the keys or their Japanese labels).
 * :mod:`cyberloss.config.documents`: PROFILE (organisation, terms, quote, simulation,
   variants, scenario, overrides), REINSURANCE, SPEC, PORTFOLIO_COLUMNS, CALIBRATION.
 * :mod:`cyberloss.config.types`: the kinds, among them the one amount parser
-  (:func:`parse_amount`: numbers, "500万円", "1.5億円", "１億", "800,000,000").
+  (:func:`parse_amount`: numbers, "500万円", "1.5億円", "１億", "800,000,000") and the reader
+  of numbers written with thousands separators (:func:`parse_number_text`: "1,200").
 * :mod:`cyberloss.config.labels`: the spellings of industries and sizes (keys, Japanese labels,
   English in any case).
-* files (``_read``): reading TOML, JSON and text (CSV encodings detected), one-line errors
-  naming the file.
+* files (``_read``): reading TOML, JSON and text (CSV encodings detected; CSV records with
+  the line each starts on), one-line errors naming the file.
 
 A lower utility layer: it imports no domain module; the model builds its objects from the
 checked documents and fills the defaults that depend on data.
@@ -35,8 +37,8 @@ from ._read import (
     read_text,
     read_toml,
 )
-from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, reference, walk
-from .types import REQUIRED, parse_amount
+from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_names, reference, walk
+from .types import REQUIRED, parse_amount, parse_number_text
 
 
 def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
@@ -48,5 +50,6 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "csv_lines", "csv_records", "decode", "documents", "encoding_name", "load", "loads_toml", "parse_amount",
-           "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference", "walk"]
+           "column_names", "csv_lines", "csv_records", "decode", "documents", "encoding_name",
+           "load", "loads_toml", "parse_amount", "parse_number_text", "path_of", "read_bytes", "read_json", "read_text",
+           "read_toml", "reference", "walk"]

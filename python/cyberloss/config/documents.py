@@ -330,8 +330,9 @@ PORTFOLIO_COLUMNS = Table("portfolio", (
           lo=1.0, cap=MAX_EMPLOYEES, default=None,
           default_from=f"{DEFAULTS}.by_size.employees"),
     Field("controls", "text", "controls in place (all-incidents basis: their frequency "
-          "factors; organisation loss model: severity, downtime, effort), names separated by "
-          "';' (e.g. offline_backups;edr)", "対策", default=""),
+          "factors; organisation loss model: severity, downtime, effort), names or Japanese "
+          "labels separated by ';' (e.g. offline_backups;edr or オフラインバックアップ;EDR)", "対策",
+          default=""),
 ), "one row per policy", "保険契約", noun="column")
 
 _TEXT = Field("text", "text", "free text")

@@ -22,7 +22,8 @@ DOCUMENTS = (
     ("portfolio.md", "Portfolio columns (CSV / Parquet)", documents.PORTFOLIO_COLUMNS,
      "One row per policy of `cyberloss portfolio BOOK.csv` or `cyberloss.Portfolio.read`. "
      "A CSV may be UTF-8 (with or without BOM) or CP932 from Japanese Excel (detected; "
-     "`--encoding` names another); amounts may be written \"5000万円\"."),
+     "`--encoding` names another); a header may be the field or its Japanese name (日本語 "
+     "below); amounts may be written \"5000万円\", other numbers \"1,200\"."),
     ("reinsurance.md", "Reinsurance programme (TOML)", documents.REINSURANCE,
      "`cyberloss portfolio --reinsurance FILE.toml`; contracts inure in the order listed."),
     ("spec.md", "Simulate spec (TOML)", documents.SPEC, "`cyberloss simulate SPEC.toml`."),

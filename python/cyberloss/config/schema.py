@@ -185,6 +185,14 @@ def check_table(value: Any, table: Table, where: str = "") -> dict[str, Any]:
     return {k: check(v, table.node(k), _join(where, k)) for k, v in data.items()}
 
 
+def column_names(table: Table) -> dict[str, str]:
+    """Header -> column key for a CSV whose columns are ``table``'s fields: each key and its
+    Japanese label (``policy_id`` or ``証券番号``), as spreadsheets from either language name them."""
+    names = {f.key: f.key for f in table.fields}
+    names.update({f.label_ja: f.key for f in table.fields if isinstance(f, Field) and f.label_ja})
+    return names
+
+
 def walk(node: Node, prefix: str = ""):
     """Every field under ``node`` as (dotted name, Field, its enclosing node), depth first;
     ``[]`` marks list items and ``<key>`` data keys."""

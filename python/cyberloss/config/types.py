@@ -3,8 +3,10 @@
 One parser per kind, so every loader reads an amount, a share or a seed the same way and
 refuses it with the same words.  Amounts (JPY) are numbers or texts such as ``"500万円"``,
 ``"1.5億円"``, ``"１億円"``, ``"5000万"`` or ``"3,000,000"`` (:func:`parse_amount`, the
-package's one amount parser); industries and sizes accept their Japanese labels and English in
-any case (:func:`parse_choice`, :mod:`.labels`).
+package's one amount parser); a CSV's other numbers may carry thousands separators as
+spreadsheets write them (``"1,200"``, :func:`parse_number_text`, on the same digit grammar);
+industries and sizes accept their Japanese labels and English in any case
+(:func:`parse_choice`, :mod:`.labels`).
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _YEN_RE = re.compile(rf"^¥?\s*(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
                      rf"(?P<one>{_NUMBER})?\s*円?$")
 _UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
+_PLAIN_RE = re.compile(rf"^[+-]?{_NUMBER}$")
 
 
 def is_unlimited(text: str) -> bool:
@@ -70,6 +73,15 @@ def parse_amount(value: Any, where: str) -> float:
         raise ValueError(f"{where} must be an amount in JPY (a number or a text such as "
                          f"'500万円'), got {_validate.shown(value)}")
     return _validate.number(where, value, allow_inf=True)
+
+
+def parse_number_text(text: str, where: str) -> float:
+    """A number written as text with or without thousands separators, as spreadsheets write
+    them: ``"1,200"``, ``"１，２００"`` (NFKC first), ``"-3.5"``.  The caller checks the range."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if not _PLAIN_RE.match(normal):
+        raise ValueError(f"{where} must be a number such as 1200 or '1,200', got {_validate.shown(text)}")
+    return float(decimal.Decimal(normal.replace(",", "")))
 
 
 def parse_choice(field, value: Any, where: str) -> str:

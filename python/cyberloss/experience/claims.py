@@ -28,18 +28,11 @@ _INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 EXPOSURE = documents.EXPOSURE_COLUMNS
 
 
-def _header_names(table: config.Table) -> dict[str, str]:
-    """Header -> column key: the keys and their Japanese labels."""
-    names = {f.key: f.key for f in table.fields}
-    names.update({f.label_ja: f.key for f in table.fields if isinstance(f, config.Field) and f.label_ja})
-    return names
-
-
 def csv_rows(text: str, what: str, table: config.Table) -> list[dict[str, str]]:
     """The rows of a CSV text as {column key: cell}; the header must name known columns once
     each and every required column; every row must have the header's fields."""
     rows = config.csv_lines(text, what)
-    names = _header_names(table)
+    names = config.column_names(table)
     header = []
     for cell in rows[0]:
         name = cell.strip()

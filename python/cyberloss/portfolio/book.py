@@ -22,6 +22,12 @@ controls            no        controls in place, names separated by ";", e.g.
                               factors; organisation loss model: severity, downtime, effort)
 ==================  ========  ==========================================================
 
+A header may be the column's key or its Japanese name (証券番号, 業種, 規模, 売上高, 免責金額,
+1事故支払限度額, 年間総支払限度額, 頻度の倍率, 従業員数, 対策: ``config.column_names``, as
+for the claims file).  A control may be named by its key or a Japanese label (the schema's,
+``EDR``, or the data's, ``EDR（エンドポイント検知・対応）``), in any width or case; numbers
+may be written with thousands separators (``1,200``) as spreadsheets write them.
+
 Rates follow calibration v2 (``cyberloss.organisation.incident``).  On the all-incidents
 basis (default) each policy is an organisation of its industry, size, headcount and controls
 with the six attack types of ``simulate_organisation`` (the five JNSA types, then ``minor``)
@@ -40,7 +46,9 @@ not a way to leave a value out (leave the field empty).
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,7 +61,7 @@ from .. import random as clrandom
 from .._extras import require
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
-from ..config import documents
+from ..config import documents, labels
 from ..config import types as config_types
 from ..distributions import Lognormal
 from ..organisation import components as comp
@@ -103,12 +111,12 @@ def _number(value: Any, column: str, where: str) -> float:
         try:
             x = float(text)
         except ValueError:
-            if field.kind != "amount":
-                raise _row_error(where, column, need, value) from None
-            try:    # "5000万円", "１億", "800,000,000"
-                x = config_types.parse_amount(text, column)
+            try:    # "5000万円", "１億", "800,000,000"; other numbers "1,200"
+                x = (config_types.parse_amount if field.kind == "amount"
+                     else config_types.parse_number_text)(text, column)
             except ValueError:
-                raise _row_error(where, column, need + " or an amount such as '5000万円'",
+                raise _row_error(where, column, need + (" or an amount such as '5000万円'"
+                                                        if field.kind == "amount" else ""),
                                  value) from None
         # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
         if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT
@@ -127,17 +135,33 @@ def _number(value: Any, column: str, where: str) -> float:
         raise _row_error(where, column, need, value) from None
 
 
+@functools.cache
+def _control_spellings() -> dict[str, str]:
+    """Spelling (``labels.normal``) -> control: its key and its Japanese labels, the schema's
+    (``documents.CONTROLS``, e.g. "EDR") and the data's (``data/components.json``, e.g.
+    "EDR（エンドポイント検知・対応）")."""
+    data = comp.load()
+    return {labels.normal(name): c for c in Controls.names()
+            for name in (c, documents.CONTROLS.field(c).label_ja, data.control(c).get("label_ja", ""))
+            if name}
+
+
 def _controls(value: Any, where: str) -> str:
+    """The control keys of a cell, joined by ";" (names or labels separated by ";" or "；")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, str):
         raise _row_error(where, "controls", "must be control names separated by ';'", value)
-    names = [c.strip() for c in value.split(";") if c.strip()]
-    for c in names:
-        if c not in Controls.names():
-            raise _row_error(where, "controls", f"must name controls among "
-                             f"{', '.join(Controls.names())} (separated by ';')", value)
-    return ";".join(names)
+    keys = []
+    for name in (c.strip() for c in re.split("[;；]", value)):
+        if name:
+            key = _control_spellings().get(labels.normal(name))
+            if key is None:
+                raise _row_error(where, "controls", f"must name controls among "
+                                 f"{', '.join(Controls.names())} or their Japanese labels "
+                                 "(separated by ';')", value)
+            keys.append(key)
+    return ";".join(keys)
 
 
 def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
@@ -145,13 +169,17 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     indexed by ``line`` (as :func:`read_csv_text` gives it) has its lines named in errors."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
-    columns = [str(c).strip() for c in frame.columns]
-    unknown = [c for c in columns if c not in COLUMNS]
+    names = config.column_names(_SCHEMA)     # the keys and their Japanese labels
+    given = [str(c).strip() for c in frame.columns]
+    unknown = [c for c in given if c not in names]
     if unknown:
-        raise ValueError(f"portfolio has unknown column(s) {unknown}; known: {list(COLUMNS)}")
+        raise ValueError(f"portfolio has unknown column(s) {unknown}; known: {list(COLUMNS)} or "
+                         f"their Japanese names {[n for n in names if n not in COLUMNS]}")
+    columns = [names[c] for c in given]
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
-        raise ValueError(f"portfolio has column(s) {twice} more than once")
+        raise ValueError(f"portfolio has column(s) {twice} more than once (headers "
+                         f"{[g for g, c in zip(given, columns) if c in twice]})")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise ValueError(f"portfolio is missing column(s) {missing}; required: {list(REQUIRED)}, "
