@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cyberloss import portfolio as pf
+from cyberloss.cli import main
 from cyberloss.portfolio import reinsurance as re
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,3 +115,28 @@ def test_bad_contracts_are_refused_by_name(tmp_path):
     p.write_text("[reinsurance.quota_share]\nshare = 0.25\n")
     assert re.Programme.from_toml(p) == re.Programme(quota_share=re.QuotaShare(0.25))
     assert math.isinf(re.PerEventXL(0, 1).annual_capacity)
+
+
+@pytest.mark.parametrize("written, plain", [
+    (["--per-risk-xl", "5000万:4.5億:2:１００万円", "--per-event-xl", "1億:無制限", "--stop-loss", "50,000,000"],
+     ["--per-risk-xl", "5e7:4.5e8:2:1e6", "--per-event-xl", "1e8:inf", "--stop-loss", "5e7"]),
+    (["--stop-loss", "1.5億:3億円"], ["--stop-loss", "150000000:300000000"]),
+])
+def test_cli_contract_amounts_may_be_written_as_in_the_reinsurance_file(capsys, written, plain):
+    run = ["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "500", "--json"]
+    assert main([*run, *plain]) == 0
+    expected = capsys.readouterr().out
+    assert main([*run, *written]) == 0
+    assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--per-risk-xl", "5000万:千万", "limit must be an amount such as 5000000, '500万円' or '1.5億円', got '千万'"),
+    ("--stop-loss", "5,00,000", "retention must be an amount such as 5000000, '500万円' or '1.5億円', got '5,00,000'"),
+    ("--per-event-xl", "1億:2億:二", "reinstatements must be a number, got '二'"),
+])
+def test_cli_contract_amounts_that_are_not_amounts_are_refused_naming_the_option(capsys, option, value, message):
+    assert main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "10",
+                 f"{option}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"cyberloss portfolio: error: {option} {value!r}: {message}\n"

@@ -6,7 +6,9 @@ Reinsurance comes from ``--reinsurance FILE.toml`` (tables ``[per_risk]``, ``[pe
 ``examples/reinsurance.toml``) or from the options ``--quota-share Q``,
 ``--per-risk-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]``,
 ``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` and
-``--stop-loss RETENTION[:LIMIT]`` (JPY; an option overrides the same contract of the file).
+``--stop-loss RETENTION[:LIMIT]`` (JPY, amounts written as in the file: ``1e8``,
+``50,000,000``, ``5000万``, ``4.5億``, ``unlimited`` / ``無制限`` for a limit; an option
+overrides the same contract of the file).
 
 The loss per incident is ``--loss survey`` (calibrated survey severity, default),
 ``organisation`` (the usually insured components of cyberloss.organisation, incl. lost
@@ -33,7 +35,7 @@ import argparse
 import math
 import sys
 
-from .. import _extras, _files, _json
+from .. import _extras, _files, _json, config
 from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
@@ -47,6 +49,8 @@ _XL_PARTS = ("retention", "limit", "reinstatements", "premium")
 
 
 def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list[float]:
+    """The ':'-separated parts of an option: reinstatements a number, the others amounts
+    (a number, or a text ``config.parse_amount`` reads: "5000万", "4.5億", "50,000,000")."""
     parts = text.split(":")
     if not least <= len(parts) <= len(names):
         raise ValueError(f"{option} takes {least} to {len(names)} numbers separated by ':' "
@@ -56,7 +60,12 @@ def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list
         try:
             out.append(float(part))
         except ValueError:
-            raise ValueError(f"{option} {text!r}: {name} must be a number, got {part!r}") from None
+            if name == "reinstatements":
+                raise ValueError(f"{option} {text!r}: {name} must be a number, got {part!r}") from None
+            try:
+                out.append(config.parse_amount(part, name))
+            except ValueError as exc:
+                raise ValueError(f"{option} {text!r}: {exc}") from None
     return out
 
 
@@ -217,7 +226,8 @@ def register(sub) -> None:
     p.add_argument("--quota-share", type=_args.number(0.0, 1.0), default=None, metavar="Q",
                    help="quota share ceding Q in [0, 1]")
     p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
-                   help="per-risk XL: retention, limit, reinstatements, premium (JPY)")
+                   help="per-risk XL: retention, limit, reinstatements, premium (JPY; amounts "
+                        "also as 5000万, 4.5億 or 50,000,000)")
     p.add_argument("--per-event-xl", default=None, metavar="R:L[:N[:P]]",
                    help="per-event XL on each systemic event (attack type x year)")
     p.add_argument("--stop-loss", default=None, metavar="R[:L]", help="aggregate stop loss: retention, limit")
