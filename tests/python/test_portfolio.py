@@ -285,6 +285,17 @@ def test_empty_portfolio_gives_an_empty_result_with_a_message(tmp_path, capsys):
     assert out["policies"] == 0 and "no policies" in out["message"]
 
 
+@pytest.mark.parametrize("years", [1, 0, -3])
+def test_a_run_of_fewer_than_two_years_is_refused_up_front(book, capsys, years):
+    # one year was simulated and then failed in summary() ("std needs at least 2 values")
+    with pytest.raises(ValueError, match=rf"^years must be an integer in \[2, 2\*\*63 - 1\], got {years}$"):
+        pf.simulate_portfolio(pf.PortfolioModel(book), years, 1)
+    assert pf.simulate.MIN_YEARS == 2
+    assert main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), f"--years={years}"]) == 2
+    assert "--years: must be an integer >= 2" in capsys.readouterr().err
+    assert pf.simulate_portfolio(pf.PortfolioModel(book), 2, 1).summary()["years"] == 2
+
+
 def test_each_years_largest_incident_gives_the_portfolio_oep(book):
     # The largest single incident of each year, ground-up and insured (its policy's deductible
     # and occurrence limit; this book has no aggregate limits), against the events the loss

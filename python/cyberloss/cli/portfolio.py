@@ -40,6 +40,7 @@ from .. import portfolio as pf
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
 from ..portfolio import reinsurance as re
+from ..portfolio.simulate import MIN_YEARS
 from ..report import language, text
 from ..report.money import statistics_table
 from . import _args
@@ -187,8 +188,8 @@ def register(sub) -> None:
     p.add_argument("--encoding", default="auto",
                    help="text encoding of a CSV: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
                         "Excel, detected; the default), or a name such as cp932 or utf-8")
-    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT), required=True,
-                   help="number of simulated years (at least 2: a standard deviation needs two)")
+    p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), required=True,
+                   help=f"number of simulated years (at least {MIN_YEARS}: a standard deviation needs two)")
     p.add_argument("--seed", type=_args.SEED, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
     p.add_argument("--block-years", type=_args.COUNT, default=pf.DEFAULT_BLOCK_YEARS,
                    help=f"years per block (default {pf.DEFAULT_BLOCK_YEARS}); part of the run's definition")

@@ -31,6 +31,8 @@ from .systemic import Scenario, SystemicShock
 
 DEFAULT_BLOCK_YEARS = 4096
 MAX_TRACKED = 500
+#: The fewest years a run takes: its summary's standard deviations need two.
+MIN_YEARS = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,7 +208,7 @@ def check_run(model: PortfolioModel, years: int, seed: int, block_years: int,
               track: Sequence[str] | None) -> tuple[int, int, int, list[int]]:
     if not isinstance(model, PortfolioModel):
         raise ValueError(f"model must be a PortfolioModel, got {type(model).__name__}")
-    years = _validate.positive_int("years", years)
+    years = _validate.integer_in("years", years, MIN_YEARS, _validate.MAX_COUNT, "2**63 - 1")
     seed = _validate.seed(seed)
     block_years = _validate.positive_int("block_years", block_years)
     ids = list(model.portfolio.table["policy_id"])
@@ -243,7 +245,7 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int,
                        block_years: int = DEFAULT_BLOCK_YEARS, track: Sequence[str] = (),
                        threads: int | None = None,
                        progress: bool | Callable[[int, int], None] = False) -> PortfolioResult:
-    """Simulate ``years`` years of the portfolio model on this machine.
+    """Simulate ``years`` years (at least ``MIN_YEARS``, 2) of the portfolio model on this machine.
 
     The result depends only on (model, seed, years, block_years).  ``track`` names up to
     500 policies whose annual losses are correlated pairwise (``result.correlation()``).
