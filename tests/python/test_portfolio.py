@@ -296,6 +296,17 @@ def test_a_run_of_fewer_than_two_years_is_refused_up_front(book, capsys, years):
     assert pf.simulate_portfolio(pf.PortfolioModel(book), 2, 1).summary()["years"] == 2
 
 
+@pytest.mark.parametrize("name", ["ylt.parquet", "ylt.csv"])
+def test_empty_portfolio_writes_its_year_loss_table_of_zeros(tmp_path, capsys, name):
+    # --out writes the table of the empty result (exit 0 and no file was the old behaviour)
+    out = tmp_path / name
+    assert main(["portfolio", str(write(tmp_path, HEADER)), "--years", "50", "--out", str(out)]) == 0
+    assert "no policies" in capsys.readouterr().out
+    ylt = pd.read_parquet(out) if name.endswith(".parquet") else pd.read_csv(out)
+    assert len(ylt) == 50 and list(ylt["year"]) == list(range(50))
+    assert not ylt[["gross", "ceded", "net", "ground_up", "events"]].to_numpy().any()
+
+
 def test_each_years_largest_incident_gives_the_portfolio_oep(book):
     # The largest single incident of each year, ground-up and insured (its policy's deductible
     # and occurrence limit; this book has no aggregate limits), against the events the loss

@@ -24,8 +24,12 @@ reinsurance limit is null; a statistic that is not finite is null and named in `
 
 ``--out`` writes the year-loss table as Parquet or CSV, chosen by the extension (``.parquet``,
 ``.csv``; anything else is refused); the path is checked before the run and written
-atomically.  ``--dask ADDRESS`` trusts that scheduler completely: Dask moves pickled code and
-data, so a scheduler (or anyone who can reach it) runs what it likes in this process.
+atomically.  For an empty portfolio it writes the table of the empty result, every loss of
+every year 0, as ``PortfolioResult.to_frame()`` gives it (the printed statistics are null
+beside the message, as nothing was simulated).
+
+``--dask ADDRESS`` trusts that scheduler completely: Dask moves pickled code and data, so a
+scheduler (or anyone who can reach it) runs what it likes in this process.
 ``--local-cluster N`` starts N worker processes bound to 127.0.0.1, with TLS and temporary
 credentials, and without the dashboard unless ``--dashboard`` is given.
 """
@@ -153,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = pf.simulate_portfolio(model, args.years, args.seed, block_years=args.block_years,
                                        threads=args.threads, progress=progress)
-    if args.out is not None and not result.is_empty:
+    if args.out is not None:
         result.write(args.out, "--out")
     if args.json:
         print(_json.dumps(result.summary()))
