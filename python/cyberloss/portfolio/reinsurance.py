@@ -19,7 +19,13 @@ Excess-of-loss layers have an annual capacity of ``limit * (1 + reinstatements)`
 The reinstatement premium is paid pro rata to the amount reinstated (not to time):
 ``premium * reinstatement_rate * min(ceded, reinstatements * limit) / limit`` per year, where
 ``premium`` is the layer's up-front premium.  It is reported beside the YLT and is not part of
-ceded or net loss, so ``ceded + net = gross`` for every year.
+ceded or net loss.
+
+Each year ``ceded = ceded_per_risk + ceded_per_event + ceded_quota_share + ceded_stop_loss``
+(added in that order) and ``net = gross - ceded``: one floating-point subtraction, so this
+identity holds exactly for the stored numbers.  ``ceded + net`` added again equals ``gross``
+to rounding only: it can differ in the last bit (at most one unit in the last place of gross;
+in about 1% of the years of ``examples/reinsurance.toml`` on a synthetic book).
 
 The contracts are data here; their arithmetic is the C++ core's
 (``include/cyberloss/reinsurance.hpp``, on the ``Layer`` / ``AnnualCapacity`` kernel of
