@@ -11,7 +11,8 @@
 // inf), consumed in attack-type order with AnnualCapacity (layer.hpp). The reinstatement premium
 // is pro rata to the amount reinstated, not to time:
 //   premium * reinstatement_rate * min(ceded_year, reinstatements * limit) / limit,
-// reported beside the year-loss table and not part of ceded or net, so ceded + net = gross.
+// reported beside the year-loss table and not part of ceded or net: net = gross - ceded (one
+// subtraction, so ceded + net equals gross to rounding).
 // Sums over attack types use stats::pairwise_sum (NumPy's order), so a year equals the Python
 // Programme.apply of cyberloss.reinsurance bit for bit.
 #pragma once
