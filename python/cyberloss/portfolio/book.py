@@ -229,7 +229,8 @@ def read_csv_text(text: str) -> pd.DataFrame:
     named in errors); blank lines are skipped, every other row must have the header's fields."""
     records = config.csv_records(text)
     header = [h.strip() for h in records[0][1]]
-    body, lines = [], []
+    body: list[list[str]] = []
+    lines: list[int] = []
     for line, fields in records[1:]:
         if len(fields) != len(header):
             if not any(f.strip() for f in fields):
