@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cyberloss.insurance import decision, pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads
+from cyberloss.report.money import format_yen
 
 N = 4000
 
@@ -72,6 +73,33 @@ def test_premium_budget_is_respected(events):
                                        max_premium=budget)
     assert capped.recommended["premium"] <= budget
     assert "excluded" in capped.reason
+
+
+def test_under_a_cap_the_reason_compares_only_options_within_it(events):
+    """The next best and the options costing the same are among those the cap allows; an
+    excluded option that would cost less is named as the cap's price. Once the next best was an
+    excluded option cheaper than the recommendation ("lowest total cost ... 242万円 ... Next
+    best: ... 229万円")."""
+    free = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2)
+    budget = free.recommended["premium"] * 0.85    # excludes the best two, leaves several
+    capped = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2,
+                                       max_premium=budget)
+    grid, best = capped.grid, capped.recommended
+    assert best["insured"] and best["total_cost"] > free.recommended["total_cost"]
+    allowed = grid[grid["insured"] & (grid["premium"] <= budget) & ~grid["recommended"]]
+    runner = allowed.loc[allowed["total_cost"].idxmin()]
+    for reason, fmt in ((capped.reason, "Next best: deductible {d}, limit {l} at {c}."),
+                        (capped.reason_ja, "次点：免責金額{d}、限度額{l}で{c}。")):
+        assert fmt.format(d=format_yen(runner["deductible"]), l=format_yen(runner["limit"]),
+                          c=format_yen(runner["total_cost"])) in reason
+    assert runner["total_cost"] >= best["total_cost"]
+    f = free.recommended
+    assert (f"Without the cap the least total cost would be deductible {format_yen(f['deductible'])}, "
+            f"limit {format_yen(f['limit'])} at {format_yen(f['total_cost'])}") in capped.reason
+    assert "lowest total cost of risk within the premium cap of" in capped.reason
+    # without a cap, nothing of the kind
+    assert "premium cap" not in free.reason and "Without the cap" not in free.reason
+    assert "上限" not in free.reason_ja
 
 
 def test_a_cap_below_every_worthwhile_premium_is_named_as_the_reason(events):

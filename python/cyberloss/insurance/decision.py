@@ -189,28 +189,33 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
 
     insured = np.asarray(grid.column("insured"), dtype=bool)
     total = np.asarray(grid.column("total_cost"), dtype=np.float64)
+    # the options the premium cap leaves (the core's test: premium <= max_premium)
+    allowed = insured if max_premium is None else \
+        insured & (np.asarray(grid.column("premium"), dtype=np.float64) <= max_premium)
     none = Row(grid, int(np.flatnonzero(~insured)[0]))
     level = stats.level_label(p)
     parts = []
     if best["insured"]:
+        within = "" if max_premium is None else f" within the premium cap of {format_yen(max_premium)}"
+        within_ja = "" if max_premium is None else f"保険料の上限{format_yen(max_premium)}の中で"
         parts.append(w(
             f"A deductible of {format_yen(best['deductible'])} per occurrence with an annual "
-            f"aggregate limit of {format_yen(best['limit'])} gives the lowest total cost of risk, "
-            f"{format_yen(best['total_cost'])} a year: retained expected loss "
+            f"aggregate limit of {format_yen(best['limit'])} gives the lowest total cost of risk"
+            f"{within}, {format_yen(best['total_cost'])} a year: retained expected loss "
             f"{format_yen(best['retained_el'])} + premium {format_yen(best['premium'])} + cost of "
             f"capital on the retained tail {format_yen(best['tail_capital_cost'])}.",
             f"1事故あたりの免責金額{format_yen(best['deductible'])}、年間総支払限度額"
-            f"{format_yen(best['limit'])}で、リスクの総コストが最小の年{format_yen(best['total_cost'])}"
-            f"になります：自己負担の期待損失{format_yen(best['retained_el'])} + 保険料"
-            f"{format_yen(best['premium'])} + 自己負担のテールにかかる資本コスト"
-            f"{format_yen(best['tail_capital_cost'])}。"))
+            f"{format_yen(best['limit'])}で、{within_ja}リスクの総コストが最小の年"
+            f"{format_yen(best['total_cost'])}になります：自己負担の期待損失"
+            f"{format_yen(best['retained_el'])} + 保険料{format_yen(best['premium'])} + "
+            f"自己負担のテールにかかる資本コスト{format_yen(best['tail_capital_cost'])}。"))
         parts.append(w(
             f"Without insurance it would be {format_yen(none['total_cost'])} "
             f"(retained TVaR {level} {format_yen(none['retained_tvar'])}, with this policy "
             f"{format_yen(best['retained_tvar'])}).",
             f"保険がなければ{format_yen(none['total_cost'])}です（自己負担のTVaR {level}は"
             f"{format_yen(none['retained_tvar'])}、この保険では{format_yen(best['retained_tvar'])}）。"))
-        others = np.flatnonzero(insured & ~np.asarray(grid.column("recommended"), dtype=bool))
+        others = np.flatnonzero(allowed & ~np.asarray(grid.column("recommended"), dtype=bool))
         same = np.isclose(total[others], best["total_cost"], rtol=1e-12, atol=0.0)
         if same.any():
             parts.append(w(f"{int(same.sum())} other option(s) cost exactly the same: their extra "
@@ -225,6 +230,17 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
                 f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.",
                 f"次点：免責金額{format_yen(runner['deductible'])}、限度額"
                 f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}。"))
+        excluded = np.flatnonzero(insured & ~allowed)
+        cheaper = excluded[total[excluded] < best["total_cost"]]
+        if len(cheaper):   # the cap cost something: say what
+            runner = Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))
+            parts.append(w(
+                f"Without the cap the least total cost would be deductible "
+                f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
+                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
+                f"上限がなければ総コスト最小は免責金額{format_yen(runner['deductible'])}、限度額"
+                f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}"
+                f"（保険料{format_yen(runner['premium'])}）です。"))
     else:
         keeping = w(f"{format_yen(none['total_cost'])} a year (expected loss "
                     f"{format_yen(none['retained_el'])} + cost of capital on the tail "
