@@ -82,6 +82,15 @@ def test_display_width(s, w):
     assert text.width(s) == w
 
 
+@pytest.mark.parametrize("s, columns, shown", [
+    ("復旧訓練（リストア訓練）", 12, "復旧訓練（…"), ("復旧訓練", 8, "復旧訓練"), ("abcdef", 4, "abc…"),
+    ("万円ab", 5, "万円…"), ("abc", 0, "")])
+def test_a_cut_cell_ends_with_an_ellipsis(s, columns, shown):
+    """A name too wide for its column is cut and marked (bcp's variant names once ended
+    mid-word: "+ restore_drills (復旧訓練（リストア訓練")."""
+    assert text.fit(s, columns) == shown and text.width(text.pad(s, columns)) == columns
+
+
 def _at(line: str, column: int) -> str:
     """The character drawn at display ``column`` of ``line`` (" " past its end)."""
     pos = 0

@@ -25,15 +25,18 @@ def width(text: str) -> int:
 
 
 def fit(text: str, columns: int) -> str:
-    """``text`` cut to at most ``columns`` terminal columns."""
+    """``text`` in at most ``columns`` terminal columns: as it is when it fits, else cut and
+    ended with "…" (one column), so that a cut name does not read as a whole one."""
+    if width(text) <= columns:
+        return text
     out, used = [], 0
     for ch in text:
         w = width(ch)
-        if used + w > columns:
+        if used + w > columns - 1:
             break
         out.append(ch)
         used += w
-    return "".join(out)
+    return "".join(out) + ("…" if columns > 0 else "")
 
 
 def pad(text: str, columns: int, align: str = "<") -> str:
