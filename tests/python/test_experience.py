@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -263,6 +264,43 @@ def test_claims_file_errors_name_row_column_and_value(cal, tmp_path, capsys):
         assert err.startswith("cyberloss fit: error: ") and "\n" not in err
         for w in words:
             assert w in err, (w, err)
+
+
+CLAIMS_HEAD = "claim_id,date,attack_type,industry,size,ground_up\n"
+EXPOSURE_HEAD = "industry,size,period,policy_years\n"
+
+
+def _claim(cid: str, loss: str = "5000000", size: str = "sme") -> str:
+    return f"{cid},2024-03-01,ransomware,manufacturing,{size},{loss}\n"
+
+
+@pytest.mark.parametrize("name, text, message", [
+    # line 1 the header, lines 2-3 a quoted id with a line break, 4-5 blank: A2 is on line 6
+    ("claims", CLAIMS_HEAD + _claim('"A\n1"') + "\n\n" + _claim("A2", "-5"),
+     r"row 2 \(line 6, claim_id 'A2'\), column 'ground_up': .*, got '-5'"),
+    ("claims", CLAIMS_HEAD + _claim("A1") + "\n" + _claim("A1"),
+     r"row 2 \(line 4, claim_id 'A1'\), column 'claim_id': duplicates row 1 \(line 2\), got 'A1'"),
+    ("claims", CLAIMS_HEAD + _claim("A1") + "\n\nA2,2024-03-01\n",
+     r"row 2 \(line 5\) has 2 fields, the header has 6: 'A2,2024-03-01'"),
+    ("exposure", EXPOSURE_HEAD + "manufacturing,sme,2024,100\n\n\nmanufacturing,large,2024,-1\n",
+     r"row 2 \(line 5\), column 'policy_years': .*, got '-1'"),
+    ("exposure", EXPOSURE_HEAD + "\nmanufacturing,sme,2024,100\n\nmanufacturing,sme,2024,5\n",
+     r"row 2 \(line 5\), column 'period': repeats the cell manufacturing x sme x 2024 of row 1 "
+     r"\(line 3\), got '2024'"),
+])
+def test_claims_and_exposure_errors_name_the_line_a_row_starts_on(cal, tmp_path, name, text, message):
+    """As the portfolio's: the row counts rows only, the line is where the row starts in the
+    file (blank lines and line breaks in quoted cells counted); a DataFrame's row has no line."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    read = experience.read_claims if name == "claims" else experience.read_exposure
+    with pytest.raises(ValueError, match=rf"^{name} file {re.escape(str(path))}, {message}$"):
+        read(path, cal)
+    if "fields" not in message:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows_only = re.sub(r" \\\(line \d+\\\)|line \d+, ", "", message)
+        with pytest.raises(ValueError, match=rf"^{name} file, {rows_only}$"):
+            read(frame, cal)
 
 
 def test_fit_plots_render(book, tmp_path, capsys):

@@ -13,7 +13,7 @@
 * :mod:`cyberloss.config.labels`: the spellings of industries and sizes (keys, Japanese labels,
   English in any case).
 * files (``_read``): reading TOML, JSON and text (CSV encodings detected; CSV records with
-  the line each starts on), one-line errors naming the file.
+  the line each starts on, a CSV's header and rows), one-line errors naming the file.
 
 A lower utility layer: it imports no domain module; the model builds its objects from the
 checked documents and fills the defaults that depend on data.
@@ -26,8 +26,8 @@ from typing import Any
 from .. import _validate
 from . import documents
 from ._read import (
-    csv_lines,
     csv_records,
+    csv_table,
     decode,
     encoding_name,
     loads_toml,
@@ -50,6 +50,6 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "column_names", "csv_lines", "csv_records", "decode", "documents", "encoding_name",
+           "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
            "load", "loads_toml", "parse_amount", "parse_number_text", "path_of", "read_bytes", "read_json", "read_text",
            "read_toml", "reference", "walk"]

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import _json
 
@@ -124,10 +124,23 @@ def csv_records(text: str, what: str = "") -> list[tuple[int, list[str]]]:
     return records
 
 
-def csv_lines(text: str, what: str = "") -> list[list[str]]:
-    """The records of a CSV text as lists of cells (as read), as :func:`csv_records` gives
-    them without their lines."""
-    return [cells for _, cells in csv_records(text, what)]
+def csv_table(text: str, name_row: Callable[[int, int], str], what: str = ""
+              ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A CSV text's header (cells stripped) and its rows as (line, cells), the line as
+    :func:`csv_records` gives it.  Blank lines are skipped; any other row must have the header's
+    fields, else it is refused as ``<name_row(r, line)> has 2 fields, the header has 5: 'A2,x'``
+    (r: the row from 1, the header and blank lines not counted)."""
+    records = csv_records(text, what)
+    header = [cell.strip() for cell in records[0][1]]
+    rows: list[tuple[int, list[str]]] = []
+    for line, cells in records[1:]:
+        if len(cells) != len(header):
+            if not any(cell.strip() for cell in cells):
+                continue       # a blank line
+            raise ValueError(f"{name_row(len(rows) + 1, line)} has {len(cells)} fields, the header "
+                             f"has {len(header)}: {','.join(cells)[:120]!r}")
+        rows.append((line, cells))
+    return header, rows
 
 
 def loads_toml(text: str, where: str) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 Columns are ``config.documents.CLAIMS_COLUMNS`` and ``EXPOSURE_COLUMNS`` (the English keys or
 their Japanese labels as headers); attack types, industries and sizes may be written as keys
 or as the calibration's Japanese labels, amounts as numbers or "500万円" / "1.5億円".  Every
-refusal is one line naming the file, the row and the column, and the value.
+refusal is one line naming the file, the row (from 1, the header and blank lines not counted)
+and the line it starts on (blank lines and line breaks in quoted cells move it away from
+row + 1; a DataFrame's rows have no line), the claim id, the column and the value:
+``claims file c.csv, row 2 (line 6, claim_id 'A2'), column 'paid': ...``, as the portfolio's do.
 
 A claim is known on the ground-up scale: ``ground_up``, or ``paid + deductible``.  It is
 *censored* (the loss is at least the amount shown) when the limit was reached
@@ -28,41 +31,40 @@ _INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 EXPOSURE = documents.EXPOSURE_COLUMNS
 
 
-def csv_rows(text: str, what: str, table: config.Table) -> list[dict[str, str]]:
-    """The rows of a CSV text as {column key: cell}; the header must name known columns once
-    each and every required column; every row must have the header's fields."""
-    rows = config.csv_lines(text, what)
+def _row_name(number: int, line: int | None, ident: str | None = None, value: Any = None) -> str:
+    """"row 2 (line 6, claim_id 'A2')": the row (from 1, the header and blank lines not counted),
+    the line it starts on in a file (None for a DataFrame) and its id."""
+    notes = ([] if line is None else [f"line {line}"]) + ([] if ident is None else [f"{ident} {value!r}"])
+    return f"row {number}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def csv_rows(text: str, what: str, table: config.Table) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV text as (line, {column key: cell}), the line each row starts on; the
+    header must name known columns once each and every required column; every row must have
+    the header's fields (blank lines are skipped)."""
+    header, rows = config.csv_table(text, lambda number, line: f"{what}, {_row_name(number, line)}", what)
     names = config.column_names(table)
-    header = []
-    for cell in rows[0]:
-        name = cell.strip()
+    keys: list[str] = []
+    for name in header:
         if name not in names:
             raise ValueError(f"{what}: unknown column {name!r}; known: {', '.join(table.keys)}")
-        if names[name] in header:
+        if names[name] in keys:
             raise ValueError(f"{what}: column {names[name]!r} appears twice")
-        header.append(names[name])
-    missing = [f.key for f in table.fields if f.required and f.key not in header]
+        keys.append(names[name])
+    missing = [f.key for f in table.fields if f.required and f.key not in keys]
     if missing:
         raise ValueError(f"{what}: missing column(s) {', '.join(missing)}")
-    out = []
-    for number, fields in enumerate(rows[1:], start=1):
-        if len(fields) != len(header):
-            if not any(f.strip() for f in fields):
-                continue
-            raise ValueError(f"{what}, row {number} (line {number + 1}): has {len(fields)} fields, "
-                             f"the header has {len(header)}")
-        out.append(dict(zip(header, (f.strip() for f in fields))))
-    if not out:
+    if not rows:
         raise ValueError(f"{what}: no rows after the header")
-    return out
+    return [(line, dict(zip(keys, (cell.strip() for cell in cells)))) for line, cells in rows]
 
 
 class _Row:
     """One row's cells, parsed by the schema's fields; errors name the row and column."""
 
-    def __init__(self, what: str, number: int, cells: Mapping[str, Any], table: config.Table,
-                 ident: str | None = None):
-        self.where = f"{what}, row {number}" + (f" ({ident} {cells.get(ident)!r})" if ident else "")
+    def __init__(self, what: str, number: int, line: int | None, cells: Mapping[str, Any],
+                 table: config.Table, ident: str | None = None):
+        self.where = f"{what}, {_row_name(number, line, ident, cells.get(ident) if ident else None)}"
         self.cells, self.table = cells, table
 
     def fail(self, column: str, message: str) -> ValueError:
@@ -106,14 +108,17 @@ class _Row:
         raise self.fail(column, f"must be one of {', '.join(labels)} (or their Japanese labels)")
 
 
-def _rows(source: str | Path | pd.DataFrame, what: str, table: config.Table) -> tuple[list[dict], str]:
+def _rows(source: str | Path | pd.DataFrame, what: str,
+          table: config.Table) -> tuple[list[tuple[int | None, dict[str, str]]], str]:
+    """The rows of a file or DataFrame as (line, cells) (line None for a DataFrame, whose rows
+    are only numbered) and the name errors give the source."""
     if isinstance(source, pd.DataFrame):
         frame = source.astype(object).where(source.notna(), "")
         text = frame.to_csv(index=False)
-        return csv_rows(text, what, table), what
+        return [(None, cells) for _, cells in csv_rows(text, what, table)], what
     path = config.path_of(source, what)
     where = f"{what} {path}"
-    return csv_rows(config.read_text(path, what), where, table), where
+    return list(csv_rows(config.read_text(path, what), where, table)), where
 
 
 def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
@@ -121,7 +126,7 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration) -> 
     ``size``, ``loss`` (ground-up JPY: the loss, or the point a censored loss exceeds),
     ``deductible``, ``limit``, ``status``, ``censored``."""
     rows, where = _rows(source, "claims file", CLAIMS)
-    present = set(rows[0])
+    present = set(rows[0][1])
     if ("ground_up" in present) == ("paid" in present):
         raise ValueError(f"{where}: give exactly one of the columns ground_up and paid, got "
                          f"{'both' if 'ground_up' in present else 'neither'}")
@@ -129,13 +134,13 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration) -> 
     d = calibration.data
     out: dict[str, list] = {k: [] for k in ("claim_id", "date", "attack_type", "industry", "size",
                                             "loss", "deductible", "limit", "status", "censored")}
-    seen: dict[str, int] = {}
-    for n, cells in enumerate(rows, start=1):
-        row = _Row(where, n, cells, CLAIMS, "claim_id")
+    seen: dict[str, tuple[int, int | None]] = {}
+    for n, (line, cells) in enumerate(rows, start=1):
+        row = _Row(where, n, line, cells, CLAIMS, "claim_id")
         cid = row.value("claim_id")
         if cid in seen:
-            raise row.fail("claim_id", f"duplicates row {seen[cid]}")
-        seen[cid] = n
+            raise row.fail("claim_id", f"duplicates {_row_name(*seen[cid])}")
+        seen[cid] = (n, line)
         try:
             date = datetime.date.fromisoformat(row.value("date"))
         except ValueError:
@@ -178,14 +183,15 @@ def read_exposure(source: str | Path | pd.DataFrame, calibration: Calibration) -
     rows, where = _rows(source, "exposure file", EXPOSURE)
     d = calibration.data
     out: dict[str, list] = {k: [] for k in ("industry", "size", "period", "policy_years", "revenue")}
-    seen: dict[tuple, int] = {}
-    for n, cells in enumerate(rows, start=1):
-        row = _Row(where, n, cells, EXPOSURE)
+    seen: dict[tuple, tuple[int, int | None]] = {}
+    for n, (line, cells) in enumerate(rows, start=1):
+        row = _Row(where, n, line, cells, EXPOSURE)
         key = (row.label("industry", d.industry_labels), row.label("size", d.size_labels),
                row.value("period"))
         if key in seen:
-            raise row.fail("period", f"repeats the cell {key[0]} x {key[1]} x {key[2]} of row {seen[key]}")
-        seen[key] = n
+            raise row.fail("period", f"repeats the cell {key[0]} x {key[1]} x {key[2]} of "
+                           f"{_row_name(*seen[key])}")
+        seen[key] = (n, line)
         for k, v in zip(("industry", "size", "period"), key):
             out[k].append(v)
         out["policy_years"].append(float(row.value("policy_years")))

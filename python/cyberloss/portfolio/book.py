@@ -227,20 +227,9 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
 def read_csv_text(text: str) -> pd.DataFrame:
     """A CSV policy table as text columns, indexed by the line each row starts on (``line``,
     named in errors); blank lines are skipped, every other row must have the header's fields."""
-    records = config.csv_records(text)
-    header = [h.strip() for h in records[0][1]]
-    body: list[list[str]] = []
-    lines: list[int] = []
-    for line, fields in records[1:]:
-        if len(fields) != len(header):
-            if not any(f.strip() for f in fields):
-                continue       # a blank line
-            raise ValueError(f"{_row(len(body) + 1, line)} has {len(fields)} fields, "
-                             f"the header has {len(header)}: {','.join(fields)[:120]!r}")
-        body.append(fields)
-        lines.append(line)
-    index = pd.Index(lines, dtype=np.int64, name="line")
-    return pd.DataFrame(body or None, columns=header, index=index, dtype=object)
+    header, rows = config.csv_table(text, _row)
+    index = pd.Index([line for line, _ in rows], dtype=np.int64, name="line")
+    return pd.DataFrame([cells for _, cells in rows] or None, columns=header, index=index, dtype=object)
 
 
 def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
