@@ -303,6 +303,21 @@ def test_claims_and_exposure_errors_name_the_line_a_row_starts_on(cal, tmp_path,
             read(frame, cal)
 
 
+def test_exposure_numbers_may_carry_thousands_separators(cal, tmp_path):
+    """policy_years written as spreadsheets write it ("1,200", full width "１，２００") reads
+    as the plain number, as a portfolio's headcount does; a misplaced separator is refused."""
+    plain, grouped = tmp_path / "plain.csv", tmp_path / "grouped.csv"
+    plain.write_text(EXPOSURE_HEAD + "manufacturing,sme,2024,1200\nmanufacturing,large,2024,12000.5\n",
+                     encoding="utf-8")
+    grouped.write_text(EXPOSURE_HEAD + 'manufacturing,sme,2024,"1,200"\nmanufacturing,large,2024,１２，０００．５\n',
+                       encoding="utf-8")
+    pd.testing.assert_frame_equal(experience.read_exposure(grouped, cal), experience.read_exposure(plain, cal))
+    grouped.write_text(EXPOSURE_HEAD + 'manufacturing,sme,2024,"1,2000"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'policy_years': must be a number "
+                                         r"such as 1200 or '1,200', got '1,2000'$"):
+        experience.read_exposure(grouped, cal)
+
+
 def test_fit_plots_render(book, tmp_path, capsys):
     folder, _ = book
     png = tmp_path / "qq.png"

@@ -2,7 +2,8 @@
 
 Columns are ``config.documents.CLAIMS_COLUMNS`` and ``EXPOSURE_COLUMNS`` (the English keys or
 their Japanese labels as headers); attack types, industries and sizes may be written as keys
-or as the calibration's Japanese labels, amounts as numbers or "500万円" / "1.5億円".  Every
+or as the calibration's Japanese labels, amounts as numbers or "500万円" / "1.5億円", other
+numbers with thousands separators ("1,200") as spreadsheets write them.  Every
 refusal is one line naming the file, the row (from 1, the header and blank lines not counted)
 and the line it starts on (blank lines and line breaks in quoted cells move it away from
 row + 1; a DataFrame's rows have no line), the claim id, the column and the value:
@@ -59,6 +60,11 @@ def csv_rows(text: str, what: str, table: config.Table) -> list[tuple[int, dict[
     return [(line, dict(zip(keys, (cell.strip() for cell in cells)))) for line, cells in rows]
 
 
+def _requirement(exc: ValueError, column: str) -> str:
+    """"must be ..." of a parser's "<column> must be ..., got <value>"."""
+    return str(exc).rsplit(", got ", 1)[0].removeprefix(f"{column} ")
+
+
 class _Row:
     """One row's cells, parsed by the schema's fields; errors name the row and column."""
 
@@ -81,19 +87,22 @@ class _Row:
             if field.allow_inf and raw.lower() in _INF_TEXT:
                 raw = math.inf
             else:
+                text = raw
                 try:
-                    raw = float(raw)
+                    raw = float(text)
                 except ValueError:
-                    if field.kind == "number":
-                        raise self.fail(column, "must be a number") from None
+                    if field.kind == "number":      # "1,200", as spreadsheets write it
+                        try:
+                            raw = config.parse_number_text(text, column)
+                        except ValueError as exc:
+                            raise self.fail(column, _requirement(exc, column)) from None
                 else:        # text spelling a number: "nan" is not empty, 1e400 is not unlimited
                     if not math.isfinite(raw):
                         raise self.fail(column, "must be a finite number")
         try:
             return field.parse(raw, column)
         except ValueError as exc:
-            message = str(exc).rsplit(", got ", 1)[0].removeprefix(f"{column} ")
-            raise self.fail(column, message) from None
+            raise self.fail(column, _requirement(exc, column)) from None
 
     def label(self, column: str, labels: Mapping[str, str]) -> str:
         """A key, or its Japanese label (``labels``: key -> label)."""
