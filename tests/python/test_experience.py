@@ -3,6 +3,7 @@ frequency, the fitted calibration (save, load, use in quote / bcp / portfolio / 
 and ``cyberloss fit``."""
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -316,6 +317,38 @@ def test_exposure_numbers_may_carry_thousands_separators(cal, tmp_path):
     with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'policy_years': must be a number "
                                          r"such as 1200 or '1,200', got '1,2000'$"):
         experience.read_exposure(grouped, cal)
+
+
+CLAIMS_JA = ("事故番号,事故日,攻撃の種類,業種,規模,支払保険金,免責金額,支払限度額\n"
+             "A,2024-03-01,ランサムウェア感染,製造業,中小企業,500万円,100万円,1億円\n"
+             "B,2024-04-01,ランサムウェア感染,製造業,中小企業,1億円,100万円,1億円\n")
+EXPOSURE_JA = "業種,規模,期間,契約年数\n製造業,中小企業,2024,100\n"
+
+
+def test_claims_and_exposure_saved_by_japanese_excel_are_read(cal, tmp_path, capsys):
+    """CP932 (Japanese Excel's "CSV (コンマ区切り)") is detected as for a portfolio, or named by
+    --encoding; a file in neither UTF-8 nor CP932 is refused in one line naming the byte."""
+    utf8, sjis = tmp_path / "utf8", tmp_path / "sjis"
+    for folder, encoding in ((utf8, "utf-8"), (sjis, "cp932")):
+        folder.mkdir()
+        (folder / "claims.csv").write_bytes(CLAIMS_JA.encode(encoding))
+        (folder / "exposure.csv").write_bytes(EXPOSURE_JA.encode(encoding))
+    for read, name in ((experience.read_claims, "claims.csv"), (experience.read_exposure, "exposure.csv")):
+        pd.testing.assert_frame_equal(read(sjis / name, cal), read(utf8 / name, cal))
+        pd.testing.assert_frame_equal(read(sjis / name, cal, "cp932"), read(utf8 / name, cal))
+    day = datetime.date(2025, 1, 1)
+    assert experience.fit(sjis / "claims.csv", sjis / "exposure.csv", fitted_on=day).to_json() == \
+        experience.fit(utf8 / "claims.csv", utf8 / "exposure.csv", fitted_on=day).to_json()
+    args = ["fit", str(sjis / "claims.csv"), "--exposure", str(sjis / "exposure.csv"), "--json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["provenance"]["claims"] == 2
+    assert main(args + ["--encoding", "utf-8"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(r"claims file .*claims\.csv: not UTF-8 text \(byte 0x", err), err
+    (sjis / "claims.csv").write_bytes(CLAIMS_JA.encode("cp932") + b"\x81\x7f\n")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not UTF-8 nor CP932 text" in err and "--encoding" in err, err
 
 
 def test_fit_plots_render(book, tmp_path, capsys):

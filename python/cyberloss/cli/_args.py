@@ -46,6 +46,12 @@ def number(minimum: float | None = None, maximum: float | None = None):
     return parse
 
 
+def encoding_help(what: str) -> str:
+    """The help of --encoding, for the commands that read CSV files (``what``: "a CSV")."""
+    return (f"text encoding of {what}: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
+            "Excel, detected; the default), or a name such as cp932 or utf-8")
+
+
 COUNT = integer(1, MAX_COUNT)
 SEED = integer(0, _validate.SEED_MAX)
 THREADS = integer(1, _validate.MAX_THREADS)

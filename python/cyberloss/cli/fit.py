@@ -26,6 +26,7 @@ def register(subparsers) -> None:
                                   "ground_up or paid, deductible, limit, status")
     p.add_argument("--exposure", required=True, metavar="EXPOSURE.csv",
                    help="exposure CSV: industry, size, period, policy_years, revenue")
+    p.add_argument("--encoding", default="auto", help=_args.encoding_help("the claims and exposure files"))
     p.add_argument("--json", action="store_true", help="print the fit as JSON (JPY)")
     p.add_argument("--out", metavar="calibration.json", help="write the fitted calibration (JSON)")
     p.add_argument("--plot", metavar="QQ.png", help="write QQ and probability plots (.png, .svg, .pdf)")
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     plot = None if args.plot is None else _files.check(Path(args.plot), "--plot", PLOT_FORMATS)
     result = experience.fit(args.claims, args.exposure,
                          frequency_prior_weight=args.frequency_prior_weight,
-                         severity_prior_weight=args.severity_prior_weight)
+                         severity_prior_weight=args.severity_prior_weight, encoding=args.encoding)
     if plot is not None:
         fig = result.plot(args.attack_type)
         fmt = _files.suffix(plot, "--plot", PLOT_FORMATS)[1:]

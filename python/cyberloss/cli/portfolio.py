@@ -189,9 +189,7 @@ def print_table(result: pf.PortfolioResult, lang: str = "en") -> None:
 def register(sub) -> None:
     p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance")
     p.add_argument("portfolio", help="policy table, .csv or .parquet (see examples/portfolio_small.csv)")
-    p.add_argument("--encoding", default="auto",
-                   help="text encoding of a CSV: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
-                        "Excel, detected; the default), or a name such as cp932 or utf-8")
+    p.add_argument("--encoding", default="auto", help=_args.encoding_help("a CSV"))
     p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), required=True,
                    help=f"number of simulated years (at least {MIN_YEARS}: a standard deviation needs two)")
     p.add_argument("--seed", type=_args.SEED, default=1, help="random seed, 0 .. 2**32-1 (default 1)")

@@ -1,4 +1,5 @@
-"""Reading and checking the claims and exposure files of ``cyberloss fit`` (CSV, UTF-8).
+"""Reading and checking the claims and exposure files of ``cyberloss fit`` (CSV: UTF-8, or
+CP932 as Japanese Excel saves it).
 
 Columns are ``config.documents.CLAIMS_COLUMNS`` and ``EXPOSURE_COLUMNS`` (the English keys or
 their Japanese labels as headers); attack types, industries and sizes may be written as keys
@@ -117,24 +118,29 @@ class _Row:
         raise self.fail(column, f"must be one of {', '.join(labels)} (or their Japanese labels)")
 
 
-def _rows(source: str | Path | pd.DataFrame, what: str,
-          table: config.Table) -> tuple[list[tuple[int | None, dict[str, str]]], str]:
+def _rows(source: str | Path | pd.DataFrame, what: str, table: config.Table,
+          encoding: str) -> tuple[list[tuple[int | None, dict[str, str]]], str]:
     """The rows of a file or DataFrame as (line, cells) (line None for a DataFrame, whose rows
-    are only numbered) and the name errors give the source."""
+    are only numbered) and the name errors give the source; a file's ``encoding`` as for
+    :func:`read_claims`."""
     if isinstance(source, pd.DataFrame):
         frame = source.astype(object).where(source.notna(), "")
         text = frame.to_csv(index=False)
         return [(None, cells) for _, cells in csv_rows(text, what, table)], what
     path = config.path_of(source, what)
     where = f"{what} {path}"
-    return list(csv_rows(config.read_text(path, what), where, table)), where
+    text = config.read_text(path, what, config.encoding_name(encoding))
+    return list(csv_rows(text, where, table)), where
 
 
-def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
+def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
+                encoding: str = "auto") -> pd.DataFrame:
     """The claims as a checked table: ``claim_id``, ``date``, ``attack_type``, ``industry``,
     ``size``, ``loss`` (ground-up JPY: the loss, or the point a censored loss exceeds),
-    ``deductible``, ``limit``, ``status``, ``censored``."""
-    rows, where = _rows(source, "claims file", CLAIMS)
+    ``deductible``, ``limit``, ``status``, ``censored``.  A file's ``encoding`` is detected
+    ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel saves it) or named
+    (``"cp932"``, ``"utf-8"``, ...), as a portfolio's."""
+    rows, where = _rows(source, "claims file", CLAIMS, encoding)
     present = set(rows[0][1])
     if ("ground_up" in present) == ("paid" in present):
         raise ValueError(f"{where}: give exactly one of the columns ground_up and paid, got "
@@ -186,10 +192,12 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration) -> 
     return frame
 
 
-def read_exposure(source: str | Path | pd.DataFrame, calibration: Calibration) -> pd.DataFrame:
+def read_exposure(source: str | Path | pd.DataFrame, calibration: Calibration,
+                  encoding: str = "auto") -> pd.DataFrame:
     """The exposure as a checked table: ``industry``, ``size``, ``period``, ``policy_years``,
-    ``revenue`` (NaN where not given); one row per (industry, size, period)."""
-    rows, where = _rows(source, "exposure file", EXPOSURE)
+    ``revenue`` (NaN where not given); one row per (industry, size, period).  ``encoding`` as
+    for :func:`read_claims`."""
+    rows, where = _rows(source, "exposure file", EXPOSURE, encoding)
     d = calibration.data
     out: dict[str, list] = {k: [] for k in ("industry", "size", "period", "policy_years", "revenue")}
     seen: dict[tuple, tuple[int, int | None]] = {}

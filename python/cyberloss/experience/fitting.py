@@ -195,16 +195,16 @@ def _size_offsets(cal: Calibration) -> dict[str, float]:
 def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
         calibration: Calibration | None = None, *, frequency_prior_weight: float | None = None,
         severity_prior_weight: float | None = None, period: str = "recent",
-        fitted_on: datetime.date | None = None) -> ExperienceFit:
+        fitted_on: datetime.date | None = None, encoding: str = "auto") -> ExperienceFit:
     """Fit the JNSA calibration (or ``calibration``) to an insurer's claims and exposure
-    (CSV paths or DataFrames with the files' columns).  The prior weights default to the
-    calibration's assumptions ``experience.frequency_prior_claims`` and
-    ``experience.severity_prior_claims``."""
+    (CSV paths, their ``encoding`` detected or named as for ``read_claims``, or DataFrames
+    with the files' columns).  The prior weights default to the calibration's assumptions
+    ``experience.frequency_prior_claims`` and ``experience.severity_prior_claims``."""
     cal = load_calibration() if calibration is None else calibration
     if isinstance(cal, FittedCalibration):
         cal = cal.base
-    table = claims_mod.read_claims(claims, cal)
-    expo = claims_mod.read_exposure(exposure, cal)
+    table = claims_mod.read_claims(claims, cal, encoding)
+    expo = claims_mod.read_exposure(exposure, cal, encoding)
     k_freq = _weight("frequency_prior_weight", frequency_prior_weight,
                      cal.data.value("experience.frequency_prior_claims"))
     k_sev = _weight("severity_prior_weight", severity_prior_weight,
