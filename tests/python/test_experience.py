@@ -351,6 +351,28 @@ def test_claims_and_exposure_saved_by_japanese_excel_are_read(cal, tmp_path, cap
     assert err.count("\n") == 1 and "not UTF-8 nor CP932 text" in err and "--encoding" in err, err
 
 
+@pytest.mark.parametrize("name, text, message", [
+    ("claims", CLAIMS_HEAD.replace("claim_id", "claim_id,事故番号") + _claim("A1,A1"),
+     r"has column\(s\) \['claim_id'\] more than once \(headers \['claim_id', '事故番号'\]\)"),
+    ("exposure", EXPOSURE_HEAD.replace("size", "規模,size") + "manufacturing,sme,sme,2024,100\n",
+     r"has column\(s\) \['size'\] more than once \(headers \['規模', 'size'\]\)"),
+    ("exposure", EXPOSURE_HEAD.replace("policy_years", "契約年") + "manufacturing,sme,2024,100\n",
+     r"has unknown column\(s\) \['契約年'\]; known: \[.*'policy_years', 'revenue'\] or their "
+     r"Japanese names \[.*'契約年数', '売上高'\]"),
+    ("claims", CLAIMS_HEAD.replace("date,", "") + _claim("A1").replace("2024-03-01,", ""),
+     r"is missing column\(s\) \['date'\]; required: \['claim_id', 'date', 'attack_type', 'industry', "
+     r"'size'\], optional: \['ground_up', 'paid', 'deductible', 'limit', 'status'\]"),
+])
+def test_claims_and_exposure_headers_are_checked_as_the_portfolios(cal, tmp_path, name, text, message):
+    """A column given by its key and its Japanese name is refused naming both headers, an
+    unknown header is refused listing the Japanese names too, as for a portfolio."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    read = experience.read_claims if name == "claims" else experience.read_exposure
+    with pytest.raises(ValueError, match=rf"^{name} file {re.escape(str(path))} {message}$"):
+        read(path, cal)
+
+
 def test_fit_plots_render(book, tmp_path, capsys):
     folder, _ = book
     png = tmp_path / "qq.png"

@@ -4,7 +4,8 @@
   help, Japanese label), tables, lists, tagged tables; :func:`check` validates a document and
   names the dotted path and the value in every refusal; :func:`reference` lists the fields
   (the source of the documentation's field reference and of forms); :func:`column_names` gives
-  the headers a CSV of a table's columns may use (the keys or their Japanese labels).
+  the headers a CSV of a table's columns may use (the keys or their Japanese labels) and
+  :func:`column_keys` reads a header with them.
 * :mod:`cyberloss.config.documents`: PROFILE (organisation, terms, quote, simulation,
   variants, scenario, overrides), REINSURANCE, SPEC, PORTFOLIO_COLUMNS, CALIBRATION.
 * :mod:`cyberloss.config.types`: the kinds, among them the one amount parser
@@ -37,7 +38,7 @@ from ._read import (
     read_text,
     read_toml,
 )
-from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_names, reference, walk
+from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_keys, column_names, reference, walk
 from .types import REQUIRED, parse_amount, parse_number_text
 
 
@@ -50,6 +51,6 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
-           "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
+           "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
            "load", "loads_toml", "parse_amount", "parse_number_text", "path_of", "read_bytes", "read_json", "read_text",
            "read_toml", "reference", "walk"]

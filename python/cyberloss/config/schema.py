@@ -193,6 +193,30 @@ def column_names(table: Table) -> dict[str, str]:
     return names
 
 
+def column_keys(table: Table, headers: list[str], what: str) -> list[str]:
+    """The column key each header names (:func:`column_names`; headers stripped).  A header
+    naming no column, a column named twice (by its key and its Japanese label, say) and a
+    missing required column are refused, naming ``what``: "portfolio has column(s)
+    ['policy_id'] more than once (headers ['policy_id', '証券番号'])"."""
+    names = column_names(table)
+    keys = list(table.keys)
+    unknown = [h for h in headers if h not in names]
+    if unknown:
+        raise ValueError(f"{what} has unknown column(s) {unknown}; known: {keys} or their "
+                         f"Japanese names {[n for n in names if n not in keys]}")
+    columns = [names[h] for h in headers]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise ValueError(f"{what} has column(s) {twice} more than once (headers "
+                         f"{[h for h, c in zip(headers, columns) if c in twice]})")
+    required = [f.key for f in table.fields if isinstance(f, Field) and f.required]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ValueError(f"{what} is missing column(s) {missing}; required: {required}, "
+                         f"optional: {[k for k in keys if k not in required]}")
+    return columns
+
+
 def walk(node: Node, prefix: str = ""):
     """Every field under ``node`` as (dotted name, Field, its enclosing node), depth first;
     ``[]`` marks list items and ``<key>`` data keys."""

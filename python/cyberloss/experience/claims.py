@@ -45,17 +45,7 @@ def csv_rows(text: str, what: str, table: config.Table) -> list[tuple[int, dict[
     header must name known columns once each and every required column; every row must have
     the header's fields (blank lines are skipped)."""
     header, rows = config.csv_table(text, lambda number, line: f"{what}, {_row_name(number, line)}", what)
-    names = config.column_names(table)
-    keys: list[str] = []
-    for name in header:
-        if name not in names:
-            raise ValueError(f"{what}: unknown column {name!r}; known: {', '.join(table.keys)}")
-        if names[name] in keys:
-            raise ValueError(f"{what}: column {names[name]!r} appears twice")
-        keys.append(names[name])
-    missing = [f.key for f in table.fields if f.required and f.key not in keys]
-    if missing:
-        raise ValueError(f"{what}: missing column(s) {', '.join(missing)}")
+    keys = config.column_keys(table, header, what)
     if not rows:
         raise ValueError(f"{what}: no rows after the header")
     return [(line, dict(zip(keys, (cell.strip() for cell in cells)))) for line, cells in rows]

@@ -169,21 +169,7 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     indexed by ``line`` (as :func:`read_csv_text` gives it) has its lines named in errors."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
-    names = config.column_names(_SCHEMA)     # the keys and their Japanese labels
-    given = [str(c).strip() for c in frame.columns]
-    unknown = [c for c in given if c not in names]
-    if unknown:
-        raise ValueError(f"portfolio has unknown column(s) {unknown}; known: {list(COLUMNS)} or "
-                         f"their Japanese names {[n for n in names if n not in COLUMNS]}")
-    columns = [names[c] for c in given]
-    twice = sorted({c for c in columns if columns.count(c) > 1})
-    if twice:
-        raise ValueError(f"portfolio has column(s) {twice} more than once (headers "
-                         f"{[g for g, c in zip(given, columns) if c in twice]})")
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ValueError(f"portfolio is missing column(s) {missing}; required: {list(REQUIRED)}, "
-                         f"optional: {list(OPTIONAL_DEFAULTS)}")
+    columns = config.column_keys(_SCHEMA, [str(c).strip() for c in frame.columns], "portfolio")
     lines = (frame.index.to_list() if frame.index.name == "line"
              and pd.api.types.is_integer_dtype(frame.index) else None)
     frame = frame.set_axis(columns, axis=1)
