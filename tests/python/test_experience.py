@@ -373,6 +373,25 @@ def test_claims_and_exposure_headers_are_checked_as_the_portfolios(cal, tmp_path
         read(path, cal)
 
 
+def test_industries_and_sizes_take_the_spellings_a_portfolio_takes(cal, tmp_path):
+    """English in any case, full width and the census labels with 、 or ・ between their parts
+    name the keys, as in a portfolio (and a profile); a spelling that names none is refused."""
+    keys, spelled = tmp_path / "keys.csv", tmp_path / "spelled.csv"
+    keys.write_text(CLAIMS_HEAD + _claim("A1") + _claim("A2").replace("manufacturing", "wholesale_retail")
+                    + _claim("A3", size="large"), encoding="utf-8")
+    spelled.write_text(CLAIMS_HEAD + _claim("A1", size="SME").replace("manufacturing", "Manufacturing")
+                       + _claim("A2", size="ｓｍｅ").replace("manufacturing", "卸売・小売業")
+                       + _claim("A3", size="Large Enterprise").replace("manufacturing", "製造業"), encoding="utf-8")
+    pd.testing.assert_frame_equal(experience.read_claims(spelled, cal), experience.read_claims(keys, cal))
+    expo = tmp_path / "e.csv"
+    expo.write_text(EXPOSURE_HEAD + "卸売業、小売業,Sme,2024,100\n", encoding="utf-8")
+    assert experience.read_exposure(expo, cal)[["industry", "size"]].values.tolist() == [["wholesale_retail", "sme"]]
+    expo.write_text(EXPOSURE_HEAD + "卸売業、小売業,small,2024,100\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'size': must be one of large, sme, "
+                                         r"organisation \(or their Japanese labels\), got 'small'$"):
+        experience.read_exposure(expo, cal)
+
+
 def test_fit_plots_render(book, tmp_path, capsys):
     folder, _ = book
     png = tmp_path / "qq.png"

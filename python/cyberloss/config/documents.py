@@ -376,14 +376,19 @@ CALIBRATION = Table("", (
         *(Field(k, "text", "", default="") for k in ("quality", "source", "reasoning"))))),
 ), "the calibration data file (data/jnsa2025.json)", noun="key")
 
+# industry and size as a portfolio reads them: keys, Japanese labels or English (config.labels)
+_INDUSTRY_COLUMN = Field("industry", "choice", "a calibration industry (key, Japanese label or English)",
+                         "業種", choices_from="calibration industries (data/jnsa2025.json)",
+                         vocabulary="industries")
+_SIZE_COLUMN = Field("size", "choice", "size class (large / sme / organisation, or 大企業 / 中小企業 / "
+                     "団体等)", "規模", choices=SIZES, vocabulary="sizes")
+
 CLAIMS_COLUMNS = Table("claims", (
     Field("claim_id", "text", "unique id of the claim", "事故番号"),
     Field("date", "text", "date of the incident (YYYY-MM-DD)", "事故日"),
     Field("attack_type", "choice", "a calibration attack type (key or Japanese label)", "攻撃の種類",
           choices_from="calibration attack types (data/jnsa2025.json)"),
-    Field("industry", "choice", "a calibration industry (key or Japanese label)", "業種",
-          choices_from="calibration industries (data/jnsa2025.json)"),
-    Field("size", "choice", "size class (key or Japanese label)", "規模", choices=SIZES),
+    _INDUSTRY_COLUMN, _SIZE_COLUMN,
     _amount("ground_up", "ground-up loss of the incident (give this or paid)", "損害額",
             lo=0.0, lo_open=True, cap=MAX_AMOUNT, default=None),
     _amount("paid", "amount paid under the policy, after the deductible (give this or "
@@ -397,9 +402,7 @@ CLAIMS_COLUMNS = Table("claims", (
 ), "one row per claim (cyberloss fit)", "事故", noun="column")
 
 EXPOSURE_COLUMNS = Table("exposure", (
-    Field("industry", "choice", "a calibration industry (key or Japanese label)", "業種",
-          choices_from="calibration industries (data/jnsa2025.json)"),
-    Field("size", "choice", "size class (key or Japanese label)", "規模", choices=SIZES),
+    _INDUSTRY_COLUMN, _SIZE_COLUMN,
     Field("period", "text", "the period the exposure covers (e.g. 2024)", "期間"),
     Field("policy_years", "number", "policy-years written in the cell", "契約年数", lo=0.0,
           lo_open=True, cap=1e9),

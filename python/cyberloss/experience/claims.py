@@ -3,12 +3,14 @@ CP932 as Japanese Excel saves it).
 
 Columns are ``config.documents.CLAIMS_COLUMNS`` and ``EXPOSURE_COLUMNS`` (the English keys or
 their Japanese labels as headers); attack types, industries and sizes may be written as keys
-or as the calibration's Japanese labels, amounts as numbers or "500万円" / "1.5億円", other
-numbers with thousands separators ("1,200") as spreadsheets write them.  Every
-refusal is one line naming the file, the row (from 1, the header and blank lines not counted)
-and the line it starts on (blank lines and line breaks in quoted cells move it away from
-row + 1; a DataFrame's rows have no line), the claim id, the column and the value:
-``claims file c.csv, row 2 (line 6, claim_id 'A2'), column 'paid': ...``, as the portfolio's do.
+or as the calibration's Japanese labels, industries and sizes also in any spelling a portfolio
+takes (``config.labels``: English in any case, full width, 卸売・小売業 for 卸売業，小売業);
+amounts as numbers or "500万円" / "1.5億円", other numbers with thousands separators ("1,200")
+as spreadsheets write them.  Every refusal is one line naming the file, the row (from 1, the
+header and blank lines not counted) and the line it starts on (blank lines and line breaks in
+quoted cells move it away from row + 1; a DataFrame's rows have no line), the claim id, the
+column and the value: ``claims file c.csv, row 2 (line 6, claim_id 'A2'), column 'paid': ...``,
+as the portfolio's do.
 
 A claim is known on the ground-up scale: ``ground_up``, or ``paid + deductible``.  It is
 *censored* (the loss is at least the amount shown) when the limit was reached
@@ -27,6 +29,7 @@ import pandas as pd
 from .. import config
 from ..calibration import Calibration
 from ..config import documents
+from ..config.labels import canonical
 
 CLAIMS = documents.CLAIMS_COLUMNS
 _INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
@@ -96,7 +99,9 @@ class _Row:
             raise self.fail(column, _requirement(exc, column)) from None
 
     def label(self, column: str, labels: Mapping[str, str]) -> str:
-        """A key, or its Japanese label (``labels``: key -> label)."""
+        """A key of ``labels`` (key -> Japanese label): the key, its label or, for a column
+        with a vocabulary (industry, size), any spelling a portfolio takes (English in any
+        case, full width, 卸売・小売業 for 卸売業，小売業)."""
         raw = self.cells.get(column)
         if not raw:
             raise self.fail(column, "must not be empty")
@@ -105,6 +110,10 @@ class _Row:
             return raw
         if raw in by_label:
             return by_label[raw]
+        field = self.table.field(column)
+        key = canonical(field.vocabulary, raw) if field.vocabulary else None
+        if key is not None and key in labels:
+            return key
         raise self.fail(column, f"must be one of {', '.join(labels)} (or their Japanese labels)")
 
 
