@@ -18,6 +18,7 @@ from cyberloss.calibration import FittedCalibration, uncertainty
 from cyberloss.cli import main
 from cyberloss.experience import severity as sev
 from cyberloss.experience import synthetic
+from cyberloss.portfolio import Portfolio
 
 D, L = 1e6, 1e8            # deductible 100万円, limit 1億円
 
@@ -389,6 +390,27 @@ def test_industries_and_sizes_take_the_spellings_a_portfolio_takes(cal, tmp_path
     expo.write_text(EXPOSURE_HEAD + "卸売業、小売業,small,2024,100\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'size': must be one of large, sme, "
                                          r"organisation \(or their Japanese labels\), got 'small'$"):
+        experience.read_exposure(expo, cal)
+
+
+@pytest.mark.parametrize("text", ["NaN", "nan", "1e400", "-inf"])
+def test_nan_and_overflowing_numbers_are_refused_naming_the_range_as_in_a_portfolio(cal, tmp_path, text):
+    """"nan" is not a way to leave a value out and 1e400 is not unlimited: refused with the
+    column's range, in the portfolio's words for the same column."""
+    claims, book = tmp_path / "c.csv", tmp_path / "p.csv"
+    claims.write_text("claim_id,date,attack_type,industry,size,ground_up,deductible\n"
+                      f"A1,2024-03-01,ransomware,manufacturing,sme,5000000,{text}\n", encoding="utf-8")
+    book.write_text(f"policy_id,industry,size,deductible\nA1,manufacturing,sme,{text}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as portfolio_error:
+        Portfolio.read(book)
+    said = str(portfolio_error.value).split("), ", 1)[1]
+    assert said == f"column 'deductible': must be a finite number >= 0 and <= 1e+18, got '{text}'"
+    with pytest.raises(ValueError, match=rf"row 1 \(line 2, claim_id 'A1'\), {re.escape(said)}$"):
+        experience.read_claims(claims, cal)
+    expo = tmp_path / "e.csv"
+    expo.write_text(EXPOSURE_HEAD + f"manufacturing,sme,2024,{text}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 1 \(line 2\), column 'policy_years': must be a finite "
+                                         rf"number > 0 and <= 1e\+09, got '{text}'$"):
         experience.read_exposure(expo, cal)
 
 

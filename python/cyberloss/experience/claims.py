@@ -92,7 +92,7 @@ class _Row:
                             raise self.fail(column, _requirement(exc, column)) from None
                 else:        # text spelling a number: "nan" is not empty, 1e400 is not unlimited
                     if not math.isfinite(raw):
-                        raise self.fail(column, "must be a finite number")
+                        raw = math.nan      # refused below, naming the column's range
         try:
             return field.parse(raw, column)
         except ValueError as exc:
