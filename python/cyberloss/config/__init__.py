@@ -39,7 +39,7 @@ from ._read import (
     read_toml,
 )
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_keys, column_names, reference, walk
-from .types import REQUIRED, parse_amount, parse_number_text
+from .types import REQUIRED, parse_amount, parse_cell, parse_number_text
 
 
 def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
@@ -52,5 +52,5 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 __all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
-           "load", "loads_toml", "parse_amount", "parse_number_text", "path_of", "read_bytes", "read_json", "read_text",
-           "read_toml", "reference", "walk"]
+           "load", "loads_toml", "parse_amount", "parse_cell", "parse_number_text", "path_of", "read_bytes",
+           "read_json", "read_text", "read_toml", "reference", "walk"]

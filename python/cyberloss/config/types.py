@@ -84,6 +84,25 @@ def parse_number_text(text: str, where: str) -> float:
     return float(decimal.Decimal(normal.replace(",", "")))
 
 
+#: The texts that spell an infinity as float() reads it (a CSV cell "inf" for unlimited).
+INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
+
+
+def parse_cell(text: str, kind: str, where: str) -> float:
+    """A spreadsheet cell's text as a number, as every CSV reader takes it: what ``float``
+    reads, else for ``kind == "amount"`` an amount (:func:`parse_amount`: "5000万円",
+    "無制限") and for other numbers thousands separators (:func:`parse_number_text`: "1,200").
+    A text spelling NaN, or an infinity it does not spell out ("1e400"), is returned as NaN for
+    the column's own check to refuse with its range ("nan" is not a way to leave a cell empty).
+    ValueError naming ``where`` when the text spells no number."""
+    text = text.strip()
+    try:
+        x = float(text)
+    except ValueError:
+        return (parse_amount if kind == "amount" else parse_number_text)(text, where)
+    return math.nan if math.isinf(x) and text.lower() not in INF_TEXT else x
+
+
 def parse_choice(field, value: Any, where: str) -> str:
     """A choice: with a ``vocabulary`` the key named by any spelling :mod:`.labels` accepts
     (Japanese label, English in any case); otherwise one of ``choices`` exactly.  A text naming

@@ -19,7 +19,6 @@ A claim is known on the ground-up scale: ``ground_up``, or ``paid + deductible``
 from __future__ import annotations
 
 import datetime
-import math
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,7 +31,6 @@ from ..config import documents
 from ..config.labels import canonical
 
 CLAIMS = documents.CLAIMS_COLUMNS
-_INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 EXPOSURE = documents.EXPOSURE_COLUMNS
 
 
@@ -78,21 +76,12 @@ class _Row:
                 raise self.fail(column, "must not be empty")
             return field.default
         if field.kind in ("number", "amount") and isinstance(raw, str):
-            if field.allow_inf and raw.lower() in _INF_TEXT:
-                raw = math.inf
-            else:
-                text = raw
-                try:
-                    raw = float(text)
-                except ValueError:
-                    if field.kind == "number":      # "1,200", as spreadsheets write it
-                        try:
-                            raw = config.parse_number_text(text, column)
-                        except ValueError as exc:
-                            raise self.fail(column, _requirement(exc, column)) from None
-                else:        # text spelling a number: "nan" is not empty, 1e400 is not unlimited
-                    if not math.isfinite(raw):
-                        raw = math.nan      # refused below, naming the column's range
+            # "1,200" and "500万円" as spreadsheets write them; "nan" and 1e400 come back as NaN,
+            # refused below with the column's range ("inf" only where the column allows it)
+            try:
+                raw = config.parse_cell(raw, field.kind, column)
+            except ValueError as exc:
+                raise self.fail(column, _requirement(exc, column)) from None
         try:
             return field.parse(raw, column)
         except ValueError as exc:

@@ -78,7 +78,6 @@ OPTIONAL_DEFAULTS: dict[str, Any] = {f.key: (math.nan if f.default is None and f
                                      for f in _FIELDS if not f.required}
 COLUMNS = REQUIRED + tuple(OPTIONAL_DEFAULTS)
 _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
-_INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 
 
 def _row(row: int, line: int | None, policy: Any = None) -> str:
@@ -107,20 +106,13 @@ def _number(value: Any, column: str, where: str) -> float:
         return OPTIONAL_DEFAULTS[column]
     need = _need(field)
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            x = float(text)
+        try:    # "5000万円", "１億", "800,000,000"; other numbers "1,200"
+            x = config_types.parse_cell(value, field.kind, column)
         except ValueError:
-            try:    # "5000万円", "１億", "800,000,000"; other numbers "1,200"
-                x = (config_types.parse_amount if field.kind == "amount"
-                     else config_types.parse_number_text)(text, column)
-            except ValueError:
-                raise _row_error(where, column, need + (" or an amount such as '5000万円'"
-                                                        if field.kind == "amount" else ""),
-                                 value) from None
-        # text must spell a number: "nan" is not "empty", and 1e400 is not "inf"
-        if math.isnan(x) or (math.isinf(x) and text.lower() not in _INF_TEXT
-                             and not (field.kind == "amount" and config_types.is_unlimited(text))):
+            raise _row_error(where, column, need + (" or an amount such as '5000万円'"
+                                                    if field.kind == "amount" else ""),
+                             value) from None
+        if math.isnan(x):     # "nan" is not "empty", and 1e400 is not "inf"
             raise _row_error(where, column, need, value)
     elif _validate.is_number(value):
         try:
