@@ -5,9 +5,12 @@ headless Chromium (acceptance of issue 15), offline, against `cyberloss serve` o
 Screenshots go to build/test-output/web/."""
 from __future__ import annotations
 
+import asyncio
+import html
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,6 +26,7 @@ import pytest
 pytest.importorskip("starlette")
 
 from cyberloss import config  # noqa: E402
+from cyberloss.web import app as web_app  # noqa: E402
 from cyberloss.web import forms, jobs, toml  # noqa: E402
 
 pytestmark = pytest.mark.web
@@ -34,6 +38,40 @@ SMALL_BCP = {**SMALL, "simulation": {"years": 5_000, "seed": 7}}
 
 def given(**texts: str) -> dict[str, str]:
     return {**forms.INITIAL, "organisation.industry": "製造業", "organisation.size": "中小企業", **texts}
+
+
+def get(app, path: str, params: dict[str, str] | None = None) -> tuple[int, str]:
+    """GET ``path`` with the query ``params`` from the application in this process (no server,
+    no HTTP client): the status and the body."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": urllib.parse.urlencode(params or {}).encode(),
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    answer: dict = {"body": b""}
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] += message.get("body", b"")
+    asyncio.run(app(scope, receive, send))
+    return answer["status"], answer["body"].decode()
+
+
+def errors_shown(body: str) -> dict[str, str]:
+    """The refusals a page shows, by the id of the field they sit under ("general": the form's)."""
+    return {m[0]: html.unescape(m[1]) for m in re.findall(r'<p class="error" id="error-([^"]*)"[^>]*>(.*?)</p>', body)}
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The application in this process, Japanese by default (its runs in worker processes)."""
+    application = web_app.create_app(lang="ja")
+    yield application
+    application.state.jobs.shutdown()
 
 
 def test_every_organisation_field_of_the_schema_is_an_input():
@@ -63,6 +101,15 @@ def test_bad_inputs_are_refused_next_to_their_field_with_the_cli_words(texts, fi
         path.write_text(toml.dumps(inputs.document), encoding="utf-8")
         assert main(["quote", str(path)]) == 2
         assert inputs.errors[field] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("missing", ["organisation.industry", "organisation.size"])
+def test_a_missing_industry_or_size_is_refused_at_its_own_field(app, missing):
+    texts = {k: v for k, v in given().items() if k != missing}
+    inputs = forms.read(texts)
+    assert inputs.errors == {missing: f"organisation: field '{missing.split('.')[1]}' is required"}
+    status, body = get(app, "/losses", texts)
+    assert status == 400 and list(errors_shown(body)) == [missing]
 
 
 def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():

@@ -30,6 +30,8 @@ MAX_FIELDS = 400
 MAX_VALUE_CHARS = 200
 _NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)$")
 _LIST_SPLIT = re.compile(r"[,、，]\s*|\s+")
+#: A missing key, as config.check_table and OneOf refuse it: "organisation: field 'industry' is required".
+_REQUIRED = re.compile(r"^([\w.]+): \w+ '(\w+)' is required")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -215,19 +217,18 @@ def check(document: Mapping[str, Any]) -> dict[str, str]:
 
 
 def field_of(message: str) -> str:
-    """The input a refusal names (the longest path it starts with), or "" for none."""
+    """The input a refusal names: the longest path it starts with, the field a "<table>: field
+    'key' is required" refusal asks for, or "" for none (the page shows it with the form, not
+    under a field it does not name)."""
     best = ""
     for path in BY_PATH:
         if (message.startswith(path + " ") or message.startswith(path + ":")
                 or message.startswith(path + ".") or message.startswith(path + "[")) and len(path) > len(best):
             best = path
-    if not best:
-        for table in ("organisation", "terms", "quote"):
-            if message.startswith(table + ": ") or message.startswith(table + "."):
-                prefix = message.split(" ", 1)[0].rstrip(":")
-                candidates = [p for p in BY_PATH if p.startswith(prefix)]
-                if candidates:
-                    return candidates[0]
+    required = _REQUIRED.match(message)
+    if not best and required:
+        path = f"{required[1]}.{required[2]}"
+        return path if path in BY_PATH else ""
     return best
 
 
