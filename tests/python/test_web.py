@@ -112,6 +112,20 @@ def test_a_missing_industry_or_size_is_refused_at_its_own_field(app, missing):
     assert status == 400 and list(errors_shown(body)) == [missing]
 
 
+@pytest.mark.parametrize("page, texts, field, button", [
+    ("losses", {"organisation.revenue": "-5"}, "organisation.revenue", "損害を計算"),
+    ("cover", {"terms.deductible": "-1"}, "terms.deductible", "補償を計算"),
+    ("bcp", {"simulation.years": "1"}, "simulation.years", "BCPを比較"),
+])
+def test_a_refused_input_keeps_the_user_on_the_page_asked_for(app, page, texts, field, button):
+    # the corrected inputs go back to the same page, not to another one
+    status, body = get(app, f"/{page}", given(**texts))
+    assert status == 400 and list(errors_shown(body)) == [field]
+    assert re.findall(r'<form method="get" action="([^"]+)"', body) == [f"/{page}"]
+    assert re.search(r'<button type="submit" id="submit">([^<]*)</button>', body)[1] == button
+    assert f'<a id="nav-{page}" href="/{page}?' in body and 'class="current"' in body.split(f'id="nav-{page}"')[1].split(">")[0]
+
+
 def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
     inputs = forms.read(given(**{"organisation.revenue": "30億円", "organisation.employees": "120",
                                  "quote.decision.limits": "3000万円, 1億円、5億円"}))

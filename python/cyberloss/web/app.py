@@ -42,9 +42,10 @@ MAX_BODY_BYTES = 65_536
 PAGES = ("organisation", "losses", "cover", "bcp")
 DOWNLOADS = ("profile.toml", "report.html", "report.xlsx", "quote.json", "bcp.json")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: The groups of inputs each page's form shows (the others ride along hidden).
+#: The groups of inputs each page's form shows (the others ride along hidden); a refused input's
+#: group is shown as well.
 PAGE_GROUPS = {"organisation": ("organisation", "simulation"), "losses": ("simulation",),
-               "cover": ("terms", "pricing"), "bcp": ("bcp",)}
+               "cover": ("terms", "pricing"), "bcp": ("bcp", "organisation")}
 UNITS = {"JPY": ("円（例: 30億円、500万円）", "JPY (e.g. 3000000000, 30億円, 500万円)"),
          "people": ("人", "people"), "records": ("件", "records"), "days": ("日", "days")}
 
@@ -144,8 +145,8 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
     def result_page(kind: str, page: str):
         async def endpoint(request: Request) -> Response:
             inputs = read(request)
-            if not inputs.ok:
-                return render(request, "organisation.html", status=400, page="organisation", inputs=inputs)
+            if not inputs.ok:      # the page's own form, so that the corrected inputs come back here
+                return render(request, "refused.html", status=400, page=page, inputs=inputs)
             key = inputs_key(kind, inputs.document)
             result = manager.result(key)
             if result is None:
