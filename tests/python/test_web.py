@@ -126,6 +126,22 @@ def test_a_refused_input_keeps_the_user_on_the_page_asked_for(app, page, texts, 
     assert f'<a id="nav-{page}" href="/{page}?' in body and 'class="current"' in body.split(f'id="nav-{page}"')[1].split(">")[0]
 
 
+def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts(app, tmp_path, capsys):
+    texts = given(**{"simulation.years": "100000000000000"})
+    inputs = forms.read(texts)
+    assert list(inputs.errors) == ["simulation.years"]
+    assert "simulate fewer years" in inputs.errors["simulation.years"]
+    # the estimate cyberloss bcp refuses the same profile with (the memory available may move)
+    from cyberloss.cli import main
+    path = tmp_path / "p.toml"
+    path.write_text(toml.dumps(inputs.document), encoding="utf-8")
+    assert main(["bcp", str(path)]) == 2
+    peak = inputs.errors["simulation.years"].split(" at its peak")[0]
+    assert peak in capsys.readouterr().err
+    status, body = get(app, "/bcp", texts)
+    assert status == 400 and list(errors_shown(body)) == ["simulation.years"] and "data-job" not in body
+
+
 def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
     inputs = forms.read(given(**{"organisation.revenue": "30億円", "organisation.employees": "120",
                                  "quote.decision.limits": "3000万円, 1億円、5億円"}))

@@ -23,7 +23,7 @@ from ..report.html import Described
 from . import components as comp
 from .controls import Controls
 from .profile import PROFILE_KEYS, OrganisationProfile, check_tables, read_profile
-from .simulate import OrganisationSimulation, bcp_bytes, simulate_variants
+from .simulate import OrganisationSimulation, bcp_bytes, expected_events, simulate_variants
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,19 +240,32 @@ def run_plan(plan: BcpPlan, threads: int | None = None, calibration: Calibration
     return _run(list(plan.variants), plan.settings, threads, calibration, progress)
 
 
+def check_memory(plan: BcpPlan, calibration: Calibration | None = None) -> None:
+    """Refuse a plan whose comparison would not fit in memory (``MemoryError`` saying how much
+    it would need), as :func:`run_plan` does before it simulates: for a caller that answers
+    before it starts the run (the web page's form)."""
+    s = plan.settings
+    _fits([expected_events(v.profile, s.years, s.basis, s.period, calibration) for v in plan.variants],
+          s.years)
+
+
+def _fits(events: Sequence[float], years: int) -> None:
+    """Refuse a comparison of variants with these expected incident counts over ``years``
+    that would not fit in memory."""
+    check.fits_in_memory(bcp_bytes(events, years),
+                         f"a comparison of {len(events)} variants over {years:,} years "
+                         f"(about {sum(events):,.0f} simulated incidents, one event table each)",
+                         "simulate fewer years")
+
+
 def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int | None,
          calibration: Calibration | None, progress) -> BcpComparison:
-    def fits(events: list[float]) -> None:
-        check.fits_in_memory(bcp_bytes(events, settings.years),
-                             f"a comparison of {len(variants)} variants over {settings.years:,} years "
-                             f"(about {sum(events):,.0f} simulated incidents, one event table each)",
-                             "simulate fewer years")
-
     sims = simulate_variants([v.profile for v in variants], settings.years, settings.seed,
                              basis=settings.basis, period=settings.period, threads=threads,
-                             calibration=calibration, progress=progress, check_memory=fits)
+                             calibration=calibration, progress=progress,
+                             check_memory=lambda events: _fits(events, settings.years))
     return BcpComparison(variants, sims)
 
 
-__all__ = ["BcpComparison", "BcpPlan", "SimulationSettings", "Variant", "compare",
+__all__ = ["BcpComparison", "BcpPlan", "SimulationSettings", "Variant", "check_memory", "compare",
            "default_variants", "run_plan"]

@@ -22,6 +22,7 @@ from ..calibration import load as load_calibration
 from ..config import documents
 from ..insurance import quote as quote_mod
 from ..insurance import terms as terms_mod
+from ..organisation import bcp as bcp_mod
 from ..organisation import profile as org_profile
 from ..report import money
 
@@ -202,17 +203,21 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check(document: Mapping[str, Any]) -> dict[str, str]:
-    """The refusals of the document by ``cyberloss quote``'s checks (and the size of the run),
-    keyed by the field they name."""
+    """The refusals of the document by ``cyberloss quote``'s and ``cyberloss bcp``'s checks
+    (and the memory each run would need), keyed by the field they name."""
     try:
         quote_mod.prepare_document(document, "profile")
-        if "simulation" in document:
-            config.check_table(document["simulation"], documents.SIMULATION, "simulation")
     except MemoryError as exc:
         return {"quote.years": str(exc)}
     except ValueError as exc:
         message = str(exc).removeprefix("profile: ")
         return {field_of(message): message}
+    try:
+        bcp_mod.check_memory(bcp_mod.BcpPlan.from_document(document))
+    except MemoryError as exc:
+        return {"simulation.years": str(exc)}
+    except ValueError as exc:
+        return {field_of(str(exc)): str(exc)}
     return {}
 
 
