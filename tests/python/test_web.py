@@ -175,6 +175,23 @@ def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_
         manager.shutdown()
 
 
+def test_the_same_inputs_requested_again_follow_the_run_already_going(app):
+    # a refresh or a second tab: one run, not one per request (nor a refusal once 16 wait)
+    texts = given(**{"simulation.years": "2000000", "simulation.seed": "11"})
+    seen = set()
+    for _ in range(20):
+        status, body = get(app, "/bcp", texts)
+        assert status == 200, body
+        seen.add(re.search(r'data-job="([^"]+)"', body)[1])
+    assert len(seen) == 1
+    manager = app.state.jobs
+    job = manager.get(seen.pop())
+    manager.cancel(job.id)
+    again = manager.submit(job.kind, job.document, job.key)      # a cancelled run is not followed
+    assert again is not job
+    manager.cancel(again.id)
+
+
 def test_a_cancelled_run_stops_within_two_seconds_and_its_memory_is_freed():
     manager = jobs.JobManager(max_running=1)
     try:

@@ -2,8 +2,9 @@
 (the others wait in order of submission), with progress and cancellation.
 
 A worker process per run keeps the server responsive (the simulation holds no lock the server
-needs), keeps two browser tabs apart (each submission is its own run), and makes cancelling
-certain: the process is ended and the operating system takes back all of its memory.
+needs), keeps two browser tabs on different inputs apart (each is its own run; tabs on the same
+inputs follow one run, which a cancel in either stops), and makes cancelling certain: the
+process is ended and the operating system takes back all of its memory.
 Workers come from a fork server that has imported the package once, so a run starts in
 milliseconds without forking the threaded server itself.
 """
@@ -76,11 +77,15 @@ class JobManager:
 
     def submit(self, kind: str, document: Mapping[str, Any], key: str) -> Job:
         """Queue a run of ``worker.RUNS[kind]`` on a checked document; ``key`` names its inputs
-        (finished results are found again by it)."""
+        (finished results are found again by it).  A run of the same inputs that is waiting or
+        running is returned instead of a new one: a refresh or a second tab follows it."""
         if kind not in worker.RUNS:
             raise ValueError(f"kind must be one of {', '.join(worker.RUNS)}, got {kind!r}")
         job = Job(secrets.token_urlsafe(9), kind, document, key)
         with self._lock:
+            same = next((j for j in self._jobs.values() if j.key == key and j.state in (QUEUED, RUNNING)), None)
+            if same is not None:
+                return same
             if len(self._queue) >= self.max_queued:
                 raise Busy(f"{len(self._queue)} runs are already waiting; try again when one has finished")
             self._jobs[job.id] = job
