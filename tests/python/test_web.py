@@ -58,7 +58,7 @@ def get(app, path: str, params: dict[str, str] | None = None) -> tuple[int, str]
         elif message["type"] == "http.response.body":
             answer["body"] += message.get("body", b"")
     asyncio.run(app(scope, receive, send))
-    return answer["status"], answer["body"].decode()
+    return answer["status"], answer["body"].decode(errors="replace")
 
 
 def errors_shown(body: str) -> dict[str, str]:
@@ -72,6 +72,26 @@ def app():
     application = web_app.create_app(lang="ja")
     yield application
     application.state.jobs.shutdown()
+
+
+#: A small quote with the business interruption section's periods given (Losses and Cover pages).
+QUOTED = given(**{"quote.years": "1000", "quote.seed": "5",
+                  "terms.sections.business_interruption.waiting_period_days": "0.5",
+                  "terms.sections.business_interruption.indemnity_period_days": "90"})
+
+
+@pytest.fixture(scope="module")
+def quoted(app):
+    """QUOTED's quote run in ``app`` and its reports drawn: its inputs."""
+    status, body = get(app, "/cover", QUOTED)
+    job = re.search(r'data-job="([^"]+)"', body)
+    if job:
+        finished = app.state.jobs.wait(job[1], 120)
+        assert finished.state == "done", finished.error
+    end = time.monotonic() + 60
+    while get(app, "/download/report.xlsx", QUOTED)[0] == 409 and time.monotonic() < end:
+        time.sleep(0.1)
+    return QUOTED
 
 
 def test_every_organisation_field_of_the_schema_is_an_input():
@@ -157,6 +177,15 @@ def test_the_toml_download_reads_back_as_the_same_document():
                                  "terms.sections.business_interruption.waiting_period_days": "0.5"}))
     assert inputs.ok, inputs.errors
     assert config.loads_toml(toml.dumps(inputs.document, "header"), "download") == inputs.document
+
+
+def test_the_report_is_in_the_language_of_the_page_it_is_downloaded_from(app, quoted):
+    for lang in ("ja", "en"):
+        status, body = get(app, "/download/report.html", {**quoted, "lang": lang})
+        assert status == 200 and f'<html lang="{lang}">' in body
+    assert '<html lang="ja">' in get(app, "/download/report.html", quoted)[1]    # the server's language
+    status, page = get(app, "/cover", {**quoted, "lang": "en"})
+    assert html.unescape(re.search(r'id="dl-report" href="([^"]+)"', page)[1]).endswith("&lang=en")
 
 
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():
@@ -409,7 +438,7 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
         except urllib.error.HTTPError as exc:
             assert exc.code == 409 and time.monotonic() < end, exc
             time.sleep(0.5)
-    assert b"Deductible and limit" in report
+    assert '<html lang="ja">' in report.decode() and "免責金額と支払限度額" in report.decode()   # the page's language
     # the same quote as an Excel workbook (the tables of `cyberloss quote --xlsx`)
     workbook = urllib.request.urlopen(browser.find_element(By.ID, "dl-xlsx").get_attribute("href")).read()
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None, index_col=0)

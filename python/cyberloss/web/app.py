@@ -119,9 +119,13 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
     manager = jobs.JobManager(max_running)
     font = japanese_font()
 
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def language_of(request: Request) -> str:
+        """The page's language: its ``lang`` parameter, else the server's."""
         page_lang = request.query_params.get("lang", lang)
-        page_lang = page_lang if page_lang in text.LANGS else lang
+        return page_lang if page_lang in text.LANGS else lang
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        page_lang = language_of(request)
         inputs: forms.Inputs = context["inputs"]
         query = inputs.query()
         share = str(request.base_url).rstrip("/") + request.url.path + ("?" + urlencode(query) if query else "")
@@ -129,6 +133,7 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         body = env.get_template(name).render(
             t=text.texts(page_lang), lang=page_lang, query=urlencode(query), share=share,
             lang_query=urlencode([*query, ("lang", other)]), page=context.pop("page"),
+            default_lang=lang, lang_param="" if page_lang == lang else "&" + urlencode({"lang": page_lang}),
             fields=_fields(inputs, page_lang), groups=forms.GROUPS, page_groups=PAGE_GROUPS,
             choices=forms.choice_labels(), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
@@ -196,7 +201,7 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
             attachment = {"Content-Disposition": f'attachment; filename="{what}"'}
             if what == "report.xlsx":
                 return Response(result["report_xlsx"], media_type=XLSX, headers=attachment)
-            return HTMLResponse(result["report_html"], headers=attachment)
+            return HTMLResponse(result["report_html"][language_of(request)], headers=attachment)
         data = result["quote"] if kind == "quote" else {k: v for k, v in result.items() if k != "svg"}
         return Response(_json.dumps(_json.document(data)), media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{what}"'})
@@ -204,9 +209,8 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
     async def defaults(request: Request) -> Response:
         """The data's default of each organisation field for an industry and size (the form
         shows them as the user picks the two)."""
-        page_lang = request.query_params.get("lang", lang)
         shown = forms.defaults_for(request.query_params)
-        word = text.texts(page_lang if page_lang in text.LANGS else lang)["default"]
+        word = text.texts(language_of(request))["default"]
         return JSONResponse({path: f"{word}: {value}" for path, value in shown.items()})
 
     async def japanese(request: Request) -> Response:

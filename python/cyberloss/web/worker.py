@@ -20,6 +20,7 @@ from ..insurance import quote as quote_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
 from ..report import excel, plots
+from . import text
 
 Send = Callable[[tuple], None]
 
@@ -62,7 +63,8 @@ def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], No
 
 def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], dict[str, Any]]]:
     """The quote of a profile document, with the breakdowns the Losses page shows, and the
-    function drawing its HTML report (the page shows the result before the report is drawn)."""
+    function drawing its HTML report in each of the pages' languages and its workbook (the page
+    shows the result before the report is drawn)."""
     profile, sim, policy, settings = quote_mod.simulate_document(doc, "profile",
                                                                  progress=_progress(send, "simulating"))
     send(("progress", 1.0, "pricing"))
@@ -111,7 +113,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "grid": _grid(quote.decision.grid),
         "summary": {label: {k: float(v) for k, v in row.items()}
                     for label, row in quote.summary().iterrows()},
-    }, lambda: {"html": quote.to_html(), "xlsx": excel.to_bytes(quote.sheets())}
+    }, lambda: {"html": {lang: quote.to_html(lang) for lang in text.LANGS}, "xlsx": excel.to_bytes(quote.sheets())}
 
 
 def _grid(grid) -> dict[str, Any]:
@@ -176,7 +178,8 @@ RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callab
 
 def main(kind: str, doc: Mapping[str, Any], conn) -> None:
     """The worker process: run, send ("result", data) or ("error", one line), then
-    ("report", {"html": HTML, "xlsx": workbook bytes}) where the run has a report, and close."""
+    ("report", {"html": {lang: HTML}, "xlsx": workbook bytes}) where the run has a report, and
+    close."""
     def send(message: tuple) -> None:
         conn.send(message)
 
