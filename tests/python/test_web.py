@@ -188,6 +188,50 @@ def test_the_report_is_in_the_language_of_the_page_it_is_downloaded_from(app, qu
     assert html.unescape(re.search(r'id="dl-report" href="([^"]+)"', page)[1]).endswith("&lang=en")
 
 
+JAPANESE = re.compile(r"[぀-ヿ一-鿿]")     # kana and kanji
+
+
+def cells(body: str, table: str) -> list[list[str]]:
+    """The text of each row's cells (th and td) of the table of id ``table``."""
+    rows = re.findall(r"<tr>(.*?)</tr>", re.search(rf'<table id="{table}">(.*?)</table>', body, re.S)[1], re.S)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+            for r in rows]
+
+
+def test_the_japanese_cover_page_says_in_japanese_what_cyberloss_quote_lang_ja_says(app, quoted, tmp_path, capsys):
+    from cyberloss.cli import main
+    from cyberloss.report import language, money
+    ja, en = (get(app, "/cover", {**quoted, "lang": lang})[1] for lang in ("ja", "en"))
+    profile = tmp_path / "profile.toml"
+    profile.write_text(get(app, "/download/profile.toml", quoted)[1], encoding="utf-8")
+    assert main(["quote", str(profile), "--lang", "ja"]) == 0
+    cli = capsys.readouterr().out
+    assert re.search(r'<p id="reason">(.*?)</p>', ja, re.S)[1] == html.escape(cli.splitlines()[-1], quote=False)
+    views_ja, views_en = cells(ja, "views"), cells(en, "views")
+    assert views_ja[0][1:] == [language.VIEWS_JA[v] for v in ("gross", "insured", "retained")]
+    assert all(row[0] in cli for row in views_ja[1:]), [row[0] for row in views_ja]
+    # the same numbers in both languages, those of the quote's JSON
+    assert [row[1:] for row in views_ja[1:]] == [row[1:] for row in views_en[1:]]
+    quote = json.loads(get(app, "/download/quote.json", quoted)[1])
+    assert views_en[1] == ["expected loss", *(money.format_limit(quote["expected_loss"][v]) for v in ("gross", "insured", "retained"))]
+    policy = {row[0]: row[1] for row in cells(ja, "policy")}
+    assert {language.SECTIONS_JA[s] for s in ("response", "liability", "business_interruption")} <= set(policy)
+    assert "待機期間 0.5日, 補償期間 90日" in " ".join(policy[language.SECTIONS_JA["business_interruption"]].split())
+    assert not JAPANESE.search(re.sub(r"<svg.*?</svg>", "", en.split("<form")[0], flags=re.S).split("<main>")[1]
+                         .replace("万円", "").replace("億円", "")), "Japanese words on the English page"
+
+
+def test_pages_speak_the_language_they_are_in(app, quoted):
+    en = get(app, "/losses", {**quoted, "lang": "en"})[1]
+    assert not JAPANESE.search(re.search(r'<p id="basis">(.*?)</p>', en, re.S)[1])
+    organisation = get(app, "/organisation", given())[1]      # the data has no default record counts
+    assert 'placeholder="未入力時: 不明"' in organisation and 'placeholder="未入力時: unknown"' not in organisation
+    status, refused = get(app, "/losses", given(**{"organisation.revenue": "-5"}))
+    assert status == 400 and errors_shown(refused)["organisation.revenue"].startswith("organisation.revenue（売上高） must be")
+    status, refused = get(app, "/losses", {k: v for k, v in given().items() if k != "organisation.industry"})
+    assert errors_shown(refused)["organisation.industry"] == "業種: organisation: field 'industry' is required"
+
+
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():
     manager = jobs.JobManager(max_running=2, max_queued=1)
     try:

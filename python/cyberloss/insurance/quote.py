@@ -133,9 +133,10 @@ class Quote(report_html.Described):
                                                  periods).column("aep")
         return Table(out)
 
-    def summary(self) -> pd.DataFrame:
-        """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle."""
-        return self._summary().to_pandas()
+    def summary(self, lang: str = "en") -> pd.DataFrame:
+        """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle; its row
+        and column labels in ``lang`` (those of ``text(lang)``)."""
+        return self._summary(lang).to_pandas()
 
     def _summary(self, lang: str = "en") -> Table:
         st = plain(self, "statistics")

@@ -41,6 +41,8 @@ SECTIONS_JA = {"response": "費用損害", "liability": "賠償責任", "busines
                "uninsured": "補償対象外", "total": "合計"}
 PREMIUM_PARTS_JA = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
                     "technical_premium": "営業保険料"}
+# The incidents a simulation counts (its basis; the periods are PERIODS_JA's).
+BASES_JA = {"all": "全インシデント（公表されたものに限らない）", "publicised": "公表インシデント"}
 
 # The JNSA report's words, for the tables that set the model beside published figures (jnsa,
 # validate, scenario): a survey's statistics and windows, what a figure is (published, derived

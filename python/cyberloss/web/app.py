@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,7 +31,7 @@ from .. import _json, config
 from .._extras import MissingExtra
 from ..config import documents
 from ..organisation import components as comp
-from ..report import money, plots
+from ..report import language, money, plots
 from . import forms, jobs, text, toml
 
 log = logging.getLogger("cyberloss.web")
@@ -63,11 +64,33 @@ def _pct(value: Any, digits: int = 2) -> str:
     return f"{100 * float(value):.{digits}f}%"
 
 
+def _limit(value: Any, lang: str) -> str:
+    """A policy's limit: None (as the quote's JSON writes an unlimited amount) is unlimited."""
+    return ("無制限" if lang == "ja" else "unlimited") if value is None else _yen(value)
+
+
+def _days(value: Any, lang: str) -> str:
+    """A number of days with its unit; None (no end) as unlimited."""
+    if value is None or math.isinf(float(value)):
+        return "無制限" if lang == "ja" else "unlimited"
+    return f"{float(value):g}日" if lang == "ja" else f"{float(value):g} days"
+
+
+def _basis(basis: str, period: str, lang: str) -> str:
+    """What a simulation counts (its basis) and the calibration window, in ``lang``."""
+    w = language.words(lang)
+    shown = w("all incidents, not only publicised ones" if basis == "all" else f"{basis} incidents",
+              language.BASES_JA.get(basis, basis))
+    return f"{shown} ({basis}), " + w(f"{period} period", f"{language.PERIODS_JA.get(period, period)} ({period})")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["yen"] = _yen
     env.filters["pct"] = _pct
+    env.filters["days"] = _days
+    env.filters["limit"] = _limit
     env.filters["signed_yen"] = lambda v: money.format_yen(float(v), sign=True)
     return env
 
@@ -134,7 +157,9 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
             t=text.texts(page_lang), lang=page_lang, query=urlencode(query), share=share,
             lang_query=urlencode([*query, ("lang", other)]), page=context.pop("page"),
             default_lang=lang, lang_param="" if page_lang == lang else "&" + urlencode({"lang": page_lang}),
-            fields=_fields(inputs, page_lang), groups=forms.GROUPS, page_groups=PAGE_GROUPS,
+            fields=_fields(inputs, page_lang), general_error=_error_text(inputs, "", page_lang),
+            groups=forms.GROUPS, page_groups=PAGE_GROUPS, w=language.words(page_lang), language=language,
+            component_labels=COMPONENT_LABELS, basis_words=lambda b, p: _basis(b, p, page_lang),
             choices=forms.choice_labels(), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
 
@@ -209,8 +234,9 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
     async def defaults(request: Request) -> Response:
         """The data's default of each organisation field for an industry and size (the form
         shows them as the user picks the two)."""
-        shown = forms.defaults_for(request.query_params)
-        word = text.texts(language_of(request))["default"]
+        words = text.texts(language_of(request))
+        shown = forms.defaults_for(request.query_params, words["unknown"])
+        word = words["default"]
         return JSONResponse({path: f"{word}: {value}" for path, value in shown.items()})
 
     async def japanese(request: Request) -> Response:
@@ -256,10 +282,40 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin.rstrip("/") == str(request.base_url).rstrip("/")
 
 
+def _label(item: forms.Input, ja: bool) -> str:
+    """The field's name on the page (a section's fields prefixed with the section's)."""
+    f = item.field
+    label = (f.label_ja or f.label or f.key) if ja else (f.label or f.key)
+    parts = item.path.split(".")
+    if parts[:2] == ["terms", "sections"]:
+        if parts[3] == "sublimits":
+            label = (f"{COMPONENT_LABELS[f.key]}の縮小支払限度額" if ja else f"sublimit: {f.key}")
+        section = documents.SECTIONS.node(parts[2])
+        label = f"{section.label_ja if ja else parts[2]}: {label}"
+    return label
+
+
+_PATHS = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in sorted(forms.BY_PATH, key=len, reverse=True))
+                    + r")(?!\w)")
+
+
+def _error_text(inputs: forms.Inputs, path: str, lang: str) -> str:
+    """The refusal at ``path`` ("" for the form's own) as the page shows it: the words of the
+    CLI; on a Japanese page each field it names followed by its Japanese name, or, when it
+    names none, prefixed with that of the field it sits under."""
+    message = inputs.errors.get(path, "")
+    if not message or lang != "ja":
+        return message
+    named = _PATHS.sub(lambda m: f"{m[0]}（{_label(forms.BY_PATH[m[0]], True)}）", message)
+    if named == message and path:
+        named = f"{_label(forms.BY_PATH[path], True)}: {message}"
+    return named
+
+
 def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
     """Every input as the templates draw it: label, unit, help, default, text and refusal."""
-    data_defaults = forms.defaults_for(inputs.texts)
     ja = lang == "ja"
+    data_defaults = forms.defaults_for(inputs.texts, text.texts(lang)["unknown"])
     out = []
     for item in forms.INPUTS:
         f = item.field
@@ -271,19 +327,12 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
             default = f.default_from or ("なし" if ja else "none")
         else:
             default = _default_text(f, ja)
-        label = (f.label_ja or f.label or f.key) if ja else (f.label or f.key)
-        parts = item.path.split(".")
-        if parts[:2] == ["terms", "sections"]:
-            if parts[3] == "sublimits":
-                label = (f"{COMPONENT_LABELS[f.key]}の縮小支払限度額" if ja else f"sublimit: {f.key}")
-            section = documents.SECTIONS.node(parts[2])
-            label = f"{section.label_ja if ja else parts[2]}: {label}"
         unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
             "0〜1" if f.kind == "share" and ja else "0-1" if f.kind == "share" else "")
-        out.append({"path": item.path, "group": item.group, "label": label, "key": f.key,
+        out.append({"path": item.path, "group": item.group, "label": _label(item, ja), "key": f.key,
                     "help": f.help, "unit": unit, "default": default, "kind": f.kind,
                     "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
-                    "error": inputs.errors.get(item.path, ""),
+                    "error": _error_text(inputs, item.path, lang),
                     "source": f.default_from})
     return out
 

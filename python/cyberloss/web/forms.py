@@ -237,9 +237,10 @@ def field_of(message: str) -> str:
     return best
 
 
-def defaults_for(texts: Mapping[str, str]) -> dict[str, str]:
+def defaults_for(texts: Mapping[str, str], unknown: str = "unknown") -> dict[str, str]:
     """The default each empty organisation field will take for the given industry and size
-    (the data's value), where those two are valid; otherwise none."""
+    (the data's value, ``unknown`` where the data has none), where those two are valid;
+    otherwise none."""
     industry, size = texts.get("organisation.industry", ""), texts.get("organisation.size", "")
     choices = japanese_choices()
     industry = choices["organisation.industry"].get(industry, industry)
@@ -252,7 +253,7 @@ def defaults_for(texts: Mapping[str, str]) -> dict[str, str]:
     for key in ("revenue", "gross_margin", "employees", "personal_records", "card_records", "ec_share",
                 "labour_cost_month", "it_dependency"):
         value = getattr(profile, key)
-        out[f"organisation.{key}"] = "unknown" if value is None else _shown(value, BY_PATH[f"organisation.{key}"].field)
+        out[f"organisation.{key}"] = unknown if value is None else _shown(value, BY_PATH[f"organisation.{key}"].field)
     return out
 
 

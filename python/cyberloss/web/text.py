@@ -15,6 +15,7 @@ _TEXT = {
     "group_pricing": ("保険料の算出と免責金額・支払限度額の候補", "Premium principle, loadings and the grid"),
     "group_bcp": ("BCP比較のシミュレーション", "BCP comparison simulation"),
     "default": ("未入力時", "if empty"),
+    "unknown": ("不明", "unknown"),
     "run_losses": ("損害を計算", "Compute losses"),
     "run_cover": ("補償を計算", "Compute cover"),
     "run_bcp": ("BCPを比較", "Compare BCP"),

@@ -17,6 +17,7 @@ import numpy as np
 from .. import stats
 from ..calibration import load as load_calibration
 from ..insurance import quote as quote_mod
+from ..insurance import terms as terms_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
 from ..report import excel, plots
@@ -111,9 +112,16 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "ep_svg": svg(_ep_figure(plt, ep_rows, quote.name, sim.n_years)),
         "decision_svg": svg(decision_fig),
         "grid": _grid(quote.decision.grid),
-        "summary": {label: {k: float(v) for k, v in row.items()}
-                    for label, row in quote.summary().iterrows()},
+        "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
+        "summary": {lang: _summary(quote.summary(lang)) for lang in text.LANGS},
     }, lambda: {"html": {lang: quote.to_html(lang) for lang in text.LANGS}, "xlsx": excel.to_bytes(quote.sheets())}
+
+
+def _summary(table) -> list[tuple[str, dict[str, float]]]:
+    """The quote table's rows as (label, amount by view): the labels in the table's language,
+    the views by their keys (the table's columns are terms.VIEWS in order)."""
+    return [(str(label), {view: float(v) for view, v in zip(terms_mod.VIEWS, row)})
+            for label, row in zip(table.index, table.to_numpy())]
 
 
 def _grid(grid) -> dict[str, Any]:
