@@ -162,6 +162,22 @@ def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts
     assert status == 400 and list(errors_shown(body)) == ["simulation.years"] and "data-job" not in body
 
 
+@pytest.mark.parametrize("page, texts", [
+    ("losses", {}),                                  # the Losses page has no terms inputs
+    ("cover", {"terms.deductible": "10万円"}),        # the sections left as the form shows them
+])
+def test_a_profile_given_no_policy_section_is_quoted_with_those_a_new_page_starts_with(app, page, texts):
+    texts = {"organisation.industry": "製造業", "organisation.size": "中小企業", "quote.years": "1000", **texts}
+    status, body = get(app, f"/{page}", texts)
+    assert status == 200 and errors_shown(body) == {}, errors_shown(body)
+    app.state.jobs.cancel(re.search(r'data-job="([^"]+)"', body)[1])
+    share = html.unescape(re.search(r'id="share" class="share" readonly value="([^"]+)"', body)[1])
+    assert all(f"{k}={v}" in share for k, v in forms.INITIAL.items())       # shown, not hidden
+    profile = config.loads_toml(get(app, "/download/profile.toml", texts)[1], "download")
+    assert {s: v["covered"] for s, v in profile["terms"]["sections"].items()} == {
+        "response": True, "liability": True, "business_interruption": True}
+
+
 def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
     inputs = forms.read(given(**{"organisation.revenue": "30億円", "organisation.employees": "120",
                                  "quote.decision.limits": "3000万円, 1億円、5億円"}))

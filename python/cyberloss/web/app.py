@@ -164,9 +164,11 @@ def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str,
         return HTMLResponse(body, status_code=status)
 
     def read(request: Request) -> forms.Inputs:
+        """The page's inputs; with no policy section given, the sections a new page starts with
+        (a quote needs a covered section, and the Losses page asks for none)."""
         params = dict(request.query_params)
-        if not any(k in forms.BY_PATH for k in params):
-            params = {**forms.INITIAL, **params}
+        if not any(k.startswith("terms.sections.") and v.strip() for k, v in params.items()):
+            params = {**params, **forms.INITIAL}
         return forms.read(params)
 
     async def organisation(request: Request) -> Response:
