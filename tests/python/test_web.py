@@ -350,7 +350,7 @@ def server():
                                                       "import sys; from cyberloss.cli import main; sys.exit(main())"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SHOTS.parent / "web-server.log", "w", encoding="utf-8")
-    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--max-runs", "2"],
+    proc = subprocess.Popen([*command, "serve", "--port", str(port), "--max-runs", "2", "--lang", "ja"],
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     end = time.monotonic() + 60
@@ -580,6 +580,29 @@ def test_requests_are_bounded_and_refusals_are_one_line(server):
     assert status(server + "/api/runs/nothing/cancel", data=b"", headers={"Origin": "http://elsewhere.example"})[0] == 403
     assert status(server + "/organisation", headers={"Host": "attacker.example"})[0] == 400
     assert status(server + "/organisation")[0] == 200
+
+
+@pytest.mark.filterwarnings("ignore:Please use `import python_multipart`:PendingDeprecationWarning")   # serve's check
+@pytest.mark.parametrize("locale, lang", [("ja_JP.UTF-8", "ja"), ("C.UTF-8", "en")])
+def test_the_pages_language_follows_the_locale_as_every_command_s_lang_does(monkeypatch, capsys, locale, lang):
+    import uvicorn
+
+    from cyberloss.cli import main
+    assert main(["serve", "--help"]) == 0
+    assert "default: ja when the locale is Japanese, else en" in " ".join(capsys.readouterr().out.split())
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(app))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["serve", "--port", str(port)]) == 0
+    try:
+        assert f'<html lang="{lang}">' in get(served[0], "/organisation")[1]
+    finally:
+        served[0].state.jobs.shutdown()
 
 
 def test_an_address_it_cannot_listen_on_is_refused_in_one_line():

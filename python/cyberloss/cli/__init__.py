@@ -110,7 +110,7 @@ def _register(sub: argparse._SubParsersAction, name: str) -> None:
     command.add_argument("--quiet", action="store_true",
                          help="no progress bar (there is none with --json, nor when stderr is "
                               "not a terminal)")
-    if "--lang" not in command._option_string_actions:     # serve's pages default to ja
+    if "--lang" not in command._option_string_actions:     # serve says what its --lang names
         command.add_argument("--lang", choices=language.LANGUAGES, default=None,
                              help="language of tables and reports (default: ja when the locale "
                                   "is Japanese, else en)")

@@ -12,6 +12,7 @@ import socket
 import sys
 
 from .. import _extras
+from ..report import language
 from . import _args
 
 
@@ -23,7 +24,9 @@ def register(subparsers) -> None:
     parser.add_argument("--port", type=_args.integer(1, 65535), default=8765, help="TCP port (default 8765)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: this machine only)")
-    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the pages")
+    parser.add_argument("--lang", choices=language.LANGUAGES, default=None,
+                        help="language of the pages and of the reports they download (default: ja "
+                             "when the locale is Japanese, else en; a page's lang= overrides it)")
     parser.add_argument("--max-runs", type=_args.integer(1, 64), default=2,
                         help="simulations running at once; others wait (default 2)")
     parser.set_defaults(func=run)

@@ -131,13 +131,14 @@ class LimitRequests:
         await self.app(scope, receive, send)
 
 
-def create_app(lang: str = "ja", max_running: int = 2, allowed_hosts: tuple[str, ...] = LOOPBACK) -> Starlette:
-    """The application; ``lang`` is the pages' default language, ``max_running`` the number
-    of runs at once (others queue); ``allowed_hosts`` the names the browser may call the
-    server by (the loopback names when it listens on this machine only: a web site that
-    points its own name at 127.0.0.1 is refused)."""
-    if lang not in text.LANGS:
-        raise ValueError(f"lang must be one of {', '.join(text.LANGS)}, got {lang!r}")
+def create_app(lang: str | None = None, max_running: int = 2,
+               allowed_hosts: tuple[str, ...] = LOOPBACK) -> Starlette:
+    """The application; ``lang`` is the pages' default language (None: the locale's, as
+    ``report.language.resolve`` chooses), ``max_running`` the number of runs at once (others
+    queue); ``allowed_hosts`` the names the browser may call the server by (the loopback names
+    when it listens on this machine only: a web site that points its own name at 127.0.0.1 is
+    refused)."""
+    lang = language.resolve(lang)
     env = _environment()
     manager = jobs.JobManager(max_running)
     font = japanese_font()
