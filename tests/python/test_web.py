@@ -226,10 +226,18 @@ def test_the_japanese_cover_page_says_in_japanese_what_cyberloss_quote_lang_ja_s
     views_ja, views_en = cells(ja, "views"), cells(en, "views")
     assert views_ja[0][1:] == [language.VIEWS_JA[v] for v in ("gross", "insured", "retained")]
     assert all(row[0] in cli for row in views_ja[1:]), [row[0] for row in views_ja]
-    # the same numbers in both languages, those of the quote's JSON
+    # the same numbers in both languages, those of `cyberloss quote --json` on the page's profile
     assert [row[1:] for row in views_ja[1:]] == [row[1:] for row in views_en[1:]]
-    quote = json.loads(get(app, "/download/quote.json", quoted)[1])
-    assert views_en[1] == ["expected loss", *(money.format_limit(quote["expected_loss"][v]) for v in ("gross", "insured", "retained"))]
+    assert main(["quote", str(profile), "--json"]) == 0
+    cli_json = json.loads(capsys.readouterr().out)
+    page_json = json.loads(get(app, "/download/quote.json", quoted)[1])
+    for key in ("annual_loss_sha256", "expected_loss", "expected_loss_se", "var", "tvar", "premium", "recommended"):
+        assert page_json[key] == cli_json[key], key
+    assert views_en[1] == ["expected loss", *(money.format_limit(cli_json["expected_loss"][v]) for v in ("gross", "insured", "retained"))]
+    losses = {lang: get(app, "/losses", {**quoted, "lang": lang})[1] for lang in ("ja", "en")}
+    for table in ("tail", "ep-table"):
+        assert [row[1:] for row in cells(losses["ja"], table)[1:]] == [row[1:] for row in cells(losses["en"], table)[1:]]
+    assert float(re.search(r'id="expected-loss" data-value="([^"]+)"', losses["en"])[1]) == cli_json["expected_loss"]["gross"]
     policy = {row[0]: row[1] for row in cells(ja, "policy")}
     assert {language.SECTIONS_JA[s] for s in ("response", "liability", "business_interruption")} <= set(policy)
     assert "待機期間 0.5日, 補償期間 90日" in " ".join(policy[language.SECTIONS_JA["business_interruption"]].split())
