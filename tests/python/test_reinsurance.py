@@ -146,6 +146,10 @@ def test_cli_contract_amounts_may_be_written_as_in_the_reinsurance_file(capsys, 
     ("--per-risk-xl", "5000万:千万", "limit must be an amount such as 5000000, '500万円' or '1.5億円', got '千万'"),
     ("--stop-loss", "5,00,000", "retention must be an amount such as 5000000, '500万円' or '1.5億円', got '5,00,000'"),
     ("--per-event-xl", "1億:2億:二", "reinstatements must be a number, got '二'"),
+    # read as a CSV cell is: 'inf' spelled out is unlimited, a number too large to hold is not
+    ("--stop-loss", "1e7:1e400", "limit must be a number or an amount such as '5000万' ('inf' for "
+                                 "unlimited), got '1e400'"),
+    ("--per-risk-xl", "1億:2億:nan", "reinstatements must be a number ('inf' for unlimited), got 'nan'"),
 ])
 def test_cli_contract_amounts_that_are_not_amounts_are_refused_naming_the_option(capsys, option, value, message):
     assert main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "10",

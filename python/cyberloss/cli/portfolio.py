@@ -62,15 +62,17 @@ def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list
                          f"({':'.join(names)}), got {text!r}")
     out = []
     for name, part in zip(names, parts):
-        try:
-            out.append(float(part))
-        except ValueError:
-            if name == "reinstatements":
-                raise ValueError(f"{option} {text!r}: {name} must be a number, got {part!r}") from None
-            try:
-                out.append(config.parse_amount(part, name))
-            except ValueError as exc:
-                raise ValueError(f"{option} {text!r}: {exc}") from None
+        kind = "number" if name == "reinstatements" else "amount"
+        try:       # as a CSV cell is read: "inf" spelled out is unlimited, 1e400 is not
+            x = config.parse_cell(part, kind, name)
+        except ValueError as exc:
+            why = f"{name} must be a number, got {part!r}" if kind == "number" else str(exc)
+            raise ValueError(f"{option} {text!r}: {why}") from None
+        if math.isnan(x):
+            raise ValueError(f"{option} {text!r}: {name} must be a number"
+                             + ("" if kind == "number" else " or an amount such as '5000万'")
+                             + f" ('inf' for unlimited), got {part!r}")
+        out.append(x)
     return out
 
 
