@@ -249,6 +249,15 @@ def test_csv_errors_name_the_line_past_blank_lines_and_quoted_line_breaks(tmp_pa
     assert err.count("\n") == 1 and re.search(message, err)
 
 
+def test_a_frame_names_rows_not_lines_whatever_its_index():
+    """Only a frame read from a CSV file has lines: a user's frame indexed by integers named
+    "line" (years, say) once had them printed as file lines ("row 2 (line 2025, ...)")."""
+    frame = pd.DataFrame({"policy_id": ["a", "b"], "industry": ["manufacturing"] * 2, "size": ["sme"] * 2,
+                          "deductible": [0, -1]}, index=pd.Index([2024, 2025], name="line"))
+    with pytest.raises(ValueError, match=r"^portfolio row 2 \(policy_id 'b'\), column 'deductible'"):
+        pf.Portfolio(frame)
+
+
 def test_table_level_errors(tmp_path):
     with pytest.raises(ValueError, match=r"missing column\(s\) \['size'\]"):
         pf.Portfolio(pd.DataFrame({"policy_id": ["a"], "industry": ["manufacturing"]}))

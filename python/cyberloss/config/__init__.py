@@ -27,6 +27,7 @@ from typing import Any
 from .. import _validate
 from . import documents
 from ._read import (
+    CSV_LINES,
     csv_records,
     csv_table,
     decode,
@@ -37,6 +38,7 @@ from ._read import (
     read_json,
     read_text,
     read_toml,
+    row_name,
 )
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_keys, column_names, reference, walk
 from .types import REQUIRED, parse_amount, parse_cell, parse_number_text
@@ -50,7 +52,7 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
         return check(doc, node)
 
 
-__all__ = ["REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
+__all__ = ["CSV_LINES", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
            "load", "loads_toml", "parse_amount", "parse_cell", "parse_number_text", "path_of", "read_bytes",
-           "read_json", "read_text", "read_toml", "reference", "walk"]
+           "read_json", "read_text", "read_toml", "reference", "row_name", "walk"]

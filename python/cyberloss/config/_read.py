@@ -124,6 +124,19 @@ def csv_records(text: str, what: str = "") -> list[tuple[int, list[str]]]:
     return records
 
 
+def row_name(number: int, line: int | None = None, ident: str | None = None, value: Any = None) -> str:
+    """"row 2 (line 6, claim_id 'A2')": a table's row (from 1, the header and blank lines not
+    counted), the line it starts on in a CSV file (None for a DataFrame) and its id column's
+    value (``ident`` None: none shown), as every CSV reader's refusals name a row."""
+    notes = ([] if line is None else [f"line {line}"]) + ([] if ident is None else [f"{ident} {value!r}"])
+    return f"row {number}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+#: The key of ``DataFrame.attrs`` under which a CSV reader keeps each row's line (a frame
+#: built otherwise has none, and its errors name rows only).
+CSV_LINES = "cyberloss.csv_lines"
+
+
 def csv_table(text: str, name_row: Callable[[int, int], str], what: str = ""
               ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """A CSV text's header (cells stripped) and its rows as (line, cells), the line as

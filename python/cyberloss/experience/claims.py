@@ -34,18 +34,11 @@ CLAIMS = documents.CLAIMS_COLUMNS
 EXPOSURE = documents.EXPOSURE_COLUMNS
 
 
-def _row_name(number: int, line: int | None, ident: str | None = None, value: Any = None) -> str:
-    """"row 2 (line 6, claim_id 'A2')": the row (from 1, the header and blank lines not counted),
-    the line it starts on in a file (None for a DataFrame) and its id."""
-    notes = ([] if line is None else [f"line {line}"]) + ([] if ident is None else [f"{ident} {value!r}"])
-    return f"row {number}" + (f" ({', '.join(notes)})" if notes else "")
-
-
 def csv_rows(text: str, what: str, table: config.Table) -> list[tuple[int, dict[str, str]]]:
     """The rows of a CSV text as (line, {column key: cell}), the line each row starts on; the
     header must name known columns once each and every required column; every row must have
     the header's fields (blank lines are skipped)."""
-    header, rows = config.csv_table(text, lambda number, line: f"{what}, {_row_name(number, line)}", what)
+    header, rows = config.csv_table(text, lambda number, line: f"{what}, {config.row_name(number, line)}", what)
     keys = config.column_keys(table, header, what)
     if not rows:
         raise ValueError(f"{what}: no rows after the header")
@@ -62,7 +55,7 @@ class _Row:
 
     def __init__(self, what: str, number: int, line: int | None, cells: Mapping[str, Any],
                  table: config.Table, ident: str | None = None):
-        self.where = f"{what}, {_row_name(number, line, ident, cells.get(ident) if ident else None)}"
+        self.where = f"{what}, {config.row_name(number, line, ident, cells.get(ident) if ident else None)}"
         self.cells, self.table = cells, table
 
     def fail(self, column: str, message: str) -> ValueError:
@@ -142,7 +135,7 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
         row = _Row(where, n, line, cells, CLAIMS, "claim_id")
         cid = row.value("claim_id")
         if cid in seen:
-            raise row.fail("claim_id", f"duplicates {_row_name(*seen[cid])}")
+            raise row.fail("claim_id", f"duplicates {config.row_name(*seen[cid])}")
         seen[cid] = (n, line)
         try:
             date = datetime.date.fromisoformat(row.value("date"))
@@ -195,7 +188,7 @@ def read_exposure(source: str | Path | pd.DataFrame, calibration: Calibration,
                row.value("period"))
         if key in seen:
             raise row.fail("period", f"repeats the cell {key[0]} x {key[1]} x {key[2]} of "
-                           f"{_row_name(*seen[key])}")
+                           f"{config.row_name(*seen[key])}")
         seen[key] = (n, line)
         for k, v in zip(("industry", "size", "period"), key):
             out[k].append(v)

@@ -82,8 +82,7 @@ _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
 
 def _row(row: int, line: int | None, policy: Any = None) -> str:
     """"portfolio row 2 (line 6, policy_id 'A2')": the row, its line in a CSV file and its id."""
-    notes = ([] if line is None else [f"line {line}"]) + ([] if policy is None else [f"policy_id {policy!r}"])
-    return f"portfolio row {row}" + (f" ({', '.join(notes)})" if notes else "")
+    return "portfolio " + config.row_name(row, line, None if policy is None else "policy_id", policy)
 
 
 def _row_error(where: str, column: str, message: str, value: Any) -> ValueError:
@@ -158,12 +157,13 @@ def _controls(value: Any, where: str) -> str:
 
 def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     """Check every row; return a clean frame with all columns in ``COLUMNS`` order.  A frame
-    indexed by ``line`` (as :func:`read_csv_text` gives it) has its lines named in errors."""
+    read from a CSV file (:func:`read_csv_text`, which keeps each row's line in
+    ``attrs[config.CSV_LINES]``) has its lines named in errors."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
     columns = config.column_keys(_SCHEMA, [str(c).strip() for c in frame.columns], "portfolio")
-    lines = (frame.index.to_list() if frame.index.name == "line"
-             and pd.api.types.is_integer_dtype(frame.index) else None)
+    lines = frame.attrs.get(config.CSV_LINES)
+    lines = lines if isinstance(lines, list) and len(lines) == len(frame) else None
     frame = frame.set_axis(columns, axis=1)
     industries, sizes = tuple(industries), tuple(sizes)
     out: dict[str, list] = {c: [] for c in COLUMNS}
@@ -203,16 +203,18 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
 
 
 def read_csv_text(text: str) -> pd.DataFrame:
-    """A CSV policy table as text columns, indexed by the line each row starts on (``line``,
-    named in errors); blank lines are skipped, every other row must have the header's fields."""
+    """A CSV policy table as text columns, the line each row starts on kept in
+    ``attrs[config.CSV_LINES]`` (named in errors); blank lines are skipped, every other row must
+    have the header's fields."""
     header, rows = config.csv_table(text, _row)
-    index = pd.Index([line for line, _ in rows], dtype=np.int64, name="line")
-    return pd.DataFrame([cells for _, cells in rows] or None, columns=header, index=index, dtype=object)
+    frame = pd.DataFrame([cells for _, cells in rows] or None, columns=header, dtype=object)
+    frame.attrs[config.CSV_LINES] = [line for line, _ in rows]
+    return frame
 
 
 def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
     """Read a CSV or Parquet file as text/number columns, without validating (a CSV's rows
-    indexed by their ``line``, as :func:`read_csv_text` gives them).  A CSV's
+    with their lines, as :func:`read_csv_text` gives them).  A CSV's
     ``encoding`` is detected ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel
     saves it) or named (``"cp932"``, ``"utf-8"``, ...)."""
     p = config.path_of(path, "portfolio file")
