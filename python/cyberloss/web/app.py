@@ -164,20 +164,21 @@ def create_app(lang: str | None = None, max_running: int = 2,
             choices=forms.choice_labels(), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
 
-    def read(request: Request) -> forms.Inputs:
-        """The page's inputs; with no policy section given, the sections a new page starts with
-        (a quote needs a covered section, and the Losses page asks for none)."""
+    def read(request: Request, run: str = "quote") -> forms.Inputs:
+        """The page's inputs, checked for the run it shows (``quote`` or ``bcp``); with no policy
+        section given, the sections a new page starts with (a quote needs a covered section, and
+        the Losses page asks for none)."""
         params = dict(request.query_params)
         if not any(k.startswith("terms.sections.") and v.strip() for k, v in params.items()):
             params = {**params, **forms.INITIAL}
-        return forms.read(params)
+        return forms.read(params, run)
 
     async def organisation(request: Request) -> Response:
         return render(request, "organisation.html", page="organisation", inputs=read(request))
 
     def result_page(kind: str, page: str):
         async def endpoint(request: Request) -> Response:
-            inputs = read(request)
+            inputs = read(request, kind)
             if not inputs.ok:      # the page's own form, so that the corrected inputs come back here
                 return render(request, "refused.html", status=400, page=page, inputs=inputs)
             key = inputs_key(kind, inputs.document)
@@ -210,7 +211,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
         if what not in DOWNLOADS:
             return PlainTextResponse(f"error: no download {what!r}; there are {', '.join(DOWNLOADS)}",
                                      status_code=404)
-        inputs = read(request)
+        inputs = read(request, "bcp" if what == "bcp.json" else "quote")
         if not inputs.ok:
             return PlainTextResponse("error: " + next(iter(inputs.errors.values())), status_code=400)
         if what == "profile.toml":

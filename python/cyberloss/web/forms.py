@@ -134,9 +134,10 @@ class Inputs:
         return [(i.path, self.texts[i.path]) for i in INPUTS if self.texts.get(i.path)]
 
 
-def read(params: Mapping[str, str]) -> Inputs:
+def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
     """The inputs among ``params`` (other keys are ignored) checked field by field, then, if
-    each is acceptable, the whole document as ``cyberloss quote`` checks it."""
+    each is acceptable, the whole document as ``cyberloss quote`` checks it, and as ``cyberloss
+    bcp`` does too when the page runs the comparison (``run == "bcp"``)."""
     texts = {path: str(value).strip() for path, value in params.items() if path in BY_PATH}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -154,7 +155,7 @@ def read(params: Mapping[str, str]) -> Inputs:
             errors[path] = str(exc)
     document = _document(values)
     if not errors:
-        errors.update(check(document))
+        errors.update(check(document, run))
     return Inputs(texts, document, errors)
 
 
@@ -202,9 +203,11 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def check(document: Mapping[str, Any]) -> dict[str, str]:
-    """The refusals of the document by ``cyberloss quote``'s and ``cyberloss bcp``'s checks
-    (and the memory each run would need), keyed by the field they name."""
+def check(document: Mapping[str, Any], run: str = "quote") -> dict[str, str]:
+    """The refusals of the document by ``cyberloss quote``'s checks (and the memory a quote
+    would need), and for ``run == "bcp"`` also ``cyberloss bcp``'s (the variants and the memory
+    the comparison would need: a page that only quotes is not refused for it), keyed by the
+    field they name."""
     try:
         quote_mod.prepare_document(document, "profile")
     except MemoryError as exc:
@@ -212,6 +215,8 @@ def check(document: Mapping[str, Any]) -> dict[str, str]:
     except ValueError as exc:
         message = str(exc).removeprefix("profile: ")
         return {field_of(message): message}
+    if run != "bcp":
+        return {}
     try:
         bcp_mod.check_memory(bcp_mod.BcpPlan.from_document(document))
     except MemoryError as exc:
