@@ -384,6 +384,19 @@ def test_scenario_sources_in_japanese_for_every_source():
         assert all(re.search(r"[ぁ-んァ-ン一-龥]", v) for v in result.sources_ja.values()), result.sources_ja
 
 
+@pytest.mark.parametrize("source, ja", [
+    ("given", "入力値"),
+    ("default for manufacturing (approximate, METI-EC2023)", "既定値（manufacturing、概数、METI-EC2023）"),
+    ("default (assumption: half of operations)", "既定値（仮定、half of operations）"),
+])
+def test_a_profile_default_keeps_its_quality_and_source_in_japanese(source, ja):
+    """The Japanese scenario note once said only 既定値 where the English named the default's
+    quality and source."""
+    from cyberloss.organisation.scenario import _source_ja
+
+    assert _source_ja(source) == ja
+
+
 @pytest.mark.parametrize("argv, japanese", [
     (["scenario", TMNF[0]], "損害項目"), (["jnsa", "--replications", "200"], "規模別件数"),
 ])

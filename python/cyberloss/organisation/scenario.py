@@ -9,6 +9,7 @@ daily gross profit, internal effort from the mean person-months.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,25 @@ from .profile import OrganisationProfile, check_tables, data_from_document, read
 
 _FIELDS = documents.SCENARIO.keys
 
+
+
+_DEFAULT_FOR = re.compile(r"^default for (\S+) \((\w+), (.+)\)$")
+_DEFAULT = re.compile(r"^default \((\w+): (.+)\)$")
+
+
+def _source_ja(source: str) -> str:
+    """A profile field's source (``OrganisationProfile.sources``) in Japanese, keeping what the
+    English says: "default for manufacturing (approximate, METI-EC2023)" ->
+    "既定値（manufacturing、概数、METI-EC2023）"; "given" -> "入力値"."""
+    if source == "given":
+        return "入力値"
+    for pattern in (_DEFAULT_FOR, _DEFAULT):
+        m = pattern.match(source)
+        if m:
+            *key, quality, why = m.groups()
+            return "、".join(["既定値（" + (key[0] + "、" if key else "") + language.QUALITIES_JA.get(quality, quality),
+                             why]) + "）"
+    return source
 
 @dataclasses.dataclass(frozen=True)
 class Scenario:
@@ -132,9 +152,9 @@ class Scenario:
         if self.share_affected is not None:
             note("share_affected", "given", "入力値")
         else:
-            given = profile.sources[affects] == "given"
             note("share_affected", f"profile {affects} ({profile.sources[affects]}){share_label}",
-                 f"プロファイルの {affects}（{'入力値' if given else '既定値'}）{share_label.replace(' x ', ' × ')}")
+                 f"プロファイルの {affects}（{_source_ja(profile.sources[affects])}）"
+                 f"{share_label.replace(' x ', ' × ')}")
         if closure is not None:
             kind = incident_type(data, t, closure_days=closure[0])
         bi_days = _core.IncidentModel(kind, params.factors(profile)).business_interruption_days(downtime)
