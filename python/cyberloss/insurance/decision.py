@@ -195,6 +195,15 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
     none = Row(grid, int(np.flatnonzero(~insured)[0]))
     level = stats.level_label(p)
     parts = []
+
+    def without_cap(runner: Row) -> str:
+        """What the premium cap costs: the option it excluded that would cost least."""
+        return w(f"Without the cap the least total cost would be deductible "
+                 f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
+                 f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
+                 f"上限がなければ総コスト最小は免責金額{format_yen(runner['deductible'])}、限度額"
+                 f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}"
+                 f"（保険料{format_yen(runner['premium'])}）です。")
     if best["insured"]:
         within = "" if max_premium is None else f" within the premium cap of {format_yen(max_premium)}"
         within_ja = "" if max_premium is None else f"保険料の上限{format_yen(max_premium)}の中で"
@@ -233,14 +242,7 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
         excluded = np.flatnonzero(insured & ~allowed)
         cheaper = excluded[total[excluded] < best["total_cost"]]
         if len(cheaper):   # the cap cost something: say what
-            runner = Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))
-            parts.append(w(
-                f"Without the cap the least total cost would be deductible "
-                f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
-                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
-                f"上限がなければ総コスト最小は免責金額{format_yen(runner['deductible'])}、限度額"
-                f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}"
-                f"（保険料{format_yen(runner['premium'])}）です。"))
+            parts.append(without_cap(Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))))
     else:
         keeping = w(f"{format_yen(none['total_cost'])} a year (expected loss "
                     f"{format_yen(none['retained_el'])} + cost of capital on the tail "
@@ -250,17 +252,13 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
         options = np.flatnonzero(insured)
         cheaper = options[total[options] < none["total_cost"]]
         if len(cheaper):   # only the premium cap kept the risk: say so, and what it cost
-            runner = Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))
             parts.append(w(
                 f"Every policy that would cost less than keeping the risk has a premium above "
                 f"{format_yen(max_premium)}: keeping the risk is the choice within that cap, at "
-                f"{keeping}. Without the cap the least total cost would be deductible "
-                f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
-                f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
+                f"{keeping}.",
                 f"リスクを保有するより安くなる保険はどれも保険料が{format_yen(max_premium)}を超えます："
-                f"この上限の中ではリスクを保有するのが選択で、{keeping}です。上限がなければ総コスト"
-                f"最小は免責金額{format_yen(runner['deductible'])}、限度額{format_yen(runner['limit'])}で"
-                f"{format_yen(runner['total_cost'])}（保険料{format_yen(runner['premium'])}）です。"))
+                f"この上限の中ではリスクを保有するのが選択で、{keeping}です。"))
+            parts.append(without_cap(Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))))
         else:
             parts.append(w(f"Keeping the risk costs least: {keeping}; every policy on the grid costs "
                            "more in premium than it saves in capital.",
