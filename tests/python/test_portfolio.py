@@ -435,3 +435,22 @@ def test_covered_loss_applies_the_section_wording_of_cyberloss_terms():
 def test_a_run_that_cannot_fit_in_memory_is_refused_with_the_size(book):
     with pytest.raises(MemoryError, match=r"needs about [0-9.,]+ GiB"):
         pf.simulate_portfolio(pf.PortfolioModel(book), 10**11, 1)
+
+
+def test_policies_in_cells_without_exposure_are_warned_of(tmp_path, capsys):
+    """A book's policies in cells the calibration has no exposure for (a manufacturing 団体等, a
+    公務 SME) get the fitted model's extrapolation, as a profile does; the simulation of a profile
+    warns of it, and so does a portfolio: on stderr and in the JSON's warnings."""
+    path = write(tmp_path, HEADER + "P1,manufacturing,sme,1e9,0,1e8,1e8\n"
+                                    "P2,manufacturing,organisation,1e9,0,1e8,1e8\n"
+                                    "P3,public_administration,sme,1e9,0,1e8,1e8\n")
+    warnings = pf.Portfolio.read(path).warnings()
+    assert warnings == ["2 of 3 policies are in cells the calibration has no exposure for "
+                        "(manufacturing x organisation: 1 (rows 2); public_administration x sme: 1 (rows 3)): "
+                        "their rates are the fitted model's extrapolation to cells the survey cannot speak for "
+                        "(Calibration.unfitted_cell)"]
+    assert main(["portfolio", str(path), "--years", "100", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["warnings"] == warnings and err == f"cyberloss portfolio: warning: {warnings[0]}\n"
+    example = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
+    assert example.warnings() == []

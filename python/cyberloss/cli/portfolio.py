@@ -20,7 +20,8 @@ scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, var,
 level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64),
 reinstatement_premium_mean, average_policy_correlation, warnings; for an empty portfolio,
 message and gross / ceded / net = null.  Strict JSON (README, "JSON output"): an unlimited
-reinsurance limit is null; a statistic that is not finite is null and named in ``warnings``.
+reinsurance limit is null; a statistic that is not finite is null and named in ``warnings``, as
+are policies in cells the calibration has no exposure for (also printed on stderr).
 
 ``--out`` writes the year-loss table as Parquet or CSV, chosen by the extension (``.parquet``,
 ``.csv``; anything else is refused); the path is checked before the run and written
@@ -150,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
             _extras.require("pyarrow", "--out .parquet")
         _files.check(args.out, "--out")
     model = build_model(args)
+    for warning in model.portfolio.warnings():
+        print(f"cyberloss portfolio: warning: {warning}", file=sys.stderr)
     progress = args.show_progress
     if args.dask or args.local_cluster:
         result = distributed.simulate_portfolio(model, args.years, args.seed, scheduler=args.dask,

@@ -376,6 +376,24 @@ class Portfolio(Described):
                                                           **given))
         return list(self._profiles)
 
+    def warnings(self) -> list[str]:
+        """What the book's rates rest on that the survey cannot check: policies in (industry,
+        size) cells the calibration has no exposure for (a manufacturing 団体等, a 公務 company;
+        ``Calibration.unfitted_cell``), whose rates are the fitted model's extrapolation."""
+        t = self._table
+        rows_of: dict[tuple[str, str], list[int]] = {}
+        for row, cell in enumerate(zip(t["industry"], t["size"]), start=1):
+            rows_of.setdefault(cell, []).append(row)
+        cells = {c: rows for c, rows in rows_of.items() if self.calibration.exposure(*c) == 0.0}
+        if not cells:
+            return []
+        shown = "; ".join(f"{i} x {s}: {len(rows)} (rows {', '.join(map(str, rows[:5]))}"
+                          f"{', ...' if len(rows) > 5 else ''})" for (i, s), rows in sorted(cells.items()))
+        n = sum(len(rows) for rows in cells.values())
+        return [f"{n} of {len(t)} policies are in cells the calibration has no exposure for ({shown}): "
+                "their rates are the fitted model's extrapolation to cells the survey cannot speak for "
+                "(Calibration.unfitted_cell)"]
+
     def __len__(self) -> int:
         return len(self._table)
 

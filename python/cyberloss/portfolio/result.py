@@ -107,7 +107,8 @@ class PortfolioResult(results.YearLossTable):
                "systemic_variance": dict(zip(self.model.attack_types, self.model.variances())),
                "scenario": self.model.scenario.name if self.model.scenario else None,
                "reinsurance": self.model.reinsurance.to_dict(),
-               "loss": type(self.model.loss).__name__}
+               "loss": type(self.model.loss).__name__,
+               "warnings": self.model.portfolio.warnings()}
         if self.is_empty:
             out["message"] = self.message
             for view in VIEWS:
