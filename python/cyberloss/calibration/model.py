@@ -143,7 +143,8 @@ class Calibration(Described):
         (:meth:`unfitted_cell`)."""
         i = self.data.industries.index(_check("industry", industry, self.data.industries))
         s = self.data.sizes.index(_check("size", size, self.data.sizes))
-        return float(_frequency.exposure_matrix(self.data)[i, s])
+        # the fit's own cells hold it (the same for every attack type and window)
+        return float(self.frequency.cells.exposure[self.frequency.cell_index(0, i, s, 0)])
 
     def unfitted_cell(self, industry: str, size: str) -> str | None:
         """A warning when (industry, size) has no exposure in the fit, else None."""
