@@ -52,8 +52,10 @@ def main() -> None:
     med = {k: statistics.median(r[k] for r in runs) for k in ("wall", "user", "system", "peak_rss")}
     print(f"{args.years:,} years of the 4-type model, outputs {outputs}, path {runs[0]['path']}, "
           f"{args.repeats} fresh processes (medians)")
+    # a short run's user time can read 0 (the clock's tick): no ratio then
+    ratio = f"{med['system'] / med['user']:.2f}" if med["user"] > 0 else "n/a, no user time measured"
     print(f"  wall {med['wall']:.3f} s   user {med['user']:.3f} s   system {med['system']:.3f} s "
-          f"(system / user {med['system'] / med['user']:.2f}; target < 0.25)")
+          f"(system / user {ratio}; target < 0.25)")
     print(f"  peak resident memory {med['peak_rss'] / 1e9:.3f} GB (target < 1.2 GB for annual only)")
     print("  runs: " + ", ".join(f"{r['wall']:.2f} s / {r['user']:.2f} u / {r['system']:.2f} s"
                                  for r in runs))
