@@ -18,6 +18,7 @@ from cyberloss import _core
 from cyberloss import organisation as org
 from cyberloss import portfolio as pf
 from cyberloss import random as clrandom
+from cyberloss.calibration import load as load_calibration
 from cyberloss.cli import main
 from cyberloss.organisation import components as comp
 
@@ -376,6 +377,28 @@ def test_synthetic_book_is_deterministic_and_follows_the_mix():
     assert abs(share - 0.25) < 4 * math.sqrt(0.25 * 0.75 / 2000)
     with pytest.raises(ValueError, match="size_mix: unknown key 'huge'"):
         pf.Portfolio.synthetic(10, seed=1, size_mix={"huge": 1})
+
+
+def test_synthetic_book_draws_sizes_only_where_the_calibration_has_exposure():
+    """No manufacturing 団体等 nor 公務 company: a size drawn where the industry has no exposure
+    is drawn again among its fitted sizes, in proportion to the mix; other draws are kept."""
+    cal = load_calibration()
+    book = pf.Portfolio.synthetic(20000, seed=3)
+    assert book.warnings() == []
+    t = book.table
+    assert all(cal.exposure(i, s) > 0 for i, s in zip(t["industry"], t["size"]))
+    assert set(t.loc[t["industry"] == "public_administration", "size"]) == {"organisation"}
+    partly = ~t["industry"].isin(["medical_welfare", "education", "other", "public_administration"])
+    n = int(partly.sum())
+    share = (t.loc[partly, "size"] == "large").mean()      # 0.2 / (0.2 + 0.7)
+    assert abs(share - 2 / 9) < 4 * math.sqrt(2 / 9 * 7 / 9 / n)
+    fully = t["industry"].isin(["medical_welfare", "education", "other"])
+    plain = pf.Portfolio.synthetic(20000, seed=3, industry_mix={"other": 1}).table
+    u_sizes = plain["size"].to_numpy()                     # the same size uniforms, nothing moved
+    assert (t.loc[fully, "size"].to_numpy() == u_sizes[fully.to_numpy()]).all()
+    # an industry none of whose sizes in the mix is fitted keeps them, and is warned of
+    only = pf.Portfolio.synthetic(50, seed=1, industry_mix={"public_administration": 1}, size_mix={"sme": 1})
+    assert set(only.table["size"]) == {"sme"} and "50 of 50 policies" in only.warnings()[0]
 
 
 def test_organisation_loss_uses_the_components_of_each_policy():

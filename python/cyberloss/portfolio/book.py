@@ -304,10 +304,17 @@ class Portfolio(Described):
                   calibration: Calibration | None = None, **kwargs) -> "Portfolio":
         """A synthetic book of ``n`` policies for examples and benchmarks.
 
-        Industry and size are drawn independently from the mixes (weights, normalised; default
-        equal weights over the calibration's industries, sizes 20% large / 70% SME / 10%
-        organisation).  Revenue is lognormal around a typical value per size (large 50 bn yen,
-        SME 1 bn yen, organisation 3 bn yen; sigma 1), and the terms follow the size: deductible
+        Industry and size are drawn from the mixes (weights, normalised; default equal weights
+        over the calibration's industries, sizes 20% large / 70% SME / 10% organisation), the
+        size among those the calibration has exposure for in the policy's industry: a size
+        drawn where it has none (a manufacturing 団体等, a 公務 company;
+        ``Calibration.unfitted_cell``) is drawn again, from the same uniform, among the
+        industry's fitted sizes in proportion to the mix, so a size's share within an industry
+        is its weight over the fitted sizes' total.  Only an industry none of whose sizes in the
+        mix is fitted keeps its cells (:meth:`warnings` names them).
+
+        Revenue is lognormal around a typical value per size (large 50 bn yen, SME 1 bn yen,
+        organisation 3 bn yen; sigma 1), and the terms follow the size: deductible
         10 / 1 / 1 million yen, occurrence limit 1 bn / 100 m / 300 m yen, aggregate limit equal
         to the occurrence limit.  All of this is illustrative, not a market calibration.
         Policy i uses uniforms (seed, (PORTFOLIO, 0x300 + field), year=i).
@@ -322,14 +329,9 @@ class Portfolio(Described):
             return np.atleast_1d(clrandom.uniform_at(
                 seed, clrandom.stream_id(clrandom.Purpose.PORTFOLIO, 0x300 + field_no), idx, 0))
 
-        def pick(mix: dict[str, float], uu: np.ndarray) -> np.ndarray:
-            keys = list(mix)
-            cum = np.cumsum([mix[k] for k in keys])
-            return np.array(keys, dtype=object)[np.minimum(np.searchsorted(cum, uu * cum[-1], side="right"),
-                                                           len(keys) - 1)]
-
-        ind = pick(industries, u(0)) if n else np.array([], dtype=object)
-        siz = pick(sizes, u(1)) if n else np.array([], dtype=object)
+        ind = (np.array(list(industries), dtype=object)[_drawn(industries, u(0))] if n
+               else np.array([], dtype=object))
+        siz = _fitted_sizes(cal, ind, sizes, u(1)) if n else np.array([], dtype=object)
         typical = {"large": 5e10, "sme": 1e9, "organisation": 3e9}
         deductible = {"large": 1e7, "sme": 1e6, "organisation": 1e6}
         limit = {"large": 1e9, "sme": 1e8, "organisation": 3e8}
@@ -421,6 +423,37 @@ class Portfolio(Described):
 
 def _controls_of(names: str) -> Controls:
     return Controls(**{c: True for c in names.split(";") if c})
+
+
+def _drawn(mix: dict[str, float], u: np.ndarray) -> np.ndarray:
+    """The index into ``mix``'s keys each uniform ``u`` picks (the inverse of the mix's cdf)."""
+    keys = list(mix)
+    cum = np.cumsum([mix[k] for k in keys])
+    return np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), len(keys) - 1)
+
+
+def _fitted_sizes(cal: Calibration, industries: np.ndarray, mix: dict[str, float],
+                  u: np.ndarray) -> np.ndarray:
+    """Each policy's size from ``mix`` by its uniform ``u``; one landing on a size ``cal`` has
+    no exposure for in the policy's industry is moved, by where ``u`` fell within that size's
+    interval, to the industry's fitted sizes in proportion to their weights (the same
+    distribution as drawing from the fitted sizes alone)."""
+    keys = list(mix)
+    k = _drawn(mix, u)
+    sizes = np.array(keys, dtype=object)[k]
+    total = sum(mix.values())
+    lower = np.array([sum(mix[keys[j]] for j in range(i)) for i in range(len(keys))]) / total
+    width = np.array([mix[key] for key in keys]) / total
+    for industry in np.unique(industries):
+        fitted = {s: mix[s] for s in keys if cal.exposure(industry, s) > 0.0}
+        if not fitted or len(fitted) == len(keys):
+            continue
+        moved = (industries == industry) & ~np.isin(sizes, list(fitted))
+        if moved.any():
+            km = k[moved]
+            within = np.clip((u[moved] - lower[km]) / width[km], 0.0, np.nextafter(1.0, 0.0))
+            sizes[moved] = np.array(list(fitted), dtype=object)[_drawn(fitted, within)]
+    return sizes
 
 
 def _mix(name: str, mix: Mapping[str, float], allowed) -> dict[str, float]:
