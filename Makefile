@@ -85,8 +85,9 @@ lint: build
 	$(PY) -m mypy
 	clang-format --dry-run -Werror $(CPP_FORMATTED)
 
-# The documentation site (MkDocs, strict): build/site.  After test-python it reuses the
-# notebooks that the tests executed (build/test-output/notebooks) instead of running them again.
+# The documentation site (MkDocs, strict): build/site, notebooks with their outputs.  After
+# test-python it reuses the notebooks that the tests executed (build/test-output/notebooks);
+# alone, it executes those whose copy is missing or older than the notebook or the package.
 docs: build
 	$(PY) docs/build_site.py
 
