@@ -14,7 +14,7 @@ from cyberloss import config
 from cyberloss.cli import main
 from cyberloss.config import documents, labels
 from cyberloss.insurance.quote import quote_profile
-from cyberloss.organisation import OrganisationProfile
+from cyberloss.organisation import BcpPlan, OrganisationProfile, Scenario
 from cyberloss.portfolio import Portfolio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,15 +121,16 @@ deductibles = [0, 100000, 1000000]
 limits = [50000000, 100000000]
 """
 
-# the same profile written as a Japanese user would: labels, 億/万, full-width digits
+# the same profile written as a Japanese user would: labels, 億/万, full-width digits, counts
+# as texts (a spreadsheet's or a form's "１２０", "20,000")
 PROFILE_JA = """
 [organisation]
 name = "example"
 industry = "製造業"
 size = "中小企業"
 revenue = "30億円"
-employees = 120
-personal_records = 20_000
+employees = "１２０"
+personal_records = "20,000"
 
 [organisation.controls]
 offline_backups = true
@@ -147,8 +148,8 @@ limit = "5000万"
 indemnity_period_days = 90
 
 [quote]
-years = 20000
-seed = 7
+years = "２０，０００"
+seed = "７"
 
 [quote.decision]
 deductibles = [0, "１０万円", "100万"]
@@ -163,6 +164,70 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     q_en, q_ja = quote_profile(en), quote_profile(ja)
     assert q_ja.to_json() == q_en.to_json()
     assert q_en.result.sha256() == q_ja.result.sha256()
+
+
+@pytest.mark.parametrize("node, path, text, value", [
+    (documents.ORGANISATION, "employees", "１２０", 120),
+    (documents.ORGANISATION, "employees", "1,200", 1200),
+    (documents.ORGANISATION, "personal_records", "２０，０００", 20000),
+    (documents.ORGANISATION, "gross_margin", "０．２５", 0.25),
+    (documents.CONTROLS, "downtime_scale", "0.5", 0.5),
+    (documents.SECTION, "waiting_period_days", "０.５", 0.5),
+    (documents.SECTION, "indemnity_period_days", "無制限", math.inf),
+    (documents.SECTION, "coinsurance", "0.9", 0.9),
+    (documents.QUOTE, "years", "２００，０００", 200_000),
+    (documents.QUOTE, "seed", "４２", 42),
+    (documents.QUOTE, "levels", ["０.９９", "0.995"], [0.99, 0.995]),
+    (documents.LOADS, "expense_ratio", "０.３", 0.3),
+    (documents.DECISION, "tail_level", "0.99", 0.99),
+    (documents.SIMULATION, "years", "1,000", 1000),
+    (documents.SCENARIO, "records_exposed", "５，０００", 5000),
+    (documents.SCENARIO, "downtime_days", "１４", 14.0),
+    (documents.REINSURANCE.node("per_risk"), "reinstatements", "２", 2),
+    (documents.REINSURANCE.node("per_risk"), "reinstatement_rate", "1.0", 1.0),
+])
+def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, text, value):
+    # full-width digits and thousands separators, as a Japanese spreadsheet or form gives them
+    got = node.field(path).parse(text)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("node, path, text, words", [
+    (documents.ORGANISATION, "employees", "１２０人", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "1,20", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "0", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "1万", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "gross_margin", "1.5", "gross_margin must be a finite number in [0, 1]"),
+    (documents.QUOTE, "years", "1,000.0", "years must be an integer >= 1000"),
+    (documents.QUOTE, "seed", "-1", "seed must be an integer in [0, 4294967295]"),
+    (documents.SECTION, "waiting_period_days", "無制限", "waiting_period_days must be a finite number >= 0"),
+])
+def test_texts_that_spell_no_acceptable_number_are_refused_showing_the_text(node, path, text, words):
+    with pytest.raises(ValueError) as err:
+        node.field(path).parse(text)
+    assert str(err.value).startswith(words) and str(err.value).endswith(f", got {text!r}")
+
+
+def test_a_profile_file_with_counts_as_texts_runs_bcp_and_scenario_as_with_numbers(tmp_path):
+    body = ('[organisation]\nindustry = "製造業"\nsize = "中小企業"\nemployees = {e}\n'
+            '[simulation]\nyears = {y}\nseed = {s}\n'
+            '[[variants]]\nname = "larger"\nemployees = {v}\n'
+            '[scenario]\nattack_type = "ransomware"\ndowntime_days = {d}\nrecords_exposed = {r}\n')
+    en, ja = tmp_path / "en.toml", tmp_path / "ja.toml"
+    en.write_text(body.format(e=120, y=2000, s=3, v=1200, d=14, r=5000), encoding="utf-8")
+    ja.write_text(body.format(e='"１２０"', y='"2,000"', s='"３"', v='"1,200"', d='"１４"', r='"５，０００"'),
+                  encoding="utf-8")
+    assert BcpPlan.from_toml(ja) == BcpPlan.from_toml(en)
+    assert Scenario.from_toml(ja) == Scenario.from_toml(en)
+
+
+def test_a_count_that_is_no_number_is_refused_in_one_line_naming_the_file_and_key(tmp_path, capsys):
+    path = tmp_path / "p.toml"
+    path.write_text(PROFILE_JA.replace('employees = "１２０"', 'employees = "１２０名"'), encoding="utf-8")
+    assert main(["quote", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "organisation.employees must be a whole number >= 1" in err
+    assert err.rstrip().endswith("got '１２０名'")
 
 
 BOOK = [("P1", "manufacturing", "sme", "2500000000", "1000000", "100000000", "100000000"),

@@ -10,7 +10,8 @@
   variants, scenario, overrides), REINSURANCE, SPEC, PORTFOLIO_COLUMNS, CALIBRATION.
 * :mod:`cyberloss.config.types`: the kinds, among them the one amount parser
   (:func:`parse_amount`: numbers, "500万円", "1.5億円", "１億", "800,000,000") and the reader
-  of numbers written with thousands separators (:func:`parse_number_text`: "1,200").
+  of every other number given as text, full-width or with thousands separators
+  (:func:`parse_number_text`: "１２０", "1,200").
 * :mod:`cyberloss.config.labels`: the spellings of industries and sizes (keys, Japanese labels,
   English in any case).
 * files (``_read``): reading TOML, JSON and text (CSV encodings detected; CSV records with

@@ -14,7 +14,8 @@ calibration (JSON)     CALIBRATION: the structure of data/jnsa2025.json (values 
 
 Defaults marked "from data" depend on the organisation (industry, size) and are filled by
 ``cyberloss.organisation`` from ``data/components.json``; the reference (``reference()``) names
-the source of each.  Money is JPY; amounts may be written as numbers or as "500万円" / "1.5億円".
+the source of each.  Money is JPY; amounts may be written as numbers or as "500万円" / "1.5億円";
+other numbers and counts as numbers or as texts such as "１２０" or "1,200".
 """
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from . import documents
 from .schema import Node, reference
 
+_NUMBERS = ("Amounts take numbers or texts such as \"5000万円\"; other numbers take a number or "
+            "a text of digits, full-width or with thousands separators (\"２\", \"1,200\").")
+
 #: (file name, title, node, what it is, prefix of the dotted names)
 DOCUMENTS = (
     ("profile.md", "Profile (TOML)", documents.PROFILE,
@@ -18,15 +21,17 @@ DOCUMENTS = (
      "`cyberloss.Profile(...)`), `[terms]` (`cyberloss.CoverageTerms`), `[quote]`, "
      "`[simulation]`, `[[variants]]`, `[scenario]`, `[overrides]`. Industry and size take their "
      "keys, Japanese labels (製造業, 中小企業) or English in any case; amounts take numbers or "
-     "texts such as \"30億円\", \"5000万\", \"１億円\", \"800,000,000\"."),
+     "texts such as \"30億円\", \"5000万\", \"１億円\", \"800,000,000\"; every other number or "
+     "count (integer, count, seed included) takes a number or a text of digits, full-width or "
+     "with thousands separators (\"１２０\", \"1,200\")."),
     ("portfolio.md", "Portfolio columns (CSV / Parquet)", documents.PORTFOLIO_COLUMNS,
      "One row per policy of `cyberloss portfolio BOOK.csv` or `cyberloss.Portfolio.read`. "
      "A CSV may be UTF-8 (with or without BOM) or CP932 from Japanese Excel (detected; "
      "`--encoding` names another); a header may be the field or its Japanese name (日本語 "
      "below); amounts may be written \"5000万円\", other numbers \"1,200\"."),
     ("reinsurance.md", "Reinsurance programme (TOML)", documents.REINSURANCE,
-     "`cyberloss portfolio --reinsurance FILE.toml`; contracts inure in the order listed."),
-    ("spec.md", "Simulate spec (TOML)", documents.SPEC, "`cyberloss simulate SPEC.toml`."),
+     "`cyberloss portfolio --reinsurance FILE.toml`; contracts inure in the order listed. " + _NUMBERS),
+    ("spec.md", "Simulate spec (TOML)", documents.SPEC, "`cyberloss simulate SPEC.toml`. " + _NUMBERS),
 )
 
 

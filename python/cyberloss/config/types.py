@@ -3,8 +3,10 @@
 One parser per kind, so every loader reads an amount, a share or a seed the same way and
 refuses it with the same words.  Amounts (JPY) are numbers or texts such as ``"500万円"``,
 ``"1.5億円"``, ``"１億円"``, ``"5000万"`` or ``"3,000,000"`` (:func:`parse_amount`, the
-package's one amount parser); a CSV's other numbers may carry thousands separators as
-spreadsheets write them (``"1,200"``, :func:`parse_number_text`, on the same digit grammar);
+package's one amount parser); every other number or count (a TOML value, a CSV cell, a form
+field, a command-line option) may be a text in full-width digits or with thousands separators
+as spreadsheets and forms write them (``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on
+the same digit grammar), refused otherwise with the field's own words;
 industries and sizes accept their Japanese labels and English in any case
 (:func:`parse_choice`, :mod:`.labels`).
 """
@@ -23,6 +25,8 @@ from . import labels
 
 KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed", "bool",
          "choice", "text", "list", "any")
+#: The kinds that hold a number (a text spelling one is read: :func:`parse`).
+NUMERIC_KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed")
 
 
 class _Required:
@@ -78,10 +82,30 @@ def parse_amount(value: Any, where: str) -> float:
 def parse_number_text(text: str, where: str) -> float:
     """A number written as text with or without thousands separators, as spreadsheets write
     them: ``"1,200"``, ``"１，２００"`` (NFKC first), ``"-3.5"``.  The caller checks the range."""
+    return float(_number_text(text, where))
+
+
+def _number_text(text: str, where: str) -> decimal.Decimal:
     normal = unicodedata.normalize("NFKC", text).strip()
     if not _PLAIN_RE.match(normal):
         raise ValueError(f"{where} must be a number such as 1200 or '1,200', got {_validate.shown(text)}")
-    return float(decimal.Decimal(normal.replace(",", "")))
+    return decimal.Decimal(normal.replace(",", ""))
+
+
+def _text_as_number(field, value: Any) -> Any:
+    """A text given for a number, as a form, a spreadsheet or a quoted TOML value gives it
+    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited): the int
+    (digits without a point) or float it spells; any other value unchanged, for the kind's own
+    check to accept or refuse."""
+    if not isinstance(value, str):
+        return value
+    if field.allow_inf and is_unlimited(value):
+        return math.inf
+    try:
+        number = _number_text(value, "")
+    except ValueError:
+        return value
+    return float(number) if "." in str(number) else int(number)
 
 
 #: The texts that spell an infinity as float() reads it (a CSV cell "inf" for unlimited).
@@ -120,10 +144,22 @@ def _bounds(field) -> dict[str, Any]:
 
 
 def parse(field, value: Any, where: str) -> Any:
-    """``value`` read as ``field.kind`` within the field's bounds; ValueError naming ``where``."""
+    """``value`` read as ``field.kind`` within the field's bounds; ValueError naming ``where``.
+    Numbers of every kind may be texts (:func:`_text_as_number`); a refusal shows the text."""
     kind = field.kind
     if kind == "any":
         return value
+    if kind in NUMERIC_KINDS and kind != "amount" and isinstance(value, str):
+        try:
+            return _parse(field, _text_as_number(field, value), where)
+        except ValueError as exc:
+            raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
+                             f"{_validate.shown(value)}") from None
+    return _parse(field, value, where)
+
+
+def _parse(field, value: Any, where: str) -> Any:
+    kind = field.kind
     if kind == "number":
         return _validate.number(where, value, **_bounds(field))
     if kind == "share":
