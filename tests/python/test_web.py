@@ -189,6 +189,29 @@ def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
     assert inputs.document["quote"]["decision"]["limits"] == ["3000万円", "1億円", "5億円"]
 
 
+@pytest.mark.parametrize("path, text, value", [
+    ("organisation.employees", "１２０", 120), ("organisation.employees", "1,200", 1200),
+    ("organisation.personal_records", "２０，０００", 20000), ("organisation.gross_margin", "０.２５", 0.25),
+    ("quote.years", "２０，０００", 20000), ("quote.seed", "４２", 42),
+    ("simulation.years", "5,000", 5000), ("organisation.revenue", "3,000,000,000", 3e9),
+])
+def test_full_width_digits_and_thousands_separators_are_read_as_in_a_profile_file(path, text, value):
+    inputs = forms.read(given(**{path: text}), "bcp")
+    assert inputs.ok, inputs.errors
+    table, key = path.rsplit(".", 1)
+    assert config.check(inputs.document, config.documents.PROFILE)[table.split(".")[0]][key] == value
+    # the download keeps the text, and cyberloss quote reads it back
+    assert config.loads_toml(toml.dumps(inputs.document), "download") == inputs.document
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12,00", "1,200人"])
+def test_a_number_with_misplaced_separators_is_refused_not_read_without_them(text):
+    # "1,2,3" was read as 123 (the commas dropped)
+    inputs = forms.read(given(**{"organisation.employees": text}))
+    assert list(inputs.errors) == ["organisation.employees"]
+    assert inputs.errors["organisation.employees"].endswith(f"got {text!r}")
+
+
 def test_the_toml_download_reads_back_as_the_same_document():
     inputs = forms.read(given(**{"organisation.name": 'A "quoted" 名前', "terms.aggregate_limit": "inf",
                                  "quote.levels": "0.99, 0.999", "organisation.controls.edr": "true",

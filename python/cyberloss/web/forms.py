@@ -5,8 +5,9 @@ Every input is named by its dotted path in the profile (``organisation.revenue``
 ``terms.sections.response.limit``, ``quote.loads.expense_ratio``), so the query string of a
 page is the profile itself and doubles as the shareable URL.  A text typed into a numeric
 field is read as TOML would read it unquoted (``-5`` is the integer -5, ``1e12`` a float) and
-anything else as a text (``"30億円"``), so a value refused on the page is refused with the
-words ``cyberloss quote`` uses for the same value in a file.  Fields left empty are left out
+anything else as a text (``"30億円"``, ``"１２０"``, ``"1,200"``, which the profile reader
+takes as a file's texts), so a value refused on the page is refused with the words
+``cyberloss quote`` uses for the same value in a file.  Fields left empty are left out
 of the document and take the default the schema (or the data, by industry and size) gives.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..organisation import bcp as bcp_mod
 from ..organisation import profile as org_profile
 from ..report import money
 
-NUMERIC_KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed")
+NUMERIC_KINDS = config.types.NUMERIC_KINDS
 MAX_FIELDS = 400
 MAX_VALUE_CHARS = 200
 _NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)$")
@@ -175,8 +176,8 @@ def _value(item: Input, text: str) -> Any:
 def _scalar(f: config.Field, text: str) -> Any:
     if f.kind == "bool":
         return {"true": True, "false": False}.get(text.lower(), text)
-    if f.kind in NUMERIC_KINDS and _NUMBER.match(text.replace(",", "")):
-        body = text.replace(",", "").replace("_", "")
+    if f.kind in NUMERIC_KINDS and _NUMBER.match(text):
+        body = text.replace("_", "")
         number = float(body)
         if re.fullmatch(r"[+-]?[0-9]+", body):
             return int(body)
