@@ -1,6 +1,7 @@
 """Japanese in: amounts written 億/万 (with or without 円, full-width digits, thousands
 separators), industries and sizes by their Japanese labels or English in any case, and CSVs
 from Japanese Excel (CP932), through the one parser of config.types (issue 13, acceptance 2)."""
+import argparse
 import json
 import math
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 import cyberloss as cl
 from cyberloss import config
-from cyberloss.cli import main
+from cyberloss.cli import _args, main
 from cyberloss.config import documents, labels
 from cyberloss.insurance.quote import quote_profile
 from cyberloss.organisation import BcpPlan, OrganisationProfile, Scenario
@@ -367,3 +368,29 @@ def test_a_column_given_by_its_key_and_its_japanese_name_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"column\(s\) \['policy_id'\] more than once "
                                          r"\(headers \['policy_id', '証券番号'\]\)"):
         Portfolio.read(path)
+
+
+@pytest.mark.parametrize("parse, text, value", [
+    (_args.COUNT, "２００，０００", 200_000), (_args.COUNT, "1,000", 1000), (_args.SEED, "４２", 42),
+    (_args.COUNT, str(2**63 - 1), 2**63 - 1), (_args.COUNT, " +5 ", 5),
+    (_args.number(0.0, 1.0), "０．５", 0.5), (_args.number(0.0), "1,500.5", 1500.5),
+])
+def test_command_line_numbers_are_read_as_a_profiles_are(parse, text, value):
+    assert parse(text) == value
+
+
+@pytest.mark.parametrize("parse, text", [
+    (_args.COUNT, "1,20"), (_args.COUNT, "5.0"), (_args.COUNT, "1万"), (_args.COUNT, "一二〇"), (_args.COUNT, "0"),
+    (_args.SEED, "4,294,967,296"), (_args.number(0.0, 1.0), "１．５"), (_args.number(0.0), "1e400"),
+])
+def test_command_line_numbers_that_spell_nothing_acceptable_are_refused_with_the_text(parse, text):
+    with pytest.raises(argparse.ArgumentTypeError, match=f", got {text!r}$"):
+        parse(text)
+
+
+def test_years_and_seed_in_full_width_run_as_in_ascii(capsys):
+    spec = str(ROOT / "examples/simulate_basic.toml")
+    assert main(["simulate", spec, "--years", "2000", "--seed", "42", "--json"]) == 0
+    ascii_run = capsys.readouterr().out
+    assert main(["simulate", spec, "--years", "２，０００", "--seed", "４２", "--json"]) == 0
+    assert capsys.readouterr().out == ascii_run

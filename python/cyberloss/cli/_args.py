@@ -1,26 +1,27 @@
-"""Typed command-line values: an invalid one is refused by argparse as
+"""Typed command-line values, read as a profile's are (``config``: full-width digits and
+thousands separators, ``--years ２００，０００``): an invalid one is refused by argparse as
 ``cyberloss <command>: error: argument --years: must be an integer >= 1, got '0'``."""
 from __future__ import annotations
 
 import argparse
 import math
 
-from .. import _validate
+from .. import _validate, config
 
 MAX_COUNT = _validate.MAX_COUNT
 
 
 def integer(minimum: int | None = None, maximum: int | None = None):
-    """An argparse type: a whole number in [minimum, maximum] (decimal digits, optional sign)."""
+    """An argparse type: a whole number in [minimum, maximum] (decimal digits, optional sign,
+    :func:`config.parse_integer_text`)."""
     def parse(text: str) -> int:
         bounds = " and ".join(b for b in (f">= {minimum}" if minimum is not None else "",
                                           f"<= {maximum}" if maximum is not None else "") if b)
         need = f"must be an integer{' ' + bounds if bounds else ''}, got {text!r}"
-        body = text.strip()
-        digits = body[1:] if body[:1] in "+-" else body
-        if not digits.isdigit() or len(digits) > 40:
-            raise argparse.ArgumentTypeError(need)
-        value = int(body)
+        try:
+            value = config.parse_integer_text(text, "")
+        except ValueError:
+            raise argparse.ArgumentTypeError(need) from None
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise argparse.ArgumentTypeError(need)
         return value
@@ -29,13 +30,14 @@ def integer(minimum: int | None = None, maximum: int | None = None):
 
 
 def number(minimum: float | None = None, maximum: float | None = None):
-    """An argparse type: a finite decimal number in [minimum, maximum]."""
+    """An argparse type: a finite decimal number in [minimum, maximum] (as a CSV cell is read,
+    :func:`config.parse_cell`)."""
     def parse(text: str) -> float:
         bounds = " and ".join(b for b in (f">= {minimum:g}" if minimum is not None else "",
                                           f"<= {maximum:g}" if maximum is not None else "") if b)
         need = f"must be a finite number{' ' + bounds if bounds else ''}, got {text!r}"
         try:
-            value = float(text)
+            value = config.parse_cell(text, "number", "")
         except ValueError:
             raise argparse.ArgumentTypeError(need) from None
         if not math.isfinite(value) or (minimum is not None and value < minimum) \

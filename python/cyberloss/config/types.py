@@ -85,6 +85,16 @@ def parse_number_text(text: str, where: str) -> float:
     return float(_number_text(text, where))
 
 
+def parse_integer_text(text: str, where: str) -> int:
+    """A whole number written as text, read exactly (a count of years may pass 2**53):
+    ``"200000"``, ``"２００，０００"``, ``"+5"``; a text with a decimal point is refused as
+    :func:`parse_number_text` refuses one that spells no number.  The caller checks the range."""
+    number = _number_text(text, where)
+    if "." in str(number):
+        raise ValueError(f"{where} must be a whole number such as 1200 or '1,200', got {_validate.shown(text)}")
+    return int(number)
+
+
 def _number_text(text: str, where: str) -> decimal.Decimal:
     normal = unicodedata.normalize("NFKC", text).strip()
     if not _PLAIN_RE.match(normal):
