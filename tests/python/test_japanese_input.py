@@ -15,7 +15,7 @@ from cyberloss import config
 from cyberloss.cli import _args, main
 from cyberloss.config import documents, labels
 from cyberloss.insurance.quote import quote_profile
-from cyberloss.organisation import BcpPlan, OrganisationProfile, Scenario
+from cyberloss.organisation import BcpPlan, OrganisationProfile, Scenario, data_from_document
 from cyberloss.portfolio import Portfolio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -394,3 +394,23 @@ def test_years_and_seed_in_full_width_run_as_in_ascii(capsys):
     ascii_run = capsys.readouterr().out
     assert main(["simulate", spec, "--years", "２，０００", "--seed", "４２", "--json"]) == 0
     assert capsys.readouterr().out == ascii_run
+
+
+@pytest.mark.parametrize("text, value", [("０.３", 0.3), ("0.3", 0.3)])
+def test_profile_overrides_take_numbers_as_texts(text, value):
+    doc = {"overrides": {"controls.restore_drills.downtime.ransomware": text,
+                         "profile_defaults.by_size.employees.values.sme": "1,200"}}
+    data = data_from_document(doc)
+    assert data.raw["controls"]["restore_drills"]["downtime"]["ransomware"] == value
+    assert OrganisationProfile("製造業", "中小企業", data=data).employees == 1200
+    with pytest.raises(ValueError, match=r"^overrides: controls.restore_drills.downtime.ransomware must be a "
+                                         r"finite number, got '０.３倍'$"):
+        data_from_document({"overrides": {"controls.restore_drills.downtime.ransomware": "０.３倍"}})
+
+
+def test_calibration_overrides_take_numbers_as_texts():
+    from cyberloss import calibration
+    given = calibration.load(overrides={"reporting_factor.sme": "１２", "exposure.organisation": "250,000"})
+    plain = calibration.load(overrides={"reporting_factor.sme": 12, "exposure.organisation": 250000})
+    assert given.data.exposure == plain.data.exposure and given.data.exposure["organisation"] == 250000
+    assert given.data.assumptions["reporting_factor.sme"].value == 12

@@ -554,6 +554,8 @@ def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
     for key, value in overrides.items():
         if key not in validators:
             raise ValueError(f"unknown assumption '{key}' in overrides (known: {', '.join(validators)})")
+        if isinstance(value, str) and config.number_in_text(value) is not None:   # "１２", "250,000"
+            value = config.number_in_text(value)
         try:
             checked = validators[key](value, f"overrides.{key}")
         except ValueError as exc:

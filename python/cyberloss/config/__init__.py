@@ -12,7 +12,7 @@
   (:func:`parse_amount`: numbers, "500万円", "1.5億円", "１億", "800,000,000") and the reader
   of every other number given as text, full-width or with thousands separators
   (:func:`parse_number_text`: "１２０", "1,200"; :func:`parse_integer_text` for whole numbers,
-  exactly).
+  exactly; :func:`number_in_text` where the kind is known only from what a value replaces).
 * :mod:`cyberloss.config.labels`: the spellings of industries and sizes (keys, Japanese labels,
   English in any case).
 * files (``_read``): reading TOML, JSON and text (CSV encodings detected; CSV records with
@@ -43,7 +43,7 @@ from ._read import (
     row_name,
 )
 from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_keys, column_names, reference, walk
-from .types import REQUIRED, parse_amount, parse_cell, parse_integer_text, parse_number_text
+from .types import REQUIRED, number_in_text, parse_amount, parse_cell, parse_integer_text, parse_number_text
 
 
 def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
@@ -56,5 +56,6 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
 
 __all__ = ["CSV_LINES", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
-           "load", "loads_toml", "parse_amount", "parse_cell", "parse_integer_text", "parse_number_text", "path_of",
-           "read_bytes", "read_json", "read_text", "read_toml", "reference", "row_name", "walk"]
+           "load", "loads_toml", "number_in_text", "parse_amount", "parse_cell", "parse_integer_text",
+           "parse_number_text", "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference",
+           "row_name", "walk"]

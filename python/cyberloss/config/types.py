@@ -102,20 +102,28 @@ def _number_text(text: str, where: str) -> decimal.Decimal:
     return decimal.Decimal(normal.replace(",", ""))
 
 
+def number_in_text(text: str) -> int | float | None:
+    """The number a text spells as :func:`parse_number_text` reads it (``"１２０"``, ``"1,200"``,
+    ``"０.３"``): an int for digits without a point, else a float; None for a text that spells
+    none.  For values whose kind is known only from what they replace (overrides)."""
+    try:
+        number = _number_text(text, "")
+    except ValueError:
+        return None
+    return float(number) if "." in str(number) else int(number)
+
+
 def _text_as_number(field, value: Any) -> Any:
     """A text given for a number, as a form, a spreadsheet or a quoted TOML value gives it
-    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited): the int
-    (digits without a point) or float it spells; any other value unchanged, for the kind's own
+    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited): the
+    number it spells (:func:`number_in_text`); any other value unchanged, for the kind's own
     check to accept or refuse."""
     if not isinstance(value, str):
         return value
     if field.allow_inf and is_unlimited(value):
         return math.inf
-    try:
-        number = _number_text(value, "")
-    except ValueError:
-        return value
-    return float(number) if "." in str(number) else int(number)
+    number = number_in_text(value)
+    return value if number is None else number
 
 
 #: The texts that spell an infinity as float() reads it (a CSV cell "inf" for unlimited).

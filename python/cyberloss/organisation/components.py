@@ -285,7 +285,8 @@ def _kind(value: Any) -> str:
 
 def _set_path(raw: dict, dotted: str, value: Any) -> None:
     """Replace one value; the new value must be of the kind it replaces (a number for a
-    number, a text for a text, ...), so every later read of the data sees the types it expects."""
+    number, a text for a text, ...), so every later read of the data sees the types it expects.
+    A number may be given as a text of digits, as in the profile's other tables ("０.３", "1,200")."""
     if not isinstance(dotted, str) or not dotted:
         raise ValueError(f"override path must be a dotted text, got {check.shown(dotted)}")
     keys = dotted.split(".")
@@ -302,6 +303,8 @@ def _set_path(raw: dict, dotted: str, value: Any) -> None:
         raise ValueError(f"override path {dotted!r}: no key {last!r}")
     need = _kind(node[last]) if last in node else "a number"
     if need == "a number":
+        if isinstance(value, str) and config.number_in_text(value) is not None:
+            value = config.number_in_text(value)
         check.number(dotted, value)
     if _kind(value) != need:
         raise ValueError(f"{dotted} must be {need} like the value it replaces, got {check.shown(value)}")
