@@ -252,9 +252,20 @@ def _assert_aligned(block: list[str], align: str) -> None:
                 assert _at(row, end - 1) != " " and _at(row, end) == " ", (row, end)
 
 
+def test_publicised_incidents_have_one_japanese_word_the_jnsa_reports():
+    # 公表事例 is the report's word (seeds of the JNSA 2025 report); 公表ベース and 公表インシデント
+    # were used beside it for the same thing
+    assert language.PUBLICISED_JA == "公表事例" and language.BASES_JA["publicised"] == "公表事例"
+    texts = [p for folder in ("python/cyberloss", "docs", "examples") for p in (ROOT / folder).rglob("*")
+             if p.is_file() and p.suffix in (".py", ".html", ".md", ".toml", ".json", ".js", ".csv")]
+    used = {str(p.relative_to(ROOT)) for p in texts for word in ("公表ベース", "公表インシデント")
+            if word in p.read_text(encoding="utf-8", errors="replace")}
+    assert texts and not used, used
+
+
 def test_jnsa_in_japanese(jnsa_out):
     ja, en = jnsa_out["ja"], jnsa_out["en"]
-    for words in ("規模別件数（累計 2017年1月～2024年6月", "業種別件数", "攻撃種別件数（直近2年", "公表ベース",
+    for words in ("規模別件数（累計 2017年1月～2024年6月", "業種別件数", "攻撃種別件数（直近2年", "公表事例）",
                   "公表値", "モデル値", "相対差", "数値の種類", "大企業", "中小企業", "団体等", "製造業",
                   "その他の業種", "ランサムウェア感染", "エモテット感染", "算出値", "概数",
                   "ランサムウェア感染に占める製造業の割合", "1件あたり被害額（費用損害＋賠償責任",

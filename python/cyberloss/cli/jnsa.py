@@ -40,12 +40,13 @@ def _no_negative_zero(x: float, digits: int) -> float:
 # (table, English title, Japanese title)
 _MARGIN_TITLES = (
     ("size", "Cases by size (cumulative 2017-01..2024-06, incidents)",
-     "規模別件数（累計 2017年1月～2024年6月、インシデント数、公表ベース）"),
-    ("industry", "Cases by industry (cumulative, incidents)", "業種別件数（累計、インシデント数、公表ベース）"),
+     f"規模別件数（累計 2017年1月～2024年6月、インシデント数、{language.PUBLICISED_JA}）"),
+    ("industry", "Cases by industry (cumulative, incidents)",
+     f"業種別件数（累計、インシデント数、{language.PUBLICISED_JA}）"),
     ("attack_type", "Cases by attack type (cumulative, attack-type events)",
-     "攻撃種別件数（累計、攻撃種別ごとの延べ件数、公表ベース）"),
+     f"攻撃種別件数（累計、攻撃種別ごとの延べ件数、{language.PUBLICISED_JA}）"),
     ("attack_type_recent", "Cases by attack type (recent 2022-07..2024-06)",
-     "攻撃種別件数（直近2年 2022年7月～2024年6月、公表ベース）"),
+     f"攻撃種別件数（直近2年 2022年7月～2024年6月、{language.PUBLICISED_JA}）"),
 )
 
 

@@ -41,8 +41,11 @@ SECTIONS_JA = {"response": "費用損害", "liability": "賠償責任", "busines
                "uninsured": "補償対象外", "total": "合計"}
 PREMIUM_PARTS_JA = {"expected_loss": "期待保険金", "risk_premium": "リスク保険料",
                     "technical_premium": "営業保険料"}
+# Publicised incidents in the JNSA report's own word (公表事例: "公表された...事例"), the one
+# every Japanese text uses for them.
+PUBLICISED_JA = "公表事例"
 # The incidents a simulation counts (its basis; the periods are PERIODS_JA's).
-BASES_JA = {"all": "全インシデント（公表されたものに限らない）", "publicised": "公表インシデント"}
+BASES_JA = {"all": "全インシデント（公表されたものに限らない）", "publicised": PUBLICISED_JA}
 
 # The JNSA report's words, for the tables that set the model beside published figures (jnsa,
 # validate, scenario): a survey's statistics and windows, what a figure is (published, derived
