@@ -414,3 +414,59 @@ def test_calibration_overrides_take_numbers_as_texts():
     plain = calibration.load(overrides={"reporting_factor.sme": 12, "exposure.organisation": 250000})
     assert given.data.exposure == plain.data.exposure and given.data.exposure["organisation"] == 250000
     assert given.data.assumptions["reporting_factor.sme"].value == 12
+
+
+@pytest.mark.parametrize("text, key", [
+    ("ランサムウェア感染", "ransomware"), ("ランサムウェア", "ransomware"), ("ノーウェアランサム", "ransomware"),
+    ("エモテット感染", "emotet"), ("エモテット (Emotet) 感染", "emotet"), ("エモテット（Emotet）感染", "emotet"),
+    ("Emotet", "emotet"), ("エモテット", "emotet"),
+    ("ウェブサイトからの情報漏えい（クレジットカード情報を含む）", "web_leak_card"),
+    ("クレジットカード情報を含む", "web_leak_card"), ("個人情報のみ", "web_leak_personal"),
+    ("ウェブサイト改ざん", "other"), ("ウェブサイトの改ざん", "other"), ("DDoS攻撃", "other"),
+    ("不正アクセス", "other"), ("その他", "other"), ("軽微なインシデント", "minor"), ("Ransomware", "ransomware"),
+])
+def test_attack_types_by_the_jnsa_reports_names(text, key):
+    assert labels.canonical("attack_types", text) == key
+
+
+def test_a_website_leak_that_does_not_say_whose_data_names_no_type():
+    # the report's class (2) covers both: card data or personal data only
+    assert labels.canonical("attack_types", "ウェブサイトからの情報漏えい") is None
+
+
+def test_a_scenario_takes_the_attack_type_as_a_japanese_user_writes_it(tmp_path):
+    body = '[organisation]\nindustry = "製造業"\nsize = "中小企業"\n[scenario]\nattack_type = "{}"\n'
+    en, ja = tmp_path / "en.toml", tmp_path / "ja.toml"
+    en.write_text(body.format("emotet"), encoding="utf-8")
+    ja.write_text(body.format("エモテット (Emotet) 感染"), encoding="utf-8")
+    assert Scenario.from_toml(ja) == Scenario.from_toml(en)
+    profile = OrganisationProfile("製造業", "中小企業")
+    assert Scenario(profile, "ランサムウェア").attack_type == "ransomware"
+    with pytest.raises(ValueError, match=r"^attack_type must be one of ransomware, .*got 'ウェブサイトからの情報漏えい'$"):
+        Scenario(profile, "ウェブサイトからの情報漏えい")
+
+
+def test_claims_take_the_attack_type_as_a_japanese_user_writes_it(tmp_path):
+    from cyberloss import calibration, experience
+    cal = calibration.load()
+    head = "claim_id,date,attack_type,industry,size,ground_up\n"
+    keys, ja = tmp_path / "keys.csv", tmp_path / "ja.csv"
+    keys.write_text(head + "A1,2024-03-01,ransomware,manufacturing,sme,5000000\n"
+                    "A2,2024-04-01,emotet,manufacturing,sme,800000\n"
+                    "A3,2024-05-01,other,manufacturing,sme,300000\n", encoding="utf-8")
+    ja.write_text(head + "A1,2024-03-01,ランサムウェア,製造業,中小企業,500万円\n"
+                  "A2,2024-04-01,Emotet,製造業,中小企業,80万円\n"
+                  "A3,2024-05-01,ウェブサイト改ざん,製造業,中小企業,30万円\n", encoding="utf-8")
+    pd.testing.assert_frame_equal(experience.read_claims(ja, cal), experience.read_claims(keys, cal))
+
+
+def test_the_fit_plot_takes_the_attack_type_as_a_japanese_user_writes_it():
+    from cyberloss import calibration, experience
+    from cyberloss.experience import synthetic
+    cal = calibration.load()
+    expo = pd.DataFrame({"industry": ["manufacturing"], "size": ["sme"], "period": ["2024"],
+                         "policy_years": [50_000.0]})
+    res = experience.fit(synthetic.claims_book(cal, expo, seed=1, rate_factor=2.0), expo)
+    fitted = max(res.fits, key=lambda k: res.fits[k].n)
+    label = cal.data.attack_labels[fitted]
+    assert res.plot(label).axes[0].get_title() == res.plot(fitted).axes[0].get_title()

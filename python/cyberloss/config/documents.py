@@ -220,8 +220,9 @@ VARIANTS = ListOf("variants", VARIANT, "[[variants]] compared with the profile a
 
 SCENARIO = Table("scenario", (
     Field("name", "text", "name of the scenario", "名称", default="scenario"),
-    Field("attack_type", "choice", "attack type of the incident", "攻撃の種類",
-          choices_from="data/components.json attack types"),
+    Field("attack_type", "choice", "attack type of the incident (the key, its Japanese label "
+          "such as ランサムウェア感染, or a name of the JNSA report such as ランサムウェア or Emotet)",
+          "攻撃の種類", choices_from="data/components.json attack types", vocabulary="attack_types"),
     Field("downtime_days", "number", "days business is interrupted (card leaks: card payment "
           "suspension)", "停止日数", unit="days", lo=0.0, cap=MAX_DAYS, default=None,
           default_from="mean of the calibrated downtime distribution"),
@@ -387,8 +388,9 @@ _SIZE_COLUMN = Field("size", "choice", "size class (large / sme / organisation, 
 CLAIMS_COLUMNS = Table("claims", (
     Field("claim_id", "text", "unique id of the claim", "事故番号"),
     Field("date", "text", "date of the incident (YYYY-MM-DD)", "事故日"),
-    Field("attack_type", "choice", "a calibration attack type (key or Japanese label)", "攻撃の種類",
-          choices_from="calibration attack types (data/jnsa2025.json)"),
+    Field("attack_type", "choice", "a calibration attack type (key, Japanese label or a name of "
+          "the JNSA report such as ランサムウェア or Emotet)", "攻撃の種類",
+          choices_from="calibration attack types (data/jnsa2025.json)", vocabulary="attack_types"),
     _INDUSTRY_COLUMN, _SIZE_COLUMN,
     _amount("ground_up", "ground-up loss of the incident (give this or paid)", "損害額",
             lo=0.0, lo_open=True, cap=MAX_AMOUNT, default=None),

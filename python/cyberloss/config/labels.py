@@ -1,6 +1,6 @@
-"""The names users write for industries and sizes, mapped to the keys the model uses.
+"""The names users write for industries, sizes and attack types, mapped to the keys the model uses.
 
-A field of kind ``choice`` with a ``vocabulary`` ("industries", "sizes") accepts, besides its
+A field of kind ``choice`` with a ``vocabulary`` ("industries", "sizes", "attack_types") accepts, besides its
 key (``manufacturing``), the key in any case and with spaces or hyphens (``Manufacturing``,
 ``Wholesale Retail``), the Japanese label of the calibration data (``製造業``, ``中小企業``,
 ``卸売業，小売業``) and each part of a label that lists several (``卸売業``, ``小売業``,
@@ -8,9 +8,12 @@ key (``manufacturing``), the key in any case and with spaces or hyphens (``Manuf
 the separators Japanese writers use between the parts of a label (，、・/) are one, so
 ``医療、福祉`` and ``医療・福祉`` name ``医療，福祉``; a label whose leading parts end in 業 is also
 known by its usual short form, those 業 dropped (``卸売・小売業``, ``運輸・郵便業``), and every
-label without separators (``医療福祉``, ``卸売小売業``).
+label without separators (``医療福祉``, ``卸売小売業``).  Attack types are also known by the
+names the JNSA report and the press give them (``ランサムウェア``, ``Emotet``, ``エモテット (Emotet)
+感染``, ``ウェブサイト改ざん``, ``DDoS攻撃``: :data:`_OTHER_NAMES`); a name that fits two types
+(``ウェブサイトからの情報漏えい``, card or personal data) names none.
 The labels are read from the packaged calibration data (``data/jnsa2025.json``, keys
-``industries`` and ``sizes``), where each carries ``label_ja``.
+``industries``, ``sizes`` and ``attack_types``), where each carries ``label_ja``.
 """
 from __future__ import annotations
 
@@ -22,11 +25,27 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "jnsa2025.json"
-VOCABULARIES = ("industries", "sizes")
-#: English names of the size classes as users write them (key -> extra spellings).
-_ENGLISH = {"sme": ("small and medium", "small and medium enterprise", "small and medium-sized"),
-            "large": ("large enterprise", "large company"),
-            "organisation": ("organization", "organisations")}
+VOCABULARIES = ("industries", "sizes", "attack_types")
+#: Names users write besides the keys and labels (vocabulary -> key -> spellings): English
+#: names of the size classes; the attack types as the JNSA report words them (its four
+#: classes: "ランサムウェア感染", "ウェブサイトからの情報漏えい", "エモテット (Emotet) 感染" and
+#: "その他", which holds "ウェブサイトの改ざん、DDoS攻撃、...アカウントの乗っ取り" and incidents
+#: reported only as "不正アクセス"), short and English, and the model's minor incidents.
+_OTHER_NAMES = {
+    "sizes": {"sme": ("small and medium", "small and medium enterprise", "small and medium-sized"),
+              "large": ("large enterprise", "large company"),
+              "organisation": ("organization", "organisations")},
+    "attack_types": {
+        "ransomware": ("ランサムウェア", "ランサムウェア被害", "ランサムウェア攻撃", "ノーウェアランサム"),
+        "emotet": ("エモテット", "Emotet", "Emotet感染", "エモテット(Emotet)感染", "エモテット (Emotet) 感染",
+                   "エモテット（Emotet）"),
+        "web_leak_card": ("クレジットカード情報の漏えい", "カード情報の漏えい", "カード情報漏えい", "web leak card"),
+        "web_leak_personal": ("個人情報の漏えい", "個人情報漏えい", "web leak personal"),
+        "other": ("ウェブサイトの改ざん", "ウェブサイト改ざん", "DDoS攻撃", "アカウントの乗っ取り",
+                  "アカウント乗っ取り", "不正アクセス"),
+        "minor": ("軽微なインシデント", "minor incident", "minor incidents"),
+    },
+}
 
 
 _SEPARATORS = r"[,、・/]"   # between the parts of a label, after NFKC (，-> , and ／-> /)
@@ -51,7 +70,8 @@ def _short_forms(label: str) -> set[str]:
 
 @functools.cache
 def labels(vocabulary: str) -> Mapping[str, str]:
-    """Key -> Japanese label of the packaged calibration data's ``industries`` or ``sizes``."""
+    """Key -> Japanese label of the packaged calibration data's ``industries``, ``sizes`` or
+    ``attack_types``."""
     if vocabulary not in VOCABULARIES:
         raise ValueError(f"vocabulary must be one of {', '.join(VOCABULARIES)}, got {vocabulary!r}")
     with DATA.open(encoding="utf-8") as f:
@@ -62,8 +82,10 @@ def labels(vocabulary: str) -> Mapping[str, str]:
 def _spellings(vocabulary: str) -> Mapping[str, str]:
     out: dict[str, str] = {}
     ambiguous: set[str] = set()
-    for key, label in labels(vocabulary).items():
-        names = {key, label, *_ENGLISH.get(key, ())}
+    others = _OTHER_NAMES.get(vocabulary, {})
+    # keys the model has beyond the calibration's (the minor incidents) are known by their names
+    for key, label in {**dict.fromkeys(others, ""), **labels(vocabulary)}.items():
+        names = {key, label, *others.get(key, ())} - {""}
         whole = unicodedata.normalize("NFKC", label)
         names.update(p for p in re.split(r"[,、（）()・]", whole) if p.strip())
         names.update(_short_forms(whole))

@@ -36,7 +36,7 @@ class Field:
     tables; the key by default) beside ``help``; ``lo``/``hi`` (``lo_open``/``hi_open``:
     strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
     (empty: the model checks them against its data, named by ``choices_from``); ``vocabulary``
-    ("industries", "sizes") lets a choice be written as its Japanese label or in English of any
+    ("industries", "sizes", "attack_types") lets a choice be written as its Japanese label or in English of any
     case (:mod:`.labels`); ``item`` is the element of a ``list``."""
 
     key: str

@@ -31,6 +31,7 @@ from .. import random as clrandom
 from ..calibration import Calibration, FittedCalibration
 from ..calibration import load as load_calibration
 from ..calibration.fitted import FittedSeverity, FrequencyGroup
+from ..config import labels
 from ..report import diagnostics, money
 from ..report.html import Described, escape
 from . import claims as claims_mod
@@ -166,7 +167,8 @@ class ExperienceFit(Described):
 
     def plot(self, attack_type: str | None = None):
         """QQ and probability plots of one fitted type (default: the one with most claims)."""
-        a = attack_type or max(self.fits, key=lambda k: self.fits[k].n)
+        a = (max(self.fits, key=lambda k: self.fits[k].n) if attack_type is None
+             else labels.canonical("attack_types", attack_type) or attack_type)
         if a not in self.fits:
             raise ValueError(f"attack_type must be one of the fitted types {', '.join(self.fits)}, got {a!r}")
         return diagnostics.fit_plots(self.probability_points(a),

@@ -77,6 +77,8 @@ class Scenario:
 
     def __post_init__(self) -> None:
         data = self.profile.data
+        # Japanese labels and the JNSA report's names become keys (ランサムウェア, Emotet)
+        object.__setattr__(self, "attack_type", documents.SCENARIO.field("attack_type").parse(self.attack_type))
         check.text("attack_type", self.attack_type, data.attack_types)
         for name in _FIELDS:
             if name == "attack_type":
