@@ -470,3 +470,28 @@ def test_the_fit_plot_takes_the_attack_type_as_a_japanese_user_writes_it():
     fitted = max(res.fits, key=lambda k: res.fits[k].n)
     label = cal.data.attack_labels[fitted]
     assert res.plot(label).axes[0].get_title() == res.plot(fitted).axes[0].get_title()
+
+
+def test_sections_and_controls_by_their_japanese_names_read_as_their_keys(tmp_path):
+    from cyberloss.insurance.terms import CoverageTerms, SectionTerms
+    en = PROFILE_EN.replace("[organisation.controls]\noffline_backups = true",
+                            "[organisation.controls]\noffline_backups = true\nedr = true")
+    ja = (PROFILE_EN.replace("[organisation.controls]\noffline_backups = true",
+                             '[organisation.controls]\n"オフラインバックアップ" = true\n"ＥＤＲ" = true')
+          .replace("[terms.sections.response]", '[terms.sections."費用損害"]')
+          .replace("[terms.sections.business_interruption]", '[terms.sections."利益損害"]'))
+    assert ja != en
+    (tmp_path / "en.toml").write_text(en, encoding="utf-8")
+    (tmp_path / "ja.toml").write_text(ja, encoding="utf-8")
+    q_en, q_ja = quote_profile(tmp_path / "en.toml"), quote_profile(tmp_path / "ja.toml")
+    assert q_ja.to_json() == q_en.to_json()
+    assert CoverageTerms({"賠償責任": SectionTerms(limit="1億円")}) == CoverageTerms({"liability": SectionTerms(limit=1e8)})
+
+
+def test_a_section_given_by_its_key_and_its_japanese_name_is_refused():
+    from cyberloss.insurance.terms import CoverageTerms
+    with pytest.raises(ValueError, match=r"^terms.sections: section 'response' is given more than once "
+                                         r"\(as 'response', '費用損害'\)$"):
+        CoverageTerms.from_dict({"sections": {"response": {}, "費用損害": {}}})
+    with pytest.raises(ValueError, match=r"^terms.sections: unknown section '費用'; known: response, "):
+        CoverageTerms.from_dict({"sections": {"費用": {}}})

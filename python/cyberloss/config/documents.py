@@ -53,7 +53,8 @@ CONTROLS = Table("controls", (
           "インシデント対応リテイナー契約", default=False),
     Field("downtime_scale", "number", "BCP target: every downtime is multiplied by it "
           "(0.5 = downtime halved)", "停止期間の倍率（BCP目標）", default=1.0, lo=0.0),
-), "security and continuity controls (factors in data/components.json)", "対策", noun="control")
+), "security and continuity controls (factors in data/components.json; each may be named by "
+    "its Japanese label)", "対策", noun="control", japanese_keys=True)
 
 _ORGANISATION_FIELDS = (
     Field("name", "text", "name shown in reports", "名称", label="name", default="organisation"),
@@ -120,8 +121,9 @@ _SECTION_LABELS = {"response": ("incident response costs", "費用損害"),
 
 SECTIONS = Table("sections", tuple(
     Table(name, SECTION.fields, f"{_SECTION_LABELS[name][0]} section", _SECTION_LABELS[name][1])
-    for name in _core.SECTIONS[:3]), "the covered sections (absent ones are not covered)",
-    "補償項目", required=True, noun="section")
+    for name in _core.SECTIONS[:3]), "the covered sections (absent ones are not covered; "
+    "each may be named by its Japanese name: 費用損害, 賠償責任, 利益損害)",
+    "補償項目", required=True, noun="section", japanese_keys=True)
 
 TERMS = Table("terms", (
     _amount("deductible", "per-occurrence deductible across sections", "免責金額", lo=0.0,

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any, Union
 
 from .. import _validate
-from . import types
+from . import labels, types
 
 REQUIRED = types.REQUIRED
 
@@ -74,7 +74,10 @@ class Field:
 
 @dataclasses.dataclass(frozen=True)
 class Table:
-    """Named fields.  ``noun`` names the keys in refusals ("field", "control", "contract")."""
+    """Named fields.  ``noun`` names the keys in refusals ("field", "control", "contract");
+    with ``japanese_keys`` a key may also be written as its node's Japanese label, NFKC and
+    case aside (a policy's sections as 費用損害, 賠償責任, 利益損害; controls as EDR,
+    オフラインバックアップ): tables whose keys name things a user picks, not fields."""
 
     key: str
     fields: tuple["Node", ...]
@@ -83,6 +86,7 @@ class Table:
     required: bool = False
     noun: str = "field"
     other: "Node | None" = None
+    japanese_keys: bool = False
 
     def node(self, key: str) -> "Node":
         for f in self.fields:
@@ -102,6 +106,14 @@ class Table:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
+
+    def key_of(self, name: Any) -> Any:
+        """The key ``name`` names: itself, or with ``japanese_keys`` the key whose node's
+        Japanese label it is; anything else unchanged (for the caller to refuse)."""
+        if not self.japanese_keys or not isinstance(name, str) or name in self.keys:
+            return name
+        by_label = {labels.normal(f.label_ja): f.key for f in self.fields if f.label_ja}
+        return by_label.get(labels.normal(name), name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,6 +187,13 @@ def check_table(value: Any, table: Table, where: str = "") -> dict[str, Any]:
     """The given keys of a table, each checked; unknown keys and missing required ones are
     refused by name.  Keys left out stay out (the model supplies their defaults)."""
     data = _table(value, where)
+    if table.japanese_keys:
+        keys = [table.key_of(k) for k in data]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"{where or 'the document'}: {table.noun} {twice[0]!r} is given more than "
+                             f"once (as {', '.join(repr(k) for k in data if table.key_of(k) == twice[0])})")
+        data = dict(zip(keys, data.values()))
     for k in data:
         if k not in table.keys and table.other is None:
             raise ValueError(f"{where or 'the document'}: unknown {table.noun} {k!r}; known: "

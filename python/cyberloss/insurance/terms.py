@@ -149,6 +149,7 @@ class CoverageTerms(Described):
                              f"{_validate.shown(self.sections)}")
         sections = {}
         for name, section in self.sections.items():
+            name = documents.SECTIONS.key_of(name)      # 費用損害 -> response
             if name not in SECTIONS:
                 raise ValueError(f"sections: unknown section {name!r}; known: {', '.join(SECTIONS)}")
             if isinstance(section, Mapping):
