@@ -14,6 +14,7 @@ import cyberloss as cl
 from cyberloss import config
 from cyberloss.cli import _args, main
 from cyberloss.config import documents, labels
+from cyberloss.insurance import pricing
 from cyberloss.insurance.quote import quote_profile
 from cyberloss.organisation import BcpPlan, OrganisationProfile, Scenario, data_from_document
 from cyberloss.portfolio import Portfolio
@@ -495,3 +496,35 @@ def test_a_section_given_by_its_key_and_its_japanese_name_is_refused():
         CoverageTerms.from_dict({"sections": {"response": {}, "費用損害": {}}})
     with pytest.raises(ValueError, match=r"^terms.sections: unknown section '費用'; known: response, "):
         CoverageTerms.from_dict({"sections": {"費用": {}}})
+
+
+@pytest.mark.parametrize("node, key, text, value", [
+    (documents.SIMULATION, "basis", "公表事例", "publicised"), (documents.SIMULATION, "basis", "全インシデント", "all"),
+    (documents.SIMULATION, "period", "累計", "cumulative"), (documents.SIMULATION, "period", "直近2年", "recent"),
+    (documents.SIMULATION, "period", "直近２年", "recent"), (documents.SCENARIO, "period", "累計", "cumulative"),
+    (documents.SIMULATION, "basis", "publicised", "publicised"),
+])
+def test_basis_and_period_by_the_japanese_words_of_the_outputs(node, key, text, value):
+    assert node.field(key).parse(text) == value
+
+
+def test_the_japanese_names_of_basis_and_period_are_the_outputs_words():
+    from cyberloss.report import language
+    assert documents.BASES_JA == tuple(language.BASES_JA[b] for b in documents.BASES)
+    assert documents.PERIODS_JA == tuple(language.PERIODS_JA[p] for p in documents.PERIODS)
+
+
+@pytest.mark.parametrize("spec, principle", [
+    ("期待値原理", pricing.ExpectedValue()), ("標準偏差原理", pricing.StandardDeviation()),
+    ("資本コスト原理", pricing.TVaRCostOfCapital()), ("ワング変換", pricing.WangTransform()),
+    ({"name": "ワン変換", "lam": 0.3}, pricing.WangTransform(lam=0.3)),
+    ({"name": "期待値原理", "loading": "０.２"}, pricing.ExpectedValue(loading=0.2)),
+])
+def test_premium_principles_by_their_japanese_names(spec, principle):
+    assert pricing.principle_from(spec) == principle
+
+
+def test_a_principle_that_names_none_is_refused_with_the_names():
+    with pytest.raises(ValueError, match=r"^principle.name must be one of expected_value, standard_deviation, "
+                                         r"tvar_cost_of_capital, wang, got '分散原理'$"):
+        pricing.principle_from("分散原理")

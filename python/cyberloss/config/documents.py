@@ -34,6 +34,11 @@ SIZES = ("large", "sme", "organisation")
 BASES = ("publicised", "all")
 PERIODS = ("cumulative", "recent")
 PRINCIPLE_NAMES = ("expected_value", "standard_deviation", "tvar_cost_of_capital", "wang")
+# Japanese names of the choices, in the same order (a part in brackets is a name too); the basis
+# and period are report.language's BASES_JA and PERIODS_JA, the words the outputs use
+BASES_JA = ("公表事例", "全インシデント（公表されたものに限らない）")
+PERIODS_JA = ("累計", "直近2年")
+PRINCIPLE_NAMES_JA = ("期待値原理", "標準偏差原理", "TVaR資本コスト（資本コスト原理）", "ワング変換（ワン変換）")
 DEFAULTS = "data/components.json profile_defaults"
 
 
@@ -137,24 +142,28 @@ TERMS = Table("terms", (
 
 PRINCIPLE = OneOf("principle", "name", {
     "expected_value": Table("expected_value", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES),
+        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+              choices_ja=PRINCIPLE_NAMES_JA),
         Field("loading", "number", "P = (1 + loading) E[X]", "安全割増率", lo=0.0, default=0.3,
               default_from="assumption"),
     )),
     "standard_deviation": Table("standard_deviation", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES),
+        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+              choices_ja=PRINCIPLE_NAMES_JA),
         Field("k", "number", "P = E[X] + k sd(X)", "標準偏差の係数", lo=0.0, default=0.2,
               default_from="assumption"),
     )),
     "tvar_cost_of_capital": Table("tvar_cost_of_capital", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES),
+        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+              choices_ja=PRINCIPLE_NAMES_JA),
         Field("level", "probability", "TVaR level of the capital", "TVaR水準", default=0.99,
               default_from="assumption"),
         Field("rate", "share", "cost of capital rate", "資本コスト率", hi_open=True, default=0.10,
               default_from="assumption"),
     )),
     "wang": Table("wang", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES),
+        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+              choices_ja=PRINCIPLE_NAMES_JA),
         Field("lam", "number", "Wang transform lambda", "ワング変換のλ", lo=0.0, default=0.25,
               default_from="assumption"),
     )),
@@ -205,8 +214,9 @@ SIMULATION = Table("simulation", (
     Field("years", "count", "simulated years", "シミュレーション年数", lo=2, default=200_000),
     Field("seed", "seed", "random seed", "乱数シード", default=1),
     Field("basis", "choice", "incidence basis: publicised (what JNSA counted) or all incidents",
-          "集計ベース", choices=BASES, default="all"),
-    Field("period", "choice", "calibration window", "期間", choices=PERIODS, default="recent"),
+          "集計ベース", choices=BASES, choices_ja=BASES_JA, default="all"),
+    Field("period", "choice", "calibration window", "期間", choices=PERIODS, choices_ja=PERIODS_JA,
+          default="recent"),
 ), "BCP simulation settings", "シミュレーションの設定")
 
 VARIANT = Table("variant", (
@@ -241,6 +251,7 @@ SCENARIO = Table("scenario", (
     Field("gifts_paid", "bool", "whether condolence gifts are paid", "お見舞い金の支払い",
           default=None, default_from="data/components.json gift probability"),
     Field("period", "choice", "calibration window of the survey mean", "期間", choices=PERIODS,
+          choices_ja=PERIODS_JA,
           default="recent"),
 ), "one described incident (deterministic)", "想定インシデント")
 

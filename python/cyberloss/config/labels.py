@@ -80,12 +80,20 @@ def labels(vocabulary: str) -> Mapping[str, str]:
 
 @functools.cache
 def _spellings(vocabulary: str) -> Mapping[str, str]:
-    out: dict[str, str] = {}
-    ambiguous: set[str] = set()
     others = _OTHER_NAMES.get(vocabulary, {})
     # keys the model has beyond the calibration's (the minor incidents) are known by their names
-    for key, label in {**dict.fromkeys(others, ""), **labels(vocabulary)}.items():
-        names = {key, label, *others.get(key, ())} - {""}
+    return _spelling_table(tuple((key, label, others.get(key, ()))
+                                 for key, label in {**dict.fromkeys(others, ""), **labels(vocabulary)}.items()))
+
+
+@functools.cache
+def _spelling_table(entries: tuple[tuple[str, str, tuple[str, ...]], ...]) -> Mapping[str, str]:
+    """Spelling (:func:`normal`) -> key of (key, Japanese label, other names) entries: each key,
+    label, other name, part of a label and short form; a spelling two keys share names none."""
+    out: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for key, label, other_names in entries:
+        names = {key, label, *other_names} - {""}
         whole = unicodedata.normalize("NFKC", label)
         names.update(p for p in re.split(r"[,、（）()・]", whole) if p.strip())
         names.update(_short_forms(whole))
@@ -100,3 +108,9 @@ def _spellings(vocabulary: str) -> Mapping[str, str]:
 def canonical(vocabulary: str, text: str) -> str | None:
     """The key ``text`` names in ``vocabulary``, or None when it names none."""
     return _spellings(vocabulary).get(normal(text))
+
+
+def choice(choices: tuple[str, ...], labels_ja: tuple[str, ...], text: str) -> str | None:
+    """The one of ``choices`` (whose Japanese names are ``labels_ja``, in the same order) that
+    ``text`` names, spelled as :func:`canonical` reads a vocabulary's; None when it names none."""
+    return _spelling_table(tuple((c, ja, ()) for c, ja in zip(choices, labels_ja))).get(normal(text))

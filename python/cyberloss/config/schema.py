@@ -37,7 +37,9 @@ class Field:
     strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
     (empty: the model checks them against its data, named by ``choices_from``); ``vocabulary``
     ("industries", "sizes", "attack_types") lets a choice be written as its Japanese label or in English of any
-    case (:mod:`.labels`); ``item`` is the element of a ``list``."""
+    case (:mod:`.labels`), and ``choices_ja`` (the Japanese names of ``choices``, in order) lets
+    one be written by its Japanese name (公表事例, 累計, 期待値原理); ``item`` is the element of a
+    ``list``."""
 
     key: str
     kind: str
@@ -55,6 +57,7 @@ class Field:
     cap: float | None = None
     choices: tuple[str, ...] = ()
     choices_from: str = ""
+    choices_ja: tuple[str, ...] = ()
     vocabulary: str = ""
     item: "Field | None" = None
     min_items: int = 0
@@ -176,6 +179,11 @@ def check(value: Any, node: Node, where: str = "") -> Any:
             raise ValueError(f"{where}: field {node.tag!r} is required (one of "
                              f"{', '.join(node.options)}), got {_validate.shown(value)}")
         tag = table[node.tag]
+        name = next(iter(node.options.values())).node(node.tag)
+        if isinstance(tag, str) and isinstance(name, Field) and name.choices_ja:     # ワング変換 -> wang
+            tag = labels.choice(name.choices, name.choices_ja, tag) or tag
+            table = {**table, node.tag: tag}
+            value = table
         if not isinstance(tag, str) or tag not in node.options:
             raise ValueError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
                              f"got {_validate.shown(tag)}")
@@ -266,7 +274,8 @@ def reference(node: Node) -> list[dict[str, Any]]:
             "bounds": types.describe_bounds(f),
             "default": "required" if f.required else types.show_default(f.default),
             "default_from": f.default_from,
-            "choices": ", ".join(f.choices) or f.choices_from,
+            "choices": ", ".join(f"{c} ({ja})" if ja else c for c, ja in
+                                 zip(f.choices, f.choices_ja or ("",) * len(f.choices))) or f.choices_from,
             "label": f.label or f.key,
             "help": f.help,
             "label_ja": f.label_ja,

@@ -147,12 +147,15 @@ def parse_cell(text: str, kind: str, where: str) -> float:
 
 def parse_choice(field, value: Any, where: str) -> str:
     """A choice: with a ``vocabulary`` the key named by any spelling :mod:`.labels` accepts
-    (Japanese label, English in any case); otherwise one of ``choices`` exactly.  A text naming
+    (Japanese label, English in any case); otherwise one of ``choices``, or of their Japanese
+    names ``choices_ja`` as :func:`labels.choice` reads them.  A text naming
     no key is returned stripped, for the model to refuse against its data."""
     text = _validate.text(where, value)
     if field.vocabulary:
         key = labels.canonical(field.vocabulary, text)
         text = key if key is not None else text.strip()
+    elif field.choices_ja:
+        text = labels.choice(field.choices, field.choices_ja, text) or text
     return _validate.text(where, text, field.choices or None)
 
 
