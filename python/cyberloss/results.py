@@ -47,7 +47,7 @@ from ._extras import require
 from ._lazy import pandas as pd
 from ._table import Table
 from .report import html as report_html
-from .report import money, plots
+from .report import language, money, plots
 
 DEFAULT_LEVELS = (0.99, 0.995)
 STATISTIC_ROWS = ("mean", "std", "P(loss>0)")
@@ -128,6 +128,10 @@ class LazyColumns(Mapping):
 
     def __len__(self) -> int:
         return len(self._now) + sum(k not in self._now for k in self._later)
+
+
+#: The views and sections by the Japanese words the outputs print for them (report.language).
+_JAPANESE_COLUMNS = {ja: key for words in (language.VIEWS_JA, language.SECTIONS_JA) for key, ja in words.items()}
 
 
 class YearLossTable(report_html.Described):
@@ -215,6 +219,8 @@ class YearLossTable(report_html.Described):
 
     def _column(self, view: str | None) -> str:
         name = self._default if view is None else view
+        if isinstance(name, str) and name not in self._columns:     # 保有 -> net, 費用損害 -> response
+            name = _JAPANESE_COLUMNS.get(name.strip(), name)
         if name not in self._columns:
             raise ValueError(f"view must be one of {', '.join(self.columns)}, got {name!r}")
         return name

@@ -528,3 +528,13 @@ def test_a_principle_that_names_none_is_refused_with_the_names():
     with pytest.raises(ValueError, match=r"^principle.name must be one of expected_value, standard_deviation, "
                                          r"tvar_cost_of_capital, wang, got '分散原理'$"):
         pricing.principle_from("分散原理")
+
+
+def test_views_and_sections_of_a_result_by_the_japanese_words_of_its_tables():
+    gross, net, response = np.array([0.0, 5.0, 2.0, 9.0]), np.array([0.0, 3.0, 2.0, 4.0]), np.array([0.0, 1.0, 2.0, 3.0])
+    table = cl.YearLossTable(4, {"gross": gross, "net": net, "response": response}, views=("gross", "net"))
+    assert table.mean("保有").value == table.mean("net").value == 2.25
+    np.testing.assert_array_equal(table.annual("費用損害"), response)
+    assert table.var(0.5, "総額") == table.var(0.5, "gross")
+    with pytest.raises(ValueError, match=r"^view must be one of gross, net, response, got '純額'$"):
+        table.annual("純額")
