@@ -212,6 +212,23 @@ def test_a_number_with_misplaced_separators_is_refused_not_read_without_them(tex
     assert inputs.errors["organisation.employees"].endswith(f"got {text!r}")
 
 
+@pytest.mark.parametrize("path, text, values", [
+    ("quote.decision.deductibles", "100万円, 1,000万円", ["100万円", "1,000万円"]),
+    ("quote.decision.deductibles", "0 1,000,000 3,000,000", [0, "1,000,000", "3,000,000"]),
+    ("quote.decision.limits", "１億円、３，０００万円", ["１億円", "３，０００万円"]),
+    ("quote.levels", "0.99,0.995", [0.99, 0.995]), ("quote.levels", "0.99, 0.999", [0.99, 0.999]),
+    ("quote.decision.limits", "50000000,100000000", [50000000, 100000000]),
+])
+def test_a_list_keeps_the_thousands_separators_of_its_values(path, text, values):
+    # "100万円, 1,000万円" was read as 100万円, 1 and 0 yen
+    inputs = forms.read(given(**{path: text}))
+    assert inputs.ok, inputs.errors
+    table = inputs.document
+    for part in path.split("."):
+        table = table[part]
+    assert table == values
+
+
 def test_the_toml_download_reads_back_as_the_same_document():
     inputs = forms.read(given(**{"organisation.name": 'A "quoted" 名前', "terms.aggregate_limit": "inf",
                                  "quote.levels": "0.99, 0.999", "organisation.controls.edr": "true",

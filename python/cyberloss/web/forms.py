@@ -31,7 +31,9 @@ NUMERIC_KINDS = config.types.NUMERIC_KINDS
 MAX_FIELDS = 400
 MAX_VALUE_CHARS = 200
 _NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0-9_]+)?)$")
-_LIST_SPLIT = re.compile(r"[,、，]\s*|\s+")
+# Between a list's values: 、, spaces, or a comma that is not a thousands separator (one between
+# a digit and exactly three digits: "100万円, 1,000万円" is two amounts, "0.99,0.995" two levels).
+_LIST_SPLIT = re.compile(r"、\s*|(?<!\d)[,，]\s*|[,，](?!\d{3}(?!\d))\s*|\s+")
 #: A missing key, as config.check_table and OneOf refuse it: "organisation: field 'industry' is required".
 _REQUIRED = re.compile(r"^([\w.]+): \w+ '(\w+)' is required")
 
