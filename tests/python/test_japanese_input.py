@@ -538,3 +538,17 @@ def test_views_and_sections_of_a_result_by_the_japanese_words_of_its_tables():
     assert table.var(0.5, "総額") == table.var(0.5, "gross")
     with pytest.raises(ValueError, match=r"^view must be one of gross, net, response, got '純額'$"):
         table.annual("純額")
+
+
+def test_claims_take_the_status_as_a_japanese_claims_file_writes_it(tmp_path):
+    from cyberloss import calibration, experience
+    cal = calibration.load()
+    head = "事故番号,事故日,攻撃の種類,業種,規模,損害額,状態\n"
+    keys, ja = tmp_path / "keys.csv", tmp_path / "ja.csv"
+    keys.write_text(head + "A1,2024-03-01,ransomware,manufacturing,sme,5000000,closed\n"
+                    "A2,2024-04-01,emotet,manufacturing,sme,800000,open\n", encoding="utf-8")
+    ja.write_text(head + "A1,2024-03-01,ランサムウェア,製造業,中小企業,500万円,既決\n"
+                  "A2,2024-04-01,エモテット,製造業,中小企業,80万円,未決\n", encoding="utf-8")
+    read = experience.read_claims(ja, cal)
+    pd.testing.assert_frame_equal(read, experience.read_claims(keys, cal))
+    assert list(read["status"]) == ["closed", "open"] and list(read["censored"]) == [False, True]

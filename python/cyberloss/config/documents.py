@@ -414,7 +414,7 @@ CLAIMS_COLUMNS = Table("claims", (
     _amount("limit", "the policy's per-occurrence limit at the time ('inf' or empty: "
             "unlimited)", "支払限度額", lo=0.0, lo_open=True, allow_inf=True, default=INF),
     Field("status", "choice", "closed (the loss is final) or open (the loss is a lower bound)",
-          "状態", choices=("closed", "open"), default="closed"),
+          "状態", choices=("closed", "open"), choices_ja=("既決（確定）", "未決（未確定）"), default="closed"),
 ), "one row per claim (cyberloss fit)", "事故", noun="column")
 
 EXPOSURE_COLUMNS = Table("exposure", (
