@@ -418,7 +418,7 @@ def test_calibration_overrides_take_numbers_as_texts():
 
 
 @pytest.mark.parametrize("text, key", [
-    ("ランサムウェア感染", "ransomware"), ("ランサムウェア", "ransomware"), ("ノーウェアランサム", "ransomware"),
+    ("ランサムウェア感染", "ransomware"), ("ランサムウェア", "ransomware"),
     ("エモテット感染", "emotet"), ("エモテット (Emotet) 感染", "emotet"), ("エモテット（Emotet）感染", "emotet"),
     ("Emotet", "emotet"), ("エモテット", "emotet"),
     ("ウェブサイトからの情報漏えい（クレジットカード情報を含む）", "web_leak_card"),
@@ -433,6 +433,14 @@ def test_attack_types_by_the_jnsa_reports_names(text, key):
 def test_a_website_leak_that_does_not_say_whose_data_names_no_type():
     # the report's class (2) covers both: card data or personal data only
     assert labels.canonical("attack_types", "ウェブサイトからの情報漏えい") is None
+
+
+@pytest.mark.parametrize("text", ["個人情報の漏えい", "個人情報漏えい", "ノーウェアランサム"])
+def test_names_wider_or_other_than_a_type_name_none(text):
+    # a personal-data leak need not be from a website (a lost laptop, a misdirected mail); the
+    # NPA counts data theft without encryption (ノーウェアランサム) apart from ransomware, whose
+    # losses here include a system outage it does not have
+    assert labels.canonical("attack_types", text) is None
 
 
 def test_a_scenario_takes_the_attack_type_as_a_japanese_user_writes_it(tmp_path):

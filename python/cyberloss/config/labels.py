@@ -36,11 +36,11 @@ _OTHER_NAMES = {
               "large": ("large enterprise", "large company"),
               "organisation": ("organization", "organisations")},
     "attack_types": {
-        "ransomware": ("ランサムウェア", "ランサムウェア被害", "ランサムウェア攻撃", "ノーウェアランサム"),
+        "ransomware": ("ランサムウェア", "ランサムウェア被害", "ランサムウェア攻撃"),
         "emotet": ("エモテット", "Emotet", "Emotet感染", "エモテット(Emotet)感染", "エモテット (Emotet) 感染",
                    "エモテット（Emotet）"),
         "web_leak_card": ("クレジットカード情報の漏えい", "カード情報の漏えい", "カード情報漏えい", "web leak card"),
-        "web_leak_personal": ("個人情報の漏えい", "個人情報漏えい", "web leak personal"),
+        "web_leak_personal": ("web leak personal",),
         "other": ("ウェブサイトの改ざん", "ウェブサイト改ざん", "DDoS攻撃", "アカウントの乗っ取り",
                   "アカウント乗っ取り", "不正アクセス"),
         "minor": ("軽微なインシデント", "minor incident", "minor incidents"),
