@@ -146,6 +146,18 @@ def test_a_refused_input_keeps_the_user_on_the_page_asked_for(app, page, texts, 
     assert f'<a id="nav-{page}" href="/{page}?' in body and 'class="current"' in body.split(f'id="nav-{page}"')[1].split(">")[0]
 
 
+def test_a_refusal_of_two_fields_together_is_shown_under_each_of_them(app):
+    # cyberloss quote's words for the loads' sum name both keys: the page marks both fields
+    texts = given(**{"quote.loads.expense_ratio": "0.7", "quote.loads.profit_ratio": "0.4"})
+    words = "expense_ratio + profit_ratio must be < 1, got 1.1"
+    assert forms.read(texts).errors == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
+    status, body = get(app, "/cover", texts)
+    assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": f"事業費率: {words}",
+                                                    "quote.loads.profit_ratio": f"利潤率: {words}"}
+    status, body = get(app, "/losses", {**texts, "lang": "en"})        # the pricing inputs shown to correct them
+    assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
+
+
 def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts(app, tmp_path, capsys):
     texts = given(**{"simulation.years": "100000000000000"})
     inputs = forms.read(texts, "bcp")

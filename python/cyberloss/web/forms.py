@@ -36,6 +36,8 @@ _NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0
 _LIST_SPLIT = re.compile(r"、\s*|(?<!\d)[,，]\s*|[,，](?!\d{3}(?!\d))\s*|\s+")
 #: A missing key, as config.check_table and OneOf refuse it: "organisation: field 'industry' is required".
 _REQUIRED = re.compile(r"^([\w.]+): \w+ '(\w+)' is required")
+#: A bound on fields of one table together, named by their keys: "expense_ratio + profit_ratio must be < 1".
+_JOINT = re.compile(r"^(\w+(?: \+ \w+)+) must ")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,8 +218,7 @@ def check(document: Mapping[str, Any], run: str = "quote") -> dict[str, str]:
     except MemoryError as exc:
         return {"quote.years": str(exc)}
     except ValueError as exc:
-        message = str(exc).removeprefix("profile: ")
-        return {field_of(message): message}
+        return _at_fields(str(exc).removeprefix("profile: "))
     if run != "bcp":
         return {}
     try:
@@ -225,8 +226,20 @@ def check(document: Mapping[str, Any], run: str = "quote") -> dict[str, str]:
     except MemoryError as exc:
         return {"simulation.years": str(exc)}
     except ValueError as exc:
-        return {field_of(str(exc)): str(exc)}
+        return _at_fields(str(exc))
     return {}
+
+
+def _at_fields(message: str) -> dict[str, str]:
+    """A refusal keyed by the inputs it concerns: each of the fields a bound on several names
+    by their keys (when each key is that of one input only), else the one ``field_of`` finds."""
+    joint = _JOINT.match(message)
+    if joint:
+        keys = joint[1].split(" + ")
+        paths = [[p for p in BY_PATH if p.rsplit(".", 1)[1] == k] for k in keys]
+        if all(len(p) == 1 for p in paths):
+            return {p[0]: message for p in paths}
+    return {field_of(message): message}
 
 
 def field_of(message: str) -> str:
