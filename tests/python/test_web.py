@@ -192,6 +192,23 @@ def test_a_profile_given_no_policy_section_is_quoted_with_those_a_new_page_start
         "response": True, "liability": True, "business_interruption": True}
 
 
+def test_a_section_left_partly_filled_keeps_its_siblings_covered_as_the_form_shows_them(app):
+    # the form shows each section's 補償の有無 left empty as covered (its placeholder's default)
+    texts = {"organisation.industry": "製造業", "organisation.size": "中小企業", "quote.years": "1000",
+             "terms.sections.response.limit": "1億円", "terms.sections.liability.covered": "false"}
+    status, body = get(app, "/cover", {**texts, "terms.deductible": "-1"})
+    assert status == 400
+    assert re.search(r'<option value="">— \(未入力時: (\w+)\)</option>', body)[1] == "はい"
+    profile = config.loads_toml(get(app, "/download/profile.toml", texts)[1], "download")
+    assert profile["terms"]["sections"] == {"response": {"limit": "1億円", "covered": True},
+                                            "liability": {"covered": False},
+                                            "business_interruption": {"covered": True}}
+    status, body = get(app, "/cover", texts)
+    app.state.jobs.cancel(re.search(r'data-job="([^"]+)"', body)[1])
+    share = html.unescape(re.search(r'id="share" class="share" readonly value="([^"]+)"', body)[1])
+    assert "terms.sections.business_interruption.covered=true" in share
+
+
 def test_japanese_labels_and_amounts_read_as_the_profile_holds_them():
     inputs = forms.read(given(**{"organisation.revenue": "30億円", "organisation.employees": "120",
                                  "quote.decision.limits": "3000万円, 1億円、5億円"}))

@@ -165,12 +165,11 @@ def create_app(lang: str | None = None, max_running: int = 2,
         return HTMLResponse(body, status_code=status)
 
     def read(request: Request, run: str = "quote") -> forms.Inputs:
-        """The page's inputs, checked for the run it shows (``quote`` or ``bcp``); with no policy
-        section given, the sections a new page starts with (a quote needs a covered section, and
-        the Losses page asks for none)."""
+        """The page's inputs, checked for the run it shows (``quote`` or ``bcp``); a section
+        whose 補償の有無 is left empty is covered, as the form's placeholder says and as a new
+        page starts (a quote needs a covered section, and the Losses page asks for none)."""
         params = dict(request.query_params)
-        if not any(k.startswith("terms.sections.") and v.strip() for k, v in params.items()):
-            params = {**params, **forms.INITIAL}
+        params.update({k: v for k, v in forms.INITIAL.items() if not params.get(k, "").strip()})
         return forms.read(params, run)
 
     async def organisation(request: Request) -> Response:

@@ -104,7 +104,7 @@ GROUPS = ("organisation", "simulation", "terms", "pricing", "bcp")
 PRINCIPLE_PARAMETERS = {name: tuple(f"quote.decision.principle.{f.key}" for f in option.fields
                                     if isinstance(f, config.Field) and f.key != "name")
                         for name, option in documents.DECISION.node("principle").options.items()}  # type: ignore[union-attr]
-#: What a new page starts with: the three usual sections covered (a policy needs one).
+#: A section's 補償の有無 left empty (as a new page starts): covered, its placeholder's default.
 INITIAL = {f"terms.sections.{s}.covered": "true" for s in ("response", "liability", "business_interruption")}
 
 
