@@ -327,6 +327,24 @@ def test_pages_speak_the_language_they_are_in(app, quoted):
     assert errors_shown(refused)["organisation.industry"] == "業種: organisation: field 'industry' is required"
 
 
+def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):
+    from cyberloss.report import language
+    field = r'<input id="quote.decision.principle.name"[^>]*placeholder="([^"]*)"'
+    suggestions = r'<datalist id="choices-quote.decision.principle.name">(.*?)</datalist>'
+    ja, en = (get(app, "/cover", {**quoted, "lang": lang})[1] for lang in ("ja", "en"))
+    # left empty, the decision prices with the expected value principle (not a required input)
+    assert re.search(field, ja)[1] == "未入力時: 期待値原理" and re.search(field, en)[1] == "if empty: expected_value"
+    assert re.findall(r'<option value="([^"]*)">', re.search(suggestions, ja, re.S)[1]) == list(language.PRINCIPLES_JA.values())
+    assert not JAPANESE.search(re.search(suggestions, en, re.S)[1])
+    premiums_ja = [row[0] for row in cells(ja, "views") if row[0].startswith("営業保険料")]
+    assert premiums_ja[0] == "営業保険料: 期待値原理（安全割増率 30%）" and len(premiums_ja) == 4
+    assert not any(re.search(r"[a-z]{4}", label) for label in premiums_ja), premiums_ja
+    assert [row[0] for row in cells(en, "views") if row[0].startswith("premium")][0] == "premium: expected value (loading 30%)"
+    # a principle typed by its Japanese name is the profile's key
+    inputs = forms.read(given(**{"quote.decision.principle.name": "ワング変換", "quote.decision.principle.lam": "0.5"}))
+    assert inputs.ok and inputs.document["quote"]["decision"]["principle"] == {"name": "wang", "lam": 0.5}
+
+
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():
     manager = jobs.JobManager(max_running=2, max_queued=1)
     try:

@@ -41,7 +41,7 @@ from .. import _core, _validate, config, results, stats
 from .._lazy import pandas as pd
 from .._table import FrameField, Table
 from ..config import documents
-from ..report import money
+from ..report import language, money
 from ..report.html import Described
 
 MIN_YEARS = 100
@@ -62,8 +62,9 @@ class ExpectedValue:
     def __post_init__(self) -> None:
         _parse(self, documents.PRINCIPLE.options[self.name])
 
-    def label(self) -> str:
-        return f"expected value (loading {self.loading:.0%})"
+    def label(self, lang: str = "en") -> str:
+        return language.words(lang)(f"expected value (loading {self.loading:.0%})",
+                                    f"{language.PRINCIPLES_JA[self.name]}（安全割増率 {self.loading:.0%}）")
 
     def to_core(self) -> _core.Principle:
         return _core.Principle.expected_value(self.loading)
@@ -79,8 +80,9 @@ class StandardDeviation:
     def __post_init__(self) -> None:
         _parse(self, documents.PRINCIPLE.options[self.name])
 
-    def label(self) -> str:
-        return f"standard deviation (k = {self.k:g})"
+    def label(self, lang: str = "en") -> str:
+        return language.words(lang)(f"standard deviation (k = {self.k:g})",
+                                    f"{language.PRINCIPLES_JA[self.name]}（k = {self.k:g}）")
 
     def to_core(self) -> _core.Principle:
         return _core.Principle.standard_deviation(self.k)
@@ -97,8 +99,10 @@ class TVaRCostOfCapital:
     def __post_init__(self) -> None:
         _parse(self, documents.PRINCIPLE.options[self.name])
 
-    def label(self) -> str:
-        return f"TVaR {stats.level_label(self.level)} cost of capital ({self.rate:.0%})"
+    def label(self, lang: str = "en") -> str:
+        level, rate = stats.level_label(self.level), f"{self.rate:.0%}"
+        return language.words(lang)(f"TVaR {level} cost of capital ({rate})",
+                                    f"{language.PRINCIPLES_JA[self.name]}（TVaR {level}、資本コスト率 {rate}）")
 
     def to_core(self) -> _core.Principle:
         return _core.Principle.tvar_cost_of_capital(self.level, self.rate)
@@ -114,8 +118,9 @@ class WangTransform:
     def __post_init__(self) -> None:
         _parse(self, documents.PRINCIPLE.options[self.name])
 
-    def label(self) -> str:
-        return f"Wang transform (lambda = {self.lam:g})"
+    def label(self, lang: str = "en") -> str:
+        return language.words(lang)(f"Wang transform (lambda = {self.lam:g})",
+                                    f"{language.PRINCIPLES_JA[self.name]}（λ = {self.lam:g}）")
 
     def to_core(self) -> _core.Principle:
         return _core.Principle.wang(self.lam)

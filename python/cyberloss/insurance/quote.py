@@ -145,8 +145,9 @@ class Quote(report_html.Described):
                  w("standard deviation", "標準偏差") if label == "std" else label):
                 {view: st.cell(label, view) for view in terms_mod.VIEWS}
                 for label in st.labels if label != "P(loss>0)"}
+        shown = {p.label(): p.label(lang) for p in self.settings.principles}
         for _, row in plain(self, "premiums").rows():
-            rows[w(f"premium: {row['label']}", f"営業保険料: {row['label']}")] = {
+            rows[w(f"premium: {row['label']}", f"営業保険料: {shown.get(row['label'], row['label'])}")] = {
                 "insured": row["technical_premium"]}
         return Table({w(view, language.VIEWS_JA[view]): [r.get(view, math.nan) for r in rows.values()]
                       for view in terms_mod.VIEWS}, list(rows))

@@ -44,6 +44,8 @@ PREMIUM_PARTS_JA = {"expected_loss": "期待保険金", "risk_premium": "リス�
 # Publicised incidents in the JNSA report's own word (公表事例: "公表された...事例"), the one
 # every Japanese text uses for them.
 PUBLICISED_JA = "公表事例"
+PRINCIPLES_JA = {"expected_value": "期待値原理", "standard_deviation": "標準偏差原理",
+                 "tvar_cost_of_capital": "TVaR資本コスト原理", "wang": "ワング変換"}
 # The incidents a simulation counts (its basis; the periods are PERIODS_JA's).
 BASES_JA = {"all": "全インシデント（公表されたものに限らない）", "publicised": PUBLICISED_JA}
 

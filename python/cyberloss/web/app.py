@@ -161,7 +161,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
             fields=_fields(inputs, page_lang), general_error=_error_text(inputs, "", page_lang),
             groups=forms.GROUPS, page_groups=PAGE_GROUPS, w=language.words(page_lang), language=language,
             component_labels=COMPONENT_LABELS, basis_words=lambda b, p: _basis(b, p, page_lang),
-            choices=forms.choice_labels(), font=font is not None, **context)
+            choices=forms.choice_labels(page_lang), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
 
     def read(request: Request, run: str = "quote") -> forms.Inputs:
@@ -324,6 +324,8 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
         f = item.field
         if item.path in data_defaults:
             default = data_defaults[item.path]
+        elif item.path == forms.PRINCIPLE_NAME:      # required in a principle's table, not in the decision
+            default = forms.shown_choice(item.path, forms.DEFAULT_PRINCIPLE, lang)
         elif f.required:
             default = "必須" if ja else "required"
         elif f.default is None:

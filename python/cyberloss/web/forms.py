@@ -25,7 +25,7 @@ from ..insurance import quote as quote_mod
 from ..insurance import terms as terms_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import profile as org_profile
-from ..report import money
+from ..report import language, money
 
 NUMERIC_KINDS = config.types.NUMERIC_KINDS
 MAX_FIELDS = 400
@@ -100,6 +100,9 @@ INPUTS: tuple[Input, ...] = (
 )
 BY_PATH = {i.path: i for i in INPUTS}
 GROUPS = ("organisation", "simulation", "terms", "pricing", "bcp")
+PRINCIPLE_NAME = "quote.decision.principle.name"
+#: The decision's premium principle when its name is left empty.
+DEFAULT_PRINCIPLE: str = quote_mod.DecisionSettings.principle
 #: Paths of the principle's parameters, by principle name.
 PRINCIPLE_PARAMETERS = {name: tuple(f"quote.decision.principle.{f.key}" for f in option.fields
                                     if isinstance(f, config.Field) and f.key != "name")
@@ -109,16 +112,28 @@ INITIAL = {f"terms.sections.{s}.covered": "true" for s in ("response", "liabilit
 
 
 def japanese_choices() -> dict[str, dict[str, str]]:
-    """Japanese labels of the industries and sizes (calibration data) -> their keys."""
+    """Japanese labels of the industries and sizes (calibration data) and of the premium
+    principles -> their keys."""
     cal = load_calibration().data
     return {"organisation.industry": {label: key for key, label in cal.industry_labels.items()},
-            "organisation.size": {label: key for key, label in cal.size_labels.items()}}
+            "organisation.size": {label: key for key, label in cal.size_labels.items()},
+            PRINCIPLE_NAME: {language.PRINCIPLES_JA[key]: key for key in documents.PRINCIPLE_NAMES}}
 
 
-def choice_labels() -> dict[str, list[tuple[str, str]]]:
-    """(key, Japanese label) of every industry and size, for the form's suggestions."""
-    return {path: [(key, label) for label, key in labels.items()]
+def choice_labels(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The form's suggestions (value, description) of the industries, sizes and premium
+    principles: on a Japanese page the Japanese label with the key, on an English one the key
+    with the industry's or size's Japanese label (the survey's categories are Japanese)."""
+    ja = lang == "ja"
+    return {path: [(label, key) if ja else (key, "" if path == PRINCIPLE_NAME else label)
+                   for label, key in labels.items()]
             for path, labels in japanese_choices().items()}
+
+
+def shown_choice(path: str, key: str, lang: str) -> str:
+    """A choice's key as the page's form shows it: its Japanese label on a Japanese page."""
+    labels = {k: label for label, k in japanese_choices()[path].items()}
+    return labels.get(key, key) if lang == "ja" else key
 
 
 @dataclasses.dataclass
@@ -172,8 +187,7 @@ def _value(item: Input, text: str) -> Any:
         value: Any = [_scalar(f.item, t) for t in _LIST_SPLIT.split(text) if t]
     else:
         value = _scalar(f, text)
-        if item.path in ("organisation.industry", "organisation.size"):
-            value = japanese_choices()[item.path].get(value, value)
+        value = japanese_choices().get(item.path, {}).get(value, value)
     return value
 
 
