@@ -345,6 +345,18 @@ def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):
     assert inputs.ok and inputs.document["quote"]["decision"]["principle"] == {"name": "wang", "lam": 0.5}
 
 
+def test_the_help_of_every_field_is_in_the_page_s_language(app):
+    helps = r'<div class="field[^"]*" id="field-([^"]+)">.*?<p class="help">(.*?)(?: <span class="source">|</p>)'
+    texts = given(**{"terms.deductible": "-1", "simulation.years": "1", "quote.years": "1"})
+    for page in ("organisation", "cover", "bcp"):
+        ja, en = (get(app, f"/{page}", {**texts, "lang": lang})[1] for lang in ("ja", "en"))
+        shown = dict(re.findall(helps, ja, re.S))
+        assert shown and all(JAPANESE.search(h) for h in shown.values()), {p: h for p, h in shown.items()
+                                                                           if not JAPANESE.search(h)}
+        assert {p: html.unescape(h) for p, h in re.findall(helps, en, re.S)} == {
+            p: forms.BY_PATH[p].field.help for p in shown}
+
+
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():
     manager = jobs.JobManager(max_running=2, max_queued=1)
     try:

@@ -48,51 +48,74 @@ def _amount(key: str, help: str, label_ja: str = "", **kw) -> Field:
 
 CONTROLS = Table("controls", (
     Field("offline_backups", "bool", "offline (air-gapped) backups in place", "オフラインバックアップ",
+          help_ja="ネットワークから切り離したバックアップがある",
           default=False),
     Field("restore_drills", "bool", "restore drills run regularly", "復旧訓練（リストア訓練）",
+          help_ja="復旧（リストア）訓練を定期的に実施している",
           default=False),
     Field("mfa_remote_access", "bool", "multi-factor authentication on remote access (VPN, RDP)",
-          "リモートアクセスの多要素認証", default=False),
-    Field("edr", "bool", "endpoint detection and response on servers and PCs", "EDR", default=False),
+          "リモートアクセスの多要素認証",
+          help_ja="リモートアクセス（VPN、RDP）に多要素認証を導入している", default=False),
+    Field("edr", "bool", "endpoint detection and response on servers and PCs", "EDR",
+          help_ja="サーバーとPCにEDR（エンドポイントでの検知と対応）を導入している", default=False),
     Field("ir_retainer", "bool", "an incident-response retainer with a security firm",
-          "インシデント対応リテイナー契約", default=False),
+          "インシデント対応リテイナー契約",
+          help_ja="セキュリティ会社とインシデント対応の契約を結んでいる", default=False),
     Field("downtime_scale", "number", "BCP target: every downtime is multiplied by it "
-          "(0.5 = downtime halved)", "停止期間の倍率（BCP目標）", default=1.0, lo=0.0),
+          "(0.5 = downtime halved)", "停止期間の倍率（BCP目標）",
+          help_ja="BCP目標：すべての停止期間にこの倍率をかける（0.5 = 停止期間が半分）",
+          default=1.0, lo=0.0),
 ), "security and continuity controls (factors in data/components.json; each may be named by "
     "its Japanese label)", "対策", noun="control", japanese_keys=True)
 
 _ORGANISATION_FIELDS = (
-    Field("name", "text", "name shown in reports", "名称", label="name", default="organisation"),
+    Field("name", "text", "name shown in reports", "名称",
+          help_ja="レポートに表示する名称", label="name", default="organisation"),
     Field("industry", "choice", "industry (JNSA classification; the key, its Japanese label "
-          "such as 製造業, or English in any case)", "業種", label="industry",
+          "such as 製造業, or English in any case)", "業種",
+          help_ja="業種（JNSAの分類。製造業のような日本語名、キーまたは英語名）", label="industry",
           choices_from="calibration industries (data/jnsa2025.json)", vocabulary="industries"),
     Field("size", "choice", "size class: large (大企業), sme (中小企業 by the SME Basic Act) or "
-          "organisation (団体等)", "規模", label="size", choices=SIZES, vocabulary="sizes"),
-    _amount("revenue", "annual revenue", "売上高", label="annual revenue", lo=0.0, lo_open=True, cap=MAX_AMOUNT,
+          "organisation (団体等)", "規模",
+          help_ja="規模区分：大企業、中小企業（中小企業基本法による）または団体等", label="size",
+          choices=SIZES, vocabulary="sizes"),
+    _amount("revenue", "annual revenue", "売上高",
+            help_ja="年間の売上高", label="annual revenue", lo=0.0, lo_open=True, cap=MAX_AMOUNT,
             default=None, default_from=f"{DEFAULTS}.by_size.revenue"),
     Field("gross_margin", "share", "gross profit / revenue (drives lost profit)", "売上総利益率",
+          help_ja="売上総利益 ÷ 売上高（利益損害を決める）",
           label="gross margin",
           default=None, default_from=f"{DEFAULTS}.by_industry.gross_margin"),
     Field("employees", "integer", "employees (scales the rate with size_exposure)", "従業員数",
+          help_ja="従業員数（規模に応じて発生率を調整する）",
           label="employees",
           unit="people", lo=1.0, cap=MAX_EMPLOYEES, default=None,
           default_from=f"{DEFAULTS}.by_size.employees"),
     Field("personal_records", "integer", "personal records held (drives notification and "
-          "condolence costs of leaks)", "個人情報件数", label="personal records held",
+          "condolence costs of leaks)", "個人情報件数",
+          help_ja="保有する個人情報の件数（漏えい時の通知費用・見舞金を決める）",
+          label="personal records held",
           unit="records", lo=0.0, cap=MAX_RECORDS,
           default=None, default_from=f"{DEFAULTS}.records: unknown, costs follow the survey shares"),
     Field("card_records", "integer", "card records exposed to the website in a year",
-          "カード情報件数", label="card records exposed to the website", unit="records", lo=0.0,
+          "カード情報件数",
+          help_ja="1年間にウェブサイトで扱うカード情報の件数",
+          label="card records exposed to the website", unit="records", lo=0.0,
           cap=MAX_RECORDS, default=None,
           default_from=f"{DEFAULTS}.records: unknown, costs follow the survey shares"),
     Field("ec_share", "share", "share of sales through the own web shop (web leaks stop it)",
-          "EC売上比率", label="share of sales through the EC site", default=None,
+          "EC売上比率",
+          help_ja="自社ECサイト経由の売上の割合（ウェブサイトからの漏えいで停止する）",
+          label="share of sales through the EC site", default=None,
           default_from=f"{DEFAULTS}.by_industry.ec_share"),
     _amount("labour_cost_month", "labour cost per person-month (internal effort)", "人件費",
+            help_ja="1人月あたりの人件費（社内対応工数の費用）",
             label="labour cost per person-month",
             lo=0.0, cap=MAX_AMOUNT, default=None, default_from=f"{DEFAULTS}.by_size.labour_cost_month"),
     Field("it_dependency", "share", "share of operations stopped while systems are down",
-          "IT依存度", label="share of operations stopped while systems are down", default=None,
+          "IT依存度",
+          help_ja="システム停止中に止まる業務の割合",
+          label="share of operations stopped while systems are down", default=None,
           default_from=f"{DEFAULTS}.by_industry.it_dependency"),
 )
 
@@ -101,23 +124,27 @@ ORGANISATION = Table("organisation", (*_ORGANISATION_FIELDS, CONTROLS),
                      "defaults by industry and size)", "組織プロファイル")
 
 _SUBLIMITS = Table("sublimits", tuple(
-    _amount(c, f"per-occurrence cap on {c}", lo=0.0, lo_open=True, allow_inf=True, default=INF)
+    _amount(c, f"per-occurrence cap on {c}", lo=0.0, lo_open=True, allow_inf=True, default=INF,
+            help_ja="この費用項目に1事故あたりに支払う上限")
     for c in _core.COMPONENTS), "per-occurrence caps on single components", "縮小支払限度額",
     noun="component")
 
 SECTION = Table("section", (
-    _amount("limit", "per-occurrence limit of the section", "支払限度額", lo=0.0, lo_open=True,
+    _amount("limit", "per-occurrence limit of the section", "支払限度額",
+            help_ja="この補償項目の1事故あたりの支払限度額", lo=0.0, lo_open=True,
             allow_inf=True, default=INF),
     Field("coinsurance", "share", "share of the loss after the deductible that the policy pays",
-          "縮小てん補割合", lo=0.0, lo_open=True, default=1.0),
+          "縮小てん補割合", help_ja="免責金額を超える損害のうち保険で支払う割合", lo=0.0, lo_open=True,
+          default=1.0),
     _SUBLIMITS,
     Field("waiting_period_days", "number", "business interruption: days not paid at the start",
-          "待機期間", unit="days", lo=0.0, default=0.0),
+          "待機期間", help_ja="利益損害：停止の始めから支払われない日数", unit="days", lo=0.0, default=0.0),
     Field("indemnity_period_days", "number", "business interruption: days paid from the start "
-          "of the interruption", "補償期間", unit="days", lo=0.0, lo_open=True, allow_inf=True,
-          default=INF),
+          "of the interruption", "補償期間",
+          help_ja="利益損害：停止の始めから数えて支払われる日数", unit="days", lo=0.0, lo_open=True,
+          allow_inf=True, default=INF),
     Field("covered", "bool", "false switches the section off (its losses are retained)",
-          "補償の有無", default=True),
+          "補償の有無", help_ja="「いいえ」でこの補償項目を外す（その損害は自己負担）", default=True),
 ), "terms of one policy section (per occurrence)", "補償項目")
 
 _SECTION_LABELS = {"response": ("incident response costs", "費用損害"),
@@ -131,40 +158,52 @@ SECTIONS = Table("sections", tuple(
     "補償項目", required=True, noun="section", japanese_keys=True)
 
 TERMS = Table("terms", (
-    _amount("deductible", "per-occurrence deductible across sections", "免責金額", lo=0.0,
+    _amount("deductible", "per-occurrence deductible across sections", "免責金額",
+            help_ja="1事故あたりの免責金額（全補償項目に共通）", lo=0.0,
             default=0.0),
     _amount("aggregate_limit", "annual aggregate limit over all sections", "総支払限度額",
+            help_ja="全補償項目を通算した年間の総支払限度額",
             lo=0.0, lo_open=True, allow_inf=True, default=INF),
     Field("cover_prevention", "bool", "whether recurrence-prevention costs are paid under "
-          "the response section", "再発防止費用の補償", default=False),
+          "the response section", "再発防止費用の補償",
+          help_ja="再発防止費用を費用損害の補償項目で支払うか", default=False),
     SECTIONS,
 ), "the policy's terms", "保険条件")
 
 PRINCIPLE = OneOf("principle", "name", {
     "expected_value": Table("expected_value", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+        Field("name", "choice", "premium principle", "保険料算出原理",
+              help_ja="保険料の算出原理", choices=PRINCIPLE_NAMES,
               choices_ja=PRINCIPLE_NAMES_JA),
-        Field("loading", "number", "P = (1 + loading) E[X]", "安全割増率", lo=0.0, default=0.3,
+        Field("loading", "number", "P = (1 + loading) E[X]", "安全割増率",
+              help_ja="P = (1 + 安全割増率) E[X]", lo=0.0, default=0.3,
               default_from="assumption"),
     )),
     "standard_deviation": Table("standard_deviation", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+        Field("name", "choice", "premium principle", "保険料算出原理",
+              help_ja="保険料の算出原理", choices=PRINCIPLE_NAMES,
               choices_ja=PRINCIPLE_NAMES_JA),
-        Field("k", "number", "P = E[X] + k sd(X)", "標準偏差の係数", lo=0.0, default=0.2,
+        Field("k", "number", "P = E[X] + k sd(X)", "標準偏差の係数",
+              help_ja="P = E[X] + k × 標準偏差(X)", lo=0.0, default=0.2,
               default_from="assumption"),
     )),
     "tvar_cost_of_capital": Table("tvar_cost_of_capital", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+        Field("name", "choice", "premium principle", "保険料算出原理",
+              help_ja="保険料の算出原理", choices=PRINCIPLE_NAMES,
               choices_ja=PRINCIPLE_NAMES_JA),
-        Field("level", "probability", "TVaR level of the capital", "TVaR水準", default=0.99,
+        Field("level", "probability", "TVaR level of the capital", "TVaR水準",
+              help_ja="資本とするTVaRの水準", default=0.99,
               default_from="assumption"),
-        Field("rate", "share", "cost of capital rate", "資本コスト率", hi_open=True, default=0.10,
+        Field("rate", "share", "cost of capital rate", "資本コスト率",
+              help_ja="TVaRの資本にかかるコストの率", hi_open=True, default=0.10,
               default_from="assumption"),
     )),
     "wang": Table("wang", (
-        Field("name", "choice", "premium principle", "保険料算出原理", choices=PRINCIPLE_NAMES,
+        Field("name", "choice", "premium principle", "保険料算出原理",
+              help_ja="保険料の算出原理", choices=PRINCIPLE_NAMES,
               choices_ja=PRINCIPLE_NAMES_JA),
-        Field("lam", "number", "Wang transform lambda", "ワング変換のλ", lo=0.0, default=0.25,
+        Field("lam", "number", "Wang transform lambda", "ワング変換のλ",
+              help_ja="ワング変換のパラメータλ", lo=0.0, default=0.25,
               default_from="assumption"),
     )),
 }, "a premium principle: a name, or a table with its name and parameters", "保険料算出原理",
@@ -172,37 +211,45 @@ PRINCIPLE = OneOf("principle", "name", {
 
 LOADS = Table("loads", (
     Field("expense_ratio", "share", "expense share of the technical premium", "事業費率",
+          help_ja="営業保険料に占める事業費の割合",
           hi_open=True, default=0.30, default_from="assumption: typical Japanese non-life"),
     Field("profit_ratio", "share", "profit share of the technical premium", "利潤率",
+          help_ja="営業保険料に占める利潤の割合",
           hi_open=True, default=0.05, default_from="assumption"),
-    _amount("fixed_expense", "fixed expense per policy", "固定費", lo=0.0, default=0.0),
+    _amount("fixed_expense", "fixed expense per policy", "固定費", help_ja="1契約あたりの固定費", lo=0.0, default=0.0),
 ), "expense and profit loads: (risk premium + fixed) / (1 - expense - profit)", "付加保険料")
 
 DEFAULT_DEDUCTIBLES = (0.0, 1e6, 3e6, 5e6, 1e7, 3e7)
 DEFAULT_LIMITS = (3e7, 5e7, 1e8, 3e8, 5e8, 1e9)
 
 DECISION = Table("decision", (
-    Field("deductibles", "list", "deductibles of the grid", "免責金額の候補", unit="JPY",
+    Field("deductibles", "list", "deductibles of the grid", "免責金額の候補",
+          help_ja="比較する免責金額の候補", unit="JPY",
           item=_amount("deductible", "", lo=0.0), min_items=1, default=DEFAULT_DEDUCTIBLES),
-    Field("limits", "list", "annual aggregate limits of the grid", "支払限度額の候補", unit="JPY",
+    Field("limits", "list", "annual aggregate limits of the grid", "支払限度額の候補",
+          help_ja="比較する年間総支払限度額の候補", unit="JPY",
           item=_amount("limit", "", lo=0.0, lo_open=True), min_items=1, default=DEFAULT_LIMITS),
     PRINCIPLE,
     Field("cost_of_capital", "share", "the organisation's cost of holding capital against its "
-          "retained tail", "自己保有の資本コスト率", hi_open=True, default=0.10,
+          "retained tail", "自己保有の資本コスト率",
+          help_ja="自己負担のテールリスクに備えて資本を持つ組織のコストの率", hi_open=True, default=0.10,
           default_from="assumption"),
     Field("tail_level", "probability", "TVaR level of the retained tail", "TVaR水準",
+          help_ja="自己負担のテールを測るTVaRの水準",
           default=0.99),
     _amount("max_premium", "largest premium the organisation would pay (none: no cap)",
-            "保険料の上限", lo=0.0, default=None),
+            "保険料の上限", help_ja="組織が支払える保険料の上限（なし：上限なし）", lo=0.0, default=None),
 ), "the deductible x limit grid and how it is judged", "免責金額・支払限度額の選択")
 
 MIN_QUOTE_YEARS = 1000
 
 QUOTE = Table("quote", (
-    Field("years", "count", "simulated years", "シミュレーション年数", lo=MIN_QUOTE_YEARS,
+    Field("years", "count", "simulated years", "シミュレーション年数",
+          help_ja="シミュレーションする年数", lo=MIN_QUOTE_YEARS,
           default=200_000),
-    Field("seed", "seed", "random seed", "乱数シード", default=1),
-    Field("levels", "list", "VaR / TVaR levels", "VaR・TVaRの水準",
+    Field("seed", "seed", "random seed", "乱数シード",
+          help_ja="乱数のシード（同じ入力と同じシードなら同じ結果）", default=1),
+    Field("levels", "list", "VaR / TVaR levels", "VaR・TVaRの水準", help_ja="VaR・TVaRを求める水準",
           item=Field("level", "probability", ""), min_items=1, default=(0.99, 0.995)),
     ListOf("principles", PRINCIPLE, "premium principles to quote (the first splits by section)",
            "保険料算出原理", min_items=1),
@@ -211,8 +258,10 @@ QUOTE = Table("quote", (
 ), "quote settings", "見積りの設定")
 
 SIMULATION = Table("simulation", (
-    Field("years", "count", "simulated years", "シミュレーション年数", lo=2, default=200_000),
-    Field("seed", "seed", "random seed", "乱数シード", default=1),
+    Field("years", "count", "simulated years", "シミュレーション年数",
+          help_ja="シミュレーションする年数", lo=2, default=200_000),
+    Field("seed", "seed", "random seed", "乱数シード",
+          help_ja="乱数のシード（同じ入力と同じシードなら同じ結果）", default=1),
     Field("basis", "choice", "incidence basis: publicised (what JNSA counted) or all incidents",
           "集計ベース", choices=BASES, choices_ja=BASES_JA, default="all"),
     Field("period", "choice", "calibration window", "期間", choices=PERIODS, choices_ja=PERIODS_JA,

@@ -36,10 +36,10 @@ class Field:
     tables; the key by default) beside ``help``; ``lo``/``hi`` (``lo_open``/``hi_open``:
     strictly), ``allow_inf`` and ``cap`` bound numbers; ``choices`` lists a choice's values
     (empty: the model checks them against its data, named by ``choices_from``); ``vocabulary``
-    ("industries", "sizes", "attack_types") lets a choice be written as its Japanese label or in English of any
-    case (:mod:`.labels`), and ``choices_ja`` (the Japanese names of ``choices``, in order) lets
-    one be written by its Japanese name (公表事例, 累計, 期待値原理); ``item`` is the element of a
-    ``list``."""
+    ("industries", "sizes", "attack_types") lets a choice be written as its Japanese label or in
+    English of any case (:mod:`.labels`), and ``choices_ja`` (the Japanese names of ``choices``, in
+    order) lets one be written by its Japanese name (公表事例, 累計, 期待値原理); ``item`` is the
+    element of a ``list``; ``help_ja`` is ``help`` in Japanese (the fields of the web form have it)."""
 
     key: str
     kind: str
@@ -61,6 +61,7 @@ class Field:
     vocabulary: str = ""
     item: "Field | None" = None
     min_items: int = 0
+    help_ja: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in types.KINDS:

@@ -335,7 +335,7 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
         unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
             "0〜1" if f.kind == "share" and ja else "0-1" if f.kind == "share" else "")
         out.append({"path": item.path, "group": item.group, "label": _label(item, ja), "key": f.key,
-                    "help": f.help, "unit": unit, "default": default, "kind": f.kind,
+                    "help": f.help_ja if ja else f.help, "unit": unit, "default": default, "kind": f.kind,
                     "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
                     "error": _error_text(inputs, item.path, lang),
                     "source": f.default_from})
