@@ -355,6 +355,9 @@ def test_the_help_of_every_field_is_in_the_page_s_language(app):
                                                                            if not JAPANESE.search(h)}
         assert {p: html.unescape(h) for p, h in re.findall(helps, en, re.S)} == {
             p: forms.BY_PATH[p].field.help for p in shown}
+        # where a default comes from: its quality in Japanese, or the data file it is read from
+        sources = re.findall(r'<span class="source">\((.*?)\)</span>', ja)
+        assert sources and all(JAPANESE.search(s) or re.fullmatch(r"data/[\w./]+ [\w.]+", s) for s in sources), sources
 
 
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():

@@ -329,7 +329,7 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
         elif f.required:
             default = "必須" if ja else "required"
         elif f.default is None:
-            default = f.default_from or ("なし" if ja else "none")
+            default = _source(f, ja) or ("なし" if ja else "none")
         else:
             default = _default_text(f, ja)
         unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
@@ -338,8 +338,17 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
                     "help": f.help_ja if ja else f.help, "unit": unit, "default": default, "kind": f.kind,
                     "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
                     "error": _error_text(inputs, item.path, lang),
-                    "source": f.default_from})
+                    "source": _source(f, ja)})
     return out
+
+
+def _source(f: config.Field, ja: bool) -> str:
+    """Where the field's default comes from; on a Japanese page its quality (仮定, ...) or the
+    data it is read from, without the English note that follows."""
+    if not ja:
+        return f.default_from
+    head = f.default_from.split(": ", 1)[0]
+    return language.QUALITIES_JA.get(head, head)
 
 
 def _default_text(f: config.Field, ja: bool) -> str:
