@@ -345,6 +345,26 @@ def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):
     assert inputs.ok and inputs.document["quote"]["decision"]["principle"] == {"name": "wang", "lam": 0.5}
 
 
+def test_the_losses_and_bcp_pages_have_no_word_of_the_other_language(app, quoted):
+    ja, en = (get(app, "/losses", {**quoted, "lang": lang})[1] for lang in ("ja", "en"))
+
+    def shown(body: str) -> str:
+        main = re.sub(r"<svg.*?</svg>", "", body.split("<main>")[1].split("<form")[0], flags=re.S)
+        return html.unescape(re.sub(r"<[^>]+>", " ", main.split('<p class="note">annual_loss_sha256')[0]))
+    assert not JAPANESE.search(shown(en).replace("万円", "").replace("億円", "")), "Japanese words on the English page"
+    # on the Japanese page the only Latin words are the measures (VaR, ...), the basis and period as the
+    # CLI's options name them (all, recent), an attack type's DDoS and the organisation's name
+    assert set(re.findall(r"[A-Za-z_]{2,}", shown(ja))) <= {"VaR", "TVaR", "AEP", "OEP", "all", "recent", "DDoS",
+                                                          "organisation"}, \
+        set(re.findall(r"[A-Za-z_]{2,}", shown(ja)))
+    texts = {**quoted, "simulation.years": "2000"}
+    job = re.search(r'data-job="([^"]+)"', get(app, "/bcp", texts)[1])
+    assert app.state.jobs.wait(job[1], 120).state == "done"
+    bcp = get(app, "/bcp", texts)[1]
+    assert "シード" in re.search(r'<p id="basis">(.*?)</p>', bcp, re.S)[1]
+    assert cells(bcp, "bcp-table")[0][1:] == ["年間予想損害額", "± 標準誤差", "基準との差", "± 標準誤差", "予想停止日数/年"]
+
+
 def test_the_help_of_every_field_is_in_the_page_s_language(app):
     helps = r'<div class="field[^"]*" id="field-([^"]+)">.*?<p class="help">(.*?)(?: <span class="source">|</p>)'
     texts = given(**{"terms.deductible": "-1", "simulation.years": "1", "quote.years": "1"})
