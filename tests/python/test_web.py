@@ -158,6 +158,20 @@ def test_a_refusal_of_two_fields_together_is_shown_under_each_of_them(app):
     assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
 
 
+@pytest.mark.parametrize("texts, field, words", [
+    # a parameter the run would not read (another principle's, or with no principle chosen) is refused
+    ({"quote.decision.principle.name": "wang", "quote.decision.principle.loading": "0.5"},
+     "quote.decision.principle.loading", "quote.decision.principle: unknown field 'loading'; known: name, lam"),
+    ({"quote.decision.principle.lam": "0.5"}, "quote.decision.principle.name",
+     "quote.decision.principle: field 'name' is required"),
+])
+def test_a_premium_principle_parameter_is_run_or_refused_at_its_field(app, texts, field, words):
+    inputs = forms.read(given(**texts))
+    assert list(inputs.errors) == [field] and inputs.errors[field].startswith(words)
+    status, body = get(app, "/cover", given(**texts))
+    assert status == 400 and list(errors_shown(body)) == [field]
+
+
 def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts(app, tmp_path, capsys):
     texts = given(**{"simulation.years": "100000000000000"})
     inputs = forms.read(texts, "bcp")

@@ -34,8 +34,9 @@ _NUMBER = re.compile(r"^[+-]?(?:inf|nan|[0-9][0-9_]*(?:\.[0-9_]+)?(?:[eE][+-]?[0
 # Between a list's values: 、, spaces, or a comma that is not a thousands separator (one between
 # a digit and exactly three digits: "100万円, 1,000万円" is two amounts, "0.99,0.995" two levels).
 _LIST_SPLIT = re.compile(r"、\s*|(?<!\d)[,，]\s*|[,，](?!\d{3}(?!\d))\s*|\s+")
-#: A missing key, as config.check_table and OneOf refuse it: "organisation: field 'industry' is required".
-_REQUIRED = re.compile(r"^([\w.]+): \w+ '(\w+)' is required")
+#: A missing or unknown key, as config.check_table and OneOf refuse it: "organisation: field 'industry'
+#: is required", "quote.decision.principle: unknown field 'loading'; known: name, lam".
+_KEY = re.compile(r"^([\w.]+): (?:\w+ '(\w+)' is required|unknown \w+ '(\w+)')")
 #: A bound on fields of one table together, named by their keys: "expense_ratio + profit_ratio must be < 1".
 _JOINT = re.compile(r"^(\w+(?: \+ \w+)+) must ")
 
@@ -103,10 +104,6 @@ GROUPS = ("organisation", "simulation", "terms", "pricing", "bcp")
 PRINCIPLE_NAME = "quote.decision.principle.name"
 #: The decision's premium principle when its name is left empty.
 DEFAULT_PRINCIPLE: str = quote_mod.DecisionSettings.principle
-#: Paths of the principle's parameters, by principle name.
-PRINCIPLE_PARAMETERS = {name: tuple(f"quote.decision.principle.{f.key}" for f in option.fields
-                                    if isinstance(f, config.Field) and f.key != "name")
-                        for name, option in documents.DECISION.node("principle").options.items()}  # type: ignore[union-attr]
 #: A section's 補償の有無 left empty (as a new page starts): covered, its placeholder's default.
 INITIAL = {f"terms.sections.{s}.covered": "true" for s in ("response", "liability", "business_interruption")}
 
@@ -215,10 +212,15 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
         for p in parents:
             table = table.setdefault(p, {})
         table[key] = value
-    if name is not None:
-        params = {p.rsplit(".", 1)[1]: values[p] for p in PRINCIPLE_PARAMETERS.get(str(name), ()) if p in values}
+    # every parameter given goes in, as in a file: one the principle does not take (or given
+    # with no principle named) is refused, not left out of a run the page shows it in
+    params = {p.rsplit(".", 1)[1]: v for p, v in values.items()
+              if p.startswith("quote.decision.principle.") and p != PRINCIPLE_NAME}
+    if params:
         doc.setdefault("quote", {}).setdefault("decision", {})["principle"] = (
-            {"name": name, **params} if params else name)
+            {"name": name, **params} if name is not None else params)
+    elif name is not None:
+        doc.setdefault("quote", {}).setdefault("decision", {})["principle"] = name
     return doc
 
 
@@ -258,16 +260,16 @@ def _at_fields(message: str) -> dict[str, str]:
 
 def field_of(message: str) -> str:
     """The input a refusal names: the longest path it starts with, the field a "<table>: field
-    'key' is required" refusal asks for, or "" for none (the page shows it with the form, not
-    under a field it does not name)."""
+    'key' is required" refusal asks for or an "unknown field" refusal names, or "" for none (the
+    page shows it with the form, not under a field it does not name)."""
     best = ""
     for path in BY_PATH:
         if (message.startswith(path + " ") or message.startswith(path + ":")
                 or message.startswith(path + ".") or message.startswith(path + "[")) and len(path) > len(best):
             best = path
-    required = _REQUIRED.match(message)
-    if not best and required:
-        path = f"{required[1]}.{required[2]}"
+    key = _KEY.match(message)
+    if not best and key:
+        path = f"{key[1]}.{key[2] or key[3]}"
         return path if path in BY_PATH else ""
     return best
 
