@@ -354,6 +354,11 @@ def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):
     assert premiums_ja[0] == "営業保険料: 期待値原理（安全割増率 30%）" and len(premiums_ja) == 4
     assert not any(re.search(r"[a-z]{4}", label) for label in premiums_ja), premiums_ja
     assert [row[0] for row in cells(en, "views") if row[0].startswith("premium")][0] == "premium: expected value (loading 30%)"
+    # each parameter named with its principle (the decision's own TVaR水準 is another input)
+    labels = dict(re.findall(r'<label for="quote\.decision\.([\w.]+)">([^<]*)</label>', ja))
+    assert (labels["principle.level"], labels["tail_level"]) == ("TVaR資本コスト原理: TVaR水準", "TVaR水準")
+    assert len(set(labels.values())) == len(labels), labels
+    assert re.search(r'<label for="quote\.decision\.principle\.lam">([^<]*)</label>', en)[1] == "wang: lam"
     # a principle typed by its Japanese name is the profile's key
     inputs = forms.read(given(**{"quote.decision.principle.name": "ワング変換", "quote.decision.principle.lam": "0.5"}))
     assert inputs.ok and inputs.document["quote"]["decision"]["principle"] == {"name": "wang", "lam": 0.5}

@@ -286,10 +286,16 @@ def _same_origin(request: Request) -> bool:
 
 
 def _label(item: forms.Input, ja: bool) -> str:
-    """The field's name on the page (a section's fields prefixed with the section's)."""
+    """The field's name on the page (a section's fields prefixed with the section's, a premium
+    principle's parameters with the principle's: the decision's TVaR水準 is another field)."""
     f = item.field
     label = (f.label_ja or f.label or f.key) if ja else (f.label or f.key)
     parts = item.path.split(".")
+    if item.path in forms.PRINCIPLE_OF:
+        name = forms.PRINCIPLE_OF[item.path]
+        label = f"{language.PRINCIPLES_JA[name] if ja else name}: {label}"
+    elif item.path == forms.PRINCIPLE_NAME and not ja:
+        label = "premium principle"
     if parts[:2] == ["terms", "sections"]:
         if parts[3] == "sublimits":
             label = (f"{COMPONENT_LABELS[f.key]}の縮小支払限度額" if ja else f"sublimit: {f.key}")

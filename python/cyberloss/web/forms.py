@@ -104,6 +104,9 @@ GROUPS = ("organisation", "simulation", "terms", "pricing", "bcp")
 PRINCIPLE_NAME = "quote.decision.principle.name"
 #: The decision's premium principle when its name is left empty.
 DEFAULT_PRINCIPLE: str = quote_mod.DecisionSettings.principle
+#: The principle each parameter input belongs to.
+PRINCIPLE_OF = {f"quote.decision.principle.{f.key}": name
+                for name, option in documents.PRINCIPLE.options.items() for f in option.fields if f.key != "name"}
 #: A section's 補償の有無 left empty (as a new page starts): covered, its placeholder's default.
 INITIAL = {f"terms.sections.{s}.covered": "true" for s in ("response", "liability", "business_interruption")}
 
