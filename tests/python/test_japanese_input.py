@@ -520,6 +520,9 @@ def test_the_japanese_names_of_basis_and_period_are_the_outputs_words():
     from cyberloss.report import language
     assert documents.BASES_JA == tuple(language.BASES_JA[b] for b in documents.BASES)
     assert documents.PERIODS_JA == tuple(language.PERIODS_JA[p] for p in documents.PERIODS)
+    # a principle as the quote and the web page name it (TVaR資本コスト原理), or its bracketed alias
+    assert tuple(n.split("（")[0] for n in documents.PRINCIPLE_NAMES_JA) == \
+        tuple(language.PRINCIPLES_JA[p] for p in documents.PRINCIPLE_NAMES)
 
 
 @pytest.mark.parametrize("spec, principle", [

@@ -34,11 +34,12 @@ SIZES = ("large", "sme", "organisation")
 BASES = ("publicised", "all")
 PERIODS = ("cumulative", "recent")
 PRINCIPLE_NAMES = ("expected_value", "standard_deviation", "tvar_cost_of_capital", "wang")
-# Japanese names of the choices, in the same order (a part in brackets is a name too); the basis
-# and period are report.language's BASES_JA and PERIODS_JA, the words the outputs use
+# Japanese names of the choices, in the same order (a part in brackets is a name too); the basis,
+# period and principles are report.language's BASES_JA, PERIODS_JA and PRINCIPLES_JA (before any
+# bracket), the words the outputs use
 BASES_JA = ("公表事例", "全インシデント（公表されたものに限らない）")
 PERIODS_JA = ("累計", "直近2年")
-PRINCIPLE_NAMES_JA = ("期待値原理", "標準偏差原理", "TVaR資本コスト（資本コスト原理）", "ワング変換（ワン変換）")
+PRINCIPLE_NAMES_JA = ("期待値原理", "標準偏差原理", "TVaR資本コスト原理（資本コスト原理）", "ワング変換（ワン変換）")
 DEFAULTS = "data/components.json profile_defaults"
 
 
