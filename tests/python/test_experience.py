@@ -481,3 +481,35 @@ def test_spliced_fit_recovers_the_tail_shape_through_deductible_and_limit():
     assert fit.threshold == pytest.approx(float(body.quantile(q)), rel=5 * fit.se_mu)
     with pytest.raises(ValueError, match="at least 10 claims"):
         sev.fit_spliced(sev.Observations.from_losses([2e6, 3e6, 4e6]), q)
+
+
+def test_without_a_frequency_prior_a_group_with_exposure_and_no_claims_is_refused(cal, book, capsys):
+    # its factor would be 0, which the calibration reader refuses: the fit must not write it
+    folder, _ = book
+    claims = pd.read_csv(folder / "claims.csv")
+    with pytest.raises(ValueError, match=r"frequency_prior_weight 0: attack type 'ransomware' x size 'large' "
+                                         r"has exposure \(10 policy-years\) but no claims.*--frequency-prior-weight"):
+        experience.fit(claims, pd.concat([_exposure(cal, 300_000.0), _exposure(cal, 5.0).assign(size="large")]),
+                       frequency_prior_weight=0)
+
+
+@pytest.mark.parametrize("weights", [[], ["--frequency-prior-weight", "0"], ["--severity-prior-weight", "0"],
+                                     ["--frequency-prior-weight", "0", "--severity-prior-weight", "0"]])
+@pytest.mark.parametrize("claims", ["book", "heavy_deductibles"])
+def test_every_file_fit_writes_is_read_back_by_quote(book, tmp_path, capsys, weights, claims):
+    folder, _ = book
+    claims_file = folder / "claims.csv"
+    if claims == "heavy_deductibles":
+        # deductibles at the median loss: the claims above them barely pin a lognormal
+        table = pd.read_csv(claims_file)
+        big = table["ground_up"].median()
+        table[table["ground_up"] > big].assign(deductible=big).to_csv(claims_file := tmp_path / "heavy.csv",
+                                                                       index=False)
+    out = tmp_path / "fitted.json"
+    code = main(["fit", str(claims_file), "--exposure", str(folder / "exposure.csv"), "--out", str(out), *weights])
+    err = capsys.readouterr().err
+    if code != 0:
+        assert not out.exists() and err.startswith("cyberloss fit: error: "), err
+        return
+    assert main(["quote", "examples/sme_manufacturer.toml", "--years", "2000", "--json",
+                 "--calibration", str(out)]) == 0, capsys.readouterr().err

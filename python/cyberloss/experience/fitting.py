@@ -30,7 +30,7 @@ from .. import _json
 from .. import random as clrandom
 from ..calibration import Calibration, FittedCalibration
 from ..calibration import load as load_calibration
-from ..calibration.fitted import FittedSeverity, FrequencyGroup
+from ..calibration.fitted import FittedSeverity, FrequencyGroup, from_document
 from ..config import labels
 from ..report import diagnostics, money
 from ..report.html import Described, escape
@@ -217,6 +217,8 @@ def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
             where = "the exposure table" if isinstance(exposure, pd.DataFrame) else f"exposure file {exposure}"
             raise ValueError(f"claims: claim {row.claim_id!r} is of industry {row.industry!r} and size "
                              f"{row.size!r}, a cell {where} does not cover")
+    if k_freq == 0.0:
+        _claims_in_every_group(cal, table, expo)
     offsets = _size_offsets(cal)
     shift = np.exp(-table["size"].map(offsets).to_numpy(dtype=float))
     fits: dict[str, sev.LognormalFit] = {}
@@ -264,6 +266,7 @@ def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
         "first_claim": min(table["date"]).isoformat(), "last_claim": max(table["date"]).isoformat()}
     settings = {"frequency_prior_weight": k_freq, "severity_prior_weight": k_sev, "period": period}
     fitted_cal = FittedCalibration(cal, groups, fitted, provenance, settings)
+    _saveable(fitted_cal, cal)
     return ExperienceFit(fitted_cal, table, expo, fits, naive, observations, spliced)
 
 
@@ -273,6 +276,31 @@ def _weight(name: str, value: float | None, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def _claims_in_every_group(cal: Calibration, table: pd.DataFrame, expo: pd.DataFrame) -> None:
+    """Without a frequency prior the factor of a group is its grossed-up claims over the
+    prior's expected count: 0 for a group with exposure and no claims, a rate of zero, which
+    no calibration holds (the reader refuses a factor <= 0).  Refused before fitting, naming
+    the first such group."""
+    for a in cal.attack_types:
+        for size in dict.fromkeys(expo["size"]):
+            if not ((table["attack_type"] == a) & (table["size"] == size)).any():
+                years = float(expo.loc[expo["size"] == size, "policy_years"].sum())
+                raise ValueError(
+                    f"frequency_prior_weight 0: attack type {a!r} x size {size!r} has exposure "
+                    f"({years:,.0f} policy-years) but no claims, so its fitted frequency factor "
+                    "would be 0 (no incidents ever), which a calibration cannot hold; give a "
+                    "frequency prior weight > 0 (--frequency-prior-weight)")
+
+
+def _saveable(fitted: FittedCalibration, base: Calibration) -> None:
+    """Refuse a fit whose file the calibration reader would refuse (a factor or a standard
+    error beyond the reader's caps): a fit never writes a file the package cannot read."""
+    try:
+        from_document(fitted.to_document(), base, "as fitted")
+    except ValueError as exc:
+        raise ValueError(f"the fit would write a calibration the package refuses ({exc})") from None
 
 
 def _credibility(cal: Calibration, table: pd.DataFrame, expo: pd.DataFrame,
