@@ -130,6 +130,21 @@ def test_tiny_samples_and_degenerate_data():
         sev.Observations.from_losses([float("nan")])
 
 
+def test_a_plain_mle_the_claims_do_not_pin_is_refused_and_a_prior_fits():
+    # Pareto claims above a deductible: the truncated lognormal's likelihood is nearly as high along
+    # mu -> -inf, sigma -> inf (its limit is a power law) as at its weak maximum (mu 13.35, sigma 1.87;
+    # 0.2 above the limit): that fit's gross-up for the deductible is arbitrary
+    d = 3e7
+    u = np.asarray(clrandom.uniform_at(3, clrandom.stream_id(clrandom.Purpose.USER, 7), 0,
+                                       np.arange(40, dtype=np.int64))).ravel()
+    obs = sev.Observations.from_losses(d / u, None, np.full(40, d))
+    with pytest.raises(ValueError, match=r"no interior maximum the claims pin \(mu 13.35, sigma 1.868\): the "
+                                         r"log-likelihood at sigma 50 is within 0.202 .*severity prior weight > 0"):
+        sev.fit_lognormal(obs)
+    fit = sev.fit_lognormal(obs, sev.LognormalPrior(math.log(1e7), 1.5, 5.0))
+    assert math.isfinite(fit.se_mu) and fit.se_mu < 1
+
+
 def test_product_limit_without_truncation_is_kaplan_meier():
     obs = sev.Observations.from_losses([1, 2, 3, 4, 5.0], [False, True, False, False, True])
     y, s = sev.product_limit(obs)

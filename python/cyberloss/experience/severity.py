@@ -40,6 +40,10 @@ _CF_FROM = 5.0
 _CF_TERMS = 60
 _SIGMA_BOUNDS = (math.log(1e-3), math.log(50.0))
 MAX_ITERATIONS = 200
+# A maximum whose log-likelihood exceeds that at the largest sigma by less than this (half the
+# 95% point of chi2 with one degree of freedom) is not pinned: the likelihood-ratio confidence
+# region reaches the bound, along the ridge mu -> -inf, sigma -> inf that heavy truncation opens.
+PINNED_LOG_LIKELIHOOD = 1.92
 
 
 def normal_tail(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -239,6 +243,12 @@ def fit_lognormal(obs: Observations, prior: LognormalPrior | None = None,
         raise ValueError(f"the severity fit has no interior maximum (mu {theta[0]:.4g}, sigma "
                          f"{math.exp(theta[1]):.4g}): the claims do not pin a lognormal; give a "
                          "prior (prior weight > 0)")
+    edge = _profile_at_sigma_bound(objective, float(theta[0]))
+    if f - edge < PINNED_LOG_LIKELIHOOD:
+        raise ValueError(f"the severity fit has no interior maximum the claims pin (mu {theta[0]:.4g}, sigma "
+                         f"{math.exp(theta[1]):.4g}): the log-likelihood at sigma {math.exp(_SIGMA_BOUNDS[1]):g} "
+                         f"is within {f - edge:.3g} of it (mu -> -inf, sigma -> inf: a power law above the "
+                         "deductibles fits as well); give a prior (severity prior weight > 0)")
     cov = np.linalg.inv(info)
     sigma = math.exp(theta[1])
     _, _, _, ll = objective(theta, hessian=False)
@@ -249,6 +259,30 @@ def fit_lognormal(obs: Observations, prior: LognormalPrior | None = None,
         iterations=iterations,
         method="truncated/censored MLE" + ("" if prior is None or prior.weight == 0
                                            else f" + JNSA prior worth {prior.weight:g} claims"))
+
+
+def _profile_at_sigma_bound(objective, mu: float) -> float:
+    """The (penalised) log-likelihood maximised over mu at the largest sigma the fit allows: for
+    fixed sigma it is concave in mu (a normal family truncated and censored at fixed points), so
+    bisection on its slope, bracketed by doubling steps from ``mu``."""
+    s = _SIGMA_BOUNDS[1]
+
+    def slope(m: float) -> float:
+        return float(objective(np.array([m, s]), hessian=False)[1][0])
+
+    lo, hi, step = mu, mu, 1.0
+    while slope(lo) < 0 and step < 1e7:
+        lo, step = lo - step, 2 * step
+    step = 1.0
+    while slope(hi) > 0 and step < 1e7:
+        hi, step = hi + step, 2 * step
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if slope(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return float(objective(np.array([0.5 * (lo + hi), s]), hessian=False)[0])
 
 
 def _damped_step(g: np.ndarray, h: np.ndarray) -> np.ndarray:
