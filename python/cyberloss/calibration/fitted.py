@@ -67,6 +67,9 @@ class FittedSeverity:
     prior_sigma: float
     naive_mu: float
     naive_sigma: float
+    # the correlation of the estimates of mu and ln sigma (the fit's observed information); NaN
+    # in a file written before it was kept, whose parameter draws then take it as 0
+    corr_mu_log_sigma: float = math.nan
 
 
 class FittedCalibration(Calibration):
@@ -175,7 +178,8 @@ def from_document(document: Any, base: Calibration, origin: str) -> FittedCalibr
             _known(s["attack_type"], base.attack_types, f"severity[{n}].attack_type")
             if s["attack_type"] in severities:
                 raise ValueError(f"severity[{n}].attack_type {s['attack_type']!r} is listed twice")
-            severities[s["attack_type"]] = FittedSeverity(**{"naive_mu": math.nan, "naive_sigma": math.nan, **s})
+            severities[s["attack_type"]] = FittedSeverity(**{"naive_mu": math.nan, "naive_sigma": math.nan,
+                                                             "corr_mu_log_sigma": math.nan, **s})
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     return FittedCalibration(base, tuple(groups), severities, doc["provenance"], doc["settings"])

@@ -495,6 +495,8 @@ _FITTED_SEVERITY = Table("severity", (
           hi=50.0, default=None),
     Field("naive_sigma", "number", "naive fit", lo=0.0, lo_open=True, hi=50.0, default=None),
     *(Field(k, "number", "standard error", lo=0.0, cap=1e6) for k in ("se_mu", "se_sigma")),
+    Field("corr_mu_log_sigma", "number", "correlation of the estimates of mu and ln sigma "
+          "(absent: taken as 0 by parameter draws)", lo=-1.0, hi=1.0, default=None),
     *(Field(k, "integer", "claim count", lo=0.0, cap=1e12) for k in ("claims", "censored", "truncated")),
 ))
 FITTED_CALIBRATION = Table("", (

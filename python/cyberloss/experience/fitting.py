@@ -244,7 +244,8 @@ def fit(claims: str | Path | pd.DataFrame, exposure: str | Path | pd.DataFrame,
         fits[a], naive[a], observations[a] = f, nv, obs
         fitted[a] = FittedSeverity(a, f.mu, f.sigma, f.se_mu, f.se_sigma, f.n, f.censored, f.truncated,
                                    prior.mu, prior.sigma, nv.mu if nv else math.nan,
-                                   nv.sigma if nv else math.nan)
+                                   nv.sigma if nv else math.nan,
+                                   float(f.covariance[0, 1] / math.sqrt(f.covariance[0, 0] * f.covariance[1, 1])))
     if not fits:
         raise ValueError("claims: no claims to fit")
     spliced: dict[str, sev.SplicedFit | str] = {}
