@@ -562,3 +562,19 @@ def test_parameter_draws_of_a_fitted_severity_follow_the_fits_standard_errors(ca
     assert drawn.severity_fit("ransomware", "recent").source.endswith("(correlation not in the file: taken as 0)")
     mu = np.array([uncertainty.draw(old, b, seed=2).major_severity_parameters("ransomware").mu for b in range(200)])
     assert np.std(mu, ddof=1) / s.se_mu == pytest.approx(1.0, abs=0.2)
+
+
+def test_spliced_likelihood_beyond_the_tails_end_point_is_minus_infinity_without_a_warning():
+    # With xi < 0 the tail ends at u + beta / |xi|: a censored claim or a deductible beyond it has
+    # survival 0. log1p of a value below -1 was NaN with a RuntimeWarning that reached fit's stderr.
+    q = 0.9
+    zq = sev._probit(q)
+    theta = np.array([15.0, math.log(1.0), -0.45])
+    end = math.exp(15.0 + zq) * 10            # well beyond the end point (2.27 x the threshold)
+    censored = sev.Observations.from_losses([2e6, 3e6, end], [False, False, True])
+    assert sev._spliced_log_likelihood(censored, theta, zq, q) == -math.inf
+    truncated = sev.Observations.from_losses([2 * end, 3 * end], [True, True], [end, end])
+    assert sev._spliced_log_likelihood(truncated, theta, zq, q) == -math.inf
+    inside = sev.Observations.from_losses([2e6, 3e6, 4e6], [False, False, True])
+    assert math.isfinite(sev._spliced_log_likelihood(inside, theta, zq, q))
+

@@ -372,7 +372,11 @@ def _spliced_log_likelihood(obs: Observations, theta: np.ndarray, zq: float, q: 
 
     def log_tail_sf(log_x: np.ndarray) -> np.ndarray:
         t = (np.exp(log_x - log_u) - 1.0) * math.exp(log_u - log_beta)      # (x - u) / beta
-        core = t if abs(xi) < 1e-9 else np.log1p(xi * t) / xi
+        if abs(xi) < 1e-9:
+            return math.log1p(-q) - t
+        # beyond the upper end point of a tail with xi < 0 the survival is 0: ln S = -inf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            core = np.where(1.0 + xi * t > 0, np.log1p(xi * t) / xi, math.inf)
         return math.log1p(-q) - core
 
     def log_sf(log_x: np.ndarray) -> np.ndarray:
@@ -395,7 +399,8 @@ def _spliced_log_likelihood(obs: Observations, theta: np.ndarray, zq: float, q: 
     ll += float(np.sum(log_sf(y[cens])))
     trunc = np.isfinite(obs.log_deductible)
     ll -= float(np.sum(log_sf(obs.log_deductible[trunc])))
-    return ll
+    # a deductible beyond the end point (-inf - -inf): as impossible as a claim beyond it
+    return -math.inf if math.isnan(ll) else ll
 
 
 def fit_spliced(obs: Observations, threshold_quantile: float, start: LognormalFit | None = None,
