@@ -212,6 +212,29 @@ Poisson::Poisson(double rate) : rate_(rate) {
   if (rate_ < 64.0) table_ = build_table(std::exp(-rate_), 0.0, rate_, 1 << 16);
 }
 
+namespace {
+// The largest whole double below 2^64 (a count as uint64_t); larger x are beyond any count.
+constexpr double kMaxCount = 18446744073709549568.0;
+
+double count_argument(double x) {
+  if (std::isnan(x)) throw std::invalid_argument("k must be a number, got nan");
+  return x;
+}
+}  // namespace
+
+double Frequency::pmf_at(double x) const {
+  count_argument(x);
+  if (x < 0.0 || x > kMaxCount || x != std::floor(x)) return 0.0;
+  return pmf(static_cast<std::uint64_t>(x));
+}
+
+double Frequency::cdf_at(double x) const {
+  count_argument(x);
+  if (x < 0.0) return 0.0;
+  if (x > kMaxCount) return 1.0;
+  return cdf(static_cast<std::uint64_t>(std::floor(x)));
+}
+
 double Poisson::pmf(std::uint64_t k) const { return special::poisson_pmf(k, rate_); }
 
 double Poisson::cdf(std::uint64_t k) const { return special::poisson_tails(k, rate_).lower; }
@@ -294,11 +317,22 @@ double Lognormal::quantile(double p) const {
 }
 
 double Lognormal::partial_moment(int k, double x) const {
+  if (k != 1 && k != 2) throw std::invalid_argument("k must be 1 or 2, got " + std::to_string(k));
+  if (std::isnan(x)) throw std::invalid_argument("x must be a number, got nan");
   if (x <= 0.0) return 0.0;
   const double kk = k, s2 = sigma_ * sigma_;
-  const double scale = std::exp(kk * mu_ + 0.5 * kk * kk * s2);
-  if (std::isinf(x)) return scale;
-  return scale * vecmath::normal_cdf((std::log(x) - mu_ - kk * s2) / sigma_);
+  const double log_scale = kk * mu_ + 0.5 * kk * kk * s2;  // ln E[X^k]
+  if (std::isinf(x)) return std::exp(log_scale);
+  const double z = (std::log(x) - mu_ - kk * s2) / sigma_;
+  const double phi = vecmath::normal_cdf(z);
+  if (phi > 0.0 && std::isfinite(std::exp(log_scale))) return std::exp(log_scale) * phi;
+  // E[X^k] overflows or Phi(z) underflows: in logs, ln Phi(z) from its asymptotic series below
+  // z = -37 (relative error of the series' four terms about 105 / z^8, under 1e-10 there)
+  const double log_phi =
+      phi > 0.0 ? std::log(phi)
+                : -0.5 * z * z - std::log(-z) - 0.918938533204672742 +
+                      std::log1p(-1.0 / (z * z) + 3.0 / (z * z * z * z) - 15.0 / std::pow(z, 6));
+  return std::exp(log_scale + log_phi);
 }
 
 double Lognormal::lev(double x) const {

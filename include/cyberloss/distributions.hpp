@@ -54,6 +54,10 @@ class Frequency {
   virtual double pmf(std::uint64_t k) const = 0;
   // P(N <= k) in closed form (cyberloss/special.hpp): bounded time for any k.
   virtual double cdf(std::uint64_t k) const = 0;
+  // P(N = x) and P(N <= x) at any real x: 0 off the whole numbers >= 0 (the cdf steps at
+  // them, 1 at +inf); std::invalid_argument for NaN.
+  double pmf_at(double x) const;
+  double cdf_at(double x) const;
   // Smallest k with cdf(k) >= p, p in (0, 1): a bracket from the normal approximation, then
   // bisection on cdf, so about 2 log2(sd) + 10 evaluations. std::domain_error when the
   // quantile exceeds 2^63 - 1.

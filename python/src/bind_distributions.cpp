@@ -8,12 +8,6 @@ namespace cyberloss::bindings {
 namespace {
 
 using DArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using IArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
-
-std::uint64_t count_arg(std::int64_t k) {
-  if (k < 0) throw std::invalid_argument("k must be >= 0, got " + std::to_string(k));
-  return static_cast<std::uint64_t>(k);
-}
 
 py::object severity_quantiles(const Severity& sev, DArray p) {
   const auto n = static_cast<std::size_t>(p.size());
@@ -57,16 +51,16 @@ void register_distributions(py::module_& m) {
       .def("variance", &Frequency::variance, "variance of the annual count")
       .def(
           "pmf",
-          [](const Frequency& f, IArray k) {
-            return map_elements<double>(k, [&](std::int64_t j) { return f.pmf(count_arg(j)); });
+          [](const Frequency& f, DArray k) {
+            return map_elements<double>(k, [&](double x) { return f.pmf_at(x); });
           },
-          py::arg("k"), "P(N = k), vectorised over k")
+          py::arg("k"), "P(N = k), vectorised over k (0 off the whole numbers >= 0)")
       .def(
           "cdf",
-          [](const Frequency& f, IArray k) {
-            return map_elements<double>(k, [&](std::int64_t j) { return f.cdf(count_arg(j)); });
+          [](const Frequency& f, DArray k) {
+            return map_elements<double>(k, [&](double x) { return f.cdf_at(x); });
           },
-          py::arg("k"), "P(N <= k), vectorised over k")
+          py::arg("k"), "P(N <= k), vectorised over any real k")
       .def(
           "quantile",
           [](const Frequency& f, DArray p) {

@@ -40,6 +40,39 @@ TEST_CASE("lognormal limited expected value: limits and a numerical integral", "
   CHECK(ln.lev(d) == Approx(integral * h / 3.0).epsilon(1e-7));
 }
 
+TEST_CASE("lognormal partial moments: k 1 or 2, any x, in logs where a factor overflows",
+          "[distributions]") {
+  const Lognormal ln(15.0, 1.0);
+  CHECK_THROWS_WITH(ln.partial_moment(3, 1e6), "k must be 1 or 2, got 3");
+  CHECK_THROWS_WITH(ln.partial_moment(1, std::nan("")), "x must be a number, got nan");
+  CHECK(ln.partial_moment(1, -1.0) == 0.0);
+  CHECK(ln.partial_moment(2, std::numeric_limits<double>::infinity()) ==
+        Approx(std::exp(30.0 + 2.0)).epsilon(1e-14));
+  // sigma 19: E[X^2] = exp(752) overflows, Phi(z) at z = (0 - 15 - 722) / 19 underflows; the
+  // product is exp(752 + ln Phi(-38.789...)), ln Phi(z) = -z^2/2 - ln(-z) - ln sqrt(2 pi) + ...
+  const Lognormal wide(15.0, 19.0);
+  const double z = (0.0 - 15.0 - 2.0 * 361.0) / 19.0;
+  const double log_phi = -0.5 * z * z - std::log(-z) - 0.5 * std::log(2.0 * M_PI) +
+                         std::log1p(-1.0 / (z * z) + 3.0 / std::pow(z, 4) - 15.0 / std::pow(z, 6));
+  CHECK(wide.partial_moment(2, 1.0) == Approx(std::exp(752.0 + log_phi)).epsilon(1e-9));
+  CHECK(wide.partial_moment(2, 1.0) <= wide.cdf(1.0));  // X^2 <= 1 below x = 1
+}
+
+TEST_CASE("a count's pmf and cdf at any real k", "[distributions]") {
+  const Poisson p(2.0);
+  CHECK(p.pmf_at(1.0) == p.pmf(1));
+  CHECK(p.pmf_at(1.5) == 0.0);
+  CHECK(p.pmf_at(-0.5) == 0.0);
+  CHECK(p.pmf_at(std::numeric_limits<double>::infinity()) == 0.0);
+  CHECK(p.cdf_at(1.5) == p.cdf(1));
+  CHECK(p.cdf_at(-0.5) == 0.0);
+  CHECK(p.cdf_at(1e30) == 1.0);
+  CHECK_THROWS_WITH(p.pmf_at(std::nan("")), "k must be a number, got nan");
+  const NegativeBinomial nb(2.0, 1.0);
+  CHECK(nb.cdf_at(-0.9) == 0.0);
+  CHECK(nb.cdf_at(3.99) == nb.cdf(3));
+}
+
 TEST_CASE("spliced lognormal-GPD: continuity, quantile inverse and moments", "[distributions]") {
   const Lognormal body = Lognormal::from_mean_median(60.19e6, 38.0e6);
   const double t = body.quantile(0.9);

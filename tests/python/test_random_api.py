@@ -91,3 +91,24 @@ def test_frequency_sample_gives_the_engines_counts():
     r = cl.simulate(m, years=5000, seed=21)
     stream = stream_id(Purpose.FREQUENCY, 0)
     np.testing.assert_array_equal(f.sample(5000, seed=21, stream=stream), r.counts[:, 0])
+
+
+def test_a_counts_pmf_and_cdf_at_any_real_k():
+    """A count is a whole number >= 0: P(N = 1.5) is 0 (not P(N = 1)), P(N <= -0.5) is 0 and
+    P(N <= 1.5) is P(N <= 1); NaN is refused naming k."""
+    p = cl.Poisson(2.0)
+    np.testing.assert_array_equal(p.pmf(np.array([1.5, -0.5, np.inf])), [0.0, 0.0, 0.0])
+    assert p.cdf(1.5) == p.cdf(1) and p.cdf(-0.5) == 0.0 and p.cdf(np.inf) == 1.0
+    assert cl.NegativeBinomial(2.0, 1.0).cdf(-0.9) == 0.0
+    np.testing.assert_array_equal(p.pmf(np.arange(4)), [p.pmf(k) for k in range(4)])
+    with pytest.raises(ValueError, match="k must be a number, got nan"):
+        p.pmf(np.array([np.nan]))
+
+
+def test_lognormal_partial_moment_refuses_what_it_cannot_compute():
+    ln = cl.Lognormal(15.0, 1.0)
+    with pytest.raises(ValueError, match="k must be 1 or 2, got 200"):
+        ln.partial_moment(200, 1e6)
+    with pytest.raises(ValueError, match="x must be a number, got nan"):
+        ln.partial_moment(1, float("nan"))
+    assert 0.0 < cl.Lognormal(15.0, 19.0).partial_moment(2, 1.0) < 1.0   # E[X^2] overflows
