@@ -418,3 +418,25 @@ def test_jnsa_and_scenario_follow_the_locale(monkeypatch, argv, japanese):
     assert japanese in _run(*argv, "--quiet")[1]
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert japanese not in _run(*argv, "--quiet")[1]
+
+
+def test_every_lang_taking_quote_method_follows_the_locale_and_refuses_an_unknown_lang(quote, monkeypatch):
+    # report/language.py: an omitted lang= follows the locale, for text() and summary() as for
+    # to_html(); "jp" is refused by all of them, naming lang and the value
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert quote.text() == quote.text("ja") and "期待損失" in quote.text()
+    assert list(quote.summary().columns) == list(quote.summary("ja").columns)
+    assert quote.decision.reason_in() == quote.decision.reason_in("ja")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert quote.text() == quote.text("en") and "expected loss" in quote.text()
+    for call in (quote.text, quote.summary, quote.to_html, quote.decision.reason_in):
+        with pytest.raises(ValueError, match="lang must be one of ja, en, got 'jp'"):
+            call("jp")
+
+
+def test_demo_follows_lang(tmp_path, capsys):
+    assert main(["demo", "--years", "5000", "--out", str(tmp_path), "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "cyberloss 見積り" in out and "期待損失" in out and "expected loss" not in out

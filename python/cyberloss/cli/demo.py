@@ -52,7 +52,7 @@ def run(args) -> int:
     quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
     write_outputs(quote, png, page, "--out", "--out", lang=args.lang)
     _files.write_text(data, "--out", _json.dumps(quote.to_json()))
-    print(quote.text())
+    print(quote.text(args.lang))
     print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")
     return 0
 

@@ -60,9 +60,9 @@ class RetentionDecision(Described):
     principle: str  # type: ignore[misc]
     reason_ja: str = ""   # the reason in Japanese (cyberloss quote --lang ja)
 
-    def reason_in(self, lang: str) -> str:
-        """The reason in ``lang`` ("ja" or "en")."""
-        return self.reason_ja if lang == "ja" and self.reason_ja else self.reason
+    def reason_in(self, lang: str | None = None) -> str:
+        """The reason in ``lang`` ("ja" or "en"; default: the locale's)."""
+        return self.reason_ja if language.resolve(lang) == "ja" and self.reason_ja else self.reason
 
     @property
     def frontier(self) -> pd.DataFrame:

@@ -133,12 +133,12 @@ class Quote(report_html.Described):
                                                  periods).column("aep")
         return Table(out)
 
-    def summary(self, lang: str = "en") -> pd.DataFrame:
+    def summary(self, lang: str | None = None) -> pd.DataFrame:
         """Quote table (JPY): expected loss, VaR, TVaR by view, premiums by principle; its row
-        and column labels in ``lang`` (those of ``text(lang)``)."""
-        return self._summary(lang).to_pandas()
+        and column labels in ``lang`` (those of ``text(lang)``; default: the locale's)."""
+        return self._summary(language.resolve(lang)).to_pandas()
 
-    def _summary(self, lang: str = "en") -> Table:
+    def _summary(self, lang: str) -> Table:
         st = plain(self, "statistics")
         w = language.words(lang)
         rows = {(w("expected loss", "期待損失") if label == "mean" else
@@ -159,8 +159,10 @@ class Quote(report_html.Described):
         return Table({language.PREMIUM_PARTS_JA.get(c, c): t.column(c) for c in t.columns},
                      [language.SECTIONS_JA.get(str(i), str(i)) for i in t.labels], "補償項目")
 
-    def text(self, lang: str = "en") -> str:
-        """The quote as plain text in 万円 / 億円, in English or Japanese (``lang``)."""
+    def text(self, lang: str | None = None) -> str:
+        """The quote as plain text in 万円 / 億円, in English or Japanese (``lang``; default: the
+        locale's)."""
+        lang = language.resolve(lang)
         res, rec = self.result, held(self.decision, "recommended")
         w = language.words(lang)
         principle = plain(self, "premiums").labels[0]
@@ -232,7 +234,7 @@ class Quote(report_html.Described):
         """The tables of the quote for a workbook (``--xlsx``), amounts in JPY: the quote, the
         year-loss-table statistics with their SEs, premiums, premium by section, the EP curve
         and the deductible x limit grid."""
-        return {"quote": self.summary(), "statistics": self.statistics, "premiums": self.premiums,
+        return {"quote": self.summary("en"), "statistics": self.statistics, "premiums": self.premiums,
                 "premium by section": self.section_premium.by_section,
                 "EP curve": self._ep_table().to_pandas().set_index("return_period"),
                 "decision grid": self.decision.grid}
