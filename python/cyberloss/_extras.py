@@ -5,6 +5,9 @@ prints it as its one-line error, exit status 2)."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable
 from types import ModuleType
 
 # Top-level module -> the extra that installs it (pyproject.toml, [project.optional-dependencies]).
@@ -46,3 +49,20 @@ def require(module: str, feature: str) -> ModuleType:
         if missing in EXTRA_OF:
             raise MissingExtra(missing, feature) from None
         raise
+
+
+def require_installed(modules: Iterable[str], feature: str) -> None:
+    """MissingExtra for ``feature`` if one of the top-level ``modules`` is not installed, found
+    without importing them: the check a command makes before a long run (importing
+    matplotlib_fontja would change matplotlib's settings)."""
+    for module in modules:
+        if module not in EXTRA_OF:
+            raise ValueError(f"{module!r} is not a module of any cyberloss extra")
+        if sys.modules.get(module) is not None:
+            continue
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            raise MissingExtra(module, feature)

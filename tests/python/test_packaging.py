@@ -247,6 +247,38 @@ def test_cli_without_an_extra_names_it_in_one_line_before_running(blocked, argv,
         "no output may be left behind"
 
 
+# The call of each command that does the long work: it must not start before every output's
+# extras are found installed.
+LONG_RUNS = {"quote": "cyberloss.cli.quote.quote_profile", "demo": "cyberloss.cli.demo.quote_profile",
+             "bcp": "cyberloss.organisation.bcp.run_plan", "sensitivity": "cyberloss.sensitivity.run",
+             "fit": "cyberloss.experience.fit"}
+FIT = ["fit", "{tmp}/claims.csv", "--exposure", "{tmp}/exposure.csv"]
+
+
+@pytest.mark.parametrize("blocked, argv, extra", [
+    ("matplotlib_fontja", ["quote", "examples/sme_manufacturer.toml", "--plot", "{tmp}/ep.png"], "plot"),
+    ("matplotlib_fontja", ["quote", "examples/sme_manufacturer.toml", "--html", "{tmp}/q.html"], "plot"),
+    ("matplotlib_fontja", ["demo", "--out", "{tmp}/demo"], "plot"),
+    ("matplotlib", ["sensitivity", "examples/sme_manufacturer.toml", "--plot", "{tmp}/t.png"], "plot"),
+    ("matplotlib_fontja", ["sensitivity", "examples/sme_manufacturer.toml", "--plot", "{tmp}/t.png"], "plot"),
+    ("matplotlib", [*FIT, "--plot", "{tmp}/qq.png"], "plot"),
+    ("matplotlib_fontja", [*FIT, "--plot", "{tmp}/qq.png"], "plot"),
+    ("openpyxl", ["quote", "examples/sme_manufacturer.toml", "--xlsx", "{tmp}/q.xlsx"], "excel"),
+    ("openpyxl", ["bcp", "examples/manufacturer.toml", "--xlsx", "{tmp}/b.xlsx"], "excel"),
+])
+def test_an_outputs_extras_are_checked_before_the_run(blocked, argv, extra, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+
+    def ran(*args, **kwargs):
+        raise AssertionError(f"{argv[0]} ran before checking its outputs' extras")
+    monkeypatch.setattr(LONG_RUNS[argv[0]], ran)
+    with hidden(blocked):
+        assert main([a.format(tmp=tmp_path) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cyberloss {argv[0]}: error: ") and err.count("\n") == 1, err
+    assert f"needs {blocked}, which is not installed: pip install 'cyberloss[{extra}]'" in err, err
+
+
 CORE_ONLY = f"""
 import importlib.abc, sys
 class Refuse(importlib.abc.MetaPathFinder):

@@ -12,11 +12,11 @@ import argparse
 import dataclasses
 import sys
 
-from .. import _files, _json, stats
+from .. import _json, stats
 from ..organisation import bcp
 from ..report import excel, text
 from ..report.money import format_yen
-from . import _args, calibration_option
+from . import _args, _outputs, calibration_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.xlsx is not None:
-        _files.suffix(args.xlsx, "--xlsx", excel.FORMATS)
-        _files.check(args.xlsx, "--xlsx")
+    _outputs.check(args.xlsx, "--xlsx", "xlsx")
     plan = bcp.BcpPlan.from_toml(args.profile)
     changes = {k: getattr(args, k) for k in ("years", "seed", "basis", "period") if getattr(args, k) is not None}
     if changes:

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from .. import _files, _json, experience
 from ..report import plots
-from . import _args
-
-PLOT_FORMATS = (".png", ".svg", ".pdf")
+from . import _args, _outputs
 
 
 def register(subparsers) -> None:
@@ -42,13 +40,13 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out = None if args.out is None else _files.check(Path(args.out), "--out", (".json",))
-    plot = None if args.plot is None else _files.check(Path(args.plot), "--plot", PLOT_FORMATS)
+    plot = _outputs.check(args.plot, "--plot", "plot")
     result = experience.fit(args.claims, args.exposure,
                          frequency_prior_weight=args.frequency_prior_weight,
                          severity_prior_weight=args.severity_prior_weight, encoding=args.encoding)
     if plot is not None:
         fig = result.plot(args.attack_type)
-        fmt = _files.suffix(plot, "--plot", PLOT_FORMATS)[1:]
+        fmt = _files.suffix(plot, "--plot", _outputs.PLOT_FORMATS)[1:]
         try:
             _files.write(plot, "--plot", lambda fh: fig.savefig(fh, format=fmt, dpi=110, bbox_inches="tight"))
         finally:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import _files, _json
+from .. import _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import excel
-from . import _args, calibration_option
+from . import _args, _outputs, calibration_option
 from .quote_outputs import check_outputs, write_outputs
 
 
@@ -42,9 +42,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_outputs(args.plot, args.html)
-    if args.xlsx is not None:
-        _files.suffix(args.xlsx, "--xlsx", excel.FORMATS)
-        _files.check(args.xlsx, "--xlsx")
+    _outputs.check(args.xlsx, "--xlsx", "xlsx")
     quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress,
                           calibration=calibration_option.load(args))
     for warning in quote.warnings:

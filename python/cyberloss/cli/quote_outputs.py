@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import _extras, _files
+from .. import _files
 from ..report import plots
-
-PLOT_FORMATS = (".png", ".svg", ".pdf")
-HTML_FORMATS = (".html", ".htm")
+from . import _outputs
+from ._outputs import PLOT_FORMATS
 
 
 def check_outputs(plot: Path | None, html_path: Path | None, plot_option: str = "--plot",
                   html_option: str = "--html") -> None:
-    """Refuse unwritable or wrongly named output paths, and a plot or report without the
-    plotting extra or an HTML report without the report extra, before the simulation."""
-    if plot is not None or html_path is not None:
-        _extras.require("matplotlib", f"{plot_option if plot is not None else html_option} (plots)")
-    if plot is not None:
-        _files.check(plot, plot_option, PLOT_FORMATS)
-    if html_path is not None:
-        _extras.require("jinja2", f"{html_option} (the HTML report)")
-        _files.check(html_path, html_option, HTML_FORMATS)
+    """Refuse, before the simulation, unwritable or wrongly named output paths and a plot or
+    report whose extras (plot: matplotlib and its Japanese font; report) are not installed."""
+    _outputs.check(plot, plot_option, "plot")
+    _outputs.check(html_path, html_option, "html")
 
 
 def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option: str = "--plot",

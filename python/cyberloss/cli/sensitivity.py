@@ -9,14 +9,11 @@ calibration's parameters) drawn jointly; ``--json`` prints everything in JPY.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from .. import _files, _json
 from .. import sensitivity as sens
 from ..report import plots
-from . import _args, calibration_option
-
-PLOT_FORMATS = (".png", ".svg", ".pdf")
+from . import _args, _outputs, calibration_option
 
 
 def register(subparsers) -> None:
@@ -42,7 +39,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.draws == 1:
         raise ValueError("--draws must be 0 or at least 2, got 1")
-    plot = None if args.plot is None else _files.check(Path(args.plot), "--plot", PLOT_FORMATS)
+    plot = _outputs.check(args.plot, "--plot", "plot")
     result = sens.run(args.profile, args.measure, years=args.years, seed=args.seed,
                       calibration=calibration_option.load(args),
                       only=tuple(args.only) if args.only else None, draws=args.draws)
@@ -50,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     shown = _json.dumps(result.to_json()) if args.json else result.text()
     if plot is not None:
         ax = result.plot()
-        fmt = _files.suffix(plot, "--plot", PLOT_FORMATS)[1:]
+        fmt = _files.suffix(plot, "--plot", _outputs.PLOT_FORMATS)[1:]
         try:
             _files.write(plot, "--plot", lambda fh: ax.figure.savefig(fh, format=fmt, dpi=110, bbox_inches="tight"))
         finally:
