@@ -279,6 +279,19 @@ def test_an_outputs_extras_are_checked_before_the_run(blocked, argv, extra, tmp_
     assert f"needs {blocked}, which is not installed: pip install 'cyberloss[{extra}]'" in err, err
 
 
+@pytest.mark.filterwarnings("ignore:Please use `import python_multipart`:PendingDeprecationWarning")
+@pytest.mark.parametrize("blocked", ["matplotlib", "matplotlib_fontja"])
+def test_serve_without_the_plot_extra_refuses_to_start(blocked, monkeypatch, capsys):
+    # else it starts and every run fails with "the run ended unexpectedly"
+    uvicorn = pytest.importorskip("uvicorn")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the server started"))
+    with hidden(blocked):
+        assert main(["serve", "--port", "8765"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"cyberloss serve: error: cyberloss serve needs {blocked}, which is not installed: "
+                   "pip install 'cyberloss[plot]'\n")
+
+
 CORE_ONLY = f"""
 import importlib.abc, sys
 class Refuse(importlib.abc.MetaPathFinder):

@@ -1,7 +1,8 @@
 """``cyberloss serve``: the web page (``cyberloss.web``) on this machine.
 
 It binds to 127.0.0.1 unless another host is asked for, and says where it listens.  The
-pages need the ``web`` extra; without it the command says which package is missing.  The web
+pages need the ``web`` extra and their plots the ``plot`` extra; without one the command says
+which package is missing before it starts.  The web
 package is imported when the command runs, so other commands do not pay for loading it.
 """
 from __future__ import annotations
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     for module in ("starlette", "jinja2", "multipart"):
         _extras.require(module, "cyberloss serve")
     uvicorn = _extras.require("uvicorn", "cyberloss serve")
+    # every run draws plots (the pages' and the report's): without them each run would fail
+    _extras.require_installed(("matplotlib", "matplotlib_fontja"), "cyberloss serve")
     check_address(args.host, args.port)
     from ..web import app as web_app
     loopback = args.host in web_app.LOOPBACK
