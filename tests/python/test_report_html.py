@@ -125,3 +125,18 @@ def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
     assert openpyxl.load_workbook(bcp)["bcp"]["A2"].value == "as is"
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--xlsx", str(tmp_path / "b.csv")]) == 2
     assert "--xlsx" in capsys.readouterr().err
+
+
+def test_excel_columns_are_as_wide_as_their_japanese_text():
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from cyberloss.report import excel
+
+    name = "多要素認証とオフラインバックアップを導入した場合"      # 24 characters, 48 columns
+    sheet = openpyxl.load_workbook(io.BytesIO(excel.to_bytes(
+        {"bcp": pd.DataFrame({"mean": [1.0, 2.0]}, index=pd.Index(["as is", name], name="variant"))})))["bcp"]
+    assert sheet.column_dimensions["A"].width == 2 * len(name) + 2
+    assert sheet.column_dimensions["B"].width == 10          # "mean", numbers: the narrowest

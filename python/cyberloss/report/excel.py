@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import _files
 from .._extras import require
 from .._lazy import pandas as pd
+from . import text
 
 FORMATS = (".xlsx",)
 MAX_SHEET_NAME = 31   # Excel's limit
@@ -45,5 +46,6 @@ def _workbook(fh, sheets: Mapping[str, pd.DataFrame]) -> None:
                     if isinstance(cell.value, float):
                         cell.number_format = "#,##0.00" if abs(cell.value) < 10 else "#,##0"
             for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+                # Excel counts a column in narrow characters: a Japanese one takes two
+                width = max(text.width(str(c.value)) if c.value is not None else 0 for c in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
