@@ -100,6 +100,14 @@ def test_scenario_toml_refuses_unknown_fields(tmp_path):
         scenario_mod.Scenario.from_toml(path)
 
 
+def test_a_file_without_the_scenario_tables_is_named_once(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[organisation]\nindustry = "製造業"\nsize = "中小企業"\n', encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        scenario_mod.Scenario.from_toml(path)
+    assert str(err.value) == f"scenario file {path}: a scenario file needs [scenario] and [organisation] tables"
+
+
 def test_scenario_components_scale_with_inputs():
     p = base_profile()
     one = scenario_mod.Scenario(profile=p, attack_type="ransomware", downtime_days=10, response_costs=1e7, person_months=4).evaluate()

@@ -94,7 +94,7 @@ class Scenario:
         """``[scenario]`` table (attack_type, downtime_days, ...) and ``[organisation]`` table."""
         doc = read_profile(path)
         with check.located(f"scenario file {path}"):
-            return cls.from_document(doc, path)
+            return cls.from_document(doc, f"scenario file {path}")
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any], path: Any = "scenario") -> "Scenario":
