@@ -41,11 +41,21 @@ def test_decimal_man_and_oku_amounts_are_whole_yen(text, jpy):
     assert config.parse_amount(text, "deductible") == float(jpy)
 
 
-@pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "-5万", "5万億", "1e6円", "", "万5000"])
+@pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "--5万", "- 万", "5万億", "1e6円", "", "万5000"])
 def test_malformed_amounts_are_refused_naming_the_field_and_value(text):
     with pytest.raises(ValueError, match=r"^revenue must be an amount") as err:
         config.parse_amount(text, "revenue")
     assert repr(text) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["-5万円", "－５万円", "\N{MINUS SIGN}5万円", "-50000"])
+def test_a_negative_amount_is_refused_for_being_negative(text):
+    # as the number -50000 is: the range is what is wrong, not the way it is written
+    deductible = documents.TERMS.field("deductible")
+    assert config.parse_amount(text, "deductible") < 0
+    with pytest.raises(ValueError) as err:
+        deductible.parse(text, "terms.deductible")
+    assert str(err.value) == f"terms.deductible must be a finite number >= 0, got {text!r}"
 
 
 @pytest.mark.parametrize("vocabulary, text, key", [

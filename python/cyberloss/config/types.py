@@ -57,17 +57,21 @@ def parse_amount(value: Any, where: str) -> float:
     Texts are NFKC-normalised, then read as an optional ``¥``, a number of 億 (1e8), of 万
     (1e4) and of yen, with or without ``円``, thousands separators allowed:
     ``"30億円"``, ``"１億円"``, ``"5000万"``, ``"1億5000万円"``, ``"800,000,000"``, ``"¥3,000,000"``;
-    ``"inf"`` / ``"無制限"`` is unlimited.  The caller checks the range."""
+    ``"inf"`` / ``"無制限"`` is unlimited.  A leading minus sign makes it negative (``"-5万円"``),
+    so that the caller's range check names what is wrong, as for the number -50000."""
     if isinstance(value, str):
         if is_unlimited(value):
             return math.inf
         text = unicodedata.normalize("NFKC", value).strip()
+        sign = -1 if text[:1] in ("-", "\N{MINUS SIGN}") else 1
+        if sign < 0:
+            text = text[1:].lstrip()
         match = _YEN_RE.match(text)
         if not match or not any(match.group(g) for g in ("oku", "man", "one")):
             raise ValueError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
                              f"got {_validate.shown(value)}")
         # in decimal, then rounded once: "2.3億円" is 230,000,000 yen, not 2.3 * 1e8
-        number = float(sum(decimal.Decimal(match.group(g).replace(",", "")) * unit
+        number = sign * float(sum(decimal.Decimal(match.group(g).replace(",", "")) * unit
                            for g, unit in (("oku", 10**8), ("man", 10**4), ("one", 1))
                            if match.group(g)))
         if not math.isfinite(number):
