@@ -4,6 +4,7 @@ and ``cyberloss fit``."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 import re
@@ -19,6 +20,7 @@ from cyberloss.cli import main
 from cyberloss.experience import severity as sev
 from cyberloss.experience import synthetic
 from cyberloss.portfolio import Portfolio
+from cyberloss.report import text
 
 D, L = 1e6, 1e8            # deductible 100万円, limit 1億円
 
@@ -256,6 +258,25 @@ def test_fit_cli_then_quote_names_the_fitted_calibration(book, tmp_path, capsys)
     assert fitted_quote["expected_loss"]["gross"] != jnsa_quote["expected_loss"]["gross"]
     assert main(["quote", profile, "--years", "20000", "--calibration", str(out)]) == 0
     assert "calibration: fitted to " in capsys.readouterr().out
+
+
+def test_fit_in_japanese(book, capsys):
+    folder, _ = book
+    argv = ["fit", str(folder / "claims.csv"), "--exposure", str(folder / "exposure.csv")]
+    assert main([*argv, "--lang", "ja"]) == 0
+    ja = capsys.readouterr().out
+    for words in ("実績による当てはめ", "の請求", "事前分布の重み", "攻撃種別", "請求件数", "ランサムウェア感染",
+                  "中小企業", "信頼度", "補正係数"):
+        assert words in ja, words
+    assert not re.search(r"\b(claims|Severity|Frequency|credibility|prior weights|fitted to)\b",
+                         ja.replace("claims.csv", "")), ja
+    lines = ja.splitlines()
+    for heading in ("請求件数", "信頼度"):       # each table's rows as wide as its header
+        head = next(i for i, line in enumerate(lines) if heading in line and "攻撃種別" in line)
+        rows = list(itertools.takewhile(str.strip, lines[head + 2:]))
+        assert rows and {text.width(r) for r in rows} == {text.width(lines[head])}, rows
+    assert main([*argv, "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("cyberloss fit: fitted to ")
 
 
 def test_claims_file_errors_name_row_column_and_value(cal, tmp_path, capsys):

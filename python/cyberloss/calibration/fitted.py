@@ -105,6 +105,15 @@ class FittedCalibration(Calibration):
     def provenance(self) -> str:
         return str(self.fit_provenance["text"])
 
+    @property
+    def provenance_ja(self) -> str:
+        """:attr:`provenance` in Japanese (the English text when the file lacks its parts)."""
+        p = self.fit_provenance
+        if not all(k in p for k in ("claims", "claims_file", "fitted_on")):
+            return self.provenance
+        return (f"{p['claims_file']} の請求 {p['claims']} 件に当てはめたキャリブレーション"
+                f"（{p['fitted_on']}、事前分布 {self.base.provenance_ja}）")
+
     def rate(self, attack_type: str, industry: str, size: str, basis: str = "publicised",
              period: str = "cumulative") -> float:
         return super().rate(attack_type, industry, size, basis, period) * \

@@ -124,6 +124,11 @@ class Calibration(Described):
         """Where the numbers come from, in one line (quote and report outputs show it)."""
         return f"JNSA 2025 survey calibration ({Path(self.data.path).name})"
 
+    @property
+    def provenance_ja(self) -> str:
+        """:attr:`provenance` in Japanese."""
+        return f"JNSA 2025 調査によるキャリブレーション（{Path(self.data.path).name}）"
+
     def with_parameters(self, beta: np.ndarray, severities: Mapping[tuple[str, str], SeverityFit],
                         parameter_draw: tuple[int, int]) -> "Calibration":
         """This calibration with redrawn frequency coefficients and survey severities (a

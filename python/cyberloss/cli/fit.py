@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from .. import _files, _json, experience
-from ..report import plots
+from ..report import language, plots
 from . import _args, _outputs
 
 
@@ -56,8 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(result.to_json()))
     else:
-        print(result.text())
-        for label, path in (("fitted calibration", out), ("QQ and probability plots", plot)):
+        print(result.text(args.lang))
+        w = language.words(args.lang)
+        for label, path in ((w("fitted calibration", "当てはめたキャリブレーション"), out),
+                            (w("QQ and probability plots", "QQプロットと確率プロット"), plot)):
             if path is not None:
                 print(f"{label}: {path}")
     return 0

@@ -32,7 +32,7 @@ from ..calibration import Calibration, FittedCalibration
 from ..calibration import load as load_calibration
 from ..calibration.fitted import FittedSeverity, FrequencyGroup, from_document
 from ..config import labels
-from ..report import diagnostics, money
+from ..report import diagnostics, language, money, text
 from ..report.html import Described, escape
 from . import claims as claims_mod
 from . import severity as sev
@@ -90,7 +90,12 @@ class ExperienceFit(Described):
     def describe(self) -> pd.DataFrame:
         return self.severity_table()
 
-    def text(self) -> str:
+    def text(self, lang: str | None = None) -> str:
+        """The fit as plain text in ``lang`` ("ja" or "en"; default: the locale's), Japanese
+        tables aligned by display width."""
+        lang = language.resolve(lang)
+        if lang == "ja":
+            return self._text_ja()
         cal = self.calibration
         sev_t = self.severity_table()
         shown = pd.DataFrame({
@@ -117,22 +122,56 @@ class ExperienceFit(Described):
                 "(truncated/censored MLE + JNSA prior; naive fit and JNSA beside it):",
             shown.to_string(), "",
             "Frequency: credibility of the claims per group (factor = fitted / JNSA rate):",
-            cred_shown.to_string(), *self._splice_lines()])
+            cred_shown.to_string(), *self._splice_lines("en")])
 
-    def _splice_lines(self) -> list[str]:
+    def _splice_lines(self, lang: str = "en") -> list[str]:
         table = self.splice_table()
         if table.empty:
             return []
-        lines = ["", f"Lognormal-GPD splice (plain MLE, threshold at the body's "
-                     f"{self.calibration.data.value('tail.threshold_quantile'):g} quantile):"]
+        w = language.words(lang)
+        q = self.calibration.data.value("tail.threshold_quantile")
+        lines = ["", w(f"Lognormal-GPD splice (plain MLE, threshold at the body's {q:g} quantile):",
+                       f"対数正規・一般化パレート分布の接合（単純な最尤推定、閾値は本体の {q:g} 分位点）:")]
+        labels = self.calibration.data.attack_labels if lang == "ja" else {}
         for r in table.itertuples(index=False):
+            name = labels.get(r.attack_type) or r.attack_type
             if r.note:
-                lines.append(f"  {r.attack_type}: {r.note}")
+                lines.append(f"  {name}: {r.note}")
             else:
-                lines.append(f"  {r.attack_type}: xi {r.xi:.3f} ± {r.se_xi:.3f}, mu {r.mu:.3f} ± {r.se_mu:.3f}, "
-                             f"sigma {r.sigma:.3f} ± {r.se_sigma:.3f}, log-likelihood {r.log_likelihood:.1f} "
-                             f"(lognormal {r.lognormal_log_likelihood:.1f})")
+                lines.append(w(f"  {name}: xi {r.xi:.3f} ± {r.se_xi:.3f}, mu {r.mu:.3f} ± {r.se_mu:.3f}, "
+                               f"sigma {r.sigma:.3f} ± {r.se_sigma:.3f}, log-likelihood {r.log_likelihood:.1f} "
+                               f"(lognormal {r.lognormal_log_likelihood:.1f})",
+                               f"  {name}: ξ {r.xi:.3f} ± {r.se_xi:.3f}、μ {r.mu:.3f} ± {r.se_mu:.3f}、"
+                               f"σ {r.sigma:.3f} ± {r.se_sigma:.3f}、対数尤度 {r.log_likelihood:.1f}"
+                               f"（対数正規 {r.lognormal_log_likelihood:.1f}）"))
         return lines
+
+    def _text_ja(self) -> str:
+        cal, data = self.calibration, self.calibration.data
+        attack = {k: data.attack_labels.get(k) or k for k in data.attack_types}
+        sev_t = self.severity_table()
+        severity = [[attack.get(r.attack_type, r.attack_type), f"{r.claims:d}", f"{r.censored:d}",
+                     money.format_yen(math.exp(r.mu)), f"{r.sigma:.3f} ± {r.se_sigma:.3f}",
+                     f"{r.mu:.3f} ± {r.se_mu:.3f}",
+                     f"{r.naive_mu:.3f}" if math.isfinite(r.naive_mu) else "なし",
+                     f"{r.prior_mu:.3f}", f"{r.prior_sigma:.3f}"] for r in sev_t.itertuples(index=False)]
+        c = language.FIT_COLUMNS_JA
+        frequency = [[attack.get(g.attack_type, g.attack_type), data.size_labels.get(g.size) or g.size,
+                      f"{g.claims:d}", f"{g.ground_up_claims:.1f}", f"{g.policy_years:,.1f}",
+                      f"{g.expected_prior:.1f}", f"{g.credibility:.3f}", f"{g.factor:.3f}"]
+                     for g in cal.groups]
+        return "\n".join([
+            f"cyberloss 実績による当てはめ: {cal.provenance_ja}",
+            f"事前分布の重み: 頻度 期待件数 {cal.settings['frequency_prior_weight']:g} 件分、"
+            f"損害額 {cal.settings['severity_prior_weight']:g} 件分",
+            "", "基準従業員数での大規模インシデントの損害額（切断・打切りを考慮した最尤推定＋JNSA事前分布、"
+                "単純推定とJNSAを併記）:",
+            *text.table([c[k] for k in ("attack_type", "claims", "censored", "median (fit)", "sigma (fit)",
+                                        "mu ± se", "mu (naive)", "mu (JNSA)", "sigma (JNSA)")], severity),
+            "", "頻度: 区分ごとの請求実績の信頼度（補正係数 = 当てはめ後の頻度 / JNSAの頻度）:",
+            *text.table([c[k] for k in ("attack_type", "size", "claims", "ground_up_claims", "policy_years",
+                                        "expected_prior", "credibility", "factor")], frequency, "<<" + ">" * 6),
+            *self._splice_lines("ja")])
 
     def to_json(self) -> dict[str, Any]:
         return _json.document({"provenance": self.calibration.fit_provenance,

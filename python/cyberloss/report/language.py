@@ -110,6 +110,13 @@ POPULATIONS_JA = {
     "SMEs, incidents of victims, all incidents": "中小企業の被害組織のインシデント、全インシデント",
 }
 
+# cyberloss fit: the columns of its severity and credibility tables.
+FIT_COLUMNS_JA = {"attack_type": "攻撃種別", "size": "規模", "claims": "請求件数", "censored": "打切り件数",
+                  "median (fit)": "中央値（推定）", "sigma (fit)": "σ（推定）", "mu ± se": "μ ± 標準誤差",
+                  "mu (naive)": "μ（単純推定）", "mu (JNSA)": "μ（JNSA）", "sigma (JNSA)": "σ（JNSA）",
+                  "ground_up_claims": "免責前換算件数", "policy_years": "契約年数",
+                  "expected_prior": "JNSAでの期待件数", "credibility": "信頼度", "factor": "補正係数"}
+
 
 def statistics_labels(frame, lang: str):
     """A describe() table with its row and column labels in ``lang``: the statistics (mean,
