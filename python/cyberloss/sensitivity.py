@@ -53,7 +53,7 @@ from .insurance import terms as terms_mod
 from .insurance.quote import QuoteSettings, quote_tables
 from .organisation import profile as org_profile
 from .organisation.simulate import expected_events, organisation_model, simulate_organisation
-from .report import diagnostics, money
+from .report import diagnostics, language, money, text
 from .report.html import Described, escape
 
 MEASURES = ("expected_loss", "premium", "var_0.99", "tvar_0.99")
@@ -160,6 +160,10 @@ class SensitivityResult(Described):
     table: pd.DataFrame
     band: dict[str, float] | None
     calibration: str
+    # For --lang ja: the calibration's provenance and the rows' infeasible notes in Japanese
+    # (by assumption; the model's own reason inside a note stays as the model gives it).
+    calibration_ja: str = ""
+    notes_ja: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def describe(self) -> pd.DataFrame:
         return self.table
@@ -169,7 +173,11 @@ class SensitivityResult(Described):
         return self.table.sort_values("swing", ascending=False, kind="stable",
                                       na_position="last").reset_index(drop=True)
 
-    def text(self, top: int = 25) -> str:
+    def text(self, top: int = 25, lang: str | None = None) -> str:
+        """The largest ``top`` swings as plain text in ``lang`` ("ja" or "en"; default: the
+        locale's)."""
+        if language.resolve(lang) == "ja":
+            return self._text_ja(top)
         t = self.ordered().head(top)
         shown = pd.DataFrame({
             "value": [_short(v) for v in t["value"]], "low": [_short(v) for v in t["low"]],
@@ -192,6 +200,29 @@ class SensitivityResult(Described):
             lines += ["", f"All assumptions and calibration parameters drawn jointly ({b['draws']:g} draws, "
                           f"{b['infeasible_draws']:g} infeasible): 5% {money.format_yen(b['q05'])}, "
                           f"median {money.format_yen(b['median'])}, 95% {money.format_yen(b['q95'])}"]
+        return "\n".join(lines)
+
+    def _text_ja(self, top: int) -> str:
+        t = self.ordered().head(top)
+        measure = language.MEASURES_JA.get(self.measure, self.measure)
+        rows = [[r.assumption, _short(r.value), _short(r.low), _short(r.high),
+                 _effect_text(r.low_effect, r.low_se, "ja"), _effect_text(r.high_effect, r.high_se, "ja")]
+                for r in t.itertuples(index=False)]
+        lines = [f"cyberloss 感度分析: {self.name}",
+                 f"{measure} = {money.format_yen(self.base)}（標準誤差 {money.format_yen(self.base_se)}）、"
+                 f"{self.years:,} 年、シード {self.seed}、共通乱数",
+                 f"キャリブレーション: {self.calibration_ja or self.calibration}", "",
+                 f"各前提を下限・上限にしたときの{measure}の変化（± 対応のある標準誤差。前提 {len(self.table)} 件の"
+                 f"うち変化幅の大きい {len(t)} 件）:",
+                 *text.table(list(language.SENSITIVITY_COLUMNS_JA.values()), rows, "<" + ">" * 5)]
+        bad = self.table[self.table["infeasible"] != ""]
+        for r in bad.itertuples(index=False):
+            lines.append(f"{r.assumption} の範囲: {self.notes_ja.get(r.assumption) or r.infeasible}")
+        if self.band:
+            b = self.band
+            lines += ["", f"すべての前提とキャリブレーションのパラメータを同時に抽出（{b['draws']:g} 回、うちモデルが"
+                          f"受け付けない組合せ {b['infeasible_draws']:g} 回）: 5% {money.format_yen(b['q05'])}、"
+                          f"中央値 {money.format_yen(b['median'])}、95% {money.format_yen(b['q95'])}"]
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -223,10 +254,10 @@ class SensitivityResult(Described):
                                "high_effect", "high_se"]]
 
 
-def _effect_text(effect: float, se: float) -> str:
+def _effect_text(effect: float, se: float, lang: str = "en") -> str:
     """An effect with its SE; a bound that could not be run at all has none (NaN)."""
     if not math.isfinite(effect):
-        return "not run"
+        return language.words(lang)("not run", "未実行")
     return f"{money.format_yen(effect, sign=True)} ± {money.format_yen(se)}"
 
 
@@ -331,12 +362,13 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
     level = _quantile_level(measure)
     base = (None if measure == "expected_loss" else _var_influence(x0, level) if level is not None
             else _without_each_batch(f, x0))
-    rows, used = [], []
+    rows, used, notes_ja = [], [], {}
     for a in items:
         low, high = (ranges or {}).get(a.name, (a.low, a.high))
-        (low, why_low), (high, why_high) = (_feasible_bound(setup, a, low, "low"),
-                                            _feasible_bound(setup, a, high, "high"))
+        (low, why_low, ja_low), (high, why_high, ja_high) = (_feasible_bound(setup, a, low, "low"),
+                                                             _feasible_bound(setup, a, high, "high"))
         notes = [n for n in (why_low, why_high) if n]
+        notes_in_ja = [n for n in (ja_low, ja_high) if n]
         row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
                "low": low, "high": high, "reasoning": a.reasoning}
         for side, bound in (("low", low), ("high", high)):
@@ -346,9 +378,12 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
                 # a bound the model takes but cannot run is a finding, not a crash
                 row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
                 notes.append(f"{side} {_short(bound)} not run: {exc}")
+                notes_in_ja.append(f"{language.BOUNDS_JA[side]} {_short(bound)} は計算できませんでした: {exc}")
                 continue
             row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, base, level)
         row["infeasible"] = "; ".join(notes)
+        if notes_in_ja:
+            notes_ja[a.name] = "。".join(notes_in_ja)
         rows.append(row)
         used.append(dataclasses.replace(a, low=low, high=high))
     table = pd.DataFrame(rows)
@@ -358,7 +393,7 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
                else _jackknife_se(base))
     band = _joint_band(setup, used, f, draws) if draws else None
     return SensitivityResult(base_profile.name, measure, f(x0), base_se, setup.years, setup.seed,
-                             table, band, cal.provenance)
+                             table, band, cal.provenance, cal.provenance_ja, notes_ja)
 
 
 def _with(setup: _Setup, a: RangedAssumption, value: Any) -> tuple[Calibration, dict[str, Any]]:
@@ -389,13 +424,13 @@ def _toward(a: RangedAssumption, bound: Any, t: float) -> Any:
     return int(round(value)) if isinstance(a.value, int) and not isinstance(a.value, bool) else value
 
 
-def _feasible_bound(setup: _Setup, a: RangedAssumption, bound: Any, side: str) -> tuple[Any, str]:
-    """``(bound, "")`` when the model takes the bound; else the furthest point toward it that
-    the model takes (bisection from the value in use, which it takes) and a note naming the
-    stated bound and the model's reason."""
+def _feasible_bound(setup: _Setup, a: RangedAssumption, bound: Any, side: str) -> tuple[Any, str, str]:
+    """``(bound, "", "")`` when the model takes the bound; else the furthest point toward it
+    that the model takes (bisection from the value in use, which it takes) and a note naming
+    the stated bound and the model's reason, in English and in Japanese."""
     why = _refusal(setup, a, bound)
     if why is None:
-        return bound, ""
+        return bound, "", ""
     taken, refused = 0.0, 1.0
     for _ in range(FEASIBLE_STEPS):
         mid = 0.5 * (taken + refused)
@@ -405,7 +440,9 @@ def _feasible_bound(setup: _Setup, a: RangedAssumption, bound: Any, side: str) -
             refused = mid
     limit = _toward(a, bound, taken)
     return limit, (f"{side} {_short(bound)} is beyond what the model takes ({why}); "
-                   f"measured at {_short(limit)}, the furthest point toward it the model takes")
+                   f"measured at {_short(limit)}, the furthest point toward it the model takes"), \
+        (f"{language.BOUNDS_JA[side]} {_short(bound)} はモデルが受け付けない値です（{why}）。"
+         f"その方向でモデルが受け付ける最も遠い点 {_short(limit)} で計算しました")
 
 
 def _triangular(u: float, low: float, mode: float, high: float) -> float:

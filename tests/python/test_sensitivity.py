@@ -11,6 +11,7 @@ import pytest
 from cyberloss import calibration, sensitivity
 from cyberloss.cli import main
 from cyberloss.organisation import OrganisationProfile, components, organisation_model
+from cyberloss.report.text import width
 
 PROFILE = "examples/sme_manufacturer.toml"
 YEARS = 4000
@@ -157,3 +158,25 @@ def test_a_bound_that_could_not_be_run_is_shown_as_such():
     text = dataclasses.replace(res, table=table).text()
     assert "not run" in text and "bound of components:shares.dispersion.value: high 0.9 not run" in text
 
+
+
+def test_sensitivity_in_japanese(tmp_path, capsys):
+    argv = ["sensitivity", PROFILE, "--years", "2000", "--only", "calibration:size.downtime",
+            "--only", "components:downtime.other", "--plot", str(tmp_path / "t.png")]
+    assert main([*argv, "--lang", "ja"]) == 0
+    ja = capsys.readouterr().out
+    for words in ("感度分析", "期待損失（総額）", "標準誤差", "共通乱数", "キャリブレーション: JNSA 2025 調査",
+                  "前提", "使用値", "下限での変化", "上限での変化",
+                  "calibration:size.downtime_elasticity の範囲: 上限 0.3 はモデルが受け付けない値です",
+                  "最も遠い点 0.252832 で計算しました", "トルネード図: "):
+        assert words in ja, words
+    for english in ("years", "seed", "calibration: ", "Change of", "bound of", "beyond what the model takes",
+                    "tornado chart"):
+        assert english not in ja, english
+    lines = ja.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("前提"))
+    assert {width(line) for line in lines[head:head + 4]} == {width(lines[head])}
+    assert main([*argv, "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "bound of calibration:size.downtime_elasticity: high 0.3 is beyond what the model takes" in en
+    assert "感度" not in en

@@ -12,7 +12,7 @@ import argparse
 
 from .. import _files, _json
 from .. import sensitivity as sens
-from ..report import plots
+from ..report import language, plots
 from . import _args, _outputs, calibration_option
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
                       calibration=calibration_option.load(args),
                       only=tuple(args.only) if args.only else None, draws=args.draws)
     # the printed result first: nothing is written when it cannot be shown
-    shown = _json.dumps(result.to_json()) if args.json else result.text()
+    shown = _json.dumps(result.to_json()) if args.json else result.text(lang=args.lang)
     if plot is not None:
         ax = result.plot()
         fmt = _files.suffix(plot, "--plot", _outputs.PLOT_FORMATS)[1:]
@@ -54,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
             plots.pyplot().close(ax.figure)
     print(shown)
     if plot is not None and not args.json:
-        print(f"tornado chart: {plot}")
+        print(language.words(args.lang)(f"tornado chart: {plot}", f"トルネード図: {plot}"))
     return 0

@@ -117,6 +117,13 @@ FIT_COLUMNS_JA = {"attack_type": "攻撃種別", "size": "規模", "claims": "�
                   "ground_up_claims": "免責前換算件数", "policy_years": "契約年数",
                   "expected_prior": "JNSAでの期待件数", "credibility": "信頼度", "factor": "補正係数"}
 
+# cyberloss sensitivity: its measures, the columns of its table and the two bounds.
+MEASURES_JA = {"expected_loss": "期待損失（総額）", "premium": "営業保険料", "var_0.99": "VaR 99%（総額）",
+               "tvar_0.99": "TVaR 99%（総額）"}
+SENSITIVITY_COLUMNS_JA = {"assumption": "前提", "value": "使用値", "low": "下限", "high": "上限",
+                          "at low": "下限での変化", "at high": "上限での変化"}
+BOUNDS_JA = {"low": "下限", "high": "上限"}
+
 
 def statistics_labels(frame, lang: str):
     """A describe() table with its row and column labels in ``lang``: the statistics (mean,
