@@ -129,6 +129,19 @@ def test_bcp_in_japanese(capsys):
     assert "年間期待損失" in out and "ケース" in out
 
 
+def test_bcp_text_has_no_english_left_under_lang_ja(capsys):
+    # the basis line as the web page words it, the baseline, the lines under the table
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    for words in ("全インシデント（公表されたものに限らない） (all), 直近2年 (recent)", "\n現状 ",
+                  "年間期待損失 = ", "使用中の仮定（公表値ではない値）: 損害額: ", "エモテット感染",
+                  "軽微なインシデント", "対策の効果と未入力項目の既定値: "):
+        assert words in out, words
+    for english in ("basis all", "period recent", "as is", "expected loss =", "assumptions in use",
+                    "control factors", "emotet", "minor"):
+        assert english not in out, english
+
+
 def test_quote_in_japanese(capsys):
     # the Japanese site's first command (docs/site/ja/index.md): headings, rows, columns, the
     # sections and the recommendation with its reason in Japanese, the same figures as English

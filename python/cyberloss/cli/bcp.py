@@ -13,8 +13,9 @@ import dataclasses
 import sys
 
 from .. import _json, stats
+from ..calibration import load as load_calibration
 from ..organisation import bcp
-from ..report import excel, text
+from ..report import excel, language, text
 from ..report.money import format_yen
 from . import _args, _outputs, calibration_option
 
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_table(result, args.lang))
         if cal is not None:
-            print(f"calibration: {cal.provenance}")
+            print(language.words(args.lang)(f"calibration: {cal.provenance}",
+                                            f"キャリブレーション: {cal.provenance_ja}"))
     return 0
 
 
@@ -72,29 +74,44 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     Japanese variant names take two columns a character)."""
     t = result.describe_table()
     s = result.sims[0]
-    if lang == "ja":
+    ja = lang == "ja"
+    if ja:
         intro = (f"{s.profile.name}: シミュレーション {result.n_years:,} 年, シード {s.seed}, "
-                 f"basis {s.basis}, period {s.period}; 各ケースは同じ乱数を共有")
+                 f"{language.basis_words(s.basis, s.period, lang)}; 各ケースは同じ乱数を共有")
     else:
         intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
                  f"period {s.period}; variants share their random numbers")
-    rows = [(str(name), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
+    def shown(i: int, name: str) -> str:      # the baseline (first) by its Japanese name
+        return language.BASELINE_JA.get(name, name) if ja and i == 0 else name
+
+    rows = [(shown(i, str(name)), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
              format_yen(r[result.var_column]), f"{r['expected_downtime_days']:.3f}",
              f"{r['expected_ransomware_downtime_days']:.3f}",
              format_yen(r["difference_to_baseline"], sign=True),
              format_yen(r["difference_to_baseline_se"]))
-            for name, r in t.rows()]
+            for i, (name, r) in enumerate(t.rows())]
     level = stats.level_label(result.var_level)
     headings = tuple(h.format(level=level) for h in _HEADINGS[lang])
     lines = [intro, "", *text.table(headings, rows, max_width=[40] + [30] * 7), ""]
-    lines.append("expected loss = annual mean of all components incl. lost profit and internal effort; "
-                 f"VaR = lower empirical {level} quantile of the annual loss")
+    w = language.words(lang)
+    lines.append(w("expected loss = annual mean of all components incl. lost profit and internal effort; "
+                   f"VaR = lower empirical {level} quantile of the annual loss",
+                   "年間期待損失 = 逸失利益と社内対応工数を含む全損害項目の年間平均; "
+                   f"VaR = 年間損失の経験分布の下側 {level} 分位点"))
     prov = s.provenance_table()
+    attack = load_calibration().data.attack_labels if ja else {}
+
+    def type_name(t: str) -> str:
+        return (attack.get(t) or language.CATEGORIES_JA.get(t, t)) if ja else t
+
     parts = []
     for what in ("severity", "shares", "downtime", "effort"):
-        types = [t for t, q in zip(prov.labels, prov.column(f"{what}_quality")) if q == "assumption"]
+        types = [type_name(t) for t, q in zip(prov.labels, prov.column(f"{what}_quality"))
+                 if q == "assumption"]
         if types:
-            parts.append(f"{what} of {', '.join(types)}")
-    lines.append("assumptions in use (not published figures): " + "; ".join(parts))
-    lines.append("control factors and profile defaults: see python/cyberloss/data/components.json")
+            parts.append(w(f"{what} of {', '.join(types)}", f"{language.ASSUMED_JA[what]}: {'、'.join(types)}"))
+    lines.append(w("assumptions in use (not published figures): ", "使用中の仮定（公表値ではない値）: ")
+                 + "; ".join(parts))
+    lines.append(w("control factors and profile defaults: see python/cyberloss/data/components.json",
+                   "対策の効果と未入力項目の既定値: python/cyberloss/data/components.json を参照"))
     return "\n".join(lines)

@@ -124,6 +124,19 @@ SENSITIVITY_COLUMNS_JA = {"assumption": "前提", "value": "使用値", "low": "
                           "at low": "下限での変化", "at high": "上限での変化"}
 BOUNDS_JA = {"low": "下限", "high": "上限"}
 
+# cyberloss bcp: the baseline's name, what an assumption in use is about, and the lines under
+# the table (the basis and period line is basis_words', shared with the web page).
+BASELINE_JA = {"as is": "現状"}
+ASSUMED_JA = {"severity": "損害額", "shares": "損害項目の構成比", "downtime": "停止日数", "effort": "対応工数"}
+
+
+def basis_words(basis: str, period: str, lang: str) -> str:
+    """What a simulation counts (its basis) and the calibration window, in ``lang``."""
+    w = words(lang)
+    shown = w("all incidents, not only publicised ones" if basis == "all" else f"{basis} incidents",
+              BASES_JA.get(basis, basis))
+    return f"{shown} ({basis}), " + w(f"{period} period", f"{PERIODS_JA.get(period, period)} ({period})")
+
 
 def statistics_labels(frame, lang: str):
     """A describe() table with its row and column labels in ``lang``: the statistics (mean,

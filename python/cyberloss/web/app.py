@@ -76,14 +76,6 @@ def _days(value: Any, lang: str) -> str:
     return f"{float(value):g}日" if lang == "ja" else f"{float(value):g} days"
 
 
-def _basis(basis: str, period: str, lang: str) -> str:
-    """What a simulation counts (its basis) and the calibration window, in ``lang``."""
-    w = language.words(lang)
-    shown = w("all incidents, not only publicised ones" if basis == "all" else f"{basis} incidents",
-              language.BASES_JA.get(basis, basis))
-    return f"{shown} ({basis}), " + w(f"{period} period", f"{language.PERIODS_JA.get(period, period)} ({period})")
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
@@ -160,7 +152,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
             default_lang=lang, lang_param="" if page_lang == lang else "&" + urlencode({"lang": page_lang}),
             fields=_fields(inputs, page_lang), general_error=_error_text(inputs, "", page_lang),
             groups=forms.GROUPS, page_groups=PAGE_GROUPS, w=language.words(page_lang), language=language,
-            component_labels=COMPONENT_LABELS, basis_words=lambda b, p: _basis(b, p, page_lang),
+            component_labels=COMPONENT_LABELS, basis_words=lambda b, p: language.basis_words(b, p, page_lang),
             choices=forms.choice_labels(page_lang), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
 
