@@ -416,9 +416,9 @@ def test_scenario_sources_in_japanese_for_every_source():
 def test_a_profile_default_keeps_its_quality_and_source_in_japanese(source, ja):
     """The Japanese scenario note once said only 既定値 where the English named the default's
     quality and source."""
-    from cyberloss.organisation.scenario import _source_ja
+    from cyberloss.organisation.profile import source_ja
 
-    assert _source_ja(source) == ja
+    assert source_ja(source) == ja
 
 
 @pytest.mark.parametrize("argv, japanese", [
@@ -453,3 +453,23 @@ def test_demo_follows_lang(tmp_path, capsys):
     assert main(["demo", "--years", "5000", "--out", str(tmp_path), "--lang", "ja"]) == 0
     out = capsys.readouterr().out
     assert "cyberloss 見積り" in out and "期待損失" in out and "expected loss" not in out
+    assert f"EP曲線の図: {tmp_path / 'ep_curve.png'}" in out and "written to" not in out
+
+
+def test_quote_text_and_report_have_no_english_left_under_lang_ja(tmp_path, capsys):
+    # the calibration, the sublimits' components, the profile's sources, the written-to lines
+    page, book = tmp_path / "q.html", tmp_path / "q.xlsx"
+    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "2000", "--lang", "ja",
+                 "--html", str(page), "--xlsx", str(book)]) == 0
+    out = capsys.readouterr().out
+    for words in ("キャリブレーション: JNSA 2025 調査によるキャリブレーション（jnsa2025.json）",
+                  f"HTMLレポート: {page}", f"Excelブック: {book}"):
+        assert words in out, words
+    for english in ("survey calibration", "HTML report", "Excel workbook"):
+        assert english not in out, english
+    html = page.read_text(encoding="utf-8")
+    for words in ("JNSA 2025 調査によるキャリブレーション", "縮小支払限度額：事故原因・被害範囲調査", "見舞金",
+                  "既定値（manufacturing、概数、"):
+        assert words in html, words
+    for english in ("survey calibration", "investigation 3,000万円", "default for", "approximate"):
+        assert english not in html, english

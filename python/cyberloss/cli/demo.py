@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
+from ..report import language
 from . import _args
 from .quote_outputs import check_outputs, write_outputs
 
@@ -53,7 +54,9 @@ def run(args) -> int:
     write_outputs(quote, png, page, "--out", "--out", lang=args.lang)
     _files.write_text(data, "--out", _json.dumps(quote.to_json()))
     print(quote.text(args.lang))
-    print(f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}")
+    print(language.words(args.lang)(
+        f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}",
+        f"\nEP曲線の図: {png}\nHTMLレポート: {page}\nJSONの見積り: {data}"))
     return 0
 
 

@@ -15,7 +15,7 @@ import sys
 
 from .. import _json
 from ..insurance.quote import MIN_YEARS, quote_profile
-from ..report import excel
+from ..report import excel, language
 from . import _args, _outputs, calibration_option
 from .quote_outputs import check_outputs, write_outputs
 
@@ -54,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
         print(_json.dumps(quote.to_json()))
     else:
         print(quote.text(args.lang))
-        for label, path in (("EP curve plot", args.plot), ("HTML report", args.html),
-                            ("Excel workbook", args.xlsx)):
+        w = language.words(args.lang)
+        for label, path in ((w("EP curve plot", "EP曲線の図"), args.plot),
+                            (w("HTML report", "HTMLレポート"), args.html),
+                            (w("Excel workbook", "Excelブック"), args.xlsx)):
             if path is not None:
                 print(f"{label}: {path}")
     return 0

@@ -122,6 +122,7 @@ class Quote(report_html.Described):
     # What the simulation warns of (an extrapolated cell, a mean out of reach): the CLI prints
     # them on stderr, the JSON lists them under "warnings".
     warnings: tuple[str, ...] = ()
+    calibration_ja: str | None = None   # the provenance in Japanese (text and report in Japanese)
 
     def _ep_table(self) -> Table:
         """AEP/OEP of gross loss and AEP of insured and retained loss by return period."""
@@ -176,7 +177,8 @@ class Quote(report_html.Described):
                    f"{res.n_events:,} incidents",
                    f"シミュレーション {res.n_years:,} 年（シード {self.settings.seed}）、"
                    f"インシデント {res.n_events:,} 件"),
-                 *([w(f"calibration: {self.calibration}", f"キャリブレーション: {self.calibration}")]
+                 *([w(f"calibration: {self.calibration}",
+                      f"キャリブレーション: {self.calibration_ja or self.calibration}")]
                    if self.calibration else []),
                  "", text.frame(money.yen_table(self._summary(lang))), "",
                  w(f"Technical premium by section ({principle}):", f"補償項目別の営業保険料（{principle}）:"),
@@ -268,13 +270,15 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
                  settings: QuoteSettings | None = None, name: str = "organisation",
                  progress: bool | Callable[[int, int], None] = False,
                  profile: org_profile.OrganisationProfile | None = None,
-                 calibration: str | None = None, warnings: Sequence[str] | None = None) -> Quote:
+                 calibration: str | None = None, warnings: Sequence[str] | None = None,
+                 calibration_ja: str | None = None) -> Quote:
     """Quote ``policy`` on a simulated event table of ``n_years`` years (the core's event
     table, an OrganisationSimulation, a DataFrame or a dict of arrays: see ``terms.apply``).
     ``progress=True`` shows a bar over the four steps after the simulation (terms applied,
     premiums, the deductible x limit grid, statistics; each one call into C++). ``warnings``
     (default: those of ``events`` when it has any, as an OrganisationSimulation does) travel
-    with the quote."""
+    with the quote; ``calibration`` names the calibration's provenance (``calibration_ja`` in
+    Japanese)."""
     settings = QuoteSettings() if settings is None else settings
     d = settings.decision
     with report_progress.reporting(progress, "price", "steps", total=4) as report:
@@ -305,7 +309,7 @@ def quote_events(events, n_years: int | None, policy: terms_mod.CoverageTerms,
     return Quote(name=name, result=res, statistics=statistics, premiums=premiums,
                  section_premium=section_premium, decision=dec, settings=settings,
                  profile=profile if profile is not None else getattr(events, "profile", None),
-                 calibration=calibration,
+                 calibration=calibration, calibration_ja=calibration_ja,
                  warnings=tuple(getattr(events, "warnings", ()) if warnings is None else warnings))
 
 
@@ -344,7 +348,8 @@ def quote_document(doc: Mapping, where: str, default_name: str = "organisation",
     profile, sim, policy, settings = simulate_document(doc, where, years, seed, progress, cal)
     name = getattr(profile, "name", None) or default_name
     return quote_events(sim.table, sim.n_years, policy, settings, name=str(name), progress=progress,
-                        profile=profile, calibration=cal.provenance, warnings=sim.warnings)
+                        profile=profile, calibration=cal.provenance, warnings=sim.warnings,
+                        calibration_ja=cal.provenance_ja)
 
 
 def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: int | None = None,

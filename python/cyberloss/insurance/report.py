@@ -14,6 +14,8 @@ import math
 from typing import Any
 
 from ..config import documents, labels
+from ..organisation import components as comp
+from ..organisation.profile import source_ja
 from ..report import html as report_html
 from ..report import language, money, plots
 from . import terms as terms_mod
@@ -62,16 +64,14 @@ def profile_section(profile, lang: str) -> dict[str, Any]:
         source = profile.sources.get(key, "given")
         given = source == "given"
         label = w(field.label or key, field.label_ja or field.label or key)
-        rows.append((label, _profile_value(field, getattr(profile, key), lang),
-                     w("given", "入力値") if given else source))
+        rows.append((label, _profile_value(field, getattr(profile, key), lang), w(source, source_ja(source))))
         flags.append("" if given else w("default", "既定値"))
     controls = profile.controls
     enabled = ", ".join(documents.CONTROLS.field(c).label_ja if lang == "ja" else c
                         for c in controls.enabled()) or w("none", "なし")
     control_source = profile.sources.get("controls", "given")
     rows.append((w("controls", "対策"), f"{enabled}; {w('downtime x', '停止期間の倍率')} "
-                 f"{controls.downtime_scale:g}", w("given", "入力値") if control_source == "given"
-                 else control_source))
+                 f"{controls.downtime_scale:g}", w(control_source, source_ja(control_source))))
     flags.append("" if control_source == "given" else w("default", "既定値"))
     cols = [report_html.column(w("field", "項目"), align="text"),
             report_html.column(w("value", "値"), align="text"),
@@ -104,7 +104,8 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
             parts.append(w(f"pays {sec.coinsurance:.0%} of the loss after the deductible",
                            f"免責金額控除後の損害の{sec.coinsurance:.0%}を支払い"))
         if sec.sublimits:
-            subs = ", ".join(f"{k} {_amount(v, lang)}" for k, v in sec.sublimits.items())
+            names = comp.load().raw["components"]["labels_ja"] if lang == "ja" else {}
+            subs = w(", ", "、").join(f"{names.get(k, k)} {_amount(v, lang)}" for k, v in sec.sublimits.items())
             parts.append(w(f"sublimits: {subs}", f"縮小支払限度額：{subs}"))
         if name == "business_interruption":
             days = sec.indemnity_period_days
@@ -112,7 +113,7 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
                            + ("unlimited" if math.isinf(days) else f"{days:g} days"),
                            f"待機期間{sec.waiting_period_days:g}日、補償期間"
                            + ("無制限" if math.isinf(days) else f"{days:g}日")))
-        lines.append(f"{title}: " + ("; " if lang == "en" else "、").join(parts) + ".")
+        lines.append(w(f"{title}: " + "; ".join(parts) + ".", f"{title}：" + "、".join(parts) + "。"))
     lines.append(w("Recurrence-prevention costs (再発防止費用) are ", "再発防止費用は")
                  + (w("covered.", "補償対象。") if terms.cover_prevention else w("not covered.", "補償対象外。")))
     return lines
@@ -260,7 +261,8 @@ def render(quote: Quote, lang: str = "en", now: datetime.datetime | None = None)
             (w("cyberloss version", "cyberloss バージョン"), version),
             (w("date", "作成日時"), when)]
     if quote.calibration:
-        meta.append((w("calibration", "キャリブレーション"), quote.calibration))
+        meta.append((w("calibration", "キャリブレーション"),
+                     w(quote.calibration, quote.calibration_ja or quote.calibration)))
     sections = []
     if quote.profile is not None:
         sections.append(profile_section(quote.profile, lang))

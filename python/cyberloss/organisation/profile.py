@@ -10,6 +10,7 @@ field by field, whether a value was given or defaulted (and from what).  A profi
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from .. import _validate as check
 from .. import config
 from .._lazy import pandas as pd
 from ..config import documents
+from ..report import language
 from ..report.html import Described, escape
 from . import components as comp
 from .controls import Controls
@@ -35,6 +37,25 @@ def _label(key: str) -> str:
     ja = f" ({f.label_ja})" if f.label_ja and key not in ("name", "it_dependency") else ""
     unit = ", JPY" if f.unit == "JPY" else ""
     return f"{f.label}{ja}{unit}"
+
+
+_DEFAULT_FOR = re.compile(r"^default for (\S+) \((\w+), (.+)\)$")
+_DEFAULT = re.compile(r"^default \((\w+): (.+)\)$")
+
+
+def source_ja(source: str) -> str:
+    """A profile field's source (``OrganisationProfile.sources``) in Japanese, keeping what the
+    English says: "default for manufacturing (approximate, METI-EC2023)" ->
+    "既定値（manufacturing、概数、METI-EC2023）"; "given" -> "入力値"."""
+    if source == "given":
+        return "入力値"
+    for pattern in (_DEFAULT_FOR, _DEFAULT):
+        m = pattern.match(source)
+        if m:
+            *key, quality, why = m.groups()
+            return "、".join(["既定値（" + (key[0] + "、" if key else "") + language.QUALITIES_JA.get(quality, quality),
+                             why]) + "）"
+    return source
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,6 @@ daily gross profit, internal effort from the mean person-months.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,29 +24,10 @@ from ..report.html import Described, escape
 from ..report.money import format_yen
 from . import components as comp
 from .incident import TypeParameters, incident_type
-from .profile import OrganisationProfile, check_tables, data_from_document, read_profile
+from .profile import OrganisationProfile, check_tables, data_from_document, read_profile, source_ja
 
 _FIELDS = documents.SCENARIO.keys
 
-
-
-_DEFAULT_FOR = re.compile(r"^default for (\S+) \((\w+), (.+)\)$")
-_DEFAULT = re.compile(r"^default \((\w+): (.+)\)$")
-
-
-def _source_ja(source: str) -> str:
-    """A profile field's source (``OrganisationProfile.sources``) in Japanese, keeping what the
-    English says: "default for manufacturing (approximate, METI-EC2023)" ->
-    "既定値（manufacturing、概数、METI-EC2023）"; "given" -> "入力値"."""
-    if source == "given":
-        return "入力値"
-    for pattern in (_DEFAULT_FOR, _DEFAULT):
-        m = pattern.match(source)
-        if m:
-            *key, quality, why = m.groups()
-            return "、".join(["既定値（" + (key[0] + "、" if key else "") + language.QUALITIES_JA.get(quality, quality),
-                             why]) + "）"
-    return source
 
 @dataclasses.dataclass(frozen=True)
 class Scenario:
@@ -155,7 +135,7 @@ class Scenario:
             note("share_affected", "given", "入力値")
         else:
             note("share_affected", f"profile {affects} ({profile.sources[affects]}){share_label}",
-                 f"プロファイルの {affects}（{_source_ja(profile.sources[affects])}）"
+                 f"プロファイルの {affects}（{source_ja(profile.sources[affects])}）"
                  f"{share_label.replace(' x ', ' × ')}")
         if closure is not None:
             kind = incident_type(data, t, closure_days=closure[0])
