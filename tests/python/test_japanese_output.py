@@ -178,7 +178,15 @@ def test_simulate_and_portfolio_tables_in_japanese(capsys, argv):
         assert words in ja, words
     assert "simulated years" in en and "期待損失" not in en
     # the same figures
-    assert [c for c in ja.split() if c[0].isdigit()][-20:] == [c for c in en.split() if c[0].isdigit()][-20:]
+    figures = [c for c in ja.replace("、", " ").split() if c[0].isdigit()][-20:]
+    assert figures == [c.rstrip(",") for c in en.split() if c[0].isdigit()][-20:]
+
+
+def test_portfolio_names_attack_types_in_japanese(capsys):
+    assert main(["portfolio", str(ROOT / "examples" / "portfolio_small.csv"), "--years", "500", "--lang", "ja"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("攻撃種別ごとのシステミック分散: ランサムウェア感染 ") and "軽微なインシデント" in line
+    assert not re.search(r"ransomware|emotet|minor|web_leak", line), line
 
 
 @pytest.mark.parametrize("env, expected", [

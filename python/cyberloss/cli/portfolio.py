@@ -187,8 +187,13 @@ def print_table(result: pf.PortfolioResult, lang: str = "en") -> None:
     if corr is not None:
         print(f"契約間の年間損害の平均相関: {corr:.4f}" if ja
               else f"average correlation between policies' annual losses: {corr:.4f}")
-    print(("攻撃種別ごとのシステミック分散: " if ja else "systemic variance by attack type: ") + ", ".join(
-        f"{a} {v:.3g}" for a, v in zip(m.attack_types, m.variances())))
+    variances = zip(m.attack_types, m.variances())
+    if ja:
+        names = m.portfolio.calibration.data.attack_labels
+        print("攻撃種別ごとのシステミック分散: " + "、".join(
+            f"{names.get(a) or language.CATEGORIES_JA.get(a, a)} {v:.3g}" for a, v in variances))
+    else:
+        print("systemic variance by attack type: " + ", ".join(f"{a} {v:.3g}" for a, v in variances))
 
 
 def register(sub) -> None:
