@@ -471,13 +471,15 @@ def test_quote_text_and_report_have_no_english_left_under_lang_ja(tmp_path, caps
                  "--html", str(page), "--xlsx", str(book)]) == 0
     out = capsys.readouterr().out
     for words in ("キャリブレーション: JNSA 2025 調査によるキャリブレーション（jnsa2025.json）",
-                  f"HTMLレポート: {page}", f"Excelブック: {book}"):
+                  f"HTMLレポート: {page}", f"Excelブック: {book}", "補償項目別の営業保険料（期待値原理）"):
         assert words in out, words
-    for english in ("survey calibration", "HTML report", "Excel workbook"):
+    for english in ("survey calibration", "HTML report", "Excel workbook", "expected_value"):
         assert english not in out, english
     html = page.read_text(encoding="utf-8")
     for words in ("JNSA 2025 調査によるキャリブレーション", "縮小支払限度額：事故原因・被害範囲調査", "見舞金",
-                  "既定値（manufacturing、概数、"):
+                  "既定値（manufacturing、概数、", "補償項目別（期待値原理（安全割増率 30%））",
+                  "保険料算出原理：期待値原理（安全割増率 30%）、"):
         assert words in html, words
-    for english in ("survey calibration", "investigation 3,000万円", "default for", "approximate"):
+    for english in ("survey calibration", "investigation 3,000万円", "default for", "approximate",
+                    "expected value", "loading"):
         assert english not in html, english

@@ -181,7 +181,8 @@ class Quote(report_html.Described):
                       f"キャリブレーション: {self.calibration_ja or self.calibration}")]
                    if self.calibration else []),
                  "", text.frame(money.yen_table(self._summary(lang))), "",
-                 w(f"Technical premium by section ({principle}):", f"補償項目別の営業保険料（{principle}）:"),
+                 w(f"Technical premium by section ({principle}):",
+                   f"補償項目別の営業保険料（{language.PRINCIPLES_JA.get(principle, principle)}）:"),
                  text.frame(money.yen_table(self._by_section(lang))), "",
                  w("Recommended: ", "推奨: ") + recommended,
                  self.decision.reason_in(lang)]

@@ -119,6 +119,11 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
     return lines
 
 
+def _principle_labels(quote: Quote, lang: str) -> dict[str, str]:
+    """A premium row's label (the principle's, in English) -> the label in ``lang``."""
+    return {p.label(): p.label(lang) for p in quote.settings.principles}
+
+
 def _money_columns(table, columns, labels, lang: str, first: tuple[str, list[str]]):
     """Columns of amounts, each with its own unit, after a first text column."""
     cols = [report_html.column(first[0], align="text")]
@@ -158,7 +163,9 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
     labels = [w("expected insured loss", "期待保険金"), w("risk loading", "リスク割増"),
               w("risk premium", "リスク保険料"), w("expense and profit load", "事業費・利潤付加"),
               w("technical premium", "営業保険料"), w("± SE", "± 標準誤差")]
-    cols, rows = _money_columns(t, columns, labels, lang, (w("principle", "算出原理"), list(t["label"])))
+    shown = _principle_labels(quote, lang)
+    names = [shown.get(label, label) for label in t["label"]]
+    cols, rows = _money_columns(t, columns, labels, lang, (w("principle", "算出原理"), names))
     loads = quote.settings.loads
     explain = w(f"risk premium = expected insured loss + risk loading (by the principle); technical "
                 f"premium = (risk premium + fixed expense {money.format_yen(loads.fixed_expense)}) / "
@@ -178,8 +185,7 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
                                     (w("section", "補償項目"), sections))
     return report_html.section("premiums", w("Premiums", "保険料"), [
         report_html.table(cols, rows, note=explain),
-        report_html.table(s_cols, s_rows, caption=w(f"By section ({t['label'].iloc[0]})",
-                                                    f"補償項目別（{t['label'].iloc[0]}）"))])
+        report_html.table(s_cols, s_rows, caption=w(f"By section ({names[0]})", f"補償項目別（{names[0]}）"))])
 
 
 def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
@@ -243,7 +249,8 @@ def assumptions_section(quote: Quote, lang: str) -> dict[str, Any]:
           "assumption.", "発生頻度と1事故あたり損害額はJNSA 2025調査に較正（data/jnsa2025.json）。"
           "損害の内訳・停止期間・対策の効果はdata/components.json（各数値に出典と、公表値・導出値・仮定の別を記載）。"),
         w("Premium principles: " + ", ".join(quote.premiums["label"]) + ".",
-          "保険料算出原理：" + "、".join(quote.premiums["label"]) + "。"),
+          "保険料算出原理：" + "、".join(_principle_labels(quote, lang).get(label, label)
+                                   for label in quote.premiums["label"]) + "。"),
     ]
     lines += [w(f"Warning: {x}", f"注意：{x}") for x in quote.result.warnings]
     return report_html.section("assumptions", w("Assumptions", "前提"), [report_html.items(lines)])
