@@ -197,7 +197,13 @@ class SurveySimulation(Described):
         """Histograms of the simulated mean and median with the published values (axis in 万円 /
         億円)."""
         require("matplotlib", "SurveySimulation.plot")
-        ax = plots.axes(ax, figsize=(6, 3.5))
+        with plots.style():
+            ax = plots.axes(ax, figsize=(6, 3.5))
+            self._draw(ax)
+            plots.finish(ax)
+        return ax
+
+    def _draw(self, ax) -> None:
         bins = np.linspace(0, np.quantile(self.means, 0.995), 80)
         ax.hist(self.medians, bins=bins, alpha=0.55, label="simulated median")
         ax.hist(self.means, bins=bins, alpha=0.55, label="simulated mean")
@@ -208,7 +214,6 @@ class SurveySimulation(Described):
         ax.set_ylabel("surveys")
         ax.set_title(f"{self.attack_type} ({self.period}), {self.n_answers} answers")
         ax.legend(fontsize=7)
-        return ax
 
 
 def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware",

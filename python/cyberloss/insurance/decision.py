@@ -88,8 +88,13 @@ class RetentionDecision(Described):
         """Total cost of risk over the grid (left) and the efficient frontier (right), in
         万円 / 億円."""
         require("matplotlib", "RetentionDecision.plot")
-        plt = plots.pyplot()     # the package's font set-up, also for a given figure
-        fig = fig or plt.figure(figsize=(11, 4.5))
+        with plots.style():
+            fig = fig or plots.pyplot().figure(figsize=(11, 4.5))
+            self._draw(fig)
+            plots.finish(fig)
+        return fig
+
+    def _draw(self, fig) -> None:
         ax_grid, ax_front = fig.subplots(1, 2)
         options = self.grid[self.grid["insured"]]
         table = options.pivot(index="deductible", columns="limit", values="total_cost")
@@ -123,7 +128,6 @@ class RetentionDecision(Described):
         ax_front.set_title("risk kept vs. expected cost")
         ax_front.legend(fontsize=8)
         fig.tight_layout()
-        return fig
 
 
 def choose_retention(events, n_years: int | None, base_terms: CoverageTerms,

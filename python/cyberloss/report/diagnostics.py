@@ -14,8 +14,15 @@ def fit_plots(points, title: str = ""):
     probability, log axes) and probability plot (product-limit CDF against the fitted and the
     naive CDF) of one attack type.  ``points``: columns ``loss``, ``empirical``, ``fitted``,
     ``fitted_quantile`` and optionally ``naive``.  Returns the figure."""
-    plt = plots.pyplot()
-    fig, (qq, pp) = plt.subplots(1, 2, figsize=(10, 4.5))
+    with plots.style():
+        fig = plots.pyplot().figure(figsize=(10, 4.5))
+        _draw_fit(fig, points, title)
+        plots.finish(fig)
+    return fig
+
+
+def _draw_fit(fig, points, title: str) -> None:
+    qq, pp = fig.subplots(1, 2)
     x, q = points["loss"].to_numpy(), points["fitted_quantile"].to_numpy()
     qq.loglog(q, x, ".", ms=4, alpha=0.7, label="claims")
     lo, hi = float(min(x.min(), q.min())), float(max(x.max(), q.max()))
@@ -37,14 +44,20 @@ def fit_plots(points, title: str = ""):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return fig
 
 
 def tornado(table, measure: str, base: float, ax=None, top: int | None = 20):
     """Horizontal bars of the change of ``measure`` when each assumption is set to its low
     (blue) and high (orange) bound, largest swing on top, with 2-SE whiskers.  ``table``:
     columns ``label``, ``low_effect``, ``high_effect``, ``low_se``, ``high_se`` (JPY)."""
-    ax = plots.axes(ax, figsize=(9, 0.32 * min(len(table), top or len(table)) + 1.5))
+    with plots.style():
+        ax = plots.axes(ax, figsize=(9, 0.32 * min(len(table), top or len(table)) + 1.5))
+        _draw_tornado(ax, table, measure, base, top)
+        plots.finish(ax)
+    return ax
+
+
+def _draw_tornado(ax, table, measure: str, base: float, top: int | None) -> None:
     swing = (table["high_effect"] - table["low_effect"]).abs()
     order = table.assign(_swing=swing).sort_values("_swing", ascending=False)
     if top:
@@ -62,4 +75,3 @@ def tornado(table, measure: str, base: float, ax=None, top: int | None = 20):
     ax.set_title(f"Assumption sensitivity: {measure}")
     ax.legend(loc="lower right")
     ax.grid(True, axis="x", alpha=0.3)
-    return ax

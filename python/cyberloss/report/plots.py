@@ -6,9 +6,10 @@ never at import, and a missing one is named in one line (``_extras.require``).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from .money import MAN, OKU, format_yen
 #: The font of every plot: IPAex Gothic, shipped on PyPI by matplotlib-fontja (so it is the
 #: same on Linux, macOS, Windows and in notebooks), with DejaVu Sans behind it for Latin text.
 FONT_PACKAGE = "matplotlib_fontja"
+FALLBACK_FONT = "DejaVu Sans"
 
 
 def font_file() -> Path:
@@ -33,37 +35,61 @@ def font_file() -> Path:
 
 
 def use_japanese_font() -> str:
-    """Register IPAex Gothic with matplotlib and put it first among its sans-serif fonts;
-    returns its name.  Called by every plot of the package when it first draws (not at import),
-    so figures from the CLI, the Python API and notebooks show Japanese alike."""
+    """Register IPAex Gothic with matplotlib (once) and return its name.  Called by every plot
+    of the package when it draws (not at import); matplotlib's settings are left as they are."""
     require("matplotlib", "plotting")
-    from matplotlib import font_manager, rcParams
+    from matplotlib import font_manager
 
     path = font_file()
     name = font_manager.FontProperties(fname=str(path)).get_name()
     if str(path) not in {f.fname for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
-    if rcParams["font.family"] != ["sans-serif"] or rcParams["font.sans-serif"][:1] != [name]:
-        rcParams["font.family"] = ["sans-serif"]
-        rcParams["font.sans-serif"] = [name, *(f for f in rcParams["font.sans-serif"] if f != name)]
     return name
 
 
+def font_family() -> list[str]:
+    """The fonts of the package's text, in order: IPAex Gothic, then matplotlib's own DejaVu
+    Sans for what IPAex Gothic lacks."""
+    return [use_japanese_font(), FALLBACK_FONT]
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """The package's settings while one of its figures is drawn (``matplotlib.rc_context``:
+    a notebook user's own settings are back afterwards).  Every plot function of the package
+    runs inside it and ends with :func:`finish`."""
+    matplotlib = require("matplotlib", "plotting")
+    with matplotlib.rc_context({"font.family": font_family()}):
+        yield
+
+
+def finish(*artists) -> None:
+    """Give every text of ``artists`` (the axes or figures a plot drew) the package's fonts,
+    the axes' tick labels included: texts made before the plot (the labels of a given axes)
+    and tick labels made when the figure is drawn later (they copy the first tick's font)
+    would otherwise take the user's settings, which may lack Japanese."""
+    require("matplotlib", "plotting")
+    from matplotlib.text import Text
+
+    family = font_family()
+    for artist in artists:
+        for t in artist.findobj(Text):
+            t.set_fontfamily(family)
+
+
 def pyplot():
-    """matplotlib.pyplot with the Agg backend when no display is set, and a Japanese font."""
+    """matplotlib.pyplot with the Agg backend when no display is set."""
     matplotlib = require("matplotlib", "plotting")
     if not os.environ.get("DISPLAY") and "ipykernel" not in matplotlib.get_backend():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    use_japanese_font()
     return plt
 
 
 def axes(ax=None, figsize: tuple[float, float] = (7, 4.5)):
-    """``ax``, or the axes of a new figure (with the package's set-up either way)."""
+    """``ax``, or the axes of a new figure (called inside :func:`style`)."""
     if ax is not None:
-        use_japanese_font()
         return ax
     plt = pyplot()
     _, ax = plt.subplots(figsize=figsize)
@@ -90,10 +116,17 @@ def ep_plot(curves: Mapping[str, Any], title: str = "", ax=None, n_years: int | 
 
     ``curves`` maps a label ("gross AEP", "insured OEP", ...) to ``(return_periods, losses)``;
     labels ending in "OEP" are dashed.  Returns the axes."""
-    ax = axes(ax)
+    with style():
+        ax = axes(ax)
+        _draw_ep(ax, curves, title, n_years)
+        finish(ax)
+    return ax
+
+
+def _draw_ep(ax, curves: Mapping[str, Any], title: str, n_years: int | None) -> None:
     for i, (label, (periods, losses)) in enumerate(curves.items()):
-        style = "--" if label.endswith("OEP") else "-"
-        ax.plot(periods, losses, style, color=f"C{i // 2 if len(curves) > 2 else i}", label=label)
+        line = "--" if label.endswith("OEP") else "-"
+        ax.plot(periods, losses, line, color=f"C{i // 2 if len(curves) > 2 else i}", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("return period (years, log scale)")
     ax.set_ylabel("loss")
@@ -105,7 +138,6 @@ def ep_plot(curves: Mapping[str, Any], title: str = "", ax=None, n_years: int | 
                 ha="right", va="bottom", fontsize=7, color="0.4")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    return ax
 
 
 def tick_labels(values: Sequence[float]) -> list[str]:

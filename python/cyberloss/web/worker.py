@@ -94,7 +94,6 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
                 "gross_oep": float(ep["gross"]["oep"].iloc[i]),
                 "gross_oep_se": float(ep["gross"]["oep_se"].iloc[i])} for i, t in enumerate(periods)]
     send(("progress", 1.0, "drawing"))
-    plt = plots.pyplot()
     decision_fig = quote.decision.plot()
     return {
         "kind": "quote",
@@ -109,7 +108,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "by_component": by_component,
         "by_group": by_group,
         "ep": ep_rows,
-        "ep_svg": svg(_ep_figure(plt, ep_rows, quote.name, sim.n_years)),
+        "ep_svg": svg(_ep_figure(ep_rows, quote.name, sim.n_years)),
         "decision_svg": svg(decision_fig),
         "grid": _grid(quote.decision.grid),
         "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
@@ -134,10 +133,18 @@ def _grid(grid) -> dict[str, Any]:
             "uninsured_total_cost": float(grid[~grid["insured"]]["total_cost"].iloc[0])}
 
 
-def _ep_figure(plt, rows: list[dict[str, float]], name: str, n_years: int):
+def _ep_figure(rows: list[dict[str, float]], name: str, n_years: int):
     """AEP of the gross (± 1 SE), insured and retained loss, and the gross OEP, by return
     period (2 to 1,000 years) on a log axis."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    with plots.style():
+        fig, ax = plots.pyplot().subplots(figsize=(7, 4.2))
+        _draw_ep(ax, rows, name, n_years)
+        fig.tight_layout()
+        plots.finish(fig)
+    return fig
+
+
+def _draw_ep(ax, rows: list[dict[str, float]], name: str, n_years: int) -> None:
     t = [r["return_period"] for r in rows]
     ax.errorbar(t, [r["gross_aep"] for r in rows], yerr=[r["gross_aep_se"] for r in rows],
                 fmt="o-", color="C0", capsize=3, label="gross AEP ± SE")
@@ -153,8 +160,6 @@ def _ep_figure(plt, rows: list[dict[str, float]], name: str, n_years: int):
             va="bottom", fontsize=7, color="0.4")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
 
 
 def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
@@ -164,8 +169,17 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     comparison = bcp_mod.run_plan(plan, progress=_progress(send, "simulating", len(plan.variants)))
     table = comparison.describe()
     rows = [{"name": name, **{k: float(v) for k, v in row.items()}} for name, row in table.iterrows()]
-    plt = plots.pyplot()
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+    with plots.style():
+        fig, ax = plots.pyplot().subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+        _draw_bcp(ax, rows)
+        fig.tight_layout()
+        plots.finish(fig)
+    return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
+            "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
+            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
+
+
+def _draw_bcp(ax, rows: list[dict[str, Any]]) -> None:
     others = rows[1:]
     ax.barh([r["name"] for r in others], [r["difference_to_baseline"] for r in others],
             xerr=[r["difference_to_baseline_se"] for r in others], color="C0", capsize=3)
@@ -174,10 +188,6 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     ax.set_xlabel("change in expected annual loss ± SE")
     plots.yen_axis(ax, "x")
     ax.set_title(f"BCP: {rows[0]['name']} vs. variants (common random numbers)")
-    fig.tight_layout()
-    return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
-            "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
-            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
 
 
 RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]]] = {
