@@ -364,9 +364,11 @@ class YearLossTable(report_html.Described):
         return sparse_annual_loss_sha256(self.n_years, self._loss_years, self._columns[name])
 
     # ----- presentation ----------------------------------------------------------------------
-    def plot(self, views: Sequence[str] | None = None, ax=None, title: str | None = None):
+    def plot(self, views: Sequence[str] | None = None, ax=None, title: str | None = None,
+             lang: str | None = None):
         """EP curves (AEP solid, OEP dashed where held) of ``views`` (default: every view)
-        against the return period on a log axis, in 万円 / 億円.  Returns the axes."""
+        against the return period on a log axis, in 万円 / 億円; words in ``lang`` ("ja" or "en";
+        None: the locale's).  Returns the axes."""
         require("matplotlib", f"{type(self).__name__}.plot")
         names = [self._column(v) for v in (views if views is not None else self._views)]
         top = self.n_years / stats.MIN_EXCEEDANCES
@@ -374,12 +376,15 @@ class YearLossTable(report_html.Described):
             raise ValueError(f"{self.n_years} simulated years are too few for an EP plot")
         periods = np.geomspace(1.25, top, _PLOT_POINTS)
         curves = {}
+        lang = language.resolve(lang)
+        japanese = lang == "ja"
         for v in names:
             ep = self.ep_curve(periods, v)
-            curves[f"{v} AEP"] = (periods, ep["aep"].to_numpy())
+            label = language.VIEWS_JA.get(v, v) if japanese else v
+            curves[f"{label} AEP"] = (periods, ep["aep"].to_numpy())
             if "oep" in ep:
-                curves[f"{v} OEP"] = (periods, ep["oep"].to_numpy())
-        return plots.ep_plot(curves, title if title is not None else self.title, ax, self.n_years)
+                curves[f"{label} OEP"] = (periods, ep["oep"].to_numpy())
+        return plots.ep_plot(curves, title if title is not None else self.title, ax, self.n_years, lang)
 
     def _html_title(self) -> str:
         return report_html.escape(self.title)

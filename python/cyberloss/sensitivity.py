@@ -238,10 +238,11 @@ class SensitivityResult(Described):
                                "seed": self.seed, "calibration": self.calibration,
                                "assumptions": rows, "joint_band": self.band})
 
-    def plot(self, ax=None, top: int | None = 20):
-        """The tornado chart (largest swing on top)."""
+    def plot(self, ax=None, top: int | None = 20, lang: str | None = None):
+        """The tornado chart (largest swing on top); words in ``lang`` ("ja" or "en"; None: the
+        locale's)."""
         t = self.table.assign(label=self.table["assumption"].str.split(":", n=1).str[1])
-        return diagnostics.tornado(t, self.measure, self.base, ax=ax, top=top)
+        return diagnostics.tornado(t, self.measure, self.base, ax=ax, top=top, lang=lang)
 
     def _html_title(self) -> str:
         return f"Assumption sensitivity of {escape(self.measure)}"

@@ -2,6 +2,7 @@
 its text (tick labels drawn later included) in the package's fonts."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -19,7 +20,7 @@ from cyberloss.web import worker
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "株式会社テスト製作所"
-TORNADO = pd.DataFrame({"label": ["breach.records_per_employee", "downtime.days"],
+TORNADO = pd.DataFrame({"label": ["前提1", "前提2"],
                         "low_effect": [-1e6, -2e6], "high_effect": [1e6, 3e6],
                         "low_se": [1e4, 1e4], "high_se": [1e4, 1e4]})
 FIT_POINTS = pd.DataFrame({"loss": [1e6, 2e6, 5e6], "empirical": [0.2, 0.5, 0.8],
@@ -68,3 +69,59 @@ def test_a_plot_leaves_the_users_matplotlib_settings_as_they_were(quote, survey)
                         assert font_manager.FontProperties(fname=found).get_name() == japanese, (name, t)
             plots.pyplot().close(fig)
         assert dict(matplotlib.rcParams) == before
+
+
+def _words(fig) -> list[str]:
+    """Every text of a figure (titles, labels, legends, tick labels), drawn first."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
+
+
+ENGLISH = {"EP curve": ["EP curves: " + NAME, "return period (years, log scale)", "gross AEP", "insured OEP",
+                        "retained AEP", "4,000 simulated years"],
+           "decision": ["total cost of risk", "deductible per occurrence", "annual aggregate limit",
+                        "efficient frontier", "recommended", "no insurance"],
+           "survey": ["simulated median", "published mean", "ransomware (cumulative), 29 answers"],
+           "tornado": ["Assumption sensitivity: expected_loss", "low bound", "high bound"],
+           "QQ": ["QQ (truncated/censored scale)", "probability plot", "naive fit"],
+           "web EP": ["EP curve: " + NAME, "gross AEP ± SE", "annual loss (万円)"]}
+JAPANESE = {"EP curve": ["超過確率曲線：" + NAME, "再現期間（年、対数目盛）", "総額 AEP", "保険金 OEP",
+                         "自己負担 AEP", "シミュレーション 4,000 年"],
+            "decision": ["リスク総コスト", "1事故あたり免責金額", "年間総支払限度額", "効率的フロンティア", "推奨"],
+            "survey": ["模擬アンケートの中央値", "公表値（平均値）", "ランサムウェア感染（累計）、回答 29 件"],
+            "tornado": ["前提の感応度：年間期待損失", "下限", "上限"],
+            "QQ": ["QQプロット（切断・打ち切りの尺度）", "確率プロット", "単純なあてはめ"],
+            "web EP": ["超過確率曲線：" + NAME, "総額 AEP ± 標準誤差", "年間損害額 (万円)"]}
+LATIN_WORD = re.compile(r"\b(?!AEP\b|OEP\b|TVaR\b|QQ|SE\b|Turnbull\b|x\b|y\b)[A-Za-z]{2,}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_plot_is_in_the_language_asked_for(quote, survey, lang):
+    expected = ENGLISH if lang == "en" else JAPANESE
+    for name, fig in _figures(quote, survey, lang=lang):
+        words = _words(fig)
+        for phrase in expected[name]:
+            assert any(phrase in w for w in words), (name, phrase, words)
+        if lang == "ja":   # no English word left (the name of the fitted type in the QQ title aside)
+            english = [w for w in words if LATIN_WORD.search(w) and "ransomware" not in w and "mathdefault" not in w]
+            assert not english, (name, english)
+        plots.pyplot().close(fig)
+
+
+def test_a_plot_without_a_language_follows_the_locale(quote, monkeypatch):
+    for env, title in (("ja_JP.UTF-8", "超過確率曲線：" + NAME), ("C.UTF-8", "EP curves: " + NAME)):
+        monkeypatch.setenv("LC_ALL", env)
+        ax = quote.plot_ep()
+        assert ax.get_title() == title
+        plots.pyplot().close(ax.figure)
+
+
+def test_the_web_bcp_plot_is_in_each_language():
+    rows = [{"name": "現状", "difference_to_baseline": 0.0, "difference_to_baseline_se": 0.0},
+            {"name": "バックアップ強化", "difference_to_baseline": -2e6, "difference_to_baseline_se": 1e5}]
+    ja, en = (_words(worker._bcp_figure(rows, lang)) for lang in ("ja", "en"))
+    assert "BCP：現状と各案の比較（共通乱数）" in ja and "年間期待損失の変化 ± 標準誤差 (万円)" in ja
+    assert "BCP: 現状 vs. variants (common random numbers)" in en
+    plots.pyplot().close("all")

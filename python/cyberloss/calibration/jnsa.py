@@ -193,26 +193,33 @@ class SurveySimulation(Described):
         return (f"{escape(self.attack_type)} ({self.period}), {self.n_answers} answers x "
                 f"{self.means.size} surveys, seed {self.seed}")
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, lang: str | None = None):
         """Histograms of the simulated mean and median with the published values (axis in 万円 /
-        億円)."""
+        億円); words in ``lang`` ("ja" or "en"; None: the locale's)."""
         require("matplotlib", "SurveySimulation.plot")
+        lang = language.resolve(lang)
         with plots.style():
             ax = plots.axes(ax, figsize=(6, 3.5))
-            self._draw(ax)
+            self._draw(ax, lang)
             plots.finish(ax)
         return ax
 
-    def _draw(self, ax) -> None:
+    def _draw(self, ax, lang: str) -> None:
+        t = language.plot_words(lang)
         bins = np.linspace(0, np.quantile(self.means, 0.995), 80)
-        ax.hist(self.medians, bins=bins, alpha=0.55, label="simulated median")
-        ax.hist(self.means, bins=bins, alpha=0.55, label="simulated mean")
-        ax.axvline(self.published_median, color="C0", ls="--", label="published median")
-        ax.axvline(self.published_mean, color="C1", ls="--", label="published mean")
-        ax.set_xlabel("loss per incident")
+        ax.hist(self.medians, bins=bins, alpha=0.55, label=t("simulated median"))
+        ax.hist(self.means, bins=bins, alpha=0.55, label=t("simulated mean"))
+        ax.axvline(self.published_median, color="C0", ls="--", label=t("published median"))
+        ax.axvline(self.published_mean, color="C1", ls="--", label=t("published mean"))
+        ax.set_xlabel(t("loss per incident"))
         plots.yen_axis(ax, "x")
-        ax.set_ylabel("surveys")
-        ax.set_title(f"{self.attack_type} ({self.period}), {self.n_answers} answers")
+        ax.set_ylabel(t("surveys"))
+        attack_type, period = self.attack_type, self.period
+        if lang == "ja":
+            attack_type = _calib(None).data.attack_labels.get(attack_type, attack_type)
+            period = language.PERIODS_JA.get(period, period)
+        ax.set_title(t("{attack_type} ({period}), {n} answers", attack_type=attack_type, period=period,
+                       n=self.n_answers))
         ax.legend(fontsize=7)
 
 

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                          frequency_prior_weight=args.frequency_prior_weight,
                          severity_prior_weight=args.severity_prior_weight, encoding=args.encoding)
     if plot is not None:
-        fig = result.plot(args.attack_type)
+        fig = result.plot(args.attack_type, args.lang)
         fmt = _files.suffix(plot, "--plot", _outputs.PLOT_FORMATS)[1:]
         try:
             _files.write(plot, "--plot", lambda fh: fig.savefig(fh, format=fmt, dpi=110, bbox_inches="tight"))

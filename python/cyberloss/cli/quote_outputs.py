@@ -27,7 +27,7 @@ def write_outputs(quote, plot: Path | None, html_path: Path | None, plot_option:
     plt = plots.pyplot()
     if plot is not None:
         fmt = _files.suffix(plot, plot_option, PLOT_FORMATS)[1:]
-        ax = quote.plot_ep()
+        ax = quote.plot_ep(lang=lang)
         try:
             _files.write(plot, plot_option,
                           lambda fh: ax.figure.savefig(fh, format=fmt, dpi=120, bbox_inches="tight"))

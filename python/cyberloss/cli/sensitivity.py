@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     # the printed result first: nothing is written when it cannot be shown
     shown = _json.dumps(result.to_json()) if args.json else result.text(lang=args.lang)
     if plot is not None:
-        ax = result.plot()
+        ax = result.plot(lang=args.lang)
         fmt = _files.suffix(plot, "--plot", _outputs.PLOT_FORMATS)[1:]
         try:
             _files.write(plot, "--plot", lambda fh: ax.figure.savefig(fh, format=fmt, dpi=110, bbox_inches="tight"))

@@ -204,14 +204,15 @@ class ExperienceFit(Described):
                 out["fitted_quantile"] = np.exp(fit.mu + fit.sigma * _probit(p))
         return pd.DataFrame(out)
 
-    def plot(self, attack_type: str | None = None):
-        """QQ and probability plots of one fitted type (default: the one with most claims)."""
+    def plot(self, attack_type: str | None = None, lang: str | None = None):
+        """QQ and probability plots of one fitted type (default: the one with most claims); words
+        in ``lang`` ("ja" or "en"; None: the locale's)."""
         a = (max(self.fits, key=lambda k: self.fits[k].n) if attack_type is None
              else labels.canonical("attack_types", attack_type) or attack_type)
         if a not in self.fits:
             raise ValueError(f"attack_type must be one of the fitted types {', '.join(self.fits)}, got {a!r}")
         return diagnostics.fit_plots(self.probability_points(a),
-                                     f"{a} ({self.calibration.data.attack_labels[a]})")
+                                     f"{a} ({self.calibration.data.attack_labels[a]})", lang)
 
     def _html_title(self) -> str:
         return "Experience fit"

@@ -84,28 +84,29 @@ class RetentionDecision(Described):
             shown[c] = [money.format_yen(v) if math.isfinite(v) else "none" for v in self.grid[c]]
         return shown
 
-    def plot(self, fig=None):
+    def plot(self, fig=None, lang: str | None = None):
         """Total cost of risk over the grid (left) and the efficient frontier (right), in
-        万円 / 億円."""
+        万円 / 億円; words in ``lang`` ("ja" or "en"; None: the locale's)."""
         require("matplotlib", "RetentionDecision.plot")
+        t = language.plot_words(lang)
         with plots.style():
             fig = fig or plots.pyplot().figure(figsize=(11, 4.5))
-            self._draw(fig)
+            self._draw(fig, t)
             plots.finish(fig)
         return fig
 
-    def _draw(self, fig) -> None:
+    def _draw(self, fig, t) -> None:
         ax_grid, ax_front = fig.subplots(1, 2)
         options = self.grid[self.grid["insured"]]
         table = options.pivot(index="deductible", columns="limit", values="total_cost")
         image = ax_grid.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis_r")
         ax_grid.set_xticks(range(table.shape[1]), plots.tick_labels(table.columns), rotation=45)
         ax_grid.set_yticks(range(table.shape[0]), plots.tick_labels(table.index))
-        ax_grid.set_xlabel("annual aggregate limit")
-        ax_grid.set_ylabel("deductible per occurrence")
-        ax_grid.set_title("total cost of risk")
+        ax_grid.set_xlabel(t("annual aggregate limit"))
+        ax_grid.set_ylabel(t("deductible per occurrence"))
+        ax_grid.set_title(t("total cost of risk"))
         bar = fig.colorbar(image, ax=ax_grid)
-        bar.ax.set_ylabel("")
+        bar.ax.set_ylabel(t("loss"))
         plots.yen_axis(bar.ax, "y")
         rec = self.recommended
         if rec["insured"]:
@@ -115,17 +116,17 @@ class RetentionDecision(Described):
         def cost(rows):
             return rows["retained_el"] + rows["premium"]
 
-        ax_front.scatter(self.grid["retained_tvar"], cost(self.grid), color="0.7", label="options")
+        ax_front.scatter(self.grid["retained_tvar"], cost(self.grid), color="0.7", label=t("options"))
         front = self.frontier
-        ax_front.plot(front["retained_tvar"], cost(front), "o-", color="C0", label="efficient frontier")
+        ax_front.plot(front["retained_tvar"], cost(front), "o-", color="C0", label=t("efficient frontier"))
         none = self.grid[~self.grid["insured"]].iloc[0]
-        ax_front.plot(none["retained_tvar"], none["retained_el"], "ks", label="no insurance")
-        ax_front.plot(rec["retained_tvar"], cost(rec), "r*", markersize=14, label="recommended")
-        ax_front.set_xlabel(f"retained TVaR {stats.level_label(self.tail_level)}")
-        ax_front.set_ylabel("expected cost: retained loss + premium")
+        ax_front.plot(none["retained_tvar"], none["retained_el"], "ks", label=t("no insurance"))
+        ax_front.plot(rec["retained_tvar"], cost(rec), "r*", markersize=14, label=t("recommended"))
+        ax_front.set_xlabel(t("retained TVaR {level}", level=stats.level_label(self.tail_level)))
+        ax_front.set_ylabel(t("expected cost: retained loss + premium"))
         plots.yen_axis(ax_front, "x")
         plots.yen_axis(ax_front, "y")
-        ax_front.set_title("risk kept vs. expected cost")
+        ax_front.set_title(t("risk kept vs. expected cost"))
         ax_front.legend(fontsize=8)
         fig.tight_layout()
 

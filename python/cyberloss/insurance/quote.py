@@ -242,11 +242,12 @@ class Quote(report_html.Described):
                 "EP curve": self._ep_table().to_pandas().set_index("return_period"),
                 "decision grid": self.decision.grid}
 
-    def plot_ep(self, ax=None):
+    def plot_ep(self, ax=None, lang: str | None = None):
         """EP curves of the gross (AEP and OEP), insured and retained loss against return
-        period on a log axis (万円 / 億円)."""
+        period on a log axis (万円 / 億円); words in ``lang`` ("ja" or "en"; None: the locale's)."""
         require("matplotlib", "Quote.plot_ep")
-        return self.result.plot(ax=ax, title=f"EP curves: {self.name}")
+        title = language.plot_words(lang)("EP curves: {name}", name=self.name)
+        return self.result.plot(ax=ax, title=title, lang=lang)
 
     def to_html(self, lang: str | None = None) -> str:
         """The report people keep: a self-contained HTML page (packaged Jinja2 template) with the

@@ -191,7 +191,7 @@ def premium_section(quote: Quote, lang: str) -> dict[str, Any]:
 def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
     w = language.words(lang)
     plt = plots.pyplot()
-    ax = quote.plot_ep()
+    ax = quote.plot_ep(lang=lang)
     try:
         image = report_html.figure(ax.figure, w("EP curves", "超過確率曲線"))
     finally:
@@ -212,7 +212,7 @@ def ep_section(quote: Quote, lang: str) -> dict[str, Any]:
 def decision_section(quote: Quote, lang: str) -> dict[str, Any]:
     w = language.words(lang)
     plt = plots.pyplot()
-    fig = quote.decision.plot()
+    fig = quote.decision.plot(lang=lang)
     try:
         image = report_html.figure(fig, w("deductible x limit grid", "免責金額×支払限度額"))
     finally:

@@ -149,3 +149,70 @@ def statistics_labels(frame, lang: str):
         base, se = (c[:-3], True) if c.endswith("_se") else (c, False)
         return VIEWS_JA.get(base, base) + (" 標準誤差" if se else "")
     return frame.rename(index=lambda r: STATISTICS_JA.get(r, r), columns=column).rename_axis("統計量")
+
+
+# ----- plots -----------------------------------------------------------------------------------
+# The words of the package's plots (the EP curves, the retention decision, the tornado chart,
+# the QQ and probability plots, the simulated JNSA survey, the web page's EP and BCP plots), by
+# their English; "{name}" fields are filled in after the lookup.  The views, sections, attack
+# types and periods are named by the tables' words above and the calibration's label_ja.
+PLOTS_JA = {
+    # EP curves (the Python API, the CLI's --plot, the HTML report, the web page)
+    "EP curves: {name}": "超過確率曲線：{name}",
+    "EP curve: {name}": "超過確率曲線：{name}",
+    "return period (years, log scale)": "再現期間（年、対数目盛）",
+    "loss": "損害額",
+    "annual loss": "年間損害額",
+    "{n} simulated years": "シミュレーション {n} 年",
+    "{view} AEP ± SE": "{view} AEP ± 標準誤差",
+    # the retention decision
+    "annual aggregate limit": "年間総支払限度額",
+    "deductible per occurrence": "1事故あたり免責金額",
+    "total cost of risk": "リスク総コスト",
+    "options": "選択肢",
+    "efficient frontier": "効率的フロンティア",
+    "no insurance": "保険なし",
+    "recommended": "推奨",
+    "retained TVaR {level}": "自己負担の TVaR {level}",
+    "expected cost: retained loss + premium": "期待コスト：自己負担額＋保険料",
+    "risk kept vs. expected cost": "保有するリスクと期待コスト",
+    # the tornado chart (cyberloss sensitivity)
+    "Assumption sensitivity: {measure}": "前提の感応度：{measure}",
+    "change of {measure} (base {base})": "{measure}の変化（基準 {base}）",
+    "low bound": "下限",
+    "high bound": "上限",
+    # the QQ and probability plots (cyberloss fit)
+    "claims": "保険金請求",
+    "fitted quantile (JPY, log)": "あてはめた分布の分位点（円、対数目盛）",
+    "observed ground-up loss (JPY, log)": "観測された損害額（免責控除前、円、対数目盛）",
+    "QQ (truncated/censored scale)": "QQプロット（切断・打ち切りの尺度）",
+    "truncation/censoring-aware fit": "切断・打ち切りを考慮したあてはめ",
+    "naive fit": "単純なあてはめ",
+    "model CDF given loss > deductible": "免責金額を超える損害のモデル累積分布",
+    "product-limit CDF (Turnbull)": "積極限推定の累積分布（Turnbull）",
+    "probability plot": "確率プロット",
+    # the simulated JNSA survey
+    "simulated median": "模擬アンケートの中央値",
+    "simulated mean": "模擬アンケートの平均値",
+    "published median": "公表値（中央値）",
+    "published mean": "公表値（平均値）",
+    "loss per incident": "1件あたり損害額",
+    "surveys": "アンケート数",
+    "{attack_type} ({period}), {n} answers": "{attack_type}（{period}）、回答 {n} 件",
+    # the web page's BCP plot
+    "change in expected annual loss ± SE": "年間期待損失の変化 ± 標準誤差",
+    "BCP: {baseline} vs. variants (common random numbers)": "BCP：{baseline}と各案の比較（共通乱数）",
+}
+#: The measures of the assumption sensitivity (sensitivity.MEASURES).
+MEASURES_JA = {"expected_loss": "年間期待損失", "premium": "保険料", "var_0.99": "VaR 99%",
+               "tvar_0.99": "TVaR 99%"}
+
+
+def plot_words(lang: str | None = None) -> Callable[..., str]:
+    """``t(english, **fields)``: a plot's words in ``lang`` (None: the locale's, as
+    :func:`resolve` chooses), its fields filled in."""
+    japanese = resolve(lang) == "ja"
+
+    def t(english: str, **fields: object) -> str:
+        return (PLOTS_JA[english] if japanese else english).format(**fields)
+    return t

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .._extras import MissingExtra, require
+from . import language
 from .money import MAN, OKU, format_yen
 
 #: The font of every plot: IPAex Gothic, shipped on PyPI by matplotlib-fontja (so it is the
@@ -111,30 +112,33 @@ def yen_axis(ax, axis: str = "y", oku: bool | None = None) -> None:
     (ax.set_ylabel if axis == "y" else ax.set_xlabel)(f"{current} ({label})")
 
 
-def ep_plot(curves: Mapping[str, Any], title: str = "", ax=None, n_years: int | None = None):
+def ep_plot(curves: Mapping[str, Any], title: str = "", ax=None, n_years: int | None = None,
+            lang: str | None = None):
     """Exceedance-probability curves on a log return-period axis, money in 万円 / 億円.
 
     ``curves`` maps a label ("gross AEP", "insured OEP", ...) to ``(return_periods, losses)``;
-    labels ending in "OEP" are dashed.  Returns the axes."""
+    labels ending in "OEP" are dashed.  The axes' words in ``lang`` ("ja" or "en"; None: the
+    locale's).  Returns the axes."""
+    t = language.plot_words(lang)
     with style():
         ax = axes(ax)
-        _draw_ep(ax, curves, title, n_years)
+        _draw_ep(ax, curves, title, n_years, t)
         finish(ax)
     return ax
 
 
-def _draw_ep(ax, curves: Mapping[str, Any], title: str, n_years: int | None) -> None:
+def _draw_ep(ax, curves: Mapping[str, Any], title: str, n_years: int | None, t) -> None:
     for i, (label, (periods, losses)) in enumerate(curves.items()):
         line = "--" if label.endswith("OEP") else "-"
         ax.plot(periods, losses, line, color=f"C{i // 2 if len(curves) > 2 else i}", label=label)
     ax.set_xscale("log")
-    ax.set_xlabel("return period (years, log scale)")
-    ax.set_ylabel("loss")
+    ax.set_xlabel(t("return period (years, log scale)"))
+    ax.set_ylabel(t("loss"))
     yen_axis(ax, "y")
     if title:
         ax.set_title(title)
     if n_years:
-        ax.text(0.99, 0.01, f"{n_years:,} simulated years", transform=ax.transAxes,
+        ax.text(0.99, 0.01, t("{n} simulated years", n=f"{n_years:,}"), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=7, color="0.4")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()

@@ -20,7 +20,7 @@ from ..insurance import quote as quote_mod
 from ..insurance import terms as terms_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
-from ..report import excel, plots
+from ..report import excel, language, plots
 from . import text
 
 Send = Callable[[tuple], None]
@@ -94,7 +94,6 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
                 "gross_oep": float(ep["gross"]["oep"].iloc[i]),
                 "gross_oep_se": float(ep["gross"]["oep_se"].iloc[i])} for i, t in enumerate(periods)]
     send(("progress", 1.0, "drawing"))
-    decision_fig = quote.decision.plot()
     return {
         "kind": "quote",
         "name": quote.name,
@@ -108,8 +107,8 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "by_component": by_component,
         "by_group": by_group,
         "ep": ep_rows,
-        "ep_svg": svg(_ep_figure(ep_rows, quote.name, sim.n_years)),
-        "decision_svg": svg(decision_fig),
+        "ep_svg": {lang: svg(_ep_figure(ep_rows, quote.name, sim.n_years, lang)) for lang in text.LANGS},
+        "decision_svg": {lang: svg(quote.decision.plot(lang=lang)) for lang in text.LANGS},
         "grid": _grid(quote.decision.grid),
         "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
         "summary": {lang: _summary(quote.summary(lang)) for lang in text.LANGS},
@@ -133,30 +132,35 @@ def _grid(grid) -> dict[str, Any]:
             "uninsured_total_cost": float(grid[~grid["insured"]]["total_cost"].iloc[0])}
 
 
-def _ep_figure(rows: list[dict[str, float]], name: str, n_years: int):
+def _ep_figure(rows: list[dict[str, float]], name: str, n_years: int, lang: str | None = None):
     """AEP of the gross (± 1 SE), insured and retained loss, and the gross OEP, by return
-    period (2 to 1,000 years) on a log axis."""
+    period (2 to 1,000 years) on a log axis; words in ``lang`` (None: the locale's)."""
+    lang = language.resolve(lang)
     with plots.style():
         fig, ax = plots.pyplot().subplots(figsize=(7, 4.2))
-        _draw_ep(ax, rows, name, n_years)
+        _draw_ep(ax, rows, name, n_years, lang)
         fig.tight_layout()
         plots.finish(fig)
     return fig
 
 
-def _draw_ep(ax, rows: list[dict[str, float]], name: str, n_years: int) -> None:
-    t = [r["return_period"] for r in rows]
-    ax.errorbar(t, [r["gross_aep"] for r in rows], yerr=[r["gross_aep_se"] for r in rows],
-                fmt="o-", color="C0", capsize=3, label="gross AEP ± SE")
-    ax.plot(t, [r["gross_oep"] for r in rows], "--", color="C0", label="gross OEP")
-    ax.plot(t, [r["insured_aep"] for r in rows], "s-", color="C2", label="insured AEP")
-    ax.plot(t, [r["retained_aep"] for r in rows], "^-", color="C3", label="retained AEP")
+def _draw_ep(ax, rows: list[dict[str, float]], name: str, n_years: int, lang: str) -> None:
+    t = language.plot_words(lang)
+
+    def view(key: str) -> str:
+        return language.VIEWS_JA[key] if lang == "ja" else key
+    periods = [r["return_period"] for r in rows]
+    ax.errorbar(periods, [r["gross_aep"] for r in rows], yerr=[r["gross_aep_se"] for r in rows],
+                fmt="o-", color="C0", capsize=3, label=t("{view} AEP ± SE", view=view("gross")))
+    ax.plot(periods, [r["gross_oep"] for r in rows], "--", color="C0", label=f"{view('gross')} OEP")
+    ax.plot(periods, [r["insured_aep"] for r in rows], "s-", color="C2", label=f"{view('insured')} AEP")
+    ax.plot(periods, [r["retained_aep"] for r in rows], "^-", color="C3", label=f"{view('retained')} AEP")
     ax.set_xscale("log")
-    ax.set_xlabel("return period (years, log scale)")
-    ax.set_ylabel("annual loss")
+    ax.set_xlabel(t("return period (years, log scale)"))
+    ax.set_ylabel(t("annual loss"))
     plots.yen_axis(ax, "y")
-    ax.set_title(f"EP curve: {name}")
-    ax.text(0.99, 0.01, f"{n_years:,} simulated years", transform=ax.transAxes, ha="right",
+    ax.set_title(t("EP curve: {name}", name=name))
+    ax.text(0.99, 0.01, t("{n} simulated years", n=f"{n_years:,}"), transform=ax.transAxes, ha="right",
             va="bottom", fontsize=7, color="0.4")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
@@ -169,25 +173,33 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     comparison = bcp_mod.run_plan(plan, progress=_progress(send, "simulating", len(plan.variants)))
     table = comparison.describe()
     rows = [{"name": name, **{k: float(v) for k, v in row.items()}} for name, row in table.iterrows()]
-    with plots.style():
-        fig, ax = plots.pyplot().subplots(figsize=(7, 0.5 * len(rows) + 1.2))
-        _draw_bcp(ax, rows)
-        fig.tight_layout()
-        plots.finish(fig)
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
-            "assumptions": comparison.sims[0].assumptions(), "svg": svg(fig)}, None
+            "assumptions": comparison.sims[0].assumptions(),
+            "svg": {lang: svg(_bcp_figure(rows, lang)) for lang in text.LANGS}}, None
 
 
-def _draw_bcp(ax, rows: list[dict[str, Any]]) -> None:
+def _bcp_figure(rows: list[dict[str, Any]], lang: str | None = None):
+    """The change of each variant's expected annual loss from the first's (± 1 SE); words in
+    ``lang`` (None: the locale's)."""
+    t = language.plot_words(lang)
+    with plots.style():
+        fig, ax = plots.pyplot().subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+        _draw_bcp(ax, rows, t)
+        fig.tight_layout()
+        plots.finish(fig)
+    return fig
+
+
+def _draw_bcp(ax, rows: list[dict[str, Any]], t) -> None:
     others = rows[1:]
     ax.barh([r["name"] for r in others], [r["difference_to_baseline"] for r in others],
             xerr=[r["difference_to_baseline_se"] for r in others], color="C0", capsize=3)
     ax.axvline(0.0, color="0.3", lw=0.8)
     ax.invert_yaxis()
-    ax.set_xlabel("change in expected annual loss ± SE")
+    ax.set_xlabel(t("change in expected annual loss ± SE"))
     plots.yen_axis(ax, "x")
-    ax.set_title(f"BCP: {rows[0]['name']} vs. variants (common random numbers)")
+    ax.set_title(t("BCP: {baseline} vs. variants (common random numbers)", baseline=rows[0]["name"]))
 
 
 RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]]] = {
