@@ -125,3 +125,25 @@ def test_the_web_bcp_plot_is_in_each_language():
     assert "BCP：現状と各案の比較（共通乱数）" in ja and "年間期待損失の変化 ± 標準誤差 (万円)" in ja
     assert "BCP: 現状 vs. variants (common random numbers)" in en
     plots.pyplot().close("all")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_web_bcp_plot_fits_long_variant_names_and_its_title(lang):
+    """Long Japanese variant names squeezed the bars and pushed the title past the figure's
+    edge (the page showed "BCP: as is vs. variants (common random num")."""
+    names = ["as is", "+ offline_backups (オフライン／イミュータブルバックアップ)",
+             "+ mfa_remote_access (VPN・リモートアクセスの多要素認証)", "オフラインバックアップと復旧訓練の両方を実施",
+             "all controls"]
+    rows = [{"name": n, "difference_to_baseline": -1e5 * i, "difference_to_baseline_se": 1e4} for i, n in enumerate(names)]
+    fig = worker._bcp_figure(rows, lang)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox.padded(1)
+    from matplotlib.text import Text
+    for t in fig.findobj(Text):
+        if t.get_text() and t.get_visible():
+            box = t.get_window_extent(renderer)
+            assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), (t.get_text(), box, fig.bbox)
+    assert fig.axes[0].get_position().width * fig.get_figwidth() >= 3.5
+    svg = worker.svg(fig)
+    assert svg.startswith("<svg")

@@ -21,6 +21,7 @@ from ..insurance import terms as terms_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
 from ..report import excel, language, plots
+from ..report import text as report_text
 from . import text
 
 Send = Callable[[tuple], None]
@@ -34,6 +35,10 @@ COMPONENT_GROUPS = (
 )
 #: The page's EP table stops at this return period (years): a risk manager's horizon.
 LONGEST_RETURN_PERIOD = 1000
+#: The BCP plot: its bars' axes keep this width (inches), the figure widening beside them for
+#: the variants' names at about this width per display column (10 pt, a kanji two columns).
+BCP_AXES_INCHES = 4.0
+BCP_INCHES_PER_COLUMN = 0.075
 
 
 def _estimate(e: stats.Estimate) -> dict[str, float]:
@@ -41,10 +46,11 @@ def _estimate(e: stats.Estimate) -> dict[str, float]:
 
 
 def svg(fig) -> str:
-    """The figure as inline SVG (text drawn as paths: no font needed in the browser)."""
+    """The figure as inline SVG (text drawn as paths: no font needed in the browser), cut to
+    what it draws (a title or label wider than the layout planned is kept whole)."""
     plt = plots.pyplot()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
@@ -183,8 +189,10 @@ def _bcp_figure(rows: list[dict[str, Any]], lang: str | None = None):
     """The change of each variant's expected annual loss from the first's (± 1 SE); words in
     ``lang`` (None: the locale's)."""
     t = language.plot_words(lang)
+    names = max((report_text.width(r["name"]) for r in rows[1:]), default=0)
+    width = max(7.0, BCP_AXES_INCHES + 0.5 + BCP_INCHES_PER_COLUMN * names)
     with plots.style():
-        fig, ax = plots.pyplot().subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+        fig, ax = plots.pyplot().subplots(figsize=(width, 0.5 * len(rows) + 1.4))
         _draw_bcp(ax, rows, t)
         fig.tight_layout()
         plots.finish(fig)
@@ -199,7 +207,8 @@ def _draw_bcp(ax, rows: list[dict[str, Any]], t) -> None:
     ax.invert_yaxis()
     ax.set_xlabel(t("change in expected annual loss ± SE"))
     plots.yen_axis(ax, "x")
-    ax.set_title(t("BCP: {baseline} vs. variants (common random numbers)", baseline=rows[0]["name"]))
+    # over the whole figure: over the bars alone, it ran past the figure's right edge
+    ax.figure.suptitle(t("BCP: {baseline} vs. variants (common random numbers)", baseline=rows[0]["name"]))
 
 
 RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]]] = {
