@@ -2,7 +2,9 @@
 its text (tick labels drawn later included) in the package's fonts."""
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -147,3 +149,32 @@ def test_the_web_bcp_plot_fits_long_variant_names_and_its_title(lang):
     assert fig.axes[0].get_position().width * fig.get_figwidth() >= 3.5
     svg = worker.svg(fig)
     assert svg.startswith("<svg")
+
+
+def test_a_character_no_font_has_gives_one_clear_warning():
+    """𠮷 (in company names) is in neither IPAex Gothic nor DejaVu Sans: matplotlib printed two
+    raw "Glyph 134071 ... missing from font(s)" lines with its source paths a drawing."""
+    with pytest.warns(plots.MissingGlyphWarning) as record:
+        ax = plots.ep_plot({"総額 AEP": ([2, 5], [1e6, 2e6])}, "株式会社𠮷野家", lang="ja")
+    assert len(record) == 1
+    assert "𠮷 (U+20BB7)" in str(record[0].message) and "□" in str(record[0].message)
+    assert record[0].filename == __file__           # the line that made the plot
+    assert ax.get_title() == "株式会社□野家"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")             # nothing more when it is drawn
+        ax.figure.savefig(io.BytesIO(), format="png")
+        ax.figure.savefig(io.BytesIO(), format="svg")
+    plots.pyplot().close("all")
+
+
+def test_the_cli_says_once_in_one_line_what_its_plots_cannot_draw(tmp_path, capsys):
+    from cyberloss.cli import main
+    profile = tmp_path / "p.toml"
+    text = (ROOT / "examples" / "sme_manufacturer.toml").read_text(encoding="utf-8")
+    profile.write_text(re.sub(r'(?m)^name = .*$', 'name = "株式会社𠮷野家"', text, count=1), encoding="utf-8")
+    assert main(["quote", str(profile), "--years", "2000", "--lang", "ja", "--plot", str(tmp_path / "ep.png"),
+                 "--html", str(tmp_path / "report.html")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if "warning" in line.lower() or "glyph" in line.lower()] == [
+        "cyberloss quote: warning: the plot's fonts (IPAexGothic, DejaVu Sans) cannot draw 𠮷 (U+20BB7): "
+        "drawn as □"]

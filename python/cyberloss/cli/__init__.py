@@ -22,12 +22,13 @@ import errno
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 
 from .. import _core
 from .._extras import MissingExtra
 from .._files import OutputError
-from ..report import language, progress
+from ..report import language, plots, progress
 from . import _help
 
 # Every command, in the order --help lists them, with the one-line help its module registers
@@ -139,6 +140,21 @@ def _describe(exc: BaseException) -> str:
     return str(exc)
 
 
+def _one_line_warnings(command: str):
+    """``warnings.showwarning`` for a command: a plot's warning (a character no font draws) on
+    one line, once, as the command's; other warnings as Python shows them."""
+    shown: set[str] = set()
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if not issubclass(category, plots.MissingGlyphWarning):
+            default(message, category, filename, lineno, file, line)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"cyberloss {command}: warning: {one_line(message)}", file=sys.stderr)
+    return show
+
+
 def _silence_stdout() -> None:
     """After a broken pipe: send what is still buffered to /dev/null, not to a traceback."""
     try:
@@ -166,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     args.show_progress = bool(getattr(args, "progress", False) and not args.quiet) or progress.wanted(
         args.quiet, getattr(args, "json", False))
     try:
-        code = int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", plots.MissingGlyphWarning)    # shown once, by show()
+            warnings.showwarning = _one_line_warnings(args.command)
+            code = int(args.func(args) or 0)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

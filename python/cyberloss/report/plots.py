@@ -7,10 +7,14 @@ never at import, and a missing one is named in one line (``_extras.require``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
+import sys
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from .._extras import MissingExtra, require
@@ -21,6 +25,13 @@ from .money import MAN, OKU, format_yen
 #: same on Linux, macOS, Windows and in notebooks), with DejaVu Sans behind it for Latin text.
 FONT_PACKAGE = "matplotlib_fontja"
 FALLBACK_FONT = "DejaVu Sans"
+#: What a plot draws for a character none of its fonts has (IPAex Gothic has it).
+MISSING_GLYPH = "□"
+PACKAGE_DIR = os.path.dirname(os.path.dirname(__file__))
+
+
+class MissingGlyphWarning(UserWarning):
+    """A plot's text holds characters none of the plot's fonts can draw (e.g. 𠮷, emoji)."""
 
 
 def font_file() -> Path:
@@ -68,14 +79,53 @@ def finish(*artists) -> None:
     """Give every text of ``artists`` (the axes or figures a plot drew) the package's fonts,
     the axes' tick labels included: texts made before the plot (the labels of a given axes)
     and tick labels made when the figure is drawn later (they copy the first tick's font)
-    would otherwise take the user's settings, which may lack Japanese."""
+    would otherwise take the user's settings, which may lack Japanese.
+
+    A character none of the fonts has is drawn as □ and named in one
+    :class:`MissingGlyphWarning` (matplotlib would warn about it twice a drawing, in raw
+    lines with its source paths)."""
     require("matplotlib", "plotting")
     from matplotlib.text import Text
 
     family = font_family()
+    drawable = _drawable(tuple(family))
+    missing: dict[str, None] = {}
     for artist in artists:
         for t in artist.findobj(Text):
             t.set_fontfamily(family)
+            text = t.get_text()
+            lost = [ch for ch in text if ord(ch) not in drawable and ch.isprintable() and not ch.isspace()]
+            if lost:
+                missing.update(dict.fromkeys(lost))
+                t.set_text("".join(MISSING_GLYPH if ch in lost else ch for ch in text))
+    if missing:
+        chars = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing)
+        warnings.warn(f"the plot's fonts ({', '.join(family)}) cannot draw {chars}: drawn as {MISSING_GLYPH}",
+                      MissingGlyphWarning, stacklevel=_caller_level())
+
+
+@functools.lru_cache(maxsize=None)
+def _drawable(family: tuple[str, ...]) -> frozenset[int]:
+    """The characters (code points) one of the fonts of ``family`` has a glyph for."""
+    require("matplotlib", "plotting")
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    codes: set[int] = set()
+    for name in family:
+        path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+        codes.update(FT2Font(path).get_charmap())
+    return frozenset(codes)
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first caller outside the package (a notebook's cell, a
+    script's line): a warning names the line that made the plot."""
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def pyplot():
