@@ -147,6 +147,7 @@ def entries(tmp: Path) -> list[tuple[str, str, str, Callable[[], object]]]:
         ("plotting", "matplotlib", "plot", plots.use_japanese_font),
         ("plotting", "matplotlib", "plot", lambda: plots.style().__enter__()),
         ("plotting", "matplotlib", "plot", plots.finish),
+        ("plotting", "matplotlib", "plot", lambda: plots.yen_log_axis(None)),
         ("plotting", "matplotlib", "plot", lambda: plots.axes()),
         ("plotting", "matplotlib", "plot", lambda: plots.yen_axis(None)),
         ("plotting", "matplotlib", "plot", lambda: plots.ep_plot({"gross AEP": ([2, 5], [1e6, 2e6])})),
@@ -169,7 +170,7 @@ WALKED = {"results.YearLossTable.plot", "results.YearLossTable.to_parquet",
           "insurance.quote.Quote.plot_ep", "insurance.quote.Quote.to_html",
           "insurance.decision.RetentionDecision.plot", "calibration.jnsa.SurveySimulation.plot",
           "report.plots.pyplot", "report.plots.use_japanese_font", "report.plots.yen_axis",
-          "report.plots.style", "report.plots.finish",
+          "report.plots.style", "report.plots.finish", "report.plots.yen_log_axis",
           "portfolio.book.read_table", "portfolio.distributed.simulate_portfolio",
           "portfolio.distributed.local_client", "report.html.render", "report.excel.write"}
 

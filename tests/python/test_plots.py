@@ -87,14 +87,14 @@ ENGLISH = {"EP curve": ["EP curves: " + NAME, "return period (years, log scale)"
                         "efficient frontier", "recommended", "no insurance"],
            "survey": ["simulated median", "published mean", "ransomware (cumulative), 29 answers"],
            "tornado": ["Assumption sensitivity: expected_loss", "low bound", "high bound"],
-           "QQ": ["QQ (truncated/censored scale)", "probability plot", "naive fit"],
+           "QQ": ["QQ (truncated/censored scale)", "probability plot", "naive fit", "fitted quantile (log scale)", "100万円"],
            "web EP": ["EP curve: " + NAME, "gross AEP ± SE", "annual loss (万円)"]}
 JAPANESE = {"EP curve": ["超過確率曲線：" + NAME, "再現期間（年、対数目盛）", "総額 AEP", "保険金 OEP",
                          "自己負担 AEP", "シミュレーション 4,000 年"],
             "decision": ["リスク総コスト", "1事故あたり免責金額", "年間総支払限度額", "効率的フロンティア", "推奨"],
             "survey": ["模擬アンケートの中央値", "公表値（平均値）", "ランサムウェア感染（累計）、回答 29 件"],
             "tornado": ["前提の感応度：年間期待損失", "下限", "上限"],
-            "QQ": ["QQプロット（切断・打ち切りの尺度）", "確率プロット", "単純なあてはめ"],
+            "QQ": ["QQプロット（切断・打ち切りの尺度）", "確率プロット", "単純なあてはめ", "あてはめた分布の分位点（対数目盛）", "100万円"],
             "web EP": ["超過確率曲線：" + NAME, "総額 AEP ± 標準誤差", "年間損害額 (万円)"]}
 LATIN_WORD = re.compile(r"\b(?!AEP\b|OEP\b|TVaR\b|QQ|SE\b|Turnbull\b|x\b|y\b)[A-Za-z]{2,}")
 
@@ -178,3 +178,9 @@ def test_the_cli_says_once_in_one_line_what_its_plots_cannot_draw(tmp_path, caps
     assert [line for line in err if "warning" in line.lower() or "glyph" in line.lower()] == [
         "cyberloss quote: warning: the plot's fonts (IPAexGothic, DejaVu Sans) cannot draw 𠮷 (U+20BB7): "
         "drawn as □"]
+
+
+@pytest.mark.parametrize("amount, label", [(5e3, "5,000円"), (1e4, "1万円"), (3e6, "300万円"), (1e7, "1,000万円"),
+                                           (1e8, "1億円"), (2.5e9, "25億円")])
+def test_log_money_ticks_carry_their_unit(amount, label):
+    assert plots.log_tick_label(amount) == label

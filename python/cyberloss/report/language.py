@@ -183,8 +183,8 @@ PLOTS_JA = {
     "high bound": "上限",
     # the QQ and probability plots (cyberloss fit)
     "claims": "保険金請求",
-    "fitted quantile (JPY, log)": "あてはめた分布の分位点（円、対数目盛）",
-    "observed ground-up loss (JPY, log)": "観測された損害額（免責控除前、円、対数目盛）",
+    "fitted quantile (log scale)": "あてはめた分布の分位点（対数目盛）",
+    "observed ground-up loss (log scale)": "観測された損害額（免責控除前、対数目盛）",
     "QQ (truncated/censored scale)": "QQプロット（切断・打ち切りの尺度）",
     "truncation/censoring-aware fit": "切断・打ち切りを考慮したあてはめ",
     "naive fit": "単純なあてはめ",

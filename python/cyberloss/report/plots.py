@@ -162,6 +162,25 @@ def yen_axis(ax, axis: str = "y", oku: bool | None = None) -> None:
     (ax.set_ylabel if axis == "y" else ax.set_xlabel)(f"{current} ({label})")
 
 
+def yen_log_axis(ax, axis: str = "y") -> None:
+    """Label the ticks of the log-scale money ``axis`` of ``ax`` with their amounts ("1万円",
+    "100万円", "1億円": the axis spans orders of magnitude, so each tick carries its unit)."""
+    require("matplotlib", "plotting")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _: log_tick_label(v)))
+    target.set_minor_formatter(NullFormatter())
+
+
+def log_tick_label(amount: float) -> str:
+    """A round amount of a log axis, short ("5,000円", "1万円", "300万円", "10億円")."""
+    for scale, unit in ((OKU, "億円"), (MAN, "万円")):
+        if abs(amount) >= scale:
+            return f"{amount / scale:,.4g}{unit}"
+    return f"{amount:,.4g}円"
+
+
 def ep_plot(curves: Mapping[str, Any], title: str = "", ax=None, n_years: int | None = None,
             lang: str | None = None):
     """Exceedance-probability curves on a log return-period axis, money in 万円 / 億円.
