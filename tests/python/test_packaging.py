@@ -284,16 +284,18 @@ def test_an_outputs_extras_are_checked_before_the_run(blocked, argv, extra, tmp_
 
 
 @pytest.mark.filterwarnings("ignore:Please use `import python_multipart`:PendingDeprecationWarning")
-@pytest.mark.parametrize("blocked", ["matplotlib", "matplotlib_fontja"])
-def test_serve_without_the_plot_extra_refuses_to_start(blocked, monkeypatch, capsys):
-    # else it starts and every run fails with "the run ended unexpectedly"
+@pytest.mark.parametrize("blocked, extra", [("matplotlib", "plot"), ("matplotlib_fontja", "plot"),
+                                            ("openpyxl", "excel")])
+def test_serve_without_the_plot_extra_refuses_to_start(blocked, extra, monkeypatch, capsys):
+    # else it starts and every run fails with "the run ended unexpectedly" (plots), or the
+    # report's download answers "still being drawn" for ever (the workbook)
     uvicorn = pytest.importorskip("uvicorn")
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the server started"))
     with hidden(blocked):
         assert main(["serve", "--port", "8765"]) == 2
     err = capsys.readouterr().err
     assert err == (f"cyberloss serve: error: cyberloss serve needs {blocked}, which is not installed: "
-                   "pip install 'cyberloss[plot]'\n")
+                   f"pip install 'cyberloss[{extra}]'\n")
 
 
 CORE_ONLY = f"""
@@ -322,3 +324,8 @@ def test_the_core_runs_with_no_extra_installed():
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines()[-1] == "[]"
     assert done.stderr.count("\n") == 1 and "pip install 'cyberloss[dask]'" in done.stderr, done.stderr
+
+
+def test_python_m_cyberloss_runs_the_command_line():
+    out = subprocess.run([sys.executable, "-m", "cyberloss", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("cyberloss "), out

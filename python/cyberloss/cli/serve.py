@@ -55,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
     for module in ("starlette", "jinja2", "multipart"):
         _extras.require(module, "cyberloss serve")
     uvicorn = _extras.require("uvicorn", "cyberloss serve")
-    # every run draws plots (the pages' and the report's): without them each run would fail
-    _extras.require_installed(("matplotlib", "matplotlib_fontja"), "cyberloss serve")
+    # every run draws plots (the pages' and the report's) and writes the report's workbook:
+    # without them each run would fail, or its download never come
+    _extras.require_installed(("matplotlib", "matplotlib_fontja", "openpyxl"), "cyberloss serve")
     check_address(args.host, args.port)
     from ..web import app as web_app
     loopback = args.host in web_app.LOOPBACK
