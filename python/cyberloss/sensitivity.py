@@ -16,10 +16,18 @@ paired years), ``1 / f`` from the order-statistic spacing the stats module's VaR
 premium the delete-a-batch jackknife over ``BATCHES`` batches of consecutive years (the effect
 recomputed without each batch in turn, ``sqrt((B - 1) / B * sum (e_i - mean e)^2)``; the base
 measure's SE likewise).  The jackknife is inconsistent for a quantile (not a smooth function
-of the years): over 20 seeds its SE of a VaR effect was 2-2.6 times the effect's spread.  A
-quantile's effect is often a shift by a rank or two, which the spread of the batches' own
-effects, a twentieth of the years each, does not see (it gave such an effect an SE of 0); the
-influence values see the years that cross the quantile.  A range that is a point gives a zero effect exactly.
+of the years): over 20 seeds its SE of a VaR effect was 2-2.6 times the effect's spread.  The
+influence values differ between the runs in the years that cross the quantile (below it in one
+run, above in the other); their variance is a count of such years, and when an assumption
+changes a few years only (a control's downtime factor: about 100 ransomware years in 100,000)
+that count is 0, 1 or 2, so the variance at the quantile alone was 0 in half the seeds (an SE of
+0 for an effect of 0 that the next seed may not have) and the mean SE 0.64 of the spread.
+The variance is therefore averaged over the levels of the order statistics around the VaR's,
+the fewest (0, 1, 2, 4, ... ranks either side, at most the ``n (1 - p)`` years of the tail) that
+``CROSSING_YEARS`` years cross: at the VaR's level alone when that many cross it (smooth
+effects: every case checked), a local rate of crossings otherwise; no year crossing any of them
+counts as half a crossing over them (the Jeffreys prior's estimate of a Poisson count of 0).
+Only identical runs have an SE of 0.  A range that is a point gives a zero effect exactly.
 
 A bound the rest of the model cannot take with every other assumption as it is (a survey
 median raised past what the mean and the size mix allow, a size elasticity whose classes'
@@ -67,6 +75,9 @@ SENSITIVITY_BYTES_PER_YEAR = 60.0
 RANGE_STREAM = 1024
 # Bisection steps to the feasible limit of a bound the model cannot take (1/4096 of the way).
 FEASIBLE_STEPS = 12
+# Years crossing the levels a VaR effect's SE is averaged over (``_var_effect_se``): a variance
+# from C crossings has a relative SE of about 1 / sqrt(C); 5, 10 and 20 gave the same SEs
+CROSSING_YEARS = 10
 # the experience fit's prior weights shape `cyberloss fit`, not the simulated model
 NOT_SIMULATED = ("experience.",)
 
@@ -277,13 +288,55 @@ def _jackknife_se(values: np.ndarray) -> float:
     return float(math.sqrt((BATCHES - 1) / BATCHES * np.sum((values - values.mean()) ** 2)))
 
 
-def _var_influence(x: np.ndarray, level: float) -> np.ndarray:
-    """The influence values of ``x``'s VaR at ``level``: ``(p - 1{x <= VaR_p}) / f(VaR_p)``, with
-    ``1 / f`` the order-statistic spacing of the VaR's SE (``stats``: ``se = h / f``,
-    ``h = sqrt(p (1 - p) / n)``)."""
+@dataclasses.dataclass(frozen=True)
+class _Ranked:
+    """A run's years ranked for a VaR effect's SE: ``first`` the index of each year's loss in
+    the sorted losses (its first occurrence, so ``x <= sorted[m]`` iff ``first <= m``), ``k``
+    the VaR's index (the last of its value: ``x <= VaR`` iff ``first <= k``) and
+    ``inverse_density`` the VaR's ``1 / f``, the order-statistic spacing of its SE
+    (``stats``: ``se = h / f``, ``h = sqrt(p (1 - p) / n)``)."""
+
+    first: np.ndarray
+    k: int
+    inverse_density: float
+
+
+def _ranked(x: np.ndarray, level: float) -> _Ranked:
+    ordered = np.sort(x)
     estimate = stats.var(x, level)
     h = math.sqrt(level * (1.0 - level) / x.size)
-    return (level - (x <= estimate.value)) * (estimate.se / h)
+    return _Ranked(np.searchsorted(ordered, x, "left"), int(np.searchsorted(ordered, estimate.value, "right")) - 1,
+                   estimate.se / h)
+
+
+def _var_effect_se(r0: _Ranked, r1: _Ranked, level: float) -> float:
+    """The paired SE of a VaR effect: the variance of the influence values' difference
+    ``IF_1 - IF_0`` (``IF = (p - 1{x <= q}) / f``) averaged over the levels of the order
+    statistics ``m = k - w .. k + w`` around the VaR's (``k``), ``w`` the least of 0, 1, 2, 4, ...
+    whose levels at least ``CROSSING_YEARS`` years cross (a year crosses level ``m`` when its
+    indicator differs between the runs: ``m`` between its ranks in the two), at most the tail's
+    ``n (1 - p)`` ranks.  No year crossing one of them: half a crossing over them (Jeffreys)."""
+    a0, a1 = r0.first, r1.first
+    g0, g1 = r0.inverse_density, r1.inverse_density
+    n, k = a0.size, r0.k
+    lo, hi = np.minimum(a0, a1), np.maximum(a0, a1)     # a year crosses the levels lo <= m < hi
+    moved = lo < hi
+    lo, hi = lo[moved], hi[moved]
+    cap, w = math.ceil(n * (1.0 - level)), 0
+    while (crossing := np.count_nonzero((lo <= k + w) & (hi > k - w))) < CROSSING_YEARS and w < cap:
+        w = min(max(1, 2 * w), cap)
+    m = np.arange(max(k - w, 0), min(k + w, n - 1) + 1)
+    both = np.searchsorted(np.sort(np.maximum(a0, a1)), m, "right")
+    only0 = np.searchsorted(np.sort(a0), m, "right") - both
+    only1 = np.searchsorted(np.sort(a1), m, "right") - both
+    # I0 / f0 - I1 / f1 is g0 - g1 for a year below the level in both runs, g0 and -g1 below it
+    # in one, 0 in neither
+    s1 = both * (g0 - g1) + only0 * g0 - only1 * g1
+    s2 = both * (g0 - g1) ** 2 + only0 * g0 ** 2 + only1 * g1 ** 2
+    variance = float(np.mean((s2 - s1 ** 2 / n) / (n - 1)))
+    if crossing == 0:
+        variance = max(variance, 0.5 / m.size * g0 * g1 / (n - 1))
+    return math.sqrt(max(variance, 0.0) / n)
 
 
 def _quantile_level(measure: str) -> float | None:
@@ -293,16 +346,17 @@ def _quantile_level(measure: str) -> float | None:
 
 
 def _effect(f: Callable[[np.ndarray], float], x0: np.ndarray, x1: np.ndarray,
-            base: np.ndarray | None, level: float | None = None) -> tuple[float, float]:
+            base: np.ndarray | _Ranked | None, level: float | None = None) -> tuple[float, float]:
     """The effect and its SE: paired for the expected loss (``base`` None); for a VaR at
-    ``level`` paired on the influence values, ``base`` being ``_var_influence(x0, level)``; else by
-    the jackknife, ``base`` being ``_without_each_batch(f, x0)`` (either the same for every
-    assumption: computed once)."""
+    ``level`` from the influence values (``_var_effect_se``), ``base`` being ``_ranked(x0, level)``;
+    else by the jackknife, ``base`` being ``_without_each_batch(f, x0)`` (either the same for every
+    assumption: computed once).  Identical runs have an SE of 0."""
     effect = f(x1) - f(x0)
     if base is None:
         return effect, float(np.std(x1 - x0, ddof=1) / math.sqrt(x0.size))
-    if level is not None:
-        return effect, float(np.std(_var_influence(x1, level) - base, ddof=1) / math.sqrt(x0.size))
+    if isinstance(base, _Ranked):
+        assert level is not None
+        return effect, 0.0 if np.array_equal(x0, x1) else _var_effect_se(base, _ranked(x1, level), level)
     return effect, _jackknife_se(_without_each_batch(f, x1) - base)
 
 
@@ -361,7 +415,7 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
             raise ValueError(f"only: no assumption starts with {', '.join(only)}")
     x0 = setup.losses(cal, {})
     level = _quantile_level(measure)
-    base = (None if measure == "expected_loss" else _var_influence(x0, level) if level is not None
+    base = (None if measure == "expected_loss" else _ranked(x0, level) if level is not None
             else _without_each_batch(f, x0))
     rows, used, notes_ja = [], [], {}
     for a in items:
@@ -390,7 +444,7 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
     table = pd.DataFrame(rows)
     table["swing"] = (table["high_effect"].fillna(0.0) - table["low_effect"].fillna(0.0)).abs()
     base_se = (float(np.std(x0, ddof=1) / math.sqrt(x0.size)) if base is None
-               else float(stats.var(x0, level).se) if level is not None
+               else float(stats.var(x0, level).se) if isinstance(base, _Ranked)
                else _jackknife_se(base))
     band = _joint_band(setup, used, f, draws) if draws else None
     return SensitivityResult(base_profile.name, measure, f(x0), base_se, setup.years, setup.seed,

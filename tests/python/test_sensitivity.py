@@ -79,10 +79,46 @@ def test_a_var_effects_standard_error_matches_its_spread_over_replications():
     for _ in range(100):
         x0 = np.exp(14 + 1.5 * rng.standard_normal(n)) * (rng.random(n) < 0.3)
         x1 = 1.1 * x0 * np.exp(0.1 * rng.standard_normal(n))
-        effect, se = sensitivity._effect(f, x0, x1, sensitivity._var_influence(x0, level), level)
+        effect, se = sensitivity._effect(f, x0, x1, sensitivity._ranked(x0, level), level)
         effects.append(effect)
         ses.append(se)
     assert 0.75 < np.std(effects, ddof=1) / np.mean(ses) < 1.25
+
+
+def test_a_var_effect_of_a_few_changed_years_has_a_standard_error():
+    # A few years changed, none across the 99% quantile: the effect is exactly 0 but the
+    # assumption changes the years, so its SE is not (the influence values' variance at the
+    # quantile alone was 0); identical runs keep an SE of 0.
+    rng = np.random.default_rng(3)
+    n, level = 20_000, 0.99
+    x0 = np.exp(14 + 1.5 * rng.standard_normal(n)) * (rng.random(n) < 0.3)
+    x1 = x0.copy()
+    x1[np.argsort(x0)[[100, 5000, 19_000]]] *= 1.05      # far from the quantile's rank 19,800
+    f = sensitivity._measure_function("var_0.99", None)
+    base = sensitivity._ranked(x0, level)
+    effect, se = sensitivity._effect(f, x0, x1, base, level)
+    assert effect == 0 and se > 0
+    assert sensitivity._effect(f, x0, x0.copy(), base, level) == (0.0, 0.0)
+
+
+def test_a_rare_jump_var_effects_standard_error_matches_its_spread_over_replications():
+    # 0.3% of the years 20% higher: the 99% quantile moves in 1 replication of 7 (by a rank or
+    # more), else not at all.  The spread of the effect over 300 replications against its mean
+    # SE: the influence values' variance at the quantile alone gave 2.29 (an SE of 0 whenever
+    # no year crossed the quantile), averaged over the levels around it holding 10 crossing
+    # years 1.04.
+    rng = np.random.default_rng(11)
+    n, level = 20_000, 0.99
+    f = sensitivity._measure_function("var_0.99", None)
+    effects, ses = [], []
+    for _ in range(300):
+        x0 = np.exp(14 + 1.5 * rng.standard_normal(n)) * (rng.random(n) < 0.3)
+        x1 = np.where(rng.random(n) < 0.003, 1.2 * x0, x0)
+        effect, se = sensitivity._effect(f, x0, x1, sensitivity._ranked(x0, level), level)
+        effects.append(effect)
+        ses.append(se)
+    assert min(ses) > 0
+    assert 0.7 < np.std(effects, ddof=1) / np.mean(ses) < 1.4
 
 
 def test_sensitivity_cli_json_and_tornado(tmp_path, capsys):
