@@ -117,7 +117,8 @@ FIT_COLUMNS_JA = {"attack_type": "攻撃種別", "size": "規模", "claims": "�
                   "ground_up_claims": "免責前換算件数", "policy_years": "契約年数",
                   "expected_prior": "JNSAでの期待件数", "credibility": "信頼度", "factor": "補正係数"}
 
-# cyberloss sensitivity: its measures, the columns of its table and the two bounds.
+# cyberloss sensitivity: its measures (sensitivity.MEASURES; the text and the tornado chart),
+# the columns of its table and the two bounds.
 MEASURES_JA = {"expected_loss": "期待損失（総額）", "premium": "営業保険料", "var_0.99": "VaR 99%（総額）",
                "tvar_0.99": "TVaR 99%（総額）"}
 SENSITIVITY_COLUMNS_JA = {"assumption": "前提", "value": "使用値", "low": "下限", "high": "上限",
@@ -203,9 +204,6 @@ PLOTS_JA = {
     "change in expected annual loss ± SE": "年間期待損失の変化 ± 標準誤差",
     "BCP: {baseline} vs. variants (common random numbers)": "BCP：{baseline}と各案の比較（共通乱数）",
 }
-#: The measures of the assumption sensitivity (sensitivity.MEASURES).
-MEASURES_JA = {"expected_loss": "年間期待損失", "premium": "保険料", "var_0.99": "VaR 99%",
-               "tvar_0.99": "TVaR 99%"}
 
 
 def plot_words(lang: str | None = None) -> Callable[..., str]:
