@@ -149,3 +149,27 @@ def test_toml_money_and_progress_have_one_home():
     formats = {m.split(":")[0] for m in grep(r"/ ?1e4:|/ ?1e8:|MAN\b.*:,\.|:,\.[0-9]f}(万|億)円")}
     assert formats == {"report/money.py"}
     assert [m.split(":")[0] for m in grep(r"^\s*from tqdm|^\s*import tqdm|require\(\"tqdm")] == ["report/progress.py"]
+
+
+def test_no_module_binds_a_name_twice_at_top_level():
+    """A second top-level ``NAME = ...`` (or def/class) silently replaces the first: two
+    branches once each added ``MEASURES_JA`` to report/language.py with different words, and
+    the text printed the other branch's.  Dict literals do not repeat a key either."""
+    twice = []
+    for module, tree in TREES.items():
+        seen: dict[str, int] = {}
+        for node in tree.body:
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, ast.AnnAssign) else [])
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names.append(node.name)
+            for name in names:
+                if name in seen and name != "__all__":
+                    twice.append(f"{module}:{node.lineno} {name} (first at {seen[name]})")
+                seen.setdefault(name, node.lineno)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                twice += [f"{module}:{node.lineno} key {k!r}" for k in set(keys) if keys.count(k) > 1]
+    assert twice == []
