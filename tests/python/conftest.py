@@ -8,6 +8,13 @@ from hypothesis import settings
 
 matplotlib.use("Agg")
 
+# Outputs follow the locale where no language is given (report.language): the suite expects
+# English unless a test asks for Japanese (monkeypatch.setenv), so a developer's Japanese locale,
+# or CI's, must not change what it checks; subprocesses and web workers inherit this.
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
 # CI runs the same Hypothesis examples every time (a landing run must not fail by chance);
 # local runs explore new examples.
 settings.register_profile("ci", derandomize=True, print_blob=True)
