@@ -483,3 +483,36 @@ def test_quote_text_and_report_have_no_english_left_under_lang_ja(tmp_path, caps
     for english in ("survey calibration", "investigation 3,000万円", "default for", "approximate",
                     "expected value", "loading"):
         assert english not in html, english
+
+
+QUOTE_SHEETS = {"en": ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"],
+                "ja": ["見積り", "統計量", "保険料", "補償項目別の保険料", "超過確率曲線", "免責金額×支払限度額"]}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_excel_workbooks_follow_lang_amounts_in_yen(tmp_path, capsys, lang):
+    openpyxl = pytest.importorskip("openpyxl")
+    book, bcp = tmp_path / "q.xlsx", tmp_path / "b.xlsx"
+    assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "2000",
+                 "--lang", lang, "--xlsx", str(book)]) == 0
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000",
+                 "--lang", lang, "--xlsx", str(bcp)]) == 0
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == QUOTE_SHEETS[lang]
+    quote, premiums, grid = wb.worksheets[0], wb.worksheets[2], wb.worksheets[5]
+    b = openpyxl.load_workbook(bcp).worksheets[0]
+    if lang == "ja":
+        assert quote["A1"].value == "項目（金額は円）" and quote["A2"].value == "期待損失"
+        assert [c.value for c in quote[1][1:]] == ["総額", "保険金", "自己負担"]
+        assert (premiums["A2"].value, premiums["B2"].value) == ("期待値原理", "期待値原理（安全割増率 30%）")
+        assert grid["C1"].value == "免責金額" and wb.worksheets[4]["B1"].value == "総額 AEP"
+        assert b.title == "BCP比較" and b["A1"].value == "ケース（金額は円）" and b["A2"].value == "現状"
+        assert [c.value for c in b[1][1:5]] == ["年間期待損失", "年間期待損失 標準誤差", "VaR 99%", "VaR 99% 標準誤差"]
+    else:   # as before the Japanese workbook
+        assert quote["A1"].value is None and quote["A2"].value == "expected loss"
+        assert (premiums["A2"].value, premiums["B2"].value) == ("expected_value", "expected value (loading 30%)")
+        assert grid["C1"].value == "deductible" and wb.worksheets[4]["B1"].value == "aep"
+        assert b.title == "bcp" and b["A1"].value == "variant" and b["A2"].value == "as is"
+        assert [c.value for c in b[1][1:5]] == ["expected_loss", "expected_loss_se", "var_99", "var_99_se"]
+    # the same numbers whatever the language
+    assert isinstance(quote["B2"].value, float) and isinstance(b["B2"].value, float)

@@ -111,17 +111,18 @@ def test_quote_and_bcp_write_excel_workbooks(tmp_path, capsys):
     assert main(["quote", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "5000",
                  "--xlsx", str(book), "--html", str(tmp_path / "r.html"), "--lang", "ja"]) == 0
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
-    assert wb["quote"]["A2"].value == "expected loss" and isinstance(wb["quote"]["B2"].value, float)
+    assert wb.sheetnames == ["見積り", "統計量", "保険料", "補償項目別の保険料", "超過確率曲線", "免責金額×支払限度額"]
+    assert wb["見積り"]["A2"].value == "期待損失" and isinstance(wb["見積り"]["B2"].value, float)
     assert "サイバー保険 見積り" in (tmp_path / "r.html").read_text(encoding="utf-8")
     # a value that is not finite (the no-insurance option's deductible) is an empty cell, as
     # JSON's null, never the text "inf"
     texts = {c.value.lower() for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert not texts & {"inf", "-inf", "nan"}
-    grid = wb["decision grid"]
+    grid = wb["免責金額×支払限度額"]
     assert grid[grid.max_row][2].value is None
     bcp = tmp_path / "bcp.xlsx"
-    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--xlsx", str(bcp)]) == 0
+    assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--xlsx", str(bcp),
+                 "--lang", "en"]) == 0
     assert openpyxl.load_workbook(bcp)["bcp"]["A2"].value == "as is"
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--xlsx", str(tmp_path / "b.csv")]) == 2
     assert "--xlsx" in capsys.readouterr().err

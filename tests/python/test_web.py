@@ -43,6 +43,12 @@ def given(**texts: str) -> dict[str, str]:
 def get(app, path: str, params: dict[str, str] | None = None) -> tuple[int, str]:
     """GET ``path`` with the query ``params`` from the application in this process (no server,
     no HTTP client): the status and the body."""
+    status, body = get_bytes(app, path, params)
+    return status, body.decode(errors="replace")
+
+
+def get_bytes(app, path: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """:func:`get` with the body as it came (a workbook)."""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
              "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
              "query_string": urllib.parse.urlencode(params or {}).encode(),
@@ -58,7 +64,7 @@ def get(app, path: str, params: dict[str, str] | None = None) -> tuple[int, str]
         elif message["type"] == "http.response.body":
             answer["body"] += message.get("body", b"")
     asyncio.run(app(scope, receive, send))
-    return answer["status"], answer["body"].decode(errors="replace")
+    return answer["status"], answer["body"]
 
 
 def errors_shown(body: str) -> dict[str, str]:
@@ -287,6 +293,14 @@ def test_the_report_is_in_the_language_of_the_page_it_is_downloaded_from(app, qu
     assert '<html lang="ja">' in get(app, "/download/report.html", quoted)[1]    # the server's language
     status, page = get(app, "/cover", {**quoted, "lang": "en"})
     assert html.unescape(re.search(r'id="dl-report" href="([^"]+)"', page)[1]).endswith("&lang=en")
+
+
+def test_the_workbook_is_in_the_language_of_the_page_it_is_downloaded_from(app, quoted):
+    import openpyxl
+
+    for lang, first in (("ja", "見積り"), ("en", "quote")):
+        status, body = get_bytes(app, "/download/report.xlsx", {**quoted, "lang": lang})
+        assert status == 200 and openpyxl.load_workbook(io.BytesIO(body)).sheetnames[0] == first
 
 
 JAPANESE = re.compile(r"[぀-ヿ一-鿿]")     # kana and kanji
@@ -653,7 +667,7 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
     # the same quote as an Excel workbook (the tables of `cyberloss quote --xlsx`)
     workbook = urllib.request.urlopen(browser.find_element(By.ID, "dl-xlsx").get_attribute("href")).read()
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None, index_col=0)
-    assert list(sheets) == ["quote", "statistics", "premiums", "premium by section", "EP curve", "decision grid"]
+    assert list(sheets) == ["見積り", "統計量", "保険料", "補償項目別の保険料", "超過確率曲線", "免責金額×支払限度額"]
     # the shareable URL opens the same page with the same numbers
     browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
     assert wait_for(browser, "sha256").text == sha

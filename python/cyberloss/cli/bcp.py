@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings():
         print(f"cyberloss bcp: warning: {warning}", file=sys.stderr)
     if args.xlsx is not None:
-        excel.write(args.xlsx, "--xlsx", {"bcp": result.describe()})
+        excel.write(args.xlsx, "--xlsx", result.sheets(args.lang))
     if args.json:
         doc = result.to_dict()
         if cal is not None:

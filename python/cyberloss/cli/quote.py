@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"cyberloss quote: warning: {warning}", file=sys.stderr)
     write_outputs(quote, args.plot, args.html, lang=args.lang)
     if args.xlsx is not None:
-        excel.write(args.xlsx, "--xlsx", quote.sheets())
+        excel.write(args.xlsx, "--xlsx", quote.sheets(args.lang))
     if args.json:
         print(_json.dumps(quote.to_json()))
     else:

@@ -233,14 +233,20 @@ class Quote(report_html.Described):
             "warnings": list(self.warnings),
         })
 
-    def sheets(self) -> dict[str, pd.DataFrame]:
+    def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
         """The tables of the quote for a workbook (``--xlsx``), amounts in JPY: the quote, the
         year-loss-table statistics with their SEs, premiums, premium by section, the EP curve
-        and the deductible x limit grid."""
-        return {"quote": self.summary("en"), "statistics": self.statistics, "premiums": self.premiums,
-                "premium by section": self.section_premium.by_section,
-                "EP curve": self._ep_table().to_pandas().set_index("return_period"),
-                "decision grid": self.decision.grid}
+        and the deductible x limit grid; names and labels in ``lang`` (default: the locale's)."""
+        lang = language.resolve(lang)
+        premiums = self.premiums
+        if lang == "ja":
+            shown = {p.label(): p.label(lang) for p in self.settings.principles}
+            premiums = premiums.assign(label=premiums["label"].map(lambda label: shown.get(label, label)))
+        return language.sheets_in({
+            "quote": self.summary(lang), "statistics": self.statistics, "premiums": premiums,
+            "premium by section": self.section_premium.by_section,
+            "EP curve": self._ep_table().to_pandas().set_index("return_period"),
+            "decision grid": self.decision.grid}, lang)
 
     def plot_ep(self, ax=None, lang: str | None = None):
         """EP curves of the gross (AEP and OEP), insured and retained loss against return

@@ -19,6 +19,7 @@ from .._lazy import pandas as pd
 from .._table import Table
 from ..calibration import Calibration
 from ..config import documents
+from ..report import language
 from ..report.html import Described
 from . import components as comp
 from .controls import Controls
@@ -168,6 +169,15 @@ class BcpComparison(Described):
                 "ransomware_downtime_difference_se": d_rw.se,
             })
         return Table.from_rows(rows, [v.name for v in self.variants], "variant")
+
+    def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
+        """The comparison for a workbook (``--xlsx``), amounts in JPY: :meth:`describe` as the
+        sheet "bcp", its names and labels in ``lang`` (default: the locale's)."""
+        lang = language.resolve(lang)
+        base = self.variants[0].name
+        return language.sheets_in({"bcp": self.describe()}, lang,
+                                  rows={"bcp": {base: language.BASELINE_JA.get(base, base)}},
+                                  columns={"bcp": {self.var_column: f"VaR {stats.level_label(self.var_level)}"}})
 
     def by_component(self) -> pd.DataFrame:
         """Annual expected loss by component (columns) for each variant (rows), JPY."""

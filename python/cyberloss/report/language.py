@@ -131,6 +131,51 @@ BASELINE_JA = {"as is": "現状"}
 ASSUMED_JA = {"severity": "損害額", "shares": "損害項目の構成比", "downtime": "停止日数", "effort": "対応工数"}
 
 
+# Workbooks (--xlsx, the web page's report.xlsx): the Japanese names of their sheets, the
+# columns and row labels of the tables they hold ("<column>_se" is "<column> 標準誤差") and the
+# heading of each sheet's first column, which says that amounts are in yen (JPY, as in English).
+SHEETS_JA = {"quote": "見積り", "statistics": "統計量", "premiums": "保険料",
+             "premium by section": "補償項目別の保険料", "EP curve": "超過確率曲線",
+             "decision grid": "免責金額×支払限度額", "bcp": "BCP比較"}
+SHEET_INDEX_JA = {"quote": "項目（金額は円）", "statistics": "統計量（金額は円）", "premiums": "算出原理（金額は円）",
+                  "premium by section": "補償項目（金額は円）", "EP curve": "再現期間（年、金額は円）",
+                  "decision grid": "選択肢（金額は円）", "bcp": "ケース（金額は円）"}
+SHEET_COLUMNS_JA = {
+    "statistics": VIEWS_JA,
+    "premiums": {"label": "算出原理と付加", **PREMIUM_PARTS_JA},
+    "premium by section": PREMIUM_PARTS_JA,
+    "EP curve": {"aep": "総額 AEP", "oep": "総額 OEP", "aep_insured": "保険金 AEP", "aep_retained": "自己負担 AEP"},
+    "decision grid": {"insured": "保険あり", "deductible": "免責金額", "limit": "年間総支払限度額",
+                      "insured_el": "期待保険金", "premium": "保険料", "retained_el": "自己負担の期待値",
+                      "retained_tvar": "自己負担の TVaR", "tail_capital_cost": "テール資本コスト",
+                      "total_cost": "リスク総コスト", "efficient": "効率的フロンティア", "recommended": "推奨"},
+    "bcp": {"expected_loss": "年間期待損失", "expected_downtime_days": "停止日数/年",
+            "expected_ransomware_downtime_days": "ランサム停止日数/年", "difference_to_baseline": "基準との差",
+            "downtime_difference": "停止日数の差", "ransomware_downtime_difference": "ランサム停止日数の差"},
+}
+SHEET_ROWS_JA = {"statistics": STATISTICS_JA, "premiums": PRINCIPLES_JA, "premium by section": SECTIONS_JA}
+
+
+def sheets_in(sheets: Mapping, lang: str, rows: Mapping[str, Mapping] | None = None,
+              columns: Mapping[str, Mapping] | None = None) -> dict:
+    """A workbook's ``sheets`` (name -> DataFrame) in ``lang``: in Japanese their names, columns
+    and row labels (``SHEET_COLUMNS_JA`` and ``SHEET_ROWS_JA``, and ``columns`` and ``rows`` by
+    sheet) and their first column's heading, with the unit of the amounts; in English as given."""
+    if lang != "ja":
+        return dict(sheets)
+    out = {}
+    for name, table in sheets.items():
+        named = {**SHEET_COLUMNS_JA.get(name, {}), **(columns or {}).get(name, {})}
+        labels = {**SHEET_ROWS_JA.get(name, {}), **(rows or {}).get(name, {})}
+
+        def column(c: str, named=named) -> str:
+            base, se = (c[:-3], True) if c.endswith("_se") else (c, False)
+            return named.get(base, base) + (" 標準誤差" if se else "")
+        shown = table.rename(index=lambda r, labels=labels: labels.get(r, r), columns=column)
+        out[SHEETS_JA.get(name, name)] = shown.rename_axis(SHEET_INDEX_JA.get(name, "金額は円"))
+    return out
+
+
 def basis_words(basis: str, period: str, lang: str) -> str:
     """What a simulation counts (its basis) and the calibration window, in ``lang``."""
     w = words(lang)

@@ -220,7 +220,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
                                          status_code=409)
             attachment = {"Content-Disposition": f'attachment; filename="{what}"'}
             if what == "report.xlsx":
-                return Response(result["report_xlsx"], media_type=XLSX, headers=attachment)
+                return Response(result["report_xlsx"][language_of(request)], media_type=XLSX, headers=attachment)
             return HTMLResponse(result["report_html"][language_of(request)], headers=attachment)
         data = result["quote"] if kind == "quote" else {k: v for k, v in result.items() if k != "svg"}
         return Response(_json.dumps(_json.document(data)), media_type="application/json",

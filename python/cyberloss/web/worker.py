@@ -118,7 +118,8 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "grid": _grid(quote.decision.grid),
         "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
         "summary": {lang: _summary(quote.summary(lang)) for lang in text.LANGS},
-    }, lambda: {"html": {lang: quote.to_html(lang) for lang in text.LANGS}, "xlsx": excel.to_bytes(quote.sheets())}
+    }, lambda: {"html": {lang: quote.to_html(lang) for lang in text.LANGS},
+                "xlsx": {lang: excel.to_bytes(quote.sheets(lang)) for lang in text.LANGS}}
 
 
 def _summary(table) -> list[tuple[str, dict[str, float]]]:
@@ -217,7 +218,7 @@ RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callab
 
 def main(kind: str, doc: Mapping[str, Any], conn) -> None:
     """The worker process: run, send ("result", data) or ("error", one line), then
-    ("report", {"html": {lang: HTML}, "xlsx": workbook bytes}) where the run has a report, and
+    ("report", {"html": {lang: HTML}, "xlsx": {lang: workbook bytes}}) where the run has a report, and
     close."""
     def send(message: tuple) -> None:
         conn.send(message)
