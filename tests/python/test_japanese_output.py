@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -516,3 +517,53 @@ def test_excel_workbooks_follow_lang_amounts_in_yen(tmp_path, capsys, lang):
         assert [c.value for c in b[1][1:5]] == ["expected_loss", "expected_loss_se", "var_99", "var_99_se"]
     # the same numbers whatever the language
     assert isinstance(quote["B2"].value, float) and isinstance(b["B2"].value, float)
+
+
+def _heavy(xi: float) -> cl.SplicedLognormalGPD:
+    return cl.SplicedLognormalGPD(cl.Lognormal(15, 1.3), 2e7, xi)
+
+
+def test_every_reliability_warning_of_the_core_has_its_japanese():
+    """The core words them in English (JSON keeps those); the text output's stderr gives each
+    in Japanese under --lang ja, the attack types by their label_ja."""
+    names = {"attack_type": {"ransomware": "ランサムウェア", "b": "ビー"}}
+    models = [cl.Model([cl.AttackType("ransomware", cl.Poisson(0.5), cl.Lognormal(14.5, 10.0))]),
+              cl.Model([cl.AttackType("ransomware", cl.Poisson(0.5), _heavy(1.2)),
+                        cl.AttackType("b", cl.Poisson(0.5), _heavy(0.7))]),
+              cl.Model([cl.AttackType("ransomware", cl.Poisson(0.5), _heavy(0.3)),
+                        cl.AttackType("b", cl.Poisson(0.5), _heavy(0.4))])]
+    warnings = [w for m in models for w in m.reliability_warnings(1000)]
+    assert [w.split(":")[0].split(" ")[-1] for w in warnings] == ["years", "only)", "only)", "only)"]
+    shown = [language.warning_words(w, "ja", names) for w in warnings]
+    assert shown[0].startswith("シミュレーション 1000 年では厳密な平均に届かない: 年間期待損失の 100% は")
+    assert "攻撃種別「ランサムウェア」では" in shown[0] and "円を超える損害" in shown[0] and " 倍; " in shown[0]
+    assert shown[1].startswith("攻撃種別 「ランサムウェア」（0.833 次未満のモーメントのみ）: 1件あたり損害額の平均")
+    assert shown[2].startswith("攻撃種別 「ビー」（1.43 次未満のモーメントのみ）: 損害額の分散が無限大")
+    assert shown[3].startswith("攻撃種別 「ランサムウェア」（年間期待損失の ")
+    assert "、「ビー」（年間期待損失の " in shown[3] and "損害額の4次モーメントが無限大" in shown[3]
+    for line in shown:   # no English word left: numbers such as 1.75e+09 only
+        assert not re.search(r"[A-Za-z]{2,}", line), line
+    assert [language.warning_words(w, "en", names) for w in warnings] == warnings
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_no_exposure_cell_is_warned_of_in_the_language_asked(tmp_path, capsys, lang):
+    profile = (ROOT / "examples" / "sme_manufacturer.toml").read_text(encoding="utf-8")
+    profile = re.sub(r'(?m)^industry = .*$', 'industry = "製造業"', profile)
+    profile = re.sub(r'(?m)^size = .*$', 'size = "団体等"', profile)
+    path = tmp_path / "p.toml"
+    path.write_text(profile, encoding="utf-8")
+    assert main(["quote", str(path), "--years", "2000", "--lang", lang]) == 0
+    err = capsys.readouterr().err
+    if lang == "ja":
+        assert "cyberloss quote: 警告: 業種「製造業」には規模「団体等」の組織がキャリブレーションにない" in err
+        assert "この規模で推定された業種は 医療，福祉、" in err and "manufacturing" not in err
+    else:
+        assert ("cyberloss quote: warning: industry 'manufacturing' has no exposure of size 'organisation' in "
+                "the calibration (industry_share.organisation is 0 there): its rates are the fitted model's "
+                "extrapolation to a cell the survey cannot speak for; the industries fitted for this size are "
+                "medical_welfare, education, public_administration, other") in err
+    # JSON's warnings are read by programs: English whatever the language
+    assert main(["quote", str(path), "--years", "2000", "--lang", lang, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["warnings"][0].startswith("industry 'manufacturing' has no exposure of size 'organisation'")

@@ -398,6 +398,16 @@ def test_the_losses_and_bcp_pages_have_no_word_of_the_other_language(app, quoted
     assert cells(bcp, "bcp-table")[0][1:] == ["年間予想損害額", "± 標準誤差", "基準との差", "± 標準誤差", "予想停止日数/年"]
 
 
+def test_the_losses_page_warns_of_a_no_exposure_cell_in_its_language(app):
+    texts = given(**{"organisation.size": "団体等", "quote.years": "1000", "quote.seed": "5"})
+    job = re.search(r'data-job="([^"]+)"', get(app, "/losses", texts)[1])
+    assert app.state.jobs.wait(job[1], 120).state == "done"
+    ja, en = (re.findall(r'<p class="error">(.*?)</p>', get(app, "/losses", {**texts, "lang": lang})[1], re.S)
+              for lang in ("ja", "en"))
+    assert html.unescape(ja[0]).startswith("業種「製造業」には規模「団体等」の組織がキャリブレーションにない"), ja
+    assert html.unescape(en[0]).startswith("industry 'manufacturing' has no exposure of size 'organisation'"), en
+
+
 def test_the_help_of_every_field_is_in_the_page_s_language(app):
     helps = r'<div class="field[^"]*" id="field-([^"]+)">.*?<p class="help">(.*?)(?: <span class="source">|</p>)'
     texts = given(**{"terms.deductible": "-1", "simulation.years": "1", "quote.years": "1"})

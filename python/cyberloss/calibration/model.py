@@ -22,13 +22,14 @@ import functools
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from .._lazy import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
+from ..report import language
 from ..report.html import Described, escape
 from . import _frequency, _incidents, _size
 from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
@@ -152,14 +153,20 @@ class Calibration(Described):
         return float(self.frequency.cells.exposure[self.frequency.cell_index(0, i, s, 0)])
 
     def unfitted_cell(self, industry: str, size: str) -> str | None:
-        """A warning when (industry, size) has no exposure in the fit, else None."""
+        """A warning when (industry, size) has no exposure in the fit, else None (in English;
+        ``language.warning_words`` gives its Japanese)."""
         if self.exposure(industry, size) > 0.0:
             return None
         share = "industry_share.organisation" if size == "organisation" else "industry_share.company"
         fitted = [i for i in self.data.industries if self.exposure(i, size) > 0.0]
-        return (f"industry {industry!r} has no exposure of size {size!r} in the calibration "
-                f"({share} is 0 there): its rates are the fitted model's extrapolation to a cell the "
-                f"survey cannot speak for; the industries fitted for this size are {', '.join(fitted)}")
+        return language.UNFITTED_CELL.format(industry=industry, size=size, share=share, fitted=", ".join(fitted))
+
+    def warnings_in(self, warnings: Sequence[str], lang: str) -> list[str]:
+        """``warnings`` (a simulation's, in English) in ``lang``: in Japanese the industries,
+        sizes and attack types they name by their label_ja (``language.warning_words``)."""
+        d = self.data
+        names = {"industry": d.industry_labels, "size": d.size_labels, "attack_type": d.attack_labels}
+        return [language.warning_words(w, lang, names) for w in warnings]
 
     def rate(self, attack_type: str, industry: str, size: str, basis: str = "publicised",
              period: str = "cumulative") -> float:

@@ -4,7 +4,8 @@ Prints annual expected loss (with its standard error), VaR 99%, expected downtim
 difference of each variant to the baseline with its standard error; the variants share their
 random numbers.  ``--json`` prints ``{"variants": [...], "warnings": [...]}`` with stable keys
 (strict JSON: a statistic that is not finite is null and named in ``warnings``, as is what the
-variants' simulations warn of, which the table output prints on stderr).
+variants' simulations warn of, which the table output prints on stderr in the ``--lang``
+language).
 """
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
         plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, **changes))
     cal = calibration_option.load(args)
     result = bcp.run_plan(plan, threads=args.threads, calibration=cal, progress=args.show_progress)
-    for warning in result.warnings():
-        print(f"cyberloss bcp: warning: {warning}", file=sys.stderr)
+    warned = language.words(args.lang)("warning", "警告")
+    for warning in (cal or load_calibration()).warnings_in(result.warnings(), args.lang):
+        print(f"cyberloss bcp: {warned}: {warning}", file=sys.stderr)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", result.sheets(args.lang))
     if args.json:

@@ -3,7 +3,7 @@
 ``--json`` prints the quote in JPY as strict JSON (README, "JSON output"): an unlimited limit
 is null; a statistic that is not finite is null and named in ``warnings``, as is what the
 simulation warns of (a cell the calibration has no exposure for, a mean out of the run's
-reach), which the text output prints on stderr.  ``--plot`` writes
+reach), which the text output prints on stderr in the ``--lang`` language.  ``--plot`` writes
 the EP curve (.png, .svg or .pdf, by extension), ``--html`` the report (.html, in the
 ``--lang`` language) and ``--xlsx`` the tables in JPY (.xlsx); the paths are checked before
 the simulation and written atomically.
@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from .. import _json
+from ..calibration import load as load_calibration
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import excel, language
 from . import _args, _outputs, calibration_option
@@ -43,10 +44,12 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     check_outputs(args.plot, args.html)
     _outputs.check(args.xlsx, "--xlsx", "xlsx")
+    cal = calibration_option.load(args)
     quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress,
-                          calibration=calibration_option.load(args))
-    for warning in quote.warnings:
-        print(f"cyberloss quote: warning: {warning}", file=sys.stderr)
+                          calibration=cal)
+    warned = language.words(args.lang)("warning", "警告")
+    for warning in (cal or load_calibration()).warnings_in(quote.warnings, args.lang):
+        print(f"cyberloss quote: {warned}: {warning}", file=sys.stderr)
     write_outputs(quote, args.plot, args.html, lang=args.lang)
     if args.xlsx is not None:
         excel.write(args.xlsx, "--xlsx", quote.sheets(args.lang))

@@ -64,8 +64,9 @@ def run(args) -> int:
                              "use fewer --years")
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads,
                       progress=args.show_progress)
+    warned = language.words(args.lang)("warning", "警告")
     for warning in result.warnings:
-        print(f"cyberloss simulate: warning: {warning}", file=sys.stderr)
+        print(f"cyberloss simulate: {warned}: {language.warning_words(warning, args.lang)}", file=sys.stderr)
     if args.json:
         print(_json.dumps(summary(result)))
     else:

@@ -7,6 +7,7 @@ Japanese when the locale is Japanese (``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` st
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 
 LANGUAGES = ("ja", "en")
@@ -174,6 +175,81 @@ def sheets_in(sheets: Mapping, lang: str, rows: Mapping[str, Mapping] | None = N
         shown = table.rename(index=lambda r, labels=labels: labels.get(r, r), columns=column)
         out[SHEETS_JA.get(name, name)] = shown.rename_axis(SHEET_INDEX_JA.get(name, "金額は円"))
     return out
+
+
+# Warnings the text output prints on stderr (JSON lists them in English, machine-read), each
+# English sentence beside its Japanese, "{name}" fields carried over.  The no-exposure cell's is
+# worded here (Calibration.unfitted_cell); the reliability warnings are worded by the C++ core
+# (Model::reliability_warnings in src/engine.cpp), whose sentences these English ones repeat.
+UNFITTED_CELL = ("industry '{industry}' has no exposure of size '{size}' in the calibration ({share} is 0 "
+                 "there): its rates are the fitted model's extrapolation to a cell the survey cannot speak "
+                 "for; the industries fitted for this size are {fitted}")
+WARNINGS_JA = {
+    UNFITTED_CELL: "業種「{industry}」には規模「{size}」の組織がキャリブレーションにない（{share} が 0）: その発生率は"
+                   "推定したモデルを調査が何も言えない区分へ外挿したもの; この規模で推定された業種は {fitted}",
+    "{types}: the mean loss per incident is not finite, so the sample mean and its standard error "
+    "estimate nothing": "{types}: 1件あたり損害額の平均が有限でないため、標本平均とその標準誤差は何も推定しない",
+    "{types}: the variance of a loss is infinite, so the standard error of the mean is undefined and "
+    "the one reported understates the uncertainty":
+        "{types}: 損害額の分散が無限大のため、平均の標準誤差は定義されず、示される標準誤差は不確かさを過小に示す",
+    "the exact mean is out of reach of {years} simulated years: {share}% of the expected annual loss "
+    "comes from losses that 95% of such runs never see (for attack type '{type}', losses above {loss} JPY), "
+    "{times} the standard error those runs report; the sample mean will most likely fall far short of the "
+    "exact mean ({mean} JPY a year) without its standard error showing it":
+        "シミュレーション {years} 年では厳密な平均に届かない: 年間期待損失の {share}% は、そうした実行の 95% が"
+        "一度も見ない損害（攻撃種別「{type}」では {loss} 円を超える損害）から来ており、その大きさは実行が示す標準誤差の"
+        " {times}; 標本平均は厳密な平均（年 {mean} 円）をおそらく大きく下回り、標準誤差にもそれが表れない",
+    "{types}: the fourth moment of a loss is infinite, so the standard error of the mean is itself very "
+    "uncertain; read it as a rough guide":
+        "{types}: 損害額の4次モーメントが無限大のため、平均の標準誤差そのものが非常に不確か; 目安として読むこと",
+}
+# The parts of the fields above: the attack types named (each with what its moments allow)
+# and how far the missed part of the mean lies beyond the standard error.
+_WARNING_PARTS_JA = (
+    (r"^attack types? ", "攻撃種別 "),
+    (r"\(([^ ]+)% of the expected annual loss, ", "(年間期待損失の \\1%、"),
+    (r"'([^']*)' \(", "「\\1」（"),
+    (r"moments below order (\S+) only\)", "\\1 次未満のモーメントのみ）"),
+    (r"beyond double precision\)", "倍精度の範囲を超える）"),
+    (r"）, ", "）、"),
+    (r"^(\S+) times$", "\\1 倍"),
+    (r"^far beyond$", "はるか上"),
+)
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + "$")
+
+
+_WARNING_PATTERNS = [(_template_pattern(en), ja) for en, ja in WARNINGS_JA.items()]
+
+
+def warning_words(warning: str, lang: str, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A warning of :data:`WARNINGS_JA` in ``lang``; ``names`` gives the Japanese of the
+    industries, sizes and attack types it names (by "industry", "size" and "attack_type", then
+    key).  A sentence not listed stays as it is."""
+    if lang != "ja":
+        return warning
+    named = {k: (names or {}).get(k, {}) for k in ("industry", "size", "attack_type")}
+    for pattern, ja in _WARNING_PATTERNS:
+        found = pattern.match(warning)
+        if found:
+            fields = {}
+            for key, value in found.groupdict().items():
+                if key == "fitted":
+                    value = "、".join(named["industry"].get(v, v) for v in value.split(", "))
+                elif key in ("industry", "size"):
+                    value = named[key].get(value, value)
+                elif key == "type":
+                    value = named["attack_type"].get(value, value)
+                else:
+                    for english, japanese in _WARNING_PARTS_JA:
+                        value = re.sub(english, japanese, value)
+                    value = re.sub("「([^」]*)」", lambda m: f"「{named['attack_type'].get(m[1], m[1])}」", value)
+                fields[key] = value
+            return ja.format(**fields)
+    return warning
 
 
 def basis_words(basis: str, period: str, lang: str) -> str:

@@ -106,7 +106,7 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "quote": quote.to_json(),
         "basis": sim.basis,
         "period": sim.period,
-        "warnings": list(sim.warnings),
+        "warnings": {lang: load_calibration().warnings_in(sim.warnings, lang) for lang in text.LANGS},
         "expected": _estimate(sim.mean()),
         "p_incident": _estimate(stats.probability(incident_years)),
         "by_attack_type": by_type,
