@@ -567,3 +567,31 @@ def test_the_no_exposure_cell_is_warned_of_in_the_language_asked(tmp_path, capsy
     assert main(["quote", str(path), "--years", "2000", "--lang", lang, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["warnings"][0].startswith("industry 'manufacturing' has no exposure of size 'organisation'")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_bcp_default_variants_and_assumptions_in_the_language_asked(capsys, lang):
+    from cyberloss.organisation import bcp
+
+    assert main(["bcp", str(ROOT / "examples" / "sme_manufacturer.toml"), "--years", "2000", "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("---")) + 1
+    names = [line.split("  ")[0] for line in lines[first:first + 6]]
+    if lang == "ja":
+        assert names == ["現状", "+ 復旧訓練（リストア訓練）の定期実施", "+ EDR（エンドポイント検知・対応）",
+                         "+ インシデント対応リテイナー契約", "停止期間を半減（BCP目標）", "すべての対策"]
+    else:
+        assert [n[:16] for n in names[:4]] == ["as is", "+ restore_drills", "+ edr (EDR（エンドポイ",
+                                               "+ ir_retainer (イ"]   # cut at 40 columns
+        assert names[4:] == ["downtime halved (BCP target)", "all controls"]
+    profile = cl.Profile("製造業", "中小企業")
+    result = bcp.compare(profile, years=200, seed=1)
+    assumed = result.sims[0].assumptions(lang)
+    assert assumed and result.to_dict()["assumptions"] == result.sims[0].assumptions()   # JSON: English
+    if lang == "ja":
+        assert any(a.startswith("エモテット感染の損害額: 仮定（severity.emotet.") for a in assumed), assumed
+        assert not any("assumption" in a for a in assumed)
+        assert [v.name_in("ja") for v in result.variants][-2:] == ["停止期間を半減（BCP目標）", "すべての対策"]
+    else:
+        assert all(": assumption (" in a for a in assumed)
+        assert [v.name for v in result.variants][-2:] == ["downtime halved (BCP target)", "all controls"]

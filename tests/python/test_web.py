@@ -396,6 +396,13 @@ def test_the_losses_and_bcp_pages_have_no_word_of_the_other_language(app, quoted
     bcp = get(app, "/bcp", texts)[1]
     assert "シード" in re.search(r'<p id="basis">(.*?)</p>', bcp, re.S)[1]
     assert cells(bcp, "bcp-table")[0][1:] == ["年間予想損害額", "± 標準誤差", "基準との差", "± 標準誤差", "予想停止日数/年"]
+    # the default variants' names and the assumptions in the page's language
+    names = {lang: [row[0] for row in cells(get(app, "/bcp", {**texts, "lang": lang})[1], "bcp-table")[1:]]
+             for lang in ("ja", "en")}
+    assert names["ja"][0] == "現状" and "停止期間を半減（BCP目標）" in names["ja"], names["ja"]
+    assert names["en"][0] == "as is" and "downtime halved (BCP target)" in names["en"], names["en"]
+    assumed = re.search(r"<details><summary>前提</summary><ul>(.*?)</ul>", bcp, re.S)[1]
+    assert "の損害額: 仮定（" in html.unescape(assumed) and "assumption" not in assumed
 
 
 def test_the_losses_page_warns_of_a_no_exposure_cell_in_its_language(app):

@@ -83,15 +83,12 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     else:
         intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
                  f"period {s.period}; variants share their random numbers")
-    def shown(i: int, name: str) -> str:      # the baseline (first) by its Japanese name
-        return language.BASELINE_JA.get(name, name) if ja and i == 0 else name
-
-    rows = [(shown(i, str(name)), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
+    rows = [(result.variants[i].name_in(lang), format_yen(r["expected_loss"]), format_yen(r["expected_loss_se"]),
              format_yen(r[result.var_column]), f"{r['expected_downtime_days']:.3f}",
              f"{r['expected_ransomware_downtime_days']:.3f}",
              format_yen(r["difference_to_baseline"], sign=True),
              format_yen(r["difference_to_baseline_se"]))
-            for i, (name, r) in enumerate(t.rows())]
+            for i, (_, r) in enumerate(t.rows())]
     level = stats.level_label(result.var_level)
     headings = tuple(h.format(level=level) for h in _HEADINGS[lang])
     lines = [intro, "", *text.table(headings, rows, max_width=[40] + [30] * 7), ""]

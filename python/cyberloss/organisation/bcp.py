@@ -33,20 +33,36 @@ class Variant:
 
     name: str
     profile: OrganisationProfile
+    name_ja: str | None = None   # shown in Japanese output (None: the name as given)
+
+    def name_in(self, lang: str) -> str:
+        """The name in ``lang`` ("ja" or "en")."""
+        return self.name_ja if lang == "ja" and self.name_ja else self.name
+
+
+def _named(template: str, profile: OrganisationProfile, **fields: str) -> Variant:
+    """A default variant named by ``template``, in English and Japanese (``VARIANTS_JA``)."""
+    return Variant(template.format(**fields), profile, language.VARIANTS_JA[template].format(**fields))
+
+
+def baseline(profile: OrganisationProfile) -> Variant:
+    """The profile as it is ("as is", 現状)."""
+    return _named("as is", profile)
 
 
 def default_variants(profile: OrganisationProfile) -> list[Variant]:
     """The profile as it is, each control it lacks switched on alone, downtime halved, and all
     controls together."""
-    out = [Variant("as is", profile)]
+    out = [baseline(profile)]
     missing = [c for c in Controls.names() if not getattr(profile.controls, c)]
     for control in missing:
         label = profile.data.control(control)["label_ja"]
-        out.append(Variant(f"+ {control} ({label})", profile.with_controls(**{control: True})))
-    out.append(Variant("downtime halved (BCP target)",
-                       profile.with_controls(downtime_scale=profile.controls.downtime_scale * 0.5)))
+        out.append(_named("+ {control} ({label})", profile.with_controls(**{control: True}),
+                          control=control, label=label))
+    out.append(_named("downtime halved (BCP target)",
+                      profile.with_controls(downtime_scale=profile.controls.downtime_scale * 0.5)))
     if len(missing) > 1:
-        out.append(Variant("all controls", profile.with_controls(**{c: True for c in missing})))
+        out.append(_named("all controls", profile.with_controls(**{c: True for c in missing})))
     return out
 
 
@@ -87,7 +103,7 @@ class BcpPlan:
                                                            documents.SIMULATION, "simulation"))
         if "variants" not in doc:
             return cls(tuple(default_variants(base)), settings)
-        variants = [Variant("as is", base)]
+        variants = [baseline(base)]
         for i, spec in enumerate(config.check(doc["variants"], documents.VARIANTS, "variants")):
             where = f"variants[{i}]"
             name = spec.pop("name")
@@ -174,9 +190,8 @@ class BcpComparison(Described):
         """The comparison for a workbook (``--xlsx``), amounts in JPY: :meth:`describe` as the
         sheet "bcp", its names and labels in ``lang`` (default: the locale's)."""
         lang = language.resolve(lang)
-        base = self.variants[0].name
         return language.sheets_in({"bcp": self.describe()}, lang,
-                                  rows={"bcp": {base: language.BASELINE_JA.get(base, base)}},
+                                  rows={"bcp": {v.name: v.name_in(lang) for v in self.variants}},
                                   columns={"bcp": {self.var_column: f"VaR {stats.level_label(self.var_level)}"}})
 
     def by_component(self) -> pd.DataFrame:
@@ -241,7 +256,7 @@ def compare(profile: OrganisationProfile, variants: Sequence[Variant] | None = N
     else:
         variants = list(variants)
         if not variants or variants[0].profile != profile:
-            variants = [Variant("as is", profile), *variants]
+            variants = [baseline(profile), *variants]
     return _run(variants, settings, threads, calibration, progress)
 
 

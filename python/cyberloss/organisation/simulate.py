@@ -28,6 +28,7 @@ from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ..distributions import Poisson
 from ..engine import AttackType, Model
+from ..report import language
 from ..report import progress as report_progress
 from . import components as comp
 from .incident import TypeParameters, TypeSpec, attack_types, factors
@@ -119,13 +120,18 @@ class OrganisationSimulation(results.YearLossTable):
         """:meth:`provenance` as a plain :class:`~cyberloss._table.Table` (no pandas)."""
         return table_of(self._provenance)
 
-    def assumptions(self) -> list[str]:
-        """Inputs resting on assumptions rather than published figures, one line each."""
+    def assumptions(self, lang: str = "en") -> list[str]:
+        """Inputs resting on assumptions rather than published figures, one line each; in
+        Japanese (``lang="ja"``) the attack types by their label_ja."""
+        w = language.words(lang)
+        labels = load_calibration().data.attack_labels if lang == "ja" else {}
         out = []
         for t, row in self.provenance_table().rows():
             for what in ("severity", "shares", "downtime", "effort"):
                 if row[f"{what}_quality"] == "assumption":
-                    out.append(f"{t} {what}: assumption ({row[f'{what}_source']})")
+                    source, name = row[f"{what}_source"], labels.get(t) or language.CATEGORIES_JA.get(t, t)
+                    out.append(w(f"{t} {what}: assumption ({source})",
+                                 f"{name}の{language.ASSUMED_JA[what]}: 仮定（{source}）"))
         return out
 
     def _type_index(self, attack_type: str) -> int:

@@ -129,6 +129,10 @@ BOUNDS_JA = {"low": "下限", "high": "上限"}
 # cyberloss bcp: the baseline's name, what an assumption in use is about, and the lines under
 # the table (the basis and period line is basis_words', shared with the web page).
 BASELINE_JA = {"as is": "現状"}
+# The default variants' names (bcp.default_variants; "{control}" is the control's key, "{label}"
+# its label_ja).
+VARIANTS_JA = {**BASELINE_JA, "+ {control} ({label})": "+ {label}",
+               "downtime halved (BCP target)": "停止期間を半減（BCP目標）", "all controls": "すべての対策"}
 ASSUMED_JA = {"severity": "損害額", "shares": "損害項目の構成比", "downtime": "停止日数", "effort": "対応工数"}
 
 

@@ -179,17 +179,21 @@ def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
     plan = bcp_mod.BcpPlan.from_document(doc)
     comparison = bcp_mod.run_plan(plan, progress=_progress(send, "simulating", len(plan.variants)))
     table = comparison.describe()
-    rows = [{"name": name, **{k: float(v) for k, v in row.items()}} for name, row in table.iterrows()]
+    rows = [{"name": name, "name_ja": variant.name_in("ja"), **{k: float(v) for k, v in row.items()}}
+            for variant, (name, row) in zip(comparison.variants, table.iterrows())]
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
             "assumptions": comparison.sims[0].assumptions(),
+            "assumptions_ja": comparison.sims[0].assumptions("ja"),
             "svg": {lang: svg(_bcp_figure(rows, lang)) for lang in text.LANGS}}, None
 
 
 def _bcp_figure(rows: list[dict[str, Any]], lang: str | None = None):
-    """The change of each variant's expected annual loss from the first's (± 1 SE); words in
-    ``lang`` (None: the locale's)."""
+    """The change of each variant's expected annual loss from the first's (± 1 SE); words and
+    the variants' names ("name_ja" in Japanese) in ``lang`` (None: the locale's)."""
     t = language.plot_words(lang)
+    if language.resolve(lang) == "ja":   # the variants by their Japanese names where they have one
+        rows = [{**r, "name": r.get("name_ja") or r["name"]} for r in rows]
     names = max((report_text.width(r["name"]) for r in rows[1:]), default=0)
     width = max(7.0, BCP_AXES_INCHES + 0.5 + BCP_INCHES_PER_COLUMN * names)
     with plots.style():
