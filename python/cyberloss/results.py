@@ -367,8 +367,8 @@ class YearLossTable(report_html.Described):
     def plot(self, views: Sequence[str] | None = None, ax=None, title: str | None = None,
              lang: str | None = None):
         """EP curves (AEP solid, OEP dashed where held) of ``views`` (default: every view)
-        against the return period on a log axis, in 万円 / 億円; words in ``lang`` ("ja" or "en";
-        None: the locale's).  Returns the axes."""
+        against the return period on a log axis, in 万円 / 億円; words (the default title too) in
+        ``lang`` ("ja" or "en"; None: the locale's).  Returns the axes."""
         require("matplotlib", f"{type(self).__name__}.plot")
         names = [self._column(v) for v in (views if views is not None else self._views)]
         top = self.n_years / stats.MIN_EXCEEDANCES
@@ -384,7 +384,12 @@ class YearLossTable(report_html.Described):
             curves[f"{label} AEP"] = (periods, ep["aep"].to_numpy())
             if "oep" in ep:
                 curves[f"{label} OEP"] = (periods, ep["oep"].to_numpy())
-        return plots.ep_plot(curves, title if title is not None else self.title, ax, self.n_years, lang)
+        return plots.ep_plot(curves, title if title is not None else self._title_in(lang), ax, self.n_years, lang)
+
+    def _title_in(self, lang: str) -> str:
+        """:attr:`title` in ``lang``: a default title in Japanese (``language.TITLES_JA``), a
+        title of the caller's own as given."""
+        return language.TITLES_JA.get(self.title, self.title) if lang == "ja" else self.title
 
     def _html_title(self) -> str:
         return report_html.escape(self.title)

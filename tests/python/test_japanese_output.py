@@ -595,3 +595,16 @@ def test_bcp_default_variants_and_assumptions_in_the_language_asked(capsys, lang
     else:
         assert all(": assumption (" in a for a in assumed)
         assert [v.name for v in result.variants][-2:] == ["downtime halved (BCP target)", "all controls"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_year_loss_table_s_default_plot_title_follows_lang(lang):
+    model = cl.Model([cl.AttackType("ransomware", cl.Poisson(0.5), cl.Lognormal(14, 1.5))])
+    profile = cl.Profile("製造業", "中小企業", name=NAME)
+    tables = (cl.simulate(model, years=2000, seed=1), cl.simulate_organisation(profile, 2000, seed=1))
+    titles = [t.plot(lang=lang).get_title() for t in tables]
+    assert titles == ({"ja": ["cyberloss シミュレーション", f"組織シミュレーション：{NAME}"],
+                       "en": ["cyberloss simulation", f"OrganisationSimulation {NAME}"]}[lang])
+    assert tables[0].plot(lang=lang, title="mine").get_title() == "mine"   # the caller's own, as given
+    plots.pyplot().close("all")
+

@@ -85,6 +85,11 @@ class OrganisationSimulation(results.YearLossTable):
                          occurrence={"gross": totals.gross_max}, extras={"downtime_days": downtime},
                          seed=self.seed, title=self.title, warnings=self.warnings)
 
+    def _title_in(self, lang: str) -> str:
+        if lang == "ja" and self.title == f"OrganisationSimulation {self.profile.name}":
+            return language.TITLES_JA["OrganisationSimulation {name}"].format(name=self.profile.name)
+        return super()._title_in(lang)
+
     @property
     def n_events(self) -> int:
         return len(self.table)
