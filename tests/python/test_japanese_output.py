@@ -608,3 +608,17 @@ def test_a_year_loss_table_s_default_plot_title_follows_lang(lang):
     assert tables[0].plot(lang=lang, title="mine").get_title() == "mine"   # the caller's own, as given
     plots.pyplot().close("all")
 
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_empty_portfolio_s_message_follows_lang(tmp_path, capsys, lang):
+    header = (ROOT / "examples" / "portfolio_small.csv").read_text(encoding="utf-8").splitlines()[0]
+    book = tmp_path / "empty.csv"
+    book.write_text(header + "\n", encoding="utf-8")
+    message = {"ja": "ポートフォリオに契約がない: シミュレーションするものがなく、結果は空",
+               "en": "the portfolio has no policies: nothing to simulate, the result is empty"}[lang]
+    assert main(["portfolio", str(book), "--years", "50", "--lang", lang]) == 0
+    assert capsys.readouterr().out == f"{book}: {message}\n"
+    assert main(["portfolio", str(book), "--years", "50", "--lang", lang, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"cyberloss portfolio: {message}\n"
+    assert json.loads(captured.out)["message"] == "the portfolio has no policies: nothing to simulate, the result is empty"

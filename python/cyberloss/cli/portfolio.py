@@ -167,11 +167,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(_json.dumps(result.summary()))
     elif result.is_empty:
-        print(f"{args.portfolio}: {result.message}")
+        print(f"{args.portfolio}: {result.message_in(args.lang)}")
     else:
         print_table(result, args.lang)
     if result.is_empty and args.json:
-        print(f"cyberloss portfolio: {result.message}", file=sys.stderr)
+        print(f"cyberloss portfolio: {result.message_in(args.lang)}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import results, stats
+from ..report import language
 
 VIEWS = ("gross", "ceded", "net")
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
@@ -59,7 +60,7 @@ class PortfolioResult(results.YearLossTable):
         extras = {"events": zeros, **{f"theta_{a}": zeros for a in model.attack_types}}
         return cls(model, years, seed, block_years, {c: zeros for c in (*VIEWS, *_BREAKDOWN)},
                    extras, policies,
-                   message="the portfolio has no policies: nothing to simulate, the result is empty",
+                   message=language.EMPTY_PORTFOLIO,
                    occurrence={view: zeros for view in OCCURRENCE})
 
     @classmethod
@@ -94,6 +95,10 @@ class PortfolioResult(results.YearLossTable):
     @property
     def is_empty(self) -> bool:
         return bool(self.message)
+
+    def message_in(self, lang: str) -> str:
+        """:attr:`message` in ``lang`` ("ja" or "en")."""
+        return language.MESSAGES_JA.get(self.message, self.message) if lang == "ja" else self.message
 
     @property
     def ylt(self) -> pd.DataFrame:

@@ -329,6 +329,10 @@ PLOTS_JA = {
     "change in expected annual loss ± SE": "年間期待損失の変化 ± 標準誤差",
     "BCP: {baseline} vs. variants (common random numbers)": "BCP：{baseline}と各案の比較（共通乱数）",
 }
+# The message of a portfolio without policies (PortfolioResult.message; JSON keeps the English).
+EMPTY_PORTFOLIO = "the portfolio has no policies: nothing to simulate, the result is empty"
+MESSAGES_JA = {EMPTY_PORTFOLIO: "ポートフォリオに契約がない: シミュレーションするものがなく、結果は空"}
+
 # A year-loss table's default title (YearLossTable.title), the plot's title when none is given.
 TITLES_JA = {"year-loss table": "年間損失表", "cyberloss simulation": "cyberloss シミュレーション",
              "cyberloss portfolio": "cyberloss ポートフォリオ", "InsuredResult": "保険適用後の年間損失表",
