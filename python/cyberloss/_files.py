@@ -7,13 +7,15 @@ permission bits, which root ignores), and the destination must be a regular file
 flushes and fsyncs it, and ``os.replace``s it over the destination: a reader (or a kill -9 at
 any moment) sees the old file or the new one, never a part.  On any error the temporary file
 is removed, the destination is untouched and ``OutputError`` names the option and the path.
+The temporary file is removed as well on Ctrl-C, and on SIGTERM or SIGHUP in the command
+line, which raises them as exceptions.
 """
 from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
@@ -74,14 +76,39 @@ def check_folder(folder: str | os.PathLike, option: str, shown: Path | None = No
         raise OutputError(option, shown, f"folder {d} does not exist", errno.ENOENT)
     if not d.is_dir():
         raise OutputError(option, shown, f"{d} is not a folder", errno.ENOTDIR)
+    probe: list[Path] = []
     try:
-        fd, probe = tempfile.mkstemp(dir=d, prefix=".cyberloss-probe-")
+        os.close(_new_file(d, ".cyberloss-probe-", "", probe))
     except OSError as exc:
         raise OutputError(option, shown, f"cannot create a file in {d}: {_reason(exc)}",
                           exc.errno) from None
-    os.close(fd)
-    os.unlink(probe)
+    finally:
+        _remove(probe)
     return d
+
+
+def _new_file(folder: Path, prefix: str, suffix: str, names: list[Path]) -> int:
+    """Create a new file ``<folder>/<prefix><random><suffix>``, readable by its owner only,
+    and return its descriptor.  Its name is put in ``names`` before the file is created, so
+    that an exception at any moment after (SIGTERM in the command line) leaves the caller the
+    name to remove; tempfile.mkstemp would leave a file whose name nobody holds."""
+    for _ in range(100):
+        names.append(folder / f"{prefix}{secrets.token_hex(4)}{suffix}")
+        try:
+            return os.open(names[-1], os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            names.pop()
+            if exc.errno != errno.EEXIST:
+                raise
+    raise FileExistsError(errno.EEXIST, f"no unused temporary file name in {folder}")
+
+
+def _remove(names: list[Path]) -> None:
+    for name in names:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
 
 
 def _mode_for(path: Path) -> int:
@@ -99,22 +126,16 @@ def write(path: str | os.PathLike, option: str, writer: Callable[[BinaryIO], Non
     p = check(path, option)
     folder = p.parent if str(p.parent) else Path(".")
     mode = _mode_for(p)
+    tmp: list[Path] = []
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{p.name}.", suffix=".part")
-    except OSError as exc:
-        raise OutputError(option, p, _reason(exc), exc.errno) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(_new_file(folder, f".{p.name}.", ".part", tmp), "wb") as fh:
             writer(fh)
             fh.flush()
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
-        os.replace(tmp, p)
+        os.replace(tmp[0], p)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _remove(tmp)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             raise OutputError(option, p, _reason(exc), exc.errno) from None
         raise

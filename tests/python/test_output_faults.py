@@ -3,6 +3,8 @@
 * kill -9 while a file is being written leaves the old file or a complete new one at the
   destination, never a part (Parquet, CSV, PNG, HTML, JSON): the process is killed at
   several delays after its temporary file appears, i.e. inside the write;
+* SIGTERM or SIGHUP at the same moments ends the command as Ctrl-C does: one line
+  ``cyberloss <command>: terminated``, status 128 + the signal, and no temporary file left;
 * a full disk (a 64 KiB tmpfs, so the write really fails with ENOSPC) and a read-only folder
   (a tmpfs mounted read-only: root ignores permission bits but not a read-only mount) give
   one line ``cyberloss <command>: error: ...`` naming the option and the path, exit status 2,
@@ -106,6 +108,39 @@ def test_kill_9_during_a_write_leaves_the_old_file_or_the_new_one(kind, tmp_path
                    (p.name.startswith(".") and p.name.endswith(".part")) for p in folder.iterdir())
     # the kills must land inside the write at least once, or the test proves nothing
     assert inside >= 1, f"{kind}: no kill landed while the file was being written"
+
+
+@pytest.mark.parametrize("kind, signum", [(kind, signal.SIGTERM) for kind in sorted(KINDS)] +
+                         [("parquet", signal.SIGHUP)])
+def test_sigterm_during_a_write_leaves_no_temporary_file(kind, signum, tmp_path):
+    argv, name, complete = KINDS[kind]
+    inside = 0
+    for i, delay in enumerate(DELAYS):
+        folder = tmp_path / f"run{i}"
+        folder.mkdir()
+        dest = folder / name
+        dest.write_bytes(OLD)
+        proc = subprocess.Popen([EXE, *[a.replace("{folder}", str(folder)) for a in argv]],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(folder.glob(f".{name}.*.part")):
+                if delay:
+                    time.sleep(delay)
+                inside += any(folder.glob(f".{name}.*.part"))
+                break
+            time.sleep(0.0002)
+        if proc.poll() is None:
+            proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+        assert not list(folder.glob(".*.part")), f"{kind}: a temporary file was left behind"
+        assert dest.read_bytes() == OLD or complete(dest)
+        if proc.returncode == -signum:      # it came once the command had returned
+            assert complete(dest)
+        elif proc.returncode != 0:
+            assert proc.returncode == 128 + signum, err
+            assert err.strip().splitlines() == [f"cyberloss {argv[0]}: terminated"]
+    assert inside >= 1, f"{kind}: no signal landed while the file was being written"
 
 
 def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:

@@ -13,7 +13,9 @@ that is not installed (``pip install 'cyberloss[dask]'``), print one line
 ``cyberloss <command>: error: <message naming the field and the value>`` and exit with
 status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
 (``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
-by SIGPIPE.
+by SIGPIPE.  Ctrl-C, SIGTERM and SIGHUP print one line ``cyberloss <command>: interrupted``
+(or ``terminated``) and exit with status 128 + the signal's number, after the file being
+written has removed its temporary file.
 """
 from __future__ import annotations
 
@@ -21,9 +23,13 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
+from typing import Any, Optional, Union
 
 from .. import _core
 from .._extras import MissingExtra
@@ -48,6 +54,35 @@ COMMANDS = {
 }
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread as Ctrl-C's KeyboardInterrupt is: the
+    ``finally`` clauses on the way out (the atomic writer's removal of its temporary file, a
+    progress bar clearing its line) run before the command exits."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_Handler = Union[Callable[[int, Optional[FrameType]], Any], int, signal.Handlers, None]
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict[signal.Signals, _Handler]:
+    """Turn SIGTERM and SIGHUP into ``Terminated``; returns the handlers to restore.  A signal
+    the caller ignores (``nohup``) or handles stays as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[signal.Signals, _Handler] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _terminate)
+    return previous
 
 
 class _UsageError(Exception):
@@ -167,6 +202,15 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    previous = _catch_termination()
+    try:
+        return _run(argv)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run(argv: list[str]) -> int:
     # Before NumPy loads: the commands' linear algebra is small (the calibration's GLM fits),
     # and OpenBLAS's worker threads would then spin on the cores the simulation runs on (about
     # 6% of a quote's CPU). A user's own setting wins.
@@ -191,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE_STATUS
+    except Terminated as exc:
+        print(f"cyberloss {args.command}: terminated", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:    # progress bars have cleared their line on the way out
         print(f"\ncyberloss {args.command}: interrupted", file=sys.stderr)
         return 130
