@@ -63,3 +63,18 @@ def test_a_quote_or_a_bcp_comparison_loads_no_pandas(command, profile, argv):
     loaded = loaded_modules(command, str(path), *argv)
     assert f"cyberloss.cli.{command}" in loaded
     assert not loaded & {"pandas", "pyarrow", "matplotlib"}
+
+
+@pytest.mark.parametrize("argv, prog", [(["jnsa", "--replications", "20"], "cyberloss jnsa"),
+                                        (["no-such-command"], "cyberloss")])
+def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, capsys):
+    """Ctrl-C in the first second (the parser is built, the command's module imported) ends
+    as it does during the run: one line, status 130, no traceback."""
+    import cyberloss.cli as cli
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip().splitlines() == [f"{prog}: interrupted"]

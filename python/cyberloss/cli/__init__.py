@@ -13,9 +13,9 @@ that is not installed (``pip install 'cyberloss[dask]'``), print one line
 ``cyberloss <command>: error: <message naming the field and the value>`` and exit with
 status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
 (``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
-by SIGPIPE.  Ctrl-C, SIGTERM and SIGHUP print one line ``cyberloss <command>: interrupted``
-(or ``terminated``) and exit with status 128 + the signal's number, after the file being
-written has removed its temporary file.
+by SIGPIPE.  Ctrl-C (also while the command loads), SIGTERM and SIGHUP print one line
+``cyberloss <command>: interrupted`` (or ``terminated``) and exit with status 128 + the
+signal's number, after the file being written has removed its temporary file.
 """
 from __future__ import annotations
 
@@ -205,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     previous = _catch_termination()
     try:
         return _run(argv)
+    except KeyboardInterrupt as exc:    # progress bars have cleared their line on the way out
+        command = named_command(argv)
+        prog = f"cyberloss {command}" if command in COMMANDS else "cyberloss"
+        if isinstance(exc, Terminated):
+            print(f"{prog}: terminated", file=sys.stderr)
+            return 128 + exc.signum
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -235,12 +243,6 @@ def _run(argv: list[str]) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE_STATUS
-    except Terminated as exc:
-        print(f"cyberloss {args.command}: terminated", file=sys.stderr)
-        return 128 + exc.signum
-    except KeyboardInterrupt:    # progress bars have cleared their line on the way out
-        print(f"\ncyberloss {args.command}: interrupted", file=sys.stderr)
-        return 130
     except (ValueError, OSError, MemoryError, MissingExtra) as exc:
         print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
         return 2
