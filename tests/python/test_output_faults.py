@@ -8,8 +8,9 @@
 * a full disk (a 64 KiB tmpfs, so the write really fails with ENOSPC) and a read-only folder
   (a tmpfs mounted read-only: root ignores permission bits but not a read-only mount) give
   one line ``cyberloss <command>: error: ...`` naming the option and the path, exit status 2,
-  and leave nothing behind; ``/dev/full`` as a destination is refused before the run, and as
-  standard output it gives one line naming standard output.
+  and leave nothing behind (not even the folder ``demo --out`` made, nor a traceback after
+  the line when an Excel workbook fails); ``/dev/full`` as a destination is refused before
+  the run, and as standard output it gives one line naming standard output.
 """
 from __future__ import annotations
 
@@ -185,6 +186,24 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(kind):
         if kind != "json":
             assert (disk / name).read_bytes() == OLD
         assert not list(disk.glob(".*.part")), "a temporary file was left behind"
+
+
+def test_a_full_disk_with_a_workbook_is_one_line():
+    # openpyxl's zip file, left open by the failed write, printed "Exception ignored in
+    # ZipFile.__del__ ... seek of closed file" with a traceback after the error line
+    with _tmpfs("size=64k") as disk:
+        (disk / "filler").write_bytes(b"\0" * 56_000)
+        done = _run(["quote", PROFILE, "--years", "1000", "--xlsx", str(disk / "quote.xlsx")])
+        _one_line_error(done, "quote", "--xlsx", str(disk), "No space left on device")
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+
+def test_demo_on_a_full_disk_removes_the_folder_it_made():
+    with _tmpfs("size=64k") as disk:
+        (disk / "filler").write_bytes(b"\0" * 40_000)
+        done = _run(["demo", "--years", "1000", "--out", str(disk / "new" / "demo")])
+        _one_line_error(done, "demo", "--out", str(disk), "No space left on device")
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
 
 
 @pytest.mark.parametrize("kind", ["parquet", "png", "json"])

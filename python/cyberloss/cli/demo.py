@@ -4,8 +4,9 @@ Runs ``cyberloss quote`` on ``examples/sme_manufacturer.toml`` (organisation pro
 terms and quote settings) and writes into ``--out``: the EP curve (``ep_curve.png``, return
 periods on a log axis), the HTML report (``quote.html``) and the JSON quote (``quote.json``).
 The folder is created if needed and checked before the simulation; each file is written
-atomically.  ``quote.json`` is strict JSON (README, "JSON output"): an unlimited limit is
-null; a statistic that is not finite is null and named in its ``warnings`` list.
+atomically, and a folder this run created is removed again if a file cannot be written.
+``quote.json`` is strict JSON (README, "JSON output"): an unlimited limit is null; a
+statistic that is not finite is null and named in its ``warnings`` list.
 """
 from __future__ import annotations
 
@@ -45,14 +46,37 @@ def output_folder(path: str, option: str) -> Path:
     return _files.check_folder(out, option)
 
 
+def missing_folders(path: str) -> list[Path]:
+    """The folders ``output_folder(path, ...)`` would create, the deepest first."""
+    missing = []
+    folder = Path(path).absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
 def run(args) -> int:
-    out = output_folder(args.out, "--out")
+    created = missing_folders(args.out)
+    out = Path(args.out)
     png, page, data = out / "ep_curve.png", out / "quote.html", out / "quote.json"
-    check_outputs(png, page, "--out", "--out")
-    _files.check(data, "--out")
-    quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
-    write_outputs(quote, png, page, "--out", "--out", lang=args.lang)
-    _files.write_text(data, "--out", _json.dumps(quote.to_json()))
+    try:
+        output_folder(args.out, "--out")
+        check_outputs(png, page, "--out", "--out")
+        _files.check(data, "--out")
+        quote = quote_profile(args.profile, years=args.years, seed=args.seed, progress=args.show_progress)
+        write_outputs(quote, png, page, "--out", "--out", lang=args.lang)
+        _files.write_text(data, "--out", _json.dumps(quote.to_json()))
+    except BaseException:
+        # nothing of a failed (or interrupted) run stays in folders it made
+        for path in [png, page, data] if created else []:
+            path.unlink(missing_ok=True)
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     print(quote.text(args.lang))
     print(language.words(args.lang)(
         f"\nEP curve written to {png}\nreport written to {page}\nJSON quote written to {data}",

@@ -22,10 +22,17 @@ MAX_SHEET_NAME = 31   # Excel's limit
 
 
 def write(path: str | os.PathLike, option: str, sheets: Mapping[str, pd.DataFrame]) -> Path:
-    """Write ``sheets`` (name -> table; the index is written as the first column) to ``path``."""
+    """Write ``sheets`` (name -> table; the index is written as the first column) to ``path``.
+    The workbook is made in memory, then written: openpyxl's zip file, left open on a full
+    disk, would print a traceback when collected, after the file it writes to is closed."""
     _files.suffix(path, option, FORMATS)
     require("openpyxl", "Excel workbooks")
-    return _files.write(path, option, lambda fh: _workbook(fh, sheets))
+    data = to_bytes(sheets)
+
+    def writer(fh) -> None:
+        fh.write(data)
+
+    return _files.write(path, option, writer)
 
 
 def to_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
