@@ -340,8 +340,23 @@ def tail(x, levels) -> pd.DataFrame:
 
 
 def probability(flags) -> Estimate:
-    """Share of true values in ``flags`` with its binomial SE."""
-    f = np.asarray(flags, dtype=bool)
+    """Share of true values in ``flags`` (booleans, or the numbers 0 and 1) with its binomial
+    SE.  Anything else (NaN, 0.5, a text, None) is refused, naming its index."""
+    f = np.asarray(flags)
+    if f.dtype != np.bool_:
+        if f.dtype.kind not in "iuf":    # each value as given: [True, "x"] is not ["True", "x"]
+            f = np.asarray(flags, dtype=object)
+        values = f.ravel()
+        if values.dtype.kind in "iuf":
+            good = (values == 0) | (values == 1)
+        else:
+            good = np.array([isinstance(v, (bool, np.bool_)) or (_validate.is_number(v) and v in (0, 1))
+                             for v in values.tolist()], dtype=bool)
+        if not good.all():
+            i = int(np.flatnonzero(~good)[0])
+            raise ValueError(f"flags must be true/false or 0/1, got {_validate.shown(values[i])} "
+                             f"at index {i}")
+        f = values.astype(bool)
     if f.size == 0:
         raise ValueError("flags must not be empty")
     q = float(np.count_nonzero(f)) / f.size

@@ -192,6 +192,22 @@ def test_bad_input_names_parameter_and_value(make, message):
         make()
 
 
+@pytest.mark.parametrize("flags, shown", [
+    ([1.0, float("nan")], "nan at index 1"), (["abc"], "'abc' at index 0"), (None, "None at index 0"),
+    ([0.5, 2.0], "0.5 at index 0"), (np.array([0, 1, 2]), "2 at index 2"), ([True, 1, "yes"], "'yes' at index 2"),
+])
+def test_probability_counts_only_true_false_or_0_1(flags, shown):
+    # np.asarray(flags, bool) counted NaN, 2.0 and "abc" as true and None as false
+    with pytest.raises(ValueError, match=f"flags must be true/false or 0/1, got {shown}"):
+        cl.stats.probability(flags)
+
+
+def test_probability_of_booleans_and_of_0_1():
+    assert cl.stats.probability([True, False, True, True]).value == 0.75
+    assert cl.stats.probability(np.array([1.0, 0.0, 0.0, 1.0])).value == 0.5
+    assert cl.stats.probability([1, 0, np.True_, False]).value == 0.5
+
+
 def test_request_larger_than_memory_is_refused_before_allocating():
     with pytest.raises(MemoryError, match="MiB"):
         cl.simulate(basic_model(), years=10**15, seed=1)
