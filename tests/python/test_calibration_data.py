@@ -145,6 +145,28 @@ def test_overrides_validated_and_labelled(tmp_path):
     assert calibration.load(overrides=path).data.exposure["organisation"] == 250000
 
 
+@pytest.mark.parametrize("organisations", [100, 1e9, 1e12])
+def test_an_organisation_count_the_fit_cannot_take_is_refused_as_the_override(organisations):
+    # within the former range [1, 1e12], 1e3 and below or 1e8 and above overflowed the
+    # frequency fit, and the error blamed the shipped file without naming the override
+    with pytest.raises(ValueError, match=r"'overrides.exposure.organisation' .* in \[10000, 1e\+07\], got"):
+        calibration.load(overrides={"exposure.organisation": organisations})
+    for fits in (1e4, 1e7):
+        assert calibration.load(overrides={"exposure.organisation": fits}).data.exposure["organisation"] == fits
+
+
+def test_a_fit_that_fails_names_the_overrides_in_force(monkeypatch):
+    from cyberloss.calibration import _frequency
+
+    def overflow(data):
+        raise FloatingPointError("overflow encountered in exp")
+
+    monkeypatch.setattr(_frequency, "fit", overflow)
+    with pytest.raises(ValueError, match=r"with the overrides exposure.organisation = 20000, "
+                                         r"reporting_factor.sme = 12: the frequency model cannot be fitted"):
+        calibration.load(overrides={"exposure.organisation": 20000, "reporting_factor.sme": 12})
+
+
 def test_severity_units_are_jpy():
     cal = calibration.load()
     fit = cal.severity_fit("ransomware", "cumulative")

@@ -16,6 +16,10 @@ from ..config import documents
 
 MAX_COUNT = 1e12        # incidents, organisations, answers: a sanity bound far above Japan's
 MAX_MAN_YEN = 1e14      # 10^18 JPY
+# exposure.organisation (団体等, 308,685): the frequency fit overflows below about 1,256 and
+# above about 1.9e7 bodies with the shipped counts; [1e4, 1e7] is 30 times either way of the
+# census figure and keeps a margin from both edges.
+ORGANISATIONS = (1e4, 1e7)
 
 MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in man-yen
 QUALITIES = ("published", "derived", "approximate", "assumption")
@@ -196,7 +200,7 @@ def _validators(r: _Reader, industries: tuple[str, ...], sizes: tuple[str, ...],
         "attack_type_reconciliation": lambda x, p: _choice(r, x, p, ("type_events", "scale_to_total")),
         "web_leak_card_share": lambda x, p: r.share(x, p, open_interval=True),
         "exposure.organisation": lambda x, p: r.checked(_validate.number, f"'{p}' (organisations)",
-                                                        x, 1.0, cap=MAX_COUNT),
+                                                        x, *ORGANISATIONS),
         "industry_share.company": lambda x, p: _industry_shares(r, x, p, industries),
         "industry_share.organisation": lambda x, p: _industry_shares(r, x, p, industries),
         "tail.threshold_quantile": lambda x, p: r.share(x, p, open_interval=True),

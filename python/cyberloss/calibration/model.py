@@ -26,6 +26,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .. import _validate
 from .._lazy import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
@@ -539,13 +540,18 @@ def from_dict(document: Mapping[str, Any], overrides: Mapping[str, Any] | None =
 
 
 def _fitted(data) -> Calibration:
-    """Fit the frequency model; counts that make it overflow are refused, not fitted to inf."""
+    """Fit the frequency model; counts that make it overflow are refused, not fitted to inf.
+    The refusal names the overrides in force, the likely cause when the shipped file fits."""
+    forced = [f"{a.key} = {a.value:g}" if isinstance(a.value, float) else f"{a.key} = {_validate.shown(a.value)}"
+              for a in data.assumptions.values() if a.overridden]
+    where = (f"calibration file {data.path} with the override{'s' if len(forced) > 1 else ''} "
+             f"{', '.join(forced)}" if forced else f"calibration file {data.path}")
     try:
         with np.errstate(over="raise", invalid="raise"):
             return Calibration(data, _frequency.fit(data))
     except FloatingPointError as exc:
-        raise ValueError(f"calibration file {data.path}: the frequency model cannot be fitted to "
-                         f"these counts and exposures ({exc})") from None
+        raise ValueError(f"{where}: the frequency model cannot be fitted to these counts and "
+                         f"exposures ({exc})") from None
     except ValueError as exc:
-        raise ValueError(f"calibration file {data.path}: {exc}") from None
+        raise ValueError(f"{where}: {exc}") from None
 
