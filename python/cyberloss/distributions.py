@@ -9,12 +9,29 @@ tail above ``threshold``; beta = 0 picks the value that makes the density contin
 
 Each has ``mean()``, ``variance()``, ``cdf``, ``quantile`` (vectorised) and
 ``sample(n, seed, stream=0)``: element i is drawn from (seed, stream, year = i) as
-docs/DESIGN.md describes, so the first n elements of a longer sample are the same.
-Severities also have ``lev(limit)``, the limited expected value E[min(X, limit)].
+docs/DESIGN.md describes, so the first n elements of a longer sample are the same; a sample
+larger than the available memory is refused before the core allocates it (MemoryError naming
+n, as ``cyberloss.random``'s samplers).  Severities also have ``lev(limit)``, the limited
+expected value E[min(X, limit)].
 """
 from __future__ import annotations
 
+import functools
+
+from . import _validate
 from ._core import Frequency, Lognormal, NegativeBinomial, Poisson, Severity, SplicedLognormalGPD
 
 __all__ = ["Frequency", "Lognormal", "NegativeBinomial", "Poisson", "Severity",
            "SplicedLognormalGPD"]
+
+
+def _checked(core_sample):
+    @functools.wraps(core_sample)
+    def sample(self, n, seed, stream=0):
+        _validate.sample_fits_in_memory(n)
+        return core_sample(self, n, seed, stream)
+    return sample
+
+
+for _base in (Frequency, Severity):     # the compiled subclasses inherit their base's sample
+    _base.sample = _checked(_base.sample)  # type: ignore[method-assign]

@@ -151,3 +151,17 @@ def test_sensitivity_estimate_covers_the_measured_peak(busy, measure):
     argv = ["sensitivity", str(busy), "--measure", measure, "--only", "components:controls.edr", "--json"]
     used = _measured([*argv, "--years", "2000"], [*argv, "--years", str(years)])
     assert used <= estimate <= 3 * used, (used, estimate)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda cl: cl.random.uniform(10**12, 1),
+    lambda cl: cl.random.poisson(2.0, 10**12, 1),
+    lambda cl: cl.Lognormal(10.0, 1.0).sample(10**12, 1),
+    lambda cl: cl.Poisson(1.0).sample(n=10**13, seed=1),
+])
+def test_a_sample_larger_than_memory_is_refused_naming_n(draw):
+    # the core raised std::bad_alloc or "cannot create std::vector larger than max_size()"
+    import cyberloss as cl
+    with pytest.raises(MemoryError, match=r"a sample of n = 1\d*,000,000,000,000 values needs about .* GiB"):
+        draw(cl)
+    assert len(cl.Lognormal(10.0, 1.0).sample(n=3, seed=1, stream=2)) == 3
