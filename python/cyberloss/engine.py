@@ -123,6 +123,8 @@ def _outputs(outputs, events: bool) -> set[str]:
     if outputs is None:
         chosen = set(DEFAULT_OUTPUTS)
     else:
+        if not isinstance(outputs, (str, list, tuple, set, frozenset)):
+            raise ValueError(f"outputs must name some of {', '.join(OUTPUTS)}, got {_validate.shown(outputs)}")
         names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
         for name in names:
             if name not in OUTPUTS:
@@ -182,7 +184,10 @@ def simulate(model: Model, years: int, seed: int, threads: int | None = None,
     n, first = _validate.year_range(years, first_year)
     block = 0 if block_size is None else _validate.integer_in("block_size", block_size, 1,
                                                                _validate.YEAR_END, "2**63")
-    kept = _outputs(outputs, bool(events))
+    if not (isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ValueError(f"progress must be true, false or a callable (done, years), "
+                         f"got {_validate.shown(progress)}")
+    kept = _outputs(outputs, _validate.flag("events", events))
     try:
         with report_progress.reporting(progress, "simulate", total=n) as report:
             raw = _core.simulate(model, n, _validate.seed(seed), _validate.threads(threads), block,

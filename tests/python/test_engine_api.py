@@ -208,6 +208,22 @@ def test_probability_of_booleans_and_of_0_1():
     assert cl.stats.probability([1, 0, np.True_, False]).value == 0.5
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, progress=1.5),
+     r"progress must be true, false or a callable \(done, years\), got 1.5"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, outputs=1.5), "outputs must name some of .*, got 1.5"),
+    (lambda: cl.simulate(basic_model(), years=10, seed=1, events="no"), "events must be true or false, got 'no'"),
+    (lambda: cl.portfolio.SystemicShock(0.1), r"systemic variances .* must be a table, got 0.1"),
+    (lambda: cl.portfolio.Scenario("x", 2.0), r"scenario 'x': rate_factors .* must be a table, got 2.0"),
+    (lambda: cl.portfolio.Scenario(float("nan"), {}), "scenario name must be a non-empty text, got nan"),
+])
+def test_api_arguments_of_the_wrong_kind_are_named(make, message):
+    # these failed with TypeError/AttributeError from inside the package ('float' object is
+    # not iterable), or were accepted (events="no", a NaN scenario name)
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
 def test_request_larger_than_memory_is_refused_before_allocating():
     with pytest.raises(MemoryError, match="MiB"):
         cl.simulate(basic_model(), years=10**15, seed=1)

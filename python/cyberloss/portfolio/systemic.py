@@ -30,6 +30,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .. import _validate
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 
@@ -91,7 +92,7 @@ class SystemicShock:
 
     def __post_init__(self):
         clean = {}
-        for a, v in dict(self.variances).items():
+        for a, v in _validate.table("systemic variances (attack type -> variance)", self.variances).items():
             x = float(v)
             if not (math.isfinite(x) and x >= 0):
                 raise ValueError(f"systemic variance for {a!r} must be finite and >= 0, got {v!r}")
@@ -132,9 +133,10 @@ class Scenario:
     description: str = ""
 
     def __post_init__(self):
-        if not self.name:
-            raise ValueError("scenario name must not be empty")
-        for a, k in self.rate_factors.items():
+        _validate.text("scenario name", self.name)
+        factors = _validate.table(f"scenario {self.name!r}: rate_factors (attack type -> factor)",
+                                  self.rate_factors)
+        for a, k in factors.items():
             if not (math.isfinite(float(k)) and float(k) >= 0):
                 raise ValueError(f"scenario {self.name!r}: rate factor for {a!r} must be finite "
                                  f"and >= 0, got {k!r}")
