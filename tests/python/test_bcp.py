@@ -245,3 +245,18 @@ def test_cli_reports_bad_profile_with_field_name(tmp_path, capsys):
         """), encoding="utf-8")
     assert main(["bcp", str(path)]) == 2
     assert "organisation.gross_margin must be a finite number in [0, 1]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: bcp.compare(p, variants="abc", years=100), "variants must be a list of Variant, got 'abc'"),
+    (lambda p: bcp.compare(p, variants=1.5, years=100), "variants must be a list of Variant, got 1.5"),
+    (lambda p: bcp.compare(p, variants=["x"], years=100), "variants must be a list of Variant, got 'x' in it"),
+    (lambda p: simulate.simulate_organisation(p, years=100, seed=1, period=[]),
+     r"period must be a text \(recent, cumulative\), got \[\]"),
+])
+def test_organisation_api_arguments_of_the_wrong_kind_are_named(make, message):
+    # compare(variants="abc") failed with "'str' object has no attribute 'profile'" and
+    # period=[] with "unhashable type: 'list'"
+    profile = bcp.BcpPlan.from_toml(MANUFACTURER).variants[0].profile
+    with pytest.raises(ValueError, match=message):
+        make(profile)

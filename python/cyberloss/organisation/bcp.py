@@ -9,7 +9,7 @@ with a standard error far smaller than either variant's own.  Each variant is an
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,12 @@ def compare(profile: OrganisationProfile, variants: Sequence[Variant] | None = N
     if variants is None:
         variants = default_variants(profile)
     else:
+        if isinstance(variants, (str, bytes, Mapping)) or not isinstance(variants, Iterable):
+            raise ValueError(f"variants must be a list of Variant, got {check.shown(variants)}")
         variants = list(variants)
+        wrong = [v for v in variants if not isinstance(v, Variant)]
+        if wrong:
+            raise ValueError(f"variants must be a list of Variant, got {check.shown(wrong[0])} in it")
         if not variants or variants[0].profile != profile:
             variants = [baseline(profile), *variants]
     return _run(variants, settings, threads, calibration, progress)

@@ -221,6 +221,8 @@ def type_laws(cal: Calibration, data: comp.ComponentData, basis: str = "all",
     severities), computed once for many organisations."""
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+    if not isinstance(period, str):
+        raise ValueError(f"period must be a text (recent, cumulative), got {period!r}")
     out = []
     for a in cal.attack_types:
         major = cal.major_severity_parameters(a, period)
