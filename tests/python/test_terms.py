@@ -267,3 +267,15 @@ def test_section_columns_are_each_years_events_summed_in_order(engine_events):
             assert np.asarray(core.annual_sparse(view, section)).tobytes() == expected.tobytes()
     with pytest.raises(ValueError, match="view"):
         core.annual_sparse_by_section("ceded")
+
+
+def test_an_event_table_without_n_years_or_with_a_text_cell_is_named():
+    # n_years=None (the default) was refused as "n_years must be ...", and a text cell failed
+    # with "could not convert string to float" naming no column
+    ev = terms.event_table([0, 1], liability=[1e6, 2e6])
+    with pytest.raises(ValueError, match="n_years is required with an event table given as a DataFrame"):
+        terms.apply(CoverageTerms(sections={"liability": {}}), ev)
+    ev["liability"] = ev["liability"].astype(object)
+    ev.loc[1, "liability"] = "2,000,000"
+    with pytest.raises(ValueError, match="events.liability must be numbers, got '2,000,000'"):
+        terms.apply(CoverageTerms(sections={"liability": {}}), ev, n_years=2)

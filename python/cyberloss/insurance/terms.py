@@ -308,7 +308,12 @@ def _event_arrays(events, n_years: int) -> tuple[np.ndarray, np.ndarray, np.ndar
         raise ValueError(f"events.year must be in [0, n_years={n_years}), got {bad}")
     values = np.empty((len(COMPONENTS) + 1, year.size))
     for i, c in enumerate(("downtime_days",) + COMPONENTS):
-        arr = np.asarray(get(c), dtype=np.float64)
+        try:
+            arr = np.asarray(get(c), dtype=np.float64)
+        except (TypeError, ValueError):     # a text cell: name the column and the first such value
+            cells = np.asarray(get(c), dtype=object).ravel().tolist()
+            bad_cell = next((v for v in cells if not _validate.is_number(v)), cells[0] if cells else None)
+            raise ValueError(f"events.{c} must be numbers, got {_validate.shown(bad_cell)}") from None
         if arr.shape != year.shape:
             raise ValueError(f"events.{c} has {arr.size} rows, events.year has {year.size}")
         bad = ~(np.isfinite(arr) & (arr >= 0))
@@ -327,6 +332,8 @@ def apply(terms: CoverageTerms, events, n_years: int | None = None) -> "InsuredR
     ``events`` is the core's event table (``OrganisationSimulation.table``, or the simulation
     itself), a DataFrame or a dict of arrays with columns ``year`` (0-based simulated year),
     ``downtime_days`` and every component in ``COMPONENTS``, one row per incident.
+    ``n_years`` defaults to the simulation's years for the core's table, and must be given with
+    a DataFrame or a dict (the table does not say how many years had no incident).
     """
     return applied(terms, events, n_years).result()
 
@@ -360,6 +367,9 @@ def applied(terms: CoverageTerms, events, n_years: int | None = None) -> Applied
     if isinstance(table, _core.EventTable):
         n = table.years if n_years is None else _validate.positive_int("n_years", n_years)
         return Applied(terms, _core.apply_terms(terms.to_core(), table, n), int(table.first_year))
+    if n_years is None:
+        raise ValueError("n_years is required with an event table given as a DataFrame or a dict: "
+                         "the number of simulated years, those without an incident included")
     n = _validate.positive_int("n_years", n_years)
     year, downtime, parts = _event_arrays(events, n)
     return Applied(terms, _core.apply_terms(terms.to_core(), year, downtime, parts, n))
