@@ -126,14 +126,6 @@ def fits_in_memory(need: float, what: str, advice: str) -> None:
                           f"is available: {advice}")
 
 
-def sample_fits_in_memory(n) -> None:
-    """Refuse a sample of ``n`` values (8 bytes each) that the available memory cannot hold,
-    before the core allocates it; a bad ``n`` itself is left to the core, whose message names it."""
-    if isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and n > 0:
-        fits_in_memory(8.0 * float(n), f"a sample of n = {int(n):,} values",
-                       "ask for fewer values (n), or draw them in pieces")
-
-
 MAX_THREADS = _core.MAX_THREADS    # the engine's cap (include/cyberloss/engine.hpp)
 YEAR_END = _core.MAX_YEAR_END      # year indices lie in [0, 2**63) (docs/DESIGN.md)
 

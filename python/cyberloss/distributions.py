@@ -16,22 +16,7 @@ expected value E[min(X, limit)].
 """
 from __future__ import annotations
 
-import functools
-
-from . import _validate
 from ._core import Frequency, Lognormal, NegativeBinomial, Poisson, Severity, SplicedLognormalGPD
 
 __all__ = ["Frequency", "Lognormal", "NegativeBinomial", "Poisson", "Severity",
            "SplicedLognormalGPD"]
-
-
-def _checked(core_sample):
-    @functools.wraps(core_sample)
-    def sample(self, n, seed, stream=0):
-        _validate.sample_fits_in_memory(n)
-        return core_sample(self, n, seed, stream)
-    return sample
-
-
-for _base in (Frequency, Severity):     # the compiled subclasses inherit their base's sample
-    _base.sample = _checked(_base.sample)  # type: ignore[method-assign]

@@ -61,35 +61,29 @@ def normal_quantile(u) -> np.ndarray | float:
 
 def uniform(n: int, seed: int, stream: int = 0) -> np.ndarray:
     """n uniforms in (0, 1); element i is draw 0 of (seed, stream, year = i)."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_uniform(n, seed, stream)
 
 
 def normal(n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Standard normal by inverse CDF (AS241), one draw each."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_normal(n, seed, stream)
 
 
 def lognormal(mu: float, sigma: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """exp(mu + sigma Z), Z by inverse CDF, one draw each."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_lognormal(mu, sigma, n, seed, stream)
 
 
 def gamma(shape: float, scale: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Gamma(shape, scale) by Marsaglia and Tsang's method."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_gamma(shape, scale, n, seed, stream)
 
 
 def poisson(mean: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Poisson: inversion from one uniform for mean < 64, PTRS (Hormann 1993) above."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_poisson(mean, n, seed, stream)
 
 
 def negative_binomial(mean: float, dispersion: float, n: int, seed: int, stream: int = 0) -> np.ndarray:
     """Negative binomial as a gamma-Poisson mixture; variance = mean + mean**2 / dispersion."""
-    _validate.sample_fits_in_memory(n)
     return _core.sample_negative_binomial(mean, dispersion, n, seed, stream)

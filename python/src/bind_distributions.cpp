@@ -78,7 +78,7 @@ void register_distributions(py::module_& m) {
           "sample",
           [](const Frequency& f, const py::handle& n, const py::handle& seed,
              const py::handle& stream) {
-            const std::size_t count = count_arg("n", n);
+            const std::size_t count = sample_count_arg(n);
             const std::uint32_t s = seed_arg(seed), st = stream_arg(stream);
             return release_and_array([&] { return sample(f, count, s, st); });
           },
@@ -133,7 +133,7 @@ void register_distributions(py::module_& m) {
           "sample",
           [](const Severity& sev, const py::handle& n, const py::handle& seed,
              const py::handle& stream) {
-            const std::size_t count = count_arg("n", n);
+            const std::size_t count = sample_count_arg(n);
             const std::uint32_t s = seed_arg(seed), st = stream_arg(stream);
             return release_and_array([&] { return sample(sev, count, s, st); });
           },

@@ -37,7 +37,7 @@ void register_random(py::module_& m) {
   m.def(
       "sample_uniform",
       [](const py::handle& n, const py::handle& seed, const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array([&] { return sample_uniform(count, s, st); });
       },
@@ -45,7 +45,7 @@ void register_random(py::module_& m) {
   m.def(
       "sample_normal",
       [](const py::handle& n, const py::handle& seed, const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array([&] { return sample_normal(count, s, st); });
       },
@@ -54,7 +54,7 @@ void register_random(py::module_& m) {
       "sample_lognormal",
       [](double mu, double sigma, const py::handle& n, const py::handle& seed,
          const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array([&] { return sample_lognormal(mu, sigma, count, s, st); });
       },
@@ -63,7 +63,7 @@ void register_random(py::module_& m) {
       "sample_gamma",
       [](double shape, double scale, const py::handle& n, const py::handle& seed,
          const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array([&] { return sample_gamma(shape, scale, count, s, st); });
       },
@@ -71,7 +71,7 @@ void register_random(py::module_& m) {
   m.def(
       "sample_poisson",
       [](double mean, const py::handle& n, const py::handle& seed, const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array([&] { return sample_poisson(mean, count, s, st); });
       },
@@ -80,7 +80,7 @@ void register_random(py::module_& m) {
       "sample_negative_binomial",
       [](double mean, double dispersion, const py::handle& n, const py::handle& seed,
          const py::handle& stream) {
-        const auto count = count_arg("n", n);
+        const auto count = sample_count_arg(n);
         const auto s = seed_arg(seed), st = stream_arg(stream);
         return release_and_array(
             [&] { return sample_negative_binomial(mean, dispersion, count, s, st); });

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <future>
@@ -41,6 +42,21 @@ inline std::uint32_t stream_arg(const py::handle& value) {
 }
 inline std::size_t count_arg(const char* name, const py::handle& value) {
   return static_cast<std::size_t>(integer_arg(name, value, 1, 0x7fffffffffffffffLL));
+}
+// The size n of a stand-alone sample (8 bytes a value), refused before the core allocates it
+// when the available memory cannot hold it (std::bad_alloc or a vector's max_size otherwise).
+inline std::size_t sample_count_arg(const py::handle& value) {
+  const std::size_t n = count_arg("n", value);
+  const double need = 8.0 * static_cast<double>(n), have = available_memory_bytes();
+  if (need > have) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "a sample of n = %zu values needs about %.3g GiB at its peak, %.1f GiB is "
+                  "available: ask for fewer values (n), or draw them in pieces",
+                  n, need / 1073741824.0, have / 1073741824.0);
+    throw memory_error(text);
+  }
+  return n;
 }
 
 // A ranking of a sparse sample's stored values with the array it refers to, kept alive as long
