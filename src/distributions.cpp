@@ -209,7 +209,7 @@ CountTable build_table(double p0, double a, double b, std::size_t max_size) {
 
 Poisson::Poisson(double rate) : rate_(rate) {
   require_nonnegative("rate", rate);
-  if (rate_ < 64.0) table_ = build_table(std::exp(-rate_), 0.0, rate_, 1 << 16);
+  if (rate_ < 64.0) table_ = build_table(vecmath::exp(-rate_), 0.0, rate_, 1 << 16);
 }
 
 namespace {
@@ -253,7 +253,8 @@ NegativeBinomial::NegativeBinomial(double mean, double dispersion)
   if (mean_ < 64.0) {
     // p_k = p_{k-1} (k - 1 + r) / k * q  =  p_{k-1} (q + (r - 1) q / k),  q = m / (r + m)
     const double r = dispersion_, q = mean_ / (r + mean_);
-    table_ = build_table(std::exp(r * std::log(r / (r + mean_))), q, (r - 1.0) * q, 1 << 16);
+    table_ =
+        build_table(vecmath::exp(r * vecmath::log(r / (r + mean_))), q, (r - 1.0) * q, 1 << 16);
   }
 }
 
@@ -285,20 +286,20 @@ Lognormal Lognormal::from_mean_median(double mean, double median) {
   if (!(mean > median))
     throw std::invalid_argument("mean must be greater than median for a lognormal, got mean=" +
                                 format_value(mean) + " median=" + format_value(median));
-  return Lognormal(std::log(median), std::sqrt(2.0 * std::log(mean / median)));
+  return Lognormal(vecmath::log(median), std::sqrt(2.0 * vecmath::log(mean / median)));
 }
 
-double Lognormal::median() const { return std::exp(mu_); }
+double Lognormal::median() const { return vecmath::exp(mu_); }
 
 double Lognormal::mean() const {
-  const double m = std::exp(mu_ + 0.5 * sigma_ * sigma_);
+  const double m = vecmath::exp(mu_ + 0.5 * sigma_ * sigma_);
   if (!std::isfinite(m)) throw std::domain_error("lognormal mean overflows double precision");
   return m;
 }
 
 double Lognormal::variance() const {
   const double s2 = sigma_ * sigma_;
-  const double v = std::expm1(s2) * std::exp(2.0 * mu_ + s2);
+  const double v = vecmath::expm1(s2) * vecmath::exp(2.0 * mu_ + s2);
   if (!std::isfinite(v)) throw std::domain_error("lognormal variance overflows double precision");
   return v;
 }
@@ -306,7 +307,7 @@ double Lognormal::variance() const {
 double Lognormal::cdf(double x) const {
   if (std::isnan(x)) throw std::invalid_argument("x must not be NaN");
   if (x <= 0.0) return 0.0;
-  return vecmath::normal_cdf((std::log(x) - mu_) / sigma_);
+  return vecmath::normal_cdf((vecmath::log(x) - mu_) / sigma_);
 }
 
 double Lognormal::quantile(double p) const {
@@ -322,17 +323,17 @@ double Lognormal::partial_moment(int k, double x) const {
   if (x <= 0.0) return 0.0;
   const double kk = k, s2 = sigma_ * sigma_;
   const double log_scale = kk * mu_ + 0.5 * kk * kk * s2;  // ln E[X^k]
-  if (std::isinf(x)) return std::exp(log_scale);
-  const double z = (std::log(x) - mu_ - kk * s2) / sigma_;
+  if (std::isinf(x)) return vecmath::exp(log_scale);
+  const double z = (vecmath::log(x) - mu_ - kk * s2) / sigma_;
   const double phi = vecmath::normal_cdf(z);
-  if (phi > 0.0 && std::isfinite(std::exp(log_scale))) return std::exp(log_scale) * phi;
+  if (phi > 0.0 && std::isfinite(vecmath::exp(log_scale))) return vecmath::exp(log_scale) * phi;
   // E[X^k] overflows or Phi(z) underflows: in logs, ln Phi(z) from its asymptotic series below
   // z = -37 (relative error of the series' four terms about 105 / z^8, under 1e-10 there)
-  const double log_phi =
-      phi > 0.0 ? std::log(phi)
-                : -0.5 * z * z - std::log(-z) - 0.918938533204672742 +
-                      std::log1p(-1.0 / (z * z) + 3.0 / (z * z * z * z) - 15.0 / std::pow(z, 6));
-  return std::exp(log_scale + log_phi);
+  const double log_phi = phi > 0.0 ? vecmath::log(phi)
+                                   : -0.5 * z * z - vecmath::log(-z) - 0.918938533204672742 +
+                                         vecmath::log1p(-1.0 / (z * z) + 3.0 / (z * z * z * z) -
+                                                        15.0 / (z * z * z * z * z * z));
+  return vecmath::exp(log_scale + log_phi);
 }
 
 double Lognormal::lev(double x) const {
@@ -347,7 +348,7 @@ double Lognormal::moment_limit() const { return std::numeric_limits<double>::inf
 double Lognormal::upper_quantile(double q) const {
   if (!(q > 0.0 && q <= 1.0))
     throw std::invalid_argument("q must be in (0, 1], got " + format_value(q));
-  return q == 1.0 ? 0.0 : std::exp(mu_ - sigma_ * vecmath::inverse_normal_cdf(q));
+  return q == 1.0 ? 0.0 : vecmath::exp(mu_ - sigma_ * vecmath::inverse_normal_cdf(q));
 }
 
 void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) const {
@@ -357,7 +358,7 @@ void Lognormal::quantile_batch(const double* u, double* out, std::size_t n) cons
 
 std::shared_ptr<const Severity> Lognormal::scaled(double factor) const {
   require_positive("factor", factor);
-  return std::make_shared<Lognormal>(mu_ + std::log(factor), sigma_);
+  return std::make_shared<Lognormal>(mu_ + vecmath::log(factor), sigma_);
 }
 
 SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, double xi, double beta)
@@ -370,23 +371,23 @@ SplicedLognormalGPD::SplicedLognormalGPD(Lognormal body, double threshold, doubl
     throw std::invalid_argument("threshold is beyond the lognormal body's range, got " +
                                 format_value(threshold));
   if (beta == 0.0) {
-    const double z = (std::log(threshold) - body_.mu()) / body_.sigma();
+    const double z = (vecmath::log(threshold) - body_.mu()) / body_.sigma();
     const double density =
-        std::exp(-0.5 * z * z) / (threshold * body_.sigma() * std::sqrt(2.0 * kPi));
+        vecmath::exp(-0.5 * z * z) / (threshold * body_.sigma() * std::sqrt(2.0 * kPi));
     beta_ = tail_prob_ / density;
   }
   require_positive("beta", beta_);
 }
 
 double SplicedLognormalGPD::gpd_quantile(double one_minus_q) const {
-  if (xi_ == 0.0) return -beta_ * std::log(one_minus_q);
-  return beta_ / xi_ * std::expm1(-xi_ * std::log(one_minus_q));
+  if (xi_ == 0.0) return -beta_ * vecmath::log(one_minus_q);
+  return beta_ / xi_ * vecmath::expm1(-xi_ * vecmath::log(one_minus_q));
 }
 
 double SplicedLognormalGPD::gpd_lev(double y) const {
-  if (xi_ == 0.0) return -beta_ * std::expm1(-y / beta_);
-  if (xi_ == 1.0) return beta_ * std::log1p(y / beta_);
-  return beta_ / (1.0 - xi_) * -std::expm1((1.0 - 1.0 / xi_) * std::log1p(xi_ * y / beta_));
+  if (xi_ == 0.0) return -beta_ * vecmath::expm1(-y / beta_);
+  if (xi_ == 1.0) return beta_ * vecmath::log1p(y / beta_);
+  return beta_ / (1.0 - xi_) * -vecmath::expm1((1.0 - 1.0 / xi_) * vecmath::log1p(xi_ * y / beta_));
 }
 
 double SplicedLognormalGPD::mean() const {
@@ -413,7 +414,7 @@ double SplicedLognormalGPD::cdf(double x) const {
   if (x <= threshold_) return body_.cdf(x);
   const double y = x - threshold_;
   const double survival =
-      xi_ == 0.0 ? std::exp(-y / beta_) : std::exp(-std::log1p(xi_ * y / beta_) / xi_);
+      xi_ == 0.0 ? vecmath::exp(-y / beta_) : vecmath::exp(-vecmath::log1p(xi_ * y / beta_) / xi_);
   return body_prob_ + tail_prob_ * (1.0 - survival);
 }
 
@@ -460,7 +461,7 @@ void SplicedLognormalGPD::quantile_batch(const double* u, double* out, std::size
 
 std::shared_ptr<const Severity> SplicedLognormalGPD::scaled(double factor) const {
   require_positive("factor", factor);
-  const Lognormal body(body_.mu() + std::log(factor), body_.sigma());
+  const Lognormal body(body_.mu() + vecmath::log(factor), body_.sigma());
   return std::make_shared<SplicedLognormalGPD>(body, threshold_ * factor, xi_, beta_ * factor);
 }
 

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "cyberloss/vecmath.hpp"
 #include "simd/kernels.hpp"
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
@@ -85,12 +86,12 @@ std::array<double, 2> truncated_moments(const Severity& severity, double q) {
   if (q >= 1.0) return {0.0, 0.0};
   const double x = severity.upper_quantile(q);
   constexpr int kSteps = 2048;
-  const double end = -std::log(q), h = end / kSteps;
+  const double end = -vecmath::log(q), h = end / kSteps;
   double second = 0.0;
   for (int i = 0; i <= kSteps; ++i) {
     const double v = i * h, weight = (i == 0 || i == kSteps) ? 1.0 : (i % 2 ? 4.0 : 2.0);
-    const double y = severity.upper_quantile(std::exp(-v));
-    second += weight * y * y * std::exp(-v);
+    const double y = severity.upper_quantile(vecmath::exp(-v));
+    second += weight * y * y * vecmath::exp(-v);
   }
   return {std::max(0.0, severity.lev(x) - x * q), second * h / 3.0};
 }
@@ -147,7 +148,7 @@ std::vector<std::string> Model::reliability_warnings(std::uint64_t years) const 
     const AttackType& type = types_[t];
     const double en = type.frequency->mean();
     if (!(en > 0.0)) continue;
-    const double q = -std::log(0.95) / (n * en);
+    const double q = -vecmath::log(0.95) / (n * en);
     const auto m = truncated_moments(*type.severity, q);
     const double beyond = en * std::max(0.0, type.severity->mean() - m[0]);
     missed += beyond;

@@ -77,7 +77,7 @@ DowntimeDistribution DowntimeDistribution::card_suspension(double long_probabili
 }
 
 double DowntimeDistribution::short_mass() const {
-  return vecmath::normal_cdf(std::log(long_start_ / median_) / sigma_);
+  return vecmath::normal_cdf(vecmath::log(long_start_ / median_) / sigma_);
 }
 
 double DowntimeDistribution::quantile(double u) const {
@@ -118,10 +118,10 @@ void DowntimeDistribution::quantile(const double* u, double* out, std::size_t n)
 
 double DowntimeDistribution::mean() const {
   const double s = sigma_;
-  if (!card_) return median_ * std::exp(0.5 * s * s);
-  const double mu = std::log(median_);
-  const double short_mean = std::exp(mu + 0.5 * s * s) *
-                            vecmath::normal_cdf((std::log(long_start_) - mu - s * s) / s) /
+  if (!card_) return median_ * vecmath::exp(0.5 * s * s);
+  const double mu = vecmath::log(median_);
+  const double short_mean = vecmath::exp(mu + 0.5 * s * s) *
+                            vecmath::normal_cdf((vecmath::log(long_start_) - mu - s * s) / s) /
                             short_mass();
   return (1.0 - long_probability_) * short_mean +
          long_probability_ * (long_start_ + long_excess_mean_);
@@ -131,19 +131,19 @@ double DowntimeDistribution::sf(double x) const {
   if (!card_) {
     if (x <= 0.0) return 1.0;
     if (sigma_ == 0.0) return x <= median_ ? 1.0 : 0.0;
-    return 1.0 - vecmath::normal_cdf(std::log(x / median_) / sigma_);
+    return 1.0 - vecmath::normal_cdf(vecmath::log(x / median_) / sigma_);
   }
   if (x <= long_start_) {
-    const double below = x > 0.0 ? vecmath::normal_cdf(std::log(x / median_) / sigma_) : 0.0;
+    const double below = x > 0.0 ? vecmath::normal_cdf(vecmath::log(x / median_) / sigma_) : 0.0;
     return 1.0 - (1.0 - long_probability_) * below / short_mass();
   }
-  return long_probability_ * std::exp(-(x - long_start_) / long_excess_mean_);
+  return long_probability_ * vecmath::exp(-(x - long_start_) / long_excess_mean_);
 }
 
 double IncidentType::effort_median_from_mean(double mean, double sigma) {
   require_positive("effort mean", mean);
   require_non_negative("effort sigma", sigma);
-  return mean * std::exp(-0.5 * sigma * sigma);
+  return mean * vecmath::exp(-0.5 * sigma * sigma);
 }
 
 namespace {

@@ -62,12 +62,12 @@ double wsum(const Weights& w, const double* x, std::size_t m) {
   return stats::pairwise_sum_of(m, [&](std::size_t i) { return w[i] * x[i]; });
 }
 
-// g(u) = Phi(Phi^-1(u) + lambda) as Python's statistics.NormalDist evaluates it.
+// g(u) = Phi(Phi^-1(u) + lambda), Phi from the core's erf (the same bits on every CPU).
 // z is Phi^-1(u) when u is in (0, 1).
 double wang_g(double u, double lambda, double z) {
   if (u <= 0.0) return 0.0;
   if (u >= 1.0) return 1.0;
-  return 0.5 * (1.0 + std::erf((z + lambda) / std::sqrt(2.0)));
+  return 0.5 * (1.0 + vecmath::erf((z + lambda) / std::sqrt(2.0)));
 }
 
 // Wang's g(u) at u = i / n for i = 0 .. top, the quantiles in batches (each is a function of

@@ -173,7 +173,7 @@ double gamma(Stream& s, double shape, double scale) {
   if (shape < 1.0) {
     // Boost: G(a) = G(a + 1) * U^(1/a).
     const double g = gamma(s, shape + 1.0, 1.0);
-    return scale * g * std::pow(s.uniform(), 1.0 / shape);
+    return scale * g * vecmath::pow(s.uniform(), 1.0 / shape);
   }
   const double d = shape - 1.0 / 3.0;
   const double c = 1.0 / std::sqrt(9.0 * d);
@@ -185,7 +185,7 @@ double gamma(Stream& s, double shape, double scale) {
     const double u = s.uniform();
     const double x2 = x * x;
     if (u < 1.0 - 0.0331 * x2 * x2) return scale * d * v;
-    if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return scale * d * v;
+    if (vecmath::log(u) < 0.5 * x2 + d * (1.0 - v + vecmath::log(v))) return scale * d * v;
   }
 }
 
@@ -196,7 +196,7 @@ std::uint64_t poisson(Stream& s, double mean) {
     // Inversion from one uniform: counts move monotonically with the mean under common
     // random numbers.
     const double u = s.uniform();
-    double p = std::exp(-mean);
+    double p = vecmath::exp(-mean);
     double cdf = p;
     std::uint64_t k = 0;
     while (u > cdf && p > 0.0) {
@@ -209,7 +209,7 @@ std::uint64_t poisson(Stream& s, double mean) {
   // PTRS, Hormann (1993), "The transformed rejection method for generating Poisson random
   // variables", Insurance: Mathematics and Economics 12, 39-45.
   const double slam = std::sqrt(mean);
-  const double loglam = std::log(mean);
+  const double loglam = vecmath::log(mean);
   const double b = 0.931 + 2.53 * slam;
   const double a = -0.059 + 0.02483 * b;
   const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -221,8 +221,8 @@ std::uint64_t poisson(Stream& s, double mean) {
     const double k = std::floor((2.0 * a / us + b) * u + mean + 0.43);
     if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(k);
     if (k < 0.0 || (us < 0.013 && v > us)) continue;
-    if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
-        -mean + k * loglam - std::lgamma(k + 1.0))
+    if (vecmath::log(v) + vecmath::log(invalpha) - vecmath::log(a / (us * us) + b) <=
+        -mean + k * loglam - vecmath::lgamma(k + 1.0))
       return static_cast<std::uint64_t>(k);
   }
 }

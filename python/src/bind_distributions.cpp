@@ -3,6 +3,7 @@
 #include "cyberloss/distributions.hpp"
 #include "cyberloss/sampling.hpp"
 #include "cyberloss/special.hpp"
+#include "cyberloss/vecmath.hpp"
 
 namespace cyberloss::bindings {
 namespace {
@@ -40,10 +41,26 @@ void register_special(py::module_& m) {
       py::arg("k"), py::arg("mean"), py::arg("dispersion"));
 }
 
+// The core's elementary functions, whose bits do not depend on the CPU (vecmath.hpp), element
+// by element over arrays or on scalars: cyberloss._arith computes model parameters with these.
+void register_vecmath(py::module_& m) {
+  auto vm = m.def_submodule("vecmath", "elementary functions with the same bits on every CPU");
+  using Unary = double (*)(double);
+  const std::pair<const char*, Unary> unary[] = {
+      {"exp", &vecmath::exp},       {"log", &vecmath::log},
+      {"log1p", &vecmath::log1p},   {"expm1", &vecmath::expm1},
+      {"erf", &vecmath::erf},       {"erfc", &vecmath::erfc},
+      {"lgamma", &vecmath::lgamma}, {"normal_cdf", &vecmath::normal_cdf}};
+  for (const auto& [name, f] : unary) vm.def(name, py::vectorize(f), py::arg("x"));
+  vm.def("pow", py::vectorize(static_cast<double (*)(double, double)>(&vecmath::pow)), py::arg("x"),
+         py::arg("y"));
+}
+
 }  // namespace
 
 void register_distributions(py::module_& m) {
   register_special(m);
+  register_vecmath(m);
   py::class_<Frequency, std::shared_ptr<Frequency>>(
       m, "Frequency",
       "The annual count of incidents of one attack type (Poisson or NegativeBinomial).")

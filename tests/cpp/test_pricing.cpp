@@ -118,7 +118,7 @@ std::vector<double> wang_weights_by_sort(double lambda, std::uint64_t n,
   for (std::size_t j = 0; j <= positives; ++j)
     g[j] = u[j] <= 0.0   ? 0.0
            : u[j] >= 1.0 ? 1.0
-                         : 0.5 * (1.0 + std::erf((g[j] + lambda) / std::sqrt(2.0)));
+                         : 0.5 * (1.0 + vecmath::erf((g[j] + lambda) / std::sqrt(2.0)));
   std::vector<double> w(x.size(), 0.0);
   for (std::size_t k = zeros_stored; k < x.size(); ++k)
     w[order[k]] = g[k - zeros_stored] - g[k - zeros_stored + 1];
