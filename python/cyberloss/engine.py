@@ -13,6 +13,7 @@ view ``gross`` is the annual loss and whose breakdown columns are the attack typ
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -207,7 +208,7 @@ def _frequency(table: Mapping[str, Any], where: str):
             f = Poisson(table["rate"])
         else:
             f = NegativeBinomial(table["mean"], table["dispersion"])
-    mean, sd = f.mean(), f.variance() ** 0.5
+    mean, sd = f.mean(), math.sqrt(f.variance())
     if mean + 10.0 * sd >= MAX_ANNUAL_COUNT:   # annual counts are 32-bit in the engine
         given = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "distribution")
         raise ValueError(f"{where}: the mean annual count must stay well below {MAX_ANNUAL_COUNT:,} "

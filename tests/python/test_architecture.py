@@ -30,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "python" / "cyberloss"
 # -> results / stats -> _core, with config, report, _validate, _files, _json below the domain.
 LAYERS = {
     "cyberloss._core": 0, "cyberloss._lazy": 0,
-    "cyberloss._table": 1, "cyberloss._json": 1, "cyberloss._validate": 1, "cyberloss._files": 1, "cyberloss._extras": 1,
+    "cyberloss._arith": 1, "cyberloss._table": 1, "cyberloss._json": 1, "cyberloss._validate": 1, "cyberloss._files": 1, "cyberloss._extras": 1,
     "cyberloss.config": 2, "cyberloss.report": 2,
     "cyberloss.random": 3, "cyberloss.distributions": 3, "cyberloss.stats": 3,
     "cyberloss.results": 4,
@@ -50,7 +50,7 @@ LAYERS = {
 OPTIONAL_EXTRAS = ("matplotlib", "dask", "distributed", "pyarrow", "openpyxl", "jinja2", "tqdm", "uvicorn")
 # the web page's package needs the web extra: `cyberloss serve` imports it when it runs
 OPTIONAL_PACKAGES = ("cyberloss.web",)
-UTILITY = ("cyberloss._lazy", "cyberloss._table", "cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss._extras",
+UTILITY = ("cyberloss._lazy", "cyberloss._arith", "cyberloss._table", "cyberloss._json", "cyberloss._validate", "cyberloss._files", "cyberloss._extras",
            "cyberloss.config", "cyberloss.report")
 
 

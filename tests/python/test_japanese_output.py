@@ -339,8 +339,9 @@ def test_validate_in_english_is_unchanged(validate_out):
     lines = validate_out["en"].splitlines()
     assert re.fullmatch(r"Validation: (\d+) comparisons, 0 failing \(seed 20250214\)", lines[0])
     assert lines[1].split() == ["figure", "population", "published", "model", "distance", "tolerance", "passed"]
-    assert lines[2].endswith("       margins.size.large                      Japan, publicised incidents, "
-                             "2017-01..2024-06       576       576  2.22e-16     1e-06    yes")
+    # the distance is the fit's rounding (a few 1e-16), not part of the layout
+    assert re.search(r"       margins\.size\.large                      Japan, publicised incidents, "
+                     r"2017-01\.\.2024-06       576       576 [ \d.]{0,5}\de-1[56]     1e-06    yes$", lines[2])
     assert len(lines) == int(lines[0].split()[1]) + 2
     assert not re.search(r"[ぁ-んァ-ン]", validate_out["en"])
 

@@ -178,6 +178,24 @@ def test_simulate_runs_on_every_simd_path_with_the_same_bits(core):
         assert forced == [path, *default[1:]]
 
 
+# The oldest x86-64 code of glibc, NumPy, OpenBLAS and the core (tests/python/test_arith.py).
+OLD_CPU = {"GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F",
+           "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
+           "OPENBLAS_CORETYPE": "Prescott", "CYBERLOSS_SIMD": "baseline"}
+
+
+def quote_args(venv: Venv) -> tuple:
+    return ("quote", example(venv, "sme_manufacturer.toml"), "--years", "50000", "--json")
+
+
+def test_a_quote_has_the_same_bits_with_every_cpu_specific_library_path_off(core):
+    # The calibration's parameters, not only the engine: glibc's, NumPy's and OpenBLAS's own
+    # CPU dispatch must not reach them.
+    here = core.run(core.bin / "cyberloss", *quote_args(core)).stdout
+    old = core.run(core.bin / "cyberloss", *quote_args(core), **OLD_CPU).stdout
+    assert json.loads(old) == json.loads(here) and old == here
+
+
 def test_version_names_the_package_version_and_simd_path(core):
     out = core.run(core.bin / "cyberloss", "--version").stdout.strip()
     assert out.startswith(f"cyberloss {VERSION} (SIMD path: "), out
@@ -227,3 +245,6 @@ def test_python310_reads_toml_with_tomli_and_gives_the_same_numbers(tmp_path_fac
     assert (json.loads(old.run(old.bin / "cyberloss", *args).stdout)
             == json.loads(core.run(core.bin / "cyberloss", *args).stdout))
     assert old.python(SIMULATE).split()[1:] == core.python(SIMULATE).split()[1:]
+    # pip resolves another NumPy for 3.10: the calibration's parameters keep their bits
+    assert old.run(old.bin / "cyberloss", *quote_args(old)).stdout == \
+        core.run(core.bin / "cyberloss", *quote_args(core)).stdout

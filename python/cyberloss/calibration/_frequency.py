@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _arith
 from ._data import CalibrationData
 from ._glm import PoissonMarginFit, fit_poisson_margins
 
@@ -56,11 +57,11 @@ class FrequencyFit:
     def log_rate(self, beta: np.ndarray | None = None) -> np.ndarray:
         """Log of the expected events per organisation-year of each cell."""
         b = self.glm.beta if beta is None else beta
-        return self.X @ b + self.cells.weight_offset
+        return _arith.matvec(self.X, b) + self.cells.weight_offset
 
     def expected(self, beta: np.ndarray | None = None) -> np.ndarray:
         """Expected publicised attack-type events per cell over its window."""
-        return self.cells.exposure * self.cells.years * np.exp(self.log_rate(beta))
+        return self.cells.exposure * self.cells.years * _arith.exp(self.log_rate(beta))
 
     def cell_index(self, a: int, i: int, s: int, w: int) -> int:
         d = self.data
@@ -110,7 +111,7 @@ def weight_offsets(data: CalibrationData) -> np.ndarray:
         if members[data.industry_margin[ind]] > 1:
             for s_idx, size in enumerate(data.sizes):
                 if size != "organisation":
-                    out[i_idx, s_idx] = np.log(weights[ind])
+                    out[i_idx, s_idx] = _arith.log(weights[ind])
     return out
 
 
@@ -148,6 +149,6 @@ def fit(data: CalibrationData) -> FrequencyFit:
     X = np.column_stack([c[1].astype(float) for c in columns])
     targets = np.array([c[2] for c in columns])
     live = cells.exposure > 0
-    offset = np.log(cells.exposure[live] * cells.years[live]) + cells.weight_offset[live]
+    offset = _arith.log(cells.exposure[live] * cells.years[live]) + cells.weight_offset[live]
     glm = fit_poisson_margins(X[live], targets, offset, names)
     return FrequencyFit(data, cells, X, glm, m)

@@ -6,12 +6,18 @@ the sufficient statistics ``t``.  Published margins are exactly such sums of cel
 Newton's method (= IRLS for the canonical link) on ``t`` is the maximum-likelihood fit even
 though the cell counts themselves are unknown, and at the optimum ``X'mu = t``: every margin
 used as a column of ``X`` is reproduced exactly.
+
+The arithmetic is :mod:`cyberloss._arith`'s (the core's exp and log, correctly rounded sums,
+Cholesky in plain floats): the coefficients, and every rate computed from them, have the same
+bits on every CPU.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from .. import _arith
 
 
 @dataclass(frozen=True)
@@ -58,25 +64,25 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
 
     beta = np.zeros(t.size)
     # start from the overall rate on the first (intercept) column
-    beta[0] = np.log(t[0] / np.exp(o).sum())
+    beta[0] = _arith.log(t[0] / _arith.fsum(_arith.exp(o)))
 
     def loglik(b: np.ndarray) -> tuple[float, np.ndarray]:
-        mu = np.exp(o + X @ b)
-        return float(t @ b - mu.sum()), mu
+        mu = _arith.exp(o + _arith.matvec(X, b))
+        return _arith.fsum(np.concatenate([t * b, -mu])), mu
 
     ll, mu = loglik(beta)
     for iteration in range(1, max_iter + 1):
-        score = t - X.T @ mu
+        score = t - _arith.rmatvec(X, mu)
         if np.max(np.abs(score) / np.maximum(np.abs(t), 1.0)) < tol:
             if np.max(np.abs(beta[1:])) > 50.0:
                 j = 1 + int(np.argmax(np.abs(beta[1:])))
                 raise ValueError(f"Poisson margin fit diverged: coefficient '{names[j]}' = "
                                  f"{beta[j]:.3g}; the margins are on the boundary of what the "
                                  "model can reproduce")
-            info = X.T @ (mu[:, None] * X)
-            return PoissonMarginFit(tuple(names), beta, np.linalg.inv(info), t, X.T @ mu, iteration - 1)
-        info = X.T @ (mu[:, None] * X)
-        step = np.linalg.solve(info, score)
+            info = _arith.gram(X, mu)
+            return PoissonMarginFit(tuple(names), beta, _arith.inverse_spd(info), t,
+                                    _arith.rmatvec(X, mu), iteration - 1)
+        step = _arith.solve_spd(_arith.gram(X, mu), score)
         scale = 1.0
         while True:
             candidate = beta + scale * step
@@ -88,7 +94,7 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
                 break
         beta, ll, mu = candidate, ll_new, mu_new
 
-    fitted = X.T @ mu
+    fitted = _arith.rmatvec(X, mu)
     gap = np.abs(fitted - t) / np.maximum(np.abs(t), 1.0)
     j = int(np.argmax(gap))
     raise ValueError(

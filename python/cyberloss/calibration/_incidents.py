@@ -25,9 +25,9 @@ SMEs, 9.84 each).  Money is JPY (the data file holds man-yen).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from .. import _arith
 from . import _size
 from ._data import MAN_YEN, CalibrationData
 
@@ -44,11 +44,11 @@ class LognormalParameters:
 
     @property
     def median(self) -> float:
-        return math.exp(self.mu)
+        return _arith.exp(self.mu)
 
     @property
     def mean(self) -> float:
-        return math.exp(self.mu + 0.5 * self.sigma * self.sigma)
+        return _arith.exp(self.mu + 0.5 * self.sigma * self.sigma)
 
     def shifted(self, offset: float) -> "LognormalParameters":
         return LognormalParameters(self.mu + offset, self.sigma)
@@ -101,8 +101,8 @@ def contained(data: CalibrationData, attack_type: str) -> ContainedBranch:
     key = f"contained.{attack_type}"
     return ContainedBranch(
         attack_type,
-        LognormalParameters(math.log(v(f"{key}.severity_median") * MAN_YEN), float(v(f"{key}.severity_sigma"))),
-        LognormalParameters(math.log(v(f"{key}.downtime_median")), float(v(f"{key}.downtime_sigma"))),
+        LognormalParameters(_arith.log(v(f"{key}.severity_median") * MAN_YEN), float(v(f"{key}.severity_sigma"))),
+        LognormalParameters(_arith.log(v(f"{key}.downtime_median")), float(v(f"{key}.downtime_sigma"))),
         float(v(f"{key}.effort_mean")))
 
 
@@ -110,8 +110,8 @@ def minor(data: CalibrationData) -> MinorIncidents:
     v = data.value
     return MinorIncidents(
         float(v("minor.rate")), float(v("minor.frequency_elasticity")),
-        LognormalParameters(math.log(v("minor.severity_median") * MAN_YEN), float(v("minor.severity_sigma"))),
-        LognormalParameters(math.log(v("minor.downtime_median")), float(v("minor.downtime_sigma"))),
+        LognormalParameters(_arith.log(v("minor.severity_median") * MAN_YEN), float(v("minor.severity_sigma"))),
+        LognormalParameters(_arith.log(v("minor.downtime_median")), float(v("minor.downtime_sigma"))),
         float(v("minor.effort_mean")), float(v("minor.effort_sigma")), float(v("minor.share_affected")))
 
 
@@ -119,4 +119,4 @@ def minor_rate(data: CalibrationData, industry: str, size: str, employees: float
     """Minor incidents per year of one organisation (before controls)."""
     m = minor(data)
     weight = 1.0 if size == "organisation" else float(data.value("industry_weight.company")[industry])
-    return m.rate * weight * math.exp(size_scale(data).offset(employees, m.frequency_elasticity))
+    return m.rate * weight * _arith.exp(size_scale(data).offset(employees, m.frequency_elasticity))

@@ -24,25 +24,27 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from .. import _arith
+
 SQRT2 = math.sqrt(2.0)
 
 
 def normal_cdf(z: float) -> float:
-    return 0.5 * math.erfc(-z / SQRT2)
+    return _arith.normal_cdf(z)
 
 
 def lognormal_sf(x: float, mu: float, sigma: float) -> float:
     """P(X >= x) for X ~ LN(mu, sigma); x > 0."""
     if sigma == 0.0:
-        return 1.0 if math.log(x) <= mu else 0.0
-    return normal_cdf((mu - math.log(x)) / sigma)
+        return 1.0 if _arith.log(x) <= mu else 0.0
+    return normal_cdf((mu - _arith.log(x)) / sigma)
 
 
 def lognormal_capped_mean(mu: float, sigma: float, cap: float) -> float:
     """E[min(X, cap)] for X ~ LN(mu, sigma):
     ``e^{mu + sigma^2/2} Phi((ln cap - mu - sigma^2) / sigma) + cap (1 - Phi((ln cap - mu) / sigma))``."""
-    z = (math.log(cap) - mu) / sigma
-    return math.exp(mu + 0.5 * sigma * sigma) * normal_cdf(z - sigma) + cap * normal_cdf(-z)
+    z = (_arith.log(cap) - mu) / sigma
+    return _arith.exp(mu + 0.5 * sigma * sigma) * normal_cdf(z - sigma) + cap * normal_cdf(-z)
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,13 @@ class SizeScale:
         """``elasticity * ln(employees / reference)``: the shift of the log-loss or log-downtime."""
         if not (math.isfinite(employees) and employees > 0):
             raise ValueError(f"employees must be a finite number > 0, got {employees!r}")
-        return elasticity * math.log(employees / self.reference_employees)
+        return elasticity * _arith.log(employees / self.reference_employees)
 
     def loss(self, employees: float) -> float:
-        return math.exp(self.offset(employees, self.loss_elasticity))
+        return _arith.exp(self.offset(employees, self.loss_elasticity))
 
     def downtime(self, employees: float) -> float:
-        return math.exp(self.offset(employees, self.downtime_elasticity))
+        return _arith.exp(self.offset(employees, self.downtime_elasticity))
 
     def class_offsets(self, sizes: Sequence[str], elasticity: float) -> list[float]:
         return [self.offset(self.class_employees[s], elasticity) for s in sizes]
@@ -73,7 +75,7 @@ class SizeScale:
 def mixture_sf(x: float, weights: Sequence[float], mus: Sequence[float], sigma: Sequence[float] | float) -> float:
     """P(X >= x) for a mixture of lognormals (weights summing to 1)."""
     sigmas = [sigma] * len(mus) if isinstance(sigma, (int, float)) else list(sigma)
-    return sum(w * lognormal_sf(x, mu, s) for w, mu, s in zip(weights, mus, sigmas))
+    return _arith.fsum(w * lognormal_sf(x, mu, s) for w, mu, s in zip(weights, mus, sigmas))
 
 
 def mixture_median(weights: Sequence[float], mus: Sequence[float], sigmas: Sequence[float]) -> float:
@@ -82,13 +84,13 @@ def mixture_median(weights: Sequence[float], mus: Sequence[float], sigmas: Seque
     hi = max(m + 10.0 * s for m, s in zip(mus, sigmas))
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        if mixture_sf(math.exp(mid), weights, mus, sigmas) > 0.5:
+        if mixture_sf(_arith.exp(mid), weights, mus, sigmas) > 0.5:
             lo = mid
         else:
             hi = mid
         if hi - lo < 1e-13:
             break
-    return math.exp(0.5 * (lo + hi))
+    return _arith.exp(0.5 * (lo + hi))
 
 
 def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
@@ -98,26 +100,26 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
 
     Raises ValueError naming ``what`` when no lognormal does (the offsets spread the classes
     further apart than the survey's mean/median ratio allows)."""
-    total = float(sum(weights))
+    total = _arith.fsum(weights)
     if total <= 0 or any(w < 0 for w in weights):
         raise ValueError(f"{what}: size-mix weights must be >= 0 and not all 0, got {list(weights)}")
     if not (mean > median > 0):
         raise ValueError(f"{what}: need mean > median > 0, got mean {mean!r}, median {median!r}")
     w = [x / total for x in weights]
     if all(c == offsets[0] for c in offsets):
-        sigma0 = math.sqrt(2.0 * math.log(mean / median))
-        return math.log(median) - offsets[0], sigma0
-    log_scale = math.log(sum(wi * math.exp(c) for wi, c in zip(w, offsets)))
-    log_m = math.log(median)
+        sigma0 = math.sqrt(2.0 * _arith.log(mean / median))
+        return _arith.log(median) - offsets[0], sigma0
+    log_scale = _arith.log(_arith.fsum(wi * _arith.exp(c) for wi, c in zip(w, offsets)))
+    log_m = _arith.log(median)
 
     def excess(sigma: float) -> float:
-        mu0 = math.log(mean) - 0.5 * sigma * sigma - log_scale
-        return sum(wi * normal_cdf((log_m - mu0 - c) / sigma) for wi, c in zip(w, offsets)) - 0.5
+        mu0 = _arith.log(mean) - 0.5 * sigma * sigma - log_scale
+        return _arith.fsum(wi * normal_cdf((log_m - mu0 - c) / sigma) for wi, c in zip(w, offsets)) - 0.5
 
     # The root continuing the e = 0 solution is the largest sigma0 where the excess changes
     # sign: above it the mixture is too spread and its median falls below m.  (Small sigma0 may
     # have a second, degenerate root when most of the weight sits below m as near point masses.)
-    grid = [20.0 * 10.0 ** (-k / 50.0) for k in range(451)]     # 20 down to 2e-8
+    grid = [20.0 * _arith.power(10.0, -k / 50.0) for k in range(451)]     # 20 down to 2e-8
     lo = next((g for g in grid[1:] if excess(g) < 0.0), None)
     if lo is None or excess(grid[0]) < 0.0:
         spread = max(offsets) - min(offsets)
@@ -135,4 +137,4 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
         if hi - lo < 1e-15:
             break
     sigma0 = 0.5 * (lo + hi)
-    return math.log(mean) - 0.5 * sigma0 * sigma0 - log_scale, sigma0
+    return _arith.log(mean) - 0.5 * sigma0 * sigma0 - log_scale, sigma0

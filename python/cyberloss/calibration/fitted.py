@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .. import _files, _json, config
+from .. import _arith, _files, _json, config
 from ..config import documents
 from . import model
 from ._data import PERIODS
@@ -95,7 +95,7 @@ class FittedCalibration(Calibration):
             mu = fit.mu + sum(w * c for w, c in zip(mix.values(), offsets))
             for period in (*PERIODS, "earlier"):
                 self._fitted_views[(a, period)] = SeverityFit(
-                    a, period, math.exp(mu + 0.5 * fit.sigma ** 2), math.exp(mu),
+                    a, period, _arith.exp(mu + 0.5 * fit.sigma * fit.sigma), _arith.exp(mu),
                     max(fit.claims - fit.censored, 2), "fitted", self.provenance)
         self._severities.update(self._fitted_views)
         if drawn is not None:

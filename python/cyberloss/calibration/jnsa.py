@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _validate
+from .. import _arith, _validate
 from .. import random as clrandom
 from .._extras import require
 from .._lazy import pandas as pd
@@ -84,8 +84,12 @@ def tabulate(cal: Calibration, counts: np.ndarray) -> np.ndarray:
             masks.append((recent & ~named, 1.0))
         else:
             masks.append((recent & (margin_of_type == category), 1.0))
-    M = np.column_stack([m.astype(float) * w for m, w in masks])
-    return counts @ M
+    # Each margin is a sum over its cells times the multiplicity factor: one expectation per
+    # cell summed correctly rounded, simulated counts (whole numbers, summed exactly in any
+    # order) along the last axis; the same bits on every CPU either way (no BLAS product).
+    if counts.ndim == 1:
+        return np.array([_arith.fsum(counts[m]) * w for m, w in masks])
+    return np.stack([counts[..., m].sum(axis=-1) * w for m, w in masks], axis=-1)
 
 
 def model_margins(cal: Calibration | None = None) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .. import _validate
+from .. import _arith, _validate
 from .._lazy import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
@@ -60,11 +60,11 @@ class SeverityFit:
 
     @property
     def mu(self) -> float:
-        return math.log(self.median)
+        return _arith.log(self.median)
 
     @property
     def sigma(self) -> float:
-        return math.sqrt(2.0 * math.log(self.mean / self.median))
+        return math.sqrt(2.0 * _arith.log(self.mean / self.median))
 
 
 def _check(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> str:
@@ -92,7 +92,7 @@ class Calibration(Described):
         if self._beta.shape != frequency.glm.beta.shape or not np.all(np.isfinite(self._beta)):
             raise ValueError(f"beta must be {frequency.glm.beta.size} finite coefficients "
                              f"({', '.join(frequency.glm.names)}), got {beta!r}")
-        self._cell_rates = np.exp(frequency.log_rate(self._beta))   # per organisation-year
+        self._cell_rates = _arith.exp(frequency.log_rate(self._beta))   # per organisation-year
         self._severities = _survey_severities(data)
         if severities is not None:
             self._severities.update(severities)
@@ -401,7 +401,7 @@ class Calibration(Described):
                          "loss_sigma": loss.sigma,
                          "downtime_mu": nan if downtime is None else downtime.mu + down_shift,
                          "downtime_sigma": nan if downtime is None else downtime.sigma,
-                         "downtime_scale": math.exp(down_shift), "effort_mean": effort,
+                         "downtime_scale": _arith.exp(down_shift), "effort_mean": effort,
                          "share_affected": share})
 
         for a in self.data.attack_types:

@@ -32,6 +32,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .. import _arith
 from .. import random as clrandom
 from .._lazy import pandas as pd
 from ..engine import simulate as simulate_engine
@@ -52,8 +53,8 @@ def draw(cal: Calibration, block: int, seed: int) -> Calibration:
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 0:
         raise ValueError(f"block must be a non-negative integer, got {block!r}")
     glm = cal.frequency.glm
-    chol = np.linalg.cholesky(glm.covariance)
-    beta = glm.beta + chol @ _normals(seed, 0, int(block), glm.beta.size)
+    chol = _arith.cholesky(glm.covariance)
+    beta = glm.beta + _arith.matvec(chol, _normals(seed, 0, int(block), glm.beta.size))
 
     fitted = cal.fitted_severities if isinstance(cal, FittedCalibration) else {}
     severities: dict[tuple[str, str], SeverityFit] = {}
@@ -66,10 +67,10 @@ def draw(cal: Calibration, block: int, seed: int) -> Calibration:
             if a in fitted:
                 mu, sigma, how = _fitted_draw(fitted[a], fit, z, how)
             else:
-                sigma = fit.sigma * math.sqrt((n - 1) / float(np.sum(z[1:] ** 2)))
+                sigma = fit.sigma * math.sqrt((n - 1) / _arith.fsum(z[1:] * z[1:]))
                 mu = fit.mu + sigma * float(z[0]) / math.sqrt(n)
             severities[(a, period)] = SeverityFit(
-                a, period, math.exp(mu + 0.5 * sigma * sigma), math.exp(mu), n,
+                a, period, _arith.exp(mu + 0.5 * sigma * sigma), _arith.exp(mu), n,
                 fit.quality, f"{fit.source}; {how}")
     return cal.with_parameters(beta, severities, (int(seed), int(block)))
 
@@ -82,7 +83,7 @@ def _fitted_draw(fitted: FittedSeverity, view: SeverityFit, z: np.ndarray,
     known = math.isfinite(rho)
     r = rho if known else 0.0
     mu = view.mu + fitted.se_mu * float(z[0])
-    sigma = view.sigma * math.exp(fitted.se_sigma / fitted.sigma
+    sigma = view.sigma * _arith.exp(fitted.se_sigma / fitted.sigma
                                   * (r * float(z[0]) + math.sqrt(1.0 - r * r) * float(z[1])))
     return mu, sigma, (f"{how} from the fit's standard errors and correlation" if known else
                        f"{how} from the fit's standard errors (correlation not in the file: taken as 0)")

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import _core, _json, config
+from .. import _arith, _core, _json, config
 from .. import _validate as check
 from ..report import language
 
@@ -120,7 +120,7 @@ class ComponentData:
         elasticity = check.number("size_exposure.elasticity", spec["elasticity"], 0.0, 1.0)
         mean = check.number(f"size_exposure.class_mean_employees.{size}",
                             spec["class_mean_employees"][size], 0.0, lo_open=True)
-        return (max(float(employees), 1.0) / mean) ** elasticity
+        return _arith.power(max(float(employees), 1.0) / mean, elasticity)
 
     @property
     def max_downtime_days(self) -> float:

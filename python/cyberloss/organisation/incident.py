@@ -33,11 +33,10 @@ bit for bit (the same lognormals, scales of exactly 1, no BRANCH draws; tested).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _core
+from .. import _arith, _core
 from ..calibration import BASES, MINOR, Calibration
 from ..distributions import Lognormal
 from . import components as comp
@@ -258,8 +257,8 @@ def for_organisation(laws: list[TypeLaws], cal: Calibration, industry: str, size
     class's mean headcount): its rates, size scales and P(major)."""
     h = cal.class_employees(size) if employees is None else float(employees)
     scale = cal.size_scale
-    loss_scale = math.exp(scale.offset(h, scale.loss_elasticity))
-    down_scale = math.exp(scale.offset(h, scale.downtime_elasticity))
+    loss_scale = _arith.exp(scale.offset(h, scale.loss_elasticity))
+    down_scale = _arith.exp(scale.offset(h, scale.downtime_elasticity))
     out = []
     for law in laws:
         a = law.spec.name

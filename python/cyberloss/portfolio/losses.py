@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import _core
+from .. import _arith, _core
 from ..calibration import BASES, MINOR, Calibration, SizeScale
 from ..calibration import load as load_calibration
 from ..distributions import Lognormal
@@ -146,7 +146,7 @@ class SurveySeverity:
                 raise ValueError(f"portfolio row {i + 1} (policy_id {t['policy_id'].iloc[i]!r}), column "
                                  f"'revenue': needed by exposure_elasticity {self.exposure_elasticity}, got empty")
             ref = t["size"].map(lambda s: self.reference_revenue[s]).to_numpy(dtype=float)
-            factor = (revenue / ref) ** self.exposure_elasticity
+            factor = _arith.power(revenue / ref, self.exposure_elasticity)
         if self.size_scale is not None:
             scale = self.size_scale
             # math.exp as calibration v2's TypeSpec computes it, so both paths share the bits
@@ -184,7 +184,7 @@ class SurveySeverity:
                 continue
             p = sizes.map(self.major_probability[a]).to_numpy(dtype=float)
             median, sigma = self.contained[a]
-            out.append([(p, major), (1.0 - p, Lognormal(math.log(median), sigma))])
+            out.append([(p, major), (1.0 - p, Lognormal(_arith.log(median), sigma))])
         return out
 
     def mean(self, portfolio: Portfolio) -> np.ndarray:
@@ -214,7 +214,7 @@ class SurveySeverity:
     def provenance(self) -> pd.DataFrame:
         """Per attack type: the lognormal, its period and the quality of its survey figures."""
         return pd.DataFrame([{"attack_type": a, "mu": self.mu[a], "sigma": self.sigma[a],
-                              "mean": math.exp(self.mu[a] + 0.5 * self.sigma[a] ** 2),
+                              "mean": _arith.exp(self.mu[a] + 0.5 * self.sigma[a] * self.sigma[a]),
                               "period": self.period, "quality": self.quality[a],
                               "exposure_elasticity": self.exposure_elasticity}
                              for a in self.mu])

@@ -137,10 +137,12 @@ class PortfolioResult(results.YearLossTable):
         if self.is_empty:
             return None
         sd = self.policies["std"].to_numpy()
-        denom = sd.sum() ** 2 - (sd * sd).sum()
+        total = sd.sum()
+        denom = total * total - (sd * sd).sum()     # products, not pow: the same bits on any CPU
         if not denom > 0:
             return None
-        var_s = self.std("gross").value ** 2
+        sd_s = self.std("gross").value
+        var_s = sd_s * sd_s
         return float((var_s - (sd * sd).sum()) / denom)
 
     def correlation(self) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def _two_window_variance(cumulative: float, recent: float, years: float, recent_
     early_years = years - recent_years
     observed = (cumulative - recent, recent)
     expected = (mu * early_years, mu * recent_years)
-    x2 = sum((o - e) ** 2 / e for o, e in zip(observed, expected))
+    x2 = sum((o - e) * (o - e) / e for o, e in zip(observed, expected))
     return {"mu_per_year": mu, "early": observed[0], "recent": recent,
             "expected_early": expected[0], "expected_recent": expected[1],
             "pearson_x2": x2, "variance": max(x2 - 1.0, 0.0) / mu}

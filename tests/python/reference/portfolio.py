@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cyberloss import _core
+from cyberloss import _arith, _core
 from cyberloss import random as clrandom
 from cyberloss.insurance.terms import event_table
 from cyberloss.organisation import components as comp
@@ -147,7 +147,8 @@ def loss_scale(loss: pf_losses.SurveySeverity, portfolio) -> np.ndarray:
     factor = np.ones(len(t))
     if loss.exposure_elasticity != 0.0:
         reference = t["size"].map(dict(loss.reference_revenue)).to_numpy(dtype=float)
-        factor = (t["revenue"].to_numpy(dtype=float) / reference) ** loss.exposure_elasticity
+        # the package's power (exp(e log x), the same bits on every CPU), not NumPy's pow
+        factor = _arith.power(t["revenue"].to_numpy(dtype=float) / reference, loss.exposure_elasticity)
     if loss.basis == "all":
         e = portfolio.calibration.size_scale.loss_elasticity
         factor = factor * np.array([incident.headcount_factor(portfolio.calibration, h, e)
