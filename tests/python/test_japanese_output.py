@@ -623,3 +623,21 @@ def test_the_empty_portfolio_s_message_follows_lang(tmp_path, capsys, lang):
     captured = capsys.readouterr()
     assert captured.err == f"cyberloss portfolio: {message}\n"
     assert json.loads(captured.out)["message"] == "the portfolio has no policies: nothing to simulate, the result is empty"
+
+
+def test_the_docs_sites_japanese_pages_are_marked_japanese():
+    # mkdocs.yml's hook: the theme writes <html lang="en"> for every page
+    import importlib.util
+    import types
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    page = '<!doctype html>\n<html lang="en" class="no-js">\n<body>lang="en"</body>'
+
+    def at(src_uri: str):
+        return types.SimpleNamespace(file=types.SimpleNamespace(src_uri=src_uri))
+    assert hooks.on_post_page(page, at("ja/index.md"), None) == page.replace(
+        '<html lang="en"', '<html lang="ja"')
+    assert hooks.on_post_page(page, at("ja/guide.md"), None).count('lang="ja"') == 1
+    assert hooks.on_post_page(page, at("guide/pricing.md"), None) == page
+    assert "docs/hooks.py" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
