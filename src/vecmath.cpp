@@ -46,7 +46,9 @@ double add_to_exponent(double y, int k) {
 }  // namespace
 
 double log1p(double x) {
-  constexpr double kSqrt2M1 = 4.142135623730950488017e-01;
+  // fdlibm's high-word threshold 0x3fda827a, just above sqrt(2) - 1 (Go's exact value sends
+  // x = sqrt(2) - 1 through the reduction, 1.03 ulp there)
+  constexpr double kSqrt2M1 = 0x1.a827ap-2;
   constexpr double kSqrt2HalfM1 = -2.928932188134524755992e-01;
   constexpr double Lp1 = 6.666666666666735130e-01, Lp2 = 3.999999999940941908e-01,
                    Lp3 = 2.857142874366239149e-01, Lp4 = 2.222219843214978396e-01,
@@ -123,7 +125,7 @@ double expm1(double x) {
   const double absx = std::fabs(x);
   if (absx >= kLn2X56) {
     if (negative) return -1.0;
-    if (absx >= kOverflow) return kInf;
+    if (absx > kOverflow) return kInf;  // fdlibm's x > o_threshold: 709.78... itself is finite
   }
   double c = 0.0;
   int k = 0;
@@ -229,7 +231,7 @@ double erfc_tail(double x) {
 }  // namespace
 
 double erf(double x) {
-  if (std::isnan(x)) return x;
+  if (std::isnan(x) || x == 0.0) return x;  // -0 stays -0
   const double a = std::fabs(x);
   double r;
   if (a < 0.84375)
@@ -248,7 +250,8 @@ double erfc(double x) {
   if (a < 0.84375) {
     if (a < 0x1.0p-56) return 1.0 - x;
     const double y = erf_ratio(x);
-    return a < 0.25 ? 1.0 - (x + x * y) : 0.5 - (x * y + (x - 0.5));
+    // fdlibm's signed test: every negative x, and x below 1/4, as 1 - (x + x R)
+    return x < 0.25 ? 1.0 - (x + x * y) : 0.5 - (x * y + (x - 0.5));
   }
   if (a < 1.25) {
     const double d = erf_near_one(a - 1.0);
@@ -373,10 +376,19 @@ double lgamma(double x) {
 }
 
 double pow(double x, double y) {
+  if (y == 0.0 || x == 1.0) return 1.0;  // as C's pow, NaN or not
   if (std::isnan(x) || std::isnan(y) || x < 0.0) return std::numeric_limits<double>::quiet_NaN();
-  if (y == 0.0) return 1.0;
   if (x == 0.0) return y > 0.0 ? 0.0 : kInf;
-  if (y == 1.0) return x;
+  if (y == std::floor(y) && std::fabs(y) <= 64.0) {
+    // a whole exponent by squaring: exact where the powers are (10^2, 2^-3), else a few
+    // roundings
+    double result = 1.0, base = x;
+    for (auto n = static_cast<std::uint64_t>(std::fabs(y)); n != 0; n >>= 1) {
+      if (n & 1) result *= base;
+      base *= base;
+    }
+    return y < 0.0 ? 1.0 / result : result;
+  }
   return exp(y * log(x));
 }
 

@@ -11,7 +11,7 @@ most elements), and so would every year simulated with them. Here instead:
   ``power`` are the core's (``cyberloss/vecmath.hpp``: IEEE basic operations only), on a float
   (giving a float) or an array (giving an array); the normal quantile is
   :func:`cyberloss.random.normal_quantile`, also the core's;
-* sums are correctly rounded (:func:`math.fsum`) or added in a fixed order (matrix products),
+* 1-D sums are correctly rounded (:func:`math.fsum`), matrix products added in a fixed order,
   never by BLAS;
 * small symmetric positive definite systems are solved by Cholesky in plain floats.
 
@@ -79,11 +79,12 @@ def normal_cdf(x: Any) -> Any:
     return _elementwise(_vm.normal_cdf, x)
 
 
-def power(x: Any, y: float) -> Any:
-    """``x ** y`` for x >= 0 as ``exp(y log x)`` (relative error about ``|y log x|`` 2^-52)."""
-    if np.ndim(x) == 0:
+def power(x: Any, y: Any) -> Any:
+    """``x ** y`` for x >= 0: a whole ``y`` up to 64 by squaring (exact where the power is),
+    else ``exp(y log x)`` (relative error about ``|y log x|`` 2^-52); arrays broadcast."""
+    if np.ndim(x) == 0 and np.ndim(y) == 0:
         return float(_vm.pow(float(x), float(y)))
-    return np.asarray(_vm.pow(np.asarray(x, dtype=float), float(y)), dtype=float)
+    return np.asarray(_vm.pow(np.asarray(x, dtype=float), np.asarray(y, dtype=float)), dtype=float)
 
 
 def fsum(values: Iterable[float] | np.ndarray) -> float:
@@ -99,28 +100,40 @@ def dot(a: Any, b: Any) -> float:
 
 
 def _sum_rows(P: np.ndarray) -> np.ndarray:
-    """``P.sum(axis=0)`` added row after row: NumPy adds along the slow axis of a C-contiguous
-    array one row at a time, elementwise ("the improved precision is only used when the
-    summation is along the fast axis", numpy.sum's notes), so each entry's sum runs in row order
-    whatever SIMD code adds the rows (tests/python/test_arith.py checks the bits)."""
+    """``P.sum(axis=0)`` in an order fixed by the shape: NumPy adds along the slow axis of a
+    C-contiguous array one row at a time, elementwise ("the improved precision is only used when
+    the summation is along the fast axis", numpy.sum's notes; a single column is summed
+    pairwise, also in a fixed order), so each entry's sum is the same whatever SIMD code adds
+    the rows (tests/python/test_arith.py checks the bits)."""
     P = np.ascontiguousarray(P)
     return np.add.reduce(P, axis=0) if P.shape[0] else np.zeros(P.shape[1:])
 
 
+def _matrix_and_vector(A: Any, v: Any, axis: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """``A`` as a float matrix and ``v`` as a float vector as long as ``A``'s ``axis``."""
+    A, v = np.asarray(A, dtype=float), np.asarray(v, dtype=float)
+    if A.ndim != 2 or v.ndim != 1 or A.shape[axis] != v.size:
+        raise ValueError(f"{what}: need a matrix and a vector of {'its rows' if axis == 0 else 'its columns'}' "
+                         f"length, got shapes {A.shape} and {v.shape}")
+    return A, v
+
+
 def matvec(A: Any, x: Any) -> np.ndarray:
     """``A @ x`` for a matrix ``A``: each row's products added in column order."""
-    return _sum_rows((np.asarray(A, dtype=float) * np.asarray(x, dtype=float)).T)
+    A, x = _matrix_and_vector(A, x, 1, "matvec")
+    return _sum_rows((A * x).T)
 
 
 def rmatvec(A: Any, y: Any) -> np.ndarray:
     """``A.T @ y`` for a matrix ``A``: each column's products added in row order."""
-    return _sum_rows(np.asarray(A, dtype=float) * np.asarray(y, dtype=float)[:, None])
+    A, y = _matrix_and_vector(A, y, 0, "rmatvec")
+    return _sum_rows(A * y[:, None])
 
 
 def gram(A: Any, w: Any) -> np.ndarray:
     """``A.T @ diag(w) @ A``: the rows' outer products added in row order."""
-    A = np.asarray(A, dtype=float)
-    WA = A * np.asarray(w, dtype=float)[:, None]
+    A, w = _matrix_and_vector(A, w, 0, "gram")
+    WA = A * w[:, None]
     return _sum_rows(A[:, :, None] * WA[:, None, :])
 
 
@@ -129,7 +142,10 @@ def cholesky(S: Any) -> np.ndarray:
 
     Raises ``numpy.linalg.LinAlgError`` when ``S`` is not positive definite, as NumPy's does.
     """
-    rows = np.asarray(S, dtype=float).tolist()
+    S = np.asarray(S, dtype=float)
+    if S.ndim != 2 or S.shape[0] != S.shape[1]:
+        raise ValueError(f"cholesky: need a square matrix, got shape {S.shape}")
+    rows = S.tolist()
     k = len(rows)
     L = [[0.0] * k for _ in range(k)]
     for i in range(k):
@@ -144,7 +160,7 @@ def cholesky(S: Any) -> np.ndarray:
                 Li[i] = math.sqrt(s)
             else:
                 Li[j] = s / Lj[j]
-    return np.array(L, dtype=float)
+    return np.array(L, dtype=float).reshape(k, k)
 
 
 def _solve_lower(L: list[list[float]], b: list[float]) -> list[float]:
@@ -165,7 +181,10 @@ def _solve_upper_transposed(L: list[list[float]], y: list[float]) -> list[float]
 def solve_spd(S: Any, b: Any) -> np.ndarray:
     """``x`` with ``S @ x = b`` for a symmetric positive definite ``S`` (Cholesky)."""
     L = cholesky(S).tolist()
-    return np.array(_solve_upper_transposed(L, _solve_lower(L, np.asarray(b, float).tolist())))
+    b = np.asarray(b, dtype=float)
+    if b.shape != (len(L),):
+        raise ValueError(f"solve_spd: need a vector of {len(L)} values, got shape {b.shape}")
+    return np.array(_solve_upper_transposed(L, _solve_lower(L, b.tolist())), dtype=float)
 
 
 def inverse_spd(S: Any) -> np.ndarray:
@@ -177,7 +196,7 @@ def inverse_spd(S: Any) -> np.ndarray:
         unit = [0.0] * k
         unit[j] = 1.0
         columns.append(_solve_upper_transposed(L, _solve_lower(L, unit)))
-    inv = np.array(columns, dtype=float).T
+    inv = np.array(columns, dtype=float).reshape(k, k).T
     upper = np.triu_indices(k, 1)
     inv[upper[1], upper[0]] = inv[upper]     # the upper triangle's values, mirrored
     return inv

@@ -78,6 +78,32 @@ def test_cholesky_solve_and_inverse_agree_with_lapack():
     np.testing.assert_allclose(inv, np.linalg.inv(S), rtol=1e-9, atol=1e-12)
 
 
+def test_whole_powers_are_exact_and_arrays_broadcast():
+    assert _arith.power(10.0, 2) == 100.0 and _arith.power(2.0, -3) == 0.125
+    assert _arith.power(1.0, math.inf) == 1.0 and _arith.power(math.nan, 0.0) == 1.0
+    np.testing.assert_array_equal(_arith.power([4.0, 9.0], [0.5, 2.0]), [2.0, 81.0])
+    np.testing.assert_allclose(_arith.power(2.0, np.array([0.5, 10.0])), [math.sqrt(2.0), 1024.0], rtol=1e-15)
+
+
+def test_shapes_that_do_not_fit_are_refused():
+    with pytest.raises(ValueError, match=r"matvec: need a matrix and a vector of its columns' length, "
+                                         r"got shapes \(2, 2\) and \(2, 2\)"):
+        _arith.matvec(np.eye(2), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="matvec"):
+        _arith.matvec(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match=r"rmatvec.*\(3, 2\) and \(2,\)"):
+        _arith.rmatvec(np.ones((3, 2)), np.ones(2))
+    with pytest.raises(ValueError, match="gram"):
+        _arith.gram(np.ones((3, 2)), np.ones(2))
+    with pytest.raises(ValueError, match=r"cholesky: need a square matrix, got shape \(2, 3\)"):
+        _arith.cholesky(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"solve_spd: need a vector of 2 values, got shape \(3,\)"):
+        _arith.solve_spd(np.eye(2), np.ones(3))
+    assert _arith.cholesky(np.zeros((0, 0))).shape == (0, 0)
+    assert _arith.inverse_spd(np.zeros((0, 0))).shape == (0, 0)
+    assert _arith.gram(np.zeros((0, 3)), np.zeros(0)).shape == (3, 3)
+
+
 def test_cholesky_refuses_a_matrix_that_is_not_positive_definite():
     with pytest.raises(np.linalg.LinAlgError, match="not positive definite.*pivot 1"):
         _arith.cholesky([[1.0, 2.0], [2.0, 1.0]])
@@ -157,27 +183,49 @@ TRANSCENDENTAL = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "powe
 LINEAR_ALGEBRA = {"dot", "matmul", "einsum", "solve", "inv", "cholesky", "lstsq", "tensordot", "inner"}
 
 
-def cpu_dependent_calls(path: Path) -> list[str]:
+def cpu_dependent_calls(source: str, where: str) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        text = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)}"
+    for node in ast.walk(ast.parse(source)):
+        text = f"{where}:{getattr(node, 'lineno', 0)}"
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in ("np", "math") and node.attr in TRANSCENDENTAL):
+                and node.value.id in ("np", "numpy", "math", "scipy", "special") and node.attr in TRANSCENDENTAL):
             found.append(f"{text} {node.value.id}.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module in ("math", "numpy", "scipy.special"):
+            found += [f"{text} from {node.module} import {a.name}" for a in node.names
+                      if a.name in TRANSCENDENTAL | LINEAR_ALGEBRA]
+        elif isinstance(node, ast.Import):
+            found += [f"{text} import {a.name} as {a.asname}" for a in node.names
+                      if a.name in ("math", "numpy") and a.asname not in (None, "np")]
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+              and node.value.attr == "linalg" and node.attr != "matrix_rank"):   # a rank only refuses
+            found.append(f"{text} linalg.{node.attr}")
         elif (isinstance(node, ast.Attribute) and node.attr in LINEAR_ALGEBRA
               and not (isinstance(node.value, ast.Name) and node.value.id == "_arith")):
             found.append(f"{text} .{node.attr}")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        elif isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult):
             found.append(f"{text} @")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "pow":
+            found.append(f"{text} pow()")
         elif (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
               and not all(isinstance(v, ast.Constant) and type(v.value) is int for v in (node.left, node.right))):
             found.append(f"{text} ** (pow of a float: x * x or _arith.power)")
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Pow):
+            found.append(f"{text} **=")
     return found
+
+
+def test_the_model_code_check_sees_every_form():
+    code = ("from math import exp\nimport numpy as numpy_\nx = np.linalg.eigh(a)\ny = pow(2.0, 0.5)\n"
+            "z **= 2\nw = a @ b\nv = np.log(a)\nu = 2.0 ** 3\nr = np.linalg.matrix_rank(a)\nq = _arith.dot(a, b)\n"
+            "s = 2 ** 20\n")
+    found = cpu_dependent_calls(code, "sample")
+    assert sorted(int(f.split(":")[1].split()[0]) for f in found) == [1, 2, 3, 4, 5, 6, 7, 8], found
 
 
 def test_model_code_uses_no_cpu_dependent_arithmetic():
     assert len(MODEL_CODE) > 30
-    found = [f for path in MODEL_CODE for f in cpu_dependent_calls(path)]
+    found = [f for path in MODEL_CODE
+             for f in cpu_dependent_calls(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE)))]
     assert not found, "use cyberloss._arith instead:\n" + "\n".join(found)
 
 

@@ -149,7 +149,7 @@ class SurveySeverity:
             factor = _arith.power(revenue / ref, self.exposure_elasticity)
         if self.size_scale is not None:
             scale = self.size_scale
-            # math.exp as calibration v2's TypeSpec computes it, so both paths share the bits
+            # SizeScale.loss (the core's exp) as calibration v2's TypeSpec computes it: both share the bits
             factor = factor * np.array([scale.loss(h) for h in portfolio.employees])
         return factor
 
