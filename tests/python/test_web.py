@@ -27,7 +27,7 @@ pytest.importorskip("starlette")
 
 from cyberloss import config  # noqa: E402
 from cyberloss.web import app as web_app  # noqa: E402
-from cyberloss.web import forms, jobs, toml  # noqa: E402
+from cyberloss.web import forms, jobs, toml, worker  # noqa: E402
 
 pytestmark = pytest.mark.web
 ROOT = Path(__file__).resolve().parents[2]
@@ -428,6 +428,90 @@ def test_the_help_of_every_field_is_in_the_page_s_language(app):
         # where a default comes from: its quality in Japanese, or the data file it is read from
         sources = re.findall(r'<span class="source">\((.*?)\)</span>', ja)
         assert sources and all(JAPANESE.search(s) or re.fullmatch(r"data/[\w./]+ [\w.]+", s) for s in sources), sources
+
+
+class Pipe:
+    """The worker's end of its pipe to the server, keeping what it is sent."""
+
+    def __init__(self):
+        self.messages: list[tuple] = []
+
+    def send(self, message: tuple) -> None:
+        self.messages.append(message)
+
+    def close(self) -> None:
+        pass
+
+
+def run_in_worker(kind: str, document: dict, lang: str) -> dict[str, object]:
+    """The messages of ``worker.main`` on a document for a page in ``lang``, by name, in the
+    order sent (progress left out)."""
+    pipe = Pipe()
+    worker.main(kind, document, pipe, lang)
+    return {m[0]: m[1] for m in pipe.messages if m[0] != "progress"}
+
+
+FIGURES = {"quote": ("ep_svg", "decision_svg"), "bcp": ("svg",)}
+
+
+@pytest.mark.parametrize("kind, document, lang", [("quote", SMALL, "ja"), ("bcp", SMALL_BCP, "en")])
+def test_a_run_sends_its_page_s_figures_with_the_result_and_the_other_language_s_after_it(kind, document, lang):
+    # the page's reader waits for their own language's figures only
+    other = "en" if lang == "ja" else "ja"
+    sent = run_in_worker(kind, document, lang)
+    assert list(sent) == ["result", "figures", *(["report"] if kind == "quote" else [])]
+    result, later = sent["result"], sent["figures"]
+    assert {key: list(result[key]) for key in FIGURES[kind]} == {key: [lang] for key in FIGURES[kind]}
+    assert {key: list(later[key]) for key in later} == {key: [other] for key in FIGURES[kind]}
+    for key in FIGURES[kind]:
+        assert result[key][lang].startswith("<svg") and later[key][other].startswith("<svg")
+        assert result[key][lang] != later[key][other]
+
+
+def figure(body: str, figure_id: str) -> str:
+    return re.search(rf'<div class="figure" id="{figure_id}">(.*?)</div>', body, re.S)[1]
+
+
+@pytest.mark.parametrize("kind, pages, lang", [
+    ("quote", {"losses": "ep-plot", "cover": "decision-plot"}, "ja"), ("bcp", {"bcp": "bcp-plot"}, "en")])
+def test_a_page_in_the_other_language_before_its_figures_are_drawn_says_so_and_shows_them_once_drawn(
+        app, monkeypatch, kind, pages, lang):
+    texts = given(**{"quote.years": "1000", "simulation.years": "2000", "quote.seed": "3", "simulation.seed": "3"})
+    document = forms.read(texts, kind).document
+    sent = run_in_worker(kind, document, lang)
+    stored = sent["result"]           # as the server keeps it between the result and the other figures
+    key = web_app.inputs_key(kind, document)
+    monkeypatch.setattr(app.state.jobs, "result", lambda k: stored if k == key else None)
+    other = "en" if lang == "ja" else "ja"
+    note = {"ja": "図はまだ描画中です", "en": "The figure is still being drawn"}
+    for page, figure_id in pages.items():
+        status, body = get(app, f"/{page}", {**texts, "lang": other})
+        assert status == 200 and "data-job" not in body          # the result, not another run
+        shown = figure(body, figure_id)
+        assert "<svg" not in shown and note[other] in html.unescape(shown), shown
+        assert "<svg" in figure(get(app, f"/{page}", {**texts, "lang": lang})[1], figure_id)
+    for name, drawn in sent["figures"].items():
+        stored[name] = {**stored[name], **drawn}
+    for page, figure_id in pages.items():
+        status, body = get(app, f"/{page}", {**texts, "lang": other})
+        assert status == 200 and "<svg" in figure(body, figure_id) and note[other] not in body
+
+
+def test_a_run_is_started_for_its_page_s_language_and_its_result_gets_every_language_s_figures(app):
+    manager = app.state.jobs
+    with pytest.raises(ValueError, match="lang must be one of ja, en, got 'fr'"):
+        manager.submit("quote", SMALL, "fr", lang="fr")
+    texts = given(**{"quote.years": "1000", "quote.seed": "13"})
+    job = manager.get(re.search(r'data-job="([^"]+)"', get(app, "/losses", {**texts, "lang": "en"})[1])[1])
+    assert job.lang == "en"
+    assert manager.wait(job.id, 120).state == "done"
+    end = time.monotonic() + 60
+    while job.finished is None and time.monotonic() < end:     # the worker draws on after the result
+        time.sleep(0.05)
+    result = manager.result(job.key)
+    assert set(result["ep_svg"]) == set(result["decision_svg"]) == {"ja", "en"}
+    status, body = get(app, "/losses", texts)                  # the Japanese page: the same result
+    assert status == 200 and "data-job" not in body and "<svg" in figure(body, "ep-plot")
 
 
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():

@@ -176,7 +176,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
             result = manager.result(key)
             if result is None:
                 try:
-                    job = manager.submit(kind, inputs.document, key)
+                    job = manager.submit(kind, inputs.document, key, language_of(request))
                 except jobs.Busy as exc:
                     return PlainTextResponse(f"error: {exc}", status_code=503)
                 return render(request, "run.html", page=page, inputs=inputs, job=job)

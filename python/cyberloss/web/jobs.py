@@ -7,6 +7,13 @@ inputs follow one run, which a cancel in either stops), and makes cancelling cer
 process is ended and the operating system takes back all of its memory.
 Workers come from a fork server that has imported the package once, so a run starts in
 milliseconds without forking the threaded server itself.
+
+A worker sends ("progress", share done, phase) as it runs, then ("result", data) or ("error",
+one line) (``worker.main``).  The result is kept, and shown, as soon as it arrives: it holds the
+figures in the language of the page that started the run; the worker then sends
+("figures", {name: {lang: SVG}}) with those in the other languages and ("report", ...) with the
+HTML report and workbook, which are added to the kept result.  The result is shared by the
+pages in every language (a page whose figures are not drawn yet says so).
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from . import worker
+from . import text, worker
 
 log = logging.getLogger("cyberloss.web")
 
@@ -40,6 +47,7 @@ class Job:
     kind: str
     document: Mapping[str, Any]
     key: str
+    lang: str = text.LANGS[0]
     state: str = QUEUED
     progress: float = 0.0
     phase: str = ""
@@ -75,13 +83,16 @@ class JobManager:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["cyberloss.web.worker"])
 
-    def submit(self, kind: str, document: Mapping[str, Any], key: str) -> Job:
-        """Queue a run of ``worker.RUNS[kind]`` on a checked document; ``key`` names its inputs
-        (finished results are found again by it).  A run of the same inputs that is waiting or
-        running is returned instead of a new one: a refresh or a second tab follows it."""
+    def submit(self, kind: str, document: Mapping[str, Any], key: str, lang: str = text.LANGS[0]) -> Job:
+        """Queue a run of ``worker.RUNS[kind]`` on a checked document for a page in ``lang`` (its
+        figures are drawn first); ``key`` names its inputs (finished results are found again by
+        it, whatever the language).  A run of the same inputs that is waiting or running is
+        returned instead of a new one: a refresh or a second tab follows it."""
         if kind not in worker.RUNS:
             raise ValueError(f"kind must be one of {', '.join(worker.RUNS)}, got {kind!r}")
-        job = Job(secrets.token_urlsafe(9), kind, document, key)
+        if lang not in text.LANGS:
+            raise ValueError(f"lang must be one of {', '.join(text.LANGS)}, got {lang!r}")
+        job = Job(secrets.token_urlsafe(9), kind, document, key, lang)
         with self._lock:
             same = next((j for j in self._jobs.values() if j.key == key and j.state in (QUEUED, RUNNING)), None)
             if same is not None:
@@ -152,7 +163,7 @@ class JobManager:
     def _run(self, job: Job) -> None:
         receiver, sender = self._context.Pipe(duplex=False)
         try:
-            process = self._context.Process(target=worker.main, args=(job.kind, job.document, sender),
+            process = self._context.Process(target=worker.main, args=(job.kind, job.document, sender, job.lang),
                                             name=f"cyberloss-run-{job.id}", daemon=True)
             with self._lock:
                 cancelled = job.state == CANCELLED
@@ -174,6 +185,9 @@ class JobManager:
                 elif message[0] == "result":
                     result = message[1]
                     self._done(job, result)
+                elif message[0] == "figures" and result is not None:
+                    for name, drawn in message[1].items():      # a new dict: a page may be reading the old
+                        result[name] = {**result[name], **drawn}
                 elif message[0] == "report" and result is not None:
                     result["report_html"], result["report_xlsx"] = message[1]["html"], message[1]["xlsx"]
                 elif message[0] == "error":
@@ -199,8 +213,8 @@ class JobManager:
             self._pump()
 
     def _done(self, job: Job, result: dict[str, Any]) -> None:
-        """The result is in: the page can show it (the worker may still draw the report, and
-        holds its slot until it ends)."""
+        """The result is in: the page can show it (the worker may still draw the figures in the
+        other languages and the report, and holds its slot until it ends)."""
         with self._lock:
             if job.state == CANCELLED:
                 return

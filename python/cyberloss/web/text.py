@@ -45,6 +45,8 @@ _TEXT = {
     "recommendation": ("推奨", "Recommendation"),
     "bcp_title": ("対策とBCP目標の比較（共通乱数）", "Controls and BCP targets (common random numbers)"),
     "difference": ("基準との差", "difference to baseline"),
+    "figure_pending": ("図はまだ描画中です。数秒後にページを再読み込みしてください。",
+                       "The figure is still being drawn; reload the page in a few seconds."),
     "lang_other": ("English", "日本語"),
     "served_locally": ("このページはこのパソコン上のcyberlossが表示しています。外部には接続しません。",
                        "This page is served by cyberloss on this machine; it connects to nothing else."),

@@ -1,7 +1,9 @@
 """The runs behind the pages, in a worker process: a quote (Losses and Cover pages) and a BCP
-comparison.  Each takes a checked profile document and a ``send(message)`` callable and
-returns plain data (numbers in JPY, plots as SVG text, the HTML report), which the server
-keeps and renders; nothing here knows about HTTP.
+comparison.  Each takes a checked profile document, a ``send(message)`` callable and the
+language of the page that asked for it, and returns plain data (numbers in JPY, plots as SVG
+text, the HTML report), which the server keeps and renders; nothing here knows about HTTP.
+The result carries the figures in the page's language only: those in the other languages are
+drawn after it is sent, so that no reader waits for figures in a language they are not reading.
 
 The quote runs the steps of ``cyberloss quote`` (``insurance.quote.simulate_document`` then
 ``quote_events``) on the same document, so the page's numbers and hash are the CLI's.
@@ -9,7 +11,7 @@ The quote runs the steps of ``cyberloss quote`` (``insurance.quote.simulate_docu
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,9 @@ from ..report import text as report_text
 from . import text
 
 Send = Callable[[tuple], None]
+#: A run: (document, send, the page's language) -> (result, the messages to send after it,
+#: drawn as they are taken).
+Run = Callable[[Mapping[str, Any], Send, str], tuple[dict[str, Any], Iterator[tuple]]]
 
 #: The parts of an incident's loss a risk manager budgets for (費用・賠償・利益・内部工数).
 COMPONENT_GROUPS = (
@@ -56,6 +61,12 @@ def svg(fig) -> str:
     return text[text.index("<svg"):]
 
 
+def _figures(draw: Mapping[str, Callable[[str], Any]], langs) -> dict[str, dict[str, str]]:
+    """Each figure of ``draw`` (name: the function drawing it in a language) in each of
+    ``langs``, as SVG: {name: {lang: svg}}."""
+    return {name: {lang: svg(figure(lang)) for lang in langs} for name, figure in draw.items()}
+
+
 def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], None]:
     """A simulation progress callback reporting the share done over ``parts`` simulations
     (each ends with a call where done == total)."""
@@ -68,10 +79,10 @@ def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], No
     return report
 
 
-def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Callable[[], dict[str, Any]]]:
-    """The quote of a profile document, with the breakdowns the Losses page shows, and the
-    function drawing its HTML report in each of the pages' languages and its workbook (the page
-    shows the result before the report is drawn)."""
+def run_quote(doc: Mapping[str, Any], send: Send, page_lang: str) -> tuple[dict[str, Any], Iterator[tuple]]:
+    """The quote of a profile document, with the breakdowns the Losses page shows and its
+    figures in ``page_lang``; then, drawn after it (the page shows the result before them), its
+    figures in the other languages and its HTML report and workbook in every language."""
     profile, sim, policy, settings = quote_mod.simulate_document(doc, "profile",
                                                                  progress=_progress(send, "simulating"))
     send(("progress", 1.0, "pricing"))
@@ -99,6 +110,13 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
                    for view in ep for col in ("aep", "aep_se") if col in ep[view]},
                 "gross_oep": float(ep["gross"]["oep"].iloc[i]),
                 "gross_oep_se": float(ep["gross"]["oep_se"].iloc[i])} for i, t in enumerate(periods)]
+    draw = {"ep_svg": lambda lang: _ep_figure(ep_rows, quote.name, sim.n_years, lang),
+            "decision_svg": lambda lang: quote.decision.plot(lang=lang)}
+
+    def later() -> Iterator[tuple]:
+        yield ("figures", _figures(draw, [lang for lang in text.LANGS if lang != page_lang]))
+        yield ("report", {"html": {lang: quote.to_html(lang) for lang in text.LANGS},
+                          "xlsx": {lang: excel.to_bytes(quote.sheets(lang)) for lang in text.LANGS}})
     send(("progress", 1.0, "drawing"))
     return {
         "kind": "quote",
@@ -113,13 +131,11 @@ def run_quote(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], Calla
         "by_component": by_component,
         "by_group": by_group,
         "ep": ep_rows,
-        "ep_svg": {lang: svg(_ep_figure(ep_rows, quote.name, sim.n_years, lang)) for lang in text.LANGS},
-        "decision_svg": {lang: svg(quote.decision.plot(lang=lang)) for lang in text.LANGS},
+        **_figures(draw, [page_lang]),
         "grid": _grid(quote.decision.grid),
         "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
         "summary": {lang: _summary(quote.summary(lang)) for lang in text.LANGS},
-    }, lambda: {"html": {lang: quote.to_html(lang) for lang in text.LANGS},
-                "xlsx": {lang: excel.to_bytes(quote.sheets(lang)) for lang in text.LANGS}}
+    }, later()
 
 
 def _summary(table) -> list[tuple[str, dict[str, float]]]:
@@ -173,19 +189,24 @@ def _draw_ep(ax, rows: list[dict[str, float]], name: str, n_years: int, lang: st
     ax.legend(fontsize=8)
 
 
-def run_bcp(doc: Mapping[str, Any], send: Send) -> tuple[dict[str, Any], None]:
+def run_bcp(doc: Mapping[str, Any], send: Send, page_lang: str) -> tuple[dict[str, Any], Iterator[tuple]]:
     """Controls and BCP targets compared with common random numbers ([simulation] settings,
-    [[variants]] or the default variants)."""
+    [[variants]] or the default variants), with its figure in ``page_lang``; then its figure in the
+    other languages."""
     plan = bcp_mod.BcpPlan.from_document(doc)
     comparison = bcp_mod.run_plan(plan, progress=_progress(send, "simulating", len(plan.variants)))
     table = comparison.describe()
     rows = [{"name": name, "name_ja": variant.name_in("ja"), **{k: float(v) for k, v in row.items()}}
             for variant, (name, row) in zip(comparison.variants, table.iterrows())]
+    draw = {"svg": lambda lang: _bcp_figure(rows, lang)}
+
+    def later() -> Iterator[tuple]:
+        yield ("figures", _figures(draw, [lang for lang in text.LANGS if lang != page_lang]))
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
             "assumptions": comparison.sims[0].assumptions(),
             "assumptions_ja": comparison.sims[0].assumptions("ja"),
-            "svg": {lang: svg(_bcp_figure(rows, lang)) for lang in text.LANGS}}, None
+            **_figures(draw, [page_lang])}, later()
 
 
 def _bcp_figure(rows: list[dict[str, Any]], lang: str | None = None):
@@ -216,22 +237,23 @@ def _draw_bcp(ax, rows: list[dict[str, Any]], t) -> None:
     ax.figure.suptitle(t("BCP: {baseline} vs. variants (common random numbers)", baseline=rows[0]["name"]))
 
 
-RUNS: dict[str, Callable[[Mapping[str, Any], Send], tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]]] = {
-    "quote": run_quote, "bcp": run_bcp}
+RUNS: dict[str, Run] = {"quote": run_quote, "bcp": run_bcp}
 
 
-def main(kind: str, doc: Mapping[str, Any], conn) -> None:
-    """The worker process: run, send ("result", data) or ("error", one line), then
-    ("report", {"html": {lang: HTML}, "xlsx": {lang: workbook bytes}}) where the run has a report, and
-    close."""
+def main(kind: str, doc: Mapping[str, Any], conn, page_lang: str) -> None:
+    """The worker process for a page in ``page_lang``: run, sending ("progress", share done,
+    phase) on the way, then ("result", data), its figures in ``page_lang`` only, or ("error",
+    one line); then ("figures", {name: {lang: SVG}}) with the same figures in the other
+    languages, and ("report", {"html": {lang: HTML}, "xlsx": {lang: workbook bytes}}) where the
+    run has a report; and close."""
     def send(message: tuple) -> None:
         conn.send(message)
 
     try:
-        data, report = RUNS[kind](doc, send)
+        data, later = RUNS[kind](doc, send, page_lang)
         send(("result", data))
-        if report is not None:
-            send(("report", report()))
+        for message in later:
+            send(message)
     except (ValueError, MemoryError) as exc:
         send(("error", " ".join(str(exc).split())))
     finally:
