@@ -769,6 +769,14 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
     workbook = urllib.request.urlopen(browser.find_element(By.ID, "dl-xlsx").get_attribute("href")).read()
     sheets = pd.read_excel(io.BytesIO(workbook), sheet_name=None, index_col=0)
     assert list(sheets) == ["見積り", "統計量", "保険料", "補償項目別の保険料", "超過確率曲線", "免責金額×支払限度額"]
+    # the page in English: the same result, its figure drawn in English after the Japanese page's result
+    from selenium.webdriver.support import expected_conditions as ec
+    japanese_page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, "a.lang").click()
+    WebDriverWait(browser, 30).until(ec.staleness_of(japanese_page))
+    assert wait_for(browser, "sha256").text == sha and browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    offline_checks(browser, "2-losses-en")
+    assert browser.execute_script("return document.querySelectorAll('#ep-plot svg').length") == 1
     # the shareable URL opens the same page with the same numbers
     browser.get(browser.find_element(By.ID, "share").get_attribute("value"))
     assert wait_for(browser, "sha256").text == sha
