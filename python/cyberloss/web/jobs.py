@@ -81,7 +81,9 @@ class JobManager:
         self._running = 0
         self._results: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["cyberloss.web.worker"])
+        # matplotlib.pyplot too: its import (about 0.5 s) was every run's. No font file is opened
+        # before the fork (a file opened there would share its offset among concurrent workers).
+        self._context.set_forkserver_preload(["cyberloss.web.worker", "matplotlib.pyplot"])
 
     def submit(self, kind: str, document: Mapping[str, Any], key: str, lang: str = text.LANGS[0]) -> Job:
         """Queue a run of ``worker.RUNS[kind]`` on a checked document for a page in ``lang`` (its
@@ -189,7 +191,9 @@ class JobManager:
                     for name, drawn in message[1].items():      # a new dict: a page may be reading the old
                         result[name] = {**result[name], **drawn}
                 elif message[0] == "report" and result is not None:
-                    result["report_html"], result["report_xlsx"] = message[1]["html"], message[1]["xlsx"]
+                    # the workbook first: a download waits for report_html, then reads both
+                    result["report_xlsx"] = message[1]["xlsx"]
+                    result["report_html"] = message[1]["html"]
                 elif message[0] == "error":
                     error = message[1]
             process.join()
