@@ -144,6 +144,43 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(kind, signum, tmp_path)
     assert inside >= 1, f"{kind}: no signal landed while the file was being written"
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("after", ["TypeError", "ValueError", "nothing"])
+def test_a_termination_lost_inside_a_c_extension_still_terminates(after, signum, monkeypatch, capsys):
+    # pybind11 takes an exception raised while it converts an argument (a signal handler's
+    # Terminated, say) for a type mismatch: the command then sees a TypeError ("incompatible
+    # function arguments", matplotlib's affine_transform under SIGTERM during a PNG write), or
+    # another overload runs and it goes on
+    import os
+
+    from cyberloss.cli import jnsa as jnsa_command
+    from cyberloss.cli import main
+
+    def swallowed(args):
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(2)       # the handler runs here
+        except KeyboardInterrupt:
+            pass
+        if after == "TypeError":
+            raise TypeError("incompatible function arguments")
+        if after == "ValueError":
+            raise ValueError("bad value")
+        return 0
+
+    monkeypatch.setattr(jnsa_command, "run", swallowed)
+    # main handles a signal only if it has its default handler
+    default = signal.SIG_DFL if signum == signal.SIGTERM else signal.default_int_handler
+    previous = signal.signal(signum, default)
+    try:
+        assert main(["jnsa"]) == 128 + signum
+    finally:
+        signal.signal(signum, previous)
+    word = "terminated" if signum == signal.SIGTERM else "interrupted"
+    assert capsys.readouterr().err.strip().splitlines() == [f"cyberloss jnsa: {word}"]
+    assert main(["jnsa", "--help"]) == 0      # the next main starts afresh
+
+
 def _run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([EXE, *argv], capture_output=True, text=True, timeout=300, **kwargs)
 

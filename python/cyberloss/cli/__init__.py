@@ -69,18 +69,37 @@ class Terminated(KeyboardInterrupt):
 _Handler = Union[Callable[[int, Optional[FrameType]], Any], int, signal.Handlers, None]
 
 
+#: The signals ``_terminate`` has turned into ``Terminated`` (Ctrl-C: KeyboardInterrupt) during
+#: this ``main``.  A handler's exception raised while a C extension converts an argument can be
+#: lost: pybind11 takes any exception there for a type mismatch and raises TypeError
+#: ("incompatible function arguments") instead, as matplotlib's affine_transform did under
+#: SIGTERM during a PNG write, or tries another overload and goes on. ``main`` treats any
+#: error, or an end, after one of these as the stop it was.
+_received: list[int] = []
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
 
 
+def _stopped_by(signum: int) -> KeyboardInterrupt:
+    """The exception a received signal stands for."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
+
+
 def _catch_termination() -> dict[signal.Signals, _Handler]:
-    """Turn SIGTERM and SIGHUP into ``Terminated``; returns the handlers to restore.  A signal
-    the caller ignores (``nohup``) or handles stays as it is."""
+    """Turn SIGTERM and SIGHUP into ``Terminated`` and Ctrl-C into KeyboardInterrupt, each
+    recorded in ``_received``; returns the handlers to restore.  A signal the caller ignores
+    (``nohup``) or handles stays as it is."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous: dict[signal.Signals, _Handler] = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) == signal.SIG_DFL:
+    for signum, default in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGHUP, signal.SIG_DFL),
+                            (signal.SIGINT, signal.default_int_handler)):
+        if signal.getsignal(signum) == default:
             previous[signum] = signal.signal(signum, _terminate)
     return previous
 
@@ -202,20 +221,34 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _received.clear()
     previous = _catch_termination()
     try:
-        return _run(argv)
+        code = _run(argv)
+        if _received:       # lost inside a C extension, the command ran past it
+            raise _stopped_by(_received[0])
+        return code
     except KeyboardInterrupt as exc:    # progress bars have cleared their line on the way out
-        command = named_command(argv)
-        prog = f"cyberloss {command}" if command in COMMANDS else "cyberloss"
         if isinstance(exc, Terminated):
-            print(f"{prog}: terminated", file=sys.stderr)
+            print(f"{_prog(argv)}: terminated", file=sys.stderr)
             return 128 + exc.signum
-        print(f"\n{prog}: interrupted", file=sys.stderr)
+        print(f"\n{_prog(argv)}: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
+    except Exception:
+        if not _received:
+            raise
+        stopped = _stopped_by(_received[0])      # the error stood for the signal
+        print(f"{_prog(argv)}: terminated" if isinstance(stopped, Terminated) else f"\n{_prog(argv)}: interrupted",
+              file=sys.stderr)
+        return 128 + _received[0]
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _prog(argv: Sequence[str]) -> str:
+    command = named_command(argv)
+    return f"cyberloss {command}" if command in COMMANDS else "cyberloss"
 
 
 def _run(argv: list[str]) -> int:
@@ -244,6 +277,8 @@ def _run(argv: list[str]) -> int:
         _silence_stdout()
         return BROKEN_PIPE_STATUS
     except (ValueError, OSError, MemoryError, MissingExtra) as exc:
+        if _received:       # the error stood for a signal (see _received)
+            raise _stopped_by(_received[0]) from exc
         print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
         return 2
 
