@@ -26,11 +26,7 @@ from typing import Mapping, Sequence
 
 from .. import _arith
 
-SQRT2 = math.sqrt(2.0)
-
-
-def normal_cdf(z: float) -> float:
-    return _arith.normal_cdf(z)
+normal_cdf = _arith.normal_cdf
 
 
 def lognormal_sf(x: float, mu: float, sigma: float) -> float:
