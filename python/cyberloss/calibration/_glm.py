@@ -7,9 +7,9 @@ Newton's method (= IRLS for the canonical link) on ``t`` is the maximum-likeliho
 though the cell counts themselves are unknown, and at the optimum ``X'mu = t``: every margin
 used as a column of ``X`` is reproduced exactly.
 
-The arithmetic is :mod:`cyberloss._arith`'s (the core's exp and log, correctly rounded sums,
-Cholesky in plain floats): the coefficients, and every rate computed from them, have the same
-bits on every CPU.
+The arithmetic is :mod:`cyberloss._arith`'s (the core's exp and log, correctly rounded 1-D sums,
+matrix products added in a fixed order, Cholesky in plain floats): the coefficients, and every
+rate computed from them, have the same bits on every CPU.
 """
 from __future__ import annotations
 
