@@ -666,6 +666,7 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   };
   if (need > 0.8 * have) refuse(options.keep_events ? "with its events" : "", need);
 
+  const detail::PrefaultCancel outputs_cancelled(options.cancel);
   SimulationResult out;
   out.years = options.years;
   out.first_year = options.first_year;

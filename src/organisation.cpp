@@ -143,6 +143,7 @@ void price_events(const std::vector<const EventTable*>& runs,
   std::vector<std::vector<UnitGroup>> groups(T);
   for (std::size_t t = 0; t < T; ++t) groups[t] = unit_groups(variants, t);
   std::vector<IncidentColumns> columns(tables.size());
+  const detail::PrefaultCancel columns_cancelled(cancel);
   for (std::size_t v = 0; v < tables.size(); ++v) {
     EventTable& table = *tables[v];
     const std::size_t n = runs[run_of[v]]->size();

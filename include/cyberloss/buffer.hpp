@@ -32,6 +32,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <mutex>
@@ -55,12 +56,23 @@ inline void advise_huge_pages(void* p, std::size_t bytes) {
 #endif
 }
 
+// The cancellation flag of the run allocating on this thread (PrefaultCancel), or nullptr.
+inline thread_local const std::atomic<bool>* prefault_cancel = nullptr;
+
 // Faults in every page of a fresh block at once (Linux 5.14+; elsewhere, or if refused, the
-// pages are faulted in as they are first written).
+// pages are faulted in as they are first written), 64 MiB a call, so that a run cancelled
+// meanwhile stops faulting at the next call (PrefaultCancel): a 10^8-year run's 5.6 GB of
+// outputs took 0.5-4 s of system calls on this VM, and Ctrl-C waited for all of them (0.8-2.9
+// s, once 17 s). The pages left are faulted in on first write, as without this.
 inline void prefault(void* p, std::size_t bytes) {
 #if defined(__linux__)
-  constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE, not in older headers
-  madvise(p, bytes, kPopulateWrite);
+  // MADV_POPULATE_WRITE (not in older headers), a call per 64 MiB (whole huge pages).
+  constexpr int kPopulateWrite = 23;
+  constexpr std::size_t kStep = std::size_t{64} << 20;
+  for (std::size_t at = 0; at < bytes; at += kStep) {
+    if (prefault_cancel && prefault_cancel->load(std::memory_order_relaxed)) return;
+    madvise(static_cast<char*>(p) + at, std::min(kStep, bytes - at), kPopulateWrite);
+  }
 #else
   (void)p;
   (void)bytes;
@@ -201,6 +213,22 @@ class BlockCache {
   std::size_t kept_medium_ = 0;     // of which blocks under 2 MiB
   std::size_t resident_large_ = 0;  // of which blocks of 2 MiB and more not marked MADV_FREE
   std::size_t limit_ = 0, resident_limit_ = 0;
+};
+
+// While in scope, the large blocks this thread allocates stop being faulted in once *cancel
+// is set (nullptr: never), so that a run's outputs, allocated before its first block, do not
+// hold up its cancellation.
+class PrefaultCancel {
+ public:
+  explicit PrefaultCancel(const std::atomic<bool>* cancel) : outer_(prefault_cancel) {
+    prefault_cancel = cancel;
+  }
+  ~PrefaultCancel() { prefault_cancel = outer_; }
+  PrefaultCancel(const PrefaultCancel&) = delete;
+  PrefaultCancel& operator=(const PrefaultCancel&) = delete;
+
+ private:
+  const std::atomic<bool>* outer_;
 };
 
 }  // namespace detail

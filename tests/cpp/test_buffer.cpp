@@ -1,7 +1,12 @@
 // The result buffers' block sizes and their reuse (include/cyberloss/buffer.hpp).
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "cyberloss/buffer.hpp"
 
@@ -74,3 +79,38 @@ TEST_CASE("a freed large block stays resident within the budget and is reused, n
     CHECK(intact);
   }
 }
+
+#if defined(__linux__)
+namespace {
+
+// Pages of [p, p + bytes) in memory (p page-aligned).
+std::size_t resident_pages(const void* p, std::size_t bytes) {
+  std::vector<unsigned char> in((bytes + 4095) / 4096);
+  REQUIRE(mincore(const_cast<void*>(p), bytes, in.data()) == 0);
+  std::size_t n = 0;
+  for (unsigned char c : in) n += c & 1u;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a large block is faulted in at once, unless the run allocating it is cancelled",
+          "[buffer]") {
+  constexpr std::size_t MiB = std::size_t{1} << 20;
+  // Sizes no other test allocates: fresh blocks, not kept ones already in memory.
+  const std::size_t cancelled_n = 203 * MiB / sizeof(double), kept_n = 205 * MiB / sizeof(double);
+  std::atomic<bool> cancel{true};
+  {
+    const cyberloss::detail::PrefaultCancel guard(&cancel);
+    Buffer<double> a(cancelled_n);
+    CHECK(resident_pages(a.data(), cancelled_n * sizeof(double)) == 0);
+  }
+  cancel = false;
+  const cyberloss::detail::PrefaultCancel guard(&cancel);
+  Buffer<double> b(kept_n);
+  // Kernels before 5.14 refuse MADV_POPULATE_WRITE: then nothing is faulted in beforehand.
+  const std::size_t pages = kept_n * sizeof(double) / 4096;
+  const std::size_t resident = resident_pages(b.data(), kept_n * sizeof(double));
+  CHECK((resident == pages || resident == 0));
+}
+#endif
