@@ -60,6 +60,15 @@ def test_json_contract(q):
     assert data["terms"]["sections"]["liability"]["limit"] is None  # unlimited
 
 
+def test_json_carries_the_se_of_every_statistic(q):
+    # the standard deviation's SE too: the text prints it beside the others
+    data = q.to_json()
+    st = q.statistics
+    for key, label in (("expected_loss", "mean"), ("std", "std")):
+        assert data[f"{key}_se"] == {v: st.loc[label, f"{v}_se"] for v in terms.VIEWS}
+    assert all(0 < se < data["std"][v] for v, se in data["std_se"].items())
+
+
 def test_json_ep_columns_are_each_views_ep_curve(q):
     # the insured and retained columns are AEP only: the same numbers as each view's full curve
     rows = q.to_json()["ep_curve"]

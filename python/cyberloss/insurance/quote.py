@@ -213,6 +213,7 @@ class Quote(report_html.Described):
             "expected_loss": {v: st.cell("mean", v) for v in views},
             "expected_loss_se": {v: st.cell("mean", f"{v}_se") for v in views},
             "std": {v: st.cell("std", v) for v in views},
+            "std_se": {v: st.cell("std", f"{v}_se") for v in views},
             "var": by_level("VaR"),
             "var_se": by_level("VaR", "_se"),
             "tvar": by_level("TVaR"),
