@@ -384,6 +384,16 @@ def default_return_periods(n_years: int) -> list[float]:
     return [float(t) for t in DEFAULT_RETURN_PERIODS if t * MIN_EXCEEDANCES <= n_years]
 
 
+def within_reach(p: float, n: int) -> bool:
+    """Whether ``n`` simulated years reach level ``p`` for the standard errors of VaR_p and
+    TVaR_p: at least ``MIN_EXCEEDANCES`` years expected beyond it, ``n (1 - p) >= 10`` (the rule
+    of :func:`default_return_periods`, a return period T being the level ``1 - 1/T``; the slack
+    is for p's binary rounding).  Below that the SEs the core gives rest on a handful of years,
+    or on none once VaR_p is the largest value (TVaR_p's SE is then 0), and say nothing of the
+    precision."""
+    return int(n) * (1.0 - check_level(p)) >= MIN_EXCEEDANCES * (1.0 - 1e-9)
+
+
 def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.ndarray | None = None
              ) -> pd.DataFrame:
     """Exceedance-probability table: columns ``return_period``, ``exceedance_probability``,

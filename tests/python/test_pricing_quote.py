@@ -1,5 +1,8 @@
 """The quote assembled from an event table: JSON contract, text, EP plot and HTML report."""
+import dataclasses
 import json
+import math
+import re
 
 import matplotlib
 
@@ -8,7 +11,9 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from cyberloss.insurance import quote, terms
+from cyberloss import stats
+from cyberloss.insurance import pricing, quote, terms
+from cyberloss.report import language, money, text
 
 N = 20_000
 
@@ -113,3 +118,127 @@ def test_profile_without_terms_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"\[terms\]"):
         quote.read_quote_toml(path)
 
+
+
+
+# ----- the standard errors in the quote's text -------------------------------------------------
+TITLES = ("Monte Carlo standard error (標準誤差) of each figure above:", "上表の各数値のモンテカルロ標準誤差:")
+MEASURES = {"var": "VaR", "tvar": "TVaR"}
+
+
+def se_block(out: str) -> tuple[list[str], list[str], list[str]]:
+    """(the rows of the quote's table, the rows of the standard-error block under it, the lines
+    after the block up to the blank line), from a quote's text."""
+    lines = out.splitlines()
+    head = lines.index("") + 1                       # the table's header: the view names
+    title = next(i for i, line in enumerate(lines) if line in TITLES)
+    assert lines[title + 1] == lines[head]           # the block's header is the table's
+    table = lines[head + 1:title - 1]
+    rows = lines[title + 2:title + 2 + len(table)]
+    return table, rows, lines[title + 2 + len(table):lines.index("", title)]
+
+
+def cell_ends(line: str) -> list[int]:
+    """The display column just past each cell (a run of non-blanks) of a line."""
+    return [text.width(line[:m.end()]) for m in re.finditer(r"\S+", line)]
+
+
+def figures(q, lang: str) -> list[tuple[str, str | None, float, float]]:
+    """(row label in ``lang``, view or None for a premium, figure, SE) of every figure of the
+    quote's table, from its JSON."""
+    data, w = q.to_json(), language.words(lang)
+    rows = [(w("expected loss", "期待損失"), data["expected_loss"], data["expected_loss_se"]),
+            (w("standard deviation", "標準偏差"), data["std"], data["std_se"])]
+    for p in q.settings.levels:
+        rows += [(f"{MEASURES[m]} {stats.level_label(p)}", data[m][stats.level_key(p)],
+                  data[f"{m}_se"][stats.level_key(p)]) for m in ("var", "tvar")]
+    out: list[tuple[str, str | None, float, float]] = [
+        (label, v, value[v], se[v]) for label, value, se in rows for v in terms.VIEWS]
+    for p in q.settings.principles:
+        detail = data["premium_detail"][p.name]
+        out.append((w(f"premium: {p.label()}", f"営業保険料: {p.label('ja')}"), None,
+                    detail["technical_premium"], detail["technical_premium_se"]))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_text_shows_the_se_of_each_figure_as_the_json_has_it(q, lang):
+    out = q.text(lang)
+    table, rows, after = se_block(out)
+    want: dict[str, list[str]] = {}
+    for label, _, _, se in figures(q, lang):
+        want.setdefault(label, []).append(money.format_yen(se))
+    assert len(rows) == len(table) == len(want)
+    for line, figure_line, (label, cells) in zip(rows, table, want.items()):
+        assert line.startswith(label + " ") and figure_line.startswith(label + " ")
+        assert line.split()[-len(cells):] == cells, (line, cells)
+        # each SE stands under its figure: gross, insured, retained; a premium's under insured
+        assert cell_ends(line)[-len(cells):] == cell_ends(figure_line)[-len(cells):]
+    assert "—" not in "\n".join(rows + after) and "nan" not in out and "inf" not in out
+    # the figure whose SE is the largest part of it, both as the JSON has them
+    label, view, figure, se = max((f for f in figures(q, lang) if f[2]), key=lambda f: f[3] / abs(f[2]))
+    w, yen = language.words(lang), money.format_yen
+    where = label + ("" if view is None else w(f" ({view})", f"（{language.VIEWS_JA[view]}）"))
+    assert after == [w(f"largest relative standard error: {se / abs(figure):.1%}, {where}: {yen(figure)} ± {yen(se)}",
+                       f"相対標準誤差が最大の数値: {se / abs(figure):.1%}、{where}: {yen(figure)} ± {yen(se)}")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_standard_errors_leave_the_rest_of_the_text_as_it_was(q, lang):
+    # the block stands between the quote's table and the premium by section, which follow each
+    # other as before: the table, a blank line, the section's heading
+    lines = q.text(lang).splitlines()
+    title = next(i for i, line in enumerate(lines) if line in TITLES)
+    end = lines.index("", title)
+    assert "\n".join(lines[:title]).endswith("\n\n" + text.frame(money.yen_table(q.summary(lang))) + "\n")
+    assert lines[end + 1].startswith(language.words(lang)("Technical premium by section (", "補償項目別の営業保険料（"))
+    rest = "\n".join(lines[end + 2:])
+    assert rest.startswith(text.frame(money.yen_table(q._by_section(lang))) + "\n\n")
+    assert rest.endswith("\n" + q.decision.reason_in(lang))
+
+
+def test_a_level_beyond_the_runs_reach_has_no_se_and_says_why():
+    # 20,000 years: 2 expected beyond 99.99%, fewer than the 10 an EP curve's return period
+    # needs, 10 beyond 99.95%; the TVaR principle at 99.99% rests on the same 2 years
+    ev, n, policy, settings = inputs()
+    settings = dataclasses.replace(settings, levels=(0.99, 0.9995, 0.9999), principles=(
+        pricing.ExpectedValue(), pricing.TVaRCostOfCapital(level=0.9999)))
+    q = quote.quote_events(ev, n, policy, settings)
+    for lang in ("en", "ja"):
+        out = q.text(lang)
+        _, rows, after = se_block(out)
+        by_label = {line.split("  ")[0]: line for line in rows}
+        for level in ("99.99%", "99.95%"):
+            for measure in ("VaR", "TVaR"):
+                cells = by_label[f"{measure} {level}"].split()[-3:]
+                assert cells == ["—"] * 3 if level == "99.99%" else "—" not in cells, (measure, level, cells)
+        assert rows[-1].split()[-1] == "—" and rows[-2].split()[-1].endswith("万円")
+        assert after[-1] == language.words(lang)(
+            "—: fewer than 10 of the 20,000 simulated years are expected beyond the level, too few for a "
+            "standard error", "—: 水準を超える年の期待数が 10 年未満（シミュレーション 20,000 年）で、標準誤差を示せない")
+        assert "nan" not in out
+
+
+def test_an_se_that_is_not_finite_reads_so_and_a_premium_without_one_shows_none(q):
+    st = q.statistics.copy()
+    st.loc["std", "gross_se"] = math.inf
+    st.loc["mean", "retained_se"] = math.nan
+    odd = dataclasses.replace(q, statistics=st, premiums=q.premiums.drop(columns="technical_premium_se"))
+    for lang in ("en", "ja"):
+        out = odd.text(lang)
+        _, rows, after = se_block(out)
+        assert rows[0].split()[-1] == "—" and "—" not in rows[0].split()[-3:-1]
+        assert rows[1].split()[-3] == "—" and "—" not in rows[1].split()[-2:]
+        premiums = [label for label, view, *_ in figures(q, lang) if view is None]
+        assert [line.strip() for line in rows[-len(premiums):]] == premiums   # nothing said for them
+        assert after[-1] == language.words(lang)("—: the standard error is not finite", "—: 標準誤差が有限でない")
+        assert "inf" not in out and "nan" not in out
+
+
+def test_within_reach_is_the_ep_curves_rule():
+    for n in (1000, 20_000, 200_000, 2_000_000):
+        for t in stats.DEFAULT_RETURN_PERIODS:
+            assert stats.within_reach(1 - 1 / t, n) == (t * stats.MIN_EXCEEDANCES <= n), (n, t)
+    assert stats.within_reach(0.9995, 20_000) and not stats.within_reach(0.9995 + 1e-6, 20_000)
+    with pytest.raises(ValueError, match="p"):
+        stats.within_reach(1.0, 1000)

@@ -139,19 +139,74 @@ class Quote(report_html.Described):
         and column labels in ``lang`` (those of ``text(lang)``; default: the locale's)."""
         return self._summary(language.resolve(lang)).to_pandas()
 
-    def _summary(self, lang: str) -> Table:
+    def _figures(self, lang: str) -> dict[str, tuple[dict, dict, float | None]]:
+        """The rows of the quote's table by their label in ``lang``: ({view: figure}, {view: its
+        standard error}, the tail level the SEs rest on, None for a row without one)."""
         st = plain(self, "statistics")
         w = language.words(lang)
+        levels = {f"{kind} {stats.level_label(p)}": p for p in self.settings.levels for kind in ("VaR", "TVaR")}
         rows = {(w("expected loss", "期待損失") if label == "mean" else
                  w("standard deviation", "標準偏差") if label == "std" else label):
-                {view: st.cell(label, view) for view in terms_mod.VIEWS}
+                ({view: st.cell(label, view) for view in terms_mod.VIEWS},
+                 {view: st.cell(label, f"{view}_se") for view in terms_mod.VIEWS}, levels.get(label))
                 for label in st.labels if label != "P(loss>0)"}
-        shown = {p.label(): p.label(lang) for p in self.settings.principles}
+        principles = {p.label(): p for p in self.settings.principles}
         for _, row in plain(self, "premiums").rows():
-            rows[w(f"premium: {row['label']}", f"営業保険料: {shown.get(row['label'], row['label'])}")] = {
-                "insured": row["technical_premium"]}
-        return Table({w(view, language.VIEWS_JA[view]): [r.get(view, math.nan) for r in rows.values()]
+            p = principles.get(row["label"])
+            shown = row["label"] if p is None else p.label(lang)
+            rows[w(f"premium: {row['label']}", f"営業保険料: {shown}")] = (
+                {"insured": row["technical_premium"]}, {"insured": row.get("technical_premium_se")},
+                p.level if isinstance(p, pricing.TVaRCostOfCapital) else None)
+        return rows
+
+    def _summary(self, lang: str) -> Table:
+        rows = self._figures(lang)
+        return Table({language.words(lang)(view, language.VIEWS_JA[view]):
+                      [figures.get(view, math.nan) for figures, _, _ in rows.values()]
                       for view in terms_mod.VIEWS}, list(rows))
+
+    def _error_lines(self, lang: str, shown: Table) -> list[str]:
+        """Under the quote's table (``shown``, its cells as printed): the Monte Carlo standard
+        error of each figure in the figure's place, "—" where the run gives none that means
+        anything (and why), and the figure whose SE is the largest part of it."""
+        w = language.words(lang)
+        n = self.result.n_years
+        cells: dict[str, list[str]] = {c: [] for c in shown.columns}
+        why: set[str] = set()
+        worst: tuple | None = None
+        for label, (figures, errors, level) in self._figures(lang).items():
+            for view, column in zip(terms_mod.VIEWS, shown.columns):
+                figure, se = figures.get(view, math.nan), errors.get(view)
+                if math.isnan(figure) or se is None:    # no figure there, or no SE for it
+                    cells[column].append("")
+                elif level is not None and not stats.within_reach(level, n):
+                    why.add("reach")
+                    cells[column].append("—")
+                elif not (math.isfinite(se) and math.isfinite(figure)):
+                    why.add("finite")
+                    cells[column].append("—")
+                else:
+                    cells[column].append(money.format_yen(se))
+                    if figure != 0 and (worst is None or se / abs(figure) > worst[0]):
+                        # a premium's row has one figure: its label says where it is
+                        worst = (se / abs(figure), label, view if len(figures) > 1 else None, figure, se)
+        lines = [w("Monte Carlo standard error (標準誤差) of each figure above:",
+                   "上表の各数値のモンテカルロ標準誤差:"),
+                 text.aligned(Table(cells, shown.index, shown.index_name), shown)]
+        if worst is not None:
+            share, label, view, figure, se = worst
+            shown_view = "" if view is None else w(f" ({view})", f"（{language.VIEWS_JA[view]}）")
+            figure_se = f"{money.format_yen(figure)} ± {money.format_yen(se)}"
+            lines.append(w(f"largest relative standard error: {share:.1%}, {label}{shown_view}: {figure_se}",
+                           f"相対標準誤差が最大の数値: {share:.1%}、{label}{shown_view}: {figure_se}"))
+        if "reach" in why:
+            lines.append(w(f"—: fewer than {stats.MIN_EXCEEDANCES} of the {n:,} simulated years are "
+                           "expected beyond the level, too few for a standard error",
+                           f"—: 水準を超える年の期待数が {stats.MIN_EXCEEDANCES} 年未満（シミュレーション "
+                           f"{n:,} 年）で、標準誤差を示せない"))
+        if "finite" in why:
+            lines.append(w("—: the standard error is not finite", "—: 標準誤差が有限でない"))
+        return lines
 
     def _by_section(self, lang: str) -> Table:
         t = plain(self.section_premium, "by_section")
@@ -162,11 +217,13 @@ class Quote(report_html.Described):
 
     def text(self, lang: str | None = None) -> str:
         """The quote as plain text in 万円 / 億円, in English or Japanese (``lang``; default: the
-        locale's)."""
+        locale's): the statistics and premiums, under them the Monte Carlo standard error of each,
+        the premium by section and the recommended deductible and limit."""
         lang = language.resolve(lang)
         res, rec = self.result, held(self.decision, "recommended")
         w = language.words(lang)
         principle = plain(self, "premiums").labels[0]
+        shown = money.yen_table(self._summary(lang))
         recommended = (w(f"deductible {money.format_yen(rec['deductible'])}, annual aggregate limit "
                          f"{money.format_yen(rec['limit'])}",
                          f"免責金額 {money.format_yen(rec['deductible'])}、年間総支払限度額 "
@@ -180,7 +237,7 @@ class Quote(report_html.Described):
                  *([w(f"calibration: {self.calibration}",
                       f"キャリブレーション: {self.calibration_ja or self.calibration}")]
                    if self.calibration else []),
-                 "", text.frame(money.yen_table(self._summary(lang))), "",
+                 "", text.frame(shown), "", *self._error_lines(lang, shown), "",
                  w(f"Technical premium by section ({principle}):",
                    f"補償項目別の営業保険料（{language.PRINCIPLES_JA.get(principle, principle)}）:"),
                  text.frame(money.yen_table(self._by_section(lang))), "",

@@ -109,6 +109,15 @@ def _fixed(cells: list[str], align: str, minimum: int = 0) -> tuple[list[str], i
     return [_just(c, columns, align) for c in cells], columns
 
 
+def aligned(table: Table, above: Table) -> str:
+    """:func:`layout` of ``table`` with each column at least as wide as ``above``'s cells in it
+    (a table of text cells with the same columns and row labels), so that a block printed under
+    ``above`` puts its cells under the cells of ``above``."""
+    widths = {c: max(_pandas_width(_escaped(v)) for v in above.column(c)) for c in table.columns}
+    return layout(Table({c: [_just(v, widths[c], ">") for v in table.column(c)] for c in table.columns},
+                        table.index, table.index_name))
+
+
 def layout(table: Table) -> str:
     """What pandas' ``to_string()`` gives, East Asian width on and default display options, for
     a DataFrame of text cells and text row labels (``table.to_pandas()``): the row labels
