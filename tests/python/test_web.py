@@ -23,11 +23,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import late_faults
+
 pytest.importorskip("starlette")
 
 from cyberloss import config  # noqa: E402
 from cyberloss.web import app as web_app  # noqa: E402
-from cyberloss.web import forms, jobs, toml, worker  # noqa: E402
+from cyberloss.web import forms, jobs, text, toml, worker  # noqa: E402
 
 pytestmark = pytest.mark.web
 ROOT = Path(__file__).resolve().parents[2]
@@ -481,7 +483,8 @@ def test_a_page_in_the_other_language_before_its_figures_are_drawn_says_so_and_s
     sent = run_in_worker(kind, document, lang)
     stored = sent["result"]           # as the server keeps it between the result and the other figures
     key = web_app.inputs_key(kind, document)
-    monkeypatch.setattr(app.state.jobs, "result", lambda k: stored if k == key else None)
+    kept = jobs.Job("drawing", kind, document, key, lang, result=stored)     # its worker still draws
+    monkeypatch.setattr(app.state.jobs, "kept", lambda k: kept if k == key else None)
     other = "en" if lang == "ja" else "ja"
     note = {"ja": "図はまだ描画中です", "en": "The figure is still being drawn"}
     for page, figure_id in pages.items():
@@ -505,13 +508,79 @@ def test_a_run_is_started_for_its_page_s_language_and_its_result_gets_every_lang
     job = manager.get(re.search(r'data-job="([^"]+)"', get(app, "/losses", {**texts, "lang": "en"})[1])[1])
     assert job.lang == "en"
     assert manager.wait(job.id, 120).state == "done"
-    end = time.monotonic() + 60
-    while job.finished is None and time.monotonic() < end:     # the worker draws on after the result
-        time.sleep(0.05)
-    result = manager.result(job.key)
+    assert worker_ended(job).late == jobs.DRAWN
+    result = manager.kept(job.key).result
     assert set(result["ep_svg"]) == set(result["decision_svg"]) == {"ja", "en"}
     status, body = get(app, "/losses", texts)                  # the Japanese page: the same result
     assert status == 200 and "data-job" not in body and "<svg" in figure(body, "ep-plot")
+
+
+def worker_ended(job: jobs.Job, timeout: float = 60) -> jobs.Job:
+    """``job`` once its worker has ended (it draws on after the result)."""
+    end = time.monotonic() + timeout
+    while job.finished is None and time.monotonic() < end:
+        time.sleep(0.05)
+    assert job.finished is not None, "the worker has not ended"
+    return job
+
+
+@pytest.mark.parametrize("kind, pages, lang, fault, sent", [
+    # the worker killed (out of memory) before the other language's figures and the report
+    ("quote", {"losses": "ep-plot", "cover": "decision-plot"}, "ja", "killed", 0),
+    # a drawing library's error in the report, after the other language's figures
+    ("quote", {"losses": "ep-plot", "cover": "decision-plot"}, "en", "crash", 1),
+    # a ValueError, which the worker sends as an error (ignored once the result is in)
+    ("quote", {"losses": "ep-plot"}, "en", "value_error", 0),
+    ("bcp", {"bcp": "bcp-plot"}, "en", "killed", 0)])
+def test_what_a_worker_fails_to_draw_after_the_result_is_shown_as_failed_and_can_be_run_again(
+        app, caplog, kind, pages, lang, fault, sent):
+    # the pages said "still being drawn" and the download "try again in a few seconds" for ever
+    texts = given(**{"quote.years": "1000", "simulation.years": "2000", "quote.seed": "31", "simulation.seed": "31",
+                     "organisation.name": f"{fault} {sent}"})
+    document = forms.read(texts, kind).document
+    key = web_app.inputs_key(kind, document)
+    manager = app.state.jobs
+    job = manager.submit(kind, late_faults.Breaking(document, fault, sent), key, lang)
+    assert manager.wait(job.id, 120).state == "done", job.error
+    assert worker_ended(job).late == jobs.LOST
+    lost = [r.getMessage() for r in caplog.records if r.name == "cyberloss.web" and job.id in r.getMessage()]
+    assert any("ended before drawing what follows its result" in m for m in lost), lost
+    other = "en" if lang == "ja" else "ja"
+    figures_lost = sent == 0      # the other language's figures are the first message after the result
+    for page_lang in ("ja", "en"):
+        words = text.texts(page_lang)
+        for page, figure_id in pages.items():
+            status, body = get(app, f"/{page}", {**texts, "lang": page_lang})
+            assert status == 200 and "data-job" not in body         # the result, numbers and all
+            notice = html.unescape(re.search(r'<p class="error" id="late-lost" role="alert">(.*?)</p>', body)[1])
+            assert notice.startswith(words["late_lost"]) and words["again"] in notice
+            shown = html.unescape(figure(body, figure_id))
+            assert words["figure_pending"] not in shown
+            if page_lang == other and figures_lost:
+                assert "<svg" not in shown and words["figure_lost"] in shown and words["again"] in shown
+            else:
+                assert "<svg" in shown and words["figure_lost"] not in shown
+        if kind == "quote":
+            for what in ("report.html", "report.xlsx"):
+                status, body = get(app, f"/download/{what}", {**texts, "lang": page_lang})
+                assert (status, body) == (500, "error: " + words["report_lost"])
+    # the Japanese words on the Japanese page
+    ja = get(app, f"/{next(iter(pages))}", texts)[1]
+    assert "図またはレポートの一部を作成できませんでした" in html.unescape(ja) and ">もう一度計算</a>" in ja
+    # run again: a new run of the same inputs, whose page then has every figure
+    again = html.unescape(re.search(r'id="late-lost".*?<a class="again" href="([^"]+)"', ja, re.S)[1])
+    path, query = again.split("?")
+    params = dict(urllib.parse.parse_qsl(query))
+    assert params.pop("again") == job.id and forms.read(params, kind).document == document
+    rerun = re.search(r'data-job="([^"]+)"', get(app, path, {**params, "again": job.id})[1])
+    assert rerun and rerun[1] != job.id
+    assert worker_ended(manager.wait(rerun[1], 120)).late == jobs.DRAWN
+    for page_lang in ("ja", "en"):
+        for page, figure_id in pages.items():
+            body = get(app, f"/{page}", {**params, "again": job.id, "lang": page_lang})[1]   # not run a third time
+            assert "data-job" not in body and 'id="late-lost"' not in body and "<svg" in figure(body, figure_id)
+    if kind == "quote":
+        assert get(app, "/download/report.html", texts)[0] == 200
 
 
 def test_three_runs_with_a_limit_of_two_all_complete_the_third_after_one_of_the_first():

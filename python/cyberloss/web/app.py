@@ -173,14 +173,17 @@ def create_app(lang: str | None = None, max_running: int = 2,
             if not inputs.ok:      # the page's own form, so that the corrected inputs come back here
                 return render(request, "refused.html", status=400, page=page, inputs=inputs)
             key = inputs_key(kind, inputs.document)
-            result = manager.result(key)
-            if result is None:
+            kept = manager.kept(key)
+            # the page's "run again" after the worker lost what follows the result names that run
+            if kept is None or (kept.late == jobs.LOST and request.query_params.get("again") == kept.id):
                 try:
                     job = manager.submit(kind, inputs.document, key, language_of(request))
                 except jobs.Busy as exc:
                     return PlainTextResponse(f"error: {exc}", status_code=503)
                 return render(request, "run.html", page=page, inputs=inputs, job=job)
-            return render(request, f"{page}.html", page=page, inputs=inputs, result=result)
+            lost = kept.late == jobs.LOST      # before the result is read: then it holds all that came
+            return render(request, f"{page}.html", page=page, inputs=inputs, result=kept.result, lost=lost,
+                          again=kept.id)
         return endpoint
 
     async def run_status(request: Request) -> Response:
@@ -211,10 +214,16 @@ def create_app(lang: str | None = None, max_running: int = 2,
             return Response(body, media_type="application/toml; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="profile.toml"'})
         kind = "bcp" if what == "bcp.json" else "quote"
-        result = manager.result(inputs_key(kind, inputs.document))
-        if result is None:
+        kept = manager.kept(inputs_key(kind, inputs.document))
+        if kept is None:
             return PlainTextResponse("error: this run has not finished; open its page first", status_code=409)
+        lost = kept.late == jobs.LOST          # before the result is read: then it holds all that came
+        result = kept.result
+        assert result is not None               # a run is kept once its result is in
         if what in ("report.html", "report.xlsx"):
+            if "report_html" not in result and lost:
+                return PlainTextResponse("error: " + text.texts(language_of(request))["report_lost"],
+                                         status_code=500)
             if "report_html" not in result:
                 return PlainTextResponse("error: the report is still being drawn; try again in a few seconds",
                                          status_code=409)

@@ -13,7 +13,9 @@ one line) (``worker.main``).  The result is kept, and shown, as soon as it arriv
 figures in the language of the page that started the run; the worker then sends
 ("figures", {name: {lang: SVG}}) with those in the other languages and ("report", ...) with the
 HTML report and workbook, which are added to the kept result.  The result is shared by the
-pages in every language (a page whose figures are not drawn yet says so).
+pages in every language (a page whose figures are not drawn yet says so).  A worker that ends
+without sending all of these (it crashed, was killed, or failed drawing them) leaves them lost:
+the job says so (``Job.late``), and the pages and downloads say that they failed.
 """
 from __future__ import annotations
 
@@ -33,6 +35,9 @@ log = logging.getLogger("cyberloss.web")
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
+#: What the worker sends after the result: still DRAWING while it runs, then DRAWN, or LOST when
+#: it ended without sending all of it.
+DRAWING, DRAWN, LOST = "drawing", "drawn", "lost"
 #: How long a cancelled worker is given to end on SIGTERM before it is killed.
 TERMINATE_GRACE = 1.0
 
@@ -57,6 +62,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     pid: int | None = None
+    late: str = DRAWING
     process: Any = dataclasses.field(default=None, repr=False)
 
     def status(self) -> dict[str, Any]:
@@ -79,7 +85,7 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._queue: collections.deque[Job] = collections.deque()
         self._running = 0
-        self._results: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()
+        self._results: collections.OrderedDict[str, Job] = collections.OrderedDict()
         self._context = multiprocessing.get_context("forkserver")
         # matplotlib.pyplot too: its import (about 0.5 s) was every run's. No font file is opened
         # before the fork (a file opened there would share its offset among concurrent workers).
@@ -110,8 +116,9 @@ class JobManager:
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def result(self, key: str) -> dict[str, Any] | None:
-        """The result of a finished run on the inputs ``key``, if one is kept."""
+    def kept(self, key: str) -> Job | None:
+        """The run on the inputs ``key`` whose result is kept, if one is (its worker may still
+        draw what follows the result: read its ``late`` before its result)."""
         with self._lock:
             found = self._results.get(key)
             if found is not None:
@@ -175,7 +182,7 @@ class JobManager:
             sender.close()
             if cancelled:
                 return
-            error = "the run ended unexpectedly (details in the server log)"
+            error: str | None = None
             result: dict[str, Any] | None = None
             while True:
                 try:
@@ -203,8 +210,13 @@ class JobManager:
                 if process.exitcode not in (0, None):
                     log.error("run %s (%s) ended with exit code %s", job.id, job.kind, process.exitcode)
                 if result is None:
-                    job.error = error
+                    job.error = error or "the run ended unexpectedly (details in the server log)"
                     job.state = FAILED
+                elif error is None and process.exitcode == 0:
+                    job.late = DRAWN
+                else:
+                    log.error("run %s (%s) ended before drawing what follows its result (figures in the other "
+                              "languages, report): %s", job.id, job.kind, error or f"exit code {process.exitcode}")
         except Exception:
             log.exception("run %s (%s) failed", job.id, job.kind)
             job.error = "the run failed (details in the server log)"
@@ -212,6 +224,8 @@ class JobManager:
         finally:
             receiver.close()
             with self._lock:
+                if job.late == DRAWING:     # the worker has ended: what it did not send will not come
+                    job.late = LOST
                 self._finish(job, job.state)
                 self._running -= 1
             self._pump()
@@ -225,7 +239,7 @@ class JobManager:
             job.result = result
             job.progress = 1.0
             job.state = DONE
-            self._results[job.key] = result
+            self._results[job.key] = job
             while len(self._results) > self.keep:
                 self._results.popitem(last=False)
 

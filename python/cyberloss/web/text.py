@@ -47,6 +47,13 @@ _TEXT = {
     "difference": ("基準との差", "difference to baseline"),
     "figure_pending": ("図はまだ描画中です。数秒後にページを再読み込みしてください。",
                        "The figure is still being drawn; reload the page in a few seconds."),
+    "figure_lost": ("図を描画できませんでした（詳細はサーバーのログにあります）。",
+                    "The figure could not be drawn (details in the server log)."),
+    "late_lost": ("この計算の図またはレポートの一部を作成できませんでした（詳細はサーバーのログにあります）。",
+                  "Some of this run's figures or its report could not be drawn (details in the server log)."),
+    "report_lost": ("レポートを作成できませんでした。ページの「もう一度計算」から計算し直してください"
+                    "（詳細はサーバーのログにあります）。",
+                    "the report could not be drawn; run again from its page (details in the server log)"),
     "lang_other": ("English", "日本語"),
     "served_locally": ("このページはこのパソコン上のcyberlossが表示しています。外部には接続しません。",
                        "This page is served by cyberloss on this machine; it connects to nothing else."),
