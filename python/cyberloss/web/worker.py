@@ -67,6 +67,12 @@ def _figures(draw: Mapping[str, Callable[[str], Any]], langs) -> dict[str, dict[
     return {name: {lang: svg(figure(lang)) for lang in langs} for name, figure in draw.items()}
 
 
+def _later_figures(draw: Mapping[str, Callable[[str], Any]], page_lang: str) -> tuple:
+    """The message sent after the result: ("figures", ...) with each figure of ``draw`` in the
+    languages other than ``page_lang`` (the result has those in ``page_lang``)."""
+    return ("figures", _figures(draw, [lang for lang in text.LANGS if lang != page_lang]))
+
+
 def _progress(send: Send, phase: str, parts: int = 1) -> Callable[[int, int], None]:
     """A simulation progress callback reporting the share done over ``parts`` simulations
     (each ends with a call where done == total)."""
@@ -114,7 +120,7 @@ def run_quote(doc: Mapping[str, Any], send: Send, page_lang: str) -> tuple[dict[
             "decision_svg": lambda lang: quote.decision.plot(lang=lang)}
 
     def later() -> Iterator[tuple]:
-        yield ("figures", _figures(draw, [lang for lang in text.LANGS if lang != page_lang]))
+        yield _later_figures(draw, page_lang)
         yield ("report", {"html": {lang: quote.to_html(lang) for lang in text.LANGS},
                           "xlsx": {lang: excel.to_bytes(quote.sheets(lang)) for lang in text.LANGS}})
     send(("progress", 1.0, "drawing"))
@@ -201,7 +207,7 @@ def run_bcp(doc: Mapping[str, Any], send: Send, page_lang: str) -> tuple[dict[st
     draw = {"svg": lambda lang: _bcp_figure(rows, lang)}
 
     def later() -> Iterator[tuple]:
-        yield ("figures", _figures(draw, [lang for lang in text.LANGS if lang != page_lang]))
+        yield _later_figures(draw, page_lang)
     return {"kind": "bcp", "rows": rows, "years": comparison.n_years, "seed": comparison.sims[0].seed,
             "basis": comparison.sims[0].basis, "period": comparison.sims[0].period,
             "assumptions": comparison.sims[0].assumptions(),
