@@ -303,6 +303,8 @@ def test_the_workbook_is_in_the_language_of_the_page_it_is_downloaded_from(app, 
     for lang, first in (("ja", "見積り"), ("en", "quote")):
         status, body = get_bytes(app, "/download/report.xlsx", {**quoted, "lang": lang})
         assert status == 200 and openpyxl.load_workbook(io.BytesIO(body)).sheetnames[0] == first
+    status, page = get(app, "/cover", {**quoted, "lang": "en"})     # the page's link asks for it
+    assert html.unescape(re.search(r'id="dl-xlsx" href="([^"]+)"', page)[1]).endswith("&lang=en")
 
 
 JAPANESE = re.compile(r"[぀-ヿ一-鿿]")     # kana and kanji
