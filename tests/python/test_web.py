@@ -919,6 +919,9 @@ def test_requests_are_bounded_and_refusals_are_one_line(server):
     assert status(server + "/api/runs/none/cancel", data=b"x" * 70_000)[0] == 413
     code, body = status(server + "/download/quote.json?" + urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA, "quote.years": "1001"}))
     assert code == 409 and body.count("\n") == 0
+    for lang, said in (("ja", "この計算はまだ終わっていません"), ("en", "this run has not finished")):   # the page's language
+        query = urllib.parse.urlencode({**forms.INITIAL, **ORGANISATION_JA, "quote.years": "1001", "lang": lang})
+        assert said in status(server + "/download/quote.json?" + query)[1]
     assert status(server + "/api/runs/nothing")[0] == 404
     code, body = status(server + "/download/..%2F..%2Fetc%2Fpasswd")
     assert code == 404 and body.count("\n") == 0 and "root:" not in body

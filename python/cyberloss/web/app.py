@@ -216,7 +216,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
         kind = "bcp" if what == "bcp.json" else "quote"
         kept = manager.kept(inputs_key(kind, inputs.document))
         if kept is None:
-            return PlainTextResponse("error: this run has not finished; open its page first", status_code=409)
+            return PlainTextResponse("error: " + text.texts(language_of(request))["not_finished"], status_code=409)
         lost = kept.late == jobs.LOST          # before the result is read: then it holds all that came
         result = kept.result
         assert result is not None               # a run is kept once its result is in
@@ -225,7 +225,7 @@ def create_app(lang: str | None = None, max_running: int = 2,
                 return PlainTextResponse("error: " + text.texts(language_of(request))["report_lost"],
                                          status_code=500)
             if "report_html" not in result:
-                return PlainTextResponse("error: the report is still being drawn; try again in a few seconds",
+                return PlainTextResponse("error: " + text.texts(language_of(request))["report_pending"],
                                          status_code=409)
             attachment = {"Content-Disposition": f'attachment; filename="{what}"'}
             if what == "report.xlsx":

@@ -54,6 +54,10 @@ _TEXT = {
     "report_lost": ("レポートを作成できませんでした。ページの「もう一度計算」から計算し直してください"
                     "（詳細はサーバーのログにあります）。",
                     "the report could not be drawn; run again from its page (details in the server log)"),
+    "report_pending": ("レポートはまだ作成中です。数秒後にもう一度ダウンロードしてください。",
+                       "the report is still being drawn; try again in a few seconds"),
+    "not_finished": ("この計算はまだ終わっていません。先にそのページを開いてください。",
+                     "this run has not finished; open its page first"),
     "lang_other": ("English", "日本語"),
     "served_locally": ("このページはこのパソコン上のcyberlossが表示しています。外部には接続しません。",
                        "This page is served by cyberloss on this machine; it connects to nothing else."),
