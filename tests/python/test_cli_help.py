@@ -1,17 +1,22 @@
 """``--help`` of every command reads as plain text (no reST markup) and names the options
 every command has (--quiet, --lang); the command table lists what the modules register; the
-CLI imports only the module of the command it runs, and a quote or bcp no pandas."""
+CLI imports only the module of the command it runs, and a quote or bcp no pandas.  The help is
+in Japanese under a Japanese locale or with ``--lang ja``, every word of it, and the English
+help is what it was."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from cyberloss.cli import COMMANDS, build_parser, main
+from cyberloss.cli import COMMANDS, _help, build_parser, main
+from cyberloss.report import text
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -27,7 +32,8 @@ def test_the_command_table_is_what_the_modules_register():
     """--help lists COMMANDS without importing the modules: their names, order and one-line
     help must be what each module's register() adds."""
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    assert [(a.dest, a.help) for a in sub._choices_actions] == list(COMMANDS.items())
+    assert [(a.dest, a.help, _help.japanese(a.help)) for a in sub._choices_actions] == [
+        (name, summary, _help.japanese(summary)) for name, summary in COMMANDS.items()]
 
 
 def loaded_modules(*argv: str) -> set[str]:
@@ -78,3 +84,105 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert main(argv) == 130
     assert capsys.readouterr().err.strip().splitlines() == [f"{prog}: interrupted"]
+
+
+# The English help of each command ("": cyberloss --help) at 80 columns, as it was before the
+# help had a Japanese version: a change to it is on purpose or a regression.
+ENGLISH_HELP_SHA256 = {
+    "": "adb308c61132efd4", "simulate": "e9d1547ad3f732a5", "demo": "ab523702d6c215ad",
+    "jnsa": "b34aef4700de2709", "validate": "92ffb248cc09bced", "bcp": "4687861cf0cc595d",
+    "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "52886959442b1286",
+    "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",
+}
+EVERY_HELP = ["", *COMMANDS]
+
+
+def render(capsys, command: str, *argv: str) -> str:
+    """What ``cyberloss [command] --help argv`` prints."""
+    assert main([*([command] if command else []), "--help", *argv]) == 0
+    return capsys.readouterr().out
+
+
+def in_locale(monkeypatch, locale: str) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+
+
+@pytest.fixture(autouse=True)
+def eighty_columns(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+@pytest.mark.parametrize("command", EVERY_HELP)
+def test_the_english_help_is_unchanged_and_lang_en_gives_it_under_a_japanese_locale(command, monkeypatch, capsys):
+    english = render(capsys, command)
+    assert hashlib.sha256(english.encode()).hexdigest()[:16] == ENGLISH_HELP_SHA256[command]
+    in_locale(monkeypatch, "ja_JP.UTF-8")
+    assert render(capsys, command, "--lang", "en") == english
+    assert render(capsys, command, "--lang=en") == english
+    assert render(capsys, command) != english
+
+
+def japanese_words(help_text: str) -> str:
+    """``help_text`` without what stays as users type it: option names, command lines, file
+    names and dotted names, TOML tables, choices, quoted names and JSON."""
+    for pattern in (r"cyberloss [a-z]+", r"--?[a-z][\w-]*=?", r"\{[^}]*\}", r"\[[^]]*\]", r"「[ -~]*」",
+                    r"\S*\.\S+", r'"[^"]*"', r"`[^`]*`"):
+        help_text = re.sub(pattern, " ", help_text)
+    return help_text
+
+
+@pytest.mark.parametrize("how", ["locale", "--lang ja"])
+@pytest.mark.parametrize("command", EVERY_HELP)
+def test_the_japanese_help_has_no_english_sentence_left(command, how, monkeypatch, capsys):
+    if how == "locale":
+        in_locale(monkeypatch, "ja_JP.UTF-8")
+        shown = render(capsys, command)
+    else:
+        shown = render(capsys, command, "--lang", "ja")
+        assert render(capsys, command, "--lang=ja") == shown
+        in_locale(monkeypatch, "ja_JP.UTF-8")
+        assert render(capsys, command) == shown
+    assert shown.startswith(f"使用法: cyberloss {command}".rstrip())
+    assert "オプション:" in shown and "このヘルプを表示して終了" in shown
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in shown
+    # two English words in a row (acronyms, units and names such as JNSA 2025, TLS, Excel stand alone)
+    assert not re.findall(r"(?<![A-Za-z])[a-z]+ [a-z]+(?![A-Za-z])", japanese_words(shown))
+    assert all(text.width(line) <= 78 or " " not in line.strip() or "{" in line for line in shown.splitlines())
+
+
+def test_a_japanese_help_line_is_wrapped_by_display_width_and_keeps_punctuation_off_its_start():
+    assert _help.wrap("年間期待損失（標準誤差つき）、VaR 99%、年間の期待停止日数", 20) == [
+        "年間期待損失（標準誤", "差つき）、VaR 99%、", "年間の期待停止日数"]
+    assert _help.wrap("テーブル [a]、\n[b] を\nJSON で", 80) == ["テーブル [a]、[b] を JSON で"]
+    assert _help.wrap("（.png、.svg、.pdf）", 12) == ["（.png、", ".svg、.pdf）"]
+
+
+def walk(parser: argparse.ArgumentParser):
+    """Every parser with each of its actions and whether the action takes a value, the command
+    table's entries (which take none) included."""
+    for each in _help.parsers(parser):
+        for action in each._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                yield from ((each, entry, False) for entry in action._choices_actions)
+            yield each, action, action.nargs != 0
+
+
+def test_every_option_of_every_command_has_japanese_help_and_metavar():
+    missing = []
+    for parser in _help.parsers(build_parser()):
+        for text_ in (parser.description, parser.epilog):
+            if text_ and not getattr(text_, "ja", ""):
+                missing.append(f"{parser.prog}: {text_[:40]!r}")
+    for parser, action, takes_a_value in walk(build_parser()):
+        name = "/".join(action.option_strings) or action.dest
+        if action.help and action.help not in _help.ARGPARSE_JA and not getattr(action.help, "ja", ""):
+            missing.append(f"{parser.prog} {name}: help {action.help[:40]!r}")
+        # a word shown for the value (YEARS, profile), not a file name, a symbol (N, R:L) or the choices
+        shown = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
+        if takes_a_value and (action.metavar or not action.choices) and re.fullmatch(r"[A-Za-z_=]{2,}", shown) \
+                and not getattr(shown, "ja", ""):
+            missing.append(f"{parser.prog} {name}: metavar {shown!r}")
+    assert not missing, "no Japanese for:\n" + "\n".join(missing)

@@ -5,7 +5,9 @@ Each subcommand lives in its own module ``cyberloss.cli.<name>`` exposing
 parsed arguments and returning an exit code.  Only the module of the command being run is
 imported (``COMMANDS`` lists every command for ``--help`` without importing it), so
 ``cyberloss --version`` loads neither numpy nor pandas and a command pays for its own
-imports only.  JSON output keys are a stable contract; every
+imports only.  ``--help`` is in the language of the output: Japanese under a Japanese locale
+or with ``--lang ja`` anywhere on the command line (``cli._help``).  JSON output keys are a
+stable contract; every
 JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON output").
 
 Errors in what the user gave (a value, a file, an option), and an option that needs an extra
@@ -36,21 +38,34 @@ from .._extras import MissingExtra
 from .._files import OutputError
 from ..report import language, plots, progress
 from . import _help
+from ._help import both
 
 # Every command, in the order --help lists them, with the one-line help its module registers
-# (a test keeps the two equal); the module cyberloss.cli.<name> is imported only to run it.
+# in English and Japanese (a test keeps the two equal); the module cyberloss.cli.<name> is
+# imported only to run it.
 COMMANDS = {
-    "simulate": "simulate the annual loss of a model given in TOML",
-    "demo": "quote an example organisation and plot its EP curve",
-    "jnsa": "reproduce the JNSA 2025 tables from the calibrated model",
-    "validate": "compare the calibrated model with every external figure (JNSA, NPA, IPA)",
-    "bcp": "compare an organisation profile with changed versions (controls, downtime)",
-    "scenario": "evaluate one described incident component by component",
-    "quote": "price the policy in a profile's [terms] and recommend deductible and limit",
-    "portfolio": "simulate a book of policies with systemic events and reinsurance",
-    "fit": "fit the calibration to an insurer's claims and exposure (credibility + MLE)",
-    "sensitivity": "effect of each labelled assumption (low / high) on a measure, with a tornado chart",
-    "serve": "serve the risk manager's web page on this machine",
+    "simulate": both("simulate the annual loss of a model given in TOML",
+                     "TOML で与えたモデルの年間損害額をシミュレーション"),
+    "demo": both("quote an example organisation and plot its EP curve",
+                 "例の組織の保険料を見積り、EP曲線（超過確率曲線）を描く"),
+    "jnsa": both("reproduce the JNSA 2025 tables from the calibrated model",
+                 "較正したモデルで JNSA 2025 調査の表を再現"),
+    "validate": both("compare the calibrated model with every external figure (JNSA, NPA, IPA)",
+                     "較正したモデルをすべての外部の公表値（JNSA・警察庁・IPA）と比較"),
+    "bcp": both("compare an organisation profile with changed versions (controls, downtime)",
+                "組織のプロファイルを、変更した案（対策・停止期間）と比較"),
+    "scenario": both("evaluate one described incident component by component",
+                     "想定した1件のインシデントを損害項目ごとに評価"),
+    "quote": both("price the policy in a profile's [terms] and recommend deductible and limit",
+                  "プロファイルの [terms] の保険の保険料を算出し、免責金額と支払限度額を推奨"),
+    "portfolio": both("simulate a book of policies with systemic events and reinsurance",
+                      "契約群（ポートフォリオ）をシステミックな事象と再保険を含めてシミュレーション"),
+    "fit": both("fit the calibration to an insurer's claims and exposure (credibility + MLE)",
+                "保険会社の請求実績とエクスポージャーにキャリブレーションを当てはめ（信頼度＋最尤推定）"),
+    "sensitivity": both("effect of each labelled assumption (low / high) on a measure, with a tornado chart",
+                        "各前提（下限・上限）が指標に与える影響をトルネード図とともに表示"),
+    "serve": both("serve the risk manager's web page on this machine",
+                  "リスク管理者向けのウェブ画面をこのコンピュータで提供"),
 }
 BROKEN_PIPE_STATUS = 128 + 13
 _STREAM_ERRNOS = (errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
@@ -138,22 +153,26 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser(registered: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:
+def build_parser(registered: Iterable[str] = COMMANDS, lang: str = "en") -> argparse.ArgumentParser:
     """The parser: every command is listed, and the ``registered`` ones (all by default) have
-    their module imported and their options added."""
+    their module imported and their options added; its help is in ``lang``."""
     registered = set(registered)
     parser = Parser(
         prog="cyberloss",
-        description="Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
+        description=both("Cyber-incident loss distributions for Japanese organisations (JNSA 2025).",
+                         "日本の組織のサイバーインシデント損害額の分布（JNSA 2025 調査に較正）。"),
     )
     parser.add_argument("--version", action=_Version,
-                        help="print the version and the SIMD path the engine uses, and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+                        help=both("print the version and the SIMD path the engine uses, and exit",
+                                  "バージョンと計算エンジンが使う SIMD の種類を表示して終了"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar=both("COMMAND", "コマンド"))
     for name, summary in COMMANDS.items():
         if name in registered:
             _register(sub, name)
         else:       # never parsed with: argv names another command
             sub.add_parser(name, help=summary)
+    if lang == "ja":
+        _help.in_japanese(parser)
     return parser
 
 
@@ -161,14 +180,18 @@ def _register(sub: argparse._SubParsersAction, name: str) -> None:
     module = importlib.import_module(f"{__name__}.{name}")
     module.register(sub)
     command = sub.choices[name]
-    _help.document(command, module.__doc__)
+    _help.document(command, module.__doc__, module.DOC_JA)
     command.add_argument("--quiet", action="store_true",
-                         help="no progress bar (there is none with --json, nor when stderr is "
-                              "not a terminal)")
+                         help=both("no progress bar (there is none with --json, nor when stderr is "
+                                   "not a terminal)",
+                                   "進捗バーを表示しない（--json のとき、標準エラー出力が端末でないときは"
+                                   "もともと表示しない）"))
     if "--lang" not in command._option_string_actions:     # serve says what its --lang names
         command.add_argument("--lang", choices=language.LANGUAGES, default=None,
-                             help="language of tables and reports (default: ja when the locale "
-                                  "is Japanese, else en)")
+                             help=both("language of tables and reports (default: ja when the locale "
+                                       "is Japanese, else en)",
+                                       "表とレポートの言語（既定: ロケールが日本語なら ja、"
+                                       "それ以外は en）"))
 
 
 def named_command(argv: Sequence[str]) -> str:
@@ -257,7 +280,7 @@ def _run(argv: list[str]) -> int:
     # 6% of a quote's CPU). A user's own setting wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        args = build_parser({named_command(argv)} & COMMANDS.keys()).parse_args(argv)
+        args = build_parser({named_command(argv)} & COMMANDS.keys(), _help.help_language(argv)).parse_args(argv)
     except _UsageError as exc:
         print(f"{exc.prog}: error: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import argparse
 import math
 
 from .. import _validate, config
+from ._help import both
 
 MAX_COUNT = _validate.MAX_COUNT
 
@@ -48,13 +49,24 @@ def number(minimum: float | None = None, maximum: float | None = None):
     return parse
 
 
-def encoding_help(what: str) -> str:
-    """The help of --encoding, for the commands that read CSV files (``what``: "a CSV")."""
-    return (f"text encoding of {what}: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
-            "Excel, detected; the default), or a name such as cp932 or utf-8")
+def encoding_help(what: str, what_ja: str) -> str:
+    """The help of --encoding, for the commands that read CSV files (``what``: "a CSV",
+    ``what_ja`` the same in Japanese)."""
+    return both(f"text encoding of {what}: auto (UTF-8, UTF-8 with BOM or CP932 from Japanese "
+                "Excel, detected; the default), or a name such as cp932 or utf-8",
+                f"{what_ja}の文字コード: auto（UTF-8、BOM 付き UTF-8、日本語版 Excel の CP932 を"
+                "判別。既定）、または cp932、utf-8 などの名前")
 
 
 COUNT = integer(1, MAX_COUNT)
 SEED = integer(0, _validate.SEED_MAX)
 THREADS = integer(1, _validate.MAX_THREADS)
+
+# The metavars and help several commands share (the English metavars are argparse's own)
+YEARS_WORD = both("YEARS", "年数")
+SEED_WORD = both("SEED", "シード")
+THREADS_WORD = both("THREADS", "スレッド数")
+ENCODING_WORD = both("ENCODING", "文字コード")
+PROFILE_WORD = both("profile", "プロファイル")
+JSON_TABLE = both("print JSON instead of a table", "表ではなく JSON を出力")
 

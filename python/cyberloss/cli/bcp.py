@@ -19,20 +19,43 @@ from ..organisation import bcp
 from ..report import excel, language, text
 from ..report.money import format_yen
 from . import _args, _outputs, calibration_option
+from ._help import both
+
+DOC_JA = """``cyberloss bcp PROFILE.toml``: プロファイルを、変更した案と比較します（BCP の計画）。
+
+年間期待損失（標準誤差つき）、VaR 99%、年間の期待停止日数と、各案の基準との差をその標準誤差と
+ともに表示します。各案は同じ乱数を共有します。``--json`` は固定のキーで
+``{"variants": [...], "warnings": [...]}`` を出力します（厳密な JSON: 有限でない統計量は null として
+``warnings`` に名前を挙げ、各案のシミュレーションの警告も挙げます。表の出力ではこれを ``--lang``
+の言語で標準エラー出力に表示します）。
+"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "bcp", help="compare an organisation profile with changed versions (controls, downtime)")
-    p.add_argument("profile", help="TOML file: [organisation], optional [simulation] and [[variants]]")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--xlsx", metavar="BCP.xlsx", help="also write the comparison table to Excel (JPY)")
-    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT),
-                   help="simulated years (default from the file, else 200000)")
-    p.add_argument("--seed", type=_args.SEED, help="random seed (default from the file, else 1)")
-    p.add_argument("--basis", choices=("publicised", "all"), help="incidence basis (default all)")
-    p.add_argument("--period", choices=("cumulative", "recent"), help="calibration window (default recent)")
-    p.add_argument("--threads", type=_args.THREADS, default=None, help="engine threads (results do not depend on it)")
+        "bcp", help=both("compare an organisation profile with changed versions (controls, downtime)",
+                         "組織のプロファイルを、変更した案（対策・停止期間）と比較"))
+    p.add_argument("profile", metavar=_args.PROFILE_WORD,
+                   help=both("TOML file: [organisation], optional [simulation] and [[variants]]",
+                             "TOML ファイル: [organisation]、任意で [simulation] と [[variants]]"))
+    p.add_argument("--json", action="store_true", help=_args.JSON_TABLE)
+    p.add_argument("--xlsx", metavar="BCP.xlsx",
+                   help=both("also write the comparison table to Excel (JPY)", "比較表を Excel にも書き出す（円）"))
+    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT), metavar=_args.YEARS_WORD,
+                   help=both("simulated years (default from the file, else 200000)",
+                             "シミュレーションする年数（既定: ファイルの値、なければ 200000）"))
+    p.add_argument("--seed", type=_args.SEED, metavar=_args.SEED_WORD,
+                   help=both("random seed (default from the file, else 1)",
+                             "乱数のシード（既定: ファイルの値、なければ 1）"))
+    p.add_argument("--basis", choices=("publicised", "all"),
+                   help=both("incidence basis (default all)",
+                             "発生頻度の基準: all は全インシデント、publicised は公表事例（既定 all）"))
+    p.add_argument("--period", choices=("cumulative", "recent"),
+                   help=both("calibration window (default recent)",
+                             "キャリブレーションの期間: recent は直近2年、cumulative は累計（既定 recent）"))
+    p.add_argument("--threads", type=_args.THREADS, default=None, metavar=_args.THREADS_WORD,
+                   help=both("engine threads (results do not depend on it)",
+                             "計算エンジンのスレッド数（結果はこれによらない）"))
     calibration_option.add(p)
     p.set_defaults(func=run)
 

@@ -7,13 +7,17 @@ import argparse
 from .. import _json
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
+from ._help import both
 
 
 def add(parser: argparse.ArgumentParser, example: str) -> None:
     """Add both options; ``example`` is a ``--set`` shown in the help."""
-    parser.add_argument("--data", metavar="PATH", help="a calibration file instead of the packaged one")
-    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        help=f"override an assumption (value parsed as JSON), e.g. {example}")
+    parser.add_argument("--data", metavar=both("PATH", "パス"),
+                        help=both("a calibration file instead of the packaged one",
+                                  "同梱のものに代えて使うキャリブレーションファイル"))
+    parser.add_argument("--set", metavar=both("KEY=VALUE", "キー=値"), action="append", default=[],
+                        help=both(f"override an assumption (value parsed as JSON), e.g. {example}",
+                                  f"前提を上書き（値は JSON として読む）。例: {example}"))
 
 
 def overrides(pairs: list[str]) -> dict:

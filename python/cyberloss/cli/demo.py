@@ -17,6 +17,7 @@ from .. import _files, _json
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import language
 from . import _args
+from ._help import both
 from .quote_outputs import check_outputs, write_outputs
 
 
@@ -29,6 +30,17 @@ def example_path(name: str) -> Path:
 
 
 EXAMPLE = example_path("sme_manufacturer.toml")
+
+DOC_JA = """``cyberloss demo``: 例の中小製造業の保険料を見積り、EP曲線を描きます。
+
+``examples/sme_manufacturer.toml``（組織のプロファイル、保険条件と見積りの設定）で ``cyberloss quote``
+を実行し、``--out`` のフォルダーに EP曲線（``ep_curve.png``、再現期間は対数軸）、HTML レポート
+（``quote.html``）と JSON の見積り（``quote.json``）を書き出します。フォルダーは必要なら作成し、
+シミュレーションの前に確認します。各ファイルはアトミックに書き込み、書けないファイルがあれば
+この実行で作成したフォルダーを削除します。``quote.json`` は厳密な JSON です（README の
+「JSON output」）: 無制限の支払限度額は null、有限でない統計量は null として ``warnings`` の
+リストに名前を挙げます。
+"""
 
 
 def output_folder(path: str, option: str) -> Path:
@@ -85,11 +97,16 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="quote an example organisation and plot its EP curve")
-    p.add_argument("--profile", default=str(EXAMPLE),
-                   help="profile TOML with [terms] (default: examples/sme_manufacturer.toml)")
-    p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), default=None,
-                   help="simulated years (default: the profile's)")
-    p.add_argument("--seed", type=_args.SEED, default=None, help="random seed (default: the profile's)")
-    p.add_argument("--out", default="demo_out", help="folder for the plot, report and JSON")
+    p = sub.add_parser("demo", help=both("quote an example organisation and plot its EP curve",
+                                         "例の組織の保険料を見積り、EP曲線（超過確率曲線）を描く"))
+    p.add_argument("--profile", default=str(EXAMPLE), metavar=both("PROFILE", "プロファイル"),
+                   help=both("profile TOML with [terms] (default: examples/sme_manufacturer.toml)",
+                             "[terms] を持つプロファイルの TOML（既定: examples/sme_manufacturer.toml）"))
+    p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), default=None, metavar=_args.YEARS_WORD,
+                   help=both("simulated years (default: the profile's)",
+                             "シミュレーションする年数（既定: プロファイルの値）"))
+    p.add_argument("--seed", type=_args.SEED, default=None, metavar=_args.SEED_WORD,
+                   help=both("random seed (default: the profile's)", "乱数のシード（既定: プロファイルの値）"))
+    p.add_argument("--out", default="demo_out", metavar=both("OUT", "フォルダー"),
+                   help=both("folder for the plot, report and JSON", "図、レポートと JSON を書き出すフォルダー"))
     p.set_defaults(func=run)

@@ -18,17 +18,31 @@ from ..calibration import Calibration, jnsa
 from ..report import language, text
 from ..report.money import format_yen
 from . import _args, data_option
+from ._help import both
+
+DOC_JA = """``cyberloss jnsa``: JNSA 2025 調査の表を、較正したモデルの値と並べて表示します。
+
+``--json`` は ``{"margins": [...], "severity": [...], "interactions": [...]}`` を出力します。margins の行は
+``table``、``category``、``published``、``model``（ほかに difference、quality、basis）、severity の行は
+``attack_type``、``period``、``statistic``、``published``、``model``（円）と ``survey_quantile`` を持ちます。
+``warnings`` は有限でない統計量（null と書く）を挙げます。
+"""
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "jnsa", help="reproduce the JNSA 2025 tables from the calibrated model",
-        description="Published JNSA 2025 margins and survey statistics next to the model's.")
-    p.add_argument("--json", action="store_true", help="print the tables as JSON")
+        "jnsa", help=both("reproduce the JNSA 2025 tables from the calibrated model",
+                          "較正したモデルで JNSA 2025 調査の表を再現"),
+        description=both("Published JNSA 2025 margins and survey statistics next to the model's.",
+                         "JNSA 2025 調査で公表された件数の集計とアンケートの統計量を、モデル値と並べて"
+                         "表示します。"))
+    p.add_argument("--json", action="store_true", help=both("print the tables as JSON", "表を JSON で出力"))
     data_option.add(p, "reporting_factor.sme=12")
-    p.add_argument("--seed", type=_args.SEED, default=None, help="seed of the simulated surveys")
+    p.add_argument("--seed", type=_args.SEED, default=None, metavar=_args.SEED_WORD,
+                   help=both("seed of the simulated surveys", "模擬アンケートのシード"))
     p.add_argument("--replications", type=_args.integer(2, _args.MAX_COUNT), default=20_000,
-                   help="simulated surveys per attack type")
+                   metavar=both("REPLICATIONS", "回数"),
+                   help=both("simulated surveys per attack type", "攻撃種別ごとの模擬アンケートの回数"))
     p.set_defaults(func=run)
 
 

@@ -49,6 +49,43 @@ from ..portfolio.simulate import MIN_YEARS
 from ..report import language, text
 from ..report.money import statistics_table
 from . import _args
+from ._help import both
+
+DOC_JA = """``cyberloss portfolio PORTFOLIO.csv --years N --seed S [--dask SCHEDULER | --local-cluster N]
+[--json] [--out ylt.parquet]``: システミックなショックと再保険を含む契約群（ポートフォリオ）。
+
+再保険は ``--reinsurance FILE.toml``（テーブル ``[per_risk]``、``[per_event]``、``[quota_share]``、
+``[stop_loss]``。``[reinsurance]`` の下に置いてもよい。``examples/reinsurance.toml`` を参照）か、
+オプション ``--quota-share Q``、``--per-risk-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]``、
+``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` と ``--stop-loss RETENTION[:LIMIT]``
+で与えます（円。金額はファイルと同じく ``1e8``、``50,000,000``、``5000万``、``4.5億`` と書け、
+限度額は ``unlimited`` / ``無制限`` とも書けます。オプションはファイルの同じ契約より優先します）。
+
+1事故あたりの損害額は ``--loss survey``（較正したアンケートの損害額。既定）、``organisation``
+（cyberloss.organisation の通常補償される損害項目。各契約の売上高による逸失利益を含む）または
+``covered``（それらの損害項目に保険約款 ``--terms FILE.toml`` の補償項目を適用したもの。
+契約群の免責金額と支払限度額は契約ごとのまま）です。
+
+JSON のキー（固定）: policies、years、seed、block_years、attack_types、systemic_variance、
+scenario、reinsurance、loss、gross / ceded / net（それぞれ mean、mean_se、std、水準をキーとする
+var と tvar、annual_loss_sha256 = 年間損害額をリトルエンディアンの float64 で並べたものの
+SHA-256）、reinstatement_premium_mean、average_policy_correlation、warnings。契約のない
+ポートフォリオでは message と gross / ceded / net = null。厳密な JSON です（README の
+「JSON output」）: 無制限の再保険の限度額は null、有限でない統計量は null として ``warnings`` に
+名前を挙げます。キャリブレーションにエクスポージャーのない区分の契約も挙げます（標準エラー
+出力にも表示）。
+
+``--out`` は年間損失表を Parquet または CSV で書き出します。形式は拡張子（``.parquet``、
+``.csv``。それ以外は拒否）で決まり、出力先は実行の前に確認してアトミックに書き込みます。
+契約のないポートフォリオでは空の結果の表（すべての年のすべての損害額が 0）を
+``PortfolioResult.to_frame()`` のとおりに書き出します（何もシミュレーションしないため、
+表示する統計量はメッセージの横で null です）。
+
+``--dask ADDRESS`` はそのスケジューラを完全に信頼します: Dask は pickle したコードとデータを
+やり取りするため、スケジューラ（またはそこに接続できる者）はこのプロセスで任意のコードを実行
+できます。``--local-cluster N`` は 127.0.0.1 だけで待ち受ける N 個のワーカープロセスを、TLS と
+一時的な認証情報で起動します。ダッシュボードは ``--dashboard`` を指定したときだけ起動します。
+"""
 
 OUT_FORMATS = (".parquet", ".csv")
 _XL_PARTS = ("retention", "limit", "reinstatements", "premium")
@@ -197,51 +234,90 @@ def print_table(result: pf.PortfolioResult, lang: str = "en") -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("portfolio", help="simulate a book of policies with systemic events and reinsurance")
-    p.add_argument("portfolio", help="policy table, .csv or .parquet (see examples/portfolio_small.csv)")
-    p.add_argument("--encoding", default="auto", help=_args.encoding_help("a CSV"))
+    p = sub.add_parser("portfolio", help=both("simulate a book of policies with systemic events and reinsurance",
+                                              "契約群（ポートフォリオ）をシステミックな事象と再保険を含めて"
+                                              "シミュレーション"))
+    p.add_argument("portfolio", metavar=both("portfolio", "契約データ"),
+                   help=both("policy table, .csv or .parquet (see examples/portfolio_small.csv)",
+                             "契約の表、.csv または .parquet（examples/portfolio_small.csv を参照）"))
+    p.add_argument("--encoding", default="auto", metavar=_args.ENCODING_WORD,
+                   help=_args.encoding_help("a CSV", "CSV ファイル"))
     p.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), required=True,
-                   help=f"number of simulated years (at least {MIN_YEARS}: a standard deviation needs two)")
-    p.add_argument("--seed", type=_args.SEED, default=1, help="random seed, 0 .. 2**32-1 (default 1)")
+                   metavar=_args.YEARS_WORD,
+                   help=both(f"number of simulated years (at least {MIN_YEARS}: a standard deviation needs two)",
+                             f"シミュレーションする年数（{MIN_YEARS}以上: 標準偏差には2年が必要）"))
+    p.add_argument("--seed", type=_args.SEED, default=1, metavar=_args.SEED_WORD,
+                   help=both("random seed, 0 .. 2**32-1 (default 1)", "乱数のシード、0 .. 2**32-1（既定 1）"))
     p.add_argument("--block-years", type=_args.COUNT, default=pf.DEFAULT_BLOCK_YEARS,
-                   help=f"years per block (default {pf.DEFAULT_BLOCK_YEARS}); part of the run's definition")
-    p.add_argument("--threads", type=_args.THREADS, default=None, help="threads for a local run (default: all cores)")
-    p.add_argument("--dask", metavar="SCHEDULER", default=None,
-                   help="run on this dask.distributed scheduler (trusted completely: Dask runs "
-                        "pickled code, so use only a scheduler you control)")
+                   metavar=both("BLOCK_YEARS", "年数"),
+                   help=both(f"years per block (default {pf.DEFAULT_BLOCK_YEARS}); part of the run's definition",
+                             f"1ブロックの年数（既定 {pf.DEFAULT_BLOCK_YEARS}）。実行の定義の一部"))
+    p.add_argument("--threads", type=_args.THREADS, default=None, metavar=_args.THREADS_WORD,
+                   help=both("threads for a local run (default: all cores)",
+                             "ローカル実行のスレッド数（既定: すべてのコア）"))
+    p.add_argument("--dask", metavar=both("SCHEDULER", "スケジューラ"), default=None,
+                   help=both("run on this dask.distributed scheduler (trusted completely: Dask runs "
+                             "pickled code, so use only a scheduler you control)",
+                             "この dask.distributed のスケジューラで実行（完全に信頼する: Dask は pickle した"
+                             "コードを実行するため、自分で管理するスケジューラだけを使う）"))
     p.add_argument("--local-cluster", type=_args.integer(1, distributed.MAX_LOCAL_WORKERS), metavar="N",
-                   default=None, help="run on a LocalCluster of N worker processes on this machine "
-                                      "(loopback only, TLS with temporary credentials)")
+                   default=None, help=both("run on a LocalCluster of N worker processes on this machine "
+                                           "(loopback only, TLS with temporary credentials)",
+                                           "このコンピュータの N 個のワーカープロセスからなる LocalCluster で"
+                                           "実行（ループバックのみ、一時的な認証情報による TLS）"))
     p.add_argument("--dashboard", action="store_true",
-                   help="with --local-cluster: also start the Dask dashboard (loopback only)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+                   help=both("with --local-cluster: also start the Dask dashboard (loopback only)",
+                             "--local-cluster とともに: Dask のダッシュボードも起動（ループバックのみ）"))
+    p.add_argument("--json", action="store_true", help=_args.JSON_TABLE)
     p.add_argument("--out", metavar="YLT.parquet", default=None,
-                   help="write the year-loss table: .parquet or .csv, by extension")
-    p.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
-    p.add_argument("--basis", choices=("all", "publicised"), default="all", help="rate basis (default all)")
+                   help=both("write the year-loss table: .parquet or .csv, by extension",
+                             "年間損失表を書き出す: 拡張子により .parquet または .csv"))
+    p.add_argument("--progress", action="store_true",
+                   help=both("show progress on stderr even when it is not a terminal",
+                             "標準エラー出力が端末でなくても進捗を表示"))
+    p.add_argument("--basis", choices=("all", "publicised"), default="all",
+                   help=both("rate basis (default all)",
+                             "発生率の基準: all は全インシデント、publicised は公表事例（既定 all）"))
     p.add_argument("--period", choices=("recent", "cumulative"), default="recent",
-                   help="rate and severity period (default recent)")
+                   help=both("rate and severity period (default recent)",
+                             "発生率と損害額の期間: recent は直近2年、cumulative は累計（既定 recent）"))
     p.add_argument("--exposure-elasticity", type=_args.number(0.0, 1.0), default=0.0,
-                   help="scale survey severity by (revenue / reference)^e (default 0: unscaled)")
+                   metavar=both("EXPOSURE_ELASTICITY", "e"),
+                   help=both("scale survey severity by (revenue / reference)^e (default 0: unscaled)",
+                             "アンケートの損害額を (売上高 / 基準の売上高)^e 倍する（既定 0: そのまま）"))
     p.add_argument("--loss", choices=("survey", "organisation", "covered"), default="survey",
-                   help="per-incident loss: survey-basis severity (default), the organisation's "
-                        "usually insured components incl. lost profit, or those components "
-                        "through the sections of --terms (slower)")
+                   help=both("per-incident loss: survey-basis severity (default), the organisation's "
+                             "usually insured components incl. lost profit, or those components "
+                             "through the sections of --terms (slower)",
+                             "1事故あたりの損害額: アンケートの損害額（既定）、組織の通常補償される損害項目"
+                             "（逸失利益を含む）、またはそれらに --terms の補償項目を適用したもの（遅い）"))
     p.add_argument("--terms", metavar="FILE.toml", default=None,
-                   help="policy wording for --loss covered: the [terms] sections (sublimits, BI "
-                        "periods, coinsurance, section limits); its deductible and aggregate "
-                        "limit are replaced by the book's columns")
-    p.add_argument("--no-systemic", action="store_true", help="switch the systemic shock off")
+                   help=both("policy wording for --loss covered: the [terms] sections (sublimits, BI "
+                             "periods, coinsurance, section limits); its deductible and aggregate "
+                             "limit are replaced by the book's columns",
+                             "--loss covered の保険約款: [terms] の補償項目（縮小支払限度額、利益損害の"
+                             "待機期間・補償期間、縮小てん補割合、補償項目の支払限度額）。その免責金額と"
+                             "総支払限度額は契約群の列で置き換える"))
+    p.add_argument("--no-systemic", action="store_true",
+                   help=both("switch the systemic shock off", "システミックなショックを使わない"))
     p.add_argument("--systemic-variance", type=_args.number(0.0), default=None,
-                   help="one systemic variance for every attack type (default: derived per type)")
-    p.add_argument("--scenario", choices=sorted(pf.SCENARIOS), default=None, help="a named stress scenario")
-    p.add_argument("--reinsurance", metavar="FILE.toml", default=None, help="reinsurance programme file")
+                   metavar=both("SYSTEMIC_VARIANCE", "分散"),
+                   help=both("one systemic variance for every attack type (default: derived per type)",
+                             "すべての攻撃種別に共通のシステミック分散（既定: 攻撃種別ごとに導出）"))
+    p.add_argument("--scenario", choices=sorted(pf.SCENARIOS), default=None,
+                   help=both("a named stress scenario", "名前のついたストレスシナリオ"))
+    p.add_argument("--reinsurance", metavar="FILE.toml", default=None,
+                   help=both("reinsurance programme file", "再保険プログラムのファイル"))
     p.add_argument("--quota-share", type=_args.number(0.0, 1.0), default=None, metavar="Q",
-                   help="quota share ceding Q in [0, 1]")
+                   help=both("quota share ceding Q in [0, 1]", "出再割合 Q（0 以上 1 以下）の比例再保険"))
     p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
-                   help="per-risk XL: retention, limit, reinstatements, premium (JPY; amounts "
-                        "also as 5000万, 4.5億 or 50,000,000)")
+                   help=both("per-risk XL: retention, limit, reinstatements, premium (JPY; amounts "
+                             "also as 5000万, 4.5億 or 50,000,000)",
+                             "リスクエクセスロス: 保有額、限度額、復元回数、再保険料（円。金額は 5000万、"
+                             "4.5億、50,000,000 とも書ける）"))
     p.add_argument("--per-event-xl", default=None, metavar="R:L[:N[:P]]",
-                   help="per-event XL on each systemic event (attack type x year)")
-    p.add_argument("--stop-loss", default=None, metavar="R[:L]", help="aggregate stop loss: retention, limit")
+                   help=both("per-event XL on each systemic event (attack type x year)",
+                             "各システミック事象（攻撃種別 × 年）へのイベントエクセスロス"))
+    p.add_argument("--stop-loss", default=None, metavar="R[:L]",
+                   help=both("aggregate stop loss: retention, limit", "年間のストップロス: 保有額、限度額"))
     p.set_defaults(func=run)

@@ -18,25 +18,51 @@ from ..calibration import load as load_calibration
 from ..insurance.quote import MIN_YEARS, quote_profile
 from ..report import excel, language
 from . import _args, _outputs, calibration_option
+from ._help import both
 from .quote_outputs import check_outputs, write_outputs
+
+DOC_JA = """``cyberloss quote PROFILE.toml``: 保険料、EP曲線と免責金額・支払限度額の選択。
+
+``--json`` は見積りを円建ての厳密な JSON で出力します（README の「JSON output」）: 無制限の
+支払限度額は null、有限でない統計量は null として ``warnings`` に名前を挙げます。シミュレーションの
+警告（キャリブレーションにエクスポージャーのない区分、この実行の年数では求まらない平均）も
+同じく挙げ、テキスト出力ではこれを ``--lang`` の言語で標準エラー出力に表示します。``--plot`` は
+EP曲線（拡張子により .png、.svg または .pdf）、``--html`` はレポート（.html、``--lang`` の言語）、
+``--xlsx`` は円建ての表（.xlsx）を書き出します。出力先はシミュレーションの前に確認し、
+アトミックに書き込みます。
+"""
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "quote", help="price the policy in a profile's [terms] and recommend deductible and limit",
-        description="Simulate the organisation described by PROFILE.toml, apply the policy in its "
-                    "[terms] table, and print expected losses, VaR/TVaR, premiums by principle, "
-                    "the EP curve and the recommended deductible and limit (amounts in 万円/億円; "
-                    "JSON in JPY). Settings come from the optional [quote] table.")
-    parser.add_argument("profile", help="organisation profile TOML with a [terms] table")
-    parser.add_argument("--json", action="store_true", help="print the quote as JSON (JPY)")
-    parser.add_argument("--plot", metavar="EP.png", help="write the EP curve plot (.png, .svg, .pdf)")
-    parser.add_argument("--html", metavar="REPORT.html", help="write an HTML report")
+        "quote", help=both("price the policy in a profile's [terms] and recommend deductible and limit",
+                           "プロファイルの [terms] の保険の保険料を算出し、免責金額と支払限度額を推奨"),
+        description=both("Simulate the organisation described by PROFILE.toml, apply the policy in its "
+                         "[terms] table, and print expected losses, VaR/TVaR, premiums by principle, "
+                         "the EP curve and the recommended deductible and limit (amounts in 万円/億円; "
+                         "JSON in JPY). Settings come from the optional [quote] table.",
+                         "PROFILE.toml に記述した組織をシミュレーションし、その [terms] テーブルの保険を"
+                         "適用して、期待損失、VaR・TVaR、算出原理ごとの保険料、EP曲線と推奨する免責金額・"
+                         "支払限度額を表示します（金額は万円・億円、JSON は円）。設定は任意の [quote] "
+                         "テーブルから読みます。"))
+    parser.add_argument("profile", metavar=_args.PROFILE_WORD,
+                        help=both("organisation profile TOML with a [terms] table",
+                                  "[terms] テーブルを持つ組織のプロファイル（TOML）"))
+    parser.add_argument("--json", action="store_true",
+                        help=both("print the quote as JSON (JPY)", "見積りを JSON で出力（円）"))
+    parser.add_argument("--plot", metavar="EP.png",
+                        help=both("write the EP curve plot (.png, .svg, .pdf)",
+                                  "EP曲線の図を書き出す（.png、.svg、.pdf）"))
+    parser.add_argument("--html", metavar="REPORT.html",
+                        help=both("write an HTML report", "HTML レポートを書き出す"))
     parser.add_argument("--xlsx", metavar="QUOTE.xlsx",
-                        help="write the quote, the loss statistics, premiums, EP curve and grid to Excel (JPY)")
-    parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT),
-                        help="simulated years (overrides [quote] years)")
-    parser.add_argument("--seed", type=_args.SEED, help="random seed (overrides [quote] seed)")
+                        help=both("write the quote, the loss statistics, premiums, EP curve and grid to Excel (JPY)",
+                                  "見積り、損害額の統計量、保険料、EP曲線とグリッドを Excel に書き出す（円）"))
+    parser.add_argument("--years", type=_args.integer(MIN_YEARS, _args.MAX_COUNT), metavar=_args.YEARS_WORD,
+                        help=both("simulated years (overrides [quote] years)",
+                                  "シミュレーションする年数（[quote] の years より優先）"))
+    parser.add_argument("--seed", type=_args.SEED, metavar=_args.SEED_WORD,
+                        help=both("random seed (overrides [quote] seed)", "乱数のシード（[quote] の seed より優先）"))
     calibration_option.add(parser)
     parser.set_defaults(func=run)
 

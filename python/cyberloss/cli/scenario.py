@@ -16,12 +16,25 @@ from ..calibration import load as load_calibration
 from ..organisation.scenario import Scenario, ScenarioResult
 from ..report import text
 from ..report.money import format_yen
+from . import _args
+from ._help import both
+
+DOC_JA = """``cyberloss scenario SCENARIO.toml``: 想定した1件のインシデントの損害項目。
+
+シナリオは攻撃種別と停止期間を定めます（例: ``examples/tmnf1.toml`` と ``examples/tmnf2.toml`` の
+保険会社の事例）。ほかは組織のプロファイルと較正したデータから求めます。決定論的で、乱数は
+使いません。``--json`` はすべての損害項目を円で（``lost_profit`` を含む）、合計、各数値の算出根拠と
+``warnings`` を出力します（厳密な JSON: README の「JSON output」を参照）。
+"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("scenario", help="evaluate one described incident component by component")
-    p.add_argument("scenario", help="TOML file with [scenario] and [organisation] tables")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = subparsers.add_parser("scenario", help=both("evaluate one described incident component by component",
+                                                    "想定した1件のインシデントを損害項目ごとに評価"))
+    p.add_argument("scenario", metavar=both("scenario", "シナリオ"),
+                   help=both("TOML file with [scenario] and [organisation] tables",
+                             "[scenario] と [organisation] テーブルを持つ TOML ファイル"))
+    p.add_argument("--json", action="store_true", help=_args.JSON_TABLE)
     p.set_defaults(func=run)
 
 

@@ -14,24 +14,48 @@ from .. import _files, _json
 from .. import sensitivity as sens
 from ..report import language, plots
 from . import _args, _outputs, calibration_option
+from ._help import both
+
+DOC_JA = """``cyberloss sensitivity PROFILE.toml``: どの前提が結果を動かすか。
+
+妥当な範囲が示されたすべての前提を順に下限と上限に設定し、同じ乱数でプロファイルの組織を
+再びシミュレーションします。各限度での指標の変化を、対応のある標準誤差とともに、振れ幅の
+大きい順に表示します。``--plot`` はトルネード図を書き出し、``--draws`` はすべての前提（と
+キャリブレーションのパラメータ）を同時に抽出したときの幅を加え、``--json`` はすべてを円で
+出力します。
+"""
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sensitivity", help="effect of each labelled assumption (low / high) on a measure, with a tornado chart")
-    p.add_argument("profile", help="organisation profile TOML ([terms] needed for --measure premium)")
+        "sensitivity", help=both("effect of each labelled assumption (low / high) on a measure, with a tornado chart",
+                                 "各前提（下限・上限）が指標に与える影響をトルネード図とともに表示"))
+    p.add_argument("profile", metavar=_args.PROFILE_WORD,
+                   help=both("organisation profile TOML ([terms] needed for --measure premium)",
+                             "組織のプロファイル（TOML。--measure premium には [terms] が必要）"))
     p.add_argument("--measure", choices=sens.MEASURES, default="expected_loss",
-                   help="expected_loss (gross, default), premium (technical premium of the "
-                        "[terms] under the first [quote] principle), var_0.99 or tvar_0.99 (gross)")
-    p.add_argument("--json", action="store_true", help="print JSON (JPY)")
-    p.add_argument("--plot", metavar="tornado.png", help="write the tornado chart (.png, .svg, .pdf)")
+                   help=both("expected_loss (gross, default), premium (technical premium of the "
+                             "[terms] under the first [quote] principle), var_0.99 or tvar_0.99 (gross)",
+                             "expected_loss（総額。既定）、premium（[terms] の保険の、[quote] の最初の算出"
+                             "原理による営業保険料）、var_0.99 または tvar_0.99（総額）"))
+    p.add_argument("--json", action="store_true", help=both("print JSON (JPY)", "JSON で出力（円）"))
+    p.add_argument("--plot", metavar="tornado.png",
+                   help=both("write the tornado chart (.png, .svg, .pdf)",
+                             "トルネード図を書き出す（.png、.svg、.pdf）"))
     p.add_argument("--years", type=_args.integer(2 * sens.BATCHES * 50, _args.MAX_COUNT), default=100_000,
-                   help="simulated years per run (default 100000)")
-    p.add_argument("--seed", type=_args.SEED, help="random seed (default: the profile's [quote] seed)")
-    p.add_argument("--draws", type=_args.integer(0, 10_000), default=0,
-                   help="joint draws of all assumptions for the combined band (default 0: none)")
-    p.add_argument("--only", action="append", metavar="PREFIX",
-                   help="only the assumptions whose name starts with PREFIX (e.g. components:controls); repeatable")
+                   metavar=_args.YEARS_WORD,
+                   help=both("simulated years per run (default 100000)",
+                             "1回の実行でシミュレーションする年数（既定 100000）"))
+    p.add_argument("--seed", type=_args.SEED, metavar=_args.SEED_WORD,
+                   help=both("random seed (default: the profile's [quote] seed)",
+                             "乱数のシード（既定: プロファイルの [quote] の seed）"))
+    p.add_argument("--draws", type=_args.integer(0, 10_000), default=0, metavar=both("DRAWS", "回数"),
+                   help=both("joint draws of all assumptions for the combined band (default 0: none)",
+                             "合わせた幅のために全前提を同時に抽出する回数（既定 0: 抽出しない）"))
+    p.add_argument("--only", action="append", metavar=both("PREFIX", "接頭辞"),
+                   help=both("only the assumptions whose name starts with PREFIX (e.g. components:controls); "
+                             "repeatable",
+                             "名前がこの接頭辞で始まる前提だけ（例: components:controls）。繰り返し指定できる"))
     calibration_option.add(p)
     p.set_defaults(func=run)
 

@@ -15,21 +15,38 @@ import sys
 from .. import _extras
 from ..report import language
 from . import _args
+from ._help import both
+
+DOC_JA = """``cyberloss serve``: ウェブ画面（``cyberloss.web``）をこのコンピュータで提供します。
+
+別のホストを指定しない限り 127.0.0.1 にバインドし、待ち受けるアドレスを表示します。画面には
+``web`` エクストラ、その図には ``plot`` エクストラが必要です。どちらかがないときは、起動する前に
+足りないパッケージを示します。web パッケージはコマンドの実行時に読み込むため、ほかのコマンドは
+その読み込みの時間がかかりません。
+"""
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "serve", help="serve the risk manager's web page on this machine",
-        description="Serve the web page (organisation, losses, cover, BCP) at http://HOST:PORT/. "
-                    "Only this machine can connect unless --host names another address.")
-    parser.add_argument("--port", type=_args.integer(1, 65535), default=8765, help="TCP port (default 8765)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1: this machine only)")
+        "serve", help=both("serve the risk manager's web page on this machine",
+                           "リスク管理者向けのウェブ画面をこのコンピュータで提供"),
+        description=both("Serve the web page (organisation, losses, cover, BCP) at http://HOST:PORT/. "
+                         "Only this machine can connect unless --host names another address.",
+                         "ウェブ画面（組織、損害、補償、BCP）を http://ホスト:ポート/ で提供します。--host で"
+                         "別のアドレスを指定しない限り、このコンピュータからしか接続できません。"))
+    parser.add_argument("--port", type=_args.integer(1, 65535), default=8765, metavar=both("PORT", "ポート"),
+                        help=both("TCP port (default 8765)", "TCP ポート（既定 8765）"))
+    parser.add_argument("--host", default="127.0.0.1", metavar=both("HOST", "ホスト"),
+                        help=both("address to bind (default 127.0.0.1: this machine only)",
+                                  "バインドするアドレス（既定 127.0.0.1: このコンピュータのみ）"))
     parser.add_argument("--lang", choices=language.LANGUAGES, default=None,
-                        help="language of the pages and of the reports they download (default: ja "
-                             "when the locale is Japanese, else en; a page's lang= overrides it)")
-    parser.add_argument("--max-runs", type=_args.integer(1, 64), default=2,
-                        help="simulations running at once; others wait (default 2)")
+                        help=both("language of the pages and of the reports they download (default: ja "
+                                  "when the locale is Japanese, else en; a page's lang= overrides it)",
+                                  "画面と、画面からダウンロードするレポートの言語（既定: ロケールが日本語なら"
+                                  " ja、それ以外は en。画面の lang= が優先）"))
+    parser.add_argument("--max-runs", type=_args.integer(1, 64), default=2, metavar=both("MAX_RUNS", "実行数"),
+                        help=both("simulations running at once; others wait (default 2)",
+                                  "同時に実行するシミュレーションの数。ほかは待つ（既定 2）"))
     parser.set_defaults(func=run)
 
 

@@ -15,6 +15,17 @@ from ..engine import SimulationResult, load_model, simulate
 from ..report import language, text
 from ..report.money import statistics_table
 from . import _args
+from ._help import both
+
+DOC_JA = """``cyberloss simulate SPEC.toml --years N --seed S [--threads T] [--json]``: TOML で与えた
+モデルの年間損害額をシミュレーションします。
+
+JSON のキー（固定）: years、seed、mean、mean_se、std、var と tvar（水準をキーとするオブジェクト、
+例 "0.99"）、by_type（攻撃種別ごとの平均）、annual_loss_sha256（年間損害額の配列をリトル
+エンディアンの float64 で並べたバイト列の SHA-256）、warnings（文字列のリスト: このモデルと年数では
+平均とその標準誤差が信頼できない可能性がある理由と、有限でない項目（null と書く）ごとに1行）。
+信頼性についての警告は標準エラー出力にも1回ずつ表示します。
+"""
 
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
 
@@ -75,11 +86,17 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("simulate", help="simulate the annual loss of a model given in TOML")
-    p.add_argument("spec", help="TOML file with [[attack_type]] tables (see examples/simulate_basic.toml)")
-    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT), required=True,
-                   help="number of simulated years (at least 2: a standard deviation needs two)")
-    p.add_argument("--seed", type=_args.SEED, required=True, help="random seed, 0 .. 2**32-1")
-    p.add_argument("--threads", type=_args.THREADS, default=None, help="threads (default: all cores)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = sub.add_parser("simulate", help=both("simulate the annual loss of a model given in TOML",
+                                             "TOML で与えたモデルの年間損害額をシミュレーション"))
+    p.add_argument("spec", metavar=both("spec", "モデル"),
+                   help=both("TOML file with [[attack_type]] tables (see examples/simulate_basic.toml)",
+                             "[[attack_type]] テーブルを持つ TOML ファイル（examples/simulate_basic.toml を参照）"))
+    p.add_argument("--years", type=_args.integer(2, _args.MAX_COUNT), required=True, metavar=_args.YEARS_WORD,
+                   help=both("number of simulated years (at least 2: a standard deviation needs two)",
+                             "シミュレーションする年数（2以上: 標準偏差には2年が必要）"))
+    p.add_argument("--seed", type=_args.SEED, required=True, metavar=_args.SEED_WORD,
+                   help=both("random seed, 0 .. 2**32-1", "乱数のシード、0 .. 2**32-1"))
+    p.add_argument("--threads", type=_args.THREADS, default=None, metavar=_args.THREADS_WORD,
+                   help=both("threads (default: all cores)", "スレッド数（既定: すべてのコア）"))
+    p.add_argument("--json", action="store_true", help=_args.JSON_TABLE)
     p.set_defaults(func=run)

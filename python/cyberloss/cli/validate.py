@@ -17,16 +17,31 @@ from ..calibration import Calibration
 from ..report import language, text
 from ..report.money import format_yen
 from . import _args, data_option
+from ._help import both
+
+DOC_JA = """``cyberloss validate``: パッケージのデータにあるすべての外部の公表値とモデル値の比較。
+
+``--json`` は ``{"seed", "passed", "rows": [...], "not_compared": [...]}`` を出力します。各行は
+``source``、``statistic``、``population``、``basis``、``published``、``model``、``distance``、
+``tolerance``、``passed``（ほかに ``measure``、``method``、``role``、``figure`` と、シミュレーション
+したモデル値の標準誤差 ``model_se``。閉じた式の値では null）を持ちます。終了ステータスは、すべての
+行が合格なら 0、そうでなければ 1 です。
+"""
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "validate", help="compare the calibrated model with every external figure (JNSA, NPA, IPA)",
-        description="Published figures next to the model's, with the distance, the tolerance and "
-                    "pass/fail; the basis and population of each comparison are stated.")
-    p.add_argument("--json", action="store_true", help="print the rows as strict JSON")
+        "validate", help=both("compare the calibrated model with every external figure (JNSA, NPA, IPA)",
+                              "較正したモデルをすべての外部の公表値（JNSA・警察庁・IPA）と比較"),
+        description=both("Published figures next to the model's, with the distance, the tolerance and "
+                         "pass/fail; the basis and population of each comparison are stated.",
+                         "公表値とモデル値を、乖離、許容差と合否とともに並べて表示します。各比較の"
+                         "集計の基準と対象も示します。"))
+    p.add_argument("--json", action="store_true",
+                   help=both("print the rows as strict JSON", "各行を厳密な JSON で出力"))
     data_option.add(p, "size.loss_elasticity=0")
-    p.add_argument("--seed", type=_args.SEED, default=None, help="seed of the simulated rows")
+    p.add_argument("--seed", type=_args.SEED, default=None, metavar=_args.SEED_WORD,
+                   help=both("seed of the simulated rows", "シミュレーションで求める行のシード"))
     p.set_defaults(func=run)
 
 
