@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cyberloss.cli import COMMANDS, _help, build_parser, main
+from cyberloss.cli import COMMANDS, _help, build_parser, main, named_command
 from cyberloss.report import text
 
 
@@ -87,9 +87,10 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
 
 
 # The English help of each command ("": cyberloss --help) at 80 columns, as it was before the
-# help had a Japanese version: a change to it is on purpose or a regression.
+# help had a Japanese version (the top level's since it took --lang): a change to it is on
+# purpose or a regression.
 ENGLISH_HELP_SHA256 = {
-    "": "adb308c61132efd4", "simulate": "e9d1547ad3f732a5", "demo": "ab523702d6c215ad",
+    "": "f32ad6d0c54755af", "simulate": "e9d1547ad3f732a5", "demo": "ab523702d6c215ad",
     "jnsa": "b34aef4700de2709", "validate": "92ffb248cc09bced", "bcp": "4687861cf0cc595d",
     "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "52886959442b1286",
     "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",
@@ -186,3 +187,17 @@ def test_every_option_of_every_command_has_japanese_help_and_metavar():
                 and not getattr(shown, "ja", ""):
             missing.append(f"{parser.prog} {name}: metavar {shown!r}")
     assert not missing, "no Japanese for:\n" + "\n".join(missing)
+
+
+def test_lang_before_the_command_sets_its_language_unless_the_command_sets_its_own(monkeypatch, capsys):
+    """``cyberloss --lang ja quote ...`` as Japanese users type it (argparse took "ja" for the
+    command); ``cyberloss --lang ja --help`` gives the Japanese help."""
+    in_locale(monkeypatch, "C")
+    quote = [str(Path(__file__).resolve().parents[2] / "examples" / "sme_manufacturer.toml"), "--years", "2000"]
+    assert named_command(["--lang", "ja", "quote", *quote]) == "quote"
+    assert main(["--lang", "ja", "quote", *quote]) == 0
+    assert capsys.readouterr().out.startswith("cyberloss 見積り")
+    assert main(["--lang=ja", "quote", *quote, "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("cyberloss quote")
+    assert main(["--lang", "ja", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("使用法: cyberloss [-h]")

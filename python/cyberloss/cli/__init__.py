@@ -165,6 +165,11 @@ def build_parser(registered: Iterable[str] = COMMANDS, lang: str = "en") -> argp
     parser.add_argument("--version", action=_Version,
                         help=both("print the version and the SIMD path the engine uses, and exit",
                                   "バージョンと計算エンジンが使う SIMD の種類を表示して終了"))
+    parser.add_argument("--lang", choices=language.LANGUAGES, default=None, dest="top_lang",
+                        help=both("language of the help and, given before a command, of its output "
+                                  "(as the command's own --lang, which wins)",
+                                  "ヘルプの言語。コマンドの前に置けばその出力の言語にもなる"
+                                  "（コマンドの後の --lang が優先）"))
     sub = parser.add_subparsers(dest="command", required=True, metavar=both("COMMAND", "コマンド"))
     for name, summary in COMMANDS.items():
         if name in registered:
@@ -195,9 +200,15 @@ def _register(sub: argparse._SubParsersAction, name: str) -> None:
 
 
 def named_command(argv: Sequence[str]) -> str:
-    """The command ``argv`` names: its first word that is not an option (the top-level options
-    take no value); "" if there is none."""
-    return next((word for word in argv if not word.startswith("-")), "")
+    """The command ``argv`` names: its first word that is not an option or the value of a
+    top-level ``--lang``; "" if there is none."""
+    words = iter(argv)
+    for word in words:
+        if word == "--lang":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
 
 
 def one_line(message: object) -> str:
@@ -286,7 +297,7 @@ def _run(argv: list[str]) -> int:
         return 2
     except SystemExit as exc:      # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
-    args.lang = language.resolve(args.lang)
+    args.lang = language.resolve(args.lang if args.lang is not None else args.top_lang)
     args.show_progress = bool(getattr(args, "progress", False) and not args.quiet) or progress.wanted(
         args.quiet, getattr(args, "json", False))
     try:
