@@ -197,6 +197,17 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     (documents.SCENARIO, "downtime_days", "１４", 14.0),
     (documents.REINSURANCE.node("per_risk"), "reinstatements", "２", 2),
     (documents.REINSURANCE.node("per_risk"), "reinstatement_rate", "1.0", 1.0),
+    # counts as Japanese write them: 万 and 億, and the unit's counter word (助数詞)
+    (documents.ORGANISATION, "employees", "１２０人", 120),
+    (documents.ORGANISATION, "employees", "350名", 350),
+    (documents.ORGANISATION, "employees", "1万", 10000),
+    (documents.ORGANISATION, "personal_records", "2万件", 20000),
+    (documents.ORGANISATION, "personal_records", "1.5万", 15000),
+    (documents.ORGANISATION, "personal_records", "1億2,000万件", 120_000_000),
+    (documents.SCENARIO, "records_exposed", "５，０００件", 5000),
+    (documents.SCENARIO, "downtime_days", "１４日", 14.0),
+    (documents.SECTION, "indemnity_period_days", "90日間", 90.0),
+    (documents.QUOTE, "years", "20万", 200_000),
 ])
 def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, text, value):
     # full-width digits and thousands separators, as a Japanese spreadsheet or form gives them
@@ -205,10 +216,14 @@ def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, t
 
 
 @pytest.mark.parametrize("node, path, text, words", [
-    (documents.ORGANISATION, "employees", "１２０人", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "１２０件", "employees must be a whole number >= 1"),   # not its counter
     (documents.ORGANISATION, "employees", "1,20", "employees must be a whole number >= 1"),
     (documents.ORGANISATION, "employees", "0", "employees must be a whole number >= 1"),
-    (documents.ORGANISATION, "employees", "1万", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "1.5人", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "-3人", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "personal_records", "2万人", "personal_records must be a whole number >= 0"),
+    (documents.ORGANISATION, "personal_records", "万件", "personal_records must be a whole number >= 0"),
+    (documents.ORGANISATION, "gross_margin", "0.25件", "gross_margin must be a finite number in [0, 1]"),
     (documents.ORGANISATION, "gross_margin", "1.5", "gross_margin must be a finite number in [0, 1]"),
     (documents.QUOTE, "years", "1,000.0", "years must be an integer >= 1000"),
     (documents.QUOTE, "seed", "-1", "seed must be an integer in [0, 4294967295]"),
@@ -235,11 +250,11 @@ def test_a_profile_file_with_counts_as_texts_runs_bcp_and_scenario_as_with_numbe
 
 def test_a_count_that_is_no_number_is_refused_in_one_line_naming_the_file_and_key(tmp_path, capsys):
     path = tmp_path / "p.toml"
-    path.write_text(PROFILE_JA.replace('employees = "１２０"', 'employees = "１２０名"'), encoding="utf-8")
+    path.write_text(PROFILE_JA.replace('employees = "１２０"', 'employees = "１２０件"'), encoding="utf-8")
     assert main(["quote", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "organisation.employees must be a whole number >= 1" in err
-    assert err.rstrip().endswith("got '１２０名'")
+    assert err.rstrip().endswith("got '１２０件'")
 
 
 BOOK = [("P1", "manufacturing", "sme", "2500000000", "1000000", "100000000", "100000000"),
@@ -324,12 +339,13 @@ def test_schema_marks_industry_and_size_as_label_vocabularies():
 
 # the book of BOOK_JA as a Japanese spreadsheet writes it: the columns' Japanese names as
 # headers (config.column_names, as for the claims file), headcounts with thousands separators,
-# controls by their Japanese labels (the schema's and data/components.json's), "；" between them
+# 万 and counter words (人, 名), controls by their Japanese labels (the schema's and
+# data/components.json's), "；" between them
 HEADER_JA = "証券番号,業種,規模,売上高,免責金額,1事故支払限度額,年間総支払限度額,頻度の倍率,従業員数,対策"
 EXTRA = [("1", "1200", "offline_backups;edr"), ("0.8", "25000", ""),
          ("1", "300", "mfa_remote_access;ir_retainer;restore_drills")]
-EXTRA_JA = [("1", "1,200", "オフラインバックアップ；EDR（エンドポイント検知・対応）"), ("0.8", "２５，０００", ""),
-            ("1", "300", "VPN・リモートアクセスの多要素認証;インシデント対応リテイナー契約; 復旧訓練（リストア訓練）")]
+EXTRA_JA = [("1", "1,200", "オフラインバックアップ；EDR（エンドポイント検知・対応）"), ("0.8", "２．５万人", ""),
+            ("1", "300名", "VPN・リモートアクセスの多要素認証;インシデント対応リテイナー契約; 復旧訓練（リストア訓練）")]
 
 
 def _book(header: str, rows) -> str:

@@ -6,7 +6,9 @@ refuses it with the same words.  Amounts (JPY) are numbers or texts such as ``"5
 package's one amount parser); every other number or count (a TOML value, a CSV cell, a form
 field, a command-line option) may be a text in full-width digits or with thousands separators
 as spreadsheets and forms write them (``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on
-the same digit grammar), refused otherwise with the field's own words;
+the same digit grammar), and a whole number or one in people, records or days also as Japanese
+write counts, with 万 and 億 and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``,
+``"20万"``: :func:`count_in_text`), refused otherwise with the field's own words;
 industries and sizes accept their Japanese labels and English in any case
 (:func:`parse_choice`, :mod:`.labels`).
 """
@@ -42,6 +44,10 @@ _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _YEN_RE = re.compile(rf"^¥?\s*(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
                      rf"(?P<one>{_NUMBER})?\s*円?$")
 _UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
+#: The counter words (助数詞) a number in each unit may carry: "2万件", "120人", "3日".
+COUNTERS = {"people": ("人", "名"), "records": ("件",), "days": ("日間", "日")}
+_COUNT_RE = re.compile(rf"^(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
+                       rf"(?P<one>{_NUMBER})?\s*(?P<word>[^0-9\s]*)$")
 _PLAIN_RE = re.compile(rf"^[+-]?{_NUMBER}$")
 
 
@@ -117,16 +123,41 @@ def number_in_text(text: str) -> int | float | None:
     return float(number) if "." in str(number) else int(number)
 
 
+def count_in_text(text: str, counters: tuple[str, ...] = ()) -> int | float | None:
+    """The number a text spells as Japanese write counts: NFKC-normalised, a number of 億 (1e8),
+    of 万 (1e4) and of ones, thousands separators allowed, then one of ``counters`` or nothing
+    (``"2万件"``, ``"1億2000万"``, ``"1.5万"``, ``"120人"`` with ``counters=("人",)``); a leading
+    minus sign makes it negative, for the caller's range check to name.  An int when whole (a
+    count), else a float; None for a text that spells none or carries another word."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    sign = -1 if normal[:1] in ("-", "\N{MINUS SIGN}") else 1
+    match = _COUNT_RE.match(normal[1:].lstrip() if sign < 0 else normal)
+    if (not match or not any(match.group(g) for g in ("oku", "man", "one"))
+            or (match.group("word") and match.group("word") not in counters)):
+        return None
+    number = sign * sum((decimal.Decimal(match.group(g).replace(",", "")) * unit
+                         for g, unit in (("oku", 10**8), ("man", 10**4), ("one", 1)) if match.group(g)),
+                        decimal.Decimal(0))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _counted(field) -> bool:
+    """Whether the field's numbers may be written as Japanese counts (:func:`count_in_text`)."""
+    return field.kind in ("integer", "count") or field.unit in COUNTERS
+
+
 def _text_as_number(field, value: Any) -> Any:
     """A text given for a number, as a form, a spreadsheet or a quoted TOML value gives it
-    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited): the
-    number it spells (:func:`number_in_text`); any other value unchanged, for the kind's own
-    check to accept or refuse."""
+    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited; ``"2万件"``
+    for a count, :func:`count_in_text`): the number it spells (:func:`number_in_text`); any other
+    value unchanged, for the kind's own check to accept or refuse."""
     if not isinstance(value, str):
         return value
     if field.allow_inf and is_unlimited(value):
         return math.inf
     number = number_in_text(value)
+    if number is None and _counted(field):
+        number = count_in_text(value, COUNTERS.get(field.unit, ()))
     return value if number is None else number
 
 
@@ -134,10 +165,12 @@ def _text_as_number(field, value: Any) -> Any:
 INF_TEXT = ("inf", "+inf", "infinity", "+infinity")
 
 
-def parse_cell(text: str, kind: str, where: str) -> float:
+def parse_cell(text: str, kind: str, where: str, unit: str = "") -> float:
     """A spreadsheet cell's text as a number, as every CSV reader takes it: what ``float``
     reads, else for ``kind == "amount"`` an amount (:func:`parse_amount`: "5000万円",
-    "無制限") and for other numbers thousands separators (:func:`parse_number_text`: "1,200").
+    "無制限") and for other numbers thousands separators (:func:`parse_number_text`: "1,200"),
+    for a count or a number in ``unit`` people, records or days also as Japanese write counts
+    (:func:`count_in_text`: "120人", "2万件").
     A text spelling NaN, or an infinity it does not spell out ("1e400"), is returned as NaN for
     the column's own check to refuse with its range ("nan" is not a way to leave a cell empty).
     ValueError naming ``where`` when the text spells no number."""
@@ -145,7 +178,13 @@ def parse_cell(text: str, kind: str, where: str) -> float:
     try:
         x = float(text)
     except ValueError:
-        return (parse_amount if kind == "amount" else parse_number_text)(text, where)
+        if kind == "amount":
+            return parse_amount(text, where)
+        if kind in ("integer", "count") or unit in COUNTERS:
+            counted = count_in_text(text, COUNTERS.get(unit, ()))
+            if counted is not None:
+                return float(counted)
+        return parse_number_text(text, where)
     return math.nan if math.isinf(x) and text.lower() not in INF_TEXT else x
 
 

@@ -106,7 +106,7 @@ def _number(value: Any, column: str, where: str) -> float:
     need = _need(field)
     if isinstance(value, str):
         try:    # "5000万円", "１億", "800,000,000"; other numbers "1,200"
-            x = config_types.parse_cell(value, field.kind, column)
+            x = config_types.parse_cell(value, field.kind, column, field.unit)
         except ValueError:
             raise _row_error(where, column, need + (" or an amount such as '5000万円'"
                                                     if field.kind == "amount" else ""),
