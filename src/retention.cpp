@@ -308,13 +308,20 @@ RetentionGrid grid_of(const CoverageTerms& base, const CoveredYears& covered_yea
              (cb < ca || b.retained_tvar < a.retained_tvar);
     });
   }
-  bool found = false;
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    if (max_premium && !(cells[c].premium <= *max_premium)) continue;
-    if (!found || cells[c].total_cost < cells[grid.recommended].total_cost) grid.recommended = c;
-    found = true;
+  // No insurance (premium 0) first, then the grid's options in order, each taken only when it
+  // costs strictly less: among equals no insurance, then the first. An option that pays nothing
+  // in these years for no premium is no insurance by another name (its total cost may differ in
+  // the last bits, summed another way): it is not recommended instead.
+  const std::size_t none = cells.size() - 1;
+  if (max_premium && !(cells[none].premium <= *max_premium))
+    throw std::logic_error("retention grid: no option within max_premium");
+  grid.recommended = none;
+  for (std::size_t c = 0; c < none; ++c) {
+    const RetentionCell& x = cells[c];
+    if (max_premium && !(x.premium <= *max_premium)) continue;
+    if (x.insured_el == 0.0 && x.premium == 0.0) continue;
+    if (x.total_cost < cells[grid.recommended].total_cost) grid.recommended = c;
   }
-  if (!found) throw std::logic_error("retention grid: no option within max_premium");
   cells[grid.recommended].recommended = true;
   return grid;
 }

@@ -6,7 +6,9 @@
 // gross, premium 0) is the last row, with d = inf and L = 0. An option is efficient when no
 // other has both a lower-or-equal expected cost (E[retained] + premium) and a lower-or-equal
 // TVaR_p(retained), one of them strictly. The recommendation is the option of least total cost
-// (the first in grid order among equals) with premium <= max_premium; it is always efficient.
+// with premium <= max_premium, among equals no insurance, then the first in grid order; an
+// option that pays nothing in the simulated years for no premium is never recommended over no
+// insurance. It is always efficient.
 //
 // All cells in one pass over the events: each event's covered section amounts (sublimits, BI
 // periods) are computed once; per cell only the deductible, coinsurance, section limits and the

@@ -200,3 +200,22 @@ def test_an_applied_policy_stands_for_its_events(events):
         decision.choose_retention(applied, None, other, DEDUCTIBLES, LIMITS)
     with pytest.raises(ValueError, match="n_years"):
         decision.choose_retention(applied, N + 1, BASE, DEDUCTIBLES, LIMITS)
+
+
+@pytest.mark.parametrize("principle", [ExpectedValue(loading=0.0), pricing.TVaRCostOfCapital()])
+def test_a_policy_that_never_pays_is_not_recommended_over_no_insurance(principle):
+    """A deductible above every simulated loss costs what no insurance costs; the grid's first
+    option won such ties and was recommended ("deductible 100億円 ... premium 0万円")."""
+    events = terms.event_table([0, 1], liability=[1e6, 2e6])
+    policy = terms.CoverageTerms.from_dict({"sections": {"liability": {}}})
+    d = decision.choose_retention(events, 1000, policy, ["1000万円"], ["1億円"], principle=principle,
+                                  cost_of_capital=0.1)
+    assert not d.recommended["insured"]
+    row = d.grid[d.grid["insured"]].iloc[0]
+    assert row["insured_el"] == 0.0 and row["premium"] == 0.0
+    assert "1 policy option(s) cost exactly the same" in d.reason
+    assert "1案の保険は総コストがまったく同じです" in d.reason_in("ja")
+    if isinstance(principle, ExpectedValue):   # a fair premium for all of the tail: worth buying
+        d = decision.choose_retention(events, 1000, policy, [0, "1000万円"], ["1億円"],
+                                      principle=principle, cost_of_capital=0.1)
+        assert d.recommended["insured"] and d.recommended["deductible"] == 0.0

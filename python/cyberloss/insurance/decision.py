@@ -13,7 +13,11 @@ grid it is the row with ``insured`` false, an infinite deductible and a zero lim
 An option is on the efficient frontier when no other option has both a lower-or-equal
 expected cost (``E[retained] + premium``) and a lower-or-equal retained tail
 (``TVaR_p(retained)``), one of them strictly.  The recommendation is the option with the
-least total cost of risk (within ``max_premium`` if given); it is always on the frontier.
+least total cost of risk (within ``max_premium`` if given); among options that cost the same,
+no insurance, then the first in the grid's order (deductibles ascending, then limits
+ascending).  A policy that pays nothing in the simulated years for no premium costs what no
+insurance costs and is never recommended instead of it.  The recommendation is always on the
+frontier.
 
 The grid is the C++ core's (``include/cyberloss/retention.hpp``): every cell in one pass over
 the events.
@@ -255,7 +259,8 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
                     f"年{format_yen(none['total_cost'])}（期待損失{format_yen(none['retained_el'])} + "
                     f"テールにかかる資本コスト{format_yen(none['tail_capital_cost'])}）")
         options = np.flatnonzero(insured)
-        cheaper = options[total[options] < none["total_cost"]]
+        same = np.isclose(total[options], none["total_cost"], rtol=1e-12, atol=0.0)
+        cheaper = options[~same & (total[options] < none["total_cost"])]
         if len(cheaper):   # only the premium cap kept the risk: say so, and what it cost
             parts.append(w(
                 f"Every policy that would cost less than keeping the risk has a premium above "
@@ -264,6 +269,13 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
                 f"リスクを保有するより安くなる保険はどれも保険料が{format_yen(max_premium)}を超えます："
                 f"この上限の中ではリスクを保有するのが選択で、{keeping}です。"))
             parts.append(without_cap(Row(grid, int(cheaper[np.nanargmin(total[cheaper])]))))
+        elif same.any():   # policies that never pay cost what keeping the risk costs
+            parts.append(w(f"Keeping the risk costs least: {keeping}. {int(same.sum())} policy option(s) "
+                           "cost exactly the same: their cover is never used in the simulated years; "
+                           "every other policy on the grid costs more in premium than it saves in capital.",
+                           f"リスクを保有するのが最も安く、{keeping}です。{int(same.sum())}案の保険は総コストが"
+                           "まったく同じです：その補償はシミュレーションしたどの年にも使われません。"
+                           "グリッド上の他の保険は、節約できる資本コストより保険料のほうが高くつきます。"))
         else:
             parts.append(w(f"Keeping the risk costs least: {keeping}; every policy on the grid costs "
                            "more in premium than it saves in capital.",
