@@ -41,7 +41,18 @@ def test_decimal_man_and_oku_amounts_are_whole_yen(text, jpy):
     assert config.parse_amount(text, "deductible") == float(jpy)
 
 
-@pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "--5万", "- 万", "5万億", "1e6円", "", "万5000"])
+@pytest.mark.parametrize("text, jpy", [
+    ("5千万円", 5e7), ("5000千円", 5e6), ("1,500千円", 1.5e6), ("1兆円", 1e12), ("1億5千万円", 1.5e8),
+    ("２千万", 2e7), ("1万5千円", 15_000), ("5千500円", 5_500), ("3千億円", 3e11),
+    ("1兆2千億5000万円", 1_200_050_000_000), ("1.5千万円", 1.5e7),
+])
+def test_amounts_with_sen_and_cho_read_in_the_standard_grouping(text, jpy):
+    # 千 multiplies its number within a 万-group (千円 is the accounting unit); 兆 > 億 > 万
+    assert config.parse_amount(text, "limit") == float(jpy)
+
+
+@pytest.mark.parametrize("text", ["億円", "万", "1,00", "12,3456", "abc", "--5万", "- 万", "5万億", "1e6円", "", "万5000",
+                                  "千万円", "5千千円", "5億1兆", "1兆2兆", "5万万", "5千万5千万", "1億円5千"])
 def test_malformed_amounts_are_refused_naming_the_field_and_value(text):
     with pytest.raises(ValueError, match=r"^revenue must be an amount") as err:
         config.parse_amount(text, "revenue")
@@ -208,6 +219,8 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     (documents.SCENARIO, "downtime_days", "１４日", 14.0),
     (documents.SECTION, "indemnity_period_days", "90日間", 90.0),
     (documents.QUOTE, "years", "20万", 200_000),
+    (documents.ORGANISATION, "personal_records", "5千件", 5000),
+    (documents.ORGANISATION, "employees", "1万5千人", 15000),
 ])
 def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, text, value):
     # full-width digits and thousands separators, as a Japanese spreadsheet or form gives them

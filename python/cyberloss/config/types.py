@@ -2,13 +2,14 @@
 
 One parser per kind, so every loader reads an amount, a share or a seed the same way and
 refuses it with the same words.  Amounts (JPY) are numbers or texts such as ``"500万円"``,
-``"1.5億円"``, ``"１億円"``, ``"5000万"`` or ``"3,000,000"`` (:func:`parse_amount`, the
-package's one amount parser); every other number or count (a TOML value, a CSV cell, a form
-field, a command-line option) may be a text in full-width digits or with thousands separators
-as spreadsheets and forms write them (``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on
-the same digit grammar), and a whole number or one in people, records or days also as Japanese
-write counts, with 万 and 億 and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``,
-``"20万"``: :func:`count_in_text`), refused otherwise with the field's own words;
+``"1.5億円"``, ``"１億円"``, ``"5000万"``, ``"5千万円"``, ``"5000千円"``, ``"1兆円"`` or
+``"3,000,000"`` (:func:`parse_amount`, the package's one amount parser); every other number
+or count (a TOML value, a CSV cell, a form field, a command-line option) may be a text in
+full-width digits or with thousands separators as spreadsheets and forms write them
+(``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on the same digit grammar), and a whole
+number or one in people, records or days also as Japanese write counts, with 千, 万, 億 and 兆
+and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``, ``"20万"``:
+:func:`count_in_text`), refused otherwise with the field's own words;
 industries and sizes accept their Japanese labels and English in any case
 (:func:`parse_choice`, :mod:`.labels`).
 """
@@ -40,15 +41,43 @@ class _Required:
 REQUIRED: Any = _Required()
 
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+#: The units of a Japanese numeral, largest first; within each group 千 multiplies its number.
+_UNITS = (("cho", "兆", 10**12), ("oku", "億", 10**8), ("man", "万", 10**4), ("one", "", 1))
+
+
+def _group(name: str, unit: str) -> str:
+    """One group of a numeral: a number of 千, then a number, then the group's unit; the
+    named group ``name`` matches the whole of it (a unit with no number is refused)."""
+    return (rf"(?P<{name}>(?:(?P<{name}_sen>{_NUMBER})\s*千\s*)?(?:(?P<{name}_n>{_NUMBER})\s*)?"
+            rf"{unit})?\s*")
+
+
+# "1兆2千億5000万", "5千万", "5000千": the groups in order, each at most once
+_NUMERAL = "".join(_group(name, unit) for name, unit, _ in _UNITS)
 # NFKC first: full-width digits, commas and the yen sign become ASCII ("１億円" -> "1億円").
-_YEN_RE = re.compile(rf"^¥?\s*(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
-                     rf"(?P<one>{_NUMBER})?\s*円?$")
+_YEN_RE = re.compile(rf"^¥?\s*{_NUMERAL}円?$")
 _UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
 #: The counter words (助数詞) a number in each unit may carry: "2万件", "120人", "3日".
 COUNTERS = {"people": ("人", "名"), "records": ("件",), "days": ("日間", "日")}
-_COUNT_RE = re.compile(rf"^(?:(?P<oku>{_NUMBER})\s*億)?\s*(?:(?P<man>{_NUMBER})\s*万)?\s*"
-                       rf"(?P<one>{_NUMBER})?\s*(?P<word>[^0-9\s]*)$")
+_COUNT_RE = re.compile(rf"^{_NUMERAL}(?P<word>[^0-9\s]*)$")
 _PLAIN_RE = re.compile(rf"^[+-]?{_NUMBER}$")
+
+
+def _numeral_value(match: re.Match) -> decimal.Decimal | None:
+    """The number a match of ``_NUMERAL`` spells, in decimal; None when it spells none or
+    gives a unit without its number ("万", "万5000")."""
+    total, spelt = decimal.Decimal(0), False
+    for name, unit, scale in _UNITS:
+        sen, number = match.group(f"{name}_sen"), match.group(f"{name}_n")
+        if sen is None and number is None:
+            if unit and match.group(name) is not None:
+                return None
+            continue
+        spelt = True
+        group = sum((decimal.Decimal(n.replace(",", "")) * k for n, k in ((sen, 1000), (number, 1)) if n),
+                    decimal.Decimal(0))
+        total += group * scale
+    return total if spelt else None
 
 
 def is_unlimited(text: str) -> bool:
@@ -60,11 +89,14 @@ def is_unlimited(text: str) -> bool:
 def parse_amount(value: Any, where: str) -> float:
     """An amount in JPY from a number or a text.
 
-    Texts are NFKC-normalised, then read as an optional ``¥``, a number of 億 (1e8), of 万
-    (1e4) and of yen, with or without ``円``, thousands separators allowed:
-    ``"30億円"``, ``"１億円"``, ``"5000万"``, ``"1億5000万円"``, ``"800,000,000"``, ``"¥3,000,000"``;
-    ``"inf"`` / ``"無制限"`` is unlimited.  A leading minus sign makes it negative (``"-5万円"``),
-    so that the caller's range check names what is wrong, as for the number -50000."""
+    Texts are NFKC-normalised, then read as an optional ``¥``, a number of 兆 (1e12), of 億
+    (1e8), of 万 (1e4) and of yen, in that order and each at most once, with or without ``円``,
+    thousands separators allowed; within each group a number of 千 may come first and multiplies
+    its number (``"5千万"`` is 5000万, ``"5000千円"`` the accounting unit's 5,000,000 yen):
+    ``"30億円"``, ``"１億円"``, ``"5000万"``, ``"1億5000万円"``, ``"1億5千万円"``, ``"1兆円"``,
+    ``"800,000,000"``, ``"¥3,000,000"``; ``"inf"`` / ``"無制限"`` is unlimited.  A leading minus
+    sign makes it negative (``"-5万円"``), so that the caller's range check names what is wrong,
+    as for the number -50000."""
     if isinstance(value, str):
         if is_unlimited(value):
             return math.inf
@@ -73,13 +105,12 @@ def parse_amount(value: Any, where: str) -> float:
         if sign < 0:
             text = text[1:].lstrip()
         match = _YEN_RE.match(text)
-        if not match or not any(match.group(g) for g in ("oku", "man", "one")):
+        spelt = _numeral_value(match) if match else None
+        if spelt is None:
             raise ValueError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
                              f"got {_validate.shown(value)}")
         # in decimal, then rounded once: "2.3億円" is 230,000,000 yen, not 2.3 * 1e8
-        number = sign * float(sum(decimal.Decimal(match.group(g).replace(",", "")) * unit
-                           for g, unit in (("oku", 10**8), ("man", 10**4), ("one", 1))
-                           if match.group(g)))
+        number = sign * float(spelt)
         if not math.isfinite(number):
             raise ValueError(f"{where} must be a finite amount, got {_validate.shown(value)}")
         return number
@@ -124,20 +155,19 @@ def number_in_text(text: str) -> int | float | None:
 
 
 def count_in_text(text: str, counters: tuple[str, ...] = ()) -> int | float | None:
-    """The number a text spells as Japanese write counts: NFKC-normalised, a number of 億 (1e8),
-    of 万 (1e4) and of ones, thousands separators allowed, then one of ``counters`` or nothing
-    (``"2万件"``, ``"1億2000万"``, ``"1.5万"``, ``"120人"`` with ``counters=("人",)``); a leading
-    minus sign makes it negative, for the caller's range check to name.  An int when whole (a
-    count), else a float; None for a text that spells none or carries another word."""
+    """The number a text spells as Japanese write counts: NFKC-normalised, a number of 兆, 億
+    and 万 and of ones as :func:`parse_amount` reads them (千 within each), thousands separators
+    allowed, then one of ``counters`` or nothing (``"2万件"``, ``"1億2000万"``, ``"1.5万"``,
+    ``"5千件"``, ``"120人"`` with ``counters=("人",)``); a leading minus sign makes it negative,
+    for the caller's range check to name.  An int when whole (a count), else a float; None for
+    a text that spells none or carries another word."""
     normal = unicodedata.normalize("NFKC", text).strip()
     sign = -1 if normal[:1] in ("-", "\N{MINUS SIGN}") else 1
     match = _COUNT_RE.match(normal[1:].lstrip() if sign < 0 else normal)
-    if (not match or not any(match.group(g) for g in ("oku", "man", "one"))
-            or (match.group("word") and match.group("word") not in counters)):
+    spelt = _numeral_value(match) if match else None
+    if match is None or spelt is None or (match.group("word") and match.group("word") not in counters):
         return None
-    number = sign * sum((decimal.Decimal(match.group(g).replace(",", "")) * unit
-                         for g, unit in (("oku", 10**8), ("man", 10**4), ("one", 1)) if match.group(g)),
-                        decimal.Decimal(0))
+    number = sign * spelt
     return int(number) if number == number.to_integral_value() else float(number)
 
 
