@@ -221,6 +221,14 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     (documents.QUOTE, "years", "20万", 200_000),
     (documents.ORGANISATION, "personal_records", "5千件", 5000),
     (documents.ORGANISATION, "employees", "1万5千人", 15000),
+    # shares and probabilities as percentages
+    (documents.SECTION, "coinsurance", "80%", 0.8),
+    (documents.SECTION, "coinsurance", "８０％", 0.8),
+    (documents.ORGANISATION, "gross_margin", "12.5 %", 0.125),
+    (documents.LOADS, "expense_ratio", "30%", 0.3),
+    (documents.DECISION, "tail_level", "99%", 0.99),
+    (documents.QUOTE, "levels", ["99%", "99.5%"], [0.99, 0.995]),
+    (documents.REINSURANCE.node("quota_share"), "share", "３０％", 0.3),
 ])
 def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, text, value):
     # full-width digits and thousands separators, as a Japanese spreadsheet or form gives them
@@ -241,6 +249,13 @@ def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, t
     (documents.QUOTE, "years", "1,000.0", "years must be an integer >= 1000"),
     (documents.QUOTE, "seed", "-1", "seed must be an integer in [0, 4294967295]"),
     (documents.SECTION, "waiting_period_days", "無制限", "waiting_period_days must be a finite number >= 0"),
+    (documents.SECTION, "coinsurance", "80", "coinsurance must be a finite number in (0, 1]"),   # no %: 80
+    (documents.SECTION, "coinsurance", "120%", "coinsurance must be a finite number in (0, 1]"),
+    (documents.SECTION, "coinsurance", "%", "coinsurance must be a finite number in (0, 1]"),
+    (documents.SECTION, "coinsurance", "80%%", "coinsurance must be a finite number in (0, 1]"),
+    (documents.DECISION, "tail_level", "100%", "tail_level must be a finite number in (0, 1)"),
+    (documents.SECTION, "waiting_period_days", "50%", "waiting_period_days must be a finite number >= 0"),
+    (documents.ORGANISATION, "employees", "50%", "employees must be a whole number >= 1"),
 ])
 def test_texts_that_spell_no_acceptable_number_are_refused_showing_the_text(node, path, text, words):
     with pytest.raises(ValueError) as err:
@@ -304,6 +319,22 @@ def test_a_cp932_portfolio_with_man_yen_reads_as_its_ascii_equivalent(tmp_path):
     ra = cl.simulate_portfolio(cl.PortfolioModel(a), 2000, seed=3)
     rb = cl.simulate_portfolio(cl.PortfolioModel(b), 2000, seed=3)
     assert ra.sha256() == rb.sha256() and np.array_equal(ra.annual(), rb.annual())
+
+
+@pytest.mark.parametrize("text, x", [("80%", 0.8), ("８０％", 0.8), ("0.8", 0.8)])
+def test_a_share_cell_may_be_a_percentage(text, x):
+    assert config.parse_cell(text, "share", "share") == x
+
+
+def test_a_policy_with_its_coinsurance_in_percent_is_the_policy_with_the_share():
+    given = {"sections": {"response": {"coinsurance": "80%"}, "liability": {"coinsurance": "８０％"}}}
+    share = {"sections": {"response": {"coinsurance": 0.8}, "liability": {"coinsurance": 0.8}}}
+    assert cl.CoverageTerms.from_dict(given) == cl.CoverageTerms.from_dict(share)
+
+
+def test_a_percentage_is_a_cell_of_shares_only():
+    with pytest.raises(ValueError, match="^frequency_factor must be a number"):
+        config.parse_cell("80%", "number", "frequency_factor")
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf")])

@@ -9,7 +9,8 @@ full-width digits or with thousands separators as spreadsheets and forms write t
 (``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on the same digit grammar), and a whole
 number or one in people, records or days also as Japanese write counts, with 千, 万, 億 and 兆
 and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``, ``"20万"``:
-:func:`count_in_text`), refused otherwise with the field's own words;
+:func:`count_in_text`), and a share or a probability also as a percentage (``"80%"``,
+``"８０％"``: :func:`percent_in_text`), refused otherwise with the field's own words;
 industries and sizes accept their Japanese labels and English in any case
 (:func:`parse_choice`, :mod:`.labels`).
 """
@@ -30,6 +31,8 @@ KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed",
          "choice", "text", "list", "any")
 #: The kinds that hold a number (a text spelling one is read: :func:`parse`).
 NUMERIC_KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed")
+#: The kinds that may be written as a percentage ("80%": :func:`percent_in_text`).
+PERCENT_KINDS = ("share", "probability")
 
 
 class _Required:
@@ -154,6 +157,21 @@ def number_in_text(text: str) -> int | float | None:
     return float(number) if "." in str(number) else int(number)
 
 
+def percent_in_text(text: str) -> float | None:
+    """The share a percentage spells, for shares and probabilities: ``"80%"``, ``"８０％"``,
+    ``"12.5 %"`` (NFKC first, the number as :func:`parse_number_text` reads it) divided by 100
+    in decimal (``"80%"`` is 0.8 exactly as ``0.8`` is); None for a text without ``%`` or
+    spelling no number.  A number without ``%`` is what it says (80 is refused as a share)."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if not normal.endswith("%"):
+        return None
+    try:
+        number = _number_text(normal[:-1], "")
+    except ValueError:
+        return None
+    return float(number / 100)
+
+
 def count_in_text(text: str, counters: tuple[str, ...] = ()) -> int | float | None:
     """The number a text spells as Japanese write counts: NFKC-normalised, a number of 兆, 億
     and 万 and of ones as :func:`parse_amount` reads them (千 within each), thousands separators
@@ -178,14 +196,17 @@ def _counted(field) -> bool:
 
 def _text_as_number(field, value: Any) -> Any:
     """A text given for a number, as a form, a spreadsheet or a quoted TOML value gives it
-    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited; ``"2万件"``
-    for a count, :func:`count_in_text`): the number it spells (:func:`number_in_text`); any other
+    (``"１２０"``, ``"1,200"``, ``"0.3"``; ``"無制限"`` where the field allows unlimited; ``"80%"``
+    for a share or a probability, :func:`percent_in_text`; ``"2万件"`` for a count,
+    :func:`count_in_text`): the number it spells (:func:`number_in_text`); any other
     value unchanged, for the kind's own check to accept or refuse."""
     if not isinstance(value, str):
         return value
     if field.allow_inf and is_unlimited(value):
         return math.inf
     number = number_in_text(value)
+    if number is None and field.kind in PERCENT_KINDS:
+        number = percent_in_text(value)
     if number is None and _counted(field):
         number = count_in_text(value, COUNTERS.get(field.unit, ()))
     return value if number is None else number
@@ -199,7 +220,8 @@ def parse_cell(text: str, kind: str, where: str, unit: str = "") -> float:
     """A spreadsheet cell's text as a number, as every CSV reader takes it: what ``float``
     reads, else for ``kind == "amount"`` an amount (:func:`parse_amount`: "5000万円",
     "無制限") and for other numbers thousands separators (:func:`parse_number_text`: "1,200"),
-    for a count or a number in ``unit`` people, records or days also as Japanese write counts
+    for a share or a probability also a percentage (:func:`percent_in_text`: "80%"), for a
+    count or a number in ``unit`` people, records or days also as Japanese write counts
     (:func:`count_in_text`: "120人", "2万件").
     A text spelling NaN, or an infinity it does not spell out ("1e400"), is returned as NaN for
     the column's own check to refuse with its range ("nan" is not a way to leave a cell empty).
@@ -210,6 +232,10 @@ def parse_cell(text: str, kind: str, where: str, unit: str = "") -> float:
     except ValueError:
         if kind == "amount":
             return parse_amount(text, where)
+        if kind in PERCENT_KINDS:
+            share = percent_in_text(text)
+            if share is not None:
+                return share
         if kind in ("integer", "count") or unit in COUNTERS:
             counted = count_in_text(text, COUNTERS.get(unit, ()))
             if counted is not None:
