@@ -221,6 +221,11 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     (documents.QUOTE, "years", "20万", 200_000),
     (documents.ORGANISATION, "personal_records", "5千件", 5000),
     (documents.ORGANISATION, "employees", "1万5千人", 15000),
+    # days in hours
+    (documents.SECTION, "waiting_period_days", "12時間", 0.5),
+    (documents.SECTION, "waiting_period_days", "３６時間", 1.5),
+    (documents.SECTION, "indemnity_period_days", "2,160時間", 90.0),
+    (documents.SCENARIO, "downtime_days", "6 時間", 0.25),
     # shares and probabilities as percentages
     (documents.SECTION, "coinsurance", "80%", 0.8),
     (documents.SECTION, "coinsurance", "８０％", 0.8),
@@ -256,6 +261,9 @@ def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, t
     (documents.DECISION, "tail_level", "100%", "tail_level must be a finite number in (0, 1)"),
     (documents.SECTION, "waiting_period_days", "50%", "waiting_period_days must be a finite number >= 0"),
     (documents.ORGANISATION, "employees", "50%", "employees must be a whole number >= 1"),
+    (documents.ORGANISATION, "employees", "12時間", "employees must be a whole number >= 1"),
+    (documents.QUOTE, "years", "24時間", "years must be an integer >= 1000"),
+    (documents.SECTION, "waiting_period_days", "12時", "waiting_period_days must be a finite number >= 0"),
 ])
 def test_texts_that_spell_no_acceptable_number_are_refused_showing_the_text(node, path, text, words):
     with pytest.raises(ValueError) as err:

@@ -8,9 +8,10 @@ or count (a TOML value, a CSV cell, a form field, a command-line option) may be 
 full-width digits or with thousands separators as spreadsheets and forms write them
 (``"１２０"``, ``"1,200"``, :func:`parse_number_text`, on the same digit grammar), and a whole
 number or one in people, records or days also as Japanese write counts, with 千, 万, 億 and 兆
-and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``, ``"20万"``:
-:func:`count_in_text`), and a share or a probability also as a percentage (``"80%"``,
-``"８０％"``: :func:`percent_in_text`), refused otherwise with the field's own words;
+and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``, ``"20万"``; days also in
+hours, ``"12時間"`` is 0.5: :func:`count_in_text`), and a share or a probability also as a
+percentage (``"80%"``, ``"８０％"``: :func:`percent_in_text`), refused otherwise with the
+field's own words;
 industries and sizes accept their Japanese labels and English in any case
 (:func:`parse_choice`, :mod:`.labels`).
 """
@@ -60,8 +61,10 @@ _NUMERAL = "".join(_group(name, unit) for name, unit, _ in _UNITS)
 # NFKC first: full-width digits, commas and the yen sign become ASCII ("１億円" -> "1億円").
 _YEN_RE = re.compile(rf"^¥?\s*{_NUMERAL}円?$")
 _UNLIMITED = ("inf", "infinity", "unlimited", "無制限")
-#: The counter words (助数詞) a number in each unit may carry: "2万件", "120人", "3日".
-COUNTERS = {"people": ("人", "名"), "records": ("件",), "days": ("日間", "日")}
+#: The counter words (助数詞) a number in each unit may carry: "2万件", "120人", "3日", "12時間".
+COUNTERS = {"people": ("人", "名"), "records": ("件",), "days": ("日間", "日", "時間")}
+#: The counter words that count a part of the unit, and how many make one: 24 hours a day.
+_PARTS = {"時間": 24}
 _COUNT_RE = re.compile(rf"^{_NUMERAL}(?P<word>[^0-9\s]*)$")
 _PLAIN_RE = re.compile(rf"^[+-]?{_NUMBER}$")
 
@@ -176,16 +179,18 @@ def count_in_text(text: str, counters: tuple[str, ...] = ()) -> int | float | No
     """The number a text spells as Japanese write counts: NFKC-normalised, a number of 兆, 億
     and 万 and of ones as :func:`parse_amount` reads them (千 within each), thousands separators
     allowed, then one of ``counters`` or nothing (``"2万件"``, ``"1億2000万"``, ``"1.5万"``,
-    ``"5千件"``, ``"120人"`` with ``counters=("人",)``); a leading minus sign makes it negative,
+    ``"5千件"``, ``"120人"`` with ``counters=("人",)``; hours of a day, ``"12時間"``, are
+    0.5 with ``counters=COUNTERS["days"]``); a leading minus sign makes it negative,
     for the caller's range check to name.  An int when whole (a count), else a float; None for
     a text that spells none or carries another word."""
     normal = unicodedata.normalize("NFKC", text).strip()
     sign = -1 if normal[:1] in ("-", "\N{MINUS SIGN}") else 1
     match = _COUNT_RE.match(normal[1:].lstrip() if sign < 0 else normal)
     spelt = _numeral_value(match) if match else None
-    if match is None or spelt is None or (match.group("word") and match.group("word") not in counters):
+    word = match.group("word") if match else ""
+    if spelt is None or (word and word not in counters):
         return None
-    number = sign * spelt
+    number = sign * spelt / _PARTS.get(word, 1)
     return int(number) if number == number.to_integral_value() else float(number)
 
 
