@@ -334,6 +334,30 @@ def test_a_share_cell_may_be_a_percentage(text, x):
     assert config.parse_cell(text, "share", "share") == x
 
 
+@pytest.mark.parametrize("node, path, text, value", [
+    (documents.SECTION, "covered", "いいえ", False), (documents.SECTION, "covered", " はい ", True),
+    (documents.CONTROLS, "edr", "はい", True), (documents.TERMS, "cover_prevention", "いいえ", False),
+])
+def test_yes_and_no_in_japanese_as_the_help_and_the_form_write_them(node, path, text, value):
+    assert node.field(path).parse(text) is value
+
+
+@pytest.mark.parametrize("text", ["うん", "有", "yes", "はいいいえ"])
+def test_other_words_for_yes_and_no_are_refused(text):
+    with pytest.raises(ValueError) as err:
+        documents.SECTION.field("covered").parse(text, "terms.sections.liability.covered")
+    assert str(err.value) == f"terms.sections.liability.covered must be true or false, got {text!r}"
+
+
+def test_a_section_switched_off_in_japanese_is_the_section_switched_off(tmp_path):
+    body = '[terms]\ndeductible = "10万円"\n[terms.sections."費用損害"]\nlimit = "1億円"\n' \
+           '[terms.sections."賠償責任"]\ncovered = {}\n'
+    (tmp_path / "ja.toml").write_text(body.format('"いいえ"'), encoding="utf-8")
+    (tmp_path / "en.toml").write_text(body.format("false"), encoding="utf-8")
+    ja, en = (cl.CoverageTerms.from_toml(tmp_path / f"{n}.toml") for n in ("ja", "en"))
+    assert ja == en and ja.covered_sections == ("response",)
+
+
 def test_a_policy_with_its_coinsurance_in_percent_is_the_policy_with_the_share():
     given = {"sections": {"response": {"coinsurance": "80%"}, "liability": {"coinsurance": "８０％"}}}
     share = {"sections": {"response": {"coinsurance": 0.8}, "liability": {"coinsurance": 0.8}}}

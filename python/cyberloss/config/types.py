@@ -12,8 +12,8 @@ and the unit's counter word (``"2万件"``, ``"120人"``, ``"3日"``, ``"20万"`
 hours, ``"12時間"`` is 0.5: :func:`count_in_text`), and a share or a probability also as a
 percentage (``"80%"``, ``"８０％"``: :func:`percent_in_text`), refused otherwise with the
 field's own words;
-industries and sizes accept their Japanese labels and English in any case
-(:func:`parse_choice`, :mod:`.labels`).
+a true or false may be written はい or いいえ; industries and sizes accept their Japanese
+labels and English in any case (:func:`parse_choice`, :mod:`.labels`).
 """
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ COUNTERS = {"people": ("人", "名"), "records": ("件",), "days": ("日間", "�
 _PARTS = {"時間": 24}
 _COUNT_RE = re.compile(rf"^{_NUMERAL}(?P<word>[^0-9\s]*)$")
 _PLAIN_RE = re.compile(rf"^[+-]?{_NUMBER}$")
+#: A yes or no in the words of the form and of the fields' Japanese help (「いいえ」で外す).
+_YES_NO = {"はい": True, "いいえ": False}
 
 
 def _numeral_value(match: re.Match) -> decimal.Decimal | None:
@@ -320,6 +322,8 @@ def _parse(field, value: Any, where: str) -> Any:
                              f"got {_validate.shown(value)}")
         return int(value)
     if kind == "bool":
+        if isinstance(value, str):
+            value = _YES_NO.get(unicodedata.normalize("NFKC", value).strip(), value)
         return _validate.flag(where, value)
     if kind == "choice":
         return parse_choice(field, value, where)
