@@ -170,11 +170,25 @@ def test_terms_load_from_toml(tmp_path):
     ({"sections": {"business_interruption": {"waiting_period_days": -1}}}, "waiting_period_days"),
     ({"sections": {"business_interruption": {"indemnity_period_days": 0}}}, "indemnity_period_days"),
     ({"sections": {}, "cover_prevention": "yes"}, "cover_prevention"),
+    ({"sections": {"response": {"sublimits": {"prevention": 1e6}}}}, "prevention"),
     ({"deductible": 0}, "sections"),
 ])
 def test_bad_terms_are_refused_naming_the_field(data, field):
     with pytest.raises(ValueError, match=field):
         CoverageTerms.from_dict(data)
+
+
+def test_a_prevention_sublimit_without_prevention_cover_is_refused_not_ignored():
+    # the core pays prevention only with cover_prevention: a sublimit on it would do nothing
+    data = {"sections": {"response": {"sublimits": {"prevention": "200万円"}}}}
+    with pytest.raises(ValueError) as err:
+        CoverageTerms.from_dict(data)
+    assert str(err.value) == ("terms.sections.response.sublimits.prevention: recurrence prevention is not "
+                              "covered (cover_prevention = false), so its sublimit would be ignored")
+    with pytest.raises(ValueError, match="cover_prevention = false"):
+        CoverageTerms({"response": terms.SectionTerms(sublimits={"prevention": 2e6})})
+    covered = CoverageTerms.from_dict({**data, "cover_prevention": True})
+    assert covered.sections["response"].sublimits["prevention"] == 2e6
 
 
 @pytest.mark.parametrize("kwargs,field", [

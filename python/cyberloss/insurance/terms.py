@@ -147,6 +147,7 @@ class CoverageTerms(Described):
         if not isinstance(self.sections, Mapping):
             raise ValueError(f"sections must be a table of section name = terms, got "
                              f"{_validate.shown(self.sections)}")
+        _parse(documents.TERMS, self)
         sections = {}
         for name, section in self.sections.items():
             name = documents.SECTIONS.key_of(name)      # 費用損害 -> response
@@ -162,13 +163,15 @@ class CoverageTerms(Described):
                 if component not in allowed:
                     raise ValueError(f"sections.{name}.sublimits: component {component!r} is not paid "
                                      f"by this section (it pays {', '.join(allowed)})")
+            if "prevention" in section.sublimits and not self.cover_prevention:
+                raise ValueError(f"sections.{name}.sublimits.prevention: recurrence prevention is not "
+                                 "covered (cover_prevention = false), so its sublimit would be ignored")
             if name != "business_interruption" and (
                     section.waiting_period_days != 0 or math.isfinite(section.indemnity_period_days)):
                 raise ValueError(f"sections.{name}: waiting_period_days and indemnity_period_days "
                                  "apply to business_interruption only")
             sections[name] = section
         object.__setattr__(self, "sections", MappingProxyType(sections))
-        _parse(documents.TERMS, self)
 
     @property
     def covered_sections(self) -> tuple[str, ...]:
