@@ -255,6 +255,22 @@ def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
     assert out.prob_exhaust.value == pytest.approx(np.mean(gross >= 1.5e8))
 
 
+def test_a_tables_incidents_use_up_the_aggregate_in_row_order_within_a_year():
+    # as the docs say: year by year, then the rows' order; attack_type and k are not read
+    policy = CoverageTerms.from_dict({"aggregate_limit": 5e6, "sections": {"liability": {}, "response": {}}})
+    events = terms.event_table([1, 0, 0, 0], liability=[5e6, 3e6, 3e6, 0], investigation=[0, 0, 1e6, 2e6])
+    events["attack_type"], events["k"] = [0, 2, 1, 0], [0, 1, 0, 0]
+
+    def paid(table):
+        frame = terms.apply(policy, table, 2).to_frame()
+        return frame[["insured_liability", "insured_response"]].to_numpy().tolist()
+
+    assert paid(events) == [[4.5e6, 0.5e6], [5e6, 0.0]]
+    assert paid(events.iloc[[3, 2, 1, 0]]) == [[2.25e6, 2.75e6], [5e6, 0.0]]
+    assert paid(events.sort_values(["year", "attack_type", "k"])) == [[2.25e6, 2.75e6], [5e6, 0.0]]
+    assert paid(events.assign(attack_type=[0, 0, 1, 2], k=[0, 0, 0, 0])) == paid(events)
+
+
 def test_section_columns_are_each_years_events_summed_in_order(engine_events):
     """The year-loss table's <view>_<section> columns: per year with incidents, its events'
     section amounts added in event order from 0 (as np.bincount adds them), retained = gross -

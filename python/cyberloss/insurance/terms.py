@@ -27,8 +27,11 @@ For each incident, in this order:
 4. coinsurance (縮小てん補割合) of each section multiplies what is left;
 5. each section's limit caps its payment per occurrence;
 6. the annual aggregate limit (総支払限度額) caps the sum over sections and incidents in a
-   policy year; incidents are paid in the order they occur (year, attack type, k), and a
-   partly paid incident is shared among its sections pro rata.
+   policy year; incidents are paid in the event table's order, and a partly paid incident is
+   shared among its sections pro rata.  The simulation's own table is in (year, attack type,
+   k) order; a DataFrame or a dict is paid year by year and, within a year, in its row order
+   (columns such as ``attack_type`` or ``k`` are not read).  The year's total does not depend
+   on the order; which incident and which section is paid does.
 
 Retained = gross - insured, where gross is the sum of every component including internal
 effort.  Amounts are JPY; in a TOML or dict they may be numbers or texts such as
@@ -337,6 +340,10 @@ def apply(terms: CoverageTerms, events, n_years: int | None = None) -> "InsuredR
     ``downtime_days`` and every component in ``COMPONENTS``, one row per incident.
     ``n_years`` defaults to the simulation's years for the core's table, and must be given with
     a DataFrame or a dict (the table does not say how many years had no incident).
+    The annual aggregate limit is used up in the table's order: (year, attack type, k) for the
+    core's table; for a DataFrame or a dict, year by year (rows are sorted stably by ``year``)
+    and within a year in row order, any ``attack_type`` or ``k`` column ignored, so sort the
+    rows first to pay them in another order (by date, say).
     """
     return applied(terms, events, n_years).result()
 
