@@ -6,7 +6,7 @@ import pytest
 from scipy import stats as sps
 
 import cyberloss as cl
-from cyberloss.insurance import terms
+from cyberloss.insurance import decision, terms
 from cyberloss.insurance.terms import CoverageTerms, Layer
 
 MU, SIGMA, RATE = 15.0, 1.2, 2.0
@@ -253,6 +253,19 @@ def test_annual_layer_is_a_stop_loss_on_the_annual_loss(engine_events):
     assert out.expected_loss.value == pytest.approx(np.clip(gross - 5e7, 0, 1e8).mean(), rel=1e-12)
     assert out.prob_attach.value == pytest.approx(np.mean(gross > 5e7))
     assert out.prob_exhaust.value == pytest.approx(np.mean(gross >= 1.5e8))
+
+
+def test_an_aggregate_below_the_deductible_is_refused_from_a_table_only():
+    # as MODEL_NOTES says: a unit slip in a [terms] table; the constructor and the grid take it
+    with pytest.raises(ValueError, match=r"^terms.aggregate_limit must not be below terms.deductible"):
+        CoverageTerms.from_dict({"sections": {"liability": {}}, "deductible": "1000万円",
+                                 "aggregate_limit": "100万円"})
+    policy = CoverageTerms({"liability": {}}, deductible=1e7, aggregate_limit=1e6)
+    assert (policy.deductible, policy.aggregate_limit) == (1e7, 1e6)
+    events = terms.event_table([0, 1], liability=[2e7, 5e6])
+    grid = decision.choose_retention(events, 100, policy.with_retention(0.0, math.inf), deductibles=[1e7],
+                                     limits=[1e6]).grid
+    assert [1e7, 1e6] in grid[["deductible", "limit"]].to_numpy().tolist()
 
 
 def test_a_tables_incidents_use_up_the_aggregate_in_row_order_within_a_year():
