@@ -281,6 +281,50 @@ def test_parquet_and_frame_give_the_same_book(tmp_path):
     assert math.isinf(csv.table.set_index("policy_id").loc["CON-S-012", "aggregate_limit"])
 
 
+@pytest.mark.parametrize("column, need", [
+    ("aggregate_limit", "must be a number > 0"), ("occurrence_limit", "must be a number > 0"),
+    ("deductible", "must be a finite number >= 0"), ("frequency_factor", "must be a finite number > 0"),
+    ("revenue", "must be a finite number > 0"), ("employees", "must be a whole number")])
+def test_a_parquet_nan_is_refused_and_a_null_is_empty(tmp_path, capsys, column, need):
+    """A NaN in a Parquet file was read as an empty cell: a NaN limit became unlimited, a NaN
+    deductible 0, silently.  Only a null is empty there, as only an empty field is in a CSV."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    ids = {"policy_id": ["A1", "A2", "A3"], "industry": ["manufacturing"] * 3, "size": ["sme"] * 3}
+    path = tmp_path / "book.parquet"
+    pq.write_table(pa.table({**ids, column: pa.array([1e6, float("nan"), None])}), path)
+    message = (rf"^portfolio file {re.escape(str(path))}: portfolio row 2 \(policy_id 'A2'\), "
+               rf"column '{column}': {need}.*, got nan$")
+    with pytest.raises(ValueError, match=message):
+        pf.Portfolio.read(path)
+    assert main(["portfolio", str(path), "--years", "10"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    pq.write_table(pa.table({**ids, column: pa.array([1e6, None, None])}), path)
+    empty = pf.Portfolio.read(path).table[column]
+    assert empty.iloc[1] == pf.OPTIONAL_DEFAULTS[column] or (
+        math.isnan(empty.iloc[1]) and math.isnan(pf.OPTIONAL_DEFAULTS[column]))
+
+
+def test_a_frames_nan_none_and_na_are_empty():
+    """pandas writes a missing value as NaN (None in an object column, NA in a nullable one):
+    in a DataFrame each is an empty cell, unlike a Parquet file's NaN."""
+    frame = pd.DataFrame({"policy_id": ["A1", "A2", "A3", "A4"], "industry": ["manufacturing"] * 4,
+                          "size": ["sme"] * 4,
+                          "aggregate_limit": pd.Series([1e6, np.nan, None, pd.NA], dtype=object),
+                          "deductible": pd.array([1.0, None, 2.0, None], dtype="Float64")})
+    t = pf.Portfolio(frame).table
+    assert list(t["aggregate_limit"]) == [1e6, math.inf, math.inf, math.inf]
+    assert list(t["deductible"]) == [1.0, 0.0, 2.0, 0.0]
+
+
+def test_a_parquet_files_stored_index_is_not_a_column(tmp_path):
+    frame = pd.DataFrame({"policy_id": ["A1", "A2"], "industry": ["manufacturing"] * 2, "size": ["sme"] * 2,
+                          "deductible": [1e6, np.nan]}, index=pd.Index([7, 9], name="n"))
+    path = tmp_path / "book.parquet"
+    frame.to_parquet(path)      # pandas writes NaN as a null, and the index as a column
+    assert list(pf.Portfolio.read(path).table["deductible"]) == [1e6, 0.0]
+
+
 def test_empty_portfolio_gives_an_empty_result_with_a_message(tmp_path, capsys):
     path = write(tmp_path, HEADER)
     book = pf.Portfolio.read(path)

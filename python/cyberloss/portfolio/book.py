@@ -42,7 +42,9 @@ on (blank lines and line breaks in quoted cells move it away from r + 1), the po
 known, the column and the value: ``portfolio row 2 (line 6, policy_id 'A2'), column
 'deductible': ...``.  A CSV row must have exactly the header's fields: a missing or extra
 comma is refused, not read with its columns shifted.  Booleans are not numbers, and "nan" is
-not a way to leave a value out (leave the field empty).
+not a way to leave a value out (leave the field empty).  In a Parquet file a null cell is empty
+and a NaN is refused as a CSV's "nan" is; in a pandas DataFrame NaN (and None, and ``pd.NA``)
+is empty, since pandas writes missing values as NaN.
 """
 from __future__ import annotations
 
@@ -78,6 +80,9 @@ OPTIONAL_DEFAULTS: dict[str, Any] = {f.key: (math.nan if f.default is None and f
                                      for f in _FIELDS if not f.required}
 COLUMNS = REQUIRED + tuple(OPTIONAL_DEFAULTS)
 _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
+#: The key of ``DataFrame.attrs`` that marks a frame whose missing cells are None, so that a
+#: NaN in it is a value (refused) rather than pandas' missing value (a Parquet file's nulls).
+NAN_IS_A_VALUE = "cyberloss.nan_is_a_value"
 
 
 def _row(row: int, line: int | None, policy: Any = None) -> str:
@@ -96,12 +101,13 @@ def _need(field: config.Field) -> str:
     return f"must be {kind} {bounds}".rstrip() + (" (or empty)" if field.default is None else "")
 
 
-def _number(value: Any, column: str, where: str) -> float:
+def _number(value: Any, column: str, where: str, nan_is_empty: bool = True) -> float:
     """A numeric cell: empty for the default, text spelling a number (for amounts also
-    "5000万円", "1億", "800,000,000", full-width digits), or a number."""
+    "5000万円", "1億", "800,000,000", full-width digits), or a number.  A float NaN is empty
+    where ``nan_is_empty`` (pandas' missing value), else refused (a Parquet file's NaN)."""
     field = _SCHEMA.field(column)
     if value is None or (isinstance(value, str) and value.strip() == "") or (
-            isinstance(value, float) and math.isnan(value)):
+            nan_is_empty and isinstance(value, float) and math.isnan(value)):
         return OPTIONAL_DEFAULTS[column]
     need = _need(field)
     if isinstance(value, str):
@@ -158,10 +164,13 @@ def _controls(value: Any, where: str) -> str:
 def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     """Check every row; return a clean frame with all columns in ``COLUMNS`` order.  A frame
     read from a CSV file (:func:`read_csv_text`, which keeps each row's line in
-    ``attrs[config.CSV_LINES]``) has its lines named in errors."""
+    ``attrs[config.CSV_LINES]``) has its lines named in errors.  A NaN cell is empty (pandas'
+    missing value) unless ``attrs[NAN_IS_A_VALUE]`` is set, as for a Parquet file's table
+    (:func:`read_table`), whose empty cells are None: there a NaN is refused."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
     columns = config.column_keys(_SCHEMA, [str(c).strip() for c in frame.columns], "portfolio")
+    nan_is_empty = not frame.attrs.get(NAN_IS_A_VALUE, False)
     lines = frame.attrs.get(config.CSV_LINES)
     lines = lines if isinstance(lines, list) and len(lines) == len(frame) else None
     frame = frame.set_axis(columns, axis=1)
@@ -193,7 +202,7 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
             out[column].append(text)
         out["policy_id"].append(pid)
         for column in _NUMERIC:
-            out[column].append(_number(rec.get(column), column, where))
+            out[column].append(_number(rec.get(column), column, where, nan_is_empty))
         out["controls"].append(_controls(rec.get("controls"), where))
     clean = pd.DataFrame({c: pd.Series(out[c], dtype=object if c in REQUIRED + ("controls",)
                                        else np.float64) for c in COLUMNS})
@@ -214,7 +223,8 @@ def read_csv_text(text: str) -> pd.DataFrame:
 
 def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
     """Read a CSV or Parquet file as text/number columns, without validating (a CSV's rows
-    with their lines, as :func:`read_csv_text` gives them).  A CSV's
+    with their lines, as :func:`read_csv_text` gives them; a Parquet file's nulls as None and
+    its NaNs as NaN, marked ``attrs[NAN_IS_A_VALUE]``).  A CSV's
     ``encoding`` is detected ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel
     saves it) or named (``"cp932"``, ``"utf-8"``, ...)."""
     p = config.path_of(path, "portfolio file")
@@ -224,12 +234,25 @@ def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
         with _validate.located(f"portfolio file {p}"):
             return read_csv_text(text)
     if suffix in (".parquet", ".pq"):
+        # Not pandas' reader, which makes a null and a NaN both NaN (a NaN limit would be read
+        # as an empty, unlimited one): object columns with nulls as None, NaNs kept, marked
+        # NAN_IS_A_VALUE; the index pandas stores with a frame left out, as its reader does.
         require("pyarrow", f"portfolio file {p}: Parquet")
+        import pyarrow.parquet as pq  # an optional extra
+
         try:
-            return pd.read_parquet(p)
+            table = pq.read_table(p)
+            stored_index = {c for c in (table.schema.pandas_metadata or {}).get("index_columns", [])
+                            if isinstance(c, str)}
+            keep = [i for i, name in enumerate(table.column_names) if name not in stored_index]
+            frame = pd.DataFrame({i: pd.Series(table.column(i).to_pylist(), dtype=object) for i in keep},
+                                 index=pd.RangeIndex(table.num_rows))
         except (OSError, ValueError, TypeError, KeyError) as exc:   # pyarrow's errors for non-Parquet bytes
             raise ValueError(f"portfolio file {p}: not a readable Parquet table "
                              f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+        frame.columns = [table.column_names[i] for i in keep]
+        frame.attrs[NAN_IS_A_VALUE] = True
+        return frame
     raise ValueError(f"portfolio file {p}: must be .csv or .parquet, got extension {p.suffix or 'none'!r}")
 
 
@@ -285,7 +308,8 @@ class Portfolio(Described):
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, calibration: Calibration | None = None, **kwargs) -> "Portfolio":
-        """From a DataFrame with the columns of ``COLUMNS`` (validated as a file would be)."""
+        """From a DataFrame with the columns of ``COLUMNS`` (validated as a file would be; a NaN,
+        None or ``pd.NA`` cell is empty, as pandas writes missing values)."""
         return cls(frame, calibration, **kwargs)
 
     @classmethod
