@@ -1,6 +1,7 @@
 """Reinsurance: net = gross - ceded, quota share exactness, reinstatement caps, formulas."""
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cyberloss import _json
 from cyberloss import portfolio as pf
 from cyberloss.cli import main
 from cyberloss.portfolio import reinsurance as re
@@ -156,3 +158,47 @@ def test_cli_contract_amounts_that_are_not_amounts_are_refused_naming_the_option
                  f"{option}={value}"]) == 2
     err = capsys.readouterr().err
     assert err == f"cyberloss portfolio: error: {option} {value!r}: {message}\n"
+
+
+@pytest.mark.parametrize("programme", [
+    re.Programme(per_risk=re.PerRiskXL(0, math.inf, None, 1e7)),
+    re.Programme(per_risk=re.PerRiskXL(5e7, 4.5e8, 2, 2e7, 0.5)),
+    re.Programme(per_event=re.PerEventXL(3e8, math.inf, 1, 6e7)),
+    re.Programme(per_event=re.PerEventXL(3e8, 1e9)),
+    re.Programme(quota_share=re.QuotaShare(0.2)),
+    re.Programme(stop_loss=re.StopLoss(1.5e9)),
+    re.Programme(stop_loss=re.StopLoss(1.5e9, 1e9)),
+    re.Programme.from_toml(REPO / "examples" / "reinsurance.toml"),
+])
+def test_a_programme_read_back_from_its_json_text_is_the_same(programme):
+    """Strict JSON writes an unlimited limit and unlimited reinstatements as null; reading the
+    text back refused them ("reinstatements must be a whole number ..., got None")."""
+    text = _json.dumps({"reinsurance": programme.to_dict()})
+    assert re.Programme.from_dict(_json.loads(text, "the output")["reinsurance"]) == programme
+
+
+def test_the_reinsurance_of_the_cli_json_reproduces_the_run(capsys):
+    book = REPO / "examples" / "portfolio_small.csv"
+    assert main(["portfolio", str(book), "--years", "400", "--seed", "5", "--json",
+                 "--per-risk-xl", "5000万:inf:inf:2000万", "--per-event-xl", "3億:10億:1",
+                 "--quota-share", "0.2", "--stop-loss", "15億"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["reinsurance"]["per_risk"]["limit"] is None and out["reinsurance"]["stop_loss"]["limit"] is None
+    programme = re.Programme.from_dict(out["reinsurance"])
+    assert programme == re.Programme(re.PerRiskXL(5e7, math.inf, None, 2e7), re.PerEventXL(3e8, 1e9, 1),
+                                     re.QuotaShare(0.2), re.StopLoss(1.5e9))
+    again = pf.simulate_portfolio(pf.PortfolioModel(pf.Portfolio.read(book), reinsurance=programme),
+                                  out["years"], out["seed"], out["block_years"])
+    assert again.summary()["net"]["annual_loss_sha256"] == out["net"]["annual_loss_sha256"]
+
+
+@pytest.mark.parametrize("doc, field", [
+    ({"per_risk": {"retention": None, "limit": 1e8}}, "per_risk.retention"),
+    ({"per_event": {"retention": 0, "limit": 1e8, "premium": None}}, "per_event.premium"),
+    ({"per_event": {"retention": 0, "limit": 1e8, "reinstatement_rate": None}}, "per_event.reinstatement_rate"),
+    ({"quota_share": {"share": None}}, "quota_share.share"),
+    ({"stop_loss": {"retention": None}}, "stop_loss.retention"),
+])
+def test_a_null_is_unlimited_only_where_a_field_can_be(doc, field):
+    with pytest.raises(ValueError, match=rf"^reinsurance\.{field} must be .*, got None$"):
+        re.Programme.from_dict(doc)

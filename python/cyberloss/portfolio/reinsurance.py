@@ -101,6 +101,31 @@ class StopLoss:
 _KINDS = {"per_risk": PerRiskXL, "per_event": PerEventXL, "quota_share": QuotaShare, "stop_loss": StopLoss}
 
 
+def _nulls_read(doc: Any) -> Any:
+    """``doc`` with each contract's null (None) read as unlimited where the field can be: a
+    limit (``allow_inf``) as inf, ``reinstatements`` (default None: unlimited) as left out.
+    Strict JSON writes these unlimited values as null (``_json``), so ``to_dict()`` read back
+    from JSON text needs this; any other null is left for the schema to refuse."""
+    if not isinstance(doc, Mapping):
+        return doc
+    out = dict(doc)
+    for name, spec in doc.items():
+        if name not in _KINDS or not isinstance(spec, Mapping):
+            continue
+        table = documents.REINSURANCE.node(name)
+        assert isinstance(table, config.Table)
+        fields = {f.key: f for f in table.fields if isinstance(f, config.Field)}
+        read = {}
+        for key, value in spec.items():
+            field = fields.get(key)
+            if value is None and field is not None and field.allow_inf:
+                read[key] = math.inf
+            elif not (value is None and field is not None and field.default is None):
+                read[key] = value
+        out[name] = read
+    return out
+
+
 @dataclass(frozen=True)
 class Programme:
     """A reinsurance programme; every contract is optional (none: ceded = 0)."""
@@ -120,8 +145,11 @@ class Programme:
     def from_dict(cls, doc: Mapping[str, Any]) -> "Programme":
         """From a mapping like the TOML file: tables ``per_risk``, ``per_event`` (retention,
         limit, reinstatements, premium, reinstatement_rate), ``quota_share`` (share),
-        ``stop_loss`` (retention, limit).  Unknown tables or keys are refused by name."""
-        given = config.check_table(doc, documents.REINSURANCE, "reinsurance")
+        ``stop_loss`` (retention, limit).  Unknown tables or keys are refused by name.  A null
+        (None) limit is unlimited and null reinstatements are unlimited, as strict JSON writes
+        them, so that :meth:`to_dict` read back from JSON (the ``reinsurance`` of ``cyberloss
+        portfolio --json``) is the same programme; a null anywhere else is refused."""
+        given = config.check_table(_nulls_read(doc), documents.REINSURANCE, "reinsurance")
         kwargs = {}
         for name, spec in given.items():
             kind = _KINDS[name]
