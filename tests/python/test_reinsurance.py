@@ -135,6 +135,11 @@ def test_bad_contracts_are_refused_by_name(tmp_path):
     (["--per-risk-xl", "5000万:4.5億:2:１００万円", "--per-event-xl", "1億:無制限", "--stop-loss", "50,000,000"],
      ["--per-risk-xl", "5e7:4.5e8:2:1e6", "--per-event-xl", "1e8:inf", "--stop-loss", "5e7"]),
     (["--stop-loss", "1.5億:3億円"], ["--stop-loss", "150000000:300000000"]),
+    # unlimited reinstatements with a premium: N empty or written as the limit's unlimited
+    (["--per-risk-xl", "5000万:4.5億::2000万", "--per-event-xl", "1億:2億:無制限:100万"],
+     ["--per-risk-xl", "5e7:4.5e8:inf:2e7", "--per-event-xl", "1e8:2e8:inf:1e6"]),
+    (["--per-risk-xl", "5000万:4.5億:unlimited:2000万", "--per-event-xl", "1億:2億: "],
+     ["--per-risk-xl", "5e7:4.5e8:inf:2e7", "--per-event-xl", "1e8:2e8"]),
 ])
 def test_cli_contract_amounts_may_be_written_as_in_the_reinsurance_file(capsys, written, plain):
     run = ["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "500", "--json"]
@@ -202,3 +207,15 @@ def test_the_reinsurance_of_the_cli_json_reproduces_the_run(capsys):
 def test_a_null_is_unlimited_only_where_a_field_can_be(doc, field):
     with pytest.raises(ValueError, match=rf"^reinsurance\.{field} must be .*, got None$"):
         re.Programme.from_dict(doc)
+
+
+@pytest.mark.parametrize("n", ["", "無制限", "unlimited", "ＵＮＬＩＭＩＴＥＤ"])
+def test_cli_layer_with_unlimited_reinstatements_and_a_premium(capsys, n):
+    """"5000万:4.5億::2000万" was refused ("reinstatements must be a number, got ''"): a layer
+    could not have unlimited reinstatements and a premium from the command line."""
+    assert main(["portfolio", str(REPO / "examples" / "portfolio_small.csv"), "--years", "50", "--json",
+                 "--per-risk-xl", f"5000万:4.5億:{n}:2000万", "--per-event-xl", f"1億:2億:{n}:100万"]) == 0
+    block = json.loads(capsys.readouterr().out)["reinsurance"]
+    assert block["per_risk"] == {"retention": 5e7, "limit": 4.5e8, "reinstatements": None,
+                                 "premium": 2e7, "reinstatement_rate": 1.0}
+    assert block["per_event"]["reinstatements"] is None and block["per_event"]["premium"] == 1e6

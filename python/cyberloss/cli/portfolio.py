@@ -7,8 +7,10 @@ Reinsurance comes from ``--reinsurance FILE.toml`` (tables ``[per_risk]``, ``[pe
 ``--per-risk-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]``,
 ``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` and
 ``--stop-loss RETENTION[:LIMIT]`` (JPY, amounts written as in the file: ``1e8``,
-``50,000,000``, ``5000万``, ``4.5億``, ``unlimited`` / ``無制限`` for a limit; an option
-overrides the same contract of the file).
+``50,000,000``, ``5000万``, ``4.5億``, ``unlimited`` / ``無制限`` for a limit; REINSTATEMENTS
+left out, left empty or written ``unlimited`` / ``無制限`` is unlimited, so that
+``--per-risk-xl 5000万:4.5億::2000万`` is a layer with unlimited reinstatements and a
+premium; an option overrides the same contract of the file).
 
 The loss per incident is ``--loss survey`` (calibrated survey severity, default),
 ``organisation`` (the usually insured components of cyberloss.organisation, incl. lost
@@ -42,6 +44,7 @@ import sys
 
 from .. import _extras, _files, _json, config
 from .. import portfolio as pf
+from ..config import types as config_types
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
 from ..portfolio import reinsurance as re
@@ -59,7 +62,9 @@ DOC_JA = """``cyberloss portfolio PORTFOLIO.csv --years N --seed S [--dask SCHED
 オプション ``--quota-share Q``、``--per-risk-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]``、
 ``--per-event-xl RETENTION:LIMIT[:REINSTATEMENTS[:PREMIUM]]`` と ``--stop-loss RETENTION[:LIMIT]``
 で与えます（円。金額はファイルと同じく ``1e8``、``50,000,000``、``5000万``、``4.5億`` と書け、
-限度額は ``unlimited`` / ``無制限`` とも書けます。オプションはファイルの同じ契約より優先します）。
+限度額は ``unlimited`` / ``無制限`` とも書けます。REINSTATEMENTS（復元回数）は省くか、空にするか、
+``unlimited`` / ``無制限`` と書くと無制限です。復元回数が無制限で再保険料のあるレイヤーは
+``--per-risk-xl 5000万:4.5億::2000万`` です。オプションはファイルの同じ契約より優先します）。
 
 1事故あたりの損害額は ``--loss survey``（較正したアンケートの損害額。既定）、``organisation``
 （cyberloss.organisation の通常補償される損害項目。各契約の売上高による逸失利益を含む）または
@@ -92,8 +97,9 @@ _XL_PARTS = ("retention", "limit", "reinstatements", "premium")
 
 
 def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list[float]:
-    """The ':'-separated parts of an option: reinstatements a number, the others amounts
-    (a number, or a text ``config.parse_amount`` reads: "5000万", "4.5億", "50,000,000")."""
+    """The ':'-separated parts of an option: reinstatements a number (empty or "無制限" /
+    "unlimited": inf, unlimited as when left out), the others amounts (a number, or a text
+    ``config.parse_amount`` reads: "5000万", "4.5億", "50,000,000")."""
     parts = text.split(":")
     if not least <= len(parts) <= len(names):
         raise ValueError(f"{option} takes {least} to {len(names)} numbers separated by ':' "
@@ -101,6 +107,9 @@ def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list
     out = []
     for name, part in zip(names, parts):
         kind = "number" if name == "reinstatements" else "amount"
+        if kind == "number" and (part.strip() == "" or config_types.is_unlimited(part)):
+            out.append(math.inf)    # "R:L::P": unlimited reinstatements and a premium
+            continue
         try:       # as a CSV cell is read: "inf" spelled out is unlimited, 1e400 is not
             x = config.parse_cell(part, kind, name)
         except ValueError as exc:
@@ -312,12 +321,16 @@ def register(sub) -> None:
                    help=both("quota share ceding Q in [0, 1]", "出再割合 Q（0 以上 1 以下）の比例再保険"))
     p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
                    help=both("per-risk XL: retention, limit, reinstatements, premium (JPY; amounts "
-                             "also as 5000万, 4.5億 or 50,000,000)",
+                             "also as 5000万, 4.5億 or 50,000,000; L or N unlimited as 無制限 or "
+                             "unlimited, N also left empty: 5000万:4.5億::2000万)",
                              "リスクエクセスロス: 保有額、限度額、復元回数、再保険料（円。金額は 5000万、"
-                             "4.5億、50,000,000 とも書ける）"))
+                             "4.5億、50,000,000 とも書ける。L と N は 無制限 または unlimited で"
+                             "無制限、N は空でも無制限: 5000万:4.5億::2000万）"))
     p.add_argument("--per-event-xl", default=None, metavar="R:L[:N[:P]]",
-                   help=both("per-event XL on each systemic event (attack type x year)",
-                             "各システミック事象（攻撃種別 × 年）へのイベントエクセスロス"))
+                   help=both("per-event XL on each systemic event (attack type x year), "
+                             "R:L[:N[:P]] as for --per-risk-xl",
+                             "各システミック事象（攻撃種別 × 年）へのイベントエクセスロス。"
+                             "R:L[:N[:P]] は --per-risk-xl と同じ"))
     p.add_argument("--stop-loss", default=None, metavar="R[:L]",
                    help=both("aggregate stop loss: retention, limit", "年間のストップロス: 保有額、限度額"))
     p.set_defaults(func=run)
