@@ -390,6 +390,34 @@ def test_encoding_given_on_the_command_line(tmp_path, capsys):
     assert "encoding must be 'auto' or a text encoding" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("codec, named, why", [
+    ("utf-16", "utf-16", "is UTF-16 text (it starts with UTF-16's byte-order mark)"),
+    ("utf-16-le", "utf-16-le", "looks like UTF-16 text (a NUL byte beside each of its Latin letters and digits)"),
+    ("utf-16-be", "utf-16-be", "looks like UTF-16 text (a NUL byte beside each of its Latin letters and digits)"),
+    ("utf-32", "utf-32", "is UTF-32 text (it starts with UTF-32's byte-order mark)"),
+])
+def test_a_utf16_portfolio_is_named_as_such_with_the_encoding_to_give(tmp_path, capsys, codec, named, why):
+    """A UTF-16 CSV was refused as "holds a NUL character at position 3; not a text file",
+    though --encoding utf-16 reads it: the refusal now says what it is and what to give."""
+    path = tmp_path / "book.csv"
+    path.write_bytes(_csv(BOOK_JA).encode(codec))
+    run = ["portfolio", str(path), "--years", "200", "--json"]
+    for given in ([], ["--encoding", "utf-8"]):
+        assert main([*run, *given]) == 2
+        assert capsys.readouterr().err == (f"cyberloss portfolio: error: portfolio file {path}: {why}; "
+                                           f"give its encoding (--encoding {named})\n")
+    assert main([*run, "--encoding", named]) == 0
+    assert json.loads(capsys.readouterr().out)["policies"] == 3
+
+
+def test_a_utf16_file_that_must_be_utf8_is_named_as_such(tmp_path, capsys):
+    profile = tmp_path / "profile.toml"
+    profile.write_bytes((ROOT / "examples" / "sme_manufacturer.toml").read_text("utf-8").encode("utf-16"))
+    assert main(["quote", str(profile)]) == 2
+    assert capsys.readouterr().err.endswith(f"{profile}: is UTF-16 text (it starts with UTF-16's "
+                                            "byte-order mark); save the file as UTF-8\n")
+
+
 def test_portfolio_rows_name_a_bad_japanese_amount(tmp_path):
     rows = [list(r) for r in BOOK_JA]
     rows[1][4] = "千万円"

@@ -2,7 +2,8 @@
 
 ``read_text`` refuses a missing path, a folder, an unreadable file and bytes that are not
 UTF-8 (the byte and its position are named), or, for CSVs, not UTF-8 nor CP932 (the Shift-JIS
-of Japanese Excel) unless another encoding is given; ``read_toml`` and ``read_json`` add the syntax
+of Japanese Excel) unless another encoding is given; UTF-16 or UTF-32 text (Excel's "Unicode
+text") is refused as such, naming the encoding that reads it; ``read_toml`` and ``read_json`` add the syntax
 errors of the format, refuse nesting deeper than ``_json.MAX_DEPTH`` (which would otherwise
 exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
 """
@@ -70,12 +71,40 @@ def encoding_name(encoding: str) -> str:
                          f"got {encoding!r}") from None
 
 
+#: The byte-order marks of UTF-16 and UTF-32 (UTF-32's little-endian mark starts with UTF-16's,
+#: so it comes first), with the encoding that reads a file starting with them.
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32", "utf-32"), (codecs.BOM_UTF32_BE, "UTF-32", "utf-32"),
+               (codecs.BOM_UTF16_LE, "UTF-16", "utf-16"), (codecs.BOM_UTF16_BE, "UTF-16", "utf-16"))
+
+
+def _wide_unicode(data: bytes) -> tuple[str, str] | None:
+    """Why ``data`` is (or looks like) UTF-16 or UTF-32 text, said for a refusal, and the
+    encoding that reads it: a byte-order mark, or NUL bytes in every other byte of the start
+    and only there (Latin letters and digits, as CSV headers are, saved as UTF-16 without a
+    mark); else None."""
+    for mark, name, codec in _WIDE_MARKS:
+        if data.startswith(mark):
+            return f"is {name} text (it starts with {name}'s byte-order mark)", codec
+    head = data[:1024]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(head) >= 4 and min(even, odd) == 0 and max(even, odd) >= len(head) // 8:
+        return ("looks like UTF-16 text (a NUL byte beside each of its Latin letters and digits)",
+                "utf-16-le" if odd else "utf-16-be")
+    return None
+
+
 def decode(data: bytes, where: str, encoding: str | None = None) -> str:
     """Text from ``data``: UTF-8 (a leading byte-order mark is dropped) when ``encoding`` is
     None, the first of ``AUTO_ENCODINGS`` that decodes it for "auto", else the named encoding.
-    NUL bytes are refused."""
+    NUL bytes are refused; a file in UTF-16 or UTF-32 (unless named) is refused as such,
+    with the encoding to name (or, for a file that must be UTF-8, advice to save it so)."""
     names = ("utf-8-sig",) if encoding is None else (
         AUTO_ENCODINGS if encoding == "auto" else (encoding_name(encoding),))
+    wide = None if names[0].startswith(("utf-16", "utf-32")) else _wide_unicode(data)
+    if wide is not None:
+        what, codec = wide
+        advice = "save the file as UTF-8" if encoding is None else f"give its encoding (--encoding {codec})"
+        raise ValueError(f"{where}: {what}; {advice}")
     errors: list[UnicodeDecodeError] = []
     for name in names:
         try:
