@@ -15,6 +15,7 @@ from cyberloss.insurance.quote import DecisionSettings, QuoteSettings
 from cyberloss.insurance.terms import CoverageTerms, SectionTerms
 from cyberloss.organisation import OrganisationProfile
 from cyberloss.organisation.controls import Controls
+from cyberloss.portfolio.reinsurance import Programme
 
 PAGES = reference_pages.pages()
 
@@ -81,3 +82,22 @@ def test_an_unlisted_field_is_refused_by_name():
     assert "organisation.turnover" not in listed("profile.md")
     with pytest.raises(ValueError, match=r"organisation: unknown field 'turnover'; known: name, industry"):
         OrganisationProfile.from_mapping({"industry": "製造業", "size": "sme", "turnover": 1})
+
+
+def test_the_reference_says_which_japanese_names_are_keys(tmp_path):
+    """The reinsurance reference listed a Japanese name beside every field, and the file
+    refused each one as a key: the pages now say that those names are for reading only, and
+    which Japanese keys a profile does take (controls and sections)."""
+    for page in ("reinsurance.md", "spec.md"):
+        assert "for reading only: a table or key written in Japanese" in PAGES[page]
+    for contract in documents.REINSURANCE.fields:
+        with pytest.raises(ValueError, match=f"unknown contract '{contract.label_ja}'"):
+            Programme.from_dict({contract.label_ja: {}})
+        for field in contract.fields:
+            with pytest.raises(ValueError, match=f"unknown field '{field.label_ja}'"):
+                Programme.from_dict({contract.key: {field.label_ja: 1}})
+    assert "except that a control and a section of the policy may also be named" in PAGES["profile.md"]
+    profile = OrganisationProfile.from_mapping({"industry": "製造業", "size": "中小企業",
+                                    "controls": {"オフラインバックアップ": True}})
+    assert profile.controls.offline_backups
+    assert "response" in CoverageTerms.from_dict({"sections": {"費用損害": {}}}).sections
