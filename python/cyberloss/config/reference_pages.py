@@ -11,8 +11,9 @@ from __future__ import annotations
 from . import documents
 from .schema import Node, reference
 
-_NUMBERS = ("Amounts take numbers or texts such as \"5000万円\"; other numbers take a number or "
-            "a text of digits, full-width or with thousands separators (\"２\", \"1,200\").")
+_NUMBERS = ("Amounts take numbers or texts such as \"5000万円\" or \"5千万円\"; other numbers take a "
+            "number or a text of digits, full-width or with thousands separators (\"２\", "
+            "\"1,200\"), a share also a percentage (\"80%\").")
 _KEYS = ("Tables and keys are written as in the field column; the 日本語 column gives their "
          "Japanese names for reading only: a table or key written in Japanese ({example}) is "
          "refused as unknown.")
@@ -24,11 +25,14 @@ DOCUMENTS = (
      "`cyberloss.Profile(...)`), `[terms]` (`cyberloss.CoverageTerms`), `[quote]`, "
      "`[simulation]`, `[[variants]]`, `[scenario]`, `[overrides]`. Industry and size take their "
      "keys, Japanese labels (製造業, 中小企業) or English in any case; amounts take numbers or "
-     "texts such as \"30億円\", \"5000万\", \"１億円\", \"800,000,000\"; every other number or "
-     "count (integer, count, seed included) takes a number or a text of digits, full-width or "
-     "with thousands separators (\"１２０\", \"1,200\"). Keys are written as in the field "
-     "column, except that a control and a section of the policy may also be named by their "
-     "Japanese names, quoted as TOML needs (`\"オフラインバックアップ\" = true` under "
+     "texts such as \"30億円\", \"5000万\", \"5千万円\", \"5000千円\", \"１億円\", \"800,000,000\"; every "
+     "other number or count (integer, count, seed included) takes a number or a text of digits, "
+     "full-width or with thousands separators (\"１２０\", \"1,200\"); counts, headcounts, "
+     "records and days also as Japanese write them (\"20万\", \"120人\", \"2万件\", \"14日\", "
+     "\"12時間\"), shares and probabilities as percentages (\"80%\"), yes/no as はい/いいえ. "
+     "Keys are written as in the field column, except that a control and a section of the "
+     "policy may also be named by their Japanese names, quoted as TOML needs "
+     "(`\"オフラインバックアップ\" = true` under "
      "`[organisation.controls]`, `[terms.sections.\"費用損害\"]`); elsewhere the 日本語 column "
      "gives the Japanese names for reading only, and a key written in Japanese is refused as "
      "unknown."),
@@ -36,7 +40,8 @@ DOCUMENTS = (
      "One row per policy of `cyberloss portfolio BOOK.csv` or `cyberloss.Portfolio.read`. "
      "A CSV may be UTF-8 (with or without BOM) or CP932 from Japanese Excel (detected; "
      "`--encoding` names another); a header may be the field or its Japanese name (日本語 "
-     "below); amounts may be written \"5000万円\", other numbers \"1,200\". UTF-16 (Excel's "
+     "below); amounts may be written \"5000万円\", other numbers \"1,200\", headcounts "
+     "\"1,200人\" or \"2万\". UTF-16 (Excel's "
      "Unicode text) is read with `--encoding utf-16`. An empty cell takes the default; in a "
      "Parquet file a null is empty and a NaN is refused, as \"nan\" is in a CSV."),
     ("reinsurance.md", "Reinsurance programme (TOML)", documents.REINSURANCE,
