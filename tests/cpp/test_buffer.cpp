@@ -103,7 +103,9 @@ TEST_CASE("a large block is faulted in at once, unless the run allocating it is 
   {
     const cyberloss::detail::PrefaultCancel guard(&cancel);
     Buffer<double> a(cancelled_n);
-    CHECK(resident_pages(a.data(), cancelled_n * sizeof(double)) == 0);
+    // At most the huge page of its first bytes, which an allocator may write (AddressSanitizer
+    // fills the first 4 KiB of each block): 512 of its 51,968 pages.
+    CHECK(resident_pages(a.data(), cancelled_n * sizeof(double)) <= (2 * MiB) / 4096);
   }
   cancel = false;
   const cyberloss::detail::PrefaultCancel guard(&cancel);
