@@ -159,22 +159,24 @@ class Quote(report_html.Described):
                 p.level if isinstance(p, pricing.TVaRCostOfCapital) else None)
         return rows
 
-    def _summary(self, lang: str) -> Table:
-        rows = self._figures(lang)
+    def _summary(self, lang: str, rows: dict | None = None) -> Table:
+        """The quote's table in ``lang``, from its rows (:meth:`_figures`) when given."""
+        rows = self._figures(lang) if rows is None else rows
         return Table({language.words(lang)(view, language.VIEWS_JA[view]):
                       [figures.get(view, math.nan) for figures, _, _ in rows.values()]
                       for view in terms_mod.VIEWS}, list(rows))
 
-    def _error_lines(self, lang: str, shown: Table) -> list[str]:
-        """Under the quote's table (``shown``, its cells as printed): the Monte Carlo standard
-        error of each figure in the figure's place, "—" where the run gives none that means
-        anything (and why), and the figure whose SE is the largest part of it."""
+    def _error_lines(self, lang: str, rows: dict, shown: Table) -> list[str]:
+        """Under the quote's table (``rows`` of :meth:`_figures`, ``shown`` its cells as
+        printed): the Monte Carlo standard error of each figure in the figure's place, "—"
+        where the run gives none that means anything (and why), and the figure whose SE is the
+        largest part of it."""
         w = language.words(lang)
         n = self.result.n_years
         cells: dict[str, list[str]] = {c: [] for c in shown.columns}
         why: set[str] = set()
         worst: tuple | None = None
-        for label, (figures, errors, level) in self._figures(lang).items():
+        for label, (figures, errors, level) in rows.items():
             for view, column in zip(terms_mod.VIEWS, shown.columns):
                 figure, se = figures.get(view, math.nan), errors.get(view)
                 if math.isnan(figure) or se is None:    # no figure there, or no SE for it
@@ -223,7 +225,8 @@ class Quote(report_html.Described):
         res, rec = self.result, held(self.decision, "recommended")
         w = language.words(lang)
         principle = plain(self, "premiums").labels[0]
-        shown = money.yen_table(self._summary(lang))
+        rows = self._figures(lang)
+        shown = money.yen_table(self._summary(lang, rows))
         recommended = (w(f"deductible {money.format_yen(rec['deductible'])}, annual aggregate limit "
                          f"{money.format_yen(rec['limit'])}",
                          f"免責金額 {money.format_yen(rec['deductible'])}、年間総支払限度額 "
@@ -237,7 +240,7 @@ class Quote(report_html.Described):
                  *([w(f"calibration: {self.calibration}",
                       f"キャリブレーション: {self.calibration_ja or self.calibration}")]
                    if self.calibration else []),
-                 "", text.frame(shown), "", *self._error_lines(lang, shown), "",
+                 "", text.frame(shown), "", *self._error_lines(lang, rows, shown), "",
                  w(f"Technical premium by section ({principle}):",
                    f"補償項目別の営業保険料（{language.PRINCIPLES_JA.get(principle, principle)}）:"),
                  text.frame(money.yen_table(self._by_section(lang))), "",
