@@ -339,6 +339,7 @@ RetentionGrid retention_grid(const CoverageTerms& base, const EventColumns& even
   const SectionLosses losses = section_losses(base, events);
   std::vector<double> gross_year(index.years.size());
   sum_by_year(index.start, losses.gross_total.data(), gross_year.data());
+  check_year_sums(index.years, gross_year.data());
   return grid_of(base, {losses, index.years, index.start, gross_year.data()}, n_years, deductibles,
                  limits, principle, loads, cost_of_capital, tail_level, max_premium);
 }

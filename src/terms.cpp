@@ -284,6 +284,15 @@ InsuredEvents insure(const CoverageTerms& terms, const SectionLosses& losses,
   return out;
 }
 
+void check_year_sums(const Buffer<std::int64_t>& years, const double* gross_year) {
+  for (std::size_t y = 0; y < years.size(); ++y)
+    if (!std::isfinite(gross_year[y]))  // finite amounts >= 0 whose sum overflowed
+      throw std::invalid_argument(
+          "events: the losses of year " + std::to_string(years[y]) + " sum to " +
+          format_value(gross_year[y]) +
+          ", beyond the largest double (about 1.8e308 JPY); no loss in JPY is that large");
+}
+
 void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out) {
   const std::size_t m = year_start.empty() ? 0 : year_start.size() - 1;
   for_ranges(m, kYearGrain, [&](std::size_t first, std::size_t last) {
@@ -361,6 +370,7 @@ InsuredResult::InsuredResult(const CoverageTerms& terms, const EventColumns& eve
       for (std::size_t v = 0; v < 3; ++v) occ_max_[v][y] = top[v];
     }
   });
+  check_year_sums(years_, annual_[0].data());
 }
 
 const stats::LossSample& InsuredResult::sample(View v) const {

@@ -222,4 +222,8 @@ YearIndex year_index(const EventColumns& events, std::uint64_t n_years);
 // Sum of x over each run of equal years (years non-decreasing), in event order from 0.
 void sum_by_year(const Buffer<std::size_t>& year_start, const double* x, double* out);
 
+// Refuses a year whose gross losses (finite amounts >= 0) sum beyond the largest double, naming
+// the year: otherwise its insured and retained losses would be inf - inf = NaN.
+void check_year_sums(const Buffer<std::int64_t>& years, const double* gross_year);
+
 }  // namespace cyberloss

@@ -365,6 +365,17 @@ def test_core_refuses_bad_input_naming_the_field():
         comps[2, 0] = math.nan
         _core.apply_terms(_core.CoverageTerms({"response": _core.SectionTerms()}),
                           np.array([0]), np.zeros(1), comps, 3)
+    # finite amounts whose year sums overflow: refused naming the year, not NaN retained losses
+    huge = np.full((10, 2), 1e308)
+    for year in (np.array([0, 0]), np.array([1, 1])):
+        with pytest.raises(ValueError, match=f"events: the losses of year {year[0]} sum to inf, "
+                                             "beyond the largest double"):
+            _core.apply_terms(_core.CoverageTerms({"response": _core.SectionTerms()}),
+                              year, np.zeros(2), huge, 3)
+        with pytest.raises(ValueError, match=f"the losses of year {year[0]} sum to inf"):
+            _core.retention_grid(_core.CoverageTerms({"response": _core.SectionTerms()}),
+                                 year, np.zeros(2), huge, 3, [0.0], [1e6],
+                                 _core.Principle.expected_value(), _core.Loads(), 0.1, 0.99)
     with pytest.raises(ValueError, match="u_effort must lie strictly inside"):
         org.incident_model(profile, "ransomware").from_uniforms(
             np.ones(1), np.full(1, 0.5), np.zeros(1), np.full((1, 16), 0.5))
