@@ -234,6 +234,10 @@ def test_a_japanese_profile_quotes_as_its_english_equivalent(tmp_path):
     (documents.DECISION, "tail_level", "99%", 0.99),
     (documents.QUOTE, "levels", ["99%", "99.5%"], [0.99, 0.995]),
     (documents.REINSURANCE.node("quota_share"), "share", "３０％", 0.3),
+    # rates: ratios above 1 allowed
+    (documents.PRINCIPLE.options["expected_value"], "loading", "30%", 0.3),
+    (documents.REINSURANCE.node("per_risk"), "reinstatement_rate", "150%", 1.5),
+    (documents.CONTROLS, "downtime_scale", "５０％", 0.5),
 ])
 def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, text, value):
     # full-width digits and thousands separators, as a Japanese spreadsheet or form gives them
@@ -264,6 +268,7 @@ def test_numbers_and_counts_given_as_texts_are_read_as_amounts_are(node, path, t
     (documents.ORGANISATION, "employees", "12時間", "employees must be a whole number >= 1"),
     (documents.QUOTE, "years", "24時間", "years must be an integer >= 1000"),
     (documents.SECTION, "waiting_period_days", "12時", "waiting_period_days must be a finite number >= 0"),
+    (documents.PRINCIPLE.options["expected_value"], "loading", "-10%", "loading must be a finite number >= 0"),
 ])
 def test_texts_that_spell_no_acceptable_number_are_refused_showing_the_text(node, path, text, words):
     with pytest.raises(ValueError) as err:
@@ -364,9 +369,17 @@ def test_a_policy_with_its_coinsurance_in_percent_is_the_policy_with_the_share()
     assert cl.CoverageTerms.from_dict(given) == cl.CoverageTerms.from_dict(share)
 
 
-def test_a_percentage_is_a_cell_of_shares_only():
+def test_a_percentage_is_a_cell_of_shares_probabilities_and_rates_only():
     with pytest.raises(ValueError, match="^frequency_factor must be a number"):
         config.parse_cell("80%", "number", "frequency_factor")
+    assert config.parse_cell("150%", "rate", "reinstatement_rate") == 1.5
+
+
+def test_quota_share_option_takes_a_percentage(tmp_path, capsys):
+    from cyberloss.cli import _args
+    assert _args.number(0.0, 1.0, "share")("30%") == 0.3
+    with pytest.raises(Exception, match=r"must be a finite number >= 0 and <= 1, got '130%'"):
+        _args.number(0.0, 1.0, "share")("130%")
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf")])

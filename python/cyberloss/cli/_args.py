@@ -30,15 +30,15 @@ def integer(minimum: int | None = None, maximum: int | None = None):
     return parse
 
 
-def number(minimum: float | None = None, maximum: float | None = None):
-    """An argparse type: a finite decimal number in [minimum, maximum] (as a CSV cell is read,
-    :func:`config.parse_cell`)."""
+def number(minimum: float | None = None, maximum: float | None = None, kind: str = "number"):
+    """An argparse type: a finite decimal number in [minimum, maximum] (as a CSV cell of the
+    field kind ``kind`` is read, :func:`config.parse_cell`: a share also as "30%")."""
     def parse(text: str) -> float:
         bounds = " and ".join(b for b in (f">= {minimum:g}" if minimum is not None else "",
                                           f"<= {maximum:g}" if maximum is not None else "") if b)
         need = f"must be a finite number{' ' + bounds if bounds else ''}, got {text!r}"
         try:
-            value = config.parse_cell(text, "number", "")
+            value = config.parse_cell(text, kind, "")
         except ValueError:
             raise argparse.ArgumentTypeError(need) from None
         if not math.isfinite(value) or (minimum is not None and value < minimum) \

@@ -317,8 +317,9 @@ def register(sub) -> None:
                    help=both("a named stress scenario", "名前のついたストレスシナリオ"))
     p.add_argument("--reinsurance", metavar="FILE.toml", default=None,
                    help=both("reinsurance programme file", "再保険プログラムのファイル"))
-    p.add_argument("--quota-share", type=_args.number(0.0, 1.0), default=None, metavar="Q",
-                   help=both("quota share ceding Q in [0, 1]", "出再割合 Q（0 以上 1 以下）の比例再保険"))
+    p.add_argument("--quota-share", type=_args.number(0.0, 1.0, "share"), default=None, metavar="Q",
+                   help=both("quota share ceding Q in [0, 1] (or a percentage: 30%%)",
+                             "出再割合 Q（0 以上 1 以下、または 30%% のような百分率）の比例再保険"))
     p.add_argument("--per-risk-xl", default=None, metavar="R:L[:N[:P]]",
                    help=both("per-risk XL: retention, limit, reinstatements, premium (JPY; amounts "
                              "also as 5000万, 4.5億 or 50,000,000; L or N unlimited as 無制限 or "

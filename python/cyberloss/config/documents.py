@@ -62,7 +62,7 @@ CONTROLS = Table("controls", (
     Field("ir_retainer", "bool", "an incident-response retainer with a security firm",
           "インシデント対応リテイナー契約",
           help_ja="セキュリティ会社とインシデント対応の契約を結んでいる", default=False),
-    Field("downtime_scale", "number", "BCP target: every downtime is multiplied by it "
+    Field("downtime_scale", "rate", "BCP target: every downtime is multiplied by it "
           "(0.5 = downtime halved)", "停止期間の倍率（BCP目標）",
           help_ja="BCP目標：すべての停止期間にこの倍率をかける（0.5 = 停止期間が半分）",
           default=1.0, lo=0.0),
@@ -176,7 +176,7 @@ PRINCIPLE = OneOf("principle", "name", {
         Field("name", "choice", "premium principle", "保険料算出原理",
               help_ja="保険料の算出原理", choices=PRINCIPLE_NAMES,
               choices_ja=PRINCIPLE_NAMES_JA),
-        Field("loading", "number", "P = (1 + loading) E[X]", "安全割増率",
+        Field("loading", "rate", "P = (1 + loading) E[X]", "安全割増率",
               help_ja="P = (1 + 安全割増率) E[X]", lo=0.0, default=0.3,
               default_from="assumption"),
     )),
@@ -319,7 +319,7 @@ _XL = (
           hi=_validate.MAX_REINSTATEMENTS, default=None, default_from="unlimited"),
     _amount("premium", "the layer's up-front premium", "再保険料", lo=0.0, cap=MAX_AMOUNT,
             default=0.0),
-    Field("reinstatement_rate", "number", "reinstatement premium rate (1.0 = 100%)", "復元保険料率",
+    Field("reinstatement_rate", "rate", "reinstatement premium rate (1.0 = 100%)", "復元保険料率",
           lo=0.0, hi=100.0, default=1.0),
 )
 

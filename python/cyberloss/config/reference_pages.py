@@ -13,7 +13,7 @@ from .schema import Node, reference
 
 _NUMBERS = ("Amounts take numbers or texts such as \"5000万円\" or \"5千万円\"; other numbers take a "
             "number or a text of digits, full-width or with thousands separators (\"２\", "
-            "\"1,200\"), a share also a percentage (\"80%\").")
+            "\"1,200\"), a share, a probability or a rate also a percentage (\"80%\", \"150%\").")
 _KEYS = ("Tables and keys are written as in the field column; the 日本語 column gives their "
          "Japanese names for reading only: a table or key written in Japanese ({example}) is "
          "refused as unknown.")
@@ -29,7 +29,8 @@ DOCUMENTS = (
      "other number or count (integer, count, seed included) takes a number or a text of digits, "
      "full-width or with thousands separators (\"１２０\", \"1,200\"); counts, headcounts, "
      "records and days also as Japanese write them (\"20万\", \"120人\", \"2万件\", \"14日\", "
-     "\"12時間\"), shares and probabilities as percentages (\"80%\"), yes/no as はい/いいえ. "
+     "\"12時間\"), shares, probabilities and rates (kind `rate`: a loading, a downtime scale) "
+     "as percentages (\"80%\"), yes/no as はい/いいえ. "
      "Keys are written as in the field column, except that a control and a section of the "
      "policy may also be named by their Japanese names, quoted as TOML needs "
      "(`\"オフラインバックアップ\" = true` under "

@@ -28,12 +28,14 @@ from typing import Any
 from .. import _validate
 from . import labels
 
-KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed", "bool",
+KINDS = ("number", "rate", "amount", "share", "probability", "integer", "count", "seed", "bool",
          "choice", "text", "list", "any")
 #: The kinds that hold a number (a text spelling one is read: :func:`parse`).
-NUMERIC_KINDS = ("number", "amount", "share", "probability", "integer", "count", "seed")
-#: The kinds that may be written as a percentage ("80%": :func:`percent_in_text`).
-PERCENT_KINDS = ("share", "probability")
+NUMERIC_KINDS = ("number", "rate", "amount", "share", "probability", "integer", "count", "seed")
+#: The kinds that may be written as a percentage ("80%": :func:`percent_in_text`): a share, a
+#: probability, and a rate (a number read as a ratio, not bounded by 1: a loading of "30%", a
+#: reinstatement premium of "150%").
+PERCENT_KINDS = ("rate", "share", "probability")
 
 
 class _Required:
@@ -163,7 +165,7 @@ def number_in_text(text: str) -> int | float | None:
 
 
 def percent_in_text(text: str) -> float | None:
-    """The share a percentage spells, for shares and probabilities: ``"80%"``, ``"８０％"``,
+    """The ratio a percentage spells, for shares, probabilities and rates: ``"80%"``, ``"８０％"``,
     ``"12.5 %"`` (NFKC first, the number as :func:`parse_number_text` reads it) divided by 100
     in decimal (``"80%"`` is 0.8 exactly as ``0.8`` is); None for a text without ``%`` or
     spelling no number.  A number without ``%`` is what it says (80 is refused as a share)."""
@@ -287,7 +289,7 @@ def parse(field, value: Any, where: str) -> Any:
 
 def _parse(field, value: Any, where: str) -> Any:
     kind = field.kind
-    if kind == "number":
+    if kind in ("number", "rate"):
         return _validate.number(where, value, **_bounds(field))
     if kind == "share":
         bounds = _bounds(field)
@@ -357,7 +359,7 @@ def describe_bounds(field) -> str:
         return f"[0, {_validate.SEED_MAX}]"
     if kind == "count":
         return f">= {1 if field.lo is None else int(field.lo)}"
-    if kind in ("number", "amount", "integer"):
+    if kind in ("number", "rate", "amount", "integer"):
         parts = []
         if field.lo is not None:
             parts.append(f"{'>' if field.lo_open else '>='} {field.lo:g}")

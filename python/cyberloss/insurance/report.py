@@ -47,7 +47,7 @@ def _profile_value(field, value: Any, lang: str) -> str:
         return labels.labels(field.vocabulary).get(value) or str(value)
     if field.kind == "amount":
         return _amount(float(value), lang)
-    if field.kind == "share":
+    if field.kind in ("share", "rate"):
         return f"{float(value):.1%}"
     if field.kind == "integer":
         return f"{int(value):,}"
