@@ -201,3 +201,36 @@ def test_lang_before_the_command_sets_its_language_unless_the_command_sets_its_o
     assert capsys.readouterr().out.startswith("cyberloss quote")
     assert main(["--lang", "ja", "--help"]) == 0
     assert capsys.readouterr().out.startswith("使用法: cyberloss [-h]")
+
+
+@pytest.mark.parametrize("argv, english, japanese", [
+    (["quote"], "cyberloss quote: error: the following arguments are required: profile",
+     "cyberloss quote: エラー: 次の引数が必要: profile"),
+    (["quote", "p.toml", "--years", "abc"],
+     "cyberloss quote: error: argument --years: must be an integer >= 1000 and <= 9223372036854775807, got 'abc'",
+     "cyberloss quote: エラー: 引数 --years: 整数（1000 以上 9223372036854775807 以下）を指定する（入力: 'abc'）"),
+    (["portfolio", "b.csv", "--quota-share", "2"],
+     "cyberloss portfolio: error: argument --quota-share: must be a finite number >= 0 and <= 1, got '2'",
+     "cyberloss portfolio: エラー: 引数 --quota-share: 有限の数値（0 以上 1 以下）を指定する（入力: '2'）"),
+    (["qute"], "cyberloss: error: argument COMMAND: invalid choice: 'qute' (choose from",
+     "cyberloss: エラー: 引数 COMMAND: 無効な選択: 'qute'（選べるもの: "),
+    (["quote", "p.toml", "--years"], "cyberloss quote: error: argument --years: expected one argument",
+     "cyberloss quote: エラー: 引数 --years: 値を 1 つ指定する"),
+    (["quote", "p.toml", "--nope"], "cyberloss: error: unrecognized arguments: --nope",
+     "cyberloss: エラー: 解釈できない引数: --nope"),
+])
+def test_usage_errors_are_in_the_language_of_the_help(argv, english, japanese, monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(english)
+    for asked in (["--lang", "ja", *argv], [*argv, "--lang", "ja"]):
+        assert main(asked) == 2
+        assert capsys.readouterr().err.startswith(japanese)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(japanese)
+
+
+def test_a_usage_error_of_other_words_is_left_as_it_is():
+    assert _help.usage_error_in_japanese("something else: x") == "something else: x"

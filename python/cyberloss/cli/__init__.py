@@ -293,7 +293,10 @@ def _run(argv: list[str]) -> int:
     try:
         args = build_parser({named_command(argv)} & COMMANDS.keys(), _help.help_language(argv)).parse_args(argv)
     except _UsageError as exc:
-        print(f"{exc.prog}: error: {one_line(exc)}", file=sys.stderr)
+        if _help.help_language(argv) == "ja":
+            print(f"{exc.prog}: エラー: {one_line(_help.usage_error_in_japanese(str(exc)))}", file=sys.stderr)
+        else:
+            print(f"{exc.prog}: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except SystemExit as exc:      # --help, --version
         return exc.code if isinstance(exc.code, int) else 0

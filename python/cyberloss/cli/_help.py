@@ -6,8 +6,9 @@ Every help text, description and word-like metavar is written in both languages 
 ``both("print JSON instead of a table", "表ではなく JSON を出力")``: argparse reads the English (a
 ``str``), and :class:`JapaneseFormatter`, the formatter of a parser :func:`in_japanese` has
 switched, shows the Japanese.  A command's epilog is its module docstring and ``DOC_JA``, the
-same reference text in Japanese.  Only the help changes: the parsing, the options and the
-error messages are the same in either language.
+same reference text in Japanese.  The parsing and the options are the same in either
+language; a usage error (argparse's own sentences and the typed values' ``must be ...``) is
+shown in Japanese by :func:`usage_error_in_japanese`.
 """
 from __future__ import annotations
 
@@ -45,6 +46,47 @@ def japanese(words: str) -> str:
 # argparse's own words in its help: the headings and the help of -h
 ARGPARSE_JA = {"usage: ": "使用法: ", "positional arguments": "位置引数", "options": "オプション",
                "show this help message and exit": "このヘルプを表示して終了"}
+
+
+# argparse's usage errors (Python 3.10-3.13 wording) and the typed values' (``_args``), in
+# Japanese: (pattern over the whole message, its Japanese); {1}, {2} are the pattern's groups.
+_USAGE_ERRORS_JA = tuple((re.compile(pattern, re.S), ja) for pattern, ja in (
+    (r"the following arguments are required: (.+)", "次の引数が必要: {1}"),
+    (r"unrecognized arguments: (.+)", "解釈できない引数: {1}"),
+    (r"invalid choice: (.+) \(choose from (.+)\)", "無効な選択: {1}（選べるもの: {2}）"),
+    (r"invalid (\S+) value: (.+)", "{1} として無効な値: {2}"),
+    (r"expected one argument", "値を 1 つ指定する"),
+    (r"expected at most one argument", "値は 1 つまで"),
+    (r"expected at least one argument", "値を 1 つ以上指定する"),
+    (r"expected (\d+) arguments?", "値を {1} 個指定する"),
+    (r"ambiguous option: (\S+) could match (.+)", "あいまいなオプション: {1} は {2} のどれとも読める"),
+    (r"not allowed with argument (.+)", "引数 {1} と同時には指定できない"),
+    (r"one of the arguments (.+) is required", "引数 {1} のいずれかが必要"),
+    (r"ignored explicit argument (.+)", "指定された値 {1} は使われない"),
+    (r"must be an integer( .+)?, got (.+)", "整数{1}を指定する（入力: {2}）"),
+    (r"must be a finite number( .+)?, got (.+)", "有限の数値{1}を指定する（入力: {2}）"),
+))
+_BOUNDS_JA = ((re.compile(r" >= (\S+) and <= (\S+)"), "（{1} 以上 {2} 以下）"),
+              (re.compile(r" >= (\S+)"), "（{1} 以上）"), (re.compile(r" <= (\S+)"), "（{1} 以下）"))
+
+
+def usage_error_in_japanese(message: str) -> str:
+    """A usage error in Japanese: ``argument --years: must be an integer >= 1000, got 'abc'``
+    is ``引数 --years: 整数（1000 以上）を指定する（入力: 'abc'）``; a message of other words is
+    returned as it is."""
+    head, sep, rest = message.partition(": ")
+    if head.startswith("argument ") and sep:
+        return f"引数 {head[len('argument '):]}: {usage_error_in_japanese(rest)}"
+    for pattern, ja in _USAGE_ERRORS_JA:
+        match = pattern.fullmatch(message)
+        if match:
+            parts = [match.group(0), *(g or "" for g in match.groups())]
+            if message.startswith("must be "):       # the typed values': their bounds first
+                found = next(((b, w) for b, w in _BOUNDS_JA if b.fullmatch(parts[1])), None)
+                if found:
+                    parts[1] = found[1].format(None, *found[0].fullmatch(parts[1]).groups())
+            return ja.format(*parts)
+    return message
 
 
 def plain(doc: str) -> str:
