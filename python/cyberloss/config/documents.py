@@ -269,11 +269,18 @@ SIMULATION = Table("simulation", (
           default="recent"),
 ), "BCP simulation settings", "シミュレーションの設定")
 
+# A variant changes the profile: a field it leaves out is the profile's (one the profile left to
+# its default is defaulted again, for the variant's industry and size), and its controls merge
+# into the profile's.  The defaults below say so; the variant is read by BcpPlan, not filled.
+_INHERITED = "the profile's (a value the profile left to its default follows the variant's industry and size)"
 VARIANT = Table("variant", (
     Field("name", "text", "name of the variant", "名称"),
-    *(dataclasses.replace(f, default=None, default_from="the profile's") if f.required else f
+    *(dataclasses.replace(f, default=None, default_from=_INHERITED if f.default is None and f.default_from
+                          else "the profile's")
       for f in _ORGANISATION_FIELDS if f.key != "name"),
-    CONTROLS,
+    dataclasses.replace(CONTROLS, fields=tuple(
+        dataclasses.replace(f, default=None, default_from="the profile's (merged into its controls)")
+        for f in CONTROLS.fields)),
 ), "a changed version of the profile (controls merge into the baseline's)", "比較するケース")
 
 VARIANTS = ListOf("variants", VARIANT, "[[variants]] compared with the profile as it is "
