@@ -248,3 +248,24 @@ def test_overrides_move_all_incidents_and_leave_the_reproduction(override):
     before = base.incident_parameters(*profile)[cols].to_numpy()
     after = changed.incident_parameters(*profile)[cols].to_numpy()
     assert (~np.isclose(before, after, rtol=1e-12, equal_nan=True)).any(), key
+
+
+@pytest.mark.parametrize("elasticity", [0.0, 0.1])
+def test_incident_parameters_scale_downtime_as_the_organisation_model_does(elasticity):
+    """The table's downtime_scale is the one the simulation applies: (h / h_ref) ** e_D, except
+    for the card-payment suspension (both branches), which size does not scale."""
+    from cyberloss.calibration.model import CARD_SUSPENSION_TYPE
+    from cyberloss.organisation import components, incident
+    changed = calibration.load(overrides={"size.downtime_elasticity": elasticity})
+    data = components.load()
+    specs = {s.name: s for s in incident.attack_types(changed, data, "wholesale_retail", "large", 3000)}
+    table = changed.incident_parameters("wholesale_retail", "large", 3000)
+    assert data.downtime(CARD_SUSPENSION_TYPE).is_card_suspension
+    for _, r in table.iterrows():
+        assert r.downtime_scale == specs[r.attack_type].downtime_scale, (r.attack_type, r.branch)
+    card = table[table.attack_type == CARD_SUSPENSION_TYPE]
+    assert (card.downtime_scale == 1.0).all()
+    contained = card[card.branch == "contained"].iloc[0]
+    assert contained.downtime_mu == changed.contained(CARD_SUSPENSION_TYPE).downtime.mu
+    if elasticity:
+        assert (table[table.attack_type == "ransomware"].downtime_scale > 1.5).all()

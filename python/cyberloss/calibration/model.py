@@ -38,6 +38,11 @@ from ._frequency import WINDOWS, FrequencyFit
 from ._incidents import MINOR, ContainedBranch, LognormalParameters, MinorIncidents
 
 BASES = ("publicised", "all")
+#: The attack type whose downtime is the card-payment suspension, whose length the card
+#: companies set: size does not scale it, on either branch (size.downtime_elasticity's
+#: reasoning). The organisation model reads the same from the component data (its downtime law
+#: is the card-suspension mixture); a test ties the two.
+CARD_SUSPENSION_TYPE = "web_leak_card"
 # "earlier" is the 2017-01..2022-06 window (5.5 years): cumulative = earlier + recent
 ALL_PERIODS = (*PERIODS, "earlier")
 
@@ -381,7 +386,8 @@ class Calibration(Described):
         ``loss_mu``/``loss_sigma`` (survey-basis loss, ln JPY, at ``employees``),
         ``downtime_mu``/``downtime_sigma`` (ln days; NaN for the major branch, whose downtime
         is the type's interview-based distribution times ``downtime_scale``),
-        ``downtime_scale`` (size multiplier of downtime), ``effort_mean`` (person-months;
+        ``downtime_scale`` (size multiplier of downtime; 1 for the card-payment suspension,
+        ``CARD_SUSPENSION_TYPE``), ``effort_mean`` (person-months;
         NaN for the major branch: the type's surveyed effort), ``share_affected`` (multiplies
         the share of operations a downtime stops).
         """
@@ -395,13 +401,14 @@ class Calibration(Described):
         rows = []
 
         def row(a, branch, rate, probability, published, loss, downtime, effort, share=1.0):
+            shift = 0.0 if a == CARD_SUSPENSION_TYPE else down_shift
             rows.append({"attack_type": a, "branch": branch, "basis": basis, "period": period,
                          "employees": h, "rate": rate, "branch_probability": probability,
                          "publication_probability": published, "loss_mu": loss.mu + loss_shift,
                          "loss_sigma": loss.sigma,
-                         "downtime_mu": nan if downtime is None else downtime.mu + down_shift,
+                         "downtime_mu": nan if downtime is None else downtime.mu + shift,
                          "downtime_sigma": nan if downtime is None else downtime.sigma,
-                         "downtime_scale": _arith.exp(down_shift), "effort_mean": effort,
+                         "downtime_scale": _arith.exp(shift), "effort_mean": effort,
                          "share_affected": share})
 
         for a in self.data.attack_types:
