@@ -27,7 +27,11 @@ struct EventTable {
   Buffer<std::int64_t> year;
   Buffer<std::int32_t> type;
   Buffer<std::int32_t> k;
-  Buffer<double> survey_loss;  // survey-basis loss (費用損害 + 賠償責任) from the engine
+  // The engine's survey-basis loss (費用損害 + 賠償責任): the major branch's draw at the
+  // reference headcount. Not the loss the response columns split in general: that is this
+  // times the size scale for a major incident, the contained branch's own draw times it for a
+  // contained one (then with records and controls applied).
+  Buffer<double> survey_loss;
   Buffer<double> components;   // (n_components, size()), column c at c * size()
   Buffer<double> downtime_days;
   // Each event's gross loss, its components added in column order, written by the pricing

@@ -336,6 +336,8 @@ class EventTable:
     year: npt.NDArray[np.int64]
     type: npt.NDArray[np.int32]
     k: npt.NDArray[np.int32]
+    # the engine's draw: the major branch's survey-basis loss at the reference headcount (see
+    # MODEL_NOTES "What the survey amount is"); the loss priced is the response columns' sum
     survey_loss: npt.NDArray[np.float64]
     downtime_days: npt.NDArray[np.float64]
     components: npt.NDArray[np.float64]

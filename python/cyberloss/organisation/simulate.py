@@ -42,7 +42,10 @@ class OrganisationSimulation(results.YearLossTable):
 
     ``table`` is the core's event table (columns year, type, k, survey_loss, components,
     downtime_days: read-only arrays, ordered by (year, attack type index, k)); ``events``
-    gives it as a DataFrame (built on request).  Money is JPY.
+    gives it as a DataFrame (built on request).  Money is JPY.  ``survey_loss`` is the
+    engine's draw, the major branch's survey-basis loss at the reference headcount; the loss
+    an incident is priced at is its eight response columns' sum (a contained incident draws its
+    own, and size scales both: MODEL_NOTES, "What the survey amount is").
     """
 
     def __init__(self, table, n_years: int, profile: OrganisationProfile, seed: int, basis: str,
