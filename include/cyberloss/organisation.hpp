@@ -32,7 +32,7 @@ struct EventTable {
   // times the size scale for a major incident, the contained branch's own draw times it for a
   // contained one (then with records and controls applied).
   Buffer<double> survey_loss;
-  Buffer<double> components;   // (n_components, size()), column c at c * size()
+  Buffer<double> components;  // (n_components, size()), column c at c * size()
   Buffer<double> downtime_days;
   // Each event's gross loss, its components added in column order, written by the pricing
   // while the components are in registers (year_totals reads it).

@@ -82,9 +82,11 @@ def usage_error_in_japanese(message: str) -> str:
         if match:
             parts = [match.group(0), *(g or "" for g in match.groups())]
             if message.startswith("must be "):       # the typed values': their bounds first
-                found = next(((b, w) for b, w in _BOUNDS_JA if b.fullmatch(parts[1])), None)
-                if found:
-                    parts[1] = found[1].format(None, *found[0].fullmatch(parts[1]).groups())
+                for bound, words in _BOUNDS_JA:
+                    found = bound.fullmatch(parts[1])
+                    if found:
+                        parts[1] = words.format(None, *found.groups())
+                        break
             return ja.format(*parts)
     return message
 

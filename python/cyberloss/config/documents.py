@@ -280,7 +280,7 @@ VARIANT = Table("variant", (
       for f in _ORGANISATION_FIELDS if f.key != "name"),
     dataclasses.replace(CONTROLS, fields=tuple(
         dataclasses.replace(f, default=None, default_from="the profile's (merged into its controls)")
-        for f in CONTROLS.fields)),
+        for f in CONTROLS.fields if isinstance(f, Field))),
 ), "a changed version of the profile (controls merge into the baseline's)", "比較するケース")
 
 VARIANTS = ListOf("variants", VARIANT, "[[variants]] compared with the profile as it is "
