@@ -155,7 +155,18 @@ def test_default_variances_follow_the_published_counts():
         assert table.loc[a, "variance"] == pytest.approx((x2 - 1) / mu, rel=1e-12)
     assert table.loc["ransomware", "variance"] == pytest.approx(2.145, abs=1e-3)
     assert table.loc["emotet", "variance"] == pytest.approx(2.189, abs=1e-3)
-    assert table.loc["other", "variance"] == pytest.approx(0.0138, abs=1e-4)
+    # the pooled count (website leaks + other) has v = 0.0138; each of its three types has an
+    # independent shock of v / sum s_a^2, s = (297, 297, 573) / 1,167, so that the pooled count's
+    # yearly variance mu + v mu^2 is the one derived
+    pooled = ["web_leak_card", "web_leak_personal", "other"]
+    assert table.loc["other", "pooled_variance"] == pytest.approx(0.0138, abs=1e-4)
+    counts = np.array([cum["web_leak"]["value"] / 2, cum["web_leak"]["value"] / 2, cum["other"]["value"]])
+    shares = counts / counts.sum()
+    np.testing.assert_allclose(table.loc[pooled, "pooled_share"], shares, rtol=1e-12)
+    for a in pooled:
+        assert table.loc[a, "variance"] == pytest.approx(0.0138 / (shares ** 2).sum(), rel=1e-2)
+        assert table.loc[a, "variance"] == pytest.approx(
+            table.loc[a, "pooled_variance"] / (shares ** 2).sum(), rel=1e-12)
     assert (table["quality"] == "assumption").all()
     assert pf.SystemicShock.default().variance("ransomware") == table.loc["ransomware", "variance"]
     with pytest.raises(ValueError, match="systemic variance for 'ransomware'"):

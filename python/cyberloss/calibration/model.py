@@ -34,7 +34,7 @@ from ..report import language
 from ..report.html import Described, escape
 from . import _frequency, _incidents, _size
 from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
-from ._frequency import WINDOWS, FrequencyFit
+from ._frequency import WINDOWS, FrequencyFit, type_targets
 from ._incidents import MINOR, ContainedBranch, LognormalParameters, MinorIncidents
 
 BASES = ("publicised", "all")
@@ -112,6 +112,11 @@ class Calibration(Described):
     @property
     def industries(self) -> dict[str, str]:
         return dict(self.data.industry_labels)
+
+    def type_targets(self) -> dict[str, float]:
+        """Publicised events per attack type over the whole window, as the frequency fit targets
+        them: JNSA's attack-type margins, the website leaks split by ``web_leak_card_share``."""
+        return dict(type_targets(self.data)[0])
 
     @property
     def sizes(self) -> dict[str, str]:

@@ -14,8 +14,11 @@ has expectation ``1 + v mu`` (one degree of freedom) and ``v = max(X^2 - 1, 0) /
 
 * ransomware: 171 early vs 174 recent events (x2.8 the earlier rate: 31.1 a year over 5.5 years, 87 over 2) -> v ~ 2.1;
 * Emotet: 365 early vs 10 recent (the 2019-2022 wave) -> v ~ 2.2;
-* website leaks and other (published only together for the recent window: 338) -> v ~ 0.014,
-  applied to web_leak_card, web_leak_personal and other.
+* website leaks and other (published only together for the recent window: 338) -> v ~ 0.014
+  for their pooled count.  Each of web_leak_card, web_leak_personal and other has a shock of its
+  own (independent), so each takes v / sum_a s_a^2 ~ 0.037, s_a its share of the pooled count
+  (297, 297 and 573 of 1,167): the pooled count's yearly variance is then
+  mu + v mu^2, as derived (one shared v of 0.014 each gave only 37% of that excess).
 
 Two windows cannot tell a trend from year-to-year volatility: treating the ransomware shift as
 volatility is the cautious reading (a regime change of that size can happen again), and it is
@@ -54,8 +57,10 @@ def derive_default_variances(calibration: Calibration | None = None) -> pd.DataF
 
     Uses only the calibration's published margins (``attack_type_margin`` and
     ``attack_type_recent_margin``); types whose recent count is not published separately
-    (website leaks, other) share the variance of their pooled recent count
-    (total recent - the published recent types).
+    (website leaks, other) are derived from their pooled recent count (total recent - the
+    published recent types): the pooled count's variance ``v`` (``pooled_variance``) is
+    reproduced by independent shocks of ``v / sum_a s_a^2`` each (``variance``), ``s_a``
+    (``pooled_share``) the type's share of the pooled count (``Calibration.type_targets``).
     """
     cal = calibration if calibration is not None else load_calibration()
     d = cal.data
@@ -64,6 +69,11 @@ def derive_default_variances(calibration: Calibration | None = None) -> pd.DataF
     pooled = _two_window_variance(
         sum(d.attack_type_margin[m] for m in pooled_margins),
         d.total_recent - sum(d.attack_type_recent_margin.values()), years, recent_years)
+    targets = cal.type_targets()
+    pooled_types = [a for a in d.attack_types if d.attack_margin[a] in pooled_margins]
+    pooled_total = math.fsum(targets[a] for a in pooled_types)
+    shares = [targets[a] / pooled_total for a in pooled_types]
+    concentration = math.fsum(s * s for s in shares)
     rows = []
     for a in d.attack_types:
         margin = d.attack_margin[a]
@@ -72,7 +82,9 @@ def derive_default_variances(calibration: Calibration | None = None) -> pd.DataF
                                        years, recent_years)
             basis = f"{margin} count"
         else:
-            row = dict(pooled)
+            # independent shocks whose sum over the pooled types has the pooled count's variance
+            row = {**pooled, "pooled_share": targets[a] / pooled_total,
+                   "pooled_variance": pooled["variance"], "variance": pooled["variance"] / concentration}
             basis = " + ".join(pooled_margins) + " counts pooled"
         rows.append({"attack_type": a, "basis": basis, **row, "quality": "assumption",
                      "source": SOURCE})
