@@ -135,7 +135,14 @@ def se_block(out: str) -> tuple[list[str], list[str], list[str]]:
     assert lines[title + 1] == lines[head]           # the block's header is the table's
     table = lines[head + 1:title - 1]
     rows = lines[title + 2:title + 2 + len(table)]
-    return table, rows, lines[title + 2 + len(table):lines.index("", title)]
+    after = lines[title + 2 + len(table):lines.index("", title)]
+    return table, rows, [line for line in after if not heavy_line(line)]
+
+
+def heavy_line(line: str) -> bool:
+    """Whether a line under the SE block is the one saying which views' SEs rest on a few years
+    (test_the_text_says_which_views_rest_on_their_largest_years)."""
+    return "largest of the" in line or "のうち最大の" in line
 
 
 def cell_ends(line: str) -> list[int]:
@@ -242,3 +249,68 @@ def test_within_reach_is_the_ep_curves_rule():
     assert stats.within_reach(0.9995, 20_000) and not stats.within_reach(0.9995 + 1e-6, 20_000)
     with pytest.raises(ValueError, match="p"):
         stats.within_reach(1.0, 1000)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_text_says_which_views_rest_on_their_largest_years(q, lang):
+    # the JSON's shares are each view's: its 10 largest years' squared deviations over all
+    data = q.to_json()
+    for view, share in data["variance_share_of_largest_years"].items():
+        x = q.result.annual(view)
+        d = (x - x.mean()) ** 2
+        assert share == pytest.approx(np.sort(d)[-10:].sum() / d.sum(), rel=1e-9), view
+    heavy = {v: s for v, s in data["variance_share_of_largest_years"].items() if s >= stats.HEAVY_SHARE}
+    assert heavy, "the hand-made quote's lognormal liabilities make at least one view heavy"
+    lines = [line for line in q.text(lang).splitlines() if heavy_line(line)]
+    w = language.words(lang)
+    names = w(", ".join(heavy), "・".join(language.VIEWS_JA[v] for v in heavy))
+    parts = [f"{s:.0%}" for s in heavy.values()]
+    shares = w(" and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts), "・".join(parts))
+    assert lines == [w(f"{names}: the 10 largest of the 20,000 years make {shares} of the variance; the "
+                       "standard errors of the expected loss, standard deviation and TVaR rest on those "
+                       "years and in a typical run understate the spread over seeds (the standard "
+                       "deviation's most)",
+                       f"{names}: 20,000 年のうち最大の 10 年が分散の {shares} を占める。期待損失・標準偏差・"
+                       "TVaR の標準誤差はその数年に依存し、通常の実行ではシードを変えたときのばらつきを過小に"
+                       "示す（標準偏差で最も大きい）")]
+
+
+def test_a_light_view_is_not_named():
+    # a view whose 10 largest years make under a quarter of its variance is left out of the line
+    ev, n, policy, settings = inputs()
+    q = quote.quote_events(ev, n, policy, settings)
+    light = [v for v, s in q.largest_years_shares().items() if s < stats.HEAVY_SHARE]
+    line = next((line for line in q.text("en").splitlines() if heavy_line(line)), "")
+    assert all(not line.startswith(v) and f" {v}," not in line for v in light)
+
+
+def test_json_nulls_the_ses_beyond_the_runs_reach_and_says_so():
+    ev, n, policy, settings = inputs()
+    settings = dataclasses.replace(settings, levels=(0.99, 0.9995, 0.9999))
+    data = quote.quote_events(ev, n, policy, settings).to_json()
+    for kind in ("var_se", "tvar_se"):
+        assert data[kind]["0.9999"] == {"gross": None, "insured": None, "retained": None}
+        assert all(isinstance(se, float) for se in data[kind]["0.9995"].values())
+    assert data["var"]["0.9999"]["gross"] is not None     # the figure stays; its SE says nothing
+    assert data["warnings"] == ["var_se.0.9999, tvar_se.0.9999: fewer than 10 of the 20,000 simulated "
+                                "years are expected beyond the level, too few for a standard error; "
+                                "written as null"]
+    json.dumps(data, allow_nan=False)
+
+
+def test_largest_years_share_of_sparse_and_dense_samples():
+    rng = np.random.default_rng(5)
+    for n, m in ((1000, 50), (1000, 995), (1000, 1000), (30, 3), (200_000, 40_000)):
+        x = np.zeros(n)
+        at = rng.choice(n, m, replace=False)
+        x[at] = rng.lognormal(0, 2, m)
+        d = (x - x.mean()) ** 2
+        want = np.sort(d)[-10:].sum() / d.sum()
+        assert stats.largest_years_share(x[at], n) == pytest.approx(want, rel=1e-12)
+        assert stats.Sample.sparse(n, x[at]).largest_years_share() == pytest.approx(want, rel=1e-9)
+    y = rng.normal(size=500)
+    d = (y - y.mean()) ** 2
+    assert stats.Sample.dense(y).largest_years_share() == pytest.approx(np.sort(d)[-10:].sum() / d.sum(), rel=1e-9)
+    assert stats.largest_years_share(np.full(7, 3.0), 7) == 0.0 and stats.largest_years_share([], 5) == 0.0
+    with pytest.raises(ValueError, match="at most n_years=2"):
+        stats.largest_years_share(np.ones(3), 2)

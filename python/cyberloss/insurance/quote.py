@@ -208,7 +208,28 @@ class Quote(report_html.Described):
                            f"{n:,} 年）で、標準誤差を示せない"))
         if "finite" in why:
             lines.append(w("—: the standard error is not finite", "—: 標準誤差が有限でない"))
+        heavy = {v: s for v, s in self.largest_years_shares().items() if s >= stats.HEAVY_SHARE}
+        if heavy:
+            k = stats.LARGEST_YEARS
+            names = w(", ".join(heavy), "・".join(language.VIEWS_JA[v] for v in heavy))
+            parts = [f"{s:.0%}" for s in heavy.values()]
+            shares = w(" and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts),
+                       "・".join(parts))
+            lines.append(w(
+                f"{names}: the {k} largest of the {n:,} years make {shares} of the variance; the "
+                "standard errors of the expected loss, standard deviation and TVaR rest on those "
+                "years and in a typical run understate the spread over seeds (the standard "
+                "deviation's most)",
+                f"{names}: {n:,} 年のうち最大の {k} 年が分散の {shares} を占める。期待損失・標準偏差・"
+                "TVaR の標準誤差はその数年に依存し、通常の実行ではシードを変えたときのばらつきを過小に"
+                "示す（標準偏差で最も大きい）"))
         return lines
+
+    def largest_years_shares(self) -> dict[str, float]:
+        """Per view, the share of its variance that its ``stats.LARGEST_YEARS`` largest years
+        make (:func:`stats.largest_years_share`): at ``stats.HEAVY_SHARE`` or more the text says
+        that view's standard errors rest on those years."""
+        return {v: self.result.sample(v).largest_years_share() for v in terms_mod.VIEWS}
 
     def _by_section(self, lang: str) -> Table:
         t = plain(self.section_premium, "by_section")
@@ -257,9 +278,18 @@ class Quote(report_html.Described):
         premiums = plain(self, "premiums").rows()
         levels = self.settings.levels
 
+        n = res.n_years
+        beyond = [p for p in levels if not stats.within_reach(p, n)]
+
         def by_level(kind: str, suffix: str = "") -> dict:
-            return {stats.level_key(p): {v: st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
+            # an SE beyond reach (the text's "—") is null: it says nothing of the precision
+            return {stats.level_key(p): {v: None if suffix and p in beyond else
+                                         st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
                     for p in levels}
+
+        notes = [f"var_se.{stats.level_key(p)}, tvar_se.{stats.level_key(p)}: fewer than "
+                 f"{stats.MIN_EXCEEDANCES} of the {n:,} simulated years are expected beyond the level, "
+                 "too few for a standard error; written as null" for p in beyond]
 
         return _json.document({
             "name": self.name,
@@ -283,6 +313,8 @@ class Quote(report_html.Described):
             "premium_by_section": dict(plain(self.section_premium, "by_section").rows()),
             "loads": dataclasses.asdict(self.settings.loads),
             "ep_curve": self._ep_table().records(),
+            # the share of each view's variance its 10 largest years make (stats.largest_years_share)
+            "variance_share_of_largest_years": self.largest_years_shares(),
             "recommended": {
                 "deductible": rec["deductible"] if rec["insured"] else None,
                 "limit": rec["limit"] if rec["insured"] else 0.0,
@@ -291,7 +323,7 @@ class Quote(report_html.Described):
                 "total_cost_of_risk": rec["total_cost"],
                 "reason": self.decision.reason,
             },
-            "warnings": list(self.warnings),
+            "warnings": [*self.warnings, *notes],
         })
 
     def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
