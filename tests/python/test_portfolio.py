@@ -532,3 +532,26 @@ def test_policies_in_cells_without_exposure_are_warned_of(tmp_path, capsys):
     assert json.loads(out)["warnings"] == warnings and err == f"cyberloss portfolio: warning: {warnings[0]}\n"
     example = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
     assert example.warnings() == []
+
+
+def test_policies_in_cells_without_exposure_are_warned_of_in_japanese(tmp_path, capsys):
+    """Under --lang ja the portfolio printed its unfitted-cell warning in English, while quote
+    printed its own in Japanese: the warning is now in the --lang language, its industries and
+    sizes by their label_ja, as quote's; JSON keeps the English."""
+    rows = "".join(f"M{i},manufacturing,organisation,1e9,0,1e8,1e8\n" for i in range(1, 7))
+    path = write(tmp_path, HEADER + rows + "P1,public_administration,sme,1e9,0,1e8,1e8\n"
+                                           "P2,manufacturing,sme,1e9,0,1e8,1e8\n")
+    book = pf.Portfolio.read(path)
+    japanese = book.warnings("ja")
+    assert japanese == ["契約 8 件のうち 7 件はキャリブレーションにエクスポージャーのない区分にある"
+                        "（製造業 × 団体等: 6 件（行 1、2、3、4、5、…）; 公務 × 中小企業: 1 件（行 7））: "
+                        "その発生率は推定したモデルを調査が何も言えない区分へ外挿したもの"
+                        "（Calibration.unfitted_cell）"]
+    assert book.warnings("en") == book.warnings() and "7 of 8 policies" in book.warnings()[0]
+    assert main(["portfolio", str(path), "--years", "20", "--lang", "ja"]) == 0
+    assert capsys.readouterr().err == f"cyberloss portfolio: 警告: {japanese[0]}\n"
+    assert main(["portfolio", str(path), "--years", "20", "--lang", "ja", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["warnings"] == book.warnings() and err == f"cyberloss portfolio: 警告: {japanese[0]}\n"
+    with pytest.raises(ValueError, match="lang must be one of ja, en"):
+        book.warnings("fr")

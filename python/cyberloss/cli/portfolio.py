@@ -23,7 +23,8 @@ level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64)
 reinstatement_premium_mean, average_policy_correlation, warnings; for an empty portfolio,
 message and gross / ceded / net = null.  Strict JSON (README, "JSON output"): an unlimited
 reinsurance limit is null; a statistic that is not finite is null and named in ``warnings``, as
-are policies in cells the calibration has no exposure for (also printed on stderr).
+are policies in cells the calibration has no exposure for (also printed on stderr, there in the
+``--lang`` language; JSON keeps the English).
 
 ``--out`` writes the year-loss table as Parquet or CSV, chosen by the extension (``.parquet``,
 ``.csv``; anything else is refused); the path is checked before the run and written
@@ -78,7 +79,7 @@ SHA-256）、reinstatement_premium_mean、average_policy_correlation、warnings�
 ポートフォリオでは message と gross / ceded / net = null。厳密な JSON です（README の
 「JSON output」）: 無制限の再保険の限度額は null、有限でない統計量は null として ``warnings`` に
 名前を挙げます。キャリブレーションにエクスポージャーのない区分の契約も挙げます（標準エラー
-出力にも表示）。
+出力にも ``--lang`` の言語で表示。JSON では英語のまま）。
 
 ``--out`` は年間損失表を Parquet または CSV で書き出します。形式は拡張子（``.parquet``、
 ``.csv``。それ以外は拒否）で決まり、出力先は実行の前に確認してアトミックに書き込みます。
@@ -197,8 +198,9 @@ def run(args: argparse.Namespace) -> int:
             _extras.require("pyarrow", "--out .parquet")
         _files.check(args.out, "--out")
     model = build_model(args)
-    for warning in model.portfolio.warnings():
-        print(f"cyberloss portfolio: warning: {warning}", file=sys.stderr)
+    warned = language.words(args.lang)("warning", "警告")
+    for warning in model.portfolio.warnings(args.lang):    # JSON lists them in English
+        print(f"cyberloss portfolio: {warned}: {warning}", file=sys.stderr)
     progress = args.show_progress
     if args.dask or args.local_cluster:
         result = distributed.simulate_portfolio(model, args.years, args.seed, scheduler=args.dask,

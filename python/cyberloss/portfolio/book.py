@@ -70,6 +70,7 @@ from ..organisation import components as comp
 from ..organisation.controls import Controls
 from ..organisation.incident import TypeParameters, attack_type_names, base_rate
 from ..organisation.profile import OrganisationProfile
+from ..report import language
 from ..report.html import Described
 
 _SCHEMA = documents.PORTFOLIO_COLUMNS
@@ -402,10 +403,16 @@ class Portfolio(Described):
                                                           **given))
         return list(self._profiles)
 
-    def warnings(self) -> list[str]:
+    def warnings(self, lang: str = "en") -> list[str]:
         """What the book's rates rest on that the survey cannot check: policies in (industry,
         size) cells the calibration has no exposure for (a manufacturing 団体等, a 公務 company;
-        ``Calibration.unfitted_cell``), whose rates are the fitted model's extrapolation."""
+        ``Calibration.unfitted_cell``), whose rates are the fitted model's extrapolation.  In
+        English (as JSON lists them) or, ``lang="ja"``, in Japanese with the industries and
+        sizes by their label_ja, as ``Calibration.warnings_in`` gives a simulation's."""
+        english = self._warnings()
+        return english if language.resolve(lang) == "en" else self.calibration.warnings_in(english, lang)
+
+    def _warnings(self) -> list[str]:
         t = self._table
         rows_of: dict[tuple[str, str], list[int]] = {}
         for row, cell in enumerate(zip(t["industry"], t["size"]), start=1):
@@ -416,9 +423,7 @@ class Portfolio(Described):
         shown = "; ".join(f"{i} x {s}: {len(rows)} (rows {', '.join(map(str, rows[:5]))}"
                           f"{', ...' if len(rows) > 5 else ''})" for (i, s), rows in sorted(cells.items()))
         n = sum(len(rows) for rows in cells.values())
-        return [f"{n} of {len(t)} policies are in cells the calibration has no exposure for ({shown}): "
-                "their rates are the fitted model's extrapolation to cells the survey cannot speak for "
-                "(Calibration.unfitted_cell)"]
+        return [language.UNFITTED_POLICIES.format(n=n, total=len(t), cells=shown)]
 
     def __len__(self) -> int:
         return len(self._table)

@@ -188,7 +188,14 @@ def sheets_in(sheets: Mapping, lang: str, rows: Mapping[str, Mapping] | None = N
 UNFITTED_CELL = ("industry '{industry}' has no exposure of size '{size}' in the calibration ({share} is 0 "
                  "there): its rates are the fitted model's extrapolation to a cell the survey cannot speak "
                  "for; the industries fitted for this size are {fitted}")
+# A portfolio's policies in such cells (Portfolio.warnings): "{cells}" lists them as
+# "<industry> x <size>: <policies> (rows <r>, <r>, ...)", separated by "; ".
+UNFITTED_POLICIES = ("{n} of {total} policies are in cells the calibration has no exposure for ({cells}): their "
+                     "rates are the fitted model's extrapolation to cells the survey cannot speak for "
+                     "(Calibration.unfitted_cell)")
 WARNINGS_JA = {
+    UNFITTED_POLICIES: "契約 {total} 件のうち {n} 件はキャリブレーションにエクスポージャーのない区分にある（{cells}）: "
+                       "その発生率は推定したモデルを調査が何も言えない区分へ外挿したもの（Calibration.unfitted_cell）",
     UNFITTED_CELL: "業種「{industry}」には規模「{size}」の組織がキャリブレーションにない（{share} が 0）: その発生率は"
                    "推定したモデルを調査が何も言えない区分へ外挿したもの; この規模で推定された業種は {fitted}",
     "{types}: the mean loss per incident is not finite, so the sample mean and its standard error "
@@ -243,6 +250,8 @@ def warning_words(warning: str, lang: str, names: Mapping[str, Mapping[str, str]
             for key, value in found.groupdict().items():
                 if key == "fitted":
                     value = "、".join(named["industry"].get(v, v) for v in value.split(", "))
+                elif key == "cells":
+                    value = "; ".join(_cell_words(cell, named) for cell in value.split("; "))
                 elif key in ("industry", "size"):
                     value = named[key].get(value, value)
                 elif key == "type":
@@ -254,6 +263,18 @@ def warning_words(warning: str, lang: str, names: Mapping[str, Mapping[str, str]
                 fields[key] = value
             return ja.format(**fields)
     return warning
+
+
+def _cell_words(cell: str, named: Mapping[str, Mapping[str, str]]) -> str:
+    """A cell of :data:`UNFITTED_POLICIES` ("manufacturing x organisation: 2 (rows 3, 7)") in
+    Japanese ("製造業 × 団体等: 2 件（行 3、7）"); a cell not so written stays as it is."""
+    found = re.fullmatch(r"(\S+) x (\S+): (\d+) \(rows ([^)]*)\)", cell)
+    if not found:
+        return cell
+    industry, size, n, rows = found.groups()
+    rows = rows.replace(", ...", "、…").replace(", ", "、")
+    return (f"{named['industry'].get(industry, industry)} × {named['size'].get(size, size)}: "
+            f"{n} 件（行 {rows}）")
 
 
 def basis_words(basis: str, period: str, lang: str) -> str:
