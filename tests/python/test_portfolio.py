@@ -282,6 +282,38 @@ def test_table_level_errors(tmp_path):
         pf.Portfolio.read(write(tmp_path, "x").rename(tmp_path / "book.xlsx"))
 
 
+def test_headers_are_read_nfkc_normalised_as_cells_are(tmp_path):
+    """Excel's full-width digit in a Japanese header (１事故支払限度額) was an unknown column
+    although the cell under it (１億円) was read: a header is NFKC-normalised before matching."""
+    path = write(tmp_path, "証券番号,業種,規模,１事故支払限度額,ｄｅｄｕｃｔｉｂｌｅ\nA,製造業,中小企業,１億円,100万\n")
+    t = pf.Portfolio.read(path).table
+    assert t.loc[0, "occurrence_limit"] == 1e8 and t.loc[0, "deductible"] == 1e6
+    # a header naming nothing is shown as written
+    with pytest.raises(ValueError, match=r"unknown column\(s\) \['１事故限度額'\]"):
+        pf.Portfolio.read(write(tmp_path, "policy_id,industry,size,１事故限度額\nA,manufacturing,sme,1\n"))
+
+
+def test_trailing_empty_columns_as_excel_writes_them_are_dropped(tmp_path):
+    """A header line ending ',,' (Excel's empty trailing cells) was refused as unknown columns
+    ['', '']: a column with neither a header nor a value is dropped; one without a header over
+    values is refused, naming its position, the row and the value."""
+    plain = pf.Portfolio.read(write(tmp_path, "policy_id,industry,size,deductible\nA,manufacturing,sme,100000\n"))
+    for text in ("policy_id,industry,size,deductible,,\nA,manufacturing,sme,100000,,\n",
+                 "policy_id,,industry,size, ,deductible,\nA,,manufacturing,sme, ,100000,\n\n"):
+        pd.testing.assert_frame_equal(pf.Portfolio.read(write(tmp_path, text)).table, plain.table)
+    frame = pd.DataFrame({"policy_id": ["A"], "industry": ["manufacturing"], "size": ["sme"],
+                          "deductible": [1e5], "": [np.nan], " ": [None]})
+    pd.testing.assert_frame_equal(pf.Portfolio(frame).table, plain.table)
+    with pytest.raises(ValueError, match=r"^portfolio file .*: portfolio column 5 has no header but holds "
+                                         r"values \(first in portfolio row 2 \(line 4\): 'x'\): name the "
+                                         r"column or delete it$"):
+        pf.Portfolio.read(write(tmp_path, "policy_id,industry,size,deductible,,\n"
+                                          "A,manufacturing,sme,100000,,\n\nB,manufacturing,sme,0,x,\n"))
+    with pytest.raises(ValueError, match=r"^portfolio column 4 has no header but holds values "
+                                         r"\(first in portfolio row 1: 100000\.0\)"):
+        pf.Portfolio(frame.rename(columns={"deductible": ""}))
+
+
 def test_parquet_and_frame_give_the_same_book(tmp_path):
     csv = pf.Portfolio.read(REPO / "examples" / "portfolio_small.csv")
     path = tmp_path / "book.parquet"

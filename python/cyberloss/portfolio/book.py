@@ -24,7 +24,10 @@ controls            no        controls in place, names separated by ";", e.g.
 
 A header may be the column's key or its Japanese name (証券番号, 業種, 規模, 売上高, 免責金額,
 1事故支払限度額, 年間総支払限度額, 頻度の倍率, 従業員数, 対策: ``config.column_names``, as
-for the claims file).  A control may be named by its key or a Japanese label (the schema's,
+for the claims file), in any width: a header is read NFKC-normalised as cells are
+(``１事故支払限度額``).  A column with neither a header nor a value, as Excel writes after the
+last column (a header line ending ``,,``), is dropped; a column without a header over values
+is refused, naming its position.  A control may be named by its key or a Japanese label (the schema's,
 ``EDR``, or the data's, ``EDR（エンドポイント検知・対応）``), in any width or case; numbers
 may be written with thousands separators (``1,200``) as spreadsheets write them.
 
@@ -51,6 +54,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -162,6 +166,37 @@ def _controls(value: Any, where: str) -> str:
     return ";".join(keys)
 
 
+def _empty_cell(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, str) and value.strip() == "") or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _headers(frame: pd.DataFrame, lines: list | None) -> tuple[list[str], list[int]]:
+    """The frame's headers as ``config.column_keys`` matches them, and the positions of the
+    columns kept.  A header is read NFKC-normalised, as cells are (``１事故支払限度額`` is
+    1事故支払限度額, ``ｐｏｌｉｃｙ＿ｉｄ`` policy_id); one naming no column is passed on as
+    written, for the error to show it.  A column without a header and without values (the
+    trailing ``,,`` Excel writes after the last column) is dropped; one without a header over
+    values is refused, naming its position and the first value."""
+    names = {unicodedata.normalize("NFKC", n): n for n in config.column_names(_SCHEMA)}
+    headers, keep = [], []
+    for i, c in enumerate(frame.columns):
+        written = str(c).strip()
+        header = unicodedata.normalize("NFKC", written).strip()
+        if header == "":
+            cells = frame.iloc[:, i].tolist()
+            filled = next((r for r, v in enumerate(cells) if not _empty_cell(v)), None)
+            if filled is not None:
+                line = None if lines is None else int(lines[filled])
+                raise ValueError(f"portfolio column {i + 1} has no header but holds values (first in "
+                                 f"{_row(filled + 1, line)}: {cells[filled]!r}): name the column "
+                                 "or delete it")
+            continue
+        headers.append(names.get(header, written))
+        keep.append(i)
+    return headers, keep
+
+
 def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     """Check every row; return a clean frame with all columns in ``COLUMNS`` order.  A frame
     read from a CSV file (:func:`read_csv_text`, which keeps each row's line in
@@ -170,11 +205,12 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     (:func:`read_table`), whose empty cells are None: there a NaN is refused."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"portfolio must be a pandas DataFrame, got {type(frame).__name__}")
-    columns = config.column_keys(_SCHEMA, [str(c).strip() for c in frame.columns], "portfolio")
     nan_is_empty = not frame.attrs.get(NAN_IS_A_VALUE, False)
     lines = frame.attrs.get(config.CSV_LINES)
     lines = lines if isinstance(lines, list) and len(lines) == len(frame) else None
-    frame = frame.set_axis(columns, axis=1)
+    headers, keep = _headers(frame, lines)
+    columns = config.column_keys(_SCHEMA, headers, "portfolio")
+    frame = (frame if len(keep) == frame.shape[1] else frame.iloc[:, keep]).set_axis(columns, axis=1)
     industries, sizes = tuple(industries), tuple(sizes)
     out: dict[str, list] = {c: [] for c in COLUMNS}
     seen: dict[str, int] = {}
