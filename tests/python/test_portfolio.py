@@ -324,6 +324,36 @@ def test_parquet_and_frame_give_the_same_book(tmp_path):
     assert math.isinf(csv.table.set_index("policy_id").loc["CON-S-012", "aggregate_limit"])
 
 
+def test_a_whole_float_policy_id_is_the_whole_numbers_id(tmp_path):
+    """A float policy_id column (1001.0: Parquet from a spreadsheet, pandas' integers with a
+    gap) was refused as "must be a non-empty id, got 1001.0": a whole float is the id its
+    integer is ('1001'), a fraction is refused as not text nor a whole number."""
+    def frame(ids):
+        return pd.DataFrame({"policy_id": ids, "industry": "manufacturing", "size": "sme"})
+
+    path = tmp_path / "book.parquet"
+    frame([1001.0, 1002.0]).to_parquet(path)
+    assert list(pf.Portfolio.read(path).table["policy_id"]) == ["1001", "1002"]
+    for ids in ([1001.0, 1002.0], [1001, 1002], np.array([1001, 1002], dtype=np.float32), ["1001", "1002"]):
+        assert list(pf.Portfolio(frame(ids)).table["policy_id"]) == ["1001", "1002"]
+    assert list(pf.Portfolio(frame([-0.0, 7])).table["policy_id"]) == ["0", "7"]
+    with pytest.raises(ValueError, match=r"^portfolio row 2 \(policy_id '1001'\), column 'policy_id': duplicates row 1, got '1001'$"):
+        pf.Portfolio(frame([1001, 1001.0]))
+    frame([1001.0, 1001.5]).to_parquet(path)
+    for book in (lambda: pf.Portfolio.read(path), lambda: pf.Portfolio(frame([1001.0, 1001.5]))):
+        with pytest.raises(ValueError, match=r"portfolio row 2, column 'policy_id': must be an id written as "
+                                             r"text or as a whole number, got 1001\.5$"):
+            book()
+    with pytest.raises(ValueError, match=r"row 1, column 'policy_id': must be an id written as text or as a "
+                                         r"whole number \(a float beyond 2\*\*53 may have lost digits"):
+        pf.Portfolio(frame([2.0 ** 60]))
+    for bad in (math.inf, True):
+        with pytest.raises(ValueError, match=r"must be an id written as text or as a whole number, got"):
+            pf.Portfolio(frame([bad]))
+    with pytest.raises(ValueError, match=r"row 1, column 'policy_id': must be a non-empty id, got nan$"):
+        pf.Portfolio(frame([np.nan]))
+
+
 @pytest.mark.parametrize("column, need", [
     ("aggregate_limit", "must be a number > 0"), ("occurrence_limit", "must be a number > 0"),
     ("deductible", "must be a finite number >= 0"), ("frequency_factor", "must be a finite number > 0"),

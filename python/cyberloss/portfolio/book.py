@@ -5,7 +5,7 @@ Columns (``config.documents.PORTFOLIO_COLUMNS``; money in JPY):
 ==================  ========  ==========================================================
 column              required  meaning
 ==================  ========  ==========================================================
-policy_id           yes       unique text id
+policy_id           yes       unique id: text, or a whole number (1001 or 1001.0: '1001')
 industry            yes       a calibration industry key (``calibration.load().industries``)
 size                yes       ``large``, ``sme`` or ``organisation``
 revenue             no        annual revenue (売上高), > 0; used by revenue-scaled severities
@@ -166,6 +166,29 @@ def _controls(value: Any, where: str) -> str:
     return ";".join(keys)
 
 
+def _policy_id(value: Any, where: str) -> str:
+    """A policy id: text (stripped), or a whole number as its digits, whether stored as an
+    integer (1001) or as a float (1001.0, as pandas stores an integer column with a gap and
+    spreadsheets store numbers) - both '1001'.  Empty (None, NaN, blank) is refused, as are a
+    fraction (1001.5), a whole float beyond 2**53 (whose digits the float may already have
+    lost), a boolean and anything else."""
+    if _empty_cell(value):
+        raise _row_error(where, "policy_id", "must be a non-empty id", value)
+    if isinstance(value, str):
+        return value.strip()
+    why = ""
+    if _validate.is_number(value):
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        x = float(value)
+        if x.is_integer():
+            if abs(x) <= 2.0 ** 53:
+                return str(int(x))
+            why = " (a float beyond 2**53 may have lost digits: store the ids as text)"
+    raise _row_error(where, "policy_id", "must be an id written as text or as a whole number" + why,
+                     value.item() if isinstance(value, np.generic) else value)
+
+
 def _empty_cell(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, str) and value.strip() == "") or (
         isinstance(value, float) and math.isnan(value))
@@ -216,12 +239,7 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
     seen: dict[str, int] = {}
     for row, rec in enumerate(frame.to_dict("records"), start=1):
         line = None if lines is None else int(lines[row - 1])
-        pid = rec["policy_id"]
-        if isinstance(pid, (int, np.integer)) and not isinstance(pid, (bool, np.bool_)):
-            pid = str(pid)
-        if not isinstance(pid, str) or pid.strip() == "":
-            raise _row_error(_row(row, line), "policy_id", "must be a non-empty id", pid)
-        pid = pid.strip()
+        pid = _policy_id(rec["policy_id"], _row(row, line))
         where = _row(row, line, pid)
         if pid in seen:
             first = seen[pid]
