@@ -434,6 +434,27 @@ def test_empty_portfolio_writes_its_year_loss_table_of_zeros(tmp_path, capsys, n
     assert not ylt[["gross", "ceded", "net", "ground_up", "events"]].to_numpy().any()
 
 
+def test_an_empty_books_year_loss_table_has_the_drawn_systemic_multipliers(tmp_path, capsys, book):
+    """An empty book's theta_* columns were all 0, theta_minor too, which is 1 in every year of
+    any other run: they are the multipliers the run draws (by seed, type and year, whatever the
+    book), 1 for a type without a shock."""
+    empty = pf.Portfolio.read(write(tmp_path, HEADER))
+    thetas = [f"theta_{a}" for a in empty.attack_types]
+    full = pf.simulate_portfolio(pf.PortfolioModel(book), 300, 9).to_frame()[thetas]
+    for block_years in (300, 7):
+        res = pf.simulate_portfolio(pf.PortfolioModel(empty), 300, 9, block_years=block_years)
+        assert res.is_empty
+        pd.testing.assert_frame_equal(res.to_frame()[thetas], full)
+    assert (full["theta_minor"] == 1.0).all() and full["theta_ransomware"].std() > 0.5
+    off = pf.simulate_portfolio(pf.PortfolioModel(empty, systemic=pf.SystemicShock.off()), 50, 9).to_frame()
+    assert (off[thetas] == 1.0).all().all()
+    out = tmp_path / "ylt.parquet"
+    assert main(["portfolio", str(write(tmp_path, HEADER)), "--years", "300", "--seed", "9", "--out", str(out)]) == 0
+    ylt = pd.read_parquet(out)
+    pd.testing.assert_frame_equal(ylt[thetas], full)
+    assert not ylt[["gross", "events"]].to_numpy().any()
+
+
 def test_each_years_largest_incident_gives_the_portfolio_oep(book):
     # The largest single incident of each year, ground-up and insured (its policy's deductible
     # and occurrence limit; this book has no aggregate limits), against the events the loss

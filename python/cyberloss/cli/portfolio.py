@@ -30,7 +30,8 @@ are policies in cells the calibration has no exposure for (also printed on stder
 ``.csv``; anything else is refused); the path is checked before the run and written
 atomically.  For an empty portfolio it writes the table of the empty result, every loss of
 every year 0, as ``PortfolioResult.to_frame()`` gives it (the printed statistics are null
-beside the message, as nothing was simulated).
+beside the message, as nothing was simulated), with the systemic multipliers ``theta_<type>``
+the seed draws for any book (1 for a type without a shock).
 
 ``--dask ADDRESS`` trusts that scheduler completely: Dask moves pickled code and data, so a
 scheduler (or anyone who can reach it) runs what it likes in this process.
@@ -85,7 +86,8 @@ SHA-256）、reinstatement_premium_mean、average_policy_correlation、warnings�
 ``.csv``。それ以外は拒否）で決まり、出力先は実行の前に確認してアトミックに書き込みます。
 契約のないポートフォリオでは空の結果の表（すべての年のすべての損害額が 0）を
 ``PortfolioResult.to_frame()`` のとおりに書き出します（何もシミュレーションしないため、
-表示する統計量はメッセージの横で null です）。
+表示する統計量はメッセージの横で null です）。システミックな倍率 ``theta_<type>`` は、
+どの契約群でもそのシードで引かれる値です（ショックのない攻撃種別では 1）。
 
 ``--dask ADDRESS`` はそのスケジューラを完全に信頼します: Dask は pickle したコードとデータを
 やり取りするため、スケジューラ（またはそこに接続できる者）はこのプロセスで任意のコードを実行

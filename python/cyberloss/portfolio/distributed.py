@@ -35,7 +35,7 @@ from .. import _core, _validate
 from .._extras import require
 from ..report import progress as report_progress
 from .result import PortfolioResult
-from .simulate import DEFAULT_BLOCK_YEARS, PortfolioModel, blocks, check_run, run_block
+from .simulate import DEFAULT_BLOCK_YEARS, PortfolioModel, blocks, check_run, drawn_theta, run_block
 
 CONNECT_TIMEOUT = 10.0          # seconds to reach a scheduler given by address
 WORKERS_PER_CORE = 4
@@ -139,8 +139,9 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int, *, client=N
     years, seed, block_years, tracked = check_run(model, years, seed, block_years, track)
     if local_cluster is not None:
         check_local_cluster(local_cluster)
-    if len(model.portfolio) == 0:
-        return PortfolioResult.empty(model, years, seed, block_years)
+    if len(model.portfolio) == 0:     # the systemic multipliers only, drawn here
+        return PortfolioResult.empty(model, years, seed, block_years,
+                                     drawn_theta(model, years, seed, block_years))
 
     with _client(client, scheduler, local_cluster, dashboard) as c, \
             report_progress.reporting(progress, "portfolio", total=years) as report:

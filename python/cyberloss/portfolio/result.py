@@ -34,7 +34,8 @@ class PortfolioResult(results.YearLossTable):
     incident of ``gross`` and ``ground_up`` (``occurrence_max``; OEP in ``ep_curve``); extras
     ``events`` and ``theta_<type>`` (the year's systemic multipliers).  ``policies``: per
     policy, mean, std and mean_se of its annual insured loss and its incident count.  Money in
-    JPY.  An empty portfolio gives an empty result: ``message`` says why and every year is 0.
+    JPY.  An empty portfolio gives an empty result: ``message`` says why and every loss and count
+    of every year is 0, while ``theta_<type>`` are the multipliers drawn, as for any book.
     """
 
     def __init__(self, model: Any, years: int, seed: int, block_years: int,
@@ -52,12 +53,18 @@ class PortfolioResult(results.YearLossTable):
                          occurrence=occurrence, title="cyberloss portfolio")
 
     @classmethod
-    def empty(cls, model: Any, years: int, seed: int, block_years: int) -> "PortfolioResult":
+    def empty(cls, model: Any, years: int, seed: int, block_years: int,
+              theta: np.ndarray | None = None) -> "PortfolioResult":
+        """The result of a book without policies: every loss and count of every year 0, and
+        ``theta_<type>`` the systemic multipliers the run draws whatever the book (``theta``,
+        years x types, as ``simulate.drawn_theta`` gives them; None: 1, no shock)."""
         zeros = np.zeros(years)
         policies = pd.DataFrame({"policy_id": pd.Series(dtype=object),
                                  **{c: pd.Series(dtype=np.float64)
                                     for c in ("mean", "std", "mean_se", "events_per_year")}})
-        extras = {"events": zeros, **{f"theta_{a}": zeros for a in model.attack_types}}
+        drawn = np.ones((years, len(model.attack_types))) if theta is None else np.asarray(theta, dtype=float)
+        extras = {"events": zeros, **{f"theta_{a}": np.ascontiguousarray(drawn[:, j])
+                                      for j, a in enumerate(model.attack_types)}}
         return cls(model, years, seed, block_years, {c: zeros for c in (*VIEWS, *_BREAKDOWN)},
                    extras, policies,
                    message=language.EMPTY_PORTFOLIO,

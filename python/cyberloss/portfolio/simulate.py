@@ -241,6 +241,18 @@ def required_bytes(model: PortfolioModel, years: int, block_years: int, tracked:
     return ylt + events + policies
 
 
+def drawn_theta(model: PortfolioModel, years: int, seed: int, block_years: int,
+                threads: int = 0) -> np.ndarray:
+    """The systemic multipliers Theta of years [0, years), shape (years, n_types), that a run
+    of ``model`` draws: they depend on the seed, the type, the year and the type's variance
+    only (1 where it is 0), not on the book, so a book without policies has them too (drawn
+    here with no policy to count events for)."""
+    frequency = _core.PortfolioFrequency([[] for _ in model.attack_types], model.variances())
+    parts = [np.asarray(_core.portfolio_events(frequency, seed, y0, n, threads)["theta"])
+             for y0, n in blocks(years, block_years)]
+    return np.concatenate(parts).reshape(years, len(model.attack_types))
+
+
 def simulate_portfolio(model: PortfolioModel, years: int, seed: int,
                        block_years: int = DEFAULT_BLOCK_YEARS, track: Sequence[str] = (),
                        threads: int | None = None,
@@ -253,7 +265,8 @@ def simulate_portfolio(model: PortfolioModel, years: int, seed: int,
     """
     years, seed, block_years, tracked = check_run(model, years, seed, block_years, track)
     if len(model.portfolio) == 0:
-        return PortfolioResult.empty(model, years, seed, block_years)
+        return PortfolioResult.empty(model, years, seed, block_years,
+                                     drawn_theta(model, years, seed, block_years, _validate.threads(threads)))
     parts = []
     done = 0
     with report_progress.reporting(progress, "portfolio", total=years) as report:
