@@ -34,7 +34,9 @@ may be written with thousands separators (``1,200``) as spreadsheets write them.
 Rates follow calibration v2 (``cyberloss.organisation.incident``).  On the all-incidents
 basis (default) each policy is an organisation of its industry, size, headcount and controls
 with the six attack types of ``simulate_organisation`` (the five JNSA types, then ``minor``)
-and the same rates: the calibrated rate times the profile's frequency factor (headcount,
+and the same expected rates (a portfolio run multiplies each year's rates by the systemic
+shock's Theta, which ``simulate_organisation`` has not; with ``SystemicShock.off()`` the
+counts agree in distribution too): the calibrated rate times the profile's frequency factor (headcount,
 web exposure, controls), times ``frequency_factor``.  On the publicised basis the five JNSA
 types keep the class rates of the JNSA fit times ``frequency_factor``, as before calibration
 v2 (the portfolio's publicised basis is the JNSA reproduction's population).
