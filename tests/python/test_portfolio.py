@@ -594,8 +594,24 @@ def test_covered_loss_applies_the_section_wording_of_cyberloss_terms():
 
 
 def test_a_run_that_cannot_fit_in_memory_is_refused_with_the_size(book):
-    with pytest.raises(MemoryError, match=r"needs about [0-9.,]+ GiB"):
+    with pytest.raises(MemoryError, match=r"needs about [0-9.,]+ GiB.*: use fewer years \(the year-loss"):
         pf.simulate_portfolio(pf.PortfolioModel(book), 10**11, 1)
+
+
+def test_a_run_too_large_for_memory_is_told_what_helps(book, monkeypatch):
+    """The refusal said "use fewer years or smaller blocks" even when a single year was too
+    large, where neither helps: it names what does (fewer policies, lower frequency factors)."""
+    model = pf.PortfolioModel(book)
+    single = pf.simulate.required_bytes(model, pf.simulate.MIN_YEARS, 1)
+    run = pf.simulate.required_bytes(model, 1000, 1000)
+    assert run > pf.simulate.required_bytes(model, 1000, 1) > single
+    monkeypatch.setattr(_core, "available_memory_bytes", lambda: int(single) - 1)
+    with pytest.raises(MemoryError, match=r"even a single year is too large \(about [0-9.,]+ events a year "
+                                          r"across the book\): use fewer policies or lower frequency factors"):
+        pf.simulate_portfolio(model, 2, 1, block_years=1)
+    monkeypatch.setattr(_core, "available_memory_bytes", lambda: int(run) - 1)
+    with pytest.raises(MemoryError, match=r": use fewer years or smaller blocks$"):
+        pf.simulate_portfolio(model, 1000, 1, block_years=1000)
 
 
 def test_policies_in_cells_without_exposure_are_warned_of(tmp_path, capsys):

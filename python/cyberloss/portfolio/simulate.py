@@ -221,8 +221,23 @@ def check_run(model: PortfolioModel, years: int, seed: int, block_years: int,
         raise ValueError(f"track: at most {MAX_TRACKED} policies, got {len(tracked)}")
     _validate.fits_in_memory(required_bytes(model, years, min(block_years, years), len(tracked)),
                              f"a portfolio run of {years:,} years (year-loss table, one block's "
-                             "events, per-policy sums)", "use fewer years or smaller blocks")
+                             "events, per-policy sums)", _memory_advice(model, years, len(tracked)))
     return years, seed, block_years, tracked
+
+
+def _memory_advice(model: PortfolioModel, years: int, tracked: int) -> str:
+    """What makes a run that does not fit in memory fit: fewer years or smaller blocks, fewer
+    years alone when even one-year blocks would not fit, and a smaller book (or lower rates)
+    when even the shortest run in one-year blocks would not: then a single year's events are
+    too many."""
+    have = _core.available_memory_bytes()
+    if required_bytes(model, MIN_YEARS, 1, tracked) > have:
+        return (f"even a single year is too large (about {model.expected_events():,.4g} events a year "
+                "across the book): use fewer policies or lower frequency factors (a scenario's rate "
+                "factors count too)")
+    if required_bytes(model, years, 1, tracked) > have:
+        return "use fewer years (the year-loss table alone is too large for smaller blocks to help)"
+    return "use fewer years or smaller blocks"
 
 
 def required_bytes(model: PortfolioModel, years: int, block_years: int, tracked: int = 0) -> float:
