@@ -90,7 +90,7 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
 # help had a Japanese version (the top level's since it took --lang): a change to it is on
 # purpose or a regression.
 ENGLISH_HELP_SHA256 = {
-    "": "f32ad6d0c54755af", "simulate": "e9d1547ad3f732a5", "demo": "ab523702d6c215ad",
+    "": "f32ad6d0c54755af", "simulate": "7dc22dc007eb07df", "demo": "ab523702d6c215ad",
     "jnsa": "b34aef4700de2709", "validate": "92ffb248cc09bced", "bcp": "4687861cf0cc595d",
     "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "d7f1b6b17dc21c13",
     "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",

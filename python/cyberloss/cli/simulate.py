@@ -1,10 +1,14 @@
 """``cyberloss simulate SPEC.toml --years N --seed S [--threads T] [--json]``.
 
-JSON keys (stable): years, seed, mean, mean_se, std, var and tvar (objects keyed by level,
-e.g. "0.99"), by_type (mean per attack type), annual_loss_sha256 (SHA-256 of the annual-loss
-array's little-endian float64 bytes), warnings (list of strings: why the mean and its standard
-error may be unreliable for this model and number of years, then one line per field that is
-not finite, written as null). Each reliability warning is also printed once to stderr.
+JSON keys (stable): years, seed, mean, mean_se, std, std_se, var, var_se, tvar and tvar_se
+(objects keyed by level, e.g. "0.99"), by_type (mean per attack type) and by_type_se,
+annual_loss_sha256 (SHA-256 of the annual-loss array's little-endian float64 bytes), warnings
+(list of strings: why the mean and its standard error may be unreliable for this model and
+number of years, then one line per field that is not finite, written as null). Each reliability
+warning is also printed once to stderr.
+``<figure>_se`` is the Monte Carlo standard error of ``<figure>`` (``cyberloss.stats``, as the
+text table's); a VaR or TVaR level with fewer than 10 simulated years expected beyond it
+(``stats.within_reach``) has a standard error that says nothing of the precision.
 """
 from __future__ import annotations
 
@@ -20,11 +24,13 @@ from ._help import both
 DOC_JA = """``cyberloss simulate SPEC.toml --years N --seed S [--threads T] [--json]``: TOML で与えた
 モデルの年間損害額をシミュレーションします。
 
-JSON のキー（固定）: years、seed、mean、mean_se、std、var と tvar（水準をキーとするオブジェクト、
-例 "0.99"）、by_type（攻撃種別ごとの平均）、annual_loss_sha256（年間損害額の配列をリトル
-エンディアンの float64 で並べたバイト列の SHA-256）、warnings（文字列のリスト: このモデルと年数では
-平均とその標準誤差が信頼できない可能性がある理由と、有限でない項目（null と書く）ごとに1行）。
-信頼性についての警告は標準エラー出力にも1回ずつ表示します。
+JSON のキー（固定）: years、seed、mean、mean_se、std、std_se、var、var_se、tvar と tvar_se（水準を
+キーとするオブジェクト、例 "0.99"）、by_type（攻撃種別ごとの平均）と by_type_se、annual_loss_sha256
+（年間損害額の配列をリトルエンディアンの float64 で並べたバイト列の SHA-256）、warnings（文字列の
+リスト: このモデルと年数では平均とその標準誤差が信頼できない可能性がある理由と、有限でない項目
+（null と書く）ごとに1行）。信頼性についての警告は標準エラー出力にも1回ずつ表示します。
+``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です（``cyberloss.stats``。表の出力と同じ）。超過する年が
+10 年未満と見込まれる水準の VaR と TVaR（``stats.within_reach``）の標準誤差は精度を表しません。
 """
 
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
@@ -33,17 +39,25 @@ LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
 def summary(result: SimulationResult) -> dict:
     """The JSON contract of ``cyberloss simulate --json``."""
     tail = result.tail(LEVELS)
-    mean = result.mean()
+    mean, std = result.mean(), result.std()
+    by_type = {name: result.mean(column) for name, column in zip(result.type_names, result.columns[1:])}
+
+    def by_level(column: str) -> dict[str, float]:
+        return {stats.level_key(p): float(tail.loc[p, column]) for p in LEVELS}
+
     return {
         "years": int(result.years),
         "seed": result.seed,
         "mean": mean.value,
         "mean_se": mean.se,
-        "std": result.std().value,
-        "var": {stats.level_key(p): float(tail.loc[p, "var"]) for p in LEVELS},
-        "tvar": {stats.level_key(p): float(tail.loc[p, "tvar"]) for p in LEVELS},
-        "by_type": {name: result.mean(column).value
-                    for name, column in zip(result.type_names, result.columns[1:])},
+        "std": std.value,
+        "std_se": std.se,
+        "var": by_level("var"),
+        "var_se": by_level("var_se"),
+        "tvar": by_level("tvar"),
+        "tvar_se": by_level("tvar_se"),
+        "by_type": {name: e.value for name, e in by_type.items()},
+        "by_type_se": {name: e.se for name, e in by_type.items()},
         "annual_loss_sha256": result.sha256(),
         "warnings": list(result.warnings),
     }
