@@ -18,13 +18,20 @@ profit from each policy's revenue) or ``covered`` (those components through the 
 policy wording, ``--terms FILE.toml``; the book's deductible and limits stay per policy).
 
 JSON keys (stable): policies, years, seed, block_years, attack_types, systemic_variance,
-scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, var, tvar keyed by
-level, annual_loss_sha256 = SHA-256 of the year losses as little-endian float64),
-reinstatement_premium_mean, average_policy_correlation, warnings; for an empty portfolio,
-message and gross / ceded / net = null.  Strict JSON (README, "JSON output"): an unlimited
-reinsurance limit is null; a statistic that is not finite is null and named in ``warnings``, as
-are policies in cells the calibration has no exposure for (also printed on stderr, there in the
-``--lang`` language; JSON keeps the English).
+scenario, reinsurance, loss, gross / ceded / net (each: mean, mean_se, std, std_se, var and
+var_se, tvar and tvar_se keyed by level, annual_loss_sha256 = SHA-256 of the year losses as
+little-endian float64), reinstatement_premium_mean, reinstatement_premium_mean_se,
+average_policy_correlation, warnings; for an empty portfolio, message and gross / ceded / net =
+null.  Strict JSON (README, "JSON output"): an unlimited reinsurance limit is null; a statistic
+that is not finite is null and named in ``warnings``, as are policies in cells the calibration
+has no exposure for (also printed on stderr, there in the
+``--lang`` language; JSON keeps the English).  ``<figure>_se`` is the Monte Carlo standard error
+of ``<figure>`` (``cyberloss.stats``, as the text table's; a VaR or TVaR level with fewer than 10
+simulated years expected beyond it, ``stats.within_reach``, has one that says nothing of the
+precision).  The average policy correlation has none: it is the book's variance less the
+policies', a difference of noisy terms whose standard error the per-policy sums a run keeps
+cannot give, so read it as a rough indication (docs/MODEL_NOTES.md, "Scale, determinism and
+Dask").
 
 ``--out`` writes the year-loss table as Parquet or CSV, chosen by the extension (``.parquet``,
 ``.csv``; anything else is refused); the path is checked before the run and written
@@ -74,13 +81,18 @@ DOC_JA = """``cyberloss portfolio PORTFOLIO.csv --years N --seed S [--dask SCHED
 契約群の免責金額と支払限度額は契約ごとのまま）です。
 
 JSON のキー（固定）: policies、years、seed、block_years、attack_types、systemic_variance、
-scenario、reinsurance、loss、gross / ceded / net（それぞれ mean、mean_se、std、水準をキーとする
-var と tvar、annual_loss_sha256 = 年間損害額をリトルエンディアンの float64 で並べたものの
-SHA-256）、reinstatement_premium_mean、average_policy_correlation、warnings。契約のない
-ポートフォリオでは message と gross / ceded / net = null。厳密な JSON です（README の
-「JSON output」）: 無制限の再保険の限度額は null、有限でない統計量は null として ``warnings`` に
-名前を挙げます。キャリブレーションにエクスポージャーのない区分の契約も挙げます（標準エラー
-出力にも ``--lang`` の言語で表示。JSON では英語のまま）。
+scenario、reinsurance、loss、gross / ceded / net（それぞれ mean、mean_se、std、std_se、水準をキーと
+する var、var_se、tvar と tvar_se、annual_loss_sha256 = 年間損害額をリトルエンディアンの float64 で
+並べたものの SHA-256）、reinstatement_premium_mean、reinstatement_premium_mean_se、
+average_policy_correlation、warnings。契約のないポートフォリオでは message と gross / ceded / net =
+null。厳密な JSON です（README の「JSON output」）: 無制限の再保険の限度額は null、有限でない統計量は
+null として ``warnings`` に名前を挙げます。キャリブレーションにエクスポージャーのない区分の契約も
+挙げます（標準エラー出力にも ``--lang`` の言語で表示。JSON では英語のまま）。``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です
+（``cyberloss.stats``。表の出力と同じ。超過する年が 10 年未満と見込まれる水準の VaR と TVaR
+（``stats.within_reach``）の標準誤差は精度を表しません）。契約間の平均相関には標準誤差がありません:
+契約群の分散から各契約の分散を引いた差（ノイズの大きい項の差）から求めるもので、実行が保持する
+契約ごとの合計からはその標準誤差を求められないため、おおよその目安として読んでください
+（docs/MODEL_NOTES.md の「Scale, determinism and Dask」）。
 
 ``--out`` は年間損失表を Parquet または CSV で書き出します。形式は拡張子（``.parquet``、
 ``.csv``。それ以外は拒否）で決まり、出力先は実行の前に確認してアトミックに書き込みます。

@@ -128,19 +128,24 @@ class PortfolioResult(results.YearLossTable):
             return out
         for view in VIEWS:
             tail = self.tail(LEVELS, view)
-            mean = self.mean(view)
-            out[view] = {"mean": mean.value, "mean_se": mean.se, "std": self.std(view).value,
-                         "var": {stats.level_key(p): float(tail.loc[p, "var"]) for p in LEVELS},
-                         "tvar": {stats.level_key(p): float(tail.loc[p, "tvar"]) for p in LEVELS},
+            mean, std = self.mean(view), self.std(view)
+            out[view] = {"mean": mean.value, "mean_se": mean.se, "std": std.value, "std_se": std.se,
+                         **{k: {stats.level_key(p): float(tail.loc[p, k]) for p in LEVELS}
+                            for k in ("var", "var_se", "tvar", "tvar_se")},
                          "annual_loss_sha256": self.sha256(view)}
-        out["reinstatement_premium_mean"] = self.mean("reinstatement_premium").value
+        premium = self.mean("reinstatement_premium")
+        out["reinstatement_premium_mean"] = premium.value
+        out["reinstatement_premium_mean_se"] = premium.se
+        # no standard error: see average_correlation
         out["average_policy_correlation"] = self.average_correlation()
         return out
 
     def average_correlation(self) -> float | None:
         """Average pairwise correlation of the policies' annual insured losses implied by the
         portfolio variance: ``(Var S - sum_i Var S_i) / ((sum_i sd_i)^2 - sum_i Var S_i)``.
-        None when fewer than two policies have losses."""
+        None when fewer than two policies have losses.  It has no standard error (the result
+        keeps no policy's losses year by year) and is mostly noise for a small book:
+        docs/MODEL_NOTES.md, "Scale, determinism and Dask"."""
         if self.is_empty:
             return None
         sd = self.policies["std"].to_numpy()
