@@ -5,7 +5,11 @@ difference of each variant to the baseline with its standard error; the variants
 random numbers.  ``--json`` prints ``{"variants": [...], "warnings": [...]}`` with stable keys
 (strict JSON: a statistic that is not finite is null and named in ``warnings``, as is what the
 variants' simulations warn of, which the table output prints on stderr in the ``--lang``
-language).
+language).  Each figure of a variant comes with its Monte Carlo standard error as
+``<figure>_se``: ``expected_loss_se``, ``var_99_se``, ``expected_downtime_days_se``,
+``expected_ransomware_downtime_days_se``, ``difference_to_baseline_se`` and the downtime
+differences', and ``components_se`` beside ``components`` (the expected loss by component);
+each but VaR's is the sd of the per-year values / sqrt(years) (``cyberloss.stats``).
 """
 from __future__ import annotations
 
@@ -27,7 +31,11 @@ DOC_JA = """``cyberloss bcp PROFILE.toml``: プロファイルを、変更した
 ともに表示します。各案は同じ乱数を共有します。``--json`` は固定のキーで
 ``{"variants": [...], "warnings": [...]}`` を出力します（厳密な JSON: 有限でない統計量は null として
 ``warnings`` に名前を挙げ、各案のシミュレーションの警告も挙げます。表の出力ではこれを ``--lang``
-の言語で標準エラー出力に表示します）。
+の言語で標準エラー出力に表示します）。各案の数値にはそのモンテカルロ標準誤差が ``<項目>_se`` として
+つきます: ``expected_loss_se``、``var_99_se``、``expected_downtime_days_se``、
+``expected_ransomware_downtime_days_se``、``difference_to_baseline_se`` と停止日数の差のもの、および
+``components``（損害項目別の期待損失）の横の ``components_se``。VaR 以外は年ごとの値の標準偏差 /
+sqrt(年数) です（``cyberloss.stats``）。
 """
 
 

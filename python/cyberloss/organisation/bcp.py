@@ -139,8 +139,8 @@ class BcpComparison(Described):
 
     def describe(self) -> pd.DataFrame:
         """One row per variant: expected loss and its SE, VaR at ``var_level`` and its SE
-        (:attr:`var_column`), expected downtime days (all types and ransomware), and the
-        differences to the baseline with their SEs."""
+        (:attr:`var_column`), expected downtime days (all types and ransomware) and their SEs,
+        and the differences to the baseline with their SEs."""
         return self.describe_table().to_pandas()
 
     def describe_table(self) -> Table:
@@ -176,7 +176,9 @@ class BcpComparison(Described):
                 self.var_column: var.value,
                 f"{self.var_column}_se": var.se,
                 "expected_downtime_days": days.value,
+                "expected_downtime_days_se": days.se,
                 "expected_ransomware_downtime_days": rw_days.value,
+                "expected_ransomware_downtime_days_se": rw_days.se,
                 "difference_to_baseline": d_loss.value,
                 "difference_to_baseline_se": d_loss.se,
                 "downtime_difference": d_down.value,
@@ -195,11 +197,16 @@ class BcpComparison(Described):
                                   columns={"bcp": {self.var_column: f"VaR {stats.level_label(self.var_level)}"}})
 
     def by_component(self) -> pd.DataFrame:
-        """Annual expected loss by component (columns) for each variant (rows), JPY."""
-        return pd.DataFrame(self._component_means()).T
+        """Annual expected loss by component (columns) for each variant (rows), JPY; the
+        standard error of each is ``component_estimates()[variant][component].se``."""
+        return pd.DataFrame({name: {c: e.value for c, e in row.items()}
+                             for name, row in self.component_estimates().items()}).T
 
-    def _component_means(self) -> dict[str, dict[str, float]]:
-        return {v.name: {c: sim.mean(c).value for c in comp.COMPONENTS}
+    def component_estimates(self) -> dict[str, dict[str, stats.Estimate]]:
+        """Each variant's annual expected loss by component with its standard error (the
+        sd of the per-year sums / sqrt(years), as the expected loss's), JPY: variant name ->
+        component -> :class:`~cyberloss.stats.Estimate`."""
+        return {v.name: {c: sim.mean(c) for c in comp.COMPONENTS}
                 for v, sim in zip(self.variants, self.sims)}
 
     def component_differences(self) -> pd.DataFrame:
@@ -219,11 +226,12 @@ class BcpComparison(Described):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``cyberloss bcp --json``."""
-        comps = self._component_means()
+        comps = self.component_estimates()
         variants = []
         for i, (name, row) in enumerate(self.describe_table().rows()):
             entry = {"name": name, **{k: float(v) for k, v in row.items()}}
-            entry["components"] = {c: float(comps[name][c]) for c in comp.COMPONENTS}
+            entry["components"] = {c: comps[name][c].value for c in comp.COMPONENTS}
+            entry["components_se"] = {c: comps[name][c].se for c in comp.COMPONENTS}
             entry["controls"] = list(self.variants[i].profile.controls.enabled())
             variants.append(entry)
         s = self.sims[0]
