@@ -91,7 +91,7 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
 # purpose or a regression.
 ENGLISH_HELP_SHA256 = {
     "": "f32ad6d0c54755af", "simulate": "7dc22dc007eb07df", "demo": "ab523702d6c215ad",
-    "jnsa": "b34aef4700de2709", "validate": "92ffb248cc09bced", "bcp": "f7c2beeb3d033482",
+    "jnsa": "b951a8d8d2ad5654", "validate": "92ffb248cc09bced", "bcp": "f7c2beeb3d033482",
     "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "9630de9cc18a2741",
     "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",
 }

@@ -1,4 +1,4 @@
-"""Every simulated figure of the --json outputs of simulate, portfolio and bcp comes with
+"""Every simulated figure of the --json outputs of simulate, portfolio, bcp and jnsa comes with
 its Monte Carlo standard error (``<figure>_se``), the one the Python API gives for the same run;
 and the BCP downtime's SE matches the spread over seeds."""
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pytest
 
 from cyberloss import portfolio as pf
 from cyberloss import stats
+from cyberloss.calibration import jnsa
 from cyberloss.cli import main
 from cyberloss.cli import simulate as cli_simulate
 from cyberloss.engine import load_model, simulate
@@ -133,3 +134,20 @@ def test_bcp_downtime_standard_error_matches_the_spread_over_seeds():
     for name in values:
         ratio = np.std(values[name], ddof=1) / np.mean(ses[name])
         assert abs(ratio - 1.0) < tolerance, (name, ratio, tolerance)
+
+
+def test_jnsa_json_has_the_binomial_standard_error_of_the_survey_quantile(capsys):
+    doc = _json(capsys, ["jnsa", "--replications", "2000", "--json"])
+    rep = jnsa.reproduce(seed=jnsa.DEFAULT_SEED, replications=2000)
+    assert len(doc["severity"]) == len(rep.severity) > 0
+    for row, (_, want) in zip(doc["severity"], rep.severity.iterrows()):
+        q, se = row["survey_quantile"], row["survey_quantile_se"]
+        assert (q, se) == (want["survey_quantile"], want["survey_quantile_se"])
+        assert se == pytest.approx(math.sqrt(q * (1 - q) / 2000), rel=1e-12) and se > 0
+        sim = jnsa.simulate_survey(None, row["attack_type"], row["period"], replications=2000,
+                                   seed=jnsa.DEFAULT_SEED)
+        estimate = sim.quantile_of_published(row["statistic"])
+        assert (estimate.value, estimate.se) == (q, se)
+    assert "survey_quantile_se" not in capsys.readouterr().out
+    assert main(["jnsa", "--replications", "2000"]) == 0      # the text table keeps its columns
+    assert "survey_quantile_se" not in capsys.readouterr().out

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _arith, _validate
+from .. import _arith, _validate, stats
 from .. import random as clrandom
 from .._extras import require
 from .._lazy import pandas as pd
@@ -166,9 +166,10 @@ class SurveySimulation(Described):
         self._sample(statistic)
         return self.published_mean if statistic == "mean" else self.published_median
 
-    def quantile_of_published(self, statistic: str) -> float:
-        """Share of simulated surveys whose statistic is <= the published one (0-1)."""
-        return float(np.mean(self._sample(statistic) <= self.published(statistic)))
+    def quantile_of_published(self, statistic: str) -> stats.Estimate:
+        """Share of simulated surveys whose statistic is <= the published one (0-1), with its
+        binomial standard error ``sqrt(q (1 - q) / replications)`` (:func:`stats.probability`)."""
+        return stats.probability(self._sample(statistic) <= self.published(statistic))
 
     def interval(self, statistic: str, level: float = 0.9) -> tuple[float, float]:
         """Central ``level`` interval of the simulated statistic."""
@@ -186,7 +187,7 @@ class SurveySimulation(Described):
                          "n_answers": self.n_answers, "published": self.published(stat),
                          "model": self.model_mean if stat == "mean" else self.model_median,
                          "simulated_median": float(np.median(self._sample(stat))),
-                         "p05": lo, "p95": hi, "survey_quantile": q,
+                         "p05": lo, "p95": hi, "survey_quantile": q.value, "survey_quantile_se": q.se,
                          "inside_central_90": 0.05 <= q <= 0.95})
         return pd.DataFrame(rows)
 
@@ -356,7 +357,8 @@ def reproduce(cal: Calibration | None = None, *, seed: int = DEFAULT_SEED,
 
     Severity rows compare the survey mean and median with the fitted lognormal's (JPY) and
     give ``survey_quantile``: where the published value falls among ``replications``
-    simulated surveys with the survey's number of answers.  ``progress=True`` shows a bar
+    simulated surveys with the survey's number of answers, and ``survey_quantile_se``, its
+    binomial standard error ``sqrt(q (1 - q) / replications)``.  ``progress=True`` shows a bar
     over the simulated surveys (one step per attack type and period).
     """
     cal = _calib(cal)
@@ -378,7 +380,8 @@ def _survey_rows(cal: Calibration, attack_type: str, period: str, replications: 
     for stat in ("mean", "median"):
         published = sim.published(stat)
         model = sim.model_mean if stat == "mean" else sim.model_median
+        q = sim.quantile_of_published(stat)
         rows.append({"attack_type": attack_type, "period": period, "statistic": stat,
                      "published": published, "model": model, "difference": model - published,
-                     "n_answers": sim.n_answers, "survey_quantile": sim.quantile_of_published(stat)})
+                     "n_answers": sim.n_answers, "survey_quantile": q.value, "survey_quantile_se": q.se})
     return rows

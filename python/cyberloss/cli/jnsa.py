@@ -2,8 +2,10 @@
 
 ``--json`` prints ``{"margins": [...], "severity": [...], "interactions": [...]}``: margin rows
 have ``table``, ``category``, ``published``, ``model`` (plus difference, quality, basis);
-severity rows have ``attack_type``, ``period``, ``statistic``, ``published``, ``model`` (JPY)
-and ``survey_quantile``; ``warnings`` names any statistic that is not finite (written as null).
+severity rows have ``attack_type``, ``period``, ``statistic``, ``published``, ``model`` (JPY),
+``survey_quantile`` (the share of the simulated surveys whose statistic is at most the published
+one) and ``survey_quantile_se`` (its binomial standard error, ``sqrt(q (1 - q) / R)`` over the R
+``--replications``); ``warnings`` names any statistic that is not finite (written as null).
 """
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ DOC_JA = """``cyberloss jnsa``: JNSA 2025 調査の表を、較正したモデ�
 
 ``--json`` は ``{"margins": [...], "severity": [...], "interactions": [...]}`` を出力します。margins の行は
 ``table``、``category``、``published``、``model``（ほかに difference、quality、basis）、severity の行は
-``attack_type``、``period``、``statistic``、``published``、``model``（円）と ``survey_quantile`` を持ちます。
+``attack_type``、``period``、``statistic``、``published``、``model``（円）、``survey_quantile``（統計量が公表値
+以下となった模擬アンケートの割合）と ``survey_quantile_se``（その二項分布による標準誤差
+``sqrt(q (1 - q) / R)``、R は ``--replications`` の回数）を持ちます。
 ``warnings`` は有限でない統計量（null と書く）を挙げます。
 """
 
@@ -108,7 +112,7 @@ def print_tables(rep: jnsa.Reproduction, cal: Calibration, lang: str = "en") -> 
         print(w("\nApproximate published shares", "\n公表された割合（概数）"))
         print(_table(rep.interactions, lambda v: f"{v:.4f}", lang,
                      {"interaction": lambda i: jnsa.interaction_ja(cal, i), "quality": quality}))
-        sev = rep.severity.copy()
+        sev = rep.severity.drop(columns="survey_quantile_se")   # the table as it was; --json has it
         for col in ("published", "model", "difference"):
             sev[col] = sev[col].map(lambda v: format_yen(_no_negative_zero(v, 0)))
         sections = language.SECTIONS_JA
