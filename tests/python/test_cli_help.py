@@ -92,7 +92,7 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
 ENGLISH_HELP_SHA256 = {
     "": "f32ad6d0c54755af", "simulate": "7dc22dc007eb07df", "demo": "ab523702d6c215ad",
     "jnsa": "b951a8d8d2ad5654", "validate": "92ffb248cc09bced", "bcp": "f7c2beeb3d033482",
-    "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "9630de9cc18a2741",
+    "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "e6cac5dfc54a7adb",
     "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",
 }
 EVERY_HELP = ["", *COMMANDS]
