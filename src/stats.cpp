@@ -136,14 +136,37 @@ void var_tvar(const double* x, std::size_t n, const std::vector<double>& ps, dou
   }
 }
 
+namespace {
+
+// Widths (in binomial SDs of rank) the VaR SE tries: 1, then 2 and 3 where the sample is flat
+// within one (stats.hpp, TailEstimate).
+constexpr int kVarSeWidths = 3;
+
+// Ranks of the VaR SE neighbours of level p, `width` binomial SDs either side (stats.py's
+// clamps).
+std::size_t neighbour_index(std::uint64_t n, double p, int side, int width) {
+  const double nd = static_cast<double>(n);
+  const double h = width * std::sqrt(p * (1.0 - p) / nd);
+  return side < 0 ? var_index(n, std::max(p - h, 0.5 / nd))
+                  : var_index(n, std::min(p + h, 1.0 - 0.5 / nd));
+}
+
+// The VaR SE of level p from the order statistics x(k) of a sample of n (TailEstimate).
+template <class OrderStatistic>
+double var_se_of(OrderStatistic x, std::uint64_t n, double p) {
+  double se = 0.0;
+  for (int w = 1; w <= kVarSeWidths && se == 0.0; ++w)
+    se = (x(neighbour_index(n, p, +1, w)) - x(neighbour_index(n, p, -1, w))) / (2.0 * w);
+  return se;
+}
+
+}  // namespace
+
 double var_se(const double* x, std::size_t n, double p) {
   require_probability("p", p);
   check_sample("losses", x, n);
   const auto s = sorted_copy(x, n);
-  const double h = std::sqrt(p * (1.0 - p) / static_cast<double>(n));
-  const double lo = s[var_index(n, std::max(p - h, 0.5 / static_cast<double>(n)))];
-  const double hi = s[var_index(n, std::min(p + h, 1.0 - 0.5 / static_cast<double>(n)))];
-  return 0.5 * (hi - lo);
+  return var_se_of([&](std::size_t k) { return s[k]; }, n, p);
 }
 
 std::vector<double> return_period_losses(const double* x, std::size_t n,
@@ -161,17 +184,6 @@ std::vector<double> return_period_losses(const double* x, std::size_t n,
   return out;
 }
 
-namespace {
-
-// Ranks of the VaR SE neighbours of level p (measures.py's clamps).
-std::size_t neighbour_index(std::uint64_t n, double p, int side) {
-  const double nd = static_cast<double>(n);
-  const double h = std::sqrt(p * (1.0 - p) / nd);
-  return side < 0 ? var_index(n, std::max(p - h, 0.5 / nd))
-                  : var_index(n, std::min(p + h, 1.0 - 0.5 / nd));
-}
-
-}  // namespace
 
 namespace {
 
@@ -282,14 +294,16 @@ double Moments::sd_se() const {
 namespace {
 
 // Lowest rank the levels from min_level up need, their SE neighbours included: every level
-// p >= min_level has its lower neighbour at or above min_level - 0.5 / sqrt(n), since
-// sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
+// p >= min_level has its lowest neighbour (kVarSeWidths binomial SDs) at or above
+// min_level - kVarSeWidths * 0.5 / sqrt(n), since sqrt(p (1 - p) / n) <= 0.5 / sqrt(n).
 std::uint64_t lowest_needed_rank(std::uint64_t n, double min_level) {
   if (!(min_level >= 0.0 && min_level <= 1.0))
     throw std::invalid_argument("min_level must be in [0, 1], got " + format_value(min_level));
   if (min_level == 1.0) return n;  // no order statistic: the moments alone
   const double nd = static_cast<double>(n);
-  return min_level == 0.0 ? 0 : var_index(n, std::max(min_level - 0.5 / std::sqrt(nd), 0.5 / nd));
+  return min_level == 0.0
+             ? 0
+             : var_index(n, std::max(min_level - kVarSeWidths * 0.5 / std::sqrt(nd), 0.5 / nd));
 }
 
 }  // namespace
@@ -421,8 +435,7 @@ TailEstimate LossSample::tail(double p) const {
   TailEstimate t{};
   t.level = p;
   t.var = var(p);
-  t.var_se = 0.5 * (order_statistic(neighbour_index(n_, p, +1)) -
-                    order_statistic(neighbour_index(n_, p, -1)));
+  t.var_se = var_se_of([&](std::uint64_t k) { return order_statistic(k); }, n_, p);
   t.tvar = tvar(p);
   // sd of e = (x - v)^+ over all n values: only the values above v are positive.
   const auto it = std::upper_bound(upper_.begin(), upper_.end(), t.var);

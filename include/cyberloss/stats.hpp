@@ -34,7 +34,7 @@ void var_tvar(const double* x, std::size_t n, const std::vector<double>& ps, dou
               double* tvar_out);
 
 // Standard error of VaR_p from the sample (order-statistic binomial interval half-width / z):
-// uses the spread of the order statistics at p -/+ sqrt(p(1 - p)/n).
+// uses the spread of the order statistics at p -/+ sqrt(p(1 - p)/n) (TailEstimate::var_se).
 double var_se(const double* x, std::size_t n, double p);
 
 // Loss at each return period (years >= 1): VaR_{1 - 1/T}; T = 1 gives the minimum.
@@ -51,8 +51,11 @@ std::size_t var_index(std::uint64_t n, double p);
 
 // Risk measures of one level with their standard errors (measures.py defines the same):
 //   var_se   half the distance between VaR at p - h and p + h, h = sqrt(p (1 - p) / n), the
-//            neighbours clamped to [0.5 / n, 1 - 0.5 / n] (one binomial SD of F_n; 0 where the
-//            distribution is flat there, e.g. among the zero years)
+//            neighbours clamped to [0.5 / n, 1 - 0.5 / n] (one binomial SD of F_n). Where the
+//            sample is flat there (an atom: a limit, the zero years), the distance at 2h, then
+//            3h, over 4 and 6: an atom whose edge lies within 3 SDs moves VaR_p from run to
+//            run, which the flat neighbours hid (SE 0 while the estimate varied); 0 only where
+//            the sample is flat across 3 SDs, e.g. deep among the zero years
 //   tvar_se  sd((X - VaR_p)^+) / ((1 - p) sqrt n), sd with divisor n - 1: the asymptotic SD of
 //            the Rockafellar-Uryasev form min_c c + E[(X - c)^+] / (1 - p) at c = VaR_p
 struct TailEstimate {

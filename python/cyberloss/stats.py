@@ -13,8 +13,9 @@ Conventions (empirical distribution F_n of the n simulated values):
   ``sqrt((m4 - s^4) / (4 s^2 n))`` with m4 the fourth central moment;
 * ``var(p)`` = inf{x : F_n(x) >= p}, the ``ceil(n p)``-th smallest value (lower quantile); SE
   half the distance between VaR at ``p - h`` and ``p + h``, ``h = sqrt(p (1 - p) / n)`` (one
-  binomial standard deviation of F_n; 0 where the distribution is flat there, e.g. among the
-  zero years);
+  binomial standard deviation of F_n); where the sample is flat there (an atom: a limit, the
+  zero years), the distance at ``2h``, then ``3h``, over 4 and 6, since an atom whose edge lies
+  within 3 SDs moves VaR from run to run; 0 only where it is flat across ``3h``;
 * ``tvar(p)`` = VaR_p + sum((x - VaR_p)^+) / (n (1 - p)) (Acerbi-Tasche expected shortfall:
   exact under ties, never below VaR_p); SE ``sd((X - VaR_p)^+) / ((1 - p) sqrt(n))``, the
   asymptotic SD of the Rockafellar-Uryasev form ``min_c c + E[(X - c)^+] / (1 - p)``;

@@ -325,6 +325,27 @@ def test_sparse_and_dense_samples_equal_measures_tail(n, nonzero):
         close(ref_measures.std(x).se, sample.std_se(), scale=max(np.max(x), 1.0))
 
 
+def test_var_se_at_an_atom_looks_two_then_three_binomial_sds_out():
+    # 10,000 years: h = sqrt(0.99 * 0.01 / 10^4) ~ 0.001, 10 ranks. An atom at 5 on ranks
+    # 9,885..9,914 (VaR 99% is rank 9,899): flat at +-1h, so the SE is the distance at +-2h over 4
+    n = 10_000
+    x = np.arange(n, dtype=float) / n
+    x[9885:9915] = 5.0
+    x[9915:] = 6.0 + np.arange(n - 9915) / n
+    s = np.sort(x)
+    h = math.sqrt(0.99 * 0.01 / n)
+    idx = lambda p: math.ceil(n * p) - 1   # noqa: E731
+    assert s[idx(0.99 - h)] == s[idx(0.99 + h)] == 5.0
+    want = (s[idx(0.99 + 2 * h)] - s[idx(0.99 - 2 * h)]) / 4
+    for sample in (_core.stats.LossSample.dense(x, 0.9), _core.stats.LossSample.sparse(n, x[x != 0], 0.9)):
+        got = sample.tail([0.99])
+        assert got["var"][0] == 5.0 and got["var_se"][0] == pytest.approx(want, rel=1e-12) and want > 0
+    # flat across 3 SDs: 0
+    x[9850:9950] = 5.0
+    assert _core.stats.LossSample.dense(x).tail([0.99])["var_se"][0] == 0.0
+    assert ref_measures.var_se(x, 0.99) == 0.0
+
+
 def test_dense_sample_refuses_levels_below_its_selection():
     x = np.random.default_rng(1).uniform(size=10_000)
     sample = _core.stats.LossSample.dense(x, 0.9)

@@ -48,18 +48,29 @@ def std(x) -> Estimate:
     return Estimate(s, math.sqrt(max(m4 - s**4, 0.0) / (4.0 * s * s * x.size)))
 
 
+def var_se(x, p: float) -> float:
+    """Half the distance between the order statistics at p -/+ h, h = sqrt(p (1 - p) / n)
+    (clamped to [0.5/n, 1 - 0.5/n]); where that is 0 (flat: an atom), the distance at 2h, then
+    3h, over 4 and 6."""
+    n = np.asarray(x).size
+    for width in (1, 2, 3):
+        h = width * math.sqrt(p * (1.0 - p) / n)
+        lo, hi = max(p - h, 0.5 / n), min(p + h, 1.0 - 0.5 / n)
+        se = (var(x, hi) - var(x, lo)) / (2.0 * width)
+        if se != 0.0:
+            break
+    return se
+
+
 def tail(x, levels: Sequence[float]) -> pd.DataFrame:
-    """VaR and TVaR with SEs: VaR SE from the order statistics at p -/+ sqrt(p (1 - p) / n)
-    (clamped to [0.5/n, 1 - 0.5/n]), TVaR SE sd((X - VaR)^+) / ((1 - p) sqrt n)."""
+    """VaR and TVaR with SEs: VaR SE :func:`var_se`, TVaR SE sd((X - VaR)^+) / ((1 - p) sqrt n)."""
     x = np.asarray(x, dtype=float)
     n = x.size
     rows = []
     for p in np.atleast_1d(levels):
-        h = math.sqrt(p * (1.0 - p) / n)
-        lo, hi = max(p - h, 0.5 / n), min(p + h, 1.0 - 0.5 / n)
         v = var(x, p)
         excess_sd = float(np.std(np.maximum(x - v, 0.0), ddof=1)) if n > 1 else 0.0
-        rows.append((float(p), v, 0.5 * (var(x, hi) - var(x, lo)), tvar(x, p),
+        rows.append((float(p), v, var_se(x, p), tvar(x, p),
                      excess_sd / ((1.0 - p) * math.sqrt(n))))
     return pd.DataFrame(rows, columns=["level", "var", "var_se", "tvar", "tvar_se"]).set_index("level")
 
