@@ -87,7 +87,8 @@ scenario、reinsurance、loss、gross / ceded / net（それぞれ mean、mean_s
 average_policy_correlation、warnings。契約のないポートフォリオでは message と gross / ceded / net =
 null。厳密な JSON です（README の「JSON output」）: 無制限の再保険の限度額は null、有限でない統計量は
 null として ``warnings`` に名前を挙げます。キャリブレーションにエクスポージャーのない区分の契約も
-挙げます（標準エラー出力にも ``--lang`` の言語で表示。JSON では英語のまま）。``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です
+挙げます（標準エラー出力にも ``--lang`` の言語で表示。JSON では英語のまま）。
+``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です
 （``cyberloss.stats``。表の出力と同じ。超過する年が 10 年未満と見込まれる水準の VaR と TVaR
 （``stats.within_reach``）の標準誤差は精度を表しません）。契約間の平均相関には標準誤差がありません:
 契約群の分散から各契約の分散を引いた差（ノイズの大きい項の差）から求めるもので、実行が保持する
