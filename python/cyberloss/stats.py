@@ -455,6 +455,25 @@ def _share_of_largest(deviations: np.ndarray, zeros: int, mean: float, total: fl
     return min(math.fsum(np.sort(candidates)[-k:]) / total, 1.0)
 
 
+def within_reach_se(se: float, p: float, n: int) -> float | None:
+    """A VaR_p or TVaR_p standard error as a JSON output gives it: ``se``, or None where ``n``
+    simulated years do not reach level ``p`` (:func:`within_reach`; the text's "—"), named by
+    :func:`beyond_reach_notes` in the document's warnings."""
+    return float(se) if within_reach(p, n) else None
+
+
+def beyond_reach_notes(levels, n: int, of: str = "") -> list[str]:
+    """The warning (none or one) of a JSON output whose ``var_se`` and ``tvar_se`` are null at
+    the levels ``n`` simulated years do not reach; ``of`` names where they are (e.g. " of gross,
+    ceded and net")."""
+    beyond = [level_key(p) for p in levels if not within_reach(p, n)]
+    if not beyond:
+        return []
+    return [f"var_se and tvar_se{of} at {', '.join(beyond)}: fewer than {MIN_EXCEEDANCES} of the "
+            f"{int(n):,} simulated years are expected beyond {'the level' if len(beyond) == 1 else 'each level'}, "
+            "too few for a standard error; written as null"]
+
+
 def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.ndarray | None = None
              ) -> pd.DataFrame:
     """Exceedance-probability table: columns ``return_period``, ``exceedance_probability``,

@@ -90,9 +90,9 @@ def test_ctrl_c_while_the_command_loads_is_one_line(argv, prog, monkeypatch, cap
 # help had a Japanese version (the top level's since it took --lang): a change to it is on
 # purpose or a regression.
 ENGLISH_HELP_SHA256 = {
-    "": "f32ad6d0c54755af", "simulate": "7dc22dc007eb07df", "demo": "ab523702d6c215ad",
+    "": "f32ad6d0c54755af", "simulate": "669257f7bc8b7db3", "demo": "ab523702d6c215ad",
     "jnsa": "b951a8d8d2ad5654", "validate": "92ffb248cc09bced", "bcp": "f7c2beeb3d033482",
-    "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "e6cac5dfc54a7adb",
+    "scenario": "949471fae0de638c", "quote": "c2a69f3abbabece2", "portfolio": "88c9c8bdecdbfd50",
     "fit": "1ff2af73462991b8", "sensitivity": "40d0dd5333eff764", "serve": "ebb92f1e7491b32f",
 }
 EVERY_HELP = ["", *COMMANDS]

@@ -292,7 +292,7 @@ def test_json_nulls_the_ses_beyond_the_runs_reach_and_says_so():
         assert data[kind]["0.9999"] == {"gross": None, "insured": None, "retained": None}
         assert all(isinstance(se, float) for se in data[kind]["0.9995"].values())
     assert data["var"]["0.9999"]["gross"] is not None     # the figure stays; its SE says nothing
-    assert data["warnings"] == ["var_se.0.9999, tvar_se.0.9999: fewer than 10 of the 20,000 simulated "
+    assert data["warnings"] == ["var_se and tvar_se at 0.9999: fewer than 10 of the 20,000 simulated "
                                 "years are expected beyond the level, too few for a standard error; "
                                 "written as null"]
     json.dumps(data, allow_nan=False)

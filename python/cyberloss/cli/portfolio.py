@@ -27,8 +27,9 @@ that is not finite is null and named in ``warnings``, as are policies in cells t
 has no exposure for (also printed on stderr, there in the
 ``--lang`` language; JSON keeps the English).  ``<figure>_se`` is the Monte Carlo standard error
 of ``<figure>`` (``cyberloss.stats``, as the text table's; a VaR or TVaR level with fewer than 10
-simulated years expected beyond it, ``stats.within_reach``, has one that says nothing of the
-precision).  The average policy correlation has none: it is the book's variance less the
+simulated years expected beyond it, ``stats.within_reach``, has its standard errors null, named
+in ``warnings``: they would say nothing of the precision).  The average policy correlation has
+none: it is the book's variance less the
 policies', a difference of noisy terms whose standard error the per-policy sums a run keeps
 cannot give, so read it as a rough indication (docs/MODEL_NOTES.md, "Scale, determinism and
 Dask").
@@ -90,7 +91,8 @@ null として ``warnings`` に名前を挙げます。キャリブレーショ�
 挙げます（標準エラー出力にも ``--lang`` の言語で表示。JSON では英語のまま）。
 ``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です
 （``cyberloss.stats``。表の出力と同じ。超過する年が 10 年未満と見込まれる水準の VaR と TVaR
-（``stats.within_reach``）の標準誤差は精度を表しません）。契約間の平均相関には標準誤差がありません:
+（``stats.within_reach``）の標準誤差は精度を表さないため null とし、``warnings`` に挙げます）。
+契約間の平均相関には標準誤差がありません:
 契約群の分散から各契約の分散を引いた差（ノイズの大きい項の差）から求めるもので、実行が保持する
 契約ごとの合計からはその標準誤差を求められないため、おおよその目安として読んでください
 （docs/MODEL_NOTES.md の「Scale, determinism and Dask」）。

@@ -8,7 +8,8 @@ number of years, then one line per field that is not finite, written as null). E
 warning is also printed once to stderr.
 ``<figure>_se`` is the Monte Carlo standard error of ``<figure>`` (``cyberloss.stats``, as the
 text table's); a VaR or TVaR level with fewer than 10 simulated years expected beyond it
-(``stats.within_reach``) has a standard error that says nothing of the precision.
+(``stats.within_reach``) has its standard errors null (they would say nothing of the
+precision), named in warnings.
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ JSON のキー（固定）: years、seed、mean、mean_se、std、std_se、var�
 リスト: このモデルと年数では平均とその標準誤差が信頼できない可能性がある理由と、有限でない項目
 （null と書く）ごとに1行）。信頼性についての警告は標準エラー出力にも1回ずつ表示します。
 ``<項目>_se`` は ``<項目>`` のモンテカルロ標準誤差です（``cyberloss.stats``。表の出力と同じ）。超過する年が
-10 年未満と見込まれる水準の VaR と TVaR（``stats.within_reach``）の標準誤差は精度を表しません。
+10 年未満と見込まれる水準の VaR と TVaR（``stats.within_reach``）の標準誤差は精度を表さないため
+null とし、warnings に挙げます。
 """
 
 LEVELS = (0.9, 0.95, 0.99, 0.995, 0.999)
@@ -42,7 +44,9 @@ def summary(result: SimulationResult) -> dict:
     mean, std = result.mean(), result.std()
     by_type = {name: result.mean(column) for name, column in zip(result.type_names, result.columns[1:])}
 
-    def by_level(column: str) -> dict[str, float]:
+    def by_level(column: str) -> dict[str, float | None]:
+        if column.endswith("_se"):      # null beyond the run's reach (stats.within_reach_se)
+            return {stats.level_key(p): stats.within_reach_se(tail.loc[p, column], p, result.years) for p in LEVELS}
         return {stats.level_key(p): float(tail.loc[p, column]) for p in LEVELS}
 
     return {
@@ -59,7 +63,7 @@ def summary(result: SimulationResult) -> dict:
         "by_type": {name: e.value for name, e in by_type.items()},
         "by_type_se": {name: e.se for name, e in by_type.items()},
         "annual_loss_sha256": result.sha256(),
-        "warnings": list(result.warnings),
+        "warnings": [*result.warnings, *stats.beyond_reach_notes(LEVELS, result.years)],
     }
 
 

@@ -279,17 +279,13 @@ class Quote(report_html.Described):
         levels = self.settings.levels
 
         n = res.n_years
-        beyond = [p for p in levels if not stats.within_reach(p, n)]
 
         def by_level(kind: str, suffix: str = "") -> dict:
             # an SE beyond reach (the text's "—") is null: it says nothing of the precision
-            return {stats.level_key(p): {v: None if suffix and p in beyond else
-                                         st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}") for v in views}
-                    for p in levels}
-
-        notes = [f"var_se.{stats.level_key(p)}, tvar_se.{stats.level_key(p)}: fewer than "
-                 f"{stats.MIN_EXCEEDANCES} of the {n:,} simulated years are expected beyond the level, "
-                 "too few for a standard error; written as null" for p in beyond]
+            def cell(p: float, v: str):
+                x = st.cell(f"{kind} {stats.level_label(p)}", f"{v}{suffix}")
+                return stats.within_reach_se(x, p, n) if suffix else x
+            return {stats.level_key(p): {v: cell(p, v) for v in views} for p in levels}
 
         return _json.document({
             "name": self.name,
@@ -323,7 +319,7 @@ class Quote(report_html.Described):
                 "total_cost_of_risk": rec["total_cost"],
                 "reason": self.decision.reason,
             },
-            "warnings": [*self.warnings, *notes],
+            "warnings": [*self.warnings, *stats.beyond_reach_notes(levels, n)],
         })
 
     def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:

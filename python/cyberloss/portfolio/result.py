@@ -130,9 +130,12 @@ class PortfolioResult(results.YearLossTable):
             tail = self.tail(LEVELS, view)
             mean, std = self.mean(view), self.std(view)
             out[view] = {"mean": mean.value, "mean_se": mean.se, "std": std.value, "std_se": std.se,
-                         **{k: {stats.level_key(p): float(tail.loc[p, k]) for p in LEVELS}
-                            for k in ("var", "var_se", "tvar", "tvar_se")},
+                         **{k: {stats.level_key(p): float(tail.loc[p, k]) for p in LEVELS} for k in ("var", "tvar")},
+                         **{k: {stats.level_key(p): stats.within_reach_se(tail.loc[p, k], p, self.n_years)
+                                for p in LEVELS} for k in ("var_se", "tvar_se")},
                          "annual_loss_sha256": self.sha256(view)}
+
+        out["warnings"] += stats.beyond_reach_notes(LEVELS, self.n_years, " of " + ", ".join(VIEWS))
         premium = self.mean("reinstatement_premium")
         out["reinstatement_premium_mean"] = premium.value
         out["reinstatement_premium_mean_se"] = premium.se
