@@ -6,10 +6,12 @@ as such, and an integer too large for a float64 is refused rather than overflowi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +55,240 @@ def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
+def _bound(x) -> str:
+    """A bound as a Japanese message shows it: a text as given ("2**63"), an int in full, a
+    float as the English message shows it (``:g``)."""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    return f"{x:g}"
+
+
+#: The nouns of what a value must be (``Need.kind``), in Japanese.
+_NOUNS_JA = {
+    "number": "数値", "finite": "有限の数値", "whole": "整数", "integer": "整数",
+    "amount": "金額（5000000、'500万円'、'1.5億円' など）", "finite_amount": "有限の金額",
+    "amount_jpy": "円の金額（数値、または '500万円' のような文字列）",
+    "number_text": "数値（1200 や '1,200' など）", "whole_text": "整数（1200 や '1,200' など）",
+    "flag": "true か false", "text": "空でない文字列", "table": "表（テーブル）", "list": "リスト",
+    "file_path": "ファイルのパス", "id": "空でない ID",
+}
+#: The nouns of the keys a table holds (``Table.noun``) and of the files read, in Japanese.
+NOUNS_JA = {"field": "項目", "control": "対策", "contract": "契約", "table": "表", "column": "列",
+            "section": "補償", "key": "キー"}
+WHAT_JA = {"profile": "プロファイル", "terms file": "保険条件ファイル", "reinsurance file": "再保険ファイル",
+           "spec file": "シミュレーション仕様ファイル", "portfolio file": "ポートフォリオファイル",
+           "components file": "構成要素ファイル", "overrides file": "上書きファイル",
+           "calibration file": "キャリブレーションファイル", "external figures": "外部公表値ファイル",
+           "portfolio": "ポートフォリオ", "claims file": "請求実績ファイル",
+           "exposure file": "エクスポージャーファイル"}
+
+
+def place_ja(where: str) -> str:
+    """A place an error names in Japanese: "profile x.toml" is "プロファイル x.toml"; a dotted
+    path or an unknown place as it is."""
+    for what in sorted(WHAT_JA, key=len, reverse=True):
+        if where == what or where.startswith(what + " "):
+            return WHAT_JA[what] + where[len(what):]
+    return where
+
+
+@dataclasses.dataclass(frozen=True)
+class Need:
+    """What an input must be, or what is wrong with it, as data (rendered in Japanese by
+    :meth:`sentence_ja`; the English message is the raiser's own, unchanged).
+
+    ``kind`` is one of the keys of ``_NOUNS_JA`` (a value of that sort, within ``lo``/``hi``
+    (``lo_open``/``hi_open``: strictly), ``cap``, ``allow_inf``), ``"choice"`` (one of
+    ``choices``), ``"list_min"`` (a list of at least ``count`` items), or a fact:
+    ``"unknown"`` (``key`` is not a ``noun`` of the table; ``choices``: the known ones,
+    ``suggestion``: the one meant), ``"missing"`` (``key`` is required), ``"twice"``,
+    ``"not_found"``, ``"folder"``, ``"unreadable"`` (``detail``: the system's reason),
+    ``"empty_name"``, ``"syntax"`` (``detail``: the parser's words; ``noun``: the format),
+    ``"too_deep"``, ``"encoding"``, ``"nul"``, ``"no_table"`` (``key``: the table a command
+    needs)."""
+
+    kind: str
+    lo: Any = None
+    hi: Any = None
+    lo_open: bool = False
+    hi_open: bool = False
+    allow_inf: bool = False
+    cap: Any = None
+    choices: tuple[str, ...] = ()
+    count: int = 0
+    key: str = ""
+    noun: str = ""
+    detail: str = ""
+    suggestion: str = ""
+    empty_ok: bool = False
+
+    def noun_ja(self) -> str:
+        """What the value must be, in Japanese: "整数（1 以上 1e+07 以下）"."""
+        if self.kind == "choice":
+            return f"{', '.join(self.choices)} のいずれか"
+        if self.kind == "list_min":
+            return f"{self.count} 個以上の値のリスト"
+        if self.kind == "controls":
+            return f"';' で区切った対策の名前（{', '.join(self.choices)} またはその日本語名）"
+        conditions = []
+        if self.lo is not None:
+            conditions.append(f"{_bound(self.lo)} {'超' if self.lo_open else '以上'}")
+        if self.hi is not None:
+            conditions.append(f"{_bound(self.hi)} {'未満' if self.hi_open else '以下'}")
+        if self.cap is not None:
+            conditions.append(f"{_bound(self.cap)} 以下")
+        bounds = " ".join(conditions) + ("、inf で無制限" if self.allow_inf else "")
+        noun = _NOUNS_JA[self.kind] + (f"（{bounds.lstrip('、')}）" if bounds else "")
+        if self.detail:         # another way to write it
+            noun += f"、または {self.detail}"
+        return noun + ("。空欄も可" if self.empty_ok else "")
+
+    def sentence_ja(self, subject: str) -> str:
+        """The refusal in Japanese, about ``subject`` (a field's path and label; "" for none)."""
+        fact = _FACTS_JA.get(self.kind)
+        if fact is None:
+            return _joined(subject, "には", self.noun_ja(), "を指定する") if subject else \
+                _joined(self.noun_ja(), "を指定する")
+        noun = NOUNS_JA.get(self.noun, self.noun)
+        said = fact.format(key=self.key, noun=noun, detail=self.detail, count=self.count,
+                           choices=", ".join(self.choices))
+        if self.kind == "unknown" and self.suggestion:
+            said += f"。{self.suggestion} のことか"
+        return f"{subject}: {said}" if subject else said
+
+
+_CLOSE = "（）「」『』、。："
+
+
+def _joined(*pieces: str) -> str:
+    """Pieces of a Japanese sentence, a space where ASCII meets Japanese (「edr には true か false
+    を指定する」), none beside Japanese brackets and punctuation."""
+    out = ""
+    for piece in pieces:
+        if out and piece and out[-1].isascii() != piece[0].isascii() \
+                and out[-1] not in _CLOSE and piece[0] not in _CLOSE and not out[-1].isspace():
+            out += " "
+        out += piece
+    return out
+
+
+_FACTS_JA = {
+    "unknown": "{noun} '{key}' はない（使える{noun}: {choices}）",
+    "missing": "{noun} '{key}'{detail}を指定する（必須）",
+    "missing_tag": "{noun} '{key}' を指定する（{choices} のいずれか）",
+    "twice": "{noun} '{key}' が2回以上指定されている（{detail}）",
+    "not_found": "ファイルが見つからない",
+    "folder": "フォルダであり、ファイルではない",
+    "unreadable": "ファイルを読めない（{detail}）",
+    "empty_name": "ファイル名が空",
+    "syntax": "{noun} として正しくない（{detail}）",
+    "too_deep": "入れ子が {count} 段より深い（{detail}）",
+    "encoding": "{detail}",
+    "nul": "NUL 文字がある（位置 {count}）。テキストファイルではない",
+    "no_table": "[{key}] の表がない（{detail}）",
+    "duplicate": "{detail}と重複している",
+    "fields": "値が {count} 個ある（見出しは {key} 個）: {detail}",
+    "unknown_columns": "不明な列 {key}（使える列: {choices}、またはその日本語名）",
+    "twice_columns": "同じ列が2回以上ある: {key}（見出し {detail}）",
+    "missing_columns": "必須の列 {key} がない（必須: {choices}）",
+}
+
+
+def shown_ja(value, limit: int = 60) -> str:
+    """The value as a Japanese message shows it (:func:`shown`, its words in Japanese)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return f"{str(bool(value)).lower()}（真偽値）"
+    if isinstance(value, numbers.Integral) and abs(int(value)) >= 10**30:
+        bits = int(value).bit_length()
+        return f"{bits} ビットの整数（約 {'-' if value < 0 else ''}2**{bits - 1}）"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"日付・時刻 {value.isoformat()}"
+    english = shown(value, limit)
+    if isinstance(value, dict):
+        return "表 " + english[len("a table "):]
+    if isinstance(value, (list, tuple)):
+        return "リスト " + english[len("a list "):]
+    return english
+
+
+class Place(str):
+    """A place an error names (a CSV row: "portfolio row 2 (line 6, policy_id 'A2')"), with its
+    Japanese in ``ja``."""
+
+    ja: str
+
+    def __new__(cls, en: str, ja: str) -> Place:
+        place = super().__new__(cls, en)
+        place.ja = ja
+        return place
+
+
+def in_japanese(place: str) -> str:
+    """A place's Japanese (:class:`Place`, or a file as :func:`place_ja` names it)."""
+    return getattr(place, "ja", None) or place_ja(place)
+
+
+_NO_VALUE: Any = object()
+
+
+class InputError(ValueError):
+    """A refusal of an input, carried in parts so that it can be said in Japanese.
+
+    ``str(exc)`` is the English message exactly as the raiser words it; :meth:`japanese` says
+    the same from the parts: ``where`` (the dotted path or name of the value, "" for none),
+    ``label_ja`` (its field's Japanese label, when known), ``need`` (a :class:`Need`: what it
+    must be, or what is wrong), ``value_ja`` (the value as shown, None for none) and
+    ``context`` (the places around it, outermost first, as (English, Japanese) pairs: a file,
+    a CSV row).  :func:`located` keeps the class and the parts when it prefixes a path.  Errors
+    raised as plain ValueError (the model's own checks, the JSON readers, ...) have no
+    Japanese; the command line shows them in English after its Japanese 「エラー:」."""
+
+    def __init__(self, english: str, need: Need, where: str = "", value: Any = _NO_VALUE, *,
+                 label_ja: str = "", value_ja: str | None = None,
+                 context: tuple[tuple[str, str], ...] = ()):
+        super().__init__(english)
+        self.need = need
+        self.where = where
+        self.label_ja = label_ja
+        self.value_ja = value_ja if value is _NO_VALUE else shown_ja(value)
+        self.context = context
+
+    def replaced(self, english: str | None = None, **parts) -> InputError:
+        """A copy with another English message and other parts (``value=`` shows a value)."""
+        copy = InputError(str(self) if english is None else english, self.need, self.where,
+                          label_ja=self.label_ja, value_ja=self.value_ja, context=self.context)
+        if "value" in parts:
+            copy.value_ja = shown_ja(parts.pop("value"))
+        for name, part in parts.items():
+            setattr(copy, name, part)
+        return copy
+
+    def japanese(self, label_of: Callable[[str], str] | None = None) -> str:
+        """The message in Japanese; ``label_of`` gives the Japanese label of a dotted path
+        where the raiser gave none."""
+        label = self.label_ja or (label_of(self.where) if label_of is not None and self.where else "")
+        subject = self.where + (f"（{label}）" if label else "") if self.where else ""
+        text = self.need.sentence_ja(subject)
+        if self.value_ja is not None:
+            text += f"（入力: {self.value_ja}）"
+        return "".join(f"{ja}: " for _, ja in self.context) + text
+
+
+class MissingFile(FileNotFoundError):
+    """A file that does not exist (an OSError, as before), with its Japanese."""
+
+    def __init__(self, english: str, place: str):
+        super().__init__(english)
+        self.place = place
+
+    def japanese(self, label_of=None) -> str:
+        return f"{place_ja(self.place)}: ファイルが見つからない"
+
+
 def _requirement(integer: bool, lo, hi, lo_open: bool, hi_open: bool, allow_inf: bool, cap) -> str:
     kind = "a whole number" if integer else ("a number" if allow_inf else "a finite number")
     if lo is not None and hi is not None:
@@ -76,18 +312,21 @@ def number(name: str, value, lo: float | None = None, hi: float | None = None, *
     (``MAX_AMOUNT`` ...) for finite values; ``allow_inf`` admits +inf (an unlimited amount);
     ``integer`` requires a whole number (returned as int)."""
     need = _requirement(integer, lo, hi, lo_open, hi_open, allow_inf, cap)
+    parts = Need("whole" if integer else ("number" if allow_inf else "finite"), lo, hi, lo_open,
+                 hi_open, allow_inf, cap)
     if not is_number(value):
-        raise ValueError(f"{name} must be {need}, got {shown(value)}")
+        raise InputError(f"{name} must be {need}, got {shown(value)}", parts, name, value)
     try:
         x = float(value)
     except OverflowError:
-        raise ValueError(f"{name} must be {need}, got {shown(value)} (too large)") from None
+        raise InputError(f"{name} must be {need}, got {shown(value)} (too large)", parts, name,
+                         value_ja=f"{shown_ja(value)}（大きすぎる）") from None
     if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)) \
             or (lo is not None and (x < lo or (lo_open and x == lo))) \
             or (hi is not None and (x > hi or (hi_open and x == hi))) \
             or (cap is not None and math.isfinite(x) and x > cap) \
             or (integer and math.isfinite(x) and x != math.floor(x)):
-        raise ValueError(f"{name} must be {need}, got {shown(value)}")
+        raise InputError(f"{name} must be {need}, got {shown(value)}", parts, name, value)
     if integer:
         if isinstance(value, numbers.Integral):
             return int(value)
@@ -98,21 +337,22 @@ def number(name: str, value, lo: float | None = None, hi: float | None = None, *
 def text(name: str, value, choices=None) -> str:
     """A non-empty string (one of ``choices`` if given)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty text, got {shown(value)}")
+        raise InputError(f"{name} must be a non-empty text, got {shown(value)}", Need("text"), name, value)
     if choices is not None and value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {shown(value)}")
+        raise InputError(f"{name} must be one of {', '.join(choices)}; got {shown(value)}",
+                         Need("choice", choices=tuple(choices)), name, value)
     return value
 
 
 def flag(name: str, value) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be true or false, got {shown(value)}")
+        raise InputError(f"{name} must be true or false, got {shown(value)}", Need("flag"), name, value)
     return bool(value)
 
 
 def table(name: str, value) -> dict:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{name} must be a table, got {shown(value)}")
+        raise InputError(f"{name} must be a table, got {shown(value)}", Need("table"), name, value)
     return dict(value)
 
 
@@ -132,22 +372,25 @@ YEAR_END = _core.MAX_YEAR_END      # year indices lie in [0, 2**63) (docs/DESIGN
 
 def seed(value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= int(value) <= SEED_MAX:
-        raise ValueError(f"seed must be an integer in [0, {SEED_MAX}], got {shown(value)}")
+        raise InputError(f"seed must be an integer in [0, {SEED_MAX}], got {shown(value)}",
+                         Need("integer", 0, SEED_MAX), "seed", value)
     return int(value)
 
 
 def positive_int(name: str, value, maximum: int = MAX_COUNT) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) <= 0:
-        raise ValueError(f"{name} must be an integer >= 1, got {shown(value)}")
+        raise InputError(f"{name} must be an integer >= 1, got {shown(value)}", Need("integer", 1), name, value)
     if int(value) > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {shown(value)}")
+        raise InputError(f"{name} must be at most {maximum}, got {shown(value)}",
+                         Need("integer", hi=maximum), name, value)
     return int(value)
 
 
 def integer_in(name: str, value, low: int, high: int, high_text: str | None = None) -> int:
     """An integer (not a bool) in [low, high]; ``high_text`` shows the bound in the message."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not low <= int(value) <= high:
-        raise ValueError(f"{name} must be an integer in [{low}, {high_text or high}], got {shown(value)}")
+        raise InputError(f"{name} must be an integer in [{low}, {high_text or high}], got {shown(value)}",
+                         Need("integer", low, high_text or high), name, value)
     return int(value)
 
 
@@ -193,7 +436,8 @@ def located(where: str, fields=()):
 
     A message that starts with one of the table's ``fields`` ("rate must be ...") becomes
     ``"<where>.rate must be ..."``; any other gets ``"<where>: "`` in front.  Messages that
-    already start with ``where`` are left alone, so nested tables compose."""
+    already start with ``where`` are left alone, so nested tables compose.  An
+    :class:`InputError` stays one, its path prefixed or ``where`` added to its context."""
     try:
         yield
     except ValueError as exc:
@@ -202,4 +446,8 @@ def located(where: str, fields=()):
             raise
         head = message.split(" ", 1)[0].split(".", 1)[0].split("[", 1)[0].rstrip(":")
         joined = f"{where}.{message}" if head in fields else f"{where}: {message}"
+        if isinstance(exc, InputError):
+            if head in fields and exc.where.split(".", 1)[0].split("[", 1)[0] == head:
+                raise exc.replaced(joined, where=f"{where}.{exc.where}") from None
+            raise exc.replaced(joined, context=((where, in_japanese(where)), *exc.context)) from None
         raise ValueError(joined) from None

@@ -13,7 +13,9 @@ JSON document is strict JSON written by ``cyberloss._json`` (README, "JSON outpu
 Errors in what the user gave (a value, a file, an option), and an option that needs an extra
 that is not installed (``pip install 'cyberloss[dask]'``), print one line
 ``cyberloss <command>: error: <message naming the field and the value>`` and exit with
-status 2.  Anything else is a bug and fails loudly with its traceback.  A closed output pipe
+status 2; in Japanese output (``--lang ja`` or a Japanese locale) ``cyberloss <command>:
+エラー: <message>``, the refusals of inputs said in Japanese (:func:`_describe_in_japanese`).
+Anything else is a bug and fails loudly with its traceback.  A closed output pipe
 (``cyberloss jnsa | head``) ends the command quietly with status 141, as a Unix tool killed
 by SIGPIPE.  Ctrl-C (also while the command loads), SIGTERM and SIGHUP print one line
 ``cyberloss <command>: interrupted`` (or ``terminated``) and exit with status 128 + the
@@ -228,6 +230,20 @@ def _describe(exc: BaseException) -> str:
     return str(exc)
 
 
+def _describe_in_japanese(exc: BaseException) -> str:
+    """An error in Japanese when it can say itself so (an input's refusal,
+    ``_validate.InputError``, or a missing file, ``_validate.MissingFile``: the field by its
+    dotted path and its Japanese label, what it must be, the value given); any other (the
+    model's own checks, the JSON readers, a write that failed, ...) in English as
+    :func:`_describe` says it, after the caller's Japanese 「エラー:」."""
+    japanese = getattr(exc, "japanese", None)
+    if not callable(japanese):
+        return _describe(exc)
+    from .. import config  # loaded by every command that reads an input
+
+    return japanese(config.label_ja)
+
+
 def _one_line_warnings(command: str):
     """``warnings.showwarning`` for a command: a plot's warning (a character no font draws) on
     one line, once, as the command's; other warnings as Python shows them."""
@@ -316,7 +332,10 @@ def _run(argv: list[str]) -> int:
     except (ValueError, OSError, MemoryError, MissingExtra) as exc:
         if _received:       # the error stood for a signal (see _received)
             raise _stopped_by(_received[0]) from exc
-        print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
+        if args.lang == "ja":
+            print(f"cyberloss {args.command}: エラー: {one_line(_describe_in_japanese(exc))}", file=sys.stderr)
+        else:
+            print(f"cyberloss {args.command}: error: {one_line(_describe(exc))}", file=sys.stderr)
         return 2
 
 

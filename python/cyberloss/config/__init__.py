@@ -27,7 +27,7 @@ import os
 from typing import Any
 
 from .. import _validate
-from . import documents
+from . import documents, schema
 from ._read import (
     CSV_LINES,
     csv_records,
@@ -41,8 +41,21 @@ from ._read import (
     read_text,
     read_toml,
     row_name,
+    row_name_ja,
 )
-from .schema import Field, ListOf, Node, OneOf, Table, check, check_table, column_keys, column_names, reference, walk
+from .schema import (
+    Field,
+    ListOf,
+    Node,
+    OneOf,
+    Table,
+    check,
+    check_table,
+    column_keys,
+    column_names,
+    reference,
+    walk,
+)
 from .types import REQUIRED, number_in_text, parse_amount, parse_cell, parse_integer_text, parse_number_text
 
 
@@ -54,8 +67,15 @@ def load(path: str | os.PathLike, node: Node, what: str) -> dict[str, Any]:
         return check(doc, node)
 
 
+def label_ja(path: str) -> str:
+    """The Japanese label of the value at the dotted ``path`` of a profile, reinsurance or
+    simulate spec document, or of a portfolio column ("organisation.industry" is 業種); "" for none."""
+    return schema.label_of(path, documents.PROFILE, documents.REINSURANCE, documents.SPEC,
+                           documents.PORTFOLIO_COLUMNS)
+
+
 __all__ = ["CSV_LINES", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
-           "load", "loads_toml", "number_in_text", "parse_amount", "parse_cell", "parse_integer_text",
+           "label_ja", "load", "loads_toml", "number_in_text", "parse_amount", "parse_cell", "parse_integer_text",
            "parse_number_text", "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference",
-           "row_name", "walk"]
+           "row_name", "row_name_ja", "walk"]

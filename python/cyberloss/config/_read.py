@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import _json
+from .._validate import InputError, MissingFile, Need, in_japanese, place_ja
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,22 +27,29 @@ else:   # the same parser, published as tomli before Python 3.11 took it in
     import tomli as tomllib
 
 
+def _at(place: str) -> tuple[tuple[str, str], ...]:
+    """The context of an error about the file ``place`` names ("profile x.toml")."""
+    return ((place, place_ja(place)),)
+
+
 def path_of(path: str | os.PathLike, what: str) -> Path:
     """``path`` as a Path, after checking that it names a readable regular file."""
     if not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"{what} must be a file path, got {path!r}")
+        raise InputError(f"{what} must be a file path, got {path!r}", Need("file_path"), what,
+                         value_ja=repr(path))
     p = Path(path)
     if str(path) == "":
-        raise ValueError(f"{what}: the file name is empty")
+        raise InputError(f"{what}: the file name is empty", Need("empty_name"), context=_at(what))
     try:
         if p.is_dir():
-            raise ValueError(f"{what} {p}: is a folder, not a file")
+            raise InputError(f"{what} {p}: is a folder, not a file", Need("folder"), context=_at(f"{what} {p}"))
         if not p.exists():
-            raise FileNotFoundError(f"{what} not found: {p}")
+            raise MissingFile(f"{what} not found: {p}", f"{what} {p}")
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and str(exc).startswith(what):
             raise
-        raise ValueError(f"{what} {p}: {exc.strerror or exc}") from None
+        raise InputError(f"{what} {p}: {exc.strerror or exc}", Need("unreadable", detail=str(exc.strerror or exc)),
+                         context=_at(f"{what} {p}")) from None
     return p
 
 
@@ -50,7 +58,8 @@ def read_bytes(path: str | os.PathLike, what: str) -> bytes:
     try:
         return p.read_bytes()
     except OSError as exc:
-        raise ValueError(f"{what} {p}: cannot read it: {exc.strerror or exc}") from None
+        raise InputError(f"{what} {p}: cannot read it: {exc.strerror or exc}",
+                         Need("unreadable", detail=str(exc.strerror or exc)), context=_at(f"{what} {p}")) from None
 
 
 #: What ``encoding="auto"`` tries, in order: UTF-8 (a byte-order mark dropped), then CP932, the
@@ -104,7 +113,11 @@ def decode(data: bytes, where: str, encoding: str | None = None) -> str:
     if wide is not None:
         what, codec = wide
         advice = "save the file as UTF-8" if encoding is None else f"give its encoding (--encoding {codec})"
-        raise ValueError(f"{where}: {what}; {advice}")
+        advice_ja = "UTF-8 で保存する" if encoding is None else f"文字コードを指定する（--encoding {codec}）"
+        raise InputError(f"{where}: {what}; {advice}",
+                         Need("encoding", detail=f"{what.split(' ')[1 if what.startswith('is ') else 2]} のテキスト"
+                                                 f"{'である' if what.startswith('is ') else 'らしい'}。{advice_ja}"),
+                         context=_at(where))
     errors: list[UnicodeDecodeError] = []
     for name in names:
         try:
@@ -116,13 +129,17 @@ def decode(data: bytes, where: str, encoding: str | None = None) -> str:
         first = errors[0]
         shown = " nor ".join("UTF-8" if n == "utf-8-sig" else n.upper() for n in names)
         advice = "save the file as UTF-8" if encoding is None else "give its encoding (--encoding)"
-        raise ValueError(f"{where}: not {shown} text (byte 0x{data[first.start]:02x} at position "
-                         f"{first.start}); {advice}") from None
+        advice_ja = "UTF-8 で保存する" if encoding is None else "文字コードを指定する（--encoding）"
+        raise InputError(f"{where}: not {shown} text (byte 0x{data[first.start]:02x} at position "
+                         f"{first.start}); {advice}",
+                         Need("encoding", detail=f"{shown.replace(' nor ', ' でも ')} のテキストではない（位置 "
+                                                 f"{first.start} のバイト 0x{data[first.start]:02x}）。{advice_ja}"),
+                         context=_at(where)) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
-        raise ValueError(f"{where}: holds a NUL character at position {text.index(chr(0))}; "
-                         "not a text file")
+        raise InputError(f"{where}: holds a NUL character at position {text.index(chr(0))}; "
+                         "not a text file", Need("nul", count=text.index(chr(0))), context=_at(where))
     return text
 
 
@@ -161,6 +178,13 @@ def row_name(number: int, line: int | None = None, ident: str | None = None, val
     return f"row {number}" + (f" ({', '.join(notes)})" if notes else "")
 
 
+def row_name_ja(number: int, line: int | None = None, ident: str | None = None, value: Any = None) -> str:
+    """:func:`row_name` in Japanese: "2 件目（ファイルの 6 行目、claim_id 'A2'）" (the row among
+    the records, then the line of the file)."""
+    notes = ([] if line is None else [f"ファイルの {line} 行目"]) + ([] if ident is None else [f"{ident} {value!r}"])
+    return f"{number} 件目" + (f"（{'、'.join(notes)}）" if notes else "")
+
+
 #: The key of ``DataFrame.attrs`` under which a CSV reader keeps each row's line (a frame
 #: built otherwise has none, and its errors name rows only).
 CSV_LINES = "cyberloss.csv_lines"
@@ -179,8 +203,11 @@ def csv_table(text: str, name_row: Callable[[int, int], str], what: str = ""
         if len(cells) != len(header):
             if not any(cell.strip() for cell in cells):
                 continue       # a blank line
-            raise ValueError(f"{name_row(len(rows) + 1, line)} has {len(cells)} fields, the header "
-                             f"has {len(header)}: {','.join(cells)[:120]!r}")
+            place = name_row(len(rows) + 1, line)
+            raise InputError(f"{place} has {len(cells)} fields, the header "
+                             f"has {len(header)}: {','.join(cells)[:120]!r}",
+                             Need("fields", count=len(cells), key=str(len(header)),
+                                  detail=repr(','.join(cells)[:120])), context=((place, in_japanese(place)),))
         rows.append((line, cells))
     return header, rows
 
@@ -191,12 +218,16 @@ def loads_toml(text: str, where: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         shown = _json.line(text, int(found.group(1))) if found else ""
-        raise ValueError(f"{where}: not valid TOML ({exc}{': ' + shown if shown else ''})") from None
+        detail = f"{exc}{': ' + shown if shown else ''}"
+        raise InputError(f"{where}: not valid TOML ({detail})", Need("syntax", noun="TOML", detail=detail),
+                         context=_at(where)) from None
     except RecursionError:
-        raise ValueError(f"{where}: nested more than {_json.MAX_DEPTH} levels deep at "
-                         f"{_json.deep_place(text)}") from None
+        place = _json.deep_place(text)
+        raise InputError(f"{where}: nested more than {_json.MAX_DEPTH} levels deep at {place}",
+                         Need("too_deep", count=_json.MAX_DEPTH, detail=place), context=_at(where)) from None
     except ValueError as exc:   # e.g. an integer of more digits than Python converts
-        raise ValueError(f"{where}: not valid TOML ({exc})") from None
+        raise InputError(f"{where}: not valid TOML ({exc})", Need("syntax", noun="TOML", detail=str(exc)),
+                         context=_at(where)) from None
     return _json.check_depth(doc, where)
 
 

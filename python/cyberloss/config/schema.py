@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -155,7 +156,8 @@ def _join(where: str, key: Any) -> str:
 
 def _table(value: Any, where: str) -> Mapping:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{where or 'the document'} must be a table, got {_validate.shown(value)}")
+        raise _validate.InputError(f"{where or 'the document'} must be a table, got {_validate.shown(value)}",
+                                   _validate.Need("table"), where, value)
     return value
 
 
@@ -167,18 +169,23 @@ def check(value: Any, node: Node, where: str = "") -> Any:
         return check_table(value, node, where)
     if isinstance(node, ListOf):
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
-            raise ValueError(f"{where} must be a list, got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be a list, got {_validate.shown(value)}",
+                                       _validate.Need("list"), where, value, label_ja=node.label_ja)
         if len(value) < node.min_items:
-            raise ValueError(f"{where} must list at least {node.min_items} item(s), got "
-                             f"{_validate.shown(list(value))}")
+            raise _validate.InputError(f"{where} must list at least {node.min_items} item(s), got "
+                                       f"{_validate.shown(list(value))}",
+                                       _validate.Need("list_min", count=node.min_items), where, list(value),
+                                       label_ja=node.label_ja)
         return [check(v, node.item, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(node, OneOf):
         if node.bare and isinstance(value, str):
             value = {node.tag: value}
         table = _table(value, where)
         if node.tag not in table:
-            raise ValueError(f"{where}: field {node.tag!r} is required (one of "
-                             f"{', '.join(node.options)}), got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where}: field {node.tag!r} is required (one of "
+                                       f"{', '.join(node.options)}), got {_validate.shown(value)}",
+                                       _validate.Need("missing_tag", key=node.tag, noun="field",
+                                                      choices=tuple(node.options)), where, value)
         tag = table[node.tag]
         name = next(iter(node.options.values())).node(node.tag)
         if isinstance(tag, str) and isinstance(name, Field) and name.choices_ja:     # ワング変換 -> wang
@@ -186,8 +193,11 @@ def check(value: Any, node: Node, where: str = "") -> Any:
             table = {**table, node.tag: tag}
             value = table
         if not isinstance(tag, str) or tag not in node.options:
-            raise ValueError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
-                             f"got {_validate.shown(tag)}")
+            raise _validate.InputError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
+                                       f"got {_validate.shown(tag)}",
+                                       _validate.Need("choice", choices=tuple(node.options)),
+                                       _join(where, node.tag), tag,
+                                       label_ja=name.label_ja if isinstance(name, Field) else "")
         return check_table(value, node.options[tag], where)
     raise TypeError(f"not a schema node: {node!r}")
 
@@ -200,16 +210,23 @@ def check_table(value: Any, table: Table, where: str = "") -> dict[str, Any]:
         keys = [table.key_of(k) for k in data]
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
-            raise ValueError(f"{where or 'the document'}: {table.noun} {twice[0]!r} is given more than "
-                             f"once (as {', '.join(repr(k) for k in data if table.key_of(k) == twice[0])})")
+            spellings = ', '.join(repr(k) for k in data if table.key_of(k) == twice[0])
+            raise _validate.InputError(f"{where or 'the document'}: {table.noun} {twice[0]!r} is given more than "
+                                       f"once (as {spellings})",
+                                       _validate.Need("twice", key=twice[0], noun=table.noun, detail=spellings), where)
         data = dict(zip(keys, data.values()))
     for k in data:
         if k not in table.keys and table.other is None:
-            raise ValueError(f"{where or 'the document'}: unknown {table.noun} {k!r}; known: "
-                             f"{', '.join(table.keys)}")
+            raise _validate.InputError(f"{where or 'the document'}: unknown {table.noun} {k!r}; known: "
+                                       f"{', '.join(table.keys)}",
+                                       _validate.Need("unknown", key=str(k), noun=table.noun, choices=table.keys),
+                                       where, label_ja=table.label_ja)
     for f in table.fields:
         if getattr(f, "required", False) and f.key not in data:
-            raise ValueError(f"{where or 'the document'}: {table.noun} {f.key!r} is required")
+            label = f"（{f.label_ja}）" if f.label_ja else ""
+            raise _validate.InputError(f"{where or 'the document'}: {table.noun} {f.key!r} is required",
+                                       _validate.Need("missing", key=f.key, noun=table.noun, detail=label),
+                                       where, label_ja=table.label_ja)
     return {k: check(v, table.node(k), _join(where, k)) for k, v in data.items()}
 
 
@@ -221,6 +238,10 @@ def column_names(table: Table) -> dict[str, str]:
     return names
 
 
+def _at(place: str) -> tuple[tuple[str, str], ...]:
+    return ((place, _validate.in_japanese(place)),)
+
+
 def column_keys(table: Table, headers: list[str], what: str) -> list[str]:
     """The column key each header names (:func:`column_names`; headers stripped).  A header
     naming no column, a column named twice (by its key and its Japanese label, say) and a
@@ -230,18 +251,24 @@ def column_keys(table: Table, headers: list[str], what: str) -> list[str]:
     keys = list(table.keys)
     unknown = [h for h in headers if h not in names]
     if unknown:
-        raise ValueError(f"{what} has unknown column(s) {unknown}; known: {keys} or their "
-                         f"Japanese names {[n for n in names if n not in keys]}")
+        raise _validate.InputError(f"{what} has unknown column(s) {unknown}; known: {keys} or their "
+                                   f"Japanese names {[n for n in names if n not in keys]}",
+                                   _validate.Need("unknown_columns", key=", ".join(map(repr, unknown)),
+                                                  choices=tuple(keys)), context=_at(what))
     columns = [names[h] for h in headers]
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
-        raise ValueError(f"{what} has column(s) {twice} more than once (headers "
-                         f"{[h for h, c in zip(headers, columns) if c in twice]})")
+        given = [h for h, c in zip(headers, columns) if c in twice]
+        raise _validate.InputError(f"{what} has column(s) {twice} more than once (headers {given})",
+                                   _validate.Need("twice_columns", key=", ".join(map(repr, twice)),
+                                                  detail=", ".join(map(repr, given))), context=_at(what))
     required = [f.key for f in table.fields if isinstance(f, Field) and f.required]
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ValueError(f"{what} is missing column(s) {missing}; required: {required}, "
-                         f"optional: {[k for k in keys if k not in required]}")
+        raise _validate.InputError(f"{what} is missing column(s) {missing}; required: {required}, "
+                                   f"optional: {[k for k in keys if k not in required]}",
+                                   _validate.Need("missing_columns", key=", ".join(map(repr, missing)),
+                                                  choices=tuple(required)), context=_at(what))
     return columns
 
 
@@ -289,3 +316,38 @@ def defaults(table: Table) -> dict[str, Any]:
     return {f.key: f.default for f in table.fields
             if isinstance(f, Field) and not f.required and not (f.default is None and f.default_from)
             and not (isinstance(f.default, float) and math.isnan(f.default))}
+
+
+def label_of(path: str, *nodes: Node) -> str:
+    """The Japanese label of the field, table or list at the dotted ``path`` of a document
+    ("organisation.employees", "terms.sections.response.limit", "attack_type[0].frequency.rate")
+    in the first of ``nodes`` (documents' roots) that has one; "" for none.  For refusals raised
+    by a model's own checks, which do not know the field they check."""
+    parts = re.sub(r"\[\d+\]", ".[]", path).split(".")
+    for node in nodes:
+        if node.key:
+            if parts[0] != node.key:
+                continue
+            found = _label_at(node, parts[1:])
+        else:
+            found = _label_at(node, parts)
+        if found:
+            return found
+    return ""
+
+
+def _label_at(node: Node, parts: list[str]) -> str:
+    if not parts:
+        return node.label_ja
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, Table):
+        key = node.key_of(head)
+        if key in node.keys or node.other is not None:
+            return _label_at(node.node(key), rest)
+    elif isinstance(node, ListOf) and head == "[]":
+        return _label_at(node.item, rest) or (node.label_ja if not rest else "")
+    elif isinstance(node, OneOf):
+        return next((found for option in node.options.values() if (found := _label_at(option, parts))), "")
+    elif isinstance(node, Field) and node.item is not None and head == "[]" and not rest:
+        return node.item.label_ja or node.label_ja
+    return ""

@@ -117,16 +117,18 @@ def parse_amount(value: Any, where: str) -> float:
         match = _YEN_RE.match(text)
         spelt = _numeral_value(match) if match else None
         if spelt is None:
-            raise ValueError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
-                             f"got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be an amount such as 5000000, '500万円' or '1.5億円', "
+                                       f"got {_validate.shown(value)}", _validate.Need("amount"), where, value)
         # in decimal, then rounded once: "2.3億円" is 230,000,000 yen, not 2.3 * 1e8
         number = sign * float(spelt)
         if not math.isfinite(number):
-            raise ValueError(f"{where} must be a finite amount, got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be a finite amount, got {_validate.shown(value)}",
+                                       _validate.Need("finite_amount"), where, value)
         return number
     if not _validate.is_number(value):
-        raise ValueError(f"{where} must be an amount in JPY (a number or a text such as "
-                         f"'500万円'), got {_validate.shown(value)}")
+        raise _validate.InputError(f"{where} must be an amount in JPY (a number or a text such as "
+                                   f"'500万円'), got {_validate.shown(value)}",
+                                   _validate.Need("amount_jpy"), where, value)
     return _validate.number(where, value, allow_inf=True)
 
 
@@ -142,14 +144,16 @@ def parse_integer_text(text: str, where: str) -> int:
     :func:`parse_number_text` refuses one that spells no number.  The caller checks the range."""
     number = _number_text(text, where)
     if "." in str(number):
-        raise ValueError(f"{where} must be a whole number such as 1200 or '1,200', got {_validate.shown(text)}")
+        raise _validate.InputError(f"{where} must be a whole number such as 1200 or '1,200', got "
+                                   f"{_validate.shown(text)}", _validate.Need("whole_text"), where, text)
     return int(number)
 
 
 def _number_text(text: str, where: str) -> decimal.Decimal:
     normal = unicodedata.normalize("NFKC", text).strip()
     if not _PLAIN_RE.match(normal):
-        raise ValueError(f"{where} must be a number such as 1200 or '1,200', got {_validate.shown(text)}")
+        raise _validate.InputError(f"{where} must be a number such as 1200 or '1,200', got "
+                                   f"{_validate.shown(text)}", _validate.Need("number_text"), where, text)
     return decimal.Decimal(normal.replace(",", ""))
 
 
@@ -273,18 +277,27 @@ def _bounds(field) -> dict[str, Any]:
 
 
 def parse(field, value: Any, where: str) -> Any:
-    """``value`` read as ``field.kind`` within the field's bounds; ValueError naming ``where``.
+    """``value`` read as ``field.kind`` within the field's bounds; ValueError naming ``where``
+    (an :class:`_validate.InputError` with the field's Japanese label).
     Numbers of every kind may be texts (:func:`_text_as_number`); a refusal shows the text."""
     kind = field.kind
     if kind == "any":
         return value
-    if kind in NUMERIC_KINDS and kind != "amount" and isinstance(value, str):
-        try:
-            return _parse(field, _text_as_number(field, value), where)
-        except ValueError as exc:
-            raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
-                             f"{_validate.shown(value)}") from None
-    return _parse(field, value, where)
+    try:
+        if kind in NUMERIC_KINDS and kind != "amount" and isinstance(value, str):
+            try:
+                return _parse(field, _text_as_number(field, value), where)
+            except _validate.InputError as exc:
+                raise exc.replaced(f"{str(exc).rsplit(', got ', 1)[0]}, got {_validate.shown(value)}",
+                                   value=value) from None
+            except ValueError as exc:
+                raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
+                                 f"{_validate.shown(value)}") from None
+        return _parse(field, value, where)
+    except _validate.InputError as exc:
+        if exc.label_ja or not field.label_ja:
+            raise
+        raise exc.replaced(label_ja=field.label_ja) from None
 
 
 def _parse(field, value: Any, where: str) -> Any:
@@ -306,9 +319,9 @@ def _parse(field, value: Any, where: str) -> Any:
         x = parse_amount(value, where)
         try:
             return _validate.number(where, x, **_bounds(field))
-        except ValueError as exc:
-            raise ValueError(f"{str(exc).rsplit(', got ', 1)[0]}, got "
-                             f"{_validate.shown(value)}") from None
+        except _validate.InputError as exc:
+            raise exc.replaced(f"{str(exc).rsplit(', got ', 1)[0]}, got {_validate.shown(value)}",
+                               value=value) from None
     if kind == "integer":
         return _validate.number(where, value, **_bounds(field), integer=True)
     if kind == "count":
@@ -316,12 +329,15 @@ def _parse(field, value: Any, where: str) -> Any:
         hi = _validate.MAX_COUNT if field.hi is None else int(field.hi)
         if not _is_integer(value) or not lo <= value <= hi:
             bound = f"an integer >= {lo}" + (f" and <= {hi}" if field.hi is not None else "")
-            raise ValueError(f"{where} must be {bound}, got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be {bound}, got {_validate.shown(value)}",
+                                       _validate.Need("integer", lo, hi if field.hi is not None else None),
+                                       where, value)
         return int(value)
     if kind == "seed":
         if not _is_integer(value) or not 0 <= value <= _validate.SEED_MAX:
-            raise ValueError(f"{where} must be an integer in [0, {_validate.SEED_MAX}], "
-                             f"got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be an integer in [0, {_validate.SEED_MAX}], "
+                                       f"got {_validate.shown(value)}",
+                                       _validate.Need("integer", 0, _validate.SEED_MAX), where, value)
         return int(value)
     if kind == "bool":
         if isinstance(value, str):
@@ -333,11 +349,13 @@ def _parse(field, value: Any, where: str) -> Any:
         return _validate.text(where, value)
     if kind == "list":
         if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
-            raise ValueError(f"{where} must be a list, got {_validate.shown(value)}")
+            raise _validate.InputError(f"{where} must be a list, got {_validate.shown(value)}",
+                                       _validate.Need("list"), where, value)
         items = list(value)
         if len(items) < field.min_items:
-            raise ValueError(f"{where} must list at least {field.min_items} value(s), got "
-                             f"{_validate.shown(items)}")
+            raise _validate.InputError(f"{where} must list at least {field.min_items} value(s), got "
+                                       f"{_validate.shown(items)}",
+                                       _validate.Need("list_min", count=field.min_items), where, items)
         return [parse(field.item, v, f"{where}[{i}]") for i, v in enumerate(items)]
     raise ValueError(f"{where}: unknown field kind {kind!r}")
 
@@ -372,6 +390,24 @@ def describe_bounds(field) -> str:
     if kind == "list" and field.item is not None:
         return describe_bounds(field.item)
     return ""
+
+
+def need_of(field) -> _validate.Need:
+    """What a number of the field must be, as data (:func:`describe_bounds`' bounds, for a
+    refusal said in Japanese): the kind (a whole number, a number that may be unlimited, a
+    finite number) and its bounds."""
+    kind = field.kind
+    if kind == "share":
+        return _validate.Need("finite", 0.0 if field.lo is None else field.lo, 1.0 if field.hi is None else field.hi,
+                              field.lo_open, field.hi_open)
+    if kind == "probability":
+        return _validate.Need("finite", 0, 1, True, True)
+    if kind == "seed":
+        return _validate.Need("integer", 0, _validate.SEED_MAX)
+    if kind == "count":
+        return _validate.Need("integer", 1 if field.lo is None else int(field.lo))
+    return _validate.Need("whole" if kind == "integer" else ("number" if field.allow_inf else "finite"),
+                          field.lo, field.hi, field.lo_open, field.hi_open, field.allow_inf, field.cap)
 
 
 def show_default(value: Any) -> str:

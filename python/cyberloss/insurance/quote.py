@@ -420,7 +420,9 @@ def read_quote_toml(path: str | Path) -> tuple[terms_mod.CoverageTerms, QuoteSet
 def quote_tables(doc: Mapping, where: str) -> tuple[terms_mod.CoverageTerms, QuoteSettings]:
     """The ``[terms]`` and ``[quote]`` tables of a profile document."""
     if "terms" not in doc:
-        raise ValueError(f"{where}: no [terms] table; a quote needs the policy's terms")
+        raise _validate.InputError(f"{where}: no [terms] table; a quote needs the policy's terms",
+                                   _validate.Need("no_table", key="terms", detail="見積りには保険条件が必要"),
+                                   context=((where, _validate.place_ja(where)),))
     return (terms_mod.CoverageTerms.from_dict(doc["terms"], "terms"),
             QuoteSettings.from_dict(doc.get("quote", {})))
 

@@ -223,8 +223,10 @@ def check_tables(doc: Mapping[str, Any]) -> None:
         return
     unknown = [k for k in doc if k not in documents.PROFILE.keys]
     if unknown:
-        raise ValueError(f"unknown table {unknown[0]!r} (a profile takes [organisation], "
-                         f"{', '.join(f'[{t}]' for t in OTHER_TABLES)})")
+        tables = ", ".join(f"[{t}]" for t in ("organisation", *OTHER_TABLES))
+        raise check.InputError(f"unknown table {unknown[0]!r} (a profile takes [organisation], "
+                               f"{', '.join(f'[{t}]' for t in OTHER_TABLES)})",
+                               check.Need("unknown", key=str(unknown[0]), noun="table", choices=(tables,)))
 
 
 def data_from_document(doc: Mapping[str, Any]) -> comp.ComponentData:

@@ -53,6 +53,7 @@ is empty, since pandas writes missing values as NaN.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -94,11 +95,26 @@ NAN_IS_A_VALUE = "cyberloss.nan_is_a_value"
 
 def _row(row: int, line: int | None, policy: Any = None) -> str:
     """"portfolio row 2 (line 6, policy_id 'A2')": the row, its line in a CSV file and its id."""
-    return "portfolio " + config.row_name(row, line, None if policy is None else "policy_id", policy)
+    ident = None if policy is None else "policy_id"
+    return _validate.Place("portfolio " + config.row_name(row, line, ident, policy),
+                           "ポートフォリオの" + config.row_name_ja(row, line, ident, policy))
 
 
-def _row_error(where: str, column: str, message: str, value: Any) -> ValueError:
-    return ValueError(f"{where}, column {column!r}: {message}, got {value!r}")
+def _row_error(where: str, column: str, message: str, value: Any,
+               need: _validate.Need | None = None) -> ValueError:
+    """A cell's refusal: ``where`` (a row, :func:`_row`), the column, what the cell must be
+    (``message``; ``need``: the same as data, for the Japanese) and the value."""
+    english = f"{where}, column {column!r}: {message}, got {value!r}"
+    if need is None:
+        return ValueError(english)
+    field = _SCHEMA.field(column)
+    return _validate.InputError(english, need, f"列 {column!r}", label_ja=field.label_ja, value_ja=repr(value),
+                                context=((where, _validate.in_japanese(where)),))
+
+
+def _need_ja(field: config.Field) -> _validate.Need:
+    """:func:`_need` as data."""
+    return dataclasses.replace(config_types.need_of(field), empty_ok=field.default is None)
 
 
 def _need(field: config.Field) -> str:
@@ -116,27 +132,28 @@ def _number(value: Any, column: str, where: str, nan_is_empty: bool = True) -> f
     if value is None or (isinstance(value, str) and value.strip() == "") or (
             nan_is_empty and isinstance(value, float) and math.isnan(value)):
         return OPTIONAL_DEFAULTS[column]
-    need = _need(field)
+    need, need_ja = _need(field), _need_ja(field)
     if isinstance(value, str):
         try:    # "5000万円", "１億", "800,000,000"; other numbers "1,200"
             x = config_types.parse_cell(value, field.kind, column, field.unit)
         except ValueError:
             raise _row_error(where, column, need + (" or an amount such as '5000万円'"
                                                     if field.kind == "amount" else ""),
-                             value) from None
+                             value, dataclasses.replace(need_ja, detail="'5000万円' のような金額"
+                                                        if field.kind == "amount" else "")) from None
         if math.isnan(x):     # "nan" is not "empty", and 1e400 is not "inf"
-            raise _row_error(where, column, need, value)
+            raise _row_error(where, column, need, value, need_ja)
     elif _validate.is_number(value):
         try:
             x = float(value)
         except OverflowError:
-            raise _row_error(where, column, need, value) from None
+            raise _row_error(where, column, need, value, need_ja) from None
     else:
-        raise _row_error(where, column, need, value)
+        raise _row_error(where, column, need, value, need_ja)
     try:
         return float(field.parse(x, column))
     except ValueError:
-        raise _row_error(where, column, need, value) from None
+        raise _row_error(where, column, need, value, need_ja) from None
 
 
 @functools.cache
@@ -155,7 +172,8 @@ def _controls(value: Any, where: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, str):
-        raise _row_error(where, "controls", "must be control names separated by ';'", value)
+        raise _row_error(where, "controls", "must be control names separated by ';'", value,
+                         _validate.Need("controls", choices=tuple(Controls.names())))
     keys = []
     for name in (c.strip() for c in re.split("[;；]", value)):
         if name:
@@ -163,7 +181,8 @@ def _controls(value: Any, where: str) -> str:
             if key is None:
                 raise _row_error(where, "controls", f"must name controls among "
                                  f"{', '.join(Controls.names())} or their Japanese labels "
-                                 "(separated by ';')", value)
+                                 "(separated by ';')", value,
+                                 _validate.Need("controls", choices=tuple(Controls.names())))
             keys.append(key)
     return ";".join(keys)
 
@@ -175,7 +194,7 @@ def _policy_id(value: Any, where: str) -> str:
     fraction (1001.5), a whole float beyond 2**53 (whose digits the float may already have
     lost), a boolean and anything else."""
     if _empty_cell(value):
-        raise _row_error(where, "policy_id", "must be a non-empty id", value)
+        raise _row_error(where, "policy_id", "must be a non-empty id", value, _validate.Need("id"))
     if isinstance(value, str):
         return value.strip()
     why = ""
@@ -246,7 +265,8 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
         if pid in seen:
             first = seen[pid]
             raise _row_error(where, "policy_id", f"duplicates row {first}" + (
-                "" if lines is None else f" (line {lines[first - 1]})"), pid)
+                "" if lines is None else f" (line {lines[first - 1]})"), pid, _validate.Need(
+                    "duplicate", detail=config.row_name_ja(first, None if lines is None else lines[first - 1])))
         seen[pid] = row
         for column, allowed in (("industry", industries), ("size", sizes)):
             value = rec[column]
@@ -255,7 +275,8 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
             except ValueError:
                 text = value
             if text not in allowed:
-                raise _row_error(where, column, f"must be one of {', '.join(allowed)}", value)
+                raise _row_error(where, column, f"must be one of {', '.join(allowed)}", value,
+                                 _validate.Need("choice", choices=allowed))
             out[column].append(text)
         out["policy_id"].append(pid)
         for column in _NUMERIC:
