@@ -78,7 +78,8 @@ _NOUNS_JA = {
 NOUNS_JA = {"field": "項目", "control": "対策", "contract": "契約", "table": "表", "column": "列",
             "section": "補償", "key": "キー"}
 WHAT_JA = {"profile": "プロファイル", "terms file": "保険条件ファイル", "reinsurance file": "再保険ファイル",
-           "spec file": "シミュレーション仕様ファイル", "portfolio file": "ポートフォリオファイル",
+           "spec file": "シミュレーション仕様ファイル", "scenario file": "シナリオファイル",
+           "portfolio file": "ポートフォリオファイル",
            "components file": "構成要素ファイル", "overrides file": "上書きファイル",
            "calibration file": "キャリブレーションファイル", "external figures": "外部公表値ファイル",
            "portfolio": "ポートフォリオ", "claims file": "請求実績ファイル",

@@ -239,8 +239,7 @@ def _describe_in_japanese(exc: BaseException) -> str:
     japanese = getattr(exc, "japanese", None)
     if not callable(japanese):
         return _describe(exc)
-    from .. import config  # loaded by every command that reads an input
-
+    config = importlib.import_module("..config", __package__)   # loaded: the error came from reading an input
     return japanese(config.label_ja)
 
 

@@ -97,7 +97,7 @@ def _row(row: int, line: int | None, policy: Any = None) -> str:
     """"portfolio row 2 (line 6, policy_id 'A2')": the row, its line in a CSV file and its id."""
     ident = None if policy is None else "policy_id"
     return _validate.Place("portfolio " + config.row_name(row, line, ident, policy),
-                           "ポートフォリオの" + config.row_name_ja(row, line, ident, policy))
+                           "ポートフォリオの " + config.row_name_ja(row, line, ident, policy))
 
 
 def _row_error(where: str, column: str, message: str, value: Any,

@@ -1,0 +1,215 @@
+"""Errors in what the user gave, in Japanese under ``--lang ja`` or a Japanese locale, naming the
+field by its dotted path and its Japanese label, what it must be and the value given; the
+English (no ``--lang ja``, C locale) is the text it always was, byte for byte."""
+from __future__ import annotations
+
+import pytest
+
+from cyberloss import _validate
+from cyberloss.cli import _describe_in_japanese, main
+from cyberloss.config import schema, types
+
+T = '\n[terms]\ndeductible = "10万円"\n[terms.sections.response]\nlimit = "1億円"\n'
+ORG = '[organisation]\nindustry = "manufacturing"\nsize = "sme"\n'
+H = "policy_id,industry,size,revenue,deductible,occurrence_limit,aggregate_limit,frequency_factor\n"
+ROW = "A1,manufacturing,sme,3億円,10万,1億,1億,1\n"
+_FILES = [
+    ("integer", "quote", "p.toml", ORG + 'employees = "1.5人"\n' + T),
+    ("share", "quote", "p.toml", ORG + "gross_margin = 1.5\n" + T),
+    ("amount_text", "quote", "p.toml", ORG + 'revenue = "lots"\n' + T),
+    ("amount_range", "quote", "p.toml", ORG + "revenue = -5\n" + T),
+    ("rate", "quote", "p.toml", ORG + "[organisation.controls]\ndowntime_scale = -1\n" + T),
+    ("seed", "quote", "p.toml", ORG + T + "[quote]\nseed = -1\n"),
+    ("count", "quote", "p.toml", ORG + T + "[quote]\nyears = 0\n"),
+    ("not_a_number", "quote", "p.toml", ORG + "employees = [1, 2]\n" + T),
+    ("unknown_field", "quote", "p.toml", ORG + "employes = 3\n" + T),
+    ("unknown_table", "quote", "p.toml", ORG + T + "[quotes]\nseed = 1\n"),
+    ("unknown_control", "quote", "p.toml", ORG + "[organisation.controls]\nedx = true\n" + T),
+    ("missing", "quote", "p.toml", '[organisation]\nsize = "sme"\n' + T),
+    ("choice_size", "quote", "p.toml", '[organisation]\nindustry = "manufacturing"\nsize = "huge"\n' + T),
+    ("choice_industry", "quote", "p.toml", '[organisation]\nindustry = "bakery"\nsize = "sme"\n' + T),
+    ("choice_attack_type", "scenario", "p.toml", ORG + '[scenario]\nattack_type = "alien"\n'),
+    ("flag", "quote", "p.toml", ORG + '[organisation.controls]\nedr = "maybe"\n' + T),
+    ("toml_syntax", "quote", "p.toml", "[organisation\n"),
+    ("not_utf8", "quote", "p.toml", b'[organisation]\nname = "\x82\xa0"\n'),
+    ("not_found", "quote", "missing.toml", None),
+    ("folder", "quote", "dir.toml", "DIR"),
+    ("csv_cell_amount", "portfolio", "b.csv", H + "A1,manufacturing,sme,3億円,x,1億,1億,1\n"),
+    ("csv_cell_range", "portfolio", "b.csv", H + "A1,manufacturing,sme,3億円,10万,1億,1億,-1\n"),
+    ("csv_cell_choice", "portfolio", "b.csv", H + "A1,bakery,sme,3億円,10万,1億,1億,1\n"),
+    ("csv_duplicate", "portfolio", "b.csv", H + ROW + ROW),
+    ("csv_unknown_column", "portfolio", "b.csv", H.rstrip() + ",foo\n" + ROW.rstrip() + ",2\n"),
+    ("csv_missing_column", "portfolio", "b.csv", "policy_id,size\nA1,sme\n"),
+    ("csv_row_fields", "portfolio", "b.csv", H + "A1,manufacturing,sme,3億円,10万,1億\n"),
+]
+
+_FILE = {name: (command, file, content) for name, command, file, content in _FILES}
+
+# (case, the English after "error: ", the Japanese after "エラー: "); {path} is the file
+EXPECTED = [
+    ('integer',
+     "profile {path}: organisation.employees must be a whole number >= 1 and <= 1e+07, got '1.5人'",
+     "プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1e+07 以下）を指定する（入力: '1.5人'）"),
+    ('share',
+     'profile {path}: organisation.gross_margin must be a finite number in [0, 1], got 1.5',
+     'プロファイル {path}: organisation.gross_margin（売上総利益率）には有限の数値（0 以上 1 以下）を指定する（入力: 1.5）'),
+    ('amount_text',
+     "profile {path}: organisation.revenue must be an amount such as 5000000, '500万円' or '1.5億円', got 'lots'",
+     "プロファイル {path}: organisation.revenue（売上高）には金額（5000000、'500万円'、'1.5億円' など）を指定する（入力: 'lots'）"),
+    ('amount_range',
+     'profile {path}: organisation.revenue must be a finite number > 0 and <= 1e+18, got -5',
+     'プロファイル {path}: organisation.revenue（売上高）には有限の数値（0 超 1e+18 以下）を指定する（入力: -5）'),
+    ('rate',
+     'profile {path}: organisation.controls.downtime_scale must be a finite number >= 0, got -1',
+     'プロファイル {path}: organisation.controls.downtime_scale（停止期間の倍率（BCP目標））には有限の数値（0 以上）を指定する（入力: -1）'),
+    ('seed',
+     'profile {path}: quote.seed must be an integer in [0, 4294967295], got -1',
+     'プロファイル {path}: quote.seed（乱数シード）には整数（0 以上 4294967295 以下）を指定する（入力: -1）'),
+    ('count',
+     'profile {path}: quote.years must be an integer >= 1000, got 0',
+     'プロファイル {path}: quote.years（シミュレーション年数）には整数（1000 以上）を指定する（入力: 0）'),
+    ('not_a_number',
+     'profile {path}: organisation.employees must be a whole number >= 1 and <= 1e+07, got a list [1, 2]',
+     'プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1e+07 以下）を指定する（入力: リスト [1, 2]）'),
+    ('unknown_field',
+     "profile {path}: organisation: unknown field 'employes'; known: name, industry, size, revenue, gross_margin, employees, personal_records, card_records, ec_share, labour_cost_month, it_dependency, controls",
+     "プロファイル {path}: organisation（組織プロファイル）: 項目 'employes' はない（使える項目: name, industry, size, revenue, gross_margin, employees, personal_records, card_records, ec_share, labour_cost_month, it_dependency, controls）"),
+    ('unknown_table',
+     "profile {path}: unknown table 'quotes' (a profile takes [organisation], [terms], [quote], [simulation], [variants], [scenario], [overrides])",
+     "プロファイル {path}: 表 'quotes' はない（使える表: [organisation], [terms], [quote], [simulation], [variants], [scenario], [overrides]）"),
+    ('unknown_control',
+     "profile {path}: organisation.controls: unknown control 'edx'; known: offline_backups, restore_drills, mfa_remote_access, edr, ir_retainer, downtime_scale",
+     "プロファイル {path}: organisation.controls（対策）: 対策 'edx' はない（使える対策: offline_backups, restore_drills, mfa_remote_access, edr, ir_retainer, downtime_scale）"),
+    ('missing',
+     "profile {path}: organisation: field 'industry' is required",
+     "プロファイル {path}: organisation（組織プロファイル）: 項目 'industry'（業種）を指定する（必須）"),
+    ('choice_size',
+     "profile {path}: organisation.size must be one of large, sme, organisation; got 'huge'",
+     "プロファイル {path}: organisation.size（規模）には large, sme, organisation のいずれかを指定する（入力: 'huge'）"),
+    ('choice_industry',
+     "profile {path}: organisation.industry must be one of manufacturing, wholesale_retail, information_communications, services, construction, medical_welfare, education, finance_insurance, transport_postal, accommodation_food, real_estate, public_administration, other; got 'bakery'",
+     "プロファイル {path}: organisation.industry（業種）には manufacturing, wholesale_retail, information_communications, services, construction, medical_welfare, education, finance_insurance, transport_postal, accommodation_food, real_estate, public_administration, other のいずれかを指定する（入力: 'bakery'）"),
+    ('choice_attack_type',
+     "scenario file {path}: scenario.attack_type must be one of ransomware, web_leak_card, web_leak_personal, emotet, other, minor; got 'alien'",
+     "シナリオファイル {path}: scenario.attack_type（攻撃の種類）には ransomware, web_leak_card, web_leak_personal, emotet, other, minor のいずれかを指定する（入力: 'alien'）"),
+    ('flag',
+     "profile {path}: organisation.controls.edr must be true or false, got 'maybe'",
+     "プロファイル {path}: organisation.controls.edr（EDR）には true か false を指定する（入力: 'maybe'）"),
+    ('toml_syntax',
+     "profile {path}: not valid TOML (Expected ']' at the end of a table declaration (at line 1, column 14): [organisation)",
+     "プロファイル {path}: TOML として正しくない（Expected ']' at the end of a table declaration (at line 1, column 14): [organisation）"),
+    ('not_utf8',
+     'profile {path}: not UTF-8 text (byte 0x82 at position 23); save the file as UTF-8',
+     'プロファイル {path}: UTF-8 のテキストではない（位置 23 のバイト 0x82）。UTF-8 で保存する'),
+    ('not_found',
+     'profile not found: {path}',
+     'プロファイル {path}: ファイルが見つからない'),
+    ('folder',
+     'profile {path}: is a folder, not a file',
+     'プロファイル {path}: フォルダであり、ファイルではない'),
+    ('csv_cell_amount',
+     "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'deductible': must be a finite number >= 0 and <= 1e+18 or an amount such as '5000万円', got 'x'",
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'deductible'（免責金額）には有限の数値（0 以上 1e+18 以下）、または '5000万円' のような金額を指定する（入力: 'x'）"),
+    ('csv_cell_range',
+     "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'frequency_factor': must be a finite number > 0 and <= 1e+06, got '-1'",
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'frequency_factor'（頻度の倍率）には有限の数値（0 超 1e+06 以下）を指定する（入力: '-1'）"),
+    ('csv_cell_choice',
+     "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'industry': must be one of manufacturing, wholesale_retail, information_communications, services, construction, medical_welfare, education, finance_insurance, transport_postal, accommodation_food, real_estate, public_administration, other, got 'bakery'",
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'industry'（業種）には manufacturing, wholesale_retail, information_communications, services, construction, medical_welfare, education, finance_insurance, transport_postal, accommodation_food, real_estate, public_administration, other のいずれかを指定する（入力: 'bakery'）"),
+    ('csv_duplicate',
+     "portfolio file {path}: portfolio row 2 (line 3, policy_id 'A1'), column 'policy_id': duplicates row 1 (line 2), got 'A1'",
+     "ポートフォリオファイル {path}: ポートフォリオの 2 件目（ファイルの 3 行目、policy_id 'A1'）: 列 'policy_id'（証券番号）: 1 件目（ファイルの 2 行目）と重複している（入力: 'A1'）"),
+    ('csv_unknown_column',
+     "portfolio file {path}: portfolio has unknown column(s) ['foo']; known: ['policy_id', 'industry', 'size', 'revenue', 'deductible', 'occurrence_limit', 'aggregate_limit', 'frequency_factor', 'employees', 'controls'] or their Japanese names ['証券番号', '業種', '規模', '売上高', '免責金額', '1事故支払限度額', '年間総支払限度額', '頻度の倍率', '従業員数', '対策']",
+     "ポートフォリオファイル {path}: ポートフォリオ: 不明な列 'foo'（使える列: policy_id, industry, size, revenue, deductible, occurrence_limit, aggregate_limit, frequency_factor, employees, controls、またはその日本語名）"),
+    ('csv_missing_column',
+     "portfolio file {path}: portfolio is missing column(s) ['industry']; required: ['policy_id', 'industry', 'size'], optional: ['revenue', 'deductible', 'occurrence_limit', 'aggregate_limit', 'frequency_factor', 'employees', 'controls']",
+     "ポートフォリオファイル {path}: ポートフォリオ: 必須の列 'industry' がない（必須: policy_id, industry, size）"),
+    ('csv_row_fields',
+     "portfolio file {path}: portfolio row 1 (line 2) has 6 fields, the header has 8: 'A1,manufacturing,sme,3億円,10万,1億'",
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目）: 値が 6 個ある（見出しは 8 個）: 'A1,manufacturing,sme,3億円,10万,1億'"),
+]
+
+
+def _argv(tmp_path, name):
+    command, file, content = _FILE[name]
+    path = tmp_path / file
+    if content == "DIR":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    return [command, str(path)] + (["--years", "100"] if command == "portfolio" else []), str(path)
+
+
+def _error(argv, capsys) -> str:
+    assert main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("name, english, japanese", EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_input_errors_in_english_and_in_japanese(name, english, japanese, tmp_path, monkeypatch, capsys):
+    argv, path = _argv(tmp_path, name)
+    command = argv[0]
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert _error(argv, capsys) == f"cyberloss {command}: error: " + english.replace("{path}", path)
+    want = f"cyberloss {command}: エラー: " + japanese.replace("{path}", path)
+    assert _error([*argv, "--lang", "ja"], capsys) == want
+    assert _error(["--lang", "ja", *argv], capsys) == want
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert _error(argv, capsys) == want
+    assert _error([*argv, "--lang", "en"], capsys) == f"cyberloss {command}: error: " + english.replace("{path}", path)
+
+
+def test_an_error_without_japanese_stays_english():
+    error = _validate.InputError("x must be a number, got 'a'", _validate.Need("number"), "x", "a")
+    assert error.japanese() == "x には数値を指定する（入力: 'a'）"
+    assert _describe_in_japanese(ValueError("a model's own words")) == "a model's own words"
+
+
+def test_located_keeps_the_class_and_the_parts():
+    field = schema.Field("employees", "integer", "employees", "従業員数", lo=1.0)
+    with pytest.raises(_validate.InputError) as caught:
+        with _validate.located("profile p.toml"):
+            with _validate.located("organisation", ("employees",)):
+                field.parse("x")
+    error = caught.value
+    assert str(error) == "profile p.toml: organisation.employees must be a whole number >= 1, got 'x'"
+    assert error.where == "organisation.employees"
+    assert error.label_ja == "従業員数"
+    assert error.japanese() == "プロファイル p.toml: organisation.employees（従業員数）には整数（1 以上）を指定する（入力: 'x'）"
+
+
+# A value every kind refuses (kind -> value); "any" refuses none.
+_REFUSED = {"number": "abc", "rate": -1, "amount": "lots", "share": 1.5, "probability": 1.0, "integer": 1.5,
+            "count": 0, "seed": -1, "bool": "maybe", "choice": "z", "text": "", "list": 3}
+
+
+@pytest.mark.parametrize("kind", [k for k in types.KINDS if k != "any"])
+def test_every_kind_refuses_in_japanese(kind):
+    extra = {"choices": ("a", "b")} if kind == "choice" else (
+        {"item": schema.Field("x", "number", "x")} if kind == "list" else {})
+    field = schema.Field("x", kind, "a value", "ラベル", lo=0.0 if kind == "rate" else None, **extra)
+    with pytest.raises(_validate.InputError) as caught:
+        field.parse(_REFUSED[kind], "t.x")
+    japanese = caught.value.japanese()
+    assert japanese.startswith("t.x（ラベル）には"), japanese
+    assert "を指定する（入力: " in japanese and "must" not in japanese
+
+
+def test_every_field_of_the_documents_refuses_in_japanese():
+    """A new kind or field cannot fall back to English: every numeric, boolean or choice field
+    of the documents refuses a table (no kind takes one) as an InputError said in Japanese."""
+    from cyberloss.config import documents
+    for document in (documents.PROFILE, documents.REINSURANCE, documents.SPEC, documents.PORTFOLIO_COLUMNS):
+        for name, field in schema.walk(document):
+            if field.kind == "any":
+                continue
+            with pytest.raises(_validate.InputError) as caught:
+                field.parse({"a": 1}, name)
+            assert "を指定する" in caught.value.japanese(), (name, caught.value.japanese())
