@@ -184,7 +184,6 @@ std::vector<double> return_period_losses(const double* x, std::size_t n,
   return out;
 }
 
-
 namespace {
 
 // moments(); without `higher`, mu3 and mu4 are left 0 (not computed).
