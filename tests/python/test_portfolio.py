@@ -656,3 +656,38 @@ def test_policies_in_cells_without_exposure_are_warned_of_in_japanese(tmp_path, 
     assert json.loads(out)["warnings"][:-1] == book.warnings() and err == f"cyberloss portfolio: 警告: {japanese[0]}\n"
     with pytest.raises(ValueError, match="lang must be one of ja, en"):
         book.warnings("fr")
+
+
+@pytest.mark.parametrize("value", ["1000", " 12 ", "1e3", "1_000", "0", "-1", "1e400", "nan", "inf", "",
+                                   "5000万円", "1,200", "１２", "2.5", 5, 5.5, 0, -3, True, np.int64(3),
+                                   np.float64(2.5), np.float32(1.5), 1e19, 10_000_001, 1.0e7, None])
+def test_plain_numbers_read_as_the_schemas_parser_reads_them(value, monkeypatch):
+    """The fast path for plain numbers (_plain_number) gives what the schema's parser gives, or
+    leaves the cell to it: the same value or the same refusal in every numeric column."""
+    from cyberloss.portfolio import book as book_mod
+
+    def read(fast: bool):
+        if not fast:
+            monkeypatch.setattr(book_mod, "_plain_number", lambda value, column: None)
+        out = {}
+        for column in book_mod._NUMERIC:
+            try:
+                out[column] = book_mod._number(value, column, "portfolio row 1", True)
+            except ValueError as exc:
+                out[column] = str(exc)
+        monkeypatch.undo()
+        return out
+
+    fast, slow = read(True), read(False)
+    assert fast.keys() == slow.keys()
+    for column in fast:
+        a, b = fast[column], slow[column]
+        assert (a == b) or (isinstance(a, float) and math.isnan(a) and math.isnan(b)), (column, a, b)
+        assert type(a) is type(b), (column, a, b)
+
+
+def test_a_big_books_rows_are_read_as_a_small_books():
+    # the per-row loop keeps text cells' readings by value: the same table row by row
+    book = pf.Portfolio.synthetic(3000, seed=4)
+    again = pf.Portfolio(book.table.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(again.table.iloc[::-1].reset_index(drop=True), book.table)

@@ -30,6 +30,7 @@ from .. import _validate
 from . import documents, schema
 from ._read import (
     CSV_LINES,
+    CsvLines,
     csv_records,
     csv_table,
     decode,
@@ -74,7 +75,7 @@ def label_ja(path: str) -> str:
                            documents.PORTFOLIO_COLUMNS)
 
 
-__all__ = ["CSV_LINES", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
+__all__ = ["CSV_LINES", "CsvLines", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
            "label_ja", "load", "loads_toml", "number_in_text", "parse_amount", "parse_cell", "parse_integer_text",
            "parse_number_text", "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference",

@@ -186,8 +186,17 @@ def row_name_ja(number: int, line: int | None = None, ident: str | None = None, 
 
 
 #: The key of ``DataFrame.attrs`` under which a CSV reader keeps each row's line (a frame
-#: built otherwise has none, and its errors name rows only).
+#: built otherwise has none, and its errors name rows only), as :class:`CsvLines`.
 CSV_LINES = "cyberloss.csv_lines"
+
+
+class CsvLines(tuple):
+    """Each row's line in its CSV file.  Immutable, so a deep copy is the same object: pandas
+    deep-copies a frame's ``attrs`` in most of its operations, and a list of 200,000 lines cost
+    seconds a book."""
+
+    def __deepcopy__(self, memo) -> "CsvLines":
+        return self
 
 
 def csv_table(text: str, name_row: Callable[[int, int], str], what: str = ""
