@@ -253,7 +253,7 @@ def _empty_cell(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
-def _headers(frame: pd.DataFrame, lines: list | None) -> tuple[list[str], list[int]]:
+def _headers(frame: pd.DataFrame, lines: list | tuple | None) -> tuple[list[str], list[int]]:
     """The frame's headers as ``config.column_keys`` matches them, and the positions of the
     columns kept.  A header is read NFKC-normalised, as cells are (``１事故支払限度額`` is
     1事故支払限度額, ``ｐｏｌｉｃｙ＿ｉｄ`` policy_id); one naming no column is passed on as
