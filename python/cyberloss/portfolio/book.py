@@ -225,6 +225,10 @@ def _controls(value: Any, where: str) -> str:
     return ";".join(keys)
 
 
+#: The floats below which every whole number is exact (2**53).
+_EXACT_INTEGERS = float(1 << 53)
+
+
 def _policy_id(value: Any, where: str) -> str:
     """A policy id: text (stripped), or a whole number as its digits, whether stored as an
     integer (1001) or as a float (1001.0, as pandas stores an integer column with a gap and
@@ -241,7 +245,7 @@ def _policy_id(value: Any, where: str) -> str:
             return str(int(value))
         x = float(value)
         if x.is_integer():
-            if abs(x) <= 2.0 ** 53:
+            if abs(x) <= _EXACT_INTEGERS:
                 return str(int(x))
             why = " (a float beyond 2**53 may have lost digits: store the ids as text)"
     raise _row_error(where, "policy_id", "must be an id written as text or as a whole number" + why,
