@@ -304,6 +304,17 @@ def _requirement(integer: bool, lo, hi, lo_open: bool, hi_open: bool, allow_inf:
             + (" (inf: unlimited)" if allow_inf else ""))
 
 
+def within_bounds(x: float, lo: float | None, hi: float | None, lo_open: bool, hi_open: bool,
+                  cap: float | None, integer: bool) -> bool:
+    """Whether a non-NaN ``x`` lies within :func:`number`'s bounds: ``lo``/``hi`` (strictly where
+    ``lo_open``/``hi_open``), ``cap`` for a finite value, whole where ``integer`` (infinity
+    passes the last two: :func:`number` decides whether it may be infinite)."""
+    return not ((lo is not None and (x < lo or (lo_open and x == lo)))
+                or (hi is not None and (x > hi or (hi_open and x == hi)))
+                or (cap is not None and math.isfinite(x) and x > cap)
+                or (integer and math.isfinite(x) and x != math.floor(x)))
+
+
 def number(name: str, value, lo: float | None = None, hi: float | None = None, *,
            lo_open: bool = False, hi_open: bool = False, allow_inf: bool = False,
            integer: bool = False, cap: float | None = None) -> float:
@@ -323,10 +334,7 @@ def number(name: str, value, lo: float | None = None, hi: float | None = None, *
         raise InputError(f"{name} must be {need}, got {shown(value)} (too large)", parts, name,
                          value_ja=f"{shown_ja(value)}（大きすぎる）") from None
     if math.isnan(x) or (math.isinf(x) and not (allow_inf and x > 0)) \
-            or (lo is not None and (x < lo or (lo_open and x == lo))) \
-            or (hi is not None and (x > hi or (hi_open and x == hi))) \
-            or (cap is not None and math.isfinite(x) and x > cap) \
-            or (integer and math.isfinite(x) and x != math.floor(x)):
+            or not within_bounds(x, lo, hi, lo_open, hi_open, cap, integer):
         raise InputError(f"{name} must be {need}, got {shown(value)}", parts, name, value)
     if integer:
         if isinstance(value, numbers.Integral):

@@ -462,16 +462,21 @@ def within_reach_se(se: float, p: float, n: int) -> float | None:
     return float(se) if within_reach(p, n) else None
 
 
+def beyond_reach(n: int, levels: int = 1) -> str:
+    """Why a VaR or TVaR has no standard error at a level beyond the reach of ``n`` simulated
+    years (:func:`within_reach`), as the text's footnote and the JSON's warning both say it."""
+    return (f"fewer than {MIN_EXCEEDANCES} of the {int(n):,} simulated years are expected beyond "
+            f"{'the level' if levels == 1 else 'each level'}, too few for a standard error")
+
+
 def beyond_reach_notes(levels, n: int, of: str = "") -> list[str]:
     """The warning (none or one) of a JSON output whose ``var_se`` and ``tvar_se`` are null at
     the levels ``n`` simulated years do not reach; ``of`` names where they are (e.g. " of gross,
-    ceded and net")."""
+    ceded, net")."""
     beyond = [level_key(p) for p in levels if not within_reach(p, n)]
     if not beyond:
         return []
-    return [f"var_se and tvar_se{of} at {', '.join(beyond)}: fewer than {MIN_EXCEEDANCES} of the "
-            f"{int(n):,} simulated years are expected beyond {'the level' if len(beyond) == 1 else 'each level'}, "
-            "too few for a standard error; written as null"]
+    return [f"var_se and tvar_se{of} at {', '.join(beyond)}: {beyond_reach(n, len(beyond))}; written as null"]
 
 
 def ep_table(annual, occurrence_max=None, return_periods: Sequence[float] | np.ndarray | None = None

@@ -279,7 +279,7 @@ def test_a_light_view_is_not_named():
     # a view whose 10 largest years make under a quarter of its variance is left out of the line
     ev, n, policy, settings = inputs()
     q = quote.quote_events(ev, n, policy, settings)
-    light = [v for v, s in q.largest_years_shares().items() if s < stats.HEAVY_SHARE]
+    light = [v for v, s in q.largest_years_shares.items() if s < stats.HEAVY_SHARE]
     line = next((line for line in q.text("en").splitlines() if heavy_line(line)), "")
     assert all(not line.startswith(v) and f" {v}," not in line for v in light)
 

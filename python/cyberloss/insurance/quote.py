@@ -10,6 +10,7 @@ limit grid all run in the C++ core; this module passes the parameters down once 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -202,13 +203,12 @@ class Quote(report_html.Described):
             lines.append(w(f"largest relative standard error: {share:.1%}, {label}{shown_view}: {figure_se}",
                            f"相対標準誤差が最大の数値: {share:.1%}、{label}{shown_view}: {figure_se}"))
         if "reach" in why:
-            lines.append(w(f"—: fewer than {stats.MIN_EXCEEDANCES} of the {n:,} simulated years are "
-                           "expected beyond the level, too few for a standard error",
+            lines.append(w(f"—: {stats.beyond_reach(n)}",
                            f"—: 水準を超える年の期待数が {stats.MIN_EXCEEDANCES} 年未満（シミュレーション "
                            f"{n:,} 年）で、標準誤差を示せない"))
         if "finite" in why:
             lines.append(w("—: the standard error is not finite", "—: 標準誤差が有限でない"))
-        heavy = {v: s for v, s in self.largest_years_shares().items() if s >= stats.HEAVY_SHARE}
+        heavy = {v: s for v, s in self.largest_years_shares.items() if s >= stats.HEAVY_SHARE}
         if heavy:
             k = stats.LARGEST_YEARS
             names = w(", ".join(heavy), "・".join(language.VIEWS_JA[v] for v in heavy))
@@ -225,10 +225,12 @@ class Quote(report_html.Described):
                 "示す（標準偏差で最も大きい）"))
         return lines
 
+    @functools.cached_property
     def largest_years_shares(self) -> dict[str, float]:
         """Per view, the share of its variance that its ``stats.LARGEST_YEARS`` largest years
         make (:func:`stats.largest_years_share`): at ``stats.HEAVY_SHARE`` or more the text says
-        that view's standard errors rest on those years."""
+        that view's standard errors rest on those years.  Computed once (the text and the JSON
+        both give it)."""
         return {v: self.result.sample(v).largest_years_share() for v in terms_mod.VIEWS}
 
     def _by_section(self, lang: str) -> Table:
@@ -310,7 +312,7 @@ class Quote(report_html.Described):
             "loads": dataclasses.asdict(self.settings.loads),
             "ep_curve": self._ep_table().records(),
             # the share of each view's variance its 10 largest years make (stats.largest_years_share)
-            "variance_share_of_largest_years": self.largest_years_shares(),
+            "variance_share_of_largest_years": dict(self.largest_years_shares),
             "recommended": {
                 "deductible": rec["deductible"] if rec["insured"] else None,
                 "limit": rec["limit"] if rec["insured"] else 0.0,

@@ -152,11 +152,7 @@ def _plain_number(value: Any, column: str) -> float | None:
     if bounds is None or not math.isfinite(x):
         return None
     lo, lo_open, hi, hi_open, cap, integer = bounds
-    if (lo is not None and (x < lo or (lo_open and x == lo))) or (
-            hi is not None and (x > hi or (hi_open and x == hi))) or (
-            cap is not None and x > cap) or (integer and x != math.floor(x)):
-        return None
-    return x
+    return x if _validate.within_bounds(x, lo, hi, lo_open, hi_open, cap, integer) else None
 
 
 def _number(value: Any, column: str, where: str, nan_is_empty: bool = True) -> float:
