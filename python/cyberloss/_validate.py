@@ -118,6 +118,7 @@ class Need:
     allow_inf: bool = False
     cap: Any = None
     choices: tuple[str, ...] = ()
+    choices_ja: tuple[str, ...] = ()
     count: int = 0
     key: str = ""
     noun: str = ""
@@ -128,6 +129,9 @@ class Need:
     def noun_ja(self) -> str:
         """What the value must be, in Japanese: "整数（1 以上 1e+07 以下）"."""
         if self.kind == "choice":
+            if any(self.choices_ja):    # 「製造業」「卸売業，小売業」...: the names a Japanese user knows
+                names = "".join(f"「{ja or key}」" for key, ja in zip(self.choices, self.choices_ja))
+                return f"{names}のいずれか（{self.choices[0]} などのキーでも可）"
             return f"{', '.join(self.choices)} のいずれか"
         if self.kind == "list_min":
             return f"{self.count} 個以上の値のリスト"
@@ -343,13 +347,14 @@ def number(name: str, value, lo: float | None = None, hi: float | None = None, *
     return x
 
 
-def text(name: str, value, choices=None) -> str:
-    """A non-empty string (one of ``choices`` if given)."""
+def text(name: str, value, choices=None, choices_ja: tuple[str, ...] = ()) -> str:
+    """A non-empty string (one of ``choices`` if given; ``choices_ja``: their Japanese names, for
+    the Japanese refusal)."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{name} must be a non-empty text, got {shown(value)}", Need("text"), name, value)
     if choices is not None and value not in choices:
         raise InputError(f"{name} must be one of {', '.join(choices)}; got {shown(value)}",
-                         Need("choice", choices=tuple(choices)), name, value)
+                         Need("choice", choices=tuple(choices), choices_ja=tuple(choices_ja)), name, value)
     return value
 
 

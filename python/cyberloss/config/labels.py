@@ -78,6 +78,13 @@ def labels(vocabulary: str) -> Mapping[str, str]:
         return {e["key"]: e.get("label_ja", "") for e in json.load(f)[vocabulary]}
 
 
+def japanese_names(vocabulary: str, keys) -> tuple[str, ...]:
+    """The Japanese labels of ``keys`` of a vocabulary ("" for a key it lacks), for refusals that
+    list the choices to a Japanese reader."""
+    names = labels(vocabulary)
+    return tuple(names.get(k, "") for k in keys)
+
+
 @functools.cache
 def _spellings(vocabulary: str) -> Mapping[str, str]:
     others = _OTHER_NAMES.get(vocabulary, {})

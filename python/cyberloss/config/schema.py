@@ -195,7 +195,9 @@ def check(value: Any, node: Node, where: str = "") -> Any:
         if not isinstance(tag, str) or tag not in node.options:
             raise _validate.InputError(f"{_join(where, node.tag)} must be one of {', '.join(node.options)}, "
                                        f"got {_validate.shown(tag)}",
-                                       _validate.Need("choice", choices=tuple(node.options)),
+                                       _validate.Need("choice", choices=tuple(node.options), choices_ja=tuple(
+                                           dict(zip(name.choices, name.choices_ja)).get(o, "") for o in node.options)
+                                           if isinstance(name, Field) else ()),
                                        _join(where, node.tag), tag,
                                        label_ja=name.label_ja if isinstance(name, Field) else "")
         return check_table(value, node.options[tag], where)

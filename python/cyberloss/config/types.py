@@ -268,7 +268,9 @@ def parse_choice(field, value: Any, where: str) -> str:
         text = key if key is not None else text.strip()
     elif field.choices_ja:
         text = labels.choice(field.choices, field.choices_ja, text) or text
-    return _validate.text(where, text, field.choices or None)
+    names_ja = field.choices_ja or (labels.japanese_names(field.vocabulary, field.choices)
+                                    if field.vocabulary and field.choices else ())
+    return _validate.text(where, text, field.choices or None, names_ja)
 
 
 def _bounds(field) -> dict[str, Any]:

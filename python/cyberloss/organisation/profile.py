@@ -18,7 +18,7 @@ from typing import Any
 from .. import _validate as check
 from .. import config
 from .._lazy import pandas as pd
-from ..config import documents
+from ..config import documents, labels
 from ..report import language
 from ..report.html import Described, escape
 from . import components as comp
@@ -92,7 +92,7 @@ class OrganisationProfile(Described):
         industries = tuple(data.raw["profile_defaults"]["by_industry"]["gross_margin"]["values"])
         for key in ("industry", "size"):    # Japanese labels and English names become keys
             object.__setattr__(self, key, documents.ORGANISATION.field(key).parse(getattr(self, key)))
-        check.text("industry", self.industry, industries)
+        check.text("industry", self.industry, industries, labels.japanese_names("industries", industries))
         documents.ORGANISATION.field("name").parse(self.name)
         if isinstance(self.controls, Mapping):
             object.__setattr__(self, "controls", Controls.from_mapping(self.controls))

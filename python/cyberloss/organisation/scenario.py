@@ -59,7 +59,8 @@ class Scenario:
         data = self.profile.data
         # Japanese labels and the JNSA report's names become keys (ランサムウェア, Emotet)
         object.__setattr__(self, "attack_type", documents.SCENARIO.field("attack_type").parse(self.attack_type))
-        check.text("attack_type", self.attack_type, data.attack_types)
+        check.text("attack_type", self.attack_type, data.attack_types,
+                   config.labels.japanese_names("attack_types", data.attack_types))
         for name in _FIELDS:
             if name == "attack_type":
                 continue

@@ -341,7 +341,8 @@ def validate_frame(frame: pd.DataFrame, industries, sizes) -> pd.DataFrame:
                     text = value
                 if text not in allowed:
                     raise _row_error(_row(row, line, pid), column, f"must be one of {', '.join(allowed)}",
-                                     value, _validate.Need("choice", choices=allowed))
+                                     value, _validate.Need("choice", choices=allowed, choices_ja=labels.japanese_names(
+                                         "industries" if column == "industry" else "sizes", allowed)))
                 if key is not None:
                     read[key] = text
             out[column].append(text)
