@@ -108,7 +108,8 @@ class Need:
     ``"not_found"``, ``"folder"``, ``"unreadable"`` (``detail``: the system's reason),
     ``"empty_name"``, ``"syntax"`` (``detail``: the parser's words; ``noun``: the format),
     ``"too_deep"``, ``"encoding"``, ``"nul"``, ``"no_table"`` (``key``: the table a command
-    needs)."""
+    needs); ``"relation"``: what a check between fields needs, as its raiser words it in
+    Japanese (``detail``, a noun: "terms.deductible（免責金額、'2億円'）以上の金額")."""
 
     kind: str
     lo: Any = None
@@ -133,6 +134,8 @@ class Need:
                 names = "".join(f"「{ja or key}」" for key, ja in zip(self.choices, self.choices_ja))
                 return f"{names}のいずれか（{self.choices[0]} などのキーでも可）"
             return f"{', '.join(self.choices)} のいずれか"
+        if self.kind == "relation":
+            return self.detail
         if self.kind == "list_min":
             return f"{self.count} 個以上の値のリスト"
         if self.kind == "controls":

@@ -29,6 +29,8 @@ _FILES = [
     ("choice_size", "quote", "p.toml", '[organisation]\nindustry = "manufacturing"\nsize = "huge"\n' + T),
     ("choice_industry", "quote", "p.toml", '[organisation]\nindustry = "bakery"\nsize = "sme"\n' + T),
     ("choice_attack_type", "scenario", "p.toml", ORG + '[scenario]\nattack_type = "alien"\n'),
+    ("aggregate_below_deductible", "quote", "p.toml",
+     ORG + '[terms]\ndeductible = "2億円"\naggregate_limit = "１億円"\n[terms.sections.response]\nlimit = "1億円"\n'),
     ("flag", "quote", "p.toml", ORG + '[organisation.controls]\nedr = "maybe"\n' + T),
     ("toml_syntax", "quote", "p.toml", "[organisation\n"),
     ("not_utf8", "quote", "p.toml", b'[organisation]\nname = "\x82\xa0"\n'),
@@ -92,6 +94,9 @@ EXPECTED = [
     ('choice_attack_type',
      "scenario file {path}: scenario.attack_type must be one of ransomware, web_leak_card, web_leak_personal, emotet, other, minor; got 'alien'",
      "シナリオファイル {path}: scenario.attack_type（攻撃の種類）には「ランサムウェア感染」「ウェブサイトからの情報漏えい（クレジットカード情報を含む）」「ウェブサイトからの情報漏えい（個人情報のみ）」「エモテット感染」「その他（改ざん・DDoS・アカウント乗っ取り等）」「minor」のいずれか（ransomware などのキーでも可）を指定する（入力: 'alien'）"),
+    ('aggregate_below_deductible',
+     "profile {path}: terms.aggregate_limit must not be below terms.deductible ('2億円'), got '１億円'",
+     "プロファイル {path}: terms.aggregate_limit（年間総支払限度額）には terms.deductible（免責金額、'2億円'）以上の金額を指定する（入力: '１億円'）"),
     ('flag',
      "profile {path}: organisation.controls.edr must be true or false, got 'maybe'",
      "プロファイル {path}: organisation.controls.edr（EDR）には true か false を指定する（入力: 'maybe'）"),
@@ -164,6 +169,28 @@ def test_input_errors_in_english_and_in_japanese(name, english, japanese, tmp_pa
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     assert _error(argv, capsys) == want
     assert _error([*argv, "--lang", "en"], capsys) == f"cyberloss {command}: error: " + english.replace("{path}", path)
+
+
+@pytest.mark.parametrize("option, english, japanese", [
+    (["--per-risk-xl", "五千万:4.5億"],
+     "--per-risk-xl '五千万:4.5億': retention must be an amount such as 5000000, '500万円' or '1.5億円', got '五千万'",
+     "引数 --per-risk-xl '五千万:4.5億': retention（保有額）には金額（5000000、'500万円'、'1.5億円' など）を指定する（入力: '五千万'）"),
+    (["--stop-loss", "15億:10億:3"],
+     "--stop-loss takes 1 to 2 numbers separated by ':' (retention:limit), got '15億:10億:3'",
+     "引数 --stop-loss: ':' で区切った 1〜2 個の数値（retention:limit）を指定する（入力: '15億:10億:3'）"),
+    (["--per-event-xl", "5000万:4.5億:nan"],
+     "--per-event-xl '5000万:4.5億:nan': reinstatements must be a number ('inf' for unlimited), got 'nan'",
+     "引数 --per-event-xl '5000万:4.5億:nan': reinstatements（復元回数）には数値（無制限は 'inf'）を指定する（入力: 'nan'）"),
+    (["--per-risk-xl", "5000万:-1"],
+     "--per-risk-xl '5000万:-1': PerRiskXL limit must be a number > 0 (inf: unlimited), got -1.0",
+     "引数 --per-risk-xl '5000万:-1': PerRiskXL limit（限度額）には数値（0 超、inf で無制限）を指定する（入力: -1.0）"),
+], ids=["amount", "parts", "reinstatements", "contract"])
+def test_reinsurance_options_are_refused_in_japanese(option, english, japanese, tmp_path, monkeypatch, capsys):
+    argv, _ = _argv(tmp_path, "csv_duplicate")
+    (tmp_path / "b.csv").write_text(H + ROW, encoding="utf-8")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert _error([*argv, *option], capsys) == "cyberloss portfolio: error: " + english
+    assert _error([*argv, *option, "--lang", "ja"], capsys) == "cyberloss portfolio: エラー: " + japanese
 
 
 def test_an_error_without_japanese_stays_english():

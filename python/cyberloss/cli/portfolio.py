@@ -52,8 +52,9 @@ import argparse
 import math
 import sys
 
-from .. import _extras, _files, _json, config
+from .. import _extras, _files, _json, _validate, config
 from .. import portfolio as pf
+from ..config import documents
 from ..config import types as config_types
 from ..insurance.terms import CoverageTerms
 from ..portfolio import distributed
@@ -120,8 +121,10 @@ def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list
     ``config.parse_amount`` reads: "5000万", "4.5億", "50,000,000")."""
     parts = text.split(":")
     if not least <= len(parts) <= len(names):
-        raise ValueError(f"{option} takes {least} to {len(names)} numbers separated by ':' "
-                         f"({':'.join(names)}), got {text!r}")
+        raise _validate.InputError(
+            f"{option} takes {least} to {len(names)} numbers separated by ':' ({':'.join(names)}), got {text!r}",
+            _validate.Need("relation", detail=f"':' で区切った {least}〜{len(names)} 個の数値（{':'.join(names)}）"),
+            value=text, context=(("", f"引数 {option}"),))
     out = []
     for name, part in zip(names, parts):
         kind = "number" if name == "reinstatements" else "amount"
@@ -132,13 +135,26 @@ def _numbers(text: str, option: str, names: tuple[str, ...], least: int) -> list
             x = config.parse_cell(part, kind, name)
         except ValueError as exc:
             why = f"{name} must be a number, got {part!r}" if kind == "number" else str(exc)
-            raise ValueError(f"{option} {text!r}: {why}") from None
+            raise _in_option(exc, f"{option} {text!r}: {why}", option, text, name, part) from None
         if math.isnan(x):
-            raise ValueError(f"{option} {text!r}: {name} must be a number"
+            raise _in_option(None, f"{option} {text!r}: {name} must be a number"
                              + ("" if kind == "number" else " or an amount such as '5000万'")
-                             + f" ('inf' for unlimited), got {part!r}")
+                             + f" ('inf' for unlimited), got {part!r}", option, text, name, part)
         out.append(x)
     return out
+
+
+def _in_option(exc: ValueError | None, english: str, option: str, text: str, name: str = "",
+               part: str = "") -> _validate.InputError:
+    """A refusal of a part of an option's value (``name``: "retention", ...), said in Japanese
+    too: the cause's own Japanese where it has one, else what ``name`` must be."""
+    place = ((f"{option} {text!r}", f"引数 {option} {text!r}"),)
+    label = documents.REINSURANCE.node("per_risk").field(name).label_ja if name else ""
+    if isinstance(exc, _validate.InputError):
+        return exc.replaced(english, context=place + exc.context, label_ja=exc.label_ja or label)
+    need = _validate.Need("relation", detail="数値（無制限は 'inf'）" if name == "reinstatements" else
+                          "金額（'5000万' など。無制限は 'inf'）")
+    return _validate.InputError(english, need, name, part, label_ja=label, context=place)
 
 
 def _contract(option: str, text: str, build):
@@ -146,7 +162,7 @@ def _contract(option: str, text: str, build):
     try:
         return build()
     except ValueError as exc:
-        raise ValueError(f"{option} {text!r}: {exc}") from None
+        raise _in_option(exc, f"{option} {text!r}: {exc}", option, text) from None
 
 
 def _xl(cls, text: str, option: str):

@@ -189,9 +189,12 @@ class CoverageTerms(Described):
         deductible, limit = given.get("deductible", 0.0), given.get("aggregate_limit", math.inf)
         if limit < deductible:
             # an annual cap below the per-occurrence retention is almost always a unit slip
-            raise ValueError(f"{where}.aggregate_limit must not be below {where}.deductible "
-                             f"({_validate.shown(data['deductible'])}), got "
-                             f"{_validate.shown(data['aggregate_limit'])}")
+            raise _validate.InputError(
+                f"{where}.aggregate_limit must not be below {where}.deductible "
+                f"({_validate.shown(data['deductible'])}), got {_validate.shown(data['aggregate_limit'])}",
+                _validate.Need("relation", detail=f"{where}.deductible（免責金額、"
+                                                   f"{_validate.shown_ja(data['deductible'])}）以上の金額"),
+                f"{where}.aggregate_limit", data["aggregate_limit"], label_ja="年間総支払限度額")
         with _validate.located(where, documents.TERMS.keys):
             return cls(**given)
 
