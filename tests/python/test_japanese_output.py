@@ -420,12 +420,16 @@ def test_scenario_sources_in_japanese_for_every_source():
 
 @pytest.mark.parametrize("source, ja", [
     ("given", "入力値"),
-    ("default for manufacturing (approximate, METI-EC2023)", "既定値（manufacturing、概数、METI-EC2023）"),
-    ("default (assumption: half of operations)", "既定値（仮定、half of operations）"),
+    ("default for manufacturing (approximate, METI-EC2023)", "既定値（製造業、概数、METI-EC2023）"),
+    ("default for sme (assumption, cyberloss)", "既定値（中小企業、仮定、cyberloss）"),
+    ("default (assumption: Records held unknown: record-driven components follow the survey shares.)",
+     "既定値（仮定、保有件数は不明として、件数で決まる費用は調査の構成比に従う）"),
+    ("default (assumption: half of operations)", "既定値（仮定、half of operations）"),   # not in the data
 ])
 def test_a_profile_default_keeps_its_quality_and_source_in_japanese(source, ja):
     """The Japanese scenario note once said only 既定値 where the English named the default's
-    quality and source."""
+    quality and source; the industry or size is named in Japanese, and so is a packaged
+    default's reasoning."""
     from cyberloss.organisation.profile import source_ja
 
     assert source_ja(source) == ja
@@ -479,7 +483,7 @@ def test_quote_text_and_report_have_no_english_left_under_lang_ja(tmp_path, caps
         assert english not in out, english
     html = page.read_text(encoding="utf-8")
     for words in ("JNSA 2025 調査によるキャリブレーション", "縮小支払限度額：事故原因・被害範囲調査", "見舞金",
-                  "既定値（manufacturing、概数、", "補償項目別（期待値原理（安全割増率 30%））",
+                  "既定値（製造業、概数、", "補償項目別（期待値原理（安全割増率 30%））",
                   "保険料算出原理：期待値原理（安全割増率 30%）、"):
         assert words in html, words
     for english in ("survey calibration", "investigation 3,000万円", "default for", "approximate",

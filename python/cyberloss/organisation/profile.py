@@ -10,6 +10,7 @@ field by field, whether a value was given or defaulted (and from what).  A profi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,18 +44,28 @@ _DEFAULT_FOR = re.compile(r"^default for (\S+) \((\w+), (.+)\)$")
 _DEFAULT = re.compile(r"^default \((\w+): (.+)\)$")
 
 
+@functools.cache
+def _reasonings_ja() -> dict[str, str]:
+    """The packaged defaults' reasonings, English -> Japanese (``reasoning_ja``)."""
+    defaults = comp.load().raw["profile_defaults"]
+    return {spec["reasoning"]: spec["reasoning_ja"] for spec in defaults.values()
+            if isinstance(spec, Mapping) and "reasoning_ja" in spec}
+
+
 def source_ja(source: str) -> str:
-    """A profile field's source (``OrganisationProfile.sources``) in Japanese, keeping what the
-    English says: "default for manufacturing (approximate, METI-EC2023)" ->
-    "既定値（manufacturing、概数、METI-EC2023）"; "given" -> "入力値"."""
+    """A profile field's source (``OrganisationProfile.sources``) in Japanese:
+    "default for manufacturing (approximate, METI-EC2023)" -> "既定値（製造業、概数、METI-EC2023）";
+    "given" -> "入力値".  A reasoning the packaged data does not translate stays English."""
     if source == "given":
         return "入力値"
     for pattern in (_DEFAULT_FOR, _DEFAULT):
         m = pattern.match(source)
         if m:
             *key, quality, why = m.groups()
-            return "、".join(["既定値（" + (key[0] + "、" if key else "") + language.QUALITIES_JA.get(quality, quality),
-                             why]) + "）"
+            named = [labels.labels(v).get(key[0], "") for v in ("industries", "sizes")] if key else []
+            name = next((n for n in named if n), key[0]) if key else ""
+            return "、".join(["既定値（" + (name + "、" if key else "") + language.QUALITIES_JA.get(quality, quality),
+                             _reasonings_ja().get(why, why)]) + "）"
     return source
 
 
