@@ -148,10 +148,12 @@ class Need:
         if self.cap is not None:
             conditions.append(f"{_bound(self.cap)} 以下")
         bounds = " ".join(conditions) + ("、inf で無制限" if self.allow_inf else "")
+        if self.empty_ok and not self.detail:   # 整数（1 以上 1e+07 以下、空欄も可）
+            bounds += "、空欄も可"
         noun = _NOUNS_JA[self.kind] + (f"（{bounds.lstrip('、')}）" if bounds else "")
         if self.detail:         # another way to write it
-            noun += f"、または {self.detail}"
-        return noun + ("。空欄も可" if self.empty_ok else "")
+            noun += f"、または {self.detail}" + ("（空欄も可）" if self.empty_ok else "")
+        return noun
 
     def sentence_ja(self, subject: str) -> str:
         """The refusal in Japanese, about ``subject`` (a field's path and label; "" for none)."""

@@ -127,12 +127,15 @@ def decode(data: bytes, where: str, encoding: str | None = None) -> str:
             errors.append(exc)
     else:
         first = errors[0]
-        shown = " nor ".join("UTF-8" if n == "utf-8-sig" else n.upper() for n in names)
+        codecs = ["UTF-8" if n == "utf-8-sig" else n.upper() for n in names]
+        shown = " nor ".join(codecs)
+        shown_ja = f"{codecs[0]} のテキストではない" if len(codecs) == 1 else \
+            " ".join(f"{c} でも" for c in codecs) + "ない"     # UTF-8 でも CP932 でもない
         advice = "save the file as UTF-8" if encoding is None else "give its encoding (--encoding)"
         advice_ja = "UTF-8 で保存する" if encoding is None else "文字コードを指定する（--encoding）"
         raise InputError(f"{where}: not {shown} text (byte 0x{data[first.start]:02x} at position "
                          f"{first.start}); {advice}",
-                         Need("encoding", detail=f"{shown.replace(' nor ', ' でも ')} のテキストではない（位置 "
+                         Need("encoding", detail=f"{shown_ja}（位置 "
                                                  f"{first.start} のバイト 0x{data[first.start]:02x}）。{advice_ja}"),
                          context=_at(where)) from None
     if text.startswith("\ufeff"):
