@@ -184,3 +184,17 @@ def test_the_cli_says_once_in_one_line_what_its_plots_cannot_draw(tmp_path, caps
                                            (1e8, "1億円"), (2.5e9, "25億円")])
 def test_log_money_ticks_carry_their_unit(amount, label):
     assert plots.log_tick_label(amount) == label
+
+
+def test_a_grids_tick_labels_read_alike():
+    """The decision grid's axes mixed "0万円", "50.0万円" and "100万円"."""
+    assert plots.tick_labels([0, 5e5, 1e6, 3e7, 1e8, 1.5e8, 1.02e9, 123456]) == [
+        "0万円", "50万円", "100万円", "3,000万円", "1億円", "1.5億円", "10.2億円", "12.3万円"]
+
+
+def test_the_decision_grids_colour_bar_names_what_it_shows(quote):
+    """The colour bar said 損害額 (loss) over the total cost of risk."""
+    fig = quote.decision.plot(lang="ja")
+    bar = fig.axes[-1]
+    assert bar.get_ylabel().startswith("リスク総コスト"), bar.get_ylabel()
+    plots.pyplot().close(fig)

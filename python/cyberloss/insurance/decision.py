@@ -110,7 +110,7 @@ class RetentionDecision(Described):
         ax_grid.set_ylabel(t("deductible per occurrence"))
         ax_grid.set_title(t("total cost of risk"))
         bar = fig.colorbar(image, ax=ax_grid)
-        bar.ax.set_ylabel(t("loss"))
+        bar.ax.set_ylabel(t("total cost of risk"))
         plots.yen_axis(bar.ax, "y")
         rec = self.recommended
         if rec["insured"]:

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import importlib.util
 import os
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -214,5 +215,6 @@ def _draw_ep(ax, curves: Mapping[str, Any], title: str, n_years: int | None, t) 
 
 
 def tick_labels(values: Sequence[float]) -> list[str]:
-    """Amounts as short tick labels ("3,000万円", "1.00億円")."""
-    return [format_yen(v) for v in values]
+    """Amounts as short tick labels, without trailing zeros so that a grid's labels read alike
+    ("0万円", "50万円", "3,000万円", "1億円", "1.5億円"; format_yen gives "50.0万円", "1.00億円")."""
+    return [re.sub(r"\.?0+(?=[万億])", "", s) if "." in s else s for s in map(format_yen, values)]
