@@ -171,8 +171,10 @@ class Loads:
     def __post_init__(self) -> None:
         _parse(self, documents.LOADS)
         if self.expense_ratio + self.profit_ratio >= 1.0:
-            raise ValueError(f"expense_ratio + profit_ratio must be < 1, got "
-                             f"{self.expense_ratio + self.profit_ratio!r}")
+            total = self.expense_ratio + self.profit_ratio
+            raise _validate.InputError(f"expense_ratio + profit_ratio must be < 1, got {total!r}",
+                                       _validate.Need("relation", detail="合計が 1（100%）未満になる事業費率と利潤率"),
+                                       "expense_ratio + profit_ratio", total)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "loads") -> "Loads":
