@@ -166,6 +166,49 @@ def test_a_refusal_of_two_fields_together_is_shown_under_each_of_them(app):
     assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
 
 
+#: The tester's refusals (issue F1): refused by the field's parse or by cyberloss quote's checks.
+JAPANESE_REFUSALS = [
+    ("losses", {"organisation.revenue": "五千万円"}, "organisation.revenue"),
+    ("losses", {"organisation.revenue": "1億円円"}, "organisation.revenue"),
+    ("losses", {"organisation.gross_margin": "３０%%"}, "organisation.gross_margin"),
+    ("losses", {"organisation.industry": "製造"}, "organisation.industry"),
+    ("losses", {"organisation.size": "小企業"}, "organisation.size"),
+    ("losses", {"organisation.employees": "120件"}, "organisation.employees"),
+    ("losses", {"quote.years": "十万"}, "quote.years"),
+    ("losses", {"quote.years": "10"}, "quote.years"),
+    ("losses", {"quote.levels": "99%, 99.5％%"}, "quote.levels"),
+    ("losses", {"organisation.controls.downtime_scale": "-50%"}, "organisation.controls.downtime_scale"),
+    ("cover", {"terms.sections.business_interruption.coinsurance": "８０％％"},
+     "terms.sections.business_interruption.coinsurance"),
+    ("cover", {"quote.decision.principle.name": "wang", "quote.decision.principle.loading": "0.5"},
+     "quote.decision.principle.loading"),
+    ("bcp", {"simulation.years": "1"}, "simulation.years"),
+    ("organisation", {"organisation.name": "x" * 201}, "organisation.name"),
+]
+
+
+@pytest.mark.parametrize("page, texts, field", JAPANESE_REFUSALS)
+def test_a_japanese_page_says_a_refusal_as_the_cli_does_under_lang_ja(app, page, texts, field, tmp_path, capsys):
+    status, body = get(app, f"/{page}", given(**texts))
+    assert status == (200 if page == "organisation" else 400)
+    shown = errors_shown(body)
+    assert list(shown) == [field]
+    said = shown[field]
+    assert said.startswith(field.split(".")[0]) and not re.search(r"\b(must|got|one of)\b", said), said
+    assert re.search(r"（入力: |を指定する|はない", said), said
+    inputs = forms.read(given(**texts), "bcp" if page == "bcp" else "quote")
+    if page in ("losses", "cover"):         # the same profile in a file: cyberloss quote --lang ja's sentence
+        from cyberloss.cli import main
+        path = tmp_path / "p.toml"
+        path.write_text(toml.dumps(inputs.document), encoding="utf-8")
+        assert main(["quote", str(path), "--lang", "ja"]) == 2
+        assert said in capsys.readouterr().err
+        assert get(app, "/download/profile.toml", given(**texts)) == (400, f"エラー: {said}")
+    # in English, the CLI's English words, unchanged
+    status, body = get(app, f"/{page}", {**given(**texts), "lang": "en"})
+    assert errors_shown(body) == {field: inputs.errors[field]}
+
+
 @pytest.mark.parametrize("texts, field, words", [
     # a parameter the run would not read (another principle's, or with no principle chosen) is refused
     ({"quote.decision.principle.name": "wang", "quote.decision.principle.loading": "0.5"},

@@ -207,7 +207,9 @@ def create_app(lang: str | None = None, max_running: int = 2,
                                      status_code=404)
         inputs = read(request, "bcp" if what == "bcp.json" else "quote")
         if not inputs.ok:
-            return PlainTextResponse("error: " + next(iter(inputs.errors.values())), status_code=400)
+            page_lang = language_of(request)
+            said = " ".join(_error_text(inputs, next(iter(inputs.errors)), page_lang).split())
+            return PlainTextResponse(("エラー: " if page_lang == "ja" else "error: ") + said, status_code=400)
         if what == "profile.toml":
             body = toml.dumps(inputs.document, "cyberloss profile written by `cyberloss serve`\n"
                                                "cyberloss quote profile.toml --json")
@@ -311,11 +313,15 @@ _PATHS = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in sorted(forms
 
 def _error_text(inputs: forms.Inputs, path: str, lang: str) -> str:
     """The refusal at ``path`` ("" for the form's own) as the page shows it: the words of the
-    CLI; on a Japanese page each field it names followed by its Japanese name, or, when it
-    names none, prefixed with that of the field it sits under."""
+    CLI, on a Japanese page those of its ``--lang ja`` (``forms.japanese``); a refusal the CLI
+    says in English only (the model's own checks, the memory a run needs) with each field it
+    names followed by its Japanese name, or, when it names none, prefixed with that of the
+    field it sits under."""
     message = inputs.errors.get(path, "")
     if not message or lang != "ja":
         return message
+    if path in inputs.errors_ja:
+        return inputs.errors_ja[path]
     named = _PATHS.sub(lambda m: f"{m[0]}（{_label(forms.BY_PATH[m[0]], True)}）", message)
     if named == message and path:
         named = f"{_label(forms.BY_PATH[path], True)}: {message}"

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .. import config
+from .. import _validate, config
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..insurance import quote as quote_mod
@@ -139,11 +139,14 @@ def shown_choice(path: str, key: str, lang: str) -> str:
 @dataclasses.dataclass
 class Inputs:
     """What the page was given: the texts by path, the profile document built from them and
-    the refusals, by path ("" for those that name no field)."""
+    the refusals, by path ("" for those that name no field): ``errors`` in the CLI's English,
+    ``errors_ja`` the sentences ``--lang ja`` prints for those it can say in Japanese
+    (:func:`japanese`)."""
 
     texts: dict[str, str]
     document: dict[str, Any]
     errors: dict[str, str]
+    errors_ja: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -160,10 +163,13 @@ def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
     bcp`` does too when the page runs the comparison (``run == "bcp"``)."""
     texts = {path: str(value).strip() for path, value in params.items() if path in BY_PATH}
     errors: dict[str, str] = {}
+    errors_ja: dict[str, str] = {}
     values: dict[str, Any] = {}
     for path, text in texts.items():
         if len(text) > MAX_VALUE_CHARS:
             errors[path] = f"{path} must be at most {MAX_VALUE_CHARS} characters, got {len(text)}"
+            errors_ja[path] = (f"{path}（{config.label_ja(path)}）には {MAX_VALUE_CHARS} 文字以内を指定する"
+                               f"（入力: {len(text)} 文字）")
             continue
         if text == "":
             continue
@@ -173,10 +179,26 @@ def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
             item.field.parse(values[path], path)
         except ValueError as exc:
             errors[path] = str(exc)
+            said = japanese(exc)
+            if said is not None:
+                errors_ja[path] = said
     document = _document(values)
     if not errors:
-        errors.update(check(document, run))
-    return Inputs(texts, document, errors)
+        for path, (english, said) in refusals(document, run).items():
+            errors[path] = english
+            if said is not None:
+                errors_ja[path] = said
+    return Inputs(texts, document, errors, errors_ja)
+
+
+def japanese(exc: BaseException) -> str | None:
+    """A refusal as ``cyberloss ... --lang ja`` says it (``_validate.InputError.japanese``), the
+    profile it names left out as the English message leaves it out (the page is the profile);
+    None for one with no Japanese (the CLI prints those in English too)."""
+    if not isinstance(exc, _validate.InputError):
+        return None
+    inner = exc.replaced(context=tuple(c for c in exc.context if c[0] != "profile"))
+    return inner.japanese(config.label_ja)
 
 
 def _value(item: Input, text: str) -> Any:
@@ -232,33 +254,41 @@ def check(document: Mapping[str, Any], run: str = "quote") -> dict[str, str]:
     would need), and for ``run == "bcp"`` also ``cyberloss bcp``'s (the variants and the memory
     the comparison would need: a page that only quotes is not refused for it), keyed by the
     field they name."""
+    return {path: english for path, (english, _) in refusals(document, run).items()}
+
+
+def refusals(document: Mapping[str, Any], run: str = "quote") -> dict[str, tuple[str, str | None]]:
+    """:func:`check`'s refusals with their Japanese (:func:`japanese`; None for none)."""
     try:
         quote_mod.prepare_document(document, "profile")
     except MemoryError as exc:
-        return {"quote.years": str(exc)}
+        return {"quote.years": (str(exc), None)}
     except ValueError as exc:
-        return _at_fields(str(exc).removeprefix("profile: "))
+        return _at_fields(exc)
     if run != "bcp":
         return {}
     try:
         bcp_mod.check_memory(bcp_mod.BcpPlan.from_document(document))
     except MemoryError as exc:
-        return {"simulation.years": str(exc)}
+        return {"simulation.years": (str(exc), None)}
     except ValueError as exc:
-        return _at_fields(str(exc))
+        return _at_fields(exc)
     return {}
 
 
-def _at_fields(message: str) -> dict[str, str]:
-    """A refusal keyed by the inputs it concerns: each of the fields a bound on several names
-    by their keys (when each key is that of one input only), else the one ``field_of`` finds."""
+def _at_fields(exc: ValueError) -> dict[str, tuple[str, str | None]]:
+    """A refusal (English, Japanese) keyed by the inputs it concerns: each of the fields a bound
+    on several names by their keys (when each key is that of one input only), else the one
+    ``field_of`` finds."""
+    message = str(exc).removeprefix("profile: ")
+    said = (message, japanese(exc))
     joint = _JOINT.match(message)
     if joint:
         keys = joint[1].split(" + ")
         paths = [[p for p in BY_PATH if p.rsplit(".", 1)[1] == k] for k in keys]
         if all(len(p) == 1 for p in paths):
-            return {p[0]: message for p in paths}
-    return {field_of(message): message}
+            return {p[0]: said for p in paths}
+    return {field_of(message): said}
 
 
 def field_of(message: str) -> str:
