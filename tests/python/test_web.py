@@ -140,6 +140,18 @@ def test_a_missing_industry_or_size_is_refused_at_its_own_field(app, missing):
     assert status == 400 and list(errors_shown(body)) == [missing]
 
 
+@pytest.mark.parametrize("params", [{}, {"lang": "en"}, forms.INITIAL, {"organisation.industry": ""}])
+def test_a_form_nobody_has_filled_in_shows_no_refusal(app, params):
+    # the first visit (/ redirects to /organisation): nothing marked, no banner, no "required"
+    status, body = get(app, "/organisation", params)
+    assert status == 200 and errors_shown(body) == {}
+    assert 'id="errors"' not in body and "field invalid" not in body and 'aria-invalid' not in body
+    assert "is required" not in body and "必須）" not in body
+    # once submitted with a field left out, it is refused at that field
+    status, body = get(app, "/organisation", {"organisation.industry": "製造業"})
+    assert 'id="errors"' in body and list(errors_shown(body)) == ["organisation.size"]
+
+
 @pytest.mark.parametrize("page, texts, field, button", [
     ("losses", {"organisation.revenue": "-5"}, "organisation.revenue", "損害を計算"),
     ("cover", {"terms.deductible": "-1"}, "terms.deductible", "補償を計算"),

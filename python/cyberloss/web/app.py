@@ -156,16 +156,18 @@ def create_app(lang: str | None = None, max_running: int = 2,
             choices=forms.choice_labels(page_lang), font=font is not None, **context)
         return HTMLResponse(body, status_code=status)
 
-    def read(request: Request, run: str = "quote") -> forms.Inputs:
-        """The page's inputs, checked for the run it shows (``quote`` or ``bcp``); a section
-        whose 補償の有無 is left empty is covered, as the form's placeholder says and as a new
-        page starts (a quote needs a covered section, and the Losses page asks for none)."""
+    def read(request: Request, run: str = "quote", checked: bool = True) -> forms.Inputs:
+        """The page's inputs, checked for the run it shows (``quote`` or ``bcp``) if ``checked``;
+        a section whose 補償の有無 is left empty is covered, as the form's placeholder says and
+        as a new page starts (a quote needs a covered section, and the Losses page asks for none)."""
         params = dict(request.query_params)
         params.update({k: v for k, v in forms.INITIAL.items() if not params.get(k, "").strip()})
-        return forms.read(params, run)
+        return forms.read(params, run, checked)
 
     async def organisation(request: Request) -> Response:
-        return render(request, "organisation.html", page="organisation", inputs=read(request))
+        # a form nobody has filled in yet (the first visit) is shown, not refused
+        inputs = read(request, checked=not forms.untouched(request.query_params))
+        return render(request, "organisation.html", page="organisation", inputs=inputs)
 
     def result_page(kind: str, page: str):
         async def endpoint(request: Request) -> Response:

@@ -157,16 +157,24 @@ class Inputs:
         return [(i.path, self.texts[i.path]) for i in INPUTS if self.texts.get(i.path)]
 
 
-def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
+def untouched(params: Mapping[str, str]) -> bool:
+    """Whether ``params`` are a form nobody has filled in: no input given, or only those a new
+    page starts with (``INITIAL``)."""
+    return all(not str(v).strip() or INITIAL.get(p) == str(v).strip() for p, v in params.items() if p in BY_PATH)
+
+
+def read(params: Mapping[str, str], run: str = "quote", checked: bool = True) -> Inputs:
     """The inputs among ``params`` (other keys are ignored) checked field by field, then, if
     each is acceptable, the whole document as ``cyberloss quote`` checks it, and as ``cyberloss
-    bcp`` does too when the page runs the comparison (``run == "bcp"``)."""
+    bcp`` does too when the page runs the comparison (``run == "bcp"``); not at all unless
+    ``checked`` (a form shown before it is submitted: an empty one would be refused for what
+    it has not been given yet)."""
     texts = {path: str(value).strip() for path, value in params.items() if path in BY_PATH}
     errors: dict[str, str] = {}
     errors_ja: dict[str, str] = {}
     values: dict[str, Any] = {}
     for path, text in texts.items():
-        if len(text) > MAX_VALUE_CHARS:
+        if len(text) > MAX_VALUE_CHARS and checked:
             errors[path] = f"{path} must be at most {MAX_VALUE_CHARS} characters, got {len(text)}"
             errors_ja[path] = (f"{path}（{config.label_ja(path)}）には {MAX_VALUE_CHARS} 文字以内を指定する"
                                f"（入力: {len(text)} 文字）")
@@ -175,6 +183,8 @@ def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
             continue
         item = BY_PATH[path]
         values[path] = _value(item, text)
+        if not checked:
+            continue
         try:
             item.field.parse(values[path], path)
         except ValueError as exc:
@@ -183,7 +193,7 @@ def read(params: Mapping[str, str], run: str = "quote") -> Inputs:
             if said is not None:
                 errors_ja[path] = said
     document = _document(values)
-    if not errors:
+    if checked and not errors:
         for path, (english, said) in refusals(document, run).items():
             errors[path] = english
             if said is not None:
