@@ -398,9 +398,36 @@ def test_the_japanese_cover_page_says_in_japanese_what_cyberloss_quote_lang_ja_s
     assert float(re.search(r'id="expected-loss" data-value="([^"]+)"', losses["en"])[1]) == cli_json["expected_loss"]["gross"]
     policy = {row[0]: row[1] for row in cells(ja, "policy")}
     assert {language.SECTIONS_JA[s] for s in ("response", "liability", "business_interruption")} <= set(policy)
-    assert "待機期間 0.5日, 補償期間 90日" in " ".join(policy[language.SECTIONS_JA["business_interruption"]].split())
+    assert "待機期間0.5日、補償期間90日" in policy[language.SECTIONS_JA["business_interruption"]]
     assert not JAPANESE.search(re.sub(r"<svg.*?</svg>", "", en.split("<form")[0], flags=re.S).split("<main>")[1]
                          .replace("万円", "").replace("億円", "")), "Japanese words on the English page"
+
+
+def test_the_cover_page_shows_every_term_given_in_the_words_of_the_quote_s_report(app):
+    # coinsurance and the recurrence-prevention cover were applied but not shown (issue F3)
+    from cyberloss.insurance import report, terms
+    texts = given(**{"quote.years": "1000", "quote.seed": "5",
+                     "terms.sections.business_interruption.coinsurance": "８０％", "terms.cover_prevention": "true",
+                     "terms.sections.response.sublimits.investigation": "3000万円",
+                     "terms.sections.liability.covered": "false",
+                     "terms.sections.business_interruption.indemnity_period_days": "90"})
+    job = re.search(r'data-job="([^"]+)"', get(app, "/cover", texts)[1])
+    if job:
+        assert app.state.jobs.wait(job[1], 120).state == "done"
+    assert json.loads(get(app, "/download/quote.json", texts)[1])["terms"]["sections"][
+        "business_interruption"]["coinsurance"] == 0.8
+    policy = terms.CoverageTerms.from_dict(forms.read(texts).document["terms"])
+    for lang, sep in (("ja", "、"), ("en", "; ")):
+        shown = {row[0]: row[1] for row in cells(get(app, "/cover", {**texts, "lang": lang})[1], "policy")}
+        said = " ".join(report.terms_in_words(policy, lang))      # the report's sentences hold each row's words
+        assert all(v in said for k, v in shown.items() if k not in ("免責金額（1事故）", "deductible per occurrence")), shown
+        bi = shown["利益損害" if lang == "ja" else "business_interruption"]
+        assert bi.split(sep)[1] == ("免責金額控除後の損害の80%を支払い" if lang == "ja"
+                                    else "pays 80% of the loss after the deductible")
+        assert shown["賠償責任" if lang == "ja" else "liability"] == ("補償対象外" if lang == "ja" else "not covered")
+        assert shown["再発防止費用" if lang == "ja" else "recurrence-prevention costs"] == (
+            "補償対象" if lang == "ja" else "covered")
+        assert ("3,000万円" in shown["費用損害" if lang == "ja" else "response"]) and "90" in bi
 
 
 def test_pages_speak_the_language_they_are_in(app, quoted):
@@ -409,9 +436,10 @@ def test_pages_speak_the_language_they_are_in(app, quoted):
     organisation = get(app, "/organisation", given())[1]      # the data has no default record counts
     assert 'placeholder="未入力時: 不明"' in organisation and 'placeholder="未入力時: unknown"' not in organisation
     status, refused = get(app, "/losses", given(**{"organisation.revenue": "-5"}))
-    assert status == 400 and errors_shown(refused)["organisation.revenue"].startswith("organisation.revenue（売上高） must be")
+    assert status == 400 and errors_shown(refused)["organisation.revenue"] == \
+        "organisation.revenue（売上高）には有限の数値（0 超 1e+18 以下）を指定する（入力: -5）"
     status, refused = get(app, "/losses", {k: v for k, v in given().items() if k != "organisation.industry"})
-    assert errors_shown(refused)["organisation.industry"] == "業種: organisation: field 'industry' is required"
+    assert errors_shown(refused)["organisation.industry"] == "organisation（組織プロファイル）: 項目 'industry'（業種）を指定する（必須）"
 
 
 def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):

@@ -94,29 +94,42 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
         if name not in _SECTION_WORDS:
             continue
         title = w(f"{_SECTION_WORDS[name][0]} ({_SECTION_WORDS[name][1]})", _SECTION_WORDS[name][1])
-        sec = terms.sections.get(name)
-        if sec is None or not sec.covered:
-            lines.append(w(f"{title}: not covered.", f"{title}：補償対象外。"))
-            continue
-        parts = [w(f"covered up to {_amount(sec.limit, lang)} per occurrence",
-                   f"1事故につき{_amount(sec.limit, lang)}まで補償")]
-        if sec.coinsurance < 1:
-            parts.append(w(f"pays {sec.coinsurance:.0%} of the loss after the deductible",
-                           f"免責金額控除後の損害の{sec.coinsurance:.0%}を支払い"))
-        if sec.sublimits:
-            names = comp.load().raw["components"]["labels_ja"] if lang == "ja" else {}
-            subs = w(", ", "、").join(f"{names.get(k, k)} {_amount(v, lang)}" for k, v in sec.sublimits.items())
-            parts.append(w(f"sublimits: {subs}", f"縮小支払限度額：{subs}"))
-        if name == "business_interruption":
-            days = sec.indemnity_period_days
-            parts.append(w(f"waiting period {sec.waiting_period_days:g} days, indemnity period "
-                           + ("unlimited" if math.isinf(days) else f"{days:g} days"),
-                           f"待機期間{sec.waiting_period_days:g}日、補償期間"
-                           + ("無制限" if math.isinf(days) else f"{days:g}日")))
+        parts = section_terms(name, terms.sections.get(name), lang) or [covered_words(False, lang)]
         lines.append(w(f"{title}: " + "; ".join(parts) + ".", f"{title}：" + "、".join(parts) + "。"))
     lines.append(w("Recurrence-prevention costs (再発防止費用) are ", "再発防止費用は")
-                 + (w("covered.", "補償対象。") if terms.cover_prevention else w("not covered.", "補償対象外。")))
+                 + covered_words(terms.cover_prevention, lang) + w(".", "。"))
     return lines
+
+
+def covered_words(covered: bool, lang: str) -> str:
+    """Whether a section or the recurrence-prevention costs are covered: 補償対象 / 補償対象外."""
+    w = language.words(lang)
+    return w("covered", "補償対象") if covered else w("not covered", "補償対象外")
+
+
+def section_terms(name: str, sec: terms_mod.SectionTerms | None, lang: str) -> list[str]:
+    """The terms of a covered section as phrases (「1事故につき1.00億円まで補償」「免責金額控除後の
+    損害の80%を支払い」, the sublimits, a business interruption's periods); none when the
+    section is absent or not covered (the web's Cover page shows them as the report does)."""
+    if sec is None or not sec.covered:
+        return []
+    w = language.words(lang)
+    parts = [w(f"covered up to {_amount(sec.limit, lang)} per occurrence",
+               f"1事故につき{_amount(sec.limit, lang)}まで補償")]
+    if sec.coinsurance < 1:
+        parts.append(w(f"pays {sec.coinsurance:.0%} of the loss after the deductible",
+                       f"免責金額控除後の損害の{sec.coinsurance:.0%}を支払い"))
+    if sec.sublimits:
+        names = comp.load().raw["components"]["labels_ja"] if lang == "ja" else {}
+        subs = w(", ", "、").join(f"{names.get(k, k)} {_amount(v, lang)}" for k, v in sec.sublimits.items())
+        parts.append(w(f"sublimits: {subs}", f"縮小支払限度額：{subs}"))
+    if name == "business_interruption":
+        days = sec.indemnity_period_days
+        parts.append(w(f"waiting period {sec.waiting_period_days:g} days, indemnity period "
+                       + ("unlimited" if math.isinf(days) else f"{days:g} days"),
+                       f"待機期間{sec.waiting_period_days:g}日、補償期間"
+                       + ("無制限" if math.isinf(days) else f"{days:g}日")))
+    return parts
 
 
 def _principle_labels(quote: Quote, lang: str) -> dict[str, str]:

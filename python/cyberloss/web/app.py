@@ -69,19 +69,11 @@ def _limit(value: Any, lang: str) -> str:
     return ("無制限" if lang == "ja" else "unlimited") if value is None else _yen(value)
 
 
-def _days(value: Any, lang: str) -> str:
-    """A number of days with its unit; None (no end) as unlimited."""
-    if value is None or math.isinf(float(value)):
-        return "無制限" if lang == "ja" else "unlimited"
-    return f"{float(value):g}日" if lang == "ja" else f"{float(value):g} days"
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["yen"] = _yen
     env.filters["pct"] = _pct
-    env.filters["days"] = _days
     env.filters["limit"] = _limit
     env.filters["signed_yen"] = lambda v: money.format_yen(float(v), sign=True)
     return env

@@ -19,6 +19,7 @@ import numpy as np
 from .. import stats
 from ..calibration import load as load_calibration
 from ..insurance import quote as quote_mod
+from ..insurance import report as quote_report
 from ..insurance import terms as terms_mod
 from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
@@ -141,7 +142,19 @@ def run_quote(doc: Mapping[str, Any], send: Send, page_lang: str) -> tuple[dict[
         "grid": _grid(quote.decision.grid),
         "reason": {lang: quote.decision.reason_in(lang) for lang in text.LANGS},
         "summary": {lang: _summary(quote.summary(lang)) for lang in text.LANGS},
+        "policy": {lang: _policy(policy, lang) for lang in text.LANGS},
     }, later()
+
+
+def _policy(policy: terms_mod.CoverageTerms, lang: str) -> dict[str, Any]:
+    """Each section's terms in words, as the quote's report words them (its limit, coinsurance,
+    sublimits, a business interruption's periods, or 補償対象外), and whether the
+    recurrence-prevention costs are covered."""
+    joined = "、" if lang == "ja" else "; "
+    return {"sections": [(name, joined.join(quote_report.section_terms(name, policy.sections.get(name), lang))
+                          or quote_report.covered_words(False, lang))
+                         for name in terms_mod.SECTIONS if name in language.SECTIONS_JA],
+            "prevention": quote_report.covered_words(policy.cover_prevention, lang)}
 
 
 def _summary(table) -> list[tuple[str, dict[str, float]]]:
