@@ -442,6 +442,33 @@ def test_pages_speak_the_language_they_are_in(app, quoted):
     assert errors_shown(refused)["organisation.industry"] == "organisation（組織プロファイル）: 項目 'industry'（業種）を指定する（必須）"
 
 
+def test_levels_are_percents_defaults_are_values_and_the_expected_loss_is_the_cli_s_term(app, quoted):
+    from cyberloss.report import language
+    # the tail table's levels as the CLI names them (VaR 99%), not 0.99 (issue F8)
+    losses = {lang: get(app, "/losses", {**quoted, "lang": lang})[1] for lang in ("ja", "en")}
+    for body in losses.values():
+        assert [row[0] for row in cells(body, "tail")[1:]] == ["99%", "99.5%"]
+    # the expected annual loss in the words of cyberloss bcp --lang ja (年間期待損失) on every page
+    term = language.SHEET_COLUMNS_JA["bcp"]["expected_loss"]
+    assert cells(losses["ja"], "by-component")[0][1] == term and "予想損害" not in losses["ja"]
+    assert re.search(r'<th class="name">([^<]*)</th>\s*<td><span class="big" id="expected-loss"', losses["ja"])[1] == term
+    # a placeholder shows the default itself (or a short phrase until the industry and size are chosen),
+    # not the data path it comes from cut off in the box
+    placeholders = r'<input id="([^"]+)"[^>]*placeholder="([^"]*)"'
+    for lang, word, phrase in (("ja", "未入力時", "業種・規模別の既定値"), ("en", "if empty", "by industry and size")):
+        shown = {k: v for page in ("organisation", "cover")         # an empty form; cover's refused for it
+                 for k, v in re.findall(placeholders, get(app, f"/{page}", {"lang": lang})[1])}
+        assert not any("data/" in v or "profile_defaults" in v for v in shown.values()), shown
+        assert shown["organisation.revenue"] == shown["organisation.gross_margin"] == f"{word}: {phrase}"
+        assert shown["quote.levels"] == f"{word}: 99%, 99.5%" and shown["quote.years"] == f"{word}: 200,000"
+        assert shown["quote.loads.expense_ratio"] == f"{word}: 30%" and shown["terms.deductible"] == f"{word}: 0円"
+        with_data = dict(re.findall(placeholders, get(app, "/organisation", {**given(), "lang": lang})[1]))
+        assert with_data["organisation.gross_margin"] == f"{word}: 20%"         # manufacturing's
+        assert re.fullmatch(rf"{word}: [0-9.,]+億円", with_data["organisation.revenue"]), with_data
+    assert json.loads(get(app, "/api/defaults", {"organisation.industry": "製造業"})[1])[
+        "organisation.gross_margin"] == "未入力時: 業種・規模別の既定値"       # the size not chosen yet
+
+
 def test_the_premium_principles_are_named_in_the_page_s_language(app, quoted):
     from cyberloss.report import language
     field = r'<input id="quote.decision.principle.name"[^>]*placeholder="([^"]*)"'
@@ -482,7 +509,7 @@ def test_the_losses_and_bcp_pages_have_no_word_of_the_other_language(app, quoted
     assert app.state.jobs.wait(job[1], 120).state == "done"
     bcp = get(app, "/bcp", texts)[1]
     assert "シード" in re.search(r'<p id="basis">(.*?)</p>', bcp, re.S)[1]
-    assert cells(bcp, "bcp-table")[0][1:] == ["年間予想損害額", "± 標準誤差", "基準との差", "± 標準誤差", "予想停止日数/年"]
+    assert cells(bcp, "bcp-table")[0][1:] == ["年間期待損失", "± 標準誤差", "基準との差", "± 標準誤差", "停止日数/年"]
     # the default variants' names and the assumptions in the page's language
     names = {lang: [row[0] for row in cells(get(app, "/bcp", {**texts, "lang": lang})[1], "bcp-table")[1:]]
              for lang in ("ja", "en")}
@@ -883,7 +910,7 @@ def test_a_risk_manager_gets_the_cli_numbers_in_the_browser_offline(server, brow
     fill(browser, ORGANISATION_JA)
     from selenium.webdriver.support.ui import WebDriverWait
     margin = browser.find_element(By.ID, "organisation.gross_margin")   # left empty: the data's default shows
-    WebDriverWait(browser, 10).until(lambda d: margin.get_attribute("placeholder") == "未入力時: 0.2")
+    WebDriverWait(browser, 10).until(lambda d: margin.get_attribute("placeholder") == "未入力時: 20%")
     submit(browser)                                 # -> Losses: runs with the default policy
     wait_for(browser, "expected-loss")
     browser.find_element(By.ID, "nav-cover").click()

@@ -27,7 +27,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import _json, config
+from .. import _json, config, stats
 from .._extras import MissingExtra
 from ..config import documents
 from ..organisation import components as comp
@@ -47,6 +47,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: group is shown as well.
 PAGE_GROUPS = {"organisation": ("organisation", "simulation"), "losses": ("simulation",),
                "cover": ("terms", "pricing"), "bcp": ("bcp", "organisation")}
+#: The start of a default read from the data by industry and size (``Field.default_from``).
+DATA = "data/"
 UNITS = {"JPY": ("円（例: 30億円、500万円）", "JPY (e.g. 3000000000, 30億円, 500万円)"),
          "people": ("人", "people"), "records": ("件", "records"), "days": ("日", "days")}
 
@@ -75,6 +77,7 @@ def _environment() -> jinja2.Environment:
     env.filters["yen"] = _yen
     env.filters["pct"] = _pct
     env.filters["limit"] = _limit
+    env.filters["level"] = lambda key: stats.level_label(float(key))
     env.filters["signed_yen"] = lambda v: money.format_yen(float(v), sign=True)
     return env
 
@@ -235,7 +238,8 @@ def create_app(lang: str | None = None, max_running: int = 2,
         """The data's default of each organisation field for an industry and size (the form
         shows them as the user picks the two)."""
         words = text.texts(language_of(request))
-        shown = forms.defaults_for(request.query_params, words["unknown"])
+        shown = forms.defaults_for(request.query_params, words["unknown"]) or {
+            i.path: words["by_data"] for i in forms.INPUTS if i.field.default_from.startswith(DATA)}
         word = words["default"]
         return JSONResponse({path: f"{word}: {value}" for path, value in shown.items()})
 
@@ -335,12 +339,14 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
             default = forms.shown_choice(item.path, forms.DEFAULT_PRINCIPLE, lang)
         elif f.required:
             default = "必須" if ja else "required"
+        elif f.default_from.startswith(DATA):       # until an industry and size are chosen
+            default = text.texts(lang)["by_data"]
         elif f.default is None:
             default = _source(f, ja) or ("なし" if ja else "none")
         else:
             default = _default_text(f, ja)
         unit = UNITS.get(f.unit, (f.unit, f.unit))[0 if ja else 1] if f.unit else (
-            "0〜1" if f.kind == "share" and ja else "0-1" if f.kind == "share" else "")
+            "0〜1、%も可" if f.kind == "share" and ja else "0-1 or %" if f.kind == "share" else "")
         out.append({"path": item.path, "group": item.group, "label": _label(item, ja), "key": f.key,
                     "help": f.help_ja if ja else f.help, "unit": unit, "default": default, "kind": f.kind,
                     "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
@@ -359,13 +365,21 @@ def _source(f: config.Field, ja: bool) -> str:
 
 
 def _default_text(f: config.Field, ja: bool) -> str:
+    """A field's default as its placeholder shows it: amounts in 万円/億円, shares, rates and
+    levels as percents (99%, 30%), counts with thousands separators."""
     value = f.default
     if isinstance(value, bool):
         return ("はい" if value else "いいえ") if ja else ("yes" if value else "no")
     if f.kind == "amount" and isinstance(value, (int, float)):
-        return _yen(value) if math.isfinite(value) else ("無制限" if ja else "unlimited")
+        return ("0円" if value == 0 else _yen(value)) if math.isfinite(value) else ("無制限" if ja else "unlimited")
     if f.kind == "list" and f.unit == "JPY":
         return ", ".join(_yen(v) for v in value)
+    if f.kind == "list" and f.item is not None and f.item.kind in forms.PERCENT_KINDS:
+        return ", ".join(forms.percent(v) for v in value)
+    if f.kind in forms.PERCENT_KINDS and isinstance(value, (int, float)):
+        return forms.percent(value)
+    if f.kind == "count" and isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float) and math.isinf(value):
         return "無制限" if ja else "unlimited"
     if isinstance(value, (list, tuple)):

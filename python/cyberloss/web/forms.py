@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .. import _validate, config
+from .. import _validate, config, stats
 from ..calibration import load as load_calibration
 from ..config import documents
 from ..insurance import quote as quote_mod
@@ -337,9 +337,20 @@ def defaults_for(texts: Mapping[str, str], unknown: str = "unknown") -> dict[str
     return out
 
 
+#: Kinds whose values the page shows as percents (each reads "30%" as 0.3).
+PERCENT_KINDS = ("share", "rate", "probability")
+
+
+def percent(value: float) -> str:
+    """A share, rate or level as the CLI names a level: 0.99 is "99%", 0.995 "99.5%"."""
+    return stats.level_label(value)
+
+
 def _shown(value: Any, f: config.Field) -> str:
     if f.kind == "amount" and isinstance(value, (int, float)) and math.isfinite(value):
         return money.format_yen(value)
+    if f.kind in PERCENT_KINDS and isinstance(value, (int, float)):
+        return percent(value)
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}" if isinstance(value, int) else str(value)

@@ -1,6 +1,11 @@
 """The page's words in Japanese and English (field labels and help come from the schema)."""
 from __future__ import annotations
 
+from ..report import language
+
+#: The CLI's words for the expected annual loss and the downtime (``cyberloss bcp``'s columns).
+_BCP_JA = language.SHEET_COLUMNS_JA["bcp"]
+
 LANGS = ("ja", "en")
 
 _TEXT = {
@@ -16,6 +21,7 @@ _TEXT = {
     "group_bcp": ("BCP比較のシミュレーション", "BCP comparison simulation"),
     "default": ("未入力時", "if empty"),
     "unknown": ("不明", "unknown"),
+    "by_data": ("業種・規模別の既定値", "by industry and size"),
     "run_losses": ("損害を計算", "Compute losses"),
     "run_cover": ("補償を計算", "Compute cover"),
     "run_bcp": ("BCPを比較", "Compare BCP"),
@@ -28,9 +34,10 @@ _TEXT = {
     "again": ("もう一度計算", "Run again"),
     "share": ("この入力を共有するURL", "Shareable link to these inputs"),
     "download": ("ダウンロード", "Download"),
-    "expected_loss": ("年間予想損害額", "Expected annual loss"),
+    "expected_loss": (_BCP_JA["expected_loss"], "Expected annual loss"),
+    "downtime_days": (_BCP_JA["expected_downtime_days"], "downtime days a year"),
     "p_incident": ("年に1件以上のインシデントが起きる確率", "Probability of at least one incident a year"),
-    "by_type": ("攻撃の種類別の年間予想損害額", "Expected annual loss by attack type"),
+    "by_type": (f"攻撃の種類別の{_BCP_JA['expected_loss']}", "Expected annual loss by attack type"),
     "by_component": ("損害の内訳（費用・賠償・利益・内部工数）",
                      "By component (response costs, liability, lost profit, internal effort)"),
     "tail": ("VaR・TVaR（年間損害額）", "VaR and TVaR of the annual loss"),
