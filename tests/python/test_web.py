@@ -172,8 +172,8 @@ def test_a_refusal_of_two_fields_together_is_shown_under_each_of_them(app):
     words = "expense_ratio + profit_ratio must be < 1, got 1.1"
     assert forms.read(texts).errors == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
     status, body = get(app, "/cover", texts)
-    assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": f"事業費率: {words}",
-                                                    "quote.loads.profit_ratio": f"利潤率: {words}"}
+    ja = "expense_ratio + profit_ratio には合計が 1（100%）未満になる事業費率と利潤率を指定する（入力: 1.1）"
+    assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": ja, "quote.loads.profit_ratio": ja}
     status, body = get(app, "/losses", {**texts, "lang": "en"})        # the pricing inputs shown to correct them
     assert status == 400 and errors_shown(body) == {"quote.loads.expense_ratio": words, "quote.loads.profit_ratio": words}
 
