@@ -706,3 +706,15 @@ def test_claims_take_the_status_as_a_japanese_claims_file_writes_it(tmp_path):
     read = experience.read_claims(ja, cal)
     pd.testing.assert_frame_equal(read, experience.read_claims(keys, cal))
     assert list(read["status"]) == ["closed", "open"] and list(read["censored"]) == [False, True]
+
+
+def test_claims_headers_are_read_in_any_width_as_the_portfolios_are(tmp_path):
+    """A full-width header (ｃｌａｉｍ＿ｉｄ, 損害額 typed in a full-width IME mode) was refused
+    as an unknown column in a claims file while the portfolio read it."""
+    from cyberloss import calibration, experience
+    cal = calibration.load()
+    rows = "A1,2024-03-01,ransomware,manufacturing,sme,5000000\n"
+    narrow, wide = tmp_path / "narrow.csv", tmp_path / "wide.csv"
+    narrow.write_text("claim_id,date,attack_type,industry,size,ground_up\n" + rows, encoding="utf-8")
+    wide.write_text("ｃｌａｉｍ＿ｉｄ,ｄａｔｅ,攻撃の種類,業種,規模,ｇｒｏｕｎｄ＿ｕｐ\n" + rows, encoding="utf-8")
+    pd.testing.assert_frame_equal(experience.read_claims(wide, cal), experience.read_claims(narrow, cal))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -245,19 +246,21 @@ def _at(place: str) -> tuple[tuple[str, str], ...]:
 
 
 def column_keys(table: Table, headers: list[str], what: str) -> list[str]:
-    """The column key each header names (:func:`column_names`; headers stripped).  A header
+    """The column key each header names (:func:`column_names`; headers stripped and read
+    NFKC-normalised, as cells are: ``１事故支払限度額``, ``ｐｏｌｉｃｙ＿ｉｄ``).  A header
     naming no column, a column named twice (by its key and its Japanese label, say) and a
     missing required column are refused, naming ``what``: "portfolio has column(s)
     ['policy_id'] more than once (headers ['policy_id', '証券番号'])"."""
-    names = column_names(table)
+    names = {unicodedata.normalize("NFKC", n): k for n, k in column_names(table).items()}
+    read = [unicodedata.normalize("NFKC", h).strip() for h in headers]
     keys = list(table.keys)
-    unknown = [h for h in headers if h not in names]
+    unknown = [h for h, r in zip(headers, read) if r not in names]     # as written
     if unknown:
         raise _validate.InputError(f"{what} has unknown column(s) {unknown}; known: {keys} or their "
                                    f"Japanese names {[n for n in names if n not in keys]}",
                                    _validate.Need("unknown_columns", key=", ".join(map(repr, unknown)),
                                                   choices=tuple(keys)), context=_at(what))
-    columns = [names[h] for h in headers]
+    columns = [names[r] for r in read]
     twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
         given = [h for h, c in zip(headers, columns) if c in twice]

@@ -254,13 +254,10 @@ def _empty_cell(value: Any) -> bool:
 
 
 def _headers(frame: pd.DataFrame, lines: list | tuple | None) -> tuple[list[str], list[int]]:
-    """The frame's headers as ``config.column_keys`` matches them, and the positions of the
-    columns kept.  A header is read NFKC-normalised, as cells are (``１事故支払限度額`` is
-    1事故支払限度額, ``ｐｏｌｉｃｙ＿ｉｄ`` policy_id); one naming no column is passed on as
-    written, for the error to show it.  A column without a header and without values (the
-    trailing ``,,`` Excel writes after the last column) is dropped; one without a header over
-    values is refused, naming its position and the first value."""
-    names = {unicodedata.normalize("NFKC", n): n for n in config.column_names(_SCHEMA)}
+    """The frame's headers, for ``config.column_keys`` to match (NFKC-normalised there, as
+    cells are), and the positions of the columns kept.  A column without a header and without
+    values (the trailing ``,,`` Excel writes after the last column) is dropped; one without a
+    header over values is refused, naming its position and the first value."""
     headers, keep = [], []
     for i, c in enumerate(frame.columns):
         written = str(c).strip()
@@ -274,7 +271,7 @@ def _headers(frame: pd.DataFrame, lines: list | tuple | None) -> tuple[list[str]
                                  f"{_row(filled + 1, line)}: {cells[filled]!r}): name the column "
                                  "or delete it")
             continue
-        headers.append(names.get(header, written))
+        headers.append(written)
         keep.append(i)
     return headers, keep
 
