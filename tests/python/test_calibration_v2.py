@@ -106,6 +106,24 @@ def test_bad_overrides_are_refused_by_key(key, value, fragment):
         calibration.load(overrides={key: value})
 
 
+def test_a_median_too_far_below_the_mean_is_refused_at_load_by_key():
+    """A median below mean / e^200 needs a lognormal sigma above the 20 the size normalisation
+    searches: refused at load naming the key and value (it was refused later, as a size
+    elasticity too large for the size mix)."""
+    with pytest.raises(ValueError, match=r"^'assumptions.severity.emotet.median.value' \(1e-300\) is too far below "
+                                         r"'assumptions.severity.emotet.mean.value' \(1000\): .* = 37\.355 exceeds the 20 "):
+        calibration.load(overrides={"severity.emotet.median": 1e-300})
+    with pytest.raises(ValueError, match=r"'assumptions.severity.web_leak_card.recent_median.value' \(1e-90\)"):
+        calibration.load(overrides={"severity.web_leak_card.recent_median": 1e-90})
+    # the limit itself: the median at least 1000 / e^200 = 1.38e-84 (万円)
+    assert calibration.load(overrides={"severity.emotet.median": 1.39e-84}).major_severity("emotet", "sme")
+    with pytest.raises(ValueError, match=r"median at least 1.38e-84"):
+        calibration.load(overrides={"severity.emotet.median": 1.37e-84})
+    # the size normalisation names the same cause if it meets it
+    with pytest.raises(ValueError, match=r"x: no lognormal with sigma <= 20 .* ratio 1e\+90 needs a sigma of about .* = 20\.4"):
+        _size.normalise([0.5, 0.5], [0.0, 0.5], 1e90, 1.0, "x")
+
+
 def test_nine_groups_split_by_exposure_and_weight_organisations_apart(cal):
     """Acceptance 4: the companies of the nine unnamed industries have expected publicised counts
     proportional to exposure x weight, adding up to the 703 less the organisations' 452;

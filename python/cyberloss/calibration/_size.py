@@ -89,6 +89,12 @@ def mixture_median(weights: Sequence[float], mus: Sequence[float], sigmas: Seque
     return _arith.exp(0.5 * (lo + hi))
 
 
+#: The largest log-scale sigma the size normalisation searches: a survey mean and median whose
+#: lognormal needs more (``sqrt(2 ln(mean / median)) > 20``: mean / median above e^200) are
+#: refused at load (``_data``), naming the assumption.
+MAX_SIGMA = 20.0
+
+
 def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
               median: float, what: str = "severity") -> tuple[float, float]:
     """``(mu0, sigma0)``: the lognormal at offset 0 whose mixture over ``offsets`` with
@@ -115,9 +121,15 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
     # The root continuing the e = 0 solution is the largest sigma0 where the excess changes
     # sign: above it the mixture is too spread and its median falls below m.  (Small sigma0 may
     # have a second, degenerate root when most of the weight sits below m as near point masses.)
-    grid = [20.0 * _arith.power(10.0, -k / 50.0) for k in range(451)]     # 20 down to 2e-8
+    grid = [MAX_SIGMA * _arith.power(10.0, -k / 50.0) for k in range(451)]     # 20 down to 2e-8
+    if excess(grid[0]) < 0.0:      # the root lies beyond the search: a mean far above the median
+        raise ValueError(
+            f"{what}: no lognormal with sigma <= {MAX_SIGMA:g} reproduces the survey mean {mean:g} and "
+            f"median {median:g} over the size mix: their ratio {mean / median:.3g} needs a sigma of "
+            f"about sqrt(2 ln(mean/median)) = {math.sqrt(2.0 * _arith.log(mean / median)):.3g} "
+            "(raise the median or lower the mean)")
     lo = next((g for g in grid[1:] if excess(g) < 0.0), None)
-    if lo is None or excess(grid[0]) < 0.0:
+    if lo is None:
         spread = max(offsets) - min(offsets)
         raise ValueError(
             f"{what}: no lognormal reproduces the survey mean {mean:g} and median {median:g} over "
