@@ -444,6 +444,29 @@ def largest_years_share(values, n_years: int, k: int = LARGEST_YEARS) -> float:
     return _share_of_largest(np.abs(d), zeros, mean, math.fsum(d * d) + zeros * mean * mean, k)
 
 
+def rests_on_largest_years(share: float) -> bool:
+    """Whether a sample whose ``LARGEST_YEARS`` largest years make ``share`` of its variance
+    (:func:`largest_years_share`) has standard errors of its mean, standard deviation and TVaR
+    (and of figures made of them) that rest on those years: ``share >= HEAVY_SHARE``."""
+    return share >= HEAVY_SHARE
+
+
+def largest_years_note(n: int, shares: Sequence[float], standard_errors: str, lang: str = "en") -> str:
+    """What a result says when its runs' largest years make ``shares`` of their variance
+    (:func:`rests_on_largest_years`), ``standard_errors`` naming the SEs that rest on them
+    ("the standard errors of the expected loss, standard deviation and TVaR"; in Japanese
+    "期待損失・標準偏差・TVaR の標準誤差"), in English or Japanese (``lang`` "ja"), the text's
+    note and the JSON's warning alike."""
+    parts = [f"{s:.0%}" for s in shares]
+    k = LARGEST_YEARS
+    if lang == "ja":
+        return (f"{int(n):,} 年のうち最大の {k} 年が分散の {'・'.join(parts)} を占める。{standard_errors}はその"
+                "数年に依存し、通常の実行ではシードを変えたときのばらつきを過小に示す")
+    joined = " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
+    return (f"the {k} largest of the {int(n):,} years make {joined} of the variance; {standard_errors} "
+            "rest on those years and in a typical run understate the spread over seeds")
+
+
 def _share_of_largest(deviations: np.ndarray, zeros: int, mean: float, total: float, k: int) -> float:
     """The k largest squared deviations' share of ``total``: among ``deviations`` (|x - mean| of
     the stored years, at least the k largest of them) and ``zeros`` years at 0 (each mean^2)."""
