@@ -45,6 +45,9 @@ BASES = ("publicised", "all")
 CARD_SUSPENSION_TYPE = "web_leak_card"
 # "earlier" is the 2017-01..2022-06 window (5.5 years): cumulative = earlier + recent
 ALL_PERIODS = (*PERIODS, "earlier")
+#: The assumptions of the optional GPD tail (:meth:`Calibration.severity` with ``tail``), read
+#: nowhere else: a model whose severities have no tail (the organisation model's) never uses them.
+TAIL_ASSUMPTIONS = ("tail.xi", "tail.threshold_quantile")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,9 @@ class Calibration(Described):
             raise ValueError(f"beta must be {frequency.glm.beta.size} finite coefficients "
                              f"({', '.join(frequency.glm.names)}), got {beta!r}")
         self._cell_rates = _arith.exp(frequency.log_rate(self._beta))   # per organisation-year
-        self._severities = _survey_severities(data)
+        self._severity_keys: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._severities = _survey_severities(data, self._severity_keys)
+        self._survey_fits = dict(self._severities)
         if severities is not None:
             self._severities.update(severities)
         self.parameter_draw = parameter_draw
@@ -246,6 +251,17 @@ class Calibration(Described):
         _check("period", period, ALL_PERIODS)
         return self._severities[(attack_type, period)]
 
+    def severity_periods(self, key: str) -> tuple[str, ...] | None:
+        """The periods whose survey severity in use (:meth:`severity_fit`) reads the assumption
+        ``key`` (``severity.ransomware.earlier_mean``: ``("earlier",)``; () where a fitted or
+        drawn severity has replaced every one that read it); None for a key no survey
+        severity reads.  A model of another period never uses it."""
+        reading = [k for k, keys in self._severity_keys.items() if key in keys]
+        if not reading:
+            return None
+        return tuple(p for p in ALL_PERIODS
+                     if any(k[1] == p and self._severities[k] is self._survey_fits[k] for k in reading))
+
     def severity(self, attack_type: str, period: str = "cumulative", tail: Any = None):
         """Survey-basis loss per incident in JPY: ``cyberloss.Lognormal``.
 
@@ -261,8 +277,7 @@ class Calibration(Described):
         return SplicedLognormalGPD(body, float(body.quantile(q)), xi)
 
     def _tail_parameters(self, tail: Any) -> tuple[float, float]:
-        xi = float(self.data.value("tail.xi"))
-        q = float(self.data.value("tail.threshold_quantile"))
+        xi, q = (float(self.data.value(k)) for k in TAIL_ASSUMPTIONS)
         if tail is True:
             pass
         elif isinstance(tail, (int, float)) and not isinstance(tail, bool):
@@ -488,25 +503,30 @@ class Calibration(Described):
         return f"Calibration({self.data.path!r}{draw})"
 
 
-def _survey_severities(data: CalibrationData) -> dict[tuple[str, str], SeverityFit]:
-    out = _survey_severities_by_period(data)
+def _survey_severities(data: CalibrationData, keys: dict[tuple[str, str], tuple[str, ...]]
+                       ) -> dict[tuple[str, str], SeverityFit]:
+    """The survey severity of each type and period; ``keys`` gets the assumptions each reads."""
+    out = _survey_severities_by_period(data, keys)
     for a in data.attack_types:
         if a == "ransomware" and (a, "recent") in data.survey and (a, "cumulative") in data.survey:
             mean_a = data.assumptions["severity.ransomware.earlier_mean"]
             median_a = data.assumptions["severity.ransomware.earlier_median"]
             answers = max(data.survey[(a, "cumulative")].answers - data.survey[(a, "recent")].answers, 2)
+            keys[(a, "earlier")] = (mean_a.key, median_a.key)
             out[(a, "earlier")] = SeverityFit(a, "earlier", mean_a.value * MAN_YEN, median_a.value * MAN_YEN,
                                               answers, "derived" if mean_a.quality == median_a.quality == "derived"
                                               else "assumption",
                                               "severity.ransomware.earlier_mean, severity.ransomware.earlier_median")
         else:
             cum = out[(a, "cumulative")]
+            keys[(a, "earlier")] = keys.get((a, "cumulative"), ())
             out[(a, "earlier")] = SeverityFit(a, "earlier", cum.mean, cum.median, cum.answers, cum.quality,
                                               f"{cum.source} (cumulative figure; no earlier-window figure)")
     return out
 
 
-def _survey_severities_by_period(data: CalibrationData) -> dict[tuple[str, str], SeverityFit]:
+def _survey_severities_by_period(data: CalibrationData, keys: dict[tuple[str, str], tuple[str, ...]]
+                                 ) -> dict[tuple[str, str], SeverityFit]:
     out = {}
     for a in data.attack_types:
         for period in PERIODS:
@@ -522,6 +542,7 @@ def _survey_severities_by_period(data: CalibrationData) -> dict[tuple[str, str],
                 mean_key, median_key = f"severity.{a}.mean", f"severity.{a}.median"
                 answers = int(data.value(f"severity.{a}.answers"))
             mean_a, median_a = data.assumptions[mean_key], data.assumptions[median_key]
+            keys[(a, period)] = (mean_key, median_key)
             out[(a, period)] = SeverityFit(a, period, mean_a.value * MAN_YEN, median_a.value * MAN_YEN,
                                            answers, "assumption", f"{mean_key}, {median_key}")
     return out
