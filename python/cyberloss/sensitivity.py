@@ -56,6 +56,7 @@ from . import _json, _validate, stats
 from . import random as clrandom
 from .calibration import Calibration, FittedCalibration, uncertainty
 from .calibration import load as load_calibration
+from .calibration.model import TAIL_ASSUMPTIONS
 from .insurance import pricing
 from .insurance import terms as terms_mod
 from .insurance.quote import QuoteSettings, quote_tables
@@ -80,6 +81,11 @@ FEASIBLE_STEPS = 12
 CROSSING_YEARS = 10
 # the experience fit's prior weights shape `cyberloss fit`, not the simulated model
 NOT_SIMULATED = ("experience.",)
+# the survey period whose severities and size mix the organisation model is built on
+PERIOD = "recent"
+# the measures whose SEs rest on the largest years when they make much of the variance
+# (stats.largest_years_share); a VaR's do not (its effects' SEs matched their spread over seeds)
+MOMENT_MEASURES = ("expected_loss", "premium", "tvar_0.99")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +113,34 @@ def ranged_assumptions(calibration: Calibration, data) -> list[RangedAssumption]
     out += [RangedAssumption("components", path, value, low, high, why)
             for path, (value, low, high, why) in data.ranges().items()]
     return out
+
+
+def unused(a: RangedAssumption, calibration: Calibration, profile: org_profile.OrganisationProfile,
+           period: str = PERIOD) -> tuple[str, str] | None:
+    """Why the organisation model of ``profile`` on the survey ``period`` never reads ``a``, in
+    English and in Japanese; None when it does.  From the model's structure, not from a zero
+    effect: its severities have no GPD tail (``tail.*``), a survey severity assumption of
+    another period (``calibration.severity_periods``), a control the profile does not have."""
+    if a.source == "calibration":
+        if a.key in TAIL_ASSUMPTIONS:
+            return ("not used by this model: its severities have no GPD tail",
+                    "このモデルでは使われない: 損害額に GPD の裾を用いない")
+        periods = calibration.severity_periods(a.key)
+        if periods is not None and period not in periods:
+            if not periods:
+                return ("not used by this model: a fitted severity replaces the survey's",
+                        "このモデルでは使われない: 調査の損害額を当てはめた損害額が置き換える")
+            return (f"not used in this period: the model is built on the {period} period; this "
+                    f"sets the {', '.join(periods)} period's survey severity",
+                    f"この期間では使われない: モデルは{language.PERIODS_JA.get(period, period)}の期間で"
+                    f"組み立て、この前提は{'・'.join(language.PERIODS_JA.get(p, p) for p in periods)}の期間の"
+                    "調査の損害額を定める")
+        return None
+    parts = a.key.split(".")
+    if parts[0] == "controls" and len(parts) > 1 and parts[1] not in profile.controls.enabled():
+        return (f"not used by this model: the profile has no {parts[1]} control",
+                f"このモデルでは使われない: プロファイルに対策 {parts[1]} がない")
+    return None
 
 
 def _measure_function(measure: str, settings: QuoteSettings) -> Callable[[np.ndarray], float]:
@@ -140,11 +174,11 @@ class _Setup:
     def build(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> None:
         """Build the model these values give, without simulating: ValueError when the model
         cannot take them."""
-        organisation_model(self.profile(component_overrides), calibration=calibration)
+        organisation_model(self.profile(component_overrides), period=PERIOD, calibration=calibration)
 
     def losses(self, calibration: Calibration, component_overrides: Mapping[str, Any]) -> np.ndarray:
         profile = self.profile(component_overrides)
-        sim = simulate_organisation(profile, self.years, self.seed, calibration=calibration)
+        sim = simulate_organisation(profile, self.years, self.seed, period=PERIOD, calibration=calibration)
         if self.measure != "premium":
             return np.asarray(sim.annual("gross"), dtype=float)
         assert self.policy is not None
@@ -175,6 +209,9 @@ class SensitivityResult(Described):
     # (by assumption; the model's own reason inside a note stays as the model gives it).
     calibration_ja: str = ""
     notes_ja: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The share of the base run's variance its stats.LARGEST_YEARS largest years make (the
+    # table's low_share / high_share: the bound runs'); None for a VaR, whose SEs do not rest on them
+    largest_years_share: float | None = None
 
     def describe(self) -> pd.DataFrame:
         return self.table
@@ -183,6 +220,45 @@ class SensitivityResult(Described):
         """The table ordered by swing (|high effect - low effect|), largest first."""
         return self.table.sort_values("swing", ascending=False, kind="stable",
                                       na_position="last").reset_index(drop=True)
+
+    def resting_rows(self) -> list[tuple[str, float]]:
+        """The rows whose changes' SEs rest on a few years (``stats.rests_on_largest_years``):
+        every row the model uses when the base run's do, else those whose bound runs' do, with
+        the larger share of their two runs, largest swing first; [] for a VaR."""
+        if self.largest_years_share is None:
+            return []
+        base = stats.rests_on_largest_years(self.largest_years_share)
+        out = []
+        for r in self.ordered().itertuples(index=False):
+            if r.unused:
+                continue
+            share = max((x for x in (r.low_share, r.high_share) if math.isfinite(x)), default=math.nan)
+            if base or (math.isfinite(share) and stats.rests_on_largest_years(share)):
+                out.append((r.assumption, share))
+        return out
+
+    def largest_years_notes(self, lang: str = "en") -> list[str]:
+        """Where the SEs of the base or of the changes rest on a few years (a mean or TVaR type
+        measure whose runs' ``stats.LARGEST_YEARS`` largest years make ``stats.HEAVY_SHARE`` of
+        the variance or more), what the text says under its table and the JSON in its warnings,
+        in English or Japanese (``lang`` "ja")."""
+        w = language.words(lang)
+        measure = w(self.measure, language.MEASURES_JA.get(self.measure, self.measure))
+        if self.largest_years_share is None:
+            return []
+        if stats.rests_on_largest_years(self.largest_years_share):
+            return [w("base run: ", "基準の実行: ") + stats.largest_years_note(
+                self.years, [self.largest_years_share],
+                w(f"the standard errors of {measure} and of its changes", f"{measure}とその変化の標準誤差"), lang)]
+        rows = self.resting_rows()
+        if not rows:
+            return []
+        shown, more = rows[:5], len(rows) - 5
+        names = w(", ".join(n for n, _ in shown) + (f" and {more} more" if more > 0 else ""),
+                  "・".join(n for n, _ in shown) + (f" ほか {more} 件" if more > 0 else ""))
+        return [w(f"bound runs of {names}: ", f"{names} の限度での実行: ") + stats.largest_years_note(
+            self.years, [x for _, x in shown],
+            w("the standard errors of these rows' changes", "これらの前提の変化の標準誤差"), lang)]
 
     def text(self, top: int = 25, lang: str | None = None) -> str:
         """The largest ``top`` swings as plain text in ``lang`` ("ja" or "en"; default: the
@@ -193,8 +269,9 @@ class SensitivityResult(Described):
         shown = pd.DataFrame({
             "value": [_short(v) for v in t["value"]], "low": [_short(v) for v in t["low"]],
             "high": [_short(v) for v in t["high"]],
-            "at low": [_effect_text(e, s) for e, s in zip(t["low_effect"], t["low_se"])],
-            "at high": [_effect_text(e, s) for e, s in zip(t["high_effect"], t["high_se"])]},
+            **{f"at {side}": [_effect_text(e, s, unused=u != "")
+                              for e, s, u in zip(t[f"{side}_effect"], t[f"{side}_se"], t["unused"])]
+               for side in ("low", "high")}},
             index=pd.Index(t["assumption"].to_numpy(), name="assumption"))
         lines = [f"cyberloss sensitivity: {self.name}",
                  f"{self.measure} = {money.format_yen(self.base)} (SE {money.format_yen(self.base_se)}), "
@@ -206,6 +283,9 @@ class SensitivityResult(Described):
         bad = self.table[self.table["infeasible"] != ""]
         for r in bad.itertuples(index=False):
             lines.append(f"bound of {r.assumption}: {r.infeasible}")
+        for r in self.table[self.table["unused"] != ""].itertuples(index=False):
+            lines.append(f"{r.assumption}: {r.unused} (not run)")
+        lines += self.largest_years_notes("en")
         if self.band:
             b = self.band
             lines += ["", f"All assumptions and calibration parameters drawn jointly ({b['draws']:g} draws, "
@@ -217,7 +297,8 @@ class SensitivityResult(Described):
         t = self.ordered().head(top)
         measure = language.MEASURES_JA.get(self.measure, self.measure)
         rows = [[r.assumption, _short(r.value), _short(r.low), _short(r.high),
-                 _effect_text(r.low_effect, r.low_se, "ja"), _effect_text(r.high_effect, r.high_se, "ja")]
+                 _effect_text(r.low_effect, r.low_se, "ja", r.unused != ""),
+                 _effect_text(r.high_effect, r.high_se, "ja", r.unused != "")]
                 for r in t.itertuples(index=False)]
         lines = [f"cyberloss 感度分析: {self.name}",
                  f"{measure} = {money.format_yen(self.base)}（標準誤差 {money.format_yen(self.base_se)}）、"
@@ -229,6 +310,9 @@ class SensitivityResult(Described):
         bad = self.table[self.table["infeasible"] != ""]
         for r in bad.itertuples(index=False):
             lines.append(f"{r.assumption} の範囲: {self.notes_ja.get(r.assumption) or r.infeasible}")
+        for r in self.table[self.table["unused"] != ""].itertuples(index=False):
+            lines.append(f"{r.assumption}: {self.notes_ja.get(r.assumption) or r.unused}（計算しない）")
+        lines += self.largest_years_notes("ja")
         if self.band:
             b = self.band
             lines += ["", f"すべての前提とキャリブレーションのパラメータを同時に抽出（{b['draws']:g} 回、うちモデルが"
@@ -238,22 +322,34 @@ class SensitivityResult(Described):
 
     def to_json(self) -> dict[str, Any]:
         rows = []
+        resting = dict(self.resting_rows())
+        moments = self.largest_years_share is not None
         for r in self.ordered().itertuples(index=False):
+            used = not r.unused     # an assumption the model does not use has no effects: null
             rows.append({"assumption": r.assumption, "source": r.source, "key": r.key,
                          "value": r.value, "low": r.low, "high": r.high,
-                         "low_effect": r.low_effect, "low_se": r.low_se,
-                         "high_effect": r.high_effect, "high_se": r.high_se, "swing": r.swing,
-                         "reasoning": r.reasoning, "infeasible": r.infeasible or None})
+                         "low_effect": r.low_effect if used else None, "low_se": r.low_se if used else None,
+                         "high_effect": r.high_effect if used else None, "high_se": r.high_se if used else None,
+                         "swing": r.swing if used else None,
+                         "reasoning": r.reasoning, "infeasible": r.infeasible or None, "unused": r.unused or None,
+                         # the share of each bound run's variance its 10 largest years make
+                         # (stats.largest_years_share), and whether the SEs rest on them
+                         "variance_share_of_largest_years": {"low": r.low_share, "high": r.high_share}
+                         if moments and used else None,
+                         "se_rests_on_largest_years": r.assumption in resting if moments and used else None})
         return _json.document({"name": self.name, "measure": self.measure, "unit": "JPY",
                                "base": self.base, "base_se": self.base_se, "years": self.years,
                                "seed": self.seed, "calibration": self.calibration,
-                               "assumptions": rows, "joint_band": self.band})
+                               "variance_share_of_largest_years": self.largest_years_share,
+                               "assumptions": rows, "joint_band": self.band,
+                               "warnings": self.largest_years_notes("en")})
 
     def plot(self, ax=None, top: int | None = 20, lang: str | None = None):
         """The tornado chart (largest swing on top); words in ``lang`` ("ja" or "en"; None: the
         locale's)."""
-        t = self.table.assign(label=self.table["assumption"].str.split(":", n=1).str[1])
-        return diagnostics.tornado(t, self.measure, self.base, ax=ax, top=top, lang=lang)
+        mark = language.words(language.resolve(lang))(" (not used)", "（使われない）")
+        label = self.table["assumption"].str.split(":", n=1).str[1] + np.where(self.table["unused"] != "", mark, "")
+        return diagnostics.tornado(self.table.assign(label=label), self.measure, self.base, ax=ax, top=top, lang=lang)
 
     def _html_title(self) -> str:
         return f"Assumption sensitivity of {escape(self.measure)}"
@@ -263,11 +359,14 @@ class SensitivityResult(Described):
 
     def _html_table(self):
         return self.ordered()[["assumption", "value", "low", "high", "low_effect", "low_se",
-                               "high_effect", "high_se"]]
+                               "high_effect", "high_se", "unused"]]
 
 
-def _effect_text(effect: float, se: float, lang: str = "en") -> str:
-    """An effect with its SE; a bound that could not be run at all has none (NaN)."""
+def _effect_text(effect: float, se: float, lang: str = "en", unused: bool = False) -> str:
+    """An effect with its SE; a bound that could not be run at all has none (NaN), nor has an
+    assumption the model does not use (``unused``: not run)."""
+    if unused:
+        return language.words(lang)("not used", "使われない")
     if not math.isfinite(effect):
         return language.words(lang)("not run", "未実行")
     return f"{money.format_yen(effect, sign=True)} ± {money.format_yen(se)}"
@@ -398,7 +497,7 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
         else:
             policy, settings = None, QuoteSettings.from_dict(doc.get("quote", {}))
     cal = load_calibration() if calibration is None else calibration
-    events = expected_events(base_profile, int(years), calibration=cal)
+    events = expected_events(base_profile, int(years), period=PERIOD, calibration=cal)
     _validate.fits_in_memory(required_bytes(measure, events, int(years)),
                              f"a sensitivity run over {int(years):,} years (about {events:,.0f} "
                              "simulated incidents a run)", "use fewer years (--years)")
@@ -417,16 +516,29 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
     level = _quantile_level(measure)
     base = (None if measure == "expected_loss" else _ranked(x0, level) if level is not None
             else _without_each_batch(f, x0))
+    # the share of each run's variance its largest years make, where the SEs rest on them
+    share = (lambda x: stats.Sample.dense(x).largest_years_share()) if measure in MOMENT_MEASURES else None
     rows, used, notes_ja = [], [], {}
     for a in items:
+        row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
+               "reasoning": a.reasoning, "unused": ""}
+        why_unused = unused(a, cal, base_profile)
+        if why_unused is not None:     # not run: the runs would be the base's, bit for bit
+            row.update(low=a.low, high=a.high, low_effect=math.nan, low_se=math.nan, high_effect=math.nan,
+                       high_se=math.nan, low_share=math.nan, high_share=math.nan, infeasible="",
+                       unused=why_unused[0])
+            notes_ja[a.name] = why_unused[1]
+            rows.append(row)
+            used.append(a)
+            continue
         low, high = (ranges or {}).get(a.name, (a.low, a.high))
         (low, why_low, ja_low), (high, why_high, ja_high) = (_feasible_bound(setup, a, low, "low"),
                                                              _feasible_bound(setup, a, high, "high"))
         notes = [n for n in (why_low, why_high) if n]
         notes_in_ja = [n for n in (ja_low, ja_high) if n]
-        row = {"assumption": a.name, "source": a.source, "key": a.key, "value": a.value,
-               "low": low, "high": high, "reasoning": a.reasoning}
+        row.update(low=low, high=high)
         for side, bound in (("low", low), ("high", high)):
+            row[f"{side}_share"] = math.nan
             try:
                 x1 = _run_one(setup, a, bound)     # also at the value in use: CRN make it exact
             except ValueError as exc:
@@ -436,6 +548,8 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
                 notes_in_ja.append(f"{language.BOUNDS_JA[side]} {_short(bound)} は計算できませんでした: {exc}")
                 continue
             row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, base, level)
+            if share is not None:
+                row[f"{side}_share"] = share(x1)
         row["infeasible"] = "; ".join(notes)
         if notes_in_ja:
             notes_ja[a.name] = "。".join(notes_in_ja)
@@ -443,12 +557,15 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
         used.append(dataclasses.replace(a, low=low, high=high))
     table = pd.DataFrame(rows)
     table["swing"] = (table["high_effect"].fillna(0.0) - table["low_effect"].fillna(0.0)).abs()
+    table.loc[table["unused"] != "", "swing"] = math.nan
     base_se = (float(np.std(x0, ddof=1) / math.sqrt(x0.size)) if base is None
                else float(stats.var(x0, level).se) if isinstance(base, _Ranked)
                else _jackknife_se(base))
-    band = _joint_band(setup, used, f, draws) if draws else None
+    # the joint band draws the assumptions the model uses (the others keep their streams unused)
+    band = _joint_band(setup, [None if r["unused"] else a for a, r in zip(used, rows)], f, draws) if draws else None
     return SensitivityResult(base_profile.name, measure, f(x0), base_se, setup.years, setup.seed,
-                             table, band, cal.provenance, cal.provenance_ja, notes_ja)
+                             table, band, cal.provenance, cal.provenance_ja, notes_ja,
+                             None if share is None else share(x0))
 
 
 def _with(setup: _Setup, a: RangedAssumption, value: Any) -> tuple[Calibration, dict[str, Any]]:
@@ -514,13 +631,17 @@ def _drawn(a: RangedAssumption, u: float) -> Any:
     return int(round(value)) if isinstance(a.value, int) and not isinstance(a.value, bool) else value
 
 
-def _joint_band(setup: _Setup, items: list[RangedAssumption], f, draws: int) -> dict[str, float]:
+def _joint_band(setup: _Setup, items: list[RangedAssumption | None], f, draws: int) -> dict[str, float]:
+    """The band over ``draws`` joint draws of ``items`` (None: an assumption not drawn, the
+    model not using it; each keeps its stream, ``RANGE_STREAM + j``)."""
     values = []
     infeasible = 0
     for b in range(draws):
         cal_over: dict[str, Any] = {}
         comp_over: dict[str, Any] = {}
         for j, a in enumerate(items):
+            if a is None:
+                continue
             stream = clrandom.stream_id(clrandom.Purpose.PARAMETERS, RANGE_STREAM + j)
             u = float(np.asarray(clrandom.uniform_at(setup.seed, stream, b, 0)).ravel()[0])
             (cal_over if a.source == "calibration" else comp_over)[a.key] = _drawn(a, u)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cyberloss import calibration, sensitivity
+from cyberloss import calibration, sensitivity, stats
 from cyberloss.cli import main
 from cyberloss.organisation import OrganisationProfile, components, organisation_model
+from cyberloss.organisation.profile import read_profile
 from cyberloss.report.text import width
 
 PROFILE = "examples/sme_manufacturer.toml"
@@ -132,7 +134,8 @@ def test_sensitivity_cli_json_and_tornado(tmp_path, capsys):
     assert {r["source"] for r in rows} == {"calibration", "components"}
     assert all(set(r) >= {"low_effect", "low_se", "high_effect", "high_se", "low", "high"} for r in rows)
     swings = [r["swing"] for r in rows]
-    assert swings == sorted(swings, reverse=True)
+    used = swings[:swings.index(None)] if None in swings else swings    # the controls the profile lacks: last
+    assert used == sorted(used, reverse=True) and set(swings[len(used):]) <= {None}
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
@@ -153,6 +156,9 @@ def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run(
     expected = {a.name for a in sensitivity.ranged_assumptions(cal, components.load())}
     assert set(res.table["assumption"]) == expected and len(expected) > 70
     for r in res.table.itertuples():
+        if r.unused:      # not used by this model: not run, no effect
+            assert np.isnan([r.low_effect, r.low_se, r.high_effect, r.high_se]).all(), r.assumption
+            continue
         for side in ("low", "high"):
             effect, se = getattr(r, f"{side}_effect"), getattr(r, f"{side}_se")
             assert np.isfinite(effect) and np.isfinite(se) and se >= 0, (r.assumption, side)
@@ -162,11 +168,6 @@ def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run(
     # Once these were NaN: the tornado drew them as no effect and `text()` failed on them.
     rows = res.table.set_index("key")
     profile = OrganisationProfile.from_toml(PROFILE)
-    earlier = rows.loc["severity.ransomware.earlier_mean"]
-    assert earlier["infeasible"].startswith("low 1230 is beyond what the model takes (")
-    assert "must exceed" in earlier["infeasible"] and earlier["high"] == 3120
-    median = cal.data.assumptions["severity.ransomware.earlier_median"].value
-    assert median < earlier["low"] <= median + (2176.5 - 1230) / 4096
     for key, side, stated in (("size.downtime_elasticity", "high", 0.3),
                               ("severity.web_leak_card.recent_median", "high", 2500),
                               ("severity.web_leak_personal.recent_mean", "low", 1700)):
@@ -179,9 +180,112 @@ def test_every_assumption_is_listed_with_effects_or_the_reason_it_cannot_be_run(
         with pytest.raises(ValueError, match="no lognormal reproduces"):
             organisation_model(profile, calibration=calibration.load(
                 None, {key: used + (stated - value) / 4096}))
-    assert "not run" not in res.text()
-    # the GPD tail is not part of the organisation model: exactly no effect
-    assert res.table.set_index("key").loc["tail.xi", ["low_effect", "high_effect"]].tolist() == [0, 0]
+    assert "not run:" not in res.text()
+    # the GPD tail, the earlier period's severity and the controls the profile lacks are not
+    # part of this model: named, not run (they once showed 0 ± 0, read as "insensitive")
+    unused = set(res.table.loc[res.table["unused"] != "", "key"])
+    assert unused == {"tail.xi", "tail.threshold_quantile", "severity.ransomware.earlier_mean",
+                      "severity.ransomware.earlier_median", "controls.restore_drills.downtime.ransomware",
+                      "controls.edr.frequency.ransomware", "controls.ir_retainer.downtime.ransomware"}
+
+
+def test_assumptions_the_model_does_not_use_are_named_and_not_run(monkeypatch, capsys):
+    """The GPD tail (the organisation model's severities have none), the earlier period's survey
+    severity (the model is built on the recent period) and a control the profile lacks: "not
+    used" in the text, the JSON and the tornado, and never run (the earlier mean's low bound
+    once even ran the infeasible-bound bisection).  Decided from the model's structure: the
+    runs at their bounds are the base's, bit for bit."""
+    runs = []
+    run_one = sensitivity._run_one
+    monkeypatch.setattr(sensitivity, "_run_one", lambda setup, a, v: runs.append(a.key) or run_one(setup, a, v))
+    argv = ["sensitivity", PROFILE, "--years", "2000", "--measure", "tvar_0.99", "--json",
+            "--only", "calibration:tail", "--only", "calibration:severity.ransomware.earlier",
+            "--only", "components:controls.edr", "--only", "calibration:reporting_factor.sme"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert runs == ["reporting_factor.sme"] * 2
+    rows = {r["key"]: r for r in doc["assumptions"]}
+    assert rows["reporting_factor.sme"]["unused"] is None and rows["reporting_factor.sme"]["high_effect"] > 0
+    for key, why in (("tail.xi", "no GPD tail"), ("tail.threshold_quantile", "no GPD tail"),
+                     ("severity.ransomware.earlier_mean", "built on the recent period"),
+                     ("severity.ransomware.earlier_median", "earlier period's survey severity"),
+                     ("controls.edr.frequency.ransomware", "the profile has no edr control")):
+        r = rows[key]
+        assert r["unused"].startswith("not used") and why in r["unused"], key
+        assert [r[k] for k in ("low_effect", "low_se", "high_effect", "high_se", "swing", "infeasible")] == [None] * 6
+    assert rows["severity.ransomware.earlier_mean"]["low"] == 1230      # the stated bound: no bisection
+    assert not any("finite" in w for w in doc["warnings"])
+    assert list(rows)[0] == "reporting_factor.sme"                     # unused rows last
+    res = sensitivity.run(PROFILE, "tvar_0.99", years=2000, only=("calibration:tail", "components:controls.edr"))
+    text = res.text()
+    assert "calibration:tail.xi: not used by this model: its severities have no GPD tail (not run)" in text
+    assert "± " not in text.split("swing):")[1].split("calibration:tail.xi:")[0]
+    assert "使われない" in res.text(lang="ja") and "GPD の裾を用いない" in res.text(lang="ja")
+    labels = [t.get_text() for t in res.plot().get_yticklabels()]
+    assert "tail.xi (not used)" in labels and "controls.edr.frequency.ransomware (not used)" in labels
+    # the structure is right: the model does not read them (runs at the bounds are the base's)
+    cal = calibration.load()
+    profile = OrganisationProfile.from_toml(PROFILE)
+    setup = sensitivity._Setup(read_profile(Path(PROFILE)), cal, None, None, 2000, 3, "tvar_0.99")
+    x0 = setup.losses(cal, {})
+    for key, value in (("tail.xi", 0.5), ("tail.threshold_quantile", 0.8),
+                       ("severity.ransomware.earlier_mean", 3120), ("severity.ransomware.earlier_median", 1200)):
+        assert np.array_equal(setup.losses(calibration.load(None, {key: value}), {}), x0), key
+    assert np.array_equal(setup.losses(cal, {"controls.edr.frequency.ransomware": 0.5}), x0)
+    # ... and a model that does use them says so: a profile with the control, another period
+    items = {a.key: a for a in sensitivity.ranged_assumptions(cal, components.load())}
+    with_edr = profile.with_controls(edr=True)
+    assert sensitivity.unused(items["controls.edr.frequency.ransomware"], cal, with_edr) is None
+    assert sensitivity.unused(items["severity.ransomware.earlier_mean"], cal, profile, "earlier") is None
+    assert sensitivity.unused(items["severity.web_leak_card.recent_mean"], cal, profile) is None
+    assert "recent period's" in sensitivity.unused(items["severity.web_leak_card.recent_mean"], cal, profile,
+                                                   "cumulative")[0]
+
+
+def test_standard_errors_resting_on_a_few_years_are_said(monkeypatch):
+    """As the quote does (stats.largest_years_share, HEAVY_SHARE): when the 10 largest years
+    make a quarter or more of a run's variance, the SEs of a mean or TVaR measure and of its
+    changes rest on them and in a typical run understate the spread over seeds (the minor
+    incidents' rate: 1.33-1.60 over 500 seeds at 100,000 years, |z| > 2 in 13-20% of them).
+    Said under the text's table and in the JSON's warnings, with each run's share."""
+    only = ("calibration:minor.rate", "calibration:reporting_factor.sme")
+    res = sensitivity.run(PROFILE, "expected_loss", years=YEARS, seed=7, only=only)
+    setup = sensitivity._Setup(read_profile(Path(PROFILE)), calibration.load(), None, None, YEARS, 7, "expected_loss")
+    x0 = setup.losses(setup.calibration, {})
+    assert res.largest_years_share == pytest.approx(stats.largest_years_share(x0[x0 > 0], YEARS), rel=1e-12)
+    assert res.largest_years_share >= stats.HEAVY_SHARE
+    t = res.table.set_index("key")
+    minor = sensitivity.ranged_assumptions(setup.calibration, components.load())
+    minor = next(a for a in minor if a.key == "minor.rate")
+    x1 = sensitivity._run_one(setup, minor, minor.high)
+    assert t.loc["minor.rate", "high_share"] == pytest.approx(stats.largest_years_share(x1[x1 > 0], YEARS), rel=1e-12)
+    note = (f"base run: the 10 largest of the 4,000 years make {res.largest_years_share:.0%} of the variance; "
+            "the standard errors of expected_loss and of its changes rest on those years and in a typical "
+            "run understate the spread over seeds")
+    assert note in res.text()
+    assert "基準の実行: 4,000 年のうち最大の 10 年が分散の" in res.text(lang="ja")
+    doc = res.to_json()
+    assert doc["variance_share_of_largest_years"] == res.largest_years_share and note in doc["warnings"]
+    assert all(r["se_rests_on_largest_years"] and set(r["variance_share_of_largest_years"]) == {"low", "high"}
+               for r in doc["assumptions"])
+    # only the bound runs of one row rest on their largest years: that row is named
+    low_row = min(t.loc["reporting_factor.sme", ["low_share", "high_share"]].max(),
+                  t.loc["minor.rate", ["low_share", "high_share"]].max())
+    high_row = max(t.loc["reporting_factor.sme", ["low_share", "high_share"]].max(),
+                   t.loc["minor.rate", ["low_share", "high_share"]].max())
+    assert res.largest_years_share < high_row
+    monkeypatch.setattr(stats, "HEAVY_SHARE", (max(res.largest_years_share, low_row) + high_row) / 2)
+    heavy = res.resting_rows()
+    assert len(heavy) == 1 and heavy[0][1] == high_row
+    assert f"bound runs of {heavy[0][0]}: the 10 largest of the 4,000 years make {high_row:.0%}" in res.text()
+    assert [r["se_rests_on_largest_years"] for r in res.to_json()["assumptions"]].count(True) == 1
+    monkeypatch.setattr(stats, "HEAVY_SHARE", 1.01)
+    assert "largest" not in res.text() and res.to_json()["warnings"] == []
+    # a VaR's effects' SEs matched their spread over seeds: nothing said
+    var = sensitivity.run(PROFILE, "var_0.99", years=YEARS, seed=7, only=only[:1])
+    assert var.largest_years_share is None and var.to_json()["variance_share_of_largest_years"] is None
+    monkeypatch.setattr(stats, "HEAVY_SHARE", 0.0)
+    assert "largest" not in var.text() and var.to_json()["warnings"] == []
 
 
 def test_a_bound_that_could_not_be_run_is_shown_as_such():
