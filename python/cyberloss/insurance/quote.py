@@ -208,21 +208,15 @@ class Quote(report_html.Described):
                            f"{n:,} 年）で、標準誤差を示せない"))
         if "finite" in why:
             lines.append(w("—: the standard error is not finite", "—: 標準誤差が有限でない"))
-        heavy = {v: s for v, s in self.largest_years_shares.items() if s >= stats.HEAVY_SHARE}
+        heavy = {v: s for v, s in self.largest_years_shares.items() if stats.rests_on_largest_years(s)}
         if heavy:
-            k = stats.LARGEST_YEARS
-            names = w(", ".join(heavy), "・".join(language.VIEWS_JA[v] for v in heavy))
-            parts = [f"{s:.0%}" for s in heavy.values()]
-            shares = w(" and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts),
-                       "・".join(parts))
+            shares = list(heavy.values())
             lines.append(w(
-                f"{names}: the {k} largest of the {n:,} years make {shares} of the variance; the "
-                "standard errors of the expected loss, standard deviation and TVaR rest on those "
-                "years and in a typical run understate the spread over seeds (the standard "
-                "deviation's most)",
-                f"{names}: {n:,} 年のうち最大の {k} 年が分散の {shares} を占める。期待損失・標準偏差・"
-                "TVaR の標準誤差はその数年に依存し、通常の実行ではシードを変えたときのばらつきを過小に"
-                "示す（標準偏差で最も大きい）"))
+                f"{', '.join(heavy)}: " + stats.largest_years_note(
+                    n, shares, "the standard errors of the expected loss, standard deviation and TVaR")
+                + " (the standard deviation's most)",
+                f"{'・'.join(language.VIEWS_JA[v] for v in heavy)}: " + stats.largest_years_note(
+                    n, shares, "期待損失・標準偏差・TVaR の標準誤差", "ja") + "（標準偏差で最も大きい）"))
         return lines
 
     @functools.cached_property
