@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .. import _validate, config
+from .. import _arith, _validate, config
 from ..config import documents
 from ._size import MAX_SIGMA
 
@@ -578,7 +578,7 @@ def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_k
     if mean <= median:
         raise ValueError(f"'assumptions.{mean_key}.value' ({mean:g}) must exceed "
                          f"'assumptions.{median_key}.value' ({median:g}): a lognormal has mean > median")
-    sigma = math.sqrt(2.0 * math.log(mean / median))
+    sigma = math.sqrt(2.0 * _arith.log(mean / median))
     if sigma > MAX_SIGMA:    # the size normalisation would find no lognormal (and say why less well)
         median_first = assumptions[median_key].overridden or not assumptions[mean_key].overridden
         (k1, v1), (k2, v2) = ((median_key, median), (mean_key, mean))[::1 if median_first else -1]
@@ -586,4 +586,4 @@ def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_k
                          f"'assumptions.{k2}.value' ({v2:g}): their lognormal's sigma "
                          f"sqrt(2 ln(mean/median)) = {sigma:.5g} exceeds the {MAX_SIGMA:g} the severity fit "
                          f"takes (mean/median at most e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}: the median at least "
-                         f"{mean * math.exp(-0.5 * MAX_SIGMA * MAX_SIGMA):.3g})")
+                         f"{mean * _arith.exp(-0.5 * MAX_SIGMA * MAX_SIGMA):.3g})")
