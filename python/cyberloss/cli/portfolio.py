@@ -149,7 +149,8 @@ def _in_option(exc: ValueError | None, english: str, option: str, text: str, nam
     """A refusal of a part of an option's value (``name``: "retention", ...), said in Japanese
     too: the cause's own Japanese where it has one, else what ``name`` must be."""
     place = ((f"{option} {text!r}", f"引数 {option} {text!r}"),)
-    label = documents.REINSURANCE.node("per_risk").field(name).label_ja if name else ""
+    label = next((g.label_ja for f in documents.REINSURANCE.fields if isinstance(f, config.Table)
+                  for g in f.fields if g.key == name and isinstance(g, config.Field)), "")
     if isinstance(exc, _validate.InputError):
         return exc.replaced(english, context=place + exc.context, label_ja=exc.label_ja or label)
     need = _validate.Need("relation", detail="数値（無制限は 'inf'）" if name == "reinstatements" else
