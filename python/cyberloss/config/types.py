@@ -268,8 +268,8 @@ def parse_choice(field, value: Any, where: str) -> str:
         text = key if key is not None else text.strip()
     elif field.choices_ja:
         text = labels.choice(field.choices, field.choices_ja, text) or text
-    names_ja = field.choices_ja or (labels.japanese_names(field.vocabulary, field.choices)
-                                    if field.vocabulary and field.choices else ())
+    names_ja = () if not field.choices or text in field.choices else (   # for a refusal only
+        field.choices_ja or (labels.japanese_names(field.vocabulary, field.choices) if field.vocabulary else ()))
     return _validate.text(where, text, field.choices or None, names_ja)
 
 

@@ -375,9 +375,9 @@ def _default_text(f: config.Field, ja: bool) -> str:
     if f.kind == "list" and f.unit == "JPY":
         return ", ".join(_yen(v) for v in value)
     if f.kind == "list" and f.item is not None and f.item.kind in forms.PERCENT_KINDS:
-        return ", ".join(forms.percent(v) for v in value)
+        return ", ".join(stats.level_label(v) for v in value)
     if f.kind in forms.PERCENT_KINDS and isinstance(value, (int, float)):
-        return forms.percent(value)
+        return stats.level_label(value)
     if f.kind == "count" and isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float) and math.isinf(value):

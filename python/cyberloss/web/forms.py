@@ -259,16 +259,11 @@ def _document(values: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def check(document: Mapping[str, Any], run: str = "quote") -> dict[str, str]:
+def refusals(document: Mapping[str, Any], run: str = "quote") -> dict[str, tuple[str, str | None]]:
     """The refusals of the document by ``cyberloss quote``'s checks (and the memory a quote
     would need), and for ``run == "bcp"`` also ``cyberloss bcp``'s (the variants and the memory
     the comparison would need: a page that only quotes is not refused for it), keyed by the
-    field they name."""
-    return {path: english for path, (english, _) in refusals(document, run).items()}
-
-
-def refusals(document: Mapping[str, Any], run: str = "quote") -> dict[str, tuple[str, str | None]]:
-    """:func:`check`'s refusals with their Japanese (:func:`japanese`; None for none)."""
+    field they name, in English and in Japanese (:func:`japanese`; None for none)."""
     try:
         quote_mod.prepare_document(document, "profile")
     except MemoryError as exc:
@@ -341,16 +336,11 @@ def defaults_for(texts: Mapping[str, str], unknown: str = "unknown") -> dict[str
 PERCENT_KINDS = ("share", "rate", "probability")
 
 
-def percent(value: float) -> str:
-    """A share, rate or level as the CLI names a level: 0.99 is "99%", 0.995 "99.5%"."""
-    return stats.level_label(value)
-
-
 def _shown(value: Any, f: config.Field) -> str:
     if f.kind == "amount" and isinstance(value, (int, float)) and math.isfinite(value):
         return money.format_yen(value)
     if f.kind in PERCENT_KINDS and isinstance(value, (int, float)):
-        return percent(value)
+        return stats.level_label(value)     # 0.99 is "99%", as the CLI names a level
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}" if isinstance(value, int) else str(value)
