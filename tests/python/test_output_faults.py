@@ -285,3 +285,34 @@ def test_a_closed_pipe_ends_quietly():
                           shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=300)
     assert done.stderr == ""
     assert done.stdout.strip() == "141"
+
+
+def test_a_signal_while_the_handlers_are_put_back_meets_the_callers_handler(monkeypatch):
+    # A SIGTERM as the command ended once landed in _terminate half-way through the restoring
+    # of the handlers: its Terminated escaped main with a traceback (status 1, not 143). Now
+    # the signals wait, blocked, until every handler is back, and meet the caller's.
+    import os
+
+    from cyberloss import cli
+    real = signal.signal
+    sent = []
+
+    def signal_then_interrupt(signum, handler):
+        if handler is not cli._terminate and not sent:      # the first handler put back
+            sent.append(signum)
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(signum, handler)
+
+    callers = [real(s, h) for s, h in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGHUP, signal.SIG_DFL),
+                                       (signal.SIGINT, signal.default_int_handler))]   # as a shell's Python has them
+    try:
+        monkeypatch.setattr(signal, "signal", signal_then_interrupt)
+        with pytest.raises(KeyboardInterrupt) as caught:    # the caller's Ctrl-C handler
+            cli.main(["jnsa", "--replications", "200", "--json"])
+        monkeypatch.undo()
+        assert type(caught.value) is KeyboardInterrupt and sent
+        assert [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)] == [
+            signal.SIG_DFL, signal.SIG_DFL, signal.default_int_handler]
+    finally:
+        for s, h in zip((signal.SIGTERM, signal.SIGHUP, signal.SIGINT), callers):
+            real(s, h)

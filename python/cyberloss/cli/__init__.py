@@ -95,8 +95,13 @@ _Handler = Union[Callable[[int, Optional[FrameType]], Any], int, signal.Handlers
 _received: list[int] = []
 
 
+_restoring = False     # main is putting the caller's handlers back (_restore_handlers)
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     _received.append(signum)
+    if _restoring:      # raised again once the caller's handlers are back
+        return
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated(signum)
@@ -119,6 +124,25 @@ def _catch_termination() -> dict[signal.Signals, _Handler]:
         if signal.getsignal(signum) == default:
             previous[signum] = signal.signal(signum, _terminate)
     return previous
+
+
+def _restore_handlers(previous: dict[signal.Signals, _Handler]) -> None:
+    """Put back the handlers :func:`_catch_termination` replaced.  A signal that arrives
+    meanwhile is only recorded by ``_terminate`` (its Terminated, raised half-way through the
+    restoring, escaped ``main`` with a traceback and status 1 in a CI run's SIGTERM test) and
+    is raised again once every handler is back, for the caller's handler: a command run from a
+    shell is then killed by it, its work done.  (Blocking the signals would not do: Python runs
+    a handler in the main thread whichever thread the signal reaches, TBB's included.)"""
+    global _restoring
+    first = len(_received)
+    _restoring = True
+    try:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    finally:
+        _restoring = False
+    for received in _received[first:]:
+        signal.raise_signal(received)
 
 
 class _UsageError(Exception):
@@ -291,8 +315,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 128 + _received[0]
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        _restore_handlers(previous)
 
 
 def _prog(argv: Sequence[str]) -> str:
