@@ -103,10 +103,15 @@ def print_tables(rep: jnsa.Reproduction, cal: Calibration, lang: str = "en") -> 
         for name, title, title_ja in _MARGIN_TITLES:
             t = rep.table(name)[["category", "published", "model", "difference", "relative_difference",
                                  "quality"]].copy()
-            t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 2):+,.2f}")
+            # Counts: a published count as the whole number it is, the model's (a real number,
+            # an expected count) and the difference to a tenth; the relative difference says
+            # how close the fit is.
+            t["published"] = t["published"].map(lambda v: f"{v:,.0f}" if v == round(v) else f"{v:,.1f}")
+            t["model"] = t["model"].map(lambda v: f"{_no_negative_zero(v, 1):,.1f}")
+            t["difference"] = t["difference"].map(lambda v: f"{_no_negative_zero(v, 1):+,.1f}")
             t["relative_difference"] = t["relative_difference"].map(lambda v: f"{_no_negative_zero(100 * v, 3):+.3f}%")
             print(f"\n{w(f'{title} - publicised basis', title_ja)}")
-            print(_table(t, lambda v: f"{v:,.2f}", lang,
+            print(_table(t, lambda v: f"{v:,.1f}", lang,
                          {"category": functools.partial(jnsa.category_ja, cal, name), "quality": quality},
                          category=language.CATEGORY_HEADINGS_JA[name]))
         print(w("\nApproximate published shares", "\n公表された割合（概数）"))
