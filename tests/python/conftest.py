@@ -1,4 +1,5 @@
 import contextlib
+import json
 import os
 import threading
 import time
@@ -43,11 +44,29 @@ def ticking():
         t.join()
 
 
+def pytest_sessionstart(session):
+    session.config.started_at = time.time()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    counts = getattr(config, "malformed_counts", None)
-    if counts:
-        terminalreporter.write_line(
-            f"malformed-input sweep: {counts['cases']} cases, {counts['totals']} in {counts['seconds']} s "
-            "(by loader and mutation kind: build/test-output/malformed-inputs.json)")
-        for loader, results in sorted(counts["by_loader"].items()):
-            terminalreporter.write_line(f"  {loader:28} {results}")
+    """The malformed-input sweep's counts, merged from the shards this session ran (their
+    files, written by the workers under pytest-xdist), to build/test-output/malformed-inputs.json
+    once every shard has run."""
+    if hasattr(config, "workerinput"):
+        return
+    import malformed
+
+    shards = [p for p in sorted(malformed.SHARD_RECORDS.glob(f"*-of-{malformed.SHARDS}.json"))
+              if p.stat().st_mtime >= config.started_at]
+    if not shards:
+        return
+    counts = malformed.counts([r for p in shards for r in json.loads(p.read_text(encoding="utf-8"))])
+    whole = len(shards) == malformed.SHARDS
+    if whole:
+        malformed.COUNTS.write_text(json.dumps(counts, indent=1, ensure_ascii=False), encoding="utf-8")
+    terminalreporter.write_line(
+        f"malformed-input sweep{'' if whole else f' ({len(shards)} of {malformed.SHARDS} shards)'}: "
+        f"{counts['cases']} cases, {counts['totals']} in {counts['seconds']} s"
+        + (" (by loader and mutation kind: build/test-output/malformed-inputs.json)" if whole else ""))
+    for loader, results in sorted(counts["by_loader"].items()):
+        terminalreporter.write_line(f"  {loader:28} {results}")

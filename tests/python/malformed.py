@@ -41,6 +41,11 @@ ROOT = Path(__file__).resolve().parents[2]
 FAILURES = ("traceback", "crash", "multi-line", "unnamed-field", "unnamed-value",
             "non-finite-output", "accepted", "slow", "warning", "partial-output")
 TIME_LIMIT = 60.0
+# The sweep runs as SHARDS tests (test_malformed_inputs.py), each writing its outcomes' records to
+# SHARD_RECORDS; conftest.py merges them into COUNTS at the end of the session.
+SHARDS = 4
+COUNTS = ROOT / "build" / "test-output" / "malformed-inputs.json"
+SHARD_RECORDS = COUNTS.parent / "malformed-inputs"
 
 
 class Deep:
@@ -144,6 +149,10 @@ def _plain_json(v: Any) -> Any:
 def dump_json(doc: Any) -> str:
     """JSON text with the markers expanded: Deep as nested lists, Duplicate keys twice,
     NaN/Infinity as Python writes them (a non-strict writer, as a user's tool might be)."""
+    try:        # no marker in ``doc``: json's own text, the same as the walk below writes
+        return json.dumps(doc, ensure_ascii=False)
+    except TypeError:
+        pass
     if isinstance(doc, Deep):
         return "[" * doc.depth + "]" * doc.depth
     if isinstance(doc, dict):
@@ -200,22 +209,23 @@ def get(doc: Any, path: tuple) -> Any:
     return doc
 
 
-def put(doc: Any, path: tuple, value: Any) -> Any:
-    out = copy.deepcopy(doc)
-    node = out
-    for p in path[:-1]:
-        node = node[p]
-    node[path[-1]] = value
+def _along(doc: Any, path: tuple, change: Callable[[Any, Any], None]) -> Any:
+    """``doc`` with ``change(node, key)`` made at ``path``: the tables and lists on the path are
+    copied, the rest shared with ``doc`` (a case's document is written out, never changed)."""
+    out = copy.copy(doc)
+    if len(path) == 1:
+        change(out, path[0])
+    else:
+        out[path[0]] = _along(doc[path[0]], path[1:], change)
     return out
+
+
+def put(doc: Any, path: tuple, value: Any) -> Any:
+    return _along(doc, path, lambda node, key: node.__setitem__(key, value))
 
 
 def drop(doc: Any, path: tuple) -> Any:
-    out = copy.deepcopy(doc)
-    node = out
-    for p in path[:-1]:
-        node = node[p]
-    del node[path[-1]]
-    return out
+    return _along(doc, path, lambda node, key: node.__delitem__(key))
 
 
 def dotted(path: tuple) -> str:
@@ -1075,23 +1085,29 @@ def generate(seed: int = 20261130, only: str | None = None) -> list[Case]:
     return cases
 
 
-def counts(outcomes: list[Outcome]) -> dict:
-    """Counts by loader x mutation kind x outcome, and totals."""
+def record(o: Outcome) -> dict:
+    """An outcome as the counts take it (plain JSON: the sweep's shards write theirs to a file)."""
+    return {"loader": o.case.loader, "kind": o.case.kind, "label": o.case.label, "result": o.result,
+            "seconds": o.seconds}
+
+
+def counts(records: list[dict]) -> dict:
+    """Counts by loader x mutation kind x outcome, and totals, of outcomes' :func:`record`."""
     table: dict = {}
-    for o in outcomes:
-        table.setdefault(o.case.loader, {}).setdefault(o.case.kind, {}).setdefault(o.result, 0)
-        table[o.case.loader][o.case.kind][o.result] += 1
+    for r in records:
+        table.setdefault(r["loader"], {}).setdefault(r["kind"], {}).setdefault(r["result"], 0)
+        table[r["loader"]][r["kind"]][r["result"]] += 1
     totals: dict = {}
-    for o in outcomes:
-        totals[o.result] = totals.get(o.result, 0) + 1
-    by_loader = {loader: {r: sum(k.get(r, 0) for k in kinds.values()) for r in
-                          sorted({r for k in kinds.values() for r in k})}
+    for r in records:
+        totals[r["result"]] = totals.get(r["result"], 0) + 1
+    by_loader = {loader: {result: sum(k.get(result, 0) for k in kinds.values()) for result in
+                          sorted({result for k in kinds.values() for result in k})}
                  for loader, kinds in table.items()}
     for loader in by_loader:
-        by_loader[loader]["seconds"] = round(sum(o.seconds for o in outcomes if o.case.loader == loader), 1)
-    return {"cases": len(outcomes), "totals": totals, "by_loader": by_loader, "by_loader_and_kind": table,
-            "seconds": round(sum(o.seconds for o in outcomes), 1),
-            "slowest": sorted(((round(o.seconds, 2), o.case.label) for o in outcomes), reverse=True)[:5]}
+        by_loader[loader]["seconds"] = round(sum(r["seconds"] for r in records if r["loader"] == loader), 1)
+    return {"cases": len(records), "totals": totals, "by_loader": by_loader, "by_loader_and_kind": table,
+            "seconds": round(sum(r["seconds"] for r in records), 1),
+            "slowest": sorted(((round(r["seconds"], 2), r["label"]) for r in records), reverse=True)[:5]}
 
 
 if __name__ == "__main__":
@@ -1105,4 +1121,5 @@ if __name__ == "__main__":
     for o in outcomes:
         if o.result in FAILURES:
             print(f"{o.result:18} {o.case.label} :: {o.detail[:300]}")
-    print(json.dumps(counts(outcomes)["totals"]), counts(outcomes)["seconds"], "s")
+    summary = counts([record(o) for o in outcomes])
+    print(json.dumps(summary["totals"]), summary["seconds"], "s")
