@@ -141,3 +141,19 @@ def test_excel_columns_are_as_wide_as_their_japanese_text():
         {"bcp": pd.DataFrame({"mean": [1.0, 2.0]}, index=pd.Index(["as is", name], name="variant"))})))["bcp"]
     assert sheet.column_dimensions["A"].width == 2 * len(name) + 2
     assert sheet.column_dimensions["B"].width == 10          # "mean", numbers: the narrowest
+
+
+def test_an_unlimited_policy_is_said_without_a_limit_to_reach():
+    # 「1事故につき無制限まで補償」 and "covered up to unlimited per occurrence" read oddly (issue B1);
+    # the web's Cover page words each section with the same section_terms
+    from cyberloss.insurance import report
+    policy = cl.CoverageTerms.from_dict({"deductible": "10万円", "sections": {
+        "response": {"limit": "無制限"}, "liability": {"limit": "1億円"}}})
+    said = {lang: "\n".join(report.terms_in_words(policy, lang)) for lang in ("ja", "en")}
+    assert "無制限まで" not in said["ja"] and "up to unlimited" not in said["en"]
+    assert "年間総支払限度額なし（全補償項目合計で無制限）。" in said["ja"]
+    assert "No annual aggregate limit over all sections." in said["en"]
+    assert "費用損害：1事故あたりの支払限度額なし（無制限）で補償。" in said["ja"]
+    assert "(費用損害): covered with no per-occurrence limit." in said["en"]
+    assert "賠償責任：1事故につき1.00億円まで補償。" in said["ja"]
+    assert "(賠償責任): covered up to 1.00億円 per occurrence." in said["en"]

@@ -88,8 +88,10 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
     w = language.words(lang)
     lines = [w(f"Deductible {money.format_yen(terms.deductible)} per occurrence, across sections.",
                f"免責金額は1事故につき{money.format_yen(terms.deductible)}（全補償項目共通）。"),
-             w(f"Annual aggregate limit {_amount(terms.aggregate_limit, lang)} over all sections.",
-               f"年間総支払限度額は全補償項目合計で{_amount(terms.aggregate_limit, lang)}。")]
+             w("No annual aggregate limit over all sections.",
+               "年間総支払限度額なし（全補償項目合計で無制限）。") if math.isinf(terms.aggregate_limit)
+             else w(f"Annual aggregate limit {_amount(terms.aggregate_limit, lang)} over all sections.",
+                    f"年間総支払限度額は全補償項目合計で{_amount(terms.aggregate_limit, lang)}。")]
     for name in terms_mod.SECTIONS:
         if name not in _SECTION_WORDS:
             continue
@@ -108,14 +110,16 @@ def covered_words(covered: bool, lang: str) -> str:
 
 
 def section_terms(name: str, sec: terms_mod.SectionTerms | None, lang: str) -> list[str]:
-    """The terms of a covered section as phrases (「1事故につき1.00億円まで補償」「免責金額控除後の
+    """The terms of a covered section as phrases (「1事故につき1.00億円まで補償」, or
+    「1事故あたりの支払限度額なし（無制限）で補償」 without a limit; 「免責金額控除後の
     損害の80%を支払い」, the sublimits, a business interruption's periods); none when the
     section is absent or not covered (the web's Cover page shows them as the report does)."""
     if sec is None or not sec.covered:
         return []
     w = language.words(lang)
-    parts = [w(f"covered up to {_amount(sec.limit, lang)} per occurrence",
-               f"1事故につき{_amount(sec.limit, lang)}まで補償")]
+    parts = [w("covered with no per-occurrence limit", "1事故あたりの支払限度額なし（無制限）で補償")
+             if math.isinf(sec.limit) else w(f"covered up to {_amount(sec.limit, lang)} per occurrence",
+                                             f"1事故につき{_amount(sec.limit, lang)}まで補償")]
     if sec.coinsurance < 1:
         parts.append(w(f"pays {sec.coinsurance:.0%} of the loss after the deductible",
                        f"免責金額控除後の損害の{sec.coinsurance:.0%}を支払い"))
