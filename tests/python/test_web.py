@@ -140,15 +140,18 @@ def test_a_missing_industry_or_size_is_refused_at_its_own_field(app, missing):
     assert status == 400 and list(errors_shown(body)) == [missing]
 
 
+@pytest.mark.parametrize("page", ["organisation", "losses", "cover", "bcp"])
 @pytest.mark.parametrize("params", [{}, {"lang": "en"}, forms.INITIAL, {"organisation.industry": ""}])
-def test_a_form_nobody_has_filled_in_shows_no_refusal(app, params):
-    # the first visit (/ redirects to /organisation): nothing marked, no banner, no "required"
-    status, body = get(app, "/organisation", params)
+def test_a_form_nobody_has_filled_in_shows_no_refusal(app, page, params):
+    # the first visit (/ redirects to /organisation; a result page opened by its address):
+    # nothing marked, no banner, no "required", and the fields a run needs are there to fill in
+    status, body = get(app, f"/{page}", params)
     assert status == 200 and errors_shown(body) == {}
     assert 'id="errors"' not in body and "field invalid" not in body and 'aria-invalid' not in body
     assert "is required" not in body and "必須）" not in body
+    assert 'id="group-organisation"' in body and 'data-job=' not in body
     # once submitted with a field left out, it is refused at that field
-    status, body = get(app, "/organisation", {"organisation.industry": "製造業"})
+    status, body = get(app, f"/{page}", {"organisation.industry": "製造業"})
     assert 'id="errors"' in body and list(errors_shown(body)) == ["organisation.size"]
 
 

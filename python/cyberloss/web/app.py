@@ -166,9 +166,11 @@ def create_app(lang: str | None = None, max_running: int = 2,
 
     def result_page(kind: str, page: str):
         async def endpoint(request: Request) -> Response:
+            if forms.untouched(request.query_params):      # a first visit: the page's form, nothing refused
+                return render(request, "form.html", page=page, inputs=read(request, kind, checked=False))
             inputs = read(request, kind)
             if not inputs.ok:      # the page's own form, so that the corrected inputs come back here
-                return render(request, "refused.html", status=400, page=page, inputs=inputs)
+                return render(request, "form.html", status=400, page=page, inputs=inputs)
             key = inputs_key(kind, inputs.document)
             kept = manager.kept(key)
             # the page's "run again" after the worker lost what follows the result names that run
@@ -327,17 +329,20 @@ def _error_text(inputs: forms.Inputs, path: str, lang: str) -> str:
 
 
 def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
-    """Every input as the templates draw it: label, unit, help, default, text and refusal."""
+    """Every input as the templates draw it: label, unit, help, default, text and refusal, and
+    whether a run needs it given (``required``)."""
     ja = lang == "ja"
     data_defaults = forms.defaults_for(inputs.texts, text.texts(lang)["unknown"])
     out = []
     for item in forms.INPUTS:
         f = item.field
+        # a principle's name is required in a principle's table, not in the decision
+        required = f.required and item.path != forms.PRINCIPLE_NAME
         if item.path in data_defaults:
             default = data_defaults[item.path]
-        elif item.path == forms.PRINCIPLE_NAME:      # required in a principle's table, not in the decision
+        elif item.path == forms.PRINCIPLE_NAME:
             default = forms.shown_choice(item.path, forms.DEFAULT_PRINCIPLE, lang)
-        elif f.required:
+        elif required:
             default = "必須" if ja else "required"
         elif f.default_from.startswith(DATA):       # until an industry and size are chosen
             default = text.texts(lang)["by_data"]
@@ -349,7 +354,7 @@ def _fields(inputs: forms.Inputs, lang: str) -> list[dict[str, Any]]:
             "0〜1、%も可" if f.kind == "share" and ja else "0-1 or %" if f.kind == "share" else "")
         out.append({"path": item.path, "group": item.group, "label": _label(item, ja), "key": f.key,
                     "help": f.help_ja if ja else f.help, "unit": unit, "default": default, "kind": f.kind,
-                    "choices": list(f.choices), "text": inputs.texts.get(item.path, ""),
+                    "choices": list(f.choices), "text": inputs.texts.get(item.path, ""), "required": required,
                     "error": _error_text(inputs, item.path, lang),
                     "source": _source(f, ja)})
     return out
