@@ -67,7 +67,7 @@ def _bound(x) -> str:
 
 #: The nouns of what a value must be (``Need.kind``), in Japanese.
 _NOUNS_JA = {
-    "number": "数値", "finite": "有限の数値", "whole": "整数", "integer": "整数",
+    "number": "数値", "finite": "有限の数値", "share": "割合", "whole": "整数", "integer": "整数",
     "amount": "金額（5000000、'500万円'、'1.5億円' など）", "finite_amount": "有限の金額",
     "amount_jpy": "円の金額（数値、または '500万円' のような文字列）",
     "number_text": "数値（1200 や '1,200' など）", "whole_text": "整数（1200 や '1,200' など）",

@@ -36,6 +36,8 @@ NUMERIC_KINDS = ("number", "rate", "amount", "share", "probability", "integer", 
 #: probability, and a rate (a number read as a ratio, not bounded by 1: a loading of "30%", a
 #: reinstatement premium of "150%").
 PERCENT_KINDS = ("rate", "share", "probability")
+#: The other way a Japanese refusal says such a number may be written (:func:`percent_in_text`).
+PERCENT_JA = "'80%' のような百分率"
 
 
 class _Required:
@@ -297,9 +299,14 @@ def parse(field, value: Any, where: str) -> Any:
                                  f"{_validate.shown(value)}") from None
         return _parse(field, value, where)
     except _validate.InputError as exc:
-        if exc.label_ja or not field.label_ja:
+        parts: dict[str, Any] = {}
+        if field.label_ja and not exc.label_ja:
+            parts["label_ja"] = field.label_ja
+        if kind in PERCENT_KINDS and exc.need.kind in ("finite", "number"):     # "80%" is accepted too
+            parts["need"] = need_of(field)
+        if not parts:
             raise
-        raise exc.replaced(label_ja=field.label_ja) from None
+        raise exc.replaced(**parts) from None
 
 
 def _parse(field, value: Any, where: str) -> Any:
@@ -396,20 +403,22 @@ def describe_bounds(field) -> str:
 
 def need_of(field) -> _validate.Need:
     """What a number of the field must be, as data (:func:`describe_bounds`' bounds, for a
-    refusal said in Japanese): the kind (a whole number, a number that may be unlimited, a
-    finite number) and its bounds."""
+    refusal said in Japanese): the kind (a share, a whole number, a number that may be
+    unlimited, a finite number), its bounds, and for the kinds that take one a percentage as
+    the other way to write it (``PERCENT_JA``)."""
     kind = field.kind
     if kind == "share":
-        return _validate.Need("finite", 0.0 if field.lo is None else field.lo, 1.0 if field.hi is None else field.hi,
-                              field.lo_open, field.hi_open)
+        return _validate.Need("share", 0.0 if field.lo is None else field.lo, 1.0 if field.hi is None else field.hi,
+                              field.lo_open, field.hi_open, detail=PERCENT_JA)
     if kind == "probability":
-        return _validate.Need("finite", 0, 1, True, True)
+        return _validate.Need("share", 0, 1, True, True, detail=PERCENT_JA)
     if kind == "seed":
         return _validate.Need("integer", 0, _validate.SEED_MAX)
     if kind == "count":
         return _validate.Need("integer", 1 if field.lo is None else int(field.lo))
     return _validate.Need("whole" if kind == "integer" else ("number" if field.allow_inf else "finite"),
-                          field.lo, field.hi, field.lo_open, field.hi_open, field.allow_inf, field.cap)
+                          field.lo, field.hi, field.lo_open, field.hi_open, field.allow_inf, field.cap,
+                          detail=PERCENT_JA if kind in PERCENT_KINDS else "")
 
 
 def show_default(value: Any) -> str:
