@@ -152,7 +152,7 @@ def test_an_unlimited_policy_is_said_without_a_limit_to_reach():
     said = {lang: "\n".join(report.terms_in_words(policy, lang)) for lang in ("ja", "en")}
     assert "無制限まで" not in said["ja"] and "up to unlimited" not in said["en"]
     assert "年間総支払限度額なし（全補償項目合計で無制限）。" in said["ja"]
-    assert "No annual aggregate limit over all sections." in said["en"]
+    assert "No annual aggregate limit (unlimited over all sections)." in said["en"]
     assert "費用損害：1事故あたりの支払限度額なし（無制限）で補償。" in said["ja"]
     assert "(費用損害): covered with no per-occurrence limit." in said["en"]
     assert "賠償責任：1事故につき1.00億円まで補償。" in said["ja"]

@@ -88,7 +88,7 @@ def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
     w = language.words(lang)
     lines = [w(f"Deductible {money.format_yen(terms.deductible)} per occurrence, across sections.",
                f"免責金額は1事故につき{money.format_yen(terms.deductible)}（全補償項目共通）。"),
-             w("No annual aggregate limit over all sections.",
+             w("No annual aggregate limit (unlimited over all sections).",
                "年間総支払限度額なし（全補償項目合計で無制限）。") if math.isinf(terms.aggregate_limit)
              else w(f"Annual aggregate limit {_amount(terms.aggregate_limit, lang)} over all sections.",
                     f"年間総支払限度額は全補償項目合計で{_amount(terms.aggregate_limit, lang)}。")]
