@@ -52,11 +52,12 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import _json, _validate, stats
+from . import _json, _validate, config, stats
 from . import random as clrandom
 from .calibration import Calibration, FittedCalibration, uncertainty
 from .calibration import load as load_calibration
 from .calibration.model import TAIL_ASSUMPTIONS
+from .config import documents
 from .insurance import pricing
 from .insurance import terms as terms_mod
 from .insurance.quote import QuoteSettings, quote_tables
@@ -139,7 +140,7 @@ def unused(a: RangedAssumption, calibration: Calibration, profile: org_profile.O
     parts = a.key.split(".")
     if parts[0] == "controls" and len(parts) > 1 and parts[1] not in profile.controls.enabled():
         return (f"not used by this model: the profile has no {parts[1]} control",
-                f"このモデルでは使われない: プロファイルに対策 {parts[1]} がない")
+                f"このモデルでは使われない: プロファイルに対策「{documents.CONTROLS.field(parts[1]).label_ja}」がない")
     return None
 
 
@@ -205,8 +206,8 @@ class SensitivityResult(Described):
     table: pd.DataFrame
     band: dict[str, float] | None
     calibration: str
-    # For --lang ja: the calibration's provenance and the rows' infeasible notes in Japanese
-    # (by assumption; the model's own reason inside a note stays as the model gives it).
+    # For --lang ja: the calibration's provenance and the rows' notes in Japanese (by
+    # assumption), the model's reason inside a note in Japanese where the model says it so.
     calibration_ja: str = ""
     notes_ja: Mapping[str, str] = dataclasses.field(default_factory=dict)
     # The share of the base run's variance its stats.LARGEST_YEARS largest years make (the
@@ -545,7 +546,8 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
                 # a bound the model takes but cannot run is a finding, not a crash
                 row[f"{side}_effect"], row[f"{side}_se"] = math.nan, math.nan
                 notes.append(f"{side} {_short(bound)} not run: {exc}")
-                notes_in_ja.append(f"{language.BOUNDS_JA[side]} {_short(bound)} は計算できませんでした: {exc}")
+                notes_in_ja.append(f"{language.BOUNDS_JA[side]} {_short(bound)} は計算できませんでした: "
+                                   f"{_reasons(exc)[1]}")
                 continue
             row[f"{side}_effect"], row[f"{side}_se"] = _effect(f, x0, x1, base, level)
             if share is not None:
@@ -579,12 +581,21 @@ def _run_one(setup: _Setup, a: RangedAssumption, value: Any) -> np.ndarray:
     return setup.losses(*_with(setup, a, value))
 
 
-def _refusal(setup: _Setup, a: RangedAssumption, value: Any) -> str | None:
-    """Why the model cannot take ``a`` at ``value`` (all else as it is), or None when it can."""
+def _reasons(exc: ValueError) -> tuple[str, str]:
+    """A refusal by the model in English and in Japanese: the Japanese it says itself (as
+    ``cyberloss ... --lang ja`` prints it: ``_validate.InputError``, the size mix's
+    ``calibration._size.SizeMixError``), else the English again."""
+    japanese = getattr(exc, "japanese", None)
+    return str(exc), (japanese(config.label_ja) if callable(japanese) else str(exc))
+
+
+def _refusal(setup: _Setup, a: RangedAssumption, value: Any) -> tuple[str, str] | None:
+    """Why the model cannot take ``a`` at ``value`` (all else as it is), in English and in
+    Japanese (:func:`_reasons`), or None when it can."""
     try:
         setup.build(*_with(setup, a, value))
     except ValueError as exc:
-        return str(exc)
+        return _reasons(exc)
     return None
 
 
@@ -611,9 +622,9 @@ def _feasible_bound(setup: _Setup, a: RangedAssumption, bound: Any, side: str) -
         else:
             refused = mid
     limit = _toward(a, bound, taken)
-    return limit, (f"{side} {_short(bound)} is beyond what the model takes ({why}); "
+    return limit, (f"{side} {_short(bound)} is beyond what the model takes ({why[0]}); "
                    f"measured at {_short(limit)}, the furthest point toward it the model takes"), \
-        (f"{language.BOUNDS_JA[side]} {_short(bound)} はモデルが受け付けない値です（{why}）。"
+        (f"{language.BOUNDS_JA[side]} {_short(bound)} はモデルが受け付けない値です（{why[1]}）。"
          f"その方向でモデルが受け付ける最も遠い点 {_short(limit)} で計算しました")
 
 

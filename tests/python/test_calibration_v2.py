@@ -122,6 +122,12 @@ def test_a_median_too_far_below_the_mean_is_refused_at_load_by_key():
     # the size normalisation names the same cause if it meets it
     with pytest.raises(ValueError, match=r"x: no lognormal with sigma <= 20 .* ratio 1e\+90 needs a sigma of about .* = 20\.4"):
         _size.normalise([0.5, 0.5], [0.0, 0.5], 1e90, 1.0, "x")
+    # ... in Japanese too, as `--lang ja` and the sensitivity notes say it (they showed the English)
+    with pytest.raises(_size.SizeMixError) as refused:
+        _size.normalise([0.5, 0.5], [0.0, 0.5], 1e90, 1.0, "x", "エモテット感染（直近2年）の損害額")
+    assert refused.value.japanese().startswith(
+        "エモテット感染（直近2年）の損害額: 調査の平均値 1e+90 と中央値 1 を規模構成で再現する σ 20 以下の対数正規分布がない。"
+        "比 1e+90 には σ が約 sqrt(2 ln(平均値/中央値)) = 20.4 必要")
 
 
 def test_nine_groups_split_by_exposure_and_weight_organisations_apart(cal):

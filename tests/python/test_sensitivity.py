@@ -221,6 +221,7 @@ def test_assumptions_the_model_does_not_use_are_named_and_not_run(monkeypatch, c
     assert "calibration:tail.xi: not used by this model: its severities have no GPD tail (not run)" in text
     assert "± " not in text.split("swing):")[1].split("calibration:tail.xi:")[0]
     assert "使われない" in res.text(lang="ja") and "GPD の裾を用いない" in res.text(lang="ja")
+    assert "プロファイルに対策「EDR」がない" in res.text(lang="ja")      # the control by its Japanese name
     labels = [t.get_text() for t in res.plot().get_yticklabels()]
     assert "tail.xi (not used)" in labels and "controls.edr.frequency.ransomware (not used)" in labels
     # the structure is right: the model does not read them (runs at the bounds are the base's)
@@ -308,10 +309,13 @@ def test_sensitivity_in_japanese(tmp_path, capsys):
     for words in ("感度分析", "期待損失（総額）", "標準誤差", "共通乱数", "キャリブレーション: JNSA 2025 調査",
                   "前提", "使用値", "下限での変化", "上限での変化",
                   "calibration:size.downtime_elasticity の範囲: 上限 0.3 はモデルが受け付けない値です",
-                  "最も遠い点 0.252832 で計算しました", "トルネード図: "):
+                  "最も遠い点 0.252832 で計算しました", "トルネード図: ",
+                  # the model's reason in Japanese too (it was its English inside the Japanese note)
+                  "（ウェブサイトからの情報漏えい（個人情報のみ）（直近2年）の停止日数: 調査の平均値 19.2798 と"
+                  "中央値 14 を規模構成で再現する対数正規分布がない。"):
         assert words in ja, words
     for english in ("years", "seed", "calibration: ", "Change of", "bound of", "beyond what the model takes",
-                    "tornado chart"):
+                    "tornado chart", "lognormal", "size mix", "downtime of"):
         assert english not in ja, english
     lines = ja.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("前提"))

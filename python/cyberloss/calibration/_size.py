@@ -29,6 +29,19 @@ from .. import _arith
 normal_cdf = _arith.normal_cdf
 
 
+class SizeMixError(ValueError):
+    """A survey mean and median no lognormal reproduces over the size mix (a ValueError, as the
+    model's checks raise), with the same said in Japanese by :meth:`japanese`, as an input's
+    refusal says itself (``_validate.InputError``)."""
+
+    def __init__(self, english: str, japanese: str):
+        super().__init__(english)
+        self._japanese = japanese
+
+    def japanese(self, label_of=None) -> str:
+        return self._japanese
+
+
 def lognormal_sf(x: float, mu: float, sigma: float) -> float:
     """P(X >= x) for X ~ LN(mu, sigma); x > 0."""
     if sigma == 0.0:
@@ -96,17 +109,21 @@ MAX_SIGMA = 20.0
 
 
 def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
-              median: float, what: str = "severity") -> tuple[float, float]:
+              median: float, what: str = "severity", what_ja: str = "") -> tuple[float, float]:
     """``(mu0, sigma0)``: the lognormal at offset 0 whose mixture over ``offsets`` with
     ``weights`` has the given mean and median (see the module docstring).
 
-    Raises ValueError naming ``what`` when no lognormal does (the offsets spread the classes
-    further apart than the survey's mean/median ratio allows)."""
+    Raises :class:`SizeMixError` naming ``what`` (in Japanese ``what_ja``) when no lognormal
+    does (the offsets spread the classes further apart than the survey's mean/median ratio
+    allows)."""
+    what_ja = what_ja or what
     total = _arith.fsum(weights)
     if total <= 0 or any(w < 0 for w in weights):
-        raise ValueError(f"{what}: size-mix weights must be >= 0 and not all 0, got {list(weights)}")
+        raise SizeMixError(f"{what}: size-mix weights must be >= 0 and not all 0, got {list(weights)}",
+                           f"{what_ja}: 規模構成の重みは 0 以上で、すべてが 0 ではないこと（入力: {list(weights)}）")
     if not (mean > median > 0):
-        raise ValueError(f"{what}: need mean > median > 0, got mean {mean!r}, median {median!r}")
+        raise SizeMixError(f"{what}: need mean > median > 0, got mean {mean!r}, median {median!r}",
+                           f"{what_ja}: 平均値 > 中央値 > 0 であること（入力: 平均値 {mean!r}、中央値 {median!r}）")
     w = [x / total for x in weights]
     if all(c == offsets[0] for c in offsets):
         sigma0 = math.sqrt(2.0 * _arith.log(mean / median))
@@ -123,18 +140,24 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
     # have a second, degenerate root when most of the weight sits below m as near point masses.)
     grid = [MAX_SIGMA * _arith.power(10.0, -k / 50.0) for k in range(451)]     # 20 down to 2e-8
     if excess(grid[0]) < 0.0:      # the root lies beyond the search: a mean far above the median
-        raise ValueError(
+        sigma = math.sqrt(2.0 * _arith.log(mean / median))
+        raise SizeMixError(
             f"{what}: no lognormal with sigma <= {MAX_SIGMA:g} reproduces the survey mean {mean:g} and "
             f"median {median:g} over the size mix: their ratio {mean / median:.3g} needs a sigma of "
-            f"about sqrt(2 ln(mean/median)) = {math.sqrt(2.0 * _arith.log(mean / median)):.3g} "
-            "(raise the median or lower the mean)")
+            f"about sqrt(2 ln(mean/median)) = {sigma:.3g} (raise the median or lower the mean)",
+            f"{what_ja}: 調査の平均値 {mean:g} と中央値 {median:g} を規模構成で再現する σ {MAX_SIGMA:g} 以下の"
+            f"対数正規分布がない。比 {mean / median:.3g} には σ が約 sqrt(2 ln(平均値/中央値)) = {sigma:.3g} "
+            "必要（中央値を上げるか平均値を下げる）")
     lo = next((g for g in grid[1:] if excess(g) < 0.0), None)
     if lo is None:
         spread = max(offsets) - min(offsets)
-        raise ValueError(
+        raise SizeMixError(
             f"{what}: no lognormal reproduces the survey mean {mean:g} and median {median:g} over "
             f"the size mix: the size classes' log-scales differ by up to {spread:.3g}, more than the "
-            "mean/median ratio allows (lower the size elasticity)")
+            "mean/median ratio allows (lower the size elasticity)",
+            f"{what_ja}: 調査の平均値 {mean:g} と中央値 {median:g} を規模構成で再現する対数正規分布がない。"
+            f"規模区分の対数スケールの差が最大 {spread:.3g} で、平均値と中央値の比が許す幅を超える"
+            "（規模の弾力性を下げる）")
     hi = grid[grid.index(lo) - 1]
     for _ in range(200):
         mid = 0.5 * (lo + hi)

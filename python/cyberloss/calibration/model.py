@@ -329,8 +329,10 @@ class Calibration(Described):
         mix = self.publicised_size_mix(attack_type, period)
         sizes = list(mix)
         offsets = self.size_scale.class_offsets(sizes, elasticity)
+        what_ja = (f"{self.data.attack_labels.get(attack_type, attack_type)}"
+                   f"（{language.PERIODS_JA.get(period, period)}）の{language.ASSUMED_JA.get(what, what)}")
         mu0, sigma0 = _size.normalise([mix[s] for s in sizes], offsets, mean, median,
-                                      f"{what} of {attack_type} ({period})")
+                                      f"{what} of {attack_type} ({period})", what_ja)
         return LognormalParameters(mu0, sigma0)
 
     def major_severity_parameters(self, attack_type: str, period: str = "recent") -> LognormalParameters:
