@@ -134,13 +134,16 @@ def test_bcp_text_has_no_english_left_under_lang_ja(capsys):
     # the basis line as the web page words it, the baseline, the lines under the table
     assert main(["bcp", str(ROOT / "examples" / "manufacturer.toml"), "--years", "2000", "--lang", "ja"]) == 0
     out = capsys.readouterr().out
-    for words in ("全インシデント（公表されたものに限らない） (all), 直近2年 (recent)", "\n現状 ",
-                  "年間期待損失 = ", "使用中の仮定（公表値ではない値）: 損害額: ", "エモテット感染",
-                  "軽微なインシデント", "対策の効果と未入力項目の既定値: "):
+    for words in ("Mid-size manufacturer (中堅製造業): シミュレーション 2,000 年、シード 2026、集計ベース: "
+                  "全インシデント（公表されたものに限らない）、期間: 直近2年。各ケースは同じ乱数を共有\n", "\n現状 ",
+                  "年間期待損失 = ", "の年間平均。VaR = ", "使用中の仮定（公表値ではない値）: 損害額: ",
+                  "エモテット感染", "軽微なインシデント；停止日数: ", "対策の効果と未入力項目の既定値: "):
         assert words in out, words
-    for english in ("basis all", "period recent", "as is", "expected loss =", "assumptions in use",
-                    "control factors", "emotet", "minor"):
+    for english in ("basis all", "period recent", "(all)", "(recent)", "as is", "expected loss =",
+                    "assumptions in use", "control factors", "emotet", "minor"):
         assert english not in out, english
+    # a Japanese sentence has Japanese punctuation (the header had ", " and "; ")
+    assert "; " not in out and not re.search(r"[^\x00-\x7f], ", out)
 
 
 def test_quote_in_japanese(capsys):

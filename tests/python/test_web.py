@@ -502,16 +502,18 @@ def test_the_losses_and_bcp_pages_have_no_word_of_the_other_language(app, quoted
         main = re.sub(r"<svg.*?</svg>", "", body.split("<main>")[1].split("<form")[0], flags=re.S)
         return html.unescape(re.sub(r"<[^>]+>", " ", main.split('<p class="note">annual_loss_sha256')[0]))
     assert not JAPANESE.search(shown(en).replace("万円", "").replace("億円", "")), "Japanese words on the English page"
-    # on the Japanese page the only Latin words are the measures (VaR, ...), the basis and period as the
-    # CLI's options name them (all, recent), an attack type's DDoS and the organisation's name
-    assert set(re.findall(r"[A-Za-z_]{2,}", shown(ja))) <= {"VaR", "TVaR", "AEP", "OEP", "all", "recent", "DDoS",
-                                                          "organisation"}, \
+    # on the Japanese page the only Latin words are the measures (VaR, ...), an attack type's DDoS and
+    # the organisation's name; the basis and period by the Japanese names a profile takes too
+    assert set(re.findall(r"[A-Za-z_]{2,}", shown(ja))) <= {"VaR", "TVaR", "AEP", "OEP", "DDoS", "organisation"}, \
         set(re.findall(r"[A-Za-z_]{2,}", shown(ja)))
+    basis = "集計ベース: 全インシデント（公表されたものに限らない）、期間: 直近2年"
+    assert re.fullmatch(basis + r" · 1,000 年をシミュレーション、シード 5 · [\d,]+ 件のインシデント",
+                        re.search(r'<p id="basis">(.*?)</p>', ja, re.S)[1])
     texts = {**quoted, "simulation.years": "2000"}
     job = re.search(r'data-job="([^"]+)"', get(app, "/bcp", texts)[1])
     assert app.state.jobs.wait(job[1], 120).state == "done"
     bcp = get(app, "/bcp", texts)[1]
-    assert "シード" in re.search(r'<p id="basis">(.*?)</p>', bcp, re.S)[1]
+    assert re.fullmatch(r"2,000 年をシミュレーション、シード \d+、" + basis, re.search(r'<p id="basis">(.*?)</p>', bcp, re.S)[1])
     assert cells(bcp, "bcp-table")[0][1:] == ["年間期待損失", "± 標準誤差", "基準との差", "± 標準誤差", "停止日数/年"]
     # the default variants' names and the assumptions in the page's language
     names = {lang: [row[0] for row in cells(get(app, "/bcp", {**texts, "lang": lang})[1], "bcp-table")[1:]]

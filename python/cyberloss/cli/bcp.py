@@ -109,8 +109,8 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     s = result.sims[0]
     ja = lang == "ja"
     if ja:
-        intro = (f"{s.profile.name}: シミュレーション {result.n_years:,} 年, シード {s.seed}, "
-                 f"{language.basis_words(s.basis, s.period, lang)}; 各ケースは同じ乱数を共有")
+        intro = (f"{s.profile.name}: シミュレーション {result.n_years:,} 年、シード {s.seed}、"
+                 f"集計ベース: {language.basis_words(s.basis, s.period, lang)}。各ケースは同じ乱数を共有")
     else:
         intro = (f"{s.profile.name}: {result.n_years:,} simulated years, seed {s.seed}, basis {s.basis}, "
                  f"period {s.period}; variants share their random numbers")
@@ -126,7 +126,7 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
     w = language.words(lang)
     lines.append(w("expected loss = annual mean of all components incl. lost profit and internal effort; "
                    f"VaR = lower empirical {level} quantile of the annual loss",
-                   "年間期待損失 = 逸失利益と社内対応工数を含む全損害項目の年間平均; "
+                   "年間期待損失 = 逸失利益と社内対応工数を含む全損害項目の年間平均。"
                    f"VaR = 年間損失の経験分布の下側 {level} 分位点"))
     prov = s.provenance_table()
     attack = load_calibration().data.attack_labels if ja else {}
@@ -141,7 +141,7 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
         if types:
             parts.append(w(f"{what} of {', '.join(types)}", f"{language.ASSUMED_JA[what]}: {'、'.join(types)}"))
     lines.append(w("assumptions in use (not published figures): ", "使用中の仮定（公表値ではない値）: ")
-                 + "; ".join(parts))
+                 + w("; ", "；").join(parts))
     lines.append(w("control factors and profile defaults: see python/cyberloss/data/components.json",
                    "対策の効果と未入力項目の既定値: python/cyberloss/data/components.json を参照"))
     return "\n".join(lines)

@@ -278,11 +278,13 @@ def _cell_words(cell: str, named: Mapping[str, Mapping[str, str]]) -> str:
 
 
 def basis_words(basis: str, period: str, lang: str) -> str:
-    """What a simulation counts (its basis) and the calibration window, in ``lang``."""
-    w = words(lang)
-    shown = w("all incidents, not only publicised ones" if basis == "all" else f"{basis} incidents",
-              BASES_JA.get(basis, basis))
-    return f"{shown} ({basis}), " + w(f"{period} period", f"{PERIODS_JA.get(period, period)} ({period})")
+    """What a simulation counts (its basis) and the calibration window, in ``lang``: in English
+    with the keys a profile's ``[simulation]`` takes, in Japanese by the Japanese names, which
+    it takes as well (「全インシデント（公表されたものに限らない）、期間: 直近2年」)."""
+    if lang == "ja":
+        return f"{BASES_JA.get(basis, basis)}、期間: {PERIODS_JA.get(period, period)}"
+    shown = "all incidents, not only publicised ones" if basis == "all" else f"{basis} incidents"
+    return f"{shown} ({basis}), {period} period"
 
 
 def statistics_labels(frame, lang: str):
