@@ -157,3 +157,13 @@ def test_an_unlimited_policy_is_said_without_a_limit_to_reach():
     assert "(費用損害): covered with no per-occurrence limit." in said["en"]
     assert "賠償責任：1事故につき1.00億円まで補償。" in said["ja"]
     assert "(賠償責任): covered up to 1.00億円 per occurrence." in said["en"]
+
+
+def test_the_profile_s_controls_read_as_japanese_in_japanese():
+    # 「オフラインバックアップ, リモートアクセスの多要素認証; 停止期間の倍率 1」 had English punctuation
+    from cyberloss.insurance import report
+    profile = cl.Profile("製造業", "中小企業", controls={"offline_backups": True, "mfa_remote_access": True})
+    rows = {lang: {r["cells"][0]: r["cells"][1] for r in report.profile_section(profile, lang)["blocks"][0]["rows"]}
+            for lang in ("ja", "en")}
+    assert rows["ja"]["対策"] == "オフラインバックアップ、リモートアクセスの多要素認証；停止期間の倍率 1"
+    assert rows["en"]["controls"] == "offline_backups, mfa_remote_access; downtime x 1"

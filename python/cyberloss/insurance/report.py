@@ -67,10 +67,10 @@ def profile_section(profile, lang: str) -> dict[str, Any]:
         rows.append((label, _profile_value(field, getattr(profile, key), lang), w(source, source_ja(source))))
         flags.append("" if given else w("default", "既定値"))
     controls = profile.controls
-    enabled = ", ".join(documents.CONTROLS.field(c).label_ja if lang == "ja" else c
-                        for c in controls.enabled()) or w("none", "なし")
+    enabled = w(", ", "、").join(documents.CONTROLS.field(c).label_ja if lang == "ja" else c
+                                for c in controls.enabled()) or w("none", "なし")
     control_source = profile.sources.get("controls", "given")
-    rows.append((w("controls", "対策"), f"{enabled}; {w('downtime x', '停止期間の倍率')} "
+    rows.append((w("controls", "対策"), f"{enabled}{w('; ', '；')}{w('downtime x', '停止期間の倍率')} "
                  f"{controls.downtime_scale:g}", w(control_source, source_ja(control_source))))
     flags.append("" if control_source == "given" else w("default", "既定値"))
     cols = [report_html.column(w("field", "項目"), align="text"),
