@@ -210,8 +210,13 @@ def test_lang_before_the_command_sets_its_language_unless_the_command_sets_its_o
      "cyberloss quote: error: argument --years: must be an integer >= 1000 and <= 9223372036854775807, got 'abc'",
      "cyberloss quote: エラー: 引数 --years: 整数（1000 以上 9223372036854775807 以下）を指定する（入力: 'abc'）"),
     (["portfolio", "b.csv", "--quota-share", "2"],
-     "cyberloss portfolio: error: argument --quota-share: must be a finite number >= 0 and <= 1, got '2'",
-     "cyberloss portfolio: エラー: 引数 --quota-share: 有限の数値（0 以上 1 以下）を指定する（入力: '2'）"),
+     "cyberloss portfolio: error: argument --quota-share: must be a finite number >= 0 and <= 1 "
+     "(or a percentage such as 30%), got '2'",
+     "cyberloss portfolio: エラー: 引数 --quota-share: 有限の数値（0 以上 1 以下）、または '30%' のような百分率を"
+     "指定する（入力: '2'）"),
+    (["portfolio", "b.csv", "--exposure-elasticity", "2"],
+     "cyberloss portfolio: error: argument --exposure-elasticity: must be a finite number >= 0 and <= 1, got '2'",
+     "cyberloss portfolio: エラー: 引数 --exposure-elasticity: 有限の数値（0 以上 1 以下）を指定する（入力: '2'）"),
     (["qute"], "cyberloss: error: argument COMMAND: invalid choice: 'qute' (choose from",
      "cyberloss: エラー: 引数 COMMAND: 無効な選択: 'qute'（選べるもの: "),
     (["quote", "p.toml", "--years"], "cyberloss quote: error: argument --years: expected one argument",

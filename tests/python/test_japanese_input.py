@@ -378,7 +378,7 @@ def test_a_percentage_is_a_cell_of_shares_probabilities_and_rates_only():
 def test_quota_share_option_takes_a_percentage(tmp_path, capsys):
     from cyberloss.cli import _args
     assert _args.number(0.0, 1.0, "share")("30%") == 0.3
-    with pytest.raises(Exception, match=r"must be a finite number >= 0 and <= 1, got '130%'"):
+    with pytest.raises(Exception, match=r"must be a finite number >= 0 and <= 1 \(or a percentage such as 30%\), got '130%'"):
         _args.number(0.0, 1.0, "share")("130%")
 
 

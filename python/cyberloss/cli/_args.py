@@ -36,7 +36,8 @@ def number(minimum: float | None = None, maximum: float | None = None, kind: str
     def parse(text: str) -> float:
         bounds = " and ".join(b for b in (f">= {minimum:g}" if minimum is not None else "",
                                           f"<= {maximum:g}" if maximum is not None else "") if b)
-        need = f"must be a finite number{' ' + bounds if bounds else ''}, got {text!r}"
+        percent = " (or a percentage such as 30%)" if kind in config.types.PERCENT_KINDS else ""
+        need = f"must be a finite number{' ' + bounds if bounds else ''}{percent}, got {text!r}"
         try:
             value = config.parse_cell(text, kind, "")
         except ValueError:

@@ -64,6 +64,8 @@ _USAGE_ERRORS_JA = tuple((re.compile(pattern, re.S), ja) for pattern, ja in (
     (r"one of the arguments (.+) is required", "引数 {1} のいずれかが必要"),
     (r"ignored explicit argument (.+)", "指定された値 {1} は使われない"),
     (r"must be an integer( .+)?, got (.+)", "整数{1}を指定する（入力: {2}）"),
+    (r"must be a finite number( .+)? \(or a percentage such as 30%\), got (.+)",
+     "有限の数値{1}、または '30%' のような百分率を指定する（入力: {2}）"),
     (r"must be a finite number( .+)?, got (.+)", "有限の数値{1}を指定する（入力: {2}）"),
 ))
 _BOUNDS_JA = ((re.compile(r" >= (\S+) and <= (\S+)"), "（{1} 以上 {2} 以下）"),
