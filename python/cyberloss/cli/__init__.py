@@ -37,7 +37,7 @@ from typing import Any, Optional, Union
 
 from .. import _core
 from .._extras import MissingExtra
-from .._files import OutputError
+from .._files import OutputError, japanese_reason
 from ..report import language, plots, progress
 from . import _help
 from ._help import both
@@ -243,26 +243,29 @@ def one_line(message: object) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, lang: str = "en") -> str:
+    """The error's one line; a system error (OSError) names the file or standard output, its
+    reason in Japanese where ``lang`` is "ja" and the errno has a wording (``_files.REASONS_JA``)."""
     if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-        reason = exc.strerror or str(exc)
+        reason = japanese_reason(exc) if lang == "ja" else exc.strerror or str(exc)
         if exc.filename is not None:
             return f"{exc.filename}: {reason}"
         if exc.errno in _STREAM_ERRNOS:
-            return f"standard output: {reason}"
+            return f"{'標準出力' if lang == 'ja' else 'standard output'}: {reason}"
         return reason
     return str(exc)
 
 
 def _describe_in_japanese(exc: BaseException) -> str:
-    """An error in Japanese when it can say itself so (an input's refusal,
-    ``_validate.InputError``, or a missing file, ``_validate.MissingFile``: the field by its
-    dotted path and its Japanese label, what it must be, the value given); any other (the
-    model's own checks, the JSON readers, a write that failed, ...) in English as
-    :func:`_describe` says it, after the caller's Japanese 「エラー:」."""
+    """An error in Japanese when it can say itself so (a ``japanese()`` method: an input's
+    refusal, ``_validate.InputError``, with the field by its dotted path and its Japanese label,
+    what it must be and the value given; a missing file; a file that cannot be written; a
+    request too large for memory; a missing extra); a system error with its reason in Japanese
+    (:func:`_describe`); any other (the model's own checks) in English, after the caller's
+    Japanese 「エラー:」."""
     japanese = getattr(exc, "japanese", None)
     if not callable(japanese):
-        return _describe(exc)
+        return _describe(exc, "ja")
     config = importlib.import_module("..config", __package__)   # loaded: the error came from reading an input
     return japanese(config.label_ja)
 

@@ -51,10 +51,11 @@ def output_folder(path: str, option: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise _files.OutputError(option, out, "exists and is not a folder") from None
+        raise _files.OutputError(option, out, "exists and is not a folder",
+                                 reason_ja="フォルダでないものが既にある") from None
     except OSError as exc:
-        raise _files.OutputError(option, out, f"cannot create the folder: {exc.strerror or exc}",
-                                  exc.errno) from None
+        raise _files.OutputError(option, out, f"cannot create the folder: {exc.strerror or exc}", exc.errno,
+                                 f"フォルダを作れない（{_files.japanese_reason(exc)}）") from None
     return _files.check_folder(out, option)
 
 

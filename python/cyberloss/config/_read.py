@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import _json
+from .._files import japanese_reason
 from .._validate import InputError, MissingFile, Need, in_japanese, place_ja
 
 if sys.version_info >= (3, 11):
@@ -30,6 +31,11 @@ else:   # the same parser, published as tomli before Python 3.11 took it in
 def _at(place: str) -> tuple[tuple[str, str], ...]:
     """The context of an error about the file ``place`` names ("profile x.toml")."""
     return ((place, place_ja(place)),)
+
+
+def _unreadable(exc: OSError) -> Need:
+    """Why a file cannot be read, the system's reason in Japanese where it has a wording."""
+    return Need("unreadable", detail=japanese_reason(exc))
 
 
 def path_of(path: str | os.PathLike, what: str) -> Path:
@@ -48,8 +54,7 @@ def path_of(path: str | os.PathLike, what: str) -> Path:
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and str(exc).startswith(what):
             raise
-        raise InputError(f"{what} {p}: {exc.strerror or exc}", Need("unreadable", detail=str(exc.strerror or exc)),
-                         context=_at(f"{what} {p}")) from None
+        raise InputError(f"{what} {p}: {exc.strerror or exc}", _unreadable(exc), context=_at(f"{what} {p}")) from None
     return p
 
 
@@ -58,8 +63,8 @@ def read_bytes(path: str | os.PathLike, what: str) -> bytes:
     try:
         return p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{what} {p}: cannot read it: {exc.strerror or exc}",
-                         Need("unreadable", detail=str(exc.strerror or exc)), context=_at(f"{what} {p}")) from None
+        raise InputError(f"{what} {p}: cannot read it: {exc.strerror or exc}", _unreadable(exc),
+                         context=_at(f"{what} {p}")) from None
 
 
 #: What ``encoding="auto"`` tries, in order: UTF-8 (a byte-order mark dropped), then CP932, the

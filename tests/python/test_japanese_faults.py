@@ -1,0 +1,110 @@
+"""The errors that are not refusals of a value, in Japanese under ``--lang ja`` (the refusals of
+values are test_japanese_errors.py's): a file that cannot be read or written, its system reason
+said in Japanese by its errno; each a line after 「エラー:」, English nowhere in it."""
+from __future__ import annotations
+
+import errno
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cyberloss import _files
+from cyberloss.cli import main
+from test_output_faults import EXE, _tmpfs
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK = str(ROOT / "examples" / "portfolio_small.csv")
+PROFILE = str(ROOT / "examples" / "sme_manufacturer.toml")
+# Root reads and writes whatever the permission bits say unless it drops these capabilities.
+AS_A_USER = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
+             "--inh-caps=-dac_override,-dac_read_search"]
+
+
+def _ja(argv: list[str], capsys) -> str:
+    """The one line ``argv`` fails with in Japanese, after 「cyberloss <command>: エラー: 」."""
+    assert main([*argv, "--lang", "ja"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    head = f"cyberloss {argv[0]}: エラー: "
+    assert lines[0].startswith(head), lines[0]
+    return lines[0][len(head):]
+
+
+def _ja_run(argv: list[str], prefix: tuple[str, ...] = (), **kwargs) -> str:
+    """:func:`_ja` in a process of its own (``prefix``: a command it runs under)."""
+    done = subprocess.run([*prefix, EXE, *argv, "--lang", "ja"], capture_output="stdout" not in kwargs,
+                          stderr=subprocess.PIPE if "stdout" in kwargs else None, text=True,
+                          timeout=300, **kwargs)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    head = f"cyberloss {argv[0]}: エラー: "
+    assert len(lines) == 1 and lines[0].startswith(head), done.stderr
+    return lines[0][len(head):]
+
+
+def test_every_wording_of_a_system_reason_is_japanese_and_any_other_stays_english():
+    for code, words in _files.REASONS_JA.items():
+        assert _files.japanese_reason(OSError(code, "English")) == words and not words.isascii(), code
+    assert _files.japanese_reason(OSError(errno.EINVAL, "Invalid argument")) == "Invalid argument"
+    assert _files.japanese_reason(OSError("no errno")) == "no errno"
+
+
+def test_a_full_disk_and_a_read_only_folder_in_japanese(capsys):
+    with _tmpfs("size=64k") as disk:
+        (disk / "filler").write_bytes(b"\0" * 40_000)
+        out = disk / "ylt.csv"
+        assert _ja(["portfolio", BOOK, "--years", "100000", "--out", str(out)], capsys) == \
+            f"引数 --out {out}: 書き込めない（ディスクの空き容量がない）"
+    with _tmpfs("ro,size=64k") as folder:
+        assert _ja(["portfolio", BOOK, "--years", "1000", "--out", str(folder / "y.csv")], capsys) == \
+            f"引数 --out {folder / 'y.csv'}: {folder} にファイルを作れない（読み取り専用のファイルシステムである）"
+
+
+def test_destinations_refused_before_the_run_in_japanese(tmp_path, capsys):
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    book = ["portfolio", BOOK, "--years", "1000", "--out"]
+    for out, said in (
+            (tmp_path / "none" / "y.csv", f"フォルダ {tmp_path / 'none'} がない"),
+            (tmp_path / "folder.csv", "フォルダであり、ファイルではない"),
+            (tmp_path / "file.txt" / "y.csv", "パスの途中にフォルダでないものがある"),
+            (tmp_path / ("y" * 300 + ".csv"), "ファイル名が長すぎる"),
+            (tmp_path / "y.txt", "拡張子 '.txt' のファイルは書き出せない（.parquet、.csv のいずれかにする）"),
+            (Path("/dev/full"), "拡張子がない（.parquet、.csv のいずれかにする）")):
+        assert _ja([*book, str(out)], capsys) == f"引数 --out {out}: {said}"
+    (tmp_path / "ylt.csv").symlink_to("/dev/full")
+    assert _ja([*book, str(tmp_path / "ylt.csv")], capsys) == \
+        f"引数 --out {tmp_path / 'ylt.csv'}: 通常のファイルではない（安全に置き換えられない）"
+    assert _ja(["demo", "--years", "1000", "--out", str(tmp_path / "file.txt")], capsys) == \
+        f"引数 --out {tmp_path / 'file.txt'}: フォルダでないものが既にある"
+
+
+def test_a_file_too_large_and_a_full_standard_output_in_japanese(tmp_path):
+    out = tmp_path / "ylt.csv"
+
+    def small_files():     # Python ignores SIGXFSZ: a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+    assert _ja_run(["portfolio", BOOK, "--years", "100000", "--out", str(out)], preexec_fn=small_files) == \
+        f"引数 --out {out}: 書き込めない（ファイルが大きすぎる）"
+    with open("/dev/full", "w") as full:
+        assert _ja_run(["jnsa", "--json", "--replications", "20"], stdout=full) == "標準出力: ディスクの空き容量がない"
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None or sys.platform != "linux", reason="needs setpriv")
+def test_files_without_permission_in_japanese(tmp_path):
+    secret = tmp_path / "secret.toml"
+    shutil.copy(PROFILE, secret)
+    secret.chmod(0)
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o555)
+    if subprocess.run([*AS_A_USER, "true"], capture_output=True).returncode != 0:
+        pytest.skip("cannot drop capabilities here")
+    assert _ja_run(["quote", str(secret)], tuple(AS_A_USER)) == \
+        f"プロファイル {secret}: ファイルを読めない（アクセス権がない）"
+    assert _ja_run(["portfolio", BOOK, "--years", "1000", "--out", str(closed / "y.csv")], tuple(AS_A_USER)) == \
+        f"引数 --out {closed / 'y.csv'}: {closed} にファイルを作れない（アクセス権がない）"
+
