@@ -375,14 +375,30 @@ def table(name: str, value) -> dict:
     return dict(value)
 
 
-def fits_in_memory(need: float, what: str, advice: str) -> None:
-    """Refuse, before allocating, a request that would not fit in the available memory."""
+class OutOfMemory(MemoryError):
+    """A request refused before allocating, as too large for the available memory, with its
+    Japanese (:meth:`japanese`)."""
+
+    def __init__(self, english: str, japanese: str):
+        super().__init__(english)
+        self._japanese = japanese
+
+    def japanese(self, label_of=None) -> str:
+        return self._japanese
+
+
+def fits_in_memory(need: float, what: str, advice: str, what_ja: str, advice_ja: str) -> None:
+    """Refuse, before allocating, a request that would not fit in the available memory:
+    :class:`OutOfMemory` naming ``what`` is asked, the memory it needs and has, and ``advice``
+    (``what_ja``, ``advice_ja``: the same in Japanese, "1,000 年の見積り", "年数を減らす")."""
     have = _core.available_memory_bytes()
     if need > have:
         gib = need / 2**30
         shown_need = f"{gib:,.1f}" if gib < 1e6 else f"{gib:.3g}"
-        raise MemoryError(f"{what} needs about {shown_need} GiB at its peak, {have / 2**30:,.1f} GiB "
-                          f"is available: {advice}")
+        raise OutOfMemory(f"{what} needs about {shown_need} GiB at its peak, {have / 2**30:,.1f} GiB "
+                          f"is available: {advice}",
+                          f"{what_ja}にはピーク時に約 {shown_need} GiB のメモリが必要だが、使えるのは "
+                          f"{have / 2**30:,.1f} GiB。{advice_ja}")
 
 
 MAX_THREADS = _core.MAX_THREADS    # the engine's cap (include/cyberloss/engine.hpp)

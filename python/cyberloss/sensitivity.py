@@ -501,7 +501,10 @@ def run(profile: str | Path, measure: str = "expected_loss", *, years: int = 100
     events = expected_events(base_profile, int(years), period=PERIOD, calibration=cal)
     _validate.fits_in_memory(required_bytes(measure, events, int(years)),
                              f"a sensitivity run over {int(years):,} years (about {events:,.0f} "
-                             "simulated incidents a run)", "use fewer years (--years)")
+                             "simulated incidents a run)", "use fewer years (--years)",
+                             f"{int(years):,} 年の感度分析（1回の実行でシミュレーションするインシデント約 "
+                             f"{events:,.0f} 件）",
+                             "年数を減らす（--years）")
     setup = _Setup(doc, cal, policy, settings, int(years), settings.seed if seed is None else int(seed), measure)
     f = _measure_function(measure, settings)
     items = ranged_assumptions(cal, base_profile.data)

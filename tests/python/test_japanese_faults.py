@@ -1,9 +1,11 @@
 """The errors that are not refusals of a value, in Japanese under ``--lang ja`` (the refusals of
 values are test_japanese_errors.py's): a file that cannot be read or written, its system reason
-said in Japanese by its errno; each a line after 「エラー:」, English nowhere in it."""
+said in Japanese by its errno; a run too large for memory; each a line after 「エラー:」,
+English nowhere in it."""
 from __future__ import annotations
 
 import errno
+import re
 import resource
 import shutil
 import subprocess
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cyberloss import _files
+from cyberloss import _core, _files, _validate
+from cyberloss.calibration import jnsa
 from cyberloss.cli import main
 from test_output_faults import EXE, _tmpfs
 
@@ -108,3 +111,30 @@ def test_files_without_permission_in_japanese(tmp_path):
     assert _ja_run(["portfolio", BOOK, "--years", "1000", "--out", str(closed / "y.csv")], tuple(AS_A_USER)) == \
         f"引数 --out {closed / 'y.csv'}: {closed} にファイルを作れない（アクセス権がない）"
 
+
+@pytest.mark.parametrize("argv, what, advice", [
+    (["quote", PROFILE, "--years", "1000"], "1,000 年の見積り（シミュレーションするインシデント約", "シミュレーション年数を減らす"),
+    (["bcp", PROFILE, "--years", "1000"], "案の 1,000 年にわたる比較（シミュレーションするインシデント約",
+     "シミュレーション年数を減らす"),
+    (["portfolio", BOOK, "--years", "1000"], "1,000 年のポートフォリオの実行（年間損失表、1ブロック分の事象、契約ごとの合計）",
+     "1年分でも大きすぎる（契約群全体で年に約"),
+    (["simulate", str(ROOT / "examples" / "simulate_basic.toml"), "--years", "1000", "--seed", "1"],
+     "1,000 年のシミュレーションとその統計量", "--years を減らす"),
+    (["jnsa", "--replications", "1000"], "回答 29 件の模擬アンケート 1,000 回", "模擬アンケートの回数（replications）を減らす"),
+    (["sensitivity", PROFILE, "--years", "2000"], "2,000 年の感度分析（1回の実行でシミュレーションするインシデント約",
+     "年数を減らす（--years）"),
+], ids=["quote", "bcp", "portfolio", "simulate", "jnsa", "sensitivity"])
+def test_a_run_too_large_for_memory_in_japanese(argv, what, advice, monkeypatch, capsys):
+    monkeypatch.setattr(_core, "available_memory_bytes", lambda: 1.0)
+    said = _ja(argv, capsys)
+    assert what in said and "にはピーク時に約 " in said and "GiB のメモリが必要だが、使えるのは 0.0 GiB。" in said, said
+    assert advice in said and "needs" not in said and "available" not in said, said
+
+
+def test_every_memory_check_has_its_japanese(monkeypatch):
+    monkeypatch.setattr(_core, "available_memory_bytes", lambda: 1.0)
+    with pytest.raises(_validate.OutOfMemory) as caught:
+        jnsa.simulate_economy(histories=1000)
+    assert str(caught.value).startswith("1,000 simulated histories of ")
+    assert re.fullmatch(r"\d+ 区分の模擬履歴 1,000 通りにはピーク時に約 [\d.,]+ GiB のメモリが必要だが、"
+                        r"使えるのは 0\.0 GiB。模擬履歴の数（histories）を減らす", caught.value.japanese())

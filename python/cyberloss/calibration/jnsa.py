@@ -248,7 +248,8 @@ def simulate_survey(n_answers: int | None = None, attack_type: str = "ransomware
     _validate.seed(seed)
     _validate.fits_in_memory(SURVEY_BYTES_PER_ANSWER * float(replications) * float(n),
                              f"{replications:,} simulated surveys of {n} answers",
-                             "use fewer replications")
+                             "use fewer replications", f"回答 {n} 件の模擬アンケート {replications:,} 回",
+                             "模擬アンケートの回数（replications）を減らす")
     severity = cal.severity(attack_type, period, tail)
     index = 2 * cal.attack_types.index(attack_type) + PERIODS.index(period)
     stream = clrandom.stream_id(clrandom.Purpose.SURVEY, index)
@@ -298,7 +299,8 @@ def simulate_economy(cal: Calibration | None = None, *, histories: int = 2_000,
         raise ValueError(f"histories must be an integer >= 2, got {histories!r}")
     expected = cal.frequency.expected(cal.beta)
     _validate.fits_in_memory(3 * 8.0 * histories * expected.size,
-                             f"{histories:,} simulated histories of {expected.size} cells", "use fewer histories")
+                             f"{histories:,} simulated histories of {expected.size} cells", "use fewer histories",
+                             f"{expected.size} 区分の模擬履歴 {histories:,} 通り", "模擬履歴の数（histories）を減らす")
     counts = np.zeros((histories, expected.size))
     for cell in np.flatnonzero(expected > 0):
         stream = clrandom.stream_id(clrandom.Purpose.FREQUENCY, int(cell))

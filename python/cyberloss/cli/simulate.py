@@ -90,7 +90,8 @@ def run(args) -> int:
     model = load_model(args.spec)
     _validate.fits_in_memory(required_bytes(model, args.years, args.threads),
                              f"a simulation of {args.years:,} years with its statistics",
-                             "use fewer --years")
+                             "use fewer --years", f"{args.years:,} 年のシミュレーションとその統計量",
+                             "--years を減らす")
     result = simulate(model, years=args.years, seed=args.seed, threads=args.threads,
                       progress=args.show_progress)
     warned = language.words(args.lang)("warning", "警告")

@@ -463,7 +463,9 @@ def prepare_document(doc: Mapping, where: str, years: int | None = None, seed: i
     events = expected_events(profile, settings.years, calibration=cal)
     _validate.fits_in_memory(events * QUOTE_BYTES_PER_EVENT + settings.years * QUOTE_BYTES_PER_YEAR,
                              f"a quote over {settings.years:,} years (about {events:,.0f} simulated "
-                             "incidents and the deductible x limit grid)", "simulate fewer years")
+                             "incidents and the deductible x limit grid)", "simulate fewer years",
+                             f"{settings.years:,} 年の見積り（シミュレーションするインシデント約 {events:,.0f} 件"
+                             "と免責金額×支払限度額の表）", "シミュレーション年数を減らす")
     return profile, policy, settings, cal
 
 

@@ -293,7 +293,9 @@ def _fits(events: Sequence[float], years: int) -> None:
     check.fits_in_memory(bcp_bytes(events, years),
                          f"a comparison of {len(events)} variants over {years:,} years "
                          f"(about {sum(events):,.0f} simulated incidents, one event table each)",
-                         "simulate fewer years")
+                         "simulate fewer years",
+                         f"{len(events)} 案の {years:,} 年にわたる比較（シミュレーションするインシデント約 "
+                         f"{sum(events):,.0f} 件、案ごとに事象の表）", "シミュレーション年数を減らす")
 
 
 def _run(variants: Sequence[Variant], settings: SimulationSettings, threads: int | None,

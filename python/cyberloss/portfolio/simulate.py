@@ -219,25 +219,31 @@ def check_run(model: PortfolioModel, years: int, seed: int, block_years: int,
         tracked.append(ids.index(str(pid)))
     if len(tracked) > MAX_TRACKED:
         raise ValueError(f"track: at most {MAX_TRACKED} policies, got {len(tracked)}")
+    advice, advice_ja = _memory_advice(model, years, len(tracked))
     _validate.fits_in_memory(required_bytes(model, years, min(block_years, years), len(tracked)),
                              f"a portfolio run of {years:,} years (year-loss table, one block's "
-                             "events, per-policy sums)", _memory_advice(model, years, len(tracked)))
+                             "events, per-policy sums)", advice,
+                             f"{years:,} 年のポートフォリオの実行（年間損失表、1ブロック分の事象、契約ごとの合計）",
+                             advice_ja)
     return years, seed, block_years, tracked
 
 
-def _memory_advice(model: PortfolioModel, years: int, tracked: int) -> str:
-    """What makes a run that does not fit in memory fit: fewer years or smaller blocks, fewer
-    years alone when even one-year blocks would not fit, and a smaller book (or lower rates)
-    when even the shortest run in one-year blocks would not: then a single year's events are
-    too many."""
+def _memory_advice(model: PortfolioModel, years: int, tracked: int) -> tuple[str, str]:
+    """What makes a run that does not fit in memory fit, in English and in Japanese: fewer
+    years or smaller blocks, fewer years alone when even one-year blocks would not fit, and a
+    smaller book (or lower rates) when even the shortest run in one-year blocks would not: then
+    a single year's events are too many."""
     have = _core.available_memory_bytes()
     if required_bytes(model, MIN_YEARS, 1, tracked) > have:
         return (f"even a single year is too large (about {model.expected_events():,.4g} events a year "
                 "across the book): use fewer policies or lower frequency factors (a scenario's rate "
-                "factors count too)")
+                "factors count too)",
+                f"1年分でも大きすぎる（契約群全体で年に約 {model.expected_events():,.4g} 件の事象）。"
+                "契約を減らすか、頻度の倍率を下げる（シナリオの頻度の倍率も含む）")
     if required_bytes(model, years, 1, tracked) > have:
-        return "use fewer years (the year-loss table alone is too large for smaller blocks to help)"
-    return "use fewer years or smaller blocks"
+        return ("use fewer years (the year-loss table alone is too large for smaller blocks to help)",
+                "年数を減らす（年間損失表だけで大きすぎ、ブロックを小さくしても足りない）")
+    return "use fewer years or smaller blocks", "年数を減らすか、ブロックを小さくする"
 
 
 def required_bytes(model: PortfolioModel, years: int, block_years: int, tracked: int = 0) -> float:
