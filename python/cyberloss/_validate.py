@@ -108,7 +108,9 @@ class Need:
     ``"not_found"``, ``"folder"``, ``"unreadable"`` (``detail``: the system's reason),
     ``"empty_name"``, ``"syntax"`` (``detail``: the parser's words; ``noun``: the format),
     ``"too_deep"``, ``"encoding"``, ``"nul"``, ``"no_table"`` (``key``: the table a command
-    needs); ``"relation"``: what a check between fields needs, as its raiser words it in
+    needs), the facts of a CSV's structure (``"fields"``, ``"unknown_columns"``,
+    ``"twice_columns"``, ``"missing_columns"``, ``"no_header"``, ``"no_rows"``, ``"headless"``);
+    ``"relation"``: what a check between fields needs, as its raiser words it in
     Japanese (``detail``, a noun: "terms.deductible（免責金額、'2億円'）以上の金額")."""
 
     kind: str
@@ -203,6 +205,9 @@ _FACTS_JA = {
     "unknown_columns": "不明な列 {key}（使える列: {choices}、またはその日本語名）",
     "twice_columns": "同じ列が2回以上ある: {key}（見出し {detail}）",
     "missing_columns": "必須の列 {key} がない（必須: {choices}）",
+    "no_header": "見出しの行がない（ファイルが空）",
+    "no_rows": "見出しの後に行がない",
+    "headless": "{count} 列目に見出しがないのに値がある（最初は {detail}）。列に名前を付けるか、削除する",
 }
 
 

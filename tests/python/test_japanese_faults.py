@@ -138,3 +138,68 @@ def test_every_memory_check_has_its_japanese(monkeypatch):
     assert str(caught.value).startswith("1,000 simulated histories of ")
     assert re.fullmatch(r"\d+ 区分の模擬履歴 1,000 通りにはピーク時に約 [\d.,]+ GiB のメモリが必要だが、"
                         r"使えるのは 0\.0 GiB。模擬履歴の数（histories）を減らす", caught.value.japanese())
+
+
+H = "policy_id,industry,size,revenue,deductible,occurrence_limit,aggregate_limit,frequency_factor\n"
+CLAIMS = "claim_id,date,attack_type,industry,size,ground_up\n"
+CLAIM = "A1,2024-03-01,ransomware,manufacturing,sme,5000000\n"
+EXPOSURE = "industry,size,period,policy_years\nmanufacturing,sme,2024,100\n"
+# (case, the file, its contents, what follows 「<file's Japanese name> <path>: 」)
+_CSV = [
+    ("book_empty", "b.csv", "", "見出しの行がない（ファイルが空）"),
+    ("book_quote", "b.csv", H + 'A1,"manu"facturing,sme,1,1,1,1,1\n',
+     "CSV として正しくない（ファイルの 2 行目: \" の後には区切りの ',' が必要（引用符の中の \" は 2 つ重ねる））"),
+    ("book_unterminated", "b.csv", H + 'A1,"manufacturing,sme\n',
+     "CSV として正しくない（ファイルの 2 行目: 引用符が閉じられないままファイルが終わる）"),
+    ("book_headless_column", "b.csv", "policy_id,,industry,size\nA1,x,manufacturing,sme\n",
+     "2 列目に見出しがないのに値がある（最初は ポートフォリオの 1 件目（ファイルの 2 行目）の 'x'）。列に名前を付けるか、削除する"),
+    ("book_extension", "b.xlsx", "x", "拡張子が .csv か .parquet のファイルを指定する（入力: 拡張子 '.xlsx'）"),
+    ("book_parquet", "b.parquet", "x", "Parquet として正しくない（ArrowInvalid: "),
+    ("claims_empty", "c.csv", "", "見出しの行がない（ファイルが空）"),
+    ("claims_header_only", "c.csv", CLAIMS, "見出しの後に行がない"),
+    ("claims_fields", "c.csv", CLAIMS + CLAIM.rstrip() + ",x\n",
+     "1 件目（ファイルの 2 行目）: 値が 7 個ある（見出しは 6 個）: 'A1,2024-03-01,ransomware,manufacturing,sme,5000000,x'"),
+    ("claims_both_amounts", "c.csv", CLAIMS.rstrip() + ",paid\n" + CLAIM.rstrip() + ",1\n",
+     "列 ground_up（損害額）と paid（支払保険金）のどちらか一方だけを指定する（入力: 両方の列）"),
+    ("claims_date", "c.csv", CLAIMS + CLAIM.replace("2024-03-01", "2024-13-01"),
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'date'（事故日）には日付（YYYY-MM-DD）を指定する（入力: '2024-13-01'）"),
+    ("claims_empty_cell", "c.csv", CLAIMS + CLAIM.replace("5000000", ""),
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'ground_up'（損害額）には空でない値を指定する（入力: ''）"),
+    ("claims_amount", "c.csv", CLAIMS + CLAIM.replace("5000000", "lots"),
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'ground_up'（損害額）には金額（5000000、'500万円'、'1.5億円' など）"
+     "を指定する（入力: 'lots'）"),
+    ("claims_duplicate", "c.csv", CLAIMS + CLAIM + CLAIM,
+     "2 件目（ファイルの 3 行目、claim_id 'A1'）: 列 'claim_id'（事故番号）: 1 件目（ファイルの 2 行目）と重複している（入力: 'A1'）"),
+    ("claims_below_deductible", "c.csv", CLAIMS.rstrip() + ",deductible\n" + CLAIM.rstrip() + ",1億\n",
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'ground_up'（損害額）には免責金額 1e+08 を超える金額"
+     "（請求は免責金額を超える損害にだけある）を指定する（入力: '5000000'）"),
+    ("claims_over_limit", "c.csv", "claim_id,date,attack_type,industry,size,paid,limit\n"
+     "A1,2024-03-01,ransomware,manufacturing,sme,2億円,1億円\n",
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'paid'（支払保険金）には支払限度額 1e+08 以下の金額を指定する（入力: '2億円'）"),
+    ("exposure_header_only", "e.csv", EXPOSURE.splitlines()[0] + "\n", "見出しの後に行がない"),
+    ("exposure_repeated", "e.csv", EXPOSURE + EXPOSURE.splitlines()[1] + "\n",
+     "2 件目（ファイルの 3 行目）: 列 'period'（期間）: 1 件目（ファイルの 2 行目）の区分「manufacturing x sme x 2024」と重複している"
+     "（入力: '2024'）"),
+]
+
+
+@pytest.mark.parametrize("name, file, content, said", _CSV, ids=[c[0] for c in _CSV])
+def test_csv_structure_and_cells_in_japanese(name, file, content, said, tmp_path, capsys):
+    path = tmp_path / file
+    path.write_text(content, encoding="utf-8")
+    claims, exposure = tmp_path / "claims.csv", tmp_path / "exposure.csv"
+    claims.write_text(CLAIMS + CLAIM, encoding="utf-8")
+    exposure.write_text(EXPOSURE, encoding="utf-8")
+    if name.startswith("book"):
+        argv, place = ["portfolio", str(path), "--years", "100"], "ポートフォリオファイル"
+    elif name.startswith("claims"):
+        argv, place = ["fit", str(path), "--exposure", str(exposure)], "請求実績ファイル"
+    else:
+        argv, place = ["fit", str(claims), "--exposure", str(path)], "エクスポージャーファイル"
+    line = _ja(argv, capsys)
+    assert line.startswith(f"{place} {path}: {said}"), line
+
+
+def test_an_unknown_encoding_in_japanese(capsys):
+    assert _ja(["portfolio", BOOK, "--years", "100", "--encoding", "klingon"], capsys) == \
+        "encoding には 'auto'、または utf-8 や cp932 のような文字コードを指定する（入力: 'klingon'）"

@@ -31,6 +31,7 @@ from . import documents, schema
 from ._read import (
     CSV_LINES,
     CsvLines,
+    cell_error,
     csv_records,
     csv_table,
     decode,
@@ -43,6 +44,7 @@ from ._read import (
     read_toml,
     row_name,
     row_name_ja,
+    row_place,
 )
 from .schema import (
     Field,
@@ -75,8 +77,9 @@ def label_ja(path: str) -> str:
                            documents.PORTFOLIO_COLUMNS)
 
 
-__all__ = ["CSV_LINES", "CsvLines", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "check", "check_table",
+__all__ = ["CSV_LINES", "CsvLines", "REQUIRED", "Field", "ListOf", "Node", "OneOf", "Table", "cell_error", "check",
+           "check_table",
            "column_keys", "column_names", "csv_records", "csv_table", "decode", "documents", "encoding_name",
            "label_ja", "load", "loads_toml", "number_in_text", "parse_amount", "parse_cell", "parse_integer_text",
            "parse_number_text", "path_of", "read_bytes", "read_json", "read_text", "read_toml", "reference",
-           "row_name", "row_name_ja", "walk"]
+           "row_name", "row_name_ja", "row_place", "walk"]

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from .. import _json
 from .._files import japanese_reason
-from .._validate import InputError, MissingFile, Need, in_japanese, place_ja
+from .._validate import InputError, MissingFile, Need, Place, in_japanese, place_ja
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,8 +81,9 @@ def encoding_name(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except (LookupError, TypeError):
-        raise ValueError(f"encoding must be 'auto' or a text encoding such as utf-8 or cp932, "
-                         f"got {encoding!r}") from None
+        raise InputError(f"encoding must be 'auto' or a text encoding such as utf-8 or cp932, got {encoding!r}",
+                         Need("relation", detail="'auto'、または utf-8 や cp932 のような文字コード"), "encoding",
+                         value_ja=repr(encoding)) from None
 
 
 #: The byte-order marks of UTF-16 and UTF-32 (UTF-32's little-endian mark starts with UTF-16's,
@@ -170,12 +171,30 @@ def csv_records(text: str, what: str = "") -> list[tuple[int, list[str]]]:
             records.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise ValueError(f"{where}not valid CSV ({exc})") from None
+        detail = f"ファイルの {reader.line_num} 行目: {_csv_error_ja(str(exc))}"
+        raise InputError(f"{where}not valid CSV ({exc})", Need("syntax", noun="CSV", detail=detail),
+                         context=_at(what) if what else ()) from None
     while records and not any(cell.strip() for cell in records[-1][1]):
         records.pop()
     if not records or not any(cell.strip() for cell in records[0][1]):
-        raise ValueError(f"{where}no header line (the file is empty)")
+        raise InputError(f"{where}no header line (the file is empty)", Need("no_header"),
+                         context=_at(what) if what else ())
     return records
+
+
+#: The csv module's errors (CPython's _csv.c) in Japanese; any other is shown as it is.
+_CSV_ERRORS_JA = ((re.compile(r"'(.)' expected after '(.)'"),
+                   "{1} の後には区切りの '{0}' が必要（引用符の中の {1} は 2 つ重ねる）"),
+                  (re.compile(r"unexpected end of data"), "引用符が閉じられないままファイルが終わる"),
+                  (re.compile(r"field larger than field limit \((\d+)\)"), "値が長すぎる（上限 {0} 文字）"))
+
+
+def _csv_error_ja(message: str) -> str:
+    for pattern, ja in _CSV_ERRORS_JA:
+        found = pattern.fullmatch(message)
+        if found:
+            return ja.format(*found.groups())
+    return message
 
 
 def row_name(number: int, line: int | None = None, ident: str | None = None, value: Any = None) -> str:
@@ -184,6 +203,26 @@ def row_name(number: int, line: int | None = None, ident: str | None = None, val
     value (``ident`` None: none shown), as every CSV reader's refusals name a row."""
     notes = ([] if line is None else [f"line {line}"]) + ([] if ident is None else [f"{ident} {value!r}"])
     return f"row {number}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def row_place(what: str, number: int, line: int | None = None, ident: str | None = None,
+              value: Any = None) -> Place:
+    """"claims file c.csv, row 2 (line 6, claim_id 'A2')": a row of the file (or table) ``what``
+    names, as :func:`row_name` and :func:`row_name_ja` name it, in both languages."""
+    return Place(f"{what}, {row_name(number, line, ident, value)}",
+                 f"{in_japanese(what)}: {row_name_ja(number, line, ident, value)}")
+
+
+def cell_error(where: str, column: str, message: str, value: Any, need: Need | None = None,
+               label_ja: str = "") -> ValueError:
+    """A CSV cell's refusal: ``where`` (a row: :func:`row_place`), the column, what the cell must
+    be (``message``; ``need``: the same as data, for the Japanese; ``label_ja``: the column's
+    label) and the value.  Without ``need``, a ValueError said in English only."""
+    english = f"{where}, column {column!r}: {message}, got {value!r}"
+    if need is None:
+        return ValueError(english)
+    return InputError(english, need, f"列 {column!r}", label_ja=label_ja, value_ja=repr(value),
+                      context=((where, in_japanese(where)),))
 
 
 def row_name_ja(number: int, line: int | None = None, ident: str | None = None, value: Any = None) -> str:

@@ -25,9 +25,10 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import config
+from .. import _validate, config
 from ..calibration import Calibration
 from ..config import documents
+from ..config import types as config_types
 from ..config.labels import canonical
 
 CLAIMS = documents.CLAIMS_COLUMNS
@@ -38,16 +39,16 @@ def csv_rows(text: str, what: str, table: config.Table) -> list[tuple[int, dict[
     """The rows of a CSV text as (line, {column key: cell}), the line each row starts on; the
     header must name known columns once each and every required column; every row must have
     the header's fields (blank lines are skipped)."""
-    header, rows = config.csv_table(text, lambda number, line: f"{what}, {config.row_name(number, line)}", what)
+    header, rows = config.csv_table(text, lambda number, line: config.row_place(what, number, line), what)
     keys = config.column_keys(table, header, what)
     if not rows:
-        raise ValueError(f"{what}: no rows after the header")
+        raise _validate.InputError(f"{what}: no rows after the header", _validate.Need("no_rows"),
+                                   context=((what, _validate.in_japanese(what)),))
     return [(line, dict(zip(keys, (cell.strip() for cell in cells)))) for line, cells in rows]
 
 
-def _requirement(exc: ValueError, column: str) -> str:
-    """"must be ..." of a parser's "<column> must be ..., got <value>"."""
-    return str(exc).rsplit(", got ", 1)[0].removeprefix(f"{column} ")
+#: What an empty cell of a required column must be, for the Japanese refusal.
+_NOT_EMPTY = _validate.Need("relation", detail="空でない値")
 
 
 class _Row:
@@ -55,18 +56,26 @@ class _Row:
 
     def __init__(self, what: str, number: int, line: int | None, cells: Mapping[str, Any],
                  table: config.Table, ident: str | None = None):
-        self.where = f"{what}, {config.row_name(number, line, ident, cells.get(ident) if ident else None)}"
+        self.where = config.row_place(what, number, line, ident, cells.get(ident) if ident else None)
         self.cells, self.table = cells, table
 
-    def fail(self, column: str, message: str) -> ValueError:
-        return ValueError(f"{self.where}, column {column!r}: {message}, got {self.cells.get(column)!r}")
+    def fail(self, column: str, message: str, need: _validate.Need) -> ValueError:
+        """The refusal of the cell: ``message`` what it must be, ``need`` the same as data."""
+        return config.cell_error(self.where, column, message, self.cells.get(column), need,
+                                 self.table.field(column).label_ja)
+
+    def refused(self, column: str, exc: ValueError) -> ValueError:
+        """The refusal of the cell by a parser's error "<column> must be ..., got <value>"."""
+        message = str(exc).rsplit(", got ", 1)[0].removeprefix(f"{column} ")
+        need = exc.need if isinstance(exc, _validate.InputError) else config_types.need_of(self.table.field(column))
+        return self.fail(column, message, need)
 
     def value(self, column: str) -> Any:
         field = self.table.field(column)
         raw = self.cells.get(column)
         if raw is None or (isinstance(raw, str) and raw == ""):
             if field.required:
-                raise self.fail(column, "must not be empty")
+                raise self.fail(column, "must not be empty", _NOT_EMPTY)
             return field.default
         if field.kind in ("number", "amount") and isinstance(raw, str):
             # "1,200" and "500万円" as spreadsheets write them; "nan" and 1e400 come back as NaN,
@@ -74,11 +83,11 @@ class _Row:
             try:
                 raw = config.parse_cell(raw, field.kind, column)
             except ValueError as exc:
-                raise self.fail(column, _requirement(exc, column)) from None
+                raise self.refused(column, exc) from None
         try:
             return field.parse(raw, column)
         except ValueError as exc:
-            raise self.fail(column, _requirement(exc, column)) from None
+            raise self.refused(column, exc) from None
 
     def label(self, column: str, labels: Mapping[str, str]) -> str:
         """A key of ``labels`` (key -> Japanese label): the key, its label or, for a column
@@ -86,7 +95,7 @@ class _Row:
         case, full width, 卸売・小売業 for 卸売業，小売業)."""
         raw = self.cells.get(column)
         if not raw:
-            raise self.fail(column, "must not be empty")
+            raise self.fail(column, "must not be empty", _NOT_EMPTY)
         by_label = {v: k for k, v in labels.items()}
         if raw in labels:
             return raw
@@ -96,7 +105,8 @@ class _Row:
         key = canonical(field.vocabulary, raw) if field.vocabulary else None
         if key is not None and key in labels:
             return key
-        raise self.fail(column, f"must be one of {', '.join(labels)} (or their Japanese labels)")
+        raise self.fail(column, f"must be one of {', '.join(labels)} (or their Japanese labels)",
+                        _validate.Need("choice", choices=tuple(labels), choices_ja=tuple(labels.values())))
 
 
 def _rows(source: str | Path | pd.DataFrame, what: str, table: config.Table,
@@ -124,8 +134,12 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
     rows, where = _rows(source, "claims file", CLAIMS, encoding)
     present = set(rows[0][1])
     if ("ground_up" in present) == ("paid" in present):
-        raise ValueError(f"{where}: give exactly one of the columns ground_up and paid, got "
-                         f"{'both' if 'ground_up' in present else 'neither'}")
+        both = "ground_up" in present
+        raise _validate.InputError(
+            f"{where}: give exactly one of the columns ground_up and paid, got {'both' if both else 'neither'}",
+            _validate.Need("relation", detail=f"列 ground_up（{CLAIMS.field('ground_up').label_ja}）と paid"
+                                              f"（{CLAIMS.field('paid').label_ja}）のどちらか一方だけ"),
+            value_ja="両方の列" if both else "どちらの列もない", context=((where, _validate.in_japanese(where)),))
     paid = "paid" in present
     d = calibration.data
     out: dict[str, list] = {k: [] for k in ("claim_id", "date", "attack_type", "industry", "size",
@@ -135,28 +149,33 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
         row = _Row(where, n, line, cells, CLAIMS, "claim_id")
         cid = row.value("claim_id")
         if cid in seen:
-            raise row.fail("claim_id", f"duplicates {config.row_name(*seen[cid])}")
+            raise row.fail("claim_id", f"duplicates {config.row_name(*seen[cid])}",
+                           _validate.Need("duplicate", detail=config.row_name_ja(*seen[cid])))
         seen[cid] = (n, line)
         try:
             date = datetime.date.fromisoformat(row.value("date"))
         except ValueError:
-            raise row.fail("date", "must be a date YYYY-MM-DD") from None
+            raise row.fail("date", "must be a date YYYY-MM-DD",
+                           _validate.Need("relation", detail="日付（YYYY-MM-DD）")) from None
         deductible, limit = row.value("deductible"), row.value("limit")
         status = row.value("status")
         if paid:
             amount = row.value("paid")
             if amount is None:
-                raise row.fail("paid", "must not be empty")
+                raise row.fail("paid", "must not be empty", _NOT_EMPTY)
             if amount > limit:
-                raise row.fail("paid", f"must not exceed the limit {limit:g}")
+                raise row.fail("paid", f"must not exceed the limit {limit:g}",
+                               _validate.Need("relation", detail=f"支払限度額 {limit:g} 以下の金額"))
             loss, censored = amount + deductible, amount >= limit
         else:
             amount = row.value("ground_up")
             if amount is None:
-                raise row.fail("ground_up", "must not be empty")
+                raise row.fail("ground_up", "must not be empty", _NOT_EMPTY)
             if amount <= deductible:
                 raise row.fail("ground_up", f"must exceed the deductible {deductible:g} (a claim "
-                               "is only seen above it)")
+                               "is only seen above it)", _validate.Need(
+                                   "relation", detail=f"免責金額 {deductible:g} を超える金額"
+                                                      "（請求は免責金額を超える損害にだけある）"))
             loss, censored = min(amount, deductible + limit), amount >= deductible + limit
         out["claim_id"].append(cid)
         out["date"].append(date)
@@ -187,8 +206,9 @@ def read_exposure(source: str | Path | pd.DataFrame, calibration: Calibration,
         key = (row.label("industry", d.industry_labels), row.label("size", d.size_labels),
                row.value("period"))
         if key in seen:
-            raise row.fail("period", f"repeats the cell {key[0]} x {key[1]} x {key[2]} of "
-                           f"{config.row_name(*seen[key])}")
+            cell = f"{key[0]} x {key[1]} x {key[2]}"
+            raise row.fail("period", f"repeats the cell {cell} of {config.row_name(*seen[key])}",
+                           _validate.Need("duplicate", detail=f"{config.row_name_ja(*seen[key])}の区分「{cell}」"))
         seen[key] = (n, line)
         for k, v in zip(("industry", "size", "period"), key):
             out[k].append(v)

@@ -93,7 +93,7 @@ _NUMERIC = tuple(c for c in OPTIONAL_DEFAULTS if c != "controls")
 NAN_IS_A_VALUE = "cyberloss.nan_is_a_value"
 
 
-def _row(row: int, line: int | None, policy: Any = None) -> str:
+def _row(row: int, line: int | None, policy: Any = None) -> _validate.Place:
     """"portfolio row 2 (line 6, policy_id 'A2')": the row, its line in a CSV file and its id."""
     ident = None if policy is None else "policy_id"
     return _validate.Place("portfolio " + config.row_name(row, line, ident, policy),
@@ -104,12 +104,7 @@ def _row_error(where: str, column: str, message: str, value: Any,
                need: _validate.Need | None = None) -> ValueError:
     """A cell's refusal: ``where`` (a row, :func:`_row`), the column, what the cell must be
     (``message``; ``need``: the same as data, for the Japanese) and the value."""
-    english = f"{where}, column {column!r}: {message}, got {value!r}"
-    if need is None:
-        return ValueError(english)
-    field = _SCHEMA.field(column)
-    return _validate.InputError(english, need, f"列 {column!r}", label_ja=field.label_ja, value_ja=repr(value),
-                                context=((where, _validate.in_japanese(where)),))
+    return config.cell_error(where, column, message, value, need, _SCHEMA.field(column).label_ja)
 
 
 def _need_ja(field: config.Field) -> _validate.Need:
@@ -267,9 +262,11 @@ def _headers(frame: pd.DataFrame, lines: list | tuple | None) -> tuple[list[str]
             filled = next((r for r, v in enumerate(cells) if not _empty_cell(v)), None)
             if filled is not None:
                 line = None if lines is None else int(lines[filled])
-                raise ValueError(f"portfolio column {i + 1} has no header but holds values (first in "
-                                 f"{_row(filled + 1, line)}: {cells[filled]!r}): name the column "
-                                 "or delete it")
+                first = _row(filled + 1, line)
+                raise _validate.InputError(
+                    f"portfolio column {i + 1} has no header but holds values (first in {first}: "
+                    f"{cells[filled]!r}): name the column or delete it",
+                    _validate.Need("headless", count=i + 1, detail=f"{first.ja}の {cells[filled]!r}"))
             continue
         headers.append(written)
         keep.append(i)
@@ -382,6 +379,7 @@ def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
     ``encoding`` is detected ("auto": UTF-8 with or without BOM, else CP932 as Japanese Excel
     saves it) or named (``"cp932"``, ``"utf-8"``, ...)."""
     p = config.path_of(path, "portfolio file")
+    at = ((f"portfolio file {p}", _validate.place_ja(f"portfolio file {p}")),)     # the place its errors name
     suffix = p.suffix.lower()
     if suffix == ".csv":
         text = config.read_text(p, "portfolio file", config.encoding_name(encoding))
@@ -402,12 +400,17 @@ def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
             frame = pd.DataFrame({i: pd.Series(table.column(i).to_pylist(), dtype=object) for i in keep},
                                  index=pd.RangeIndex(table.num_rows))
         except (OSError, ValueError, TypeError, KeyError) as exc:   # pyarrow's errors for non-Parquet bytes
-            raise ValueError(f"portfolio file {p}: not a readable Parquet table "
-                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None
+            detail = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            raise _validate.InputError(f"portfolio file {p}: not a readable Parquet table ({detail})",
+                                       _validate.Need("syntax", noun="Parquet", detail=detail),
+                                       context=at) from None
         frame.columns = [table.column_names[i] for i in keep]
         frame.attrs[NAN_IS_A_VALUE] = True
         return frame
-    raise ValueError(f"portfolio file {p}: must be .csv or .parquet, got extension {p.suffix or 'none'!r}")
+    raise _validate.InputError(f"portfolio file {p}: must be .csv or .parquet, got extension {p.suffix or 'none'!r}",
+                               _validate.Need("relation", detail="拡張子が .csv か .parquet のファイル"),
+                               value_ja=f"拡張子 {p.suffix!r}" if p.suffix else "拡張子なし",
+                               context=at)
 
 
 class Portfolio(Described):
