@@ -1,6 +1,7 @@
 """The errors that are not refusals of a value, in Japanese under ``--lang ja`` (the refusals of
 values are test_japanese_errors.py's): a file that cannot be read or written, its system reason
-said in Japanese by its errno; a run too large for memory; each a line after 「エラー:」,
+said in Japanese by its errno; a run too large for memory; a CSV's structure and cells; an extra
+not installed; each a line after 「エラー:」,
 English nowhere in it."""
 from __future__ import annotations
 
@@ -203,3 +204,21 @@ def test_csv_structure_and_cells_in_japanese(name, file, content, said, tmp_path
 def test_an_unknown_encoding_in_japanese(capsys):
     assert _ja(["portfolio", BOOK, "--years", "100", "--encoding", "klingon"], capsys) == \
         "encoding には 'auto'、または utf-8 や cp932 のような文字コードを指定する（入力: 'klingon'）"
+
+
+@pytest.mark.parametrize("modules, argv, said", [
+    (("openpyxl",), ["quote", PROFILE, "--years", "1000", "--xlsx", "{tmp}/q.xlsx"],
+     "引数 --xlsx（Excel のブック）には openpyxl が必要だが、インストールされていない: pip install 'cyberloss[excel]'"),
+    (("jinja2",), ["quote", PROFILE, "--years", "1000", "--html", "{tmp}/q.html"],
+     "引数 --html（HTML のレポート）には jinja2 が必要だが、インストールされていない: pip install 'cyberloss[report]'"),
+    (("matplotlib_fontja",), ["quote", PROFILE, "--years", "1000", "--plot", "{tmp}/ep.png"],
+     "引数 --plot（図）には matplotlib_fontja が必要だが、インストールされていない: pip install 'cyberloss[plot]'"),
+    (("pyarrow",), ["portfolio", BOOK, "--years", "1000", "--out", "{tmp}/ylt.parquet"],
+     "引数 --out の .parquet には pyarrow が必要だが、インストールされていない: pip install 'cyberloss[parquet]'"),
+    (("dask", "distributed"), ["portfolio", BOOK, "--years", "1000", "--local-cluster", "1"],
+     "引数 --local-cluster には dask が必要だが、インストールされていない: pip install 'cyberloss[dask]'"),
+], ids=["xlsx", "html", "font", "parquet", "dask"])
+def test_a_missing_extra_in_japanese(modules, argv, said, tmp_path, monkeypatch, capsys):
+    for module in modules:      # None in sys.modules: not installed, for import and find_spec alike
+        monkeypatch.setitem(sys.modules, module, None)
+    assert _ja([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys) == said

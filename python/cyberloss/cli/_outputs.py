@@ -13,12 +13,13 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")
 HTML_FORMATS = (".html", ".htm")
 
 # What writing each kind of file needs: the modules (cyberloss._extras.EXTRA_OF) with what
-# they are for, in the order checked, and the extensions. An HTML report draws plots.
-PLOTS = (("matplotlib", "matplotlib_fontja"), "plots")
+# they are for (in English and Japanese), in the order checked, and the extensions. An HTML
+# report draws plots.
+PLOTS = (("matplotlib", "matplotlib_fontja"), "plots", "図")
 NEEDS = {
     "plot": ((PLOTS,), PLOT_FORMATS),
-    "html": ((PLOTS, (("jinja2",), "the HTML report")), HTML_FORMATS),
-    "xlsx": (((("openpyxl",), "Excel workbooks"),), excel.FORMATS),
+    "html": ((PLOTS, (("jinja2",), "the HTML report", "HTML のレポート")), HTML_FORMATS),
+    "xlsx": (((("openpyxl",), "Excel workbooks", "Excel のブック"),), excel.FORMATS),
 }
 
 
@@ -28,6 +29,6 @@ def check(path: str | Path | None, option: str, kind: str) -> Path | None:
     if path is None:
         return None
     needs, formats = NEEDS[kind]
-    for modules, purpose in needs:
-        _extras.require_installed(modules, f"{option} ({purpose})")
+    for modules, purpose, purpose_ja in needs:
+        _extras.require_installed(modules, f"{option} ({purpose})", f"引数 {option}（{purpose_ja}）")
     return _files.check(Path(path), option, formats)

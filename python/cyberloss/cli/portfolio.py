@@ -224,12 +224,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--dashboard applies to --local-cluster only")
     if args.dask or args.local_cluster:
         option = "--dask" if args.dask else "--local-cluster"
-        _extras.require("dask.distributed", option)
+        _extras.require("dask.distributed", option, f"引数 {option}")
         if args.local_cluster:
-            _extras.require("cryptography", f"{option} (TLS between the workers)")
+            _extras.require("cryptography", f"{option} (TLS between the workers)", f"引数 {option}（ワーカー間の TLS）")
     if args.out is not None:
         if _files.suffix(args.out, "--out", OUT_FORMATS) == ".parquet":
-            _extras.require("pyarrow", "--out .parquet")
+            _extras.require("pyarrow", "--out .parquet", "引数 --out の .parquet")
         _files.check(args.out, "--out")
     model = build_model(args)
     warned = language.words(args.lang)("warning", "警告")

@@ -389,7 +389,7 @@ def read_table(path: str | Path, encoding: str = "auto") -> pd.DataFrame:
         # Not pandas' reader, which makes a null and a NaN both NaN (a NaN limit would be read
         # as an empty, unlimited one): object columns with nulls as None, NaNs kept, marked
         # NAN_IS_A_VALUE; the index pandas stores with a frame left out, as its reader does.
-        require("pyarrow", f"portfolio file {p}: Parquet")
+        require("pyarrow", f"portfolio file {p}: Parquet", f"{at[0][1]}（Parquet）")
         import pyarrow.parquet as pq  # an optional extra
 
         try:
