@@ -13,7 +13,8 @@ value is not a finite number is written ``null``:
 NumPy scalars and arrays become plain numbers and lists; tuples become lists.
 
 Input (``loads``): ``NaN``, ``Infinity``, numbers that overflow to infinity, duplicate keys and
-nesting deeper than ``MAX_DEPTH`` are refused with ValueError naming the document and the key.
+nesting deeper than ``MAX_DEPTH`` are refused with ValueError (:class:`Refusal`, which carries
+the parts of its Japanese for the file readers of ``config``) naming the document and the key.
 """
 from __future__ import annotations
 
@@ -91,12 +92,29 @@ def _finite_float(text: str) -> float | _NotFinite:
     return x if math.isfinite(x) else _NotFinite(text[:40])
 
 
+class Refusal(ValueError):
+    """A refusal of a JSON document: ``str()`` the English naming the document, ``kind`` and
+    ``parts`` the fields of the ``_validate.Need`` that says it in Japanese."""
+
+    def __init__(self, english: str, kind: str, **parts: Any):
+        super().__init__(english)
+        self.kind, self.parts = kind, parts
+
+
+#: The json module's words (``JSONDecodeError.msg``) in Japanese; any other is shown as it is.
+_SYNTAX_JA = {"Expecting value": "値がない", "Expecting property name enclosed in double quotes":
+              "二重引用符で囲んだキーがない", "Expecting ',' delimiter": "区切りの ',' がない",
+              "Expecting ':' delimiter": "区切りの ':' がない", "Unterminated string starting at":
+              "文字列が閉じられていない", "Extra data": "値の後に余分なデータがある",
+              "Invalid control character at": "文字列の中に制御文字がある", "Invalid \\escape": "無効なエスケープ"}
+
+
 def _unique_keys(where: str):
     def build(pairs: list[tuple[str, Any]]) -> dict:
         out: dict = {}
         for key, value in pairs:
             if key in out:
-                raise ValueError(f"{where}: duplicate key {key!r}")
+                raise Refusal(f"{where}: duplicate key {key!r}", "duplicate_key", key=key)
             out[key] = value
         return out
     return build
@@ -131,7 +149,8 @@ def _walk(obj: Any, limit: int) -> tuple[str | None, tuple[str, str] | None]:
 def check_depth(obj: Any, where: str) -> Any:
     path = too_deep(obj)
     if path is not None:
-        raise ValueError(f"{where}: {path} is nested more than {MAX_DEPTH} levels deep")
+        raise Refusal(f"{where}: {path} is nested more than {MAX_DEPTH} levels deep", "too_deep",
+                      count=MAX_DEPTH, detail=path)
     return obj
 
 
@@ -169,17 +188,21 @@ def loads(text: str, where: str) -> Any:
         data = json.loads(text, parse_constant=_NotFinite, parse_float=_finite_float,
                           object_pairs_hook=_unique_keys(where))
     except RecursionError:
-        raise ValueError(f"{where}: nested more than {MAX_DEPTH} levels deep at "
-                         f"{deep_place(text)}") from None
+        place = deep_place(text)
+        raise Refusal(f"{where}: nested more than {MAX_DEPTH} levels deep at {place}", "too_deep",
+                      count=MAX_DEPTH, detail=place) from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{where}: not valid JSON ({exc})") from None
+        detail = f"{exc.lineno} 行 {exc.colno} 列目: {_SYNTAX_JA.get(exc.msg, exc.msg)}"
+        raise Refusal(f"{where}: not valid JSON ({exc})", "syntax", noun="JSON", detail=detail) from None
     except ValueError as exc:
         if str(exc).startswith(where):
             raise
-        raise ValueError(f"{where}: not valid JSON ({exc})") from None
+        raise Refusal(f"{where}: not valid JSON ({exc})", "syntax", noun="JSON", detail=str(exc)) from None
     deep, bad = _walk(data, MAX_DEPTH)
     if deep is not None:
-        raise ValueError(f"{where}: {deep} is nested more than {MAX_DEPTH} levels deep")
+        raise Refusal(f"{where}: {deep} is nested more than {MAX_DEPTH} levels deep", "too_deep",
+                      count=MAX_DEPTH, detail=deep)
     if bad is not None:
-        raise ValueError(f"{where}: {bad[0]} is {bad[1]}, not a finite JSON number")
+        raise Refusal(f"{where}: {bad[0]} is {bad[1]}, not a finite JSON number", "not_finite",
+                      key=bad[0], detail=bad[1])
     return data

@@ -109,7 +109,8 @@ class Need:
     ``"empty_name"``, ``"syntax"`` (``detail``: the parser's words; ``noun``: the format),
     ``"too_deep"``, ``"encoding"``, ``"nul"``, ``"no_table"`` (``key``: the table a command
     needs), the facts of a CSV's structure (``"fields"``, ``"unknown_columns"``,
-    ``"twice_columns"``, ``"missing_columns"``, ``"no_header"``, ``"no_rows"``, ``"headless"``);
+    ``"twice_columns"``, ``"missing_columns"``, ``"no_header"``, ``"no_rows"``, ``"headless"``), of
+    a JSON document's (``"duplicate_key"``, ``"not_finite"``: ``key`` is ``detail``, NaN or Infinity);
     ``"relation"``: what a check between fields needs, as its raiser words it in
     Japanese (``detail``, a noun: "terms.deductible（免責金額、'2億円'）以上の金額")."""
 
@@ -208,6 +209,8 @@ _FACTS_JA = {
     "no_header": "見出しの行がない（ファイルが空）",
     "no_rows": "見出しの後に行がない",
     "headless": "{count} 列目に見出しがないのに値がある（最初は {detail}）。列に名前を付けるか、削除する",
+    "duplicate_key": "キー '{key}' が2回以上ある",
+    "not_finite": "{key} が {detail} であり、有限の数値ではない",
 }
 
 
@@ -259,7 +262,7 @@ class InputError(ValueError):
     must be, or what is wrong), ``value_ja`` (the value as shown, None for none) and
     ``context`` (the places around it, outermost first, as (English, Japanese) pairs: a file,
     a CSV row).  :func:`located` keeps the class and the parts when it prefixes a path.  Errors
-    raised as plain ValueError (the model's own checks, the JSON readers, ...) have no
+    raised as plain ValueError (the model's own checks, most of a calibration file's) have no
     Japanese; the command line shows them in English after its Japanese 「エラー:」."""
 
     def __init__(self, english: str, need: Need, where: str = "", value: Any = _NO_VALUE, *,

@@ -1,8 +1,8 @@
 """The errors that are not refusals of a value, in Japanese under ``--lang ja`` (the refusals of
 values are test_japanese_errors.py's): a file that cannot be read or written, its system reason
 said in Japanese by its errno; a run too large for memory; a CSV's structure and cells; an extra
-not installed; each a line after 「エラー:」,
-English nowhere in it."""
+not installed; a calibration file's JSON and assumptions set on the command line; each a line
+after 「エラー:」, English nowhere in it but the system's or a parser's words without a wording."""
 from __future__ import annotations
 
 import errno
@@ -222,3 +222,33 @@ def test_a_missing_extra_in_japanese(modules, argv, said, tmp_path, monkeypatch,
     for module in modules:      # None in sys.modules: not installed, for import and find_spec alike
         monkeypatch.setitem(sys.modules, module, None)
     assert _ja([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys) == said
+
+
+_JSON = [
+    ("malformed", '{"a": ', "JSON として正しくない（1 行 7 列目: 値がない）"),
+    # short texts without a NUL byte were taken for UTF-16 ("UTF-16 のテキストらしい")
+    ("short", "[1, 2]", "最上位が JSON のオブジェクト（{ }）である文書を指定する（入力: リスト [1, 2]）"),
+    ("empty", "", "JSON として正しくない（1 行 1 列目: 値がない）"),
+    ("key", '{\n  "a": 1\n  "b": 2}', "JSON として正しくない（3 行 3 列目: 区切りの ',' がない）"),
+    ("nan", '{"a": {"b": NaN}}', "a.b が NaN であり、有限の数値ではない"),
+    ("duplicate", '{"a": 1, "a": 2}', "キー 'a' が2回以上ある"),
+    ("deep", "[" * 70 + "]" * 70, "入れ子が 64 段より深い（"),
+    ("unknown_key", '{"foo": 1}', "キー 'foo' はない（使えるキー: format, about, "),
+]
+
+
+@pytest.mark.parametrize("name, text, said", _JSON, ids=[j[0] for j in _JSON])
+def test_a_calibration_file_refused_in_japanese(name, text, said, tmp_path, capsys):
+    path = tmp_path / "c.json"
+    path.write_text(text, encoding="utf-8")
+    assert _ja(["quote", PROFILE, "--calibration", str(path)], capsys).startswith(
+        f"キャリブレーションファイル {path}: {said}")
+    assert _ja(["jnsa", "--data", str(path)], capsys).startswith(f"キャリブレーションファイル {path}: {said}")
+
+
+def test_assumptions_set_on_the_command_line_refused_in_japanese(capsys):
+    assert _ja(["jnsa", "--set", "tail.xi"], capsys) == "--set には KEY=VALUE の形の前提を指定する（入力: 'tail.xi'）"
+    assert _ja(["jnsa", "--set", "tail.chi=0.5"], capsys).startswith(
+        "前提 'tail.chi' はない（使える前提: attack_type_reconciliation, ")
+    assert _ja(["jnsa", "--set", "experience.frequency_prior_claims=-1"], capsys) == \
+        "'overrides.experience.frequency_prior_claims' には有限の数値（0 以上 1e+06 以下）を指定する（入力: -1）"

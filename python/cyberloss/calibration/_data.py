@@ -119,22 +119,34 @@ class _Reader:
 
     def __init__(self, origin: str):
         self.origin = origin
+        self.place = (f"calibration file {origin}", _validate.place_ja(f"calibration file {origin}"))
 
-    def fail(self, message: str) -> ValueError:
-        return ValueError(f"calibration file {self.origin}: {message}")
+    def fail(self, message: str, need: _validate.Need | None = None, where: str = "",
+             value: Any = None) -> ValueError:
+        """This file's error; with ``need`` (and the ``where`` and ``value`` it is about), said
+        in Japanese as well."""
+        english = f"calibration file {self.origin}: {message}"
+        if need is None:
+            return ValueError(english)
+        return _validate.InputError(english, need, where, value, context=(self.place,))
 
     def get(self, node: Any, key: str, path: str) -> Any:
         if not isinstance(node, Mapping):
-            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}")
+            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}",
+                            _validate.Need("table"), f"'{path}'", node)
         if key not in node:
             name = f"{path}.{key}" if path else key
-            raise self.fail(f"missing key '{name}'")
+            raise self.fail(f"missing key '{name}'", _validate.Need("missing", noun="key", key=name, detail=" "))
         return node[key]
 
     def checked(self, check, *args, **kwargs):
-        """Run one of ``_validate``'s checks; its error becomes this file's error."""
+        """Run one of ``_validate``'s checks; its error becomes this file's error (a refusal
+        said in Japanese stays one, its subject the path without the English note)."""
         try:
             return check(*args, **kwargs)
+        except _validate.InputError as exc:
+            raise exc.replaced(f"calibration file {self.origin}: {exc}", where=exc.where.split(" (")[0],
+                               context=(self.place, *exc.context)) from None
         except ValueError as exc:
             raise self.fail(str(exc)) from None
 
@@ -330,7 +342,8 @@ def parse(raw: Any, origin: str = "<dict>",
     """Validate an already-parsed calibration document (see :func:`read`)."""
     r = _Reader(origin)
     if not isinstance(raw, Mapping):
-        raise r.fail(f"top level must be a JSON object, got {_validate.shown(raw)}")
+        raise r.fail(f"top level must be a JSON object, got {_validate.shown(raw)}",
+                     _validate.Need("relation", detail="最上位が JSON のオブジェクト（{ }）である文書"), value=raw)
     r.conform(raw)
 
     types_raw = _labelled_list(r, r.get(raw, "attack_types", ""), "attack_types")
@@ -559,11 +572,15 @@ def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
     out = dict(assumptions)
     for key, value in overrides.items():
         if key not in validators:
-            raise ValueError(f"unknown assumption '{key}' in overrides (known: {', '.join(validators)})")
+            raise _validate.InputError(f"unknown assumption '{key}' in overrides (known: {', '.join(validators)})",
+                                       _validate.Need("unknown", noun="前提", key=key, choices=tuple(validators)))
         if isinstance(value, str) and config.number_in_text(value) is not None:   # "１２", "250,000"
             value = config.number_in_text(value)
         try:
             checked = validators[key](value, f"overrides.{key}")
+        except _validate.InputError as exc:     # an override is not the file's
+            raise exc.replaced(str(exc).replace(f"calibration file {r.origin}: ", ""),
+                               context=exc.context[1:]) from None
         except ValueError as exc:
             raise ValueError(str(exc).replace(f"calibration file {r.origin}: ", "")) from None
         old = assumptions[key]

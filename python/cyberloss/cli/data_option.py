@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import _json
+from .. import _json, _validate
 from ..calibration import Calibration
 from ..calibration import load as load_calibration
 from ._help import both
@@ -27,7 +27,8 @@ def overrides(pairs: list[str]) -> dict:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ValueError(f"--set expects KEY=VALUE, got {pair!r}")
+            raise _validate.InputError(f"--set expects KEY=VALUE, got {pair!r}",
+                                       _validate.Need("relation", detail="KEY=VALUE の形の前提"), "--set", pair)
         try:
             out[key] = _json.loads(value, f"--set {key}")
         except ValueError:      # not JSON (or NaN, Infinity, too deep): the text itself

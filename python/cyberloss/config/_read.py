@@ -10,6 +10,7 @@ exhaust Python's recursion) and, for JSON, NaN, Infinity and duplicate keys.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -102,7 +103,7 @@ def _wide_unicode(data: bytes) -> tuple[str, str] | None:
             return f"is {name} text (it starts with {name}'s byte-order mark)", codec
     head = data[:1024]
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if len(head) >= 4 and min(even, odd) == 0 and max(even, odd) >= len(head) // 8:
+    if len(head) >= 4 and min(even, odd) == 0 and max(even, odd) >= max(1, len(head) // 8):
         return ("looks like UTF-16 text (a NUL byte beside each of its Latin letters and digits)",
                 "utf-16-le" if odd else "utf-16-be")
     return None
@@ -284,7 +285,8 @@ def loads_toml(text: str, where: str) -> dict[str, Any]:
     except ValueError as exc:   # e.g. an integer of more digits than Python converts
         raise InputError(f"{where}: not valid TOML ({exc})", Need("syntax", noun="TOML", detail=str(exc)),
                          context=_at(where)) from None
-    return _json.check_depth(doc, where)
+    with _said_in_japanese(where):
+        return _json.check_depth(doc, where)
 
 
 def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
@@ -295,4 +297,14 @@ def read_toml(path: str | os.PathLike, what: str) -> dict[str, Any]:
 
 def read_json(path: str | os.PathLike, what: str) -> Any:
     p = path_of(path, what)
-    return _json.loads(read_text(p, what), f"{what} {p}")
+    with _said_in_japanese(f"{what} {p}"):
+        return _json.loads(read_text(p, what), f"{what} {p}")
+
+
+@contextlib.contextmanager
+def _said_in_japanese(where: str):
+    """A refusal of a JSON document (or of a TOML one's depth) as an InputError about ``where``."""
+    try:
+        yield
+    except _json.Refusal as exc:
+        raise InputError(str(exc), Need(exc.kind, **exc.parts), context=_at(where)) from None
