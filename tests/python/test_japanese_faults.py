@@ -219,8 +219,10 @@ def test_an_unknown_encoding_in_japanese(capsys):
      "引数 --local-cluster には dask が必要だが、インストールされていない: pip install 'cyberloss[dask]'"),
 ], ids=["xlsx", "html", "font", "parquet", "dask"])
 def test_a_missing_extra_in_japanese(modules, argv, said, tmp_path, monkeypatch, capsys):
-    for module in modules:      # None in sys.modules: not installed, for import and find_spec alike
-        monkeypatch.setitem(sys.modules, module, None)
+    # None in sys.modules: not installed, for import and find_spec alike; the modules and their
+    # submodules that an earlier test imported too (dask.distributed, found there, is not imported again)
+    for name in [*modules, *(m for m in sys.modules if m.partition(".")[0] in modules)]:
+        monkeypatch.setitem(sys.modules, name, None)
     assert _ja([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys) == said
 
 
