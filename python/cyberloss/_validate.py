@@ -383,9 +383,10 @@ def table(name: str, value) -> dict:
     return dict(value)
 
 
-class OutOfMemory(MemoryError):
-    """A request refused before allocating, as too large for the available memory, with its
-    Japanese (:meth:`japanese`)."""
+class InJapaneseToo(Exception):
+    """An error worded whole in English (``str()``) and in Japanese (:meth:`japanese`, what the
+    command line prints under ``--lang ja``), for errors that carry no field to build the
+    sentence from as :class:`InputError` does; mixed in before the error's built-in class."""
 
     def __init__(self, english: str, japanese: str):
         super().__init__(english)
@@ -393,6 +394,10 @@ class OutOfMemory(MemoryError):
 
     def japanese(self, label_of=None) -> str:
         return self._japanese
+
+
+class OutOfMemory(InJapaneseToo, MemoryError):
+    """A request refused before allocating, as too large for the available memory."""
 
 
 def fits_in_memory(need: float, what: str, advice: str, what_ja: str, advice_ja: str) -> None:

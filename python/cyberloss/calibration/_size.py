@@ -24,22 +24,14 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .. import _arith
+from .. import _arith, _validate
 
 normal_cdf = _arith.normal_cdf
 
 
-class SizeMixError(ValueError):
+class SizeMixError(_validate.InJapaneseToo, ValueError):
     """A survey mean and median no lognormal reproduces over the size mix (a ValueError, as the
-    model's checks raise), with the same said in Japanese by :meth:`japanese`, as an input's
-    refusal says itself (``_validate.InputError``)."""
-
-    def __init__(self, english: str, japanese: str):
-        super().__init__(english)
-        self._japanese = japanese
-
-    def japanese(self, label_of=None) -> str:
-        return self._japanese
+    model's checks raise), said in Japanese too."""
 
 
 def lognormal_sf(x: float, mu: float, sigma: float) -> float:
