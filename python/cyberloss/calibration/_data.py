@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from .. import _arith, _validate, config
 from ..config import documents
+from ..report import language
 from ._size import MAX_SIGMA
 
 MAX_COUNT = 1e12        # incidents, organisations, answers: a sanity bound far above Japan's
@@ -27,6 +28,8 @@ MAN_YEN = 10_000.0  # JPY per man-yen (万円); the survey publishes money in ma
 QUALITIES = ("published", "derived", "approximate", "assumption")
 PERIODS = ("cumulative", "recent")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "jnsa2025.json"
+# what a survey's mean and median must be, in Japanese (the English says it in each message)
+LOGNORMAL_JA = "対数正規分布は平均値 > 中央値"
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,25 @@ class _Reader:
         self.place = (f"calibration file {origin}", _validate.place_ja(f"calibration file {origin}"))
 
     def fail(self, message: str, need: _validate.Need | None = None, where: str = "",
-             value: Any = None) -> ValueError:
-        """This file's error; with ``need`` (and the ``where`` and ``value`` it is about), said
-        in Japanese as well."""
+             value: Any = _validate._NO_VALUE, value_ja: str | None = None) -> ValueError:
+        """This file's error; with ``need`` (and the ``where`` and ``value`` it is about, or the
+        value as ``value_ja`` words it), said in Japanese as well."""
         english = f"calibration file {self.origin}: {message}"
         if need is None:
             return ValueError(english)
-        return _validate.InputError(english, need, where, value, context=(self.place,))
+        return _validate.InputError(english, need, where, value, value_ja=value_ja, context=(self.place,))
+
+    def relation(self, message: str, where: str, need_ja: str, value: Any = _validate._NO_VALUE,
+                 value_ja: str | None = None) -> ValueError:
+        """This file's refusal of ``where`` by a rule between its values; ``need_ja``: what it
+        must be, a Japanese noun phrase."""
+        return self.fail(message, _validate.Need("relation", detail=need_ja), where, value, value_ja)
+
+    def unknown(self, message: str, where: str, what: str, key: Any, known) -> ValueError:
+        """This file's refusal of ``key``, not one of the ``known`` ``what``s (an attack type,
+        an industry, ...) in ``where``."""
+        noun = language.CATEGORY_HEADINGS_JA.get(what.replace(" ", "_"), what)
+        return self.fail(message, _validate.Need("unknown", noun=noun, key=str(key), choices=tuple(known)), where)
 
     def get(self, node: Any, key: str, path: str) -> Any:
         if not isinstance(node, Mapping):
@@ -162,7 +177,8 @@ class _Reader:
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value:
-            raise self.fail(f"'{path}' must be a non-empty string, got {_validate.shown(value)}")
+            raise self.fail(f"'{path}' must be a non-empty string, got {_validate.shown(value)}",
+                            _validate.Need("text"), f"'{path}'", value)
         return value
 
     def conform(self, node: Any) -> None:
@@ -172,26 +188,31 @@ class _Reader:
 
     def quality(self, value: Any, path: str) -> str:
         if value not in QUALITIES:
-            raise self.fail(f"'{path}' must be one of {', '.join(QUALITIES)}, got {value!r}")
+            raise self.fail(f"'{path}' must be one of {', '.join(QUALITIES)}, got {value!r}",
+                            _validate.Need("choice", choices=QUALITIES), f"'{path}'", value)
         return value
 
     def keyed_counts(self, node: Any, path: str, keys: tuple[str, ...], what: str,
                      positive: bool = False) -> dict[str, float]:
         """A mapping whose keys must be exactly ``keys`` (in any order), values counts."""
         if not isinstance(node, Mapping):
-            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}")
+            raise self.fail(f"'{path}' must be an object, got {_validate.shown(node)}",
+                            _validate.Need("table"), f"'{path}'", node)
         for k in node:
             if k not in keys:
-                raise self.fail(f"unknown {what} '{k}' in '{path}' (known: {', '.join(keys)})")
+                raise self.unknown(f"unknown {what} '{k}' in '{path}' (known: {', '.join(keys)})",
+                                   f"'{path}'", what, k, keys)
         return {k: self.number(self.get(node, k, path), f"{path}.{k}", positive=positive) for k in keys}
 
 
 def _labelled_list(r: _Reader, raw: Any, path: str) -> list[Mapping[str, Any]]:
     if not isinstance(raw, list) or not raw:
-        raise r.fail(f"'{path}' must be a non-empty list")
+        raise r.fail(f"'{path}' must be a non-empty list", _validate.Need("list_min", count=1), f"'{path}'", raw)
     keys = [r.text(r.get(item, "key", f"{path}[{n}]"), f"{path}[{n}].key") for n, item in enumerate(raw)]
     if len(set(keys)) != len(keys):
-        raise r.fail(f"'{path}' has duplicate keys: {keys}")
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise r.fail(f"'{path}' has duplicate keys: {keys}",
+                     _validate.Need("twice", noun="key", key=twice, detail=f"key: {', '.join(keys)}"), f"'{path}'")
     return raw
 
 
@@ -203,7 +224,8 @@ def _industry_shares(r: _Reader, value: Any, path: str, industries: tuple[str, .
         r.share(v, f"{path}.{k}")
     total = sum(shares.values())
     if abs(total - 1.0) > 0.005:
-        raise r.fail(f"'{path}' shares must add to 1 (within 0.005), got {total:.4f}")
+        raise r.relation(f"'{path}' shares must add to 1 (within 0.005), got {total:.4f}", f"'{path}'",
+                         "合計が 1（誤差 0.005 以内）の割合", value_ja=f"合計 {total:.4f}")
     return {k: v / total for k, v in shares.items()}
 
 
@@ -290,21 +312,24 @@ def _industry_weights(r: _Reader, value: Any, path: str, industries: tuple[str, 
 
 def _choice(r: _Reader, x: Any, path: str, allowed: tuple[str, ...]) -> str:
     if x not in allowed:
-        raise r.fail(f"'{path}' must be one of {', '.join(allowed)}, got {x!r}")
+        raise r.fail(f"'{path}' must be one of {', '.join(allowed)}, got {x!r}",
+                     _validate.Need("choice", choices=allowed), f"'{path}'", x)
     return x
 
 
 def _xi(r: _Reader, x: Any, path: str) -> float:
     value = r.number(x, path)
     if value >= 1.0:
-        raise r.fail(f"'{path}' (GPD shape) must be in [0, 1) for a finite mean, got {x!r}")
+        raise r.relation(f"'{path}' (GPD shape) must be in [0, 1) for a finite mean, got {x!r}", f"'{path}'",
+                         "0 以上 1 未満の数値（GPD の形状パラメータ。1 以上では平均が有限でない）", x)
     return value
 
 
 def _at_least_one(r: _Reader, x: Any, path: str) -> float:
     value = r.number(x, path, positive=True)
     if value < 1.0:
-        raise r.fail(f"'{path}' (all incidents per publicised incident) must be >= 1, got {x!r}")
+        raise r.relation(f"'{path}' (all incidents per publicised incident) must be >= 1, got {x!r}",
+                         f"'{path}'", "1 以上の数値（公表事例 1 件あたりの全インシデントの件数）", x)
     return value
 
 
@@ -352,12 +377,16 @@ def parse(raw: Any, origin: str = "<dict>",
     attack_margin = _field_by_key(r, types_raw, "attack_types", "margin")
     web_types = tuple(a for a in attack_types if attack_margin[a] == "web_leak")
     if web_types != ("web_leak_card", "web_leak_personal"):
-        raise r.fail("attack_types must hold web_leak_card and web_leak_personal (in this order) "
-                     f"as the two kinds of the 'web_leak' margin, got {web_types}")
+        raise r.relation("attack_types must hold web_leak_card and web_leak_personal (in this order) "
+                         f"as the two kinds of the 'web_leak' margin, got {web_types}", "attack_types",
+                         "margin が 'web_leak' の攻撃種別として web_leak_card と web_leak_personal を"
+                         "この順に含むリスト", value_ja=f"margin が 'web_leak' のもの {list(web_types)}")
     for margin in set(attack_margin.values()) - {"web_leak"}:
         sharing = [a for a in attack_types if attack_margin[a] == margin]
         if len(sharing) != 1:
-            raise r.fail(f"attack-type margin '{margin}' is shared by {sharing}; only web_leak may be split")
+            raise r.relation(f"attack-type margin '{margin}' is shared by {sharing}; only web_leak may be split",
+                             "attack_types", "margin が互いに異なる攻撃種別（同じ margin を分けてよいのは "
+                             "web_leak だけ）", value_ja=f"margin '{margin}' が {sharing} に共通")
 
     ind_raw = _labelled_list(r, r.get(raw, "industries", ""), "industries")
     industries = tuple(i["key"] for i in ind_raw)
@@ -367,14 +396,16 @@ def parse(raw: Any, origin: str = "<dict>",
     sizes = tuple(s["key"] for s in size_raw)
     size_labels = _field_by_key(r, size_raw, "sizes", "label_ja")
     if "organisation" not in sizes:
-        raise r.fail(f"sizes must include 'organisation' (団体等), got {sizes}")
+        raise r.relation(f"sizes must include 'organisation' (団体等), got {sizes}", "sizes",
+                         "'organisation'（団体等）を含む規模の一覧", value_ja=f"key {list(sizes)}")
 
     windows = r.get(raw, "windows", "")
     years = {p: r.number(r.get(r.get(windows, p, "windows"), "years", f"windows.{p}"),
                          f"windows.{p}.years", positive=True, hi=1000.0) for p in PERIODS}
     if years["recent"] >= years["cumulative"]:
-        raise r.fail(f"'windows.recent.years' ({years['recent']}) must be shorter than "
-                     f"'windows.cumulative.years' ({years['cumulative']})")
+        raise r.relation(f"'windows.recent.years' ({years['recent']}) must be shorter than "
+                         f"'windows.cumulative.years' ({years['cumulative']})", "'windows.recent.years'",
+                         f"'windows.cumulative.years'（{years['cumulative']:g}）より短い年数", years["recent"])
 
     m = r.get(raw, "margins", "")
 
@@ -389,8 +420,9 @@ def parse(raw: Any, origin: str = "<dict>",
     total_rec = r.number(r.get(published("total_recent"), "value", "margins.total_recent"),
                          "margins.total_recent.value", positive=True)
     if total_rec > total_cum:
-        raise r.fail(f"'margins.total_recent.value' ({total_rec}) exceeds "
-                     f"'margins.total_cumulative.value' ({total_cum})")
+        raise r.relation(f"'margins.total_recent.value' ({total_rec}) exceeds "
+                         f"'margins.total_cumulative.value' ({total_cum})", "'margins.total_recent.value'",
+                         f"'margins.total_cumulative.value'（{total_cum:g}）以下の件数", total_rec)
     size_margin = r.keyed_counts(r.get(published("size"), "values", "margins.size"),
                                  "margins.size.values", sizes, "size", positive=True)
     groups = tuple(dict.fromkeys(industry_margin.values()))
@@ -401,40 +433,51 @@ def parse(raw: Any, origin: str = "<dict>",
                                         "margins.attack_type.values", type_margins, "attack type", positive=True)
     recent_node = r.get(published("attack_type_recent"), "values", "margins.attack_type_recent")
     if not isinstance(recent_node, Mapping):
-        raise r.fail(f"'margins.attack_type_recent.values' must be an object, got {_validate.shown(recent_node)}")
+        raise r.fail(f"'margins.attack_type_recent.values' must be an object, got {_validate.shown(recent_node)}",
+                     _validate.Need("table"), "'margins.attack_type_recent.values'", recent_node)
     attack_type_recent_margin = {}
     for k, val in recent_node.items():
         if k not in type_margins or k == "web_leak":
-            raise r.fail(f"unknown attack type '{k}' in 'margins.attack_type_recent.values' "
-                         f"(known: {', '.join(t for t in type_margins if t != 'web_leak')})")
+            recent_types = [t for t in type_margins if t != "web_leak"]
+            raise r.unknown(f"unknown attack type '{k}' in 'margins.attack_type_recent.values' "
+                            f"(known: {', '.join(recent_types)})", "'margins.attack_type_recent.values'",
+                            "attack type", k, recent_types)
         # a zero margin has no finite maximum-likelihood coefficient in the frequency fit
         attack_type_recent_margin[k] = r.number(val, f"margins.attack_type_recent.values.{k}", positive=True)
     for table_name, counts in (("size", size_margin), ("industry", industry_group_margin)):
         if abs(sum(counts.values()) - total_cum) > 1.0:
-            raise r.fail(f"'margins.{table_name}.values' add to {sum(counts.values()):g}, "
-                         f"not margins.total_cumulative = {total_cum:g}")
+            raise r.relation(f"'margins.{table_name}.values' add to {sum(counts.values()):g}, "
+                             f"not margins.total_cumulative = {total_cum:g}", f"'margins.{table_name}.values'",
+                             f"合計が margins.total_cumulative（{total_cum:g}）に等しい件数（誤差 1 以内）",
+                             value_ja=f"合計 {sum(counts.values()):g}")
     if sum(attack_type_recent_margin.values()) > total_rec:
-        raise r.fail("'margins.attack_type_recent.values' add to more than margins.total_recent")
+        raise r.relation("'margins.attack_type_recent.values' add to more than margins.total_recent",
+                         "'margins.attack_type_recent.values'", f"合計が margins.total_recent（{total_rec:g}）"
+                         "以下の件数", value_ja=f"合計 {sum(attack_type_recent_margin.values()):g}")
     for k, val in attack_type_recent_margin.items():
         if val > attack_type_margin[k]:
-            raise r.fail(f"'margins.attack_type_recent.values.{k}' ({val:g}) exceeds the cumulative "
-                         f"count 'margins.attack_type.values.{k}' ({attack_type_margin[k]:g})")
+            raise r.relation(f"'margins.attack_type_recent.values.{k}' ({val:g}) exceeds the cumulative "
+                             f"count 'margins.attack_type.values.{k}' ({attack_type_margin[k]:g})",
+                             f"'margins.attack_type_recent.values.{k}'", f"累計の件数 'margins.attack_type."
+                             f"values.{k}'（{attack_type_margin[k]:g}）以下の件数", value_ja=f"{val:g}")
 
     inter_raw = r.get(raw, "interactions", "")
     if not isinstance(inter_raw, Mapping):
-        raise r.fail("'interactions' must be an object")
+        raise r.fail("'interactions' must be an object", _validate.Need("table"), "'interactions'", inter_raw)
     interactions = []
     for name, node in inter_raw.items():
         p = f"interactions.{name}"
         value = r.share(r.get(node, "value", p), f"{p}.value", open_interval=True)
         margin = r.get(node, "attack_margin", p)
         if margin not in type_margins:
-            raise r.fail(f"unknown attack type '{margin}' in '{p}.attack_margin' (known: {', '.join(type_margins)})")
+            raise r.unknown(f"unknown attack type '{margin}' in '{p}.attack_margin' (known: {', '.join(type_margins)})",
+                            f"'{p}.attack_margin'", "attack type", margin, type_margins)
         dimension = _choice(r, r.get(node, "dimension", p), f"{p}.dimension", ("industry", "size"))
         category = r.get(node, "category", p)
         known = groups if dimension == "industry" else sizes
         if category not in known:
-            raise r.fail(f"unknown {dimension} '{category}' in '{p}.category' (known: {', '.join(known)})")
+            raise r.unknown(f"unknown {dimension} '{category}' in '{p}.category' (known: {', '.join(known)})",
+                            f"'{p}.category'", dimension, category, known)
         quality = r.quality(r.get(node, "quality", p), f"{p}.quality")
         interactions.append(Interaction(name, value, value, margin, dimension, category, quality,
                                         r.text(r.get(node, "source", p), f"{p}.source"),
@@ -450,25 +493,32 @@ def parse(raw: Any, origin: str = "<dict>",
 
     sev = r.get(raw, "severity", "")
     if not isinstance(sev, Mapping):
-        raise r.fail(f"'severity' must be an object, got {_validate.shown(sev)}")
+        raise r.fail(f"'severity' must be an object, got {_validate.shown(sev)}", _validate.Need("table"),
+                     "'severity'", sev)
     if r.get(sev, "unit", "severity") != "man-yen":
-        raise r.fail(f"'severity.unit' must be 'man-yen', got {sev['unit']!r}")
+        raise r.relation(f"'severity.unit' must be 'man-yen', got {sev['unit']!r}", "'severity.unit'",
+                         "'man-yen'（金額の単位は万円）", sev["unit"])
     survey: dict[tuple[str, str], SurveyFigure] = {}
     for a, periods in sev.items():
         if a == "unit":
             continue
         if a not in attack_types:
-            raise r.fail(f"unknown attack type '{a}' in 'severity' (known: {', '.join(attack_types)})")
+            raise r.unknown(f"unknown attack type '{a}' in 'severity' (known: {', '.join(attack_types)})",
+                            "'severity'", "attack type", a, attack_types)
         if not isinstance(periods, Mapping):
-            raise r.fail(f"'severity.{a}' must be an object of periods, got {_validate.shown(periods)}")
+            raise r.fail(f"'severity.{a}' must be an object of periods, got {_validate.shown(periods)}",
+                         _validate.Need("table"), f"'severity.{a}'", periods)
         for period, node in periods.items():
             p = f"severity.{a}.{period}"
             if period not in PERIODS:
-                raise r.fail(f"unknown period '{period}' in 'severity.{a}' (known: {', '.join(PERIODS)})")
+                raise r.unknown(f"unknown period '{period}' in 'severity.{a}' (known: {', '.join(PERIODS)})",
+                                f"'severity.{a}'", language.COLUMNS_JA["period"], period, PERIODS)
             mean = r.number(r.get(node, "mean", p), f"{p}.mean", positive=True, hi=MAX_MAN_YEN)
             median = r.number(r.get(node, "median", p), f"{p}.median", positive=True, hi=MAX_MAN_YEN)
             if mean <= median:
-                raise r.fail(f"'{p}': a lognormal needs mean > median, got mean {mean:g} <= median {median:g}")
+                raise r.relation(f"'{p}': a lognormal needs mean > median, got mean {mean:g} <= median {median:g}",
+                                 f"'{p}'", f"平均値（mean）が中央値（median）より大きい値（{LOGNORMAL_JA}）",
+                                 value_ja=f"平均値 {mean:g}、中央値 {median:g}")
             survey[(a, period)] = SurveyFigure(
                 a, period, mean * MAN_YEN, median * MAN_YEN,
                 r.integer(r.get(node, "answers", p), f"{p}.answers", 2),
@@ -480,7 +530,8 @@ def parse(raw: Any, origin: str = "<dict>",
     for part in ("includes", "excludes"):
         items = r.get(scope_node, part, "severity_scope")
         if not isinstance(items, list) or not items:
-            raise r.fail(f"'severity_scope.{part}' must be a non-empty list, got {items!r}")
+            raise r.fail(f"'severity_scope.{part}' must be a non-empty list, got {items!r}",
+                         _validate.Need("list_min", count=1), f"'severity_scope.{part}'", items)
         scope_lists[part] = tuple(r.text(x, f"severity_scope.{part}[{n}]") for n, x in enumerate(items))
     scope = SeverityScope(scope_lists["includes"], scope_lists["excludes"],
                           r.text(r.get(scope_node, "note", "severity_scope"), "severity_scope.note"))
@@ -525,10 +576,11 @@ def parse(raw: Any, origin: str = "<dict>",
 def _assumptions(r: _Reader, node: Any, validators: Mapping[str, Callable[[Any, str], Any]]
                  ) -> dict[str, Assumption]:
     if not isinstance(node, Mapping):
-        raise r.fail("'assumptions' must be an object")
+        raise r.fail("'assumptions' must be an object", _validate.Need("table"), "'assumptions'", node)
     for key in node:
         if key not in validators:
-            raise r.fail(f"unknown assumption 'assumptions.{key}' (known: {', '.join(validators)})")
+            raise r.unknown(f"unknown assumption 'assumptions.{key}' (known: {', '.join(validators)})",
+                            "", language.SENSITIVITY_COLUMNS_JA["assumption"], f"assumptions.{key}", validators)
     out = {}
     for key, validate in validators.items():
         p = f"assumptions.{key}"
@@ -558,11 +610,15 @@ def _plausible_range(r: _Reader, entry: Mapping[str, Any], path: str, value: Any
     elif isinstance(value, (int, float)):
         pairs = [("", low, value, high)]
     else:
-        raise r.fail(f"'{path}' takes no range (low, high): its value is {_validate.shown(value)}")
+        raise r.relation(f"'{path}' takes no range (low, high): its value is {_validate.shown(value)}", f"'{path}'",
+                         "low と high のない前提（値が数値でも数値の表でもない前提は範囲をとらない）", value)
     for suffix, lo, v, hi in pairs:
         if not lo <= v <= hi:
-            raise r.fail(f"'{path}.value{suffix}' ({v:g}) must lie within its plausible range "
-                         f"'{path}.low{suffix}' ({lo:g}) .. '{path}.high{suffix}' ({hi:g})")
+            raise r.relation(f"'{path}.value{suffix}' ({v:g}) must lie within its plausible range "
+                             f"'{path}.low{suffix}' ({lo:g}) .. '{path}.high{suffix}' ({hi:g})",
+                             f"'{path}.value{suffix}'", f"妥当な範囲の{language.BOUNDS_JA['low']} '{path}.low{suffix}'"
+                             f"（{lo:g}）以上、{language.BOUNDS_JA['high']} '{path}.high{suffix}'（{hi:g}）以下の値",
+                             value_ja=f"{v:g}")
     return low, high
 
 
@@ -593,14 +649,25 @@ def _apply_overrides(r: _Reader, assumptions: dict[str, Assumption],
 def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_key: str, median_key: str) -> None:
     mean, median = assumptions[mean_key].value, assumptions[median_key].value
     if mean <= median:
-        raise ValueError(f"'assumptions.{mean_key}.value' ({mean:g}) must exceed "
-                         f"'assumptions.{median_key}.value' ({median:g}): a lognormal has mean > median")
+        raise _validate.InputError(
+            f"'assumptions.{mean_key}.value' ({mean:g}) must exceed "
+            f"'assumptions.{median_key}.value' ({median:g}): a lognormal has mean > median",
+            _validate.Need("relation", detail=f"'assumptions.{median_key}.value'（{median:g}）より大きい値"
+                                              f"（{LOGNORMAL_JA}）"),
+            f"'assumptions.{mean_key}.value'", value_ja=f"{mean:g}")
     sigma = math.sqrt(2.0 * _arith.log(mean / median))
     if sigma > MAX_SIGMA:    # the size normalisation would find no lognormal (and say why less well)
         median_first = assumptions[median_key].overridden or not assumptions[mean_key].overridden
         (k1, v1), (k2, v2) = ((median_key, median), (mean_key, mean))[::1 if median_first else -1]
-        raise ValueError(f"'assumptions.{k1}.value' ({v1:g}) is too far {'below' if median_first else 'above'} "
-                         f"'assumptions.{k2}.value' ({v2:g}): their lognormal's sigma "
-                         f"sqrt(2 ln(mean/median)) = {sigma:.5g} exceeds the {MAX_SIGMA:g} the severity fit "
-                         f"takes (mean/median at most e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}: the median at least "
-                         f"{mean * _arith.exp(-0.5 * MAX_SIGMA * MAX_SIGMA):.3g})")
+        ratio, lowest = _arith.exp(0.5 * MAX_SIGMA * MAX_SIGMA), mean * _arith.exp(-0.5 * MAX_SIGMA * MAX_SIGMA)
+        raise _validate.InputError(
+            f"'assumptions.{k1}.value' ({v1:g}) is too far {'below' if median_first else 'above'} "
+            f"'assumptions.{k2}.value' ({v2:g}): their lognormal's sigma "
+            f"sqrt(2 ln(mean/median)) = {sigma:.5g} exceeds the {MAX_SIGMA:g} the severity fit "
+            f"takes (mean/median at most e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}: the median at least "
+            f"{lowest:.3g})",
+            _validate.Need("relation", detail=f"'assumptions.{k2}.value'（{v2:g}）から離れすぎない値（対数正規分布の "
+                                              f"σ = sqrt(2 ln(平均値/中央値)) は損害額の推定が扱う {MAX_SIGMA:g} 以下: "
+                                              f"平均値/中央値は e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}（{ratio:.3g}）以下、"
+                                              f"中央値は {lowest:.3g} 以上）"),
+            f"'assumptions.{k1}.value'", value_ja=f"{v1:g}、σ = {sigma:.5g}")
