@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
 from cyberloss.calibration import _data
 from cyberloss.cli import main
 
+PROFILE = str(Path(__file__).resolve().parents[2] / "examples" / "sme_manufacturer.toml")
 PACKAGED = json.loads(_data.DEFAULT_PATH.read_text(encoding="utf-8"))
 FILE = "キャリブレーションファイル {path}: "
 EN_FILE = "calibration file {path}: "
@@ -249,3 +251,56 @@ def test_a_missing_key_shows_no_value(tmp_path, capsys):
 ], ids=["tail xi", "mean and median"])
 def test_an_assumption_set_on_the_command_line_refused_in_japanese(assumption, said, capsys):
     assert _line(["jnsa", "--set", assumption, "--replications", "20"], "ja", capsys) == said
+
+
+@pytest.fixture(scope="module")
+def fitted_document():
+    """A calibration written by ``cyberloss fit`` (five claims on 5,000 policy-years)."""
+    import pandas as pd
+
+    from cyberloss import calibration, experience
+    from cyberloss.experience import synthetic
+
+    exposure = pd.DataFrame({"industry": ["manufacturing"], "size": ["sme"], "period": ["2024"],
+                             "policy_years": [5000.0]})
+    claims = synthetic.claims_book(calibration.load(), exposure, seed=1, rate_factor=2.0)
+    return experience.fit(claims, exposure).calibration.to_document()
+
+
+def _first_twice(doc, part):
+    doc[part].append(copy.deepcopy(doc[part][0]))
+    return len(doc[part]) - 1
+
+
+@pytest.mark.parametrize("change, japanese, english", [
+    (lambda doc: doc["settings"].update(period="older"),
+     "settings.period には cumulative, recent のいずれかを指定する（入力: 'older'）",
+     "settings.period must be one of cumulative, recent; got 'older'"),
+    (lambda doc: doc["frequency"][0].update(size="huge"),
+     "frequency[0].size には large, sme, organisation のいずれかを指定する（入力: 'huge'）",
+     "frequency[0].size must be one of large, sme, organisation, got 'huge'"),
+    (lambda doc: doc["severity"][0].update(attack_type="phishing"),
+     "severity[0].attack_type には ransomware, web_leak_card, web_leak_personal, emotet, other のいずれかを"
+     "指定する（入力: 'phishing'）",
+     "severity[0].attack_type must be one of ransomware, web_leak_card, web_leak_personal, emotet, other, "
+     "got 'phishing'"),
+    (lambda doc: _first_twice(doc, "frequency"),
+     "frequency: 攻撃種別と規模の組 '{0[attack_type]} / {0[size]}' が2回以上指定されている（frequency[0] と "
+     "frequency[{n}]）",
+     "frequency lists a group twice: ('{0[attack_type]}', '{0[size]}')"),
+    (lambda doc: _first_twice(doc, "severity"),
+     "severity: 攻撃種別 '{0[attack_type]}' が2回以上指定されている（severity[0] と severity[{n}]）",
+     "severity[{n}].attack_type '{0[attack_type]}' is listed twice"),
+], ids=["period", "size", "attack type", "group twice", "severity twice"])
+def test_a_fitted_calibration_refused_in_japanese(fitted_document, change, japanese, english, tmp_path, capsys):
+    """A file written by cyberloss fit, given to --calibration: its refusals (config's checks and
+    its own) were English after 「エラー:」."""
+    doc = copy.deepcopy(fitted_document)
+    n = change(doc)
+    first = doc["frequency" if "frequency[" in japanese else "severity"][0]
+    path = tmp_path / "fitted.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    argv = ["quote", PROFILE, "--calibration", str(path), "--years", "1000"]
+    assert _line(argv, "ja", capsys) == \
+        f"cyberloss fit のキャリブレーションファイル {path}: " + japanese.format(first, n=n)
+    assert _line(argv, "en", capsys) == f"fitted calibration {path}: " + english.format(first, n=n)

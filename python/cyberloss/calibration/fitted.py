@@ -24,8 +24,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .. import _arith, _files, _json, config
+from .. import _arith, _files, _json, _validate, config
 from ..config import documents
+from ..report import language
 from . import model
 from ._data import PERIODS
 from ._incidents import LognormalParameters
@@ -173,7 +174,8 @@ def from_document(document: Any, base: Calibration, origin: str) -> FittedCalibr
     try:
         doc = config.check(document, documents.FITTED_CALIBRATION)
         if doc["format"] != FORMAT:
-            raise ValueError(f"format must be {FORMAT!r}, got {doc['format']!r}")
+            raise _validate.InputError(f"format must be {FORMAT!r}, got {doc['format']!r}",
+                                       _validate.Need("relation", detail=repr(FORMAT)), "format", doc["format"])
         groups = []
         for n, g in enumerate(doc["frequency"]):
             _known(g["attack_type"], base.attack_types, f"frequency[{n}].attack_type")
@@ -181,14 +183,27 @@ def from_document(document: Any, base: Calibration, origin: str) -> FittedCalibr
             groups.append(FrequencyGroup(**g))
         pairs = [(g.attack_type, g.size) for g in groups]
         if len(set(pairs)) != len(pairs):
-            raise ValueError(f"frequency lists a group twice: {sorted(p for p in pairs if pairs.count(p) > 1)[0]}")
-        severities = {}
+            twice = sorted(p for p in pairs if pairs.count(p) > 1)[0]
+            heading = language.CATEGORY_HEADINGS_JA
+            raise _validate.InputError(
+                f"frequency lists a group twice: {twice}",
+                _validate.Need("twice", noun=f"{heading['attack_type']}と{heading['size']}の組", key=" / ".join(twice),
+                               detail=" と ".join(f"frequency[{n}]" for n, p in enumerate(pairs) if p == twice)),
+                "frequency")
+        severities: dict[str, FittedSeverity] = {}
         for n, s in enumerate(doc["severity"]):
             _known(s["attack_type"], base.attack_types, f"severity[{n}].attack_type")
             if s["attack_type"] in severities:
-                raise ValueError(f"severity[{n}].attack_type {s['attack_type']!r} is listed twice")
+                first = next(i for i, t in enumerate(doc["severity"]) if t["attack_type"] == s["attack_type"])
+                raise _validate.InputError(
+                    f"severity[{n}].attack_type {s['attack_type']!r} is listed twice",
+                    _validate.Need("twice", noun=language.CATEGORY_HEADINGS_JA["attack_type"], key=s["attack_type"],
+                                   detail=f"severity[{first}] と severity[{n}]"), "severity")
             severities[s["attack_type"]] = FittedSeverity(**{"naive_mu": math.nan, "naive_sigma": math.nan,
                                                              "corr_mu_log_sigma": math.nan, **s})
+    except _validate.InputError as exc:     # said in Japanese too, the file named as cyberloss fit's
+        where_ja = f"cyberloss fit の{_validate.place_ja(f'calibration file {origin}')}"
+        raise exc.replaced(f"{where}: {exc}", context=((where, where_ja), *exc.context)) from None
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     return FittedCalibration(base, tuple(groups), severities, doc["provenance"], doc["settings"])
@@ -196,7 +211,8 @@ def from_document(document: Any, base: Calibration, origin: str) -> FittedCalibr
 
 def _known(value: str, allowed, where: str) -> None:
     if value not in allowed:
-        raise ValueError(f"{where} must be one of {', '.join(allowed)}, got {value!r}")
+        raise _validate.InputError(f"{where} must be one of {', '.join(allowed)}, got {value!r}",
+                                   _validate.Need("choice", choices=tuple(allowed)), where, value)
 
 
 def read(path: str | Path, base: Calibration) -> FittedCalibration:
