@@ -304,3 +304,43 @@ def test_a_fitted_calibration_refused_in_japanese(fitted_document, change, japan
     assert _line(argv, "ja", capsys) == \
         f"cyberloss fit のキャリブレーションファイル {path}: " + japanese.format(first, n=n)
     assert _line(argv, "en", capsys) == f"fitted calibration {path}: " + english.format(first, n=n)
+
+
+def test_counts_the_frequency_model_cannot_be_fitted_to_in_japanese(capsys):
+    """Industry shares that leave the design without rank (every company in 'other'): the fit's
+    refusal, with the override named, was English after 「エラー:」."""
+    shares = dict.fromkeys(PACKAGED["assumptions"]["industry_share.company"]["value"], 0)
+    shares["other"] = 1
+    argv = ["jnsa", "--set", f"industry_share.company={json.dumps(shares)}", "--replications", "20"]
+    names = ("intercept, type:web_leak_card, type:web_leak_personal, type:emotet, type:other, "
+             "industry:wholesale_retail, industry:information_communications, industry:services, "
+             "industry:all_other_industries, size:sme, size:organisation, window:recent, recent:ransomware, "
+             "recent:emotet, ransomware:manufacturing, web_leak:sme")
+    assert _line(argv, "ja", capsys) == (
+        f"キャリブレーションファイル {_data.DEFAULT_PATH}（前提の上書き industry_share.company = 表 "
+        "{'manufacturing': 0.0, 'wholesale_retail': 0.0, 'information...）: 件数の表ではモデルが識別"
+        f"できない: 計画行列の階数 11 が係数の数 16 より小さい（{names}）")
+    assert _line(argv, "en", capsys) == (
+        f"calibration file {_data.DEFAULT_PATH} with the override industry_share.company = a table "
+        "{'manufacturing': 0.0, 'wholesale_retail': 0.0, 'information...: the margins do not identify "
+        f"the model: design of rank 11 < 16 coefficients ({names})")
+
+
+def test_the_margin_fits_refusals_in_japanese():
+    import numpy as np
+
+    from cyberloss.calibration._glm import fit_poisson_margins
+
+    X = np.column_stack([np.ones(4), [1.0, 1.0, 0.0, 0.0]])
+    for args, kwargs, said in [
+        ((X, np.array([10.0, 3.0]), np.log([1.0, 1.0, 100.0, 100.0])), {"max_iter": 2},
+         "件数へのポアソン回帰の当てはめが 2 回の反復で収束しない: 件数 'a' の目標 10、当てはめ値 10.3996"
+         "（相対差 4.00e-02）。互いに矛盾する件数には有限の最尤解がない"),
+        ((X, np.array([10.0, 0.0]), np.zeros(4)), {},
+         "件数 'b' には 0 より大きい値を指定する（入力: 0。件数 0 には有限の最尤推定の係数がない）"),
+        ((X, np.array([10.0, 1e-9]), np.array([30.0, 30.0, 0.0, 0.0])), {},
+         "件数へのポアソン回帰の当てはめが発散した: 係数 'b' = -53。件数がモデルで再現できる範囲の境界にある"),
+    ]:
+        with pytest.raises(ValueError) as refused:
+            fit_poisson_margins(*args, ("a", "b"), **kwargs)
+        assert refused.value.japanese() == said

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _arith
+from .. import _arith, _validate
+
+
+class MarginFitError(_validate.InJapaneseToo, ValueError):
+    """Margins no Poisson log-linear model reproduces (a ValueError), said in Japanese too."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,16 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
             raise ValueError(f"{label} must be finite")
     if np.any(t <= 0):
         j = int(np.argmin(t))
-        raise ValueError(f"margin '{names[j]}' must be > 0, got {t[j]:g} (a zero margin has no "
-                         "finite maximum-likelihood coefficient)")
+        raise MarginFitError(f"margin '{names[j]}' must be > 0, got {t[j]:g} (a zero margin has no "
+                             "finite maximum-likelihood coefficient)",
+                             f"件数 '{names[j]}' には 0 より大きい値を指定する（入力: {t[j]:g}。件数 0 には"
+                             "有限の最尤推定の係数がない）")
     if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise ValueError(f"the margins do not identify the model: design of rank "
-                         f"{np.linalg.matrix_rank(X)} < {X.shape[1]} coefficients ({', '.join(names)})")
+        rank = np.linalg.matrix_rank(X)
+        raise MarginFitError(f"the margins do not identify the model: design of rank "
+                             f"{rank} < {X.shape[1]} coefficients ({', '.join(names)})",
+                             f"件数の表ではモデルが識別できない: 計画行列の階数 {rank} が係数の数 "
+                             f"{X.shape[1]} より小さい（{', '.join(names)}）")
 
     beta = np.zeros(t.size)
     # start from the overall rate on the first (intercept) column
@@ -76,9 +85,11 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
         if np.max(np.abs(score) / np.maximum(np.abs(t), 1.0)) < tol:
             if np.max(np.abs(beta[1:])) > 50.0:
                 j = 1 + int(np.argmax(np.abs(beta[1:])))
-                raise ValueError(f"Poisson margin fit diverged: coefficient '{names[j]}' = "
-                                 f"{beta[j]:.3g}; the margins are on the boundary of what the "
-                                 "model can reproduce")
+                raise MarginFitError(f"Poisson margin fit diverged: coefficient '{names[j]}' = "
+                                     f"{beta[j]:.3g}; the margins are on the boundary of what the "
+                                     "model can reproduce",
+                                     f"件数へのポアソン回帰の当てはめが発散した: 係数 '{names[j]}' = "
+                                     f"{beta[j]:.3g}。件数がモデルで再現できる範囲の境界にある")
             info = _arith.gram(X, mu)
             return PoissonMarginFit(tuple(names), beta, _arith.inverse_spd(info), t,
                                     _arith.rmatvec(X, mu), iteration - 1)
@@ -97,7 +108,9 @@ def fit_poisson_margins(X: np.ndarray, targets: np.ndarray, offset: np.ndarray,
     fitted = _arith.rmatvec(X, mu)
     gap = np.abs(fitted - t) / np.maximum(np.abs(t), 1.0)
     j = int(np.argmax(gap))
-    raise ValueError(
+    raise MarginFitError(
         f"Poisson margin fit did not converge in {max_iter} iterations: margin '{names[j]}' "
         f"target {t[j]:g}, fitted {fitted[j]:g} (relative gap {gap[j]:.2e}); inconsistent "
-        "margins have no finite maximum-likelihood solution")
+        "margins have no finite maximum-likelihood solution",
+        f"件数へのポアソン回帰の当てはめが {max_iter} 回の反復で収束しない: 件数 '{names[j]}' の目標 {t[j]:g}、"
+        f"当てはめ値 {fitted[j]:g}（相対差 {gap[j]:.2e}）。互いに矛盾する件数には有限の最尤解がない")

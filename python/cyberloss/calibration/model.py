@@ -32,7 +32,7 @@ from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
 from ..report import language
 from ..report.html import Described, escape
-from . import _frequency, _incidents, _size
+from . import _frequency, _glm, _incidents, _size
 from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
 from ._frequency import WINDOWS, FrequencyFit, type_targets
 from ._incidents import MINOR, ContainedBranch, LognormalParameters, MinorIncidents
@@ -577,16 +577,29 @@ def from_dict(document: Mapping[str, Any], overrides: Mapping[str, Any] | None =
 def _fitted(data) -> Calibration:
     """Fit the frequency model; counts that make it overflow are refused, not fitted to inf.
     The refusal names the overrides in force, the likely cause when the shipped file fits."""
-    forced = [f"{a.key} = {a.value:g}" if isinstance(a.value, float) else f"{a.key} = {_validate.shown(a.value)}"
-              for a in data.assumptions.values() if a.overridden]
+    overridden = [a for a in data.assumptions.values() if a.overridden]
+    forced = [_override(a, _validate.shown) for a in overridden]
     where = (f"calibration file {data.path} with the override{'s' if len(forced) > 1 else ''} "
              f"{', '.join(forced)}" if forced else f"calibration file {data.path}")
+    where_ja = _validate.place_ja(f"calibration file {data.path}") + (
+        f"（前提の上書き {'、'.join(_override(a, _validate.shown_ja) for a in overridden)}）" if overridden else "")
     try:
         with np.errstate(over="raise", invalid="raise"):
             return Calibration(data, _frequency.fit(data))
     except FloatingPointError as exc:
-        raise ValueError(f"{where}: the frequency model cannot be fitted to these counts and "
-                         f"exposures ({exc})") from None
+        raise _FitError(f"{where}: the frequency model cannot be fitted to these counts and exposures ({exc})",
+                        f"{where_ja}: 頻度モデルをこの件数とエクスポージャーに当てはめられない（{exc}）") from None
+    except _glm.MarginFitError as exc:
+        raise _FitError(f"{where}: {exc}", f"{where_ja}: {exc.japanese()}") from None
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
+
+
+def _override(a, shown) -> str:
+    """An assumption overridden, as a message names it (``shown``: how it shows a value)."""
+    return f"{a.key} = {a.value:g}" if isinstance(a.value, float) else f"{a.key} = {shown(a.value)}"
+
+
+class _FitError(_validate.InJapaneseToo, ValueError):
+    """A calibration whose frequency model cannot be fitted (a ValueError), said in Japanese too."""
 
