@@ -344,3 +344,13 @@ def test_the_margin_fits_refusals_in_japanese():
         with pytest.raises(ValueError) as refused:
             fit_poisson_margins(*args, ("a", "b"), **kwargs)
         assert refused.value.japanese() == said
+
+
+def test_an_overrides_file_that_is_not_an_object_in_japanese(tmp_path):
+    path = tmp_path / "o.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError) as refused:
+        _data.read(None, path)
+    assert str(refused.value) == f"overrides file {path}: must hold a JSON object of key -> value"
+    assert refused.value.japanese() == \
+        f"上書きファイル {path}: 前提のキーと値の JSON オブジェクト（{{ }}）を指定する（入力: リスト [1, 2]）"

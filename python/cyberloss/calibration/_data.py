@@ -340,7 +340,10 @@ def _read_overrides(overrides: Mapping[str, Any] | str | Path | None) -> dict[st
         path = Path(overrides)
         loaded = config.read_json(path, "overrides file")
         if not isinstance(loaded, dict):
-            raise ValueError(f"overrides file {path}: must hold a JSON object of key -> value")
+            place = f"overrides file {path}"
+            raise _validate.InputError(f"{place}: must hold a JSON object of key -> value",
+                                       _validate.Need("relation", detail="前提のキーと値の JSON オブジェクト（{ }）"),
+                                       value=loaded, context=((place, _validate.place_ja(place)),))
         return loaded
     if not isinstance(overrides, Mapping):
         raise ValueError(f"overrides must be a mapping or a JSON file path, got {type(overrides).__name__}")
