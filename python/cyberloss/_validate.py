@@ -262,7 +262,7 @@ class InputError(ValueError):
     must be, or what is wrong), ``value_ja`` (the value as shown, None for none) and
     ``context`` (the places around it, outermost first, as (English, Japanese) pairs: a file,
     a CSV row).  :func:`located` keeps the class and the parts when it prefixes a path.  Errors
-    raised as plain ValueError (the model's own checks, most of a calibration file's) have no
+    raised as plain ValueError (the model's own checks, the Python API's argument checks) have no
     Japanese; the command line shows them in English after its Japanese 「エラー:」."""
 
     def __init__(self, english: str, need: Need, where: str = "", value: Any = _NO_VALUE, *,
