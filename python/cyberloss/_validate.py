@@ -250,7 +250,8 @@ def in_japanese(place: str) -> str:
     return getattr(place, "ja", None) or place_ja(place)
 
 
-_NO_VALUE: Any = object()
+#: The default of an error's ``value`` parameter: no value to show (None is a value, shown as None).
+NO_VALUE: Any = object()
 
 
 class InputError(ValueError):
@@ -265,14 +266,14 @@ class InputError(ValueError):
     raised as plain ValueError (the model's own checks, the Python API's argument checks) have no
     Japanese; the command line shows them in English after its Japanese 「エラー:」."""
 
-    def __init__(self, english: str, need: Need, where: str = "", value: Any = _NO_VALUE, *,
+    def __init__(self, english: str, need: Need, where: str = "", value: Any = NO_VALUE, *,
                  label_ja: str = "", value_ja: str | None = None,
                  context: tuple[tuple[str, str], ...] = ()):
         super().__init__(english)
         self.need = need
         self.where = where
         self.label_ja = label_ja
-        self.value_ja = value_ja if value is _NO_VALUE else shown_ja(value)
+        self.value_ja = value_ja if value is NO_VALUE else shown_ja(value)
         self.context = context
 
     def replaced(self, english: str | None = None, **parts) -> InputError:

@@ -125,7 +125,7 @@ class _Reader:
         self.place = (f"calibration file {origin}", _validate.place_ja(f"calibration file {origin}"))
 
     def fail(self, message: str, need: _validate.Need | None = None, where: str = "",
-             value: Any = _validate._NO_VALUE, value_ja: str | None = None) -> ValueError:
+             value: Any = _validate.NO_VALUE, value_ja: str | None = None) -> ValueError:
         """This file's error; with ``need`` (and the ``where`` and ``value`` it is about, or the
         value as ``value_ja`` words it), said in Japanese as well."""
         english = f"calibration file {self.origin}: {message}"
@@ -133,7 +133,7 @@ class _Reader:
             return ValueError(english)
         return _validate.InputError(english, need, where, value, value_ja=value_ja, context=(self.place,))
 
-    def relation(self, message: str, where: str, need_ja: str, value: Any = _validate._NO_VALUE,
+    def relation(self, message: str, where: str, need_ja: str, value: Any = _validate.NO_VALUE,
                  value_ja: str | None = None) -> ValueError:
         """This file's refusal of ``where`` by a rule between its values; ``need_ja``: what it
         must be, a Japanese noun phrase."""

@@ -379,9 +379,9 @@ def _default_text(f: config.Field, ja: bool) -> str:
         return ("0円" if value == 0 else _yen(value)) if math.isfinite(value) else ("無制限" if ja else "unlimited")
     if f.kind == "list" and f.unit == "JPY":
         return ", ".join(_yen(v) for v in value)
-    if f.kind == "list" and f.item is not None and f.item.kind in forms.PERCENT_KINDS:
+    if f.kind == "list" and f.item is not None and f.item.kind in config.types.PERCENT_KINDS:
         return ", ".join(stats.level_label(v) for v in value)
-    if f.kind in forms.PERCENT_KINDS and isinstance(value, (int, float)):
+    if f.kind in config.types.PERCENT_KINDS and isinstance(value, (int, float)):
         return stats.level_label(value)
     if f.kind == "count" and isinstance(value, int):
         return f"{value:,}"

@@ -332,15 +332,12 @@ def defaults_for(texts: Mapping[str, str], unknown: str = "unknown") -> dict[str
     return out
 
 
-#: Kinds whose values the page shows as percents (each reads "30%" as 0.3).
-PERCENT_KINDS = ("share", "rate", "probability")
-
-
 def _shown(value: Any, f: config.Field) -> str:
     if f.kind == "amount" and isinstance(value, (int, float)) and math.isfinite(value):
         return money.format_yen(value)
-    if f.kind in PERCENT_KINDS and isinstance(value, (int, float)):
-        return stats.level_label(value)     # 0.99 is "99%", as the CLI names a level
+    # The kinds that read "30%" as 0.3 are shown as percents: 0.99 is "99%", as the CLI names a level.
+    if f.kind in config.types.PERCENT_KINDS and isinstance(value, (int, float)):
+        return stats.level_label(value)
     if isinstance(value, float):
         return f"{value:g}"
     return f"{value:,}" if isinstance(value, int) else str(value)
