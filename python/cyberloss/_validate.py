@@ -57,12 +57,29 @@ def is_number(value) -> bool:
 
 def _bound(x) -> str:
     """A bound as a Japanese message shows it: a text as given ("2**63"), an int in full, a
-    float as the English message shows it (``:g``)."""
+    whole float as :func:`whole_ja` writes it ("1,000万" where the English message's ``:g``
+    says 1e+07), any other float as ``:g`` does."""
     if isinstance(x, str):
         return x
     if isinstance(x, numbers.Integral):
         return str(int(x))
-    return f"{x:g}"
+    return whole_ja(x) if math.isfinite(x) and x == int(x) else f"{x:g}"
+
+
+#: The units of large numbers a Japanese reader counts in: 万 (10^4), 億, 兆, 京 (10^16).
+_UNITS_JA = ((1e16, "京"), (1e12, "兆"), (1e8, "億"), (1e4, "万"))
+
+
+def whole_ja(x: float) -> str:
+    """A whole number as Japanese text writes it: in the largest unit of 万, 億, 兆 and 京 it
+    is a whole multiple of ("1,000万" for 1e7, "100京" for 1e18), else in full with separators
+    ("12,345,678"); from 10^20 (10,000京) up as ``:g`` writes it."""
+    if abs(x) >= 1e20:
+        return f"{x:g}"
+    for unit, name in _UNITS_JA:
+        if abs(x) >= unit:
+            return f"{x / unit:,.0f}{name}" if x % unit == 0 else f"{x:,.0f}"
+    return f"{x:,.0f}"
 
 
 #: The nouns of what a value must be (``Need.kind``), in Japanese.

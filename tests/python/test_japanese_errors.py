@@ -55,7 +55,7 @@ _FILE = {name: (command, file, content) for name, command, file, content in _FIL
 EXPECTED = [
     ('integer',
      "profile {path}: organisation.employees must be a whole number >= 1 and <= 1e+07, got '1.5人'",
-     "プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1e+07 以下）を指定する（入力: '1.5人'）"),
+     "プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1,000万 以下）を指定する（入力: '1.5人'）"),
     ('share',
      'profile {path}: organisation.gross_margin must be a finite number in [0, 1], got 1.5',
      "プロファイル {path}: organisation.gross_margin（売上総利益率）には割合（0 以上 1 以下）、または '80%' のような百分率を指定する（入力: 1.5）"),
@@ -67,7 +67,7 @@ EXPECTED = [
      "プロファイル {path}: organisation.revenue（売上高）には金額（5000000、'500万円'、'1.5億円' など）を指定する（入力: 'lots'）"),
     ('amount_range',
      'profile {path}: organisation.revenue must be a finite number > 0 and <= 1e+18, got -5',
-     'プロファイル {path}: organisation.revenue（売上高）には有限の数値（0 超 1e+18 以下）を指定する（入力: -5）'),
+     'プロファイル {path}: organisation.revenue（売上高）には有限の数値（0 超 100京 以下）を指定する（入力: -5）'),
     ('rate',
      'profile {path}: organisation.controls.downtime_scale must be a finite number >= 0, got -1',
      "プロファイル {path}: organisation.controls.downtime_scale（停止期間の倍率（BCP目標））には有限の数値（0 以上）、または '80%' のような百分率を指定する（入力: -1）"),
@@ -79,7 +79,7 @@ EXPECTED = [
      'プロファイル {path}: quote.years（シミュレーション年数）には整数（1000 以上）を指定する（入力: 0）'),
     ('not_a_number',
      'profile {path}: organisation.employees must be a whole number >= 1 and <= 1e+07, got a list [1, 2]',
-     'プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1e+07 以下）を指定する（入力: リスト [1, 2]）'),
+     'プロファイル {path}: organisation.employees（従業員数）には整数（1 以上 1,000万 以下）を指定する（入力: リスト [1, 2]）'),
     ('unknown_field',
      "profile {path}: organisation: unknown field 'employes'; known: name, industry, size, revenue, gross_margin, employees, personal_records, card_records, ec_share, labour_cost_month, it_dependency, controls",
      "プロファイル {path}: organisation（組織プロファイル）: 項目 'employes' はない（使える項目: name, industry, size, revenue, gross_margin, employees, personal_records, card_records, ec_share, labour_cost_month, it_dependency, controls）"),
@@ -124,16 +124,16 @@ EXPECTED = [
      'プロファイル {path}: フォルダであり、ファイルではない'),
     ('csv_cell_amount',
      "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'deductible': must be a finite number >= 0 and <= 1e+18 or an amount such as '5000万円', got 'x'",
-     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'deductible'（免責金額）には有限の数値（0 以上 1e+18 以下）、または '5000万円' のような金額を指定する（入力: 'x'）"),
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'deductible'（免責金額）には有限の数値（0 以上 100京 以下）、または '5000万円' のような金額を指定する（入力: 'x'）"),
     ('csv_cell_range',
      "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'frequency_factor': must be a finite number > 0 and <= 1e+06, got '-1'",
-     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'frequency_factor'（頻度の倍率）には有限の数値（0 超 1e+06 以下）を指定する（入力: '-1'）"),
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'frequency_factor'（頻度の倍率）には有限の数値（0 超 100万 以下）を指定する（入力: '-1'）"),
     ('csv_cell_choice',
      "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'industry': must be one of manufacturing, wholesale_retail, information_communications, services, construction, medical_welfare, education, finance_insurance, transport_postal, accommodation_food, real_estate, public_administration, other, got 'bakery'",
      "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'industry'（業種）には「製造業」「卸売業，小売業」「情報通信業」「サービス業」「建設業」「医療，福祉」「教育，学習支援業」「金融業，保険業」「運輸業，郵便業」「宿泊業，飲食サービス業」「不動産業，物品賃貸業」「公務」「その他（農林漁業・鉱業・電気ガス水道・複合サービス・その他の団体）」のいずれか（manufacturing などのキーでも可）を指定する（入力: 'bakery'）"),
     ('csv_cell_optional',
      "portfolio file {path}: portfolio row 1 (line 2, policy_id 'A1'), column 'employees': must be a whole number >= 1 and <= 1e+07 (or empty), got 'x'",
-     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'employees'（従業員数）には整数（1 以上 1e+07 以下、空欄も可）を指定する（入力: 'x'）"),
+     "ポートフォリオファイル {path}: ポートフォリオの 1 件目（ファイルの 2 行目、policy_id 'A1'）: 列 'employees'（従業員数）には整数（1 以上 1,000万 以下、空欄も可）を指定する（入力: 'x'）"),
     ('csv_not_utf8_nor_cp932',
      'portfolio file {path}: not UTF-8 nor CP932 text (byte 0xc0 at position 27); give its encoding (--encoding)',
      'ポートフォリオファイル {path}: UTF-8 でも CP932 でもない（位置 27 のバイト 0xc0）。文字コードを指定する（--encoding）'),
@@ -256,3 +256,13 @@ def test_every_field_of_the_documents_refuses_in_japanese():
             with pytest.raises(_validate.InputError) as caught:
                 field.parse({"a": 1}, name)
             assert "を指定する" in caught.value.japanese(), (name, caught.value.japanese())
+
+
+@pytest.mark.parametrize("bound, shown", [
+    (1e7, "1,000万"), (1e6, "100万"), (1e8, "1億"), (1.5e8, "150,000,000"), (1e18, "100京"), (1e15, "1,000兆"),
+    (12_345_678.0, "12,345,678"), (9999.0, "9,999"), (0.0, "0"), (-1e4, "-1万"), (2.5, "2.5"),
+    (1e300, "1e+300"), (5, "5"), ("2**63", "2**63")])
+def test_a_bound_is_written_as_japanese_counts_large_numbers(bound, shown):
+    """The Japanese message's bounds: a whole float in the 万 / 億 / 兆 / 京 a reader counts in
+    (the English's ``:g`` says 1e+07 and 1e+18), the rest as before."""
+    assert _validate._bound(bound) == shown

@@ -172,11 +172,11 @@ _CSV = [
     ("claims_duplicate", "c.csv", CLAIMS + CLAIM + CLAIM,
      "2 件目（ファイルの 3 行目、claim_id 'A1'）: 列 'claim_id'（事故番号）: 1 件目（ファイルの 2 行目）と重複している（入力: 'A1'）"),
     ("claims_below_deductible", "c.csv", CLAIMS.rstrip() + ",deductible\n" + CLAIM.rstrip() + ",1億\n",
-     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'ground_up'（損害額）には免責金額 1e+08 を超える金額"
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'ground_up'（損害額）には免責金額 1.00億円 を超える金額"
      "（請求は免責金額を超える損害にだけある）を指定する（入力: '5000000'）"),
     ("claims_over_limit", "c.csv", "claim_id,date,attack_type,industry,size,paid,limit\n"
      "A1,2024-03-01,ransomware,manufacturing,sme,2億円,1億円\n",
-     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'paid'（支払保険金）には支払限度額 1e+08 以下の金額を指定する（入力: '2億円'）"),
+     "1 件目（ファイルの 2 行目、claim_id 'A1'）: 列 'paid'（支払保険金）には支払限度額 1.00億円 以下の金額を指定する（入力: '2億円'）"),
     ("exposure_header_only", "e.csv", EXPOSURE.splitlines()[0] + "\n", "見出しの後に行がない"),
     ("exposure_repeated", "e.csv", EXPOSURE + EXPOSURE.splitlines()[1] + "\n",
      "2 件目（ファイルの 3 行目）: 列 'period'（期間）: 1 件目（ファイルの 2 行目）の区分「manufacturing x sme x 2024」と重複している"
@@ -253,4 +253,4 @@ def test_assumptions_set_on_the_command_line_refused_in_japanese(capsys):
     assert _ja(["jnsa", "--set", "tail.chi=0.5"], capsys).startswith(
         "前提 'tail.chi' はない（使える前提: attack_type_reconciliation, ")
     assert _ja(["jnsa", "--set", "experience.frequency_prior_claims=-1"], capsys) == \
-        "'overrides.experience.frequency_prior_claims' には有限の数値（0 以上 1e+06 以下）を指定する（入力: -1）"
+        "'overrides.experience.frequency_prior_claims' には有限の数値（0 以上 100万 以下）を指定する（入力: -1）"

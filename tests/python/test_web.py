@@ -440,7 +440,7 @@ def test_pages_speak_the_language_they_are_in(app, quoted):
     assert 'placeholder="未入力時: 不明"' in organisation and 'placeholder="未入力時: unknown"' not in organisation
     status, refused = get(app, "/losses", given(**{"organisation.revenue": "-5"}))
     assert status == 400 and errors_shown(refused)["organisation.revenue"] == \
-        "organisation.revenue（売上高）には有限の数値（0 超 1e+18 以下）を指定する（入力: -5）"
+        "organisation.revenue（売上高）には有限の数値（0 超 100京 以下）を指定する（入力: -5）"
     status, refused = get(app, "/losses", {k: v for k, v in given().items() if k != "organisation.industry"})
     assert errors_shown(refused)["organisation.industry"] == "organisation（組織プロファイル）: 項目 'industry'（業種）を指定する（必須）"
 

@@ -30,6 +30,7 @@ from ..calibration import Calibration
 from ..config import documents
 from ..config import types as config_types
 from ..config.labels import canonical
+from ..report import money
 
 CLAIMS = documents.CLAIMS_COLUMNS
 EXPOSURE = documents.EXPOSURE_COLUMNS
@@ -165,7 +166,7 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
                 raise row.fail("paid", "must not be empty", _NOT_EMPTY)
             if amount > limit:
                 raise row.fail("paid", f"must not exceed the limit {limit:g}",
-                               _validate.Need("relation", detail=f"支払限度額 {limit:g} 以下の金額"))
+                               _validate.Need("relation", detail=f"支払限度額 {money.format_yen(limit)} 以下の金額"))
             loss, censored = amount + deductible, amount >= limit
         else:
             amount = row.value("ground_up")
@@ -174,7 +175,7 @@ def read_claims(source: str | Path | pd.DataFrame, calibration: Calibration,
             if amount <= deductible:
                 raise row.fail("ground_up", f"must exceed the deductible {deductible:g} (a claim "
                                "is only seen above it)", _validate.Need(
-                                   "relation", detail=f"免責金額 {deductible:g} を超える金額"
+                                   "relation", detail=f"免責金額 {money.format_yen(deductible)} を超える金額"
                                                       "（請求は免責金額を超える損害にだけある）"))
             loss, censored = min(amount, deductible + limit), amount >= deductible + limit
         out["claim_id"].append(cid)
