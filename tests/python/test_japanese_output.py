@@ -544,7 +544,13 @@ def test_every_reliability_warning_of_the_core_has_its_japanese():
     assert [w.split(":")[0].split(" ")[-1] for w in warnings] == ["years", "only)", "only)", "only)"]
     shown = [language.warning_words(w, "ja", names) for w in warnings]
     assert shown[0].startswith("シミュレーション 1000 年では厳密な平均に届かない: 年間期待損失の 100% は")
-    assert "攻撃種別「ランサムウェア」では" in shown[0] and "円を超える損害" in shown[0] and " 倍; " in shown[0]
+    assert "攻撃種別「ランサムウェア」では" in shown[0] and " 倍。" in shown[0]
+    # 5.14e+27 JPY a year: beyond 1京円, as the core writes it
+    assert "（年 5.14e+27 円）をおそらく" in shown[0]
+    # amounts a loss can have in 万円 / 億円, not the core's "1.12e+08" and "4.85e+06"
+    plausible = cl.Model([cl.AttackType("ransomware", cl.Poisson(0.01), cl.Lognormal(12.0, 4.0))])
+    said = language.warning_words(plausible.reliability_warnings(100)[0], "ja", names)
+    assert "「ランサムウェア」では 1.12億円を超える損害" in said and "（年 485万円）" in said
     assert shown[1].startswith("攻撃種別 「ランサムウェア」（0.833 次未満のモーメントのみ）: 1件あたり損害額の平均")
     assert shown[2].startswith("攻撃種別 「ビー」（1.43 次未満のモーメントのみ）: 損害額の分散が無限大")
     assert shown[3].startswith("攻撃種別 「ランサムウェア」（年間期待損失の ")

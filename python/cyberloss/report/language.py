@@ -6,9 +6,12 @@ Japanese when the locale is Japanese (``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` st
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
+
+from . import money
 
 LANGUAGES = ("ja", "en")
 
@@ -197,7 +200,7 @@ WARNINGS_JA = {
     UNFITTED_POLICIES: "契約 {total} 件のうち {n} 件はキャリブレーションにエクスポージャーのない区分にある（{cells}）: "
                        "その発生率は推定したモデルを調査が何も言えない区分へ外挿したもの（Calibration.unfitted_cell）",
     UNFITTED_CELL: "業種「{industry}」には規模「{size}」の組織がキャリブレーションにない（{share} が 0）: その発生率は"
-                   "推定したモデルを調査が何も言えない区分へ外挿したもの; この規模で推定された業種は {fitted}",
+                   "推定したモデルを調査が何も言えない区分へ外挿したもの。この規模で推定された業種は {fitted}",
     "{types}: the mean loss per incident is not finite, so the sample mean and its standard error "
     "estimate nothing": "{types}: 1件あたり損害額の平均が有限でないため、標本平均とその標準誤差は何も推定しない",
     "{types}: the variance of a loss is infinite, so the standard error of the mean is undefined and "
@@ -208,11 +211,11 @@ WARNINGS_JA = {
     "{times} the standard error those runs report; the sample mean will most likely fall far short of the "
     "exact mean ({mean} JPY a year) without its standard error showing it":
         "シミュレーション {years} 年では厳密な平均に届かない: 年間期待損失の {share}% は、そうした実行の 95% が"
-        "一度も見ない損害（攻撃種別「{type}」では {loss} 円を超える損害）から来ており、その大きさは実行が示す標準誤差の"
-        " {times}; 標本平均は厳密な平均（年 {mean} 円）をおそらく大きく下回り、標準誤差にもそれが表れない",
+        "一度も見ない損害（攻撃種別「{type}」では {loss}を超える損害）から来ており、その大きさは実行が示す標準誤差の"
+        " {times}。標本平均は厳密な平均（年 {mean}）をおそらく大きく下回り、標準誤差にもそれが表れない",
     "{types}: the fourth moment of a loss is infinite, so the standard error of the mean is itself very "
     "uncertain; read it as a rough guide":
-        "{types}: 損害額の4次モーメントが無限大のため、平均の標準誤差そのものが非常に不確か; 目安として読むこと",
+        "{types}: 損害額の4次モーメントが無限大のため、平均の標準誤差そのものが非常に不確か。目安として読むこと",
 }
 # The parts of the fields above: the attack types named (each with what its moments allow)
 # and how far the missed part of the mean lies beyond the standard error.
@@ -226,6 +229,26 @@ _WARNING_PARTS_JA = (
     (r"^(\S+) times$", "\\1 倍"),
     (r"^far beyond$", "はるか上"),
 )
+
+
+#: The fields above that hold an amount in JPY as the core writes it ("8.54e+06"): said in 万円 /
+#: 億円 in Japanese.
+_AMOUNT_FIELDS = ("loss", "mean")
+
+
+def _yen_words(value: str) -> str:
+    """An amount of a warning ("8.54e+06") in 万円 / 億円 ("854万円"; zero is "0円"); one of
+    1京円 (10^16) or more, beyond any loss, as the core writes it with 円 ("5.14e+30 円"); a
+    value that is not a finite number stays as it is."""
+    try:
+        x = float(value)
+    except ValueError:
+        return value
+    if not math.isfinite(x):
+        return value
+    if abs(x) >= 1e16:
+        return f"{value} 円"
+    return "0円" if x == 0 else money.format_yen(x)
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -256,6 +279,8 @@ def warning_words(warning: str, lang: str, names: Mapping[str, Mapping[str, str]
                     value = named[key].get(value, value)
                 elif key == "type":
                     value = named["attack_type"].get(value, value)
+                elif key in _AMOUNT_FIELDS:
+                    value = _yen_words(value)
                 else:
                     for english, japanese in _WARNING_PARTS_JA:
                         value = re.sub(english, japanese, value)
