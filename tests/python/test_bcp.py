@@ -260,3 +260,38 @@ def test_organisation_api_arguments_of_the_wrong_kind_are_named(make, message):
     profile = bcp.BcpPlan.from_toml(MANUFACTURER).variants[0].profile
     with pytest.raises(ValueError, match=message):
         make(profile)
+
+
+def test_a_variant_named_in_japanese_keeps_its_name_in_english_and_json(tmp_path, capsys):
+    """[[variants]] name_ja names a variant in the Japanese table; the English table and the
+    JSON keep its name (the JSON's key); a variant without one shows its name in both."""
+    profile = tmp_path / "p.toml"
+    profile.write_text(textwrap.dedent("""\
+        [organisation]
+        name = "Plant"
+        industry = "manufacturing"
+        size = "large"
+        revenue = 15_000_000_000
+        employees = 600
+
+        [[variants]]
+        name = "restore drills"
+        name_ja = "復旧訓練"
+        controls = { restore_drills = true }
+
+        [[variants]]
+        name = "EDR"
+        controls = { edr = true }
+        """), encoding="utf-8")
+    plan = bcp.BcpPlan.from_toml(profile)
+    assert [(v.name, v.name_ja) for v in plan.variants] == [("as is", "現状"), ("restore drills", "復旧訓練"), ("EDR", None)]
+    rows = {}
+    for lang in ("ja", "en"):
+        assert main(["bcp", str(profile), "--years", "2000", "--lang", lang]) == 0
+        rows[lang] = [line.split()[0] for line in capsys.readouterr().out.splitlines()[4:7]]
+    assert rows == {"ja": ["現状", "復旧訓練", "EDR"], "en": ["as", "restore", "EDR"]}
+    assert main(["bcp", str(profile), "--years", "2000", "--json"]) == 0
+    assert [v["name"] for v in json.loads(capsys.readouterr().out)["variants"]] == ["as is", "restore drills", "EDR"]
+    profile.write_text(profile.read_text(encoding="utf-8").replace('name_ja = "復旧訓練"', "name_ja = 3"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"variants\[0\]\.name_ja"):
+        bcp.BcpPlan.from_toml(profile)

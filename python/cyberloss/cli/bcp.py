@@ -142,6 +142,6 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
             parts.append(w(f"{what} of {', '.join(types)}", f"{language.ASSUMED_JA[what]}: {'、'.join(types)}"))
     lines.append(w("assumptions in use (not published figures): ", "使用中の仮定（公表値ではない値）: ")
                  + w("; ", "；").join(parts))
-    lines.append(w("control factors and profile defaults: see python/cyberloss/data/components.json",
-                   "対策の効果と未入力項目の既定値: python/cyberloss/data/components.json を参照"))
+    lines.append(w("control factors and profile defaults: see data/components.json in the cyberloss package",
+                   "対策の効果と未入力項目の既定値: cyberloss パッケージの data/components.json を参照"))
     return "\n".join(lines)

@@ -275,6 +275,8 @@ SIMULATION = Table("simulation", (
 _INHERITED = "the profile's (a value the profile left to its default follows the variant's industry and size)"
 VARIANT = Table("variant", (
     Field("name", "text", "name of the variant", "名称"),
+    Field("name_ja", "text", "name of the variant in Japanese output (--lang ja; default: name)",
+          "日本語の名称", help_ja="日本語の出力（--lang ja）での名称（既定: name）", default=None),
     *(dataclasses.replace(f, default=None, default_from=_INHERITED if f.default is None and f.default_from
                           else "the profile's")
       for f in _ORGANISATION_FIELDS if f.key != "name"),

@@ -106,11 +106,12 @@ class BcpPlan:
         variants = [baseline(base)]
         for i, spec in enumerate(config.check(doc["variants"], documents.VARIANTS, "variants")):
             where = f"variants[{i}]"
-            name = spec.pop("name")
+            name, name_ja = spec.pop("name"), spec.pop("name_ja", None)
             controls = spec.pop("controls", {})
             with check.located(where, PROFILE_KEYS):
                 profile = base.replace(**spec) if spec else base
-                variants.append(Variant(name, profile.with_controls(**controls) if controls else profile))
+                variants.append(Variant(name, profile.with_controls(**controls) if controls else profile,
+                                        name_ja))
         return cls(tuple(variants), settings)
 
 
