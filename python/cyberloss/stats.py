@@ -485,9 +485,13 @@ def within_reach_se(se: float, p: float, n: int) -> float | None:
     return float(se) if within_reach(p, n) else None
 
 
-def beyond_reach(n: int, levels: int = 1) -> str:
+def beyond_reach(n: int, levels: int = 1, lang: str = "en") -> str:
     """Why a VaR or TVaR has no standard error at a level beyond the reach of ``n`` simulated
-    years (:func:`within_reach`), as the text's footnote and the JSON's warning both say it."""
+    years (:func:`within_reach`), as the text's footnote and the JSON's warning both say it;
+    in Japanese with ``lang="ja"``."""
+    if lang == "ja":
+        return (f"水準を超える年の期待数が {MIN_EXCEEDANCES} 年未満（シミュレーション {int(n):,} 年）で、"
+                "標準誤差を示せない")
     return (f"fewer than {MIN_EXCEEDANCES} of the {int(n):,} simulated years are expected beyond "
             f"{'the level' if levels == 1 else 'each level'}, too few for a standard error")
 

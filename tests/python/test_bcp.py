@@ -295,3 +295,26 @@ def test_a_variant_named_in_japanese_keeps_its_name_in_english_and_json(tmp_path
     profile.write_text(profile.read_text(encoding="utf-8").replace('name_ja = "復旧訓練"', "name_ja = 3"), encoding="utf-8")
     with pytest.raises(ValueError, match=r"variants\[0\]\.name_ja"):
         bcp.BcpPlan.from_toml(profile)
+
+
+@pytest.mark.parametrize("years, reached", [(500, False), (1000, True)])
+def test_a_var_beyond_the_runs_reach_is_flagged_and_its_se_null(capsys, years, reached):
+    """VaR 99% needs n (1 - 0.99) >= 10 simulated years beyond it (stats.within_reach): below
+    1000 years bcp's JSON gives its SE as null with a warning and the text says why under the
+    table, as the quote, portfolio and simulate do; from 1000 years neither."""
+    args = ["bcp", MANUFACTURER, "--years", str(years)]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ses = [v["var_99_se"] for v in doc["variants"]]
+    note = f"var_99_se: fewer than 10 of the {years:,} simulated years are expected beyond the level"
+    if reached:
+        assert all(isinstance(se, float) and math.isfinite(se) for se in ses)
+        assert not any(w.startswith("var_99_se") for w in doc["warnings"])
+    else:
+        assert ses == [None] * len(ses)
+        assert [w for w in doc["warnings"] if w.startswith("var_99_se")] == [
+            note + ", too few for a standard error; written as null"]
+    for lang, said in (("en", f"VaR 99%: fewer than 10 of the {years:,} simulated years"),
+                       ("ja", f"VaR 99%: 水準を超える年の期待数が 10 年未満（シミュレーション {years:,} 年）")):
+        assert main([*args, "--lang", lang]) == 0
+        assert (said in capsys.readouterr().out) is not reached, lang

@@ -128,6 +128,10 @@ def format_table(result: bcp.BcpComparison, lang: str = "en") -> str:
                    f"VaR = lower empirical {level} quantile of the annual loss",
                    "年間期待損失 = 逸失利益と社内対応工数を含む全損害項目の年間平均。"
                    f"VaR = 年間損失の経験分布の下側 {level} 分位点"))
+    if not stats.within_reach(result.var_level, result.n_years):   # the figure rests on a handful of years
+        n = result.n_years
+        lines.append(f"VaR {level}: {stats.beyond_reach(n, lang=lang)}"
+                     + w("; it rests on the run's few largest years", "。値は実行の最大の数年だけで決まる"))
     prov = s.provenance_table()
     attack = load_calibration().data.attack_labels if ja else {}
 

@@ -203,9 +203,7 @@ class Quote(report_html.Described):
             lines.append(w(f"largest relative standard error: {share:.1%}, {label}{shown_view}: {figure_se}",
                            f"相対標準誤差が最大の数値: {share:.1%}、{label}{shown_view}: {figure_se}"))
         if "reach" in why:
-            lines.append(w(f"—: {stats.beyond_reach(n)}",
-                           f"—: 水準を超える年の期待数が {stats.MIN_EXCEEDANCES} 年未満（シミュレーション "
-                           f"{n:,} 年）で、標準誤差を示せない"))
+            lines.append(f"—: {stats.beyond_reach(n, lang=lang)}")
         if "finite" in why:
             lines.append(w("—: the standard error is not finite", "—: 標準誤差が有限でない"))
         heavy = {v: s for v, s in self.largest_years_shares.items() if stats.rests_on_largest_years(s)}
