@@ -159,6 +159,15 @@ def test_an_unlimited_policy_is_said_without_a_limit_to_reach():
     assert "(賠償責任): covered up to 1.00億円 per occurrence." in said["en"]
 
 
+def test_a_policy_without_a_deductible_says_so():
+    # a zero deductible read 「免責金額は1事故につき0万円」 and "Deductible 0万円 per occurrence"
+    from cyberloss.insurance import report
+    said = {lang: report.terms_in_words(cl.CoverageTerms.from_dict({"deductible": 0, "sections": {"response": {}}}), lang)[0]
+            for lang in ("ja", "en")}
+    assert said == {"ja": "免責金額なし（1事故の損害を1円目から補償）。",
+                    "en": "No deductible: every incident is covered from the first yen."}
+
+
 def test_the_profile_s_controls_read_as_japanese_in_japanese():
     # 「オフラインバックアップ, リモートアクセスの多要素認証; 停止期間の倍率 1」 had English punctuation
     from cyberloss.insurance import report

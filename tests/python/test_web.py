@@ -433,6 +433,16 @@ def test_the_cover_page_shows_every_term_given_in_the_words_of_the_quote_s_repor
         assert ("3,000万円" in shown["費用損害" if lang == "ja" else "response"]) and "90" in bi
 
 
+def test_the_cover_page_says_a_zero_deductible_is_none(app):
+    # 「0万円」 read as an amount; the report says 「免責金額なし」
+    texts = given(**{"quote.years": "1000", "quote.seed": "5", "terms.deductible": "0"})
+    job = re.search(r'data-job="([^"]+)"', get(app, "/cover", texts)[1])
+    if job:
+        assert app.state.jobs.wait(job[1], 120).state == "done"
+    for lang, label, none in (("ja", "免責金額（1事故）", "なし"), ("en", "deductible per occurrence", "none")):
+        assert {row[0]: row[1] for row in cells(get(app, "/cover", {**texts, "lang": lang})[1], "policy")}[label] == none
+
+
 def test_pages_speak_the_language_they_are_in(app, quoted):
     en = get(app, "/losses", {**quoted, "lang": "en"})[1]
     assert not JAPANESE.search(re.search(r'<p id="basis">(.*?)</p>', en, re.S)[1])

@@ -86,8 +86,10 @@ def profile_section(profile, lang: str) -> dict[str, Any]:
 def terms_in_words(terms: terms_mod.CoverageTerms, lang: str) -> list[str]:
     """The policy as sentences: deductible, aggregate limit, each section and its limits."""
     w = language.words(lang)
-    lines = [w(f"Deductible {money.format_yen(terms.deductible)} per occurrence, across sections.",
-               f"免責金額は1事故につき{money.format_yen(terms.deductible)}（全補償項目共通）。"),
+    lines = [w("No deductible: every incident is covered from the first yen.",
+               "免責金額なし（1事故の損害を1円目から補償）。") if terms.deductible == 0
+             else w(f"Deductible {money.format_yen(terms.deductible)} per occurrence, across sections.",
+                    f"免責金額は1事故につき{money.format_yen(terms.deductible)}（全補償項目共通）。"),
              w("No annual aggregate limit (unlimited over all sections).",
                "年間総支払限度額なし（全補償項目合計で無制限）。") if math.isinf(terms.aggregate_limit)
              else w(f"Annual aggregate limit {_amount(terms.aggregate_limit, lang)} over all sections.",
