@@ -229,10 +229,10 @@ class BcpComparison(Described):
         """The JSON contract of ``cyberloss bcp --json``."""
         comps = self.component_estimates()
         variants = []
-        reached = stats.within_reach(self.var_level, self.n_years)
+        beyond = self.beyond_reach_notes()
         for i, (name, row) in enumerate(self.describe_table().rows()):
             entry = {"name": name, **{k: float(v) for k, v in row.items()}}
-            if not reached:     # as the quote's, portfolio's and simulate's JSON: null beyond reach
+            if beyond:     # as the quote's, portfolio's and simulate's JSON: null beyond reach
                 entry[f"{self.var_column}_se"] = None
             entry["components"] = {c: comps[name][c].value for c in comp.COMPONENTS}
             entry["components_se"] = {c: comps[name][c].se for c in comp.COMPONENTS}
@@ -241,7 +241,7 @@ class BcpComparison(Described):
         s = self.sims[0]
         return {"years": self.n_years, "seed": s.seed, "basis": s.basis, "period": s.period,
                 "var_level": self.var_level, "variants": variants, "assumptions": s.assumptions(),
-                "warnings": [*self.warnings(), *self.beyond_reach_notes()]}
+                "warnings": [*self.warnings(), *beyond]}
 
     def beyond_reach_notes(self) -> list[str]:
         """The JSON's warning (none or one) that the VaR's standard error is null: the level
