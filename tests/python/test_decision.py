@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cyberloss.insurance import decision, pricing, terms
 from cyberloss.insurance.pricing import ExpectedValue, Loads
-from cyberloss.report.money import format_yen
+from cyberloss.report.money import deductible_words, format_yen
 
 N = 4000
 
@@ -94,12 +94,29 @@ def test_under_a_cap_the_reason_compares_only_options_within_it(events):
                           c=format_yen(runner["total_cost"])) in reason
     assert runner["total_cost"] >= best["total_cost"]
     f = free.recommended
-    assert (f"Without the cap the least total cost would be deductible {format_yen(f['deductible'])}, "
+    assert (f"Without the cap the least total cost would be {deductible_words(f['deductible'])}, "
             f"limit {format_yen(f['limit'])} at {format_yen(f['total_cost'])}") in capped.reason
+    assert (f"上限がなければ総コスト最小は{deductible_words(f['deductible'], 'ja')}、限度額"
+            f"{format_yen(f['limit'])}で{format_yen(f['total_cost'])}") in capped.reason_ja
     assert "lowest total cost of risk within the premium cap of" in capped.reason
     # without a cap, nothing of the kind
     assert "premium cap" not in free.reason and "Without the cap" not in free.reason
     assert "上限" not in free.reason_ja
+
+
+def test_a_zero_deductible_reads_as_none_in_the_reason(events):
+    """A recommended (or named) deductible of 0 is "no deductible" / 「免責金額なし」, not an
+    amount of 0万円 (the grid's table keeps its 0万円 column)."""
+    free = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2)
+    best = free.recommended
+    assert best["insured"] and best["deductible"] == 0   # this book's choice: the premise
+    assert free.reason.startswith(f"No deductible, with an annual aggregate limit of "
+                                  f"{format_yen(best['limit'])} gives the lowest total cost")
+    assert free.reason_ja.startswith(f"免責金額なし、年間総支払限度額{format_yen(best['limit'])}で")
+    assert "0万円" not in free.reason.split(",")[0] and "免責金額0" not in free.reason_ja
+    assert deductible_words(0) == "no deductible" and deductible_words(0, "ja") == "免責金額なし"
+    assert deductible_words(5e6) == "deductible 500万円"
+    assert deductible_words(5e6, "ja", " ") == "免責金額 500万円"
 
 
 def test_a_cap_below_every_worthwhile_premium_is_named_as_the_reason(events):

@@ -97,6 +97,21 @@ def test_text_plot_and_html(q, tmp_path):
     assert page.count("data:image/png;base64,") == 2 and "<table" in page
 
 
+def test_a_recommended_zero_deductible_reads_as_none():
+    """With only a zero deductible in the grid, the recommendation says there is none
+    ("no deductible" / 「免責金額なし」), not "deductible 0万円"."""
+    ev, n, policy, settings = inputs()
+    only_zero = dataclasses.replace(settings, decision=dataclasses.replace(
+        settings.decision, deductibles=(0.0,)))
+    zq = quote.quote_events(ev, n, policy, only_zero, name="no deductible")
+    rec = zq.decision.recommended
+    assert rec["insured"] and rec["deductible"] == 0
+    limit = money.format_yen(rec["limit"])
+    assert f"Recommended: no deductible, annual aggregate limit {limit}" in zq.text("en")
+    assert f"推奨: 免責金額なし、年間総支払限度額 {limit}" in zq.text("ja")
+    assert zq.to_json()["recommended"]["deductible"] == 0.0   # the JSON keeps the amount
+
+
 @pytest.mark.parametrize("data,field", [
     ({"years": 10}, "years"),
     ({"seed": -1}, "seed"),

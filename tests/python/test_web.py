@@ -443,6 +443,19 @@ def test_the_cover_page_says_a_zero_deductible_is_none(app):
         assert {row[0]: row[1] for row in cells(get(app, "/cover", {**texts, "lang": lang})[1], "policy")}[label] == none
 
 
+def test_a_recommended_zero_deductible_is_none_on_the_cover_page(app):
+    texts = given(**{"quote.years": "1000", "quote.seed": "5", "quote.decision.deductibles": "0"})
+    job = re.search(r'data-job="([^"]+)"', get(app, "/cover", texts)[1])
+    if job:
+        assert app.state.jobs.wait(job[1], 120).state == "done"
+    for lang, none in (("ja", "なし"), ("en", "none")):
+        page = get(app, "/cover", {**texts, "lang": lang})[1]
+        shown = re.search(r'<span id="recommended-deductible" data-value="([^"]*)">([^<]*)</span>', page)
+        assert shown and shown.groups() == ("0.0", none), shown and shown.groups()
+        assert ("免責金額なし" if lang == "ja" else "No deductible") in re.search(
+            r'<p id="reason">(.*?)</p>', page, re.S)[1]
+
+
 def test_pages_speak_the_language_they_are_in(app, quoted):
     en = get(app, "/losses", {**quoted, "lang": "en"})[1]
     assert not JAPANESE.search(re.search(r'<p id="basis">(.*?)</p>', en, re.S)[1])

@@ -196,6 +196,9 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
     format_yen = money.format_yen
     w = language.words(lang)
 
+    def deductible(row: Row, in_lang: str) -> str:   # "no deductible" / 「免責金額なし」 for 0
+        return money.deductible_words(row["deductible"], in_lang)
+
     insured = np.asarray(grid.column("insured"), dtype=bool)
     total = np.asarray(grid.column("total_cost"), dtype=np.float64)
     # the options the premium cap leaves (the core's test: premium <= max_premium)
@@ -207,22 +210,24 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
 
     def without_cap(runner: Row) -> str:
         """What the premium cap costs: the option it excluded that would cost least."""
-        return w(f"Without the cap the least total cost would be deductible "
-                 f"{format_yen(runner['deductible'])}, limit {format_yen(runner['limit'])} at "
+        return w(f"Without the cap the least total cost would be {deductible(runner, 'en')}, "
+                 f"limit {format_yen(runner['limit'])} at "
                  f"{format_yen(runner['total_cost'])} (premium {format_yen(runner['premium'])}).",
-                 f"上限がなければ総コスト最小は免責金額{format_yen(runner['deductible'])}、限度額"
+                 f"上限がなければ総コスト最小は{deductible(runner, 'ja')}、限度額"
                  f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}"
                  f"（保険料{format_yen(runner['premium'])}）です。")
     if best["insured"]:
         within = "" if max_premium is None else f" within the premium cap of {format_yen(max_premium)}"
         within_ja = "" if max_premium is None else f"保険料の上限{format_yen(max_premium)}の中で"
+        retention = (f"A deductible of {format_yen(best['deductible'])} per occurrence with"
+                     if best["deductible"] else "No deductible, with")
         parts.append(w(
-            f"A deductible of {format_yen(best['deductible'])} per occurrence with an annual "
+            f"{retention} an annual "
             f"aggregate limit of {format_yen(best['limit'])} gives the lowest total cost of risk"
             f"{within}, {format_yen(best['total_cost'])} a year: retained expected loss "
             f"{format_yen(best['retained_el'])} + premium {format_yen(best['premium'])} + cost of "
             f"capital on the retained tail {format_yen(best['tail_capital_cost'])}.",
-            f"1事故あたりの免責金額{format_yen(best['deductible'])}、年間総支払限度額"
+            f"{'1事故あたりの' if best['deductible'] else ''}{deductible(best, 'ja')}、年間総支払限度額"
             f"{format_yen(best['limit'])}で、{within_ja}リスクの総コストが最小の年"
             f"{format_yen(best['total_cost'])}になります：自己負担の期待損失"
             f"{format_yen(best['retained_el'])} + 保険料{format_yen(best['premium'])} + "
@@ -244,9 +249,9 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
         if len(others):   # the first of the cheapest, as pandas' idxmin (NaN skipped)
             runner = Row(grid, int(others[np.nanargmin(total[others])]))
             parts.append(w(
-                f"Next best: deductible {format_yen(runner['deductible'])}, limit "
+                f"Next best: {deductible(runner, 'en')}, limit "
                 f"{format_yen(runner['limit'])} at {format_yen(runner['total_cost'])}.",
-                f"次点：免責金額{format_yen(runner['deductible'])}、限度額"
+                f"次点：{deductible(runner, 'ja')}、限度額"
                 f"{format_yen(runner['limit'])}で{format_yen(runner['total_cost'])}。"))
         excluded = np.flatnonzero(insured & ~allowed)
         cheaper = excluded[total[excluded] < best["total_cost"]]

@@ -242,9 +242,9 @@ class Quote(report_html.Described):
         principle = plain(self, "premiums").labels[0]
         rows = self._figures(lang)
         shown = money.yen_table(self._summary(lang, rows))
-        recommended = (w(f"deductible {money.format_yen(rec['deductible'])}, annual aggregate limit "
+        recommended = (w(f"{money.deductible_words(rec['deductible'])}, annual aggregate limit "
                          f"{money.format_yen(rec['limit'])}",
-                         f"免責金額 {money.format_yen(rec['deductible'])}、年間総支払限度額 "
+                         f"{money.deductible_words(rec['deductible'], 'ja', ' ')}、年間総支払限度額 "
                          f"{money.format_yen(rec['limit'])}")
                        if rec["insured"] else w("no insurance", "保険なし"))
         lines = [w(f"cyberloss quote: {self.name}", f"cyberloss 見積り: {self.name}"),

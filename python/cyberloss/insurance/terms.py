@@ -252,7 +252,8 @@ class CoverageTerms(Described):
         return "CoverageTerms"
 
     def _html_note(self) -> str:
-        return (f"deductible {money.format_yen(self.deductible)} per occurrence, annual aggregate "
+        per_occurrence = " per occurrence" if self.deductible else ""
+        return (f"{money.deductible_words(self.deductible)}{per_occurrence}, annual aggregate "
                 f"limit {money.format_limit(self.aggregate_limit)}, prevention "
                 f"{'covered' if self.cover_prevention else 'not covered'}")
 

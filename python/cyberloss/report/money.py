@@ -48,6 +48,14 @@ def format_limit(amount: float) -> str:
     return "unlimited" if x == math.inf else format_yen(x)
 
 
+def deductible_words(amount: float, lang: str = "en", sep: str = "") -> str:
+    """A per-occurrence deductible in a sentence: "deductible 50万円" / 「免責金額{sep}50万円」,
+    and "no deductible" / 「免責金額なし」 for none (written "0万円" it reads as an amount)."""
+    if float(amount) == 0:
+        return "免責金額なし" if lang == "ja" else "no deductible"
+    return f"免責金額{sep}{format_yen(amount)}" if lang == "ja" else f"deductible {format_yen(amount)}"
+
+
 def man_yen(amount: float) -> float:
     """JPY -> 万円 as a number (for tables and plot axes)."""
     return float(amount) / MAN
