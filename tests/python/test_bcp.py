@@ -1,6 +1,7 @@
 """BCP comparison: common random numbers, the CLI table and JSON (acceptance 4)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import textwrap
@@ -318,3 +319,9 @@ def test_a_var_beyond_the_runs_reach_is_flagged_and_its_se_null(capsys, years, r
                        ("ja", f"VaR 99%: 水準を超える年の期待数が 10 年未満（シミュレーション {years:,} 年）")):
         assert main([*args, "--lang", lang]) == 0
         assert (said in capsys.readouterr().out) is not reached, lang
+    # the workbook's cell is empty where the JSON has null
+    plan = bcp.BcpPlan.from_toml(MANUFACTURER)
+    plan = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, years=years))
+    sheet = bcp.run_plan(plan).sheets("en")["bcp"]
+    assert bool(sheet["var_99_se"].isna().all()) is not reached
+    assert bool(sheet["var_99_se"].notna().all()) is reached

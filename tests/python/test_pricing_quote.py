@@ -299,6 +299,20 @@ def test_a_light_view_is_not_named():
     assert all(not line.startswith(v) and f" {v}," not in line for v in light)
 
 
+def test_the_workbook_leaves_the_ses_beyond_the_runs_reach_empty():
+    """The statistics sheet's VaR and TVaR SEs at a level the years do not reach are empty
+    cells (the JSON's null, the text's "—"); those within reach and the figures stay."""
+    ev, n, policy, settings = inputs()
+    q = quote.quote_events(ev, n, policy, dataclasses.replace(settings, levels=(0.99, 0.9999)))
+    sheet, raw = q.sheets("en")["statistics"], q.statistics
+    se = [f"{v}_se" for v in terms.VIEWS]
+    for label in ("VaR 99.99%", "TVaR 99.99%"):      # 20,000 x 0.0001 = 2 years beyond it
+        assert sheet.loc[label, se].isna().all() and raw.loc[label, se].notna().all()
+        assert (sheet.loc[label, list(terms.VIEWS)] == raw.loc[label, list(terms.VIEWS)]).all()
+    for label in ("mean", "VaR 99%", "TVaR 99%"):
+        assert (sheet.loc[label] == raw.loc[label]).all()
+
+
 def test_json_nulls_the_ses_beyond_the_runs_reach_and_says_so():
     ev, n, policy, settings = inputs()
     settings = dataclasses.replace(settings, levels=(0.99, 0.9995, 0.9999))

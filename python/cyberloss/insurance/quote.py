@@ -319,14 +319,22 @@ class Quote(report_html.Described):
     def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
         """The tables of the quote for a workbook (``--xlsx``), amounts in JPY: the quote, the
         year-loss-table statistics with their SEs, premiums, premium by section, the EP curve
-        and the deductible x limit grid; names and labels in ``lang`` (default: the locale's)."""
+        and the deductible x limit grid; names and labels in ``lang`` (default: the locale's).
+        The standard errors of a VaR or TVaR beyond the run's reach are empty cells (the JSON's
+        null, the text's "—")."""
         lang = language.resolve(lang)
         premiums = self.premiums
         if lang == "ja":
             shown = {p.label(): p.label(lang) for p in self.settings.principles}
             premiums = premiums.assign(label=premiums["label"].map(lambda label: shown.get(label, label)))
+        statistics = self.statistics.copy()
+        for p in self.settings.levels:   # as the JSON's null and the text's "—": empty cells
+            if not stats.within_reach(p, self.result.n_years):
+                for kind in ("VaR", "TVaR"):
+                    statistics.loc[f"{kind} {stats.level_label(p)}",
+                                   [f"{v}_se" for v in terms_mod.VIEWS]] = math.nan
         return language.sheets_in({
-            "quote": self.summary(lang), "statistics": self.statistics, "premiums": premiums,
+            "quote": self.summary(lang), "statistics": statistics, "premiums": premiums,
             "premium by section": self.section_premium.by_section,
             "EP curve": self._ep_table().to_pandas().set_index("return_period"),
             "decision grid": self.decision.grid}, lang)

@@ -9,6 +9,7 @@ with a standard error far smaller than either variant's own.  Each variant is an
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -191,9 +192,14 @@ class BcpComparison(Described):
 
     def sheets(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
         """The comparison for a workbook (``--xlsx``), amounts in JPY: :meth:`describe` as the
-        sheet "bcp", its names and labels in ``lang`` (default: the locale's)."""
+        sheet "bcp", its names and labels in ``lang`` (default: the locale's); the VaR's standard
+        error is an empty cell where the run's years do not reach its level (as ``to_dict``'s
+        null)."""
         lang = language.resolve(lang)
-        return language.sheets_in({"bcp": self.describe()}, lang,
+        table = self.describe()
+        if self.beyond_reach_notes():   # as the JSON's null and the text's note: an empty cell
+            table[f"{self.var_column}_se"] = math.nan
+        return language.sheets_in({"bcp": table}, lang,
                                   rows={"bcp": {v.name: v.name_in(lang) for v in self.variants}},
                                   columns={"bcp": {self.var_column: f"VaR {stats.level_label(self.var_level)}"}})
 
