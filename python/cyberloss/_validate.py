@@ -82,6 +82,14 @@ def whole_ja(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def figure_ja(x: float, unit: str = "") -> str:
+    """A figure read from a data file as a Japanese message shows it, followed by ``unit``: in
+    full with separators and as many digits as it has ("1,000,000", "2,176.5"; the English
+    ``:g`` writes 1e+06), so that an amount in 万円 reads "1,000,000万円" and a count
+    "1,842"; from 10^15 up in e-notation."""
+    return f"{x:,.15g}{unit}"
+
+
 #: The nouns of what a value must be (``Need.kind``), in Japanese.
 _NOUNS_JA = {
     "number": "数値", "finite": "有限の数値", "share": "割合", "whole": "整数", "integer": "整数",

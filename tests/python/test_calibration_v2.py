@@ -10,6 +10,7 @@ import pytest
 
 from cyberloss import calibration
 from cyberloss.calibration import MAN_YEN, _size, jnsa
+from cyberloss.report import money
 
 V2_PREFIXES = ("size.", "industry_weight.", "branch.", "contained.", "minor.", "reporting.police",
                "severity.ransomware.earlier")
@@ -128,6 +129,14 @@ def test_a_median_too_far_below_the_mean_is_refused_at_load_by_key():
     assert refused.value.japanese().startswith(
         "エモテット感染（直近2年）の損害額: 調査の平均値 1e+90 と中央値 1 を規模構成で再現する σ 20 以下の対数正規分布がない。"
         "比 1e+90 には σ が約 sqrt(2 ln(平均値/中央値)) = 20.4 必要")
+    # amounts as the model passes them (JPY): in 万円 / 億円, not e-notation
+    with pytest.raises(_size.SizeMixError) as refused:
+        _size.normalise([0.5, 0.5], [0.0, 30.0], 5e7, 1e7, "x", "ランサムウェア（直近2年）の損害額",
+                        money.yen_words)
+    assert refused.value.japanese().startswith(
+        "ランサムウェア（直近2年）の損害額: 調査の平均値 5,000万円 と中央値 1,000万円 を規模構成で再現する"
+        "対数正規分布がない。")
+    assert money.yen_words(7.23e86) == "7.23e+86円" and money.yen_words(0) == "0円"
 
 
 def test_nine_groups_split_by_exposure_and_weight_organisations_apart(cal):

@@ -90,7 +90,7 @@ CASES = [
      FILE + "'windows.recent.years' には 'windows.cumulative.years'（7.5）より短い年数を指定する（入力: 8.0）",
      EN_FILE + "'windows.recent.years' (8.0) must be shorter than 'windows.cumulative.years' (7.5)"),
     ("recent total", _set("margins", "total_recent", "value", 2000),
-     FILE + "'margins.total_recent.value' には 'margins.total_cumulative.value'（1842）以下の件数を指定する"
+     FILE + "'margins.total_recent.value' には 'margins.total_cumulative.value'（1,842）以下の件数を指定する"
      "（入力: 2000.0）",
      EN_FILE + "'margins.total_recent.value' (2000.0) exceeds 'margins.total_cumulative.value' (1842.0)"),
     ("quality", _set("margins", "size", "quality", "guess"),
@@ -109,12 +109,12 @@ CASES = [
      FILE + "'margins.attack_type_recent.values' には表（テーブル）を指定する（入力: 3）",
      EN_FILE + "'margins.attack_type_recent.values' must be an object, got 3"),
     ("sizes sum", _set("margins", "size", "values", "large", 500),
-     FILE + "'margins.size.values' には合計が margins.total_cumulative（1842）に等しい件数（誤差 1 以内）を"
-     "指定する（入力: 合計 1766）",
+     FILE + "'margins.size.values' には合計が margins.total_cumulative（1,842）に等しい件数（誤差 1 以内）を"
+     "指定する（入力: 合計 1,766）",
      EN_FILE + "'margins.size.values' add to 1766, not margins.total_cumulative = 1842"),
     ("industries sum", _set("margins", "industry", "values", "services", 100),
-     FILE + "'margins.industry.values' には合計が margins.total_cumulative（1842）に等しい件数（誤差 1 以内）を"
-     "指定する（入力: 合計 1768）",
+     FILE + "'margins.industry.values' には合計が margins.total_cumulative（1,842）に等しい件数（誤差 1 以内）を"
+     "指定する（入力: 合計 1,768）",
      EN_FILE + "'margins.industry.values' add to 1768, not margins.total_cumulative = 1842"),
     ("recent sum", lambda doc: doc["margins"]["attack_type_recent"]["values"].update(ransomware=340, emotet=200),
      FILE + "'margins.attack_type_recent.values' には合計が margins.total_recent（522）以下の件数を指定する"
@@ -152,7 +152,7 @@ CASES = [
      EN_FILE + "unknown period 'older' in 'severity.ransomware' (known: cumulative, recent)"),
     ("survey mean and median", _set("severity", "ransomware", "cumulative", "median", 1e6),
      FILE + "'severity.ransomware.cumulative' には平均値（mean）が中央値（median）より大きい値（対数正規分布は"
-     "平均値 > 中央値）を指定する（入力: 平均値 4959、中央値 1e+06）",
+     "平均値 > 中央値）を指定する（入力: 平均値 4,959万円、中央値 1,000,000万円）",
      EN_FILE + "'severity.ransomware.cumulative': a lognormal needs mean > median, got mean 4959 <= median 1e+06"),
     ("scope empty", _set("severity_scope", "includes", []),
      FILE + "'severity_scope.includes' には 1 個以上の値のリストを指定する（入力: リスト []）",
@@ -188,14 +188,14 @@ CASES = [
      EN_FILE + "'assumptions.tail.xi.value' (0.3) must lie within its plausible range 'assumptions.tail.xi.low' "
      "(0) .. 'assumptions.tail.xi.high' (0.01)"),
     ("assumed mean and median", _assumption("severity.emotet.median", value=1e6, low=1, high=1e7),
-     "'assumptions.severity.emotet.mean.value' には 'assumptions.severity.emotet.median.value'（1e+06）より"
-     "大きい値（対数正規分布は平均値 > 中央値）を指定する（入力: 1000）",
+     "'assumptions.severity.emotet.mean.value' には 'assumptions.severity.emotet.median.value'（1,000,000万円）より"
+     "大きい値（対数正規分布は平均値 > 中央値）を指定する（入力: 1,000万円）",
      "'assumptions.severity.emotet.mean.value' (1000) must exceed 'assumptions.severity.emotet.median.value' "
      "(1e+06): a lognormal has mean > median"),
     ("assumed median far below", _assumption("severity.emotet.median", value=1e-90, low=1e-90, high=1e7),
-     "'assumptions.severity.emotet.median.value' には 'assumptions.severity.emotet.mean.value'（1000）から"
+     "'assumptions.severity.emotet.median.value' には 'assumptions.severity.emotet.mean.value'（1,000万円）から"
      "離れすぎない値（対数正規分布の σ = sqrt(2 ln(平均値/中央値)) は損害額の推定が扱う 20 以下: "
-     "平均値/中央値は e^200（7.23e+86）以下、中央値は 1.38e-84 以上）を指定する（入力: 1e-90、σ = 20.695）",
+     "平均値/中央値は e^200（7.23e+86）以下、中央値は 1.38e-84万円 以上）を指定する（入力: 1e-90万円、σ = 20.695）",
      "'assumptions.severity.emotet.median.value' (1e-90) is too far below 'assumptions.severity.emotet.mean.value' "
      "(1000): their lognormal's sigma sqrt(2 ln(mean/median)) = 20.695 exceeds the 20 the severity fit takes "
      "(mean/median at most e^200: the median at least 1.38e-84)"),
@@ -246,8 +246,8 @@ def test_a_missing_key_shows_no_value(tmp_path, capsys):
     ("tail.xi=2", "'overrides.tail.xi' には 0 以上 1 未満の数値（GPD の形状パラメータ。1 以上では平均が"
                   "有限でない）を指定する（入力: 2）"),
     ("severity.emotet.median=1e6", "'assumptions.severity.emotet.mean.value' には 'assumptions.severity.emotet."
-                                   "median.value'（1e+06）より大きい値（対数正規分布は平均値 > 中央値）を指定する"
-                                   "（入力: 1000）"),
+                                   "median.value'（1,000,000万円）より大きい値（対数正規分布は平均値 > 中央値）を指定する"
+                                   "（入力: 1,000万円）"),
 ], ids=["tail xi", "mean and median"])
 def test_an_assumption_set_on_the_command_line_refused_in_japanese(assumption, said, capsys):
     assert _line(["jnsa", "--set", assumption, "--replications", "20"], "ja", capsys) == said

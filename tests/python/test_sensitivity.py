@@ -311,8 +311,8 @@ def test_sensitivity_in_japanese(tmp_path, capsys):
                   "calibration:size.downtime_elasticity の範囲: 上限 0.3 はモデルが受け付けない値です",
                   "最も遠い点 0.252832 で計算しました", "トルネード図: ",
                   # the model's reason in Japanese too (it was its English inside the Japanese note)
-                  "（ウェブサイトからの情報漏えい（個人情報のみ）（直近2年）の停止日数: 調査の平均値 19.2798 と"
-                  "中央値 14 を規模構成で再現する対数正規分布がない。"):
+                  "（ウェブサイトからの情報漏えい（個人情報のみ）（直近2年）の停止日数: 調査の平均値 19.3日 と"
+                  "中央値 14日 を規模構成で再現する対数正規分布がない。"):
         assert words in ja, words
     for english in ("years", "seed", "calibration: ", "Change of", "bound of", "beyond what the model takes",
                     "tornado chart", "lognormal", "size mix", "downtime of"):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import _arith, _validate, config
+from .._validate import figure_ja
 from ..config import documents
 from ..report import language
 from ._size import MAX_SIGMA
@@ -425,7 +426,7 @@ def parse(raw: Any, origin: str = "<dict>",
     if total_rec > total_cum:
         raise r.relation(f"'margins.total_recent.value' ({total_rec}) exceeds "
                          f"'margins.total_cumulative.value' ({total_cum})", "'margins.total_recent.value'",
-                         f"'margins.total_cumulative.value'（{total_cum:g}）以下の件数", total_rec)
+                         f"'margins.total_cumulative.value'（{figure_ja(total_cum)}）以下の件数", total_rec)
     size_margin = r.keyed_counts(r.get(published("size"), "values", "margins.size"),
                                  "margins.size.values", sizes, "size", positive=True)
     groups = tuple(dict.fromkeys(industry_margin.values()))
@@ -451,18 +452,18 @@ def parse(raw: Any, origin: str = "<dict>",
         if abs(sum(counts.values()) - total_cum) > 1.0:
             raise r.relation(f"'margins.{table_name}.values' add to {sum(counts.values()):g}, "
                              f"not margins.total_cumulative = {total_cum:g}", f"'margins.{table_name}.values'",
-                             f"合計が margins.total_cumulative（{total_cum:g}）に等しい件数（誤差 1 以内）",
-                             value_ja=f"合計 {sum(counts.values()):g}")
+                             f"合計が margins.total_cumulative（{figure_ja(total_cum)}）に等しい件数（誤差 1 以内）",
+                             value_ja=f"合計 {figure_ja(sum(counts.values()))}")
     if sum(attack_type_recent_margin.values()) > total_rec:
         raise r.relation("'margins.attack_type_recent.values' add to more than margins.total_recent",
-                         "'margins.attack_type_recent.values'", f"合計が margins.total_recent（{total_rec:g}）"
-                         "以下の件数", value_ja=f"合計 {sum(attack_type_recent_margin.values()):g}")
+                         "'margins.attack_type_recent.values'", f"合計が margins.total_recent（{figure_ja(total_rec)}）"
+                         "以下の件数", value_ja=f"合計 {figure_ja(sum(attack_type_recent_margin.values()))}")
     for k, val in attack_type_recent_margin.items():
         if val > attack_type_margin[k]:
             raise r.relation(f"'margins.attack_type_recent.values.{k}' ({val:g}) exceeds the cumulative "
                              f"count 'margins.attack_type.values.{k}' ({attack_type_margin[k]:g})",
                              f"'margins.attack_type_recent.values.{k}'", f"累計の件数 'margins.attack_type."
-                             f"values.{k}'（{attack_type_margin[k]:g}）以下の件数", value_ja=f"{val:g}")
+                             f"values.{k}'（{figure_ja(attack_type_margin[k])}）以下の件数", value_ja=figure_ja(val))
 
     inter_raw = r.get(raw, "interactions", "")
     if not isinstance(inter_raw, Mapping):
@@ -521,7 +522,7 @@ def parse(raw: Any, origin: str = "<dict>",
             if mean <= median:
                 raise r.relation(f"'{p}': a lognormal needs mean > median, got mean {mean:g} <= median {median:g}",
                                  f"'{p}'", f"平均値（mean）が中央値（median）より大きい値（{LOGNORMAL_JA}）",
-                                 value_ja=f"平均値 {mean:g}、中央値 {median:g}")
+                                 value_ja=f"平均値 {figure_ja(mean, '万円')}、中央値 {figure_ja(median, '万円')}")
             survey[(a, period)] = SurveyFigure(
                 a, period, mean * MAN_YEN, median * MAN_YEN,
                 r.integer(r.get(node, "answers", p), f"{p}.answers", 2),
@@ -620,8 +621,9 @@ def _plausible_range(r: _Reader, entry: Mapping[str, Any], path: str, value: Any
             raise r.relation(f"'{path}.value{suffix}' ({v:g}) must lie within its plausible range "
                              f"'{path}.low{suffix}' ({lo:g}) .. '{path}.high{suffix}' ({hi:g})",
                              f"'{path}.value{suffix}'", f"妥当な範囲の{language.BOUNDS_JA['low']} '{path}.low{suffix}'"
-                             f"（{lo:g}）以上、{language.BOUNDS_JA['high']} '{path}.high{suffix}'（{hi:g}）以下の値",
-                             value_ja=f"{v:g}")
+                             f"（{figure_ja(lo)}）以上、{language.BOUNDS_JA['high']} "
+                             f"'{path}.high{suffix}'（{figure_ja(hi)}）以下の値",
+                             value_ja=figure_ja(v))
     return low, high
 
 
@@ -655,9 +657,9 @@ def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_k
         raise _validate.InputError(
             f"'assumptions.{mean_key}.value' ({mean:g}) must exceed "
             f"'assumptions.{median_key}.value' ({median:g}): a lognormal has mean > median",
-            _validate.Need("relation", detail=f"'assumptions.{median_key}.value'（{median:g}）より大きい値"
-                                              f"（{LOGNORMAL_JA}）"),
-            f"'assumptions.{mean_key}.value'", value_ja=f"{mean:g}")
+            _validate.Need("relation", detail=f"'assumptions.{median_key}.value'"
+                                              f"（{figure_ja(median, '万円')}）より大きい値（{LOGNORMAL_JA}）"),
+            f"'assumptions.{mean_key}.value'", value_ja=figure_ja(mean, '万円'))
     sigma = math.sqrt(2.0 * _arith.log(mean / median))
     if sigma > MAX_SIGMA:    # the size normalisation would find no lognormal (and say why less well)
         median_first = assumptions[median_key].overridden or not assumptions[mean_key].overridden
@@ -669,8 +671,9 @@ def _check_mean_median(r: _Reader, assumptions: Mapping[str, Assumption], mean_k
             f"sqrt(2 ln(mean/median)) = {sigma:.5g} exceeds the {MAX_SIGMA:g} the severity fit "
             f"takes (mean/median at most e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}: the median at least "
             f"{lowest:.3g})",
-            _validate.Need("relation", detail=f"'assumptions.{k2}.value'（{v2:g}）から離れすぎない値（対数正規分布の "
+            _validate.Need("relation", detail=f"'assumptions.{k2}.value'（{figure_ja(v2, '万円')}）"
+                                              "から離れすぎない値（対数正規分布の "
                                               f"σ = sqrt(2 ln(平均値/中央値)) は損害額の推定が扱う {MAX_SIGMA:g} 以下: "
                                               f"平均値/中央値は e^{0.5 * MAX_SIGMA * MAX_SIGMA:g}（{ratio:.3g}）以下、"
-                                              f"中央値は {lowest:.3g} 以上）"),
-            f"'assumptions.{k1}.value'", value_ja=f"{v1:g}、σ = {sigma:.5g}")
+                                              f"中央値は {figure_ja(float(f'{lowest:.3g}'), '万円')} 以上）"),
+            f"'assumptions.{k1}.value'", value_ja=f"{figure_ja(v1, '万円')}、σ = {sigma:.5g}")

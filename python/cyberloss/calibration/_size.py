@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .. import _arith, _validate
 
@@ -101,13 +101,14 @@ MAX_SIGMA = 20.0
 
 
 def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
-              median: float, what: str = "severity", what_ja: str = "") -> tuple[float, float]:
+              median: float, what: str = "severity", what_ja: str = "",
+              shown_ja: Callable[[float], str] = _validate.figure_ja) -> tuple[float, float]:
     """``(mu0, sigma0)``: the lognormal at offset 0 whose mixture over ``offsets`` with
     ``weights`` has the given mean and median (see the module docstring).
 
-    Raises :class:`SizeMixError` naming ``what`` (in Japanese ``what_ja``) when no lognormal
-    does (the offsets spread the classes further apart than the survey's mean/median ratio
-    allows)."""
+    Raises :class:`SizeMixError` naming ``what`` (in Japanese ``what_ja``, the mean and median
+    written by ``shown_ja``, e.g. in 万円) when no lognormal does (the offsets spread the classes
+    further apart than the survey's mean/median ratio allows)."""
     what_ja = what_ja or what
     total = _arith.fsum(weights)
     if total <= 0 or any(w < 0 for w in weights):
@@ -137,7 +138,8 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
             f"{what}: no lognormal with sigma <= {MAX_SIGMA:g} reproduces the survey mean {mean:g} and "
             f"median {median:g} over the size mix: their ratio {mean / median:.3g} needs a sigma of "
             f"about sqrt(2 ln(mean/median)) = {sigma:.3g} (raise the median or lower the mean)",
-            f"{what_ja}: 調査の平均値 {mean:g} と中央値 {median:g} を規模構成で再現する σ {MAX_SIGMA:g} 以下の"
+            f"{what_ja}: 調査の平均値 {shown_ja(mean)} と中央値 {shown_ja(median)} "
+            f"を規模構成で再現する σ {MAX_SIGMA:g} 以下の"
             f"対数正規分布がない。比 {mean / median:.3g} には σ が約 sqrt(2 ln(平均値/中央値)) = {sigma:.3g} "
             "必要（中央値を上げるか平均値を下げる）")
     lo = next((g for g in grid[1:] if excess(g) < 0.0), None)
@@ -147,7 +149,8 @@ def normalise(weights: Sequence[float], offsets: Sequence[float], mean: float,
             f"{what}: no lognormal reproduces the survey mean {mean:g} and median {median:g} over "
             f"the size mix: the size classes' log-scales differ by up to {spread:.3g}, more than the "
             "mean/median ratio allows (lower the size elasticity)",
-            f"{what_ja}: 調査の平均値 {mean:g} と中央値 {median:g} を規模構成で再現する対数正規分布がない。"
+            f"{what_ja}: 調査の平均値 {shown_ja(mean)} と中央値 {shown_ja(median)} "
+            "を規模構成で再現する対数正規分布がない。"
             f"規模区分の対数スケールの差が最大 {spread:.3g} で、平均値と中央値の比が許す幅を超える"
             "（規模の弾力性を下げる）")
     hi = grid[grid.index(lo) - 1]

@@ -30,7 +30,7 @@ from .. import _arith, _validate
 from .._lazy import pandas as pd
 from ..distributions import Lognormal, Poisson, SplicedLognormalGPD
 from ..engine import AttackType, Model
-from ..report import language
+from ..report import language, money
 from ..report.html import Described, escape
 from . import _frequency, _glm, _incidents, _size
 from ._data import MAN_YEN, PERIODS, CalibrationData, SeverityScope, SurveyFigure, parse, read
@@ -331,8 +331,9 @@ class Calibration(Described):
         offsets = self.size_scale.class_offsets(sizes, elasticity)
         what_ja = (f"{self.data.attack_labels.get(attack_type, attack_type)}"
                    f"（{language.PERIODS_JA.get(period, period)}）の{language.ASSUMED_JA.get(what, what)}")
+        shown_ja = money.yen_words if what == "severity" else (lambda days: f"{days:,.3g}日")
         mu0, sigma0 = _size.normalise([mix[s] for s in sizes], offsets, mean, median,
-                                      f"{what} of {attack_type} ({period})", what_ja)
+                                      f"{what} of {attack_type} ({period})", what_ja, shown_ja)
         return LognormalParameters(mu0, sigma0)
 
     def major_severity_parameters(self, attack_type: str, period: str = "recent") -> LognormalParameters:

@@ -248,7 +248,7 @@ def _yen_words(value: str) -> str:
         return value
     if abs(x) >= 1e16:
         return f"{value} 円"
-    return "0円" if x == 0 else money.format_yen(x)
+    return money.yen_words(x)
 
 
 def _template_pattern(template: str) -> re.Pattern:

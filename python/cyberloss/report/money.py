@@ -48,6 +48,15 @@ def format_limit(amount: float) -> str:
     return "unlimited" if x == math.inf else format_yen(x)
 
 
+def yen_words(amount: float) -> str:
+    """An amount in a sentence: :func:`format_yen` ("3,608万円"), "0円" for zero, and from
+    1京円 (10^16, beyond any loss) in e-notation ("7.23e+86円") rather than in 90 digits."""
+    x = float(amount)
+    if math.isfinite(x) and abs(x) >= 1e16:
+        return f"{x:.3g}円"
+    return "0円" if x == 0 else format_yen(x)
+
+
 def deductible_words(amount: float, lang: str = "en", sep: str = "") -> str:
     """A per-occurrence deductible in a sentence: "deductible 50万円" / 「免責金額{sep}50万円」,
     and "no deductible" / 「免責金額なし」 for none (written "0万円" it reads as an amount)."""
