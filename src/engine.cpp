@@ -659,9 +659,9 @@ SimulationResult simulate(const Model& model, const SimulationOptions& options) 
   const double need = simulation_bytes(model, options);
   const double have = available_memory_bytes();
   auto refuse = [&](const std::string& what, double bytes) {
-    throw memory_error("simulation of " + std::to_string(options.years) + " years " + what +
-                       " needs about " + mib(bytes) + ", but only " +
-                       format_value(std::floor(have / 1048576.0)) +
+    throw memory_error("simulation of " + std::to_string(options.years) + " years" +
+                       (what.empty() ? "" : " " + what) + " needs about " + mib(bytes) +
+                       ", but only " + format_value(std::floor(have / 1048576.0)) +
                        " MiB are available; simulate fewer years per run");
   };
   if (need > 0.8 * have) refuse(options.keep_events ? "with its events" : "", need);

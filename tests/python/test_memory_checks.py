@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import cyberloss as cl
 from cyberloss import calibration, sensitivity
 from cyberloss import organisation as org
 from cyberloss.calibration import jnsa
@@ -166,3 +167,30 @@ def test_a_sample_larger_than_memory_is_refused_naming_n(draw):
     with pytest.raises(MemoryError, match=r"a sample of n = 10{12,13} values needs about .* GiB at its peak"):
         draw(cl)
     assert len(cl.Lognormal(10.0, 1.0).sample(n=3, seed=1, stream=2)) == 3
+
+
+def test_the_cores_memory_refusals_read_in_japanese():
+    """The core refuses a run larger than 80% of the available memory (the command line's own
+    check, in Japanese, lets through up to all of it) and an allocation may fail: under --lang ja
+    those read in Japanese too (language.MEMORY_ERRORS_JA), not in the core's English."""
+    from cyberloss.cli import _describe
+    from cyberloss.report import language
+    said = []
+    quiet = cl.Model([cl.AttackType("a", cl.Poisson(1.0), cl.Lognormal(10, 1))])
+    busy = cl.Model([cl.AttackType("busy", cl.Poisson(2e5), cl.Lognormal(10, 1))])
+    for model, kw in ((quiet, {"years": 10**15}), (busy, {"years": 4096 * 8, "events": True})):
+        with pytest.raises(MemoryError) as refused:
+            cl.simulate(model, seed=1, **kw)
+        assert "  " not in str(refused.value)          # "years  needs" once, "what" left empty
+        said.append(_describe(refused.value, "ja"))
+        assert _describe(refused.value, "en") == str(refused.value)
+    assert said[0].startswith("1,000,000,000,000,000 年のシミュレーションには約 ")
+    assert said[1].startswith("イベントを含む 32,768 年のシミュレーションには約 ")
+    for text in said:
+        assert text.endswith(" MiB。1 回の実行の年数を減らす") and "のメモリが必要だが、使えるのは" in text
+    assert _describe(MemoryError("std::bad_alloc"), "ja") == "メモリを確保できない（std::bad_alloc）。年数・契約数を減らす"
+    assert _describe(MemoryError(), "ja") == "メモリが不足している。年数・契約数を減らす"
+    assert language.memory_words("portfolio block of 100 years holds 5000000000 events, more than the limit of "
+                                 "4294967295 (171661 MiB): use smaller blocks") == (
+        "ポートフォリオの 100 年のブロックのイベントは 5,000,000,000 件で、上限 4,294,967,295 件（171,661 MiB）を超える。"
+        "ブロックを小さくする")

@@ -252,8 +252,41 @@ def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts
     assert peak in capsys.readouterr().err
     status, body = get(app, "/bcp", texts)
     assert status == 400 and list(errors_shown(body)) == ["simulation.years"] and "data-job" not in body
+    # on a Japanese page in the words of `cyberloss bcp --lang ja` (it was the English)
+    said = inputs.errors_ja["simulation.years"]
+    assert "のメモリが必要だが、使えるのは" in said and "シミュレーション年数を減らす" in said, said
+    assert errors_shown(get(app, "/bcp", {**texts, "lang": "ja"})[1])["simulation.years"] == said
     # a page that only quotes is not refused for what only the comparison would need
     assert forms.read(texts).ok and forms.refusals(inputs.document) == {}
+
+
+class _Pipe:
+    """A worker's end of the pipe, keeping what it sends."""
+
+    def __init__(self):
+        self.sent: list[tuple] = []
+
+    def send(self, message: tuple) -> None:
+        self.sent.append(message)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_run_refused_in_its_worker_says_why_in_the_pages_language(lang):
+    """What a worker refuses once it runs (here the memory a run needs, checked again where it
+    runs) reaches a Japanese page in the words of the CLI's --lang ja; it was the English."""
+    document = forms.read(given(**{"quote.years": "1000"})).document
+    document["quote"]["years"] = 10**14       # past the form's check, as a run of another machine
+    pipe = _Pipe()
+    worker.main("quote", document, pipe, lang)
+    (kind, said), = pipe.sent
+    assert kind == "error"
+    if lang == "ja":
+        assert "のメモリが必要だが、使えるのは" in said and "シミュレーション年数を減らす" in said, said
+    else:
+        assert "GiB at its peak" in said and "simulate fewer years" in said, said
 
 
 @pytest.mark.parametrize("page, texts", [

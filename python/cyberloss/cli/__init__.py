@@ -245,7 +245,8 @@ def one_line(message: object) -> str:
 
 def _describe(exc: BaseException, lang: str = "en") -> str:
     """The error's one line; a system error (OSError) names the file or standard output, its
-    reason in Japanese where ``lang`` is "ja" and the errno has a wording (``_files.REASONS_JA``)."""
+    reason in Japanese where ``lang`` is "ja" and the errno has a wording (``_files.REASONS_JA``);
+    the core's refusal of a run too large for memory in Japanese too."""
     if isinstance(exc, OSError) and not isinstance(exc, OutputError):
         reason = japanese_reason(exc) if lang == "ja" else exc.strerror or str(exc)
         if exc.filename is not None:
@@ -253,6 +254,8 @@ def _describe(exc: BaseException, lang: str = "en") -> str:
         if exc.errno in _STREAM_ERRNOS:
             return f"{'標準出力' if lang == 'ja' else 'standard output'}: {reason}"
         return reason
+    if isinstance(exc, MemoryError) and lang == "ja":   # the core's: see language.MEMORY_ERRORS_JA
+        return language.memory_words(str(exc))
     return str(exc)
 
 

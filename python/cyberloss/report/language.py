@@ -290,6 +290,43 @@ def warning_words(warning: str, lang: str, names: Mapping[str, Mapping[str, str]
     return warning
 
 
+#: The core's refusals of a run too large for memory (``cyberloss::memory_error``, raised as
+#: MemoryError), in Japanese. The command line checks a run's memory first and says so in
+#: Japanese itself (``_validate.OutOfMemory``); the core's stricter check (80% of the memory
+#: available) and an allocation that fails (std::bad_alloc) still reach it.
+MEMORY_ERRORS_JA = {
+    "simulation of {years} years with its events needs about {need} MiB, but only {have} MiB are "
+    "available; simulate fewer years per run":
+        "イベントを含む {years} 年のシミュレーションには約 {need} MiB のメモリが必要だが、使えるのは {have} MiB。"
+        "1 回の実行の年数を減らす",
+    "simulation of {years} years needs about {need} MiB, but only {have} MiB are available; simulate "
+    "fewer years per run":
+        "{years} 年のシミュレーションには約 {need} MiB のメモリが必要だが、使えるのは {have} MiB。"
+        "1 回の実行の年数を減らす",
+    "a portfolio block of {years} years needs {need} MiB for its year rows, more than is available: "
+    "use fewer years":
+        "ポートフォリオの {years} 年のブロックには年の行だけで {need} MiB が必要で、使えるメモリを超える。年数を減らす",
+    "portfolio block of {years} years holds {events} events, more than the limit of {limit} ({need} "
+    "MiB): use smaller blocks":
+        "ポートフォリオの {years} 年のブロックのイベントは {events} 件で、上限 {limit} 件（{need} MiB）を超える。"
+        "ブロックを小さくする",
+    "std::bad_alloc": "メモリを確保できない（std::bad_alloc）。年数・契約数を減らす",
+    "": "メモリが不足している。年数・契約数を減らす",
+}
+_MEMORY_PATTERNS = [(_template_pattern(en), ja) for en, ja in MEMORY_ERRORS_JA.items()]
+
+
+def memory_words(message: str) -> str:
+    """A MemoryError's message (:data:`MEMORY_ERRORS_JA`; spaces as one) in Japanese, its
+    numbers as the core wrote them; one not listed stays as it is."""
+    message = " ".join(message.split())
+    for pattern, ja in _MEMORY_PATTERNS:
+        found = pattern.match(message)
+        if found:   # whole numbers with separators, as the Japanese messages write counts
+            return ja.format(**{k: f"{int(v):,}" if v.isdigit() else v for k, v in found.groupdict().items()})
+    return message
+
+
 def _cell_words(cell: str, named: Mapping[str, Mapping[str, str]]) -> str:
     """A cell of :data:`UNFITTED_POLICIES` ("manufacturing x organisation: 2 (rows 3, 7)") in
     Japanese ("製造業 × 団体等: 2 件（行 3、7）"); a cell not so written stays as it is."""

@@ -313,8 +313,8 @@ _PATHS = re.compile(r"(?<![\w.])(" + "|".join(re.escape(p) for p in sorted(forms
 
 def _error_text(inputs: forms.Inputs, path: str, lang: str) -> str:
     """The refusal at ``path`` ("" for the form's own) as the page shows it: the words of the
-    CLI, on a Japanese page those of its ``--lang ja`` (``forms.japanese``); a refusal the CLI
-    says in English only (the model's own checks, the memory a run needs) with each field it
+    CLI, on a Japanese page those of its ``--lang ja`` (``forms.japanese``, the memory a run
+    needs too); a refusal the CLI says in English only (the model's own checks) with each field it
     names followed by its Japanese name, or, when it names none, prefixed with that of the
     field it sits under."""
     message = inputs.errors.get(path, "")

@@ -204,7 +204,14 @@ def read(params: Mapping[str, str], run: str = "quote", checked: bool = True) ->
 def japanese(exc: BaseException) -> str | None:
     """A refusal as ``cyberloss ... --lang ja`` says it (``_validate.InputError.japanese``), the
     profile it names left out as the English message leaves it out (the page is the profile);
-    None for one with no Japanese (the CLI prints those in English too)."""
+    None for one with no Japanese (the CLI prints those in English too). A run too large for
+    memory says so in Japanese as the CLI does (``_validate.OutOfMemory``, the core's
+    ``language.MEMORY_ERRORS_JA``)."""
+    if isinstance(exc, _validate.InJapaneseToo):
+        return exc.japanese()
+    if isinstance(exc, MemoryError):
+        said = language.memory_words(str(exc))
+        return None if said == " ".join(str(exc).split()) else said
     if not isinstance(exc, _validate.InputError):
         return None
     inner = exc.replaced(context=tuple(c for c in exc.context if c[0] != "profile"))
@@ -267,7 +274,7 @@ def refusals(document: Mapping[str, Any], run: str = "quote") -> dict[str, tuple
     try:
         quote_mod.prepare_document(document, "profile")
     except MemoryError as exc:
-        return {"quote.years": (str(exc), None)}
+        return {"quote.years": _memory_refusal("quote.years", exc)}
     except ValueError as exc:
         return _at_fields(exc)
     if run != "bcp":
@@ -275,10 +282,17 @@ def refusals(document: Mapping[str, Any], run: str = "quote") -> dict[str, tuple
     try:
         bcp_mod.check_memory(bcp_mod.BcpPlan.from_document(document))
     except MemoryError as exc:
-        return {"simulation.years": (str(exc), None)}
+        return {"simulation.years": _memory_refusal("simulation.years", exc)}
     except ValueError as exc:
         return _at_fields(exc)
     return {}
+
+
+def _memory_refusal(path: str, exc: MemoryError) -> tuple[str, str | None]:
+    """A run too large for memory, refused at the field of its years: in Japanese named by the
+    field, as the other refusals are (the message itself names none)."""
+    said = japanese(exc)
+    return str(exc), None if said is None else f"{path}（{config.label_ja(path)}）: {said}"
 
 
 def _at_fields(exc: ValueError) -> dict[str, tuple[str, str | None]]:

@@ -25,7 +25,7 @@ from ..organisation import bcp as bcp_mod
 from ..organisation import components as comp
 from ..report import excel, language, plots
 from ..report import text as report_text
-from . import text
+from . import forms, text
 
 Send = Callable[[tuple], None]
 #: A run: (document, send, the page's language) -> (result, the messages to send after it,
@@ -273,7 +273,8 @@ def main(kind: str, doc: Mapping[str, Any], conn, page_lang: str) -> None:
         send(("result", data))
         for message in later:
             send(message)
-    except (ValueError, MemoryError) as exc:
-        send(("error", " ".join(str(exc).split())))
+    except (ValueError, MemoryError) as exc:   # in the page's language where it has the words
+        said = forms.japanese(exc) if page_lang == "ja" else None
+        send(("error", " ".join((said or str(exc)).split())))
     finally:
         conn.close()
