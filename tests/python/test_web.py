@@ -260,28 +260,15 @@ def test_a_bcp_run_too_large_for_memory_is_refused_at_its_years_before_it_starts
     assert forms.read(texts).ok and forms.refusals(inputs.document) == {}
 
 
-class _Pipe:
-    """A worker's end of the pipe, keeping what it sends."""
-
-    def __init__(self):
-        self.sent: list[tuple] = []
-
-    def send(self, message: tuple) -> None:
-        self.sent.append(message)
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_run_refused_in_its_worker_says_why_in_the_pages_language(lang):
     """What a worker refuses once it runs (here the memory a run needs, checked again where it
     runs) reaches a Japanese page in the words of the CLI's --lang ja; it was the English."""
     document = forms.read(given(**{"quote.years": "1000"})).document
     document["quote"]["years"] = 10**14       # past the form's check, as a run of another machine
-    pipe = _Pipe()
+    pipe = Pipe()
     worker.main("quote", document, pipe, lang)
-    (kind, said), = pipe.sent
+    (kind, said), = pipe.messages
     assert kind == "error"
     if lang == "ja":
         assert "のメモリが必要だが、使えるのは" in said and "シミュレーション年数を減らす" in said, said
