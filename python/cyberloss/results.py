@@ -433,7 +433,7 @@ class YearLossTable(report_html.Described):
     def to_parquet(self, path: str | os.PathLike, option: str = "YLT file",
                    dense: bool | None = None) -> os.PathLike:
         """Write :meth:`to_frame` as Parquet (pyarrow), atomically."""
-        require("pyarrow", f"{option} {os.fspath(path)}: Parquet")
+        require("pyarrow", f"{option} {os.fspath(path)}: Parquet", f"{option} {os.fspath(path)}（Parquet）")
         frame = self.to_frame(dense)
         return _files.write(path, option, lambda fh: frame.to_parquet(fh, index=False))
 

@@ -81,6 +81,20 @@ def test_require_names_the_extra_of_a_missing_module(monkeypatch):
         _extras.require("dask.distributed", "a Dask cluster")
 
 
+def test_the_features_a_command_reaches_are_named_in_japanese(monkeypatch):
+    """--lang ja prints MissingExtra.japanese(): the features a command reaches through the
+    report layer are named in Japanese (they were "plotting", "Excel workbooks", ...)."""
+    from cyberloss.report import excel, html, plots
+    for module, call, named in (
+            ("matplotlib", plots.pyplot, "図の描画には matplotlib"),
+            ("openpyxl", lambda: excel.write("x.xlsx", "--xlsx", {}), "Excel ブックには openpyxl"),
+            ("jinja2", lambda: html.render("t", []), "HTML レポートには jinja2")):
+        monkeypatch.setitem(sys.modules, module, None)
+        with pytest.raises(_extras.MissingExtra) as err:
+            call()
+        assert err.value.japanese().startswith(named + " が必要だが、インストールされていない: "), err.value.japanese()
+
+
 def test_require_refuses_a_module_of_no_extra():
     with pytest.raises(ValueError, match="'scipy' is not a module of any cyberloss extra"):
         _extras.require("scipy", "statistics")

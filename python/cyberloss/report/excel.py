@@ -26,7 +26,7 @@ def write(path: str | os.PathLike, option: str, sheets: Mapping[str, pd.DataFram
     The workbook is made in memory, then written: openpyxl's zip file, left open on a full
     disk, would print a traceback when collected, after the file it writes to is closed."""
     _files.suffix(path, option, FORMATS)
-    require("openpyxl", "Excel workbooks")
+    require("openpyxl", "Excel workbooks", "Excel ブック")
     data = to_bytes(sheets)
 
     def writer(fh) -> None:
@@ -43,7 +43,7 @@ def to_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 
 def _workbook(fh, sheets: Mapping[str, pd.DataFrame]) -> None:
-    require("openpyxl", "Excel workbooks")
+    require("openpyxl", "Excel workbooks", "Excel ブック")
     with pd.ExcelWriter(fh, engine="openpyxl") as book:
         for name, table in sheets.items():
             table.to_excel(book, sheet_name=name[:MAX_SHEET_NAME], inf_rep="")

@@ -105,7 +105,7 @@ def render(title: str, sections: Sequence[dict[str, Any]], *, lang: str = "en", 
            meta: Sequence[tuple[str, str]] = (), footer: str = "", version: str = "",
            template: str = "report.html.j2") -> str:
     """A self-contained UTF-8 HTML page from the packaged template (text escaped there)."""
-    jinja2 = require("jinja2", "HTML reports")  # loaded when a report is written
+    jinja2 = require("jinja2", "HTML reports", "HTML レポート")  # loaded when a report is written
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

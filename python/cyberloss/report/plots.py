@@ -50,7 +50,7 @@ def font_file() -> Path:
 def use_japanese_font() -> str:
     """Register IPAex Gothic with matplotlib (once) and return its name.  Called by every plot
     of the package when it draws (not at import); matplotlib's settings are left as they are."""
-    require("matplotlib", "plotting")
+    require("matplotlib", "plotting", "図の描画")
     from matplotlib import font_manager
 
     path = font_file()
@@ -71,7 +71,7 @@ def style() -> Iterator[None]:
     """The package's settings while one of its figures is drawn (``matplotlib.rc_context``:
     a notebook user's own settings are back afterwards).  Every plot function of the package
     runs inside it and ends with :func:`finish`."""
-    matplotlib = require("matplotlib", "plotting")
+    matplotlib = require("matplotlib", "plotting", "図の描画")
     with matplotlib.rc_context({"font.family": font_family()}):
         yield
 
@@ -85,7 +85,7 @@ def finish(*artists) -> None:
     A character none of the fonts has is drawn as □ and named in one
     :class:`MissingGlyphWarning` (matplotlib would warn about it twice a drawing, in raw
     lines with its source paths)."""
-    require("matplotlib", "plotting")
+    require("matplotlib", "plotting", "図の描画")
     from matplotlib.text import Text
 
     family = font_family()
@@ -108,7 +108,7 @@ def finish(*artists) -> None:
 @functools.lru_cache(maxsize=None)
 def _drawable(family: tuple[str, ...]) -> frozenset[int]:
     """The characters (code points) one of the fonts of ``family`` has a glyph for."""
-    require("matplotlib", "plotting")
+    require("matplotlib", "plotting", "図の描画")
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
@@ -131,7 +131,7 @@ def _caller_level() -> int:
 
 def pyplot():
     """matplotlib.pyplot with the Agg backend when no display is set."""
-    matplotlib = require("matplotlib", "plotting")
+    matplotlib = require("matplotlib", "plotting", "図の描画")
     if not os.environ.get("DISPLAY") and "ipykernel" not in matplotlib.get_backend():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -151,7 +151,7 @@ def axes(ax=None, figsize: tuple[float, float] = (7, 4.5)):
 def yen_axis(ax, axis: str = "y", oku: bool | None = None) -> None:
     """Label the ``axis`` of ``ax`` in 万円 or 億円 (億円 when the data reach 1億円, unless ``oku``
     says which)."""
-    require("matplotlib", "plotting")
+    require("matplotlib", "plotting", "図の描画")
     from matplotlib.ticker import FuncFormatter
 
     lo, hi = (ax.get_ylim() if axis == "y" else ax.get_xlim())
@@ -166,7 +166,7 @@ def yen_axis(ax, axis: str = "y", oku: bool | None = None) -> None:
 def yen_log_axis(ax, axis: str = "y") -> None:
     """Label the ticks of the log-scale money ``axis`` of ``ax`` with their amounts ("1万円",
     "100万円", "1億円": the axis spans orders of magnitude, so each tick carries its unit)."""
-    require("matplotlib", "plotting")
+    require("matplotlib", "plotting", "図の描画")
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
     target = ax.yaxis if axis == "y" else ax.xaxis
