@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -150,6 +151,34 @@ def test_overrides_change_a_factor_and_refuse_unknown_paths():
         comp.load(overrides={"shares.ransomware.values.recovery": 0.9})
     with pytest.raises(ValueError, match="downtime.ransomware: downtime median must be"):
         comp.load(overrides={"downtime.ransomware.median": -1.0})
+
+
+@pytest.mark.parametrize("path, value, english, japanese", [
+    # a misspelt attack type was added to the factor table and silently never read
+    ("controls.restore_drills.downtime.ransomwar", 0.3, "override path 'controls.restore_drills.downtime."
+     "ransomwar': no key 'ransomwar'", "controls.restore_drills.downtime.ransomwar: キー 'ransomwar' はない"
+     "（使えるキー: all, ransomware, web_leak_card, web_leak_personal, emotet, other, minor）"),
+    ("controls.restore_drill.downtime.emotet", 0.3, "no key 'restore_drill'",
+     "controls.restore_drill.downtime.emotet: キー 'restore_drill' はない（使えるキー: offline_backups, "
+     "restore_drills, mfa_remote_access, edr, ir_retainer）"),
+    ("controls.edr.severity.ransomware.recovery", 0.5, "no key 'ransomware'",
+     "controls.edr.severity.ransomware.recovery: キー 'ransomware' はない（使えるキー: なし）"),
+    ("controls.restore_drills", 3, "controls.restore_drills must be a table like the value it replaces, got 3",
+     "controls.restore_drills には置き換える値と同じ表（テーブル）を指定する（入力: 3）"),
+    ("controls.restore_drills.label_ja", 3, "must be a text like the value it replaces",
+     "controls.restore_drills.label_ja には置き換える値と同じ文字列を指定する（入力: 3）"),
+    ("controls.edr.frequency.all", "x", "must be a finite number, got 'x'",
+     "controls.edr.frequency.all には有限の数値を指定する（入力: 'x'）"),
+    ("controls.edr.label_ja.x", 1, "label_ja holds", "controls.edr.label_ja.x には controls.edr.label_ja"
+     " までの表のキーのパス（controls.edr.label_ja は文字列で、表ではない）を指定する"),
+])
+def test_a_bad_override_is_refused_in_english_and_japanese(path, value, english, japanese):
+    with pytest.raises(ValueError, match=re.escape(english)) as refused:
+        comp.load(overrides={path: value})
+    assert refused.value.japanese() == japanese
+    # a type the table does not list yet, or all of them, may be added
+    assert comp.load(overrides={"controls.restore_drills.downtime.emotet": 0.8}).control(
+        "restore_drills")["downtime"]["emotet"] == 0.8
 
 
 def test_bad_distribution_parameters_are_refused():

@@ -269,48 +269,75 @@ def _non_negative(where: str, value: Any) -> float:
     return check.number(where, value, 0.0)
 
 
-def _kind(value: Any) -> str:
+#: The kinds of value an override replaces, in English and Japanese.
+_KINDS = {bool: ("true or false", "true か false"), str: ("a text", "文字列"), list: ("a list", "リスト"),
+          dict: ("a table", "表（テーブル）")}
+
+
+def _kind(value: Any, lang: str = "en") -> str:
     if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
+        english, japanese = _KINDS[bool]
+    elif isinstance(value, (int, float)):
+        english, japanese = "a number", "数値"
+    else:
+        kind = next((t for t in (str, list, dict) if isinstance(value, t)), None)
+        if kind is None:
+            return type(value).__name__
+        english, japanese = _KINDS[kind]
+    return japanese if lang == "ja" else english
+
+
+def _no_key(dotted: str, key: str, known) -> check.InputError:
+    """An override path naming a key the data has not (``known``: those it has there)."""
+    known = tuple(str(k) for k in known if k != "about")
+    return check.InputError(f"override path {dotted!r}: no key {key!r}",
+                            check.Need("unknown", key=key, noun="key", choices=known or ("なし",)), dotted)
 
 
 def _set_path(raw: dict, dotted: str, value: Any) -> None:
     """Replace one value; the new value must be of the kind it replaces (a number for a
     number, a text for a text, ...), so every later read of the data sees the types it expects.
-    A number may be given as a text of digits, as in the profile's other tables ("０.３", "1,200")."""
+    A number may be given as a text of digits, as in the profile's other tables ("０.３", "1,200").
+    A control's factor table may name an attack type it does not list yet (or "all")."""
     if not isinstance(dotted, str) or not dotted:
-        raise ValueError(f"override path must be a dotted text, got {check.shown(dotted)}")
+        raise check.InputError(f"override path must be a dotted text, got {check.shown(dotted)}",
+                               check.Need("relation", detail="ドットで区切ったパスの文字列"
+                                                             "（'controls.edr.frequency.ransomware' など）"),
+                               value=dotted)
     keys = dotted.split(".")
     node = raw
     for i, key in enumerate(keys[:-1]):
         if not isinstance(node, dict) or key not in node:
-            raise ValueError(f"override path {dotted!r}: no key {key!r}")
+            raise _no_key(dotted, key, node if isinstance(node, dict) else ())
         node = node[key]
         if not isinstance(node, dict):
-            raise ValueError(f"override path {dotted!r}: {'.'.join(keys[:i + 1])} holds "
-                             f"{check.shown(node)}, not a table of fields")
+            held = ".".join(keys[:i + 1])
+            raise check.InputError(f"override path {dotted!r}: {held} holds {check.shown(node)}, "
+                                   "not a table of fields",
+                                   check.Need("relation", detail=f"{held} までの表のキーのパス（{held} は"
+                                                                 f"{_kind(node, 'ja')}で、表ではない）"),
+                                   dotted)
     last = keys[-1]
-    if last not in node and not _is_factor_table(keys):
-        raise ValueError(f"override path {dotted!r}: no key {last!r}")
+    if last not in node:
+        if not _is_factor_table(keys):
+            raise _no_key(dotted, last, node)
+        types = ComponentData(raw).attack_types
+        if last not in (*types, "all"):
+            raise _no_key(dotted, last, ("all", *types))
     need = _kind(node[last]) if last in node else "a number"
     if need == "a number":
         if isinstance(value, str) and config.number_in_text(value) is not None:
             value = config.number_in_text(value)
         check.number(dotted, value)
     if _kind(value) != need:
-        raise ValueError(f"{dotted} must be {need} like the value it replaces, got {check.shown(value)}")
+        need_ja = _kind(node[last], "ja") if last in node else "数値"
+        raise check.InputError(f"{dotted} must be {need} like the value it replaces, got {check.shown(value)}",
+                               check.Need("relation", detail=f"置き換える値と同じ{need_ja}"), dotted, value)
     node[last] = value
 
 
 def _is_factor_table(keys: list[str]) -> bool:
-    # Control factor tables list only the types they change; adding a type is allowed.
-    return len(keys) >= 3 and keys[0] == "controls" and keys[2] in ("frequency", "downtime", "severity", "effort")
+    # A control's frequency, downtime and effort tables list only the types they change (by
+    # attack type, or "all"); adding a type is allowed. (Its severity tables, a table of
+    # components per type, take overrides of the factors they list.)
+    return len(keys) == 4 and keys[0] == "controls" and keys[2] in ("frequency", "downtime", "effort")
