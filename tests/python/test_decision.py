@@ -110,7 +110,7 @@ def test_a_zero_deductible_reads_as_none_in_the_reason(events):
     free = decision.choose_retention(events, N, BASE, DEDUCTIBLES, LIMITS, cost_of_capital=0.2)
     best = free.recommended
     assert best["insured"] and best["deductible"] == 0   # this book's choice: the premise
-    assert free.reason.startswith(f"No deductible, with an annual aggregate limit of "
+    assert free.reason.startswith(f"No deductible with an annual aggregate limit of "
                                   f"{format_yen(best['limit'])} gives the lowest total cost")
     assert free.reason_ja.startswith(f"免責金額なし、年間総支払限度額{format_yen(best['limit'])}で")
     assert "0万円" not in free.reason.split(",")[0] and "免責金額0" not in free.reason_ja

@@ -220,7 +220,7 @@ def _reason(grid: Table, best: Row, p: float, max_premium, lang: str = "en") -> 
         within = "" if max_premium is None else f" within the premium cap of {format_yen(max_premium)}"
         within_ja = "" if max_premium is None else f"保険料の上限{format_yen(max_premium)}の中で"
         retention = (f"A deductible of {format_yen(best['deductible'])} per occurrence with"
-                     if best["deductible"] else "No deductible, with")
+                     if best["deductible"] else "No deductible with")
         parts.append(w(
             f"{retention} an annual "
             f"aggregate limit of {format_yen(best['limit'])} gives the lowest total cost of risk"

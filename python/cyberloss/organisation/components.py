@@ -269,22 +269,16 @@ def _non_negative(where: str, value: Any) -> float:
     return check.number(where, value, 0.0)
 
 
-#: The kinds of value an override replaces, in English and Japanese.
-_KINDS = {bool: ("true or false", "true か false"), str: ("a text", "文字列"), list: ("a list", "リスト"),
-          dict: ("a table", "表（テーブル）")}
+#: The kinds of value an override replaces, in English and Japanese (bool before the numbers).
+_KINDS = ((bool, "true or false", "true か false"), ((int, float), "a number", "数値"),
+          (str, "a text", "文字列"), (list, "a list", "リスト"), (dict, "a table", "表（テーブル）"))
 
 
 def _kind(value: Any, lang: str = "en") -> str:
-    if isinstance(value, bool):
-        english, japanese = _KINDS[bool]
-    elif isinstance(value, (int, float)):
-        english, japanese = "a number", "数値"
-    else:
-        kind = next((t for t in (str, list, dict) if isinstance(value, t)), None)
-        if kind is None:
-            return type(value).__name__
-        english, japanese = _KINDS[kind]
-    return japanese if lang == "ja" else english
+    for types, english, japanese in _KINDS:
+        if isinstance(value, types):
+            return japanese if lang == "ja" else english
+    return type(value).__name__
 
 
 def _no_key(dotted: str, key: str, known) -> check.InputError:
