@@ -163,8 +163,10 @@ def test_a_fit_that_fails_names_the_overrides_in_force(monkeypatch):
 
     monkeypatch.setattr(_frequency, "fit", overflow)
     with pytest.raises(ValueError, match=r"with the overrides exposure.organisation = 20000, "
-                                         r"reporting_factor.sme = 12: the frequency model cannot be fitted"):
+                                         r"reporting_factor.sme = 12: the frequency model cannot be fitted") as refused:
         calibration.load(overrides={"exposure.organisation": 20000, "reporting_factor.sme": 12})
+    # --lang ja: NumPy's reason in Japanese too (it was "overflow encountered in exp")
+    assert refused.value.japanese().endswith("頻度モデルをこの件数とエクスポージャーに当てはめられない（exp で桁あふれ）")
 
 
 def test_severity_units_are_jpy():

@@ -589,11 +589,23 @@ def _fitted(data) -> Calibration:
             return Calibration(data, _frequency.fit(data))
     except FloatingPointError as exc:
         raise _FitError(f"{where}: the frequency model cannot be fitted to these counts and exposures ({exc})",
-                        f"{where_ja}: 頻度モデルをこの件数とエクスポージャーに当てはめられない（{exc}）") from None
+                        f"{where_ja}: 頻度モデルをこの件数とエクスポージャーに当てはめられない"
+                        f"（{_numpy_reason_ja(str(exc))}）") from None
     except _glm.MarginFitError as exc:
         raise _FitError(f"{where}: {exc}", f"{where_ja}: {exc.japanese()}") from None
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
+
+
+#: NumPy's floating-point errors (np.errstate(..., "raise")), in Japanese.
+_NUMPY_ERRORS_JA = {"overflow": "桁あふれ", "invalid value": "不正な値（NaN）", "divide by zero": "ゼロ除算",
+                    "underflow": "アンダーフロー"}
+
+
+def _numpy_reason_ja(reason: str) -> str:
+    """NumPy's "overflow encountered in exp" as 「exp で桁あふれ」; another reason as it is."""
+    kind, _, where = reason.partition(" encountered in ")
+    return f"{where} で{_NUMPY_ERRORS_JA[kind]}" if where and kind in _NUMPY_ERRORS_JA else reason
 
 
 def _override(a, shown) -> str:
