@@ -137,6 +137,7 @@ def test_a_median_too_far_below_the_mean_is_refused_at_load_by_key():
         "ランサムウェア（直近2年）の損害額: 調査の平均値 5,000万円 と中央値 1,000万円 を規模構成で再現する"
         "対数正規分布がない。")
     assert money.yen_words(7.23e86) == "7.23e+86円" and money.yen_words(0) == "0円"
+    assert money.yen_words(math.inf) == "inf円"
 
 
 def test_nine_groups_split_by_exposure_and_weight_organisations_apart(cal):

@@ -50,9 +50,10 @@ def format_limit(amount: float) -> str:
 
 def yen_words(amount: float) -> str:
     """An amount in a sentence: :func:`format_yen` ("3,608万円"), "0円" for zero, and from
-    1京円 (10^16, beyond any loss) in e-notation ("7.23e+86円") rather than in 90 digits."""
+    1京円 (10^16, beyond any loss) in e-notation ("7.23e+86円") rather than in 90 digits (and
+    "inf円", where :func:`format_yen` refuses, so that a message about such an amount is said)."""
     x = float(amount)
-    if math.isfinite(x) and abs(x) >= 1e16:
+    if not math.isfinite(x) or abs(x) >= 1e16:
         return f"{x:.3g}円"
     return "0円" if x == 0 else format_yen(x)
 
