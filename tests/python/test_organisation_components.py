@@ -161,6 +161,9 @@ def test_overrides_change_a_factor_and_refuse_unknown_paths():
     ("controls.restore_drill.downtime.emotet", 0.3, "no key 'restore_drill'",
      "controls.restore_drill.downtime.emotet: キー 'restore_drill' はない（使えるキー: offline_backups, "
      "restore_drills, mfa_remote_access, edr, ir_retainer）"),
+    ("controls.ir_retainer.severity.all.recovry", 0.9, "no key 'recovry'",
+     "controls.ir_retainer.severity.all.recovry: キー 'recovry' はない（使えるキー: investigation, recovery, legal, "
+     "notification, callcenter, condolence, liability, prevention）"),
     ("controls.edr.severity.ransomware.recovery", 0.5, "no key 'ransomware'",
      "controls.edr.severity.ransomware.recovery: キー 'ransomware' はない（使えるキー: なし）"),
     ("controls.restore_drills", 3, "controls.restore_drills must be a table like the value it replaces, got 3",
@@ -176,9 +179,11 @@ def test_a_bad_override_is_refused_in_english_and_japanese(path, value, english,
     with pytest.raises(ValueError, match=re.escape(english)) as refused:
         comp.load(overrides={path: value})
     assert refused.value.japanese() == japanese
-    # a type the table does not list yet, or all of them, may be added
-    assert comp.load(overrides={"controls.restore_drills.downtime.emotet": 0.8}).control(
-        "restore_drills")["downtime"]["emotet"] == 0.8
+    # a type a factor table does not list yet may be added, and a component to a severity table
+    added = comp.load(overrides={"controls.restore_drills.downtime.emotet": 0.8,
+                                 "controls.ir_retainer.severity.all.recovery": 0.7}).raw["controls"]
+    assert added["restore_drills"]["downtime"]["emotet"] == 0.8
+    assert added["ir_retainer"]["severity"]["all"] == {"investigation": 0.8, "legal": 0.9, "recovery": 0.7}
 
 
 def test_bad_distribution_parameters_are_refused():

@@ -292,7 +292,8 @@ def _set_path(raw: dict, dotted: str, value: Any) -> None:
     """Replace one value; the new value must be of the kind it replaces (a number for a
     number, a text for a text, ...), so every later read of the data sees the types it expects.
     A number may be given as a text of digits, as in the profile's other tables ("０.３", "1,200").
-    A control's factor table may name an attack type it does not list yet (or "all")."""
+    A control's factor table may name a type or component it does not list yet
+    (:func:`_addable_keys`)."""
     if not isinstance(dotted, str) or not dotted:
         raise check.InputError(f"override path must be a dotted text, got {check.shown(dotted)}",
                                check.Need("relation", detail="ドットで区切ったパスの文字列"
@@ -313,11 +314,9 @@ def _set_path(raw: dict, dotted: str, value: Any) -> None:
                                    dotted)
     last = keys[-1]
     if last not in node:
-        if not _is_factor_table(keys):
-            raise _no_key(dotted, last, node)
-        types = ComponentData(raw).attack_types
-        if last not in (*types, "all"):
-            raise _no_key(dotted, last, ("all", *types))
+        addable = _addable_keys(raw, keys)
+        if last not in addable:
+            raise _no_key(dotted, last, addable or node)
     need = _kind(node[last]) if last in node else "a number"
     if need == "a number":
         if isinstance(value, str) and config.number_in_text(value) is not None:
@@ -330,8 +329,14 @@ def _set_path(raw: dict, dotted: str, value: Any) -> None:
     node[last] = value
 
 
-def _is_factor_table(keys: list[str]) -> bool:
-    # A control's frequency, downtime and effort tables list only the types they change (by
-    # attack type, or "all"); adding a type is allowed. (Its severity tables, a table of
-    # components per type, take overrides of the factors they list.)
-    return len(keys) == 4 and keys[0] == "controls" and keys[2] in ("frequency", "downtime", "effort")
+def _addable_keys(raw: Mapping[str, Any], keys: list[str]) -> tuple[str, ...]:
+    """The keys an override may add at ``keys``: a control's factor tables list only what they
+    change, so its frequency, downtime and effort tables take any attack type (or "all"), and
+    its severity tables (per type, or "all") any response component; elsewhere none."""
+    if keys[0] != "controls" or len(keys) < 4:
+        return ()
+    if len(keys) == 4 and keys[2] in ("frequency", "downtime", "effort"):
+        return ("all", *ComponentData(raw).attack_types)
+    if len(keys) == 5 and keys[2] == "severity":
+        return RESPONSE
+    return ()
