@@ -545,8 +545,8 @@ def test_every_reliability_warning_of_the_core_has_its_japanese():
     shown = [language.warning_words(w, "ja", names) for w in warnings]
     assert shown[0].startswith("シミュレーション 1000 年では厳密な平均に届かない: 年間期待損失の 100% は")
     assert "攻撃種別「ランサムウェア」では" in shown[0] and " 倍。" in shown[0]
-    # 5.14e+27 JPY a year: beyond 1京円, as the core writes it
-    assert "（年 5.14e+27 円）をおそらく" in shown[0]
+    # 5.14e+27 JPY a year: beyond 1京円, in e-notation (money.yen_words)
+    assert "（年 5.14e+27円）をおそらく" in shown[0]
     # amounts a loss can have in 万円 / 億円, not the core's "1.12e+08" and "4.85e+06"
     plausible = cl.Model([cl.AttackType("ransomware", cl.Poisson(0.01), cl.Lognormal(12.0, 4.0))])
     said = language.warning_words(plausible.reliability_warnings(100)[0], "ja", names)

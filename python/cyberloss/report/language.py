@@ -237,18 +237,13 @@ _AMOUNT_FIELDS = ("loss", "mean")
 
 
 def _yen_words(value: str) -> str:
-    """An amount of a warning ("8.54e+06") in 万円 / 億円 ("854万円"; zero is "0円"); one of
-    1京円 (10^16) or more, beyond any loss, as the core writes it with 円 ("5.14e+30 円"); a
-    value that is not a finite number stays as it is."""
+    """An amount of a warning ("8.54e+06") in 万円 / 億円 (``money.yen_words``: "854万円", zero
+    "0円", from 1京円 in e-notation); a value that is not a finite number stays as it is."""
     try:
         x = float(value)
     except ValueError:
         return value
-    if not math.isfinite(x):
-        return value
-    if abs(x) >= 1e16:
-        return f"{value} 円"
-    return money.yen_words(x)
+    return money.yen_words(x) if math.isfinite(x) else value
 
 
 def _template_pattern(template: str) -> re.Pattern:
