@@ -190,6 +190,8 @@ def test_the_cores_memory_refusals_read_in_japanese():
         assert text.endswith(" MiB。1 回の実行の年数を減らす") and "のメモリが必要だが、使えるのは" in text
     assert _describe(MemoryError("std::bad_alloc"), "ja") == "メモリを確保できない（std::bad_alloc）。年数・契約数を減らす"
     assert _describe(MemoryError(), "ja") == "メモリが不足している。年数・契約数を減らす"
+    assert _describe(MemoryError("a sample too large"), "ja") == "a sample too large"   # not listed: as it is
+    assert language.memory_words("a sample too large") is None
     assert language.memory_words("portfolio block of 100 years holds 5000000000 events, more than the limit of "
                                  "4294967295 (171661 MiB): use smaller blocks") == (
         "ポートフォリオの 100 年のブロックのイベントは 5,000,000,000 件で、上限 4,294,967,295 件（171,661 MiB）を超える。"

@@ -255,7 +255,7 @@ def _describe(exc: BaseException, lang: str = "en") -> str:
             return f"{'標準出力' if lang == 'ja' else 'standard output'}: {reason}"
         return reason
     if isinstance(exc, MemoryError) and lang == "ja":   # the core's: see language.MEMORY_ERRORS_JA
-        return language.memory_words(str(exc))
+        return language.memory_words(str(exc)) or str(exc)
     return str(exc)
 
 

@@ -311,15 +311,15 @@ MEMORY_ERRORS_JA = {
 _MEMORY_PATTERNS = [(_template_pattern(en), ja) for en, ja in MEMORY_ERRORS_JA.items()]
 
 
-def memory_words(message: str) -> str:
+def memory_words(message: str) -> str | None:
     """A MemoryError's message (:data:`MEMORY_ERRORS_JA`; spaces as one) in Japanese, its
-    numbers as the core wrote them; one not listed stays as it is."""
+    numbers as the core wrote them; None for one not listed."""
     message = " ".join(message.split())
     for pattern, ja in _MEMORY_PATTERNS:
         found = pattern.match(message)
         if found:   # whole numbers with separators, as the Japanese messages write counts
             return ja.format(**{k: f"{int(v):,}" if v.isdigit() else v for k, v in found.groupdict().items()})
-    return message
+    return None
 
 
 def _cell_words(cell: str, named: Mapping[str, Mapping[str, str]]) -> str:

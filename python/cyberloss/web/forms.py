@@ -210,8 +210,7 @@ def japanese(exc: BaseException) -> str | None:
     if isinstance(exc, _validate.InJapaneseToo):
         return exc.japanese()
     if isinstance(exc, MemoryError):
-        said = language.memory_words(str(exc))
-        return None if said == " ".join(str(exc).split()) else said
+        return language.memory_words(str(exc))
     if not isinstance(exc, _validate.InputError):
         return None
     inner = exc.replaced(context=tuple(c for c in exc.context if c[0] != "profile"))
